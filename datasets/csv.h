@@ -1,0 +1,61 @@
+/* datasets/csv.h: a streaming RFC 4180 CSV reader. It reads a file in large blocks
+ * and hands out one record at a time as an array of fields that point into its own
+ * buffer (valid until the next call), so loading never copies a field it does not
+ * keep. Quotes, "" escapes, CR LF and LF line ends, a leading UTF-8 BOM and a chosen
+ * separator are handled; positions are tracked for error messages. */
+#ifndef DATASETS_CSV_H
+#define DATASETS_CSV_H
+
+#include <stddef.h>
+#include "ope/error.h"
+
+/* Longest record accepted (bytes); a longer one is a data error, not a crash. */
+#define CSV_MAX_RECORD ((size_t)64 << 20)
+
+struct csv_field {
+    const char *s;      /* unescaped contents, NUL-terminated */
+    size_t len;         /* length of s in bytes */
+    size_t line;        /* 1-based line where the field starts */
+    size_t col;         /* 1-based byte column where the field starts */
+    int quoted;         /* the field was written in double quotes */
+};
+
+struct csv_reader;
+
+/* Open a file ("-" reads standard input) with separator sep (',' ';' '\t' ...).
+ * Returns NULL with err set (OPE_ENOINPUT) when the file cannot be opened. */
+struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err);
+
+/* Read from a memory buffer (copied); name is used in messages. */
+struct csv_reader *csv_open_mem(const char *buf, size_t len, const char *name, char sep,
+                                struct ope_error *err);
+
+/* Next record: returns 1 and sets *fields / *n, 0 at end of input, -1 on error
+ * (err names file:line:column: unterminated quote, stray quote, record too long,
+ * read error). A blank line yields a record with one empty field. */
+int csv_next(struct csv_reader *r, const struct csv_field **fields, size_t *n,
+             struct ope_error *err);
+
+/* The name given at open (the path). */
+const char *csv_name(const struct csv_reader *r);
+
+/* 1-based line on which the last record returned started. */
+size_t csv_record_line(const struct csv_reader *r);
+
+/* Bytes consumed so far (for progress). */
+size_t csv_bytes_read(const struct csv_reader *r);
+
+/* Total size of the input if known (regular file or memory), else 0. */
+size_t csv_size(const struct csv_reader *r);
+
+void csv_close(struct csv_reader *r);
+
+/* Parse a whole field as a finite double (decimal or exponent notation, optional
+ * sign, surrounding spaces allowed). Returns 0 on success, -1 if it is not a number,
+ * -2 if it is nan/inf or overflows. Exact (correctly rounded) like strtod. */
+int csv_parse_double(const char *s, size_t len, double *out);
+
+/* Parse a whole field as an integer in [lo, hi]; 0, -1 not an integer, -2 range. */
+int csv_parse_long(const char *s, size_t len, long lo, long hi, long *out);
+
+#endif

@@ -1,0 +1,1 @@
+# datasets/csv.mk: (owned by one module; lists its sources, tests and benchmarks)

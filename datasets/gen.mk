@@ -1,0 +1,1 @@
+# datasets/gen.mk: (owned by one module; lists its sources, tests and benchmarks)

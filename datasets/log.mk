@@ -1,0 +1,1 @@
+# datasets/log.mk: (owned by one module; lists its sources, tests and benchmarks)

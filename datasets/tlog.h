@@ -1,0 +1,61 @@
+/* datasets/tlog.h: logged trajectories in memory, one entry per step, column-major,
+ * episodes contiguous. Built by the loader (tlog_load), the MDP sampler, or by hand. */
+#ifndef DATASETS_TLOG_H
+#define DATASETS_TLOG_H
+
+#include <stddef.h>
+#include "ope/error.h"
+#include "datasets/loadopts.h"
+
+struct tlog_policy {
+    char *name;
+    double **prob;          /* [n_actions][n_steps] pi_e(a | state of this step) */
+};
+
+struct tlog {
+    char *path;
+    size_t n_steps;         /* rows */
+    size_t n_episodes;
+    size_t *ep_start;       /* [n_episodes + 1] first row of each episode; last = n_steps */
+    char **ep_id;           /* [n_episodes] episode ids as written (NULL when generated) */
+    int horizon;            /* longest episode length (T) */
+    int n_actions;          /* A */
+    int n_states;           /* S (0 when there is no tabular state column) */
+    int *state;             /* [n_steps] tabular state or NULL */
+    int *action;            /* [n_steps] */
+    double *reward;         /* [n_steps] */
+    double *pscore;         /* [n_steps] */
+    unsigned char *done;    /* [n_steps] or NULL */
+    size_t *line;           /* [n_steps] source lines, or NULL */
+    size_t n_features;      /* continuous state features s0.. */
+    char **feature_name;
+    double **feature;       /* [n_features][n_steps] */
+    size_t n_policies;
+    struct tlog_policy *policy;
+    double gamma;           /* discount used for on-policy values (default 1) */
+};
+
+/* Allocate a log of n_episodes episodes of the given lengths (ep_len[e]); state is
+ * allocated when n_states > 0. */
+struct tlog *tlog_new(size_t n_episodes, const int *ep_len, int n_actions, int n_states,
+                      size_t n_policies, struct ope_error *err);
+
+/* Read a trajectory CSV (formats.md): episodes contiguous, steps 0,1,2.. without
+ * gaps, every rule checked with file:line:column messages. */
+struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_error *err);
+
+/* Does this header (already split) look like a trajectory log (has episode and step
+ * columns after --map)? */
+int log_header_is_trajectory(const char *const *names, size_t n, const struct load_opts *o);
+
+/* Sniff a CSV file's header: 1 trajectory, 0 bandit, -1 error. */
+int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err);
+
+int tlog_policy_index(const struct tlog *t, const char *name);
+
+/* On-policy value: mean over episodes of sum_t gamma^t r_t. */
+double tlog_mean_return(const struct tlog *t, double gamma);
+
+void tlog_free(struct tlog *t);
+
+#endif

@@ -1,0 +1,1 @@
+# estimators/est.mk: (owned by one module; lists its sources, tests and benchmarks)

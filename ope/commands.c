@@ -1,0 +1,28 @@
+/* ope/commands.c: the list of subcommands. A new command is one file plus one line. */
+#include "config.h"
+#include "ope/cmd.h"
+
+#include <string.h>
+
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_info_entry;
+extern const struct cmd_entry cmd_ingest_entry;
+extern const struct cmd_entry cmd_eval_entry;
+extern const struct cmd_entry cmd_gen_entry;
+
+const struct cmd_entry *const ope_commands[] = {
+    &cmd_help_entry,
+    &cmd_info_entry,
+    &cmd_eval_entry,
+    &cmd_gen_entry,
+    &cmd_ingest_entry,
+    NULL
+};
+
+const struct cmd_entry *cmd_find(const char *name)
+{
+    for (size_t i = 0; ope_commands[i]; i++)
+        if (strcmp(ope_commands[i]->name, name) == 0)
+            return ope_commands[i];
+    return NULL;
+}

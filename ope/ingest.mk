@@ -1,0 +1,1 @@
+# ope/ingest.mk: (owned by one module; lists its sources, tests and benchmarks)

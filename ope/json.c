@@ -1,0 +1,86 @@
+/* ope/json.c: JSON string escaping and number formatting. */
+#include "config.h"
+#include "ope/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of a valid UTF-8 sequence starting at s (1..4), or 0 if invalid. */
+static int utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    int n;
+    unsigned min;
+    if ((c & 0xe0) == 0xc0) { n = 2; min = 0x80; c &= 0x1f; }
+    else if ((c & 0xf0) == 0xe0) { n = 3; min = 0x800; c &= 0x0f; }
+    else if ((c & 0xf8) == 0xf0) { n = 4; min = 0x10000; c &= 0x07; }
+    else return 0;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void json_string(struct strbuf *sb, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)(str ? str : "");
+    strbuf_putc(sb, '"');
+    while (*s) {
+        unsigned c = *s;
+        if (c == '"' || c == '\\') {
+            strbuf_putc(sb, '\\');
+            strbuf_putc(sb, (char)c);
+            s++;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': strbuf_puts(sb, "\\n"); break;
+            case '\r': strbuf_puts(sb, "\\r"); break;
+            case '\t': strbuf_puts(sb, "\\t"); break;
+            default: strbuf_printf(sb, "\\u%04x", c); break;
+            }
+            s++;
+        } else {
+            int n = utf8_len(s);
+            if (n == 0) {
+                strbuf_puts(sb, "\\ufffd");
+                s++;
+            } else {
+                strbuf_add(sb, (const char *)s, (size_t)n);
+                s += n;
+            }
+        }
+    }
+    strbuf_putc(sb, '"');
+}
+
+void ope_format_double(char *out, size_t size, double x)
+{
+    if (x == 0.0) {
+        snprintf(out, size, "0");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, x);
+        if (strtod(out, NULL) == x)
+            return;
+    }
+}
+
+void json_number(struct strbuf *sb, double x)
+{
+    if (!isfinite(x)) {
+        strbuf_puts(sb, "null");
+        return;
+    }
+    char tmp[40];
+    ope_format_double(tmp, sizeof tmp, x);
+    strbuf_puts(sb, tmp);
+}

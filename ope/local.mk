@@ -1,0 +1,16 @@
+# ope/: the library's common parts and the command line.
+libope_a_SOURCES += \
+	ope/error.c ope/error.h \
+	ope/rng.c ope/rng.h \
+	ope/sum.h \
+	ope/threads.c ope/threads.h \
+	ope/progress.c ope/progress.h \
+	ope/outfile.c ope/outfile.h \
+	ope/strbuf.c ope/strbuf.h \
+	ope/json.c ope/json.h \
+	ope/cmd.h ope/cli.c
+
+bin_ope_SOURCES += ope/main.c ope/commands.c ope/demo.c \
+	ope/cmd_help.c ope/cmd_info.c ope/cmd_ingest.c ope/cmd_eval.c ope/cmd_gen.c
+dist_man1_MANS += doc/ope.1
+include ope/ingest.mk

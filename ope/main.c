@@ -1,0 +1,72 @@
+/* ope/main.c: the entry point. Parses the global options, dispatches to a subcommand
+ * from the command table, and with no arguments opens the built-in demo. */
+#include "config.h"
+#include "ope/cmd.h"
+
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+int ope_demo(int argc, char **argv);
+
+static void print_version(void)
+{
+    printf("ope %s\n", PACKAGE_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; every GSL status is checked instead. */
+    gsl_set_error_handler_off();
+    /* Numbers are read and written with '.' whatever the user's locale. */
+    setlocale(LC_CTYPE, "");
+    signal(SIGPIPE, SIG_IGN);
+
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            return cmd_find("help")->exec(1, (char *[]){ "help", NULL });
+        case 'V':
+            print_version();
+            return 0;
+        default:
+            return cli_usage("", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return ope_demo(argc, argv);
+    const struct cmd_entry *cmd = cmd_find(argv[optind]);
+    if (!cmd) {
+        fprintf(stderr, "ope: '%s' is not a command. See 'ope help'.\n", argv[optind]);
+        return 64;
+    }
+    int sub_argc = argc - optind;
+    char **sub_argv = argv + optind;
+    /* `ope CMD --help` anywhere before `--` shows the command's help. */
+    for (int i = 1; i < sub_argc; i++) {
+        if (strcmp(sub_argv[i], "--") == 0)
+            break;
+        if (strcmp(sub_argv[i], "--help") == 0 || strcmp(sub_argv[i], "-h") == 0) {
+            cmd_print_help(cmd);
+            return 0;
+        }
+    }
+    optind = 0;    /* glibc: reinitialise getopt for the subcommand */
+    opterr = 1;
+    int rc = cmd->exec(sub_argc, sub_argv);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ope: error writing standard output\n");
+        return rc ? rc : 74;
+    }
+    return rc;
+}

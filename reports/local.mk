@@ -1,0 +1,1 @@
+# reports/: HTML and Markdown report writers.

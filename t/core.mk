@@ -1,0 +1,1 @@
+# t/core.mk: (owned by one module; lists its sources, tests and benchmarks)

@@ -1,0 +1,29 @@
+# t/lib.sh: a tiny TAP library for the shell tests, in the spirit of git's t/.
+# Source it, call `plan N` (or nothing and `done_testing`), then one test per behaviour.
+: "${OPE:=ope}"
+: "${OPE_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
+DATA="$OPE_SRCDIR/t/data"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ope-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+_n=0; _fail=0; _plan=""
+plan() { _plan=$1; echo "1..$1"; }
+pass() { _n=$((_n+1)); echo "ok $_n - $1"; }
+fail() { _n=$((_n+1)); _fail=$((_fail+1)); echo "not ok $_n - $1"; }
+diag() { printf '# %s\n' "$@"; }
+skip() { _n=$((_n+1)); echo "ok $_n # skip $1"; }
+# expect_status WANT DESC CMD...: run CMD, capture stdout/stderr in $TMP/out, $TMP/err.
+expect_status() {
+    want=$1; desc=$2; shift 2
+    "$@" >"$TMP/out" 2>"$TMP/err"; got=$?
+    if [ "$got" -eq "$want" ]; then pass "$desc"; else
+        fail "$desc"; diag "exit status $got, wanted $want" "stderr: $(head -c 600 "$TMP/err")"; fi
+}
+# expect_grep FILE PATTERN DESC: FILE contains the fixed string PATTERN.
+expect_grep() {
+    if grep -qF -- "$2" "$1"; then pass "$3"; else
+        fail "$3"; diag "'$2' not found in $1:" "$(head -c 600 "$1")"; fi
+}
+done_testing() {
+    [ -z "$_plan" ] && echo "1..$_n"
+    [ "$_fail" -eq 0 ]
+}

@@ -1,0 +1,1 @@
+# viz/gp.mk: (owned by one module; lists its sources, tests and benchmarks)

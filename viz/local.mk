@@ -1,0 +1,2 @@
+# viz/: the gnuplot pipe, chart builders and the TUI.
+include viz/gp.mk
