@@ -4,3 +4,4 @@ libope_a_SOURCES += datasets/loadopts.c datasets/loadopts.h \
 include datasets/csv.mk
 include datasets/log.mk
 include datasets/gen.mk
+include datasets/mdp.mk

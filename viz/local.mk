@@ -1,2 +1,3 @@
 # viz/: the gnuplot pipe, chart builders and the TUI.
 include viz/gp.mk
+include viz/plot.mk

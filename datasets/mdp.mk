@@ -1,0 +1,1 @@
+# datasets/mdp.mk: (owned by one module; lists its sources, tests and benchmarks)

@@ -1,0 +1,78 @@
+/* estimators/result.h: the one result model of an evaluation. The engine
+ * (estimators/evaluate.c) fills it; the CLI table, JSON, CSV, the TUI, charts and
+ * reports all render this struct, so they can never disagree. */
+#ifndef ESTIMATORS_RESULT_H
+#define ESTIMATORS_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One estimator applied to one policy. Values that do not apply are NAN
+ * (rendered as null in JSON, "-" in tables). */
+struct res_estimate {
+    char *estimator;        /* registry name: "ipw" */
+    char *label;            /* name with non-default parameters: "ipw:clip=100" */
+    char *params_json;      /* the parameters as a JSON object: "{\"clip\":100}" or "{}" */
+    double value;
+    double lower, upper;    /* interval at level 1 - alpha (NAN when ci is "none") */
+    double se;              /* standard error of the contributions (NAN if undefined) */
+    /* Weight diagnostics of the weights this estimator used (NAN if weight-free). */
+    double ess;             /* (sum w)^2 / sum w^2 */
+    double max_weight;
+    double mean_weight;
+    double rel_error;       /* |value - truth| / |truth| when truth is known, else NAN */
+};
+
+struct res_policy {
+    char *name;
+    double truth;           /* ground truth (q.* columns / exact DP) or NAN */
+    double unsupported;     /* share of rows where pi_e puts mass on actions the log
+                               never takes in that context (NAN when unknown) */
+    size_t n_estimates;
+    struct res_estimate *est;
+    size_t n_warnings;
+    char **warnings;        /* e.g. "poor overlap: ESS 12.3 of 10000 rows" */
+};
+
+/* The reward / value model used by model-based estimators. */
+struct res_model {
+    char kind[32];          /* "qhat-columns", "ridge", "logistic", "fqe-tabular", ... */
+    int folds;              /* cross-fitting folds (0 when not fitted) */
+    double heldout_error;   /* held-out MSE (ridge) or log-loss (logistic); NAN if none */
+    char error_name[16];    /* "mse" or "logloss" */
+};
+
+struct res_eval {
+    char *path;             /* input path as given */
+    char sha256[65];        /* hex digest of the input file ("" when not from a file) */
+    size_t rows;            /* rows (bandit) or steps (trajectories) */
+    size_t episodes;        /* trajectories only (0 for bandit) */
+    const char *kind;       /* "bandit" or "trajectories" */
+    int n_actions;
+    double gamma;           /* 1.0 for bandit */
+    double behavior_value;  /* on-policy value of the log (mean reward / return) */
+
+    double alpha;
+    char ci[16];            /* "bootstrap", "t", "hoeffding", "bernstein", "none" */
+    int n_boot;
+    uint64_t seed;
+    int threads;            /* informational only: results never depend on it */
+
+    struct res_model model;
+    size_t n_policies;
+    struct res_policy *pol;
+    size_t n_warnings;
+    char **warnings;        /* log-level warnings */
+};
+
+/* Allocate n_policies policies with n_estimates estimates each, every number NAN.
+ * Returns NULL on out-of-memory. */
+struct res_eval *res_eval_new(size_t n_policies, size_t n_estimates);
+
+/* Append a formatted warning to a policy (pol may be NULL: log-level). 0 or -1. */
+int res_warn(struct res_eval *r, struct res_policy *pol, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void res_eval_free(struct res_eval *r);
+
+#endif

@@ -1,0 +1,1 @@
+# estimators/rl.mk: (owned by one module; lists its sources, tests and benchmarks)

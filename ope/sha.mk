@@ -1,0 +1,1 @@
+# ope/sha.mk: (owned by one module; lists its sources, tests and benchmarks)
