@@ -1,0 +1,92 @@
+/* datasets/env.c: the environment registry and its parameter handling (defaults,
+ * key=value parsing with range checks), shared by the CLI and the tests. */
+#include "config.h"
+#include "datasets/env.h"
+#include "datasets/mdp.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct env_desc *const env_registry[] = {
+    &env_riverswim, &env_chain, &env_gridworld, &env_dirichlet, NULL
+};
+
+const struct env_desc *env_find(const char *name)
+{
+    for (size_t i = 0; env_registry[i]; i++)
+        if (strcmp(env_registry[i]->name, name) == 0)
+            return env_registry[i];
+    return NULL;
+}
+
+size_t env_n_params(const struct env_desc *d)
+{
+    size_t n = 0;
+    while (d->params[n].name)
+        n++;
+    return n;
+}
+
+void env_defaults(const struct env_desc *d, double *v)
+{
+    for (size_t i = 0; d->params[i].name; i++)
+        v[i] = d->params[i].def;
+}
+
+int env_set_param(const struct env_desc *d, double *v, const char *kv, struct ope_error *err)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv)
+        return ope_fail(err, OPE_EUSAGE, "%s: parameter '%s' is not of the form key=value", d->name, kv);
+    size_t klen = (size_t)(eq - kv);
+    for (size_t i = 0; d->params[i].name; i++) {
+        const struct env_param *p = &d->params[i];
+        if (strlen(p->name) != klen || strncmp(p->name, kv, klen) != 0)
+            continue;
+        char *end;
+        errno = 0;
+        double x = strtod(eq + 1, &end);
+        if (end == eq + 1 || *end || errno || !isfinite(x) || x < p->lo || x > p->hi
+            || (p->integer && x != floor(x)))
+            return ope_fail(err, OPE_EUSAGE, "%s: parameter %s='%s': expected %s in [%g, %g]",
+                            d->name, p->name, eq + 1, p->integer ? "an integer" : "a number",
+                            p->lo, p->hi);
+        v[i] = x;
+        return 0;
+    }
+    return ope_fail(err, OPE_EUSAGE, "%s has no parameter '%.*s' (see ope gen mdp --list)",
+                    d->name, (int)klen, kv);
+}
+
+struct mdp *env_build(const struct env_desc *d, const double *v, int horizon, double gamma,
+                      struct ope_error *err)
+{
+    struct mdp *m = d->build(v, err);
+    if (!m)
+        return NULL;
+    m->horizon = horizon > 0 ? horizon : d->default_horizon;
+    m->gamma = gamma;
+    if (mdp_finalize(m, err) < 0) {
+        mdp_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+struct mdp *env_build_named(const char *name, const char *const *kv, size_t n, int horizon,
+                            double gamma, struct ope_error *err)
+{
+    const struct env_desc *d = env_find(name);
+    if (!d) {
+        ope_fail(err, OPE_EUSAGE, "unknown environment '%s'", name);
+        return NULL;
+    }
+    double v[ENV_MAX_PARAMS];
+    env_defaults(d, v);
+    for (size_t i = 0; i < n; i++)
+        if (env_set_param(d, v, kv[i], err) < 0)
+            return NULL;
+    return env_build(d, v, horizon, gamma, err);
+}

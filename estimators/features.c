@@ -1,0 +1,172 @@
+/* estimators/features.c: turns log rows into the sparse design rows of the reward
+ * models (see features.h for the column layout), and accumulates weighted Gram
+ * matrices X^T W X and X^T u over such rows with compensated block sums. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimators/features.h"
+
+/* Mean and population sd of numeric column c over the training rows, two passes of
+ * compensated sums. A column with (relative) zero spread gets scale 1: after
+ * centring it is 0 on every training row, so its penalised coefficient is 0. */
+static void standardise(const struct blog *log, size_t c, const int *fold, int held_out,
+                        double *mean, double *scale)
+{
+    const double *x = log->num_ctx[c];
+    struct ope_sum s;
+    size_t m = 0;
+    ope_sum_init(&s);
+    for (size_t i = 0; i < log->n; i++)
+        if (!fold || fold[i] != held_out) {
+            ope_sum_add(&s, x[i]);
+            m++;
+        }
+    if (m == 0) {
+        *mean = 0.0;
+        *scale = 1.0;
+        return;
+    }
+    double mu = ope_sum_value(&s) / (double)m;
+    ope_sum_init(&s);
+    for (size_t i = 0; i < log->n; i++)
+        if (!fold || fold[i] != held_out)
+            ope_sum_add(&s, (x[i] - mu) * (x[i] - mu));
+    double sd = sqrt(ope_sum_value(&s) / (double)m);
+    *mean = mu;
+    *scale = (sd > 1e-12 * (1.0 + fabs(mu))) ? 1.0 / sd : 1.0;
+}
+
+int feat_map_init(struct feat_map *m, const struct blog *log, const int *fold,
+                  int held_out, struct ope_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->n_num = log->n_num_ctx;
+    m->n_cat = log->n_cat_ctx;
+    m->use_pos = log->position != NULL && log->n_positions > 1;
+    m->mean = ope_calloc(m->n_num + 1, sizeof *m->mean, err);
+    m->scale = ope_calloc(m->n_num + 1, sizeof *m->scale, err);
+    m->cat_off = ope_calloc(m->n_cat + 1, sizeof *m->cat_off, err);
+    if (!m->mean || !m->scale || !m->cat_off) {
+        feat_map_release(m);
+        return -1;
+    }
+    for (size_t c = 0; c < m->n_num; c++)
+        standardise(log, c, fold, held_out, &m->mean[c], &m->scale[c]);
+    size_t col = 1 + m->n_num;
+    for (size_t c = 0; c < m->n_cat; c++) {
+        m->cat_off[c] = col;
+        col += log->cat_ctx[c].n_levels;
+    }
+    if (m->use_pos) {
+        m->pos_off = col;
+        col += (size_t)log->n_positions;
+    }
+    m->p = col;
+    m->nnz = 1 + m->n_num + m->n_cat + (size_t)m->use_pos;
+    return 0;
+}
+
+void feat_map_release(struct feat_map *m)
+{
+    free(m->mean);
+    free(m->scale);
+    free(m->cat_off);
+    m->mean = m->scale = NULL;
+    m->cat_off = NULL;
+}
+
+void feat_row(const struct feat_map *m, const struct blog *log, size_t i, int pos,
+              int *idx, double *val)
+{
+    size_t k = 0;
+    idx[k] = 0;
+    val[k++] = 1.0;
+    for (size_t c = 0; c < m->n_num; c++) {
+        idx[k] = (int)(1 + c);
+        val[k++] = (log->num_ctx[c][i] - m->mean[c]) * m->scale[c];
+    }
+    for (size_t c = 0; c < m->n_cat; c++) {
+        idx[k] = (int)(m->cat_off[c] + (size_t)log->cat_ctx[c].code[i]);
+        val[k++] = 1.0;
+    }
+    if (m->use_pos) {
+        idx[k] = (int)(m->pos_off + (size_t)pos);
+        val[k++] = 1.0;
+    }
+}
+
+int feat_gram_init(struct feat_gram *g, size_t p, struct ope_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->p = p;
+    g->block = p * p / 16 > 512 ? p * p / 16 : 512;
+    g->blk_a = ope_calloc(p * p, sizeof *g->blk_a, err);
+    g->blk_b = ope_calloc(p, sizeof *g->blk_b, err);
+    g->acc_a = ope_calloc(p * p, sizeof *g->acc_a, err);
+    g->acc_b = ope_calloc(p, sizeof *g->acc_b, err);
+    if (!g->blk_a || !g->blk_b || !g->acc_a || !g->acc_b) {
+        feat_gram_release(g);
+        return -1;
+    }
+    return 0;
+}
+
+void feat_gram_release(struct feat_gram *g)
+{
+    free(g->blk_a);
+    free(g->blk_b);
+    free(g->acc_a);
+    free(g->acc_b);
+    memset(g, 0, sizeof *g);
+}
+
+/* Fold the plain block sums into the compensated accumulators (lower triangle). */
+static void flush(struct feat_gram *g)
+{
+    size_t p = g->p;
+    for (size_t j = 0; j < p; j++) {
+        for (size_t k = 0; k <= j; k++) {
+            ope_sum_add(&g->acc_a[j * p + k], g->blk_a[j * p + k]);
+            g->blk_a[j * p + k] = 0.0;
+        }
+        ope_sum_add(&g->acc_b[j], g->blk_b[j]);
+        g->blk_b[j] = 0.0;
+    }
+    g->in_block = 0;
+}
+
+void feat_gram_add(struct feat_gram *g, const struct feat_rows *d, size_t r, double w, double u)
+{
+    const int *ix = d->idx + r * d->nnz;
+    const double *v = d->val + r * d->nnz;
+    size_t p = g->p;
+    /* Indices increase along a row, so ix[k] <= ix[j] for k <= j: lower triangle. */
+    for (size_t j = 0; j < d->nnz; j++) {
+        double wv = w * v[j];
+        double *row = g->blk_a + (size_t)ix[j] * p;
+        for (size_t k = 0; k <= j; k++)
+            row[ix[k]] += wv * v[k];
+        g->blk_b[ix[j]] += u * v[j];
+    }
+    if (++g->in_block == g->block)
+        flush(g);
+}
+
+void feat_gram_finish(struct feat_gram *g, double *a, double *b)
+{
+    size_t p = g->p;
+    flush(g);
+    for (size_t j = 0; j < p; j++) {
+        for (size_t k = 0; k <= j; k++) {
+            double v = ope_sum_value(&g->acc_a[j * p + k]);
+            a[j * p + k] = v;
+            a[k * p + j] = v;
+            ope_sum_init(&g->acc_a[j * p + k]);
+        }
+        b[j] = ope_sum_value(&g->acc_b[j]);
+        ope_sum_init(&g->acc_b[j]);
+    }
+}

@@ -1,0 +1,132 @@
+/* estimators/ridge.c: ridge regression with an unpenalised intercept by the normal
+ * equations, and the Cholesky-or-SVD symmetric solver that logistic.c reuses. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include "estimators/ridge.h"
+
+/* The SVD fallback: A = U S V^T, x = V S^+ U^T b with tiny singular values dropped. */
+static int solve_svd(size_t p, const double *a, const double *b, double *x,
+                     struct ope_error *err)
+{
+    gsl_matrix *u = gsl_matrix_alloc(p, p), *v = gsl_matrix_alloc(p, p);
+    gsl_vector *s = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    gsl_vector *bv = gsl_vector_alloc(p), *xv = gsl_vector_alloc(p);
+    int rc = -1;
+    if (!u || !v || !s || !work || !bv || !xv) {
+        ope_fail_oom(err);
+        goto out;
+    }
+    memcpy(u->data, a, p * p * sizeof *a);  /* gsl_matrix_alloc: tda == p */
+    memcpy(bv->data, b, p * sizeof *b);
+    if (gsl_linalg_SV_decomp(u, v, s, work) != GSL_SUCCESS) {
+        ope_fail(err, OPE_ESOFTWARE, "reward model: SVD of the normal equations failed");
+        goto out;
+    }
+    double smax = gsl_vector_get(s, 0);
+    for (size_t j = 0; j < p; j++)
+        if (!(gsl_vector_get(s, j) > 1e-12 * smax))
+            gsl_vector_set(s, j, 0.0);
+    if (gsl_linalg_SV_solve(u, v, s, bv, xv) != GSL_SUCCESS) {
+        ope_fail(err, OPE_ESOFTWARE, "reward model: SVD solve failed");
+        goto out;
+    }
+    memcpy(x, xv->data, p * sizeof *x);
+    rc = 1;
+out:
+    gsl_matrix_free(u);
+    gsl_matrix_free(v);
+    gsl_vector_free(s);
+    gsl_vector_free(work);
+    gsl_vector_free(bv);
+    gsl_vector_free(xv);
+    return rc;
+}
+
+int ridge_solve_sym(size_t p, const double *a, const double *b, double *x,
+                    struct ope_error *err)
+{
+    if (p == 0)
+        return 0;
+    for (size_t j = 0; j < p * p; j++)
+        if (!isfinite(a[j]))
+            return ope_fail(err, OPE_ESOFTWARE,
+                            "reward model: non-finite entry in the normal equations");
+    /* Jacobi scaling: solve (D^-1 A D^-1) (D x) = D^-1 b with D = sqrt(diag A), so
+     * that the condition test and the SVD cut-off see real near-singularity, not
+     * columns of different scales (a huge lambda next to an unpenalised intercept). */
+    double *s = ope_malloc(p * p * sizeof *s, err);
+    double *sb = ope_malloc(p * sizeof *sb, err);
+    double *dg = ope_malloc(p * sizeof *dg, err);
+    gsl_matrix *l = gsl_matrix_alloc(p, p);
+    gsl_vector *bv = gsl_vector_alloc(p), *xv = gsl_vector_alloc(p);
+    gsl_vector *work = gsl_vector_alloc(3 * p);
+    int rc;
+    if (!s || !sb || !dg || !l || !bv || !xv || !work) {
+        rc = ope_fail_oom(err);
+        goto out;
+    }
+    for (size_t j = 0; j < p; j++)
+        dg[j] = a[j * p + j] > 0.0 ? sqrt(a[j * p + j]) : 1.0;
+    for (size_t j = 0; j < p; j++) {
+        for (size_t k = 0; k < p; k++)
+            s[j * p + k] = a[j * p + k] / (dg[j] * dg[k]);
+        sb[j] = b[j] / dg[j];
+    }
+    memcpy(l->data, s, p * p * sizeof *s);
+    memcpy(bv->data, sb, p * sizeof *sb);
+    /* A "successful" Cholesky of a numerically singular matrix (a pivot of 1e-16
+     * instead of 0) gives a huge, meaningless solution: demand rcond > 1e-13. */
+    double rcond = 0.0;
+    if (gsl_linalg_cholesky_decomp1(l) == GSL_SUCCESS
+        && gsl_linalg_cholesky_rcond(l, &rcond, work) == GSL_SUCCESS && rcond > 1e-13
+        && gsl_linalg_cholesky_solve(l, bv, xv) == GSL_SUCCESS) {
+        rc = 0;
+        for (size_t j = 0; j < p; j++)
+            x[j] = gsl_vector_get(xv, j) / dg[j];
+    } else if ((rc = solve_svd(p, s, sb, x, err)) > 0) {
+        for (size_t j = 0; j < p; j++)
+            x[j] /= dg[j];
+    }
+    for (size_t j = 0; rc >= 0 && j < p; j++)
+        if (!isfinite(x[j]))
+            rc = ope_fail(err, OPE_ESOFTWARE, "reward model: the solution is not finite");
+out:
+    free(s);
+    free(sb);
+    free(dg);
+    gsl_matrix_free(l);
+    gsl_vector_free(bv);
+    gsl_vector_free(xv);
+    gsl_vector_free(work);
+    return rc;
+}
+
+int ridge_fit(const struct feat_rows *d, double lambda, double *beta, struct ope_error *err)
+{
+    size_t p = d->p;
+    struct feat_gram g;
+    double *a = ope_malloc(p * p * sizeof *a, err);
+    double *b = ope_malloc(p * sizeof *b, err);
+    int rc = -1;
+    if (!a || !b || feat_gram_init(&g, p, err) < 0)
+        goto out_nogram;
+    for (size_t r = 0; r < d->n; r++)
+        feat_gram_add(&g, d, r, 1.0, d->y[r]);
+    feat_gram_finish(&g, a, b);
+    for (size_t j = 1; j < p; j++)
+        a[j * p + j] += lambda;
+    rc = ridge_solve_sym(p, a, b, beta, err) < 0 ? -1 : 0;
+    feat_gram_release(&g);
+out_nogram:
+    free(a);
+    free(b);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* estimators/rmodel.h: the reward model q̂(x, a) that model-based estimators (dm, dr,
+ * sndr, switch-dr, dr-os) need when the log has no qhat.* columns: per-action ridge
+ * or L2-regularised logistic regression on the context, K-fold cross-fitted so no row
+ * is predicted by a model that was fitted on it. */
+#ifndef ESTIMATORS_RMODEL_H
+#define ESTIMATORS_RMODEL_H
+
+#include <stdint.h>
+#include "ope/error.h"
+#include "ope/progress.h"
+#include "datasets/blog.h"
+#include "estimators/result.h"
+
+enum rm_kind { RM_AUTO, RM_RIDGE, RM_LOGISTIC };
+
+struct rm_opts {
+    enum rm_kind kind;  /* RM_AUTO: logistic when every reward is 0 or 1, else ridge */
+    int folds;          /* K >= 1; 1 = fit and predict on all rows (no cross-fitting) */
+    double lambda;      /* L2 penalty (>= 0) on every coefficient but the intercept */
+    uint64_t seed;      /* seeds the fold assignment (stream OPE_RNG_FOLDS) */
+    int threads;        /* 0 = default (ope_default_threads); never changes results */
+    double prior_rows;  /* logistic only: weight of the pseudo-rows that pull each
+                           action's intercept towards the training-fold mean reward
+                           (keeps it finite for actions with no clicks). < 0 (the
+                           default, RM_PRIOR_AUTO): empirical Bayes per fold, see
+                           rm_prior_rows; 0: plain penalised fit; > 0: that weight */
+};
+
+#define RM_PRIOR_AUTO (-1.0)
+
+/* The empirical-Bayes prior weight for per-action click rates: with n_a rows and
+ * k_a clicks per action (A actions with rows, N rows, pooled rate p), the
+ * method-of-moments between-action variance
+ *   tau2 = [sum_a n_a (k_a/n_a - p)^2 - (A - 1) p (1 - p)] / (N - sum_a n_a^2 / N)
+ * gives the beta-binomial pseudo-count m = p (1 - p) / tau2 - 1, clipped to
+ * [1, 1e4] (1e4 when tau2 <= 0: the actions look alike, so their intercepts stay
+ * at the pooled rate unless an action has far more than 1e4 rows). */
+double rm_prior_rows(const double *n_a, const double *k_a, int A);
+
+/* Defaults: RM_AUTO, folds 3, lambda 1.0, seed 12345, threads 0, prior_rows
+ * RM_PRIOR_AUTO. */
+void rm_opts_init(struct rm_opts *o);
+
+/* K-fold cross-fitted predictions qhat[a][i] (allocated with blog_matrix_new,
+ * [n_actions][n]) at each row's context (and position) for every action a. Fills
+ * report (kind "ridge"/"logistic", folds, held-out error "mse" or "logloss": mean
+ * over rows of the error of the prediction at the logged action). Returns NULL with
+ * err filled on bad options (OPE_EUSAGE), an empty log (OPE_EDATA), out of memory
+ * or a numerical failure (OPE_ESOFTWARE). Free with blog_matrix_free(q, n_actions). */
+double **rm_crossfit(const struct blog *log, const struct rm_opts *o,
+                     struct res_model *report, struct ope_error *err);
+
+/* As rm_crossfit, reporting progress per (fold, action) fit; progress may be NULL.
+ * Cancelling through progress returns NULL with status OPE_EINTERRUPTED. */
+double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
+                              struct res_model *report, struct ope_progress *progress,
+                              struct ope_error *err);
+
+/* Parse "auto|ridge|logistic" for --reward-model. Returns 0, or -1 if unknown. */
+int rm_kind_parse(const char *s, enum rm_kind *out);
+
+/* The name of a kind: "auto", "ridge" or "logistic". */
+const char *rm_kind_name(enum rm_kind k);
+
+/* The fold (0..folds-1) of row i of an n-row log: a seeded, counter-based random
+ * permutation of the rows dealt out round-robin, so fold sizes differ by at most 1
+ * and the assignment depends only on (seed, n, folds). fold[] has n entries.
+ * Returns 0, or -1 on out of memory. */
+int rm_assign_folds(size_t n, int folds, uint64_t seed, int *fold, struct ope_error *err);
+
+#endif
