@@ -40,6 +40,7 @@ int mdp_alloc_rsas(struct mdp *m, struct ope_error *err);
 /* Set the action names (copied; n = A). */
 int mdp_set_action_names(struct mdp *m, const char *const *names, struct ope_error *err);
 
+/* Free m and everything it owns (NULL is a no-op). */
 void mdp_free(struct mdp *m);
 
 /* Finish building: when Rsas is set, recompute R(s,a) = sum_s' P r(s,a,s'); make

@@ -21,6 +21,7 @@ struct policy {
 
 /* A policy with every entry 0 (fill it before use). */
 struct policy *policy_new(int n_states, int n_actions, struct ope_error *err);
+/* Free pi (NULL is a no-op). */
 void policy_free(struct policy *pi);
 
 /* pi(a|s) = 1/A. */

@@ -243,9 +243,14 @@ static int pack(const struct run_ctx *c, struct tlog *t, const struct policy *co
             t->reward[row] = c->reward[src];
             t->done[row] = c->done[src];
             t->pscore[row] = b->p[(size_t)s * A + a];
-            for (size_t k = 0; k < n_cands; k++)
-                for (size_t x = 0; x < A; x++)
-                    t->policy[k].prob[x][row] = cands[k]->p[(size_t)s * A + x];
+        }
+    /* Column by column: each pass streams through one array. */
+    for (size_t k = 0; k < n_cands; k++)
+        for (size_t x = 0; x < A; x++) {
+            double *col = t->policy[k].prob[x];
+            const double *p = cands[k]->p + x;
+            for (size_t i = 0; i < t->n_steps; i++)
+                col[i] = p[(size_t)t->state[i] * A];
         }
     t->gamma = c->smp->m->gamma;
     return 0;

@@ -20,6 +20,7 @@ struct sampler;
  * both, which must outlive it). */
 struct sampler *sampler_new(const struct mdp *m, const struct policy *behavior,
                             struct ope_error *err);
+/* Free the sampler (not the MDP or policy it points to); NULL is a no-op. */
 void sampler_free(struct sampler *smp);
 
 /* Sample one episode from stream (seed, e) into caller buffers of at least H entries

@@ -31,7 +31,7 @@ const struct cmd_entry cmd_gen_entry = {
     "generate synthetic logs with known ground truth",
     "Generators:\n"
     "  bandit   synthetic contextual bandit log with true q.* columns\n"
-    "           (see `ope help gen-bandit` once built: ope gen bandit --help)\n"
+    "           (ope gen bandit --help)\n"
     "  mdp      trajectories from a built-in environment, exact ground truth\n"
     "           (ope gen mdp --help)\n",
     gen_exec

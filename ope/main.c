@@ -53,7 +53,10 @@ int main(int argc, char **argv)
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
     /* `ope CMD --help` anywhere before `--` shows the command's help. */
-    for (int i = 1; i < sub_argc; i++) {
+    /* Commands with kinds (`ope gen mdp --help`) let the kind answer. */
+    int has_kinds = strcmp(cmd->name, "gen") == 0;
+    int first = has_kinds && sub_argc > 1 && sub_argv[1][0] != '-' ? sub_argc : 1;
+    for (int i = first; i < sub_argc; i++) {
         if (strcmp(sub_argv[i], "--") == 0)
             break;
         if (strcmp(sub_argv[i], "--help") == 0 || strcmp(sub_argv[i], "-h") == 0) {

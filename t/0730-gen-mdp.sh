@@ -3,7 +3,7 @@
 # formats.md, the truth file's behavior row matches the on-policy mean return, output
 # is deterministic per seed (and thread count), and bad usage / failed writes behave.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 38
+plan 40
 
 expect_status 0 "--list exits 0" "$OPE" gen mdp --list
 for e in riverswim chain gridworld dirichlet; do
@@ -40,6 +40,10 @@ awk -F, 'NR == 1 { ep = "none"; next }
     END { if (NR - 1 != 400000) { print "rows " NR - 1; exit 1 } }' "$L" >"$TMP/awk" 2>&1
 if [ $? -eq 0 ]; then pass "the log obeys the trajectory rules (400000 rows)"; else
     fail "the log obeys the trajectory rules"; diag "$(head -c 400 "$TMP/awk")"; fi
+
+# The shared loader (tlog_load, behind `ope info`) applies every rule of formats.md.
+expect_status 0 "ope info loads the log" "$OPE" info "$L"
+expect_grep "$TMP/out" "trajectories" "... as a trajectory log"
 
 if [ "$(head -2 "$T" | tr '\n' ' ')" = "policy,value behavior,$(sed -n 2p "$T" | cut -d, -f2) " ] \
    && [ "$(wc -l <"$T")" -eq 7 ]; then pass "truth: header, behavior row first, 5 candidates"; else
