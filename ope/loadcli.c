@@ -62,6 +62,19 @@ int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_err
             return -1;
         o->n_actions = (int)v;
         return 1;
+    case LOADCLI_PRESET:
+        if (strcmp(arg, "obd") != 0)
+            return ope_fail(err, OPE_EUSAGE, "unknown --preset '%s' (known: obd)", arg);
+        /* Only roles the user has not mapped yet: presets never override --map. */
+        if (!o->role_column[ROLE_ACTION])
+            o->role_column[ROLE_ACTION] = "item_id";
+        if (!o->role_column[ROLE_REWARD])
+            o->role_column[ROLE_REWARD] = "click";
+        if (!o->role_column[ROLE_PSCORE])
+            o->role_column[ROLE_PSCORE] = "propensity_score";
+        if (!o->context_pattern)
+            o->context_pattern = LOADCLI_OBD_CONTEXT;
+        return 1;
     default:
         return 0;
     }

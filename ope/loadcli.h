@@ -12,7 +12,7 @@
 enum {
     LOADCLI_SEP = 0x4c00, LOADCLI_MAP, LOADCLI_POLICY_COLUMNS, LOADCLI_QHAT_COLUMNS,
     LOADCLI_CONTEXT_COLUMNS, LOADCLI_TRUTH_COLUMNS, LOADCLI_POSITION_BASE,
-    LOADCLI_N_ACTIONS
+    LOADCLI_N_ACTIONS, LOADCLI_PRESET
 };
 
 /* Entries to splice into a command's struct option table (before its {0} end). */
@@ -24,7 +24,8 @@ enum {
     { "context-columns", required_argument, NULL, LOADCLI_CONTEXT_COLUMNS }, \
     { "truth-columns", required_argument, NULL, LOADCLI_TRUTH_COLUMNS }, \
     { "position-base", required_argument, NULL, LOADCLI_POSITION_BASE }, \
-    { "n-actions", required_argument, NULL, LOADCLI_N_ACTIONS }
+    { "n-actions", required_argument, NULL, LOADCLI_N_ACTIONS }, \
+    { "preset", required_argument, NULL, LOADCLI_PRESET }
 
 /* Help text of those options, to paste into a command's help (ends with a newline). */
 #define LOADCLI_HELP \
@@ -46,7 +47,13 @@ enum {
 "                        0 if any position is 0, else 1); @P in column names uses\n" \
 "                        the same numbering\n" \
 "  --n-actions A         number of actions (default: 1 + the largest action in the\n" \
-"                        action column and in policy/qhat/q column names)\n"
+"                        action column and in policy/qhat/q column names)\n" \
+"  --preset obd          the Open Bandit Dataset's column names: action=item_id,\n" \
+"                        reward=click, pscore=propensity_score, context =\n" \
+"                        user_feature_* (later --map/--*-columns still apply)\n"
+
+/* Column patterns of the presets. */
+#define LOADCLI_OBD_CONTEXT "^user_feature_\\d+$"
 
 /* Apply option opt with argument arg to o. Returns 1 when opt is a load option and
  * was applied, 0 when opt is not a load option, -1 on a bad value (err filled,
