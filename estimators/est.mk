@@ -1,1 +1,6 @@
 # estimators/est.mk: (owned by one module; lists its sources, tests and benchmarks)
+libope_a_SOURCES += estimators/estimator.h estimators/registry.c \
+	estimators/est_dm.c estimators/est_ipw.c estimators/est_snipw.c estimators/est_dr.c \
+	estimators/est_sndr.c estimators/est_switch_dr.c estimators/est_dr_os.c \
+	estimators/est_sg_ipw.c estimators/ci.c estimators/ci.h \
+	estimators/evaluate.c estimators/evaluate.h

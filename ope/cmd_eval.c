@@ -1,16 +1,249 @@
-/* ope/cmd_eval.c: `ope eval` (being written). */
+/* ope/cmd_eval.c: `ope eval LOG`: every estimator on every evaluation policy of a
+ * log, with intervals and diagnostics, as a table, JSON or CSV. */
 #include "config.h"
 #include "ope/cmd.h"
 
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datasets/blog.h"
+#include "datasets/tlog.h"
+#include "estimators/ci.h"
+#include "estimators/evaluate.h"
+#include "ope/evalcli.h"
+#include "ope/loadcli.h"
+#include "ope/outfile.h"
+#include "ope/progress.h"
+#include "ope/render.h"
+#include "ope/sha256.h"
+
+int evalcli_write(const struct res_eval *r, const char *format, const char *out, int force,
+                  struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (strcmp(format, "json") == 0)
+        render_json(r, &sb);
+    else if (strcmp(format, "csv") == 0)
+        render_csv(r, &sb);
+    else
+        render_table(r, &sb);
+    int rc = 0;
+    if (strbuf_failed(&sb)) {
+        rc = ope_fail_oom(err);
+    } else if (out) {
+        rc = ope_write_file_atomic(out, strbuf_str(&sb), sb.len, force, err);
+    } else {
+        fwrite(strbuf_str(&sb), 1, sb.len, stdout);
+    }
+    strbuf_release(&sb);
+    return rc;
+}
+
+int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err)
+{
+    long v;
+    double d;
+    switch (opt) {
+    case EVALCLI_POLICY:
+        if (c->n_policies == EVALCLI_MAX_POLICIES)
+            return ope_fail(err, OPE_EUSAGE, "at most %d --policy options",
+                            EVALCLI_MAX_POLICIES);
+        c->policies[c->n_policies++] = arg;
+        return 1;
+    case EVALCLI_ESTIMATORS:
+        c->estimators = arg;
+        return 1;
+    case EVALCLI_CI: {
+        int m = ci_method_parse(arg);
+        if (m < 0)
+            return ope_fail(err, OPE_EUSAGE, "--ci: unknown method '%s' (bootstrap, t, "
+                            "hoeffding, bernstein, none)", arg);
+        c->eo.ci = m;
+        return 1;
+    }
+    case EVALCLI_ALPHA:
+        if (cli_parse_double("eval", "--alpha", arg, 1e-12, 0.999999, &d) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--alpha expects a number in (0, 1), got '%s'",
+                            arg);
+        c->eo.alpha = d;
+        return 1;
+    case EVALCLI_N_BOOT:
+        if (cli_parse_int("eval", "--n-boot", arg, 10, 10000000, &v) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--n-boot expects an integer from 10 to 10000000, "
+                            "got '%s'", arg);
+        c->eo.n_boot = (int)v;
+        return 1;
+    case EVALCLI_SEED: {
+        char *end;
+        unsigned long long s = strtoull(arg, &end, 10);
+        if (!*arg || *end || arg[0] == '-')
+            return ope_fail(err, OPE_EUSAGE, "--seed expects a non-negative integer, got '%s'",
+                            arg);
+        c->eo.seed = s;
+        c->eo.model.seed = s;
+        return 1;
+    }
+    case EVALCLI_REWARD_MODEL: {
+        enum rm_kind k;
+        if (rm_kind_parse(arg, &k) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--reward-model: expected auto, ridge or "
+                            "logistic, got '%s'", arg);
+        c->eo.model.kind = k;
+        return 1;
+    }
+    case EVALCLI_FOLDS:
+        if (cli_parse_int("eval", "--folds", arg, 1, 100, &v) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--folds expects an integer from 1 to 100, got "
+                            "'%s'", arg);
+        c->eo.model.folds = (int)v;
+        return 1;
+    case EVALCLI_LAMBDA:
+        if (cli_parse_double("eval", "--model-lambda", arg, 0, 1e12, &d) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--model-lambda expects a number >= 0, got '%s'",
+                            arg);
+        c->eo.model.lambda = d;
+        return 1;
+    case EVALCLI_THREADS:
+        if (cli_parse_int("eval", "--threads", arg, 0, 1024, &v) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--threads expects an integer from 0 to 1024, got "
+                            "'%s'", arg);
+        c->eo.threads = (int)v;
+        c->eo.model.threads = (int)v;
+        return 1;
+    case EVALCLI_BOUNDS: {
+        char *end;
+        double a = strtod(arg, &end);
+        if (end == arg || *end != ',')
+            return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B (e.g. 0,100), got '%s'", arg);
+        const char *bs = end + 1;
+        double b = strtod(bs, &end);
+        if (end == bs || *end || !(b > a) || !isfinite(a) || !isfinite(b))
+            return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B with A < B, got '%s'", arg);
+        c->eo.bound_lo = a;
+        c->eo.bound_hi = b;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+void evalcli_init(struct evalcli *c)
+{
+    memset(c, 0, sizeof *c);
+    eval_opts_init(&c->eo);
+    load_opts_init(&c->lo);
+}
+
+/* Load a bandit log and evaluate it with the parsed options. */
+struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err)
+{
+    int traj = log_file_is_trajectory(path, &c->lo, err);
+    if (traj < 0)
+        return NULL;
+    if (traj == 1) {
+        ope_fail(err, OPE_EUNAVAILABLE, "%s is a trajectory log: trajectory estimators (tis, "
+                 "pdis, wdr, ...) are not built yet in this version of ope", path);
+        return NULL;
+    }
+    c->lo.want_policies = 1;
+    struct blog *log = blog_load(path, &c->lo, err);
+    if (!log)
+        return NULL;
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    struct res_eval *r = NULL;
+    if (est_spec_list(c->estimators, EST_BANDIT, &spec, &n_spec, err) == 0) {
+        c->eo.spec = spec;
+        c->eo.n_spec = n_spec;
+        c->eo.policies = c->n_policies ? c->policies : NULL;
+        c->eo.n_policies = c->n_policies;
+        r = eval_bandit(log, &c->eo, err);
+        if (r && strcmp(path, "-") != 0 && sha256_file_hex(path, r->sha256, err) != 0) {
+            res_eval_free(r);
+            r = NULL;
+        }
+    }
+    free(spec);
+    c->eo.spec = NULL;
+    blog_free(log);
+    return r;
+}
 
 static int eval_exec(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "ope eval: not built yet\n");
-    return OPE_ESOFTWARE;
+    static const struct option opts[] = {
+        EVALCLI_OPTIONS,
+        LOADCLI_OPTIONS,
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "force", no_argument, NULL, 'F' },
+        { NULL, 0, NULL, 0 }
+    };
+    struct evalcli c;
+    evalcli_init(&c);
+    const char *format = "table", *out = NULL;
+    int force = 0, opt;
+    struct ope_error err = { 0 };
+    while ((opt = getopt_long(argc, argv, "o:f:", opts, NULL)) != -1) {
+        int rc = evalcli_option(&c, opt, optarg, &err);
+        if (rc == 0)
+            rc = loadcli_option(&c.lo, opt, optarg, &err);
+        if (rc < 0)
+            return cli_usage("eval", "%s", err.msg);
+        if (rc == 1)
+            continue;
+        switch (opt) {
+        case 'f':
+            if (strcmp(optarg, "table") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
+                return cli_usage("eval", "--format: expected table, json or csv, got '%s'",
+                                 optarg);
+            format = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'F':
+            force = 1;
+            break;
+        default:
+            return cli_usage("eval", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage("eval", optind >= argc ? "which log? ope eval LOG.csv" :
+                         "one log at a time (got %d)", argc - optind);
+    if (out && ope_outfile_check(out, force, &err) != 0)
+        return cli_error(&err);
+    c.eo.progress = ope_progress_cli();
+    struct res_eval *r = evalcli_run(&c, argv[optind], &err);
+    ope_progress_stderr_done();
+    if (!r)
+        return cli_error(&err);
+    int rc = evalcli_write(r, format, out, force, &err);
+    res_eval_free(r);
+    return rc ? cli_error(&err) : 0;
 }
 
 const struct cmd_entry cmd_eval_entry = {
-    "eval", "ope eval", "(being written)", "", eval_exec
+    "eval", "ope eval LOG.csv [options]",
+    "estimate the value of evaluation policies from a log, with intervals",
+    "Runs every chosen estimator on every evaluation policy (pi.NAME.* columns) of a\n"
+    "bandit log and prints the estimates with confidence intervals and weight\n"
+    "diagnostics. With true q.* columns (synthetic data) it also prints the ground truth\n"
+    "and the relative error.\n\n"
+    EVALCLI_HELP
+    "\nOutput:\n"
+    "  -f, --format F        table (default), json or csv (formats in the manual)\n"
+    "  -o, --output FILE     write to FILE (atomically) instead of standard output\n"
+    "      --force           replace an existing FILE\n\n"
+    LOADCLI_HELP
+    "\nExamples:\n"
+    "  ope gen bandit --rows 10000 -o log.csv && ope eval log.csv\n"
+    "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n",
+    eval_exec
 };

@@ -8,7 +8,8 @@ libope_a_SOURCES += \
 	ope/outfile.c ope/outfile.h \
 	ope/strbuf.c ope/strbuf.h \
 	ope/json.c ope/json.h \
-	ope/cmd.h ope/cli.c
+	ope/cmd.h ope/cli.c \
+	ope/render.c ope/render.h ope/evalcli.h
 
 bin_ope_SOURCES += ope/main.c ope/commands.c ope/demo.c \
 	ope/cmd_help.c ope/cmd_info.c ope/cmd_ingest.c ope/cmd_eval.c \

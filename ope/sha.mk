@@ -1,1 +1,2 @@
-# ope/sha.mk: (owned by one module; lists its sources, tests and benchmarks)
+# ope/sha.mk: SHA-256 of inputs (for JSON output and reports).
+libope_a_SOURCES += ope/sha256.c ope/sha256.h

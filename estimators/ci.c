@@ -1,0 +1,114 @@
+/* estimators/ci.c: the interval methods of ci.h. */
+#include "config.h"
+#include "estimators/ci.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/sum.h"
+
+static const char *const method_names[] = { "none", "bootstrap", "t", "hoeffding", "bernstein" };
+
+int ci_method_parse(const char *s)
+{
+    for (int m = 0; m < 5; m++)
+        if (strcmp(s, method_names[m]) == 0)
+            return m;
+    return -1;
+}
+
+const char *ci_method_name(enum ci_method m)
+{
+    return method_names[m];
+}
+
+void ci_stats_of(const double *c, size_t n, struct ci_stats *st)
+{
+    struct ope_sum s;
+    ope_sum_init(&s);
+    st->n = n;
+    st->min = INFINITY;
+    st->max = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        ope_sum_add(&s, c[i]);
+        st->min = c[i] < st->min ? c[i] : st->min;
+        st->max = c[i] > st->max ? c[i] : st->max;
+    }
+    st->mean = n ? ope_sum_value(&s) / (double)n : NAN;
+    /* Two-pass variance around the compensated mean. */
+    struct ope_sum v;
+    ope_sum_init(&v);
+    for (size_t i = 0; i < n; i++) {
+        double d = c[i] - st->mean;
+        ope_sum_add(&v, d * d);
+    }
+    st->sd = n > 1 ? sqrt(ope_sum_value(&v) / (double)(n - 1)) : NAN;
+}
+
+void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi)
+{
+    if (st->n < 2) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double q = gsl_cdf_tdist_Pinv(1.0 - alpha / 2.0, (double)(st->n - 1));
+    double h = q * st->sd / sqrt((double)st->n);
+    *lo = st->mean - h;
+    *hi = st->mean + h;
+}
+
+void ci_hoeffding(const struct ci_stats *st, double a, double b, double alpha, double *lo,
+                  double *hi)
+{
+    if (st->n < 1) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double h = (b - a) * sqrt(log(2.0 / alpha) / (2.0 * (double)st->n));
+    *lo = st->mean - h;
+    *hi = st->mean + h;
+}
+
+void ci_bernstein(const struct ci_stats *st, double a, double b, double alpha, double *lo,
+                  double *hi)
+{
+    if (st->n < 2) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double n = (double)st->n, l = log(4.0 / alpha);
+    double h = st->sd * sqrt(2.0 * l / n) + 7.0 * (b - a) * l / (3.0 * (n - 1.0));
+    *lo = st->mean - h;
+    *hi = st->mean + h;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double ci_quantile_sorted(const double *x, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    double h = (double)(n - 1) * p;
+    size_t k = (size_t)floor(h);
+    if (k + 1 >= n)
+        return x[n - 1];
+    return x[k] + (h - (double)k) * (x[k + 1] - x[k]);
+}
+
+size_t ci_percentile(double *v, size_t B, double alpha, double *lo, double *hi)
+{
+    size_t m = 0;
+    for (size_t b = 0; b < B; b++)
+        if (isfinite(v[b]))
+            v[m++] = v[b];
+    qsort(v, m, sizeof *v, cmp_double);
+    *lo = ci_quantile_sorted(v, m, alpha / 2.0);
+    *hi = ci_quantile_sorted(v, m, 1.0 - alpha / 2.0);
+    return m;
+}

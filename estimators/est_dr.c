@@ -1,0 +1,26 @@
+/* estimators/est_dr.c: doubly robust, (1/n) sum_i [q̂_pi(x_i) + w_i (r_i - q̂(x_i, a_i))]
+ * with optional weight clipping: unbiased if either the weights or q̂ are right. */
+#include "config.h"
+#include "estimators/estimator.h"
+
+#include <math.h>
+
+static double dr_weight(double w, const double *param)
+{
+    return w < param[0] ? w : param[0];
+}
+
+static void dr_terms(const struct est_bandit_in *in, const double *param, size_t lo, size_t hi,
+                     double *const *t)
+{
+    for (size_t i = lo; i < hi; i++)
+        t[0][i - lo] = in->qhat_pi[i] + dr_weight(in->w[i], param) * (in->r[i] - in->qhat_a[i]);
+}
+
+const struct est_desc est_dr_desc = {
+    "dr", "Doubly robust", "(1/n) sum_i [qhat_pi(x_i) + min(w_i, clip) (r_i - qhat(x_i, a_i))]",
+    "Dudik, Langford & Li 2011",
+    EST_BANDIT, 1, 1,
+    { { "clip", INFINITY, 0, INFINITY, "largest weight used (default: no clipping)" } },
+    1, dr_terms, est_combine_mean, est_contrib_mean, dr_weight
+};

@@ -1,0 +1,30 @@
+/* estimators/est_dr_os.c: DR with optimistic shrinkage (Su et al. 2020): the weight w
+ * becomes lambda w / (w^2 + lambda), bounded by sqrt(lambda) / 2. */
+#include "config.h"
+#include "estimators/estimator.h"
+
+#include <math.h>
+
+static double os_weight(double w, const double *param)
+{
+    double lambda = param[0];
+    if (isinf(lambda))
+        return w;
+    return lambda * w / (w * w + lambda);
+}
+
+static void os_terms(const struct est_bandit_in *in, const double *param, size_t lo, size_t hi,
+                     double *const *t)
+{
+    for (size_t i = lo; i < hi; i++)
+        t[0][i - lo] = in->qhat_pi[i] + os_weight(in->w[i], param) * (in->r[i] - in->qhat_a[i]);
+}
+
+const struct est_desc est_dr_os_desc = {
+    "dr-os", "DR with optimistic shrinkage",
+    "dr with w_i replaced by lambda w_i / (w_i^2 + lambda)",
+    "Su, Dimakopoulou, Krishnamurthy & Dudik 2020",
+    EST_BANDIT, 1, 1,
+    { { "lambda", 100, 0, INFINITY, "shrinkage: smaller shrinks more (default 100; inf = dr)" } },
+    1, os_terms, est_combine_mean, est_contrib_mean, os_weight
+};

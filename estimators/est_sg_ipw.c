@@ -1,0 +1,30 @@
+/* estimators/est_sg_ipw.c: sub-Gaussian IPW (Metelli et al. 2021): the weight w becomes
+ * w / (1 - lambda + lambda w), a power-mean correction with sub-Gaussian tails. */
+#include "config.h"
+#include "estimators/estimator.h"
+
+#include <math.h>
+
+static double sg_weight(double w, const double *param)
+{
+    double lambda = param[0];
+    if (w <= 0)
+        return 0.0;     /* w = 0 with lambda = 1 would be 0/0 */
+    return w / (1.0 - lambda + lambda * w);
+}
+
+static void sg_terms(const struct est_bandit_in *in, const double *param, size_t lo, size_t hi,
+                     double *const *t)
+{
+    for (size_t i = lo; i < hi; i++) {
+        t[0][i - lo] = sg_weight(in->w[i], param) * in->r[i];
+    }
+}
+
+const struct est_desc est_sg_ipw_desc = {
+    "sg-ipw", "Sub-Gaussian IPW", "(1/n) sum_i [w_i / (1 - lambda + lambda w_i)] r_i",
+    "Metelli, Russo & Restelli 2021",
+    EST_BANDIT, 0, 1,
+    { { "lambda", 0.1, 0, 1, "correction in [0, 1]; 0 = ipw (default 0.1)" } },
+    1, sg_terms, est_combine_mean, est_contrib_mean, sg_weight
+};

@@ -1,0 +1,40 @@
+/* estimators/est_snipw.c: self-normalised IPW, sum_i w_i r_i / sum_i w_i: a ratio of
+ * two sums, so the bootstrap recomputes both per resample. */
+#include "config.h"
+#include "estimators/estimator.h"
+
+#include <math.h>
+
+static double raw_weight(double w, const double *param)
+{
+    (void)param;
+    return w;
+}
+
+static void snipw_terms(const struct est_bandit_in *in, const double *param, size_t lo,
+                        size_t hi, double *const *t)
+{
+    (void)param;
+    for (size_t i = lo; i < hi; i++) {
+        t[0][i - lo] = in->w[i] * in->r[i];
+        t[1][i - lo] = in->w[i];
+    }
+}
+
+static double snipw_combine(const double *sums, double n)
+{
+    (void)n;
+    return sums[1] > 0 ? sums[0] / sums[1] : NAN;
+}
+
+/* c_i = w_i r_i / mean(w): the mean of c is the estimate. */
+static double snipw_contrib(const double *ti, const double *sums, double n)
+{
+    return sums[1] > 0 ? ti[0] * n / sums[1] : NAN;
+}
+
+const struct est_desc est_snipw_desc = {
+    "snipw", "Self-normalised IPW", "sum_i w_i r_i / sum_i w_i",
+    "Swaminathan & Joachims 2015",
+    EST_BANDIT, 0, 0, { { 0 } }, 2, snipw_terms, snipw_combine, snipw_contrib, raw_weight
+};

@@ -1,0 +1,86 @@
+/* estimators/estimator.h: the registry of estimators. Each estimator is a table
+ * entry (one file each, est_*.c) that turns per-row inputs into a few per-row TERM
+ * vectors and combines their sums into a value: every estimator is a sum, or a ratio
+ * of sums, of per-row terms, so an evaluation is a small set of mergeable
+ * accumulators, and the bootstrap only re-weights those sums. The CLI, the TUI, the
+ * reports and the tests all enumerate est_registry. */
+#ifndef ESTIMATORS_ESTIMATOR_H
+#define ESTIMATORS_ESTIMATOR_H
+
+#include <stddef.h>
+#include "ope/error.h"
+
+enum est_kind { EST_BANDIT, EST_TRAJ };
+
+#define EST_MAX_PARAMS 2
+#define EST_MAX_TERMS 3
+
+struct est_param {
+    const char *name;       /* "clip" */
+    double def;             /* default (INFINITY allowed: "no clipping") */
+    double lo, hi;          /* accepted range, inclusive */
+    const char *help;
+};
+
+/* What a bandit estimator sees for rows [lo, hi): read-only arrays of length n. */
+struct est_bandit_in {
+    size_t n;
+    const double *w;        /* importance weight pi_e(a_i | x_i) / pscore_i */
+    const double *r;        /* reward */
+    const double *qhat_a;   /* q̂(x_i, a_i), or NULL when no model */
+    const double *qhat_pi;  /* sum_a pi_e(a | x_i) q̂(x_i, a), or NULL */
+};
+
+struct est_desc {
+    const char *name;       /* command-line name: "snipw" */
+    const char *title;      /* "Self-normalised IPW" */
+    const char *formula;    /* one line, plain text */
+    const char *citation;
+    enum est_kind kind;
+    int needs_model;        /* uses q̂ */
+    size_t n_params;
+    struct est_param param[EST_MAX_PARAMS];
+    size_t n_terms;
+    /* Fill t[k][i - lo] for i in [lo, hi) (k < n_terms). */
+    void (*terms)(const struct est_bandit_in *in, const double *param, size_t lo, size_t hi,
+                  double *const *t);
+    /* The value from the sums of the terms and the number of rows n (both weighted
+     * by the bootstrap counts in a resample). NAN when undefined (e.g. 0/0). */
+    double (*combine)(const double *sums, double n);
+    /* Per-row contribution c_i with mean(c) = value (ratio estimators: the
+     * full-sample denominator, the Open Bandit Pipeline convention), used by the
+     * t, Hoeffding and Bernstein intervals. ti = the row's terms. */
+    double (*contrib)(const double *ti, const double *sums, double n);
+    /* The weight the estimator actually applies to a raw weight w (clipping,
+     * shrinkage), for diagnostics; NULL when it uses no weights. */
+    double (*weight)(double w, const double *param);
+};
+
+extern const struct est_desc *const est_registry[];
+
+/* The descriptor of an estimator by name and kind, or NULL. */
+const struct est_desc *est_find(const char *name, enum est_kind kind);
+
+/* An estimator with its parameter values, parsed from "ipw:clip=100". */
+struct est_spec {
+    const struct est_desc *d;
+    double param[EST_MAX_PARAMS];
+    char label[96];         /* "ipw:clip=100" (finite parameters shown) */
+    char params_json[128];  /* {"clip":100} */
+};
+
+/* Parse one spec string. Usage errors (OPE_EUSAGE) list the valid names or
+ * parameters. */
+int est_spec_parse(const char *s, enum est_kind kind, struct est_spec *out,
+                   struct ope_error *err);
+
+/* Parse a comma-separated list ("" or NULL: every estimator of that kind with its
+ * defaults). *out is malloc'ed. */
+int est_spec_list(const char *list, enum est_kind kind, struct est_spec **out, size_t *n,
+                  struct ope_error *err);
+
+/* Shared combine/contrib functions for plain means (value = sum t0 / n). */
+double est_combine_mean(const double *sums, double n);
+double est_contrib_mean(const double *ti, const double *sums, double n);
+
+#endif

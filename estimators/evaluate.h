@@ -1,0 +1,44 @@
+/* estimators/evaluate.h: the evaluation engine. Given a bandit log, evaluation
+ * policies and a list of estimator specs, it computes every estimate, its interval
+ * and diagnostics, and fills the shared result model (estimators/result.h). */
+#ifndef ESTIMATORS_EVALUATE_H
+#define ESTIMATORS_EVALUATE_H
+
+#include <stdint.h>
+#include "ope/error.h"
+#include "ope/progress.h"
+#include "datasets/blog.h"
+#include "estimators/estimator.h"
+#include "estimators/result.h"
+#include "estimators/rmodel.h"
+
+struct eval_opts {
+    const struct est_spec *spec;    /* estimators (est_spec_list) */
+    size_t n_spec;
+    const char *const *policies;    /* names to evaluate; NULL = every policy of the log */
+    size_t n_policies;
+    double alpha;                   /* interval level 1 - alpha (default 0.05) */
+    int ci;                         /* enum ci_method (default CI_BOOTSTRAP) */
+    int n_boot;                     /* bootstrap replicates (default 1000) */
+    uint64_t seed;                  /* default 12345 */
+    int threads;                    /* 0 = default; never changes the results */
+    double bound_lo, bound_hi;      /* contribution range for hoeffding/bernstein; NAN =
+                                       observed range (a warning says it is heuristic) */
+    struct rm_opts model;           /* reward model when the log has no qhat.* columns */
+    struct ope_progress *progress;  /* may be NULL */
+};
+
+void eval_opts_init(struct eval_opts *o);
+
+/* Evaluate. Errors: OPE_EUSAGE (unknown policy name), OPE_EDATA (model fit
+ * impossible), OPE_EINTERRUPTED (cancelled through progress). */
+struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
+                             struct ope_error *err);
+
+/* The bootstrap replicates of one evaluation, exposed for tests: vals[(p * n_spec + e)
+ * * B + b]. Same arguments as eval_bandit; qhat may be NULL when no spec needs it. */
+int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o,
+                          double **qhat, const size_t *pol, size_t n_pol, double *vals,
+                          struct ope_error *err);
+
+#endif

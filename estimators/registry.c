@@ -1,0 +1,197 @@
+/* estimators/registry.c: the table of estimators and the parser of spec strings
+ * such as "switch-dr:tau=50". A new estimator is one file plus one line here. */
+#include "config.h"
+#include "estimators/estimator.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/json.h"
+
+extern const struct est_desc est_dm_desc, est_ipw_desc, est_snipw_desc, est_dr_desc,
+    est_sndr_desc, est_switch_dr_desc, est_dr_os_desc, est_sg_ipw_desc;
+
+const struct est_desc *const est_registry[] = {
+    &est_dm_desc, &est_ipw_desc, &est_snipw_desc, &est_dr_desc, &est_sndr_desc,
+    &est_switch_dr_desc, &est_dr_os_desc, &est_sg_ipw_desc,
+    NULL
+};
+
+const struct est_desc *est_find(const char *name, enum est_kind kind)
+{
+    for (size_t i = 0; est_registry[i]; i++)
+        if (est_registry[i]->kind == kind && strcmp(est_registry[i]->name, name) == 0)
+            return est_registry[i];
+    return NULL;
+}
+
+double est_combine_mean(const double *sums, double n)
+{
+    return n > 0 ? sums[0] / n : NAN;
+}
+
+double est_contrib_mean(const double *ti, const double *sums, double n)
+{
+    (void)sums;
+    (void)n;
+    return ti[0];
+}
+
+static void names_of(enum est_kind kind, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; est_registry[i]; i++) {
+        if (est_registry[i]->kind != kind)
+            continue;
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "%s%s", len ? ", " : "", est_registry[i]->name);
+    }
+}
+
+static void make_label(struct est_spec *s)
+{
+    const struct est_desc *d = s->d;
+    size_t len = (size_t)snprintf(s->label, sizeof s->label, "%s", d->name);
+    char sep = ':';
+    size_t jl = (size_t)snprintf(s->params_json, sizeof s->params_json, "{");
+    for (size_t k = 0; k < d->n_params; k++) {
+        char num[40];
+        if (isinf(s->param[k]))
+            snprintf(num, sizeof num, "inf");
+        else
+            ope_format_double(num, sizeof num, s->param[k]);
+        if (!isinf(s->param[k]) && len < sizeof s->label) {
+            len += (size_t)snprintf(s->label + len, sizeof s->label - len, "%c%s=%s", sep,
+                                    d->param[k].name, num);
+            sep = ',';
+        }
+        if (jl < sizeof s->params_json)
+            jl += (size_t)snprintf(s->params_json + jl, sizeof s->params_json - jl,
+                                   "%s\"%s\":%s", k ? "," : "", d->param[k].name,
+                                   isinf(s->param[k]) ? "null" : num);
+    }
+    if (jl < sizeof s->params_json)
+        snprintf(s->params_json + jl, sizeof s->params_json - jl, "}");
+}
+
+int est_spec_parse(const char *s, enum est_kind kind, struct est_spec *out,
+                   struct ope_error *err)
+{
+    char buf[256];
+    if (strlen(s) >= sizeof buf)
+        return ope_fail(err, OPE_EUSAGE, "estimator spec too long: '%.40s...'", s);
+    snprintf(buf, sizeof buf, "%s", s);
+    char *colon = strchr(buf, ':');
+    if (colon)
+        *colon = '\0';
+    const struct est_desc *d = est_find(buf, kind);
+    if (!d) {
+        char names[512];
+        names_of(kind, names, sizeof names);
+        return ope_fail(err, OPE_EUSAGE, "unknown estimator '%s'; the %s estimators are: %s",
+                        buf, kind == EST_BANDIT ? "bandit" : "trajectory", names);
+    }
+    memset(out, 0, sizeof *out);
+    out->d = d;
+    for (size_t k = 0; k < d->n_params; k++)
+        out->param[k] = d->param[k].def;
+    char *p = colon ? colon + 1 : NULL;
+    while (p && *p) {
+        char *next = strchr(p, ',');
+        if (next)
+            *next++ = '\0';
+        char *eq = strchr(p, '=');
+        if (!eq)
+            return ope_fail(err, OPE_EUSAGE, "estimator '%s': expected NAME=VALUE, got '%s' "
+                            "(e.g. %s:%s=100)", d->name, p, d->name,
+                            d->n_params ? d->param[0].name : "clip");
+        *eq = '\0';
+        size_t k = 0;
+        while (k < d->n_params && strcmp(d->param[k].name, p) != 0)
+            k++;
+        if (k == d->n_params) {
+            if (d->n_params == 0)
+                return ope_fail(err, OPE_EUSAGE, "estimator '%s' takes no parameters, got '%s'",
+                                d->name, p);
+            return ope_fail(err, OPE_EUSAGE, "estimator '%s' has no parameter '%s' (it has: %s%s%s)",
+                            d->name, p, d->param[0].name, d->n_params > 1 ? ", " : "",
+                            d->n_params > 1 ? d->param[1].name : "");
+        }
+        char *end;
+        double v = strtod(eq + 1, &end);
+        if (end == eq + 1 || *end || isnan(v) || v < d->param[k].lo || v > d->param[k].hi)
+            return ope_fail(err, OPE_EUSAGE, "estimator '%s': %s must be a number in [%g, %g], "
+                            "got '%s'", d->name, p, d->param[k].lo, d->param[k].hi, eq + 1);
+        out->param[k] = v;
+        p = next;
+    }
+    make_label(out);
+    return 0;
+}
+
+int est_spec_list(const char *list, enum est_kind kind, struct est_spec **out, size_t *n,
+                  struct ope_error *err)
+{
+    size_t cap = 0;
+    for (size_t i = 0; est_registry[i]; i++)
+        cap++;
+    if (list)
+        for (const char *p = list; *p; p++)
+            cap += *p == ',';
+    struct est_spec *specs = ope_calloc(cap + 1, sizeof *specs, err);
+    if (!specs)
+        return -1;
+    size_t k = 0;
+    if (!list || !*list) {
+        for (size_t i = 0; est_registry[i]; i++)
+            if (est_registry[i]->kind == kind)
+                est_spec_parse(est_registry[i]->name, kind, &specs[k++], err);
+    } else {
+        /* Split on commas that start a new estimator: "dr:clip=5,tau=3" has a
+         * parameter list, so a piece with '=' and no ':' continues the previous. */
+        char *copy = ope_strdup(list, err);
+        if (!copy) {
+            free(specs);
+            return -1;
+        }
+        char cur[256] = "";
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, ",", &save);; tok = strtok_r(NULL, ",", &save)) {
+            int cont = tok && strchr(tok, '=') && !strchr(tok, ':') && cur[0];
+            if (cont) {
+                size_t l = strlen(cur);
+                snprintf(cur + l, sizeof cur - l, ",%s", tok);
+                continue;
+            }
+            if (cur[0]) {
+                if (est_spec_parse(cur, kind, &specs[k], err) != 0) {
+                    free(copy);
+                    free(specs);
+                    return -1;
+                }
+                for (size_t j = 0; j < k; j++)
+                    if (strcmp(specs[j].label, specs[k].label) == 0) {
+                        free(copy);
+                        free(specs);
+                        return ope_fail(err, OPE_EUSAGE, "estimator '%s' listed twice", cur);
+                    }
+                k++;
+            }
+            if (!tok)
+                break;
+            while (*tok == ' ')
+                tok++;
+            snprintf(cur, sizeof cur, "%s", tok);
+        }
+        free(copy);
+        if (k == 0) {
+            free(specs);
+            return ope_fail(err, OPE_EUSAGE, "--estimators: the list is empty");
+        }
+    }
+    *out = specs;
+    *n = k;
+    return 0;
+}
