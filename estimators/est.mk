@@ -4,3 +4,9 @@ libope_a_SOURCES += estimators/estimator.h estimators/registry.c \
 	estimators/est_sndr.c estimators/est_switch_dr.c estimators/est_dr_os.c \
 	estimators/est_sg_ipw.c estimators/ci.c estimators/ci.h \
 	estimators/evaluate.c estimators/evaluate.h
+check_PROGRAMS += t/0300-estimators t/0310-bootstrap
+t_0300_estimators_SOURCES = t/0300-estimators.c
+t_0300_estimators_LDADD = $(TAP_LIBS)
+t_0310_bootstrap_SOURCES = t/0310-bootstrap.c
+t_0310_bootstrap_LDADD = $(TAP_LIBS)
+TESTS += t/0300-estimators t/0310-bootstrap
