@@ -18,7 +18,7 @@
 #include "ope/threads.h"
 
 #define CHUNK 2048          /* rows per chunk: term buffers stay in cache */
-#define REP_BLOCK 16        /* bootstrap replicates per task */
+#define REP_BLOCK 16        /* bootstrap replicates per task (even: two per hash) */
 
 void eval_opts_init(struct eval_opts *o)
 {
@@ -138,6 +138,32 @@ struct boot_ctx {
     int failed;
 };
 
+/* Poisson(1) CDF scaled to 2^32 (the table of ope/rng.c, built the same way). */
+static void poisson1_cdf(uint32_t cdf[19])
+{
+    double p = exp(-1.0), c = 0.0;
+    for (int k = 0; k < 19; k++) {
+        c += p;
+        double v = c * 4294967296.0;
+        cdf[k] = v >= 4294967295.0 ? 4294967295u : (uint32_t)v;
+        p /= (double)(k + 1);
+    }
+}
+
+/* Inversion without unpredictable branches: K <= 4 covers 99.6% of draws. */
+static inline double poisson1(const uint32_t *cdf, uint32_t u)
+{
+    int k = (u >= cdf[0]) + (u >= cdf[1]) + (u >= cdf[2]) + (u >= cdf[3]);
+    if (__builtin_expect(k == 4, 0))
+        while (k < 19 && u >= cdf[k])
+            k++;
+    return (double)k;
+}
+
+/* One bootstrap task: replicates [b0, b0 + REP_BLOCK) over every row. The count of
+ * row i in replicate b comes from h = mix(mix(key + i C0) ^ (b/2) C1 + C2): its high
+ * half for even b, its low half for odd b — a pure function of (seed, i, b), so the
+ * replicates do not depend on the threads or the chunking. */
 static void boot_task(void *arg, size_t task)
 {
     struct boot_ctx *c = arg;
@@ -146,15 +172,20 @@ static void boot_task(void *arg, size_t task)
     size_t b0 = task * REP_BLOCK, nb = b0 + REP_BLOCK <= B ? REP_BLOCK : B - b0;
     double *terms = malloc(K * CHUNK * sizeof *terms);
     double *cnt = malloc(REP_BLOCK * CHUNK * sizeof *cnt);
+    uint64_t *rowkey = malloc(CHUNK * sizeof *rowkey);
     struct ope_sum *acc = malloc(REP_BLOCK * K * sizeof *acc);
     double *count_sum = calloc(REP_BLOCK, sizeof *count_sum);
-    if (!terms || !cnt || !acc || !count_sum) {
+    uint32_t cdf[19];
+    poisson1_cdf(cdf);
+    if (!terms || !cnt || !rowkey || !acc || !count_sum) {
         c->failed = 1;
         goto done;
     }
     for (size_t j = 0; j < nb * K; j++)
         ope_sum_init(&acc[j]);
     for (size_t lo = 0; lo < n; lo += CHUNK) {
+        if (ope_progress_cancelled(o->progress))
+            break;
         size_t hi = lo + CHUNK < n ? lo + CHUNK : n, m = hi - lo;
         /* Terms of every (policy, estimator) for this chunk. */
         size_t k = 0;
@@ -170,22 +201,42 @@ static void boot_task(void *arg, size_t task)
                 k += d->n_terms;
             }
         }
-        /* Counts of this chunk's rows in each replicate of the block. */
-        for (size_t b = 0; b < nb; b++) {
-            double *cb = cnt + b * CHUNK;
-            double s = 0;
+        for (size_t i = 0; i < m; i++)
+            rowkey[i] = ope_mix64(c->key + (lo + i) * UINT64_C(0x9e3779b97f4a7c15));
+        /* Counts of this chunk's rows in each replicate of the block, two per hash. */
+        for (size_t b = 0; b < nb; b += 2) {
+            uint64_t salt = ((b0 + b) / 2) * UINT64_C(0xc2b2ae3d27d4eb4f) +
+                            UINT64_C(0x165667b19e3779f9);
+            double *ca = cnt + b * CHUNK, *cb = cnt + (b + 1) * CHUNK;
+            double sa = 0, sb = 0;
             for (size_t i = 0; i < m; i++) {
-                uint64_t u = ope_rng_at(c->key, lo + i, b0 + b);
-                cb[i] = (double)ope_poisson1_from_u32((uint32_t)(u >> 32));
-                s += cb[i];
+                uint64_t u = ope_mix64(rowkey[i] ^ salt);
+                ca[i] = poisson1(cdf, (uint32_t)(u >> 32));
+                cb[i] = poisson1(cdf, (uint32_t)u);
+                sa += ca[i];
+                sb += cb[i];
             }
-            count_sum[b] += s;
+            count_sum[b] += sa;
+            if (b + 1 < nb)
+                count_sum[b + 1] += sb;
+        }
+        for (size_t b = 0; b < nb; b++) {
+            const double *cb = cnt + b * CHUNK;
             for (size_t q = 0; q < K; q++) {
                 const double *tq = terms + q * CHUNK;
-                double dot = 0;
-                for (size_t i = 0; i < m; i++)
-                    dot += cb[i] * tq[i];
-                ope_sum_add(&acc[b * K + q], dot);
+                /* Four partial sums in a fixed order: no dependency chain, and the
+                 * same result on every run. */
+                double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+                size_t i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    d0 += cb[i] * tq[i];
+                    d1 += cb[i + 1] * tq[i + 1];
+                    d2 += cb[i + 2] * tq[i + 2];
+                    d3 += cb[i + 3] * tq[i + 3];
+                }
+                for (; i < m; i++)
+                    d0 += cb[i] * tq[i];
+                ope_sum_add(&acc[b * K + q], (d0 + d1) + (d2 + d3));
             }
         }
     }
@@ -204,6 +255,7 @@ static void boot_task(void *arg, size_t task)
 done:
     free(terms);
     free(cnt);
+    free(rowkey);
     free(acc);
     free(count_sum);
 }
@@ -218,7 +270,8 @@ static int run_bootstrap(const struct blog *log, const struct eval_opts *o,
         c.n_terms_total += o->spec[e].d->n_terms;
     c.n_terms_total *= n_pol;
     size_t tasks = ((size_t)o->n_boot + REP_BLOCK - 1) / REP_BLOCK;
-    if (ope_parallel_for(tasks, o->threads, boot_task, &c, o->progress, "bootstrap") != 0)
+    if (ope_parallel_for(tasks, o->threads, boot_task, &c, o->progress, "bootstrap") != 0 ||
+        ope_progress_cancelled(o->progress))
         return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
     if (c.failed)
         return ope_fail_oom(err);

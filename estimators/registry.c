@@ -67,10 +67,10 @@ static void make_label(struct est_spec *s)
                                     d->param[k].name, num);
             sep = ',';
         }
-        if (jl < sizeof s->params_json)
+        /* Infinite parameters ("no clipping") are left out, as in the label. */
+        if (!isinf(s->param[k]) && jl < sizeof s->params_json)
             jl += (size_t)snprintf(s->params_json + jl, sizeof s->params_json - jl,
-                                   "%s\"%s\":%s", k ? "," : "", d->param[k].name,
-                                   isinf(s->param[k]) ? "null" : num);
+                                   "%s\"%s\":%s", jl > 1 ? "," : "", d->param[k].name, num);
     }
     if (jl < sizeof s->params_json)
         snprintf(s->params_json + jl, sizeof s->params_json - jl, "}");

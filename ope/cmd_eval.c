@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,22 @@ void evalcli_init(struct evalcli *c)
     load_opts_init(&c->lo);
 }
 
-/* Load a bandit log and evaluate it with the parsed options. */
+struct sha_job {
+    const char *path;
+    char hex[65];
+    struct ope_error err;
+    int rc;
+};
+
+static void *sha_thread(void *arg)
+{
+    struct sha_job *j = arg;
+    j->rc = sha256_file_hex(j->path, j->hex, &j->err);
+    return NULL;
+}
+
+/* Load a bandit log and evaluate it with the parsed options. The input's SHA-256 is
+ * computed on a second thread while the log loads and evaluates. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err)
 {
     int traj = log_file_is_trajectory(path, &c->lo, err);
@@ -151,9 +167,15 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
         return NULL;
     }
     c->lo.want_policies = 1;
+    struct sha_job job = { path, "", { 0 }, 0 };
+    pthread_t th;
+    int hashing = strcmp(path, "-") != 0 && pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct blog *log = blog_load(path, &c->lo, err);
-    if (!log)
+    if (!log) {
+        if (hashing)
+            pthread_join(th, NULL);
         return NULL;
+    }
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
     struct res_eval *r = NULL;
@@ -163,9 +185,15 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
         c->eo.policies = c->n_policies ? c->policies : NULL;
         c->eo.n_policies = c->n_policies;
         r = eval_bandit(log, &c->eo, err);
-        if (r && strcmp(path, "-") != 0 && sha256_file_hex(path, r->sha256, err) != 0) {
+    }
+    if (hashing) {
+        pthread_join(th, NULL);
+        if (r && job.rc != 0) {
+            *err = job.err;
             res_eval_free(r);
             r = NULL;
+        } else if (r) {
+            memcpy(r->sha256, job.hex, sizeof r->sha256);
         }
     }
     free(spec);
