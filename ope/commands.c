@@ -9,6 +9,9 @@ extern const struct cmd_entry cmd_info_entry;
 extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_eval_entry;
 extern const struct cmd_entry cmd_gen_entry;
+extern const struct cmd_entry cmd_tui_entry;
+extern const struct cmd_entry cmd_plot_entry;
+extern const struct cmd_entry cmd_demo_entry;
 
 const struct cmd_entry *const ope_commands[] = {
     &cmd_help_entry,
@@ -16,6 +19,9 @@ const struct cmd_entry *const ope_commands[] = {
     &cmd_eval_entry,
     &cmd_gen_entry,
     &cmd_ingest_entry,
+    &cmd_tui_entry,
+    &cmd_plot_entry,
+    &cmd_demo_entry,
     NULL
 };
 

@@ -11,7 +11,8 @@ libope_a_SOURCES += \
 	ope/cmd.h ope/cli.c \
 	ope/render.c ope/render.h ope/evalcli.h
 
-bin_ope_SOURCES += ope/main.c ope/commands.c ope/demo.c \
+libope_a_SOURCES += ope/demo.c
+bin_ope_SOURCES += ope/main.c ope/commands.c \
 	ope/cmd_help.c ope/cmd_info.c ope/cmd_ingest.c ope/cmd_eval.c \
 	ope/cmd_gen.c ope/cmd_gen.h ope/cmd_gen_bandit.c ope/cmd_gen_mdp.c
 dist_man1_MANS += doc/ope.1

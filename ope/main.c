@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int ope_demo(int argc, char **argv);
+#include "ope/demo.h"
 
 static void print_version(void)
 {

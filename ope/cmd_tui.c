@@ -1,0 +1,113 @@
+/* ope/cmd_tui.c: `ope tui LOG`: the workbench on a log. When standard output is not
+ * a terminal it prints the batch summary (the `ope eval` table) instead. */
+#include "config.h"
+#include "ope/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ope/demo.h"
+#include "ope/loadcli.h"
+#include "ope/render.h"
+#include "ope/session.h"
+#include "viz/tui.h"
+
+static int interactive(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term && strcmp(term, "dumb") != 0;
+}
+
+static int run_session(struct session *s, struct ope_error *err)
+{
+    if (interactive())
+        return tui_run(s);
+    /* Not a terminal: the batch summary. */
+    if (session_eval_now(s, NULL, err) != 0)
+        return cli_error(err);
+    struct strbuf sb = STRBUF_INIT;
+    render_table(s->res, &sb);
+    fwrite(strbuf_str(&sb), 1, sb.len, stdout);
+    strbuf_release(&sb);
+    return 0;
+}
+
+int ope_demo_tui(struct ope_error *err)
+{
+    struct session s;
+    session_init(&s);
+    if (session_open_demo(&s, err) != 0) {
+        session_close(&s);
+        return -1;
+    }
+    int rc = tui_run(&s);
+    session_close(&s);
+    return rc;
+}
+
+static int tui_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        LOADCLI_OPTIONS,
+        { "estimators", required_argument, NULL, 'e' },
+        { "seed", required_argument, NULL, 's' },
+        { NULL, 0, NULL, 0 }
+    };
+    struct load_opts lo;
+    load_opts_init(&lo);
+    struct ope_error err = { 0 };
+    const char *estimators = NULL, *seed = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "e:s:", opts, NULL)) != -1) {
+        int rc = loadcli_option(&lo, c, optarg, &err);
+        if (rc < 0)
+            return cli_usage("tui", "%s", err.msg);
+        if (rc == 1)
+            continue;
+        if (c == 'e')
+            estimators = optarg;
+        else if (c == 's')
+            seed = optarg;
+        else
+            return cli_usage("tui", "unknown option");
+    }
+    struct session s;
+    session_init(&s);
+    int rc;
+    if (optind == argc) {
+        rc = session_open_demo(&s, &err);
+    } else if (optind + 1 == argc) {
+        rc = session_open(&s, argv[optind], &lo, &err);
+    } else {
+        session_close(&s);
+        return cli_usage("tui", "one log at a time");
+    }
+    if (rc != 0) {
+        session_close(&s);
+        return cli_error(&err);
+    }
+    if (estimators)
+        snprintf(s.set.estimators, sizeof s.set.estimators, "%s", estimators);
+    if (seed)
+        s.set.seed = strtoull(seed, NULL, 10);
+    rc = run_session(&s, &err);
+    session_close(&s);
+    return rc;
+}
+
+const struct cmd_entry cmd_tui_entry = {
+    "tui", "ope tui [LOG.csv] [options]",
+    "open the workbench (ncurses) on a log, or on the built-in demo",
+    "Views (number keys or Tab): 1 Data, 2 Estimates, 3 Chart, 4 Selection, 5 Learn,\n"
+    "6 Help. Keys: arrows/hjkl, PgUp/PgDn, / search, s sort, e estimators, r re-run\n"
+    "with new settings (alpha, interval, B, seed), c cancel, x export (CSV or chart\n"
+    "SVG), ? help, q quit. NO_COLOR=1 turns colours off.\n"
+    "When standard output is not a terminal, prints the batch summary instead.\n\n"
+    "  -e, --estimators LIST  as for `ope eval`\n"
+    "  -s, --seed S           bootstrap seed (default 12345)\n\n"
+    LOADCLI_HELP,
+    tui_exec
+};

@@ -1,0 +1,233 @@
+/* viz/grid.c: the table model behind every TUI table (see grid.h). */
+#include "config.h"
+#include "viz/grid.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static char *dup_str(const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+struct grid *grid_new(size_t n_cols, const char *const *head)
+{
+    struct grid *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->n_cols = n_cols;
+    g->sort_col = -1;
+    g->head = calloc(n_cols, sizeof *g->head);
+    g->right = calloc(n_cols, 1);
+    if (!g->head || !g->right) {
+        grid_free(g);
+        return NULL;
+    }
+    for (size_t c = 0; c < n_cols; c++)
+        if (!(g->head[c] = dup_str(head[c]))) {
+            grid_free(g);
+            return NULL;
+        }
+    return g;
+}
+
+static int grow(struct grid *g)
+{
+    size_t cap = g->cap ? 2 * g->cap : 16;
+    char ***cell = realloc(g->cell, cap * sizeof *cell);
+    if (!cell)
+        return -1;
+    g->cell = cell;
+    unsigned char *mark = realloc(g->mark, cap);
+    if (!mark)
+        return -1;
+    g->mark = mark;
+    size_t *order = realloc(g->order, cap * sizeof *order);
+    if (!order)
+        return -1;
+    g->order = order;
+    g->cap = cap;
+    return 0;
+}
+
+int grid_add(struct grid *g, const char *const *cells)
+{
+    if (g->n_rows == g->cap && grow(g) != 0)
+        return -1;
+    char **row = calloc(g->n_cols ? g->n_cols : 1, sizeof *row);
+    if (!row)
+        return -1;
+    for (size_t c = 0; c < g->n_cols; c++)
+        if (!(row[c] = dup_str(cells[c]))) {
+            for (size_t k = 0; k < c; k++)
+                free(row[k]);
+            free(row);
+            return -1;
+        }
+    g->cell[g->n_rows] = row;
+    g->mark[g->n_rows] = 0;
+    g->order[g->n_rows] = g->n_rows;
+    g->n_rows++;
+    return 0;
+}
+
+int grid_addf(struct grid *g, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    const char *cells[64];
+    size_t n = 0;
+    char *p = buf;
+    while (n < g->n_cols && n < 64) {
+        cells[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        p = tab + 1;
+    }
+    while (n < g->n_cols && n < 64)
+        cells[n++] = "";
+    return grid_add(g, cells);
+}
+
+/* Parse a cell as a number for sorting; 0 when it is not one. */
+static int cell_number(const char *s, double *out)
+{
+    char *end;
+    if (!*s || strcmp(s, "-") == 0)
+        return 0;
+    *out = strtod(s, &end);
+    while (*end == '%' || *end == ' ')
+        end++;
+    return end != s && *end == '\0';
+}
+
+static int compare_rows(const void *pa, const void *pb, void *arg)
+{
+    const struct grid *g = arg;
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const char *sa = g->cell[a][g->sort_col], *sb = g->cell[b][g->sort_col];
+    double xa, xb;
+    int na = cell_number(sa, &xa), nb = cell_number(sb, &xb);
+    int r;
+    if (na && nb)
+        r = (xa > xb) - (xa < xb);
+    else if (na != nb)
+        return na ? -1 : 1;     /* numbers before text and "-", whatever the direction */
+    else
+        r = strcasecmp(sa, sb);
+    if (g->sort_desc)
+        r = -r;
+    if (r == 0)
+        r = (a > b) - (a < b);  /* stable: input order breaks ties */
+    return r;
+}
+
+void grid_sort(struct grid *g, int c)
+{
+    for (size_t i = 0; i < g->n_rows; i++)
+        g->order[i] = i;
+    if (c < 0 || (size_t)c >= g->n_cols) {
+        g->sort_col = -1;
+        return;
+    }
+    if (g->sort_col == c)
+        g->sort_desc = !g->sort_desc;
+    else
+        g->sort_desc = g->right[c];     /* numbers: largest first */
+    g->sort_col = c;
+    qsort_r(g->order, g->n_rows, sizeof *g->order, compare_rows, g);
+}
+
+int grid_search(struct grid *g, const char *needle)
+{
+    if (!needle || !*needle || g->n_rows == 0)
+        return 0;
+    for (size_t k = 1; k <= g->n_rows; k++) {
+        size_t d = (g->cur + k) % g->n_rows;
+        char **row = g->cell[g->order[d]];
+        for (size_t c = 0; c < g->n_cols; c++) {
+            if (strcasestr(row[c], needle)) {
+                g->cur = d;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int grid_width(const struct grid *g, size_t c, int max)
+{
+    size_t w = strlen(g->head[c]);
+    for (size_t r = 0; r < g->n_rows; r++) {
+        size_t n = strlen(g->cell[r][c]);
+        if (n > w)
+            w = n;
+    }
+    return w > (size_t)max ? max : (int)w;
+}
+
+static int put_csv_cell(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL)
+        return fputs(s, f) < 0 ? -1 : 0;
+    if (fputc('"', f) == EOF)
+        return -1;
+    for (; *s; s++) {
+        if (*s == '"' && fputc('"', f) == EOF)
+            return -1;
+        if (fputc(*s, f) == EOF)
+            return -1;
+    }
+    return fputc('"', f) == EOF ? -1 : 0;
+}
+
+int grid_write_csv(const struct grid *g, FILE *f)
+{
+    for (size_t c = 0; c < g->n_cols; c++)
+        if ((c && fputc(',', f) == EOF) || put_csv_cell(f, g->head[c]) != 0)
+            return -1;
+    if (fputc('\n', f) == EOF)
+        return -1;
+    for (size_t d = 0; d < g->n_rows; d++) {
+        char **row = g->cell[g->order[d]];
+        for (size_t c = 0; c < g->n_cols; c++)
+            if ((c && fputc(',', f) == EOF) || put_csv_cell(f, row[c]) != 0)
+                return -1;
+        if (fputc('\n', f) == EOF)
+            return -1;
+    }
+    return 0;
+}
+
+void grid_free(struct grid *g)
+{
+    if (!g)
+        return;
+    for (size_t r = 0; r < g->n_rows; r++) {
+        for (size_t c = 0; c < g->n_cols; c++)
+            free(g->cell[r][c]);
+        free(g->cell[r]);
+    }
+    for (size_t c = 0; c < g->n_cols && g->head; c++)
+        free(g->head[c]);
+    free(g->head);
+    free(g->right);
+    free(g->cell);
+    free(g->mark);
+    free(g->order);
+    free(g);
+}

@@ -1,0 +1,554 @@
+/* viz/tui.c: the TUI's main loop: layout (tab bar, pane, status line), global keys,
+ * the status-line prompt, polling the session's worker, and the shared drawing of
+ * grids and text. The views themselves live in viz/tui_views.c. */
+#include "config.h"
+#include "viz/tui.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tui_message(struct tui *t, int is_error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->status, sizeof t->status, fmt, ap);
+    va_end(ap);
+    t->status_is_error = is_error;
+}
+
+static void set_on(struct tui *t, int pair, int extra)
+{
+    if (t->colour && pair)
+        attron(COLOR_PAIR(pair));
+    if (extra)
+        attron(extra);
+}
+
+static void set_off(struct tui *t, int pair, int extra)
+{
+    if (t->colour && pair)
+        attroff(COLOR_PAIR(pair));
+    if (extra)
+        attroff(extra);
+}
+
+static void wattr(struct tui *t, WINDOW *w, int pair, int extra, int on)
+{
+    if (t->colour && pair)
+        (on ? wattron : wattroff)(w, COLOR_PAIR(pair));
+    if (extra)
+        (on ? wattron : wattroff)(w, extra);
+}
+
+/* Print at most n display cells of s (bytes: the names we show are ASCII or short
+ * UTF-8; ncursesw handles the multibyte sequences). */
+static void put_clipped(WINDOW *w, const char *s, int n)
+{
+    if (n <= 0)
+        return;
+    int len = (int)strlen(s);
+    waddnstr(w, s, len < n ? len : n);
+}
+
+void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
+{
+    int width[64];
+    size_t nc = g->n_cols < 64 ? g->n_cols : 64;
+    for (size_t c = 0; c < nc; c++)
+        width[c] = grid_width(g, c, 40);
+    /* header */
+    wmove(w, 0, 0);
+    wattr(t, w, TUI_C_TITLE, A_BOLD, 1);
+    int x = 0;
+    for (size_t c = 0; c < nc && x < cols; c++) {
+        char head[64];
+        const char *arrow = (int)c == g->sort_col ? (g->sort_desc ? "v" : "^") : "";
+        snprintf(head, sizeof head, "%s%s", g->head[c], arrow);
+        mvwprintw(w, 0, x, g->right[c] ? "%*.*s" : "%-*.*s", width[c], width[c], head);
+        x += width[c] + 2;
+    }
+    wattr(t, w, TUI_C_TITLE, A_BOLD, 0);
+    int body = rows - 1;
+    if (body < 1)
+        return;
+    if (g->cur >= g->n_rows && g->n_rows)
+        g->cur = g->n_rows - 1;
+    if (g->cur < g->top)
+        g->top = g->cur;
+    if (g->cur >= g->top + (size_t)body)
+        g->top = g->cur - (size_t)body + 1;
+    for (int r = 0; r < body; r++) {
+        size_t d = g->top + (size_t)r;
+        if (d >= g->n_rows)
+            break;
+        size_t row = g->order[d];
+        int pair = g->mark[row] == 1 ? TUI_C_GOOD : g->mark[row] == 2 ? TUI_C_WARN : 0;
+        int sel = d == g->cur;
+        if (sel)
+            wattr(t, w, TUI_C_CURSOR, A_REVERSE, 1);
+        else
+            wattr(t, w, pair, 0, 1);
+        wmove(w, r + 1, 0);
+        if (sel)
+            for (int k = 0; k < cols; k++)
+                waddch(w, ' ');
+        x = 0;
+        for (size_t c = 0; c < nc && x < cols; c++) {
+            char cellbuf[256];
+            snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[c],
+                     width[c], g->cell[row][c]);
+            wmove(w, r + 1, x);
+            put_clipped(w, cellbuf, cols - x);
+            x += width[c] + 2;
+        }
+        if (sel)
+            wattr(t, w, TUI_C_CURSOR, A_REVERSE, 0);
+        else
+            wattr(t, w, pair, 0, 0);
+    }
+}
+
+void tui_draw_text(struct tui *t, WINDOW *w, char *const *lines, size_t n, int rows, int cols)
+{
+    if (n > (size_t)rows && t->text_top > n - (size_t)rows)
+        t->text_top = n - (size_t)rows;
+    if (n <= (size_t)rows)
+        t->text_top = 0;
+    for (int r = 0; r < rows; r++) {
+        size_t i = t->text_top + (size_t)r;
+        if (i >= n)
+            break;
+        const char *s = lines[i];
+        int heading = s[0] == '#';
+        if (heading) {
+            s++;
+            while (*s == ' ')
+                s++;
+            wattr(t, w, TUI_C_TITLE, A_BOLD, 1);
+        }
+        int warn = strncmp(s, "warning", 7) == 0 || strncmp(s, "  warning", 9) == 0;
+        if (warn)
+            wattr(t, w, TUI_C_WARN, 0, 1);
+        wmove(w, r, 0);
+        put_clipped(w, s, cols);
+        if (warn)
+            wattr(t, w, TUI_C_WARN, 0, 0);
+        if (heading)
+            wattr(t, w, TUI_C_TITLE, A_BOLD, 0);
+    }
+}
+
+int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows)
+{
+    (void)t;
+    size_t page = rows > 2 ? (size_t)rows - 2 : 1;
+    switch (ch) {
+    case KEY_DOWN: case 'j':
+        if (g->cur + 1 < g->n_rows)
+            g->cur++;
+        return 1;
+    case KEY_UP: case 'k':
+        if (g->cur > 0)
+            g->cur--;
+        return 1;
+    case KEY_NPAGE: case ' ':
+        g->cur = g->cur + page < g->n_rows ? g->cur + page : (g->n_rows ? g->n_rows - 1 : 0);
+        return 1;
+    case KEY_PPAGE:
+        g->cur = g->cur > page ? g->cur - page : 0;
+        return 1;
+    case KEY_HOME: case 'g':
+        g->cur = 0;
+        return 1;
+    case KEY_END: case 'G':
+        g->cur = g->n_rows ? g->n_rows - 1 : 0;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
+{
+    size_t len = strlen(buf);
+    curs_set(1);
+    timeout(-1);
+    int done = 0, ok = 0;
+    while (!done) {
+        int y = LINES - 1;
+        move(y, 0);
+        clrtoeol();
+        set_on(t, TUI_C_STATUS, A_BOLD);
+        printw("%s", question);
+        set_off(t, TUI_C_STATUS, A_BOLD);
+        printw(" %s", buf);
+        refresh();
+        int ch = getch();
+        switch (ch) {
+        case '\n': case '\r': case KEY_ENTER:
+            done = ok = 1;
+            break;
+        case 27:
+            done = 1;
+            break;
+        case KEY_BACKSPACE: case 127: case 8:
+            if (len)
+                buf[--len] = '\0';
+            break;
+        default:
+            if (ch >= 32 && ch < 256 && len + 1 < n) {
+                buf[len++] = (char)ch;
+                buf[len] = '\0';
+            }
+        }
+    }
+    curs_set(0);
+    timeout(100);
+    return ok;
+}
+
+static void draw_tabs(struct tui *t)
+{
+    move(0, 0);
+    set_on(t, TUI_C_STATUS, 0);
+    for (int c = 0; c < COLS; c++)
+        addch(' ');
+    move(0, 0);
+    set_on(t, 0, A_BOLD);
+    printw(" ope ");
+    set_off(t, 0, A_BOLD);
+    for (int v = 0; v < t->n_views; v++) {
+        if (v == t->cur)
+            set_on(t, 0, A_REVERSE | A_BOLD);
+        printw(" %d %s ", v + 1, t->views[v]->name);
+        if (v == t->cur)
+            set_off(t, 0, A_REVERSE | A_BOLD);
+    }
+    set_off(t, TUI_C_STATUS, 0);
+}
+
+static void draw_status(struct tui *t)
+{
+    struct session *s = t->s;
+    int y = LINES - 1;
+    move(y, 0);
+    set_on(t, TUI_C_STATUS, 0);
+    for (int c = 0; c < COLS; c++)
+        addch(' ');
+    move(y, 0);
+    double frac;
+    char label[64];
+    if (session_busy(s, &frac, label, sizeof label)) {
+        int barw = 20, fill = (int)(frac * barw + 0.5);
+        printw(" %s [", label);
+        for (int k = 0; k < barw; k++)
+            addch(k < fill ? '#' : '.');
+        printw("] %3.0f%%  c: cancel", 100 * frac);
+    } else if (t->status[0]) {
+        if (t->status_is_error)
+            set_on(t, TUI_C_ERR, A_BOLD);
+        printw(" %s", t->status);
+        if (t->status_is_error)
+            set_off(t, TUI_C_ERR, A_BOLD);
+    } else {
+        char set[160];
+        session_describe_settings(s, set, sizeof set);
+        printw(" %s | %s | ?: help  q: quit", s->title ? s->title : "", set);
+    }
+    set_off(t, TUI_C_STATUS, 0);
+}
+
+static void rebuild_all(struct tui *t)
+{
+    for (int v = 0; v < t->n_views; v++)
+        if (t->views[v]->rebuild)
+            t->views[v]->rebuild(t);
+}
+
+/* Export the current view's table as CSV to a file the user names. */
+static void export_view(struct tui *t, const struct tui_view *v)
+{
+    struct grid *g = v->grid ? v->grid(t) : NULL;
+    if (!g) {
+        tui_message(t, 1, "this view has no table to export (try the Estimates view)");
+        return;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "ope-%s.csv", v->name);
+    for (char *p = path; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (!tui_prompt(t, "export CSV to:", path, sizeof path) || !path[0])
+        return;
+    struct ope_error err = { 0 };
+    if (session_export_grid(path, g, &err) == 0)
+        tui_message(t, 0, "wrote %s (%zu rows)", path, g->n_rows);
+    else
+        tui_message(t, 1, "%s", err.msg);
+}
+
+static void handle_search(struct tui *t, const struct tui_view *v, int again)
+{
+    struct grid *g = v->grid ? v->grid(t) : NULL;
+    if (!g) {
+        tui_message(t, 1, "nothing to search in this view");
+        return;
+    }
+    if (!again && !tui_prompt(t, "search:", t->search, sizeof t->search))
+        return;
+    if (!grid_search(g, t->search))
+        tui_message(t, 1, "'%s' not found", t->search);
+}
+
+static void settings_dialog(struct tui *t)
+{
+    struct session *s = t->s;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%g", s->set.alpha);
+    if (!tui_prompt(t, "alpha (interval level 1 - alpha):", buf, sizeof buf))
+        return;
+    char *end;
+    double a = strtod(buf, &end);
+    if (*end || !(a > 0 && a < 1)) {
+        tui_message(t, 1, "alpha must be in (0, 1), got '%s'", buf);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%s", s->set.ci);
+    if (!tui_prompt(t, "interval (bootstrap, t, hoeffding, bernstein, none):", buf, sizeof buf))
+        return;
+    static const char *const methods[] = { "bootstrap", "t", "hoeffding", "bernstein", "none" };
+    const char *ci = NULL;
+    for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
+        if (strcmp(buf, methods[m]) == 0)
+            ci = methods[m];
+    if (!ci) {
+        tui_message(t, 1, "unknown interval method '%s'", buf);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%d", s->set.n_boot);
+    if (!tui_prompt(t, "bootstrap replicates B:", buf, sizeof buf))
+        return;
+    long b = strtol(buf, &end, 10);
+    if (*end || b < 10 || b > 1000000) {
+        tui_message(t, 1, "B must be an integer in [10, 1000000], got '%s'", buf);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->set.seed);
+    if (!tui_prompt(t, "seed:", buf, sizeof buf))
+        return;
+    unsigned long long seed = strtoull(buf, &end, 10);
+    if (*end || !buf[0]) {
+        tui_message(t, 1, "the seed must be a non-negative integer, got '%s'", buf);
+        return;
+    }
+    s->set.alpha = a;
+    snprintf(s->set.ci, sizeof s->set.ci, "%s", ci);
+    s->set.n_boot = (int)b;
+    s->set.seed = seed;
+    struct ope_error err = { 0 };
+    if (session_start(s, &err) != 0)
+        tui_message(t, 1, "%s", err.msg);
+}
+
+static void estimators_dialog(struct tui *t)
+{
+    struct session *s = t->s;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s->set.estimators);
+    if (!tui_prompt(t, "estimators (comma list, e.g. ipw,snipw,dr:clip=100; empty = all):", buf,
+                    sizeof buf))
+        return;
+    char old[512];
+    snprintf(old, sizeof old, "%s", s->set.estimators);
+    snprintf(s->set.estimators, sizeof s->set.estimators, "%s", buf);
+    struct ope_error err = { 0 };
+    if (session_start(s, &err) != 0) {
+        snprintf(s->set.estimators, sizeof s->set.estimators, "%s", old);
+        tui_message(t, 1, "%s", err.msg);
+    }
+}
+
+static void init_colours(struct tui *t)
+{
+    const char *no = getenv("NO_COLOR");
+    t->colour = has_colors() && !(no && *no);
+    if (!t->colour)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(TUI_C_TITLE, COLOR_CYAN, -1);
+    init_pair(TUI_C_CURSOR, COLOR_BLACK, COLOR_CYAN);
+    init_pair(TUI_C_GOOD, COLOR_GREEN, -1);
+    init_pair(TUI_C_WARN, COLOR_YELLOW, -1);
+    init_pair(TUI_C_ERR, COLOR_RED, -1);
+    init_pair(TUI_C_DIM, COLOR_BLUE, -1);
+    init_pair(TUI_C_STATUS, COLOR_BLACK, COLOR_WHITE);
+}
+
+void tui_linef(char ***lines, size_t *n, const char *fmt, ...)
+{
+    char buf[TUI_MAX_TEXT];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **grown = realloc(*lines, (*n + 1) * sizeof **lines);
+    if (!grown)
+        return;
+    *lines = grown;
+    char *copy = strdup(buf);
+    if (copy)
+        grown[(*n)++] = copy;
+}
+
+void tui_lines_free(char ***lines, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free((*lines)[i]);
+    free(*lines);
+    *lines = NULL;
+    *n = 0;
+}
+
+int tui_run(struct session *s)
+{
+    struct tui t;
+    memset(&t, 0, sizeof t);
+    t.s = s;
+    t.views = tui_views;
+    while (t.n_views < TUI_MAX_VIEWS && tui_views[t.n_views])
+        t.n_views++;
+    t.cur = 1;      /* Estimates first: it is what people open ope for */
+
+    if (!initscr())
+        return OPE_ESOFTWARE;
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    timeout(100);
+    init_colours(&t);
+
+    struct ope_error err = { 0 };
+    if (!s->res && session_start(s, &err) != 0)
+        tui_message(&t, 1, "%s", err.msg);
+    rebuild_all(&t);
+
+    while (!t.quit) {
+        if (session_poll(s, &err) == 1) {
+            if (err.status)
+                tui_message(&t, 1, "%s", err.msg);
+            else
+                tui_message(&t, 0, "evaluation finished");
+            memset(&err, 0, sizeof err);
+            rebuild_all(&t);
+        }
+        const struct tui_view *v = t.views[t.cur];
+        erase();
+        draw_tabs(&t);
+        t.pane_rows = LINES - 2;
+        t.pane_cols = COLS;
+        WINDOW *pane = subwin(stdscr, t.pane_rows > 1 ? t.pane_rows : 1, COLS, 1, 0);
+        if (pane) {
+            v->draw(&t, pane, t.pane_rows, t.pane_cols);
+            delwin(pane);
+        }
+        draw_status(&t);
+        refresh();
+
+        int ch = getch();
+        if (ch == ERR)
+            continue;
+        if (ch == KEY_RESIZE) {
+            t.chart_rows = 0;   /* re-render charts at the new size */
+            continue;
+        }
+        t.status[0] = '\0';
+        if (v->key && v->key(&t, ch))
+            continue;
+        struct grid *g = v->grid ? v->grid(&t) : NULL;
+        if (g && tui_grid_key(&t, g, ch, t.pane_rows))
+            continue;
+        switch (ch) {
+        case 'q':
+            if (session_busy(s, NULL, NULL, 0))
+                session_cancel(s);
+            t.quit = 1;
+            break;
+        case '\t':
+            t.cur = (t.cur + 1) % t.n_views;
+            t.text_top = 0;
+            break;
+        case KEY_BTAB:
+            t.cur = (t.cur + t.n_views - 1) % t.n_views;
+            t.text_top = 0;
+            break;
+        case '?': case KEY_F(1):
+            t.cur = t.n_views - 1;
+            t.text_top = 0;
+            break;
+        case 'c': case 27:
+            if (session_busy(s, NULL, NULL, 0)) {
+                session_cancel(s);
+                tui_message(&t, 0, "cancelling...");
+            }
+            break;
+        case '/':
+            handle_search(&t, v, 0);
+            break;
+        case 'n':
+            handle_search(&t, v, 1);
+            break;
+        case 's':
+            if (g) {
+                char col[16] = "";
+                char q[128];
+                snprintf(q, sizeof q, "sort by column (1-%zu, 0 = input order):", g->n_cols);
+                if (tui_prompt(&t, q, col, sizeof col))
+                    grid_sort(g, atoi(col) - 1);
+            }
+            break;
+        case 'e':
+            estimators_dialog(&t);
+            break;
+        case 'r':
+            settings_dialog(&t);
+            break;
+        case 'x':
+            export_view(&t, v);
+            break;
+        case KEY_DOWN: case 'j':
+            t.text_top++;
+            break;
+        case KEY_UP: case 'k':
+            if (t.text_top)
+                t.text_top--;
+            break;
+        case KEY_NPAGE: case ' ':
+            t.text_top += (size_t)(t.pane_rows > 2 ? t.pane_rows - 2 : 1);
+            break;
+        case KEY_PPAGE: {
+            size_t p = (size_t)(t.pane_rows > 2 ? t.pane_rows - 2 : 1);
+            t.text_top = t.text_top > p ? t.text_top - p : 0;
+            break;
+        }
+        default:
+            if (ch >= '1' && ch < '1' + t.n_views) {
+                t.cur = ch - '1';
+                t.text_top = 0;
+            }
+        }
+    }
+    endwin();
+    session_wait(s);
+    grid_free(t.data_grid);
+    grid_free(t.est_grid);
+    grid_free(t.sel_grid);
+    tui_lines_free(&t.chart_lines, &t.n_chart_lines);
+    tui_lines_free(&t.learn_lines, &t.n_learn_lines);
+    tui_lines_free(&t.data_lines, &t.n_data_lines);
+    tui_lines_free(&t.sel_lines, &t.n_sel_lines);
+    return 0;
+}

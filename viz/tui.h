@@ -1,0 +1,83 @@
+/* viz/tui.h: the ncurses workbench. One screen: a tab bar of views, the active
+ * view, and a status line (file, settings, progress, hints). Views are a table of
+ * classes (viz/tui_views.c), htop-style: the main loop never knows what it draws.
+ * Long computations run on the session's worker thread; the loop polls it. */
+#ifndef VIZ_TUI_H
+#define VIZ_TUI_H
+
+#include <curses.h>
+#include "ope/session.h"
+#include "viz/grid.h"
+
+struct tui;
+
+/* A view: draws itself into a pane and handles its own keys. */
+struct tui_view {
+    const char *name;           /* tab label: "Estimates" */
+    const char *keys_help;      /* its own keys, one "key  what" per line */
+    /* (Re)build the view's model from the session (after load or a new result). */
+    void (*rebuild)(struct tui *t);
+    void (*draw)(struct tui *t, WINDOW *w, int rows, int cols);
+    /* Handle a key; return 1 when consumed. */
+    int (*key)(struct tui *t, int ch);
+    /* The table shown (for search, sort and `x` export), or NULL. */
+    struct grid *(*grid)(struct tui *t);
+};
+
+enum { TUI_MAX_VIEWS = 8, TUI_MAX_TEXT = 400 };
+
+struct tui {
+    struct session *s;
+    const struct tui_view *const *views;
+    int n_views, cur;
+    int colour;                 /* colours on (terminal has them, NO_COLOR unset) */
+    char status[256];           /* one-shot message shown in the status line */
+    int status_is_error;
+    char search[128];
+    int quit;
+    int pane_rows, pane_cols;
+    /* Per-view state, owned here so views stay stateless functions. */
+    struct grid *data_grid, *est_grid, *sel_grid;
+    char **data_lines;          /* the Data view's summary */
+    size_t n_data_lines;
+    char **sel_lines;           /* the Selection view's notes */
+    size_t n_sel_lines;
+    char **chart_lines;         /* gnuplot dumb output of the Chart view */
+    size_t n_chart_lines;
+    int chart_rows, chart_cols; /* size it was rendered for */
+    char **learn_lines;
+    size_t n_learn_lines;
+    int learn_step;
+    size_t text_top;            /* scroll position of text views */
+};
+
+/* Run the TUI on an opened session until the user quits. Returns an exit status. */
+int tui_run(struct session *s);
+
+/* Set the status-line message (printf-style). */
+void tui_message(struct tui *t, int is_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Ask for a line of input on the status line; returns 1 with buf filled, 0 if
+ * cancelled with Esc. */
+int tui_prompt(struct tui *t, const char *question, char *buf, size_t n);
+
+/* Draw a grid in a pane with a cursor row; shared by the table views. */
+void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols);
+
+/* Draw lines of text with scrolling from t->text_top. */
+void tui_draw_text(struct tui *t, WINDOW *w, char *const *lines, size_t n, int rows, int cols);
+
+/* Navigation keys shared by grids (arrows, hjkl, PgUp/PgDn, Home/End). 1 if used. */
+int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows);
+
+/* Append a printf-formatted line to a growable list of lines. */
+void tui_linef(char ***lines, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tui_lines_free(char ***lines, size_t *n);
+
+/* Colour pairs. */
+enum { TUI_C_TITLE = 1, TUI_C_CURSOR, TUI_C_GOOD, TUI_C_WARN, TUI_C_ERR, TUI_C_DIM, TUI_C_STATUS };
+
+extern const struct tui_view *const tui_views[];
+
+#endif

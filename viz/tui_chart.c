@@ -1,0 +1,98 @@
+/* viz/tui_chart.c: the Chart view: gnuplot's dumb terminal drawing of the estimates
+ * (all policies, or the one under the Estimates cursor with p), sized to the pane;
+ * x writes the same chart as SVG. */
+#include "config.h"
+#include "viz/tui_extra.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz/chart.h"
+#include "viz/gp.h"
+
+static long chart_policy = -1;      /* -1: every policy */
+
+static void chart_invalidate(struct tui *t)
+{
+    tui_lines_free(&t->chart_lines, &t->n_chart_lines);
+    t->chart_rows = t->chart_cols = 0;
+}
+
+static void chart_render(struct tui *t, int rows, int cols)
+{
+    tui_lines_free(&t->chart_lines, &t->n_chart_lines);
+    t->chart_rows = rows;
+    t->chart_cols = cols;
+    if (!t->s->res) {
+        tui_linef(&t->chart_lines, &t->n_chart_lines, "No results yet.");
+        return;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    chart_estimates(t->s->res, chart_policy, t->s->reference_value, t->s->reference_label, &sb);
+    char *text = NULL;
+    struct ope_error err = { 0 };
+    if (gp_run(strbuf_str(&sb), "dumb", cols - 1, rows - 1, NULL, 0, &text, &err) != 0) {
+        tui_linef(&t->chart_lines, &t->n_chart_lines, "%s", err.msg);
+    } else {
+        char *p = text;
+        while (p && *p) {
+            char *nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            if (*p != '\f')
+                tui_linef(&t->chart_lines, &t->n_chart_lines, "%s", p);
+            else if (p[1])
+                tui_linef(&t->chart_lines, &t->n_chart_lines, "%s", p + 1);
+            p = nl ? nl + 1 : NULL;
+        }
+    }
+    free(text);
+    strbuf_release(&sb);
+}
+
+static void chart_draw(struct tui *t, WINDOW *w, int rows, int cols)
+{
+    if (t->chart_rows != rows || t->chart_cols != cols || !t->chart_lines)
+        chart_render(t, rows, cols);
+    size_t top = t->text_top;
+    t->text_top = 0;
+    tui_draw_text(t, w, t->chart_lines, t->n_chart_lines, rows, cols);
+    t->text_top = top;
+}
+
+static int chart_key(struct tui *t, int ch)
+{
+    const struct res_eval *r = t->s->res;
+    if (ch == 'p' && r && r->n_policies) {
+        /* Cycle: all policies, then each one. */
+        chart_policy = chart_policy + 1 >= (long)r->n_policies ? -1 : chart_policy + 1;
+        chart_invalidate(t);
+        return 1;
+    }
+    if (ch == 'x' && r) {
+        char path[512] = "ope-chart.svg";
+        if (!tui_prompt(t, "write chart to (.svg, .png or .pdf):", path, sizeof path) || !path[0])
+            return 1;
+        const char *term = gp_term_for_path(path);
+        if (!term) {
+            tui_message(t, 1, "'%s': the name must end in .svg, .png or .pdf", path);
+            return 1;
+        }
+        struct strbuf sb = STRBUF_INIT;
+        chart_estimates(r, chart_policy, t->s->reference_value, t->s->reference_label, &sb);
+        struct ope_error err = { 0 };
+        if (gp_run(strbuf_str(&sb), term, 900, 540, path, 0, NULL, &err) == 0)
+            tui_message(t, 0, "wrote %s", path);
+        else
+            tui_message(t, 1, "%s", err.msg);
+        strbuf_release(&sb);
+        return 1;
+    }
+    return 0;
+}
+
+const struct tui_view tui_view_chart = {
+    "Chart", "p  cycle: all policies / one policy\nx  write the chart as SVG/PNG/PDF",
+    chart_invalidate, chart_draw, chart_key, NULL
+};

@@ -1,0 +1,15 @@
+/* viz/tui_extra.h: the views and helpers that live in their own files. */
+#ifndef VIZ_TUI_EXTRA_H
+#define VIZ_TUI_EXTRA_H
+
+#include "viz/tui.h"
+
+/* Summary lines of a bandit / trajectory log for the Data view (viz/tui_data.c). */
+void tui_extra_data_lines(const struct session *s, char ***lines, size_t *n);
+void tui_extra_tlog_lines(const struct session *s, char ***lines, size_t *n);
+
+extern const struct tui_view tui_view_chart;      /* viz/tui_chart.c */
+extern const struct tui_view tui_view_selection;  /* viz/tui_select.c */
+extern const struct tui_view tui_view_learn;      /* viz/tui_learn.c */
+
+#endif

@@ -1,0 +1,101 @@
+/* viz/tui_select.c: the Selection view: how each estimator ranks the policies, and
+ * when the truth is known, what that choice would cost (regret@1) and how well the
+ * ranking agrees with the truth (Spearman). */
+#include "config.h"
+#include "viz/tui_extra.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void select_rebuild(struct tui *t)
+{
+    static const char *const head[] = { "estimator", "chosen policy", "its estimate",
+                                        "its truth", "regret@1", "spearman", "ranking" };
+    grid_free(t->sel_grid);
+    t->sel_grid = grid_new(7, head);
+    tui_lines_free(&t->sel_lines, &t->n_sel_lines);
+    struct grid *g = t->sel_grid;
+    const struct res_eval *r = t->s->res;
+    if (!g || !r || r->n_policies == 0)
+        return;
+    g->right[2] = g->right[3] = g->right[4] = g->right[5] = 1;
+    size_t M = r->n_policies, E = r->pol[0].n_estimates;
+    int truth = 1;
+    double best_truth = -INFINITY;
+    for (size_t p = 0; p < M; p++) {
+        truth &= !isnan(r->pol[p].truth);
+        if (r->pol[p].truth > best_truth)
+            best_truth = r->pol[p].truth;
+    }
+    double *v = malloc(M * sizeof *v), *tv = malloc(M * sizeof *tv), *work = malloc(2 * M * sizeof *work);
+    size_t *order = malloc(M * sizeof *order);
+    if (!v || !tv || !work || !order)
+        goto out;
+    for (size_t e = 0; e < E; e++) {
+        for (size_t p = 0; p < M; p++) {
+            v[p] = r->pol[p].est[e].value;
+            tv[p] = r->pol[p].truth;
+            order[p] = p;
+        }
+        /* Rank by estimate, descending; ties keep the input order (stable). */
+        for (size_t i = 1; i < M; i++)
+            for (size_t j = i; j > 0 && v[order[j]] > v[order[j - 1]]; j--) {
+                size_t tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+        char ranking[256] = "";
+        for (size_t k = 0; k < M; k++) {
+            size_t l = strlen(ranking);
+            snprintf(ranking + l, sizeof ranking - l, "%s%s", k ? " > " : "", r->pol[order[k]].name);
+        }
+        size_t top = order[0];
+        char est[32], tr[32] = "-", reg[32] = "-", sp[32] = "-";
+        snprintf(est, sizeof est, "%.6g", v[top]);
+        if (truth) {
+            snprintf(tr, sizeof tr, "%.6g", tv[top]);
+            snprintf(reg, sizeof reg, "%.6g", best_truth - tv[top]);
+            if (M >= 2)
+                snprintf(sp, sizeof sp, "%.3f", gsl_stats_spearman(v, 1, tv, 1, M, work));
+        }
+        const char *cells[] = { r->pol[0].est[e].label, r->pol[top].name, est, tr, reg, sp, ranking };
+        grid_add(g, cells);
+        if (truth && best_truth - tv[top] == 0)
+            g->mark[g->n_rows - 1] = 1;
+    }
+    tui_linef(&t->sel_lines, &t->n_sel_lines, "%s", truth ?
+              "Green rows choose the truly best policy. SharpeRatio@k and the top-k metrics: `ope select`." :
+              "No ground truth in this log: rankings only (regret and correlation need q.* columns).");
+out:
+    free(v);
+    free(tv);
+    free(work);
+    free(order);
+}
+
+static void select_draw(struct tui *t, WINDOW *w, int rows, int cols)
+{
+    if (!t->sel_grid || t->sel_grid->n_rows == 0) {
+        mvwprintw(w, 1, 2, "No results yet.");
+        return;
+    }
+    if (t->n_sel_lines)
+        mvwaddnstr(w, 0, 0, t->sel_lines[0], cols);
+    WINDOW *sub = derwin(w, rows - 2, cols, 2, 0);
+    if (sub) {
+        tui_draw_grid(t, sub, t->sel_grid, rows - 2, cols);
+        delwin(sub);
+    }
+}
+
+static struct grid *select_grid(struct tui *t)
+{
+    return t->sel_grid;
+}
+
+const struct tui_view tui_view_selection = {
+    "Selection", "", select_rebuild, select_draw, NULL, select_grid
+};

@@ -1,0 +1,219 @@
+/* viz/tui_views.c: the TUI's views, one class each (htop-style): Data, Estimates,
+ * Chart, Selection, Learn, Help. A view rebuilds its model from the session when a
+ * log is loaded or a result arrives, and draws that model; it never computes. */
+#include "config.h"
+#include "viz/tui.h"
+#include "viz/tui_extra.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/cmd.h"
+#include "ope/json.h"
+
+/* A number for a table cell: "-" for NAN, else 6 significant digits. */
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.6g", v);
+}
+
+/* ---- Data ---------------------------------------------------------------------- */
+
+static void data_rebuild(struct tui *t)
+{
+    struct session *s = t->s;
+    tui_lines_free(&t->data_lines, &t->n_data_lines);
+    char ***L = &t->data_lines;
+    size_t *n = &t->n_data_lines;
+    tui_linef(L, n, "# %s", s->path ? s->path : "(no file)");
+    if (s->note) {
+        const char *p = s->note;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            tui_linef(L, n, "%.*s", (int)len, p);
+            p += len + (nl != NULL);
+        }
+        tui_linef(L, n, "%s", "");
+    }
+    if (s->log) {
+        tui_extra_data_lines(s, L, n);
+    } else if (s->tlog) {
+        tui_extra_tlog_lines(s, L, n);
+    }
+    if (s->res) {
+        const struct res_eval *r = s->res;
+        tui_linef(L, n, "%s", "");
+        tui_linef(L, n, "# Reward model");
+        if (r->model.kind[0])
+            tui_linef(L, n, "  %s, %d folds, held-out %s %.6g", r->model.kind, r->model.folds,
+                      r->model.error_name[0] ? r->model.error_name : "error",
+                      r->model.heldout_error);
+        else
+            tui_linef(L, n, "  none needed by the chosen estimators");
+        if (r->n_warnings) {
+            tui_linef(L, n, "%s", "");
+            tui_linef(L, n, "# Warnings");
+            for (size_t w = 0; w < r->n_warnings; w++)
+                tui_linef(L, n, "warning: %s", r->warnings[w]);
+        }
+        for (size_t p = 0; p < r->n_policies; p++)
+            for (size_t w = 0; w < r->pol[p].n_warnings; w++)
+                tui_linef(L, n, "warning: %s: %s", r->pol[p].name, r->pol[p].warnings[w]);
+    }
+}
+
+static void data_draw(struct tui *t, WINDOW *w, int rows, int cols)
+{
+    tui_draw_text(t, w, t->data_lines, t->n_data_lines, rows, cols);
+}
+
+/* ---- Estimates ------------------------------------------------------------------- */
+
+static void est_rebuild(struct tui *t)
+{
+    static const char *const head[] = {
+        "policy", "estimator", "value", "lower", "upper", "truth", "rel.err",
+        "ESS", "max w", "mean w"
+    };
+    grid_free(t->est_grid);
+    t->est_grid = grid_new(10, head);
+    struct grid *g = t->est_grid;
+    if (!g)
+        return;
+    for (size_t c = 2; c < 10; c++)
+        g->right[c] = 1;
+    const struct res_eval *r = t->s->res;
+    if (!r)
+        return;
+    for (size_t p = 0; p < r->n_policies; p++) {
+        const struct res_policy *pol = &r->pol[p];
+        for (size_t k = 0; k < pol->n_estimates; k++) {
+            const struct res_estimate *e = &pol->est[k];
+            char v[32], lo[32], hi[32], tr[32], re[32], ess[32], mw[32], mean[32];
+            fmt_num(v, sizeof v, e->value);
+            fmt_num(lo, sizeof lo, e->lower);
+            fmt_num(hi, sizeof hi, e->upper);
+            fmt_num(tr, sizeof tr, pol->truth);
+            if (isnan(e->rel_error))
+                snprintf(re, sizeof re, "-");
+            else
+                snprintf(re, sizeof re, "%.2f%%", 100 * e->rel_error);
+            fmt_num(ess, sizeof ess, e->ess);
+            fmt_num(mw, sizeof mw, e->max_weight);
+            fmt_num(mean, sizeof mean, e->mean_weight);
+            const char *cells[] = { pol->name, e->label ? e->label : e->estimator, v, lo, hi,
+                                    tr, re, ess, mw, mean };
+            if (grid_add(g, cells) != 0)
+                return;
+            /* Highlight estimates whose weights are degenerate: ESS below 1% of n. */
+            if (!isnan(e->ess) && e->ess < 0.01 * (double)r->rows)
+                g->mark[g->n_rows - 1] = 2;
+        }
+    }
+}
+
+static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
+{
+    if (!t->s->res) {
+        mvwprintw(w, 1, 2, "No results yet%s.",
+                  session_busy(t->s, NULL, NULL, 0) ? ": the evaluation is running" :
+                  " (press r to run)");
+        return;
+    }
+    const struct res_eval *r = t->s->res;
+    char line[256];
+    if (r->ci[0] && strcmp(r->ci, "none") != 0)
+        snprintf(line, sizeof line, "%zu rows, %s interval at level %.3g%s", r->rows, r->ci,
+                 1 - r->alpha, strcmp(r->ci, "bootstrap") == 0 ? " (percentile)" : "");
+    else
+        snprintf(line, sizeof line, "%zu rows, no intervals", r->rows);
+    mvwaddnstr(w, 0, 0, line, cols);
+    if (!isnan(t->s->reference_value)) {
+        snprintf(line, sizeof line, "  %s: %.6g", t->s->reference_label, t->s->reference_value);
+        waddnstr(w, line, cols - (int)strlen(line) > 0 ? cols : 0);
+    }
+    WINDOW *sub = derwin(w, rows - 1, cols, 1, 0);
+    if (!sub)
+        return;
+    tui_draw_grid(t, sub, t->est_grid, rows - 1, cols);
+    delwin(sub);
+}
+
+static struct grid *est_grid(struct tui *t)
+{
+    return t->est_grid;
+}
+
+/* ---- Help ------------------------------------------------------------------------ */
+
+static const char *const help_text[] = {
+    "# ope: the off-policy evaluation workbench",
+    "",
+    "# Views (number keys or Tab / Shift-Tab)",
+    "  1 Data        the log: rows, actions, columns and their roles, propensities, warnings",
+    "  2 Estimates   estimator x policy with intervals, truth and relative error when known",
+    "  3 Chart       the estimates with interval bars (gnuplot), for every policy",
+    "  4 Selection   off-policy selection: ranking, regret, rank correlation, SharpeRatio@k",
+    "  5 Learn       teaching mode: why importance sampling explodes (step with Enter)",
+    "  6 Help        this screen",
+    "",
+    "# Keys",
+    "  arrows, h j k l     move          PgUp PgDn Space   page",
+    "  g / G               first / last  Home End          first / last",
+    "  /  n                search, next match",
+    "  s                   sort the table by a column (again: reverse)",
+    "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
+    "  r                   re-run with new settings: alpha, interval method, B, seed",
+    "  c  Esc              cancel a running evaluation",
+    "  x                   export the current view: table as CSV, chart as SVG",
+    "  ?  F1               help          q                 quit",
+    "",
+    "# Colours",
+    "  Yellow rows have an effective sample size below 1% of the rows: their weights",
+    "  are dominated by a few rows and the estimate is unreliable. NO_COLOR=1 turns",
+    "  colours off.",
+    "",
+    "# The same from a script",
+    "  ope eval LOG --format json|csv     the Estimates view",
+    "  ope info LOG --format json         the Data view",
+    "  ope plot estimates LOG -o f.svg    the Chart view",
+    "  ope select LOG --truth T.csv       the Selection view",
+    "  ope help                           every command",
+    NULL
+};
+
+static void help_draw(struct tui *t, WINDOW *w, int rows, int cols)
+{
+    size_t n = 0;
+    while (help_text[n])
+        n++;
+    tui_draw_text(t, w, (char *const *)help_text, n, rows, cols);
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+static const struct tui_view view_data = {
+    "Data", "", data_rebuild, data_draw, NULL, NULL
+};
+static const struct tui_view view_estimates = {
+    "Estimates", "", est_rebuild, est_draw, NULL, est_grid
+};
+static const struct tui_view view_help = {
+    "Help", "", NULL, help_draw, NULL, NULL
+};
+
+const struct tui_view *const tui_views[] = {
+    &view_data,
+    &view_estimates,
+    &tui_view_chart,
+    &tui_view_selection,
+    &tui_view_learn,
+    &view_help,
+    NULL
+};
