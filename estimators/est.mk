@@ -10,3 +10,7 @@ t_0300_estimators_LDADD = $(TAP_LIBS)
 t_0310_bootstrap_SOURCES = t/0310-bootstrap.c
 t_0310_bootstrap_LDADD = $(TAP_LIBS)
 TESTS += t/0300-estimators t/0310-bootstrap
+check_PROGRAMS += t/0320-coverage
+t_0320_coverage_SOURCES = t/0320-coverage.c
+t_0320_coverage_LDADD = $(TAP_LIBS)
+TESTS += t/0320-coverage
