@@ -25,6 +25,6 @@ const struct est_desc est_sg_ipw_desc = {
     "sg-ipw", "Sub-Gaussian IPW", "(1/n) sum_i [w_i / (1 - lambda + lambda w_i)] r_i",
     "Metelli, Russo & Restelli 2021",
     EST_BANDIT, 0, 1,
-    { { "lambda", 0.1, 0, 1, "correction in [0, 1]; 0 = ipw (default 0.1)" } },
+    { { "lambda", 0.01, 0, 1, "correction in [0, 1]; 0 = ipw (default 0.01)" } },
     1, sg_terms, est_combine_mean, est_contrib_mean, sg_weight
 };

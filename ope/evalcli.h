@@ -35,7 +35,7 @@ enum {
 "  --estimators LIST     comma list of estimators with optional parameters, e.g.\n" \
 "                        ipw:clip=100,snipw,dr,switch-dr:tau=50 (default: all):\n" \
 "                        dm, ipw[:clip=inf], snipw, dr[:clip=inf], sndr,\n" \
-"                        switch-dr[:tau=50], dr-os[:lambda=100], sg-ipw[:lambda=0.1]\n" \
+"                        switch-dr[:tau=50], dr-os[:lambda=100], sg-ipw[:lambda=0.01]\n" \
 "  --ci METHOD           bootstrap (default), t, hoeffding, bernstein or none\n" \
 "  --alpha A             interval level 1 - A (default 0.05)\n" \
 "  --n-boot B            bootstrap replicates (default 1000)\n" \

@@ -12,7 +12,7 @@ expect_status 73 "existing output needs --force" $OPE gen bandit --rows 10 -o "$
 
 expect_status 0 "eval: table" $OPE eval "$TMP/log.csv" --n-boot 200
 expect_grep "$TMP/out" "policy greedy  (ground truth" "table shows the ground truth"
-for e in dm ipw snipw dr sndr switch-dr:tau=50 dr-os:lambda=100 sg-ipw:lambda=0.1; do
+for e in dm ipw snipw dr sndr switch-dr:tau=50 dr-os:lambda=100 sg-ipw:lambda=0.01; do
     expect_grep "$TMP/out" "$e " "table has $e"
 done
 expect_grep "$TMP/out" "rel.err" "table has the relative error column"
