@@ -16,7 +16,7 @@ if command -v xmllint >/dev/null 2>&1; then
 else
     skip "xmllint not installed"
 fi
-expect_grep "$TMP/est.svg" ">greedy<" "the SVG labels the policy"
+expect_grep "$TMP/est.svg" "greedy" "the SVG labels the policy"
 expect_grep "$TMP/est.svg" "snipw" "and the estimators"
 expect_status 0 "plot weights to PNG" $OPE plot weights "$TMP/log.csv" --policy greedy -o "$TMP/w.png"
 [ "$(head -c 4 "$TMP/w.png" | od -An -c | tr -d ' ')" = "211PNG" ] && pass "PNG magic bytes" || fail "PNG magic bytes"
