@@ -14,3 +14,6 @@ check_PROGRAMS += t/0320-coverage
 t_0320_coverage_SOURCES = t/0320-coverage.c
 t_0320_coverage_LDADD = $(TAP_LIBS)
 TESTS += t/0320-coverage
+bench_programs += bench/bench_eval
+bench_bench_eval_SOURCES = bench/bench_eval.c
+bench_bench_eval_LDADD = $(OPE_LIBS)
