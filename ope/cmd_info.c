@@ -41,7 +41,7 @@ struct section {
 };
 
 struct report {
-    struct section sec[6];
+    struct section sec[8];
     size_t nsec;
     struct section warnings;    /* drawn last */
     int failed;
@@ -251,19 +251,65 @@ static void bandit_report(struct report *rp, const struct blog *b)
     common_summary(rp, s, b->pscore, b->reward, b->line, b->n);
     columns_section(rp, b->columns, b->column_role, b->n_columns);
 
-    struct section *ps = sec_new(rp, "policies", "Policies (weights pi(a_i|x_i) / pscore_i)",
-                                 0, 4, "policy", "mean_weight", "ess", "max_weight");
+    /* How often each action was logged (and at which positions), with its mean
+     * reward: actions never logged are invisible to every weight-based estimator. */
+    size_t A = (size_t)b->n_actions, L = (size_t)(b->n_positions > 0 ? b->n_positions : 1);
+    double *cnt = calloc(A * L + A, sizeof *cnt);
+    double *rsum = calloc(A, sizeof *rsum);
     double *wt = malloc((b->n ? b->n : 1) * sizeof *wt);
-    if (!wt) {
+    if (!cnt || !rsum || !wt) {
+        free(cnt);
+        free(rsum);
+        free(wt);
         rp->failed = 1;
         return;
     }
+    double *total = cnt + A * L;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t a = (size_t)b->action[i], pos = b->position ? (size_t)b->position[i] : 0;
+        cnt[pos * A + a] += 1;
+        total[a] += 1;
+        rsum[a] += b->reward[i];
+    }
+    struct section *as = sec_new(rp, "actions", "Actions (logged frequency)", 0, 4, "action",
+                                 "rows", "share", "mean_reward");
+    size_t never = 0;
+    for (size_t a = 0; a < A; a++) {
+        put_num(rp, as, 0, (double)a);
+        put_num(rp, as, 1, total[a]);
+        put_num(rp, as, 2, b->n ? total[a] / (double)b->n : 0);
+        if (total[a] > 0)
+            put_num(rp, as, 3, rsum[a] / total[a]);
+        else
+            put_str(rp, as, 3, "-");
+        never += total[a] == 0;
+    }
+    if (never)
+        warn(rp, "%zu of %zu actions never appear in the log", never, A);
+
+    struct section *ps = sec_new(rp, "policies", "Policies (weights pi(a_i|x_i) / pscore_i)",
+                                 0, 5, "policy", "mean_weight", "ess", "max_weight",
+                                 "unsupported_mass");
     for (size_t p = 0; p < b->n_policies; p++) {
-        for (size_t i = 0; i < b->n; i++)
+        double mass = 0;
+        for (size_t i = 0; i < b->n; i++) {
             wt[i] = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
+            size_t pos = b->position ? (size_t)b->position[i] : 0;
+            for (size_t a = 0; a < A; a++)
+                if (cnt[pos * A + a] == 0)
+                    mass += b->policy[p].prob[a][i];
+        }
+        mass = b->n ? mass / (double)b->n : 0;
         weight_row(rp, ps, b->policy[p].name, wt, b->n, b->n, "rows");
+        put_num(rp, ps, 4, mass);
+        if (mass > 1e-12)
+            warn(rp, "policy '%s' puts %.3g%% of its probability on actions never logged "
+                 "(at that position): weight-based estimators cannot see that part",
+                 b->policy[p].name, 100 * mass);
     }
     free(wt);
+    free(cnt);
+    free(rsum);
     if (b->n_policies == 0)
         warn(rp, "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them "
              "or a policy given another way");
