@@ -1,5 +1,7 @@
-/* ope/cmd_plot.c: `ope plot KIND LOG [options] -o FILE.svg|png|pdf` (or --term dumb):
- * the workbench's charts from the command line. */
+/* ope/cmd_plot.c: `ope plot KIND`: draw one chart with gnuplot, to an SVG/PNG/PDF
+ * file (format from the -o extension) or as text in the terminal (--term dumb).
+ * Kinds: estimates (from a log or an `ope eval --format json` file), weights,
+ * sample-size (from a log), and cdf / topk / curves from a series CSV. */
 #include "config.h"
 #include "ope/cmd.h"
 
@@ -8,85 +10,169 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "datasets/blog.h"
+#include "datasets/csv.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
 #include "ope/evalcli.h"
 #include "ope/loadcli.h"
+#include "ope/outfile.h"
+#include "ope/strbuf.h"
 #include "viz/chart.h"
 #include "viz/gp.h"
-#include "ope/outfile.h"
+#include "viz/jsonread.h"
 
-/* Importance weights of one policy of a log. */
-static int weights_script(struct evalcli *c, const char *path, struct strbuf *sb,
-                          struct ope_error *err)
+enum { PLOT_FROM_JSON = 0x5000, PLOT_FROM_CSV, PLOT_TERM, PLOT_WIDTH, PLOT_HEIGHT,
+       PLOT_TITLE, PLOT_FORCE, PLOT_SIZE };
+
+struct plot {
+    struct evalcli ev;
+    const char *kind, *data, *json, *csv, *title;
+    struct gp_out out;
+    int dumb;
+};
+
+/* Read a whole (small) file: the JSON of an evaluation. */
+static char *read_small_file(const char *path, size_t *n, struct ope_error *err)
 {
-    c->lo.want_policies = 1;
-    struct blog *log = blog_load(path, &c->lo, err);
-    if (!log)
-        return -1;
-    int p = c->n_policies ? blog_policy_index(log, c->policies[0]) : 0;
-    if (p < 0 || (size_t)p >= log->n_policies) {
-        ope_fail(err, OPE_EUSAGE, "%s: no policy '%s'", path,
-                 c->n_policies ? c->policies[0] : "(any)");
-        blog_free(log);
-        return -1;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ope_fail(err, OPE_ENOINPUT, "cannot open %s: %m", path);
+        return NULL;
     }
-    double *w = ope_malloc(log->n * sizeof *w, err);
-    if (!w) {
-        blog_free(log);
-        return -1;
+    struct strbuf sb = STRBUF_INIT;
+    char buf[65536];
+    size_t r;
+    while ((r = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < ((size_t)256 << 20))
+        strbuf_add(&sb, buf, r);
+    int bad = ferror(f) || sb.len >= ((size_t)256 << 20);
+    fclose(f);
+    if (bad || strbuf_failed(&sb)) {
+        strbuf_release(&sb);
+        ope_fail(err, OPE_ENOINPUT, "cannot read %s (unreadable, or larger than 256 MiB)",
+                 path);
+        return NULL;
     }
-    for (size_t i = 0; i < log->n; i++)
-        w[i] = log->policy[p].prob[log->action[i]][i] / log->pscore[i];
-    char title[200];
-    snprintf(title, sizeof title, "Importance weights of policy %s", log->policy[p].name);
-    chart_weights(w, log->n, title, sb);
-    free(w);
-    blog_free(log);
+    *n = sb.len;
+    return sb.buf ? strbuf_detach(&sb) : strdup("");
+}
+
+/* Give a built chart the caller's title: a `set title` just before its plot command. */
+static int retitle(struct strbuf *sb, const char *title, struct ope_error *err)
+{
+    const char *s = strbuf_str(sb), *at = NULL;
+    for (const char *p = strstr(s, "\nplot "); p; p = strstr(p + 1, "\nplot "))
+        at = p + 1;
+    if (!at)
+        return 0;
+    struct strbuf out = STRBUF_INIT;
+    strbuf_add(&out, s, (size_t)(at - s));
+    strbuf_puts(&out, "set title ");
+    gp_quote(&out, title);
+    strbuf_puts(&out, " noenhanced\n");
+    strbuf_puts(&out, at);
+    if (strbuf_failed(&out)) {
+        strbuf_release(&out);
+        return ope_fail_oom(err);
+    }
+    strbuf_release(sb);
+    *sb = out;
     return 0;
 }
 
-/* Estimates of the first policy on growing prefixes of the log (teaching). */
-static int sample_size_script(struct evalcli *c, const char *path, struct strbuf *sb,
-                              struct ope_error *err)
+static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
-    c->lo.want_policies = 1;
-    struct blog *log = blog_load(path, &c->lo, err);
-    if (!log)
+    struct res_eval *r = NULL;
+    if (pl->json) {
+        size_t n = 0;
+        char *text = read_small_file(pl->json, &n, err);
+        struct jr_value *root = text ? jr_parse(text, n, pl->json, err) : NULL;
+        free(text);
+        r = root ? jr_read_eval(root, pl->json, err) : NULL;
+        jr_free(root);
+    } else {
+        pl->ev.eo.progress = ope_progress_cli();
+        r = evalcli_run(&pl->ev, pl->data, err);
+        ope_progress_stderr_done();
+    }
+    if (!r)
         return -1;
-    struct est_spec *spec = NULL;
-    size_t n_spec = 0;
-    if (est_spec_list(c->estimators ? c->estimators : "ipw,snipw,ipw:clip=10", EST_BANDIT,
-                      &spec, &n_spec, err) != 0 || n_spec > 6) {
-        if (n_spec > 6)
-            ope_fail(err, OPE_EUSAGE, "at most 6 estimators on this chart");
-        free(spec);
-        blog_free(log);
+    chart_estimates(r, -1, r->behavior_value, "logged policy (mean reward)", sb);
+    res_eval_free(r);
+    return pl->title ? retitle(sb, pl->title, err) : 0;
+}
+
+static struct blog *load_log(struct plot *pl, struct ope_error *err)
+{
+    pl->ev.lo.want_policies = 1;
+    return blog_load(pl->data, &pl->ev.lo, err);
+}
+
+static int plot_weights(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    if (pl->ev.n_policies > 1)
+        return ope_fail(err, OPE_EUSAGE, "weights: one --policy at a time");
+    struct blog *b = load_log(pl, err);
+    if (!b)
+        return -1;
+    const char *pname = pl->ev.n_policies ? pl->ev.policies[0]
+                        : b->n_policies ? b->policy[0].name : "";
+    int p = blog_policy_index(b, pname);
+    double *w = p < 0 ? NULL : ope_calloc(b->n ? b->n : 1, sizeof *w, err);
+    if (p < 0)
+        ope_fail(err, OPE_EUSAGE, "%s has no policy '%s' (it has %zu: columns pi.NAME.A)",
+                 pl->data, pname, b->n_policies);
+    if (!w) {
+        blog_free(b);
         return -1;
     }
-    const char *pname = c->n_policies ? c->policies[0] : log->policy[0].name;
-    struct eval_opts o = c->eo;
-    o.spec = spec;
-    o.n_spec = n_spec;
-    if (o.ci == CI_BOOTSTRAP)
-        o.ci = CI_T;
-    o.policies = &pname;
-    o.n_policies = 1;
-    double sizes[24], val[6 * 24], lo[6 * 24], hi[6 * 24], truth = NAN;
-    size_t m = 0;
-    for (double s = 100; m < 24; s *= 2) {
-        sizes[m++] = s < (double)log->n ? s : (double)log->n;
-        if (s >= (double)log->n)
+    /* w_i = pi_e(a_i | x_i) / pi_b(a_i | x_i): pscore is in (0, 1] (checked on load). */
+    for (size_t i = 0; i < b->n; i++)
+        w[i] = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
+    char title[300];
+    snprintf(title, sizeof title, "Importance weights of policy %s", pname);
+    chart_weights(w, b->n, pl->title ? pl->title : title, sb);
+    free(w);
+    blog_free(b);
+    return 0;
+}
+
+/* Estimates of one policy on the first n rows, n doubling from 100 up to all rows:
+ * how estimates settle (or do not) as data grows. A prefix is a shallow view of the
+ * loaded columns. Bootstrap intervals become t intervals here (one evaluation per n). */
+static int plot_sample_size(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    struct blog *b = load_log(pl, err);
+    if (!b)
+        return -1;
+    enum { MAXK = 24, MAXE = 6 };
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0, m = 0;
+    double sizes[MAXK], val[MAXE * MAXK], lo[MAXE * MAXK], hi[MAXE * MAXK], truth = NAN;
+    const char *names[MAXE];
+    const char *pname = pl->ev.n_policies ? pl->ev.policies[0]
+                        : b->n_policies ? b->policy[0].name : "";
+    int rc = est_spec_list(pl->ev.estimators ? pl->ev.estimators : "ipw,snipw,ipw:clip=10",
+                           EST_BANDIT, &spec, &n_spec, err);
+    if (rc == 0 && n_spec > MAXE)
+        rc = ope_fail(err, OPE_EUSAGE, "at most %d estimators on this chart", MAXE);
+    for (double n = 100; rc == 0 && m < MAXK; n *= 2) {
+        sizes[m++] = n < (double)b->n ? n : (double)b->n;
+        if (n >= (double)b->n)
             break;
     }
-    const char *names[6];
-    int rc = 0;
-    for (size_t k = 0; k < m && rc == 0; k++) {
-        struct blog sub = *log;
-        sub.n = (size_t)sizes[k];
-        struct res_eval *r = eval_bandit(&sub, &o, err);
+    struct eval_opts o = pl->ev.eo;
+    o.spec = spec;
+    o.n_spec = n_spec;
+    o.ci = o.ci == CI_BOOTSTRAP ? CI_T : o.ci;
+    o.policies = &pname;
+    o.n_policies = 1;
+    for (size_t k = 0; rc == 0 && k < m; k++) {
+        struct blog view = *b;
+        view.n = (size_t)sizes[k];
+        struct res_eval *r = eval_bandit(&view, &o, err);
         if (!r) {
             rc = -1;
             break;
@@ -99,15 +185,249 @@ static int sample_size_script(struct evalcli *c, const char *path, struct strbuf
         truth = r->pol[0].truth;
         res_eval_free(r);
     }
-    for (size_t e = 0; e < n_spec; e++)
-        names[e] = spec[e].label;
     if (rc == 0) {
-        char title[200];
+        for (size_t e = 0; e < n_spec; e++)
+            names[e] = spec[e].label;
+        char title[300];
         snprintf(title, sizeof title, "Policy %s: estimate vs rows used", pname);
-        chart_sample_size(names, n_spec, sizes, m, val, lo, hi, truth, title, sb);
+        chart_sample_size(names, n_spec, sizes, m, val, lo, hi, truth,
+                          pl->title ? pl->title : title, sb);
     }
     free(spec);
-    blog_free(log);
+    blog_free(b);
+    return rc;
+}
+
+/* Series for cdf / topk / curves from a CSV with a header naming series, x, y and
+ * optionally lo, hi; rows of one series keep their order. */
+struct series_set {
+    size_t n, cap_s;
+    struct chart_series *s;
+    char **names;
+    double **col[4];            /* x, y, lo, hi per series */
+    size_t *cap;
+    int band;
+};
+
+static void series_free(struct series_set *ss)
+{
+    for (size_t k = 0; k < ss->n; k++) {
+        free(ss->names[k]);
+        for (int c = 0; c < 4; c++)
+            free(ss->col[c][k]);
+    }
+    for (int c = 0; c < 4; c++)
+        free(ss->col[c]);
+    free(ss->names);
+    free(ss->cap);
+    free(ss->s);
+}
+
+/* The series called name (added when new); NULL on out-of-memory. */
+static struct chart_series *series_get(struct series_set *ss, const char *name, size_t *idx)
+{
+    for (size_t k = 0; k < ss->n; k++)
+        if (strcmp(ss->names[k], name) == 0) {
+            *idx = k;
+            return &ss->s[k];
+        }
+    if (ss->n == ss->cap_s) {
+        size_t c = ss->cap_s ? 2 * ss->cap_s : 4;
+        void *p[7] = { realloc(ss->s, c * sizeof *ss->s), realloc(ss->names, c * sizeof(char *)),
+                       realloc(ss->cap, c * sizeof(size_t)) };
+        if (p[0]) ss->s = p[0];
+        if (p[1]) ss->names = p[1];
+        if (p[2]) ss->cap = p[2];
+        int ok = p[0] && p[1] && p[2];
+        for (int j = 0; j < 4; j++) {
+            double **q = realloc(ss->col[j], c * sizeof *q);
+            if (q)
+                ss->col[j] = q;
+            ok = ok && q;
+        }
+        if (!ok)
+            return NULL;
+        ss->cap_s = c;
+    }
+    size_t k = ss->n;
+    ss->names[k] = strdup(name);
+    if (!ss->names[k])
+        return NULL;
+    for (int j = 0; j < 4; j++)
+        ss->col[j][k] = NULL;
+    ss->cap[k] = 0;
+    memset(&ss->s[k], 0, sizeof ss->s[k]);
+    ss->n++;
+    *idx = k;
+    return &ss->s[k];
+}
+
+static int read_series(const char *path, struct series_set *ss, struct ope_error *err)
+{
+    struct csv_reader *r = csv_open(path, ',', err);
+    if (!r)
+        return -1;
+    const struct csv_field *f;
+    size_t nf;
+    int at[5] = { -1, -1, -1, -1, -1 };    /* series, x, y, lo, hi */
+    static const char *const want[5] = { "series", "x", "y", "lo", "hi" };
+    int rc = csv_next(r, &f, &nf, err);
+    if (rc == 0)
+        rc = ope_fail(err, OPE_EDATA, "%s: empty file (expected a header series,x,y[,lo,hi])",
+                      path);
+    for (size_t i = 0; rc == 1 && i < nf; i++)
+        for (int j = 0; j < 5; j++)
+            if (strcmp(f[i].s, want[j]) == 0)
+                at[j] = (int)i;
+    if (rc == 1 && (at[0] < 0 || at[1] < 0 || at[2] < 0 || (at[3] < 0) != (at[4] < 0)))
+        rc = ope_fail(err, OPE_EDATA, "%s:1: the header needs columns series, x and y (and "
+                      "lo with hi for bands); got %zu columns", path, nf);
+    ss->band = at[3] >= 0;
+    while (rc >= 0 && (rc = csv_next(r, &f, &nf, err)) == 1) {
+        if (nf == 1 && f[0].len == 0)
+            continue;                       /* blank line */
+        size_t k;
+        double v[4] = { 0, 0, 0, 0 };
+        for (int j = 1; j < 5 && rc == 1; j++) {
+            if (at[j] < 0)
+                continue;
+            if ((size_t)at[j] >= nf)
+                rc = ope_fail(err, OPE_EDATA, "%s:%zu: %zu fields, expected at least %d",
+                              path, csv_record_line(r), nf, at[j] + 1);
+            else if (csv_parse_double(f[at[j]].s, f[at[j]].len, &v[j - 1]) != 0)
+                rc = ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column %s: expected a finite "
+                              "number, got '%.40s'", path, f[at[j]].line, f[at[j]].col,
+                              want[j], f[at[j]].s);
+        }
+        if (rc == 1 && (size_t)at[0] >= nf)
+            rc = ope_fail(err, OPE_EDATA, "%s:%zu: missing the series field", path,
+                          csv_record_line(r));
+        struct chart_series *s = rc == 1 ? series_get(ss, f[at[0]].s, &k) : NULL;
+        if (rc == 1 && !s)
+            rc = ope_fail_oom(err);
+        if (rc == 1 && s->n == ss->cap[k]) {
+            size_t c = ss->cap[k] ? 2 * ss->cap[k] : 64;
+            for (int j = 0; j < 4; j++) {
+                double *q = realloc(ss->col[j][k], c * sizeof *q);
+                if (!q) {
+                    rc = ope_fail_oom(err);
+                    break;
+                }
+                ss->col[j][k] = q;
+            }
+            if (rc == 1)
+                ss->cap[k] = c;
+        }
+        if (rc == 1) {
+            for (int j = 0; j < 4; j++)
+                ss->col[j][k][s->n] = v[j];
+            s->n++;
+        }
+    }
+    csv_close(r);
+    if (rc < 0)
+        return -1;
+    if (ss->n == 0)
+        return ope_fail(err, OPE_EDATA, "%s: no data rows", path);
+    for (size_t k = 0; k < ss->n; k++) {
+        ss->s[k].name = ss->names[k];
+        ss->s[k].x = ss->col[0][k];
+        ss->s[k].y = ss->col[1][k];
+        ss->s[k].lo = ss->band ? ss->col[2][k] : NULL;
+        ss->s[k].hi = ss->band ? ss->col[3][k] : NULL;
+    }
+    return 0;
+}
+
+static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    struct series_set ss;
+    memset(&ss, 0, sizeof ss);
+    if (read_series(pl->csv, &ss, err) != 0) {
+        series_free(&ss);
+        return -1;
+    }
+    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+    if (strcmp(pl->kind, "cdf") == 0)
+        chart_cdf(ss.s, ss.n, &t, sb);
+    else if (strcmp(pl->kind, "topk") == 0)
+        chart_topk(ss.s, ss.n, &t, sb);
+    else
+        chart_curves(ss.s, ss.n, &t, sb);
+    series_free(&ss);
+    return 0;
+}
+
+static const char *const kinds[] = { "estimates", "weights", "sample-size", "learn", "cdf",
+                                     "topk", "curves" };
+
+/* Check the command line before anything runs. Returns 0 or an exit status. */
+static int plot_check_args(struct plot *pl, const char *term)
+{
+    size_t k = 0;
+    while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k], pl->kind) != 0)
+        k++;
+    if (k == sizeof kinds / sizeof kinds[0])
+        return cli_usage("plot", "unknown chart '%s' (estimates, weights, sample-size, cdf, "
+                         "topk, curves)", pl->kind);
+    int series = k >= 4;
+    if (series && !pl->csv)
+        return cli_usage("plot", "%s charts read --from-csv FILE (columns series,x,y[,lo,hi])",
+                         pl->kind);
+    if (k == 0 && !pl->json == !pl->data)
+        return cli_usage("plot", "estimates: give a log, or --from-json EVAL.json (not both)");
+    if ((k == 1 || k == 2 || k == 3) && !pl->data)
+        return cli_usage("plot", "%s: which log? ope plot %s LOG.csv", pl->kind, pl->kind);
+    if ((series || pl->json) && pl->data)
+        return cli_usage("plot", "unexpected argument '%s'", pl->data);
+    if (term && strcmp(term, "dumb") != 0)
+        return cli_usage("plot", "--term: only 'dumb' (files take their format from the "
+                         "extension of -o)");
+    pl->dumb = term != NULL || !pl->out.path;
+    if (pl->dumb && pl->out.path)
+        return cli_usage("plot", "either -o FILE or --term dumb, not both");
+    struct ope_error err = { 0 };
+    if (!pl->dumb && gp_term_from_path(pl->out.path, &pl->out.term) != 0)
+        return cli_usage("plot", "-o %s: the name must end in .svg, .png or .pdf",
+                         pl->out.path);
+    if (!pl->dumb && ope_outfile_check(pl->out.path, pl->out.force, &err) != 0)
+        return cli_error(&err);
+    if (pl->dumb)
+        pl->out.term = GP_DUMB;
+    return 0;
+}
+
+/* Build the chart's script and draw it. */
+static int plot_render(struct plot *pl, struct gp *g, struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int rc;
+    if (strcmp(pl->kind, "estimates") == 0)
+        rc = plot_estimates(pl, &sb, err);
+    else if (strcmp(pl->kind, "weights") == 0)
+        rc = plot_weights(pl, &sb, err);
+    else if (strcmp(pl->kind, "sample-size") == 0 || strcmp(pl->kind, "learn") == 0)
+        rc = plot_sample_size(pl, &sb, err);
+    else
+        rc = plot_series(pl, &sb, err);
+    if (rc == 0 && strbuf_failed(&sb))
+        rc = ope_fail_oom(err);
+    if (rc == 0) {
+        if (pl->dumb && pl->out.width <= 0) {
+            pl->out.width = 100;
+            pl->out.height = 30;
+        } else if (!pl->dumb && pl->out.width <= 0) {
+            pl->out.width = 900;
+            pl->out.height = 540;
+        }
+        rc = gp_render(g, &pl->out, strbuf_str(&sb), err);
+    }
+    strbuf_release(&sb);
+    if (rc == 0 && pl->out.note[0])
+        fprintf(stderr, "ope plot: note: %s\n", pl->out.note);
+    if (rc == 0 && pl->out.text)
+        fputs(pl->out.text, stdout);
+    free(pl->out.text);
     return rc;
 }
 
@@ -117,108 +437,104 @@ static int plot_exec(int argc, char **argv)
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
         { "output", required_argument, NULL, 'o' },
-        { "term", required_argument, NULL, 't' },
-        { "size", required_argument, NULL, 'S' },
-        { "force", no_argument, NULL, 'F' },
+        { "force", no_argument, NULL, PLOT_FORCE },
+        { "from-json", required_argument, NULL, PLOT_FROM_JSON },
+        { "from-csv", required_argument, NULL, PLOT_FROM_CSV },
+        { "term", required_argument, NULL, PLOT_TERM },
+        { "width", required_argument, NULL, PLOT_WIDTH },
+        { "height", required_argument, NULL, PLOT_HEIGHT },
+        { "title", required_argument, NULL, PLOT_TITLE },
+        { "size", required_argument, NULL, PLOT_SIZE },
         { NULL, 0, NULL, 0 }
     };
-    struct evalcli c;
-    evalcli_init(&c);
-    const char *out = NULL, *term = NULL;
-    int force = 0, width = 0, height = 0, opt;
+    struct plot pl;
+    memset(&pl, 0, sizeof pl);
+    evalcli_init(&pl.ev);
+    const char *term = NULL;
+    long v;
+    int opt;
     struct ope_error err = { 0 };
     while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        int rc = evalcli_option(&c, opt, optarg, &err);
+        int rc = evalcli_option(&pl.ev, opt, optarg, &err);
         if (rc == 0)
-            rc = loadcli_option(&c.lo, opt, optarg, &err);
+            rc = loadcli_option(&pl.ev.lo, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("plot", "%s", err.msg);
         if (rc == 1)
             continue;
         switch (opt) {
-        case 'o':
-            out = optarg;
-            break;
-        case 't':
-            if (strcmp(optarg, "dumb") != 0)
-                return cli_usage("plot", "--term: only 'dumb' (files take their terminal from "
-                                 "the extension of -o)");
-            term = "dumb";
-            break;
-        case 'S':
-            if (sscanf(optarg, "%dx%d", &width, &height) != 2 || width < 20 || height < 8 ||
-                width > 10000 || height > 10000)
+        case 'o': pl.out.path = optarg; break;
+        case PLOT_FORCE: pl.out.force = 1; break;
+        case PLOT_FROM_JSON: pl.json = optarg; break;
+        case PLOT_FROM_CSV: pl.csv = optarg; break;
+        case PLOT_TERM: term = optarg; break;
+        case PLOT_TITLE: pl.title = optarg; break;
+        case PLOT_SIZE: {
+            char extra;
+            if (sscanf(optarg, "%dx%d%c", &pl.out.width, &pl.out.height, &extra) != 2 ||
+                pl.out.width < 20 || pl.out.height < 8 || pl.out.width > 10000 ||
+                pl.out.height > 10000)
                 return cli_usage("plot", "--size expects WxH, e.g. 900x540, got '%s'", optarg);
             break;
-        case 'F':
-            force = 1;
+        }
+        case PLOT_WIDTH:
+        case PLOT_HEIGHT:
+            if (cli_parse_int("plot", opt == PLOT_WIDTH ? "--width" : "--height", optarg, 1,
+                              10000, &v) != 0)
+                return OPE_EUSAGE;
+            *(opt == PLOT_WIDTH ? &pl.out.width : &pl.out.height) = (int)v;
             break;
         default:
             return cli_usage("plot", "unknown option");
         }
     }
-    if (optind + 2 != argc)
-        return cli_usage("plot", "expected KIND and LOG: ope plot estimates|weights|learn LOG.csv");
-    const char *kind = argv[optind], *path = argv[optind + 1];
-    if (!term) {
-        if (!out)
-            return cli_usage("plot", "where to? give -o FILE.svg|png|pdf, or --term dumb");
-        term = gp_term_for_path(out);
-        if (!term)
-            return cli_usage("plot", "'%s': the output must end in .svg, .png or .pdf", out);
-    }
-    int dumb = strcmp(term, "dumb") == 0;
-    if (!width) {
-        width = dumb ? 100 : 900;
-        height = dumb ? 30 : 540;
-    }
-    if (!dumb && ope_outfile_check(out, force, &err) != 0)
-        return cli_error(&err);
-    struct strbuf sb = STRBUF_INIT;
-    int rc;
-    if (strcmp(kind, "estimates") == 0) {
-        c.eo.progress = ope_progress_cli();
-        struct res_eval *r = evalcli_run(&c, path, &err);
-        ope_progress_stderr_done();
-        rc = r ? 0 : -1;
-        if (r)
-            chart_estimates(r, -1, NAN, NULL, &sb);
-        res_eval_free(r);
-    } else if (strcmp(kind, "weights") == 0) {
-        rc = weights_script(&c, path, &sb, &err);
-    } else if (strcmp(kind, "learn") == 0) {
-        rc = sample_size_script(&c, path, &sb, &err);
-    } else {
-        strbuf_release(&sb);
-        return cli_usage("plot", "unknown chart '%s' (estimates, weights, learn)", kind);
-    }
-    char *text = NULL;
-    if (rc == 0)
-        rc = gp_run(strbuf_str(&sb), term, width, height, out, force, dumb ? &text : NULL, &err);
-    strbuf_release(&sb);
+    if (optind >= argc)
+        return cli_usage("plot", "which chart? estimates, weights, sample-size, cdf, topk "
+                         "or curves");
+    pl.kind = argv[optind++];
+    if (optind < argc)
+        pl.data = argv[optind++];
+    if (optind < argc)
+        return cli_usage("plot", "unexpected argument '%s'", argv[optind]);
+    int rc = plot_check_args(&pl, term);
     if (rc != 0)
+        return rc;
+    /* gnuplot first: if it is missing, say so before any long computation. */
+    struct gp *g = gp_open(&err);
+    if (!g)
         return cli_error(&err);
-    if (text)
-        fputs(text, stdout);
-    free(text);
-    return 0;
+    rc = plot_render(&pl, g, &err);
+    gp_close(g);
+    return rc ? cli_error(&err) : 0;
 }
 
 const struct cmd_entry cmd_plot_entry = {
-    "plot", "ope plot estimates|weights|learn LOG.csv [options] -o FILE.svg|png|pdf",
-    "draw a chart with gnuplot: estimates with intervals, weights, estimate vs n",
-    "Charts (gnuplot, through a pipe; every name from the data is quoted so it is shown\n"
-    "literally):\n"
-    "  estimates   every estimator's value and interval per policy, truth markers\n"
-    "  weights     histogram of the importance weights of --policy NAME (log bins)\n"
-    "  learn       estimates of --policy NAME on the first n rows for growing n, with\n"
-    "              t intervals (default estimators ipw,snipw,ipw:clip=10)\n\n"
-    "  -o, --output FILE     .svg, .png (pngcairo) or .pdf (pdfcairo); written\n"
-    "                        atomically; --force replaces an existing file\n"
-    "      --term dumb       draw in the terminal instead (text on standard output)\n"
-    "      --size WxH        pixels (files, default 900x540) or characters (dumb)\n\n"
-    "The evaluation options of `ope eval` apply (estimators, --ci, --seed, ...).\n"
-    "Without gnuplot the command exits with status 69; nothing else needs it.\n\n"
-    EVALCLI_HELP "\n" LOADCLI_HELP,
+    "plot",
+    "ope plot KIND [DATA] [options] (-o FILE.svg|png|pdf | --term dumb)",
+    "draw a chart with gnuplot: estimates, weights, sample-size, cdf, topk, curves",
+    "Kinds:\n"
+    "  estimates DATA           every estimator on every policy with intervals\n"
+    "                           (evaluation options below), ground truth when known\n"
+    "  estimates --from-json F  the same from `ope eval --format json` output\n"
+    "  weights DATA --policy P  histogram of the importance weights of policy P\n"
+    "                           (log-scaled bins; default: the first policy)\n"
+    "  sample-size DATA --policy P   (alias: learn)\n"
+    "                           estimates on the first n rows, n doubling from 100,\n"
+    "                           t intervals (default estimators ipw,snipw,ipw:clip=10)\n"
+    "  cdf|topk|curves --from-csv F\n"
+    "                           lines from a CSV with columns series,x,y[,lo,hi]:\n"
+    "                           return CDFs, top-k metric curves, per-episode values\n"
+    "                           with seed bands\n"
+    "Output:\n"
+    "  -o, --output FILE        write FILE; .svg, .png or .pdf picks the format\n"
+    "  --force                  replace an existing file\n"
+    "  --term dumb              draw as text on standard output (the default without -o)\n"
+    "  --size WxH               pixels (files, default 900x540) or characters (dumb,\n"
+    "                           default 100x30); also --width W, --height H\n"
+    "  --title TEXT             replace the chart's title\n"
+    EVALCLI_HELP
+    LOADCLI_HELP
+    "gnuplot 5 is needed (OPE_GNUPLOT=/path/to/gnuplot picks one); without it ope plot\n"
+    "exits with status 69 and everything else in ope keeps working.\n",
     plot_exec
 };

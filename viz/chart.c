@@ -1,79 +1,247 @@
-/* viz/chart.c: gnuplot scripts for the charts of chart.h. Data travel in inline
- * datablocks holding numbers only; names travel as quoted tic labels and titles. */
+/* viz/chart.c: the chart builders. Each writes a gnuplot script: style settings, the
+ * numbers as inline datablocks (numbers only, so no data line can read as "EOD"), and
+ * a plot command whose every title and label comes from gp_quote. */
 #include "config.h"
 #include "viz/chart.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "viz/gp.h"
+#include "ope/sum.h"
+#include "viz/gpesc.h"
 
-static void num(struct strbuf *sb, double v)
+/* Okabe & Ito (2008) colour-blind-safe palette, yellow last (it fades on white). */
+static const char *const palette[] = {
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"
+};
+enum { N_PALETTE = 8 };
+
+/* `set KEY 'text' noenhanced` */
+static void set_text(struct strbuf *sb, const char *key, const char *text)
 {
-    if (isnan(v) || isinf(v))
-        strbuf_puts(sb, " NaN");
-    else
-        strbuf_printf(sb, " %.10g", v);
+    strbuf_printf(sb, "set %s ", key);
+    gp_quote(sb, text);
+    strbuf_puts(sb, " noenhanced\n");
 }
+
+/* Settings every chart shares: palette with distinct point types, grid, key, labels. */
+static void prelude(struct strbuf *sb, const struct chart_text *t, const char *title,
+                    const char *xlabel, const char *ylabel)
+{
+    for (int i = 0; i < N_PALETTE; i++)
+        strbuf_printf(sb, "set linetype %d lc rgb '%s' lw 2 pt %d ps 1.2 dt solid\n", i + 1,
+                      palette[i], i + 5);
+    /* OPE_DUMB is defined by gp_render for the text terminal, where grid dots clutter. */
+    strbuf_puts(sb, "set linetype cycle 8\nset grid lc rgb '#dddddd'\n"
+                    "if (exists(\"OPE_DUMB\")) unset grid\nset border 3\n"
+                    "set key noenhanced top right opaque\nset tics nomirror noenhanced\n");
+    set_text(sb, "title", t && t->title ? t->title : title);
+    set_text(sb, "xlabel", t && t->xlabel ? t->xlabel : xlabel);
+    set_text(sb, "ylabel", t && t->ylabel ? t->ylabel : ylabel);
+}
+
+/* The frame of an empty chart with a message in it. */
+static void nothing_to_draw(struct strbuf *sb, const char *why)
+{
+    strbuf_puts(sb, "unset logscale\nset label ");
+    gp_quote(sb, why);
+    strbuf_puts(sb, " at graph 0.5, graph 0.5 center noenhanced\nplot [0:1][0:1] NaN notitle\n");
+}
+
+static int finite3(double a, double b, double c) { return isfinite(a) && isfinite(b) && isfinite(c); }
 
 void chart_estimates(const struct res_eval *r, long policy, double reference,
                      const char *reference_label, struct strbuf *sb)
 {
     size_t p0 = policy < 0 ? 0 : (size_t)policy;
     size_t p1 = policy < 0 ? r->n_policies : (size_t)policy + 1;
-    strbuf_puts(sb, "$est << EOD\n");
-    size_t x = 0;
-    for (size_t p = p0; p < p1; p++) {
-        for (size_t e = 0; e < r->pol[p].n_estimates; e++, x++) {
-            const struct res_estimate *s = &r->pol[p].est[e];
-            strbuf_printf(sb, "%zu", x);
-            num(sb, s->value);
-            num(sb, isnan(s->lower) ? s->value : s->lower);
-            num(sb, isnan(s->upper) ? s->value : s->upper);
-            num(sb, r->pol[p].truth);
-            strbuf_putc(sb, '\n');
-        }
-        x++;    /* a gap between policies */
-    }
-    strbuf_puts(sb, "EOD\n");
-    strbuf_puts(sb, "set title ");
-    char title[256];
-    if (policy >= 0)
-        snprintf(title, sizeof title, "Estimates of policy %s (%.3g%% %s intervals)",
+    if (p1 > r->n_policies)
+        p0 = p1 = 0;
+    size_t E = 0;
+    for (size_t p = p0; p < p1; p++)
+        E = r->pol[p].n_estimates > E ? r->pol[p].n_estimates : E;
+    char title[300];
+    if (policy >= 0 && p1 > p0)
+        snprintf(title, sizeof title, "Estimates of policy %s, %.3g%% %s intervals",
                  r->pol[p0].name, 100 * (1 - r->alpha), r->ci);
     else
-        snprintf(title, sizeof title, "Estimates per policy (%.3g%% %s intervals)",
+        snprintf(title, sizeof title, "Estimated policy values, %.3g%% %s intervals",
                  100 * (1 - r->alpha), r->ci);
-    gp_quote(sb, title);
-    strbuf_puts(sb, " noenhanced\nset xtics rotate by -45 noenhanced\nset xtics (");
-    x = 0;
-    int first = 1;
-    for (size_t p = p0; p < p1; p++) {
-        for (size_t e = 0; e < r->pol[p].n_estimates; e++, x++) {
-            char label[200];
-            if (p1 - p0 > 1)
-                snprintf(label, sizeof label, "%s %s", r->pol[p].name, r->pol[p].est[e].label);
-            else
-                snprintf(label, sizeof label, "%s", r->pol[p].est[e].label);
-            if (!first)
-                strbuf_puts(sb, ", ");
-            gp_quote(sb, label);
-            strbuf_printf(sb, " %zu", x);
-            first = 0;
+    prelude(sb, NULL, title, "evaluation policy", "estimated value");
+    /* Estimator e of the k-th drawn policy sits at k + offset(e) inside the group. */
+    double width = E ? 0.8 / (double)E : 0.8;
+    size_t drawn = 0;
+    for (size_t e = 0; e < E; e++) {
+        strbuf_printf(sb, "$est%zu << EOD\n", e);
+        for (size_t p = p0; p < p1; p++) {
+            if (e >= r->pol[p].n_estimates)
+                continue;
+            const struct res_estimate *x = &r->pol[p].est[e];
+            if (!isfinite(x->value))
+                continue;
+            int ci = isfinite(x->lower) && isfinite(x->upper);
+            strbuf_printf(sb, "%.17g %.17g %.17g %.17g\n",
+                          (double)(p - p0) + ((double)e - (E - 1) / 2.0) * width, x->value,
+                          ci ? x->lower : x->value, ci ? x->upper : x->value);
+            drawn++;
         }
-        x++;
+        strbuf_puts(sb, "EOD\n");
     }
-    strbuf_printf(sb, ")\nset xrange [-1:%zu]\nset grid ytics\nset key top left noenhanced\n"
-                  "set ylabel 'value'\n", x);
-    strbuf_puts(sb, "plot $est using 1:2:3:4 with yerrorbars pt 7 lc rgb '#0072B2' "
-                    "title 'estimate and interval', "
-                    "$est using 1:5 with points pt 2 ps 1.5 lc rgb '#D55E00' title 'ground truth'");
-    if (!isnan(reference)) {
-        strbuf_printf(sb, ", %.10g with lines dt 2 lc rgb '#009E73' title ", reference);
+    if (drawn == 0) {
+        nothing_to_draw(sb, "no finite estimate to draw");
+        return;
+    }
+    int truth = 0;
+    strbuf_puts(sb, "$truth << EOD\n");
+    for (size_t p = p0; p < p1; p++) {
+        if (!isfinite(r->pol[p].truth))
+            continue;
+        truth = 1;
+        double c = (double)(p - p0);
+        strbuf_printf(sb, "%.17g %.17g\n%.17g %.17g\n\n", c - 0.45, r->pol[p].truth,
+                      c + 0.45, r->pol[p].truth);
+    }
+    strbuf_puts(sb, "EOD\nset xtics (");
+    for (size_t p = p0; p < p1; p++) {
+        gp_quote(sb, r->pol[p].name);
+        strbuf_printf(sb, " %zu%s", p - p0, p + 1 < p1 ? ", " : "");
+    }
+    strbuf_printf(sb, ")\nset xrange [-0.6:%g]\nset offsets 0, 0, graph 0.05, graph 0.05\n"
+                  "set key outside right top\nset grid noxtics ytics\n",
+                  (double)(p1 - p0) - 0.4);
+    strbuf_puts(sb, "plot ");
+    for (size_t e = 0; e < E; e++) {
+        const struct res_estimate *x = &r->pol[p0].est[e < r->pol[p0].n_estimates ? e : 0];
+        strbuf_printf(sb, "$est%zu using 1:2:3:4 with yerrorbars ls %zu title ", e,
+                      e % N_PALETTE + 1);
+        gp_quote(sb, x->label ? x->label : x->estimator);
+        strbuf_puts(sb, " noenhanced, ");
+    }
+    if (truth)
+        strbuf_puts(sb, "$truth using 1:2 with lines lc rgb '#000000' lw 3 dt 2 "
+                        "title 'ground truth', ");
+    if (isfinite(reference)) {
+        strbuf_printf(sb, "%.17g with lines lc rgb '#888888' lw 1 dt 3 title ", reference);
         gp_quote(sb, reference_label ? reference_label : "reference");
+        strbuf_puts(sb, " noenhanced, ");
     }
-    strbuf_putc(sb, '\n');
+    strbuf_puts(sb, "NaN notitle\n");
+}
+
+void chart_weights(const double *w, size_t n, const char *title, struct strbuf *sb)
+{
+    size_t zeros = 0, bad = 0, pos = 0;
+    double lo = INFINITY, hi = 0.0;
+    struct ope_sum s1, s2;
+    ope_sum_init(&s1);
+    ope_sum_init(&s2);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(w[i]) || w[i] < 0.0) {
+            bad++;
+        } else if (w[i] == 0.0) {
+            zeros++;
+        } else {
+            pos++;
+            lo = w[i] < lo ? w[i] : lo;
+            hi = w[i] > hi ? w[i] : hi;
+            ope_sum_add(&s1, w[i]);
+            ope_sum_add(&s2, w[i] * w[i]);
+        }
+    }
+    double sw = ope_sum_value(&s1), sww = ope_sum_value(&s2);
+    char xl[400];
+    snprintf(xl, sizeof xl, "weight pi_e/pi_b, log scale (%zu rows, %zu zero%s, max %.4g, "
+             "ESS %.4g)", n, zeros, bad ? ", some invalid" : "", hi,
+             sww > 0 ? sw * sw / sww : 0.0);
+    struct chart_text t = { title ? title : "Importance weights", xl, NULL, 0 };
+    prelude(sb, &t, NULL, NULL, "rows");
+    if (pos == 0) {
+        nothing_to_draw(sb, "no positive weight: the policy never takes a logged action");
+        return;
+    }
+    /* About sqrt(n) bins, between 5 and 40: detail without ragged noise. */
+    double root = sqrt((double)pos);
+    int bins = root < 5 ? 5 : root > 40 ? 40 : (int)root;
+    size_t count[40] = { 0 };
+    double l0 = log10(lo), l1 = log10(hi);
+    if (l1 - l0 < 1e-9) {
+        l0 -= 0.5;
+        l1 += 0.5;
+    }
+    double step = (l1 - l0) / bins;
+    for (size_t i = 0; i < n; i++) {
+        if (!(isfinite(w[i]) && w[i] > 0.0))
+            continue;
+        int b = (int)floor((log10(w[i]) - l0) / step);
+        count[b < 0 ? 0 : b >= bins ? bins - 1 : b]++;
+    }
+    strbuf_puts(sb, "$w << EOD\n");
+    for (int b = 0; b < bins; b++) {
+        double a = pow(10.0, l0 + b * step), c = pow(10.0, l0 + (b + 1) * step);
+        strbuf_printf(sb, "%.17g %zu %.17g %.17g\n", sqrt(a * c), count[b], a, c);
+    }
+    strbuf_puts(sb, "EOD\nset logscale x 10\nset format x '%g'\nset yrange [0:*]\n"
+                    "set key top right\nset style fill solid 0.6 border lc rgb '#333333'\n");
+    if (pow(10.0, l0) <= 1.0 && pow(10.0, l1) >= 1.0)
+        strbuf_puts(sb, "set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb "
+                        "'#000000' lw 1\n");
+    strbuf_puts(sb, "plot $w using 1:2:3:4:(0):2 with boxxyerror ls 1 title 'rows per bin'\n");
+}
+
+enum style { ST_BAND, ST_STEPS, ST_POINTS };
+
+/* Shared body of the series charts: one datablock and one or two plot elements per
+ * series. Bands are translucent areas in files and error bars in the text terminal. */
+static void series_chart(const struct chart_series *s, size_t ns, enum style st, int logx,
+                         int dumb, double hline, const char *hname, struct strbuf *sb)
+{
+    size_t drawn = 0;
+    for (size_t k = 0; k < ns; k++) {
+        int band = s[k].lo && s[k].hi;
+        strbuf_printf(sb, "$s%zu << EOD\n", k);
+        for (size_t i = 0; i < s[k].n; i++) {
+            double x = s[k].x[i], y = s[k].y[i];
+            if (!isfinite(x) || !isfinite(y) || (logx && x <= 0))
+                continue;
+            double a = band ? s[k].lo[i] : y, b = band ? s[k].hi[i] : y;
+            if (!finite3(a, b, 0))
+                a = b = y;
+            strbuf_printf(sb, "%.17g %.17g %.17g %.17g\n", x, y, a, b);
+            drawn++;
+        }
+        strbuf_puts(sb, "EOD\n");
+    }
+    if (drawn == 0) {
+        nothing_to_draw(sb, "no finite point to draw");
+        return;
+    }
+    if (logx)
+        strbuf_puts(sb, "set logscale x 10\nset format x '%g'\n");
+    strbuf_puts(sb, "plot ");
+    for (size_t k = 0; k < ns; k++) {
+        size_t ls = k % N_PALETTE + 1;
+        int band = s[k].lo && s[k].hi;
+        if (band && !dumb && st != ST_STEPS)
+            strbuf_printf(sb, "$s%zu using 1:3:4 with filledcurves ls %zu fs transparent "
+                          "solid 0.18 noborder notitle, ", k, ls);
+        if (st == ST_STEPS)
+            strbuf_printf(sb, "$s%zu using 1:2 with steps ls %zu title ", k, ls);
+        else if (band && dumb)
+            strbuf_printf(sb, "$s%zu using 1:2:3:4 with yerrorlines ls %zu title ", k, ls);
+        else
+            strbuf_printf(sb, "$s%zu using 1:2 with %s ls %zu title ", k,
+                          st == ST_POINTS || s[k].n <= 30 ? "linespoints" : "lines", ls);
+        gp_quote(sb, s[k].name);
+        strbuf_puts(sb, " noenhanced, ");
+    }
+    if (isfinite(hline)) {
+        strbuf_printf(sb, "%.17g with lines lc rgb '#000000' lw 2 dt 2 title ", hline);
+        gp_quote(sb, hname);
+        strbuf_puts(sb, " noenhanced, ");
+    }
+    strbuf_puts(sb, "NaN notitle\n");
 }
 
 void chart_sample_size(const char *const *names, size_t n_series, const double *sizes,
@@ -81,65 +249,54 @@ void chart_sample_size(const char *const *names, size_t n_series, const double *
                        const double *upper, double truth, const char *title,
                        struct strbuf *sb)
 {
-    static const char *const colours[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
-                                           "#E69F00", "#56B4E9" };
-    for (size_t s = 0; s < n_series; s++) {
-        strbuf_printf(sb, "$s%zu << EOD\n", s);
-        for (size_t k = 0; k < m; k++) {
-            strbuf_printf(sb, "%.10g", sizes[k]);
-            num(sb, value[s * m + k]);
-            num(sb, lower[s * m + k]);
-            num(sb, upper[s * m + k]);
-            strbuf_putc(sb, '\n');
-        }
-        strbuf_puts(sb, "EOD\n");
+    struct chart_series *s = calloc(n_series ? n_series : 1, sizeof *s);
+    if (!s) {
+        sb->failed = 1;     /* the caller sees strbuf_failed() */
+        return;
     }
-    strbuf_puts(sb, "set title ");
-    gp_quote(sb, title);
-    strbuf_puts(sb, " noenhanced\nset logscale x\nset xlabel 'rows used (n)'\n"
-                    "set ylabel 'estimate'\nset key top right noenhanced\nset grid\nplot ");
-    for (size_t s = 0; s < n_series; s++) {
-        strbuf_printf(sb, "%s$s%zu using 1:2:3:4 with yerrorlines lc rgb '%s' title ",
-                      s ? ", " : "", s, colours[s % 6]);
-        gp_quote(sb, names[s]);
+    for (size_t k = 0; k < n_series; k++) {
+        s[k].name = names[k];
+        s[k].n = m;
+        s[k].x = sizes;
+        s[k].y = value + k * m;
+        s[k].lo = lower ? lower + k * m : NULL;
+        s[k].hi = upper ? upper + k * m : NULL;
     }
-    if (!isnan(truth))
-        strbuf_printf(sb, ", %.10g with lines dt 2 lc rgb 'black' title 'truth'", truth);
-    strbuf_putc(sb, '\n');
+    struct chart_text t = { title, NULL, NULL, 0 };
+    chart_vs_n(s, n_series, truth, &t, sb);
+    free(s);
 }
 
-void chart_weights(const double *w, size_t n, const char *title, struct strbuf *sb)
+void chart_vs_n(const struct chart_series *s, size_t ns, double truth,
+                const struct chart_text *t, struct strbuf *sb)
 {
-    /* 24 log-spaced bins between the smallest positive weight and the largest. */
-    double lo = INFINITY, hi = 0;
-    size_t zeros = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] <= 0) {
-            zeros++;
-            continue;
-        }
-        lo = w[i] < lo ? w[i] : lo;
-        hi = w[i] > hi ? w[i] : hi;
-    }
-    enum { BINS = 24 };
-    size_t count[BINS] = { 0 };
-    double l0 = isinf(lo) ? 0 : log10(lo), l1 = hi > 0 ? log10(hi) : 1;
-    if (l1 <= l0)
-        l1 = l0 + 1;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] <= 0)
-            continue;
-        int b = (int)((log10(w[i]) - l0) / (l1 - l0) * BINS);
-        count[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]++;
-    }
-    strbuf_puts(sb, "$w << EOD\n");
-    for (int b = 0; b < BINS; b++)
-        strbuf_printf(sb, "%.10g %zu\n", pow(10, l0 + (b + 0.5) * (l1 - l0) / BINS), count[b]);
-    strbuf_puts(sb, "EOD\nset title ");
-    char full[300];
-    snprintf(full, sizeof full, "%s (%zu rows, %zu with weight 0)", title, n, zeros);
-    gp_quote(sb, full);
-    strbuf_puts(sb, " noenhanced\nset logscale x\nset xlabel 'importance weight pi_e/pi_b'\n"
-                    "set ylabel 'rows'\nset style fill solid 0.6\nset boxwidth 0.8 relative\n"
-                    "set key off\nplot $w using 1:2 with boxes lc rgb '#0072B2'\n");
+    prelude(sb, t, "Estimate against sample size (band: spread over repetitions)",
+            "sample size n, log scale", "estimate");
+    series_chart(s, ns, ST_BAND, 1, t && t->dumb, truth, "true value", sb);
+}
+
+void chart_cdf(const struct chart_series *s, size_t ns, const struct chart_text *t,
+               struct strbuf *sb)
+{
+    prelude(sb, t, "Estimated return CDF per policy", "return", "F(return)");
+    strbuf_puts(sb, "set yrange [0:1.05]\nset key bottom right\n");
+    series_chart(s, ns, ST_STEPS, 0, t && t->dumb, NAN, NULL, sb);
+}
+
+void chart_topk(const struct chart_series *s, size_t ns, const struct chart_text *t,
+                struct strbuf *sb)
+{
+    prelude(sb, t, "Top-k policies chosen by each estimator", "k (policies deployed)",
+            "metric");
+    strbuf_puts(sb, "set xtics 1\nset offsets 0.2, 0.2, 0, 0\n");
+    series_chart(s, ns, ST_POINTS, 0, t && t->dumb, NAN, NULL, sb);
+}
+
+void chart_curves(const struct chart_series *s, size_t ns, const struct chart_text *t,
+                  struct strbuf *sb)
+{
+    prelude(sb, t, "Per-episode value (mean over seeds, band: spread over seeds)",
+            "episode", "value");
+    strbuf_puts(sb, "set key top left\n");
+    series_chart(s, ns, ST_BAND, 0, t && t->dumb, NAN, NULL, sb);
 }

@@ -1,0 +1,415 @@
+/* viz/jsonread.c: a small recursive-descent JSON parser (RFC 8259) with a depth
+ * limit, and the reader of `ope eval --format json` into the result model. Every
+ * failure is an OPE_EDATA message with line:column; nothing here can overrun. */
+#include "config.h"
+#include "viz/jsonread.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/strbuf.h"
+
+struct jp {
+    const char *s, *end, *p;
+    const char *name;
+    struct ope_error *err;
+};
+
+static int jp_fail(struct jp *j, const char *what)
+{
+    size_t line = 1, col = 1;
+    for (const char *q = j->s; q < j->p; q++) {
+        if (*q == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    return ope_fail(j->err, OPE_EDATA, "%s:%zu:%zu: %s", j->name, line, col, what);
+}
+
+static void skip_ws(struct jp *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+        j->p++;
+}
+
+static int parse_value(struct jp *j, struct jr_value *v, int depth);
+
+static int hex4(struct jp *j, unsigned *out)
+{
+    unsigned u = 0;
+    for (int i = 0; i < 4; i++, j->p++) {
+        if (j->p >= j->end)
+            return jp_fail(j, "truncated \\u escape");
+        char c = *j->p;
+        u <<= 4;
+        if (c >= '0' && c <= '9') u |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') u |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') u |= (unsigned)(c - 'A' + 10);
+        else return jp_fail(j, "bad hex digit in a \\u escape");
+    }
+    *out = u;
+    return 0;
+}
+
+static void put_utf8(struct strbuf *sb, unsigned cp)
+{
+    char b[4];
+    if (cp < 0x80) {
+        strbuf_putc(sb, (char)cp);
+        return;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xc0 | (cp >> 6)); b[1] = (char)(0x80 | (cp & 0x3f));
+        strbuf_add(sb, b, 2);
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xe0 | (cp >> 12)); b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (char)(0x80 | (cp & 0x3f));
+        strbuf_add(sb, b, 3);
+    } else {
+        b[0] = (char)(0xf0 | (cp >> 18)); b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); b[3] = (char)(0x80 | (cp & 0x3f));
+        strbuf_add(sb, b, 4);
+    }
+}
+
+/* A string starting at the opening quote; the result is malloc'ed. */
+static int parse_string(struct jp *j, char **out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    j->p++;
+    for (;;) {
+        if (j->p >= j->end) {
+            strbuf_release(&sb);
+            return jp_fail(j, "unterminated string");
+        }
+        unsigned char c = (unsigned char)*j->p;
+        if (c == '"') {
+            j->p++;
+            break;
+        }
+        if (c < 0x20) {
+            strbuf_release(&sb);
+            return jp_fail(j, "control character inside a string");
+        }
+        if (c != '\\') {
+            strbuf_putc(&sb, (char)c);
+            j->p++;
+            continue;
+        }
+        if (++j->p >= j->end) {
+            strbuf_release(&sb);
+            return jp_fail(j, "unterminated string");
+        }
+        char e = *j->p++;
+        char plain = e == '"' ? '"' : e == '\\' ? '\\' : e == '/' ? '/' : e == 'b' ? '\b'
+                   : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : 0;
+        if (e == 'u') {
+            unsigned u, lo;
+            if (hex4(j, &u) != 0) {
+                strbuf_release(&sb);
+                return -1;
+            }
+            if (u >= 0xd800 && u <= 0xdbff && j->end - j->p >= 6 && j->p[0] == '\\' &&
+                j->p[1] == 'u') {
+                j->p += 2;
+                if (hex4(j, &lo) != 0) {
+                    strbuf_release(&sb);
+                    return -1;
+                }
+                u = (lo >= 0xdc00 && lo <= 0xdfff) ? 0x10000 + ((u - 0xd800) << 10) +
+                                                     (lo - 0xdc00) : 0xfffd;
+            } else if (u >= 0xd800 && u <= 0xdfff) {
+                u = 0xfffd;     /* a lone surrogate: the replacement character */
+            }
+            put_utf8(&sb, u ? u : 0xfffd);  /* no NUL inside C strings */
+        } else if (plain) {
+            strbuf_putc(&sb, plain);
+        } else {
+            strbuf_release(&sb);
+            j->p--;
+            return jp_fail(j, "unknown escape in a string");
+        }
+    }
+    if (strbuf_failed(&sb)) {
+        strbuf_release(&sb);
+        return ope_fail_oom(j->err);
+    }
+    *out = sb.buf ? strbuf_detach(&sb) : strdup("");
+    return *out ? 0 : ope_fail_oom(j->err);
+}
+
+static int parse_number(struct jp *j, struct jr_value *v)
+{
+    const char *q = j->p;
+    if (q < j->end && *q == '-')
+        q++;
+    if (q >= j->end || *q < '0' || *q > '9')
+        return jp_fail(j, "expected a value");
+    if (*q == '0')
+        q++;
+    else
+        while (q < j->end && *q >= '0' && *q <= '9') q++;
+    if (q < j->end && *q == '.') {
+        q++;
+        if (q >= j->end || *q < '0' || *q > '9')
+            return jp_fail(j, "expected digits after '.'");
+        while (q < j->end && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < j->end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < j->end && (*q == '+' || *q == '-')) q++;
+        if (q >= j->end || *q < '0' || *q > '9')
+            return jp_fail(j, "expected digits in the exponent");
+        while (q < j->end && *q >= '0' && *q <= '9') q++;
+    }
+    char buf[64];
+    size_t n = (size_t)(q - j->p);
+    if (n >= sizeof buf)
+        return jp_fail(j, "number too long");
+    memcpy(buf, j->p, n);
+    buf[n] = '\0';
+    v->type = JR_NUMBER;
+    v->num = strtod(buf, NULL);     /* overflow gives +-HUGE_VAL: kept, checked by users */
+    j->p = q;
+    return 0;
+}
+
+/* Array or object: items separated by commas; objects have "key": before each. */
+static int parse_container(struct jp *j, struct jr_value *v, int depth, int obj)
+{
+    char close = obj ? '}' : ']';
+    size_t cap = 0;
+    v->type = obj ? JR_OBJECT : JR_ARRAY;
+    j->p++;
+    skip_ws(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return 0;
+    }
+    for (;;) {
+        if (v->n == cap) {
+            cap = cap ? 2 * cap : 4;
+            struct jr_value *it = realloc(v->item, cap * sizeof *it);
+            if (it)
+                v->item = it;
+            char **k = obj ? realloc(v->key, cap * sizeof *k) : NULL;
+            if (k)
+                v->key = k;
+            if (!it || (obj && !k))
+                return ope_fail_oom(j->err);
+        }
+        struct jr_value *it = &v->item[v->n];
+        memset(it, 0, sizeof *it);
+        if (obj) {
+            skip_ws(j);
+            if (j->p >= j->end || *j->p != '"')
+                return jp_fail(j, "expected a string key in an object");
+            if (parse_string(j, &v->key[v->n]) != 0)
+                return -1;
+            skip_ws(j);
+            if (j->p >= j->end || *j->p != ':') {
+                free(v->key[v->n]);
+                return jp_fail(j, "expected ':' after an object key");
+            }
+            j->p++;
+        }
+        v->n++;                         /* counted now so that jr_free sees it */
+        if (parse_value(j, it, depth + 1) != 0)
+            return -1;
+        skip_ws(j);
+        if (j->p < j->end && *j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (j->p < j->end && *j->p == close) {
+            j->p++;
+            return 0;
+        }
+        return jp_fail(j, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+static int parse_value(struct jp *j, struct jr_value *v, int depth)
+{
+    if (depth > JR_MAX_DEPTH)
+        return jp_fail(j, "nested too deeply");
+    skip_ws(j);
+    if (j->p >= j->end)
+        return jp_fail(j, "unexpected end of input");
+    static const struct { const char *word; enum jr_type t; } lit[] = {
+        { "null", JR_NULL }, { "true", JR_TRUE }, { "false", JR_FALSE }
+    };
+    switch (*j->p) {
+    case '{':
+        return parse_container(j, v, depth, 1);
+    case '[':
+        return parse_container(j, v, depth, 0);
+    case '"':
+        v->type = JR_STRING;
+        return parse_string(j, &v->str);
+    default:
+        for (size_t i = 0; i < 3; i++) {
+            size_t n = strlen(lit[i].word);
+            if ((size_t)(j->end - j->p) >= n && memcmp(j->p, lit[i].word, n) == 0) {
+                v->type = lit[i].t;
+                j->p += n;
+                return 0;
+            }
+        }
+        return parse_number(j, v);
+    }
+}
+
+static void jr_release(struct jr_value *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        jr_release(&v->item[i]);
+        if (v->key)
+            free(v->key[i]);
+    }
+    free(v->item);
+    free(v->key);
+    free(v->str);
+}
+
+void jr_free(struct jr_value *v)
+{
+    if (!v)
+        return;
+    jr_release(v);
+    free(v);
+}
+
+struct jr_value *jr_parse(const char *text, size_t len, const char *name,
+                          struct ope_error *err)
+{
+    struct jp j = { text, text + len, text, name ? name : "JSON", err };
+    struct jr_value *v = ope_calloc(1, sizeof *v, err);
+    if (!v)
+        return NULL;
+    if (parse_value(&j, v, 0) == 0) {
+        skip_ws(&j);
+        if (j.p == j.end)
+            return v;
+        jp_fail(&j, "unexpected text after the JSON value");
+    }
+    jr_free(v);
+    return NULL;
+}
+
+const struct jr_value *jr_get(const struct jr_value *v, const char *key)
+{
+    if (!v || v->type != JR_OBJECT)
+        return NULL;
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->key[i], key) == 0)
+            return &v->item[i];
+    return NULL;
+}
+
+double jr_num(const struct jr_value *v)
+{
+    return v && v->type == JR_NUMBER ? v->num : NAN;
+}
+
+const char *jr_str(const struct jr_value *v)
+{
+    return v && v->type == JR_STRING ? v->str : NULL;
+}
+
+/* A copy of the string member `key` of o, or of `dflt` when it is absent. */
+static int dup_member(const struct jr_value *o, const char *key, const char *dflt,
+                      char **out, struct ope_error *err)
+{
+    const char *s = jr_str(jr_get(o, key));
+    *out = s || dflt ? ope_strdup(s ? s : dflt, err) : NULL;
+    return *out || !(s || dflt) ? 0 : -1;
+}
+
+/* One element of a policy's "estimates" array. */
+static int read_estimate(const struct jr_value *x, struct res_estimate *e, const char *where,
+                         struct ope_error *err)
+{
+    const char *est = jr_str(jr_get(x, "estimator"));
+    if (!est)
+        return ope_fail(err, OPE_EDATA, "%s: an estimate has no \"estimator\" string", where);
+    if (dup_member(x, "estimator", NULL, &e->estimator, err) != 0 ||
+        dup_member(x, "label", est, &e->label, err) != 0)
+        return -1;
+    const struct jr_value *ci = jr_get(x, "ci"), *d = jr_get(x, "diagnostics");
+    e->value = jr_num(jr_get(x, "value"));
+    e->lower = jr_num(jr_get(ci, "lower"));
+    e->upper = jr_num(jr_get(ci, "upper"));
+    e->se = jr_num(jr_get(x, "se"));
+    e->ess = jr_num(jr_get(d, "ess"));
+    e->max_weight = jr_num(jr_get(d, "max_weight"));
+    e->mean_weight = jr_num(jr_get(d, "mean_weight"));
+    e->rel_error = jr_num(jr_get(x, "relative_error"));
+    return 0;
+}
+
+struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
+                              struct ope_error *err)
+{
+    const struct jr_value *pols = jr_get(root, "policies");
+    if (!pols || pols->type != JR_ARRAY || pols->n == 0) {
+        ope_fail(err, OPE_EDATA, "%s: expected the output of `ope eval --format json` (an "
+                 "object with a non-empty \"policies\" array)", name);
+        return NULL;
+    }
+    size_t emax = 0;
+    for (size_t p = 0; p < pols->n; p++) {
+        const struct jr_value *ests = jr_get(&pols->item[p], "estimates");
+        if (!jr_str(jr_get(&pols->item[p], "name")) || !ests || ests->type != JR_ARRAY) {
+            ope_fail(err, OPE_EDATA, "%s: policies[%zu] needs a \"name\" string and an "
+                     "\"estimates\" array", name, p);
+            return NULL;
+        }
+        emax = ests->n > emax ? ests->n : emax;
+    }
+    struct res_eval *r = res_eval_new(pols->n, emax);
+    if (!r) {
+        ope_fail_oom(err);
+        return NULL;
+    }
+    const struct jr_value *in = jr_get(root, "input"), *set = jr_get(root, "settings");
+    const char *kind = jr_str(jr_get(in, "kind"));
+    r->kind = kind && strcmp(kind, "trajectories") == 0 ? "trajectories" : "bandit";
+    double rows = jr_num(jr_get(in, "rows")), na = jr_num(jr_get(in, "n_actions"));
+    r->rows = rows >= 0 && rows < 1e18 ? (size_t)rows : 0;
+    r->n_actions = na >= 0 && na < 1e9 ? (int)na : 0;
+    double gamma = jr_num(jr_get(in, "gamma")), alpha = jr_num(jr_get(set, "alpha"));
+    r->gamma = isfinite(gamma) ? gamma : 1.0;
+    r->behavior_value = jr_num(jr_get(in, "behavior_value"));
+    r->alpha = alpha > 0 && alpha < 1 ? alpha : 0.05;
+    snprintf(r->ci, sizeof r->ci, "%s", jr_str(jr_get(set, "ci")) ? jr_str(jr_get(set, "ci"))
+                                                                   : "");
+    double nb = jr_num(jr_get(set, "n_bootstrap"));
+    r->n_boot = nb >= 0 && nb < 1e9 ? (int)nb : 0;
+    if (dup_member(in, "path", name, &r->path, err) != 0)
+        goto fail;
+    for (size_t p = 0; p < pols->n; p++) {
+        const struct jr_value *jp = &pols->item[p], *ests = jr_get(jp, "estimates");
+        struct res_policy *pol = &r->pol[p];
+        char where[64];
+        snprintf(where, sizeof where, "%s: policies[%zu]", name, p);
+        if (dup_member(jp, "name", NULL, &pol->name, err) != 0)
+            goto fail;
+        pol->truth = jr_num(jr_get(jp, "ground_truth"));
+        pol->unsupported = jr_num(jr_get(jp, "unsupported_mass"));
+        pol->n_estimates = ests->n;     /* the rest of the emax slots are never read */
+        for (size_t e = 0; e < ests->n; e++)
+            if (read_estimate(&ests->item[e], &pol->est[e], where, err) != 0)
+                goto fail;
+    }
+    return r;
+fail:
+    res_eval_free(r);
+    return NULL;
+}
