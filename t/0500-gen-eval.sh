@@ -84,4 +84,9 @@ expect_grep "$TMP/out" "--estimators LIST" "help documents the estimators option
 expect_status 0 "hoeffding with --bounds" $OPE eval "$TMP/log.csv" --ci hoeffding --bounds 0,20 --policy greedy
 expect_status 0 "bernstein without bounds" $OPE eval "$TMP/log.csv" --ci bernstein --policy greedy
 expect_grep "$TMP/out" "only heuristic" "warns that the observed range is heuristic"
+# A 1 MB single line (one huge pscore field): a clear data error, no crash.
+{ printf 'action,reward,pscore,pi.e.0,pi.e.1\n0,1,'; head -c 1048576 /dev/zero | tr '\0' '7'; printf ',0.5,0.5\n'; } > "$TMP/long.csv"
+expect_status 65 "a 1 MB line" $OPE info "$TMP/long.csv"
+expect_grep "$TMP/err" "long.csv:2:5: column 'pscore'" "names the field of the 1 MB line"
+[ "$(wc -c < "$TMP/err")" -lt 2000 ] && pass "and does not print the whole megabyte" || fail "the message is huge"
 done_testing
