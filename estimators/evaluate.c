@@ -384,7 +384,7 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
         need_model |= o->spec[e].d->needs_model;
     if (need_model && !qhat) {
         ope_progress_report(o->progress, 0.0, "reward model");
-        fitted = rm_crossfit(log, &o->model, &r->model, err);
+        fitted = rm_crossfit_progress(log, &o->model, &r->model, o->progress, err);
         if (!fitted)
             goto fail;
         qhat = fitted;
