@@ -12,6 +12,7 @@ extern const struct cmd_entry cmd_gen_entry;
 extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_plot_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_explore_entry;
 
 const struct cmd_entry *const ope_commands[] = {
     &cmd_help_entry,
@@ -22,6 +23,7 @@ const struct cmd_entry *const ope_commands[] = {
     &cmd_tui_entry,
     &cmd_plot_entry,
     &cmd_demo_entry,
+    &cmd_explore_entry,
     NULL
 };
 

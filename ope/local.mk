@@ -18,3 +18,4 @@ bin_ope_SOURCES += ope/main.c ope/commands.c \
 dist_man1_MANS += doc/ope.1
 include ope/ingest.mk
 include ope/sha.mk
+include ope/explore/explore.mk
