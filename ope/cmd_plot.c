@@ -21,6 +21,7 @@
 #include "ope/outfile.h"
 #include "ope/strbuf.h"
 #include "viz/chart.h"
+#include "viz/chart_explore.h"
 #include "viz/gp.h"
 #include "viz/jsonread.h"
 
@@ -359,7 +360,7 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
 }
 
 static const char *const kinds[] = { "estimates", "weights", "sample-size", "learn", "cdf",
-                                     "topk", "curves" };
+                                     "topk", "curves", "regret", "value" };
 
 /* Check the command line before anything runs. Returns 0 or an exit status. */
 static int plot_check_args(struct plot *pl, const char *term)
@@ -369,8 +370,11 @@ static int plot_check_args(struct plot *pl, const char *term)
         k++;
     if (k == sizeof kinds / sizeof kinds[0])
         return cli_usage("plot", "unknown chart '%s' (estimates, weights, sample-size, cdf, "
-                         "topk, curves)", pl->kind);
-    int series = k >= 4;
+                         "topk, curves, regret, value)", pl->kind);
+    int series = k >= 4 && k <= 6;
+    if (k >= 7 && !pl->data)
+        return cli_usage("plot", "%s: which run file? ope plot %s RUN.csv (from ope explore -o)",
+                         pl->kind, pl->kind);
     if (series && !pl->csv)
         return cli_usage("plot", "%s charts read --from-csv FILE (columns series,x,y[,lo,hi])",
                          pl->kind);
@@ -408,7 +412,10 @@ static int plot_render(struct plot *pl, struct gp *g, struct ope_error *err)
         rc = plot_weights(pl, &sb, err);
     else if (strcmp(pl->kind, "sample-size") == 0 || strcmp(pl->kind, "learn") == 0)
         rc = plot_sample_size(pl, &sb, err);
-    else
+    else if (strcmp(pl->kind, "regret") == 0 || strcmp(pl->kind, "value") == 0) {
+        struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+        rc = chart_explore(pl->data, strcmp(pl->kind, "value") == 0, &t, &sb, err);
+    } else
         rc = plot_series(pl, &sb, err);
     if (rc == 0 && strbuf_failed(&sb))
         rc = ope_fail_oom(err);
@@ -489,8 +496,8 @@ static int plot_exec(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_usage("plot", "which chart? estimates, weights, sample-size, cdf, topk "
-                         "or curves");
+        return cli_usage("plot", "which chart? estimates, weights, sample-size, cdf, topk, "
+                         "curves, regret or value");
     pl.kind = argv[optind++];
     if (optind < argc)
         pl.data = argv[optind++];
@@ -511,7 +518,7 @@ static int plot_exec(int argc, char **argv)
 const struct cmd_entry cmd_plot_entry = {
     "plot",
     "ope plot KIND [DATA] [options] (-o FILE.svg|png|pdf | --term dumb)",
-    "draw a chart with gnuplot: estimates, weights, sample-size, cdf, topk, curves",
+    "draw a chart with gnuplot: estimates, weights, sample-size, regret, ...",
     "Kinds:\n"
     "  estimates DATA           every estimator on every policy with intervals\n"
     "                           (evaluation options below), ground truth when known\n"
@@ -525,6 +532,10 @@ const struct cmd_entry cmd_plot_entry = {
     "                           lines from a CSV with columns series,x,y[,lo,hi]:\n"
     "                           return CDFs, top-k metric curves, per-episode values\n"
     "                           with seed bands\n"
+    "  regret RUN.csv           cumulative regret per algorithm of an `ope explore -o`\n"
+    "                           run file (mean over runs, min-max band)\n"
+    "  value RUN.csv            the executed policy's exact value per episode against\n"
+    "                           the constraint (1 - alpha) V^b\n"
     "Output:\n"
     "  -o, --output FILE        write FILE; .svg, .png or .pdf picks the format\n"
     "  --force                  replace an existing file\n"

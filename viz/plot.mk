@@ -8,3 +8,5 @@ TESTS += t/0610-chart.sh
 EXTRA_DIST += t/0610-chart.sh
 TESTS += t/0620-hostile.sh
 EXTRA_DIST += t/0620-hostile.sh
+TESTS += t/1030-explore-plot.sh
+EXTRA_DIST += t/1030-explore-plot.sh
