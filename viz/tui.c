@@ -550,5 +550,6 @@ int tui_run(struct session *s)
     tui_lines_free(&t.learn_lines, &t.n_learn_lines);
     tui_lines_free(&t.data_lines, &t.n_data_lines);
     tui_lines_free(&t.sel_lines, &t.n_sel_lines);
+    tui_lines_free(&t.explore_lines, &t.n_explore_lines);
     return 0;
 }

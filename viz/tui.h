@@ -40,6 +40,9 @@ struct tui {
     struct grid *data_grid, *est_grid, *sel_grid;
     char **data_lines;          /* the Data view's summary */
     size_t n_data_lines;
+    char **explore_lines;       /* the Explore view's summary and chart */
+    size_t n_explore_lines;
+    int explore_value_view;
     char **sel_lines;           /* the Selection view's notes */
     size_t n_sel_lines;
     char **chart_lines;         /* gnuplot dumb output of the Chart view */

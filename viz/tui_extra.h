@@ -11,5 +11,6 @@ void tui_extra_tlog_lines(const struct session *s, char ***lines, size_t *n);
 extern const struct tui_view tui_view_chart;      /* viz/tui_chart.c */
 extern const struct tui_view tui_view_selection;  /* viz/tui_select.c */
 extern const struct tui_view tui_view_learn;      /* viz/tui_learn.c */
+extern const struct tui_view tui_view_explore;    /* viz/tui_explore.c */
 
 #endif

@@ -161,7 +161,8 @@ static const char *const help_text[] = {
     "  3 Chart       the estimates with interval bars (gnuplot), for every policy",
     "  4 Selection   off-policy selection: ranking, regret, rank correlation, SharpeRatio@k",
     "  5 Learn       teaching mode: why importance sampling explodes (step with Enter)",
-    "  6 Help        this screen",
+    "  6 Explore     conservative exploration (StepMix, EpsMix, UCBVI) on RiverSwim",
+    "  7 Help        this screen",
     "",
     "# Keys",
     "  arrows, h j k l     move          PgUp PgDn Space   page",
@@ -184,6 +185,7 @@ static const char *const help_text[] = {
     "  ope info LOG --format json         the Data view",
     "  ope plot estimates LOG -o f.svg    the Chart view",
     "  ope select LOG --truth T.csv       the Selection view",
+    "  ope explore --compare --env riverswim   the Explore view",
     "  ope help                           every command",
     NULL
 };
@@ -214,6 +216,7 @@ const struct tui_view *const tui_views[] = {
     &tui_view_chart,
     &tui_view_selection,
     &tui_view_learn,
+    &tui_view_explore,
     &view_help,
     NULL
 };
