@@ -12,10 +12,16 @@
 
 extern const struct est_desc est_dm_desc, est_ipw_desc, est_snipw_desc, est_dr_desc,
     est_sndr_desc, est_switch_dr_desc, est_dr_os_desc, est_sg_ipw_desc;
+/* Trajectory estimators (estimators/est_tis.c ...): kind EST_TRAJ, evaluated by
+ * estimators/evaluate_traj.c; their bandit function pointers are NULL. */
+extern const struct est_desc est_tis_desc, est_pdis_desc, est_wtis_desc, est_wpdis_desc,
+    est_fqe_desc, est_tdr_desc, est_wdr_desc, est_mis_desc;
 
 const struct est_desc *const est_registry[] = {
     &est_dm_desc, &est_ipw_desc, &est_snipw_desc, &est_dr_desc, &est_sndr_desc,
     &est_switch_dr_desc, &est_dr_os_desc, &est_sg_ipw_desc,
+    &est_tis_desc, &est_pdis_desc, &est_wtis_desc, &est_wpdis_desc,
+    &est_fqe_desc, &est_tdr_desc, &est_wdr_desc, &est_mis_desc,
     NULL
 };
 

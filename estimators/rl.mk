@@ -1,1 +1,22 @@
-# estimators/rl.mk: (owned by one module; lists its sources, tests and benchmarks)
+# estimators/rl.mk: trajectory (RL) estimators, value models, return-CDF risk, and the
+# trajectory evaluation engine, with their tests.
+libope_a_SOURCES += estimators/traj.c estimators/traj.h \
+	estimators/est_tis.c estimators/est_pdis.c estimators/est_wtis.c \
+	estimators/est_wpdis.c estimators/est_fqe.c estimators/est_tdr.c \
+	estimators/est_wdr.c estimators/est_mis.c \
+	estimators/vmodel.c estimators/vmodel.h \
+	estimators/evaluate_traj.c estimators/evaluate_traj.h
+check_PROGRAMS += t/0900-traj
+t_0900_traj_SOURCES = t/0900-traj.c
+t_0900_traj_LDADD = $(TAP_LIBS)
+TESTS += t/0900-traj
+check_PROGRAMS += t/0930-traj-mc
+t_0930_traj_mc_SOURCES = t/0930-traj-mc.c
+t_0930_traj_mc_LDADD = $(TAP_LIBS)
+TESTS += t/0930-traj-mc
+check_PROGRAMS += t/0910-vmodel
+t_0910_vmodel_SOURCES = t/0910-vmodel.c
+t_0910_vmodel_LDADD = $(TAP_LIBS)
+TESTS += t/0910-vmodel
+TESTS += t/0940-eval-traj.sh
+EXTRA_DIST += t/0940-eval-traj.sh

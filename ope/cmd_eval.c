@@ -13,8 +13,10 @@
 
 #include "datasets/blog.h"
 #include "datasets/tlog.h"
+#include "datasets/truth.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
+#include "estimators/evaluate_traj.h"
 #include "ope/evalcli.h"
 #include "ope/loadcli.h"
 #include "ope/outfile.h"
@@ -115,6 +117,17 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         c->eo.threads = (int)v;
         c->eo.model.threads = (int)v;
         return 1;
+    case EVALCLI_GAMMA:
+        if (cli_parse_double("eval", "--gamma", arg, 0, 1, &d) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--gamma expects a number in [0, 1], got '%s'", arg);
+        c->gamma = d;
+        return 1;
+    case EVALCLI_TRUTH:
+        c->truth_path = arg;
+        return 1;
+    case EVALCLI_VALUE_MODEL:
+        c->value_model = arg;
+        return 1;
     case EVALCLI_BOUNDS: {
         char *end;
         double a = strtod(arg, &end);
@@ -137,6 +150,7 @@ void evalcli_init(struct evalcli *c)
 {
     memset(c, 0, sizeof *c);
     eval_opts_init(&c->eo);
+    c->gamma = NAN;
     load_opts_init(&c->lo);
 }
 
@@ -154,18 +168,66 @@ static void *sha_thread(void *arg)
     return NULL;
 }
 
+/* A trajectory log: the trajectory estimators, value model and discount. */
+static struct res_eval *evalcli_run_traj(struct evalcli *c, const char *path,
+                                         struct ope_error *err)
+{
+    c->lo.want_policies = 1;
+    struct tlog *log = tlog_load(path, &c->lo, err);
+    if (!log)
+        return NULL;
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    struct res_eval *r = NULL;
+    if (est_spec_list(c->estimators, EST_TRAJ, &spec, &n_spec, err) == 0) {
+        struct traj_opts to;
+        traj_opts_init(&to);
+        to.gamma = c->gamma;
+        int vk = c->value_model ? vm_kind_parse(c->value_model) : to.vm.kind;
+        if (vk < 0) {
+            ope_fail(err, OPE_EUSAGE, "--value-model: expected fqe, linear-fqe, lstd, td or "
+                     "gtd2, got '%s'", c->value_model);
+        } else if (c->truth_path && truth_load(c->truth_path, &c->truth, err) != 0) {
+            /* err filled */
+        } else {
+            to.vm.kind = vk;
+            c->eo.spec = spec;
+            c->eo.n_spec = n_spec;
+            c->eo.policies = c->n_policies ? c->policies : NULL;
+            c->eo.n_policies = c->n_policies;
+            /* Truth per evaluated policy, in the order the engine reports them. */
+            size_t np = c->n_policies ? c->n_policies : log->n_policies;
+            double *tv = c->truth_path ? ope_calloc(np ? np : 1, sizeof *tv, err) : NULL;
+            for (size_t p = 0; tv && p < np; p++)
+                tv[p] = truth_of(&c->truth, c->n_policies ? c->policies[p] : log->policy[p].name);
+            to.truth = tv;
+            if (!c->truth_path || tv)
+                r = eval_traj_ex(log, &c->eo, &to, err);
+            if (r && c->truth_path && !isnan(c->truth.behavior))
+                r->behavior_value = c->truth.behavior;
+            free(tv);
+            if (r && sha256_file_hex(path, r->sha256, err) != 0) {
+                res_eval_free(r);
+                r = NULL;
+            }
+        }
+    }
+    free(spec);
+    c->eo.spec = NULL;
+    truth_free(&c->truth);
+    tlog_free(log);
+    return r;
+}
+
 /* Load a bandit log and evaluate it with the parsed options. The input's SHA-256 is
  * computed on a second thread while the log loads and evaluates. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err)
 {
-    int traj = log_file_is_trajectory(path, &c->lo, err);
+    int traj = strcmp(path, "-") != 0 ? log_file_is_trajectory(path, &c->lo, err) : 0;
     if (traj < 0)
         return NULL;
-    if (traj == 1) {
-        ope_fail(err, OPE_EUNAVAILABLE, "%s is a trajectory log: trajectory estimators (tis, "
-                 "pdis, wdr, ...) are not built yet in this version of ope", path);
-        return NULL;
-    }
+    if (traj == 1)
+        return evalcli_run_traj(c, path, err);
     c->lo.want_policies = 1;
     struct sha_job job = { path, "", { 0 }, 0 };
     pthread_t th;

@@ -7,13 +7,14 @@
 #include <getopt.h>
 #include "datasets/loadopts.h"
 #include "estimators/evaluate.h"
+#include "datasets/truth.h"
 
 #define EVALCLI_MAX_POLICIES 64
 
 enum {
     EVALCLI_POLICY = 0x4500, EVALCLI_ESTIMATORS, EVALCLI_CI, EVALCLI_ALPHA, EVALCLI_N_BOOT,
     EVALCLI_SEED, EVALCLI_REWARD_MODEL, EVALCLI_FOLDS, EVALCLI_LAMBDA, EVALCLI_THREADS,
-    EVALCLI_BOUNDS
+    EVALCLI_BOUNDS, EVALCLI_GAMMA, EVALCLI_VALUE_MODEL, EVALCLI_TRUTH
 };
 
 #define EVALCLI_OPTIONS \
@@ -27,7 +28,10 @@ enum {
     { "folds", required_argument, NULL, EVALCLI_FOLDS }, \
     { "model-lambda", required_argument, NULL, EVALCLI_LAMBDA }, \
     { "threads", required_argument, NULL, EVALCLI_THREADS }, \
-    { "bounds", required_argument, NULL, EVALCLI_BOUNDS }
+    { "bounds", required_argument, NULL, EVALCLI_BOUNDS }, \
+    { "gamma", required_argument, NULL, EVALCLI_GAMMA }, \
+    { "value-model", required_argument, NULL, EVALCLI_VALUE_MODEL }, \
+    { "truth", required_argument, NULL, EVALCLI_TRUTH }
 
 #define EVALCLI_HELP \
 "Evaluation:\n" \
@@ -48,12 +52,25 @@ enum {
 "  --folds K             cross-fitting folds of the reward model (default 3)\n" \
 "  --model-lambda L      L2 penalty of the reward model (default 1)\n" \
 "  --threads N           worker threads (default: all CPUs; results never depend\n" \
-"                        on it)\n"
+"                        on it)\n" \
+"Trajectory logs (episode/step columns) take the trajectory estimators instead:\n" \
+"                        tis, pdis, wtis, wpdis, dm (fitted Q evaluation), dr, wdr,\n" \
+"                        mis; episodes shorter than the longest are padded with\n" \
+"                        their last weight and reward 0 (the SCOPE-RL convention)\n" \
+"  --gamma G             discount for trajectory logs (default 1)\n" \
+"  --value-model M       value model of dm/dr/wdr: fqe (tabular, default),\n" \
+"                        linear-fqe (s* features), lstd, td, gtd2\n" \
+"  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
+"                        shown with the relative error\n"
 
 struct evalcli {
     struct eval_opts eo;
     struct load_opts lo;
     const char *estimators;
+    double gamma;               /* trajectory logs; NAN = the default */
+    const char *value_model;    /* trajectory logs; NULL = fqe */
+    const char *truth_path;     /* --truth FILE (trajectory logs) */
+    struct truth truth;
     const char *policies[EVALCLI_MAX_POLICIES];
     size_t n_policies;
 };

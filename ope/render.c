@@ -32,7 +32,8 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
         strbuf_printf(sb, "%.4g%% %s intervals\n", 100 * (1 - r->alpha), r->ci);
     if (r->model.kind[0]) {
         if (isnan(r->model.heldout_error))
-            strbuf_printf(sb, "reward model: %s\n", r->model.kind);
+            strbuf_printf(sb, "%s model: %s\n",
+                          strcmp(r->kind, "bandit") == 0 ? "reward" : "value", r->model.kind);
         else
             strbuf_printf(sb, "reward model: %s, %d-fold cross-fitted, held-out %s %.6g\n",
                           r->model.kind, r->model.folds, r->model.error_name,

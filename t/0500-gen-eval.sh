@@ -76,7 +76,7 @@ printf 'action,reward,pscore,pi.e.0,pi.e.1\n0,1,0.5,0.5,0.5\n1,0,1.5,0.5,0.5\n' 
 expect_status 65 "pscore out of range" $OPE eval "$TMP/badp.csv"
 expect_grep "$TMP/err" "badp.csv:3:" "names the file and line"
 printf 'episode,step,state,action,reward,pscore\n0,0,0,0,1,0.5\n' > "$TMP/traj.csv"
-expect_status 69 "trajectory logs are not evaluated yet" $OPE eval "$TMP/traj.csv"
+expect_status 65 "a trajectory log without policies" $OPE eval "$TMP/traj.csv"
 expect_status 0 "eval --help" $OPE eval --help
 expect_grep "$TMP/out" "--estimators LIST" "help documents the estimators option"
 

@@ -1,0 +1,26 @@
+/* estimators/est_fqe.c: the trajectory direct method, (1/n) sum_i V̂_0(s_{i,0}) with V̂
+ * from the value model (fitted Q evaluation by default, vmodel.h). */
+#include "config.h"
+#include "estimators/traj.h"
+
+static int fqe_build(const struct traj_in *in, const double *param, struct traj_terms *out,
+                     struct ope_error *err)
+{
+    (void)param;
+    const struct tlog *L = in->log;
+    if (!in->v)
+        return ope_fail(err, OPE_ESOFTWARE, "dm: no value model was fitted");
+    if (traj_terms_alloc(out, L->n_episodes, 1, 0, err) != 0)
+        return -1;
+    for (size_t i = 0; i < L->n_episodes; i++)
+        out->num[i] = L->ep_start[i + 1] > L->ep_start[i] ? in->v[L->ep_start[i]] : 0.0;
+    return 0;
+}
+
+const struct est_desc est_fqe_desc = {
+    "dm", "Direct method (fitted Q evaluation)", "(1/n) sum_i V̂_0(s_{i,0})",
+    "Le et al. 2019 (FQE); value model chosen with --value-model",
+    EST_TRAJ, 1, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+};
+
+const struct traj_est traj_fqe = { &est_fqe_desc, fqe_build };

@@ -1,0 +1,83 @@
+/* estimators/traj.h: the trajectory (RL) estimators' common kernel. Every trajectory
+ * estimator is written as a sum over K "slots" of ratios of per-trajectory sums,
+ *     value = sum_k coef_k * (sum_i m_i num[i,k]) / (sum_i m_i den[i,k]),
+ * with m_i = 1 for the point estimate and Poisson(1) counts in a bootstrap resample.
+ * Plain means (tis, pdis, dm, dr, mis) use one slot with den = 1; wtis one ratio
+ * slot; wpdis and wdr one slot per step (per-step self-normalisation).
+ * Conventions (estimators.md): rho_{i,t} = prod_{t'<=t} w_{i,t'}, discount from
+ * gamma^0, episodes shorter than the horizon T padded with the weight carried over
+ * and reward 0 (SCOPE-RL). */
+#ifndef ESTIMATORS_TRAJ_H
+#define ESTIMATORS_TRAJ_H
+
+#include <stddef.h>
+#include "ope/error.h"
+#include "datasets/tlog.h"
+#include "estimators/estimator.h"
+
+/* What a trajectory estimator sees for one evaluation policy. */
+struct traj_in {
+    const struct tlog *log;
+    size_t pol;             /* index of pi_e in log->policy */
+    int T;                  /* horizon: the longest episode */
+    double gamma;
+    const double *w;        /* [n_steps] w_{i,t} = pi_e(a|s) / pscore */
+    const double *rho;      /* [n_steps] rho_{i,t} (within each episode) */
+    const double *qa;       /* [n_steps] Q̂_t(s_{i,t}, a_{i,t}), or NULL (no model) */
+    const double *v;        /* [n_steps] V̂_t(s_{i,t}) under pi_e, or NULL */
+};
+
+/* Per-trajectory terms of one estimator (see the top of the file). */
+struct traj_terms {
+    size_t n;               /* trajectories */
+    size_t K;               /* slots */
+    double *num;            /* [n * K], num[i * K + k] */
+    double *den;            /* [n * K], or NULL: every den is 1 (plain mean) */
+    double *coef;           /* [K] */
+};
+
+/* The kernel behind one registry entry (kind EST_TRAJ). */
+struct traj_est {
+    const struct est_desc *desc;
+    /* Fill out (allocated here with traj_terms_alloc). 0 or -1 with err. */
+    int (*build)(const struct traj_in *in, const double *param, struct traj_terms *out,
+                 struct ope_error *err);
+};
+
+/* The kernel of a trajectory registry entry, or NULL when d is not one of ours. */
+const struct traj_est *traj_est_of(const struct est_desc *d);
+
+/* Per-step weights and cumulative weights of policy pol: w and rho of size n_steps.
+ * A step whose pscore is not positive is an error (OPE_EDATA naming the line). */
+int traj_weights(const struct tlog *log, size_t pol, double *w, double *rho,
+                 struct ope_error *err);
+
+/* Allocate terms for n trajectories and K slots (den only when with_den), zeroed.
+ * coef is set to 1. */
+int traj_terms_alloc(struct traj_terms *t, size_t n, size_t K, int with_den,
+                     struct ope_error *err);
+/* Free the insides of t (t itself is the caller's). */
+void traj_terms_release(struct traj_terms *t);
+
+/* The value for counts m[0..n-1] (NULL: every count 1). NAN when a denominator is
+ * zero. Compensated sums. */
+double traj_value(const struct traj_terms *t, const double *m);
+
+/* Per-trajectory contributions c_i whose mean is the value: c_i = sum_k coef_k
+ * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator, as the
+ * bandit engine does). c has n entries. */
+void traj_contrib(const struct traj_terms *t, double *c);
+
+/* Helpers for the kernels: the per-step discount gamma^t (t = 0 is gamma^0 = 1). */
+double traj_discount(double gamma, int t);
+
+/* Trajectory weight rho_{i,T-1} with padding (= rho at the episode's last step). */
+double traj_final_rho(const struct traj_in *in, size_t i);
+
+/* The registry entries (lines for est_registry in estimators/registry.c). */
+extern const struct est_desc est_tis_desc, est_pdis_desc, est_wtis_desc, est_wpdis_desc,
+    est_fqe_desc, est_tdr_desc, est_wdr_desc, est_mis_desc;
+extern const struct traj_est traj_tis, traj_pdis, traj_wtis, traj_wpdis, traj_fqe, traj_tdr,
+    traj_wdr, traj_mis;
+
+#endif

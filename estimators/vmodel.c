@@ -1,0 +1,486 @@
+/* estimators/vmodel.c: the value models of the trajectory estimators (vmodel.h):
+ * tabular FQE on the empirical model here; the linear backends (linear FQE, LSTD,
+ * TD(lambda), GTD2) share a time-augmented feature map and live below it. */
+#include "config.h"
+#include "estimators/vmodel.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_linalg.h>
+
+#include "estimators/ridge.h"
+#include "ope/rng.h"
+
+static const char *const vm_names[] = { "fqe", "linear-fqe", "lstd", "td", "gtd2" };
+
+void vm_opts_init(struct vm_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = VM_FQE;
+    o->ridge = 1e-6;
+    o->lambda = 0.0;
+    o->step = 0.1;
+    o->epochs = 200;
+    o->seed = 12345;
+}
+
+int vm_kind_parse(const char *s)
+{
+    for (int k = 0; k < (int)(sizeof vm_names / sizeof *vm_names); k++)
+        if (strcmp(s, vm_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *vm_kind_name(int kind)
+{
+    return kind >= 0 && kind < (int)(sizeof vm_names / sizeof *vm_names) ? vm_names[kind] : "?";
+}
+
+/* Does row j (in an episode ending at row end, of length len) have an observed next
+ * state (1), end in the absorbing zero-value state (0), or have no observed outcome
+ * (-1: the last step of a full-length episode, truncated by the horizon)? */
+static int next_kind(const struct tlog *log, size_t j, size_t end, size_t len)
+{
+    if (j + 1 < end)
+        return 1;
+    if ((int)len < log->horizon || (log->done && log->done[j]))
+        return 0;
+    return -1;
+}
+
+/* pi_e(.|s) from the first row in each state: pi[s * A + a]. */
+static void policy_table(const struct tlog *log, size_t pol, double *pi)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    unsigned char *seen = calloc(S, 1);
+    memset(pi, 0, S * A * sizeof *pi);
+    for (size_t j = 0; seen && j < log->n_steps; j++) {
+        size_t s = (size_t)log->state[j];
+        if (seen[s])
+            continue;
+        seen[s] = 1;
+        for (size_t a = 0; a < A; a++)
+            pi[s * A + a] = log->policy[pol].prob[a][j];
+    }
+    free(seen);
+}
+
+int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
+                   struct ope_error *err)
+{
+    if (!log->state || log->n_states <= 0)
+        return ope_fail(err, OPE_EDATA, "--value-model fqe needs a tabular state column; "
+                        "with state features use --value-model linear-fqe");
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions, SA = S * A;
+    size_t T = (size_t)log->horizon;
+    double *pi = ope_malloc(SA * sizeof *pi, err), *rbar = ope_calloc(SA, sizeof *rbar, err);
+    double *nsa = ope_calloc(SA, sizeof *nsa, err), *nobs = ope_calloc(SA, sizeof *nobs, err);
+    double *nxt = ope_malloc(SA * sizeof *nxt, err), *V = ope_calloc(S, sizeof *V, err);
+    int rc = -1;
+    if (!pi || !rbar || !nsa || !nobs || !nxt || !V)
+        goto out;
+    policy_table(log, pol, pi);
+    for (size_t e = 0; e < log->n_episodes; e++) {
+        size_t b = log->ep_start[e], end = log->ep_start[e + 1];
+        for (size_t j = b; j < end; j++) {
+            size_t k = (size_t)log->state[j] * A + (size_t)log->action[j];
+            rbar[k] += log->reward[j];
+            nsa[k] += 1.0;
+            if (next_kind(log, j, end, end - b) >= 0)
+                nobs[k] += 1.0;
+        }
+    }
+    for (size_t k = 0; k < SA; k++)
+        rbar[k] = nsa[k] > 0 ? rbar[k] / nsa[k] : 0.0;
+    /* Backward from V_T = 0; the sum over observed next states is taken over the rows
+     * (the empirical P̂ without an S x S table). */
+    for (size_t t = T; t-- > 0;) {
+        memset(nxt, 0, SA * sizeof *nxt);
+        if (t + 1 < T)
+            for (size_t e = 0; e < log->n_episodes; e++) {
+                size_t b = log->ep_start[e], end = log->ep_start[e + 1];
+                for (size_t j = b; j + 1 < end; j++)
+                    nxt[(size_t)log->state[j] * A + (size_t)log->action[j]] +=
+                        V[log->state[j + 1]];
+            }
+        double *Qt = Q + t * SA;
+        for (size_t k = 0; k < SA; k++)
+            Qt[k] = rbar[k] + (nobs[k] > 0 ? gamma * nxt[k] / nobs[k] : 0.0);
+        for (size_t s = 0; s < S; s++) {
+            double v = 0;
+            for (size_t a = 0; a < A; a++)
+                v += pi[s * A + a] * Qt[s * A + a];
+            V[s] = v;
+        }
+    }
+    rc = 0;
+out:
+    free(pi), free(rbar), free(nsa), free(nobs), free(nxt), free(V);
+    return rc;
+}
+
+/* Row values of a tabular table Q[(t S + s) A + a] (row-wise pi_e). */
+static void rows_from_table(const struct tlog *log, size_t pol, const double *Q, double *qa,
+                            double *v)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    for (size_t e = 0; e < log->n_episodes; e++)
+        for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++) {
+            const double *q = Q + ((j - log->ep_start[e]) * S + (size_t)log->state[j]) * A;
+            qa[j] = q[log->action[j]];
+            double s = 0;
+            for (size_t a = 0; a < A; a++)
+                s += log->policy[pol].prob[a][j] * q[a];
+            v[j] = s;
+        }
+}
+
+
+/* ---- linear backends ------------------------------------------------------------ */
+
+/* Feature width p: the s* features plus a constant, or a one-hot of the state. */
+static size_t vm_phi_dim(const struct tlog *log)
+{
+    return log->n_features > 0 ? log->n_features + 1 : (size_t)log->n_states;
+}
+
+static void vm_phi(const struct tlog *log, size_t j, double *phi)
+{
+    size_t p = vm_phi_dim(log);
+    if (log->n_features > 0) {
+        for (size_t k = 0; k < log->n_features; k++)
+            phi[k] = log->feature[k][j];
+        phi[log->n_features] = 1.0;
+        return;
+    }
+    memset(phi, 0, p * sizeof *phi);
+    phi[log->state[j]] = 1.0;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t k = 0; k < n; k++)
+        s += a[k] * b[k];
+    return s;
+}
+
+/* q(j, a) = phi_j . th[a p ..], and the pi_e average at row j. */
+static double vrow(const struct tlog *log, size_t pol, size_t j, const double *phi,
+                   const double *th, size_t p)
+{
+    double s = 0;
+    for (size_t a = 0; a < (size_t)log->n_actions; a++)
+        s += log->policy[pol].prob[a][j] * dot(phi, th + a * p, p);
+    return s;
+}
+
+/* Gram matrices per action block (A blocks of p x p) plus the ridge, over the rows
+ * with an observed outcome (obs_only) or over every row. */
+static void gram(const struct tlog *log, int obs_only, double ridge, double *G, double *phi)
+{
+    size_t p = vm_phi_dim(log), A = (size_t)log->n_actions;
+    memset(G, 0, A * p * p * sizeof *G);
+    for (size_t e = 0; e < log->n_episodes; e++) {
+        size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
+        for (size_t j = b0; j < end; j++) {
+            if (obs_only && next_kind(log, j, end, end - b0) < 0)
+                continue;
+            vm_phi(log, j, phi);
+            double *g = G + (size_t)log->action[j] * p * p;
+            for (size_t r = 0; r < p; r++)
+                for (size_t c = 0; c < p; c++)
+                    g[r * p + c] += phi[r] * phi[c];
+        }
+    }
+    for (size_t a = 0; a < A; a++)
+        for (size_t r = 0; r < p; r++)
+            G[(a * p + r) * p + r] += ridge;
+}
+
+/* Linear FQE backward in t on the pooled transitions, with the same split as tabular
+ * FQE: Q_t = e_a (x) phi(s) . (theta_r + gamma theta_{n,t}), where theta_r is the
+ * ridge fit of the reward on every row and theta_{n,t} the fit of V̂_{t+1}(s') on the
+ * rows whose next state is observed (0 for a step into the absorbing end). The design
+ * is block diagonal per action, so each block is a p x p system. On one-hot features
+ * with ridge -> 0 this is exactly tabular FQE. */
+static int linear_fqe(const struct tlog *log, size_t pol, double gamma, double ridge,
+                      double *qa, double *v, struct ope_error *err)
+{
+    size_t n = log->n_steps, p = vm_phi_dim(log), A = (size_t)log->n_actions;
+    size_t T = (size_t)log->horizon, d = A * p;
+    double *Ga = ope_malloc(d * p * sizeof *Ga, err), *Go = ope_malloc(d * p * sizeof *Go, err);
+    double *thr = ope_calloc(d, sizeof *thr, err), *th = ope_calloc(d, sizeof *th, err);
+    double *b = ope_malloc(d * sizeof *b, err), *phi = ope_malloc(p * sizeof *phi, err);
+    double *vn = ope_calloc(n + 1, sizeof *vn, err);
+    int rc = -1;
+    if (!Ga || !Go || !thr || !th || !b || !phi || !vn)
+        goto out;
+    gram(log, 0, ridge, Ga, phi);
+    gram(log, 1, ridge, Go, phi);
+    memset(b, 0, d * sizeof *b);
+    for (size_t j = 0; j < n; j++) {
+        vm_phi(log, j, phi);
+        for (size_t r = 0; r < p; r++)
+            b[(size_t)log->action[j] * p + r] += phi[r] * log->reward[j];
+    }
+    for (size_t a = 0; a < A; a++)
+        if (ridge_solve_sym(p, Ga + a * p * p, b + a * p, thr + a * p, err) < 0)
+            goto out;
+    for (size_t t = T; t-- > 0;) {
+        /* th = theta_r + gamma theta_{n,t}, theta_{n,T-1} = 0 (V̂_T = 0). */
+        memset(b, 0, d * sizeof *b);
+        if (t + 1 < T)
+            for (size_t e = 0; e < log->n_episodes; e++) {
+                size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
+                for (size_t j = b0; j < end; j++) {
+                    int nk = next_kind(log, j, end, end - b0);
+                    if (nk < 0)
+                        continue;
+                    vm_phi(log, j, phi);
+                    for (size_t r = 0; r < p; r++)
+                        b[(size_t)log->action[j] * p + r] += phi[r] * (nk == 1 ? vn[j] : 0.0);
+                }
+            }
+        for (size_t a = 0; a < A; a++)
+            if (ridge_solve_sym(p, Go + a * p * p, b + a * p, th + a * p, err) < 0)
+                goto out;
+        for (size_t k = 0; k < d; k++)
+            th[k] = thr[k] + gamma * th[k];
+        /* Row values at step t, and V̂_t(s_{j+1}) for the rows of step t - 1. */
+        for (size_t e = 0; e < log->n_episodes; e++) {
+            size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
+            for (size_t j = b0; j < end; j++) {
+                vm_phi(log, j, phi);
+                double vj = vrow(log, pol, j, phi, th, p);
+                if (j > b0)
+                    vn[j - 1] = vj;
+                if (j - b0 == t) {
+                    qa[j] = dot(phi, th + (size_t)log->action[j] * p, p);
+                    v[j] = vj;
+                }
+            }
+        }
+    }
+    rc = 0;
+out:
+    free(Ga), free(Go), free(thr), free(th), free(b), free(phi), free(vn);
+    return rc;
+}
+
+/* The stationary (discounted) backends: Q(s,a) = e_a (x) phi(s) . theta with the fixed
+ * point of the projected Bellman equation of pi_e over the pooled transitions,
+ * A theta = b with A = sum psi (psi - gamma psi')^T, b = sum psi r, psi' the pi_e
+ * average of the next row's features (0 at an episode's end). The same Q̂ serves
+ * every step t (a horizon-free model: dm is then biased by the ignored horizon when
+ * gamma^T is not small, while dr stays unbiased). */
+struct lin_data {
+    size_t m, d;                /* transitions, parameters */
+    double gamma;
+    double *psi, *psin, *r;     /* [m * d], [m * d], [m] */
+    double *pin;                /* [m] pi_e(a_{j}|s_j) for the trace cut */
+    size_t *ep_end;             /* [m] 1 if the transition ends its episode */
+};
+
+static int lin_data_build(const struct tlog *log, size_t pol, double gamma,
+                          struct lin_data *D, struct ope_error *err)
+{
+    size_t p = vm_phi_dim(log), A = (size_t)log->n_actions, d = A * p;
+    memset(D, 0, sizeof *D);
+    D->d = d;
+    D->gamma = gamma;
+    D->psi = ope_calloc(log->n_steps * d + 1, sizeof *D->psi, err);
+    D->psin = ope_calloc(log->n_steps * d + 1, sizeof *D->psin, err);
+    D->r = ope_malloc((log->n_steps + 1) * sizeof *D->r, err);
+    D->pin = ope_malloc((log->n_steps + 1) * sizeof *D->pin, err);
+    D->ep_end = ope_malloc((log->n_steps + 1) * sizeof *D->ep_end, err);
+    double *phi = ope_malloc(p * sizeof *phi, err);
+    if (!D->psi || !D->psin || !D->r || !D->pin || !D->ep_end || !phi) {
+        free(phi);
+        return -1;
+    }
+    size_t m = 0;
+    for (size_t e = 0; e < log->n_episodes; e++) {
+        size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
+        for (size_t j = b0; j < end; j++) {
+            int nk = next_kind(log, j, end, end - b0);
+            if (nk < 0)
+                continue;
+            vm_phi(log, j, phi);
+            memcpy(D->psi + m * d + (size_t)log->action[j] * p, phi, p * sizeof *phi);
+            if (nk == 1) {
+                vm_phi(log, j + 1, phi);
+                for (size_t a = 0; a < A; a++)
+                    for (size_t k = 0; k < p; k++)
+                        D->psin[m * d + a * p + k] =
+                            gamma * log->policy[pol].prob[a][j + 1] * phi[k];
+            }
+            D->r[m] = log->reward[j];
+            D->pin[m] = log->policy[pol].prob[log->action[j]][j];
+            D->ep_end[m] = nk != 1;
+            m++;
+        }
+    }
+    D->m = m;
+    free(phi);
+    return 0;
+}
+
+static void lin_data_release(struct lin_data *D)
+{
+    free(D->psi), free(D->psin), free(D->r), free(D->pin), free(D->ep_end);
+}
+
+/* LSTD: solve (A + ridge I) theta = b with GSL's LU decomposition. */
+static int lstd_solve(const struct lin_data *D, double ridge, double *th, struct ope_error *err)
+{
+    size_t d = D->d;
+    gsl_matrix *M = gsl_matrix_calloc(d, d);
+    gsl_vector *bv = gsl_vector_calloc(d), *x = gsl_vector_alloc(d);
+    gsl_permutation *perm = gsl_permutation_alloc(d);
+    int rc = -1, sign;
+    if (!M || !bv || !x || !perm) {
+        ope_fail_oom(err);
+        goto out;
+    }
+    for (size_t m = 0; m < D->m; m++) {
+        const double *ps = D->psi + m * d, *pn = D->psin + m * d;
+        for (size_t r = 0; r < d; r++) {
+            if (ps[r] == 0.0)
+                continue;
+            for (size_t c = 0; c < d; c++)
+                *gsl_matrix_ptr(M, r, c) += ps[r] * (ps[c] - pn[c]);
+            *gsl_vector_ptr(bv, r) += ps[r] * D->r[m];
+        }
+    }
+    for (size_t r = 0; r < d; r++)
+        *gsl_matrix_ptr(M, r, r) += ridge;
+    if (gsl_linalg_LU_decomp(M, perm, &sign) != GSL_SUCCESS ||
+        gsl_linalg_LU_solve(M, perm, bv, x) != GSL_SUCCESS) {
+        ope_fail(err, OPE_EDATA, "lstd: the linear system is singular (raise the ridge "
+                 "penalty or use --value-model linear-fqe)");
+        goto out;
+    }
+    for (size_t r = 0; r < d; r++) {
+        th[r] = gsl_vector_get(x, r);
+        if (!isfinite(th[r])) {
+            ope_fail(err, OPE_EDATA, "lstd: non-finite solution (ill-conditioned features)");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    gsl_matrix_free(M);
+    gsl_vector_free(bv);
+    gsl_vector_free(x);
+    gsl_permutation_free(perm);
+    return rc;
+}
+
+/* Online TD(lambda) (tree-backup traces, cut by pi_e(a|s), so the off-policy fixed
+ * point is the LSTD one) or GTD2, over the transitions in log order for o->epochs
+ * passes; step o->step / (1 + epoch / 10); the returned theta is the average of the
+ * iterates over the second half of the passes (Polyak-Ruppert). */
+static int td_run(const struct lin_data *D, const struct vm_opts *o, int gtd2, double *th,
+                  struct ope_error *err)
+{
+    size_t d = D->d;
+    double *e = ope_calloc(d, sizeof *e, err), *w = ope_calloc(d, sizeof *w, err);
+    double *cur = ope_calloc(d, sizeof *cur, err);
+    if (!e || !w || !cur) {
+        free(e), free(w), free(cur);
+        return -1;
+    }
+    memset(th, 0, d * sizeof *th);
+    int start = o->epochs / 2, navg = 0;
+    for (int ep = 0; ep < o->epochs; ep++) {
+        double alpha = o->step / (1.0 + 0.1 * ep);
+        for (size_t m = 0; m < D->m; m++) {
+            const double *ps = D->psi + m * d, *pn = D->psin + m * d;
+            double delta = D->r[m] + dot(pn, cur, d) - dot(ps, cur, d);
+            if (!gtd2) {
+                for (size_t k = 0; k < d; k++)
+                    e[k] = D->gamma * o->lambda * D->pin[m] * e[k] + ps[k];
+                for (size_t k = 0; k < d; k++)
+                    cur[k] += alpha * delta * e[k];
+                if (D->ep_end[m])
+                    memset(e, 0, d * sizeof *e);
+            } else {
+                double pw = dot(ps, w, d);
+                for (size_t k = 0; k < d; k++)
+                    cur[k] += alpha * (ps[k] - pn[k]) * pw;
+                for (size_t k = 0; k < d; k++)
+                    w[k] += alpha * (delta - pw) * ps[k];
+            }
+        }
+        if (ep >= start) {
+            navg++;
+            for (size_t k = 0; k < d; k++)
+                th[k] += (cur[k] - th[k]) / navg;
+        }
+    }
+    free(e), free(w), free(cur);
+    for (size_t k = 0; k < d; k++)
+        if (!isfinite(th[k]))
+            return ope_fail(err, OPE_EDATA, "%s diverged (lower the step size)",
+                            gtd2 ? "gtd2" : "td");
+    return 0;
+}
+
+static int vm_linear(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,
+                     double *qa, double *v, struct ope_error *err)
+{
+    if (log->n_features == 0 && (!log->state || log->n_states <= 0))
+        return ope_fail(err, OPE_EDATA, "the value model needs state features (s*) or a "
+                        "tabular state column");
+    if (o->kind == VM_LINEAR_FQE)
+        return linear_fqe(log, pol, gamma, o->ridge, qa, v, err);
+    struct lin_data D;
+    size_t p = vm_phi_dim(log);
+    double *th = NULL, *phi = NULL;
+    int rc = -1;
+    if (lin_data_build(log, pol, gamma, &D, err) != 0)
+        goto out;
+    th = ope_calloc(D.d, sizeof *th, err);
+    phi = ope_malloc(p * sizeof *phi, err);
+    if (!th || !phi)
+        goto out;
+    if (o->kind == VM_LSTD ? lstd_solve(&D, o->ridge, th, err)
+                           : td_run(&D, o, o->kind == VM_GTD2, th, err))
+        goto out;
+    for (size_t j = 0; j < log->n_steps; j++) {
+        vm_phi(log, j, phi);
+        qa[j] = dot(phi, th + (size_t)log->action[j] * p, p);
+        v[j] = vrow(log, pol, j, phi, th, p);
+    }
+    rc = 0;
+out:
+    lin_data_release(&D);
+    free(th), free(phi);
+    return rc;
+}
+
+int vm_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,
+           double *qa, double *v, struct ope_error *err)
+{
+    if (o->kind == VM_FQE) {
+        if (!log->state || log->n_states <= 0)
+            return vm_fqe_tabular(log, pol, gamma, NULL, err);
+        size_t n = (size_t)log->horizon * (size_t)log->n_states * (size_t)log->n_actions;
+        double *Q = ope_malloc((n ? n : 1) * sizeof *Q, err);
+        if (!Q || vm_fqe_tabular(log, pol, gamma, Q, err) != 0) {
+            free(Q);
+            return -1;
+        }
+        rows_from_table(log, pol, Q, qa, v);
+        free(Q);
+        return 0;
+    }
+    if (o->kind < 0 || o->kind > VM_GTD2)
+        return ope_fail(err, OPE_EUSAGE, "unknown value model; use one of fqe, linear-fqe, "
+                        "lstd, td, gtd2");
+    return vm_linear(log, pol, gamma, o, qa, v, err);
+}

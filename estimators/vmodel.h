@@ -1,0 +1,56 @@
+/* estimators/vmodel.h: value models Q̂_t(s, a) of an evaluation policy fitted on a
+ * trajectory log, for the trajectory dm, dr and wdr. Backends (--value-model):
+ *   fqe         tabular fitted Q evaluation: backward in t from the horizon on the
+ *               stationary empirical model (transitions pooled over steps);
+ *   linear-fqe  least-squares FQE (ridge, GSL) on features e_a (x) phi(s), one
+ *               regression per step t, backward from the horizon;
+ *   lstd        LSTD on the time-augmented features e_t (x) e_a (x) phi(s): the same
+ *               fixed point as linear-fqe, solved as one joint linear system;
+ *   td          TD(lambda) with eligibility traces on the same features;
+ *   gtd2        gradient TD (GTD2, two time scales) on the same features.
+ * The naming follows Jia & Zhou's martingale view of policy evaluation: fqe/lstd solve
+ * the martingale orthogonality conditions exactly, td/gtd2 by stochastic
+ * approximation. phi(s) is the s* features plus a constant, or a one-hot of the
+ * tabular state when the log has no features. */
+#ifndef ESTIMATORS_VMODEL_H
+#define ESTIMATORS_VMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ope/error.h"
+#include "datasets/tlog.h"
+
+enum vm_kind { VM_FQE, VM_LINEAR_FQE, VM_LSTD, VM_TD, VM_GTD2 };
+
+struct vm_opts {
+    int kind;               /* enum vm_kind (default VM_FQE) */
+    double ridge;           /* L2 penalty of the linear backends (default 1e-6) */
+    double lambda;          /* TD(lambda) trace decay (default 0) */
+    double step;            /* step size of td / gtd2 (default 0.1, decays as 1/sqrt(k)) */
+    int epochs;             /* passes over the log for td / gtd2 (default 200) */
+    uint64_t seed;          /* order of the passes */
+};
+
+void vm_opts_init(struct vm_opts *o);
+
+/* "fqe" -> VM_FQE ...; -1 if unknown. */
+int vm_kind_parse(const char *s);
+const char *vm_kind_name(int kind);
+
+/* Fit the value model of policy pol with discount gamma and fill, for every row j of
+ * the log, qa[j] = Q̂_{t_j}(s_j, a_j) and v[j] = V̂_{t_j}(s_j) = sum_a pi_e(a|s_j)
+ * Q̂_{t_j}(s_j, a). Errors: OPE_EDATA (fqe without a state column, a singular
+ * system), OPE_EUSAGE (unknown kind). */
+int vm_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,
+           double *qa, double *v, struct ope_error *err);
+
+/* Tabular FQE table Q[(t * S + s) * A + a], t = 0..T-1 (T = log->horizon), on the
+ * stationary empirical model: r̂(s,a) is the mean logged reward, P̂(s'|s,a) the
+ * share of observed next states (a step ending an episode shorter than T goes to an
+ * absorbing zero-value state; the last step of a full-length episode has no observed
+ * next state and counts for r̂ only). Unvisited (s,a) get Q = 0. pi_e(.|s) is read
+ * from the first row in state s. */
+int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
+                   struct ope_error *err);
+
+#endif

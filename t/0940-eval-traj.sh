@@ -1,0 +1,31 @@
+#!/bin/sh
+# t/0940-eval-traj.sh: `ope eval` on trajectory logs: the eight trajectory
+# estimators, ground truth from the generator's truth file, JSON, determinism, and
+# the bad-input paths.
+. "$OPE_SRCDIR/t/lib.sh"
+
+expect_status 0 "gen mdp" $OPE gen mdp riverswim --episodes 400 --candidates 4 --seed 2 \
+    -o "$TMP/rs.csv" --truth "$TMP/truth.csv"
+expect_status 0 "eval a trajectory log" $OPE eval "$TMP/rs.csv" --truth "$TMP/truth.csv" --n-boot 100
+for e in tis pdis wtis wpdis dm dr wdr mis; do expect_grep "$TMP/out" "  $e " "table has $e"; done
+expect_grep "$TMP/out" "trajectories log" "says it is a trajectory log"
+expect_grep "$TMP/out" "(ground truth" "shows the exact value from the truth file"
+expect_status 0 "json" $OPE eval "$TMP/rs.csv" --truth "$TMP/truth.csv" --ci t --format json
+expect_grep "$TMP/out" '"kind":"trajectories"' "json kind"
+expect_grep "$TMP/out" '"relative_error":' "json relative error"
+$OPE eval "$TMP/rs.csv" --threads 1 --format csv > "$TMP/a.csv" 2>/dev/null
+$OPE eval "$TMP/rs.csv" --threads 2 --format csv > "$TMP/b.csv" 2>/dev/null
+cmp -s "$TMP/a.csv" "$TMP/b.csv" && pass "--threads 1 and 2 identical" || fail "--threads 1 and 2 differ"
+expect_status 0 "linear FQE value model" $OPE eval "$TMP/rs.csv" --estimators dm,dr --value-model lstd --ci none
+expect_status 64 "unknown value model" $OPE eval "$TMP/rs.csv" --value-model magic
+expect_status 64 "a bandit estimator on trajectories" $OPE eval "$TMP/rs.csv" --estimators snipw
+expect_grep "$TMP/err" "trajectory estimators are" "lists the trajectory estimators"
+printf 'policy,value\nmix100,1\nmix100,2\n' > "$TMP/dup.csv"
+expect_status 65 "a truth file listing a policy twice" $OPE eval "$TMP/rs.csv" --truth "$TMP/dup.csv"
+expect_grep "$TMP/err" "dup.csv:3:1: policy 'mix100' is listed twice" "names the line"
+printf 'name,value\n' > "$TMP/hdr.csv"
+expect_status 65 "a truth file with the wrong header" $OPE eval "$TMP/rs.csv" --truth "$TMP/hdr.csv"
+printf 'policy,value\nmix100,abc\n' > "$TMP/num.csv"
+expect_status 65 "a truth value that is not a number" $OPE eval "$TMP/rs.csv" --truth "$TMP/num.csv"
+expect_grep "$TMP/err" "num.csv:2:8: column 'value': saw 'abc'" "names line and column"
+done_testing
