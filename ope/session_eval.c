@@ -11,6 +11,7 @@
 #include "datasets/tlog.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
+#include "estimators/evaluate_traj.h"
 #include "ope/demo.h"
 #include "ope/sha256.h"
 
@@ -61,12 +62,11 @@ int session_open_demo(struct session *s, struct ope_error *err)
 
 int session_check_settings(struct session *s, struct ope_error *err)
 {
-    if (!s->log)
-        return ope_fail(err, OPE_EUNAVAILABLE, "trajectory logs can be viewed but not yet "
-                        "evaluated in this version");
+    if (!s->log && !s->tlog)
+        return ope_fail(err, OPE_EUSAGE, "no log is open");
     struct est_spec *spec = NULL;
     size_t n = 0;
-    if (est_spec_list(s->set.estimators, EST_BANDIT, &spec, &n, err) != 0)
+    if (est_spec_list(s->set.estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
         return -1;
     free(spec);
     if (ci_method_parse(s->set.ci) < 0)
@@ -79,7 +79,7 @@ int session_eval_into(struct session *s, struct ope_progress *progress, struct r
 {
     struct est_spec *spec = NULL;
     size_t n = 0;
-    if (est_spec_list(s->set.estimators, EST_BANDIT, &spec, &n, err) != 0)
+    if (est_spec_list(s->set.estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
         return -1;
     struct eval_opts o;
     eval_opts_init(&o);
@@ -95,7 +95,7 @@ int session_eval_into(struct session *s, struct ope_progress *progress, struct r
     o.model.threads = s->set.threads;
     rm_kind_parse(s->set.reward_model, &o.model.kind);
     o.progress = progress;
-    *out = eval_bandit(s->log, &o, err);
+    *out = s->log ? eval_bandit(s->log, &o, err) : eval_traj(s->tlog, &o, err);
     free(spec);
     if (*out && s->path) {
         struct ope_error ignored = { 0 };    /* the digest is informative only */
