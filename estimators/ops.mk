@@ -1,1 +1,6 @@
-# estimators/ops.mk: (owned by one module; lists its sources, tests and benchmarks)
+# estimators/ops.mk: off-policy selection metrics and `ope select`.
+libope_a_SOURCES += estimators/ops.c estimators/ops.h
+check_PROGRAMS += t/0800-ops
+t_0800_ops_SOURCES = t/0800-ops.c
+t_0800_ops_LDADD = $(TAP_LIBS)
+TESTS += t/0800-ops

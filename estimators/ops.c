@@ -1,0 +1,245 @@
+/* estimators/ops.c: selection metrics (see ops.h and selection.md). */
+#include "config.h"
+#include "estimators/ops.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ops_opts_init(struct ops_opts *o)
+{
+    o->relative_safety = 0.9;
+    o->k = 0;
+    o->clip_sharpe = 0;
+}
+
+static void note(struct ops_result *r, const char *msg)
+{
+    for (size_t i = 0; i < r->n_notes; i++)
+        if (strcmp(r->notes[i], msg) == 0)
+            return;
+    if (r->n_notes < OPS_MAX_NOTES)
+        snprintf(r->notes[r->n_notes++], sizeof r->notes[0], "%s", msg);
+}
+
+/* Average ranks (1-based) of x, ties sharing the mean of their positions. */
+static void average_ranks(const double *x, size_t n, double *rank, size_t *idx)
+{
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = 1; i < n; i++)     /* insertion sort: M is small */
+        for (size_t j = i; j > 0 && x[idx[j]] < x[idx[j - 1]]; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && x[idx[j + 1]] == x[idx[i]])
+            j++;
+        double avg = (double)(i + j) / 2.0 + 1.0;
+        for (size_t k = i; k <= j; k++)
+            rank[idx[k]] = avg;
+        i = j + 1;
+    }
+}
+
+double ops_spearman(const double *x, const double *y, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    double *rx = malloc(n * sizeof *rx), *ry = malloc(n * sizeof *ry);
+    size_t *idx = malloc(n * sizeof *idx);
+    double rho = NAN;
+    if (rx && ry && idx) {
+        average_ranks(x, n, rx, idx);
+        average_ranks(y, n, ry, idx);
+        double mx = 0, my = 0;
+        for (size_t i = 0; i < n; i++) {
+            mx += rx[i] / (double)n;
+            my += ry[i] / (double)n;
+        }
+        double sxy = 0, sxx = 0, syy = 0;
+        for (size_t i = 0; i < n; i++) {
+            sxy += (rx[i] - mx) * (ry[i] - my);
+            sxx += (rx[i] - mx) * (rx[i] - mx);
+            syy += (ry[i] - my) * (ry[i] - my);
+        }
+        if (sxx > 0 && syy > 0)
+            rho = sxy / sqrt(sxx * syy);
+    }
+    free(rx);
+    free(ry);
+    free(idx);
+    return rho;
+}
+
+double ops_kendall_tau_b(const double *x, const double *y, size_t n)
+{
+    double conc = 0, disc = 0, tx = 0, ty = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double dx = x[i] - x[j], dy = y[i] - y[j];
+            if (dx == 0 && dy == 0)
+                continue;
+            if (dx == 0)
+                tx++;
+            else if (dy == 0)
+                ty++;
+            else if ((dx > 0) == (dy > 0))
+                conc++;
+            else
+                disc++;
+        }
+    double d = sqrt((conc + disc + tx) * (conc + disc + ty));
+    return d > 0 ? (conc - disc) / d : NAN;
+}
+
+int ops_compute(const double *est, const double *truth, size_t M, double J,
+                const struct ops_opts *o, struct ops_result *r, struct ope_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (M == 0)
+        return ope_fail(err, OPE_EUSAGE, "selection needs at least one candidate policy");
+    size_t k = o->k ? o->k : (M < 3 ? M : 3);
+    if (k > M)
+        return ope_fail(err, OPE_EUSAGE, "--k %zu is larger than the %zu candidate policies", k, M);
+    r->M = M;
+    r->k = k;
+    r->ranking = ope_calloc(M, sizeof *r->ranking, err);
+    r->topk = ope_calloc(M, sizeof *r->topk, err);
+    if (!r->ranking || !r->topk) {
+        ops_result_free(r);
+        return -1;
+    }
+    /* Ranking by estimate, descending, stable (input order breaks ties); a NaN
+     * estimate ranks last. */
+    for (size_t i = 0; i < M; i++)
+        r->ranking[i] = i;
+    for (size_t i = 1; i < M; i++)
+        for (size_t j = i; j > 0; j--) {
+            double a = est[r->ranking[j]], b = est[r->ranking[j - 1]];
+            int before = !isnan(a) && (isnan(b) || a > b);
+            if (!before)
+                break;
+            size_t t = r->ranking[j];
+            r->ranking[j] = r->ranking[j - 1];
+            r->ranking[j - 1] = t;
+        }
+    r->tau = isnan(J) ? NAN : o->relative_safety * J;
+    r->mse = r->nmse = r->spearman = r->kendall = NAN;
+    r->regret1 = r->regretk = r->nregret1 = r->type1 = r->type2 = NAN;
+    for (size_t i = 0; i < M; i++)
+        r->topk[i] = (struct ops_topk){ NAN, NAN, NAN, NAN, NAN, NAN };
+    r->has_truth = truth != NULL;
+    if (!truth) {
+        note(r, "no ground truth: only the ranking is available (MSE, rank correlation, "
+                "regret and the top-k metrics need the true values)");
+        return 0;
+    }
+    /* MSE, nMSE (MSE over the mean squared true value). */
+    double se = 0, sq = 0, vmax = -INFINITY;
+    for (size_t i = 0; i < M; i++) {
+        se += (est[i] - truth[i]) * (est[i] - truth[i]);
+        sq += truth[i] * truth[i];
+        vmax = truth[i] > vmax ? truth[i] : vmax;
+    }
+    r->mse = se / (double)M;
+    if (sq > 0)
+        r->nmse = r->mse / (sq / (double)M);
+    else
+        note(r, "nMSE is undefined: every true value is 0");
+    r->spearman = ops_spearman(truth, est, M);
+    r->kendall = ops_kendall_tau_b(truth, est, M);
+    if (isnan(r->spearman))
+        note(r, "rank correlation is undefined: the true values or the estimates are all equal");
+    /* regret@k = sum of the k largest true values - sum of the true values of top_k. */
+    double *sorted = malloc(M * sizeof *sorted);
+    if (!sorted) {
+        ops_result_free(r);
+        return ope_fail_oom(err);
+    }
+    memcpy(sorted, truth, M * sizeof *sorted);
+    for (size_t i = 1; i < M; i++)
+        for (size_t j = i; j > 0 && sorted[j] > sorted[j - 1]; j--) {
+            double t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    double best_k = 0, got_k = 0;
+    for (size_t i = 0; i < k; i++) {
+        best_k += sorted[i];
+        got_k += truth[r->ranking[i]];
+    }
+    free(sorted);
+    r->regret1 = vmax - truth[r->ranking[0]];
+    r->regretk = best_k - got_k;
+    if (vmax != 0)
+        r->nregret1 = r->regret1 / fabs(vmax);
+    /* Type I / II at tau. */
+    if (!isnan(r->tau)) {
+        double safe = 0, unsafe = 0, e1 = 0, e2 = 0;
+        for (size_t i = 0; i < M; i++) {
+            int ts = truth[i] >= r->tau, es = est[i] >= r->tau;
+            safe += ts;
+            unsafe += !ts;
+            e1 += ts && !es;
+            e2 += !ts && es;
+        }
+        r->type1 = safe > 0 ? e1 / safe : 0;
+        r->type2 = unsafe > 0 ? e2 / unsafe : 0;
+    } else {
+        note(r, "no behaviour value J(pi_b): safety, Type I/II and SharpeRatio@k are undefined");
+    }
+    /* Top-k over the true values of the first k of the ranking. */
+    double sum = 0, best = -INFINITY, worst = INFINITY, below = 0;
+    for (size_t kk = 1; kk <= M; kk++) {
+        double v = truth[r->ranking[kk - 1]];
+        sum += v;
+        best = v > best ? v : best;
+        worst = v < worst ? v : worst;
+        below += !isnan(r->tau) && v < r->tau;
+        struct ops_topk *t = &r->topk[kk - 1];
+        t->best = best;
+        t->worst = worst;
+        t->mean = sum / (double)kk;
+        if (kk >= 2) {
+            double ss = 0;
+            for (size_t i = 0; i < kk; i++) {
+                double d = truth[r->ranking[i]] - t->mean;
+                ss += d * d;
+            }
+            t->std = sqrt(ss / (double)(kk - 1));
+        } else {
+            note(r, "std@1 and SharpeRatio@1 are undefined (one policy has no spread)");
+        }
+        if (isnan(r->tau))
+            continue;
+        t->violation = below / (double)kk;
+        if (kk < 2)
+            continue;
+        double num = best - J > 0 ? best - J : 0;
+        if (t->std > 0) {
+            t->sharpe = num / t->std;
+        } else if (num > 0) {
+            t->sharpe = INFINITY;
+            note(r, "SharpeRatio@k is +inf where the top k have zero spread and beat J(pi_b)");
+        } else {
+            t->sharpe = NAN;
+            note(r, "SharpeRatio@k is undefined (0/0) where the top k have zero spread and do "
+                    "not beat J(pi_b)");
+        }
+        if (o->clip_sharpe && !isnan(t->sharpe))
+            t->sharpe = t->sharpe < 0 ? 0 : t->sharpe > 100 ? 100 : t->sharpe;
+    }
+    return 0;
+}
+
+void ops_result_free(struct ops_result *r)
+{
+    free(r->ranking);
+    free(r->topk);
+    r->ranking = NULL;
+    r->topk = NULL;
+}

@@ -1,0 +1,56 @@
+/* estimators/ops.h: off-policy selection metrics (selection.md, following SCOPE-RL's
+ * conventions so numbers match): given one estimator's estimates of M candidate
+ * policies and, when known, their true values and the behaviour policy's value
+ * J(pi_b): MSE, nMSE, Spearman and Kendall rank correlation, regret@1 and regret@k,
+ * Type I/II error rates at a safety threshold, and for every k = 1..M the top-k
+ * metrics best/worst/mean/std, safety violation rate and SharpeRatio@k. */
+#ifndef ESTIMATORS_OPS_H
+#define ESTIMATORS_OPS_H
+
+#include <stddef.h>
+#include "ope/error.h"
+
+struct ops_opts {
+    double relative_safety;     /* tau = relative_safety * J(pi_b) (default 0.9) */
+    size_t k;                   /* regret@k's k (default min(3, M)) */
+    int clip_sharpe;            /* clip SharpeRatio@k to [0, 100] (SCOPE-RL option) */
+};
+
+void ops_opts_init(struct ops_opts *o);
+
+struct ops_topk {
+    double best, worst, mean, std;  /* of the TRUE values of the top k */
+    double violation;               /* share of them below tau */
+    double sharpe;                  /* max(best - J, 0) / std; NAN when undefined */
+};
+
+#define OPS_MAX_NOTES 8
+
+struct ops_result {
+    size_t M;
+    size_t *ranking;            /* [M] candidates by estimate, descending; ties: input order */
+    int has_truth;
+    double tau;                 /* safety threshold (NAN without J) */
+    double mse, nmse, spearman, kendall;
+    double regret1, regretk, nregret1;
+    size_t k;
+    double type1, type2;
+    struct ops_topk *topk;      /* [M]: topk[k - 1] */
+    size_t n_notes;
+    char notes[OPS_MAX_NOTES][200];
+};
+
+/* Compute every metric. truth may be NULL (only the ranking is filled, the rest NAN);
+ * J may be NAN (tau, violations, Sharpe, Type I/II become NAN). Usage errors: M = 0,
+ * k > M. */
+int ops_compute(const double *est, const double *truth, size_t M, double J,
+                const struct ops_opts *o, struct ops_result *r, struct ope_error *err);
+
+void ops_result_free(struct ops_result *r);
+
+/* Rank correlations with ties handled as scipy does: Spearman on average ranks,
+ * Kendall's tau-b. NAN when a side is constant. */
+double ops_spearman(const double *x, const double *y, size_t n);
+double ops_kendall_tau_b(const double *x, const double *y, size_t n);
+
+#endif
