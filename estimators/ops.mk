@@ -4,3 +4,6 @@ check_PROGRAMS += t/0800-ops
 t_0800_ops_SOURCES = t/0800-ops.c
 t_0800_ops_LDADD = $(TAP_LIBS)
 TESTS += t/0800-ops
+bin_ope_SOURCES += ope/cmd_select.c
+TESTS += t/0810-select.sh
+EXTRA_DIST += t/0810-select.sh

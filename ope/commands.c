@@ -13,6 +13,7 @@ extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_plot_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_explore_entry;
+extern const struct cmd_entry cmd_select_entry;
 
 const struct cmd_entry *const ope_commands[] = {
     &cmd_help_entry,
@@ -23,6 +24,7 @@ const struct cmd_entry *const ope_commands[] = {
     &cmd_tui_entry,
     &cmd_plot_entry,
     &cmd_demo_entry,
+    &cmd_select_entry,
     &cmd_explore_entry,
     NULL
 };
