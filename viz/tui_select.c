@@ -4,7 +4,8 @@
 #include "config.h"
 #include "viz/tui_extra.h"
 
-#include <gsl/gsl_statistics_double.h>
+#include "estimators/ops.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,17 @@
 static void select_rebuild(struct tui *t)
 {
     static const char *const head[] = { "estimator", "chosen policy", "its estimate",
-                                        "its truth", "regret@1", "spearman", "ranking" };
+                                        "its truth", "regret@1", "spearman", "kendall",
+                                        "SharpeRatio@2", "SharpeRatio@3", "ranking" };
     grid_free(t->sel_grid);
-    t->sel_grid = grid_new(7, head);
+    t->sel_grid = grid_new(10, head);
     tui_lines_free(&t->sel_lines, &t->n_sel_lines);
     struct grid *g = t->sel_grid;
     const struct res_eval *r = t->s->res;
     if (!g || !r || r->n_policies == 0)
         return;
-    g->right[2] = g->right[3] = g->right[4] = g->right[5] = 1;
+    for (int c = 2; c <= 8; c++)
+        g->right[c] = 1;
     size_t M = r->n_policies, E = r->pol[0].n_estimates;
     int truth = 1;
     double best_truth = -INFINITY;
@@ -30,9 +33,9 @@ static void select_rebuild(struct tui *t)
         if (r->pol[p].truth > best_truth)
             best_truth = r->pol[p].truth;
     }
-    double *v = malloc(M * sizeof *v), *tv = malloc(M * sizeof *tv), *work = malloc(2 * M * sizeof *work);
+    double *v = malloc(M * sizeof *v), *tv = malloc(M * sizeof *tv);
     size_t *order = malloc(M * sizeof *order);
-    if (!v || !tv || !work || !order)
+    if (!v || !tv || !order)
         goto out;
     for (size_t e = 0; e < E; e++) {
         for (size_t p = 0; p < M; p++) {
@@ -53,26 +56,41 @@ static void select_rebuild(struct tui *t)
             snprintf(ranking + l, sizeof ranking - l, "%s%s", k ? " > " : "", r->pol[order[k]].name);
         }
         size_t top = order[0];
-        char est[32], tr[32] = "-", reg[32] = "-", sp[32] = "-";
+        char est[32], tr[32] = "-", reg[32] = "-", sp[32] = "-", kd[32] = "-", s2[32] = "-",
+             s3[32] = "-";
         snprintf(est, sizeof est, "%.6g", v[top]);
         if (truth) {
-            snprintf(tr, sizeof tr, "%.6g", tv[top]);
-            snprintf(reg, sizeof reg, "%.6g", best_truth - tv[top]);
-            if (M >= 2)
-                snprintf(sp, sizeof sp, "%.3f", gsl_stats_spearman(v, 1, tv, 1, M, work));
+            struct ops_opts oo;
+            ops_opts_init(&oo);
+            oo.k = 1;
+            struct ops_result res;
+            struct ope_error err = { 0 };
+            if (ops_compute(v, tv, M, r->behavior_value, &oo, &res, &err) == 0) {
+                snprintf(tr, sizeof tr, "%.6g", tv[top]);
+                snprintf(reg, sizeof reg, "%.6g", res.regret1);
+                if (!isnan(res.spearman))
+                    snprintf(sp, sizeof sp, "%.3f", res.spearman);
+                if (!isnan(res.kendall))
+                    snprintf(kd, sizeof kd, "%.3f", res.kendall);
+                if (M >= 2 && !isnan(res.topk[1].sharpe))
+                    snprintf(s2, sizeof s2, "%.3f", res.topk[1].sharpe);
+                if (M >= 3 && !isnan(res.topk[2].sharpe))
+                    snprintf(s3, sizeof s3, "%.3f", res.topk[2].sharpe);
+                ops_result_free(&res);
+            }
         }
-        const char *cells[] = { r->pol[0].est[e].label, r->pol[top].name, est, tr, reg, sp, ranking };
+        const char *cells[] = { r->pol[0].est[e].label, r->pol[top].name, est, tr, reg, sp, kd,
+                                s2, s3, ranking };
         grid_add(g, cells);
         if (truth && best_truth - tv[top] == 0)
             g->mark[g->n_rows - 1] = 1;
     }
     tui_linef(&t->sel_lines, &t->n_sel_lines, "%s", truth ?
-              "Green rows choose the truly best policy. SharpeRatio@k and the top-k metrics: `ope select`." :
+              "Green rows choose the truly best policy. SharpeRatio@k uses J(pi_b) = the log's on-policy value; all k: `ope select`." :
               "No ground truth in this log: rankings only (regret and correlation need q.* columns).");
 out:
     free(v);
     free(tv);
-    free(work);
     free(order);
 }
 
