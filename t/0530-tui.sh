@@ -31,6 +31,33 @@ tmux send-keys -t "$S" x; sleep 0.3; tmux send-keys -t "$S" Enter
 wait_for "wrote ope-estimates.csv" && pass "x exports the table" || fail "x exports the table"
 expect_grep "$TMP/ope-estimates.csv" "policy,estimator,value,lower,upper" "the export is CSV with the table's columns"
 tmux send-keys -t "$S" 3; wait_for "+-----" && pass "3: the Chart view draws with gnuplot" || fail "3: the Chart view"
+# Sort by the value column (3), then re-run with alpha 0.1 and B = 200.
+tmux send-keys -t "$S" 2 s; sleep 0.3; tmux send-keys -t "$S" 3 Enter; sleep 0.5
+wait_for "valuev" && pass "s sorts by a column (arrow in the header)" || fail "s sorts"
+tmux send-keys -t "$S" r; sleep 0.3
+tmux send-keys -t "$S" C-u; tmux send-keys -t "$S" BSpace BSpace BSpace BSpace BSpace 0.1 Enter; sleep 0.3
+tmux send-keys -t "$S" Enter; sleep 0.3
+tmux send-keys -t "$S" BSpace BSpace BSpace BSpace 200 Enter; sleep 0.3
+tmux send-keys -t "$S" Enter
+wait_for "level 0.9 (percentile)" && pass "r re-runs with alpha 0.1" || fail "r re-runs with alpha 0.1"
+tmux send-keys -t "$S" j
+wait_for "a=0.1 B=200" && pass "the status line shows the new settings" || fail "status line settings"
+# Resize: the table is redrawn at the new width.
+tmux resize-window -t "$S" -x 90 -y 30 2>/dev/null || tmux resize-pane -t "$S" -x 90 -y 30
+sleep 0.5; screen
+awk 'length > 90 {bad=1} END {exit bad}' "$TMP/screen" && grep -q "2 Estimates" "$TMP/screen" \
+    && pass "resize redraws within the new size" || fail "resize"
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"
 tmux kill-session -t "$S" 2>/dev/null
+
+# SIGTERM: the terminal settings are restored and the status is 130.
+S2=ope-term-$$
+tmux new-session -d -s "$S2" -x 100 -y 30 "cd '$TMP' && stty -g > stty.before; sh -c 'echo \$\$ > pid; exec env TERM=xterm \"$OPE\" tui log.csv'; echo EXITED \$? > status; stty -g > stty.after; sleep 30"
+i=0; while [ ! -s "$TMP/pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 2
+kill -TERM "$(cat "$TMP/pid")"
+i=0; while [ ! -s "$TMP/status" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_grep "$TMP/status" "EXITED 130" "SIGTERM ends the TUI with status 130"
+cmp -s "$TMP/stty.before" "$TMP/stty.after" && pass "terminal settings restored after SIGTERM" || fail "terminal settings differ after SIGTERM"
+tmux kill-session -t "$S2" 2>/dev/null
 done_testing

@@ -5,10 +5,28 @@
 #include "viz/tui.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* SIGINT/SIGTERM/SIGHUP ask the loop to stop, so the terminal is always restored by
+ * endwin() on the normal path (the loop polls every 100 ms). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* A fatal exit elsewhere (exit() from a library is never done, but be safe) still
+ * restores the terminal. */
+static void restore_terminal(void)
+{
+    if (!isendwin())
+        endwin();
+}
 
 void tui_message(struct tui *t, int is_error, const char *fmt, ...)
 {
@@ -424,6 +442,15 @@ int tui_run(struct session *s)
 
     if (!initscr())
         return OPE_ESOFTWARE;
+    atexit(restore_terminal);
+    struct sigaction sa, old_int, old_term, old_hup;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    stop_signal = 0;
     cbreak();
     noecho();
     keypad(stdscr, TRUE);
@@ -436,7 +463,7 @@ int tui_run(struct session *s)
         tui_message(&t, 1, "%s", err.msg);
     rebuild_all(&t);
 
-    while (!t.quit) {
+    while (!t.quit && !stop_signal) {
         if (session_poll(s, &err) == 1) {
             if (err.status)
                 tui_message(&t, 1, "%s", err.msg);
@@ -542,6 +569,13 @@ int tui_run(struct session *s)
         }
     }
     endwin();
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    if (stop_signal) {
+        session_cancel(s);
+        fprintf(stderr, "ope: interrupted (signal %d)\n", (int)stop_signal);
+    }
     session_wait(s);
     grid_free(t.data_grid);
     grid_free(t.est_grid);
@@ -551,5 +585,5 @@ int tui_run(struct session *s)
     tui_lines_free(&t.data_lines, &t.n_data_lines);
     tui_lines_free(&t.sel_lines, &t.n_sel_lines);
     tui_lines_free(&t.explore_lines, &t.n_explore_lines);
-    return 0;
+    return stop_signal ? OPE_EINTERRUPTED : 0;
 }
