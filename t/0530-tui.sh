@@ -25,6 +25,7 @@ expect_grep "$TMP/screen" "switch-dr:tau=50" "the estimates table lists the esti
 tmux send-keys -t "$S" 1; wait_for "Columns and roles" && pass "1: the Data view" || fail "1: the Data view"
 tmux send-keys -t "$S" 7; wait_for "The same from a script" && pass "7: the Help view" || fail "7: the Help view"
 tmux send-keys -t "$S" 6 Enter; wait_for "constraint (1 - 0.1) V^b" && pass "6: the Explore view runs the experiment" || fail "6: the Explore view"
+tmux send-keys -t "$S" 5 Enter; wait_for "mean error (estimate - truth)" && pass "5: the Learn view runs its experiment" || fail "5: the Learn view"
 tmux send-keys -t "$S" 4; wait_for "chosen policy" && pass "4: the Selection view" || fail "4: the Selection view"
 tmux send-keys -t "$S" 2 / anti2 Enter; sleep 0.5
 tmux send-keys -t "$S" x; sleep 0.3; tmux send-keys -t "$S" Enter

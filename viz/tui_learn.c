@@ -1,8 +1,11 @@
-/* viz/tui_learn.c: the Learn view, a teaching mode: the same policy estimated from
- * the first n rows of the log for growing n, by IPW, self-normalised IPW and clipped
- * IPW with t intervals, next to the largest importance weight seen so far — why
- * importance sampling "explodes" (rare huge weights) and what normalising or
- * clipping trades for it (bias). Enter reveals the next step of the explanation. */
+/* viz/tui_learn.c: the Learn view, a teaching mode. Pick an estimator (< and >) to read
+ * what it computes, its assumptions and how it fails; then run a live experiment on
+ * generated data (Enter; m switches the experiment): errors as n grows, a behaviour
+ * policy that rarely takes the actions the evaluation policy likes, and what clipping
+ * buys. Each experiment draws R independent logs per setting from the synthetic
+ * generator and charts the mean error with a +-1 sd band, so bias and variance are
+ * both visible. The reward model is a fixed, deliberately wrong q̂ = 0.8 q + 0.1 (no
+ * fitting, so the experiment is instant and DR's robustness shows). */
 #include "config.h"
 #include "viz/tui_extra.h"
 
@@ -10,101 +13,189 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/gen_bandit.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
 #include "viz/chart.h"
 #include "viz/gp.h"
 
-static size_t learn_policy;
-
-static const char *const lesson[] = {
-    "Step 1. IPW reweights each logged reward by w = pi_e(a|x) / pi_b(a|x). It is unbiased,",
-    "        but a row whose action pi_b rarely took gets a huge weight: one such row can",
-    "        move the estimate a lot. Watch 'max w' and how IPW jumps when it grows.",
-    "Step 2. Self-normalised IPW divides by the sum of the weights instead of n: a huge",
-    "        weight then also inflates the denominator, so the estimate stays within the",
-    "        range of the rewards. The price is a small bias that vanishes as n grows.",
-    "Step 3. Clipping (ipw:clip=10) caps every weight at 10: far less variance, but a",
-    "        bias that does not vanish. Compare each with the truth (when known) and",
-    "        note how the interval widths shrink like 1/sqrt(n) only once n is large.",
+/* What each estimator assumes and how it fails, in plain words. */
+static const struct {
+    const char *name;
+    const char *assumes;
+    const char *fails;
+} lore[] = {
+    { "dm", "the reward model q̂ is right", "biased exactly as much as q̂ is wrong; no weights, so tiny variance" },
+    { "ipw", "pi_b > 0 wherever pi_e > 0, and the logged propensities are correct",
+      "variance explodes when pi_b rarely takes what pi_e likes (huge weights); clipping trades it for bias" },
+    { "snipw", "as ipw; the weights' mean is estimated instead of assumed to be 1",
+      "slightly biased in small samples; robust to a few huge weights and to propensities off by a constant" },
+    { "dr", "either the weights or q̂ are right (doubly robust)",
+      "still inherits the weights' variance when q̂ is poor and overlap is poor" },
+    { "sndr", "as dr, with the correction term self-normalised",
+      "small-sample bias of the normalisation; usually lower variance than dr" },
+    { "switch-dr", "rows with weight above tau are better served by the model alone",
+      "bias from q̂ on the switched-off rows; tau trades variance for that bias" },
+    { "dr-os", "shrinking large weights towards 0 lowers the error more than the bias it adds",
+      "biased towards dm when lambda is small" },
+    { "sg-ipw", "a power-mean correction of the weights gives sub-Gaussian tails",
+      "biased downwards for large lambda (0.1 shrinks a weight of 5 by ~30%)" },
 };
+
+static const char *const experiments[] = {
+    "errors as n grows (good overlap)",
+    "poor overlap: the behaviour policy avoids what pi_e likes",
+    "what clipping buys: ipw with clip = inf, 50, 10, 2",
+};
+
+static size_t learn_est;    /* index among the bandit estimators */
+static int learn_exp;
+
+static const struct est_desc *bandit_est(size_t k)
+{
+    size_t i = 0;
+    for (size_t r = 0; est_registry[r]; r++)
+        if (est_registry[r]->kind == EST_BANDIT && i++ == k)
+            return est_registry[r];
+    return NULL;
+}
+
+static size_t n_bandit(void)
+{
+    size_t n = 0;
+    while (bandit_est(n))
+        n++;
+    return n;
+}
+
+enum { REPS = 12, SIZES = 7 };
+
+/* Run the current experiment: fills names, sizes, mean error and +-1 sd. */
+static int experiment(const struct est_desc *chosen, const char **names, char labels[][96],
+                      size_t *ns, double *sizes, double *mean, double *lo, double *hi)
+{
+    char list[256];
+    if (learn_exp == 2)
+        snprintf(list, sizeof list, "ipw,ipw:clip=50,ipw:clip=10,ipw:clip=2");
+    else if (strcmp(chosen->name, "ipw") == 0 || strcmp(chosen->name, "snipw") == 0 ||
+             strcmp(chosen->name, "dr") == 0)
+        snprintf(list, sizeof list, "ipw,snipw,dr");
+    else
+        snprintf(list, sizeof list, "ipw,snipw,dr,%s", chosen->name);
+    struct ope_error err = { 0 };
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    if (est_spec_list(list, EST_BANDIT, &spec, &n_spec, &err) != 0)
+        return -1;
+    *ns = n_spec;
+    for (size_t e = 0; e < n_spec; e++) {
+        snprintf(labels[e], 96, "%s", spec[e].label);
+        names[e] = labels[e];
+    }
+    double err_v[4][SIZES][REPS];
+    for (int k = 0; k < SIZES; k++) {
+        sizes[k] = 100.0 * (1 << k);
+        for (int rep = 0; rep < REPS; rep++) {
+            struct gen_bandit_opts g;
+            gen_bandit_opts_init(&g);
+            g.rows = (size_t)sizes[k];
+            g.seed = 1000 + (uint64_t)rep * 131 + (uint64_t)k;
+            g.policies = "greedy";
+            g.beta = learn_exp == 1 ? -3.0 : 1.0;   /* -3: the logger prefers bad actions */
+            struct blog *b = gen_bandit(&g, &err);
+            if (!b) {
+                free(spec);
+                return -1;
+            }
+            b->qhat = blog_matrix_new(b->n_actions, b->n, &err);
+            for (int a = 0; b->qhat && a < b->n_actions; a++)
+                for (size_t i = 0; i < b->n; i++)
+                    b->qhat[a][i] = 0.8 * b->q[a][i] + 0.1;
+            struct eval_opts o;
+            eval_opts_init(&o);
+            o.spec = spec;
+            o.n_spec = n_spec;
+            o.ci = CI_NONE;
+            o.threads = 1;
+            struct res_eval *r = b->qhat ? eval_bandit(b, &o, &err) : NULL;
+            for (size_t e = 0; e < n_spec; e++)
+                err_v[e][k][rep] = r ? r->pol[0].est[e].value - r->pol[0].truth : NAN;
+            res_eval_free(r);
+            blog_free(b);
+        }
+    }
+    for (size_t e = 0; e < n_spec; e++)
+        for (int k = 0; k < SIZES; k++) {
+            struct ci_stats st;
+            ci_stats_of(err_v[e][k], REPS, &st);
+            mean[e * SIZES + (size_t)k] = st.mean;
+            lo[e * SIZES + (size_t)k] = st.mean - st.sd;
+            hi[e * SIZES + (size_t)k] = st.mean + st.sd;
+        }
+    free(spec);
+    return 0;
+}
 
 static void learn_rebuild(struct tui *t)
 {
     tui_lines_free(&t->learn_lines, &t->n_learn_lines);
-    const struct blog *log = t->s->log;
     char ***L = &t->learn_lines;
     size_t *n = &t->n_learn_lines;
-    if (!log || log->n_policies == 0) {
-        tui_linef(L, n, "The Learn view needs a bandit log with an evaluation policy.");
-        return;
-    }
-    if (learn_policy >= log->n_policies)
-        learn_policy = 0;
-    static const char *const names[] = { "ipw", "snipw", "ipw:clip=10" };
-    struct ope_error err = { 0 };
-    struct est_spec *spec = NULL;
-    size_t n_spec = 0;
-    if (est_spec_list("ipw,snipw,ipw:clip=10", EST_BANDIT, &spec, &n_spec, &err) != 0)
-        return;
-    enum { MAXS = 16 };
-    double sizes[MAXS], val[3 * MAXS], lo[3 * MAXS], hi[3 * MAXS], wmax[MAXS];
-    size_t m = 0;
-    for (double s = 100; m < MAXS; s *= 2) {
-        size_t k = s < (double)log->n ? (size_t)s : log->n;
-        sizes[m++] = (double)k;
-        if (k == log->n)
-            break;
-    }
-    const char *pname = log->policy[learn_policy].name;
-    struct eval_opts o;
-    eval_opts_init(&o);
-    o.spec = spec;
-    o.n_spec = n_spec;
-    o.ci = CI_T;
-    o.policies = &pname;
-    o.n_policies = 1;
-    double truth = NAN;
-    for (size_t k = 0; k < m; k++) {
-        /* A prefix of the log: the same column arrays, fewer rows. */
-        struct blog sub = *log;
-        sub.n = (size_t)sizes[k];
-        struct res_eval *r = eval_bandit(&sub, &o, &err);
-        for (size_t e = 0; e < 3; e++) {
-            val[e * m + k] = r ? r->pol[0].est[e].value : NAN;
-            lo[e * m + k] = r ? r->pol[0].est[e].lower : NAN;
-            hi[e * m + k] = r ? r->pol[0].est[e].upper : NAN;
+    size_t nb = n_bandit();
+    if (learn_est >= nb)
+        learn_est = 0;
+    const struct est_desc *d = bandit_est(learn_est);
+    tui_linef(L, n, "# %s (%s)   < > other estimator   m experiment   Enter run", d->title, d->name);
+    tui_linef(L, n, "  computes:  %s", d->formula);
+    for (size_t k = 0; k < sizeof lore / sizeof lore[0]; k++)
+        if (strcmp(lore[k].name, d->name) == 0) {
+            tui_linef(L, n, "  assumes:   %s", lore[k].assumes);
+            tui_linef(L, n, "  fails:     %s", lore[k].fails);
         }
-        wmax[k] = r ? r->pol[0].est[0].max_weight : NAN;
-        if (r && k + 1 == m)
-            truth = r->pol[0].truth;
-        res_eval_free(r);
+    for (size_t p = 0; p < d->n_params; p++)
+        tui_linef(L, n, "  parameter: %s = %g (%s)", d->param[p].name, d->param[p].def,
+                  d->param[p].help);
+    tui_linef(L, n, "  source:    %s", d->citation);
+    tui_linef(L, n, "%s", "");
+    tui_linef(L, n, "# Experiment: %s", experiments[learn_exp]);
+    if (t->learn_step == 0) {
+        tui_linef(L, n, "  Press Enter to run it: %d generated logs per size, n = 100 to 6400.", REPS);
+        return;
     }
-    free(spec);
-    tui_linef(L, n, "# Why importance sampling explodes: policy '%s' from the first n rows", pname);
-    tui_linef(L, n, "%8s %12s %12s %12s %10s", "n", "ipw", "snipw", "ipw:clip=10", "max w");
-    for (size_t k = 0; k < m; k++)
-        tui_linef(L, n, "%8.0f %12.5g %12.5g %12.5g %10.4g", sizes[k], val[k], val[m + k],
-                  val[2 * m + k], wmax[k]);
-    if (!isnan(truth))
-        tui_linef(L, n, "%8s %12.5g   (ground truth from the q.* columns)", "truth", truth);
-    if (!isnan(t->s->reference_value))
-        tui_linef(L, n, "%8s %12.5g   (%s)", "ref", t->s->reference_value, t->s->reference_label);
-    tui_linef(L, n, "%s", "");
-    int steps = t->learn_step < 1 ? 1 : t->learn_step > 3 ? 3 : t->learn_step;
-    for (int s = 0; s < 3 * steps && s < 9; s++)
-        tui_linef(L, n, "%s", lesson[s]);
-    tui_linef(L, n, "%s", steps < 3 ? "   (Enter: next step; p: next policy)" :
-              "   (p: next policy; the Chart below is estimate vs n with t intervals)");
-    tui_linef(L, n, "%s", "");
+    const char *names[4];
+    char labels[4][96];
+    size_t ns = 0;
+    double sizes[SIZES], mean[4 * SIZES], lo[4 * SIZES], hi[4 * SIZES];
+    if (experiment(d, names, labels, &ns, sizes, mean, lo, hi) != 0) {
+        tui_linef(L, n, "  the experiment failed");
+        return;
+    }
+    tui_linef(L, n, "  mean error (estimate - truth) and its sd over %d logs:", REPS);
+    char head[256] = "";
+    size_t hl = (size_t)snprintf(head, sizeof head, "  %8s", "n");
+    for (size_t e = 0; e < ns && hl < sizeof head; e++)
+        hl += (size_t)snprintf(head + hl, sizeof head - hl, " %22s", names[e]);
+    tui_linef(L, n, "%s", head);
+    for (int k = 0; k < SIZES; k++) {
+        char row[256];
+        size_t rl = (size_t)snprintf(row, sizeof row, "  %8.0f", sizes[k]);
+        for (size_t e = 0; e < ns && rl < sizeof row; e++)
+            rl += (size_t)snprintf(row + rl, sizeof row - rl, "  %+9.4f (sd %7.4f)",
+                                   mean[e * SIZES + (size_t)k],
+                                   (hi[e * SIZES + (size_t)k] - lo[e * SIZES + (size_t)k]) / 2);
+        tui_linef(L, n, "%s", row);
+    }
     struct strbuf sb = STRBUF_INIT;
-    char title[128];
-    snprintf(title, sizeof title, "policy %s: estimate vs rows used", pname);
-    chart_sample_size(names, 3, sizes, m, val, lo, hi, truth, title, &sb);
+    char title[160];
+    snprintf(title, sizeof title, "%s: error vs n (band: +-1 sd over %d logs)",
+             experiments[learn_exp], REPS);
+    chart_sample_size(names, ns, sizes, SIZES, mean, lo, hi, 0.0, title, &sb);
     char *text = NULL;
-    if (gp_run(strbuf_str(&sb), "dumb", 100, 24, NULL, 0, &text, &err) == 0) {
-        char *p = text;
-        while (p && *p) {
+    struct ope_error err = { 0 };
+    int rows = t->pane_rows - (int)*n - 1;
+    if (gp_run(strbuf_str(&sb), "dumb", t->pane_cols > 40 ? t->pane_cols - 1 : 80,
+               rows > 14 ? rows : 14, NULL, 0, &text, &err) == 0) {
+        for (char *p = text; p && *p;) {
             char *nl = strchr(p, '\n');
             if (nl)
                 *nl = '\0';
@@ -112,7 +203,7 @@ static void learn_rebuild(struct tui *t)
             p = nl ? nl + 1 : NULL;
         }
     } else {
-        tui_linef(L, n, "(chart: %s)", err.msg);
+        tui_linef(L, n, "  (chart: %s)", err.msg);
     }
     free(text);
     strbuf_release(&sb);
@@ -127,17 +218,29 @@ static void learn_draw(struct tui *t, WINDOW *w, int rows, int cols)
 
 static int learn_key(struct tui *t, int ch)
 {
-    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-        t->learn_step = t->learn_step >= 3 ? 1 : (t->learn_step < 1 ? 2 : t->learn_step + 1);
+    size_t nb = n_bandit();
+    switch (ch) {
+    case '\n': case '\r': case KEY_ENTER:
+        tui_message(t, 0, "running the experiment...");
+        t->learn_step = 1;
         learn_rebuild(t);
+        tui_message(t, 0, "done: < > picks another estimator, m another experiment");
         return 1;
+    case '>': case KEY_RIGHT: case 'l':
+        learn_est = (learn_est + 1) % nb;
+        break;
+    case '<': case KEY_LEFT: case 'h':
+        learn_est = (learn_est + nb - 1) % nb;
+        break;
+    case 'm':
+        learn_exp = (learn_exp + 1) % 3;
+        break;
+    default:
+        return 0;
     }
-    if (ch == 'p') {
-        learn_policy++;
-        learn_rebuild(t);
-        return 1;
-    }
-    return 0;
+    t->learn_step = 0;
+    learn_rebuild(t);
+    return 1;
 }
 
 static void learn_reset(struct tui *t)
@@ -146,6 +249,6 @@ static void learn_reset(struct tui *t)
 }
 
 const struct tui_view tui_view_learn = {
-    "Learn", "Enter  next step of the lesson\np      next policy", learn_reset, learn_draw,
-    learn_key, NULL
+    "Learn", "< >    pick an estimator\nm      next experiment\nEnter  run it", learn_reset,
+    learn_draw, learn_key, NULL
 };
