@@ -6,6 +6,7 @@
 #include "datasets/csv.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -471,6 +472,32 @@ int csv_parse_double(const char *s, size_t len, double *out)
         *out = neg ? -v : v;
         return 0;
     }
+#if LDBL_MANT_DIG == 64
+    /* Long mantissas (up to 19 digits, e.g. the 17 significant digits of a
+     * shortest round-trip double): w and 10^|q| (|q| <= 27) are exact in x87 extended
+     * precision, so one division or product there is correctly rounded to 64 bits.
+     * Rounding that to 53 bits is then exact unless the 64-bit result lies within
+     * one unit of a 53-bit midpoint (low 11 bits 0x3FF..0x401): only then fall back
+     * to strtod. */
+    if (!dropped && mant > 0 && exp10 >= -27 && exp10 <= 27) {
+        static const long double p10[28] = {
+            1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L,
+            1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L,
+            1e24L, 1e25L, 1e26L, 1e27L
+        };
+        long double x = (long double)mant;
+        x = exp10 < 0 ? x / p10[-exp10] : x * p10[exp10];
+        int e2;
+        long double f = frexpl(x, &e2);
+        uint64_t bits = (uint64_t)ldexpl(f, 64);
+        unsigned low = (unsigned)(bits & 0x7FF);
+        if ((low < 0x3FF || low > 0x401) && e2 > -1021 && e2 < 1024) {
+            double v = (double)x;
+            *out = neg ? -v : v;
+            return 0;
+        }
+    }
+#endif
     char local[256];
     char *copy = len < sizeof local ? local : malloc(len + 1);
     if (!copy)

@@ -92,6 +92,28 @@ static void numbers(void)
         }
     }
     ok(same, "200,000 random numbers parse exactly as strtod");
+    /* The extended-precision path: 16 to 19 significant digits, including the
+     * shortest round-trip form of random doubles (the generator's output), and values
+     * near halfway points (a double plus half an ulp, printed with 19 digits). */
+    same = 1;
+    for (int k = 0; k < 300000 && same; k++) {
+        double x = ope_rng_uniform(&rng) * pow(10.0, (double)ope_rng_below(&rng, 30) - 15);
+        int prec = 16 + (int)ope_rng_below(&rng, 4);
+        int len;
+        if (k % 3 == 2) {
+            /* 19 digits of the exact midpoint between x and the next double. */
+            long double mid = ((long double)x + (long double)nextafter(x, INFINITY)) / 2;
+            len = snprintf(buf, sizeof buf, "%.19Lg", mid);
+        } else {
+            len = snprintf(buf, sizeof buf, "%.*g", prec, x);
+        }
+        double got;
+        if (csv_parse_double(buf, (size_t)len, &got) != 0 || got != strtod(buf, NULL)) {
+            same = 0;
+            diag("differs on '%s'", buf);
+        }
+    }
+    ok(same, "300,000 numbers with 16-19 digits parse exactly as strtod");
     long l;
     ok(csv_parse_long("42", 2, 0, 100, &l) == 0 && l == 42, "integer");
     ok(csv_parse_long("-3", 2, -5, 5, &l) == 0 && l == -3, "negative integer");
