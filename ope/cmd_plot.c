@@ -22,15 +22,16 @@
 #include "ope/strbuf.h"
 #include "viz/chart.h"
 #include "viz/chart_explore.h"
+#include "viz/chart_select.h"
 #include "viz/gp.h"
 #include "viz/jsonread.h"
 
 enum { PLOT_FROM_JSON = 0x5000, PLOT_FROM_CSV, PLOT_TERM, PLOT_WIDTH, PLOT_HEIGHT,
-       PLOT_TITLE, PLOT_FORCE, PLOT_SIZE };
+       PLOT_TITLE, PLOT_FORCE, PLOT_SIZE, PLOT_METRIC };
 
 struct plot {
     struct evalcli ev;
-    const char *kind, *data, *json, *csv, *title;
+    const char *kind, *data, *json, *csv, *title, *metric;
     struct gp_out out;
     int dumb;
 };
@@ -360,7 +361,7 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
 }
 
 static const char *const kinds[] = { "estimates", "weights", "sample-size", "learn", "cdf",
-                                     "topk", "curves", "regret", "value" };
+                                     "topk", "curves", "regret", "value", "sharpe" };
 
 /* Check the command line before anything runs. Returns 0 or an exit status. */
 static int plot_check_args(struct plot *pl, const char *term)
@@ -370,11 +371,14 @@ static int plot_check_args(struct plot *pl, const char *term)
         k++;
     if (k == sizeof kinds / sizeof kinds[0])
         return cli_usage("plot", "unknown chart '%s' (estimates, weights, sample-size, cdf, "
-                         "topk, curves, regret, value)", pl->kind);
+                         "topk, curves, regret, value, sharpe)", pl->kind);
     int series = k >= 4 && k <= 6;
-    if (k >= 7 && !pl->data)
+    if (k >= 7 && k <= 8 && !pl->data)
         return cli_usage("plot", "%s: which run file? ope plot %s RUN.csv (from ope explore -o)",
                          pl->kind, pl->kind);
+    if (k == 9 && !pl->data)
+        return cli_usage("plot", "sharpe: which file? ope plot sharpe SELECT.csv (from ope select "
+                         "--format csv)");
     if (series && !pl->csv)
         return cli_usage("plot", "%s charts read --from-csv FILE (columns series,x,y[,lo,hi])",
                          pl->kind);
@@ -412,7 +416,10 @@ static int plot_render(struct plot *pl, struct gp *g, struct ope_error *err)
         rc = plot_weights(pl, &sb, err);
     else if (strcmp(pl->kind, "sample-size") == 0 || strcmp(pl->kind, "learn") == 0)
         rc = plot_sample_size(pl, &sb, err);
-    else if (strcmp(pl->kind, "regret") == 0 || strcmp(pl->kind, "value") == 0) {
+    else if (strcmp(pl->kind, "sharpe") == 0) {
+        struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+        rc = chart_select_csv(pl->data, pl->metric ? pl->metric : "sharpe_ratio", &t, &sb, err);
+    } else if (strcmp(pl->kind, "regret") == 0 || strcmp(pl->kind, "value") == 0) {
         struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
         rc = chart_explore(pl->data, strcmp(pl->kind, "value") == 0, &t, &sb, err);
     } else
@@ -452,6 +459,7 @@ static int plot_exec(int argc, char **argv)
         { "height", required_argument, NULL, PLOT_HEIGHT },
         { "title", required_argument, NULL, PLOT_TITLE },
         { "size", required_argument, NULL, PLOT_SIZE },
+        { "metric", required_argument, NULL, PLOT_METRIC },
         { NULL, 0, NULL, 0 }
     };
     struct plot pl;
@@ -476,6 +484,14 @@ static int plot_exec(int argc, char **argv)
         case PLOT_FROM_CSV: pl.csv = optarg; break;
         case PLOT_TERM: term = optarg; break;
         case PLOT_TITLE: pl.title = optarg; break;
+        case PLOT_METRIC:
+            if (strcmp(optarg, "sharpe_ratio") && strcmp(optarg, "best") && strcmp(optarg, "worst") &&
+                strcmp(optarg, "mean") && strcmp(optarg, "std") &&
+                strcmp(optarg, "safety_violation_rate"))
+                return cli_usage("plot", "--metric: sharpe_ratio, best, worst, mean, std or "
+                                 "safety_violation_rate, got '%s'", optarg);
+            pl.metric = optarg;
+            break;
         case PLOT_SIZE: {
             char extra;
             if (sscanf(optarg, "%dx%d%c", &pl.out.width, &pl.out.height, &extra) != 2 ||
@@ -536,6 +552,9 @@ const struct cmd_entry cmd_plot_entry = {
     "                           run file (mean over runs, min-max band)\n"
     "  value RUN.csv            the executed policy's exact value per episode against\n"
     "                           the constraint (1 - alpha) V^b\n"
+    "  sharpe SELECT.csv        top-k curves of `ope select --format csv`, one line per\n"
+    "                           estimator: SharpeRatio@k, or --metric best|worst|mean|\n"
+    "                           std|safety_violation_rate\n"
     "Output:\n"
     "  -o, --output FILE        write FILE; .svg, .png or .pdf picks the format\n"
     "  --force                  replace an existing file\n"

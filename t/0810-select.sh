@@ -25,6 +25,18 @@ expect_status 0 "csv" $OPE select "$TMP/log.csv" --truth "$TMP/truth.csv" --form
 [ "$(wc -l < "$TMP/out")" -eq 161 ] && pass "csv: 8 estimators x 20 k + header" || fail "csv rows $(wc -l < "$TMP/out")"
 expect_grep "$TMP/out" "estimator,k,best,worst,mean,std,safety_violation_rate,sharpe_ratio" "csv header"
 
+# The paper's main figure: SharpeRatio@k (and the other top-k metrics) against k.
+cp "$TMP/out" "$TMP/sel.csv" 2>/dev/null
+$OPE select "$TMP/log.csv" --truth "$TMP/truth.csv" --format csv > "$TMP/sel.csv" 2>/dev/null
+if command -v gnuplot >/dev/null 2>&1; then
+    expect_status 0 "plot sharpe from the select CSV" $OPE plot sharpe "$TMP/sel.csv" -o "$TMP/sharpe.svg"
+    expect_grep "$TMP/sharpe.svg" "wpdis" "one line per estimator"
+    expect_status 0 "plot another top-k metric" $OPE plot sharpe "$TMP/sel.csv" --metric safety_violation_rate --term dumb
+    expect_status 64 "unknown metric" $OPE plot sharpe "$TMP/sel.csv" --metric nope --term dumb
+else
+    skip "gnuplot is not installed"
+fi
+
 # Without the truth: rankings only, and it says which metrics need it.
 expect_status 0 "select without truth" $OPE select "$TMP/log.csv" --estimators pdis,dr
 expect_grep "$TMP/out" "no ground truth" "says the truth is needed"
