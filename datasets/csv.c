@@ -472,7 +472,7 @@ int csv_parse_double(const char *s, size_t len, double *out)
         *out = neg ? -v : v;
         return 0;
     }
-#if LDBL_MANT_DIG == 64
+#if LDBL_MANT_DIG == 64 && (defined(__x86_64__) || defined(__i386__))
     /* Long mantissas (up to 19 digits, e.g. the 17 significant digits of a
      * shortest round-trip double): w and 10^|q| (|q| <= 27) are exact in x87 extended
      * precision, so one division or product there is correctly rounded to 64 bits.
@@ -487,11 +487,20 @@ int csv_parse_double(const char *s, size_t len, double *out)
         };
         long double x = (long double)mant;
         x = exp10 < 0 ? x / p10[-exp10] : x * p10[exp10];
-        int e2;
-        long double f = frexpl(x, &e2);
-        uint64_t bits = (uint64_t)ldexpl(f, 64);
-        unsigned low = (unsigned)(bits & 0x7FF);
-        if ((low < 0x3FF || low > 0x401) && e2 > -1021 && e2 < 1024) {
+        /* The x87 format: a 64-bit significand with an explicit integer bit, then
+         * sign and a 15-bit exponent biased by 16383 (little-endian). */
+        union {
+            long double ld;
+            struct {
+                uint64_t mant;
+                uint16_t sexp;
+            } p;
+        } u;
+        memset(&u, 0, sizeof u);
+        u.ld = x;
+        unsigned low = (unsigned)(u.p.mant & 0x7FF);
+        int e2 = (int)(u.p.sexp & 0x7FFF) - 16383;
+        if ((low < 0x3FF || low > 0x401) && e2 > -1021 && e2 < 1023) {
             double v = (double)x;
             *out = neg ? -v : v;
             return 0;
