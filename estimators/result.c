@@ -88,6 +88,11 @@ void res_eval_free(struct res_eval *r)
         }
         free(pol->est);
         free(pol->name);
+        for (size_t k = 0; k < pol->n_risk; k++) {
+            free(pol->risk[k].grid);
+            free(pol->risk[k].cdf);
+        }
+        free(pol->risk);
         free_list(pol->warnings, pol->n_warnings);
     }
     free(r->pol);

@@ -23,6 +23,16 @@ struct res_estimate {
     double rel_error;       /* |value - truth| / |truth| when truth is known, else NAN */
 };
 
+/* The estimated distribution of the return under a policy (trajectory logs,
+ * estimators/cdf.h): a step CDF on the distinct returns and its summaries. */
+struct res_risk {
+    char method[16];        /* "tis" or "sn" */
+    double mean, var, cvar, iqr;
+    double cvar_alpha;
+    size_t n_grid;
+    double *grid, *cdf;     /* [n_grid] */
+};
+
 struct res_policy {
     char *name;
     double truth;           /* ground truth (q.* columns / exact DP) or NAN */
@@ -32,6 +42,8 @@ struct res_policy {
     struct res_estimate *est;
     size_t n_warnings;
     char **warnings;        /* e.g. "poor overlap: ESS 12.3 of 10000 rows" */
+    size_t n_risk;          /* return distributions (ope eval --risk), or 0 */
+    struct res_risk *risk;
 };
 
 /* The reward / value model used by model-based estimators. */

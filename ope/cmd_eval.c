@@ -14,6 +14,7 @@
 #include "datasets/blog.h"
 #include "datasets/tlog.h"
 #include "datasets/truth.h"
+#include "estimators/cdf.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
 #include "estimators/evaluate_traj.h"
@@ -122,6 +123,14 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
             return ope_fail(err, OPE_EUSAGE, "--gamma expects a number in [0, 1], got '%s'", arg);
         c->gamma = d;
         return 1;
+    case EVALCLI_RISK:
+        c->risk = 1;
+        if (arg && cli_parse_double("eval", "--risk", arg, 1e-6, 1, &d) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--risk=ALPHA expects a number in (0, 1], got '%s'",
+                            arg);
+        if (arg)
+            c->risk_alpha = d;
+        return 1;
     case EVALCLI_TRUTH:
         c->truth_path = arg;
         return 1;
@@ -151,6 +160,7 @@ void evalcli_init(struct evalcli *c)
     memset(c, 0, sizeof *c);
     eval_opts_init(&c->eo);
     c->gamma = NAN;
+    c->risk_alpha = 0.1;
     load_opts_init(&c->lo);
 }
 
@@ -166,6 +176,39 @@ static void *sha_thread(void *arg)
     struct sha_job *j = arg;
     j->rc = sha256_file_hex(j->path, j->hex, &j->err);
     return NULL;
+}
+
+/* --risk: the TIS and self-normalised return distributions of every policy. */
+static int evalcli_risk(const struct evalcli *c, const struct tlog *log, struct res_eval *r,
+                        struct ope_error *err)
+{
+    double gamma = isnan(c->gamma) ? 1.0 : c->gamma;
+    for (size_t p = 0; p < r->n_policies; p++) {
+        int idx = tlog_policy_index(log, r->pol[p].name);
+        if (idx < 0)
+            continue;
+        struct res_policy *rp = &r->pol[p];
+        rp->risk = ope_calloc(2, sizeof *rp->risk, err);
+        if (!rp->risk)
+            return -1;
+        for (int m = 0; m < 2; m++) {
+            struct cdf_result cr;
+            if (cdf_traj(log, (size_t)idx, gamma, m ? CDF_SN : CDF_TIS, c->risk_alpha, &cr,
+                         err) != 0)
+                return -1;
+            struct res_risk *k = &rp->risk[rp->n_risk++];
+            snprintf(k->method, sizeof k->method, "%s", m ? "sn" : "tis");
+            k->mean = cr.mean;
+            k->var = cr.var;
+            k->cvar = cr.cvar;
+            k->iqr = cr.iqr;
+            k->cvar_alpha = c->risk_alpha;
+            k->n_grid = cr.n;
+            k->grid = cr.y;
+            k->cdf = cr.F;
+        }
+    }
+    return 0;
 }
 
 /* A trajectory log: the trajectory estimators, value model and discount. */
@@ -205,6 +248,10 @@ static struct res_eval *evalcli_run_traj(struct evalcli *c, const char *path,
                 r = eval_traj_ex(log, &c->eo, &to, err);
             if (r && c->truth_path && !isnan(c->truth.behavior))
                 r->behavior_value = c->truth.behavior;
+            if (r && c->risk && evalcli_risk(c, log, r, err) != 0) {
+                res_eval_free(r);
+                r = NULL;
+            }
             free(tv);
             if (r && sha256_file_hex(path, r->sha256, err) != 0) {
                 res_eval_free(r);

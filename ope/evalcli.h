@@ -14,7 +14,7 @@
 enum {
     EVALCLI_POLICY = 0x4500, EVALCLI_ESTIMATORS, EVALCLI_CI, EVALCLI_ALPHA, EVALCLI_N_BOOT,
     EVALCLI_SEED, EVALCLI_REWARD_MODEL, EVALCLI_FOLDS, EVALCLI_LAMBDA, EVALCLI_THREADS,
-    EVALCLI_BOUNDS, EVALCLI_GAMMA, EVALCLI_VALUE_MODEL, EVALCLI_TRUTH
+    EVALCLI_BOUNDS, EVALCLI_GAMMA, EVALCLI_VALUE_MODEL, EVALCLI_TRUTH, EVALCLI_RISK
 };
 
 #define EVALCLI_OPTIONS \
@@ -31,7 +31,8 @@ enum {
     { "bounds", required_argument, NULL, EVALCLI_BOUNDS }, \
     { "gamma", required_argument, NULL, EVALCLI_GAMMA }, \
     { "value-model", required_argument, NULL, EVALCLI_VALUE_MODEL }, \
-    { "truth", required_argument, NULL, EVALCLI_TRUTH }
+    { "truth", required_argument, NULL, EVALCLI_TRUTH }, \
+    { "risk", optional_argument, NULL, EVALCLI_RISK }
 
 #define EVALCLI_HELP \
 "Evaluation:\n" \
@@ -61,7 +62,10 @@ enum {
 "  --value-model M       value model of dm/dr/wdr: fqe (tabular, default),\n" \
 "                        linear-fqe (s* features), lstd, td, gtd2\n" \
 "  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
-"                        shown with the relative error\n"
+"                        shown with the relative error\n" \
+"  --risk[=ALPHA]        also estimate each policy's return distribution (TIS and\n" \
+"                        self-normalised CDFs): mean, variance, CVaR_ALPHA (default\n" \
+"                        0.1) and interquartile range; JSON carries the CDF\n"
 
 struct evalcli {
     struct eval_opts eo;
@@ -70,6 +74,8 @@ struct evalcli {
     double gamma;               /* trajectory logs; NAN = the default */
     const char *value_model;    /* trajectory logs; NULL = fqe */
     const char *truth_path;     /* --truth FILE (trajectory logs) */
+    int risk;                   /* --risk: return distributions */
+    double risk_alpha;          /* CVaR level */
     struct truth truth;
     const char *policies[EVALCLI_MAX_POLICIES];
     size_t n_policies;

@@ -80,6 +80,19 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
             num(sb, x->mean_weight, 9);
             strbuf_putc(sb, '\n');
         }
+        if (pol->n_risk) {
+            strbuf_printf(sb, "  return distribution (CVaR at alpha %.3g):\n  %-9s %12s %12s %12s %12s\n",
+                          pol->risk[0].cvar_alpha, "cdf", "mean", "variance", "CVaR", "IQR");
+            for (size_t k = 0; k < pol->n_risk; k++) {
+                const struct res_risk *x = &pol->risk[k];
+                strbuf_printf(sb, "  %-9s", x->method);
+                num(sb, x->mean, 13);
+                num(sb, x->var, 13);
+                num(sb, x->cvar, 13);
+                num(sb, x->iqr, 13);
+                strbuf_putc(sb, '\n');
+            }
+        }
         for (size_t w = 0; w < pol->n_warnings; w++)
             strbuf_printf(sb, "  warning: %s\n", pol->warnings[w]);
     }
@@ -191,7 +204,41 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
             json_number(sb, x->rel_error);
             strbuf_puts(sb, "}");
         }
-        strbuf_puts(sb, "]}");
+        strbuf_puts(sb, "]");
+        if (pol->n_risk) {
+            strbuf_puts(sb, ",\n   \"risk\":[");
+            for (size_t k = 0; k < pol->n_risk; k++) {
+                const struct res_risk *x = &pol->risk[k];
+                strbuf_puts(sb, k ? ",{" : "{");
+                key(sb, "method");
+                json_string(sb, x->method);
+                strbuf_puts(sb, ",\"mean\":");
+                json_number(sb, x->mean);
+                strbuf_puts(sb, ",\"variance\":");
+                json_number(sb, x->var);
+                strbuf_puts(sb, ",\"cvar\":");
+                json_number(sb, x->cvar);
+                strbuf_puts(sb, ",\"cvar_alpha\":");
+                json_number(sb, x->cvar_alpha);
+                strbuf_puts(sb, ",\"iqr\":");
+                json_number(sb, x->iqr);
+                strbuf_puts(sb, ",\"cdf\":{\"y\":[");
+                for (size_t g = 0; g < x->n_grid; g++) {
+                    if (g)
+                        strbuf_putc(sb, ',');
+                    json_number(sb, x->grid[g]);
+                }
+                strbuf_puts(sb, "],\"F\":[");
+                for (size_t g = 0; g < x->n_grid; g++) {
+                    if (g)
+                        strbuf_putc(sb, ',');
+                    json_number(sb, x->cdf[g]);
+                }
+                strbuf_puts(sb, "]}}");
+            }
+            strbuf_puts(sb, "]");
+        }
+        strbuf_puts(sb, "}");
     }
     strbuf_puts(sb, "],\n ");
     key(sb, "warnings");

@@ -20,6 +20,13 @@ expect_status 0 "linear FQE value model" $OPE eval "$TMP/rs.csv" --estimators dm
 expect_status 64 "unknown value model" $OPE eval "$TMP/rs.csv" --value-model magic
 expect_status 64 "a bandit estimator on trajectories" $OPE eval "$TMP/rs.csv" --estimators snipw
 expect_grep "$TMP/err" "trajectory estimators are" "lists the trajectory estimators"
+expect_status 0 "--risk" $OPE eval "$TMP/rs.csv" --policy mix100 --ci none --risk=0.2
+expect_grep "$TMP/out" "return distribution (CVaR at alpha 0.2)" "prints the return distribution"
+expect_grep "$TMP/out" "  sn " "self-normalised row"
+expect_status 0 "--risk json" $OPE eval "$TMP/rs.csv" --policy mix100 --ci none --risk --format json
+expect_grep "$TMP/out" '"risk":[{"method":"tis"' "json carries the risk"
+expect_grep "$TMP/out" '"cdf":{"y":[' "and the CDF grid"
+expect_status 64 "bad --risk level" $OPE eval "$TMP/rs.csv" --risk=2
 printf 'policy,value\nmix100,1\nmix100,2\n' > "$TMP/dup.csv"
 expect_status 65 "a truth file listing a policy twice" $OPE eval "$TMP/rs.csv" --truth "$TMP/dup.csv"
 expect_grep "$TMP/err" "dup.csv:3:1: policy 'mix100' is listed twice" "names the line"

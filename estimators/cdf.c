@@ -1,0 +1,142 @@
+/* estimators/cdf.c: return-distribution OPE (see cdf.h). */
+#include "config.h"
+#include "estimators/cdf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/sum.h"
+
+struct gw {
+    double g, w;
+};
+
+static int cmp_gw(const void *a, const void *b)
+{
+    double x = ((const struct gw *)a)->g, y = ((const struct gw *)b)->g;
+    return (x > y) - (x < y);
+}
+
+double cdf_quantile(const struct cdf_result *r, double p)
+{
+    for (size_t j = 0; j < r->n; j++)
+        if (r->F[j] >= p - 1e-12)
+            return r->y[j];
+    return r->n ? r->y[r->n - 1] : NAN;
+}
+
+int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_method m,
+                     double alpha, struct cdf_result *r, struct ope_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->mean = r->var = r->cvar = r->iqr = NAN;
+    if (n == 0)
+        return ope_fail(err, OPE_EDATA, "no trajectories for the return distribution");
+    struct gw *v = ope_malloc(n * sizeof *v, err);
+    if (!v)
+        return -1;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i].g = G[i];
+        v[i].w = rho[i];
+        total += rho[i];
+    }
+    qsort(v, n, sizeof *v, cmp_gw);
+    double denom = m == CDF_SN ? total : (double)n;
+    r->y = ope_malloc(n * sizeof *r->y, err);
+    r->F = ope_malloc(n * sizeof *r->F, err);
+    if (!r->y || !r->F || !(denom > 0)) {
+        free(v);
+        cdf_result_free(r);
+        if (!(denom > 0))
+            return ope_fail(err, OPE_EDATA, "every trajectory weight is 0: the policy's return "
+                            "distribution cannot be estimated from this log");
+        return -1;
+    }
+    /* Cumulative weight at each distinct return, clipped to [0, 1] and kept
+     * non-decreasing. */
+    struct ope_sum acc;
+    ope_sum_init(&acc);
+    double prev = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        ope_sum_add(&acc, v[i].w);
+        if (i + 1 < n && v[i + 1].g == v[i].g)
+            continue;
+        double F = ope_sum_value(&acc) / denom;
+        F = F < 0 ? 0 : F > 1 ? 1 : F;
+        F = F < prev ? prev : F;
+        r->y[k] = v[i].g;
+        r->F[k] = F;
+        prev = F;
+        k++;
+    }
+    free(v);
+    r->n = k;
+    r->F[k - 1] = 1.0;      /* mass short of 1 goes to the largest return */
+    /* Moments of the step distribution. */
+    double mean = 0, lastF = 0;
+    for (size_t j = 0; j < k; j++) {
+        mean += (r->F[j] - lastF) * r->y[j];
+        lastF = r->F[j];
+    }
+    double var = 0;
+    lastF = 0;
+    for (size_t j = 0; j < k; j++) {
+        double d = r->y[j] - mean;
+        var += (r->F[j] - lastF) * d * d;
+        lastF = r->F[j];
+    }
+    /* CVaR_alpha: the mean of the lowest alpha share of the mass. */
+    double taken = 0, sum = 0;
+    lastF = 0;
+    for (size_t j = 0; j < k && taken < alpha; j++) {
+        double mass = r->F[j] - lastF;
+        double use = mass < alpha - taken ? mass : alpha - taken;
+        sum += use * r->y[j];
+        taken += use;
+        lastF = r->F[j];
+    }
+    r->mean = mean;
+    r->var = var;
+    r->cvar = taken > 0 ? sum / taken : NAN;
+    r->iqr = cdf_quantile(r, 0.75) - cdf_quantile(r, 0.25);
+    return 0;
+}
+
+int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m,
+             double alpha, struct cdf_result *r, struct ope_error *err)
+{
+    size_t n = log->n_episodes;
+    double *G = ope_calloc(n ? n : 1, sizeof *G, err);
+    double *rho = ope_calloc(n ? n : 1, sizeof *rho, err);
+    if (!G || !rho) {
+        free(G);
+        free(rho);
+        return -1;
+    }
+    for (size_t e = 0; e < n; e++) {
+        double disc = 1, w = 1, g = 0;
+        for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++) {
+            g += disc * log->reward[j];     /* gamma^0 for the first step */
+            disc *= gamma;
+            w *= log->policy[pol].prob[log->action[j]][j] / log->pscore[j];
+        }
+        /* Padding with weight carried over and reward 0 changes neither G nor rho. */
+        G[e] = g;
+        rho[e] = w;
+    }
+    int rc = cdf_from_returns(G, rho, n, m, alpha, r, err);
+    free(G);
+    free(rho);
+    return rc;
+}
+
+void cdf_result_free(struct cdf_result *r)
+{
+    free(r->y);
+    free(r->F);
+    r->y = r->F = NULL;
+    r->n = 0;
+}
