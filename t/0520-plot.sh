@@ -39,6 +39,10 @@ expect_grep hostile.svg '`touch pwned2`' "the backquoted name is shown literally
 expect_grep hostile.svg "{/Symbol a}^2_3 EOD" "markup and EOD are shown literally"
 cd - >/dev/null || exit 1
 
+PATH=/nonexistent expect_status 69 "no gnuplot on PATH: status 69" \
+    "$OPE" plot estimates "$TMP/log.csv" --ci none -o "$TMP/none.svg"
+expect_grep "$TMP/err" "gnuplot" "the message says gnuplot is missing"
+PATH=/nonexistent expect_status 0 "everything else works without gnuplot" "$OPE" eval "$TMP/log.csv" --ci none
 OPE_GNUPLOT=/nonexistent/gnuplot expect_status 69 "a missing gnuplot: status 69" \
     "$OPE" plot estimates "$TMP/log.csv" --ci none -o "$TMP/none.svg"
 expect_grep "$TMP/err" "gnuplot" "the message names gnuplot"
