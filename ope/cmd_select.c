@@ -17,6 +17,7 @@
 #include "ope/json.h"
 #include "ope/loadcli.h"
 #include "ope/outfile.h"
+#include "ope/render.h"
 #include "ope/strbuf.h"
 
 enum { SEL_K = 0x5300, SEL_SAFETY, SEL_CLIP, SEL_FORMAT, SEL_OUT, SEL_FORCE };
@@ -42,7 +43,7 @@ static void num(struct strbuf *sb, double v, int w)
     strbuf_printf(sb, " %*s", w, b);
 }
 
-static void render_table(const struct selection *s, struct strbuf *sb)
+static void select_table(const struct selection *s, struct strbuf *sb)
 {
     const struct res_eval *r = s->r;
     size_t M = r->n_policies;
@@ -115,7 +116,7 @@ static void render_table(const struct selection *s, struct strbuf *sb)
         }
 }
 
-static void render_json(const struct selection *s, struct strbuf *sb)
+static void select_json(const struct selection *s, struct strbuf *sb)
 {
     const struct res_eval *r = s->r;
     size_t M = r->n_policies;
@@ -206,54 +207,25 @@ static void render_json(const struct selection *s, struct strbuf *sb)
     strbuf_puts(sb, "]}\n");
 }
 
-static void csv_field(struct strbuf *sb, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        strbuf_puts(sb, s);
-        return;
-    }
-    strbuf_putc(sb, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, *s);
-    }
-    strbuf_putc(sb, '"');
-}
-
-static void csv_num(struct strbuf *sb, double v)
-{
-    char b[48];
-    strbuf_putc(sb, ',');
-    if (isnan(v))
-        return;
-    if (isinf(v)) {
-        strbuf_puts(sb, v > 0 ? "inf" : "-inf");
-        return;
-    }
-    ope_format_double(b, sizeof b, v);
-    strbuf_puts(sb, b);
-}
-
 /* The per-k curves, one row per (estimator, k). */
-static void render_csv(const struct selection *s, struct strbuf *sb)
+static void select_csv(const struct selection *s, struct strbuf *sb)
 {
     strbuf_puts(sb, "estimator,k,best,worst,mean,std,safety_violation_rate,sharpe_ratio,"
                     "regret_k,chosen_k\n");
     for (size_t e = 0; e < s->n_est; e++)
         for (size_t k = 1; k <= s->r->n_policies; k++) {
             const struct ops_topk *t = &s->ops[e].topk[k - 1];
-            csv_field(sb, s->r->pol[0].est[e].label);
+            render_csv_cell(sb, s->r->pol[0].est[e].label);
             strbuf_printf(sb, ",%zu", k);
-            csv_num(sb, t->best);
-            csv_num(sb, t->worst);
-            csv_num(sb, t->mean);
-            csv_num(sb, t->std);
-            csv_num(sb, t->violation);
-            csv_num(sb, t->sharpe);
-            csv_num(sb, k == s->ops[e].k ? s->ops[e].regretk : NAN);
+            render_csv_number(sb, t->best);
+            render_csv_number(sb, t->worst);
+            render_csv_number(sb, t->mean);
+            render_csv_number(sb, t->std);
+            render_csv_number(sb, t->violation);
+            render_csv_number(sb, t->sharpe);
+            render_csv_number(sb, k == s->ops[e].k ? s->ops[e].regretk : NAN);
             strbuf_putc(sb, ',');
-            csv_field(sb, s->r->pol[s->ops[e].ranking[k - 1]].name);
+            render_csv_cell(sb, s->r->pol[s->ops[e].ranking[k - 1]].name);
             strbuf_putc(sb, '\n');
         }
 }
@@ -368,11 +340,11 @@ static int select_exec(int argc, char **argv)
     struct selection s = { r, have_truth ? truth : NULL, J, oo.relative_safety * J, E, ops };
     struct strbuf sb = STRBUF_INIT;
     if (strcmp(format, "json") == 0)
-        render_json(&s, &sb);
+        select_json(&s, &sb);
     else if (strcmp(format, "csv") == 0)
-        render_csv(&s, &sb);
+        select_csv(&s, &sb);
     else
-        render_table(&s, &sb);
+        select_table(&s, &sb);
     if (strbuf_failed(&sb))
         rc = cli_error(&(struct ope_error){ OPE_ESOFTWARE, "out of memory" });
     else if (out && ope_write_file_atomic(out, sb.buf, sb.len, force, &err) != 0)

@@ -246,7 +246,7 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
     strbuf_puts(sb, "}\n");
 }
 
-static void csv_cell(struct strbuf *sb, const char *s)
+void render_csv_cell(struct strbuf *sb, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
         strbuf_puts(sb, s);
@@ -261,12 +261,16 @@ static void csv_cell(struct strbuf *sb, const char *s)
     strbuf_putc(sb, '"');
 }
 
-static void csv_num(struct strbuf *sb, double v)
+void render_csv_number(struct strbuf *sb, double v)
 {
     char buf[48];
     strbuf_putc(sb, ',');
     if (isnan(v))
         return;     /* empty cell: not available */
+    if (isinf(v)) {
+        strbuf_puts(sb, v > 0 ? "inf" : "-inf");
+        return;
+    }
     ope_format_double(buf, sizeof buf, v);
     strbuf_puts(sb, buf);
 }
@@ -279,19 +283,19 @@ void render_csv(const struct res_eval *r, struct strbuf *sb)
         const struct res_policy *pol = &r->pol[p];
         for (size_t e = 0; e < pol->n_estimates; e++) {
             const struct res_estimate *x = &pol->est[e];
-            csv_cell(sb, pol->name);
+            render_csv_cell(sb, pol->name);
             strbuf_putc(sb, ',');
-            csv_cell(sb, x->estimator);
+            render_csv_cell(sb, x->estimator);
             strbuf_putc(sb, ',');
-            csv_cell(sb, x->params_json);
-            csv_num(sb, x->value);
-            csv_num(sb, x->lower);
-            csv_num(sb, x->upper);
-            csv_num(sb, pol->truth);
-            csv_num(sb, x->se);
-            csv_num(sb, x->ess);
-            csv_num(sb, x->max_weight);
-            csv_num(sb, x->mean_weight);
+            render_csv_cell(sb, x->params_json);
+            render_csv_number(sb, x->value);
+            render_csv_number(sb, x->lower);
+            render_csv_number(sb, x->upper);
+            render_csv_number(sb, pol->truth);
+            render_csv_number(sb, x->se);
+            render_csv_number(sb, x->ess);
+            render_csv_number(sb, x->max_weight);
+            render_csv_number(sb, x->mean_weight);
             strbuf_putc(sb, '\n');
         }
     }

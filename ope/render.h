@@ -9,6 +9,13 @@
 
 void render_table(const struct res_eval *r, struct strbuf *sb);
 void render_json(const struct res_eval *r, struct strbuf *sb);
+/* One CSV cell, quoted per RFC 4180 only when it needs it. */
+void render_csv_cell(struct strbuf *sb, const char *s);
+
+/* ",number" with the shortest round-trip digits; "," alone (an empty cell) for NaN;
+ * "inf"/"-inf" for infinities. */
+void render_csv_number(struct strbuf *sb, double v);
+
 /* policy,estimator,params,value,lower,upper (+ truth,se,ess,max_weight,mean_weight). */
 void render_csv(const struct res_eval *r, struct strbuf *sb);
 
