@@ -65,5 +65,17 @@ int main(void)
         cdf_result_free(&r);
         tlog_free(t);
     }
+    /* On-policy data (every weight 1): the TIS CDF is the empirical CDF exactly. */
+    {
+        const double G3[] = { 0.5, 2, 2, -1, 7 }, one[] = { 1, 1, 1, 1, 1 };
+        ok(cdf_from_returns(G3, one, 5, CDF_TIS, 0.2, &r, &err) == 0 && r.n == 4, "on-policy cdf");
+        const double ys[] = { -1, 0.5, 2, 7 }, Fs[] = { 0.2, 0.4, 0.8, 1.0 };
+        int same = 1;
+        for (size_t j = 0; j < 4; j++)
+            same &= r.y[j] == ys[j] && fabs(r.F[j] - Fs[j]) < 1e-15;
+        ok(same, "on-policy data reproduce the empirical CDF");
+        is_double(r.cvar, -1, 1e-12, "CVaR_0.2 is the lowest return");
+        cdf_result_free(&r);
+    }
     return done_testing();
 }

@@ -27,6 +27,14 @@ expect_status 0 "--risk json" $OPE eval "$TMP/rs.csv" --policy mix100 --ci none 
 expect_grep "$TMP/out" '"risk":[{"method":"tis"' "json carries the risk"
 expect_grep "$TMP/out" '"cdf":{"y":[' "and the CDF grid"
 expect_status 64 "bad --risk level" $OPE eval "$TMP/rs.csv" --risk=2
+# A single episode: documented as an error (65): no interval or estimate from one.
+printf 'episode,step,state,action,reward,pscore,pi.e.0,pi.e.1\n0,0,0,0,1,0.5,0.5,0.5\n0,1,0,1,0,0.5,0.5,0.5\n' > "$TMP/one.csv"
+expect_status 65 "a single-episode log" $OPE eval "$TMP/one.csv"
+expect_grep "$TMP/err" "1 episode(s); at least 2 are needed" "says why"
+# pi_e puts half its mass on action 1, never logged: evaluated, with a warning.
+printf 'episode,step,state,action,reward,pscore,pi.e.0,pi.e.1\n0,0,0,0,1,1,0.5,0.5\n1,0,0,0,0,1,0.5,0.5\n2,0,0,0,1,1,0.5,0.5\n' > "$TMP/unl.csv"
+expect_status 0 "a policy with mass on unlogged actions" $OPE eval "$TMP/unl.csv" --ci none
+expect_grep "$TMP/out" "50% of the policy's probability (per step) is on actions never logged" "warns about the unsupported mass"
 printf 'policy,value\nmix100,1\nmix100,2\n' > "$TMP/dup.csv"
 expect_status 65 "a truth file listing a policy twice" $OPE eval "$TMP/rs.csv" --truth "$TMP/dup.csv"
 expect_grep "$TMP/err" "dup.csv:3:1: policy 'mix100' is listed twice" "names the line"
