@@ -27,6 +27,14 @@ expect_status 0 "--risk json" $OPE eval "$TMP/rs.csv" --policy mix100 --ci none 
 expect_grep "$TMP/out" '"risk":[{"method":"tis"' "json carries the risk"
 expect_grep "$TMP/out" '"cdf":{"y":[' "and the CDF grid"
 expect_status 64 "bad --risk level" $OPE eval "$TMP/rs.csv" --risk=2
+# A deterministic MDP (the chain) fully explored by a uniform behaviour: the empirical
+# model is the true one, so FQE's Q is exact and dm and dr equal the truth (dr
+# telescopes to V(s_0) on every trajectory), while pdis only does so on average.
+$OPE gen mdp chain --episodes 3000 --candidates 3 --behavior uniform --seed 4 -o "$TMP/ch.csv" --truth "$TMP/ch-truth.csv" 2>/dev/null
+$OPE eval "$TMP/ch.csv" --truth "$TMP/ch-truth.csv" --estimators dm,dr --ci none --format csv > "$TMP/ch.out" 2>/dev/null
+awk -F, 'NR > 1 { d = $4 - $7; if (d < 0) d = -d; if (d > 1e-9) bad = 1; n++ } END { exit (bad || n != 6) }' "$TMP/ch.out" \
+    && pass "exact Q on a deterministic MDP: dm and dr equal the truth to 1e-9" || fail "dm/dr vs truth on the chain"
+
 # A single episode: documented as an error (65): no interval or estimate from one.
 printf 'episode,step,state,action,reward,pscore,pi.e.0,pi.e.1\n0,0,0,0,1,0.5,0.5,0.5\n0,1,0,1,0,0.5,0.5,0.5\n' > "$TMP/one.csv"
 expect_status 65 "a single-episode log" $OPE eval "$TMP/one.csv"
