@@ -3,6 +3,7 @@
 #include "estimators/ops.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,9 @@ double ops_spearman(const double *x, const double *y, size_t n)
     if (rx && ry && idx) {
         average_ranks(x, n, rx, idx);
         average_ranks(y, n, ry, idx);
-        double mx = 0, my = 0;
-        for (size_t i = 0; i < n; i++) {
-            mx += rx[i] / (double)n;
-            my += ry[i] / (double)n;
-        }
+        /* Average ranks always have mean (n + 1) / 2, exactly: a constant side then
+         * gives a spread of exactly 0 (NaN below), not rounding noise. */
+        double mx = ((double)n + 1) / 2, my = mx;
         double sxy = 0, sxx = 0, syy = 0;
         for (size_t i = 0; i < n; i++) {
             sxy += (rx[i] - mx) * (ry[i] - my);
@@ -133,11 +132,23 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     for (size_t i = 0; i < M; i++)
         r->topk[i] = (struct ops_topk){ NAN, NAN, NAN, NAN, NAN, NAN };
     r->has_truth = truth != NULL;
+    size_t n_nan = 0;
+    for (size_t i = 0; i < M; i++)
+        n_nan += isnan(est[i]) != 0;
+    if (n_nan)
+        note(r, "some estimates are undefined (NaN): they rank last, count as estimated "
+                "unsafe, and MSE and rank correlation are undefined");
     if (!truth) {
         note(r, "no ground truth: only the ranking is available (MSE, rank correlation, "
                 "regret and the top-k metrics need the true values)");
         return 0;
     }
+    for (size_t i = 0; i < M; i++)
+        if (!isfinite(truth[i])) {
+            ops_result_free(r);
+            return ope_fail(err, OPE_EDATA, "the true value of candidate %zu is not a finite "
+                            "number", i + 1);
+        }
     /* MSE, nMSE (MSE over the mean squared true value). */
     double se = 0, sq = 0, vmax = -INFINITY;
     for (size_t i = 0; i < M; i++) {
@@ -145,15 +156,20 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
         sq += truth[i] * truth[i];
         vmax = truth[i] > vmax ? truth[i] : vmax;
     }
-    r->mse = se / (double)M;
-    if (sq > 0)
-        r->nmse = r->mse / (sq / (double)M);
-    else
-        note(r, "nMSE is undefined: every true value is 0");
-    r->spearman = ops_spearman(truth, est, M);
-    r->kendall = ops_kendall_tau_b(truth, est, M);
-    if (isnan(r->spearman))
-        note(r, "rank correlation is undefined: the true values or the estimates are all equal");
+    if (!n_nan) {
+        r->mse = se / (double)M;
+        if (sq > 0)
+            r->nmse = r->mse / (sq / (double)M);
+        else
+            note(r, "nMSE is undefined: every true value is 0");
+        r->spearman = ops_spearman(truth, est, M);
+        r->kendall = ops_kendall_tau_b(truth, est, M);
+        if (M < 2)
+            note(r, "rank correlation is undefined with a single candidate");
+        else if (isnan(r->spearman))
+            note(r, "rank correlation is undefined: the true values or the estimates are "
+                    "all equal");
+    }
     /* regret@k = sum of the k largest true values - sum of the true values of top_k. */
     double *sorted = malloc(M * sizeof *sorted);
     if (!sorted) {
@@ -177,6 +193,8 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     r->regretk = best_k - got_k;
     if (vmax != 0)
         r->nregret1 = r->regret1 / fabs(vmax);
+    else
+        note(r, "nRegret@1 is undefined: the best true value is 0");
     /* Type I / II at tau. */
     if (!isnan(r->tau)) {
         double safe = 0, unsafe = 0, e1 = 0, e2 = 0;
@@ -242,4 +260,103 @@ void ops_result_free(struct ops_result *r)
     free(r->topk);
     r->ranking = NULL;
     r->topk = NULL;
+}
+
+/* Mean and sample sd of the field at byte offset off of each replicate: of the result
+ * itself (k = 0) or of its topk[k - 1]. Non-finite values are skipped and counted. */
+static struct ops_stat stat_at(const struct ops_result *rs, size_t R, size_t off, size_t k,
+                               size_t *skipped)
+{
+    struct ops_stat st = { NAN, NAN, 0 };
+    double sum = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        double ss = 0;
+        for (size_t i = 0; i < R; i++) {
+            const char *base = k ? (const char *)&rs[i].topk[k - 1] : (const char *)&rs[i];
+            double v;
+            memcpy(&v, base + off, sizeof v);
+            if (!isfinite(v)) {
+                *skipped += pass == 0;
+                continue;
+            }
+            if (pass == 0) {
+                sum += v;
+                st.n++;
+            } else {
+                ss += (v - st.mean) * (v - st.mean);
+            }
+        }
+        if (pass == 0 && st.n)
+            st.mean = sum / (double)st.n;
+        if (pass == 1 && st.n >= 2)
+            st.sd = sqrt(ss / (double)(st.n - 1));
+    }
+    return st;
+}
+
+int ops_summarize(const struct ops_result *rs, size_t R, struct ops_summary *s,
+                  struct ope_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (R == 0)
+        return ope_fail(err, OPE_EUSAGE, "no replicate to summarise");
+    for (size_t i = 1; i < R; i++)
+        if (rs[i].M != rs[0].M || rs[i].k != rs[0].k)
+            return ope_fail(err, OPE_EUSAGE, "replicate %zu has %zu candidates (k = %zu), "
+                            "the first has %zu (k = %zu)", i + 1, rs[i].M, rs[i].k,
+                            rs[0].M, rs[0].k);
+    s->R = R;
+    s->M = rs[0].M;
+    s->k = rs[0].k;
+    s->topk = ope_calloc(s->M ? s->M : 1, sizeof *s->topk, err);
+    if (!s->topk)
+        return -1;
+    size_t skipped = 0;
+#define SCALAR(f) s->f = stat_at(rs, R, offsetof(struct ops_result, f), 0, &skipped)
+    SCALAR(mse);
+    SCALAR(nmse);
+    SCALAR(spearman);
+    SCALAR(kendall);
+    SCALAR(regret1);
+    SCALAR(regretk);
+    SCALAR(nregret1);
+    SCALAR(type1);
+    SCALAR(type2);
+#undef SCALAR
+    size_t skipped_scalar = skipped;
+    skipped = 0;
+    for (size_t k = 1; k <= s->M; k++) {
+        struct ops_topk_stat *t = &s->topk[k - 1];
+#define TOPK(f) t->f = stat_at(rs, R, offsetof(struct ops_topk, f), k, &skipped)
+        TOPK(best);
+        TOPK(worst);
+        TOPK(mean);
+        TOPK(violation);
+#undef TOPK
+        size_t before = skipped;
+        t->std = stat_at(rs, R, offsetof(struct ops_topk, std), k, &skipped);
+        t->sharpe = stat_at(rs, R, offsetof(struct ops_topk, sharpe), k, &skipped);
+        if (k == 1)
+            skipped = before;   /* std@1 and Sharpe@1 are undefined by definition */
+    }
+    /* The per-replicate notes, once each, then what the averaging left out. */
+    for (size_t i = 0; i < R; i++)
+        for (size_t j = 0; j < rs[i].n_notes; j++) {
+            int dup = 0;
+            for (size_t m = 0; m < s->n_notes && !dup; m++)
+                dup = strcmp(s->notes[m], rs[i].notes[j]) == 0;
+            if (!dup && s->n_notes < OPS_MAX_NOTES)
+                snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s", rs[i].notes[j]);
+        }
+    if ((skipped_scalar || skipped) && s->n_notes < OPS_MAX_NOTES)
+        snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "averages over replicates "
+                 "leave out %zu undefined or infinite values (n says how many were used)",
+                 skipped_scalar + skipped);
+    return 0;
+}
+
+void ops_summary_free(struct ops_summary *s)
+{
+    free(s->topk);
+    s->topk = NULL;
 }

@@ -16,6 +16,7 @@ struct ops_opts {
     int clip_sharpe;            /* clip SharpeRatio@k to [0, 100] (SCOPE-RL option) */
 };
 
+/* Defaults: relative_safety 0.9, k = min(3, M), no clip. */
 void ops_opts_init(struct ops_opts *o);
 
 struct ops_topk {
@@ -41,14 +42,47 @@ struct ops_result {
 };
 
 /* Compute every metric. truth may be NULL (only the ranking is filled, the rest NAN);
- * J may be NAN (tau, violations, Sharpe, Type I/II become NAN). Usage errors: M = 0,
- * k > M. */
+ * J may be NAN (tau, violations, Sharpe, Type I/II become NAN). A NaN estimate ranks
+ * last and makes MSE and the rank correlations NAN (with a note). Every NAN or +inf
+ * left in r has its reason in r->notes. Errors: OPE_EUSAGE for M = 0 or k > M,
+ * OPE_EDATA for a true value that is not finite. */
 int ops_compute(const double *est, const double *truth, size_t M, double J,
                 const struct ops_opts *o, struct ops_result *r, struct ope_error *err);
 
+/* Free the arrays of r (r itself is the caller's); safe on a zeroed result. */
 void ops_result_free(struct ops_result *r);
 
-/* Rank correlations with ties handled as scipy does: Spearman on average ranks,
+/* One metric over several replicates: mean and sample standard deviation (divisor
+ * n - 1; NAN when n < 2) over the n replicates where it is finite. */
+struct ops_stat {
+    double mean, sd;
+    size_t n;
+};
+
+struct ops_topk_stat {
+    struct ops_stat best, worst, mean, std, violation, sharpe;
+};
+
+/* Every metric of ops_result averaged over R replicate datasets of the same M
+ * candidates (the paper's benchmark: several seeds or behaviour policies). */
+struct ops_summary {
+    size_t R, M, k;
+    struct ops_stat mse, nmse, spearman, kendall, regret1, regretk, nregret1, type1, type2;
+    struct ops_topk_stat *topk;     /* [M] */
+    size_t n_notes;
+    char notes[OPS_MAX_NOTES][200];
+};
+
+/* Summarise R >= 1 results computed with the same M and k. Values that are undefined
+ * or infinite in a replicate are left out of that metric's mean (a note says so).
+ * Usage error when the results disagree on M or k. */
+int ops_summarize(const struct ops_result *rs, size_t R, struct ops_summary *s,
+                  struct ope_error *err);
+
+/* Free the arrays of s; safe on a zeroed summary. */
+void ops_summary_free(struct ops_summary *s);
+
+/* Rank correlations of x and y (length n) with ties handled as scipy does: Spearman on average ranks,
  * Kendall's tau-b. NAN when a side is constant. */
 double ops_spearman(const double *x, const double *y, size_t n);
 double ops_kendall_tau_b(const double *x, const double *y, size_t n);

@@ -7,3 +7,4 @@ TESTS += t/0800-ops
 bin_ope_SOURCES += ope/cmd_select.c
 TESTS += t/0810-select.sh
 EXTRA_DIST += t/0810-select.sh
+bin_ope_SOURCES += ope/select_render.c ope/select_render.h

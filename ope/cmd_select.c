@@ -14,223 +14,87 @@
 #include "datasets/truth.h"
 #include "estimators/ops.h"
 #include "ope/evalcli.h"
-#include "ope/json.h"
 #include "ope/loadcli.h"
 #include "ope/outfile.h"
-#include "ope/render.h"
+#include "ope/select_render.h"
 #include "ope/strbuf.h"
+#include "datasets/gen_bandit.h"
 
 enum { SEL_K = 0x5300, SEL_SAFETY, SEL_CLIP, SEL_FORMAT, SEL_OUT, SEL_FORCE };
 
-struct selection {
-    const struct res_eval *r;
-    const double *truth;        /* [M] or NULL */
-    double J;
-    double tau;
-    size_t n_est;
-    struct ops_result *ops;     /* [n_est] */
+/* One generated replicate: `ope gen bandit` with seed gen_seed + i, evaluated like a
+ * bandit log file. */
+static struct res_eval *eval_generated(struct evalcli *c, const struct gen_bandit_opts *go,
+                                       size_t i, struct ope_error *err)
+{
+    struct gen_bandit_opts o = *go;
+    o.seed = go->seed + i;
+    struct blog *log = gen_bandit(&o, err);
+    if (!log)
+        return NULL;
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    struct res_eval *r = NULL;
+    if (est_spec_list(c->estimators, EST_BANDIT, &spec, &n_spec, err) == 0) {
+        c->eo.spec = spec;
+        c->eo.n_spec = n_spec;
+        c->eo.policies = c->n_policies ? c->policies : NULL;
+        c->eo.n_policies = c->n_policies;
+        r = eval_bandit(log, &c->eo, err);
+    }
+    free(spec);
+    c->eo.spec = NULL;
+    blog_free(log);
+    return r;
+}
+
+/* Every dataset must have the same candidates and estimators, in the same order, so
+ * the metrics can be averaged candidate by candidate. */
+static int same_shape(const struct res_eval *a, const struct res_eval *b, const char *where,
+                      struct ope_error *err)
+{
+    if (a->n_policies != b->n_policies)
+        return ope_fail(err, OPE_EDATA, "%s: %zu candidate policies, the first dataset has %zu; "
+                        "every dataset must carry the same pi.* policies", where, b->n_policies,
+                        a->n_policies);
+    for (size_t p = 0; p < a->n_policies; p++)
+        if (strcmp(a->pol[p].name, b->pol[p].name) != 0)
+            return ope_fail(err, OPE_EDATA, "%s: candidate %zu is '%s', in the first dataset "
+                            "'%s'; every dataset must carry the same pi.* policies in the same "
+                            "order", where, p + 1, b->pol[p].name, a->pol[p].name);
+    return 0;
+}
+
+/* The truth of dataset r (the --truth file, else the log's q.* columns): 0 with
+ * *have = 0 when some candidate has none; -1 (65) when the file misses a candidate. */
+static int dataset_truth(const struct res_eval *r, const struct truth *tf, const char *tpath,
+                         double *truth, int *have, struct ope_error *err)
+{
+    *have = 1;
+    for (size_t p = 0; p < r->n_policies; p++) {
+        truth[p] = tpath ? truth_of(tf, r->pol[p].name) : r->pol[p].truth;
+        if (isnan(truth[p]) && tpath)
+            return ope_fail(err, OPE_EDATA, "%s: no value for candidate policy '%s'; the truth "
+                            "file must list every policy of the log (add a row '%s,VALUE')",
+                            tpath, r->pol[p].name, r->pol[p].name);
+        *have &= !isnan(truth[p]);
+    }
+    return 0;
+}
+
+enum { SEL_REPLICATES = SEL_FORCE + 1, SEL_ROWS, SEL_GEN_SEED, SEL_GEN_POLICIES, SEL_ACTIONS };
+
+struct select_cli {
+    struct evalcli c;
+    struct ops_opts oo;
+    struct gen_bandit_opts go;
+    const char *format, *out;
+    int force;
+    long replicates;
 };
 
-static void num(struct strbuf *sb, double v, int w)
-{
-    char b[48];
-    if (isnan(v))
-        snprintf(b, sizeof b, "-");
-    else if (isinf(v))
-        snprintf(b, sizeof b, v > 0 ? "inf" : "-inf");
-    else
-        snprintf(b, sizeof b, "%.4g", v);
-    strbuf_printf(sb, " %*s", w, b);
-}
-
-static void select_table(const struct selection *s, struct strbuf *sb)
-{
-    const struct res_eval *r = s->r;
-    size_t M = r->n_policies;
-    strbuf_printf(sb, "%zu candidate policies, %zu estimators; J(pi_b) = %.6g (%s), safety "
-                  "threshold %.6g\n", M, s->n_est, s->J, "behaviour value", s->tau);
-    if (!s->truth)
-        strbuf_puts(sb, "no ground truth (--truth FILE or q.* columns): rankings and estimates "
-                        "only; MSE, correlation, regret and the top-k metrics need the truth\n");
-    strbuf_printf(sb, "\n%-20s %9s %9s %9s %9s %9s %9s %7s %7s  %s\n", "estimator", "MSE", "nMSE",
-                  "spearman", "kendall", "regret@1", "regret@k", "typeI", "typeII", "chosen");
-    for (size_t e = 0; e < s->n_est; e++) {
-        const struct ops_result *o = &s->ops[e];
-        strbuf_printf(sb, "%-20s", r->pol[0].est[e].label);
-        num(sb, o->mse, 9);
-        num(sb, o->nmse, 9);
-        num(sb, o->spearman, 9);
-        num(sb, o->kendall, 9);
-        num(sb, o->regret1, 9);
-        num(sb, o->regretk, 9);
-        num(sb, o->type1, 7);
-        num(sb, o->type2, 7);
-        strbuf_printf(sb, "  %s\n", r->pol[o->ranking[0]].name);
-    }
-    if (s->n_est)
-        strbuf_printf(sb, "(regret@k with k = %zu)\n", s->ops[0].k);
-    if (s->truth) {
-        static const char *const what[] = { "SharpeRatio@k", "best@k", "std@k",
-                                            "safety violation rate@k" };
-        for (int m = 0; m < 4; m++) {
-            strbuf_printf(sb, "\n%s\n%4s", what[m], "k");
-            for (size_t e = 0; e < s->n_est; e++)
-                strbuf_printf(sb, " %12.12s", r->pol[0].est[e].label);
-            strbuf_putc(sb, '\n');
-            for (size_t k = 1; k <= M; k++) {
-                strbuf_printf(sb, "%4zu", k);
-                for (size_t e = 0; e < s->n_est; e++) {
-                    const struct ops_topk *t = &s->ops[e].topk[k - 1];
-                    num(sb, m == 0 ? t->sharpe : m == 1 ? t->best : m == 2 ? t->std : t->violation, 12);
-                }
-                strbuf_putc(sb, '\n');
-            }
-        }
-    }
-    strbuf_puts(sb, "\nEstimates (ranked by each estimator in the JSON output):\n");
-    strbuf_printf(sb, "%-14s", "policy");
-    if (s->truth)
-        strbuf_printf(sb, " %12s", "truth");
-    for (size_t e = 0; e < s->n_est; e++)
-        strbuf_printf(sb, " %12.12s", r->pol[0].est[e].label);
-    strbuf_putc(sb, '\n');
-    for (size_t p = 0; p < M; p++) {
-        strbuf_printf(sb, "%-14s", r->pol[p].name);
-        if (s->truth)
-            num(sb, s->truth[p], 12);
-        for (size_t e = 0; e < s->n_est; e++)
-            num(sb, r->pol[p].est[e].value, 12);
-        strbuf_putc(sb, '\n');
-    }
-    int any = 0;
-    for (size_t e = 0; e < s->n_est; e++)
-        for (size_t k = 0; k < s->ops[e].n_notes; k++) {
-            int dup = 0;
-            for (size_t f = 0; f < e && !dup; f++)
-                for (size_t j = 0; j < s->ops[f].n_notes; j++)
-                    dup |= strcmp(s->ops[f].notes[j], s->ops[e].notes[k]) == 0;
-            if (!dup) {
-                strbuf_printf(sb, "%snote: %s\n", any ? "" : "\n", s->ops[e].notes[k]);
-                any = 1;
-            }
-        }
-}
-
-static void select_json(const struct selection *s, struct strbuf *sb)
-{
-    const struct res_eval *r = s->r;
-    size_t M = r->n_policies;
-    strbuf_printf(sb, "{\"tool\":\"ope\",\"version\":\"%s\",\n \"behavior_value\":", PACKAGE_VERSION);
-    json_number(sb, s->J);
-    strbuf_puts(sb, ",\"safety_threshold\":");
-    json_number(sb, s->tau);
-    strbuf_puts(sb, ",\n \"truth\":");
-    if (s->truth) {
-        strbuf_putc(sb, '{');
-        for (size_t p = 0; p < M; p++) {
-            if (p)
-                strbuf_putc(sb, ',');
-            json_string(sb, r->pol[p].name);
-            strbuf_putc(sb, ':');
-            json_number(sb, s->truth[p]);
-        }
-        strbuf_putc(sb, '}');
-    } else {
-        strbuf_puts(sb, "null");
-    }
-    strbuf_puts(sb, ",\n \"estimators\":[");
-    for (size_t e = 0; e < s->n_est; e++) {
-        const struct ops_result *o = &s->ops[e];
-        strbuf_puts(sb, e ? ",\n  {" : "\n  {");
-        strbuf_puts(sb, "\"estimator\":");
-        json_string(sb, r->pol[0].est[e].label);
-        strbuf_puts(sb, ",\"estimates\":{");
-        for (size_t p = 0; p < M; p++) {
-            if (p)
-                strbuf_putc(sb, ',');
-            json_string(sb, r->pol[p].name);
-            strbuf_putc(sb, ':');
-            json_number(sb, r->pol[p].est[e].value);
-        }
-        strbuf_puts(sb, "},\"ranking\":[");
-        for (size_t k = 0; k < M; k++) {
-            if (k)
-                strbuf_putc(sb, ',');
-            json_string(sb, r->pol[o->ranking[k]].name);
-        }
-        strbuf_puts(sb, "],\n   \"mse\":");
-        json_number(sb, o->mse);
-        strbuf_puts(sb, ",\"nmse\":");
-        json_number(sb, o->nmse);
-        strbuf_puts(sb, ",\"spearman\":");
-        json_number(sb, o->spearman);
-        strbuf_puts(sb, ",\"kendall\":");
-        json_number(sb, o->kendall);
-        strbuf_puts(sb, ",\"regret\":{\"1\":");
-        json_number(sb, o->regret1);
-        strbuf_puts(sb, ",\"k\":");
-        json_number(sb, o->regretk);
-        strbuf_printf(sb, ",\"k_value\":%zu},\"nregret_1\":", o->k);
-        json_number(sb, o->nregret1);
-        strbuf_puts(sb, ",\"type1_error_rate\":");
-        json_number(sb, o->type1);
-        strbuf_puts(sb, ",\"type2_error_rate\":");
-        json_number(sb, o->type2);
-        strbuf_puts(sb, ",\n   \"topk\":[");
-        for (size_t k = 1; k <= M; k++) {
-            const struct ops_topk *t = &o->topk[k - 1];
-            strbuf_printf(sb, "%s{\"k\":%zu,\"best\":", k > 1 ? "," : "", k);
-            json_number(sb, t->best);
-            strbuf_puts(sb, ",\"worst\":");
-            json_number(sb, t->worst);
-            strbuf_puts(sb, ",\"mean\":");
-            json_number(sb, t->mean);
-            strbuf_puts(sb, ",\"std\":");
-            json_number(sb, t->std);
-            strbuf_puts(sb, ",\"safety_violation_rate\":");
-            json_number(sb, t->violation);
-            strbuf_puts(sb, ",\"sharpe_ratio\":");
-            if (isinf(t->sharpe))
-                strbuf_puts(sb, "null");    /* +inf: explained in notes */
-            else
-                json_number(sb, t->sharpe);
-            strbuf_putc(sb, '}');
-        }
-        strbuf_puts(sb, "],\n   \"notes\":[");
-        for (size_t k = 0; k < o->n_notes; k++) {
-            if (k)
-                strbuf_putc(sb, ',');
-            json_string(sb, o->notes[k]);
-        }
-        strbuf_puts(sb, "]}");
-    }
-    strbuf_puts(sb, "]}\n");
-}
-
-/* The per-k curves, one row per (estimator, k). */
-static void select_csv(const struct selection *s, struct strbuf *sb)
-{
-    strbuf_puts(sb, "estimator,k,best,worst,mean,std,safety_violation_rate,sharpe_ratio,"
-                    "regret_k,chosen_k\n");
-    for (size_t e = 0; e < s->n_est; e++)
-        for (size_t k = 1; k <= s->r->n_policies; k++) {
-            const struct ops_topk *t = &s->ops[e].topk[k - 1];
-            render_csv_cell(sb, s->r->pol[0].est[e].label);
-            strbuf_printf(sb, ",%zu", k);
-            render_csv_number(sb, t->best);
-            render_csv_number(sb, t->worst);
-            render_csv_number(sb, t->mean);
-            render_csv_number(sb, t->std);
-            render_csv_number(sb, t->violation);
-            render_csv_number(sb, t->sharpe);
-            render_csv_number(sb, k == s->ops[e].k ? s->ops[e].regretk : NAN);
-            strbuf_putc(sb, ',');
-            render_csv_cell(sb, s->r->pol[s->ops[e].ranking[k - 1]].name);
-            strbuf_putc(sb, '\n');
-        }
-}
-
-static int select_exec(int argc, char **argv)
+/* Parse the options; returns -1 to go on, or the exit status. */
+static int select_parse(int argc, char **argv, struct select_cli *sc)
 {
     static const struct option opts[] = {
         EVALCLI_OPTIONS,
@@ -241,22 +105,21 @@ static int select_exec(int argc, char **argv)
         { "format", required_argument, NULL, SEL_FORMAT },
         { "output", required_argument, NULL, SEL_OUT },
         { "force", no_argument, NULL, SEL_FORCE },
+        { "replicates", required_argument, NULL, SEL_REPLICATES },
+        { "rows", required_argument, NULL, SEL_ROWS },
+        { "gen-seed", required_argument, NULL, SEL_GEN_SEED },
+        { "gen-policies", required_argument, NULL, SEL_GEN_POLICIES },
+        { "actions", required_argument, NULL, SEL_ACTIONS },
         { NULL, 0, NULL, 0 }
     };
-    struct evalcli c;
-    evalcli_init(&c);
-    c.eo.ci = 0;    /* selection needs point estimates; --ci adds intervals to the eval */
-    struct ops_opts oo;
-    ops_opts_init(&oo);
-    const char *format = "table", *out = NULL;
-    int force = 0, opt;
+    struct ope_error err = { 0 };
     long v;
     double d;
-    struct ope_error err = { 0 };
+    int opt;
     while ((opt = getopt_long(argc, argv, "o:f:", opts, NULL)) != -1) {
-        int rc = evalcli_option(&c, opt, optarg, &err);
+        int rc = evalcli_option(&sc->c, opt, optarg, &err);
         if (rc == 0)
-            rc = loadcli_option(&c.lo, opt, optarg, &err);
+            rc = loadcli_option(&sc->c.lo, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("select", "%s", err.msg);
         if (rc == 1)
@@ -265,106 +128,252 @@ static int select_exec(int argc, char **argv)
         case SEL_K:
             if (cli_parse_int("select", "--k", optarg, 1, 100000, &v))
                 return OPE_EUSAGE;
-            oo.k = (size_t)v;
+            sc->oo.k = (size_t)v;
             break;
         case SEL_SAFETY:
             if (cli_parse_double("select", "--safety", optarg, 0, 10, &d))
                 return OPE_EUSAGE;
-            oo.relative_safety = d;
+            sc->oo.relative_safety = d;
             break;
         case SEL_CLIP:
-            oo.clip_sharpe = 1;
+            sc->oo.clip_sharpe = 1;
             break;
         case SEL_FORMAT: case 'f':
             if (strcmp(optarg, "table") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
                 return cli_usage("select", "--format: expected table, json or csv, got '%s'", optarg);
-            format = optarg;
+            sc->format = optarg;
             break;
         case SEL_OUT: case 'o':
-            out = optarg;
+            sc->out = optarg;
             break;
         case SEL_FORCE:
-            force = 1;
+            sc->force = 1;
+            break;
+        case SEL_REPLICATES:
+            if (cli_parse_int("select", "--replicates", optarg, 1, 10000, &sc->replicates))
+                return OPE_EUSAGE;
+            break;
+        case SEL_ROWS:
+            if (cli_parse_int("select", "--rows", optarg, 1, 100000000, &v))
+                return OPE_EUSAGE;
+            sc->go.rows = (size_t)v;
+            break;
+        case SEL_ACTIONS:
+            if (cli_parse_int("select", "--actions", optarg, 2, 10000, &v))
+                return OPE_EUSAGE;
+            sc->go.actions = (int)v;
+            break;
+        case SEL_GEN_SEED:
+            if (cli_parse_int("select", "--gen-seed", optarg, 0, 2000000000, &v))
+                return OPE_EUSAGE;
+            sc->go.seed = (uint64_t)v;
+            break;
+        case SEL_GEN_POLICIES:
+            sc->go.policies = optarg;
             break;
         default:
             return cli_usage("select", "unknown option");
         }
     }
-    if (optind + 1 != argc)
-        return cli_usage("select", "which log? ope select LOG.csv --truth TRUTH.csv");
-    if (out && ope_outfile_check(out, force, &err) != 0)
-        return cli_error(&err);
+    if (sc->replicates && optind != argc)
+        return cli_usage("select", "--replicates generates its own bandit logs: give no LOG "
+                         "(or drop --replicates and list the logs)");
+    if (!sc->replicates && optind == argc)
+        return cli_usage("select", "which log? ope select LOG.csv [LOG2.csv ...] --truth TRUTH.csv, "
+                         "or ope select --replicates R");
+    return -1;
+}
+
+/* The datasets' results, truths and metrics: ops[i * E + e] for dataset i. */
+struct select_run {
+    size_t R, M, E;
+    struct res_eval **r;
+    double *truth;          /* [R * M] */
+    double *J;              /* [R] */
+    int have_truth;
+    struct ops_result *ops; /* [R * E] */
+};
+
+static void select_run_free(struct select_run *s)
+{
+    for (size_t i = 0; s->ops && i < s->R * s->E; i++)
+        ops_result_free(&s->ops[i]);
+    for (size_t i = 0; s->r && i < s->R; i++)
+        res_eval_free(s->r[i]);
+    free(s->ops);
+    free(s->r);
+    free(s->truth);
+    free(s->J);
+}
+
+/* Evaluate every dataset and score every estimator on it. */
+static int select_compute(struct select_cli *sc, char **paths, struct select_run *s,
+                          struct ope_error *err)
+{
     struct truth tf;
     memset(&tf, 0, sizeof tf);
     tf.behavior = NAN;
-    if (c.truth_path && truth_load(c.truth_path, &tf, &err) != 0)
-        return cli_error(&err);
-    c.eo.progress = ope_progress_cli();
-    struct res_eval *r = evalcli_run(&c, argv[optind], &err);
+    if (sc->c.truth_path && truth_load(sc->c.truth_path, &tf, err) != 0)
+        return -1;
+    int rc = -1;
+    s->r = ope_calloc(s->R, sizeof *s->r, err);
+    s->J = ope_calloc(s->R, sizeof *s->J, err);
+    if (!s->r || !s->J)
+        goto out;
+    sc->c.eo.progress = ope_progress_cli();
+    s->have_truth = 1;
+    for (size_t i = 0; i < s->R; i++) {
+        s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : eval_generated(&sc->c, &sc->go, i, err);
+        if (!s->r[i])
+            goto out;
+        char where[64];
+        snprintf(where, sizeof where, "replicate %zu", i + 1);
+        if (i && same_shape(s->r[0], s->r[i], paths ? paths[i] : where, err) != 0)
+            goto out;
+        if (i == 0) {
+            s->M = s->r[0]->n_policies;
+            s->E = s->M ? s->r[0]->pol[0].n_estimates : 0;
+            s->truth = ope_calloc(s->R * (s->M ? s->M : 1), sizeof *s->truth, err);
+            s->ops = ope_calloc(s->R * (s->E ? s->E : 1), sizeof *s->ops, err);
+            if (!s->truth || !s->ops)
+                goto out;
+        }
+        int have;
+        if (dataset_truth(s->r[i], &tf, sc->c.truth_path, s->truth + i * s->M, &have, err) != 0)
+            goto out;
+        s->have_truth &= have;
+        s->J[i] = sc->c.truth_path && !isnan(tf.behavior) ? tf.behavior : s->r[i]->behavior_value;
+    }
+    if (sc->oo.k > s->M) {
+        ope_fail(err, OPE_EUSAGE, "--k %zu is larger than the %zu candidate policies", sc->oo.k, s->M);
+        goto out;
+    }
+    double *est = ope_calloc(s->M ? s->M : 1, sizeof *est, err);
+    if (!est)
+        goto out;
+    rc = 0;
+    for (size_t i = 0; i < s->R && rc == 0; i++)
+        for (size_t e = 0; e < s->E && rc == 0; e++) {
+            for (size_t p = 0; p < s->M; p++)
+                est[p] = s->r[i]->pol[p].est[e].value;
+            rc = ops_compute(est, s->have_truth ? s->truth + i * s->M : NULL, s->M, s->J[i],
+                             &sc->oo, &s->ops[i * s->E + e], err);
+        }
+    free(est);
+out:
     ope_progress_stderr_done();
-    if (!r) {
-        truth_free(&tf);
+    truth_free(&tf);
+    return rc;
+}
+
+/* Several datasets: summarise each estimator's metrics over them. */
+static int render_replicates(const struct select_cli *sc, const struct select_run *s,
+                             struct strbuf *sb, struct ope_error *err)
+{
+    struct ops_summary *sum = ope_calloc(s->E ? s->E : 1, sizeof *sum, err);
+    struct ops_result *col = ope_calloc(s->R, sizeof *col, err);
+    size_t *chosen = ope_calloc((s->E ? s->E : 1) * (s->M ? s->M : 1), sizeof *chosen, err);
+    char **label = ope_calloc(s->E ? s->E : 1, sizeof *label, err);
+    char **policy = ope_calloc(s->M ? s->M : 1, sizeof *policy, err);
+    int rc = sum && col && chosen && label && policy ? 0 : -1;
+    for (size_t e = 0; e < s->E && rc == 0; e++) {
+        label[e] = s->r[0]->pol[0].est[e].label;
+        for (size_t i = 0; i < s->R; i++) {
+            col[i] = s->ops[i * s->E + e];
+            chosen[e * s->M + col[i].ranking[0]]++;
+        }
+        rc = ops_summarize(col, s->R, &sum[e], err);
+    }
+    for (size_t p = 0; p < s->M && rc == 0; p++)
+        policy[p] = s->r[0]->pol[p].name;
+    if (rc == 0) {
+        struct ops_stat J = { 0, NAN, s->R };
+        for (size_t i = 0; i < s->R; i++)
+            J.mean += s->J[i] / (double)s->R;
+        double ss = 0;
+        for (size_t i = 0; i < s->R; i++)
+            ss += (s->J[i] - J.mean) * (s->J[i] - J.mean);
+        J.sd = s->R > 1 ? sqrt(ss / (double)(s->R - 1)) : NAN;
+        char source[160];
+        if (sc->replicates)
+            snprintf(source, sizeof source, "generated bandit logs: ope gen bandit --rows %zu "
+                     "--seed %llu..%llu", sc->go.rows, (unsigned long long)sc->go.seed,
+                     (unsigned long long)(sc->go.seed + s->R - 1));
+        else
+            snprintf(source, sizeof source, "%zu logs", s->R);
+        struct select_rep rep = { s->R, s->M, s->E, source, policy, label, J,
+                                  sc->oo.relative_safety, s->have_truth, sum, chosen };
+        if (strcmp(sc->format, "json") == 0)
+            select_rep_json(&rep, sb);
+        else if (strcmp(sc->format, "csv") == 0)
+            select_rep_csv(&rep, sb);
+        else
+            select_rep_table(&rep, sb);
+    }
+    for (size_t e = 0; sum && e < s->E; e++)
+        ops_summary_free(&sum[e]);
+    free(sum);
+    free(col);
+    free(chosen);
+    free(label);
+    free(policy);
+    return rc;
+}
+
+static int select_exec(int argc, char **argv)
+{
+    struct select_cli sc;
+    memset(&sc, 0, sizeof sc);
+    evalcli_init(&sc.c);
+    sc.c.eo.ci = 0;     /* selection needs point estimates; --ci adds intervals */
+    ops_opts_init(&sc.oo);
+    gen_bandit_opts_init(&sc.go);
+    sc.go.rows = 2000;
+    sc.go.seed = 1;
+    sc.format = "table";
+    int rc = select_parse(argc, argv, &sc);
+    if (rc >= 0)
+        return rc;
+    struct ope_error err = { 0 };
+    if (sc.out && ope_outfile_check(sc.out, sc.force, &err) != 0)
         return cli_error(&err);
+    struct select_run s;
+    memset(&s, 0, sizeof s);
+    s.R = sc.replicates ? (size_t)sc.replicates : (size_t)(argc - optind);
+    if (select_compute(&sc, sc.replicates ? NULL : argv + optind, &s, &err) != 0) {
+        select_run_free(&s);
+        return err.status == OPE_EUSAGE ? cli_usage("select", "%s", err.msg) : cli_error(&err);
     }
-    size_t M = r->n_policies, E = M ? r->pol[0].n_estimates : 0;
-    double *truth = calloc(M ? M : 1, sizeof *truth), *est = calloc(M ? M : 1, sizeof *est);
-    struct ops_result *ops = calloc(E ? E : 1, sizeof *ops);
-    int rc = 0, have_truth = 1;
-    if (!truth || !est || !ops) {
-        rc = cli_error(&(struct ope_error){ OPE_ESOFTWARE, "out of memory" });
-        goto out;
-    }
-    for (size_t p = 0; p < M; p++) {
-        truth[p] = c.truth_path ? truth_of(&tf, r->pol[p].name) : r->pol[p].truth;
-        if (isnan(truth[p]) && c.truth_path) {
-            ope_fail(&err, OPE_EDATA, "%s: no value for candidate policy '%s'; the truth file "
-                     "must list every policy of the log", c.truth_path, r->pol[p].name);
-            rc = cli_error(&err);
-            goto out;
-        }
-        have_truth &= !isnan(truth[p]);
-    }
-    double J = c.truth_path && !isnan(tf.behavior) ? tf.behavior : r->behavior_value;
-    if (oo.k > M) {
-        rc = cli_usage("select", "--k %zu is larger than the %zu candidate policies", oo.k, M);
-        goto out;
-    }
-    for (size_t e = 0; e < E; e++) {
-        for (size_t p = 0; p < M; p++)
-            est[p] = r->pol[p].est[e].value;
-        if (ops_compute(est, have_truth ? truth : NULL, M, J, &oo, &ops[e], &err) != 0) {
-            rc = cli_error(&err);
-            goto out;
-        }
-    }
-    struct selection s = { r, have_truth ? truth : NULL, J, oo.relative_safety * J, E, ops };
     struct strbuf sb = STRBUF_INIT;
-    if (strcmp(format, "json") == 0)
-        select_json(&s, &sb);
-    else if (strcmp(format, "csv") == 0)
-        select_csv(&s, &sb);
-    else
-        select_table(&s, &sb);
-    if (strbuf_failed(&sb))
-        rc = cli_error(&(struct ope_error){ OPE_ESOFTWARE, "out of memory" });
-    else if (out && ope_write_file_atomic(out, sb.buf, sb.len, force, &err) != 0)
+    rc = 0;
+    if (s.R > 1) {
+        rc = render_replicates(&sc, &s, &sb, &err);
+    } else {
+        struct selection one = { s.r[0], s.have_truth ? s.truth : NULL, s.J[0],
+                                 sc.oo.relative_safety * s.J[0], s.E, s.ops };
+        if (strcmp(sc.format, "json") == 0)
+            select_json(&one, &sb);
+        else if (strcmp(sc.format, "csv") == 0)
+            select_csv(&one, &sb);
+        else
+            select_table(&one, &sb);
+    }
+    if (rc != 0)
         rc = cli_error(&err);
-    else if (!out)
+    else if (strbuf_failed(&sb))
+        rc = cli_error(&(struct ope_error){ OPE_ESOFTWARE, "out of memory" });
+    else if (sc.out && ope_write_file_atomic(sc.out, sb.buf, sb.len, sc.force, &err) != 0)
+        rc = cli_error(&err);
+    else if (!sc.out)
         fwrite(strbuf_str(&sb), 1, sb.len, stdout);
     strbuf_release(&sb);
-out:
-    for (size_t e = 0; e < E && ops; e++)
-        ops_result_free(&ops[e]);
-    free(ops);
-    free(truth);
-    free(est);
-    truth_free(&tf);
-    res_eval_free(r);
+    select_run_free(&s);
     return rc;
 }
 
 const struct cmd_entry cmd_select_entry = {
-    "select", "ope select LOG.csv [--truth TRUTH.csv] [options]",
+    "select", "ope select LOG.csv [LOG2.csv ...] [--truth TRUTH.csv] [options] | "
+    "ope select --replicates R [options]",
     "rank candidate policies with every estimator; score the estimators (SharpeRatio@k)",
     "Estimates every candidate policy of the log (pi.NAME.* columns) with every chosen\n"
     "estimator and ranks them. With the true values (--truth FILE with policy,value\n"
@@ -375,12 +384,22 @@ const struct cmd_entry cmd_select_entry = {
     "std@k, safety violation rate@k and SharpeRatio@k = max(best@k - J(pi_b), 0) /\n"
     "std@k. J(pi_b) is the truth file's `behavior` row, else the log's on-policy value.\n"
     "Ties in the estimates keep the log's policy order.\n\n"
+    "Several logs (same pi.* policies in each), or --replicates R generated bandit logs,\n"
+    "give every metric averaged over the datasets with its sample sd (the paper's\n"
+    "benchmark) and how often each candidate was ranked first.\n\n"
     "  --truth FILE          true values (policy,value; a `behavior` row for J(pi_b))\n"
     "  --k K                 k of regret@k (default min(3, M))\n"
     "  --safety R            safety threshold R * J(pi_b) (default 0.9)\n"
     "  --clip-sharpe         clip SharpeRatio@k to [0, 100] (SCOPE-RL's option)\n"
     "  -f, --format F        table (default), json (formats.md) or csv (the per-k curves)\n"
-    "  -o, --output FILE     write atomically; --force replaces\n\n"
+    "  -o, --output FILE     write atomically; --force replaces\n"
+    "  --replicates R        generate R bandit logs (ope gen bandit, seeds S..S+R-1)\n"
+    "                        instead of reading LOG; the truth comes from their q.*\n"
+    "  --rows N              rows of each generated log (default 2000)\n"
+    "  --actions A           actions of the generated logs (default 5)\n"
+    "  --gen-seed S          first seed of the generated logs (default 1)\n"
+    "  --gen-policies LIST   candidates of the generated logs (ope gen bandit --policies;\n"
+    "                        up to 16)\n\n"
     EVALCLI_HELP "\n" LOADCLI_HELP,
     select_exec
 };

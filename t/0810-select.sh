@@ -1,7 +1,8 @@
 #!/bin/sh
 # t/0810-select.sh: `ope select` end to end on >= 20 candidates of a built-in
 # environment: every metric for every estimator, the JSON of formats.md and the per-k
-# CSV curves, truth from a file or from q.* columns, and the bad inputs.
+# CSV curves, truth from a file or from q.* columns, selection.md's worked example end
+# to end, several logs and --replicates (mean and sd over datasets), and the bad inputs.
 . "$OPE_SRCDIR/t/lib.sh"
 
 $OPE gen mdp riverswim --episodes 600 --candidates 20 --seed 3 -o "$TMP/log.csv" --truth "$TMP/truth.csv" 2>/dev/null
@@ -44,6 +45,61 @@ expect_grep "$TMP/out" "no ground truth" "says the truth is needed"
 $OPE gen bandit --rows 3000 --seed 2 -o "$TMP/b.csv" 2>/dev/null
 expect_status 0 "select on a bandit log" $OPE select "$TMP/b.csv" --estimators ipw,dr
 expect_grep "$TMP/out" "SharpeRatio@k" "scores with the q.* truth"
+
+# selection.md's worked example end to end: a two-row log whose IPW estimates are
+# exactly V-hat = (7, 9.5, 6, 8, 1) (pscore 1, reward 10, pi_j(0) = V-hat_j / 10) and a
+# truth file with V = (10, 9, 8, 2, 1), J(pi_b) = 5.
+printf 'action,reward,pscore,pi.p1.0,pi.p1.1,pi.p2.0,pi.p2.1,pi.p3.0,pi.p3.1,pi.p4.0,pi.p4.1,pi.p5.0,pi.p5.1\n' > "$TMP/w.csv"
+for i in 1 2; do echo '0,10,1,0.7,0.3,0.95,0.05,0.6,0.4,0.8,0.2,0.1,0.9' >> "$TMP/w.csv"; done
+printf 'policy,value\nbehavior,5\np1,10\np2,9\np3,8\np4,2\np5,1\n' > "$TMP/wt.csv"
+expect_status 0 "worked example" $OPE select "$TMP/w.csv" --truth "$TMP/wt.csv" --estimators ipw --k 2 --format json
+expect_grep "$TMP/out" '"ranking":["p2","p4","p1","p3","p5"]' "worked example: the ranking"
+expect_grep "$TMP/out" '"regret":{"1":1,"k":8,"k_value":2}' "worked example: regret@1 = 1, regret@2 = 8"
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import json,sys,math
+d=json.load(open(sys.argv[1])); t=d["estimators"][0]["topk"]
+want={2:(9,math.sqrt(24.5),4/math.sqrt(24.5)),3:(10,math.sqrt(19),5/math.sqrt(19))}
+for k,(b,s,r) in want.items():
+    x=t[k-1]; assert x["best"]==b and abs(x["std"]-s)<1e-12 and abs(x["sharpe_ratio"]-r)<1e-12, x
+assert t[2]["mean"]==7 and t[0]["std"] is None and t[0]["sharpe_ratio"] is None' "$TMP/out" \
+        && pass "worked example: best/std/SharpeRatio@2 and @3 to 1e-12 (0.8081, 1.1471)" \
+        || fail "worked example numbers"
+else
+    skip "python3 not installed"
+fi
+printf 'policy,value\nbehavior,5\np1,10\np2,9\np3,8\np4,2\np5,1x\n' > "$TMP/wbad.csv"
+expect_status 65 "truth file: a value that is not a number" $OPE select "$TMP/w.csv" --truth "$TMP/wbad.csv"
+expect_grep "$TMP/err" "wbad.csv:7:4: column 'value': saw '1x'" "names file:line:column and the value"
+
+# Several logs: every metric averaged over them with its spread.
+for s in 11 12 13; do
+    $OPE gen bandit --rows 1500 --seed $s --policies greedy,eps:0.3,eps:0.6,softmax:1,uniform -o "$TMP/r$s.csv" 2>/dev/null
+done
+expect_status 0 "select over three logs" $OPE select "$TMP/r11.csv" "$TMP/r12.csv" "$TMP/r13.csv" --estimators ipw,dm
+expect_grep "$TMP/out" "3 datasets" "says how many datasets"
+expect_grep "$TMP/out" "mean (sample sd)" "cells are mean (sd)"
+expect_grep "$TMP/out" "How often each candidate was ranked first" "and how often each was chosen"
+$OPE gen bandit --rows 500 --seed 14 --policies greedy,uniform -o "$TMP/other.csv" 2>/dev/null
+expect_status 65 "logs with different candidates are refused" $OPE select "$TMP/r11.csv" "$TMP/other.csv"
+expect_grep "$TMP/err" "every dataset must carry the same pi.* policies" "says why"
+# --replicates R: generated bandit logs (seeds 1..R), truth from their q.* columns.
+expect_status 0 "replicates json" $OPE select --replicates 3 --rows 800 --estimators ipw,snipw,dr --format json
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); assert d["replicates"]==3 and d["behavior_value"]["n"]==3
+e=d["estimators"]; assert [x["estimator"] for x in e]==["ipw","snipw","dr"]
+for x in e:
+    assert len(x["topk"])==5 and x["topk"][1]["sharpe_ratio"]["n"]==3 and sum(x["ranked_first"].values())==3
+    assert x["regret"]["1"]["mean"]>=0 and x["mse"]["sd"]>=0' "$TMP/out" \
+        && pass "replicates json: mean/sd/n per metric, 3 x 5 top-k entries" || fail "replicates json shape"
+else
+    skip "python3 not installed"
+fi
+expect_status 0 "replicates csv" $OPE select --replicates 3 --rows 800 --estimators ipw,dr --format csv
+[ "$(wc -l < "$TMP/out")" -eq 11 ] && pass "replicates csv: 2 estimators x 5 k + header" || fail "replicates csv rows $(wc -l < "$TMP/out")"
+expect_grep "$TMP/out" "sharpe_ratio,best_sd" "csv keeps the single-dataset columns, then the sd columns"
+expect_status 64 "--replicates with a LOG" $OPE select --replicates 2 "$TMP/w.csv"
+expect_status 64 "no LOG and no --replicates" $OPE select
 
 # Bad inputs.
 grep -v '^mix100,' "$TMP/truth.csv" > "$TMP/miss.csv"
