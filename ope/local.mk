@@ -19,3 +19,4 @@ dist_man1_MANS += doc/ope.1
 include ope/ingest.mk
 include ope/sha.mk
 include ope/explore/explore.mk
+include ope/train/train.mk

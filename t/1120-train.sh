@@ -1,0 +1,53 @@
+#!/bin/sh
+# t/1120-train.sh: `ope train` from the command line: policy files that load, columns
+# appended to a log that `ope info`, `ope eval` and `ope select` accept, the help
+# listing, and every usage / data / write error with its exit status.
+. "$OPE_SRCDIR/t/lib.sh"
+plan 20
+
+"$OPE" gen mdp dirichlet --behavior eps:0.3 --episodes 300 --candidates 3 -q \
+    -o "$TMP/log.csv" --truth "$TMP/truth.csv" || { echo "Bail out! gen mdp failed"; exit 1; }
+
+expect_status 0 "help lists the algorithms" "$OPE" help train
+for a in bc fqi cevi prdc; do expect_grep "$TMP/out" "  $a " "help lists $a"; done
+expect_grep "$TMP/out" "Ran, Li, Zhang, Zhang & Yu, ICML 2023" "help cites PRDC"
+
+expect_status 0 "cevi -o with candidates" "$OPE" train cevi --data "$TMP/log.csv" \
+    --pessimism 0.5 --candidates 0,0.5 -o "$TMP/cevi.csv" --env dirichlet -q
+expect_grep "$TMP/out" "exact value" "--env prints the exact value of each policy"
+# The written files are policy files: gen mdp reads them as a behaviour policy (and
+# checks S = 10, A = 3 and every row's sum).
+expect_status 0 "the policy file loads" "$OPE" gen mdp dirichlet \
+    --behavior "file:$TMP/cevi.csv" --episodes 5 -q -o "$TMP/x.csv"
+expect_status 0 "the T = 0.5 candidate loads" "$OPE" gen mdp dirichlet \
+    --behavior "file:$TMP/cevi_t0p5.csv" --episodes 5 -q -o "$TMP/y.csv"
+
+cp "$TMP/log.csv" "$TMP/orig.csv"
+ok=0
+for a in bc fqi cevi prdc; do
+    "$OPE" train $a --data "$TMP/log.csv" --append-to "$TMP/log.csv" --name "t$a" -q \
+        --iterations 50 2>"$TMP/err" || { ok=1; cat "$TMP/err"; }
+done
+[ $ok -eq 0 ] && pass "four algorithms append pi.NAME.* columns" || fail "append failed"
+expect_status 0 "ope info accepts the grown log" "$OPE" info "$TMP/log.csv"
+expect_grep "$TMP/out" "tprdc" "ope info lists the new policy"
+expect_status 0 "ope eval runs on it" "$OPE" eval "$TMP/log.csv" --estimators pdis,wpdis \
+    --ci none --policy tcevi --policy tbc
+expect_status 0 "ope select ranks the trained candidates" "$OPE" select "$TMP/log.csv" \
+    --estimators wpdis --ci none
+expect_grep "$TMP/out" "tfqi" "the selection lists them"
+
+expect_status 64 "a name already in the log is refused" "$OPE" train bc \
+    --data "$TMP/orig.csv" --append-to "$TMP/log.csv" --name tbc
+expect_status 64 "an unknown algorithm is a usage error" "$OPE" train nope \
+    --data "$TMP/orig.csv" -o "$TMP/n.csv"
+expect_status 73 "an existing -o file needs --force" "$OPE" train bc \
+    --data "$TMP/orig.csv" -o "$TMP/cevi.csv"
+# A write that fails midway leaves the appended-to log exactly as it was.
+cp "$TMP/orig.csv" "$TMP/w.csv"
+OPE_TEST_WRITE_LIMIT=1000 "$OPE" train bc --data "$TMP/orig.csv" --append-to "$TMP/w.csv" \
+    --name w -q 2>"$TMP/err"; st=$?
+if [ $st -eq 73 ] && cmp -s "$TMP/w.csv" "$TMP/orig.csv"; then
+    pass "a failed write exits 73 and leaves the log untouched"
+else fail "failed write: status $st"; cat "$TMP/err"; fi
+done_testing
