@@ -3,7 +3,8 @@ libope_a_SOURCES += datasets/mdp.c datasets/mdp.h \
 	datasets/policy.c datasets/policy.h \
 	datasets/env.c datasets/env.h datasets/env_riverswim.c datasets/env_chain.c \
 	datasets/env_gridworld.c datasets/env_dirichlet.c \
-	datasets/sampler.c datasets/sampler.h
+	datasets/sampler.c datasets/sampler.h \
+	datasets/candidates.c datasets/candidates.h
 
 check_PROGRAMS += t/0700-mdp t/0710-env t/0720-policy
 t_0700_mdp_SOURCES = t/0700-mdp.c

@@ -1,6 +1,7 @@
 /* estimators/ops.c: selection metrics (see ops.h and selection.md). */
 #include "config.h"
 #include "estimators/ops.h"
+#include "ope/sum.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -268,9 +269,11 @@ static struct ops_stat stat_at(const struct ops_result *rs, size_t R, size_t off
                                size_t *skipped)
 {
     struct ops_stat st = { NAN, NAN, 0 };
-    double sum = 0;
+    struct ope_sum sum, ss;
+    ope_sum_init(&sum);
+    ope_sum_init(&ss);
+    double lo = INFINITY, hi = -INFINITY;
     for (int pass = 0; pass < 2; pass++) {
-        double ss = 0;
         for (size_t i = 0; i < R; i++) {
             const char *base = k ? (const char *)&rs[i].topk[k - 1] : (const char *)&rs[i];
             double v;
@@ -280,16 +283,19 @@ static struct ops_stat stat_at(const struct ops_result *rs, size_t R, size_t off
                 continue;
             }
             if (pass == 0) {
-                sum += v;
+                ope_sum_add(&sum, v);
+                lo = fmin(lo, v);
+                hi = fmax(hi, v);
                 st.n++;
             } else {
-                ss += (v - st.mean) * (v - st.mean);
+                ope_sum_add(&ss, (v - st.mean) * (v - st.mean));
             }
         }
+        /* Equal values give their value and a spread of exactly 0, not rounding dust. */
         if (pass == 0 && st.n)
-            st.mean = sum / (double)st.n;
+            st.mean = lo == hi ? lo : ope_sum_value(&sum) / (double)st.n;
         if (pass == 1 && st.n >= 2)
-            st.sd = sqrt(ss / (double)(st.n - 1));
+            st.sd = lo == hi ? 0.0 : sqrt(ope_sum_value(&ss) / (double)(st.n - 1));
     }
     return st;
 }

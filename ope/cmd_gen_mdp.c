@@ -8,6 +8,7 @@
 #include "ope/outfile.h"
 #include "ope/progress.h"
 #include "ope/strbuf.h"
+#include "datasets/candidates.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
@@ -191,40 +192,6 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
     return 0;
 }
 
-/* Candidate k of M: quality q = -1 + 2k/(M-1) (q = 1 when M = 1). */
-static int make_candidates(const struct mdp *m, const double *Q, long M, struct policy **cand,
-                           char (*names)[32], struct ope_error *err)
-{
-    struct policy *opt = policy_new(m->n_states, m->n_actions, err);
-    struct policy *anti = opt ? policy_new(m->n_states, m->n_actions, err) : NULL;
-    struct policy *unif = anti ? policy_new(m->n_states, m->n_actions, err) : NULL;
-    int rc = unif ? 0 : -1;
-    if (unif) {
-        policy_set_greedy(opt, Q, 1);
-        policy_set_greedy(anti, Q, -1);
-        policy_set_uniform(unif);
-    }
-    int clash = 0;
-    for (long k = 0; k < M && rc == 0; k++) {
-        double q = M == 1 ? 1.0 : -1.0 + 2.0 * (double)k / (double)(M - 1);
-        if (!(cand[k] = policy_new(m->n_states, m->n_actions, err))) {
-            rc = -1;
-            break;
-        }
-        policy_set_mix(cand[k], fabs(q), q >= 0 ? opt : anti, unif);
-        snprintf(names[k], 32, "%s%ld", q >= 0 ? "mix" : "anti", lround(100.0 * fabs(q)));
-        for (long j = 0; j < k; j++)
-            clash |= strcmp(names[j], names[k]) == 0;
-    }
-    if (clash)
-        for (long k = 0; k < M; k++)
-            snprintf(names[k], 32, "cand%03ld", k);
-    policy_free(opt);
-    policy_free(anti);
-    policy_free(unif);
-    return rc;
-}
-
 /* Shortest "%.Ng" that reads back exactly. */
 static void fmt_num(char *buf, size_t n, double x)
 {
@@ -260,7 +227,7 @@ static int flush(struct ope_outfile *f, struct strbuf *sb, int final, struct ope
 /* The log. The pi.* part of a row depends only on the state and pscore only on
  * (s, a), so both are formatted once per state / pair. */
 static int write_log(const struct gen_opts *o, const struct tlog *t, const struct policy *b,
-                     struct policy *const *cand, char (*names)[32], struct ope_error *err)
+                     struct policy *const *cand, char (*names)[CAND_NAME_MAX], struct ope_error *err)
 {
     int S = b->n_states, A = b->n_actions;
     size_t M = t->n_policies;
@@ -324,7 +291,7 @@ static int write_log(const struct gen_opts *o, const struct tlog *t, const struc
 
 /* Truth file: exact finite-horizon values, behaviour first. */
 static int write_truth(const struct gen_opts *o, const struct mdp *m, const struct policy *b,
-                       struct policy *const *cand, char (*names)[32], double *vb,
+                       struct policy *const *cand, char (*names)[CAND_NAME_MAX], double *vb,
                        struct ope_error *err)
 {
     struct strbuf sb;
@@ -349,7 +316,7 @@ static int write_truth(const struct gen_opts *o, const struct mdp *m, const stru
 }
 
 static int write_policies(const struct gen_opts *o, const struct policy *b,
-                          struct policy *const *cand, char (*names)[32], struct ope_error *err)
+                          struct policy *const *cand, char (*names)[CAND_NAME_MAX], struct ope_error *err)
 {
     struct strbuf path;
     strbuf_init(&path);
@@ -404,7 +371,7 @@ static int run(const struct gen_opts *o, struct ope_error *err)
     size_t SA = m ? (size_t)m->n_states * (size_t)m->n_actions : 0;
     double *Q = m ? ope_malloc(SA * sizeof *Q, err) : NULL;
     struct policy *b = NULL, **cand = NULL;
-    char (*names)[32] = NULL;
+    char (*names)[CAND_NAME_MAX] = NULL;
     struct sampler *smp = NULL;
     struct tlog *t = NULL;
     int rc = -1;
@@ -413,9 +380,9 @@ static int run(const struct gen_opts *o, struct ope_error *err)
     if (policy_check(b, err) < 0)
         goto out;
     size_t M = (size_t)o->candidates;
-    if (!(cand = ope_calloc(M + 1, sizeof *cand, err)) || !(names = ope_calloc(M + 1, 32, err)))
+    if (!(cand = ope_calloc(M + 1, sizeof *cand, err)) || !(names = ope_calloc(M + 1, CAND_NAME_MAX, err)))
         goto out;
-    if (make_candidates(m, Q, o->candidates, cand, names, err) < 0)
+    if (cand_make_graded(m, Q, M, cand, names, err) < 0)
         goto out;
     if (!(smp = sampler_new(m, b, err)))
         goto out;

@@ -18,35 +18,10 @@
 #include "ope/outfile.h"
 #include "ope/select_render.h"
 #include "ope/strbuf.h"
-#include "datasets/gen_bandit.h"
+#include "ope/select_gen.h"
+#include "ope/select_lesson.h"
 
 enum { SEL_K = 0x5300, SEL_SAFETY, SEL_CLIP, SEL_FORMAT, SEL_OUT, SEL_FORCE };
-
-/* One generated replicate: `ope gen bandit` with seed gen_seed + i, evaluated like a
- * bandit log file. */
-static struct res_eval *eval_generated(struct evalcli *c, const struct gen_bandit_opts *go,
-                                       size_t i, struct ope_error *err)
-{
-    struct gen_bandit_opts o = *go;
-    o.seed = go->seed + i;
-    struct blog *log = gen_bandit(&o, err);
-    if (!log)
-        return NULL;
-    struct est_spec *spec = NULL;
-    size_t n_spec = 0;
-    struct res_eval *r = NULL;
-    if (est_spec_list(c->estimators, EST_BANDIT, &spec, &n_spec, err) == 0) {
-        c->eo.spec = spec;
-        c->eo.n_spec = n_spec;
-        c->eo.policies = c->n_policies ? c->policies : NULL;
-        c->eo.n_policies = c->n_policies;
-        r = eval_bandit(log, &c->eo, err);
-    }
-    free(spec);
-    c->eo.spec = NULL;
-    blog_free(log);
-    return r;
-}
 
 /* Every dataset must have the same candidates and estimators, in the same order, so
  * the metrics can be averaged candidate by candidate. */
@@ -82,14 +57,15 @@ static int dataset_truth(const struct res_eval *r, const struct truth *tf, const
     return 0;
 }
 
-enum { SEL_REPLICATES = SEL_FORCE + 1, SEL_ROWS, SEL_GEN_SEED, SEL_GEN_POLICIES, SEL_ACTIONS };
+enum { SEL_REPLICATES = SEL_FORCE + 1, SEL_ROWS, SEL_GEN_SEED, SEL_GEN_POLICIES, SEL_ACTIONS,
+       SEL_ENV, SEL_PARAM, SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_HORIZON, SEL_DEMO };
 
 struct select_cli {
     struct evalcli c;
     struct ops_opts oo;
-    struct gen_bandit_opts go;
+    struct select_gen gen;
     const char *format, *out;
-    int force;
+    int force, demo;
     long replicates;
 };
 
@@ -110,6 +86,13 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
         { "gen-seed", required_argument, NULL, SEL_GEN_SEED },
         { "gen-policies", required_argument, NULL, SEL_GEN_POLICIES },
         { "actions", required_argument, NULL, SEL_ACTIONS },
+        { "env", required_argument, NULL, SEL_ENV },
+        { "param", required_argument, NULL, SEL_PARAM },
+        { "episodes", required_argument, NULL, SEL_EPISODES },
+        { "candidates", required_argument, NULL, SEL_CANDIDATES },
+        { "behavior", required_argument, NULL, SEL_BEHAVIOR },
+        { "horizon", required_argument, NULL, SEL_HORIZON },
+        { "demo", no_argument, NULL, SEL_DEMO },
         { NULL, 0, NULL, 0 }
     };
     struct ope_error err = { 0 };
@@ -156,25 +139,68 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
         case SEL_ROWS:
             if (cli_parse_int("select", "--rows", optarg, 1, 100000000, &v))
                 return OPE_EUSAGE;
-            sc->go.rows = (size_t)v;
+            sc->gen.go.rows = (size_t)v;
             break;
         case SEL_ACTIONS:
             if (cli_parse_int("select", "--actions", optarg, 2, 10000, &v))
                 return OPE_EUSAGE;
-            sc->go.actions = (int)v;
+            sc->gen.go.actions = (int)v;
             break;
         case SEL_GEN_SEED:
             if (cli_parse_int("select", "--gen-seed", optarg, 0, 2000000000, &v))
                 return OPE_EUSAGE;
-            sc->go.seed = (uint64_t)v;
+            sc->gen.go.seed = (uint64_t)v;
             break;
         case SEL_GEN_POLICIES:
-            sc->go.policies = optarg;
+            sc->gen.go.policies = optarg;
+            break;
+        case SEL_ENV:
+            sc->gen.env = optarg;
+            break;
+        case SEL_PARAM:
+            if (!strchr(optarg, '=') || sc->gen.n_kv == SELECT_GEN_MAX_KV)
+                return cli_usage("select", "--param: expected KEY=VALUE (at most %d), got '%s'",
+                                 SELECT_GEN_MAX_KV, optarg);
+            sc->gen.kv[sc->gen.n_kv++] = optarg;
+            break;
+        case SEL_EPISODES:
+            if (cli_parse_int("select", "--episodes", optarg, 1, 100000000, &v))
+                return OPE_EUSAGE;
+            sc->gen.episodes = (size_t)v;
+            break;
+        case SEL_CANDIDATES:
+            if (cli_parse_int("select", "--candidates", optarg, 1, 200, &v))
+                return OPE_EUSAGE;
+            sc->gen.candidates = (size_t)v;
+            break;
+        case SEL_BEHAVIOR:
+            sc->gen.behavior = optarg;
+            break;
+        case SEL_HORIZON:
+            if (cli_parse_int("select", "--horizon", optarg, 1, 100000, &v))
+                return OPE_EUSAGE;
+            sc->gen.horizon = v;
+            break;
+        case SEL_DEMO:
+            sc->demo = 1;
             break;
         default:
             return cli_usage("select", "unknown option");
         }
     }
+    if (sc->demo) {
+        /* The paper's lesson on a built-in environment: a random Dirichlet MDP (its
+         * values spread widely, so importance-sampling estimators err visibly), 20
+         * graded candidates, 100 episodes per log, 20 logs. Options given still win. */
+        if (!sc->gen.env)
+            sc->gen.env = "dirichlet";
+        if (!sc->replicates)
+            sc->replicates = 20;
+        if (optind != argc)
+            return cli_usage("select", "--demo generates its own logs: give no LOG");
+    }
+    if (sc->gen.env && !sc->replicates)
+        return cli_usage("select", "--env generates logs for --replicates R: add --replicates");
     if (sc->replicates && optind != argc)
         return cli_usage("select", "--replicates generates its own bandit logs: give no LOG "
                          "(or drop --replicates and list the logs)");
@@ -223,7 +249,7 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
     sc->c.eo.progress = ope_progress_cli();
     s->have_truth = 1;
     for (size_t i = 0; i < s->R; i++) {
-        s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : eval_generated(&sc->c, &sc->go, i, err);
+        s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : select_gen_eval(&sc->gen, &sc->c, i, err);
         if (!s->r[i])
             goto out;
         char where[64];
@@ -294,21 +320,32 @@ static int render_replicates(const struct select_cli *sc, const struct select_ru
         for (size_t i = 0; i < s->R; i++)
             ss += (s->J[i] - J.mean) * (s->J[i] - J.mean);
         J.sd = s->R > 1 ? sqrt(ss / (double)(s->R - 1)) : NAN;
-        char source[160];
+        char source[400];
         if (sc->replicates)
-            snprintf(source, sizeof source, "generated bandit logs: ope gen bandit --rows %zu "
-                     "--seed %llu..%llu", sc->go.rows, (unsigned long long)sc->go.seed,
-                     (unsigned long long)(sc->go.seed + s->R - 1));
+            select_gen_describe(&sc->gen, s->R, source, sizeof source);
         else
             snprintf(source, sizeof source, "%zu logs", s->R);
         struct select_rep rep = { s->R, s->M, s->E, source, policy, label, J,
-                                  sc->oo.relative_safety, s->have_truth, sum, chosen };
+                                  sc->oo.relative_safety, s->have_truth, sum, chosen, NULL };
+        struct strbuf lesson = STRBUF_INIT;
+        if (sc->demo) {
+            select_lesson_text(&rep, &lesson);
+            rep.lesson = strbuf_str(&lesson);
+        }
         if (strcmp(sc->format, "json") == 0)
             select_rep_json(&rep, sb);
         else if (strcmp(sc->format, "csv") == 0)
             select_rep_csv(&rep, sb);
-        else
+        else {
+            if (sc->demo)
+                strbuf_puts(sb, "ope select --demo: the lesson of SharpeRatio@k (Kiyohara et al., "
+                            "ICLR 2024) measured on a\nbuilt-in environment. Each dataset is a log "
+                            "sampled from the environment below;\nevery trajectory estimator "
+                            "ranks the candidates and is scored against their exact\nvalues "
+                            "(dynamic programming).\n\n");
             select_rep_table(&rep, sb);
+        }
+        strbuf_release(&lesson);
     }
     for (size_t e = 0; sum && e < s->E; e++)
         ops_summary_free(&sum[e]);
@@ -327,9 +364,7 @@ static int select_exec(int argc, char **argv)
     evalcli_init(&sc.c);
     sc.c.eo.ci = 0;     /* selection needs point estimates; --ci adds intervals */
     ops_opts_init(&sc.oo);
-    gen_bandit_opts_init(&sc.go);
-    sc.go.rows = 2000;
-    sc.go.seed = 1;
+    select_gen_init(&sc.gen);
     sc.format = "table";
     int rc = select_parse(argc, argv, &sc);
     if (rc >= 0)
@@ -340,8 +375,10 @@ static int select_exec(int argc, char **argv)
     struct select_run s;
     memset(&s, 0, sizeof s);
     s.R = sc.replicates ? (size_t)sc.replicates : (size_t)(argc - optind);
-    if (select_compute(&sc, sc.replicates ? NULL : argv + optind, &s, &err) != 0) {
+    if ((sc.replicates && select_gen_prepare(&sc.gen, sc.c.gamma, &err) != 0)
+        || select_compute(&sc, sc.replicates ? NULL : argv + optind, &s, &err) != 0) {
         select_run_free(&s);
+        select_gen_release(&sc.gen);
         return err.status == OPE_EUSAGE ? cli_usage("select", "%s", err.msg) : cli_error(&err);
     }
     struct strbuf sb = STRBUF_INIT;
@@ -368,12 +405,13 @@ static int select_exec(int argc, char **argv)
         fwrite(strbuf_str(&sb), 1, sb.len, stdout);
     strbuf_release(&sb);
     select_run_free(&s);
+    select_gen_release(&sc.gen);
     return rc;
 }
 
 const struct cmd_entry cmd_select_entry = {
     "select", "ope select LOG.csv [LOG2.csv ...] [--truth TRUTH.csv] [options] | "
-    "ope select --replicates R [options]",
+    "ope select --replicates R [--env ENV] [options] | ope select --demo",
     "rank candidate policies with every estimator; score the estimators (SharpeRatio@k)",
     "Estimates every candidate policy of the log (pi.NAME.* columns) with every chosen\n"
     "estimator and ranks them. With the true values (--truth FILE with policy,value\n"
@@ -399,7 +437,20 @@ const struct cmd_entry cmd_select_entry = {
     "  --actions A           actions of the generated logs (default 5)\n"
     "  --gen-seed S          first seed of the generated logs (default 1)\n"
     "  --gen-policies LIST   candidates of the generated logs (ope gen bandit --policies;\n"
-    "                        up to 16)\n\n"
+    "                        up to 16)\n"
+    "  --env ENV             with --replicates: trajectory logs from a built-in environment\n"
+    "                        (ope gen mdp --list) instead; replicate i is exactly\n"
+    "                        ope gen mdp ENV --seed S+i, truth and J(pi_b) by exact DP\n"
+    "  --param KEY=VALUE     an environment parameter (repeatable)\n"
+    "  --behavior SPEC       behaviour policy of the generated logs (default eps:0.3)\n"
+    "  --episodes N          episodes per generated log (default 200)\n"
+    "  --candidates M        graded candidates anti100..mix100 (default 20)\n"
+    "  --horizon H           episode length (default: the environment's)\n"
+    "  --demo                the paper's lesson, measured: --env dirichlet --replicates 20\n"
+    "                        (options given still apply), then two sentences naming two\n"
+    "                        estimators that regret@k or rank correlation cannot tell\n"
+    "                        apart (means within one standard error) while their\n"
+    "                        SharpeRatio@k differs by more than 3 standard errors\n\n"
     EVALCLI_HELP "\n" LOADCLI_HELP,
     select_exec
 };

@@ -291,6 +291,8 @@ void select_rep_table(const struct select_rep *s, struct strbuf *sb)
                 any = 1;
             }
         }
+    if (s->lesson)
+        strbuf_printf(sb, "\n%s\n", s->lesson);
 }
 
 static void jstat(struct strbuf *sb, const char *key, struct ops_stat st)
@@ -377,7 +379,12 @@ void select_rep_json(const struct select_rep *s, struct strbuf *sb)
         }
         strbuf_puts(sb, "]}");
     }
-    strbuf_puts(sb, "]}\n");
+    strbuf_putc(sb, ']');
+    if (s->lesson) {
+        strbuf_puts(sb, ",\n \"lesson\":");
+        json_string(sb, s->lesson);
+    }
+    strbuf_puts(sb, "}\n");
 }
 
 void select_rep_csv(const struct select_rep *s, struct strbuf *sb)

@@ -40,6 +40,7 @@ struct select_rep {
     int has_truth;
     const struct ops_summary *sum;  /* [n_est] */
     const size_t *chosen;           /* [n_est * M]: datasets where candidate p ranked first */
+    const char *lesson;             /* `ope select --demo`'s explanation, or NULL */
 };
 
 /* The summary table: mean (sd) of every metric per estimator, the top-k curves. */
