@@ -313,13 +313,19 @@ static int render_replicates(const struct select_cli *sc, const struct select_ru
     for (size_t p = 0; p < s->M && rc == 0; p++)
         policy[p] = s->r[0]->pol[p].name;
     if (rc == 0) {
+        /* J(pi_b) of each dataset; equal values (an exact J) have a spread of exactly 0. */
         struct ops_stat J = { 0, NAN, s->R };
-        for (size_t i = 0; i < s->R; i++)
+        int same = 1;
+        for (size_t i = 0; i < s->R; i++) {
             J.mean += s->J[i] / (double)s->R;
+            same &= s->J[i] == s->J[0];
+        }
         double ss = 0;
         for (size_t i = 0; i < s->R; i++)
             ss += (s->J[i] - J.mean) * (s->J[i] - J.mean);
-        J.sd = s->R > 1 ? sqrt(ss / (double)(s->R - 1)) : NAN;
+        J.sd = s->R > 1 ? (same ? 0.0 : sqrt(ss / (double)(s->R - 1))) : NAN;
+        if (same)
+            J.mean = s->J[0];
         char source[400];
         if (sc->replicates)
             select_gen_describe(&sc->gen, s->R, source, sizeof source);

@@ -4,6 +4,7 @@
  * with softmax variants at several temperatures (--candidates). */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/cmd_train_lqr.h"
 #include "ope/loadcli.h"
 #include "ope/outfile.h"
 #include "ope/progress.h"
@@ -386,6 +387,8 @@ done:
 
 static int train_exec(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "prdc-lqr") == 0)
+        return train_lqr_main(argc - 1, argv + 1);
     struct train_cli c;
     memset(&c, 0, sizeof c);
     train_opts_init(&c.o);
@@ -413,6 +416,13 @@ const struct cmd_entry cmd_train_entry = {
     "  prdc   softmax actor on the FQI critic pulled to the action of the nearest\n"
     "         (beta*state, action) data point, found with an exact k-d tree\n"
     "         (Ran, Li, Zhang, Zhang & Yu, ICML 2023)\n"
+    "  prdc-lqr  PRDC's continuous case on a 1-D discounted LQR, no log needed:\n"
+    "         `ope train prdc-lqr [--betas 0.5,1,2,4,8] [--episodes 200] [--steps 10]\n"
+    "         [--good-share 0.5] [--iterations 200] [--alpha 2.5] [--step 0.05]\n"
+    "         [--seed S] [--format table|json|csv]` samples mixed-quality offline data\n"
+    "         (optimal gain or no control per episode) and prints behaviour cloning,\n"
+    "         PRDC at each beta and the unregularised improvement with their exact\n"
+    "         value, gap to the Riccati optimum and mean nearest-neighbour distance\n"
     "\n"
     "Options:\n"
     "  --data LOG.csv        the training log (trajectory CSV; required)\n"

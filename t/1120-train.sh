@@ -3,7 +3,6 @@
 # appended to a log that `ope info`, `ope eval` and `ope select` accept, the help
 # listing, and every usage / data / write error with its exit status.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 20
 
 "$OPE" gen mdp dirichlet --behavior eps:0.3 --episodes 300 --candidates 3 -q \
     -o "$TMP/log.csv" --truth "$TMP/truth.csv" || { echo "Bail out! gen mdp failed"; exit 1; }
@@ -50,4 +49,23 @@ OPE_TEST_WRITE_LIMIT=1000 "$OPE" train bc --data "$TMP/orig.csv" --append-to "$T
 if [ $st -eq 73 ] && cmp -s "$TMP/w.csv" "$TMP/orig.csv"; then
     pass "a failed write exits 73 and leaves the log untouched"
 else fail "failed write: status $st"; cat "$TMP/err"; fi
+
+# prdc-lqr: PRDC's continuous case on the 1-D LQR at several beta. The values are exact
+# (Lyapunov), so the checks are facts about the learned gains, not about noise: no
+# policy beats the Riccati optimum, and on mixed data PRDC at every beta is closer to it
+# than behaviour cloning, which averages the good and the uncontrolled episodes.
+expect_status 0 "prdc-lqr runs" "$OPE" train prdc-lqr --betas 1,2,4 --format csv
+[ "$(wc -l < "$TMP/out")" -eq 6 ] && pass "csv: header + bc + 3 beta + unregularised" || fail "csv rows $(wc -l < "$TMP/out")"
+awk -F, 'NR > 1 && $5 < -1e-12 { bad = 1 } END { exit bad }' "$TMP/out" \
+    && pass "no gap below 0: nothing beats the Riccati optimum" || fail "negative gap"
+awk -F, '$1 == "behaviour clone" { bc = $4 } $1 == "prdc" { if (p == "" || $4 < p) p = $4 }
+         END { exit !(p > bc) }' "$TMP/out" \
+    && pass "every PRDC beta beats behaviour cloning's true value" || fail "prdc not above bc"
+expect_status 0 "prdc-lqr table" "$OPE" train prdc-lqr --episodes 50
+expect_grep "$TMP/out" "optimal gain" "names the optimum"
+expect_grep "$TMP/out" "mean NN dist" "reports the nearest-neighbour distance"
+expect_status 0 "prdc-lqr json" "$OPE" train prdc-lqr --episodes 50 --format json
+expect_grep "$TMP/out" '"optimal_value":' "json carries the optimum"
+expect_status 64 "prdc-lqr: bad --betas" "$OPE" train prdc-lqr --betas 1,-2
+expect_status 64 "prdc-lqr: stray argument" "$OPE" train prdc-lqr extra
 done_testing
