@@ -16,6 +16,7 @@
 #include "datasets/policy.h"
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
+#include "datasets/truth.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +28,7 @@
 #define MAX_TEMPS 32
 
 struct train_cli {
-    const char *algo, *data, *out, *append, *name, *env, *candidates;
+    const char *algo, *data, *out, *append, *name, *env, *candidates, *truth;
     long horizon;
     int force, quiet, n_temps;
     double temps[MAX_TEMPS];
@@ -241,7 +242,8 @@ static int parse_seed(const char *s, uint64_t *out)
 static int parse_args(int argc, char **argv, struct train_cli *c)
 {
     enum { O_DATA = 256, O_GAMMA, O_FEATURES, O_PESS, O_ITER, O_CAND, O_SEED, O_FORCE,
-           O_APPEND, O_NAME, O_ENV, O_HORIZON, O_SMOOTH, O_L2, O_BETA, O_ALPHA, O_STEP };
+           O_APPEND, O_NAME, O_ENV, O_HORIZON, O_SMOOTH, O_L2, O_BETA, O_ALPHA, O_STEP,
+           O_TRUTH };
     static const struct option lo[] = {
         {"data", required_argument, 0, O_DATA}, {"gamma", required_argument, 0, O_GAMMA},
         {"features", required_argument, 0, O_FEATURES},
@@ -251,6 +253,7 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
         {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, O_FORCE},
         {"append-to", required_argument, 0, O_APPEND}, {"name", required_argument, 0, O_NAME},
         {"env", required_argument, 0, O_ENV}, {"horizon", required_argument, 0, O_HORIZON},
+        {"truth", required_argument, 0, O_TRUTH},
         {"smoothing", required_argument, 0, O_SMOOTH}, {"l2", required_argument, 0, O_L2},
         {"beta", required_argument, 0, O_BETA}, {"alpha", required_argument, 0, O_ALPHA},
         {"step", required_argument, 0, O_STEP}, {"quiet", no_argument, 0, 'q'},
@@ -291,6 +294,7 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
         case O_APPEND: c->append = optarg; break;
         case O_NAME: c->name = optarg; break;
         case O_ENV: c->env = optarg; break;
+        case O_TRUTH: c->truth = optarg; break;
         case O_HORIZON:
             if (cli_parse_int(cmd, "--horizon", optarg, 1, 1000000, &c->horizon))
                 return OPE_EUSAGE;
@@ -335,6 +339,9 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
         return cli_usage(cmd, "--data LOG.csv is required");
     if (!c->out && !c->append)
         return cli_usage(cmd, "nothing to write: give -o POLICY.csv and/or --append-to LOG.csv");
+    if (c->truth && !c->env)
+        return cli_usage(cmd, "--truth FILE needs --env ENV: exact values come from the "
+                         "environment the log was sampled from");
     if (c->append && !c->name)
         return cli_usage(cmd, "--append-to needs --name NAME (the columns are pi.NAME.*)");
     if (!c->name)
@@ -345,12 +352,77 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
     return 0;
 }
 
+/* --truth FILE: add a "NAME,exact value" row per written policy (the learned one and
+ * each --candidates variant, named as --append-to names them) to the truth file, so
+ * `ope select LOG --truth FILE` scores the trained policies against the exact truth.
+ * A missing file starts with its header; a name already listed is refused. Builds the
+ * new content in *out (written by run() only after every other output succeeded). */
+static int truth_rows(const struct train_cli *c, const struct train_model *m,
+                      const struct mdp *env, struct strbuf *out, struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    struct truth old;
+    memset(&old, 0, sizeof old);
+    int rc = 0;
+    FILE *fp = fopen(c->truth, "rb");
+    if (fp) {
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+            strbuf_add(&sb, buf, n);
+        if (ferror(fp))
+            rc = ope_fail(err, OPE_ENOINPUT, "%s: %s", c->truth, strerror(errno));
+        fclose(fp);
+        if (rc == 0 && truth_load(c->truth, &old, err) < 0)
+            rc = -1;
+        if (rc == 0 && sb.len && sb.buf[sb.len - 1] != '\n')
+            strbuf_putc(&sb, '\n');
+    } else if (errno == ENOENT) {
+        strbuf_puts(&sb, "policy,value\n");
+    } else {
+        rc = ope_fail(err, OPE_ENOINPUT, "%s: %s", c->truth, strerror(errno));
+    }
+    char nm[128];
+    for (int k = -1; rc == 0 && k < c->n_temps; k++) {
+        variant_name(c, k, nm, sizeof nm);
+        if (!isnan(truth_of(&old, nm))) {
+            rc = ope_fail(err, OPE_EUSAGE, "%s already lists '%s'; choose another --name",
+                          c->truth, nm);
+            break;
+        }
+        struct policy *pi = train_model_policy(m, k < 0 ? m->temperature : c->temps[k], err);
+        if (!pi) {
+            rc = -1;
+            break;
+        }
+        double v = NAN;
+        if (env->n_states != pi->n_states || env->n_actions != pi->n_actions)
+            rc = ope_fail(err, OPE_EUSAGE, "--env %s has %d states and %d actions; the log has "
+                          "%d and %d", c->env, env->n_states, env->n_actions, pi->n_states,
+                          pi->n_actions);
+        else if (isnan(v = mdp_eval_finite(env, pi->p, NULL, NULL, err)))
+            rc = -1;
+        else
+            strbuf_printf(&sb, "%s,%.17g\n", nm, v);
+        policy_free(pi);
+    }
+    if (rc == 0 && strbuf_failed(&sb))
+        rc = ope_fail_oom(err);
+    truth_free(&old);
+    if (rc == 0)
+        *out = sb;
+    else
+        strbuf_release(&sb);
+    return rc;
+}
+
 static int run(struct train_cli *c, struct ope_error *err)
 {
     const struct train_algo *al = train_find(c->algo);
     struct tlog *t = NULL;
     struct train_model *m = NULL;
     struct mdp *env = NULL;
+    struct strbuf truth = STRBUF_INIT;
     int rc = -1;
     if (c->out && ope_outfile_check(c->out, c->force, err) < 0)
         return -1;
@@ -374,14 +446,26 @@ static int run(struct train_cli *c, struct ope_error *err)
     if (!c->quiet)
         fprintf(stderr, "ope train: %s (seed %llu)\n", m->summary,
                 (unsigned long long)c->o.seed);
-    if (c->out)
+    if (c->truth && m->kind != TRAIN_TABULAR)
+        rc = ope_fail(err, OPE_EUSAGE, "--truth needs a tabular policy (exact values come from "
+                      "the tabular environment)");
+    else if (c->truth)
+        rc = truth_rows(c, m, env, &truth, err);
+    if (rc == 0 && c->out)
         rc = write_policies(c, m, env, err);
     if (rc == 0 && c->append)
         rc = append_columns(c, m, err);
+    if (rc == 0 && c->truth) {
+        rc = ope_write_file_atomic(c->truth, truth.buf, truth.len, 1, err);
+        if (rc == 0 && !c->quiet)
+            fprintf(stderr, "ope train: added %d exact value%s to %s\n", c->n_temps + 1,
+                    c->n_temps ? "s" : "", c->truth);
+    }
 done:
     train_model_free(m);
     mdp_free(env);
     tlog_free(t);
+    strbuf_release(&truth);
     return rc;
 }
 
@@ -449,6 +533,9 @@ const struct cmd_entry cmd_train_entry = {
     "  --env ENV             the log came from this built-in environment (default\n"
     "                        parameters): print each written policy's exact value\n"
     "  --horizon H           horizon for --env (default: the environment's)\n"
+    "  --truth FILE          with --env: add NAME,exact value rows for the written\n"
+    "                        policies to this truth file (created if missing), for\n"
+    "                        ope select LOG --truth FILE"
     "  --force               replace an existing -o file\n"
     "  -q, --quiet           no summary on stderr\n"
     "\n" LOADCLI_HELP

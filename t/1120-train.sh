@@ -50,6 +50,22 @@ if [ $st -eq 73 ] && cmp -s "$TMP/w.csv" "$TMP/orig.csv"; then
     pass "a failed write exits 73 and leaves the log untouched"
 else fail "failed write: status $st"; cat "$TMP/err"; fi
 
+# --truth: exact values of the trained policies appended to the truth file, so that
+# `ope select` scores them against the truth (the offline loop of the README).
+cp "$TMP/orig.csv" "$TMP/loop.csv"; cp "$TMP/truth.csv" "$TMP/loop-truth.csv"
+expect_status 0 "train fqi --truth" "$OPE" train fqi --data "$TMP/loop.csv" --append-to "$TMP/loop.csv" \
+    --name fqi --candidates 1 --env dirichlet --truth "$TMP/loop-truth.csv" -q
+grep -q '^fqi,' "$TMP/loop-truth.csv" && grep -q '^fqi_t1,' "$TMP/loop-truth.csv" \
+    && pass "truth rows for the learned policy and its candidate" || fail "truth rows missing"
+expect_status 0 "select scores the trained policies" "$OPE" select "$TMP/loop.csv" --truth "$TMP/loop-truth.csv" --format json
+expect_grep "$TMP/out" '"fqi_t1":' "the trained candidate is ranked"
+cp "$TMP/loop-truth.csv" "$TMP/before.csv"
+expect_status 64 "a name the truth file lists is refused" "$OPE" train bc --data "$TMP/orig.csv" \
+    --name fqi -o "$TMP/notwritten.csv" --env dirichlet --truth "$TMP/loop-truth.csv" -q
+[ ! -e "$TMP/notwritten.csv" ] && cmp -s "$TMP/before.csv" "$TMP/loop-truth.csv" \
+    && pass "nothing written when the truth file refuses" || fail "outputs written despite the refusal"
+expect_status 64 "--truth without --env" "$OPE" train bc --data "$TMP/orig.csv" -o "$TMP/x.csv" --truth "$TMP/t2.csv"
+
 # prdc-lqr: PRDC's continuous case on the 1-D LQR at several beta. The values are exact
 # (Lyapunov), so the checks are facts about the learned gains, not about noise: no
 # policy beats the Riccati optimum, and on mixed data PRDC at every beta is closer to it

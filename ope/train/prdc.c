@@ -99,6 +99,30 @@ static void at_query(struct prdc *P, size_t k)
             P->q[a] = 0.0;
 }
 
+/* Tabular warm start: with discrete actions the objective J(s) has one local maximum
+ * near each action the data shows in s (there the dataset term is 0), and ascent from
+ * a random start stays in whichever basin it starts in, so the critic would barely
+ * matter. Starting from logits 4 (Q(s,a) - max_a Q(s,a)) / (range of Q(s,.)) (plus
+ * the seeded jitter) puts the actor in the basin of the best action by the critic;
+ * the dataset term then moves it to the nearest supported action when that one is
+ * not in the data. A choice of ours, not the paper's (its actions are continuous). */
+static void warm_start(struct prdc *P)
+{
+    for (size_t k = 0; k < P->n_q; k++) {
+        at_query(P, k);
+        double hi = -INFINITY, lo = INFINITY;
+        for (int a = 0; a < P->A; a++) {
+            hi = fmax(hi, P->q[a]);
+            lo = fmin(lo, P->q[a]);
+        }
+        double range = hi - lo;
+        if (!(range > 0))
+            continue;
+        for (int a = 0; a < P->A; a++)
+            P->pi->score[k * (size_t)P->A + (size_t)a] += 4.0 * (P->q[a] - hi) / range;
+    }
+}
+
 /* Gradient of J w.r.t. the logits at query k into P->h; returns the NN distance. */
 static double grad_logits(struct prdc *P, size_t k, double lambda, int reg)
 {
@@ -197,6 +221,8 @@ int train_prdc_fit(const struct tlog *log, const struct train_opts *o, int regul
     size_t nw = P.lin ? (size_t)P.A * np : (size_t)log->n_states * (size_t)P.A;
     for (size_t r = 0; r < nw; r++)
         P.pi->score[r] = 0.01 * ope_rng_normal(&rng);
+    if (!P.lin)
+        warm_start(&P);
     rc = 0;
     for (long it = 0; it < N; it++) {
         actor_step(&P, regularise, gsum);
