@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "datasets/truth.h"
+#include "estimators/ci.h"
 #include "estimators/ops.h"
 #include "ope/evalcli.h"
 #include "ope/loadcli.h"
@@ -368,13 +369,18 @@ static int select_exec(int argc, char **argv)
     struct select_cli sc;
     memset(&sc, 0, sizeof sc);
     evalcli_init(&sc.c);
-    sc.c.eo.ci = 0;     /* selection needs point estimates; --ci adds intervals */
+    sc.c.eo.ci = -1;    /* unset: see below */
     ops_opts_init(&sc.oo);
     select_gen_init(&sc.gen);
     sc.format = "table";
     int rc = select_parse(argc, argv, &sc);
     if (rc >= 0)
         return rc;
+    /* The metrics need point estimates only; a reader of one log's ranking also needs
+     * to see how uncertain each estimate is, so log files get t intervals (cheap: one
+     * pass) unless --ci says otherwise; generated replicates get none. */
+    if (sc.c.eo.ci < 0)
+        sc.c.eo.ci = sc.replicates ? CI_NONE : CI_T;
     struct ope_error err = { 0 };
     if (sc.out && ope_outfile_check(sc.out, sc.force, &err) != 0)
         return cli_error(&err);

@@ -22,6 +22,12 @@ static void num(struct strbuf *sb, double v, int w)
     strbuf_printf(sb, " %*s", w, b);
 }
 
+/* Does the evaluation carry intervals (--ci other than none)? */
+static int has_intervals(const struct res_eval *r)
+{
+    return r->n_policies && r->pol[0].n_estimates && !isnan(r->pol[0].est[0].lower);
+}
+
 void select_table(const struct selection *s, struct strbuf *sb)
 {
     const struct res_eval *r = s->r;
@@ -66,19 +72,32 @@ void select_table(const struct selection *s, struct strbuf *sb)
             }
         }
     }
-    strbuf_puts(sb, "\nEstimates (ranked by each estimator in the JSON output):\n");
+    int ivl = has_intervals(r);
+    if (ivl)
+        strbuf_printf(sb, "\nEstimates with %g%% %s intervals (ranked by each estimator in the JSON "
+                      "output):\n", 100.0 * (1.0 - r->alpha), r->ci);
+    else
+        strbuf_puts(sb, "\nEstimates (ranked by each estimator in the JSON output):\n");
     strbuf_printf(sb, "%-14s", "policy");
     if (s->truth)
         strbuf_printf(sb, " %12s", "truth");
     for (size_t e = 0; e < s->n_est; e++)
-        strbuf_printf(sb, " %12.12s", r->pol[0].est[e].label);
+        strbuf_printf(sb, ivl ? " %30.30s" : " %12.12s", r->pol[0].est[e].label);
     strbuf_putc(sb, '\n');
     for (size_t p = 0; p < M; p++) {
         strbuf_printf(sb, "%-14s", r->pol[p].name);
         if (s->truth)
             num(sb, s->truth[p], 12);
-        for (size_t e = 0; e < s->n_est; e++)
-            num(sb, r->pol[p].est[e].value, 12);
+        for (size_t e = 0; e < s->n_est; e++) {
+            const struct res_estimate *x = &r->pol[p].est[e];
+            if (!ivl) {
+                num(sb, x->value, 12);
+                continue;
+            }
+            char cell[64];
+            snprintf(cell, sizeof cell, "%.4g [%.4g, %.4g]", x->value, x->lower, x->upper);
+            strbuf_printf(sb, " %30s", cell);
+        }
         strbuf_putc(sb, '\n');
     }
     int any = 0;
@@ -130,6 +149,18 @@ void select_json(const struct selection *s, struct strbuf *sb)
             json_string(sb, r->pol[p].name);
             strbuf_putc(sb, ':');
             json_number(sb, r->pol[p].est[e].value);
+        }
+        if (has_intervals(r)) {
+            strbuf_puts(sb, "},\"intervals\":{");
+            for (size_t p = 0; p < M; p++) {
+                strbuf_puts(sb, p ? "," : "");
+                json_string(sb, r->pol[p].name);
+                strbuf_puts(sb, ":[");
+                json_number(sb, r->pol[p].est[e].lower);
+                strbuf_putc(sb, ',');
+                json_number(sb, r->pol[p].est[e].upper);
+                strbuf_putc(sb, ']');
+            }
         }
         strbuf_puts(sb, "},\"ranking\":[");
         for (size_t k = 0; k < M; k++) {

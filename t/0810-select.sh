@@ -116,6 +116,15 @@ expect_status 64 "bad --param" $OPE select --replicates 2 --env riverswim --para
 expect_status 64 "--param out of range" $OPE select --replicates 2 --env riverswim --param n=1
 expect_status 64 "bad --behavior" $OPE select --replicates 2 --env riverswim --behavior sometimes
 
+# Without a truth file: the ranking with t intervals by default; --ci none drops them.
+expect_status 0 "no truth: ranks with intervals" $OPE select "$TMP/log.csv" --estimators wpdis,dm
+expect_grep "$TMP/out" "Estimates with 95% t intervals" "the estimates carry t intervals"
+expect_grep "$TMP/out" "need the truth" "says which metrics need the truth"
+expect_status 0 "no truth: json intervals" $OPE select "$TMP/log.csv" --estimators wpdis --format json
+expect_grep "$TMP/out" '"intervals":{"anti100":[' "json carries the intervals"
+expect_status 0 "--ci none" $OPE select "$TMP/log.csv" --estimators wpdis --ci none --format json
+grep -q '"intervals"' "$TMP/out" && fail "--ci none still has intervals" || pass "--ci none drops them"
+
 # --demo: the paper's lesson, found in the measured summaries and told in two sentences.
 expect_status 0 "--demo" $OPE select --demo
 expect_grep "$TMP/out" "ope select --demo: the lesson of SharpeRatio@k" "explains what it runs"
