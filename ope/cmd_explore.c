@@ -4,6 +4,7 @@
  * prints a summary (regret at K, violations, mean mixing). See exploration.md. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/explore/offline.h"
 #include "ope/explore/run.h"
 #include "ope/json.h"
 #include "ope/outfile.h"
@@ -12,6 +13,8 @@
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
+#include "datasets/loadopts.h"
+#include "datasets/tlog.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +28,7 @@
 #define DEFAULT_BASELINE "mix:0.8"
 
 struct xo {
-    const char *algo, *env, *kv[MAX_KV], *baseline, *out, *format;
+    const char *algo, *env, *kv[MAX_KV], *baseline, *baseline_data, *out, *format;
     int n_kv, compare, force, quiet;
     long horizon, K, R, threads;
     double alpha, delta, c, L, rho_tol;
@@ -45,7 +48,8 @@ static int parse_seed(const char *s, unsigned long long *out)
 static int parse_args(int argc, char **argv, struct xo *o)
 {
     enum { O_ENV = 256, O_PARAM, O_HORIZON, O_EPISODES, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
-           O_BASELINE, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_FORCE, O_FORMAT, O_COMPARE };
+           O_BASELINE, O_BASEDATA, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_FORCE, O_FORMAT,
+           O_COMPARE };
     static const struct option lo[] = {
         {"env", required_argument, 0, O_ENV}, {"param", required_argument, 0, O_PARAM},
         {"horizon", required_argument, 0, O_HORIZON},
@@ -53,6 +57,7 @@ static int parse_args(int argc, char **argv, struct xo *o)
         {"alpha", required_argument, 0, O_ALPHA}, {"delta", required_argument, 0, O_DELTA},
         {"seed", required_argument, 0, O_SEED}, {"runs", required_argument, 0, O_RUNS},
         {"baseline", required_argument, 0, O_BASELINE},
+        {"baseline-data", required_argument, 0, O_BASEDATA},
         {"bonus", required_argument, 0, O_BONUS}, {"c", required_argument, 0, O_C},
         {"L", required_argument, 0, O_L}, {"rho-tol", required_argument, 0, O_TOL},
         {"threads", required_argument, 0, O_THREADS}, {"output", required_argument, 0, 'o'},
@@ -97,6 +102,7 @@ static int parse_args(int argc, char **argv, struct xo *o)
                 return OPE_EUSAGE;
             break;
         case O_BASELINE: o->baseline = optarg; break;
+        case O_BASEDATA: o->baseline_data = optarg; break;
         case O_BONUS:
             if (strcmp(optarg, "hoeffding") == 0)
                 o->bonus = XPL_HOEFFDING;
@@ -150,6 +156,9 @@ static int parse_args(int argc, char **argv, struct xo *o)
                               "baseline)", o->algo);
     if (!o->env)
         return cli_usage(cmd, "--env ENV is required (ope gen mdp --list shows them)");
+    if (o->baseline && o->baseline_data)
+        return cli_usage(cmd, "--baseline and --baseline-data both give the baseline; "
+                              "choose one");
     return 0;
 }
 
@@ -164,17 +173,30 @@ static struct policy *load_baseline(const struct mdp *m, const char *arg, struct
     return policy_from_spec(m, arg, NULL, err);
 }
 
-/* Write the per-episode record, streamed in 64 KiB chunks. */
-static int write_record(const struct xo *o, const struct xpl_algo *const *algs, size_t n_algs,
-                        const struct xpl_record *rec, double tau, struct ope_error *err)
+/* Write the per-episode record, streamed in 64 KiB chunks. With an offline baseline,
+ * five more columns: baseline (= offline), vb_learned (V-underbar^b, what the threshold
+ * column is built from), vb_exact (the exact value of the learned baseline policy),
+ * threshold_exact = (1 - alpha) vb_exact and violated_exact (value below it). */
+static int write_record(const struct xo *o, const struct xpl_config *cfg,
+                        const struct xpl_offline *off, const struct xpl_algo *const *algs,
+                        size_t n_algs, const struct xpl_record *rec, struct ope_error *err)
 {
+    double tau = (1.0 - cfg->alpha) * cfg->Vb;
+    char xv[3][40] = {"", "", ""};
+    if (off) {
+        ope_format_double(xv[0], sizeof xv[0], off->Vb_lower);
+        ope_format_double(xv[1], sizeof xv[1], off->Vb_exact);
+        ope_format_double(xv[2], sizeof xv[2], (1.0 - cfg->alpha) * off->Vb_exact);
+    }
     struct ope_outfile *f = ope_outfile_open(o->out, o->force, err);
     if (!f)
         return -1;
     struct strbuf sb;
     strbuf_init(&sb);
     strbuf_puts(&sb, "episode,run,seed,algorithm,mix,optimistic,value,value_realised,lower,"
-                     "threshold,violated,violated_realised,regret\n");
+                     "threshold,violated,violated_realised,regret");
+    strbuf_puts(&sb, off ? ",baseline,vb_learned,vb_exact,threshold_exact,violated_exact\n"
+                         : "\n");
     char v[5][40];
     for (size_t i = 0; i < n_algs; i++)
         for (long r = 0; r < o->R; r++)
@@ -186,10 +208,15 @@ static int write_record(const struct xo *o, const struct xpl_algo *const *algs, 
                 ope_format_double(v[2], sizeof v[2], e->lower);
                 ope_format_double(v[3], sizeof v[3], tau);
                 ope_format_double(v[4], sizeof v[4], e->regret);
-                strbuf_printf(&sb, "%ld,%ld,%llu,%s,%.10g,%d,%s,%s,%s,%s,%d,%d,%s\n", k + 1, r,
+                strbuf_printf(&sb, "%ld,%ld,%llu,%s,%.10g,%d,%s,%s,%s,%s,%d,%d,%s", k + 1, r,
                               o->seed + (unsigned long long)r, algs[i]->name, e->mix,
                               e->optimistic, v[0], v[1], isnan(e->lower) ? "" : v[2], v[3],
                               e->violated, e->violated_real, v[4]);
+                if (off)
+                    strbuf_printf(&sb, ",offline,%s,%s,%s,%d\n", xv[0], xv[1], xv[2],
+                                  e->violated_exact);
+                else
+                    strbuf_puts(&sb, "\n");
                 if (sb.len > 65536 || (i + 1 == n_algs && r + 1 == o->R && k + 1 == o->K)) {
                     if (strbuf_failed(&sb)) {
                         strbuf_release(&sb);
@@ -210,7 +237,7 @@ static int write_record(const struct xo *o, const struct xpl_algo *const *algs, 
 
 struct summary {
     double regret_mean, regret_sd, mix_mean;
-    long viol, viol_real, runs_viol;
+    long viol, viol_real, runs_viol, viol_exact;
 };
 
 static void summarise(const struct xpl_record *rec, long R, long K, struct summary *s)
@@ -226,6 +253,7 @@ static void summarise(const struct xpl_record *rec, long R, long K, struct summa
         for (long k = 0; k < K; k++) {
             v += e[k].violated;
             s->viol_real += e[k].violated_real;
+            s->viol_exact += e[k].violated_exact;
             mix += e[k].mix;
         }
         s->viol += v;
@@ -237,9 +265,54 @@ static void summarise(const struct xpl_record *rec, long R, long K, struct summa
     s->mix_mean = mix / ((double)R * (double)K);
 }
 
+/* The offline baseline in the summary: where it came from, the learned (pessimistic)
+ * V^b the learner uses, and the exact value of the learned policy, for the reader. */
+static void offline_head(struct strbuf *sb, const char *fmt, const struct xo *o,
+                         const struct xpl_offline *off, const struct xpl_config *cfg)
+{
+    /* What the certificate V^pi_k >= (1 - alpha) V-underbar^b means against the exact
+     * value: V^pi_k >= (1 - alpha_eff) V^b_exact with alpha_eff = 1 - (1 - alpha)
+     * V-underbar^b / V^b_exact; it tends to alpha as the log grows. */
+    double a_eff = off->Vb_exact > 0.0
+                       ? 1.0 - (1.0 - cfg->alpha) * off->Vb_lower / off->Vb_exact : NAN;
+    if (strcmp(fmt, "json") == 0) {
+        strbuf_puts(sb, ", \"baseline\": {\"source\": \"offline\", \"log\": ");
+        json_string(sb, o->baseline_data);
+        strbuf_printf(sb, ", \"log_episodes\": %zu, \"log_steps\": %zu, \"log_transitions\": "
+                      "%zu, \"states_seen\": %d, \"vb_learned\": ", off->n_episodes,
+                      off->n_steps, off->n_transitions, off->states_seen);
+        json_number(sb, off->Vb_lower);
+        strbuf_puts(sb, ", \"vb_plugin\": ");
+        json_number(sb, off->Vb_plugin);
+        strbuf_puts(sb, ", \"vb_exact\": ");
+        json_number(sb, off->Vb_exact);
+        strbuf_puts(sb, ", \"L_offline\": ");
+        json_number(sb, off->L);
+        strbuf_puts(sb, ", \"threshold_exact\": ");
+        json_number(sb, (1.0 - cfg->alpha) * off->Vb_exact);
+        strbuf_puts(sb, ", \"alpha_effective\": ");
+        json_number(sb, a_eff);
+        strbuf_puts(sb, "}");
+    } else if (strcmp(fmt, "table") == 0)
+        strbuf_printf(sb, "baseline learned offline from %s: %zu episodes, %zu steps (%zu "
+                      "transitions), %d of %d states seen\n"
+                      "  V^b learned (pessimistic, L = %.4g) = %.6g, plug-in %.6g; exact value "
+                      "of the learned baseline = %.6g\n"
+                      "  certified: V^pi_k >= (1-alpha) x learned = (1 - %.4g) x exact; "
+                      "'vs exact' counts\n  episodes below (1-alpha) x exact = %.6g\n",
+                      o->baseline_data, off->n_episodes, off->n_steps, off->n_transitions,
+                      off->states_seen, off->S, off->L, off->Vb_lower, off->Vb_plugin,
+                      off->Vb_exact, a_eff, (1.0 - cfg->alpha) * off->Vb_exact);
+    if (strcmp(fmt, "table") == 0 && !(off->Vb_lower > 0.0))
+        strbuf_puts(sb, "  the log certifies nothing (V^b learned = 0, threshold 0): every "
+                        "policy passes;\n  a larger log is needed for a meaningful "
+                        "constraint\n");
+}
+
 static void print_summary(const struct xo *o, const struct mdp *m,
-                          const struct xpl_config *cfg, const struct xpl_algo *const *algs,
-                          size_t n_algs, const struct xpl_record *rec)
+                          const struct xpl_config *cfg, const struct xpl_offline *off,
+                          const struct xpl_algo *const *algs, size_t n_algs,
+                          const struct xpl_record *rec)
 {
     struct strbuf sb;
     strbuf_init(&sb);
@@ -266,19 +339,27 @@ static void print_summary(const struct xo *o, const struct mdp *m,
         json_number(&sb, cfg->Vb);
         strbuf_puts(&sb, ", \"threshold\": ");
         json_number(&sb, tau);
+        if (off)
+            offline_head(&sb, fmt, o, off, cfg);
         strbuf_puts(&sb, ", \"algorithms\": [");
     } else if (strcmp(fmt, "csv") == 0)
-        strbuf_puts(&sb, "algorithm,runs,episodes,regret_mean,regret_sd,violations,"
-                         "violations_realised,runs_violating,mean_mix\n");
-    else
-        strbuf_printf(&sb, "%s: S=%d A=%d H=%d, K=%ld episodes x %ld run(s), seed %llu\n"
-                      "V* = %.6g, V^b = %.6g, threshold (1-alpha) V^b = %.6g (alpha %g)\n"
+        strbuf_puts(&sb, off ? "algorithm,runs,episodes,regret_mean,regret_sd,violations,"
+                               "violations_realised,runs_violating,mean_mix,violations_exact\n"
+                             : "algorithm,runs,episodes,regret_mean,regret_sd,violations,"
+                               "violations_realised,runs_violating,mean_mix\n");
+    else {
+        strbuf_printf(&sb, "%s: S=%d A=%d H=%d, K=%ld episodes x %ld run(s), seed %llu\n",
+                      o->env, m->n_states, m->n_actions, m->horizon, o->K, o->R, o->seed);
+        if (off)
+            offline_head(&sb, fmt, o, off, cfg);
+        strbuf_printf(&sb, "V* = %.6g, V^b%s = %.6g, threshold (1-alpha) V^b = %.6g (alpha %g)\n"
                       "bonus %s, c = %g, L = %.4g (delta %g)\n\n"
-                      "%-9s %14s %11s %10s %10s %9s\n", o->env, m->n_states, m->n_actions,
-                      m->horizon, o->K, o->R, o->seed, cfg->Vstar, cfg->Vb, tau, cfg->alpha,
+                      "%-9s %14s %11s %10s %10s %9s%s\n", cfg->Vstar, off ? " (learned)" : "",
+                      cfg->Vb, tau, cfg->alpha,
                       cfg->bonus.kind == XPL_HOEFFDING ? "hoeffding" : "bernstein",
                       cfg->bonus.c, cfg->bonus.L, cfg->delta, "algorithm", "regret(K)", "sd",
-                      "violating", "realised", "mean mix");
+                      "violating", "realised", "mean mix", off ? "   vs exact" : "");
+    }
     for (size_t i = 0; i < n_algs; i++) {
         struct summary s;
         summarise(rec + i * (size_t)o->R * (size_t)o->K, o->R, o->K, &s);
@@ -293,17 +374,26 @@ static void print_summary(const struct xo *o, const struct mdp *m,
                           "\"runs_violating\": %ld, \"mean_mix\": ", s.viol, s.viol_real,
                           s.runs_viol);
             json_number(&sb, s.mix_mean);
+            if (off)
+                strbuf_printf(&sb, ", \"violations_exact\": %ld", s.viol_exact);
             strbuf_puts(&sb, "}");
         } else if (strcmp(fmt, "csv") == 0) {
             char a[40], b[40], c[40];
             ope_format_double(a, sizeof a, s.regret_mean);
             ope_format_double(b, sizeof b, s.regret_sd);
             ope_format_double(c, sizeof c, s.mix_mean);
-            strbuf_printf(&sb, "%s,%ld,%ld,%s,%s,%ld,%ld,%ld,%s\n", algs[i]->name, o->R, o->K,
+            strbuf_printf(&sb, "%s,%ld,%ld,%s,%s,%ld,%ld,%ld,%s", algs[i]->name, o->R, o->K,
                           a, isnan(s.regret_sd) ? "" : b, s.viol, s.viol_real, s.runs_viol, c);
-        } else
-            strbuf_printf(&sb, "%-9s %14.4f %11.4f %10ld %10ld %9.4f\n", algs[i]->name,
+            if (off)
+                strbuf_printf(&sb, ",%ld", s.viol_exact);
+            strbuf_puts(&sb, "\n");
+        } else {
+            strbuf_printf(&sb, "%-9s %14.4f %11.4f %10ld %10ld %9.4f", algs[i]->name,
                           s.regret_mean, s.regret_sd, s.viol, s.viol_real, s.mix_mean);
+            if (off)
+                strbuf_printf(&sb, " %10ld", s.viol_exact);
+            strbuf_puts(&sb, "\n");
+        }
     }
     if (strcmp(fmt, "json") == 0)
         strbuf_puts(&sb, "]}\n");
@@ -311,8 +401,26 @@ static void print_summary(const struct xo *o, const struct mdp *m,
         strbuf_puts(&sb, "\nviolating: episodes whose executed (expected) value fell below the "
                          "threshold, summed over runs;\nrealised: the same for the policy "
                          "actually run (EpsMix's coin); mean mix: mean rho_k / eps_k.\n");
+    if (off && strcmp(fmt, "table") == 0)
+        strbuf_puts(&sb, "vs exact: episodes whose executed value fell below (1-alpha) x the "
+                         "exact value of the learned baseline.\n");
     fputs(strbuf_str(&sb), stdout);
     strbuf_release(&sb);
+}
+
+/* The offline baseline: load the trajectory log and learn pi-hat^b and V-underbar^b
+ * from it (offline.h). */
+static int learn_baseline(const struct xo *o, const struct mdp *m, const struct xpl_bonus *b,
+                          struct xpl_offline *off, struct ope_error *err)
+{
+    struct load_opts lo;
+    load_opts_init(&lo);
+    struct tlog *t = tlog_load(o->baseline_data, &lo, err);
+    if (!t)
+        return -1;
+    int rc = xpl_offline_learn(t, m, b, o->delta, o->L > 0.0, off, err);
+    tlog_free(t);
+    return rc;
 }
 
 static int run(const struct xo *o)
@@ -327,27 +435,25 @@ static int run(const struct xo *o)
     if (!m)
         return cli_error(&err);
     struct policy *pb = NULL;
+    struct xpl_offline off = {0};
     struct xpl_record *rec = NULL;
+    double *wa = NULL;
     int rc = 0;
+    struct xpl_bonus bonus = {o->bonus, o->c, o->L > 0.0 ? o->L
+                              : xpl_log_term(m->n_states, m->n_actions, m->horizon, o->K,
+                                             o->delta)};
     if (xpl_check_mdp(m, &err) < 0 ||
-        !(pb = load_baseline(m, o->baseline ? o->baseline : DEFAULT_BASELINE, &err)) ||
-        (o->out && ope_outfile_check(o->out, o->force, &err) < 0)) {
+        (o->baseline_data ? learn_baseline(o, m, &bonus, &off, &err) < 0
+         : !(pb = load_baseline(m, o->baseline ? o->baseline : DEFAULT_BASELINE, &err))) ||
+        (o->out && ope_outfile_check(o->out, o->force, &err) < 0) ||
+        !(wa = ope_malloc(2 * (size_t)m->n_states * sizeof *wa, &err))) {
         rc = cli_error(&err);
         goto out;
     }
-    double work[2 * 4096], *w = m->n_states <= 4096 ? work : NULL;
-    double *wa = w ? NULL : ope_malloc(2 * (size_t)m->n_states * sizeof *wa, &err);
-    if (!w && !(w = wa)) {
-        rc = cli_error(&err);
-        goto out;
-    }
-    struct xpl_config cfg = {m, o->K, o->alpha, o->delta,
-                             {o->bonus, o->c, o->L > 0.0 ? o->L
-                                 : xpl_log_term(m->n_states, m->n_actions, m->horizon, o->K,
-                                                o->delta)},
-                             pb->p, xpl_eval_true(m, m->horizon, 0.0, NULL, pb->p, w),
+    struct xpl_config cfg = {m, o->K, o->alpha, o->delta, bonus, off.pb ? off.pb : pb->p,
+                             off.pb ? off.Vb_lower
+                                    : xpl_eval_true(m, m->horizon, 0.0, NULL, pb->p, wa),
                              mdp_optimal_finite(m, NULL, NULL, &err), o->rho_tol};
-    free(wa);
     if (isnan(cfg.Vstar)) {
         rc = cli_error(&err);
         goto out;
@@ -361,14 +467,16 @@ static int run(const struct xo *o)
                           o->quiet ? NULL : ope_progress_cli(), &err);
     if (!o->quiet)
         ope_progress_stderr_done();
-    if (st < 0 || (o->out && write_record(o, algs, n_algs, rec,
-                                          (1.0 - cfg.alpha) * cfg.Vb, &err) < 0)) {
+    if (st < 0 ||
+        (o->out && write_record(o, &cfg, off.pb ? &off : NULL, algs, n_algs, rec, &err) < 0)) {
         rc = cli_error(&err);
         goto out;
     }
-    print_summary(o, m, &cfg, algs, n_algs, rec);
+    print_summary(o, m, &cfg, off.pb ? &off : NULL, algs, n_algs, rec);
 out:
+    free(wa);
     free(rec);
+    xpl_offline_release(&off);
     policy_free(pb);
     mdp_free(m);
     return rc;
@@ -409,6 +517,22 @@ const struct cmd_entry cmd_explore_entry = {
     "                      softmax:TAU, ...) or a policy file (default " DEFAULT_BASELINE
     ":\n"
     "                      0.8 optimal + 0.2 uniform); V^b is computed exactly\n"
+    "  --baseline-data LOG learn the baseline offline from a trajectory CSV of ENV (as\n"
+    "                      `ope gen mdp` writes): pi^b(a|s) = N(s,a)/N(s) from the logged\n"
+    "                      actions, pooled over steps (uniform where the log never\n"
+    "                      went); V^b = its pessimistic value on the logged transitions:\n"
+    "                      backward induction on P-hat, R-hat of the log with the --bonus\n"
+    "                      subtracted and clipped at 0, L = log(5 S A H N / D), N logged\n"
+    "                      episodes (or --L). The learner uses that V^b as the threshold\n"
+    "                      (1 - A) V^b and as the value of the fallback; the summary and\n"
+    "                      the record also show the exact value of the learned policy and\n"
+    "                      the episodes below (1 - A) x that exact value (vs exact).\n"
+    "                      The log must fit ENV: states 0..S-1, not terminal, episodes\n"
+    "                      starting where ENV starts, actions 0..A-1, rewards in [0, 1],\n"
+    "                      every logged step possible in ENV (else status 65). The\n"
+    "                      paper's own offline construction could not be read (abstract\n"
+    "                      only): this is ours, and the guarantee it gives is against\n"
+    "                      (1 - A) x the learned V^b, not the logging policy's value\n"
     "  --bonus KIND        hoeffding: b = c H sqrt(L/N) (exploration.md; UCBVI-CH of\n"
     "                      Azar et al. 2017 has c = 7); bernstein (default):\n"
     "                      b = c (sqrt(2 L var/N) + 7 H L / (3 (N-1))), empirical Bernstein\n"
@@ -420,14 +544,15 @@ const struct cmd_entry cmd_explore_entry = {
     "  --rho-tol T         StepMix bisection tolerance on rho (default 1e-4)\n"
     "  -o FILE             per-episode CSV: episode,run,seed,algorithm,mix,optimistic,\n"
     "                      value,value_realised,lower,threshold,violated,\n"
-    "                      violated_realised,regret\n"
+    "                      violated_realised,regret (with --baseline-data also\n"
+    "                      baseline,vb_learned,vb_exact,threshold_exact,violated_exact)\n"
     "  --force             replace FILE; -f, --format table|json|csv for the summary\n"
     "Rewards must lie in [0, 1] (gamma 1, no reward noise); gridworld's negative pit and\n"
     "step rewards are refused: use --param pit=0 --param step=0. The learner knows S, A,\n"
     "H, the initial distribution and the terminal states; it learns P and R.\n"
     "The paper's own constants could not be read (only its abstract was available):\n"
     "these are the spec's UCBVI constants, exposed as options.\n"
-    "Exit status: 0 ok, 64 usage, 65 bad policy file, 73 output not writable,\n"
-    "130 interrupted.\n",
+    "Exit status: 0 ok, 64 usage, 65 bad policy file or baseline log, 66 baseline log\n"
+    "unreadable, 73 output not writable, 130 interrupted.\n",
     explore_exec
 };

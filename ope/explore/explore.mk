@@ -3,7 +3,8 @@
 libope_a_SOURCES += \
 	ope/explore/ucbvi.c ope/explore/ucbvi.h \
 	ope/explore/run.c ope/explore/run.h \
-	ope/explore/stepmix.c ope/explore/epsmix.c ope/explore/baselines.c
+	ope/explore/stepmix.c ope/explore/epsmix.c ope/explore/baselines.c \
+	ope/explore/offline.c ope/explore/offline.h
 bin_ope_SOURCES += ope/cmd_explore.c
 
 check_PROGRAMS += t/1000-ucbvi
@@ -19,3 +20,9 @@ EXTRA_DIST += t/1020-explore.sh
 bench_programs += bench/bench_explore
 bench_bench_explore_SOURCES = bench/bench_explore.c
 bench_bench_explore_LDADD = $(OPE_LIBS)
+check_PROGRAMS += t/1040-explore-offline
+t_1040_explore_offline_SOURCES = t/1040-explore-offline.c
+t_1040_explore_offline_LDADD = $(TAP_LIBS)
+TESTS += t/1040-explore-offline
+TESTS += t/1050-explore-offline.sh
+EXTRA_DIST += t/1050-explore-offline.sh

@@ -90,6 +90,10 @@ int xpl_run(const struct xpl_config *cfg, const struct xpl_algo *alg, uint64_t s
         return -1;
     }
     struct xpl_state st = {cfg, x, greedy, (1.0 - cfg->alpha) * cfg->Vb, 0, 0.0, 0};
+    /* Records hold exact values: the baseline branch is worth the exact value of pb,
+     * which is cfg->Vb itself unless the learner only knows an estimate (offline). */
+    double vb = xpl_eval_true(m, m->horizon, 0.0, NULL, cfg->pb, work);
+    double tau_exact = (1.0 - cfg->alpha) * vb;
     uint64_t key = ope_rng_key(seed, OPE_RNG_EXPLORE, 0);
     struct ope_sum regret;             /* compensated cumulative regret */
     ope_sum_init(&regret);
@@ -112,7 +116,7 @@ int xpl_run(const struct xpl_config *cfg, const struct xpl_algo *alg, uint64_t s
             r->optimistic = play(cfg, x, greedy, key, (uint64_t)k, d.mix);
             r->value = r->value_real =
                 d.mix > 0.0 ? xpl_eval_true(m, m->horizon, d.mix, greedy, cfg->pb, work)
-                            : cfg->Vb;
+                            : vb;
         } else {
             int opt = d.mix > 0.0 && ope_u01(ope_rng_at(key, (uint64_t)k, 0)) < d.mix;
             double vbar = d.mix > 0.0
@@ -120,15 +124,16 @@ int xpl_run(const struct xpl_config *cfg, const struct xpl_algo *alg, uint64_t s
                               : 0.0;
             play(cfg, x, greedy, key, (uint64_t)k, opt ? 1.0 : 0.0);
             r->optimistic = opt;
-            r->value = d.mix * vbar + (1.0 - d.mix) * cfg->Vb;
+            r->value = d.mix * vbar + (1.0 - d.mix) * vb;
             if (d.mix >= 1.0)
                 r->value = vbar;
-            r->value_real = opt ? vbar : cfg->Vb;
+            r->value_real = opt ? vbar : vb;
             if (alg->after)
                 alg->after(&st, &d, opt);
         }
         r->violated = (unsigned char)xpl_violates(r->value, st.tau);
         r->violated_real = (unsigned char)xpl_violates(r->value_real, st.tau);
+        r->violated_exact = (unsigned char)xpl_violates(r->value, tau_exact);
         ope_sum_add(&regret, cfg->Vstar - r->value);
         r->regret = ope_sum_value(&regret);
     }

@@ -25,7 +25,10 @@ struct xpl_config {
     double delta;               /* confidence level of the bounds */
     struct xpl_bonus bonus;     /* kind, c, L */
     const double *pb;           /* [S*A] baseline policy pi^b */
-    double Vb;                  /* V^b = V_1^{pi^b}(s_1), exact */
+    double Vb;                  /* V^b = V_1^{pi^b}(s_1), exact; or, for a baseline learned
+                                 * offline (offline.h), its pessimistic estimate: the
+                                 * learner's threshold and fallback value. Records always
+                                 * use the exact value of pb, computed by the run. */
     double Vstar;               /* V*, exact (regret) */
     double rho_tol;             /* StepMix bisection stops when hi - lo <= rho_tol */
 };
@@ -75,6 +78,8 @@ struct xpl_record {
     double regret;              /* cumulative sum of V* - value */
     unsigned char violated;     /* value < threshold */
     unsigned char violated_real;/* value_real < threshold */
+    unsigned char violated_exact;/* value < (1 - alpha) x the exact value of pb (differs
+                                  * from violated only when Vb is an estimate) */
 };
 
 /* The threshold test with a relative tolerance of 1e-9 for rounding. */

@@ -17,7 +17,8 @@ double xpl_stepmix_rho(double (*f)(void *ctx, double rho), void *ctx, double tau
     }
     double f0 = f(ctx, 0.0);
     if (f0 < tau) {
-        /* Not even the baseline is certified: it is safe by assumption (V^b exact). */
+        /* Not even the baseline is certified: it is safe by assumption (V^b exact), or,
+         * learned offline, because V^b is then a lower bound of its value. */
         *f_rho = f0;
         return 0.0;
     }
