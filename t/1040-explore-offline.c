@@ -293,6 +293,7 @@ static void test_runs(const struct mdp *m, const struct policy *beh)
 
 int main(void)
 {
+    plan_no_plan();
     test_by_hand();
     test_checks();
     struct ope_error err = {0};
