@@ -23,6 +23,7 @@
 #include "viz/chart.h"
 #include "viz/chart_explore.h"
 #include "viz/chart_select.h"
+#include "viz/chart_train.h"
 #include "viz/gp.h"
 #include "viz/jsonread.h"
 
@@ -361,7 +362,7 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
 }
 
 static const char *const kinds[] = { "estimates", "weights", "sample-size", "learn", "cdf",
-                                     "topk", "curves", "regret", "value", "sharpe" };
+                                     "topk", "curves", "regret", "value", "sharpe", "train" };
 
 /* Check the command line before anything runs. Returns 0 or an exit status. */
 static int plot_check_args(struct plot *pl, const char *term)
@@ -371,11 +372,14 @@ static int plot_check_args(struct plot *pl, const char *term)
         k++;
     if (k == sizeof kinds / sizeof kinds[0])
         return cli_usage("plot", "unknown chart '%s' (estimates, weights, sample-size, cdf, "
-                         "topk, curves, regret, value, sharpe)", pl->kind);
+                         "topk, curves, regret, value, sharpe, train)", pl->kind);
     int series = k >= 4 && k <= 6;
     if (k >= 7 && k <= 8 && !pl->data)
         return cli_usage("plot", "%s: which run file? ope plot %s RUN.csv (from ope explore -o)",
                          pl->kind, pl->kind);
+    if (k == 10 && !pl->data)
+        return cli_usage("plot", "train: which file? ope plot train CURVES.csv (from ope train "
+                         "--env, --curve or --compare -o)");
     if (k == 9 && !pl->data)
         return cli_usage("plot", "sharpe: which file? ope plot sharpe SELECT.csv (from ope select "
                          "--format csv)");
@@ -419,6 +423,9 @@ static int plot_render(struct plot *pl, struct gp *g, struct ope_error *err)
     else if (strcmp(pl->kind, "sharpe") == 0) {
         struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
         rc = chart_select_csv(pl->data, pl->metric ? pl->metric : "sharpe_ratio", &t, &sb, err);
+    } else if (strcmp(pl->kind, "train") == 0) {
+        struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+        rc = chart_train(pl->data, &t, &sb, err);
     } else if (strcmp(pl->kind, "regret") == 0 || strcmp(pl->kind, "value") == 0) {
         struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
         rc = chart_explore(pl->data, strcmp(pl->kind, "value") == 0, &t, &sb, err);
@@ -555,6 +562,9 @@ const struct cmd_entry cmd_plot_entry = {
     "  sharpe SELECT.csv        top-k curves of `ope select --format csv`, one line per\n"
     "                           estimator: SharpeRatio@k, or --metric best|worst|mean|\n"
     "                           std|safety_violation_rate\n"
+    "  train CURVES.csv         learning curves of `ope train ALGO --env` / --compare:\n"
+    "                           exact value against environment steps, mean over\n"
+    "                           seeds with the min-max band\n"
     "Output:\n"
     "  -o, --output FILE        write FILE; .svg, .png or .pdf picks the format\n"
     "  --force                  replace an existing file\n"

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_train_lqr.h"
+#include "ope/cmd_train_pg.h"
 #include "ope/loadcli.h"
 #include "ope/outfile.h"
 #include "ope/progress.h"
@@ -473,6 +474,8 @@ static int train_exec(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "prdc-lqr") == 0)
         return train_lqr_main(argc - 1, argv + 1);
+    if (train_pg_wanted(argc, argv))
+        return train_pg_exec(argc, argv);      /* policy gradient on --env (issue 10) */
     struct train_cli c;
     memset(&c, 0, sizeof c);
     train_opts_init(&c.o);
@@ -487,7 +490,7 @@ static int train_exec(int argc, char **argv)
 const struct cmd_entry cmd_train_entry = {
     "train",
     "ope train ALGO --data LOG.csv [options] (-o POLICY.csv | --append-to LOG.csv --name NAME)",
-    "learn a policy from a trajectory log (bc, fqi, cevi, prdc)",
+    "learn a policy from a log (bc, fqi, cevi, prdc) or by policy gradient (reinforce, ...)",
     "Algorithms:\n"
     "  bc     behaviour cloning: smoothed action counts per state, or multinomial\n"
     "         logistic regression on the state features\n"
@@ -535,10 +538,11 @@ const struct cmd_entry cmd_train_entry = {
     "  --horizon H           horizon for --env (default: the environment's)\n"
     "  --truth FILE          with --env: add NAME,exact value rows for the written\n"
     "                        policies to this truth file (created if missing), for\n"
-    "                        ope select LOG --truth FILE"
+    "                        ope select LOG --truth FILE\n"
     "  --force               replace an existing -o file\n"
     "  -q, --quiet           no summary on stderr\n"
     "\n" LOADCLI_HELP
+    TRAIN_PG_HELP
     "\nExit status: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 73 output not\n"
     "writable.\n",
     train_exec

@@ -102,9 +102,10 @@ const struct cmd_entry cmd_tui_entry = {
     "tui", "ope tui [LOG.csv] [options]",
     "open the workbench (ncurses) on a log, or on the built-in demo",
     "Views (number keys or Tab): 1 Data, 2 Estimates, 3 Chart, 4 Selection, 5 Learn,\n"
-    "6 Explore, 7 Help. Keys: arrows/hjkl, PgUp/PgDn, / search, s sort, e estimators, r re-run\n"
-    "with new settings (alpha, interval, B, seed), c cancel, x export (CSV or chart\n"
-    "SVG), ? help, q quit. NO_COLOR=1 turns colours off.\n"
+    "6 Explore, 7 Help, 8 Train. Keys: arrows/hjkl, PgUp/PgDn, / search, s sort, e estimators,\n"
+    "r re-run with new settings (alpha, interval, B, seed), c cancel, x export (CSV, chart\n"
+    "SVG, or the whole session as a report: a name ending in .html or .md), ? help, q quit.\n"
+    "NO_COLOR=1 turns colours off.\n"
     "When standard output is not a terminal, prints the batch summary instead.\n\n"
     "  -e, --estimators LIST  as for `ope eval`\n"
     "  -s, --seed S           bootstrap seed (default 12345)\n\n"

@@ -14,6 +14,7 @@ extern const struct cmd_entry cmd_plot_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_explore_entry;
 extern const struct cmd_entry cmd_select_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_train_entry;
 
 const struct cmd_entry *const ope_commands[] = {
@@ -26,6 +27,7 @@ const struct cmd_entry *const ope_commands[] = {
     &cmd_plot_entry,
     &cmd_demo_entry,
     &cmd_select_entry,
+    &cmd_report_entry,
     &cmd_explore_entry,
     &cmd_train_entry,
     NULL

@@ -20,3 +20,5 @@ include ope/ingest.mk
 include ope/sha.mk
 include ope/explore/explore.mk
 include ope/train/train.mk
+include ope/pg/pg.mk
+include ope/pg/props_copg.mk

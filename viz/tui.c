@@ -3,6 +3,8 @@
  * grids and text. The views themselves live in viz/tui_views.c. */
 #include "config.h"
 #include "viz/tui.h"
+#include "reports/report.h"
+#include "reports/report_session.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -286,21 +288,31 @@ static void rebuild_all(struct tui *t)
             t->views[v]->rebuild(t);
 }
 
-/* Export the current view's table as CSV to a file the user names. */
+/* Export the current view's table as CSV to a file the user names; a name ending in
+ * .html or .md (the default in views without a table) writes the whole session as a
+ * report instead (reports/report_session.h). */
 static void export_view(struct tui *t, const struct tui_view *v)
 {
     struct grid *g = v->grid ? v->grid(t) : NULL;
-    if (!g) {
-        tui_message(t, 1, "this view has no table to export (try the Estimates view)");
-        return;
-    }
-    char path[512];
-    snprintf(path, sizeof path, "ope-%s.csv", v->name);
+    char path[512] = "ope-report.html";
+    if (g)
+        snprintf(path, sizeof path, "ope-%s.csv", v->name);
     for (char *p = path; *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    if (!tui_prompt(t, "export CSV to:", path, sizeof path) || !path[0])
+    if (!tui_prompt(t, g ? "export (.csv: this table; .html/.md: report of the session):"
+                         : "export a report of the session (.html or .md):", path, sizeof path) ||
+        !path[0])
         return;
     struct ope_error err = { 0 };
+    enum report_format f;
+    if (report_format_of(path, &f) == 0 || !g) {
+        char note[600];
+        if (report_write_session(t->s, path, note, sizeof note, &err) == 0)
+            tui_message(t, 0, "%s", note);
+        else
+            tui_message(t, 1, "%s", err.msg);
+        return;
+    }
     if (session_export_grid(path, g, &err) == 0)
         tui_message(t, 0, "wrote %s (%zu rows)", path, g->n_rows);
     else
@@ -585,5 +597,6 @@ int tui_run(struct session *s)
     tui_lines_free(&t.data_lines, &t.n_data_lines);
     tui_lines_free(&t.sel_lines, &t.n_sel_lines);
     tui_lines_free(&t.explore_lines, &t.n_explore_lines);
+    tui_lines_free(&t.train_lines, &t.n_train_lines);
     return stop_signal ? OPE_EINTERRUPTED : 0;
 }

@@ -24,7 +24,7 @@ struct tui_view {
     struct grid *(*grid)(struct tui *t);
 };
 
-enum { TUI_MAX_VIEWS = 8, TUI_MAX_TEXT = 400 };
+enum { TUI_MAX_VIEWS = 10, TUI_MAX_TEXT = 400 };
 
 struct tui {
     struct session *s;
@@ -51,6 +51,9 @@ struct tui {
     char **learn_lines;
     size_t n_learn_lines;
     int learn_step;
+    char **train_lines;         /* the Train view's summary and chart (viz/tui_train.c) */
+    size_t n_train_lines;
+    int train_setup;
     size_t text_top;            /* scroll position of text views */
 };
 

@@ -165,6 +165,8 @@ static const char *const help_text[] = {
     "                generated data (m: errors as n grows / poor overlap / clipping)",
     "  6 Explore     conservative exploration (StepMix, EpsMix, UCBVI) on RiverSwim",
     "  7 Help        this screen",
+    "  8 Train       policy gradient (REINFORCE, NPG, N-PG-IGT, HNPG, PROPS) with exact",
+    "                learning curves; Enter trains, e: next environment",
     "",
     "# Keys",
     "  arrows, h j k l     move          PgUp PgDn Space   page",
@@ -174,7 +176,8 @@ static const char *const help_text[] = {
     "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
     "  r                   re-run with new settings: alpha, interval method, B, seed",
     "  c  Esc              cancel a running evaluation",
-    "  x                   export the current view: table as CSV, chart as SVG",
+    "  x                   export the current view: table as CSV, chart as SVG; a",
+    "                      name ending in .html or .md: a report of the whole session",
     "  ?  F1               help          q                 quit",
     "",
     "# Colours",
@@ -188,6 +191,7 @@ static const char *const help_text[] = {
     "  ope plot estimates LOG -o f.svg    the Chart view",
     "  ope select LOG --truth T.csv       the Selection view",
     "  ope explore --compare --env riverswim   the Explore view",
+    "  ope train --compare --env riverswim     the Train view",
     "  ope help                           every command",
     NULL
 };
@@ -220,5 +224,6 @@ const struct tui_view *const tui_views[] = {
     &tui_view_learn,
     &tui_view_explore,
     &view_help,
+    &tui_view_train,     /* after Help: the number keys of the views before it stay */
     NULL
 };

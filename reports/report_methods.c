@@ -1,0 +1,295 @@
+/* reports/report_methods.c: the methods appendix (for every estimator the report
+ * used: its name and formula from the estimator registry, what it assumes and where
+ * it comes from, from the table below; then the interval method, the model, and the
+ * selection and risk definitions when those sections are present) and the
+ * reproducibility block (command line, version, seed, inputs with SHA-256, date). */
+#include "config.h"
+#include "reports/report_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "estimators/estimator.h"
+
+/* What each estimator assumes, in plain words, and the full reference of the
+ * registry's citation (../shared/spec/estimators.md). Keyed by kind and name: a new
+ * estimator is one line here (a missing line only leaves the text out). */
+static const struct report_method_text method_text[] = {
+    { 0, "dm", "The reward model q̂ is right: the estimate is off by exactly the model's "
+      "error, and the narrow interval does not include that error.",
+      "A. Beygelzimer, J. Langford. The offset tree for learning with partial labels. KDD "
+      "2009; M. Dudík, J. Langford, L. Li. Doubly robust policy evaluation and learning. "
+      "ICML 2011." },
+    { 0, "ipw", "The logged propensities are correct and the logged policy gives every "
+      "action the evaluated policy can take a positive probability (overlap). Unbiased, but "
+      "its variance grows with the weights; clipping trades variance for bias.",
+      "D. G. Horvitz, D. J. Thompson. A generalization of sampling without replacement from "
+      "a finite universe. JASA 47, 1952; A. Strehl, J. Langford, L. Li, S. Kakade. Learning "
+      "from logged implicit exploration data. NeurIPS 2010." },
+    { 0, "snipw", "As ipw, but the weights' mean is estimated rather than assumed to be 1: a "
+      "small bias in small samples, much less variance, and robust to propensities that are "
+      "off by a constant factor.",
+      "A. Swaminathan, T. Joachims. The self-normalized estimator for counterfactual "
+      "learning. NeurIPS 2015." },
+    { 0, "dr", "Either the propensities or the reward model is right (doubly robust); it "
+      "still inherits the weights' variance when overlap is poor and the model is poor.",
+      "M. Dudík, J. Langford, L. Li. Doubly robust policy evaluation and learning. ICML 2011." },
+    { 0, "sndr", "As dr, with the correction term self-normalised by the mean weight: a "
+      "small-sample bias, usually less variance than dr.",
+      "N. Kallus, M. Uehara. Intrinsically efficient, stable, and bounded off-policy "
+      "evaluation for reinforcement learning. NeurIPS 2019; Y. Saito et al. Open Bandit "
+      "Dataset and Pipeline. NeurIPS Datasets and Benchmarks 2021." },
+    { 0, "switch-dr", "Rows whose weight exceeds tau are better served by the reward model "
+      "alone: below tau it is dr, above it dm; tau trades the model's bias for the weights' "
+      "variance.",
+      "Y.-X. Wang, A. Agarwal, M. Dudík. Optimal and adaptive off-policy evaluation in "
+      "contextual bandits. ICML 2017." },
+    { 0, "dr-os", "Shrinking large weights towards 0 lowers the error more than the bias it "
+      "adds; biased towards dm when lambda is small.",
+      "Y. Su, M. Dimakopoulou, A. Krishnamurthy, M. Dudík. Doubly robust off-policy "
+      "evaluation with shrinkage. ICML 2020." },
+    { 0, "sg-ipw", "A power-mean correction of the weights gives the estimate sub-Gaussian "
+      "tails; biased downwards for large lambda.",
+      "A. M. Metelli, A. Russo, M. Restelli. Subgaussian and differentiable importance "
+      "sampling for off-policy evaluation and learning. NeurIPS 2021." },
+    { 1, "tis", "Correct propensities at every step and overlap along whole trajectories. "
+      "Unbiased, but the product of per-step weights makes the variance grow exponentially "
+      "with the horizon.",
+      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
+      "evaluation. ICML 2000." },
+    { 1, "pdis", "As tis, but each reward is weighted only by the steps before it, which "
+      "lowers the variance; still unbiased.",
+      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
+      "evaluation. ICML 2000." },
+    { 1, "wtis", "As tis, self-normalised by the total trajectory weight: biased but "
+      "consistent, with much less variance.",
+      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
+      "evaluation. ICML 2000." },
+    { 1, "wpdis", "As pdis, self-normalised at every step: biased but consistent, usually "
+      "the most stable importance sampling estimator.",
+      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
+      "evaluation. ICML 2000." },
+    { 1, "dm", "The value model (fitted Q evaluation) is right: no weights, so small "
+      "variance, but biased by the model's error, which the interval does not show.",
+      "H. M. Le, C. Voloshin, Y. Yue. Batch policy learning under constraints. ICML 2019." },
+    { 1, "dr", "Either the per-step propensities or the value model is right; it uses the "
+      "model as a control variate for pdis.",
+      "N. Jiang, L. Li. Doubly robust off-policy value evaluation for reinforcement "
+      "learning. ICML 2016." },
+    { 1, "wdr", "As dr, with the cumulative weights self-normalised at every step: biased "
+      "but consistent, and much more stable.",
+      "P. S. Thomas, E. Brunskill. Data-efficient off-policy policy evaluation for "
+      "reinforcement learning. ICML 2016." },
+    { 1, "mis", "A tabular state that is Markov: the state distribution ratio estimated "
+      "from the empirical model replaces the product of past weights, so the variance grows "
+      "only polynomially with the horizon.",
+      "T. Xie, Y. Ma, Y.-X. Wang. Towards optimal off-policy evaluation for reinforcement "
+      "learning with marginalized importance sampling. NeurIPS 2019." },
+};
+
+const struct report_method_text *report_method_text_of(int traj, const char *name)
+{
+    for (size_t i = 0; i < sizeof method_text / sizeof method_text[0]; i++)
+        if (method_text[i].traj == traj && strcmp(method_text[i].name, name) == 0)
+            return &method_text[i];
+    return NULL;
+}
+
+/* The interval methods, keyed by the result's `ci` name. */
+static const struct {
+    const char *name, *text;
+} ci_text[] = {
+    { "bootstrap", "Percentile bootstrap (B. Efron, Bootstrap methods: another look at the "
+      "jackknife, Annals of Statistics 1979): the estimate is recomputed on resamples of the "
+      "log (ratio estimators recompute numerator and denominator), and the interval is the "
+      "middle 1 - alpha of the results. Each row's resampling count is a Poisson(1) draw "
+      "keyed by (seed, row, replicate), so the interval does not depend on the number of "
+      "threads. Assumes the rows (episodes) are independent." },
+    { "t", "Student t interval: mean +- t_{n-1, 1-alpha/2} s / sqrt(n) of the per-row "
+      "contributions. Asymptotic: assumes the mean is close to normally distributed, which "
+      "heavy-tailed weights can break." },
+    { "hoeffding", "Hoeffding's inequality (W. Hoeffding, JASA 1963): mean +- (b - a) "
+      "sqrt(ln(2/alpha) / (2n)) for contributions in [a, b]. A finite-sample guarantee when "
+      "[a, b] are true bounds (--bounds); with the observed range it is only heuristic." },
+    { "bernstein", "Empirical Bernstein bound (A. Maurer, M. Pontil, COLT 2009): mean +- "
+      "[s sqrt(2 ln(4/alpha) / n) + 7 (b - a) ln(4/alpha) / (3 (n - 1))]. Finite-sample "
+      "and tighter than Hoeffding when the variance is small; needs true bounds as well." },
+    { "none", "No intervals were computed." },
+};
+
+static void estimator_entry(struct report_doc *d, const struct report_ctx *c, size_t e0,
+                            int traj)
+{
+    const struct res_eval *r = c->r;
+    const char *name = r->pol[0].est[e0].estimator;
+    const struct est_desc *desc = est_find(name, traj ? EST_TRAJ : EST_BANDIT);
+    char h[200];
+    snprintf(h, sizeof h, "%s: %s", name, desc ? desc->title : "estimator");
+    report_h(d, 3, NULL, h);
+    if (desc && desc->formula)
+        d->fmt->pre(d, desc->formula);
+    report_begin(d, REPORT_P);
+    report_spanf(d, REPORT_TEXT, "Used as: ");
+    int first = 1;
+    for (size_t e = e0; e < r->pol[0].n_estimates; e++) {
+        if (strcmp(r->pol[0].est[e].estimator, name) != 0)
+            continue;
+        if (!first)
+            report_spanf(d, REPORT_TEXT, ", ");
+        report_spanf(d, REPORT_CODE, "%s", r->pol[0].est[e].label);
+        first = 0;
+    }
+    report_spanf(d, REPORT_TEXT, ".");
+    report_end(d, REPORT_P);
+    const struct report_method_text *t = report_method_text_of(traj, name);
+    if (t)
+        report_para(d, REPORT_P, "Assumes: %s", t->assumptions);
+    if (desc && desc->citation)
+        report_para(d, REPORT_P, "Source: %s.%s%s", desc->citation, t ? " Reference: " : "",
+                    t ? t->reference : "");
+}
+
+static void selection_defs(struct report_doc *d)
+{
+    report_h(d, 3, NULL, "Selection metrics");
+    report_para(d, REPORT_P, "With candidates' true values V_j, estimates V̂_j and J(pi_b) the "
+                "logged policy's value (selection.md; SCOPE-RL's conventions): MSE = mean of "
+                "(V̂_j - V_j)^2, nMSE = MSE / mean of V_j^2; Spearman's rho and Kendall's tau-b "
+                "between true and estimated values; regret@k = (sum of the k largest true "
+                "values) - (sum of the true values of the estimator's top k); Type I / II "
+                "error rates at the threshold tau = safety x J(pi_b); for the top k: best@k, "
+                "std@k (sample sd) and SharpeRatio@k = max(best@k - J(pi_b), 0) / std@k. "
+                "Reference: H. Kiyohara et al. Towards assessing and benchmarking risk-return "
+                "tradeoff of off-policy evaluation. ICLR 2024.");
+}
+
+static void risk_defs(struct report_doc *d, double alpha)
+{
+    report_h(d, 3, NULL, "Return distributions");
+    report_para(d, REPORT_P, "With rho_i the trajectory weight and G_i = sum_t gamma^t r_t "
+                "the return (discounted from gamma^0): tis F(y) = (1/n) sum_i rho_i 1{G_i <= "
+                "y}, clipped to [0, 1] and made monotone (mass short of 1 on the largest "
+                "return); sn F(y) = sum_i rho_i 1{G_i <= y} / sum_i rho_i. From F: mean, "
+                "variance, CVaR at %g (mean of the lowest %g%%) and the interquartile range. "
+                "Reference: A. Huang, L. Leqi, Z. Lipton, K. Azizzadenesheli. Off-policy risk "
+                "assessment in contextual bandits. NeurIPS 2021.", alpha, 100 * alpha);
+}
+
+void report_sec_methods(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct res_eval *r = c->r;
+    int traj = strcmp(r->kind, "bandit") != 0;
+    report_h(d, 2, "methods", "Methods");
+    if (traj)
+        report_para(d, REPORT_P, "Notation: trajectory i has steps t = 0..T-1 with per-step "
+                    "weight w_{i,t} = pi_e(a_{i,t} | s_{i,t}) / pscore_{i,t}, cumulative weight "
+                    "rho_{i,t} = prod_{t' <= t} w_{i,t'}, and return G_i = sum_t gamma^t "
+                    "r_{i,t}. Episodes shorter than the longest are padded with their last "
+                    "weight and reward 0 (the SCOPE-RL convention).");
+    else
+        report_para(d, REPORT_P, "Notation: row i logged action a_i with propensity p_i = "
+                    "pi_b(a_i | x_i) and reward r_i; the evaluated policy pi_e gives it the "
+                    "importance weight w_i = pi_e(a_i | x_i) / p_i; q̂(x, a) is the reward model "
+                    "and q̂_pi(x) = sum_a pi_e(a | x) q̂(x, a). Multi-slot logs look pi_e and q̂ "
+                    "up at the row's position.");
+    size_t E = r->n_policies ? r->pol[0].n_estimates : 0;
+    for (size_t e = 0; e < E; e++) {
+        int seen = 0;
+        for (size_t f = 0; f < e && !seen; f++)
+            seen = strcmp(r->pol[0].est[f].estimator, r->pol[0].est[e].estimator) == 0;
+        if (!seen)
+            estimator_entry(d, c, e, traj);
+    }
+    report_h(d, 3, NULL, "Intervals");
+    for (size_t i = 0; i < sizeof ci_text / sizeof ci_text[0]; i++)
+        if (strcmp(ci_text[i].name, r->ci) == 0)
+            report_para(d, REPORT_P, "%s", ci_text[i].text);
+    if (r->model.kind[0]) {
+        report_h(d, 3, NULL, traj ? "Value model" : "Reward model");
+        if (traj)
+            report_para(d, REPORT_P, "dm, dr and wdr use a value model (%s): fitted Q "
+                        "evaluation computes Q̂_t(s, a) backwards from the horizon on the "
+                        "empirical transitions of the log.", r->model.kind);
+        else
+            report_para(d, REPORT_P, "When the log has no qhat.* columns, the model-based "
+                        "estimators fit their own reward model from the context (%s): ridge "
+                        "regression per action for continuous rewards, L2-regularised "
+                        "logistic regression for 0/1 rewards, with K-fold cross-fitting so "
+                        "that no row is predicted by a model fitted on it.", r->model.kind);
+    }
+    if (c->sel.shown && c->sel.truth)
+        selection_defs(d);
+    if (c->risk.shown)
+        risk_defs(d, c->in->risk_alpha);
+}
+
+void report_date(char *buf, size_t n)
+{
+    const char *env = getenv("OPE_REPORT_DATE");
+    if (env && *env) {
+        snprintf(buf, n, "%s", env);
+        return;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) == NULL || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, n, "unknown");
+}
+
+void report_sec_repro(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct res_eval *r = c->r;
+    const struct report_in *in = c->in;
+    report_h(d, 2, "reproducibility", "Reproducibility");
+    report_para(d, REPORT_P, "Everything needed to recompute these numbers exactly: the same "
+                "input file (check its SHA-256), the same version of ope and the same options "
+                "give the same results on any machine and with any number of threads.");
+    if (in->cmdline) {
+        report_para(d, REPORT_P, "%s:", in->cmdline_label ? in->cmdline_label : "Command line");
+        d->fmt->pre(d, in->cmdline);
+    }
+    char date[64];
+    report_date(date, sizeof date);
+    char seed[32], alpha[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
+    const char *head[] = { "item", "value" };
+    report_table_begin(d, 2, head, "ll");
+    const char *rows[][2] = {
+        { "ope version", PACKAGE_VERSION },
+        { "input", r->path ? r->path : "(in memory)" },
+        { "input SHA-256", r->sha256[0] ? r->sha256 : "(not computed)" },
+        { "seed", seed },
+        { "intervals", r->ci },
+        { "alpha", report_num(alpha, r->alpha) },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        report_table_row(d, rows[i]);
+    if (strcmp(r->ci, "bootstrap") == 0) {
+        char b[32];
+        snprintf(b, sizeof b, "%d", r->n_boot);
+        const char *row[] = { "bootstrap resamples", b };
+        report_table_row(d, row);
+    }
+    for (size_t i = 0; i < in->n_inputs; i++) {
+        char k[96];
+        snprintf(k, sizeof k, "%s", in->inputs[i].role);
+        const char *row[] = { k, in->inputs[i].path };
+        report_table_row(d, row);
+        snprintf(k, sizeof k, "%s SHA-256", in->inputs[i].role);
+        const char *row2[] = { k, in->inputs[i].sha256[0] ? in->inputs[i].sha256 : "-" };
+        report_table_row(d, row2);
+    }
+    const char *g[] = { "charts drawn with", c->gnuplot[0] ? c->gnuplot : "(no charts)" };
+    char gv[80];
+    if (c->gnuplot[0]) {
+        snprintf(gv, sizeof gv, "gnuplot %s", c->gnuplot);
+        g[1] = gv;
+    }
+    report_table_row(d, g);
+    const char *row[] = { "written (UTC)", date };
+    report_table_row(d, row);
+    report_table_end(d);
+}

@@ -1,0 +1,198 @@
+/* reports/report_select.c: the selection section: with two or more candidate
+ * policies, each estimator's ranking; with their true values, each estimator scored
+ * as a selection tool by estimators/ops.c (the numbers of `ope select`): MSE, rank
+ * correlation, regret, Type I/II errors and SharpeRatio@k. */
+#include "config.h"
+#include "reports/report_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int report_sel_compute(const struct report_in *in, struct report_sel *s, struct ope_error *err)
+{
+    const struct res_eval *r = in->r;
+    memset(s, 0, sizeof *s);
+    s->M = r->n_policies;
+    s->E = s->M ? r->pol[0].n_estimates : 0;
+    s->J = isfinite(in->behavior_truth) ? in->behavior_truth : r->behavior_value;
+    s->tau = NAN;
+    if (s->M < 2 || s->E == 0)
+        return 0;
+    s->shown = 1;
+    s->truth = ope_calloc(s->M, sizeof *s->truth, err);
+    s->ops = ope_calloc(s->E, sizeof *s->ops, err);
+    double *est = ope_calloc(s->M, sizeof *est, err);
+    if (!s->truth || !s->ops || !est) {
+        free(est);
+        return -1;
+    }
+    int have = 1;
+    for (size_t p = 0; p < s->M; p++) {
+        s->truth[p] = in->truth ? in->truth[p] : r->pol[p].truth;
+        if (!isfinite(s->truth[p]) && have) {
+            have = 0;
+            snprintf(s->why_no_truth, sizeof s->why_no_truth, "%s has no true value for "
+                     "candidate %s", in->truth_source ? in->truth_source : "the log",
+                     r->pol[p].name);
+        }
+    }
+    if (!have) {
+        free(s->truth);
+        s->truth = NULL;
+    }
+    struct ops_opts o = in->ops;
+    if (o.k > s->M)
+        o.k = s->M;
+    int rc = 0;
+    for (size_t e = 0; e < s->E && rc == 0; e++) {
+        for (size_t p = 0; p < s->M; p++)
+            est[p] = e < r->pol[p].n_estimates ? r->pol[p].est[e].value : NAN;
+        rc = ops_compute(est, s->truth, s->M, s->J, &o, &s->ops[e], err);
+    }
+    if (rc == 0 && s->E)
+        s->tau = s->ops[0].tau;
+    free(est);
+    return rc;
+}
+
+void report_sel_release(struct report_sel *s)
+{
+    for (size_t e = 0; s->ops && e < s->E; e++)
+        ops_result_free(&s->ops[e]);
+    free(s->ops);
+    free(s->truth);
+    memset(s, 0, sizeof *s);
+}
+
+/* The first few candidates of a ranking, "a > b > c > ...". */
+static void ranking_text(const struct report_ctx *c, const struct ops_result *o, char *buf,
+                         size_t n)
+{
+    size_t len = 0, shown = o->M < 5 ? o->M : 5;
+    buf[0] = '\0';
+    for (size_t k = 0; k < shown && len < n; k++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", k ? " > " : "",
+                                c->r->pol[o->ranking[k]].name);
+    if (o->M > shown && len < n)
+        snprintf(buf + len, n - len, " > ... (%zu more)", o->M - shown);
+}
+
+static void metrics_table(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct report_sel *s = &c->sel;
+    char regk[32];
+    snprintf(regk, sizeof regk, "regret@%zu", s->E ? s->ops[0].k : (size_t)0);
+    const char *head[] = { "estimator", "MSE", "nMSE", "Spearman", "Kendall", "regret@1", regk,
+                           "Type I", "Type II", "chosen policy", "its true value" };
+    report_table_begin(d, 11, head, "lrrrrrrrrlr");
+    for (size_t e = 0; e < s->E; e++) {
+        const struct ops_result *o = &s->ops[e];
+        char b[9][32];
+        double v[9] = { o->mse, o->nmse, o->spearman, o->kendall, o->regret1, o->regretk,
+                        o->type1, o->type2, s->truth[o->ranking[0]] };
+        for (int i = 0; i < 9; i++)
+            report_num(b[i], v[i]);
+        const char *row[] = { c->r->pol[0].est[e].label, b[0], b[1], b[2], b[3], b[4], b[5],
+                              b[6], b[7], c->r->pol[o->ranking[0]].name, b[8] };
+        report_table_row(d, row);
+    }
+    report_table_end(d);
+}
+
+/* SharpeRatio@k per estimator for k = 1..min(M, 10). */
+static void sharpe_table(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct report_sel *s = &c->sel;
+    size_t E = s->E < 12 ? s->E : 12, K = s->M < 10 ? s->M : 10;
+    const char *head[13];
+    char align[14];
+    head[0] = "k";
+    align[0] = 'r';
+    for (size_t e = 0; e < E; e++) {
+        head[e + 1] = c->r->pol[0].est[e].label;
+        align[e + 1] = 'r';
+    }
+    align[E + 1] = '\0';
+    report_table_begin(d, E + 1, head, align);
+    for (size_t k = 1; k <= K; k++) {
+        char b[13][32];
+        const char *row[13];
+        snprintf(b[0], sizeof b[0], "%zu", k);
+        row[0] = b[0];
+        for (size_t e = 0; e < E; e++) {
+            row[e + 1] = report_num(b[e + 1], s->ops[e].topk[k - 1].sharpe);
+        }
+        report_table_row(d, row);
+    }
+    report_table_end(d);
+}
+
+/* Each distinct note of the metrics once (e.g. why a value is undefined). */
+static void notes(struct report_doc *d, const struct report_sel *s)
+{
+    for (size_t e = 0; e < s->E; e++)
+        for (size_t k = 0; k < s->ops[e].n_notes; k++) {
+            int dup = 0;
+            for (size_t f = 0; f < e && !dup; f++)
+                for (size_t j = 0; j < s->ops[f].n_notes; j++)
+                    dup |= strcmp(s->ops[f].notes[j], s->ops[e].notes[k]) == 0;
+            if (!dup)
+                report_para(d, REPORT_NOTE, "%s", s->ops[e].notes[k]);
+        }
+}
+
+void report_sec_selection(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct report_sel *s = &c->sel;
+    if (!s->shown)
+        return;
+    report_h(d, 2, "selection", "Selection: which policy to deploy");
+    report_para(d, REPORT_P, "Off-policy selection uses the estimates to rank the %zu "
+                "candidate policies; an estimator's favourite is the policy it would deploy. "
+                "Ties keep the log's policy order.", s->M);
+    const char *head[] = { "estimator", "ranking (best first)" };
+    report_table_begin(d, 2, head, "ll");
+    for (size_t e = 0; e < s->E; e++) {
+        char rk[600];
+        ranking_text(c, &s->ops[e], rk, sizeof rk);
+        const char *row[] = { c->r->pol[0].est[e].label, rk };
+        report_table_row(d, row);
+    }
+    report_table_end(d);
+    if (!s->truth) {
+        report_para(d, REPORT_NOTE, "The true values of the candidates are not known (%s), so "
+                    "the estimators cannot be scored as selection tools here. Give them with "
+                    "--truth FILE (policy,value rows; e.g. from an A/B test or `ope gen mdp "
+                    "--truth`), or use a synthetic log with q.* columns.",
+                    s->why_no_truth[0] ? s->why_no_truth : "no truth given");
+        return;
+    }
+    char J[32], tau[32];
+    report_para(d, REPORT_P, "True values: %s. J(pi_b), the logged (behaviour) policy's value, "
+                "is %s; the safety threshold is %s (%g x J(pi_b)): a policy below it is unsafe "
+                "to deploy.", c->in->truth_source ? c->in->truth_source
+                : strcmp(c->r->kind, "bandit") == 0
+                ? "the log's true expected rewards (q.* columns, synthetic data)"
+                : "exact values known to the evaluation",
+                report_num(J, s->J), report_num(tau, s->tau), c->in->ops.relative_safety);
+    report_h(d, 3, NULL, "Each estimator as a selection tool");
+    metrics_table(d, c);
+    report_begin(d, REPORT_NOTE);
+    report_spanf(d, REPORT_TEXT, "How to read it: MSE and nMSE measure the estimates' error; "
+                 "Spearman and Kendall (1 = perfect) how well the ranking matches the true one; "
+                 "regret@k is the true value lost by deploying the estimator's top k instead of "
+                 "the truly best k; Type I is the share of truly safe policies called unsafe, "
+                 "Type II the share of unsafe ones called safe.");
+    report_end(d, REPORT_NOTE);
+    report_h(d, 3, NULL, "Risk and return of deploying the top k (SharpeRatio@k)");
+    report_para(d, REPORT_P, "An estimator used for screening hands its top k policies to an "
+                "online test. SharpeRatio@k = max(best@k - J(pi_b), 0) / std@k weighs what the "
+                "best of them gains over the logged policy against the spread of their true "
+                "values (Kiyohara et al., ICLR 2024). Two estimators with the same regret can "
+                "differ sharply here when one ranks some very bad policies high.");
+    sharpe_table(d, c);
+    d->fmt->figure(d, &c->chart[REPORT_CHART_SHARPE]);
+    notes(d, s);
+}
