@@ -54,26 +54,39 @@ int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_meth
                             "distribution cannot be estimated from this log");
         return -1;
     }
-    /* Cumulative weight at each distinct return, clipped to [0, 1] and kept
-     * non-decreasing. */
+    /* Cumulative weight at each distinct return; cdf_result_finish clips it to
+     * [0, 1] and keeps it non-decreasing. */
     struct ope_sum acc;
     ope_sum_init(&acc);
-    double prev = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         ope_sum_add(&acc, v[i].w);
         if (i + 1 < n && v[i + 1].g == v[i].g)
             continue;
-        double F = ope_sum_value(&acc) / denom;
-        F = F < 0 ? 0 : F > 1 ? 1 : F;
-        F = F < prev ? prev : F;
         r->y[k] = v[i].g;
-        r->F[k] = F;
-        prev = F;
+        r->F[k] = ope_sum_value(&acc) / denom;
         k++;
     }
     free(v);
     r->n = k;
+    cdf_result_finish(r, alpha);
+    return 0;
+}
+
+void cdf_result_finish(struct cdf_result *r, double alpha)
+{
+    size_t k = r->n;
+    r->mean = r->var = r->cvar = r->iqr = NAN;
+    if (k == 0)
+        return;
+    double prev = 0;
+    for (size_t j = 0; j < k; j++) {
+        double F = r->F[j];
+        F = F < 0 ? 0 : F > 1 ? 1 : F;
+        F = F < prev ? prev : F;
+        r->F[j] = F;
+        prev = F;
+    }
     r->F[k - 1] = 1.0;      /* mass short of 1 goes to the largest return */
     /* Moments of the step distribution. */
     double mean = 0, lastF = 0;
@@ -102,12 +115,20 @@ int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_meth
     r->var = var;
     r->cvar = taken > 0 ? sum / taken : NAN;
     r->iqr = cdf_quantile(r, 0.75) - cdf_quantile(r, 0.25);
-    return 0;
 }
 
 int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m,
              double alpha, struct cdf_result *r, struct ope_error *err)
 {
+    if (m == CDF_DR) {
+        struct cdf_model model;
+        memset(r, 0, sizeof *r);
+        if (cdf_model_fit(log, pol, gamma, CDF_DR_ATOMS, &model, err) != 0)
+            return -1;
+        int rc = cdf_dr(log, pol, gamma, &model, alpha, r, err);
+        cdf_model_release(&model);
+        return rc;
+    }
     size_t n = log->n_episodes;
     double *G = ope_calloc(n ? n : 1, sizeof *G, err);
     double *rho = ope_calloc(n ? n : 1, sizeof *rho, err);

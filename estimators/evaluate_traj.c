@@ -1,8 +1,11 @@
 /* estimators/evaluate_traj.c: trajectory evaluation (evaluate_traj.h). Per policy it
  * computes the per-step weights and the value model once, builds every estimator's
- * per-trajectory terms (traj.h), and resamples whole trajectories for the bootstrap:
- * the Poisson(1) counts are a pure function of (seed, trajectory, replicate), so the
- * intervals do not depend on the number of threads. */
+ * per-trajectory terms (traj.h), keeps the point estimate and the moments of the
+ * contributions, and packs the terms as columns of one episode x column matrix; the
+ * bootstrap (trajboot.h) then draws each replicate's Poisson(1) counts once -- a pure
+ * function of (seed, trajectory, replicate) -- and applies them to every column of
+ * every policy and estimator at once, so the intervals do not depend on the number
+ * of threads. */
 #include "config.h"
 #include "estimators/evaluate_traj.h"
 
@@ -13,6 +16,7 @@
 
 #include "estimators/ci.h"
 #include "estimators/traj.h"
+#include "estimators/trajboot.h"
 #include "ope/rng.h"
 #include "ope/sum.h"
 #include "ope/threads.h"
@@ -33,29 +37,42 @@ double eval_traj_count(uint64_t seed, size_t i, size_t b)
     return (double)ope_poisson1_from_u32(b % 2 == 0 ? (uint32_t)(u >> 32) : (uint32_t)u);
 }
 
-struct boot_ctx {
-    const struct traj_terms *terms;     /* [n_pol * n_spec] */
-    size_t n_terms, n;
-    size_t B;
-    uint64_t seed;
-    double *vals;                       /* [k * B + b] */
-    int failed;
+/* Where one estimator's terms sit in a policy's block of columns: K numerator
+ * columns, then K denominator columns when it has them (ratio slots). */
+struct slot_layout {
+    size_t off, K;
+    int den;
 };
 
-/* One replicate: draw the counts of every trajectory, evaluate every term set. */
-static void boot_task(void *arg, size_t b)
+/* Copy the terms of one (policy, estimator) into columns col.. of S (trajboot.h). */
+static void pack(const struct traj_terms *t, double *S, size_t col)
 {
-    struct boot_ctx *c = arg;
-    double *m = malloc((c->n ? c->n : 1) * sizeof *m);
-    if (!m) {
-        c->failed = 1;
-        return;
+    size_t n = t->n, K = t->K;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < K; k++) {
+            S[trajboot_at(n, i, col + k)] = t->num[i * K + k];
+            if (t->den)
+                S[trajboot_at(n, i, col + K + k)] = t->den[i * K + k];
+        }
+}
+
+/* A replicate's value from its column sums, with traj_value's rules: a ratio slot
+ * whose weights are all 0 adds nothing when its numerator is 0 too, else NAN. */
+static double rep_value(const double *sums, double msum, const struct slot_layout *L,
+                        size_t col, const double *coef)
+{
+    struct ope_sum v;
+    ope_sum_init(&v);
+    for (size_t k = 0; k < L->K; k++) {
+        double sn = sums[col + k], sd = L->den ? sums[col + L->K + k] : msum;
+        if (sd == 0.0) {
+            if (sn == 0.0 && L->den)
+                continue;
+            return NAN;
+        }
+        ope_sum_add(&v, coef[k] * sn / sd);
     }
-    for (size_t i = 0; i < c->n; i++)
-        m[i] = eval_traj_count(c->seed, i, b);
-    for (size_t k = 0; k < c->n_terms; k++)
-        c->vals[k * c->B + b] = traj_value(&c->terms[k], m);
-    free(m);
+    return ope_sum_value(&v);
 }
 
 static int policy_indices(const struct tlog *log, const struct eval_opts *o, size_t *pol,
@@ -76,23 +93,21 @@ static int policy_indices(const struct tlog *log, const struct eval_opts *o, siz
     return 0;
 }
 
-static void interval(const struct eval_opts *o, const double *c, size_t n, double *boot,
+static void interval(const struct eval_opts *o, const struct ci_stats *st, double *boot,
                      struct res_estimate *re)
 {
-    struct ci_stats st;
-    ci_stats_of(c, n, &st);
-    re->se = st.sd / sqrt((double)n);
-    double a = isnan(o->bound_lo) ? st.min : o->bound_lo;
-    double b = isnan(o->bound_hi) ? st.max : o->bound_hi;
+    re->se = st->sd / sqrt((double)st->n);
+    double a = isnan(o->bound_lo) ? st->min : o->bound_lo;
+    double b = isnan(o->bound_hi) ? st->max : o->bound_hi;
     switch (o->ci) {
     case CI_T:
-        ci_t(&st, o->alpha, &re->lower, &re->upper);
+        ci_t(st, o->alpha, &re->lower, &re->upper);
         break;
     case CI_HOEFFDING:
-        ci_hoeffding(&st, a, b, o->alpha, &re->lower, &re->upper);
+        ci_hoeffding(st, a, b, o->alpha, &re->lower, &re->upper);
         break;
     case CI_BERNSTEIN:
-        ci_bernstein(&st, a, b, o->alpha, &re->lower, &re->upper);
+        ci_bernstein(st, a, b, o->alpha, &re->lower, &re->upper);
         break;
     case CI_BOOTSTRAP:
         ci_percentile(boot, (size_t)o->n_boot, o->alpha, &re->lower, &re->upper);
@@ -136,11 +151,19 @@ struct res_eval *eval_traj(const struct tlog *log, const struct eval_opts *o,
     return eval_traj_ex(log, o, &to, err);
 }
 
+/* Per (policy, estimator) results kept after its terms are released. */
+struct pe_result {
+    double value;
+    struct ci_stats st;
+    double *coef;       /* [K] */
+};
+
 struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
                               const struct traj_opts *to, struct ope_error *err)
 {
     size_t n_pol = o->policies ? o->n_policies : log->n_policies, N = log->n_episodes;
     size_t n_steps = log->n_steps, ns = o->n_spec;
+    size_t B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
     double gamma = isnan(to->gamma) ? log->gamma : to->gamma;
     if (log->n_policies == 0) {
         ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns (pi.NAME.A)",
@@ -159,17 +182,23 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
         }
     struct res_eval *r = res_eval_new(n_pol, ns);
     size_t *pol = ope_calloc(n_pol ? n_pol : 1, sizeof *pol, err);
-    struct traj_terms *terms = ope_calloc(n_pol * ns + 1, sizeof *terms, err);
+    struct traj_terms *terms = ope_calloc(ns + 1, sizeof *terms, err);
+    struct pe_result *pe = ope_calloc(n_pol * ns + 1, sizeof *pe, err);
+    struct slot_layout *lay = ope_calloc(ns + 1, sizeof *lay, err);
+    struct res_estimate *dg = ope_calloc(n_pol + 1, sizeof *dg, err);
     double *w = ope_malloc((n_steps + 1) * sizeof *w, err);
-    double *rho = ope_malloc((n_pol * n_steps + 1) * sizeof *rho, err);
+    double *rho = ope_malloc((n_steps + 1) * sizeof *rho, err);
     double *qa = ope_malloc((n_steps + 1) * sizeof *qa, err);
     double *v = ope_malloc((n_steps + 1) * sizeof *v, err);
     double *c = ope_malloc((N + 1) * sizeof *c, err), *vals = NULL;
+    double *S = NULL, *sums = NULL, *msum = NULL;
+    size_t Wp = 0, W = 0;
     if (!r) {
         ope_fail_oom(err);
         goto fail;
     }
-    if (!pol || !terms || !w || !rho || !qa || !v || !c || policy_indices(log, o, pol, err))
+    if (!pol || !terms || !pe || !lay || !dg || !w || !rho || !qa || !v || !c ||
+        policy_indices(log, o, pol, err))
         goto fail;
     r->rows = n_steps;
     r->episodes = N;
@@ -190,36 +219,65 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
     if (need_model)
         snprintf(r->model.kind, sizeof r->model.kind, "%s", vm_kind_name(to->vm.kind));
     for (size_t p = 0; p < n_pol; p++) {
-        double *rp = rho + p * n_steps;
-        if (traj_weights(log, pol[p], w, rp, err) != 0)
+        if (traj_weights(log, pol[p], w, rho, err) != 0)
             goto fail;
+        diagnostics(log, rho, &dg[p]);
         if (need_model && vm_fit(log, pol[p], gamma, &to->vm, qa, v, err) != 0)
             goto fail;
-        struct traj_in in = { log, pol[p], log->horizon, gamma, w, rp,
+        struct traj_in in = { log, pol[p], log->horizon, gamma, w, rho,
                               need_model ? qa : NULL, need_model ? v : NULL };
         for (size_t e = 0; e < ns; e++)
-            if (traj_est_of(o->spec[e].d)->build(&in, o->spec[e].param, &terms[p * ns + e],
-                                                 err) != 0)
+            if (traj_est_of(o->spec[e].d)->build(&in, o->spec[e].param, &terms[e], err) != 0)
                 goto fail;
+        if (p == 0) {
+            /* The layout depends on the horizon and the estimators only. */
+            for (size_t e = 0; e < ns; e++) {
+                lay[e] = (struct slot_layout){ Wp, terms[e].K, terms[e].den != NULL };
+                Wp += terms[e].K * (terms[e].den ? 2 : 1);
+            }
+            W = (n_pol * Wp + TRAJBOOT_PAD - 1) / TRAJBOOT_PAD * TRAJBOOT_PAD;
+            if (B && !(S = ope_calloc(N * W + 1, sizeof *S, err)))
+                goto fail;
+        }
+        for (size_t e = 0; e < ns; e++) {
+            struct traj_terms *tt = &terms[e];
+            struct pe_result *x = &pe[p * ns + e];
+            if (tt->K != lay[e].K || (tt->den != NULL) != lay[e].den) {
+                ope_fail(err, OPE_ESOFTWARE, "%s: terms of different shapes across policies",
+                         o->spec[e].label);
+                goto fail;
+            }
+            x->value = traj_value(tt, NULL);
+            traj_contrib(tt, c);
+            ci_stats_of(c, N, &x->st);
+            x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);
+            if (!x->coef)
+                goto fail;
+            memcpy(x->coef, tt->coef, tt->K * sizeof *x->coef);
+            if (S)
+                pack(tt, S, p * Wp + lay[e].off);
+            traj_terms_release(tt);
+        }
         if (ope_progress_cancelled(o->progress)) {
             ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
             goto fail;
         }
     }
-    if (o->ci == CI_BOOTSTRAP) {
-        vals = ope_malloc((n_pol * ns * (size_t)o->n_boot + 1) * sizeof *vals, err);
-        if (!vals)
+    if (B) {
+        vals = ope_malloc((n_pol * ns * B + 1) * sizeof *vals, err);
+        sums = ope_malloc((B * W + 1) * sizeof *sums, err);
+        msum = ope_malloc((B + 1) * sizeof *msum, err);
+        if (!vals || !sums || !msum ||
+            trajboot_sums(S, N, W, o->seed, B, o->threads, o->progress, sums, msum, err) != 0)
             goto fail;
-        struct boot_ctx bc = { terms, n_pol * ns, N, (size_t)o->n_boot, o->seed, vals, 0 };
-        if (ope_parallel_for((size_t)o->n_boot, o->threads, boot_task, &bc, o->progress,
-                             "bootstrap") != 0 || ope_progress_cancelled(o->progress)) {
-            ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-            goto fail;
-        }
-        if (bc.failed) {
-            ope_fail_oom(err);
-            goto fail;
-        }
+        free(S);
+        S = NULL;
+        for (size_t p = 0; p < n_pol; p++)
+            for (size_t e = 0; e < ns; e++)
+                for (size_t b = 0; b < B; b++)
+                    vals[(p * ns + e) * B + b] = rep_value(sums + b * W, msum[b], &lay[e],
+                                                           p * Wp + lay[e].off,
+                                                           pe[p * ns + e].coef);
     }
     for (size_t p = 0; p < n_pol; p++) {
         struct res_policy *rpol = &r->pol[p];
@@ -229,26 +287,25 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
         for (size_t e = 0; e < ns; e++) {
             const struct est_spec *s = &o->spec[e];
             struct res_estimate *re = &rpol->est[e];
-            struct traj_terms *tt = &terms[p * ns + e];
             if (set_str(&re->estimator, s->d->name, err) != 0 ||
                 set_str(&re->label, s->label, err) != 0 ||
                 set_str(&re->params_json, s->params_json, err) != 0)
                 goto fail;
-            re->value = traj_value(tt, NULL);
-            traj_contrib(tt, c);
-            interval(o, c, N, vals ? vals + (p * ns + e) * (size_t)o->n_boot : NULL, re);
-            if (strcmp(s->d->name, "dm") != 0)
-                diagnostics(log, rho + p * n_steps, re);
+            re->value = pe[p * ns + e].value;
+            interval(o, &pe[p * ns + e].st, vals ? vals + (p * ns + e) * B : NULL, re);
+            if (strcmp(s->d->name, "dm") != 0) {
+                re->ess = dg[p].ess;
+                re->max_weight = dg[p].max_weight;
+                re->mean_weight = dg[p].mean_weight;
+            }
             if (!isnan(rpol->truth) && rpol->truth != 0)
                 re->rel_error = fabs(re->value - rpol->truth) / fabs(rpol->truth);
             if (isnan(re->value))
                 res_warn(r, rpol, "%s is undefined on this log (a zero denominator)", s->label);
         }
-        struct res_estimate tmp;
-        diagnostics(log, rho + p * n_steps, &tmp);
-        if (tmp.ess < 0.01 * (double)N)
+        if (dg[p].ess < 0.01 * (double)N)
             res_warn(r, rpol, "poor overlap: effective sample size %.1f of %zu trajectories "
-                     "(max trajectory weight %.4g)", tmp.ess, N, tmp.max_weight);
+                     "(max trajectory weight %.4g)", dg[p].ess, N, dg[p].max_weight);
     }
     if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo))
         res_warn(r, NULL, "%s intervals use the observed range of the contributions (no "
@@ -260,8 +317,12 @@ fail:
     r = NULL;
 out:
     if (terms)
-        for (size_t k = 0; k < n_pol * ns; k++)
+        for (size_t k = 0; k < ns; k++)
             traj_terms_release(&terms[k]);
-    free(terms), free(pol), free(w), free(rho), free(qa), free(v), free(c), free(vals);
+    if (pe)
+        for (size_t k = 0; k < n_pol * ns; k++)
+            free(pe[k].coef);
+    free(terms), free(pe), free(lay), free(dg), free(pol), free(w), free(rho), free(qa);
+    free(v), free(c), free(vals), free(S), free(sums), free(msum);
     return r;
 }

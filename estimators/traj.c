@@ -70,62 +70,103 @@ void traj_terms_release(struct traj_terms *t)
     t->num = t->den = t->coef = NULL;
 }
 
-/* Slot sums sum_i m_i num[i,k] and sum_i m_i den[i,k] for one k. */
-static void slot_sums(const struct traj_terms *t, const double *m, size_t k, double *sn,
-                      double *sd)
+/* Every slot's sums sum_i m_i num[i,k] and sum_i m_i den[i,k] in one pass over the
+ * episodes (row-major, so the terms are read in memory order). sn and sd have K
+ * entries; returns -1 on out-of-memory. */
+static int slot_sums(const struct traj_terms *t, const double *m, double *sn, double *sd)
 {
-    struct ope_sum a, b;
-    ope_sum_init(&a);
-    ope_sum_init(&b);
+    size_t K = t->K;
+    struct ope_sum *a = malloc((2 * K + 1) * sizeof *a);
+    if (!a)
+        return -1;
+    struct ope_sum *b = a + K;
+    for (size_t k = 0; k < K; k++) {
+        ope_sum_init(&a[k]);
+        ope_sum_init(&b[k]);
+    }
+    double nsum = 0;
     for (size_t i = 0; i < t->n; i++) {
         double mi = m ? m[i] : 1.0;
         if (mi == 0.0)
             continue;
-        ope_sum_add(&a, mi * t->num[i * t->K + k]);
-        ope_sum_add(&b, mi * (t->den ? t->den[i * t->K + k] : 1.0));
+        nsum += mi;
+        const double *x = t->num + i * K;
+        for (size_t k = 0; k < K; k++)
+            ope_sum_add(&a[k], mi * x[k]);
+        if (t->den) {
+            const double *y = t->den + i * K;
+            for (size_t k = 0; k < K; k++)
+                ope_sum_add(&b[k], mi * y[k]);
+        }
     }
-    *sn = ope_sum_value(&a);
-    *sd = ope_sum_value(&b);
+    for (size_t k = 0; k < K; k++) {
+        sn[k] = ope_sum_value(&a[k]);
+        sd[k] = t->den ? ope_sum_value(&b[k]) : nsum;
+    }
+    free(a);
+    return 0;
 }
 
 double traj_value(const struct traj_terms *t, const double *m)
 {
+    double *sn = malloc((2 * t->K + 1) * sizeof *sn);
+    if (!sn || slot_sums(t, m, sn, sn + t->K) != 0) {
+        free(sn);
+        return NAN;
+    }
+    const double *sd = sn + t->K;
     struct ope_sum v;
     ope_sum_init(&v);
+    double val = 0;
     for (size_t k = 0; k < t->K; k++) {
-        double sn, sd;
-        slot_sums(t, m, k, &sn, &sd);
-        if (sd == 0.0) {
+        if (sd[k] == 0.0) {
             /* A slot where every trajectory has zero weight contributes nothing when
              * its numerator is zero too (0/0 of an all-zero step); otherwise the
              * estimate is undefined. */
-            if (sn == 0.0 && t->den)
+            if (sn[k] == 0.0 && t->den)
                 continue;
-            return NAN;
+            val = NAN;
+            break;
         }
-        ope_sum_add(&v, t->coef[k] * sn / sd);
+        ope_sum_add(&v, t->coef[k] * sn[k] / sd[k]);
     }
-    return ope_sum_value(&v);
+    if (!isnan(val))
+        val = ope_sum_value(&v);
+    free(sn);
+    return val;
 }
 
 void traj_contrib(const struct traj_terms *t, double *c)
 {
+    size_t K = t->K;
+    double *sn = malloc((2 * K + 1) * sizeof *sn);
     for (size_t i = 0; i < t->n; i++)
         c[i] = 0.0;
-    for (size_t k = 0; k < t->K; k++) {
-        double sn, sd;
-        slot_sums(t, NULL, k, &sn, &sd);
-        if (sd == 0.0) {
-            if (sn == 0.0 && t->den)
-                continue;
+    if (!sn || slot_sums(t, NULL, sn, sn + K) != 0) {
+        for (size_t i = 0; i < t->n; i++)
+            c[i] = NAN;
+        free(sn);
+        return;
+    }
+    const double *sd = sn + K;
+    for (size_t k = 0; k < K; k++) {
+        if (sd[k] == 0.0 && !(sn[k] == 0.0 && t->den)) {
             for (size_t i = 0; i < t->n; i++)
                 c[i] = NAN;
+            free(sn);
             return;
         }
-        double f = t->coef[k] * (double)t->n / sd;
-        for (size_t i = 0; i < t->n; i++)
-            c[i] += f * t->num[i * t->K + k];
+        /* f = coef n / sd (0 for an all-zero ratio slot), applied below. */
+        sn[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
     }
+    for (size_t i = 0; i < t->n; i++) {
+        const double *x = t->num + i * K;
+        double s = 0.0;
+        for (size_t k = 0; k < K; k++)
+            s += sn[k] * x[k];
+        c[i] = s;
+    }
+    free(sn);
 }
 
 double traj_discount(double gamma, int t)

@@ -60,12 +60,13 @@ int traj_terms_alloc(struct traj_terms *t, size_t n, size_t K, int with_den,
 void traj_terms_release(struct traj_terms *t);
 
 /* The value for counts m[0..n-1] (NULL: every count 1). NAN when a denominator is
- * zero. Compensated sums. */
+ * zero (or, K floats of scratch being unavailable, out of memory). Compensated sums,
+ * every slot in one pass over the terms. */
 double traj_value(const struct traj_terms *t, const double *m);
 
 /* Per-trajectory contributions c_i whose mean is the value: c_i = sum_k coef_k
  * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator, as the
- * bandit engine does). c has n entries. */
+ * bandit engine does). c has n entries (all NAN when a denominator is zero). */
 void traj_contrib(const struct traj_terms *t, double *c);
 
 /* Helpers for the kernels: the per-step discount gamma^t (t = 0 is gamma^0 = 1). */

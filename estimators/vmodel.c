@@ -51,8 +51,7 @@ static int next_kind(const struct tlog *log, size_t j, size_t end, size_t len)
     return -1;
 }
 
-/* pi_e(.|s) from the first row in each state: pi[s * A + a]. */
-static void policy_table(const struct tlog *log, size_t pol, double *pi)
+void vm_policy_table(const struct tlog *log, size_t pol, double *pi)
 {
     size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
     unsigned char *seen = calloc(S, 1);
@@ -82,7 +81,7 @@ int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
     int rc = -1;
     if (!pi || !rbar || !nsa || !nobs || !nxt || !V)
         goto out;
-    policy_table(log, pol, pi);
+    vm_policy_table(log, pol, pi);
     for (size_t e = 0; e < log->n_episodes; e++) {
         size_t b = log->ep_start[e], end = log->ep_start[e + 1];
         for (size_t j = b; j < end; j++) {

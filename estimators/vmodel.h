@@ -53,4 +53,8 @@ int vm_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opt
 int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
                    struct ope_error *err);
 
+/* The tabular models' pi_e(.|s): the probabilities of the first row in each state,
+ * pi[s * A + a] (0 for states the log never visits). */
+void vm_policy_table(const struct tlog *log, size_t pol, double *pi);
+
 #endif

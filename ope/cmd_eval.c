@@ -211,26 +211,41 @@ static int warn_unsupported(const struct tlog *log, struct res_eval *r, struct o
     return 0;
 }
 
-/* --risk: the TIS and self-normalised return distributions of every policy. */
+/* --risk: the TIS, self-normalised and doubly robust return distributions of every
+ * policy. One that this log cannot give (dr without a tabular state column, sn when
+ * every weight is 0) is left out with a warning rather than failing the evaluation. */
 static int evalcli_risk(const struct evalcli *c, const struct tlog *log, struct res_eval *r,
                         struct ope_error *err)
 {
+    static const enum cdf_method methods[] = { CDF_TIS, CDF_SN, CDF_DR };
+    static const char *const names[] = { "tis", "sn", "dr" };
     double gamma = isnan(c->gamma) ? 1.0 : c->gamma;
     for (size_t p = 0; p < r->n_policies; p++) {
         int idx = tlog_policy_index(log, r->pol[p].name);
         if (idx < 0)
             continue;
         struct res_policy *rp = &r->pol[p];
-        rp->risk = ope_calloc(2, sizeof *rp->risk, err);
+        rp->risk = ope_calloc(3, sizeof *rp->risk, err);
         if (!rp->risk)
             return -1;
-        for (int m = 0; m < 2; m++) {
+        for (int m = 0; m < 3; m++) {
             struct cdf_result cr;
-            if (cdf_traj(log, (size_t)idx, gamma, m ? CDF_SN : CDF_TIS, c->risk_alpha, &cr,
-                         err) != 0)
-                return -1;
+            if (methods[m] == CDF_DR && !log->state) {
+                res_warn(r, rp, "no doubly robust return distribution: it needs a tabular "
+                         "state column");
+                continue;
+            }
+            if (cdf_traj(log, (size_t)idx, gamma, methods[m], c->risk_alpha, &cr, err) != 0) {
+                /* A distribution this log cannot give (every weight 0 for sn): say so
+                 * and keep the others. */
+                if (err->status != OPE_EDATA)
+                    return -1;
+                res_warn(r, rp, "no %s return distribution: %s", names[m], err->msg);
+                ope_error_clear(err);
+                continue;
+            }
             struct res_risk *k = &rp->risk[rp->n_risk++];
-            snprintf(k->method, sizeof k->method, "%s", m ? "sn" : "tis");
+            snprintf(k->method, sizeof k->method, "%s", names[m]);
             k->mean = cr.mean;
             k->var = cr.var;
             k->cvar = cr.cvar;

@@ -63,9 +63,10 @@ enum {
 "                        linear-fqe (s* features), lstd, td, gtd2\n" \
 "  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
 "                        shown with the relative error\n" \
-"  --risk[=ALPHA]        also estimate each policy's return distribution (TIS and\n" \
-"                        self-normalised CDFs): mean, variance, CVaR_ALPHA (default\n" \
-"                        0.1) and interquartile range; JSON carries the CDF\n"
+"  --risk[=ALPHA]        also estimate each policy's return distribution (TIS,\n" \
+"                        self-normalised and doubly robust CDFs; dr needs a state\n" \
+"                        column): mean, variance, CVaR_ALPHA (default 0.1) and\n" \
+"                        interquartile range; JSON carries the CDF\n"
 
 struct evalcli {
     struct eval_opts eo;

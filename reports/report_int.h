@@ -77,7 +77,7 @@ struct report_risk {
 int report_risk_compute(const struct report_in *in, const struct report_data *d,
                         struct report_risk *k, struct ope_error *err);
 void report_risk_release(struct report_risk *k);
-/* The name of method m ("tis", "sn"), and the method drawn for a policy (-1: none). */
+/* The name of method m ("tis", "sn", "dr"), and the method drawn for a policy (-1: none). */
 const char *report_risk_method_name(size_t m);
 int report_risk_drawn(const struct report_risk_pol *rp, size_t n_methods);
 

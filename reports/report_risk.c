@@ -17,7 +17,7 @@
 static const struct {
     enum cdf_method m;
     const char *name;
-} methods[] = { { CDF_TIS, "tis" }, { CDF_SN, "sn" } };
+} methods[] = { { CDF_TIS, "tis" }, { CDF_SN, "sn" }, { CDF_DR, "dr" } };
 enum { N_METHODS = sizeof methods / sizeof methods[0] };
 
 int report_risk_compute(const struct report_in *in, const struct report_data *d,
@@ -119,7 +119,9 @@ void report_sec_risk(struct report_doc *d, const struct report_ctx *c)
                 "often they do badly. These are estimates of each policy's whole return "
                 "distribution from the same log (cumulative distribution OPE; Huang et al. "
                 "2021): \"tis\" weights each logged trajectory by its importance weight, \"sn\" "
-                "also divides by the total weight (less variance, small bias). CVaR is the "
+                "also divides by the total weight (less variance, small bias), \"dr\" adds "
+                "a model of the return distribution as a control variate at every step "
+                "(unbiased, usually less variance; needs a state column). CVaR is the "
                 "mean of the worst %g%% of returns; IQR the spread of the middle half.",
                 100 * c->in->risk_alpha);
     char cv[48];
