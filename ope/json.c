@@ -1,33 +1,12 @@
 /* ope/json.c: JSON string escaping and number formatting. */
 #include "config.h"
 #include "ope/json.h"
+#include "ope/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of a valid UTF-8 sequence starting at s (1..4), or 0 if invalid. */
-static int utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    int n;
-    unsigned min;
-    if ((c & 0xe0) == 0xc0) { n = 2; min = 0x80; c &= 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { n = 3; min = 0x800; c &= 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { n = 4; min = 0x10000; c &= 0x07; }
-    else return 0;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    return n;
-}
 
 void json_string(struct strbuf *sb, const char *str)
 {
@@ -48,7 +27,7 @@ void json_string(struct strbuf *sb, const char *str)
             }
             s++;
         } else {
-            int n = utf8_len(s);
+            int n = utf8_decode(s, NULL);
             if (n == 0) {
                 strbuf_puts(sb, "\\ufffd");
                 s++;

@@ -7,7 +7,7 @@ libope_a_SOURCES += \
 	ope/progress.c ope/progress.h \
 	ope/outfile.c ope/outfile.h \
 	ope/strbuf.c ope/strbuf.h \
-	ope/json.c ope/json.h \
+	ope/json.c ope/json.h ope/utf8.c ope/utf8.h \
 	ope/cmd.h ope/cli.c \
 	ope/render.c ope/render.h ope/evalcli.h
 

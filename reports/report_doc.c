@@ -3,6 +3,7 @@
  * sanitising both formats apply before their own escaping. */
 #include "config.h"
 #include "reports/report_doc.h"
+#include "ope/utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -119,32 +120,6 @@ const char *report_num(char *buf, double v)
     else
         snprintf(buf, 32, "%.6g", v);
     return buf;
-}
-
-/* The code point of a valid UTF-8 sequence at s and its length (1..4); 0 when the
- * bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
-static int utf8_decode(const unsigned char *s, unsigned *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    int n;
-    unsigned min;
-    if ((c & 0xe0) == 0xc0) { n = 2; min = 0x80; c &= 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { n = 3; min = 0x800; c &= 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { n = 4; min = 0x10000; c &= 0x07; }
-    else return 0;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
 }
 
 void report_clean_text(struct strbuf *sb, const char *str, int keep_newlines)
