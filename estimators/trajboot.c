@@ -12,6 +12,8 @@
 #include "config.h"
 #include "estimators/trajboot.h"
 
+#include <stdatomic.h>
+
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -223,7 +225,7 @@ struct tb_ctx {
     const uint64_t *rowkey;     /* [n] */
     tb_kernel kernel;
     double *sums, *msum;
-    int failed;
+    atomic_int failed;      /* set by any task whose scratch allocation failed */
 };
 
 /* Scratch of one task, allocated once per task (outside every loop over episodes). */
@@ -241,7 +243,7 @@ static void tb_task(void *arg, size_t task)
     double *mid = calloc(bb * W, sizeof *mid);
     if (!sc || !tot || !mid) {
         free(sc), free(tot), free(mid);
-        x->failed = 1;
+        atomic_store(&x->failed, 1);
         return;
     }
     for (size_t k = 0; k < bb * W; k++)
@@ -321,7 +323,7 @@ int trajboot_sums(const double *S, size_t n, size_t W, uint64_t seed, size_t B, 
     free(rowkey);
     if (rc != 0 || ope_progress_cancelled(progress))
         return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-    if (x.failed)
+    if (atomic_load(&x.failed))
         return ope_fail_oom(err);
     return 0;
 }

@@ -68,6 +68,7 @@ struct select_cli {
     const char *format, *out;
     int force, demo;
     long replicates;
+    const char *bandit_opt, *mdp_opt;   /* a generator option given, for the checks */
 };
 
 /* Parse the options; returns -1 to go on, or the exit status. */
@@ -138,11 +139,13 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
                 return OPE_EUSAGE;
             break;
         case SEL_ROWS:
+            sc->bandit_opt = "--rows";
             if (cli_parse_int("select", "--rows", optarg, 1, 100000000, &v))
                 return OPE_EUSAGE;
             sc->gen.go.rows = (size_t)v;
             break;
         case SEL_ACTIONS:
+            sc->bandit_opt = "--actions";
             if (cli_parse_int("select", "--actions", optarg, 2, 10000, &v))
                 return OPE_EUSAGE;
             sc->gen.go.actions = (int)v;
@@ -153,31 +156,37 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->gen.go.seed = (uint64_t)v;
             break;
         case SEL_GEN_POLICIES:
+            sc->bandit_opt = "--gen-policies";
             sc->gen.go.policies = optarg;
             break;
         case SEL_ENV:
             sc->gen.env = optarg;
             break;
         case SEL_PARAM:
+            sc->mdp_opt = "--param";
             if (!strchr(optarg, '=') || sc->gen.n_kv == SELECT_GEN_MAX_KV)
                 return cli_usage("select", "--param: expected KEY=VALUE (at most %d), got '%s'",
                                  SELECT_GEN_MAX_KV, optarg);
             sc->gen.kv[sc->gen.n_kv++] = optarg;
             break;
         case SEL_EPISODES:
+            sc->mdp_opt = "--episodes";
             if (cli_parse_int("select", "--episodes", optarg, 1, 100000000, &v))
                 return OPE_EUSAGE;
             sc->gen.episodes = (size_t)v;
             break;
         case SEL_CANDIDATES:
+            sc->mdp_opt = "--candidates";
             if (cli_parse_int("select", "--candidates", optarg, 1, 200, &v))
                 return OPE_EUSAGE;
             sc->gen.candidates = (size_t)v;
             break;
         case SEL_BEHAVIOR:
+            sc->mdp_opt = "--behavior";
             sc->gen.behavior = optarg;
             break;
         case SEL_HORIZON:
+            sc->mdp_opt = "--horizon";
             if (cli_parse_int("select", "--horizon", optarg, 1, 100000, &v))
                 return OPE_EUSAGE;
             sc->gen.horizon = v;
@@ -200,6 +209,16 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
         if (optind != argc)
             return cli_usage("select", "--demo generates its own logs: give no LOG");
     }
+    if (sc->mdp_opt && !sc->gen.env)
+        return cli_usage("select", "%s describes the generated trajectory logs: it needs "
+                         "--env ENV and --replicates R", sc->mdp_opt);
+    if (sc->bandit_opt && sc->gen.env)
+        return cli_usage("select", "%s describes generated bandit logs; with --env the logs are "
+                         "trajectories (use --episodes, --candidates, --behavior, --param)",
+                         sc->bandit_opt);
+    if (sc->bandit_opt && !sc->replicates)
+        return cli_usage("select", "%s describes generated bandit logs: it needs --replicates R",
+                         sc->bandit_opt);
     if (sc->gen.env && !sc->replicates)
         return cli_usage("select", "--env generates logs for --replicates R: add --replicates");
     if (sc->replicates && optind != argc)

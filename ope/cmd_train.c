@@ -417,6 +417,42 @@ static int truth_rows(const struct train_cli *c, const struct train_model *m,
     return rc;
 }
 
+/* Everything that can refuse an output, checked before the first one is written, so
+ * a refusal (an existing variant file without --force, a name the appended-to log
+ * already has) leaves no output behind: the variant files of -o, and the pi.NAME.*
+ * names of --append-to. */
+static int check_outputs(const struct train_cli *c, struct ope_error *err)
+{
+    for (int k = 0; c->out && k < c->n_temps; k++) {
+        char suf[48];
+        struct strbuf path = STRBUF_INIT;
+        train_temperature_suffix(c->temps[k], suf, sizeof suf);
+        variant_path(c->out, suf, &path);
+        int rc = strbuf_failed(&path) ? ope_fail_oom(err)
+                 : ope_outfile_check(strbuf_str(&path), c->force, err);
+        strbuf_release(&path);
+        if (rc < 0)
+            return -1;
+    }
+    if (!c->append)
+        return 0;
+    if (ope_outfile_check(c->append, 1, err) < 0)
+        return -1;
+    struct tlog *t = tlog_load(c->append, &c->lo, err);
+    if (!t)
+        return -1;
+    char nm[128];
+    int rc = 0;
+    for (int k = -1; rc == 0 && k < c->n_temps; k++) {
+        variant_name(c, k, nm, sizeof nm);
+        if (tlog_policy_index(t, nm) >= 0)
+            rc = ope_fail(err, OPE_EUSAGE, "%s already has pi.%s.* columns; choose another "
+                          "--name", c->append, nm);
+    }
+    tlog_free(t);
+    return rc;
+}
+
 static int run(struct train_cli *c, struct ope_error *err)
 {
     const struct train_algo *al = train_find(c->algo);
@@ -447,6 +483,10 @@ static int run(struct train_cli *c, struct ope_error *err)
     if (!c->quiet)
         fprintf(stderr, "ope train: %s (seed %llu)\n", m->summary,
                 (unsigned long long)c->o.seed);
+    if (check_outputs(c, err) < 0) {
+        rc = -1;
+        goto done;
+    }
     if (c->truth && m->kind != TRAIN_TABULAR)
         rc = ope_fail(err, OPE_EUSAGE, "--truth needs a tabular policy (exact values come from "
                       "the tabular environment)");

@@ -240,50 +240,51 @@ int report_render(const struct report_in *in, enum report_format f, const char *
 static int write_md(const struct report_ctx *c, const char *path, int force,
                     const struct report_doc *d, size_t *n_files, struct ope_error *err)
 {
-    char *files[REPORT_N_CHARTS] = { NULL };
+    /* Every file goes to its own temporary first; only when all are fully written are
+     * they renamed into place, so a failure leaves the previous report and its charts
+     * as they were (and never a new report linking to missing charts). */
+    struct ope_outfile *cf[REPORT_N_CHARTS] = { NULL };
     size_t nf = 0;
     int rc = 0;
     for (int i = 0; i < REPORT_N_CHARTS && rc == 0; i++) {
         if (!c->chart[i].svg)
             continue;
-        files[nf] = chart_path(path, c->chart[i].name);
-        if (!files[nf])
+        char *name = chart_path(path, c->chart[i].name);
+        if (!name) {
             rc = ope_fail_oom(err);
-        else
-            rc = ope_outfile_check(files[nf++], force, err);
+            break;
+        }
+        if ((rc = ope_outfile_check(name, force, err)) == 0 &&
+            !(cf[nf] = ope_outfile_open(name, force, err)))
+            rc = -1;
+        free(name);
+        if (rc != 0)
+            break;
+        static const char head[] = "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"no\"?>\n";
+        if ((rc = ope_outfile_write(cf[nf], head, sizeof head - 1, err)) == 0 &&
+            (rc = ope_outfile_write(cf[nf], c->chart[i].svg, strlen(c->chart[i].svg), err)) == 0)
+            rc = ope_outfile_write(cf[nf], "\n", 1, err);
+        nf++;
     }
     struct ope_outfile *f = rc == 0 ? ope_outfile_open(path, force, err) : NULL;
     if (rc == 0 && !f)
         rc = -1;
     if (rc == 0)
         rc = ope_outfile_write(f, d->out.buf, d->out.len, err);
-    size_t written = 0;
-    for (int i = 0; i < REPORT_N_CHARTS && rc == 0; i++) {
-        if (!c->chart[i].svg)
-            continue;
-        struct strbuf svg = STRBUF_INIT;
-        strbuf_puts(&svg, "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"no\"?>\n");
-        strbuf_puts(&svg, c->chart[i].svg);
-        strbuf_putc(&svg, '\n');
-        rc = strbuf_failed(&svg) ? ope_fail_oom(err)
-                                 : ope_write_file_atomic(files[written], svg.buf, svg.len,
-                                                         force, err);
-        strbuf_release(&svg);
-        if (rc == 0)
-            written++;
+    size_t committed = 0;
+    for (size_t i = 0; i < nf && rc == 0; i++) {
+        rc = ope_outfile_commit(cf[i], err);
+        cf[i] = NULL;
+        committed += rc == 0;
     }
     if (rc == 0) {
         rc = ope_outfile_commit(f, err);
         f = NULL;
     }
-    if (rc != 0) {
-        ope_outfile_abort(f);
-        for (size_t i = 0; i < written; i++)
-            unlink(files[i]);
-    }
     for (size_t i = 0; i < nf; i++)
-        free(files[i]);
-    *n_files = rc == 0 ? written : 0;
+        ope_outfile_abort(cf[i]);
+    ope_outfile_abort(f);
+    *n_files = rc == 0 ? committed : 0;
     return rc;
 }
 

@@ -43,8 +43,11 @@ int report_sel_compute(const struct report_in *in, struct report_sel *s, struct 
         s->truth = NULL;
     }
     struct ops_opts o = in->ops;
-    if (o.k > s->M)
-        o.k = s->M;
+    if (o.k > s->M) {       /* as `ope select`: a usage error, not a silent change */
+        free(est);
+        return ope_fail(err, OPE_EUSAGE, "--k %zu is larger than the %zu candidate policies",
+                        o.k, s->M);
+    }
     int rc = 0;
     for (size_t e = 0; e < s->E && rc == 0; e++) {
         for (size_t p = 0; p < s->M; p++)

@@ -101,9 +101,17 @@ static void agree_best(struct report_doc *d, const struct res_eval *r, size_t E)
         top = votes[p] > votes[top] ? p : top;
     }
     report_begin(d, REPORT_ITEM);
-    if (distinct == 1) {
+    if (distinct == 0) {
+        report_spanf(d, REPORT_STRONG, "No estimator produced a finite estimate,");
+        report_spanf(d, REPORT_TEXT, " so none names a best policy: see the warnings in the "
+                     "Data section.");
+    } else if (distinct == 1) {
         report_spanf(d, REPORT_STRONG, "The estimators agree on the best policy:");
-        report_spanf(d, REPORT_TEXT, " all %zu rank %s first.", voters, r->pol[top].name);
+        if (voters == E)
+            report_spanf(d, REPORT_TEXT, " all %zu rank %s first.", voters, r->pol[top].name);
+        else
+            report_spanf(d, REPORT_TEXT, " the %zu of %zu with a finite estimate rank %s "
+                         "first.", voters, E, r->pol[top].name);
     } else {
         report_spanf(d, REPORT_STRONG, "The estimators disagree on the best policy:");
         report_spanf(d, REPORT_TEXT, " ");
@@ -272,7 +280,16 @@ static void against_truth(struct report_doc *d, const struct report_ctx *c, size
     const struct res_eval *r = c->r;
     if (!c->truth || r->n_policies < 2)
         return;
-    size_t tb = 0;
+    size_t known = 0, tb = 0;
+    for (size_t p = 0; p < r->n_policies; p++)
+        known += isfinite(c->truth[p]) != 0;
+    if (known < r->n_policies) {
+        /* Which policy is truly best is unknowable from a partial truth. */
+        report_para(d, REPORT_ITEM, "True values are given for %zu of the %zu policies, so "
+                    "the estimators' choice is not checked against the truth.", known,
+                    r->n_policies);
+        return;
+    }
     for (size_t p = 1; p < r->n_policies; p++)
         tb = c->truth[p] > c->truth[tb] ? p : tb;
     size_t right = 0;

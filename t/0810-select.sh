@@ -115,6 +115,10 @@ expect_status 64 "--env without --replicates" $OPE select --env riverswim
 expect_status 64 "bad --param" $OPE select --replicates 2 --env riverswim --param n
 expect_status 64 "--param out of range" $OPE select --replicates 2 --env riverswim --param n=1
 expect_status 64 "bad --behavior" $OPE select --replicates 2 --env riverswim --behavior sometimes
+expect_status 64 "--episodes without --env" $OPE select --replicates 2 --episodes 50
+expect_grep "$TMP/err" "needs --env ENV" "says what it needs"
+expect_status 64 "--rows with --env" $OPE select --replicates 2 --env riverswim --rows 50
+expect_status 64 "--rows without --replicates" $OPE select "$TMP/log.csv" --rows 50
 
 # Without a truth file: the ranking with t intervals by default; --ci none drops them.
 expect_status 0 "no truth: ranks with intervals" $OPE select "$TMP/log.csv" --estimators wpdis,dm

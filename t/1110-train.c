@@ -280,6 +280,13 @@ static void lqr(void)
        "than unregularised improvement");
     ok(pr.value > lqr_value(&L, kbc), "LQR: PRDC improves on behaviour cloning's true value");
     ok(pr.value <= vstar + 1e-12 && pu.value <= vstar + 1e-12, "no policy beats the Riccati optimum");
+    /* Data where every state is 0 say nothing about the gain: a data error, not a
+     * division by zero. */
+    double z[4] = { 0, 0, 0, 0 };
+    struct prdc_lqr_result pz;
+    struct ope_error ez = { 0 };
+    ok(prdc_lqr(&L, z, z, z, z, 4, 2.0, 2.5, 1, 10, 0.05, &pz, &ez) < 0 && ez.status == OPE_EDATA,
+       "LQR: all-zero states are a data error (%s)", ez.msg);
     free(x);
     free(u);
     free(r);

@@ -66,6 +66,17 @@ expect_status 64 "a name the truth file lists is refused" "$OPE" train bc --data
     && pass "nothing written when the truth file refuses" || fail "outputs written despite the refusal"
 expect_status 64 "--truth without --env" "$OPE" train bc --data "$TMP/orig.csv" -o "$TMP/x.csv" --truth "$TMP/t2.csv"
 
+# A state never logged with --pessimism: every action scores -inf there; the policy is
+# uniform in that state (never NaN) at every temperature.
+printf 'episode,step,state,action,reward,pscore,done\n0,0,0,0,1,0.5,0\n0,1,2,1,0,0.5,1\n1,0,0,1,0,0.5,0\n1,1,2,0,1,0.5,1\n' > "$TMP/hole.csv"
+expect_status 0 "cevi with a never-logged state" "$OPE" train cevi --data "$TMP/hole.csv" --pessimism 1 --candidates 1 -o "$TMP/hole-pol.csv" -q
+grep -qi nan "$TMP/hole-pol.csv" "$TMP/hole-pol_t1.csv" && fail "NaN in a policy file" || pass "no NaN in the policy files"
+grep -q '^1,0.5,0.5$' "$TMP/hole-pol_t1.csv" && pass "the unlogged state is uniform" || fail "unlogged state: $(grep '^1,' "$TMP/hole-pol_t1.csv")"
+# Refusals come before the first write: an existing variant file leaves no -o file.
+: > "$TMP/var_t1.csv"
+expect_status 73 "an existing variant file is refused" "$OPE" train bc --data "$TMP/hole.csv" -o "$TMP/var.csv" --candidates 1 -q
+[ ! -e "$TMP/var.csv" ] && pass "... and nothing else was written" || fail "var.csv written before the refusal"
+
 # prdc-lqr: PRDC's continuous case on the 1-D LQR at several beta. The values are exact
 # (Lyapunov), so the checks are facts about the learned gains, not about noise: no
 # policy beats the Riccati optimum, and on mixed data PRDC at every beta is closer to it

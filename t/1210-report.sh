@@ -122,6 +122,26 @@ fi
 expect_status 0 "the same as HTML" $OPE report traj.csv --n-boot 200 -o t.html
 html_ok t.html "the trajectory HTML is well-formed"
 
+# A truth file that covers only some policies: the summary says so instead of naming
+# a "truly best" policy it cannot know; --k larger than M is refused as by ope select.
+{ echo policy,value; grep -E '^(mix33|mix100),' truth.csv; } > part.csv
+expect_status 0 "a partial truth file" $OPE report traj.csv --truth part.csv --n-boot 50 --no-charts -o part.md
+expect_grep part.md "True values are given for 2 of the 4 policies" "says the truth is partial"
+expect_status 64 "--k larger than the candidates" $OPE report traj.csv --k 9 --n-boot 50 --no-charts -o k.md
+[ ! -e k.md ] && pass "no report for a refused --k" || fail "k.md written"
+# --force over an earlier report: a failure keeps the earlier report and its charts.
+if [ $have_gnuplot = 1 ]; then
+    $OPE report traj.csv --n-boot 50 -o keep.md 2>/dev/null
+    cp keep.md keep.orig; ls keep-*.svg > keep.list
+    env OPE_TEST_WRITE_LIMIT=3000 $OPE report traj.csv --n-boot 50 --title other -o keep.md --force 2>/dev/null
+    st=$?
+    if [ $st -eq 73 ] && cmp -s keep.md keep.orig && [ "$(ls keep-*.svg)" = "$(cat keep.list)" ]; then
+        pass "a failed --force rewrite leaves the earlier report and charts in place"
+    else fail "failed rewrite: status $st, files $(ls keep*)"; fi
+else
+    skip "gnuplot is not installed"
+fi
+
 # 5. Hostile names: policy columns, title and file name are text, never markup.
 {
     s='<script>alert(1)</script>'

@@ -92,7 +92,14 @@ void train_model_probs(const struct train_model *m, double T, int s, const doubl
     for (int a = 1; a < A; a++)
         mx = out[a] > mx ? out[a] : mx;
     double z = 0.0;
-    if (T <= 0.0) {
+    if (!isfinite(mx)) {
+        /* Every action unseen in a state never logged (pessimism scores them -inf), or
+         * a +inf score: split evenly over the actions at the extreme, never NaN. */
+        for (int a = 0; a < A; a++) {
+            out[a] = out[a] == mx ? 1.0 : 0.0;
+            z += out[a];
+        }
+    } else if (T <= 0.0) {
         double tol = 1e-9 * (1.0 + fabs(mx));
         for (int a = 0; a < A; a++) {
             out[a] = out[a] >= mx - tol ? 1.0 : 0.0;

@@ -58,6 +58,13 @@ static int build_points(struct prdc *P, struct ope_error *err)
     const struct tlog *t = P->log;
     size_t D = P->dpsi + (size_t)P->A, n = 0;
     size_t cap = P->lin ? t->n_steps : (size_t)t->n_states * (size_t)P->A;
+    /* One-hot states make the tabular point set S*A points of S+A coordinates: refuse
+     * what would not fit in 2 GiB rather than ask the allocator for it. */
+    if (D && cap > ((size_t)1 << 28) / D)
+        return ope_fail(err, OPE_EUSAGE, "prdc: %zu points of dimension %zu are too many for "
+                        "the k-d tree (tabular PRDC needs states x actions x (states + actions) "
+                        "numbers); use state features (--features) for large state spaces",
+                        cap, D);
     double *pts = ope_calloc(cap * D, sizeof *pts, err);
     P->pt_action = pts ? ope_malloc(cap * sizeof *P->pt_action, err) : NULL;
     unsigned char *seen = P->pt_action && !P->lin ? ope_calloc(cap, 1, err) : NULL;

@@ -96,6 +96,11 @@ int prdc_lqr(const struct lqr *L, const double *x, const double *u, const double
         sxu += x[i] * u[i];
         sxx += x[i] * x[i];
     }
+    if (!(sxx > 0.0)) {
+        free(pts);
+        return ope_fail(err, OPE_EDATA, "prdc (LQR): every state is 0; the data carry no "
+                        "information about the gain");
+    }
     struct kdtree *t = kdtree_new(pts, n, 2, err);
     free(pts);
     if (!t)
