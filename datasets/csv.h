@@ -50,6 +50,29 @@ size_t csv_size(const struct csv_reader *r);
 
 void csv_close(struct csv_reader *r);
 
+/* Bulk access for loaders that split plain records themselves (in parallel): a run
+ * of whole lines, none of which holds a quote character. */
+struct csv_span {
+    char *p;            /* the first byte; the run ends just after a '\n' or at the
+                           end of the input */
+    size_t len;
+    size_t line;        /* line number of its first line */
+};
+
+/* Take the next run of plain lines from the read position: about want bytes, or all
+ * that is left. Returns 1 with *sp set (valid until the next call on r), 2 when the
+ * next record must be read with csv_next (it holds a quote, or it is longer than the
+ * buffer), 0 at end of input, -1 on a read error. Lines may be blank. */
+int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
+                  struct ope_error *err);
+
+/* Split one line of a span (s, len: without its '\n'; a final '\r' is dropped) at
+ * sep into *f, as csv_next splits a record without quotes, but without writing into
+ * s: these fields are NOT NUL-terminated. *f (with *cap entries) grows as needed;
+ * free() it. Columns count from 1 at s. Returns the number of fields, -1 on OOM. */
+long csv_split_line(const char *s, size_t len, char sep, size_t line,
+                    struct csv_field **f, size_t *cap, struct ope_error *err);
+
 /* Parse a whole field as a finite double (decimal or exponent notation, optional
  * sign, surrounding spaces allowed). Returns 0 on success, -1 if it is not a number,
  * -2 if it is nan/inf or overflows. Exact (correctly rounded) like strtod. */

@@ -34,6 +34,7 @@ struct load_opts {
     int position_base;                  /* -1: detect (0 if any position is 0, else 1) */
     int n_actions;                      /* 0: infer as max+1 over actions and policy columns */
     int want_policies;                  /* 1: policy columns are required (eval) */
+    int threads;                        /* parsing threads; 0: ope_default_threads() */
 };
 
 /* Defaults of formats.md. */

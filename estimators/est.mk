@@ -3,7 +3,8 @@ libope_a_SOURCES += estimators/estimator.h estimators/registry.c \
 	estimators/est_dm.c estimators/est_ipw.c estimators/est_snipw.c estimators/est_dr.c \
 	estimators/est_sndr.c estimators/est_switch_dr.c estimators/est_dr_os.c \
 	estimators/est_sg_ipw.c estimators/ci.c estimators/ci.h \
-	estimators/evaluate.c estimators/evaluate.h
+	estimators/evaluate.c estimators/evaluate.h estimators/bootk.c estimators/bootk.h \
+	estimators/evboot.c estimators/evboot.h
 check_PROGRAMS += t/0300-estimators t/0310-bootstrap
 t_0300_estimators_SOURCES = t/0300-estimators.c
 t_0300_estimators_LDADD = $(TAP_LIBS)
@@ -17,3 +18,7 @@ TESTS += t/0320-coverage
 bench_programs += bench/bench_eval
 bench_bench_eval_SOURCES = bench/bench_eval.c
 bench_bench_eval_LDADD = $(OPE_LIBS)
+check_PROGRAMS += t/0331-bootk
+t_0331_bootk_SOURCES = t/0331-bootk.c
+t_0331_bootk_LDADD = $(TAP_LIBS)
+TESTS += t/0331-bootk

@@ -1,9 +1,10 @@
 /* estimators/evaluate.c: the bandit evaluation engine (see evaluate.h). Per policy it
  * prepares three row vectors (weight, q̂ at the logged action, q̂ under pi_e); every
  * estimator turns them into term vectors in row chunks, so nothing of size
- * n x estimators is ever stored. The bootstrap draws Poisson(1) counts keyed by
- * (seed, row, replicate) — identical whatever the thread count — and applies each
- * row's count to every estimator and policy in the same pass. */
+ * n x estimators is ever stored. The bootstrap (evboot.c) draws Poisson(1) counts
+ * keyed by (seed, row, replicate) — identical whatever the thread count — and
+ * applies each row's count to every estimator and policy in the same pass. The
+ * per-estimator passes behind the table run as independent tasks on the threads. */
 #include "config.h"
 #include "estimators/evaluate.h"
 
@@ -12,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/evboot.h"
 #include "estimators/ci.h"
 #include "ope/rng.h"
 #include "ope/sum.h"
 #include "ope/threads.h"
 
 #define CHUNK 2048          /* rows per chunk: term buffers stay in cache */
-#define REP_BLOCK 16        /* bootstrap replicates per task (even: two per hash) */
 
 void eval_opts_init(struct eval_opts *o)
 {
@@ -125,157 +126,19 @@ static void contributions(const struct est_spec *s, const struct est_bandit_in *
     }
 }
 
-/* ---- bootstrap ----------------------------------------------------------------- */
-
-struct boot_ctx {
-    const struct blog *log;
-    const struct eval_opts *o;
-    const struct pol_in *pin;       /* [n_pol] */
-    size_t n_pol;
-    size_t n_terms_total;           /* K */
-    double *vals;                   /* [(p * n_spec + e) * B + b] */
-    uint64_t key;
-    int failed;
-};
-
-/* Poisson(1) CDF scaled to 2^32 (the table of ope/rng.c, built the same way). */
-static void poisson1_cdf(uint32_t cdf[19])
-{
-    double p = exp(-1.0), c = 0.0;
-    for (int k = 0; k < 19; k++) {
-        c += p;
-        double v = c * 4294967296.0;
-        cdf[k] = v >= 4294967295.0 ? 4294967295u : (uint32_t)v;
-        p /= (double)(k + 1);
-    }
-}
-
-/* Inversion without unpredictable branches: K <= 4 covers 99.6% of draws. */
-static inline double poisson1(const uint32_t *cdf, uint32_t u)
-{
-    int k = (u >= cdf[0]) + (u >= cdf[1]) + (u >= cdf[2]) + (u >= cdf[3]);
-    if (__builtin_expect(k == 4, 0))
-        while (k < 19 && u >= cdf[k])
-            k++;
-    return (double)k;
-}
-
-/* One bootstrap task: replicates [b0, b0 + REP_BLOCK) over every row. The count of
- * row i in replicate b comes from h = mix(mix(key + i C0) ^ (b/2) C1 + C2): its high
- * half for even b, its low half for odd b — a pure function of (seed, i, b), so the
- * replicates do not depend on the threads or the chunking. */
-static void boot_task(void *arg, size_t task)
-{
-    struct boot_ctx *c = arg;
-    const struct eval_opts *o = c->o;
-    size_t B = (size_t)o->n_boot, n = c->log->n, K = c->n_terms_total;
-    size_t b0 = task * REP_BLOCK, nb = b0 + REP_BLOCK <= B ? REP_BLOCK : B - b0;
-    double *terms = malloc(K * CHUNK * sizeof *terms);
-    double *cnt = malloc(REP_BLOCK * CHUNK * sizeof *cnt);
-    uint64_t *rowkey = malloc(CHUNK * sizeof *rowkey);
-    struct ope_sum *acc = malloc(REP_BLOCK * K * sizeof *acc);
-    double *count_sum = calloc(REP_BLOCK, sizeof *count_sum);
-    uint32_t cdf[19];
-    poisson1_cdf(cdf);
-    if (!terms || !cnt || !rowkey || !acc || !count_sum) {
-        c->failed = 1;
-        goto done;
-    }
-    for (size_t j = 0; j < nb * K; j++)
-        ope_sum_init(&acc[j]);
-    for (size_t lo = 0; lo < n; lo += CHUNK) {
-        if (ope_progress_cancelled(o->progress))
-            break;
-        size_t hi = lo + CHUNK < n ? lo + CHUNK : n, m = hi - lo;
-        /* Terms of every (policy, estimator) for this chunk. */
-        size_t k = 0;
-        for (size_t p = 0; p < c->n_pol; p++) {
-            struct est_bandit_in in;
-            in_of(c->log, &c->pin[p], &in);
-            for (size_t e = 0; e < o->n_spec; e++) {
-                const struct est_desc *d = o->spec[e].d;
-                double *t[EST_MAX_TERMS];
-                for (size_t q = 0; q < d->n_terms; q++)
-                    t[q] = terms + (k + q) * CHUNK;
-                d->terms(&in, o->spec[e].param, lo, hi, t);
-                k += d->n_terms;
-            }
-        }
-        for (size_t i = 0; i < m; i++)
-            rowkey[i] = ope_mix64(c->key + (lo + i) * UINT64_C(0x9e3779b97f4a7c15));
-        /* Counts of this chunk's rows in each replicate of the block, two per hash. */
-        for (size_t b = 0; b < nb; b += 2) {
-            uint64_t salt = ((b0 + b) / 2) * UINT64_C(0xc2b2ae3d27d4eb4f) +
-                            UINT64_C(0x165667b19e3779f9);
-            double *ca = cnt + b * CHUNK, *cb = cnt + (b + 1) * CHUNK;
-            double sa = 0, sb = 0;
-            for (size_t i = 0; i < m; i++) {
-                uint64_t u = ope_mix64(rowkey[i] ^ salt);
-                ca[i] = poisson1(cdf, (uint32_t)(u >> 32));
-                cb[i] = poisson1(cdf, (uint32_t)u);
-                sa += ca[i];
-                sb += cb[i];
-            }
-            count_sum[b] += sa;
-            if (b + 1 < nb)
-                count_sum[b + 1] += sb;
-        }
-        for (size_t b = 0; b < nb; b++) {
-            const double *cb = cnt + b * CHUNK;
-            for (size_t q = 0; q < K; q++) {
-                const double *tq = terms + q * CHUNK;
-                /* Four partial sums in a fixed order: no dependency chain, and the
-                 * same result on every run. */
-                double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-                size_t i = 0;
-                for (; i + 4 <= m; i += 4) {
-                    d0 += cb[i] * tq[i];
-                    d1 += cb[i + 1] * tq[i + 1];
-                    d2 += cb[i + 2] * tq[i + 2];
-                    d3 += cb[i + 3] * tq[i + 3];
-                }
-                for (; i < m; i++)
-                    d0 += cb[i] * tq[i];
-                ope_sum_add(&acc[b * K + q], (d0 + d1) + (d2 + d3));
-            }
-        }
-    }
-    for (size_t b = 0; b < nb; b++) {
-        size_t k = 0;
-        for (size_t p = 0; p < c->n_pol; p++)
-            for (size_t e = 0; e < o->n_spec; e++) {
-                const struct est_desc *d = o->spec[e].d;
-                double sums[EST_MAX_TERMS];
-                for (size_t q = 0; q < d->n_terms; q++)
-                    sums[q] = ope_sum_value(&acc[b * K + k + q]);
-                k += d->n_terms;
-                c->vals[(p * o->n_spec + e) * B + b0 + b] = d->combine(sums, count_sum[b]);
-            }
-    }
-done:
-    free(terms);
-    free(cnt);
-    free(rowkey);
-    free(acc);
-    free(count_sum);
-}
-
+/* The bootstrap replicates of the policies' row vectors (evboot.h). */
 static int run_bootstrap(const struct blog *log, const struct eval_opts *o,
                          const struct pol_in *pin, size_t n_pol, double *vals,
                          struct ope_error *err)
 {
-    struct boot_ctx c = { log, o, pin, n_pol, 0, vals,
-                          ope_rng_key(o->seed, OPE_RNG_BOOTSTRAP, 0), 0 };
-    for (size_t e = 0; e < o->n_spec; e++)
-        c.n_terms_total += o->spec[e].d->n_terms;
-    c.n_terms_total *= n_pol;
-    size_t tasks = ((size_t)o->n_boot + REP_BLOCK - 1) / REP_BLOCK;
-    if (ope_parallel_for(tasks, o->threads, boot_task, &c, o->progress, "bootstrap") != 0 ||
-        ope_progress_cancelled(o->progress))
-        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-    if (c.failed)
-        return ope_fail_oom(err);
-    return 0;
+    struct est_bandit_in *in = ope_calloc(n_pol ? n_pol : 1, sizeof *in, err);
+    if (!in)
+        return -1;
+    for (size_t p = 0; p < n_pol; p++)
+        in_of(log, &pin[p], &in[p]);
+    int rc = evboot_run(in, n_pol, o, vals, err);
+    free(in);
+    return rc;
 }
 
 int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, double **qhat,
@@ -320,6 +183,95 @@ static int dup_str(char **dst, const char *s, struct ope_error *err)
     return *dst ? 0 : -1;
 }
 
+/* The passes over the rows behind the table: per (policy, estimator) the point
+ * estimate, its contributions' summary and weight diagnostics; per policy the raw
+ * weights' summary, the truth and the unsupported mass. They are independent, so
+ * they run as tasks on the threads; the results are assembled in order afterwards. */
+struct est_stats {
+    double value;
+    struct ci_stats st;             /* of the per-row contributions */
+    double mean_w, max_w, ess;      /* set when the estimator has a weight function */
+};
+
+struct pol_stats {
+    struct ci_stats ws;             /* raw importance weights */
+    double s2;                      /* plain sum of their squares */
+    double truth, unsupported;
+};
+
+struct stats_ctx {
+    const struct blog *log;
+    const struct eval_opts *o;
+    const size_t *pol;
+    const struct pol_in *pin;
+    const unsigned char *logged;
+    struct est_stats *es;           /* [n_pol * n_spec] */
+    struct pol_stats *ps;           /* [n_pol] */
+    int failed;
+};
+
+static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_stats *es)
+{
+    const struct est_spec *s = &x->o->spec[e];
+    const struct blog *log = x->log;
+    const double *w = x->pin[p].w;
+    double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
+    double *c = malloc(log->n * sizeof *c);
+    if (buf && c) {
+        struct est_bandit_in in;
+        in_of(log, &x->pin[p], &in);
+        double sums[EST_MAX_TERMS];
+        es->value = point_sums(s, &in, sums, buf);
+        contributions(s, &in, sums, c, buf);
+        ci_stats_of(c, log->n, &es->st);
+        if (s->d->weight) {
+            struct ope_sum sw, sw2;
+            ope_sum_init(&sw);
+            ope_sum_init(&sw2);
+            double wmax = 0;
+            for (size_t i = 0; i < log->n; i++) {
+                double v = s->d->weight(w[i], s->param);
+                ope_sum_add(&sw, v);
+                ope_sum_add(&sw2, v * v);
+                wmax = v > wmax ? v : wmax;
+            }
+            double s1 = ope_sum_value(&sw), s2 = ope_sum_value(&sw2);
+            es->mean_w = s1 / (double)log->n;
+            es->max_w = wmax;
+            es->ess = s2 > 0 ? s1 * s1 / s2 : 0.0;
+        }
+    }
+    if (!buf || !c)
+        x->failed = 1;
+    free(buf);
+    free(c);
+}
+
+static void pol_stats_of(const struct stats_ctx *x, size_t p, struct pol_stats *ps)
+{
+    const struct blog *log = x->log;
+    const double *w = x->pin[p].w;
+    ps->truth = log->q ? blog_policy_truth(log, x->pol[p]) : NAN;
+    ps->unsupported = unsupported_mass(log, x->pol[p], x->logged);
+    ci_stats_of(w, log->n, &ps->ws);
+    double s2 = 0;
+    for (size_t i = 0; i < log->n; i++)
+        s2 += w[i] * w[i];
+    ps->s2 = s2;
+}
+
+/* Task t: policy t / (n_spec + 1); its estimator t % (n_spec + 1), or the policy's
+ * own statistics for the last one. */
+static void stats_task(void *arg, size_t t)
+{
+    struct stats_ctx *x = arg;
+    size_t per = x->o->n_spec + 1, p = t / per, e = t % per;
+    if (e == x->o->n_spec)
+        pol_stats_of(x, p, &x->ps[p]);
+    else
+        est_stats_of(x, p, e, &x->es[p * x->o->n_spec + e]);
+}
+
 struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                              struct ope_error *err)
 {
@@ -361,7 +313,9 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
     struct res_eval *r = res_eval_new(n_pol, o->n_spec);
     double **qhat = log->qhat, **fitted = NULL;
     struct pol_in *pin = NULL;
-    double *buf = NULL, *c = NULL, *vals = NULL;
+    double *vals = NULL;
+    struct est_stats *es = NULL;
+    struct pol_stats *ps = NULL;
     unsigned char *logged = NULL;
     if (!r) {
         ope_fail_oom(err);
@@ -397,11 +351,11 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
     }
 
     pin = ope_calloc(n_pol, sizeof *pin, err);
-    buf = ope_malloc(EST_MAX_TERMS * CHUNK * sizeof *buf, err);
-    c = ope_malloc(log->n * sizeof *c, err);
+    es = ope_calloc(n_pol * o->n_spec + 1, sizeof *es, err);
+    ps = ope_calloc(n_pol + 1, sizeof *ps, err);
     size_t A = (size_t)log->n_actions, L = (size_t)(log->n_positions > 0 ? log->n_positions : 1);
     logged = ope_calloc(A * L, 1, err);
-    if (!pin || !buf || !c || !logged)
+    if (!pin || !es || !ps || !logged)
         goto fail;
     for (size_t i = 0; i < log->n; i++)
         logged[(size_t)(log->position ? log->position[i] : 0) * A + (size_t)log->action[i]] = 1;
@@ -415,31 +369,32 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
             goto fail;
     }
 
+    struct stats_ctx sx = { log, o, pol, pin, logged, es, ps, 0 };
+    if (ope_parallel_for(n_pol * (o->n_spec + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
+        goto fail;
+    if (sx.failed) {
+        ope_fail_oom(err);
+        goto fail;
+    }
     int range_warned = 0;
     for (size_t p = 0; p < n_pol; p++) {
         struct res_policy *rp = &r->pol[p];
         const struct blog_policy *bp = &log->policy[pol[p]];
         if (dup_str(&rp->name, bp->name, err) != 0)
             goto fail;
-        rp->truth = log->q ? blog_policy_truth(log, pol[p]) : NAN;
-        rp->unsupported = unsupported_mass(log, pol[p], logged);
-        struct est_bandit_in in;
-        in_of(log, &pin[p], &in);
-        /* Raw weight diagnostics for the policy's warnings. */
-        struct ci_stats ws;
-        ci_stats_of(pin[p].w, log->n, &ws);
+        rp->truth = ps[p].truth;
+        rp->unsupported = ps[p].unsupported;
+        const struct ci_stats ws = ps[p].ws;    /* raw weights, for the warnings */
         for (size_t e = 0; e < o->n_spec; e++) {
             const struct est_spec *s = &o->spec[e];
+            const struct est_stats *x = &es[p * o->n_spec + e];
             struct res_estimate *re = &rp->est[e];
             if (dup_str(&re->estimator, s->d->name, err) != 0 ||
                 dup_str(&re->label, s->label, err) != 0 ||
                 dup_str(&re->params_json, s->params_json, err) != 0)
                 goto fail;
-            double sums[EST_MAX_TERMS];
-            re->value = point_sums(s, &in, sums, buf);
-            contributions(s, &in, sums, c, buf);
-            struct ci_stats st;
-            ci_stats_of(c, log->n, &st);
+            re->value = x->value;
+            struct ci_stats st = x->st;
             re->se = st.sd / sqrt((double)log->n);
             double a = isnan(o->bound_lo) ? st.min : o->bound_lo;
             double b = isnan(o->bound_hi) ? st.max : o->bound_hi;
@@ -468,20 +423,9 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                          ci_method_name((enum ci_method)o->ci));
             }
             if (s->d->weight) {
-                struct ope_sum sw, sw2;
-                ope_sum_init(&sw);
-                ope_sum_init(&sw2);
-                double wmax = 0;
-                for (size_t i = 0; i < log->n; i++) {
-                    double w = s->d->weight(pin[p].w[i], s->param);
-                    ope_sum_add(&sw, w);
-                    ope_sum_add(&sw2, w * w);
-                    wmax = w > wmax ? w : wmax;
-                }
-                double s1 = ope_sum_value(&sw), s2 = ope_sum_value(&sw2);
-                re->mean_weight = s1 / (double)log->n;
-                re->max_weight = wmax;
-                re->ess = s2 > 0 ? s1 * s1 / s2 : 0.0;
+                re->mean_weight = x->mean_w;
+                re->max_weight = x->max_w;
+                re->ess = x->ess;
             }
             if (!isnan(rp->truth) && rp->truth != 0)
                 re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
@@ -489,9 +433,7 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                 res_warn(r, rp, "%s is undefined on this log (a zero denominator)", s->label);
         }
         /* Warnings from the raw weights, shared by every weight-based estimator. */
-        double s2 = 0;
-        for (size_t i = 0; i < log->n; i++)
-            s2 += pin[p].w[i] * pin[p].w[i];
+        double s2 = ps[p].s2;
         double ess = s2 > 0 ? (ws.mean * (double)log->n) * (ws.mean * (double)log->n) / s2 : 0;
         if (ess < 0.01 * (double)log->n)
             res_warn(r, rp, "poor overlap: effective sample size %.1f of %zu rows (max weight "
@@ -514,8 +456,8 @@ out:
         for (size_t p = 0; p < n_pol; p++)
             pol_in_free(&pin[p]);
     free(pin);
-    free(buf);
-    free(c);
+    free(es);
+    free(ps);
     free(vals);
     free(logged);
     free(pol);

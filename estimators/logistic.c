@@ -24,15 +24,33 @@ double logit_softplus(double eta)
     return eta > 0.0 ? eta + log1p(exp(-eta)) : log1p(exp(eta));
 }
 
-/* The penalised log-likelihood at beta (compensated sum over rows). */
+/* Per-row quantities at one beta, kept from the objective for the derivatives at
+ * the same beta: eta = x . beta and e = exp(-|eta|). The sigmoid and the softplus
+ * both use exactly that exponential (exp(-eta) for eta >= 0, exp(eta) below), so
+ * reusing it changes no bit of either and saves an exp and a dot product per row. */
+struct rowcache {
+    double *eta, *e;
+};
+
+static double sigmoid_of(double eta, double e)
+{
+    return eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
+
+/* The penalised log-likelihood at beta (compensated sum over rows), filling rc. */
 static double objective(const struct feat_rows *d, double lambda, double prior_w,
-                        double prior_y, const double *beta)
+                        double prior_y, const double *beta, struct rowcache *rc)
 {
     struct ope_sum s;
     ope_sum_init(&s);
     for (size_t r = 0; r < d->n; r++) {
         double eta = feat_dot(d, r, beta);
-        ope_sum_add(&s, d->y[r] * eta - logit_softplus(eta));
+        double e = eta >= 0.0 ? exp(-eta) : exp(eta);
+        /* logit_softplus(eta), with its exponential e */
+        double sp = eta > 0.0 ? eta + log1p(e) : log1p(e);
+        rc->eta[r] = eta;
+        rc->e[r] = e;
+        ope_sum_add(&s, d->y[r] * eta - sp);
     }
     if (prior_w > 0.0)
         ope_sum_add(&s, prior_w * (prior_y * beta[0] - logit_softplus(beta[0])));
@@ -42,14 +60,15 @@ static double objective(const struct feat_rows *d, double lambda, double prior_w
     return ope_sum_value(&s) - 0.5 * lambda * pen;
 }
 
-/* Gradient g and negative Hessian h (row-major p x p) of the objective at beta. */
+/* Gradient g and negative Hessian h (row-major p x p) of the objective at beta,
+ * whose per-row quantities rc holds. */
 static void derivatives(const struct feat_rows *d, double lambda, double prior_w,
-                        double prior_y, const double *beta, struct feat_gram *gram,
-                        double *h, double *g)
+                        double prior_y, const double *beta, const struct rowcache *rc,
+                        struct feat_gram *gram, double *h, double *g)
 {
     size_t p = d->p;
     for (size_t r = 0; r < d->n; r++) {
-        double mu = logit_sigmoid(feat_dot(d, r, beta));
+        double mu = sigmoid_of(rc->eta[r], rc->e[r]);
         feat_gram_add(gram, d, r, mu * (1.0 - mu), d->y[r] - mu);
     }
     feat_gram_finish(gram, h, g);
@@ -90,14 +109,18 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
     double *g = ope_malloc(p * sizeof *g, err);
     double *step = ope_malloc(p * sizeof *step, err);
     double *cand = ope_malloc(p * sizeof *cand, err);
+    size_t nr = d->n ? d->n : 1;
+    double *rows = ope_malloc(4 * nr * sizeof *rows, err);
+    /* at: the per-row quantities at beta; trial: at the candidate of the search */
+    struct rowcache at = { rows, rows + nr }, trial = { rows + 2 * nr, rows + 3 * nr };
     int rc = -1;
     struct logit_info in = {0, 0, NAN};
-    if (!h || !g || !step || !cand || feat_gram_init(&gram, p, err) < 0)
+    if (!h || !g || !step || !cand || !rows || feat_gram_init(&gram, p, err) < 0)
         goto out_nogram;
     start(d, prior_w, prior_y, beta);
-    double obj = objective(d, lambda, prior_w, prior_y, beta);
+    double obj = objective(d, lambda, prior_w, prior_y, beta, &at);
     while (in.iterations < LOGIT_MAX_ITER) {
-        derivatives(d, lambda, prior_w, prior_y, beta, &gram, h, g);
+        derivatives(d, lambda, prior_w, prior_y, beta, &at, &gram, h, g);
         if (ridge_solve_sym(p, h, g, step, err) < 0)
             goto out;
         double smax = 0.0, bmax = 0.0;
@@ -110,7 +133,7 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
              * (at this scale rounding makes the objective flat or noisy). */
             for (size_t j = 0; j < p; j++)
                 beta[j] += step[j];
-            obj = objective(d, lambda, prior_w, prior_y, beta);
+            obj = objective(d, lambda, prior_w, prior_y, beta, &at);
             in.iterations++;
             in.converged = 1;
             break;
@@ -122,7 +145,7 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
         for (int half = 0; half < 40; half++, t *= 0.5) {
             for (size_t j = 0; j < p; j++)
                 cand[j] = beta[j] + t * step[j];
-            cobj = objective(d, lambda, prior_w, prior_y, cand);
+            cobj = objective(d, lambda, prior_w, prior_y, cand, &trial);
             if (cobj >= obj) {
                 accepted = 1;
                 break;
@@ -136,6 +159,9 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
         }
         memcpy(beta, cand, p * sizeof *beta);
         obj = cobj;
+        struct rowcache old = at;   /* the candidate's rows are now beta's */
+        at = trial;
+        trial = old;
     }
     in.objective = obj;
     rc = 0;
@@ -146,6 +172,7 @@ out_nogram:
     free(g);
     free(step);
     free(cand);
+    free(rows);
     if (info)
         *info = in;
     return rc;

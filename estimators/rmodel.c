@@ -80,10 +80,10 @@ struct cf {
     int *fold;                  /* [n] */
     size_t *by_action;          /* [n] rows grouped by action, ascending within */
     size_t *act_start;          /* [A+1] */
-    size_t *by_fold;            /* [n] rows grouped by fold, ascending within */
-    size_t *fold_start;         /* [K+1] */
     struct feat_map *map;       /* [K] */
     double *train_mean;         /* [K] mean reward of the training rows */
+    double **beta;              /* [K*A] fitted coefficients, NULL without training rows */
+    int predict_failed;
     double **qhat;              /* [A][n] output */
     int *status;                /* [K*A] 0 or -1 */
     struct ope_error *errs;     /* [K*A] */
@@ -100,9 +100,9 @@ static int row_pos(const struct blog *log, size_t i)
     return log->position ? log->position[i] : 0;
 }
 
-/* Fit the model of action a on the training rows of fold k, and predict it at the
- * held-out rows of fold k (every row when folds == 1). An action without training
- * rows predicts the fold's training mean reward over all actions. */
+/* Fit the model of action a on the training rows of fold k into c->beta[k A + a]
+ * (left NULL when the action has no training rows: its predictions are then the
+ * fold's training mean reward over all actions). */
 static int fit_one(struct cf *c, int k, int a, struct ope_error *err)
 {
     const struct blog *log = c->log;
@@ -110,13 +110,8 @@ static int fit_one(struct cf *c, int k, int a, struct ope_error *err)
     size_t nnz = m->nnz, cnt = 0;
     for (size_t s = c->act_start[a]; s < c->act_start[a + 1]; s++)
         cnt += (size_t)is_train(c, c->by_action[s], k);
-    size_t lo = c->folds == 1 ? 0 : c->fold_start[k];
-    size_t hi = c->folds == 1 ? log->n : c->fold_start[k + 1];
-    if (cnt == 0) {
-        for (size_t s = lo; s < hi; s++)
-            c->qhat[a][c->folds == 1 ? s : c->by_fold[s]] = c->train_mean[k];
+    if (cnt == 0)
         return 0;
-    }
     int *idx = ope_malloc(cnt * nnz * sizeof *idx, err);
     double *val = ope_malloc(cnt * nnz * sizeof *val, err);
     double *y = ope_malloc(cnt * sizeof *y, err);
@@ -133,22 +128,15 @@ static int fit_one(struct cf *c, int k, int a, struct ope_error *err)
         y[r++] = log->reward[i];
     }
     struct feat_rows d = {cnt, nnz, m->p, idx, val, y};
-    int logistic = c->kind == RM_LOGISTIC;
-    if (logistic) {
+    if (c->kind == RM_LOGISTIC) {
         double py = fmin(fmax(c->train_mean[k], 1e-6), 1.0 - 1e-6);
         if (logit_fit(&d, c->lambda, c->prior_rows[k], py, beta, NULL, err) < 0)
             goto out;
     } else if (ridge_fit(&d, c->lambda, beta, err) < 0) {
         goto out;
     }
-    /* Predict: reuse the first row of the design buffers as scratch. */
-    struct feat_rows one = {1, nnz, m->p, idx, val, NULL};
-    for (size_t s = lo; s < hi; s++) {
-        size_t i = c->folds == 1 ? s : c->by_fold[s];
-        feat_row(m, log, i, row_pos(log, i), idx, val);
-        double eta = feat_dot(&one, 0, beta);
-        c->qhat[a][i] = logistic ? logit_sigmoid(eta) : eta;
-    }
+    c->beta[(size_t)k * (size_t)log->n_actions + (size_t)a] = beta;
+    beta = NULL;
     rc = 0;
 out:
     free(idx);
@@ -163,6 +151,43 @@ static void task(void *ctx, size_t t)
     struct cf *c = ctx;
     int A = c->log->n_actions;
     c->status[t] = fit_one(c, (int)(t / (size_t)A), (int)(t % (size_t)A), &c->errs[t]);
+}
+
+/* Rows per prediction task. */
+#define PREDICT_ROWS 65536
+
+/* Predict q̂(x_i, a) for every action at rows [t PREDICT_ROWS, ...) with the models
+ * of each row's own fold (fold 0's when folds == 1): one feature row per row, shared
+ * by all actions. */
+static void predict_task(void *ctx, size_t t)
+{
+    struct cf *c = ctx;
+    const struct blog *log = c->log;
+    size_t A = (size_t)log->n_actions, nnz = c->map[0].nnz;
+    int *idx = malloc(nnz * sizeof *idx);
+    double *val = malloc(nnz * sizeof *val);
+    if (!idx || !val) {
+        c->predict_failed = 1;
+        goto out;
+    }
+    for (size_t i = t * PREDICT_ROWS; i < log->n && i < (t + 1) * PREDICT_ROWS; i++) {
+        int k = c->folds == 1 ? 0 : c->fold[i];
+        const struct feat_map *m = &c->map[k];
+        struct feat_rows one = {1, m->nnz, m->p, idx, val, NULL};
+        feat_row(m, log, i, row_pos(log, i), idx, val);
+        for (size_t a = 0; a < A; a++) {
+            const double *beta = c->beta[(size_t)k * A + a];
+            if (!beta) {
+                c->qhat[a][i] = c->train_mean[k];
+                continue;
+            }
+            double eta = feat_dot(&one, 0, beta);
+            c->qhat[a][i] = c->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta;
+        }
+    }
+out:
+    free(idx);
+    free(val);
 }
 
 /* Group the row indices 0..n-1 by key (counting sort; ascending within a group). */
@@ -255,43 +280,78 @@ static double fold_prior(const struct cf *c, int k, double fixed, double *n_a, d
     return rm_prior_rows(n_a, k_a, log->n_actions);
 }
 
-/* Per-fold feature maps, training means and prior weights; refuses designs that
- * are too wide. */
-static int prepare_folds(struct cf *c, double prior, struct ope_error *err)
+/* What prepare_folds computes for fold k, on any thread: its prior weight, feature
+ * map and training mean (each a pure function of the log and the folds). */
+struct prep {
+    struct cf *c;
+    double prior;
+    int *status;                /* [K] */
+    struct ope_error *errs;     /* [K] */
+};
+
+static void prep_fold(void *arg, size_t t)
+{
+    struct prep *pp = arg;
+    struct cf *c = pp->c;
+    const struct blog *log = c->log;
+    int k = (int)t;
+    double *n_a = ope_calloc(2 * (size_t)log->n_actions, sizeof *n_a, &pp->errs[k]);
+    if (!n_a) {
+        pp->status[k] = -1;
+        return;
+    }
+    c->prior_rows[k] = fold_prior(c, k, pp->prior, n_a, n_a + log->n_actions);
+    free(n_a);
+    if (feat_map_init(&c->map[k], log, c->fold, c->folds == 1 ? -1 : k, &pp->errs[k]) < 0) {
+        pp->status[k] = -1;
+        return;
+    }
+    struct ope_sum s;
+    size_t m = 0;
+    ope_sum_init(&s);
+    for (size_t i = 0; i < log->n; i++)
+        if (is_train(c, i, k)) {
+            ope_sum_add(&s, log->reward[i]);
+            m++;
+        }
+    c->train_mean[k] = m ? ope_sum_value(&s) / (double)m : 0.0;
+}
+
+/* Per-fold feature maps, training means and prior weights (folds in parallel);
+ * refuses designs that are too wide, naming the first fold's problem. */
+static int prepare_folds(struct cf *c, double prior, int threads, struct ope_error *err)
 {
     const struct blog *log = c->log;
-    double *n_a = ope_calloc(2 * (size_t)log->n_actions, sizeof *n_a, err);
-    if (!n_a)
-        return -1;
-    for (int k = 0; k < c->folds; k++)
-        c->prior_rows[k] = fold_prior(c, k, prior, n_a, n_a + log->n_actions);
-    free(n_a);
+    struct prep pp = { c, prior, ope_calloc((size_t)c->folds, sizeof *pp.status, err),
+                       ope_calloc((size_t)c->folds, sizeof *pp.errs, err) };
+    int rc = -1;
+    if (!pp.status || !pp.errs)
+        goto out;
+    ope_parallel_for((size_t)c->folds, threads, prep_fold, &pp, NULL, NULL);
     for (int k = 0; k < c->folds; k++) {
-        if (feat_map_init(&c->map[k], log, c->fold, c->folds == 1 ? -1 : k, err) < 0)
-            return -1;
+        if (pp.status[k] < 0) {
+            *err = pp.errs[k];
+            goto out;
+        }
         if (c->map[k].p > RM_MAX_COLUMNS) {
             size_t worst = 0;
             for (size_t j = 1; j < log->n_cat_ctx; j++)
                 if (log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels)
                     worst = j;
-            return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
-                            "%d); categorical context column '%s' has %zu levels; drop it "
-                            "with --map or supply qhat.* columns",
-                            c->map[k].p, RM_MAX_COLUMNS,
-                            log->n_cat_ctx ? log->cat_ctx[worst].name : "?",
-                            log->n_cat_ctx ? log->cat_ctx[worst].n_levels : (size_t)0);
+            ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
+                     "%d); categorical context column '%s' has %zu levels; drop it "
+                     "with --map or supply qhat.* columns",
+                     c->map[k].p, RM_MAX_COLUMNS,
+                     log->n_cat_ctx ? log->cat_ctx[worst].name : "?",
+                     log->n_cat_ctx ? log->cat_ctx[worst].n_levels : (size_t)0);
+            goto out;
         }
-        struct ope_sum s;
-        size_t m = 0;
-        ope_sum_init(&s);
-        for (size_t i = 0; i < log->n; i++)
-            if (is_train(c, i, k)) {
-                ope_sum_add(&s, log->reward[i]);
-                m++;
-            }
-        c->train_mean[k] = m ? ope_sum_value(&s) / (double)m : 0.0;
     }
-    return 0;
+    rc = 0;
+out:
+    free(pp.status);
+    free(pp.errs);
+    return rc;
 }
 
 /* Mean over rows of the error of the prediction at the logged action. */
@@ -320,8 +380,10 @@ static void cf_release(struct cf *c)
     free(c->fold);
     free(c->by_action);
     free(c->act_start);
-    free(c->by_fold);
-    free(c->fold_start);
+    if (c->beta)
+        for (size_t t = 0; t < (size_t)c->folds * (size_t)c->log->n_actions; t++)
+            free(c->beta[t]);
+    free(c->beta);
     free(c->train_mean);
     free(c->prior_rows);
     free(c->status);
@@ -344,25 +406,24 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
     c.fold = ope_malloc(n * sizeof *c.fold, err);
     c.by_action = ope_malloc(n * sizeof *c.by_action, err);
     c.act_start = ope_malloc((A + 1) * sizeof *c.act_start, err);
-    c.by_fold = ope_malloc(n * sizeof *c.by_fold, err);
-    c.fold_start = ope_malloc((K + 1) * sizeof *c.fold_start, err);
     c.map = ope_calloc(K, sizeof *c.map, err);
     c.train_mean = ope_calloc(K, sizeof *c.train_mean, err);
     c.prior_rows = ope_calloc(K, sizeof *c.prior_rows, err);
     c.status = ope_calloc(K * A, sizeof *c.status, err);
     c.errs = ope_calloc(K * A, sizeof *c.errs, err);
+    c.beta = ope_calloc(K * A, sizeof *c.beta, err);
     double **q = NULL;
-    if (!c.fold || !c.by_action || !c.act_start || !c.by_fold || !c.fold_start || !c.map
-        || !c.train_mean || !c.prior_rows || !c.status || !c.errs)
+    if (!c.fold || !c.by_action || !c.act_start || !c.map
+        || !c.train_mean || !c.prior_rows || !c.status || !c.errs || !c.beta)
         goto fail;
     if (rm_assign_folds(n, o->folds, o->seed, c.fold, err) < 0)
         goto fail;
     group_rows(log->action, n, log->n_actions, c.by_action, c.act_start);
-    group_rows(c.fold, n, o->folds, c.by_fold, c.fold_start);
-    if (prepare_folds(&c, o->prior_rows, err) < 0 || !(q = blog_matrix_new(log->n_actions, n, err)))
+    int threads = o->threads > 0 ? o->threads : ope_default_threads();
+    if (prepare_folds(&c, o->prior_rows, threads, err) < 0 ||
+        !(q = blog_matrix_new(log->n_actions, n, err)))
         goto fail;
     c.qhat = q;
-    int threads = o->threads > 0 ? o->threads : ope_default_threads();
     if (ope_parallel_for(K * A, threads, task, &c, progress, "reward model") < 0) {
         ope_fail(err, OPE_EINTERRUPTED, "reward model: cancelled");
         goto fail;
@@ -373,6 +434,15 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
             ope_error_prefix(err, "reward model (fold %zu, action %zu): ", t / A, t % A);
             goto fail;
         }
+    if (ope_parallel_for((n + PREDICT_ROWS - 1) / PREDICT_ROWS, threads, predict_task, &c,
+                         progress, NULL) < 0) {
+        ope_fail(err, OPE_EINTERRUPTED, "reward model: cancelled");
+        goto fail;
+    }
+    if (c.predict_failed) {
+        ope_fail_oom(err);
+        goto fail;
+    }
     if (report) {
         memset(report, 0, sizeof *report);
         snprintf(report->kind, sizeof report->kind, "%s", rm_kind_name(c.kind));

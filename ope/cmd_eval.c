@@ -117,6 +117,7 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
                             "'%s'", arg);
         c->eo.threads = (int)v;
         c->eo.model.threads = (int)v;
+        c->lo.threads = (int)v;
         return 1;
     case EVALCLI_GAMMA:
         if (cli_parse_double("eval", "--gamma", arg, 0, 1, &d) != 0)

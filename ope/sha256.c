@@ -1,6 +1,7 @@
 /* ope/sha256.c: SHA-256 per FIPS 180-4 (section 6.2). */
 #include "config.h"
 #include "ope/sha256.h"
+#include "ope/sha256_ni.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +73,13 @@ void sha256_update(struct sha256 *s, const void *data, size_t n)
 {
     const unsigned char *p = data;
     s->bytes += n;
+    if (s->used == 0 && n >= 64) {  /* whole blocks straight from data, SHA-NI if any */
+        size_t nb = n / 64, done = sha256_ni_blocks(s->h, p, nb);
+        for (size_t k = done; k < nb; k++)
+            compress(s, p + 64 * k);
+        p += 64 * nb;
+        n -= 64 * nb;
+    }
     while (n) {
         size_t take = 64 - s->used < n ? 64 - s->used : n;
         memcpy(s->block + s->used, p, take);

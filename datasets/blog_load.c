@@ -1,0 +1,565 @@
+/* datasets/blog_load.c: blog_load, the bandit CSV loader: the header's roles
+ * (roles.c), then every row into growing columns (plain lines in parallel,
+ * blog_span.c), then the log: policy and model matrices at each row's position,
+ * context columns numeric or categorical, and every check of formats.md. */
+#include "config.h"
+#include "datasets/blog_loader.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/json.h"
+
+/* Resize the array *pp (any element type) to size bytes, keeping it on failure. */
+static int grow(void *pp, size_t size, struct ope_error *err)
+{
+    void **p = pp;
+    void *q = ope_realloc(*p, size, err);
+    if (!q)
+        return 1;
+    *p = q;
+    return 0;
+}
+
+#define GROW(p, cap, err) grow(&(p), (cap) * sizeof *(p), (err))
+
+static int loader_grow(struct loader *L, struct ope_error *err)
+{
+    size_t nc = L->cap ? L->cap * 2 : 4096;
+    if (GROW(L->action, nc, err) || GROW(L->reward, nc, err) || GROW(L->pscore, nc, err) ||
+        GROW(L->line, nc, err))
+        return -1;
+    if (L->r.single[ROLE_POSITION] >= 0 && GROW(L->pos, nc, err))
+        return -1;
+    for (size_t j = 0; j < L->r.n_cols; j++) {
+        if (L->val[j] && GROW(L->val[j], nc, err))
+            return -1;
+        if (L->ctx[j].code && GROW(L->ctx[j].code, nc, err))
+            return -1;
+    }
+    L->cap = nc;
+    return 0;
+}
+
+int blog_loader_reserve(struct loader *L, size_t rows, struct ope_error *err)
+{
+    while (L->cap < rows)
+        if (loader_grow(L, err) < 0)
+            return -1;
+    return 0;
+}
+
+static int loader_setup(struct loader *L, struct ope_error *err)
+{
+    size_t m = L->r.n_cols;
+    if (!(L->kind = ope_calloc(m, 1, err)) || !(L->val = ope_calloc(m, sizeof *L->val, err)) ||
+        !(L->ctx = ope_calloc(m, sizeof *L->ctx, err)))
+        return -1;
+    for (size_t j = 0; j < m; j++) {
+        const struct roles_col *c = &L->r.col[j];
+        switch (c->use) {
+        case USE_SINGLE:
+            L->kind[j] = c->role == ROLE_ACTION ? K_ACTION : c->role == ROLE_REWARD ? K_REWARD
+                       : c->role == ROLE_PSCORE ? K_PSCORE : K_POS;
+            break;
+        case USE_POLICY: L->kind[j] = K_PROB; break;
+        case USE_QHAT: case USE_TRUTH: L->kind[j] = K_REAL; break;
+        case USE_CONTEXT: L->kind[j] = K_CTX; break;
+        default: L->kind[j] = K_SKIP; break;
+        }
+        if (L->kind[j] >= K_PROB && !(L->val[j] = ope_malloc(sizeof(double), err)))
+            return -1;
+    }
+    L->max_action = -1;
+    L->min_pos = -1;
+    L->max_pos = -1;
+    return 0;
+}
+
+/* Switch context column j to categorical at row i (numbers so far become levels). */
+static int ctx_to_categorical(struct loader *L, size_t j, struct ope_error *err)
+{
+    struct ctxcol *c = &L->ctx[j];
+    if (!(c->code = ope_malloc(L->cap * sizeof *c->code, err)))
+        return -1;
+    c->categorical = 1;
+    for (size_t k = 0; k < L->n; k++) {
+        char buf[40];
+        ope_format_double(buf, sizeof buf, L->val[j][k]);
+        if ((c->code[k] = roles_levels_code(&c->lv, buf, strlen(buf), err)) < 0)
+            return -1;
+    }
+    free(L->val[j]);
+    L->val[j] = NULL;
+    return 0;
+}
+
+static int read_context(struct loader *L, size_t j, const struct csv_field *f,
+                        struct ope_error *err)
+{
+    struct ctxcol *c = &L->ctx[j];
+    double v;
+    int rc = csv_parse_double(f->s, f->len, &v);
+    if (f->len == 0 || rc == -2)
+        return roles_bad_value(&L->r, j, f, "a finite number or a category name", err);
+    if (!c->categorical && rc == 0) {
+        L->val[j][L->n] = v;
+        return 0;
+    }
+    if (L->frozen)              /* levels are shared: only the serial reading adds them */
+        return BLOG_LOADER_SERIAL;
+    if (!c->categorical) {
+        if (ctx_to_categorical(L, j, err) < 0)
+            return -1;
+    }
+    int code;
+    if (rc == 0) {
+        char buf[40];
+        ope_format_double(buf, sizeof buf, v);
+        code = roles_levels_code(&c->lv, buf, strlen(buf), err);
+    } else {
+        code = roles_levels_code(&c->lv, f->s, f->len, err);
+    }
+    if (code < 0)
+        return -1;
+    c->code[L->n] = code;
+    return 0;
+}
+
+int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope_error *err)
+{
+    const struct roles *r = &L->r;
+    size_t i = L->n;
+    long hi = L->o->n_actions > 0 ? L->o->n_actions - 1 : 1000000L;
+    char what[96];
+    for (size_t j = 0; j < r->n_cols; j++) {
+        long lv;
+        switch (L->kind[j]) {
+        case K_SKIP:
+            break;
+        case K_ACTION:
+            if (csv_parse_long(f[j].s, f[j].len, 0, hi, &lv) != 0) {
+                if (L->o->n_actions > 0)
+                    snprintf(what, sizeof what, "an action from 0 to %ld (--n-actions %d)",
+                             hi, L->o->n_actions);
+                else
+                    snprintf(what, sizeof what, "an action: an integer from 0 to %ld", hi);
+                return roles_bad_value(r, j, &f[j], what, err);
+            }
+            L->action[i] = (int)lv;
+            if (lv > L->max_action)
+                L->max_action = lv;
+            break;
+        case K_REWARD:
+            if (roles_double(r, j, &f[j], -HUGE_VAL, HUGE_VAL, 0, "a finite number",
+                             &L->reward[i], err) < 0)
+                return -1;
+            break;
+        case K_PSCORE:
+            if (roles_double(r, j, &f[j], 0.0, 1.0, 1, "a probability in (0, 1]",
+                             &L->pscore[i], err) < 0)
+                return -1;
+            break;
+        case K_POS:
+            if (roles_long(r, j, &f[j], 0, 1000000L, "a slot index: an integer >= 0",
+                           &lv, err) < 0)
+                return -1;
+            L->pos[i] = (int)lv;
+            if (L->min_pos < 0 || lv < L->min_pos)
+                L->min_pos = lv;
+            if (lv > L->max_pos)
+                L->max_pos = lv;
+            break;
+        case K_PROB:
+            if (roles_double(r, j, &f[j], 0.0, 1.0, 0, "a probability in [0, 1]",
+                             &L->val[j][i], err) < 0)
+                return -1;
+            break;
+        case K_REAL:
+            if (roles_double(r, j, &f[j], -HUGE_VAL, HUGE_VAL, 0, "a finite number",
+                             &L->val[j][i], err) < 0)
+                return -1;
+            break;
+        case K_CTX: {
+            int rc = read_context(L, j, &f[j], err);
+            if (rc < 0)
+                return rc;
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+static void loader_release(struct loader *L)
+{
+    for (size_t j = 0; j < L->r.n_cols; j++) {
+        if (L->val)
+            free(L->val[j]);
+        if (L->ctx) {
+            free(L->ctx[j].code);
+            roles_levels_release(&L->ctx[j].lv);
+        }
+    }
+    free(L->val);
+    free(L->ctx);
+    free(L->kind);
+    free(L->action);
+    free(L->reward);
+    free(L->pscore);
+    free(L->pos);
+    free(L->line);
+    roles_release(&L->r);
+}
+
+/* One record read with csv_next (one that holds quotes, or is very long). */
+static int read_record(struct loader *L, struct csv_reader *csv, const struct csv_field *f,
+                       size_t nf, struct ope_error *err)
+{
+    if (roles_blank_record(f, nf))
+        return 0;
+    size_t line = csv_record_line(csv);
+    if (roles_check_width(&L->r, f, nf, line, err) < 0)
+        return -1;
+    if (L->n == L->cap && loader_grow(L, err) < 0)
+        return -1;
+    L->line[L->n] = line;
+    if (blog_loader_read_row(L, f, err) < 0)
+        return -1;
+    L->n++;
+    return 0;
+}
+
+/* Bytes of plain lines taken at once (several parallel tasks' worth). */
+#define SPAN_BYTES ((size_t)8 << 20)
+
+static int use_spans = 1;
+
+void blog_loader_use_spans(int on)
+{
+    use_spans = on;
+}
+
+/* Read every record after the header into the loader's columns: runs of plain lines
+ * through blog_loader_read_span, the other records one by one, in file order. */
+static int read_rows(struct loader *L, struct csv_reader *csv, struct ope_error *err)
+{
+    for (;;) {
+        struct csv_span sp;
+        int rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
+        if (rc == 1 && blog_loader_read_span(L, &sp, err) < 0)
+            return -1;
+        if (rc == 2) {
+            const struct csv_field *f;
+            size_t nf;
+            rc = csv_next(csv, &f, &nf, err);
+            if (rc == 1 && read_record(L, csv, f, nf, err) < 0)
+                return -1;
+        }
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
+    }
+    if (L->n == 0)
+        return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
+                        "least one row", L->r.path);
+    return 0;
+}
+
+/* lut[pos * A + a] = the column giving action a at 0-based position pos, or -1.
+ * Columns without @position serve every position; @position columns override. */
+static int *column_lut(const struct loader *L, enum roles_use use, int policy, int A,
+                       int npos, int base, struct ope_error *err)
+{
+    int *lut = ope_malloc((size_t)npos * (size_t)A * sizeof *lut, err);
+    if (!lut)
+        return NULL;
+    for (size_t k = 0; k < (size_t)npos * (size_t)A; k++)
+        lut[k] = -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t j = 0; j < L->r.n_cols; j++) {
+            const struct roles_col *c = &L->r.col[j];
+            if (c->use != use || (use == USE_POLICY && c->policy != policy) ||
+                (pass == 0) != (c->position < 0))
+                continue;
+            for (int p = 0; p < npos; p++)
+                if (c->position < 0 || c->position - base == p)
+                    lut[p * A + c->action] = (int)j;
+        }
+    return lut;
+}
+
+/* With one position every row takes the same columns: the matrix takes them over
+ * (no copy) and only the policy rows' sums are checked. Same results and errors as
+ * the general loop. */
+static double **gather_one(struct loader *L, enum roles_use use, int policy, struct blog *b,
+                           const int *lut, int base, struct ope_error *err)
+{
+    int A = b->n_actions;
+    double **m = ope_calloc((size_t)A, sizeof *m, err);
+    if (!m)
+        return NULL;
+    for (int a = 0; a < A; a++) {
+        int c = lut[a];
+        if (c >= 0) {
+            m[a] = L->val[c];
+            L->val[c] = NULL;
+        } else if (use != USE_POLICY) {
+            const char *role = use == USE_QHAT ? "qhat" : "q";
+            char at[40] = "";
+            if (b->position)
+                snprintf(at, sizeof at, " at position %d", base);
+            ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
+                     "has actions 0..%d); add the column %s.%d or drop the %s columns",
+                     L->r.path, L->line[0], role, a, at, A - 1, role, a, role);
+            goto fail;
+        } else if (!(m[a] = ope_calloc(b->n ? b->n : 1, sizeof **m, err))) {
+            goto fail;
+        }
+    }
+    for (size_t i = 0; use == USE_POLICY && i < b->n; i++) {
+        double sum = 0.0;
+        for (int a = 0; a < A; a++)
+            if (lut[a] >= 0)
+                sum += m[a][i];
+        if (fabs(sum - 1.0) > 1e-6) {
+            ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
+                     "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
+                     L->r.path, L->line[i], L->r.policy_name[policy], sum,
+                     b->position ? " (at its position)" : "", L->r.policy_name[policy]);
+            goto fail;
+        }
+    }
+    return m;
+fail:
+    blog_matrix_free(m, A);
+    return NULL;
+}
+
+/* Fill an [A][n] matrix from the columns of one role, at each row's position. */
+static double **gather(struct loader *L, enum roles_use use, int policy,
+                       struct blog *b, int base, struct ope_error *err)
+{
+    int A = b->n_actions, npos = b->n_positions;
+    int *lut = column_lut(L, use, policy, A, npos, base, err);
+    if (lut && npos == 1) {
+        double **m = gather_one(L, use, policy, b, lut, base, err);
+        free(lut);
+        return m;
+    }
+    double **m = lut ? blog_matrix_new(A, b->n, err) : NULL;
+    if (!m)
+        goto fail;
+    for (size_t i = 0; i < b->n; i++) {
+        int p = b->position ? b->position[i] : 0;
+        double sum = 0.0;
+        for (int a = 0; a < A; a++) {
+            int c = lut[p * A + a];
+            if (c >= 0) {
+                m[a][i] = L->val[c][i];
+                sum += m[a][i];
+            } else if (use != USE_POLICY) {
+                const char *role = use == USE_QHAT ? "qhat" : "q";
+                char at[40] = "";
+                if (b->position)
+                    snprintf(at, sizeof at, " at position %d", p + base);
+                ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
+                         "has actions 0..%d); add the column %s.%d or drop the %s columns",
+                         L->r.path, L->line[i], role, a, at, A - 1, role, a, role);
+                goto fail;
+            }
+        }
+        if (use == USE_POLICY && fabs(sum - 1.0) > 1e-6) {
+            ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
+                     "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
+                     L->r.path, L->line[i], L->r.policy_name[policy], sum,
+                     b->position ? " (at its position)" : "", L->r.policy_name[policy]);
+            goto fail;
+        }
+    }
+    free(lut);
+    return m;
+fail:
+    free(lut);
+    blog_matrix_free(m, A);
+    return NULL;
+}
+
+/* Decide the position base, check the rows, and convert positions to 0-based. */
+static int finish_positions(struct loader *L, struct blog *b, int *base,
+                            struct ope_error *err)
+{
+    int pj = L->r.single[ROLE_POSITION];
+    *base = 0;
+    if (pj < 0) {
+        for (size_t j = 0; j < L->r.n_cols; j++)
+            if (L->r.col[j].position >= 0)
+                return ope_fail(err, OPE_EDATA, "%s:1: column '%s' names a position but "
+                                "the log has no position column; add one or map it with "
+                                "--map position=COLUMN", L->r.path, L->r.name[j]);
+        return 0;
+    }
+    *base = L->o->position_base >= 0 ? L->o->position_base : (L->min_pos == 0 ? 0 : 1);
+    for (size_t i = 0; i < L->n; i++)
+        if (L->pos[i] < *base)
+            return ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': saw position %d below the "
+                            "position base %d; use --position-base 0 for 0-based slots",
+                            L->r.path, L->line[i], L->r.name[pj], L->pos[i], *base);
+    b->n_positions = (int)(L->max_pos - *base + 1);
+    for (size_t i = 0; i < L->n; i++)
+        L->pos[i] -= *base;
+    b->position = L->pos;
+    L->pos = NULL;
+    return 0;
+}
+
+static int finish_context(struct loader *L, struct blog *b, struct ope_error *err)
+{
+    size_t nn = 0, nc = 0;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        if (L->kind[j] == K_CTX)
+            L->ctx[j].categorical ? nc++ : nn++;
+    if ((nn && (!(b->num_ctx = ope_calloc(nn, sizeof *b->num_ctx, err)) ||
+                !(b->num_ctx_name = ope_calloc(nn, sizeof *b->num_ctx_name, err)))) ||
+        (nc && !(b->cat_ctx = ope_calloc(nc, sizeof *b->cat_ctx, err))))
+        return -1;
+    for (size_t j = 0; j < L->r.n_cols; j++) {
+        if (L->kind[j] != K_CTX)
+            continue;
+        struct ctxcol *c = &L->ctx[j];
+        if (!c->categorical) {
+            b->num_ctx[b->n_num_ctx] = L->val[j];
+            L->val[j] = NULL;
+            if (!(b->num_ctx_name[b->n_num_ctx++] = ope_strdup(L->r.name[j], err)))
+                return -1;
+        } else {
+            struct blog_catcol *cc = &b->cat_ctx[b->n_cat_ctx++];
+            cc->code = c->code;
+            c->code = NULL;
+            cc->n_levels = c->lv.n;
+            cc->levels = c->lv.level;
+            c->lv.level = NULL;
+            c->lv.n = 0;
+            if (!(cc->name = ope_strdup(L->r.name[j], err)))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The role of every column, for `info`; context columns say numeric/categorical. */
+static int finish_columns(struct loader *L, struct blog *b, struct ope_error *err)
+{
+    size_t m = L->r.n_cols;
+    if (!(b->column_role = ope_calloc(m, sizeof *b->column_role, err)))
+        return -1;
+    for (size_t j = 0; j < m; j++) {
+        char buf[64];
+        if (L->kind[j] == K_CTX) {
+            if (L->ctx[j].categorical)
+                snprintf(buf, sizeof buf, "context (categorical, %zu levels)", L->ctx[j].lv.n);
+            else
+                snprintf(buf, sizeof buf, "context (numeric)");
+            b->column_role[j] = ope_strdup(buf, err);
+        } else {
+            b->column_role[j] = roles_describe(&L->r, j);
+        }
+        if (!b->column_role[j]) {
+            b->n_columns = m;
+            return ope_fail_oom(err);
+        }
+    }
+    b->n_columns = m;
+    if (!(b->columns = ope_calloc(m, sizeof *b->columns, err)))
+        return -1;
+    for (size_t j = 0; j < m; j++)
+        if (!(b->columns[j] = ope_strdup(L->r.name[j], err)))
+            return -1;
+    return 0;
+}
+
+static int n_actions_of(const struct loader *L, struct ope_error *err)
+{
+    long A = L->max_action > L->r.max_action ? L->max_action : L->r.max_action;
+    if (L->o->n_actions > 0) {
+        for (size_t j = 0; j < L->r.n_cols; j++)
+            if (L->r.col[j].use >= USE_POLICY && L->r.col[j].use <= USE_TRUTH &&
+                L->r.col[j].action >= L->o->n_actions)
+                return ope_fail(err, OPE_EDATA, "%s:1: column '%s' is for action %d but "
+                                "--n-actions is %d (actions 0..%d)", L->r.path,
+                                L->r.name[j], L->r.col[j].action, L->o->n_actions,
+                                L->o->n_actions - 1);
+        return L->o->n_actions;
+    }
+    return (int)A + 1;
+}
+
+static struct blog *build(struct loader *L, const char *path, struct ope_error *err)
+{
+    int A = n_actions_of(L, err), base;
+    if (A <= 0)
+        return NULL;
+    struct blog *b = blog_new(0, A, 1, 0, err);
+    if (!b)
+        return NULL;
+    free(b->action);
+    free(b->reward);
+    free(b->pscore);
+    b->n = L->n;
+    b->action = L->action, L->action = NULL;
+    b->reward = L->reward, L->reward = NULL;
+    b->pscore = L->pscore, L->pscore = NULL;
+    b->line = L->line;          /* owned by b; L->line stays for gather's messages */
+    if (!(b->path = ope_strdup(path, err)) || finish_positions(L, b, &base, err) < 0)
+        goto fail;
+    if (L->r.n_policies) {
+        if (!(b->policy = ope_calloc(L->r.n_policies, sizeof *b->policy, err)))
+            goto fail;
+        for (size_t p = 0; p < L->r.n_policies; p++) {
+            b->n_policies = p + 1;
+            if (!(b->policy[p].name = ope_strdup(L->r.policy_name[p], err)) ||
+                !(b->policy[p].prob = gather(L, USE_POLICY, (int)p, b, base, err)))
+                goto fail;
+        }
+    }
+    if ((L->r.n_qhat && !(b->qhat = gather(L, USE_QHAT, -1, b, base, err))) ||
+        (L->r.n_truth && !(b->q = gather(L, USE_TRUTH, -1, b, base, err))) ||
+        finish_columns(L, b, err) < 0 || finish_context(L, b, err) < 0)
+        goto fail;
+    L->line = NULL;
+    return b;
+fail:
+    L->line = NULL;
+    blog_free(b);
+    return NULL;
+}
+
+struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct loader L;
+    memset(&L, 0, sizeof L);
+    L.o = o;
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return NULL;
+    const struct csv_field *hdr;
+    size_t nh;
+    struct blog *b = NULL;
+    int rc = csv_next(csv, &hdr, &nh, err);
+    if (rc == 0)
+        ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
+                 "columns (action,reward,pscore,...)", path);
+    if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 0, path, err) == 0) {
+        if (o->want_policies && L.r.n_policies == 0)
+            ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
+                     "or --policy-columns PATTERN) in the header", path);
+        else if (loader_setup(&L, err) == 0 && read_rows(&L, csv, err) == 0)
+            b = build(&L, path, err);
+    }
+    csv_close(csv);
+    loader_release(&L);
+    return b;
+}

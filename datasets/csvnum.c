@@ -1,0 +1,371 @@
+/* datasets/csvnum.c: the number parsers of csv.h. csv_parse_double accepts one fixed
+ * grammar and must return exactly what strtod returns for it: plain decimals of up
+ * to 19 significant digits take an exact integer path (below), the rest Clinger's
+ * fast path, a long-double path with a proven error bound, or strtod itself. */
+#include "config.h"
+#include "datasets/csv.h"
+
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Exact powers of ten representable in a double (10^22 is the largest). */
+static const double pow10_exact[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+static int word_is(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    if (n != k)
+        return 0;
+    for (size_t i = 0; i < k; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != w[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* The general parser: any length of mantissa or exponent. */
+static int parse_double_general(const char *s, size_t len, double *out)
+{
+    while (len && is_space(*s)) {
+        s++;
+        len--;
+    }
+    while (len && is_space(s[len - 1]))
+        len--;
+    if (len == 0)
+        return -1;
+    /* Grammar: [+-] digits [. digits] [(e|E) [+-] digits], at least one digit. */
+    size_t i = 0;
+    int neg = 0;
+    if (s[i] == '+' || s[i] == '-')
+        neg = s[i++] == '-';
+    {
+        const char *w = s + i;
+        size_t wn = len - i;
+        if (word_is(w, wn, "nan") || word_is(w, wn, "inf") || word_is(w, wn, "infinity"))
+            return -2;
+    }
+    uint64_t mant = 0;
+    int sig = 0;            /* significant digits accumulated in mant */
+    int dropped = 0;        /* significant digits beyond what mant holds exactly */
+    int exp10 = 0;
+    int digits = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        int d = s[i++] - '0';
+        digits++;
+        if (sig < 19) {
+            if (mant || d) {
+                mant = mant * 10 + (uint64_t)d;
+                sig++;
+            }
+        } else {
+            dropped = 1;
+            exp10++;
+        }
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            int d = s[i++] - '0';
+            digits++;
+            if (sig < 19) {
+                if (mant || d) {
+                    mant = mant * 10 + (uint64_t)d;
+                    sig++;
+                }
+                exp10--;
+            } else {
+                dropped = 1;
+            }
+        }
+    }
+    if (digits == 0)
+        return -1;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        if (i >= len || s[i] < '0' || s[i] > '9')
+            return -1;
+        long e = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (e < 100000)
+                e = e * 10 + (s[i] - '0');
+            i++;
+        }
+        exp10 += (int)(eneg ? -e : e);
+    }
+    if (i != len)
+        return -1;
+    /* Clinger's fast path: an exact integer mantissa below 2^53 and an exact power
+     * of ten give a correctly rounded result with one IEEE operation. */
+    if (!dropped && mant <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
+        double v = (double)mant;
+        v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
+        *out = neg ? -v : v;
+        return 0;
+    }
+#if LDBL_MANT_DIG == 64 && (defined(__x86_64__) || defined(__i386__))
+    /* Long mantissas (up to 19 digits, e.g. the 17 significant digits of a
+     * shortest round-trip double): w and 10^|q| (|q| <= 27) are exact in x87 extended
+     * precision, so one division or product there is correctly rounded to 64 bits.
+     * Rounding that to 53 bits is then exact unless the 64-bit result lies within
+     * one unit of a 53-bit midpoint (low 11 bits 0x3FF..0x401): only then fall back
+     * to strtod. */
+    if (!dropped && mant > 0 && exp10 >= -27 && exp10 <= 27) {
+        static const long double p10[28] = {
+            1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L,
+            1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L,
+            1e24L, 1e25L, 1e26L, 1e27L
+        };
+        long double x = (long double)mant;
+        x = exp10 < 0 ? x / p10[-exp10] : x * p10[exp10];
+        /* The x87 format: a 64-bit significand with an explicit integer bit, then
+         * sign and a 15-bit exponent biased by 16383 (little-endian). */
+        union {
+            long double ld;
+            struct {
+                uint64_t mant;
+                uint16_t sexp;
+            } p;
+        } u;
+        memset(&u, 0, sizeof u);
+        u.ld = x;
+        unsigned low = (unsigned)(u.p.mant & 0x7FF);
+        int e2 = (int)(u.p.sexp & 0x7FFF) - 16383;
+        if ((low < 0x3FF || low > 0x401) && e2 > -1021 && e2 < 1023) {
+            double v = (double)x;
+            *out = neg ? -v : v;
+            return 0;
+        }
+    }
+#endif
+    char local[256];
+    char *copy = len < sizeof local ? local : malloc(len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    errno = 0;
+    char *endp;
+    double v = strtod(copy, &endp);
+    int bad = endp != copy + len;
+    int range = errno == ERANGE && isinf(v);
+    if (copy != local)
+        free(copy);
+    if (bad)
+        return -1;
+    if (range || !isfinite(v))
+        return -2;
+    *out = v;
+    return 0;
+}
+
+/* ---- the fast path of csv_parse_double ------------------------------------------
+ * A plain decimal with at most 19 significant digits is w * 10^q with w an exact
+ * 64-bit integer. For |q| <= 27, 5^|q| < 2^63, so w 5^q (q >= 0) is an exact 128-bit
+ * product, and w / 5^|q| (q < 0) an exact 64-bit quotient plus a remainder: either
+ * way the binary value is known exactly enough to round it to nearest-even by hand,
+ * which is what strtod does. Everything else goes to the general parser. */
+
+#if defined(__SIZEOF_INT128__)
+typedef unsigned __int128 u128;
+
+/* 5^0 .. 5^27 (5^27 < 2^63). */
+static const uint64_t pow5[28] = {
+    1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL,
+    1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL,
+    30517578125ULL, 152587890625ULL, 762939453125ULL, 3814697265625ULL,
+    19073486328125ULL, 95367431640625ULL, 476837158203125ULL, 2384185791015625ULL,
+    11920928955078125ULL, 59604644775390625ULL, 298023223876953125ULL,
+    1490116119384765625ULL, 7450580596923828125ULL
+};
+
+/* x * 2^e rounded to the nearest double (ties to even), where sticky says that
+ * the exact value is a little above x * 2^e (nonzero bits were cut off below x).
+ * x > 0; the caller keeps the result far from overflow and subnormals. */
+static double round_u128(u128 x, int e, int sticky)
+{
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+    int lz = hi ? __builtin_clzll(hi) : 64 + __builtin_clzll(lo);
+    x <<= lz;
+    e -= lz;
+    uint64_t top = (uint64_t)(x >> 64), rest = (uint64_t)x;
+    uint64_t m = top >> 11;                     /* the 53 leading bits */
+    int half = (int)((top >> 10) & 1);
+    int below = sticky || (top & 0x3FF) != 0 || rest != 0;
+    if (half && (below || (m & 1))) {
+        m++;
+        if (m >> 53) {
+            m >>= 1;
+            e++;
+        }
+    }
+    /* x = m 2^75 (+ the rounded-off part), so the value is m 2^(e + 75). */
+    uint64_t bits = ((uint64_t)(e + 75 + 52 + 1023) << 52) | (m & ((1ULL << 52) - 1));
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* w 10^q for w > 0, |q| <= 27, correctly rounded. */
+static double decimal_to_double(uint64_t w, int q)
+{
+    if (w <= ((uint64_t)1 << 53) && q >= -22 && q <= 22)    /* Clinger: one exact op */
+        return q < 0 ? (double)w / pow10_exact[-q] : (double)w * pow10_exact[q];
+    if (q >= 0)
+        return round_u128((u128)w * pow5[q], q, 0);
+    uint64_t d = pow5[-q];
+    int bits_d = 64 - __builtin_clzll(d), bits_w = 64 - __builtin_clzll(w);
+    int sh = bits_d + 63 - bits_w;      /* n = w 2^sh < d 2^64: a 64-bit quotient */
+    u128 n = (u128)w << sh;
+    uint64_t quo = (uint64_t)(n / d), rem = (uint64_t)(n - (u128)quo * d);
+    return round_u128(quo, -sh + q, rem != 0);
+}
+
+static int is_digit(char c)
+{
+    return (unsigned)(c - '0') < 10u;
+}
+
+/* Eight bytes at p (little-endian load: the first character in the low byte)
+ * when all are ASCII digits; their value is then swar8_value(v). */
+static int swar8_digits(const char *p, uint64_t *v)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    *v = x;
+    /* Every high nibble 3 (bytes 0x30..0x3F), and still 3 after adding 6 to every
+     * byte (0x30..0x39); the adds cannot carry between bytes. */
+    return (x & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+           ((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL;
+}
+
+/* The number written by eight digit bytes, by pairs, then quads, then the whole. */
+static uint64_t swar8_value(uint64_t x)
+{
+    x -= 0x3030303030303030ULL;                     /* bytes d0 (low) .. d7 */
+    x = x * 10 + (x >> 8);                          /* even bytes: 10 d_k + d_k+1 <= 99 */
+    x &= 0x00FF00FF00FF00FFULL;
+    x = x * 100 + (x >> 16);                        /* even 16-bit lanes: 4 digits */
+    x &= 0x0000FFFF0000FFFFULL;
+    return (uint64_t)(uint32_t)(x * 10000 + (x >> 32));
+}
+
+/* Append the digits at *pp (up to end) to w; returns the new w. */
+static uint64_t take_digits(const char **pp, const char *end, uint64_t w)
+{
+    const char *p = *pp;
+    uint64_t v;
+    while (end - p >= 8 && swar8_digits(p, &v)) {
+        w = w * 100000000ULL + swar8_value(v);
+        p += 8;
+    }
+    while (p < end && is_digit(*p))
+        w = w * 10 + (uint64_t)(*p++ - '0');
+    *pp = p;
+    return w;
+}
+#endif
+
+int csv_parse_double(const char *s, size_t len, double *out)
+{
+#if defined(__SIZEOF_INT128__)
+    /* Grammar as the general parser: [+-] digits [. digits] [(e|E) [+-] digits]. */
+    const char *p = s, *end = s + len;
+    if (p < end && (*p == '+' || *p == '-'))
+        p++;
+    int neg = p > s && s[0] == '-';
+    const char *d0 = p;
+    while (p < end && *p == '0')
+        p++;
+    const char *sig = p;
+    uint64_t w = take_digits(&p, end, 0);
+    int nsig = (int)(p - sig), q = 0, ndig = (int)(p - d0);
+    if (p < end && *p == '.') {
+        p++;
+        const char *f0 = p;
+        if (nsig == 0)
+            while (p < end && *p == '0')
+                p++;
+        const char *f1 = p;
+        w = take_digits(&p, end, w);
+        nsig += (int)(p - f1);
+        ndig += (int)(p - f0);
+        q = -(int)(p - f0);
+    }
+    if (ndig > 0 && nsig <= 19) {
+        int ok = 1;
+        if (p < end && (*p == 'e' || *p == 'E')) {
+            p++;
+            int eneg = 0;
+            if (p < end && (*p == '+' || *p == '-'))
+                eneg = *p++ == '-';
+            const char *e0 = p;
+            int e = 0;
+            while (p < end && is_digit(*p) && p - e0 < 4)
+                e = e * 10 + (*p++ - '0');
+            ok = p > e0;
+            q += eneg ? -e : e;
+        }
+        if (ok && p == end && q >= -27 && q <= 27) {
+            double v = w ? decimal_to_double(w, q) : 0.0;
+            *out = neg ? -v : v;
+            return 0;
+        }
+    }
+#endif
+    return parse_double_general(s, len, out);
+}
+
+int csv_parse_long(const char *s, size_t len, long lo, long hi, long *out)
+{
+    while (len && is_space(*s)) {
+        s++;
+        len--;
+    }
+    while (len && is_space(s[len - 1]))
+        len--;
+    size_t i = 0;
+    int neg = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    if (i >= len)
+        return -1;
+    unsigned long long v = 0;
+    int over = 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        if (v > (ULLONG_MAX - 9) / 10)
+            over = 1;
+        else
+            v = v * 10 + (unsigned long long)(s[i] - '0');
+    }
+    if (over || v > (unsigned long long)LONG_MAX + (neg ? 1ULL : 0ULL))
+        return -2;
+    long x = neg ? (long)(0ULL - v) : (long)v;
+    if (neg && v == (unsigned long long)LONG_MAX + 1ULL)
+        x = LONG_MIN;
+    if (x < lo || x > hi)
+        return -2;
+    *out = x;
+    return 0;
+}
