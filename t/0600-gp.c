@@ -170,6 +170,10 @@ int main(void)
     ok(rc != 0 && err.status == OPE_ESOFTWARE && strstr(err.msg, "no_such_function"),
        "a gnuplot error is reported with gnuplot's message");
     ok(gp_exec(g, "print 1\n", NULL, &err) == 0, "and the session goes on");
+    /* A one-point plot makes gnuplot say "Warning: empty x range [1:1], adjusting":
+     * a warning (capital W), not an error, so the chart is drawn. */
+    rc = gp_exec(g, "set terminal dumb\nplot '-' using 1:2 with points\n1 2\ne\n", NULL, &err);
+    ok(rc == 0, "gnuplot's 'Warning: empty ... range' is not an error (%s)", rc ? err.msg : "ok");
 
     test_files(g);
 

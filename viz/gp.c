@@ -235,7 +235,9 @@ static int has_error(const char *s)
         if (!blank) {
             char line[512];
             snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), s);
-            if (!strstr(line, "warning:"))
+            /* gnuplot writes both "warning:" (script warnings) and "Warning:" (e.g.
+             * "Warning: empty y range [2:2], adjusting"): neither is an error. */
+            if (!strcasestr(line, "warning:"))
                 return 1;
         }
         s += len + (nl ? 1 : 0);
