@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The 64 round constants (defined in sha256.c, 16-byte aligned). */
+extern const uint32_t sha256_k[64];
+
 /* Compress n whole 64-byte blocks at p into the state h[8] (FIPS 180-4 order a..h).
  * Returns n, or 0 without touching h when the CPU lacks the extensions (the caller
  * then compresses in plain C). */
