@@ -39,6 +39,22 @@ int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long
     return 0;
 }
 
+int cli_parse_seed(const char *cmd, const char *opt, const char *s, uint64_t *out)
+{
+    /* Digits only: strtoull alone would accept "-1" (as 2^64 - 1) and leading blanks. */
+    unsigned long long v = 0;
+    int ok = *s && strspn(s, "0123456789") == strlen(s);
+    if (ok) {
+        errno = 0;
+        v = strtoull(s, NULL, 10);
+        ok = errno == 0;
+    }
+    if (!ok)
+        return cli_usage(cmd, "%s expects a whole number from 0 to 2^64-1, got '%s'", opt, s);
+    *out = (uint64_t)v;
+    return 0;
+}
+
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
                      double *out)
 {

@@ -4,6 +4,7 @@
 #ifndef OPE_CMD_H
 #define OPE_CMD_H
 
+#include <stdint.h>
 #include "ope/error.h"
 
 struct cmd_entry {
@@ -31,6 +32,8 @@ int cli_error(const struct ope_error *err);
 
 /* Parse helpers for option values: usage error naming the option on failure. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+/* A seed: digits only, 0 .. 2^64-1; usage error naming the option otherwise. */
+int cli_parse_seed(const char *cmd, const char *opt, const char *s, uint64_t *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
                      double *out);
 

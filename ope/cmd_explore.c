@@ -36,15 +36,6 @@ struct xo {
     unsigned long long seed;
 };
 
-static int parse_seed(const char *s, unsigned long long *out)
-{
-    if (!*s || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    errno = 0;
-    *out = strtoull(s, NULL, 10);
-    return errno ? -1 : 0;
-}
-
 static int parse_args(int argc, char **argv, struct xo *o)
 {
     enum { O_ENV = 256, O_PARAM, O_HORIZON, O_EPISODES, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
@@ -93,9 +84,12 @@ static int parse_args(int argc, char **argv, struct xo *o)
                 return cli_usage(cmd, "--delta: expected a number in (0, 1], got '%s'", optarg);
             break;
         case O_SEED:
-            if (parse_seed(optarg, &o->seed) < 0)
-                return cli_usage(cmd, "--seed: expected a whole number in 0..2^64-1, got '%s'",
-                                 optarg);
+            {
+                uint64_t sd;
+                if (cli_parse_seed(cmd, "--seed", optarg, &sd))
+                    return OPE_EUSAGE;
+                o->seed = sd;
+            }
             break;
         case O_RUNS:
             if (cli_parse_int(cmd, "--runs", optarg, 1, 100000, &o->R))

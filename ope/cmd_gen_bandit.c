@@ -93,14 +93,10 @@ int gen_bandit_main(int argc, char **argv)
         case 'p':
             o.policies = optarg;
             break;
-        case 's': {
-            char *end;
-            o.seed = strtoull(optarg, &end, 10);
-            if (!*optarg || *end || optarg[0] == '-')
-                return cli_usage("gen bandit", "--seed expects a non-negative integer, got '%s'",
-                                 optarg);
+        case 's':
+            if (cli_parse_seed("gen bandit", "--seed", optarg, &o.seed))
+                return OPE_EUSAGE;
             break;
-        }
         case 'o':
             out = optarg;
             break;

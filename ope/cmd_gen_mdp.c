@@ -99,15 +99,6 @@ static void list_envs(void)
 }
 
 /* A seed: decimal digits only, fitting 64 bits. */
-static int parse_seed(const char *s, unsigned long long *out)
-{
-    if (!*s || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    errno = 0;
-    *out = strtoull(s, NULL, 10);
-    return errno ? -1 : 0;
-}
-
 static int parse_args(int argc, char **argv, struct gen_opts *o)
 {
     enum { O_PARAM = 256, O_BEHAVIOR, O_EPISODES, O_CANDIDATES, O_HORIZON, O_GAMMA, O_SEED,
@@ -152,9 +143,12 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
                 return OPE_EUSAGE;
             break;
         case O_SEED:
-            if (parse_seed(optarg, &o->seed) < 0)
-                return cli_usage(cmd, "--seed: expected a whole number in 0..2^64-1, got '%s'",
-                                 optarg);
+            {
+                uint64_t sd;
+                if (cli_parse_seed(cmd, "--seed", optarg, &sd))
+                    return OPE_EUSAGE;
+                o->seed = sd;
+            }
             break;
         case 'o': o->out = optarg; break;
         case O_TRUTH: o->truth = optarg; break;

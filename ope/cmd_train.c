@@ -231,15 +231,6 @@ static int valid_name(const char *s)
     return 1;
 }
 
-static int parse_seed(const char *s, uint64_t *out)
-{
-    if (!*s || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    errno = 0;
-    *out = strtoull(s, NULL, 10);
-    return errno ? -1 : 0;
-}
-
 static int parse_args(int argc, char **argv, struct train_cli *c)
 {
     enum { O_DATA = 256, O_GAMMA, O_FEATURES, O_PESS, O_ITER, O_CAND, O_SEED, O_FORCE,
@@ -287,8 +278,8 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
                 return cli_usage(cmd, "%s", err.msg);
             break;
         case O_SEED:
-            if (parse_seed(optarg, &c->o.seed) < 0)
-                return cli_usage(cmd, "--seed: expected a whole number, got '%s'", optarg);
+            if (cli_parse_seed(cmd, "--seed", optarg, &c->o.seed))
+                return OPE_EUSAGE;
             break;
         case 'o': c->out = optarg; break;
         case O_FORCE: c->force = 1; break;

@@ -206,7 +206,6 @@ int train_lqr_main(int argc, char **argv)
                          .iterations = 200, .alpha = 2.5, .step = 0.05, .good_share = 0.5,
                          .seed = 12345, .format = "table" };
     const char *cmd = "train";
-    long v;
     double d;
     int opt;
     optind = 0;
@@ -243,9 +242,8 @@ int train_lqr_main(int argc, char **argv)
             c.good_share = d;
             break;
         case L_SEED:
-            if (cli_parse_int(cmd, "--seed", optarg, 0, 4000000000L, &v))
+            if (cli_parse_seed(cmd, "--seed", optarg, &c.seed))
                 return OPE_EUSAGE;
-            c.seed = (uint64_t)v;
             break;
         case 'f': case L_FORMAT:
             if (strcmp(optarg, "table") && strcmp(optarg, "json") && strcmp(optarg, "csv"))

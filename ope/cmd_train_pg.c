@@ -75,15 +75,6 @@ int train_pg_wanted(int argc, char **argv)
     return algo && pg_find(algo) != NULL;
 }
 
-static int parse_seed(const char *s, uint64_t *out)
-{
-    if (!*s || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    errno = 0;
-    *out = strtoull(s, NULL, 10);
-    return errno ? -1 : 0;
-}
-
 enum { O_ENV = 256, O_PARAM, O_HORIZON, O_GAMMA, O_ITER, O_EPISODES, O_RUNS, O_SEED, O_STEP,
        O_BATCH, O_EXACT, O_DAMP, O_NOBASE, O_BRATE, O_IETA, O_IGAM, O_OFFLINE, O_CL2,
        O_PCLIP, O_PKLW, O_PTKL, O_PLR, O_PEP, O_PEVERY, O_PBUF, O_PAIRS, O_RSD, O_BETA,
@@ -159,9 +150,7 @@ static int parse_one(struct pgcli *c, int opt, const char *a)
     case O_EPISODES: return cli_parse_int(cmd, "--episodes", a, 1, 100000000, &c->episodes);
     case O_RUNS: return cli_parse_int(cmd, "--runs", a, 1, 10000, &c->runs);
     case O_SEED:
-        if (parse_seed(a, &c->seed) < 0)
-            return cli_usage(cmd, "--seed: expected a whole number, got '%s'", a);
-        return 0;
+        return cli_parse_seed(cmd, "--seed", a, &c->seed) ? OPE_EUSAGE : 0;
     case O_STEP: return cli_parse_double(cmd, "--step-size", a, 1e-12, 1e6, &c->p.step);
     case O_BATCH: return opt_int("--batch", a, 1, 1000000, &c->p.batch) ? OPE_EUSAGE : 0;
     case O_EXACT: c->p.exact = 1; return 0;

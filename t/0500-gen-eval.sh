@@ -89,4 +89,12 @@ expect_grep "$TMP/out" "only heuristic" "warns that the observed range is heuris
 expect_status 65 "a 1 MB line" $OPE info "$TMP/long.csv"
 expect_grep "$TMP/err" "long.csv:2:5: column 'pscore'" "names the field of the 1 MB line"
 [ "$(wc -c < "$TMP/err")" -lt 2000 ] && pass "and does not print the whole megabyte" || fail "the message is huge"
+# Every --seed is read the same way (cli_parse_seed): digits only, 0..2^64-1.
+for c in "gen bandit -o $TMP/s.csv" "gen mdp riverswim -o $TMP/s.csv" "train prdc-lqr" \
+         "train reinforce --env riverswim" "explore stepmix --env riverswim --episodes 5"; do
+    expect_status 64 "$c --seed -1 is a usage error" $OPE $c --seed -1
+    expect_grep "$TMP/err" "--seed expects a whole number from 0 to 2^64-1, got '-1'" "... saying what a seed is"
+done
+expect_status 64 "a seed above 2^64-1" $OPE gen bandit -o "$TMP/s.csv" --seed 18446744073709551616
+expect_status 0 "2^64-1 itself is a seed" $OPE gen bandit --rows 10 -o "$TMP/s.csv" --seed 18446744073709551615
 done_testing
