@@ -81,6 +81,12 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows);
 void tui_linef(char ***lines, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tui_lines_free(char ***lines, size_t *n);
 
+/* Draw a gnuplot script with the dumb terminal at cols x rows and append its lines
+ * (the leading form feed dropped) to lines; if gnuplot fails, one line
+ * "(chart: why)" indented by indent spaces (viz/tui_chart.c). */
+void tui_chart_lines(const char *script, int cols, int rows, int indent, char ***lines,
+                     size_t *n);
+
 /* Colour pairs. */
 enum { TUI_C_TITLE = 1, TUI_C_CURSOR, TUI_C_GOOD, TUI_C_WARN, TUI_C_ERR, TUI_C_DIM, TUI_C_STATUS };
 

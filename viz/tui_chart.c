@@ -19,6 +19,28 @@ static void chart_invalidate(struct tui *t)
     t->chart_rows = t->chart_cols = 0;
 }
 
+void tui_chart_lines(const char *script, int cols, int rows, int indent, char ***lines,
+                     size_t *n)
+{
+    char *text = NULL;
+    struct ope_error err = { 0 };
+    if (gp_run(script, "dumb", cols, rows, NULL, 0, &text, &err) != 0) {
+        tui_linef(lines, n, "%*s(chart: %s)", indent, "", err.msg);
+        return;
+    }
+    for (char *p = text; p && *p;) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        if (*p != '\f')            /* the dumb terminal starts a page with a form feed */
+            tui_linef(lines, n, "%s", p);
+        else if (p[1])
+            tui_linef(lines, n, "%s", p + 1);
+        p = nl ? nl + 1 : NULL;
+    }
+    free(text);
+}
+
 static void chart_render(struct tui *t, int rows, int cols)
 {
     tui_lines_free(&t->chart_lines, &t->n_chart_lines);
@@ -30,24 +52,7 @@ static void chart_render(struct tui *t, int rows, int cols)
     }
     struct strbuf sb = STRBUF_INIT;
     chart_estimates(t->s->res, chart_policy, t->s->reference_value, t->s->reference_label, &sb);
-    char *text = NULL;
-    struct ope_error err = { 0 };
-    if (gp_run(strbuf_str(&sb), "dumb", cols - 1, rows - 1, NULL, 0, &text, &err) != 0) {
-        tui_linef(&t->chart_lines, &t->n_chart_lines, "%s", err.msg);
-    } else {
-        char *p = text;
-        while (p && *p) {
-            char *nl = strchr(p, '\n');
-            if (nl)
-                *nl = '\0';
-            if (*p != '\f')
-                tui_linef(&t->chart_lines, &t->n_chart_lines, "%s", p);
-            else if (p[1])
-                tui_linef(&t->chart_lines, &t->n_chart_lines, "%s", p + 1);
-            p = nl ? nl + 1 : NULL;
-        }
-    }
-    free(text);
+    tui_chart_lines(strbuf_str(&sb), cols - 1, rows - 1, 0, &t->chart_lines, &t->n_chart_lines);
     strbuf_release(&sb);
 }
 

@@ -62,20 +62,7 @@ static void add_chart(struct tui *t, struct xpl_record *rec, size_t n_algs, doub
                              value_view ? "value" : "regret", 1 };
     struct strbuf sb = STRBUF_INIT;
     chart_curves(s, ns, &ct, &sb);
-    char *text = NULL;
-    struct ope_error err = { 0 };
-    if (gp_run(strbuf_str(&sb), "dumb", cols - 1, rows, NULL, 0, &text, &err) == 0) {
-        for (char *p = text; p && *p;) {
-            char *nl = strchr(p, '\n');
-            if (nl)
-                *nl = '\0';
-            tui_linef(&lines, &n_lines, "%s", *p == '\f' ? p + 1 : p);
-            p = nl ? nl + 1 : NULL;
-        }
-    } else {
-        tui_linef(&lines, &n_lines, "(chart: %s)", err.msg);
-    }
-    free(text);
+    tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
     strbuf_release(&sb);
     free(buf);
 }

@@ -190,22 +190,9 @@ static void learn_rebuild(struct tui *t)
     snprintf(title, sizeof title, "%s: error vs n (band: +-1 sd over %d logs)",
              experiments[learn_exp], REPS);
     chart_sample_size(names, ns, sizes, SIZES, mean, lo, hi, 0.0, title, &sb);
-    char *text = NULL;
-    struct ope_error err = { 0 };
     int rows = t->pane_rows - (int)*n - 1;
-    if (gp_run(strbuf_str(&sb), "dumb", t->pane_cols > 40 ? t->pane_cols - 1 : 80,
-               rows > 14 ? rows : 14, NULL, 0, &text, &err) == 0) {
-        for (char *p = text; p && *p;) {
-            char *nl = strchr(p, '\n');
-            if (nl)
-                *nl = '\0';
-            tui_linef(L, n, "%s", *p == '\f' ? p + 1 : p);
-            p = nl ? nl + 1 : NULL;
-        }
-    } else {
-        tui_linef(L, n, "  (chart: %s)", err.msg);
-    }
-    free(text);
+    tui_chart_lines(strbuf_str(&sb), t->pane_cols > 40 ? t->pane_cols - 1 : 80,
+                    rows > 14 ? rows : 14, 2, L, n);
     strbuf_release(&sb);
 }
 

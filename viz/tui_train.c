@@ -72,20 +72,7 @@ static void add_chart(struct tui *t, const struct pg_result *res, size_t n, int 
                              "exact value", 1 };
     struct strbuf sb = STRBUF_INIT;
     chart_curves(s, n, &ct, &sb);
-    char *text = NULL;
-    struct ope_error err = { 0 };
-    if (gp_run(strbuf_str(&sb), "dumb", cols - 1, rows, NULL, 0, &text, &err) == 0) {
-        for (char *p = text; p && *p;) {
-            char *nl = strchr(p, '\n');
-            if (nl)
-                *nl = '\0';
-            tui_linef(&lines, &n_lines, "%s", *p == '\f' ? p + 1 : p);
-            p = nl ? nl + 1 : NULL;
-        }
-    } else {
-        tui_linef(&lines, &n_lines, "(chart: %s)", err.msg);
-    }
-    free(text);
+    tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
     strbuf_release(&sb);
     free(buf);
 }
