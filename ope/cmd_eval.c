@@ -220,7 +220,9 @@ static int evalcli_risk(const struct evalcli *c, const struct tlog *log, struct 
 {
     static const enum cdf_method methods[] = { CDF_TIS, CDF_SN, CDF_DR };
     static const char *const names[] = { "tis", "sn", "dr" };
-    double gamma = isnan(c->gamma) ? 1.0 : c->gamma;
+    /* The discount the estimates used (--gamma, else the log's), so that the
+     * distribution's mean and the estimators speak of the same return. */
+    double gamma = isfinite(r->gamma) ? r->gamma : (isnan(c->gamma) ? 1.0 : c->gamma);
     for (size_t p = 0; p < r->n_policies; p++) {
         int idx = tlog_policy_index(log, r->pol[p].name);
         if (idx < 0)
