@@ -25,7 +25,7 @@
 #define SALT_ADD UINT64_C(0x165667b19e3779f9)
 
 /* floor(2^32 P(K <= k)) for K ~ Poisson(1), k = 0..18: the table of ope/rng.c. */
-static uint32_t cdf[19];
+static const uint32_t *cdf;
 static pthread_once_t cdf_once = PTHREAD_ONCE_INIT;
 static int force_generic;
 static int cpu_avx512;     /* the CPU and OS run AVX-512 F + DQ (set once) */
@@ -36,27 +36,11 @@ static int cpu_avx512;     /* the CPU and OS run AVX-512 F + DQ (set once) */
 
 static void cdf_init(void)
 {
-    double p = exp(-1.0), c = 0.0;
-    for (int k = 0; k < 19; k++) {
-        c += p;
-        double v = c * 4294967296.0;
-        cdf[k] = v >= 4294967295.0 ? 4294967295u : (uint32_t)v;
-        p /= (double)(k + 1);
-    }
+    cdf = ope_poisson1_cdf();
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(OPE_NO_SIMD)
     __builtin_cpu_init();
     cpu_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
-}
-
-/* Inversion: K <= 4 covers 99.6% of draws without an unpredictable branch. */
-static inline int poisson1(uint32_t u)
-{
-    int k = (u >= cdf[0]) + (u >= cdf[1]) + (u >= cdf[2]) + (u >= cdf[3]);
-    if (__builtin_expect(k == 4, 0))
-        while (k < 19 && u >= cdf[k])
-            k++;
-    return k;
 }
 
 static inline uint64_t pair_salt(uint64_t b)
@@ -68,7 +52,7 @@ int bootk_count(uint64_t rowkey, uint64_t b)
 {
     pthread_once(&cdf_once, cdf_init);
     uint64_t h = ope_mix64(rowkey ^ pair_salt(b));
-    return poisson1(b % 2 ? (uint32_t)h : (uint32_t)(h >> 32));
+    return ope_poisson1_fast(cdf, b % 2 ? (uint32_t)h : (uint32_t)(h >> 32));
 }
 
 /* The plain version: one pair of replicates at a time over the whole chunk. */
@@ -81,7 +65,8 @@ static void chunk_generic(const struct bootk_job *j)
         uint64_t sa = 0, sb = 0;
         for (size_t i = 0; i < m; i++) {
             uint64_t h = ope_mix64(j->rowkey[i] ^ salt);
-            int ka = poisson1((uint32_t)(h >> 32)), kb = poisson1((uint32_t)h);
+            int ka = ope_poisson1_fast(cdf, (uint32_t)(h >> 32));
+            int kb = ope_poisson1_fast(cdf, (uint32_t)h);
             ca[i] = (double)ka;
             cb[i] = (double)kb;
             sa += (uint64_t)ka;
@@ -149,7 +134,7 @@ AVX512 static inline __m512i counts8(const uint64_t *rk, __m512i salt, const __m
         _mm512_storeu_si512(kv, k);
         for (int l = 0; l < 16; l++)
             if (big & (1u << l))
-                kv[l] = poisson1(xv[l]);
+                kv[l] = ope_poisson1_fast(cdf, xv[l]);
         k = _mm512_loadu_si512(kv);
     }
     return k;
@@ -238,7 +223,8 @@ AVX512 static void chunk_avx512(const struct bootk_job *j, __m512d *acc, double 
             uint64_t eh = 0, el = 0;
             for (; i < hi; i++) {           /* a last group of four rows */
                 uint64_t h = ope_mix64(j->rowkey[i] ^ s);
-                int ka = poisson1((uint32_t)(h >> 32)), kb = poisson1((uint32_t)h);
+                int ka = ope_poisson1_fast(cdf, (uint32_t)(h >> 32));
+                int kb = ope_poisson1_fast(cdf, (uint32_t)h);
                 size_t q = (i - lo) / 4, l = (i - lo) % 4;
                 cc[8 * q + l] = (double)ka;
                 cc[8 * q + 4 + l] = (double)kb;
@@ -263,7 +249,7 @@ AVX512 static void chunk_avx512(const struct bootk_job *j, __m512d *acc, double 
             double ct[4];
             for (size_t i = m4; i < m; i++) {
                 uint64_t h = ope_mix64(j->rowkey[i] ^ s);
-                int k = poisson1(r ? (uint32_t)h : (uint32_t)(h >> 32));
+                int k = ope_poisson1_fast(cdf, r ? (uint32_t)h : (uint32_t)(h >> 32));
                 ct[i - m4] = (double)k;
                 tail += (uint64_t)k;
             }

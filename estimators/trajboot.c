@@ -34,38 +34,20 @@
 #define TB_CHUNK TRAJBOOT_CHUNK
 #define TB_FLUSH 16     /* chunk sums added plainly before one compensated add */
 
-/* Counts below 4 (98% of Poisson(1) draws) without a loop: the thresholds are found
- * from ope_poisson1_from_u32 itself, so the draws are the engine's exactly. */
-static uint32_t pois_thr[4];
+/* The Poisson(1) table shared with the engine (ope/rng.c), so the draws are its own. */
+static const uint32_t *pois_cdf;
 static pthread_once_t pois_once = PTHREAD_ONCE_INIT;
 static int cpu_avx512, cpu_avx2;
 static int forced;     /* 0 auto, 1 generic, 2 avx2, 3 avx512 */
 
 static void pois_init(void)
 {
-    for (int k = 0; k < 4; k++) {
-        /* Smallest u with a draw > k. */
-        uint64_t lo = 0, hi = UINT64_C(0xffffffff);
-        while (lo < hi) {
-            uint64_t mid = lo + (hi - lo) / 2;
-            if (ope_poisson1_from_u32((uint32_t)mid) > k)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        pois_thr[k] = (uint32_t)lo;
-    }
+    pois_cdf = ope_poisson1_cdf();
 #ifdef TB_X86
     __builtin_cpu_init();
     cpu_avx512 = __builtin_cpu_supports("avx512f");
     cpu_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
-}
-
-static inline int pois(uint32_t u)
-{
-    int k = (u >= pois_thr[0]) + (u >= pois_thr[1]) + (u >= pois_thr[2]) + (u >= pois_thr[3]);
-    return __builtin_expect(k == 4, 0) ? ope_poisson1_from_u32(u) : k;
 }
 
 /* The kernel to run: 1 generic, 2 avx2, 3 avx512. */
@@ -257,7 +239,8 @@ static void tb_task(void *arg, size_t task)
                             UINT64_C(0x165667b19e3779f9);
             for (size_t i = 0; i < m; i++) {
                 uint64_t u = ope_mix64(x->rowkey[i0 + i] ^ salt);
-                int c0 = pois((uint32_t)(u >> 32)), c1 = pois((uint32_t)u);
+                int c0 = ope_poisson1_fast(pois_cdf, (uint32_t)(u >> 32));
+                int c1 = ope_poisson1_fast(pois_cdf, (uint32_t)u);
                 sc->cnt[k][i] = c0;
                 msum[k] += (uint64_t)c0;
                 if (k + 1 < bb) {

@@ -4,11 +4,12 @@
 #include "ope/rng.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 /* CDF of Poisson(1) scaled to 2^32: floor(2^32 * P(K <= k)) for k = 0..18. */
 static uint32_t poisson1_cdf[19];
-static int poisson1_ready;
+static pthread_once_t poisson1_once = PTHREAD_ONCE_INIT;
 
 static void poisson1_table(void)
 {
@@ -19,15 +20,19 @@ static void poisson1_table(void)
         poisson1_cdf[k] = v >= 4294967295.0 ? 4294967295u : (uint32_t)v;
         p /= (double)(k + 1);
     }
-    poisson1_ready = 1;
+}
+
+const uint32_t *ope_poisson1_cdf(void)
+{
+    pthread_once(&poisson1_once, poisson1_table);
+    return poisson1_cdf;
 }
 
 int ope_poisson1_from_u32(uint32_t u)
 {
-    if (!poisson1_ready)
-        poisson1_table();   /* idempotent: racing threads write the same values */
+    const uint32_t *cdf = ope_poisson1_cdf();
     int k = 0;
-    while (k < 19 && u >= poisson1_cdf[k])
+    while (k < 19 && u >= cdf[k])
         k++;
     return k;
 }

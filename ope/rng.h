@@ -59,6 +59,21 @@ static inline double ope_u01(uint64_t bits)
  * CDF (exact to 2^-32; k is capped at 19, whose tail mass is < 1e-18). */
 int ope_poisson1_from_u32(uint32_t u);
 
+/* The table behind it, floor(2^32 P(K <= k)) for k = 0..18 (made once, thread-safe),
+ * for kernels that invert many draws at a time. */
+const uint32_t *ope_poisson1_cdf(void);
+
+/* ope_poisson1_from_u32 for hot loops: the first four comparisons (K <= 4 covers
+ * 99.6% of draws) without an unpredictable branch. cdf = ope_poisson1_cdf(). */
+static inline int ope_poisson1_fast(const uint32_t *cdf, uint32_t u)
+{
+    int k = (u >= cdf[0]) + (u >= cdf[1]) + (u >= cdf[2]) + (u >= cdf[3]);
+    if (__builtin_expect(k == 4, 0))
+        while (k < 19 && u >= cdf[k])
+            k++;
+    return k;
+}
+
 /* A sequential stream: element (ctr++, 0) of a key. */
 struct ope_rng {
     uint64_t key;
