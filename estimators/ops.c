@@ -2,6 +2,7 @@
 #include "config.h"
 #include "estimators/ops.h"
 #include "ope/sum.h"
+#include "estimators/result.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -298,6 +299,27 @@ static struct ops_stat stat_at(const struct ops_result *rs, size_t R, size_t off
             st.sd = lo == hi ? 0.0 : sqrt(ope_sum_value(&ss) / (double)(st.n - 1));
     }
     return st;
+}
+
+int ops_score_eval(const struct res_eval *r, const double *truth, double J,
+                   const struct ops_opts *o, struct ops_result *out, struct ope_error *err)
+{
+    size_t M = r->n_policies, E = M ? r->pol[0].n_estimates : 0;
+    double *est = ope_calloc(M ? M : 1, sizeof *est, err);
+    if (!est)
+        return -1;
+    int rc = 0;
+    size_t e = 0;
+    for (; e < E && rc == 0; e++) {
+        for (size_t p = 0; p < M; p++)
+            est[p] = e < r->pol[p].n_estimates ? r->pol[p].est[e].value : NAN;
+        rc = ops_compute(est, truth, M, J, o, &out[e], err);
+    }
+    if (rc != 0)            /* ops_result_free is idempotent: callers may free again */
+        for (size_t f = 0; f < e; f++)
+            ops_result_free(&out[f]);
+    free(est);
+    return rc;
 }
 
 int ops_summarize(const struct ops_result *rs, size_t R, struct ops_summary *s,

@@ -49,6 +49,14 @@ struct ops_result {
 int ops_compute(const double *est, const double *truth, size_t M, double J,
                 const struct ops_opts *o, struct ops_result *r, struct ope_error *err);
 
+struct res_eval;
+
+/* Score every estimator of an evaluation: out[e] = ops_compute of estimator e's
+ * estimates of the r->n_policies candidates (truth and J as for ops_compute). On
+ * failure the results already made are freed. */
+int ops_score_eval(const struct res_eval *r, const double *truth, double J,
+                   const struct ops_opts *o, struct ops_result *out, struct ope_error *err);
+
 /* Free the arrays of r (r itself is the caller's); safe on a zeroed result. */
 void ops_result_free(struct ops_result *r);
 

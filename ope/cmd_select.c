@@ -294,18 +294,10 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
         ope_fail(err, OPE_EUSAGE, "--k %zu is larger than the %zu candidate policies", sc->oo.k, s->M);
         goto out;
     }
-    double *est = ope_calloc(s->M ? s->M : 1, sizeof *est, err);
-    if (!est)
-        goto out;
     rc = 0;
     for (size_t i = 0; i < s->R && rc == 0; i++)
-        for (size_t e = 0; e < s->E && rc == 0; e++) {
-            for (size_t p = 0; p < s->M; p++)
-                est[p] = s->r[i]->pol[p].est[e].value;
-            rc = ops_compute(est, s->have_truth ? s->truth + i * s->M : NULL, s->M, s->J[i],
-                             &sc->oo, &s->ops[i * s->E + e], err);
-        }
-    free(est);
+        rc = ops_score_eval(s->r[i], s->have_truth ? s->truth + i * s->M : NULL, s->J[i],
+                            &sc->oo, &s->ops[i * s->E], err);
 out:
     ope_progress_stderr_done();
     truth_free(&tf);

@@ -23,11 +23,8 @@ int report_sel_compute(const struct report_in *in, struct report_sel *s, struct 
     s->shown = 1;
     s->truth = ope_calloc(s->M, sizeof *s->truth, err);
     s->ops = ope_calloc(s->E, sizeof *s->ops, err);
-    double *est = ope_calloc(s->M, sizeof *est, err);
-    if (!s->truth || !s->ops || !est) {
-        free(est);
+    if (!s->truth || !s->ops)
         return -1;
-    }
     int have = 1;
     for (size_t p = 0; p < s->M; p++) {
         s->truth[p] = in->truth ? in->truth[p] : r->pol[p].truth;
@@ -43,21 +40,13 @@ int report_sel_compute(const struct report_in *in, struct report_sel *s, struct 
         s->truth = NULL;
     }
     struct ops_opts o = in->ops;
-    if (o.k > s->M) {       /* as `ope select`: a usage error, not a silent change */
-        free(est);
+    if (o.k > s->M)         /* as `ope select`: a usage error, not a silent change */
         return ope_fail(err, OPE_EUSAGE, "--k %zu is larger than the %zu candidate policies",
                         o.k, s->M);
-    }
-    int rc = 0;
-    for (size_t e = 0; e < s->E && rc == 0; e++) {
-        for (size_t p = 0; p < s->M; p++)
-            est[p] = e < r->pol[p].n_estimates ? r->pol[p].est[e].value : NAN;
-        rc = ops_compute(est, s->truth, s->M, s->J, &o, &s->ops[e], err);
-    }
-    if (rc == 0 && s->E)
-        s->tau = s->ops[0].tau;
-    free(est);
-    return rc;
+    if (ops_score_eval(r, s->truth, s->J, &o, s->ops, err) != 0)
+        return -1;
+    s->tau = s->ops[0].tau;
+    return 0;
 }
 
 void report_sel_release(struct report_sel *s)

@@ -13,6 +13,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "estimators/ops.h"
+#include "estimators/result.h"
 #include "ope/rng.h"
 
 static struct ops_result run(const double *est, const double *truth, size_t M, double J,
@@ -32,6 +33,28 @@ static struct ops_result run(const double *est, const double *truth, size_t M, d
 int main(void)
 {
     plan_no_plan();
+    /* ops_score_eval on an evaluation of the worked example's 5 policies by two
+     * estimators equals ops_compute on each estimator's column. */
+    {
+        const double V[] = { 10, 9, 8, 2, 1 }, E0[] = { 7, 9.5, 6, 8, 1 }, E1[] = { 10, 9, 8, 2, 1 };
+        struct res_eval *ev = res_eval_new(5, 2);
+        for (size_t p = 0; ev && p < 5; p++) {
+            ev->pol[p].est[0].value = E0[p];
+            ev->pol[p].est[1].value = E1[p];
+        }
+        struct ops_opts o;
+        ops_opts_init(&o);
+        struct ops_result out[2], a = run(E0, V, 5, 5, 2, 0);
+        struct ope_error err = { 0 };
+        ok(ev && ops_score_eval(ev, V, 5, &o, out, &err) == 0, "ops_score_eval runs");
+        is_double(out[0].topk[1].sharpe, a.topk[1].sharpe, 0, "estimator 0: the same SharpeRatio@2");
+        is_double(out[0].spearman, a.spearman, 0, "estimator 0: the same Spearman");
+        is_double(out[1].regret1, 0, 0, "estimator 1 (V-hat = V): regret 0");
+        ops_result_free(&a);
+        ops_result_free(&out[0]);
+        ops_result_free(&out[1]);
+        res_eval_free(ev);
+    }
     /* selection.md, first check: V = (10, 9, 8, 2, 1), J = 5, V̂ = (7, 9.5, 6, 8, 1).
      * Ranking: pi_2, pi_4, pi_1, pi_3, pi_5. */
     {
