@@ -3,6 +3,7 @@
 #include "estimators/cdf.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,40 @@ void cdf_result_finish(struct cdf_result *r, double alpha)
     r->var = var;
     r->cvar = taken > 0 ? sum / taken : NAN;
     r->iqr = cdf_quantile(r, 0.75) - cdf_quantile(r, 0.25);
+}
+
+const char *cdf_method_name(enum cdf_method m)
+{
+    static const char *const names[CDF_N_METHODS] = { "tis", "sn", "dr" };
+    return (unsigned)m < CDF_N_METHODS ? names[m] : "?";
+}
+
+int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
+                 struct cdf_result out[CDF_N_METHODS], int ok[CDF_N_METHODS],
+                 char why[CDF_N_METHODS][256], struct ope_error *err)
+{
+    for (int m = 0; m < CDF_N_METHODS; m++) {
+        ok[m] = 0;
+        why[m][0] = '\0';
+        if (m == CDF_DR && !log->state) {
+            snprintf(why[m], 256, "it needs a tabular state column");
+            continue;
+        }
+        struct ope_error e = { 0 };
+        if (cdf_traj(log, pol, gamma, (enum cdf_method)m, alpha, &out[m], &e) == 0) {
+            ok[m] = 1;
+        } else if (e.status == OPE_EDATA) {
+            snprintf(why[m], 256, "%.250s", e.msg);
+        } else {
+            for (int k = 0; k < m; k++)
+                if (ok[k])
+                    cdf_result_free(&out[k]);
+            if (err)
+                *err = e;
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m,

@@ -23,6 +23,10 @@
 #include "ope/error.h"
 
 enum cdf_method { CDF_TIS, CDF_SN, CDF_DR };
+#define CDF_N_METHODS 3
+
+/* "tis", "sn", "dr". */
+const char *cdf_method_name(enum cdf_method m);
 
 struct cdf_result {
     size_t n;               /* support points: the distinct returns, ascending */
@@ -40,6 +44,15 @@ int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_meth
  * CDF_DR_ATOMS atoms per cell and needs a tabular state column (OPE_EDATA without). */
 int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m,
              double alpha, struct cdf_result *r, struct ope_error *err);
+
+/* Every method for policy pol: ok[m] = 1 with out[m] filled (free with
+ * cdf_result_free), or ok[m] = 0 with why[m] saying why the log cannot give that
+ * distribution (sn when every weight is 0, dr without a tabular state column: data
+ * errors of the method, not of the evaluation). Other errors (out of memory): -1 with
+ * err set and nothing left allocated. */
+int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
+                 struct cdf_result out[CDF_N_METHODS], int ok[CDF_N_METHODS],
+                 char why[CDF_N_METHODS][256], struct ope_error *err);
 
 /* Clip r->F[0..n-1] (raw estimates on the ascending grid r->y) to [0, 1], make it
  * non-decreasing, put the mass short of 1 on the last point, and fill the mean,

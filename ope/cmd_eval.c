@@ -218,8 +218,6 @@ static int warn_unsupported(const struct tlog *log, struct res_eval *r, struct o
 static int evalcli_risk(const struct evalcli *c, const struct tlog *log, struct res_eval *r,
                         struct ope_error *err)
 {
-    static const enum cdf_method methods[] = { CDF_TIS, CDF_SN, CDF_DR };
-    static const char *const names[] = { "tis", "sn", "dr" };
     /* The discount the estimates used (--gamma, else the log's), so that the
      * distribution's mean and the estimators speak of the same return. */
     double gamma = isfinite(r->gamma) ? r->gamma : (isnan(c->gamma) ? 1.0 : c->gamma);
@@ -228,35 +226,30 @@ static int evalcli_risk(const struct evalcli *c, const struct tlog *log, struct 
         if (idx < 0)
             continue;
         struct res_policy *rp = &r->pol[p];
-        rp->risk = ope_calloc(3, sizeof *rp->risk, err);
-        if (!rp->risk)
+        struct cdf_result cr[CDF_N_METHODS];
+        int ok[CDF_N_METHODS];
+        char why[CDF_N_METHODS][256];
+        if (!(rp->risk = ope_calloc(CDF_N_METHODS, sizeof *rp->risk, err)) ||
+            cdf_traj_all(log, (size_t)idx, gamma, c->risk_alpha, cr, ok, why, err) != 0)
             return -1;
-        for (int m = 0; m < 3; m++) {
-            struct cdf_result cr;
-            if (methods[m] == CDF_DR && !log->state) {
-                res_warn(r, rp, "no doubly robust return distribution: it needs a tabular "
-                         "state column");
-                continue;
-            }
-            if (cdf_traj(log, (size_t)idx, gamma, methods[m], c->risk_alpha, &cr, err) != 0) {
-                /* A distribution this log cannot give (every weight 0 for sn): say so
-                 * and keep the others. */
-                if (err->status != OPE_EDATA)
-                    return -1;
-                res_warn(r, rp, "no %s return distribution: %s", names[m], err->msg);
-                ope_error_clear(err);
+        for (int m = 0; m < CDF_N_METHODS; m++) {
+            if (!ok[m]) {
+                /* A distribution this log cannot give: say so and keep the others. */
+                res_warn(r, rp, "no %s return distribution: %s",
+                         m == CDF_DR ? "doubly robust" : cdf_method_name((enum cdf_method)m),
+                         why[m]);
                 continue;
             }
             struct res_risk *k = &rp->risk[rp->n_risk++];
-            snprintf(k->method, sizeof k->method, "%s", names[m]);
-            k->mean = cr.mean;
-            k->var = cr.var;
-            k->cvar = cr.cvar;
-            k->iqr = cr.iqr;
+            snprintf(k->method, sizeof k->method, "%s", cdf_method_name((enum cdf_method)m));
+            k->mean = cr[m].mean;
+            k->var = cr[m].var;
+            k->cvar = cr[m].cvar;
+            k->iqr = cr[m].iqr;
             k->cvar_alpha = c->risk_alpha;
-            k->n_grid = cr.n;
-            k->grid = cr.y;
-            k->cdf = cr.F;
+            k->n_grid = cr[m].n;
+            k->grid = cr[m].y;
+            k->cdf = cr[m].F;
         }
     }
     return 0;

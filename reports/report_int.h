@@ -58,7 +58,7 @@ void report_sel_release(struct report_sel *s);
 
 /* Return distributions (reports/report_risk.c): for each policy the CDFs of
  * `ope eval --risk` (report_risk_methods), and the logged returns' own CDF. */
-#define REPORT_RISK_MAX 4
+#define REPORT_RISK_MAX CDF_N_METHODS
 struct report_risk_pol {
     int ok[REPORT_RISK_MAX];    /* per method: estimated */
     struct cdf_result cdf[REPORT_RISK_MAX];

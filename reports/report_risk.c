@@ -1,7 +1,7 @@
 /* reports/report_risk.c: the risk section of trajectory reports: the estimated
  * distribution of each policy's return (estimators/cdf.c, the numbers of `ope eval
- * --risk`): mean, variance, CVaR and interquartile range from the TIS and the
- * self-normalised CDF, next to the logged returns' own distribution. A policy whose
+ * --risk`): mean, variance, CVaR and interquartile range from the TIS, the
+ * self-normalised and the doubly robust CDF, next to the logged returns' own distribution. A policy whose
  * CDF cannot be estimated (e.g. every trajectory weight is 0) gets a note instead of
  * failing the report. */
 #include "config.h"
@@ -12,14 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CDF estimators of the report, in the order of `ope eval --risk`. A new one
- * (e.g. the doubly robust CDF) is one line here. */
-static const struct {
-    enum cdf_method m;
-    const char *name;
-} methods[] = { { CDF_TIS, "tis" }, { CDF_SN, "sn" }, { CDF_DR, "dr" } };
-enum { N_METHODS = sizeof methods / sizeof methods[0] };
-
 int report_risk_compute(const struct report_in *in, const struct report_data *d,
                         struct report_risk *k, struct ope_error *err)
 {
@@ -28,7 +20,7 @@ int report_risk_compute(const struct report_in *in, const struct report_data *d,
     if (!in->tlog || strcmp(r->kind, "bandit") == 0)
         return 0;
     k->shown = 1;
-    k->n_methods = N_METHODS < REPORT_RISK_MAX ? N_METHODS : REPORT_RISK_MAX;
+    k->n_methods = CDF_N_METHODS;
     k->n = r->n_policies;
     k->pol = ope_calloc(k->n ? k->n : 1, sizeof *k->pol, err);
     if (!k->pol)
@@ -41,21 +33,16 @@ int report_risk_compute(const struct report_in *in, const struct report_data *d,
             snprintf(rp->why, sizeof rp->why, "the policy is not in the log");
             continue;
         }
-        for (size_t m = 0; m < k->n_methods; m++) {
-            struct ope_error e = { 0 };
-            if (cdf_traj(in->tlog, (size_t)idx, gamma, methods[m].m, in->risk_alpha,
-                         &rp->cdf[m], &e) == 0) {
-                rp->ok[m] = 1;
-                continue;
-            }
-            /* A distribution this log cannot give (sn when every weight is 0): say
-             * so and keep the others, as `ope eval --risk` does. */
-            if (e.status != OPE_EDATA)
-                return ope_fail(err, e.status, "%s", e.msg);
-            if (!rp->why[0])
-                snprintf(rp->why, sizeof rp->why, "no %s distribution: %.250s", methods[m].name,
-                         e.msg);
-        }
+        char why[CDF_N_METHODS][256];
+        if (cdf_traj_all(in->tlog, (size_t)idx, gamma, in->risk_alpha, rp->cdf, rp->ok, why,
+                         err) != 0)
+            return -1;
+        /* A distribution this log cannot give (sn when every weight is 0, dr without a
+         * state column): say so and keep the others, as `ope eval --risk` does. */
+        for (size_t m = 0; m < k->n_methods && !rp->why[0]; m++)
+            if (!rp->ok[m])
+                snprintf(rp->why, sizeof rp->why, "no %s distribution: %.250s",
+                         cdf_method_name((enum cdf_method)m), why[m]);
     }
     /* The logged returns, every weight 1: the behaviour policy's distribution. */
     if (d->G && d->episodes) {
@@ -74,7 +61,7 @@ int report_risk_compute(const struct report_in *in, const struct report_data *d,
 
 const char *report_risk_method_name(size_t m)
 {
-    return m < N_METHODS ? methods[m].name : "?";
+    return cdf_method_name((enum cdf_method)m);
 }
 
 /* The curve drawn for a policy: the self-normalised CDF, or none. (The TIS CDF is
@@ -83,7 +70,7 @@ const char *report_risk_method_name(size_t m)
 int report_risk_drawn(const struct report_risk_pol *rp, size_t n_methods)
 {
     for (size_t m = 0; m < n_methods; m++)
-        if (methods[m].m == CDF_SN && rp->ok[m])
+        if (m == CDF_SN && rp->ok[m])
             return (int)m;
     return -1;
 }
