@@ -310,7 +310,10 @@ static struct res_eval *evalcli_run_traj(struct evalcli *c, const char *path,
     free(spec);
     c->eo.spec = NULL;
     truth_free(&c->truth);
-    tlog_free(log);
+    if (r && c->keep_tlog)
+        *c->keep_tlog = log;
+    else
+        tlog_free(log);
     return r;
 }
 
@@ -355,7 +358,10 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
     }
     free(spec);
     c->eo.spec = NULL;
-    blog_free(log);
+    if (r && c->keep_blog)
+        *c->keep_blog = log;
+    else
+        blog_free(log);
     return r;
 }
 

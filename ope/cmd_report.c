@@ -201,20 +201,14 @@ static int report_exec(int argc, char **argv)
     double *tv = NULL, ctr = NAN, half = NAN;
     char *bts = NULL;
     rc.c.eo.progress = ope_progress_cli();
+    /* eval's own evaluation; it keeps the log it loaded for the data section and the
+     * return distributions. */
+    rc.c.keep_blog = &blog;
+    rc.c.keep_tlog = &tlog;
     struct res_eval *r = rc.demo ? run_demo(&rc, &blog, &ctr, &half, &err)
                                  : evalcli_run(&rc.c, rc.log, &err);
     ope_progress_stderr_done();
     int status = r ? 0 : -1;
-    if (status == 0 && !rc.demo) {
-        /* The log again, for the data section and the return distributions (the
-         * evaluation above is eval's own and keeps no log). */
-        int traj = log_file_is_trajectory(rc.log, &rc.c.lo, &err);
-        if (traj == 1)
-            tlog = tlog_load(rc.log, &rc.c.lo, &err);
-        else if (traj == 0)
-            blog = blog_load(rc.log, &rc.c.lo, &err);
-        status = blog || tlog ? 0 : -1;
-    }
     if (status == 0 && rc.c.truth_path)
         status = load_truth(&rc, r, &tf, &tv, &err);
     if (status == 0 && rc.demo) {

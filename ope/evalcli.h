@@ -6,6 +6,9 @@
 
 #include <getopt.h>
 #include "datasets/loadopts.h"
+
+struct blog;
+struct tlog;
 #include "estimators/evaluate.h"
 #include "datasets/truth.h"
 
@@ -80,6 +83,10 @@ struct evalcli {
     struct truth truth;
     const char *policies[EVALCLI_MAX_POLICIES];
     size_t n_policies;
+    /* When set, evalcli_run hands over the log it loaded (on success) instead of
+     * freeing it: one of them is set, the other stays NULL (`ope report`). */
+    struct blog **keep_blog;
+    struct tlog **keep_tlog;
 };
 
 void evalcli_init(struct evalcli *c);
