@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "datasets/csv.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 int main(void)
 {

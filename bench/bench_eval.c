@@ -17,7 +17,7 @@
 #include "estimators/bootk.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
-#include "ope/threads.h"
+#include "ope/base/threads.h"
 
 struct clock2 {
     double wall, cpu;

@@ -10,7 +10,7 @@
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
-#include "ope/explore/run.h"
+#include "ope/learn/explore/run.h"
 
 static double now(void)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "ope/rng.h"
-#include "ope/train/kdtree.h"
+#include "ope/base/rng.h"
+#include "ope/learn/train/kdtree.h"
 
 static double now(void)
 {

@@ -12,8 +12,8 @@
 
 #include "datasets/blog.h"
 #include "estimators/rmodel.h"
-#include "ope/rng.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/threads.h"
 
 enum { N = 1000000, A = 10, K = 10 };
 

@@ -25,7 +25,7 @@
 #include "estimators/evaluate_traj.h"
 #include "estimators/trajboot.h"
 #include "estimators/vmodel.h"
-#include "ope/threads.h"
+#include "ope/base/threads.h"
 
 static double now(void)
 {

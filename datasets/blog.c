@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 double **blog_matrix_new(int n_actions, size_t n, struct ope_error *err)
 {

@@ -5,7 +5,7 @@
 #define DATASETS_BLOG_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "datasets/loadopts.h"
 
 /* A categorical (string) context column: integer codes 0..n_levels-1 per row. */

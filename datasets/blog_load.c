@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/json.h"
+#include "ope/base/json.h"
 
 /* Resize the array *pp (any element type) to size bytes, keeping it on failure. */
 static int grow(void *pp, size_t size, struct ope_error *err)

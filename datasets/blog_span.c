@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/threads.h"
+#include "ope/base/threads.h"
 
 /* Bytes of lines per parallel task. */
 #define PART_BYTES ((size_t)1 << 20)

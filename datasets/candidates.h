@@ -6,7 +6,7 @@
 #define DATASETS_CANDIDATES_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 struct mdp;
 struct policy;

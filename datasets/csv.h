@@ -7,7 +7,7 @@
 #define DATASETS_CSV_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 /* Longest record accepted (bytes); a longer one is a data error, not a crash. */
 #define CSV_MAX_RECORD ((size_t)64 << 20)

@@ -4,7 +4,7 @@
 #include "config.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 static const struct env_param params[] = {
     {"n", 10, 2, 10000, 1, "number of states"},

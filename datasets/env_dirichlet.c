@@ -4,7 +4,7 @@
 #include "config.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>

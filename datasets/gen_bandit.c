@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/json.h"
-#include "ope/outfile.h"
-#include "ope/rng.h"
-#include "ope/strbuf.h"
+#include "ope/base/json.h"
+#include "ope/base/outfile.h"
+#include "ope/base/rng.h"
+#include "ope/base/strbuf.h"
 
 void gen_bandit_opts_init(struct gen_bandit_opts *o)
 {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "datasets/blog.h"
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 #define GEN_MAX_POLICIES 16
 

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ope/error.h"
-#include "ope/strbuf.h"
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
 
 #define INGEST_MAX_REPORTED 5
 

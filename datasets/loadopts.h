@@ -4,7 +4,7 @@
 #ifndef DATASETS_LOADOPTS_H
 #define DATASETS_LOADOPTS_H
 
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 /* Single-column roles, found by name. */
 enum log_role {

@@ -1,7 +1,39 @@
-# datasets/: formats, loaders, generators, environments.
-libope_a_SOURCES += datasets/loadopts.c datasets/loadopts.h \
-	datasets/csv.h datasets/blog.h datasets/tlog.h
-include datasets/csv.mk
-include datasets/log.mk
-include datasets/gen.mk
-include datasets/mdp.mk
+# datasets/: formats (CSV, column roles, logs, truth), loaders, generators, MDPs and
+# environments, raw-log ingestion.
+libope_a_SOURCES += \
+	datasets/blog.c \
+	datasets/blog.h \
+	datasets/blog_load.c \
+	datasets/blog_loader.h \
+	datasets/blog_span.c \
+	datasets/candidates.c \
+	datasets/candidates.h \
+	datasets/csv.c \
+	datasets/csv.h \
+	datasets/csvnum.c \
+	datasets/env.c \
+	datasets/env.h \
+	datasets/env_chain.c \
+	datasets/env_dirichlet.c \
+	datasets/env_gridworld.c \
+	datasets/env_riverswim.c \
+	datasets/gen_bandit.c \
+	datasets/gen_bandit.h \
+	datasets/ingest.c \
+	datasets/ingest.h \
+	datasets/loadopts.c \
+	datasets/loadopts.h \
+	datasets/mdp.c \
+	datasets/mdp.h \
+	datasets/obd.c \
+	datasets/obd.h \
+	datasets/policy.c \
+	datasets/policy.h \
+	datasets/roles.c \
+	datasets/roles.h \
+	datasets/sampler.c \
+	datasets/sampler.h \
+	datasets/tlog.c \
+	datasets/tlog.h \
+	datasets/truth.c \
+	datasets/truth.h

@@ -3,7 +3,7 @@
  * (finite and discounted) for V* and Q*. */
 #include "config.h"
 #include "datasets/mdp.h"
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
 #define DATASETS_MDP_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 struct mdp {
     int n_states;               /* S */

@@ -5,7 +5,7 @@
 #define DATASETS_OBD_H
 
 #include "datasets/blog.h"
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 /* The BTS policy as the empirical frequency of each item at each position in the BTS
  * log: pi(a | position) = #(item a shown at the position) / #(rows at the position).

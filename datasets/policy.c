@@ -5,7 +5,7 @@
 #include "datasets/policy.h"
 #include "datasets/mdp.h"
 #include "datasets/csv.h"
-#include "ope/outfile.h"
+#include "ope/base/outfile.h"
 
 #include <errno.h>
 #include <math.h>

@@ -5,8 +5,8 @@
 #ifndef DATASETS_POLICY_H
 #define DATASETS_POLICY_H
 
-#include "ope/error.h"
-#include "ope/strbuf.h"
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
 
 struct mdp;
 
@@ -59,7 +59,7 @@ int policy_check(const struct policy *pi, struct ope_error *err);
 /* Append the policy file text (formats.md) to sb; probabilities round-trip exactly. */
 void policy_format(const struct policy *pi, struct strbuf *sb);
 
-/* Write a policy file atomically (ope/outfile.h semantics for force). */
+/* Write a policy file atomically (ope/base/outfile.h semantics for force). */
 int policy_write(const struct policy *pi, const char *path, int force, struct ope_error *err);
 
 /* Read a policy file. n_states / n_actions, when > 0, are the sizes it must have.

@@ -6,7 +6,7 @@
 #define DATASETS_ROLES_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "datasets/csv.h"
 #include "datasets/loadopts.h"
 

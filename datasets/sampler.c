@@ -6,8 +6,8 @@
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
 #include "datasets/tlog.h"
-#include "ope/rng.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/threads.h"
 
 #include <limits.h>
 #include <math.h>

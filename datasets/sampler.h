@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ope/error.h"
-#include "ope/progress.h"
+#include "ope/base/error.h"
+#include "ope/base/progress.h"
 
 struct mdp;
 struct policy;

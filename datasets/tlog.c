@@ -12,7 +12,7 @@
 #include "datasets/blog.h"
 #include "datasets/csv.h"
 #include "datasets/roles.h"
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 struct tlog *tlog_new(size_t n_episodes, const int *ep_len, int n_actions, int n_states,
                       size_t n_policies, struct ope_error *err)

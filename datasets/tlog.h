@@ -4,7 +4,7 @@
 #define DATASETS_TLOG_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "datasets/loadopts.h"
 
 struct tlog_policy {

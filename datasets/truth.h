@@ -5,7 +5,7 @@
 #define DATASETS_TRUTH_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 struct truth {
     size_t n;

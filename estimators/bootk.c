@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 /* Products and sums must stay separate IEEE operations (a fused multiply-add rounds
  * once, and would make the vector and plain versions disagree). -std=c11 already
@@ -24,7 +24,7 @@
 #define SALT_MUL UINT64_C(0xc2b2ae3d27d4eb4f)
 #define SALT_ADD UINT64_C(0x165667b19e3779f9)
 
-/* floor(2^32 P(K <= k)) for K ~ Poisson(1), k = 0..18: the table of ope/rng.c. */
+/* floor(2^32 P(K <= k)) for K ~ Poisson(1), k = 0..18: the table of ope/base/rng.c. */
 static const uint32_t *cdf;
 static pthread_once_t cdf_once = PTHREAD_ONCE_INIT;
 static int force_generic;

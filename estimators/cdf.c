@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 struct gw {
     double g, w;

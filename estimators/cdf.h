@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 #include "datasets/tlog.h"
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 enum cdf_method { CDF_TIS, CDF_SN, CDF_DR };
 #define CDF_N_METHODS 3

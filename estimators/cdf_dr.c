@@ -33,7 +33,7 @@
 #include <string.h>
 
 #include "estimators/vmodel.h"
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 struct atom {
     double v, p;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 static const char *const method_names[] = { "none", "bootstrap", "t", "hoeffding", "bernstein" };
 

@@ -8,7 +8,7 @@
 #define ESTIMATORS_ESTIMATOR_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 enum est_kind { EST_BANDIT, EST_TRAJ };
 

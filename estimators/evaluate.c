@@ -15,9 +15,9 @@
 
 #include "estimators/evboot.h"
 #include "estimators/ci.h"
-#include "ope/rng.h"
-#include "ope/sum.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
 
 #define CHUNK 2048          /* rows per chunk: term buffers stay in cache */
 

@@ -5,8 +5,8 @@
 #define ESTIMATORS_EVALUATE_H
 
 #include <stdint.h>
-#include "ope/error.h"
-#include "ope/progress.h"
+#include "ope/base/error.h"
+#include "ope/base/progress.h"
 #include "datasets/blog.h"
 #include "estimators/estimator.h"
 #include "estimators/result.h"

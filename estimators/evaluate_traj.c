@@ -17,9 +17,9 @@
 #include "estimators/ci.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
-#include "ope/rng.h"
-#include "ope/sum.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
 
 void traj_opts_init(struct traj_opts *t)
 {

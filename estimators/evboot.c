@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "estimators/bootk.h"
-#include "ope/rng.h"
-#include "ope/sum.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
 
 #define REP_BLOCK 32        /* replicates per task (even: two share a hash) */
 #define CHUNKS_PER_PREP 16  /* chunks per task of the term precomputation */

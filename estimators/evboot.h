@@ -6,7 +6,7 @@
 #define ESTIMATORS_EVBOOT_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "estimators/estimator.h"
 #include "estimators/evaluate.h"
 

@@ -6,8 +6,8 @@
 #define ESTIMATORS_FEATURES_H
 
 #include <stddef.h>
-#include "ope/error.h"
-#include "ope/sum.h"
+#include "ope/base/error.h"
+#include "ope/base/sum.h"
 #include "datasets/blog.h"
 
 /* Column layout: 0 = intercept (never penalised); 1..n_num = numeric contexts,

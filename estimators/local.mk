@@ -1,6 +1,69 @@
-# estimators/: the registry, reward/value models, intervals, diagnostics, selection.
-libope_a_SOURCES += estimators/result.c estimators/result.h
-include estimators/est.mk
-include estimators/model.mk
-include estimators/ops.mk
-include estimators/rl.mk
+# estimators/: the estimator registry, reward and value models, bootstrap and
+# intervals, return distributions, selection metrics.
+
+# The registry: one line per estimator, in the order ope lists them (bandit, then
+# trajectory). estimators/est_NAME.c defines est_NAME_desc; registry.c's table is
+# generated from this list, so adding an estimator is its file, one line here and
+# its test (doc/architecture.md).
+OPE_ESTIMATORS = \
+	estimators/est_dm.c \
+	estimators/est_ipw.c \
+	estimators/est_snipw.c \
+	estimators/est_dr.c \
+	estimators/est_sndr.c \
+	estimators/est_switch_dr.c \
+	estimators/est_dr_os.c \
+	estimators/est_sg_ipw.c \
+	estimators/est_tis.c \
+	estimators/est_pdis.c \
+	estimators/est_wtis.c \
+	estimators/est_wpdis.c \
+	estimators/est_fqe.c \
+	estimators/est_tdr.c \
+	estimators/est_wdr.c \
+	estimators/est_mis.c
+
+estimators/registry.inc: Makefile
+	$(AM_V_GEN)$(MKDIR_P) estimators && \
+	for f in $(OPE_ESTIMATORS); do b=$${f##*/}; echo "OPE_ESTIMATOR($${b%.c}_desc)"; done > $@.tmp && \
+	mv $@.tmp $@
+BUILT_SOURCES += estimators/registry.inc
+CLEANFILES += estimators/registry.inc
+nodist_libope_a_SOURCES = estimators/registry.inc
+
+libope_a_SOURCES += $(OPE_ESTIMATORS) \
+	estimators/bootk.c \
+	estimators/bootk.h \
+	estimators/cdf.c \
+	estimators/cdf.h \
+	estimators/cdf_dr.c \
+	estimators/ci.c \
+	estimators/ci.h \
+	estimators/estimator.h \
+	estimators/evaluate.c \
+	estimators/evaluate.h \
+	estimators/evaluate_traj.c \
+	estimators/evaluate_traj.h \
+	estimators/evboot.c \
+	estimators/evboot.h \
+	estimators/features.c \
+	estimators/features.h \
+	estimators/logistic.c \
+	estimators/logistic.h \
+	estimators/ops.c \
+	estimators/ops.h \
+	estimators/ops_lesson.c \
+	estimators/ops_lesson.h \
+	estimators/registry.c \
+	estimators/result.c \
+	estimators/result.h \
+	estimators/ridge.c \
+	estimators/ridge.h \
+	estimators/rmodel.c \
+	estimators/rmodel.h \
+	estimators/traj.c \
+	estimators/traj.h \
+	estimators/trajboot.c \
+	estimators/trajboot.h \
+	estimators/vmodel.c \
+	estimators/vmodel.h

@@ -5,7 +5,7 @@
 #define ESTIMATORS_LOGISTIC_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "estimators/features.h"
 
 /* Tolerance: stop once a full Newton step changes no coefficient by more than

@@ -1,7 +1,7 @@
 /* estimators/ops.c: selection metrics (see ops.h and selection.md). */
 #include "config.h"
 #include "estimators/ops.h"
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 #include "estimators/result.h"
 
 #include <math.h>

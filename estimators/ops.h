@@ -8,7 +8,7 @@
 #define ESTIMATORS_OPS_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 struct ops_opts {
     double relative_safety;     /* tau = relative_safety * J(pi_b) (default 0.9) */

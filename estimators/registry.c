@@ -1,5 +1,6 @@
 /* estimators/registry.c: the table of estimators and the parser of spec strings
- * such as "switch-dr:tau=50". A new estimator is one file plus one line here. */
+ * such as "switch-dr:tau=50". A new estimator is one file plus one line in
+ * estimators/local.mk (OPE_ESTIMATORS), from which the table is generated. */
 #include "config.h"
 #include "estimators/estimator.h"
 
@@ -8,20 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/json.h"
+#include "ope/base/json.h"
 
-extern const struct est_desc est_dm_desc, est_ipw_desc, est_snipw_desc, est_dr_desc,
-    est_sndr_desc, est_switch_dr_desc, est_dr_os_desc, est_sg_ipw_desc;
-/* Trajectory estimators (estimators/est_tis.c ...): kind EST_TRAJ, evaluated by
- * estimators/evaluate_traj.c; their bandit function pointers are NULL. */
-extern const struct est_desc est_tis_desc, est_pdis_desc, est_wtis_desc, est_wpdis_desc,
-    est_fqe_desc, est_tdr_desc, est_wdr_desc, est_mis_desc;
+/* The list is generated from OPE_ESTIMATORS in estimators/local.mk. */
+#define OPE_ESTIMATOR(d) extern const struct est_desc d;
+#include "estimators/registry.inc"
+#undef OPE_ESTIMATOR
 
 const struct est_desc *const est_registry[] = {
-    &est_dm_desc, &est_ipw_desc, &est_snipw_desc, &est_dr_desc, &est_sndr_desc,
-    &est_switch_dr_desc, &est_dr_os_desc, &est_sg_ipw_desc,
-    &est_tis_desc, &est_pdis_desc, &est_wtis_desc, &est_wpdis_desc,
-    &est_fqe_desc, &est_tdr_desc, &est_wdr_desc, &est_mis_desc,
+#define OPE_ESTIMATOR(d) &d,
+#include "estimators/registry.inc"
+#undef OPE_ESTIMATOR
     NULL
 };
 

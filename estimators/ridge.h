@@ -6,7 +6,7 @@
 #define ESTIMATORS_RIDGE_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "estimators/features.h"
 
 /* Solve A x = b for a symmetric positive semi-definite p x p A (row-major; not

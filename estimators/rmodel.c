@@ -14,9 +14,9 @@
 #include "estimators/features.h"
 #include "estimators/logistic.h"
 #include "estimators/ridge.h"
-#include "ope/rng.h"
-#include "ope/sum.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
 
 /* Widest design we accept: the Gram matrix is p x p per concurrent fit. */
 #define RM_MAX_COLUMNS 4000

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 static const struct traj_est *const traj_table[] = {
     &traj_tis, &traj_pdis, &traj_wtis, &traj_wpdis, &traj_fqe, &traj_tdr, &traj_wdr, &traj_mis,

@@ -11,7 +11,7 @@
 #define ESTIMATORS_TRAJ_H
 
 #include <stddef.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "datasets/tlog.h"
 #include "estimators/estimator.h"
 

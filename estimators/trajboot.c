@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/rng.h"
-#include "ope/sum.h"
-#include "ope/threads.h"
+#include "ope/base/rng.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(OPE_NO_SIMD)
 #include <immintrin.h>
@@ -34,7 +34,7 @@
 #define TB_CHUNK TRAJBOOT_CHUNK
 #define TB_FLUSH 16     /* chunk sums added plainly before one compensated add */
 
-/* The Poisson(1) table shared with the engine (ope/rng.c), so the draws are its own. */
+/* The Poisson(1) table shared with the engine (ope/base/rng.c), so the draws are its own. */
 static const uint32_t *pois_cdf;
 static pthread_once_t pois_once = PTHREAD_ONCE_INIT;
 static int cpu_avx512, cpu_avx2;

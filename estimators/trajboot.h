@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ope/error.h"
-#include "ope/progress.h"
+#include "ope/base/error.h"
+#include "ope/base/progress.h"
 
 /* Episodes per chunk: part of the results (the chunk sums are what is compensated);
  * a band is stored episode-major, so a chunk is one contiguous 64 KB stretch. */

@@ -11,7 +11,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "estimators/ridge.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 static const char *const vm_names[] = { "fqe", "linear-fqe", "lstd", "td", "gtd2" };
 

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "datasets/tlog.h"
 
 enum vm_kind { VM_FQE, VM_LINEAR_FQE, VM_LSTD, VM_TD, VM_GTD2 };

@@ -4,7 +4,7 @@
  * fail where csv_next fails. Not part of the build. To run (from the source tree,
  * _build holding config.h):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I_build fuzz/span_fuzz.c \
- *     datasets/csv.c datasets/csvnum.c ope/error.c -o span_fuzz -lm &&
+ *     datasets/csv.c datasets/csvnum.c ope/base/error.c -o span_fuzz -lm &&
  *   ./span_fuzz -max_total_time=60 */
 #include "config.h"
 

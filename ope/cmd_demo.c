@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ope/demo.h"
+#include "ope/app/demo.h"
 
 int ope_demo(int argc, char **argv)
 {

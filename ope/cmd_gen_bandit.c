@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "datasets/gen_bandit.h"
-#include "ope/outfile.h"
+#include "ope/base/outfile.h"
 
 static const char gen_bandit_help[] =
     "usage: ope gen bandit [options] -o LOG.csv\n\n"

@@ -16,10 +16,10 @@
 #include "datasets/csv.h"
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
-#include "ope/json.h"
-#include "ope/loadcli.h"
-#include "ope/strbuf.h"
-#include "ope/sum.h"
+#include "ope/base/json.h"
+#include "ope/app/loadcli.h"
+#include "ope/base/strbuf.h"
+#include "ope/base/sum.h"
 
 #define INFO_MAX_COLS 5
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "datasets/ingest.h"
-#include "ope/outfile.h"
+#include "ope/base/outfile.h"
 
 static int to_file(void *ctx, const char *buf, size_t len, struct ope_error *err)
 {

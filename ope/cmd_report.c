@@ -1,9 +1,10 @@
 /* ope/cmd_report.c: `ope report LOG -o REPORT.html|REPORT.md`: evaluate a log exactly
- * as `ope eval` does (ope/evalcli.h) and write the result as a report for people
+ * as `ope eval` does (ope/app/evalcli.h) and write the result as a report for people
  * who will never run ope (reports/report.h); `--demo` does the same for the
  * built-in Open Bandit Dataset demo. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/base/datapath.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -15,12 +16,12 @@
 #include "datasets/tlog.h"
 #include "datasets/truth.h"
 #include "estimators/evaluate.h"
-#include "ope/demo.h"
-#include "ope/evalcli.h"
-#include "ope/loadcli.h"
-#include "ope/progress.h"
-#include "ope/sha256.h"
-#include "ope/strbuf.h"
+#include "ope/app/demo.h"
+#include "ope/app/evalcli.h"
+#include "ope/app/loadcli.h"
+#include "ope/base/progress.h"
+#include "ope/base/sha256.h"
+#include "ope/base/strbuf.h"
 #include "reports/report.h"
 
 enum { REP_K = 0x5200, REP_SAFETY, REP_CLIP, REP_FORCE, REP_TITLE, REP_NO_CHARTS, REP_DEMO };

@@ -14,13 +14,13 @@
 #include "datasets/truth.h"
 #include "estimators/ci.h"
 #include "estimators/ops.h"
-#include "ope/evalcli.h"
-#include "ope/loadcli.h"
-#include "ope/outfile.h"
-#include "ope/select_render.h"
-#include "ope/strbuf.h"
-#include "ope/select_gen.h"
-#include "ope/select_lesson.h"
+#include "ope/app/evalcli.h"
+#include "ope/app/loadcli.h"
+#include "ope/base/outfile.h"
+#include "ope/app/select_render.h"
+#include "ope/base/strbuf.h"
+#include "ope/app/select_gen.h"
+#include "ope/app/select_lesson.h"
 
 enum { SEL_K = 0x5300, SEL_SAFETY, SEL_CLIP, SEL_FORMAT, SEL_OUT, SEL_FORCE };
 

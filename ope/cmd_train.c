@@ -1,16 +1,16 @@
 /* ope/cmd_train.c: `ope train ALGO --data LOG.csv`: learn a policy from a trajectory
- * log with one of the algorithms of ope/train/train.h and write it as a tabular policy
+ * log with one of the algorithms of ope/learn/train/train.h and write it as a tabular policy
  * file (-o) and/or as pi.NAME.* columns appended to a log (--append-to), optionally
  * with softmax variants at several temperatures (--candidates). */
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_train_lqr.h"
 #include "ope/cmd_train_pg.h"
-#include "ope/loadcli.h"
-#include "ope/outfile.h"
-#include "ope/progress.h"
-#include "ope/strbuf.h"
-#include "ope/train/train.h"
+#include "ope/app/loadcli.h"
+#include "ope/base/outfile.h"
+#include "ope/base/progress.h"
+#include "ope/base/strbuf.h"
+#include "ope/learn/train/train.h"
 #include "datasets/csv.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"

@@ -1,15 +1,15 @@
 /* ope/cmd_train_lqr.c: `ope train prdc-lqr`: PRDC's continuous special case on the
- * 1-D discounted LQR (ope/train/prdc_lqr.c), the demo training.md asks for: offline
+ * 1-D discounted LQR (ope/learn/train/prdc_lqr.c), the demo training.md asks for: offline
  * data of mixed quality, PRDC at several beta next to behaviour cloning and the
  * unregularised improvement, each with its exact return (Lyapunov equation), its gap
  * to the Riccati optimum and its mean nearest-neighbour distance to the data. */
 #include "config.h"
 #include "ope/cmd_train_lqr.h"
 #include "ope/cmd.h"
-#include "ope/json.h"
-#include "ope/rng.h"
-#include "ope/strbuf.h"
-#include "ope/train/train.h"
+#include "ope/base/json.h"
+#include "ope/base/rng.h"
+#include "ope/base/strbuf.h"
+#include "ope/learn/train/train.h"
 
 #include <getopt.h>
 #include <math.h>

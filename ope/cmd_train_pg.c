@@ -1,16 +1,16 @@
 /* ope/cmd_train_pg.c: `ope train ALGO --env ENV` and `ope train --compare --env ENV`:
- * policy-gradient training (ope/pg/pg.h) on a built-in environment, R seeded runs,
+ * policy-gradient training (ope/learn/pg/pg.h) on a built-in environment, R seeded runs,
  * the final policy as a policy file, the per-iteration curve CSV, and a summary table
  * (final exact value, % of V*, samples) with every constant used. */
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_train_pg.h"
-#include "ope/outfile.h"
-#include "ope/pg/copg.h"
-#include "ope/pg/pg.h"
-#include "ope/pg/props.h"
-#include "ope/progress.h"
-#include "ope/strbuf.h"
+#include "ope/base/outfile.h"
+#include "ope/learn/pg/copg.h"
+#include "ope/learn/pg/pg.h"
+#include "ope/learn/pg/props.h"
+#include "ope/base/progress.h"
+#include "ope/base/strbuf.h"
 #include "datasets/env.h"
 #include "datasets/loadopts.h"
 #include "datasets/mdp.h"

@@ -9,11 +9,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ope/demo.h"
-#include "ope/loadcli.h"
-#include "ope/render.h"
-#include "ope/session.h"
+#include "ope/app/demo.h"
+#include "ope/app/loadcli.h"
+#include "ope/app/render.h"
+#include "ope/app/session.h"
+#include "reports/report.h"
+#include "reports/report_session.h"
 #include "viz/tui.h"
+
+static int is_report_name(const char *path)
+{
+    enum report_format f;
+    return report_format_of(path, &f) == 0;
+}
+
+/* `x` in the workbench: .html/.md names write the whole session as a report. */
+static const struct tui_report_hook report_hook = { is_report_name, report_write_session };
 
 static int interactive(void)
 {
@@ -24,7 +35,7 @@ static int interactive(void)
 static int run_session(struct session *s, struct ope_error *err)
 {
     if (interactive())
-        return tui_run(s);
+        return tui_run(s, &report_hook);
     /* Not a terminal: the batch summary. */
     if (session_eval_now(s, NULL, err) != 0)
         return cli_error(err);
@@ -43,7 +54,7 @@ int ope_demo_tui(struct ope_error *err)
         session_close(&s);
         return -1;
     }
-    int rc = tui_run(&s);
+    int rc = tui_run(&s, &report_hook);
     session_close(&s);
     return rc;
 }

@@ -1,24 +1,25 @@
-# ope/: the library's common parts and the command line.
-libope_a_SOURCES += \
-	ope/error.c ope/error.h \
-	ope/rng.c ope/rng.h \
-	ope/sum.h \
-	ope/threads.c ope/threads.h \
-	ope/progress.c ope/progress.h \
-	ope/outfile.c ope/outfile.h \
-	ope/strbuf.c ope/strbuf.h \
-	ope/json.c ope/json.h ope/utf8.c ope/utf8.h \
-	ope/cmd.h ope/cli.c \
-	ope/render.c ope/render.h ope/evalcli.h
-
-libope_a_SOURCES += ope/demo.c
-bin_ope_SOURCES += ope/main.c ope/commands.c \
-	ope/cmd_help.c ope/cmd_info.c ope/cmd_ingest.c ope/cmd_eval.c \
-	ope/cmd_gen.c ope/cmd_gen.h ope/cmd_gen_bandit.c ope/cmd_gen_mdp.c
+# ope/: the commands on top — main, the command table, one file per subcommand.
+bin_ope_SOURCES += \
+	ope/cmd.h \
+	ope/cmd_demo.c \
+	ope/cmd_eval.c \
+	ope/cmd_explore.c \
+	ope/cmd_gen.c \
+	ope/cmd_gen.h \
+	ope/cmd_gen_bandit.c \
+	ope/cmd_gen_mdp.c \
+	ope/cmd_help.c \
+	ope/cmd_info.c \
+	ope/cmd_ingest.c \
+	ope/cmd_plot.c \
+	ope/cmd_report.c \
+	ope/cmd_select.c \
+	ope/cmd_train.c \
+	ope/cmd_train_lqr.c \
+	ope/cmd_train_lqr.h \
+	ope/cmd_train_pg.c \
+	ope/cmd_train_pg.h \
+	ope/cmd_tui.c \
+	ope/commands.c \
+	ope/main.c
 dist_man1_MANS += doc/ope.1
-include ope/ingest.mk
-include ope/sha.mk
-include ope/explore/explore.mk
-include ope/train/train.mk
-include ope/pg/pg.mk
-include ope/pg/props_copg.mk

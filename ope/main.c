@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ope/demo.h"
+#include "ope/app/demo.h"
 
 static void print_version(void)
 {

@@ -12,8 +12,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "ope/outfile.h"
-#include "ope/strbuf.h"
+#include "ope/base/outfile.h"
+#include "ope/base/strbuf.h"
 #include "reports/report_int.h"
 
 void report_in_init(struct report_in *in)

@@ -2,7 +2,7 @@
  * result (the shared result model) and what the caller knows about it, written as a
  * self-contained HTML file or as Markdown with its charts as SVG files next to it.
  * Sections: summary, data, estimates, selection, risk (trajectory logs), methods,
- * reproducibility. Every output file is written atomically (ope/outfile.h). */
+ * reproducibility. Every output file is written atomically (ope/base/outfile.h). */
 #ifndef REPORTS_REPORT_H
 #define REPORTS_REPORT_H
 
@@ -11,7 +11,7 @@
 #include "datasets/tlog.h"
 #include "estimators/ops.h"
 #include "estimators/result.h"
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 enum report_format { REPORT_HTML, REPORT_MD };
 

@@ -2,7 +2,7 @@
  * actions and how often each was logged, propensity and reward summaries, episode
  * lengths and returns (trajectories), and the raw importance weights of every
  * evaluated policy — the numbers that tell a reader whether the estimates can be
- * trusted at all. All sums are compensated (ope/sum.h). */
+ * trusted at all. All sums are compensated (ope/base/sum.h). */
 #include "config.h"
 #include "reports/report_int.h"
 
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "estimators/traj.h"
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 /* Mean, max, ESS = (sum w)^2 / sum w^2 and share of zeros of n weights. */
 static void weight_stats(const double *w, size_t n, struct report_weights *o)

@@ -3,7 +3,7 @@
  * sanitising both formats apply before their own escaping. */
 #include "config.h"
 #include "reports/report_doc.h"
-#include "ope/utf8.h"
+#include "ope/base/utf8.h"
 
 #include <math.h>
 #include <stdarg.h>

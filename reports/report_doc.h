@@ -6,7 +6,7 @@
 #define REPORTS_REPORT_DOC_H
 
 #include <stddef.h>
-#include "ope/strbuf.h"
+#include "ope/base/strbuf.h"
 
 /* Blocks that hold spans of text. */
 enum report_block {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ope/strbuf.h"
+#include "ope/base/strbuf.h"
 #include "reports/report.h"
 
 /* `ope report PATH --estimators ... -o FILE` with the session's settings. */

@@ -4,7 +4,7 @@
 #define REPORTS_REPORT_SESSION_H
 
 #include <stddef.h>
-#include "ope/session.h"
+#include "ope/app/session.h"
 
 /* Write the session's latest finished result as a report to path (.html or .md),
  * never replacing an existing file. note gets the line for the status bar. Errors:

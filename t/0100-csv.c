@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "datasets/csv.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 /* Read all records of a buffer; returns the records as "f1|f2|..." lines joined by
  * '\n' (or the error message prefixed "ERR "). */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "datasets/csv.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 static struct ope_rng rng;
 static long checked, wrong;

@@ -1,5 +1,5 @@
 /* t/0331-bootk.c: the bootstrap kernel. Its counts are Poisson(1) draws inverted with
- * ope/rng.c's table, and its weighted sums are bit-identical to a direct transcription
+ * ope/base/rng.c's table, and its weighted sums are bit-identical to a direct transcription
  * of the definition (four lanes by row mod 4, the tail into lane 0, then
  * (l0 + l1) + (l2 + l3)), for the vector and the plain implementation alike, at
  * every chunk length, block size and number of term vectors (including the sizes
@@ -17,7 +17,7 @@
 #include "estimators/bootk.h"
 #include "estimators/evaluate.h"
 #include "estimators/evboot.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 /* The definition, written out independently of bootk.c. */
 static void reference(const struct bootk_job *j, double *dot, uint64_t *count)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/rng.h"
-#include "ope/sha256.h"
-#include "ope/sha256_ni.h"
+#include "ope/base/rng.h"
+#include "ope/base/sha256.h"
+#include "ope/base/sha256_ni.h"
 
 static void hex_of(struct sha256 *s, char out[65])
 {

@@ -14,7 +14,7 @@
 
 #include "datasets/blog.h"
 #include "datasets/blog_loader.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 static char dir[] = "/tmp/ope-t0333-XXXXXX";
 

@@ -10,7 +10,7 @@
 
 #include "t/tap.h"
 #include "estimators/logistic.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 /* Penalised score at beta, computed directly from its definition (logistic.h):
  * g_0 = sum (y - mu) x_0 + prior_w (prior_y - sigma(beta_0)),

@@ -12,7 +12,7 @@
 
 #include "t/tap.h"
 #include "estimators/rmodel.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 /* Add a categorical context column with the given codes (levels "l0", "l1", ...). */
 static void add_cat(struct blog *b, const int *code, size_t n_levels)

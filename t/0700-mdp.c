@@ -7,7 +7,7 @@
 #include "datasets/mdp.h"
 #include "datasets/env.h"
 #include "datasets/policy.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
 
 #include "estimators/ops.h"
 #include "estimators/result.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 static struct ops_result run(const double *est, const double *truth, size_t M, double J,
                              size_t k, int clip)

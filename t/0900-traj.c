@@ -13,7 +13,7 @@
 #include "estimators/ci.h"
 #include "estimators/evaluate_traj.h"
 #include "estimators/traj.h"
-#include "ope/error.h"
+#include "ope/base/error.h"
 #include "t/tap.h"
 
 /* pi_b(.|0) = (1/2, 1/2), pi_b(.|1) = (1/4, 3/4); pi_e(.|0) = (0.8, 0.2),

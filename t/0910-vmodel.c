@@ -15,7 +15,7 @@
 #include "datasets/sampler.h"
 #include "datasets/tlog.h"
 #include "estimators/vmodel.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 #include "t/tap.h"
 
 #define S 3

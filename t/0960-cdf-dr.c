@@ -23,7 +23,7 @@
 #include "estimators/cdf.h"
 #include "estimators/traj.h"
 #include "estimators/vmodel.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 #include "t/tap.h"
 
 /* ---- exact return distribution by path enumeration ------------------------------- */

@@ -23,8 +23,8 @@
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
 #include "estimators/vmodel.h"
-#include "ope/rng.h"
-#include "ope/sum.h"
+#include "ope/base/rng.h"
+#include "ope/base/sum.h"
 #include "t/tap.h"
 
 /* n episodes not a multiple of the chunk, B not a multiple of the replicate block

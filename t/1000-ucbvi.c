@@ -4,12 +4,12 @@
  * seeded run. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/explore/run.h"
-#include "ope/explore/ucbvi.h"
+#include "ope/learn/explore/run.h"
+#include "ope/learn/explore/ucbvi.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * StepMix / EpsMix runs against the learned baseline on RiverSwim. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/explore/offline.h"
-#include "ope/explore/run.h"
+#include "ope/learn/explore/offline.h"
+#include "ope/learn/explore/run.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"

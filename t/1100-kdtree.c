@@ -3,8 +3,8 @@
  * continuous coordinates and coarse grids full of duplicates and exact ties. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/train/kdtree.h"
-#include "ope/rng.h"
+#include "ope/learn/train/kdtree.h"
+#include "ope/base/rng.h"
 
 #include <math.h>
 #include <stdlib.h>

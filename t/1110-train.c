@@ -3,13 +3,13 @@
  * are exact (Lyapunov / Riccati). */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/train/train.h"
+#include "ope/learn/train/train.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
 #include "datasets/sampler.h"
 #include "datasets/tlog.h"
-#include "ope/rng.h"
+#include "ope/base/rng.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ope/outfile.h"
-#include "ope/strbuf.h"
+#include "ope/base/outfile.h"
+#include "ope/base/strbuf.h"
 #include "reports/report.h"
 #include "reports/report_int.h"
 #include "t/tap.h"

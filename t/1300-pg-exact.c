@@ -4,7 +4,7 @@
  * the gradient, sum over steps of the score outer product for the Fisher). */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/pg/pg.h"
+#include "ope/learn/pg/pg.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 
@@ -179,7 +179,7 @@ int main(void)
 
     /* RiverSwim (S = 6, H = 20): the value agrees with mdp_eval_finite, and the
      * gradient at the uniform policy points right in states 2..5 (the big reward is
-     * at the right end; see ope/pg/npgigt.c for why that matters). */
+     * at the right end; see ope/learn/pg/npgigt.c for why that matters). */
     struct mdp *rs = env_build_named("riverswim", NULL, 0, 0, 1.0, &err);
     struct pg_policy tab6;
     if (!rs || pg_policy_init(&tab6, PG_TABULAR, 6, 2, 0, &err) < 0)

@@ -5,7 +5,7 @@
  * is rejected by the same check, so the check has power. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/pg/pg.h"
+#include "ope/learn/pg/pg.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 

@@ -12,11 +12,11 @@
  * informative ones. Measured (these 8 seeds, 5000 episodes): mean 15% of V*, 6 seeds
  * at "always left" (value 0.100), 2 at the right end; batches of 5-20 episodes,
  * gamma_0 in 0.03..3 and step exponents 0, 0.5, 1 gave 3% to 26% over 16 seeds
- * (ope/pg/npgigt.c). On a dense-reward random MDP the same algorithm reaches 90%,
+ * (ope/learn/pg/npgigt.c). On a dense-reward random MDP the same algorithm reaches 90%,
  * checked last. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/pg/pg.h"
+#include "ope/learn/pg/pg.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 

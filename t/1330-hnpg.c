@@ -8,7 +8,7 @@
  * fixed seeds. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/pg/pg.h"
+#include "ope/learn/pg/pg.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"

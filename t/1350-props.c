@@ -1,12 +1,12 @@
-/* t/1350-props.c: PROPS (ope/pg/props.h): the sampling-error measure by hand, the
+/* t/1350-props.c: PROPS (ope/learn/pg/props.h): the sampling-error measure by hand, the
  * behaviour objective's gradient against finite differences, what the behaviour update
  * does (ROS step, clip, KL penalty), the central measurement -- PROPS's sampling error
  * below on-policy sampling's at equal sample counts, paired over seeds -- and PROPS
  * training on RiverSwim against exact dynamic programming. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/pg/props.h"
-#include "ope/pg/props_impl.h"
+#include "ope/learn/pg/props.h"
+#include "ope/learn/pg/props_impl.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"

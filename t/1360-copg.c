@@ -1,4 +1,4 @@
-/* t/1360-copg.c: CoPG (ope/pg/copg.h) on bandits: the closed-form regularised optimum,
+/* t/1360-copg.c: CoPG (ope/learn/pg/copg.h) on bandits: the closed-form regularised optimum,
  * the losses' gradients against finite differences, CoPG's on-policy gradient equal to
  * the exact gradient of J_beta, and the paper's point on our toy bandit -- from pairs
  * drawn by a behaviour policy that favours bad arms, CoPG converges to pi* (exactly with
@@ -6,7 +6,7 @@
  * REINFORCE and IPO on the same pairs stop elsewhere. */
 #include "config.h"
 #include "t/tap.h"
-#include "ope/pg/copg.h"
+#include "ope/learn/pg/copg.h"
 
 #include <gsl/gsl_linalg.h>
 #include <math.h>

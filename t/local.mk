@@ -1,6 +1,76 @@
-# t/: TAP tests. C tests are check programs; shell tests drive the built binary.
+# t/: every test is registered here and only here. C tests (t/NNNN-*.c) are check
+# programs linked with the TAP helper and libope; shell tests (t/NNNN-*.sh) drive the
+# built command. t/0001-layers.sh checks the include order of doc/architecture.md.
 check_LIBRARIES = t/libtap.a
 t_libtap_a_SOURCES = t/tap.c t/tap.h
 TAP_LIBS = t/libtap.a $(OPE_LIBS)
+LDADD = $(TAP_LIBS)
 EXTRA_DIST += t/lib.sh t/data
-include t/core.mk
+
+ope_c_tests = \
+	t/0100-csv \
+	t/0200-blog \
+	t/0210-tlog \
+	t/0300-estimators \
+	t/0310-bootstrap \
+	t/0320-coverage \
+	t/0330-numparse \
+	t/0331-bootk \
+	t/0332-sha256 \
+	t/0333-blog-span \
+	t/0400-ridge \
+	t/0410-logistic \
+	t/0420-crossfit \
+	t/0600-gp \
+	t/0700-mdp \
+	t/0710-env \
+	t/0720-policy \
+	t/0800-ops \
+	t/0820-ops-lesson \
+	t/0900-traj \
+	t/0910-vmodel \
+	t/0920-cdf \
+	t/0930-traj-mc \
+	t/0950-tdr-wrong-q \
+	t/0960-cdf-dr \
+	t/0980-trajboot \
+	t/1000-ucbvi \
+	t/1010-stepmix \
+	t/1040-explore-offline \
+	t/1100-kdtree \
+	t/1110-train \
+	t/1200-report \
+	t/1300-pg-exact \
+	t/1310-pg-sampled \
+	t/1320-pg-riverswim \
+	t/1330-hnpg \
+	t/1350-props \
+	t/1360-copg
+
+ope_sh_tests = \
+	t/0001-layers.sh \
+	t/0120-ingest.sh \
+	t/0220-info.sh \
+	t/0230-bad-input.sh \
+	t/0500-gen-eval.sh \
+	t/0510-demo.sh \
+	t/0520-plot.sh \
+	t/0530-tui.sh \
+	t/0610-chart.sh \
+	t/0620-hostile.sh \
+	t/0730-gen-mdp.sh \
+	t/0810-select.sh \
+	t/0940-eval-traj.sh \
+	t/0970-risk-dr.sh \
+	t/1020-explore.sh \
+	t/1030-explore-plot.sh \
+	t/1050-explore-offline.sh \
+	t/1120-train.sh \
+	t/1210-report.sh \
+	t/1220-report-tui.sh \
+	t/1340-train-pg.sh \
+	t/1345-train-tui.sh
+
+check_PROGRAMS += $(ope_c_tests)
+TESTS += $(ope_c_tests) $(ope_sh_tests)
+EXTRA_DIST += $(ope_sh_tests)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 #include "viz/gpesc.h"
 
 /* Okabe & Ito (2008) colour-blind-safe palette, yellow last (it fades on white). */

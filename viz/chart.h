@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include "estimators/result.h"
-#include "ope/strbuf.h"
+#include "ope/base/strbuf.h"
 
 /* One curve: n points (x[i], y[i]) with an optional band lo[i]..hi[i] (both NULL for
  * none). Non-finite points are left out. */

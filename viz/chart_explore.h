@@ -4,8 +4,8 @@
 #ifndef VIZ_CHART_EXPLORE_H
 #define VIZ_CHART_EXPLORE_H
 
-#include "ope/error.h"
-#include "ope/strbuf.h"
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
 #include "viz/chart.h"
 
 /* value_view 0: cumulative regret vs episode; 1: executed value vs episode with the

@@ -4,8 +4,8 @@
 #ifndef VIZ_CHART_SELECT_H
 #define VIZ_CHART_SELECT_H
 
-#include "ope/error.h"
-#include "ope/strbuf.h"
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
 #include "viz/chart.h"
 
 /* metric: a column of the select CSV ("sharpe_ratio", "best", ...). Errors: 66, 65. */

@@ -5,8 +5,8 @@
 #ifndef VIZ_CHART_TRAIN_H
 #define VIZ_CHART_TRAIN_H
 
-#include "ope/error.h"
-#include "ope/strbuf.h"
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
 #include "viz/chart.h"
 
 /* x is the mean number of environment steps at each iteration, or the iteration when

@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "ope/error.h"
-#include "ope/strbuf.h"
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
 #include "viz/gpesc.h"
 
 /* The message of a missing gnuplot (status OPE_EUNAVAILABLE). */
@@ -70,7 +70,7 @@ int gp_exec(struct gp *g, const char *script, char **out, struct ope_error *err)
 /* Render a chart script (everything after `set terminal`/`set output`: settings,
  * datablocks, plot commands; see viz/chart.h) to o. Settings are reset before each
  * chart. For files, gnuplot writes a temporary file in the destination's directory,
- * which then goes into place through ope/outfile.h (atomic, force, regular files
+ * which then goes into place through ope/base/outfile.h (atomic, force, regular files
  * only). PNG falls back to the libgd `png` terminal when `pngcairo` is missing
  * (o->note says so); a missing pdfcairo is OPE_EUNAVAILABLE. (viz/gp_render.c) */
 int gp_render(struct gp *g, struct gp_out *o, const char *script, struct ope_error *err);

@@ -1,6 +1,6 @@
 /* viz/gp_render.c: rendering a chart script with a running gnuplot: the terminal
  * line (with the png fallback), the output file (a temporary file next to the
- * target, then ope/outfile.h), and the one-shot helpers the TUI uses. */
+ * target, then ope/base/outfile.h), and the one-shot helpers the TUI uses. */
 #include "config.h"
 #include "viz/gp.h"
 
@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "ope/outfile.h"
+#include "ope/base/outfile.h"
 
 const char *gp_term_name(enum gp_term t)
 {

@@ -3,7 +3,7 @@
  * shell commands), so everything goes through gp_quote. */
 #include "config.h"
 #include "viz/gpesc.h"
-#include "ope/utf8.h"
+#include "ope/base/utf8.h"
 
 #include <stddef.h>
 

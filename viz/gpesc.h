@@ -4,7 +4,7 @@
 #ifndef VIZ_GPESC_H
 #define VIZ_GPESC_H
 
-#include "ope/strbuf.h"
+#include "ope/base/strbuf.h"
 
 /* Append s to sb as a gnuplot single-quoted string literal, quotes included: every
  * `'` is doubled, control characters (newline, tab, CR, ESC, DEL...) become spaces,

@@ -2,6 +2,8 @@
 #include "config.h"
 #include "viz/grid.h"
 
+#include "ope/base/outfile.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -230,4 +232,21 @@ void grid_free(struct grid *g)
     free(g->mark);
     free(g->order);
     free(g);
+}
+
+int grid_export_csv(const char *path, const struct grid *g, struct ope_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return ope_fail_oom(err);
+    int bad = grid_write_csv(g, mem);
+    if (fclose(mem) != 0 || bad) {
+        free(buf);
+        return ope_fail_oom(err);
+    }
+    int rc = ope_write_file_atomic(path, buf, len, 0, err);
+    free(buf);
+    return rc;
 }

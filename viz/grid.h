@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "ope/base/error.h"
 
 struct grid {
     size_t n_cols;
@@ -46,5 +47,8 @@ int grid_width(const struct grid *g, size_t c, int max);
 int grid_write_csv(const struct grid *g, FILE *f);
 
 void grid_free(struct grid *g);
+
+/* Write the grid as CSV to path atomically, never replacing an existing file. */
+int grid_export_csv(const char *path, const struct grid *g, struct ope_error *err);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/strbuf.h"
+#include "ope/base/strbuf.h"
 
 struct jp {
     const char *s, *end, *p;

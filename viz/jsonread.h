@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 #include "estimators/result.h"
-#include "ope/error.h"
+#include "ope/base/error.h"
 
 enum jr_type { JR_NULL, JR_FALSE, JR_TRUE, JR_NUMBER, JR_STRING, JR_ARRAY, JR_OBJECT };
 

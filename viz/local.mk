@@ -1,9 +1,29 @@
-# viz/: the gnuplot pipe, chart builders and the TUI.
-libope_a_SOURCES += viz/gp.c viz/gp.h viz/chart.c viz/chart.h viz/grid.c viz/grid.h \
-	viz/chart_explore.c viz/chart_explore.h viz/chart_select.c viz/chart_select.h \
-	viz/tui.c viz/tui.h viz/tui_extra.h viz/tui_views.c viz/tui_data.c viz/tui_chart.c \
-	viz/tui_select.c viz/tui_learn.c viz/tui_explore.c ope/session.c ope/session_eval.c ope/session.h \
-	ope/demo.h
-bin_ope_SOURCES += ope/cmd_tui.c ope/cmd_plot.c ope/cmd_demo.c
-include viz/gp.mk
-include viz/plot.mk
+# viz/: the gnuplot pipe, chart builders and the ncurses workbench.
+libope_a_SOURCES += \
+	viz/chart.c \
+	viz/chart.h \
+	viz/chart_explore.c \
+	viz/chart_explore.h \
+	viz/chart_select.c \
+	viz/chart_select.h \
+	viz/chart_train.c \
+	viz/chart_train.h \
+	viz/gp.c \
+	viz/gp.h \
+	viz/gp_render.c \
+	viz/gpesc.c \
+	viz/gpesc.h \
+	viz/grid.c \
+	viz/grid.h \
+	viz/jsonread.c \
+	viz/jsonread.h \
+	viz/tui.c \
+	viz/tui.h \
+	viz/tui_chart.c \
+	viz/tui_data.c \
+	viz/tui_explore.c \
+	viz/tui_extra.h \
+	viz/tui_learn.c \
+	viz/tui_select.c \
+	viz/tui_train.c \
+	viz/tui_views.c

@@ -3,8 +3,6 @@
  * grids and text. The views themselves live in viz/tui_views.c. */
 #include "config.h"
 #include "viz/tui.h"
-#include "reports/report.h"
-#include "reports/report_session.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -290,7 +288,7 @@ static void rebuild_all(struct tui *t)
 
 /* Export the current view's table as CSV to a file the user names; a name ending in
  * .html or .md (the default in views without a table) writes the whole session as a
- * report instead (reports/report_session.h). */
+ * report instead (through the report hook the command gave tui_run). */
 static void export_view(struct tui *t, const struct tui_view *v)
 {
     struct grid *g = v->grid ? v->grid(t) : NULL;
@@ -304,16 +302,19 @@ static void export_view(struct tui *t, const struct tui_view *v)
         !path[0])
         return;
     struct ope_error err = { 0 };
-    enum report_format f;
-    if (report_format_of(path, &f) == 0 || !g) {
+    if (t->report && (t->report->is_report(path) || !g)) {
         char note[600];
-        if (report_write_session(t->s, path, note, sizeof note, &err) == 0)
+        if (t->report->write(t->s, path, note, sizeof note, &err) == 0)
             tui_message(t, 0, "%s", note);
         else
             tui_message(t, 1, "%s", err.msg);
         return;
     }
-    if (session_export_grid(path, g, &err) == 0)
+    if (!g) {
+        tui_message(t, 1, "this view has no table to export");
+        return;
+    }
+    if (grid_export_csv(path, g, &err) == 0)
         tui_message(t, 0, "wrote %s (%zu rows)", path, g->n_rows);
     else
         tui_message(t, 1, "%s", err.msg);
@@ -442,11 +443,12 @@ void tui_lines_free(char ***lines, size_t *n)
     *n = 0;
 }
 
-int tui_run(struct session *s)
+int tui_run(struct session *s, const struct tui_report_hook *report)
 {
     struct tui t;
     memset(&t, 0, sizeof t);
     t.s = s;
+    t.report = report;
     t.views = tui_views;
     while (t.n_views < TUI_MAX_VIEWS && tui_views[t.n_views])
         t.n_views++;

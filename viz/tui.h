@@ -6,7 +6,7 @@
 #define VIZ_TUI_H
 
 #include <curses.h>
-#include "ope/session.h"
+#include "ope/app/session.h"
 #include "viz/grid.h"
 
 struct tui;
@@ -55,10 +55,22 @@ struct tui {
     size_t n_train_lines;
     int train_setup;
     size_t text_top;            /* scroll position of text views */
+    const struct tui_report_hook *report;
 };
 
-/* Run the TUI on an opened session until the user quits. Returns an exit status. */
-int tui_run(struct session *s);
+/* The whole-session report behind `x` (a name ending in .html or .md), supplied by the
+ * caller so the workbench does not depend on the report writers above it. */
+struct tui_report_hook {
+    /* 1 when path names a report (.html, .md). */
+    int (*is_report)(const char *path);
+    /* Write the session's report; note gets the status-bar line. */
+    int (*write)(const struct session *s, const char *path, char *note, size_t n,
+                 struct ope_error *err);
+};
+
+/* Run the TUI on an opened session until the user quits. Returns an exit status.
+ * report may be NULL (then `x` exports tables only). */
+int tui_run(struct session *s, const struct tui_report_hook *report);
 
 /* Set the status-line message (printf-style). */
 void tui_message(struct tui *t, int is_error, const char *fmt, ...)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "datasets/tlog.h"
-#include "ope/sum.h"
+#include "ope/base/sum.h"
 
 void tui_extra_data_lines(const struct session *s, char ***L, size_t *n)
 {

@@ -14,7 +14,7 @@
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
-#include "ope/explore/run.h"
+#include "ope/learn/explore/run.h"
 #include "viz/chart.h"
 #include "viz/gp.h"
 

@@ -17,7 +17,7 @@
 #include "datasets/policy.h"
 #include "datasets/sampler.h"
 #include "datasets/tlog.h"
-#include "ope/pg/pg.h"
+#include "ope/learn/pg/pg.h"
 #include "viz/chart.h"
 #include "viz/gp.h"
 

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/cmd.h"
-#include "ope/json.h"
+#include "ope/base/json.h"
 
 /* A number for a table cell: "-" for NAN, else 6 significant digits. */
 static void fmt_num(char *buf, size_t n, double v)

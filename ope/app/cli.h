@@ -1,0 +1,23 @@
+/* ope/app/cli.h: what every command-line front end shares: usage errors that name
+ * the command and the option, printing an error with its exit status, and parsing
+ * option values with their ranges. */
+#ifndef OPE_APP_CLI_H
+#define OPE_APP_CLI_H
+
+#include <stdint.h>
+#include "ope/base/error.h"
+
+/* Print "ope NAME: message" and a hint to stderr; returns OPE_EUSAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print an error (its message, prefixed "ope: ") to stderr; returns its status. */
+int cli_error(const struct ope_error *err);
+
+/* Parse helpers for option values: usage error naming the option on failure. */
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+/* A seed: digits only, 0 .. 2^64-1; usage error naming the option otherwise. */
+int cli_parse_seed(const char *cmd, const char *opt, const char *s, uint64_t *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
+                     double *out);
+
+#endif

@@ -1,0 +1,105 @@
+/* ope/app/evalcli.h: the evaluation options shared by every command that evaluates
+ * (`ope eval`, `ope plot estimates`, `ope report`, `ope tui`): estimators, intervals,
+ * reward model, threads, with their help text. */
+#ifndef OPE_EVALCLI_H
+#define OPE_EVALCLI_H
+
+#include <getopt.h>
+#include "datasets/loadopts.h"
+
+struct blog;
+struct tlog;
+#include "estimators/evaluate.h"
+#include "datasets/truth.h"
+
+#define EVALCLI_MAX_POLICIES 64
+
+enum {
+    EVALCLI_POLICY = 0x4500, EVALCLI_ESTIMATORS, EVALCLI_CI, EVALCLI_ALPHA, EVALCLI_N_BOOT,
+    EVALCLI_SEED, EVALCLI_REWARD_MODEL, EVALCLI_FOLDS, EVALCLI_LAMBDA, EVALCLI_THREADS,
+    EVALCLI_BOUNDS, EVALCLI_GAMMA, EVALCLI_VALUE_MODEL, EVALCLI_TRUTH, EVALCLI_RISK
+};
+
+#define EVALCLI_OPTIONS \
+    { "policy", required_argument, NULL, EVALCLI_POLICY }, \
+    { "estimators", required_argument, NULL, EVALCLI_ESTIMATORS }, \
+    { "ci", required_argument, NULL, EVALCLI_CI }, \
+    { "alpha", required_argument, NULL, EVALCLI_ALPHA }, \
+    { "n-boot", required_argument, NULL, EVALCLI_N_BOOT }, \
+    { "seed", required_argument, NULL, EVALCLI_SEED }, \
+    { "reward-model", required_argument, NULL, EVALCLI_REWARD_MODEL }, \
+    { "folds", required_argument, NULL, EVALCLI_FOLDS }, \
+    { "model-lambda", required_argument, NULL, EVALCLI_LAMBDA }, \
+    { "threads", required_argument, NULL, EVALCLI_THREADS }, \
+    { "bounds", required_argument, NULL, EVALCLI_BOUNDS }, \
+    { "gamma", required_argument, NULL, EVALCLI_GAMMA }, \
+    { "value-model", required_argument, NULL, EVALCLI_VALUE_MODEL }, \
+    { "truth", required_argument, NULL, EVALCLI_TRUTH }, \
+    { "risk", optional_argument, NULL, EVALCLI_RISK }
+
+#define EVALCLI_HELP \
+"Evaluation:\n" \
+"  --policy NAME         evaluate only this policy (repeatable; default: all)\n" \
+"  --estimators LIST     comma list of estimators with optional parameters, e.g.\n" \
+"                        ipw:clip=100,snipw,dr,switch-dr:tau=50 (default: all):\n" \
+"                        dm, ipw[:clip=inf], snipw, dr[:clip=inf], sndr,\n" \
+"                        switch-dr[:tau=50], dr-os[:lambda=100], sg-ipw[:lambda=0.01]\n" \
+"  --ci METHOD           bootstrap (default), t, hoeffding, bernstein or none\n" \
+"  --alpha A             interval level 1 - A (default 0.05)\n" \
+"  --n-boot B            bootstrap replicates (default 1000)\n" \
+"  --seed S              seed of the bootstrap and the model folds (default 12345)\n" \
+"  --bounds A,B          range of the per-row contributions for hoeffding and\n" \
+"                        bernstein (default: the observed range, with a warning)\n" \
+"  --reward-model M      auto (default: logistic for 0/1 rewards, else ridge),\n" \
+"                        ridge or logistic; used by dm, dr, sndr, switch-dr, dr-os\n" \
+"                        when the log has no qhat.* columns\n" \
+"  --folds K             cross-fitting folds of the reward model (default 3)\n" \
+"  --model-lambda L      L2 penalty of the reward model (default 1)\n" \
+"  --threads N           worker threads (default: all CPUs; results never depend\n" \
+"                        on it)\n" \
+"Trajectory logs (episode/step columns) take the trajectory estimators instead:\n" \
+"                        tis, pdis, wtis, wpdis, dm (fitted Q evaluation), dr, wdr,\n" \
+"                        mis; episodes shorter than the longest are padded with\n" \
+"                        their last weight and reward 0 (the SCOPE-RL convention)\n" \
+"  --gamma G             discount for trajectory logs (default 1)\n" \
+"  --value-model M       value model of dm/dr/wdr: fqe (tabular, default),\n" \
+"                        linear-fqe (s* features), lstd, td, gtd2\n" \
+"  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
+"                        shown with the relative error\n" \
+"  --risk[=ALPHA]        also estimate each policy's return distribution (TIS,\n" \
+"                        self-normalised and doubly robust CDFs; dr needs a state\n" \
+"                        column): mean, variance, CVaR_ALPHA (default 0.1) and\n" \
+"                        interquartile range; JSON carries the CDF\n"
+
+struct evalcli {
+    struct eval_opts eo;
+    struct load_opts lo;
+    const char *estimators;
+    double gamma;               /* trajectory logs; NAN = the default */
+    const char *value_model;    /* trajectory logs; NULL = fqe */
+    const char *truth_path;     /* --truth FILE (trajectory logs) */
+    int risk;                   /* --risk: return distributions */
+    double risk_alpha;          /* CVaR level */
+    struct truth truth;
+    const char *policies[EVALCLI_MAX_POLICIES];
+    size_t n_policies;
+    /* When set, evalcli_run hands over the log it loaded (on success) instead of
+     * freeing it: one of them is set, the other stays NULL (`ope report`). */
+    struct blog **keep_blog;
+    struct tlog **keep_tlog;
+};
+
+void evalcli_init(struct evalcli *c);
+
+/* 1 if opt is an evaluation option (applied), 0 if not, -1 on a bad value. */
+int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err);
+
+/* Load PATH and evaluate it (bandit logs; trajectory logs: OPE_EUNAVAILABLE until
+ * their estimators exist). */
+struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err);
+
+/* Render as "table", "json" or "csv" to out (atomic) or stdout. */
+int evalcli_write(const struct res_eval *r, const char *format, const char *out, int force,
+                  struct ope_error *err);
+
+#endif

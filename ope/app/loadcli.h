@@ -1,0 +1,63 @@
+/* ope/app/loadcli.h: the command-line options that say how a log's columns are read
+ * (--sep, --map, --*-columns, --position-base, --n-actions), shared by every command
+ * that loads a log (`ope info`, `ope eval`, ...), with their help text. */
+#ifndef OPE_LOADCLI_H
+#define OPE_LOADCLI_H
+
+#include <getopt.h>
+#include "datasets/loadopts.h"
+#include "ope/base/error.h"
+
+/* getopt_long codes of the load options (above any short option character). */
+enum {
+    LOADCLI_SEP = 0x4c00, LOADCLI_MAP, LOADCLI_POLICY_COLUMNS, LOADCLI_QHAT_COLUMNS,
+    LOADCLI_CONTEXT_COLUMNS, LOADCLI_TRUTH_COLUMNS, LOADCLI_POSITION_BASE,
+    LOADCLI_N_ACTIONS, LOADCLI_PRESET
+};
+
+/* Entries to splice into a command's struct option table (before its {0} end). */
+#define LOADCLI_OPTIONS \
+    { "sep", required_argument, NULL, LOADCLI_SEP }, \
+    { "map", required_argument, NULL, LOADCLI_MAP }, \
+    { "policy-columns", required_argument, NULL, LOADCLI_POLICY_COLUMNS }, \
+    { "qhat-columns", required_argument, NULL, LOADCLI_QHAT_COLUMNS }, \
+    { "context-columns", required_argument, NULL, LOADCLI_CONTEXT_COLUMNS }, \
+    { "truth-columns", required_argument, NULL, LOADCLI_TRUTH_COLUMNS }, \
+    { "position-base", required_argument, NULL, LOADCLI_POSITION_BASE }, \
+    { "n-actions", required_argument, NULL, LOADCLI_N_ACTIONS }, \
+    { "preset", required_argument, NULL, LOADCLI_PRESET }
+
+/* Help text of those options, to paste into a command's help (ends with a newline). */
+#define LOADCLI_HELP \
+"Reading the log (see also formats in the manual):\n" \
+"  --sep C               field separator: one character, or 'tab' (default ',')\n" \
+"  --map ROLE=COLUMN     read ROLE from COLUMN; roles: action, reward, pscore,\n" \
+"                        position, episode, step, state, done (repeatable)\n" \
+"  --policy-columns RE   PCRE2 pattern of evaluation policy columns, with named\n" \
+"                        groups policy, action and optional position (default\n" \
+"                        ^pi\\.(?<policy>[A-Za-z][A-Za-z0-9_-]*)\\.(?<action>\\d+)\n" \
+"                        (?:@(?<position>\\d+))?$)\n" \
+"  --qhat-columns RE     pattern of reward-model columns (default\n" \
+"                        ^qhat\\.(?<action>\\d+)(?:@(?<position>\\d+))?$)\n" \
+"  --truth-columns RE    pattern of true expected reward columns (default\n" \
+"                        ^q\\.(?<action>\\d+)(?:@(?<position>\\d+))?$)\n" \
+"  --context-columns RE  pattern of context columns (default ^x\\d+$; for\n" \
+"                        trajectories, of state features, default ^s\\d+$)\n" \
+"  --position-base 0|1   the first slot's number in the position column (default:\n" \
+"                        0 if any position is 0, else 1); @P in column names uses\n" \
+"                        the same numbering\n" \
+"  --n-actions A         number of actions (default: 1 + the largest action in the\n" \
+"                        action column and in policy/qhat/q column names)\n" \
+"  --preset obd          the Open Bandit Dataset's column names: action=item_id,\n" \
+"                        reward=click, pscore=propensity_score, context =\n" \
+"                        user_feature_* (later --map/--*-columns still apply)\n"
+
+/* Column patterns of the presets. */
+#define LOADCLI_OBD_CONTEXT "^user_feature_\\d+$"
+
+/* Apply option opt with argument arg to o. Returns 1 when opt is a load option and
+ * was applied, 0 when opt is not a load option, -1 on a bad value (err filled,
+ * OPE_EUSAGE). Arguments are kept by pointer (argv outlives the load). */
+int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_error *err);
+
+#endif

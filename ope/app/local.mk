@@ -1,0 +1,22 @@
+# ope/app/: the application layer — session and worker, the evaluation driver, option
+# groups of the command line, output writers, the demo, selection datasets.
+libope_a_SOURCES += \
+	ope/app/cli.c \
+	ope/app/cli.h \
+	ope/app/demo.c \
+	ope/app/demo.h \
+	ope/app/evalcli.c \
+	ope/app/evalcli.h \
+	ope/app/loadcli.c \
+	ope/app/loadcli.h \
+	ope/app/render.c \
+	ope/app/render.h \
+	ope/app/select_gen.c \
+	ope/app/select_gen.h \
+	ope/app/select_lesson.c \
+	ope/app/select_lesson.h \
+	ope/app/select_render.c \
+	ope/app/select_render.h \
+	ope/app/session.c \
+	ope/app/session.h \
+	ope/app/session_eval.c

@@ -1,0 +1,274 @@
+/* ope/app/render.c: table, JSON and CSV renderings of an evaluation result. */
+#include "config.h"
+#include "ope/app/render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ope/base/csvout.h"
+#include "ope/base/json.h"
+
+static void num(struct strbuf *sb, double v, int width)
+{
+    char buf[48];
+    if (isnan(v))
+        snprintf(buf, sizeof buf, "-");
+    else
+        snprintf(buf, sizeof buf, "%.6g", v);
+    strbuf_printf(sb, "%*s", width, buf);
+}
+
+void render_table(const struct res_eval *r, struct strbuf *sb)
+{
+    strbuf_printf(sb, "%s: %zu rows, %d actions, %s log; behaviour policy value %.6g\n",
+                  r->path ? r->path : "(log)", r->rows, r->n_actions, r->kind,
+                  r->behavior_value);
+    if (strcmp(r->ci, "none") == 0)
+        strbuf_printf(sb, "no intervals\n");
+    else if (strcmp(r->ci, "bootstrap") == 0)
+        strbuf_printf(sb, "%.4g%% bootstrap percentile intervals, B = %d, seed %llu\n",
+                      100 * (1 - r->alpha), r->n_boot, (unsigned long long)r->seed);
+    else
+        strbuf_printf(sb, "%.4g%% %s intervals\n", 100 * (1 - r->alpha), r->ci);
+    if (r->model.kind[0]) {
+        if (isnan(r->model.heldout_error))
+            strbuf_printf(sb, "%s model: %s\n",
+                          strcmp(r->kind, "bandit") == 0 ? "reward" : "value", r->model.kind);
+        else
+            strbuf_printf(sb, "reward model: %s, %d-fold cross-fitted, held-out %s %.6g\n",
+                          r->model.kind, r->model.folds, r->model.error_name,
+                          r->model.heldout_error);
+    }
+    int label_w = 9;
+    for (size_t p = 0; p < r->n_policies; p++)
+        for (size_t e = 0; e < r->pol[p].n_estimates; e++) {
+            int l = (int)strlen(r->pol[p].est[e].label);
+            label_w = l > label_w ? l : label_w;
+        }
+    for (size_t p = 0; p < r->n_policies; p++) {
+        const struct res_policy *pol = &r->pol[p];
+        int truth = !isnan(pol->truth);
+        strbuf_printf(sb, "\npolicy %s", pol->name);
+        if (truth)
+            strbuf_printf(sb, "  (ground truth %.6g)", pol->truth);
+        strbuf_printf(sb, "\n  %-*s %12s %12s %12s", label_w, "estimator", "value", "lower",
+                      "upper");
+        if (truth)
+            strbuf_printf(sb, " %9s", "rel.err");
+        strbuf_printf(sb, " %10s %10s %9s\n", "ESS", "max w", "mean w");
+        for (size_t e = 0; e < pol->n_estimates; e++) {
+            const struct res_estimate *x = &pol->est[e];
+            strbuf_printf(sb, "  %-*s ", label_w, x->label);
+            num(sb, x->value, 12);
+            strbuf_putc(sb, ' ');
+            num(sb, x->lower, 12);
+            strbuf_putc(sb, ' ');
+            num(sb, x->upper, 12);
+            if (truth) {
+                char rel[32];
+                if (isnan(x->rel_error))
+                    snprintf(rel, sizeof rel, "-");
+                else
+                    snprintf(rel, sizeof rel, "%.2f%%", 100 * x->rel_error);
+                strbuf_printf(sb, " %9s", rel);
+            }
+            strbuf_putc(sb, ' ');
+            num(sb, x->ess, 10);
+            strbuf_putc(sb, ' ');
+            num(sb, x->max_weight, 10);
+            strbuf_putc(sb, ' ');
+            num(sb, x->mean_weight, 9);
+            strbuf_putc(sb, '\n');
+        }
+        if (pol->n_risk) {
+            strbuf_printf(sb, "  return distribution (CVaR at alpha %.3g):\n  %-9s %12s %12s %12s %12s\n",
+                          pol->risk[0].cvar_alpha, "cdf", "mean", "variance", "CVaR", "IQR");
+            for (size_t k = 0; k < pol->n_risk; k++) {
+                const struct res_risk *x = &pol->risk[k];
+                strbuf_printf(sb, "  %-9s", x->method);
+                num(sb, x->mean, 13);
+                num(sb, x->var, 13);
+                num(sb, x->cvar, 13);
+                num(sb, x->iqr, 13);
+                strbuf_putc(sb, '\n');
+            }
+        }
+        for (size_t w = 0; w < pol->n_warnings; w++)
+            strbuf_printf(sb, "  warning: %s\n", pol->warnings[w]);
+    }
+    for (size_t w = 0; w < r->n_warnings; w++)
+        strbuf_printf(sb, "warning: %s\n", r->warnings[w]);
+}
+
+static void key(struct strbuf *sb, const char *k)
+{
+    json_string(sb, k);
+    strbuf_putc(sb, ':');
+}
+
+static void warnings_json(struct strbuf *sb, char **w, size_t n)
+{
+    strbuf_putc(sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_putc(sb, ',');
+        json_string(sb, w[i]);
+    }
+    strbuf_putc(sb, ']');
+}
+
+void render_json(const struct res_eval *r, struct strbuf *sb)
+{
+    strbuf_puts(sb, "{");
+    key(sb, "tool");
+    json_string(sb, "ope");
+    strbuf_putc(sb, ',');
+    key(sb, "version");
+    json_string(sb, PACKAGE_VERSION);
+    strbuf_puts(sb, ",\n ");
+    key(sb, "input");
+    strbuf_putc(sb, '{');
+    key(sb, "path");
+    json_string(sb, r->path ? r->path : "");
+    strbuf_putc(sb, ',');
+    key(sb, "sha256");
+    json_string(sb, r->sha256);
+    strbuf_printf(sb, ",\"rows\":%zu,", r->rows);
+    key(sb, "kind");
+    json_string(sb, r->kind);
+    strbuf_printf(sb, ",\"n_actions\":%d,\"gamma\":", r->n_actions);
+    json_number(sb, r->gamma);
+    if (r->episodes)
+        strbuf_printf(sb, ",\"episodes\":%zu", r->episodes);
+    strbuf_puts(sb, ",\"behavior_value\":");
+    json_number(sb, r->behavior_value);
+    strbuf_puts(sb, "},\n ");
+    key(sb, "settings");
+    strbuf_puts(sb, "{\"alpha\":");
+    json_number(sb, r->alpha);
+    strbuf_puts(sb, ",\"ci\":");
+    json_string(sb, r->ci);
+    strbuf_printf(sb, ",\"n_bootstrap\":%d,\"seed\":%llu}", r->n_boot,
+                  (unsigned long long)r->seed);
+    strbuf_puts(sb, ",\n ");
+    key(sb, "model");
+    strbuf_puts(sb, "{\"kind\":");
+    if (r->model.kind[0])
+        json_string(sb, r->model.kind);
+    else
+        strbuf_puts(sb, "null");
+    strbuf_printf(sb, ",\"folds\":%d,\"heldout_error\":", r->model.folds);
+    json_number(sb, r->model.heldout_error);
+    strbuf_puts(sb, ",\"error\":");
+    if (r->model.error_name[0])
+        json_string(sb, r->model.error_name);
+    else
+        strbuf_puts(sb, "null");
+    strbuf_puts(sb, "},\n ");
+    key(sb, "policies");
+    strbuf_puts(sb, "[");
+    for (size_t p = 0; p < r->n_policies; p++) {
+        const struct res_policy *pol = &r->pol[p];
+        strbuf_puts(sb, p ? ",\n  {" : "\n  {");
+        key(sb, "name");
+        json_string(sb, pol->name);
+        strbuf_puts(sb, ",\"ground_truth\":");
+        json_number(sb, pol->truth);
+        strbuf_puts(sb, ",\"unsupported_mass\":");
+        json_number(sb, pol->unsupported);
+        strbuf_puts(sb, ",\"warnings\":");
+        warnings_json(sb, pol->warnings, pol->n_warnings);
+        strbuf_puts(sb, ",\n   \"estimates\":[");
+        for (size_t e = 0; e < pol->n_estimates; e++) {
+            const struct res_estimate *x = &pol->est[e];
+            strbuf_puts(sb, e ? ",\n    {" : "\n    {");
+            key(sb, "estimator");
+            json_string(sb, x->estimator);
+            strbuf_puts(sb, ",\"label\":");
+            json_string(sb, x->label);
+            strbuf_printf(sb, ",\"params\":%s,\"value\":", x->params_json);
+            json_number(sb, x->value);
+            strbuf_puts(sb, ",\"ci\":{\"lower\":");
+            json_number(sb, x->lower);
+            strbuf_puts(sb, ",\"upper\":");
+            json_number(sb, x->upper);
+            strbuf_puts(sb, "},\"se\":");
+            json_number(sb, x->se);
+            strbuf_puts(sb, ",\"diagnostics\":{\"ess\":");
+            json_number(sb, x->ess);
+            strbuf_puts(sb, ",\"max_weight\":");
+            json_number(sb, x->max_weight);
+            strbuf_puts(sb, ",\"mean_weight\":");
+            json_number(sb, x->mean_weight);
+            strbuf_puts(sb, "},\"relative_error\":");
+            json_number(sb, x->rel_error);
+            strbuf_puts(sb, "}");
+        }
+        strbuf_puts(sb, "]");
+        if (pol->n_risk) {
+            strbuf_puts(sb, ",\n   \"risk\":[");
+            for (size_t k = 0; k < pol->n_risk; k++) {
+                const struct res_risk *x = &pol->risk[k];
+                strbuf_puts(sb, k ? ",{" : "{");
+                key(sb, "method");
+                json_string(sb, x->method);
+                strbuf_puts(sb, ",\"mean\":");
+                json_number(sb, x->mean);
+                strbuf_puts(sb, ",\"variance\":");
+                json_number(sb, x->var);
+                strbuf_puts(sb, ",\"cvar\":");
+                json_number(sb, x->cvar);
+                strbuf_puts(sb, ",\"cvar_alpha\":");
+                json_number(sb, x->cvar_alpha);
+                strbuf_puts(sb, ",\"iqr\":");
+                json_number(sb, x->iqr);
+                strbuf_puts(sb, ",\"cdf\":{\"y\":[");
+                for (size_t g = 0; g < x->n_grid; g++) {
+                    if (g)
+                        strbuf_putc(sb, ',');
+                    json_number(sb, x->grid[g]);
+                }
+                strbuf_puts(sb, "],\"F\":[");
+                for (size_t g = 0; g < x->n_grid; g++) {
+                    if (g)
+                        strbuf_putc(sb, ',');
+                    json_number(sb, x->cdf[g]);
+                }
+                strbuf_puts(sb, "]}}");
+            }
+            strbuf_puts(sb, "]");
+        }
+        strbuf_puts(sb, "}");
+    }
+    strbuf_puts(sb, "],\n ");
+    key(sb, "warnings");
+    warnings_json(sb, r->warnings, r->n_warnings);
+    strbuf_puts(sb, "}\n");
+}
+
+void render_csv(const struct res_eval *r, struct strbuf *sb)
+{
+    strbuf_puts(sb, "policy,estimator,params,value,lower,upper,truth,se,ess,max_weight,"
+                    "mean_weight\n");
+    for (size_t p = 0; p < r->n_policies; p++) {
+        const struct res_policy *pol = &r->pol[p];
+        for (size_t e = 0; e < pol->n_estimates; e++) {
+            const struct res_estimate *x = &pol->est[e];
+            csvout_cell(sb, pol->name);
+            strbuf_putc(sb, ',');
+            csvout_cell(sb, x->estimator);
+            strbuf_putc(sb, ',');
+            csvout_cell(sb, x->params_json);
+            csvout_number(sb, x->value);
+            csvout_number(sb, x->lower);
+            csvout_number(sb, x->upper);
+            csvout_number(sb, pol->truth);
+            csvout_number(sb, x->se);
+            csvout_number(sb, x->ess);
+            csvout_number(sb, x->max_weight);
+            csvout_number(sb, x->mean_weight);
+            strbuf_putc(sb, '\n');
+        }
+    }
+}

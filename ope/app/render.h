@@ -1,0 +1,15 @@
+/* ope/app/render.h: the three renderings of an evaluation result (estimators/result.h):
+ * an aligned table for people, JSON (formats.md) and CSV for scripts. The TUI and
+ * reports use the same result model, so every view shows the same numbers. */
+#ifndef OPE_RENDER_H
+#define OPE_RENDER_H
+
+#include "estimators/result.h"
+#include "ope/base/strbuf.h"
+
+void render_table(const struct res_eval *r, struct strbuf *sb);
+void render_json(const struct res_eval *r, struct strbuf *sb);
+/* policy,estimator,params,value,lower,upper (+ truth,se,ess,max_weight,mean_weight). */
+void render_csv(const struct res_eval *r, struct strbuf *sb);
+
+#endif

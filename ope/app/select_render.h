@@ -1,0 +1,56 @@
+/* ope/app/select_render.h: the output of `ope select`: one dataset (formats.md's JSON,
+ * the table, the per-k CSV) or several (LOG LOG ... or --replicates R: each metric
+ * averaged over the datasets with its spread, the paper's benchmark). */
+#ifndef OPE_SELECT_RENDER_H
+#define OPE_SELECT_RENDER_H
+
+#include <stddef.h>
+#include "estimators/ops.h"
+#include "estimators/result.h"
+#include "ope/base/strbuf.h"
+
+/* One dataset: its evaluation, the truth and each estimator's metrics. */
+struct selection {
+    const struct res_eval *r;
+    const double *truth;        /* [M] or NULL */
+    double J;
+    double tau;
+    size_t n_est;
+    struct ops_result *ops;     /* [n_est] */
+};
+
+/* The selection table, the per-k tables and the estimates, then the notes. */
+void select_table(const struct selection *s, struct strbuf *sb);
+
+/* JSON exactly as formats.md (`ope select --format json`); +inf Sharpe is null with
+ * its note. */
+void select_json(const struct selection *s, struct strbuf *sb);
+
+/* The per-k curves, one row per (estimator, k), for `ope plot sharpe`. */
+void select_csv(const struct selection *s, struct strbuf *sb);
+
+/* Several datasets. */
+struct select_rep {
+    size_t R, M, n_est;
+    const char *source;             /* "3 logs" or "5 generated bandit logs ..." */
+    char *const *policy;            /* [M] candidate names */
+    char *const *label;             /* [n_est] estimator labels */
+    struct ops_stat J;              /* J(pi_b) over the datasets */
+    double relative_safety;         /* tau = relative_safety * J of each dataset */
+    int has_truth;
+    const struct ops_summary *sum;  /* [n_est] */
+    const size_t *chosen;           /* [n_est * M]: datasets where candidate p ranked first */
+    const char *lesson;             /* `ope select --demo`'s explanation, or NULL */
+};
+
+/* The summary table: mean (sd) of every metric per estimator, the top-k curves. */
+void select_rep_table(const struct select_rep *s, struct strbuf *sb);
+
+/* JSON: the shape of formats.md's `ope select` output with each metric an object
+ * {"mean", "sd", "n"} and "replicates": R at the top. */
+void select_rep_json(const struct select_rep *s, struct strbuf *sb);
+
+/* The per-k CSV of the single-dataset output (means), plus a *_sd column per metric. */
+void select_rep_csv(const struct select_rep *s, struct strbuf *sb);
+
+#endif

@@ -1,0 +1,151 @@
+/* ope/app/session.c: a loaded log, its settings and results, and the worker thread that
+ * evaluates in the background (see session.h). */
+#include "config.h"
+#include "ope/app/session.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/base/outfile.h"
+#include "datasets/tlog.h"
+
+void session_settings_init(struct session_settings *set)
+{
+    memset(set, 0, sizeof *set);
+    snprintf(set->ci, sizeof set->ci, "bootstrap");
+    set->alpha = 0.05;
+    set->n_boot = 1000;
+    set->seed = 12345;
+    set->threads = 0;
+    snprintf(set->reward_model, sizeof set->reward_model, "auto");
+    set->folds = 3;
+}
+
+void session_init(struct session *s)
+{
+    memset(s, 0, sizeof *s);
+    session_settings_init(&s->set);
+    s->reference_value = NAN;
+    pthread_mutex_init(&s->lock, NULL);
+}
+
+/* Progress reports arrive on worker threads: keep the latest under the lock. */
+static void worker_report(void *ud, double fraction, const char *label)
+{
+    struct session *s = ud;
+    pthread_mutex_lock(&s->lock);
+    s->fraction = fraction;
+    snprintf(s->label, sizeof s->label, "%s", label ? label : "");
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    struct session *s = arg;
+    struct ope_error err = { 0 };
+    struct res_eval *r = NULL;
+    if (session_eval_into(s, &s->progress, &r, &err) != 0)
+        s->error = err;
+    s->pending = r;
+    atomic_store(&s->finished, 1);
+    return NULL;
+}
+
+int session_start(struct session *s, struct ope_error *err)
+{
+    if (s->running)
+        return ope_fail(err, OPE_EUSAGE, "an evaluation is already running (c cancels it)");
+    if (session_check_settings(s, err) != 0)
+        return -1;
+    ope_progress_init(&s->progress, worker_report, s);
+    atomic_store(&s->finished, 0);
+    memset(&s->error, 0, sizeof s->error);
+    s->fraction = 0;
+    snprintf(s->label, sizeof s->label, "evaluating");
+    if (pthread_create(&s->thread, NULL, worker_main, s) != 0)
+        return ope_fail(err, OPE_ESOFTWARE, "cannot start a worker thread");
+    s->running = 1;
+    return 0;
+}
+
+int session_eval_now(struct session *s, struct ope_progress *progress, struct ope_error *err)
+{
+    struct res_eval *r = NULL;
+    if (session_check_settings(s, err) != 0 || session_eval_into(s, progress, &r, err) != 0)
+        return -1;
+    res_eval_free(s->res);
+    s->res = r;
+    return 0;
+}
+
+int session_busy(struct session *s, double *fraction, char *label, size_t n)
+{
+    if (!s->running || atomic_load(&s->finished))
+        return 0;
+    pthread_mutex_lock(&s->lock);
+    if (fraction)
+        *fraction = s->fraction;
+    if (label && n)
+        snprintf(label, n, "%s", s->label);
+    pthread_mutex_unlock(&s->lock);
+    return 1;
+}
+
+int session_poll(struct session *s, struct ope_error *err)
+{
+    if (!s->running || !atomic_load(&s->finished))
+        return 0;
+    pthread_join(s->thread, NULL);
+    s->running = 0;
+    if (s->error.status) {
+        *err = s->error;
+        if (s->error.status == OPE_EINTERRUPTED)
+            snprintf(err->msg, sizeof err->msg, "evaluation cancelled; the previous results stay");
+        return 1;
+    }
+    res_eval_free(s->res);
+    s->res = s->pending;
+    s->pending = NULL;
+    return 1;
+}
+
+void session_cancel(struct session *s)
+{
+    if (s->running)
+        atomic_store(&s->progress.cancel, 1);
+}
+
+void session_wait(struct session *s)
+{
+    if (!s->running)
+        return;
+    pthread_join(s->thread, NULL);
+    s->running = 0;
+    res_eval_free(s->pending);
+    s->pending = NULL;
+}
+
+void session_describe_settings(const struct session *s, char *buf, size_t n)
+{
+    if (strcmp(s->set.ci, "bootstrap") == 0)
+        snprintf(buf, n, "%s a=%g B=%d seed=%llu", s->set.ci, s->set.alpha, s->set.n_boot,
+                 (unsigned long long)s->set.seed);
+    else
+        snprintf(buf, n, "%s a=%g", s->set.ci, s->set.alpha);
+}
+
+void session_close(struct session *s)
+{
+    session_cancel(s);
+    session_wait(s);
+    res_eval_free(s->res);
+    blog_free(s->log);
+    tlog_free(s->tlog);
+    free(s->path);
+    free(s->title);
+    free(s->note);
+    pthread_mutex_destroy(&s->lock);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,99 @@
+/* ope/app/session.h: what the TUI (and the report writer) work on: one loaded log, the
+ * evaluation settings, and the latest results. Evaluations run on a worker thread
+ * with progress and cancellation; the UI thread polls, so ncurses is only ever
+ * touched from one thread. */
+#ifndef OPE_SESSION_H
+#define OPE_SESSION_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ope/base/error.h"
+#include "ope/base/progress.h"
+#include "datasets/blog.h"
+#include "datasets/loadopts.h"
+#include "estimators/result.h"
+
+struct grid;
+
+struct session_settings {
+    char estimators[512];       /* comma list of estimator specs; "" = all */
+    char ci[16];
+    double alpha;
+    int n_boot;
+    uint64_t seed;
+    int threads;
+    char reward_model[16];      /* auto, ridge, logistic */
+    int folds;
+};
+
+struct session {
+    char *path;                 /* the log's path (for the demo: the random log) */
+    char *title;                /* short name for the status line */
+    struct blog *log;           /* bandit log (trajectory logs: see tlog) */
+    struct tlog *tlog;
+    struct session_settings set;
+    struct res_eval *res;       /* latest finished result, or NULL */
+    char *note;                 /* extra text for the Data view (e.g. the demo's story) */
+    double reference_value;     /* e.g. the on-policy CTR of BTS in the demo, or NAN */
+    char reference_label[64];
+
+    /* worker */
+    pthread_t thread;
+    int running;                /* a worker was started and not yet joined */
+    atomic_int finished;
+    struct ope_progress progress;
+    pthread_mutex_t lock;       /* guards fraction and label */
+    double fraction;
+    char label[64];
+    struct res_eval *pending;
+    struct ope_error error;
+};
+
+/* Default settings (bootstrap, alpha 0.05, B 1000, seed 12345, all estimators). */
+void session_settings_init(struct session_settings *set);
+
+/* Zero a session and set the default settings (before session_open*). */
+void session_init(struct session *s);
+
+/* Open a log file (bandit or trajectories). */
+int session_open(struct session *s, const char *path, const struct load_opts *lo,
+                 struct ope_error *err);
+
+/* Open the built-in demo: the Open Bandit Dataset's uniform-random log with the
+ * Bernoulli-TS policy attached, and BTS's observed click rate as the reference. */
+int session_open_demo(struct session *s, struct ope_error *err);
+
+/* Start an evaluation with the current settings on the worker thread. Fails if one
+ * is running or the settings are invalid (message in err). */
+int session_start(struct session *s, struct ope_error *err);
+
+/* Run an evaluation synchronously (batch use and tests). */
+int session_eval_now(struct session *s, struct ope_progress *progress, struct ope_error *err);
+
+/* 1 when a worker is running; fills fraction and label when non-NULL. */
+int session_busy(struct session *s, double *fraction, char *label, size_t n);
+
+/* Non-blocking: 1 if a worker just finished (its result installed, or err filled),
+ * 0 otherwise. */
+int session_poll(struct session *s, struct ope_error *err);
+
+void session_cancel(struct session *s);
+
+/* Wait for a running worker (after cancelling it, when quitting). */
+void session_wait(struct session *s);
+
+/* "bootstrap a=0.05 B=1000 seed=12345" for the status line. */
+void session_describe_settings(const struct session *s, char *buf, size_t n);
+
+
+void session_close(struct session *s);
+
+/* Internal to ope/session*.c: validate the settings; evaluate into *out. */
+int session_check_settings(struct session *s, struct ope_error *err);
+int session_eval_into(struct session *s, struct ope_progress *progress, struct res_eval **out,
+                      struct ope_error *err);
+
+#endif

@@ -1,0 +1,185 @@
+/* ope/base/outfile.c: atomic output files (temporary file + rename). */
+#include "config.h"
+#include "ope/base/outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ope_outfile {
+    char *path;
+    char *tmp;
+    int fd;
+    size_t written;
+    int failed;
+    int force;
+};
+
+static ope_write_fn write_fn = NULL;
+
+ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn)
+{
+    ope_write_fn old = write_fn;
+    write_fn = fn;
+    return old;
+}
+
+static ssize_t do_write(struct ope_outfile *f, const void *buf, size_t n)
+{
+    const char *lim = getenv("OPE_TEST_WRITE_LIMIT");
+    if (lim && *lim) {
+        size_t limit = (size_t)strtoull(lim, NULL, 10);
+        if (f->written >= limit) {
+            errno = ENOSPC;
+            return -1;
+        }
+        if (f->written + n > limit)
+            n = limit - f->written;
+    }
+    return write_fn ? write_fn(f->fd, buf, n) : write(f->fd, buf, n);
+}
+
+int ope_outfile_check(const char *path, int force, struct ope_error *err)
+{
+    struct stat st;
+    if (!path || !*path)
+        return ope_fail(err, OPE_EUSAGE, "no output file name given");
+    if (lstat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return ope_fail(err, OPE_ECANTCREAT,
+                            "%s: exists and is not a regular file; refusing to replace it "
+                            "(choose another output path)", path);
+        if (!force)
+            return ope_fail(err, OPE_ECANTCREAT,
+                            "%s: already exists; use --force to replace it", path);
+    } else if (errno != ENOENT) {
+        return ope_fail(err, OPE_ECANTCREAT, "%s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_error *err)
+{
+    if (ope_outfile_check(path, force, err) != 0)
+        return NULL;
+    struct ope_outfile *f = ope_calloc(1, sizeof *f, err);
+    if (!f)
+        return NULL;
+    size_t n = strlen(path);
+    f->path = ope_strdup(path, err);
+    f->tmp = ope_malloc(n + 16, err);
+    if (!f->path || !f->tmp) {
+        free(f->path);
+        free(f->tmp);
+        free(f);
+        return NULL;
+    }
+    /* The temporary file sits next to the destination so rename() is atomic. */
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    snprintf(f->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    f->fd = mkstemp(f->tmp);
+    if (f->fd < 0) {
+        ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a file in its directory: %s",
+                 path, strerror(errno));
+        free(f->path);
+        free(f->tmp);
+        free(f);
+        return NULL;
+    }
+    fchmod(f->fd, 0644);
+    f->force = force;
+    return f;
+}
+
+int ope_outfile_write(struct ope_outfile *f, const void *buf, size_t n, struct ope_error *err)
+{
+    const char *p = buf;
+    if (f->failed)
+        return -1;
+    while (n > 0) {
+        ssize_t w = do_write(f, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            f->failed = 1;
+            return ope_fail(err, OPE_ECANTCREAT, "%s: write failed: %s", f->path,
+                            strerror(errno));
+        }
+        if (w == 0) {
+            f->failed = 1;
+            return ope_fail(err, OPE_ECANTCREAT, "%s: write failed: no progress", f->path);
+        }
+        p += w;
+        n -= (size_t)w;
+        f->written += (size_t)w;
+    }
+    return 0;
+}
+
+static void outfile_free(struct ope_outfile *f)
+{
+    free(f->path);
+    free(f->tmp);
+    free(f);
+}
+
+void ope_outfile_abort(struct ope_outfile *f)
+{
+    if (!f)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    unlink(f->tmp);
+    outfile_free(f);
+}
+
+int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err)
+{
+    if (f->failed) {
+        ope_outfile_abort(f);
+        return -1;
+    }
+    if (fsync(f->fd) != 0 && errno != EINVAL && errno != EROFS) {
+        ope_fail(err, OPE_ECANTCREAT, "%s: cannot sync: %s", f->path, strerror(errno));
+        ope_outfile_abort(f);
+        return -1;
+    }
+    if (close(f->fd) != 0) {
+        f->fd = -1;
+        ope_fail(err, OPE_ECANTCREAT, "%s: cannot close: %s", f->path, strerror(errno));
+        ope_outfile_abort(f);
+        return -1;
+    }
+    f->fd = -1;
+    /* Re-check just before the rename: the destination may have changed meanwhile. */
+    if (ope_outfile_check(f->path, f->force, err) != 0) {
+        ope_outfile_abort(f);
+        return -1;
+    }
+    if (rename(f->tmp, f->path) != 0) {
+        ope_fail(err, OPE_ECANTCREAT, "%s: cannot rename into place: %s", f->path,
+                 strerror(errno));
+        ope_outfile_abort(f);
+        return -1;
+    }
+    outfile_free(f);
+    return 0;
+}
+
+int ope_write_file_atomic(const char *path, const void *buf, size_t n, int force,
+                          struct ope_error *err)
+{
+    struct ope_outfile *f = ope_outfile_open(path, force, err);
+    if (!f)
+        return -1;
+    if (ope_outfile_write(f, buf, n, err) != 0) {
+        ope_outfile_abort(f);
+        return -1;
+    }
+    return ope_outfile_commit(f, err);
+}

@@ -1,0 +1,46 @@
+/* ope/base/outfile.h: output files that are never left half-written. Data goes to a
+ * temporary file in the destination's directory and is renamed into place only when
+ * complete; on any failure the temporary file is removed. A destination that exists
+ * is replaced only when `force` is set, and never if it is not a regular file.
+ *
+ * Test seam: every write goes through a replaceable function, and the environment
+ * variable OPE_TEST_WRITE_LIMIT=N makes writes fail (ENOSPC) once N bytes have been
+ * written to an output file, so tests can check a failure midway from the installed
+ * command without touching system paths. */
+#ifndef OPE_OUTFILE_H
+#define OPE_OUTFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "ope/base/error.h"
+
+struct ope_outfile;
+
+/* The write function used for output files: like write(2). */
+typedef ssize_t (*ope_write_fn)(int fd, const void *buf, size_t n);
+
+/* Replace the write function (NULL restores write(2)); returns the previous one. */
+ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn);
+
+/* Check that `path` may be written: its directory exists, and it either does not
+ * exist or (with force) is a regular file. Status OPE_ECANTCREAT on refusal. */
+int ope_outfile_check(const char *path, int force, struct ope_error *err);
+
+/* Start writing `path` (through a temporary file). */
+struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_error *err);
+
+/* Append bytes. On failure the file is marked failed; commit will then fail. */
+int ope_outfile_write(struct ope_outfile *f, const void *buf, size_t n, struct ope_error *err);
+
+/* Flush, sync and rename into place, then free f. On failure remove the temporary
+ * file, free f, and return -1 with err set. */
+int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err);
+
+/* Give up: remove the temporary file and free f (NULL is a no-op). */
+void ope_outfile_abort(struct ope_outfile *f);
+
+/* Write a whole buffer to path atomically (open + write + commit). */
+int ope_write_file_atomic(const char *path, const void *buf, size_t n, int force,
+                          struct ope_error *err);
+
+#endif

@@ -1,0 +1,29 @@
+/* ope/base/utf8.c: strict UTF-8 decoding (see the header). */
+#include "config.h"
+#include "ope/base/utf8.h"
+
+int utf8_decode(const unsigned char *s, unsigned *cp)
+{
+    unsigned c = s[0];
+    if (c < 0x80) {
+        if (cp)
+            *cp = c;
+        return 1;
+    }
+    int n;
+    unsigned min;
+    if ((c & 0xe0) == 0xc0) { n = 2; min = 0x80; c &= 0x1f; }
+    else if ((c & 0xf0) == 0xe0) { n = 3; min = 0x800; c &= 0x0f; }
+    else if ((c & 0xf8) == 0xf0) { n = 4; min = 0x10000; c &= 0x07; }
+    else return 0;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)      /* also stops at the terminating NUL */
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    if (cp)
+        *cp = c;
+    return n;
+}

@@ -1,1 +1,0 @@
-# t/core.mk: (owned by one module; lists its sources, tests and benchmarks)
