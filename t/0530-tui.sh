@@ -24,6 +24,17 @@ expect_grep "$TMP/screen" "2 Estimates" "the tab bar names the views"
 expect_grep "$TMP/screen" "switch-dr:tau=50" "the estimates table lists the estimators"
 tmux send-keys -t "$S" 1; wait_for "Columns and roles" && pass "1: the Data view" || fail "1: the Data view"
 tmux send-keys -t "$S" 7; wait_for "The same from a script" && pass "7: the Help view" || fail "7: the Help view"
+# `?` opens Help wherever Help sits in the view table (it once opened the last view),
+# and Help lists every view of the table with its script twin.
+tmux send-keys -t "$S" 1; wait_for "Columns and roles"
+tmux send-keys -t "$S" '?'; wait_for "The same from a script" && pass "?: the Help view" || fail "?: not the Help view"
+for v in "1 Data" "2 Estimates" "3 Chart" "4 Selection" "5 Learn" "6 Explore" "7 Help" "8 Train"; do
+    grep -qF -- "  $v " "$TMP/screen" || { fail "Help lists the view $v"; continue; }
+    pass "Help lists the view $v"
+done
+tmux send-keys -t "$S" G; wait_for "every command" && pass "G scrolls Help to its end" || fail "G does not scroll Help"
+expect_grep "$TMP/screen" "ope plot estimates LOG -o f.svg        the Chart view" "Help gives each view's script twin"
+expect_grep "$TMP/screen" "ope train --compare --env riverswim    the Train view" "Help gives the Train view's twin"
 tmux send-keys -t "$S" 6 Enter; wait_for "constraint (1 - 0.1) V^b" && pass "6: the Explore view runs the experiment" || fail "6: the Explore view"
 tmux send-keys -t "$S" 5 Enter; wait_for "mean error (estimate - truth)" && pass "5: the Learn view runs its experiment" || fail "5: the Learn view"
 tmux send-keys -t "$S" 4; wait_for "chosen policy" && pass "4: the Selection view" || fail "4: the Selection view"

@@ -527,7 +527,9 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
             t.text_top = 0;
             break;
         case '?': case KEY_F(1):
-            t.cur = t.n_views - 1;
+            for (int h = 0; h < t.n_views; h++)
+                if (t.views[h]->is_help)
+                    t.cur = h;
             t.text_top = 0;
             break;
         case 'c': case 27:
@@ -569,6 +571,12 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
             break;
         case KEY_NPAGE: case ' ':
             t.text_top += (size_t)(t.pane_rows > 2 ? t.pane_rows - 2 : 1);
+            break;
+        case KEY_HOME: case 'g':
+            t.text_top = 0;
+            break;
+        case KEY_END: case 'G':     /* tui_draw_text clamps to the last page */
+            t.text_top = (size_t)-1;
             break;
         case KEY_PPAGE: {
             size_t p = (size_t)(t.pane_rows > 2 ? t.pane_rows - 2 : 1);

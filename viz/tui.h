@@ -22,6 +22,12 @@ struct tui_view {
     int (*key)(struct tui *t, int ch);
     /* The table shown (for search, sort and `x` export), or NULL. */
     struct grid *(*grid)(struct tui *t);
+    /* For the Help view, which is written from this table: what the view shows
+     * (lines after the first continue it), and the command that gives the same
+     * from a script (NULL: none). */
+    const char *summary;
+    const char *twin;
+    int is_help;                /* the view `?` and F1 open */
 };
 
 enum { TUI_MAX_VIEWS = 10, TUI_MAX_TEXT = 400 };

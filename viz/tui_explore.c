@@ -148,5 +148,7 @@ static int explore_key(struct tui *t, int ch)
 
 const struct tui_view tui_view_explore = {
     "Explore", "Enter  run the experiment\nv      regret / executed value chart", NULL,
-    explore_draw, explore_key, NULL
+    explore_draw, explore_key, NULL,
+    "conservative exploration (StepMix, EpsMix, UCBVI) on RiverSwim",
+    "ope explore --compare --env riverswim", 0
 };

@@ -237,5 +237,9 @@ static void learn_reset(struct tui *t)
 
 const struct tui_view tui_view_learn = {
     "Learn", "< >    pick an estimator\nm      next experiment\nEnter  run it", learn_reset,
-    learn_draw, learn_key, NULL
+    learn_draw, learn_key, NULL,
+    "teaching mode: pick an estimator (< >) to read its formula,\n"
+    "assumptions and failure modes; Enter runs a live experiment on\n"
+    "generated data (m: errors as n grows / poor overlap / clipping)",
+    NULL, 0
 };

@@ -115,5 +115,7 @@ static struct grid *select_grid(struct tui *t)
 }
 
 const struct tui_view tui_view_selection = {
-    "Selection", "", select_rebuild, select_draw, NULL, select_grid
+    "Selection", "", select_rebuild, select_draw, NULL, select_grid,
+    "off-policy selection: ranking, regret, rank correlation, SharpeRatio@k",
+    "ope select LOG --truth T.csv", 0
 };

@@ -175,5 +175,8 @@ static int train_key(struct tui *t, int ch)
 
 const struct tui_view tui_view_train = {
     "Train", "Enter  train every algorithm\ne      next environment", NULL,
-    train_draw, train_key, NULL
+    train_draw, train_key, NULL,
+    "policy gradient (REINFORCE, NPG, N-PG-IGT, HNPG, PROPS) with exact\n"
+    "learning curves; Enter trains, e: next environment",
+    "ope train --compare --env riverswim", 0
 };

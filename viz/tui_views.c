@@ -151,21 +151,9 @@ static struct grid *est_grid(struct tui *t)
 
 /* ---- Help ------------------------------------------------------------------------ */
 
-static const char *const help_text[] = {
-    "# ope: the off-policy evaluation workbench",
-    "",
-    "# Views (number keys or Tab / Shift-Tab)",
-    "  1 Data        the log: rows, actions, columns and their roles, propensities, warnings",
-    "  2 Estimates   estimator x policy with intervals, truth and relative error when known",
-    "  3 Chart       the estimates with interval bars (gnuplot), for every policy",
-    "  4 Selection   off-policy selection: ranking, regret, rank correlation, SharpeRatio@k",
-    "  5 Learn       teaching mode: pick an estimator (< >) to read its formula,",
-    "                assumptions and failure modes; Enter runs a live experiment on",
-    "                generated data (m: errors as n grows / poor overlap / clipping)",
-    "  6 Explore     conservative exploration (StepMix, EpsMix, UCBVI) on RiverSwim",
-    "  7 Help        this screen",
-    "  8 Train       policy gradient (REINFORCE, NPG, N-PG-IGT, HNPG, PROPS) with exact",
-    "                learning curves; Enter trains, e: next environment",
+/* The Help view: the views and their script twins are written from tui_views, so a
+ * new view shows here by being in that table; the keys are fixed text. */
+static const char *const help_keys[] = {
     "",
     "# Keys",
     "  arrows, h j k l     move          PgUp PgDn Space   page",
@@ -185,34 +173,59 @@ static const char *const help_text[] = {
     "  colours off.",
     "",
     "# The same from a script",
-    "  ope eval LOG --format json|csv     the Estimates view",
-    "  ope info LOG --format json         the Data view",
-    "  ope plot estimates LOG -o f.svg    the Chart view",
-    "  ope select LOG --truth T.csv       the Selection view",
-    "  ope explore --compare --env riverswim   the Explore view",
-    "  ope train --compare --env riverswim     the Train view",
-    "  ope help                           every command",
     NULL
 };
 
+enum { HELP_MAX_LINES = 96, HELP_LINE = 160 };
+
 static void help_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
+    static char buf[HELP_MAX_LINES][HELP_LINE];
+    char *lines[HELP_MAX_LINES];
     size_t n = 0;
-    while (help_text[n])
-        n++;
-    tui_draw_text(t, w, (char *const *)help_text, n, rows, cols);
+#define HELP_LINE_F(...) do { if (n < HELP_MAX_LINES) { \
+        snprintf(buf[n], HELP_LINE, __VA_ARGS__); lines[n] = buf[n]; n++; } } while (0)
+    HELP_LINE_F("# ope: the off-policy evaluation workbench");
+    HELP_LINE_F("%s", "");
+    HELP_LINE_F("# Views (number keys or Tab / Shift-Tab)");
+    for (int v = 0; v < t->n_views; v++) {
+        const char *p = t->views[v]->summary ? t->views[v]->summary : "";
+        int first = 1;
+        do {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            if (first)
+                HELP_LINE_F("  %d %-11s %.*s", v + 1, t->views[v]->name, len, p);
+            else
+                HELP_LINE_F("                %.*s", len, p);
+            first = 0;
+            p = nl ? nl + 1 : NULL;
+        } while (p);
+    }
+    for (size_t k = 0; help_keys[k]; k++)
+        HELP_LINE_F("%s", help_keys[k]);
+    for (int v = 0; v < t->n_views; v++)
+        if (t->views[v]->twin)
+            HELP_LINE_F("  %-38s the %s view", t->views[v]->twin, t->views[v]->name);
+    HELP_LINE_F("  %-38s every command", "ope help");
+#undef HELP_LINE_F
+    tui_draw_text(t, w, lines, n, rows, cols);
 }
 
 /* ---- the table ------------------------------------------------------------------- */
 
 static const struct tui_view view_data = {
-    "Data", "", data_rebuild, data_draw, NULL, NULL
+    "Data", "", data_rebuild, data_draw, NULL, NULL,
+    "the log: rows, actions, columns and their roles, propensities, warnings",
+    "ope info LOG --format json", 0
 };
 static const struct tui_view view_estimates = {
-    "Estimates", "", est_rebuild, est_draw, NULL, est_grid
+    "Estimates", "", est_rebuild, est_draw, NULL, est_grid,
+    "estimator x policy with intervals, truth and relative error when known",
+    "ope eval LOG --format json|csv", 0
 };
 static const struct tui_view view_help = {
-    "Help", "", NULL, help_draw, NULL, NULL
+    "Help", "", NULL, help_draw, NULL, NULL, "this screen", NULL, 1
 };
 
 const struct tui_view *const tui_views[] = {
