@@ -18,6 +18,7 @@ ope_c_tests = \
 	t/0331-bootk \
 	t/0332-sha256 \
 	t/0333-blog-span \
+	t/0340-diag \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
