@@ -53,6 +53,7 @@ ope_sh_tests = \
 	t/0120-ingest.sh \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
+	t/0235-diagnostics.sh \
 	t/0500-gen-eval.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
