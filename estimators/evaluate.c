@@ -15,6 +15,7 @@
 
 #include "estimators/evboot.h"
 #include "estimators/ci.h"
+#include "estimators/diag.h"
 #include "ope/base/rng.h"
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
@@ -160,23 +161,6 @@ int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, dou
 
 /* ---- the evaluation -------------------------------------------------------------- */
 
-/* Share of pi_e's probability mass on actions never logged (at that position). */
-static double unsupported_mass(const struct blog *log, size_t p, const unsigned char *logged)
-{
-    struct ope_sum s;
-    ope_sum_init(&s);
-    int A = log->n_actions;
-    for (size_t i = 0; i < log->n; i++) {
-        int pos = log->position ? log->position[i] : 0;
-        double m = 0;
-        for (int a = 0; a < A; a++)
-            if (!logged[(size_t)pos * (size_t)A + (size_t)a])
-                m += log->policy[p].prob[a][i];
-        ope_sum_add(&s, m);
-    }
-    return log->n ? ope_sum_value(&s) / (double)log->n : NAN;
-}
-
 static int dup_str(char **dst, const char *s, struct ope_error *err)
 {
     *dst = ope_strdup(s, err);
@@ -194,8 +178,7 @@ struct est_stats {
 };
 
 struct pol_stats {
-    struct ci_stats ws;             /* raw importance weights */
-    double s2;                      /* plain sum of their squares */
+    struct diag_weights w;          /* raw importance weights */
     double truth, unsupported;
 };
 
@@ -204,7 +187,7 @@ struct stats_ctx {
     const struct eval_opts *o;
     const size_t *pol;
     const struct pol_in *pin;
-    const unsigned char *logged;
+    const struct diag_support *support;
     struct est_stats *es;           /* [n_pol * n_spec] */
     struct pol_stats *ps;           /* [n_pol] */
     int failed;
@@ -225,20 +208,15 @@ static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_sta
         contributions(s, &in, sums, c, buf);
         ci_stats_of(c, log->n, &es->st);
         if (s->d->weight) {
-            struct ope_sum sw, sw2;
-            ope_sum_init(&sw);
-            ope_sum_init(&sw2);
-            double wmax = 0;
-            for (size_t i = 0; i < log->n; i++) {
-                double v = s->d->weight(w[i], s->param);
-                ope_sum_add(&sw, v);
-                ope_sum_add(&sw2, v * v);
-                wmax = v > wmax ? v : wmax;
-            }
-            double s1 = ope_sum_value(&sw), s2 = ope_sum_value(&sw2);
-            es->mean_w = s1 / (double)log->n;
-            es->max_w = wmax;
-            es->ess = s2 > 0 ? s1 * s1 / s2 : 0.0;
+            struct diag_acc acc;
+            struct diag_weights dw;
+            diag_acc_init(&acc);
+            for (size_t i = 0; i < log->n; i++)
+                diag_acc_add(&acc, s->d->weight(w[i], s->param));
+            diag_acc_result(&acc, &dw);
+            es->mean_w = dw.mean;
+            es->max_w = dw.max;
+            es->ess = dw.ess;
         }
     }
     if (!buf || !c)
@@ -252,12 +230,8 @@ static void pol_stats_of(const struct stats_ctx *x, size_t p, struct pol_stats *
     const struct blog *log = x->log;
     const double *w = x->pin[p].w;
     ps->truth = log->q ? blog_policy_truth(log, x->pol[p]) : NAN;
-    ps->unsupported = unsupported_mass(log, x->pol[p], x->logged);
-    ci_stats_of(w, log->n, &ps->ws);
-    double s2 = 0;
-    for (size_t i = 0; i < log->n; i++)
-        s2 += w[i] * w[i];
-    ps->s2 = s2;
+    ps->unsupported = diag_unsupported_blog(x->support, log, x->pol[p]);
+    diag_weights_of(w, log->n, &ps->w);
 }
 
 /* Task t: policy t / (n_spec + 1); its estimator t % (n_spec + 1), or the policy's
@@ -316,7 +290,7 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
     double *vals = NULL;
     struct est_stats *es = NULL;
     struct pol_stats *ps = NULL;
-    unsigned char *logged = NULL;
+    struct diag_support support = { NULL, 0, 0 };
     if (!r) {
         ope_fail_oom(err);
         goto fail;
@@ -353,12 +327,8 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
     pin = ope_calloc(n_pol, sizeof *pin, err);
     es = ope_calloc(n_pol * o->n_spec + 1, sizeof *es, err);
     ps = ope_calloc(n_pol + 1, sizeof *ps, err);
-    size_t A = (size_t)log->n_actions, L = (size_t)(log->n_positions > 0 ? log->n_positions : 1);
-    logged = ope_calloc(A * L, 1, err);
-    if (!pin || !es || !ps || !logged)
+    if (!pin || !es || !ps || diag_support_blog(&support, log, err) != 0)
         goto fail;
-    for (size_t i = 0; i < log->n; i++)
-        logged[(size_t)(log->position ? log->position[i] : 0) * A + (size_t)log->action[i]] = 1;
     for (size_t p = 0; p < n_pol; p++)
         if (pol_in_build(log, need_model ? qhat : NULL, pol[p], &pin[p], err) != 0)
             goto fail;
@@ -369,7 +339,7 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
             goto fail;
     }
 
-    struct stats_ctx sx = { log, o, pol, pin, logged, es, ps, 0 };
+    struct stats_ctx sx = { log, o, pol, pin, &support, es, ps, 0 };
     if (ope_parallel_for(n_pol * (o->n_spec + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
         goto fail;
     if (sx.failed) {
@@ -384,7 +354,6 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
             goto fail;
         rp->truth = ps[p].truth;
         rp->unsupported = ps[p].unsupported;
-        const struct ci_stats ws = ps[p].ws;    /* raw weights, for the warnings */
         for (size_t e = 0; e < o->n_spec; e++) {
             const struct est_spec *s = &o->spec[e];
             const struct est_stats *x = &es[p * o->n_spec + e];
@@ -430,21 +399,10 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
             if (!isnan(rp->truth) && rp->truth != 0)
                 re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
             if (isnan(re->value))
-                res_warn(r, rp, "%s is undefined on this log (a zero denominator)", s->label);
+                res_warn(r, rp, DIAG_UNDEFINED_FMT, s->label);
         }
         /* Warnings from the raw weights, shared by every weight-based estimator. */
-        double s2 = ps[p].s2;
-        double ess = s2 > 0 ? (ws.mean * (double)log->n) * (ws.mean * (double)log->n) / s2 : 0;
-        if (ess < 0.01 * (double)log->n)
-            res_warn(r, rp, "poor overlap: effective sample size %.1f of %zu rows (max weight "
-                     "%.4g); weight-based estimates are unreliable", ess, log->n, ws.max);
-        if (fabs(ws.mean - 1.0) > 0.1)
-            res_warn(r, rp, "mean importance weight %.4g is far from 1: wrong propensities, "
-                     "or poor overlap", ws.mean);
-        if (rp->unsupported > 1e-12)
-            res_warn(r, rp, "%.3g%% of the policy's probability mass is on actions never "
-                     "logged (at that position): no weight-based estimator can see it",
-                     100 * rp->unsupported);
+        diag_res_warn(r, rp, &ps[p].w, rp->unsupported, DIAG_ROWS);
     }
     ope_progress_report(o->progress, 1.0, "done");
     goto out;
@@ -459,7 +417,7 @@ out:
     free(es);
     free(ps);
     free(vals);
-    free(logged);
+    diag_support_release(&support);
     free(pol);
     if (fitted)
         blog_matrix_free(fitted, log->n_actions);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "estimators/ci.h"
+#include "estimators/diag.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
 #include "ope/base/rng.h"
@@ -118,23 +119,15 @@ static void interval(const struct eval_opts *o, const struct ci_stats *st, doubl
 }
 
 /* Weight diagnostics of the trajectory weights rho_{i,T-1}. */
-static void diagnostics(const struct tlog *log, const double *rho, struct res_estimate *re)
+static void diagnostics(const struct tlog *log, const double *rho, struct diag_weights *dw)
 {
-    struct ope_sum s1, s2;
-    ope_sum_init(&s1);
-    ope_sum_init(&s2);
-    double mx = 0;
+    struct diag_acc acc;
+    diag_acc_init(&acc);
     for (size_t i = 0; i < log->n_episodes; i++) {
         size_t e = log->ep_start[i + 1];
-        double w = e > log->ep_start[i] ? rho[e - 1] : 1.0;
-        ope_sum_add(&s1, w);
-        ope_sum_add(&s2, w * w);
-        mx = w > mx ? w : mx;
+        diag_acc_add(&acc, e > log->ep_start[i] ? rho[e - 1] : 1.0);
     }
-    double a = ope_sum_value(&s1), b = ope_sum_value(&s2);
-    re->mean_weight = a / (double)log->n_episodes;
-    re->max_weight = mx;
-    re->ess = b > 0 ? a * a / b : 0.0;
+    diag_acc_result(&acc, dw);
 }
 
 static int set_str(char **dst, const char *s, struct ope_error *err)
@@ -185,7 +178,8 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
     struct traj_terms *terms = ope_calloc(ns + 1, sizeof *terms, err);
     struct pe_result *pe = ope_calloc(n_pol * ns + 1, sizeof *pe, err);
     struct slot_layout *lay = ope_calloc(ns + 1, sizeof *lay, err);
-    struct res_estimate *dg = ope_calloc(n_pol + 1, sizeof *dg, err);
+    struct diag_weights *dg = ope_calloc(n_pol + 1, sizeof *dg, err);
+    struct diag_support support = { NULL, 0, 0 };
     double *w = ope_malloc((n_steps + 1) * sizeof *w, err);
     double *rho = ope_malloc((n_steps + 1) * sizeof *rho, err);
     double *qa = ope_malloc((n_steps + 1) * sizeof *qa, err);
@@ -198,7 +192,7 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
         goto fail;
     }
     if (!pol || !terms || !pe || !lay || !dg || !w || !rho || !qa || !v || !c ||
-        policy_indices(log, o, pol, err))
+        policy_indices(log, o, pol, err) || diag_support_tlog(&support, log, err) != 0)
         goto fail;
     r->rows = n_steps;
     r->episodes = N;
@@ -295,17 +289,16 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
             interval(o, &pe[p * ns + e].st, vals ? vals + (p * ns + e) * B : NULL, re);
             if (strcmp(s->d->name, "dm") != 0) {
                 re->ess = dg[p].ess;
-                re->max_weight = dg[p].max_weight;
-                re->mean_weight = dg[p].mean_weight;
+                re->max_weight = dg[p].max;
+                re->mean_weight = dg[p].mean;
             }
             if (!isnan(rpol->truth) && rpol->truth != 0)
                 re->rel_error = fabs(re->value - rpol->truth) / fabs(rpol->truth);
             if (isnan(re->value))
-                res_warn(r, rpol, "%s is undefined on this log (a zero denominator)", s->label);
+                res_warn(r, rpol, DIAG_UNDEFINED_FMT, s->label);
         }
-        if (dg[p].ess < 0.01 * (double)N)
-            res_warn(r, rpol, "poor overlap: effective sample size %.1f of %zu trajectories "
-                     "(max trajectory weight %.4g)", dg[p].ess, N, dg[p].max_weight);
+        rpol->unsupported = diag_unsupported_tlog(&support, log, pol[p]);
+        diag_res_warn(r, rpol, &dg[p], rpol->unsupported, DIAG_TRAJECTORIES);
     }
     if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo))
         res_warn(r, NULL, "%s intervals use the observed range of the contributions (no "
@@ -324,5 +317,6 @@ out:
             free(pe[k].coef);
     free(terms), free(pe), free(lay), free(dg), free(pol), free(w), free(rho), free(qa);
     free(v), free(c), free(vals), free(S), free(sums), free(msum);
+    diag_support_release(&support);
     return r;
 }

@@ -39,6 +39,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/cdf_dr.c \
 	estimators/ci.c \
 	estimators/ci.h \
+	estimators/diag.c \
+	estimators/diag.h \
 	estimators/estimator.h \
 	estimators/evaluate.c \
 	estimators/evaluate.h \

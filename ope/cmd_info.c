@@ -16,6 +16,7 @@
 #include "datasets/csv.h"
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
+#include "estimators/diag.h"
 #include "ope/base/json.h"
 #include "ope/app/loadcli.h"
 #include "ope/base/strbuf.h"
@@ -176,32 +177,23 @@ static double mean_inverse(const double *p, size_t n)
     return n ? ope_sum_value(&k) / (double)n : NAN;
 }
 
-/* Mean, effective sample size (sum w)^2 / sum w^2 and maximum of weights w. */
+/* A policy's row: mean, effective sample size and maximum of its weights w, the mass
+ * on unlogged actions, and the warnings of estimators/diag.h -- the ones `ope eval`,
+ * the TUI and the reports give for the same log. */
 static void weight_row(struct report *rp, struct section *s, const char *name,
-                       const double *w, size_t n, size_t n_rows, const char *unit)
+                       const double *w, size_t n, double unsupported, enum diag_unit unit)
 {
-    struct ope_sum s1, s2;
-    double mx = 0.0;
-    ope_sum_init(&s1);
-    ope_sum_init(&s2);
-    for (size_t i = 0; i < n; i++) {
-        ope_sum_add(&s1, w[i]);
-        ope_sum_add(&s2, w[i] * w[i]);
-        if (w[i] > mx)
-            mx = w[i];
-    }
-    double sw = ope_sum_value(&s1), sw2 = ope_sum_value(&s2);
-    double ess = sw2 > 0 ? sw * sw / sw2 : 0.0, mean = sw / (double)n;
+    struct diag_weights dw;
+    struct diag_warnings msgs;
+    diag_weights_of(w, n, &dw);
     put_str(rp, s, 0, "%s", name);
-    put_num(rp, s, 1, mean);
-    put_num(rp, s, 2, ess);
-    put_num(rp, s, 3, mx);
-    if (ess < 0.1 * (double)n_rows)
-        warn(rp, "policy '%s': effective sample size %.1f is under 10%% of the %zu %s; its "
-             "estimates will be noisy", name, ess, n_rows, unit);
-    if (fabs(mean - 1.0) > 0.1 && n >= 1000)
-        warn(rp, "policy '%s': mean weight %.3g is far from 1; check pscore, or that the "
-             "policy only picks actions the logger could pick", name, mean);
+    put_num(rp, s, 1, dw.mean);
+    put_num(rp, s, 2, dw.ess);
+    put_num(rp, s, 3, dw.max);
+    put_num(rp, s, 4, unsupported);
+    diag_policy_warnings(&dw, unsupported, unit, &msgs);
+    for (size_t k = 0; k < msgs.n; k++)
+        warn(rp, "policy '%s': %s", name, msgs.text[k]);
 }
 
 static void common_summary(struct report *rp, struct section *s, const double *pscore,
@@ -257,7 +249,9 @@ static void bandit_report(struct report *rp, const struct blog *b)
     double *cnt = calloc(A * L + A, sizeof *cnt);
     double *rsum = calloc(A, sizeof *rsum);
     double *wt = malloc((b->n ? b->n : 1) * sizeof *wt);
-    if (!cnt || !rsum || !wt) {
+    struct diag_support sup = { NULL, 0, 0 };
+    struct ope_error err;
+    if (!cnt || !rsum || !wt || diag_support_blog(&sup, b, &err) != 0) {
         free(cnt);
         free(rsum);
         free(wt);
@@ -291,22 +285,11 @@ static void bandit_report(struct report *rp, const struct blog *b)
                                  0, 5, "policy", "mean_weight", "ess", "max_weight",
                                  "unsupported_mass");
     for (size_t p = 0; p < b->n_policies; p++) {
-        double mass = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            wt[i] = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
-            size_t pos = b->position ? (size_t)b->position[i] : 0;
-            for (size_t a = 0; a < A; a++)
-                if (cnt[pos * A + a] == 0)
-                    mass += b->policy[p].prob[a][i];
-        }
-        mass = b->n ? mass / (double)b->n : 0;
-        weight_row(rp, ps, b->policy[p].name, wt, b->n, b->n, "rows");
-        put_num(rp, ps, 4, mass);
-        if (mass > 1e-12)
-            warn(rp, "policy '%s' puts %.3g%% of its probability on actions never logged "
-                 "(at that position): weight-based estimators cannot see that part",
-                 b->policy[p].name, 100 * mass);
+        diag_row_weights(b, p, wt);
+        weight_row(rp, ps, b->policy[p].name, wt, b->n, diag_unsupported_blog(&sup, b, p),
+                   DIAG_ROWS);
     }
+    diag_support_release(&sup);
     free(wt);
     free(cnt);
     free(rsum);
@@ -380,22 +363,22 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct lo
     traj_columns(rp, t->path, o);
 
     struct section *ps = sec_new(rp, "policies", "Policies (episode weights: product over "
-                                 "steps of pi(a_t|s_t) / pscore_t)", 0, 4, "policy",
-                                 "mean_weight", "ess", "max_weight");
+                                 "steps of pi(a_t|s_t) / pscore_t)", 0, 5, "policy",
+                                 "mean_weight", "ess", "max_weight", "unsupported_mass");
     double *wt = malloc((t->n_episodes ? t->n_episodes : 1) * sizeof *wt);
-    if (!wt) {
+    struct diag_support sup = { NULL, 0, 0 };
+    struct ope_error err;
+    if (!wt || diag_support_tlog(&sup, t, &err) != 0) {
+        free(wt);
         rp->failed = 1;
         return;
     }
     for (size_t p = 0; p < t->n_policies; p++) {
-        for (size_t e = 0; e < t->n_episodes; e++) {
-            double w = 1.0;
-            for (size_t i = t->ep_start[e]; i < t->ep_start[e + 1]; i++)
-                w *= t->policy[p].prob[t->action[i]][i] / t->pscore[i];
-            wt[e] = w;
-        }
-        weight_row(rp, ps, t->policy[p].name, wt, t->n_episodes, t->n_episodes, "episodes");
+        diag_episode_weights(t, p, wt);
+        weight_row(rp, ps, t->policy[p].name, wt, t->n_episodes,
+                   diag_unsupported_tlog(&sup, t, p), DIAG_TRAJECTORIES);
     }
+    diag_support_release(&sup);
     free(wt);
     if (t->n_policies == 0)
         warn(rp, "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them "
@@ -601,9 +584,14 @@ const struct cmd_entry cmd_info_entry = {
     "  - for each evaluation policy, its importance weights w_i = pi(a_i|x_i) /\n"
     "    pscore_i (the product over an episode's steps for trajectories): mean\n"
     "    weight (about 1 when pscore is right and the policy stays in the\n"
-    "    logger's support), effective sample size (sum w)^2 / sum w^2, max weight;\n"
+    "    logger's support), effective sample size (sum w)^2 / sum w^2, max weight,\n"
+    "    and the share of its probability on actions never logged in that\n"
+    "    context (position, or state for trajectories);\n"
     "  - context columns, numeric or categorical with their number of levels;\n"
-    "  - warnings (tiny propensities, low ESS, ignored columns, ...).\n"
+    "  - warnings (tiny propensities, ignored columns, ...), and for each policy\n"
+    "    the warnings `ope eval` gives: effective sample size under 1% of the\n"
+    "    rows or episodes, mean weight more than 0.1 and 3 standard errors from 1,\n"
+    "    probability on actions never logged in that context.\n"
     "\n"
     "Options:\n"
     "  -f, --format F        table (default, aligned text), json or csv\n"

@@ -10,29 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "estimators/traj.h"
+#include "estimators/diag.h"
 #include "ope/base/sum.h"
 
-/* Mean, max, ESS = (sum w)^2 / sum w^2 and share of zeros of n weights. */
+/* Mean, max, ESS = (sum w)^2 / sum w^2 and share of zeros of n weights, by the
+ * diagnostics module every other part of ope uses. */
 static void weight_stats(const double *w, size_t n, struct report_weights *o)
 {
-    struct ope_sum s1, s2;
-    ope_sum_init(&s1);
-    ope_sum_init(&s2);
-    double mx = 0;
-    size_t zero = 0;
-    for (size_t i = 0; i < n; i++) {
-        ope_sum_add(&s1, w[i]);
-        ope_sum_add(&s2, w[i] * w[i]);
-        mx = w[i] > mx ? w[i] : mx;
-        zero += w[i] == 0;
-    }
-    double a = ope_sum_value(&s1), b = ope_sum_value(&s2);
+    struct diag_weights dw;
+    diag_weights_of(w, n, &dw);
     o->known = 1;
-    o->mean = n ? a / (double)n : NAN;
-    o->max = n ? mx : NAN;
-    o->ess = b > 0 ? a * a / b : 0;
-    o->zero = n ? (double)zero / (double)n : NAN;
+    o->mean = dw.mean;
+    o->max = dw.max;
+    o->ess = dw.ess;
+    o->zero = n ? (double)dw.n_zero / (double)n : NAN;
 }
 
 /* min, mean, max of x[0..n-1]. */
@@ -90,8 +81,7 @@ static int bandit_data(const struct report_in *in, struct report_data *d, struct
         int idx = blog_policy_index(b, r->pol[p].name);
         if (idx < 0)
             continue;
-        for (size_t i = 0; i < b->n; i++)
-            w[i] = b->policy[idx].prob[b->action[i]][i] / b->pscore[i];
+        diag_row_weights(b, (size_t)idx, w);
         weight_stats(w, b->n, &d->w[p]);
     }
     free(w);
@@ -116,10 +106,8 @@ static int traj_data(const struct report_in *in, struct report_data *d, struct o
     double gamma = isfinite(r->gamma) ? r->gamma : t->gamma;
     double *len = ope_calloc(E ? E : 1, sizeof *len, err);
     d->G = ope_calloc(E ? E : 1, sizeof *d->G, err);
-    double *w = ope_calloc(t->n_steps ? t->n_steps : 1, sizeof *w, err);
-    double *rho = ope_calloc(t->n_steps ? t->n_steps : 1, sizeof *rho, err);
     double *last = ope_calloc(E ? E : 1, sizeof *last, err);
-    int rc = len && d->G && w && rho && last ? 0 : -1;
+    int rc = len && d->G && last ? 0 : -1;
     for (size_t e = 0; rc == 0 && e < E; e++) {
         size_t a = t->ep_start[e], b = t->ep_start[e + 1];
         len[e] = (double)(b - a);
@@ -139,16 +127,11 @@ static int traj_data(const struct report_in *in, struct report_data *d, struct o
         int idx = tlog_policy_index(t, r->pol[p].name);
         if (idx < 0)
             continue;
-        rc = traj_weights(t, (size_t)idx, w, rho, err);
         /* rho_{i,T-1}: short episodes carry their last weight (the padding rule). */
-        for (size_t e = 0; rc == 0 && e < E; e++)
-            last[e] = t->ep_start[e + 1] > t->ep_start[e] ? rho[t->ep_start[e + 1] - 1] : 1;
-        if (rc == 0)
-            weight_stats(last, E, &d->w[p]);
+        diag_episode_weights(t, (size_t)idx, last);
+        weight_stats(last, E, &d->w[p]);
     }
     free(len);
-    free(w);
-    free(rho);
     free(last);
     return rc;
 }

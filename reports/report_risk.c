@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/diag.h"
+
 int report_risk_compute(const struct report_in *in, const struct report_data *d,
                         struct report_risk *k, struct ope_error *err)
 {
@@ -125,10 +127,12 @@ void report_sec_risk(struct report_doc *d, const struct report_ctx *c)
     for (size_t p = 0; p < k->n; p++) {
         if (k->pol[p].why[0])
             report_para(d, REPORT_WARN, "Policy %s: %s.", c->r->pol[p].name, k->pol[p].why);
-        /* TIS: F reaches about the mean weight, the rest is put on the largest return. */
+        /* TIS: F reaches about the mean weight, the rest is put on the largest return;
+         * said when that rest exceeds the tolerance of the mean-weight diagnostic. It is
+         * a fact about this CDF, so it needs no significance test. */
         const struct report_weights *w = c->data.w ? &c->data.w[p] : NULL;
         char m[32];
-        if (w && w->known && k->pol[p].ok[0] && w->mean < 0.9)
+        if (w && w->known && k->pol[p].ok[0] && w->mean < 1 - DIAG_MEAN_TOL)
             report_para(d, REPORT_WARN, "Policy %s: its mean trajectory weight is only %s, so "
                         "the tis CDF puts about %.0f%% of its mass on the largest return: its "
                         "tis summary says more about the weights than about the policy.",

@@ -18,6 +18,7 @@ ope_c_tests = \
 	t/0331-bootk \
 	t/0332-sha256 \
 	t/0333-blog-span \
+	t/0340-diag \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
@@ -52,6 +53,7 @@ ope_sh_tests = \
 	t/0120-ingest.sh \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
+	t/0235-diagnostics.sh \
 	t/0500-gen-eval.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \

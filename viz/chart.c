@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/base/sum.h"
+#include "estimators/diag.h"
 #include "viz/gpesc.h"
 
 /* Okabe & Ito (2008) colour-blind-safe palette, yellow last (it fades on white). */
@@ -132,29 +132,14 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
 
 void chart_weights(const double *w, size_t n, const char *title, struct strbuf *sb)
 {
-    size_t zeros = 0, bad = 0, pos = 0;
-    double lo = INFINITY, hi = 0.0;
-    struct ope_sum s1, s2;
-    ope_sum_init(&s1);
-    ope_sum_init(&s2);
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(w[i]) || w[i] < 0.0) {
-            bad++;
-        } else if (w[i] == 0.0) {
-            zeros++;
-        } else {
-            pos++;
-            lo = w[i] < lo ? w[i] : lo;
-            hi = w[i] > hi ? w[i] : hi;
-            ope_sum_add(&s1, w[i]);
-            ope_sum_add(&s2, w[i] * w[i]);
-        }
-    }
-    double sw = ope_sum_value(&s1), sww = ope_sum_value(&s2);
+    /* The statistics every other part of ope reports (estimators/diag.h). */
+    struct diag_weights dw;
+    diag_weights_of(w, n, &dw);
+    size_t zeros = dw.n_zero, pos = n - dw.n_bad - dw.n_zero;
+    double lo = dw.min_pos, hi = pos ? dw.max : 0.0;
     char xl[400];
     snprintf(xl, sizeof xl, "weight pi_e/pi_b, log scale (%zu rows, %zu zero%s, max %.4g, "
-             "ESS %.4g)", n, zeros, bad ? ", some invalid" : "", hi,
-             sww > 0 ? sw * sw / sww : 0.0);
+             "ESS %.4g)", n, zeros, dw.n_bad ? ", some invalid" : "", hi, dw.ess);
     struct chart_text t = { title ? title : "Importance weights", xl, NULL, 0 };
     prelude(sb, &t, NULL, NULL, "rows");
     if (pos == 0) {

@@ -7,7 +7,14 @@
 #include <stdlib.h>
 
 #include "datasets/tlog.h"
+#include "estimators/diag.h"
 #include "ope/base/sum.h"
+
+static void policy_line(char ***L, size_t *n, const char *name, const struct diag_weights *dw)
+{
+    tui_linef(L, n, "  policy %-12s mean weight %.4g  max weight %.4g  ESS %.1f", name,
+              dw->mean, dw->max, dw->ess);
+}
 
 void tui_extra_data_lines(const struct session *s, char ***L, size_t *n)
 {
@@ -43,22 +50,15 @@ void tui_extra_data_lines(const struct session *s, char ***L, size_t *n)
         tui_linef(L, n, "  reward model: from the log's qhat.* columns");
     if (b->q)
         tui_linef(L, n, "  true expected rewards (q.*): yes, ground truth is known");
-    for (size_t p = 0; p < b->n_policies; p++) {
-        /* Weight diagnostics straight from the log: w_i = pi(a_i | x_i) / pscore_i. */
-        struct ope_sum sw, sw2;
-        ope_sum_init(&sw);
-        ope_sum_init(&sw2);
-        double wmax = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            double w = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
-            ope_sum_add(&sw, w);
-            ope_sum_add(&sw2, w * w);
-            wmax = w > wmax ? w : wmax;
-        }
-        double s1 = ope_sum_value(&sw), s2 = ope_sum_value(&sw2);
-        tui_linef(L, n, "  policy %-12s mean weight %.4g  max weight %.4g  ESS %.1f",
-                  b->policy[p].name, s1 / nn, wmax, s2 > 0 ? s1 * s1 / s2 : 0.0);
+    /* Weight diagnostics straight from the log: w_i = pi(a_i | x_i) / pscore_i. */
+    double *w = b->n_policies ? malloc((b->n ? b->n : 1) * sizeof *w) : NULL;
+    for (size_t p = 0; w && p < b->n_policies; p++) {
+        struct diag_weights dw;
+        diag_row_weights(b, p, w);
+        diag_weights_of(w, b->n, &dw);
+        policy_line(L, n, b->policy[p].name, &dw);
     }
+    free(w);
     if (b->n_columns) {
         tui_linef(L, n, "%s", "");
         tui_linef(L, n, "# Columns and roles");
@@ -77,6 +77,17 @@ void tui_extra_tlog_lines(const struct session *s, char ***L, size_t *n)
     tui_linef(L, n, "  state features %zu   policies %zu", t->n_features, t->n_policies);
     tui_linef(L, n, "  mean return of the logging policy (gamma %.4g): %.6g", t->gamma,
               tlog_mean_return(t, t->gamma));
-    for (size_t p = 0; p < t->n_policies; p++)
-        tui_linef(L, n, "  policy %s", t->policy[p].name);
+    /* Trajectory weights: the product of pi / pscore over each episode's steps. */
+    double *w = t->n_policies ? malloc((t->n_episodes ? t->n_episodes : 1) * sizeof *w) : NULL;
+    for (size_t p = 0; p < t->n_policies; p++) {
+        struct diag_weights dw;
+        if (!w) {
+            tui_linef(L, n, "  policy %s", t->policy[p].name);
+            continue;
+        }
+        diag_episode_weights(t, p, w);
+        diag_weights_of(w, t->n_episodes, &dw);
+        policy_line(L, n, t->policy[p].name, &dw);
+    }
+    free(w);
 }

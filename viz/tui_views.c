@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/diag.h"
 #include "ope/base/json.h"
 
 /* A number for a table cell: "-" for NAN, else 6 significant digits. */
@@ -110,8 +111,9 @@ static void est_rebuild(struct tui *t)
                                     tr, re, ess, mw, mean };
             if (grid_add(g, cells) != 0)
                 return;
-            /* Highlight estimates whose weights are degenerate: ESS below 1% of n. */
-            if (!isnan(e->ess) && e->ess < 0.01 * (double)r->rows)
+            /* Highlight estimates whose weights are degenerate, by the rule of the
+             * poor-overlap warning (ESS counts trajectories in a trajectory log). */
+            if (diag_ess_poor(e->ess, r->episodes ? r->episodes : r->rows))
                 g->mark[g->n_rows - 1] = 2;
         }
     }

@@ -180,39 +180,6 @@ static void *sha_thread(void *arg)
     return NULL;
 }
 
-/* The share of each policy's probability on actions never logged in that state (or,
- * without a tabular state, never logged at all): invisible to every weight-based
- * estimator, so it is reported as a warning like the bandit engine does. */
-static int warn_unsupported(const struct tlog *log, struct res_eval *r, struct ope_error *err)
-{
-    size_t S = log->n_states > 0 ? (size_t)log->n_states : 1, A = (size_t)log->n_actions;
-    unsigned char *seen = ope_calloc(S * A, 1, err);
-    if (!seen)
-        return -1;
-    for (size_t j = 0; j < log->n_steps; j++)
-        seen[(log->state ? (size_t)log->state[j] : 0) * A + (size_t)log->action[j]] = 1;
-    for (size_t p = 0; p < r->n_policies; p++) {
-        int idx = tlog_policy_index(log, r->pol[p].name);
-        if (idx < 0)
-            continue;
-        double mass = 0;
-        for (size_t j = 0; j < log->n_steps; j++) {
-            size_t s0 = log->state ? (size_t)log->state[j] : 0;
-            for (size_t a = 0; a < A; a++)
-                if (!seen[s0 * A + a])
-                    mass += log->policy[idx].prob[a][j];
-        }
-        mass /= (double)(log->n_steps ? log->n_steps : 1);
-        r->pol[p].unsupported = mass;
-        if (mass > 1e-12)
-            res_warn(r, &r->pol[p], "%.3g%% of the policy's probability (per step) is on "
-                     "actions never logged in that state: no weight-based estimator can see it",
-                     100 * mass);
-    }
-    free(seen);
-    return 0;
-}
-
 /* --risk: the TIS, self-normalised and doubly robust return distributions of every
  * policy. One that this log cannot give (dr without a tabular state column, sn when
  * every weight is 0) is left out with a warning rather than failing the evaluation. */
@@ -293,10 +260,6 @@ static struct res_eval *evalcli_run_traj(struct evalcli *c, const char *path,
                 r = eval_traj_ex(log, &c->eo, &to, err);
             if (r && c->truth_path && !isnan(c->truth.behavior))
                 r->behavior_value = c->truth.behavior;
-            if (r && warn_unsupported(log, r, err) != 0) {
-                res_eval_free(r);
-                r = NULL;
-            }
             if (r && c->risk && evalcli_risk(c, log, r, err) != 0) {
                 res_eval_free(r);
                 r = NULL;

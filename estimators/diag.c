@@ -1,0 +1,224 @@
+/* estimators/diag.c: importance-weight diagnostics and their warnings (diag.h). The
+ * sums are compensated, so the ESS of a million weights is exact to a few ulps, and
+ * every number is a pure function of the weights in order. */
+#include "config.h"
+#include "estimators/diag.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void diag_acc_init(struct diag_acc *a)
+{
+    ope_sum_init(&a->s1);
+    ope_sum_init(&a->s2);
+    a->n = a->n_zero = a->n_bad = 0;
+    a->max = 0.0;
+    a->min_pos = INFINITY;
+    a->wmean = a->m2 = 0.0;
+}
+
+void diag_acc_add(struct diag_acc *a, double w)
+{
+    a->n++;
+    if (!isfinite(w) || w < 0.0) {
+        a->n_bad++;
+        return;
+    }
+    ope_sum_add(&a->s1, w);
+    ope_sum_add(&a->s2, w * w);
+    /* The variance by Welford's update, not from the two sums: those cancel, and
+     * would give equal weights a standard error of 1e-10 instead of 0. */
+    double k = (double)(a->n - a->n_bad), delta = w - a->wmean;
+    a->wmean += delta / k;
+    a->m2 += delta * (w - a->wmean);
+    if (w == 0.0)
+        a->n_zero++;
+    else if (w < a->min_pos)
+        a->min_pos = w;
+    if (w > a->max)
+        a->max = w;
+}
+
+void diag_acc_result(const struct diag_acc *a, struct diag_weights *out)
+{
+    size_t m = a->n - a->n_bad;
+    double s1 = ope_sum_value(&a->s1), s2 = ope_sum_value(&a->s2);
+    out->n = a->n;
+    out->n_zero = a->n_zero;
+    out->n_bad = a->n_bad;
+    out->sum = s1;
+    out->sum_sq = s2;
+    out->mean = m ? s1 / (double)m : NAN;
+    out->max = m ? a->max : NAN;
+    out->min_pos = a->min_pos;
+    out->ess = s2 > 0 ? s1 * s1 / s2 : 0.0;
+    out->se = NAN;
+    if (m >= 2)
+        out->se = sqrt(a->m2 / (double)(m - 1) / (double)m);
+}
+
+void diag_weights_of(const double *w, size_t n, struct diag_weights *out)
+{
+    struct diag_acc a;
+    diag_acc_init(&a);
+    for (size_t i = 0; i < n; i++)
+        diag_acc_add(&a, w[i]);
+    diag_acc_result(&a, out);
+}
+
+int diag_ess_poor(double ess, size_t n)
+{
+    return !isnan(ess) && ess < DIAG_ESS_SHARE * (double)n;
+}
+
+int diag_mean_off(const struct diag_weights *d)
+{
+    double dist = fabs(d->mean - 1.0);
+    /* se == 0 (every weight equal) makes any material distance significant. */
+    return !isnan(d->se) && dist > DIAG_MEAN_TOL && dist > DIAG_MEAN_Z * d->se;
+}
+
+void diag_row_weights(const struct blog *log, size_t p, double *w)
+{
+    double **prob = log->policy[p].prob;
+    for (size_t i = 0; i < log->n; i++)
+        w[i] = prob[log->action[i]][i] / log->pscore[i];
+}
+
+void diag_episode_weights(const struct tlog *log, size_t p, double *w)
+{
+    double **prob = log->policy[p].prob;
+    for (size_t e = 0; e < log->n_episodes; e++) {
+        double r = 1.0;
+        for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++)
+            r *= prob[log->action[j]][j] / log->pscore[j];
+        w[e] = r;
+    }
+}
+
+/* ---- support ------------------------------------------------------------------ */
+
+static int support_alloc(struct diag_support *s, size_t n_ctx, int n_actions,
+                         struct ope_error *err)
+{
+    s->n_ctx = n_ctx;
+    s->n_actions = n_actions > 0 ? (size_t)n_actions : 0;
+    s->seen = ope_calloc(s->n_ctx * s->n_actions + 1, 1, err);
+    return s->seen ? 0 : -1;
+}
+
+int diag_support_blog(struct diag_support *s, const struct blog *log, struct ope_error *err)
+{
+    if (support_alloc(s, log->n_positions > 0 ? (size_t)log->n_positions : 1, log->n_actions,
+                      err) != 0)
+        return -1;
+    for (size_t i = 0; i < log->n; i++) {
+        size_t pos = log->position ? (size_t)log->position[i] : 0;
+        s->seen[pos * s->n_actions + (size_t)log->action[i]] = 1;
+    }
+    return 0;
+}
+
+int diag_support_tlog(struct diag_support *s, const struct tlog *log, struct ope_error *err)
+{
+    if (support_alloc(s, log->n_states > 0 ? (size_t)log->n_states : 1, log->n_actions,
+                      err) != 0)
+        return -1;
+    for (size_t j = 0; j < log->n_steps; j++) {
+        size_t st = log->state ? (size_t)log->state[j] : 0;
+        s->seen[st * s->n_actions + (size_t)log->action[j]] = 1;
+    }
+    return 0;
+}
+
+void diag_support_release(struct diag_support *s)
+{
+    free(s->seen);
+    s->seen = NULL;
+    s->n_ctx = s->n_actions = 0;
+}
+
+/* Mean over n rows of the probability on unseen actions; ctx[i] (or 0) is row i's
+ * context. */
+static double unsupported(const struct diag_support *s, double **prob, const int *ctx,
+                          size_t n)
+{
+    struct ope_sum k;
+    ope_sum_init(&k);
+    size_t A = s->n_actions;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *seen = s->seen + (ctx ? (size_t)ctx[i] : 0) * A;
+        double m = 0;
+        for (size_t a = 0; a < A; a++)
+            if (!seen[a])
+                m += prob[a][i];
+        ope_sum_add(&k, m);
+    }
+    return n ? ope_sum_value(&k) / (double)n : NAN;
+}
+
+double diag_unsupported_blog(const struct diag_support *s, const struct blog *log, size_t p)
+{
+    return unsupported(s, log->policy[p].prob, log->position, log->n);
+}
+
+double diag_unsupported_tlog(const struct diag_support *s, const struct tlog *log, size_t p)
+{
+    return unsupported(s, log->policy[p].prob, log->state, log->n_steps);
+}
+
+/* ---- warnings ------------------------------------------------------------------- */
+
+static void add(struct diag_warnings *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void add(struct diag_warnings *out, const char *fmt, ...)
+{
+    if (out->n == DIAG_MAX_WARNINGS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->text[out->n++], DIAG_WARNING_LEN, fmt, ap);
+    va_end(ap);
+}
+
+void diag_policy_warnings(const struct diag_weights *w, double unsupported,
+                          enum diag_unit unit, struct diag_warnings *out)
+{
+    int traj = unit == DIAG_TRAJECTORIES;
+    size_t valid = w->n - w->n_bad;
+    out->n = 0;
+    if (valid > 0 && w->sum == 0.0)
+        /* ESS 0 and mean 0 say the same thing three ways: say it once. */
+        add(out, "no overlap: every %s weight is 0 (the policy gives no logged %s a positive "
+            "probability); weight-based estimates are 0 or undefined",
+            traj ? "trajectory" : "importance", traj ? "trajectory" : "action");
+    else if (valid > 0 && diag_ess_poor(w->ess, valid))
+        add(out, "poor overlap: effective sample size %.1f of %zu %s (max %sweight %.4g)",
+            w->ess, valid, traj ? "trajectories" : "rows", traj ? "trajectory " : "", w->max);
+    if (valid > 0 && w->sum != 0.0 && diag_mean_off(w))
+        add(out, "mean %s weight %.4g is far from 1 (standard error %.2g): wrong "
+            "propensities, or poor overlap", traj ? "trajectory" : "importance", w->mean,
+            w->se);
+    if (unsupported > DIAG_MASS_EPS) {
+        if (traj)
+            add(out, "%.3g%% of the policy's probability (per step) is on actions never "
+                "logged in that state: no weight-based estimator can see it",
+                100 * unsupported);
+        else
+            add(out, "%.3g%% of the policy's probability mass is on actions never logged "
+                "(at that position): no weight-based estimator can see it", 100 * unsupported);
+    }
+}
+
+int diag_res_warn(struct res_eval *r, struct res_policy *pol, const struct diag_weights *w,
+                  double unsupported, enum diag_unit unit)
+{
+    struct diag_warnings dw;
+    diag_policy_warnings(w, unsupported, unit, &dw);
+    for (size_t k = 0; k < dw.n; k++)
+        if (res_warn(r, pol, "%s", dw.text[k]) != 0)
+            return -1;
+    return 0;
+}
