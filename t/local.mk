@@ -12,6 +12,7 @@ ope_c_tests = \
 	t/0200-blog \
 	t/0210-tlog \
 	t/0300-estimators \
+	t/0305-registry \
 	t/0310-bootstrap \
 	t/0320-coverage \
 	t/0330-numparse \
@@ -52,6 +53,7 @@ ope_sh_tests = \
 	t/0120-ingest.sh \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
+	t/0306-registry.sh \
 	t/0500-gen-eval.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
