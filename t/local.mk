@@ -14,6 +14,7 @@ ope_c_tests = \
 	t/0300-estimators \
 	t/0305-registry \
 	t/0307-sg-dr \
+	t/0308-rm \
 	t/0310-bootstrap \
 	t/0320-coverage \
 	t/0330-numparse \
