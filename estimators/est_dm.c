@@ -12,7 +12,23 @@ static void dm_terms(const struct est_bandit_in *in, const double *param, size_t
 }
 
 const struct est_desc est_dm_desc = {
-    "dm", "Direct method", "(1/n) sum_i qhat_pi(x_i)",
-    "Beygelzimer & Langford 2009; Dudik, Langford & Li 2011",
-    EST_BANDIT, 1, 0, { { 0 } }, 1, dm_terms, est_combine_mean, est_contrib_mean, NULL
+    .name = "dm",
+    .title = "Direct method",
+    .formula = "(1/n) sum_i qhat_pi(x_i)",
+    .citation = "Beygelzimer & Langford 2009; Dudik, Langford & Li 2011",
+    .card = {
+        .assumes = "the reward model q̂ is right",
+        .fails = "biased exactly as much as q̂ is wrong; no weights, so tiny variance",
+        .discussion = "The reward model q̂ is right: the estimate is off by exactly the model's "
+            "error, and the narrow interval does not include that error.",
+        .reference = "A. Beygelzimer, J. Langford. The offset tree for learning with partial "
+            "labels. KDD 2009; M. Dudík, J. Langford, L. Li. Doubly robust policy evaluation "
+            "and learning. ICML 2011.",
+    },
+    .kind = EST_BANDIT,
+    .needs_model = 1,
+    .n_terms = 1,
+    .terms = dm_terms,
+    .combine = est_combine_mean,
+    .contrib = est_contrib_mean,
 };

@@ -18,9 +18,25 @@ static void dr_terms(const struct est_bandit_in *in, const double *param, size_t
 }
 
 const struct est_desc est_dr_desc = {
-    "dr", "Doubly robust", "(1/n) sum_i [qhat_pi(x_i) + min(w_i, clip) (r_i - qhat(x_i, a_i))]",
-    "Dudik, Langford & Li 2011",
-    EST_BANDIT, 1, 1,
-    { { "clip", INFINITY, 0, INFINITY, "largest weight used (default: no clipping)" } },
-    1, dr_terms, est_combine_mean, est_contrib_mean, dr_weight
+    .name = "dr",
+    .title = "Doubly robust",
+    .formula = "(1/n) sum_i [qhat_pi(x_i) + min(w_i, clip) (r_i - qhat(x_i, a_i))]",
+    .citation = "Dudik, Langford & Li 2011",
+    .card = {
+        .assumes = "either the weights or q̂ are right (doubly robust)",
+        .fails = "still inherits the weights' variance when q̂ is poor and overlap is poor",
+        .discussion = "Either the propensities or the reward model is right (doubly robust); it "
+            "still inherits the weights' variance when overlap is poor and the model is poor.",
+        .reference = "M. Dudík, J. Langford, L. Li. Doubly robust policy evaluation and "
+            "learning. ICML 2011.",
+    },
+    .kind = EST_BANDIT,
+    .needs_model = 1,
+    .n_params = 1,
+    .param = { { "clip", INFINITY, 0, INFINITY, "largest weight used (default: no clipping)" } },
+    .n_terms = 1,
+    .terms = dr_terms,
+    .combine = est_combine_mean,
+    .contrib = est_contrib_mean,
+    .weight = dr_weight,
 };

@@ -21,10 +21,27 @@ static void os_terms(const struct est_bandit_in *in, const double *param, size_t
 }
 
 const struct est_desc est_dr_os_desc = {
-    "dr-os", "DR with optimistic shrinkage",
-    "dr with w_i replaced by lambda w_i / (w_i^2 + lambda)",
-    "Su, Dimakopoulou, Krishnamurthy & Dudik 2020",
-    EST_BANDIT, 1, 1,
-    { { "lambda", 100, 0, INFINITY, "shrinkage: smaller shrinks more (default 100; inf = dr)" } },
-    1, os_terms, est_combine_mean, est_contrib_mean, os_weight
+    .name = "dr-os",
+    .title = "DR with optimistic shrinkage",
+    .formula = "dr with w_i replaced by lambda w_i / (w_i^2 + lambda)",
+    .citation = "Su, Dimakopoulou, Krishnamurthy & Dudik 2020",
+    .card = {
+        .assumes = "shrinking large weights towards 0 lowers the error more than the bias it "
+            "adds",
+        .fails = "biased towards dm when lambda is small",
+        .discussion = "Shrinking large weights towards 0 lowers the error more than the bias it "
+            "adds; biased towards dm when lambda is small.",
+        .reference = "Y. Su, M. Dimakopoulou, A. Krishnamurthy, M. Dudík. Doubly robust "
+            "off-policy evaluation with shrinkage. ICML 2020.",
+    },
+    .kind = EST_BANDIT,
+    .needs_model = 1,
+    .n_params = 1,
+    .param = { { "lambda", 100, 0, INFINITY,
+                 "shrinkage: smaller shrinks more (default 100; inf = dr)" } },
+    .n_terms = 1,
+    .terms = os_terms,
+    .combine = est_combine_mean,
+    .contrib = est_contrib_mean,
+    .weight = os_weight,
 };

@@ -18,9 +18,20 @@ static int fqe_build(const struct traj_in *in, const double *param, struct traj_
 }
 
 const struct est_desc est_fqe_desc = {
-    "dm", "Direct method (fitted Q evaluation)", "(1/n) sum_i V̂_0(s_{i,0})",
-    "Le et al. 2019 (FQE); value model chosen with --value-model",
-    EST_TRAJ, 1, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "dm",
+    .title = "Direct method (fitted Q evaluation)",
+    .formula = "(1/n) sum_i V̂_0(s_{i,0})",
+    .citation = "Le et al. 2019 (FQE); value model chosen with --value-model",
+    .card = {
+        .assumes = "the value model (fitted Q evaluation) is right",
+        .fails = "biased by the model's error, which its small variance and interval hide",
+        .discussion = "The value model (fitted Q evaluation) is right: no weights, so small "
+            "variance, but biased by the model's error, which the interval does not show.",
+        .reference = "H. M. Le, C. Voloshin, Y. Yue. Batch policy learning under constraints. "
+            "ICML 2019.",
+    },
+    .kind = EST_TRAJ,
+    .needs_model = 1,
 };
 
 const struct traj_est traj_fqe = { &est_fqe_desc, fqe_build };

@@ -18,9 +18,27 @@ static void ipw_terms(const struct est_bandit_in *in, const double *param, size_
 }
 
 const struct est_desc est_ipw_desc = {
-    "ipw", "Inverse propensity weighting", "(1/n) sum_i min(w_i, clip) r_i",
-    "Horvitz & Thompson 1952; Strehl et al. 2010 (clipping)",
-    EST_BANDIT, 0, 1,
-    { { "clip", INFINITY, 0, INFINITY, "largest weight used (default: no clipping)" } },
-    1, ipw_terms, est_combine_mean, est_contrib_mean, ipw_weight
+    .name = "ipw",
+    .title = "Inverse propensity weighting",
+    .formula = "(1/n) sum_i min(w_i, clip) r_i",
+    .citation = "Horvitz & Thompson 1952; Strehl et al. 2010 (clipping)",
+    .card = {
+        .assumes = "pi_b > 0 wherever pi_e > 0, and the logged propensities are correct",
+        .fails = "variance explodes when pi_b rarely takes what pi_e likes (huge weights); "
+            "clipping trades it for bias",
+        .discussion = "The logged propensities are correct and the logged policy gives every "
+            "action the evaluated policy can take a positive probability (overlap). Unbiased, "
+            "but its variance grows with the weights; clipping trades variance for bias.",
+        .reference = "D. G. Horvitz, D. J. Thompson. A generalization of sampling without "
+            "replacement from a finite universe. JASA 47, 1952; A. Strehl, J. Langford, L. Li, "
+            "S. Kakade. Learning from logged implicit exploration data. NeurIPS 2010.",
+    },
+    .kind = EST_BANDIT,
+    .n_params = 1,
+    .param = { { "clip", INFINITY, 0, INFINITY, "largest weight used (default: no clipping)" } },
+    .n_terms = 1,
+    .terms = ipw_terms,
+    .combine = est_combine_mean,
+    .contrib = est_contrib_mean,
+    .weight = ipw_weight,
 };

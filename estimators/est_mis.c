@@ -55,10 +55,21 @@ static int mis_build(const struct traj_in *in, const double *param, struct traj_
 }
 
 const struct est_desc est_mis_desc = {
-    "mis", "Marginalised importance sampling (tabular)",
-    "(1/n) sum_i sum_t gamma^t ŵ_t(s_{i,t}) w_{i,t} r_{i,t}",
-    "Xie et al. 2019; needs a tabular state; finished episodes contribute reward 0",
-    EST_TRAJ, 0, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "mis",
+    .title = "Marginalised importance sampling (tabular)",
+    .formula = "(1/n) sum_i sum_t gamma^t ŵ_t(s_{i,t}) w_{i,t} r_{i,t}",
+    .citation = "Xie et al. 2019; needs a tabular state; finished episodes contribute reward 0",
+    .card = {
+        .assumes = "a tabular state that is Markov",
+        .fails = "biased when the state is not Markov or too coarse; rare states make the ratio "
+            "noisy",
+        .discussion = "A tabular state that is Markov: the state distribution ratio estimated "
+            "from the empirical model replaces the product of past weights, so the variance "
+            "grows only polynomially with the horizon.",
+        .reference = "T. Xie, Y. Ma, Y.-X. Wang. Towards optimal off-policy evaluation for "
+            "reinforcement learning with marginalized importance sampling. NeurIPS 2019.",
+    },
+    .kind = EST_TRAJ,
 };
 
 const struct traj_est traj_mis = { &est_mis_desc, mis_build };

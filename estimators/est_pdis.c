@@ -23,9 +23,20 @@ static int pdis_build(const struct traj_in *in, const double *param, struct traj
 }
 
 const struct est_desc est_pdis_desc = {
-    "pdis", "Per-decision importance sampling", "(1/n) sum_i sum_t gamma^t rho_{i,t} r_{i,t}",
-    "Precup et al. 2000; short episodes padded with weight carried over, reward 0 (SCOPE-RL)",
-    EST_TRAJ, 0, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "pdis",
+    .title = "Per-decision importance sampling",
+    .formula = "(1/n) sum_i sum_t gamma^t rho_{i,t} r_{i,t}",
+    .citation = "Precup et al. 2000; short episodes padded with weight carried over, reward 0 "
+        "(SCOPE-RL)",
+    .card = {
+        .assumes = "as tis; each reward is weighted only by the steps before it",
+        .fails = "still unbiased but high-variance over long horizons, less so than tis",
+        .discussion = "As tis, but each reward is weighted only by the steps before it, which "
+            "lowers the variance; still unbiased.",
+        .reference = "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy "
+            "policy evaluation. ICML 2000.",
+    },
+    .kind = EST_TRAJ,
 };
 
 const struct traj_est traj_pdis = { &est_pdis_desc, pdis_build };

@@ -36,8 +36,24 @@ static double sndr_contrib(const double *ti, const double *sums, double n)
 }
 
 const struct est_desc est_sndr_desc = {
-    "sndr", "Self-normalised doubly robust",
-    "(1/n) sum_i [qhat_pi(x_i) + (w_i / mean w) (r_i - qhat(x_i, a_i))]",
-    "Kallus & Uehara 2019; Open Bandit Pipeline (Saito et al. 2021)",
-    EST_BANDIT, 1, 0, { { 0 } }, 3, sndr_terms, sndr_combine, sndr_contrib, raw_weight
+    .name = "sndr",
+    .title = "Self-normalised doubly robust",
+    .formula = "(1/n) sum_i [qhat_pi(x_i) + (w_i / mean w) (r_i - qhat(x_i, a_i))]",
+    .citation = "Kallus & Uehara 2019; Open Bandit Pipeline (Saito et al. 2021)",
+    .card = {
+        .assumes = "as dr, with the correction term self-normalised",
+        .fails = "small-sample bias of the normalisation; usually lower variance than dr",
+        .discussion = "As dr, with the correction term self-normalised by the mean weight: a "
+            "small-sample bias, usually less variance than dr.",
+        .reference = "N. Kallus, M. Uehara. Intrinsically efficient, stable, and bounded "
+            "off-policy evaluation for reinforcement learning. NeurIPS 2019; Y. Saito et al. "
+            "Open Bandit Dataset and Pipeline. NeurIPS Datasets and Benchmarks 2021.",
+    },
+    .kind = EST_BANDIT,
+    .needs_model = 1,
+    .n_terms = 3,
+    .terms = sndr_terms,
+    .combine = sndr_combine,
+    .contrib = sndr_contrib,
+    .weight = raw_weight,
 };

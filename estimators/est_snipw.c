@@ -34,7 +34,24 @@ static double snipw_contrib(const double *ti, const double *sums, double n)
 }
 
 const struct est_desc est_snipw_desc = {
-    "snipw", "Self-normalised IPW", "sum_i w_i r_i / sum_i w_i",
-    "Swaminathan & Joachims 2015",
-    EST_BANDIT, 0, 0, { { 0 } }, 2, snipw_terms, snipw_combine, snipw_contrib, raw_weight
+    .name = "snipw",
+    .title = "Self-normalised IPW",
+    .formula = "sum_i w_i r_i / sum_i w_i",
+    .citation = "Swaminathan & Joachims 2015",
+    .card = {
+        .assumes = "as ipw; the weights' mean is estimated instead of assumed to be 1",
+        .fails = "slightly biased in small samples; robust to a few huge weights and to "
+            "propensities off by a constant",
+        .discussion = "As ipw, but the weights' mean is estimated rather than assumed to be 1: "
+            "a small bias in small samples, much less variance, and robust to propensities that "
+            "are off by a constant factor.",
+        .reference = "A. Swaminathan, T. Joachims. The self-normalized estimator for "
+            "counterfactual learning. NeurIPS 2015.",
+    },
+    .kind = EST_BANDIT,
+    .n_terms = 2,
+    .terms = snipw_terms,
+    .combine = snipw_combine,
+    .contrib = snipw_contrib,
+    .weight = raw_weight,
 };

@@ -19,10 +19,26 @@ static void switch_terms(const struct est_bandit_in *in, const double *param, si
 }
 
 const struct est_desc est_switch_dr_desc = {
-    "switch-dr", "Switch doubly robust",
-    "(1/n) sum_i [qhat_pi(x_i) + w_i 1{w_i <= tau} (r_i - qhat(x_i, a_i))]",
-    "Wang, Agarwal & Dudik 2017",
-    EST_BANDIT, 1, 1,
-    { { "tau", 50, 0, INFINITY, "weights above tau use the model only (default 50)" } },
-    1, switch_terms, est_combine_mean, est_contrib_mean, switch_weight
+    .name = "switch-dr",
+    .title = "Switch doubly robust",
+    .formula = "(1/n) sum_i [qhat_pi(x_i) + w_i 1{w_i <= tau} (r_i - qhat(x_i, a_i))]",
+    .citation = "Wang, Agarwal & Dudik 2017",
+    .card = {
+        .assumes = "rows with weight above tau are better served by the model alone",
+        .fails = "bias from q̂ on the switched-off rows; tau trades variance for that bias",
+        .discussion = "Rows whose weight exceeds tau are better served by the reward model "
+            "alone: below tau it is dr, above it dm; tau trades the model's bias for the "
+            "weights' variance.",
+        .reference = "Y.-X. Wang, A. Agarwal, M. Dudík. Optimal and adaptive off-policy "
+            "evaluation in contextual bandits. ICML 2017.",
+    },
+    .kind = EST_BANDIT,
+    .needs_model = 1,
+    .n_params = 1,
+    .param = { { "tau", 50, 0, INFINITY, "weights above tau use the model only (default 50)" } },
+    .n_terms = 1,
+    .terms = switch_terms,
+    .combine = est_combine_mean,
+    .contrib = est_contrib_mean,
+    .weight = switch_weight,
 };

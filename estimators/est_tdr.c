@@ -26,10 +26,21 @@ static int tdr_build(const struct traj_in *in, const double *param, struct traj_
 }
 
 const struct est_desc est_tdr_desc = {
-    "dr", "Doubly robust (per-decision)",
-    "(1/n) sum_i sum_t gamma^t [rho_t (r_t - Q̂_t) + rho_{t-1} V̂_t], rho_{-1} = 1",
-    "Jiang & Li 2016; short episodes padded with weight carried over, reward 0 (SCOPE-RL)",
-    EST_TRAJ, 1, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "dr",
+    .title = "Doubly robust (per-decision)",
+    .formula = "(1/n) sum_i sum_t gamma^t [rho_t (r_t - Q̂_t) + rho_{t-1} V̂_t], rho_{-1} = 1",
+    .citation = "Jiang & Li 2016; short episodes padded with weight carried over, reward 0 "
+        "(SCOPE-RL)",
+    .card = {
+        .assumes = "either the per-step propensities or the value model is right",
+        .fails = "inherits pdis's variance where the value model is poor",
+        .discussion = "Either the per-step propensities or the value model is right; it uses "
+            "the model as a control variate for pdis.",
+        .reference = "N. Jiang, L. Li. Doubly robust off-policy value evaluation for "
+            "reinforcement learning. ICML 2016.",
+    },
+    .kind = EST_TRAJ,
+    .needs_model = 1,
 };
 
 const struct traj_est traj_tdr = { &est_tdr_desc, tdr_build };

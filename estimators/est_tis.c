@@ -23,9 +23,21 @@ static int tis_build(const struct traj_in *in, const double *param, struct traj_
 }
 
 const struct est_desc est_tis_desc = {
-    "tis", "Trajectory-wise importance sampling", "(1/n) sum_i rho_{i,T-1} G_i",
-    "Precup et al. 2000; short episodes padded with weight carried over, reward 0 (SCOPE-RL)",
-    EST_TRAJ, 0, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "tis",
+    .title = "Trajectory-wise importance sampling",
+    .formula = "(1/n) sum_i rho_{i,T-1} G_i",
+    .citation = "Precup et al. 2000; short episodes padded with weight carried over, reward 0 "
+        "(SCOPE-RL)",
+    .card = {
+        .assumes = "correct propensities at every step and overlap along whole trajectories",
+        .fails = "variance grows exponentially with the horizon (a product of T weights)",
+        .discussion = "Correct propensities at every step and overlap along whole trajectories. "
+            "Unbiased, but the product of per-step weights makes the variance grow "
+            "exponentially with the horizon.",
+        .reference = "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy "
+            "policy evaluation. ICML 2000.",
+    },
+    .kind = EST_TRAJ,
 };
 
 const struct traj_est traj_tis = { &est_tis_desc, tis_build };

@@ -38,11 +38,21 @@ static int wdr_build(const struct traj_in *in, const double *param, struct traj_
 }
 
 const struct est_desc est_wdr_desc = {
-    "wdr", "Weighted doubly robust",
-    "dr with rho_{i,t} / mean_j rho_{j,t} at each step",
-    "Thomas & Brunskill 2016; short episodes padded with weight carried over, reward 0 "
-    "(SCOPE-RL)",
-    EST_TRAJ, 1, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "wdr",
+    .title = "Weighted doubly robust",
+    .formula = "dr with rho_{i,t} / mean_j rho_{j,t} at each step",
+    .citation = "Thomas & Brunskill 2016; short episodes padded with weight carried over, "
+        "reward 0 (SCOPE-RL)",
+    .card = {
+        .assumes = "as dr, with the cumulative weights self-normalised at every step",
+        .fails = "biased (consistent) in small samples; much more stable than dr",
+        .discussion = "As dr, with the cumulative weights self-normalised at every step: biased "
+            "but consistent, and much more stable.",
+        .reference = "P. S. Thomas, E. Brunskill. Data-efficient off-policy policy evaluation "
+            "for reinforcement learning. ICML 2016.",
+    },
+    .kind = EST_TRAJ,
+    .needs_model = 1,
 };
 
 const struct traj_est traj_wdr = { &est_wdr_desc, wdr_build };

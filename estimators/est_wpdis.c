@@ -30,10 +30,20 @@ static int wpdis_build(const struct traj_in *in, const double *param, struct tra
 }
 
 const struct est_desc est_wpdis_desc = {
-    "wpdis", "Weighted per-decision IS",
-    "sum_t gamma^t sum_i rho_{i,t} r_{i,t} / sum_i rho_{i,t}",
-    "Precup et al. 2000; short episodes padded with weight carried over, reward 0 (SCOPE-RL)",
-    EST_TRAJ, 0, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "wpdis",
+    .title = "Weighted per-decision IS",
+    .formula = "sum_t gamma^t sum_i rho_{i,t} r_{i,t} / sum_i rho_{i,t}",
+    .citation = "Precup et al. 2000; short episodes padded with weight carried over, reward 0 "
+        "(SCOPE-RL)",
+    .card = {
+        .assumes = "as pdis, self-normalised at every step",
+        .fails = "biased (consistent) in small samples; usually the most stable IS estimator",
+        .discussion = "As pdis, self-normalised at every step: biased but consistent, usually "
+            "the most stable importance sampling estimator.",
+        .reference = "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy "
+            "policy evaluation. ICML 2000.",
+    },
+    .kind = EST_TRAJ,
 };
 
 const struct traj_est traj_wpdis = { &est_wpdis_desc, wpdis_build };

@@ -24,9 +24,20 @@ static int wtis_build(const struct traj_in *in, const double *param, struct traj
 }
 
 const struct est_desc est_wtis_desc = {
-    "wtis", "Weighted trajectory-wise IS", "sum_i rho_{i,T-1} G_i / sum_i rho_{i,T-1}",
-    "Precup et al. 2000; short episodes padded with weight carried over, reward 0 (SCOPE-RL)",
-    EST_TRAJ, 0, 0, { { 0 } }, 0, NULL, NULL, NULL, NULL
+    .name = "wtis",
+    .title = "Weighted trajectory-wise IS",
+    .formula = "sum_i rho_{i,T-1} G_i / sum_i rho_{i,T-1}",
+    .citation = "Precup et al. 2000; short episodes padded with weight carried over, reward 0 "
+        "(SCOPE-RL)",
+    .card = {
+        .assumes = "as tis, self-normalised by the total trajectory weight",
+        .fails = "biased (consistent) in small samples; undefined when every weight is 0",
+        .discussion = "As tis, self-normalised by the total trajectory weight: biased but "
+            "consistent, with much less variance.",
+        .reference = "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy "
+            "policy evaluation. ICML 2000.",
+    },
+    .kind = EST_TRAJ,
 };
 
 const struct traj_est traj_wtis = { &est_wtis_desc, wtis_build };

@@ -29,13 +29,24 @@ struct est_bandit_in {
     const double *r;        /* reward */
     const double *qhat_a;   /* q̂(x_i, a_i), or NULL when no model */
     const double *qhat_pi;  /* sum_a pi_e(a | x_i) q̂(x_i, a), or NULL */
+    const double *pi_a;     /* pi_e(a_i | x_i), the evaluated policy at the logged action */
+};
+
+/* The teaching card: every word about an estimator lives in its descriptor, and
+ * `ope help estimators`, the TUI's Learn view and the report's Methods read it. */
+struct est_card {
+    const char *assumes;    /* one line, plain words: what must hold */
+    const char *fails;      /* one line: how and when it goes wrong */
+    const char *discussion; /* the same in full sentences (the report's "Assumes:") */
+    const char *reference;  /* the full references behind the citation */
 };
 
 struct est_desc {
     const char *name;       /* command-line name: "snipw" */
     const char *title;      /* "Self-normalised IPW" */
     const char *formula;    /* one line, plain text */
-    const char *citation;
+    const char *citation;   /* short: "Dudik, Langford & Li 2011" */
+    struct est_card card;
     enum est_kind kind;
     int needs_model;        /* uses q̂ */
     size_t n_params;
@@ -54,12 +65,24 @@ struct est_desc {
     /* The weight the estimator actually applies to a raw weight w (clipping,
      * shrinkage), for diagnostics; NULL when it uses no weights. */
     double (*weight)(double w, const double *param);
+    /* Whether the estimator applies to this policy on this log (NULL: always). When
+     * it does not, it returns 0 with the reason in why (n bytes), and the estimate,
+     * its interval and diagnostics are NaN with that reason as a warning: no number
+     * is shown (rm on a stochastic policy). */
+    int (*applies)(const struct est_bandit_in *in, const double *param, char *why, size_t n);
 };
 
 extern const struct est_desc *const est_registry[];
 
 /* The descriptor of an estimator by name and kind, or NULL. */
 const struct est_desc *est_find(const char *name, enum est_kind kind);
+
+/* The names of the estimators of a kind, in registry order, as "dm, ipw, snipw, ...";
+ * EST_NAMES_PARAMS adds each parameter's default ("ipw[:clip=inf]"), EST_NAMES_MODEL
+ * keeps only the estimators that use a model. Truncated to fit n bytes. */
+#define EST_NAMES_PARAMS 1u
+#define EST_NAMES_MODEL 2u
+void est_names(enum est_kind kind, unsigned flags, char *buf, size_t n);
 
 /* An estimator with its parameter values, parsed from "ipw:clip=100". */
 struct est_spec {

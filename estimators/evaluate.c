@@ -34,14 +34,15 @@ void eval_opts_init(struct eval_opts *o)
     rm_opts_init(&o->model);
 }
 
-/* Row vectors of one policy. */
+/* Row vectors of one policy: weight, pi_e at the logged action, q̂ at it, q̂ under pi_e. */
 struct pol_in {
-    double *w, *qa, *qpi;
+    double *w, *pa, *qa, *qpi;
 };
 
 static void pol_in_free(struct pol_in *pi)
 {
     free(pi->w);
+    free(pi->pa);
     free(pi->qa);
     free(pi->qpi);
 }
@@ -52,11 +53,16 @@ static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct 
     size_t n = log->n;
     memset(pi, 0, sizeof *pi);
     pi->w = ope_malloc((n ? n : 1) * sizeof *pi->w, err);
-    if (!pi->w)
+    pi->pa = ope_malloc((n ? n : 1) * sizeof *pi->pa, err);
+    if (!pi->w || !pi->pa) {
+        pol_in_free(pi);
         return -1;
+    }
     double **prob = log->policy[p].prob;
-    for (size_t i = 0; i < n; i++)
-        pi->w[i] = prob[log->action[i]][i] / log->pscore[i];
+    for (size_t i = 0; i < n; i++) {
+        pi->pa[i] = prob[log->action[i]][i];
+        pi->w[i] = pi->pa[i] / log->pscore[i];
+    }
     if (!qhat)
         return 0;
     pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
@@ -82,6 +88,7 @@ static void in_of(const struct blog *log, const struct pol_in *pi, struct est_ba
     in->r = log->reward;
     in->qhat_a = pi->qa;
     in->qhat_pi = pi->qpi;
+    in->pi_a = pi->pa;
 }
 
 /* Point estimate: compensated sums of the terms, then combine. */
@@ -172,6 +179,8 @@ static int dup_str(char **dst, const char *s, struct ope_error *err)
  * weights' summary, the truth and the unsupported mass. They are independent, so
  * they run as tasks on the threads; the results are assembled in order afterwards. */
 struct est_stats {
+    int applies;                    /* 0: the estimator does not apply (why says so) */
+    char why[160];
     double value;
     struct ci_stats st;             /* of the per-row contributions */
     double mean_w, max_w, ess;      /* set when the estimator has a weight function */
@@ -200,9 +209,13 @@ static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_sta
     const double *w = x->pin[p].w;
     double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
     double *c = malloc(log->n * sizeof *c);
-    if (buf && c) {
-        struct est_bandit_in in;
-        in_of(log, &x->pin[p], &in);
+    struct est_bandit_in in;
+    in_of(log, &x->pin[p], &in);
+    es->applies = !s->d->applies || s->d->applies(&in, s->param, es->why, sizeof es->why);
+    if (!es->applies) {
+        es->value = es->mean_w = es->max_w = es->ess = NAN;
+        ci_stats_of(NULL, 0, &es->st);
+    } else if (buf && c) {
         double sums[EST_MAX_TERMS];
         es->value = point_sums(s, &in, sums, buf);
         contributions(s, &in, sums, c, buf);
@@ -391,14 +404,18 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                          "(no --bounds given), so their guarantee is only heuristic",
                          ci_method_name((enum ci_method)o->ci));
             }
-            if (s->d->weight) {
+            if (!x->applies) {
+                /* No number at all: the reason is the result (estimator.h). */
+                re->se = re->lower = re->upper = NAN;
+                res_warn(r, rp, "%s does not apply: %s", s->label, x->why);
+            } else if (s->d->weight) {
                 re->mean_weight = x->mean_w;
                 re->max_weight = x->max_w;
                 re->ess = x->ess;
             }
             if (!isnan(rp->truth) && rp->truth != 0)
                 re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
-            if (isnan(re->value))
+            if (isnan(re->value) && x->applies)
                 res_warn(r, rp, DIAG_UNDEFINED_FMT, s->label);
         }
         /* Warnings from the raw weights, shared by every weight-based estimator. */

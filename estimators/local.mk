@@ -14,6 +14,8 @@ OPE_ESTIMATORS = \
 	estimators/est_switch_dr.c \
 	estimators/est_dr_os.c \
 	estimators/est_sg_ipw.c \
+	estimators/est_sg_dr.c \
+	estimators/est_rm.c \
 	estimators/est_tis.c \
 	estimators/est_pdis.c \
 	estimators/est_wtis.c \

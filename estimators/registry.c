@@ -43,14 +43,23 @@ double est_contrib_mean(const double *ti, const double *sums, double n)
     return ti[0];
 }
 
-static void names_of(enum est_kind kind, char *buf, size_t n)
+void est_names(enum est_kind kind, unsigned flags, char *buf, size_t n)
 {
+    size_t len = 0;
     buf[0] = '\0';
-    for (size_t i = 0; est_registry[i]; i++) {
-        if (est_registry[i]->kind != kind)
+    for (size_t i = 0; est_registry[i] && len < n; i++) {
+        const struct est_desc *d = est_registry[i];
+        if (d->kind != kind || ((flags & EST_NAMES_MODEL) && !d->needs_model))
             continue;
-        size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "%s%s", len ? ", " : "", est_registry[i]->name);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", d->name);
+        for (size_t k = 0; (flags & EST_NAMES_PARAMS) && k < d->n_params && len < n; k++) {
+            char num[40];
+            if (isinf(d->param[k].def))
+                snprintf(num, sizeof num, "inf");
+            else
+                ope_format_double(num, sizeof num, d->param[k].def);
+            len += (size_t)snprintf(buf + len, n - len, "[:%s=%s]", d->param[k].name, num);
+        }
     }
 }
 
@@ -93,7 +102,7 @@ int est_spec_parse(const char *s, enum est_kind kind, struct est_spec *out,
     const struct est_desc *d = est_find(buf, kind);
     if (!d) {
         char names[512];
-        names_of(kind, names, sizeof names);
+        est_names(kind, 0, names, sizeof names);
         return ope_fail(err, OPE_EUSAGE, "unknown estimator '%s'; the %s estimators are: %s",
                         buf, kind == EST_BANDIT ? "bandit" : "trajectory", names);
     }

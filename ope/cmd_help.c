@@ -1,15 +1,98 @@
-/* ope/cmd_help.c: `ope help [CMD]`, the overview and each command's help. */
+/* ope/cmd_help.c: `ope help [CMD]`, the overview, each command's help, and `ope help
+ * estimators`, the teaching cards of the estimator registry. Every list of estimators
+ * in the help is filled from the registry when it is printed. */
 #include "config.h"
 #include "ope/cmd.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "estimators/estimator.h"
+#include "ope/base/json.h"
+
+#define HELP_WIDTH 80
+
+/* Print text word-wrapped: the first line is already at column col, continuation
+ * lines start with indent spaces. */
+static void print_wrapped(const char *text, size_t col, size_t indent)
+{
+    const char *p = text;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+        if (col > indent && col + 1 + wl > HELP_WIDTH) {
+            printf("\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            putchar(' ');
+            col++;
+        }
+        printf("%.*s", (int)wl, p);
+        col += wl;
+        p += wl;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+/* The list a marker of a help text names, or NULL for an unknown marker. */
+static int marker_list(const char *m, size_t len, char *buf, size_t n)
+{
+    static const struct {
+        const char *name;
+        enum est_kind kind;
+        unsigned flags;
+    } markers[] = {
+        { "bandit-estimators", EST_BANDIT, EST_NAMES_PARAMS },
+        { "bandit-model-estimators", EST_BANDIT, EST_NAMES_MODEL },
+        { "trajectory-estimators", EST_TRAJ, 0 },
+        { "trajectory-model-estimators", EST_TRAJ, EST_NAMES_MODEL },
+    };
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+        if (strlen(markers[i].name) == len && strncmp(markers[i].name, m, len) == 0) {
+            est_names(markers[i].kind, markers[i].flags, buf, n);
+            return 0;
+        }
+    return -1;
+}
+
+/* Print a command's help; a line with @NAME@ markers (lists of estimators) gets
+ * them filled from the registry and is re-wrapped under its own indentation. */
+static void print_help_text(const char *help)
+{
+    const char *line = help;
+    while (*line) {
+        const char *eol = strchr(line, '\n');
+        size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+        const char *at = memchr(line, '@', ll);
+        const char *end = at ? memchr(at + 1, '@', ll - (size_t)(at + 1 - line)) : NULL;
+        char list[1024];
+        if (!at || !end || marker_list(at + 1, (size_t)(end - at - 1), list, sizeof list) != 0) {
+            printf("%.*s%s", (int)ll, line, eol ? "\n" : "");
+        } else {
+            char text[2048];
+            snprintf(text, sizeof text, "%.*s%s%.*s", (int)(at - line), line, list,
+                     (int)(line + ll - end - 1), end + 1);
+            /* An option line keeps its name column; the text wraps under column 24. */
+            size_t lead = strspn(text, " "), indent = lead;
+            if (strncmp(text, "  -", 3) == 0 && strlen(text) > 24)
+                lead = indent = 24;
+            printf("%.*s", (int)lead, text);
+            print_wrapped(text + lead, lead, indent);
+            printf("\n");
+        }
+        line += ll + (eol ? 1 : 0);
+    }
+}
 
 void cmd_print_help(const struct cmd_entry *c)
 {
     printf("usage: %s\n\n%s\n", c->usage, c->summary);
-    if (c->help && *c->help)
-        printf("\n%s", c->help);
+    if (c->help && *c->help) {
+        printf("\n");
+        print_help_text(c->help);
+    }
 }
 
 static void print_overview(void)
@@ -22,6 +105,70 @@ static void print_overview(void)
         printf("  %-8s %s\n", ope_commands[i]->name, ope_commands[i]->summary);
     printf("\n'ope help COMMAND' (or 'ope COMMAND --help') shows a command's options.\n"
            "'ope help formats' describes the input files and the exit statuses.\n");
+}
+
+/* One labelled field of a card, wrapped under its label. */
+static void card_field(const char *label, const char *text)
+{
+    if (!text || !*text)
+        return;
+    printf("    %-10s ", label);
+    print_wrapped(text, 15, 15);
+    printf("\n");
+}
+
+static void print_card(const struct est_desc *d)
+{
+    printf("  %s: %s\n", d->name, d->title);
+    card_field("computes", d->formula);
+    card_field("assumes", d->card.assumes);
+    card_field("fails", d->card.fails);
+    for (size_t k = 0; k < d->n_params; k++) {
+        char num[40], text[512];
+        if (isinf(d->param[k].def))
+            snprintf(num, sizeof num, "inf");
+        else
+            ope_format_double(num, sizeof num, d->param[k].def);
+        snprintf(text, sizeof text, "%s = %s: %s", d->param[k].name, num, d->param[k].help);
+        card_field("parameter", text);
+    }
+    if (d->needs_model)
+        card_field("uses", d->kind == EST_BANDIT
+                   ? "a reward model q̂: the log's qhat.* columns, or one fitted from the "
+                     "context (--reward-model)"
+                   : "a value model (--value-model; fitted Q evaluation by default)");
+    card_field("source", d->citation);
+    printf("\n");
+}
+
+/* `ope help estimators [--names]`: every registry entry's card, or (--names, for
+ * scripts and tests) one "KIND NAME" line per estimator. */
+static int print_estimators(int names_only)
+{
+    static const struct {
+        enum est_kind kind;
+        const char *tag, *head;
+    } kinds[] = {
+        { EST_BANDIT, "bandit", "Bandit logs (one row per decision)" },
+        { EST_TRAJ, "trajectory", "Trajectory logs (episode and step columns)" },
+    };
+    if (!names_only)
+        printf("Estimators. Choose with --estimators NAME[:PARAM=VALUE,...],... (default: "
+               "every\nestimator of the log's kind with its defaults). The same cards are in "
+               "the\nworkbench's Learn view and in a report's Methods section.\n\n");
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        if (!names_only)
+            printf("%s\n\n", kinds[k].head);
+        for (size_t i = 0; est_registry[i]; i++) {
+            if (est_registry[i]->kind != kinds[k].kind)
+                continue;
+            if (names_only)
+                printf("%s %s\n", kinds[k].tag, est_registry[i]->name);
+            else
+                print_card(est_registry[i]);
+        }
+    }
+    return 0;
 }
 
 static void print_formats(void)
@@ -62,6 +209,12 @@ static int help_exec(int argc, char **argv)
         print_formats();
         return 0;
     }
+    if (strcmp(argv[1], "estimators") == 0) {
+        int names = argc > 2 && strcmp(argv[2], "--names") == 0;
+        if (argc > 2 + names)
+            return cli_usage("help", "unexpected argument '%s'", argv[2 + names]);
+        return print_estimators(names);
+    }
     const struct cmd_entry *c = cmd_find(argv[1]);
     if (!c)
         return cli_usage("help", "unknown command '%s'", argv[1]);
@@ -70,6 +223,7 @@ static int help_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_help_entry = {
-    "help", "ope help [COMMAND | formats]", "show help for ope or one of its commands", "",
+    "help", "ope help [COMMAND | formats | estimators [--names]]",
+    "show help for ope or one of its commands", "",
     help_exec
 };

@@ -118,15 +118,6 @@ void report_sec_risk(struct report_doc *d, const struct report_ctx *c);        /
 void report_sec_methods(struct report_doc *d, const struct report_ctx *c);     /* report_methods.c */
 void report_sec_repro(struct report_doc *d, const struct report_ctx *c);       /* report_methods.c */
 
-/* The per-estimator text of the methods appendix, keyed by (kind, name). */
-struct report_method_text {
-    int traj;                   /* 0 bandit, 1 trajectories */
-    const char *name;           /* registry name */
-    const char *assumptions;
-    const char *reference;      /* full reference of the citation */
-};
-const struct report_method_text *report_method_text_of(int traj, const char *name);
-
 /* Interval label: "95% bootstrap" / "no" */
 void report_ci_label(const struct res_eval *r, char *buf, size_t n);
 

@@ -1,6 +1,6 @@
 /* reports/report_methods.c: the methods appendix (for every estimator the report
- * used: its name and formula from the estimator registry, what it assumes and where
- * it comes from, from the table below; then the interval method, the model, and the
+ * used: its name, formula, assumptions and references, all from its registry
+ * descriptor's teaching card; then the interval method, the model, and the
  * selection and risk definitions when those sections are present) and the
  * reproducibility block (command line, version, seed, inputs with SHA-256, date). */
 #include "config.h"
@@ -13,90 +13,6 @@
 #include <time.h>
 
 #include "estimators/estimator.h"
-
-/* What each estimator assumes, in plain words, and the full reference of the
- * registry's citation (../shared/spec/estimators.md). Keyed by kind and name: a new
- * estimator is one line here (a missing line only leaves the text out). */
-static const struct report_method_text method_text[] = {
-    { 0, "dm", "The reward model q̂ is right: the estimate is off by exactly the model's "
-      "error, and the narrow interval does not include that error.",
-      "A. Beygelzimer, J. Langford. The offset tree for learning with partial labels. KDD "
-      "2009; M. Dudík, J. Langford, L. Li. Doubly robust policy evaluation and learning. "
-      "ICML 2011." },
-    { 0, "ipw", "The logged propensities are correct and the logged policy gives every "
-      "action the evaluated policy can take a positive probability (overlap). Unbiased, but "
-      "its variance grows with the weights; clipping trades variance for bias.",
-      "D. G. Horvitz, D. J. Thompson. A generalization of sampling without replacement from "
-      "a finite universe. JASA 47, 1952; A. Strehl, J. Langford, L. Li, S. Kakade. Learning "
-      "from logged implicit exploration data. NeurIPS 2010." },
-    { 0, "snipw", "As ipw, but the weights' mean is estimated rather than assumed to be 1: a "
-      "small bias in small samples, much less variance, and robust to propensities that are "
-      "off by a constant factor.",
-      "A. Swaminathan, T. Joachims. The self-normalized estimator for counterfactual "
-      "learning. NeurIPS 2015." },
-    { 0, "dr", "Either the propensities or the reward model is right (doubly robust); it "
-      "still inherits the weights' variance when overlap is poor and the model is poor.",
-      "M. Dudík, J. Langford, L. Li. Doubly robust policy evaluation and learning. ICML 2011." },
-    { 0, "sndr", "As dr, with the correction term self-normalised by the mean weight: a "
-      "small-sample bias, usually less variance than dr.",
-      "N. Kallus, M. Uehara. Intrinsically efficient, stable, and bounded off-policy "
-      "evaluation for reinforcement learning. NeurIPS 2019; Y. Saito et al. Open Bandit "
-      "Dataset and Pipeline. NeurIPS Datasets and Benchmarks 2021." },
-    { 0, "switch-dr", "Rows whose weight exceeds tau are better served by the reward model "
-      "alone: below tau it is dr, above it dm; tau trades the model's bias for the weights' "
-      "variance.",
-      "Y.-X. Wang, A. Agarwal, M. Dudík. Optimal and adaptive off-policy evaluation in "
-      "contextual bandits. ICML 2017." },
-    { 0, "dr-os", "Shrinking large weights towards 0 lowers the error more than the bias it "
-      "adds; biased towards dm when lambda is small.",
-      "Y. Su, M. Dimakopoulou, A. Krishnamurthy, M. Dudík. Doubly robust off-policy "
-      "evaluation with shrinkage. ICML 2020." },
-    { 0, "sg-ipw", "A power-mean correction of the weights gives the estimate sub-Gaussian "
-      "tails; biased downwards for large lambda.",
-      "A. M. Metelli, A. Russo, M. Restelli. Subgaussian and differentiable importance "
-      "sampling for off-policy evaluation and learning. NeurIPS 2021." },
-    { 1, "tis", "Correct propensities at every step and overlap along whole trajectories. "
-      "Unbiased, but the product of per-step weights makes the variance grow exponentially "
-      "with the horizon.",
-      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
-      "evaluation. ICML 2000." },
-    { 1, "pdis", "As tis, but each reward is weighted only by the steps before it, which "
-      "lowers the variance; still unbiased.",
-      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
-      "evaluation. ICML 2000." },
-    { 1, "wtis", "As tis, self-normalised by the total trajectory weight: biased but "
-      "consistent, with much less variance.",
-      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
-      "evaluation. ICML 2000." },
-    { 1, "wpdis", "As pdis, self-normalised at every step: biased but consistent, usually "
-      "the most stable importance sampling estimator.",
-      "D. Precup, R. S. Sutton, S. Singh. Eligibility traces for off-policy policy "
-      "evaluation. ICML 2000." },
-    { 1, "dm", "The value model (fitted Q evaluation) is right: no weights, so small "
-      "variance, but biased by the model's error, which the interval does not show.",
-      "H. M. Le, C. Voloshin, Y. Yue. Batch policy learning under constraints. ICML 2019." },
-    { 1, "dr", "Either the per-step propensities or the value model is right; it uses the "
-      "model as a control variate for pdis.",
-      "N. Jiang, L. Li. Doubly robust off-policy value evaluation for reinforcement "
-      "learning. ICML 2016." },
-    { 1, "wdr", "As dr, with the cumulative weights self-normalised at every step: biased "
-      "but consistent, and much more stable.",
-      "P. S. Thomas, E. Brunskill. Data-efficient off-policy policy evaluation for "
-      "reinforcement learning. ICML 2016." },
-    { 1, "mis", "A tabular state that is Markov: the state distribution ratio estimated "
-      "from the empirical model replaces the product of past weights, so the variance grows "
-      "only polynomially with the horizon.",
-      "T. Xie, Y. Ma, Y.-X. Wang. Towards optimal off-policy evaluation for reinforcement "
-      "learning with marginalized importance sampling. NeurIPS 2019." },
-};
-
-const struct report_method_text *report_method_text_of(int traj, const char *name)
-{
-    for (size_t i = 0; i < sizeof method_text / sizeof method_text[0]; i++)
-        if (method_text[i].traj == traj && strcmp(method_text[i].name, name) == 0)
-            return &method_text[i];
-    return NULL;
-}
 
 /* The interval methods, keyed by the result's `ci` name. */
 static const struct {
@@ -144,12 +60,13 @@ static void estimator_entry(struct report_doc *d, const struct report_ctx *c, si
     }
     report_spanf(d, REPORT_TEXT, ".");
     report_end(d, REPORT_P);
-    const struct report_method_text *t = report_method_text_of(traj, name);
-    if (t)
-        report_para(d, REPORT_P, "Assumes: %s", t->assumptions);
+    const struct est_card *t = desc ? &desc->card : NULL;
+    if (t && t->discussion)
+        report_para(d, REPORT_P, "Assumes: %s", t->discussion);
+    const char *ref = t && t->reference ? t->reference : NULL;
     if (desc && desc->citation)
-        report_para(d, REPORT_P, "Source: %s.%s%s", desc->citation, t ? " Reference: " : "",
-                    t ? t->reference : "");
+        report_para(d, REPORT_P, "Source: %s.%s%s", desc->citation, ref ? " Reference: " : "",
+                    ref ? ref : "");
 }
 
 static void selection_defs(struct report_doc *d)

@@ -8,7 +8,7 @@ cp "$TMP/out" "$TMP/demo.txt"
 expect_grep "$TMP/demo.txt" "campaign 'men'" "men campaign"
 expect_grep "$TMP/demo.txt" "campaign 'women'" "women campaign"
 expect_grep "$TMP/demo.txt" "empirical frequency of each item at each" "says how BTS's probabilities were built"
-for e in dm ipw snipw dr sndr switch-dr dr-os sg-ipw; do
+for e in $($OPE help estimators --names | sed -n 's/^bandit //p'); do
     expect_grep "$TMP/demo.txt" "   $e" "row for $e"
 done
 # Men: BTS observed 69 clicks in 10,000 rows (0.0069, 95% CI about +-0.0016). IPW's

@@ -12,6 +12,9 @@ ope_c_tests = \
 	t/0200-blog \
 	t/0210-tlog \
 	t/0300-estimators \
+	t/0305-registry \
+	t/0307-sg-dr \
+	t/0308-rm \
 	t/0310-bootstrap \
 	t/0320-coverage \
 	t/0330-numparse \
@@ -54,6 +57,8 @@ ope_sh_tests = \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
 	t/0235-diagnostics.sh \
+	t/0306-registry.sh \
+	t/0309-obp-reference.sh \
 	t/0500-gen-eval.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \

@@ -8,6 +8,14 @@
 void tui_extra_data_lines(const struct session *s, char ***lines, size_t *n);
 void tui_extra_tlog_lines(const struct session *s, char ***lines, size_t *n);
 
+/* The Learn view's estimators: every registry entry, in registry order (viz/tui_learn.c). */
+struct est_desc;
+size_t tui_learn_count(void);
+const struct est_desc *tui_learn_at(size_t k);   /* NULL past the end */
+/* The lines the Learn view shows for estimator k before any experiment: its title,
+ * the list of all estimators with k in brackets, and its teaching card. */
+void tui_learn_card(size_t k, char ***lines, size_t *n);
+
 extern const struct tui_view tui_view_chart;      /* viz/tui_chart.c */
 extern const struct tui_view tui_view_selection;  /* viz/tui_select.c */
 extern const struct tui_view tui_view_learn;      /* viz/tui_learn.c */

@@ -1,5 +1,6 @@
-/* viz/tui_learn.c: the Learn view, a teaching mode. Pick an estimator (< and >) to read
- * what it computes, its assumptions and how it fails; then run a live experiment on
+/* viz/tui_learn.c: the Learn view, a teaching mode. Pick an estimator (< and >; the
+ * list and each card come from the registry's descriptors) to read what it computes,
+ * its assumptions and how it fails; then run a live experiment on
  * generated data (Enter; m switches the experiment): errors as n grows, a behaviour
  * policy that rarely takes the actions the evaluation policy likes, and what clipping
  * buys. Each experiment draws R independent logs per setting from the synthetic
@@ -19,53 +20,60 @@
 #include "viz/chart.h"
 #include "viz/gp.h"
 
-/* What each estimator assumes and how it fails, in plain words. */
-static const struct {
-    const char *name;
-    const char *assumes;
-    const char *fails;
-} lore[] = {
-    { "dm", "the reward model q̂ is right", "biased exactly as much as q̂ is wrong; no weights, so tiny variance" },
-    { "ipw", "pi_b > 0 wherever pi_e > 0, and the logged propensities are correct",
-      "variance explodes when pi_b rarely takes what pi_e likes (huge weights); clipping trades it for bias" },
-    { "snipw", "as ipw; the weights' mean is estimated instead of assumed to be 1",
-      "slightly biased in small samples; robust to a few huge weights and to propensities off by a constant" },
-    { "dr", "either the weights or q̂ are right (doubly robust)",
-      "still inherits the weights' variance when q̂ is poor and overlap is poor" },
-    { "sndr", "as dr, with the correction term self-normalised",
-      "small-sample bias of the normalisation; usually lower variance than dr" },
-    { "switch-dr", "rows with weight above tau are better served by the model alone",
-      "bias from q̂ on the switched-off rows; tau trades variance for that bias" },
-    { "dr-os", "shrinking large weights towards 0 lowers the error more than the bias it adds",
-      "biased towards dm when lambda is small" },
-    { "sg-ipw", "a power-mean correction of the weights gives sub-Gaussian tails",
-      "biased downwards for large lambda (0.1 shrinks a weight of 5 by ~30%)" },
-};
-
 static const char *const experiments[] = {
     "errors as n grows (good overlap)",
     "poor overlap: the behaviour policy avoids what pi_e likes",
     "what clipping buys: ipw with clip = inf, 50, 10, 2",
 };
 
-static size_t learn_est;    /* index among the bandit estimators */
+static size_t learn_est;    /* index in the registry */
 static int learn_exp;
 
-static const struct est_desc *bandit_est(size_t k)
-{
-    size_t i = 0;
-    for (size_t r = 0; est_registry[r]; r++)
-        if (est_registry[r]->kind == EST_BANDIT && i++ == k)
-            return est_registry[r];
-    return NULL;
-}
-
-static size_t n_bandit(void)
+size_t tui_learn_count(void)
 {
     size_t n = 0;
-    while (bandit_est(n))
+    while (est_registry[n])
         n++;
     return n;
+}
+
+const struct est_desc *tui_learn_at(size_t k)
+{
+    return k < tui_learn_count() ? est_registry[k] : NULL;
+}
+
+/* One line of the list: the estimators of a kind, the chosen one in brackets. */
+static void list_line(const struct est_desc *chosen, enum est_kind kind, char ***L, size_t *n)
+{
+    char buf[512];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "  %-11s",
+                                  kind == EST_BANDIT ? "bandit:" : "trajectory:");
+    for (size_t r = 0; est_registry[r] && len < sizeof buf; r++)
+        if (est_registry[r]->kind == kind)
+            len += (size_t)snprintf(buf + len, sizeof buf - len,
+                                    est_registry[r] == chosen ? " [%s]" : " %s",
+                                    est_registry[r]->name);
+    tui_linef(L, n, "%s", buf);
+}
+
+void tui_learn_card(size_t k, char ***L, size_t *n)
+{
+    const struct est_desc *d = tui_learn_at(k);
+    if (!d)
+        return;
+    tui_linef(L, n, "# %s (%s)   < > other estimator   m experiment   Enter run", d->title,
+              d->name);
+    list_line(d, EST_BANDIT, L, n);
+    list_line(d, EST_TRAJ, L, n);
+    tui_linef(L, n, "  computes:  %s", d->formula);
+    if (d->card.assumes)
+        tui_linef(L, n, "  assumes:   %s", d->card.assumes);
+    if (d->card.fails)
+        tui_linef(L, n, "  fails:     %s", d->card.fails);
+    for (size_t p = 0; p < d->n_params; p++)
+        tui_linef(L, n, "  parameter: %s = %g (%s)", d->param[p].name, d->param[p].def,
+                  d->param[p].help);
+    tui_linef(L, n, "  source:    %s", d->citation);
 }
 
 enum { REPS = 12, SIZES = 7 };
@@ -141,23 +149,18 @@ static void learn_rebuild(struct tui *t)
     tui_lines_free(&t->learn_lines, &t->n_learn_lines);
     char ***L = &t->learn_lines;
     size_t *n = &t->n_learn_lines;
-    size_t nb = n_bandit();
-    if (learn_est >= nb)
+    if (learn_est >= tui_learn_count())
         learn_est = 0;
-    const struct est_desc *d = bandit_est(learn_est);
-    tui_linef(L, n, "# %s (%s)   < > other estimator   m experiment   Enter run", d->title, d->name);
-    tui_linef(L, n, "  computes:  %s", d->formula);
-    for (size_t k = 0; k < sizeof lore / sizeof lore[0]; k++)
-        if (strcmp(lore[k].name, d->name) == 0) {
-            tui_linef(L, n, "  assumes:   %s", lore[k].assumes);
-            tui_linef(L, n, "  fails:     %s", lore[k].fails);
-        }
-    for (size_t p = 0; p < d->n_params; p++)
-        tui_linef(L, n, "  parameter: %s = %g (%s)", d->param[p].name, d->param[p].def,
-                  d->param[p].help);
-    tui_linef(L, n, "  source:    %s", d->citation);
+    const struct est_desc *d = tui_learn_at(learn_est);
+    tui_learn_card(learn_est, L, n);
     tui_linef(L, n, "%s", "");
     tui_linef(L, n, "# Experiment: %s", experiments[learn_exp]);
+    if (d->kind != EST_BANDIT) {
+        /* The experiments draw bandit logs; a trajectory estimator has only its card. */
+        tui_linef(L, n, "  The experiments run on generated bandit logs: pick a bandit estimator "
+                  "(< >) to run one.");
+        return;
+    }
     if (t->learn_step == 0) {
         tui_linef(L, n, "  Press Enter to run it: %d generated logs per size, n = 100 to 6400.", REPS);
         return;
@@ -205,7 +208,7 @@ static void learn_draw(struct tui *t, WINDOW *w, int rows, int cols)
 
 static int learn_key(struct tui *t, int ch)
 {
-    size_t nb = n_bandit();
+    size_t nb = tui_learn_count();
     switch (ch) {
     case '\n': case '\r': case KEY_ENTER:
         tui_message(t, 0, "running the experiment...");

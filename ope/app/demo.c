@@ -93,11 +93,18 @@ int demo_print(FILE *out, struct ope_error *err)
         const struct res_policy *p = &r->pol[0];
         for (size_t e = 0; e < p->n_estimates; e++) {
             const struct res_estimate *x = &p->est[e];
-            char ess[32] = "-";
+            char ess[32] = "-", v[3][32];
             if (!isnan(x->ess))
                 snprintf(ess, sizeof ess, "%.0f", x->ess);
-            fprintf(out, "   %-18s %10.5f %10.5f %10.5f %9s\n", x->label, x->value, x->lower,
-                    x->upper, ess);
+            /* An estimate that does not apply (or is undefined) shows "-", not "nan". */
+            const double xv[3] = { x->value, x->lower, x->upper };
+            for (int j = 0; j < 3; j++) {
+                if (isfinite(xv[j]))
+                    snprintf(v[j], sizeof v[j], "%.5f", xv[j]);
+                else
+                    snprintf(v[j], sizeof v[j], "-");
+            }
+            fprintf(out, "   %-18s %10s %10s %10s %9s\n", x->label, v[0], v[1], v[2], ess);
         }
         fprintf(out, "   reward model: %s, %d folds, held-out %s %.5f\n", r->model.kind,
                 r->model.folds, r->model.error_name, r->model.heldout_error);

@@ -1,6 +1,7 @@
 /* ope/app/evalcli.h: the evaluation options shared by every command that evaluates
  * (`ope eval`, `ope plot estimates`, `ope report`, `ope tui`): estimators, intervals,
- * reward model, threads, with their help text. */
+ * reward model, threads, with their help text (whose @...-estimators@ markers
+ * `ope help` fills from the registry and re-wraps when it prints it: ope/cmd_help.c). */
 #ifndef OPE_EVALCLI_H
 #define OPE_EVALCLI_H
 
@@ -42,8 +43,8 @@ enum {
 "  --policy NAME         evaluate only this policy (repeatable; default: all)\n" \
 "  --estimators LIST     comma list of estimators with optional parameters, e.g.\n" \
 "                        ipw:clip=100,snipw,dr,switch-dr:tau=50 (default: all):\n" \
-"                        dm, ipw[:clip=inf], snipw, dr[:clip=inf], sndr,\n" \
-"                        switch-dr[:tau=50], dr-os[:lambda=100], sg-ipw[:lambda=0.01]\n" \
+"                        @bandit-estimators@;\n" \
+"                        'ope help estimators' describes each one\n" \
 "  --ci METHOD           bootstrap (default), t, hoeffding, bernstein or none\n" \
 "  --alpha A             interval level 1 - A (default 0.05)\n" \
 "  --n-boot B            bootstrap replicates (default 1000)\n" \
@@ -51,19 +52,19 @@ enum {
 "  --bounds A,B          range of the per-row contributions for hoeffding and\n" \
 "                        bernstein (default: the observed range, with a warning)\n" \
 "  --reward-model M      auto (default: logistic for 0/1 rewards, else ridge),\n" \
-"                        ridge or logistic; used by dm, dr, sndr, switch-dr, dr-os\n" \
-"                        when the log has no qhat.* columns\n" \
+"                        ridge or logistic; used by @bandit-model-estimators@ " \
+"when the log has no qhat.* columns\n" \
 "  --folds K             cross-fitting folds of the reward model (default 3)\n" \
 "  --model-lambda L      L2 penalty of the reward model (default 1)\n" \
 "  --threads N           worker threads (default: all CPUs; results never depend\n" \
 "                        on it)\n" \
 "Trajectory logs (episode/step columns) take the trajectory estimators instead:\n" \
-"                        tis, pdis, wtis, wpdis, dm (fitted Q evaluation), dr, wdr,\n" \
-"                        mis; episodes shorter than the longest are padded with\n" \
-"                        their last weight and reward 0 (the SCOPE-RL convention)\n" \
+"                        @trajectory-estimators@ (dm is fitted Q evaluation); " \
+"episodes shorter than the longest are padded with their last weight and reward 0 " \
+"(the SCOPE-RL convention)\n" \
 "  --gamma G             discount for trajectory logs (default 1)\n" \
-"  --value-model M       value model of dm/dr/wdr: fqe (tabular, default),\n" \
-"                        linear-fqe (s* features), lstd, td, gtd2\n" \
+"  --value-model M       value model of @trajectory-model-estimators@: fqe " \
+"(tabular, default), linear-fqe (s* features), lstd, td, gtd2\n" \
 "  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
 "                        shown with the relative error\n" \
 "  --risk[=ALPHA]        also estimate each policy's return distribution (TIS,\n" \

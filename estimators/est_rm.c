@@ -1,0 +1,77 @@
+/* estimators/est_rm.c: the replay method (Li, Chu, Langford & Wang 2011, as the Open
+ * Bandit Pipeline's ReplayMethod): the mean reward over the rows where a deterministic
+ * evaluation policy picks the logged action, sum_i m_i r_i / sum_i m_i with
+ * m_i = 1{pi_e(a_i | x_i) = 1}. It does not apply to a stochastic policy. */
+#include "config.h"
+#include "estimators/estimator.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static void rm_terms(const struct est_bandit_in *in, const double *param, size_t lo, size_t hi,
+                     double *const *t)
+{
+    (void)param;
+    for (size_t i = lo; i < hi; i++) {
+        double m = in->pi_a[i] == 1.0 ? 1.0 : 0.0;
+        t[0][i - lo] = m * in->r[i];
+        t[1][i - lo] = m;
+    }
+}
+
+/* NaN when no row matches (OBP returns 0 there: a number that means nothing). */
+static double rm_combine(const double *sums, double n)
+{
+    (void)n;
+    return sums[1] > 0 ? sums[0] / sums[1] : NAN;
+}
+
+/* c_i = m_i r_i / mean(m), OBP's round rewards: their mean is the estimate. */
+static double rm_contrib(const double *ti, const double *sums, double n)
+{
+    return sums[1] > 0 ? ti[0] * n / sums[1] : NAN;
+}
+
+/* A policy is stochastic here when it gives a logged action a probability strictly
+ * between 0 and 1; replaying then keeps only some of the actions it would take. */
+static int rm_applies(const struct est_bandit_in *in, const double *param, char *why, size_t n)
+{
+    (void)param;
+    for (size_t i = 0; i < in->n; i++)
+        if (in->pi_a[i] > 0.0 && in->pi_a[i] < 1.0) {
+            snprintf(why, n, "the policy is stochastic (it gives the logged action of row %zu "
+                     "probability %g); the replay method needs a deterministic policy", i + 1,
+                     in->pi_a[i]);
+            return 0;
+        }
+    return 1;
+}
+
+const struct est_desc est_rm_desc = {
+    .name = "rm",
+    .title = "Replay method",
+    .formula = "sum_i 1{pi_e(a_i|x_i) = 1} r_i / sum_i 1{pi_e(a_i|x_i) = 1}",
+    .citation = "Li, Chu, Langford & Wang 2011; Open Bandit Pipeline (ReplayMethod)",
+    .card = {
+        .assumes = "a deterministic evaluation policy and a uniformly random logging policy",
+        .fails = "biased when the logging policy is not uniform; does not apply to a stochastic "
+            "policy (no number is shown)",
+        .discussion = "The evaluation policy is deterministic and the log was collected by "
+            "choosing actions uniformly at random: then the rows where the policy picks the "
+            "logged action are a fair sample of its rewards. With a non-uniform logging policy "
+            "it is biased (it is snipw with the propensities taken as equal); it does not apply "
+            "to a stochastic policy, so ope shows no number then, and it is undefined when no "
+            "row matches (OBP returns 0). Intervals: the bootstrap recomputes the ratio on each "
+            "resample; the t, Hoeffding and Bernstein bounds use OBP's per-row terms m_i r_i / "
+            "mean(m).",
+        .reference = "L. Li, W. Chu, J. Langford, X. Wang. Unbiased offline evaluation of "
+            "contextual-bandit-based news article recommendation algorithms. WSDM 2011; Y. Saito "
+            "et al. Open Bandit Dataset and Pipeline. NeurIPS Datasets and Benchmarks 2021.",
+    },
+    .kind = EST_BANDIT,
+    .n_terms = 2,
+    .terms = rm_terms,
+    .combine = rm_combine,
+    .contrib = rm_contrib,
+    .applies = rm_applies,
+};
