@@ -11,6 +11,7 @@
 #include "ope/base/json.h"
 #include "ope/base/outfile.h"
 #include "ope/base/rng.h"
+#include "ope/base/softmax.h"
 #include "ope/base/strbuf.h"
 
 void gen_bandit_opts_init(struct gen_bandit_opts *o)
@@ -94,19 +95,14 @@ static int parse_policies(const char *list, struct pol_spec *ps, size_t *np,
     return 0;
 }
 
-/* softmax(beta * z) into p (stable: subtract the max). */
+/* softmax(beta * z) into p. The scores beta * z go through ope_softmax at
+ * temperature 1 rather than z at temperature 1 / beta: beta may be 0 or negative, and
+ * (z - max) * beta is not the same rounding as beta * z - max(beta * z). */
 static void softmax(const double *z, int A, double beta, double *p)
 {
-    double m = -INFINITY;
     for (int a = 0; a < A; a++)
-        m = beta * z[a] > m ? beta * z[a] : m;
-    double s = 0;
-    for (int a = 0; a < A; a++) {
-        p[a] = exp(beta * z[a] - m);
-        s += p[a];
-    }
-    for (int a = 0; a < A; a++)
-        p[a] /= s;
+        p[a] = beta * z[a];
+    ope_softmax(A, p, 1.0, p);
 }
 
 static void policy_probs(const struct pol_spec *ps, const double *q, int A, double *p)

@@ -6,6 +6,7 @@
 #include "datasets/mdp.h"
 #include "datasets/csv.h"
 #include "ope/base/outfile.h"
+#include "ope/base/softmax.h"
 
 #include <errno.h>
 #include <math.h>
@@ -69,17 +70,8 @@ void policy_set_greedy(struct policy *pi, const double *Q, int sign)
 void policy_set_softmax(struct policy *pi, const double *Q, double tau)
 {
     int A = pi->n_actions;
-    for (int s = 0; s < pi->n_states; s++) {
-        const double *q = Q + (size_t)s * A;
-        double *p = pi->p + (size_t)s * A;
-        double mx = q[0], z = 0.0;
-        for (int a = 1; a < A; a++)
-            mx = fmax(mx, q[a]);
-        for (int a = 0; a < A; a++)
-            z += p[a] = exp((q[a] - mx) / tau);    /* the max term is 1: z >= 1 */
-        for (int a = 0; a < A; a++)
-            p[a] /= z;
-    }
+    for (int s = 0; s < pi->n_states; s++)
+        ope_softmax(A, Q + (size_t)s * A, tau, pi->p + (size_t)s * A);
 }
 
 /* out = wa * a + wb * b; both weights given so that eps:0.3 really weighs 0.3. */
