@@ -5,6 +5,7 @@
 #include "datasets/policy.h"
 #include "datasets/mdp.h"
 #include "datasets/csv.h"
+#include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
 #include "ope/base/softmax.h"
 
@@ -209,14 +210,6 @@ struct policy *policy_from_spec(const struct mdp *m, const char *spec, const dou
     return pi;
 }
 
-/* Shortest "%.Ng" that reads back as exactly x. */
-static void fmt_exact(char *buf, size_t n, double x)
-{
-    snprintf(buf, n, "%.15g", x);
-    if (strtod(buf, NULL) != x)
-        snprintf(buf, n, "%.17g", x);
-}
-
 void policy_format(const struct policy *pi, struct strbuf *sb)
 {
     char num[40];
@@ -227,7 +220,7 @@ void policy_format(const struct policy *pi, struct strbuf *sb)
     for (int s = 0; s < pi->n_states; s++) {
         strbuf_printf(sb, "%d", s);
         for (int a = 0; a < pi->n_actions; a++) {
-            fmt_exact(num, sizeof num, pi->p[(size_t)s * pi->n_actions + a]);
+            csvout_format_g15_17(num, sizeof num, pi->p[(size_t)s * pi->n_actions + a]);
             strbuf_putc(sb, ',');
             strbuf_puts(sb, num);
         }

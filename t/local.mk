@@ -19,6 +19,7 @@ ope_c_tests = \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0334-softmax \
+	t/0335-csvout \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
