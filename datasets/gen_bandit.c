@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ope/base/json.h"
+#include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
 #include "ope/base/rng.h"
+#include "ope/base/softmax.h"
 #include "ope/base/strbuf.h"
 
 void gen_bandit_opts_init(struct gen_bandit_opts *o)
@@ -94,19 +95,14 @@ static int parse_policies(const char *list, struct pol_spec *ps, size_t *np,
     return 0;
 }
 
-/* softmax(beta * z) into p (stable: subtract the max). */
+/* softmax(beta * z) into p. The scores beta * z go through ope_softmax at
+ * temperature 1 rather than z at temperature 1 / beta: beta may be 0 or negative, and
+ * (z - max) * beta is not the same rounding as beta * z - max(beta * z). */
 static void softmax(const double *z, int A, double beta, double *p)
 {
-    double m = -INFINITY;
     for (int a = 0; a < A; a++)
-        m = beta * z[a] > m ? beta * z[a] : m;
-    double s = 0;
-    for (int a = 0; a < A; a++) {
-        p[a] = exp(beta * z[a] - m);
-        s += p[a];
-    }
-    for (int a = 0; a < A; a++)
-        p[a] /= s;
+        p[a] = beta * z[a];
+    ope_softmax(A, p, 1.0, p);
 }
 
 static void policy_probs(const struct pol_spec *ps, const double *q, int A, double *p)
@@ -220,13 +216,6 @@ fail:
     return NULL;
 }
 
-static void put_num(struct strbuf *sb, double v)
-{
-    char buf[40];
-    ope_format_double(buf, sizeof buf, v);
-    strbuf_puts(sb, buf);
-}
-
 int blog_write_csv(const struct blog *b, const char *path, int force, struct ope_error *err)
 {
     struct ope_outfile *f = ope_outfile_open(path, force, err);
@@ -251,29 +240,22 @@ int blog_write_csv(const struct blog *b, const char *path, int force, struct ope
     strbuf_putc(&sb, '\n');
     int rc = 0;
     for (size_t i = 0; i < b->n && rc == 0; i++) {
-        strbuf_printf(&sb, "%d,", b->action[i]);
-        put_num(&sb, b->reward[i]);
-        strbuf_putc(&sb, ',');
-        put_num(&sb, b->pscore[i]);
+        /* Every number is finite here (formats.md), so csvout_number's empty cell for
+         * NaN never appears. */
+        strbuf_printf(&sb, "%d", b->action[i]);
+        csvout_number(&sb, b->reward[i]);
+        csvout_number(&sb, b->pscore[i]);
         if (b->position)
             strbuf_printf(&sb, ",%d", b->position[i]);
-        for (size_t j = 0; j < b->n_num_ctx; j++) {
-            strbuf_putc(&sb, ',');
-            put_num(&sb, b->num_ctx[j][i]);
-        }
-        for (int a = 0; b->q && a < A; a++) {
-            strbuf_putc(&sb, ',');
-            put_num(&sb, b->q[a][i]);
-        }
-        for (int a = 0; b->qhat && a < A; a++) {
-            strbuf_putc(&sb, ',');
-            put_num(&sb, b->qhat[a][i]);
-        }
+        for (size_t j = 0; j < b->n_num_ctx; j++)
+            csvout_number(&sb, b->num_ctx[j][i]);
+        for (int a = 0; b->q && a < A; a++)
+            csvout_number(&sb, b->q[a][i]);
+        for (int a = 0; b->qhat && a < A; a++)
+            csvout_number(&sb, b->qhat[a][i]);
         for (size_t p = 0; p < b->n_policies; p++)
-            for (int a = 0; a < A; a++) {
-                strbuf_putc(&sb, ',');
-                put_num(&sb, b->policy[p].prob[a][i]);
-            }
+            for (int a = 0; a < A; a++)
+                csvout_number(&sb, b->policy[p].prob[a][i]);
         strbuf_putc(&sb, '\n');
         if (sb.len > (1u << 20) || i + 1 == b->n) {
             if (strbuf_failed(&sb))

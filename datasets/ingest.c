@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ope/base/csvout.h"
+
 void ingest_opts_init(struct ingest_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -60,25 +62,6 @@ static int named_groups(const pcre2_code *re, struct group **out, size_t *n,
     *out = g;
     *n = count;
     return 0;
-}
-
-static void csv_cell(struct strbuf *sb, const char *s, size_t n)
-{
-    int quote = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-            quote = 1;
-    if (!quote) {
-        strbuf_add(sb, s, n);
-        return;
-    }
-    strbuf_putc(sb, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, s[i]);
-    }
-    strbuf_putc(sb, '"');
 }
 
 static int compile(const struct ingest_opts *o, pcre2_code **re, struct ope_error *err)
@@ -151,7 +134,7 @@ int ingest_file(const char *path, const struct ingest_opts *o,
     for (size_t k = 0; k < ng; k++) {
         if (k)
             strbuf_putc(&sb, ',');
-        csv_cell(&sb, g[k].column, strlen(g[k].column));
+        csvout_cell(&sb, g[k].column);
     }
     strbuf_putc(&sb, '\n');
     size_t cap = 0;
@@ -191,7 +174,7 @@ int ingest_file(const char *path, const struct ingest_opts *o,
                 strbuf_putc(&sb, ',');
             uint32_t gi = g[k].number;
             if ((int)gi < m && ov[2 * gi] != PCRE2_UNSET)
-                csv_cell(&sb, line + ov[2 * gi], ov[2 * gi + 1] - ov[2 * gi]);
+                csvout_field(&sb, line + ov[2 * gi], ov[2 * gi + 1] - ov[2 * gi], ',', 0);
         }
         strbuf_putc(&sb, '\n');
         st->rows++;

@@ -143,23 +143,28 @@ int mdp_finalize(struct mdp *m, struct ope_error *err)
     return 0;
 }
 
-/* One Bellman backup for every (s,a): Q(s,a) = R(s,a) + gamma sum_s' P V(s'). */
-static void backup_q(const struct mdp *m, const double *V, double *Q)
+void mdp_backup(int n_states, int n_actions, const double *P, const double *R, double gamma,
+                const double *V, double *Q)
 {
-    size_t S = (size_t)m->n_states, A = (size_t)m->n_actions;
-    for (size_t sa = 0; sa < S * A; sa++) {
-        const double *row = m->P + sa * S;
+    size_t S = (size_t)n_states, SA = S * (size_t)n_actions;
+    for (size_t sa = 0; sa < SA; sa++) {
+        const double *row = P + sa * S;
         double ev = 0.0;
         for (size_t t = 0; t < S; t++)
             ev += row[t] * V[t];
-        Q[sa] = m->R[sa] + m->gamma * ev;
+        Q[sa] = R[sa] + gamma * ev;
     }
 }
 
-/* V(s) = sum_a pi(a|s) Q(s,a), or max_a Q(s,a) when pi is NULL. */
-static void v_from_q(const struct mdp *m, const double *pi, const double *Q, double *V)
+/* The backup with the MDP's own tables. */
+static void backup_q(const struct mdp *m, const double *V, double *Q)
 {
-    size_t S = (size_t)m->n_states, A = (size_t)m->n_actions;
+    mdp_backup(m->n_states, m->n_actions, m->P, m->R, m->gamma, V, Q);
+}
+
+void mdp_v_from_q(int n_states, int n_actions, const double *pi, const double *Q, double *V)
+{
+    size_t S = (size_t)n_states, A = (size_t)n_actions;
     for (size_t s = 0; s < S; s++) {
         double v = pi ? 0.0 : Q[s * A];
         for (size_t a = 0; a < A; a++) {
@@ -172,7 +177,7 @@ static void v_from_q(const struct mdp *m, const double *pi, const double *Q, dou
     }
 }
 
-static double start_value(const struct mdp *m, const double *V)
+double mdp_start_value(const struct mdp *m, const double *V)
 {
     struct ope_sum k;
     ope_sum_init(&k);
@@ -194,9 +199,9 @@ static double backward(const struct mdp *m, const double *pi, double *V0, double
     }
     for (int t = m->horizon - 1; t >= 0; t--) {
         backup_q(m, V, Q);
-        v_from_q(m, pi, Q, V);
+        mdp_v_from_q(m->n_states, m->n_actions, pi, Q, V);
     }
-    double v = start_value(m, V);
+    double v = mdp_start_value(m, V);
     if (V0)
         memcpy(V0, V, S * sizeof *V);
     if (Q0)
@@ -261,7 +266,7 @@ double mdp_eval_discounted(const struct mdp *m, const double *pi, double *Vout,
         ope_fail(err, OPE_ESOFTWARE, "the linear solve (I - gamma P_pi) V = r_pi failed");
         goto out;
     }
-    v = start_value(m, x->data);
+    v = mdp_start_value(m, x->data);
     if (Vout)
         for (size_t s = 0; s < S; s++)
             Vout[s] = gsl_vector_get(x, s);
@@ -291,7 +296,7 @@ double mdp_optimal_discounted(const struct mdp *m, double tol, double *Vstar, do
      * ends; the cap only guards against a tol below rounding. */
     for (long it = 0; it < 1000000; it++) {
         backup_q(m, V, Q);
-        v_from_q(m, NULL, Q, Vn);
+        mdp_v_from_q(m->n_states, m->n_actions, NULL, Q, Vn);
         double d = 0.0;
         for (size_t s = 0; s < S; s++)
             d = fmax(d, fabs(Vn[s] - V[s]));
@@ -300,7 +305,7 @@ double mdp_optimal_discounted(const struct mdp *m, double tol, double *Vstar, do
             break;
     }
     backup_q(m, V, Q);
-    v = start_value(m, V);
+    v = mdp_start_value(m, V);
     if (Vstar)
         memcpy(Vstar, V, S * sizeof *V);
     if (Qstar)

@@ -49,6 +49,21 @@ void mdp_free(struct mdp *m);
  * terminal states, H >= 1 and gamma in [0, 1]. */
 int mdp_finalize(struct mdp *m, struct ope_error *err);
 
+/* The Bellman backup, the one copy every exact dynamic programme in ope uses (the
+ * solvers below, CE-VI's empirical MDP, the exact policy gradient): for every pair
+ *     Q(s,a) = R(s,a) + gamma sum_s' P(s'|s,a) V(s'),
+ * with P dense, P[(s*A + a)*S + s'], R and Q [S*A], V [S]. The sum runs over s' in
+ * order from 0, in plain double arithmetic, so every caller rounds alike. */
+void mdp_backup(int n_states, int n_actions, const double *P, const double *R, double gamma,
+                const double *V, double *Q);
+
+/* V(s) from Q [S*A]: sum_a pi(a|s) Q(s,a) (a in order from 0) under pi [S*A], or
+ * max_a Q(s,a) when pi is NULL. */
+void mdp_v_from_q(int n_states, int n_actions, const double *pi, const double *Q, double *V);
+
+/* sum_s mu0(s) V(s), compensated: the value of the initial distribution. */
+double mdp_start_value(const struct mdp *m, const double *V);
+
 /* Finite-horizon evaluation by backward induction with the MDP's H and gamma:
  * Q_t(s,a) = R(s,a) + gamma sum_s' P(s'|s,a) V_{t+1}(s'), V_H = 0,
  * V_t(s) = sum_a pi(a|s) Q_t(s,a). pi is [S*A]. V0 (size S) and Q0 (size S*A) receive

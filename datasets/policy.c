@@ -5,7 +5,9 @@
 #include "datasets/policy.h"
 #include "datasets/mdp.h"
 #include "datasets/csv.h"
+#include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
+#include "ope/base/softmax.h"
 
 #include <errno.h>
 #include <math.h>
@@ -69,17 +71,8 @@ void policy_set_greedy(struct policy *pi, const double *Q, int sign)
 void policy_set_softmax(struct policy *pi, const double *Q, double tau)
 {
     int A = pi->n_actions;
-    for (int s = 0; s < pi->n_states; s++) {
-        const double *q = Q + (size_t)s * A;
-        double *p = pi->p + (size_t)s * A;
-        double mx = q[0], z = 0.0;
-        for (int a = 1; a < A; a++)
-            mx = fmax(mx, q[a]);
-        for (int a = 0; a < A; a++)
-            z += p[a] = exp((q[a] - mx) / tau);    /* the max term is 1: z >= 1 */
-        for (int a = 0; a < A; a++)
-            p[a] /= z;
-    }
+    for (int s = 0; s < pi->n_states; s++)
+        ope_softmax(A, Q + (size_t)s * A, tau, pi->p + (size_t)s * A);
 }
 
 /* out = wa * a + wb * b; both weights given so that eps:0.3 really weighs 0.3. */
@@ -217,14 +210,6 @@ struct policy *policy_from_spec(const struct mdp *m, const char *spec, const dou
     return pi;
 }
 
-/* Shortest "%.Ng" that reads back as exactly x. */
-static void fmt_exact(char *buf, size_t n, double x)
-{
-    snprintf(buf, n, "%.15g", x);
-    if (strtod(buf, NULL) != x)
-        snprintf(buf, n, "%.17g", x);
-}
-
 void policy_format(const struct policy *pi, struct strbuf *sb)
 {
     char num[40];
@@ -235,7 +220,7 @@ void policy_format(const struct policy *pi, struct strbuf *sb)
     for (int s = 0; s < pi->n_states; s++) {
         strbuf_printf(sb, "%d", s);
         for (int a = 0; a < pi->n_actions; a++) {
-            fmt_exact(num, sizeof num, pi->p[(size_t)s * pi->n_actions + a]);
+            csvout_format_g15_17(num, sizeof num, pi->p[(size_t)s * pi->n_actions + a]);
             strbuf_putc(sb, ',');
             strbuf_puts(sb, num);
         }

@@ -19,6 +19,7 @@ static int cmp_gw(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The first return whose weighted CDF reaches p (GSL has no weighted quantile). */
 double cdf_quantile(const struct cdf_result *r, double p)
 {
     for (size_t j = 0; j < r->n; j++)

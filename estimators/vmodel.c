@@ -10,6 +10,7 @@
 
 #include <gsl/gsl_linalg.h>
 
+#include "datasets/mdp.h"
 #include "estimators/ridge.h"
 #include "ope/base/rng.h"
 
@@ -105,15 +106,12 @@ int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
                     nxt[(size_t)log->state[j] * A + (size_t)log->action[j]] +=
                         V[log->state[j + 1]];
             }
+        /* Not mdp_backup: the expectation is a mean over logged rows, and
+         * (gamma * sum) / n rounds differently from gamma * (P-hat V). */
         double *Qt = Q + t * SA;
         for (size_t k = 0; k < SA; k++)
             Qt[k] = rbar[k] + (nobs[k] > 0 ? gamma * nxt[k] / nobs[k] : 0.0);
-        for (size_t s = 0; s < S; s++) {
-            double v = 0;
-            for (size_t a = 0; a < A; a++)
-                v += pi[s * A + a] * Qt[s * A + a];
-            V[s] = v;
-        }
+        mdp_v_from_q(log->n_states, log->n_actions, pi, Qt, V);
     }
     rc = 0;
 out:

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_gen.h"
+#include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
@@ -186,14 +187,6 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
     return 0;
 }
 
-/* Shortest "%.Ng" that reads back exactly. */
-static void fmt_num(char *buf, size_t n, double x)
-{
-    snprintf(buf, n, "%.15g", x);
-    if (strtod(buf, NULL) != x)
-        snprintf(buf, n, "%.17g", x);
-}
-
 /* Append a decimal number and a separator (printf is the bottleneck otherwise). */
 static void put_uint(struct strbuf *sb, size_t v, char sep)
 {
@@ -236,14 +229,14 @@ static int write_log(const struct gen_opts *o, const struct tlog *t, const struc
         strbuf_init(&row_pi[s]);
         for (size_t k = 0; k < M; k++)
             for (int a = 0; a < A; a++) {
-                fmt_num(num, sizeof num, cand[k]->p[(size_t)s * A + a]);
+                csvout_format_g15_17(num, sizeof num, cand[k]->p[(size_t)s * A + a]);
                 strbuf_putc(&row_pi[s], ',');
                 strbuf_puts(&row_pi[s], num);
             }
         if (strbuf_failed(&row_pi[s]))
             rc = ope_fail_oom(err);
         for (int a = 0; a < A; a++)
-            fmt_num(ps[(size_t)s * A + a], sizeof *ps, b->p[(size_t)s * A + a]);
+            csvout_format_g15_17(ps[(size_t)s * A + a], sizeof *ps, b->p[(size_t)s * A + a]);
     }
     if (rc == 0) {
         strbuf_puts(&sb, "episode,step,state,action,reward,pscore,done");
@@ -255,7 +248,7 @@ static int write_log(const struct gen_opts *o, const struct tlog *t, const struc
     for (size_t e = 0; e < t->n_episodes && rc == 0; e++) {
         for (size_t i = t->ep_start[e]; i < t->ep_start[e + 1]; i++) {
             int s = t->state[i], a = t->action[i];
-            fmt_num(num, sizeof num, t->reward[i]);
+            csvout_format_g15_17(num, sizeof num, t->reward[i]);
             put_uint(&sb, e, ',');
             put_uint(&sb, i - t->ep_start[e], ',');
             put_uint(&sb, (size_t)s, ',');
@@ -299,7 +292,7 @@ static int write_truth(const struct gen_opts *o, const struct mdp *m, const stru
             rc = -1;
         if (k < 0)
             *vb = v;
-        fmt_num(num, sizeof num, v);
+        csvout_format_g15_17(num, sizeof num, v);
         strbuf_printf(&sb, "%s,%s\n", k < 0 ? "behavior" : names[k], num);
     }
     if (rc == 0 && o->truth)

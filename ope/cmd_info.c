@@ -17,6 +17,7 @@
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
 #include "estimators/diag.h"
+#include "ope/base/csvout.h"
 #include "ope/base/json.h"
 #include "ope/app/loadcli.h"
 #include "ope/base/strbuf.h"
@@ -462,21 +463,6 @@ static void draw_json(struct strbuf *sb, const struct report *rp)
     strbuf_puts(sb, "\n}\n");
 }
 
-static void csv_put(struct strbuf *sb, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        strbuf_puts(sb, s);
-        return;
-    }
-    strbuf_putc(sb, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, *s);
-    }
-    strbuf_putc(sb, '"');
-}
-
 /* One line per value: section,item,key,value (item is the row's first cell). */
 static void draw_csv(struct strbuf *sb, const struct report *rp)
 {
@@ -491,13 +477,13 @@ static void draw_csv(struct strbuf *sb, const struct report *rp)
                 if (s->kv || s->ncol == 1)
                     strbuf_puts(sb, "");
                 else
-                    csv_put(sb, row[0].s);
+                    csvout_cell(sb, row[0].s);
                 strbuf_puts(sb, ",");
-                csv_put(sb, s->kv ? row[0].s : s->head[c]);
+                csvout_cell(sb, s->kv ? row[0].s : s->head[c]);
                 strbuf_puts(sb, ",");
                 if (row[c].num)
                     ope_format_double(num, sizeof num, row[c].x);
-                csv_put(sb, row[c].num ? (isfinite(row[c].x) ? num : "") : row[c].s);
+                csvout_cell(sb, row[c].num ? (isfinite(row[c].x) ? num : "") : row[c].s);
                 strbuf_puts(sb, "\n");
             }
         }

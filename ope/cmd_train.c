@@ -7,6 +7,7 @@
 #include "ope/cmd_train_lqr.h"
 #include "ope/cmd_train_pg.h"
 #include "ope/app/loadcli.h"
+#include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
@@ -98,21 +99,11 @@ static int write_policies(const struct train_cli *c, const struct train_model *m
     return 0;
 }
 
-/* A CSV field, quoted when it holds the separator, a quote or a line break. */
+/* A CSV field copied from the log: quoted when it holds the separator, a quote or a
+ * line break, or when it was quoted in the log. */
 static void put_field(struct strbuf *sb, const struct csv_field *f, char sep)
 {
-    if (!f->quoted && !memchr(f->s, sep, f->len) && !memchr(f->s, '"', f->len) &&
-        !memchr(f->s, '\n', f->len) && !memchr(f->s, '\r', f->len)) {
-        strbuf_add(sb, f->s, f->len);
-        return;
-    }
-    strbuf_putc(sb, '"');
-    for (size_t i = 0; i < f->len; i++) {
-        if (f->s[i] == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, f->s[i]);
-    }
-    strbuf_putc(sb, '"');
+    csvout_field(sb, f->s, f->len, sep, f->quoted);
 }
 
 /* The new columns of row i of log t. */

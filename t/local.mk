@@ -22,11 +22,14 @@ ope_c_tests = \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0340-diag \
+	t/0334-softmax \
+	t/0335-csvout \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
 	t/0600-gp \
 	t/0700-mdp \
+	t/0705-backup \
 	t/0710-env \
 	t/0720-policy \
 	t/0800-ops \

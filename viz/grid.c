@@ -2,6 +2,7 @@
 #include "config.h"
 #include "viz/grid.h"
 
+#include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
 
 #include <ctype.h>
@@ -182,37 +183,26 @@ int grid_width(const struct grid *g, size_t c, int max)
     return w > (size_t)max ? max : (int)w;
 }
 
-static int put_csv_cell(FILE *f, const char *s)
+/* One line of cells, through the shared CSV cell writer. */
+static void put_csv_line(struct strbuf *sb, char *const *cells, size_t n)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL)
-        return fputs(s, f) < 0 ? -1 : 0;
-    if (fputc('"', f) == EOF)
-        return -1;
-    for (; *s; s++) {
-        if (*s == '"' && fputc('"', f) == EOF)
-            return -1;
-        if (fputc(*s, f) == EOF)
-            return -1;
+    for (size_t c = 0; c < n; c++) {
+        if (c)
+            strbuf_putc(sb, ',');
+        csvout_cell(sb, cells[c]);
     }
-    return fputc('"', f) == EOF ? -1 : 0;
+    strbuf_putc(sb, '\n');
 }
 
 int grid_write_csv(const struct grid *g, FILE *f)
 {
-    for (size_t c = 0; c < g->n_cols; c++)
-        if ((c && fputc(',', f) == EOF) || put_csv_cell(f, g->head[c]) != 0)
-            return -1;
-    if (fputc('\n', f) == EOF)
-        return -1;
-    for (size_t d = 0; d < g->n_rows; d++) {
-        char **row = g->cell[g->order[d]];
-        for (size_t c = 0; c < g->n_cols; c++)
-            if ((c && fputc(',', f) == EOF) || put_csv_cell(f, row[c]) != 0)
-                return -1;
-        if (fputc('\n', f) == EOF)
-            return -1;
-    }
-    return 0;
+    struct strbuf sb = STRBUF_INIT;
+    put_csv_line(&sb, g->head, g->n_cols);
+    for (size_t d = 0; d < g->n_rows; d++)
+        put_csv_line(&sb, g->cell[g->order[d]], g->n_cols);
+    int bad = strbuf_failed(&sb) || fwrite(sb.buf, 1, sb.len, f) != sb.len;
+    strbuf_release(&sb);
+    return bad ? -1 : 0;
 }
 
 void grid_free(struct grid *g)

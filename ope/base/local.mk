@@ -19,6 +19,8 @@ libope_a_SOURCES += \
 	ope/base/sha256.h \
 	ope/base/sha256_ni.c \
 	ope/base/sha256_ni.h \
+	ope/base/softmax.c \
+	ope/base/softmax.h \
 	ope/base/strbuf.c \
 	ope/base/strbuf.h \
 	ope/base/sum.h \

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "ope/learn/pg/copg.h"
 #include "ope/base/rng.h"
+#include "ope/base/softmax.h"
 #include "ope/base/sum.h"
 
 #include <math.h>
@@ -109,18 +110,6 @@ int copg_bandit_check(const struct copg_bandit *b, struct ope_error *err)
     if (!(b->reward_sd >= 0.0) || !isfinite(b->reward_sd))
         return ope_fail(err, OPE_EUSAGE, "copg: reward sd must be >= 0, got %g", b->reward_sd);
     return 0;
-}
-
-/* p = softmax(theta), computed stably. */
-static void softmax(int K, const double *theta, double *p)
-{
-    double mx = theta[0], z = 0.0;
-    for (int k = 1; k < K; k++)
-        mx = fmax(mx, theta[k]);
-    for (int k = 0; k < K; k++)
-        z += p[k] = exp(theta[k] - mx);
-    for (int k = 0; k < K; k++)
-        p[k] /= z;
 }
 
 double copg_optimum(const struct copg_bandit *b, double *pi_star)
@@ -410,7 +399,7 @@ double copg_loss(const struct copg_bandit *b, const struct copg_data *d,
 static void record(const struct copg_bandit *b, const double *theta, const double *pi_star,
                    double *p, int it, double gnorm, struct copg_record *rec)
 {
-    softmax(b->n_arms, theta, p);
+    ope_softmax(b->n_arms, theta, 1.0, p);
     rec->iteration = it;
     rec->reward = copg_value(b, p, &rec->objective, &rec->kl_ref);
     struct ope_sum k;

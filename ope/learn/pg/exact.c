@@ -5,7 +5,6 @@
 #include "config.h"
 #include "ope/learn/pg/pg.h"
 #include "datasets/mdp.h"
-#include "ope/base/sum.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -59,20 +58,12 @@ double pg_exact(const struct mdp *m, const struct pg_policy *pol, const double *
     double coef[PG_MAX_ACTIONS];
     for (int t = H - 1; t >= 0; t--) {
         double gt = pow(m->gamma, t);   /* pow(0, 0) = 1 */
-        /* Q_t(s,a) = R(s,a) + gamma sum_s' P(s'|s,a) V_{t+1}(s'). */
-        for (size_t sa = 0; sa < S * A; sa++) {
-            const double *row = m->P + sa * S;
-            double ev = 0.0;
-            for (size_t u = 0; u < S; u++)
-                ev += row[u] * V[u];
-            Q[sa] = m->R[sa] + m->gamma * ev;
-        }
+        /* Q_t = R + gamma P V_{t+1}, then V_t(s) = sum_a pi(a|s) Q_t(s,a). */
+        mdp_backup(m->n_states, m->n_actions, m->P, m->R, m->gamma, V, Q);
+        mdp_v_from_q(m->n_states, m->n_actions, pi, Q, Vn);
         for (size_t s = 0; s < S; s++) {
             const double *q = Q + s * A, *p = pi + s * A;
-            double v = 0.0;
-            for (size_t a = 0; a < A; a++)
-                v += p[a] * q[a];
-            Vn[s] = v;
+            double v = Vn[s];
             double w = need_d ? gt * D[(size_t)t * S + s] : 0.0;
             if (w == 0.0 || m->terminal[s])
                 continue;   /* never acted in: no gradient, no Fisher mass */
@@ -86,11 +77,7 @@ double pg_exact(const struct mdp *m, const struct pg_policy *pol, const double *
         }
         memcpy(V, Vn, S * sizeof *V);
     }
-    struct ope_sum k;
-    ope_sum_init(&k);
-    for (size_t s = 0; s < S; s++)
-        ope_sum_add(&k, m->mu0[s] * V[s]);
-    J = ope_sum_value(&k);
+    J = mdp_start_value(m, V);
 out:
     free(pi);
     free(V);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "ope/learn/pg/pg.h"
 #include "ope/base/progress.h"
+#include "ope/base/softmax.h"
 #include "datasets/mdp.h"
 
 #include <math.h>
@@ -116,13 +117,7 @@ void pg_probs(const struct pg_policy *pol, const double *theta, int s, double *o
 {
     int A = pol->n_actions;
     logits(pol, theta, s, out);
-    double mx = out[0], sum = 0.0;
-    for (int a = 1; a < A; a++)
-        mx = out[a] > mx ? out[a] : mx;
-    for (int a = 0; a < A; a++)
-        sum += (out[a] = exp(out[a] - mx));
-    for (int a = 0; a < A; a++)
-        out[a] /= sum;      /* sum >= 1: the max term is exp(0) */
+    ope_softmax(A, out, 1.0, out);
 }
 
 void pg_probs_all(const struct pg_policy *pol, const double *theta, double *pi)

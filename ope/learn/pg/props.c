@@ -7,6 +7,7 @@
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
 #include "ope/base/rng.h"
+#include "ope/base/softmax.h"
 #include "ope/base/sum.h"
 
 #include <math.h>
@@ -85,16 +86,9 @@ int props_opts_check(const struct props_opts *o, struct ope_error *err)
 
 void props_softmax_rows(int n_states, int n_actions, const double *logit, double *p)
 {
-    for (int s = 0; s < n_states; s++) {
-        const double *z = logit + (size_t)s * (size_t)n_actions;
-        double *q = p + (size_t)s * (size_t)n_actions, mx = z[0], tot = 0.0;
-        for (int a = 1; a < n_actions; a++)
-            mx = fmax(mx, z[a]);
-        for (int a = 0; a < n_actions; a++)
-            tot += q[a] = exp(z[a] - mx);
-        for (int a = 0; a < n_actions; a++)
-            q[a] /= tot;
-    }
+    for (int s = 0; s < n_states; s++)
+        ope_softmax(n_actions, logit + (size_t)s * (size_t)n_actions, 1.0,
+                    p + (size_t)s * (size_t)n_actions);
 }
 
 double props_sampling_error(int n_states, int n_actions, const double *n, const double *pi)

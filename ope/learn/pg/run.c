@@ -101,7 +101,8 @@ void pg_curves_format(const struct pg_result *res, int header, struct strbuf *sb
     for (int r = 0; r < res->n_runs; r++)
         for (size_t k = 0; k < K; k++) {
             const struct pg_record *x = &res->rec[(size_t)r * K + k];
-            strbuf_printf(sb, "%s,%d,%zu", res->label, r, k);
+            csvout_cell(sb, res->label);
+            strbuf_printf(sb, ",%d,%zu", r, k);
             csvout_number(sb, x->value);
             /* Row 0 is the initial policy: no gradient was estimated (empty cell). */
             csvout_number(sb, k == 0 ? NAN : x->grad_norm);

@@ -9,6 +9,7 @@
 #include "ope/learn/train/train.h"
 #include "datasets/tlog.h"
 #include "ope/base/progress.h"
+#include "ope/base/softmax.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -72,17 +73,12 @@ static int newton_dir(const struct tlog *lg, const double *W, size_t p, double l
     gsl_vector_set_zero(g);
     for (size_t i = 0; i < lg->n_steps; i++) {
         train_row_phi(lg, i, phi);
-        double mx = -INFINITY, z = 0.0;
         for (int a = 0; a < A; a++) {
             pr[a] = 0.0;
             for (size_t j = 0; j < p; j++)
                 pr[a] += W[(size_t)a * p + j] * phi[j];
-            mx = pr[a] > mx ? pr[a] : mx;
         }
-        for (int a = 0; a < A; a++)
-            z += (pr[a] = exp(pr[a] - mx));
-        for (int a = 0; a < A; a++)
-            pr[a] /= z;
+        ope_softmax(A, pr, 1.0, pr);
         for (int a = 1; a < A; a++) {
             double ya = lg->action[i] == a ? 1.0 : 0.0;
             for (size_t j = 0; j < p; j++) {

@@ -13,6 +13,7 @@
  * state and counts for R^ only. */
 #include "config.h"
 #include "ope/learn/train/train.h"
+#include "datasets/mdp.h"
 #include "datasets/tlog.h"
 #include "ope/base/progress.h"
 
@@ -74,12 +75,19 @@ static int ce_build(const struct tlog *log, struct ce_model *c, struct ope_error
 /* V(s) = max_a Q(s,a); a state with no finite Q (never logged) is worth 0. */
 static void values(const double *Q, int S, int A, double *V)
 {
-    for (int s = 0; s < S; s++) {
-        double v = -INFINITY;
-        for (int a = 0; a < A; a++)
-            v = Q[(size_t)s * A + a] > v ? Q[(size_t)s * A + a] : v;
-        V[s] = isfinite(v) ? v : 0.0;
-    }
+    mdp_v_from_q(S, A, NULL, Q, V);
+    for (int s = 0; s < S; s++)
+        V[s] = isfinite(V[s]) ? V[s] : 0.0;
+}
+
+/* The reward of each backup: R^(s,a) - c / sqrt(N(s,a)), and for a pair never seen
+ * -inf under pessimism, else 0. A never-seen pair has no transition mass and V is
+ * finite, so its backup adds gamma * 0 and keeps exactly this value. */
+static void penalised_reward(const struct ce_model *c, double cpen, double *R)
+{
+    size_t SA = (size_t)c->S * (size_t)c->A;
+    for (size_t k = 0; k < SA; k++)
+        R[k] = c->n[k] == 0 ? (cpen > 0 ? -INFINITY : 0.0) : c->r[k] - cpen / sqrt(c->n[k]);
 }
 
 static int cevi_run(const struct tlog *log, const struct train_opts *o,
@@ -89,13 +97,16 @@ static int cevi_run(const struct tlog *log, const struct train_opts *o,
         return ope_fail(err, OPE_EUSAGE, "cevi needs a tabular log (a state column)");
     struct ce_model c = { 0 };
     struct train_model *m = NULL;
-    double *V = NULL;
+    double *V = NULL, *R = NULL;
     int rc = ce_build(log, &c, err);
     if (rc == 0)
         m = train_model_new(TRAIN_TABULAR, c.S, c.A, 0, err);
     if (m)
         V = ope_calloc((size_t)c.S, sizeof *V, err);
-    if (!V) {
+    if (V)
+        R = ope_malloc((size_t)c.S * (size_t)c.A * sizeof *R, err);
+    if (!R) {
+        free(V);
         ce_release(&c);
         train_model_free(m);
         return -1;
@@ -105,18 +116,9 @@ static int cevi_run(const struct tlog *log, const struct train_opts *o,
     size_t SA = (size_t)c.S * (size_t)c.A, seen = 0;
     for (size_t k = 0; k < SA; k++)
         seen += c.n[k] > 0;
+    penalised_reward(&c, cpen, R);
     for (long it = 0; it < N; it++) {
-        for (size_t k = 0; k < SA; k++) {
-            if (c.n[k] == 0) {
-                m->score[k] = cpen > 0 ? -INFINITY : 0.0;
-                continue;
-            }
-            double cont = 0.0;
-            const double *p = c.p + k * (size_t)c.S;
-            for (int s = 0; s < c.S; s++)
-                cont += p[s] * V[s];
-            m->score[k] = c.r[k] - cpen / sqrt(c.n[k]) + g * cont;
-        }
+        mdp_backup(c.S, c.A, c.p, R, g, V, m->score);
         values(m->score, c.S, c.A, V);
         ope_progress_report(o->progress, (double)(it + 1) / (double)N, "cevi backups");
         if (ope_progress_cancelled(o->progress)) {
@@ -128,6 +130,7 @@ static int cevi_run(const struct tlog *log, const struct train_opts *o,
     snprintf(m->summary, sizeof m->summary, "cevi: S=%d A=%d, %ld backups, gamma %g, "
              "pessimism c=%g, seen pairs %zu/%zu", c.S, c.A, N, g, cpen, seen, SA);
     free(V);
+    free(R);
     ce_release(&c);
     if (rc < 0) {
         train_model_free(m);

@@ -5,6 +5,7 @@
 #include "ope/learn/train/train.h"
 #include "datasets/policy.h"
 #include "datasets/tlog.h"
+#include "ope/base/softmax.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -106,10 +107,8 @@ void train_model_probs(const struct train_model *m, double T, int s, const doubl
             z += out[a];
         }
     } else {
-        for (int a = 0; a < A; a++) {
-            out[a] = exp((out[a] - mx) / T);
-            z += out[a];
-        }
+        ope_softmax(A, out, T, out);
+        return;
     }
     for (int a = 0; a < A; a++)
         out[a] /= z;
