@@ -9,6 +9,7 @@
 #include "estimators/evaluate.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +208,7 @@ struct stats_ctx {
     const unsigned char *logged;
     struct est_stats *es;           /* [n_pol * n_spec] */
     struct pol_stats *ps;           /* [n_pol] */
-    int failed;
+    atomic_int failed;              /* set by any task out of memory */
 };
 
 static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_stats *es)
@@ -242,7 +243,7 @@ static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_sta
         }
     }
     if (!buf || !c)
-        x->failed = 1;
+        atomic_store(&x->failed, 1);
     free(buf);
     free(c);
 }
@@ -372,7 +373,7 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
     struct stats_ctx sx = { log, o, pol, pin, logged, es, ps, 0 };
     if (ope_parallel_for(n_pol * (o->n_spec + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
         goto fail;
-    if (sx.failed) {
+    if (atomic_load(&sx.failed)) {
         ope_fail_oom(err);
         goto fail;
     }

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "estimators/evboot.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ struct boot_ctx {
     size_t n, K;                    /* rows; term vectors per chunk */
     double *vals;
     uint64_t key;
-    int failed;
+    atomic_int failed;              /* set by any task out of memory */
     /* Optional cache: chunk c's merged vectors start at cache + c K BOOTK_CHUNK. */
     double *cache;
     size_t *nu;                     /* [n_chunks] merged vectors of chunk c */
@@ -85,7 +86,7 @@ static void prep_task(void *arg, size_t task)
     double *terms = malloc(K * BOOTK_CHUNK * sizeof *terms);
     const double **u = malloc(K * sizeof *u);
     if (!terms || !u) {
-        c->failed = 1;
+        atomic_store(&c->failed, 1);
         goto done;
     }
     for (size_t ch = task * CHUNKS_PER_PREP;
@@ -123,7 +124,7 @@ static void boot_task(void *arg, size_t task)
     uint64_t *count_sum = calloc(REP_BLOCK, sizeof *count_sum);
     if ((!c->cache && !terms) || !u || !slot || !dot || !cnt || !rowkey || !acc ||
         !count_sum) {
-        c->failed = 1;
+        atomic_store(&c->failed, 1);
         goto done;
     }
     for (size_t j = 0; j < nb * K; j++)
@@ -206,10 +207,10 @@ int evboot_run(const struct est_bandit_in *in, size_t n_pol, const struct eval_o
         } else {
             size_t tasks = (n_chunks + CHUNKS_PER_PREP - 1) / CHUNKS_PER_PREP;
             if (ope_parallel_for(tasks, o->threads, prep_task, &c, NULL, NULL) != 0 ||
-                c.failed) {
+                atomic_load(&c.failed)) {
                 free(c.cache);
                 c.cache = NULL;
-                c.failed = 0;
+                atomic_store(&c.failed, 0);
             }
         }
     }
@@ -217,7 +218,7 @@ int evboot_run(const struct est_bandit_in *in, size_t n_pol, const struct eval_o
     if (ope_parallel_for(tasks, o->threads, boot_task, &c, o->progress, "bootstrap") != 0 ||
         ope_progress_cancelled(o->progress))
         rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-    else if (c.failed)
+    else if (atomic_load(&c.failed))
         rc = ope_fail_oom(err);
     free(c.cache);
     free(c.nu);
