@@ -102,6 +102,34 @@ double acc_point_sum(const double *col, size_t stride, size_t n)
     return ope_xsum_value(&x);
 }
 
+int acc_point_rows(const double *x, size_t n, size_t K, double *out, struct ope_error *err)
+{
+    struct ope_sum *s = ope_malloc((K + 1) * sizeof *s, err);
+    struct ope_xsum *t = ope_malloc((K + 1) * sizeof *t, err);
+    if (!s || !t) {
+        free(s);
+        free(t);
+        return -1;
+    }
+    for (size_t k = 0; k < K; k++)
+        ope_xsum_init(&t[k]);
+    for (size_t lo = 0; lo < n; lo += ACC_CHUNK) {
+        size_t hi = n - lo < ACC_CHUNK ? n : lo + ACC_CHUNK;
+        for (size_t k = 0; k < K; k++)
+            ope_sum_init(&s[k]);
+        for (size_t i = lo; i < hi; i++)
+            for (size_t k = 0; k < K; k++)
+                ope_sum_add(&s[k], x[i * K + k]);
+        for (size_t k = 0; k < K; k++)
+            ope_xsum_add(&t[k], ope_sum_value(&s[k]));
+    }
+    for (size_t k = 0; k < K; k++)
+        out[k] = ope_xsum_value(&t[k]);
+    free(s);
+    free(t);
+    return 0;
+}
+
 static size_t n_chunks(const struct acc_source *src)
 {
     return (src->n + ACC_CHUNK - 1) / ACC_CHUNK;
@@ -169,7 +197,8 @@ int acc_add_chunks(struct acc_state *s, const struct acc_source *src, uint64_t s
     }
     uint64_t key = acc_key(seed);
     for (size_t c = c0; c < c1 && c < n_chunks(src); c++) {
-        add_point(src, &t, c, s->point);
+        if (src->point)
+            add_point(src, &t, c, s->point);
         s->n += src->n - c * ACC_CHUNK < ACC_CHUNK ? src->n - c * ACC_CHUNK : ACC_CHUNK;
         for (size_t b = 0; b < s->B; b += nb)
             add_boot(src, &t, key, c, b, s->B - b < nb ? s->B - b : nb, s->rep, s->rep_n);
@@ -221,8 +250,9 @@ int acc_run(struct acc_state *s, const struct acc_source *src, uint64_t seed, in
             struct ope_progress *progress, struct ope_error *err)
 {
     size_t nc = n_chunks(src);
-    struct run_ctx x = { s, src, acc_key(seed), (nc + POINT_GROUP - 1) / POINT_GROUP, NULL,
-                         progress, 0 };
+    struct run_ctx x = { s, src, acc_key(seed),
+                         src->point ? (nc + POINT_GROUP - 1) / POINT_GROUP : 0, NULL, progress,
+                         0 };
     x.point = ope_malloc((x.n_point * src->K + 1) * sizeof *x.point, err);
     if (!x.point)
         return -1;

@@ -22,7 +22,7 @@
 
 /* Rows per chunk: the unit of splitting and of the partial sums (part of the
  * results). */
-#define ACC_CHUNK 2048
+#define ACC_CHUNK 4096
 
 /* Where the K columns come from, and the kernel that forms a chunk's partials. The
  * two engines differ only here: the bandit source computes its term columns per
@@ -36,7 +36,8 @@ struct acc_source {
     size_t scratch;         /* bytes of scratch a task hands to the callbacks */
     void *ctx;
     /* Point partials of the chunk of rows [lo, lo + m): sum[k] = sum of column k
-     * over the chunk, compensated in row order (acc_point_column). */
+     * over the chunk, compensated in row order (acc_point_column). NULL when the
+     * caller accumulates the point sums itself (acc_run then leaves them empty). */
     void (*point)(void *ctx, void *scratch, size_t lo, size_t m, double *sum);
     /* Replicate partials of that chunk for replicates b0 .. b0 + nb - 1 (b0 even):
      * dot[r * K + k] = sum_i m_{b0+r,i} col_k[i] and cnt[r] = sum_i m_{b0+r,i}, with
@@ -96,5 +97,9 @@ double acc_point_column(const double *col, size_t stride, size_t m);
 /* The point sum of a whole column of n rows (col[i * stride]): what an acc_state
  * fed with that column finalizes to, without a source. */
 double acc_point_sum(const double *col, size_t stride, size_t n);
+
+/* acc_point_sum of every column of a row-major n x K matrix x into out[K], in one
+ * pass over the rows. 0, or -1 (out of memory) with err. */
+int acc_point_rows(const double *x, size_t n, size_t K, double *out, struct ope_error *err);
 
 #endif

@@ -61,16 +61,17 @@ static double rep_value(const double *sums, double msum, const struct slot_layou
 }
 
 /* The point estimate from the terms: each slot's sums accumulated as an acc_state
- * would accumulate its column (so a stream fed chunk by chunk gets the same bits). */
-static double point_value(const struct traj_terms *t, double *scratch)
+ * would accumulate its column (so a stream fed chunk by chunk gets the same bits).
+ * scratch: 2 K doubles. */
+static int point_value(const struct traj_terms *t, double *scratch, double *value,
+                       struct ope_error *err)
 {
     size_t K = t->K;
-    for (size_t k = 0; k < K; k++) {
-        scratch[k] = acc_point_sum(t->num + k, K, t->n);
-        if (t->den)
-            scratch[K + k] = acc_point_sum(t->den + k, K, t->n);
-    }
-    return traj_value_sums(t->coef, K, scratch, t->den ? scratch + K : NULL, (double)t->n);
+    if (acc_point_rows(t->num, t->n, K, scratch, err) != 0 ||
+        (t->den && acc_point_rows(t->den, t->n, K, scratch + K, err) != 0))
+        return -1;
+    *value = traj_value_sums(t->coef, K, scratch, t->den ? scratch + K : NULL, (double)t->n);
+    return 0;
 }
 
 static int policy_indices(const struct tlog *log, const struct eval_opts *o, size_t *pol,
@@ -246,9 +247,10 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
                 goto fail;
             }
             double *sc = ope_malloc((2 * tt->K + 1) * sizeof *sc, err);
-            if (!sc)
+            if (!sc || point_value(tt, sc, &x->value, err) != 0) {
+                free(sc);
                 goto fail;
-            x->value = point_value(tt, sc);
+            }
             free(sc);
             traj_contrib(tt, c);
             ci_stats_of(c, N, &x->st);

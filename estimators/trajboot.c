@@ -285,7 +285,11 @@ int trajboot_sums(const double *S, size_t n, size_t W, uint64_t seed, size_t B, 
     struct acc_state st;
     if (trajboot_init(&tb, S, n, W, err) != 0 || acc_init(&st, W, B, err) != 0)
         return -1;
-    int rc = acc_run(&st, &tb.src, seed, threads, progress, err);
+    /* Only the replicates are wanted here (the engine sums the point estimate from
+     * the terms themselves). */
+    struct acc_source src = tb.src;
+    src.point = NULL;
+    int rc = acc_run(&st, &src, seed, threads, progress, err);
     if (rc == 0)
         acc_finalize(&st, NULL, sums, msum);
     acc_release(&st);

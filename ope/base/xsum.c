@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#define BIAS 1088                       /* a multiple of 32 above 1074 (the subnormal lsb) */
+#define BIAS 1088   /* a multiple of 32 above 1074 (the subnormal lsb); also in xsum.h */
 #define MASK UINT64_C(0xffffffff)
 
 __extension__ typedef __int128 xs_i128;
@@ -31,7 +31,7 @@ static void lift(struct ope_xsum *x, int32_t t)
     x->top = t;
 }
 
-void ope_xsum_add(struct ope_xsum *x, double v)
+void ope_xsum_add_slow(struct ope_xsum *x, double v)
 {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
