@@ -8,10 +8,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "estimators/accum.h"
 
-/* Rows per chunk: a chunk's sums are what the bootstrap accumulates (compensated)
- * across chunks, so this constant is part of the results. */
-#define BOOTK_CHUNK 2048
+/* Rows per chunk: the accumulator's chunk (accum.h), whose partial sums this kernel
+ * forms. */
+#define BOOTK_CHUNK ACC_CHUNK
 
 /* One chunk of one replicate block. */
 struct bootk_job {

@@ -9,10 +9,12 @@
 #include "estimators/evaluate.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/accum.h"
 #include "estimators/evboot.h"
 #include "estimators/ci.h"
 #include "estimators/diag.h"
@@ -20,7 +22,7 @@
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
 
-#define CHUNK 2048          /* rows per chunk: term buffers stay in cache */
+#define CHUNK ACC_CHUNK     /* rows per chunk: term buffers stay in cache */
 
 void eval_opts_init(struct eval_opts *o)
 {
@@ -91,29 +93,6 @@ static void in_of(const struct blog *log, const struct pol_in *pi, struct est_ba
     in->pi_a = pi->pa;
 }
 
-/* Point estimate: compensated sums of the terms, then combine. */
-static double point_sums(const struct est_spec *s, const struct est_bandit_in *in, double *sums,
-                         double *buf)
-{
-    const struct est_desc *d = s->d;
-    struct ope_sum acc[EST_MAX_TERMS];
-    double *t[EST_MAX_TERMS];
-    for (size_t k = 0; k < d->n_terms; k++) {
-        ope_sum_init(&acc[k]);
-        t[k] = buf + k * CHUNK;
-    }
-    for (size_t lo = 0; lo < in->n; lo += CHUNK) {
-        size_t hi = lo + CHUNK < in->n ? lo + CHUNK : in->n;
-        d->terms(in, s->param, lo, hi, t);
-        for (size_t k = 0; k < d->n_terms; k++)
-            for (size_t i = 0; i < hi - lo; i++)
-                ope_sum_add(&acc[k], t[k][i]);
-    }
-    for (size_t k = 0; k < d->n_terms; k++)
-        sums[k] = ope_sum_value(&acc[k]);
-    return d->combine(sums, (double)in->n);
-}
-
 /* Per-row contributions c_i (mean = estimate) into c. */
 static void contributions(const struct est_spec *s, const struct est_bandit_in *in,
                           const double *sums, double *c, double *buf)
@@ -134,19 +113,75 @@ static void contributions(const struct est_spec *s, const struct est_bandit_in *
     }
 }
 
-/* The bootstrap replicates of the policies' row vectors (evboot.h). */
-static int run_bootstrap(const struct blog *log, const struct eval_opts *o,
-                         const struct pol_in *pin, size_t n_pol, double *vals,
-                         struct ope_error *err)
+/* The accumulated sums of every (policy, estimator) term column over the rows
+ * (accum.h): point[K] and, when B > 0, the replicates' rep[B * K] and rep_n[B].
+ * *col_of gets the first column of (p, e) at [p * n_spec + e]. */
+struct sums {
+    size_t K, B;
+    double *point, *rep, *rep_n;
+    size_t *col;
+};
+
+static void sums_release(struct sums *x)
 {
+    free(x->point);
+    free(x->rep);
+    free(x->rep_n);
+    free(x->col);
+}
+
+static int accumulate(const struct blog *log, const struct eval_opts *o,
+                      const struct pol_in *pin, size_t n_pol, size_t B, struct sums *x,
+                      struct ope_error *err)
+{
+    memset(x, 0, sizeof *x);
     struct est_bandit_in *in = ope_calloc(n_pol ? n_pol : 1, sizeof *in, err);
     if (!in)
         return -1;
     for (size_t p = 0; p < n_pol; p++)
         in_of(log, &pin[p], &in[p]);
-    int rc = evboot_run(in, n_pol, o, vals, err);
+    struct acc_state st;
+    memset(&st, 0, sizeof st);
+    int rc = -1;
+    struct evboot *ev = evboot_new(in, n_pol, o->spec, o->n_spec, B, o->threads, err);
+    if (!ev || acc_init(&st, evboot_source(ev)->K, B, err) != 0)
+        goto out;
+    size_t K = st.K;
+    x->K = K;
+    x->B = B;
+    x->point = ope_malloc((K + 1) * sizeof *x->point, err);
+    x->rep = ope_malloc((B * K + 1) * sizeof *x->rep, err);
+    x->rep_n = ope_malloc((B + 1) * sizeof *x->rep_n, err);
+    x->col = ope_malloc((n_pol * o->n_spec + 1) * sizeof *x->col, err);
+    if (!x->point || !x->rep || !x->rep_n || !x->col ||
+        acc_run(&st, evboot_source(ev), o->seed, o->threads, o->progress, err) != 0)
+        goto out;
+    acc_finalize(&st, x->point, x->rep, x->rep_n);
+    for (size_t p = 0; p < n_pol; p++)
+        for (size_t e = 0; e < o->n_spec; e++)
+            x->col[p * o->n_spec + e] = evboot_col(ev, p, e);
+    rc = 0;
+out:
+    if (rc != 0)
+        sums_release(x);
+    acc_release(&st);
+    evboot_free(ev);
     free(in);
     return rc;
+}
+
+/* Replicate b of estimator e on policy p into vals[(p * n_spec + e) * B + b]. */
+static void replicates(const struct eval_opts *o, size_t n_pol, const struct sums *x,
+                       double *vals)
+{
+    for (size_t p = 0; p < n_pol; p++)
+        for (size_t e = 0; e < o->n_spec; e++) {
+            const struct est_desc *d = o->spec[e].d;
+            size_t c = x->col[p * o->n_spec + e];
+            for (size_t b = 0; b < x->B; b++)
+                vals[(p * o->n_spec + e) * x->B + b] =
+                    d->combine(x->rep + b * x->K + c, x->rep_n[b]);
+        }
 }
 
 int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, double **qhat,
@@ -156,10 +191,15 @@ int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, dou
     if (!pin)
         return -1;
     int rc = 0;
+    struct sums x;
     for (size_t p = 0; p < n_pol && rc == 0; p++)
         rc = pol_in_build(log, qhat, pol[p], &pin[p], err);
     if (rc == 0)
-        rc = run_bootstrap(log, o, pin, n_pol, vals, err);
+        rc = accumulate(log, o, pin, n_pol, (size_t)o->n_boot, &x, err);
+    if (rc == 0) {
+        replicates(o, n_pol, &x, vals);
+        sums_release(&x);
+    }
     for (size_t p = 0; p < n_pol; p++)
         pol_in_free(&pin[p]);
     free(pin);
@@ -197,9 +237,10 @@ struct stats_ctx {
     const size_t *pol;
     const struct pol_in *pin;
     const struct diag_support *support;
+    const struct sums *sums;        /* the accumulated point sums */
     struct est_stats *es;           /* [n_pol * n_spec] */
     struct pol_stats *ps;           /* [n_pol] */
-    int failed;
+    atomic_int failed;              /* set by any task out of memory */
 };
 
 static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_stats *es)
@@ -216,8 +257,8 @@ static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_sta
         es->value = es->mean_w = es->max_w = es->ess = NAN;
         ci_stats_of(NULL, 0, &es->st);
     } else if (buf && c) {
-        double sums[EST_MAX_TERMS];
-        es->value = point_sums(s, &in, sums, buf);
+        const double *sums = x->sums->point + x->sums->col[p * x->o->n_spec + e];
+        es->value = s->d->combine(sums, (double)log->n);
         contributions(s, &in, sums, c, buf);
         ci_stats_of(c, log->n, &es->st);
         if (s->d->weight) {
@@ -233,7 +274,7 @@ static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_sta
         }
     }
     if (!buf || !c)
-        x->failed = 1;
+        atomic_store(&x->failed, 1);
     free(buf);
     free(c);
 }
@@ -301,6 +342,8 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
     double **qhat = log->qhat, **fitted = NULL;
     struct pol_in *pin = NULL;
     double *vals = NULL;
+    struct sums sums;
+    memset(&sums, 0, sizeof sums);
     struct est_stats *es = NULL;
     struct pol_stats *ps = NULL;
     struct diag_support support = { NULL, 0, 0 };
@@ -346,16 +389,20 @@ struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
         if (pol_in_build(log, need_model ? qhat : NULL, pol[p], &pin[p], err) != 0)
             goto fail;
 
-    if (o->ci == CI_BOOTSTRAP) {
-        vals = ope_malloc(n_pol * o->n_spec * (size_t)o->n_boot * sizeof *vals, err);
-        if (!vals || run_bootstrap(log, o, pin, n_pol, vals, err) != 0)
+    size_t B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
+    if (accumulate(log, o, pin, n_pol, B, &sums, err) != 0)
+        goto fail;
+    if (B) {
+        vals = ope_malloc(n_pol * o->n_spec * B * sizeof *vals, err);
+        if (!vals)
             goto fail;
+        replicates(o, n_pol, &sums, vals);
     }
 
-    struct stats_ctx sx = { log, o, pol, pin, &support, es, ps, 0 };
+    struct stats_ctx sx = { log, o, pol, pin, &support, &sums, es, ps, 0 };
     if (ope_parallel_for(n_pol * (o->n_spec + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
         goto fail;
-    if (sx.failed) {
+    if (atomic_load(&sx.failed)) {
         ope_fail_oom(err);
         goto fail;
     }
@@ -435,6 +482,7 @@ out:
     free(ps);
     free(vals);
     diag_support_release(&support);
+    sums_release(&sums);
     free(pol);
     if (fitted)
         blog_matrix_free(fitted, log->n_actions);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/accum.h"
 #include "estimators/ci.h"
 #include "estimators/diag.h"
 #include "estimators/traj.h"
@@ -31,11 +32,7 @@ void traj_opts_init(struct traj_opts *t)
 
 double eval_traj_count(uint64_t seed, size_t i, size_t b)
 {
-    uint64_t key = ope_rng_key(seed, OPE_RNG_BOOTSTRAP, 0);
-    uint64_t rowkey = ope_mix64(key + i * UINT64_C(0x9e3779b97f4a7c15));
-    uint64_t salt = (b / 2) * UINT64_C(0xc2b2ae3d27d4eb4f) + UINT64_C(0x165667b19e3779f9);
-    uint64_t u = ope_mix64(rowkey ^ salt);
-    return (double)ope_poisson1_from_u32(b % 2 == 0 ? (uint32_t)(u >> 32) : (uint32_t)u);
+    return (double)acc_count(acc_rowkey(acc_key(seed), i), b);
 }
 
 /* Where one estimator's terms sit in a policy's block of columns: K numerator
@@ -57,23 +54,25 @@ static void pack(const struct traj_terms *t, double *S, size_t col)
         }
 }
 
-/* A replicate's value from its column sums, with traj_value's rules: a ratio slot
- * whose weights are all 0 adds nothing when its numerator is 0 too, else NAN. */
+/* A replicate's value from its column sums (traj_value_sums). */
 static double rep_value(const double *sums, double msum, const struct slot_layout *L,
                         size_t col, const double *coef)
 {
-    struct ope_sum v;
-    ope_sum_init(&v);
-    for (size_t k = 0; k < L->K; k++) {
-        double sn = sums[col + k], sd = L->den ? sums[col + L->K + k] : msum;
-        if (sd == 0.0) {
-            if (sn == 0.0 && L->den)
-                continue;
-            return NAN;
-        }
-        ope_sum_add(&v, coef[k] * sn / sd);
-    }
-    return ope_sum_value(&v);
+    return traj_value_sums(coef, L->K, sums + col, L->den ? sums + col + L->K : NULL, msum);
+}
+
+/* The point estimate from the terms: each slot's sums accumulated as an acc_state
+ * would accumulate its column (so a stream fed chunk by chunk gets the same bits).
+ * scratch: 2 K doubles. */
+static int point_value(const struct traj_terms *t, double *scratch, double *value,
+                       struct ope_error *err)
+{
+    size_t K = t->K;
+    if (acc_point_rows(t->num, t->n, K, scratch, err) != 0 ||
+        (t->den && acc_point_rows(t->den, t->n, K, scratch + K, err) != 0))
+        return -1;
+    *value = traj_value_sums(t->coef, K, scratch, t->den ? scratch + K : NULL, (double)t->n);
+    return 0;
 }
 
 static int policy_indices(const struct tlog *log, const struct eval_opts *o, size_t *pol,
@@ -241,7 +240,12 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
                          o->spec[e].label);
                 goto fail;
             }
-            x->value = traj_value(tt, NULL);
+            double *sc = ope_malloc((2 * tt->K + 1) * sizeof *sc, err);
+            if (!sc || point_value(tt, sc, &x->value, err) != 0) {
+                free(sc);
+                goto fail;
+            }
+            free(sc);
             traj_contrib(tt, c);
             ci_stats_of(c, N, &x->st);
             x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);

@@ -1,21 +1,30 @@
-/* estimators/evboot.h: the bootstrap of the bandit evaluation engine (evaluate.c).
- * Each resample's Poisson(1) counts are drawn once and applied to every estimator
- * of every policy in the same pass over the rows; ratio estimators get numerator
- * and denominator per resample. */
+/* estimators/evboot.h: the bandit source of the accumulator (accum.h). Its columns
+ * are the terms of every (policy, estimator) in the order policy, estimator, term;
+ * per chunk they are formed once, the bit-identical ones merged (ipw's w r is
+ * snipw's numerator, ...), and weighted by the replicates' counts with the kernel of
+ * bootk.h. */
 #ifndef ESTIMATORS_EVBOOT_H
 #define ESTIMATORS_EVBOOT_H
 
 #include <stddef.h>
 #include "ope/base/error.h"
+#include "estimators/accum.h"
 #include "estimators/estimator.h"
-#include "estimators/evaluate.h"
 
-/* Fill vals[(p * o->n_spec + e) * o->n_boot + b] with replicate b of estimator e on
- * policy p, whose row inputs are in[p] (all of the same n). The replicates depend on
- * (o->seed, row, replicate) only, never on o->threads. Errors: OPE_EINTERRUPTED
- * (cancelled through o->progress), out of memory. */
-int evboot_run(const struct est_bandit_in *in, size_t n_pol, const struct eval_opts *o,
-               double *vals, struct ope_error *err);
+struct evboot;
+
+/* The source over the row inputs in[p] (all of the same n) of n_pol policies and
+ * spec[0..n_spec-1]. When B > 0 and the merged columns of every chunk fit in the
+ * cache limit, they are computed once here (on `threads` threads) and kept. NULL
+ * (out of memory) with err. */
+struct evboot *evboot_new(const struct est_bandit_in *in, size_t n_pol,
+                          const struct est_spec *spec, size_t n_spec, size_t B, int threads,
+                          struct ope_error *err);
+void evboot_free(struct evboot *ev);
+
+/* The accumulator source, and the first column of (policy p, estimator e). */
+const struct acc_source *evboot_source(const struct evboot *ev);
+size_t evboot_col(const struct evboot *ev, size_t p, size_t e);
 
 /* The merged term vectors of every chunk are computed once and kept when the worst
  * case (no two alike) fits in this many bytes of address space; otherwise every

@@ -48,6 +48,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evaluate.h \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \
+	estimators/accum.c \
+	estimators/accum.h \
 	estimators/evboot.c \
 	estimators/evboot.h \
 	estimators/features.c \

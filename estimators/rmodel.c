@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,7 @@ struct cf {
     struct feat_map *map;       /* [K] */
     double *train_mean;         /* [K] mean reward of the training rows */
     double **beta;              /* [K*A] fitted coefficients, NULL without training rows */
-    int predict_failed;
+    atomic_int predict_failed;  /* set by any prediction task out of memory */
     double **qhat;              /* [A][n] output */
     int *status;                /* [K*A] 0 or -1 */
     struct ope_error *errs;     /* [K*A] */
@@ -167,7 +168,7 @@ static void predict_task(void *ctx, size_t t)
     int *idx = malloc(nnz * sizeof *idx);
     double *val = malloc(nnz * sizeof *val);
     if (!idx || !val) {
-        c->predict_failed = 1;
+        atomic_store(&c->predict_failed, 1);
         goto out;
     }
     for (size_t i = t * PREDICT_ROWS; i < log->n && i < (t + 1) * PREDICT_ROWS; i++) {
@@ -396,6 +397,7 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
 {
     struct cf c;
     memset(&c, 0, sizeof c);
+    atomic_init(&c.predict_failed, 0);
     if (check(log, o, &c.kind, err) < 0)
         return NULL;
     gsl_set_error_handler_off();    /* solver failures are handled, never abort */
@@ -439,7 +441,7 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
         ope_fail(err, OPE_EINTERRUPTED, "reward model: cancelled");
         goto fail;
     }
-    if (c.predict_failed) {
+    if (atomic_load(&c.predict_failed)) {
         ope_fail_oom(err);
         goto fail;
     }

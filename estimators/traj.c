@@ -107,6 +107,23 @@ static int slot_sums(const struct traj_terms *t, const double *m, double *sn, do
     return 0;
 }
 
+double traj_value_sums(const double *coef, size_t K, const double *sn, const double *sd,
+                       double n)
+{
+    struct ope_sum v;
+    ope_sum_init(&v);
+    for (size_t k = 0; k < K; k++) {
+        double d = sd ? sd[k] : n;
+        if (d == 0.0) {
+            if (sn[k] == 0.0 && sd)
+                continue;
+            return NAN;
+        }
+        ope_sum_add(&v, coef[k] * sn[k] / d);
+    }
+    return ope_sum_value(&v);
+}
+
 double traj_value(const struct traj_terms *t, const double *m)
 {
     double *sn = malloc((2 * t->K + 1) * sizeof *sn);

@@ -64,6 +64,13 @@ void traj_terms_release(struct traj_terms *t);
  * every slot in one pass over the terms. */
 double traj_value(const struct traj_terms *t, const double *m);
 
+/* The value from the slot sums sn[k] and sd[k] (sd NULL: every den is 1, so sd[k] =
+ * n), with traj_value's rules: sum_k coef_k sn_k / sd_k, compensated; a ratio slot
+ * with sn = sd = 0 adds nothing; any other zero denominator gives NAN. The point
+ * estimate and every bootstrap replicate go through it. */
+double traj_value_sums(const double *coef, size_t K, const double *sn, const double *sd,
+                       double n);
+
 /* Per-trajectory contributions c_i whose mean is the value: c_i = sum_k coef_k
  * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator, as the
  * bandit engine does). c has n entries (all NAN when a denominator is zero). */

@@ -1,8 +1,8 @@
-/* estimators/trajboot.c: the trajectory bootstrap kernel (trajboot.h). A task is a
- * block of TB_BLOCK replicates; it walks the episodes chunk by chunk, draws the
- * block's counts for the chunk once, and then for every band of TB_BAND columns forms
- * the count-weighted chunk sums; those are added plainly for TB_FLUSH chunks and then,
- * compensated, to the replicate's totals. When every term is finite the chunk sums
+/* estimators/trajboot.c: the trajectory source of the accumulator (trajboot.h). For a
+ * block of TB_BLOCK replicates and one chunk it walks the chunk's episodes TB_CHUNK at
+ * a time, draws the block's counts for them once, and then for every band of TB_BAND
+ * columns forms the count-weighted sums, added plainly across the chunk; the
+ * accumulator adds the chunk partials order-free. When every term is finite the sums
  * are dense fused multiply-adds acc = fma(count, term, acc) over the episodes in
  * order -- a count of 0 then adds an exact 0 -- computed four replicates x 32 columns
  * at a time in AVX-512 registers, two x 16 with AVX2, or by fma() in plain C: fma is
@@ -11,8 +11,6 @@
  * inf * 0 never makes a NaN. */
 #include "config.h"
 #include "estimators/trajboot.h"
-
-#include <stdatomic.h>
 
 #include <math.h>
 #include <pthread.h>
@@ -31,8 +29,7 @@
 #define TB_BLOCK 64     /* replicates per task: even (one hash serves a pair); S streams
                            from memory once per block, so larger blocks save bandwidth */
 #define TB_BAND TRAJBOOT_PAD  /* columns per pass: 4 AVX-512 vectors */
-#define TB_CHUNK TRAJBOOT_CHUNK
-#define TB_FLUSH 16     /* chunk sums added plainly before one compensated add */
+#define TB_CHUNK 256    /* episodes per kernel call: the block's counts (128 KB) stay in L2 */
 
 /* The Poisson(1) table shared with the engine (ope/base/rng.c), so the draws are its own. */
 static const uint32_t *pois_cdf;
@@ -198,115 +195,103 @@ static void sparse_generic(const double *base, size_t W, size_t m, const double 
         }
 }
 
-typedef void (*tb_kernel)(const double *, size_t, size_t, const double *, size_t, size_t,
-                          double *);
-
-struct tb_ctx {
-    const double *S;
-    size_t n, W, B;
-    const uint64_t *rowkey;     /* [n] */
-    tb_kernel kernel;
-    double *sums, *msum;
-    atomic_int failed;      /* set by any task whose scratch allocation failed */
-};
-
 /* Scratch of one task, allocated once per task (outside every loop over episodes). */
 struct tb_scratch {
     double cnt[TB_BLOCK][TB_CHUNK];
     double acc[TB_BLOCK][TB_BAND];
 };
 
-static void tb_task(void *arg, size_t task)
+/* Point partials: the compensated sum of each column over the chunk's episodes. */
+static void src_point(void *ctx, void *scratch, size_t lo, size_t m, double *sum)
 {
-    struct tb_ctx *x = arg;
-    size_t b0 = task * TB_BLOCK, bb = x->B - b0 < TB_BLOCK ? x->B - b0 : TB_BLOCK, W = x->W;
-    struct tb_scratch *sc = malloc(sizeof *sc);
-    struct ope_sum *tot = malloc(bb * W * sizeof *tot);
-    double *mid = calloc(bb * W, sizeof *mid);
-    if (!sc || !tot || !mid) {
-        free(sc), free(tot), free(mid);
-        atomic_store(&x->failed, 1);
-        return;
-    }
-    for (size_t k = 0; k < bb * W; k++)
-        ope_sum_init(&tot[k]);
-    uint64_t msum[TB_BLOCK] = { 0 };
-    for (size_t i0 = 0, ch = 0; i0 < x->n; i0 += TB_CHUNK, ch++) {
-        size_t m = x->n - i0 < TB_CHUNK ? x->n - i0 : TB_CHUNK;
-        /* Counts: one hash per (episode, pair of replicates), as eval_traj_count. */
-        for (size_t k = 0; k < bb; k += 2) {
+    const struct trajboot *tb = ctx;
+    (void)scratch;
+    for (size_t w = 0; w < tb->W; w++)
+        sum[w] = acc_point_column(tb->S + trajboot_at(tb->n, lo, w), TRAJBOOT_PAD, m);
+}
+
+/* Replicate partials of one chunk: per sub-chunk of TB_CHUNK episodes, the block's
+ * counts once, then the kernel over every band; the sub-chunks' sums are added
+ * plainly in order. */
+static void src_boot(void *ctx, void *scratch, size_t lo, size_t m, const uint64_t *rowkey,
+                     uint64_t b0, size_t nb, double *dot, uint64_t *cnt)
+{
+    const struct trajboot *tb = ctx;
+    struct tb_scratch *sc = scratch;
+    size_t W = tb->W;
+    memset(dot, 0, nb * W * sizeof *dot);
+    memset(cnt, 0, nb * sizeof *cnt);
+    for (size_t s0 = 0; s0 < m; s0 += TB_CHUNK) {
+        size_t ms = m - s0 < TB_CHUNK ? m - s0 : TB_CHUNK;
+        /* Counts: one hash per (episode, pair of replicates), as acc_count. */
+        for (size_t k = 0; k < nb; k += 2) {
             uint64_t salt = ((b0 + k) / 2) * UINT64_C(0xc2b2ae3d27d4eb4f) +
                             UINT64_C(0x165667b19e3779f9);
-            for (size_t i = 0; i < m; i++) {
-                uint64_t u = ope_mix64(x->rowkey[i0 + i] ^ salt);
+            for (size_t i = 0; i < ms; i++) {
+                uint64_t u = ope_mix64(rowkey[s0 + i] ^ salt);
                 int c0 = ope_poisson1_fast(pois_cdf, (uint32_t)(u >> 32));
                 int c1 = ope_poisson1_fast(pois_cdf, (uint32_t)u);
                 sc->cnt[k][i] = c0;
-                msum[k] += (uint64_t)c0;
-                if (k + 1 < bb) {
+                cnt[k] += (uint64_t)c0;
+                if (k + 1 < nb) {
                     sc->cnt[k + 1][i] = c1;
-                    msum[k + 1] += (uint64_t)c1;
+                    cnt[k + 1] += (uint64_t)c1;
                 }
             }
         }
         for (size_t w0 = 0; w0 < W; w0 += TB_BAND) {
-            size_t wb = W - w0 < TB_BAND ? W - w0 : TB_BAND;
-            x->kernel(x->S + w0 * x->n + i0 * TB_BAND, TB_BAND, m, &sc->cnt[0][0], bb, wb,
-                      &sc->acc[0][0]);
-            for (size_t k = 0; k < bb; k++) {
-                double *t = mid + k * W + w0;
-                for (size_t w = 0; w < wb; w++)
+            tb->kernel(tb->S + trajboot_at(tb->n, lo + s0, w0), TB_BAND, ms, &sc->cnt[0][0],
+                       nb, TB_BAND, &sc->acc[0][0]);
+            for (size_t k = 0; k < nb; k++) {
+                double *t = dot + k * W + w0;
+                for (size_t w = 0; w < TB_BAND; w++)
                     t[w] += sc->acc[k][w];
             }
         }
-        /* Every TB_FLUSH chunks (and at the end) the plain sums of up to
-         * TB_FLUSH * TB_CHUNK episodes go into the compensated totals. */
-        if ((ch + 1) % TB_FLUSH == 0 || i0 + m == x->n)
-            for (size_t k = 0; k < bb * W; k++) {
-                ope_sum_add(&tot[k], mid[k]);
-                mid[k] = 0.0;
-            }
     }
-    for (size_t k = 0; k < bb; k++) {
-        for (size_t w = 0; w < W; w++)
-            x->sums[(b0 + k) * W + w] = ope_sum_value(&tot[k * W + w]);
-        x->msum[b0 + k] = (double)msum[k];
-    }
-    free(sc), free(tot), free(mid);
 }
 
-int trajboot_sums(const double *S, size_t n, size_t W, uint64_t seed, size_t B, int threads,
-                  struct ope_progress *progress, double *sums, double *msum,
+int trajboot_init(struct trajboot *tb, const double *S, size_t n, size_t W,
                   struct ope_error *err)
 {
     pthread_once(&pois_once, pois_init);
     if (W % TRAJBOOT_PAD != 0)
         return ope_fail(err, OPE_ESOFTWARE, "trajboot: %zu columns is not a multiple of %d",
                         W, TRAJBOOT_PAD);
-    uint64_t *rowkey = ope_malloc((n ? n : 1) * sizeof *rowkey, err);
-    if (!rowkey)
-        return -1;
-    uint64_t key = ope_rng_key(seed, OPE_RNG_BOOTSTRAP, 0);
-    for (size_t i = 0; i < n; i++)
-        rowkey[i] = ope_mix64(key + i * UINT64_C(0x9e3779b97f4a7c15));
     int finite = 1;
     for (size_t k = 0; k < n * W && finite; k++)
         finite = isfinite(S[k]);
-    tb_kernel kernel = finite ? dense_generic : sparse_generic;
+    tb->kernel = finite ? dense_generic : sparse_generic;
 #ifdef TB_X86
     int id = impl_id();
     if (finite && id == 3)
-        kernel = dense_avx512;
+        tb->kernel = dense_avx512;
     else if (finite && id == 2)
-        kernel = dense_avx2;
+        tb->kernel = dense_avx2;
 #endif
-    struct tb_ctx x = { S, n, W, B, rowkey, kernel, sums, msum, 0 };
-    int rc = ope_parallel_for((B + TB_BLOCK - 1) / TB_BLOCK, threads, tb_task, &x, progress,
-                              "bootstrap");
-    free(rowkey);
-    if (rc != 0 || ope_progress_cancelled(progress))
-        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-    if (atomic_load(&x.failed))
-        return ope_fail_oom(err);
+    tb->S = S;
+    tb->n = n;
+    tb->W = W;
+    tb->src = (struct acc_source){ n, W, TB_BLOCK, sizeof(struct tb_scratch), tb, src_point,
+                                   src_boot };
     return 0;
+}
+
+int trajboot_sums(const double *S, size_t n, size_t W, uint64_t seed, size_t B, int threads,
+                  struct ope_progress *progress, double *sums, double *msum,
+                  struct ope_error *err)
+{
+    struct trajboot tb;
+    struct acc_state st;
+    if (trajboot_init(&tb, S, n, W, err) != 0 || acc_init(&st, W, B, err) != 0)
+        return -1;
+    /* Only the replicates are wanted here (the engine sums the point estimate from
+     * the terms themselves). */
+    struct acc_source src = tb.src;
+    src.point = NULL;
+    int rc = acc_run(&st, &src, seed, threads, progress, err);
+    if (rc == 0)
+        acc_finalize(&st, NULL, sums, msum);
+    acc_release(&st);
+    return rc;
 }

@@ -65,7 +65,8 @@ static int same_bits(const double *a, const double *b, size_t n)
 
 static void kernel_cases(void)
 {
-    static const size_t ms[] = { 1, 3, 4, 5, 8, 9, 13, 511, 512, 513, 1021, 2047, 2048 };
+    static const size_t ms[] = { 1, 3, 4, 5, 8, 9, 13, 511, 512, 513, 1021, 2047, 2048, 4095,
+                                 4096 };
     static const size_t nbs[] = { 1, 2, 3, 32, 63, 64, 65, 130 };
     static const size_t nus[] = { 1, 2, 5, 7, 8, 9, 17, 33 };
     struct ope_rng g;

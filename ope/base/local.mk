@@ -24,6 +24,8 @@ libope_a_SOURCES += \
 	ope/base/strbuf.c \
 	ope/base/strbuf.h \
 	ope/base/sum.h \
+	ope/base/xsum.c \
+	ope/base/xsum.h \
 	ope/base/threads.c \
 	ope/base/threads.h \
 	ope/base/utf8.c \

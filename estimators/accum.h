@@ -1,0 +1,105 @@
+/* estimators/accum.h: the accumulator every evaluation is made of. Bandit and
+ * trajectory estimators are sums, or ratios of sums, of per-row (per-episode) terms,
+ * so an evaluation reduces to the sums of K term columns, once with every count 1
+ * (the point estimate) and once per bootstrap replicate b with Poisson(1) counts
+ * m_{b,i} that are a pure function of (seed, global row i, b). An acc_state holds
+ * those sums for rows fed so far: init, add chunks, merge two states, finalize.
+ *
+ * One chunking rule for both engines: a chunk is ACC_CHUNK consecutive rows starting
+ * at a multiple of ACC_CHUNK. A chunk's partial sums are computed with a fixed
+ * arithmetic (the kernel of its source), and partials are combined with an
+ * order-free sum (ope/base/xsum.h). So feeding the chunks in any order, splitting
+ * them among threads, streams or machines and merging the states in any grouping
+ * gives the same bits as one pass. */
+#ifndef ESTIMATORS_ACCUM_H
+#define ESTIMATORS_ACCUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ope/base/error.h"
+#include "ope/base/progress.h"
+#include "ope/base/xsum.h"
+
+/* Rows per chunk: the unit of splitting and of the partial sums (part of the
+ * results). */
+#define ACC_CHUNK 4096
+
+/* Where the K columns come from, and the kernel that forms a chunk's partials. The
+ * two engines differ only here: the bandit source computes its term columns per
+ * chunk and weights them with the kernel of bootk.h (few columns, hash-bound); the
+ * trajectory source reads a packed episode x column matrix with the fused
+ * multiply-add kernel of trajboot.h (many columns). */
+struct acc_source {
+    size_t n;               /* rows (episodes) */
+    size_t K;               /* columns */
+    size_t rep_block;       /* replicates per task of acc_run (even; speed only) */
+    size_t scratch;         /* bytes of scratch a task hands to the callbacks */
+    void *ctx;
+    /* Point partials of the chunk of rows [lo, lo + m): sum[k] = sum of column k
+     * over the chunk, compensated in row order (acc_point_column). NULL when the
+     * caller accumulates the point sums itself (acc_run then leaves them empty). */
+    void (*point)(void *ctx, void *scratch, size_t lo, size_t m, double *sum);
+    /* Replicate partials of that chunk for replicates b0 .. b0 + nb - 1 (b0 even):
+     * dot[r * K + k] = sum_i m_{b0+r,i} col_k[i] and cnt[r] = sum_i m_{b0+r,i}, with
+     * the counts of acc_count (rowkey[i] = acc_rowkey(key, lo + i)). */
+    void (*boot)(void *ctx, void *scratch, size_t lo, size_t m, const uint64_t *rowkey,
+                 uint64_t b0, size_t nb, double *dot, uint64_t *cnt);
+};
+
+/* The sums of K columns over the rows fed so far, for the point estimate and B
+ * bootstrap replicates. */
+struct acc_state {
+    size_t K, B;
+    uint64_t n;             /* rows fed */
+    struct ope_xsum *point; /* [K] */
+    uint64_t *rep_n;        /* [B] sum of the counts */
+    struct ope_xsum *rep;   /* [B * K], replicate-major */
+};
+
+/* Set up an empty state. 0, or -1 (out of memory) with err. */
+int acc_init(struct acc_state *s, size_t K, size_t B, struct ope_error *err);
+/* Free the insides of s (acc_release of a zeroed state is a no-op). */
+void acc_release(struct acc_state *s);
+
+/* into += from (same K and B): as if from's chunks had been fed to into. */
+void acc_merge(struct acc_state *into, const struct acc_state *from);
+
+/* Feed chunks c0 .. c1 - 1 of src (rows [c0 ACC_CHUNK, min(c1 ACC_CHUNK, n))), on
+ * this thread, with the bootstrap counts of seed. The streaming entry point. 0, or
+ * -1 (out of memory) with err. */
+int acc_add_chunks(struct acc_state *s, const struct acc_source *src, uint64_t seed,
+                   size_t c0, size_t c1, struct ope_error *err);
+
+/* Feed every chunk of src on `threads` threads (<= 0: default): bit-identical to
+ * acc_add_chunks over all chunks. Errors: OPE_EINTERRUPTED (cancelled through
+ * progress, which may be NULL), out of memory. */
+int acc_run(struct acc_state *s, const struct acc_source *src, uint64_t seed, int threads,
+            struct ope_progress *progress, struct ope_error *err);
+
+/* The finished sums: point[k], rep[b * K + k] and rep_n[b] (any may be NULL). */
+void acc_finalize(const struct acc_state *s, double *point, double *rep, double *rep_n);
+
+/* The key of the bootstrap stream of seed, and the key of global row i: row i's
+ * count in replicate b is acc_count(acc_rowkey(key, i), b). */
+uint64_t acc_key(uint64_t seed);
+uint64_t acc_rowkey(uint64_t key, uint64_t i);
+
+/* The Poisson(1) count of a row key in replicate b: with h = ope_mix64(rowkey ^ ((b /
+ * 2) 0xc2b2ae3d27d4eb4f + 0x165667b19e3779f9)), inverted from the high half of h for
+ * even b and the low half for odd b (one hash serves a pair of replicates). */
+int acc_count(uint64_t rowkey, uint64_t b);
+
+/* The point partial of one column: the compensated sum, in row order, of
+ * col[i * stride] for the m rows of a chunk. For sources and for callers that
+ * accumulate point sums without a source. */
+double acc_point_column(const double *col, size_t stride, size_t m);
+
+/* The point sum of a whole column of n rows (col[i * stride]): what an acc_state
+ * fed with that column finalizes to, without a source. */
+double acc_point_sum(const double *col, size_t stride, size_t n);
+
+/* acc_point_sum of every column of a row-major n x K matrix x into out[K], in one
+ * pass over the rows. 0, or -1 (out of memory) with err. */
+int acc_point_rows(const double *x, size_t n, size_t K, double *out, struct ope_error *err);
+
+#endif
