@@ -1,5 +1,6 @@
 /* fuzz/csv_fuzz.c: libFuzzer harness for the CSV reader and the number parsers.
- * Not part of the build. To run (clang from Debian's clang package):
+ * Built into `make check` with fuzz/replay.c (t/0150); the libFuzzer campaign is
+ * `make fuzz`, or by hand (clang from Debian's clang package):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I_build \
  *     fuzz/csv_fuzz.c datasets/csv.c datasets/csvnum.c ope/base/error.c -o csv_fuzz -lm && \
  *     ./csv_fuzz -max_total_time=60

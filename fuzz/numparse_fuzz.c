@@ -1,8 +1,9 @@
 /* fuzz/numparse_fuzz.c: libFuzzer oracle for csv_parse_double: whatever the input,
  * a success must equal strtod bit for bit, and a string of the documented grammar
  * ([+-] digits [. digits] [(e|E) [+-] digits], spaces or tabs around) must parse
- * (or be rejected as out of range exactly where strtod overflows). Not part of the
- * build. To run (from the source tree, _build holding config.h):
+ * (or be rejected as out of range exactly where strtod overflows). Built into `make
+ * check` with fuzz/replay.c (t/0150); `make fuzz` runs libFuzzer, or by hand (from
+ * the source tree, _build holding config.h):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I_build \
  *     fuzz/numparse_fuzz.c datasets/csvnum.c -o numparse_fuzz -lm &&
  *   ./numparse_fuzz -max_total_time=60 */

@@ -1,8 +1,9 @@
 /* fuzz/span_fuzz.c: libFuzzer oracle for the bulk reading of plain lines
  * (csv_next_span + csv_split_line, used by the parallel bandit loader): on any input
  * it must yield the same records, fields, lines and columns as csv_next alone, and
- * fail where csv_next fails. Not part of the build. To run (from the source tree,
- * _build holding config.h):
+ * fail where csv_next fails. Built into `make check` with fuzz/replay.c (t/0150);
+ * `make fuzz` runs libFuzzer, or by hand (from the source tree, _build holding
+ * config.h):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I_build fuzz/span_fuzz.c \
  *     datasets/csv.c datasets/csvnum.c ope/base/error.c -o span_fuzz -lm &&
  *   ./span_fuzz -max_total_time=60 */

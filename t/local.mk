@@ -58,6 +58,7 @@ ope_c_tests = \
 ope_sh_tests = \
 	t/0001-layers.sh \
 	t/0120-ingest.sh \
+	t/0150-fuzz-replay.sh \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
 	t/0235-diagnostics.sh \

@@ -1,0 +1,31 @@
+# fuzz/: libFuzzer harnesses. Each builds here as a check program with fuzz/replay.c
+# as its main (corpus replay plus seeded mutations), run by t/0150-fuzz-replay.sh, so
+# the harnesses compile and run in every `make check`, under ASan+UBSan in CI's
+# second build. `make fuzz` builds the real libFuzzer binaries with clang.
+fuzz_harnesses = fuzz/csv_fuzz fuzz/numparse_fuzz fuzz/span_fuzz
+check_PROGRAMS += $(fuzz_harnesses)
+fuzz_csv_fuzz_SOURCES = fuzz/csv_fuzz.c fuzz/replay.c
+fuzz_csv_fuzz_LDADD = $(OPE_LIBS)
+fuzz_numparse_fuzz_SOURCES = fuzz/numparse_fuzz.c fuzz/replay.c
+fuzz_numparse_fuzz_LDADD = $(OPE_LIBS)
+fuzz_span_fuzz_SOURCES = fuzz/span_fuzz.c fuzz/replay.c
+fuzz_span_fuzz_LDADD = $(OPE_LIBS)
+
+# The real campaign: FUZZ_SECONDS per harness with clang's libFuzzer (Debian: clang,
+# libclang-rt-dev), corpus from t/data. Findings are left in fuzz-out/.
+FUZZ_CC = clang
+FUZZ_SECONDS = 60
+fuzz: libope.a
+	@mkdir -p fuzz-out
+	@for h in csv_fuzz numparse_fuzz span_fuzz; do \
+	  echo "== $$h ($(FUZZ_SECONDS) s)"; \
+	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_builddir) \
+	    $(top_srcdir)/fuzz/$$h.c $(top_srcdir)/datasets/csv.c $(top_srcdir)/datasets/csvnum.c \
+	    $(top_srcdir)/ope/base/error.c -o fuzz-out/$$h -lm || exit 1; \
+	  (cd fuzz-out && ./$$h -max_total_time=$(FUZZ_SECONDS) $(abs_top_srcdir)/t/data/good) || exit 1; \
+	done
+.PHONY: fuzz
+clean-local: clean-fuzz
+clean-fuzz:
+	-rm -rf fuzz-out
+.PHONY: clean-fuzz
