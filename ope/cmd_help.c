@@ -63,8 +63,11 @@ static int help_exec(int argc, char **argv)
         return 0;
     }
     const struct cmd_entry *c = cmd_find(argv[1]);
-    if (!c)
-        return cli_usage("help", "unknown command '%s'", argv[1]);
+    if (!c) {
+        const char *near = cmd_closest(argv[1]);
+        return near ? cli_usage("help", "unknown command '%s'; did you mean '%s'?", argv[1], near)
+                    : cli_usage("help", "unknown command '%s'", argv[1]);
+    }
     cmd_print_help(c);
     return 0;
 }

@@ -9,6 +9,8 @@ libope_a_SOURCES += \
 	ope/app/evalcli.h \
 	ope/app/loadcli.c \
 	ope/app/loadcli.h \
+	ope/app/output.c \
+	ope/app/output.h \
 	ope/app/render.c \
 	ope/app/render.h \
 	ope/app/select_gen.c \
