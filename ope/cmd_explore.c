@@ -462,7 +462,7 @@ static int run(const struct xo *o)
         goto out;
     }
     int st = xpl_run_many(&cfg, algs, n_algs, o->seed, o->R, (int)o->threads, rec,
-                          o->out.quiet ? NULL : ope_progress_cli(), &err);
+                          outcli_progress(&o->out), &err);
     if (!o->out.quiet)
         ope_progress_stderr_done();
     if (st < 0 ||

@@ -261,7 +261,7 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
     s->J = ope_calloc(s->R, sizeof *s->J, err);
     if (!s->r || !s->J)
         goto out;
-    sc->c.eo.progress = sc->out.quiet ? NULL : ope_progress_cli();
+    sc->c.eo.progress = outcli_progress(&sc->out);
     s->have_truth = 1;
     for (size_t i = 0; i < s->R; i++) {
         s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : select_gen_eval(&sc->gen, &sc->c, i, err);

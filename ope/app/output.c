@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "ope/base/outfile.h"
+#include "ope/base/progress.h"
 
 const struct out_format_desc out_formats[OUT_N_FORMATS] = {
     [OUT_TABLE] = { "table", NULL },
@@ -153,4 +154,12 @@ int outcli_write(const struct outcli *o, const struct strbuf *sb, struct ope_err
     if (fwrite(strbuf_str(sb), 1, sb->len, stdout) != sb->len)
         return ope_fail(err, OPE_ECANTCREAT, "cannot write to standard output");
     return 0;
+}
+
+struct ope_progress *outcli_progress(const struct outcli *o)
+{
+    struct ope_progress *p = ope_progress_cli();
+    if (o->quiet)
+        p->report = NULL;       /* quiet, but Ctrl-C still stops the run */
+    return p;
 }

@@ -84,6 +84,10 @@ int outcli_format(const struct outcli *o, unsigned has, const char *what,
 int outcli_format_flag(const struct outcli *o, unsigned has, const char *what,
                        enum out_format *f, struct ope_error *err);
 
+struct ope_progress;
+/* The command line's progress object (cancelled by Ctrl-C); with -q it draws nothing. */
+struct ope_progress *outcli_progress(const struct outcli *o);
+
 /* Check, before any work, that -o may be written (nothing to check for stdout). */
 int outcli_check(const struct outcli *o, struct ope_error *err);
 
