@@ -50,7 +50,7 @@ static const char gen_mdp_help[] =
     "                     E[sum_{t<H} G^t r_t] from the initial distribution\n"
     "  --seed S           seed of the sampled log (default 12345); the MDP itself only\n"
     "                     depends on its parameters\n"
-    "  -o, --output FILE  the trajectory CSV (required)\n"
+    "  -o, --output FILE  the trajectory CSV (required; -o - is standard output)\n"
     "  --truth FILE       ground truth: policy,value with a `behavior` row first\n"
     "  --policy-dir DIR   also write each policy as DIR/NAME.csv (formats.md policy file)\n"
     "  --threads N        sampling threads (default: all CPUs; output does not depend on it)\n"
@@ -118,7 +118,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
     const char *cmd = "gen mdp";
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(cmd, argc, argv, "o:qh", lo)) != -1) {
         switch (c) {
         case O_PARAM:
             if (o->n_kv == MAX_KV)
@@ -166,7 +166,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
             fputs(gen_mdp_help, stdout);
             return -1;
         default:
-            return cli_usage(cmd, "see ope gen mdp --help");
+            return OPE_EUSAGE;
         }
     }
     for (int i = optind; i < argc; i++) {

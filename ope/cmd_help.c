@@ -54,6 +54,15 @@ static void print_formats(void)
 
 static int help_exec(int argc, char **argv)
 {
+    static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
+                                          { NULL, 0, NULL, 0 } };
+    int o;
+    optind = 0;     /* main may call this directly, after its own getopt */
+    while ((o = cli_getopt("help", argc, argv, "q", opts)) != -1)
+        if (o == '?')
+            return OPE_EUSAGE;  /* -q: accepted; help is what it prints */
+    argc -= optind - 1;
+    argv += optind - 1;
     if (argc < 2) {
         print_overview();
         return 0;
