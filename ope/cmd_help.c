@@ -20,6 +20,15 @@ static void print_overview(void)
            "Commands:\n", PACKAGE_VERSION);
     for (size_t i = 0; ope_commands[i]; i++)
         printf("  %-8s %s\n", ope_commands[i]->name, ope_commands[i]->summary);
+    printf("\nOutput, the same in every command:\n"
+           "  -o FILE        write FILE atomically; for a result (eval, info, select,\n"
+           "                 train prdc-lqr) its extension picks the format: .json, .csv,\n"
+           "                 anything else (.txt) a table\n"
+           "  -o -           standard output, for every command that writes a file\n"
+           "  -f, --format F table, json or csv; beats the -o extension\n"
+           "  --force        replace an existing FILE\n"
+           "  -q, --quiet    no progress or messages on standard error (every command)\n"
+           "Long options are spelt in full; a misspelt command or option gets a suggestion.\n");
     printf("\n'ope help COMMAND' (or 'ope COMMAND --help') shows a command's options.\n"
            "'ope help formats' describes the input files and the exit statuses.\n");
 }
