@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "datasets/gen_bandit.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 
 static const char gen_bandit_help[] =
@@ -121,6 +122,10 @@ int gen_bandit_main(int argc, char **argv)
     if (!out)
         return cli_usage("gen bandit", "where to? give -o LOG.csv");
     struct ope_error err = { 0 };
+    enum out_format f;
+    if (outcli_format(&(struct outcli){ .path = out, .format = -1 }, OUT_HAS(OUT_CSV),
+                      "a bandit log", &f, &err) != 0)
+        return cli_usage("gen bandit", "%s", err.msg);
     if (ope_outfile_check(out, force, &err) != 0)
         return cli_error(&err);
     struct blog *b = gen_bandit(&o, &err);

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_gen.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
@@ -183,6 +184,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
         return cli_usage(cmd, "which environment? (ope gen mdp --list)");
     if (!o->out)
         return cli_usage(cmd, "-o LOG.csv is required");
+    struct ope_error err = { 0 };
+    enum out_format f;
+    if (outcli_format(&(struct outcli){ .path = o->out, .format = -1 }, OUT_HAS(OUT_CSV),
+                      "a trajectory log", &f, &err) != 0)
+        return cli_usage(cmd, "%s", err.msg);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "datasets/ingest.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 
 static int to_file(void *ctx, const char *buf, size_t len, struct ope_error *err)
@@ -77,6 +78,10 @@ static int ingest_exec(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage("ingest", "which file? ope ingest --regex PATTERN FILE");
     struct ope_error err = { 0 };
+    enum out_format fmt;
+    if (out && outcli_format(&(struct outcli){ .path = out, .format = -1 }, OUT_HAS(OUT_CSV),
+                             "a bandit log", &fmt, &err) != 0)
+        return cli_usage("ingest", "%s", err.msg);
     struct ope_outfile *f = NULL;
     if (out && ope_outfile_is_stdout(out))
         out = NULL;             /* -o -: standard output, as without -o */
