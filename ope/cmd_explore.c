@@ -6,6 +6,7 @@
 #include "ope/cmd.h"
 #include "ope/learn/explore/offline.h"
 #include "ope/learn/explore/run.h"
+#include "ope/app/envcli.h"
 #include "ope/app/output.h"
 #include "ope/base/json.h"
 #include "ope/base/outfile.h"
@@ -25,15 +26,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_KV 32
 #define DEFAULT_BASELINE "mix:0.8"
 
 struct xo {
-    const char *algo, *env, *kv[MAX_KV], *baseline, *baseline_data;
+    const char *algo, *baseline, *baseline_data;
+    struct envcli ec;           /* --env, --param, --horizon */
     struct outcli out;          /* -o: the per-episode record; --format: the summary */
     enum out_format format;
-    int n_kv, compare;
-    long horizon, K, R, threads;
+    int compare;
+    long K, R, threads;
     double alpha, delta, c, L, rho_tol;
     enum xpl_bonus_kind bonus;
     unsigned long long seed;
@@ -41,11 +42,10 @@ struct xo {
 
 static int parse_args(int argc, char **argv, struct xo *o)
 {
-    enum { O_ENV = 256, O_PARAM, O_HORIZON, O_EPISODES, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
+    enum { O_EPISODES = 256, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
            O_BASELINE, O_BASEDATA, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_COMPARE };
     static const struct option lo[] = {
-        {"env", required_argument, 0, O_ENV}, {"param", required_argument, 0, O_PARAM},
-        {"horizon", required_argument, 0, O_HORIZON},
+        ENVCLI_OPTIONS,
         {"episodes", required_argument, 0, O_EPISODES},
         {"alpha", required_argument, 0, O_ALPHA}, {"delta", required_argument, 0, O_DELTA},
         {"seed", required_argument, 0, O_SEED}, {"runs", required_argument, 0, O_RUNS},
@@ -61,21 +61,13 @@ static int parse_args(int argc, char **argv, struct xo *o)
     int ch;
     while ((ch = cli_getopt(cmd, argc, argv, OUTCLI_SHORT, lo)) != -1) {
         int r = ch == '?' ? 0 : outcli_option(&o->out, ch, optarg, &err);
+        if (r == 0 && ch != '?')
+            r = envcli_option(&o->ec, ch, optarg, &err);
         if (r < 0)
             return cli_usage(cmd, "%s", err.msg);
         if (r == 1)
             continue;
         switch (ch) {
-        case O_ENV: o->env = optarg; break;
-        case O_PARAM:
-            if (o->n_kv == MAX_KV)
-                return cli_usage(cmd, "too many --param settings (at most %d)", MAX_KV);
-            o->kv[o->n_kv++] = optarg;
-            break;
-        case O_HORIZON:
-            if (cli_parse_int(cmd, "--horizon", optarg, 1, 100000, &o->horizon))
-                return OPE_EUSAGE;
-            break;
         case O_EPISODES:
             if (cli_parse_int(cmd, "--episodes", optarg, 1, 100000000, &o->K))
                 return OPE_EUSAGE;
@@ -151,7 +143,7 @@ static int parse_args(int argc, char **argv, struct xo *o)
     if (o->algo && !xpl_find(o->algo))
         return cli_usage(cmd, "unknown algorithm '%s' (stepmix, epsmix, ucbvi, cucbvi, "
                               "baseline)", o->algo);
-    if (!o->env)
+    if (!o->ec.env)
         return cli_usage(cmd, "--env ENV is required (ope gen mdp --list shows them)");
     if (o->baseline && o->baseline_data)
         return cli_usage(cmd, "--baseline and --baseline-data both give the baseline; "
@@ -317,7 +309,7 @@ static void print_summary(const struct xo *o, const struct mdp *m,
     double tau = (1.0 - cfg->alpha) * cfg->Vb;
     if (fmt == OUT_JSON) {
         strbuf_printf(&sb, "{\"env\": ");
-        json_string(&sb, o->env);
+        json_string(&sb, o->ec.env);
         strbuf_printf(&sb, ", \"states\": %d, \"actions\": %d, \"horizon\": %d, \"episodes\": "
                       "%ld, \"runs\": %ld, \"seed\": %llu, \"alpha\": ", m->n_states,
                       m->n_actions, m->horizon, o->K, o->R, o->seed);
@@ -346,7 +338,7 @@ static void print_summary(const struct xo *o, const struct mdp *m,
                                "violations_realised,runs_violating,mean_mix\n");
     else {
         strbuf_printf(&sb, "%s: S=%d A=%d H=%d, K=%ld episodes x %ld run(s), seed %llu\n",
-                      o->env, m->n_states, m->n_actions, m->horizon, o->K, o->R, o->seed);
+                      o->ec.env, m->n_states, m->n_actions, m->horizon, o->K, o->R, o->seed);
         if (off)
             offline_head(&sb, fmt, o, off, cfg);
         strbuf_printf(&sb, "V* = %.6g, V^b%s = %.6g, threshold (1-alpha) V^b = %.6g (alpha %g)\n"
@@ -429,7 +421,7 @@ static int run(const struct xo *o)
     size_t n_algs = 0;
     while (algs[n_algs])
         n_algs++;
-    struct mdp *m = env_build_named(o->env, o->kv, (size_t)o->n_kv, (int)o->horizon, 1.0, &err);
+    struct mdp *m = envcli_build(&o->ec, 1.0, &err);
     if (!m)
         return cli_error(&err);
     struct policy *pb = NULL;
@@ -504,9 +496,7 @@ const struct cmd_entry cmd_explore_entry = {
     "conservative exploration: StepMix, EpsMix, UCBVI, baselines on a built-in MDP",
     "ALGO: stepmix | epsmix | ucbvi | cucbvi | baseline; --compare runs them all on the\n"
     "same seeds.\n"
-    "  --env ENV           riverswim | chain | gridworld | dirichlet (ope gen mdp --list)\n"
-    "  --param K=V         environment parameter (repeatable)\n"
-    "  --horizon H         episode length (default: the environment's)\n"
+    ENVCLI_HELP
     "  --episodes K        episodes per run (default 1000)\n"
     "  --alpha A           constraint V^pi_k >= (1 - A) V^b in every episode (default 0.1)\n"
     "  --delta D           confidence: L = log(5 S A H K / D) (default 0.05)\n"

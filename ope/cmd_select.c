@@ -15,6 +15,7 @@
 #include "estimators/ci.h"
 #include "estimators/ops.h"
 #include "ope/app/evalcli.h"
+#include "ope/app/envcli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/base/outfile.h"
@@ -60,7 +61,7 @@ static int dataset_truth(const struct res_eval *r, const struct truth *tf, const
 }
 
 enum { SEL_REPLICATES = SEL_FORCE + 1, SEL_ROWS, SEL_GEN_SEED, SEL_GEN_POLICIES, SEL_ACTIONS,
-       SEL_ENV, SEL_PARAM, SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_HORIZON, SEL_DEMO };
+       SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_DEMO };
 
 struct select_cli {
     struct evalcli c;
@@ -71,6 +72,7 @@ struct select_cli {
     int demo;
     long replicates;
     const char *bandit_opt, *mdp_opt;   /* a generator option given, for the checks */
+    struct envcli ec;                   /* --env, --param, --horizon: into gen */
 };
 
 /* Parse the options; returns -1 to go on, or the exit status. */
@@ -88,12 +90,10 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
         { "gen-seed", required_argument, NULL, SEL_GEN_SEED },
         { "gen-policies", required_argument, NULL, SEL_GEN_POLICIES },
         { "actions", required_argument, NULL, SEL_ACTIONS },
-        { "env", required_argument, NULL, SEL_ENV },
-        { "param", required_argument, NULL, SEL_PARAM },
+        ENVCLI_OPTIONS,
         { "episodes", required_argument, NULL, SEL_EPISODES },
         { "candidates", required_argument, NULL, SEL_CANDIDATES },
         { "behavior", required_argument, NULL, SEL_BEHAVIOR },
-        { "horizon", required_argument, NULL, SEL_HORIZON },
         { "demo", no_argument, NULL, SEL_DEMO },
         { NULL, 0, NULL, 0 }
     };
@@ -109,6 +109,8 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             rc = loadcli_option(&sc->c.lo, opt, optarg, &err);
         if (rc == 0)
             rc = outcli_option(&sc->out, opt, optarg, &err);
+        if (rc == 0 && (rc = envcli_option(&sc->ec, opt, optarg, &err)) == 1 && sc->ec.given)
+            sc->mdp_opt = sc->ec.given;
         if (rc < 0)
             return cli_usage("select", "%s", err.msg);
         if (rc == 1)
@@ -152,16 +154,6 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->bandit_opt = "--gen-policies";
             sc->gen.go.policies = optarg;
             break;
-        case SEL_ENV:
-            sc->gen.env = optarg;
-            break;
-        case SEL_PARAM:
-            sc->mdp_opt = "--param";
-            if (!strchr(optarg, '=') || sc->gen.n_kv == SELECT_GEN_MAX_KV)
-                return cli_usage("select", "--param: expected KEY=VALUE (at most %d), got '%s'",
-                                 SELECT_GEN_MAX_KV, optarg);
-            sc->gen.kv[sc->gen.n_kv++] = optarg;
-            break;
         case SEL_EPISODES:
             sc->mdp_opt = "--episodes";
             if (cli_parse_int("select", "--episodes", optarg, 1, 100000000, &v))
@@ -178,12 +170,6 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->mdp_opt = "--behavior";
             sc->gen.behavior = optarg;
             break;
-        case SEL_HORIZON:
-            sc->mdp_opt = "--horizon";
-            if (cli_parse_int("select", "--horizon", optarg, 1, 100000, &v))
-                return OPE_EUSAGE;
-            sc->gen.horizon = v;
-            break;
         case SEL_DEMO:
             sc->demo = 1;
             break;
@@ -191,6 +177,12 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             return OPE_EUSAGE;
         }
     }
+    /* The environment group fills the generator's settings. */
+    sc->gen.env = sc->ec.env;
+    for (size_t i = 0; i < sc->ec.n_kv && sc->gen.n_kv < SELECT_GEN_MAX_KV; i++)
+        sc->gen.kv[sc->gen.n_kv++] = sc->ec.kv[i];
+    if (sc->ec.horizon)
+        sc->gen.horizon = sc->ec.horizon;
     if (outcli_format(&sc->out, OUT_ALL, "a selection", &sc->format, &err) != 0)
         return cli_usage("select", "%s", err.msg);
     if (sc->demo) {

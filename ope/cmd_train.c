@@ -6,6 +6,7 @@
 #include "ope/cmd.h"
 #include "ope/cmd_train_lqr.h"
 #include "ope/cmd_train_pg.h"
+#include "ope/app/envcli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/base/outfile.h"
@@ -31,8 +32,8 @@
 #define MAX_TEMPS 32
 
 struct train_cli {
-    const char *algo, *data, *out, *append, *name, *env, *candidates, *truth;
-    long horizon;
+    const char *algo, *data, *out, *append, *name, *candidates, *truth;
+    struct envcli ec;           /* --env (exact values), --param, --horizon */
     int force, quiet, n_temps;
     struct outcli oc;           /* -o (the policy file), --force, -q, --format */
     double temps[MAX_TEMPS];
@@ -84,7 +85,7 @@ static int write_policies(const struct train_cli *c, const struct train_model *m
         if (rc == 0 && env) {
             if (env->n_states != pi->n_states || env->n_actions != pi->n_actions) {
                 rc = ope_fail(err, OPE_EUSAGE, "--env %s has %d states and %d actions; the "
-                              "log has %d and %d", c->env, env->n_states, env->n_actions,
+                              "log has %d and %d", c->ec.env, env->n_states, env->n_actions,
                               pi->n_states, pi->n_actions);
             } else {
                 double v = mdp_eval_finite(env, pi->p, NULL, NULL, err);
@@ -237,7 +238,7 @@ static int valid_name(const char *s)
 }
 
 enum { O_DATA = 256, O_GAMMA, O_FEATURES, O_PESS, O_ITER, O_CAND, O_SEED, O_APPEND, O_NAME,
-       O_ENV, O_HORIZON, O_SMOOTH, O_L2, O_BETA, O_ALPHA, O_STEP, O_TRUTH };
+       O_SMOOTH, O_L2, O_BETA, O_ALPHA, O_STEP, O_TRUTH };
 
 /* The options of the log path (bc, fqi, cevi, prdc). */
 static const struct option train_log_options[] = {
@@ -247,7 +248,7 @@ static const struct option train_log_options[] = {
     {"iterations", required_argument, 0, O_ITER},
     {"candidates", required_argument, 0, O_CAND}, {"seed", required_argument, 0, O_SEED},
     {"append-to", required_argument, 0, O_APPEND}, {"name", required_argument, 0, O_NAME},
-    {"env", required_argument, 0, O_ENV}, {"horizon", required_argument, 0, O_HORIZON},
+    ENVCLI_OPTIONS,
     {"truth", required_argument, 0, O_TRUTH},
     {"smoothing", required_argument, 0, O_SMOOTH}, {"l2", required_argument, 0, O_L2},
     {"beta", required_argument, 0, O_BETA}, {"alpha", required_argument, 0, O_ALPHA},
@@ -265,7 +266,8 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
     while ((opt = cli_getopt(cmd, argc, argv, OUTCLI_SHORT, lo)) != -1) {
         if (opt == '?')
             return OPE_EUSAGE;
-        if ((r = outcli_option(&c->oc, opt, optarg, &err)) != 0) {
+        if ((r = outcli_option(&c->oc, opt, optarg, &err)) != 0 ||
+            (r = envcli_option(&c->ec, opt, optarg, &err)) != 0) {
             if (r < 0)
                 return cli_usage(cmd, "%s", err.msg);
             continue;
@@ -298,12 +300,7 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
             break;
         case O_APPEND: c->append = optarg; break;
         case O_NAME: c->name = optarg; break;
-        case O_ENV: c->env = optarg; break;
         case O_TRUTH: c->truth = optarg; break;
-        case O_HORIZON:
-            if (cli_parse_int(cmd, "--horizon", optarg, 1, 1000000, &c->horizon))
-                return OPE_EUSAGE;
-            break;
         case O_SMOOTH:
             if (cli_parse_double(cmd, "--smoothing", optarg, 0.0, 1e12, &c->o.smoothing))
                 return OPE_EUSAGE;
@@ -355,7 +352,7 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
         return cli_usage(cmd, "--data LOG.csv is required");
     if (!c->out && !c->append)
         return cli_usage(cmd, "nothing to write: give -o POLICY.csv and/or --append-to LOG.csv");
-    if (c->truth && !c->env)
+    if (c->truth && !c->ec.env)
         return cli_usage(cmd, "--truth FILE needs --env ENV: exact values come from the "
                          "environment the log was sampled from");
     if (c->append && !c->name)
@@ -414,7 +411,7 @@ static int truth_rows(const struct train_cli *c, const struct train_model *m,
         double v = NAN;
         if (env->n_states != pi->n_states || env->n_actions != pi->n_actions)
             rc = ope_fail(err, OPE_EUSAGE, "--env %s has %d states and %d actions; the log has "
-                          "%d and %d", c->env, env->n_states, env->n_actions, pi->n_states,
+                          "%d and %d", c->ec.env, env->n_states, env->n_actions, pi->n_states,
                           pi->n_actions);
         else if (isnan(v = mdp_eval_finite(env, pi->p, NULL, NULL, err)))
             rc = -1;
@@ -487,8 +484,7 @@ static int run(struct train_cli *c, struct ope_error *err)
                  "linear-feature version", al->name);
         goto done;
     }
-    if (c->env && !(env = env_build_named(c->env, NULL, 0, (int)c->horizon,
-                                          train_gamma(t, &c->o), err)))
+    if (c->ec.env && !(env = envcli_build(&c->ec, train_gamma(t, &c->o), err)))
         goto done;
     c->o.progress = outcli_progress(&c->oc);
     rc = al->run(t, &c->o, &m, err);
@@ -638,8 +634,9 @@ const struct cmd_entry cmd_train_entry = {
     "  --alpha A             prdc Q weight, lambda = A / mean|Q| (default 2.5)\n"
     "  --step S              prdc actor step size (default 0.5)\n"
     "  --seed S              seed (prdc's initial logits; default 12345)\n"
-    "  --env ENV             the log came from this built-in environment (default\n"
-    "                        parameters): print each written policy's exact value\n"
+    "  --env ENV             the log came from this built-in environment: print each\n"
+    "                        written policy's exact value\n"
+    "  --param KEY=VALUE     a parameter of --env (repeatable; default: its defaults)\n"
     "  --horizon H           horizon for --env (default: the environment's)\n"
     "  --truth FILE          with --env: add NAME,exact value rows for the written\n"
     "                        policies to this truth file (created if missing), for\n"

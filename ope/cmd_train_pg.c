@@ -5,6 +5,7 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_train_pg.h"
+#include "ope/app/envcli.h"
 #include "ope/app/output.h"
 #include "ope/base/json.h"
 #include "ope/base/outfile.h"
@@ -26,16 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_KV 32
 #define MAX_ALGOS 8
 
 struct pgcli {
-    const char *algo, *env, *curve, *offline, *algorithms, *policy;
+    const char *algo, *curve, *offline, *algorithms, *policy;
     struct outcli out;          /* -o: policy file (curves with --compare); --format: summary */
     enum out_format format;
-    const char *kv[MAX_KV];
-    int n_kv;
-    long horizon, runs, threads, episodes;
+    struct envcli ec;           /* --env, --param (or KEY=VALUE words), --horizon */
+    long runs, threads, episodes;
     double gamma;
     uint64_t seed;
     int compare, iter_set;
@@ -46,14 +45,13 @@ struct pgcli {
     struct tlog *off;
 };
 
-enum { O_ENV = 256, O_PARAM, O_HORIZON, O_GAMMA, O_ITER, O_EPISODES, O_RUNS, O_SEED, O_STEP,
+enum { O_GAMMA = 256, O_ITER, O_EPISODES, O_RUNS, O_SEED, O_STEP,
        O_BATCH, O_EXACT, O_DAMP, O_NOBASE, O_BRATE, O_IETA, O_IGAM, O_OFFLINE, O_CL2,
        O_PCLIP, O_PKLW, O_PTKL, O_PLR, O_PEP, O_PEVERY, O_PBUF, O_PAIRS, O_RSD, O_BETA,
        O_METHOD, O_POLICY, O_COMPARE, O_ALGOS, O_CURVE, O_THREADS, O_HELP };
 
 const struct option train_pg_options[] = {
-    {"env", required_argument, 0, O_ENV}, {"param", required_argument, 0, O_PARAM},
-    {"horizon", required_argument, 0, O_HORIZON}, {"gamma", required_argument, 0, O_GAMMA},
+    ENVCLI_OPTIONS, {"gamma", required_argument, 0, O_GAMMA},
     {"iterations", required_argument, 0, O_ITER}, {"episodes", required_argument, 0, O_EPISODES},
     {"runs", required_argument, 0, O_RUNS}, {"seed", required_argument, 0, O_SEED},
     {"step-size", required_argument, 0, O_STEP}, {"step", required_argument, 0, O_STEP},
@@ -106,13 +104,6 @@ static int parse_one(struct pgcli *c, int opt, const char *a)
     const char *cmd = "train";
     long v;
     switch (opt) {
-    case O_ENV: c->env = a; return 0;
-    case O_PARAM:
-        if (c->n_kv == MAX_KV)
-            return cli_usage(cmd, "too many --param settings (at most %d)", MAX_KV);
-        c->kv[c->n_kv++] = a;
-        return 0;
-    case O_HORIZON: return cli_parse_int(cmd, "--horizon", a, 1, 100000, &c->horizon);
     case O_GAMMA: return cli_parse_double(cmd, "--gamma", a, 0.0, 1.0, &c->gamma);
     case O_ITER:
         c->iter_set = 1;
@@ -170,6 +161,8 @@ static int parse_args(int argc, char **argv, struct pgcli *c)
     optind = 0;
     while ((opt = cli_getopt("train", argc, argv, OUTCLI_SHORT "h", train_pg_options)) != -1) {
         int r = opt == '?' ? 0 : outcli_option(&c->out, opt, optarg, &err);
+        if (r == 0 && opt != '?')
+            r = envcli_option(&c->ec, opt, optarg, &err);
         if (r < 0)
             return cli_usage("train", "%s", err.msg);
         int st = r ? 0 : parse_one(c, opt, optarg);
@@ -185,8 +178,8 @@ static int parse_args(int argc, char **argv, struct pgcli *c)
     for (int i = optind; i < argc; i++) {
         if (!strchr(argv[i], '=') && !c->algo && !c->compare)
             c->algo = argv[i];
-        else if (strchr(argv[i], '=') && c->n_kv < MAX_KV)
-            c->kv[c->n_kv++] = argv[i];
+        else if (strchr(argv[i], '=') && envcli_param(&c->ec, argv[i], &err) == 0)
+            continue;
         else
             return cli_usage("train", "unexpected argument '%s'", argv[i]);
     }
@@ -196,9 +189,9 @@ static int parse_args(int argc, char **argv, struct pgcli *c)
     if (c->algo && !pg_find(c->algo))
         return cli_usage(cmd, "unknown algorithm '%s' (ope help train lists them)", c->algo);
     int copg = c->algo && strcmp(c->algo, "copg") == 0;
-    if (!copg && !c->env)
+    if (!copg && !c->ec.env)
         return cli_usage(cmd, "--env ENV is required (riverswim, chain, gridworld, dirichlet)");
-    if (copg && (c->env || c->compare))
+    if (copg && (c->ec.env || c->compare))
         return cli_usage(cmd, "copg learns on its own toy bandit: no --env, no --compare");
     if (c->iter_set && c->episodes)
         return cli_usage(cmd, "give --iterations or --episodes, not both");
@@ -323,8 +316,8 @@ static void summary_json(const struct pg_summary *s, struct strbuf *sb)
 {
     strbuf_printf(sb, "{\"tool\":\"ope\",\"version\":\"%s\",\"task\":\"train\",\"env\":",
                   PACKAGE_VERSION);
-    if (s->c->env)
-        json_string(sb, s->c->env);
+    if (s->c->ec.env)
+        json_string(sb, s->c->ec.env);
     else
         strbuf_puts(sb, "null");
     strbuf_printf(sb, ",\"runs\":%ld,\"seed\":%llu,\"reference\":", s->c->runs,
@@ -543,7 +536,7 @@ static int run_env(struct pgcli *c, const struct mdp *m, const struct pg_policy 
         double J0 = res[0].rec[0].value;     /* row 0 of every run: theta = 0 */
         snprintf(head, sizeof head, "ope train: %s (S=%d, A=%d, H=%d, gamma=%g), %s softmax, "
                  "%ld run%s from seed %llu\nV* = %.6g (optimal, backward induction); the "
-                 "uniform start: %.6g\n", c->env, m->n_states, m->n_actions, m->horizon,
+                 "uniform start: %.6g\n", c->ec.env, m->n_states, m->n_actions, m->horizon,
                  m->gamma, pol->kind == PG_TABULAR ? "tabular" : "linear", c->runs,
                  c->runs == 1 ? "" : "s", (unsigned long long)c->seed, vstar, J0);
         for (int i = 0; i < n; i++) {
@@ -642,15 +635,9 @@ int train_pg_exec(int argc, char **argv)
         return run_copg(&c, &err) < 0 ? cli_error(&err) : 0;
     if (props_opts_check(&c.po, &err) < 0)
         return cli_error(&err);
-    const struct env_desc *d = env_find(c.env);
-    if (!d)
-        return cli_usage("train", "unknown environment '%s' (ope gen mdp --list)", c.env);
-    double v[ENV_MAX_PARAMS];
-    env_defaults(d, v);
-    for (int i = 0; i < c.n_kv; i++)
-        if (env_set_param(d, v, c.kv[i], &err) < 0)
-            return cli_error(&err);
-    struct mdp *m = env_build(d, v, (int)c.horizon, c.gamma, &err);
+    if (!env_find(c.ec.env))
+        return cli_usage("train", "unknown environment '%s' (ope gen mdp --list)", c.ec.env);
+    struct mdp *m = envcli_build(&c.ec, c.gamma, &err);
     if (!m)
         return cli_error(&err);
     struct pg_policy pol;

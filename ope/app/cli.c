@@ -14,11 +14,15 @@
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "ope %s: ", cmd ? cmd : "");
+    int top = !cmd || !*cmd;        /* ope's own options, before any command */
+    fprintf(stderr, top ? "ope: " : "ope %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'ope help %s' for the options.\n", cmd ? cmd : "");
+    if (top)
+        fprintf(stderr, "\nTry 'ope help'.\n");
+    else
+        fprintf(stderr, "\nTry 'ope help %s' for the options.\n", cmd);
     return OPE_EUSAGE;
 }
 

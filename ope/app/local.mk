@@ -6,6 +6,8 @@ libope_a_SOURCES += \
 	ope/app/demo.c \
 	ope/app/demo.h \
 	ope/app/evalcli.c \
+	ope/app/envcli.c \
+	ope/app/envcli.h \
 	ope/app/evalcli.h \
 	ope/app/loadcli.c \
 	ope/app/loadcli.h \
