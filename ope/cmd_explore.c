@@ -495,8 +495,9 @@ const struct cmd_entry cmd_explore_entry = {
     "ope explore ALGO|--compare --env ENV [--param K=V]... [options]",
     "conservative exploration: StepMix, EpsMix, UCBVI, baselines on a built-in MDP",
     "ALGO: stepmix | epsmix | ucbvi | cucbvi | baseline; --compare runs them all on the\n"
-    "same seeds.\n"
+    "same seeds.\n\n"
     ENVCLI_HELP
+    "\nExploration:\n"
     "  --episodes K        episodes per run (default 1000)\n"
     "  --alpha A           constraint V^pi_k >= (1 - A) V^b in every episode (default 0.1)\n"
     "  --delta D           confidence: L = log(5 S A H K / D) (default 0.05)\n"

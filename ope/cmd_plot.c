@@ -59,31 +59,6 @@ struct plot {
     int dumb, quiet;
 };
 
-/* Read a whole (small) file: the JSON of an evaluation. */
-static char *read_small_file(const char *path, size_t *n, struct ope_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ope_fail(err, OPE_ENOINPUT, "cannot open %s: %m", path);
-        return NULL;
-    }
-    struct strbuf sb = STRBUF_INIT;
-    char buf[65536];
-    size_t r;
-    while ((r = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < ((size_t)256 << 20))
-        strbuf_add(&sb, buf, r);
-    int bad = ferror(f) || sb.len >= ((size_t)256 << 20);
-    fclose(f);
-    if (bad || strbuf_failed(&sb)) {
-        strbuf_release(&sb);
-        ope_fail(err, OPE_ENOINPUT, "cannot read %s (unreadable, or larger than 256 MiB)",
-                 path);
-        return NULL;
-    }
-    *n = sb.len;
-    return sb.buf ? strbuf_detach(&sb) : strdup("");
-}
-
 /* Give a built chart the caller's title: a `set title` just before its plot command. */
 static int retitle(struct strbuf *sb, const char *title, struct ope_error *err)
 {
@@ -111,12 +86,7 @@ static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *
 {
     struct res_eval *r = NULL;
     if (pl->json) {
-        size_t n = 0;
-        char *text = read_small_file(pl->json, &n, err);
-        struct jr_value *root = text ? jr_parse(text, n, pl->json, err) : NULL;
-        free(text);
-        r = root ? jr_read_eval(root, pl->json, err) : NULL;
-        jr_free(root);
+        r = jr_load_eval(pl->json, err);
     } else {
         pl->ev.eo.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
         r = evalcli_run(&pl->ev, pl->data, err);
