@@ -22,6 +22,9 @@ extern const struct cmd_entry *const ope_commands[];
 /* The entry of a command by name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
 
+/* The command name closest to a misspelt one ("evl" -> "eval"), or NULL. */
+const char *cmd_closest(const char *typed);
+
 /* Print the full help of a command to stdout. */
 void cmd_print_help(const struct cmd_entry *c);
 

@@ -12,10 +12,21 @@
 
 int ope_demo(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        { "print", no_argument, NULL, 'p' },
+        { "quiet", no_argument, NULL, 'q' },
+        { NULL, 0, NULL, 0 }
+    };
     struct ope_error err = { 0 };
-    int print = argc > 1 && strcmp(argv[1], "--print") == 0;
-    if (argc > 1 && !print)
-        return cli_usage("demo", "unknown argument '%s' (only --print)", argv[1]);
+    int print = 0, c;
+    optind = 0;
+    while ((c = cli_getopt("demo", argc, argv, "q", opts)) != -1) {
+        if (c == '?')
+            return OPE_EUSAGE;
+        print |= c == 'p';      /* -q: accepted; the demo prints nothing extra */
+    }
+    if (optind < argc)
+        return cli_usage("demo", "unknown argument '%s' (only --print, -q)", argv[optind]);
     const char *term = getenv("TERM");
     if (!print && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term &&
         strcmp(term, "dumb") != 0)
@@ -26,7 +37,7 @@ int ope_demo(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_demo_entry = {
-    "demo", "ope demo [--print]",
+    "demo", "ope demo [--print] [-q]",
     "the built-in demo: Bernoulli-TS's click rate estimated from the uniform-random "
     "Open Bandit Dataset logs",
     "Loads the shipped Open Bandit Dataset sample (men and women campaigns), builds the\n"

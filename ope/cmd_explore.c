@@ -6,6 +6,8 @@
 #include "ope/cmd.h"
 #include "ope/learn/explore/offline.h"
 #include "ope/learn/explore/run.h"
+#include "ope/app/envcli.h"
+#include "ope/app/output.h"
 #include "ope/base/json.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
@@ -24,13 +26,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_KV 32
 #define DEFAULT_BASELINE "mix:0.8"
 
 struct xo {
-    const char *algo, *env, *kv[MAX_KV], *baseline, *baseline_data, *out, *format;
-    int n_kv, compare, force, quiet;
-    long horizon, K, R, threads;
+    const char *algo, *baseline, *baseline_data;
+    struct envcli ec;           /* --env, --param, --horizon */
+    struct outcli out;          /* -o: the per-episode record; --format: the summary */
+    enum out_format format;
+    int compare;
+    long K, R, threads;
     double alpha, delta, c, L, rho_tol;
     enum xpl_bonus_kind bonus;
     unsigned long long seed;
@@ -38,12 +42,10 @@ struct xo {
 
 static int parse_args(int argc, char **argv, struct xo *o)
 {
-    enum { O_ENV = 256, O_PARAM, O_HORIZON, O_EPISODES, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
-           O_BASELINE, O_BASEDATA, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_FORCE, O_FORMAT,
-           O_COMPARE };
+    enum { O_EPISODES = 256, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
+           O_BASELINE, O_BASEDATA, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_COMPARE };
     static const struct option lo[] = {
-        {"env", required_argument, 0, O_ENV}, {"param", required_argument, 0, O_PARAM},
-        {"horizon", required_argument, 0, O_HORIZON},
+        ENVCLI_OPTIONS,
         {"episodes", required_argument, 0, O_EPISODES},
         {"alpha", required_argument, 0, O_ALPHA}, {"delta", required_argument, 0, O_DELTA},
         {"seed", required_argument, 0, O_SEED}, {"runs", required_argument, 0, O_RUNS},
@@ -51,25 +53,21 @@ static int parse_args(int argc, char **argv, struct xo *o)
         {"baseline-data", required_argument, 0, O_BASEDATA},
         {"bonus", required_argument, 0, O_BONUS}, {"c", required_argument, 0, O_C},
         {"L", required_argument, 0, O_L}, {"rho-tol", required_argument, 0, O_TOL},
-        {"threads", required_argument, 0, O_THREADS}, {"output", required_argument, 0, 'o'},
-        {"force", no_argument, 0, O_FORCE}, {"format", required_argument, 0, O_FORMAT},
-        {"compare", no_argument, 0, O_COMPARE}, {"quiet", no_argument, 0, 'q'},
-        {0, 0, 0, 0}
+        {"threads", required_argument, 0, O_THREADS}, {"compare", no_argument, 0, O_COMPARE},
+        OUTCLI_OPTIONS, {0, 0, 0, 0}
     };
     const char *cmd = "explore";
+    struct ope_error err = {0};
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:qf:", lo, NULL)) != -1) {
+    while ((ch = cli_getopt(cmd, argc, argv, OUTCLI_SHORT, lo)) != -1) {
+        int r = ch == '?' ? 0 : outcli_option(&o->out, ch, optarg, &err);
+        if (r == 0 && ch != '?')
+            r = envcli_option(&o->ec, ch, optarg, &err);
+        if (r < 0)
+            return cli_usage(cmd, "%s", err.msg);
+        if (r == 1)
+            continue;
         switch (ch) {
-        case O_ENV: o->env = optarg; break;
-        case O_PARAM:
-            if (o->n_kv == MAX_KV)
-                return cli_usage(cmd, "too many --param settings (at most %d)", MAX_KV);
-            o->kv[o->n_kv++] = optarg;
-            break;
-        case O_HORIZON:
-            if (cli_parse_int(cmd, "--horizon", optarg, 1, 100000, &o->horizon))
-                return OPE_EUSAGE;
-            break;
         case O_EPISODES:
             if (cli_parse_int(cmd, "--episodes", optarg, 1, 100000000, &o->K))
                 return OPE_EUSAGE;
@@ -122,20 +120,17 @@ static int parse_args(int argc, char **argv, struct xo *o)
             if (cli_parse_int(cmd, "--threads", optarg, 1, 1024, &o->threads))
                 return OPE_EUSAGE;
             break;
-        case 'o': o->out = optarg; break;
-        case O_FORCE: o->force = 1; break;
-        case 'f':
-        case O_FORMAT:
-            if (strcmp(optarg, "table") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
-                return cli_usage(cmd, "--format: expected table, json or csv, got '%s'", optarg);
-            o->format = optarg;
-            break;
         case O_COMPARE: o->compare = 1; break;
-        case 'q': o->quiet = 1; break;
         default:
-            return cli_usage(cmd, "see ope help explore");
+            return OPE_EUSAGE;
         }
     }
+    enum out_format rec;
+    if (outcli_format_flag(&o->out, OUT_ALL, "the exploration summary", &o->format, &err) != 0 ||
+        (o->out.path && outcli_format(&(struct outcli){ .path = o->out.path, .format = -1 },
+                                      OUT_HAS(OUT_CSV), "the per-episode record", &rec,
+                                      &err) != 0))
+        return cli_usage(cmd, "%s", err.msg);
     for (int i = optind; i < argc; i++) {
         if (!o->algo && !o->compare && !strchr(argv[i], '='))
             o->algo = argv[i];
@@ -148,7 +143,7 @@ static int parse_args(int argc, char **argv, struct xo *o)
     if (o->algo && !xpl_find(o->algo))
         return cli_usage(cmd, "unknown algorithm '%s' (stepmix, epsmix, ucbvi, cucbvi, "
                               "baseline)", o->algo);
-    if (!o->env)
+    if (!o->ec.env)
         return cli_usage(cmd, "--env ENV is required (ope gen mdp --list shows them)");
     if (o->baseline && o->baseline_data)
         return cli_usage(cmd, "--baseline and --baseline-data both give the baseline; "
@@ -182,7 +177,7 @@ static int write_record(const struct xo *o, const struct xpl_config *cfg,
         ope_format_double(xv[1], sizeof xv[1], off->Vb_exact);
         ope_format_double(xv[2], sizeof xv[2], (1.0 - cfg->alpha) * off->Vb_exact);
     }
-    struct ope_outfile *f = ope_outfile_open(o->out, o->force, err);
+    struct ope_outfile *f = ope_outfile_open(o->out.path, o->out.force, err);
     if (!f)
         return -1;
     struct strbuf sb;
@@ -261,7 +256,7 @@ static void summarise(const struct xpl_record *rec, long R, long K, struct summa
 
 /* The offline baseline in the summary: where it came from, the learned (pessimistic)
  * V^b the learner uses, and the exact value of the learned policy, for the reader. */
-static void offline_head(struct strbuf *sb, const char *fmt, const struct xo *o,
+static void offline_head(struct strbuf *sb, enum out_format fmt, const struct xo *o,
                          const struct xpl_offline *off, const struct xpl_config *cfg)
 {
     /* What the certificate V^pi_k >= (1 - alpha) V-underbar^b means against the exact
@@ -269,7 +264,7 @@ static void offline_head(struct strbuf *sb, const char *fmt, const struct xo *o,
      * V-underbar^b / V^b_exact; it tends to alpha as the log grows. */
     double a_eff = off->Vb_exact > 0.0
                        ? 1.0 - (1.0 - cfg->alpha) * off->Vb_lower / off->Vb_exact : NAN;
-    if (strcmp(fmt, "json") == 0) {
+    if (fmt == OUT_JSON) {
         strbuf_puts(sb, ", \"baseline\": {\"source\": \"offline\", \"log\": ");
         json_string(sb, o->baseline_data);
         strbuf_printf(sb, ", \"log_episodes\": %zu, \"log_steps\": %zu, \"log_transitions\": "
@@ -287,7 +282,7 @@ static void offline_head(struct strbuf *sb, const char *fmt, const struct xo *o,
         strbuf_puts(sb, ", \"alpha_effective\": ");
         json_number(sb, a_eff);
         strbuf_puts(sb, "}");
-    } else if (strcmp(fmt, "table") == 0)
+    } else if (fmt == OUT_TABLE)
         strbuf_printf(sb, "baseline learned offline from %s: %zu episodes, %zu steps (%zu "
                       "transitions), %d of %d states seen\n"
                       "  V^b learned (pessimistic, L = %.4g) = %.6g, plug-in %.6g; exact value "
@@ -297,7 +292,7 @@ static void offline_head(struct strbuf *sb, const char *fmt, const struct xo *o,
                       o->baseline_data, off->n_episodes, off->n_steps, off->n_transitions,
                       off->states_seen, off->S, off->L, off->Vb_lower, off->Vb_plugin,
                       off->Vb_exact, a_eff, (1.0 - cfg->alpha) * off->Vb_exact);
-    if (strcmp(fmt, "table") == 0 && !(off->Vb_lower > 0.0))
+    if (fmt == OUT_TABLE && !(off->Vb_lower > 0.0))
         strbuf_puts(sb, "  the log certifies nothing (V^b learned = 0, threshold 0): every "
                         "policy passes;\n  a larger log is needed for a meaningful "
                         "constraint\n");
@@ -310,11 +305,11 @@ static void print_summary(const struct xo *o, const struct mdp *m,
 {
     struct strbuf sb;
     strbuf_init(&sb);
-    const char *fmt = o->format ? o->format : "table";
+    enum out_format fmt = o->format;
     double tau = (1.0 - cfg->alpha) * cfg->Vb;
-    if (strcmp(fmt, "json") == 0) {
+    if (fmt == OUT_JSON) {
         strbuf_printf(&sb, "{\"env\": ");
-        json_string(&sb, o->env);
+        json_string(&sb, o->ec.env);
         strbuf_printf(&sb, ", \"states\": %d, \"actions\": %d, \"horizon\": %d, \"episodes\": "
                       "%ld, \"runs\": %ld, \"seed\": %llu, \"alpha\": ", m->n_states,
                       m->n_actions, m->horizon, o->K, o->R, o->seed);
@@ -336,14 +331,14 @@ static void print_summary(const struct xo *o, const struct mdp *m,
         if (off)
             offline_head(&sb, fmt, o, off, cfg);
         strbuf_puts(&sb, ", \"algorithms\": [");
-    } else if (strcmp(fmt, "csv") == 0)
+    } else if (fmt == OUT_CSV)
         strbuf_puts(&sb, off ? "algorithm,runs,episodes,regret_mean,regret_sd,violations,"
                                "violations_realised,runs_violating,mean_mix,violations_exact\n"
                              : "algorithm,runs,episodes,regret_mean,regret_sd,violations,"
                                "violations_realised,runs_violating,mean_mix\n");
     else {
         strbuf_printf(&sb, "%s: S=%d A=%d H=%d, K=%ld episodes x %ld run(s), seed %llu\n",
-                      o->env, m->n_states, m->n_actions, m->horizon, o->K, o->R, o->seed);
+                      o->ec.env, m->n_states, m->n_actions, m->horizon, o->K, o->R, o->seed);
         if (off)
             offline_head(&sb, fmt, o, off, cfg);
         strbuf_printf(&sb, "V* = %.6g, V^b%s = %.6g, threshold (1-alpha) V^b = %.6g (alpha %g)\n"
@@ -357,7 +352,7 @@ static void print_summary(const struct xo *o, const struct mdp *m,
     for (size_t i = 0; i < n_algs; i++) {
         struct summary s;
         summarise(rec + i * (size_t)o->R * (size_t)o->K, o->R, o->K, &s);
-        if (strcmp(fmt, "json") == 0) {
+        if (fmt == OUT_JSON) {
             strbuf_puts(&sb, i ? ", {\"algorithm\": " : "{\"algorithm\": ");
             json_string(&sb, algs[i]->name);
             strbuf_puts(&sb, ", \"regret_mean\": ");
@@ -371,7 +366,7 @@ static void print_summary(const struct xo *o, const struct mdp *m,
             if (off)
                 strbuf_printf(&sb, ", \"violations_exact\": %ld", s.viol_exact);
             strbuf_puts(&sb, "}");
-        } else if (strcmp(fmt, "csv") == 0) {
+        } else if (fmt == OUT_CSV) {
             char a[40], b[40], c[40];
             ope_format_double(a, sizeof a, s.regret_mean);
             ope_format_double(b, sizeof b, s.regret_sd);
@@ -389,16 +384,17 @@ static void print_summary(const struct xo *o, const struct mdp *m,
             strbuf_puts(&sb, "\n");
         }
     }
-    if (strcmp(fmt, "json") == 0)
+    if (fmt == OUT_JSON)
         strbuf_puts(&sb, "]}\n");
-    else if (strcmp(fmt, "table") == 0)
+    else if (fmt == OUT_TABLE)
         strbuf_puts(&sb, "\nviolating: episodes whose executed (expected) value fell below the "
                          "threshold, summed over runs;\nrealised: the same for the policy "
                          "actually run (EpsMix's coin); mean mix: mean rho_k / eps_k.\n");
-    if (off && strcmp(fmt, "table") == 0)
+    if (off && fmt == OUT_TABLE)
         strbuf_puts(&sb, "vs exact: episodes whose executed value fell below (1-alpha) x the "
                          "exact value of the learned baseline.\n");
-    fputs(strbuf_str(&sb), stdout);
+    /* With the record on standard output (-o -), the summary goes to standard error. */
+    fputs(strbuf_str(&sb), o->out.path && ope_outfile_is_stdout(o->out.path) ? stderr : stdout);
     strbuf_release(&sb);
 }
 
@@ -425,7 +421,7 @@ static int run(const struct xo *o)
     size_t n_algs = 0;
     while (algs[n_algs])
         n_algs++;
-    struct mdp *m = env_build_named(o->env, o->kv, (size_t)o->n_kv, (int)o->horizon, 1.0, &err);
+    struct mdp *m = envcli_build(&o->ec, 1.0, &err);
     if (!m)
         return cli_error(&err);
     struct policy *pb = NULL;
@@ -439,7 +435,7 @@ static int run(const struct xo *o)
     if (xpl_check_mdp(m, &err) < 0 ||
         (o->baseline_data ? learn_baseline(o, m, &bonus, &off, &err) < 0
          : !(pb = load_baseline(m, o->baseline ? o->baseline : DEFAULT_BASELINE, &err))) ||
-        (o->out && ope_outfile_check(o->out, o->force, &err) < 0) ||
+        (o->out.path && ope_outfile_check(o->out.path, o->out.force, &err) < 0) ||
         !(wa = ope_malloc(2 * (size_t)m->n_states * sizeof *wa, &err))) {
         rc = cli_error(&err);
         goto out;
@@ -458,11 +454,11 @@ static int run(const struct xo *o)
         goto out;
     }
     int st = xpl_run_many(&cfg, algs, n_algs, o->seed, o->R, (int)o->threads, rec,
-                          o->quiet ? NULL : ope_progress_cli(), &err);
-    if (!o->quiet)
+                          outcli_progress(&o->out), &err);
+    if (!o->out.quiet)
         ope_progress_stderr_done();
     if (st < 0 ||
-        (o->out && write_record(o, &cfg, off.pb ? &off : NULL, algs, n_algs, rec, &err) < 0)) {
+        (o->out.path && write_record(o, &cfg, off.pb ? &off : NULL, algs, n_algs, rec, &err) < 0)) {
         rc = cli_error(&err);
         goto out;
     }
@@ -479,6 +475,7 @@ out:
 static int explore_exec(int argc, char **argv)
 {
     struct xo o = {0};
+    outcli_init(&o.out);
     o.K = 1000;
     o.R = 1;
     o.alpha = 0.1;
@@ -498,10 +495,9 @@ const struct cmd_entry cmd_explore_entry = {
     "ope explore ALGO|--compare --env ENV [--param K=V]... [options]",
     "conservative exploration: StepMix, EpsMix, UCBVI, baselines on a built-in MDP",
     "ALGO: stepmix | epsmix | ucbvi | cucbvi | baseline; --compare runs them all on the\n"
-    "same seeds.\n"
-    "  --env ENV           riverswim | chain | gridworld | dirichlet (ope gen mdp --list)\n"
-    "  --param K=V         environment parameter (repeatable)\n"
-    "  --horizon H         episode length (default: the environment's)\n"
+    "same seeds.\n\n"
+    ENVCLI_HELP
+    "\nExploration:\n"
     "  --episodes K        episodes per run (default 1000)\n"
     "  --alpha A           constraint V^pi_k >= (1 - A) V^b in every episode (default 0.1)\n"
     "  --delta D           confidence: L = log(5 S A H K / D) (default 0.05)\n"
@@ -536,11 +532,15 @@ const struct cmd_entry cmd_explore_entry = {
     "                      constants (c = 7, Hoeffding) certify nothing for a long time)\n"
     "  --L L               override the log term L\n"
     "  --rho-tol T         StepMix bisection tolerance on rho (default 1e-4)\n"
-    "  -o FILE             per-episode CSV: episode,run,seed,algorithm,mix,optimistic,\n"
-    "                      value,value_realised,lower,threshold,violated,\n"
+    "Output: the summary goes to standard output; -o writes the per-episode record.\n"
+    "  -f, --format F      the summary as table (default), json or csv\n"
+    "  -o, --output FILE   per-episode record, CSV only (-o - : standard output, the\n"
+    "                      summary then on standard error): episode,run,seed,algorithm,\n"
+    "                      mix,optimistic,value,value_realised,lower,threshold,violated,\n"
     "                      violated_realised,regret (with --baseline-data also\n"
     "                      baseline,vb_learned,vb_exact,threshold_exact,violated_exact)\n"
-    "  --force             replace FILE; -f, --format table|json|csv for the summary\n"
+    "  --force             replace an existing FILE\n"
+    "  -q, --quiet         no progress on standard error\n"
     "Rewards must lie in [0, 1] (gamma 1, no reward noise); gridworld's negative pit and\n"
     "step rewards are refused: use --param pit=0 --param step=0. The learner knows S, A,\n"
     "H, the initial distribution and the terminal states; it learns P and R.\n"

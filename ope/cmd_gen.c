@@ -23,6 +23,13 @@ static int gen_exec(int argc, char **argv)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         if (strcmp(argv[1], kinds[k].name) == 0)
             return kinds[k].run(argc - 1, argv + 1);
+    const char *names[sizeof kinds / sizeof kinds[0]];
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        names[k] = kinds[k].name;
+    const char *near = cli_closest(argv[1], names, sizeof kinds / sizeof kinds[0]);
+    if (near && argv[1][0] != '-')
+        return cli_usage("gen", "unknown generator '%s'; did you mean '%s'? (bandit or mdp)",
+                         argv[1], near);
     return cli_usage("gen", "unknown generator '%s' (expected bandit or mdp)", argv[1]);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "datasets/gen_bandit.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 
 static const char gen_bandit_help[] =
@@ -30,8 +31,10 @@ static const char gen_bandit_help[] =
     "                        (negative B prefers bad actions; named antiB)\n"
     "                        (default greedy,eps:0.2,softmax:2,uniform,softmax:-2)\n"
     "  -s, --seed S          seed (default 12345)\n"
-    "  -o, --output FILE     the CSV to write (atomically; required)\n"
-    "      --force           replace an existing FILE\n";
+    "  -o, --output FILE     the CSV to write (atomically; required; -o - writes it\n"
+    "                        to standard output)\n"
+    "      --force           replace an existing FILE\n"
+    "  -q, --quiet           no summary on standard error\n";
 
 int gen_bandit_main(int argc, char **argv)
 {
@@ -46,17 +49,18 @@ int gen_bandit_main(int argc, char **argv)
         { "seed", required_argument, NULL, 's' },
         { "output", required_argument, NULL, 'o' },
         { "force", no_argument, NULL, 'F' },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct gen_bandit_opts o;
     gen_bandit_opts_init(&o);
     const char *out = NULL;
-    int force = 0, c;
+    int force = 0, quiet = 0, c;
     long v;
     double d;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "n:a:d:s:o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt("gen bandit", argc, argv, "n:a:d:s:o:qh", opts)) != -1) {
         switch (c) {
         case 'n':
             if (cli_parse_int("gen bandit", "--rows", optarg, 1, 100000000, &v))
@@ -103,11 +107,14 @@ int gen_bandit_main(int argc, char **argv)
         case 'F':
             force = 1;
             break;
+        case 'q':
+            quiet = 1;
+            break;
         case 'h':
             fputs(gen_bandit_help, stdout);
             return 0;
         default:
-            return cli_usage("gen bandit", "see 'ope gen bandit --help'");
+            return OPE_EUSAGE;
         }
     }
     if (optind != argc)
@@ -115,13 +122,17 @@ int gen_bandit_main(int argc, char **argv)
     if (!out)
         return cli_usage("gen bandit", "where to? give -o LOG.csv");
     struct ope_error err = { 0 };
+    enum out_format f;
+    if (outcli_format(&(struct outcli){ .path = out, .format = -1 }, OUT_HAS(OUT_CSV),
+                      "a bandit log", &f, &err) != 0)
+        return cli_usage("gen bandit", "%s", err.msg);
     if (ope_outfile_check(out, force, &err) != 0)
         return cli_error(&err);
     struct blog *b = gen_bandit(&o, &err);
     if (!b)
         return cli_error(&err);
     int rc = blog_write_csv(b, out, force, &err);
-    if (rc == 0) {
+    if (rc == 0 && !quiet) {
         fprintf(stderr, "ope gen bandit: %s: %zu rows, %d actions, %zu policies; behaviour "
                 "value %.6g\n", out, b->n, b->n_actions, b->n_policies, blog_mean_reward(b));
         for (size_t p = 0; p < b->n_policies; p++)

@@ -6,6 +6,8 @@
 #include "ope/cmd.h"
 #include "ope/cmd_gen.h"
 #include "ope/base/csvout.h"
+#include "ope/app/envcli.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
@@ -47,11 +49,13 @@ static const char gen_mdp_help[] =
     "                     q optimal + (1-q) uniform, named mixP (P = 100q), q < 0 is\n"
     "                     |q| anti + (1-|q|) uniform, named antiP\n"
     "  --horizon H        episode length (default: the environment's)\n"
+    "  --env ENV          the environment, as the word ENV (the option group of\n"
+    "                     explore, train and select)\n"
     "  --gamma G          discount in [0, 1] (default 1); values are\n"
     "                     E[sum_{t<H} G^t r_t] from the initial distribution\n"
     "  --seed S           seed of the sampled log (default 12345); the MDP itself only\n"
     "                     depends on its parameters\n"
-    "  -o, --output FILE  the trajectory CSV (required)\n"
+    "  -o, --output FILE  the trajectory CSV (required; -o - is standard output)\n"
     "  --truth FILE       ground truth: policy,value with a `behavior` row first\n"
     "  --policy-dir DIR   also write each policy as DIR/NAME.csv (formats.md policy file)\n"
     "  --threads N        sampling threads (default: all CPUs; output does not depend on it)\n"
@@ -63,15 +67,12 @@ static const char gen_mdp_help[] =
     "Exit status: 0 ok, 64 usage error, 65 bad policy file, 66 unreadable input,\n"
     "73 output not writable.\n";
 
-#define MAX_KV 32
 #define MAX_CANDIDATES 200
 
 struct gen_opts {
-    const char *env;
-    const char *kv[MAX_KV];
-    int n_kv;
+    struct envcli ec;           /* ENV (or --env), KEY=VALUE (or --param), --horizon */
     const char *behavior;
-    long episodes, candidates, horizon, threads;
+    long episodes, candidates, threads;
     double gamma;
     unsigned long long seed;
     const char *out, *truth, *policy_dir;
@@ -102,14 +103,14 @@ static void list_envs(void)
 /* A seed: decimal digits only, fitting 64 bits. */
 static int parse_args(int argc, char **argv, struct gen_opts *o)
 {
-    enum { O_PARAM = 256, O_BEHAVIOR, O_EPISODES, O_CANDIDATES, O_HORIZON, O_GAMMA, O_SEED,
+    enum { O_BEHAVIOR = 256, O_EPISODES, O_CANDIDATES, O_GAMMA, O_SEED,
            O_TRUTH, O_PDIR, O_THREADS, O_FORCE, O_LIST, O_HELP };
     static const struct option lo[] = {
-        {"param", required_argument, 0, O_PARAM}, {"behavior", required_argument, 0, O_BEHAVIOR},
+        ENVCLI_OPTIONS, {"behavior", required_argument, 0, O_BEHAVIOR},
         {"behaviour", required_argument, 0, O_BEHAVIOR},
         {"episodes", required_argument, 0, O_EPISODES},
         {"candidates", required_argument, 0, O_CANDIDATES},
-        {"horizon", required_argument, 0, O_HORIZON}, {"gamma", required_argument, 0, O_GAMMA},
+        {"gamma", required_argument, 0, O_GAMMA},
         {"seed", required_argument, 0, O_SEED}, {"output", required_argument, 0, 'o'},
         {"truth", required_argument, 0, O_TRUTH}, {"policy-dir", required_argument, 0, O_PDIR},
         {"threads", required_argument, 0, O_THREADS}, {"force", no_argument, 0, O_FORCE},
@@ -117,15 +118,16 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
         {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}
     };
     const char *cmd = "gen mdp";
+    struct ope_error err = { 0 };
     long v;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+    int c, r;
+    while ((c = cli_getopt(cmd, argc, argv, "o:qh", lo)) != -1) {
+        if (c != '?' && (r = envcli_option(&o->ec, c, optarg, &err)) != 0) {
+            if (r < 0)
+                return cli_usage(cmd, "%s", err.msg);
+            continue;
+        }
         switch (c) {
-        case O_PARAM:
-            if (o->n_kv == MAX_KV)
-                return cli_usage(cmd, "too many --param settings (at most %d)", MAX_KV);
-            o->kv[o->n_kv++] = optarg;
-            break;
         case O_BEHAVIOR: o->behavior = optarg; break;
         case O_EPISODES:
             if (cli_parse_int(cmd, "--episodes", optarg, 1, 100000000, &o->episodes))
@@ -133,10 +135,6 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
             break;
         case O_CANDIDATES:
             if (cli_parse_int(cmd, "--candidates", optarg, 0, MAX_CANDIDATES, &o->candidates))
-                return OPE_EUSAGE;
-            break;
-        case O_HORIZON:
-            if (cli_parse_int(cmd, "--horizon", optarg, 1, 100000, &o->horizon))
                 return OPE_EUSAGE;
             break;
         case O_GAMMA:
@@ -167,23 +165,27 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
             fputs(gen_mdp_help, stdout);
             return -1;
         default:
-            return cli_usage(cmd, "see ope gen mdp --help");
+            return OPE_EUSAGE;
         }
     }
     for (int i = optind; i < argc; i++) {
-        if (!o->env && !strchr(argv[i], '='))
-            o->env = argv[i];
-        else if (o->env && strchr(argv[i], '=') && o->n_kv < MAX_KV)
-            o->kv[o->n_kv++] = argv[i];
+        if (!o->ec.env && !strchr(argv[i], '='))
+            o->ec.env = argv[i];
+        else if (o->ec.env && strchr(argv[i], '=') && envcli_param(&o->ec, argv[i], &err) == 0)
+            continue;
         else
             return cli_usage(cmd, "unexpected argument '%s'", argv[i]);
     }
     if (o->list)
         return 0;
-    if (!o->env)
+    if (!o->ec.env)
         return cli_usage(cmd, "which environment? (ope gen mdp --list)");
     if (!o->out)
         return cli_usage(cmd, "-o LOG.csv is required");
+    enum out_format f;
+    if (outcli_format(&(struct outcli){ .path = o->out, .format = -1 }, OUT_HAS(OUT_CSV),
+                      "a trajectory log", &f, &err) != 0)
+        return cli_usage(cmd, "%s", err.msg);
     return 0;
 }
 
@@ -344,17 +346,18 @@ static int check_outputs(const struct gen_opts *o, struct ope_error *err)
 
 static int run(const struct gen_opts *o, struct ope_error *err)
 {
-    const struct env_desc *d = env_find(o->env);
+    const struct env_desc *d = env_find(o->ec.env);
     if (!d)
-        return ope_fail(err, OPE_EUSAGE, "unknown environment '%s' (ope gen mdp --list)", o->env);
+        return ope_fail(err, OPE_EUSAGE, "unknown environment '%s' (ope gen mdp --list)",
+                        o->ec.env);
     double v[ENV_MAX_PARAMS];
     env_defaults(d, v);
-    for (int i = 0; i < o->n_kv; i++)
-        if (env_set_param(d, v, o->kv[i], err) < 0)
+    for (size_t i = 0; i < o->ec.n_kv; i++)
+        if (env_set_param(d, v, o->ec.kv[i], err) < 0)
             return -1;
     if (check_outputs(o, err) < 0)
         return -1;
-    struct mdp *m = env_build(d, v, (int)o->horizon, o->gamma, err);
+    struct mdp *m = env_build(d, v, (int)o->ec.horizon, o->gamma, err);
     size_t SA = m ? (size_t)m->n_states * (size_t)m->n_actions : 0;
     double *Q = m ? ope_malloc(SA * sizeof *Q, err) : NULL;
     struct policy *b = NULL, **cand = NULL;

@@ -103,6 +103,15 @@ static void print_overview(void)
            "Commands:\n", PACKAGE_VERSION);
     for (size_t i = 0; ope_commands[i]; i++)
         printf("  %-8s %s\n", ope_commands[i]->name, ope_commands[i]->summary);
+    printf("\nOutput, the same in every command:\n"
+           "  -o FILE        write FILE atomically; for a result (eval, info, select,\n"
+           "                 train prdc-lqr) its extension picks the format: .json, .csv,\n"
+           "                 anything else (.txt) a table\n"
+           "  -o -           standard output, for every command that writes a file\n"
+           "  -f, --format F table, json or csv; beats the -o extension\n"
+           "  --force        replace an existing FILE\n"
+           "  -q, --quiet    no progress or messages on standard error (every command)\n"
+           "Long options are spelt in full; a misspelt command or option gets a suggestion.\n");
     printf("\n'ope help COMMAND' (or 'ope COMMAND --help') shows a command's options.\n"
            "'ope help formats' describes the input files and the exit statuses.\n");
 }
@@ -201,6 +210,21 @@ static void print_formats(void)
 
 static int help_exec(int argc, char **argv)
 {
+    static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
+                                          { "names", no_argument, NULL, 'N' },
+                                          { NULL, 0, NULL, 0 } };
+    int o, names = 0;
+    optind = 0;     /* main may call this directly, after its own getopt */
+    while ((o = cli_getopt("help", argc, argv, "q", opts)) != -1) {
+        if (o == '?')
+            return OPE_EUSAGE;  /* -q: accepted; help is what it prints */
+        if (o == 'N')
+            names = 1;          /* `ope help estimators --names` */
+    }
+    argc -= optind - 1;
+    argv += optind - 1;
+    if (names && (argc != 2 || strcmp(argv[1], "estimators") != 0))
+        return cli_usage("help", "--names goes with 'estimators': ope help estimators --names");
     if (argc < 2) {
         print_overview();
         return 0;
@@ -210,14 +234,16 @@ static int help_exec(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "estimators") == 0) {
-        int names = argc > 2 && strcmp(argv[2], "--names") == 0;
-        if (argc > 2 + names)
-            return cli_usage("help", "unexpected argument '%s'", argv[2 + names]);
+        if (argc > 2)
+            return cli_usage("help", "unexpected argument '%s'", argv[2]);
         return print_estimators(names);
     }
     const struct cmd_entry *c = cmd_find(argv[1]);
-    if (!c)
-        return cli_usage("help", "unknown command '%s'", argv[1]);
+    if (!c) {
+        const char *near = cmd_closest(argv[1]);
+        return near ? cli_usage("help", "unknown command '%s'; did you mean '%s'?", argv[1], near)
+                    : cli_usage("help", "unknown command '%s'", argv[1]);
+    }
     cmd_print_help(c);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "ope/base/csvout.h"
 #include "ope/base/json.h"
 #include "ope/app/loadcli.h"
+#include "ope/app/output.h"
 #include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 
@@ -496,31 +497,33 @@ static int info_exec(int argc, char **argv)
 {
     static const struct option longopts[] = {
         LOADCLI_OPTIONS,
-        { "format", required_argument, NULL, 'f' },
+        OUTCLI_OPTIONS,
         { 0, 0, 0, 0 }
     };
     struct load_opts o;
     struct ope_error err;
-    const char *format = "table";
+    struct outcli out;
+    enum out_format format;
     int c;
     load_opts_init(&o);
+    outcli_init(&out);
     ope_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
-        if (c == 'f') {
-            format = optarg;
-            continue;
-        }
+    while ((c = cli_getopt("info", argc, argv, OUTCLI_SHORT, longopts)) != -1) {
         int rc = c == '?' ? 0 : loadcli_option(&o, c, optarg, &err);
+        if (rc == 0 && c != '?')
+            rc = outcli_option(&out, c, optarg, &err);
         if (rc < 0)
             return cli_usage("info", "%s", err.msg);
         if (rc == 0)
-            return cli_usage("info", "unknown option");
+            return OPE_EUSAGE;
     }
-    if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "csv"))
-        return cli_usage("info", "--format expects table, json or csv, got '%s'", format);
+    if (outcli_format(&out, OUT_ALL, "an info summary", &format, &err) != 0)
+        return cli_usage("info", "%s", err.msg);
     if (optind + 1 != argc)
         return cli_usage("info", optind == argc ? "give one DATA file"
                          : "give one DATA file (got %d arguments)", argc - optind);
+    if (outcli_check(&out, &err) != 0)
+        return cli_error(&err);
     const char *path = argv[optind];
     int traj = strcmp(path, "-") == 0 ? 0 : log_file_is_trajectory(path, &o, &err);
     if (traj < 0)
@@ -538,18 +541,16 @@ static int info_exec(int argc, char **argv)
     else
         bandit_report(&rp, b);
     struct strbuf sb = STRBUF_INIT;
-    if (format[0] == 't')
-        draw_table(&sb, &rp);
-    else if (format[0] == 'j')
-        draw_json(&sb, &rp);
-    else
-        draw_csv(&sb, &rp);
+    static void (*const writer[OUT_N_FORMATS])(struct strbuf *, const struct report *) = {
+        [OUT_TABLE] = draw_table, [OUT_JSON] = draw_json, [OUT_CSV] = draw_csv,
+    };
+    writer[format](&sb, &rp);
     int status = 0;
     if (rp.failed || strbuf_failed(&sb))
         status = cli_error((ope_fail_oom(&err), &err));
-    else if (fwrite(strbuf_str(&sb), 1, sb.len, stdout) != sb.len || fflush(stdout) != 0)
-        status = cli_error((ope_fail(&err, OPE_ECANTCREAT, "cannot write to standard "
-                                     "output"), &err));
+    else if (outcli_write(&out, &sb, &err) != 0 || fflush(stdout) != 0)
+        status = cli_error(err.status ? &err : (ope_fail(&err, OPE_ECANTCREAT, "cannot write "
+                                                         "to standard output"), &err));
     strbuf_release(&sb);
     report_release(&rp);
     blog_free(b);
@@ -579,8 +580,7 @@ const struct cmd_entry cmd_info_entry = {
     "    rows or episodes, mean weight more than 0.1 and 3 standard errors from 1,\n"
     "    probability on actions never logged in that context.\n"
     "\n"
-    "Options:\n"
-    "  -f, --format F        table (default, aligned text), json or csv\n"
+    OUTCLI_HELP
     "                        (csv: one line per value: section,item,key,value)\n"
     LOADCLI_HELP
     "\n"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "datasets/ingest.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 
 static int to_file(void *ctx, const char *buf, size_t len, struct ope_error *err)
@@ -33,14 +34,15 @@ static int ingest_exec(int argc, char **argv)
         { "match-limit", required_argument, NULL, 'm' },
         { "depth-limit", required_argument, NULL, 'd' },
         { "no-jit", no_argument, NULL, 'J' },
+        { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 }
     };
     struct ingest_opts o;
     ingest_opts_init(&o);
     const char *out = NULL;
-    int force = 0, c;
+    int force = 0, quiet = 0, c;
     long v;
-    while ((c = getopt_long(argc, argv, "r:o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt("ingest", argc, argv, "r:o:q", opts)) != -1) {
         switch (c) {
         case 'r':
             o.pattern = optarg;
@@ -64,8 +66,11 @@ static int ingest_exec(int argc, char **argv)
         case 'J':
             o.use_jit = 0;
             break;
+        case 'q':
+            quiet = 1;
+            break;
         default:
-            return cli_usage("ingest", "unknown option");
+            return OPE_EUSAGE;
         }
     }
     if (!o.pattern)
@@ -73,7 +78,13 @@ static int ingest_exec(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage("ingest", "which file? ope ingest --regex PATTERN FILE");
     struct ope_error err = { 0 };
+    enum out_format fmt;
+    if (out && outcli_format(&(struct outcli){ .path = out, .format = -1 }, OUT_HAS(OUT_CSV),
+                             "a bandit log", &fmt, &err) != 0)
+        return cli_usage("ingest", "%s", err.msg);
     struct ope_outfile *f = NULL;
+    if (out && ope_outfile_is_stdout(out))
+        out = NULL;             /* -o -: standard output, as without -o */
     if (out && !(f = ope_outfile_open(out, force, &err)))
         return cli_error(&err);
     struct ingest_stats st;
@@ -84,6 +95,8 @@ static int ingest_exec(int argc, char **argv)
         ope_outfile_abort(f);
     if (rc != 0)
         return cli_error(&err);
+    if (quiet)
+        return 0;
     fprintf(stderr, "ope ingest: %zu rows from %zu lines; %zu line%s did not match%s\n", st.rows,
             st.lines, st.unmatched, st.unmatched == 1 ? "" : "s", st.unmatched ? ":" : "");
     for (size_t k = 0; k < st.unmatched && k < INGEST_MAX_REPORTED; k++)
@@ -103,7 +116,9 @@ const struct cmd_entry cmd_ingest_entry = {
     "and the first five are shown with their line numbers on standard error.\n\n"
     "  -r, --regex PATTERN    PCRE2 pattern (UTF-8) with named groups\n"
     "  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
+    "                         (-o - is standard output)\n"
     "      --force            replace an existing FILE\n"
+    "  -q, --quiet            no counts or unmatched lines on standard error\n"
     "      --match-limit N    PCRE2 match limit (default 1000000)\n"
     "      --depth-limit N    PCRE2 depth limit (default 10000)\n"
     "      --no-jit           do not use the PCRE2 JIT compiler\n\n"

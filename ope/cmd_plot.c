@@ -18,6 +18,7 @@
 #include "estimators/evaluate.h"
 #include "ope/app/evalcli.h"
 #include "ope/app/loadcli.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/strbuf.h"
 #include "viz/chart.h"
@@ -30,37 +31,33 @@
 enum { PLOT_FROM_JSON = 0x5000, PLOT_FROM_CSV, PLOT_TERM, PLOT_WIDTH, PLOT_HEIGHT,
        PLOT_TITLE, PLOT_FORCE, PLOT_SIZE, PLOT_METRIC };
 
-struct plot {
-    struct evalcli ev;
-    const char *kind, *data, *json, *csv, *title, *metric;
-    struct gp_out out;
-    int dumb;
+struct plot;
+
+/* Where a chart's data come from, which decides the arguments it takes. */
+enum plot_source {
+    SRC_EVAL,       /* a log (evaluated here) or --from-json EVAL.json */
+    SRC_LOG,        /* a log */
+    SRC_SERIES,     /* --from-csv with columns series,x,y[,lo,hi] */
+    SRC_FILE,       /* another command's saved output file */
 };
 
-/* Read a whole (small) file: the JSON of an evaluation. */
-static char *read_small_file(const char *path, size_t *n, struct ope_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ope_fail(err, OPE_ENOINPUT, "cannot open %s: %m", path);
-        return NULL;
-    }
-    struct strbuf sb = STRBUF_INIT;
-    char buf[65536];
-    size_t r;
-    while ((r = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < ((size_t)256 << 20))
-        strbuf_add(&sb, buf, r);
-    int bad = ferror(f) || sb.len >= ((size_t)256 << 20);
-    fclose(f);
-    if (bad || strbuf_failed(&sb)) {
-        strbuf_release(&sb);
-        ope_fail(err, OPE_ENOINPUT, "cannot read %s (unreadable, or larger than 256 MiB)",
-                 path);
-        return NULL;
-    }
-    *n = sb.len;
-    return sb.buf ? strbuf_detach(&sb) : strdup("");
-}
+/* The chart kinds: a new chart is one row here (and its builder in viz/). */
+struct plot_kind {
+    const char *name;
+    enum plot_source source;
+    const char *needs;      /* SRC_FILE: the message when the file is missing */
+    int (*build)(struct plot *pl, struct strbuf *sb, struct ope_error *err);
+    void (*series)(const struct chart_series *, size_t, const struct chart_text *,
+                   struct strbuf *);            /* SRC_SERIES: the chart builder */
+};
+
+struct plot {
+    struct evalcli ev;
+    const struct plot_kind *k;
+    const char *kind, *data, *json, *csv, *title, *metric;
+    struct gp_out out;
+    int dumb, quiet;
+};
 
 /* Give a built chart the caller's title: a `set title` just before its plot command. */
 static int retitle(struct strbuf *sb, const char *title, struct ope_error *err)
@@ -89,14 +86,9 @@ static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *
 {
     struct res_eval *r = NULL;
     if (pl->json) {
-        size_t n = 0;
-        char *text = read_small_file(pl->json, &n, err);
-        struct jr_value *root = text ? jr_parse(text, n, pl->json, err) : NULL;
-        free(text);
-        r = root ? jr_read_eval(root, pl->json, err) : NULL;
-        jr_free(root);
+        r = jr_load_eval(pl->json, err);
     } else {
-        pl->ev.eo.progress = ope_progress_cli();
+        pl->ev.eo.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
         r = evalcli_run(&pl->ev, pl->data, err);
         ope_progress_stderr_done();
     }
@@ -351,47 +343,89 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
         return -1;
     }
     struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-    if (strcmp(pl->kind, "cdf") == 0)
-        chart_cdf(ss.s, ss.n, &t, sb);
-    else if (strcmp(pl->kind, "topk") == 0)
-        chart_topk(ss.s, ss.n, &t, sb);
-    else
-        chart_curves(ss.s, ss.n, &t, sb);
+    pl->k->series(ss.s, ss.n, &t, sb);
     series_free(&ss);
     return 0;
 }
 
-static const char *const kinds[] = { "estimates", "weights", "sample-size", "learn", "cdf",
-                                     "topk", "curves", "regret", "value", "sharpe", "train" };
+/* Charts of another command's saved run file (the file is DATA). */
+static int plot_sharpe(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+    return chart_select_csv(pl->data, pl->metric ? pl->metric : "sharpe_ratio", &t, sb, err);
+}
+
+static int plot_train(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+    return chart_train(pl->data, &t, sb, err);
+}
+
+static int plot_regret(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+    return chart_explore(pl->data, 0, &t, sb, err);
+}
+
+static int plot_value(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+    return chart_explore(pl->data, 1, &t, sb, err);
+}
+
+static const struct plot_kind plot_kinds[] = {
+    { "estimates", SRC_EVAL, NULL, plot_estimates, NULL },
+    { "weights", SRC_LOG, NULL, plot_weights, NULL },
+    { "sample-size", SRC_LOG, NULL, plot_sample_size, NULL },
+    { "learn", SRC_LOG, NULL, plot_sample_size, NULL },
+    { "cdf", SRC_SERIES, NULL, plot_series, chart_cdf },
+    { "topk", SRC_SERIES, NULL, plot_series, chart_topk },
+    { "curves", SRC_SERIES, NULL, plot_series, chart_curves },
+    { "regret", SRC_FILE, "regret: which run file? ope plot regret RUN.csv (from ope explore -o)",
+      plot_regret, NULL },
+    { "value", SRC_FILE, "value: which run file? ope plot value RUN.csv (from ope explore -o)",
+      plot_value, NULL },
+    { "sharpe", SRC_FILE, "sharpe: which file? ope plot sharpe SELECT.csv (from ope select "
+      "--format csv)", plot_sharpe, NULL },
+    { "train", SRC_FILE, "train: which file? ope plot train CURVES.csv (from ope train --env, "
+      "--curve or --compare -o)", plot_train, NULL },
+};
+#define N_PLOT_KINDS (sizeof plot_kinds / sizeof plot_kinds[0])
 
 /* Check the command line before anything runs. Returns 0 or an exit status. */
 static int plot_check_args(struct plot *pl, const char *term)
 {
-    size_t k = 0;
-    while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k], pl->kind) != 0)
-        k++;
-    if (k == sizeof kinds / sizeof kinds[0])
-        return cli_usage("plot", "unknown chart '%s' (estimates, weights, sample-size, cdf, "
-                         "topk, curves, regret, value, sharpe, train)", pl->kind);
-    int series = k >= 4 && k <= 6;
-    if (k >= 7 && k <= 8 && !pl->data)
-        return cli_usage("plot", "%s: which run file? ope plot %s RUN.csv (from ope explore -o)",
-                         pl->kind, pl->kind);
-    if (k == 10 && !pl->data)
-        return cli_usage("plot", "train: which file? ope plot train CURVES.csv (from ope train "
-                         "--env, --curve or --compare -o)");
-    if (k == 9 && !pl->data)
-        return cli_usage("plot", "sharpe: which file? ope plot sharpe SELECT.csv (from ope select "
-                         "--format csv)");
-    if (series && !pl->csv)
+    const char *names[N_PLOT_KINDS];
+    pl->k = NULL;
+    for (size_t i = 0; i < N_PLOT_KINDS; i++) {
+        names[i] = plot_kinds[i].name;
+        if (strcmp(plot_kinds[i].name, pl->kind) == 0)
+            pl->k = &plot_kinds[i];
+    }
+    if (!pl->k) {
+        const char *near = cli_closest(pl->kind, names, N_PLOT_KINDS);
+        return cli_usage("plot", "unknown chart '%s'%s%s%s (estimates, weights, sample-size, "
+                         "cdf, topk, curves, regret, value, sharpe, train)", pl->kind,
+                         near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+    enum plot_source src = pl->k->source;
+    if (src == SRC_FILE && !pl->data)
+        return cli_usage("plot", "%s", pl->k->needs);
+    if (src == SRC_SERIES && !pl->csv)
         return cli_usage("plot", "%s charts read --from-csv FILE (columns series,x,y[,lo,hi])",
                          pl->kind);
-    if (k == 0 && !pl->json == !pl->data)
+    if (src == SRC_EVAL && !pl->json == !pl->data)
         return cli_usage("plot", "estimates: give a log, or --from-json EVAL.json (not both)");
-    if ((k == 1 || k == 2 || k == 3) && !pl->data)
+    if (src == SRC_LOG && !pl->data)
         return cli_usage("plot", "%s: which log? ope plot %s LOG.csv", pl->kind, pl->kind);
-    if ((series || pl->json) && pl->data)
+    if ((src == SRC_SERIES || pl->json) && pl->data)
         return cli_usage("plot", "unexpected argument '%s'", pl->data);
+    /* -o -: the chart on standard output, which for a chart is the text drawing. */
+    if (pl->out.path && strcmp(pl->out.path, "-") == 0) {
+        pl->out.path = NULL;
+        if (!term)
+            term = "dumb";
+    }
     if (term && strcmp(term, "dumb") != 0)
         return cli_usage("plot", "--term: only 'dumb' (files take their format from the "
                          "extension of -o)");
@@ -414,23 +448,7 @@ static int plot_render(struct plot *pl, struct gp *g, struct ope_error *err)
 {
     struct strbuf sb = STRBUF_INIT;
     int rc;
-    if (strcmp(pl->kind, "estimates") == 0)
-        rc = plot_estimates(pl, &sb, err);
-    else if (strcmp(pl->kind, "weights") == 0)
-        rc = plot_weights(pl, &sb, err);
-    else if (strcmp(pl->kind, "sample-size") == 0 || strcmp(pl->kind, "learn") == 0)
-        rc = plot_sample_size(pl, &sb, err);
-    else if (strcmp(pl->kind, "sharpe") == 0) {
-        struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-        rc = chart_select_csv(pl->data, pl->metric ? pl->metric : "sharpe_ratio", &t, &sb, err);
-    } else if (strcmp(pl->kind, "train") == 0) {
-        struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-        rc = chart_train(pl->data, &t, &sb, err);
-    } else if (strcmp(pl->kind, "regret") == 0 || strcmp(pl->kind, "value") == 0) {
-        struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-        rc = chart_explore(pl->data, strcmp(pl->kind, "value") == 0, &t, &sb, err);
-    } else
-        rc = plot_series(pl, &sb, err);
+    rc = pl->k->build(pl, &sb, err);
     if (rc == 0 && strbuf_failed(&sb))
         rc = ope_fail_oom(err);
     if (rc == 0) {
@@ -444,7 +462,7 @@ static int plot_render(struct plot *pl, struct gp *g, struct ope_error *err)
         rc = gp_render(g, &pl->out, strbuf_str(&sb), err);
     }
     strbuf_release(&sb);
-    if (rc == 0 && pl->out.note[0])
+    if (rc == 0 && pl->out.note[0] && !pl->quiet)
         fprintf(stderr, "ope plot: note: %s\n", pl->out.note);
     if (rc == 0 && pl->out.text)
         fputs(pl->out.text, stdout);
@@ -467,6 +485,7 @@ static int plot_exec(int argc, char **argv)
         { "title", required_argument, NULL, PLOT_TITLE },
         { "size", required_argument, NULL, PLOT_SIZE },
         { "metric", required_argument, NULL, PLOT_METRIC },
+        { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 }
     };
     struct plot pl;
@@ -476,7 +495,9 @@ static int plot_exec(int argc, char **argv)
     long v;
     int opt;
     struct ope_error err = { 0 };
-    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt("plot", argc, argv, "o:q", opts)) != -1) {
+        if (opt == '?')
+            return OPE_EUSAGE;
         int rc = evalcli_option(&pl.ev, opt, optarg, &err);
         if (rc == 0)
             rc = loadcli_option(&pl.ev.lo, opt, optarg, &err);
@@ -486,6 +507,7 @@ static int plot_exec(int argc, char **argv)
             continue;
         switch (opt) {
         case 'o': pl.out.path = optarg; break;
+        case 'q': pl.quiet = 1; break;
         case PLOT_FORCE: pl.out.force = 1; break;
         case PLOT_FROM_JSON: pl.json = optarg; break;
         case PLOT_FROM_CSV: pl.csv = optarg; break;
@@ -515,7 +537,7 @@ static int plot_exec(int argc, char **argv)
             *(opt == PLOT_WIDTH ? &pl.out.width : &pl.out.height) = (int)v;
             break;
         default:
-            return cli_usage("plot", "unknown option");
+            return OPE_EUSAGE;
         }
     }
     if (optind >= argc)
@@ -566,7 +588,9 @@ const struct cmd_entry cmd_plot_entry = {
     "                           exact value against environment steps, mean over\n"
     "                           seeds with the min-max band\n"
     "Output:\n"
-    "  -o, --output FILE        write FILE; .svg, .png or .pdf picks the format\n"
+    "  -o, --output FILE        write FILE; .svg, .png or .pdf picks the format;\n"
+    "                           -o - draws as text on standard output (--term dumb)\n"
+    "  -q, --quiet              no notes or progress on standard error\n"
     "  --force                  replace an existing file\n"
     "  --term dumb              draw as text on standard output (the default without -o)\n"
     "  --size WxH               pixels (files, default 900x540) or characters (dumb,\n"

@@ -19,18 +19,20 @@
 #include "ope/app/demo.h"
 #include "ope/app/evalcli.h"
 #include "ope/app/loadcli.h"
+#include "ope/app/output.h"
 #include "ope/base/progress.h"
 #include "ope/base/sha256.h"
 #include "ope/base/strbuf.h"
 #include "reports/report.h"
 
-enum { REP_K = 0x5200, REP_SAFETY, REP_CLIP, REP_FORCE, REP_TITLE, REP_NO_CHARTS, REP_DEMO };
+enum { REP_K = 0x5200, REP_SAFETY, REP_CLIP, REP_FORCE, REP_TITLE, REP_NO_CHARTS, REP_DEMO,
+       REP_QUIET = 'q' };
 
 struct report_cli {
     struct evalcli c;
     struct report_in in;
     const char *out, *demo, *log;
-    int force;
+    int force, quiet;
     char note[1024];            /* the demo's story */
 };
 
@@ -48,13 +50,16 @@ static int report_parse(int argc, char **argv, struct report_cli *rc)
         { "title", required_argument, NULL, REP_TITLE },
         { "no-charts", no_argument, NULL, REP_NO_CHARTS },
         { "demo", optional_argument, NULL, REP_DEMO },
+        { "quiet", no_argument, NULL, REP_QUIET },
         { NULL, 0, NULL, 0 }
     };
     struct ope_error err = { 0 };
     long v;
     double d;
     int opt;
-    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt("report", argc, argv, "o:q", opts)) != -1) {
+        if (opt == '?')
+            return OPE_EUSAGE;
         int r = evalcli_option(&rc->c, opt, optarg, &err);
         if (r == 0)
             r = loadcli_option(&rc->c.lo, opt, optarg, &err);
@@ -75,6 +80,9 @@ static int report_parse(int argc, char **argv, struct report_cli *rc)
             break;
         case REP_FORCE:
             rc->force = 1;
+            break;
+        case REP_QUIET:
+            rc->quiet = 1;
             break;
         case REP_K:
             if (cli_parse_int("report", "--k", optarg, 1, 100000, &v))
@@ -102,7 +110,7 @@ static int report_parse(int argc, char **argv, struct report_cli *rc)
                                  rc->demo);
             break;
         default:
-            return cli_usage("report", "unknown option");
+            return OPE_EUSAGE;
         }
     }
     if (!rc->out)
@@ -201,7 +209,7 @@ static int report_exec(int argc, char **argv)
     memset(&tf, 0, sizeof tf);
     double *tv = NULL, ctr = NAN, half = NAN;
     char *bts = NULL;
-    rc.c.eo.progress = ope_progress_cli();
+    rc.c.eo.progress = outcli_progress(&(struct outcli){ .quiet = rc.quiet });
     /* eval's own evaluation; it keeps the log it loaded for the data section and the
      * return distributions. */
     rc.c.keep_blog = &blog;
@@ -239,7 +247,7 @@ static int report_exec(int argc, char **argv)
         rc.in.cmdline = strbuf_str(&cmd);
         char note[600];
         status = report_write(&rc.in, rc.out, rc.force, note, sizeof note, &err);
-        if (status == 0)
+        if (status == 0 && !rc.quiet)
             fprintf(stderr, "ope report: %s\n", note);
     }
     int exit_status = status == 0 ? 0 : cli_error(&err);
@@ -283,8 +291,10 @@ const struct cmd_entry cmd_report_entry = {
     "is replaced only with --force, a path that is not a regular file never; on failure\n"
     "nothing is left behind.\n\n"
     "Report:\n"
-    "  -o, --output FILE     the report: .html/.htm or .md/.markdown (required)\n"
+    "  -o, --output FILE     the report: .html/.htm or .md/.markdown (required);\n"
+    "                        -o - writes the HTML report to standard output\n"
     "      --force           replace existing report and chart files\n"
+    "  -q, --quiet           no progress or note on standard error\n"
     "      --title TEXT      the report's title (default: from the log's name)\n"
     "      --no-charts       leave the charts out (no gnuplot needed)\n"
     "      --demo[=CAMPAIGN] report on the built-in demo (men, the default, or women):\n"

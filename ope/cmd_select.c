@@ -15,7 +15,9 @@
 #include "estimators/ci.h"
 #include "estimators/ops.h"
 #include "ope/app/evalcli.h"
+#include "ope/app/envcli.h"
 #include "ope/app/loadcli.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/app/select_render.h"
 #include "ope/base/strbuf.h"
@@ -59,16 +61,18 @@ static int dataset_truth(const struct res_eval *r, const struct truth *tf, const
 }
 
 enum { SEL_REPLICATES = SEL_FORCE + 1, SEL_ROWS, SEL_GEN_SEED, SEL_GEN_POLICIES, SEL_ACTIONS,
-       SEL_ENV, SEL_PARAM, SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_HORIZON, SEL_DEMO };
+       SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_DEMO };
 
 struct select_cli {
     struct evalcli c;
     struct ops_opts oo;
     struct select_gen gen;
-    const char *format, *out;
-    int force, demo;
+    struct outcli out;
+    enum out_format format;
+    int demo;
     long replicates;
     const char *bandit_opt, *mdp_opt;   /* a generator option given, for the checks */
+    struct envcli ec;                   /* --env, --param, --horizon: into gen */
 };
 
 /* Parse the options; returns -1 to go on, or the exit status. */
@@ -80,20 +84,16 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
         { "k", required_argument, NULL, SEL_K },
         { "safety", required_argument, NULL, SEL_SAFETY },
         { "clip-sharpe", no_argument, NULL, SEL_CLIP },
-        { "format", required_argument, NULL, SEL_FORMAT },
-        { "output", required_argument, NULL, SEL_OUT },
-        { "force", no_argument, NULL, SEL_FORCE },
+        OUTCLI_OPTIONS,
         { "replicates", required_argument, NULL, SEL_REPLICATES },
         { "rows", required_argument, NULL, SEL_ROWS },
         { "gen-seed", required_argument, NULL, SEL_GEN_SEED },
         { "gen-policies", required_argument, NULL, SEL_GEN_POLICIES },
         { "actions", required_argument, NULL, SEL_ACTIONS },
-        { "env", required_argument, NULL, SEL_ENV },
-        { "param", required_argument, NULL, SEL_PARAM },
+        ENVCLI_OPTIONS,
         { "episodes", required_argument, NULL, SEL_EPISODES },
         { "candidates", required_argument, NULL, SEL_CANDIDATES },
         { "behavior", required_argument, NULL, SEL_BEHAVIOR },
-        { "horizon", required_argument, NULL, SEL_HORIZON },
         { "demo", no_argument, NULL, SEL_DEMO },
         { NULL, 0, NULL, 0 }
     };
@@ -101,10 +101,16 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
     long v;
     double d;
     int opt;
-    while ((opt = getopt_long(argc, argv, "o:f:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt("select", argc, argv, OUTCLI_SHORT, opts)) != -1) {
+        if (opt == '?')
+            return OPE_EUSAGE;
         int rc = evalcli_option(&sc->c, opt, optarg, &err);
         if (rc == 0)
             rc = loadcli_option(&sc->c.lo, opt, optarg, &err);
+        if (rc == 0)
+            rc = outcli_option(&sc->out, opt, optarg, &err);
+        if (rc == 0 && (rc = envcli_option(&sc->ec, opt, optarg, &err)) == 1 && sc->ec.given)
+            sc->mdp_opt = sc->ec.given;
         if (rc < 0)
             return cli_usage("select", "%s", err.msg);
         if (rc == 1)
@@ -122,17 +128,6 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             break;
         case SEL_CLIP:
             sc->oo.clip_sharpe = 1;
-            break;
-        case SEL_FORMAT: case 'f':
-            if (strcmp(optarg, "table") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
-                return cli_usage("select", "--format: expected table, json or csv, got '%s'", optarg);
-            sc->format = optarg;
-            break;
-        case SEL_OUT: case 'o':
-            sc->out = optarg;
-            break;
-        case SEL_FORCE:
-            sc->force = 1;
             break;
         case SEL_REPLICATES:
             if (cli_parse_int("select", "--replicates", optarg, 1, 10000, &sc->replicates))
@@ -159,16 +154,6 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->bandit_opt = "--gen-policies";
             sc->gen.go.policies = optarg;
             break;
-        case SEL_ENV:
-            sc->gen.env = optarg;
-            break;
-        case SEL_PARAM:
-            sc->mdp_opt = "--param";
-            if (!strchr(optarg, '=') || sc->gen.n_kv == SELECT_GEN_MAX_KV)
-                return cli_usage("select", "--param: expected KEY=VALUE (at most %d), got '%s'",
-                                 SELECT_GEN_MAX_KV, optarg);
-            sc->gen.kv[sc->gen.n_kv++] = optarg;
-            break;
         case SEL_EPISODES:
             sc->mdp_opt = "--episodes";
             if (cli_parse_int("select", "--episodes", optarg, 1, 100000000, &v))
@@ -185,19 +170,21 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->mdp_opt = "--behavior";
             sc->gen.behavior = optarg;
             break;
-        case SEL_HORIZON:
-            sc->mdp_opt = "--horizon";
-            if (cli_parse_int("select", "--horizon", optarg, 1, 100000, &v))
-                return OPE_EUSAGE;
-            sc->gen.horizon = v;
-            break;
         case SEL_DEMO:
             sc->demo = 1;
             break;
         default:
-            return cli_usage("select", "unknown option");
+            return OPE_EUSAGE;
         }
     }
+    /* The environment group fills the generator's settings. */
+    sc->gen.env = sc->ec.env;
+    for (size_t i = 0; i < sc->ec.n_kv && sc->gen.n_kv < SELECT_GEN_MAX_KV; i++)
+        sc->gen.kv[sc->gen.n_kv++] = sc->ec.kv[i];
+    if (sc->ec.horizon)
+        sc->gen.horizon = sc->ec.horizon;
+    if (outcli_format(&sc->out, OUT_ALL, "a selection", &sc->format, &err) != 0)
+        return cli_usage("select", "%s", err.msg);
     if (sc->demo) {
         /* The paper's lesson on a built-in environment: a random Dirichlet MDP (its
          * values spread widely, so importance-sampling estimators err visibly), 20
@@ -266,7 +253,7 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
     s->J = ope_calloc(s->R, sizeof *s->J, err);
     if (!s->r || !s->J)
         goto out;
-    sc->c.eo.progress = ope_progress_cli();
+    sc->c.eo.progress = outcli_progress(&sc->out);
     s->have_truth = 1;
     for (size_t i = 0; i < s->R; i++) {
         s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : select_gen_eval(&sc->gen, &sc->c, i, err);
@@ -350,19 +337,13 @@ static int render_replicates(const struct select_cli *sc, const struct select_ru
             select_lesson_text(&rep, &lesson);
             rep.lesson = strbuf_str(&lesson);
         }
-        if (strcmp(sc->format, "json") == 0)
-            select_rep_json(&rep, sb);
-        else if (strcmp(sc->format, "csv") == 0)
-            select_rep_csv(&rep, sb);
-        else {
-            if (sc->demo)
-                strbuf_puts(sb, "ope select --demo: the lesson of SharpeRatio@k (Kiyohara et al., "
-                            "ICLR 2024) measured on a\nbuilt-in environment. Each dataset is a log "
-                            "sampled from the environment below;\nevery trajectory estimator "
-                            "ranks the candidates and is scored against their exact\nvalues "
-                            "(dynamic programming).\n\n");
-            select_rep_table(&rep, sb);
-        }
+        if (sc->format == OUT_TABLE && sc->demo)
+            strbuf_puts(sb, "ope select --demo: the lesson of SharpeRatio@k (Kiyohara et al., "
+                        "ICLR 2024) measured on a\nbuilt-in environment. Each dataset is a log "
+                        "sampled from the environment below;\nevery trajectory estimator "
+                        "ranks the candidates and is scored against their exact\nvalues "
+                        "(dynamic programming).\n\n");
+        select_rep_render(&rep, sc->format, sb);
         strbuf_release(&lesson);
     }
     for (size_t e = 0; sum && e < s->E; e++)
@@ -383,7 +364,7 @@ static int select_exec(int argc, char **argv)
     sc.c.eo.ci = -1;    /* unset: see below */
     ops_opts_init(&sc.oo);
     select_gen_init(&sc.gen);
-    sc.format = "table";
+    outcli_init(&sc.out);
     int rc = select_parse(argc, argv, &sc);
     if (rc >= 0)
         return rc;
@@ -393,7 +374,7 @@ static int select_exec(int argc, char **argv)
     if (sc.c.eo.ci < 0)
         sc.c.eo.ci = sc.replicates ? CI_NONE : CI_T;
     struct ope_error err = { 0 };
-    if (sc.out && ope_outfile_check(sc.out, sc.force, &err) != 0)
+    if (outcli_check(&sc.out, &err) != 0)
         return cli_error(&err);
     struct select_run s;
     memset(&s, 0, sizeof s);
@@ -411,21 +392,10 @@ static int select_exec(int argc, char **argv)
     } else {
         struct selection one = { s.r[0], s.have_truth ? s.truth : NULL, s.J[0],
                                  sc.oo.relative_safety * s.J[0], s.E, s.ops };
-        if (strcmp(sc.format, "json") == 0)
-            select_json(&one, &sb);
-        else if (strcmp(sc.format, "csv") == 0)
-            select_csv(&one, &sb);
-        else
-            select_table(&one, &sb);
+        select_render(&one, sc.format, &sb);
     }
-    if (rc != 0)
+    if (rc != 0 || outcli_write(&sc.out, &sb, &err) != 0)
         rc = cli_error(&err);
-    else if (strbuf_failed(&sb))
-        rc = cli_error(&(struct ope_error){ OPE_ESOFTWARE, "out of memory" });
-    else if (sc.out && ope_write_file_atomic(sc.out, sb.buf, sb.len, sc.force, &err) != 0)
-        rc = cli_error(&err);
-    else if (!sc.out)
-        fwrite(strbuf_str(&sb), 1, sb.len, stdout);
     strbuf_release(&sb);
     select_run_free(&s);
     select_gen_release(&sc.gen);
@@ -452,8 +422,10 @@ const struct cmd_entry cmd_select_entry = {
     "  --k K                 k of regret@k (default min(3, M))\n"
     "  --safety R            safety threshold R * J(pi_b) (default 0.9)\n"
     "  --clip-sharpe         clip SharpeRatio@k to [0, 100] (SCOPE-RL's option)\n"
-    "  -f, --format F        table (default), json (formats.md) or csv (the per-k curves)\n"
-    "  -o, --output FILE     write atomically; --force replaces\n"
+    "  -f, --format F        table, json (formats.md) or csv (the per-k curves);\n"
+    "                        default: from the -o extension (.json, .csv, else table)\n"
+    "  -o, --output FILE     write atomically (-o - is standard output); --force replaces\n"
+    "  -q, --quiet           no progress on standard error\n"
     "  --replicates R        generate R bandit logs (ope gen bandit, seeds S..S+R-1)\n"
     "                        instead of reading LOG; the truth comes from their q.*\n"
     "  --rows N              rows of each generated log (default 2000)\n"

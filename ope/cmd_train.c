@@ -6,11 +6,14 @@
 #include "ope/cmd.h"
 #include "ope/cmd_train_lqr.h"
 #include "ope/cmd_train_pg.h"
+#include "ope/app/envcli.h"
 #include "ope/app/loadcli.h"
 #include "ope/base/csvout.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
+#include "ope/learn/pg/pg.h"
 #include "ope/learn/train/train.h"
 #include "datasets/csv.h"
 #include "datasets/env.h"
@@ -30,9 +33,10 @@
 #define MAX_TEMPS 32
 
 struct train_cli {
-    const char *algo, *data, *out, *append, *name, *env, *candidates, *truth;
-    long horizon;
+    const char *algo, *data, *out, *append, *name, *candidates, *truth;
+    struct envcli ec;           /* --env (exact values), --param, --horizon */
     int force, quiet, n_temps;
+    struct outcli oc;           /* -o (the policy file), --force, -q, --format */
     double temps[MAX_TEMPS];
     struct train_opts o;
     struct load_opts lo;
@@ -82,13 +86,15 @@ static int write_policies(const struct train_cli *c, const struct train_model *m
         if (rc == 0 && env) {
             if (env->n_states != pi->n_states || env->n_actions != pi->n_actions) {
                 rc = ope_fail(err, OPE_EUSAGE, "--env %s has %d states and %d actions; the "
-                              "log has %d and %d", c->env, env->n_states, env->n_actions,
+                              "log has %d and %d", c->ec.env, env->n_states, env->n_actions,
                               pi->n_states, pi->n_actions);
             } else {
                 double v = mdp_eval_finite(env, pi->p, NULL, NULL, err);
                 rc = isnan(v) ? -1 : 0;
+                /* With the policy on standard output, its value goes to stderr. */
                 if (rc == 0)
-                    printf("%s\texact value %.10g\n", strbuf_str(&path), v);
+                    fprintf(ope_outfile_is_stdout(c->out) ? stderr : stdout,
+                            "%s\texact value %.10g\n", strbuf_str(&path), v);
             }
         }
         strbuf_release(&path);
@@ -222,30 +228,41 @@ static int valid_name(const char *s)
     return 1;
 }
 
+enum { O_DATA = 256, O_GAMMA, O_FEATURES, O_PESS, O_ITER, O_CAND, O_SEED, O_APPEND, O_NAME,
+       O_SMOOTH, O_L2, O_BETA, O_ALPHA, O_STEP, O_TRUTH };
+
+/* The options of the log path (bc, fqi, cevi, prdc). */
+static const struct option train_log_options[] = {
+    {"data", required_argument, 0, O_DATA}, {"gamma", required_argument, 0, O_GAMMA},
+    {"features", required_argument, 0, O_FEATURES},
+    {"pessimism", required_argument, 0, O_PESS},
+    {"iterations", required_argument, 0, O_ITER},
+    {"candidates", required_argument, 0, O_CAND}, {"seed", required_argument, 0, O_SEED},
+    {"append-to", required_argument, 0, O_APPEND}, {"name", required_argument, 0, O_NAME},
+    ENVCLI_OPTIONS,
+    {"truth", required_argument, 0, O_TRUTH},
+    {"smoothing", required_argument, 0, O_SMOOTH}, {"l2", required_argument, 0, O_L2},
+    {"beta", required_argument, 0, O_BETA}, {"alpha", required_argument, 0, O_ALPHA},
+    {"step", required_argument, 0, O_STEP},
+    OUTCLI_OPTIONS, LOADCLI_OPTIONS, {0, 0, 0, 0}
+};
+
 static int parse_args(int argc, char **argv, struct train_cli *c)
 {
-    enum { O_DATA = 256, O_GAMMA, O_FEATURES, O_PESS, O_ITER, O_CAND, O_SEED, O_FORCE,
-           O_APPEND, O_NAME, O_ENV, O_HORIZON, O_SMOOTH, O_L2, O_BETA, O_ALPHA, O_STEP,
-           O_TRUTH };
-    static const struct option lo[] = {
-        {"data", required_argument, 0, O_DATA}, {"gamma", required_argument, 0, O_GAMMA},
-        {"features", required_argument, 0, O_FEATURES},
-        {"pessimism", required_argument, 0, O_PESS},
-        {"iterations", required_argument, 0, O_ITER},
-        {"candidates", required_argument, 0, O_CAND}, {"seed", required_argument, 0, O_SEED},
-        {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, O_FORCE},
-        {"append-to", required_argument, 0, O_APPEND}, {"name", required_argument, 0, O_NAME},
-        {"env", required_argument, 0, O_ENV}, {"horizon", required_argument, 0, O_HORIZON},
-        {"truth", required_argument, 0, O_TRUTH},
-        {"smoothing", required_argument, 0, O_SMOOTH}, {"l2", required_argument, 0, O_L2},
-        {"beta", required_argument, 0, O_BETA}, {"alpha", required_argument, 0, O_ALPHA},
-        {"step", required_argument, 0, O_STEP}, {"quiet", no_argument, 0, 'q'},
-        LOADCLI_OPTIONS, {0, 0, 0, 0}
-    };
+    const struct option *lo = train_log_options;
     const char *cmd = "train";
     struct ope_error err = { 0 };
     int opt, r;
-    while ((opt = getopt_long(argc, argv, "o:q", lo, NULL)) != -1) {
+    outcli_init(&c->oc);
+    while ((opt = cli_getopt(cmd, argc, argv, OUTCLI_SHORT, lo)) != -1) {
+        if (opt == '?')
+            return OPE_EUSAGE;
+        if ((r = outcli_option(&c->oc, opt, optarg, &err)) != 0 ||
+            (r = envcli_option(&c->ec, opt, optarg, &err)) != 0) {
+            if (r < 0)
+                return cli_usage(cmd, "%s", err.msg);
+            continue;
+        }
         switch (opt) {
         case O_DATA: c->data = optarg; break;
         case O_GAMMA:
@@ -272,16 +289,9 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
             if (cli_parse_seed(cmd, "--seed", optarg, &c->o.seed))
                 return OPE_EUSAGE;
             break;
-        case 'o': c->out = optarg; break;
-        case O_FORCE: c->force = 1; break;
         case O_APPEND: c->append = optarg; break;
         case O_NAME: c->name = optarg; break;
-        case O_ENV: c->env = optarg; break;
         case O_TRUTH: c->truth = optarg; break;
-        case O_HORIZON:
-            if (cli_parse_int(cmd, "--horizon", optarg, 1, 1000000, &c->horizon))
-                return OPE_EUSAGE;
-            break;
         case O_SMOOTH:
             if (cli_parse_double(cmd, "--smoothing", optarg, 0.0, 1e12, &c->o.smoothing))
                 return OPE_EUSAGE;
@@ -302,15 +312,26 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
             if (cli_parse_double(cmd, "--step", optarg, 1e-12, 1e6, &c->o.step))
                 return OPE_EUSAGE;
             break;
-        case 'q': c->quiet = 1; break;
         default:
             r = loadcli_option(&c->lo, opt, optarg, &err);
             if (r < 0)
                 return cli_error(&err);
             if (r == 0)
-                return cli_usage(cmd, "see ope help train");
+                return OPE_EUSAGE;
         }
     }
+    c->out = c->oc.path;
+    c->force = c->oc.force;
+    c->quiet = c->oc.quiet;
+    enum out_format f;
+    if ((c->oc.format >= 0 && outcli_format_flag(&c->oc, OUT_HAS(OUT_TABLE), "ope train "
+                                                 "(from a log)'s summary", &f, &err) != 0) ||
+        (c->out && outcli_format(&(struct outcli){ .path = c->out, .format = -1 },
+                                 OUT_HAS(OUT_CSV), "a policy file", &f, &err) != 0))
+        return cli_usage(cmd, "%s", err.msg);
+    if (c->out && ope_outfile_is_stdout(c->out) && c->n_temps)
+        return cli_usage(cmd, "--candidates writes one file per temperature next to -o FILE: "
+                         "give a file name, not -o -");
     if (optind >= argc)
         return cli_usage(cmd, "which algorithm? (ope help train lists them)");
     c->algo = argv[optind];
@@ -322,7 +343,7 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
         return cli_usage(cmd, "--data LOG.csv is required");
     if (!c->out && !c->append)
         return cli_usage(cmd, "nothing to write: give -o POLICY.csv and/or --append-to LOG.csv");
-    if (c->truth && !c->env)
+    if (c->truth && !c->ec.env)
         return cli_usage(cmd, "--truth FILE needs --env ENV: exact values come from the "
                          "environment the log was sampled from");
     if (c->append && !c->name)
@@ -381,7 +402,7 @@ static int truth_rows(const struct train_cli *c, const struct train_model *m,
         double v = NAN;
         if (env->n_states != pi->n_states || env->n_actions != pi->n_actions)
             rc = ope_fail(err, OPE_EUSAGE, "--env %s has %d states and %d actions; the log has "
-                          "%d and %d", c->env, env->n_states, env->n_actions, pi->n_states,
+                          "%d and %d", c->ec.env, env->n_states, env->n_actions, pi->n_states,
                           pi->n_actions);
         else if (isnan(v = mdp_eval_finite(env, pi->p, NULL, NULL, err)))
             rc = -1;
@@ -454,10 +475,9 @@ static int run(struct train_cli *c, struct ope_error *err)
                  "linear-feature version", al->name);
         goto done;
     }
-    if (c->env && !(env = env_build_named(c->env, NULL, 0, (int)c->horizon,
-                                          train_gamma(t, &c->o), err)))
+    if (c->ec.env && !(env = envcli_build(&c->ec, train_gamma(t, &c->o), err)))
         goto done;
-    c->o.progress = ope_progress_cli();
+    c->o.progress = outcli_progress(&c->oc);
     rc = al->run(t, &c->o, &m, err);
     ope_progress_stderr_done();
     if (rc < 0)
@@ -492,12 +512,61 @@ done:
     return rc;
 }
 
+enum train_path { TRAIN_FROM_LOG, TRAIN_PG, TRAIN_LQR };
+
+/* Which of the three paths the arguments take: the first word that is neither an
+ * option nor an option's value names the algorithm (prdc-lqr, a policy-gradient one,
+ * or one that learns from a log), and --compare is policy gradient. Words are told
+ * from option values by one getopt pass over the three paths' own option tables, so
+ * no list of options is kept by hand; each path then parses strictly. */
+static enum train_path train_route(int argc, char **argv)
+{
+    const struct option *const tabs[] = { train_log_options, train_pg_options,
+                                          train_lqr_options };
+    struct option all[192];
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof tabs / sizeof tabs[0]; t++)
+        for (const struct option *o = tabs[t]; o->name && n + 1 < 192; o++) {
+            size_t k = 0;
+            while (k < n && strcmp(all[k].name, o->name) != 0)
+                k++;
+            if (k == n)
+                all[n++] = *o;
+        }
+    all[n] = (struct option){ 0, 0, 0, 0 };
+    char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+    if (!copy)
+        return TRAIN_FROM_LOG;      /* the log path's parser reports what it can */
+    memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
+    const char *algo = NULL;
+    int compare = 0, opt, idx = -1;
+    optind = 0;
+    opterr = 0;
+    /* A leading '-' returns each plain word as code 1, in order. */
+    while ((opt = getopt_long(argc, copy, "-:" OUTCLI_SHORT "h", all, &idx)) != -1) {
+        if (opt == 1 && !algo && !strchr(optarg, '='))
+            algo = optarg;
+        else if (opt != '?' && opt != ':' && idx >= 0 && strcmp(all[idx].name, "compare") == 0)
+            compare = 1;
+        idx = -1;
+    }
+    free(copy);
+    optind = 0;
+    if (algo && strcmp(algo, "prdc-lqr") == 0)
+        return TRAIN_LQR;
+    return compare || (algo && pg_find(algo)) ? TRAIN_PG : TRAIN_FROM_LOG;
+}
+
 static int train_exec(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "prdc-lqr") == 0)
-        return train_lqr_main(argc - 1, argv + 1);
-    if (train_pg_wanted(argc, argv))
+    switch (train_route(argc, argv)) {
+    case TRAIN_LQR:
+        return train_lqr_main(argc, argv);
+    case TRAIN_PG:
         return train_pg_exec(argc, argv);      /* policy gradient on --env (issue 10) */
+    case TRAIN_FROM_LOG:
+        break;
+    }
     struct train_cli c;
     memset(&c, 0, sizeof c);
     train_opts_init(&c.o);
@@ -528,10 +597,11 @@ const struct cmd_entry cmd_train_entry = {
     "  prdc-lqr  PRDC's continuous case on a 1-D discounted LQR, no log needed:\n"
     "         `ope train prdc-lqr [--betas 0.5,1,2,4,8] [--episodes 200] [--steps 10]\n"
     "         [--good-share 0.5] [--iterations 200] [--alpha 2.5] [--step 0.05]\n"
-    "         [--seed S] [--format table|json|csv]` samples mixed-quality offline data\n"
-    "         (optimal gain or no control per episode) and prints behaviour cloning,\n"
-    "         PRDC at each beta and the unregularised improvement with their exact\n"
-    "         value, gap to the Riccati optimum and mean nearest-neighbour distance\n"
+    "         [--seed S] [--format table|json|csv] [-o FILE]` samples mixed-quality\n"
+    "         offline data (optimal gain or no control per episode) and prints\n"
+    "         behaviour cloning, PRDC at each beta and the unregularised improvement\n"
+    "         with their exact value, gap to the Riccati optimum and mean\n"
+    "         nearest-neighbour distance\n"
     "\n"
     "Options:\n"
     "  --data LOG.csv        the training log (trajectory CSV; required)\n"
@@ -555,14 +625,18 @@ const struct cmd_entry cmd_train_entry = {
     "  --alpha A             prdc Q weight, lambda = A / mean|Q| (default 2.5)\n"
     "  --step S              prdc actor step size (default 0.5)\n"
     "  --seed S              seed (prdc's initial logits; default 12345)\n"
-    "  --env ENV             the log came from this built-in environment (default\n"
-    "                        parameters): print each written policy's exact value\n"
+    "  --env ENV             the log came from this built-in environment: print each\n"
+    "                        written policy's exact value\n"
+    "  --param KEY=VALUE     a parameter of --env (repeatable; default: its defaults)\n"
     "  --horizon H           horizon for --env (default: the environment's)\n"
     "  --truth FILE          with --env: add NAME,exact value rows for the written\n"
     "                        policies to this truth file (created if missing), for\n"
     "                        ope select LOG --truth FILE\n"
     "  --force               replace an existing -o file\n"
-    "  -q, --quiet           no summary on stderr\n"
+    "  -q, --quiet           no summary or progress on stderr\n"
+    "  -o - writes the policy to standard output (exact values of --env then go to\n"
+    "  stderr); a policy file is CSV only (-o FILE.json is refused); --format takes\n"
+    "  only table here (the summary is the messages on stderr)\n"
     "\n" LOADCLI_HELP
     TRAIN_PG_HELP
     "\nExit status: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 73 output not\n"

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "ope/cmd_train_lqr.h"
 #include "ope/cmd.h"
+#include "ope/app/output.h"
 #include "ope/base/json.h"
 #include "ope/base/rng.h"
 #include "ope/base/strbuf.h"
@@ -26,7 +27,8 @@ struct lqr_cli {
     long episodes, steps, iterations;
     double alpha, step, good_share;
     uint64_t seed;
-    const char *format;
+    struct outcli out;          /* the result: --format, -o (extension rule), -o - */
+    enum out_format format;
 };
 
 struct lqr_data {
@@ -71,14 +73,14 @@ struct row {
 static void render(const struct lqr_cli *c, const struct row *rows, int n, double kstar,
                    double vstar, size_t N, struct strbuf *sb)
 {
-    if (strcmp(c->format, "csv") == 0) {
+    if (c->format == OUT_CSV) {
         strbuf_puts(sb, "method,beta,gain,value,gap,mean_nn_distance\n");
         for (int i = 0; i < n; i++)
             strbuf_printf(sb, "%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", rows[i].method, rows[i].beta,
                           rows[i].k, rows[i].value, vstar - rows[i].value, rows[i].nn);
         return;
     }
-    if (strcmp(c->format, "json") == 0) {
+    if (c->format == OUT_JSON) {
         strbuf_printf(sb, "{\"tool\":\"ope\",\"version\":\"%s\",\"task\":\"lqr\",\"lqr\":{",
                       PACKAGE_VERSION);
         const char *k[] = { "a", "b", "q", "r", "sigma", "gamma", "x0_sd" };
@@ -165,10 +167,7 @@ static int run(struct lqr_cli *c, struct ope_error *err)
     if (rc == 0) {
         struct strbuf sb = STRBUF_INIT;
         render(c, rows, n, kstar, vstar, d.n, &sb);
-        if (strbuf_failed(&sb))
-            rc = ope_fail_oom(err);
-        else
-            fwrite(strbuf_str(&sb), 1, sb.len, stdout);
+        rc = outcli_write(&c->out, &sb, err);
         strbuf_release(&sb);
     }
     free(d.x);
@@ -189,27 +188,35 @@ static int parse_betas(const char *s, struct lqr_cli *c)
     }
 }
 
-enum { L_BETAS = 0x4c00, L_EPISODES, L_STEPS, L_ITER, L_ALPHA, L_STEP, L_SEED, L_FORMAT, L_GOOD };
+enum { L_BETAS = 0x4c00, L_EPISODES, L_STEPS, L_ITER, L_ALPHA, L_STEP, L_SEED, L_GOOD };
+
+const struct option train_lqr_options[] = {
+    { "betas", required_argument, 0, L_BETAS }, { "episodes", required_argument, 0, L_EPISODES },
+    { "steps", required_argument, 0, L_STEPS }, { "iterations", required_argument, 0, L_ITER },
+    { "alpha", required_argument, 0, L_ALPHA }, { "step", required_argument, 0, L_STEP },
+    { "seed", required_argument, 0, L_SEED }, { "good-share", required_argument, 0, L_GOOD },
+    OUTCLI_OPTIONS, { 0, 0, 0, 0 }
+};
 
 int train_lqr_main(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        { "betas", required_argument, 0, L_BETAS }, { "episodes", required_argument, 0, L_EPISODES },
-        { "steps", required_argument, 0, L_STEPS }, { "iterations", required_argument, 0, L_ITER },
-        { "alpha", required_argument, 0, L_ALPHA }, { "step", required_argument, 0, L_STEP },
-        { "seed", required_argument, 0, L_SEED }, { "format", required_argument, 0, L_FORMAT },
-        { "good-share", required_argument, 0, L_GOOD }, { 0, 0, 0, 0 }
-    };
     struct lqr_cli c = { .L = { .a = 0.9, .b = 0.5, .q = 1.0, .r = 0.5, .sigma = 0.1,
                                 .gamma = 0.9, .x0_sd = 1.0 },
                          .betas = { 0.5, 1, 2, 4, 8 }, .n_betas = 5, .episodes = 200, .steps = 10,
                          .iterations = 200, .alpha = 2.5, .step = 0.05, .good_share = 0.5,
-                         .seed = 12345, .format = "table" };
+                         .seed = 12345 };
+    struct ope_error err = { 0 };
+    outcli_init(&c.out);
     const char *cmd = "train";
     double d;
     int opt;
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
+    while ((opt = cli_getopt(cmd, argc, argv, OUTCLI_SHORT, train_lqr_options)) != -1) {
+        int r = opt == '?' ? 0 : outcli_option(&c.out, opt, optarg, &err);
+        if (r < 0)
+            return cli_usage(cmd, "%s", err.msg);
+        if (r == 1)
+            continue;
         switch (opt) {
         case L_BETAS:
             if (parse_betas(optarg, &c) < 0)
@@ -245,20 +252,19 @@ int train_lqr_main(int argc, char **argv)
             if (cli_parse_seed(cmd, "--seed", optarg, &c.seed))
                 return OPE_EUSAGE;
             break;
-        case 'f': case L_FORMAT:
-            if (strcmp(optarg, "table") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
-                return cli_usage(cmd, "--format: expected table, json or csv, got '%s'", optarg);
-            c.format = optarg;
-            break;
         default:
-            return cli_usage(cmd, "ope train prdc-lqr takes --betas, --episodes, --steps, "
-                             "--iterations, --alpha, --step, --good-share, --seed, --format");
+            return OPE_EUSAGE;
         }
     }
-    if (optind < argc)
-        return cli_usage(cmd, "prdc-lqr: unexpected argument '%s'", argv[optind]);
+    /* The one word is prdc-lqr itself (it may stand anywhere among the options). */
+    if (optind + 1 < argc)
+        return cli_usage(cmd, "prdc-lqr: unexpected argument '%s'",
+                         strcmp(argv[optind], "prdc-lqr") ? argv[optind] : argv[optind + 1]);
+    if (outcli_format(&c.out, OUT_ALL, "the prdc-lqr table", &c.format, &err) != 0)
+        return cli_usage(cmd, "%s", err.msg);
+    if (outcli_check(&c.out, &err) != 0)
+        return cli_error(&err);
     if ((double)c.episodes * (double)c.steps > 2e7)
         return cli_usage(cmd, "prdc-lqr: at most 20,000,000 transitions (--episodes x --steps)");
-    struct ope_error err = { 0 };
     return run(&c, &err) < 0 ? cli_error(&err) : 0;
 }

@@ -3,7 +3,13 @@
 #ifndef OPE_CMD_TRAIN_LQR_H
 #define OPE_CMD_TRAIN_LQR_H
 
-/* argv[0] = "prdc-lqr"; returns the exit status. */
+#include <getopt.h>
+
+/* Its options (for `ope train`'s routing). */
+extern const struct option train_lqr_options[];
+
+/* argv[0] = "train", with the word prdc-lqr among the arguments; returns the exit
+ * status. */
 int train_lqr_main(int argc, char **argv);
 
 #endif

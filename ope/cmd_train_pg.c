@@ -5,6 +5,9 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_train_pg.h"
+#include "ope/app/envcli.h"
+#include "ope/app/output.h"
+#include "ope/base/json.h"
 #include "ope/base/outfile.h"
 #include "ope/learn/pg/copg.h"
 #include "ope/learn/pg/pg.h"
@@ -24,17 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_KV 32
 #define MAX_ALGOS 8
 
 struct pgcli {
-    const char *algo, *env, *out, *curve, *offline, *algorithms, *policy;
-    const char *kv[MAX_KV];
-    int n_kv;
-    long horizon, runs, threads, episodes;
+    const char *algo, *curve, *offline, *algorithms, *policy;
+    struct outcli out;          /* -o: policy file (curves with --compare); --format: summary */
+    enum out_format format;
+    struct envcli ec;           /* --env, --param (or KEY=VALUE words), --horizon */
+    long runs, threads, episodes;
     double gamma;
     uint64_t seed;
-    int compare, force, quiet, iter_set;
+    int compare, iter_set;
     int K;                          /* linear basis size; 0: tabular */
     struct pg_params p;
     struct props_opts po;
@@ -42,47 +45,13 @@ struct pgcli {
     struct tlog *off;
 };
 
-static const char *const flags[] = { "--force", "--quiet", "-q", "--exact", "--compare",
-                                     "--no-baseline", "--help", "-h", NULL };
-
-static int is_flag(const char *a)
-{
-    for (size_t i = 0; flags[i]; i++)
-        if (strcmp(a, flags[i]) == 0)
-            return 1;
-    return 0;
-}
-
-int train_pg_wanted(int argc, char **argv)
-{
-    const char *algo = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--compare") == 0)
-            return 1;
-        if (argv[i][0] == '-') {
-            /* "--opt value" consumes the next word; "--opt=value" and flags do not. */
-            if (!is_flag(argv[i]) && !strchr(argv[i], '=') && argv[i][1] != '\0' &&
-                strlen(argv[i]) > 2)
-                i++;
-            else if (argv[i][1] != '-' && argv[i][1] != 'q' && argv[i][1] != 'h' &&
-                     argv[i][2] == '\0')
-                i++;    /* a short option with its value: -o FILE */
-            continue;
-        }
-        if (!algo)
-            algo = argv[i];
-    }
-    return algo && pg_find(algo) != NULL;
-}
-
-enum { O_ENV = 256, O_PARAM, O_HORIZON, O_GAMMA, O_ITER, O_EPISODES, O_RUNS, O_SEED, O_STEP,
+enum { O_GAMMA = 256, O_ITER, O_EPISODES, O_RUNS, O_SEED, O_STEP,
        O_BATCH, O_EXACT, O_DAMP, O_NOBASE, O_BRATE, O_IETA, O_IGAM, O_OFFLINE, O_CL2,
        O_PCLIP, O_PKLW, O_PTKL, O_PLR, O_PEP, O_PEVERY, O_PBUF, O_PAIRS, O_RSD, O_BETA,
-       O_METHOD, O_POLICY, O_COMPARE, O_ALGOS, O_CURVE, O_THREADS, O_FORCE, O_HELP };
+       O_METHOD, O_POLICY, O_COMPARE, O_ALGOS, O_CURVE, O_THREADS, O_HELP };
 
-static const struct option long_opts[] = {
-    {"env", required_argument, 0, O_ENV}, {"param", required_argument, 0, O_PARAM},
-    {"horizon", required_argument, 0, O_HORIZON}, {"gamma", required_argument, 0, O_GAMMA},
+const struct option train_pg_options[] = {
+    ENVCLI_OPTIONS, {"gamma", required_argument, 0, O_GAMMA},
     {"iterations", required_argument, 0, O_ITER}, {"episodes", required_argument, 0, O_EPISODES},
     {"runs", required_argument, 0, O_RUNS}, {"seed", required_argument, 0, O_SEED},
     {"step-size", required_argument, 0, O_STEP}, {"step", required_argument, 0, O_STEP},
@@ -99,9 +68,8 @@ static const struct option long_opts[] = {
     {"reward-sd", required_argument, 0, O_RSD}, {"beta", required_argument, 0, O_BETA},
     {"method", required_argument, 0, O_METHOD}, {"policy", required_argument, 0, O_POLICY},
     {"compare", no_argument, 0, O_COMPARE}, {"algorithms", required_argument, 0, O_ALGOS},
-    {"curve", required_argument, 0, O_CURVE}, {"output", required_argument, 0, 'o'},
-    {"threads", required_argument, 0, O_THREADS}, {"force", no_argument, 0, O_FORCE},
-    {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}
+    {"curve", required_argument, 0, O_CURVE}, {"threads", required_argument, 0, O_THREADS},
+    {"help", no_argument, 0, O_HELP}, OUTCLI_OPTIONS, {0, 0, 0, 0}
 };
 
 /* An integer option into an int field. */
@@ -136,13 +104,6 @@ static int parse_one(struct pgcli *c, int opt, const char *a)
     const char *cmd = "train";
     long v;
     switch (opt) {
-    case O_ENV: c->env = a; return 0;
-    case O_PARAM:
-        if (c->n_kv == MAX_KV)
-            return cli_usage(cmd, "too many --param settings (at most %d)", MAX_KV);
-        c->kv[c->n_kv++] = a;
-        return 0;
-    case O_HORIZON: return cli_parse_int(cmd, "--horizon", a, 1, 100000, &c->horizon);
     case O_GAMMA: return cli_parse_double(cmd, "--gamma", a, 0.0, 1.0, &c->gamma);
     case O_ITER:
         c->iter_set = 1;
@@ -183,33 +144,42 @@ static int parse_one(struct pgcli *c, int opt, const char *a)
     case O_COMPARE: c->compare = 1; return 0;
     case O_ALGOS: c->algorithms = a; return 0;
     case O_CURVE: c->curve = a; return 0;
-    case 'o': c->out = a; return 0;
     case O_THREADS: return cli_parse_int(cmd, "--threads", a, 1, 256, &c->threads);
-    case O_FORCE: c->force = 1; return 0;
-    case 'q': c->quiet = 1; return 0;
     case O_HELP:
     case 'h':
         cmd_print_help(cmd_find("train"));
         return -1;
     default:
-        return cli_usage(cmd, "see ope help train");
+        return OPE_EUSAGE;     /* cli_getopt has said why */
     }
 }
 
 static int parse_args(int argc, char **argv, struct pgcli *c)
 {
     int opt;
+    struct ope_error err = { 0 };
     optind = 0;
-    while ((opt = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
-        int st = parse_one(c, opt, optarg);
+    while ((opt = cli_getopt("train", argc, argv, OUTCLI_SHORT "h", train_pg_options)) != -1) {
+        int r = opt == '?' ? 0 : outcli_option(&c->out, opt, optarg, &err);
+        if (r == 0 && opt != '?')
+            r = envcli_option(&c->ec, opt, optarg, &err);
+        if (r < 0)
+            return cli_usage("train", "%s", err.msg);
+        int st = r ? 0 : parse_one(c, opt, optarg);
         if (st != 0)
             return st;
     }
+    enum out_format f;
+    if (outcli_format_flag(&c->out, OUT_ALL, "the training summary", &c->format, &err) != 0 ||
+        (c->out.path && outcli_format(&(struct outcli){ .path = c->out.path, .format = -1 },
+                                      OUT_HAS(OUT_CSV), c->compare ? "the curves file"
+                                      : "a policy file", &f, &err) != 0))
+        return cli_usage("train", "%s", err.msg);
     for (int i = optind; i < argc; i++) {
         if (!strchr(argv[i], '=') && !c->algo && !c->compare)
             c->algo = argv[i];
-        else if (strchr(argv[i], '=') && c->n_kv < MAX_KV)
-            c->kv[c->n_kv++] = argv[i];
+        else if (strchr(argv[i], '=') && envcli_param(&c->ec, argv[i], &err) == 0)
+            continue;
         else
             return cli_usage("train", "unexpected argument '%s'", argv[i]);
     }
@@ -219,9 +189,9 @@ static int parse_args(int argc, char **argv, struct pgcli *c)
     if (c->algo && !pg_find(c->algo))
         return cli_usage(cmd, "unknown algorithm '%s' (ope help train lists them)", c->algo);
     int copg = c->algo && strcmp(c->algo, "copg") == 0;
-    if (!copg && !c->env)
+    if (!copg && !c->ec.env)
         return cli_usage(cmd, "--env ENV is required (riverswim, chain, gridworld, dirichlet)");
-    if (copg && (c->env || c->compare))
+    if (copg && (c->ec.env || c->compare))
         return cli_usage(cmd, "copg learns on its own toy bandit: no --env, no --compare");
     if (c->iter_set && c->episodes)
         return cli_usage(cmd, "give --iterations or --episodes, not both");
@@ -288,34 +258,140 @@ static void constants(const struct pgcli *c, const struct pg_algo *a, int offlin
                       p->baseline_rate);
 }
 
-static void print_row(const struct pg_result *r, double ref)
+/* The summary of a training run: what the table, JSON and CSV writers show. */
+struct pg_summary {
+    const struct pgcli *c;
+    const char *head;           /* the table's opening lines */
+    const char *samples;        /* "steps/run" or "pairs": what a sample is */
+    const char *ref_name;       /* "V*" or "J*" */
+    double ref, start;          /* the optimum and the value of the uniform start */
+    const struct pg_result *res;
+    size_t n;
+    char (*constants)[512];     /* [n]: every constant each algorithm ran with */
+};
+
+/* PROPS's central measurement: the sampling error of its buffer against an on-policy
+ * buffer of the same size, averaged over iterations and runs (n = 0: none recorded). */
+static size_t sampling_error(const struct pg_result *r, double *se, double *ref_se)
 {
-    double mean, sd, samples;
-    pg_result_final(r, &mean, &sd, &samples);
-    printf("%-14s %10ld %12.0f %12.6g %10.3g %9.1f%%", r->label, r->n_iter, samples, mean, sd,
-           fabs(ref) > 0 ? 100.0 * mean / ref : NAN);
-    /* PROPS's central measurement: the sampling error of its buffer against an
-     * on-policy buffer of the same size, averaged over iterations and runs. */
-    double se = 0.0, ref_se = 0.0;
     size_t n = 0, K = (size_t)r->n_iter + 1;
+    *se = *ref_se = 0.0;
     for (int i = 0; i < r->n_runs; i++)
         for (size_t k = 1; k < K; k++) {
             const struct pg_record *x = &r->rec[(size_t)i * K + k];
             if (isfinite(x->aux[0]) && isfinite(x->aux[1])) {
-                se += x->aux[0];
-                ref_se += x->aux[1];
+                *se += x->aux[0];
+                *ref_se += x->aux[1];
                 n++;
             }
         }
-    if (n)
-        printf("  sampling error %.4g (on-policy %.4g)", se / (double)n, ref_se / (double)n);
-    printf("\n");
+    if (n) {
+        *se /= (double)n;
+        *ref_se /= (double)n;
+    }
+    return n;
 }
 
-static void print_header(const char *samples, const char *ref)
+static void summary_table(const struct pg_summary *s, struct strbuf *sb)
 {
-    printf("%-14s %10s %12s %12s %10s %9s%s\n", "algorithm", "iterations", samples,
-           "final value", "sd", "% of ", ref);
+    strbuf_puts(sb, s->head);
+    strbuf_printf(sb, "%-14s %10s %12s %12s %10s %9s%s\n", "algorithm", "iterations",
+                  s->samples, "final value", "sd", "% of ", s->ref_name);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct pg_result *r = &s->res[i];
+        double mean, sd, samples, se, ref_se;
+        pg_result_final(r, &mean, &sd, &samples);
+        strbuf_printf(sb, "%-14s %10ld %12.0f %12.6g %10.3g %9.1f%%", r->label, r->n_iter,
+                      samples, mean, sd, fabs(s->ref) > 0 ? 100.0 * mean / s->ref : NAN);
+        if (sampling_error(r, &se, &ref_se))
+            strbuf_printf(sb, "  sampling error %.4g (on-policy %.4g)", se, ref_se);
+        strbuf_puts(sb, "\n");
+    }
+    strbuf_puts(sb, "constants:\n");
+    for (size_t i = 0; i < s->n; i++)
+        strbuf_printf(sb, "  %-12s %s\n", s->res[i].label, s->constants[i]);
+}
+
+static void summary_json(const struct pg_summary *s, struct strbuf *sb)
+{
+    strbuf_printf(sb, "{\"tool\":\"ope\",\"version\":\"%s\",\"task\":\"train\",\"env\":",
+                  PACKAGE_VERSION);
+    if (s->c->ec.env)
+        json_string(sb, s->c->ec.env);
+    else
+        strbuf_puts(sb, "null");
+    strbuf_printf(sb, ",\"runs\":%ld,\"seed\":%llu,\"reference\":", s->c->runs,
+                  (unsigned long long)s->c->seed);
+    json_string(sb, s->ref_name);
+    strbuf_puts(sb, ",\"reference_value\":");
+    json_number(sb, s->ref);
+    strbuf_puts(sb, ",\"start_value\":");
+    json_number(sb, s->start);
+    strbuf_puts(sb, ",\"samples\":");
+    json_string(sb, s->samples);
+    strbuf_puts(sb, ",\"algorithms\":[");
+    for (size_t i = 0; i < s->n; i++) {
+        const struct pg_result *r = &s->res[i];
+        double mean, sd, samples, se, ref_se;
+        pg_result_final(r, &mean, &sd, &samples);
+        strbuf_puts(sb, i ? ",\n {\"algorithm\":" : "\n {\"algorithm\":");
+        json_string(sb, r->label);
+        strbuf_printf(sb, ",\"iterations\":%ld,\"samples\":", r->n_iter);
+        json_number(sb, samples);
+        strbuf_puts(sb, ",\"final_value\":");
+        json_number(sb, mean);
+        strbuf_puts(sb, ",\"sd\":");
+        json_number(sb, sd);
+        strbuf_puts(sb, ",\"share_of_reference\":");
+        json_number(sb, fabs(s->ref) > 0 ? mean / s->ref : NAN);
+        int has = sampling_error(r, &se, &ref_se) > 0;
+        strbuf_puts(sb, ",\"sampling_error\":");
+        json_number(sb, has ? se : NAN);
+        strbuf_puts(sb, ",\"sampling_error_on_policy\":");
+        json_number(sb, has ? ref_se : NAN);
+        strbuf_puts(sb, ",\"constants\":");
+        json_string(sb, s->constants[i]);
+        strbuf_putc(sb, '}');
+    }
+    strbuf_puts(sb, "]}\n");
+}
+
+static void summary_csv(const struct pg_summary *s, struct strbuf *sb)
+{
+    strbuf_puts(sb, "algorithm,iterations,samples,final_value,sd,share_of_reference,"
+                    "sampling_error,sampling_error_on_policy\n");
+    for (size_t i = 0; i < s->n; i++) {
+        const struct pg_result *r = &s->res[i];
+        double mean, sd, samples, se, ref_se;
+        pg_result_final(r, &mean, &sd, &samples);
+        int has = sampling_error(r, &se, &ref_se) > 0;
+        double v[6] = { samples, mean, sd, fabs(s->ref) > 0 ? mean / s->ref : NAN,
+                        has ? se : NAN, has ? ref_se : NAN };
+        strbuf_printf(sb, "%s,%ld", r->label, r->n_iter);
+        for (int j = 0; j < 6; j++) {
+            char num[40];
+            ope_format_double(num, sizeof num, v[j]);
+            strbuf_printf(sb, ",%s", isnan(v[j]) ? "" : num);
+        }
+        strbuf_puts(sb, "\n");
+    }
+}
+
+/* Print the summary in the chosen format: on standard output, or on standard error
+ * when the policy or curves go to standard output (-o -). */
+static int print_summary(const struct pg_summary *s, struct ope_error *err)
+{
+    static void (*const writer[OUT_N_FORMATS])(const struct pg_summary *, struct strbuf *) = {
+        [OUT_TABLE] = summary_table, [OUT_JSON] = summary_json, [OUT_CSV] = summary_csv,
+    };
+    struct strbuf sb = STRBUF_INIT;
+    writer[s->c->format](s, &sb);
+    int rc = strbuf_failed(&sb) ? ope_fail_oom(err) : 0;
+    if (rc == 0)
+        fputs(strbuf_str(&sb), s->c->out.path && ope_outfile_is_stdout(s->c->out.path)
+                               ? stderr : stdout);
+    strbuf_release(&sb);
+    return rc;
 }
 
 /* Write the curves of res[0..n-1] (atomic). */
@@ -349,7 +425,7 @@ static int write_policy(const struct pgcli *c, const struct pg_policy *pol,
         pg_probs_all(&one, res->theta, pi->p);
         pg_policy_release(&one);
     }
-    int rc = policy_write(pi, c->out, c->force, err);
+    int rc = policy_write(pi, c->out.path, c->out.force, err);
     policy_free(pi);
     return rc;
 }
@@ -424,20 +500,20 @@ static int run_env(struct pgcli *c, const struct mdp *m, const struct pg_policy 
             return cli_usage("train", "%s: %ld runs x %ld iterations is more than 5 million "
                              "records; use fewer", al[i]->name, c->runs, iterations_for(c, al[i]));
     }
-    const char *curve = c->compare ? (c->curve ? c->curve : c->out) : c->curve;
+    const char *curve = c->compare ? (c->curve ? c->curve : c->out.path) : c->curve;
     struct strbuf cpath = STRBUF_INIT;
-    if (!c->compare && !curve && c->out) {
-        derived_path(c->out, &cpath);
+    if (!c->compare && !curve && c->out.path && !ope_outfile_is_stdout(c->out.path)) {
+        derived_path(c->out.path, &cpath);
         curve = strbuf_str(&cpath);
     }
     int rc = 0;
-    if ((!c->compare && c->out && ope_outfile_check(c->out, c->force, err) < 0) ||
-        (curve && ope_outfile_check(curve, c->force, err) < 0))
+    if ((!c->compare && c->out.path && ope_outfile_check(c->out.path, c->out.force, err) < 0) ||
+        (curve && ope_outfile_check(curve, c->out.force, err) < 0))
         rc = -1;
     double vstar = rc == 0 ? mdp_optimal_finite(m, NULL, NULL, err) : NAN;
     struct pg_result res[MAX_ALGOS];
     memset(res, 0, sizeof res);
-    struct pg_meter meter = { ope_progress_cli(), "train", 0, 0 };
+    struct pg_meter meter = { outcli_progress(&c->out), "train", 0, 0 };
     for (int i = 0; i < n; i++)
         meter.total += iterations_for(c, al[i]) * c->runs;
     if (rc == 0 && isnan(vstar))
@@ -456,32 +532,31 @@ static int run_env(struct pgcli *c, const struct mdp *m, const struct pg_policy 
     }
     ope_progress_stderr_done();
     if (rc == 0) {
+        char head[512], cons[MAX_ALGOS][512];
         double J0 = res[0].rec[0].value;     /* row 0 of every run: theta = 0 */
-        printf("ope train: %s (S=%d, A=%d, H=%d, gamma=%g), %s softmax, %ld run%s from seed "
-               "%llu\n", c->env, m->n_states, m->n_actions, m->horizon, m->gamma,
-               pol->kind == PG_TABULAR ? "tabular" : "linear", c->runs, c->runs == 1 ? "" : "s",
-               (unsigned long long)c->seed);
-        printf("V* = %.6g (optimal, backward induction); the uniform start: %.6g\n", vstar, J0);
-        print_header("steps/run", "V*");
-        for (int i = 0; i < n; i++)
-            print_row(&res[i], vstar);
-        printf("constants:\n");
+        snprintf(head, sizeof head, "ope train: %s (S=%d, A=%d, H=%d, gamma=%g), %s softmax, "
+                 "%ld run%s from seed %llu\nV* = %.6g (optimal, backward induction); the "
+                 "uniform start: %.6g\n", c->ec.env, m->n_states, m->n_actions, m->horizon,
+                 m->gamma, pol->kind == PG_TABULAR ? "tabular" : "linear", c->runs,
+                 c->runs == 1 ? "" : "s", (unsigned long long)c->seed, vstar, J0);
         for (int i = 0; i < n; i++) {
             struct strbuf sb = STRBUF_INIT;
             constants(c, al[i], with_off[i], &sb);
-            printf("  %-12s %s\n", res[i].label, strbuf_str(&sb));
+            snprintf(cons[i], sizeof cons[i], "%s", strbuf_str(&sb));
             strbuf_release(&sb);
         }
+        struct pg_summary sum = { c, head, "steps/run", "V*", vstar, J0, res, (size_t)n, cons };
+        rc = print_summary(&sum, err);
     }
     if (rc == 0 && curve) {
-        rc = write_curves(curve, c->force, res, (size_t)n, err);
-        if (rc == 0 && !c->quiet)
+        rc = write_curves(curve, c->out.force, res, (size_t)n, err);
+        if (rc == 0 && !c->out.quiet)
             fprintf(stderr, "ope train: wrote %s\n", curve);
     }
-    if (rc == 0 && !c->compare && c->out) {
+    if (rc == 0 && !c->compare && c->out.path) {
         rc = write_policy(c, pol, &res[0], m->n_states, m->n_actions, err);
-        if (rc == 0 && !c->quiet)
-            fprintf(stderr, "ope train: wrote %s (the final policy of seed %llu)\n", c->out,
+        if (rc == 0 && !c->out.quiet)
+            fprintf(stderr, "ope train: wrote %s (the final policy of seed %llu)\n", c->out.path,
                     (unsigned long long)c->seed);
     }
     for (int i = 0; i < done; i++)
@@ -494,13 +569,13 @@ static int run_copg(struct pgcli *c, struct ope_error *err)
 {
     struct strbuf cpath = STRBUF_INIT;
     const char *curve = c->curve;
-    if (!curve && c->out) {
-        derived_path(c->out, &cpath);
+    if (!curve && c->out.path && !ope_outfile_is_stdout(c->out.path)) {
+        derived_path(c->out.path, &cpath);
         curve = strbuf_str(&cpath);
     }
     int rc = 0;
-    if ((c->out && ope_outfile_check(c->out, c->force, err) < 0) ||
-        (curve && ope_outfile_check(curve, c->force, err) < 0))
+    if ((c->out.path && ope_outfile_check(c->out.path, c->out.force, err) < 0) ||
+        (curve && ope_outfile_check(curve, c->out.force, err) < 0))
         rc = -1;
     struct pg_params p = c->p;
     if (!c->iter_set)
@@ -511,22 +586,24 @@ static int run_copg(struct pgcli *c, struct ope_error *err)
     if (rc == 0)
         rc = pg_copg_run_many(&c->co, &p, c->seed, (int)c->runs, &res, &jstar, err);
     if (rc == 0) {
-        printf("ope train: copg on the toy bandit (%zu arms), %zu pairs per run, %ld run%s from "
-               "seed %llu\n", res.dim, c->co.pairs, c->runs, c->runs == 1 ? "" : "s",
-               (unsigned long long)c->seed);
-        printf("J* = %.6g (the KL-regularised optimum); value = exact J_beta(pi)\n", jstar);
-        print_header("pairs", "J*");
-        print_row(&res, jstar);
-        printf("constants:\n  %-12s method %s, lr %g, reward noise %g, beta %s\n", res.label,
-               copg_method_name(c->co.method), isnan(c->p.step) ? 2.0 : c->p.step,
-               c->co.reward_sd, isnan(c->co.beta) ? "0.1 (the toy bandit's)" : "as given");
+        char head[512], cons[1][512];
+        snprintf(head, sizeof head, "ope train: copg on the toy bandit (%zu arms), %zu pairs per "
+                 "run, %ld run%s from seed %llu\nJ* = %.6g (the KL-regularised optimum); value "
+                 "= exact J_beta(pi)\n", res.dim, c->co.pairs, c->runs, c->runs == 1 ? "" : "s",
+                 (unsigned long long)c->seed, jstar);
+        snprintf(cons[0], sizeof cons[0], "method %s, lr %g, reward noise %g, beta %s",
+                 copg_method_name(c->co.method), isnan(c->p.step) ? 2.0 : c->p.step,
+                 c->co.reward_sd, isnan(c->co.beta) ? "0.1 (the toy bandit's)" : "as given");
+        double start = res.rec[0].value;
+        struct pg_summary sum = { c, head, "pairs", "J*", jstar, start, &res, 1, cons };
+        rc = print_summary(&sum, err);
     }
     if (rc == 0 && curve) {
-        rc = write_curves(curve, c->force, &res, 1, err);
-        if (rc == 0 && !c->quiet)
+        rc = write_curves(curve, c->out.force, &res, 1, err);
+        if (rc == 0 && !c->out.quiet)
             fprintf(stderr, "ope train: wrote %s\n", curve);
     }
-    if (rc == 0 && c->out)
+    if (rc == 0 && c->out.path)
         rc = write_policy(c, NULL, &res, 1, (int)res.dim, err);
     pg_result_release(&res);
     strbuf_release(&cpath);
@@ -545,6 +622,7 @@ int train_pg_exec(int argc, char **argv)
     c.co.beta = NAN;
     c.seed = 1;
     c.gamma = 1.0;
+    outcli_init(&c.out);
     int st = parse_args(argc, argv, &c);
     if (st != 0)
         return st < 0 ? 0 : st;
@@ -557,15 +635,9 @@ int train_pg_exec(int argc, char **argv)
         return run_copg(&c, &err) < 0 ? cli_error(&err) : 0;
     if (props_opts_check(&c.po, &err) < 0)
         return cli_error(&err);
-    const struct env_desc *d = env_find(c.env);
-    if (!d)
-        return cli_usage("train", "unknown environment '%s' (ope gen mdp --list)", c.env);
-    double v[ENV_MAX_PARAMS];
-    env_defaults(d, v);
-    for (int i = 0; i < c.n_kv; i++)
-        if (env_set_param(d, v, c.kv[i], &err) < 0)
-            return cli_error(&err);
-    struct mdp *m = env_build(d, v, (int)c.horizon, c.gamma, &err);
+    if (!env_find(c.ec.env))
+        return cli_usage("train", "unknown environment '%s' (ope gen mdp --list)", c.ec.env);
+    struct mdp *m = envcli_build(&c.ec, c.gamma, &err);
     if (!m)
         return cli_error(&err);
     struct pg_policy pol;

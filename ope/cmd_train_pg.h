@@ -1,13 +1,15 @@
 /* ope/cmd_train_pg.h: the policy-gradient path of `ope train` (ope/cmd_train_pg.c):
  * `ope train ALGO --env ENV ...` and `ope train --compare --env ENV ...`. The command
- * `ope train` (ope/cmd_train.c) hands its arguments over when train_pg_wanted says so;
+ * `ope train` (ope/cmd_train.c) hands its arguments over when they name a policy-gradient algorithm
+ * or --compare;
  * its help text includes TRAIN_PG_HELP. */
 #ifndef OPE_CMD_TRAIN_PG_H
 #define OPE_CMD_TRAIN_PG_H
 
-/* 1 when the arguments (argv[0] = "train") name a policy-gradient algorithm
- * (reinforce, npg, npg-igt, hnpg, props, copg) or contain --compare. */
-int train_pg_wanted(int argc, char **argv);
+#include <getopt.h>
+
+/* The options of the policy-gradient path (for `ope train`'s routing). */
+extern const struct option train_pg_options[];
 
 /* Run the policy-gradient path; returns the exit status. */
 int train_pg_exec(int argc, char **argv);
@@ -63,7 +65,10 @@ int train_pg_exec(int argc, char **argv);
     "                        algorithm,run,iteration,true_value,grad_norm,samples\n" \
     "                        (samples: environment steps so far); ope plot train draws it\n" \
     "  --threads N           runs in parallel (results do not depend on it)\n" \
-    "  --force, -q           replace existing outputs; no messages on stderr. Ctrl-C\n" \
-    "                        stops a run (status 130)\n"
+    "  --force, -q           replace existing outputs; no progress or messages on stderr.\n" \
+    "                        Ctrl-C stops a run (status 130)\n" \
+    "  -f, --format F        the summary as table (default), json or csv; with -o - the\n" \
+    "                        policy (or curves) go to standard output, the summary to\n" \
+    "                        standard error\n"
 
 #endif

@@ -65,6 +65,7 @@ static int tui_exec(int argc, char **argv)
         LOADCLI_OPTIONS,
         { "estimators", required_argument, NULL, 'e' },
         { "seed", required_argument, NULL, 's' },
+        { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 }
     };
     struct load_opts lo;
@@ -72,7 +73,9 @@ static int tui_exec(int argc, char **argv)
     struct ope_error err = { 0 };
     const char *estimators = NULL, *seed = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "e:s:", opts, NULL)) != -1) {
+    while ((c = cli_getopt("tui", argc, argv, "e:s:q", opts)) != -1) {
+        if (c == '?')
+            return OPE_EUSAGE;
         int rc = loadcli_option(&lo, c, optarg, &err);
         if (rc < 0)
             return cli_usage("tui", "%s", err.msg);
@@ -82,8 +85,7 @@ static int tui_exec(int argc, char **argv)
             estimators = optarg;
         else if (c == 's')
             seed = optarg;
-        else
-            return cli_usage("tui", "unknown option");
+        /* -q: accepted like every command's; the workbench prints nothing extra. */
     }
     struct session s;
     session_init(&s);
@@ -119,7 +121,8 @@ const struct cmd_entry cmd_tui_entry = {
     "NO_COLOR=1 turns colours off.\n"
     "When standard output is not a terminal, prints the batch summary instead.\n\n"
     "  -e, --estimators LIST  as for `ope eval`\n"
-    "  -s, --seed S           bootstrap seed (default 12345)\n\n"
+    "  -s, --seed S           bootstrap seed (default 12345)\n"
+    "  -q, --quiet            accepted for symmetry (the workbench prints no messages)\n\n"
     LOADCLI_HELP,
     tui_exec
 };

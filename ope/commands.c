@@ -40,3 +40,12 @@ const struct cmd_entry *cmd_find(const char *name)
             return ope_commands[i];
     return NULL;
 }
+
+const char *cmd_closest(const char *typed)
+{
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; ope_commands[i] && n < 64; i++)
+        names[n++] = ope_commands[i]->name;
+    return cli_closest(typed, names, n);
+}

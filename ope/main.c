@@ -31,8 +31,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+    while ((c = cli_getopt("", argc, argv, "+hV", opts)) != -1) {
         switch (c) {
         case 'h':
             return cmd_find("help")->exec(1, (char *[]){ "help", NULL });
@@ -40,15 +39,20 @@ int main(int argc, char **argv)
             print_version();
             return 0;
         default:
-            return cli_usage("", "unknown option '%s'", argv[optind - 1]);
+            return OPE_EUSAGE;
         }
     }
     if (optind >= argc)
         return ope_demo(argc, argv);
     const struct cmd_entry *cmd = cmd_find(argv[optind]);
     if (!cmd) {
-        fprintf(stderr, "ope: '%s' is not a command. See 'ope help'.\n", argv[optind]);
-        return 64;
+        const char *near = cmd_closest(argv[optind]);
+        if (near)
+            fprintf(stderr, "ope: '%s' is not a command; did you mean '%s'? See 'ope help'.\n",
+                    argv[optind], near);
+        else
+            fprintf(stderr, "ope: '%s' is not a command. See 'ope help'.\n", argv[optind]);
+        return OPE_EUSAGE;
     }
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
@@ -65,7 +69,6 @@ int main(int argc, char **argv)
         }
     }
     optind = 0;    /* glibc: reinitialise getopt for the subcommand */
-    opterr = 1;
     int rc = cmd->exec(sub_argc, sub_argv);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "ope: error writing standard output\n");

@@ -30,6 +30,10 @@ int report_format_of(const char *path, enum report_format *f)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    if (strcmp(path, "-") == 0) {
+        *f = REPORT_HTML;       /* -o -: the self-contained HTML on standard output */
+        return 0;
+    }
     if (!dot)
         return -1;
     if (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0)

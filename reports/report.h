@@ -53,7 +53,7 @@ struct report_in {
 void report_in_init(struct report_in *in);
 
 /* The format for an output path by its extension (.html, .htm, .md, .markdown; any
- * case): 0, or -1 when the extension is none of them. */
+ * case; "-", standard output, is HTML): 0, or -1 when the extension is none of them. */
 int report_format_of(const char *path, enum report_format *f);
 
 /* Check that the report (and, for Markdown, each chart file it may write) can be

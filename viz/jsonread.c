@@ -413,3 +413,39 @@ fail:
     res_eval_free(r);
     return NULL;
 }
+
+/* Read a whole (small) file: the JSON of an evaluation. */
+static char *read_small_file(const char *path, size_t *n, struct ope_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ope_fail(err, OPE_ENOINPUT, "cannot open %s: %m", path);
+        return NULL;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    char buf[65536];
+    size_t r;
+    while ((r = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < ((size_t)256 << 20))
+        strbuf_add(&sb, buf, r);
+    int bad = ferror(f) || sb.len >= ((size_t)256 << 20);
+    fclose(f);
+    if (bad || strbuf_failed(&sb)) {
+        strbuf_release(&sb);
+        ope_fail(err, OPE_ENOINPUT, "cannot read %s (unreadable, or larger than 256 MiB)",
+                 path);
+        return NULL;
+    }
+    *n = sb.len;
+    return sb.buf ? strbuf_detach(&sb) : strdup("");
+}
+
+struct res_eval *jr_load_eval(const char *path, struct ope_error *err)
+{
+    size_t n = 0;
+    char *text = read_small_file(path, &n, err);
+    struct jr_value *root = text ? jr_parse(text, n, path, err) : NULL;
+    free(text);
+    struct res_eval *r = root ? jr_read_eval(root, path, err) : NULL;
+    jr_free(root);
+    return r;
+}

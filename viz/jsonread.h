@@ -48,4 +48,8 @@ const char *jr_str(const struct jr_value *v);
 struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
                               struct ope_error *err);
 
+/* The one reader of a saved evaluation (`ope plot estimates --from-json` and any
+ * other): read the file at path (at most 256 MiB), parse it and read it as above. */
+struct res_eval *jr_load_eval(const char *path, struct ope_error *err);
+
 #endif

@@ -14,11 +14,15 @@
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "ope %s: ", cmd ? cmd : "");
+    int top = !cmd || !*cmd;        /* ope's own options, before any command */
+    fprintf(stderr, top ? "ope: " : "ope %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'ope help %s' for the options.\n", cmd ? cmd : "");
+    if (top)
+        fprintf(stderr, "\nTry 'ope help'.\n");
+    else
+        fprintf(stderr, "\nTry 'ope help %s' for the options.\n", cmd);
     return OPE_EUSAGE;
 }
 
@@ -65,4 +69,125 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
         return cli_usage(cmd, "%s expects a number from %g to %g, got '%s'", opt, lo, hi, s);
     *out = v;
     return 0;
+}
+
+/* Edit distance (insertions, deletions, substitutions, adjacent swaps) of two short
+ * words; names longer than 63 bytes count as far from everything. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return (size_t)-1;
+    size_t d[64][64];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+const char *cli_closest(const char *typed, const char *const *names, size_t n)
+{
+    size_t len = strlen(typed), best_d = (size_t)-1;
+    const char *best = NULL;
+    if (len == 0)
+        return NULL;
+    /* A name the typed word begins (an abbreviation) is the likeliest meaning. */
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(names[i], typed, len) == 0 && (!best || strlen(names[i]) < strlen(best)))
+            best = names[i];
+    if (best)
+        return best;
+    /* Else a typo: at most one edit in four letters, and at least one allowed. */
+    size_t limit = len / 4 + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(typed, names[i]);
+        if (d <= limit && d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+/* The long option names of a table, for cli_closest. */
+static size_t long_names(const struct option *lo, const char **names, size_t cap)
+{
+    size_t n = 0;
+    for (; lo && lo->name && n < cap; lo++)
+        names[n++] = lo->name;
+    return n;
+}
+
+/* "unknown option '--truht'; did you mean '--truth'?" */
+static int bad_long(const char *cmd, const char *typed, const struct option *lo, int abbrev)
+{
+    const char *names[256];
+    size_t len = strcspn(typed, "=");
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), typed);
+    const char *near = cli_closest(name, names, long_names(lo, names, 256));
+    if (near)
+        return cli_usage(cmd, "unknown option '--%s'; did you mean '--%s'?%s", name, near,
+                         abbrev ? " (long options are spelt in full)" : "");
+    return cli_usage(cmd, "unknown option '--%s'", name);
+}
+
+/* The long option spelt exactly as name (up to '='), or NULL. */
+static const struct option *exact_long(const struct option *lo, const char *name)
+{
+    size_t len = strcspn(name, "=");
+    for (; lo && lo->name; lo++)
+        if (strlen(lo->name) == len && strncmp(lo->name, name, len) == 0)
+            return lo;
+    return NULL;
+}
+
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    /* A leading ':' makes a missing value its own code; keep a leading '+' or '-'. */
+    char spec[128];
+    int lead = shortopts[0] == '+' || shortopts[0] == '-';
+    snprintf(spec, sizeof spec, "%.*s:%s", lead, shortopts, shortopts + lead);
+    opterr = 0;
+    int idx = -1;
+    int c = getopt_long(argc, argv, spec, longopts, &idx);
+    const char *el = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+    if (c == ':') {
+        if (el[0] == '-' && el[1] == '-')
+            return cli_usage(cmd, "option '%s' needs a value", el), '?';
+        return cli_usage(cmd, "option '-%c' needs a value", optopt), '?';
+    }
+    if (c == '?') {
+        if (optopt == 0 && el[0] == '-' && el[1] == '-')
+            return bad_long(cmd, el + 2, longopts, 0), '?';
+        const struct option *o = el[0] == '-' && el[1] == '-' ? exact_long(longopts, el + 2)
+                                                                : NULL;
+        if (o && o->has_arg == no_argument && strchr(el, '='))
+            return cli_usage(cmd, "option '--%s' takes no value", o->name), '?';
+        if (optopt > 0 && optopt < 128)
+            return cli_usage(cmd, "unknown option '-%c'", optopt), '?';
+        return cli_usage(cmd, "unknown option '%s'", el), '?';
+    }
+    if (c != -1 && idx >= 0) {
+        /* The word that held the option: the one before a separate value. */
+        const char *word = optarg && optind >= 2 && optarg == argv[optind - 1]
+                           ? argv[optind - 2] : el;
+        if (word[0] == '-' && word[1] == '-' && !exact_long(longopts, word + 2))
+            return bad_long(cmd, word + 2, longopts, 1), '?';
+    }
+    return c;
 }

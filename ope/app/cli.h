@@ -4,6 +4,7 @@
 #ifndef OPE_APP_CLI_H
 #define OPE_APP_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include "ope/base/error.h"
 
@@ -19,5 +20,18 @@ int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long
 int cli_parse_seed(const char *cmd, const char *opt, const char *s, uint64_t *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
                      double *out);
+
+/* getopt_long for a subcommand, strict: a long option must be spelt in full (getopt's
+ * prefix matching would turn `--truth` into `--truth-columns`), and an unknown or
+ * abbreviated option, a missing value or a value given to a flag is a usage error
+ * printed here, naming the option as typed and the closest valid one ("did you mean
+ * '--truth'?"). Returns getopt_long's code, or '?' after printing that error (the
+ * caller then returns OPE_EUSAGE without printing more). */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
+
+/* The name among names[0..n-1] closest to `typed` (edit distance, or one of them
+ * starting with it), or NULL when none is close enough to be a likely typo. */
+const char *cli_closest(const char *typed, const char *const *names, size_t n);
 
 #endif

@@ -21,29 +21,18 @@
 #include "estimators/evaluate_traj.h"
 #include "ope/app/cli.h"
 #include "ope/app/loadcli.h"
+#include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/app/render.h"
 #include "ope/base/sha256.h"
 
-int evalcli_write(const struct res_eval *r, const char *format, const char *out, int force,
+int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
                   struct ope_error *err)
 {
     struct strbuf sb = STRBUF_INIT;
-    if (strcmp(format, "json") == 0)
-        render_json(r, &sb);
-    else if (strcmp(format, "csv") == 0)
-        render_csv(r, &sb);
-    else
-        render_table(r, &sb);
-    int rc = 0;
-    if (strbuf_failed(&sb)) {
-        rc = ope_fail_oom(err);
-    } else if (out) {
-        rc = ope_write_file_atomic(out, strbuf_str(&sb), sb.len, force, err);
-    } else {
-        fwrite(strbuf_str(&sb), 1, sb.len, stdout);
-    }
+    render_eval(r, (enum out_format)f, &sb);
+    int rc = outcli_write(out, &sb, err);
     strbuf_release(&sb);
     return rc;
 }

@@ -99,8 +99,9 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
  * their estimators exist). */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err);
 
-/* Render as "table", "json" or "csv" to out (atomic) or stdout. */
-int evalcli_write(const struct res_eval *r, const char *format, const char *out, int force,
+struct outcli;
+/* Render in format f (enum out_format) to -o (atomic) or standard output. */
+int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
                   struct ope_error *err);
 
 #endif

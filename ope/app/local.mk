@@ -6,9 +6,13 @@ libope_a_SOURCES += \
 	ope/app/demo.c \
 	ope/app/demo.h \
 	ope/app/evalcli.c \
+	ope/app/envcli.c \
+	ope/app/envcli.h \
 	ope/app/evalcli.h \
 	ope/app/loadcli.c \
 	ope/app/loadcli.h \
+	ope/app/output.c \
+	ope/app/output.h \
 	ope/app/render.c \
 	ope/app/render.h \
 	ope/app/select_gen.c \

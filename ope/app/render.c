@@ -272,3 +272,11 @@ void render_csv(const struct res_eval *r, struct strbuf *sb)
         }
     }
 }
+
+void render_eval(const struct res_eval *r, enum out_format f, struct strbuf *sb)
+{
+    static void (*const writer[OUT_N_FORMATS])(const struct res_eval *, struct strbuf *) = {
+        [OUT_TABLE] = render_table, [OUT_JSON] = render_json, [OUT_CSV] = render_csv,
+    };
+    writer[f](r, sb);
+}

@@ -6,10 +6,14 @@
 
 #include "estimators/result.h"
 #include "ope/base/strbuf.h"
+#include "ope/app/output.h"
 
 void render_table(const struct res_eval *r, struct strbuf *sb);
 void render_json(const struct res_eval *r, struct strbuf *sb);
 /* policy,estimator,params,value,lower,upper (+ truth,se,ess,max_weight,mean_weight). */
 void render_csv(const struct res_eval *r, struct strbuf *sb);
+
+/* The writer of format f (the one entry point the commands use). */
+void render_eval(const struct res_eval *r, enum out_format f, struct strbuf *sb);
 
 #endif

@@ -438,3 +438,20 @@ void select_rep_csv(const struct select_rep *s, struct strbuf *sb)
             strbuf_printf(sb, ",%zu\n", s->R);
         }
 }
+
+void select_render(const struct selection *s, enum out_format f, struct strbuf *sb)
+{
+    static void (*const writer[OUT_N_FORMATS])(const struct selection *, struct strbuf *) = {
+        [OUT_TABLE] = select_table, [OUT_JSON] = select_json, [OUT_CSV] = select_csv,
+    };
+    writer[f](s, sb);
+}
+
+void select_rep_render(const struct select_rep *s, enum out_format f, struct strbuf *sb)
+{
+    static void (*const writer[OUT_N_FORMATS])(const struct select_rep *, struct strbuf *) = {
+        [OUT_TABLE] = select_rep_table, [OUT_JSON] = select_rep_json,
+        [OUT_CSV] = select_rep_csv,
+    };
+    writer[f](s, sb);
+}

@@ -8,6 +8,7 @@
 #include "estimators/ops.h"
 #include "estimators/result.h"
 #include "ope/base/strbuf.h"
+#include "ope/app/output.h"
 
 /* One dataset: its evaluation, the truth and each estimator's metrics. */
 struct selection {
@@ -52,5 +53,9 @@ void select_rep_json(const struct select_rep *s, struct strbuf *sb);
 
 /* The per-k CSV of the single-dataset output (means), plus a *_sd column per metric. */
 void select_rep_csv(const struct select_rep *s, struct strbuf *sb);
+
+/* The writer of format f, for one dataset and for several (the commands' entry points). */
+void select_render(const struct selection *s, enum out_format f, struct strbuf *sb);
+void select_rep_render(const struct select_rep *s, enum out_format f, struct strbuf *sb);
 
 #endif

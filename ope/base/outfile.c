@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The path "-" is standard output (`-o -`): no temporary file, nothing to rename, and
+ * nothing to refuse; whatever the commands wrote with stdio is flushed first so the
+ * bytes keep their order. */
 struct ope_outfile {
     char *path;
     char *tmp;
@@ -43,11 +46,18 @@ static ssize_t do_write(struct ope_outfile *f, const void *buf, size_t n)
     return write_fn ? write_fn(f->fd, buf, n) : write(f->fd, buf, n);
 }
 
+int ope_outfile_is_stdout(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
 int ope_outfile_check(const char *path, int force, struct ope_error *err)
 {
     struct stat st;
     if (!path || !*path)
         return ope_fail(err, OPE_EUSAGE, "no output file name given");
+    if (ope_outfile_is_stdout(path))
+        return 0;
     if (lstat(path, &st) == 0) {
         if (!S_ISREG(st.st_mode))
             return ope_fail(err, OPE_ECANTCREAT,
@@ -69,6 +79,16 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
     struct ope_outfile *f = ope_calloc(1, sizeof *f, err);
     if (!f)
         return NULL;
+    if (ope_outfile_is_stdout(path)) {
+        f->path = ope_strdup("standard output", err);
+        if (!f->path) {
+            free(f);
+            return NULL;
+        }
+        fflush(stdout);
+        f->fd = STDOUT_FILENO;
+        return f;
+    }
     size_t n = strlen(path);
     f->path = ope_strdup(path, err);
     f->tmp = ope_malloc(n + 16, err);
@@ -132,6 +152,10 @@ void ope_outfile_abort(struct ope_outfile *f)
 {
     if (!f)
         return;
+    if (!f->tmp) {          /* standard output: stays open, nothing to remove */
+        outfile_free(f);
+        return;
+    }
     if (f->fd >= 0)
         close(f->fd);
     unlink(f->tmp);
@@ -143,6 +167,10 @@ int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err)
     if (f->failed) {
         ope_outfile_abort(f);
         return -1;
+    }
+    if (!f->tmp) {
+        outfile_free(f);
+        return 0;
     }
     if (fsync(f->fd) != 0 && errno != EINVAL && errno != EROFS) {
         ope_fail(err, OPE_ECANTCREAT, "%s: cannot sync: %s", f->path, strerror(errno));

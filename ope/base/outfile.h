@@ -2,6 +2,7 @@
  * temporary file in the destination's directory and is renamed into place only when
  * complete; on any failure the temporary file is removed. A destination that exists
  * is replaced only when `force` is set, and never if it is not a regular file.
+ * The path "-" means standard output (written straight through, never refused).
  *
  * Test seam: every write goes through a replaceable function, and the environment
  * variable OPE_TEST_WRITE_LIMIT=N makes writes fail (ENOSPC) once N bytes have been
@@ -21,6 +22,9 @@ typedef ssize_t (*ope_write_fn)(int fd, const void *buf, size_t n);
 
 /* Replace the write function (NULL restores write(2)); returns the previous one. */
 ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn);
+
+/* 1 when path is "-", standard output. */
+int ope_outfile_is_stdout(const char *path);
 
 /* Check that `path` may be written: its directory exists, and it either does not
  * exist or (with force) is a regular file. Status OPE_ECANTCREAT on refusal. */
