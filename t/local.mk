@@ -56,6 +56,7 @@ ope_sh_tests = \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
 	t/0530-tui.sh \
+	t/0531-tui-settings.sh \
 	t/0610-chart.sh \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \
