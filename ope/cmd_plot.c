@@ -289,7 +289,7 @@ static int read_series(const char *path, struct series_set *ss, struct ope_error
     while (rc >= 0 && (rc = csv_next(r, &f, &nf, err)) == 1) {
         if (nf == 1 && f[0].len == 0)
             continue;                       /* blank line */
-        size_t k;
+        size_t k = 0;       /* set by series_get; -O1 cannot see that */
         double v[4] = { 0, 0, 0, 0 };
         for (int j = 1; j < 5 && rc == 1; j++) {
             if (at[j] < 0)
