@@ -97,6 +97,8 @@ double truth_of(const struct truth *t, const char *policy)
 
 void truth_free(struct truth *t)
 {
+    if (!t)
+        return;
     for (size_t k = 0; k < t->n; k++)
         free(t->name[k]);
     free(t->name);

@@ -9,6 +9,7 @@ EXTRA_DIST += t/lib.sh t/data
 
 ope_c_tests = \
 	t/0100-csv \
+	t/0140-ownership \
 	t/0200-blog \
 	t/0210-tlog \
 	t/0300-estimators \
