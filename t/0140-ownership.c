@@ -55,9 +55,8 @@ static void free_null(void)
     ok(1, "every X_free and X_close accepts NULL");
 }
 
-/* The truth file of formats.md: policy,value with a behavior row. Before the names
- * were made consistent, the function that freed its insides was called truth_free
- * and crashed on NULL. */
+/* The truth file of formats.md: policy,value with a behavior row. The function that
+ * frees its insides used to be named like a heap object's and crashed on NULL. */
 static void truth_twice(void)
 {
     truth_free(NULL);
