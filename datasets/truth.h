@@ -23,6 +23,6 @@ double truth_of(const struct truth *t, const char *policy);
 
 /* Free what truth_load put in *t and leave it empty (n = 0, behavior NAN), so a
  * second call, or a call on a zeroed struct or NULL, does nothing. */
-void truth_free(struct truth *t);
+void truth_release(struct truth *t);
 
 #endif

@@ -212,7 +212,7 @@ struct series_set {
     int band;
 };
 
-static void series_free(struct series_set *ss)
+static void series_release(struct series_set *ss)
 {
     for (size_t k = 0; k < ss->n; k++) {
         free(ss->names[k]);
@@ -347,7 +347,7 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
     struct series_set ss;
     memset(&ss, 0, sizeof ss);
     if (read_series(pl->csv, &ss, err) != 0) {
-        series_free(&ss);
+        series_release(&ss);
         return -1;
     }
     struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
@@ -357,7 +357,7 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
         chart_topk(ss.s, ss.n, &t, sb);
     else
         chart_curves(ss.s, ss.n, &t, sb);
-    series_free(&ss);
+    series_release(&ss);
     return 0;
 }
 

@@ -59,10 +59,10 @@ static void free_null(void)
  * frees its insides used to be named like a heap object's and crashed on NULL. */
 static void truth_twice(void)
 {
-    truth_free(NULL);
+    truth_release(NULL);
     struct truth z;
     memset(&z, 0, sizeof z);
-    truth_free(&z);
+    truth_release(&z);
     ok(z.n == 0 && z.name == NULL && isnan(z.behavior), "releasing a zeroed truth leaves it empty");
 
     char path[] = "/tmp/ope-t0140-XXXXXX";
@@ -81,9 +81,9 @@ static void truth_twice(void)
     /* Two candidates a and b (behavior is kept apart), values as written. */
     ok(rc == 0 && t.n == 2 && t.behavior == 0.25 && truth_of(&t, "b") == 0.75,
        "the truth file loads (%s)", err.msg);
-    truth_free(&t);
+    truth_release(&t);
     ok(t.n == 0 && t.name == NULL && t.value == NULL, "release empties the struct");
-    truth_free(&t);
+    truth_release(&t);
     ok(1, "a second release does nothing");
 }
 
@@ -93,20 +93,20 @@ static void results_twice(void)
     struct ops_result r;
     memset(&r, 0, sizeof r);
     r.ranking = malloc(3 * sizeof *r.ranking);
-    ops_result_free(&r);
+    ops_result_release(&r);
     ok(r.ranking == NULL && r.topk == NULL, "ops result released");
-    ops_result_free(&r);
+    ops_result_release(&r);
     struct ops_summary s;
     memset(&s, 0, sizeof s);
-    ops_summary_free(&s);
+    ops_summary_release(&s);
     ok(s.topk == NULL, "a zeroed ops summary releases");
     struct cdf_result c;
     memset(&c, 0, sizeof c);
     c.y = malloc(4 * sizeof *c.y);
     c.n = 4;
-    cdf_result_free(&c);
+    cdf_result_release(&c);
     ok(c.y == NULL && c.F == NULL && c.n == 0, "cdf result released and empty");
-    cdf_result_free(&c);
+    cdf_result_release(&c);
 }
 
 int main(void)

@@ -147,7 +147,7 @@ void session_describe_settings(const struct session *s, char *buf, size_t n)
         snprintf(buf, n, "%s a=%g", set->ci, set->alpha);
 }
 
-void session_close(struct session *s)
+void session_release(struct session *s)
 {
     session_cancel(s);
     session_wait(s);

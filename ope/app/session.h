@@ -96,7 +96,7 @@ void session_describe_settings(const struct session *s, char *buf, size_t n);
 
 /* Cancel and wait for a running worker, then free what the session holds (the
  * struct itself is the caller's); the pair of session_init. */
-void session_close(struct session *s);
+void session_release(struct session *s);
 
 /* Internal to ope/app/session*.c: validate the settings; evaluate the log with the
  * settings set (a copy the caller owns) into *out. */
