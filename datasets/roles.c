@@ -20,7 +20,7 @@ struct pat {
     int g_policy, g_action, g_position;     /* group numbers, or -1 */
 };
 
-static void pat_free(struct pat *p)
+static void pat_release(struct pat *p)
 {
     pcre2_match_data_free(p->md);
     pcre2_code_free(p->code);
@@ -51,14 +51,14 @@ static int pat_compile(struct pat *p, const char *re, const char *opt, int need_
     }
     p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
     if (!p->md) {
-        pat_free(p);
+        pat_release(p);
         return ope_fail_oom(err);
     }
     p->g_policy = group_number(p->code, "policy");
     p->g_action = group_number(p->code, "action");
     p->g_position = group_number(p->code, "position");
     if ((need_policy && p->g_policy < 0) || (need_action && p->g_action < 0)) {
-        pat_free(p);
+        pat_release(p);
         return ope_fail(err, OPE_EUSAGE, "%s '%s': the pattern needs the named group%s %s "
                         "(e.g. (?<action>\\d+))", opt, re, need_policy ? "s" : "",
                         need_policy ? "(?<policy>...) and (?<action>...)" : "(?<action>...)");
@@ -332,7 +332,7 @@ int roles_resolve(struct roles *r, const struct csv_field *hdr, size_t n,
         if (r->col[j].use == USE_NONE && r->name[j][0])
             rc = classify(r, j, pats, err);
     for (int k = 0; k < 4; k++)
-        pat_free(&pats[k]);
+        pat_release(&pats[k]);
     if (rc < 0)
         return -1;
     return check_required(r, o, err);

@@ -81,7 +81,7 @@ int truth_load(const char *path, struct truth *t, struct ope_error *err)
     }
     csv_close(r);
     if (rc < 0) {
-        truth_free(t);
+        truth_release(t);
         return -1;
     }
     return 0;
@@ -95,8 +95,10 @@ double truth_of(const struct truth *t, const char *policy)
     return NAN;
 }
 
-void truth_free(struct truth *t)
+void truth_release(struct truth *t)
 {
+    if (!t)
+        return;
     for (size_t k = 0; k < t->n; k++)
         free(t->name[k]);
     free(t->name);

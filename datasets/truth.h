@@ -21,6 +21,8 @@ int truth_load(const char *path, struct truth *t, struct ope_error *err);
 /* The value of a policy, or NAN when the file does not list it. */
 double truth_of(const struct truth *t, const char *policy);
 
-void truth_free(struct truth *t);
+/* Free what truth_load put in *t and leave it empty (n = 0, behavior NAN), so a
+ * second call, or a call on a zeroed struct or NULL, does nothing. */
+void truth_release(struct truth *t);
 
 #endif

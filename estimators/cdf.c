@@ -50,7 +50,7 @@ int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_meth
     r->F = ope_malloc(n * sizeof *r->F, err);
     if (!r->y || !r->F || !(denom > 0)) {
         free(v);
-        cdf_result_free(r);
+        cdf_result_release(r);
         if (!(denom > 0))
             return ope_fail(err, OPE_EDATA, "every trajectory weight is 0: the policy's return "
                             "distribution cannot be estimated from this log");
@@ -144,7 +144,7 @@ int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
         } else {
             for (int k = 0; k < m; k++)
                 if (ok[k])
-                    cdf_result_free(&out[k]);
+                    cdf_result_release(&out[k]);
             if (err)
                 *err = e;
             return -1;
@@ -190,7 +190,7 @@ int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m
     return rc;
 }
 
-void cdf_result_free(struct cdf_result *r)
+void cdf_result_release(struct cdf_result *r)
 {
     free(r->y);
     free(r->F);

@@ -46,7 +46,7 @@ int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m
              double alpha, struct cdf_result *r, struct ope_error *err);
 
 /* Every method for policy pol: ok[m] = 1 with out[m] filled (free with
- * cdf_result_free), or ok[m] = 0 with why[m] saying why the log cannot give that
+ * cdf_result_release), or ok[m] = 0 with why[m] saying why the log cannot give that
  * distribution (sn when every weight is 0, dr without a tabular state column: data
  * errors of the method, not of the evaluation). Other errors (out of memory): -1 with
  * err set and nothing left allocated. */
@@ -117,6 +117,6 @@ int cdf_dr(const struct tlog *log, size_t pol, double gamma, const struct cdf_mo
 /* Quantile Q(p) = inf { y : F(y) >= p } of a result. */
 double cdf_quantile(const struct cdf_result *r, double p);
 
-void cdf_result_free(struct cdf_result *r);
+void cdf_result_release(struct cdf_result *r);
 
 #endif

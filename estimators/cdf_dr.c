@@ -525,7 +525,7 @@ int cdf_dr(const struct tlog *log, size_t pol, double gamma, const struct cdf_mo
     r->y = y;
     r->F = ope_malloc((k ? k : 1) * sizeof *r->F, err);
     if (!r->F || cdf_dr_raw(log, pol, gamma, m, y, k, r->F, err) != 0) {
-        cdf_result_free(r);
+        cdf_result_release(r);
         return -1;
     }
     r->n = k;

@@ -41,7 +41,7 @@ struct pol_in {
     double *w, *pa, *qa, *qpi;
 };
 
-static void pol_in_free(struct pol_in *pi)
+static void pol_in_release(struct pol_in *pi)
 {
     free(pi->w);
     free(pi->pa);
@@ -57,7 +57,7 @@ static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct 
     pi->w = ope_malloc((n ? n : 1) * sizeof *pi->w, err);
     pi->pa = ope_malloc((n ? n : 1) * sizeof *pi->pa, err);
     if (!pi->w || !pi->pa) {
-        pol_in_free(pi);
+        pol_in_release(pi);
         return -1;
     }
     double **prob = log->policy[p].prob;
@@ -70,7 +70,7 @@ static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct 
     pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
     pi->qpi = ope_malloc((n ? n : 1) * sizeof *pi->qpi, err);
     if (!pi->qa || !pi->qpi) {
-        pol_in_free(pi);
+        pol_in_release(pi);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -201,7 +201,7 @@ int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, dou
         sums_release(&x);
     }
     for (size_t p = 0; p < n_pol; p++)
-        pol_in_free(&pin[p]);
+        pol_in_release(&pin[p]);
     free(pin);
     return rc;
 }
@@ -476,7 +476,7 @@ fail:
 out:
     if (pin)
         for (size_t p = 0; p < n_pol; p++)
-            pol_in_free(&pin[p]);
+            pol_in_release(&pin[p]);
     free(pin);
     free(es);
     free(ps);

@@ -110,7 +110,7 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     r->ranking = ope_calloc(M, sizeof *r->ranking, err);
     r->topk = ope_calloc(M, sizeof *r->topk, err);
     if (!r->ranking || !r->topk) {
-        ops_result_free(r);
+        ops_result_release(r);
         return -1;
     }
     /* Ranking by estimate, descending, stable (input order breaks ties); a NaN
@@ -147,7 +147,7 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     }
     for (size_t i = 0; i < M; i++)
         if (!isfinite(truth[i])) {
-            ops_result_free(r);
+            ops_result_release(r);
             return ope_fail(err, OPE_EDATA, "the true value of candidate %zu is not a finite "
                             "number", i + 1);
         }
@@ -175,7 +175,7 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     /* regret@k = sum of the k largest true values - sum of the true values of top_k. */
     double *sorted = malloc(k * sizeof *sorted);
     if (!sorted) {
-        ops_result_free(r);
+        ops_result_release(r);
         return ope_fail_oom(err);
     }
     gsl_sort_largest(sorted, k, truth, 1, M);      /* the k largest, largest first */
@@ -250,7 +250,7 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     return 0;
 }
 
-void ops_result_free(struct ops_result *r)
+void ops_result_release(struct ops_result *r)
 {
     free(r->ranking);
     free(r->topk);
@@ -309,9 +309,9 @@ int ops_score_eval(const struct res_eval *r, const double *truth, double J,
             est[p] = e < r->pol[p].n_estimates ? r->pol[p].est[e].value : NAN;
         rc = ops_compute(est, truth, M, J, o, &out[e], err);
     }
-    if (rc != 0)            /* ops_result_free is idempotent: callers may free again */
+    if (rc != 0)            /* ops_result_release is idempotent: callers may free again */
         for (size_t f = 0; f < e; f++)
-            ops_result_free(&out[f]);
+            ops_result_release(&out[f]);
     free(est);
     return rc;
 }
@@ -377,7 +377,7 @@ int ops_summarize(const struct ops_result *rs, size_t R, struct ops_summary *s,
     return 0;
 }
 
-void ops_summary_free(struct ops_summary *s)
+void ops_summary_release(struct ops_summary *s)
 {
     free(s->topk);
     s->topk = NULL;

@@ -58,7 +58,7 @@ int ops_score_eval(const struct res_eval *r, const double *truth, double J,
                    const struct ops_opts *o, struct ops_result *out, struct ope_error *err);
 
 /* Free the arrays of r (r itself is the caller's); safe on a zeroed result. */
-void ops_result_free(struct ops_result *r);
+void ops_result_release(struct ops_result *r);
 
 /* One metric over several replicates: mean and sample standard deviation (divisor
  * n - 1; NAN when n < 2) over the n replicates where it is finite. */
@@ -88,7 +88,7 @@ int ops_summarize(const struct ops_result *rs, size_t R, struct ops_summary *s,
                   struct ope_error *err);
 
 /* Free the arrays of s; safe on a zeroed summary. */
-void ops_summary_free(struct ops_summary *s);
+void ops_summary_release(struct ops_summary *s);
 
 /* Rank correlations of x and y (length n) with ties handled as scipy does: Spearman on average ranks,
  * Kendall's tau-b. NAN when a side is constant. */

@@ -204,7 +204,7 @@ struct series_set {
     int band;
 };
 
-static void series_free(struct series_set *ss)
+static void series_release(struct series_set *ss)
 {
     for (size_t k = 0; k < ss->n; k++) {
         free(ss->names[k]);
@@ -281,7 +281,7 @@ static int read_series(const char *path, struct series_set *ss, struct ope_error
     while (rc >= 0 && (rc = csv_next(r, &f, &nf, err)) == 1) {
         if (nf == 1 && f[0].len == 0)
             continue;                       /* blank line */
-        size_t k;
+        size_t k = 0;       /* set by series_get; -O1 cannot see that */
         double v[4] = { 0, 0, 0, 0 };
         for (int j = 1; j < 5 && rc == 1; j++) {
             if (at[j] < 0)
@@ -339,12 +339,12 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
     struct series_set ss;
     memset(&ss, 0, sizeof ss);
     if (read_series(pl->csv, &ss, err) != 0) {
-        series_free(&ss);
+        series_release(&ss);
         return -1;
     }
     struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
     pl->k->series(ss.s, ss.n, &t, sb);
-    series_free(&ss);
+    series_release(&ss);
     return 0;
 }
 

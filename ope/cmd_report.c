@@ -254,7 +254,7 @@ static int report_exec(int argc, char **argv)
     strbuf_release(&cmd);
     free(bts);
     free(tv);
-    truth_free(&tf);
+    truth_release(&tf);
     blog_free(blog);
     tlog_free(tlog);
     res_eval_free(r);

@@ -227,10 +227,10 @@ struct select_run {
     struct ops_result *ops; /* [R * E] */
 };
 
-static void select_run_free(struct select_run *s)
+static void select_run_release(struct select_run *s)
 {
     for (size_t i = 0; s->ops && i < s->R * s->E; i++)
-        ops_result_free(&s->ops[i]);
+        ops_result_release(&s->ops[i]);
     for (size_t i = 0; s->r && i < s->R; i++)
         res_eval_free(s->r[i]);
     free(s->ops);
@@ -287,7 +287,7 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
                             &sc->oo, &s->ops[i * s->E], err);
 out:
     ope_progress_stderr_done();
-    truth_free(&tf);
+    truth_release(&tf);
     return rc;
 }
 
@@ -347,7 +347,7 @@ static int render_replicates(const struct select_cli *sc, const struct select_ru
         strbuf_release(&lesson);
     }
     for (size_t e = 0; sum && e < s->E; e++)
-        ops_summary_free(&sum[e]);
+        ops_summary_release(&sum[e]);
     free(sum);
     free(col);
     free(chosen);
@@ -381,7 +381,7 @@ static int select_exec(int argc, char **argv)
     s.R = sc.replicates ? (size_t)sc.replicates : (size_t)(argc - optind);
     if ((sc.replicates && select_gen_prepare(&sc.gen, sc.c.gamma, &err) != 0)
         || select_compute(&sc, sc.replicates ? NULL : argv + optind, &s, &err) != 0) {
-        select_run_free(&s);
+        select_run_release(&s);
         select_gen_release(&sc.gen);
         return err.status == OPE_EUSAGE ? cli_usage("select", "%s", err.msg) : cli_error(&err);
     }
@@ -397,7 +397,7 @@ static int select_exec(int argc, char **argv)
     if (rc != 0 || outcli_write(&sc.out, &sb, &err) != 0)
         rc = cli_error(&err);
     strbuf_release(&sb);
-    select_run_free(&s);
+    select_run_release(&s);
     select_gen_release(&sc.gen);
     return rc;
 }

@@ -412,7 +412,7 @@ static int truth_rows(const struct train_cli *c, const struct train_model *m,
     }
     if (rc == 0 && strbuf_failed(&sb))
         rc = ope_fail_oom(err);
-    truth_free(&old);
+    truth_release(&old);
     if (rc == 0)
         *out = sb;
     else

@@ -51,11 +51,11 @@ int ope_demo_tui(struct ope_error *err)
     struct session s;
     session_init(&s);
     if (session_open_demo(&s, err) != 0) {
-        session_close(&s);
+        session_release(&s);
         return -1;
     }
     int rc = tui_run(&s, &report_hook);
-    session_close(&s);
+    session_release(&s);
     return rc;
 }
 
@@ -95,11 +95,11 @@ static int tui_exec(int argc, char **argv)
     } else if (optind + 1 == argc) {
         rc = session_open(&s, argv[optind], &lo, &err);
     } else {
-        session_close(&s);
+        session_release(&s);
         return cli_usage("tui", "one log at a time");
     }
     if (rc != 0) {
-        session_close(&s);
+        session_release(&s);
         return cli_error(&err);
     }
     if (estimators)
@@ -107,7 +107,7 @@ static int tui_exec(int argc, char **argv)
     if (seed)
         s.set.seed = strtoull(seed, NULL, 10);
     rc = run_session(&s, &err);
-    session_close(&s);
+    session_release(&s);
     return rc;
 }
 

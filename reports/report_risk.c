@@ -82,10 +82,10 @@ void report_risk_release(struct report_risk *k)
     for (size_t p = 0; k->pol && p < k->n; p++)
         for (size_t m = 0; m < REPORT_RISK_MAX; m++)
             if (k->pol[p].ok[m])
-                cdf_result_free(&k->pol[p].cdf[m]);
+                cdf_result_release(&k->pol[p].cdf[m]);
     free(k->pol);
     if (k->logged_ok)
-        cdf_result_free(&k->logged);
+        cdf_result_release(&k->logged);
     memset(k, 0, sizeof *k);
 }
 

@@ -52,7 +52,7 @@ int report_sel_compute(const struct report_in *in, struct report_sel *s, struct 
 void report_sel_release(struct report_sel *s)
 {
     for (size_t e = 0; s->ops && e < s->E; e++)
-        ops_result_free(&s->ops[e]);
+        ops_result_release(&s->ops[e]);
     free(s->ops);
     free(s->truth);
     memset(s, 0, sizeof *s);

@@ -11,15 +11,16 @@
 #include "ope/base/strbuf.h"
 #include "reports/report.h"
 
-/* `ope report PATH --estimators ... -o FILE` with the session's settings. */
+/* `ope report PATH --estimators ... -o FILE` with the settings that produced the
+ * session's results (not the ones being edited for the next run). */
 static void equivalent_command(const struct session *s, const char *path, struct strbuf *sb)
 {
     int demo = s->title && strncmp(s->title, "demo:", 5) == 0;
     char alpha[32], boot[32], seed[32], folds[32];
-    snprintf(alpha, sizeof alpha, "%g", s->set.alpha);
-    snprintf(boot, sizeof boot, "%d", s->set.n_boot);
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->set.seed);
-    snprintf(folds, sizeof folds, "%d", s->set.folds);
+    snprintf(alpha, sizeof alpha, "%g", s->res_set.alpha);
+    snprintf(boot, sizeof boot, "%d", s->res_set.n_boot);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->res_set.seed);
+    snprintf(folds, sizeof folds, "%d", s->res_set.folds);
     char *args[20];
     int n = 0;
     args[n++] = "ope";
@@ -28,15 +29,15 @@ static void equivalent_command(const struct session *s, const char *path, struct
         args[n++] = "--demo";
     else
         args[n++] = s->path ? s->path : "LOG.csv";
-    if (s->set.estimators[0]) {
+    if (s->res_set.estimators[0]) {
         args[n++] = "--estimators";
-        args[n++] = (char *)s->set.estimators;
+        args[n++] = (char *)s->res_set.estimators;
     }
     args[n++] = "--ci";
-    args[n++] = (char *)s->set.ci;
+    args[n++] = (char *)s->res_set.ci;
     args[n++] = "--alpha";
     args[n++] = alpha;
-    if (strcmp(s->set.ci, "bootstrap") == 0) {
+    if (strcmp(s->res_set.ci, "bootstrap") == 0) {
         args[n++] = "--n-boot";
         args[n++] = boot;
     }
@@ -44,7 +45,7 @@ static void equivalent_command(const struct session *s, const char *path, struct
     args[n++] = seed;
     if (s->log) {
         args[n++] = "--reward-model";
-        args[n++] = (char *)s->set.reward_model;
+        args[n++] = (char *)s->res_set.reward_model;
         args[n++] = "--folds";
         args[n++] = folds;
     }

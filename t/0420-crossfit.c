@@ -45,7 +45,7 @@ static struct blog *synth(size_t n, int A, size_t k, int L, int binary, uint64_t
     b->num_ctx_name = calloc(k + 1, sizeof *b->num_ctx_name);
     b->num_ctx = calloc(k + 1, sizeof *b->num_ctx);
     for (size_t j = 0; j < k; j++) {
-        char name[16];
+        char name[24];      /* "x" and any size_t: -O1 checks the bound */
         snprintf(name, sizeof name, "x%zu", j);
         b->num_ctx_name[j] = strdup(name);
         b->num_ctx[j] = malloc(n * sizeof(double));

@@ -50,9 +50,9 @@ int main(void)
         is_double(out[0].topk[1].sharpe, a.topk[1].sharpe, 0, "estimator 0: the same SharpeRatio@2");
         is_double(out[0].spearman, a.spearman, 0, "estimator 0: the same Spearman");
         is_double(out[1].regret1, 0, 0, "estimator 1 (V-hat = V): regret 0");
-        ops_result_free(&a);
-        ops_result_free(&out[0]);
-        ops_result_free(&out[1]);
+        ops_result_release(&a);
+        ops_result_release(&out[0]);
+        ops_result_release(&out[1]);
         res_eval_free(ev);
     }
     /* selection.md, first check: V = (10, 9, 8, 2, 1), J = 5, V̂ = (7, 9.5, 6, 8, 1).
@@ -88,7 +88,7 @@ int main(void)
          * (1,2), (3,4), (1,4)... counted by hand: concordant 7, discordant 3: 0.4. */
         is_double(r.spearman, 0.5, 1e-12, "Spearman by hand");
         is_double(r.kendall, 0.4, 1e-12, "Kendall by hand");
-        ops_result_free(&r);
+        ops_result_release(&r);
     }
     /* Second check: V = (12, 8, 7, 3), V̂ = (11, 6, 9, 2), J = 8 -> 1.131, 1.512, 1.082. */
     {
@@ -99,21 +99,21 @@ int main(void)
         is_double(r.topk[3].sharpe, 4 / sqrt(41.0 / 3), 1e-12, "SharpeRatio@4 = 1.082");
         ok(isnan(r.topk[0].sharpe) && isnan(r.topk[0].std), "k = 1: std and Sharpe undefined");
         ok(r.n_notes > 0, "and a note says why");
-        ops_result_free(&r);
+        ops_result_release(&r);
         struct ops_result p = run(V, V, 4, 8, 0, 0);
         is_double(p.topk[1].sharpe, 4 / sqrt(8.0), 1e-12, "a perfect ranker: 1.414 at k = 2");
-        ops_result_free(&p);
+        ops_result_release(&p);
         struct ops_result z = run(E, V, 4, 13, 0, 0);
         int zero = 1;
         for (size_t k = 2; k <= 4; k++)
             zero &= z.topk[k - 1].sharpe == 0;
         ok(zero, "J = 13: every SharpeRatio@k is 0");
-        ops_result_free(&z);
+        ops_result_release(&z);
         /* J = 20: tau = 18 is above every true value: all candidates unsafe. */
         struct ops_result u = run(E, V, 4, 20, 0, 0);
         ok(u.topk[0].violation == 1 && u.topk[3].violation == 1 && u.type2 == 0 && u.type1 == 0,
            "all unsafe: violation rate 1 at every k; no safe policy, so Type I = 0");
-        ops_result_free(&u);
+        ops_result_release(&u);
     }
     /* The paper's lesson (selection.md): 19 candidates with true values 1..19. W
      * estimates t - 0.5 up to t = 10 and 20 - t above; Z is a fixed permutation. */
@@ -143,8 +143,8 @@ int main(void)
          * std 4 / sqrt 2: 9 / sqrt 8 = 3.182. */
         is_double(w.topk[1].sharpe, 6 / sqrt(0.5), 1e-12, "W: SharpeRatio@2 = 8.49 with J = 5");
         is_double(z.topk[1].sharpe, 9 / sqrt(8.0), 1e-12, "Z: SharpeRatio@2 = 3.18 with J = 5");
-        ops_result_free(&w);
-        ops_result_free(&z);
+        ops_result_release(&w);
+        ops_result_release(&z);
         w = run(W, V, 19, 15, 1, 0);
         z = run(Z, V, 19, 15, 1, 0);
         /* W's top k for k <= 8 are t = 10, 11, 9, 12, 8, 13, 7, 14: best <= 14 < 15. */
@@ -156,8 +156,8 @@ int main(void)
         /* Z's top 4: t = 10, 14, 4, 19: best 19, mean 11.75, sum of squares 120.75:
          * std sqrt(40.25): 4 / sqrt(40.25) = 0.6305. */
         is_double(z.topk[3].sharpe, 4 / sqrt(40.25), 1e-12, "J = 15: Z's SharpeRatio@4 = 0.63");
-        ops_result_free(&w);
-        ops_result_free(&z);
+        ops_result_release(&w);
+        ops_result_release(&z);
     }
     /* Ties: equal estimates keep the input order. Zero spread: +inf with a note. */
     {
@@ -166,10 +166,10 @@ int main(void)
         ok(r.ranking[0] == 0 && r.ranking[1] == 1 && r.ranking[2] == 2, "ties keep input order");
         ok(isinf(r.topk[1].sharpe) && r.topk[1].sharpe > 0, "zero spread and positive return: +inf");
         ok(isnan(r.spearman), "constant estimates: rank correlation undefined (NaN with a note)");
-        ops_result_free(&r);
+        ops_result_release(&r);
         struct ops_result c = run(E, V, 3, 1, 0, 1);
         is_double(c.topk[1].sharpe, 100, 0, "clipped to 100");
-        ops_result_free(&c);
+        ops_result_release(&c);
     }
     /* M = 1 and k > M. */
     {
@@ -182,7 +182,7 @@ int main(void)
         for (size_t i = 0; i < r.n_notes; i++)
             said |= strstr(r.notes[i], "single candidate") != NULL;
         ok(said, "M = 1: a note says a single candidate has no rank correlation");
-        ops_result_free(&r);
+        ops_result_release(&r);
         struct ops_opts o;
         ops_opts_init(&o);
         o.k = 2;
@@ -206,16 +206,16 @@ int main(void)
         double sp = 5 / sqrt((5.0025 * 5.0025 + 4.9925 * 4.9925 + 2 * 4.9975 * 4.9975) / 3);
         is_double(p.topk[3].sharpe, sp, 1e-12, "counter-example (a): perfect SharpeRatio@4 = 0.866");
         is_double(q.topk[3].sharpe, 1, 1e-12, "counter-example (a): worse ranking, SharpeRatio@4 = 1");
-        ops_result_free(&p);
-        ops_result_free(&q);
+        ops_result_release(&p);
+        ops_result_release(&q);
         const double V2[] = { 10, 1, 5, 4.99 }, E2[] = { 0, 1, 3, 2 };
         p = run(V2, V2, 4, 0, 0, 0);
         q = run(E2, V2, 4, 0, 0, 0);
         is_double(p.topk[1].sharpe, 10 / (5 / sqrt(2.0)), 1e-12, "counter-example (b): perfect 2.83");
         is_double_rel(q.topk[1].sharpe, 5 / (0.01 / sqrt(2.0)), 1e-9,
                       "counter-example (b): missing the best policy scores 707");
-        ops_result_free(&p);
-        ops_result_free(&q);
+        ops_result_release(&p);
+        ops_result_release(&q);
     }
     /* What does hold for a perfect estimator (V̂ = V), checked on random instances with
      * ties (values on a coarse grid half of the time): regret@1 = regret@k = 0, Spearman
@@ -252,8 +252,8 @@ int main(void)
                     sharpe_beaten += b->sharpe > a->sharpe + 1e-12;
                 }
             }
-            ops_result_free(&p);
-            ops_result_free(&q);
+            ops_result_release(&p);
+            ops_result_release(&q);
             trials++;
         }
         ok(reg0, "perfect estimator: regret@1 = regret@k = 0 (%d random instances)", trials);
@@ -332,7 +332,7 @@ int main(void)
         /* Estimated safe (>= 0.9): 1 and 2; candidate 1 (V = 3) is truly safe and estimated
          * unsafe: Type I = 1/3. */
         is_double(r.type1, 1.0 / 3, 1e-12, "a NaN estimate counts as estimated unsafe");
-        ops_result_free(&r);
+        ops_result_release(&r);
         const double Vbad[] = { 1, INFINITY };
         struct ops_opts o;
         ops_opts_init(&o);
@@ -346,11 +346,11 @@ int main(void)
         struct ops_result r = run(E, NULL, 3, NAN, 0, 0);
         ok(r.ranking[0] == 1 && isnan(r.mse) && isnan(r.topk[1].best) && r.n_notes == 1,
            "no truth: ranking and one note");
-        ops_result_free(&r);
+        ops_result_release(&r);
         r = run(E, V, 3, NAN, 0, 0);
         ok(isnan(r.type1) && isnan(r.topk[1].sharpe) && isnan(r.topk[1].violation) &&
            !isnan(r.topk[1].std), "no J: safety and Sharpe undefined, spread still defined");
-        ops_result_free(&r);
+        ops_result_release(&r);
     }
     /* Summaries over replicates: mean and sample sd of each metric, NaN/inf left out. */
     {
@@ -372,14 +372,14 @@ int main(void)
         is_double(su.topk[1].sharpe.mean, (a + b) / 2, 1e-12, "mean SharpeRatio@2 of the others");
         is_double(su.topk[1].sharpe.sd, fabs(a - b) / sqrt(2.0), 1e-12, "its sd");
         ok(su.n_notes > 0, "a note says values were left out");
-        ops_summary_free(&su);
+        ops_summary_release(&su);
         struct ops_result other = run(E1, V, 5, 5, 3, 0);
         struct ops_result mixed[2] = { rs[0], other };
         ok(ops_summarize(mixed, 2, &su, &err) != 0 && err.status == OPE_EUSAGE,
            "replicates with a different k are refused");
-        ops_result_free(&other);
+        ops_result_release(&other);
         for (int i = 0; i < 3; i++)
-            ops_result_free(&rs[i]);
+            ops_result_release(&rs[i]);
     }
     return done_testing();
 }

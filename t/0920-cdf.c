@@ -26,7 +26,7 @@ int main(void)
     is_double(r.var, 2.0 / 3, 1e-12, "variance 2/3");
     is_double(r.cvar, 4.0 / 3, 1e-12, "CVaR_0.5 = 4/3");
     is_double(r.iqr, 2, 1e-12, "IQR 2");
-    cdf_result_free(&r);
+    cdf_result_release(&r);
     /* sn: sum rho = 4: F(1) = 1/4, F(2) = 1/2, F(3) = 1: mean 1/4 + 2/4 + 6/4 = 2.25;
      * CVaR_0.5 = (1/4 * 1 + 1/4 * 2) / 0.5 = 1.5; variance = 1/4 (1.25)^2 + 1/4 (0.25)^2
      * + 1/2 (0.75)^2 = 0.6875. */
@@ -34,13 +34,13 @@ int main(void)
     is_double(r.mean, 2.25, 1e-12, "sn mean 2.25");
     is_double(r.var, 0.6875, 1e-12, "sn variance 0.6875");
     is_double(r.cvar, 1.5, 1e-12, "sn CVaR_0.5 = 1.5");
-    cdf_result_free(&r);
+    cdf_result_release(&r);
     /* Ties merge into one step; a mass short of 1 goes to the largest return:
      * G = (1, 1, 5), rho = (0.5, 0.5, 0): tis F(1) = 1/3, F(5) forced to 1. */
     const double G2[] = { 1, 1, 5 }, r2[] = { 0.5, 0.5, 0 };
     ok(cdf_from_returns(G2, r2, 3, CDF_TIS, 0.1, &r, &err) == 0 && r.n == 2, "ties merge");
     is_double(r.mean, 1.0 / 3 + 5 * 2.0 / 3, 1e-12, "missing mass at the largest return");
-    cdf_result_free(&r);
+    cdf_result_release(&r);
     ok(cdf_from_returns(G2, (const double[]){ 0, 0, 0 }, 3, CDF_SN, 0.1, &r, &err) != 0,
        "all weights 0: self-normalised CDF undefined (an error, not NaN)");
     /* From a trajectory log: two episodes, gamma 0.5, pi_e = pi_b (weights 1).
@@ -62,7 +62,7 @@ int main(void)
         ok(cdf_traj(t, 0, 0.5, CDF_TIS, 0.5, &r, &err) == 0, "cdf of a trajectory log");
         is_double(r.y[0], 1.5, 1e-12, "the return discounts from gamma^0 (1.5, not 0.75)");
         is_double(r.mean, 1.75, 1e-12, "mean return 1.75");
-        cdf_result_free(&r);
+        cdf_result_release(&r);
         tlog_free(t);
     }
     /* On-policy data (every weight 1): the TIS CDF is the empirical CDF exactly. */
@@ -75,7 +75,7 @@ int main(void)
             same &= r.y[j] == ys[j] && fabs(r.F[j] - Fs[j]) < 1e-15;
         ok(same, "on-policy data reproduce the empirical CDF");
         is_double(r.cvar, -1, 1e-12, "CVaR_0.2 is the lowest return");
-        cdf_result_free(&r);
+        cdf_result_release(&r);
     }
     return done_testing();
 }

@@ -272,7 +272,7 @@ static void test_on_policy(void)
     is_double(dr.var, tis.var, 1e-12, "same variance");
     is_double(dr.cvar, tis.cvar, 1e-12, "same CVaR_0.2");
     is_double(dr.iqr, tis.iqr, 1e-12, "same IQR");
-    cdf_result_free(&dr), cdf_result_free(&tis);
+    cdf_result_release(&dr), cdf_result_release(&tis);
     free(G);
     tlog_free(t);
     policy_free(pi);
@@ -334,7 +334,7 @@ static void test_exact_model(void)
     is_double(r.iqr, x.iqr, 1e-9, "DR IQR = true IQR");
     is_double(x.mean, mdp_eval_finite(m, pe->p, NULL, NULL, &err), 1e-12,
               "(the enumerated distribution's mean is the exact value)");
-    cdf_result_free(&x), cdf_result_free(&r), cdf_result_free(&tis);
+    cdf_result_release(&x), cdf_result_release(&r), cdf_result_release(&tis);
     free(vs), free(d.v), free(d.p);
     tlog_free(t);
     policy_free(pb), policy_free(pe);

@@ -159,7 +159,7 @@ static void runs_make(struct runs *u, const char *env, const char *const *kv, si
         bail_out("runs: %s", err.msg);
 }
 
-static void runs_free(struct runs *u)
+static void runs_release(struct runs *u)
 {
     free(u->rec);
     policy_free(u->pb);
@@ -217,12 +217,12 @@ static void test_runs(void)
     runs_make(&v, "riverswim", NULL, 0, 20, 3000, 0.1, 1);
     ok(memcmp(u.rec, v.rec, 12 * 3000 * sizeof *u.rec) == 0,
        "records identical on 1 thread and on the default threads");
-    runs_free(&v);
-    runs_free(&u);
+    runs_release(&v);
+    runs_release(&u);
     const char *kv[] = {"states=5", "actions=2", "seed=1"};
     runs_make(&u, "dirichlet", kv, 3, 10, 4000, 0.1, 0);
     check_env(&u, "dirichlet");
-    runs_free(&u);
+    runs_release(&u);
 }
 
 /* alpha = 0: the threshold is V^b itself. An episode mixes in pi-bar only once its
@@ -253,7 +253,7 @@ static void test_alpha0(void)
     ok(certified, "alpha 0: every mixed episode was certified >= V^b (%ld of them)", mixed);
     ok(base_exact, "alpha 0: unmixed episodes run the baseline, value exactly V^b");
     ok(eps01, "alpha 0: EpsMix's eps is 0 or 1");
-    runs_free(&u);
+    runs_release(&u);
 }
 
 int main(void)

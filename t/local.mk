@@ -9,6 +9,7 @@ EXTRA_DIST += t/lib.sh t/data
 
 ope_c_tests = \
 	t/0100-csv \
+	t/0140-ownership \
 	t/0200-blog \
 	t/0210-tlog \
 	t/0300-estimators \
@@ -68,6 +69,7 @@ ope_sh_tests = \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
 	t/0530-tui.sh \
+	t/0531-tui-settings.sh \
 	t/0610-chart.sh \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \

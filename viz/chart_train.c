@@ -41,7 +41,7 @@ static int acc_grow(struct acc *a, size_t k, struct ope_error *err)
     return 0;
 }
 
-static void acc_free(struct acc *a, size_t n)
+static void acc_release(struct acc *a, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(a[i].sum);
@@ -173,7 +173,7 @@ int chart_train(const char *path, const struct chart_text *t, struct strbuf *sb,
     rc = 0;
 out:
     free(buf);
-    acc_free(al, na);
+    acc_release(al, na);
     csv_close(r);
     return rc;
 }

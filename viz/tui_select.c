@@ -76,7 +76,7 @@ static void select_rebuild(struct tui *t)
                     snprintf(s2, sizeof s2, "%.3f", res.topk[1].sharpe);
                 if (M >= 3 && !isnan(res.topk[2].sharpe))
                     snprintf(s3, sizeof s3, "%.3f", res.topk[2].sharpe);
-                ops_result_free(&res);
+                ops_result_release(&res);
             }
         }
         const char *cells[] = { r->pol[0].est[e].label, r->pol[top].name, est, tr, reg, sp, kd,

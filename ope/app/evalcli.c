@@ -262,7 +262,7 @@ static struct res_eval *evalcli_run_traj(struct evalcli *c, const char *path,
     }
     free(spec);
     c->eo.spec = NULL;
-    truth_free(&c->truth);
+    truth_release(&c->truth);
     if (r && c->keep_tlog)
         *c->keep_tlog = log;
     else

@@ -27,6 +27,7 @@ void session_init(struct session *s)
 {
     memset(s, 0, sizeof *s);
     session_settings_init(&s->set);
+    s->res_set = s->set;
     s->reference_value = NAN;
     pthread_mutex_init(&s->lock, NULL);
 }
@@ -46,7 +47,7 @@ static void *worker_main(void *arg)
     struct session *s = arg;
     struct ope_error err = { 0 };
     struct res_eval *r = NULL;
-    if (session_eval_into(s, &s->progress, &r, &err) != 0)
+    if (session_eval_into(s, &s->job_set, &s->progress, &r, &err) != 0)
         s->error = err;
     s->pending = r;
     atomic_store(&s->finished, 1);
@@ -57,13 +58,18 @@ int session_start(struct session *s, struct ope_error *err)
 {
     if (s->running)
         return ope_fail(err, OPE_EUSAGE, "an evaluation is already running (c cancels it)");
-    if (session_check_settings(s, err) != 0)
+    if (session_check_settings(s, &s->set, err) != 0)
         return -1;
     ope_progress_init(&s->progress, worker_report, s);
     atomic_store(&s->finished, 0);
     memset(&s->error, 0, sizeof s->error);
+    /* The job evaluates its own copy of the settings: the UI may edit s->set while it
+     * runs, and the copy is what the results are labelled with when they arrive. */
+    pthread_mutex_lock(&s->lock);
+    s->job_set = s->set;
     s->fraction = 0;
     snprintf(s->label, sizeof s->label, "evaluating");
+    pthread_mutex_unlock(&s->lock);
     if (pthread_create(&s->thread, NULL, worker_main, s) != 0)
         return ope_fail(err, OPE_ESOFTWARE, "cannot start a worker thread");
     s->running = 1;
@@ -73,10 +79,13 @@ int session_start(struct session *s, struct ope_error *err)
 int session_eval_now(struct session *s, struct ope_progress *progress, struct ope_error *err)
 {
     struct res_eval *r = NULL;
-    if (session_check_settings(s, err) != 0 || session_eval_into(s, progress, &r, err) != 0)
+    struct session_settings set = s->set;
+    if (session_check_settings(s, &set, err) != 0 ||
+        session_eval_into(s, &set, progress, &r, err) != 0)
         return -1;
     res_eval_free(s->res);
     s->res = r;
+    s->res_set = set;
     return 0;
 }
 
@@ -107,6 +116,7 @@ int session_poll(struct session *s, struct ope_error *err)
     }
     res_eval_free(s->res);
     s->res = s->pending;
+    s->res_set = s->job_set;
     s->pending = NULL;
     return 1;
 }
@@ -129,14 +139,15 @@ void session_wait(struct session *s)
 
 void session_describe_settings(const struct session *s, char *buf, size_t n)
 {
-    if (strcmp(s->set.ci, "bootstrap") == 0)
-        snprintf(buf, n, "%s a=%g B=%d seed=%llu", s->set.ci, s->set.alpha, s->set.n_boot,
-                 (unsigned long long)s->set.seed);
+    const struct session_settings *set = s->res ? &s->res_set : &s->set;
+    if (strcmp(set->ci, "bootstrap") == 0)
+        snprintf(buf, n, "%s a=%g B=%d seed=%llu", set->ci, set->alpha, set->n_boot,
+                 (unsigned long long)set->seed);
     else
-        snprintf(buf, n, "%s a=%g", s->set.ci, s->set.alpha);
+        snprintf(buf, n, "%s a=%g", set->ci, set->alpha);
 }
 
-void session_close(struct session *s)
+void session_release(struct session *s)
 {
     session_cancel(s);
     session_wait(s);

@@ -34,20 +34,25 @@ struct session {
     char *title;                /* short name for the status line */
     struct blog *log;           /* bandit log (trajectory logs: see tlog) */
     struct tlog *tlog;
-    struct session_settings set;
+    struct session_settings set;    /* what the next evaluation uses (the UI edits it) */
     struct res_eval *res;       /* latest finished result, or NULL */
+    struct session_settings res_set;    /* the settings that produced res */
     char *note;                 /* extra text for the Data view (e.g. the demo's story) */
     double reference_value;     /* e.g. the on-policy CTR of BTS in the demo, or NAN */
     char reference_label[64];
 
-    /* worker */
+    /* The worker. It reads the log, path and job_set (none of which the UI thread
+     * changes while it runs) and writes only pending and error, which the UI thread
+     * reads after seeing finished; fraction and label go through the lock. Every
+     * other field belongs to the UI thread. */
     pthread_t thread;
     int running;                /* a worker was started and not yet joined */
     atomic_int finished;
     struct ope_progress progress;
-    pthread_mutex_t lock;       /* guards fraction and label */
+    pthread_mutex_t lock;       /* guards fraction, label and the taking of job_set */
     double fraction;
     char label[64];
+    struct session_settings job_set;    /* the running job's copy of set */
     struct res_eval *pending;
     struct ope_error error;
 };
@@ -85,15 +90,20 @@ void session_cancel(struct session *s);
 /* Wait for a running worker (after cancelling it, when quitting). */
 void session_wait(struct session *s);
 
-/* "bootstrap a=0.05 B=1000 seed=12345" for the status line. */
+/* "bootstrap a=0.05 B=1000 seed=12345" for the status line: the settings that
+ * produced the results on screen, or the current ones before there are results. */
 void session_describe_settings(const struct session *s, char *buf, size_t n);
 
+/* Cancel and wait for a running worker, then free what the session holds (the
+ * struct itself is the caller's); the pair of session_init. */
+void session_release(struct session *s);
 
-void session_close(struct session *s);
-
-/* Internal to ope/session*.c: validate the settings; evaluate into *out. */
-int session_check_settings(struct session *s, struct ope_error *err);
-int session_eval_into(struct session *s, struct ope_progress *progress, struct res_eval **out,
+/* Internal to ope/app/session*.c: validate the settings; evaluate the log with the
+ * settings set (a copy the caller owns) into *out. */
+int session_check_settings(const struct session *s, const struct session_settings *set,
+                           struct ope_error *err);
+int session_eval_into(const struct session *s, const struct session_settings *set,
+                      struct ope_progress *progress, struct res_eval **out,
                       struct ope_error *err);
 
 #endif

@@ -60,40 +60,42 @@ int session_open_demo(struct session *s, struct ope_error *err)
     return s->path && s->title && s->note ? 0 : -1;
 }
 
-int session_check_settings(struct session *s, struct ope_error *err)
+int session_check_settings(const struct session *s, const struct session_settings *set,
+                           struct ope_error *err)
 {
     if (!s->log && !s->tlog)
         return ope_fail(err, OPE_EUSAGE, "no log is open");
     struct est_spec *spec = NULL;
     size_t n = 0;
-    if (est_spec_list(s->set.estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
+    if (est_spec_list(set->estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
         return -1;
     free(spec);
-    if (ci_method_parse(s->set.ci) < 0)
-        return ope_fail(err, OPE_EUSAGE, "unknown interval method '%s'", s->set.ci);
+    if (ci_method_parse(set->ci) < 0)
+        return ope_fail(err, OPE_EUSAGE, "unknown interval method '%s'", set->ci);
     return 0;
 }
 
-int session_eval_into(struct session *s, struct ope_progress *progress, struct res_eval **out,
+int session_eval_into(const struct session *s, const struct session_settings *set,
+                      struct ope_progress *progress, struct res_eval **out,
                       struct ope_error *err)
 {
     struct est_spec *spec = NULL;
     size_t n = 0;
-    if (est_spec_list(s->set.estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
+    if (est_spec_list(set->estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
         return -1;
     struct eval_opts o;
     eval_opts_init(&o);
     o.spec = spec;
     o.n_spec = n;
-    o.alpha = s->set.alpha;
-    o.ci = ci_method_parse(s->set.ci);
-    o.n_boot = s->set.n_boot;
-    o.seed = s->set.seed;
-    o.threads = s->set.threads;
-    o.model.seed = s->set.seed;
-    o.model.folds = s->set.folds;
-    o.model.threads = s->set.threads;
-    rm_kind_parse(s->set.reward_model, &o.model.kind);
+    o.alpha = set->alpha;
+    o.ci = ci_method_parse(set->ci);
+    o.n_boot = set->n_boot;
+    o.seed = set->seed;
+    o.threads = set->threads;
+    o.model.seed = set->seed;
+    o.model.folds = set->folds;
+    o.model.threads = set->threads;
+    rm_kind_parse(set->reward_model, &o.model.kind);
     o.progress = progress;
     *out = s->log ? eval_bandit(s->log, &o, err) : eval_traj(s->tlog, &o, err);
     free(spec);

@@ -143,6 +143,8 @@ int ope_outfile_write(struct ope_outfile *f, const void *buf, size_t n, struct o
 
 static void outfile_free(struct ope_outfile *f)
 {
+    if (!f)
+        return;
     free(f->path);
     free(f->tmp);
     free(f);

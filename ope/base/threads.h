@@ -1,6 +1,8 @@
 /* ope/base/threads.h: a data-parallel loop over a fixed list of tasks. The caller splits
  * work into tasks whose results land in per-task slots and combines the slots in
- * task order afterwards, so the result never depends on the number of threads. */
+ * task order afterwards, so the result never depends on the number of threads.
+ * Failures too: a task records its status in its own slot (or in an atomic), never in
+ * a plain flag shared with other tasks, which would be a data race. */
 #ifndef OPE_THREADS_H
 #define OPE_THREADS_H
 

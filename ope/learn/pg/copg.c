@@ -232,7 +232,7 @@ struct agg {
     double N, decided;          /* pairs; pairs with r1 != r2 */
 };
 
-static void agg_free(struct agg *g)
+static void agg_release(struct agg *g)
 {
     free(g->u);
     free(g->v);
@@ -285,7 +285,7 @@ static int agg_build(const struct copg_bandit *b, const struct copg_data *d, str
         || !(g->draws = ope_calloc(K, sizeof(double), err))
         || !(g->rsum = ope_calloc(K, sizeof(double), err))) {
         free(idx);
-        agg_free(g);
+        agg_release(g);
         return -1;
     }
     for (size_t i = 0; i < N; i++) {
@@ -390,7 +390,7 @@ double copg_loss(const struct copg_bandit *b, const struct copg_data *d,
         return NAN;
     }
     double v = agg_loss(b, &g, m, theta, grad, lr);
-    agg_free(&g);
+    agg_release(&g);
     free(lr);
     return v;
 }
@@ -439,7 +439,7 @@ int copg_train(const struct copg_bandit *b, const struct copg_data *d,
         free(theta);
         free(g);
         free(lr);
-        agg_free(&ag);
+        agg_release(&ag);
         copg_result_free(res);
         return -1;
     }
@@ -459,7 +459,7 @@ int copg_train(const struct copg_bandit *b, const struct copg_data *d,
             free(theta);
             free(g);
             free(lr);
-            agg_free(&ag);
+            agg_release(&ag);
             copg_result_free(res);
             return ope_fail(err, OPE_EUSAGE, "copg: %s diverged at iteration %d: the step size "
                             "%g is too large", copg_method_name(o->method), it, o->lr);
@@ -476,7 +476,7 @@ int copg_train(const struct copg_bandit *b, const struct copg_data *d,
     free(theta);
     free(g);
     free(lr);
-    agg_free(&ag);
+    agg_release(&ag);
     *out = res;
     return 0;
 }
