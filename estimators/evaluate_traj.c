@@ -168,7 +168,7 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
         return NULL;
     }
     for (size_t e = 0; e < ns; e++)
-        if (!traj_est_of(o->spec[e].d)) {
+        if (o->spec[e].d->kind != EST_TRAJ || !o->spec[e].d->traj_build) {
             ope_fail(err, OPE_EUSAGE, "'%s' is not a trajectory estimator", o->spec[e].label);
             return NULL;
         }
@@ -220,7 +220,7 @@ struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
         struct traj_in in = { log, pol[p], log->horizon, gamma, w, rho,
                               need_model ? qa : NULL, need_model ? v : NULL };
         for (size_t e = 0; e < ns; e++)
-            if (traj_est_of(o->spec[e].d)->build(&in, o->spec[e].param, &terms[e], err) != 0)
+            if (o->spec[e].d->traj_build(&in, o->spec[e].param, &terms[e], err) != 0)
                 goto fail;
         if (p == 0) {
             /* The layout depends on the horizon and the estimators only. */
