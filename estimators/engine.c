@@ -52,15 +52,14 @@ static int accumulate(struct eng *g, struct sums *x, struct ope_error *err)
     if (!src)
         return -1;
     struct acc_state st;
-    if (acc_init(&st, src->K, g->B, err) != 0)
-        return -1;
+    memset(&st, 0, sizeof st);
     size_t K = src->K, B = g->B;
     int rc = -1;
     x->K = K;
     x->point = ope_malloc((K + 1) * sizeof *x->point, err);
     x->rep = ope_malloc((B * K + 1) * sizeof *x->rep, err);
     x->rep_n = ope_malloc((B + 1) * sizeof *x->rep_n, err);
-    if (!x->point || !x->rep || !x->rep_n)
+    if (acc_init(&st, K, B, err) != 0 || !x->point || !x->rep || !x->rep_n)
         goto out;
     /* A source without point partials and no replicates leaves nothing to run. */
     if ((src->point || B) &&
@@ -74,6 +73,8 @@ out:
     if (rc != 0)
         sums_release(x);
     acc_release(&st);
+    if (g->kind->end_source)
+        g->kind->end_source(g);
     return rc;
 }
 
@@ -297,14 +298,14 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         goto fail;
     }
     if (!es || !ps || describe(g, r, err) != 0 || g->kind->setup(g, r, err) != 0 ||
-        cancelled(o, err) != 0 || prepare_all(g, err) != 0 || accumulate(g, &sums, err) != 0)
+        cancelled(o, err) != 0 || prepare_all(g, err) != 0)
         goto fail;
-    if (g->B) {
-        vals = ope_malloc(n_pol * ns * g->B * sizeof *vals, err);
-        if (!vals)
-            goto fail;
+    if (g->B && !(vals = ope_malloc(n_pol * ns * g->B * sizeof *vals, err)))
+        goto fail;
+    if (accumulate(g, &sums, err) != 0)
+        goto fail;
+    if (g->B)
         replicates(g, &sums, vals);
-    }
     struct stats_ctx sx = { g, &sums, es, ps, 0 };
     if (ope_parallel_for(n_pol * (ns + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
         goto fail;

@@ -63,6 +63,9 @@ struct eng_kind {
      * first column of (policy p, estimator e) in it. NULL (out of memory) with err. */
     const struct acc_source *(*source)(struct eng *g, struct ope_error *err);
     size_t (*col)(struct eng *g, size_t p, size_t e);
+    /* The accumulation is over: free what only the source needed (col must still
+     * answer). May be NULL. */
+    void (*end_source)(struct eng *g);
     /* When the source has no point callback: the point sums of every column, formed
      * as an acc_state fed with those columns would form them (prepare had the terms). */
     void (*point)(struct eng *g, double *sums);

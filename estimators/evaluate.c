@@ -117,6 +117,7 @@ struct bsrc {
     struct est_bandit_in *in;   /* [n_pol] */
     struct diag_support support;
     struct evboot *ev;
+    size_t *col;                /* [n_pol * n_spec] first column of (p, e) in ev */
 };
 
 static const char *log_path(const struct blog *log)
@@ -204,13 +205,28 @@ static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
 static const struct acc_source *b_source(struct eng *g, struct ope_error *err)
 {
     struct bsrc *b = g->self;
-    b->ev = evboot_new(b->in, g->n_pol, g->o->spec, g->o->n_spec, g->B, g->o->threads, err);
-    return b->ev ? evboot_source(b->ev) : NULL;
+    size_t ns = g->o->n_spec;
+    b->ev = evboot_new(b->in, g->n_pol, g->o->spec, ns, g->B, g->o->threads, err);
+    b->col = ope_malloc((g->n_pol * ns + 1) * sizeof *b->col, err);
+    if (!b->ev || !b->col)
+        return NULL;
+    for (size_t p = 0; p < g->n_pol; p++)
+        for (size_t e = 0; e < ns; e++)
+            b->col[p * ns + e] = evboot_col(b->ev, p, e);
+    return evboot_source(b->ev);
 }
 
 static size_t b_col(struct eng *g, size_t p, size_t e)
 {
-    return evboot_col(((struct bsrc *)g->self)->ev, p, e);
+    return ((struct bsrc *)g->self)->col[p * g->o->n_spec + e];
+}
+
+/* The cached term vectors go before the contributions' pass allocates its own. */
+static void b_end_source(struct eng *g)
+{
+    struct bsrc *b = g->self;
+    evboot_free(b->ev);
+    b->ev = NULL;
 }
 
 static double b_value(struct eng *g, size_t p, size_t e, const double *sums, double n)
@@ -279,6 +295,7 @@ static const struct eng_kind bandit_kind = {
     .prepare = b_prepare,
     .source = b_source,
     .col = b_col,
+    .end_source = b_end_source,
     .value = b_value,
     .est_stats = b_est_stats,
     .pol_stats = b_pol_stats,
@@ -292,6 +309,7 @@ static void bsrc_release(struct bsrc *b, size_t n_pol)
     free(b->pin);
     free(b->in);
     evboot_free(b->ev);
+    free(b->col);
     diag_support_release(&b->support);
     if (b->fitted)
         blog_matrix_free(b->fitted, b->log->n_actions);

@@ -247,6 +247,14 @@ static size_t t_col(struct eng *g, size_t p, size_t e)
     return p * t->Wp + t->lay[e].off;
 }
 
+/* The packed terms go once the replicates are summed. */
+static void t_end_source(struct eng *g)
+{
+    struct tsrc *t = g->self;
+    free(t->S);
+    t->S = NULL;
+}
+
 static void t_point(struct eng *g, double *sums)
 {
     const struct tsrc *t = g->self;
@@ -296,6 +304,7 @@ static const struct eng_kind traj_kind = {
     .prepare = t_prepare,
     .source = t_source,
     .col = t_col,
+    .end_source = t_end_source,
     .point = t_point,
     .value = t_value,
     .est_stats = t_est_stats,
