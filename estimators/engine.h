@@ -74,7 +74,11 @@ struct eng_kind {
     double (*value)(struct eng *g, size_t p, size_t e, const double *sums, double n);
     /* Tasks: the contributions' statistics and the weights of (p, e) given its point
      * sums; the weights, truth and unsupported mass of policy p (the log's pol).
-     * est_stats returns -1 when out of memory. */
+     * est_stats returns -1 when out of memory. This is the second pass over the rows
+     * that se and the t, Hoeffding and Bernstein intervals need: a ratio estimator's
+     * contributions depend on the full-sample denominator, and the two-pass sd on the
+     * finished mean, so they are not part of the accumulated state (a stream re-reads
+     * its rows for them; doc/architecture.md, "The evaluation engine"). */
     int (*est_stats)(struct eng *g, size_t p, size_t e, const double *sums,
                      struct eng_est *out);
     void (*pol_stats)(struct eng *g, size_t p, size_t pol, struct eng_pol *out);

@@ -42,6 +42,7 @@ ope_c_tests = \
 	t/0960-cdf-dr \
 	t/0980-trajboot \
 	t/0985-accum \
+	t/0986-engine \
 	t/1000-ucbvi \
 	t/1010-stepmix \
 	t/1040-explore-offline \
