@@ -5,7 +5,7 @@
  * m_{b,i} that are a pure function of (seed, global row i, b). An acc_state holds
  * those sums for rows fed so far: init, add chunks, merge two states, finalize.
  *
- * One chunking rule for both engines: a chunk is ACC_CHUNK consecutive rows starting
+ * One chunking rule for both kinds of log: a chunk is ACC_CHUNK consecutive rows starting
  * at a multiple of ACC_CHUNK. A chunk's partial sums are computed with a fixed
  * arithmetic (the kernel of its source), and partials are combined with an
  * order-free sum (ope/base/xsum.h). So feeding the chunks in any order, splitting
@@ -25,7 +25,7 @@
 #define ACC_CHUNK 4096
 
 /* Where the K columns come from, and the kernel that forms a chunk's partials. The
- * two engines differ only here: the bandit source computes its term columns per
+ * two kinds of log differ only here: the bandit source computes its term columns per
  * chunk and weights them with the kernel of bootk.h (few columns, hash-bound); the
  * trajectory source reads a packed episode x column matrix with the fused
  * multiply-add kernel of trajboot.h (many columns). */

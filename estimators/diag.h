@@ -39,7 +39,7 @@
 #define DIAG_MASS_EPS 1e-12
 
 /* The per-estimator warning when a ratio estimator's denominator is 0 (its value is
- * NAN): the one text both engines use, with the estimator's label. */
+ * NAN): the one text the driver uses, with the estimator's label. */
 #define DIAG_UNDEFINED_FMT "%s is undefined on this log (a zero denominator)"
 
 /* Statistics of a vector of importance weights. Entries that are not finite or are

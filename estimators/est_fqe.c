@@ -31,7 +31,6 @@ const struct est_desc est_fqe_desc = {
             "ICML 2019.",
     },
     .kind = EST_TRAJ,
+    .traj_build = fqe_build,
     .needs_model = 1,
 };
-
-const struct traj_est traj_fqe = { &est_fqe_desc, fqe_build };

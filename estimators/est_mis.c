@@ -70,6 +70,5 @@ const struct est_desc est_mis_desc = {
             "reinforcement learning with marginalized importance sampling. NeurIPS 2019.",
     },
     .kind = EST_TRAJ,
+    .traj_build = mis_build,
 };
-
-const struct traj_est traj_mis = { &est_mis_desc, mis_build };

@@ -37,6 +37,5 @@ const struct est_desc est_pdis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .traj_build = pdis_build,
 };
-
-const struct traj_est traj_pdis = { &est_pdis_desc, pdis_build };

@@ -40,7 +40,6 @@ const struct est_desc est_tdr_desc = {
             "reinforcement learning. ICML 2016.",
     },
     .kind = EST_TRAJ,
+    .traj_build = tdr_build,
     .needs_model = 1,
 };
-
-const struct traj_est traj_tdr = { &est_tdr_desc, tdr_build };

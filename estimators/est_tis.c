@@ -38,6 +38,5 @@ const struct est_desc est_tis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .traj_build = tis_build,
 };
-
-const struct traj_est traj_tis = { &est_tis_desc, tis_build };

@@ -52,7 +52,6 @@ const struct est_desc est_wdr_desc = {
             "for reinforcement learning. ICML 2016.",
     },
     .kind = EST_TRAJ,
+    .traj_build = wdr_build,
     .needs_model = 1,
 };
-
-const struct traj_est traj_wdr = { &est_wdr_desc, wdr_build };

@@ -44,6 +44,5 @@ const struct est_desc est_wpdis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .traj_build = wpdis_build,
 };
-
-const struct traj_est traj_wpdis = { &est_wpdis_desc, wpdis_build };

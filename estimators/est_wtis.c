@@ -38,6 +38,5 @@ const struct est_desc est_wtis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .traj_build = wtis_build,
 };
-
-const struct traj_est traj_wtis = { &est_wtis_desc, wtis_build };

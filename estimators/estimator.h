@@ -1,6 +1,6 @@
 /* estimators/estimator.h: the registry of estimators. Each estimator is a table
- * entry (one file each, est_*.c) that turns per-row inputs into a few per-row TERM
- * vectors and combines their sums into a value: every estimator is a sum, or a ratio
+ * entry (one file each, est_*.c) that turns per-row (per-episode) inputs into a few
+ * TERM vectors and combines their sums into a value: every estimator is a sum, or a ratio
  * of sums, of per-row terms, so an evaluation is a small set of mergeable
  * accumulators, and the bootstrap only re-weights those sums. The CLI, the TUI, the
  * reports and the tests all enumerate est_registry. */
@@ -11,6 +11,9 @@
 #include "ope/base/error.h"
 
 enum est_kind { EST_BANDIT, EST_TRAJ };
+
+struct traj_in;             /* estimators/traj.h */
+struct traj_terms;
 
 #define EST_MAX_PARAMS 2
 #define EST_MAX_TERMS 3
@@ -70,6 +73,11 @@ struct est_desc {
      * its interval and diagnostics are NaN with that reason as a warning: no number
      * is shown (rm on a stochastic policy). */
     int (*applies)(const struct est_bandit_in *in, const double *param, char *why, size_t n);
+    /* A trajectory estimator (kind EST_TRAJ) instead gives its per-episode slot terms
+     * (traj.h), and the engine combines their sums with traj_value_sums: fill out
+     * (allocated with traj_terms_alloc) for one evaluation policy. 0, or -1 with err. */
+    int (*traj_build)(const struct traj_in *in, const double *param, struct traj_terms *out,
+                      struct ope_error *err);
 };
 
 extern const struct est_desc *const est_registry[];

@@ -1,26 +1,20 @@
-/* estimators/evaluate.c: the bandit evaluation engine (see evaluate.h). Per policy it
- * prepares three row vectors (weight, q̂ at the logged action, q̂ under pi_e); every
- * estimator turns them into term vectors in row chunks, so nothing of size
- * n x estimators is ever stored. The bootstrap (evboot.c) draws Poisson(1) counts
- * keyed by (seed, row, replicate) — identical whatever the thread count — and
- * applies each row's count to every estimator and policy in the same pass. The
- * per-estimator passes behind the table run as independent tasks on the threads. */
+/* estimators/evaluate.c: the bandit source of the evaluation driver (engine.h) and
+ * eval_bandit. Per policy it prepares three row vectors (weight, q̂ at the logged
+ * action, q̂ under pi_e); every estimator turns them into term vectors in row chunks
+ * (evboot.c), so nothing of size n x estimators is ever stored. The reward model is
+ * fitted once for all policies; the contributions behind se and the t, Hoeffding
+ * and Bernstein intervals are formed chunk by chunk from the finished sums. */
 #include "config.h"
 #include "estimators/evaluate.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "estimators/accum.h"
+#include "estimators/engine.h"
 #include "estimators/evboot.h"
-#include "estimators/ci.h"
-#include "estimators/diag.h"
-#include "ope/base/rng.h"
-#include "ope/base/sum.h"
-#include "ope/base/threads.h"
 
 #define CHUNK ACC_CHUNK     /* rows per chunk: term buffers stay in cache */
 
@@ -113,378 +107,247 @@ static void contributions(const struct est_spec *s, const struct est_bandit_in *
     }
 }
 
-/* The accumulated sums of every (policy, estimator) term column over the rows
- * (accum.h): point[K] and, when B > 0, the replicates' rep[B * K] and rep_n[B].
- * *col_of gets the first column of (p, e) at [p * n_spec + e]. */
-struct sums {
-    size_t K, B;
-    double *point, *rep, *rep_n;
-    size_t *col;
-};
+/* ---- the source ----------------------------------------------------------------- */
 
-static void sums_release(struct sums *x)
-{
-    free(x->point);
-    free(x->rep);
-    free(x->rep_n);
-    free(x->col);
-}
-
-static int accumulate(const struct blog *log, const struct eval_opts *o,
-                      const struct pol_in *pin, size_t n_pol, size_t B, struct sums *x,
-                      struct ope_error *err)
-{
-    memset(x, 0, sizeof *x);
-    struct est_bandit_in *in = ope_calloc(n_pol ? n_pol : 1, sizeof *in, err);
-    if (!in)
-        return -1;
-    for (size_t p = 0; p < n_pol; p++)
-        in_of(log, &pin[p], &in[p]);
-    struct acc_state st;
-    memset(&st, 0, sizeof st);
-    int rc = -1;
-    struct evboot *ev = evboot_new(in, n_pol, o->spec, o->n_spec, B, o->threads, err);
-    if (!ev || acc_init(&st, evboot_source(ev)->K, B, err) != 0)
-        goto out;
-    size_t K = st.K;
-    x->K = K;
-    x->B = B;
-    x->point = ope_malloc((K + 1) * sizeof *x->point, err);
-    x->rep = ope_malloc((B * K + 1) * sizeof *x->rep, err);
-    x->rep_n = ope_malloc((B + 1) * sizeof *x->rep_n, err);
-    x->col = ope_malloc((n_pol * o->n_spec + 1) * sizeof *x->col, err);
-    if (!x->point || !x->rep || !x->rep_n || !x->col ||
-        acc_run(&st, evboot_source(ev), o->seed, o->threads, o->progress, err) != 0)
-        goto out;
-    acc_finalize(&st, x->point, x->rep, x->rep_n);
-    for (size_t p = 0; p < n_pol; p++)
-        for (size_t e = 0; e < o->n_spec; e++)
-            x->col[p * o->n_spec + e] = evboot_col(ev, p, e);
-    rc = 0;
-out:
-    if (rc != 0)
-        sums_release(x);
-    acc_release(&st);
-    evboot_free(ev);
-    free(in);
-    return rc;
-}
-
-/* Replicate b of estimator e on policy p into vals[(p * n_spec + e) * B + b]. */
-static void replicates(const struct eval_opts *o, size_t n_pol, const struct sums *x,
-                       double *vals)
-{
-    for (size_t p = 0; p < n_pol; p++)
-        for (size_t e = 0; e < o->n_spec; e++) {
-            const struct est_desc *d = o->spec[e].d;
-            size_t c = x->col[p * o->n_spec + e];
-            for (size_t b = 0; b < x->B; b++)
-                vals[(p * o->n_spec + e) * x->B + b] =
-                    d->combine(x->rep + b * x->K + c, x->rep_n[b]);
-        }
-}
-
-int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, double **qhat,
-                          const size_t *pol, size_t n_pol, double *vals, struct ope_error *err)
-{
-    struct pol_in *pin = ope_calloc(n_pol ? n_pol : 1, sizeof *pin, err);
-    if (!pin)
-        return -1;
-    int rc = 0;
-    struct sums x;
-    for (size_t p = 0; p < n_pol && rc == 0; p++)
-        rc = pol_in_build(log, qhat, pol[p], &pin[p], err);
-    if (rc == 0)
-        rc = accumulate(log, o, pin, n_pol, (size_t)o->n_boot, &x, err);
-    if (rc == 0) {
-        replicates(o, n_pol, &x, vals);
-        sums_release(&x);
-    }
-    for (size_t p = 0; p < n_pol; p++)
-        pol_in_release(&pin[p]);
-    free(pin);
-    return rc;
-}
-
-/* ---- the evaluation -------------------------------------------------------------- */
-
-static int dup_str(char **dst, const char *s, struct ope_error *err)
-{
-    *dst = ope_strdup(s, err);
-    return *dst ? 0 : -1;
-}
-
-/* The passes over the rows behind the table: per (policy, estimator) the point
- * estimate, its contributions' summary and weight diagnostics; per policy the raw
- * weights' summary, the truth and the unsupported mass. They are independent, so
- * they run as tasks on the threads; the results are assembled in order afterwards. */
-struct est_stats {
-    int applies;                    /* 0: the estimator does not apply (why says so) */
-    char why[160];
-    double value;
-    struct ci_stats st;             /* of the per-row contributions */
-    double mean_w, max_w, ess;      /* set when the estimator has a weight function */
-};
-
-struct pol_stats {
-    struct diag_weights w;          /* raw importance weights */
-    double truth, unsupported;
-};
-
-struct stats_ctx {
+struct bsrc {
     const struct blog *log;
-    const struct eval_opts *o;
-    const size_t *pol;
-    const struct pol_in *pin;
-    const struct diag_support *support;
-    const struct sums *sums;        /* the accumulated point sums */
-    struct est_stats *es;           /* [n_pol * n_spec] */
-    struct pol_stats *ps;           /* [n_pol] */
-    atomic_int failed;              /* set by any task out of memory */
+    double **qhat;              /* q̂ the policies' rows read (NULL: no estimator uses it) */
+    double **fitted;            /* the reward model when the log has no qhat.* columns */
+    struct pol_in *pin;         /* [n_pol] */
+    struct est_bandit_in *in;   /* [n_pol] */
+    struct diag_support support;
+    struct evboot *ev;
+    size_t *col;                /* [n_pol * n_spec] first column of (p, e) in ev */
 };
 
-static void est_stats_of(struct stats_ctx *x, size_t p, size_t e, struct est_stats *es)
+static const char *log_path(const struct blog *log)
 {
-    const struct est_spec *s = &x->o->spec[e];
-    const struct blog *log = x->log;
-    const double *w = x->pin[p].w;
-    double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
-    double *c = malloc(log->n * sizeof *c);
-    struct est_bandit_in in;
-    in_of(log, &x->pin[p], &in);
-    es->applies = !s->d->applies || s->d->applies(&in, s->param, es->why, sizeof es->why);
+    return log->path ? log->path : "log";
+}
+
+static int b_check(struct eng *g, struct ope_error *err)
+{
+    const struct blog *log = ((struct bsrc *)g->self)->log;
+    if (log->n_policies == 0)
+        return ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns "
+                        "(pi.NAME.A); add them, or name the columns with --policy-columns",
+                        log_path(log));
+    if (log->n < 2)
+        return ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
+                        log_path(log), log->n);
+    return 0;
+}
+
+static int b_policy_index(struct eng *g, const char *name, struct ope_error *err)
+{
+    const struct blog *log = ((struct bsrc *)g->self)->log;
+    int idx = blog_policy_index(log, name);
+    if (idx >= 0)
+        return idx;
+    char names[512] = "";
+    for (size_t q = 0; q < log->n_policies; q++) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", q ? ", " : "", log->policy[q].name);
+    }
+    ope_fail(err, OPE_EUSAGE, "no policy '%s' in %s; it has: %s", name,
+             log->path ? log->path : "the log", names);
+    return -1;
+}
+
+static const char *b_policy_name(struct eng *g, size_t pol)
+{
+    return ((struct bsrc *)g->self)->log->policy[pol].name;
+}
+
+static void b_describe(struct eng *g, struct res_eval *r)
+{
+    const struct blog *log = ((struct bsrc *)g->self)->log;
+    r->rows = log->n;
+    r->kind = "bandit";
+    r->n_actions = log->n_actions;
+    r->behavior_value = blog_mean_reward(log);
+}
+
+/* The reward model (q̂ columns of the log, or one fitted by cross-fitting for every
+ * policy), the per-policy rows and the support of the log's actions. */
+static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
+{
+    struct bsrc *b = g->self;
+    b->pin = ope_calloc(g->n_pol + 1, sizeof *b->pin, err);
+    b->in = ope_calloc(g->n_pol + 1, sizeof *b->in, err);
+    if (!b->pin || !b->in)
+        return -1;
+    if (!r)
+        return 0;
+    if (!g->need_model) {
+        b->qhat = NULL;
+    } else if (!b->qhat) {
+        ope_progress_report(g->o->progress, 0.0, "reward model");
+        b->fitted = rm_crossfit_progress(b->log, &g->o->model, &r->model, g->o->progress, err);
+        if (!b->fitted)
+            return -1;
+        b->qhat = b->fitted;
+    } else {
+        snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");
+    }
+    return diag_support_blog(&b->support, b->log, err);
+}
+
+static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
+{
+    struct bsrc *b = g->self;
+    if (pol_in_build(b->log, b->qhat, pol, &b->pin[p], err) != 0)
+        return -1;
+    in_of(b->log, &b->pin[p], &b->in[p]);
+    return 0;
+}
+
+static const struct acc_source *b_source(struct eng *g, struct ope_error *err)
+{
+    struct bsrc *b = g->self;
+    size_t ns = g->o->n_spec;
+    b->ev = evboot_new(b->in, g->n_pol, g->o->spec, ns, g->B, g->o->threads, err);
+    b->col = ope_malloc((g->n_pol * ns + 1) * sizeof *b->col, err);
+    if (!b->ev || !b->col)
+        return NULL;
+    for (size_t p = 0; p < g->n_pol; p++)
+        for (size_t e = 0; e < ns; e++)
+            b->col[p * ns + e] = evboot_col(b->ev, p, e);
+    return evboot_source(b->ev);
+}
+
+static size_t b_col(struct eng *g, size_t p, size_t e)
+{
+    return ((struct bsrc *)g->self)->col[p * g->o->n_spec + e];
+}
+
+/* The cached term vectors go before the contributions' pass allocates its own. */
+static void b_end_source(struct eng *g)
+{
+    struct bsrc *b = g->self;
+    evboot_free(b->ev);
+    b->ev = NULL;
+}
+
+static double b_value(struct eng *g, size_t p, size_t e, const double *sums, double n)
+{
+    (void)p;
+    return g->o->spec[e].d->combine(sums, n);
+}
+
+/* Whether the estimator applies, its contributions' statistics and the weights it
+ * applies (when it has a weight function). */
+static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
+                       struct eng_est *es)
+{
+    const struct bsrc *b = g->self;
+    const struct est_spec *s = &g->o->spec[e];
+    const struct est_bandit_in *in = &b->in[p];
+    size_t n = b->log->n;
+    es->applies = !s->d->applies || s->d->applies(in, s->param, es->why, sizeof es->why);
+    es->weighted = es->applies && s->d->weight;
     if (!es->applies) {
-        es->value = es->mean_w = es->max_w = es->ess = NAN;
         ci_stats_of(NULL, 0, &es->st);
-    } else if (buf && c) {
-        const double *sums = x->sums->point + x->sums->col[p * x->o->n_spec + e];
-        es->value = s->d->combine(sums, (double)log->n);
-        contributions(s, &in, sums, c, buf);
-        ci_stats_of(c, log->n, &es->st);
+        return 0;
+    }
+    double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
+    double *c = malloc(n * sizeof *c);
+    if (buf && c) {
+        contributions(s, in, sums, c, buf);
+        ci_stats_of(c, n, &es->st);
         if (s->d->weight) {
             struct diag_acc acc;
             struct diag_weights dw;
             diag_acc_init(&acc);
-            for (size_t i = 0; i < log->n; i++)
-                diag_acc_add(&acc, s->d->weight(w[i], s->param));
+            for (size_t i = 0; i < n; i++)
+                diag_acc_add(&acc, s->d->weight(in->w[i], s->param));
             diag_acc_result(&acc, &dw);
             es->mean_w = dw.mean;
             es->max_w = dw.max;
             es->ess = dw.ess;
         }
     }
-    if (!buf || !c)
-        atomic_store(&x->failed, 1);
+    int rc = buf && c ? 0 : -1;
     free(buf);
     free(c);
+    return rc;
 }
 
-static void pol_stats_of(const struct stats_ctx *x, size_t p, struct pol_stats *ps)
+/* The raw weights' statistics, the truth (q.* columns) and the unsupported mass. */
+static void b_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
 {
-    const struct blog *log = x->log;
-    const double *w = x->pin[p].w;
-    ps->truth = log->q ? blog_policy_truth(log, x->pol[p]) : NAN;
-    ps->unsupported = diag_unsupported_blog(x->support, log, x->pol[p]);
-    diag_weights_of(w, log->n, &ps->w);
+    const struct bsrc *b = g->self;
+    const struct blog *log = b->log;
+    ps->truth = log->q ? blog_policy_truth(log, pol) : NAN;
+    ps->unsupported = diag_unsupported_blog(&b->support, log, pol);
+    diag_weights_of(b->pin[p].w, log->n, &ps->w);
 }
 
-/* Task t: policy t / (n_spec + 1); its estimator t % (n_spec + 1), or the policy's
- * own statistics for the last one. */
-static void stats_task(void *arg, size_t t)
+static const struct eng_kind bandit_kind = {
+    .kind = EST_BANDIT,
+    .noun = "bandit",
+    .unit = DIAG_ROWS,
+    .check = b_check,
+    .policy_index = b_policy_index,
+    .policy_name = b_policy_name,
+    .describe = b_describe,
+    .setup = b_setup,
+    .prepare = b_prepare,
+    .source = b_source,
+    .col = b_col,
+    .end_source = b_end_source,
+    .value = b_value,
+    .est_stats = b_est_stats,
+    .pol_stats = b_pol_stats,
+};
+
+static void bsrc_release(struct bsrc *b, size_t n_pol)
 {
-    struct stats_ctx *x = arg;
-    size_t per = x->o->n_spec + 1, p = t / per, e = t % per;
-    if (e == x->o->n_spec)
-        pol_stats_of(x, p, &x->ps[p]);
-    else
-        est_stats_of(x, p, e, &x->es[p * x->o->n_spec + e]);
+    if (b->pin)
+        for (size_t p = 0; p < n_pol; p++)
+            pol_in_release(&b->pin[p]);
+    free(b->pin);
+    free(b->in);
+    evboot_free(b->ev);
+    free(b->col);
+    diag_support_release(&b->support);
+    if (b->fitted)
+        blog_matrix_free(b->fitted, b->log->n_actions);
+}
+
+static void eng_of(struct eng *g, struct bsrc *b, const struct blog *log, double **qhat)
+{
+    memset(b, 0, sizeof *b);
+    b->log = log;
+    b->qhat = qhat;
+    memset(g, 0, sizeof *g);
+    g->kind = &bandit_kind;
+    g->self = b;
+    g->n = log->n;
+    g->n_log_policies = log->n_policies;
+    g->path = log->path;
+}
+
+int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, double **qhat,
+                          const size_t *pol, size_t n_pol, double *vals, struct ope_error *err)
+{
+    struct bsrc b;
+    struct eng g;
+    eng_of(&g, &b, log, qhat);
+    int rc = eng_replicates(&g, o, pol, n_pol, vals, err);
+    bsrc_release(&b, n_pol);
+    return rc;
 }
 
 struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                              struct ope_error *err)
 {
-    size_t n_pol = o->policies ? o->n_policies : log->n_policies;
-    if (log->n_policies == 0) {
-        ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns (pi.NAME.A); "
-                 "add them, or name the columns with --policy-columns",
-                 log->path ? log->path : "log");
-        return NULL;
-    }
-    if (log->n < 2) {
-        ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
-                 log->path ? log->path : "log", log->n);
-        return NULL;
-    }
-    size_t *pol = ope_calloc(n_pol ? n_pol : 1, sizeof *pol, err);
-    if (!pol)
-        return NULL;
-    for (size_t k = 0; k < n_pol; k++) {
-        if (!o->policies) {
-            pol[k] = k;
-            continue;
-        }
-        int idx = blog_policy_index(log, o->policies[k]);
-        if (idx < 0) {
-            char names[512] = "";
-            for (size_t q = 0; q < log->n_policies; q++) {
-                size_t l = strlen(names);
-                snprintf(names + l, sizeof names - l, "%s%s", q ? ", " : "", log->policy[q].name);
-            }
-            ope_fail(err, OPE_EUSAGE, "no policy '%s' in %s; it has: %s", o->policies[k],
-                     log->path ? log->path : "the log", names);
-            free(pol);
-            return NULL;
-        }
-        pol[k] = (size_t)idx;
-    }
-
-    struct res_eval *r = res_eval_new(n_pol, o->n_spec);
-    double **qhat = log->qhat, **fitted = NULL;
-    struct pol_in *pin = NULL;
-    double *vals = NULL;
-    struct sums sums;
-    memset(&sums, 0, sizeof sums);
-    struct est_stats *es = NULL;
-    struct pol_stats *ps = NULL;
-    struct diag_support support = { NULL, 0, 0 };
-    if (!r) {
-        ope_fail_oom(err);
-        goto fail;
-    }
-    r->rows = log->n;
-    r->kind = "bandit";
-    r->n_actions = log->n_actions;
-    r->alpha = o->alpha;
-    snprintf(r->ci, sizeof r->ci, "%s", ci_method_name((enum ci_method)o->ci));
-    r->n_boot = o->ci == CI_BOOTSTRAP ? o->n_boot : 0;
-    r->seed = o->seed;
-    r->threads = o->threads;
-    r->behavior_value = blog_mean_reward(log);
-    if (log->path && dup_str(&r->path, log->path, err) != 0)
-        goto fail;
-
-    int need_model = 0;
-    for (size_t e = 0; e < o->n_spec; e++)
-        need_model |= o->spec[e].d->needs_model;
-    if (need_model && !qhat) {
-        ope_progress_report(o->progress, 0.0, "reward model");
-        fitted = rm_crossfit_progress(log, &o->model, &r->model, o->progress, err);
-        if (!fitted)
-            goto fail;
-        qhat = fitted;
-    } else if (need_model) {
-        snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");
-    }
-    if (ope_progress_cancelled(o->progress)) {
-        ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-        goto fail;
-    }
-
-    pin = ope_calloc(n_pol, sizeof *pin, err);
-    es = ope_calloc(n_pol * o->n_spec + 1, sizeof *es, err);
-    ps = ope_calloc(n_pol + 1, sizeof *ps, err);
-    if (!pin || !es || !ps || diag_support_blog(&support, log, err) != 0)
-        goto fail;
-    for (size_t p = 0; p < n_pol; p++)
-        if (pol_in_build(log, need_model ? qhat : NULL, pol[p], &pin[p], err) != 0)
-            goto fail;
-
-    size_t B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
-    if (accumulate(log, o, pin, n_pol, B, &sums, err) != 0)
-        goto fail;
-    if (B) {
-        vals = ope_malloc(n_pol * o->n_spec * B * sizeof *vals, err);
-        if (!vals)
-            goto fail;
-        replicates(o, n_pol, &sums, vals);
-    }
-
-    struct stats_ctx sx = { log, o, pol, pin, &support, &sums, es, ps, 0 };
-    if (ope_parallel_for(n_pol * (o->n_spec + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
-        goto fail;
-    if (atomic_load(&sx.failed)) {
-        ope_fail_oom(err);
-        goto fail;
-    }
-    int range_warned = 0;
-    for (size_t p = 0; p < n_pol; p++) {
-        struct res_policy *rp = &r->pol[p];
-        const struct blog_policy *bp = &log->policy[pol[p]];
-        if (dup_str(&rp->name, bp->name, err) != 0)
-            goto fail;
-        rp->truth = ps[p].truth;
-        rp->unsupported = ps[p].unsupported;
-        for (size_t e = 0; e < o->n_spec; e++) {
-            const struct est_spec *s = &o->spec[e];
-            const struct est_stats *x = &es[p * o->n_spec + e];
-            struct res_estimate *re = &rp->est[e];
-            if (dup_str(&re->estimator, s->d->name, err) != 0 ||
-                dup_str(&re->label, s->label, err) != 0 ||
-                dup_str(&re->params_json, s->params_json, err) != 0)
-                goto fail;
-            re->value = x->value;
-            struct ci_stats st = x->st;
-            re->se = st.sd / sqrt((double)log->n);
-            double a = isnan(o->bound_lo) ? st.min : o->bound_lo;
-            double b = isnan(o->bound_hi) ? st.max : o->bound_hi;
-            switch (o->ci) {
-            case CI_T:
-                ci_t(&st, o->alpha, &re->lower, &re->upper);
-                break;
-            case CI_HOEFFDING:
-                ci_hoeffding(&st, a, b, o->alpha, &re->lower, &re->upper);
-                break;
-            case CI_BERNSTEIN:
-                ci_bernstein(&st, a, b, o->alpha, &re->lower, &re->upper);
-                break;
-            case CI_BOOTSTRAP:
-                ci_percentile(vals + (p * o->n_spec + e) * (size_t)o->n_boot,
-                              (size_t)o->n_boot, o->alpha, &re->lower, &re->upper);
-                break;
-            default:
-                break;
-            }
-            if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo) &&
-                !range_warned) {
-                range_warned = 1;
-                res_warn(r, NULL, "%s intervals use the observed range of the contributions "
-                         "(no --bounds given), so their guarantee is only heuristic",
-                         ci_method_name((enum ci_method)o->ci));
-            }
-            if (!x->applies) {
-                /* No number at all: the reason is the result (estimator.h). */
-                re->se = re->lower = re->upper = NAN;
-                res_warn(r, rp, "%s does not apply: %s", s->label, x->why);
-            } else if (s->d->weight) {
-                re->mean_weight = x->mean_w;
-                re->max_weight = x->max_w;
-                re->ess = x->ess;
-            }
-            if (!isnan(rp->truth) && rp->truth != 0)
-                re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
-            if (isnan(re->value) && x->applies)
-                res_warn(r, rp, DIAG_UNDEFINED_FMT, s->label);
-        }
-        /* Warnings from the raw weights, shared by every weight-based estimator. */
-        diag_res_warn(r, rp, &ps[p].w, rp->unsupported, DIAG_ROWS);
-    }
-    ope_progress_report(o->progress, 1.0, "done");
-    goto out;
-fail:
-    res_eval_free(r);
-    r = NULL;
-out:
-    if (pin)
-        for (size_t p = 0; p < n_pol; p++)
-            pol_in_release(&pin[p]);
-    free(pin);
-    free(es);
-    free(ps);
-    free(vals);
-    diag_support_release(&support);
-    sums_release(&sums);
-    free(pol);
-    if (fitted)
-        blog_matrix_free(fitted, log->n_actions);
+    struct bsrc b;
+    struct eng g;
+    eng_of(&g, &b, log, log->qhat);
+    struct res_eval *r = eng_run(&g, o, err);
+    bsrc_release(&b, g.n_pol);
+    if (r)
+        ope_progress_report(o->progress, 1.0, "done");
     return r;
 }

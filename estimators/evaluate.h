@@ -1,6 +1,7 @@
-/* estimators/evaluate.h: the evaluation engine. Given a bandit log, evaluation
- * policies and a list of estimator specs, it computes every estimate, its interval
- * and diagnostics, and fills the shared result model (estimators/result.h). */
+/* estimators/evaluate.h: evaluating a bandit log, and the options every evaluation
+ * takes. Given a log, evaluation policies and a list of estimator specs, it computes
+ * every estimate, its interval and diagnostics, and fills the shared result model
+ * (estimators/result.h); the phases are the driver's (engine.h). */
 #ifndef ESTIMATORS_EVALUATE_H
 #define ESTIMATORS_EVALUATE_H
 

@@ -1,11 +1,11 @@
-/* estimators/evaluate_traj.c: trajectory evaluation (evaluate_traj.h). Per policy it
- * computes the per-step weights and the value model once, builds every estimator's
- * per-trajectory terms (traj.h), keeps the point estimate and the moments of the
- * contributions, and packs the terms as columns of one episode x column matrix; the
- * bootstrap (trajboot.h) then draws each replicate's Poisson(1) counts once -- a pure
- * function of (seed, trajectory, replicate) -- and applies them to every column of
- * every policy and estimator at once, so the intervals do not depend on the number
- * of threads. */
+/* estimators/evaluate_traj.c: the trajectory source of the evaluation driver
+ * (engine.h), eval_traj and eval_traj_ex. Per policy it computes the per-step weights
+ * and the value model once, builds every estimator's per-trajectory terms (traj.h),
+ * keeps their point sums and the statistics of their contributions, and packs the
+ * terms as columns of one episode x column matrix; the bootstrap (trajboot.h) then
+ * draws each replicate's Poisson(1) counts once -- a pure function of (seed,
+ * trajectory, replicate) -- and applies them to every column of every policy and
+ * estimator at once, so the intervals do not depend on the number of threads. */
 #include "config.h"
 #include "estimators/evaluate_traj.h"
 
@@ -15,13 +15,9 @@
 #include <string.h>
 
 #include "estimators/accum.h"
-#include "estimators/ci.h"
-#include "estimators/diag.h"
+#include "estimators/engine.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
-#include "ope/base/rng.h"
-#include "ope/base/sum.h"
-#include "ope/base/threads.h"
 
 void traj_opts_init(struct traj_opts *t)
 {
@@ -54,69 +50,6 @@ static void pack(const struct traj_terms *t, double *S, size_t col)
         }
 }
 
-/* A replicate's value from its column sums (traj_value_sums). */
-static double rep_value(const double *sums, double msum, const struct slot_layout *L,
-                        size_t col, const double *coef)
-{
-    return traj_value_sums(coef, L->K, sums + col, L->den ? sums + col + L->K : NULL, msum);
-}
-
-/* The point estimate from the terms: each slot's sums accumulated as an acc_state
- * would accumulate its column (so a stream fed chunk by chunk gets the same bits).
- * scratch: 2 K doubles. */
-static int point_value(const struct traj_terms *t, double *scratch, double *value,
-                       struct ope_error *err)
-{
-    size_t K = t->K;
-    if (acc_point_rows(t->num, t->n, K, scratch, err) != 0 ||
-        (t->den && acc_point_rows(t->den, t->n, K, scratch + K, err) != 0))
-        return -1;
-    *value = traj_value_sums(t->coef, K, scratch, t->den ? scratch + K : NULL, (double)t->n);
-    return 0;
-}
-
-static int policy_indices(const struct tlog *log, const struct eval_opts *o, size_t *pol,
-                          struct ope_error *err)
-{
-    size_t n_pol = o->policies ? o->n_policies : log->n_policies;
-    for (size_t k = 0; k < n_pol; k++) {
-        if (!o->policies) {
-            pol[k] = k;
-            continue;
-        }
-        int idx = tlog_policy_index(log, o->policies[k]);
-        if (idx < 0)
-            return ope_fail(err, OPE_EUSAGE, "no policy '%s' in %s", o->policies[k],
-                            log->path ? log->path : "the log");
-        pol[k] = (size_t)idx;
-    }
-    return 0;
-}
-
-static void interval(const struct eval_opts *o, const struct ci_stats *st, double *boot,
-                     struct res_estimate *re)
-{
-    re->se = st->sd / sqrt((double)st->n);
-    double a = isnan(o->bound_lo) ? st->min : o->bound_lo;
-    double b = isnan(o->bound_hi) ? st->max : o->bound_hi;
-    switch (o->ci) {
-    case CI_T:
-        ci_t(st, o->alpha, &re->lower, &re->upper);
-        break;
-    case CI_HOEFFDING:
-        ci_hoeffding(st, a, b, o->alpha, &re->lower, &re->upper);
-        break;
-    case CI_BERNSTEIN:
-        ci_bernstein(st, a, b, o->alpha, &re->lower, &re->upper);
-        break;
-    case CI_BOOTSTRAP:
-        ci_percentile(boot, (size_t)o->n_boot, o->alpha, &re->lower, &re->upper);
-        break;
-    default:
-        break;
-    }
-}
-
 /* Weight diagnostics of the trajectory weights rho_{i,T-1}. */
 static void diagnostics(const struct tlog *log, const double *rho, struct diag_weights *dw)
 {
@@ -129,10 +62,266 @@ static void diagnostics(const struct tlog *log, const double *rho, struct diag_w
     diag_acc_result(&acc, dw);
 }
 
-static int set_str(char **dst, const char *s, struct ope_error *err)
+/* ---- the source ----------------------------------------------------------------- */
+
+/* Per (policy, estimator), kept after its terms are released. */
+struct pe_result {
+    struct ci_stats st;     /* of the contributions (traj_contrib) */
+    double *coef;           /* [K] */
+};
+
+struct tsrc {
+    const struct tlog *log;
+    const struct traj_opts *to;
+    double gamma;
+    struct diag_support support;
+    double *w, *rho, *qa, *v;       /* [n_steps] of the policy being prepared */
+    double *c;                      /* [n_episodes] its contributions */
+    struct traj_terms *terms;       /* [n_spec] */
+    struct slot_layout *lay;        /* [n_spec]: the same for every policy */
+    size_t Wp, W;                   /* columns per policy; in all, padded */
+    struct pe_result *pe;           /* [n_pol * n_spec] */
+    struct diag_weights *dg;        /* [n_pol] trajectory weights */
+    double *point;                  /* [W] the point sums, filled by prepare */
+    double *S;                      /* the packed terms (only with replicates) */
+    struct trajboot tb;
+    struct acc_source src;
+};
+
+static const char *log_path(const struct tlog *log)
 {
-    *dst = ope_strdup(s, err);
-    return *dst ? 0 : -1;
+    return log->path ? log->path : "log";
+}
+
+static int t_check(struct eng *g, struct ope_error *err)
+{
+    const struct tlog *log = ((struct tsrc *)g->self)->log;
+    if (log->n_policies == 0)
+        return ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns "
+                        "(pi.NAME.A)", log_path(log));
+    if (log->n_episodes < 2)
+        return ope_fail(err, OPE_EDATA, "%s: %zu episode(s); at least 2 are needed to "
+                        "evaluate", log_path(log), log->n_episodes);
+    return 0;
+}
+
+static int t_policy_index(struct eng *g, const char *name, struct ope_error *err)
+{
+    const struct tlog *log = ((struct tsrc *)g->self)->log;
+    int idx = tlog_policy_index(log, name);
+    if (idx < 0)
+        ope_fail(err, OPE_EUSAGE, "no policy '%s' in %s", name,
+                 log->path ? log->path : "the log");
+    return idx;
+}
+
+static const char *t_policy_name(struct eng *g, size_t pol)
+{
+    return ((struct tsrc *)g->self)->log->policy[pol].name;
+}
+
+static void t_describe(struct eng *g, struct res_eval *r)
+{
+    const struct tsrc *t = g->self;
+    r->rows = t->log->n_steps;
+    r->episodes = t->log->n_episodes;
+    r->kind = "trajectories";
+    r->n_actions = t->log->n_actions;
+    r->gamma = t->gamma;
+    r->behavior_value = tlog_mean_return(t->log, t->gamma);
+}
+
+/* The buffers of one policy's steps, the per-(policy, estimator) results, the
+ * support of the log's actions; the value model is fitted per policy (prepare). */
+static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
+{
+    struct tsrc *t = g->self;
+    size_t ns = g->o->n_spec, n_steps = t->log->n_steps;
+    t->w = ope_malloc((n_steps + 1) * sizeof *t->w, err);
+    t->rho = ope_malloc((n_steps + 1) * sizeof *t->rho, err);
+    t->qa = ope_malloc((n_steps + 1) * sizeof *t->qa, err);
+    t->v = ope_malloc((n_steps + 1) * sizeof *t->v, err);
+    t->c = ope_malloc((t->log->n_episodes + 1) * sizeof *t->c, err);
+    t->terms = ope_calloc(ns + 1, sizeof *t->terms, err);
+    t->lay = ope_calloc(ns + 1, sizeof *t->lay, err);
+    t->pe = ope_calloc(g->n_pol * ns + 1, sizeof *t->pe, err);
+    t->dg = ope_calloc(g->n_pol + 1, sizeof *t->dg, err);
+    if (!t->w || !t->rho || !t->qa || !t->v || !t->c || !t->terms || !t->lay || !t->pe ||
+        !t->dg)
+        return -1;
+    if (!r)
+        return 0;
+    if (g->need_model)
+        snprintf(r->model.kind, sizeof r->model.kind, "%s", vm_kind_name(t->to->vm.kind));
+    return diag_support_tlog(&t->support, t->log, err);
+}
+
+/* The column layout, from the first policy's terms (it depends on the horizon and
+ * the estimators only), and the point sums and packed terms it calls for. */
+static int layout(struct eng *g, struct tsrc *t, struct ope_error *err)
+{
+    size_t ns = g->o->n_spec;
+    for (size_t e = 0; e < ns; e++) {
+        t->lay[e] = (struct slot_layout){ t->Wp, t->terms[e].K, t->terms[e].den != NULL };
+        t->Wp += t->terms[e].K * (t->terms[e].den ? 2 : 1);
+    }
+    t->W = (g->n_pol * t->Wp + TRAJBOOT_PAD - 1) / TRAJBOOT_PAD * TRAJBOOT_PAD;
+    t->point = ope_calloc(t->W + 1, sizeof *t->point, err);
+    if (!t->point)
+        return -1;
+    if (g->B && !(t->S = ope_calloc(t->log->n_episodes * t->W + 1, sizeof *t->S, err)))
+        return -1;
+    return 0;
+}
+
+/* One estimator's terms on the policy being prepared: its point sums (as an
+ * acc_state fed with its columns would form them), its contributions' statistics,
+ * its coefficients, and its columns of S. */
+static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct ope_error *err)
+{
+    struct traj_terms *tt = &t->terms[e];
+    struct pe_result *x = &t->pe[p * g->o->n_spec + e];
+    const struct slot_layout *L = &t->lay[e];
+    size_t col = p * t->Wp + L->off, N = tt->n;
+    if (tt->K != L->K || (tt->den != NULL) != L->den)
+        return ope_fail(err, OPE_ESOFTWARE, "%s: terms of different shapes across policies",
+                        g->o->spec[e].label);
+    if (acc_point_rows(tt->num, N, tt->K, t->point + col, err) != 0 ||
+        (tt->den && acc_point_rows(tt->den, N, tt->K, t->point + col + tt->K, err) != 0))
+        return -1;
+    traj_contrib(tt, t->c);
+    ci_stats_of(t->c, N, &x->st);
+    x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);
+    if (!x->coef)
+        return -1;
+    memcpy(x->coef, tt->coef, tt->K * sizeof *x->coef);
+    if (t->S)
+        pack(tt, t->S, col);
+    traj_terms_release(tt);
+    return 0;
+}
+
+/* The policy's weights, their diagnostics, its value model and every estimator's
+ * terms. */
+static int t_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
+{
+    struct tsrc *t = g->self;
+    const struct tlog *log = t->log;
+    size_t ns = g->o->n_spec;
+    if (traj_weights(log, pol, t->w, t->rho, err) != 0)
+        return -1;
+    diagnostics(log, t->rho, &t->dg[p]);
+    if (g->need_model && vm_fit(log, pol, t->gamma, &t->to->vm, t->qa, t->v, err) != 0)
+        return -1;
+    struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho,
+                          g->need_model ? t->qa : NULL, g->need_model ? t->v : NULL };
+    for (size_t e = 0; e < ns; e++)
+        if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
+            return -1;
+    if (p == 0 && layout(g, t, err) != 0)
+        return -1;
+    for (size_t e = 0; e < ns; e++)
+        if (keep_terms(g, t, p, e, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* The replicates come from S (trajboot.h); the point sums were kept by prepare. */
+static const struct acc_source *t_source(struct eng *g, struct ope_error *err)
+{
+    struct tsrc *t = g->self;
+    if (!t->S) {
+        t->src = (struct acc_source){ t->log->n_episodes, t->W, 0, 0, NULL, NULL, NULL };
+        return &t->src;
+    }
+    if (trajboot_init(&t->tb, t->S, t->log->n_episodes, t->W, err) != 0)
+        return NULL;
+    t->src = t->tb.src;
+    t->src.point = NULL;
+    return &t->src;
+}
+
+static size_t t_col(struct eng *g, size_t p, size_t e)
+{
+    const struct tsrc *t = g->self;
+    return p * t->Wp + t->lay[e].off;
+}
+
+/* The packed terms go once the replicates are summed. */
+static void t_end_source(struct eng *g)
+{
+    struct tsrc *t = g->self;
+    free(t->S);
+    t->S = NULL;
+}
+
+static void t_point(struct eng *g, double *sums)
+{
+    const struct tsrc *t = g->self;
+    memcpy(sums, t->point, t->W * sizeof *sums);
+}
+
+static double t_value(struct eng *g, size_t p, size_t e, const double *sums, double n)
+{
+    const struct tsrc *t = g->self;
+    const struct slot_layout *L = &t->lay[e];
+    return traj_value_sums(t->pe[p * g->o->n_spec + e].coef, L->K, sums,
+                           L->den ? sums + L->K : NULL, n);
+}
+
+/* Every estimator but the direct method weights by the trajectory weights. */
+static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
+                       struct eng_est *es)
+{
+    (void)sums;
+    const struct tsrc *t = g->self;
+    es->applies = 1;
+    es->st = t->pe[p * g->o->n_spec + e].st;
+    es->weighted = strcmp(g->o->spec[e].d->name, "dm") != 0;
+    es->mean_w = t->dg[p].mean;
+    es->max_w = t->dg[p].max;
+    es->ess = t->dg[p].ess;
+    return 0;
+}
+
+static void t_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
+{
+    const struct tsrc *t = g->self;
+    ps->w = t->dg[p];
+    ps->truth = t->to->truth ? t->to->truth[p] : NAN;
+    ps->unsupported = diag_unsupported_tlog(&t->support, t->log, pol);
+}
+
+static const struct eng_kind traj_kind = {
+    .kind = EST_TRAJ,
+    .noun = "trajectory",
+    .unit = DIAG_TRAJECTORIES,
+    .check = t_check,
+    .policy_index = t_policy_index,
+    .policy_name = t_policy_name,
+    .describe = t_describe,
+    .setup = t_setup,
+    .prepare = t_prepare,
+    .source = t_source,
+    .col = t_col,
+    .end_source = t_end_source,
+    .point = t_point,
+    .value = t_value,
+    .est_stats = t_est_stats,
+    .pol_stats = t_pol_stats,
+};
+
+static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
+{
+    if (t->terms)
+        for (size_t e = 0; e < ns; e++)
+            traj_terms_release(&t->terms[e]);
+    if (t->pe)
+        for (size_t k = 0; k < n_pol * ns; k++)
+            free(t->pe[k].coef);
+    free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->terms);
+    free(t->lay), free(t->pe), free(t->dg), free(t->point), free(t->S);
+    diag_support_release(&t->support);
 }
 
 struct res_eval *eval_traj(const struct tlog *log, const struct eval_opts *o,
@@ -143,184 +332,22 @@ struct res_eval *eval_traj(const struct tlog *log, const struct eval_opts *o,
     return eval_traj_ex(log, o, &to, err);
 }
 
-/* Per (policy, estimator) results kept after its terms are released. */
-struct pe_result {
-    double value;
-    struct ci_stats st;
-    double *coef;       /* [K] */
-};
-
 struct res_eval *eval_traj_ex(const struct tlog *log, const struct eval_opts *o,
                               const struct traj_opts *to, struct ope_error *err)
 {
-    size_t n_pol = o->policies ? o->n_policies : log->n_policies, N = log->n_episodes;
-    size_t n_steps = log->n_steps, ns = o->n_spec;
-    size_t B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
-    double gamma = isnan(to->gamma) ? log->gamma : to->gamma;
-    if (log->n_policies == 0) {
-        ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns (pi.NAME.A)",
-                 log->path ? log->path : "log");
-        return NULL;
-    }
-    if (N < 2) {
-        ope_fail(err, OPE_EDATA, "%s: %zu episode(s); at least 2 are needed to evaluate",
-                 log->path ? log->path : "log", N);
-        return NULL;
-    }
-    for (size_t e = 0; e < ns; e++)
-        if (!traj_est_of(o->spec[e].d)) {
-            ope_fail(err, OPE_EUSAGE, "'%s' is not a trajectory estimator", o->spec[e].label);
-            return NULL;
-        }
-    struct res_eval *r = res_eval_new(n_pol, ns);
-    size_t *pol = ope_calloc(n_pol ? n_pol : 1, sizeof *pol, err);
-    struct traj_terms *terms = ope_calloc(ns + 1, sizeof *terms, err);
-    struct pe_result *pe = ope_calloc(n_pol * ns + 1, sizeof *pe, err);
-    struct slot_layout *lay = ope_calloc(ns + 1, sizeof *lay, err);
-    struct diag_weights *dg = ope_calloc(n_pol + 1, sizeof *dg, err);
-    struct diag_support support = { NULL, 0, 0 };
-    double *w = ope_malloc((n_steps + 1) * sizeof *w, err);
-    double *rho = ope_malloc((n_steps + 1) * sizeof *rho, err);
-    double *qa = ope_malloc((n_steps + 1) * sizeof *qa, err);
-    double *v = ope_malloc((n_steps + 1) * sizeof *v, err);
-    double *c = ope_malloc((N + 1) * sizeof *c, err), *vals = NULL;
-    double *S = NULL, *sums = NULL, *msum = NULL;
-    size_t Wp = 0, W = 0;
-    if (!r) {
-        ope_fail_oom(err);
-        goto fail;
-    }
-    if (!pol || !terms || !pe || !lay || !dg || !w || !rho || !qa || !v || !c ||
-        policy_indices(log, o, pol, err) || diag_support_tlog(&support, log, err) != 0)
-        goto fail;
-    r->rows = n_steps;
-    r->episodes = N;
-    r->kind = "trajectories";
-    r->n_actions = log->n_actions;
-    r->gamma = gamma;
-    r->behavior_value = tlog_mean_return(log, gamma);
-    r->alpha = o->alpha;
-    snprintf(r->ci, sizeof r->ci, "%s", ci_method_name((enum ci_method)o->ci));
-    r->n_boot = o->ci == CI_BOOTSTRAP ? o->n_boot : 0;
-    r->seed = o->seed;
-    r->threads = o->threads;
-    if (log->path && set_str(&r->path, log->path, err) != 0)
-        goto fail;
-    int need_model = 0;
-    for (size_t e = 0; e < ns; e++)
-        need_model |= o->spec[e].d->needs_model;
-    if (need_model)
-        snprintf(r->model.kind, sizeof r->model.kind, "%s", vm_kind_name(to->vm.kind));
-    for (size_t p = 0; p < n_pol; p++) {
-        if (traj_weights(log, pol[p], w, rho, err) != 0)
-            goto fail;
-        diagnostics(log, rho, &dg[p]);
-        if (need_model && vm_fit(log, pol[p], gamma, &to->vm, qa, v, err) != 0)
-            goto fail;
-        struct traj_in in = { log, pol[p], log->horizon, gamma, w, rho,
-                              need_model ? qa : NULL, need_model ? v : NULL };
-        for (size_t e = 0; e < ns; e++)
-            if (traj_est_of(o->spec[e].d)->build(&in, o->spec[e].param, &terms[e], err) != 0)
-                goto fail;
-        if (p == 0) {
-            /* The layout depends on the horizon and the estimators only. */
-            for (size_t e = 0; e < ns; e++) {
-                lay[e] = (struct slot_layout){ Wp, terms[e].K, terms[e].den != NULL };
-                Wp += terms[e].K * (terms[e].den ? 2 : 1);
-            }
-            W = (n_pol * Wp + TRAJBOOT_PAD - 1) / TRAJBOOT_PAD * TRAJBOOT_PAD;
-            if (B && !(S = ope_calloc(N * W + 1, sizeof *S, err)))
-                goto fail;
-        }
-        for (size_t e = 0; e < ns; e++) {
-            struct traj_terms *tt = &terms[e];
-            struct pe_result *x = &pe[p * ns + e];
-            if (tt->K != lay[e].K || (tt->den != NULL) != lay[e].den) {
-                ope_fail(err, OPE_ESOFTWARE, "%s: terms of different shapes across policies",
-                         o->spec[e].label);
-                goto fail;
-            }
-            double *sc = ope_malloc((2 * tt->K + 1) * sizeof *sc, err);
-            if (!sc || point_value(tt, sc, &x->value, err) != 0) {
-                free(sc);
-                goto fail;
-            }
-            free(sc);
-            traj_contrib(tt, c);
-            ci_stats_of(c, N, &x->st);
-            x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);
-            if (!x->coef)
-                goto fail;
-            memcpy(x->coef, tt->coef, tt->K * sizeof *x->coef);
-            if (S)
-                pack(tt, S, p * Wp + lay[e].off);
-            traj_terms_release(tt);
-        }
-        if (ope_progress_cancelled(o->progress)) {
-            ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-            goto fail;
-        }
-    }
-    if (B) {
-        vals = ope_malloc((n_pol * ns * B + 1) * sizeof *vals, err);
-        sums = ope_malloc((B * W + 1) * sizeof *sums, err);
-        msum = ope_malloc((B + 1) * sizeof *msum, err);
-        if (!vals || !sums || !msum ||
-            trajboot_sums(S, N, W, o->seed, B, o->threads, o->progress, sums, msum, err) != 0)
-            goto fail;
-        free(S);
-        S = NULL;
-        for (size_t p = 0; p < n_pol; p++)
-            for (size_t e = 0; e < ns; e++)
-                for (size_t b = 0; b < B; b++)
-                    vals[(p * ns + e) * B + b] = rep_value(sums + b * W, msum[b], &lay[e],
-                                                           p * Wp + lay[e].off,
-                                                           pe[p * ns + e].coef);
-    }
-    for (size_t p = 0; p < n_pol; p++) {
-        struct res_policy *rpol = &r->pol[p];
-        if (set_str(&rpol->name, log->policy[pol[p]].name, err) != 0)
-            goto fail;
-        rpol->truth = to->truth ? to->truth[p] : NAN;
-        for (size_t e = 0; e < ns; e++) {
-            const struct est_spec *s = &o->spec[e];
-            struct res_estimate *re = &rpol->est[e];
-            if (set_str(&re->estimator, s->d->name, err) != 0 ||
-                set_str(&re->label, s->label, err) != 0 ||
-                set_str(&re->params_json, s->params_json, err) != 0)
-                goto fail;
-            re->value = pe[p * ns + e].value;
-            interval(o, &pe[p * ns + e].st, vals ? vals + (p * ns + e) * B : NULL, re);
-            if (strcmp(s->d->name, "dm") != 0) {
-                re->ess = dg[p].ess;
-                re->max_weight = dg[p].max;
-                re->mean_weight = dg[p].mean;
-            }
-            if (!isnan(rpol->truth) && rpol->truth != 0)
-                re->rel_error = fabs(re->value - rpol->truth) / fabs(rpol->truth);
-            if (isnan(re->value))
-                res_warn(r, rpol, DIAG_UNDEFINED_FMT, s->label);
-        }
-        rpol->unsupported = diag_unsupported_tlog(&support, log, pol[p]);
-        diag_res_warn(r, rpol, &dg[p], rpol->unsupported, DIAG_TRAJECTORIES);
-    }
-    if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo))
-        res_warn(r, NULL, "%s intervals use the observed range of the contributions (no "
-                 "--bounds given), so their guarantee is only heuristic",
-                 ci_method_name((enum ci_method)o->ci));
-    goto out;
-fail:
-    res_eval_free(r);
-    r = NULL;
-out:
-    if (terms)
-        for (size_t k = 0; k < ns; k++)
-            traj_terms_release(&terms[k]);
-    if (pe)
-        for (size_t k = 0; k < n_pol * ns; k++)
-            free(pe[k].coef);
-    free(terms), free(pe), free(lay), free(dg), free(pol), free(w), free(rho), free(qa);
-    free(v), free(c), free(vals), free(S), free(sums), free(msum);
-    diag_support_release(&support);
+    struct tsrc t;
+    memset(&t, 0, sizeof t);
+    t.log = log;
+    t.to = to;
+    t.gamma = isnan(to->gamma) ? log->gamma : to->gamma;
+    struct eng g;
+    memset(&g, 0, sizeof g);
+    g.kind = &traj_kind;
+    g.self = &t;
+    g.n = log->n_episodes;
+    g.n_log_policies = log->n_policies;
+    g.path = log->path;
+    struct res_eval *r = eng_run(&g, o, err);
+    tsrc_release(&t, g.n_pol, o->n_spec);
     return r;
 }

@@ -44,6 +44,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/diag.c \
 	estimators/diag.h \
 	estimators/estimator.h \
+	estimators/engine.c \
+	estimators/engine.h \
 	estimators/evaluate.c \
 	estimators/evaluate.h \
 	estimators/evaluate_traj.c \

@@ -1,5 +1,5 @@
 /* estimators/result.h: the one result model of an evaluation. The engine
- * (estimators/evaluate.c) fills it; the CLI table, JSON, CSV, the TUI, charts and
+ * (estimators/engine.c) fills it; the CLI table, JSON, CSV, the TUI, charts and
  * reports all render this struct, so they can never disagree. */
 #ifndef ESTIMATORS_RESULT_H
 #define ESTIMATORS_RESULT_H

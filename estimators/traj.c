@@ -10,19 +10,6 @@
 
 #include "ope/base/sum.h"
 
-static const struct traj_est *const traj_table[] = {
-    &traj_tis, &traj_pdis, &traj_wtis, &traj_wpdis, &traj_fqe, &traj_tdr, &traj_wdr, &traj_mis,
-    NULL
-};
-
-const struct traj_est *traj_est_of(const struct est_desc *d)
-{
-    for (size_t k = 0; traj_table[k]; k++)
-        if (traj_table[k]->desc == d)
-            return traj_table[k];
-    return NULL;
-}
-
 int traj_weights(const struct tlog *log, size_t pol, double *w, double *rho,
                  struct ope_error *err)
 {

@@ -27,7 +27,8 @@ struct traj_in {
     const double *v;        /* [n_steps] V̂_t(s_{i,t}) under pi_e, or NULL */
 };
 
-/* Per-trajectory terms of one estimator (see the top of the file). */
+/* Per-trajectory terms of one estimator (see the top of the file), filled by its
+ * descriptor's traj_build (estimator.h). */
 struct traj_terms {
     size_t n;               /* trajectories */
     size_t K;               /* slots */
@@ -35,17 +36,6 @@ struct traj_terms {
     double *den;            /* [n * K], or NULL: every den is 1 (plain mean) */
     double *coef;           /* [K] */
 };
-
-/* The kernel behind one registry entry (kind EST_TRAJ). */
-struct traj_est {
-    const struct est_desc *desc;
-    /* Fill out (allocated here with traj_terms_alloc). 0 or -1 with err. */
-    int (*build)(const struct traj_in *in, const double *param, struct traj_terms *out,
-                 struct ope_error *err);
-};
-
-/* The kernel of a trajectory registry entry, or NULL when d is not one of ours. */
-const struct traj_est *traj_est_of(const struct est_desc *d);
 
 /* Per-step weights and cumulative weights of policy pol: w and rho of size n_steps.
  * A step whose pscore is not positive is an error (OPE_EDATA naming the line). */
@@ -81,11 +71,5 @@ double traj_discount(double gamma, int t);
 
 /* Trajectory weight rho_{i,T-1} with padding (= rho at the episode's last step). */
 double traj_final_rho(const struct traj_in *in, size_t i);
-
-/* The registry entries (lines for est_registry in estimators/registry.c). */
-extern const struct est_desc est_tis_desc, est_pdis_desc, est_wtis_desc, est_wpdis_desc,
-    est_fqe_desc, est_tdr_desc, est_wdr_desc, est_mis_desc;
-extern const struct traj_est traj_tis, traj_pdis, traj_wtis, traj_wpdis, traj_fqe, traj_tdr,
-    traj_wdr, traj_mis;
 
 #endif

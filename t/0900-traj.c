@@ -16,6 +16,9 @@
 #include "ope/base/error.h"
 #include "t/tap.h"
 
+/* A trajectory estimator's descriptor, by its command-line name. */
+#define TRAJ(name) est_find(name, EST_TRAJ)
+
 /* pi_b(.|0) = (1/2, 1/2), pi_b(.|1) = (1/4, 3/4); pi_e(.|0) = (0.8, 0.2),
  * pi_e(.|1) = (1/2, 1/2). Weights w(s,a): w(0,0) = 1.6, w(0,1) = 0.4, w(1,0) = 2,
  * w(1,1) = 2/3.
@@ -51,7 +54,7 @@ static struct tlog *make_log(int same_policy)
 static double qhat(int s, int a) { return s + a; }   /* Q̂(s,a) = s + a for every t */
 
 /* Value of one estimator on the log with the Q̂ above (V̂(0) = 0.2, V̂(1) = 1.5). */
-static double run(const struct traj_est *k, const struct tlog *t, double gamma, int with_q)
+static double run(const struct est_desc *k, const struct tlog *t, double gamma, int with_q)
 {
     struct ope_error err = { 0 };
     double w[7], rho[7], qa[7], v[7];
@@ -65,16 +68,16 @@ static double run(const struct traj_est *k, const struct tlog *t, double gamma, 
     }
     struct traj_in in = { t, 0, t->horizon, gamma, w, rho, qa, v };
     struct traj_terms tt;
-    if (k->build(&in, NULL, &tt, &err) != 0)
-        bail_out("%s: %s", k->desc->name, err.msg);
+    if (k->traj_build(&in, NULL, &tt, &err) != 0)
+        bail_out("%s: %s", k->name, err.msg);
     double val = traj_value(&tt, NULL);
     /* The contributions always average to the value. */
     double c[3];
     traj_contrib(&tt, c);
     double mc = (c[0] + c[1] + c[2]) / 3;
     if (fabs(mc - val) > 1e-12)
-        diag("%s: mean contribution %.15g != value %.15g", k->desc->name, mc, val);
-    ok(fabs(mc - val) <= 1e-12, "%s: contributions average to the value", k->desc->name);
+        diag("%s: mean contribution %.15g != value %.15g", k->name, mc, val);
+    ok(fabs(mc - val) <= 1e-12, "%s: contributions average to the value", k->name);
     traj_terms_release(&tt);
     return val;
 }
@@ -86,49 +89,49 @@ int main(void)
     is_int(t->horizon, 3, "horizon T = 3 (longest episode)");
 
     /* tis = (16/15*2 + 8/15*1.25 + 0.8*4.5) / 3 = (96/15) / 3 = 32/15 */
-    is_double(run(&traj_tis, t, 0.5, 0), 32.0 / 15, 1e-12, "tis by hand");
+    is_double(run(TRAJ("tis"), t, 0.5, 0), 32.0 / 15, 1e-12, "tis by hand");
     /* pdis: E0 1.6*1 + .5*(16/15)*2 = 40/15; E1 0 + .5*.8*1 + .25*(8/15)*3 = 12/15;
      * E2 .4*4 + .5*.8*1 = 30/15  -> (82/15)/3 = 82/45 */
-    is_double(run(&traj_pdis, t, 0.5, 0), 82.0 / 45, 1e-12, "pdis by hand");
+    is_double(run(TRAJ("pdis"), t, 0.5, 0), 82.0 / 45, 1e-12, "pdis by hand");
     /* wtis = (96/15) / (16/15 + 8/15 + 12/15) = 96/36 = 8/3 */
-    is_double(run(&traj_wtis, t, 0.5, 0), 8.0 / 3, 1e-12, "wtis by hand");
+    is_double(run(TRAJ("wtis"), t, 0.5, 0), 8.0 / 3, 1e-12, "wtis by hand");
     /* wpdis, padded weights carried over:
      *  t0: rho (1.6, 2, .4), r (1, 0, 4): 3.2 / 4 = 0.8
      *  t1: rho (16/15, .8, .8), r (2, 1, 1): (56/15) / (40/15) = 1.4
      *  t2: rho (16/15 carried, 8/15, .8 carried), r (0, 3, 0): (24/15)/(36/15) = 2/3
      *  -> 0.8 + 0.5*1.4 + 0.25*2/3 = 5/3.  Without padding t2 would be 3 (pitfall). */
-    is_double(run(&traj_wpdis, t, 0.5, 0), 5.0 / 3, 1e-12, "wpdis by hand (padding)");
+    is_double(run(TRAJ("wpdis"), t, 0.5, 0), 5.0 / 3, 1e-12, "wpdis by hand (padding)");
     /* mis: w_hat_0 = 1. t0 terms: E0 1.6*1, E1 2*0, E2 .4*4; carry x = (1.6, 2, .4).
      *  t1: w_hat_1(s1) = (1.6 + .4)/2 = 1 (E0, E2), w_hat_1(s0) = 2 (E1);
      *      terms .5*1*(2/3)*2 = 2/3, .5*2*.4*1 = .4, .5*1*2*1 = 1; x = (2/3, .8, 2)
      *  t2: w_hat_2(s1) = .8 (E1 only): .25*.8*(2/3)*3 = .4
      *  -> (1.6 + 1.6 + 2/3 + .4 + 1 + .4) / 3 = 17/9 */
-    double mis = run(&traj_mis, t, 0.5, 0);
+    double mis = run(TRAJ("mis"), t, 0.5, 0);
     is_double(mis, 17.0 / 9, 1e-12, "mis by hand");
     /* Pitfall: forgetting the current action ratio gives
      * (1 + 0 + 4 + .5*(1*2 + 2*1 + 1*1) + .25*.8*3)/3 = 8.1/3 = 2.7. */
     ok(fabs(mis - 2.7) > 0.5, "mis uses the current step's action ratio (not 2.7)");
     /* dm = mean V̂(s_0) = (V̂(0) + V̂(1) + V̂(0)) / 3 = (0.2 + 1.5 + 0.2)/3 */
-    is_double(run(&traj_fqe, t, 0.5, 1), 1.9 / 3, 1e-12, "dm by hand");
+    is_double(run(TRAJ("dm"), t, 0.5, 1), 1.9 / 3, 1e-12, "dm by hand");
     /* dr per episode, sum_t g^t [rho_t (r - Q) + rho_{t-1} V]:
      *  E0: 1.6*1 + .2 + .5*(0 + 1.6*1.5) = 3
      *  E1: 2*(-1) + 1.5 + .5*(0 + 2*.2) + .25*((8/15)*1 + .8*1.5) = 2/15
      *  E2: .4*3 + .2 + .5*(0 + .4*1.5) = 1.7      -> (3 + 2/15 + 1.7)/3 = 29/18 */
-    double dr = run(&traj_tdr, t, 0.5, 1);
+    double dr = run(TRAJ("dr"), t, 0.5, 1);
     is_double(dr, 29.0 / 18, 1e-12, "dr by hand (gamma 0.5, unequal lengths)");
     /* Pitfall: a dr that ignores the discount (gamma = 1 terms on a gamma = 0.5 log):
      * E0 1.6 + .2 + 2.4 = 4.2; E1 -.5 + .4 + 26/15; E2 1.4 + .6 -> differs by > 0.5 */
-    ok(fabs(run(&traj_tdr, t, 1.0, 1) - dr) > 0.5, "dr discounts (gamma = 1 differs)");
+    ok(fabs(run(TRAJ("dr"), t, 1.0, 1) - dr) > 0.5, "dr discounts (gamma = 1 differs)");
     /* wdr: step means of rho: t0 4/3, t1 8/9, t2 0.8 (padding), t-1: 1.
      *  t0: [(1.6*1 + 2*(-1) + .4*3)/(4/3) + (.2 + 1.5 + .2)]/3 = (0.6 + 1.9)/3
      *  t1: .5 [0/(8/9) + (1.6*1.5 + 2*.2 + .4*1.5)/(4/3)]/3 = .5 * 2.55 / 3
      *  t2: .25 [(8/15)/.8 + (.8*1.5)/(8/9)]/3 = .25 (2/3 + 1.35)/3
      *  -> 600/720 + 306/720 + 121/720 = 1027/720 */
-    is_double(run(&traj_wdr, t, 0.5, 1), 1027.0 / 720, 1e-12, "wdr by hand");
+    is_double(run(TRAJ("wdr"), t, 0.5, 1), 1027.0 / 720, 1e-12, "wdr by hand");
     /* dr with Q̂ = 0 is pdis exactly (the control variate vanishes). */
-    is_double(run(&traj_tdr, t, 0.5, 0), 82.0 / 45, 1e-12, "dr with Q̂ = 0 equals pdis");
+    is_double(run(TRAJ("dr"), t, 0.5, 0), 82.0 / 45, 1e-12, "dr with Q̂ = 0 equals pdis");
     /* gamma = 1: tis = (16/15*3 + 8/15*4 + .8*5)/3 = (48 + 32 + 60)/45 = 28/9 */
-    is_double(run(&traj_tis, t, 1.0, 0), 28.0 / 9, 1e-12, "tis with gamma = 1");
+    is_double(run(TRAJ("tis"), t, 1.0, 0), 28.0 / 9, 1e-12, "tis with gamma = 1");
     tlog_free(t);
 
     /* On-policy (pi_e = pi_b): every weight is 1, so tis, pdis, wtis, wpdis, mis all
@@ -137,9 +140,9 @@ int main(void)
     t = make_log(1);
     double mr = tlog_mean_return(t, 0.5);
     is_double(mr, 31.0 / 12, 1e-12, "on-policy mean return by hand");
-    is_double(run(&traj_tis, t, 0.5, 0), mr, 1e-12, "tis on-policy = mean return");
-    is_double(run(&traj_wpdis, t, 0.5, 0), mr, 1e-12, "wpdis on-policy = mean return");
-    is_double(run(&traj_mis, t, 0.5, 0), mr, 1e-12, "mis on-policy = mean return");
+    is_double(run(TRAJ("tis"), t, 0.5, 0), mr, 1e-12, "tis on-policy = mean return");
+    is_double(run(TRAJ("wpdis"), t, 0.5, 0), mr, 1e-12, "wpdis on-policy = mean return");
+    is_double(run(TRAJ("mis"), t, 0.5, 0), mr, 1e-12, "mis on-policy = mean return");
     tlog_free(t);
 
     /* The engine: same numbers through eval_traj_ex, bootstrap independent of the
@@ -147,7 +150,7 @@ int main(void)
     t = make_log(0);
     struct est_spec sp[3];
     memset(sp, 0, sizeof sp);
-    const struct est_desc *ds[3] = { &est_tis_desc, &est_wpdis_desc, &est_tdr_desc };
+    const struct est_desc *ds[3] = { TRAJ("tis"), TRAJ("wpdis"), TRAJ("dr") };
     for (int k = 0; k < 3; k++) {
         sp[k].d = ds[k];
         snprintf(sp[k].label, sizeof sp[k].label, "%s", ds[k]->name);
@@ -187,10 +190,14 @@ int main(void)
     tlog_free(t);
 
     /* Registry descriptors: names, kind, model needs. */
-    ok(traj_est_of(&est_tis_desc) == &traj_tis && traj_est_of(&est_mis_desc) == &traj_mis,
-       "traj_est_of maps descriptors to kernels");
-    ok(est_fqe_desc.kind == EST_TRAJ && strcmp(est_fqe_desc.name, "dm") == 0 &&
-       est_fqe_desc.needs_model && strcmp(est_tdr_desc.name, "dr") == 0,
+    /* The descriptor is the whole estimator: every trajectory entry of the registry
+     * carries its kernel, and no bandit entry has one. */
+    int kernels = 1;
+    for (size_t i = 0; est_registry[i]; i++)
+        kernels &= (est_registry[i]->kind == EST_TRAJ) == (est_registry[i]->traj_build != NULL);
+    ok(kernels, "trajectory descriptors carry their kernel (traj_build), bandit ones none");
+    ok(TRAJ("dm")->kind == EST_TRAJ && strcmp(TRAJ("dm")->name, "dm") == 0 &&
+       TRAJ("dm")->needs_model && strcmp(TRAJ("dr")->name, "dr") == 0,
        "trajectory dm/dr are registered as 'dm' and 'dr' of kind EST_TRAJ");
     return done_testing();
 }

@@ -18,6 +18,9 @@
 #include "ope/base/rng.h"
 #include "t/tap.h"
 
+/* A trajectory estimator's descriptor, by its command-line name. */
+#define TRAJ(name) est_find(name, EST_TRAJ)
+
 #define S 3
 #define A 2
 #define H 4
@@ -86,7 +89,7 @@ static struct tlog *sample(size_t n, uint64_t seed)
 
 /* Value of kernel k on log t; with_q: 1 exact Q, 2 tabular FQE; c (optional) gets
  * the per-trajectory contributions. */
-static double est(const struct traj_est *k, const struct tlog *t, int with_q, double *c)
+static double est(const struct est_desc *k, const struct tlog *t, int with_q, double *c)
 {
     struct ope_error err = { 0 };
     size_t n = t->n_steps;
@@ -110,7 +113,7 @@ static double est(const struct traj_est *k, const struct tlog *t, int with_q, do
     struct traj_in in = { t, 0, t->horizon, M->gamma, w, rho, with_q ? qa : NULL,
                           with_q ? v : NULL };
     struct traj_terms tt;
-    if (k->build(&in, NULL, &tt, &err) != 0)
+    if (k->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s", err.msg);
     double val = traj_value(&tt, NULL);
     if (c)
@@ -142,7 +145,7 @@ int main(void)
      * standard errors (sd over seeds / sqrt(400)) of the exact value. A biased
      * estimator (e.g. one dropping gamma) misses by far more than 3 se here. */
     enum { R = 400 };
-    const struct traj_est *ub[] = { &traj_tis, &traj_pdis, &traj_tdr };
+    const struct est_desc *ub[] = { TRAJ("tis"), TRAJ("pdis"), TRAJ("dr") };
     for (int k = 0; k < 3; k++) {
         double x[R];
         for (int s = 0; s < R; s++) {
@@ -157,12 +160,12 @@ int main(void)
             m += x[s] / R;
         double se = sqrt(var_of(x, R) / R);
         ok(fabs(m - truth) <= 3 * se, "%s unbiased: mean %.5f vs exact %.5f (3 se = %.5f)",
-           ub[k]->desc->name, m, truth, 3 * se);
+           ub[k]->name, m, truth, 3 * se);
     }
 
     /* Consistency: the mean absolute error over 20 logs shrinks from N = 50 to
      * N = 5000 (by ~10x in theory; we ask for 3x). */
-    const struct traj_est *cs[] = { &traj_wtis, &traj_wpdis };
+    const struct est_desc *cs[] = { TRAJ("wtis"), TRAJ("wpdis") };
     for (int k = 0; k < 2; k++) {
         double e_small = 0, e_big = 0;
         for (int s = 0; s < 20; s++) {
@@ -173,7 +176,7 @@ int main(void)
             tlog_free(b);
         }
         ok(e_big < e_small / 3, "%s consistent: mean |error| %.5f (N=50) -> %.5f (N=5000)",
-           cs[k]->desc->name, e_small, e_big);
+           cs[k]->name, e_small, e_big);
     }
 
     /* One large log: dr with the exact Q has lower variance of contributions than
@@ -182,17 +185,17 @@ int main(void)
     struct tlog *t = sample(20000, 424242);
     size_t n = t->n_episodes;
     double *c1 = malloc(n * sizeof *c1), *c2 = malloc(n * sizeof *c2);
-    est(&traj_pdis, t, 0, c1);
-    est(&traj_tdr, t, 1, c2);
+    est(TRAJ("pdis"), t, 0, c1);
+    est(TRAJ("dr"), t, 1, c2);
     ok(var_of(c2, n) < var_of(c1, n), "dr (exact Q) variance %.4f < pdis variance %.4f",
        var_of(c2, n), var_of(c1, n));
-    double mis = est(&traj_mis, t, 0, NULL);
+    double mis = est(TRAJ("mis"), t, 0, NULL);
     ok(fabs(mis - truth) < 0.03, "mis %.5f close to exact %.5f", mis, truth);
-    double dm = est(&traj_fqe, t, 2, NULL), dr = est(&traj_tdr, t, 2, NULL);
+    double dm = est(TRAJ("dm"), t, 2, NULL), dr = est(TRAJ("dr"), t, 2, NULL);
     ok(fabs(dm - truth) < 0.03, "dm (tabular FQE) %.5f close to exact %.5f", dm, truth);
     ok(fabs(dr - truth) < 0.03, "dr (tabular FQE) %.5f close to exact %.5f", dr, truth);
     /* With the exact Q, dm is the exact value averaged over the sampled s_0. */
-    double dmx = est(&traj_fqe, t, 1, NULL);
+    double dmx = est(TRAJ("dm"), t, 1, NULL);
     ok(fabs(dmx - truth) < 0.03, "dm (exact Q) %.5f close to exact %.5f", dmx, truth);
     free(c1), free(c2);
     tlog_free(t);

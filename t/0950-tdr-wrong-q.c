@@ -18,6 +18,9 @@
 #include "ope/base/rng.h"
 #include "t/tap.h"
 
+/* A trajectory estimator's descriptor, by its command-line name. */
+#define TRAJ(name) est_find(name, EST_TRAJ)
+
 #define S 4
 #define A 2
 #define H 5
@@ -81,7 +84,7 @@ static double vwrong(const double *p, int t, int s)
 
 /* Estimator k on a fresh log of n episodes from seed; vpol is the policy whose
  * average of Q̂ gives V̂ (PE: the consistent model; PB: the inconsistent control). */
-static double run(const struct traj_est *k, size_t n, uint64_t seed, const struct policy *vpol)
+static double run(const struct est_desc *k, size_t n, uint64_t seed, const struct policy *vpol)
 {
     struct ope_error err = { 0 };
     const struct policy *c[] = { PE };
@@ -104,7 +107,7 @@ static double run(const struct traj_est *k, size_t n, uint64_t seed, const struc
         }
     struct traj_in in = { t, 0, t->horizon, M->gamma, w, rho, qa, v };
     struct traj_terms tt;
-    if (k->build(&in, NULL, &tt, &err) != 0)
+    if (k->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s", err.msg);
     double val = traj_value(&tt, NULL);
     traj_terms_release(&tt);
@@ -114,7 +117,7 @@ static double run(const struct traj_est *k, size_t n, uint64_t seed, const struc
 }
 
 /* Mean and standard error of R replicate estimates. */
-static void replicate(const struct traj_est *k, const struct policy *vpol, uint64_t base,
+static void replicate(const struct est_desc *k, const struct policy *vpol, uint64_t base,
                       double *mean, double *se)
 {
     enum { R = 2000, N = 25 };
@@ -140,7 +143,7 @@ int main(void)
     /* The claim: 2000 logs of 25 episodes, dr with the wrong (but pi_e-consistent)
      * model; the mean is within 3 standard errors of the exact value. */
     double m, se;
-    replicate(&traj_tdr, PE, 20000, &m, &se);
+    replicate(TRAJ("dr"), PE, 20000, &m, &se);
     ok(fabs(m - truth) <= 3 * se, "dr with a wrong Q̂ unbiased: mean %.5f vs exact %.5f "
        "(3 se = %.5f)", m, truth, 3 * se);
     /* Episodes end early (terminal state), so padding is exercised: check that the
@@ -160,11 +163,11 @@ int main(void)
      * miss by more than 6 of their standard errors, so the 3-se check above would
      * reject them. */
     double md, sed;
-    replicate(&traj_fqe, PE, 20000, &md, &sed);
+    replicate(TRAJ("dm"), PE, 20000, &md, &sed);
     ok(fabs(md - truth) > 6 * sed, "control: dm with the wrong Q̂ is "
        "biased (mean %.5f vs exact %.5f, se %.5f)", md, truth, sed);
     double mb, seb;
-    replicate(&traj_tdr, PB, 20000, &mb, &seb);
+    replicate(TRAJ("dr"), PB, 20000, &mb, &seb);
     ok(fabs(mb - truth) > 6 * seb, "control: dr with V̂ inconsistent with Q̂ is biased "
        "(mean %.5f vs exact %.5f, se %.5f)", mb, truth, seb);
 

@@ -26,6 +26,9 @@
 #include "ope/base/rng.h"
 #include "t/tap.h"
 
+/* A trajectory estimator's descriptor, by its command-line name. */
+#define TRAJ(name) est_find(name, EST_TRAJ)
+
 /* ---- exact return distribution by path enumeration ------------------------------- */
 
 struct dist {
@@ -228,7 +231,7 @@ static void test_model_and_mean(void)
         bail_out("%s", err.msg);
     struct traj_in in = { t, 0, t->horizon, 0.9, w, rho, qa, v };
     struct traj_terms tt;
-    if (traj_tdr.build(&in, NULL, &tt, &err) != 0)
+    if (TRAJ("dr")->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s", err.msg);
     double dr = traj_value(&tt, NULL);
     is_double(mean, dr, 1e-8, "mean of the raw DR CDF %.10f = trajectory dr %.10f", mean, dr);

@@ -165,7 +165,7 @@ static void test_engine(void)
         struct traj_in in = { t, p, t->horizon, 0.95, w, rho, qa, v };
         for (size_t e = 0; e < ns; e++) {
             struct traj_terms tt;
-            if (traj_est_of(spec[e].d)->build(&in, spec[e].param, &tt, &err) != 0)
+            if (spec[e].d->traj_build(&in, spec[e].param, &tt, &err) != 0)
                 bail_out("%s", err.msg);
             for (size_t b = 0; b < 201; b++) {
                 for (size_t i = 0; i < NE; i++)

@@ -307,7 +307,7 @@ static void test_traj(void)
             bail_out("%s", err.msg);
         struct traj_in in = { t, p, t->horizon, 0.9, w, rho, qa, v };
         for (size_t e = 0; e < ns; e++) {
-            if (traj_est_of(spec[e].d)->build(&in, spec[e].param, &tt[p][e], &err) != 0)
+            if (spec[e].d->traj_build(&in, spec[e].param, &tt[p][e], &err) != 0)
                 bail_out("%s", err.msg);
             off[p][e] = W;
             W += tt[p][e].K * (tt[p][e].den ? 2 : 1);

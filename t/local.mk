@@ -43,6 +43,7 @@ ope_c_tests = \
 	t/0960-cdf-dr \
 	t/0980-trajboot \
 	t/0985-accum \
+	t/0986-engine \
 	t/1000-ucbvi \
 	t/1010-stepmix \
 	t/1040-explore-offline \
@@ -69,6 +70,7 @@ ope_sh_tests = \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
 	t/0530-tui.sh \
+	t/0545-cancel.sh \
 	t/0531-tui-settings.sh \
 	t/0610-chart.sh \
 	t/0620-hostile.sh \

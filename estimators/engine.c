@@ -1,0 +1,332 @@
+/* estimators/engine.c: the evaluation driver of engine.h. The phases are the same for
+ * every kind of log; the source (struct eng_kind) supplies the rows. The point and
+ * bootstrap sums come from one accumulator run, so the results never depend on the
+ * number of threads; the passes behind the table (contributions, weights) are
+ * independent tasks whose results are assembled in order afterwards. */
+#include "config.h"
+#include "estimators/engine.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/base/threads.h"
+
+/* The finished sums of every column: point[K] and, for B replicates, rep[B * K]
+ * (replicate-major) and rep_n[B]. */
+struct sums {
+    size_t K;
+    double *point, *rep, *rep_n;
+};
+
+/* Idempotent: accumulate releases on failure and its caller releases again. */
+static void sums_release(struct sums *x)
+{
+    free(x->point);
+    free(x->rep);
+    free(x->rep_n);
+    x->point = x->rep = x->rep_n = NULL;
+}
+
+static int cancelled(const struct eval_opts *o, struct ope_error *err)
+{
+    if (!ope_progress_cancelled(o->progress))
+        return 0;
+    return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+}
+
+/* Prepare every policy, in order. */
+static int prepare_all(struct eng *g, struct ope_error *err)
+{
+    for (size_t p = 0; p < g->n_pol; p++)
+        if (g->kind->prepare(g, p, g->pol[p], err) != 0 || cancelled(g->o, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Run the source through the accumulator (accum.h) and finish its sums. */
+static int accumulate(struct eng *g, struct sums *x, struct ope_error *err)
+{
+    memset(x, 0, sizeof *x);
+    const struct acc_source *src = g->kind->source(g, err);
+    if (!src)
+        return -1;
+    struct acc_state st;
+    memset(&st, 0, sizeof st);
+    size_t K = src->K, B = g->B;
+    int rc = -1;
+    x->K = K;
+    x->point = ope_malloc((K + 1) * sizeof *x->point, err);
+    x->rep = ope_malloc((B * K + 1) * sizeof *x->rep, err);
+    x->rep_n = ope_malloc((B + 1) * sizeof *x->rep_n, err);
+    if (acc_init(&st, K, B, err) != 0 || !x->point || !x->rep || !x->rep_n)
+        goto out;
+    /* A source without point partials and no replicates leaves nothing to run. */
+    if ((src->point || B) &&
+        acc_run(&st, src, g->o->seed, g->o->threads, g->o->progress, err) != 0)
+        goto out;
+    acc_finalize(&st, x->point, x->rep, x->rep_n);
+    if (!src->point)
+        g->kind->point(g, x->point);
+    rc = 0;
+out:
+    if (rc != 0)
+        sums_release(x);
+    acc_release(&st);
+    if (g->kind->end_source)
+        g->kind->end_source(g);
+    return rc;
+}
+
+/* Replicate b of estimator e on policy p into vals[(p * n_spec + e) * B + b]. */
+static void replicates(struct eng *g, const struct sums *x, double *vals)
+{
+    size_t ns = g->o->n_spec;
+    for (size_t p = 0; p < g->n_pol; p++)
+        for (size_t e = 0; e < ns; e++) {
+            size_t c = g->kind->col(g, p, e);
+            for (size_t b = 0; b < g->B; b++)
+                vals[(p * ns + e) * g->B + b] =
+                    g->kind->value(g, p, e, x->rep + b * x->K + c, x->rep_n[b]);
+        }
+}
+
+static int need_model(const struct eval_opts *o)
+{
+    int need = 0;
+    for (size_t e = 0; e < o->n_spec; e++)
+        need |= o->spec[e].d->needs_model;
+    return need;
+}
+
+int eng_replicates(struct eng *g, const struct eval_opts *o, const size_t *pol, size_t n_pol,
+                   double *vals, struct ope_error *err)
+{
+    g->o = o;
+    g->pol = pol;
+    g->n_pol = n_pol;
+    g->need_model = need_model(o);
+    g->B = (size_t)o->n_boot;
+    struct sums x;
+    if (g->kind->setup(g, NULL, err) != 0 || prepare_all(g, err) != 0 ||
+        accumulate(g, &x, err) != 0)
+        return -1;
+    replicates(g, &x, vals);
+    sums_release(&x);
+    return 0;
+}
+
+/* ---- the statistics behind the table ------------------------------------------- */
+
+/* Per (policy, estimator): the value and what the source says of it. */
+struct est_res {
+    double value;
+    struct eng_est s;
+};
+
+struct stats_ctx {
+    struct eng *g;
+    const struct sums *sums;
+    struct est_res *es;             /* [n_pol * n_spec] */
+    struct eng_pol *ps;             /* [n_pol] */
+    atomic_int failed;              /* set by any task out of memory */
+};
+
+/* Task t: policy t / (n_spec + 1); its estimator t % (n_spec + 1), or the policy's
+ * own statistics for the last one. */
+static void stats_task(void *arg, size_t t)
+{
+    struct stats_ctx *x = arg;
+    struct eng *g = x->g;
+    size_t ns = g->o->n_spec, p = t / (ns + 1), e = t % (ns + 1);
+    if (e == ns) {
+        g->kind->pol_stats(g, p, g->pol[p], &x->ps[p]);
+        return;
+    }
+    struct est_res *r = &x->es[p * ns + e];
+    const double *sums = x->sums->point + g->kind->col(g, p, e);
+    if (g->kind->est_stats(g, p, e, sums, &r->s) != 0)
+        atomic_store(&x->failed, 1);
+    r->value = r->s.applies ? g->kind->value(g, p, e, sums, (double)g->n) : NAN;
+}
+
+/* ---- the evaluation ------------------------------------------------------------- */
+
+static int dup_str(char **dst, const char *s, struct ope_error *err)
+{
+    *dst = ope_strdup(s, err);
+    return *dst ? 0 : -1;
+}
+
+/* The interval of one estimate: the percentile interval of its replicates, or one of
+ * the contributions' intervals (bounds: the given range, else the observed one). */
+static void interval(const struct eval_opts *o, const struct ci_stats *st, double *boot,
+                     struct res_estimate *re)
+{
+    double a = isnan(o->bound_lo) ? st->min : o->bound_lo;
+    double b = isnan(o->bound_hi) ? st->max : o->bound_hi;
+    switch (o->ci) {
+    case CI_T:
+        ci_t(st, o->alpha, &re->lower, &re->upper);
+        break;
+    case CI_HOEFFDING:
+        ci_hoeffding(st, a, b, o->alpha, &re->lower, &re->upper);
+        break;
+    case CI_BERNSTEIN:
+        ci_bernstein(st, a, b, o->alpha, &re->lower, &re->upper);
+        break;
+    case CI_BOOTSTRAP:
+        ci_percentile(boot, (size_t)o->n_boot, o->alpha, &re->lower, &re->upper);
+        break;
+    default:
+        break;
+    }
+}
+
+/* One estimate of the results from its statistics, with its warnings. */
+static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *rp,
+                         const struct est_spec *s, const struct est_res *x, double *boot,
+                         struct res_estimate *re, struct ope_error *err)
+{
+    if (dup_str(&re->estimator, s->d->name, err) != 0 ||
+        dup_str(&re->label, s->label, err) != 0 ||
+        dup_str(&re->params_json, s->params_json, err) != 0)
+        return -1;
+    re->value = x->value;
+    re->se = x->s.st.sd / sqrt((double)g->n);
+    interval(g->o, &x->s.st, boot, re);
+    if (!x->s.applies) {
+        /* No number at all: the reason is the result (estimator.h). */
+        re->se = re->lower = re->upper = NAN;
+        res_warn(r, rp, "%s does not apply: %s", s->label, x->s.why);
+    } else if (x->s.weighted) {
+        re->mean_weight = x->s.mean_w;
+        re->max_weight = x->s.max_w;
+        re->ess = x->s.ess;
+    }
+    if (!isnan(rp->truth) && rp->truth != 0)
+        re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
+    if (isnan(re->value) && x->s.applies)
+        res_warn(r, rp, DIAG_UNDEFINED_FMT, s->label);
+    return 0;
+}
+
+/* The results of every policy, in order. */
+static int fill_results(struct eng *g, struct res_eval *r, const struct est_res *es,
+                        const struct eng_pol *ps, double *vals, struct ope_error *err)
+{
+    const struct eval_opts *o = g->o;
+    size_t ns = o->n_spec;
+    for (size_t p = 0; p < g->n_pol; p++) {
+        struct res_policy *rp = &r->pol[p];
+        if (dup_str(&rp->name, g->kind->policy_name(g, g->pol[p]), err) != 0)
+            return -1;
+        rp->truth = ps[p].truth;
+        rp->unsupported = ps[p].unsupported;
+        for (size_t e = 0; e < ns; e++)
+            if (fill_estimate(g, r, rp, &o->spec[e], &es[p * ns + e],
+                              vals ? vals + (p * ns + e) * g->B : NULL, &rp->est[e], err) != 0)
+                return -1;
+        /* Warnings from the policy's weights, shared by every weight-based estimator. */
+        diag_res_warn(r, rp, &ps[p].w, rp->unsupported, g->kind->unit);
+    }
+    if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo) &&
+        g->n_pol * ns > 0)
+        res_warn(r, NULL, "%s intervals use the observed range of the contributions "
+                 "(no --bounds given), so their guarantee is only heuristic",
+                 ci_method_name((enum ci_method)o->ci));
+    return 0;
+}
+
+/* The policies to evaluate: o->policies by name, or every policy of the log. */
+static size_t *choose_policies(struct eng *g, const struct eval_opts *o, size_t *n_pol,
+                               struct ope_error *err)
+{
+    *n_pol = o->policies ? o->n_policies : g->n_log_policies;
+    size_t *pol = ope_calloc(*n_pol ? *n_pol : 1, sizeof *pol, err);
+    for (size_t k = 0; pol && k < *n_pol; k++) {
+        int idx = o->policies ? g->kind->policy_index(g, o->policies[k], err) : (int)k;
+        if (idx < 0) {
+            free(pol);
+            return NULL;
+        }
+        pol[k] = (size_t)idx;
+    }
+    return pol;
+}
+
+/* The header of the results: the kind's fields and the options. */
+static int describe(struct eng *g, struct res_eval *r, struct ope_error *err)
+{
+    const struct eval_opts *o = g->o;
+    g->kind->describe(g, r);
+    r->alpha = o->alpha;
+    snprintf(r->ci, sizeof r->ci, "%s", ci_method_name((enum ci_method)o->ci));
+    r->n_boot = o->ci == CI_BOOTSTRAP ? o->n_boot : 0;
+    r->seed = o->seed;
+    r->threads = o->threads;
+    return g->path ? dup_str(&r->path, g->path, err) : 0;
+}
+
+struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_error *err)
+{
+    g->o = o;
+    if (g->kind->check(g, err) != 0)
+        return NULL;
+    for (size_t e = 0; e < o->n_spec; e++)
+        if (o->spec[e].d->kind != g->kind->kind) {
+            ope_fail(err, OPE_EUSAGE, "'%s' is not a %s estimator", o->spec[e].label,
+                     g->kind->noun);
+            return NULL;
+        }
+    size_t n_pol, ns = o->n_spec;
+    size_t *pol = choose_policies(g, o, &n_pol, err);
+    if (!pol)
+        return NULL;
+    g->pol = pol;
+    g->n_pol = n_pol;
+    g->need_model = need_model(o);
+    g->B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
+
+    struct res_eval *r = res_eval_new(n_pol, ns);
+    struct est_res *es = ope_calloc(n_pol * ns + 1, sizeof *es, err);
+    struct eng_pol *ps = ope_calloc(n_pol + 1, sizeof *ps, err);
+    double *vals = NULL;
+    struct sums sums = { 0, NULL, NULL, NULL };
+    if (!r) {
+        ope_fail_oom(err);
+        goto fail;
+    }
+    if (!es || !ps || describe(g, r, err) != 0 || g->kind->setup(g, r, err) != 0 ||
+        cancelled(o, err) != 0 || prepare_all(g, err) != 0)
+        goto fail;
+    if (g->B && !(vals = ope_malloc(n_pol * ns * g->B * sizeof *vals, err)))
+        goto fail;
+    if (accumulate(g, &sums, err) != 0)
+        goto fail;
+    if (g->B)
+        replicates(g, &sums, vals);
+    struct stats_ctx sx = { g, &sums, es, ps, 0 };
+    if (ope_parallel_for(n_pol * (ns + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
+        goto fail;
+    if (atomic_load(&sx.failed)) {
+        ope_fail_oom(err);
+        goto fail;
+    }
+    if (fill_results(g, r, es, ps, vals, err) != 0)
+        goto fail;
+    goto out;
+fail:
+    res_eval_free(r);
+    r = NULL;
+out:
+    free(es);
+    free(ps);
+    free(vals);
+    sums_release(&sums);
+    free(pol);
+    g->pol = NULL;
+    return r;
+}

@@ -1,0 +1,112 @@
+/* estimators/engine.h: the one evaluation driver. Bandit and trajectory evaluations
+ * run the same phases, written once in engine.c: check the log, choose the policies,
+ * set up the model, prepare each policy, accumulate the point and bootstrap sums
+ * (accum.h), combine them into values and replicates, the statistics of the
+ * contributions, intervals, diagnostics, and the results (result.h). What differs
+ * between the kinds of log is a "source" behind struct eng_kind: evaluate.c for
+ * bandit logs, evaluate_traj.c for trajectory logs. */
+#ifndef ESTIMATORS_ENGINE_H
+#define ESTIMATORS_ENGINE_H
+
+#include <stddef.h>
+#include "ope/base/error.h"
+#include "estimators/accum.h"
+#include "estimators/ci.h"
+#include "estimators/diag.h"
+#include "estimators/estimator.h"
+#include "estimators/evaluate.h"
+#include "estimators/result.h"
+
+/* What a source says of one (policy, estimator) besides its sums. */
+struct eng_est {
+    int applies;            /* 0: the estimator does not apply; why says so */
+    char why[160];
+    struct ci_stats st;     /* of the per-row (per-episode) contributions */
+    int weighted;           /* mean_w, max_w and ess are set */
+    double mean_w, max_w, ess;
+};
+
+/* What a source says of one policy. */
+struct eng_pol {
+    struct diag_weights w;  /* the importance weights of rows (trajectories) */
+    double truth;           /* NAN when unknown */
+    double unsupported;     /* diag_unsupported_*: NAN when unknown */
+};
+
+struct eng;
+
+/* The kind-specific parts of an evaluation. Every callback gets the driver's
+ * struct eng (its self is the source's state); those marked "tasks" run on several
+ * threads at once and must only write their own out. */
+struct eng_kind {
+    enum est_kind kind;     /* the estimators it takes */
+    const char *noun;       /* "bandit", "trajectory": in the refusal of another kind */
+    enum diag_unit unit;    /* what its weights are of */
+    /* Refuse a log that cannot be evaluated (no evaluation policy, too few rows),
+     * before anything is allocated. 0, or -1 with err. */
+    int (*check)(struct eng *g, struct ope_error *err);
+    /* The index in the log of the policy called name, or -1 with err (OPE_EUSAGE). */
+    int (*policy_index)(struct eng *g, const char *name, struct ope_error *err);
+    /* The name of the log's policy of index pol. */
+    const char *(*policy_name)(struct eng *g, size_t pol);
+    /* Fill the kind's fields of r: rows, episodes, kind, actions, gamma, behaviour
+     * value. */
+    void (*describe)(struct eng *g, struct res_eval *r);
+    /* What every policy shares: the model (a reward model fitted once; for a value
+     * model, its name), per-policy buffers. r is NULL when only the replicates are
+     * wanted (eng_replicates): the model is then the caller's. 0, or -1 with err. */
+    int (*setup)(struct eng *g, struct res_eval *r, struct ope_error *err);
+    /* Policy p (the log's policy pol): its row inputs, or its weights, value model
+     * and terms. Called for p = 0, 1, ... in order. 0, or -1 with err. */
+    int (*prepare)(struct eng *g, size_t p, size_t pol, struct ope_error *err);
+    /* The accumulator source over every prepared policy for g->B replicates, and the
+     * first column of (policy p, estimator e) in it. NULL (out of memory) with err. */
+    const struct acc_source *(*source)(struct eng *g, struct ope_error *err);
+    size_t (*col)(struct eng *g, size_t p, size_t e);
+    /* The accumulation is over: free what only the source needed (col must still
+     * answer). May be NULL. */
+    void (*end_source)(struct eng *g);
+    /* When the source has no point callback: the point sums of every column, formed
+     * as an acc_state fed with those columns would form them (prepare had the terms). */
+    void (*point)(struct eng *g, double *sums);
+    /* The value of (p, e) from its columns' sums and the number (or the sum of the
+     * bootstrap counts) of rows n: the point estimate and every replicate. */
+    double (*value)(struct eng *g, size_t p, size_t e, const double *sums, double n);
+    /* Tasks: the contributions' statistics and the weights of (p, e) given its point
+     * sums; the weights, truth and unsupported mass of policy p (the log's pol).
+     * est_stats returns -1 when out of memory. This is the second pass over the rows
+     * that se and the t, Hoeffding and Bernstein intervals need: a ratio estimator's
+     * contributions depend on the full-sample denominator, and the two-pass sd on the
+     * finished mean, so they are not part of the accumulated state (a stream re-reads
+     * its rows for them; doc/architecture.md, "The evaluation engine"). */
+    int (*est_stats)(struct eng *g, size_t p, size_t e, const double *sums,
+                     struct eng_est *out);
+    void (*pol_stats)(struct eng *g, size_t p, size_t pol, struct eng_pol *out);
+};
+
+/* One evaluation: the source fills the first block, the driver the rest. */
+struct eng {
+    const struct eng_kind *kind;
+    void *self;             /* the source's state */
+    size_t n;               /* rows (episodes): the unit of the sums and the bootstrap */
+    size_t n_log_policies;  /* evaluation policies in the log */
+    const char *path;       /* the log's path, or NULL */
+
+    const struct eval_opts *o;
+    const size_t *pol;      /* [n_pol] the log's index of each evaluated policy */
+    size_t n_pol;
+    int need_model;         /* some estimator uses a model */
+    size_t B;               /* bootstrap replicates accumulated (0: none) */
+};
+
+/* Evaluate: every phase, with the source g describes (kind, self, n,
+ * n_log_policies, path set). Errors as eval_bandit. */
+struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_error *err);
+
+/* Only the bootstrap replicates of policies pol[0..n_pol-1] (the log's indices), for
+ * o->n_boot replicates: vals[(p * n_spec + e) * B + b]. setup is called with no
+ * result (the source's model is the caller's). 0, or -1 with err. */
+int eng_replicates(struct eng *g, const struct eval_opts *o, const size_t *pol, size_t n_pol,
+                   double *vals, struct ope_error *err);
+
+#endif
