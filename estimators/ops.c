@@ -382,3 +382,13 @@ void ops_summary_release(struct ops_summary *s)
     free(s->topk);
     s->topk = NULL;
 }
+
+void ops_curves_release(struct ops_curves *c)
+{
+    for (size_t e = 0; c->curve && e < c->n; e++) {
+        free((char *)c->curve[e].label);
+        free((struct ops_topk *)c->curve[e].topk);
+    }
+    free(c->curve);
+    memset(c, 0, sizeof *c);
+}

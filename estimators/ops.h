@@ -49,6 +49,25 @@ struct ops_result {
 int ops_compute(const double *est, const double *truth, size_t M, double J,
                 const struct ops_opts *o, struct ops_result *r, struct ope_error *err);
 
+/* The top-k curves of several estimators: what `ope select --format csv` saves (one
+ * row per estimator and k; over several datasets, the means) and the top-k chart
+ * draws (viz/chart_select.h). curve[e].topk[k - 1] for k = 1..M. A curve's topk may
+ * view an ops_result's (ops_result.topk), or belong to a set loaded from a saved file
+ * (ope/app/resultread.h), which ops_curves_release frees. */
+struct ops_curve {
+    const char *label;              /* the estimator's label */
+    const struct ops_topk *topk;    /* [M] */
+};
+
+struct ops_curves {
+    size_t n, M;                    /* estimators, candidates (k = 1..M) */
+    struct ops_curve *curve;        /* [n] */
+};
+
+/* Free a loaded set (every label and topk, and the array) and zero it; safe on a
+ * zeroed set. Not for a set that views ops_results. */
+void ops_curves_release(struct ops_curves *c);
+
 struct res_eval;
 
 /* Score every estimator of an evaluation: out[e] = ops_compute of estimator e's

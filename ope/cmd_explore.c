@@ -5,6 +5,7 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/learn/explore/offline.h"
+#include "ope/learn/explore/record.h"
 #include "ope/learn/explore/run.h"
 #include "ope/app/envcli.h"
 #include "ope/app/output.h"
@@ -162,51 +163,21 @@ static struct policy *load_baseline(const struct mdp *m, const char *arg, struct
     return policy_from_spec(m, arg, NULL, err);
 }
 
-/* Write the per-episode record, streamed in 64 KiB chunks. With an offline baseline,
- * five more columns: baseline (= offline), vb_learned (V-underbar^b, what the threshold
- * column is built from), vb_exact (the exact value of the learned baseline policy),
- * threshold_exact = (1 - alpha) vb_exact and violated_exact (value below it). */
-static int write_record(const struct xo *o, const struct xpl_config *cfg,
-                        const struct xpl_offline *off, const struct xpl_algo *const *algs,
-                        size_t n_algs, const struct xpl_record *rec, struct ope_error *err)
+/* Write the per-episode record (record.h), streamed in 64 KiB chunks. */
+static int write_record(const char *path, int force, const struct xpl_runs *x,
+                        struct ope_error *err)
 {
-    double tau = (1.0 - cfg->alpha) * cfg->Vb;
-    char xv[3][40] = {"", "", ""};
-    if (off) {
-        ope_format_double(xv[0], sizeof xv[0], off->Vb_lower);
-        ope_format_double(xv[1], sizeof xv[1], off->Vb_exact);
-        ope_format_double(xv[2], sizeof xv[2], (1.0 - cfg->alpha) * off->Vb_exact);
-    }
-    struct ope_outfile *f = ope_outfile_open(o->out.path, o->out.force, err);
+    struct ope_outfile *f = ope_outfile_open(path, force, err);
     if (!f)
         return -1;
     struct strbuf sb;
     strbuf_init(&sb);
-    strbuf_puts(&sb, "episode,run,seed,algorithm,mix,optimistic,value,value_realised,lower,"
-                     "threshold,violated,violated_realised,regret");
-    strbuf_puts(&sb, off ? ",baseline,vb_learned,vb_exact,threshold_exact,violated_exact\n"
-                         : "\n");
-    char v[5][40];
-    for (size_t i = 0; i < n_algs; i++)
-        for (long r = 0; r < o->R; r++)
-            for (long k = 0; k < o->K; k++) {
-                const struct xpl_record *e = &rec[((size_t)i * (size_t)o->R + (size_t)r) *
-                                                  (size_t)o->K + (size_t)k];
-                ope_format_double(v[0], sizeof v[0], e->value);
-                ope_format_double(v[1], sizeof v[1], e->value_real);
-                ope_format_double(v[2], sizeof v[2], e->lower);
-                ope_format_double(v[3], sizeof v[3], tau);
-                ope_format_double(v[4], sizeof v[4], e->regret);
-                strbuf_printf(&sb, "%ld,%ld,%llu,%s,%.10g,%d,%s,%s,%s,%s,%d,%d,%s", k + 1, r,
-                              o->seed + (unsigned long long)r, algs[i]->name, e->mix,
-                              e->optimistic, v[0], v[1], isnan(e->lower) ? "" : v[2], v[3],
-                              e->violated, e->violated_real, v[4]);
-                if (off)
-                    strbuf_printf(&sb, ",offline,%s,%s,%s,%d\n", xv[0], xv[1], xv[2],
-                                  e->violated_exact);
-                else
-                    strbuf_puts(&sb, "\n");
-                if (sb.len > 65536 || (i + 1 == n_algs && r + 1 == o->R && k + 1 == o->K)) {
+    xpl_runs_csv_header(x, &sb);
+    for (size_t i = 0; i < x->n_algs; i++)
+        for (long r = 0; r < x->R; r++)
+            for (long k = 0; k < x->K; k++) {
+                xpl_runs_csv_row(x, i, r, k, &sb);
+                if (sb.len > 65536 || (i + 1 == x->n_algs && r + 1 == x->R && k + 1 == x->K)) {
                     if (strbuf_failed(&sb)) {
                         strbuf_release(&sb);
                         ope_outfile_abort(f);
@@ -222,6 +193,21 @@ static int write_record(const struct xo *o, const struct xpl_config *cfg,
             }
     strbuf_release(&sb);
     return ope_outfile_commit(f, err);
+}
+
+/* The runs as one result (record.h): a view over rec and the algorithms' names, with
+ * the threshold and, for an offline baseline, its learned and exact values. */
+static void runs_view(const struct xo *o, const struct xpl_config *cfg,
+                      const struct xpl_offline *off, const char **names, size_t n_algs,
+                      struct xpl_record *rec, struct xpl_runs *x)
+{
+    *x = (struct xpl_runs){ n_algs, o->R, o->K, names, o->seed,
+                            (1.0 - cfg->alpha) * cfg->Vb, off != NULL, NAN, NAN, NAN, rec };
+    if (off) {
+        x->vb_learned = off->Vb_lower;
+        x->vb_exact = off->Vb_exact;
+        x->threshold_exact = (1.0 - cfg->alpha) * off->Vb_exact;
+    }
 }
 
 struct summary {
@@ -427,6 +413,7 @@ static int run(const struct xo *o)
     struct policy *pb = NULL;
     struct xpl_offline off = {0};
     struct xpl_record *rec = NULL;
+    const char **names = NULL;
     double *wa = NULL;
     int rc = 0;
     struct xpl_bonus bonus = {o->bonus, o->c, o->L > 0.0 ? o->L
@@ -449,7 +436,8 @@ static int run(const struct xo *o)
         goto out;
     }
     rec = ope_malloc(n_algs * (size_t)o->R * (size_t)o->K * sizeof *rec, &err);
-    if (!rec) {
+    names = rec ? ope_malloc(n_algs * sizeof *names, &err) : NULL;
+    if (!names) {
         rc = cli_error(&err);
         goto out;
     }
@@ -457,14 +445,18 @@ static int run(const struct xo *o)
                           outcli_progress(&o->out), &err);
     if (!o->out.quiet)
         ope_progress_stderr_done();
-    if (st < 0 ||
-        (o->out.path && write_record(o, &cfg, off.pb ? &off : NULL, algs, n_algs, rec, &err) < 0)) {
+    for (size_t i = 0; i < n_algs; i++)
+        names[i] = algs[i]->name;
+    struct xpl_runs runs;
+    runs_view(o, &cfg, off.pb ? &off : NULL, names, n_algs, rec, &runs);
+    if (st < 0 || (o->out.path && write_record(o->out.path, o->out.force, &runs, &err) < 0)) {
         rc = cli_error(&err);
         goto out;
     }
     print_summary(o, m, &cfg, off.pb ? &off : NULL, algs, n_algs, rec);
 out:
     free(wa);
+    free(names);
     free(rec);
     xpl_offline_release(&off);
     policy_free(pb);

@@ -19,6 +19,7 @@
 #include "ope/app/evalcli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
+#include "ope/app/resultread.h"
 #include "ope/base/outfile.h"
 #include "ope/base/strbuf.h"
 #include "viz/chart.h"
@@ -26,7 +27,6 @@
 #include "viz/chart_select.h"
 #include "viz/chart_train.h"
 #include "viz/gp.h"
-#include "viz/jsonread.h"
 
 enum { PLOT_FROM_JSON = 0x5000, PLOT_FROM_CSV, PLOT_TERM, PLOT_WIDTH, PLOT_HEIGHT,
        PLOT_TITLE, PLOT_FORCE, PLOT_SIZE, PLOT_METRIC };
@@ -348,29 +348,50 @@ static int plot_series(struct plot *pl, struct strbuf *sb, struct ope_error *err
     return 0;
 }
 
-/* Charts of another command's saved run file (the file is DATA). */
+/* Charts of another command's saved result (the file is DATA): its one reader
+ * (ope/app/resultread.h), then the chart builder that draws it from memory too. */
 static int plot_sharpe(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
     struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-    return chart_select_csv(pl->data, pl->metric ? pl->metric : "sharpe_ratio", &t, sb, err);
+    struct ops_curves c;
+    if (rr_load_select(pl->data, &c, err) != 0)
+        return -1;
+    int rc = chart_select(&c, pl->metric ? pl->metric : "sharpe_ratio", &t, sb, err);
+    ops_curves_release(&c);
+    return rc;
 }
 
 static int plot_train(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
     struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-    return chart_train(pl->data, &t, sb, err);
+    struct pg_result *res;
+    size_t n;
+    if (rr_load_curves(pl->data, &res, &n, err) != 0)
+        return -1;
+    int rc = chart_train(res, n, &t, sb, err);
+    rr_curves_free(res, n);
+    return rc;
+}
+
+static int plot_runs(struct plot *pl, int value_view, struct strbuf *sb, struct ope_error *err)
+{
+    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
+    struct xpl_runs x;
+    if (rr_load_explore(pl->data, &x, err) != 0)
+        return -1;
+    int rc = chart_explore(&x, value_view, &t, sb, err);
+    xpl_runs_release(&x);
+    return rc;
 }
 
 static int plot_regret(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
-    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-    return chart_explore(pl->data, 0, &t, sb, err);
+    return plot_runs(pl, 0, sb, err);
 }
 
 static int plot_value(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
-    struct chart_text t = { pl->title, NULL, NULL, pl->dumb };
-    return chart_explore(pl->data, 1, &t, sb, err);
+    return plot_runs(pl, 1, sb, err);
 }
 
 static const struct plot_kind plot_kinds[] = {

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "viz/chart.h"
+#include "viz/chart_select.h"
 #include "viz/gp.h"
 
 #define REPORT_SVG_W 860
@@ -235,35 +236,25 @@ static void script_estimates(const struct report_ctx *c, struct strbuf *sb)
                                              : "logged policy (mean reward)", sb);
 }
 
-/* SharpeRatio@k against k, one line per estimator (selection.md's main figure). */
+/* SharpeRatio@k against k, one line per estimator (selection.md's main figure): the
+ * chart of `ope plot sharpe`, from the report's metrics in memory. */
 static void script_sharpe(const struct report_ctx *c, struct strbuf *sb)
 {
     const struct report_sel *s = &c->sel;
-    struct chart_series *ser = calloc(s->E ? s->E : 1, sizeof *ser);
-    double *x = calloc(s->M ? s->M : 1, sizeof *x);
-    double *y = calloc((s->E ? s->E : 1) * (s->M ? s->M : 1), sizeof *y);
-    if (!ser || !x || !y) {
+    struct ops_curve *cv = calloc(s->E ? s->E : 1, sizeof *cv);
+    struct ope_error err = { 0 };
+    if (!cv) {
         sb->failed = 1;
-    } else {
-        for (size_t k = 0; k < s->M; k++)
-            x[k] = (double)(k + 1);
-        for (size_t e = 0; e < s->E; e++) {
-            for (size_t k = 0; k < s->M; k++) {
-                double v = s->ops[e].topk[k].sharpe;
-                y[e * s->M + k] = isfinite(v) ? v : NAN;
-            }
-            ser[e].name = c->r->pol[0].est[e].label;
-            ser[e].n = s->M;
-            ser[e].x = x;
-            ser[e].y = y + e * s->M;
-        }
-        struct chart_text t = { "SharpeRatio@k: return of deploying the top k, per unit of risk",
-                                "k (policies handed to an online test)", "SharpeRatio@k", 0 };
-        chart_topk(ser, s->E, &t, sb);
+        return;
     }
-    free(ser);
-    free(x);
-    free(y);
+    for (size_t e = 0; e < s->E; e++)
+        cv[e] = (struct ops_curve){ c->r->pol[0].est[e].label, s->ops[e].topk };
+    struct ops_curves curves = { s->E, s->M, cv };
+    struct chart_text t = { "SharpeRatio@k: return of deploying the top k, per unit of risk",
+                            "k (policies handed to an online test)", "SharpeRatio@k", 0 };
+    if (chart_select(&curves, "sharpe_ratio", &t, sb, &err) != 0)
+        sb->failed = 1;
+    free(cv);
 }
 
 /* Return CDFs: the self-normalised estimate per policy, and the logged returns. */

@@ -29,7 +29,7 @@
 #include "ope/learn/train/train.h"
 #include "viz/gp.h"
 #include "viz/grid.h"
-#include "viz/jsonread.h"
+#include "ope/app/jsonread.h"
 
 static void free_null(void)
 {

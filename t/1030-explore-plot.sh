@@ -13,6 +13,6 @@ expect_status 0 "value chart in the terminal" $OPE plot value "$TMP/run.csv" --t
 expect_grep "$TMP/out" "threshold (1 - alpha) V^b" "the constraint line is drawn"
 printf 'a,b\n1,2\n' > "$TMP/notrun.csv"
 expect_status 65 "a file that is not a run file" $OPE plot regret "$TMP/notrun.csv" -o "$TMP/x.svg"
-expect_grep "$TMP/err" "notrun.csv:1: expected the columns episode, algorithm and regret" "says what was expected"
+expect_grep "$TMP/err" "notrun.csv:1: no column 'episode': expected an" "says what was expected"
 expect_status 64 "no run file" $OPE plot regret -o "$TMP/x.svg"
 done_testing

@@ -29,6 +29,7 @@ ope_c_tests = \
 	t/0410-logistic \
 	t/0420-crossfit \
 	t/0600-gp \
+	t/0630-resultread \
 	t/0700-mdp \
 	t/0705-backup \
 	t/0710-env \

@@ -15,8 +15,6 @@ libope_a_SOURCES += \
 	viz/gpesc.h \
 	viz/grid.c \
 	viz/grid.h \
-	viz/jsonread.c \
-	viz/jsonread.h \
 	viz/tui.c \
 	viz/tui.h \
 	viz/tui_chart.c \

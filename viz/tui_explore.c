@@ -1,7 +1,8 @@
 /* viz/tui_explore.c: the Explore view: conservative exploration on RiverSwim, run
  * on demand (Enter) with the `ope explore` defaults: the summary per algorithm and
  * gnuplot's drawing of the cumulative regret; v switches to the executed value
- * against the constraint line. A small budget (3000 episodes, 2 seeds) keeps it
+ * against the constraint line (the charts of `ope plot regret` and `ope plot value`,
+ * from the records in memory). A small budget (3000 episodes, 2 seeds) keeps it
  * interactive; `ope explore` on the command line runs the full experiment. */
 #include "config.h"
 #include "viz/tui_extra.h"
@@ -14,8 +15,10 @@
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 #include "datasets/policy.h"
+#include "ope/learn/explore/record.h"
 #include "ope/learn/explore/run.h"
 #include "viz/chart.h"
+#include "viz/chart_explore.h"
 #include "viz/gp.h"
 
 enum { XK = 3000, XR = 2 };
@@ -24,47 +27,25 @@ enum { XK = 3000, XR = 2 };
 #define n_lines (t->n_explore_lines)
 #define value_view (t->explore_value_view)
 
+/* The chart of the runs just computed, drawn by the builder of `ope plot regret` and
+ * `ope plot value` from the records in memory. */
 static void add_chart(struct tui *t, struct xpl_record *rec, size_t n_algs, double tau,
                       int rows, int cols)
 {
-    struct chart_series s[8];
-    double *buf = calloc(n_algs * 3 * 300 + 4, sizeof *buf);
-    if (!buf)
+    const char *names[16];
+    if (n_algs > sizeof names / sizeof names[0])
         return;
-    size_t stride = XK / 300, m = XK / stride;
-    for (size_t a = 0; a < n_algs; a++) {
-        double *x = buf + a * 900, *y = x + 300, *hi = y + 300;
-        for (size_t k = 0; k < m; k++) {
-            size_t e = (k + 1) * stride - 1;
-            double mean = 0, mx = -INFINITY;
-            for (size_t r = 0; r < XR; r++) {
-                const struct xpl_record *q = &rec[(a * XR + r) * XK + e];
-                double v = value_view ? q->value : q->regret;
-                mean += v / XR;
-                mx = v > mx ? v : mx;
-            }
-            x[k] = (double)(e + 1);
-            y[k] = mean;
-            hi[k] = mx;
-        }
-        s[a] = (struct chart_series){ xpl_registry[a]->name, m, x, y, NULL, NULL };
-    }
-    size_t ns = n_algs;
-    double *tx = buf + n_algs * 900;
-    if (value_view) {
-        tx[0] = 1;
-        tx[1] = XK;
-        tx[2] = tx[3] = tau;
-        s[ns++] = (struct chart_series){ "threshold (1 - alpha) V^b", 2, tx, tx + 2, NULL, NULL };
-    }
+    for (size_t a = 0; a < n_algs; a++)
+        names[a] = xpl_registry[a]->name;
+    struct xpl_runs x = { n_algs, XR, XK, names, 1, tau, 0, NAN, NAN, NAN, rec };
     struct chart_text ct = { value_view ? "Executed value per episode (mean of 2 seeds)" :
                              "Cumulative regret (mean of 2 seeds)", "episode",
                              value_view ? "value" : "regret", 1 };
     struct strbuf sb = STRBUF_INIT;
-    chart_curves(s, ns, &ct, &sb);
-    tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
+    struct ope_error err = { 0 };
+    if (chart_explore(&x, value_view, &ct, &sb, &err) == 0 && !strbuf_failed(&sb))
+        tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
     strbuf_release(&sb);
-    free(buf);
 }
 
 static void explore_run(struct tui *t)

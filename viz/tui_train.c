@@ -19,9 +19,10 @@
 #include "datasets/tlog.h"
 #include "ope/learn/pg/pg.h"
 #include "viz/chart.h"
+#include "viz/chart_train.h"
 #include "viz/gp.h"
 
-enum { TR_EPISODES = 1000, TR_RUNS = 4, TR_POINTS = 24 };
+enum { TR_EPISODES = 1000, TR_RUNS = 4 };
 
 static const struct {
     const char *env;
@@ -39,42 +40,17 @@ static const struct {
 #define n_lines (t->n_train_lines)
 #define setup (t->train_setup)
 
-/* Mean and min-max band of each result's exact value against environment steps. */
+/* Mean and min-max band of each result's exact value against environment steps: the
+ * chart of `ope plot train`, from the results in memory. */
 static void add_chart(struct tui *t, const struct pg_result *res, size_t n, int rows, int cols)
 {
-    struct chart_series s[8];
-    double *buf = n <= 8 ? calloc(n * 4 * TR_POINTS + 1, sizeof *buf) : NULL;
-    if (!buf)
-        return;
-    for (size_t a = 0; a < n; a++) {
-        const struct pg_result *r = &res[a];
-        size_t K = (size_t)r->n_iter + 1, stride = (K + TR_POINTS - 1) / TR_POINTS, m = 0;
-        double *x = buf + a * 4 * TR_POINTS, *y = x + TR_POINTS, *lo = y + TR_POINTS,
-               *hi = lo + TR_POINTS;
-        for (size_t k = 0; k < K && m < TR_POINTS; k += stride ? stride : 1) {
-            size_t kk = k + stride >= K ? K - 1 : k;
-            double sx = 0.0, sy = 0.0, mn = INFINITY, mx = -INFINITY;
-            for (int i = 0; i < r->n_runs; i++) {
-                const struct pg_record *q = &r->rec[(size_t)i * K + kk];
-                sx += q->samples;
-                sy += q->value;
-                mn = fmin(mn, q->value);
-                mx = fmax(mx, q->value);
-            }
-            x[m] = sx / r->n_runs;
-            y[m] = sy / r->n_runs;
-            lo[m] = mn;
-            hi[m++] = mx;
-        }
-        s[a] = (struct chart_series){ r->label, m, x, y, lo, hi };
-    }
     struct chart_text ct = { "Exact value (mean of 4 seeds, band min-max)", "environment steps",
                              "exact value", 1 };
     struct strbuf sb = STRBUF_INIT;
-    chart_curves(s, n, &ct, &sb);
-    tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
+    struct ope_error err = { 0 };
+    if (chart_train(res, n, &ct, &sb, &err) == 0 && !strbuf_failed(&sb))
+        tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
     strbuf_release(&sb);
-    free(buf);
 }
 
 static struct tlog *offline_data(const struct mdp *m, struct ope_error *err)

@@ -9,12 +9,16 @@ libope_a_SOURCES += \
 	ope/app/envcli.c \
 	ope/app/envcli.h \
 	ope/app/evalcli.h \
+	ope/app/jsonread.c \
+	ope/app/jsonread.h \
 	ope/app/loadcli.c \
 	ope/app/loadcli.h \
 	ope/app/output.c \
 	ope/app/output.h \
 	ope/app/render.c \
 	ope/app/render.h \
+	ope/app/resultread.c \
+	ope/app/resultread.h \
 	ope/app/select_gen.c \
 	ope/app/select_gen.h \
 	ope/app/select_lesson.c \

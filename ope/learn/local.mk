@@ -5,6 +5,8 @@ libope_a_SOURCES += \
 	ope/learn/explore/epsmix.c \
 	ope/learn/explore/offline.c \
 	ope/learn/explore/offline.h \
+	ope/learn/explore/record.c \
+	ope/learn/explore/record.h \
 	ope/learn/explore/run.c \
 	ope/learn/explore/run.h \
 	ope/learn/explore/stepmix.c \

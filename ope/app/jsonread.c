@@ -1,8 +1,8 @@
-/* viz/jsonread.c: a small recursive-descent JSON parser (RFC 8259) with a depth
+/* ope/app/jsonread.c: a small recursive-descent JSON parser (RFC 8259) with a depth
  * limit, and the reader of `ope eval --format json` into the result model. Every
  * failure is an OPE_EDATA message with line:column; nothing here can overrun. */
 #include "config.h"
-#include "viz/jsonread.h"
+#include "ope/app/jsonread.h"
 
 #include <errno.h>
 #include <math.h>

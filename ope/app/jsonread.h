@@ -1,10 +1,10 @@
-/* viz/jsonread.h: a small JSON reader (a tree of values) for the files ope itself
+/* ope/app/jsonread.h: a small JSON reader (a tree of values) for the files ope itself
  * writes, such as `ope eval --format json`, and the reader of that evaluation shape
  * into the shared result model, so `ope plot estimates --from-json` draws what an
  * earlier `ope eval` computed. Recursive descent with a depth limit: malformed or
  * hostile input gives an error naming line:column, never a crash. */
-#ifndef VIZ_JSONREAD_H
-#define VIZ_JSONREAD_H
+#ifndef OPE_APP_JSONREAD_H
+#define OPE_APP_JSONREAD_H
 
 #include <stddef.h>
 #include "estimators/result.h"
