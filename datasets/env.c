@@ -3,6 +3,7 @@
 #include "config.h"
 #include "datasets/env.h"
 #include "datasets/mdp.h"
+#include "ope/base/closest.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,6 +20,20 @@ const struct env_desc *env_find(const char *name)
         if (strcmp(env_registry[i]->name, name) == 0)
             return env_registry[i];
     return NULL;
+}
+
+int env_unknown(const char *name, struct ope_error *err)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (size_t i = 0; env_registry[i] && n < 32; i++)
+        names[n++] = env_registry[i]->name;
+    const char *near = ope_closest(name, names, n);
+    if (near)
+        return ope_fail(err, OPE_EUSAGE, "unknown environment '%s'; did you mean '%s'? (ope gen "
+                        "mdp --list lists them)", name, near);
+    return ope_fail(err, OPE_EUSAGE, "unknown environment '%s' (ope gen mdp --list lists them)",
+                    name);
 }
 
 size_t env_n_params(const struct env_desc *d)
@@ -80,7 +95,7 @@ struct mdp *env_build_named(const char *name, const char *const *kv, size_t n, i
 {
     const struct env_desc *d = env_find(name);
     if (!d) {
-        ope_fail(err, OPE_EUSAGE, "unknown environment '%s'", name);
+        env_unknown(name, err);
         return NULL;
     }
     double v[ENV_MAX_PARAMS];

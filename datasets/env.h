@@ -39,6 +39,10 @@ extern const struct env_desc *const env_registry[];
 /* The environment called name, or NULL. */
 const struct env_desc *env_find(const char *name);
 
+/* Fill err with "unknown environment 'NAME'", a suggestion when one is close, and
+ * where the list is (OPE_EUSAGE); returns -1. */
+int env_unknown(const char *name, struct ope_error *err);
+
 /* Number of parameters of d. */
 size_t env_n_params(const struct env_desc *d);
 

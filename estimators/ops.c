@@ -138,8 +138,8 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     for (size_t i = 0; i < M; i++)
         n_nan += isnan(est[i]) != 0;
     if (n_nan)
-        note(r, "some estimates are undefined (NaN): they rank last, count as estimated "
-                "unsafe, and MSE and rank correlation are undefined");
+        note(r, "some estimates are undefined (NaN): they rank last and count as estimated "
+                "unsafe; MSE, rank correlation, and regret@k and top-k past them, are undefined");
     if (!truth) {
         note(r, "no ground truth: only the ranking is available (MSE, rank correlation, "
                 "regret and the top-k metrics need the true values)");
@@ -185,12 +185,18 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
         got_k += truth[r->ranking[i]];
     }
     free(sorted);
-    r->regret1 = vmax - truth[r->ranking[0]];
-    r->regretk = best_k - got_k;
-    if (vmax != 0)
-        r->nregret1 = r->regret1 / fabs(vmax);
-    else
-        note(r, "nRegret@1 is undefined: the best true value is 0");
+    /* The estimator chose only the policies it estimated: a top k that reaches into the
+     * unestimated ones (ranked last in input order) would score that order, not it. */
+    size_t n_def = M - n_nan;
+    if (n_def >= 1) {
+        r->regret1 = vmax - truth[r->ranking[0]];
+        if (vmax != 0)
+            r->nregret1 = r->regret1 / fabs(vmax);
+        else
+            note(r, "nRegret@1 is undefined: the best true value is 0");
+    }
+    if (k <= n_def)
+        r->regretk = best_k - got_k;
     /* Type I / II at tau. */
     if (!isnan(r->tau)) {
         double safe = 0, unsafe = 0, e1 = 0, e2 = 0;
@@ -208,7 +214,7 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     }
     /* Top-k over the true values of the first k of the ranking. */
     double sum = 0, best = -INFINITY, worst = INFINITY, below = 0;
-    for (size_t kk = 1; kk <= M; kk++) {
+    for (size_t kk = 1; kk <= n_def; kk++) {
         double v = truth[r->ranking[kk - 1]];
         sum += v;
         best = v > best ? v : best;

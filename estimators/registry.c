@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ope/base/closest.h"
 #include "ope/base/json.h"
 
 /* The list is generated from OPE_ESTIMATORS in estimators/local.mk. */
@@ -103,6 +104,16 @@ int est_spec_parse(const char *s, enum est_kind kind, struct est_spec *out,
     if (!d) {
         char names[512];
         est_names(kind, 0, names, sizeof names);
+        const char *of_kind[64];
+        size_t n = 0;
+        for (size_t i = 0; est_registry[i] && n < 64; i++)
+            if (est_registry[i]->kind == kind)
+                of_kind[n++] = est_registry[i]->name;
+        const char *near = ope_closest(buf, of_kind, n);
+        if (near)
+            return ope_fail(err, OPE_EUSAGE, "unknown estimator '%s'; did you mean '%s'? (the %s "
+                            "estimators are: %s)", buf, near,
+                            kind == EST_BANDIT ? "bandit" : "trajectory", names);
         return ope_fail(err, OPE_EUSAGE, "unknown estimator '%s'; the %s estimators are: %s",
                         buf, kind == EST_BANDIT ? "bandit" : "trajectory", names);
     }

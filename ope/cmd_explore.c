@@ -4,6 +4,7 @@
  * prints a summary (regret at K, violations, mean mixing). See exploration.md. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/base/closest.h"
 #include "ope/learn/explore/offline.h"
 #include "ope/learn/explore/record.h"
 #include "ope/learn/explore/run.h"
@@ -141,9 +142,18 @@ static int parse_args(int argc, char **argv, struct xo *o)
     if (!o->compare && !o->algo)
         return cli_usage(cmd, "which algorithm? stepmix, epsmix, ucbvi, cucbvi or baseline "
                               "(or --compare for all)");
-    if (o->algo && !xpl_find(o->algo))
+    if (o->algo && !xpl_find(o->algo)) {
+        const char *names[16];
+        size_t n = 0;
+        for (size_t i = 0; xpl_registry[i] && n < 16; i++)
+            names[n++] = xpl_registry[i]->name;
+        const char *near = ope_closest(o->algo, names, n);
+        if (near)
+            return cli_usage(cmd, "unknown algorithm '%s'; did you mean '%s'? (stepmix, epsmix, "
+                             "ucbvi, cucbvi, baseline)", o->algo, near);
         return cli_usage(cmd, "unknown algorithm '%s' (stepmix, epsmix, ucbvi, cucbvi, "
                               "baseline)", o->algo);
+    }
     if (!o->ec.env)
         return cli_usage(cmd, "--env ENV is required (ope gen mdp --list shows them)");
     if (o->baseline && o->baseline_data)

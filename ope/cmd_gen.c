@@ -2,6 +2,7 @@
  * own file (cmd_gen_bandit.c, cmd_gen_mdp.c), so the kinds grow independently. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/base/closest.h"
 #include "ope/cmd_gen.h"
 
 #include <stdio.h>
@@ -26,7 +27,7 @@ static int gen_exec(int argc, char **argv)
     const char *names[sizeof kinds / sizeof kinds[0]];
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         names[k] = kinds[k].name;
-    const char *near = cli_closest(argv[1], names, sizeof kinds / sizeof kinds[0]);
+    const char *near = ope_closest(argv[1], names, sizeof kinds / sizeof kinds[0]);
     if (near && argv[1][0] != '-')
         return cli_usage("gen", "unknown generator '%s'; did you mean '%s'? (bandit or mdp)",
                          argv[1], near);

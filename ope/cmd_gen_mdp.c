@@ -348,8 +348,7 @@ static int run(const struct gen_opts *o, struct ope_error *err)
 {
     const struct env_desc *d = env_find(o->ec.env);
     if (!d)
-        return ope_fail(err, OPE_EUSAGE, "unknown environment '%s' (ope gen mdp --list)",
-                        o->ec.env);
+        return env_unknown(o->ec.env, err);
     double v[ENV_MAX_PARAMS];
     env_defaults(d, v);
     for (size_t i = 0; i < o->ec.n_kv; i++)

@@ -3,6 +3,7 @@
  * in the help is filled from the registry when it is printed. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/base/closest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,7 +104,8 @@ static void print_overview(void)
            "Commands:\n", PACKAGE_VERSION);
     for (size_t i = 0; ope_commands[i]; i++)
         printf("  %-8s %s\n", ope_commands[i]->name, ope_commands[i]->summary);
-    printf("\nOutput, the same in every command:\n"
+    printf("\nOutput, the same in every command that writes a result or a file (demo, tui\n"
+           "and help write none):\n"
            "  -o FILE        write FILE atomically; for a result (eval, info, select,\n"
            "                 train prdc-lqr) its extension picks the format: .json, .csv,\n"
            "                 anything else (.txt) a table\n"
@@ -240,7 +242,11 @@ static int help_exec(int argc, char **argv)
     }
     const struct cmd_entry *c = cmd_find(argv[1]);
     if (!c) {
-        const char *near = cmd_closest(argv[1]);
+        /* The topics that are not commands are candidates too ("estimator"). */
+        static const char *const topics[] = { "estimators", "formats" };
+        const char *near = ope_closest(argv[1], topics, 2);
+        if (!near)
+            near = cmd_closest(argv[1]);
         return near ? cli_usage("help", "unknown command '%s'; did you mean '%s'?", argv[1], near)
                     : cli_usage("help", "unknown command '%s'", argv[1]);
     }

@@ -4,6 +4,7 @@
  * sample-size (from a log), and cdf / topk / curves from a series CSV. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/base/closest.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -424,7 +425,7 @@ static int plot_check_args(struct plot *pl, const char *term)
             pl->k = &plot_kinds[i];
     }
     if (!pl->k) {
-        const char *near = cli_closest(pl->kind, names, N_PLOT_KINDS);
+        const char *near = ope_closest(pl->kind, names, N_PLOT_KINDS);
         return cli_usage("plot", "unknown chart '%s'%s%s%s (estimates, weights, sample-size, "
                          "cdf, topk, curves, regret, value, sharpe, train)", pl->kind,
                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");

@@ -338,7 +338,7 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
     if (optind + 1 < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
     if (!train_find(c->algo))
-        return cli_usage(cmd, "unknown algorithm '%s' (ope help train lists them)", c->algo);
+        return train_unknown_algo(c->algo);
     if (!c->data)
         return cli_usage(cmd, "--data LOG.csv is required");
     if (!c->out && !c->append)

@@ -5,6 +5,8 @@
 #include "config.h"
 #include "ope/cmd.h"
 #include "ope/cmd_train_pg.h"
+#include "ope/base/closest.h"
+#include "ope/learn/train/train.h"
 #include "ope/app/envcli.h"
 #include "ope/app/output.h"
 #include "ope/base/json.h"
@@ -187,7 +189,7 @@ static int parse_args(int argc, char **argv, struct pgcli *c)
     if (!c->compare && !c->algo)
         return cli_usage(cmd, "which algorithm? (ope help train lists them)");
     if (c->algo && !pg_find(c->algo))
-        return cli_usage(cmd, "unknown algorithm '%s' (ope help train lists them)", c->algo);
+        return train_unknown_algo(c->algo);
     int copg = c->algo && strcmp(c->algo, "copg") == 0;
     if (!copg && !c->ec.env)
         return cli_usage(cmd, "--env ENV is required (riverswim, chain, gridworld, dirichlet)");
@@ -610,6 +612,23 @@ static int run_copg(struct pgcli *c, struct ope_error *err)
     return rc;
 }
 
+int train_unknown_algo(const char *typed)
+{
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; train_registry[i] && n < 60; i++)
+        names[n++] = train_registry[i]->name;
+    for (size_t i = 0; pg_registry[i] && n < 60; i++)
+        names[n++] = pg_registry[i]->name;
+    names[n++] = pg_copg.name;
+    names[n++] = "prdc-lqr";
+    const char *near = ope_closest(typed, names, n);
+    if (near)
+        return cli_usage("train", "unknown algorithm '%s'; did you mean '%s'? (ope help train "
+                         "lists them)", typed, near);
+    return cli_usage("train", "unknown algorithm '%s' (ope help train lists them)", typed);
+}
+
 int train_pg_exec(int argc, char **argv)
 {
     struct pgcli c;
@@ -635,8 +654,10 @@ int train_pg_exec(int argc, char **argv)
         return run_copg(&c, &err) < 0 ? cli_error(&err) : 0;
     if (props_opts_check(&c.po, &err) < 0)
         return cli_error(&err);
-    if (!env_find(c.ec.env))
-        return cli_usage("train", "unknown environment '%s' (ope gen mdp --list)", c.ec.env);
+    if (!env_find(c.ec.env)) {
+        env_unknown(c.ec.env, &err);
+        return cli_usage("train", "%s", err.msg);
+    }
     struct mdp *m = envcli_build(&c.ec, c.gamma, &err);
     if (!m)
         return cli_error(&err);

@@ -11,6 +11,10 @@
 /* The options of the policy-gradient path (for `ope train`'s routing). */
 extern const struct option train_pg_options[];
 
+/* A usage error for an algorithm `ope train` does not know, with the closest of all
+ * its algorithms (from logs, policy gradient, prdc-lqr) when one is close. */
+int train_unknown_algo(const char *typed);
+
 /* Run the policy-gradient path; returns the exit status. */
 int train_pg_exec(int argc, char **argv);
 

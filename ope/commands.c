@@ -1,6 +1,7 @@
 /* ope/commands.c: the list of subcommands. A new command is one file plus one line. */
 #include "config.h"
 #include "ope/cmd.h"
+#include "ope/base/closest.h"
 
 #include <string.h>
 
@@ -47,5 +48,5 @@ const char *cmd_closest(const char *typed)
     size_t n = 0;
     for (size_t i = 0; ope_commands[i] && n < 64; i++)
         names[n++] = ope_commands[i]->name;
-    return cli_closest(typed, names, n);
+    return ope_closest(typed, names, n);
 }

@@ -332,7 +332,23 @@ int main(void)
         /* Estimated safe (>= 0.9): 1 and 2; candidate 1 (V = 3) is truly safe and estimated
          * unsafe: Type I = 1/3. */
         is_double(r.type1, 1.0 / 3, 1e-12, "a NaN estimate counts as estimated unsafe");
+        /* Two policies have estimates (ranked: candidate 2 with V = 1, then 1 with V = 2).
+         * The top 1 and 2 are the estimator's choice: best@1 = 1, mean@2 = 1.5, regret@1
+         * = 3 - 1 = 2. The top 3 would add the unestimated candidate by input order: it
+         * and regret@3 are undefined (the rm-in-select case). */
+        is_double(r.regret1, 2, 0, "regret@1 from the estimated policies");
+        is_double(r.topk[0].best, 1, 0, "best@1 from the estimated policies");
+        is_double(r.topk[1].mean, 1.5, 0, "mean@2 from the estimated policies");
+        ok(isnan(r.regretk) && isnan(r.topk[2].mean) && isnan(r.topk[2].sharpe) &&
+           isnan(r.topk[2].best), "k past the estimated policies: regret@k and top-k undefined");
         ops_result_release(&r);
+        {
+            const double Enone[] = { NAN, NAN };
+            struct ops_result q = run(Enone, V, 2, 1, 1, 0);
+            ok(isnan(q.regret1) && isnan(q.regretk) && isnan(q.topk[0].best),
+               "no estimate at all: no regret and no top-k");
+            ops_result_release(&q);
+        }
         const double Vbad[] = { 1, INFINITY };
         struct ops_opts o;
         ops_opts_init(&o);

@@ -30,8 +30,5 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
                const struct option *longopts);
 
-/* The name among names[0..n-1] closest to `typed` (edit distance, or one of them
- * starting with it), or NULL when none is close enough to be a likely typo. */
-const char *cli_closest(const char *typed, const char *const *names, size_t n);
 
 #endif

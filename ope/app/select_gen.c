@@ -37,8 +37,7 @@ int select_gen_prepare(struct select_gen *g, double gamma, struct ope_error *err
         return 0;
     const struct env_desc *d = env_find(g->env);
     if (!d)
-        return ope_fail(err, OPE_EUSAGE, "--env: unknown environment '%s' (ope gen mdp --list "
-                        "lists them)", g->env);
+        return env_unknown(g->env, err);
     double v[ENV_MAX_PARAMS];
     env_defaults(d, v);
     for (size_t i = 0; i < g->n_kv; i++)

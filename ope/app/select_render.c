@@ -96,7 +96,10 @@ void select_table(const struct selection *s, struct strbuf *sb)
                 continue;
             }
             char cell[64];
-            snprintf(cell, sizeof cell, "%.4g [%.4g, %.4g]", x->value, x->lower, x->upper);
+            if (isnan(x->value))
+                snprintf(cell, sizeof cell, "-");    /* as ope eval: no estimate */
+            else
+                snprintf(cell, sizeof cell, "%.4g [%.4g, %.4g]", x->value, x->lower, x->upper);
             strbuf_printf(sb, " %30s", cell);
         }
         strbuf_putc(sb, '\n');
