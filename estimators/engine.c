@@ -201,10 +201,14 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
         /* No number at all: the reason is the result (estimator.h). */
         re->se = re->lower = re->upper = NAN;
         res_warn(r, rp, "%s does not apply: %s", s->label, x->s.why);
-    } else if (x->s.weighted) {
-        re->mean_weight = x->s.mean_w;
-        re->max_weight = x->s.max_w;
-        re->ess = x->s.ess;
+    } else {
+        if (x->s.why[0])    /* applies, with a caveat */
+            res_warn(r, rp, "%s: %s", s->label, x->s.why);
+        if (x->s.weighted) {
+            re->mean_weight = x->s.mean_w;
+            re->max_weight = x->s.max_w;
+            re->ess = x->s.ess;
+        }
     }
     if (!isnan(rp->truth) && rp->truth != 0)
         re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);

@@ -20,7 +20,7 @@
 /* What a source says of one (policy, estimator) besides its sums. */
 struct eng_est {
     int applies;            /* 0: the estimator does not apply; why says so */
-    char why[160];
+    char why[160];          /* applies = 1 and why set: a caveat, shown as a warning */
     struct ci_stats st;     /* of the per-row (per-episode) contributions */
     int weighted;           /* mean_w, max_w and ess are set */
     double mean_w, max_w, ess;

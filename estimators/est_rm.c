@@ -33,7 +33,10 @@ static double rm_contrib(const double *ti, const double *sums, double n)
 }
 
 /* A policy is stochastic here when it gives a logged action a probability strictly
- * between 0 and 1; replaying then keeps only some of the actions it would take. */
+ * between 0 and 1; replaying then keeps only some of the actions it would take. On
+ * the rows it keeps (pi_e = 1, so pscore = 1 / w) the logging probabilities must be
+ * equal for the replayed rows to be a fair sample (uniform logging); when they are
+ * not, rm still gives its number, with that caveat. */
 static int rm_applies(const struct est_bandit_in *in, const double *param, char *why, size_t n)
 {
     (void)param;
@@ -44,6 +47,16 @@ static int rm_applies(const struct est_bandit_in *in, const double *param, char 
                      in->pi_a[i]);
             return 0;
         }
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < in->n; i++)
+        if (in->pi_a[i] == 1.0 && in->w[i] > 0) {
+            double p = 1.0 / in->w[i];
+            lo = p < lo ? p : lo;
+            hi = p > hi ? p : hi;
+        }
+    if (hi > 0 && hi - lo > 1e-9 * hi)
+        snprintf(why, n, "the logging policy is not uniform on the replayed rows (pscore from "
+                 "%.4g to %.4g), so rm is biased; snipw weighs the same rows correctly", lo, hi);
     return 1;
 }
 

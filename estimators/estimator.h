@@ -71,7 +71,9 @@ struct est_desc {
     /* Whether the estimator applies to this policy on this log (NULL: always). When
      * it does not, it returns 0 with the reason in why (n bytes), and the estimate,
      * its interval and diagnostics are NaN with that reason as a warning: no number
-     * is shown (rm on a stochastic policy). */
+     * is shown (rm on a stochastic policy). When it applies with a caveat the user
+     * should see (rm with a logging policy that is not uniform), it returns 1 with the
+     * caveat in why, shown as a warning next to the number. */
     int (*applies)(const struct est_bandit_in *in, const double *param, char *why, size_t n);
     /* A trajectory estimator (kind EST_TRAJ) instead gives its per-episode slot terms
      * (traj.h), and the engine combines their sums with traj_value_sums: fill out

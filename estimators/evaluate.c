@@ -244,6 +244,7 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     const struct est_spec *s = &g->o->spec[e];
     const struct est_bandit_in *in = &b->in[p];
     size_t n = b->log->n;
+    es->why[0] = '\0';
     es->applies = !s->d->applies || s->d->applies(in, s->param, es->why, sizeof es->why);
     es->weighted = es->applies && s->d->weight;
     if (!es->applies) {

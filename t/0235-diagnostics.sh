@@ -30,7 +30,7 @@ html_warnings() {      # the report's Warnings section: <p class="warn">Policy N
 # Only the weight diagnostics are compared: what a single estimator says of itself
 # ("rm does not apply ...", "snipw is undefined ...") is not a property of the log,
 # and ope info runs no estimator.
-weight_only() { grep -v -E ': [a-z0-9:=.,_-]+ (does not apply|is undefined on this log)' || true; }
+weight_only() { grep -v -E ': [a-z0-9:=.,_-]+(: | does not apply| is undefined on this log)' || true; }
 
 # same_everywhere LOG NAME [eval options]: every tool's warnings equal ope info's.
 same_everywhere() {

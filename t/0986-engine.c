@@ -137,7 +137,8 @@ static int toy_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     (void)sums;
     size_t pol = g->pol[p];
     out->applies = !(pol == 1 && e == 1);
-    snprintf(out->why, sizeof out->why, "toy reason");
+    if (!out->applies)      /* a why next to applies = 1 would be a caveat, shown too */
+        snprintf(out->why, sizeof out->why, "toy reason");
     ci_stats_of(X[pol], N, &out->st);
     out->weighted = 1;
     out->mean_w = 1, out->max_w = 1, out->ess = N;
