@@ -42,9 +42,10 @@ static int rm_applies(const struct est_bandit_in *in, const double *param, char 
     (void)param;
     for (size_t i = 0; i < in->n; i++)
         if (in->pi_a[i] > 0.0 && in->pi_a[i] < 1.0) {
+            /* All the digits when six would round to 1 (0.9999999999999999). */
             snprintf(why, n, "the policy is stochastic (it gives the logged action of row %zu "
-                     "probability %g); the replay method needs a deterministic policy", i + 1,
-                     in->pi_a[i]);
+                     "probability %.*g); the replay method needs a deterministic policy", i + 1,
+                     in->pi_a[i] > 0.9999995 ? 17 : 6, in->pi_a[i]);
             return 0;
         }
     double lo = INFINITY, hi = 0;

@@ -31,7 +31,7 @@ const struct est_desc est_sg_dr_desc = {
     .card = {
         .assumes = "as dr; the power-mean correction of the weights gives sub-Gaussian tails",
         .fails = "biased (towards dm) for large lambda; lambda = 0 is dr, lambda = 1 gives every "
-            "row weight 1",
+            "row the policy can take weight 1",
         .discussion = "As dr, with each weight in the correction term shrunk by the power mean "
             "w / (1 - lambda + lambda w): the estimate gets sub-Gaussian tails at the price of a "
             "bias towards the reward model that grows with lambda (0 is dr). Intervals: the "

@@ -122,6 +122,7 @@ int est_spec_parse(const char *s, enum est_kind kind, struct est_spec *out,
     for (size_t k = 0; k < d->n_params; k++)
         out->param[k] = d->param[k].def;
     char *p = colon ? colon + 1 : NULL;
+    int given[EST_MAX_PARAMS] = { 0 };
     while (p && *p) {
         char *next = strchr(p, ',');
         if (next)
@@ -143,6 +144,8 @@ int est_spec_parse(const char *s, enum est_kind kind, struct est_spec *out,
                             d->name, p, d->param[0].name, d->n_params > 1 ? ", " : "",
                             d->n_params > 1 ? d->param[1].name : "");
         }
+        if (given[k]++)
+            return ope_fail(err, OPE_EUSAGE, "estimator '%s': %s given twice", d->name, p);
         char *end;
         double v = strtod(eq + 1, &end);
         if (end == eq + 1 || *end || isnan(v) || v < d->param[k].lo || v > d->param[k].hi)
@@ -184,6 +187,15 @@ int est_spec_list(const char *list, enum est_kind kind, struct est_spec **out, s
         char *save = NULL;
         for (char *tok = strtok_r(copy, ",", &save);; tok = strtok_r(NULL, ",", &save)) {
             int cont = tok && strchr(tok, '=') && !strchr(tok, ':') && cur[0];
+            /* A spec that does not fit is refused, never cut: a cut number would be
+             * another number. */
+            if (tok && strlen(cur) + 1 + strlen(tok) >= sizeof cur) {
+                ope_fail(err, OPE_EUSAGE, "estimator spec too long: '%.40s...' (at most %zu "
+                         "characters)", cont ? cur : tok, sizeof cur - 1);
+                free(copy);     /* after the message: tok points into it */
+                free(specs);
+                return -1;
+            }
             if (cont) {
                 size_t l = strlen(cur);
                 snprintf(cur + l, sizeof cur - l, ",%s", tok);

@@ -225,7 +225,7 @@ static int help_exec(int argc, char **argv)
     }
     argc -= optind - 1;
     argv += optind - 1;
-    if (names && (argc != 2 || strcmp(argv[1], "estimators") != 0))
+    if (names && (argc < 2 || strcmp(argv[1], "estimators") != 0))
         return cli_usage("help", "--names goes with 'estimators': ope help estimators --names");
     if (argc < 2) {
         print_overview();

@@ -562,9 +562,15 @@ static int plot_exec(int argc, char **argv)
             return OPE_EUSAGE;
         }
     }
-    if (optind >= argc)
-        return cli_usage("plot", "which chart? estimates, weights, sample-size, cdf, topk, "
-                         "curves, regret or value");
+    if (optind >= argc) {
+        char kinds[256] = "";
+        for (size_t i = 0; i < N_PLOT_KINDS; i++) {
+            size_t l = strlen(kinds);
+            snprintf(kinds + l, sizeof kinds - l, "%s%s", i ? (i + 1 < N_PLOT_KINDS ? ", " : " or ")
+                     : "", plot_kinds[i].name);
+        }
+        return cli_usage("plot", "which chart? %s", kinds);
+    }
     pl.kind = argv[optind++];
     if (optind < argc)
         pl.data = argv[optind++];

@@ -88,7 +88,8 @@ ope_sh_tests = \
 	t/1340-train-pg.sh \
 	t/1345-train-tui.sh \
 	t/1400-cli-output.sh \
-	t/1410-suggest.sh
+	t/1410-suggest.sh \
+	t/1420-cli-values.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

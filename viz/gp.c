@@ -225,6 +225,7 @@ static const char *find_sync(const struct strbuf *out, const char *line)
 /* Is any non-blank line of gnuplot's stderr something other than a warning? */
 static int has_error(const char *s)
 {
+    int in_warning = 0;     /* the last non-blank line was a warning */
     while (*s) {
         const char *nl = strchr(s, '\n');
         size_t len = nl ? (size_t)(nl - s) : strlen(s);
@@ -236,8 +237,13 @@ static int has_error(const char *s)
             char line[512];
             snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), s);
             /* gnuplot writes both "warning:" (script warnings) and "Warning:" (e.g.
-             * "Warning: empty y range [2:2], adjusting"): neither is an error. */
-            if (!strcasestr(line, "warning:"))
+             * "Warning: empty y range [2:2], adjusting"): neither is an error, nor is
+             * an indented line that continues one ("line 72: warning: Terminal canvas
+             * area too small to hold plot." then "\t    Check plot boundary ..."). */
+            int indented = line[0] == ' ' || line[0] == '\t';
+            if (strcasestr(line, "warning:"))
+                in_warning = 1;
+            else if (!(indented && in_warning))
                 return 1;
         }
         s += len + (nl ? 1 : 0);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "ope/app/evalcli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
@@ -46,6 +47,9 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         if (c->n_policies == EVALCLI_MAX_POLICIES)
             return ope_fail(err, OPE_EUSAGE, "at most %d --policy options",
                             EVALCLI_MAX_POLICIES);
+        for (size_t i = 0; i < c->n_policies; i++)
+            if (strcmp(c->policies[i], arg) == 0)
+                return ope_fail(err, OPE_EUSAGE, "--policy %s given twice", arg);
         c->policies[c->n_policies++] = arg;
         return 1;
     case EVALCLI_ESTIMATORS:
@@ -72,11 +76,13 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         c->eo.n_boot = (int)v;
         return 1;
     case EVALCLI_SEED: {
+        /* Digits only, and no wrap-around: strtoull clamps 2^64 to 2^64 - 1. */
         char *end;
+        errno = 0;
         unsigned long long s = strtoull(arg, &end, 10);
-        if (!*arg || *end || arg[0] == '-')
-            return ope_fail(err, OPE_EUSAGE, "--seed expects a non-negative integer, got '%s'",
-                            arg);
+        if (!*arg || *end || strspn(arg, "0123456789") != strlen(arg) || errno == ERANGE)
+            return ope_fail(err, OPE_EUSAGE, "--seed expects a whole number from 0 to 2^64-1, "
+                            "got '%s'", arg);
         c->eo.seed = s;
         c->eo.model.seed = s;
         return 1;
