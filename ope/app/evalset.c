@@ -146,16 +146,15 @@ static int add_risk(const struct eval_settings *set, const struct tlog *log, str
 /* A trajectory log: the discount, the value model, and the truth file's values per
  * evaluated policy in the order the engine reports them (the chosen policies, else
  * every policy of the log). */
-static struct res_eval *run_traj(const struct eval_settings *set, struct eval_opts *eo,
-                                 const struct tlog *log, struct ope_error *err)
+static struct res_eval *run_traj(const struct eval_settings *set, const struct eval_opts *eo,
+                                 struct traj_opts *to, const struct tlog *log,
+                                 struct ope_error *err)
 {
-    struct traj_opts to;
     struct truth tf = { 0 };
     tf.behavior = NAN;
     double *tv = NULL;
     struct res_eval *r = NULL;
-    if (eval_settings_to_opts(set, &(struct eval_opts){ 0 }, &to, err) != 0 ||
-        (set->truth_path && truth_load(set->truth_path, &tf, err) != 0))
+    if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         goto out;
     if (set->truth_path) {
         size_t np = set->n_policies ? set->n_policies : log->n_policies;
@@ -163,9 +162,9 @@ static struct res_eval *run_traj(const struct eval_settings *set, struct eval_op
             goto out;
         for (size_t p = 0; p < np; p++)
             tv[p] = truth_of(&tf, set->n_policies ? set->policies[p] : log->policy[p].name);
-        to.truth = tv;
+        to->truth = tv;
     }
-    r = eval_traj_ex(log, eo, &to, err);
+    r = eval_traj_ex(log, eo, to, err);
     if (r && set->truth_path && !isnan(tf.behavior))
         r->behavior_value = tf.behavior;
     if (r && set->risk && add_risk(set, log, r, err) != 0) {
@@ -187,11 +186,14 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
     if (est_spec_list(set->estimators, tlog ? EST_TRAJ : EST_BANDIT, &spec, &n_spec, err) != 0)
         return NULL;
     struct eval_opts eo;
-    eval_settings_to_opts(set, &eo, NULL, err);
-    eo.spec = spec;
-    eo.n_spec = n_spec;
-    eo.progress = progress;
-    struct res_eval *r = tlog ? run_traj(set, &eo, tlog, err) : eval_bandit(blog, &eo, err);
+    struct traj_opts to;
+    struct res_eval *r = NULL;
+    if (eval_settings_to_opts(set, &eo, tlog ? &to : NULL, err) == 0) {
+        eo.spec = spec;
+        eo.n_spec = n_spec;
+        eo.progress = progress;
+        r = tlog ? run_traj(set, &eo, &to, tlog, err) : eval_bandit(blog, &eo, err);
+    }
     free(spec);
     return r;
 }
