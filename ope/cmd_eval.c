@@ -45,7 +45,7 @@ static int eval_exec(int argc, char **argv)
         return cli_usage("eval", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
-    c.eo.progress = outcli_progress(&out);
+    c.progress = outcli_progress(&out);
     struct res_eval *r = evalcli_run(&c, argv[optind], &err);
     ope_progress_stderr_done();
     if (!r)

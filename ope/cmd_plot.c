@@ -89,7 +89,7 @@ static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *
     if (pl->json) {
         r = jr_load_eval(pl->json, err);
     } else {
-        pl->ev.eo.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
+        pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
         r = evalcli_run(&pl->ev, pl->data, err);
         ope_progress_stderr_done();
     }
@@ -108,12 +108,12 @@ static struct blog *load_log(struct plot *pl, struct ope_error *err)
 
 static int plot_weights(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
-    if (pl->ev.n_policies > 1)
+    if (pl->ev.set.n_policies > 1)
         return ope_fail(err, OPE_EUSAGE, "weights: one --policy at a time");
     struct blog *b = load_log(pl, err);
     if (!b)
         return -1;
-    const char *pname = pl->ev.n_policies ? pl->ev.policies[0]
+    const char *pname = pl->ev.set.n_policies ? pl->ev.set.policies[0]
                         : b->n_policies ? b->policy[0].name : "";
     int p = blog_policy_index(b, pname);
     double *w = p < 0 ? NULL : ope_calloc(b->n ? b->n : 1, sizeof *w, err);
@@ -148,9 +148,10 @@ static int plot_sample_size(struct plot *pl, struct strbuf *sb, struct ope_error
     size_t n_spec = 0, m = 0;
     double sizes[MAXK], val[MAXE * MAXK], lo[MAXE * MAXK], hi[MAXE * MAXK], truth = NAN;
     const char *names[MAXE];
-    const char *pname = pl->ev.n_policies ? pl->ev.policies[0]
+    const char *pname = pl->ev.set.n_policies ? pl->ev.set.policies[0]
                         : b->n_policies ? b->policy[0].name : "";
-    int rc = est_spec_list(pl->ev.estimators ? pl->ev.estimators : "ipw,snipw,ipw:clip=10",
+    int rc = est_spec_list(pl->ev.set.estimators[0] ? pl->ev.set.estimators
+                                                    : "ipw,snipw,ipw:clip=10",
                            EST_BANDIT, &spec, &n_spec, err);
     if (rc == 0 && n_spec > MAXE)
         rc = ope_fail(err, OPE_EUSAGE, "at most %d estimators on this chart", MAXE);
@@ -159,7 +160,8 @@ static int plot_sample_size(struct plot *pl, struct strbuf *sb, struct ope_error
         if (n >= (double)b->n)
             break;
     }
-    struct eval_opts o = pl->ev.eo;
+    struct eval_opts o;
+    eval_settings_to_opts(&pl->ev.set, &o, NULL, err);
     o.spec = spec;
     o.n_spec = n_spec;
     o.ci = o.ci == CI_BOOTSTRAP ? CI_T : o.ci;

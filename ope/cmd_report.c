@@ -69,8 +69,8 @@ static int report_parse(int argc, char **argv, struct report_cli *rc)
             if (opt == EVALCLI_RISK) {
                 /* The report always has the risk section for trajectory logs; --risk
                  * only sets its CVaR level (the evaluation itself stays eval's). */
-                rc->in.risk_alpha = rc->c.risk_alpha;
-                rc->c.risk = 0;
+                rc->in.risk_alpha = rc->c.set.risk_alpha;
+                rc->c.set.risk = 0;
             }
             continue;
         }
@@ -135,18 +135,7 @@ static struct res_eval *run_demo(struct report_cli *rc, struct blog **log, doubl
     size_t rows;
     if (demo_campaign(rc->demo, log, ctr, half, &rows, err) != 0)
         return NULL;
-    struct est_spec *spec = NULL;
-    size_t n_spec = 0;
-    struct res_eval *r = NULL;
-    if (est_spec_list(rc->c.estimators, EST_BANDIT, &spec, &n_spec, err) == 0) {
-        rc->c.eo.spec = spec;
-        rc->c.eo.n_spec = n_spec;
-        rc->c.eo.policies = rc->c.n_policies ? rc->c.policies : NULL;
-        rc->c.eo.n_policies = rc->c.n_policies;
-        r = eval_bandit(*log, &rc->c.eo, err);
-    }
-    free(spec);
-    rc->c.eo.spec = NULL;
+    struct res_eval *r = eval_settings_run(&rc->c.set, *log, NULL, rc->c.progress, err);
     if (r && (*log)->path && sha256_file_hex((*log)->path, r->sha256, err) != 0) {
         res_eval_free(r);
         r = NULL;
@@ -170,7 +159,7 @@ static int add_input(struct report_in *in, const char *role, const char *path,
 static int load_truth(struct report_cli *rc, const struct res_eval *r, struct truth *tf,
                       double **tv, struct ope_error *err)
 {
-    if (truth_load(rc->c.truth_path, tf, err) != 0)
+    if (truth_load(rc->c.set.truth_path, tf, err) != 0)
         return -1;
     *tv = ope_calloc(r->n_policies ? r->n_policies : 1, sizeof **tv, err);
     if (!*tv)
@@ -180,7 +169,7 @@ static int load_truth(struct report_cli *rc, const struct res_eval *r, struct tr
     rc->in.truth = *tv;
     rc->in.truth_source = "from the truth file";
     rc->in.behavior_truth = tf->behavior;
-    return add_input(&rc->in, "truth file", rc->c.truth_path, err);
+    return add_input(&rc->in, "truth file", rc->c.set.truth_path, err);
 }
 
 static int report_exec(int argc, char **argv)
@@ -209,7 +198,7 @@ static int report_exec(int argc, char **argv)
     memset(&tf, 0, sizeof tf);
     double *tv = NULL, ctr = NAN, half = NAN;
     char *bts = NULL;
-    rc.c.eo.progress = outcli_progress(&(struct outcli){ .quiet = rc.quiet });
+    rc.c.progress = outcli_progress(&(struct outcli){ .quiet = rc.quiet });
     /* eval's own evaluation; it keeps the log it loaded for the data section and the
      * return distributions. */
     rc.c.keep_blog = &blog;
@@ -218,7 +207,7 @@ static int report_exec(int argc, char **argv)
                                  : evalcli_run(&rc.c, rc.log, &err);
     ope_progress_stderr_done();
     int status = r ? 0 : -1;
-    if (status == 0 && rc.c.truth_path)
+    if (status == 0 && rc.c.set.truth_path)
         status = load_truth(&rc, r, &tf, &tv, &err);
     if (status == 0 && rc.demo) {
         char rel[128], label[512];

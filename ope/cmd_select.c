@@ -246,14 +246,14 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
     struct truth tf;
     memset(&tf, 0, sizeof tf);
     tf.behavior = NAN;
-    if (sc->c.truth_path && truth_load(sc->c.truth_path, &tf, err) != 0)
+    if (sc->c.set.truth_path && truth_load(sc->c.set.truth_path, &tf, err) != 0)
         return -1;
     int rc = -1;
     s->r = ope_calloc(s->R, sizeof *s->r, err);
     s->J = ope_calloc(s->R, sizeof *s->J, err);
     if (!s->r || !s->J)
         goto out;
-    sc->c.eo.progress = outcli_progress(&sc->out);
+    sc->c.progress = outcli_progress(&sc->out);
     s->have_truth = 1;
     for (size_t i = 0; i < s->R; i++) {
         s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : select_gen_eval(&sc->gen, &sc->c, i, err);
@@ -272,10 +272,10 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
                 goto out;
         }
         int have;
-        if (dataset_truth(s->r[i], &tf, sc->c.truth_path, s->truth + i * s->M, &have, err) != 0)
+        if (dataset_truth(s->r[i], &tf, sc->c.set.truth_path, s->truth + i * s->M, &have, err) != 0)
             goto out;
         s->have_truth &= have;
-        s->J[i] = sc->c.truth_path && !isnan(tf.behavior) ? tf.behavior : s->r[i]->behavior_value;
+        s->J[i] = sc->c.set.truth_path && !isnan(tf.behavior) ? tf.behavior : s->r[i]->behavior_value;
     }
     if (sc->oo.k > s->M) {
         ope_fail(err, OPE_EUSAGE, "--k %zu is larger than the %zu candidate policies", sc->oo.k, s->M);
@@ -361,7 +361,7 @@ static int select_exec(int argc, char **argv)
     struct select_cli sc;
     memset(&sc, 0, sizeof sc);
     evalcli_init(&sc.c);
-    sc.c.eo.ci = -1;    /* unset: see below */
+    sc.c.set.ci = -1;    /* unset: see below */
     ops_opts_init(&sc.oo);
     select_gen_init(&sc.gen);
     outcli_init(&sc.out);
@@ -371,15 +371,15 @@ static int select_exec(int argc, char **argv)
     /* The metrics need point estimates only; a reader of one log's ranking also needs
      * to see how uncertain each estimate is, so log files get t intervals (cheap: one
      * pass) unless --ci says otherwise; generated replicates get none. */
-    if (sc.c.eo.ci < 0)
-        sc.c.eo.ci = sc.replicates ? CI_NONE : CI_T;
+    if (sc.c.set.ci < 0)
+        sc.c.set.ci = sc.replicates ? CI_NONE : CI_T;
     struct ope_error err = { 0 };
     if (outcli_check(&sc.out, &err) != 0)
         return cli_error(&err);
     struct select_run s;
     memset(&s, 0, sizeof s);
     s.R = sc.replicates ? (size_t)sc.replicates : (size_t)(argc - optind);
-    if ((sc.replicates && select_gen_prepare(&sc.gen, sc.c.gamma, &err) != 0)
+    if ((sc.replicates && select_gen_prepare(&sc.gen, sc.c.set.gamma, &err) != 0)
         || select_compute(&sc, sc.replicates ? NULL : argv + optind, &s, &err) != 0) {
         select_run_release(&s);
         select_gen_release(&sc.gen);

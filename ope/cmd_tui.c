@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ope/app/demo.h"
+#include "ope/app/evalcli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/render.h"
 #include "ope/app/session.h"
@@ -34,6 +35,11 @@ static int interactive(void)
 
 static int run_session(struct session *s, struct ope_error *err)
 {
+    /* Settings the evaluation would refuse (an unknown estimator or value model, an
+     * unreadable truth file) fail here, as they would with ope eval, not later on
+     * the workbench's status line. */
+    if (session_check_settings(s, &s->set, err) != 0)
+        return cli_error(err);
     if (interactive())
         return tui_run(s, &report_hook);
     /* Not a terminal: the batch summary. */
@@ -59,41 +65,45 @@ int ope_demo_tui(struct ope_error *err)
     return rc;
 }
 
+/* The evaluation options are `ope eval`'s (the same group, into the same settings
+ * the session evaluates with); -e and -s are the workbench's short names for
+ * --estimators and --seed. */
 static int tui_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
+        EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
-        { "estimators", required_argument, NULL, 'e' },
-        { "seed", required_argument, NULL, 's' },
         { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 }
     };
-    struct load_opts lo;
-    load_opts_init(&lo);
+    struct evalcli ev;
+    evalcli_init(&ev);
     struct ope_error err = { 0 };
-    const char *estimators = NULL, *seed = NULL;
     int c;
     while ((c = cli_getopt("tui", argc, argv, "e:s:q", opts)) != -1) {
         if (c == '?')
             return OPE_EUSAGE;
-        int rc = loadcli_option(&lo, c, optarg, &err);
+        if (c == 'q')
+            continue;   /* accepted like every command's; the workbench prints nothing extra */
+        int opt = c == 'e' ? EVALCLI_ESTIMATORS : c == 's' ? EVALCLI_SEED : c;
+        int rc = evalcli_option(&ev, opt, optarg, &err);
+        if (rc == 0)
+            rc = loadcli_option(&ev.lo, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("tui", "%s", err.msg);
-        if (rc == 1)
-            continue;
-        if (c == 'e')
-            estimators = optarg;
-        else if (c == 's')
-            seed = optarg;
-        /* -q: accepted like every command's; the workbench prints nothing extra. */
     }
+    if (ev.set.risk)
+        return cli_usage("tui", "--risk: the workbench does not show return distributions "
+                         "(ope eval --risk and ope report do)");
     struct session s;
     session_init(&s);
+    s.set = ev.set;
+    s.res_set = ev.set;
     int rc;
     if (optind == argc) {
         rc = session_open_demo(&s, &err);
     } else if (optind + 1 == argc) {
-        rc = session_open(&s, argv[optind], &lo, &err);
+        rc = session_open(&s, argv[optind], &ev.lo, &err);
     } else {
         session_release(&s);
         return cli_usage("tui", "one log at a time");
@@ -102,10 +112,6 @@ static int tui_exec(int argc, char **argv)
         session_release(&s);
         return cli_error(&err);
     }
-    if (estimators)
-        snprintf(s.set.estimators, sizeof s.set.estimators, "%s", estimators);
-    if (seed)
-        s.set.seed = strtoull(seed, NULL, 10);
     rc = run_session(&s, &err);
     session_release(&s);
     return rc;
@@ -116,13 +122,21 @@ const struct cmd_entry cmd_tui_entry = {
     "open the workbench (ncurses) on a log, or on the built-in demo",
     "Views (number keys or Tab): 1 Data, 2 Estimates, 3 Chart, 4 Selection, 5 Learn,\n"
     "6 Explore, 7 Help, 8 Train. Keys: arrows/hjkl, PgUp/PgDn, / search, s sort, e estimators,\n"
-    "r re-run with new settings (alpha, interval, B, seed), c cancel, x export (CSV, chart\n"
-    "SVG, or the whole session as a report: a name ending in .html or .md), ? help, q quit.\n"
-    "NO_COLOR=1 turns colours off.\n"
-    "When standard output is not a terminal, prints the batch summary instead.\n\n"
-    "  -e, --estimators LIST  as for `ope eval`\n"
-    "  -s, --seed S           bootstrap seed (default 12345)\n"
-    "  -q, --quiet            accepted for symmetry (the workbench prints no messages)\n\n"
+    "r re-run with new settings (alpha, interval, B, seed; for a trajectory log also gamma\n"
+    "and the value model), c cancel, x export (CSV, chart SVG, or the whole session as a\n"
+    "report: a name ending in .html or .md), ? help, q quit. NO_COLOR=1 turns colours off.\n"
+    "When standard output is not a terminal, prints the batch summary instead: the table\n"
+    "`ope eval` prints with the same options.\n\n"
+    "The evaluation options are those of `ope eval`, and the workbench evaluates with them\n"
+    "what `ope eval` does: e.g. `ope tui rs.csv --truth rs-truth.csv --gamma 0.9` shows a\n"
+    "trajectory log's estimates with their truth and relative error. With --policy the\n"
+    "Estimates, Chart and Selection views show only the policies named. --risk is not\n"
+    "taken: the workbench does not show return distributions (ope eval --risk and ope\n"
+    "report do).\n\n"
+    "  -e LIST               short for --estimators LIST\n"
+    "  -s S                  short for --seed S\n"
+    "  -q, --quiet           accepted for symmetry (the workbench prints no messages)\n\n"
+    EVALCLI_HELP "\n"
     LOADCLI_HELP,
     tui_exec
 };

@@ -6,7 +6,7 @@
 # small canvas taken for an error; rm's "stochastic" reason printing 1 for
 # 0.9999999999999999.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 15
+plan 17
 $OPE gen bandit --rows 500 --seed 1 -q -o "$TMP/b.csv"
 
 long=$(printf '%0247d' 7)
@@ -29,6 +29,10 @@ expect_status 64 "help estimators --names with an extra word" \
 expect_grep "$TMP/err" "unexpected argument 'extra'" "names the extra word"
 expect_status 64 "ope plot without a kind" "$OPE" plot
 expect_grep "$TMP/err" "sharpe or train" "lists every chart kind of the table"
+
+expect_status 64 "--alpha 2 is a usage error" "$OPE" eval "$TMP/b.csv" --alpha 2
+[ "$(grep -c 'alpha' "$TMP/err")" -eq 1 ] && pass "and it is said once" ||
+    { fail "the --alpha message is printed more than once"; diag "$(cat "$TMP/err")"; }
 
 # rm's reason keeps every digit when six would print 1.
 printf 'action,reward,pscore,pi.e.0,pi.e.1\n0,1,0.5,0.9999999999999999,0.0000000000000001\n1,0,0.5,0.9999999999999999,0.0000000000000001\n' > "$TMP/near.csv"

@@ -73,6 +73,7 @@ ope_sh_tests = \
 	t/0530-tui.sh \
 	t/0545-cancel.sh \
 	t/0531-tui-settings.sh \
+	t/0532-tui-traj.sh \
 	t/0610-chart.sh \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \

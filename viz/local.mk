@@ -23,5 +23,6 @@ libope_a_SOURCES += \
 	viz/tui_extra.h \
 	viz/tui_learn.c \
 	viz/tui_select.c \
+	viz/tui_settings.c \
 	viz/tui_train.c \
 	viz/tui_views.c

@@ -3,6 +3,7 @@
  * grids and text. The views themselves live in viz/tui_views.c. */
 #include "config.h"
 #include "viz/tui.h"
+#include "viz/tui_extra.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -333,74 +334,6 @@ static void handle_search(struct tui *t, const struct tui_view *v, int again)
         tui_message(t, 1, "'%s' not found", t->search);
 }
 
-static void settings_dialog(struct tui *t)
-{
-    struct session *s = t->s;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%g", s->set.alpha);
-    if (!tui_prompt(t, "alpha (interval level 1 - alpha):", buf, sizeof buf))
-        return;
-    char *end;
-    double a = strtod(buf, &end);
-    if (*end || !(a > 0 && a < 1)) {
-        tui_message(t, 1, "alpha must be in (0, 1), got '%s'", buf);
-        return;
-    }
-    snprintf(buf, sizeof buf, "%s", s->set.ci);
-    if (!tui_prompt(t, "interval (bootstrap, t, hoeffding, bernstein, none):", buf, sizeof buf))
-        return;
-    static const char *const methods[] = { "bootstrap", "t", "hoeffding", "bernstein", "none" };
-    const char *ci = NULL;
-    for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
-        if (strcmp(buf, methods[m]) == 0)
-            ci = methods[m];
-    if (!ci) {
-        tui_message(t, 1, "unknown interval method '%s'", buf);
-        return;
-    }
-    snprintf(buf, sizeof buf, "%d", s->set.n_boot);
-    if (!tui_prompt(t, "bootstrap replicates B:", buf, sizeof buf))
-        return;
-    long b = strtol(buf, &end, 10);
-    if (*end || b < 10 || b > 1000000) {
-        tui_message(t, 1, "B must be an integer in [10, 1000000], got '%s'", buf);
-        return;
-    }
-    snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->set.seed);
-    if (!tui_prompt(t, "seed:", buf, sizeof buf))
-        return;
-    unsigned long long seed = strtoull(buf, &end, 10);
-    if (*end || !buf[0]) {
-        tui_message(t, 1, "the seed must be a non-negative integer, got '%s'", buf);
-        return;
-    }
-    s->set.alpha = a;
-    snprintf(s->set.ci, sizeof s->set.ci, "%s", ci);
-    s->set.n_boot = (int)b;
-    s->set.seed = seed;
-    struct ope_error err = { 0 };
-    if (session_start(s, &err) != 0)
-        tui_message(t, 1, "%s", err.msg);
-}
-
-static void estimators_dialog(struct tui *t)
-{
-    struct session *s = t->s;
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", s->set.estimators);
-    if (!tui_prompt(t, "estimators (comma list, e.g. ipw,snipw,dr:clip=100; empty = all):", buf,
-                    sizeof buf))
-        return;
-    char old[512];
-    snprintf(old, sizeof old, "%s", s->set.estimators);
-    snprintf(s->set.estimators, sizeof s->set.estimators, "%s", buf);
-    struct ope_error err = { 0 };
-    if (session_start(s, &err) != 0) {
-        snprintf(s->set.estimators, sizeof s->set.estimators, "%s", old);
-        tui_message(t, 1, "%s", err.msg);
-    }
-}
-
 static void init_colours(struct tui *t)
 {
     const char *no = getenv("NO_COLOR");
@@ -554,10 +487,10 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
             }
             break;
         case 'e':
-            estimators_dialog(&t);
+            tui_estimators_dialog(&t);
             break;
         case 'r':
-            settings_dialog(&t);
+            tui_settings_dialog(&t);
             break;
         case 'x':
             export_view(&t, v);

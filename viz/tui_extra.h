@@ -16,6 +16,12 @@ const struct est_desc *tui_learn_at(size_t k);   /* NULL past the end */
  * the list of all estimators with k in brackets, and its teaching card. */
 void tui_learn_card(size_t k, char ***lines, size_t *n);
 
+/* The dialogs of r (alpha, interval, B, seed; for a trajectory log also the discount
+ * and the value model) and e (estimators): they edit the session's settings and start
+ * an evaluation with them (viz/tui_settings.c). */
+void tui_settings_dialog(struct tui *t);
+void tui_estimators_dialog(struct tui *t);
+
 extern const struct tui_view tui_view_chart;      /* viz/tui_chart.c */
 extern const struct tui_view tui_view_selection;  /* viz/tui_select.c */
 extern const struct tui_view tui_view_learn;      /* viz/tui_learn.c */

@@ -128,12 +128,18 @@ static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
         return;
     }
     const struct res_eval *r = t->s->res;
-    char line[256];
+    char line[256], what[128];
+    /* A trajectory log's numbers depend on the discount and the value model too. */
+    if (r->episodes)
+        snprintf(what, sizeof what, "%zu episodes, gamma %g, value model %s", r->episodes,
+                 r->gamma, r->model.kind[0] ? r->model.kind : "-");
+    else
+        snprintf(what, sizeof what, "%zu rows", r->rows);
     if (r->ci[0] && strcmp(r->ci, "none") != 0)
-        snprintf(line, sizeof line, "%zu rows, %s interval at level %.3g%s", r->rows, r->ci,
+        snprintf(line, sizeof line, "%s, %s interval at level %.3g%s", what, r->ci,
                  1 - r->alpha, strcmp(r->ci, "bootstrap") == 0 ? " (percentile)" : "");
     else
-        snprintf(line, sizeof line, "%zu rows, no intervals", r->rows);
+        snprintf(line, sizeof line, "%s, no intervals", what);
     mvwaddnstr(w, 0, 0, line, cols);
     if (!isnan(t->s->reference_value)) {
         snprintf(line, sizeof line, "  %s: %.6g", t->s->reference_label, t->s->reference_value);
@@ -164,6 +170,7 @@ static const char *const help_keys[] = {
     "  s                   sort the table by a column (again: reverse)",
     "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
     "  r                   re-run with new settings: alpha, interval method, B, seed",
+    "                      (a trajectory log: also the discount gamma, value model)",
     "  c  Esc              cancel a running evaluation",
     "  x                   export the current view: table as CSV, chart as SVG; a",
     "                      name ending in .html or .md: a report of the whole session",

@@ -34,14 +34,32 @@ int cli_error(const struct ope_error *err)
     return err->status ? err->status : OPE_EFAIL;
 }
 
-int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+int cli_value_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
-        return cli_usage(cmd, "%s expects an integer from %ld to %ld, got '%s'", opt, lo, hi, s);
+        return -1;
     *out = v;
+    return 0;
+}
+
+int cli_value_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    if (cli_value_long(s, lo, hi, out) != 0)
+        return cli_usage(cmd, "%s expects an integer from %ld to %ld, got '%s'", opt, lo, hi, s);
     return 0;
 }
 
@@ -64,12 +82,8 @@ int cli_parse_seed(const char *cmd, const char *opt, const char *s, uint64_t *ou
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
                      double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+    if (cli_value_double(s, lo, hi, out) != 0)
         return cli_usage(cmd, "%s expects a number from %g to %g, got '%s'", opt, lo, hi, s);
-    *out = v;
     return 0;
 }
 

@@ -14,6 +14,11 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Print an error (its message, prefixed "ope: ") to stderr; returns its status. */
 int cli_error(const struct ope_error *err);
 
+/* An option value in [lo, hi]: 0, or -1 (printing nothing: for option groups that
+ * return their own message in struct ope_error). */
+int cli_value_long(const char *s, long lo, long hi, long *out);
+int cli_value_double(const char *s, double lo, double hi, double *out);
+
 /* Parse helpers for option values: usage error naming the option on failure. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
 /* A seed: digits only, 0 .. 2^64-1; usage error naming the option otherwise. */

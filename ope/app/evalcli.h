@@ -1,6 +1,6 @@
 /* ope/app/evalcli.h: the evaluation options shared by every command that evaluates
- * (`ope eval`, `ope plot estimates`, `ope report`, `ope tui`): estimators, intervals,
- * reward model, threads, with their help text (whose @...-estimators@ markers
+ * (`ope eval`, `ope plot estimates`, `ope report`, `ope select`, `ope tui`): estimators,
+ * intervals, reward and value models, discount, truth, threads, with their help text (whose @...-estimators@ markers
  * `ope help` fills from the registry and re-wraps when it prints it: ope/cmd_help.c). */
 #ifndef OPE_EVALCLI_H
 #define OPE_EVALCLI_H
@@ -8,12 +8,12 @@
 #include <getopt.h>
 #include "datasets/loadopts.h"
 
+#include "ope/app/evalset.h"
+
 struct blog;
 struct tlog;
-#include "estimators/evaluate.h"
-#include "datasets/truth.h"
 
-#define EVALCLI_MAX_POLICIES 64
+#define EVALCLI_MAX_POLICIES EVALSET_MAX_POLICIES
 
 enum {
     EVALCLI_POLICY = 0x4500, EVALCLI_ESTIMATORS, EVALCLI_CI, EVALCLI_ALPHA, EVALCLI_N_BOOT,
@@ -72,18 +72,12 @@ enum {
 "                        column): mean, variance, CVaR_ALPHA (default 0.1) and\n" \
 "                        interquartile range; JSON carries the CDF\n"
 
+/* The options of the group go into set (and --threads into lo too); the run's
+ * progress and what to do with the loaded log are the command's. */
 struct evalcli {
-    struct eval_opts eo;
+    struct eval_settings set;
     struct load_opts lo;
-    const char *estimators;
-    double gamma;               /* trajectory logs; NAN = the default */
-    const char *value_model;    /* trajectory logs; NULL = fqe */
-    const char *truth_path;     /* --truth FILE (trajectory logs) */
-    int risk;                   /* --risk: return distributions */
-    double risk_alpha;          /* CVaR level */
-    struct truth truth;
-    const char *policies[EVALCLI_MAX_POLICIES];
-    size_t n_policies;
+    struct ope_progress *progress;  /* may be NULL */
     /* When set, evalcli_run hands over the log it loaded (on success) instead of
      * freeing it: one of them is set, the other stays NULL (`ope report`). */
     struct blog **keep_blog;
@@ -95,8 +89,8 @@ void evalcli_init(struct evalcli *c);
 /* 1 if opt is an evaluation option (applied), 0 if not, -1 on a bad value. */
 int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err);
 
-/* Load PATH and evaluate it (bandit logs; trajectory logs: OPE_EUNAVAILABLE until
- * their estimators exist). */
+/* Load PATH (a bandit or trajectory log) and evaluate it with c->set
+ * (eval_settings_run), with the input's SHA-256. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err);
 
 struct outcli;

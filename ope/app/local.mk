@@ -9,6 +9,8 @@ libope_a_SOURCES += \
 	ope/app/envcli.c \
 	ope/app/envcli.h \
 	ope/app/evalcli.h \
+	ope/app/evalset.c \
+	ope/app/evalset.h \
 	ope/app/jsonread.c \
 	ope/app/jsonread.h \
 	ope/app/loadcli.c \

@@ -76,7 +76,6 @@ out:
 
 /* A bandit replicate: `ope gen bandit` with seed go.seed + i. */
 static struct res_eval *eval_bandit_rep(struct select_gen *g, struct evalcli *c, size_t i,
-                                        const struct est_spec *spec, size_t n_spec,
                                         struct ope_error *err)
 {
     struct gen_bandit_opts o = g->go;
@@ -84,9 +83,7 @@ static struct res_eval *eval_bandit_rep(struct select_gen *g, struct evalcli *c,
     struct blog *log = gen_bandit(&o, err);
     if (!log)
         return NULL;
-    c->eo.spec = spec;
-    c->eo.n_spec = n_spec;
-    struct res_eval *r = eval_bandit(log, &c->eo, err);
+    struct res_eval *r = eval_settings_run(&c->set, log, NULL, c->progress, err);
     blog_free(log);
     return r;
 }
@@ -97,37 +94,33 @@ static struct res_eval *eval_traj_rep(struct select_gen *g, struct evalcli *c, s
                                       const struct est_spec *spec, size_t n_spec,
                                       struct ope_error *err)
 {
+    struct eval_opts eo;
+    struct traj_opts to;
+    if (eval_settings_to_opts(&c->set, &eo, &to, err) != 0)
+        return NULL;
     const char *nm[512];
     size_t M = g->candidates < 512 ? g->candidates : 512;
     for (size_t k = 0; k < M; k++)
         nm[k] = g->names[k];
     struct tlog *log = sampler_run(g->smp, g->episodes, g->go.seed + i,
-                                   (const struct policy *const *)g->cand, nm, M, c->eo.threads,
+                                   (const struct policy *const *)g->cand, nm, M, c->set.threads,
                                    NULL, err);
     if (!log)
         return NULL;
-    struct traj_opts to;
-    traj_opts_init(&to);
-    int vk = c->value_model ? vm_kind_parse(c->value_model) : to.vm.kind;
     struct res_eval *r = NULL;
-    double *tv = NULL;
-    if (vk < 0) {
-        ope_fail(err, OPE_EUSAGE, "--value-model: expected fqe, linear-fqe, lstd, td or gtd2, "
-                 "got '%s'", c->value_model);
-        goto out;
-    }
-    to.vm.kind = vk;
-    size_t np = c->n_policies ? c->n_policies : M;
-    if (!(tv = ope_calloc(np ? np : 1, sizeof *tv, err)))
+    size_t np = c->set.n_policies ? c->set.n_policies : M;
+    double *tv = ope_calloc(np ? np : 1, sizeof *tv, err);
+    if (!tv)
         goto out;
     for (size_t p = 0; p < np; p++) {
-        int k = c->n_policies ? tlog_policy_index(log, c->policies[p]) : (int)p;
+        int k = c->set.n_policies ? tlog_policy_index(log, c->set.policies[p]) : (int)p;
         tv[p] = k >= 0 ? g->truth[k] : NAN;
     }
     to.truth = tv;
-    c->eo.spec = spec;
-    c->eo.n_spec = n_spec;
-    r = eval_traj_ex(log, &c->eo, &to, err);
+    eo.spec = spec;
+    eo.n_spec = n_spec;
+    eo.progress = c->progress;
+    r = eval_traj_ex(log, &eo, &to, err);
     if (r)
         r->behavior_value = g->Jb;
 out:
@@ -139,17 +132,14 @@ out:
 struct res_eval *select_gen_eval(struct select_gen *g, struct evalcli *c, size_t i,
                                  struct ope_error *err)
 {
+    if (!g->env)
+        return eval_bandit_rep(g, c, i, err);
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
     struct res_eval *r = NULL;
-    if (est_spec_list(c->estimators, g->env ? EST_TRAJ : EST_BANDIT, &spec, &n_spec, err) == 0) {
-        c->eo.policies = c->n_policies ? c->policies : NULL;
-        c->eo.n_policies = c->n_policies;
-        r = g->env ? eval_traj_rep(g, c, i, spec, n_spec, err)
-                   : eval_bandit_rep(g, c, i, spec, n_spec, err);
-    }
+    if (est_spec_list(c->set.estimators, EST_TRAJ, &spec, &n_spec, err) == 0)
+        r = eval_traj_rep(g, c, i, spec, n_spec, err);
     free(spec);
-    c->eo.spec = NULL;
     return r;
 }
 

@@ -10,23 +10,13 @@
 
 #include "ope/base/outfile.h"
 #include "datasets/tlog.h"
-
-void session_settings_init(struct session_settings *set)
-{
-    memset(set, 0, sizeof *set);
-    snprintf(set->ci, sizeof set->ci, "bootstrap");
-    set->alpha = 0.05;
-    set->n_boot = 1000;
-    set->seed = 12345;
-    set->threads = 0;
-    snprintf(set->reward_model, sizeof set->reward_model, "auto");
-    set->folds = 3;
-}
+#include "estimators/ci.h"
+#include "estimators/vmodel.h"
 
 void session_init(struct session *s)
 {
     memset(s, 0, sizeof *s);
-    session_settings_init(&s->set);
+    eval_settings_init(&s->set);
     s->res_set = s->set;
     s->reference_value = NAN;
     pthread_mutex_init(&s->lock, NULL);
@@ -79,7 +69,7 @@ int session_start(struct session *s, struct ope_error *err)
 int session_eval_now(struct session *s, struct ope_progress *progress, struct ope_error *err)
 {
     struct res_eval *r = NULL;
-    struct session_settings set = s->set;
+    struct eval_settings set = s->set;
     if (session_check_settings(s, &set, err) != 0 ||
         session_eval_into(s, &set, progress, &r, err) != 0)
         return -1;
@@ -139,12 +129,22 @@ void session_wait(struct session *s)
 
 void session_describe_settings(const struct session *s, char *buf, size_t n)
 {
-    const struct session_settings *set = s->res ? &s->res_set : &s->set;
-    if (strcmp(set->ci, "bootstrap") == 0)
-        snprintf(buf, n, "%s a=%g B=%d seed=%llu", set->ci, set->alpha, set->n_boot,
-                 (unsigned long long)set->seed);
+    const struct eval_settings *set = s->res ? &s->res_set : &s->set;
+    const char *ci = ci_method_name((enum ci_method)set->ci);
+    int len;
+    if (set->ci == CI_BOOTSTRAP)
+        len = snprintf(buf, n, "%s a=%g B=%d seed=%llu", ci, set->alpha, set->n_boot,
+                       (unsigned long long)set->seed);
     else
-        snprintf(buf, n, "%s a=%g", set->ci, set->alpha);
+        len = snprintf(buf, n, "%s a=%g", ci, set->alpha);
+    if (!s->tlog || len < 0 || (size_t)len >= n)
+        return;
+    /* A discount equal to the log's is the default whether or not it was given. */
+    if (!isnan(set->gamma) && set->gamma != s->tlog->gamma)
+        len += snprintf(buf + len, n - (size_t)len, " gamma=%g", set->gamma);
+    if (len >= 0 && (size_t)len < n && set->value_model &&
+        vm_kind_parse(set->value_model) != VM_FQE)
+        snprintf(buf + len, n - (size_t)len, " value-model=%s", set->value_model);
 }
 
 void session_release(struct session *s)

@@ -15,28 +15,20 @@
 #include "datasets/blog.h"
 #include "datasets/loadopts.h"
 #include "estimators/result.h"
+#include "ope/app/evalset.h"
 
 struct grid;
-
-struct session_settings {
-    char estimators[512];       /* comma list of estimator specs; "" = all */
-    char ci[16];
-    double alpha;
-    int n_boot;
-    uint64_t seed;
-    int threads;
-    char reward_model[16];      /* auto, ridge, logistic */
-    int folds;
-};
 
 struct session {
     char *path;                 /* the log's path (for the demo: the random log) */
     char *title;                /* short name for the status line */
     struct blog *log;           /* bandit log (trajectory logs: see tlog) */
     struct tlog *tlog;
-    struct session_settings set;    /* what the next evaluation uses (the UI edits it) */
+    /* The settings are those of the command line (`ope tui` takes `ope eval`'s
+     * evaluation options) and go the same way to an evaluation (eval_settings_run). */
+    struct eval_settings set;   /* what the next evaluation uses (the UI edits it) */
     struct res_eval *res;       /* latest finished result, or NULL */
-    struct session_settings res_set;    /* the settings that produced res */
+    struct eval_settings res_set;   /* the settings that produced res */
     char *note;                 /* extra text for the Data view (e.g. the demo's story) */
     double reference_value;     /* e.g. the on-policy CTR of BTS in the demo, or NAN */
     char reference_label[64];
@@ -52,15 +44,13 @@ struct session {
     pthread_mutex_t lock;       /* guards fraction, label and the taking of job_set */
     double fraction;
     char label[64];
-    struct session_settings job_set;    /* the running job's copy of set */
+    struct eval_settings job_set;   /* the running job's copy of set */
     struct res_eval *pending;
     struct ope_error error;
 };
 
-/* Default settings (bootstrap, alpha 0.05, B 1000, seed 12345, all estimators). */
-void session_settings_init(struct session_settings *set);
-
-/* Zero a session and set the default settings (before session_open*). */
+/* Zero a session and set the default settings (eval_settings_init: those of `ope
+ * eval`) before session_open*; the command may then change s->set. */
 void session_init(struct session *s);
 
 /* Open a log file (bandit or trajectories). */
@@ -91,7 +81,9 @@ void session_cancel(struct session *s);
 void session_wait(struct session *s);
 
 /* "bootstrap a=0.05 B=1000 seed=12345" for the status line: the settings that
- * produced the results on screen, or the current ones before there are results. */
+ * produced the results on screen, or the current ones before there are results.
+ * A trajectory log's discount and value model follow when they are not the defaults
+ * (the log's gamma, fqe): "... gamma=0.9 value-model=lstd". */
 void session_describe_settings(const struct session *s, char *buf, size_t n);
 
 /* Cancel and wait for a running worker, then free what the session holds (the
@@ -100,9 +92,9 @@ void session_release(struct session *s);
 
 /* Internal to ope/app/session*.c: validate the settings; evaluate the log with the
  * settings set (a copy the caller owns) into *out. */
-int session_check_settings(const struct session *s, const struct session_settings *set,
+int session_check_settings(const struct session *s, const struct eval_settings *set,
                            struct ope_error *err);
-int session_eval_into(const struct session *s, const struct session_settings *set,
+int session_eval_into(const struct session *s, const struct eval_settings *set,
                       struct ope_progress *progress, struct res_eval **out,
                       struct ope_error *err);
 

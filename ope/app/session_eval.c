@@ -1,5 +1,5 @@
 /* ope/app/session_eval.c: opening logs into a session and evaluating them with the
- * session's settings (the parts of the session that know about estimators). */
+ * session's settings (the parts of the session that know about evaluation). */
 #include "config.h"
 #include "ope/app/session.h"
 
@@ -9,9 +9,6 @@
 #include <string.h>
 
 #include "datasets/tlog.h"
-#include "estimators/ci.h"
-#include "estimators/evaluate.h"
-#include "estimators/evaluate_traj.h"
 #include "ope/app/demo.h"
 #include "ope/base/sha256.h"
 
@@ -60,45 +57,21 @@ int session_open_demo(struct session *s, struct ope_error *err)
     return s->path && s->title && s->note ? 0 : -1;
 }
 
-int session_check_settings(const struct session *s, const struct session_settings *set,
+int session_check_settings(const struct session *s, const struct eval_settings *set,
                            struct ope_error *err)
 {
     if (!s->log && !s->tlog)
         return ope_fail(err, OPE_EUSAGE, "no log is open");
-    struct est_spec *spec = NULL;
-    size_t n = 0;
-    if (est_spec_list(set->estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
-        return -1;
-    free(spec);
-    if (ci_method_parse(set->ci) < 0)
-        return ope_fail(err, OPE_EUSAGE, "unknown interval method '%s'", set->ci);
-    return 0;
+    return eval_settings_check(set, s->tlog != NULL, err);
 }
 
-int session_eval_into(const struct session *s, const struct session_settings *set,
+/* The evaluation `ope eval` does with the same settings (eval_settings_run), on the
+ * log the session holds; the digest names the file when it can be read. */
+int session_eval_into(const struct session *s, const struct eval_settings *set,
                       struct ope_progress *progress, struct res_eval **out,
                       struct ope_error *err)
 {
-    struct est_spec *spec = NULL;
-    size_t n = 0;
-    if (est_spec_list(set->estimators, s->log ? EST_BANDIT : EST_TRAJ, &spec, &n, err) != 0)
-        return -1;
-    struct eval_opts o;
-    eval_opts_init(&o);
-    o.spec = spec;
-    o.n_spec = n;
-    o.alpha = set->alpha;
-    o.ci = ci_method_parse(set->ci);
-    o.n_boot = set->n_boot;
-    o.seed = set->seed;
-    o.threads = set->threads;
-    o.model.seed = set->seed;
-    o.model.folds = set->folds;
-    o.model.threads = set->threads;
-    rm_kind_parse(set->reward_model, &o.model.kind);
-    o.progress = progress;
-    *out = s->log ? eval_bandit(s->log, &o, err) : eval_traj(s->tlog, &o, err);
-    free(spec);
+    *out = eval_settings_run(set, s->log, s->tlog, progress, err);
     if (*out && s->path) {
         struct ope_error ignored = { 0 };    /* the digest is informative only */
         if (sha256_file_hex(s->path, (*out)->sha256, &ignored) != 0)

@@ -1,0 +1,199 @@
+/* ope/app/evalset.c: evaluation settings into the engine's options, and the one
+ * evaluation of a loaded log with them (see evalset.h), shared by the commands and
+ * the workbench. */
+#include "config.h"
+#include "ope/app/evalset.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/blog.h"
+#include "datasets/tlog.h"
+#include "datasets/truth.h"
+#include "estimators/cdf.h"
+#include "estimators/ci.h"
+#include "estimators/estimator.h"
+#include "estimators/rmodel.h"
+#include "estimators/vmodel.h"
+
+void eval_settings_init(struct eval_settings *set)
+{
+    memset(set, 0, sizeof *set);
+    struct eval_opts o;
+    eval_opts_init(&o);
+    set->ci = o.ci;
+    set->alpha = o.alpha;
+    set->n_boot = o.n_boot;
+    set->seed = o.seed;
+    set->threads = o.threads;
+    set->bound_lo = o.bound_lo;
+    set->bound_hi = o.bound_hi;
+    set->reward_model = (int)o.model.kind;
+    set->folds = o.model.folds;
+    set->model_lambda = o.model.lambda;
+    set->gamma = NAN;
+    set->risk_alpha = 0.1;
+}
+
+int eval_settings_set_estimators(struct eval_settings *set, const char *list,
+                                 struct ope_error *err)
+{
+    size_t n = strlen(list);
+    if (n >= sizeof set->estimators)
+        return ope_fail(err, OPE_EUSAGE, "--estimators: the list has %zu characters, at most "
+                        "%zu", n, sizeof set->estimators - 1);
+    memcpy(set->estimators, list, n + 1);
+    return 0;
+}
+
+int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
+                          struct traj_opts *to, struct ope_error *err)
+{
+    eval_opts_init(eo);
+    eo->policies = set->n_policies ? set->policies : NULL;
+    eo->n_policies = set->n_policies;
+    eo->alpha = set->alpha;
+    eo->ci = set->ci;
+    eo->n_boot = set->n_boot;
+    eo->seed = set->seed;
+    eo->threads = set->threads;
+    eo->bound_lo = set->bound_lo;
+    eo->bound_hi = set->bound_hi;
+    /* One seed for the bootstrap and the folds, one thread count for both. */
+    eo->model.kind = (enum rm_kind)set->reward_model;
+    eo->model.folds = set->folds;
+    eo->model.lambda = set->model_lambda;
+    eo->model.seed = set->seed;
+    eo->model.threads = set->threads;
+    if (!to)
+        return 0;
+    traj_opts_init(to);
+    to->gamma = set->gamma;
+    int vk = set->value_model ? vm_kind_parse(set->value_model) : to->vm.kind;
+    if (vk < 0)
+        return ope_fail(err, OPE_EUSAGE, "--value-model: expected fqe, linear-fqe, lstd, td or "
+                        "gtd2, got '%s'", set->value_model);
+    to->vm.kind = vk;
+    return 0;
+}
+
+int eval_settings_check(const struct eval_settings *set, int traj, struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    size_t n = 0;
+    if (est_spec_list(set->estimators, traj ? EST_TRAJ : EST_BANDIT, &spec, &n, err) != 0)
+        return -1;
+    free(spec);
+    if (set->ci < CI_NONE || set->ci > CI_BERNSTEIN)
+        return ope_fail(err, OPE_EUSAGE, "unknown interval method %d", set->ci);
+    if (!traj)
+        return 0;
+    struct eval_opts eo;
+    struct traj_opts to;
+    if (eval_settings_to_opts(set, &eo, &to, err) != 0)
+        return -1;
+    struct truth tf = { 0 };
+    int rc = set->truth_path ? truth_load(set->truth_path, &tf, err) : 0;
+    truth_release(&tf);
+    return rc;
+}
+
+/* The return distributions (TIS, self-normalised, doubly robust) of every policy.
+ * One that this log cannot give (dr without a tabular state column, sn when every
+ * weight is 0) is left out with a warning rather than failing the evaluation. */
+static int add_risk(const struct eval_settings *set, const struct tlog *log, struct res_eval *r,
+                    struct ope_error *err)
+{
+    /* The discount the estimates used (--gamma, else the log's), so that the
+     * distribution's mean and the estimators speak of the same return. */
+    double gamma = isfinite(r->gamma) ? r->gamma : (isnan(set->gamma) ? 1.0 : set->gamma);
+    for (size_t p = 0; p < r->n_policies; p++) {
+        int idx = tlog_policy_index(log, r->pol[p].name);
+        if (idx < 0)
+            continue;
+        struct res_policy *rp = &r->pol[p];
+        struct cdf_result cr[CDF_N_METHODS];
+        int ok[CDF_N_METHODS];
+        char why[CDF_N_METHODS][256];
+        if (!(rp->risk = ope_calloc(CDF_N_METHODS, sizeof *rp->risk, err)) ||
+            cdf_traj_all(log, (size_t)idx, gamma, set->risk_alpha, cr, ok, why, err) != 0)
+            return -1;
+        for (int m = 0; m < CDF_N_METHODS; m++) {
+            if (!ok[m]) {
+                /* A distribution this log cannot give: say so and keep the others. */
+                res_warn(r, rp, "no %s return distribution: %s",
+                         m == CDF_DR ? "doubly robust" : cdf_method_name((enum cdf_method)m),
+                         why[m]);
+                continue;
+            }
+            struct res_risk *k = &rp->risk[rp->n_risk++];
+            snprintf(k->method, sizeof k->method, "%s", cdf_method_name((enum cdf_method)m));
+            k->mean = cr[m].mean;
+            k->var = cr[m].var;
+            k->cvar = cr[m].cvar;
+            k->iqr = cr[m].iqr;
+            k->cvar_alpha = set->risk_alpha;
+            k->n_grid = cr[m].n;
+            k->grid = cr[m].y;
+            k->cdf = cr[m].F;
+        }
+    }
+    return 0;
+}
+
+/* A trajectory log: the discount, the value model, and the truth file's values per
+ * evaluated policy in the order the engine reports them (the chosen policies, else
+ * every policy of the log). */
+static struct res_eval *run_traj(const struct eval_settings *set, const struct eval_opts *eo,
+                                 struct traj_opts *to, const struct tlog *log,
+                                 struct ope_error *err)
+{
+    struct truth tf = { 0 };
+    tf.behavior = NAN;
+    double *tv = NULL;
+    struct res_eval *r = NULL;
+    if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
+        goto out;
+    if (set->truth_path) {
+        size_t np = set->n_policies ? set->n_policies : log->n_policies;
+        if (!(tv = ope_calloc(np ? np : 1, sizeof *tv, err)))
+            goto out;
+        for (size_t p = 0; p < np; p++)
+            tv[p] = truth_of(&tf, set->n_policies ? set->policies[p] : log->policy[p].name);
+        to->truth = tv;
+    }
+    r = eval_traj_ex(log, eo, to, err);
+    if (r && set->truth_path && !isnan(tf.behavior))
+        r->behavior_value = tf.behavior;
+    if (r && set->risk && add_risk(set, log, r, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
+    }
+out:
+    free(tv);
+    truth_release(&tf);
+    return r;
+}
+
+struct res_eval *eval_settings_run(const struct eval_settings *set, const struct blog *blog,
+                                   const struct tlog *tlog, struct ope_progress *progress,
+                                   struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    if (est_spec_list(set->estimators, tlog ? EST_TRAJ : EST_BANDIT, &spec, &n_spec, err) != 0)
+        return NULL;
+    struct eval_opts eo;
+    struct traj_opts to;
+    struct res_eval *r = NULL;
+    if (eval_settings_to_opts(set, &eo, tlog ? &to : NULL, err) == 0) {
+        eo.spec = spec;
+        eo.n_spec = n_spec;
+        eo.progress = progress;
+        r = tlog ? run_traj(set, &eo, &to, tlog, err) : eval_bandit(blog, &eo, err);
+    }
+    free(spec);
+    return r;
+}

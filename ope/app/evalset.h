@@ -1,0 +1,75 @@
+/* ope/app/evalset.h: the evaluation settings, and the one path from them to an
+ * evaluation. The command line (evalcli.h) and the workbench's session (session.h)
+ * both fill a struct eval_settings and evaluate through eval_settings_run, so a
+ * setting one of them offers is a setting both can give. */
+#ifndef OPE_EVALSET_H
+#define OPE_EVALSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ope/base/error.h"
+#include "ope/base/progress.h"
+#include "estimators/evaluate.h"
+#include "estimators/evaluate_traj.h"
+#include "estimators/result.h"
+
+struct blog;
+struct tlog;
+
+#define EVALSET_MAX_POLICIES 64
+
+/* Plain values, so that a copy is a snapshot the worker thread can read while the
+ * UI edits the original. The estimators are held in the struct (the workbench edits
+ * them); the other strings are never edited in place and point at storage that
+ * outlives every copy (argv, or static names such as vm_kind_name's). */
+struct eval_settings {
+    char estimators[1024];      /* comma list of estimator specs; "" = all of the log's kind */
+    int ci;                     /* enum ci_method (ope select: -1 until it decides) */
+    double alpha;               /* interval level 1 - alpha */
+    int n_boot;                 /* bootstrap replicates */
+    uint64_t seed;              /* bootstrap and reward-model folds */
+    int threads;                /* 0 = all CPUs; never changes the results */
+    double bound_lo, bound_hi;  /* contribution range of hoeffding/bernstein; NAN = observed */
+    int reward_model;           /* enum rm_kind */
+    int folds;                  /* cross-fitting folds of the reward model */
+    double model_lambda;        /* L2 penalty of the reward model */
+    double gamma;               /* trajectory logs: discount; NAN = the log's */
+    const char *value_model;    /* trajectory logs: fqe, lstd, ...; NULL = fqe. Checked
+                                   when a trajectory log is evaluated, as bandit logs
+                                   ignore it */
+    const char *truth_path;     /* trajectory logs: exact values (policy,value); NULL = none */
+    int risk;                   /* trajectory logs: also the return distributions */
+    double risk_alpha;          /* their CVaR level */
+    const char *policies[EVALSET_MAX_POLICIES];    /* evaluate only these; none = all */
+    size_t n_policies;
+};
+
+/* The defaults of `ope eval`: every estimator, bootstrap, alpha 0.05, B 1000, seed
+ * 12345, reward model auto with 3 folds and lambda 1, the log's gamma, fqe. */
+void eval_settings_init(struct eval_settings *set);
+
+/* Set the estimator list; OPE_EUSAGE when it does not fit in the settings. */
+int eval_settings_set_estimators(struct eval_settings *set, const char *list,
+                                 struct ope_error *err);
+
+/* The engine's options of set (spec, progress: none; policies point into set, so set
+ * must outlive eo) and, when to is not NULL, the trajectory options (gamma and value
+ * model; truth: none). OPE_EUSAGE when to is asked for and the value model is unknown. */
+int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
+                          struct traj_opts *to, struct ope_error *err);
+
+/* Check what the evaluation of a log of this kind (traj: 1 for a trajectory log) would
+ * refuse, without evaluating: the estimators, the value model, the truth file. */
+int eval_settings_check(const struct eval_settings *set, int traj, struct ope_error *err);
+
+/* Evaluate a loaded log, bandit (blog) or trajectories (tlog; the other NULL), with
+ * set: its kind's estimators, and for trajectory logs the discount, value model, the
+ * truth file's exact values (truth and relative error; its behaviour value) and, with
+ * risk, the return distributions. progress may be NULL. The SHA-256 of the input is
+ * the caller's. NULL with err filled on failure (OPE_EINTERRUPTED when cancelled). */
+struct res_eval *eval_settings_run(const struct eval_settings *set, const struct blog *blog,
+                                   const struct tlog *tlog, struct ope_progress *progress,
+                                   struct ope_error *err);
+
+#endif
