@@ -6,7 +6,7 @@
 # small canvas taken for an error; rm's "stochastic" reason printing 1 for
 # 0.9999999999999999.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 17
+plan 21
 $OPE gen bandit --rows 500 --seed 1 -q -o "$TMP/b.csv"
 
 long=$(printf '%0247d' 7)
@@ -33,6 +33,16 @@ expect_grep "$TMP/err" "sharpe or train" "lists every chart kind of the table"
 expect_status 64 "--alpha 2 is a usage error" "$OPE" eval "$TMP/b.csv" --alpha 2
 [ "$(grep -c 'alpha' "$TMP/err")" -eq 1 ] && pass "and it is said once" ||
     { fail "the --alpha message is printed more than once"; diag "$(cat "$TMP/err")"; }
+
+# --truth on a bandit log is used, not ignored: the file's value is the ground truth
+# and the relative error follows (|0.5 - value| / 0.5); a missing file is exit 66.
+printf 'policy,value\ngreedy,0.5\n' > "$TMP/truth.csv"
+expect_status 0 "eval --truth on a bandit log" \
+    "$OPE" eval "$TMP/b.csv" --truth "$TMP/truth.csv" --policy greedy --estimators ipw --ci none --format json
+expect_grep "$TMP/out" '"ground_truth":0.5' "the truth file's value is the policy's ground truth"
+expect_status 66 "a missing truth file is an error for a bandit log too" \
+    "$OPE" eval "$TMP/b.csv" --truth "$TMP/nowhere.csv"
+expect_grep "$TMP/err" "nowhere.csv: cannot open" "and names the file"
 
 # rm's reason keeps every digit when six would print 1.
 printf 'action,reward,pscore,pi.e.0,pi.e.1\n0,1,0.5,0.9999999999999999,0.0000000000000001\n1,0,0.5,0.9999999999999999,0.0000000000000001\n' > "$TMP/near.csv"

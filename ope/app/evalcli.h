@@ -66,7 +66,8 @@ enum {
 "  --value-model M       value model of @trajectory-model-estimators@: fqe " \
 "(tabular, default), linear-fqe (s* features), lstd, td, gtd2\n" \
 "  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
-"                        shown with the relative error\n" \
+"                        shown with the relative error; on a bandit log it wins\n" \
+"                        over the q.* columns\n" \
 "  --risk[=ALPHA]        also estimate each policy's return distribution (TIS,\n" \
 "                        self-normalised and doubly robust CDFs; dr needs a state\n" \
 "                        column): mean, variance, CVaR_ALPHA (default 0.1) and\n" \

@@ -88,8 +88,12 @@ int eval_settings_check(const struct eval_settings *set, int traj, struct ope_er
     free(spec);
     if (set->ci < CI_NONE || set->ci > CI_BERNSTEIN)
         return ope_fail(err, OPE_EUSAGE, "unknown interval method %d", set->ci);
-    if (!traj)
-        return 0;
+    if (!traj) {
+        struct truth tf = { 0 };
+        int rc = set->truth_path ? truth_load(set->truth_path, &tf, err) : 0;
+        truth_release(&tf);
+        return rc;
+    }
     struct eval_opts eo;
     struct traj_opts to;
     if (eval_settings_to_opts(set, &eo, &to, err) != 0)
@@ -177,6 +181,37 @@ out:
     return r;
 }
 
+/* A bandit log with --truth: the file's values are the ground truth of the policies it
+ * names (over the q.* columns' mean when the log has both: the file says what the
+ * user holds true), with the relative errors recomputed; its `behavior` row is the
+ * behaviour value. */
+static struct res_eval *run_bandit(const struct eval_settings *set, const struct eval_opts *eo,
+                                   const struct blog *log, struct ope_error *err)
+{
+    struct truth tf = { 0 };
+    tf.behavior = NAN;
+    if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
+        return NULL;
+    struct res_eval *r = eval_bandit(log, eo, err);
+    if (r && set->truth_path) {
+        for (size_t p = 0; p < r->n_policies; p++) {
+            struct res_policy *rp = &r->pol[p];
+            double t = truth_of(&tf, rp->name);
+            if (isnan(t))
+                continue;
+            rp->truth = t;
+            for (size_t e = 0; e < rp->n_estimates; e++) {
+                struct res_estimate *x = &rp->est[e];
+                x->rel_error = t != 0 && !isnan(x->value) ? fabs(x->value - t) / fabs(t) : NAN;
+            }
+        }
+        if (!isnan(tf.behavior))
+            r->behavior_value = tf.behavior;
+    }
+    truth_release(&tf);
+    return r;
+}
+
 struct res_eval *eval_settings_run(const struct eval_settings *set, const struct blog *blog,
                                    const struct tlog *tlog, struct ope_progress *progress,
                                    struct ope_error *err)
@@ -192,7 +227,7 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         eo.spec = spec;
         eo.n_spec = n_spec;
         eo.progress = progress;
-        r = tlog ? run_traj(set, &eo, &to, tlog, err) : eval_bandit(blog, &eo, err);
+        r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, err);
     }
     free(spec);
     return r;
