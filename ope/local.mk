@@ -22,4 +22,3 @@ bin_ope_SOURCES += \
 	ope/cmd_tui.c \
 	ope/commands.c \
 	ope/main.c
-dist_man1_MANS += doc/ope.1

@@ -17,8 +17,9 @@ expect_status 0 "ope help eval" $OPE help eval
 cp "$TMP/out" "$TMP/eval-help"
 expect_status 64 "ope help estimators takes only --names" $OPE help estimators --bogus
 
-# The eval section of the man page, from its .B eval line to the next .TP.
-sed -n '/^\.B eval /,/^\.TP/p' "$OPE_SRCDIR/doc/ope.1" > "$TMP/man-eval"
+# The eval section of the man page (built from doc/ope.1.in with the registry's names),
+# from its .B eval line to the next .TP.
+sed -n '/^\.B eval /,/^\.TP/p' "$OPE_BUILDDIR/doc/ope.1" > "$TMP/man-eval"
 
 # A report per kind, with every estimator of that kind (the default).
 $OPE gen bandit --rows 400 --seed 2 -o "$TMP/b.csv" 2>/dev/null
@@ -35,7 +36,8 @@ while read -r kind name; do
     # The lists of `ope help eval` are comma separated, wrapped at spaces.
     tr ' \n' '\n\n' < "$TMP/eval-help" | sed 's/[,;]$//; s/\[.*//' | grep -qx -- "$name" &&
         pass "help eval: lists $name" || fail "help eval: lists $name"
-    grep -qF -- "\\fB$name\\fR" "$TMP/man-eval" && pass "man page: eval lists $kind $name" ||
+    man_name=$(printf '%s' "$name" | sed 's/-/\\-/g')   # roff spells a hyphen \-
+    grep -qF -- "\\fB$man_name\\fR" "$TMP/man-eval" && pass "man page: eval lists $kind $name" ||
         fail "man page: eval lists $kind $name"
     if [ "$kind" = bandit ]; then m="$TMP/b-methods"; else m="$TMP/t-methods"; fi
     grep -q "<h3[^>]*>$name: " "$m" && pass "report Methods: $kind $name" ||
