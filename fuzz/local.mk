@@ -12,7 +12,8 @@ fuzz_span_fuzz_SOURCES = fuzz/span_fuzz.c fuzz/replay.c
 fuzz_span_fuzz_LDADD = $(OPE_LIBS)
 
 # The real campaign: FUZZ_SECONDS per harness with clang's libFuzzer (Debian: clang,
-# libclang-rt-dev), corpus from t/data. Findings are left in fuzz-out/.
+# libclang-rt-dev), seeded with a copy of t/data/good (libFuzzer adds to its corpus
+# directory, so the sources stay untouched). Findings and corpora are left in fuzz-out/.
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
 fuzz: libope.a
@@ -22,7 +23,9 @@ fuzz: libope.a
 	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_builddir) \
 	    $(top_srcdir)/fuzz/$$h.c $(top_srcdir)/datasets/csv.c $(top_srcdir)/datasets/csvnum.c \
 	    $(top_srcdir)/ope/base/error.c -o fuzz-out/$$h -lm || exit 1; \
-	  (cd fuzz-out && ./$$h -max_total_time=$(FUZZ_SECONDS) $(abs_top_srcdir)/t/data/good) || exit 1; \
+	  rm -rf fuzz-out/corpus-$$h && mkdir -p fuzz-out/corpus-$$h && \
+	  cp $(abs_top_srcdir)/t/data/good/*.csv fuzz-out/corpus-$$h/ && \
+	  (cd fuzz-out && ./$$h -max_total_time=$(FUZZ_SECONDS) corpus-$$h) || exit 1; \
 	done
 .PHONY: fuzz
 clean-local: clean-fuzz
