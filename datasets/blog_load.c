@@ -537,14 +537,13 @@ fail:
     return NULL;
 }
 
-struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
+                           struct ope_error *err)
 {
     struct loader L;
     memset(&L, 0, sizeof L);
     L.o = o;
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return NULL;
+    const char *path = csv_name(csv);
     const struct csv_field *hdr;
     size_t nh;
     struct blog *b = NULL;
@@ -559,7 +558,16 @@ struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_e
         else if (loader_setup(&L, err) == 0 && read_rows(&L, csv, err) == 0)
             b = build(&L, path, err);
     }
-    csv_close(csv);
     loader_release(&L);
+    return b;
+}
+
+struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return NULL;
+    struct blog *b = blog_load_csv(csv, o, err);
+    csv_close(csv);
     return b;
 }

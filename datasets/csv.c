@@ -5,13 +5,12 @@
  * parsers are in csvnum.c. */
 #include "config.h"
 #include "datasets/csv.h"
+#include "datasets/input.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -19,8 +18,8 @@
 #define CSV_BLOCK ((size_t)1 << 20)
 
 struct csv_reader {
-    FILE *fp;               /* NULL for memory input */
-    int own_fp;
+    struct in_src *in;      /* NULL for memory input */
+    int held;               /* csv_unget: hand out the last record again */
     char *name;
     char sep;
     char *buf;              /* data in [0, len); buf[len] is always writable */
@@ -66,7 +65,7 @@ static void skip_bom(struct csv_reader *r)
  * returned. Returns 1 if bytes were added, 0 at end of input, -1 on error. */
 static int refill(struct csv_reader *r, struct ope_error *err)
 {
-    if (!r->fp || r->eof)
+    if (!r->in || r->eof)
         return 0;
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -86,15 +85,15 @@ static int refill(struct csv_reader *r, struct ope_error *err)
         r->buf = grown;
         r->cap = cap;
     }
-    size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+    long got = in_read(r->in, r->buf + r->len, r->cap - r->len, err);
+    if (got < 0)
+        return -1;
     if (got == 0) {
-        if (ferror(r->fp))
-            return ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", r->name, strerror(errno));
         r->eof = 1;
         return 0;
     }
     int first = r->base == 0 && r->len == 0;
-    r->len += got;
+    r->len += (size_t)got;
     if (first)
         skip_bom(r);
     return 1;
@@ -102,35 +101,16 @@ static int refill(struct csv_reader *r, struct ope_error *err)
 
 struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err)
 {
-    FILE *fp;
-    int own = 1;
-    if (strcmp(path, "-") == 0) {
-        fp = stdin;
-        own = 0;
-    } else {
-        fp = fopen(path, "rb");
-        if (!fp) {
-            ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-            return NULL;
-        }
-        struct stat st;
-        if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-            fclose(fp);
-            ope_fail(err, OPE_ENOINPUT, "%s: is a directory, expected a CSV file", path);
-            return NULL;
-        }
-    }
+    struct in_src *in = in_open(path, err);
+    if (!in)
+        return NULL;
     struct csv_reader *r = reader_new(path, sep, err);
     if (!r) {
-        if (own)
-            fclose(fp);
+        in_close(in);
         return NULL;
     }
-    r->fp = fp;
-    r->own_fp = own;
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
-        r->size = (size_t)st.st_size;
+    r->in = in;
+    r->size = in_size(in);
     return r;
 }
 
@@ -290,6 +270,12 @@ static int split_plain(struct csv_reader *r, size_t i, size_t stop, struct ope_e
 int csv_next(struct csv_reader *r, const struct csv_field **fields, size_t *n,
              struct ope_error *err)
 {
+    if (r->held) {          /* the record is still in place: nothing moved since */
+        r->held = 0;
+        *fields = r->f;
+        *n = r->nf;
+        return 1;
+    }
     if (r->pos >= r->len) {
         int rc = refill(r, err);
         if (rc <= 0)
@@ -402,6 +388,8 @@ done:
 int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
                   struct ope_error *err)
 {
+    if (r->held)
+        return 2;
     while (r->len - r->pos < want && !r->eof) {
         int rc = refill(r, err);
         if (rc < 0)
@@ -514,12 +502,26 @@ size_t csv_size(const struct csv_reader *r)
     return r->size;
 }
 
+void csv_unget(struct csv_reader *r)
+{
+    r->held = 1;
+}
+
+int csv_is_regular(const struct csv_reader *r)
+{
+    return r->in && in_is_regular(r->in);
+}
+
+int csv_digest(const struct csv_reader *r, char out[65])
+{
+    return r->in ? in_digest(r->in, out) : -1;
+}
+
 void csv_close(struct csv_reader *r)
 {
     if (!r)
         return;
-    if (r->fp && r->own_fp)
-        fclose(r->fp);
+    in_close(r->in);
     free(r->name);
     free(r->buf);
     free(r->f);

@@ -22,8 +22,10 @@ struct csv_field {
 
 struct csv_reader;
 
-/* Open a file ("-" reads standard input) with separator sep (',' ';' '\t' ...).
- * Returns NULL with err set (OPE_ENOINPUT) when the file cannot be opened. */
+/* Open a file ("-" reads standard input) with separator sep (',' ';' '\t' ...),
+ * once: gzip and zstd input is decompressed (input.h). Returns NULL with err set
+ * (OPE_ENOINPUT when the file cannot be opened, OPE_EDATA for an unsupported
+ * compression format). */
 struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err);
 
 /* Read from a memory buffer (copied); name is used in messages. */
@@ -47,6 +49,17 @@ size_t csv_bytes_read(const struct csv_reader *r);
 
 /* Total size of the input if known (regular file or memory), else 0. */
 size_t csv_size(const struct csv_reader *r);
+
+/* Hand the record csv_next returned last out again on the next csv_next (to sniff
+ * a header without opening the input twice). Valid only right after csv_next. */
+void csv_unget(struct csv_reader *r);
+
+/* 1 when the input is a regular file (it may be opened again by its name). */
+int csv_is_regular(const struct csv_reader *r);
+
+/* SHA-256 of a non-regular input (a pipe, FIFO, standard input) as read, once it
+ * has been read to its end; -1 when not known (see input.h: in_digest). */
+int csv_digest(const struct csv_reader *r, char out[65]);
 
 void csv_close(struct csv_reader *r);
 

@@ -121,17 +121,15 @@ int log_header_is_trajectory(const char *const *names, size_t n, const struct lo
     return roles_header_is_trajectory(names, n, o);
 }
 
-int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
+int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
+                          struct ope_error *err)
 {
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return -1;
     const struct csv_field *f;
     size_t n;
     int rc = csv_next(csv, &f, &n, err), res = -1;
     if (rc == 0)
         ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
-                 "columns", path);
+                 "columns", csv_name(csv));
     if (rc == 1) {
         const char **names = ope_calloc(n, sizeof *names, err);
         if (names) {
@@ -139,8 +137,18 @@ int log_file_is_trajectory(const char *path, const struct load_opts *o, struct o
                 names[j] = f[j].s;
             res = log_header_is_trajectory(names, n, o);
             free(names);
+            csv_unget(csv);
         }
     }
+    return res;
+}
+
+int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return -1;
+    int res = log_csv_is_trajectory(csv, o, err);
     csv_close(csv);
     return res;
 }
@@ -431,14 +439,13 @@ fail:
     return NULL;
 }
 
-struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
+                           struct ope_error *err)
 {
     struct tloader L;
     memset(&L, 0, sizeof L);
     L.o = o;
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return NULL;
+    const char *path = csv_name(csv);
     const struct csv_field *hdr;
     size_t nh;
     struct tlog *t = NULL;
@@ -453,7 +460,16 @@ struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_e
         else if (tread_rows(&L, csv, err) == 0)
             t = tbuild(&L, path, err);
     }
-    csv_close(csv);
     tloader_release(&L);
+    return t;
+}
+
+struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return NULL;
+    struct tlog *t = tlog_load_csv(csv, o, err);
+    csv_close(csv);
     return t;
 }
