@@ -1,0 +1,92 @@
+#!/bin/sh
+# t/0240-inputs.sh: inputs as people have them. A gzip or zstd copy of a log, the log
+# on standard input ("-", /dev/stdin), through a FIFO or a process substitution must
+# give exactly the plain file's results (the CSV output does not name the input, so
+# it must be byte-identical) and the right kind of log; compression formats ope does
+# not read, and a truncated gzip file, fail with exit 65 and a message naming them.
+. "$OPE_SRCDIR/t/lib.sh"
+cd "$TMP" || exit 1
+
+# A hang is a failure, not a stuck test run.
+run() { if command -v timeout >/dev/null 2>&1; then timeout 120 "$@"; else "$@"; fi; }
+same() {    # same DESC FILE: FILE equals the plain run's output of its kind
+    if cmp -s "$2" "$3"; then pass "$1"; else fail "$1"; diag "$(diff "$2" "$3" | head -5)"; fi
+}
+
+$OPE gen bandit --rows 1500 --seed 7 -o b.csv >/dev/null 2>&1
+$OPE gen mdp riverswim --episodes 60 --candidates 3 --seed 5 -o t.csv >/dev/null 2>&1
+ev() { run $OPE eval "$@" --n-boot 40 --format csv; }
+ev b.csv > b.ref 2>/dev/null
+ev t.csv > t.ref 2>/dev/null
+[ -s b.ref ] && [ -s t.ref ] && pass "plain bandit and trajectory logs evaluate" ||
+    fail "plain bandit and trajectory logs evaluate"
+
+# Compressed copies: detected by their magic bytes, so the name does not matter.
+gzip -c b.csv > b.csv.gz; gzip -c t.csv > t.data
+ev b.csv.gz > out 2>err; same "gzip bandit log: same results" out b.ref
+ev t.data > out 2>err; same "gzip trajectory log without a .gz name: same results" out t.ref
+if command -v zstd >/dev/null 2>&1; then
+    zstd -q -c b.csv > b.csv.zst; zstd -q -c t.csv > t.csv.zst
+    ev b.csv.zst > out 2>err; same "zstd bandit log: same results" out b.ref
+    ev t.csv.zst > out 2>err; same "zstd trajectory log: same results" out t.ref
+else
+    skip "zstd not installed"; skip "zstd not installed"
+fi
+
+# Standard input, /dev/stdin, a FIFO, a process substitution: opened once, and the
+# kind comes from the header (a trajectory log on stdin is one).
+ev - < t.csv > out 2>err; same "trajectory log on stdin (-): evaluated as trajectories" out t.ref
+cat b.csv | ev - > out 2>err; same "bandit log piped to -" out b.ref
+gzip -c t.csv | ev /dev/stdin > out 2>err; same "gzip trajectory log piped to /dev/stdin" out t.ref
+mkfifo fifo && { cat t.csv > fifo & }
+ev fifo > out 2>err; same "trajectory log through a FIFO (no hang)" out t.ref
+wait
+if command -v bash >/dev/null 2>&1; then
+    OPE="$OPE" run bash -c '$OPE eval <(gzip -dc b.csv.gz) --n-boot 40 --format csv' > out 2>err
+    same "process substitution <(gzip -dc ...)" out b.ref
+else
+    skip "bash not installed"
+fi
+
+# A piped input still gets its digest: the SHA-256 of the bytes as given.
+if command -v sha256sum >/dev/null 2>&1; then
+    want=$(sha256sum < b.csv.gz | cut -d' ' -f1)
+    cat b.csv.gz | run $OPE eval - --n-boot 40 --format json > out 2>err
+    expect_grep out "\"sha256\":\"$want\"" "a gzip log on stdin: digest of the gzip bytes"
+    want=$(sha256sum < b.csv.gz | cut -d' ' -f1)
+    run $OPE eval b.csv.gz --n-boot 40 --format json > out 2>err
+    expect_grep out "\"sha256\":\"$want\"" "a gzip file: digest of the file as given"
+else
+    skip "sha256sum not installed"; skip "sha256sum not installed"
+fi
+
+# Formats recognised by their magic bytes (bzip2 "BZh", xz FD 37 7A 58 5A 00) but
+# not read: exit 65 (a data error: the file was read) and what to do.
+printf 'BZh91AY&SY\001\002\003' > log.bz2
+expect_status 65 "bzip2 input: exit 65" run $OPE eval log.bz2
+expect_grep err "log.bz2: bzip2-compressed input is not supported" "bzip2: named and refused"
+expect_grep err "decompress it first" "bzip2: says what to do"
+printf '\3757zXZ\000\000\004' > log.xz
+expect_status 65 "xz input on stdin: exit 65" sh -c "$OPE eval - < log.xz"
+expect_grep err "-: xz-compressed input is not supported" "xz: named and refused"
+
+# A gzip file cut short: exit 65 with the file's name, never a partial result.
+size=$(wc -c < b.csv.gz)
+head -c $((size / 2)) b.csv.gz > cut.csv.gz
+expect_status 65 "truncated gzip: exit 65" run $OPE eval cut.csv.gz --n-boot 40
+expect_grep err "cut.csv.gz: the gzip stream is truncated or corrupt" "truncated gzip: named"
+[ -s out ] && fail "truncated gzip: no output" || pass "truncated gzip: no output"
+if command -v zstd >/dev/null 2>&1; then
+    size=$(wc -c < b.csv.zst)
+    head -c $((size / 2)) b.csv.zst > cut.zst
+    expect_status 65 "truncated zstd: exit 65" run $OPE eval cut.zst --n-boot 40
+    expect_grep err "cut.zst: the zstd stream is truncated or corrupt" "truncated zstd: named"
+else
+    skip "zstd not installed"; skip "zstd not installed"
+fi
+# Two gzip members are one stream (cat a.gz b.gz), as gzip -d reads them.
+head -n 1 b.csv > h.csv; tail -n +2 b.csv > rows.csv
+{ gzip -c h.csv; gzip -c rows.csv; } > two.gz
+ev two.gz > out 2>err; same "a gzip file of two members: same results" out b.ref
+
+done_testing
