@@ -48,6 +48,14 @@ else
     skip "bash not installed"
 fi
 
+# ope info reads the same way: the trajectory log through a pipe is one, with the
+# column roles of its header (read once).
+run $OPE info t.csv --format csv 2>/dev/null | sed 1,2d > info.ref
+gzip -c t.csv | run $OPE info - --format csv 2>err | sed 1,2d > out
+same "ope info on a gzip trajectory log from stdin: the plain file's summary" out info.ref
+grep -q "kind,trajectories" out && pass "ope info: the kind comes from the header" ||
+    fail "ope info: the kind comes from the header"
+
 # A piped input still gets its digest: the SHA-256 of the bytes as given.
 if command -v sha256sum >/dev/null 2>&1; then
     want=$(sha256sum < b.csv.gz | cut -d' ' -f1)
