@@ -28,7 +28,8 @@ struct in_src {
     size_t npeek, peek_pos;
     int raw_eof;
     int hashing;                /* non-regular input: hash while reading */
-    struct sha256 sha;
+    struct sha256 own_sha;
+    struct sha256 *sha;         /* &own_sha, or the caller's */
     int done;                   /* the decompressed stream ended cleanly */
     unsigned char *raw;         /* compressed input buffer */
     size_t raw_len, raw_pos;
@@ -59,7 +60,7 @@ static long raw_read(struct in_src *s, void *buf, size_t n, struct ope_error *er
         return 0;
     }
     if (s->hashing)
-        sha256_update(&s->sha, buf, got);
+        sha256_update(s->sha, buf, got);
     return (long)got;
 }
 
@@ -104,7 +105,7 @@ static int start_decoder(struct in_src *s, struct ope_error *err)
     return 0;
 }
 
-struct in_src *in_open(const char *path, struct ope_error *err)
+struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *err)
 {
     struct in_src *s = ope_calloc(1, sizeof *s, err);
     if (!s)
@@ -131,9 +132,10 @@ struct in_src *in_open(const char *path, struct ope_error *err)
         if (S_ISREG(st.st_mode))
             s->size = (size_t)st.st_size;
     }
-    s->hashing = !s->regular;
-    if (s->hashing)
-        sha256_init(&s->sha);
+    s->hashing = sha || !s->regular;
+    s->sha = sha ? sha : &s->own_sha;
+    if (!sha)
+        sha256_init(s->sha);
     /* Sniff: fread loops until it has the bytes or the input ends, so a pipe that
      * delivers one byte at a time is still sniffed whole. */
     s->npeek = fread(s->peek, 1, sizeof s->peek, s->fp);
@@ -142,7 +144,7 @@ struct in_src *in_open(const char *path, struct ope_error *err)
         goto fail;
     }
     if (s->hashing)
-        sha256_update(&s->sha, s->peek, s->npeek);
+        sha256_update(s->sha, s->peek, s->npeek);
     if (s->npeek >= 2 && s->peek[0] == 0x1F && s->peek[1] == 0x8B)
         s->fmt = IN_GZIP;
     else if (s->npeek >= 4 && memcmp(s->peek, "\x28\xB5\x2F\xFD", 4) == 0)
@@ -266,9 +268,9 @@ int in_is_regular(const struct in_src *s)
 
 int in_digest(const struct in_src *s, char out[65])
 {
-    if (!s->hashing || !s->raw_eof)
+    if (!s->hashing || s->sha != &s->own_sha || !s->raw_eof)
         return -1;
-    struct sha256 c = s->sha;
+    struct sha256 c = s->own_sha;
     unsigned char d[32];
     sha256_final(&c, d);
     for (int i = 0; i < 32; i++)

@@ -13,10 +13,13 @@ enum in_format { IN_PLAIN, IN_GZIP, IN_ZSTD };
 
 struct in_src;
 
-/* Open path ("-" is standard input) and sniff its magic bytes. Returns NULL with err
- * set: OPE_ENOINPUT when it cannot be opened or is a directory, OPE_EDATA for a
- * compression format ope does not read. */
-struct in_src *in_open(const char *path, struct ope_error *err);
+/* Open path ("-" is standard input) and sniff its magic bytes. With sha non-NULL
+ * every byte of the input as given is also added to *sha (one digest over several
+ * inputs); in_digest then says nothing. Returns NULL with err set: OPE_ENOINPUT when
+ * it cannot be opened or is a directory, OPE_EDATA for a compression format ope does
+ * not read. */
+struct sha256;
+struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *err);
 
 /* Read up to n decompressed bytes: returns the number read (> 0), 0 at the end of
  * the input, -1 with err set (OPE_ENOINPUT for a read error, OPE_EDATA for a

@@ -97,4 +97,39 @@ head -n 1 b.csv > h.csv; tail -n +2 b.csv > rows.csv
 { gzip -c h.csv; gzip -c rows.csv; } > two.gz
 ev two.gz > out 2>err; same "a gzip file of two members: same results" out b.ref
 
+# Several files for one log: the rows of each after the first's header, in order.
+# Split at line 1001 (the bandit log has 1500 rows; the trajectory log 60 episodes of
+# 20 steps, so line 1001 ends episode 50): the parts must give the whole file's result.
+head -n 1001 b.csv > p1.csv; { head -n 1 b.csv; tail -n +1002 b.csv; } > p2.csv
+gzip -c p2.csv > p2.csv.gz
+ev p1.csv p2.csv.gz > out 2>err; same "two files (plain + gzip) = the whole bandit log" out b.ref
+head -n 1001 t.csv > q1.csv; { head -n 1 t.csv; tail -n +1002 t.csv; } > q2.csv
+cat q2.csv | ev q1.csv - > out 2>err; same "a file and stdin = the whole trajectory log" out t.ref
+if command -v sha256sum >/dev/null 2>&1; then
+    want=$(cat p1.csv p2.csv.gz | sha256sum | cut -d' ' -f1)
+    run $OPE eval p1.csv p2.csv.gz --n-boot 40 --format json > out 2>err
+    expect_grep out "\"sha256\":\"$want\"" "several files: the digest of their bytes in order"
+    expect_grep out '"path":"p1.csv p2.csv.gz"' "several files: all named in the result"
+else
+    skip "sha256sum not installed"; skip "sha256sum not installed"
+fi
+{ head -n 1 b.csv | sed 's/,reward,/,rew,/'; tail -n +1002 b.csv; } > h2.csv
+expect_status 65 "a file with another header: exit 65" run $OPE eval p1.csv h2.csv
+expect_grep err "h2.csv:1: the header differs from p1.csv's at column" "the header check names both files"
+expect_grep err "'rew' here, 'reward' there" "and the first differing column"
+[ -s out ] && fail "a refused header: no output" || pass "a refused header: no output"
+: > none.csv
+expect_status 65 "an empty second file: exit 65" run $OPE eval p1.csv none.csv
+expect_grep err "none.csv: the file is empty; expected the header of p1.csv" "the empty file is named"
+# Errors in the second file name it and its own line: a bad action on its line 6
+# (checked as read) and a policy whose probabilities do not sum to 1 on its line 8
+# (checked once the log is whole).
+sed '6s/^[0-9]*,/x,/' p2.csv > e2.csv
+expect_status 65 "a bad value in the second file: exit 65" run $OPE eval p1.csv e2.csv
+expect_grep err "e2.csv:6:1: column 'action': saw 'x'" "named with the second file's line"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pi.greedy.0") c = i }
+    NR == 8 { $c = ($c == "0.5") ? "0.25" : "0.5" } { print }' p2.csv > s2.csv
+expect_status 65 "a bad policy sum in the second file: exit 65" run $OPE eval p1.csv s2.csv
+expect_grep err "s2.csv:8: the probabilities of policy 'greedy'" "a check after reading names the right file and line"
+
 done_testing

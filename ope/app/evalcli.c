@@ -22,6 +22,7 @@
 #include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
+#include "ope/base/strbuf.h"
 #include "ope/app/render.h"
 #include "ope/base/sha256.h"
 
@@ -185,7 +186,34 @@ static int input_digest(struct csv_reader *csv, const char *path, char out[65],
  * second thread while the log loads and evaluates. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err)
 {
-    struct csv_reader *csv = csv_open(path, c->lo.sep, err);
+    return evalcli_run_files(c, &path, 1, err);
+}
+
+/* Name several inputs in the result as the command line gave them. */
+static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
+                       struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            strbuf_putc(&sb, ' ');
+        strbuf_puts(&sb, paths[k]);
+    }
+    char *joined = strbuf_failed(&sb) ? NULL : strbuf_detach(&sb);
+    strbuf_release(&sb);
+    if (!joined)
+        return ope_fail_oom(err);
+    free(r->path);
+    r->path = joined;
+    return 0;
+}
+
+struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
+                                   struct ope_error *err)
+{
+    const char *path = paths[0];
+    struct res_eval *r = NULL;
+    struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
     if (!csv)
         return NULL;
     int traj = log_csv_is_trajectory(csv, &c->lo, err);
@@ -204,9 +232,13 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
         csv_close(csv);
         if (!log)
             return NULL;
-        struct res_eval *r = eval_settings_run(&c->set, NULL, log, c->progress, err);
+        r = eval_settings_run(&c->set, NULL, log, c->progress, err);
         if (r)
             memcpy(r->sha256, hex, sizeof r->sha256);
+        if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
+            res_eval_free(r);
+            r = NULL;
+        }
         if (r && c->keep_tlog)
             *c->keep_tlog = log;
         else
@@ -225,7 +257,7 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
             pthread_join(th, NULL);
         return NULL;
     }
-    struct res_eval *r = eval_settings_run(&c->set, log, NULL, c->progress, err);
+    r = eval_settings_run(&c->set, log, NULL, c->progress, err);
     if (hashing) {
         pthread_join(th, NULL);
         if (r && job.rc != 0) {
@@ -236,6 +268,10 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
     }
     if (r)
         memcpy(r->sha256, job.hex, sizeof r->sha256);
+    if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
+    }
     if (r && c->keep_blog)
         *c->keep_blog = log;
     else
