@@ -66,6 +66,12 @@ void blog_matrix_free(double **m, int n_actions);
  * OPE_EUSAGE (bad pattern or --map). */
 struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err);
 
+/* The same from an open reader (its header not yet read, or handed back with
+ * csv_unget); csv_name(csv) names the input in messages. The reader stays open. */
+struct csv_reader;
+struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
+                           struct ope_error *err);
+
 /* Index of a policy by name, or -1. */
 int blog_policy_index(const struct blog *b, const char *name);
 

@@ -211,6 +211,7 @@ static void loader_release(struct loader *L)
     free(L->pscore);
     free(L->pos);
     free(L->line);
+    free(L->rows_of.start);
     roles_release(&L->r);
 }
 
@@ -255,7 +256,8 @@ static int read_rows(struct loader *L, struct csv_reader *csv, struct ope_error 
             const struct csv_field *f;
             size_t nf;
             rc = csv_next(csv, &f, &nf, err);
-            if (rc == 1 && read_record(L, csv, f, nf, err) < 0)
+            if (rc == 1 && (csv_rows_note(&L->rows_of, csv, L->n, err) < 0 ||
+                            read_record(L, csv, f, nf, err) < 0))
                 return -1;
         }
         if (rc < 0)
@@ -265,8 +267,14 @@ static int read_rows(struct loader *L, struct csv_reader *csv, struct ope_error 
     }
     if (L->n == 0)
         return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
-                        "least one row", L->r.path);
+                        "least one row", csv_input_name(csv, 0));
     return 0;
+}
+
+/* The input row i came from (several files of one log), for messages. */
+static const char *row_path(const struct loader *L, size_t i)
+{
+    return csv_rows_name(&L->rows_of, L->csv, i);
 }
 
 /* lut[pos * A + a] = the column giving action a at 0-based position pos, or -1.
@@ -314,7 +322,7 @@ static double **gather_one(struct loader *L, enum roles_use use, int policy, str
                 snprintf(at, sizeof at, " at position %d", base);
             ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
                      "has actions 0..%d); add the column %s.%d or drop the %s columns",
-                     L->r.path, L->line[0], role, a, at, A - 1, role, a, role);
+                     row_path(L, 0), L->line[0], role, a, at, A - 1, role, a, role);
             goto fail;
         } else if (!(m[a] = ope_calloc(b->n ? b->n : 1, sizeof **m, err))) {
             goto fail;
@@ -328,7 +336,7 @@ static double **gather_one(struct loader *L, enum roles_use use, int policy, str
         if (fabs(sum - 1.0) > 1e-6) {
             ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
                      "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
-                     L->r.path, L->line[i], L->r.policy_name[policy], sum,
+                     row_path(L, i), L->line[i], L->r.policy_name[policy], sum,
                      b->position ? " (at its position)" : "", L->r.policy_name[policy]);
             goto fail;
         }
@@ -368,14 +376,14 @@ static double **gather(struct loader *L, enum roles_use use, int policy,
                     snprintf(at, sizeof at, " at position %d", p + base);
                 ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
                          "has actions 0..%d); add the column %s.%d or drop the %s columns",
-                         L->r.path, L->line[i], role, a, at, A - 1, role, a, role);
+                         row_path(L, i), L->line[i], role, a, at, A - 1, role, a, role);
                 goto fail;
             }
         }
         if (use == USE_POLICY && fabs(sum - 1.0) > 1e-6) {
             ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
                      "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
-                     L->r.path, L->line[i], L->r.policy_name[policy], sum,
+                     row_path(L, i), L->line[i], L->r.policy_name[policy], sum,
                      b->position ? " (at its position)" : "", L->r.policy_name[policy]);
             goto fail;
         }
@@ -399,7 +407,8 @@ static int finish_positions(struct loader *L, struct blog *b, int *base,
             if (L->r.col[j].position >= 0)
                 return ope_fail(err, OPE_EDATA, "%s:1: column '%s' names a position but "
                                 "the log has no position column; add one or map it with "
-                                "--map position=COLUMN", L->r.path, L->r.name[j]);
+                                "--map position=COLUMN", csv_input_name(L->csv, 0),
+                                L->r.name[j]);
         return 0;
     }
     *base = L->o->position_base >= 0 ? L->o->position_base : (L->min_pos == 0 ? 0 : 1);
@@ -407,7 +416,7 @@ static int finish_positions(struct loader *L, struct blog *b, int *base,
         if (L->pos[i] < *base)
             return ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': saw position %d below the "
                             "position base %d; use --position-base 0 for 0-based slots",
-                            L->r.path, L->line[i], L->r.name[pj], L->pos[i], *base);
+                            row_path(L, i), L->line[i], L->r.name[pj], L->pos[i], *base);
     b->n_positions = (int)(L->max_pos - *base + 1);
     for (size_t i = 0; i < L->n; i++)
         L->pos[i] -= *base;
@@ -489,7 +498,7 @@ static int n_actions_of(const struct loader *L, struct ope_error *err)
             if (L->r.col[j].use >= USE_POLICY && L->r.col[j].use <= USE_TRUTH &&
                 L->r.col[j].action >= L->o->n_actions)
                 return ope_fail(err, OPE_EDATA, "%s:1: column '%s' is for action %d but "
-                                "--n-actions is %d (actions 0..%d)", L->r.path,
+                                "--n-actions is %d (actions 0..%d)", csv_input_name(L->csv, 0),
                                 L->r.name[j], L->r.col[j].action, L->o->n_actions,
                                 L->o->n_actions - 1);
         return L->o->n_actions;
@@ -537,14 +546,14 @@ fail:
     return NULL;
 }
 
-struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
+                           struct ope_error *err)
 {
     struct loader L;
     memset(&L, 0, sizeof L);
     L.o = o;
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return NULL;
+    L.csv = csv;
+    const char *path = csv_name(csv);     /* the input being read, for messages */
     const struct csv_field *hdr;
     size_t nh;
     struct blog *b = NULL;
@@ -557,9 +566,18 @@ struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_e
             ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
                      "or --policy-columns PATTERN) in the header", path);
         else if (loader_setup(&L, err) == 0 && read_rows(&L, csv, err) == 0)
-            b = build(&L, path, err);
+            b = build(&L, csv_input_name(csv, 0), err);
     }
-    csv_close(csv);
     loader_release(&L);
+    return b;
+}
+
+struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return NULL;
+    struct blog *b = blog_load_csv(csv, o, err);
+    csv_close(csv);
     return b;
 }

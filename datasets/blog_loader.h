@@ -31,6 +31,8 @@ struct loader {
     double **val;               /* [n_cols] numeric storage of K_PROB/K_REAL/K_CTX */
     struct ctxcol *ctx;         /* [n_cols] */
     long max_action, min_pos, max_pos;
+    const struct csv_reader *csv;   /* the reader, for the input of a row in messages */
+    struct csv_rows rows_of;        /* several inputs: where each begins */
     int frozen;                 /* a worker's copy: context columns may not turn
                                    categorical (read_row then fails with
                                    BLOG_LOADER_SERIAL and the caller redoes the rows

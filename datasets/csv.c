@@ -5,13 +5,13 @@
  * parsers are in csvnum.c. */
 #include "config.h"
 #include "datasets/csv.h"
+#include "datasets/input.h"
+#include "ope/base/sha256.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -19,8 +19,14 @@
 #define CSV_BLOCK ((size_t)1 << 20)
 
 struct csv_reader {
-    FILE *fp;               /* NULL for memory input */
-    int own_fp;
+    struct in_src *in;      /* NULL for memory input */
+    int held;               /* csv_unget: hand out the last record again */
+    char **paths;           /* several inputs of one log (csv_open_many), else NULL */
+    size_t n_in, cur;       /* how many, and which one is being read */
+    char **hdr;             /* the first input's header, the others must match */
+    size_t nhdr;
+    int have_hdr;
+    struct sha256 sha;      /* several inputs: one digest of all their bytes */
     char *name;
     char sep;
     char *buf;              /* data in [0, len); buf[len] is always writable */
@@ -66,7 +72,7 @@ static void skip_bom(struct csv_reader *r)
  * returned. Returns 1 if bytes were added, 0 at end of input, -1 on error. */
 static int refill(struct csv_reader *r, struct ope_error *err)
 {
-    if (!r->fp || r->eof)
+    if (!r->in || r->eof)
         return 0;
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -86,15 +92,15 @@ static int refill(struct csv_reader *r, struct ope_error *err)
         r->buf = grown;
         r->cap = cap;
     }
-    size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+    long got = in_read(r->in, r->buf + r->len, r->cap - r->len, err);
+    if (got < 0)
+        return -1;
     if (got == 0) {
-        if (ferror(r->fp))
-            return ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", r->name, strerror(errno));
         r->eof = 1;
         return 0;
     }
     int first = r->base == 0 && r->len == 0;
-    r->len += got;
+    r->len += (size_t)got;
     if (first)
         skip_bom(r);
     return 1;
@@ -102,35 +108,45 @@ static int refill(struct csv_reader *r, struct ope_error *err)
 
 struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err)
 {
-    FILE *fp;
-    int own = 1;
-    if (strcmp(path, "-") == 0) {
-        fp = stdin;
-        own = 0;
-    } else {
-        fp = fopen(path, "rb");
-        if (!fp) {
-            ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-            return NULL;
-        }
-        struct stat st;
-        if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-            fclose(fp);
-            ope_fail(err, OPE_ENOINPUT, "%s: is a directory, expected a CSV file", path);
-            return NULL;
-        }
-    }
-    struct csv_reader *r = reader_new(path, sep, err);
-    if (!r) {
-        if (own)
-            fclose(fp);
+    return csv_open_many(&path, 1, sep, err);
+}
+
+struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
+                                 struct ope_error *err)
+{
+    size_t longest = 0;
+    for (size_t k = 0; k < n; k++)
+        if (strlen(paths[k]) > longest)
+            longest = strlen(paths[k]);
+    struct csv_reader *r = reader_new(paths[0], sep, err);
+    if (!r)
+        return NULL;
+    /* The name is rewritten in place at each input, so a pointer to it taken by a
+     * loader for its messages names the input being read. */
+    char *name = ope_realloc(r->name, longest + 1, err);
+    if (!name) {
+        csv_close(r);
         return NULL;
     }
-    r->fp = fp;
-    r->own_fp = own;
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
-        r->size = (size_t)st.st_size;
+    r->name = name;
+    if (n > 1) {
+        sha256_init(&r->sha);
+        if (!(r->paths = ope_calloc(n, sizeof *r->paths, err))) {
+            csv_close(r);
+            return NULL;
+        }
+        r->n_in = n;
+        for (size_t k = 0; k < n; k++)
+            if (!(r->paths[k] = ope_strdup(paths[k], err))) {
+                csv_close(r);
+                return NULL;
+            }
+    }
+    if (!(r->in = in_open(paths[0], n > 1 ? &r->sha : NULL, err))) {
+        csv_close(r);
+        return NULL;
+    }
+    r->size = n > 1 ? 0 : in_size(r->in);
     return r;
 }
 
@@ -287,8 +303,8 @@ static int split_plain(struct csv_reader *r, size_t i, size_t stop, struct ope_e
     return add_plain(r, start, stop, err);   /* stop <= len, and buf[len] is writable */
 }
 
-int csv_next(struct csv_reader *r, const struct csv_field **fields, size_t *n,
-             struct ope_error *err)
+static int next_record(struct csv_reader *r, const struct csv_field **fields, size_t *n,
+                       struct ope_error *err)
 {
     if (r->pos >= r->len) {
         int rc = refill(r, err);
@@ -397,11 +413,85 @@ done:
     return 1;
 }
 
+/* Keep the first input's header, to check the others' against it. */
+static int save_header(struct csv_reader *r, const struct csv_field *f, size_t n,
+                       struct ope_error *err)
+{
+    if (!(r->hdr = ope_calloc(n ? n : 1, sizeof *r->hdr, err)))
+        return -1;
+    r->nhdr = n;
+    for (size_t j = 0; j < n; j++)
+        if (!(r->hdr[j] = ope_strdup(f[j].s, err)))
+            return -1;
+    r->have_hdr = 1;
+    return 0;
+}
+
+/* Go on to the next input of the log: open it, read its header and check that it is
+ * the first input's, so its rows mean the same. Line numbers and the name in
+ * messages are the new input's from here on. */
+static int next_input(struct csv_reader *r, struct ope_error *err)
+{
+    in_close(r->in);
+    r->in = NULL;
+    r->cur++;
+    strcpy(r->name, r->paths[r->cur]);
+    if (!(r->in = in_open(r->paths[r->cur], &r->sha, err)))
+        return -1;
+    r->len = r->pos = r->base = r->line_start = 0;
+    r->line = 1;
+    r->eof = 0;
+    const struct csv_field *f;
+    size_t n;
+    int rc = next_record(r, &f, &n, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return ope_fail(err, OPE_EDATA, "%s: the file is empty; expected the header of %s "
+                        "(every file of one log starts with the same header)", r->name,
+                        r->paths[0]);
+    for (size_t j = 0; j < n || j < r->nhdr; j++) {
+        const char *here = j < n ? f[j].s : NULL, *there = j < r->nhdr ? r->hdr[j] : NULL;
+        if (here && there && strcmp(here, there) == 0)
+            continue;
+        return ope_fail(err, OPE_EDATA, "%s:1: the header differs from %s's at column %zu: "
+                        "%s%s%s here, %s%s%s there; the files of one log need the same header",
+                        r->name, r->paths[0], j + 1, here ? "'" : "", here ? here : "none",
+                        here ? "'" : "", there ? "'" : "", there ? there : "none",
+                        there ? "'" : "");
+    }
+    return 1;
+}
+
+int csv_next(struct csv_reader *r, const struct csv_field **fields, size_t *n,
+             struct ope_error *err)
+{
+    if (r->held) {          /* the record is still in place: nothing moved since */
+        r->held = 0;
+        *fields = r->f;
+        *n = r->nf;
+        return 1;
+    }
+    for (;;) {
+        int rc = next_record(r, fields, n, err);
+        if (rc == 1 && r->paths && !r->have_hdr && save_header(r, *fields, *n, err) < 0)
+            return -1;
+        /* An input that ends: the next one goes on (after a header, or the log is
+         * empty, which the loader says of the first input). */
+        if (rc != 0 || !r->have_hdr || r->cur + 1 >= r->n_in)
+            return rc;
+        if (next_input(r, err) < 0)
+            return -1;
+    }
+}
+
 /* ---- bulk access to plain records --------------------------------------------- */
 
 int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
                   struct ope_error *err)
 {
+    if (r->held)
+        return 2;
     while (r->len - r->pos < want && !r->eof) {
         int rc = refill(r, err);
         if (rc < 0)
@@ -409,8 +499,8 @@ int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
         if (rc == 0)
             break;
     }
-    if (r->pos >= r->len)
-        return 0;
+    if (r->pos >= r->len)       /* another input follows: csv_next goes on to it */
+        return r->have_hdr && r->cur + 1 < r->n_in ? 2 : 0;
     char *b = r->buf + r->pos;
     size_t avail = r->len - r->pos, end;
     const char *nl = memrchr(b, '\n', avail);
@@ -514,12 +604,74 @@ size_t csv_size(const struct csv_reader *r)
     return r->size;
 }
 
+void csv_unget(struct csv_reader *r)
+{
+    r->held = 1;
+}
+
+int csv_is_regular(const struct csv_reader *r)
+{
+    return r->in && !r->paths && in_is_regular(r->in);
+}
+
+int csv_digest(const struct csv_reader *r, char out[65])
+{
+    if (!r->paths)
+        return r->in ? in_digest(r->in, out) : -1;
+    if (r->cur + 1 < r->n_in || !r->eof)
+        return -1;
+    struct sha256 c = r->sha;
+    unsigned char d[32];
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
+int csv_rows_note(struct csv_rows *w, const struct csv_reader *r, size_t rows,
+                  struct ope_error *err)
+{
+    if (!r->paths || w->n > r->cur)
+        return 0;
+    size_t *g = ope_realloc(w->start, (r->cur + 1) * sizeof *g, err);
+    if (!g)
+        return -1;
+    w->start = g;
+    for (size_t k = w->n; k <= r->cur; k++)
+        g[k] = k == 0 ? 0 : rows;   /* inputs with no rows start where the next does */
+    w->n = r->cur + 1;
+    return 0;
+}
+
+const char *csv_rows_name(const struct csv_rows *w, const struct csv_reader *r, size_t row)
+{
+    size_t k = 0;
+    while (k + 1 < w->n && w->start[k + 1] <= row)
+        k++;
+    return csv_input_name(r, k);
+}
+
+size_t csv_input_index(const struct csv_reader *r)
+{
+    return r->cur;
+}
+
+const char *csv_input_name(const struct csv_reader *r, size_t k)
+{
+    return r->paths ? r->paths[k] : r->name;
+}
+
 void csv_close(struct csv_reader *r)
 {
     if (!r)
         return;
-    if (r->fp && r->own_fp)
-        fclose(r->fp);
+    in_close(r->in);
+    for (size_t k = 0; r->paths && k < r->n_in; k++)
+        free(r->paths[k]);
+    free(r->paths);
+    for (size_t j = 0; r->hdr && j < r->nhdr; j++)
+        free(r->hdr[j]);
+    free(r->hdr);
     free(r->name);
     free(r->buf);
     free(r->f);

@@ -22,9 +22,34 @@ struct csv_field {
 
 struct csv_reader;
 
-/* Open a file ("-" reads standard input) with separator sep (',' ';' '\t' ...).
- * Returns NULL with err set (OPE_ENOINPUT) when the file cannot be opened. */
+/* Open a file ("-" reads standard input) with separator sep (',' ';' '\t' ...),
+ * once: gzip and zstd input is decompressed (input.h). Returns NULL with err set
+ * (OPE_ENOINPUT when the file cannot be opened, OPE_EDATA for an unsupported
+ * compression format). */
 struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err);
+
+/* Several files that hold one log, read one after the other as one input: each
+ * must start with the first file's header (checked: the error names both files and
+ * the first differing column), which is handed out once. Messages name the file and
+ * line being read; the digest (csv_digest) is of all their bytes in order. */
+struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
+                                 struct ope_error *err);
+
+/* Which input of csv_open_many is being read (0 for csv_open), and input k's name. */
+size_t csv_input_index(const struct csv_reader *r);
+const char *csv_input_name(const struct csv_reader *r, size_t k);
+
+/* Which input each row of a loader came from, for messages written after reading
+ * (a probability sum checked once the log is whole): start[k] is the first row of
+ * input k. csv_rows_note after each record (rows: the rows kept before it) records
+ * the inputs begun since; csv_rows_name gives row i's input. Free start. */
+struct csv_rows {
+    size_t *start;
+    size_t n;
+};
+int csv_rows_note(struct csv_rows *w, const struct csv_reader *r, size_t rows,
+                  struct ope_error *err);
+const char *csv_rows_name(const struct csv_rows *w, const struct csv_reader *r, size_t row);
 
 /* Read from a memory buffer (copied); name is used in messages. */
 struct csv_reader *csv_open_mem(const char *buf, size_t len, const char *name, char sep,
@@ -47,6 +72,17 @@ size_t csv_bytes_read(const struct csv_reader *r);
 
 /* Total size of the input if known (regular file or memory), else 0. */
 size_t csv_size(const struct csv_reader *r);
+
+/* Hand the record csv_next returned last out again on the next csv_next (to sniff
+ * a header without opening the input twice). Valid only right after csv_next. */
+void csv_unget(struct csv_reader *r);
+
+/* 1 when the input is a regular file (it may be opened again by its name). */
+int csv_is_regular(const struct csv_reader *r);
+
+/* SHA-256 of a non-regular input (a pipe, FIFO, standard input) or of several
+ * inputs as read, once read to the end; -1 when not known (input.h: in_digest). */
+int csv_digest(const struct csv_reader *r, char out[65]);
 
 void csv_close(struct csv_reader *r);
 

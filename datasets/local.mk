@@ -21,6 +21,8 @@ libope_a_SOURCES += \
 	datasets/gen_bandit.h \
 	datasets/ingest.c \
 	datasets/ingest.h \
+	datasets/input.c \
+	datasets/input.h \
 	datasets/loadopts.c \
 	datasets/loadopts.h \
 	datasets/mdp.c \

@@ -121,17 +121,15 @@ int log_header_is_trajectory(const char *const *names, size_t n, const struct lo
     return roles_header_is_trajectory(names, n, o);
 }
 
-int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
+int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
+                          struct ope_error *err)
 {
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return -1;
     const struct csv_field *f;
     size_t n;
     int rc = csv_next(csv, &f, &n, err), res = -1;
     if (rc == 0)
         ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
-                 "columns", path);
+                 "columns", csv_name(csv));
     if (rc == 1) {
         const char **names = ope_calloc(n, sizeof *names, err);
         if (names) {
@@ -139,8 +137,18 @@ int log_file_is_trajectory(const char *path, const struct load_opts *o, struct o
                 names[j] = f[j].s;
             res = log_header_is_trajectory(names, n, o);
             free(names);
+            csv_unget(csv);
         }
     }
+    return res;
+}
+
+int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return -1;
+    int res = log_csv_is_trajectory(csv, o, err);
     csv_close(csv);
     return res;
 }
@@ -161,6 +169,8 @@ struct tloader {
     long step;                  /* step of the previous row */
     long max_action, max_state;
     size_t done_line;           /* line of a done=1 row that ended no episode yet */
+    const struct csv_reader *csv;   /* the reader, for the input of a row in messages */
+    struct csv_rows rows_of;        /* several inputs: where each begins */
 };
 
 static int tgrow(void *pp, size_t size, struct ope_error *err)
@@ -226,11 +236,13 @@ static int read_episode(struct tloader *L, const struct csv_field *f, struct ope
             return -1;
         if ((size_t)code < ne)
             return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' appears "
-                            "again after other episodes (it started on line %zu); the rows of "
+                            "again after other episodes (it started on line %zu%s%s); the rows of "
                             "an episode must be contiguous: sort the file by episode, then "
                             "step", r->path, fe->line, fe->col, r->name[je],
                             roles_quote(fe->s, fe->len, q, sizeof q),
-                            L->line[L->ep_start[code]]);
+                            L->line[L->ep_start[code]], L->rows_of.n > 1 ? " of " : "",
+                            L->rows_of.n > 1 ? csv_rows_name(&L->rows_of, L->csv,
+                                                             L->ep_start[code]) : "");
         if (step != 0)
             return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' starts at "
                             "step %ld, expected 0; %s", r->path, fs->line, fs->col,
@@ -305,6 +317,7 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
 
 static void tloader_release(struct tloader *L)
 {
+    free(L->rows_of.start);
     for (size_t j = 0; L->val && j < L->r.n_cols; j++)
         free(L->val[j]);
     free(L->val);
@@ -332,6 +345,8 @@ static int tread_rows(struct tloader *L, struct csv_reader *csv, struct ope_erro
             return -1;
     L->max_action = L->max_state = -1;
     while ((rc = csv_next(csv, &f, &nf, err)) == 1) {
+        if (csv_rows_note(&L->rows_of, csv, L->n, err) < 0)
+            return -1;
         if (roles_blank_record(f, nf))
             continue;
         if (roles_check_width(&L->r, f, nf, csv_record_line(csv), err) < 0)
@@ -347,7 +362,7 @@ static int tread_rows(struct tloader *L, struct csv_reader *csv, struct ope_erro
         return -1;
     if (L->n == 0)
         return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
-                        "least one step", L->r.path);
+                        "least one step", csv_input_name(csv, 0));
     return 0;
 }
 
@@ -370,8 +385,8 @@ static int tbuild_policies(struct tloader *L, struct tlog *t, struct ope_error *
             if (fabs(sum - 1.0) > 1e-6)
                 return ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' "
                                 "sum to %.9g on this row, expected 1 (within 1e-6); fix its "
-                                "pi.%s.* columns", L->r.path, t->line[i], tp->name, sum,
-                                tp->name);
+                                "pi.%s.* columns", csv_rows_name(&L->rows_of, L->csv, i),
+                                t->line[i], tp->name, sum, tp->name);
         }
     }
     return 0;
@@ -431,14 +446,14 @@ fail:
     return NULL;
 }
 
-struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
+                           struct ope_error *err)
 {
     struct tloader L;
     memset(&L, 0, sizeof L);
     L.o = o;
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return NULL;
+    L.csv = csv;
+    const char *path = csv_name(csv);     /* the input being read, for messages */
     const struct csv_field *hdr;
     size_t nh;
     struct tlog *t = NULL;
@@ -451,9 +466,18 @@ struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_e
             ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
                      "or --policy-columns PATTERN) in the header", path);
         else if (tread_rows(&L, csv, err) == 0)
-            t = tbuild(&L, path, err);
+            t = tbuild(&L, csv_input_name(csv, 0), err);
     }
-    csv_close(csv);
     tloader_release(&L);
+    return t;
+}
+
+struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, o->sep, err);
+    if (!csv)
+        return NULL;
+    struct tlog *t = tlog_load_csv(csv, o, err);
+    csv_close(csv);
     return t;
 }

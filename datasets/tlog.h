@@ -44,12 +44,23 @@ struct tlog *tlog_new(size_t n_episodes, const int *ep_len, int n_actions, int n
  * gaps, every rule checked with file:line:column messages. */
 struct tlog *tlog_load(const char *path, const struct load_opts *o, struct ope_error *err);
 
+/* The same from an open reader (its header not yet read, or handed back with
+ * csv_unget); csv_name(csv) names the input in messages. The reader stays open. */
+struct csv_reader;
+struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
+                           struct ope_error *err);
+
 /* Does this header (already split) look like a trajectory log (has episode and step
  * columns after --map)? */
 int log_header_is_trajectory(const char *const *names, size_t n, const struct load_opts *o);
 
 /* Sniff a CSV file's header: 1 trajectory, 0 bandit, -1 error. */
 int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err);
+
+/* The same on an open reader, which gets its header back (csv_unget), so a pipe or
+ * FIFO is read once: sniff, then blog_load_csv or tlog_load_csv. */
+int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
+                          struct ope_error *err);
 
 int tlog_policy_index(const struct tlog *t, const char *name);
 

@@ -38,15 +38,16 @@ static int eval_exec(int argc, char **argv)
         if (rc == 0)
             return OPE_EUSAGE;
     }
-    if (optind + 1 != argc)
-        return cli_usage("eval", optind >= argc ? "which log? ope eval LOG.csv" :
-                         "one log at a time (got %d)", argc - optind);
+    if (optind >= argc)
+        return cli_usage("eval", "which log? ope eval LOG.csv");
     if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
         return cli_usage("eval", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     c.progress = outcli_progress(&out);
-    struct res_eval *r = evalcli_run(&c, argv[optind], &err);
+    /* Several files are one log split up (day1.csv.gz day2.csv.gz ...). */
+    struct res_eval *r = evalcli_run_files(&c, (const char *const *)(argv + optind),
+                                           (size_t)(argc - optind), &err);
     ope_progress_stderr_done();
     if (!r)
         return cli_error(&err);
@@ -56,12 +57,13 @@ static int eval_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_eval_entry = {
-    "eval", "ope eval LOG.csv [options]",
+    "eval", "ope eval LOG.csv [MORE.csv ...] [options]",
     "estimate the value of evaluation policies from a log, with intervals",
     "Runs every chosen estimator on every evaluation policy (pi.NAME.* columns) of a\n"
     "bandit log and prints the estimates with confidence intervals and weight\n"
     "diagnostics. With true q.* columns (synthetic data) it also prints the ground truth\n"
-    "and the relative error.\n\n"
+    "and the relative error. Several files are one log split up (the same header in\n"
+    "each, rows in order); a log may be gzip or zstd compressed, or '-' for stdin.\n\n"
     EVALCLI_HELP
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP

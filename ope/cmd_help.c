@@ -185,7 +185,11 @@ static int print_estimators(int names_only)
 static void print_formats(void)
 {
     printf(
-"Input files (CSV, RFC 4180; --sep for ';' or tab; header row; UTF-8 BOM allowed)\n\n"
+"Input files (CSV, RFC 4180; --sep for ';' or tab; header row; UTF-8 BOM allowed)\n"
+"gzip and zstd input is decompressed (told by the first bytes, not the name);\n"
+"bzip2, xz, lz4, zip are refused (65). '-' or /dev/stdin is standard input; FIFOs\n"
+"and <(...) work: each input is read once, its header says bandit or trajectories.\n"
+"ope eval A.csv B.csv.gz ...: one log in several files, each with the same header.\n\n"
 "Bandit log, one row per logged decision:\n"
 "  action     logged action 0..A-1                       (required)\n"
 "  reward     observed reward, finite                    (required)\n"

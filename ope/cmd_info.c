@@ -316,17 +316,16 @@ static void bandit_report(struct report *rp, const struct blog *b)
     }
 }
 
-/* The roles of a trajectory log's columns (the tlog does not keep its header). */
-static void traj_columns(struct report *rp, const char *path, const struct load_opts *o)
+/* The roles of a trajectory log's columns (the tlog does not keep its header: f, n
+ * is the copy taken when the log was opened, which is read only once). */
+static void traj_columns(struct report *rp, const char *path, const struct csv_field *f,
+                         size_t n, const struct load_opts *o)
 {
     struct ope_error err;
     struct roles r;
-    const struct csv_field *f;
-    size_t n;
     ope_error_clear(&err);
     memset(&r, 0, sizeof r);
-    struct csv_reader *csv = csv_open(path, o->sep, &err);
-    if (csv && csv_next(csv, &f, &n, &err) == 1 && roles_resolve(&r, f, n, o, 1, path, &err) == 0) {
+    if (f && roles_resolve(&r, f, n, o, 1, path, &err) == 0) {
         char **roles = calloc(n, sizeof *roles);
         for (size_t j = 0; roles && j < n; j++)
             roles[j] = roles_describe(&r, j);
@@ -339,11 +338,40 @@ static void traj_columns(struct report *rp, const char *path, const struct load_
             free(roles[j]);
         free(roles);
     }
+    if (!f)
+        rp->failed = 1;
     roles_release(&r);
-    csv_close(csv);
 }
 
-static void traj_report(struct report *rp, const struct tlog *t, const struct load_opts *o)
+static void header_free(struct csv_field *f, size_t n)
+{
+    for (size_t j = 0; f && j < n; j++)
+        free((char *)f[j].s);
+    free(f);
+}
+
+/* A copy of the header record the reader holds (csv_next, then csv_unget): its
+ * fields, each string its own allocation. NULL when out of memory. */
+static struct csv_field *header_copy(struct csv_reader *csv, size_t *n, struct ope_error *err)
+{
+    const struct csv_field *f;
+    if (csv_next(csv, &f, n, err) != 1)
+        return NULL;
+    csv_unget(csv);
+    struct csv_field *c = calloc(*n ? *n : 1, sizeof *c);
+    for (size_t j = 0; c && j < *n; j++) {
+        c[j] = f[j];
+        if (!(c[j].s = strdup(f[j].s))) {
+            header_free(c, j);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+
+static void traj_report(struct report *rp, const struct tlog *t, const struct csv_field *hdr,
+                        size_t nh, const struct load_opts *o)
 {
     struct section *s = sec_new(rp, "summary", "Summary", 1, 2, "field", "value");
     size_t terminated = 0;
@@ -362,7 +390,7 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct lo
     kv_num(rp, s, "policies", (double)t->n_policies);
     kv_num(rp, s, "mean_return", tlog_mean_return(t, 1.0));
     common_summary(rp, s, t->pscore, t->reward, t->line, t->n_steps);
-    traj_columns(rp, t->path, o);
+    traj_columns(rp, t->path, hdr, nh, o);
 
     struct section *ps = sec_new(rp, "policies", "Policies (episode weights: product over "
                                  "steps of pi(a_t|s_t) / pscore_t)", 0, 5, "policy",
@@ -525,19 +553,30 @@ static int info_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     const char *path = argv[optind];
-    int traj = strcmp(path, "-") == 0 ? 0 : log_file_is_trajectory(path, &o, &err);
-    if (traj < 0)
+    /* Opened once, so standard input, a FIFO or <(...) is read like a file, and the
+     * header says which kind of log it is. */
+    struct csv_reader *csv = csv_open(path, o.sep, &err);
+    int traj = csv ? log_csv_is_trajectory(csv, &o, &err) : -1;
+    size_t nh = 0;
+    struct csv_field *hdr = traj == 1 ? header_copy(csv, &nh, &err) : NULL;
+    if (traj < 0 || (traj == 1 && !hdr && err.status)) {
+        csv_close(csv);
         return cli_error(&err);
+    }
     struct report rp;
     memset(&rp, 0, sizeof rp);
     rp.warnings.key = "warnings", rp.warnings.title = "Warnings", rp.warnings.ncol = 1;
     rp.warnings.head[0] = "warning";
     struct blog *b = NULL;
     struct tlog *t = NULL;
-    if (traj ? !(t = tlog_load(path, &o, &err)) : !(b = blog_load(path, &o, &err)))
+    if (traj ? !(t = tlog_load_csv(csv, &o, &err)) : !(b = blog_load_csv(csv, &o, &err))) {
+        csv_close(csv);
+        header_free(hdr, nh);
         return cli_error(&err);
+    }
+    csv_close(csv);
     if (traj)
-        traj_report(&rp, t, &o);
+        traj_report(&rp, t, hdr, nh, &o);
     else
         bandit_report(&rp, b);
     struct strbuf sb = STRBUF_INIT;
@@ -555,6 +594,7 @@ static int info_exec(int argc, char **argv)
     report_release(&rp);
     blog_free(b);
     tlog_free(t);
+    header_free(hdr, nh);
     return status;
 }
 

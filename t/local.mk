@@ -65,6 +65,7 @@ ope_sh_tests = \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
 	t/0235-diagnostics.sh \
+	t/0240-inputs.sh \
 	t/0306-registry.sh \
 	t/0309-obp-reference.sh \
 	t/0500-gen-eval.sh \

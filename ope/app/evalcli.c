@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "datasets/blog.h"
+#include "datasets/csv.h"
 #include "datasets/tlog.h"
 #include "estimators/ci.h"
 #include "ope/app/cli.h"
@@ -21,6 +22,7 @@
 #include "ope/app/output.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
+#include "ope/base/strbuf.h"
 #include "ope/app/render.h"
 #include "ope/base/sha256.h"
 
@@ -166,20 +168,74 @@ static void *sha_thread(void *arg)
     return NULL;
 }
 
-/* Load PATH and evaluate it. For a bandit log the input's SHA-256 is computed on a
+/* The input's SHA-256 once it has been read: a regular file by its path (the loader
+ * did not hash it), anything else from the bytes the reader saw. */
+static int input_digest(struct csv_reader *csv, const char *path, char out[65],
+                        struct ope_error *err)
+{
+    if (csv_is_regular(csv))
+        return sha256_file_hex(path, out, err);
+    if (csv_digest(csv, out) != 0)
+        out[0] = '\0';
+    return 0;
+}
+
+/* Load PATH and evaluate it. The input is opened once (a pipe or FIFO cannot be
+ * opened twice): its header says which kind of log it is, then the same reader
+ * loads it. For a regular file holding a bandit log the SHA-256 is computed on a
  * second thread while the log loads and evaluates. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err)
 {
-    int traj = strcmp(path, "-") != 0 ? log_file_is_trajectory(path, &c->lo, err) : 0;
-    if (traj < 0)
+    return evalcli_run_files(c, &path, 1, err);
+}
+
+/* Name several inputs in the result as the command line gave them. */
+static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
+                       struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            strbuf_putc(&sb, ' ');
+        strbuf_puts(&sb, paths[k]);
+    }
+    char *joined = strbuf_failed(&sb) ? NULL : strbuf_detach(&sb);
+    strbuf_release(&sb);
+    if (!joined)
+        return ope_fail_oom(err);
+    free(r->path);
+    r->path = joined;
+    return 0;
+}
+
+struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
+                                   struct ope_error *err)
+{
+    const char *path = paths[0];
+    struct res_eval *r = NULL;
+    struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
+    if (!csv)
         return NULL;
+    int traj = log_csv_is_trajectory(csv, &c->lo, err);
+    if (traj < 0) {
+        csv_close(csv);
+        return NULL;
+    }
     c->lo.want_policies = 1;
     if (traj == 1) {
-        struct tlog *log = tlog_load(path, &c->lo, err);
+        struct tlog *log = tlog_load_csv(csv, &c->lo, err);
+        char hex[65] = "";
+        if (log && input_digest(csv, path, hex, err) != 0) {
+            tlog_free(log);
+            log = NULL;
+        }
+        csv_close(csv);
         if (!log)
             return NULL;
-        struct res_eval *r = eval_settings_run(&c->set, NULL, log, c->progress, err);
-        if (r && sha256_file_hex(path, r->sha256, err) != 0) {
+        r = eval_settings_run(&c->set, NULL, log, c->progress, err);
+        if (r)
+            memcpy(r->sha256, hex, sizeof r->sha256);
+        if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
             res_eval_free(r);
             r = NULL;
         }
@@ -191,23 +247,30 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
     }
     struct sha_job job = { path, "", { 0 }, 0 };
     pthread_t th;
-    int hashing = strcmp(path, "-") != 0 && pthread_create(&th, NULL, sha_thread, &job) == 0;
-    struct blog *log = blog_load(path, &c->lo, err);
+    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
+    struct blog *log = blog_load_csv(csv, &c->lo, err);
+    if (log && !csv_is_regular(csv) && csv_digest(csv, job.hex) != 0)
+        job.hex[0] = '\0';
+    csv_close(csv);
     if (!log) {
         if (hashing)
             pthread_join(th, NULL);
         return NULL;
     }
-    struct res_eval *r = eval_settings_run(&c->set, log, NULL, c->progress, err);
+    r = eval_settings_run(&c->set, log, NULL, c->progress, err);
     if (hashing) {
         pthread_join(th, NULL);
         if (r && job.rc != 0) {
             *err = job.err;
             res_eval_free(r);
             r = NULL;
-        } else if (r) {
-            memcpy(r->sha256, job.hex, sizeof r->sha256);
         }
+    }
+    if (r)
+        memcpy(r->sha256, job.hex, sizeof r->sha256);
+    if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
     }
     if (r && c->keep_blog)
         *c->keep_blog = log;

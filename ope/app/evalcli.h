@@ -94,6 +94,12 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
  * (eval_settings_run), with the input's SHA-256. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err);
 
+/* The same for a log held in several files (csv_open_many: the same header in each,
+ * rows in the order given); the result names them all, space-separated, and its
+ * SHA-256 is that of their bytes one after the other. */
+struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
+                                   struct ope_error *err);
+
 struct outcli;
 /* Render in format f (enum out_format) to -o (atomic) or standard output. */
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,

@@ -1,0 +1,293 @@
+/* datasets/input.c: the input layer of input.h. The raw bytes come from one FILE
+ * opened once; the first few are sniffed for a magic number and then handed on as
+ * if unread. gzip (zlib, several members allowed) and zstd (several frames allowed)
+ * are decompressed as a stream, so a pipe never needs a second pass. */
+#include "config.h"
+#include "datasets/input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "ope/base/sha256.h"
+
+#define IN_RAW ((size_t)1 << 18)
+
+struct in_src {
+    FILE *fp;
+    int own_fp;
+    char *name;
+    enum in_format fmt;
+    int regular;                /* a regular file opened by its name */
+    size_t size;                /* regular plain file: its size */
+    unsigned char peek[8];      /* sniffed bytes not yet handed on */
+    size_t npeek, peek_pos;
+    int raw_eof;
+    int hashing;                /* non-regular input: hash while reading */
+    struct sha256 own_sha;
+    struct sha256 *sha;         /* &own_sha, or the caller's */
+    int done;                   /* the decompressed stream ended cleanly */
+    unsigned char *raw;         /* compressed input buffer */
+    size_t raw_len, raw_pos;
+    z_stream z;
+    int z_live;
+    ZSTD_DCtx *zd;
+    size_t zs_left;             /* last ZSTD_decompressStream hint: 0 at a frame end */
+};
+
+/* Read raw bytes of the input as given: the sniffed bytes first, then the file. */
+static long raw_read(struct in_src *s, void *buf, size_t n, struct ope_error *err)
+{
+    if (s->peek_pos < s->npeek) {
+        size_t k = s->npeek - s->peek_pos;
+        if (k > n)
+            k = n;
+        memcpy(buf, s->peek + s->peek_pos, k);
+        s->peek_pos += k;
+        return (long)k;
+    }
+    if (s->raw_eof)
+        return 0;
+    size_t got = fread(buf, 1, n, s->fp);
+    if (got == 0) {
+        if (ferror(s->fp))
+            return ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", s->name, strerror(errno));
+        s->raw_eof = 1;
+        return 0;
+    }
+    if (s->hashing)
+        sha256_update(s->sha, buf, got);
+    return (long)got;
+}
+
+/* A format ope recognises but does not read: name it and say what to do. */
+static int refuse(const char *path, const unsigned char *m, size_t n, struct ope_error *err)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *name, *how;
+    } other[] = {
+        { "BZh", 3, "bzip2", "bunzip2 -k" },
+        { "\xFD" "7zXZ\0", 6, "xz", "unxz -k" },
+        { "\x04\x22\x4D\x18", 4, "lz4", "unlz4" },
+        { "PK\x03\x04", 4, "zip", "unzip" },
+        { "\x1F\x9D", 2, "compress (.Z)", "uncompress" },
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (n >= other[i].len && memcmp(m, other[i].magic, other[i].len) == 0)
+            return ope_fail(err, OPE_EDATA, "%s: %s-compressed input is not supported (ope "
+                            "reads plain CSV, gzip and zstd); decompress it first (%s)",
+                            path, other[i].name, other[i].how);
+    return 0;
+}
+
+static int start_decoder(struct in_src *s, struct ope_error *err)
+{
+    if (s->fmt == IN_PLAIN)
+        return 0;
+    if (!(s->raw = ope_malloc(IN_RAW, err)))
+        return -1;
+    if (s->fmt == IN_GZIP) {
+        memset(&s->z, 0, sizeof s->z);
+        if (inflateInit2(&s->z, 15 + 16) != Z_OK)     /* 16: a gzip wrapper */
+            return ope_fail(err, OPE_ESOFTWARE, "%s: cannot start zlib", s->name);
+        s->z_live = 1;
+    } else {
+        if (!(s->zd = ZSTD_createDCtx()))
+            return ope_fail(err, OPE_ESOFTWARE, "%s: cannot start zstd", s->name);
+        s->zs_left = 1;
+    }
+    return 0;
+}
+
+struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *err)
+{
+    struct in_src *s = ope_calloc(1, sizeof *s, err);
+    if (!s)
+        return NULL;
+    if (!(s->name = ope_strdup(path, err)))
+        goto fail;
+    if (strcmp(path, "-") == 0) {
+        s->fp = stdin;
+    } else if (!(s->fp = fopen(path, "rb"))) {
+        ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+        goto fail;
+    } else {
+        s->own_fp = 1;
+    }
+    struct stat st;
+    if (fstat(fileno(s->fp), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            ope_fail(err, OPE_ENOINPUT, "%s: is a directory, expected a CSV file", path);
+            goto fail;
+        }
+        /* Standard input redirected from a file is read like one, but it has no
+         * name to open again: it is hashed as it is read. */
+        s->regular = S_ISREG(st.st_mode) && s->own_fp;
+        if (S_ISREG(st.st_mode))
+            s->size = (size_t)st.st_size;
+    }
+    s->hashing = sha || !s->regular;
+    s->sha = sha ? sha : &s->own_sha;
+    if (!sha)
+        sha256_init(s->sha);
+    /* Sniff: fread loops until it has the bytes or the input ends, so a pipe that
+     * delivers one byte at a time is still sniffed whole. */
+    s->npeek = fread(s->peek, 1, sizeof s->peek, s->fp);
+    if (s->npeek < sizeof s->peek && ferror(s->fp)) {
+        ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (s->hashing)
+        sha256_update(s->sha, s->peek, s->npeek);
+    if (s->npeek >= 2 && s->peek[0] == 0x1F && s->peek[1] == 0x8B)
+        s->fmt = IN_GZIP;
+    else if (s->npeek >= 4 && memcmp(s->peek, "\x28\xB5\x2F\xFD", 4) == 0)
+        s->fmt = IN_ZSTD;
+    else if (refuse(path, s->peek, s->npeek, err) < 0)
+        goto fail;
+    if (s->fmt != IN_PLAIN)
+        s->size = 0;
+    if (start_decoder(s, err) < 0)
+        goto fail;
+    return s;
+fail:
+    in_close(s);
+    return NULL;
+}
+
+/* Make compressed bytes available: 1 when some are, 0 at the end of the file. */
+static int fill_raw(struct in_src *s, struct ope_error *err)
+{
+    if (s->raw_pos < s->raw_len)
+        return 1;
+    long got = raw_read(s, s->raw, IN_RAW, err);
+    if (got < 0)
+        return -1;
+    s->raw_len = (size_t)got;
+    s->raw_pos = 0;
+    return got > 0;
+}
+
+static int truncated(struct in_src *s, const char *what, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s: the %s stream is truncated or corrupt (%s); "
+                    "check the file (e.g. %s -t)", s->name,
+                    s->fmt == IN_GZIP ? "gzip" : "zstd", what,
+                    s->fmt == IN_GZIP ? "gzip" : "zstd");
+}
+
+static long gz_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
+{
+    s->z.next_out = (unsigned char *)buf;
+    s->z.avail_out = (uInt)(n > (1u << 30) ? 1u << 30 : n);
+    uInt want = s->z.avail_out;
+    while (s->z.avail_out == want) {
+        int more = fill_raw(s, err);
+        if (more < 0)
+            return -1;
+        if (s->done) {
+            if (!more)
+                return 0;
+            /* Another gzip member follows the last one: `cat a.gz b.gz` is valid. */
+            if (inflateReset(&s->z) != Z_OK)
+                return truncated(s, "cannot restart", err);
+            s->done = 0;
+        }
+        /* At the end of the file inflate still runs once: it may hold output of
+         * input it has already consumed. */
+        s->z.next_in = s->raw + s->raw_pos;
+        s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        s->raw_pos = s->raw_len - s->z.avail_in;
+        if (rc == Z_STREAM_END)
+            s->done = 1;
+        else if (rc == Z_BUF_ERROR && !more)
+            return truncated(s, "the file ends inside it", err);
+        else if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return truncated(s, s->z.msg ? s->z.msg : "bad data", err);
+    }
+    return (long)(want - s->z.avail_out);
+}
+
+static long zst_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
+{
+    ZSTD_outBuffer out = { buf, n, 0 };
+    while (out.pos == 0) {
+        int more = fill_raw(s, err);
+        if (more < 0)
+            return -1;
+        if (!more && s->zs_left == 0)
+            return 0;
+        /* At the end of the file the decoder still runs once: it may hold output. */
+        ZSTD_inBuffer in = { s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0 };
+        size_t rc = ZSTD_decompressStream(s->zd, &out, &in);
+        s->raw_pos += in.pos;
+        if (ZSTD_isError(rc))
+            return truncated(s, ZSTD_getErrorName(rc), err);
+        s->zs_left = rc;
+        if (!more && out.pos == 0 && rc != 0)
+            return truncated(s, "the file ends inside a frame", err);
+    }
+    return (long)out.pos;
+}
+
+long in_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
+{
+    if (n == 0)
+        return 0;
+    switch (s->fmt) {
+    case IN_GZIP:
+        return gz_read(s, buf, n, err);
+    case IN_ZSTD:
+        return zst_read(s, buf, n, err);
+    default:
+        return raw_read(s, buf, n, err);
+    }
+}
+
+enum in_format in_format_of(const struct in_src *s)
+{
+    return s->fmt;
+}
+
+size_t in_size(const struct in_src *s)
+{
+    return s->size;
+}
+
+int in_is_regular(const struct in_src *s)
+{
+    return s->regular;
+}
+
+int in_digest(const struct in_src *s, char out[65])
+{
+    if (!s->hashing || s->sha != &s->own_sha || !s->raw_eof)
+        return -1;
+    struct sha256 c = s->own_sha;
+    unsigned char d[32];
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
+void in_close(struct in_src *s)
+{
+    if (!s)
+        return;
+    if (s->fp && s->own_fp)
+        fclose(s->fp);
+    if (s->z_live)
+        inflateEnd(&s->z);
+    ZSTD_freeDCtx(s->zd);
+    free(s->raw);
+    free(s->name);
+    free(s);
+}

@@ -1,0 +1,46 @@
+/* datasets/input.h: where the CSV reader's bytes come from. An input is opened once
+ * (a path, "-" for standard input, /dev/stdin, a FIFO, a process substitution), its
+ * first bytes are sniffed for a compression format (gzip and zstd are decompressed,
+ * bzip2, xz, lz4 and zip are refused with a clear message), and non-regular inputs
+ * are hashed as they are read so every input still gets a SHA-256. */
+#ifndef DATASETS_INPUT_H
+#define DATASETS_INPUT_H
+
+#include <stddef.h>
+#include "ope/base/error.h"
+
+enum in_format { IN_PLAIN, IN_GZIP, IN_ZSTD };
+
+struct in_src;
+
+/* Open path ("-" is standard input) and sniff its magic bytes. With sha non-NULL
+ * every byte of the input as given is also added to *sha (one digest over several
+ * inputs); in_digest then says nothing. Returns NULL with err set: OPE_ENOINPUT when
+ * it cannot be opened or is a directory, OPE_EDATA for a compression format ope does
+ * not read. */
+struct sha256;
+struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *err);
+
+/* Read up to n decompressed bytes: returns the number read (> 0), 0 at the end of
+ * the input, -1 with err set (OPE_ENOINPUT for a read error, OPE_EDATA for a
+ * truncated or corrupt compressed stream; both name the input). */
+long in_read(struct in_src *s, char *buf, size_t n, struct ope_error *err);
+
+enum in_format in_format_of(const struct in_src *s);
+
+/* Size of an uncompressed regular file, else 0 (unknown). */
+size_t in_size(const struct in_src *s);
+
+/* 1 when the input is a regular file: it can be opened again by its path (to hash
+ * it on another thread, say); 0 for pipes, FIFOs, terminals and sockets. */
+int in_is_regular(const struct in_src *s);
+
+/* Hex SHA-256 of the bytes of the input as given (compressed bytes for a compressed
+ * file, as `sha256sum` would print), for a non-regular input once it has been read
+ * to its end. Returns 0, or -1 when it is not known (a regular file: hash it by
+ * path; or the input was not read to its end). */
+int in_digest(const struct in_src *s, char out[65]);
+
+void in_close(struct in_src *s);
+
+#endif
