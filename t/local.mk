@@ -60,6 +60,7 @@ ope_c_tests = \
 
 ope_sh_tests = \
 	t/0001-layers.sh \
+	t/0002-readme-tour.sh \
 	t/0120-ingest.sh \
 	t/0150-fuzz-replay.sh \
 	t/0220-info.sh \
