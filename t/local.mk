@@ -75,6 +75,7 @@ ope_sh_tests = \
 	t/0545-cancel.sh \
 	t/0531-tui-settings.sh \
 	t/0532-tui-traj.sh \
+	t/0533-tui-80x24.sh \
 	t/0610-chart.sh \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \
