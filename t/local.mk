@@ -60,6 +60,7 @@ ope_c_tests = \
 
 ope_sh_tests = \
 	t/0001-layers.sh \
+	t/0002-readme-tour.sh \
 	t/0120-ingest.sh \
 	t/0150-fuzz-replay.sh \
 	t/0220-info.sh \
@@ -75,6 +76,7 @@ ope_sh_tests = \
 	t/0545-cancel.sh \
 	t/0531-tui-settings.sh \
 	t/0532-tui-traj.sh \
+	t/0533-tui-80x24.sh \
 	t/0610-chart.sh \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \

@@ -20,6 +20,8 @@ struct grid {
     int sort_col;           /* -1: input order */
     int sort_desc;
     size_t cur, top;        /* cursor and first visible row, in display order */
+    size_t frozen;          /* leading columns always shown (they name the row) */
+    size_t left;            /* horizontal scroll: columns hidden after the frozen ones */
 };
 
 /* A grid with these column headers (copied). NULL on out-of-memory. */

@@ -72,23 +72,49 @@ static void put_clipped(WINDOW *w, const char *s, int n)
     waddnstr(w, s, len < n ? len : n);
 }
 
+/* The columns on screen: the frozen ones, then the others from g->left on (h/l and
+ * the left/right arrows move g->left). Returns how many; vis gets their indices. */
+static size_t visible_cols(const struct grid *g, size_t *vis, size_t max)
+{
+    size_t nc = g->n_cols < max ? g->n_cols : max, k = 0;
+    size_t fz = g->frozen < nc ? g->frozen : nc;
+    if (g->left + fz >= nc && nc)
+        ((struct grid *)g)->left = nc - fz - (nc > fz);
+    for (size_t c = 0; c < fz; c++)
+        vis[k++] = c;
+    for (size_t c = fz + g->left; c < nc; c++)
+        vis[k++] = c;
+    return k;
+}
+
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
 {
     int width[64];
-    size_t nc = g->n_cols < 64 ? g->n_cols : 64;
-    for (size_t c = 0; c < nc; c++)
-        width[c] = grid_width(g, c, 40);
-    /* header */
+    size_t vis[64];
+    size_t nv = visible_cols(g, vis, 64);
+    for (size_t k = 0; k < nv; k++)
+        width[k] = grid_width(g, vis[k], 40);
+    /* header, clipped at the pane's edge (a cell printed past it would wrap) */
     wmove(w, 0, 0);
     wattr(t, w, TUI_C_TITLE, A_BOLD, 1);
     int x = 0;
-    for (size_t c = 0; c < nc && x < cols; c++) {
-        char head[64];
+    size_t hk = 0;
+    for (; hk < nv && x < cols; hk++) {
+        size_t c = vis[hk];
+        char head[64], cellbuf[128];
         const char *arrow = (int)c == g->sort_col ? (g->sort_desc ? "v" : "^") : "";
         snprintf(head, sizeof head, "%s%s", g->head[c], arrow);
-        mvwprintw(w, 0, x, g->right[c] ? "%*.*s" : "%-*.*s", width[c], width[c], head);
-        x += width[c] + 2;
+        snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[hk],
+                 width[hk], head);
+        wmove(w, 0, x);
+        put_clipped(w, cellbuf, cols - x);
+        /* '<' where columns are hidden by horizontal scrolling */
+        if (g->left && hk + 1 < nv && vis[hk + 1] != c + 1 && x + width[hk] < cols)
+            mvwaddch(w, 0, x + width[hk], '<');
+        x += width[hk] + 2;
     }
+    if ((hk < nv || x - 2 > cols) && cols > 0)   /* more to the right: l or the right arrow */
+        mvwaddch(w, 0, cols - 1, '>');
     wattr(t, w, TUI_C_TITLE, A_BOLD, 0);
     int body = rows - 1;
     if (body < 1)
@@ -115,13 +141,14 @@ void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
             for (int k = 0; k < cols; k++)
                 waddch(w, ' ');
         x = 0;
-        for (size_t c = 0; c < nc && x < cols; c++) {
+        for (size_t k = 0; k < nv && x < cols; k++) {
+            size_t c = vis[k];
             char cellbuf[256];
-            snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[c],
-                     width[c], g->cell[row][c]);
+            snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[k],
+                     width[k], g->cell[row][c]);
             wmove(w, r + 1, x);
             put_clipped(w, cellbuf, cols - x);
-            x += width[c] + 2;
+            x += width[k] + 2;
         }
         if (sel)
             wattr(t, w, TUI_C_CURSOR, A_REVERSE, 0);
@@ -185,6 +212,14 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows)
     case KEY_END: case 'G':
         g->cur = g->n_rows ? g->n_rows - 1 : 0;
         return 1;
+    case KEY_LEFT: case 'h':
+        if (g->left)
+            g->left--;
+        return 1;
+    case KEY_RIGHT: case 'l':
+        if (g->frozen + g->left + 1 < g->n_cols)
+            g->left++;
+        return 1;
     default:
         return 0;
     }
@@ -193,6 +228,9 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows)
 int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
 {
     size_t len = strlen(buf);
+    /* A pre-filled value is a suggestion: the first printable key replaces it, while
+     * Backspace (or any other editing key) keeps it for editing. */
+    int fresh = len > 0;
     curs_set(1);
     timeout(-1);
     int done = 0, ok = 0;
@@ -200,13 +238,33 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
         int y = LINES - 1;
         move(y, 0);
         clrtoeol();
+        /* The question and the value share one line: clip the question, and show the
+         * end of a long value (where the typing happens); nothing may wrap. */
+        int qw = (int)strlen(question);
+        if (qw > COLS / 2)
+            qw = COLS / 2;
         set_on(t, TUI_C_STATUS, A_BOLD);
-        printw("%s", question);
+        put_clipped(stdscr, question, qw);
         set_off(t, TUI_C_STATUS, A_BOLD);
-        printw(" %s", buf);
+        int room = COLS - qw - 2;
+        if (room > 0) {
+            addch(' ');
+            put_clipped(stdscr, (int)len > room ? buf + len - (size_t)room : buf, room);
+        }
         refresh();
         int ch = getch();
+        if (ch == KEY_RESIZE)
+            continue;
+        if (fresh && ch >= 32 && ch < 256 && ch != 127) {
+            len = 0;
+            buf[0] = '\0';
+        }
+        fresh = 0;
         switch (ch) {
+        case 21:        /* Ctrl-U: clear the line */
+            len = 0;
+            buf[0] = '\0';
+            break;
         case '\n': case '\r': case KEY_ENTER:
             done = ok = 1;
             break;
@@ -229,22 +287,55 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
     return ok;
 }
 
+/* Width of the tab bar when the names of the views other than the current one are
+ * cut to k characters (the current one is always whole), with or without " ope ". */
+static int tabs_width(const struct tui *t, size_t k, int brand)
+{
+    int w = brand ? 5 : 0;
+    for (int v = 0; v < t->n_views; v++) {
+        size_t len = strlen(t->views[v]->name);
+        w += 4 + (int)(v == t->cur || len < k ? len : k);
+    }
+    return w;
+}
+
+/* One row, never wrapped: full names when they fit, else the other views' names cut
+ * as little as needed ("5 Lea"), down to their numbers alone. */
 static void draw_tabs(struct tui *t)
 {
     move(0, 0);
     set_on(t, TUI_C_STATUS, 0);
     for (int c = 0; c < COLS; c++)
         addch(' ');
+    size_t k = 0;
+    for (int v = 0; v < t->n_views; v++)
+        if (strlen(t->views[v]->name) > k)
+            k = strlen(t->views[v]->name);
+    int brand = 1;
+    while (k > 0 && tabs_width(t, k, brand) > COLS)
+        k--;
+    if (tabs_width(t, k, brand) > COLS)
+        brand = 0;
     move(0, 0);
-    set_on(t, 0, A_BOLD);
-    printw(" ope ");
-    set_off(t, 0, A_BOLD);
-    for (int v = 0; v < t->n_views; v++) {
+    int x = 0;
+    if (brand) {
+        set_on(t, 0, A_BOLD);
+        put_clipped(stdscr, " ope ", COLS);
+        set_off(t, 0, A_BOLD);
+        x = 5;
+    }
+    for (int v = 0; v < t->n_views && x < COLS; v++) {
+        char tab[64];
+        int cut = v == t->cur ? 63 : (int)k;
+        int len = snprintf(tab, sizeof tab, " %d%s%.*s ", v + 1, cut ? " " : "", cut,
+                           t->views[v]->name);
         if (v == t->cur)
             set_on(t, 0, A_REVERSE | A_BOLD);
-        printw(" %d %s ", v + 1, t->views[v]->name);
+        move(0, x);
+        put_clipped(stdscr, tab, COLS - x);
         if (v == t->cur)
             set_off(t, 0, A_REVERSE | A_BOLD);
+        x += len;
     }
     set_off(t, TUI_C_STATUS, 0);
 }
@@ -257,26 +348,39 @@ static void draw_status(struct tui *t)
     set_on(t, TUI_C_STATUS, 0);
     for (int c = 0; c < COLS; c++)
         addch(' ');
-    move(y, 0);
+    /* The keys that get help and leave stay at the right end whatever the message;
+     * the message is clipped before them (text printed past the edge would wrap). */
+    static const char hint[] = " ?: help  q: quit ";
+    int hw = (int)sizeof hint - 1;
+    if (hw > COLS)
+        hw = COLS;
+    int room = COLS - hw;
     double frac;
-    char label[64];
+    char label[64], text[512];
+    move(y, 0);
     if (session_busy(s, &frac, label, sizeof label)) {
         int barw = 20, fill = (int)(frac * barw + 0.5);
-        printw(" %s [", label);
+        char bar[24];
         for (int k = 0; k < barw; k++)
-            addch(k < fill ? '#' : '.');
-        printw("] %3.0f%%  c: cancel", 100 * frac);
+            bar[k] = k < fill ? '#' : '.';
+        bar[barw] = '\0';
+        snprintf(text, sizeof text, " %s [%s] %3.0f%%  c: cancel", label, bar, 100 * frac);
+        put_clipped(stdscr, text, room);
     } else if (t->status[0]) {
         if (t->status_is_error)
             set_on(t, TUI_C_ERR, A_BOLD);
-        printw(" %s", t->status);
+        snprintf(text, sizeof text, " %s", t->status);
+        put_clipped(stdscr, text, room);
         if (t->status_is_error)
             set_off(t, TUI_C_ERR, A_BOLD);
     } else {
         char set[160];
         session_describe_settings(s, set, sizeof set);
-        printw(" %s | %s | ?: help  q: quit", s->title ? s->title : "", set);
+        snprintf(text, sizeof text, " %s | %s |", s->title ? s->title : "", set);
+        put_clipped(stdscr, text, room);
     }
+    move(y, COLS - hw);
+    put_clipped(stdscr, hint + (int)sizeof hint - 1 - hw, hw);
     set_off(t, TUI_C_STATUS, 0);
 }
 
@@ -541,5 +645,8 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     tui_lines_free(&t.sel_lines, &t.n_sel_lines);
     tui_lines_free(&t.explore_lines, &t.n_explore_lines);
     tui_lines_free(&t.train_lines, &t.n_train_lines);
+    tui_live_chart_clear(&t.learn_chart);
+    tui_live_chart_clear(&t.explore_chart);
+    tui_live_chart_clear(&t.train_chart);
     return stop_signal ? OPE_EINTERRUPTED : 0;
 }

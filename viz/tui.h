@@ -32,6 +32,16 @@ struct tui_view {
 
 enum { TUI_MAX_VIEWS = 10, TUI_MAX_TEXT = 400 };
 
+/* A chart at the end of a view's lines, kept as its gnuplot script so that it can be
+ * drawn again at the pane's new size after a resize (viz/tui_chart.c). */
+struct tui_live_chart {
+    char *script;               /* NULL: the lines end with no chart */
+    size_t at;                  /* index of the chart's first line */
+    int rows_off, min_rows;     /* chart rows: pane rows - rows_off, at least min_rows */
+    int indent;
+    int rows, cols;             /* pane size it was drawn for */
+};
+
 struct tui {
     struct session *s;
     const struct tui_view *const *views;
@@ -60,6 +70,7 @@ struct tui {
     char **train_lines;         /* the Train view's summary and chart (viz/tui_train.c) */
     size_t n_train_lines;
     int train_setup;
+    struct tui_live_chart learn_chart, explore_chart, train_chart;
     size_t text_top;            /* scroll position of text views */
     const struct tui_report_hook *report;
 };
@@ -104,6 +115,16 @@ void tui_lines_free(char ***lines, size_t *n);
  * "(chart: why)" indented by indent spaces (viz/tui_chart.c). */
 void tui_chart_lines(const char *script, int cols, int rows, int indent, char ***lines,
                      size_t *n);
+
+/* Append the chart of script to lines (as tui_chart_lines) for a pane of rows x cols,
+ * and remember it in c so tui_live_chart_fit can draw it again at another size. */
+void tui_live_chart_set(struct tui_live_chart *c, const char *script, int rows_off,
+                        int min_rows, int indent, int rows, int cols, char ***lines, size_t *n);
+/* Redraw c's chart when the pane is no longer rows x cols (lines after c->at are
+ * replaced). Call it from the view's draw. */
+void tui_live_chart_fit(struct tui_live_chart *c, int rows, int cols, char ***lines, size_t *n);
+/* Forget c's chart (its view's lines are being rebuilt). */
+void tui_live_chart_clear(struct tui_live_chart *c);
 
 /* Colour pairs. */
 enum { TUI_C_TITLE = 1, TUI_C_CURSOR, TUI_C_GOOD, TUI_C_WARN, TUI_C_ERR, TUI_C_DIM, TUI_C_STATUS };

@@ -41,6 +41,46 @@ void tui_chart_lines(const char *script, int cols, int rows, int indent, char **
     free(text);
 }
 
+static void live_render(struct tui_live_chart *c, int rows, int cols, char ***lines, size_t *n)
+{
+    int crows = rows - c->rows_off > c->min_rows ? rows - c->rows_off : c->min_rows;
+    c->rows = rows;
+    c->cols = cols;
+    c->at = *n;
+    tui_chart_lines(c->script, cols > 41 ? cols - 1 : 40, crows, c->indent, lines, n);
+}
+
+void tui_live_chart_set(struct tui_live_chart *c, const char *script, int rows_off,
+                        int min_rows, int indent, int rows, int cols, char ***lines, size_t *n)
+{
+    tui_live_chart_clear(c);
+    c->script = strdup(script);
+    c->rows_off = rows_off;
+    c->min_rows = min_rows;
+    c->indent = indent;
+    if (c->script)
+        live_render(c, rows, cols, lines, n);
+    else
+        tui_chart_lines(script, cols > 41 ? cols - 1 : 40, rows - rows_off > min_rows ?
+                        rows - rows_off : min_rows, indent, lines, n);
+}
+
+void tui_live_chart_fit(struct tui_live_chart *c, int rows, int cols, char ***lines, size_t *n)
+{
+    if (!c->script || (c->rows == rows && c->cols == cols) || c->at > *n)
+        return;
+    for (size_t i = c->at; i < *n; i++)
+        free((*lines)[i]);
+    *n = c->at;
+    live_render(c, rows, cols, lines, n);
+}
+
+void tui_live_chart_clear(struct tui_live_chart *c)
+{
+    free(c->script);
+    memset(c, 0, sizeof *c);
+}
+
 static void chart_render(struct tui *t, int rows, int cols)
 {
     tui_lines_free(&t->chart_lines, &t->n_chart_lines);

@@ -30,7 +30,7 @@ enum { XK = 3000, XR = 2 };
 /* The chart of the runs just computed, drawn by the builder of `ope plot regret` and
  * `ope plot value` from the records in memory. */
 static void add_chart(struct tui *t, struct xpl_record *rec, size_t n_algs, double tau,
-                      int rows, int cols)
+                      int rows_off, int rows, int cols)
 {
     const char *names[16];
     if (n_algs > sizeof names / sizeof names[0])
@@ -44,13 +44,15 @@ static void add_chart(struct tui *t, struct xpl_record *rec, size_t n_algs, doub
     struct strbuf sb = STRBUF_INIT;
     struct ope_error err = { 0 };
     if (chart_explore(&x, value_view, &ct, &sb, &err) == 0 && !strbuf_failed(&sb))
-        tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
+        tui_live_chart_set(&t->explore_chart, strbuf_str(&sb), rows_off, 12, 0, rows, cols,
+                           &lines, &n_lines);
     strbuf_release(&sb);
 }
 
 static void explore_run(struct tui *t)
 {
     tui_lines_free(&lines, &n_lines);
+    tui_live_chart_clear(&t->explore_chart);
     struct ope_error err = { 0 };
     struct mdp *m = env_build_named("riverswim", NULL, 0, 20, 1.0, &err);
     struct policy *pb = m ? policy_from_spec(m, "mix:0.8", NULL, &err) : NULL;
@@ -94,7 +96,7 @@ static void explore_run(struct tui *t)
     }
     tui_linef(&lines, &n_lines, "  StepMix and EpsMix keep every episode's expected value above the line; UCBVI");
     tui_linef(&lines, &n_lines, "  learns fastest but violates early. v: regret/value chart; Enter: run again.");
-    add_chart(t, rec, n_algs, tau, t->pane_rows - 10 > 12 ? t->pane_rows - 10 : 12, t->pane_cols);
+    add_chart(t, rec, n_algs, tau, 10, t->pane_rows, t->pane_cols);
 out:
     free(rec);
     policy_free(pb);
@@ -104,10 +106,21 @@ out:
 static void explore_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
     if (!lines) {
-        mvwprintw(w, 1, 2, "Conservative exploration (StepMix, EpsMix, UCBVI, baselines) on RiverSwim.");
-        mvwprintw(w, 3, 2, "Press Enter to run %d episodes x %d seeds (about a second).", XK, XR);
+        /* as text lines, so that they are clipped at the pane's edge, never wrapped */
+        char *intro[4];
+        char buf[4][200];
+        snprintf(buf[0], sizeof buf[0], "%s", "");
+        snprintf(buf[1], sizeof buf[1], "%s",
+                 "  Conservative exploration (StepMix, EpsMix, UCBVI, baselines) on RiverSwim.");
+        snprintf(buf[2], sizeof buf[2], "%s", "");
+        snprintf(buf[3], sizeof buf[3], "  Press Enter to run %d episodes x %d seeds (about a second).",
+                 XK, XR);
+        for (int i = 0; i < 4; i++)
+            intro[i] = buf[i];
+        tui_draw_text(t, w, intro, 4, rows, cols);
         return;
     }
+    tui_live_chart_fit(&t->explore_chart, rows, cols, &lines, &n_lines);
     tui_draw_text(t, w, lines, n_lines, rows, cols);
 }
 

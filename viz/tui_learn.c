@@ -147,6 +147,7 @@ static int experiment(const struct est_desc *chosen, const char **names, char la
 static void learn_rebuild(struct tui *t)
 {
     tui_lines_free(&t->learn_lines, &t->n_learn_lines);
+    tui_live_chart_clear(&t->learn_chart);
     char ***L = &t->learn_lines;
     size_t *n = &t->n_learn_lines;
     if (learn_est >= tui_learn_count())
@@ -193,9 +194,9 @@ static void learn_rebuild(struct tui *t)
     snprintf(title, sizeof title, "%s: error vs n (band: +-1 sd over %d logs)",
              experiments[learn_exp], REPS);
     chart_sample_size(names, ns, sizes, SIZES, mean, lo, hi, 0.0, title, &sb);
-    int rows = t->pane_rows - (int)*n - 1;
-    tui_chart_lines(strbuf_str(&sb), t->pane_cols > 40 ? t->pane_cols - 1 : 80,
-                    rows > 14 ? rows : 14, 2, L, n);
+    if (!strbuf_failed(&sb))
+        tui_live_chart_set(&t->learn_chart, strbuf_str(&sb), (int)*n + 1, 14, 2, t->pane_rows,
+                           t->pane_cols, L, n);
     strbuf_release(&sb);
 }
 
@@ -203,6 +204,7 @@ static void learn_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
     if (!t->learn_lines)
         learn_rebuild(t);
+    tui_live_chart_fit(&t->learn_chart, rows, cols, &t->learn_lines, &t->n_learn_lines);
     tui_draw_text(t, w, t->learn_lines, t->n_learn_lines, rows, cols);
 }
 
@@ -236,6 +238,7 @@ static int learn_key(struct tui *t, int ch)
 static void learn_reset(struct tui *t)
 {
     tui_lines_free(&t->learn_lines, &t->n_learn_lines);
+    tui_live_chart_clear(&t->learn_chart);
 }
 
 const struct tui_view tui_view_learn = {

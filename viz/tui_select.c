@@ -25,6 +25,7 @@ static void select_rebuild(struct tui *t)
         return;
     for (int c = 2; c <= 8; c++)
         g->right[c] = 1;
+    g->frozen = 1;      /* the estimator stays while h/l scroll the others */
     size_t M = r->n_policies, E = r->pol[0].n_estimates;
     int truth = 1;
     double best_truth = -INFINITY;

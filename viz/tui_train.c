@@ -42,14 +42,16 @@ static const struct {
 
 /* Mean and min-max band of each result's exact value against environment steps: the
  * chart of `ope plot train`, from the results in memory. */
-static void add_chart(struct tui *t, const struct pg_result *res, size_t n, int rows, int cols)
+static void add_chart(struct tui *t, const struct pg_result *res, size_t n, int rows_off, int rows,
+                      int cols)
 {
     struct chart_text ct = { "Exact value (mean of 4 seeds, band min-max)", "environment steps",
                              "exact value", 1 };
     struct strbuf sb = STRBUF_INIT;
     struct ope_error err = { 0 };
     if (chart_train(res, n, &ct, &sb, &err) == 0 && !strbuf_failed(&sb))
-        tui_chart_lines(strbuf_str(&sb), cols - 1, rows, 0, &lines, &n_lines);
+        tui_live_chart_set(&t->train_chart, strbuf_str(&sb), rows_off, 12, 0, rows, cols,
+                           &lines, &n_lines);
     strbuf_release(&sb);
 }
 
@@ -66,6 +68,7 @@ static struct tlog *offline_data(const struct mdp *m, struct ope_error *err)
 static void train_run(struct tui *t)
 {
     tui_lines_free(&lines, &n_lines);
+    tui_live_chart_clear(&t->train_chart);
     struct ope_error err = { 0 };
     int su = setup;
     struct mdp *m = env_build_named(setups[su].env, setups[su].kv, setups[su].n_kv, 0, 1.0,
@@ -110,7 +113,7 @@ static void train_run(struct tui *t)
     }
     tui_linef(&lines, &n_lines, "  e: next environment; Enter: run again. `ope train --compare "
               "--env %s` runs the full budget.", setups[su].env);
-    add_chart(t, res, n, t->pane_rows - 12 > 12 ? t->pane_rows - 12 : 12, t->pane_cols);
+    add_chart(t, res, n, 12, t->pane_rows, t->pane_cols);
 out:
     for (size_t i = 0; i < n; i++)
         pg_result_release(&res[i]);
@@ -123,12 +126,21 @@ out:
 static void train_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
     if (!lines) {
-        mvwprintw(w, 1, 2, "Policy gradient: REINFORCE, NPG, N-PG-IGT, HNPG, PROPS on %s.",
-                  setups[setup].title);
-        mvwprintw(w, 3, 2, "Press Enter to train (%d episodes x %d seeds, about a second); "
-                  "e: next environment.", TR_EPISODES, TR_RUNS);
+        /* as text lines, so that they are clipped at the pane's edge, never wrapped */
+        char *intro[4];
+        char buf[4][200];
+        snprintf(buf[0], sizeof buf[0], "%s", "");
+        snprintf(buf[1], sizeof buf[1], "  Policy gradient: REINFORCE, NPG, N-PG-IGT, HNPG, PROPS on %s.",
+                 setups[setup].title);
+        snprintf(buf[2], sizeof buf[2], "%s", "");
+        snprintf(buf[3], sizeof buf[3], "  Press Enter to train (%d episodes x %d seeds, about a "
+                 "second); e: next environment.", TR_EPISODES, TR_RUNS);
+        for (int i = 0; i < 4; i++)
+            intro[i] = buf[i];
+        tui_draw_text(t, w, intro, 4, rows, cols);
         return;
     }
+    tui_live_chart_fit(&t->train_chart, rows, cols, &lines, &n_lines);
     tui_draw_text(t, w, lines, n_lines, rows, cols);
 }
 
@@ -143,6 +155,7 @@ static int train_key(struct tui *t, int ch)
     if (ch == 'e') {
         setup = (setup + 1) % (int)(sizeof setups / sizeof setups[0]);
         tui_lines_free(&lines, &n_lines);
+        tui_live_chart_clear(&t->train_chart);
         tui_message(t, 0, "environment: %s (Enter to train)", setups[setup].title);
         return 1;
     }

@@ -88,6 +88,7 @@ static void est_rebuild(struct tui *t)
         return;
     for (size_t c = 2; c < 10; c++)
         g->right[c] = 1;
+    g->frozen = 2;      /* policy and estimator stay while h/l scroll the numbers */
     const struct res_eval *r = t->s->res;
     if (!r)
         return;
@@ -140,11 +141,13 @@ static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
                  1 - r->alpha, strcmp(r->ci, "bootstrap") == 0 ? " (percentile)" : "");
     else
         snprintf(line, sizeof line, "%s, no intervals", what);
-    mvwaddnstr(w, 0, 0, line, cols);
     if (!isnan(t->s->reference_value)) {
-        snprintf(line, sizeof line, "  %s: %.6g", t->s->reference_label, t->s->reference_value);
-        waddnstr(w, line, cols - (int)strlen(line) > 0 ? cols : 0);
+        size_t l = strlen(line);
+        snprintf(line + l, sizeof line - l, "  %s: %.6g", t->s->reference_label,
+                 t->s->reference_value);
     }
+    /* one row, clipped: a longer line would wrap onto the table's header */
+    mvwaddnstr(w, 0, 0, line, (int)strlen(line) < cols ? (int)strlen(line) : cols);
     WINDOW *sub = derwin(w, rows - 1, cols, 1, 0);
     if (!sub)
         return;
@@ -165,6 +168,7 @@ static const char *const help_keys[] = {
     "",
     "# Keys",
     "  arrows, h j k l     move          PgUp PgDn Space   page",
+    "  h l  left right     a table: scroll its columns (the first ones stay)",
     "  g / G               first / last  Home End          first / last",
     "  /  n                search, next match",
     "  s                   sort the table by a column (again: reverse)",
@@ -175,6 +179,8 @@ static const char *const help_keys[] = {
     "  x                   export the current view: table as CSV, chart as SVG; a",
     "                      name ending in .html or .md: a report of the whole session",
     "  ?  F1               help          q                 quit",
+    "  in a prompt         typing replaces the suggested value; Ctrl-U clears,",
+    "                      Backspace edits it, Esc cancels",
     "",
     "# Colours",
     "  Yellow rows have an effective sample size below 1% of the rows: their weights",
