@@ -30,6 +30,8 @@ struct session {
     struct res_eval *res;       /* latest finished result, or NULL */
     struct eval_settings res_set;   /* the settings that produced res */
     char *note;                 /* extra text for the Data view (e.g. the demo's story) */
+    char sha256[65];            /* the input's digest, when it was taken while reading */
+    int sha256_known;           /* 1: sha256 is it (a pipe or FIFO: no second read) */
     double reference_value;     /* e.g. the on-policy CTR of BTS in the demo, or NAN */
     char reference_label[64];
 

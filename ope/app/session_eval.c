@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/blog.h"
+#include "datasets/csv.h"
 #include "datasets/tlog.h"
 #include "ope/app/demo.h"
 #include "ope/base/sha256.h"
@@ -15,20 +17,26 @@
 int session_open(struct session *s, const char *path, const struct load_opts *lo,
                  struct ope_error *err)
 {
+    /* One reader for the sniff and the load, so `-`, a FIFO or <(...) is read once;
+     * an input that is not a regular file is hashed as it is read, since its path
+     * cannot be read again for the digest. */
     struct load_opts o = *lo;
-    int traj = log_file_is_trajectory(path, &o, err);
-    if (traj < 0)
+    struct csv_reader *csv = csv_open(path, o.sep, err);
+    if (!csv)
         return -1;
-    if (traj) {
-        s->tlog = tlog_load(path, &o, err);
-        if (!s->tlog)
-            return -1;
-    } else {
+    int traj = log_csv_is_trajectory(csv, &o, err);
+    if (traj == 1) {
+        s->tlog = tlog_load_csv(csv, &o, err);
+    } else if (traj == 0) {
         o.want_policies = 1;
-        s->log = blog_load(path, &o, err);
-        if (!s->log)
-            return -1;
+        s->log = blog_load_csv(csv, &o, err);
     }
+    if ((s->tlog || s->log) && !csv_is_regular(csv) && csv_digest(csv, s->sha256) != 0)
+        s->sha256[0] = '\0';
+    s->sha256_known = !csv_is_regular(csv);
+    csv_close(csv);
+    if (!s->tlog && !s->log)
+        return -1;
     s->path = ope_strdup(path, err);
     const char *base = strrchr(path, '/');
     s->title = ope_strdup(base ? base + 1 : path, err);
@@ -74,7 +82,9 @@ int session_eval_into(const struct session *s, const struct eval_settings *set,
     *out = eval_settings_run(set, s->log, s->tlog, progress, err);
     if (*out && s->path) {
         struct ope_error ignored = { 0 };    /* the digest is informative only */
-        if (sha256_file_hex(s->path, (*out)->sha256, &ignored) != 0)
+        if (s->sha256_known)
+            memcpy((*out)->sha256, s->sha256, sizeof (*out)->sha256);
+        else if (sha256_file_hex(s->path, (*out)->sha256, &ignored) != 0)
             (*out)->sha256[0] = '\0';
     }
     return *out ? 0 : -1;
