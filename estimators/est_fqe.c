@@ -33,4 +33,7 @@ const struct est_desc est_fqe_desc = {
     .kind = EST_TRAJ,
     .traj_build = fqe_build,
     .needs_model = 1,
+    .ci_caveat = "the interval ignores the value model's own error (fitted once; with a "
+        "single start state it has zero width; measured coverage of a 95% interval 0-53%, "
+        "doc/coverage.md): treat it as a lower bound on the uncertainty",
 };
