@@ -101,11 +101,8 @@ double traj_value_sums(const double *coef, size_t K, const double *sn, const dou
     ope_sum_init(&v);
     for (size_t k = 0; k < K; k++) {
         double d = sd ? sd[k] : n;
-        if (d == 0.0) {
-            if (sn[k] == 0.0 && sd)
-                continue;
-            return NAN;
-        }
+        if (d == 0.0)
+            return NAN;     /* 0/0 included: one rule for zero denominators */
         ope_sum_add(&v, coef[k] * sn[k] / d);
     }
     return ope_sum_value(&v);
@@ -124,11 +121,9 @@ double traj_value(const struct traj_terms *t, const double *m)
     double val = 0;
     for (size_t k = 0; k < t->K; k++) {
         if (sd[k] == 0.0) {
-            /* A slot where every trajectory has zero weight contributes nothing when
-             * its numerator is zero too (0/0 of an all-zero step); otherwise the
-             * estimate is undefined. */
-            if (sn[k] == 0.0 && t->den)
-                continue;
+            /* A slot where every trajectory has zero weight (0/0 of an all-zero step
+             * too) leaves the estimate undefined, as a bandit snipw with every weight
+             * 0 is: one rule for every zero denominator. */
             val = NAN;
             break;
         }
@@ -152,22 +147,31 @@ void traj_contrib(const struct traj_terms *t, double *c)
         free(sn);
         return;
     }
-    const double *sd = sn + K;
+    double *sd = sn + K;
     for (size_t k = 0; k < K; k++) {
-        if (sd[k] == 0.0 && !(sn[k] == 0.0 && t->den)) {
+        if (sd[k] == 0.0) {
             for (size_t i = 0; i < t->n; i++)
                 c[i] = NAN;
             free(sn);
             return;
         }
-        /* f = coef n / sd (0 for an all-zero ratio slot), applied below. */
-        sn[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
+        /* Slot k's ratio R_k = sn / sd into sn, and f_k = coef n / sd into sd. */
+        sn[k] /= sd[k];
+        sd[k] = t->coef[k] * (double)t->n / sd[k];
     }
     for (size_t i = 0; i < t->n; i++) {
         const double *x = t->num + i * K;
+        const double *y = t->den ? t->den + i * K : NULL;
         double s = 0.0;
-        for (size_t k = 0; k < K; k++)
-            s += sn[k] * x[k];
+        for (size_t k = 0; k < K; k++) {
+            /* A ratio slot is linearised (delta method): coef (R + (num - den R) n / sd),
+             * whose mean over i is coef R, with the variance of the ratio; a plain
+             * slot (den 1, sd = n) reduces to coef num. */
+            if (y)
+                s += t->coef[k] * sn[k] + sd[k] * (x[k] - y[k] * sn[k]);
+            else
+                s += sd[k] * x[k];
+        }
         c[i] = s;
     }
     free(sn);

@@ -84,7 +84,7 @@ static double run(const struct est_desc *k, const struct tlog *t, double gamma, 
 
 int main(void)
 {
-    plan(41);
+    plan(46);
     struct tlog *t = make_log(0);
     is_int(t->horizon, 3, "horizon T = 3 (longest episode)");
 
@@ -130,6 +130,36 @@ int main(void)
     is_double(run(TRAJ("wdr"), t, 0.5, 1), 1027.0 / 720, 1e-12, "wdr by hand");
     /* dr with Q̂ = 0 is pdis exactly (the control variate vanishes). */
     is_double(run(TRAJ("dr"), t, 0.5, 0), 82.0 / 45, 1e-12, "dr with Q̂ = 0 equals pdis");
+    {
+        /* wtis's contributions are linearised (delta method): rho_T = (16/15, 8/15, 0.8),
+         * G = (2, 1.25, 4.5), V = 8/3, mean rho = 0.8, c_i = V + rho_i (G_i - V) / 0.8:
+         * E0 8/3 + (16/15)(-2/3)/0.8 = 16/9; E1 8/3 + (8/15)(-17/12)/0.8 = 31/18;
+         * E2 8/3 + 0.8 (11/6)/0.8 = 9/2. (The old rho_i G_i / 0.8 was 8/3, 5/6, 9/2.) */
+        struct ope_error err = { 0 };
+        double w[7], rho[7], c[3];
+        if (traj_weights(t, 0, w, rho, &err) != 0)
+            bail_out("weights: %s", err.msg);
+        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL };
+        struct traj_terms tt;
+        if (TRAJ("wtis")->traj_build(&in, NULL, &tt, &err) != 0)
+            bail_out("wtis: %s", err.msg);
+        traj_contrib(&tt, c);
+        ok(fabs(c[0] - 16.0 / 9) < 1e-12 && fabs(c[1] - 31.0 / 18) < 1e-12 &&
+           fabs(c[2] - 4.5) < 1e-12, "wtis contributions: delta-method terms by hand "
+           "(%.15g, %.15g, %.15g)", c[0], c[1], c[2]);
+        /* Every weight 0: the ratio is 0/0, undefined (NaN) as a bandit snipw is, not 0. */
+        for (size_t i = 0; i < 3; i++)
+            tt.num[i] = tt.den[i] = 0.0;
+        ok(isnan(traj_value(&tt, NULL)), "wtis with every weight 0: value NaN (was 0)");
+        traj_contrib(&tt, c);
+        ok(isnan(c[0]) && isnan(c[2]), "wtis with every weight 0: contributions NaN");
+        traj_terms_release(&tt);
+        /* wpdis: the same rule for one step whose weights sum to 0 (it was dropped). */
+        double coef[2] = { 1, 0.5 }, sn[2] = { 1, 0 }, sd[2] = { 2, 0 };
+        ok(isnan(traj_value_sums(coef, 2, sn, sd, 3)), "a step with zero total weight: NaN");
+        sd[1] = 4;
+        is_double(traj_value_sums(coef, 2, sn, sd, 3), 0.5, 1e-15, "and 1/2 + 0.5 * 0/4");
+    }
     /* gamma = 1: tis = (16/15*3 + 8/15*4 + .8*5)/3 = (48 + 32 + 60)/45 = 28/9 */
     is_double(run(TRAJ("tis"), t, 1.0, 0), 28.0 / 9, 1e-12, "tis with gamma = 1");
     tlog_free(t);
