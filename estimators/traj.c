@@ -101,8 +101,11 @@ double traj_value_sums(const double *coef, size_t K, const double *sn, const dou
     ope_sum_init(&v);
     for (size_t k = 0; k < K; k++) {
         double d = sd ? sd[k] : n;
-        if (d == 0.0)
-            return NAN;     /* 0/0 included: one rule for zero denominators */
+        if (d == 0.0) {
+            if (sn[k] == 0.0 && sd)
+                continue;
+            return NAN;
+        }
         ope_sum_add(&v, coef[k] * sn[k] / d);
     }
     return ope_sum_value(&v);
@@ -121,9 +124,12 @@ double traj_value(const struct traj_terms *t, const double *m)
     double val = 0;
     for (size_t k = 0; k < t->K; k++) {
         if (sd[k] == 0.0) {
-            /* A slot where every trajectory has zero weight (0/0 of an all-zero step
-             * too) leaves the estimate undefined, as a bandit snipw with every weight
-             * 0 is: one rule for every zero denominator. */
+            /* A slot where every trajectory has zero weight contributes nothing when
+             * its numerator is zero too (0/0 of an all-zero step: the convention `ope
+             * select` ranks by; the evaluation warns, traj_zero_slots); otherwise the
+             * estimate is undefined. */
+            if (sn[k] == 0.0 && t->den)
+                continue;
             val = NAN;
             break;
         }
@@ -149,15 +155,16 @@ void traj_contrib(const struct traj_terms *t, double *c)
     }
     double *sd = sn + K;
     for (size_t k = 0; k < K; k++) {
-        if (sd[k] == 0.0) {
+        if (sd[k] == 0.0 && !(sn[k] == 0.0 && t->den)) {
             for (size_t i = 0; i < t->n; i++)
                 c[i] = NAN;
             free(sn);
             return;
         }
-        /* Slot k's ratio R_k = sn / sd into sn, and f_k = coef n / sd into sd. */
-        sn[k] /= sd[k];
-        sd[k] = t->coef[k] * (double)t->n / sd[k];
+        /* Slot k's ratio R_k = sn / sd into sn, and f_k = coef n / sd into sd (both 0
+         * for an all-zero ratio slot, which adds nothing, as in traj_value). */
+        sn[k] = sd[k] == 0.0 ? 0.0 : sn[k] / sd[k];
+        sd[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
     }
     for (size_t i = 0; i < t->n; i++) {
         const double *x = t->num + i * K;
@@ -175,6 +182,20 @@ void traj_contrib(const struct traj_terms *t, double *c)
         c[i] = s;
     }
     free(sn);
+}
+
+size_t traj_zero_slots(const struct traj_terms *t)
+{
+    if (!t->den)
+        return 0;
+    size_t K = t->K, z = 0;
+    for (size_t k = 0; k < K; k++) {
+        int all_zero = 1;
+        for (size_t i = 0; i < t->n && all_zero; i++)
+            all_zero = t->den[i * K + k] == 0.0;
+        z += (size_t)all_zero;
+    }
+    return z;
 }
 
 double traj_discount(double gamma, int t)

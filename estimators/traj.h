@@ -49,14 +49,15 @@ int traj_terms_alloc(struct traj_terms *t, size_t n, size_t K, int with_den,
 /* Free the insides of t (t itself is the caller's). */
 void traj_terms_release(struct traj_terms *t);
 
-/* The value for counts m[0..n-1] (NULL: every count 1). NAN when any denominator is
- * zero, 0/0 included (or, K floats of scratch being unavailable, out of memory). Compensated sums,
+/* The value for counts m[0..n-1] (NULL: every count 1). NAN when a denominator is
+ * zero (or, K floats of scratch being unavailable, out of memory). Compensated sums,
  * every slot in one pass over the terms. */
 double traj_value(const struct traj_terms *t, const double *m);
 
 /* The value from the slot sums sn[k] and sd[k] (sd NULL: every den is 1, so sd[k] =
- * n), with traj_value's rules: sum_k coef_k sn_k / sd_k, compensated; any zero
- * denominator gives NAN. The point
+ * n), with traj_value's rules: sum_k coef_k sn_k / sd_k, compensated; a ratio slot
+ * with sn = sd = 0 adds nothing (a convention, which the evaluation reports with
+ * traj_zero_slots); any other zero denominator gives NAN. The point
  * estimate and every bootstrap replicate go through it. */
 double traj_value_sums(const double *coef, size_t K, const double *sn, const double *sd,
                        double n);
@@ -67,6 +68,12 @@ double traj_value_sums(const double *coef, size_t K, const double *sn, const dou
  * one), as the bandit self-normalised estimators do. c has n entries (all NAN when a
  * denominator is zero). */
 void traj_contrib(const struct traj_terms *t, double *c);
+
+/* The ratio slots in which every trajectory's denominator is 0 (the 0/0 that
+ * traj_value counts as nothing): the evaluation warns when there is any, since the
+ * value is then a convention rather than an estimate (wtis of a policy that no logged
+ * trajectory follows would read 0). 0 for plain means. */
+size_t traj_zero_slots(const struct traj_terms *t);
 
 /* Helpers for the kernels: the per-step discount gamma^t (t = 0 is gamma^0 = 1). */
 double traj_discount(double gamma, int t);

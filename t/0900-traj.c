@@ -84,7 +84,7 @@ static double run(const struct est_desc *k, const struct tlog *t, double gamma, 
 
 int main(void)
 {
-    plan(46);
+    plan(48);
     struct tlog *t = make_log(0);
     is_int(t->horizon, 3, "horizon T = 3 (longest episode)");
 
@@ -147,16 +147,24 @@ int main(void)
         ok(fabs(c[0] - 16.0 / 9) < 1e-12 && fabs(c[1] - 31.0 / 18) < 1e-12 &&
            fabs(c[2] - 4.5) < 1e-12, "wtis contributions: delta-method terms by hand "
            "(%.15g, %.15g, %.15g)", c[0], c[1], c[2]);
-        /* Every weight 0: the ratio is 0/0, undefined (NaN) as a bandit snipw is, not 0. */
+        /* Every weight 0: the ratio is 0/0. The kernel keeps the convention "adds
+         * nothing" (ope select ranks by it) and reports the slot, so the evaluation can
+         * say the 0 is not an estimate. */
+        is_int((int)traj_zero_slots(&tt), 0, "wtis: no all-zero slot on the hand log");
         for (size_t i = 0; i < 3; i++)
             tt.num[i] = tt.den[i] = 0.0;
-        ok(isnan(traj_value(&tt, NULL)), "wtis with every weight 0: value NaN (was 0)");
+        ok(traj_value(&tt, NULL) == 0.0 && traj_zero_slots(&tt) == 1,
+           "wtis with every weight 0: 0 by convention, and one all-zero slot reported");
         traj_contrib(&tt, c);
-        ok(isnan(c[0]) && isnan(c[2]), "wtis with every weight 0: contributions NaN");
+        ok(c[0] == 0.0 && c[2] == 0.0, "wtis with every weight 0: contributions 0 (no NaN)");
         traj_terms_release(&tt);
-        /* wpdis: the same rule for one step whose weights sum to 0 (it was dropped). */
+        /* traj_value_sums: an all-zero ratio step adds nothing; a zero denominator
+         * under a nonzero numerator is undefined. */
         double coef[2] = { 1, 0.5 }, sn[2] = { 1, 0 }, sd[2] = { 2, 0 };
-        ok(isnan(traj_value_sums(coef, 2, sn, sd, 3)), "a step with zero total weight: NaN");
+        is_double(traj_value_sums(coef, 2, sn, sd, 3), 0.5, 1e-15, "a 0/0 step adds nothing");
+        sn[1] = 1;
+        ok(isnan(traj_value_sums(coef, 2, sn, sd, 3)), "x/0 is NaN");
+        sn[1] = 0;
         sd[1] = 4;
         is_double(traj_value_sums(coef, 2, sn, sd, 3), 0.5, 1e-15, "and 1/2 + 0.5 * 0/4");
     }
