@@ -153,7 +153,7 @@ void traj_contrib(const struct traj_terms *t, double *c)
         free(sn);
         return;
     }
-    double *sd = sn + K;
+    const double *sd = sn + K;
     for (size_t k = 0; k < K; k++) {
         if (sd[k] == 0.0 && !(sn[k] == 0.0 && t->den)) {
             for (size_t i = 0; i < t->n; i++)
@@ -161,24 +161,19 @@ void traj_contrib(const struct traj_terms *t, double *c)
             free(sn);
             return;
         }
-        /* Slot k's ratio R_k = sn / sd into sn, and f_k = coef n / sd into sd (both 0
-         * for an all-zero ratio slot, which adds nothing, as in traj_value). */
-        sn[k] = sd[k] == 0.0 ? 0.0 : sn[k] / sd[k];
-        sd[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
+        /* f = coef n / sd (0 for an all-zero ratio slot), applied below. */
+        sn[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
     }
+    /* Ratio slots keep the full-sample-denominator terms coef num n / sd, not the
+     * linearised ones the bandit snipw and sndr use: on trajectory logs the
+     * delta-method terms covered as badly as the bootstrap where the effective sample
+     * is small (doc/coverage.md, "Self-normalised estimators"), while these are
+     * conservative there. */
     for (size_t i = 0; i < t->n; i++) {
         const double *x = t->num + i * K;
-        const double *y = t->den ? t->den + i * K : NULL;
         double s = 0.0;
-        for (size_t k = 0; k < K; k++) {
-            /* A ratio slot is linearised (delta method): coef (R + (num - den R) n / sd),
-             * whose mean over i is coef R, with the variance of the ratio; a plain
-             * slot (den 1, sd = n) reduces to coef num. */
-            if (y)
-                s += t->coef[k] * sn[k] + sd[k] * (x[k] - y[k] * sn[k]);
-            else
-                s += sd[k] * x[k];
-        }
+        for (size_t k = 0; k < K; k++)
+            s += sn[k] * x[k];
         c[i] = s;
     }
     free(sn);

@@ -63,10 +63,10 @@ double traj_value_sums(const double *coef, size_t K, const double *sn, const dou
                        double n);
 
 /* Per-trajectory contributions c_i whose mean is the value: c_i = sum_k coef_k
- * (R_k + (num[i,k] - den[i,k] R_k) n / sum_j den[j,k]) with R_k = the slot's ratio,
- * the linearised (delta-method) term of a ratio slot (coef_k num[i,k] for a plain
- * one), as the bandit self-normalised estimators do. c has n entries (all NAN when a
- * denominator is zero). */
+ * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator; an
+ * all-zero ratio slot adds nothing). Not the delta-method terms of the bandit snipw:
+ * see traj.c. c has n entries (all NAN when a denominator is zero under a nonzero
+ * numerator). */
 void traj_contrib(const struct traj_terms *t, double *c);
 
 /* The ratio slots in which every trajectory's denominator is 0 (the 0/0 that
