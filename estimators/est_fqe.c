@@ -34,6 +34,6 @@ const struct est_desc est_fqe_desc = {
     .traj_build = fqe_build,
     .needs_model = 1,
     .ci_caveat = "the interval ignores the value model's own error (fitted once; with a "
-        "single start state it has zero width; measured coverage of a 95% interval 0-53%, "
+        "single start state its width can be 0; measured coverage of a 95% interval 0-53%, "
         "doc/coverage.md): treat it as a lower bound on the uncertainty",
 };
