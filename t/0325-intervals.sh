@@ -58,4 +58,12 @@ expect_status 0 "--risk on mix33" $OPE eval "$TMP/rk.csv" --ci none --estimators
     --policy mix33
 expect_grep "$TMP/out" "the tis return distribution reaches only 0.903" \
     "the missing mass is reported"
+
+# ope help intervals: each method's assumptions, and the flagged estimators from the
+# registry (dm twice: bandit and trajectories; mis), no honest one.
+expect_status 0 "ope help intervals" $OPE help intervals
+expect_grep "$TMP/out" "  bootstrap  percentile interval" "describes the bootstrap"
+n=$(grep -c "^  dm (\|^  mis (" "$TMP/out")
+[ "$n" = 3 ] && pass "lists dm (bandit, trajectories) and mis" || fail "listed $n"
+grep -q "^  ipw (" "$TMP/out" && fail "ipw listed" || pass "honest estimators are not listed"
 done_testing
