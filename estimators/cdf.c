@@ -46,8 +46,8 @@ int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_meth
         total += rho[i];
     }
     if (m == CDF_TIS) {
-        /* The TIS CDF ends at mean(rho), not 1: the missing (or surplus) mass would be
-         * put at the largest return by cdf_result_finish. When the weights' mean is far
+        /* The TIS CDF ends at mean(rho), not 1: the missing mass would be put at the
+         * largest return by cdf_result_finish (a surplus clipped away there). When the weights' mean is far
          * from 1 by the diagnostics' rule, that mass is invented (a policy whose
          * weights are all 0 would get its whole distribution at the largest observed
          * return), so the distribution is withheld with the reason. */
@@ -96,6 +96,7 @@ void cdf_result_finish(struct cdf_result *r, double alpha)
 {
     size_t k = r->n;
     r->mean = r->var = r->cvar = r->iqr = NAN;
+    r->short_mass = 0.0;
     if (k == 0)
         return;
     double prev = 0;

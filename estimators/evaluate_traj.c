@@ -285,8 +285,8 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
      * convention `ope select` ranks by), so say that the number is not an estimate. */
     if (x->zero_slots == x->K && x->K)
         snprintf(es->why, sizeof es->why, "every trajectory weight is 0, so the value is "
-                 "0/0, shown as 0 with a zero-width interval by convention: it is undefined, "
-                 "not an estimate");
+                 "0/0, shown as 0 by convention: it is undefined, not an estimate, and so is "
+                 "any interval shown for it");
     else if (x->zero_slots)
         snprintf(es->why, sizeof es->why, "every trajectory weight is 0 in %zu of its %zu "
                  "self-normalised terms (steps), which count as 0 (0/0) by convention",
