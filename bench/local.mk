@@ -12,3 +12,10 @@ bench_bench_kdtree_LDADD = $(OPE_LIBS)
 bench: $(bench_programs) bin/ope
 	@for b in $(bench_programs); do echo "== $$b"; ./$$b || exit 1; done
 .PHONY: bench
+# The coverage table doc/coverage.md (bench/coverage.sh; needs jq): a benchmark of the
+# intervals, several minutes, not part of make check. COVERAGE_LOGS=N logs per setting.
+COVERAGE_LOGS = 500
+coverage: bin/ope
+	$(SHELL) $(srcdir)/bench/coverage.sh ./bin/ope $(srcdir)/doc/coverage.md $(COVERAGE_LOGS)
+.PHONY: coverage
+EXTRA_DIST += bench/coverage.sh

@@ -3,7 +3,7 @@
 # tarball.
 man1_MANS = doc/ope.1
 EXTRA_DIST += doc/ope.1.in doc/man-estimators.awk doc/formats.md doc/estimators.md \
-	doc/architecture.md
+	doc/architecture.md doc/coverage.md
 CLEANFILES += doc/ope.1 doc/ope.1.names
 doc/ope.1: $(top_srcdir)/doc/ope.1.in $(top_srcdir)/doc/man-estimators.awk bin/ope$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) doc && \

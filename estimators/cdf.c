@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/diag.h"
 #include "ope/base/sum.h"
 
 struct gw {
@@ -44,6 +45,22 @@ int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_meth
         v[i].w = rho[i];
         total += rho[i];
     }
+    if (m == CDF_TIS) {
+        /* The TIS CDF ends at mean(rho), not 1: the missing mass would be put at the
+         * largest return by cdf_result_finish (a surplus clipped away there). When the weights' mean is far
+         * from 1 by the diagnostics' rule, that mass is invented (a policy whose
+         * weights are all 0 would get its whole distribution at the largest observed
+         * return), so the distribution is withheld with the reason. */
+        struct diag_weights d;
+        diag_weights_of(rho, n, &d);
+        if (diag_mean_off(&d)) {
+            free(v);
+            return ope_fail(err, OPE_EDATA, "the trajectory weights' mean is %.4g (standard "
+                            "error %.2g), far from 1, so the TIS CDF would end at %.4g instead "
+                            "of 1 and its mean and CVaR would be made up; the self-normalised "
+                            "(sn) distribution does not need it", d.mean, d.se, d.mean);
+        }
+    }
     qsort(v, n, sizeof *v, cmp_gw);
     double denom = m == CDF_SN ? total : (double)n;
     r->y = ope_malloc(n * sizeof *r->y, err);
@@ -79,6 +96,7 @@ void cdf_result_finish(struct cdf_result *r, double alpha)
 {
     size_t k = r->n;
     r->mean = r->var = r->cvar = r->iqr = NAN;
+    r->short_mass = 0.0;
     if (k == 0)
         return;
     double prev = 0;
@@ -89,7 +107,10 @@ void cdf_result_finish(struct cdf_result *r, double alpha)
         r->F[j] = F;
         prev = F;
     }
-    r->F[k - 1] = 1.0;      /* mass short of 1 goes to the largest return */
+    /* Mass short of 1 goes to the largest return; how much is kept so the caller can
+     * say so (it moves the mean by up to that share of the returns' range). */
+    r->short_mass = 1.0 - r->F[k - 1];
+    r->F[k - 1] = 1.0;
     /* Moments of the step distribution. */
     double mean = 0, lastF = 0;
     for (size_t j = 0; j < k; j++) {

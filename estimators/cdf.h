@@ -14,7 +14,9 @@
  *        then clipped and made monotone like tis,
  * with rho_i the trajectory's cumulative weight, and from F the mean, variance,
  * CVaR_alpha (mean of the lowest alpha share) and interquartile range. The mass that
- * a clipped CDF leaves short of 1 is put on the largest return. */
+ * a clipped CDF leaves short of 1 is put on the largest return and reported
+ * (short_mass); a TIS CDF whose weights' mean is far from 1 (diag.h's rule) is refused
+ * (OPE_EDATA) instead, since that mass would make up its mean and CVaR. */
 #ifndef ESTIMATORS_CDF_H
 #define ESTIMATORS_CDF_H
 
@@ -33,7 +35,14 @@ struct cdf_result {
     double *y;              /* [n] */
     double *F;              /* [n] the estimated CDF at y (right-continuous steps) */
     double mean, var, cvar, iqr;
+    double short_mass;      /* the mass short of 1 that cdf_result_finish put on the
+                               largest return (0 for a CDF that reached 1) */
 };
+
+/* A short_mass above this is reported with the distribution (ope eval --risk): 1%
+ * of the probability at the largest return is already a visible shift of the mean
+ * when the returns' range is wide. */
+#define CDF_SHORT_WARN 0.01
 
 /* From returns G[0..n-1] and weights rho[0..n-1]; alpha in (0, 1] for CVaR. */
 int cdf_from_returns(const double *G, const double *rho, size_t n, enum cdf_method m,

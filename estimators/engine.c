@@ -209,6 +209,8 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
             re->max_weight = x->s.max_w;
             re->ess = x->s.ess;
         }
+        if (s->d->ci_caveat && !isnan(re->lower))
+            re->ci_warning = s->d->ci_caveat;
     }
     if (!isnan(rp->truth) && rp->truth != 0)
         re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
@@ -235,6 +237,15 @@ static int fill_results(struct eng *g, struct res_eval *r, const struct est_res 
                 return -1;
         /* Warnings from the policy's weights, shared by every weight-based estimator. */
         diag_res_warn(r, rp, &ps[p].w, rp->unsupported, g->kind->unit);
+    }
+    /* An interval known not to cover is said once per estimator (every estimate of it
+     * carries ci_warning too): the same words for every policy would bury the rest. */
+    for (size_t e = 0; e < ns; e++) {
+        int shown = 0;
+        for (size_t p = 0; p < g->n_pol; p++)
+            shown |= r->pol[p].est[e].ci_warning != NULL;
+        if (shown)
+            res_warn(r, NULL, "%s: %s", o->spec[e].label, o->spec[e].d->ci_caveat);
     }
     if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo) &&
         g->n_pol * ns > 0)

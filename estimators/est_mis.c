@@ -71,4 +71,7 @@ const struct est_desc est_mis_desc = {
     },
     .kind = EST_TRAJ,
     .traj_build = mis_build,
+    .ci_caveat = "the interval treats the estimated state ratios as fixed (they are not "
+        "re-estimated per resample; measured coverage of a 95% t or bootstrap interval "
+        "15-91%, doc/coverage.md): treat it as a lower bound on the uncertainty",
 };

@@ -29,10 +29,14 @@ static double sndr_combine(const double *sums, double n)
     return sums[0] / n + sums[1] / sums[2];
 }
 
-/* c_i = q̂_pi(x_i) + w_i (r_i - q̂_i) / mean(w). */
+/* Linearised as snipw's ratio (est_snipw.c): with C = sum w (r - q̂) / sum w,
+ * c_i = q̂_pi(x_i) + C + w_i (r_i - q̂_i - C) / mean(w); mean(c) is the estimate. */
 static double sndr_contrib(const double *ti, const double *sums, double n)
 {
-    return sums[2] > 0 ? ti[0] + ti[1] * n / sums[2] : NAN;
+    if (!(sums[2] > 0))
+        return NAN;
+    double cr = sums[1] / sums[2];
+    return ti[0] + cr + (ti[1] - ti[2] * cr) * n / sums[2];
 }
 
 const struct est_desc est_sndr_desc = {

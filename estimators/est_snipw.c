@@ -27,10 +27,17 @@ static double snipw_combine(const double *sums, double n)
     return sums[1] > 0 ? sums[0] / sums[1] : NAN;
 }
 
-/* c_i = w_i r_i / mean(w): the mean of c is the estimate. */
+/* The linearised (delta-method) contribution c_i = V + w_i (r_i - V) / mean(w), with
+ * V = sum w r / sum w: its mean is V, and its variance is the delta-method variance of
+ * the ratio, which accounts for the denominator being estimated too. The plain
+ * w_i r_i / mean(w) has the same mean but the variance of an unnormalised ipw, so its
+ * intervals were needlessly wide (doc/coverage.md). */
 static double snipw_contrib(const double *ti, const double *sums, double n)
 {
-    return sums[1] > 0 ? ti[0] * n / sums[1] : NAN;
+    if (!(sums[1] > 0))
+        return NAN;
+    double v = sums[0] / sums[1];
+    return v + (ti[0] - ti[1] * v) * n / sums[1];
 }
 
 const struct est_desc est_snipw_desc = {

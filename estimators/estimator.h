@@ -52,6 +52,12 @@ struct est_desc {
     struct est_card card;
     enum est_kind kind;
     int needs_model;        /* uses q̂ */
+    /* Set when this estimator's intervals are known not to cover at their nominal
+     * level (doc/coverage.md, measured by `make coverage`): one sentence saying why
+     * and how badly. Every interval of it carries this warning (the result's
+     * ci_warning: the table, JSON, the TUI and the reports), so a user never reads
+     * such an interval as an honest one. NULL: no known defect. */
+    const char *ci_caveat;
     size_t n_params;
     struct est_param param[EST_MAX_PARAMS];
     size_t n_terms;

@@ -68,6 +68,7 @@ static void diagnostics(const struct tlog *log, const double *rho, struct diag_w
 struct pe_result {
     struct ci_stats st;     /* of the contributions (traj_contrib) */
     double *coef;           /* [K] */
+    size_t zero_slots, K;   /* traj_zero_slots of the terms, of K slots */
 };
 
 struct tsrc {
@@ -191,6 +192,8 @@ static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct 
         return -1;
     traj_contrib(tt, t->c);
     ci_stats_of(t->c, N, &x->st);
+    x->zero_slots = traj_zero_slots(tt);
+    x->K = tt->K;
     x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);
     if (!x->coef)
         return -1;
@@ -275,8 +278,19 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
 {
     (void)sums;
     const struct tsrc *t = g->self;
+    const struct pe_result *x = &t->pe[p * g->o->n_spec + e];
     es->applies = 1;
-    es->st = t->pe[p * g->o->n_spec + e].st;
+    es->st = x->st;
+    /* A ratio whose every denominator is 0 is 0/0: the kernel counts it as nothing (the
+     * convention `ope select` ranks by), so say that the number is not an estimate. */
+    if (x->zero_slots == x->K && x->K)
+        snprintf(es->why, sizeof es->why, "every trajectory weight is 0, so the value is "
+                 "0/0, shown as 0 by convention: it is undefined, not an estimate, and so is "
+                 "any interval shown for it");
+    else if (x->zero_slots)
+        snprintf(es->why, sizeof es->why, "every trajectory weight is 0 in %zu of its %zu "
+                 "self-normalised terms (steps), which count as 0 (0/0) by convention",
+                 x->zero_slots, x->K);
     es->weighted = strcmp(g->o->spec[e].d->name, "dm") != 0;
     es->mean_w = t->dg[p].mean;
     es->max_w = t->dg[p].max;

@@ -21,6 +21,9 @@ struct res_estimate {
     double max_weight;
     double mean_weight;
     double rel_error;       /* |value - truth| / |truth| when truth is known, else NAN */
+    /* The estimator's ci_caveat (estimator.h) when an interval was given and it is
+     * known not to cover, else NULL; static storage, not freed. */
+    const char *ci_warning;
 };
 
 /* The estimated distribution of the return under a policy (trajectory logs,

@@ -125,7 +125,8 @@ double traj_value(const struct traj_terms *t, const double *m)
     for (size_t k = 0; k < t->K; k++) {
         if (sd[k] == 0.0) {
             /* A slot where every trajectory has zero weight contributes nothing when
-             * its numerator is zero too (0/0 of an all-zero step); otherwise the
+             * its numerator is zero too (0/0 of an all-zero step: the convention `ope
+             * select` ranks by; the evaluation warns, traj_zero_slots); otherwise the
              * estimate is undefined. */
             if (sn[k] == 0.0 && t->den)
                 continue;
@@ -163,6 +164,11 @@ void traj_contrib(const struct traj_terms *t, double *c)
         /* f = coef n / sd (0 for an all-zero ratio slot), applied below. */
         sn[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
     }
+    /* Ratio slots keep the full-sample-denominator terms coef num n / sd, not the
+     * linearised ones the bandit snipw and sndr use: on trajectory logs the
+     * delta-method terms covered as badly as the bootstrap where the effective sample
+     * is small (doc/coverage.md, "Self-normalised estimators"), while these are
+     * conservative there. */
     for (size_t i = 0; i < t->n; i++) {
         const double *x = t->num + i * K;
         double s = 0.0;
@@ -171,6 +177,20 @@ void traj_contrib(const struct traj_terms *t, double *c)
         c[i] = s;
     }
     free(sn);
+}
+
+size_t traj_zero_slots(const struct traj_terms *t)
+{
+    if (!t->den)
+        return 0;
+    size_t K = t->K, z = 0;
+    for (size_t k = 0; k < K; k++) {
+        int all_zero = 1;
+        for (size_t i = 0; i < t->n && all_zero; i++)
+            all_zero = t->den[i * K + k] == 0.0;
+        z += (size_t)all_zero;
+    }
+    return z;
 }
 
 double traj_discount(double gamma, int t)

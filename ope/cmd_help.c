@@ -214,6 +214,34 @@ static void print_formats(void)
 "  130 interrupted\n");
 }
 
+/* `ope help intervals`: what each interval method assumes, and the estimators whose
+ * intervals are known not to cover (their registry ci_caveat, doc/coverage.md). */
+static void print_intervals(void)
+{
+    printf(
+"Intervals (--ci METHOD, level 1 - --alpha, default 95%%). Measured coverage of\n"
+"every estimator with every method: doc/coverage.md (make coverage).\n\n"
+"  bootstrap  percentile interval of B resamples (--n-boot) of the rows (whole\n"
+"             trajectories), ratio estimators recomputed per resample. Assumes\n"
+"             independent rows and enough of them that the resamples look like\n"
+"             new logs; a fitted model is not refitted per resample.\n"
+"  t          mean +- t quantile x sd / sqrt(n) of the per-row contributions.\n"
+"             Assumes independent rows and a mean close to normal: fails when a\n"
+"             few large weights carry the estimate (the poor-overlap warning).\n"
+"             snipw and sndr use the delta-method terms V + w (r - V) / mean(w).\n"
+"  hoeffding  a bound from the range of the contributions (--bounds A,B, else\n"
+"             the observed range, a heuristic): conservative, often very wide.\n"
+"  bernstein  the empirical Bernstein bound (the variance and the range): as\n"
+"             hoeffding, narrower when the variance is small.\n"
+"  none       no interval.\n\n"
+"Known not to cover (every output says so next to the interval):\n");
+    for (size_t i = 0; est_registry[i]; i++)
+        if (est_registry[i]->ci_caveat)
+            printf("  %s (%s): %s\n", est_registry[i]->name,
+                   est_registry[i]->kind == EST_TRAJ ? "trajectories" : "bandit",
+                   est_registry[i]->ci_caveat);
+}
+
 static int help_exec(int argc, char **argv)
 {
     static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
@@ -239,6 +267,10 @@ static int help_exec(int argc, char **argv)
         print_formats();
         return 0;
     }
+    if (strcmp(argv[1], "intervals") == 0) {
+        print_intervals();
+        return 0;
+    }
     if (strcmp(argv[1], "estimators") == 0) {
         if (argc > 2)
             return cli_usage("help", "unexpected argument '%s'", argv[2]);
@@ -247,8 +279,8 @@ static int help_exec(int argc, char **argv)
     const struct cmd_entry *c = cmd_find(argv[1]);
     if (!c) {
         /* The topics that are not commands are candidates too ("estimator"). */
-        static const char *const topics[] = { "estimators", "formats" };
-        const char *near = ope_closest(argv[1], topics, 2);
+        static const char *const topics[] = { "estimators", "formats", "intervals" };
+        const char *near = ope_closest(argv[1], topics, 3);
         if (!near)
             near = cmd_closest(argv[1]);
         return near ? cli_usage("help", "unknown command '%s'; did you mean '%s'?", argv[1], near)
@@ -259,7 +291,7 @@ static int help_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_help_entry = {
-    "help", "ope help [COMMAND | formats | estimators [--names]]",
+    "help", "ope help [COMMAND | formats | intervals | estimators [--names]]",
     "show help for ope or one of its commands", "",
     help_exec
 };

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "t/tap.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,26 @@ int main(void)
     is_double(value_of(b, "dr:clip=1", CI_NONE, NULL, NULL), 0.625, tol, "dr clip=1");
     /* sndr = 0.53 + 0.28 / 5.6 = 0.58 */
     is_double(value_of(b, "sndr", CI_NONE, NULL, NULL), 0.58, tol, "sndr by hand");
+    {
+        /* The t interval of a self-normalised estimator uses the linearised terms
+         * c_i = V + w_i (r_i - V) / mean(w) (here V = 0.5, mean w = 1.4): deviations
+         * c_i - V = 0.5 w_i (+-1) / 1.4 = (0.8, -1.2, -0.2, 0.6) / 1.4, sum of squares
+         * 2.48 / 1.96, so half-width = t_{3, 0.975} sqrt(2.48 / 1.96 / 3) / 2. The old
+         * terms w_i r_i / mean(w) give sum of squares 1.0408 instead: this must differ. */
+        double lo, hi, q = gsl_cdf_tdist_Pinv(0.975, 3);
+        double v = value_of(b, "snipw", CI_T, &lo, &hi);
+        is_double(v, 0.5, tol, "snipw with a t interval: the point estimate is unchanged");
+        is_double((hi - lo) / 2, q * sqrt(2.48 / 1.96 / 3) / 2, 1e-12,
+                  "snipw t half-width from the delta-method terms");
+        is_double((hi + lo) / 2, 0.5, 1e-12, "snipw t interval centred on the estimate");
+        /* sndr: C = 0.28 / 5.6 = 0.05, c_i = qhat_pi + C + w_i (r_i - qa_i - C) / 1.4 =
+         * (1.01, -0.17, 0.57, 0.91), mean 0.58, deviations (0.43, -0.75, -0.01, 0.33),
+         * sum of squares 0.8564. */
+        v = value_of(b, "sndr", CI_T, &lo, &hi);
+        is_double(v, 0.58, tol, "sndr with a t interval: the point estimate is unchanged");
+        is_double((hi - lo) / 2, q * sqrt(0.8564 / 3) / 2, 1e-12,
+                  "sndr t half-width from the delta-method terms");
+    }
     /* switch tau=2 drops row 1 (w = 2.4): 0.64 - 0.12 + 0.48 = 1.0: 0.53 + 0.25 */
     is_double(value_of(b, "switch-dr:tau=2", CI_NONE, NULL, NULL), 0.78, tol, "switch-dr tau=2");
     is_double(value_of(b, "switch-dr:tau=1e300", CI_NONE, NULL, NULL), 0.60, tol,

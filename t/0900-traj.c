@@ -84,7 +84,7 @@ static double run(const struct est_desc *k, const struct tlog *t, double gamma, 
 
 int main(void)
 {
-    plan(41);
+    plan(48);
     struct tlog *t = make_log(0);
     is_int(t->horizon, 3, "horizon T = 3 (longest episode)");
 
@@ -130,6 +130,43 @@ int main(void)
     is_double(run(TRAJ("wdr"), t, 0.5, 1), 1027.0 / 720, 1e-12, "wdr by hand");
     /* dr with Q̂ = 0 is pdis exactly (the control variate vanishes). */
     is_double(run(TRAJ("dr"), t, 0.5, 0), 82.0 / 45, 1e-12, "dr with Q̂ = 0 equals pdis");
+    {
+        /* wtis's contributions keep the full-sample denominator (traj.c says why the
+         * delta-method terms are not used on trajectories): rho_T = (16/15, 8/15, 0.8),
+         * G = (2, 1.25, 4.5), mean rho = 0.8, c_i = rho_i G_i / 0.8 = (8/3, 5/6, 9/2). */
+        struct ope_error err = { 0 };
+        double w[7], rho[7], c[3];
+        if (traj_weights(t, 0, w, rho, &err) != 0)
+            bail_out("weights: %s", err.msg);
+        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL };
+        struct traj_terms tt;
+        if (TRAJ("wtis")->traj_build(&in, NULL, &tt, &err) != 0)
+            bail_out("wtis: %s", err.msg);
+        traj_contrib(&tt, c);
+        ok(fabs(c[0] - 8.0 / 3) < 1e-12 && fabs(c[1] - 5.0 / 6) < 1e-12 &&
+           fabs(c[2] - 4.5) < 1e-12, "wtis contributions by hand "
+           "(%.15g, %.15g, %.15g)", c[0], c[1], c[2]);
+        /* Every weight 0: the ratio is 0/0. The kernel keeps the convention "adds
+         * nothing" (ope select ranks by it) and reports the slot, so the evaluation can
+         * say the 0 is not an estimate. */
+        is_int((int)traj_zero_slots(&tt), 0, "wtis: no all-zero slot on the hand log");
+        for (size_t i = 0; i < 3; i++)
+            tt.num[i] = tt.den[i] = 0.0;
+        ok(traj_value(&tt, NULL) == 0.0 && traj_zero_slots(&tt) == 1,
+           "wtis with every weight 0: 0 by convention, and one all-zero slot reported");
+        traj_contrib(&tt, c);
+        ok(c[0] == 0.0 && c[2] == 0.0, "wtis with every weight 0: contributions 0 (no NaN)");
+        traj_terms_release(&tt);
+        /* traj_value_sums: an all-zero ratio step adds nothing; a zero denominator
+         * under a nonzero numerator is undefined. */
+        double coef[2] = { 1, 0.5 }, sn[2] = { 1, 0 }, sd[2] = { 2, 0 };
+        is_double(traj_value_sums(coef, 2, sn, sd, 3), 0.5, 1e-15, "a 0/0 step adds nothing");
+        sn[1] = 1;
+        ok(isnan(traj_value_sums(coef, 2, sn, sd, 3)), "x/0 is NaN");
+        sn[1] = 0;
+        sd[1] = 4;
+        is_double(traj_value_sums(coef, 2, sn, sd, 3), 0.5, 1e-15, "and 1/2 + 0.5 * 0/4");
+    }
     /* gamma = 1: tis = (16/15*3 + 8/15*4 + .8*5)/3 = (48 + 32 + 60)/45 = 28/9 */
     is_double(run(TRAJ("tis"), t, 1.0, 0), 28.0 / 9, 1e-12, "tis with gamma = 1");
     tlog_free(t);

@@ -35,12 +35,24 @@ int main(void)
     is_double(r.var, 0.6875, 1e-12, "sn variance 0.6875");
     is_double(r.cvar, 1.5, 1e-12, "sn CVaR_0.5 = 1.5");
     cdf_result_release(&r);
-    /* Ties merge into one step; a mass short of 1 goes to the largest return:
-     * G = (1, 1, 5), rho = (0.5, 0.5, 0): tis F(1) = 1/3, F(5) forced to 1. */
-    const double G2[] = { 1, 1, 5 }, r2[] = { 0.5, 0.5, 0 };
+    /* Ties merge into one step; a mass short of 1 goes to the largest return and is
+     * reported: G = (1, 1, 5), rho = (1, 0.8, 0.95): tis F(1) = 1.8/3 = 0.6, F(5) =
+     * 2.75/3 forced to 1, short_mass 1 - 2.75/3 = 1/12, mean 0.6 + 0.4 * 5 = 2.6. The
+     * weights' mean 11/12 is within 0.1 of 1, so the distribution is given. */
+    const double G2[] = { 1, 1, 5 }, r2[] = { 1, 0.8, 0.95 };
     ok(cdf_from_returns(G2, r2, 3, CDF_TIS, 0.1, &r, &err) == 0 && r.n == 2, "ties merge");
-    is_double(r.mean, 1.0 / 3 + 5 * 2.0 / 3, 1e-12, "missing mass at the largest return");
+    is_double(r.mean, 2.6, 1e-12, "missing mass at the largest return");
+    is_double(r.short_mass, 1.0 / 12, 1e-12, "and reported as short_mass 1/12");
     cdf_result_release(&r);
+    /* rho = (0.5, 0.5, 0): mean 1/3, standard error 1/6, so |1 - 1/3| > 0.1 and > 3 se:
+     * two thirds of the probability would be made up at the largest return (the old
+     * answer was mean 1/3 + 5 * 2/3 = 3.67), so the TIS distribution is refused. An
+     * all-zero weight vector (mean 0, se 0) is refused the same way. */
+    ok(cdf_from_returns(G2, (const double[]){ 0.5, 0.5, 0 }, 3, CDF_TIS, 0.1, &r, &err) != 0 &&
+       err.status == OPE_EDATA && strstr(err.msg, "far from 1"),
+       "tis with the weights' mean far from 1: refused with the reason");
+    ok(cdf_from_returns(G2, (const double[]){ 0, 0, 0 }, 3, CDF_TIS, 0.1, &r, &err) != 0,
+       "all weights 0: TIS CDF refused (was all mass at the largest return)");
     ok(cdf_from_returns(G2, (const double[]){ 0, 0, 0 }, 3, CDF_SN, 0.1, &r, &err) != 0,
        "all weights 0: self-normalised CDF undefined (an error, not NaN)");
     /* From a trajectory log: two episodes, gamma 0.5, pi_e = pi_b (weights 1).

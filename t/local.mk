@@ -69,6 +69,7 @@ ope_sh_tests = \
 	t/0240-inputs.sh \
 	t/0306-registry.sh \
 	t/0309-obp-reference.sh \
+	t/0325-intervals.sh \
 	t/0500-gen-eval.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \

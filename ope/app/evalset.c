@@ -142,6 +142,13 @@ static int add_risk(const struct eval_settings *set, const struct tlog *log, str
             k->n_grid = cr[m].n;
             k->grid = cr[m].y;
             k->cdf = cr[m].F;
+            /* Mass the CDF did not reach is put at the largest return: say how much,
+             * as it moves the mean and the upper tail (estimators/cdf.h). */
+            if (cr[m].short_mass > CDF_SHORT_WARN)
+                res_warn(r, rp, "the %s return distribution reaches only %.3g: the missing "
+                         "%.1f%% of the probability is put at the largest return (%g), which "
+                         "biases its mean upward", cdf_method_name((enum cdf_method)m),
+                         1 - cr[m].short_mass, 100 * cr[m].short_mass, k->grid[k->n_grid - 1]);
         }
     }
     return 0;

@@ -193,7 +193,14 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
             json_number(sb, x->lower);
             strbuf_puts(sb, ",\"upper\":");
             json_number(sb, x->upper);
-            strbuf_puts(sb, "},\"se\":");
+            strbuf_puts(sb, "},");
+            if (x->ci_warning) {
+                /* Only when set, so the estimates of honest intervals keep their keys. */
+                strbuf_puts(sb, "\"ci_warning\":");
+                json_string(sb, x->ci_warning);
+                strbuf_puts(sb, ",");
+            }
+            strbuf_puts(sb, "\"se\":");
             json_number(sb, x->se);
             strbuf_puts(sb, ",\"diagnostics\":{\"ess\":");
             json_number(sb, x->ess);
