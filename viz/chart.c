@@ -338,8 +338,14 @@ static void series_chart(const struct chart_series *s, size_t ns, enum style st,
     }
     if (logx)
         strbuf_puts(sb, "set logscale x 10\nset format x '%g'\n");
-    if (st != ST_POINTS && xhi > xlo)
-        strbuf_printf(sb, "set xrange [%.17g:%.17g]\n", xlo, xhi);
+    if (st != ST_POINTS && xhi > xlo) {
+        /* In text the first and last points would fall on the frame and vanish under
+         * it: a margin of 2% of the axis there. */
+        double pad = logx ? pow(xhi / xlo, 0.02) : 0.02 * (xhi - xlo);
+        strbuf_printf(sb, "set xrange [%.17g:%.17g]\nif (exists(\"OPE_DUMB\")) set xrange "
+                      "[%.17g:%.17g]\n", xlo, xhi, logx ? xlo / pad : xlo - pad,
+                      logx ? xhi * pad : xhi + pad);
+    }
     span(hline, &ylo, &yhi);
     if (st != ST_STEPS)
         dumb_yticks(sb, ylo, yhi);
