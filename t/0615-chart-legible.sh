@@ -8,7 +8,21 @@
 
 if ! command -v gnuplot >/dev/null 2>&1; then
     skip "gnuplot is not installed (CI installs gnuplot-nox)"
-    done_testing
+    # 5. The weights histogram: its axis spans the bins, and within a decade it still has
+#    three tick labels or more (a log axis alone gives one or none there). The
+#    greedy policy is deterministic, so its positive weights are 1/pscore, and the
+#    generated log's pscores (5 actions, about 0.2 to 0.32) put them between 3 and 5.
+rm -f "$TMP/script.gp"
+OPE_GNUPLOT="$TMP/gp" $OPE plot weights "$TMP/big.csv" --policy greedy -o "$TMP/w.svg" \
+    2>"$TMP/err" && pass "weights to SVG" || fail "weights: $(cat "$TMP/err")"
+x=$(grep '^set xrange' "$TMP/script.gp" | head -1)
+lo=$(echo "$x" | sed 's/.*\[\([^:]*\):.*/\1/')
+awk -v v="$lo" 'BEGIN { exit !(v > 1.5) }' && pass "the x axis starts at the smallest bin ($lo), not at 1" ||
+    fail "x axis: $x"
+nt=$(grep '^set xtics (' "$TMP/script.gp" | tr ',' '\n' | wc -l)
+[ "$nt" -ge 3 ] && pass "$nt x tick labels" || fail "$nt x tick labels"
+
+done_testing
     exit $?
 fi
 
@@ -131,5 +145,19 @@ OPE_GNUPLOT="$TMP/gp" $OPE plot sample-size "$TMP/big.csv" --policy greedy -o "$
     2>"$TMP/err" && pass "sample-size to SVG" || fail "sample-size: $(cat "$TMP/err")"
 grep -q '^set xrange \[100:20000\]' "$TMP/script.gp" && pass "x axis from 100 to 20000 rows" ||
     fail "x axis: $(grep 'xrange' "$TMP/script.gp")"
+
+# 5. The weights histogram: its axis spans the bins, and within a decade it still has
+#    three tick labels or more (a log axis alone gives one or none there). The
+#    greedy policy is deterministic, so its positive weights are 1/pscore, and the
+#    generated log's pscores (5 actions, about 0.2 to 0.32) put them between 3 and 5.
+rm -f "$TMP/script.gp"
+OPE_GNUPLOT="$TMP/gp" $OPE plot weights "$TMP/big.csv" --policy greedy -o "$TMP/w.svg" \
+    2>"$TMP/err" && pass "weights to SVG" || fail "weights: $(cat "$TMP/err")"
+x=$(grep '^set xrange' "$TMP/script.gp" | head -1)
+lo=$(echo "$x" | sed 's/.*\[\([^:]*\):.*/\1/')
+awk -v v="$lo" 'BEGIN { exit !(v > 1.5) }' && pass "the x axis starts at the smallest bin ($lo), not at 1" ||
+    fail "x axis: $x"
+nt=$(grep '^set xtics (' "$TMP/script.gp" | tr ',' '\n' | wc -l)
+[ "$nt" -ge 3 ] && pass "$nt x tick labels" || fail "$nt x tick labels"
 
 done_testing

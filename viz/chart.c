@@ -177,9 +177,10 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
         strbuf_printf(sb, " %zu%s", p - p0, p + 1 < p1 ? ", " : "");
     }
     /* Policy names that would run into each other: slanted in files (about 7 pixels a
-     * character on a plot some 600 pixels wide); in text, where nothing turns, every
+     * character on a plot some 600 pixels wide; down to the right, where the legend's
+     * column leaves room, not left off the canvas); in text, where nothing turns, every
      * other name goes one row lower. */
-    strbuf_printf(sb, ")\nif (!exists(\"OPE_DUMB\") && %zu > 80) set xtics rotate by 30 right\n",
+    strbuf_printf(sb, ")\nif (!exists(\"OPE_DUMB\") && %zu > 80) set xtics rotate by -30 left\n",
                   np * (longest + 2));
     if (np > 1) {
         strbuf_printf(sb, "if (exists(\"OPE_DUMB\") && (OPE_COLS - 12.0) / %zu < %zu) {\n"
@@ -282,12 +283,48 @@ void chart_weights(const double *w, size_t n, const char *title, struct strbuf *
         double a = pow(10.0, l0 + b * step), c = pow(10.0, l0 + (b + 1) * step);
         strbuf_printf(sb, "%.17g %zu %.17g %.17g\n", sqrt(a * c), count[b], a, c);
     }
-    strbuf_puts(sb, "EOD\nset logscale x 10\nset format x '%g'\nset yrange [0:*]\n"
+    /* The axis spans the bins (gnuplot would round a log axis out to whole decades). */
+    strbuf_printf(sb, "EOD\nset xrange [%.17g:%.17g]\n", pow(10.0, l0), pow(10.0, l1));
+    strbuf_puts(sb, "set logscale x 10\nset format x '%g'\nset yrange [0:*]\n"
                     "set style fill solid 0.6 border lc rgb '#333333'\n");
     if (pow(10.0, l0) <= 1.0 && pow(10.0, l1) >= 1.0)
         strbuf_puts(sb, "set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb "
                         "'#000000' lw 1\n");
-    strbuf_puts(sb, "plot $w using 1:2:3:4:(0):2 with boxxyerror ls 1 title 'rows per bin'\n");
+    /* Under two decades a log axis gets one tick or none: ticks at 1, 2 and 5 times
+     * the powers of ten inside the range instead, or at every digit, or (in a narrow
+     * range) at five values of two digits spread evenly, whichever first makes three. */
+    if (l1 - l0 < 2) {
+        static const int coarse[] = { 1, 2, 5 }, fine[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+        struct strbuf tics = STRBUF_INIT;
+        int nt = 0;
+        for (int pass = 0; pass < 3 && nt < 3; pass++) {
+            strbuf_reset(&tics);
+            nt = 0;
+            if (pass == 2) {
+                for (int j = 0; j < 5; j++) {
+                    double v = pow(10.0, l0 + (l1 - l0) * (j + 0.5) / 5);
+                    double unit = pow(10.0, floor(log10(v)) - 1);
+                    v = round(v / unit) * unit;
+                    strbuf_printf(&tics, "%s'%g' %.17g", nt++ ? ", " : "", v, v);
+                }
+                break;
+            }
+            const int *mult = pass ? fine : coarse;
+            for (int k = (int)floor(l0); k <= (int)ceil(l1); k++)
+                for (int j = 0; j < (pass ? 9 : 3); j++) {
+                    double v = mult[j] * pow(10.0, k);
+                    if (log10(v) >= l0 - 1e-9 && log10(v) <= l1 + 1e-9)
+                        strbuf_printf(&tics, "%s'%g' %.17g", nt++ ? ", " : "", v, v);
+                }
+        }
+        if (nt)
+            strbuf_printf(sb, "set xtics (%s)\n", strbuf_str(&tics));
+        strbuf_release(&tics);
+    }
+    /* In text the legend entry is a point ("* rows per bin"), not a sample of boxes. */
+    strbuf_puts(sb, "if (exists(\"OPE_DUMB\")) {\nplot $w using 1:2:3:4:(0):2 with boxxyerror "
+                    "ls 1 notitle, NaN with points pt '*' title 'rows per bin'\n} else {\n"
+                    "plot $w using 1:2:3:4:(0):2 with boxxyerror ls 1 title 'rows per bin'\n}\n");
 }
 
 enum style { ST_BAND, ST_STEPS, ST_POINTS };
