@@ -2,8 +2,12 @@
  * arrays) into a gnuplot script appended to a strbuf — numbers in inline datablocks,
  * every name through gp_quote and drawn `noenhanced` — which gp_render (or the
  * one-shot gp_run) draws in a text pane or a file, so the TUI, `ope plot` and the
- * reports draw the same charts. Colours: the Okabe-Ito colour-blind-safe palette; in
- * the mono `dumb` terminal series differ by point character. A chart with nothing
+ * reports draw the same charts. Every series takes its style from one table (23
+ * entries, more than the registry has estimators): a colour, point type and dash
+ * pattern in files, a letter in the `dumb` text terminal, where the legend reads
+ * "A name"; the truth and reference lines differ from every series. One script serves
+ * both kinds of terminal (gp_render tells it which). Legends sit outside the data
+ * (right in files, below in text); axes span the data. A chart with nothing
  * finite to draw says so in its frame instead of failing. */
 #ifndef VIZ_CHART_H
 #define VIZ_CHART_H
@@ -22,7 +26,8 @@ struct chart_series {
 };
 
 /* Title and axis labels; NULL fields get the chart's default. dumb: 1 when drawing
- * for the text terminal (bands become error bars there). */
+ * for the text terminal, where a chart may draw fewer points (the script itself
+ * switches bands to sparse error bars there). */
 struct chart_text {
     const char *title, *xlabel, *ylabel;
     int dumb;

@@ -44,8 +44,9 @@ static int terminal_line(struct gp *g, struct gp_out *o, struct strbuf *sb,
     if (o->term == GP_DUMB) {
         w = w <= 0 ? 80 : w < 20 ? 20 : w > 1000 ? 1000 : w;
         h = h <= 0 ? 25 : h < 8 ? 8 : h > 500 ? 500 : h;
-        strbuf_printf(sb, "set terminal dumb size %d,%d noenhanced %s\n", w, h,
-                      o->ansi ? "ansi" : "mono");
+        /* The size, for charts that fit their ticks and labels to it (viz/chart.c). */
+        strbuf_printf(sb, "set terminal dumb size %d,%d noenhanced %s\nOPE_COLS = %d\n"
+                      "OPE_ROWS = %d\n", w, h, o->ansi ? "ansi" : "mono", w, h);
         return 0;
     }
     w = w <= 0 ? 800 : w < 100 ? 100 : w > 10000 ? 10000 : w;
