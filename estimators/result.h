@@ -21,6 +21,11 @@ struct res_estimate {
     double max_weight;
     double mean_weight;
     double rel_error;       /* |value - truth| / |truth| when truth is known, else NAN */
+    /* Lift over the logged policy: value - V(pi_b), V(pi_b) the observed mean reward
+     * (return) of the same rows (episodes); its paired interval (the same bootstrap
+     * resamples for both terms, or the per-row differences c_i - r_i) at level
+     * 1 - alpha; and lift / |V(pi_b)|. NAN when undefined. */
+    double lift, lift_lower, lift_upper, relative_lift;
 };
 
 /* The estimated distribution of the return under a policy (trajectory logs,

@@ -18,6 +18,7 @@ ope_c_tests = \
 	t/0308-rm \
 	t/0310-bootstrap \
 	t/0320-coverage \
+	t/0326-lift \
 	t/0330-numparse \
 	t/0331-bootk \
 	t/0332-sha256 \

@@ -203,6 +203,14 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
             json_number(sb, x->mean_weight);
             strbuf_puts(sb, "},\"relative_error\":");
             json_number(sb, x->rel_error);
+            strbuf_puts(sb, ",\"lift\":");
+            json_number(sb, x->lift);
+            strbuf_puts(sb, ",\"lift_ci\":{\"lower\":");
+            json_number(sb, x->lift_lower);
+            strbuf_puts(sb, ",\"upper\":");
+            json_number(sb, x->lift_upper);
+            strbuf_puts(sb, "},\"relative_lift\":");
+            json_number(sb, x->relative_lift);
             strbuf_puts(sb, "}");
         }
         strbuf_puts(sb, "]");
@@ -250,7 +258,7 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
 void render_csv(const struct res_eval *r, struct strbuf *sb)
 {
     strbuf_puts(sb, "policy,estimator,params,value,lower,upper,truth,se,ess,max_weight,"
-                    "mean_weight\n");
+                    "mean_weight,lift,lift_lower,lift_upper,relative_lift\n");
     for (size_t p = 0; p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
         for (size_t e = 0; e < pol->n_estimates; e++) {
@@ -268,6 +276,10 @@ void render_csv(const struct res_eval *r, struct strbuf *sb)
             csvout_number(sb, x->ess);
             csvout_number(sb, x->max_weight);
             csvout_number(sb, x->mean_weight);
+            csvout_number(sb, x->lift);
+            csvout_number(sb, x->lift_lower);
+            csvout_number(sb, x->lift_upper);
+            csvout_number(sb, x->relative_lift);
             strbuf_putc(sb, '\n');
         }
     }
