@@ -71,6 +71,7 @@ ope_sh_tests = \
 	t/0306-registry.sh \
 	t/0309-obp-reference.sh \
 	t/0500-gen-eval.sh \
+	t/0527-gate.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
 	t/0530-tui.sh \
