@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/bootk.h"
 #include "ope/base/threads.h"
 
 /* The finished sums of every column: point[K] and, for B replicates, rep[B * K]
@@ -82,25 +83,16 @@ out:
 
 /* ---- the lift's other term: the logged policy on the same resamples ------------- */
 
-/* A one-column source over the baseline b[n]: replicate b's sum of m_{b,i} b_i and of
- * the counts, in row order within a chunk (a fixed arithmetic, so any split of the
+/* A one-column source over the baseline b[n]: replicate sums of m_{b,i} b_i and of
+ * the counts by the bootstrap kernel (bootk.h: fixed arithmetic, so any split of the
  * chunks gives the same bits). */
 static void base_boot(void *ctx, void *scratch, size_t lo, size_t m, const uint64_t *rowkey,
                       uint64_t b0, size_t nb, double *dot, uint64_t *cnt)
 {
     (void)scratch;
     const double *x = (const double *)ctx + lo;
-    for (size_t r = 0; r < nb; r++) {
-        double s = 0.0;
-        uint64_t c = 0;
-        for (size_t i = 0; i < m; i++) {
-            int k = acc_count(rowkey[i], b0 + r);
-            s += k * x[i];
-            c += (uint64_t)k;
-        }
-        dot[r] = s;
-        cnt[r] = c;
-    }
+    struct bootk_job j = { m, rowkey, 1, &x, b0, nb, dot, cnt };
+    bootk_chunk(&j);
 }
 
 /* V(pi_b) on each of the B replicates: the baseline's replicate sum over the
@@ -110,7 +102,7 @@ static void base_boot(void *ctx, void *scratch, size_t lo, size_t m, const uint6
 static int base_replicates(struct eng *g, const double *base, double *out,
                            struct ope_error *err)
 {
-    struct acc_source src = { g->n, 1, 2, 0, (void *)base, NULL, base_boot };
+    struct acc_source src = { g->n, 1, 32, 0, (void *)base, NULL, base_boot };
     struct acc_state st;
     memset(&st, 0, sizeof st);
     double *rep = ope_malloc((g->B + 1) * sizeof *rep, err);
