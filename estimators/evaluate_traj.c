@@ -206,13 +206,14 @@ static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct 
         return -1;
     traj_contrib(tt, t->c);
     ci_stats_of(t->c, N, &x->st);
-    for (size_t i = 0; i < N; i++)
-        t->c[i] -= t->ret[i];
-    ci_stats_of(t->c, N, &x->lift_st);
     x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);
     if (!x->coef)
         return -1;
     memcpy(x->coef, tt->coef, tt->K * sizeof *x->coef);
+    /* The lift's paired differences: contribution minus the episode's return. */
+    for (size_t i = 0; i < N; i++)
+        t->c[i] -= t->ret[i];
+    ci_stats_of(t->c, N, &x->lift_st);
     if (t->S)
         pack(tt, t->S, col);
     traj_terms_release(tt);
@@ -295,11 +296,11 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     const struct tsrc *t = g->self;
     es->applies = 1;
     es->st = t->pe[p * g->o->n_spec + e].st;
-    es->lift_st = t->pe[p * g->o->n_spec + e].lift_st;
     es->weighted = strcmp(g->o->spec[e].d->name, "dm") != 0;
     es->mean_w = t->dg[p].mean;
     es->max_w = t->dg[p].max;
     es->ess = t->dg[p].ess;
+    es->lift_st = t->pe[p * g->o->n_spec + e].lift_st;
     return 0;
 }
 
