@@ -74,6 +74,17 @@ expect_grep "$TMP/out" '"correction":"holm"' "json names the correction"
 expect_grep "$TMP/out" '"name":"anti2","verdict":"fail"' "anti2 fails"
 expect_grep "$TMP/out" '"alpha":0.05,"lift":-0.12' "anti2 was tested at the full alpha (step-down)"
 
+# ope eval --lift: the table gains a lift block per policy; JSON is unchanged by it.
+expect_status 0 "eval --lift" $OPE eval "$TMP/log.csv" --policy greedy --estimators ipw,dr --lift
+expect_grep "$TMP/out" "policy greedy: lift over the logged policy (observed value 0.6235), paired intervals" \
+    "the lift block names the observed baseline"
+expect_grep "$TMP/out" "  dr            0.187943" "and gives dr's lift"
+$OPE eval "$TMP/log.csv" --policy greedy --estimators ipw,dr --format json >"$TMP/a.json"
+$OPE eval "$TMP/log.csv" --policy greedy --estimators ipw,dr --format json --lift >"$TMP/b.json"
+cmp -s "$TMP/a.json" "$TMP/b.json" && pass "--lift leaves JSON as it is" || fail "--lift leaves JSON as it is"
+expect_grep "$TMP/a.json" '"lift":0.1879426330956926,"lift_ci":{"lower":0.1778566982922977' \
+    "JSON carries lift and lift_ci"
+
 # Usage errors.
 expect_status 64 "no policy" $OPE gate "$TMP/log.csv"
 expect_status 64 "no log" $OPE gate --policy greedy
