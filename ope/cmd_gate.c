@@ -260,6 +260,7 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
     struct blog *blog = NULL;
     struct tlog *tlog = NULL;
     int rc = -1;
+    char sha[sizeof (*last)->sha256] = "";
     for (size_t p = 0; p < m; p++) {
         v[p].name = c->set.policies[p];
         v[p].status = -1;
@@ -270,6 +271,11 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
         struct res_eval *r = run_at(c, path, &blog, &tlog, a, err);
         if (!r)
             goto out;
+        /* Later runs evaluate the kept log, which has no digest: the first run's. */
+        if (!*last)
+            memcpy(sha, r->sha256, sizeof sha);
+        else
+            memcpy(r->sha256, sha, sizeof sha);
         if (!*last) {
             /* The observed behaviour value the lift is over (with a truth file
              * r->behavior_value is the exact one: take the lift's own). */
@@ -442,7 +448,7 @@ static int gate_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_gate_entry = {
     "gate", "ope gate LOG.csv --policy NAME [--policy NAME ...] [options]",
-    "pass/fail verdict: is a policy better than the logged one, with confidence?",
+    "PASS/FAIL: does a policy beat the logged one, with confidence?",
     "Decides whether each --policy beats the logged policy: PASS when the one-sided\n"
     "lower confidence bound (level 1 - alpha) of the paired lift V(pi_e) - V(pi_b)\n"
     "of the deciding estimator is above the threshold, FAIL when it is not, and\n"

@@ -71,6 +71,8 @@ expect_grep "$TMP/out" "97.5% lower bound +0.1779 <= +0.178 (alpha 0.025)" \
 expect_status 1 "0.1775: greedy passes at 0.025, anti2 fails at 0.05" \
     $OPE gate "$TMP/log.csv" --policy greedy --policy anti2 --min-lift 0.1775 --format json
 expect_grep "$TMP/out" '"correction":"holm"' "json names the correction"
+want=$(sha256sum "$TMP/log.csv" | cut -d' ' -f1)
+expect_grep "$TMP/out" "\"sha256\":\"$want\"" "json carries the log's digest after several runs"
 expect_grep "$TMP/out" '"name":"anti2","verdict":"fail"' "anti2 fails"
 expect_grep "$TMP/out" '"alpha":0.05,"lift":-0.12' "anti2 was tested at the full alpha (step-down)"
 
