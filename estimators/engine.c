@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/bootk.h"
 #include "ope/base/threads.h"
 
 /* The finished sums of every column: point[K] and, for B replicates, rep[B * K]
@@ -77,6 +78,46 @@ out:
     acc_release(&st);
     if (g->kind->end_source)
         g->kind->end_source(g);
+    return rc;
+}
+
+/* ---- the lift's other term: the logged policy on the same resamples ------------- */
+
+/* A one-column source over the baseline b[n]: replicate sums of m_{b,i} b_i and of
+ * the counts by the bootstrap kernel (bootk.h: fixed arithmetic, so any split of the
+ * chunks gives the same bits). */
+static void base_boot(void *ctx, void *scratch, size_t lo, size_t m, const uint64_t *rowkey,
+                      uint64_t b0, size_t nb, double *dot, uint64_t *cnt)
+{
+    (void)scratch;
+    const double *x = (const double *)ctx + lo;
+    struct bootk_job j = { m, rowkey, 1, &x, b0, nb, dot, cnt };
+    bootk_chunk(&j);
+}
+
+/* V(pi_b) on each of the B replicates: the baseline's replicate sum over the
+ * replicate's row count, with the counts of the estimates' replicates (same seed,
+ * same global rows), so the lift's two terms are paired. A separate one-column
+ * accumulation leaves the estimates' own sums untouched. */
+static int base_replicates(struct eng *g, const double *base, double *out,
+                           struct ope_error *err)
+{
+    struct acc_source src = { g->n, 1, 32, 0, (void *)base, NULL, base_boot };
+    struct acc_state st;
+    memset(&st, 0, sizeof st);
+    double *rep = ope_malloc((g->B + 1) * sizeof *rep, err);
+    double *rn = ope_malloc((g->B + 1) * sizeof *rn, err);
+    int rc = -1;
+    if (rep && rn && acc_init(&st, 1, g->B, err) == 0 &&
+        acc_run(&st, &src, g->o->seed, g->o->threads, g->o->progress, err) == 0) {
+        acc_finalize(&st, NULL, rep, rn);
+        for (size_t b = 0; b < g->B; b++)
+            out[b] = rn[b] > 0 ? rep[b] / rn[b] : NAN;
+        rc = 0;
+    }
+    acc_release(&st);
+    free(rep);
+    free(rn);
     return rc;
 }
 
@@ -185,11 +226,43 @@ static void interval(const struct eval_opts *o, const struct ci_stats *st, doubl
     }
 }
 
+/* The lift of one estimate over the logged policy (value vb on the same rows) and
+ * its paired interval: the percentile interval of the replicates' differences (base:
+ * V(pi_b) per replicate), or the contributions' interval of the per-row differences.
+ * Called before interval() sorts the replicates. */
+static void lift(const struct eval_opts *o, const struct est_res *x, const double *boot,
+                 const double *base, double vb, size_t B, double *diff,
+                 struct res_estimate *re)
+{
+    if (!x->s.applies || isnan(vb) || !x->s.lift_st.n)
+        return;
+    re->lift = x->value - vb;
+    re->relative_lift = vb != 0 ? re->lift / fabs(vb) : NAN;
+    if (o->ci == CI_BOOTSTRAP) {
+        if (!boot || !base || !diff)
+            return;
+        for (size_t b = 0; b < B; b++)
+            diff[b] = boot[b] - base[b];
+        ci_percentile(diff, B, o->alpha, &re->lift_lower, &re->lift_upper);
+        return;
+    }
+    struct res_estimate t = *re;
+    struct eval_opts oo = *o;
+    /* --bounds are of the contributions, not of their differences with the rewards:
+     * the differences' interval uses their observed range. */
+    oo.bound_lo = oo.bound_hi = NAN;
+    interval(&oo, &x->s.lift_st, NULL, &t);
+    re->lift_lower = t.lower;
+    re->lift_upper = t.upper;
+}
+
 /* One estimate of the results from its statistics, with its warnings. */
 static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *rp,
                          const struct est_spec *s, const struct est_res *x, double *boot,
-                         struct res_estimate *re, struct ope_error *err)
+                         const double *base, double *diff, struct res_estimate *re,
+                         struct ope_error *err)
 {
+    lift(g->o, x, boot, base, r->behavior_value, g->B, diff, re);
     if (dup_str(&re->estimator, s->d->name, err) != 0 ||
         dup_str(&re->label, s->label, err) != 0 ||
         dup_str(&re->params_json, s->params_json, err) != 0)
@@ -221,7 +294,8 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
 
 /* The results of every policy, in order. */
 static int fill_results(struct eng *g, struct res_eval *r, const struct est_res *es,
-                        const struct eng_pol *ps, double *vals, struct ope_error *err)
+                        const struct eng_pol *ps, double *vals, const double *base,
+                        double *diff, struct ope_error *err)
 {
     const struct eval_opts *o = g->o;
     size_t ns = o->n_spec;
@@ -233,7 +307,8 @@ static int fill_results(struct eng *g, struct res_eval *r, const struct est_res 
         rp->unsupported = ps[p].unsupported;
         for (size_t e = 0; e < ns; e++)
             if (fill_estimate(g, r, rp, &o->spec[e], &es[p * ns + e],
-                              vals ? vals + (p * ns + e) * g->B : NULL, &rp->est[e], err) != 0)
+                              vals ? vals + (p * ns + e) * g->B : NULL, base, diff,
+                              &rp->est[e], err) != 0)
                 return -1;
         /* Warnings from the policy's weights, shared by every weight-based estimator. */
         diag_res_warn(r, rp, &ps[p].w, rp->unsupported, g->kind->unit);
@@ -308,7 +383,7 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
     struct res_eval *r = res_eval_new(n_pol, ns);
     struct est_res *es = ope_calloc(n_pol * ns + 1, sizeof *es, err);
     struct eng_pol *ps = ope_calloc(n_pol + 1, sizeof *ps, err);
-    double *vals = NULL;
+    double *vals = NULL, *base = NULL, *diff = NULL;
     struct sums sums = { 0, NULL, NULL, NULL };
     if (!r) {
         ope_fail_oom(err);
@@ -330,7 +405,13 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         ope_fail_oom(err);
         goto fail;
     }
-    if (fill_results(g, r, es, ps, vals, err) != 0)
+    /* The lift's bootstrap: V(pi_b) on the same replicates. */
+    const double *bl = g->kind->baseline ? g->kind->baseline(g) : NULL;
+    if (g->B && bl && (!(base = ope_malloc((g->B + 1) * sizeof *base, err)) ||
+                       !(diff = ope_malloc((g->B + 1) * sizeof *diff, err)) ||
+                       base_replicates(g, bl, base, err) != 0))
+        goto fail;
+    if (fill_results(g, r, es, ps, vals, base, diff, err) != 0)
         goto fail;
     goto out;
 fail:
@@ -340,6 +421,8 @@ out:
     free(es);
     free(ps);
     free(vals);
+    free(base);
+    free(diff);
     sums_release(&sums);
     free(pol);
     g->pol = NULL;

@@ -24,6 +24,10 @@ struct eng_est {
     struct ci_stats st;     /* of the per-row (per-episode) contributions */
     int weighted;           /* mean_w, max_w and ess are set */
     double mean_w, max_w, ess;
+    /* Of the paired differences c_i - b_i, b_i the row's observed reward (episode's
+     * return; eng_kind.baseline): behind the lift's t, Hoeffding and Bernstein
+     * intervals. n = 0 when the source has no baseline. */
+    struct ci_stats lift_st;
 };
 
 /* What a source says of one policy. */
@@ -82,6 +86,10 @@ struct eng_kind {
     int (*est_stats)(struct eng *g, size_t p, size_t e, const double *sums,
                      struct eng_est *out);
     void (*pol_stats)(struct eng *g, size_t p, size_t pol, struct eng_pol *out);
+    /* The logged policy's observed value per row (reward) or episode (return), [n],
+     * whose mean is the behaviour value: the other term of the lift V(pi_e) - V(pi_b).
+     * Valid from setup to the end of the evaluation; NULL: no lift. May be NULL. */
+    const double *(*baseline)(struct eng *g);
 };
 
 /* One evaluation: the source fills the first block, the driver the rest. */

@@ -256,6 +256,10 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     if (buf && c) {
         contributions(s, in, sums, c, buf);
         ci_stats_of(c, n, &es->st);
+        /* The lift's paired differences: contribution minus the row's reward. */
+        for (size_t i = 0; i < n; i++)
+            c[i] -= b->log->reward[i];
+        ci_stats_of(c, n, &es->lift_st);
         if (s->d->weight) {
             struct diag_acc acc;
             struct diag_weights dw;
@@ -284,6 +288,11 @@ static void b_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
     diag_weights_of(b->pin[p].w, log->n, &ps->w);
 }
 
+static const double *b_baseline(struct eng *g)
+{
+    return ((const struct bsrc *)g->self)->log->reward;
+}
+
 static const struct eng_kind bandit_kind = {
     .kind = EST_BANDIT,
     .noun = "bandit",
@@ -300,6 +309,7 @@ static const struct eng_kind bandit_kind = {
     .value = b_value,
     .est_stats = b_est_stats,
     .pol_stats = b_pol_stats,
+    .baseline = b_baseline,
 };
 
 static void bsrc_release(struct bsrc *b, size_t n_pol)

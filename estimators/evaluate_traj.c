@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "estimators/accum.h"
+#include "ope/base/sum.h"
 #include "estimators/engine.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
@@ -67,6 +68,7 @@ static void diagnostics(const struct tlog *log, const double *rho, struct diag_w
 /* Per (policy, estimator), kept after its terms are released. */
 struct pe_result {
     struct ci_stats st;     /* of the contributions (traj_contrib) */
+    struct ci_stats lift_st; /* of contribution minus the episode's return */
     double *coef;           /* [K] */
     size_t zero_slots, K;   /* traj_zero_slots of the terms, of K slots */
 };
@@ -78,6 +80,7 @@ struct tsrc {
     struct diag_support support;
     double *w, *rho, *qa, *v;       /* [n_steps] of the policy being prepared */
     double *c;                      /* [n_episodes] its contributions */
+    double *ret;                    /* [n_episodes] observed discounted returns */
     struct traj_terms *terms;       /* [n_spec] */
     struct slot_layout *lay;        /* [n_spec]: the same for every policy */
     size_t Wp, W;                   /* columns per policy; in all, padded */
@@ -147,9 +150,21 @@ static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     t->lay = ope_calloc(ns + 1, sizeof *t->lay, err);
     t->pe = ope_calloc(g->n_pol * ns + 1, sizeof *t->pe, err);
     t->dg = ope_calloc(g->n_pol + 1, sizeof *t->dg, err);
+    t->ret = ope_malloc((t->log->n_episodes + 1) * sizeof *t->ret, err);
     if (!t->w || !t->rho || !t->qa || !t->v || !t->c || !t->terms || !t->lay || !t->pe ||
-        !t->dg)
+        !t->dg || !t->ret)
         return -1;
+    /* Each episode's discounted return, summed as tlog_mean_return sums it. */
+    for (size_t e = 0; e < t->log->n_episodes; e++) {
+        struct ope_sum s;
+        double disc = 1.0;
+        ope_sum_init(&s);
+        for (size_t i = t->log->ep_start[e]; i < t->log->ep_start[e + 1]; i++) {
+            ope_sum_add(&s, disc * t->log->reward[i]);
+            disc *= t->gamma;
+        }
+        t->ret[e] = ope_sum_value(&s);
+    }
     if (!r)
         return 0;
     if (g->need_model)
@@ -198,6 +213,10 @@ static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct 
     if (!x->coef)
         return -1;
     memcpy(x->coef, tt->coef, tt->K * sizeof *x->coef);
+    /* The lift's paired differences: contribution minus the episode's return. */
+    for (size_t i = 0; i < N; i++)
+        t->c[i] -= t->ret[i];
+    ci_stats_of(t->c, N, &x->lift_st);
     if (t->S)
         pack(tt, t->S, col);
     traj_terms_release(tt);
@@ -295,6 +314,7 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     es->mean_w = t->dg[p].mean;
     es->max_w = t->dg[p].max;
     es->ess = t->dg[p].ess;
+    es->lift_st = t->pe[p * g->o->n_spec + e].lift_st;
     return 0;
 }
 
@@ -304,6 +324,11 @@ static void t_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
     ps->w = t->dg[p];
     ps->truth = t->to->truth ? t->to->truth[p] : NAN;
     ps->unsupported = diag_unsupported_tlog(&t->support, t->log, pol);
+}
+
+static const double *t_baseline(struct eng *g)
+{
+    return ((const struct tsrc *)g->self)->ret;
 }
 
 static const struct eng_kind traj_kind = {
@@ -322,6 +347,7 @@ static const struct eng_kind traj_kind = {
     .point = t_point,
     .value = t_value,
     .est_stats = t_est_stats,
+    .baseline = t_baseline,
     .pol_stats = t_pol_stats,
 };
 
@@ -333,7 +359,7 @@ static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
     if (t->pe)
         for (size_t k = 0; k < n_pol * ns; k++)
             free(t->pe[k].coef);
-    free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->terms);
+    free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->ret), free(t->terms);
     free(t->lay), free(t->pe), free(t->dg), free(t->point), free(t->S);
     diag_support_release(&t->support);
 }

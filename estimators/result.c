@@ -12,6 +12,7 @@ static void estimate_init(struct res_estimate *e)
 {
     e->estimator = e->label = e->params_json = NULL;
     e->value = e->lower = e->upper = e->se = NAN;
+    e->lift = e->lift_lower = e->lift_upper = e->relative_lift = NAN;
     e->ess = e->max_weight = e->mean_weight = e->rel_error = NAN;
     e->ci_warning = NULL;
 }

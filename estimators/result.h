@@ -16,6 +16,11 @@ struct res_estimate {
     double value;
     double lower, upper;    /* interval at level 1 - alpha (NAN when ci is "none") */
     double se;              /* standard error of the contributions (NAN if undefined) */
+    /* Lift over the logged policy: value - V(pi_b), V(pi_b) the observed mean reward
+     * (return) of the same rows (episodes); its paired interval (the same bootstrap
+     * resamples for both terms, or the per-row differences c_i - r_i) at level
+     * 1 - alpha; and lift / |V(pi_b)|. NAN when undefined. */
+    double lift, lift_lower, lift_upper, relative_lift;
     /* Weight diagnostics of the weights this estimator used (NAN if weight-free). */
     double ess;             /* (sum w)^2 / sum w^2 */
     double max_weight;

@@ -3,6 +3,7 @@ bin_ope_SOURCES += \
 	ope/cmd.h \
 	ope/cmd_demo.c \
 	ope/cmd_eval.c \
+	ope/cmd_gate.c \
 	ope/cmd_explore.c \
 	ope/cmd_gen.c \
 	ope/cmd_gen.h \

@@ -18,6 +18,7 @@ ope_c_tests = \
 	t/0308-rm \
 	t/0310-bootstrap \
 	t/0320-coverage \
+	t/0326-lift \
 	t/0330-numparse \
 	t/0331-bootk \
 	t/0332-sha256 \
@@ -71,6 +72,7 @@ ope_sh_tests = \
 	t/0309-obp-reference.sh \
 	t/0325-intervals.sh \
 	t/0500-gen-eval.sh \
+	t/0527-gate.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \
 	t/0530-tui.sh \

@@ -351,6 +351,12 @@ static int read_estimate(const struct jr_value *x, struct res_estimate *e, const
     e->max_weight = jr_num(jr_get(d, "max_weight"));
     e->mean_weight = jr_num(jr_get(d, "mean_weight"));
     e->rel_error = jr_num(jr_get(x, "relative_error"));
+    /* Absent in evaluations saved before the lift existed: NAN. */
+    const struct jr_value *lc = jr_get(x, "lift_ci");
+    e->lift = jr_num(jr_get(x, "lift"));
+    e->lift_lower = jr_num(jr_get(lc, "lower"));
+    e->lift_upper = jr_num(jr_get(lc, "upper"));
+    e->relative_lift = jr_num(jr_get(x, "relative_lift"));
     return 0;
 }
 

@@ -101,6 +101,44 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
         strbuf_printf(sb, "warning: %s\n", r->warnings[w]);
 }
 
+void render_lift_table(const struct res_eval *r, struct strbuf *sb)
+{
+    int label_w = 9;
+    for (size_t p = 0; p < r->n_policies; p++)
+        for (size_t e = 0; e < r->pol[p].n_estimates; e++) {
+            int l = (int)strlen(r->pol[p].est[e].label);
+            label_w = l > label_w ? l : label_w;
+        }
+    for (size_t p = 0; p < r->n_policies; p++) {
+        const struct res_policy *pol = &r->pol[p];
+        /* V(pi_b) as the lift used it: the observed value, which a truth file does
+         * not replace (r->behavior_value then holds the exact one). */
+        double vb = NAN;
+        for (size_t e = 0; isnan(vb) && e < pol->n_estimates; e++)
+            if (!isnan(pol->est[e].lift))
+                vb = pol->est[e].value - pol->est[e].lift;
+        strbuf_printf(sb, "\npolicy %s: lift over the logged policy (observed value %.6g), "
+                      "paired intervals\n", pol->name, vb);
+        strbuf_printf(sb, "  %-*s %12s %12s %12s %9s\n", label_w, "estimator", "lift", "lower",
+                      "upper", "relative");
+        for (size_t e = 0; e < pol->n_estimates; e++) {
+            const struct res_estimate *x = &pol->est[e];
+            char rel[32];
+            if (isnan(x->relative_lift))
+                snprintf(rel, sizeof rel, "-");
+            else
+                snprintf(rel, sizeof rel, "%+.2f%%", 100 * x->relative_lift);
+            strbuf_printf(sb, "  %-*s ", label_w, x->label);
+            num(sb, x->lift, 12);
+            strbuf_putc(sb, ' ');
+            num(sb, x->lift_lower, 12);
+            strbuf_putc(sb, ' ');
+            num(sb, x->lift_upper, 12);
+            strbuf_printf(sb, " %9s\n", rel);
+        }
+    }
+}
+
 static void key(struct strbuf *sb, const char *k)
 {
     json_string(sb, k);
@@ -210,6 +248,14 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
             json_number(sb, x->mean_weight);
             strbuf_puts(sb, "},\"relative_error\":");
             json_number(sb, x->rel_error);
+            strbuf_puts(sb, ",\"lift\":");
+            json_number(sb, x->lift);
+            strbuf_puts(sb, ",\"lift_ci\":{\"lower\":");
+            json_number(sb, x->lift_lower);
+            strbuf_puts(sb, ",\"upper\":");
+            json_number(sb, x->lift_upper);
+            strbuf_puts(sb, "},\"relative_lift\":");
+            json_number(sb, x->relative_lift);
             strbuf_puts(sb, "}");
         }
         strbuf_puts(sb, "]");
@@ -257,7 +303,7 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
 void render_csv(const struct res_eval *r, struct strbuf *sb)
 {
     strbuf_puts(sb, "policy,estimator,params,value,lower,upper,truth,se,ess,max_weight,"
-                    "mean_weight\n");
+                    "mean_weight,lift,lift_lower,lift_upper,relative_lift\n");
     for (size_t p = 0; p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
         for (size_t e = 0; e < pol->n_estimates; e++) {
@@ -275,6 +321,10 @@ void render_csv(const struct res_eval *r, struct strbuf *sb)
             csvout_number(sb, x->ess);
             csvout_number(sb, x->max_weight);
             csvout_number(sb, x->mean_weight);
+            csvout_number(sb, x->lift);
+            csvout_number(sb, x->lift_lower);
+            csvout_number(sb, x->lift_upper);
+            csvout_number(sb, x->relative_lift);
             strbuf_putc(sb, '\n');
         }
     }

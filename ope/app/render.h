@@ -13,6 +13,9 @@ void render_json(const struct res_eval *r, struct strbuf *sb);
 /* policy,estimator,params,value,lower,upper (+ truth,se,ess,max_weight,mean_weight). */
 void render_csv(const struct res_eval *r, struct strbuf *sb);
 
+/* `ope eval --lift`: per policy, each estimate's lift over the logged policy with its
+ * paired interval and the relative lift, as a table to print after render_table. */
+void render_lift_table(const struct res_eval *r, struct strbuf *sb);
 /* The writer of format f (the one entry point the commands use). */
 void render_eval(const struct res_eval *r, enum out_format f, struct strbuf *sb);
 

@@ -1,0 +1,485 @@
+/* ope/cmd_gate.c: `ope gate LOG --policy NAME`: a deployment verdict. PASS when the
+ * one-sided lower confidence bound of the paired lift over the logged policy clears
+ * the threshold, FAIL when it does not, UNDECIDABLE when the data cannot support a
+ * verdict (poor overlap, too few effective samples, estimators that disagree). */
+#include "config.h"
+#include "ope/cmd.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/blog.h"
+#include "datasets/tlog.h"
+#include "ope/app/evalcli.h"
+#include "ope/app/loadcli.h"
+#include "ope/app/output.h"
+#include "ope/base/json.h"
+#include "ope/base/progress.h"
+#include "ope/base/strbuf.h"
+
+/* Exit statuses of the verdicts: a pipeline tells them from the usual 64/65/66. */
+enum { GATE_PASS = 0, GATE_FAIL = 1, GATE_UNDECIDABLE = 2 };
+
+enum {
+    GATE_AGAINST = 0x4700, GATE_MIN_LIFT, GATE_MIN_REL, GATE_ESTIMATOR, GATE_ESS,
+    GATE_UNSUPPORTED, GATE_AGREEMENT
+};
+
+struct gate_opts {
+    const char *estimator;      /* the deciding estimator */
+    double min_lift;            /* absolute threshold, or NAN */
+    double min_rel;             /* relative threshold, or NAN */
+    double alpha;               /* one-sided, family-wise */
+    double require_ess;         /* NAN: no check */
+    double max_unsupported;     /* NAN: no check */
+    long require_agreement;     /* 0: no check */
+};
+
+/* One check of a policy: its value against its threshold. */
+struct check {
+    const char *name;
+    double value, threshold;
+    int passed;
+};
+
+enum { MAX_CHECKS = 5 };
+
+struct verdict {
+    const char *name;
+    int status;                 /* GATE_*; -1 while Holm has not decided it */
+    double level;               /* the one-sided alpha it was tested at */
+    double lift, lower, rel;    /* of the deciding estimator at that level */
+    char reason[256];
+    struct check chk[MAX_CHECKS];
+    size_t n_chk;
+};
+
+static const char *const status_name[] = { "pass", "fail", "undecidable" };
+
+/* The deciding estimate of a policy: the estimate whose label or name is est. */
+static const struct res_estimate *find_est(const struct res_policy *p, const char *est)
+{
+    for (size_t e = 0; e < p->n_estimates; e++)
+        if (strcmp(p->est[e].label, est) == 0)
+            return &p->est[e];
+    for (size_t e = 0; e < p->n_estimates; e++)
+        if (strcmp(p->est[e].estimator, est) == 0)
+            return &p->est[e];
+    return NULL;
+}
+
+/* The threshold on the lift's lower bound (absolute units). */
+static double threshold(const struct gate_opts *g, double vb)
+{
+    if (!isnan(g->min_rel))
+        return g->min_rel * fabs(vb);
+    return isnan(g->min_lift) ? 0.0 : g->min_lift;
+}
+
+static void add_check(struct verdict *v, const char *name, double value, double thr, int ok)
+{
+    if (v->n_chk < MAX_CHECKS)
+        v->chk[v->n_chk++] = (struct check){ name, value, thr, ok };
+}
+
+/* Judge policy pol of r, evaluated with one-sided level `level`: the data checks
+ * (any failing makes it undecidable), then the lower bound against the threshold. */
+static void judge(const struct gate_opts *g, const struct res_eval *r,
+                  const struct res_policy *pol, double vb, double level, struct verdict *v)
+{
+    const struct res_estimate *x = find_est(pol, g->estimator);
+    double thr = threshold(g, vb);
+    v->n_chk = 0;
+    v->level = level;
+    v->lift = x->lift;
+    v->lower = x->lift_lower;
+    v->rel = x->relative_lift;
+    int undecided = 0;
+    char why[256] = "";
+    if (!isnan(g->require_ess)) {
+        /* Weight-free estimators (dm) have no ESS: the policy's weights decide. */
+        double ess = x->ess;
+        for (size_t e = 0; isnan(ess) && e < pol->n_estimates; e++)
+            ess = pol->est[e].ess;
+        int ok = !isnan(ess) && ess >= g->require_ess;
+        add_check(v, "ess", ess, g->require_ess, ok);
+        if (!ok && !undecided++)
+            snprintf(why, sizeof why, "too few effective samples: ESS %.6g < %.6g",
+                     ess, g->require_ess);
+    }
+    if (!isnan(g->max_unsupported)) {
+        int ok = !isnan(pol->unsupported) && pol->unsupported <= g->max_unsupported;
+        add_check(v, "unsupported", pol->unsupported, g->max_unsupported, ok);
+        if (!ok && !undecided++)
+            snprintf(why, sizeof why, "poor overlap: %.3g%% of the policy's mass on actions "
+                     "the log never takes (max %.3g%%)", 100 * pol->unsupported,
+                     100 * g->max_unsupported);
+    }
+    if (g->require_agreement > 0) {
+        /* Estimators agree when their lower bounds fall on the same side of the
+         * threshold as the deciding one's. */
+        int side = x->lift_lower > thr;
+        long agree = 0, total = 0;
+        for (size_t e = 0; e < pol->n_estimates; e++) {
+            double lb = pol->est[e].lift_lower;
+            if (isnan(lb))
+                continue;
+            total++;
+            agree += (lb > thr) == side;
+        }
+        int ok = !isnan(x->lift_lower) && agree >= g->require_agreement;
+        add_check(v, "agreement", (double)agree, (double)g->require_agreement, ok);
+        if (!ok && !undecided++)
+            snprintf(why, sizeof why, "estimators disagree: %ld of %ld agree with %s "
+                     "(%ld required)", agree, total, x->label, g->require_agreement);
+    }
+    int pass = !isnan(x->lift_lower) && x->lift_lower > thr;
+    add_check(v, isnan(g->min_rel) ? "lift_lower_bound" : "relative_lift_lower_bound",
+              isnan(g->min_rel) ? x->lift_lower : x->lift_lower / fabs(vb),
+              isnan(g->min_rel) ? thr : g->min_rel, pass);
+    if (isnan(x->lift_lower) && !undecided++)
+        snprintf(why, sizeof why, "%s gives no lower bound for the lift", x->label);
+    if (undecided) {
+        v->status = GATE_UNDECIDABLE;
+        snprintf(v->reason, sizeof v->reason, "%s", why);
+        return;
+    }
+    v->status = pass ? GATE_PASS : GATE_FAIL;
+    if (isnan(g->min_rel))
+        snprintf(v->reason, sizeof v->reason, "%s lift %+.4g over the logged policy, %.4g%% "
+                 "lower bound %+.4g %s %+.4g", x->label, x->lift, 100 * (1 - level),
+                 x->lift_lower, pass ? ">" : "<=", thr);
+    else
+        snprintf(v->reason, sizeof v->reason, "%s relative lift %+.2f%% over the logged "
+                 "policy, %.4g%% lower bound %+.2f%% %s %+.2f%%", x->label, 100 * x->relative_lift,
+                 100 * (1 - level), 100 * x->lift_lower / fabs(vb), pass ? ">" : "<=",
+                 100 * g->min_rel);
+    (void)r;
+}
+
+/* Evaluate at one-sided level a: a two-sided interval at 1 - 2a has the one-sided
+ * lower bound at a. The first run loads the log and keeps it; later runs reuse it. */
+static struct res_eval *run_at(struct evalcli *c, const char *path, struct blog **blog,
+                               struct tlog **tlog, double a, struct ope_error *err)
+{
+    c->set.alpha = 2 * a;
+    if (!*blog && !*tlog) {
+        c->keep_blog = blog;
+        c->keep_tlog = tlog;
+        return evalcli_run(c, path, err);
+    }
+    return eval_settings_run(&c->set, *blog, *tlog, c->progress, err);
+}
+
+static void json_opt(struct strbuf *sb, const char *k, double v)
+{
+    strbuf_printf(sb, ",\"%s\":", k);
+    json_number(sb, v);
+}
+
+static void write_json(struct strbuf *sb, const struct gate_opts *g, const struct res_eval *r,
+                       double vb, const struct verdict *v, size_t m,
+                       int status)
+{
+    strbuf_printf(sb, "{\"tool\":\"ope\",\"version\":\"%s\",\"command\":\"gate\",\"verdict\":",
+                  PACKAGE_VERSION);
+    json_string(sb, status_name[status]);
+    strbuf_printf(sb, ",\"exit\":%d,\n \"input\":{\"path\":", status);
+    json_string(sb, r->path ? r->path : "");
+    strbuf_puts(sb, ",\"sha256\":");
+    json_string(sb, r->sha256);
+    strbuf_printf(sb, ",\"kind\":\"%s\",\"behavior_value\":", r->kind);
+    json_number(sb, vb);
+    strbuf_puts(sb, "},\n \"settings\":{\"against\":\"logged\",\"estimator\":");
+    json_string(sb, g->estimator);
+    json_opt(sb, "alpha", g->alpha);
+    strbuf_printf(sb, ",\"sided\":\"lower\",\"ci\":\"%s\",\"n_bootstrap\":%d,\"seed\":%llu",
+                  r->ci, r->n_boot, (unsigned long long)r->seed);
+    json_opt(sb, "min_lift", isnan(g->min_rel) ? threshold(g, vb) : NAN);
+    json_opt(sb, "min_relative_lift", g->min_rel);
+    json_opt(sb, "require_ess", g->require_ess);
+    json_opt(sb, "max_unsupported", g->max_unsupported);
+    json_opt(sb, "require_agreement", g->require_agreement > 0 ? (double)g->require_agreement
+                                                               : NAN);
+    strbuf_printf(sb, ",\"correction\":\"%s\",\"policies\":%zu},\n \"policies\":[",
+                  m > 1 ? "holm" : "none", m);
+    for (size_t p = 0; p < m; p++) {
+        strbuf_puts(sb, p ? ",\n  {\"name\":" : "\n  {\"name\":");
+        json_string(sb, v[p].name);
+        strbuf_puts(sb, ",\"verdict\":");
+        json_string(sb, status_name[v[p].status]);
+        strbuf_puts(sb, ",\"reason\":");
+        json_string(sb, v[p].reason);
+        json_opt(sb, "alpha", v[p].level);
+        json_opt(sb, "lift", v[p].lift);
+        json_opt(sb, "lift_lower_bound", v[p].lower);
+        json_opt(sb, "relative_lift", v[p].rel);
+        strbuf_puts(sb, ",\"checks\":[");
+        for (size_t k = 0; k < v[p].n_chk; k++) {
+            const struct check *x = &v[p].chk[k];
+            strbuf_printf(sb, "%s{\"name\":\"%s\",\"value\":", k ? "," : "", x->name);
+            json_number(sb, x->value);
+            strbuf_puts(sb, ",\"threshold\":");
+            json_number(sb, x->threshold);
+            strbuf_printf(sb, ",\"passed\":%s}", x->passed ? "true" : "false");
+        }
+        strbuf_puts(sb, "]}");
+    }
+    strbuf_puts(sb, "]}\n");
+}
+
+static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, int status,
+                        double alpha)
+{
+    static const char *const upper[] = { "PASS", "FAIL", "UNDECIDABLE" };
+    if (m == 1) {
+        strbuf_printf(sb, "%s %s: %s\n", upper[status], v[0].name, v[0].reason);
+        return;
+    }
+    size_t n_pass = 0;
+    for (size_t p = 0; p < m; p++)
+        n_pass += v[p].status == GATE_PASS;
+    strbuf_printf(sb, "%s: %zu of %zu policies pass (Holm's correction, family-wise alpha "
+                  "%g)\n", upper[status], n_pass, m, alpha);
+    for (size_t p = 0; p < m; p++)
+        strbuf_printf(sb, "  %s %s: %s (alpha %.4g)\n", upper[v[p].status], v[p].name,
+                      v[p].reason, v[p].level);
+}
+
+/* Holm's step-down procedure on lower confidence bounds: with R the policies not yet
+ * passed, test each at alpha / |R|; those that pass leave R and the rest are tested
+ * again at the larger level; stop when none passes. The same as Holm on the p-values
+ * p_i = inf{a : LCB_i(a) > threshold}. */
+static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
+                struct verdict *v, size_t m, struct res_eval **last, double *vb,
+                struct ope_error *err)
+{
+    struct blog *blog = NULL;
+    struct tlog *tlog = NULL;
+    int rc = -1;
+    char sha[sizeof (*last)->sha256] = "";
+    for (size_t p = 0; p < m; p++) {
+        v[p].name = c->set.policies[p];
+        v[p].status = -1;
+    }
+    size_t left = m;
+    while (left > 0) {
+        double a = g->alpha / (double)left;
+        struct res_eval *r = run_at(c, path, &blog, &tlog, a, err);
+        if (!r)
+            goto out;
+        /* Later runs evaluate the kept log, which has no digest: the first run's. */
+        if (!*last)
+            memcpy(sha, r->sha256, sizeof sha);
+        else
+            memcpy(r->sha256, sha, sizeof sha);
+        if (!*last) {
+            /* The observed behaviour value the lift is over (with a truth file
+             * r->behavior_value is the exact one: take the lift's own). */
+            *vb = r->behavior_value;
+            for (size_t p = 0; p < r->n_policies; p++) {
+                const struct res_estimate *x = find_est(&r->pol[p], g->estimator);
+                if (!x) {
+                    res_eval_free(r);
+                    ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators",
+                             g->estimator);
+                    goto out;
+                }
+                if (c->set.truth_path && !isnan(x->lift))
+                    *vb = x->value - x->lift;
+            }
+        }
+        size_t passed = 0;
+        for (size_t p = 0; p < m; p++) {
+            if (v[p].status == GATE_PASS || v[p].status == GATE_UNDECIDABLE)
+                continue;
+            judge(g, r, &r->pol[p], *vb, a, &v[p]);
+            passed += v[p].status == GATE_PASS;
+        }
+        res_eval_free(*last);
+        *last = r;
+        left -= passed;
+        if (!passed)
+            break;
+    }
+    rc = 0;
+out:
+    blog_free(blog);
+    tlog_free(tlog);
+    return rc;
+}
+
+static int gate_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        EVALCLI_OPTIONS,
+        LOADCLI_OPTIONS,
+        OUTCLI_OPTIONS,
+        { "against", required_argument, NULL, GATE_AGAINST },
+        { "min-lift", required_argument, NULL, GATE_MIN_LIFT },
+        { "min-relative-lift", required_argument, NULL, GATE_MIN_REL },
+        { "estimator", required_argument, NULL, GATE_ESTIMATOR },
+        { "require-ess", required_argument, NULL, GATE_ESS },
+        { "max-unsupported", required_argument, NULL, GATE_UNSUPPORTED },
+        { "require-agreement", required_argument, NULL, GATE_AGREEMENT },
+        { NULL, 0, NULL, 0 }
+    };
+    struct evalcli c;
+    evalcli_init(&c);
+    struct outcli out;
+    outcli_init(&out);
+    struct gate_opts g = { "dr", NAN, NAN, 0.05, NAN, NAN, 0 };
+    int given_estimators = 0;
+    enum out_format format;
+    int opt;
+    long lv;
+    struct ope_error err = { 0 };
+    while ((opt = cli_getopt("gate", argc, argv, OUTCLI_SHORT, opts)) != -1) {
+        switch (opt) {
+        case '?':
+            return OPE_EUSAGE;
+        case GATE_AGAINST:
+            if (strcmp(optarg, "logged") != 0)
+                return cli_usage("gate", "--against %s: only 'logged' is supported so far "
+                                 "(candidate against candidate is not yet)", optarg);
+            continue;
+        case GATE_MIN_LIFT:
+            if (cli_parse_double("gate", "--min-lift", optarg, -INFINITY, INFINITY,
+                                 &g.min_lift) != 0)
+                return OPE_EUSAGE;
+            continue;
+        case GATE_MIN_REL:
+            if (cli_parse_double("gate", "--min-relative-lift", optarg, -INFINITY, INFINITY,
+                                 &g.min_rel) != 0)
+                return OPE_EUSAGE;
+            continue;
+        case GATE_ESTIMATOR:
+            g.estimator = optarg;
+            continue;
+        case GATE_ESS:
+            if (cli_parse_double("gate", "--require-ess", optarg, 0, INFINITY,
+                                 &g.require_ess) != 0)
+                return OPE_EUSAGE;
+            continue;
+        case GATE_UNSUPPORTED:
+            if (cli_parse_double("gate", "--max-unsupported", optarg, 0, 1,
+                                 &g.max_unsupported) != 0)
+                return OPE_EUSAGE;
+            continue;
+        case GATE_AGREEMENT:
+            if (cli_parse_int("gate", "--require-agreement", optarg, 1, 1000, &lv) != 0)
+                return OPE_EUSAGE;
+            g.require_agreement = lv;
+            continue;
+        case EVALCLI_ESTIMATORS:
+            given_estimators = 1;
+            break;
+        default:
+            break;
+        }
+        int rc = evalcli_option(&c, opt, optarg, &err);
+        if (rc == 0)
+            rc = loadcli_option(&c.lo, opt, optarg, &err);
+        if (rc == 0)
+            rc = outcli_option(&out, opt, optarg, &err);
+        if (rc < 0)
+            return cli_usage("gate", "%s", err.msg);
+        if (rc == 0)
+            return OPE_EUSAGE;
+    }
+    if (optind >= argc)
+        return cli_usage("gate", "which log? ope gate LOG.csv --policy NAME");
+    if (optind + 1 < argc)
+        return cli_usage("gate", "one log at a time: '%s' is extra", argv[optind + 1]);
+    if (c.set.n_policies == 0)
+        return cli_usage("gate", "which policy? --policy NAME (repeatable)");
+    if (!isnan(g.min_lift) && !isnan(g.min_rel))
+        return cli_usage("gate", "--min-lift and --min-relative-lift: give one threshold");
+    if (c.set.ci == 0)
+        return cli_usage("gate", "--ci none gives no lower bound to decide on");
+    /* --alpha is the gate's one-sided, family-wise level. */
+    g.alpha = c.set.alpha;
+    if (g.alpha >= 0.5)
+        return cli_usage("gate", "--alpha %g: a one-sided level must be below 0.5", g.alpha);
+    /* Only the deciding estimator unless agreement is asked for (then every estimator
+     * of the log's kind, or the given list). */
+    if (!given_estimators &&
+        eval_settings_set_estimators(&c.set, g.require_agreement ? "" : g.estimator,
+                                     &err) != 0)
+        return cli_usage("gate", "%s", err.msg);
+    if (outcli_format(&out, OUT_HAS(OUT_TABLE) | OUT_HAS(OUT_JSON), "a gate verdict", &format,
+                      &err) != 0)
+        return cli_usage("gate", "%s", err.msg);
+    if (outcli_check(&out, &err) != 0)
+        return cli_error(&err);
+    c.progress = outcli_progress(&out);
+    size_t m = c.set.n_policies;
+    struct verdict v[EVALCLI_MAX_POLICIES];
+    memset(v, 0, sizeof v);
+    struct res_eval *last = NULL;
+    double vb = NAN;
+    int rc = gate(&c, argv[optind], &g, v, m, &last, &vb, &err);
+    ope_progress_stderr_done();
+    if (rc != 0) {
+        res_eval_free(last);
+        return cli_error(&err);
+    }
+    int status = GATE_PASS;
+    for (size_t p = 0; p < m; p++) {
+        if (v[p].status == GATE_UNDECIDABLE)
+            status = GATE_UNDECIDABLE;
+        else if (v[p].status == GATE_FAIL && status == GATE_PASS)
+            status = GATE_FAIL;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    if (format == OUT_JSON)
+        write_json(&sb, &g, last, vb, v, m, status);
+    else
+        write_table(&sb, v, m, status, g.alpha);
+    res_eval_free(last);
+    rc = strbuf_failed(&sb) ? ope_fail_oom(&err) : outcli_write(&out, &sb, &err);
+    strbuf_release(&sb);
+    return rc ? cli_error(&err) : status;
+}
+
+const struct cmd_entry cmd_gate_entry = {
+    "gate", "ope gate LOG.csv --policy NAME [--policy NAME ...] [options]",
+    "PASS/FAIL: does a policy beat the logged one, with confidence?",
+    "Decides whether each --policy beats the logged policy: PASS when the one-sided\n"
+    "lower confidence bound (level 1 - alpha) of the paired lift V(pi_e) - V(pi_b)\n"
+    "of the deciding estimator is above the threshold, FAIL when it is not, and\n"
+    "UNDECIDABLE when the data cannot support a verdict (a failed --require-ess,\n"
+    "--max-unsupported or --require-agreement check, or no lower bound). V(pi_b) is\n"
+    "the observed mean reward (return) of the same rows (episodes); the interval is\n"
+    "paired (see `ope eval`: lift). Several --policy are one family: Holm's step-down\n"
+    "correction keeps the chance of any false PASS below alpha, and the output says so.\n"
+    "Exit status: 0 PASS, 1 FAIL, 2 UNDECIDABLE (several policies: 2 if any is\n"
+    "undecidable, else 1 if any fails), 64/65/66 as for every command.\n\n"
+    "Gate:\n"
+    "  --policy NAME         the candidate (repeatable: Holm's correction)\n"
+    "  --against logged      the baseline: the logged policy (the only one so far)\n"
+    "  --min-lift X          PASS needs the lower bound above X (default 0)\n"
+    "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%)\n"
+    "  --estimator NAME      the deciding estimator (default dr)\n"
+    "  --alpha A             one-sided, family-wise level (default 0.05)\n"
+    "  --require-ess N       UNDECIDABLE when the estimator's ESS is below N\n"
+    "  --max-unsupported P   UNDECIDABLE when more than the share P of the policy's\n"
+    "                        mass is on actions the log never takes in that context\n"
+    "  --require-agreement K UNDECIDABLE unless K estimators (all of the log's kind,\n"
+    "                        or --estimators) put their lift's lower bound on the\n"
+    "                        same side of the threshold as the deciding one\n"
+    "The other evaluation options (--ci, --n-boot, --seed, --estimators, ...) are\n"
+    "those of `ope eval`. -f json gives the verdict, every check with its value and\n"
+    "threshold, and the settings; csv is not offered.\n\n"
+    EVALCLI_HELP
+    "\n" OUTCLI_HELP "\n"
+    LOADCLI_HELP
+    "\nExamples:\n"
+    "  ope gate log.csv --policy greedy --min-relative-lift 0.05 --require-ess 1000\n"
+    "  ope gate log.csv --policy greedy --policy eps0_2 --format json\n",
+    gate_exec
+};
