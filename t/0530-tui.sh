@@ -70,6 +70,8 @@ sleep 2
 kill -TERM "$(cat "$TMP/pid")"
 i=0; while [ ! -s "$TMP/status" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect_grep "$TMP/status" "EXITED 130" "SIGTERM ends the TUI with status 130"
+# stty.after is written just after status: wait for it (under load it lagged).
+i=0; while [ ! -s "$TMP/stty.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 cmp -s "$TMP/stty.before" "$TMP/stty.after" && pass "terminal settings restored after SIGTERM" || fail "terminal settings differ after SIGTERM"
 tmux kill-session -t "$S2" 2>/dev/null
 done_testing
