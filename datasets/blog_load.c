@@ -537,6 +537,19 @@ fail:
     return NULL;
 }
 
+/* The header's kind, by the rule log_file_is_trajectory applies to files. */
+static int header_is_trajectory(const struct csv_field *hdr, size_t nh, const struct load_opts *o)
+{
+    const char **names = calloc(nh ? nh : 1, sizeof *names);
+    if (!names)
+        return 0;
+    for (size_t j = 0; j < nh; j++)
+        names[j] = hdr[j].s;
+    int t = roles_header_is_trajectory(names, nh, o);
+    free(names);
+    return t == 1;
+}
+
 struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_error *err)
 {
     struct loader L;
@@ -552,6 +565,12 @@ struct blog *blog_load(const char *path, const struct load_opts *o, struct ope_e
     if (rc == 0)
         ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
                  "columns (action,reward,pscore,...)", path);
+    if (rc == 1 && strcmp(path, "-") == 0 && header_is_trajectory(hdr, nh, o)) {
+        ope_fail(err, OPE_EDATA, "-:1: standard input holds a trajectory log (its header "
+                 "has the episode, step and state columns), but a pipe cannot be read "
+                 "twice to tell the kind: give the file by path or redirect it (< FILE)");
+        rc = -1;
+    }
     if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 0, path, err) == 0) {
         if (o->want_policies && L.r.n_policies == 0)
             ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "

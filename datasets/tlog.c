@@ -4,10 +4,12 @@
 #include "config.h"
 #include "datasets/tlog.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "datasets/blog.h"
 #include "datasets/csv.h"
@@ -123,6 +125,12 @@ int log_header_is_trajectory(const char *const *names, size_t n, const struct lo
 
 int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
 {
+    /* Standard input is read twice only when it can be rewound (a redirected file);
+     * a pipe cannot be, so it counts as a bandit log here and blog_load refuses a
+     * trajectory header on it rather than evaluating it as the wrong kind. */
+    off_t start = -1;
+    if (strcmp(path, "-") == 0 && (start = ftello(stdin)) < 0)
+        return 0;
     struct csv_reader *csv = csv_open(path, o->sep, err);
     if (!csv)
         return -1;
@@ -142,6 +150,9 @@ int log_file_is_trajectory(const char *path, const struct load_opts *o, struct o
         }
     }
     csv_close(csv);
+    if (start >= 0 && fseeko(stdin, start, SEEK_SET) != 0)
+        return ope_fail(err, OPE_ENOINPUT, "standard input: cannot rewind after reading "
+                        "the header: %s", strerror(errno));
     return res;
 }
 

@@ -525,7 +525,7 @@ static int info_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     const char *path = argv[optind];
-    int traj = strcmp(path, "-") == 0 ? 0 : log_file_is_trajectory(path, &o, &err);
+    int traj = log_file_is_trajectory(path, &o, &err);
     if (traj < 0)
         return cli_error(&err);
     struct report rp;

@@ -90,7 +90,8 @@ ope_sh_tests = \
 	t/1345-train-tui.sh \
 	t/1400-cli-output.sh \
 	t/1410-suggest.sh \
-	t/1420-cli-values.sh
+	t/1420-cli-values.sh \
+	t/1430-audit-ingest.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

@@ -170,7 +170,7 @@ static void *sha_thread(void *arg)
  * second thread while the log loads and evaluates. */
 struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_error *err)
 {
-    int traj = strcmp(path, "-") != 0 ? log_file_is_trajectory(path, &c->lo, err) : 0;
+    int traj = log_file_is_trajectory(path, &c->lo, err);
     if (traj < 0)
         return NULL;
     c->lo.want_policies = 1;
@@ -179,7 +179,7 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
         if (!log)
             return NULL;
         struct res_eval *r = eval_settings_run(&c->set, NULL, log, c->progress, err);
-        if (r && sha256_file_hex(path, r->sha256, err) != 0) {
+        if (r && strcmp(path, "-") != 0 && sha256_file_hex(path, r->sha256, err) != 0) {
             res_eval_free(r);
             r = NULL;
         }

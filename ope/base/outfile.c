@@ -201,6 +201,15 @@ int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err)
     return 0;
 }
 
+int ope_outfile_same_file(const char *out, const char *in)
+{
+    struct stat a, b;
+    if (!out || !in || ope_outfile_is_stdout(out) || strcmp(in, "-") == 0)
+        return 0;
+    return stat(out, &a) == 0 && stat(in, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
 int ope_write_file_atomic(const char *path, const void *buf, size_t n, int force,
                           struct ope_error *err)
 {

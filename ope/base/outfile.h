@@ -43,6 +43,10 @@ int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err);
 /* Give up: remove the temporary file and free f (NULL is a no-op). */
 void ope_outfile_abort(struct ope_outfile *f);
 
+/* 1 when out and in name the same existing file (a command must not replace the
+ * file it is reading); "-" never matches. */
+int ope_outfile_same_file(const char *out, const char *in);
+
 /* Write a whole buffer to path atomically (open + write + commit). */
 int ope_write_file_atomic(const char *path, const void *buf, size_t n, int force,
                           struct ope_error *err);
