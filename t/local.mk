@@ -91,7 +91,8 @@ ope_sh_tests = \
 	t/1400-cli-output.sh \
 	t/1410-suggest.sh \
 	t/1420-cli-values.sh \
-	t/1430-audit-ingest.sh
+	t/1430-audit-ingest.sh \
+	t/1440-audit-files.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
