@@ -35,7 +35,7 @@ const char *utf8_printable(const char *s, size_t len, char *buf, size_t size)
 {
     size_t o = 0;
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < len && o + 5 < size;) {
+    for (size_t i = 0; i < len && o + 4 < size;) {
         unsigned cp;
         int n = u[i] ? utf8_decode(u + i, &cp) : 0;
         /* C0, DEL and C1 controls start terminal escape sequences: never raw. */
