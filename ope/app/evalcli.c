@@ -94,6 +94,7 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
             return ope_fail(err, OPE_EUSAGE, "--folds expects an integer from 1 to 100, got "
                             "'%s'", arg);
         c->set.folds = (int)v;
+        c->set.folds_given = 1;
         return 1;
     case EVALCLI_LAMBDA:
         if (cli_value_double(arg, 0, 1e12, &d) != 0)
@@ -173,6 +174,11 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
     int traj = log_file_is_trajectory(path, &c->lo, err);
     if (traj < 0)
         return NULL;
+    if (traj == 0 && c->set.risk) {     /* said, not silently ignored */
+        ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory logs; "
+                 "%s is a bandit log (drop --risk)", path);
+        return NULL;
+    }
     c->lo.want_policies = 1;
     if (traj == 1) {
         struct tlog *log = tlog_load(path, &c->lo, err);

@@ -227,6 +227,8 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         eo.spec = spec;
         eo.n_spec = n_spec;
         eo.progress = progress;
+        if (!set->folds_given && blog && blog->n > 0 && (size_t)eo.model.folds > blog->n)
+            eo.model.folds = (int)blog->n;  /* the default, not a request: fit what fits */
         r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, err);
     }
     free(spec);

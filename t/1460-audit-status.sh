@@ -1,0 +1,18 @@
+#!/bin/sh
+# t/1460-audit-status.sh: issue 20, items 15 and 17: the default 3 folds on a 2-row
+# log was a usage error (64) about an option nobody gave; now the default fits one
+# fold per row, while an explicit --folds 3 is still refused. --risk on a bandit log
+# was silently ignored; now it is refused (64) saying why.
+. "$OPE_SRCDIR/t/lib.sh"
+plan 7
+printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
+expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
+expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
+# ipw: row 1 has weight 1/0.5 = 2 and reward 1, row 2 has weight 2 and reward 0:
+# (2*1 + 2*0)/2 = 1.
+expect_grep "$TMP/out" "  ipw                           1 " "and the estimates follow (ipw 1)"
+expect_status 64 "an explicit --folds 3 on 2 rows is still refused" \
+    "$OPE" eval "$TMP/two.csv" --n-boot 10 --folds 3
+expect_grep "$TMP/err" "folds must be between 1 and the number of rows (2), got 3" "and says so"
+expect_status 64 "--risk on a bandit log is refused" "$OPE" eval "$TMP/two.csv" --risk
+expect_grep "$TMP/err" "--risk: return distributions are for trajectory logs" "and says why"
