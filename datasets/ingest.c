@@ -211,6 +211,14 @@ int ingest_file(const char *path, const struct ingest_opts *o,
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         int m = pcre2_match(re, (PCRE2_SPTR)line, (PCRE2_SIZE)len, 0, 0, md, mc);
+        /* The JIT has no depth limit, so a line it finds unmatched could exhaust the
+         * interpreter's (--no-jit): ask the interpreter too, so that the two modes give
+         * the same answer (only unmatched lines pay for it). */
+        if (m == PCRE2_ERROR_NOMATCH && st->jit) {
+            int m2 = pcre2_match(re, (PCRE2_SPTR)line, (PCRE2_SIZE)len, 0, PCRE2_NO_JIT, md, mc);
+            if (m2 == PCRE2_ERROR_MATCHLIMIT || m2 == PCRE2_ERROR_DEPTHLIMIT)
+                m = m2;
+        }
         if (m == PCRE2_ERROR_NOMATCH) {
             if (st->unmatched < INGEST_MAX_REPORTED) {
                 st->unmatched_line[st->unmatched] = st->lines;

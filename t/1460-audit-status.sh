@@ -2,9 +2,11 @@
 # t/1460-audit-status.sh: issue 20, items 15 and 17: the default 3 folds on a 2-row
 # log was a usage error (64) about an option nobody gave; now the default fits one
 # fold per row, while an explicit --folds 3 is still refused. --risk on a bandit log
-# was silently ignored; now it is refused (64) saying why.
+# was silently ignored; now it is refused (64) saying why. Item 19: ingest with and
+# without the PCRE2 JIT gives the same answer on a line that exhausts the
+# interpreter's depth limit (the JIT has none and said "did not match").
 . "$OPE_SRCDIR/t/lib.sh"
-plan 7
+plan 11
 printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
 expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
 expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
@@ -16,3 +18,13 @@ expect_status 64 "an explicit --folds 3 on 2 rows is still refused" \
 expect_grep "$TMP/err" "folds must be between 1 and the number of rows (2), got 3" "and says so"
 expect_status 64 "--risk on a bandit log is refused" "$OPE" eval "$TMP/two.csv" --risk
 expect_grep "$TMP/err" "--risk: return distributions are for trajectory logs" "and says why"
+
+# (?:a|b)* over 20,000 a's nests one backtracking frame per character: past the
+# default depth limit of 10,000 in the interpreter.
+awk 'BEGIN { s = ""; for (i = 0; i < 20000; i++) s = s "a"; print s }' > "$TMP/deep.log"
+re='^(?<action>(?:a|b)*)c(?<reward>)(?<pscore>)'
+expect_status 65 "ingest with the JIT: the depth limit is exit 65" \
+    "$OPE" ingest --regex "$re" "$TMP/deep.log"
+expect_grep "$TMP/err" "deep.log:1: the pattern hit PCRE2's depth limit" "naming the line"
+expect_status 65 "ingest --no-jit: the same" "$OPE" ingest --no-jit --regex "$re" "$TMP/deep.log"
+expect_grep "$TMP/err" "deep.log:1: the pattern hit PCRE2's depth limit" "with the same message"
