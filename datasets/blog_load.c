@@ -163,7 +163,7 @@ int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope
                 return -1;
             break;
         case K_POS:
-            if (roles_long(r, j, &f[j], 0, 1000000L, "a slot index: an integer >= 0",
+            if (roles_long(r, j, &f[j], 0, 1000000L, "a slot index: an integer from 0 to 1000000",
                            &lv, err) < 0)
                 return -1;
             L->pos[i] = (int)lv;

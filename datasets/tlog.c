@@ -213,7 +213,7 @@ static int read_episode(struct tloader *L, const struct csv_field *f, struct ope
     long step;
     if (fe->len == 0)
         return roles_bad_value(r, je, fe, "an episode id", err);
-    if (roles_long(r, js, fs, 0, 100000000L, "a step number: an integer >= 0", &step,
+    if (roles_long(r, js, fs, 0, 100000000L, "a step number: an integer from 0 to 100000000", &step,
                    err) < 0)
         return -1;
     size_t ne = L->ids.n;
@@ -277,14 +277,14 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
         switch (c->role) {
         case ROLE_ACTION:
             if (roles_long(r, j, x, 0, hi, L->o->n_actions > 0 ? "an action below --n-actions"
-                           : "an action: an integer >= 0", &lv, err) < 0)
+                           : "an action: an integer from 0 to 1000000", &lv, err) < 0)
                 return -1;
             L->action[i] = (int)lv;
             if (lv > L->max_action)
                 L->max_action = lv;
             break;
         case ROLE_STATE:
-            if (roles_long(r, j, x, 0, 100000000L, "a state id: an integer >= 0", &lv, err) < 0)
+            if (roles_long(r, j, x, 0, 100000000L, "a state id: an integer from 0 to 100000000", &lv, err) < 0)
                 return -1;
             L->state[i] = (int)lv;
             if (lv > L->max_state)

@@ -4,9 +4,10 @@
 # fold per row, while an explicit --folds 3 is still refused. --risk on a bandit log
 # was silently ignored; now it is refused (64) saying why. Item 19: ingest with and
 # without the PCRE2 JIT gives the same answer on a line that exhausts the
-# interpreter's depth limit (the JIT has none and said "did not match").
+# interpreter's depth limit (the JIT has none and said "did not match"). Item 15:
+# a state, step or position past its limit names the limit, not "an integer >= 0".
 . "$OPE_SRCDIR/t/lib.sh"
-plan 11
+plan 17
 printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
 expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
 expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
@@ -28,3 +29,14 @@ expect_status 65 "ingest with the JIT: the depth limit is exit 65" \
 expect_grep "$TMP/err" "deep.log:1: the pattern hit PCRE2's depth limit" "naming the line"
 expect_status 65 "ingest --no-jit: the same" "$OPE" ingest --no-jit --regex "$re" "$TMP/deep.log"
 expect_grep "$TMP/err" "deep.log:1: the pattern hit PCRE2's depth limit" "with the same message"
+
+$OPE gen mdp riverswim --episodes 3 --seed 1 -q -o "$TMP/rs.csv"
+sed '2s/^0,0,0,/0,0,2147483648,/' "$TMP/rs.csv" > "$TMP/state.csv"
+expect_status 65 "state 2147483648 is exit 65" "$OPE" eval "$TMP/state.csv"
+expect_grep "$TMP/err" "state.csv:2:5: column 'state': saw '2147483648', expected a state id: an integer from 0 to 100000000" "naming the limit"
+sed '2s/^0,0,0,/0,4000000000,0,/' "$TMP/rs.csv" > "$TMP/step.csv"
+expect_status 65 "step 4000000000 is exit 65" "$OPE" eval "$TMP/step.csv"
+expect_grep "$TMP/err" "expected a step number: an integer from 0 to 100000000" "naming the limit"
+printf 'action,reward,pscore,position,pi.a.0\n0,1,0.5,99999999,1\n' > "$TMP/pos.csv"
+expect_status 65 "position 99999999 is exit 65" "$OPE" eval "$TMP/pos.csv"
+expect_grep "$TMP/err" "expected a slot index: an integer from 0 to 1000000" "naming the limit"
