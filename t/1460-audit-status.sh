@@ -7,7 +7,7 @@
 # interpreter's depth limit (the JIT has none and said "did not match"). Item 15:
 # a state, step or position past its limit names the limit, not "an integer >= 0".
 . "$OPE_SRCDIR/t/lib.sh"
-plan 17
+plan 19
 printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
 expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
 expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
@@ -40,3 +40,11 @@ expect_grep "$TMP/err" "expected a step number: an integer from 0 to 100000000" 
 printf 'action,reward,pscore,position,pi.a.0\n0,1,0.5,99999999,1\n' > "$TMP/pos.csv"
 expect_status 65 "position 99999999 is exit 65" "$OPE" eval "$TMP/pos.csv"
 expect_grep "$TMP/err" "expected a slot index: an integer from 0 to 1000000" "naming the limit"
+
+# Item 7: one state id of 20000000 in a 40-row log asked for 8 GB of tables; now it is
+# refused at once (65) naming its line (2^20 = 1048576 > 64 * 40 is the cap).
+$OPE gen mdp riverswim --episodes 2 --seed 1 -q -o "$TMP/r2.csv"
+sed '5s/^\([0-9]*\),\([0-9]*\),[0-9]*,/\1,\2,20000000,/' "$TMP/r2.csv" > "$TMP/sparse.csv"
+expect_status 65 "a sparse state id of 20000000 in 40 rows is exit 65" \
+    timeout 60 "$OPE" eval "$TMP/sparse.csv"
+expect_grep "$TMP/err" "sparse.csv:5: state id 20000000 makes tables of 20000001 states for 40 rows (at most 1048576" "naming the line and the limit"
