@@ -7,7 +7,7 @@
 # interpreter's depth limit (the JIT has none and said "did not match"). Item 15:
 # a state, step or position past its limit names the limit, not "an integer >= 0".
 . "$OPE_SRCDIR/t/lib.sh"
-plan 23
+plan 27
 printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
 expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
 expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
@@ -60,3 +60,12 @@ if [ -w /dev/full ]; then
 else
     for i in 1 2 3 4; do skip "/dev/full is missing"; done
 fi
+
+# Item 17: --estimators "" meant every estimator while ",,," was refused; both are
+# refused now, the same way (leaving the option out means every estimator).
+$OPE gen bandit --rows 200 --seed 1 -q -o "$TMP/e.csv"
+expect_status 64 'eval --estimators "" is refused' "$OPE" eval "$TMP/e.csv" --estimators ""
+expect_grep "$TMP/err" "--estimators: the list is empty" "and says so"
+expect_status 64 'eval --estimators ",,," is refused the same way' \
+    "$OPE" eval "$TMP/e.csv" --estimators ",,,"
+expect_grep "$TMP/err" "--estimators: the list is empty (leave --estimators out" "with the same message"

@@ -49,6 +49,11 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         c->set.policies[c->set.n_policies++] = arg;
         return 1;
     case EVALCLI_ESTIMATORS:
+        /* "" meant every estimator while ",,," was refused: an empty list given on
+         * the command line is refused either way (leaving the option out means all). */
+        if (arg[strspn(arg, ", \t")] == '\0')
+            return ope_fail(err, OPE_EUSAGE, "--estimators: the list is empty (leave "
+                            "--estimators out for every estimator)");
         return eval_settings_set_estimators(&c->set, arg, err) == 0 ? 1 : -1;
     case EVALCLI_CI: {
         int m = ci_method_parse(arg);
