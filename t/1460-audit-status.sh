@@ -7,7 +7,7 @@
 # interpreter's depth limit (the JIT has none and said "did not match"). Item 15:
 # a state, step or position past its limit names the limit, not "an integer >= 0".
 . "$OPE_SRCDIR/t/lib.sh"
-plan 27
+plan 31
 printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
 expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
 expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
@@ -69,3 +69,13 @@ expect_grep "$TMP/err" "--estimators: the list is empty" "and says so"
 expect_status 64 'eval --estimators ",,," is refused the same way' \
     "$OPE" eval "$TMP/e.csv" --estimators ",,,"
 expect_grep "$TMP/err" "--estimators: the list is empty (leave --estimators out" "with the same message"
+
+# Item 17: eval --truth naming a policy the log does not have says so (a warning),
+# for bandit and trajectory logs alike; the status stays 0.
+printf 'policy,value\nnosuch,0.5\n' > "$TMP/t.csv"
+expect_status 0 "eval --truth naming an unknown policy (bandit log)" \
+    "$OPE" eval "$TMP/e.csv" --n-boot 10 --truth "$TMP/t.csv"
+expect_grep "$TMP/out" "names policy 'nosuch', which the log does not have; its value is not used" "warns"
+expect_status 0 "the same on a trajectory log" \
+    "$OPE" eval "$TMP/rs.csv" --n-boot 10 --truth "$TMP/t.csv"
+expect_grep "$TMP/out" "names policy 'nosuch', which the log does not have" "warns"
