@@ -7,7 +7,7 @@
 # interpreter's depth limit (the JIT has none and said "did not match"). Item 15:
 # a state, step or position past its limit names the limit, not "an integer >= 0".
 . "$OPE_SRCDIR/t/lib.sh"
-plan 31
+plan 33
 printf 'action,reward,pscore,pi.a.0,pi.a.1\n0,1,0.5,1,0\n1,0,0.5,0,1\n' > "$TMP/two.csv"
 expect_status 0 "eval on a 2-row log without --folds" "$OPE" eval "$TMP/two.csv" --n-boot 10
 expect_grep "$TMP/out" "reward model: logistic, 2-fold cross-fitted" "uses 2 folds, one per row"
@@ -79,3 +79,10 @@ expect_grep "$TMP/out" "names policy 'nosuch', which the log does not have; its 
 expect_status 0 "the same on a trajectory log" \
     "$OPE" eval "$TMP/rs.csv" --n-boot 10 --truth "$TMP/t.csv"
 expect_grep "$TMP/out" "names policy 'nosuch', which the log does not have" "warns"
+
+# Item 15: context values of 1e200 overflow the reward model's normal equations (their
+# squares are 1e400): a data error (65) saying so, not an internal error (70).
+{ printf 'action,reward,pscore,x0,pi.a.0,pi.a.1\n'
+  for i in 1 2 3 4 5 6; do printf '0,1,0.5,1e200,1,0\n1,0,0.5,2e200,0,1\n'; done; } > "$TMP/ctx.csv"
+expect_status 65 "context values of 1e200 are a data error" "$OPE" eval "$TMP/ctx.csv" --n-boot 10
+expect_grep "$TMP/err" "the normal equations overflow: a context or feature value, or a reward, is too large to square" "saying why"
