@@ -163,7 +163,7 @@ int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope
                 return -1;
             break;
         case K_POS:
-            if (roles_long(r, j, &f[j], 0, 1000000L, "a slot index: an integer >= 0",
+            if (roles_long(r, j, &f[j], 0, 1000000L, "a slot index: an integer from 0 to 1000000",
                            &lv, err) < 0)
                 return -1;
             L->pos[i] = (int)lv;
@@ -546,6 +546,19 @@ fail:
     return NULL;
 }
 
+/* The header's kind, by the rule log_file_is_trajectory applies to files. */
+static int header_is_trajectory(const struct csv_field *hdr, size_t nh, const struct load_opts *o)
+{
+    const char **names = calloc(nh ? nh : 1, sizeof *names);
+    if (!names)
+        return 0;
+    for (size_t j = 0; j < nh; j++)
+        names[j] = hdr[j].s;
+    int t = roles_header_is_trajectory(names, nh, o);
+    free(names);
+    return t == 1;
+}
+
 struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
                            struct ope_error *err)
 {
@@ -561,6 +574,11 @@ struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
     if (rc == 0)
         ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
                  "columns (action,reward,pscore,...)", path);
+    if (rc == 1 && strcmp(path, "-") == 0 && header_is_trajectory(hdr, nh, o)) {
+        ope_fail(err, OPE_EDATA, "-:1: standard input holds a trajectory log (its header "
+                 "has the episode, step and state columns), but this reads bandit logs");
+        rc = -1;
+    }
     if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 0, path, err) == 0) {
         if (o->want_policies && L.r.n_policies == 0)
             ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "

@@ -159,18 +159,34 @@ static int missing_role(const struct roles *r, enum log_role role, const struct 
                     extra ? extra : "", cols, log_role_name(role));
 }
 
+/* A hash of the names seen so far (the levels of roles_levels): linear in the number
+ * of columns, where comparing every pair took 49 s on 200,000 columns. */
 static int check_duplicates(const struct roles *r, struct ope_error *err)
 {
-    for (size_t j = 0; j < r->n_cols; j++) {
-        if (!r->name[j][0])
+    struct roles_levels lv;
+    memset(&lv, 0, sizeof lv);
+    size_t *first = ope_malloc((r->n_cols ? r->n_cols : 1) * sizeof *first, err);
+    int rc = first ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < r->n_cols; k++) {
+        if (!r->name[k][0])
             continue;       /* unnamed columns (an index column) may repeat */
-        for (size_t k = j + 1; k < r->n_cols; k++)
-            if (strcmp(r->name[j], r->name[k]) == 0)
-                return ope_fail(err, OPE_EDATA, "%s:1: column name '%s' appears twice "
-                                "(columns %zu and %zu); rename one so roles are unambiguous",
-                                r->path, r->name[j], j + 1, k + 1);
+        size_t before = lv.n;
+        int code = roles_levels_code(&lv, r->name[k], strlen(r->name[k]), err);
+        if (code < 0)
+            rc = -1;
+        else if (lv.n > before)
+            first[code] = k;
+        else {
+            char q[256];
+            rc = ope_fail(err, OPE_EDATA, "%s:1: column name '%s' appears twice (columns %zu "
+                          "and %zu); rename one so roles are unambiguous", r->path,
+                          roles_quote(r->name[k], strlen(r->name[k]), q, sizeof q),
+                          first[code] + 1, k + 1);
+        }
     }
-    return 0;
+    free(first);
+    roles_levels_release(&lv);
+    return rc;
 }
 
 static int add_policy(struct roles *r, const char *s, size_t len, struct ope_error *err)

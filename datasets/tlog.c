@@ -4,10 +4,12 @@
 #include "config.h"
 #include "datasets/tlog.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "datasets/blog.h"
 #include "datasets/csv.h"
@@ -145,11 +147,21 @@ int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
 
 int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
 {
+    /* Standard input is read again after the sniff only when it can be rewound (a
+     * redirected file); callers that must read a pipe use one reader instead
+     * (log_csv_is_trajectory, then blog_load_csv or tlog_load_csv). */
+    off_t start = -1;
+    if (strcmp(path, "-") == 0 && (start = ftello(stdin)) < 0)
+        return ope_fail(err, OPE_EUSAGE, "standard input is a pipe: this command must read "
+                        "it twice; give the log by path");
     struct csv_reader *csv = csv_open(path, o->sep, err);
     if (!csv)
         return -1;
     int res = log_csv_is_trajectory(csv, o, err);
     csv_close(csv);
+    if (start >= 0 && fseeko(stdin, start, SEEK_SET) != 0)
+        return ope_fail(err, OPE_ENOINPUT, "standard input: cannot rewind after reading "
+                        "the header: %s", strerror(errno));
     return res;
 }
 
@@ -212,7 +224,7 @@ static int read_episode(struct tloader *L, const struct csv_field *f, struct ope
     long step;
     if (fe->len == 0)
         return roles_bad_value(r, je, fe, "an episode id", err);
-    if (roles_long(r, js, fs, 0, 100000000L, "a step number: an integer >= 0", &step,
+    if (roles_long(r, js, fs, 0, 100000000L, "a step number: an integer from 0 to 100000000", &step,
                    err) < 0)
         return -1;
     size_t ne = L->ids.n;
@@ -278,14 +290,14 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
         switch (c->role) {
         case ROLE_ACTION:
             if (roles_long(r, j, x, 0, hi, L->o->n_actions > 0 ? "an action below --n-actions"
-                           : "an action: an integer >= 0", &lv, err) < 0)
+                           : "an action: an integer from 0 to 1000000", &lv, err) < 0)
                 return -1;
             L->action[i] = (int)lv;
             if (lv > L->max_action)
                 L->max_action = lv;
             break;
         case ROLE_STATE:
-            if (roles_long(r, j, x, 0, 100000000L, "a state id: an integer >= 0", &lv, err) < 0)
+            if (roles_long(r, j, x, 0, 100000000L, "a state id: an integer from 0 to 100000000", &lv, err) < 0)
                 return -1;
             L->state[i] = (int)lv;
             if (lv > L->max_state)
@@ -399,6 +411,24 @@ static struct tlog *tbuild(struct tloader *L, const char *path, struct ope_error
     if (L->r.max_action >= A)
         return ope_fail(err, OPE_EDATA, "%s:1: a policy column is for action %d but "
                         "--n-actions is %d", path, L->r.max_action, A), NULL;
+    /* State ids index tables (value models, diagnostics) of max_state + 1 entries per
+     * action and step: one large id in a short log asked for gigabytes (state
+     * 20000000 in 41 rows: 8 GB, 4 minutes). Ids are meant to be dense; past 2^20
+     * states and 64 per row, say so and where, instead of trying. */
+    if (L->state && L->max_state >= 0) {
+        size_t states = (size_t)L->max_state + 1, cap = (size_t)1 << 20;
+        if (64 * L->n > cap)
+            cap = 64 * L->n;
+        if (states > cap) {
+            size_t i = 0;
+            while (i + 1 < L->n && L->state[i] != L->max_state)
+                i++;
+            ope_fail(err, OPE_EDATA, "%s:%zu: state id %ld makes tables of %zu states for %zu "
+                     "rows (at most %zu: 2^20 or 64 per row); number the states densely "
+                     "from 0", L->r.path, L->line[i], L->max_state, states, L->n, cap);
+            return NULL;
+        }
+    }
     struct tlog *t = ope_calloc(1, sizeof *t, err);
     if (!t)
         return NULL;

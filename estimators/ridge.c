@@ -57,8 +57,11 @@ int ridge_solve_sym(size_t p, const double *a, const double *b, double *x,
         return 0;
     for (size_t j = 0; j < p * p; j++)
         if (!isfinite(a[j]))
-            return ope_fail(err, OPE_ESOFTWARE,
-                            "reward model: non-finite entry in the normal equations");
+            /* Finite data whose squares overflow (context values of 1e200): the
+             * data's problem, not ope's. */
+            return ope_fail(err, OPE_EDATA, "the normal equations overflow: a context or "
+                            "feature value, or a reward, is too large to square (e.g. "
+                            "1e200); rescale those columns");
     /* Jacobi scaling: solve (D^-1 A D^-1) (D x) = D^-1 b with D = sqrt(diag A), so
      * that the condition test and the SVD cut-off see real near-singularity, not
      * columns of different scales (a huge lambda next to an unpenalised intercept). */

@@ -4,6 +4,11 @@
  * same horizon and discount as the log) to a ground-truth file. */
 #include "config.h"
 #include "ope/cmd.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "ope/cmd_gen.h"
 #include "ope/base/csvout.h"
 #include "ope/app/envcli.h"
@@ -334,6 +339,18 @@ static int check_outputs(const struct gen_opts *o, struct ope_error *err)
     if (o->truth && ope_outfile_check(o->truth, o->force, err) < 0)
         return -1;
     if (o->policy_dir) {
+        /* Checked before anything is written: a missing directory found only when the
+         * policies are written would leave the log and the truth file behind. */
+        struct stat sd;
+        if (stat(o->policy_dir, &sd) != 0)
+            return ope_fail(err, OPE_ECANTCREAT, "--policy-dir %s: %s (create the directory "
+                            "first)", o->policy_dir, strerror(errno));
+        if (!S_ISDIR(sd.st_mode))
+            return ope_fail(err, OPE_ECANTCREAT, "--policy-dir %s: not a directory",
+                            o->policy_dir);
+        if (access(o->policy_dir, W_OK | X_OK) != 0)
+            return ope_fail(err, OPE_ECANTCREAT, "--policy-dir %s: %s", o->policy_dir,
+                            strerror(errno));
         struct strbuf p;
         strbuf_init(&p);
         strbuf_printf(&p, "%s/behavior.csv", o->policy_dir);

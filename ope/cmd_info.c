@@ -22,6 +22,7 @@
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/base/strbuf.h"
+#include "ope/base/utf8.h"
 #include "ope/base/sum.h"
 
 #define INFO_MAX_COLS 5
@@ -417,6 +418,24 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct cs
 
 /* ---- drawing ---------------------------------------------------------------- */
 
+/* A cell for the terminal: names come from the data, and a control byte in one (ESC
+ * sets the window title or clears the screen) is shown as \xNN. buf has 4*len+1. */
+static const char *term_text(const char *s, char *buf, size_t size)
+{
+    return utf8_printable(s, strlen(s), buf, size);
+}
+
+static size_t term_len(const char *s)
+{
+    size_t n = strlen(s);
+    char *buf = malloc(4 * n + 1);
+    if (!buf)
+        return n;
+    size_t l = strlen(term_text(s, buf, 4 * n + 1));
+    free(buf);
+    return l;
+}
+
 static void draw_table(struct strbuf *sb, const struct report *rp)
 {
     for (size_t k = 0; k <= rp->nsec; k++) {
@@ -427,7 +446,7 @@ static void draw_table(struct strbuf *sb, const struct report *rp)
         for (size_t c = 0; c < s->ncol; c++) {
             wid[c] = s->kv ? 0 : strlen(s->head[c]);
             for (size_t i = 0; i < s->nrow; i++) {
-                size_t l = strlen(s->cells[i * s->ncol + c].s);
+                size_t l = term_len(s->cells[i * s->ncol + c].s);
                 if (l > wid[c])
                     wid[c] = l;
             }
@@ -442,12 +461,16 @@ static void draw_table(struct strbuf *sb, const struct report *rp)
             strbuf_puts(sb, s->ncol == 1 ? " -" : " ");
             for (size_t c = 0; c < s->ncol; c++) {
                 const struct cell *x = i == (size_t)-1 ? NULL : &s->cells[i * s->ncol + c];
-                const char *txt = x ? x->s : s->head[c];
+                const char *raw = x ? x->s : s->head[c];
+                size_t tn = 4 * strlen(raw) + 1;
+                char *tb = malloc(tn);
+                const char *txt = tb ? term_text(raw, tb, tn) : "?";
                 int right = !s->kv && (x ? x->num : (c > 0 && s->cells[c].num));
                 if (c + 1 == s->ncol && !right)
                     strbuf_printf(sb, " %s", txt);
                 else
                     strbuf_printf(sb, right ? " %*s" : " %-*s", (int)wid[c], txt);
+                free(tb);
             }
             strbuf_puts(sb, "\n");
         }

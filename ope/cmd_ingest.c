@@ -82,6 +82,9 @@ static int ingest_exec(int argc, char **argv)
     if (out && outcli_format(&(struct outcli){ .path = out, .format = -1 }, OUT_HAS(OUT_CSV),
                              "a bandit log", &fmt, &err) != 0)
         return cli_usage("ingest", "%s", err.msg);
+    if (out && ope_outfile_same_file(out, argv[optind]))
+        return cli_usage("ingest", "-o %s names the file being read; write the CSV "
+                         "elsewhere (the raw log would be lost)", out);
     struct ope_outfile *f = NULL;
     if (out && ope_outfile_is_stdout(out))
         out = NULL;             /* -o -: standard output, as without -o */
@@ -124,7 +127,10 @@ const struct cmd_entry cmd_ingest_entry = {
     "      --no-jit           do not use the PCRE2 JIT compiler\n\n"
     "A pattern that does not compile is a usage error (64) showing PCRE2's message\n"
     "and a caret at the offset; a line that exhausts the limits (catastrophic\n"
-    "backtracking) is a data error (65) naming the line.\n\n"
+    "backtracking), a line longer than 64 MB, a captured action, reward or pscore\n"
+    "that the bandit log's rules refuse (formats.md), and an input where no line\n"
+    "matches are data errors (65) naming the line; the other columns are checked\n"
+    "when the log is read. A failed read is 66, never taken for the end.\n\n"
     "Example:\n"
     "  ope ingest --regex 'item=(?<action>\\d+) click=(?<reward>[01]) p=(?<pscore>[0-9.]+)'\n"
     "      server.log -o log.csv\n",

@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     int rc = cmd->exec(sub_argc, sub_argv);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "ope: error writing standard output\n");
-        return rc ? rc : 74;
+        return rc ? rc : OPE_ECANTCREAT;    /* the documented status of a failed write */
     }
     return rc;
 }

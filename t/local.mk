@@ -97,7 +97,11 @@ ope_sh_tests = \
 	t/1345-train-tui.sh \
 	t/1400-cli-output.sh \
 	t/1410-suggest.sh \
-	t/1420-cli-values.sh
+	t/1420-cli-values.sh \
+	t/1430-audit-ingest.sh \
+	t/1440-audit-files.sh \
+	t/1450-audit-terminal.sh \
+	t/1460-audit-status.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

@@ -51,6 +51,11 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         c->set.policies[c->set.n_policies++] = arg;
         return 1;
     case EVALCLI_ESTIMATORS:
+        /* "" meant every estimator while ",,," was refused: an empty list given on
+         * the command line is refused either way (leaving the option out means all). */
+        if (arg[strspn(arg, ", \t")] == '\0')
+            return ope_fail(err, OPE_EUSAGE, "--estimators: the list is empty (leave "
+                            "--estimators out for every estimator)");
         return eval_settings_set_estimators(&c->set, arg, err) == 0 ? 1 : -1;
     case EVALCLI_CI: {
         int m = ci_method_parse(arg);
@@ -96,6 +101,7 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
             return ope_fail(err, OPE_EUSAGE, "--folds expects an integer from 1 to 100, got "
                             "'%s'", arg);
         c->set.folds = (int)v;
+        c->set.folds_given = 1;
         return 1;
     case EVALCLI_LAMBDA:
         if (cli_value_double(arg, 0, 1e12, &d) != 0)
@@ -217,6 +223,9 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     if (!csv)
         return NULL;
     int traj = log_csv_is_trajectory(csv, &c->lo, err);
+    if (traj == 0 && c->set.risk)       /* said, not silently ignored */
+        traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
+                        "logs; %s is a bandit log (drop --risk)", path);
     if (traj < 0) {
         csv_close(csv);
         return NULL;

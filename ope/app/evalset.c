@@ -17,6 +17,7 @@
 #include "estimators/estimator.h"
 #include "estimators/rmodel.h"
 #include "estimators/vmodel.h"
+#include "ope/base/utf8.h"
 
 void eval_settings_init(struct eval_settings *set)
 {
@@ -154,6 +155,25 @@ static int add_risk(const struct eval_settings *set, const struct tlog *log, str
     return 0;
 }
 
+/* A truth file naming a policy the log does not hold was silently half-used: say
+ * which names matched nothing (a typo would otherwise look like "no ground truth"). */
+static int warn_unknown_truth(struct res_eval *r, const struct truth *tf, const char *path,
+                              const struct blog *blog, const struct tlog *tlog,
+                              struct ope_error *err)
+{
+    for (size_t i = 0; i < tf->n; i++) {
+        int idx = blog ? blog_policy_index(blog, tf->name[i]) : tlog_policy_index(tlog, tf->name[i]);
+        if (idx >= 0)
+            continue;
+        char nm[256];
+        if (res_warn(r, NULL, "--truth %s names policy '%s', which the log does not have; "
+                     "its value is not used", path,
+                     utf8_printable(tf->name[i], strlen(tf->name[i]), nm, sizeof nm)) != 0)
+            return ope_fail_oom(err);
+    }
+    return 0;
+}
+
 /* A trajectory log: the discount, the value model, and the truth file's values per
  * evaluated policy in the order the engine reports them (the chosen policies, else
  * every policy of the log). */
@@ -178,6 +198,10 @@ static struct res_eval *run_traj(const struct eval_settings *set, const struct e
     r = eval_traj_ex(log, eo, to, err);
     if (r && set->truth_path && !isnan(tf.behavior))
         r->behavior_value = tf.behavior;
+    if (r && set->truth_path && warn_unknown_truth(r, &tf, set->truth_path, NULL, log, err)) {
+        res_eval_free(r);
+        r = NULL;
+    }
     if (r && set->risk && add_risk(set, log, r, err) != 0) {
         res_eval_free(r);
         r = NULL;
@@ -214,6 +238,10 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
         }
         if (!isnan(tf.behavior))
             r->behavior_value = tf.behavior;
+        if (warn_unknown_truth(r, &tf, set->truth_path, log, NULL, err) != 0) {
+            res_eval_free(r);
+            r = NULL;
+        }
     }
     truth_release(&tf);
     return r;
@@ -234,6 +262,8 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         eo.spec = spec;
         eo.n_spec = n_spec;
         eo.progress = progress;
+        if (!set->folds_given && blog && blog->n > 0 && (size_t)eo.model.folds > blog->n)
+            eo.model.folds = (int)blog->n;  /* the default, not a request: fit what fits */
         r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, err);
     }
     free(spec);

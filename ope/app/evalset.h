@@ -33,6 +33,9 @@ struct eval_settings {
     double bound_lo, bound_hi;  /* contribution range of hoeffding/bernstein; NAN = observed */
     int reward_model;           /* enum rm_kind */
     int folds;                  /* cross-fitting folds of the reward model */
+    int folds_given;            /* folds was asked for (--folds); otherwise a log with
+                                   fewer rows than the default 3 is cross-fitted with
+                                   one fold per row instead of being refused */
     double model_lambda;        /* L2 penalty of the reward model */
     double gamma;               /* trajectory logs: discount; NAN = the log's */
     const char *value_model;    /* trajectory logs: fqe, lstd, ...; NULL = fqe. Checked

@@ -8,6 +8,7 @@
 
 #include "ope/base/csvout.h"
 #include "ope/base/json.h"
+#include "ope/base/utf8.h"
 
 static void num(struct strbuf *sb, double v, int width)
 {
@@ -49,7 +50,9 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
     for (size_t p = 0; p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
         int truth = !isnan(pol->truth);
-        strbuf_printf(sb, "\npolicy %s", pol->name);
+        char nm[512];           /* a name from the data: control bytes as \xNN */
+        strbuf_printf(sb, "\npolicy %s", utf8_printable(pol->name, strlen(pol->name), nm,
+                                                         sizeof nm));
         if (truth)
             strbuf_printf(sb, "  (ground truth %.6g)", pol->truth);
         strbuf_printf(sb, "\n  %-*s %12s %12s %12s", label_w, "estimator", "value", "lower",

@@ -9,6 +9,7 @@
 
 #include "ope/base/csvout.h"
 #include "ope/base/json.h"
+#include "ope/base/utf8.h"
 #include "ope/app/render.h"
 
 static void num(struct strbuf *sb, double v, int w)
@@ -51,7 +52,9 @@ void select_table(const struct selection *s, struct strbuf *sb)
         num(sb, o->regretk, 9);
         num(sb, o->type1, 7);
         num(sb, o->type2, 7);
-        strbuf_printf(sb, "  %s\n", r->pol[o->ranking[0]].name);
+        const char *best = r->pol[o->ranking[0]].name;
+        char nm[512];           /* a name from the data: control bytes as \xNN */
+        strbuf_printf(sb, "  %s\n", utf8_printable(best, strlen(best), nm, sizeof nm));
     }
     if (s->n_est)
         strbuf_printf(sb, "(regret@k with k = %zu)\n", s->ops[0].k);
@@ -86,7 +89,9 @@ void select_table(const struct selection *s, struct strbuf *sb)
         strbuf_printf(sb, ivl ? " %30.30s" : " %12.12s", r->pol[0].est[e].label);
     strbuf_putc(sb, '\n');
     for (size_t p = 0; p < M; p++) {
-        strbuf_printf(sb, "%-14s", r->pol[p].name);
+        char nm[512];
+        strbuf_printf(sb, "%-14s", utf8_printable(r->pol[p].name, strlen(r->pol[p].name), nm,
+                                                  sizeof nm));
         if (s->truth)
             num(sb, s->truth[p], 12);
         for (size_t e = 0; e < s->n_est; e++) {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,76 @@ struct ope_outfile {
 
 static ope_write_fn write_fn = NULL;
 
+/* The temporary files being written, for the signal handler: a fatal signal
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE) removes them, then the signal takes its
+ * default course, so nothing partial is left behind by a catchable signal. The slots
+ * are claimed and released with the signals blocked; the handler only reads them and
+ * calls unlink(2), which is async-signal-safe. */
+#define LIVE_MAX 32
+static char *volatile live[LIVE_MAX];
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+#define N_FATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+static int handlers_installed;
+
+void ope_outfile_remove_all(void)
+{
+    for (int k = 0; k < LIVE_MAX; k++) {
+        char *t = live[k];
+        if (t)
+            unlink(t);
+    }
+}
+
+static void on_fatal(int sig)
+{
+    ope_outfile_remove_all();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Catch the fatal signals whose disposition is still the default: a handler the
+ * program installed itself (the cancellation of SIGINT) unwinds through
+ * ope_outfile_abort already, and an ignored signal stays ignored. */
+static void install_handlers(void)
+{
+    if (handlers_installed)
+        return;
+    handlers_installed = 1;
+    for (size_t k = 0; k < N_FATAL; k++) {
+        struct sigaction old, sa;
+        if (sigaction(fatal_signals[k], NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
+            (old.sa_flags & SA_SIGINFO))
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(fatal_signals[k], &sa, NULL);
+    }
+}
+
+static void block_fatal(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t k = 0; k < N_FATAL; k++)
+        sigaddset(&set, fatal_signals[k]);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+/* Register (t != NULL) or forget the temporary file t. */
+static void live_set(char *t, int on)
+{
+    sigset_t old;
+    block_fatal(&old);
+    for (int k = 0; k < LIVE_MAX; k++) {
+        if (on ? live[k] == NULL : live[k] == t) {
+            live[k] = on ? t : NULL;
+            break;
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn)
 {
     ope_write_fn old = write_fn;
@@ -33,6 +104,9 @@ ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn)
 
 static ssize_t do_write(struct ope_outfile *f, const void *buf, size_t n)
 {
+    const char *pause = getenv("OPE_TEST_WRITE_SLEEP");
+    if (pause && *pause)
+        sleep((unsigned)strtoul(pause, NULL, 10));
     const char *lim = getenv("OPE_TEST_WRITE_LIMIT");
     if (lim && *lim) {
         size_t limit = (size_t)strtoull(lim, NULL, 10);
@@ -92,6 +166,7 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
     size_t n = strlen(path);
     f->path = ope_strdup(path, err);
     f->tmp = ope_malloc(n + 16, err);
+    install_handlers();
     if (!f->path || !f->tmp) {
         free(f->path);
         free(f->tmp);
@@ -101,8 +176,17 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
     /* The temporary file sits next to the destination so rename() is atomic. */
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    snprintf(f->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    /* ".NAME.XXXXXX" is 8 bytes longer than NAME: cut NAME so that a name near the
+     * file system's limit (255) still has a temporary file; the cut name still says
+     * whose it is. */
+    size_t base = n - dirlen, keep = base > 240 ? 240 : base;
+    snprintf(f->tmp, n + 16, "%.*s.%.*s.XXXXXX", (int)dirlen, path, (int)keep, path + dirlen);
+    sigset_t old;
+    block_fatal(&old);          /* no window between creating the file and listing it */
     f->fd = mkstemp(f->tmp);
+    if (f->fd >= 0)
+        live_set(f->tmp, 1);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (f->fd < 0) {
         ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a file in its directory: %s",
                  path, strerror(errno));
@@ -161,6 +245,7 @@ void ope_outfile_abort(struct ope_outfile *f)
     if (f->fd >= 0)
         close(f->fd);
     unlink(f->tmp);
+    live_set(f->tmp, 0);
     outfile_free(f);
 }
 
@@ -191,14 +276,33 @@ int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err)
         ope_outfile_abort(f);
         return -1;
     }
-    if (rename(f->tmp, f->path) != 0) {
+    /* A signal between the rename and forgetting the name would remove nothing (the
+     * name is gone), but one during the rename must not unlink the finished file's
+     * old name after it moved: block them around the pair. */
+    sigset_t old;
+    block_fatal(&old);
+    int rn = rename(f->tmp, f->path);
+    int rn_errno = errno;
+    if (rn == 0)
+        live_set(f->tmp, 0);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rn != 0) {
         ope_fail(err, OPE_ECANTCREAT, "%s: cannot rename into place: %s", f->path,
-                 strerror(errno));
+                 strerror(rn_errno));
         ope_outfile_abort(f);
         return -1;
     }
     outfile_free(f);
     return 0;
+}
+
+int ope_outfile_same_file(const char *out, const char *in)
+{
+    struct stat a, b;
+    if (!out || !in || ope_outfile_is_stdout(out) || strcmp(in, "-") == 0)
+        return 0;
+    return stat(out, &a) == 0 && stat(in, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
 }
 
 int ope_write_file_atomic(const char *path, const void *buf, size_t n, int force,

@@ -7,7 +7,8 @@
  * Test seam: every write goes through a replaceable function, and the environment
  * variable OPE_TEST_WRITE_LIMIT=N makes writes fail (ENOSPC) once N bytes have been
  * written to an output file, so tests can check a failure midway from the installed
- * command without touching system paths. */
+ * command without touching system paths; OPE_TEST_WRITE_SLEEP=S sleeps S seconds
+ * before each write, so tests can send a signal while a temporary file exists. */
 #ifndef OPE_OUTFILE_H
 #define OPE_OUTFILE_H
 
@@ -42,6 +43,15 @@ int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err);
 
 /* Give up: remove the temporary file and free f (NULL is a no-op). */
 void ope_outfile_abort(struct ope_outfile *f);
+
+/* Remove every temporary file still being written; async-signal-safe, for a signal
+ * handler that is about to end the process (ope_outfile_open installs one for SIGINT,
+ * SIGTERM, SIGHUP and SIGQUIT where they are still at their default). */
+void ope_outfile_remove_all(void);
+
+/* 1 when out and in name the same existing file (a command must not replace the
+ * file it is reading); "-" never matches. */
+int ope_outfile_same_file(const char *out, const char *in);
 
 /* Write a whole buffer to path atomically (open + write + commit). */
 int ope_write_file_atomic(const char *path, const void *buf, size_t n, int force,

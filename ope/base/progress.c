@@ -2,6 +2,8 @@
 #include "config.h"
 #include "ope/base/progress.h"
 
+#include "ope/base/outfile.h"
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +83,7 @@ static void on_sigint(int sig)
 {
     (void)sig;
     if (atomic_load(&cli_progress.cancel)) {
+        ope_outfile_remove_all();   /* ... leaving no partial output behind */
         signal(SIGINT, SIG_DFL);    /* a second Ctrl-C ends the process at once */
         raise(SIGINT);
     }

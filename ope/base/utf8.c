@@ -2,6 +2,9 @@
 #include "config.h"
 #include "ope/base/utf8.h"
 
+#include <stdio.h>
+#include <string.h>
+
 int utf8_decode(const unsigned char *s, unsigned *cp)
 {
     unsigned c = s[0];
@@ -26,4 +29,29 @@ int utf8_decode(const unsigned char *s, unsigned *cp)
     if (cp)
         *cp = c;
     return n;
+}
+
+const char *utf8_printable(const char *s, size_t len, char *buf, size_t size)
+{
+    size_t o = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len && o + 4 < size;) {
+        unsigned cp;
+        int n = u[i] ? utf8_decode(u + i, &cp) : 0;
+        /* C0, DEL and C1 controls start terminal escape sequences: never raw. */
+        if (n == 0 || (size_t)n > len - i || cp < 0x20 || cp == 0x7f ||
+            (cp >= 0x80 && cp < 0xa0)) {
+            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", u[i]);
+            i++;
+            continue;
+        }
+        if (o + (size_t)n + 1 > size)
+            break;
+        memcpy(buf + o, s + i, (size_t)n);
+        o += (size_t)n;
+        i += (size_t)n;
+    }
+    if (size)
+        buf[o < size ? o : size - 1] = '\0';
+    return buf;
 }
