@@ -15,14 +15,17 @@ fuzz_span_fuzz_LDADD = $(OPE_LIBS)
 # libclang-rt-dev), seeded with a copy of t/data/good (libFuzzer adds to its corpus
 # directory, so the sources stay untouched). Findings and corpora are left in fuzz-out/.
 FUZZ_CC = clang
+# The code under test, built with the fuzzer's instrumentation (not libope.a).
+FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c ope/base/error.c \
+	ope/base/sha256.c ope/base/sha256_ni.c
 FUZZ_SECONDS = 60
 fuzz: libope.a
 	@mkdir -p fuzz-out
 	@for h in csv_fuzz numparse_fuzz span_fuzz; do \
 	  echo "== $$h ($(FUZZ_SECONDS) s)"; \
 	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_builddir) \
-	    $(top_srcdir)/fuzz/$$h.c $(top_srcdir)/datasets/csv.c $(top_srcdir)/datasets/csvnum.c \
-	    $(top_srcdir)/ope/base/error.c -o fuzz-out/$$h -lm || exit 1; \
+	    $(top_srcdir)/fuzz/$$h.c $(FUZZ_CODE:%=$(top_srcdir)/%) -o fuzz-out/$$h \
+	    $(ZLIB_LIBS) $(ZSTD_LIBS) -lm || exit 1; \
 	  rm -rf fuzz-out/corpus-$$h && mkdir -p fuzz-out/corpus-$$h && \
 	  cp $(abs_top_srcdir)/t/data/good/*.csv fuzz-out/corpus-$$h/ && \
 	  (cd fuzz-out && ./$$h -max_total_time=$(FUZZ_SECONDS) corpus-$$h) || exit 1; \
