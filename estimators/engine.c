@@ -407,10 +407,16 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
     }
     /* The lift's bootstrap: V(pi_b) on the same replicates. */
     const double *bl = g->kind->baseline ? g->kind->baseline(g) : NULL;
+    size_t bc = g->kind->baseline_col ? g->kind->baseline_col(g) : (size_t)-1;
     if (g->B && bl && (!(base = ope_malloc((g->B + 1) * sizeof *base, err)) ||
-                       !(diff = ope_malloc((g->B + 1) * sizeof *diff, err)) ||
-                       base_replicates(g, bl, base, err) != 0))
+                       !(diff = ope_malloc((g->B + 1) * sizeof *diff, err))))
         goto fail;
+    if (g->B && bl && bc != (size_t)-1) {
+        for (size_t b = 0; b < g->B; b++)       /* from the sums already accumulated */
+            base[b] = sums.rep_n[b] > 0 ? sums.rep[b * sums.K + bc] / sums.rep_n[b] : NAN;
+    } else if (g->B && bl && base_replicates(g, bl, base, err) != 0) {
+        goto fail;
+    }
     if (fill_results(g, r, es, ps, vals, base, diff, err) != 0)
         goto fail;
     goto out;

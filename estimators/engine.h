@@ -90,6 +90,10 @@ struct eng_kind {
      * whose mean is the behaviour value: the other term of the lift V(pi_e) - V(pi_b).
      * Valid from setup to the end of the evaluation; NULL: no lift. May be NULL. */
     const double *(*baseline)(struct eng *g);
+    /* The column of the accumulated sums that holds the baseline (the source added it
+     * to its columns, so its replicates share the estimates' counts), or (size_t)-1;
+     * NULL or -1: the driver accumulates the baseline in a pass of its own. */
+    size_t (*baseline_col)(struct eng *g);
 };
 
 /* One evaluation: the source fills the first block, the driver the rest. */

@@ -118,6 +118,7 @@ struct bsrc {
     struct diag_support support;
     struct evboot *ev;
     size_t *col;                /* [n_pol * n_spec] first column of (p, e) in ev */
+    size_t base_col;            /* the reward's column in ev (the lift's baseline) */
 };
 
 static const char *log_path(const struct blog *log)
@@ -206,13 +207,17 @@ static const struct acc_source *b_source(struct eng *g, struct ope_error *err)
 {
     struct bsrc *b = g->self;
     size_t ns = g->o->n_spec;
-    b->ev = evboot_new(b->in, g->n_pol, g->o->spec, ns, g->B, g->o->threads, err);
+    /* The reward rides along as one more column: the lift's V(pi_b) replicates then
+     * share the estimates' bootstrap counts instead of drawing them all again. */
+    b->ev = evboot_new(b->in, g->n_pol, g->o->spec, ns, g->n_pol ? b->log->reward : NULL,
+                       g->B, g->o->threads, err);
     b->col = ope_malloc((g->n_pol * ns + 1) * sizeof *b->col, err);
     if (!b->ev || !b->col)
         return NULL;
     for (size_t p = 0; p < g->n_pol; p++)
         for (size_t e = 0; e < ns; e++)
             b->col[p * ns + e] = evboot_col(b->ev, p, e);
+    b->base_col = evboot_extra_col(b->ev);
     return evboot_source(b->ev);
 }
 
@@ -293,6 +298,11 @@ static const double *b_baseline(struct eng *g)
     return ((const struct bsrc *)g->self)->log->reward;
 }
 
+static size_t b_baseline_col(struct eng *g)
+{
+    return ((const struct bsrc *)g->self)->base_col;
+}
+
 static const struct eng_kind bandit_kind = {
     .kind = EST_BANDIT,
     .noun = "bandit",
@@ -310,6 +320,7 @@ static const struct eng_kind bandit_kind = {
     .est_stats = b_est_stats,
     .pol_stats = b_pol_stats,
     .baseline = b_baseline,
+    .baseline_col = b_baseline_col,
 };
 
 static void bsrc_release(struct bsrc *b, size_t n_pol)

@@ -30,6 +30,7 @@ struct evboot {
     const struct est_spec *spec;
     size_t n_spec;
     size_t n, K;                    /* rows; columns */
+    const double *extra;            /* one more column (the last), or NULL */
     size_t *col;                    /* [n_pol * n_spec] first column of (p, e) */
     struct acc_source src;
     atomic_int failed;              /* set by a precomputation task out of memory */
@@ -81,6 +82,8 @@ static void chunk_terms(const struct evboot *ev, size_t lo, size_t hi, double *t
             d->terms(&ev->in[p], ev->spec[e].param, lo, hi, t);
             k += d->n_terms;
         }
+    if (ev->extra)
+        memcpy(terms + k * ACC_CHUNK, ev->extra + lo, (hi - lo) * sizeof *terms);
 }
 
 /* Merge bit-identical vectors (m values each) of terms: u[v] points at the v-th
@@ -194,8 +197,8 @@ static void build_cache(struct evboot *ev, int threads)
 }
 
 struct evboot *evboot_new(const struct est_bandit_in *in, size_t n_pol,
-                          const struct est_spec *spec, size_t n_spec, size_t B, int threads,
-                          struct ope_error *err)
+                          const struct est_spec *spec, size_t n_spec, const double *extra,
+                          size_t B, int threads, struct ope_error *err)
 {
     struct evboot *ev = ope_calloc(1, sizeof *ev, err);
     if (!ev)
@@ -216,6 +219,9 @@ struct evboot *evboot_new(const struct est_bandit_in *in, size_t n_pol,
             ev->col[p * n_spec + e] = ev->K;
             ev->K += spec[e].d->n_terms;
         }
+    ev->extra = n_pol ? extra : NULL;
+    if (ev->extra)
+        ev->K++;
     if (B > 0)
         build_cache(ev, threads);
     ev->src = (struct acc_source){ ev->n, ev->K, REP_BLOCK, scratch_bytes(ev->K), ev,
@@ -242,4 +248,9 @@ const struct acc_source *evboot_source(const struct evboot *ev)
 size_t evboot_col(const struct evboot *ev, size_t p, size_t e)
 {
     return ev->col[p * ev->n_spec + e];
+}
+
+size_t evboot_extra_col(const struct evboot *ev)
+{
+    return ev->extra ? ev->K - 1 : (size_t)-1;
 }

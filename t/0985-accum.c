@@ -185,7 +185,7 @@ static void test_bandit(void)
     }
     for (int cached = 1; cached >= 0; cached--) {
         evboot_set_cache_limit(cached ? EVBOOT_CACHE_DEFAULT : 0);
-        struct evboot *ev = evboot_new(in, 2, spec, ns, B, 2, &err);
+        struct evboot *ev = evboot_new(in, 2, spec, ns, NULL, B, 2, &err);
         if (!ev)
             bail_out("%s", err.msg);
         const struct acc_source *src = evboot_source(ev);
