@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/tlog.h"
 #include "ope/base/json.h"
 
 /* Resize the array *pp (any element type) to size bytes, keeping it on failure. */
@@ -546,19 +547,6 @@ fail:
     return NULL;
 }
 
-/* The header's kind, by the rule log_file_is_trajectory applies to files. */
-static int header_is_trajectory(const struct csv_field *hdr, size_t nh, const struct load_opts *o)
-{
-    const char **names = calloc(nh ? nh : 1, sizeof *names);
-    if (!names)
-        return 0;
-    for (size_t j = 0; j < nh; j++)
-        names[j] = hdr[j].s;
-    int t = roles_header_is_trajectory(names, nh, o);
-    free(names);
-    return t == 1;
-}
-
 struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
                            struct ope_error *err)
 {
@@ -574,9 +562,14 @@ struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
     if (rc == 0)
         ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
                  "columns (action,reward,pscore,...)", path);
-    if (rc == 1 && strcmp(path, "-") == 0 && header_is_trajectory(hdr, nh, o)) {
-        ope_fail(err, OPE_EDATA, "-:1: standard input holds a trajectory log (its header "
-                 "has the episode, step and state columns), but this reads bandit logs");
+    /* Callers that take either kind sniff first (log_csv_is_trajectory); here a
+     * trajectory log would be read as bandit rows, so it is refused, whatever the
+     * input. */
+    int traj = rc == 1 ? log_fields_are_trajectory(hdr, nh, o, err) : 0;
+    if (traj != 0) {
+        if (traj > 0)
+            ope_fail(err, OPE_EDATA, "%s:1: this is a trajectory log (its header has the "
+                     "episode and step columns), and this reads bandit logs", path);
         rc = -1;
     }
     if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 0, path, err) == 0) {

@@ -123,6 +123,19 @@ int log_header_is_trajectory(const char *const *names, size_t n, const struct lo
     return roles_header_is_trajectory(names, n, o);
 }
 
+int log_fields_are_trajectory(const struct csv_field *f, size_t n, const struct load_opts *o,
+                              struct ope_error *err)
+{
+    const char **names = ope_calloc(n ? n : 1, sizeof *names, err);
+    if (!names)
+        return -1;
+    for (size_t j = 0; j < n; j++)
+        names[j] = f[j].s;
+    int res = log_header_is_trajectory(names, n, o);
+    free(names);
+    return res;
+}
+
 int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
                           struct ope_error *err)
 {
@@ -132,36 +145,8 @@ int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
     if (rc == 0)
         ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
                  "columns", csv_name(csv));
-    if (rc == 1) {
-        const char **names = ope_calloc(n, sizeof *names, err);
-        if (names) {
-            for (size_t j = 0; j < n; j++)
-                names[j] = f[j].s;
-            res = log_header_is_trajectory(names, n, o);
-            free(names);
-            csv_unget(csv);
-        }
-    }
-    return res;
-}
-
-int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err)
-{
-    /* Standard input is read again after the sniff only when it can be rewound (a
-     * redirected file); callers that must read a pipe use one reader instead
-     * (log_csv_is_trajectory, then blog_load_csv or tlog_load_csv). */
-    off_t start = -1;
-    if (strcmp(path, "-") == 0 && (start = ftello(stdin)) < 0)
-        return ope_fail(err, OPE_EUSAGE, "standard input is a pipe: this command must read "
-                        "it twice; give the log by path");
-    struct csv_reader *csv = csv_open(path, o->sep, err);
-    if (!csv)
-        return -1;
-    int res = log_csv_is_trajectory(csv, o, err);
-    csv_close(csv);
-    if (start >= 0 && fseeko(stdin, start, SEEK_SET) != 0)
-        return ope_fail(err, OPE_ENOINPUT, "standard input: cannot rewind after reading "
-                        "the header: %s", strerror(errno));
+    if (rc == 1 && (res = log_fields_are_trajectory(f, n, o, err)) >= 0)
+        csv_unget(csv);
     return res;
 }
 

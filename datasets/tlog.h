@@ -54,11 +54,15 @@ struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
  * columns after --map)? */
 int log_header_is_trajectory(const char *const *names, size_t n, const struct load_opts *o);
 
-/* Sniff a CSV file's header: 1 trajectory, 0 bandit, -1 error. */
-int log_file_is_trajectory(const char *path, const struct load_opts *o, struct ope_error *err);
+/* The same on a header as the CSV reader gives it: 1 trajectory, 0 bandit, -1 (out
+ * of memory, with err). */
+struct csv_field;
+int log_fields_are_trajectory(const struct csv_field *f, size_t n, const struct load_opts *o,
+                              struct ope_error *err);
 
-/* The same on an open reader, which gets its header back (csv_unget), so a pipe or
- * FIFO is read once: sniff, then blog_load_csv or tlog_load_csv. */
+/* Sniff the header of an open reader: 1 trajectory, 0 bandit, -1 error. The reader
+ * gets its header back (csv_unget), so a pipe or FIFO is read once: sniff, then
+ * blog_load_csv or tlog_load_csv. */
 int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
                           struct ope_error *err);
 

@@ -6,7 +6,7 @@
 # small canvas taken for an error; rm's "stochastic" reason printing 1 for
 # 0.9999999999999999.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 21
+plan 23
 $OPE gen bandit --rows 500 --seed 1 -q -o "$TMP/b.csv"
 
 long=$(printf '%0247d' 7)
@@ -43,6 +43,11 @@ expect_grep "$TMP/out" '"ground_truth":0.5' "the truth file's value is the polic
 expect_status 66 "a missing truth file is an error for a bandit log too" \
     "$OPE" eval "$TMP/b.csv" --truth "$TMP/nowhere.csv"
 expect_grep "$TMP/err" "nowhere.csv: cannot open" "and names the file"
+
+# A command that reads bandit logs only refuses a trajectory log, whatever its source.
+$OPE gen mdp riverswim --episodes 20 --seed 1 -q -o "$TMP/rs.csv"
+expect_status 65 "plot weights on a trajectory log" "$OPE" plot weights "$TMP/rs.csv" --term dumb
+expect_grep "$TMP/err" "rs.csv:1: this is a trajectory log" "says it is a trajectory log"
 
 # rm's reason keeps every digit when six would print 1.
 printf 'action,reward,pscore,pi.e.0,pi.e.1\n0,1,0.5,0.9999999999999999,0.0000000000000001\n1,0,0.5,0.9999999999999999,0.0000000000000001\n' > "$TMP/near.csv"
