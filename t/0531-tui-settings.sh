@@ -26,7 +26,7 @@ settings() {
     clear12; tmux send-keys -t "$S" "$2" Enter; sleep 0.3
     clear12; tmux send-keys -t "$S" "$3" Enter
 }
-tmux -L "$S" kill-server 2>/dev/null
+
 tmux new-session -d -s "$S" -x 130 -y 40 "cd '$TMP' && TERM=xterm '$OPE' tui log.csv --seed 1; echo EXITED \$?; sleep 30"
 wait_for "evaluation finished" && pass "the first evaluation finishes" || fail "no first result"
 tmux send-keys -t "$S" j

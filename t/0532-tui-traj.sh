@@ -79,7 +79,7 @@ settings() {
     clear12; tmux send-keys -t "$S" "$2" Enter
 }
 
-tmux -L "$S" kill-server 2>/dev/null
+
 tmux new-session -d -s "$S" -x 150 -y 45 "cd '$TMP' && TERM=xterm OPE_REPORT_DATE=2000-01-01T00:00:00Z '$OPE' tui rs.csv --truth rs-truth.csv --gamma 0.9; echo EXITED \$?; sleep 30"
 wait_for "evaluation finished" && pass "the workbench evaluates the trajectory log" || fail "no result"
 expect_grep "$TMP/screen" "300 episodes, gamma 0.9, value model" "the Estimates header names the discount"

@@ -9,17 +9,17 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 "$OPE" gen mdp riverswim --episodes 200 -q -o "$TMP/log.csv"
 S=ope-train-$$
-screen() { tmux -L "$S" capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
 wait_for() {   # wait_for TEXT: up to 20 s
     i=0
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done
     return 1
 }
-tmux -L "$S" new-session -d -s "$S" -x 130 -y 48 "cd '$TMP' && TERM=xterm '$OPE' tui log.csv --seed 1; echo EXITED \$?; sleep 30"
+tmux new-session -d -s "$S" -x 130 -y 48 "cd '$TMP' && TERM=xterm '$OPE' tui log.csv --seed 1; echo EXITED \$?; sleep 30"
 wait_for "8 Train" && pass "the tab bar has the Train view" || fail "no Train tab"
-tmux -L "$S" send-keys -t "$S" 8
+tmux send-keys -t "$S" 8
 wait_for "Press Enter to train" && pass "8 opens the Train view" || fail "8: no Train view"
-tmux -L "$S" send-keys -t "$S" Enter
+tmux send-keys -t "$S" Enter
 wait_for "% of V*" && pass "Enter trains and shows the table" || fail "no table"
 expect_grep "$TMP/screen" "npg-igt" "the table lists N-PG-IGT"
 if command -v gnuplot >/dev/null 2>&1 || [ -n "$OPE_GNUPLOT" ]; then
@@ -27,11 +27,11 @@ if command -v gnuplot >/dev/null 2>&1 || [ -n "$OPE_GNUPLOT" ]; then
 else
     skip "gnuplot is not installed"
 fi
-tmux -L "$S" send-keys -t "$S" e Enter
+tmux send-keys -t "$S" e Enter
 wait_for "hnpg+offline" && pass "e: the hard chain with offline data for HNPG" || fail "no chain"
 grep "hnpg+offline" "$TMP/screen" | grep -q "100.0%" && pass "HNPG with offline data reaches V*" ||
     fail "hnpg+offline: $(grep hnpg+offline "$TMP/screen")"
-tmux -L "$S" send-keys -t "$S" q
+tmux send-keys -t "$S" q
 wait_for "EXITED 0" && pass "q quits with status 0" || fail "no clean exit"
-tmux -L "$S" kill-server 2>/dev/null
+
 done_testing

@@ -4,7 +4,14 @@
 : "${OPE_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 DATA="$OPE_SRCDIR/t/data"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ope-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# Each test script drives its own tmux server: on a shared one, a session killed by
+# one script can take the server down just as another script creates its session.
+# (Defined only where tmux exists, so `command -v tmux` still tells.)
+if command -v tmux >/dev/null 2>&1; then
+    export TMUX_TMPDIR="$TMP"     # the socket goes with the test's files
+    tmux() { command tmux -L "ope-test-$$" "$@"; }
+fi
+trap 'command tmux -L "ope-test-$$" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 _n=0; _fail=0; _plan=""
 plan() { _plan=$1; echo "1..$1"; }
 pass() { _n=$((_n+1)); echo "ok $_n - $1"; }
