@@ -111,9 +111,9 @@ estimator's registry entry (estimators/estimator.h):
   continuous rewards): a handful of trajectories (rows) carry the estimate, and neither
   the bootstrap nor a normal approximation describes that. \`ope eval\` already warns of
   poor overlap (effective sample size under 1%) and of a mean weight far from 1; read
-  those warnings as "the interval is not to be trusted". A self-normalised trajectory
-  estimate whose weights are all 0 is 0/0, shown as 0 by convention with a warning:
-  its "coverage" is 0%.
+  those warnings as "the interval is not to be trusted". An estimate whose weights are all
+  0 (a zero denominator or an empty support) is undefined and printed as such; a log
+  where that happens counts as not covered.
 - **Hoeffding and Bernstein** without \`--bounds\` use the observed range of the
   contributions, so their guarantee is heuristic; with heavy-tailed weights they are
   very wide (over-cover) rather than wrong.

@@ -192,7 +192,8 @@ void diag_policy_warnings(const struct diag_weights *w, double unsupported,
     if (valid > 0 && w->sum == 0.0)
         /* ESS 0 and mean 0 say the same thing three ways: say it once. */
         add(out, "no overlap: every %s weight is 0 (the policy gives no logged %s a positive "
-            "probability); weight-based estimates are 0 or undefined",
+            "probability); the estimates that see the log only through these weights are "
+            "undefined",
             traj ? "trajectory" : "importance", traj ? "trajectory" : "action");
     else if (valid > 0 && diag_ess_poor(w->ess, valid))
         add(out, "poor overlap: effective sample size %.1f of %zu %s (max %sweight %.4g)",

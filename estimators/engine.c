@@ -190,7 +190,8 @@ static void stats_task(void *arg, size_t t)
     const double *sums = x->sums->point + g->kind->col(g, p, e);
     if (g->kind->est_stats(g, p, e, sums, &r->s) != 0)
         atomic_store(&x->failed, 1);
-    r->value = r->s.applies ? g->kind->value(g, p, e, sums, (double)g->n) : NAN;
+    r->value = r->s.applies && !r->s.undefined ? g->kind->value(g, p, e, sums, (double)g->n)
+                                               : NAN;
 }
 
 /* ---- the evaluation ------------------------------------------------------------- */
@@ -203,9 +204,10 @@ static int dup_str(char **dst, const char *s, struct ope_error *err)
 
 /* The interval of one estimate: the percentile interval of its replicates, or one of
  * the contributions' intervals (bounds: the given range, else the observed one). */
-static void interval(const struct eval_opts *o, const struct ci_stats *st, double *boot,
-                     struct res_estimate *re)
+static size_t interval(const struct eval_opts *o, const struct ci_stats *st, double *boot,
+                       struct res_estimate *re)
 {
+    size_t dropped = 0;
     double a = isnan(o->bound_lo) ? st->min : o->bound_lo;
     double b = isnan(o->bound_hi) ? st->max : o->bound_hi;
     switch (o->ci) {
@@ -219,11 +221,13 @@ static void interval(const struct eval_opts *o, const struct ci_stats *st, doubl
         ci_bernstein(st, a, b, o->alpha, &re->lower, &re->upper);
         break;
     case CI_BOOTSTRAP:
-        ci_percentile(boot, (size_t)o->n_boot, o->alpha, &re->lower, &re->upper);
+        dropped = (size_t)o->n_boot -
+                  ci_percentile(boot, (size_t)o->n_boot, o->alpha, &re->lower, &re->upper);
         break;
     default:
         break;
     }
+    return dropped;     /* replicates left out: undefined on their resample */
 }
 
 /* The lift of one estimate over the logged policy (value vb on the same rows) and
@@ -234,7 +238,7 @@ static void lift(const struct eval_opts *o, const struct est_res *x, const doubl
                  const double *base, double vb, size_t B, double *diff,
                  struct res_estimate *re)
 {
-    if (!x->s.applies || isnan(vb) || !x->s.lift_st.n)
+    if (!x->s.applies || isnan(x->value) || isnan(vb) || !x->s.lift_st.n)
         return;
     re->lift = x->value - vb;
     re->relative_lift = vb != 0 ? re->lift / fabs(vb) : NAN;
@@ -269,13 +273,17 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
         return -1;
     re->value = x->value;
     re->se = x->s.st.sd / sqrt((double)g->n);
-    interval(g->o, &x->s.st, boot, re);
+    size_t dropped = interval(g->o, &x->s.st, boot, re);
+    if (dropped && !isnan(re->value) && x->s.applies)
+        res_warn(r, rp, "%s: %zu of %d bootstrap replicates are undefined (a zero "
+                 "denominator in the resample) and are left out of its interval",
+                 s->label, dropped, g->o->n_boot);
     if (!x->s.applies) {
         /* No number at all: the reason is the result (estimator.h). */
         re->se = re->lower = re->upper = NAN;
         res_warn(r, rp, "%s does not apply: %s", s->label, x->s.why);
     } else {
-        if (x->s.why[0])    /* applies, with a caveat */
+        if (x->s.why[0] && !isnan(re->value))   /* applies, with a caveat */
             res_warn(r, rp, "%s: %s", s->label, x->s.why);
         if (x->s.weighted) {
             re->mean_weight = x->s.mean_w;
@@ -287,8 +295,15 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
     }
     if (!isnan(rp->truth) && rp->truth != 0)
         re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
-    if (isnan(re->value) && x->s.applies)
-        res_warn(r, rp, DIAG_UNDEFINED_FMT, s->label);
+    /* Undefined (a zero denominator, or no weight to estimate from): one rule for
+     * both kinds of log, with the source's reason when it gave one. */
+    if (isnan(re->value) && x->s.applies) {
+        re->se = re->lower = re->upper = NAN;
+        if (x->s.why[0])
+            res_warn(r, rp, "%s is undefined on this log: %s", s->label, x->s.why);
+        else
+            res_warn(r, rp, DIAG_UNDEFINED_FMT, s->label);
+    }
     return 0;
 }
 

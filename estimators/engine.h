@@ -21,6 +21,9 @@
 struct eng_est {
     int applies;            /* 0: the estimator does not apply; why says so */
     char why[160];          /* applies = 1 and why set: a caveat, shown as a warning */
+    /* Applies, but undefined on this log (why says why): the value is NaN, as for a
+     * zero denominator (empty support, est_desc.weights_only). */
+    int undefined;
     struct ci_stats st;     /* of the per-row (per-episode) contributions */
     int weighted;           /* mean_w, max_w and ess are set */
     double mean_w, max_w, ess;

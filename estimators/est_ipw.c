@@ -34,6 +34,7 @@ const struct est_desc est_ipw_desc = {
             "S. Kakade. Learning from logged implicit exploration data. NeurIPS 2010.",
     },
     .kind = EST_BANDIT,
+    .weights_only = EST_WEIGHTS_UNIT,
     .n_params = 1,
     .param = { { "clip", INFINITY, 0, INFINITY, "largest weight used (default: no clipping)" } },
     .n_terms = 1,

@@ -37,5 +37,6 @@ const struct est_desc est_pdis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .weights_only = EST_WEIGHTS_STEP,
     .traj_build = pdis_build,
 };

@@ -35,6 +35,7 @@ const struct est_desc est_sg_ipw_desc = {
             "importance sampling for off-policy evaluation and learning. NeurIPS 2021.",
     },
     .kind = EST_BANDIT,
+    .weights_only = EST_WEIGHTS_UNIT,
     .n_params = 1,
     .param = { { "lambda", 0.01, 0, 1, "correction in [0, 1]; 0 = ipw (default 0.01)" } },
     .n_terms = 1,

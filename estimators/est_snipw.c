@@ -56,6 +56,7 @@ const struct est_desc est_snipw_desc = {
             "counterfactual learning. NeurIPS 2015.",
     },
     .kind = EST_BANDIT,
+    .weights_only = EST_WEIGHTS_UNIT,
     .n_terms = 2,
     .terms = snipw_terms,
     .combine = snipw_combine,

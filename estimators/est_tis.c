@@ -38,5 +38,6 @@ const struct est_desc est_tis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .weights_only = EST_WEIGHTS_UNIT,
     .traj_build = tis_build,
 };

@@ -44,5 +44,6 @@ const struct est_desc est_wpdis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .weights_only = EST_WEIGHTS_STEP,
     .traj_build = wpdis_build,
 };

@@ -38,5 +38,6 @@ const struct est_desc est_wtis_desc = {
             "policy evaluation. ICML 2000.",
     },
     .kind = EST_TRAJ,
+    .weights_only = EST_WEIGHTS_UNIT,
     .traj_build = wtis_build,
 };

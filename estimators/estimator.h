@@ -12,6 +12,14 @@
 
 enum est_kind { EST_BANDIT, EST_TRAJ };
 
+/* Which weights an estimator sees the data through, when it sees it only through
+ * importance weights (est_desc.weights_only). */
+enum est_weights_only {
+    EST_WEIGHTS_MODEL = 0,  /* not only: a model or the rewards themselves count too */
+    EST_WEIGHTS_UNIT,       /* the row's weight (bandit) or the trajectory's */
+    EST_WEIGHTS_STEP,       /* the per-decision weights rho_{i,t} */
+};
+
 struct traj_in;             /* estimators/traj.h */
 struct traj_terms;
 
@@ -58,6 +66,11 @@ struct est_desc {
      * ci_warning: the table, JSON, the TUI and the reports), so a user never reads
      * such an interval as an honest one. NULL: no known defect. */
     const char *ci_caveat;
+    /* An estimator that sees the data only through importance weights is undefined,
+     * not 0, when every weight it uses is 0: the policy puts no probability on
+     * anything logged (empty support), so the log says nothing about it. The same
+     * rule as a zero denominator, for both kinds of log. */
+    enum est_weights_only weights_only;
     size_t n_params;
     struct est_param param[EST_MAX_PARAMS];
     size_t n_terms;

@@ -275,6 +275,13 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
             es->mean_w = dw.mean;
             es->max_w = dw.max;
             es->ess = dw.ess;
+            /* Empty support (est_desc.weights_only): no weight it uses is positive. */
+            if (s->d->weights_only && !(dw.max > 0)) {
+                es->undefined = 1;
+                snprintf(es->why, sizeof es->why, "every importance weight it uses is 0 "
+                         "(the policy gives no logged action a positive probability: "
+                         "empty support)");
+            }
         }
     }
     int rc = buf && c ? 0 : -1;

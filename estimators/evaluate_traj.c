@@ -86,6 +86,7 @@ struct tsrc {
     size_t Wp, W;                   /* columns per policy; in all, padded */
     struct pe_result *pe;           /* [n_pol * n_spec] */
     struct diag_weights *dg;        /* [n_pol] trajectory weights */
+    double *rho_max;                /* [n_pol] the largest per-decision weight */
     double *point;                  /* [W] the point sums, filled by prepare */
     double *S;                      /* the packed terms (only with replicates) */
     struct trajboot tb;
@@ -150,9 +151,10 @@ static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     t->lay = ope_calloc(ns + 1, sizeof *t->lay, err);
     t->pe = ope_calloc(g->n_pol * ns + 1, sizeof *t->pe, err);
     t->dg = ope_calloc(g->n_pol + 1, sizeof *t->dg, err);
+    t->rho_max = ope_calloc(g->n_pol + 1, sizeof *t->rho_max, err);
     t->ret = ope_malloc((t->log->n_episodes + 1) * sizeof *t->ret, err);
     if (!t->w || !t->rho || !t->qa || !t->v || !t->c || !t->terms || !t->lay || !t->pe ||
-        !t->dg || !t->ret)
+        !t->dg || !t->rho_max || !t->ret)
         return -1;
     /* Each episode's discounted return, summed as tlog_mean_return sums it. */
     for (size_t e = 0; e < t->log->n_episodes; e++) {
@@ -233,6 +235,8 @@ static int t_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
     if (traj_weights(log, pol, t->w, t->rho, err) != 0)
         return -1;
     diagnostics(log, t->rho, &t->dg[p]);
+    for (size_t j = 0; j < log->n_steps; j++)
+        t->rho_max[p] = t->rho[j] > t->rho_max[p] ? t->rho[j] : t->rho_max[p];
     if (g->need_model && vm_fit(log, pol, t->gamma, &t->to->vm, t->qa, t->v, err) != 0)
         return -1;
     struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho,
@@ -300,17 +304,22 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     const struct pe_result *x = &t->pe[p * g->o->n_spec + e];
     es->applies = 1;
     es->st = x->st;
-    /* A ratio whose every denominator is 0 is 0/0: the kernel counts it as nothing (the
-     * convention `ope select` ranks by), so say that the number is not an estimate. */
-    if (x->zero_slots == x->K && x->K)
-        snprintf(es->why, sizeof es->why, "every trajectory weight is 0, so the value is "
-                 "0/0, shown as 0 by convention: it is undefined, not an estimate, and so is "
-                 "any interval shown for it");
-    else if (x->zero_slots)
-        snprintf(es->why, sizeof es->why, "every trajectory weight is 0 in %zu of its %zu "
-                 "self-normalised terms (steps), which count as 0 (0/0) by convention",
-                 x->zero_slots, x->K);
+    /* A ratio slot whose every denominator is 0 is 0/0: the value is undefined (the
+     * engine says so); name the steps. */
+    if (x->zero_slots)
+        snprintf(es->why, sizeof es->why, "a zero denominator (0/0): every trajectory "
+                 "weight is 0 at %zu of its %zu self-normalised steps", x->zero_slots, x->K);
     es->weighted = strcmp(g->o->spec[e].d->name, "dm") != 0;
+    /* Empty support (est_desc.weights_only): no weight the estimator uses is positive. */
+    enum est_weights_only wo = g->o->spec[e].d->weights_only;
+    if ((wo == EST_WEIGHTS_UNIT && !(t->dg[p].max > 0)) ||
+        (wo == EST_WEIGHTS_STEP && !(t->rho_max[p] > 0))) {
+        es->undefined = 1;
+        snprintf(es->why, sizeof es->why, "every %s weight is 0 (the policy gives no logged "
+                 "%s a positive probability: empty support)",
+                 wo == EST_WEIGHTS_UNIT ? "trajectory" : "per-decision",
+                 wo == EST_WEIGHTS_UNIT ? "trajectory" : "first step");
+    }
     es->mean_w = t->dg[p].mean;
     es->max_w = t->dg[p].max;
     es->ess = t->dg[p].ess;
@@ -360,7 +369,7 @@ static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
         for (size_t k = 0; k < n_pol * ns; k++)
             free(t->pe[k].coef);
     free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->ret), free(t->terms);
-    free(t->lay), free(t->pe), free(t->dg), free(t->point), free(t->S);
+    free(t->lay), free(t->pe), free(t->dg), free(t->rho_max), free(t->point), free(t->S);
     diag_support_release(&t->support);
 }
 

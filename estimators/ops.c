@@ -80,7 +80,8 @@ double ops_kendall_tau_b(const double *x, const double *y, size_t n)
     double conc = 0, disc = 0, tx = 0, ty = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
-            double dx = x[i] - x[j], dy = y[i] - y[j];
+            /* Signs by comparison, not subtraction: -inf ties with -inf. */
+            int dx = (x[i] > x[j]) - (x[i] < x[j]), dy = (y[i] > y[j]) - (y[i] < y[j]);
             if (dx == 0 && dy == 0)
                 continue;
             if (dx == 0)
@@ -138,8 +139,9 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
     for (size_t i = 0; i < M; i++)
         n_nan += isnan(est[i]) != 0;
     if (n_nan)
-        note(r, "some estimates are undefined (NaN): they rank last and count as estimated "
-                "unsafe; MSE, rank correlation, and regret@k and top-k past them, are undefined");
+        note(r, "some estimates are undefined (NaN): they rank last (tied) and count as "
+                "estimated unsafe; rank correlation scores that ranking; MSE, and regret@k and "
+                "top-k past them, are undefined");
     if (!truth) {
         note(r, "no ground truth: only the ranking is available (MSE, rank correlation, "
                 "regret and the top-k metrics need the true values)");
@@ -164,14 +166,25 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
             r->nmse = r->mse / (sq / (double)M);
         else
             note(r, "nMSE is undefined: every true value is 0");
-        r->spearman = ops_spearman(truth, est, M);
-        r->kendall = ops_kendall_tau_b(truth, est, M);
-        if (M < 2)
-            note(r, "rank correlation is undefined with a single candidate");
-        else if (isnan(r->spearman))
-            note(r, "rank correlation is undefined: the true values or the estimates are "
-                    "all equal");
     }
+    /* Rank correlation scores the ranking the estimator gives, in which undefined
+     * estimates tie below every defined one: a zero denominator (an empty support)
+     * is a statement that the log cannot rank that policy, not a hole in the list. */
+    double *ranked = malloc(M * sizeof *ranked);
+    if (!ranked) {
+        ops_result_release(r);
+        return ope_fail_oom(err);
+    }
+    for (size_t i = 0; i < M; i++)
+        ranked[i] = isnan(est[i]) ? -INFINITY : est[i];
+    r->spearman = ops_spearman(truth, ranked, M);
+    r->kendall = ops_kendall_tau_b(truth, ranked, M);
+    free(ranked);
+    if (M < 2)
+        note(r, "rank correlation is undefined with a single candidate");
+    else if (isnan(r->spearman))
+        note(r, "rank correlation is undefined: the true values or the estimates are "
+                "all equal");
     /* regret@k = sum of the k largest true values - sum of the true values of top_k. */
     double *sorted = malloc(k * sizeof *sorted);
     if (!sorted) {

@@ -101,11 +101,8 @@ double traj_value_sums(const double *coef, size_t K, const double *sn, const dou
     ope_sum_init(&v);
     for (size_t k = 0; k < K; k++) {
         double d = sd ? sd[k] : n;
-        if (d == 0.0) {
-            if (sn[k] == 0.0 && sd)
-                continue;
-            return NAN;
-        }
+        if (d == 0.0)
+            return NAN;     /* 0/0 included: undefined, the bandit rule (traj.h) */
         ope_sum_add(&v, coef[k] * sn[k] / d);
     }
     return ope_sum_value(&v);
@@ -124,13 +121,7 @@ double traj_value(const struct traj_terms *t, const double *m)
     double val = 0;
     for (size_t k = 0; k < t->K; k++) {
         if (sd[k] == 0.0) {
-            /* A slot where every trajectory has zero weight contributes nothing when
-             * its numerator is zero too (0/0 of an all-zero step: the convention `ope
-             * select` ranks by; the evaluation warns, traj_zero_slots); otherwise the
-             * estimate is undefined. */
-            if (sn[k] == 0.0 && t->den)
-                continue;
-            val = NAN;
+            val = NAN;      /* 0/0 included: undefined (traj.h) */
             break;
         }
         ope_sum_add(&v, t->coef[k] * sn[k] / sd[k]);
@@ -155,14 +146,13 @@ void traj_contrib(const struct traj_terms *t, double *c)
     }
     const double *sd = sn + K;
     for (size_t k = 0; k < K; k++) {
-        if (sd[k] == 0.0 && !(sn[k] == 0.0 && t->den)) {
+        if (sd[k] == 0.0) {
             for (size_t i = 0; i < t->n; i++)
                 c[i] = NAN;
             free(sn);
             return;
         }
-        /* f = coef n / sd (0 for an all-zero ratio slot), applied below. */
-        sn[k] = sd[k] == 0.0 ? 0.0 : t->coef[k] * (double)t->n / sd[k];
+        sn[k] = t->coef[k] * (double)t->n / sd[k];     /* f, applied below */
     }
     /* Ratio slots keep the full-sample-denominator terms coef num n / sd, not the
      * linearised ones the bandit snipw and sndr use: on trajectory logs the

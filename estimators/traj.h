@@ -55,24 +55,22 @@ void traj_terms_release(struct traj_terms *t);
 double traj_value(const struct traj_terms *t, const double *m);
 
 /* The value from the slot sums sn[k] and sd[k] (sd NULL: every den is 1, so sd[k] =
- * n), with traj_value's rules: sum_k coef_k sn_k / sd_k, compensated; a ratio slot
- * with sn = sd = 0 adds nothing (a convention, which the evaluation reports with
- * traj_zero_slots); any other zero denominator gives NAN. The point
- * estimate and every bootstrap replicate go through it. */
+ * n), with traj_value's rules: sum_k coef_k sn_k / sd_k, compensated; any zero
+ * denominator, 0/0 included, gives NAN: the estimate is undefined, as a bandit
+ * snipw's is (one rule for both kinds of log; the evaluation says which steps, with
+ * traj_zero_slots). The point estimate and every bootstrap replicate go through it. */
 double traj_value_sums(const double *coef, size_t K, const double *sn, const double *sd,
                        double n);
 
 /* Per-trajectory contributions c_i whose mean is the value: c_i = sum_k coef_k
- * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator; an
- * all-zero ratio slot adds nothing). Not the delta-method terms of the bandit snipw:
- * see traj.c. c has n entries (all NAN when a denominator is zero under a nonzero
- * numerator). */
+ * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator). Not the
+ * delta-method terms of the bandit snipw: see traj.c. c has n entries (all NAN when a
+ * denominator is zero). */
 void traj_contrib(const struct traj_terms *t, double *c);
 
-/* The ratio slots in which every trajectory's denominator is 0 (the 0/0 that
- * traj_value counts as nothing): the evaluation warns when there is any, since the
- * value is then a convention rather than an estimate (wtis of a policy that no logged
- * trajectory follows would read 0). 0 for plain means. */
+/* The ratio slots in which every trajectory's denominator is 0 (a 0/0 that makes
+ * the value undefined): the evaluation names how many when there is any (wtis of a
+ * policy that no logged trajectory follows). 0 for plain means. */
 size_t traj_zero_slots(const struct traj_terms *t);
 
 /* Helpers for the kernels: the per-step discount gamma^t (t = 0 is gamma^0 = 1). */

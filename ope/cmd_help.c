@@ -234,6 +234,12 @@ static void print_intervals(void)
 "  bernstein  the empirical Bernstein bound (the variance and the range): as\n"
 "             hoeffding, narrower when the variance is small.\n"
 "  none       no interval.\n\n"
+"Undefined estimates, one rule for bandit and trajectory logs: a zero denominator\n"
+"(snipw, sndr, wtis; a step of wpdis or wdr where every weight is 0) or an empty\n"
+"support (every weight an ipw, sg-ipw, tis or pdis uses is 0) makes the estimate\n"
+"undefined: '-' in tables, null in JSON, an empty CSV cell, a warning saying why,\n"
+"and no interval. A bootstrap resample with a zero denominator is left out of the\n"
+"interval, and a warning counts such resamples.\n\n"
 "Known not to cover (every output says so next to the interval):\n");
     for (size_t i = 0; est_registry[i]; i++)
         if (est_registry[i]->ci_caveat)

@@ -26,16 +26,23 @@ grep -q "the interval ignores" "$TMP/out" && fail "warned without an interval" |
     pass "no interval: no interval warning"
 
 # Trajectories: the exact command of the issue. anti100 gives every logged trajectory
-# weight 0, so wtis is 0/0: the kernel keeps the convention 0 (`ope select` ranks by
-# it), and the evaluation says that this number is not an estimate; wpdis's all-zero
-# steps are said too. FQE's zero-width interval (one start state) is flagged.
+# weight 0, so wtis is 0/0 and tis has an empty support: both are undefined, as a
+# bandit snipw's zero denominator is (one rule), printed "-" with a warning; wpdis's
+# all-zero steps make it undefined too, and the warning names them. pdis, whose
+# per-decision weights are positive at the first steps, still gives a number. FQE's
+# zero-width interval (one start state) is flagged.
 expect_status 0 "gen mdp riverswim" $OPE gen mdp riverswim --episodes 300 --candidates 4 \
     --gamma 0.9 --seed 3 -q -o "$TMP/rs.csv" --truth "$TMP/rs-truth.csv"
 expect_status 0 "eval anti100" $OPE eval "$TMP/rs.csv" --gamma 0.9 --ci t --policy anti100 \
     --truth "$TMP/rs-truth.csv"
-expect_grep "$TMP/out" "warning: wtis: every trajectory weight is 0, so the value is 0/0" \
-    "wtis with every weight 0: said to be undefined, not an estimate"
-expect_grep "$TMP/out" "warning: wpdis: every trajectory weight is 0 in 18 of its 20" \
+expect_grep "$TMP/out" "warning: wtis is undefined on this log: every trajectory weight is 0" \
+    "wtis with every weight 0: undefined"
+expect_grep "$TMP/out" "warning: tis is undefined on this log: every trajectory weight is 0 (the policy gives no logged trajectory a positive probability: empty support)" \
+    "tis with every weight 0: undefined (empty support)"
+grep -Eq '^  (tis|wtis|wpdis|wdr) +- +- +- ' "$TMP/out" && pass "undefined estimates print -" ||
+    fail "undefined estimates print -"
+grep -Eq '^  pdis +0\.0' "$TMP/out" && pass "pdis keeps its number" || fail "pdis keeps its number"
+expect_grep "$TMP/out" "warning: wpdis is undefined on this log: a zero denominator (0/0): every trajectory weight is 0 at 18 of its 20 self-normalised steps" \
     "wpdis's all-zero steps are said"
 expect_grep "$TMP/out" "warning: dm: the interval ignores the value model's own error" \
     "FQE's interval is flagged"
@@ -43,6 +50,37 @@ expect_status 0 "mix100: no zero-weight warning" $OPE eval "$TMP/rs.csv" --gamma
     --policy mix100
 grep -q "every trajectory weight is 0" "$TMP/out" && fail "warned on mix100" ||
     pass "no 0/0 warning where the weights are not all 0"
+
+# The same rule on a bandit log: a policy that never picks the logged action gives
+# every weight 0, so ipw and sg-ipw (which see the log only through the weights) are
+# undefined, not 0 [0, 0]; snipw and sndr are 0/0; dr keeps the model's value.
+{
+    echo "x0,action,reward,pscore,pi.x.0,pi.x.1"
+    i=1; while [ $i -le 40 ]; do echo "0.$i,0,$((i % 2)),0.5,0,1"; i=$((i + 1)); done
+} > "$TMP/zero.csv"
+expect_status 0 "bandit, empty support" $OPE eval "$TMP/zero.csv" --ci t --seed 1 \
+    --estimators ipw,snipw,sg-ipw,dr
+expect_grep "$TMP/out" "warning: ipw is undefined on this log: every importance weight it uses is 0" \
+    "bandit ipw with every weight 0: undefined"
+grep -Eq '^  (ipw|snipw|sg-ipw:lambda=0.01) +- +- +- ' "$TMP/out" && pass "printed -" || fail "printed -"
+grep -Eq '^  dr +0\.[0-9]+ +0\.' "$TMP/out" && pass "dr keeps the model's value" ||
+    fail "dr keeps the model's value"
+expect_status 0 "bandit, empty support, json" $OPE eval "$TMP/zero.csv" --ci t --seed 1 \
+    --estimators ipw -f json
+expect_grep "$TMP/out" '"estimator":"ipw","label":"ipw","params":{},"value":null,"ci":{"lower":null,"upper":null}' \
+    "json: null value and interval"
+# A bootstrap resample can miss every positive weight: that replicate is undefined
+# and left out, and the output says how many. One row in 40 has a positive weight,
+# so a Poisson(1) resample misses it with probability e^-1: about 37% of them.
+{
+    echo "x0,action,reward,pscore,pi.x.0,pi.x.1"
+    echo "0.0,1,1,0.5,0,1"
+    i=1; while [ $i -le 39 ]; do echo "0.$i,0,$((i % 2)),0.5,0,1"; i=$((i + 1)); done
+} > "$TMP/one.csv"
+expect_status 0 "one supported row, bootstrap" $OPE eval "$TMP/one.csv" --seed 1 \
+    --estimators snipw --n-boot 400
+grep -Eq 'warning: snipw: 1[0-9][0-9] of 400 bootstrap replicates are undefined' "$TMP/out" &&
+    pass "the undefined replicates are counted" || fail "the undefined replicates are counted"
 
 # The TIS return CDF of a policy whose weights are all 0 (the issue's rk.csv): it
 # reported mean 9 (all mass at the largest return) against a true value of 0.1.

@@ -323,12 +323,24 @@ int main(void)
         ok(gsl_ok, "Spearman equals gsl_stats_spearman");
         ok(undefined_ok, "a constant side: both are NaN");
     }
-    /* NaN estimates rank last, and MSE/correlation are undefined with a note. */
+    /* NaN estimates rank last, MSE is undefined with a note, and rank correlation
+     * scores the ranking given: the estimates rank the candidates 3rd, 2nd, 1st
+     * (NaN below 1 below 2) against the truth's 1st, 2nd, 3rd, a full reversal, so
+     * Spearman and Kendall are both exactly -1. Two NaNs tie: E = {NaN, NaN, 5} ranks
+     * (1.5, 1.5, 3) against (3, 2, 1): Spearman = -sqrt(3)/2 (centred ranks (-.5,-.5,1)
+     * and (1,0,-1): sum -1.5 over sqrt(1.5 * 2)), Kendall tau-b = -2/sqrt(2*3). */
     {
         const double V[] = { 3, 2, 1 }, E[] = { NAN, 1, 2 };
         struct ops_result r = run(E, V, 3, 1, 0, 0);
         ok(r.ranking[0] == 2 && r.ranking[1] == 1 && r.ranking[2] == 0, "NaN estimate ranks last");
-        ok(isnan(r.mse) && isnan(r.spearman) && r.n_notes > 0, "MSE undefined, with a note");
+        ok(isnan(r.mse) && r.n_notes > 0, "MSE undefined, with a note");
+        ok(r.spearman == -1.0 && r.kendall == -1.0, "rank correlation scores the ranking given "
+           "(NaN last): a full reversal is -1");
+        const double E2[] = { NAN, NAN, 5 };
+        struct ops_result r2 = run(E2, V, 3, 1, 0, 0);
+        ok(fabs(r2.spearman + sqrt(3.0) / 2) < 1e-15 &&
+           fabs(r2.kendall + 2 / sqrt(6.0)) < 1e-15, "two NaNs tie last in the correlations");
+        ops_result_release(&r2);
         /* Estimated safe (>= 0.9): 1 and 2; candidate 1 (V = 3) is truly safe and estimated
          * unsafe: Type I = 1/3. */
         is_double(r.type1, 1.0 / 3, 1e-12, "a NaN estimate counts as estimated unsafe");

@@ -146,21 +146,19 @@ int main(void)
         ok(fabs(c[0] - 8.0 / 3) < 1e-12 && fabs(c[1] - 5.0 / 6) < 1e-12 &&
            fabs(c[2] - 4.5) < 1e-12, "wtis contributions by hand "
            "(%.15g, %.15g, %.15g)", c[0], c[1], c[2]);
-        /* Every weight 0: the ratio is 0/0. The kernel keeps the convention "adds
-         * nothing" (ope select ranks by it) and reports the slot, so the evaluation can
-         * say the 0 is not an estimate. */
+        /* Every weight 0: the ratio is 0/0, undefined -- the rule of the bandit snipw
+         * -- and the slot is reported so the evaluation can say which steps. */
         is_int((int)traj_zero_slots(&tt), 0, "wtis: no all-zero slot on the hand log");
         for (size_t i = 0; i < 3; i++)
             tt.num[i] = tt.den[i] = 0.0;
-        ok(traj_value(&tt, NULL) == 0.0 && traj_zero_slots(&tt) == 1,
-           "wtis with every weight 0: 0 by convention, and one all-zero slot reported");
+        ok(isnan(traj_value(&tt, NULL)) && traj_zero_slots(&tt) == 1,
+           "wtis with every weight 0: undefined (NaN), and one all-zero slot reported");
         traj_contrib(&tt, c);
-        ok(c[0] == 0.0 && c[2] == 0.0, "wtis with every weight 0: contributions 0 (no NaN)");
+        ok(isnan(c[0]) && isnan(c[2]), "wtis with every weight 0: contributions undefined");
         traj_terms_release(&tt);
-        /* traj_value_sums: an all-zero ratio step adds nothing; a zero denominator
-         * under a nonzero numerator is undefined. */
+        /* traj_value_sums: any zero denominator is undefined, 0/0 included. */
         double coef[2] = { 1, 0.5 }, sn[2] = { 1, 0 }, sd[2] = { 2, 0 };
-        is_double(traj_value_sums(coef, 2, sn, sd, 3), 0.5, 1e-15, "a 0/0 step adds nothing");
+        ok(isnan(traj_value_sums(coef, 2, sn, sd, 3)), "a 0/0 step is undefined");
         sn[1] = 1;
         ok(isnan(traj_value_sums(coef, 2, sn, sd, 3)), "x/0 is NaN");
         sn[1] = 0;

@@ -24,10 +24,11 @@ static void num(struct strbuf *sb, double v, int w)
     strbuf_printf(sb, " %*s", w, b);
 }
 
-/* Does the evaluation carry intervals (--ci other than none)? */
+/* Does the evaluation carry intervals (--ci other than none)? Asked of the settings,
+ * not of an estimate: the first one may be undefined. */
 static int has_intervals(const struct res_eval *r)
 {
-    return r->n_policies && r->pol[0].n_estimates && !isnan(r->pol[0].est[0].lower);
+    return r->n_policies && r->pol[0].n_estimates && strcmp(r->ci, "none") != 0;
 }
 
 void select_table(const struct selection *s, struct strbuf *sb)
