@@ -166,7 +166,7 @@ static void b_describe(struct eng *g, struct res_eval *r)
     r->rows = log->n;
     r->kind = "bandit";
     r->n_actions = log->n_actions;
-    r->behavior_value = blog_mean_reward(log);
+    r->behavior_value = r->behavior_observed = blog_mean_reward(log);
 }
 
 /* The reward model (q̂ columns of the log, or one fitted by cross-fitting for every

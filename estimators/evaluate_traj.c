@@ -133,7 +133,7 @@ static void t_describe(struct eng *g, struct res_eval *r)
     r->kind = "trajectories";
     r->n_actions = t->log->n_actions;
     r->gamma = t->gamma;
-    r->behavior_value = tlog_mean_return(t->log, t->gamma);
+    r->behavior_value = r->behavior_observed = tlog_mean_return(t->log, t->gamma);
 }
 
 /* The buffers of one policy's steps, the per-(policy, estimator) results, the

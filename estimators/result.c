@@ -23,7 +23,7 @@ struct res_eval *res_eval_new(size_t n_policies, size_t n_estimates)
     if (!r)
         return NULL;
     r->gamma = 1.0;
-    r->behavior_value = NAN;
+    r->behavior_value = r->behavior_observed = r->behavior_exact = NAN;
     r->alpha = 0.05;
     r->model.heldout_error = NAN;
     r->kind = "bandit";

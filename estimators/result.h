@@ -70,7 +70,13 @@ struct res_eval {
     const char *kind;       /* "bandit" or "trajectories" */
     int n_actions;
     double gamma;           /* 1.0 for bandit */
-    double behavior_value;  /* on-policy value of the log (mean reward / return) */
+    /* The logged (behaviour) policy's value, two labelled quantities: what the log
+     * shows (its mean reward, or mean discounted return) and, when a truth file or
+     * an environment gives it, the exact value. behavior_value is the one J(pi_b)
+     * uses: the exact value when known, else the observed one. */
+    double behavior_observed;
+    double behavior_exact;  /* NAN when unknown */
+    double behavior_value;
 
     double alpha;
     char ci[16];            /* "bootstrap", "t", "hoeffding", "bernstein", "none" */

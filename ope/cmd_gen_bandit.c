@@ -133,8 +133,8 @@ int gen_bandit_main(int argc, char **argv)
         return cli_error(&err);
     int rc = blog_write_csv(b, out, force, &err);
     if (rc == 0 && !quiet) {
-        fprintf(stderr, "ope gen bandit: %s: %zu rows, %d actions, %zu policies; behaviour "
-                "value %.6g\n", out, b->n, b->n_actions, b->n_policies, blog_mean_reward(b));
+        fprintf(stderr, "ope gen bandit: %s: %zu rows, %d actions, %zu policies; logged "
+                "policy's observed mean reward %.6g\n", out, b->n, b->n_actions, b->n_policies, blog_mean_reward(b));
         for (size_t p = 0; p < b->n_policies; p++)
             fprintf(stderr, "  %-12s true value %.6g\n", b->policy[p].name,
                     blog_policy_truth(b, p));

@@ -409,7 +409,7 @@ static int run(const struct gen_opts *o, struct ope_error *err)
     double t2 = now();
     if (!o->quiet)
         fprintf(stderr, "ope gen mdp: %s: %zu episodes, %zu steps (S=%d, A=%d, H=%d, gamma=%g), "
-                "behaviour value %.6g; sampled into memory in %.3f s (%.3g steps/s), written in %.3f s\n",
+                "logged policy's exact value %.6g; sampled into memory in %.3f s (%.3g steps/s), written in %.3f s\n",
                 o->out, t->n_episodes, t->n_steps, m->n_states, m->n_actions, m->horizon,
                 m->gamma, vb, t1 - t0, (double)t->n_steps / fmax(t1 - t0, 1e-9), t2 - t1);
     rc = 0;

@@ -130,6 +130,11 @@ static int build(const struct report_in *in, const char *path, struct built *b,
     c->r = r;
     c->path = path;
     c->J = isfinite(in->behavior_truth) ? in->behavior_truth : r->behavior_value;
+    int traj = strcmp(r->kind, "bandit") != 0;
+    c->J_label = isfinite(in->behavior_truth) || c->J == r->behavior_exact
+                 ? "the logged policy's exact value"
+                 : traj ? "the logged policy's observed mean return"
+                        : "the logged policy's observed mean reward";
     if (in->truth) {
         c->truth = in->truth;
     } else {

@@ -96,6 +96,7 @@ struct report_ctx {
     char charts_note[300];      /* why there are no charts, "" when there are */
     const double *truth;        /* [n_policies] (in->truth or r's), or NULL */
     double J;                   /* J(pi_b) used throughout */
+    const char *J_label;        /* what J is: the exact value, or the observed mean */
     const char *path;           /* the report's own path */
 };
 

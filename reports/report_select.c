@@ -162,12 +162,11 @@ void report_sec_selection(struct report_doc *d, const struct report_ctx *c)
         return;
     }
     char J[32], tau[32];
-    report_para(d, REPORT_P, "True values: %s. J(pi_b), the logged (behaviour) policy's value, "
-                "is %s; the safety threshold is %s (%g x J(pi_b)): a policy below it is unsafe "
+    report_para(d, REPORT_P, "True values: %s. J(pi_b), %s, is %s; the safety threshold is %s (%g x J(pi_b)): a policy below it is unsafe "
                 "to deploy.", c->in->truth_source ? c->in->truth_source
                 : strcmp(c->r->kind, "bandit") == 0
                 ? "the log's true expected rewards (q.* columns, synthetic data)"
-                : "exact values known to the evaluation",
+                : "exact values known to the evaluation", c->J_label,
                 report_num(J, s->J), report_num(tau, s->tau), c->in->ops.relative_safety);
     report_h(d, 3, NULL, "Each estimator as a selection tool");
     metrics_table(d, c);

@@ -328,8 +328,7 @@ void report_sec_summary(struct report_doc *d, const struct report_ctx *c)
     if (r->n_policies >= 2)
         agree_best(d, r, E);
     agree_intervals(d, r, E);
-    compare_with(d, r, E, c->J, NAN, traj ? "the logged policy's mean return"
-                                          : "the logged policy's mean reward");
+    compare_with(d, r, E, c->J, NAN, c->J_label);
     if (isfinite(c->in->reference))
         compare_with(d, r, E, c->in->reference, c->in->reference_half,
                      c->in->reference_label ? c->in->reference_label : "the reference value");

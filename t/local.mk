@@ -71,6 +71,7 @@ ope_sh_tests = \
 	t/0306-registry.sh \
 	t/0309-obp-reference.sh \
 	t/0325-intervals.sh \
+	t/0327-behavior-labels.sh \
 	t/0500-gen-eval.sh \
 	t/0527-gate.sh \
 	t/0510-demo.sh \

@@ -197,7 +197,7 @@ static struct res_eval *run_traj(const struct eval_settings *set, const struct e
     }
     r = eval_traj_ex(log, eo, to, err);
     if (r && set->truth_path && !isnan(tf.behavior))
-        r->behavior_value = tf.behavior;
+        r->behavior_value = r->behavior_exact = tf.behavior;
     if (r && set->truth_path && warn_unknown_truth(r, &tf, set->truth_path, NULL, log, err)) {
         res_eval_free(r);
         r = NULL;
@@ -237,7 +237,7 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
             }
         }
         if (!isnan(tf.behavior))
-            r->behavior_value = tf.behavior;
+            r->behavior_value = r->behavior_exact = tf.behavior;
         if (warn_unknown_truth(r, &tf, set->truth_path, log, NULL, err) != 0) {
             res_eval_free(r);
             r = NULL;

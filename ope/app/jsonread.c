@@ -393,6 +393,11 @@ struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
     double gamma = jr_num(jr_get(in, "gamma")), alpha = jr_num(jr_get(set, "alpha"));
     r->gamma = isfinite(gamma) ? gamma : 1.0;
     r->behavior_value = jr_num(jr_get(in, "behavior_value"));
+    /* Written since the two were labelled apart; older files: the value as given. */
+    r->behavior_observed = jr_num(jr_get(in, "behavior_observed"));
+    r->behavior_exact = jr_num(jr_get(in, "behavior_exact"));
+    if (isnan(r->behavior_observed) && isnan(r->behavior_exact))
+        r->behavior_observed = r->behavior_value;
     r->alpha = alpha > 0 && alpha < 1 ? alpha : 0.05;
     snprintf(r->ci, sizeof r->ci, "%s", jr_str(jr_get(set, "ci")) ? jr_str(jr_get(set, "ci"))
                                                                    : "");

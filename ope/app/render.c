@@ -22,9 +22,13 @@ static void num(struct strbuf *sb, double v, int width)
 
 void render_table(const struct res_eval *r, struct strbuf *sb)
 {
-    strbuf_printf(sb, "%s: %zu rows, %d actions, %s log; behaviour policy value %.6g\n",
-                  r->path ? r->path : "(log)", r->rows, r->n_actions, r->kind,
-                  r->behavior_value);
+    int traj = strcmp(r->kind, "bandit") != 0;
+    strbuf_printf(sb, "%s: %zu rows, %d actions, %s log; logged policy's observed mean %s "
+                  "%.6g", r->path ? r->path : "(log)", r->rows, r->n_actions, r->kind,
+                  traj ? "return" : "reward", r->behavior_observed);
+    if (!isnan(r->behavior_exact))
+        strbuf_printf(sb, ", exact value %.6g", r->behavior_exact);
+    strbuf_putc(sb, '\n');
     if (strcmp(r->ci, "none") == 0)
         strbuf_printf(sb, "no intervals\n");
     else if (strcmp(r->ci, "bootstrap") == 0)
@@ -184,6 +188,10 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
         strbuf_printf(sb, ",\"episodes\":%zu", r->episodes);
     strbuf_puts(sb, ",\"behavior_value\":");
     json_number(sb, r->behavior_value);
+    strbuf_puts(sb, ",\"behavior_observed\":");
+    json_number(sb, r->behavior_observed);
+    strbuf_puts(sb, ",\"behavior_exact\":");
+    json_number(sb, r->behavior_exact);
     strbuf_puts(sb, "},\n ");
     key(sb, "settings");
     strbuf_puts(sb, "{\"alpha\":");

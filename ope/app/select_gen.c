@@ -122,7 +122,7 @@ static struct res_eval *eval_traj_rep(struct select_gen *g, struct evalcli *c, s
     eo.progress = c->progress;
     r = eval_traj_ex(log, &eo, &to, err);
     if (r)
-        r->behavior_value = g->Jb;
+        r->behavior_value = r->behavior_exact = g->Jb;
 out:
     free(tv);
     tlog_free(log);

@@ -35,8 +35,12 @@ void select_table(const struct selection *s, struct strbuf *sb)
 {
     const struct res_eval *r = s->r;
     size_t M = r->n_policies;
+    int traj = strcmp(r->kind, "bandit") != 0;
     strbuf_printf(sb, "%zu candidate policies, %zu estimators; J(pi_b) = %.6g (%s), safety "
-                  "threshold %.6g\n", M, s->n_est, s->J, "behaviour value", s->tau);
+                  "threshold %.6g\n", M, s->n_est, s->J,
+                  s->J == r->behavior_exact ? "the logged policy's exact value"
+                  : traj ? "the logged policy's observed mean return"
+                         : "the logged policy's observed mean reward", s->tau);
     if (!s->truth)
         strbuf_puts(sb, "no ground truth (--truth FILE or q.* columns): rankings and estimates "
                         "only; MSE, correlation, regret and the top-k metrics need the truth\n");
