@@ -156,7 +156,7 @@ int eng_replicates(struct eng *g, const struct eval_opts *o, const size_t *pol, 
         return -1;
     replicates(g, &x, vals);
     sums_release(&x);
-    return 0;
+    return g->kind->refit ? g->kind->refit(g, vals, err) : 0;
 }
 
 /* ---- the statistics behind the table ------------------------------------------- */
@@ -290,8 +290,17 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
             re->max_weight = x->s.max_w;
             re->ess = x->s.ess;
         }
-        if (s->d->ci_caveat && !isnan(re->lower))
-            re->ci_warning = s->d->ci_caveat;
+        if (s->d->ci_caveat && !x->s.refit && !isnan(re->lower)) {
+            /* A zero-width interval of a fitted model (FQE with one start state) says
+             * nothing: no interval, and why, rather than a false certainty. */
+            if (re->lower == re->upper) {
+                re->lower = re->upper = NAN;
+                res_warn(r, rp, "%s: no interval: every contribution is the same, and the "
+                         "model's own error is not in them", s->label);
+            } else {
+                re->ci_warning = s->d->ci_caveat;
+            }
+        }
     }
     if (!isnan(rp->truth) && rp->truth != 0)
         re->rel_error = fabs(re->value - rp->truth) / fabs(rp->truth);
@@ -413,6 +422,8 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         goto fail;
     if (g->B)
         replicates(g, &sums, vals);
+    if (g->B && g->kind->refit && g->kind->refit(g, vals, err) != 0)
+        goto fail;
     struct stats_ctx sx = { g, &sums, es, ps, 0 };
     if (ope_parallel_for(n_pol * (ns + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
         goto fail;

@@ -24,6 +24,9 @@ struct eng_est {
     /* Applies, but undefined on this log (why says why): the value is NaN, as for a
      * zero denominator (empty support, est_desc.weights_only). */
     int undefined;
+    /* The bootstrap replicates were refitted (eng_kind.refit): the interval carries
+     * the fitted part's error, so the descriptor's ci_caveat does not apply to it. */
+    int refit;
     struct ci_stats st;     /* of the per-row (per-episode) contributions */
     int weighted;           /* mean_w, max_w and ess are set */
     double mean_w, max_w, ess;
@@ -97,6 +100,11 @@ struct eng_kind {
      * to its columns, so its replicates share the estimates' counts), or (size_t)-1;
      * NULL or -1: the driver accumulates the baseline in a pass of its own. */
     size_t (*baseline_col)(struct eng *g);
+    /* Estimators with a fitted part re-estimated per resample (est_desc.traj_resample):
+     * overwrite their replicates vals[(p * n_spec + e) * B + b] with the refitted
+     * values, on the same counts. Called after the replicates, before est_stats. May
+     * be NULL. 0, or -1 with err (out of memory, cancelled). */
+    int (*refit)(struct eng *g, double *vals, struct ope_error *err);
 };
 
 /* One evaluation: the source fills the first block, the driver the rest. */

@@ -8,7 +8,52 @@
 #include "config.h"
 #include "estimators/traj.h"
 
+#include <math.h>
 #include <stdlib.h>
+
+#include "ope/base/sum.h"
+
+/* The per-episode terms num[i] = sum_t gamma^t ŵ_t(s_{i,t}) w_{i,t} r_{i,t}, with the
+ * ratios ŵ_t estimated on episodes counted m[i] times (m NULL: once each). scratch:
+ * 3 S + n doubles. */
+static void mis_terms(const struct traj_in *in, const double *m, double *num, double *scratch)
+{
+    const struct tlog *L = in->log;
+    size_t S = (size_t)L->n_states, n = L->n_episodes;
+    double *wh = scratch, *acc = wh + S, *cnt = acc + S, *cur = cnt + S; /* cur: ŵ_t w_t */
+    for (size_t i = 0; i < n; i++)
+        num[i] = 0.0;
+    double g = 1.0;
+    for (int t = 0; t < in->T; t++) {
+        for (size_t s = 0; s < S; s++)
+            acc[s] = cnt[s] = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = L->ep_start[i] + (size_t)t;
+            double mi = m ? m[i] : 1.0;
+            if (j >= L->ep_start[i + 1] || mi == 0.0)
+                continue;
+            size_t s = (size_t)L->state[j];
+            acc[s] += mi * (t == 0 ? 1.0 : cur[i]);
+            cnt[s] += mi;
+        }
+        for (size_t s = 0; s < S; s++)
+            wh[s] = cnt[s] > 0 ? acc[s] / cnt[s] : 0.0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = L->ep_start[i] + (size_t)t;
+            if (j >= L->ep_start[i + 1])
+                continue;
+            double x = wh[L->state[j]] * in->w[j];
+            num[i] += g * x * L->reward[j];
+            cur[i] = x;
+        }
+        g *= in->gamma;
+    }
+}
+
+static size_t mis_scratch(const struct traj_in *in)
+{
+    return 3 * (size_t)in->log->n_states + 2 * in->log->n_episodes + 1;
+}
 
 static int mis_build(const struct traj_in *in, const double *param, struct traj_terms *out,
                      struct ope_error *err)
@@ -18,40 +63,33 @@ static int mis_build(const struct traj_in *in, const double *param, struct traj_
     if (!L->state || L->n_states <= 0)
         return ope_fail(err, OPE_EDATA, "mis needs a tabular state column (state); this log "
                         "has only state features: use pdis or dr instead");
-    size_t S = (size_t)L->n_states, n = L->n_episodes;
-    double *wh = ope_malloc(S * sizeof *wh, err), *acc = ope_malloc(S * sizeof *acc, err);
-    double *cnt = ope_malloc(S * sizeof *cnt, err);
-    double *cur = ope_malloc((n ? n : 1) * sizeof *cur, err); /* ŵ_t(s_{i,t}) w_{i,t} */
-    if (!wh || !acc || !cnt || !cur || traj_terms_alloc(out, n, 1, 0, err) != 0) {
-        free(wh), free(acc), free(cnt), free(cur);
+    double *scratch = ope_malloc(mis_scratch(in) * sizeof *scratch, err);
+    if (!scratch || traj_terms_alloc(out, L->n_episodes, 1, 0, err) != 0) {
+        free(scratch);
         return -1;
     }
-    double g = 1.0;
-    for (int t = 0; t < in->T; t++) {
-        for (size_t s = 0; s < S; s++)
-            acc[s] = cnt[s] = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            size_t j = L->ep_start[i] + (size_t)t;
-            if (j >= L->ep_start[i + 1])
-                continue;
-            size_t s = (size_t)L->state[j];
-            acc[s] += t == 0 ? 1.0 : cur[i];
-            cnt[s] += 1.0;
-        }
-        for (size_t s = 0; s < S; s++)
-            wh[s] = cnt[s] > 0 ? acc[s] / cnt[s] : 0.0;
-        for (size_t i = 0; i < n; i++) {
-            size_t j = L->ep_start[i] + (size_t)t;
-            if (j >= L->ep_start[i + 1])
-                continue;
-            double x = wh[L->state[j]] * in->w[j];
-            out->num[i] += g * x * L->reward[j];
-            cur[i] = x;
-        }
-        g *= in->gamma;
-    }
-    free(wh), free(acc), free(cnt), free(cur);
+    mis_terms(in, NULL, out->num, scratch);
+    free(scratch);
     return 0;
+}
+
+/* The ratios re-estimated on the resample (Xie et al.'s estimator applied to it), then
+ * the m-weighted mean of the terms. */
+static double mis_resample(const struct traj_in *in, const double *param, const double *m,
+                           double *scratch)
+{
+    (void)param;
+    size_t n = in->log->n_episodes, S = (size_t)in->log->n_states;
+    double *num = scratch + 3 * S + n;
+    mis_terms(in, m, num, scratch);
+    struct ope_sum v;
+    ope_sum_init(&v);
+    double mass = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        ope_sum_add(&v, m[i] * num[i]);
+        mass += m[i];
+    }
+    return mass > 0 ? ope_sum_value(&v) / mass : NAN;
 }
 
 const struct est_desc est_mis_desc = {
@@ -71,7 +109,11 @@ const struct est_desc est_mis_desc = {
     },
     .kind = EST_TRAJ,
     .traj_build = mis_build,
-    .ci_caveat = "the interval treats the estimated state ratios as fixed (they are not "
-        "re-estimated per resample; measured coverage of a 95% t or bootstrap interval "
-        "15-91%, doc/coverage.md): treat it as a lower bound on the uncertainty",
+    .traj_resample = mis_resample,
+    .traj_resample_scratch = mis_scratch,
+    /* Shown where the ratios are not re-estimated: the t, Hoeffding and Bernstein
+     * intervals (the bootstrap refits them, traj_resample). */
+    .ci_caveat = "the t, Hoeffding and Bernstein intervals treat the estimated state ratios "
+        "as fixed (measured coverage 15-91%, doc/coverage.md; --ci bootstrap re-estimates "
+        "them on every resample): treat them as a lower bound on the uncertainty",
 };

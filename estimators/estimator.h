@@ -99,6 +99,15 @@ struct est_desc {
      * (allocated with traj_terms_alloc) for one evaluation policy. 0, or -1 with err. */
     int (*traj_build)(const struct traj_in *in, const double *param, struct traj_terms *out,
                       struct ope_error *err);
+    /* A trajectory estimator with a fitted part (a value model, estimated state
+     * ratios) gives its value re-estimated on a bootstrap resample in which episode i
+     * counts m[i] times: the fitted part is refitted, so the interval carries its
+     * error. NULL: the terms of traj_build are fixed and the replicates re-weight
+     * their sums. scratch: traj_resample_scratch(in) doubles, the caller's. NAN when
+     * undefined on that resample. */
+    double (*traj_resample)(const struct traj_in *in, const double *param, const double *m,
+                            double *scratch);
+    size_t (*traj_resample_scratch)(const struct traj_in *in);
 };
 
 extern const struct est_desc *const est_registry[];

@@ -10,6 +10,7 @@
 #include "estimators/evaluate_traj.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "estimators/engine.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
+#include "estimators/vmodel.h"
+#include "ope/base/threads.h"
 
 void traj_opts_init(struct traj_opts *t)
 {
@@ -71,6 +74,7 @@ struct pe_result {
     struct ci_stats lift_st; /* of contribution minus the episode's return */
     double *coef;           /* [K] */
     size_t zero_slots, K;   /* traj_zero_slots of the terms, of K slots */
+    int refit;              /* its replicates were refitted (t_refit) */
 };
 
 struct tsrc {
@@ -240,7 +244,7 @@ static int t_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
     if (g->need_model && vm_fit(log, pol, t->gamma, &t->to->vm, t->qa, t->v, err) != 0)
         return -1;
     struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho,
-                          g->need_model ? t->qa : NULL, g->need_model ? t->v : NULL };
+                          g->need_model ? t->qa : NULL, g->need_model ? t->v : NULL, NULL };
     for (size_t e = 0; e < ns; e++)
         if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
             return -1;
@@ -303,6 +307,7 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     const struct tsrc *t = g->self;
     const struct pe_result *x = &t->pe[p * g->o->n_spec + e];
     es->applies = 1;
+    es->refit = x->refit;
     es->st = x->st;
     /* A ratio slot whose every denominator is 0 is 0/0: the value is undefined (the
      * engine says so); name the steps. */
@@ -325,6 +330,88 @@ static int t_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     es->ess = t->dg[p].ess;
     es->lift_st = t->pe[p * g->o->n_spec + e].lift_st;
     return 0;
+}
+
+/* ---- refitting per resample ---------------------------------------------------- */
+
+/* Whether estimator e is refitted per resample here: it has traj_resample, and its
+ * fitted part is one the hook can refit (tabular FQE for a model-based one). */
+static int refits(const struct eng *g, const struct tsrc *t, size_t e)
+{
+    const struct est_desc *d = g->o->spec[e].d;
+    if (!d->traj_resample || !t->log->state || t->log->n_states <= 0)
+        return 0;
+    return !d->needs_model || t->to->vm.kind == VM_FQE;
+}
+
+struct refit_ctx {
+    const struct eng *g;
+    const struct traj_in *in;
+    const struct est_spec *spec;
+    double *out;            /* [B] */
+    size_t chunk;           /* replicates per task */
+    atomic_int failed;
+};
+
+/* Replicates [task * chunk, ...): each one's Poisson counts -- the same as the
+ * replicate sums used (eval_traj_count) -- and the refitted value. */
+static void refit_task(void *arg, size_t task)
+{
+    struct refit_ctx *x = arg;
+    size_t n = x->in->log->n_episodes, B = x->g->B;
+    size_t b0 = task * x->chunk, b1 = b0 + x->chunk < B ? b0 + x->chunk : B;
+    double *m = malloc((n + 1) * sizeof *m);
+    double *scratch = malloc((x->spec->d->traj_resample_scratch(x->in) + 1) * sizeof *scratch);
+    if (!m || !scratch) {
+        atomic_store(&x->failed, 1);
+    } else {
+        for (size_t b = b0; b < b1; b++) {
+            for (size_t i = 0; i < n; i++)
+                m[i] = eval_traj_count(x->g->o->seed, i, b);
+            x->out[b] = x->spec->d->traj_resample(x->in, x->spec->param, m, scratch);
+        }
+    }
+    free(m);
+    free(scratch);
+}
+
+static int t_refit(struct eng *g, double *vals, struct ope_error *err)
+{
+    struct tsrc *t = g->self;
+    const struct tlog *log = t->log;
+    size_t ns = g->o->n_spec, any = 0;
+    for (size_t e = 0; e < ns; e++)
+        any += (size_t)refits(g, t, e);
+    if (!any)
+        return 0;
+    size_t SA = (size_t)log->n_states * (size_t)log->n_actions;
+    double *pi = ope_malloc((SA + 1) * sizeof *pi, err);
+    if (!pi)
+        return -1;
+    int rc = 0;
+    for (size_t p = 0; p < g->n_pol && rc == 0; p++) {
+        size_t pol = g->pol[p];
+        if (traj_weights(log, pol, t->w, t->rho, err) != 0) {
+            rc = -1;
+            break;
+        }
+        vm_policy_table(log, pol, pi);
+        struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho, NULL, NULL, pi };
+        for (size_t e = 0; e < ns && rc == 0; e++) {
+            if (!refits(g, t, e))
+                continue;
+            size_t chunk = 8, tasks = (g->B + chunk - 1) / chunk;
+            struct refit_ctx x = { g, &in, &g->o->spec[e], vals + (p * ns + e) * g->B, chunk, 0 };
+            if (ope_parallel_for(tasks, g->o->threads, refit_task, &x, g->o->progress,
+                                 "refitting per resample") != 0)
+                rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+            else if (atomic_load(&x.failed))
+                rc = ope_fail_oom(err);
+            t->pe[p * ns + e].refit = 1;
+        }
+    }
+    free(pi);
+    return rc;
 }
 
 static void t_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
@@ -358,6 +445,7 @@ static const struct eng_kind traj_kind = {
     .est_stats = t_est_stats,
     .baseline = t_baseline,
     .pol_stats = t_pol_stats,
+    .refit = t_refit,
 };
 
 static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)

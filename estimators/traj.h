@@ -25,6 +25,8 @@ struct traj_in {
     const double *rho;      /* [n_steps] rho_{i,t} (within each episode) */
     const double *qa;       /* [n_steps] Q̂_t(s_{i,t}, a_{i,t}), or NULL (no model) */
     const double *v;        /* [n_steps] V̂_t(s_{i,t}) under pi_e, or NULL */
+    const double *pi_tab;   /* [S * A] pi_e(a|s) of a tabular log (vm_policy_table), or
+                             * NULL: for estimators that refit a tabular model */
 };
 
 /* Per-trajectory terms of one estimator (see the top of the file), filled by its

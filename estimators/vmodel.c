@@ -13,6 +13,7 @@
 #include "datasets/mdp.h"
 #include "estimators/ridge.h"
 #include "ope/base/rng.h"
+#include "ope/base/sum.h"
 
 static const char *const vm_names[] = { "fqe", "linear-fqe", "lstd", "td", "gtd2" };
 
@@ -117,6 +118,82 @@ int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
 out:
     free(pi), free(rbar), free(nsa), free(nobs), free(nxt), free(V);
     return rc;
+}
+
+/* Above this many (s, a, s') cells the resampled FQE sums over the rows at every
+ * step instead of keeping a transition table (vm_fqe_tabular's trade). */
+#define VM_TABLE_MAX ((size_t)1 << 22)
+
+static int vm_use_table(const struct tlog *log)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    return S * A <= VM_TABLE_MAX / (S ? S : 1);
+}
+
+size_t vm_fqe_resample_scratch(const struct tlog *log)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions, SA = S * A;
+    return 4 * SA + S + (vm_use_table(log) ? SA * S : 0) + 1;
+}
+
+double vm_fqe_resample_value(const struct tlog *log, double gamma, const double *pi,
+                             const double *m, double *scratch)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions, SA = S * A;
+    size_t T = (size_t)log->horizon;
+    int table = vm_use_table(log);
+    double *rbar = scratch, *nsa = rbar + SA, *nobs = nsa + SA, *q = nobs + SA;
+    double *V = q + SA, *C = V + S;     /* C[(s a) S + s']: weighted next-state counts */
+    memset(scratch, 0, vm_fqe_resample_scratch(log) * sizeof *scratch);
+    /* The weighted empirical model: r̂ and the next states, episode i counted m_i times. */
+    double mass = 0.0;
+    for (size_t e = 0; e < log->n_episodes; e++) {
+        double mi = m[e];
+        size_t b = log->ep_start[e], end = log->ep_start[e + 1];
+        if (mi == 0.0 || end == b)
+            continue;
+        mass += mi;
+        for (size_t j = b; j < end; j++) {
+            size_t k = (size_t)log->state[j] * A + (size_t)log->action[j];
+            rbar[k] += mi * log->reward[j];
+            nsa[k] += mi;
+            int nk = next_kind(log, j, end, end - b);
+            if (nk >= 0)
+                nobs[k] += mi;
+            if (nk == 1 && table)
+                C[k * S + (size_t)log->state[j + 1]] += mi;
+        }
+    }
+    if (!(mass > 0.0))
+        return NAN;
+    for (size_t k = 0; k < SA; k++)
+        rbar[k] = nsa[k] > 0 ? rbar[k] / nsa[k] : 0.0;
+    for (size_t t = T; t-- > 0;) {
+        /* q = the weighted sum of V over the observed next states of each (s, a). */
+        memset(q, 0, SA * sizeof *q);
+        if (t + 1 < T && table) {
+            for (size_t k = 0; k < SA; k++)
+                for (size_t s2 = 0; s2 < S; s2++)
+                    q[k] += C[k * S + s2] * V[s2];
+        } else if (t + 1 < T) {
+            for (size_t e = 0; e < log->n_episodes; e++) {
+                double mi = m[e];
+                size_t b = log->ep_start[e], end = log->ep_start[e + 1];
+                for (size_t j = b; mi != 0.0 && j + 1 < end; j++)
+                    q[(size_t)log->state[j] * A + (size_t)log->action[j]] +=
+                        mi * V[log->state[j + 1]];
+            }
+        }
+        for (size_t k = 0; k < SA; k++)
+            q[k] = rbar[k] + (nobs[k] > 0 ? gamma * q[k] / nobs[k] : 0.0);
+        mdp_v_from_q(log->n_states, log->n_actions, pi, q, V);
+    }
+    struct ope_sum num;
+    ope_sum_init(&num);
+    for (size_t e = 0; e < log->n_episodes; e++)
+        if (m[e] != 0.0 && log->ep_start[e + 1] > log->ep_start[e])
+            ope_sum_add(&num, m[e] * V[log->state[log->ep_start[e]]]);
+    return ope_sum_value(&num) / mass;
 }
 
 /* Row values of a tabular table Q[(t S + s) A + a] (row-wise pi_e). */

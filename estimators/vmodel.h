@@ -53,6 +53,16 @@ int vm_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opt
 int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
                    struct ope_error *err);
 
+/* The trajectory dm's value refitted on a resample: tabular FQE exactly as
+ * vm_fqe_tabular, with episode i counted m[i] times (a bootstrap replicate's Poisson
+ * counts), then the m-weighted mean of V̂_0 over the episodes' first states. The
+ * model's own error then shows in the spread of the replicates, which a model fitted
+ * once hides (doc/coverage.md). pi: vm_policy_table. scratch: vm_fqe_resample_scratch
+ * doubles, the caller's (one per thread). NAN when the counts are all 0. */
+size_t vm_fqe_resample_scratch(const struct tlog *log);
+double vm_fqe_resample_value(const struct tlog *log, double gamma, const double *pi,
+                             const double *m, double *scratch);
+
 /* The tabular models' pi_e(.|s): the probabilities of the first row in each state,
  * pi[s * A + a] (0 for states the log never visits). */
 void vm_policy_table(const struct tlog *log, size_t pol, double *pi);

@@ -44,8 +44,9 @@ grep -Eq '^  (tis|wtis|wpdis|wdr) +- +- +- ' "$TMP/out" && pass "undefined estim
 grep -Eq '^  pdis +0\.0' "$TMP/out" && pass "pdis keeps its number" || fail "pdis keeps its number"
 expect_grep "$TMP/out" "warning: wpdis is undefined on this log: a zero denominator (0/0): every trajectory weight is 0 at 18 of its 20 self-normalised steps" \
     "wpdis's all-zero steps are said"
-expect_grep "$TMP/out" "warning: dm: the interval ignores the value model's own error" \
-    "FQE's interval is flagged"
+expect_grep "$TMP/out" "warning: dm: no interval: every contribution is the same, and the model's own error is not in them" \
+    "FQE's zero-width t interval is replaced by none, with the reason"
+grep -Eq '^  dm +0\.0[0-9]+ +- +- ' "$TMP/out" && pass "dm: value, no interval" || fail "dm: value, no interval"
 expect_status 0 "mix100: no zero-weight warning" $OPE eval "$TMP/rs.csv" --gamma 0.9 --ci t \
     --policy mix100
 grep -q "every trajectory weight is 0" "$TMP/out" && fail "warned on mix100" ||

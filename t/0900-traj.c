@@ -66,7 +66,7 @@ static double run(const struct est_desc *k, const struct tlog *t, double gamma, 
         for (int a = 0; a < 2; a++)
             v[j] += t->policy[0].prob[a][j] * (with_q ? qhat(S_[j], a) : 0.0);
     }
-    struct traj_in in = { t, 0, t->horizon, gamma, w, rho, qa, v };
+    struct traj_in in = { t, 0, t->horizon, gamma, w, rho, qa, v, NULL };
     struct traj_terms tt;
     if (k->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s: %s", k->name, err.msg);
@@ -84,7 +84,7 @@ static double run(const struct est_desc *k, const struct tlog *t, double gamma, 
 
 int main(void)
 {
-    plan(48);
+    plan(51);
     struct tlog *t = make_log(0);
     is_int(t->horizon, 3, "horizon T = 3 (longest episode)");
 
@@ -111,6 +111,27 @@ int main(void)
     /* Pitfall: forgetting the current action ratio gives
      * (1 + 0 + 4 + .5*(1*2 + 2*1 + 1*1) + .25*.8*3)/3 = 8.1/3 = 2.7. */
     ok(fabs(mis - 2.7) > 0.5, "mis uses the current step's action ratio (not 2.7)");
+    {
+        /* mis refitted on a resample (traj_resample): the ratios re-estimated on the
+         * episodes counted m_i times. m = (1, 1, 1) is the log itself (17/9); doubling
+         * every count changes nothing; m = (1, 0, 1) is mis on E0 and E2 alone:
+         * t0 terms 1.6 and 1.6, w_hat_1(s1) = (1.6 + .4)/2 = 1, t1 terms 2/3 and 1,
+         * neither reaches t2: (1.6 + 2/3 + 1.6 + 1)/2 = 73/30 (E1 alone would have
+         * given w_hat_1(s0) = 2 and the t2 term: not the same). */
+        struct ope_error err = { 0 };
+        double w[7], rho[7];
+        if (traj_weights(t, 0, w, rho, &err) != 0)
+            bail_out("weights: %s", err.msg);
+        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL, NULL };
+        const struct est_desc *d = TRAJ("mis");
+        double *sc = malloc(d->traj_resample_scratch(&in) * sizeof *sc);
+        double m1[3] = { 1, 1, 1 }, m2[3] = { 2, 2, 2 }, m3[3] = { 1, 0, 1 };
+        is_double(d->traj_resample(&in, NULL, m1, sc), 17.0 / 9, 1e-12, "mis resample, m = 1");
+        is_double(d->traj_resample(&in, NULL, m2, sc), 17.0 / 9, 1e-12, "mis resample, m = 2");
+        is_double(d->traj_resample(&in, NULL, m3, sc), 73.0 / 30, 1e-12,
+                  "mis resample on E0 and E2: the ratios re-estimated (73/30)");
+        free(sc);
+    }
     /* dm = mean V̂(s_0) = (V̂(0) + V̂(1) + V̂(0)) / 3 = (0.2 + 1.5 + 0.2)/3 */
     is_double(run(TRAJ("dm"), t, 0.5, 1), 1.9 / 3, 1e-12, "dm by hand");
     /* dr per episode, sum_t g^t [rho_t (r - Q) + rho_{t-1} V]:
@@ -138,7 +159,7 @@ int main(void)
         double w[7], rho[7], c[3];
         if (traj_weights(t, 0, w, rho, &err) != 0)
             bail_out("weights: %s", err.msg);
-        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL };
+        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL, NULL };
         struct traj_terms tt;
         if (TRAJ("wtis")->traj_build(&in, NULL, &tt, &err) != 0)
             bail_out("wtis: %s", err.msg);

@@ -63,7 +63,7 @@ int main(void)
 {
     struct ope_error err = { 0 };
     gsl_set_error_handler_off();
-    plan(9);
+    plan(12);
     struct policy *pb = policy_new(S, A, &err), *pe = policy_new(S, A, &err);
     double b[S] = { 0.5, 0.3, 0.6 }, e[S] = { 0.8, 0.6, 0.2 };
     for (int s = 0; s < S; s++) {
@@ -106,6 +106,58 @@ int main(void)
     for (int k = 0; k < S * A; k++)
         dmax = fmax(dmax, fabs(Q[k] - Q0[k]));
     ok(dmax < 1e-10, "tabular FQE Q_0 = exact DP of the empirical MDP (max diff %.2g)", dmax);
+    {
+        /* FQE refitted on a resample (the trajectory dm's bootstrap): with every count
+         * 1 it is the FQE above, so its value is the mean of V_0 = sum_a pi Q_0 over
+         * the episodes' first states; counts all 3 weigh every episode alike (the
+         * same); and counting each episode k times is the FQE of a log holding k
+         * copies of it, so m = 0 on all but the first 150 episodes gives the FQE of
+         * those 150 (checked against vm_fqe_tabular of that log). */
+        double pi[S * A];
+        vm_policy_table(t, 0, pi);
+        double *sc = malloc(vm_fqe_resample_scratch(t) * sizeof *sc);
+        size_t ne = t->n_episodes;
+        double *mm = malloc(ne * sizeof *mm), ref = 0;
+        for (size_t i = 0; i < ne; i++) {
+            const double *q = Q + (size_t)t->state[t->ep_start[i]] * A;
+            for (int a = 0; a < A; a++)
+                ref += pi[t->state[t->ep_start[i]] * A + a] * q[a] / (double)ne;
+            mm[i] = 1;
+        }
+        double v1 = vm_fqe_resample_value(t, 0.9, pi, mm, sc);
+        for (size_t i = 0; i < ne; i++)
+            mm[i] = 3;
+        double v3 = vm_fqe_resample_value(t, 0.9, pi, mm, sc);
+        ok(fabs(v1 - ref) < 1e-12 && fabs(v3 - ref) < 1e-12,
+           "FQE resample with equal counts = the FQE fit (%.15g, %.15g, %.15g)", v1, v3, ref);
+        /* The sampler keys each episode by its index, so 150 episodes with the same
+         * seed are the first 150 of the 300 (checked, not assumed). */
+        struct tlog *half = sample(m, pb, pe, 150);
+        size_t nh = half->n_steps;
+        int prefix = nh <= t->n_steps;
+        for (size_t j = 0; prefix && j < nh; j++)
+            prefix = half->state[j] == t->state[j] && half->action[j] == t->action[j] &&
+                     half->reward[j] == t->reward[j];
+        ok(prefix, "150 episodes of the same seed are the first 150 of the 300");
+        double *Qh = malloc(5 * S * A * sizeof *Qh), refh = 0;
+        vm_fqe_tabular(half, 0, 0.9, Qh, &err);
+        double pih[S * A];
+        vm_policy_table(half, 0, pih);
+        for (size_t i = 0; i < half->n_episodes; i++) {
+            int s0 = half->state[half->ep_start[i]];
+            for (int a = 0; a < A; a++)
+                refh += pih[s0 * A + a] * Qh[s0 * A + a] / (double)half->n_episodes;
+        }
+        for (size_t i = 0; i < ne; i++)
+            mm[i] = i < 150 ? 1 : 0;
+        double vh = vm_fqe_resample_value(t, 0.9, pi, mm, sc);
+        ok(fabs(vh - refh) < 1e-12, "FQE resample with the last 150 counted 0 = FQE of the first "
+           "150 (%.15g, %.15g)", vh, refh);
+        free(Qh);
+        tlog_free(half);
+        free(mm);
+        free(sc);
+    }
 
     /* 2. Linear FQE on one-hot features (a log without s* columns uses a one-hot of
      * the state) with a negligible ridge reproduces tabular FQE at every row. */

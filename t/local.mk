@@ -72,6 +72,7 @@ ope_sh_tests = \
 	t/0309-obp-reference.sh \
 	t/0325-intervals.sh \
 	t/0327-behavior-labels.sh \
+	t/0328-refit-bootstrap.sh \
 	t/0500-gen-eval.sh \
 	t/0527-gate.sh \
 	t/0510-demo.sh \
