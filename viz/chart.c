@@ -173,7 +173,7 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
     size_t np = p1 - p0;
     strbuf_puts(sb, "set xtics (");
     for (size_t p = p0; p < p1; p++) {
-        gp_quote(sb, r->pol[p].name);
+        gp_quote_tic(sb, r->pol[p].name);
         strbuf_printf(sb, " %zu%s", p - p0, p + 1 < p1 ? ", " : "");
     }
     /* Policy names that would run into each other: slanted in files (about 7 pixels a
