@@ -210,7 +210,8 @@ static void print_formats(void)
 "  66  an input file cannot be opened or read\n"
 "  69  a needed program (gnuplot) is not available\n"
 "  70  internal error (out of memory)\n"
-"  73  an output file cannot be written (nothing partial is left behind)\n"
+"  73  an output file or standard output cannot be written (nothing partial is\n"
+"      left behind)\n"
 "  130 interrupted\n");
 }
 
