@@ -103,7 +103,8 @@ ope_sh_tests = \
 	t/1450-audit-terminal.sh \
 	t/1460-audit-status.sh \
 	t/1473-chart-quotes.sh \
-	t/1474-chart-full-disk.sh
+	t/1474-chart-full-disk.sh \
+	t/1475-terminal-names.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
