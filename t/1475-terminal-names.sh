@@ -50,8 +50,8 @@ no_raw "the HTML report has no raw ESC or BEL" "$TMP/r.html"
 
 # 14. The workbench: every view that shows a name keeps each row one row.
 if ! command -v tmux >/dev/null 2>&1; then
-    skip "tmux is not installed (9 tests)"
-    _n=$((_n + 8))
+    skip "tmux is not installed (14 tests)"
+    _n=$((_n + 13))
     done_testing
     exit $?
 fi
@@ -83,6 +83,28 @@ expect_grep "$TMP/screen" 'warning: two\x0alines: rm does not apply' "Data: a wa
 title=$(tmux display-message -p -t "$S" '#{pane_title}')
 case $title in *pwned*) fail "the window title was set from the data ($title)" ;;
     *) pass "the window title was not set from the data" ;; esac
+# The Chart view draws the names (gnuplot shows control bytes as spaces).
+if command -v gnuplot >/dev/null 2>&1; then
+    tmux send-keys -t "$S" 3; wait_for "evaluation policy"
+    expect_grep "$TMP/screen" "two lines" "Chart: the policy's name is a tick label"
+else
+    skip "gnuplot is not installed"
+fi
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits cleanly" || fail "q did not quit"
+tmux kill-session -t "$S" 2>/dev/null
+
+# 12. CSV keeps names exact for programs, but on a terminal (as ls does) its control
+# bytes but newlines and tabs (a quoted CSV cell may hold them) are shown as \xNN too;
+# through a pipe the bytes are unchanged.
+tmux new-session -d -s "$S-csv" -x 200 -y 45 "cd '$TMP' && '$OPE' eval names.csv --policy-columns '$pc' --n-boot 10 --format csv; echo EXITED \$?; sleep 30"
+S=$S-csv
+wait_for "EXITED 0" && pass "eval --format csv on a terminal" || fail "eval --format csv on a terminal"
+expect_grep "$TMP/screen" '\x1b[2Jevil,dm,' "ESC in a name is escaped on the terminal"
+title=$(tmux display-message -p -t "$S" '#{pane_title}')
+case $title in *pwned*|*evil*) fail "the CSV set the window title ($title)" ;;
+    *) pass "the CSV on a terminal set no window title" ;; esac
+"$OPE" eval "$TMP/names.csv" --policy-columns "$pc" --n-boot 10 --format csv > "$TMP/piped.csv"
+LC_ALL=C grep -q "$esc\[2Jevil" "$TMP/piped.csv" && pass "through a pipe the CSV keeps the bytes" ||
+    fail "the piped CSV lost the name's bytes"
 tmux kill-session -t "$S" 2>/dev/null
 done_testing

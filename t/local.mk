@@ -57,7 +57,8 @@ ope_c_tests = \
 	t/1320-pg-riverswim \
 	t/1330-hnpg \
 	t/1350-props \
-	t/1360-copg
+	t/1360-copg \
+	t/1476-printable
 
 ope_sh_tests = \
 	t/0001-layers.sh \
