@@ -36,6 +36,26 @@ left "$TMP" "no chart and no temporary file is left"
 expect_status 0 "without the seam the same charts are written" "$OPE" plot weights log.csv -o w.svg
 expect_status 0 "(png too)" "$OPE" plot weights log.csv -o w.png
 
+# A signal while gnuplot draws (a gnuplot that pauses once the chart is in its file)
+# removes gnuplot's temporary file too: it was not among the files a signal removes.
+cat > slowgp <<EOF
+#!/bin/sh
+while IFS= read -r line; do
+    printf '%s\n' "\$line"
+    case \$line in "unset output") sleep 5 ;; esac
+done | exec $(command -v gnuplot) "\$@"
+EOF
+chmod +x slowgp
+mkdir sig
+OPE_GNUPLOT=$TMP/slowgp "$OPE" plot weights log.csv -o sig/w.svg 2>/dev/null & pid=$!
+i=0
+while [ $i -lt 50 ] && ! ls -a sig | grep -q '^\.ope-plot-'; do sleep 0.1; i=$((i + 1)); done
+ls -a sig | grep -q '^\.ope-plot-' && pass "gnuplot is drawing into its temporary file" ||
+    fail "no temporary file seen"
+kill -TERM $pid; wait $pid; st=$?
+[ $st -eq 143 ] && pass "SIGTERM ends ope plot as the signal would (143)" || fail "status $st"
+left "$TMP/sig" "the temporary file is removed, no chart is left"
+
 # 2. A real full disk: a 16 kB tmpfs (room for a cut-short chart), then the same tmpfs
 # filled to the last byte (gnuplot writes nothing: this was exit 70).
 mkdir "$mnt"

@@ -122,7 +122,9 @@ static char *temp_next_to(const char *path, struct ope_error *err)
         return NULL;
     }
     close(fd);
-    return strbuf_detach(&sb);
+    char *tmp = strbuf_detach(&sb);
+    ope_outfile_track(tmp, 1);     /* a Ctrl-C while gnuplot draws removes it */
+    return tmp;
 }
 
 /* Read a whole file (the rendered chart). */
@@ -240,6 +242,7 @@ int gp_render(struct gp *g, struct gp_out *o, const char *script, struct ope_err
     free(text);
     if (tmp) {
         unlink(tmp);
+        ope_outfile_track(tmp, 0);
         free(tmp);
     }
     return rc;

@@ -97,6 +97,13 @@ static void live_set(char *t, int on)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+void ope_outfile_track(char *path, int on)
+{
+    if (on)
+        install_handlers();
+    live_set(path, on);
+}
+
 ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn)
 {
     ope_write_fn old = write_fn;
