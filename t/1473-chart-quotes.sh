@@ -114,6 +114,17 @@ done < names.txt
 [ ! -s failed.txt ] && pass "weights and sample-size of every policy, titled with its name" ||
     { fail "weights and sample-size of every policy"; diag "$(cat failed.txt err.txt)"; }
 
+# A 400-byte name ending in a 3-byte character: titles were cut at 300 bytes, in the
+# middle of a character (drawn as ?).
+huge=$(awk 'BEGIN { for (i = 0; i < 80; i++) printf "long%c", 39 }')€
+printf 'action,reward,pscore,"p:%s:0","p:%s:1"\n' "$huge" "$huge" > huge.csv
+awk 'BEGIN { for (i = 0; i < 60; i++) print i % 2 "," (i % 3 == 0) ",0.5,0.3,0.7" }' >> huge.csv
+"$OPE" plot weights huge.csv --policy-columns "$pc" -o hw.svg 2>/dev/null
+"$OPE" plot sample-size huge.csv --policy-columns "$pc" -o hs.svg 2>/dev/null
+grep -qF -- "policy $huge" hw.svg && grep -qF -- "Policy $huge:" hs.svg &&
+    pass "weights and sample-size titles hold a 400-byte name whole" ||
+    fail "a 400-byte name was cut in a title"
+
 # 3. Algorithm and estimator names: regret, value (an explore run), sharpe (a select
 # CSV), train (training curves). Each distinct name of the key column becomes the next
 # corpus name.
