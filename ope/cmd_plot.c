@@ -635,6 +635,10 @@ const struct cmd_entry cmd_plot_entry = {
     EVALCLI_HELP
     LOADCLI_HELP
     "gnuplot 5 is needed (OPE_GNUPLOT=/path/to/gnuplot picks one); without it ope plot\n"
-    "exits with status 69 and everything else in ope keeps working.\n",
+    "exits with status 69 and everything else in ope keeps working.\n"
+    "\nExit status: 0 drawn, 64 usage, 65 bad data, 66 unreadable input, 69 no gnuplot,\n"
+    "70 gnuplot rejected the chart's script (a bug in ope), 73 the chart cannot be\n"
+    "written (exists without --force, not a regular file, disk full: gnuplot's file is\n"
+    "checked whole before it is put in place; nothing partial is left behind).\n",
     plot_exec
 };
