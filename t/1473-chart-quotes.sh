@@ -27,6 +27,7 @@ a''b
 '''quoted' ''title''
 say "hi" \`touch PWNED1\`
 x'; system('touch PWNED2'); '
+!touch PWNED4 "; system("touch PWNED5"); "
 back\\slash \\n \$HOME @m %s %d 100%
 café € 😀
 <b> & </b>
