@@ -203,6 +203,9 @@ static void print_formats(void)
 "features), action, reward, pscore, optional done, and pi.NAME.A columns.\n\n"
 "Rename any role with --map ROLE=COLUMN, e.g. --map reward=click.\n"
 "Policy file: state,p.0,...,p.{A-1}. Truth file: policy,value (row 'behavior').\n\n"
+"Names from the data may hold anything: on a terminal (tables, messages, warnings,\n"
+"the workbench, CSV) their control bytes are shown as \\xNN; reports and charts show\n"
+"a space, JSON escapes them, a CSV in a file or a pipe keeps them.\n\n"
 "Exit statuses:\n"
 "   0  success\n"
 "  64  usage error (bad option, unknown estimator, pattern that does not compile)\n"
@@ -210,7 +213,8 @@ static void print_formats(void)
 "  66  an input file cannot be opened or read\n"
 "  69  a needed program (gnuplot) is not available\n"
 "  70  internal error (out of memory)\n"
-"  73  an output file cannot be written (nothing partial is left behind)\n"
+"  73  an output file or standard output cannot be written (nothing partial is\n"
+"      left behind)\n"
 "  130 interrupted\n");
 }
 

@@ -7,20 +7,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "datasets/ingest.h"
 #include "ope/app/output.h"
 #include "ope/base/outfile.h"
+#include "ope/base/utf8.h"
 
 static int to_file(void *ctx, const char *buf, size_t len, struct ope_error *err)
 {
     return ope_outfile_write(ctx, buf, len, err);
 }
 
+/* On a terminal the cells of the raw log show control bytes as \xNN (a line of it
+ * must not set the window title); a pipe gets them as they are. */
 static int to_stdout(void *ctx, const char *buf, size_t len, struct ope_error *err)
 {
     (void)ctx;
-    if (len && fwrite(buf, 1, len, stdout) != len)
+    char *shown = len && isatty(STDOUT_FILENO) ? malloc(4 * len + 1) : NULL;
+    if (shown) {
+        buf = utf8_printable_lines(buf, len, shown, 4 * len + 1);
+        len = strlen(buf);
+    }
+    int bad = len && fwrite(buf, 1, len, stdout) != len;
+    free(shown);
+    if (bad)
         return ope_fail(err, OPE_ECANTCREAT, "error writing standard output");
     return 0;
 }

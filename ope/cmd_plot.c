@@ -127,9 +127,12 @@ static int plot_weights(struct plot *pl, struct strbuf *sb, struct ope_error *er
     /* w_i = pi_e(a_i | x_i) / pi_b(a_i | x_i): pscore is in (0, 1] (checked on load). */
     for (size_t i = 0; i < b->n; i++)
         w[i] = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
-    char title[300];
-    snprintf(title, sizeof title, "Importance weights of policy %s", pname);
-    chart_weights(w, b->n, pl->title ? pl->title : title, sb);
+    struct strbuf title = STRBUF_INIT;     /* the whole name, however long */
+    strbuf_printf(&title, "Importance weights of policy %s", pname);
+    chart_weights(w, b->n, pl->title ? pl->title : strbuf_str(&title), sb);
+    if (strbuf_failed(&title))
+        sb->failed = 1;
+    strbuf_release(&title);
     free(w);
     blog_free(b);
     return 0;
@@ -186,10 +189,13 @@ static int plot_sample_size(struct plot *pl, struct strbuf *sb, struct ope_error
     if (rc == 0) {
         for (size_t e = 0; e < n_spec; e++)
             names[e] = spec[e].label;
-        char title[300];
-        snprintf(title, sizeof title, "Policy %s: estimate vs rows used", pname);
+        struct strbuf title = STRBUF_INIT;
+        strbuf_printf(&title, "Policy %s: estimate vs rows used", pname);
         chart_sample_size(names, n_spec, sizes, m, val, lo, hi, truth,
-                          pl->title ? pl->title : title, sb);
+                          pl->title ? pl->title : strbuf_str(&title), sb);
+        if (strbuf_failed(&title))
+            sb->failed = 1;
+        strbuf_release(&title);
     }
     free(spec);
     blog_free(b);
@@ -629,6 +635,10 @@ const struct cmd_entry cmd_plot_entry = {
     EVALCLI_HELP
     LOADCLI_HELP
     "gnuplot 5 is needed (OPE_GNUPLOT=/path/to/gnuplot picks one); without it ope plot\n"
-    "exits with status 69 and everything else in ope keeps working.\n",
+    "exits with status 69 and everything else in ope keeps working.\n"
+    "\nExit status: 0 drawn, 64 usage, 65 bad data, 66 unreadable input, 69 no gnuplot,\n"
+    "70 gnuplot rejected the chart's script (a bug in ope), 73 the chart cannot be\n"
+    "written (exists without --force, not a regular file, disk full: gnuplot's file is\n"
+    "checked whole before it is put in place; nothing partial is left behind).\n",
     plot_exec
 };

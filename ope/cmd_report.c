@@ -296,9 +296,10 @@ const struct cmd_entry cmd_report_entry = {
     "      --clip-sharpe     clip SharpeRatio@k to [0, 100]\n"
     "      --risk=ALPHA      CVaR level of the risk section (default 0.1)\n\n"
     EVALCLI_HELP "\n" LOADCLI_HELP
-    "\nExit status: 0 written, 64 usage, 65 bad data, 66 unreadable input, 73 the report\n"
-    "cannot be written (exists without --force, not a regular file, directory missing or\n"
-    "not writable, disk full).\n"
+    "\nExit status: 0 written, 64 usage, 65 bad data, 66 unreadable input, 70 a chart\n"
+    "gnuplot could not draw (a bug in ope: nothing is written, the message says which\n"
+    "chart and why), 73 the report cannot be written (exists without --force, not a\n"
+    "regular file, directory missing or not writable, disk full).\n"
     "\nExamples:\n"
     "  ope report --demo -o demo.html\n"
     "  ope gen bandit --rows 5000 -o log.csv && ope report log.csv -o report.html\n"

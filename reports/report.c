@@ -167,6 +167,13 @@ static int build(const struct report_in *in, const char *path, struct built *b,
         if (!c->wanted[i])
             snprintf(c->chart[i].why, sizeof c->chart[i].why, "%s", nothing[i]);
     report_charts_render(c);
+    /* A chart that should be there and failed fails the report: a report that quietly
+     * says "0 charts inline" hides a bug (gnuplot refusing a script a name broke). */
+    for (int i = 0; i < REPORT_N_CHARTS; i++)
+        if (c->chart[i].status)
+            return ope_fail(err, c->chart[i].status, "%s: the %s chart could not be drawn, "
+                            "so no report was written: %s", path, c->chart[i].name,
+                            c->chart[i].why);
     return 0;
 }
 

@@ -212,12 +212,15 @@ static void render_one(struct gp *g, const char *script, int seq, struct report_
     strbuf_puts(&sb, "\nunset output\n");
     char *text = NULL;
     struct ope_error err = { 0 };
-    if (strbuf_failed(&sb))
+    if (strbuf_failed(&sb)) {
         snprintf(ch->why, sizeof ch->why, "out of memory");
-    else if (gp_exec(g, strbuf_str(&sb), &text, &err) != 0)
+        ch->status = OPE_ESOFTWARE;
+    } else if (gp_exec(g, strbuf_str(&sb), &text, &err) != 0) {
         snprintf(ch->why, sizeof ch->why, "%.290s", err.msg);
-    else
-        ch->svg = report_svg_inline(text, seq, ch->why, sizeof ch->why);
+        ch->status = err.status ? err.status : OPE_ESOFTWARE;
+    } else if (!(ch->svg = report_svg_inline(text, seq, ch->why, sizeof ch->why))) {
+        ch->status = OPE_ESOFTWARE;
+    }
     free(text);
     strbuf_release(&sb);
 }
@@ -356,10 +359,12 @@ void report_charts_render(struct report_ctx *c)
             script_sharpe(c, &sb);
         else
             script_cdf(c, &sb);
-        if (strbuf_failed(&sb))
+        if (strbuf_failed(&sb)) {
             snprintf(c->chart[i].why, sizeof c->chart[i].why, "out of memory");
-        else
+            c->chart[i].status = OPE_ESOFTWARE;
+        } else {
             render_one(g, strbuf_str(&sb), i + 1, &c->chart[i]);
+        }
         strbuf_release(&sb);
     }
     gp_close(g);

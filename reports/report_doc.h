@@ -26,6 +26,9 @@ struct report_chart {
     const char *caption;    /* one sentence: what it shows and how to read it */
     char *svg;              /* the <svg> element (ids made unique), or NULL */
     char why[300];          /* when svg is NULL: the reason, shown instead */
+    int status;             /* a wanted chart that failed to render (gnuplot refused
+                             * its script, wrote no usable SVG): the exit status, which
+                             * fails the report; 0 for a chart left out by design */
 };
 
 struct report_doc;

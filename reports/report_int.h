@@ -101,7 +101,7 @@ struct report_ctx {
 };
 
 /* Charts (reports/report_chart.c): build each wanted chart's script and render it
- * to SVG with one gnuplot; failures become the chart's `why`. */
+ * to SVG with one gnuplot; failures become the chart's `why` (and `status`). */
 void report_charts_render(struct report_ctx *c);
 void report_charts_release(struct report_ctx *c);
 /* Turn gnuplot's SVG output into an element safe to inline: the XML prolog dropped,

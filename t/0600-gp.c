@@ -30,9 +30,12 @@ static void test_quote(void)
 {
     is_string(quoted("abc"), "'abc'", "a plain name is single-quoted");
     is_string(quoted(NULL), "''", "NULL quotes as the empty string");
-    is_string(quoted("it's"), "'it''s'", "a quote is doubled");
-    is_string(quoted("x'; system('touch p'); '"), "'x''; system(''touch p''); '''",
-              "a quote-breaking name stays inside one literal");
+    /* each ' becomes  ' . "'" . '  (close the literal, join the constant "'", reopen) */
+    is_string(quoted("it's"), "'it' . \"'\" . 's'", "a quote is joined on as \"'\"");
+    is_string(quoted("'x"), "'' . \"'\" . 'x'", "a leading quote is not doubled");
+    is_string(quoted("x'; system('touch p'); '"),
+              "'x' . \"'\" . '; system(' . \"'\" . 'touch p' . \"'\" . '); ' . \"'\" . ''",
+              "a quote-breaking name stays inside single-quoted literals");
     is_string(quoted("a\nb\tc\rd\x1b[0m\x7f"), "'a b c d [0m '",
               "newline, tab, CR, ESC and DEL become spaces (one line, no escapes)");
     is_string(quoted("`touch x` @m {/Symbol a}^2_3 & ~ \\n"),
@@ -51,10 +54,13 @@ static void test_roundtrip(struct gp *g)
     static const char *const in[] = {
         "x'; system('touch /tmp/ope-0600-pwned'); '", "`touch /tmp/ope-0600-pwned`",
         "@x {/Symbol a} EOD", "two\nlines", "back\\slash \"dq\"",
+        /* gnuplot 5.4 misread these when ' was doubled ('''x', 'a''''b', '''''') */
+        "'x", "a''b", "''", "x'", "'''quoted' ''title''",
     };
     static const char *const want[] = {
         "x'; system('touch /tmp/ope-0600-pwned'); '", "`touch /tmp/ope-0600-pwned`",
         "@x {/Symbol a} EOD", "two lines", "back\\slash \"dq\"",
+        "'x", "a''b", "''", "x'", "'''quoted' ''title''",
     };
     unlink("/tmp/ope-0600-pwned");
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {

@@ -57,7 +57,8 @@ ope_c_tests = \
 	t/1320-pg-riverswim \
 	t/1330-hnpg \
 	t/1350-props \
-	t/1360-copg
+	t/1360-copg \
+	t/1476-printable
 
 ope_sh_tests = \
 	t/0001-layers.sh \
@@ -103,7 +104,10 @@ ope_sh_tests = \
 	t/1430-audit-ingest.sh \
 	t/1440-audit-files.sh \
 	t/1450-audit-terminal.sh \
-	t/1460-audit-status.sh
+	t/1460-audit-status.sh \
+	t/1473-chart-quotes.sh \
+	t/1474-chart-full-disk.sh \
+	t/1475-terminal-names.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

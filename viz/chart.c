@@ -114,14 +114,17 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
     size_t E = 0;
     for (size_t p = p0; p < p1; p++)
         E = r->pol[p].n_estimates > E ? r->pol[p].n_estimates : E;
-    char title[300];
+    struct strbuf title = STRBUF_INIT;     /* the whole name, however long */
     if (policy >= 0 && p1 > p0)
-        snprintf(title, sizeof title, "Estimates of policy %s, %.3g%% %s intervals",
-                 r->pol[p0].name, 100 * (1 - r->alpha), r->ci);
+        strbuf_printf(&title, "Estimates of policy %s, %.3g%% %s intervals",
+                      r->pol[p0].name, 100 * (1 - r->alpha), r->ci);
     else
-        snprintf(title, sizeof title, "Estimated policy values, %.3g%% %s intervals",
-                 100 * (1 - r->alpha), r->ci);
-    prelude(sb, NULL, title, "evaluation policy", "estimated value");
+        strbuf_printf(&title, "Estimated policy values, %.3g%% %s intervals",
+                      100 * (1 - r->alpha), r->ci);
+    prelude(sb, NULL, strbuf_str(&title), "evaluation policy", "estimated value");
+    if (strbuf_failed(&title))
+        sb->failed = 1;
+    strbuf_release(&title);
     /* Estimator e of the k-th drawn policy sits at k + offset(e) inside the group. */
     double width = E ? 0.8 / (double)E : 0.8;
     size_t drawn = 0;
@@ -173,7 +176,7 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
     size_t np = p1 - p0;
     strbuf_puts(sb, "set xtics (");
     for (size_t p = p0; p < p1; p++) {
-        gp_quote(sb, r->pol[p].name);
+        gp_quote_tic(sb, r->pol[p].name);
         strbuf_printf(sb, " %zu%s", p - p0, p + 1 < p1 ? ", " : "");
     }
     /* Policy names that would run into each other: slanted in files (about 7 pixels a

@@ -240,10 +240,14 @@ static int has_error(const char *s)
              * "Warning: empty y range [2:2], adjusting"): neither is an error, nor is
              * an indented line that continues one ("line 72: warning: Terminal canvas
              * area too small to hold plot." then "\t    Check plot boundary ..."). */
+            /* A piped gnuplot indents its own messages too ("      line 110: Bad
+             * format character" after a warning): "line N:" always starts a new one. */
             int indented = line[0] == ' ' || line[0] == '\t';
+            const char *t = line + strspn(line, " \t");
+            int starts = strncmp(t, "line ", 5) == 0 && t[5] >= '0' && t[5] <= '9';
             if (strcasestr(line, "warning:"))
                 in_warning = 1;
-            else if (!(indented && in_warning))
+            else if (starts || !(indented && in_warning))
                 return 1;
         }
         s += len + (nl ? 1 : 0);

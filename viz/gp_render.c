@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ope/base/outfile.h"
@@ -120,7 +122,9 @@ static char *temp_next_to(const char *path, struct ope_error *err)
         return NULL;
     }
     close(fd);
-    return strbuf_detach(&sb);
+    char *tmp = strbuf_detach(&sb);
+    ope_outfile_track(tmp, 1);     /* a Ctrl-C while gnuplot draws removes it */
+    return tmp;
 }
 
 /* Read a whole file (the rendered chart). */
@@ -147,15 +151,49 @@ static int slurp(const char *path, char **buf, size_t *n, struct ope_error *err)
     return 0;
 }
 
-/* Copy gnuplot's temporary output into place atomically. */
+/* Whether a rendered file is whole. gnuplot writes through stdio and says nothing when
+ * a write fails (a full disk), so a file cut short is told by its end: an SVG closes
+ * its root element, a PDF ends with %%EOF, a PNG with its IEND chunk. */
+static int output_whole(enum gp_term t, const char *buf, size_t n)
+{
+    static const char png_end[] = "IEND\xae\x42\x60\x82";
+    while (t != GP_PNG && n > 0 && strchr(" \t\r\n", buf[n - 1]))
+        n--;
+    switch (t) {
+    case GP_SVG:
+        return n >= 6 && memcmp(buf + n - 6, "</svg>", 6) == 0;
+    case GP_PDF:
+        return n >= 5 && memcmp(buf + n - 5, "%%EOF", 5) == 0;
+    case GP_PNG:
+        return n >= 8 && memcmp(buf + n - 8, png_end, 8) == 0;
+    default:
+        return n > 0;
+    }
+}
+
+/* The test seam of ope/base/outfile.c (OPE_TEST_WRITE_LIMIT: the disk is full after
+ * that many bytes) applied to gnuplot's file too, which ope does not write itself: a
+ * longer file is cut there, as gnuplot's own writes would have been. */
+static void test_write_limit(const char *tmp)
+{
+    const char *lim = getenv("OPE_TEST_WRITE_LIMIT");
+    struct stat st;
+    if (lim && *lim && stat(tmp, &st) == 0 && (uintmax_t)st.st_size > strtoumax(lim, NULL, 10))
+        (void)truncate(tmp, (off_t)strtoumax(lim, NULL, 10));
+}
+
+/* Copy gnuplot's temporary output into place atomically, once it is known whole. A
+ * file cut short is an output failure (73), like any other write ope makes. */
 static int place(const char *tmp, struct gp_out *o, struct ope_error *err)
 {
     char *buf = NULL;
     size_t n = 0;
+    test_write_limit(tmp);
     int rc = slurp(tmp, &buf, &n, err);
-    if (rc == 0 && n == 0)
-        rc = ope_fail(err, OPE_ESOFTWARE, "gnuplot wrote an empty %s file",
-                      gp_term_name(o->term));
+    if (rc == 0 && !output_whole(o->term, buf, n))
+        rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the chart: gnuplot's %s file "
+                      "next to it stopped after %zu bytes (is the disk full?)", o->path,
+                      gp_term_name(o->term), n);
     if (rc == 0)
         rc = ope_write_file_atomic(o->path, buf, n, o->force, err);
     free(buf);
@@ -189,6 +227,10 @@ int gp_render(struct gp *g, struct gp_out *o, const char *script, struct ope_err
     char *text = NULL;
     int rc = strbuf_failed(&sb) ? ope_fail_oom(err) : gp_exec(g, strbuf_str(&sb), &text, err);
     strbuf_release(&sb);
+    /* gnuplot failing to open its file is the output's fault, not the script's */
+    if (rc != 0 && tmp && strstr(err->msg, "cannot open file"))
+        ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the chart: gnuplot cannot open "
+                 "its file next to it", o->path);
     if (rc == 0 && !tmp) {
         size_t skip = strspn(text, "\f\n");
         memmove(text, text + skip, strlen(text + skip) + 1);
@@ -200,6 +242,7 @@ int gp_render(struct gp *g, struct gp_out *o, const char *script, struct ope_err
     free(text);
     if (tmp) {
         unlink(tmp);
+        ope_outfile_track(tmp, 0);
         free(tmp);
     }
     return rc;

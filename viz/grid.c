@@ -4,6 +4,7 @@
 
 #include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
+#include "ope/base/utf8.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -174,9 +175,10 @@ int grid_search(struct grid *g, const char *needle)
 
 int grid_width(const struct grid *g, size_t c, int max)
 {
-    size_t w = strlen(g->head[c]);
+    /* as drawn: a control byte in a name from the data shows as \xNN */
+    size_t w = utf8_printable_len(g->head[c], strlen(g->head[c]));
     for (size_t r = 0; r < g->n_rows; r++) {
-        size_t n = strlen(g->cell[r][c]);
+        size_t n = utf8_printable_len(g->cell[r][c], strlen(g->cell[r][c]));
         if (n > w)
             w = n;
     }

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "viz/tui.h"
 #include "viz/tui_extra.h"
+#include "ope/base/utf8.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -63,14 +64,19 @@ static void wattr(struct tui *t, WINDOW *w, int pair, int extra, int on)
 }
 
 /* Print at most n display cells of s (bytes: the names we show are ASCII or short
- * UTF-8; ncursesw handles the multibyte sequences). */
-static void put_clipped(WINDOW *w, const char *s, int n)
+ * UTF-8; ncursesw handles the multibyte sequences). Names come from the data, and a
+ * control byte in one is shown as \xNN: a newline would end the row and run the rest
+ * into the rows below, ESC would start an escape sequence. */
+void tui_put(WINDOW *w, const char *s, int n)
 {
     if (n <= 0)
         return;
+    char buf[2048];
+    s = utf8_printable(s, strlen(s), buf, sizeof buf);
     int len = (int)strlen(s);
     waddnstr(w, s, len < n ? len : n);
 }
+
 
 /* The columns on screen: the frozen ones, then the others from g->left on (h/l and
  * the left/right arrows move g->left). Returns how many; vis gets their indices. */
@@ -103,11 +109,13 @@ void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
         size_t c = vis[hk];
         char head[64], cellbuf[128];
         const char *arrow = (int)c == g->sort_col ? (g->sort_desc ? "v" : "^") : "";
-        snprintf(head, sizeof head, "%s%s", g->head[c], arrow);
+        char hesc[64];
+        snprintf(head, sizeof head, "%s%s",
+                 utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
         snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[hk],
                  width[hk], head);
         wmove(w, 0, x);
-        put_clipped(w, cellbuf, cols - x);
+        tui_put(w, cellbuf, cols - x);
         /* '<' where columns are hidden by horizontal scrolling */
         if (g->left && hk + 1 < nv && vis[hk + 1] != c + 1 && x + width[hk] < cols)
             mvwaddch(w, 0, x + width[hk], '<');
@@ -143,11 +151,12 @@ void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
         x = 0;
         for (size_t k = 0; k < nv && x < cols; k++) {
             size_t c = vis[k];
-            char cellbuf[256];
+            char cellbuf[256], esc[256];
+            const char *cell = g->cell[row][c];
             snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[k],
-                     width[k], g->cell[row][c]);
+                     width[k], utf8_printable(cell, strlen(cell), esc, sizeof esc));
             wmove(w, r + 1, x);
-            put_clipped(w, cellbuf, cols - x);
+            tui_put(w, cellbuf, cols - x);
             x += width[k] + 2;
         }
         if (sel)
@@ -179,7 +188,7 @@ void tui_draw_text(struct tui *t, WINDOW *w, char *const *lines, size_t n, int r
         if (warn)
             wattr(t, w, TUI_C_WARN, 0, 1);
         wmove(w, r, 0);
-        put_clipped(w, s, cols);
+        tui_put(w, s, cols);
         if (warn)
             wattr(t, w, TUI_C_WARN, 0, 0);
         if (heading)
@@ -244,12 +253,12 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
         if (qw > COLS / 2)
             qw = COLS / 2;
         set_on(t, TUI_C_STATUS, A_BOLD);
-        put_clipped(stdscr, question, qw);
+        tui_put(stdscr, question, qw);
         set_off(t, TUI_C_STATUS, A_BOLD);
         int room = COLS - qw - 2;
         if (room > 0) {
             addch(' ');
-            put_clipped(stdscr, (int)len > room ? buf + len - (size_t)room : buf, room);
+            tui_put(stdscr, (int)len > room ? buf + len - (size_t)room : buf, room);
         }
         refresh();
         int ch = getch();
@@ -320,7 +329,7 @@ static void draw_tabs(struct tui *t)
     int x = 0;
     if (brand) {
         set_on(t, 0, A_BOLD);
-        put_clipped(stdscr, " ope ", COLS);
+        tui_put(stdscr, " ope ", COLS);
         set_off(t, 0, A_BOLD);
         x = 5;
     }
@@ -332,7 +341,7 @@ static void draw_tabs(struct tui *t)
         if (v == t->cur)
             set_on(t, 0, A_REVERSE | A_BOLD);
         move(0, x);
-        put_clipped(stdscr, tab, COLS - x);
+        tui_put(stdscr, tab, COLS - x);
         if (v == t->cur)
             set_off(t, 0, A_REVERSE | A_BOLD);
         x += len;
@@ -365,22 +374,22 @@ static void draw_status(struct tui *t)
             bar[k] = k < fill ? '#' : '.';
         bar[barw] = '\0';
         snprintf(text, sizeof text, " %s [%s] %3.0f%%  c: cancel", label, bar, 100 * frac);
-        put_clipped(stdscr, text, room);
+        tui_put(stdscr, text, room);
     } else if (t->status[0]) {
         if (t->status_is_error)
             set_on(t, TUI_C_ERR, A_BOLD);
         snprintf(text, sizeof text, " %s", t->status);
-        put_clipped(stdscr, text, room);
+        tui_put(stdscr, text, room);
         if (t->status_is_error)
             set_off(t, TUI_C_ERR, A_BOLD);
     } else {
         char set[160];
         session_describe_settings(s, set, sizeof set);
         snprintf(text, sizeof text, " %s | %s |", s->title ? s->title : "", set);
-        put_clipped(stdscr, text, room);
+        tui_put(stdscr, text, room);
     }
     move(y, COLS - hw);
-    put_clipped(stdscr, hint + (int)sizeof hint - 1 - hw, hw);
+    tui_put(stdscr, hint + (int)sizeof hint - 1 - hw, hw);
     set_off(t, TUI_C_STATUS, 0);
 }
 

@@ -98,6 +98,10 @@ void tui_message(struct tui *t, int is_error, const char *fmt, ...)
 int tui_prompt(struct tui *t, const char *question, char *buf, size_t n);
 
 /* Draw a grid in a pane with a cursor row; shared by the table views. */
+/* Print s at the cursor, at most n cells, control bytes shown as \xNN (text from the
+ * data must not end a row or start a terminal escape sequence). */
+void tui_put(WINDOW *w, const char *s, int n);
+
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols);
 
 /* Draw lines of text with scrolling from t->text_top. */

@@ -5,15 +5,18 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "datasets/tlog.h"
 #include "estimators/diag.h"
 #include "ope/base/sum.h"
+#include "ope/base/utf8.h"
 
 static void policy_line(char ***L, size_t *n, const char *name, const struct diag_weights *dw)
 {
-    tui_linef(L, n, "  policy %-12s mean weight %.4g  max weight %.4g  ESS %.1f", name,
-              dw->mean, dw->max, dw->ess);
+    char esc[256];      /* padded as shown: control bytes as \xNN (tui_put) */
+    tui_linef(L, n, "  policy %-12s mean weight %.4g  max weight %.4g  ESS %.1f",
+              utf8_printable(name, strlen(name), esc, sizeof esc), dw->mean, dw->max, dw->ess);
 }
 
 void tui_extra_data_lines(const struct session *s, char ***L, size_t *n)
@@ -62,9 +65,12 @@ void tui_extra_data_lines(const struct session *s, char ***L, size_t *n)
     if (b->n_columns) {
         tui_linef(L, n, "%s", "");
         tui_linef(L, n, "# Columns and roles");
-        for (size_t c = 0; c < b->n_columns; c++)
-            tui_linef(L, n, "  %-28s %s", b->columns[c][0] ? b->columns[c] : "(unnamed)",
+        for (size_t c = 0; c < b->n_columns; c++) {
+            const char *name = b->columns[c][0] ? b->columns[c] : "(unnamed)";
+            char esc[256];
+            tui_linef(L, n, "  %-28s %s", utf8_printable(name, strlen(name), esc, sizeof esc),
                       b->column_role && b->column_role[c] ? b->column_role[c] : "ignored");
+        }
     }
 }
 

@@ -101,8 +101,10 @@ static void select_draw(struct tui *t, WINDOW *w, int rows, int cols)
         mvwprintw(w, 1, 2, "No results yet.");
         return;
     }
-    if (t->n_sel_lines)
-        mvwaddnstr(w, 0, 0, t->sel_lines[0], cols);
+    if (t->n_sel_lines) {
+        wmove(w, 0, 0);
+        tui_put(w, t->sel_lines[0], cols);
+    }
     WINDOW *sub = derwin(w, rows - 2, cols, 2, 0);
     if (sub) {
         tui_draw_grid(t, sub, t->sel_grid, rows - 2, cols);

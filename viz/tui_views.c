@@ -147,7 +147,8 @@ static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
                  t->s->reference_value);
     }
     /* one row, clipped: a longer line would wrap onto the table's header */
-    mvwaddnstr(w, 0, 0, line, (int)strlen(line) < cols ? (int)strlen(line) : cols);
+    wmove(w, 0, 0);
+    tui_put(w, line, cols);
     WINDOW *sub = derwin(w, rows - 1, cols, 1, 0);
     if (!sub)
         return;

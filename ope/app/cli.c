@@ -4,6 +4,7 @@
 #include "ope/app/cli.h"
 
 #include "ope/base/closest.h"
+#include "ope/base/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,9 +19,11 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_list ap;
     int top = !cmd || !*cmd;        /* ope's own options, before any command */
     fprintf(stderr, top ? "ope: " : "ope %s: ", cmd);
+    char msg[2048], shown[4 * sizeof msg];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs(utf8_printable_lines(msg, strlen(msg), shown, sizeof shown), stderr);
     if (top)
         fprintf(stderr, "\nTry 'ope help'.\n");
     else
@@ -28,9 +31,14 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return OPE_EUSAGE;
 }
 
+/* Messages quote names from the data (a policy, a column, a value seen): a control
+ * byte in one is shown as \xNN, so it cannot start a terminal escape sequence. */
 int cli_error(const struct ope_error *err)
 {
-    fprintf(stderr, "ope: %s\n", err->msg[0] ? err->msg : ope_status_name(err->status));
+    char shown[4 * sizeof err->msg + 1];
+    fprintf(stderr, "ope: %s\n", err->msg[0] ? utf8_printable_lines(err->msg, strlen(err->msg),
+                                                                    shown, sizeof shown)
+                                             : ope_status_name(err->status));
     return err->status ? err->status : OPE_EFAIL;
 }
 

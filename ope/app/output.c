@@ -4,11 +4,14 @@
 #include "ope/app/output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
+#include "ope/base/utf8.h"
 
 const struct out_format_desc out_formats[OUT_N_FORMATS] = {
     [OUT_TABLE] = { "table", NULL },
@@ -151,7 +154,19 @@ int outcli_write(const struct outcli *o, const struct strbuf *sb, struct ope_err
         return ope_fail_oom(err);
     if (!outcli_to_stdout(o))
         return ope_write_file_atomic(o->path, strbuf_str(sb), sb->len, o->force, err);
-    if (fwrite(strbuf_str(sb), 1, sb->len, stdout) != sb->len)
+    /* On a terminal, a CSV cell (or anything else) from the data must not start an
+     * escape sequence: control bytes but newlines and tabs are shown as \xNN, as ls
+     * shows control characters in names. A pipe or a file gets the bytes as they are. */
+    const char *text = strbuf_str(sb);
+    size_t len = sb->len;
+    char *shown = NULL;
+    if (isatty(STDOUT_FILENO) && (shown = malloc(4 * len + 1)) != NULL) {
+        text = utf8_printable_lines(text, len, shown, 4 * len + 1);
+        len = strlen(text);
+    }
+    size_t w = fwrite(text, 1, len, stdout);
+    free(shown);
+    if (w != len)
         return ope_fail(err, OPE_ECANTCREAT, "cannot write to standard output");
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ope/base/csvout.h"
@@ -18,6 +19,16 @@ static void num(struct strbuf *sb, double v, int width)
     else
         snprintf(buf, sizeof buf, "%.6g", v);
     strbuf_printf(sb, "%*s", width, buf);
+}
+
+/* A warning of the table: it may quote a name from the data, whose control bytes are
+ * shown as \xNN (a warning stays one line, and no escape sequence reaches a terminal). */
+static void warning_line(struct strbuf *sb, const char *indent, const char *w)
+{
+    size_t n = strlen(w), size = 4 * n + 1;
+    char *buf = malloc(size);
+    strbuf_printf(sb, "%swarning: %s\n", indent, buf ? utf8_printable(w, n, buf, size) : "?");
+    free(buf);
 }
 
 void render_table(const struct res_eval *r, struct strbuf *sb)
@@ -102,10 +113,10 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
             }
         }
         for (size_t w = 0; w < pol->n_warnings; w++)
-            strbuf_printf(sb, "  warning: %s\n", pol->warnings[w]);
+            warning_line(sb, "  ", pol->warnings[w]);
     }
     for (size_t w = 0; w < r->n_warnings; w++)
-        strbuf_printf(sb, "warning: %s\n", r->warnings[w]);
+        warning_line(sb, "", r->warnings[w]);
 }
 
 void render_lift_table(const struct res_eval *r, struct strbuf *sb)

@@ -1,6 +1,7 @@
 /* ope/base/outfile.c: atomic output files (temporary file + rename). */
 #include "config.h"
 #include "ope/base/outfile.h"
+#include "ope/base/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@ struct ope_outfile {
     size_t written;
     int failed;
     int force;
+    int tty;            /* standard output is a terminal: control bytes shown as \xNN */
 };
 
 static ope_write_fn write_fn = NULL;
@@ -95,6 +97,13 @@ static void live_set(char *t, int on)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+void ope_outfile_track(char *path, int on)
+{
+    if (on)
+        install_handlers();
+    live_set(path, on);
+}
+
 ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn)
 {
     ope_write_fn old = write_fn;
@@ -161,6 +170,7 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
         }
         fflush(stdout);
         f->fd = STDOUT_FILENO;
+        f->tty = isatty(STDOUT_FILENO);
         return f;
     }
     size_t n = strlen(path);
@@ -205,6 +215,17 @@ int ope_outfile_write(struct ope_outfile *f, const void *buf, size_t n, struct o
     const char *p = buf;
     if (f->failed)
         return -1;
+    /* A data file written to a terminal (-o -) is read by a person: a name or a cell
+     * from the data must not start an escape sequence there (as ls shows names). */
+    char *shown = f->tty ? malloc(4 * n + 1) : NULL;
+    if (shown) {
+        utf8_printable_lines(p, n, shown, 4 * n + 1);
+        f->tty = 0;
+        int rc = ope_outfile_write(f, shown, strlen(shown), err);
+        f->tty = 1;
+        free(shown);
+        return rc;
+    }
     while (n > 0) {
         ssize_t w = do_write(f, p, n);
         if (w < 0) {

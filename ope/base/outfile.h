@@ -6,8 +6,9 @@
  *
  * Test seam: every write goes through a replaceable function, and the environment
  * variable OPE_TEST_WRITE_LIMIT=N makes writes fail (ENOSPC) once N bytes have been
- * written to an output file, so tests can check a failure midway from the installed
- * command without touching system paths; OPE_TEST_WRITE_SLEEP=S sleeps S seconds
+ * written to an output file (viz/gp_render.c cuts gnuplot's chart file there too), so
+ * tests can check a failure midway from the installed command without touching system
+ * paths; OPE_TEST_WRITE_SLEEP=S sleeps S seconds
  * before each write, so tests can send a signal while a temporary file exists. */
 #ifndef OPE_OUTFILE_H
 #define OPE_OUTFILE_H
@@ -48,6 +49,11 @@ void ope_outfile_abort(struct ope_outfile *f);
  * handler that is about to end the process (ope_outfile_open installs one for SIGINT,
  * SIGTERM, SIGHUP and SIGQUIT where they are still at their default). */
 void ope_outfile_remove_all(void);
+
+/* Register (on) or forget (!on) a temporary file another program writes for us
+ * (gnuplot's chart, before it is checked and put in place), so a fatal signal removes
+ * it too. path must stay valid until it is forgotten. */
+void ope_outfile_track(char *path, int on);
 
 /* 1 when out and in name the same existing file (a command must not replace the
  * file it is reading); "-" never matches. */

@@ -31,16 +31,39 @@ int utf8_decode(const unsigned char *s, unsigned *cp)
     return n;
 }
 
-const char *utf8_printable(const char *s, size_t len, char *buf, size_t size)
+/* The length of the sequence utf8_printable keeps at s (i bytes in, len in all), or 0
+ * for a byte it shows as \xNN. */
+static int printable_at(const unsigned char *u, size_t i, size_t len, int lines)
+{
+    unsigned cp;
+    int n = u[i] ? utf8_decode(u + i, &cp) : 0;
+    if (lines && (u[i] == '\n' || u[i] == '\t'))
+        return 1;
+    /* C0, DEL and C1 controls start terminal escape sequences: never raw. */
+    if (n == 0 || (size_t)n > len - i || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+        return 0;
+    return n;
+}
+
+size_t utf8_printable_len(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        int n = printable_at(u, i, len, 0);
+        o += n ? (size_t)n : 4;
+        i += n ? (size_t)n : 1;
+    }
+    return o;
+}
+
+static const char *printable(const char *s, size_t len, char *buf, size_t size, int lines)
 {
     size_t o = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len && o + 4 < size;) {
-        unsigned cp;
-        int n = u[i] ? utf8_decode(u + i, &cp) : 0;
-        /* C0, DEL and C1 controls start terminal escape sequences: never raw. */
-        if (n == 0 || (size_t)n > len - i || cp < 0x20 || cp == 0x7f ||
-            (cp >= 0x80 && cp < 0xa0)) {
+        int n = printable_at(u, i, len, lines);
+        if (n == 0) {
             o += (size_t)snprintf(buf + o, size - o, "\\x%02x", u[i]);
             i++;
             continue;
@@ -54,4 +77,14 @@ const char *utf8_printable(const char *s, size_t len, char *buf, size_t size)
     if (size)
         buf[o < size ? o : size - 1] = '\0';
     return buf;
+}
+
+const char *utf8_printable(const char *s, size_t len, char *buf, size_t size)
+{
+    return printable(s, len, buf, size, 0);
+}
+
+const char *utf8_printable_lines(const char *s, size_t len, char *buf, size_t size)
+{
+    return printable(s, len, buf, size, 1);
 }

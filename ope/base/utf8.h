@@ -16,4 +16,12 @@ int utf8_decode(const unsigned char *s, unsigned *cp);
  * character boundary. Returns buf. */
 const char *utf8_printable(const char *s, size_t len, char *buf, size_t size);
 
+/* The same for a message of one or more lines: newlines and tabs stay as they are,
+ * every other control character becomes \xNN. */
+const char *utf8_printable_lines(const char *s, size_t len, char *buf, size_t size);
+
+/* The length utf8_printable gives s (len bytes) with room enough: the bytes it keeps
+ * plus four for each \xNN. For laying out columns of names from data. */
+size_t utf8_printable_len(const char *s, size_t len);
+
 #endif
