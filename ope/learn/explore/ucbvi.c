@@ -128,6 +128,12 @@ void xpl_model_refresh(struct xpl_model *x)
     }
 }
 
+/* max(0, q) for the hot loops: fmax is a library call here, and q is never NaN. */
+static inline double pos(double q)
+{
+    return q > 0.0 ? q : 0.0;
+}
+
 /* G_h: the range of the value to come from step h, min(G, H - h) (ucbvi.h). */
 static double range_at(const struct xpl_model *x, const struct xpl_bonus *b, int h)
 {
@@ -143,9 +149,9 @@ static double bonus(const struct xpl_model *x, const struct xpl_bonus *b, size_t
     double n = x->N[sa];
     if (b->kind == XPL_HOEFFDING)
         return b->c * range * sqrt(b->L / n);
-    double sd = sqrt(fmax(0.0, ev2 - ev * ev)) + rw * sqrt(x->Rvar[sa]);
+    double sd = sqrt(pos(ev2 - ev * ev)) + rw * sqrt(x->Rvar[sa]);
     return b->c * (sqrt(2.0 * b->L * sd * sd / n) +
-                   7.0 * range * b->L / (3.0 * fmax(n - 1.0, 1.0)));
+                   7.0 * range * b->L / (3.0 * (n > 2.0 ? n - 1.0 : 1.0)));
 }
 
 /* One backed-up pair: rw R-hat + P-hat V (+/- the bonus of that target, whose values
@@ -228,7 +234,7 @@ double xpl_eval_model(struct xpl_model *x, const struct xpl_bonus *b, int sign, 
                 if (x->N[sa] > 0.0) {
                     q = backup(x, b, sign, sa, Vn, 1.0, cap);
                     if (sign < 0)
-                        q = fmax(0.0, q);
+                        q = pos(q);
                     else if (sign > 0)
                         q = fmin(cap, q);
                 } else
@@ -271,9 +277,9 @@ double xpl_lower_stepmix(struct xpl_model *x, const struct xpl_bonus *b, double 
                 size_t sa = s * A + a;
                 double qv = 0.0, qz = 0.0;      /* unvisited: the trivial lower bound 0 */
                 if (x->N[sa] > 0.0) {
-                    qv = fmax(0.0, backup(x, b, -1, sa, Vn, 1.0, G));
+                    qv = pos(backup(x, b, -1, sa, Vn, 1.0, G));
                     if (p > 0.0 && rho < 1.0)
-                        qz = fmax(0.0, backup(x, b, -1, sa, Zn, w, w * G));
+                        qz = pos(backup(x, b, -1, sa, Zn, w, w * G));
                 }
                 v += wa * qv;
                 z += ((int)a == g ? rho * qv : 0.0) + (1.0 - rho) * p * qz;
