@@ -2,7 +2,7 @@
 # t/1020-explore.sh: the `ope explore` command: runs, the per-episode CSV, summary
 # formats, --compare, and its errors (usage, refused rewards, bad baseline, output).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 20
+plan 23
 
 expect_status 0 "stepmix on riverswim runs" \
     "$OPE" explore stepmix --env riverswim --episodes 300 --seed 3 -q -o "$TMP/run.csv"
@@ -43,6 +43,12 @@ expect_status 0 "gridworld pit=0 step=0 runs" \
     "$OPE" explore epsmix --env gridworld --param pit=0 --param step=0 --episodes 20 -q
 grep -q 'return range G = 1$' "$TMP/out" && pass "gridworld: the summary shows G = 1" \
     || fail "gridworld: the summary shows G = 1"
+expect_status 0 "--range overrides the environment's bound" \
+    "$OPE" explore epsmix --env gridworld --param pit=0 --param step=0 --episodes 20 -q \
+    --range 30
+expect_grep "$TMP/out" "return range G = 30 (--range)" "the summary says G came from --range"
+expect_status 64 "--range must be positive" \
+    "$OPE" explore epsmix --env riverswim --episodes 20 -q --range 0
 
 expect_status 64 "gridworld's negative rewards are refused" \
     "$OPE" explore stepmix --env gridworld --episodes 10 -q
