@@ -33,7 +33,8 @@ static double one(int n, long K, double *regret)
     double t = -1.0;
     if (pb && work && rec) {
         struct xpl_config c = {m, K, 0.1, 0.05,
-                               {XPL_BERNSTEIN, 0.1, xpl_log_term(n, 2, 20, K, 0.05)},
+                               {XPL_BERNSTEIN, 0.1, xpl_log_term(n, 2, 20, K, 0.05),
+                                xpl_return_bound("riverswim", kvs, 1, 20)},
                                pb->p, xpl_eval_true(m, 20, 0.0, NULL, pb->p, work),
                                mdp_optimal_finite(m, NULL, NULL, &err), 1e-4};
         double t0 = now();

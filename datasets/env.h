@@ -29,6 +29,11 @@ struct env_desc {
     /* Build the MDP from parameter values v[i] (in params order, already checked);
      * the caller then sets horizon and gamma and calls mdp_finalize. */
     struct mdp *(*build)(const double *v, struct ope_error *err);
+    /* The interval [*lo, *hi] holding the return (the sum of an episode's rewards) of
+     * every policy, for values v and horizon H, known from the environment's structure
+     * alone: what a learner may assume a priori (`ope explore` scales its confidence
+     * bonuses by it). Infinite when rewards are unbounded; NULL: nothing is known. */
+    void (*return_range)(const double *v, int horizon, double *lo, double *hi);
 };
 
 extern const struct env_desc env_riverswim, env_chain, env_gridworld, env_dirichlet;

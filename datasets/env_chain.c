@@ -6,6 +6,8 @@
 #include "datasets/mdp.h"
 #include "ope/base/rng.h"
 
+#include <math.h>
+
 static const struct env_param params[] = {
     {"n", 10, 2, 10000, 1, "number of states"},
     {"actions", 2, 2, 64, 1, "number of actions"},
@@ -49,10 +51,19 @@ static struct mdp *build(const double *v, struct ope_error *err)
     return m;
 }
 
+/* From state 0, one state a step: the last state, the only one that pays, is reached
+ * after n-1 steps at the earliest, leaving at most H-n+1 paying steps. */
+static void return_range(const double *v, int horizon, double *lo, double *hi)
+{
+    double paying = fmax(0.0, (double)horizon - (v[0] - 1.0));
+    *lo = paying * fmin(v[3], 0.0);
+    *hi = paying * fmax(v[3], 0.0);
+}
+
 const struct env_desc env_chain = {
     "chain", "Chain / combination lock",
     "n states in a row, `actions` actions. In each state one action (chosen by `seed`)\n"
     "advances to the next state, all others reset to state 0. In the last state the\n"
     "right action pays `reward` and stays. Deterministic; starts in state 0.",
-    20, params, build
+    20, params, build, return_range
 };

@@ -6,6 +6,7 @@
 #include "datasets/mdp.h"
 #include "ope/base/rng.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>
 
@@ -58,10 +59,17 @@ static struct mdp *build(const double *v, struct ope_error *err)
     return m;
 }
 
+/* Expected rewards are drawn from U(0, 1); Gaussian noise makes the return unbounded. */
+static void return_range(const double *v, int horizon, double *lo, double *hi)
+{
+    *lo = v[4] > 0.0 ? -INFINITY : 0.0;
+    *hi = v[4] > 0.0 ? INFINITY : (double)horizon;
+}
+
 const struct env_desc env_dirichlet = {
     "dirichlet", "Random MDP (Dirichlet transitions, uniform rewards)",
     "states x actions; each P(.|s,a) drawn from Dirichlet(beta), each expected reward\n"
     "R(s,a) from U(0,1), all from `seed`; uniform start. Sampled rewards are R(s,a)\n"
     "plus N(0, noise^2).",
-    20, params, build
+    20, params, build, return_range
 };

@@ -5,6 +5,8 @@
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 
+#include <math.h>
+
 static const struct env_param params[] = {
     {"width", 5, 3, 100, 1, "columns"},
     {"height", 5, 3, 100, 1, "rows"},
@@ -77,6 +79,15 @@ static struct mdp *build(const double *v, struct ope_error *err)
     return m;       /* mdp_finalize derives R(s,a) from Rsas */
 }
 
+/* An episode takes between 1 and H steps, each paying `step`, and ends at most once in
+ * a pit or the goal, which adds `pit` or `goal`. */
+static void return_range(const double *v, int horizon, double *lo, double *hi)
+{
+    double H = (double)horizon;
+    *lo = fmin(v[5], H * v[5]) + fmin(0.0, fmin(v[3], v[4]));
+    *hi = fmax(v[5], H * v[5]) + fmax(0.0, fmax(v[3], v[4]));
+}
+
 const struct env_desc env_gridworld = {
     "gridworld", "Cliff gridworld with walls, pits and a goal",
     "width x height cells, state = y*width + x (y = 0 the bottom row); actions up (0),\n"
@@ -85,5 +96,5 @@ const struct env_desc env_gridworld = {
     "pits along the bottom row between them; a wall in column width/2 over rows\n"
     "2..height-2. Entering the goal pays `goal`, a pit `pit` (both end the episode);\n"
     "every move also pays `step`. Wall cells are unreachable states.",
-    30, params, build
+    30, params, build, return_range
 };

@@ -5,6 +5,8 @@
 #include "datasets/env.h"
 #include "datasets/mdp.h"
 
+#include <math.h>
+
 static const struct env_param params[] = {
     {"n", 6, 2, 10000, 1, "number of states in the chain"},
     {"start", 0, 0, 9999, 1, "start state (0 or 1 in the literature; must be < n)"},
@@ -52,11 +54,21 @@ static struct mdp *build(const double *v, struct ope_error *err)
     return m;
 }
 
+/* Right moves at most one state a step, so r_right cannot be paid in the first
+ * d = n-1-start steps; every other step pays r_left, r_right or 0. */
+static void return_range(const double *v, int horizon, double *lo, double *hi)
+{
+    double d = fmax(0.0, fmin(v[0] - 1.0 - v[1], (double)horizon));
+    double rest = (double)horizon - d;
+    *lo = d * fmin(v[2], 0.0) + rest * fmin(fmin(v[2], v[3]), 0.0);
+    *hi = d * fmax(v[2], 0.0) + rest * fmax(fmax(v[2], v[3]), 0.0);
+}
+
 const struct env_desc env_riverswim = {
     "riverswim", "RiverSwim (Strehl & Littman 2008; Osband et al. 2013 rewards)",
     "A chain of n states; actions left (0) and right (1). Left moves one state left\n"
     "(stays at 0). Right: interior right 0.35 / stay 0.6 / left 0.05; left end right 0.6 /\n"
     "stay 0.4; right end stay 0.6 / left 0.4. Reward r_left for left in state 0, r_right\n"
     "for right in state n-1. Starts in state `start`.",
-    20, params, build
+    20, params, build, return_range
 };

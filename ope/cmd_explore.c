@@ -37,7 +37,7 @@ struct xo {
     enum out_format format;
     int compare;
     long K, R, threads;
-    double alpha, delta, c, L, rho_tol;
+    double alpha, delta, c, L, rho_tol, range;
     enum xpl_bonus_kind bonus;
     unsigned long long seed;
 };
@@ -45,7 +45,8 @@ struct xo {
 static int parse_args(int argc, char **argv, struct xo *o)
 {
     enum { O_EPISODES = 256, O_ALPHA, O_DELTA, O_SEED, O_RUNS,
-           O_BASELINE, O_BASEDATA, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_COMPARE };
+           O_BASELINE, O_BASEDATA, O_BONUS, O_C, O_L, O_TOL, O_THREADS, O_COMPARE,
+           O_RANGE };
     static const struct option lo[] = {
         ENVCLI_OPTIONS,
         {"episodes", required_argument, 0, O_EPISODES},
@@ -55,6 +56,7 @@ static int parse_args(int argc, char **argv, struct xo *o)
         {"baseline-data", required_argument, 0, O_BASEDATA},
         {"bonus", required_argument, 0, O_BONUS}, {"c", required_argument, 0, O_C},
         {"L", required_argument, 0, O_L}, {"rho-tol", required_argument, 0, O_TOL},
+        {"range", required_argument, 0, O_RANGE},
         {"threads", required_argument, 0, O_THREADS}, {"compare", no_argument, 0, O_COMPARE},
         OUTCLI_OPTIONS, {0, 0, 0, 0}
     };
@@ -114,6 +116,10 @@ static int parse_args(int argc, char **argv, struct xo *o)
             if (cli_parse_double(cmd, "--L", optarg, 0.0, 1e6, &o->L))
                 return OPE_EUSAGE;
             break;
+        case O_RANGE:
+            if (cli_parse_double(cmd, "--range", optarg, 1e-9, 1e9, &o->range))
+                return OPE_EUSAGE;
+            break;
         case O_TOL:
             if (cli_parse_double(cmd, "--rho-tol", optarg, 1e-12, 0.5, &o->rho_tol))
                 return OPE_EUSAGE;
@@ -160,6 +166,14 @@ static int parse_args(int argc, char **argv, struct xo *o)
         return cli_usage(cmd, "--baseline and --baseline-data both give the baseline; "
                               "choose one");
     return 0;
+}
+
+/* G, the bound on an episode's return that scales the bonus (ucbvi.h): --range, else
+ * what the environment's structure guarantees for these parameters and horizon. */
+static double return_bound(const struct xo *o, const struct mdp *m)
+{
+    return o->range > 0.0 ? o->range
+                          : xpl_return_bound(o->ec.env, o->ec.kv, o->ec.n_kv, m->horizon);
 }
 
 /* The baseline: a spec, or a policy file when the argument names an existing file. */
@@ -218,36 +232,6 @@ static void runs_view(const struct xo *o, const struct xpl_config *cfg,
         x->vb_exact = off->Vb_exact;
         x->threshold_exact = (1.0 - cfg->alpha) * off->Vb_exact;
     }
-}
-
-struct summary {
-    double regret_mean, regret_sd, mix_mean;
-    long viol, viol_real, runs_viol, viol_exact;
-};
-
-static void summarise(const struct xpl_record *rec, long R, long K, struct summary *s)
-{
-    double sum = 0.0, sum2 = 0.0, mix = 0.0;
-    memset(s, 0, sizeof *s);
-    for (long r = 0; r < R; r++) {
-        const struct xpl_record *e = rec + (size_t)r * (size_t)K;
-        double g = e[K - 1].regret;
-        long v = 0;
-        sum += g;
-        sum2 += g * g;
-        for (long k = 0; k < K; k++) {
-            v += e[k].violated;
-            s->viol_real += e[k].violated_real;
-            s->viol_exact += e[k].violated_exact;
-            mix += e[k].mix;
-        }
-        s->viol += v;
-        s->runs_viol += v > 0;
-    }
-    s->regret_mean = sum / (double)R;
-    s->regret_sd = R > 1 ? sqrt(fmax(0.0, (sum2 - sum * sum / (double)R) / (double)(R - 1)))
-                         : NAN;
-    s->mix_mean = mix / ((double)R * (double)K);
 }
 
 /* The offline baseline in the summary: where it came from, the learned (pessimistic)
@@ -318,6 +302,8 @@ static void print_summary(const struct xo *o, const struct mdp *m,
         json_number(&sb, cfg->bonus.c);
         strbuf_puts(&sb, ", \"L\": ");
         json_number(&sb, cfg->bonus.L);
+        strbuf_puts(&sb, ", \"range\": ");
+        json_number(&sb, cfg->bonus.range);
         strbuf_puts(&sb, ", \"vstar\": ");
         json_number(&sb, cfg->Vstar);
         strbuf_puts(&sb, ", \"vb\": ");
@@ -338,16 +324,17 @@ static void print_summary(const struct xo *o, const struct mdp *m,
         if (off)
             offline_head(&sb, fmt, o, off, cfg);
         strbuf_printf(&sb, "V* = %.6g, V^b%s = %.6g, threshold (1-alpha) V^b = %.6g (alpha %g)\n"
-                      "bonus %s, c = %g, L = %.4g (delta %g)\n\n"
+                      "bonus %s, c = %g, L = %.4g (delta %g), return range G = %g%s\n\n"
                       "%-9s %14s %11s %10s %10s %9s%s\n", cfg->Vstar, off ? " (learned)" : "",
                       cfg->Vb, tau, cfg->alpha,
                       cfg->bonus.kind == XPL_HOEFFDING ? "hoeffding" : "bernstein",
-                      cfg->bonus.c, cfg->bonus.L, cfg->delta, "algorithm", "regret(K)", "sd",
+                      cfg->bonus.c, cfg->bonus.L, cfg->delta, cfg->bonus.range,
+                      o->range > 0.0 ? " (--range)" : "", "algorithm", "regret(K)", "sd",
                       "violating", "realised", "mean mix", off ? "   vs exact" : "");
     }
     for (size_t i = 0; i < n_algs; i++) {
-        struct summary s;
-        summarise(rec + i * (size_t)o->R * (size_t)o->K, o->R, o->K, &s);
+        struct xpl_summary s;
+        xpl_summarise(rec + i * (size_t)o->R * (size_t)o->K, o->R, o->K, &s);
         if (fmt == OUT_JSON) {
             strbuf_puts(&sb, i ? ", {\"algorithm\": " : "{\"algorithm\": ");
             json_string(&sb, algs[i]->name);
@@ -428,7 +415,7 @@ static int run(const struct xo *o)
     int rc = 0;
     struct xpl_bonus bonus = {o->bonus, o->c, o->L > 0.0 ? o->L
                               : xpl_log_term(m->n_states, m->n_actions, m->horizon, o->K,
-                                             o->delta)};
+                                             o->delta), return_bound(o, m)};
     if (xpl_check_mdp(m, &err) < 0 ||
         (o->baseline_data ? learn_baseline(o, m, &bonus, &off, &err) < 0
          : !(pb = load_baseline(m, o->baseline ? o->baseline : DEFAULT_BASELINE, &err))) ||
@@ -525,15 +512,29 @@ const struct cmd_entry cmd_explore_entry = {
     "                      paper's own offline construction could not be read (abstract\n"
     "                      only): this is ours, and the guarantee it gives is against\n"
     "                      (1 - A) x the learned V^b, not the logging policy's value\n"
-    "  --bonus KIND        hoeffding: b = c H sqrt(L/N) (exploration.md; UCBVI-CH of\n"
-    "                      Azar et al. 2017 has c = 7); bernstein (default):\n"
-    "                      b = c (sqrt(2 L var/N) + 7 H L / (3 (N-1))), empirical Bernstein\n"
-    "                      (Maurer & Pontil 2009 Thm 4) with var the empirical variance\n"
-    "                      of r + V_{h+1}(s')\n"
+    "  --bonus KIND        hoeffding: b = c G_h sqrt(L/N) (exploration.md; UCBVI-CH of\n"
+    "                      Azar et al. 2017 has c = 7 and range H); bernstein (default):\n"
+    "                      b = c (sqrt(2 L var/N) + 7 G_h L / (3 (N-1))), empirical\n"
+    "                      Bernstein (Maurer & Pontil 2009 Thm 4) with var the empirical\n"
+    "                      variance of r + V_{h+1}(s'). G_h = min(G, H - h) is the range\n"
+    "                      of the value to come at step h; optimistic values are capped\n"
+    "                      at G_h, pessimistic ones clipped at 0\n"
+    "  --range G           the bound on an episode's return (default: what ENV's\n"
+    "                      structure guarantees, at most H: riverswim 15.025 at its\n"
+    "                      defaults, chain H - n + 1, gridworld with pit=0 step=0 the\n"
+    "                      goal's 1, dirichlet H; the summary shows it). A G below the\n"
+    "                      true bound voids the guarantee\n"
     "  --c C               bonus multiplier (default 0.1, tuned on RiverSwim; the theory's\n"
     "                      constants (c = 7, Hoeffding) certify nothing for a long time)\n"
     "  --L L               override the log term L\n"
     "  --rho-tol T         StepMix bisection tolerance on rho (default 1e-4)\n"
+    "What is certified: EpsMix's episode mixture is worth eps V(pi-bar) + (1 - eps) V^b;\n"
+    "V^b is known, so only V(pi-bar) is bounded pessimistically. StepMix's step mixture\n"
+    "is split exactly into (1 - rho)^H V^b, the episodes whose H coins all chose the\n"
+    "baseline, plus the value of the others, which alone is bounded pessimistically\n"
+    "(backward induction on the learned model, bonus subtracted, clipped at 0); the\n"
+    "plain pessimistic value of the whole mixture is used where it is higher. rho = 0 is\n"
+    "thus always certified, and StepMix mixes by at least 1 - (1 - A)^(1/H).\n"
     "Output: the summary goes to standard output; -o writes the per-episode record.\n"
     "  -f, --format F      the summary as table (default), json or csv\n"
     "  -o, --output FILE   per-episode record, CSV only (-o - : standard output, the\n"

@@ -63,7 +63,8 @@ static void explore_roundtrip(const struct mdp *m, const struct policy *pb)
         bail_out("setup");
     struct xpl_config cfg = { m, XK, 0.1, 0.05,
                               { XPL_BERNSTEIN, 0.1,
-                                xpl_log_term(m->n_states, m->n_actions, m->horizon, XK, 0.05) },
+                                xpl_log_term(m->n_states, m->n_actions, m->horizon, XK, 0.05),
+                                0.0 },
                               pb->p, xpl_eval_true(m, m->horizon, 0.0, NULL, pb->p, w),
                               mdp_optimal_finite(m, NULL, NULL, &err), 1e-4 };
     if (xpl_run_many(&cfg, xpl_registry, na, 11, XR, 2, rec, NULL, &err) != 0)

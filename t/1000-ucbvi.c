@@ -17,7 +17,8 @@
 /* The hand case: S = 2, A = 2, H = 2, start in s0. Counts (4 visits each):
  *   (s0,a0): r = 0.5 -> s0 (4 times);  (s0,a1): r = 0 -> s1 (3 times), s0 (once)
  *   (s1,a0): r = 1 -> s1 (4 times);    (s1,a1): r = 0 -> s1 (4 times)
- * Hoeffding with c = 0.05, L = 1, H = 2: b = 0.05 * 2 * sqrt(1/4) = 0.05 everywhere. */
+ * Hoeffding with c = 0.05, L = 1, no return bound (G = H = 2): b = 0.05 G_h sqrt(1/4)
+ * with G_h = min(G, H - h) the range of the value to come: 0.025 at h = 1, 0.05 at h = 0. */
 static struct mdp *hand_mdp(void)
 {
     struct ope_error err = {0};
@@ -49,37 +50,64 @@ static void test_hand(void)
     struct ope_error err = {0};
     struct mdp *m = hand_mdp();
     struct xpl_model *x = xpl_model_new(m, &err);
-    struct xpl_bonus b = {XPL_HOEFFDING, 0.05, 1.0};
+    struct xpl_bonus b = {XPL_HOEFFDING, 0.05, 1.0, 0.0};
     int greedy[4];
     hand_counts(x);
-    /* Optimism. h = 1 (cap 1): Q(s0,a0) = .5 + .05 = .55, Q(s0,a1) = .05,
-     * Q(s1,a0) = min(1, 1.05) = 1, Q(s1,a1) = .05 -> V1 = (.55, 1), greedy a0, a0.
-     * h = 0 (cap 2): Q(s0,a0) = .5 + .55 + .05 = 1.1; Q(s0,a1) = .25*.55 + .75*1 + .05
-     * = .9375 -> V0(s0) = 1.1, greedy a0; Q(s1,a0) = min(2, 2.05) = 2. */
+    /* Optimism. h = 1 (cap 1): Q(s0,a0) = .5 + .025 = .525, Q(s0,a1) = .025,
+     * Q(s1,a0) = min(1, 1.025) = 1, Q(s1,a1) = .025 -> V1 = (.525, 1), greedy a0, a0.
+     * h = 0 (cap 2): Q(s0,a0) = .5 + .525 + .05 = 1.075; Q(s0,a1) = .25*.525 + .75*1
+     * + .05 = .93125 -> V0(s0) = 1.075, greedy a0; Q(s1,a0) = min(2, 2.05) = 2. */
     double vbar = xpl_plan_optimistic(x, &b, greedy);
-    is_double(vbar, 1.1, 1e-12, "optimistic V0(s0) by hand = 1.1");
+    is_double(vbar, 1.075, 1e-12, "optimistic V0(s0) by hand = 1.075");
     ok(greedy[0] == 0 && greedy[1] == 0 && greedy[2] == 0 && greedy[3] == 0,
        "greedy optimistic policy is a0 everywhere (by hand)");
-    /* Pessimism of pi-bar: h = 1: Q(s0,a0) = .45, Q(s1,a0) = .95; h = 0:
-     * Q(s0,a0) = .5 + .45 - .05 = .9. */
+    /* Pessimism of pi-bar: h = 1: Q(s0,a0) = .475, Q(s1,a0) = .975; h = 0:
+     * Q(s0,a0) = .5 + .475 - .05 = .925. */
     double pb[4] = {0, 1, 0, 1};             /* baseline: always a1 */
     double vlow = xpl_eval_model(x, &b, -1, 1.0, greedy, pb);
-    is_double(vlow, 0.9, 1e-12, "pessimistic V of pi-bar by hand = 0.9");
-    /* Mixture rho with the baseline (a1): h = 1: V(s0) = .45 rho (Q(s0,a1) = max(0,-.05)
-     * = 0), V(s1) = .95 rho; h = 0: Q(s0,a0) = .45 + .45 rho,
-     * Q(s0,a1) = max(0, .25*.45 rho + .75*.95 rho - .05) = max(0, .825 rho - .05);
-     * f(rho) = rho (.45 + .45 rho) + (1 - rho) max(0, .825 rho - .05).
-     * f(.5) = .3375 + .5 * .3625 = .51875; f(0) = 0. */
-    is_double(xpl_eval_model(x, &b, -1, 0.5, greedy, pb), 0.51875, 1e-12,
-              "pessimistic value of the 0.5-mixture by hand = 0.51875");
+    is_double(vlow, 0.925, 1e-12, "pessimistic V of pi-bar by hand = 0.925");
+    /* Mixture rho with the baseline (a1): h = 1: V(s0) = .475 rho (Q(s0,a1) =
+     * max(0, -.025) = 0), V(s1) = .975 rho; h = 0: Q(s0,a0) = .45 + .475 rho,
+     * Q(s0,a1) = max(0, .25*.475 rho + .75*.975 rho - .05) = max(0, .85 rho - .05);
+     * f(rho) = rho (.45 + .475 rho) + (1 - rho) max(0, .85 rho - .05).
+     * f(.5) = .34375 + .5 * .375 = .53125; f(0) = 0. */
+    is_double(xpl_eval_model(x, &b, -1, 0.5, greedy, pb), 0.53125, 1e-12,
+              "pessimistic value of the 0.5-mixture by hand = 0.53125");
     is_double(xpl_eval_model(x, &b, -1, 0.0, greedy, pb), 0.0, 1e-12,
               "pessimistic value of the baseline by hand = 0 (clipped)");
+    /* StepMix's certificate (1 - rho)^H V^b + Z-underbar at rho = .5, H = 2, with a
+     * known V^b = .8. h = 1: no coin comes after (w = 0), so Z_1 = rho Q-underbar_1(s,
+     * a0): (.2375, .4875). h = 0: w = 1 - .5 = .5; pi-bar branch Q-underbar_0(s0,a0) =
+     * .6875 (above); baseline branch (a1, reward 0): .25*.2375 + .75*.4875 - the bonus
+     * of range w G_0 = 1, .05 * 1 * .5 = .025, so .425 - .025 = .4; Z_0(s0) = .5 * .6875
+     * + .5 * .4 = .54375. Certificate max(.53125, .25 * .8 + .54375) = .74375; with
+     * V^b = 0, max(.53125, .54375) = .54375. At rho = 0 it is V^b itself; at rho = 1,
+     * V-underbar of pi-bar (.925). */
+    is_double(xpl_lower_stepmix(x, &b, 0.5, greedy, pb, 0.8), 0.74375, 1e-12,
+              "StepMix certificate at rho .5, V^b .8, by hand = 0.74375");
+    is_double(xpl_lower_stepmix(x, &b, 0.5, greedy, pb, 0.0), 0.54375, 1e-12,
+              "StepMix certificate at rho .5, V^b 0, by hand = 0.54375");
+    is_double(xpl_lower_stepmix(x, &b, 0.0, greedy, pb, 0.8), 0.8, 0,
+              "StepMix certificate at rho 0 = V^b (known, not certified again)");
+    is_double(xpl_lower_stepmix(x, &b, 1.0, greedy, pb, 0.8), 0.925, 1e-12,
+              "StepMix certificate at rho 1 = V-underbar of pi-bar");
+    /* A return bound G = .5 caps the value to come at .5 and scales the bonus:
+     * b = .05 * .5 * .5 = .0125 at both steps. Optimism h = 1: Q(s0,a0) = min(.5, .5125)
+     * = .5, Q(s1,a0) = .5; h = 0: Q(s0,a0) = min(.5, 1.0125) = .5. Pessimism of pi-bar:
+     * h = 1: .4875 (s0), .9875 (s1); h = 0: max(0, .5 + .4875 - .0125) = .975 (no cap
+     * below: pessimistic values are only clipped at 0). */
+    struct xpl_bonus bg = {XPL_HOEFFDING, 0.05, 1.0, 0.5};
+    int greedy_g[4];
+    is_double(xpl_plan_optimistic(x, &bg, greedy_g), 0.5, 1e-12,
+              "return bound G = .5: optimism capped at G");
+    is_double(xpl_eval_model(x, &bg, -1, 1.0, greedy, pb), 0.975, 1e-12,
+              "return bound G = .5: the bonus shrinks to c G sqrt(L/N) (by hand .975)");
     /* Plug-in value of pi-bar (no bonus): h = 1: .5 and 1; h = 0: .5 + .5 = 1. */
     is_double(xpl_eval_model(x, &b, 0, 1.0, greedy, pb), 1.0, 1e-12, "plug-in value = 1");
-    /* EpsMix: eps V-underbar + (1 - eps) V^b >= (1 - alpha) V^b with V-underbar = .9,
-     * V^b = 1: alpha = .05 -> eps = .05 / (1 - .9) = .5 (check: .45 + .5 = .95);
-     * alpha = .2 -> .9 >= .8, eps = 1; alpha = 0 -> eps = 0. */
-    is_double(xpl_epsmix_eps(vlow, 1.0, 0.05), 0.5, 1e-12, "eps = 0.5 at alpha 0.05");
+    /* EpsMix: eps V-underbar + (1 - eps) V^b >= (1 - alpha) V^b with V-underbar = .925,
+     * V^b = 1: alpha = .05 -> eps = .05 / (1 - .925) = 2/3 (check: .61667 + .33333 =
+     * .95); alpha = .2 -> .925 >= .8, eps = 1; alpha = 0 -> eps = 0. */
+    is_double(xpl_epsmix_eps(vlow, 1.0, 0.05), 2.0 / 3.0, 1e-12, "eps = 2/3 at alpha 0.05");
     is_double(xpl_epsmix_eps(vlow, 1.0, 0.2), 1.0, 0, "eps = 1 at alpha 0.2");
     is_double(xpl_epsmix_eps(vlow, 1.0, 0.0), 0.0, 0, "eps = 0 at alpha 0");
     is_double(xpl_epsmix_eps(0.0, 0.0, 0.3), 1.0, 0, "V^b = 0: eps = 1 (nothing to lose)");
@@ -117,7 +145,7 @@ static void test_exact(void)
             x->Nsas[sa * 6 + t] = m->P[sa * 6 + t];
     }
     xpl_model_refresh(x);
-    struct xpl_bonus b0 = {XPL_HOEFFDING, 0.0, 1.0};
+    struct xpl_bonus b0 = {XPL_HOEFFDING, 0.0, 1.0, 0.0};
     double vplan = xpl_plan_optimistic(x, &b0, greedy);
     double vstar = mdp_optimal_finite(m, NULL, NULL, &err);
     is_double(vplan, vstar, 1e-9, "planning on the true model gives V*");
@@ -152,10 +180,12 @@ static void test_sandwich(void)
         }
     }
     xpl_model_refresh(x);
-    struct xpl_bonus bs[2] = {{XPL_BERNSTEIN, 0.1, xpl_log_term(6, 2, 20, 300, 0.05)},
-                              {XPL_HOEFFDING, 0.1, xpl_log_term(6, 2, 20, 300, 0.05)}};
+    double G = xpl_return_bound("riverswim", NULL, 0, 20);
+    struct xpl_bonus bs[2] = {{XPL_BERNSTEIN, 0.1, xpl_log_term(6, 2, 20, 300, 0.05), G},
+                              {XPL_HOEFFDING, 0.1, xpl_log_term(6, 2, 20, 300, 0.05), G}};
     int greedy[120];
     double work[12], vstar = mdp_optimal_finite(m, NULL, NULL, &err);
+    double vb = xpl_eval_true(m, 20, 0.0, NULL, pb->p, work);
     for (int i = 0; i < 2; i++) {
         double vbar = xpl_plan_optimistic(x, &bs[i], greedy);
         ok(vbar >= vstar, "%s: optimistic plan %g >= V* %g", i ? "hoeffding" : "bernstein",
@@ -166,12 +196,14 @@ static void test_sandwich(void)
             double lo = xpl_eval_model(x, &bs[i], -1, rho, greedy, pb->p);
             double hi = xpl_eval_model(x, &bs[i], +1, rho, greedy, pb->p);
             double tv = xpl_eval_true(m, 20, rho, greedy, pb->p, work);
-            if (!(lo <= tv && tv <= hi)) {
+            double cert = xpl_lower_stepmix(x, &bs[i], rho, greedy, pb->p, vb);
+            if (!(lo <= tv && tv <= hi && lo <= cert && cert <= tv)) {
                 good = 0;
-                diag("rho %g: %g <= %g <= %g fails", rho, lo, tv, hi);
+                diag("rho %g: %g <= %g <= %g <= %g fails", rho, lo, cert, tv, hi);
             }
         }
-        ok(good, "%s: V-underbar <= V <= V-bar for 5 mixtures", i ? "hoeffding" : "bernstein");
+        ok(good, "%s: V-underbar <= StepMix's certificate <= V <= V-bar for 5 mixtures",
+           i ? "hoeffding" : "bernstein");
     }
     xpl_model_free(x);
     policy_free(pb);

@@ -2,7 +2,7 @@
 # t/1020-explore.sh: the `ope explore` command: runs, the per-episode CSV, summary
 # formats, --compare, and its errors (usage, refused rewards, bad baseline, output).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 16
+plan 23
 
 expect_status 0 "stepmix on riverswim runs" \
     "$OPE" explore stepmix --env riverswim --episodes 300 --seed 3 -q -o "$TMP/run.csv"
@@ -31,6 +31,24 @@ expect_status 0 "same seeds, same output on 1 and 2 threads" sh -c \
     "\"$OPE\" explore epsmix --env riverswim --episodes 200 --runs 3 --threads 1 -q -o '$TMP/a.csv' &&
      \"$OPE\" explore epsmix --env riverswim --episodes 200 --runs 3 --threads 2 -q -o '$TMP/b.csv' &&
      cmp '$TMP/a.csv' '$TMP/b.csv'"
+
+# The baseline's regret is the same K (V* - V^b) in every run, so its sd is exactly 0:
+# Welford's update gets that; the one-pass sum of squares gave 0.000148 here.
+expect_status 0 "50 runs of the baseline" \
+    "$OPE" explore baseline --env riverswim --episodes 2000 --runs 50 -q -f csv
+awk -F, '$1=="baseline" && $5=="0" {f=1} END {exit !f}' "$TMP/out" \
+    && pass "equal regrets: regret_sd exactly 0" || fail "equal regrets: regret_sd exactly 0"
+# The issue's gridworld: only the goal pays, so the bonus range G is 1, not H = 30.
+expect_status 0 "gridworld pit=0 step=0 runs" \
+    "$OPE" explore epsmix --env gridworld --param pit=0 --param step=0 --episodes 20 -q
+grep -q 'return range G = 1$' "$TMP/out" && pass "gridworld: the summary shows G = 1" \
+    || fail "gridworld: the summary shows G = 1"
+expect_status 0 "--range overrides the environment's bound" \
+    "$OPE" explore epsmix --env gridworld --param pit=0 --param step=0 --episodes 20 -q \
+    --range 30
+expect_grep "$TMP/out" "return range G = 30 (--range)" "the summary says G came from --range"
+expect_status 64 "--range must be positive" \
+    "$OPE" explore epsmix --env riverswim --episodes 20 -q --range 0
 
 expect_status 64 "gridworld's negative rewards are refused" \
     "$OPE" explore stepmix --env gridworld --episodes 10 -q

@@ -54,8 +54,9 @@ static void test_by_hand(void)
     struct tlog *t = tiny_log();
     struct ope_error err = {0};
     struct xpl_offline o;
-    /* Hoeffding, c = 0.01, L = 1 (fixed): b(N) = c H sqrt(L / N) = 0.04 / sqrt(N). */
-    struct xpl_bonus b = {XPL_HOEFFDING, 0.01, 1.0};
+    /* Hoeffding, c = 0.01, L = 1 (fixed), no return bound: b(N) = c G_h sqrt(L / N) with
+     * G_h = H - h the range of the value to come: 0.01 (4 - h) / sqrt(N). */
+    struct xpl_bonus b = {XPL_HOEFFDING, 0.01, 1.0, 0.0};
     if (xpl_offline_learn(t, m, &b, 0.05, 1, &o, &err) < 0)
         bail_out("learn: %s", err.msg);
     /* Counts of logged actions per state (all 7 steps): s0 {a0, a1, a0}, s1 {a0, a1},
@@ -78,16 +79,19 @@ static void test_by_hand(void)
      * whose value V_{h+1}(s0) is 0 at h = 3, 2 and 0 at h = 1 (computed as above). */
     is_double(o.Vb_plugin, 7.0 / 9.0, 1e-12, "plug-in value 7/9 by hand");
     is_double(o.Vb_exact, 7.0 / 9.0, 1e-12, "exact value of the clone 7/9 by hand");
-    /* Pessimistic, b1 = 0.04, b2 = 0.04/sqrt 2 (pairs seen once / twice), clip at 0:
-     *   h=3: Q(s2,a0) = 1 - b1 = 0.96, the rest 0: V_3 = (0, 0, 0.96)
-     *   h=2: Q(s1,a0) = 0.96 - b1 = 0.92, Q(s2,a0) = 1 + 0.96 - b1 = 1.92:
-     *        V_2 = (0, 0.46, 1.92)
-     *   h=1: Q(s0,a0) = 0.46 - b2, Q(s0,a1) = max(0, 0 - b1) = 0, Q(s1,a0) = 1.88,
-     *        Q(s2,a0) = 2.88: V_1 = (2/3 (0.46 - b2), 0.94, 2.88)
-     *   h=0: Q(s0,a0) = 0.94 - b2, Q(s0,a1) = V_1(s0) - b1:
-     *        V_0(s0) = 2/3 (0.94 - b2) + 1/3 (2/3 (0.46 - b2) - b1) = 0.6904139811 */
-    double b1 = 0.04, b2 = 0.04 / sqrt(2.0);
-    double want = 2.0 / 3.0 * (0.94 - b2) + 1.0 / 3.0 * (2.0 / 3.0 * (0.46 - b2) - b1);
+    /* Pessimistic, with b1(h) = 0.01 (4 - h) and b2(h) = b1(h) / sqrt 2 (pairs seen once
+     * / twice), clip at 0:
+     *   h=3: Q(s2,a0) = 1 - .01 = 0.99, the rest 0: V_3 = (0, 0, 0.99)
+     *   h=2: Q(s1,a0) = 0.99 - .02 = 0.97, Q(s2,a0) = 1 + 0.99 - .02 = 1.97:
+     *        V_2 = (0, 0.485, 1.97)
+     *   h=1: Q(s0,a0) = 0.485 - .03/sqrt 2, Q(s0,a1) = max(0, 0 - .03) = 0,
+     *        Q(s1,a0) = 1.94, Q(s2,a0) = 2.94: V_1 = (2/3 (0.485 - .03/sqrt 2), 0.97, 2.94)
+     *   h=0: Q(s0,a0) = 0.97 - .04/sqrt 2, Q(s0,a1) = V_1(s0) - .04:
+     *        V_0(s0) = 2/3 (0.97 - .04/sqrt 2)
+     *                  + 1/3 (2/3 (0.485 - .03/sqrt 2) - .04) = 0.7175408851 */
+    double r2 = sqrt(2.0);
+    double want = 2.0 / 3.0 * (0.97 - 0.04 / r2) +
+                  1.0 / 3.0 * (2.0 / 3.0 * (0.485 - 0.03 / r2) - 0.04);
     is_double(o.Vb_lower, want, 1e-12, "pessimistic value %.10f by hand", want);
     is_double(o.L, 1.0, 0, "a fixed L is used as given");
     xpl_offline_release(&o);
@@ -175,7 +179,7 @@ static struct tlog *river_log(const struct mdp *m, const struct policy *beh, siz
  * 1.0 (N = 300) and 0.1 (N = 10000), far above the plug-in's own error (~0.01). */
 static void test_pessimism(const struct mdp *m, const struct policy *beh)
 {
-    struct xpl_bonus b = {XPL_BERNSTEIN, 0.1, 0.0};
+    struct xpl_bonus b = {XPL_BERNSTEIN, 0.1, 0.0, 0.0};
     const size_t sizes[2] = {300, 10000};
     double mean_low[2] = {0, 0};
     for (int z = 0; z < 2; z++) {
@@ -237,7 +241,8 @@ static void test_runs(const struct mdp *m, const struct policy *beh)
         struct tlog *t = river_log(m, beh, 3000, ls);
         struct xpl_offline o;
         struct xpl_config c = {m, K, 0.1, 0.05,
-                               {XPL_BERNSTEIN, 0.1, xpl_log_term(6, 2, 20, K, 0.05)},
+                               {XPL_BERNSTEIN, 0.1, xpl_log_term(6, 2, 20, K, 0.05),
+                                xpl_return_bound("riverswim", NULL, 0, 20)},
                                NULL, 0.0, vstar, 1e-4};
         if (xpl_offline_learn(t, m, &c.bonus, 0.05, 0, &o, &err) < 0)
             bail_out("learn: %s", err.msg);
@@ -255,9 +260,11 @@ static void test_runs(const struct mdp *m, const struct policy *beh)
                 vs_beh += xpl_violates(e->value, tau_beh);
             else
                 vs_beh_worse += xpl_violates(e->value, tau_beh);
-            if (i < (size_t)R * (size_t)K && e->mix == 0.0) {  /* StepMix on the baseline */
+            /* EpsMix's episodes whose coin ran the baseline (StepMix now always mixes
+             * a little: its certificate knows the baseline-only part exactly). */
+            if (i >= (size_t)R * (size_t)K && !e->optimistic) {
                 base_eps++;
-                base_ok += e->value == o.Vb_exact;
+                base_ok += e->value_real == o.Vb_exact;
             }
         }
         for (long r = 0; r < R; r++)
@@ -284,7 +291,7 @@ static void test_runs(const struct mdp *m, const struct policy *beh)
            "logging policy's exact value");
     diag("with the worse clone(s): %ld episodes below (1 - alpha) x the logging policy's value",
          vs_beh_worse);
-    ok(base_eps > 0 && base_ok == base_eps, "StepMix's baseline episodes (%ld) record the "
+    ok(base_eps > 0 && base_ok == base_eps, "EpsMix's baseline episodes (%ld) record the "
        "clone's exact value, not its estimate", base_eps);
     ok(ucb_exact > 0, "UCBVI on the same seeds violates the exact threshold early (%ld "
        "episodes of the first 100 x 12 runs)", ucb_exact);

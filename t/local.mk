@@ -48,6 +48,7 @@ ope_c_tests = \
 	t/0986-engine \
 	t/1000-ucbvi \
 	t/1010-stepmix \
+	t/1015-explore-envs \
 	t/1040-explore-offline \
 	t/1100-kdtree \
 	t/1110-train \

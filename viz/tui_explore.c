@@ -67,7 +67,8 @@ static void explore_run(struct tui *t)
     }
     struct xpl_config cfg = { m, XK, 0.1, 0.05,
                               { XPL_BERNSTEIN, 0.1,
-                                xpl_log_term(m->n_states, m->n_actions, m->horizon, XK, 0.05) },
+                                xpl_log_term(m->n_states, m->n_actions, m->horizon, XK, 0.05),
+                                xpl_return_bound("riverswim", NULL, 0, m->horizon) },
                               pb->p, xpl_eval_true(m, m->horizon, 0.0, NULL, pb->p, w),
                               mdp_optimal_finite(m, NULL, NULL, &err), 1e-4 };
     if (xpl_run_many(&cfg, xpl_registry, n_algs, 1, XR, 0, rec, NULL, &err) != 0) {

@@ -42,6 +42,34 @@ void xpl_runs_csv_row(const struct xpl_runs *x, size_t a, long r, long k, struct
     }
 }
 
+void xpl_summarise(const struct xpl_record *rec, long R, long K, struct xpl_summary *s)
+{
+    /* Welford: the one-pass sum of squares (sum2 - sum^2 / R) cancels catastrophically
+     * when the regrets are large and close (50 equal baseline regrets of 36,000 gave an
+     * sd of 0.000261). The mean shown stays the plain sum / R. */
+    double sum = 0.0, mean = 0.0, m2 = 0.0, mix = 0.0;
+    memset(s, 0, sizeof *s);
+    for (long r = 0; r < R; r++) {
+        const struct xpl_record *e = rec + (size_t)r * (size_t)K;
+        double g = e[K - 1].regret, d = g - mean;
+        long v = 0;
+        sum += g;
+        mean += d / (double)(r + 1);
+        m2 += d * (g - mean);
+        for (long k = 0; k < K; k++) {
+            v += e[k].violated;
+            s->viol_real += e[k].violated_real;
+            s->viol_exact += e[k].violated_exact;
+            mix += e[k].mix;
+        }
+        s->viol += v;
+        s->runs_viol += v > 0;
+    }
+    s->regret_mean = sum / (double)R;
+    s->regret_sd = R > 1 ? sqrt(fmax(0.0, m2 / (double)(R - 1))) : NAN;
+    s->mix_mean = mix / ((double)R * (double)K);
+}
+
 void xpl_runs_release(struct xpl_runs *x)
 {
     if (!x)

@@ -44,6 +44,20 @@ void xpl_runs_csv_header(const struct xpl_runs *x, struct strbuf *sb);
  * an undefined lower bound is an empty cell. */
 void xpl_runs_csv_row(const struct xpl_runs *x, size_t a, long r, long k, struct strbuf *sb);
 
+/* One algorithm's runs in a few numbers: the mean and standard deviation over runs of
+ * the regret at K, episodes violating (expected value, realised branch, and against
+ * the exact baseline value), runs with a violation, and the mean rho_k / eps_k. */
+struct xpl_summary {
+    double regret_mean;
+    double regret_sd;           /* sample sd (R - 1 divisor) by Welford's update, so runs
+                                 * with equal regret give exactly 0; NaN when R = 1 */
+    double mix_mean;
+    long viol, viol_real, viol_exact, runs_viol;
+};
+
+/* Summarise R runs of K episodes, rec[r K + k] (one algorithm's block of a set). */
+void xpl_summarise(const struct xpl_record *rec, long R, long K, struct xpl_summary *s);
+
 /* Free what a reader allocated (the names and the records) and zero x; a set that
  * views someone else's arrays is never released. NULL or zeroed: a no-op. */
 void xpl_runs_release(struct xpl_runs *x);

@@ -1,7 +1,9 @@
 /* ope/learn/explore/stepmix.c: StepMix (Li, Huang, Shen & Yang 2023; exploration.md): at
  * every step play pi-bar_k with probability rho_k, else the baseline, with rho_k the
- * largest mixing weight whose pessimistic value is certified above (1 - alpha) V^b,
- * found by bisection that always returns the certified end of its bracket. */
+ * largest mixing weight whose lower bound is certified above (1 - alpha) V^b, found by
+ * bisection that always returns the certified end of its bracket. The lower bound
+ * (xpl_lower_stepmix) takes the episodes where every step ran the baseline at their
+ * known value V^b and certifies only the rest pessimistically. */
 #include "config.h"
 #include "ope/learn/explore/run.h"
 
@@ -17,8 +19,9 @@ double xpl_stepmix_rho(double (*f)(void *ctx, double rho), void *ctx, double tau
     }
     double f0 = f(ctx, 0.0);
     if (f0 < tau) {
-        /* Not even the baseline is certified: it is safe by assumption (V^b exact), or,
-         * learned offline, because V^b is then a lower bound of its value. */
+        /* Not even the baseline is certified (f(0) = V^b >= tau for the certificate
+         * StepMix uses, so only a caller's f gets here): it is safe by assumption (V^b
+         * exact), or, learned offline, because V^b is then a lower bound of its value. */
         *f_rho = f0;
         return 0.0;
     }
@@ -43,11 +46,12 @@ struct fctx {
     struct xpl_state *st;
 };
 
-/* f(rho) = V-underbar of the rho-mixture from the initial distribution. */
+/* f(rho): the certified lower bound of the rho-mixture's value (xpl_lower_stepmix). */
 static double pess(void *ctx, double rho)
 {
     struct xpl_state *st = ((struct fctx *)ctx)->st;
-    return xpl_eval_model(st->model, &st->cfg->bonus, -1, rho, st->greedy, st->cfg->pb);
+    return xpl_lower_stepmix(st->model, &st->cfg->bonus, rho, st->greedy, st->cfg->pb,
+                             st->cfg->Vb);
 }
 
 static void decide(struct xpl_state *st, struct xpl_decision *d)
