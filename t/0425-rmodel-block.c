@@ -1,7 +1,8 @@
 /* t/0425-rmodel-block.c: the reward models' block solve (rmodel_normal.h), which
  * eliminates the one-hot levels of a wide categorical context instead of solving the
  * p x p normal equations densely. It must be the same fit: a hand-solved case, then
- * ridge, logistic and the cross-fitted model on 50 levels, both ways, to 1e-9. */
+ * ridge, logistic and the cross-fitted model on 50 levels, both ways, to 1e-9; and a
+ * wide logistic fit stops once its Newton step gains less than rounding. */
 #include "config.h"
 
 #include <math.h>
@@ -232,6 +233,41 @@ static void test_wide(void)
     blog_free(b);
 }
 
+static void test_flat_stop(void)
+{
+    /* A wide logistic fit: 19,047 rows (those of rows i < 100,000 with action
+     * (5 i + i/7) mod 3 = 1 and i mod 3 != 2, bench/bench_levels' log) on an intercept,
+     * x = (37 i mod 101)/50 - 1 and 10,000 levels (7919 i + i/3) mod 10000, y = 1 when
+     * (13 level + 5 + i mod 11) mod 17 < 6. After four Newton steps the next one
+     * should gain ~1e-15, below the rounding of an objective of ~1e4, so the step
+     * halving saw noise and ran all 100 steps without converging; the fit now takes
+     * that Newton step and stops, converged. */
+    enum { N = 100000, L = 10000 };
+    int *idx = malloc(N * 3 * sizeof *idx);
+    double *val = malloc(N * 3 * sizeof *val), *y = malloc(N * sizeof *y);
+    double *beta = malloc((2 + L) * sizeof *beta);
+    size_t n = 0;
+    for (long i = 0; i < N; i++) {
+        long lv = (i * 7919 + i / 3) % L, a = (i * 5 + i / 7) % 3;
+        if (a != 1 || i % 3 == 2)
+            continue;
+        int cols[3] = {0, 1, (int)(2 + lv)};
+        double vals[3] = {1, (double)((i * 37) % 101) / 50.0 - 1.0, 1};
+        memcpy(idx + 3 * n, cols, sizeof cols);
+        memcpy(val + 3 * n, vals, sizeof vals);
+        y[n++] = (lv * 13 + a * 5 + i % 11) % 17 < 6;
+    }
+    struct feat_rows d = {n, 3, 2 + L, idx, val, y, 2, L};
+    struct logit_info in;
+    is_int(logit_fit(&d, 1.0, 30.0, 0.35, beta, &in, NULL), 0, "wide logistic fit succeeds");
+    ok(in.converged && in.iterations <= 10, "and converges in %d Newton steps (at most 10)",
+       in.iterations);
+    free(idx);
+    free(val);
+    free(y);
+    free(beta);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -241,5 +277,6 @@ int main(void)
     test_logistic_both_ways();
     test_crossfit_both_ways();
     test_wide();
+    test_flat_stop();
     return done_testing();
 }
