@@ -356,10 +356,10 @@ static int check_width(const struct cf *c, size_t p, struct ope_error *err)
             && (worst == SIZE_MAX || log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels))
             worst = j;
     if (m > 0)
-        return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns besides the %zu "
-                        "levels of categorical context column '%s', too many next to them "
-                        "(at most %zu x (%zu + levels) <= %zu); %s%s%s%s", q, m,
-                        log->cat_ctx[c->blk_cat].name, lim, lim, lim * lim,
+        return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns beside the %zu "
+                        "levels of categorical context column '%s' are too many (columns x "
+                        "(columns + levels) = %zu, more than %zu x %zu); %s%s%s%s", q, m,
+                        log->cat_ctx[c->blk_cat].name, q * (q + m), lim, lim,
                         worst == SIZE_MAX ? "" : "categorical context column '",
                         worst == SIZE_MAX ? "" : log->cat_ctx[worst].name,
                         worst == SIZE_MAX ? "" : "' is the next widest; ",

@@ -230,6 +230,27 @@ static void test_wide(void)
     ok(q == NULL && err.status == OPE_EDATA, "lambda 0: refused as too wide");
     like(q ? "" : err.msg, "with --model-lambda above 0", "and says what would fit");
     blog_matrix_free(q, 3);
+    /* A second categorical column of 3,000 levels stays in the dense part: q = 1 + 1 +
+     * 3000 = 3002 columns next to the 5,000 levels, 3002 x 8002 = 24,022,004 entries, more
+     * than a 4000 x 4000 dense design: refused, naming it. */
+    b->cat_ctx = realloc(b->cat_ctx, 2 * sizeof *b->cat_ctx);
+    struct blog_catcol *col = &b->cat_ctx[1];
+    col->name = strdup("x2");
+    col->n_levels = 3000;
+    col->levels = calloc(3000, sizeof *col->levels);
+    for (size_t l = 0; l < 3000; l++)
+        col->levels[l] = strdup("v");
+    col->code = malloc(b->n * sizeof *col->code);
+    for (size_t i = 0; i < b->n; i++)
+        col->code[i] = (int)(i % 3000);
+    b->n_cat_ctx = 2;
+    o.lambda = 1.0;
+    q = rm_crossfit(b, &o, NULL, &err);
+    ok(q == NULL && err.status == OPE_EDATA, "5,000 + 3,000 levels: refused as too wide");
+    like(q ? "" : err.msg, "3002 feature columns beside the 5000 levels of categorical "
+         "context column 'x1' are too many (columns x (columns + levels) = 24022004", "naming the block and the columns beside it");
+    like(q ? "" : err.msg, "column 'x2' is the next widest", "and the next widest column");
+    blog_matrix_free(q, 3);
     blog_free(b);
 }
 
