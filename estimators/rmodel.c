@@ -350,11 +350,13 @@ static int check_width(const struct cf *c, size_t p, struct ope_error *err)
     size_t lim = RM_MAX_COLUMNS;
     if (q <= lim && (m == 0 || q * (q + m) <= lim * lim))
         return 0;
-    size_t worst = SIZE_MAX;
-    for (size_t j = 0; j < log->n_cat_ctx; j++)
-        if ((int)j != c->blk_cat
-            && (worst == SIZE_MAX || log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels))
+    size_t worst = SIZE_MAX;    /* the widest categorical column outside the block */
+    for (size_t j = 0; j < log->n_cat_ctx; j++) {
+        if ((int)j == c->blk_cat)
+            continue;
+        if (worst == SIZE_MAX || log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels)
             worst = j;
+    }
     if (m > 0)
         return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns beside the %zu "
                         "levels of categorical context column '%s' are too many (columns x "

@@ -230,9 +230,9 @@ static void test_wide(void)
     ok(q == NULL && err.status == OPE_EDATA, "lambda 0: refused as too wide");
     like(q ? "" : err.msg, "with --model-lambda above 0", "and says what would fit");
     blog_matrix_free(q, 3);
-    /* A second categorical column of 3,000 levels stays in the dense part: q = 1 + 1 +
-     * 3000 = 3002 columns next to the 5,000 levels, 3002 x 8002 = 24,022,004 entries, more
-     * than a 4000 x 4000 dense design: refused, naming it. */
+    /* A second categorical column of 3,000 levels stays in the dense part: q = 1 +
+     * 1 + 3000 = 3002 columns next to the 5,000 levels, 3002 x 8002 = 24,022,004
+     * entries, more than a 4000 x 4000 dense design: refused, naming it. */
     b->cat_ctx = realloc(b->cat_ctx, 2 * sizeof *b->cat_ctx);
     struct blog_catcol *col = &b->cat_ctx[1];
     col->name = strdup("x2");
@@ -248,7 +248,8 @@ static void test_wide(void)
     q = rm_crossfit(b, &o, NULL, &err);
     ok(q == NULL && err.status == OPE_EDATA, "5,000 + 3,000 levels: refused as too wide");
     like(q ? "" : err.msg, "3002 feature columns beside the 5000 levels of categorical "
-         "context column 'x1' are too many (columns x (columns + levels) = 24022004", "naming the block and the columns beside it");
+         "context column 'x1' are too many (columns x (columns + levels) = 24022004",
+         "naming the block and the columns beside it");
     like(q ? "" : err.msg, "column 'x2' is the next widest", "and the next widest column");
     blog_matrix_free(q, 3);
     blog_free(b);

@@ -50,5 +50,5 @@ fi
 # with the levels: the dense form is the only one, and 5,002 columns are too many.
 expect_status 65 "--model-lambda 0 refuses 5,000 levels" \
     "$OPE" eval "$TMP/levels.csv" --n-boot 50 --model-lambda 0
-expect_grep "$TMP/err" "with --model-lambda above 0, one categorical column may have any number of levels" \
+expect_grep "$TMP/err" "above 0, one categorical column may have any number of levels" \
     "and says that a penalty would let it fit"
