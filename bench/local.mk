@@ -1,7 +1,7 @@
 # Benchmarks: `make bench` builds and runs them; they are not tests. Each reads what a
 # user has (a CSV on disk) where the workload has a file.
 bench_programs = bench/bench_csv bench/bench_eval bench/bench_rmodel bench/bench_traj \
-	bench/bench_explore bench/bench_kdtree
+	bench/bench_explore bench/bench_kdtree bench/bench_levels
 EXTRA_PROGRAMS = $(bench_programs)
 bench_bench_csv_LDADD = $(OPE_LIBS)
 bench_bench_eval_LDADD = $(OPE_LIBS)
@@ -9,6 +9,7 @@ bench_bench_rmodel_LDADD = $(OPE_LIBS)
 bench_bench_traj_LDADD = $(OPE_LIBS)
 bench_bench_explore_LDADD = $(OPE_LIBS)
 bench_bench_kdtree_LDADD = $(OPE_LIBS)
+bench_bench_levels_LDADD = $(OPE_LIBS)
 bench: $(bench_programs) bin/ope
 	@for b in $(bench_programs); do echo "== $$b"; ./$$b || exit 1; done
 .PHONY: bench

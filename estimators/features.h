@@ -42,12 +42,16 @@ void feat_row(const struct feat_map *m, const struct blog *log, size_t i, int po
               int *idx, double *val);
 
 /* n rows of a design in fixed-nnz sparse form (row r: idx/val[r*nnz .. r*nnz+nnz-1])
- * with responses y; p columns, column 0 the intercept. */
+ * with responses y; p columns, column 0 the intercept. blk_len > 0 says that columns
+ * [blk_off, blk_off + blk_len) are exclusive (one nonzero per row among them: the
+ * levels of one categorical context), which the fits exploit (rmodel_normal.h);
+ * blk_len 0 (a brace initialiser's default) fits densely. */
 struct feat_rows {
     size_t n, nnz, p;
     const int *idx;
     const double *val;
     const double *y;
+    size_t blk_off, blk_len;
 };
 
 /* x . beta for row r. */

@@ -69,6 +69,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/ridge.h \
 	estimators/rmodel.c \
 	estimators/rmodel.h \
+	estimators/rmodel_normal.c \
+	estimators/rmodel_normal.h \
 	estimators/traj.c \
 	estimators/traj.h \
 	estimators/trajboot.c \

@@ -1,7 +1,7 @@
 /* estimators/logistic.c: penalised logistic regression by Newton-Raphson. Each step
- * builds the gradient and X^T W X in one compensated pass (features.c), solves with
- * the shared Cholesky/SVD solver (ridge.c) and halves the step until the penalised
- * log-likelihood does not decrease. */
+ * builds the gradient and X^T W X in one compensated pass, solves them as the ridge
+ * fit does (rmodel_normal.c: dense, or with a wide one-hot block eliminated) and
+ * halves the step until the penalised log-likelihood does not decrease. */
 #include "config.h"
 
 #include <math.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "estimators/logistic.h"
-#include "estimators/ridge.h"
+#include "estimators/rmodel_normal.h"
 
 double logit_sigmoid(double eta)
 {
@@ -60,26 +60,26 @@ static double objective(const struct feat_rows *d, double lambda, double prior_w
     return ope_sum_value(&s) - 0.5 * lambda * pen;
 }
 
-/* Gradient g and negative Hessian h (row-major p x p) of the objective at beta,
- * whose per-row quantities rc holds. */
+/* Gradient g and negative Hessian h (as normal equations, rmodel_normal.h) of the
+ * objective at beta, whose per-row quantities rc holds. */
 static void derivatives(const struct feat_rows *d, double lambda, double prior_w,
                         double prior_y, const double *beta, const struct rowcache *rc,
-                        struct feat_gram *gram, double *h, double *g)
+                        struct rm_normal *h, double *g)
 {
     size_t p = d->p;
     for (size_t r = 0; r < d->n; r++) {
         double mu = sigmoid_of(rc->eta[r], rc->e[r]);
-        feat_gram_add(gram, d, r, mu * (1.0 - mu), d->y[r] - mu);
+        rmn_add(h, d, r, mu * (1.0 - mu), d->y[r] - mu);
     }
-    feat_gram_finish(gram, h, g);
+    rmn_finish(h, g);
     if (prior_w > 0.0) {
         double mu = logit_sigmoid(beta[0]);
         g[0] += prior_w * (prior_y - mu);
-        h[0] += prior_w * mu * (1.0 - mu);
+        rmn_diag_add(h, 0, prior_w * mu * (1.0 - mu));
     }
     for (size_t j = 1; j < p; j++) {
         g[j] -= lambda * beta[j];
-        h[j * p + j] += lambda;
+        rmn_diag_add(h, j, lambda);
     }
 }
 
@@ -100,12 +100,23 @@ static void start(const struct feat_rows *d, double prior_w, double prior_y, dou
     beta[0] = log(m / (1.0 - m));
 }
 
+/* Is the gain the quadratic model predicts for the Newton step, g . step / 2, below
+ * the objective's resolution? The objective is a compensated sum, but each of its
+ * terms carries a rounding error of a few ulps: observed noise is ~1e-15 of |obj|,
+ * so 1e-13 leaves a margin. */
+static int flat(const double *g, const double *step, size_t p, double obj)
+{
+    double gain = 0.0;
+    for (size_t j = 0; j < p; j++)
+        gain += g[j] * step[j];
+    return 0.5 * gain <= 1e-13 * (1.0 + fabs(obj));
+}
+
 int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double prior_y,
               double *beta, struct logit_info *info, struct ope_error *err)
 {
     size_t p = d->p;
-    struct feat_gram gram;
-    double *h = ope_malloc(p * p * sizeof *h, err);
+    struct rm_normal h;
     double *g = ope_malloc(p * sizeof *g, err);
     double *step = ope_malloc(p * sizeof *step, err);
     double *cand = ope_malloc(p * sizeof *cand, err);
@@ -115,13 +126,13 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
     struct rowcache at = { rows, rows + nr }, trial = { rows + 2 * nr, rows + 3 * nr };
     int rc = -1;
     struct logit_info in = {0, 0, NAN};
-    if (!h || !g || !step || !cand || !rows || feat_gram_init(&gram, p, err) < 0)
-        goto out_nogram;
+    if (!g || !step || !cand || !rows || rmn_init(&h, p, d->blk_off, d->blk_len, err) < 0)
+        goto out_nosys;
     start(d, prior_w, prior_y, beta);
     double obj = objective(d, lambda, prior_w, prior_y, beta, &at);
     while (in.iterations < LOGIT_MAX_ITER) {
-        derivatives(d, lambda, prior_w, prior_y, beta, &at, &gram, h, g);
-        if (ridge_solve_sym(p, h, g, step, err) < 0)
+        derivatives(d, lambda, prior_w, prior_y, beta, &at, &h, g);
+        if (rmn_solve(&h, g, step, err) < 0)
             goto out;
         double smax = 0.0, bmax = 0.0;
         for (size_t j = 0; j < p; j++) {
@@ -150,8 +161,23 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
                 accepted = 1;
                 break;
             }
+            if (half == 0 && flat(g, step, p, obj) && smax <= 1e-6 * (1.0 + bmax)) {
+                /* The full step "lowered" the objective by rounding noise only: what
+                 * it should gain is below what the objective can resolve, so halving
+                 * would just chase the noise (with thousands of coefficients, up to
+                 * LOGIT_MAX_ITER steps of 40 evaluations). A small Newton step is
+                 * where the quadratic model is exact: take it, and stop. */
+                accepted = 2;
+                break;
+            }
         }
         in.iterations++;
+        if (accepted == 2) {
+            memcpy(beta, cand, p * sizeof *beta);
+            obj = cobj;
+            in.converged = 1;
+            break;
+        }
         if (!accepted) {
             /* No step improves the objective: we are at its numerical optimum. */
             in.converged = smax <= 1e-6 * (1.0 + bmax);
@@ -166,9 +192,8 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
     in.objective = obj;
     rc = 0;
 out:
-    feat_gram_release(&gram);
-out_nogram:
-    free(h);
+    rmn_release(&h);
+out_nosys:
     free(g);
     free(step);
     free(cand);

@@ -11,6 +11,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "estimators/ridge.h"
+#include "estimators/rmodel_normal.h"
 
 /* The SVD fallback: A = U S V^T, x = V S^+ U^T b with tiny singular values dropped. */
 static int solve_svd(size_t p, const double *a, const double *b, double *x,
@@ -115,21 +116,19 @@ out:
 int ridge_fit(const struct feat_rows *d, double lambda, double *beta, struct ope_error *err)
 {
     size_t p = d->p;
-    struct feat_gram g;
-    double *a = ope_malloc(p * p * sizeof *a, err);
+    struct rm_normal ne;
     double *b = ope_malloc(p * sizeof *b, err);
     int rc = -1;
-    if (!a || !b || feat_gram_init(&g, p, err) < 0)
-        goto out_nogram;
+    if (!b || rmn_init(&ne, p, d->blk_off, d->blk_len, err) < 0)
+        goto out_nosys;
     for (size_t r = 0; r < d->n; r++)
-        feat_gram_add(&g, d, r, 1.0, d->y[r]);
-    feat_gram_finish(&g, a, b);
+        rmn_add(&ne, d, r, 1.0, d->y[r]);
+    rmn_finish(&ne, b);
     for (size_t j = 1; j < p; j++)
-        a[j * p + j] += lambda;
-    rc = ridge_solve_sym(p, a, b, beta, err) < 0 ? -1 : 0;
-    feat_gram_release(&g);
-out_nogram:
-    free(a);
+        rmn_diag_add(&ne, j, lambda);
+    rc = rmn_solve(&ne, b, beta, err) < 0 ? -1 : 0;
+    rmn_release(&ne);
+out_nosys:
     free(b);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
 
-/* Widest design we accept: the Gram matrix is p x p per concurrent fit. */
+/* Widest design we accept: the Gram matrix is p x p per concurrent fit (in the block
+ * form, q x q plus the q x m cross part: at most the same number of entries). */
 #define RM_MAX_COLUMNS 4000
 /* Log-loss clips predictions to [RM_CLIP, 1 - RM_CLIP] (only there). */
 #define RM_CLIP 1e-15
@@ -32,6 +34,7 @@ void rm_opts_init(struct rm_opts *o)
     o->seed = 12345;
     o->threads = 0;
     o->prior_rows = RM_PRIOR_AUTO;
+    o->block_levels = RM_BLOCK_LEVELS;
 }
 
 int rm_kind_parse(const char *s, enum rm_kind *out)
@@ -82,6 +85,7 @@ struct cf {
     size_t *by_action;          /* [n] rows grouped by action, ascending within */
     size_t *act_start;          /* [A+1] */
     struct feat_map *map;       /* [K] */
+    int blk_cat;                /* categorical column solved as a block, or -1 */
     double *train_mean;         /* [K] mean reward of the training rows */
     double **beta;              /* [K*A] fitted coefficients, NULL without training rows */
     atomic_int predict_failed;  /* set by any prediction task out of memory */
@@ -128,7 +132,11 @@ static int fit_one(struct cf *c, int k, int a, struct ope_error *err)
         feat_row(m, log, i, row_pos(log, i), idx + r * nnz, val + r * nnz);
         y[r++] = log->reward[i];
     }
-    struct feat_rows d = {cnt, nnz, m->p, idx, val, y};
+    struct feat_rows d = {cnt, nnz, m->p, idx, val, y, 0, 0};
+    if (c->blk_cat >= 0) {
+        d.blk_off = m->cat_off[c->blk_cat];
+        d.blk_len = log->cat_ctx[c->blk_cat].n_levels;
+    }
     if (c->kind == RM_LOGISTIC) {
         double py = fmin(fmax(c->train_mean[k], 1e-6), 1.0 - 1e-6);
         if (logit_fit(&d, c->lambda, c->prior_rows[k], py, beta, NULL, err) < 0)
@@ -174,7 +182,7 @@ static void predict_task(void *ctx, size_t t)
     for (size_t i = t * PREDICT_ROWS; i < log->n && i < (t + 1) * PREDICT_ROWS; i++) {
         int k = c->folds == 1 ? 0 : c->fold[i];
         const struct feat_map *m = &c->map[k];
-        struct feat_rows one = {1, m->nnz, m->p, idx, val, NULL};
+        struct feat_rows one = {1, m->nnz, m->p, idx, val, NULL, 0, 0};
         feat_row(m, log, i, row_pos(log, i), idx, val);
         for (size_t a = 0; a < A; a++) {
             const double *beta = c->beta[(size_t)k * A + a];
@@ -318,11 +326,59 @@ static void prep_fold(void *arg, size_t t)
     c->train_mean[k] = m ? ope_sum_value(&s) / (double)m : 0.0;
 }
 
+/* The categorical column to solve as a block (rmodel_normal.h): the one with the
+ * most levels, if it has at least o->block_levels and the penalty makes every level's
+ * diagonal entry positive (lambda > 0); else -1 (dense). */
+static int block_column(const struct blog *log, const struct rm_opts *o)
+{
+    if (!(o->lambda > 0.0) || log->n_cat_ctx == 0)
+        return -1;
+    size_t best = 0;
+    for (size_t j = 1; j < log->n_cat_ctx; j++)
+        if (log->cat_ctx[j].n_levels > log->cat_ctx[best].n_levels)
+            best = j;
+    return log->cat_ctx[best].n_levels >= o->block_levels ? (int)best : -1;
+}
+
+/* Refuse a design too wide to fit: more than RM_MAX_COLUMNS dense columns, or (in the
+ * block form) more entries than a dense design of that width has. Names the widest
+ * categorical column solved densely, the usual culprit. */
+static int check_width(const struct cf *c, size_t p, struct ope_error *err)
+{
+    const struct blog *log = c->log;
+    size_t m = c->blk_cat >= 0 ? log->cat_ctx[c->blk_cat].n_levels : 0, q = p - m;
+    size_t lim = RM_MAX_COLUMNS;
+    if (q <= lim && (m == 0 || q * (q + m) <= lim * lim))
+        return 0;
+    size_t worst = SIZE_MAX;    /* the widest categorical column outside the block */
+    for (size_t j = 0; j < log->n_cat_ctx; j++) {
+        if ((int)j == c->blk_cat)
+            continue;
+        if (worst == SIZE_MAX || log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels)
+            worst = j;
+    }
+    if (m > 0)
+        return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns beside the %zu "
+                        "levels of categorical context column '%s' are too many (columns x "
+                        "(columns + levels) = %zu, more than %zu x %zu); %s%s%s%s", q, m,
+                        log->cat_ctx[c->blk_cat].name, q * (q + m), lim, lim,
+                        worst == SIZE_MAX ? "" : "categorical context column '",
+                        worst == SIZE_MAX ? "" : log->cat_ctx[worst].name,
+                        worst == SIZE_MAX ? "" : "' is the next widest; ",
+                        "drop columns with --map or supply qhat.* columns");
+    return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
+                    "%zu); categorical context column '%s' has %zu levels; drop it "
+                    "with --map or supply qhat.* columns%s", p, lim,
+                    worst == SIZE_MAX ? "?" : log->cat_ctx[worst].name,
+                    worst == SIZE_MAX ? (size_t)0 : log->cat_ctx[worst].n_levels,
+                    c->lambda > 0.0 ? "" : " (with --model-lambda above 0, one "
+                    "categorical column may have any number of levels)");
+}
+
 /* Per-fold feature maps, training means and prior weights (folds in parallel);
  * refuses designs that are too wide, naming the first fold's problem. */
 static int prepare_folds(struct cf *c, double prior, int threads, struct ope_error *err)
 {
-    const struct blog *log = c->log;
     struct prep pp = { c, prior, ope_calloc((size_t)c->folds, sizeof *pp.status, err),
                        ope_calloc((size_t)c->folds, sizeof *pp.errs, err) };
     int rc = -1;
@@ -334,19 +390,8 @@ static int prepare_folds(struct cf *c, double prior, int threads, struct ope_err
             *err = pp.errs[k];
             goto out;
         }
-        if (c->map[k].p > RM_MAX_COLUMNS) {
-            size_t worst = 0;
-            for (size_t j = 1; j < log->n_cat_ctx; j++)
-                if (log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels)
-                    worst = j;
-            ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
-                     "%d); categorical context column '%s' has %zu levels; drop it "
-                     "with --map or supply qhat.* columns",
-                     c->map[k].p, RM_MAX_COLUMNS,
-                     log->n_cat_ctx ? log->cat_ctx[worst].name : "?",
-                     log->n_cat_ctx ? log->cat_ctx[worst].n_levels : (size_t)0);
+        if (check_width(c, c->map[k].p, err) < 0)
             goto out;
-        }
     }
     rc = 0;
 out:
@@ -405,6 +450,7 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
     c.log = log;
     c.folds = o->folds;
     c.lambda = o->lambda;
+    c.blk_cat = block_column(log, o);
     c.fold = ope_malloc(n * sizeof *c.fold, err);
     c.by_action = ope_malloc(n * sizeof *c.by_action, err);
     c.act_start = ope_malloc((A + 1) * sizeof *c.act_start, err);

@@ -5,6 +5,7 @@
 #ifndef ESTIMATORS_RMODEL_H
 #define ESTIMATORS_RMODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "ope/base/error.h"
 #include "ope/base/progress.h"
@@ -24,7 +25,16 @@ struct rm_opts {
                            (keeps it finite for actions with no clicks). < 0 (the
                            default, RM_PRIOR_AUTO): empirical Bayes per fold, see
                            rm_prior_rows; 0: plain penalised fit; > 0: that weight */
+    size_t block_levels; /* a categorical context with this many levels or more (the
+                           widest such one) is eliminated from the normal equations
+                           as a diagonal block instead of solved densely
+                           (rmodel_normal.h): the same fit to rounding, in time and
+                           memory linear in its levels. Needs lambda > 0 (with
+                           lambda 0 the fit is dense). Default RM_BLOCK_LEVELS;
+                           SIZE_MAX: always dense */
 };
+
+#define RM_BLOCK_LEVELS 256
 
 #define RM_PRIOR_AUTO (-1.0)
 
@@ -38,7 +48,7 @@ struct rm_opts {
 double rm_prior_rows(const double *n_a, const double *k_a, int A);
 
 /* Defaults: RM_AUTO, folds 3, lambda 1.0, seed 12345, threads 0, prior_rows
- * RM_PRIOR_AUTO. */
+ * RM_PRIOR_AUTO, block_levels RM_BLOCK_LEVELS. */
 void rm_opts_init(struct rm_opts *o);
 
 /* K-fold cross-fitted predictions qhat[a][i] (allocated with blog_matrix_new,

@@ -26,7 +26,7 @@ static void dense_init(struct dense *s, size_t n, size_t p, const double *x, con
             s->idx[r * p + j] = (int)j;
             s->val[r * p + j] = x[r * p + j];
         }
-    s->d = (struct feat_rows){n, p, p, s->idx, s->val, y};
+    s->d = (struct feat_rows){n, p, p, s->idx, s->val, y, 0, 0};
 }
 
 static void test_hand_2x2(void)
@@ -182,7 +182,7 @@ static void test_onehot_fit(void)
      * d_0 = (4 - 46/7) / 3 = -6/7, d_1 = (5 - 23/7) / 2 = 6/7. */
     int idx[] = {0, 1, 0, 1, 0, 2};
     double val[] = {1, 1, 1, 1, 1, 1}, y[] = {1, 3, 5}, beta[4];
-    struct feat_rows d = {3, 2, 4, idx, val, y};
+    struct feat_rows d = {3, 2, 4, idx, val, y, 0, 0};
     ridge_fit(&d, 1.0, beta, NULL);
     is_double(beta[0], 23.0 / 7.0, 1e-12, "one-hot ridge: intercept 23/7");
     is_double(beta[1], -6.0 / 7.0, 1e-12, "one-hot ridge: level 0 effect -6/7");
@@ -199,7 +199,7 @@ static void test_gram_long(void)
      * the diagnostic). */
     int idx[2] = {0, 1};
     double val[2] = {1.0, 0.1}, y[1] = {0.3}, a[4], b[2];
-    struct feat_rows d = {1, 2, 2, idx, val, y};
+    struct feat_rows d = {1, 2, 2, idx, val, y, 0, 0};
     struct feat_gram g;
     feat_gram_init(&g, 2, NULL);
     for (int r = 0; r < 1000000; r++)

@@ -70,7 +70,7 @@ static void test_tiny(const char *what, const double *x, const double *y, int n,
         idx[2 * r + 1] = 1;
         val[2 * r + 1] = x[r];
     }
-    struct feat_rows d = {(size_t)n, 2, 2, idx, val, y};
+    struct feat_rows d = {(size_t)n, 2, 2, idx, val, y, 0, 0};
     struct logit_info info;
     is_int(logit_fit(&d, lambda, 0, 0.5, beta, &info, NULL), 0, "%s: fit succeeds", what);
     ok(info.converged, "%s: converged in %d Newton steps", what, info.iterations);
@@ -87,7 +87,7 @@ static void test_intercept_only(void)
      * sigma(b0) = mean y = 3/5, b0 = log(3/2). */
     int idx[5] = {0};
     double val[5] = {1, 1, 1, 1, 1}, y1[5] = {1, 0, 0, 1, 1}, beta[1];
-    struct feat_rows d = {5, 1, 1, idx, val, y1};
+    struct feat_rows d = {5, 1, 1, idx, val, y1, 0, 0};
     logit_fit(&d, 1.0, 0, 0.5, beta, NULL, NULL);
     is_double(beta[0], log(1.5), 1e-12, "intercept only: b0 = logit(3/5) = log(3/2)");
     /* All y = 0 with a prior of weight 1 at 0.2: -5 sigma + (0.2 - sigma) = 0, so
@@ -126,7 +126,7 @@ static void test_random(void)
             val[i * NNZ + k] = v[k];
         }
     }
-    struct feat_rows d = {N, NNZ, P, idx, val, y};
+    struct feat_rows d = {N, NNZ, P, idx, val, y, 0, 0};
     struct logit_info info;
     logit_fit(&d, 2.0, 1.0, 0.3, beta, &info, NULL);
     ok(info.converged && info.iterations < 15, "2000 rows: converged in %d steps",

@@ -55,7 +55,11 @@ enum {
 "                        ridge or logistic; used by @bandit-model-estimators@ " \
 "when the log has no qhat.* columns\n" \
 "  --folds K             cross-fitting folds of the reward model (default 3)\n" \
-"  --model-lambda L      L2 penalty of the reward model (default 1)\n" \
+"  --model-lambda L      L2 penalty of the reward model (default 1). Above 0 a\n" \
+"                        categorical context may have any number of levels (from\n" \
+"                        256, its one-hot block is eliminated exactly: time and\n" \
+"                        memory grow linearly with them); at 0 the model takes\n" \
+"                        at most 4,000 feature columns\n" \
 "  --threads N           worker threads (default: all CPUs; results never depend\n" \
 "                        on it)\n" \
 "Trajectory logs (episode/step columns) take the trajectory estimators instead:\n" \
