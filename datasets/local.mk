@@ -37,5 +37,6 @@ libope_a_SOURCES += \
 	datasets/sampler.h \
 	datasets/tlog.c \
 	datasets/tlog.h \
+	datasets/tlog_policy.c \
 	datasets/truth.c \
 	datasets/truth.h

@@ -479,7 +479,8 @@ struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
     if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 1, path, err) == 0) {
         if (o->want_policies && L.r.n_policies == 0)
             ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
-                     "or --policy-columns PATTERN) in the header", path);
+                     "or --policy-columns PATTERN) in the header; a tabular policy may "
+                     "instead come as a file: --policy NAME=FILE", path);
         else if (tread_rows(&L, csv, err) == 0)
             t = tbuild(&L, csv_input_name(csv, 0), err);
     }

@@ -411,9 +411,11 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct cs
     }
     diag_support_release(&sup);
     free(wt);
+    /* A policy file is looked up by the tabular state: recommend it only when there is one. */
     if (t->n_policies == 0)
-        warn(rp, "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them "
-             "or --policy NAME=FILE");
+        warn(rp, t->state ? "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs "
+             "them or a tabular policy file, --policy NAME=FILE"
+             : "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them");
 }
 
 /* ---- drawing ---------------------------------------------------------------- */

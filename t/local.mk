@@ -101,7 +101,8 @@ ope_sh_tests = \
 	t/1430-audit-ingest.sh \
 	t/1440-audit-files.sh \
 	t/1450-audit-terminal.sh \
-	t/1460-audit-status.sh
+	t/1460-audit-status.sh \
+	t/1480-policy-file.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
