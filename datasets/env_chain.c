@@ -49,10 +49,19 @@ static struct mdp *build(const double *v, struct ope_error *err)
     return m;
 }
 
+static void shape(const double *v, int *S, int *A, int *rsas)
+{
+    *S = (int)v[0];
+    *A = (int)v[1];
+    *rsas = 0;
+}
+
 const struct env_desc env_chain = {
     "chain", "Chain / combination lock",
     "n states in a row, `actions` actions. In each state one action (chosen by `seed`)\n"
     "advances to the next state, all others reset to state 0. In the last state the\n"
-    "right action pays `reward` and stays. Deterministic; starts in state 0.",
-    20, params, build
+    "right action pays `reward` and stays. Deterministic; starts in state 0.\n"
+    "Memory: the dense P(s'|s,a) takes n*n*actions*8 bytes, at most 8 GiB\n"
+    "(n*n*actions <= 2^30: at n=10000 at most 10 actions, at n=4096 all 64).",
+    20, params, build, shape
 };

@@ -102,7 +102,8 @@ ope_sh_tests = \
 	t/1440-audit-files.sh \
 	t/1450-audit-terminal.sh \
 	t/1460-audit-status.sh \
-	t/1480-policy-file.sh
+	t/1480-policy-file.sh \
+	t/1481-mdp-limit.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
