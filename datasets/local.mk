@@ -25,6 +25,8 @@ libope_a_SOURCES += \
 	datasets/input.h \
 	datasets/loadopts.c \
 	datasets/loadopts.h \
+	datasets/logrange.c \
+	datasets/logrange.h \
 	datasets/mdp.c \
 	datasets/mdp.h \
 	datasets/obd.c \

@@ -289,8 +289,8 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
                 L->max_state = lv;
             break;
         case ROLE_REWARD:
-            if (roles_double(r, j, x, -HUGE_VAL, HUGE_VAL, 0, "a finite number",
-                             &L->reward[i], err) < 0)
+            if (roles_double(r, j, x, -ROLES_REWARD_MAX, ROLES_REWARD_MAX, 0,
+                             ROLES_REWARD_WHAT, &L->reward[i], err) < 0)
                 return -1;
             break;
         case ROLE_PSCORE:

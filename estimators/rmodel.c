@@ -339,12 +339,21 @@ static int prepare_folds(struct cf *c, double prior, int threads, struct ope_err
             for (size_t j = 1; j < log->n_cat_ctx; j++)
                 if (log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels)
                     worst = j;
-            ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
-                     "%d); categorical context column '%s' has %zu levels; drop it "
-                     "with --map or supply qhat.* columns",
-                     c->map[k].p, RM_MAX_COLUMNS,
-                     log->n_cat_ctx ? log->cat_ctx[worst].name : "?",
-                     log->n_cat_ctx ? log->cat_ctx[worst].n_levels : (size_t)0);
+            /* Name what the columns come from: numeric columns alone can pass it. */
+            if (log->n_cat_ctx == 0)
+                ope_fail(err, OPE_EDATA, "reward model: %zu numeric context columns give "
+                         "%zu feature columns (with the intercept%s), more than the limit "
+                         "of %d; keep fewer context columns (--context-columns PATTERN) or "
+                         "supply qhat.* columns", log->n_num_ctx, c->map[k].p,
+                         c->map[k].use_pos ? " and positions" : "", RM_MAX_COLUMNS);
+            else
+                ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (the intercept, "
+                         "%zu numeric context columns and the levels of %zu categorical "
+                         "ones%s), more than the limit of %d; categorical context column "
+                         "'%s' has %zu levels; drop it with --map or supply qhat.* columns",
+                         c->map[k].p, log->n_num_ctx, log->n_cat_ctx,
+                         c->map[k].use_pos ? ", positions" : "", RM_MAX_COLUMNS,
+                         log->cat_ctx[worst].name, log->cat_ctx[worst].n_levels);
             goto out;
         }
     }

@@ -16,6 +16,7 @@
 
 #include "datasets/blog.h"
 #include "datasets/csv.h"
+#include "datasets/logrange.h"
 #include "datasets/tlog.h"
 #include "estimators/ci.h"
 #include "ope/app/cli.h"
@@ -295,7 +296,8 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     if (traj == 1) {
         struct tlog *log = tlog_load_csv(csv, &c->lo, err);
         char hex[65] = "";
-        if (log && evalcli_add_policy_files(c, log, err) != 0) {
+        if (log && (evalcli_add_policy_files(c, log, err) != 0
+                    || tlog_check_range(log, err) != 0)) {
             tlog_free(log);
             log = NULL;
         }
@@ -323,6 +325,10 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     pthread_t th;
     int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct blog *log = blog_load_csv(csv, &c->lo, err);
+    if (log && blog_check_range(log, err) != 0) {
+        blog_free(log);
+        log = NULL;
+    }
     if (log && !csv_is_regular(csv) && csv_digest(csv, job.hex) != 0)
         job.hex[0] = '\0';
     csv_close(csv);
