@@ -48,5 +48,5 @@ expect_grep "$TMP/err" "needs 51.2 GB" "... with the same message"
 expect_grep "$TMP/help" "8 GiB" "ope gen mdp --help states the limit"
 "$OPE" gen mdp --list >"$TMP/list" 2>&1
 expect_grep "$TMP/list" "at n=10000 at most 10 actions" "--list states the chain's limit"
-ls -a "$TMP" | grep -q '^\.ope' && fail "no temporary file left" || pass "no temporary file left"
+ls -A "$TMP" | grep -q '^\.' && fail "no temporary file left" || pass "no temporary file left"
 done_testing

@@ -95,5 +95,5 @@ expect_grep "$TMP/err" "expected a step number: an integer from 0 to 100000000" 
 printf 'action,reward,pscore,position,pi.a.0,pi.a.1\n0,1,0.5,99999999,0.5,0.5\n1,1,0.5,0,0.5,0.5\n' >"$TMP/pos.csv"
 expect_status 65 "position 99999999" "$OPE" eval "$TMP/pos.csv"
 expect_grep "$TMP/err" "expected a slot index: an integer from 0 to 1000000" "... names the limit"
-ls -a "$TMP" | grep -q '^\.ope' && fail "no temporary file left" || pass "no temporary file left"
+ls -A "$TMP" | grep -q '^\.' && fail "no temporary file left" || pass "no temporary file left"
 done_testing

@@ -104,7 +104,8 @@ ope_sh_tests = \
 	t/1460-audit-status.sh \
 	t/1480-policy-file.sh \
 	t/1481-mdp-limit.sh \
-	t/1482-overflow.sh
+	t/1482-overflow.sh \
+	t/1483-stale-temp.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
