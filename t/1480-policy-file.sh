@@ -91,6 +91,39 @@ expect_status 0 "ope select takes it" "$OPE" select "$TMP/np/rs.csv" "$TMP/np/rs
 cmp -s "$TMP/eval.txt" "$TMP/tui.txt" && pass "ope tui takes it (its batch summary is eval's)" \
     || { fail "ope tui takes it (its batch summary is eval's)"; diag "$(head -5 "$TMP/tui.txt")"; }
 
+# The workbench's report of such a session names the file in its command line, and
+# that command gives the same tables (as t/0532 does for the other settings).
+if command -v tmux >/dev/null 2>&1; then
+    S=ope-test-$$
+    wait_for() {   # wait_for TEXT: up to 20 s
+        i=0
+        while [ $i -lt 100 ]; do
+            tmux capture-pane -p -t "$S" >"$TMP/screen"
+            grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done
+        return 1
+    }
+    tmux new-session -d -s "$S" -x 130 -y 40 "cd '$TMP/np' && TERM=xterm OPE_REPORT_DATE=2000-01-01T00:00:00Z '$OPE' tui rs.csv --policy a=../pol/mix0.csv --n-boot 50; echo EXITED \$?; sleep 30"
+    wait_for "evaluation finished" && pass "the workbench evaluates the file's policy" \
+        || fail "the workbench evaluates the file's policy"
+    tmux send-keys -t "$S" 7 x; sleep 0.3; tmux send-keys -t "$S" Enter
+    wait_for "wrote ope-report.html" && pass "x writes a report" || fail "x writes a report"
+    cmd=$(sed -n 's/^<pre>\(ope report .*\)<\/pre>$/\1/p' "$TMP/np/ope-report.html" | head -1)
+    case "$cmd" in
+    *"--policy a=../pol/mix0.csv "*) pass "its command line has --policy a=../pol/mix0.csv" ;;
+    *) fail "its command line has --policy a=../pol/mix0.csv"; diag "$cmd" ;;
+    esac
+    cmd=$(printf '%s' "$cmd" | sed 's/-o ope-report.html$/-o cli.html/')
+    (cd "$TMP/np" && OPE_REPORT_DATE=2000-01-01T00:00:00Z sh -c "$(printf '%s' "$cmd" | sed "s|^ope |'$OPE' |")") 2>/dev/null
+    grep '^<tr>' "$TMP/np/ope-report.html" >"$TMP/tui-tr"; grep '^<tr>' "$TMP/np/cli.html" >"$TMP/cli-tr"
+    [ -s "$TMP/tui-tr" ] && cmp -s "$TMP/tui-tr" "$TMP/cli-tr" && pass "that command gives the same tables" \
+        || fail "that command gives the same tables"
+    tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"
+    tmux kill-session -t "$S" 2>/dev/null
+    rm -f "$TMP/np/ope-report.html" "$TMP/np/cli.html"
+else
+    for i in 1 2 3 4 5; do skip "tmux is not installed"; done
+fi
+
 # ope info recommends the policy file only for a log with a state column.
 expect_status 0 "info on a log without policies" "$OPE" info "$TMP/np/rs.csv"
 expect_grep "$TMP/out" "--policy NAME=FILE" "info recommends --policy NAME=FILE with a state column"

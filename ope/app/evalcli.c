@@ -62,7 +62,7 @@ static int policy_option(struct evalcli *c, const char *arg, struct ope_error *e
     for (size_t i = 0; i < k; i++)
         if (strcmp(c->set.policies[i], name) == 0)
             return ope_fail(err, OPE_EUSAGE, "--policy %s given twice", name);
-    c->policy_file[k] = eq ? eq + 1 : NULL;
+    c->set.policy_file[k] = eq ? eq + 1 : NULL;
     c->set.policies[c->set.n_policies++] = name;
     return 1;
 }
@@ -71,15 +71,15 @@ size_t evalcli_n_policy_files(const struct evalcli *c)
 {
     size_t n = 0;
     for (size_t i = 0; i < c->set.n_policies; i++)
-        n += c->policy_file[i] != NULL;
+        n += c->set.policy_file[i] != NULL;
     return n;
 }
 
 int evalcli_add_policy_files(const struct evalcli *c, struct tlog *log, struct ope_error *err)
 {
     for (size_t i = 0; i < c->set.n_policies; i++)
-        if (c->policy_file[i]
-            && tlog_add_policy_file(log, c->set.policies[i], c->policy_file[i], err) < 0)
+        if (c->set.policy_file[i]
+            && tlog_add_policy_file(log, c->set.policies[i], c->set.policy_file[i], err) < 0)
             return -1;
     return 0;
 }
@@ -87,11 +87,11 @@ int evalcli_add_policy_files(const struct evalcli *c, struct tlog *log, struct o
 int evalcli_no_policy_files(const struct evalcli *c, const char *where, struct ope_error *err)
 {
     for (size_t i = 0; i < c->set.n_policies; i++)
-        if (c->policy_file[i])
+        if (c->set.policy_file[i])
             return ope_fail(err, OPE_EUSAGE, "--policy %s=%s: a policy file gives pi(a|s) by "
                             "the state of a trajectory log; it does not apply to %s (give the "
                             "policy as pi.%s.ACTION columns)", c->set.policies[i],
-                            c->policy_file[i], where, c->set.policies[i]);
+                            c->set.policy_file[i], where, c->set.policies[i]);
     return 0;
 }
 

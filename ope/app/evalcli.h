@@ -88,9 +88,8 @@ struct evalcli {
      * freeing it: one of them is set, the other stays NULL (`ope report`). */
     struct blog **keep_blog;
     struct tlog **keep_tlog;
-    /* --policy NAME=FILE: set.policies[i] points at policy_name[i] and policy_file[i]
-     * is FILE; NULL for a policy of the log's columns. */
-    const char *policy_file[EVALCLI_MAX_POLICIES];
+    /* --policy NAME=FILE: set.policies[i] points at policy_name[i] and
+     * set.policy_file[i] at FILE. */
     char policy_name[EVALCLI_MAX_POLICIES][EVALCLI_NAME_MAX];
 };
 
