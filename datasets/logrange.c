@@ -44,29 +44,31 @@ int tlog_check_range(const struct tlog *t, struct ope_error *err)
             g += fabs(t->reward[i]);
         gmax = fmax(gmax, g);
     }
-    /* In logs: a product of 200 ratios of 100 is 1e400, past any double. */
-    double lim = log(logrange_term_max(t->n_episodes)) - log(gmax);
+    /* The running product is checked at every step, so it stops at the first one past
+     * the limit (a product of 200 ratios of 100, 1e400, would be inf by the end). */
+    double lim = logrange_term_max(t->n_episodes) / gmax;
     for (size_t p = 0; p < t->n_policies; p++)
         for (size_t e = 0; e < t->n_episodes; e++) {
-            double lw = 0.0;
-            for (size_t i = t->ep_start[e]; i < t->ep_start[e + 1]; i++) {
-                lw += log(t->policy[p].prob[t->action[i]][i]) - log(t->pscore[i]);
-                if (lw > lim) {
-                    char ep[64];
+            double w = 1.0;
+            for (size_t i = t->ep_start[e]; i < t->ep_start[e + 1] && w > 0.0; i++) {
+                w *= t->policy[p].prob[t->action[i]][i] / t->pscore[i];
+                if (w > lim) {
+                    char ep[64], wt[32];
                     if (t->ep_id && t->ep_id[e])
                         snprintf(ep, sizeof ep, "episode '%.40s'", t->ep_id[e]);
                     else
                         snprintf(ep, sizeof ep, "episode %zu", e + 1);
+                    snprintf(wt, sizeof wt, isinf(w) ? "more than %g" : "%.3g",
+                             isinf(w) ? DBL_MAX : w);
                     return ope_fail(err, OPE_EDATA, "%s:%zu: policy '%s': the weight of %s, "
                                     "the product of pi/pscore over its steps up to this one, "
-                                    "reaches 10^%.1f, which with returns up to %g passes "
-                                    "%.3g, past which the sums over %zu episodes overflow "
-                                    "double precision (the estimates would be infinite or "
-                                    "NaN); check the pscores of this episode, or use shorter "
+                                    "reaches %s, which with returns up to %g passes %.3g, "
+                                    "past which the sums over %zu episodes overflow double "
+                                    "precision (the estimates would be infinite or NaN); "
+                                    "check the pscores of this episode, or use shorter "
                                     "episodes", t->path ? t->path : "(log)",
-                                    t->line ? t->line[i] : i + 2, t->policy[p].name, ep,
-                                    lw / log(10.0), gmax, logrange_term_max(t->n_episodes),
-                                    t->n_episodes);
+                                    t->line ? t->line[i] : i + 2, t->policy[p].name, ep, wt,
+                                    gmax, logrange_term_max(t->n_episodes), t->n_episodes);
                 }
             }
         }

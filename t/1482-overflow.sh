@@ -64,7 +64,13 @@ expect_grep "$TMP/err" "long.csv:74: policy 'a': the weight of episode '0'" \
 grep -q 'undefined on this log' "$TMP/out" && fail "... not 'undefined (a zero denominator)'" \
     || pass "... not 'undefined (a zero denominator)'"
 expect_status 0 "info describes it" "$OPE" info "$TMP/long.csv"
-expect_grep "$TMP/out" "reaches 10^146.0" "... and says why its weights show as '-'"
+expect_grep "$TMP/out" "reaches 1e+146" "... and says why its weights show as '-'"
+# A subnormal pscore: 1 / 1e-320 is past DBL_MAX, an infinite weight, said as such.
+printf 'episode,step,state,action,reward,pscore,pi.a.0,pi.a.1\n0,0,0,0,1,1e-320,1,0\n1,0,0,0,1,0.5,1,0\n' \
+    >"$TMP/sub.csv"
+expect_status 65 "a pscore of 1e-320 (weight past DBL_MAX) is a data error" "$OPE" eval "$TMP/sub.csv"
+expect_grep "$TMP/err" "sub.csv:2: policy 'a': the weight of episode '0', the product of pi/pscore over its steps up to this one, reaches more than 1.79769e+308" \
+    "... naming the row and that the weight is past the largest double"
 # 50 steps give weights up to 100^50 = 1e100, and with returns up to 50:
 # 1e100 * 50 = 5e101, inside the limit: evaluated, every number finite.
 awk -F, 'NR == 1 || $2 < 50' "$TMP/long.csv" >"$TMP/mid.csv"
