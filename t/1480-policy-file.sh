@@ -77,6 +77,9 @@ expect_status 64 "a policy file on a bandit log is a usage error" \
 expect_grep "$TMP/err" "it does not apply to" "... saying it is for trajectory logs"
 grep -q "no policy 'f=" "$TMP/err" && fail "... not 'no policy NAME=FILE'" \
     || pass "... not 'no policy NAME=FILE'"
+expect_status 64 "ope plot weights (bandit logs only) refuses it" \
+    "$OPE" plot weights "$TMP/b.csv" --policy f="$TMP/pol/mix0.csv" --term dumb -o -
+expect_grep "$TMP/err" "it does not apply to the bandit logs this chart reads" "... saying why"
 expect_status 64 "select --replicates refuses it" \
     "$OPE" select --env riverswim --replicates 2 --policy f="$TMP/pol/mix0.csv"
 
