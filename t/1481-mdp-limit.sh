@@ -46,6 +46,8 @@ expect_grep "$TMP/err" "needs 51.2 GB" "... with the same message"
 # Documented where the environments are: ope gen mdp --help and --list.
 "$OPE" gen mdp --help >"$TMP/help" 2>&1
 expect_grep "$TMP/help" "8 GiB" "ope gen mdp --help states the limit"
+"$OPE" help gen >"$TMP/help" 2>&1
+expect_grep "$TMP/help" "would pass 8 GiB (S*S*A > 2^30)" "ope help gen states it"
 "$OPE" gen mdp --list >"$TMP/list" 2>&1
 expect_grep "$TMP/list" "at n=10000 at most 10 actions" "--list states the chain's limit"
 ls -A "$TMP" | grep -q '^\.' && fail "no temporary file left" || pass "no temporary file left"
