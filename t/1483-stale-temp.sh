@@ -22,7 +22,8 @@ esac
 # Beside it: a file of a pid past any pid_max (4194304 at most on Linux: ESRCH), which
 # goes too; one of a live process (this shell's sleep), one of another target, one
 # whose tail is not six characters, a directory and a symbolic link named like a stale
-# file, and (as root) one owned by another user: all stay.
+# file, (as root) one owned by another user, and one whose pid is gone but that is
+# locked (flock) as a writer in another pid namespace holds its file: all stay.
 sleep 60 & live=$!
 : >"$TMP/k/.g.csv.ope-999999999.abcdef"
 : >"$TMP/k/.g.csv.ope-$live.abcdef"
@@ -30,6 +31,13 @@ sleep 60 & live=$!
 : >"$TMP/k/.g.csv.ope-999999999.abc"
 mkdir "$TMP/k/.g.csv.ope-999999998.abcdef"
 ln -s "$TMP/k/.h.csv.ope-999999999.abcdef" "$TMP/k/.g.csv.ope-999999997.abcdef"
+locked=""
+if command -v flock >/dev/null 2>&1; then
+    : >"$TMP/k/.g.csv.ope-999999995.abcdef"
+    flock "$TMP/k/.g.csv.ope-999999995.abcdef" sleep 60 & holder=$!
+    locked=.g.csv.ope-999999995.abcdef
+    sleep 0.3
+fi
 other=""
 if [ "$(id -u)" = 0 ]; then
     : >"$TMP/k/.g.csv.ope-999999996.abcdef"
@@ -38,16 +46,31 @@ fi
 expect_status 0 "the next run writes the same target" \
     "$OPE" gen bandit --rows 100 -q -o "$TMP/k/g.csv"
 kill $live 2>/dev/null
+[ -n "$locked" ] && kill $holder 2>/dev/null
 [ ! -e "$TMP/k/$left" ] && pass "... and removes the killed writer's file" \
     || fail "... and removes the killed writer's file"
 [ ! -e "$TMP/k/.g.csv.ope-999999999.abcdef" ] && pass "... and that of a pid that does not exist" \
     || fail "... and that of a pid that does not exist"
 for keep in ".g.csv.ope-$live.abcdef" .h.csv.ope-999999999.abcdef .g.csv.ope-999999999.abc \
-            .g.csv.ope-999999998.abcdef .g.csv.ope-999999997.abcdef $other; do
+            .g.csv.ope-999999998.abcdef .g.csv.ope-999999997.abcdef $other $locked; do
     [ -e "$TMP/k/$keep" ] || [ -L "$TMP/k/$keep" ] && pass "... and keeps $keep" \
         || fail "... and keeps $keep"
 done
 [ -n "$other" ] || skip "not root: no file of another user"
+[ -n "$locked" ] || skip "no flock(1): no locked file"
+# A live writer holds the lock on its own temporary file.
+if command -v flock >/dev/null 2>&1; then
+    mkdir "$TMP/w"
+    OPE_TEST_WRITE_SLEEP=30 "$OPE" gen bandit --rows 100 -q -o "$TMP/w/g.csv" &
+    w=$!
+    i=0
+    while [ -z "$(ls -A "$TMP/w")" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+    flock -n "$TMP/w/$(ls -A "$TMP/w")" true && fail "a live writer holds the lock on its file" \
+        || pass "a live writer holds the lock on its file"
+    kill $w; wait $w 2>/dev/null
+else
+    skip "no flock(1)"
+fi
 [ -s "$TMP/k/g.csv" ] && pass "the target is written" || fail "the target is written"
 
 # --force keeps the permission bits of the file it replaces; a new file is 0644.

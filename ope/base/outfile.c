@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -168,8 +169,10 @@ static long stale_pid(const char *name, const char *prefix, size_t plen)
 
 /* A process killed outright (SIGKILL, a crash, power loss) cannot remove its
  * temporary file. The next run that writes the same target removes those whose
- * writer is gone: same name up to ".ope-", a pid that no longer exists on this
- * machine (kill(pid, 0) fails with ESRCH), a regular file, owned by us. A live
+ * writer is gone: same name up to ".ope-", a pid that no longer exists here
+ * (kill(pid, 0) fails with ESRCH), a regular file, owned by us, and not locked: a
+ * writer holds an flock on its temporary file until it ends, which also covers a
+ * writer whose pid we cannot see (another container on the same directory). A live
  * writer's file, another user's, or anything else is left alone. tmp is our own
  * template ".../.NAME.ope-PID.XXXXXX", dirlen the length of its directory part. */
 static void remove_stale(const char *tmp, size_t dirlen)
@@ -197,9 +200,15 @@ static void remove_stale(const char *tmp, size_t dirlen)
         if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;
         struct stat st;
-        if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
-            && S_ISREG(st.st_mode) && st.st_uid == me)
+        if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+            || !S_ISREG(st.st_mode) || st.st_uid != me)
+            continue;
+        int fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
             unlinkat(dirfd(dp), de->d_name, 0);
+        close(fd);
     }
     closedir(dp);
 }
@@ -243,9 +252,12 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
     remove_stale(f->tmp, dirlen);
     sigset_t old;
     block_fatal(&old);          /* no window between creating the file and listing it */
-    f->fd = mkstemp(f->tmp);
-    if (f->fd >= 0)
+    /* Close-on-exec: a child (gnuplot) must neither hold the file nor its lock. */
+    f->fd = mkostemp(f->tmp, O_CLOEXEC);
+    if (f->fd >= 0) {
         live_set(f->tmp, 1);
+        flock(f->fd, LOCK_EX | LOCK_NB);    /* held until we end: see remove_stale */
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (f->fd < 0) {
         ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a file in its directory: %s",
