@@ -154,8 +154,8 @@ int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope
                 L->max_action = lv;
             break;
         case K_REWARD:
-            if (roles_double(r, j, &f[j], -HUGE_VAL, HUGE_VAL, 0, "a finite number",
-                             &L->reward[i], err) < 0)
+            if (roles_double(r, j, &f[j], -ROLES_REWARD_MAX, ROLES_REWARD_MAX, 0,
+                             ROLES_REWARD_WHAT, &L->reward[i], err) < 0)
                 return -1;
             break;
         case K_PSCORE:
@@ -179,8 +179,8 @@ int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope
                 return -1;
             break;
         case K_REAL:
-            if (roles_double(r, j, &f[j], -HUGE_VAL, HUGE_VAL, 0, "a finite number",
-                             &L->val[j][i], err) < 0)
+            if (roles_double(r, j, &f[j], -ROLES_REWARD_MAX, ROLES_REWARD_MAX, 0,
+                             ROLES_REWARD_WHAT, &L->val[j][i], err) < 0)
                 return -1;
             break;
         case K_CTX: {

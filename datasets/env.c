@@ -6,6 +6,7 @@
 #include "ope/base/closest.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +76,34 @@ int env_set_param(const struct env_desc *d, double *v, const char *kv, struct op
                     d->name, (int)klen, kv);
 }
 
+/* "chain n=10000 actions=64 seed=1 reward=1": which MDP a message is about. */
+static void describe(const struct env_desc *d, const double *v, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "%s", d->name);
+    for (size_t i = 0; d->params[i].name && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, " %s=%.15g", d->params[i].name, v[i]);
+}
+
 struct mdp *env_build(const struct env_desc *d, const double *v, int horizon, double gamma,
                       struct ope_error *err)
 {
-    struct mdp *m = d->build(v, err);
-    if (!m)
+    char what[512];
+    describe(d, v, what, sizeof what);
+    int S, A, rsas;
+    d->shape(v, &S, &A, &rsas);
+    if (mdp_check_size(S, A, rsas, err) < 0) {
+        ope_error_prefix(err, "%s: ", what);
         return NULL;
+    }
+    struct mdp *m = d->build(v, err);
+    if (!m) {
+        if (err && err->status == OPE_ESOFTWARE) {
+            char nb[32];
+            ope_error_prefix(err, "%s (S=%d, A=%d: %s of dense tables): ", what, S, A,
+                             mdp_bytes_text(mdp_table_bytes(S, A, rsas), nb, sizeof nb));
+        }
+        return NULL;
+    }
     m->horizon = horizon > 0 ? horizon : d->default_horizon;
     m->gamma = gamma;
     if (mdp_finalize(m, err) < 0) {

@@ -34,6 +34,10 @@ struct env_desc {
      * alone: what a learner may assume a priori (`ope explore` scales its confidence
      * bonuses by it). Infinite when rewards are unbounded; NULL: nothing is known. */
     void (*return_range)(const double *v, int horizon, double *lo, double *hi);
+    /* The size of the MDP build would make from v: S, A, and whether it also has the
+     * r(s,a,s') table, so that env_build can refuse one past MDP_MAX_TABLE_BYTES
+     * before allocating anything. */
+    void (*shape)(const double *v, int *n_states, int *n_actions, int *with_rsas);
 };
 
 extern const struct env_desc env_riverswim, env_chain, env_gridworld, env_dirichlet;
@@ -59,7 +63,9 @@ void env_defaults(const struct env_desc *d, double *v);
 int env_set_param(const struct env_desc *d, double *v, const char *kv, struct ope_error *err);
 
 /* Build and finalize the environment with values v, horizon H (<= 0: the default) and
- * discount gamma. */
+ * discount gamma. An MDP whose dense tables would pass MDP_MAX_TABLE_BYTES is refused
+ * first (OPE_EUSAGE, naming the environment, its parameters, the bytes and the limit);
+ * a failure while building names the environment and its parameters too. */
 struct mdp *env_build(const struct env_desc *d, const double *v, int horizon, double gamma,
                       struct ope_error *err);
 

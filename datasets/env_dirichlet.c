@@ -66,10 +66,18 @@ static void return_range(const double *v, int horizon, double *lo, double *hi)
     *hi = v[4] > 0.0 ? INFINITY : (double)horizon;
 }
 
+static void shape(const double *v, int *S, int *A, int *rsas)
+{
+    *S = (int)v[0];
+    *A = (int)v[1];
+    *rsas = 0;
+}
+
 const struct env_desc env_dirichlet = {
     "dirichlet", "Random MDP (Dirichlet transitions, uniform rewards)",
     "states x actions; each P(.|s,a) drawn from Dirichlet(beta), each expected reward\n"
     "R(s,a) from U(0,1), all from `seed`; uniform start. Sampled rewards are R(s,a)\n"
-    "plus N(0, noise^2).",
-    20, params, build, return_range
+    "plus N(0, noise^2). Memory: the dense P(s'|s,a) takes states*states*actions*8\n"
+    "bytes (2.05 GB at 2000 x 64), within the 8 GiB limit.",
+    20, params, build, return_range, shape
 };

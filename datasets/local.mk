@@ -25,6 +25,8 @@ libope_a_SOURCES += \
 	datasets/input.h \
 	datasets/loadopts.c \
 	datasets/loadopts.h \
+	datasets/logrange.c \
+	datasets/logrange.h \
 	datasets/mdp.c \
 	datasets/mdp.h \
 	datasets/obd.c \
@@ -37,5 +39,6 @@ libope_a_SOURCES += \
 	datasets/sampler.h \
 	datasets/tlog.c \
 	datasets/tlog.h \
+	datasets/tlog_policy.c \
 	datasets/truth.c \
 	datasets/truth.h

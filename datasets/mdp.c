@@ -6,10 +6,44 @@
 #include "ope/base/sum.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
+
+double mdp_table_bytes(int n_states, int n_actions, int with_rsas)
+{
+    double S = n_states, A = n_actions;
+    return S * A * S * (double)sizeof(double) * (with_rsas ? 2.0 : 1.0);
+}
+
+const char *mdp_bytes_text(double bytes, char *buf, size_t size)
+{
+    static const char *const unit[] = { "bytes", "kB", "MB", "GB", "TB", "PB" };
+    int u = 0;
+    while (bytes >= 1000.0 && u < 5) {
+        bytes /= 1000.0;
+        u++;
+    }
+    snprintf(buf, size, u ? "%.3g %s" : "%.0f %s", bytes, unit[u]);
+    return buf;
+}
+
+int mdp_check_size(int n_states, int n_actions, int with_rsas, struct ope_error *err)
+{
+    double need = mdp_table_bytes(n_states, n_actions, with_rsas);
+    if (need <= MDP_MAX_TABLE_BYTES)
+        return 0;
+    char nb[32];
+    return ope_fail(err, OPE_EUSAGE, "an MDP with S=%d states and A=%d actions needs %s for "
+                    "its dense tables (S*A*S*8 bytes%s), over ope's limit of %.0f GiB: "
+                    "S*S*A may be at most %.0f; use fewer states or actions", n_states,
+                    n_actions, mdp_bytes_text(need, nb, sizeof nb),
+                    with_rsas ? ", twice: P(s'|s,a) and r(s,a,s')" : " for P(s'|s,a)",
+                    MDP_MAX_TABLE_BYTES / (double)(1ULL << 30),
+                    MDP_MAX_TABLE_BYTES / 8.0 / (with_rsas ? 2.0 : 1.0));
+}
 
 struct mdp *mdp_new(int n_states, int n_actions, struct ope_error *err)
 {
@@ -18,6 +52,8 @@ struct mdp *mdp_new(int n_states, int n_actions, struct ope_error *err)
                  n_states, n_actions);
         return NULL;
     }
+    if (mdp_check_size(n_states, n_actions, 0, err) < 0)
+        return NULL;
     size_t S = (size_t)n_states, A = (size_t)n_actions;
     struct mdp *m = ope_calloc(1, sizeof *m, err);
     if (!m)
@@ -39,6 +75,8 @@ struct mdp *mdp_new(int n_states, int n_actions, struct ope_error *err)
 
 int mdp_alloc_rsas(struct mdp *m, struct ope_error *err)
 {
+    if (mdp_check_size(m->n_states, m->n_actions, 1, err) < 0)
+        return -1;
     size_t S = (size_t)m->n_states, A = (size_t)m->n_actions;
     free(m->Rsas);
     m->Rsas = ope_calloc(S * A * S, sizeof *m->Rsas, err);

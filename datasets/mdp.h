@@ -30,11 +30,31 @@ struct mdp {
     char **action_name;         /* [A] short names ("left"), or NULL */
 };
 
+/* The most memory the dense tables of one MDP may take: P(s'|s,a), S*A*S doubles, and
+ * r(s,a,s') as much again when an environment has it. Every exact solver and learner
+ * of ope walks these tables whole (value iteration is S*A*S work per step), so an MDP
+ * past a few GiB is beyond what ope can solve anyway; the limit is checked before
+ * anything is allocated, so a too-big MDP is a clear usage error, not an
+ * out-of-memory failure half-way. 8 GiB admits every environment at its largest but
+ * a chain with n = 10000 and more than 10 actions (environments.md). */
+#define MDP_MAX_TABLE_BYTES ((double)(8ULL << 30))
+
+/* Bytes of the dense tables of an MDP with S states and A actions (with_rsas: also
+ * r(s,a,s')), as a double so that no product overflows. */
+double mdp_table_bytes(int n_states, int n_actions, int with_rsas);
+
+/* Refuse (OPE_EUSAGE, returns -1) an MDP whose tables exceed MDP_MAX_TABLE_BYTES,
+ * with a message naming S, A, the bytes needed and the limit; 0 when it fits. */
+int mdp_check_size(int n_states, int n_actions, int with_rsas, struct ope_error *err);
+
+/* Human-readable bytes: "51.2 GB" (powers of 1000) into buf. */
+const char *mdp_bytes_text(double bytes, char *buf, size_t size);
+
 /* A zeroed MDP with S states and A actions (P, R, terminal, mu0 allocated; Rsas not),
- * horizon 1 and gamma 1. */
+ * horizon 1 and gamma 1. Refuses tables past MDP_MAX_TABLE_BYTES (mdp_check_size). */
 struct mdp *mdp_new(int n_states, int n_actions, struct ope_error *err);
 
-/* Allocate the optional r(s,a,s') table (zeroed). */
+/* Allocate the optional r(s,a,s') table (zeroed; mdp_check_size with it first). */
 int mdp_alloc_rsas(struct mdp *m, struct ope_error *err);
 
 /* Set the action names (copied; n = A). */

@@ -70,6 +70,15 @@ int roles_bad_value(const struct roles *r, size_t j, const struct csv_field *f,
 
 /* Parse field f of column j as a finite number in [lo, hi] (lo excluded when
  * lo_open); what is the expectation for the message. 0 or -1 with err. */
+/* The largest reward magnitude a log may hold (rewards, q.* and qhat.* columns).
+ * An estimate is a sum of n weighted rewards and its interval a sum of their squares:
+ * with |r| <= 1e100 the squares stay below 1e200, so no sum of a log that fits in
+ * memory overflows a double (1e308) through the rewards; a larger value is refused with
+ * its file:line:column rather than turned into an infinite or NaN estimate. */
+#define ROLES_REWARD_MAX 1e100
+#define ROLES_REWARD_WHAT "a finite number of magnitude at most 1e100 (rescale larger " \
+    "rewards: their sums and squares would overflow)"
+
 int roles_double(const struct roles *r, size_t j, const struct csv_field *f,
                  double lo, double hi, int lo_open, const char *what, double *out,
                  struct ope_error *err);

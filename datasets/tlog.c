@@ -289,8 +289,8 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
                 L->max_state = lv;
             break;
         case ROLE_REWARD:
-            if (roles_double(r, j, x, -HUGE_VAL, HUGE_VAL, 0, "a finite number",
-                             &L->reward[i], err) < 0)
+            if (roles_double(r, j, x, -ROLES_REWARD_MAX, ROLES_REWARD_MAX, 0,
+                             ROLES_REWARD_WHAT, &L->reward[i], err) < 0)
                 return -1;
             break;
         case ROLE_PSCORE:
@@ -479,7 +479,8 @@ struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
     if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 1, path, err) == 0) {
         if (o->want_policies && L.r.n_policies == 0)
             ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
-                     "or --policy-columns PATTERN) in the header", path);
+                     "or --policy-columns PATTERN) in the header; a tabular policy may "
+                     "instead come as a file: --policy NAME=FILE", path);
         else if (tread_rows(&L, csv, err) == 0)
             t = tbuild(&L, csv_input_name(csv, 0), err);
     }

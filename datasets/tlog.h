@@ -68,6 +68,21 @@ int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
 
 int tlog_policy_index(const struct tlog *t, const char *name);
 
+/* Add the evaluation policy NAME whose pi(a|s) is the tabular policy pi (read from
+ * FILE, named in messages), looked up by each step's state: what pi.NAME.* columns
+ * holding pi's rows would give. Refuses (OPE_EDATA) a log without a state column, a
+ * policy with another number of actions than the log, and a step whose state the
+ * policy has no row for (naming the log's line and the state); a name the log
+ * already has is a usage error. */
+struct policy;
+int tlog_add_policy(struct tlog *t, const char *name, const struct policy *pi,
+                    const char *file, struct ope_error *err);
+
+/* policy_read FILE (formats.md, "Tabular policy file"; its errors name file:line:column)
+ * and tlog_add_policy it as NAME. */
+int tlog_add_policy_file(struct tlog *t, const char *name, const char *file,
+                         struct ope_error *err);
+
 /* On-policy value: mean over episodes of sum_t gamma^t r_t. */
 double tlog_mean_return(const struct tlog *t, double gamma);
 

@@ -366,6 +366,12 @@ static int check_width(const struct cf *c, size_t p, struct ope_error *err)
                         worst == SIZE_MAX ? "" : log->cat_ctx[worst].name,
                         worst == SIZE_MAX ? "" : "' is the next widest; ",
                         "drop columns with --map or supply qhat.* columns");
+    /* Name what the columns come from: numeric columns alone can pass the limit. */
+    if (log->n_cat_ctx == 0)
+        return ope_fail(err, OPE_EDATA, "reward model: %zu numeric context columns give %zu "
+                        "feature columns (with the intercept and any positions), more than "
+                        "the limit of %zu; keep fewer context columns (--context-columns "
+                        "PATTERN) or supply qhat.* columns", log->n_num_ctx, p, lim);
     return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
                     "%zu); categorical context column '%s' has %zu levels; drop it "
                     "with --map or supply qhat.* columns%s", p, lim,

@@ -69,8 +69,12 @@ static const char gen_mdp_help[] =
     "  --list             list the environments and their parameters\n"
     "\n"
     "An episode ends after H steps or on entering a terminal state (done = 1).\n"
-    "Exit status: 0 ok, 64 usage error, 65 bad policy file, 66 unreadable input,\n"
-    "73 output not writable.\n";
+    "The environments are dense tabular MDPs: P(s'|s,a) takes S*S*A*8 bytes (gridworld\n"
+    "twice, with r(s,a,s')), and ope refuses with exit 64, before allocating, an MDP\n"
+    "whose tables pass 8 GiB (S*S*A > 2^30; e.g. chain n=10000 with more than 10\n"
+    "actions); --list gives each environment's limit.\n"
+    "Exit status: 0 ok, 64 usage error (also an MDP past the memory limit), 65 bad\n"
+    "policy file, 66 unreadable input, 73 output not writable.\n";
 
 #define MAX_CANDIDATES 200
 

@@ -14,6 +14,7 @@
 
 #include "datasets/blog.h"
 #include "datasets/csv.h"
+#include "datasets/logrange.h"
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
 #include "estimators/diag.h"
@@ -296,6 +297,10 @@ static void bandit_report(struct report *rp, const struct blog *b)
     free(wt);
     free(cnt);
     free(rsum);
+    /* Weights past what a double can sum show as "-" above: say why, and that `ope
+     * eval` refuses the log. */
+    if (blog_check_range(b, &err) != 0)
+        warn(rp, "%s; `ope eval` refuses this log", err.msg);
     if (b->n_policies == 0)
         warn(rp, "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them "
              "or a policy given another way");
@@ -411,9 +416,13 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct cs
     }
     diag_support_release(&sup);
     free(wt);
+    if (tlog_check_range(t, &err) != 0)
+        warn(rp, "%s; `ope eval` refuses this log", err.msg);
+    /* A policy file is looked up by the tabular state: recommend it only when there is one. */
     if (t->n_policies == 0)
-        warn(rp, "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them "
-             "or --policy NAME=FILE");
+        warn(rp, t->state ? "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs "
+             "them or a tabular policy file, --policy NAME=FILE"
+             : "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them");
 }
 
 /* ---- drawing ---------------------------------------------------------------- */

@@ -102,6 +102,10 @@ static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *
 
 static struct blog *load_log(struct plot *pl, struct ope_error *err)
 {
+    /* These charts read bandit logs, where a policy file does not apply: said so
+     * rather than "no policy 'NAME'". */
+    if (evalcli_no_policy_files(&pl->ev, "the bandit logs this chart reads", err) != 0)
+        return NULL;
     pl->ev.lo.want_policies = 1;
     return blog_load(pl->data, &pl->ev.lo, err);
 }

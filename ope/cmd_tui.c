@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datasets/logrange.h"
+#include "datasets/tlog.h"
 #include "ope/app/demo.h"
 #include "ope/app/evalcli.h"
 #include "ope/app/loadcli.h"
@@ -101,9 +103,16 @@ static int tui_exec(int argc, char **argv)
     s.res_set = ev.set;
     int rc;
     if (optind == argc) {
-        rc = session_open_demo(&s, &err);
+        rc = evalcli_no_policy_files(&ev, "the built-in demo (a bandit log)", &err);
+        if (rc == 0)
+            rc = session_open_demo(&s, &err);
     } else if (optind + 1 == argc) {
         rc = session_open(&s, argv[optind], &ev.lo, &err);
+        /* --policy NAME=FILE: the file's policy joins the trajectory log it names. */
+        if (rc == 0 && evalcli_n_policy_files(&ev))
+            rc = s.tlog ? evalcli_add_policy_files(&ev, s.tlog, &err) != 0
+                          || tlog_check_range(s.tlog, &err) != 0
+                 : evalcli_no_policy_files(&ev, "a bandit log", &err);
     } else {
         session_release(&s);
         return cli_usage("tui", "one log at a time");

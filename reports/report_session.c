@@ -42,9 +42,16 @@ static void equivalent_command(const struct session *s, const char *path, struct
         args[n++] = "--demo";
     else
         args[n++] = s->path ? s->path : "LOG.csv";
+    /* --policy NAME=FILE is shown as given (pf[] holds those strings). */
+    struct strbuf pf[EVALSET_MAX_POLICIES];
     for (size_t p = 0; p < set->n_policies; p++) {
+        strbuf_init(&pf[p]);
         args[n++] = "--policy";
-        args[n++] = (char *)set->policies[p];
+        if (set->policy_file[p]) {
+            strbuf_printf(&pf[p], "%s=%s", set->policies[p], set->policy_file[p]);
+            args[n++] = strbuf_failed(&pf[p]) ? (char *)set->policies[p] : pf[p].buf;
+        } else
+            args[n++] = (char *)set->policies[p];
     }
     if (set->estimators[0]) {
         args[n++] = "--estimators";
@@ -89,6 +96,8 @@ static void equivalent_command(const struct session *s, const char *path, struct
     args[n++] = "-o";
     args[n++] = (char *)path;
     report_quote_args(sb, n, args);
+    for (size_t p = 0; p < set->n_policies; p++)
+        strbuf_release(&pf[p]);
 }
 
 int report_write_session(const struct session *s, const char *path, char *note, size_t n,

@@ -2,7 +2,7 @@
 # t/1440-audit-files.sh: nothing partial is left behind (issue 20, items 10-11): a
 # catchable fatal signal while an output's temporary file exists removes it, then
 # ends the process as the signal would (exit 128+N); a file name of 250 characters
-# gets a temporary file although ".NAME.XXXXXX" would pass the 255-byte limit.
+# gets a temporary file although ".NAME.ope-PID.XXXXXX" would pass the 255-byte limit.
 # OPE_TEST_WRITE_SLEEP (outfile.h) holds each write so the signal lands mid-write.
 . "$OPE_SRCDIR/t/lib.sh"
 plan 14
@@ -45,7 +45,7 @@ else
 fi
 
 # 11. 250 characters: the longest name of the tests' file systems is 255 bytes, and
-# ".NAME.XXXXXX" adds 8.
+# ".NAME.ope-PID.XXXXXX" adds up to 23.
 long=$(printf 'a%.0s' $(seq 246)).csv
 mkdir "$TMP/l"
 expect_status 0 "gen bandit -o a 250-character name" \

@@ -110,7 +110,11 @@ ope_sh_tests = \
 	t/1460-audit-status.sh \
 	t/1473-chart-quotes.sh \
 	t/1474-chart-full-disk.sh \
-	t/1475-terminal-names.sh
+	t/1475-terminal-names.sh \
+	t/1480-policy-file.sh \
+	t/1481-mdp-limit.sh \
+	t/1482-overflow.sh \
+	t/1483-stale-temp.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "ope/app/evalcli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 
 #include "datasets/blog.h"
 #include "datasets/csv.h"
+#include "datasets/logrange.h"
 #include "datasets/tlog.h"
 #include "estimators/ci.h"
 #include "ope/app/cli.h"
@@ -36,6 +38,63 @@ int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
     return rc;
 }
 
+/* --policy NAME (a policy of the log) or --policy NAME=FILE (a tabular policy file,
+ * added to a trajectory log once it is loaded). */
+static int policy_option(struct evalcli *c, const char *arg, struct ope_error *err)
+{
+    size_t k = c->set.n_policies;
+    const char *eq = strchr(arg, '=');
+    const char *name = arg;
+    if (eq) {
+        size_t len = (size_t)(eq - arg);
+        if (len == 0 || !eq[1])
+            return ope_fail(err, OPE_EUSAGE, "--policy %s: expected NAME or NAME=FILE", arg);
+        if (len >= EVALCLI_NAME_MAX || !isalpha((unsigned char)arg[0])
+            || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+               != len)
+            return ope_fail(err, OPE_EUSAGE, "--policy %s: NAME must be a letter then letters, "
+                            "digits, _ or - (at most %d characters), as in pi.NAME.A columns",
+                            arg, EVALCLI_NAME_MAX - 1);
+        memcpy(c->policy_name[k], arg, len);
+        c->policy_name[k][len] = '\0';
+        name = c->policy_name[k];
+    }
+    for (size_t i = 0; i < k; i++)
+        if (strcmp(c->set.policies[i], name) == 0)
+            return ope_fail(err, OPE_EUSAGE, "--policy %s given twice", name);
+    c->set.policy_file[k] = eq ? eq + 1 : NULL;
+    c->set.policies[c->set.n_policies++] = name;
+    return 1;
+}
+
+size_t evalcli_n_policy_files(const struct evalcli *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->set.n_policies; i++)
+        n += c->set.policy_file[i] != NULL;
+    return n;
+}
+
+int evalcli_add_policy_files(const struct evalcli *c, struct tlog *log, struct ope_error *err)
+{
+    for (size_t i = 0; i < c->set.n_policies; i++)
+        if (c->set.policy_file[i]
+            && tlog_add_policy_file(log, c->set.policies[i], c->set.policy_file[i], err) < 0)
+            return -1;
+    return 0;
+}
+
+int evalcli_no_policy_files(const struct evalcli *c, const char *where, struct ope_error *err)
+{
+    for (size_t i = 0; i < c->set.n_policies; i++)
+        if (c->set.policy_file[i])
+            return ope_fail(err, OPE_EUSAGE, "--policy %s=%s: a policy file gives pi(a|s) by "
+                            "the state of a trajectory log; it does not apply to %s (give the "
+                            "policy as pi.%s.ACTION columns)", c->set.policies[i],
+                            c->set.policy_file[i], where, c->set.policies[i]);
+    return 0;
+}
+
 int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err)
 {
     long v;
@@ -45,11 +104,7 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         if (c->set.n_policies == EVALCLI_MAX_POLICIES)
             return ope_fail(err, OPE_EUSAGE, "at most %d --policy options",
                             EVALCLI_MAX_POLICIES);
-        for (size_t i = 0; i < c->set.n_policies; i++)
-            if (strcmp(c->set.policies[i], arg) == 0)
-                return ope_fail(err, OPE_EUSAGE, "--policy %s given twice", arg);
-        c->set.policies[c->set.n_policies++] = arg;
-        return 1;
+        return policy_option(c, arg, err);
     case EVALCLI_ESTIMATORS:
         /* "" meant every estimator while ",,," was refused: an empty list given on
          * the command line is refused either way (leaving the option out means all). */
@@ -226,14 +281,26 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     if (traj == 0 && c->set.risk)       /* said, not silently ignored */
         traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
                         "logs; %s is a bandit log (drop --risk)", path);
+    if (traj == 0) {
+        char where[600];
+        snprintf(where, sizeof where, "%s, a bandit log", path);
+        if (evalcli_no_policy_files(c, where, err) != 0)
+            traj = -1;
+    }
     if (traj < 0) {
         csv_close(csv);
         return NULL;
     }
-    c->lo.want_policies = 1;
+    /* Policy files stand in for pi.* columns: with one, the log may have none. */
+    c->lo.want_policies = evalcli_n_policy_files(c) == 0;
     if (traj == 1) {
         struct tlog *log = tlog_load_csv(csv, &c->lo, err);
         char hex[65] = "";
+        if (log && (evalcli_add_policy_files(c, log, err) != 0
+                    || tlog_check_range(log, err) != 0)) {
+            tlog_free(log);
+            log = NULL;
+        }
         if (log && input_digest(csv, path, hex, err) != 0) {
             tlog_free(log);
             log = NULL;
@@ -258,6 +325,10 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     pthread_t th;
     int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct blog *log = blog_load_csv(csv, &c->lo, err);
+    if (log && blog_check_range(log, err) != 0) {
+        blog_free(log);
+        log = NULL;
+    }
     if (log && !csv_is_regular(csv) && csv_digest(csv, job.hex) != 0)
         job.hex[0] = '\0';
     csv_close(csv);

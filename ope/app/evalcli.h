@@ -14,6 +14,7 @@ struct blog;
 struct tlog;
 
 #define EVALCLI_MAX_POLICIES EVALSET_MAX_POLICIES
+#define EVALCLI_NAME_MAX 128            /* longest NAME of --policy NAME=FILE, with NUL */
 
 enum {
     EVALCLI_POLICY = 0x4500, EVALCLI_ESTIMATORS, EVALCLI_CI, EVALCLI_ALPHA, EVALCLI_N_BOOT,
@@ -41,6 +42,10 @@ enum {
 #define EVALCLI_HELP \
 "Evaluation:\n" \
 "  --policy NAME         evaluate only this policy (repeatable; default: all)\n" \
+"  --policy NAME=FILE    trajectory logs: evaluate the tabular policy file FILE\n" \
+"                        (state,p.0,...) as policy NAME, looked up by each\n" \
+"                        step's state; with other --policy options, every one\n" \
+"                        named is evaluated, in order\n" \
 "  --estimators LIST     comma list of estimators with optional parameters, e.g.\n" \
 "                        ipw:clip=100,snipw,dr,switch-dr:tau=50 (default: all):\n" \
 "                        @bandit-estimators@;\n" \
@@ -87,12 +92,25 @@ struct evalcli {
      * freeing it: one of them is set, the other stays NULL (`ope report`). */
     struct blog **keep_blog;
     struct tlog **keep_tlog;
+    /* --policy NAME=FILE: set.policies[i] points at policy_name[i] and
+     * set.policy_file[i] at FILE. */
+    char policy_name[EVALCLI_MAX_POLICIES][EVALCLI_NAME_MAX];
 };
 
 void evalcli_init(struct evalcli *c);
 
 /* 1 if opt is an evaluation option (applied), 0 if not, -1 on a bad value. */
 int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err);
+
+/* The number of --policy NAME=FILE options. */
+size_t evalcli_n_policy_files(const struct evalcli *c);
+
+/* Add every --policy NAME=FILE policy to a loaded trajectory log (tlog_add_policy_file). */
+int evalcli_add_policy_files(const struct evalcli *c, struct tlog *log, struct ope_error *err);
+
+/* Refuse --policy NAME=FILE where it cannot apply: a usage error naming WHERE
+ * ("a bandit log", "the workbench") when there is one, else 0. */
+int evalcli_no_policy_files(const struct evalcli *c, const char *where, struct ope_error *err);
 
 /* Load PATH (a bandit or trajectory log) and evaluate it with c->set
  * (eval_settings_run), with the input's SHA-256. */

@@ -45,6 +45,9 @@ struct eval_settings {
     int risk;                   /* trajectory logs: also the return distributions */
     double risk_alpha;          /* their CVaR level */
     const char *policies[EVALSET_MAX_POLICIES];    /* evaluate only these; none = all */
+    /* --policy NAME=FILE: the tabular policy file of policies[i], added to a trajectory
+     * log once loaded (evalcli.h); NULL for a policy of the log's columns. */
+    const char *policy_file[EVALSET_MAX_POLICIES];
     size_t n_policies;
 };
 

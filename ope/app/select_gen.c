@@ -132,6 +132,10 @@ out:
 struct res_eval *select_gen_eval(struct select_gen *g, struct evalcli *c, size_t i,
                                  struct ope_error *err)
 {
+    /* The generated logs carry their candidates as columns; a file's policy would have
+     * no exact truth here, so it is refused rather than scored without one. */
+    if (evalcli_no_policy_files(c, "the generated logs of --replicates", err) != 0)
+        return NULL;
     if (!g->env)
         return eval_bandit_rep(g, c, i, err);
     struct est_spec *spec = NULL;

@@ -10,6 +10,7 @@
 
 #include "datasets/blog.h"
 #include "datasets/csv.h"
+#include "datasets/logrange.h"
 #include "datasets/tlog.h"
 #include "ope/app/demo.h"
 #include "ope/base/sha256.h"
@@ -36,6 +37,9 @@ int session_open(struct session *s, const char *path, const struct load_opts *lo
     s->sha256_known = !csv_is_regular(csv);
     csv_close(csv);
     if (!s->tlog && !s->log)
+        return -1;
+    /* Weights past what a double can sum: a data error, as in `ope eval`. */
+    if (s->tlog ? tlog_check_range(s->tlog, err) != 0 : blog_check_range(s->log, err) != 0)
         return -1;
     s->path = ope_strdup(path, err);
     const char *base = strrchr(path, '/');

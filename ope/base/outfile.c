@@ -3,12 +3,14 @@
 #include "ope/base/outfile.h"
 #include "ope/base/utf8.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +157,71 @@ int ope_outfile_check(const char *path, int force, struct ope_error *err)
     return 0;
 }
 
+/* How much of NAME the temporary file's name keeps (255 - 23, rounded down). */
+#define TMP_NAME_KEEP 230
+
+/* Is name (a directory entry) a temporary file of ours for the target whose own
+ * temporary file's name starts with prefix (".NAME.ope-", plen bytes)? Returns its pid,
+ * or 0 when the name is not of the form prefix DIGITS "." and six characters. */
+static long stale_pid(const char *name, const char *prefix, size_t plen)
+{
+    if (strncmp(name, prefix, plen) != 0)
+        return 0;
+    const char *p = name + plen, *d = p;
+    long pid = 0;
+    while (*d >= '0' && *d <= '9' && d - p < 10)
+        pid = pid * 10 + (*d++ - '0');
+    if (d == p || *d != '.' || strlen(d + 1) != 6)
+        return 0;
+    return pid;
+}
+
+/* A process killed outright (SIGKILL, a crash, power loss) cannot remove its
+ * temporary file. The next run that writes the same target removes those whose
+ * writer is gone: same name up to ".ope-", a pid that no longer exists here
+ * (kill(pid, 0) fails with ESRCH), a regular file, owned by us, and not locked: a
+ * writer holds an flock on its temporary file until it ends, which also covers a
+ * writer whose pid we cannot see (another container on the same directory). A live
+ * writer's file, another user's, or anything else is left alone. tmp is our own
+ * template ".../.NAME.ope-PID.XXXXXX", dirlen the length of its directory part. */
+static void remove_stale(const char *tmp, size_t dirlen)
+{
+    const char *name = tmp + dirlen;
+    const char *mark = strstr(name, ".ope-");
+    if (!mark)
+        return;
+    size_t plen = (size_t)(mark - name) + 5;
+    char dir[4096];
+    if (dirlen >= sizeof dir)
+        return;
+    if (dirlen) {
+        memcpy(dir, tmp, dirlen);
+        dir[dirlen] = '\0';
+    } else
+        strcpy(dir, ".");
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    uid_t me = getuid();
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        long pid = stale_pid(de->d_name, name, plen);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+            || !S_ISREG(st.st_mode) || st.st_uid != me)
+            continue;
+        int fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat(dirfd(dp), de->d_name, 0);
+        close(fd);
+    }
+    closedir(dp);
+}
+
 struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_error *err)
 {
     if (ope_outfile_check(path, force, err) != 0)
@@ -175,7 +242,7 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
     }
     size_t n = strlen(path);
     f->path = ope_strdup(path, err);
-    f->tmp = ope_malloc(n + 16, err);
+    f->tmp = ope_malloc(n + 40, err);
     install_handlers();
     if (!f->path || !f->tmp) {
         free(f->path);
@@ -186,16 +253,21 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
     /* The temporary file sits next to the destination so rename() is atomic. */
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    /* ".NAME.XXXXXX" is 8 bytes longer than NAME: cut NAME so that a name near the
-     * file system's limit (255) still has a temporary file; the cut name still says
-     * whose it is. */
-    size_t base = n - dirlen, keep = base > 240 ? 240 : base;
-    snprintf(f->tmp, n + 16, "%.*s.%.*s.XXXXXX", (int)dirlen, path, (int)keep, path + dirlen);
+    /* ".NAME.ope-PID.XXXXXX" is at most 23 bytes longer than NAME: cut NAME so that a
+     * name near the file system's limit (255) still has a temporary file; the cut
+     * name still says whose it is, and the pid which process writes it. */
+    size_t base = n - dirlen, keep = base > TMP_NAME_KEEP ? TMP_NAME_KEEP : base;
+    snprintf(f->tmp, n + 40, "%.*s.%.*s.ope-%ld.XXXXXX", (int)dirlen, path, (int)keep,
+             path + dirlen, (long)getpid());
+    remove_stale(f->tmp, dirlen);
     sigset_t old;
     block_fatal(&old);          /* no window between creating the file and listing it */
-    f->fd = mkstemp(f->tmp);
-    if (f->fd >= 0)
+    /* Close-on-exec: a child (gnuplot) must neither hold the file nor its lock. */
+    f->fd = mkostemp(f->tmp, O_CLOEXEC);
+    if (f->fd >= 0) {
         live_set(f->tmp, 1);
+        flock(f->fd, LOCK_EX | LOCK_NB);    /* held until we end: see remove_stale */
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (f->fd < 0) {
         ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a file in its directory: %s",
@@ -280,6 +352,11 @@ int ope_outfile_commit(struct ope_outfile *f, struct ope_error *err)
         outfile_free(f);
         return 0;
     }
+    /* Replacing a file keeps its permission bits (a 0444 file stays read-only); a new
+     * file gets the 0644 of ope_outfile_open. */
+    struct stat st;
+    if (f->force && lstat(f->path, &st) == 0 && S_ISREG(st.st_mode))
+        fchmod(f->fd, st.st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
     if (fsync(f->fd) != 0 && errno != EINVAL && errno != EROFS) {
         ope_fail(err, OPE_ECANTCREAT, "%s: cannot sync: %s", f->path, strerror(errno));
         ope_outfile_abort(f);

@@ -3,6 +3,11 @@
  * complete; on any failure the temporary file is removed. A destination that exists
  * is replaced only when `force` is set, and never if it is not a regular file.
  * The path "-" means standard output (written straight through, never refused).
+ * The temporary file is ".NAME.ope-PID.XXXXXX", flock-ed while it is written; opening
+ * one removes those of the same NAME whose writer is gone (a process killed outright:
+ * its PID no longer exists and the lock is free), if they are regular files of the
+ * same user. Replacing a file (force) keeps its
+ * permission bits; a new file is 0644.
  *
  * Test seam: every write goes through a replaceable function, and the environment
  * variable OPE_TEST_WRITE_LIMIT=N makes writes fail (ENOSPC) once N bytes have been
