@@ -87,7 +87,7 @@ awk 'BEGIN { n = 20001; h = "action,reward,pscore,pi.a.0,pi.a.1";
              for (r = 0; r < 6; r++) { l = (r % 2) ",1,0.5,0.5,0.5";
                  for (j = 0; j < n; j++) l = l "," ((r * j) % 7); print l } }' >"$TMP/wide.csv"
 expect_status 65 "20001 numeric context columns: data error" "$OPE" eval "$TMP/wide.csv"
-expect_grep "$TMP/err" "20001 numeric context columns give 20002 feature columns (with the intercept), more than the limit of 4000" \
+expect_grep "$TMP/err" "20001 numeric context columns give 20002 feature columns (with the intercept and any positions), more than the limit of 4000" \
     "... naming the column count and the real limit"
 grep -q "'?'" "$TMP/err" && fail "... not a categorical column '?'" \
     || pass "... not a categorical column '?'"
