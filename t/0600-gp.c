@@ -87,7 +87,7 @@ static int no_leftovers(const char *dir)
     struct dirent *e;
     int n = 0;
     while (d && (e = readdir(d)))
-        n += strncmp(e->d_name, ".ope-plot-", 10) == 0;
+        n += strstr(e->d_name, ".ope-") != NULL;
     if (d)
         closedir(d);
     return n == 0;

@@ -97,5 +97,5 @@ mkdir "$TMP/dir.svg"
 expect_status 73 "a directory as target: status 73" $OPE plot weights "$TMP/log.csv" -o "$TMP/dir.svg" --force
 OPE_TEST_WRITE_LIMIT=100 expect_status 73 "a write failing midway: status 73" $OPE plot weights "$TMP/log.csv" -o "$TMP/w2.svg"
 [ ! -e "$TMP/w2.svg" ] && pass "and no half-written file" || fail "a half-written file was left"
-ls -a "$TMP" | grep -q '^\.ope-plot-' && fail "temporary files left behind" || pass "no temporary files left behind"
+ls -a "$TMP" | grep -q '\.ope-[0-9]*\.' && fail "temporary files left behind" || pass "no temporary files left behind"
 done_testing

@@ -94,5 +94,5 @@ expect_status 0 "an output name starting with |" "$OPE" plot cdf --from-csv seri
 [ -s "|touch pwned6.svg" ] && pass "it is a file called '|touch pwned6.svg'" || fail "no such file"
 [ ! -e pwned5 ] && [ ! -e pwned6.svg ] && pass "no file name ran a command" ||
     fail "a file name ran a command"
-ls -a | grep -q '^\.ope-plot-' && fail "temporary files left behind" || pass "no temporary files left"
+ls -a | grep -q '\.ope-[0-9]*\.' && fail "temporary files left behind" || pass "no temporary files left"
 done_testing

@@ -58,7 +58,7 @@ has_first() {
     [ -z "$miss" ] && pass "$3" || { fail "$3"; diag "missing:$miss"; }
 }
 nothing_ran() {
-    if ls -a | grep -q 'PWNED\|^\.ope-plot-'; then fail "$1"; diag "$(ls -a)"; else pass "$1"; fi
+    if ls -a | grep -q 'PWNED\|\.ope-[0-9]'; then fail "$1"; diag "$(ls -a)"; else pass "$1"; fi
 }
 
 # 1. Series names: cdf, topk, curves (and curves as PNG and PDF).

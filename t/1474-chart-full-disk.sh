@@ -20,7 +20,7 @@ trap 'umount "$mnt" 2>/dev/null; command tmux -L "ope-test-$$" kill-server 2>/de
       rm -rf "$TMP"' EXIT
 "$OPE" gen bandit --rows 300 --seed 1 -q -o log.csv
 left() {        # left DIR DESC: nothing but what was there before
-    if ls -a "$1" | grep -q '\.svg\|\.png\|\.pdf\|\.html\|\.md\|\.ope-plot-'; then
+    if ls -a "$1" | grep -q '\.svg\|\.png\|\.pdf\|\.html\|\.md\|\.ope-[0-9]'; then
         fail "$2"; diag "$(ls -a "$1")"; else pass "$2"; fi
 }
 
@@ -49,8 +49,8 @@ chmod +x slowgp
 mkdir sig
 OPE_GNUPLOT=$TMP/slowgp "$OPE" plot weights log.csv -o sig/w.svg 2>/dev/null & pid=$!
 i=0
-while [ $i -lt 50 ] && ! ls -a sig | grep -q '^\.ope-plot-'; do sleep 0.1; i=$((i + 1)); done
-ls -a sig | grep -q '^\.ope-plot-' && pass "gnuplot is drawing into its temporary file" ||
+while [ $i -lt 50 ] && ! ls -a sig | grep -q '\.ope-[0-9]*\.'; do sleep 0.1; i=$((i + 1)); done
+ls -a sig | grep -q '\.ope-[0-9]*\.' && pass "gnuplot is drawing into its temporary file" ||
     fail "no temporary file seen"
 kill -TERM $pid; wait $pid; st=$?
 [ $st -eq 143 ] && pass "SIGTERM ends ope plot as the signal would (143)" || fail "status $st"

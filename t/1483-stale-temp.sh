@@ -89,4 +89,26 @@ done
     || fail "... with the new content (30 rows)"
 [ -z "$(ls -A "$TMP/m" | grep '^\.')" ] && pass "no temporary file left" \
     || fail "no temporary file left: $(ls -A "$TMP/m")"
+
+# A chart: gnuplot writes its own temporary file, named and locked the same way
+# (ope_outfile_temp_for), so a killed `ope plot` leaves one that the next plot of the
+# same chart removes; a live writer's stays.
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir "$TMP/p"
+    sleep 60 & live=$!
+    "$OPE" gen bandit --rows 200 -q -o "$TMP/p/log.csv"
+    : >"$TMP/p/.c.svg.ope-999999999.abcdef"
+    : >"$TMP/p/.c.svg.ope-$live.abcdef"
+    expect_status 0 "plot next to a stale chart temporary" \
+        "$OPE" plot weights "$TMP/p/log.csv" -o "$TMP/p/c.svg"
+    [ ! -e "$TMP/p/.c.svg.ope-999999999.abcdef" ] && pass "the dead plot's temporary is removed" \
+        || fail "the dead plot's temporary is removed"
+    [ -e "$TMP/p/.c.svg.ope-$live.abcdef" ] && pass "a live writer's stays" \
+        || fail "a live writer's stays"
+    [ "$(ls -A "$TMP/p" | grep -c '^\.')" = 1 ] && pass "the plot leaves nothing of its own" \
+        || fail "the plot leaves nothing of its own: $(ls -A "$TMP/p")"
+else
+    skip "gnuplot is not installed"
+fi
+kill $live 2>/dev/null
 done_testing

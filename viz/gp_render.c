@@ -90,7 +90,7 @@ static int terminal_line(struct gp *g, struct gp_out *o, struct strbuf *sb,
 /* A temporary file next to `path` for gnuplot to write, always as an absolute name:
  * gnuplot keeps the working directory it started in (ours may have changed since),
  * and a leading '/' keeps `set output` from reading it as `|command` or `~user`. */
-static char *temp_next_to(const char *path, struct ope_error *err)
+static char *temp_next_to(const char *path, int *lock_fd, struct ope_error *err)
 {
     const char *slash = strrchr(path, '/');
     struct strbuf sb = STRBUF_INIT;
@@ -105,25 +105,16 @@ static char *temp_next_to(const char *path, struct ope_error *err)
         strbuf_putc(&sb, '/');
     }
     if (slash)
-        strbuf_add(&sb, path, (size_t)(slash - path));
-    else if (sb.len)
-        sb.buf[--sb.len] = '\0';      /* drop the '/' added after the directory */
-    strbuf_puts(&sb, "/.ope-plot-XXXXXX");
+        strbuf_add(&sb, path, (size_t)(slash - path) + 1);
     if (strbuf_failed(&sb)) {
         strbuf_release(&sb);
         ope_fail_oom(err);
         return NULL;
     }
-    int fd = mkstemp(sb.buf);
-    if (fd < 0) {
-        ope_fail(err, OPE_ECANTCREAT, "cannot create a temporary file next to %s: %s", path,
-                 strerror(errno));
-        strbuf_release(&sb);
-        return NULL;
-    }
-    close(fd);
-    char *tmp = strbuf_detach(&sb);
-    ope_outfile_track(tmp, 1);     /* a Ctrl-C while gnuplot draws removes it */
+    /* Named and locked as ope's own temporary files, so that a run killed outright
+     * leaves one the next run removes (ope_outfile_temp_for). */
+    char *tmp = ope_outfile_temp_for(strbuf_str(&sb), path, lock_fd, err);
+    strbuf_release(&sb);
     return tmp;
 }
 
@@ -209,10 +200,11 @@ int gp_render(struct gp *g, struct gp_out *o, const char *script, struct ope_err
                         gp_term_name(o->term));
     struct strbuf sb = STRBUF_INIT;
     char *tmp = NULL;
+    int lock_fd = -1;
     strbuf_puts(&sb, "reset session\n");
     if (terminal_line(g, o, &sb, err) != 0 ||
         (o->term != GP_DUMB && (ope_outfile_check(o->path, o->force, err) != 0 ||
-                                !(tmp = temp_next_to(o->path, err))))) {
+                                !(tmp = temp_next_to(o->path, &lock_fd, err))))) {
         strbuf_release(&sb);
         return -1;
     }
@@ -245,6 +237,8 @@ int gp_render(struct gp *g, struct gp_out *o, const char *script, struct ope_err
         ope_outfile_track(tmp, 0);
         free(tmp);
     }
+    if (lock_fd >= 0)
+        close(lock_fd);
     return rc;
 }
 

@@ -222,6 +222,38 @@ static void remove_stale(const char *tmp, size_t dirlen)
     closedir(dp);
 }
 
+char *ope_outfile_temp_for(const char *dir, const char *path, int *lock_fd,
+                           struct ope_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    size_t dl = strlen(dir), base = strlen(name);
+    size_t keep = base > TMP_NAME_KEEP ? TMP_NAME_KEEP : base, n = dl + keep + 40;
+    char *tmp = ope_malloc(n, err);
+    if (!tmp)
+        return NULL;
+    snprintf(tmp, n, "%s.%.*s.ope-%ld.XXXXXX", dir, (int)keep, name, (long)getpid());
+    remove_stale(tmp, dl);
+    install_handlers();
+    sigset_t old;
+    block_fatal(&old);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd >= 0) {
+        live_set(tmp, 1);
+        flock(fd, LOCK_EX | LOCK_NB);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0) {
+        ope_fail(err, OPE_ECANTCREAT, "cannot create a temporary file next to %s: %s", path,
+                 strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    fchmod(fd, 0644);
+    *lock_fd = fd;
+    return tmp;
+}
+
 struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_error *err)
 {
     if (ope_outfile_check(path, force, err) != 0)

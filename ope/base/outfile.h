@@ -60,6 +60,15 @@ void ope_outfile_remove_all(void);
  * it too. path must stay valid until it is forgotten. */
 void ope_outfile_track(char *path, int on);
 
+/* A temporary file next to path for another program to write (gnuplot's chart), named
+ * and locked as ope_outfile_open's own (".NAME.ope-PID.XXXXXX"), so that a run killed
+ * outright leaves a file the next run removes; dir is the directory to put it in
+ * (absolute, with its trailing '/', or "" for the current one). Created empty, tracked
+ * (ope_outfile_track) and locked: *lock_fd holds the lock until the caller closes it,
+ * after removing the file. Returns the malloc'ed name, or NULL with err. */
+char *ope_outfile_temp_for(const char *dir, const char *path, int *lock_fd,
+                           struct ope_error *err);
+
 /* 1 when out and in name the same existing file (a command must not replace the
  * file it is reading); "-" never matches. */
 int ope_outfile_same_file(const char *out, const char *in);
