@@ -256,7 +256,10 @@ const struct cmd_entry cmd_report_entry = {
     "write an evaluation as a self-contained HTML (or Markdown) report",
     "Evaluates the log exactly as `ope eval` does (same options, same numbers) and writes\n"
     "a report for readers who will never run ope:\n"
-    "  Summary          each estimator's best policy with its interval, and whether the\n"
+    "  Summary          first the decision: the best candidate's lift over the logged\n"
+    "                   policy with its paired interval, how many estimators agree, what\n"
+    "                   ope gate would say, how much more data would settle it; then\n"
+    "                   each estimator's best policy with its interval, and whether the\n"
     "                   estimators agree (same favourite, overlapping intervals), against\n"
     "                   the logged policy's value and the truth when known\n"
     "  Data             rows, actions and how often each was logged, propensities,\n"

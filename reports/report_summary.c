@@ -300,6 +300,96 @@ static void against_truth(struct report_doc *d, const struct report_ctx *c, size
                 "estimators pick it.", r->pol[tb].name, report_num(v, c->truth[tb]), right, E);
 }
 
+/* The estimator the decision is read from: dr when evaluated (doubly robust: the
+ * default of `ope gate`), else the first with a finite lift for policy p. */
+static long decider(const struct res_policy *pol)
+{
+    for (size_t e = 0; e < pol->n_estimates; e++)
+        if (strcmp(pol->est[e].estimator, "dr") == 0 && isfinite(pol->est[e].lift))
+            return (long)e;
+    for (size_t e = 0; e < pol->n_estimates; e++)
+        if (isfinite(pol->est[e].lift))
+            return (long)e;
+    return -1;
+}
+
+/* The decision, first: the candidate most estimators rank first, its lift over the
+ * logged policy with the paired interval, how many estimators' lift intervals lie above
+ * 0, what `ope gate` would say, and -- when the interval does not settle it -- how much
+ * more data would, if the lift stays at its estimate (the interval's half-width
+ * shrinking as 1 / sqrt(n)). */
+static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
+{
+    if (r->n_policies == 0 || strcmp(r->ci, "none") == 0)
+        return;
+    size_t *votes = calloc(r->n_policies, sizeof *votes);
+    if (!votes) {
+        d->out.failed = 1;
+        return;
+    }
+    for (size_t e = 0; e < E; e++) {
+        long p = best_of(r, e);
+        if (p >= 0)
+            votes[p]++;
+    }
+    size_t top = 0;
+    for (size_t p = 1; p < r->n_policies; p++)
+        top = votes[p] > votes[top] ? p : top;
+    free(votes);
+    const struct res_policy *pol = &r->pol[top];
+    long e = decider(pol);
+    if (e < 0)
+        return;
+    const struct res_estimate *x = &pol->est[e];
+    size_t above = 0, below = 0, n = 0;
+    for (size_t k = 0; k < pol->n_estimates; k++) {
+        const struct res_estimate *y = &pol->est[k];
+        if (!isfinite(y->lift_lower) || !isfinite(y->lift_upper))
+            continue;
+        n++;
+        above += y->lift_lower > 0;
+        below += y->lift_upper < 0;
+    }
+    int traj = strcmp(r->kind, "bandit") != 0;
+    char l[32], lo[32], hi[32], ci[48];
+    report_ci_label(r, ci, sizeof ci);
+    report_begin(d, REPORT_P);
+    report_spanf(d, REPORT_STRONG, "Decision: %s", pol->name);
+    report_spanf(d, REPORT_TEXT, " %s%s", x->lift >= 0 ? "+" : "", report_num(l, x->lift));
+    if (isfinite(x->relative_lift))
+        report_spanf(d, REPORT_TEXT, " (%s%.3g%%)", x->relative_lift >= 0 ? "+" : "",
+                     100 * x->relative_lift);
+    report_spanf(d, REPORT_TEXT, " over the logged policy by %s, %s interval [%s, %s] "
+                 "(paired: the same resamples or %s for both); ", x->label, ci,
+                 report_num(lo, x->lift_lower), report_num(hi, x->lift_upper),
+                 traj ? "episodes" : "rows");
+    report_spanf(d, REPORT_TEXT, "%zu of %zu estimators' lift intervals lie above 0", above,
+                 n);
+    if (below)
+        report_spanf(d, REPORT_TEXT, " and %zu below it", below);
+    report_spanf(d, REPORT_TEXT, ". ");
+    if (isfinite(x->lift_lower) && x->lift_lower > 0) {
+        report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so `ope gate LOG --policy "
+                     "%s --estimator %s --alpha %g` would pass (one-sided level %g; a "
+                     "gate with --require-ess or --min-lift asks more).", pol->name,
+                     x->estimator, r->alpha / 2, r->alpha / 2);
+    } else if (isfinite(x->lift_upper) && x->lift_upper < 0) {
+        report_spanf(d, REPORT_TEXT, "Its upper bound is below 0: the logged policy is "
+                     "better, and a gate would fail.");
+    } else if (isfinite(x->lift_lower) && isfinite(x->lift_upper) && x->lift != 0) {
+        /* Half-width h at N units; it scales as 1/sqrt(N), so the interval leaves 0
+         * when h sqrt(N / N') < |lift|: N' = N (h / lift)^2. */
+        double h = (x->lift_upper - x->lift_lower) / 2, N = (double)(traj ? r->episodes
+                                                                            : r->rows);
+        double need = N * (h / x->lift) * (h / x->lift);
+        report_spanf(d, REPORT_TEXT, "The interval contains 0, so the data do not settle "
+                     "it: if the lift stays at %s, about %.0f %s in all (%.3g times this "
+                     "log) would make the interval exclude 0.", l, ceil(need),
+                     traj ? "episodes" : "rows", need / N);
+    }
+    report_end(d, REPORT_P);
+}
+
 void report_sec_summary(struct report_doc *d, const struct report_ctx *c)
 {
     const struct res_eval *r = c->r;
@@ -323,6 +413,7 @@ void report_sec_summary(struct report_doc *d, const struct report_ctx *c)
     report_end(d, REPORT_P);
     if (c->in->note)
         report_para(d, REPORT_NOTE, "%s", c->in->note);
+    decision(d, r, E);
     best_table(d, c);
     report_begin(d, REPORT_LIST);
     if (r->n_policies >= 2)
