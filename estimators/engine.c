@@ -316,6 +316,30 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
     return 0;
 }
 
+/* --against: the lift of every (policy, estimator) over policy a's estimate by the same
+ * estimator, paired on the same resamples: the percentile interval of the replicates'
+ * differences. Into out[(p * n_spec + e) * 4 + 0..3]: lift, lower, upper, relative.
+ * Run before interval() sorts the replicates. */
+static void against_lifts(const struct eng *g, const struct est_res *es, size_t a,
+                          const double *vals, double *diff, double *out)
+{
+    size_t ns = g->o->n_spec, B = g->B;
+    for (size_t p = 0; p < g->n_pol; p++)
+        for (size_t e = 0; e < ns; e++) {
+            double *o = out + (p * ns + e) * 4;
+            double va = es[a * ns + e].value, v = es[p * ns + e].value;
+            o[0] = o[1] = o[2] = o[3] = NAN;
+            if (p == a || isnan(v) || isnan(va))
+                continue;       /* the baseline itself: no lift over itself */
+            o[0] = v - va;
+            o[3] = va != 0 ? o[0] / fabs(va) : NAN;
+            const double *x = vals + (p * ns + e) * B, *y = vals + (a * ns + e) * B;
+            for (size_t b = 0; b < B; b++)
+                diff[b] = x[b] - y[b];
+            ci_percentile(diff, B, g->o->alpha, &o[1], &o[2]);
+        }
+}
+
 /* The results of every policy, in order. */
 static int fill_results(struct eng *g, struct res_eval *r, const struct est_res *es,
                         const struct eng_pol *ps, double *vals, const double *base,
@@ -395,6 +419,11 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
                      g->kind->noun);
             return NULL;
         }
+    if (o->against && o->ci != CI_BOOTSTRAP) {
+        ope_fail(err, OPE_EUSAGE, "--against %s: a lift over another candidate is paired on "
+                 "the bootstrap resamples: use --ci bootstrap", o->against);
+        return NULL;
+    }
     size_t n_pol, ns = o->n_spec;
     size_t *pol = choose_policies(g, o, &n_pol, err);
     if (!pol)
@@ -443,8 +472,39 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
     } else if (g->B && bl && base_replicates(g, bl, base, err) != 0) {
         goto fail;
     }
-    if (fill_results(g, r, es, ps, vals, base, diff, err) != 0)
+    double *alift = NULL;
+    if (o->against) {
+        size_t a = 0;
+        while (a < n_pol && strcmp(g->kind->policy_name(g, g->pol[a]), o->against) != 0)
+            a++;
+        if (a == n_pol) {
+            ope_fail(err, OPE_EUSAGE, "--against %s: not among the evaluated policies "
+                     "(add --policy %s)", o->against, o->against);
+            goto fail;
+        }
+        if (!(alift = ope_malloc(n_pol * ns * 4 * sizeof *alift + 1, err)) ||
+            (!diff && !(diff = ope_malloc((g->B + 1) * sizeof *diff, err)))) {
+            free(alift);
+            goto fail;
+        }
+        against_lifts(g, es, a, vals, diff, alift);
+    }
+    if (fill_results(g, r, es, ps, vals, base, diff, err) != 0) {
+        free(alift);
         goto fail;
+    }
+    if (alift && !(r->against = ope_strdup(o->against, err))) {
+        free(alift);
+        goto fail;
+    }
+    for (size_t p = 0; alift && p < n_pol; p++)
+        for (size_t e = 0; e < ns; e++) {
+            const double *x = alift + (p * ns + e) * 4;
+            struct res_estimate *re = &r->pol[p].est[e];
+            re->lift = x[0], re->lift_lower = x[1], re->lift_upper = x[2];
+            re->relative_lift = x[3];
+        }
+    free(alift);
     goto out;
 fail:
     res_eval_free(r);

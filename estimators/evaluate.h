@@ -27,6 +27,11 @@ struct eval_opts {
                                        observed range (a warning says it is heuristic) */
     struct rm_opts model;           /* reward model when the log has no qhat.* columns */
     struct ope_progress *progress;  /* may be NULL */
+    /* The lift's baseline: NULL = the logged policy (its observed value on the same
+     * rows); else the name of an evaluated policy, whose estimate by the same
+     * estimator is subtracted, paired on the same bootstrap resamples (bootstrap
+     * intervals only: OPE_EUSAGE otherwise). */
+    const char *against;
 };
 
 void eval_opts_init(struct eval_opts *o);

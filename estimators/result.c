@@ -99,6 +99,7 @@ void res_eval_free(struct res_eval *r)
     }
     free(r->pol);
     free(r->path);
+    free(r->against);
     free_list(r->warnings, r->n_warnings);
     free(r);
 }

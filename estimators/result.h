@@ -77,6 +77,8 @@ struct res_eval {
     double behavior_observed;
     double behavior_exact;  /* NAN when unknown */
     double behavior_value;
+    char *against;          /* the lifts' baseline policy (eval_opts.against); NULL: the
+                             * logged policy */
 
     double alpha;
     char ci[16];            /* "bootstrap", "t", "hoeffding", "bernstein", "none" */

@@ -14,7 +14,7 @@
 #include "ope/base/progress.h"
 
 /* The command's own option: the lift table (JSON and CSV always carry the lift). */
-enum { EVAL_LIFT = 0x4600 };
+enum { EVAL_LIFT = 0x4600, EVAL_AGAINST };
 
 /* The table, then the lift table, to -o or standard output. */
 static int write_with_lift(const struct res_eval *r, const struct outcli *out,
@@ -32,6 +32,7 @@ static int eval_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "lift", no_argument, NULL, EVAL_LIFT },
+        { "against", required_argument, NULL, EVAL_AGAINST },
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
         OUTCLI_OPTIONS,
@@ -47,6 +48,11 @@ static int eval_exec(int argc, char **argv)
     while ((opt = cli_getopt("eval", argc, argv, OUTCLI_SHORT, opts)) != -1) {
         if (opt == EVAL_LIFT) {
             lift = 1;
+            continue;
+        }
+        if (opt == EVAL_AGAINST) {
+            /* "logged" is the default baseline; any other name is a candidate's. */
+            c.set.against = strcmp(optarg, "logged") == 0 ? NULL : optarg;
             continue;
         }
         int rc = opt == '?' ? 0 : evalcli_option(&c, opt, optarg, &err);
@@ -92,11 +98,16 @@ const struct cmd_entry cmd_eval_entry = {
     "                        the same rows) with its paired interval and the relative\n"
     "                        lift; JSON (lift, lift_ci, relative_lift) and CSV always\n"
     "                        carry them\n"
+    "  --against POLICY      the lift's baseline: another evaluated candidate (give it\n"
+    "                        with --policy too) instead of the logged policy: its\n"
+    "                        estimate by the same estimator, paired on the same\n"
+    "                        bootstrap resamples (--ci bootstrap only)\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP
     "\nExamples:\n"
     "  ope gen bandit --rows 10000 -o log.csv && ope eval log.csv\n"
     "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n"
-    "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n",
+    "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
+    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n",
     eval_exec
 };

@@ -36,6 +36,7 @@ struct gate_opts {
     double require_ess;         /* NAN: no check */
     double max_unsupported;     /* NAN: no check */
     long require_agreement;     /* 0: no check */
+    const char *against;        /* the baseline candidate; NULL: the logged policy */
 };
 
 /* One check of a policy: its value against its threshold. */
@@ -90,6 +91,11 @@ static void add_check(struct verdict *v, const char *name, double value, double 
 static void judge(const struct gate_opts *g, const struct res_eval *r,
                   const struct res_policy *pol, double vb, double level, struct verdict *v)
 {
+    char over[160];
+    if (g->against)
+        snprintf(over, sizeof over, "policy %s", g->against);
+    else
+        snprintf(over, sizeof over, "the logged policy");
     const struct res_estimate *x = find_est(pol, g->estimator);
     double thr = threshold(g, vb);
     v->n_chk = 0;
@@ -149,12 +155,12 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
     }
     v->status = pass ? GATE_PASS : GATE_FAIL;
     if (isnan(g->min_rel))
-        snprintf(v->reason, sizeof v->reason, "%s lift %+.4g over the logged policy, %.4g%% "
-                 "lower bound %+.4g %s %+.4g", x->label, x->lift, 100 * (1 - level),
+        snprintf(v->reason, sizeof v->reason, "%s lift %+.4g over %s, %.4g%% "
+                 "lower bound %+.4g %s %+.4g", x->label, x->lift, over, 100 * (1 - level),
                  x->lift_lower, pass ? ">" : "<=", thr);
     else
-        snprintf(v->reason, sizeof v->reason, "%s relative lift %+.2f%% over the logged "
-                 "policy, %.4g%% lower bound %+.2f%% %s %+.2f%%", x->label, 100 * x->relative_lift,
+        snprintf(v->reason, sizeof v->reason, "%s relative lift %+.2f%% over %s, %.4g%% "
+                 "lower bound %+.2f%% %s %+.2f%%", x->label, 100 * x->relative_lift, over,
                  100 * (1 - level), 100 * x->lift_lower / fabs(vb), pass ? ">" : "<=",
                  100 * g->min_rel);
     (void)r;
@@ -193,7 +199,9 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
     json_string(sb, r->sha256);
     strbuf_printf(sb, ",\"kind\":\"%s\",\"behavior_value\":", r->kind);
     json_number(sb, vb);
-    strbuf_puts(sb, "},\n \"settings\":{\"against\":\"logged\",\"estimator\":");
+    strbuf_puts(sb, "},\n \"settings\":{\"against\":");
+    json_string(sb, g->against ? g->against : "logged");
+    strbuf_puts(sb, ",\"estimator\":");
     json_string(sb, g->estimator);
     json_opt(sb, "alpha", g->alpha);
     strbuf_printf(sb, ",\"sided\":\"lower\",\"ci\":\"%s\",\"n_bootstrap\":%d,\"seed\":%llu",
@@ -288,8 +296,8 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
                              g->estimator);
                     goto out;
                 }
-                if (c->set.truth_path && !isnan(x->lift))
-                    *vb = x->value - x->lift;
+                if ((c->set.truth_path || g->against) && !isnan(x->lift))
+                    *vb = x->value - x->lift;   /* the baseline's own estimate */
             }
         }
         size_t passed = 0;
@@ -331,7 +339,7 @@ static int gate_exec(int argc, char **argv)
     evalcli_init(&c);
     struct outcli out;
     outcli_init(&out);
-    struct gate_opts g = { "dr", NAN, NAN, 0.05, NAN, NAN, 0 };
+    struct gate_opts g = { "dr", NAN, NAN, 0.05, NAN, NAN, 0, NULL };
     int given_estimators = 0;
     enum out_format format;
     int opt;
@@ -342,9 +350,7 @@ static int gate_exec(int argc, char **argv)
         case '?':
             return OPE_EUSAGE;
         case GATE_AGAINST:
-            if (strcmp(optarg, "logged") != 0)
-                return cli_usage("gate", "--against %s: only 'logged' is supported so far "
-                                 "(candidate against candidate is not yet)", optarg);
+            g.against = strcmp(optarg, "logged") == 0 ? NULL : optarg;
             continue;
         case GATE_MIN_LIFT:
             if (cli_parse_double("gate", "--min-lift", optarg, -INFINITY, INFINITY,
@@ -396,6 +402,22 @@ static int gate_exec(int argc, char **argv)
         return cli_usage("gate", "one log at a time: '%s' is extra", argv[optind + 1]);
     if (c.set.n_policies == 0)
         return cli_usage("gate", "which policy? --policy NAME (repeatable)");
+    /* The gated policies are the family; a baseline candidate is evaluated with them
+     * (last, so their indices stay) and subtracted on the same resamples. */
+    size_t m = c.set.n_policies;
+    if (g.against) {
+        for (size_t p = 0; p < m; p++)
+            if (strcmp(c.set.policies[p], g.against) == 0)
+                return cli_usage("gate", "--against %s is also a --policy: a policy cannot "
+                                 "be gated against itself", g.against);
+        if (m >= EVALSET_MAX_POLICIES)
+            return cli_usage("gate", "too many policies with --against (at most %d)",
+                             EVALSET_MAX_POLICIES - 1);
+        c.set.policies[m] = g.against;
+        c.set.policy_file[m] = NULL;
+        c.set.n_policies = m + 1;
+        c.set.against = g.against;
+    }
     if (!isnan(g.min_lift) && !isnan(g.min_rel))
         return cli_usage("gate", "--min-lift and --min-relative-lift: give one threshold");
     if (c.set.ci == 0)
@@ -416,7 +438,6 @@ static int gate_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     c.progress = outcli_progress(&out);
-    size_t m = c.set.n_policies;
     struct verdict v[EVALCLI_MAX_POLICIES];
     memset(v, 0, sizeof v);
     struct res_eval *last = NULL;
@@ -461,7 +482,10 @@ const struct cmd_entry cmd_gate_entry = {
     "undecidable, else 1 if any fails), 64/65/66 as for every command.\n\n"
     "Gate:\n"
     "  --policy NAME         the candidate (repeatable: Holm's correction)\n"
-    "  --against logged      the baseline: the logged policy (the only one so far)\n"
+    "  --against POLICY      the baseline: 'logged' (default: the logged policy's\n"
+    "                        observed value) or another candidate of the log, whose\n"
+    "                        estimate by the same estimator is subtracted on the same\n"
+    "                        bootstrap resamples (--ci bootstrap, the default)\n"
     "  --min-lift X          PASS needs the lower bound above X (default 0)\n"
     "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%)\n"
     "  --estimator NAME      the deciding estimator (default dr)\n"

@@ -62,6 +62,7 @@ int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
     eo->threads = set->threads;
     eo->bound_lo = set->bound_lo;
     eo->bound_hi = set->bound_hi;
+    eo->against = set->against;
     /* One seed for the bootstrap and the folds, one thread count for both. */
     eo->model.kind = (enum rm_kind)set->reward_model;
     eo->model.folds = set->folds;

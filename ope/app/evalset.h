@@ -49,6 +49,7 @@ struct eval_settings {
      * log once loaded (evalcli.h); NULL for a policy of the log's columns. */
     const char *policy_file[EVALSET_MAX_POLICIES];
     size_t n_policies;
+    const char *against;        /* the lift's baseline policy; NULL = the logged one */
 };
 
 /* The defaults of `ope eval`: every estimator, bootstrap, alpha 0.05, B 1000, seed

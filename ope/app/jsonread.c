@@ -401,6 +401,12 @@ struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
     r->alpha = alpha > 0 && alpha < 1 ? alpha : 0.05;
     snprintf(r->ci, sizeof r->ci, "%s", jr_str(jr_get(set, "ci")) ? jr_str(jr_get(set, "ci"))
                                                                    : "");
+    const char *against = jr_str(jr_get(set, "lift_against"));
+    if (against && strcmp(against, "logged") != 0 && !(r->against = strdup(against))) {
+        res_eval_free(r);
+        ope_fail_oom(err);
+        return NULL;
+    }
     double nb = jr_num(jr_get(set, "n_bootstrap"));
     r->n_boot = nb >= 0 && nb < 1e9 ? (int)nb : 0;
     if (dup_member(in, "path", name, &r->path, err) != 0)

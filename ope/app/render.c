@@ -129,14 +129,19 @@ void render_lift_table(const struct res_eval *r, struct strbuf *sb)
         }
     for (size_t p = 0; p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
-        /* V(pi_b) as the lift used it: the observed value, which a truth file does
-         * not replace (r->behavior_value then holds the exact one). */
-        double vb = NAN;
-        for (size_t e = 0; isnan(vb) && e < pol->n_estimates; e++)
-            if (!isnan(pol->est[e].lift))
-                vb = pol->est[e].value - pol->est[e].lift;
-        strbuf_printf(sb, "\npolicy %s: lift over the logged policy (observed value %.6g), "
-                      "paired intervals\n", pol->name, vb);
+        if (r->against) {
+            strbuf_printf(sb, "\npolicy %s: lift over policy %s (its estimate by the same "
+                          "estimator), paired intervals\n", pol->name, r->against);
+        } else {
+            /* V(pi_b) as the lift used it: the observed value, which a truth file does
+             * not replace (r->behavior_value then holds the exact one). */
+            double vb = NAN;
+            for (size_t e = 0; isnan(vb) && e < pol->n_estimates; e++)
+                if (!isnan(pol->est[e].lift))
+                    vb = pol->est[e].value - pol->est[e].lift;
+            strbuf_printf(sb, "\npolicy %s: lift over the logged policy (observed value "
+                          "%.6g), paired intervals\n", pol->name, vb);
+        }
         strbuf_printf(sb, "  %-*s %12s %12s %12s %9s\n", label_w, "estimator", "lift", "lower",
                       "upper", "relative");
         for (size_t e = 0; e < pol->n_estimates; e++) {
@@ -209,8 +214,10 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
     json_number(sb, r->alpha);
     strbuf_puts(sb, ",\"ci\":");
     json_string(sb, r->ci);
-    strbuf_printf(sb, ",\"n_bootstrap\":%d,\"seed\":%llu}", r->n_boot,
+    strbuf_printf(sb, ",\"n_bootstrap\":%d,\"seed\":%llu,\"lift_against\":", r->n_boot,
                   (unsigned long long)r->seed);
+    json_string(sb, r->against ? r->against : "logged");
+    strbuf_putc(sb, '}');
     strbuf_puts(sb, ",\n ");
     key(sb, "model");
     strbuf_puts(sb, "{\"kind\":");
