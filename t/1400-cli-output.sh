@@ -88,6 +88,7 @@ for c in $cmds; do
     info) set -- info -q "$log" ;;
     eval) set -- eval -q "$log" --estimators ipw --ci t ;;
     gate) set -- gate -q "$log" --policy greedy --estimator ipw --ci t --min-lift -1 ;;
+    plan) set -- plan -q "$log" --estimators ipw --width 0.1 ;;
     gen) set -- gen bandit -q --rows 3 -o "$TMP/q-gen.csv" ;;
     ingest) printf 'a=1 r=0 p=0.5\n' >"$TMP/raw.txt"
             set -- ingest -q --regex 'a=(?<action>\d) r=(?<reward>\d) p=(?<pscore>[0-9.]+)' "$TMP/raw.txt" ;;

@@ -79,6 +79,7 @@ ope_sh_tests = \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
 	t/0527-gate.sh \
+	t/0528-plan.sh \
 	t/0529-against.sh \
 	t/0510-demo.sh \
 	t/0520-plot.sh \

@@ -17,6 +17,8 @@ libope_a_SOURCES += \
 	ope/app/loadcli.h \
 	ope/app/output.c \
 	ope/app/output.h \
+	ope/app/plan.c \
+	ope/app/plan.h \
 	ope/app/render.c \
 	ope/app/render.h \
 	ope/app/resultread.c \
