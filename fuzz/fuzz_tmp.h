@@ -30,6 +30,10 @@ static const char *fuzz_tmp_write(const void *data, size_t size, const char *nam
         snprintf(fuzz_tmp_path, sizeof fuzz_tmp_path, "%s/%s", fuzz_tmp_dir, name);
         atexit(fuzz_tmp_cleanup);
     }
+    /* A new file each time, not a truncated one: ext4 flushes a file rewritten by
+     * truncation when it is closed (auto_da_alloc), which made every input wait for
+     * the disk. */
+    unlink(fuzz_tmp_path);
     FILE *f = fopen(fuzz_tmp_path, "wb");
     if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
         abort();
