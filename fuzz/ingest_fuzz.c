@@ -5,7 +5,7 @@
  * libFuzzer's -timeout, and the replay driver's alarm, turn a hang into a finding.
  * Oracle: the CSV it writes reads back with the CSV reader, one record per matched
  * line plus the header, every record as wide as the header. Built into `make check`
- * with fuzz/replay.c (t/0150); `make fuzz` / `make fuzz-smoke` run it under
+ * with fuzz/replay.c (t/0152); `make fuzz` / `make fuzz-smoke` run it under
  * libFuzzer. */
 #include "config.h"
 

@@ -3,7 +3,7 @@
  * does after reading the file). The bytes are handed over with their exact length and
  * no terminating NUL, so a read past the end is caught by ASan. Oracles: a parsed
  * tree is well formed (arrays and objects hold n items, objects n keys) and its depth
- * stays within JR_MAX_DEPTH. Built into `make check` with fuzz/replay.c (t/0150);
+ * stays within JR_MAX_DEPTH. Built into `make check` with fuzz/replay.c (t/0152);
  * `make fuzz` / `make fuzz-smoke` run it under libFuzzer. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 # fuzz/: libFuzzer harnesses. Each builds here as a check program with fuzz/replay.c
-# as its main (corpus replay plus seeded mutations), run by t/0150-fuzz-replay.sh, so
+# as its main (corpus replay plus seeded mutations), run by t/0150-0152, so
 # the harnesses compile and run in every `make check`, under ASan+UBSan in CI's
 # second build. `make fuzz` and `make fuzz-smoke` run them under clang's libFuzzer.
 fuzz_harnesses = fuzz/csv_fuzz fuzz/numparse_fuzz fuzz/span_fuzz fuzz/log_fuzz \
@@ -23,7 +23,7 @@ fuzz_json_fuzz_SOURCES = fuzz/json_fuzz.c fuzz/replay.c
 fuzz_json_fuzz_LDADD = $(OPE_LIBS)
 fuzz_results_fuzz_SOURCES = fuzz/results_fuzz.c fuzz/fuzz_tmp.h fuzz/replay.c
 fuzz_results_fuzz_LDADD = $(OPE_LIBS)
-EXTRA_DIST += fuzz/seeds.sh fuzz/corpus fuzz/regress
+EXTRA_DIST += fuzz/seeds.sh fuzz/replay-lib.sh fuzz/corpus fuzz/regress
 
 # The real campaign: FUZZ_SECONDS per harness with clang's libFuzzer (Debian: clang,
 # libclang-rt-dev), seeded by fuzz/seeds.sh (copied: libFuzzer adds to its corpus

@@ -4,7 +4,7 @@
  * (tlog_load_csv) or the bandit loader (blog_load_csv) reads it. The first byte picks
  * the separator, whether policy columns are required and the parsing threads. A
  * loaded log must be consistent (episode bounds, probabilities in range). Built into
- * `make check` with fuzz/replay.c (t/0150); `make fuzz` / `make fuzz-smoke` run it
+ * `make check` with fuzz/replay.c (t/0151); `make fuzz` / `make fuzz-smoke` run it
  * under libFuzzer. */
 #include "config.h"
 

@@ -3,7 +3,7 @@
  * `--policy file:PATH` reaches it. The first byte picks the sizes the caller demands
  * (0 = whatever the file says). Oracles: a policy it accepts passes policy_check,
  * and policy_format's text reads back to the same probabilities bit for bit. Built
- * into `make check` with fuzz/replay.c (t/0150); `make fuzz` / `make fuzz-smoke` run
+ * into `make check` with fuzz/replay.c (t/0151); `make fuzz` / `make fuzz-smoke` run
  * it under libFuzzer. */
 #include "config.h"
 

@@ -4,7 +4,7 @@
  * (rr_load_select), reached through a file as the command reaches them; the first
  * byte picks the reader. Oracle: whatever a reader accepts is as large as it says
  * (every record is read, so ASan sees a short array) and names every curve. Built
- * into `make check` with fuzz/replay.c (t/0150); `make fuzz` / `make fuzz-smoke` run
+ * into `make check` with fuzz/replay.c (t/0152); `make fuzz` / `make fuzz-smoke` run
  * it under libFuzzer. */
 #include "config.h"
 

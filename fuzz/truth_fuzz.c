@@ -2,7 +2,7 @@
  * header policy,value), reached through a file as `--truth PATH` reaches it.
  * Oracles: what it accepts has finite values, non-empty distinct names, a finite or
  * absent behaviour value, and truth_of finds every name. Built into `make check`
- * with fuzz/replay.c (t/0150); `make fuzz` / `make fuzz-smoke` run it under
+ * with fuzz/replay.c (t/0151); `make fuzz` / `make fuzz-smoke` run it under
  * libFuzzer. */
 #include "config.h"
 
