@@ -44,6 +44,11 @@ int truth_load(const char *path, struct truth *t, struct ope_error *err)
                           f[0].line);
             break;
         }
+        if (memchr(f[0].s, '\0', f[0].len)) {    /* it would be cut short at the NUL */
+            rc = ope_fail(err, OPE_EDATA, "%s:%zu:1: column 'policy': a NUL byte in the "
+                          "name; expected a policy name", path, f[0].line);
+            break;
+        }
         if (strcmp(f[0].s, "behavior") == 0) {
             if (!isnan(t->behavior)) {
                 rc = ope_fail(err, OPE_EDATA, "%s:%zu:1: a second 'behavior' row", path,

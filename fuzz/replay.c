@@ -3,14 +3,18 @@
  * It feeds each file named on the command line to LLVMFuzzerTestOneInput, then a
  * fixed number of inputs mutated from them by a seeded generator (bit flips, byte
  * insertions and deletions, splices, truncations): a short, deterministic stand-in
- * for a fuzzing campaign. A harness reports a finding by crashing or aborting. The
- * real campaign is `make fuzz` with clang's libFuzzer. Prints TAP. */
+ * for a fuzzing campaign. A harness reports a finding by crashing or aborting; an
+ * input that runs longer than OPE_FUZZ_TIMEOUT seconds (default 10, as libFuzzer's
+ * -timeout in `make fuzz`) is a finding too, so a hang fails the test instead of
+ * stalling it. The real campaign is `make fuzz` with clang's libFuzzer. Prints TAP. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,19 +91,41 @@ static size_t mutate(const uint8_t *in, size_t n, const uint8_t *other, size_t m
     return n;
 }
 
+static void timed_out(int sig)
+{
+    static const char msg[] = "fuzz replay: an input ran past OPE_FUZZ_TIMEOUT (a hang)\n";
+    (void)sig;
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    abort();
+}
+
+/* One input under the per-input time cap. */
+static void run_one(const uint8_t *data, size_t size, unsigned timeout)
+{
+    alarm(timeout);
+    LLVMFuzzerTestOneInput(data, size);
+    alarm(0);
+}
+
 int main(int argc, char **argv)
 {
     long iterations = 3000;
     const char *env = getenv("OPE_FUZZ_ITERATIONS");
     if (env && *env)
         iterations = strtol(env, NULL, 10);
+    unsigned timeout = 10;
+    env = getenv("OPE_FUZZ_TIMEOUT");
+    if (env && *env)
+        timeout = (unsigned)strtoul(env, NULL, 10);
+    signal(SIGALRM, timed_out);
     static uint8_t file[MAX_FILES][MAX_INPUT];
     static size_t len[MAX_FILES];
     static uint8_t out[MAX_INPUT];
     size_t nf = 0;
     for (int i = 1; i < argc && nf < MAX_FILES; i++) {
         len[nf] = read_file(argv[i], file[nf], MAX_INPUT);
-        LLVMFuzzerTestOneInput(file[nf], len[nf]);
+        run_one(file[nf], len[nf], timeout);
         nf++;
     }
     if (nf == 0) {      /* no corpus: start from a small CSV */
@@ -112,7 +138,7 @@ int main(int argc, char **argv)
     for (long it = 0; it < iterations; it++) {
         size_t a = (size_t)(next(&s) % nf), b = (size_t)(next(&s) % nf);
         size_t n = mutate(file[a], len[a], file[b], len[b], out, &s);
-        LLVMFuzzerTestOneInput(out, n);
+        run_one(out, n, timeout);
     }
     printf("1..1\nok 1 - %s: %zu corpus files and %ld mutated inputs, no finding\n", argv[0],
            nf, iterations);

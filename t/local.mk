@@ -67,6 +67,8 @@ ope_sh_tests = \
 	t/0002-readme-tour.sh \
 	t/0120-ingest.sh \
 	t/0150-fuzz-replay.sh \
+	t/0151-fuzz-replay-files.sh \
+	t/0152-fuzz-replay-text.sh \
 	t/0220-info.sh \
 	t/0230-bad-input.sh \
 	t/0235-diagnostics.sh \

@@ -58,6 +58,12 @@ static void names_free(struct rr_names *nm)
 static long names_index(struct rr_names *nm, const struct csv_field *f, const char *what,
                         const char *path, struct ope_error *err)
 {
+    /* Names are C strings from here on: a NUL byte would cut one short and could
+     * merge two curves; an empty one leaves a legend entry blank. */
+    if (f->len == 0 || memchr(f->s, '\0', f->len))
+        return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: %s name among the %s; expected a "
+                        "non-empty name", path, f->line, f->col,
+                        f->len ? "a NUL byte in a" : "an empty", what);
     for (size_t i = 0; i < nm->n; i++)
         if (strcmp(nm->s[i], f->s) == 0)
             return (long)i;
