@@ -65,12 +65,18 @@ void select_safe_explain(const struct res_eval *r, size_t e, size_t point_first,
                       a->label, na);
         return;
     }
-    strbuf_printf(sb, "%s: the point estimate chooses %s (%.4g), the safe ranking %s: "
-                  "%s's interval is %s (%.4g wide against %.4g), so its lower bound %.4g is "
-                  "below %s's %.4g; %s is better only if its estimate is not luck.",
-                  a->label, na, a->value, nb, na,
-                  a->upper - a->lower > b->upper - b->lower ? "wider" : "no narrower",
-                  a->upper - a->lower, b->upper - b->lower, a->lower, nb, b->lower, na);
+    double wa = a->upper - a->lower, wb = b->upper - b->lower;
+    strbuf_printf(sb, "%s: the point ranking chooses %s (estimate %.4g), the safe ranking %s "
+                  "(%.4g): ", a->label, na, a->value, nb, b->value);
+    if (wa > wb)
+        strbuf_printf(sb, "%s's interval is wider (%.4g against %.4g), so its lower bound %.4g "
+                      "is below %s's %.4g.", na, wa, wb, a->lower, nb, b->lower);
+    else
+        strbuf_printf(sb, "%s's interval reaches lower (lower bound %.4g against %.4g).", na,
+                      a->lower, b->lower);
+    strbuf_printf(sb, " %s is the better bet on the estimates, %s the one whose value is at "
+                  "least %.4g with %g%% confidence.", na, nb, b->lower,
+                  100.0 * (1.0 - r->alpha));
     double pa = select_p_top(r, point_first, e, 1), pb = select_p_top(r, safe[0], e, 1);
     if (!isnan(pa))
         strbuf_printf(sb, " P(best): %s %.2f, %s %.2f.", na, pa, nb, pb);
@@ -93,9 +99,10 @@ static void rankings_table(const struct selection *s, struct strbuf *sb)
     size_t k = s->n_est ? s->ops[0].k : 1;
     int boot = strcmp(r->ci, "bootstrap") == 0;
     strbuf_printf(sb, "\nPoint ranking and safe ranking (by the lower bound of the %g%% %s "
-                  "interval)%s:\n", 100.0 * (1.0 - r->alpha), r->ci,
-                  boot ? "; P(best) and P(top k) over the bootstrap replicates"
-                       : "; P(best) needs --ci bootstrap (or --pbest)");
+                  "interval).\n%s\n", 100.0 * (1.0 - r->alpha), r->ci,
+                  boot ? "P(best), P(top k): shares of the bootstrap replicates in which the "
+                         "policy is best, among the k best"
+                       : "P(best) needs bootstrap replicates: --pbest (or --ci bootstrap)");
     strbuf_printf(sb, "%-16s %4s  %-14s %7s %8s  %-14s %10s\n", "estimator", "rank",
                   "by estimate", "P(best)", "P(top k)", "by lower bound", "lower");
     for (size_t e = 0; e < s->n_est; e++) {
@@ -114,8 +121,8 @@ static void rankings_table(const struct selection *s, struct strbuf *sb)
             strbuf_putc(sb, '\n');
         }
     }
-    strbuf_printf(sb, "(P(top k) with k = %zu: the share of replicates in which the policy is "
-                  "among the k best)\n", k);
+    if (boot)
+        strbuf_printf(sb, "(P(top k) with k = %zu)\n", k);
     for (size_t e = 0; e < s->n_est; e++) {
         select_safe_ranking(r, e, safe);
         if (safe[0] != s->ops[e].ranking[0]) {
