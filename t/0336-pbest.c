@@ -13,6 +13,8 @@
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
 #include "estimators/ops.h"
+#include "ope/app/jsonread.h"
+#include "ope/app/render.h"
 
 static void hand_made(void)
 {
@@ -143,6 +145,23 @@ static void engine(void)
                   r->pol[0].est[e].label);
         ok(full, "%s: P(top M) = 1 for every policy", r->pol[0].est[e].label);
     }
+    /* The JSON twin: written by render_json, read back by jr_read_eval, the same bits
+     * (numbers are written with 17 significant digits). */
+    struct strbuf sb = STRBUF_INIT;
+    render_json(r, &sb);
+    struct ope_error err = { 0 };
+    struct jr_value *root = jr_parse(strbuf_str(&sb), strlen(strbuf_str(&sb)), "t", &err);
+    struct res_eval *back = root ? jr_read_eval(root, "t", &err) : NULL;
+    int same = back != NULL;
+    for (size_t p = 0; same && p < r->n_policies; p++)
+        for (size_t e = 0; same && e < 2; e++)
+            for (size_t k = 0; same && k < r->n_policies; k++)
+                same = back->pol[p].est[e].p_top &&
+                       back->pol[p].est[e].p_top[k] == r->pol[p].est[e].p_top[k];
+    ok(same, "p_top survives the eval JSON and its reader");
+    res_eval_free(back);
+    jr_free(root);
+    strbuf_release(&sb);
     res_eval_free(r);
     r = run(b, "ipw", CI_T, 0, 3);
     ok(r->pol[0].est[0].p_top == NULL, "t intervals: no replicates, no P(best)");

@@ -92,6 +92,7 @@ ope_sh_tests = \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \
 	t/0810-select.sh \
+	t/0815-select-pbest.sh \
 	t/0940-eval-traj.sh \
 	t/0970-risk-dr.sh \
 	t/1020-explore.sh \
