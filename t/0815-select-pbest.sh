@@ -62,6 +62,9 @@ expect_status 0 "select --ci none" $OPE select "$TMP/log.csv" --estimators ipw -
 grep -q '"safe_ranking"' "$TMP/out" && fail "--ci none: no safe ranking" || pass "--ci none: no safe ranking"
 expect_status 64 "--pbest with --ci t" $OPE select "$TMP/log.csv" --pbest --ci t
 expect_grep "$TMP/err" "--pbest needs bootstrap replicates" "--pbest with --ci t: why"
+expect_status 64 "--pbest with two logs" $OPE select "$TMP/log.csv" "$TMP/log.csv" --pbest
+expect_grep "$TMP/err" "--pbest is for one log's ranking" "--pbest with two logs: why"
+expect_status 64 "--pbest with --replicates" $OPE select --replicates 2 --pbest
 expect_status 0 "--pbest with --ci bootstrap" $OPE select "$TMP/log.csv" --pbest --ci bootstrap -q --estimators ipw
 
 # ope eval carries P(best) in JSON (p_best, p_top) and CSV (p_best).

@@ -108,7 +108,8 @@ static void rankings_table(const struct selection *s, struct strbuf *sb)
     for (size_t e = 0; e < s->n_est; e++) {
         const size_t *pt = s->ops[e].ranking;
         select_safe_ranking(r, e, safe);
-        for (size_t i = 0; i < M; i++) {
+        /* The first ten places: where the choice is made; the JSON has them all. */
+        for (size_t i = 0; i < M && i < 10; i++) {
             char na[512], nb[512];
             utf8_printable(r->pol[pt[i]].name, strlen(r->pol[pt[i]].name), na, sizeof na);
             utf8_printable(r->pol[safe[i]].name, strlen(r->pol[safe[i]].name), nb, sizeof nb);
@@ -120,6 +121,9 @@ static void rankings_table(const struct selection *s, struct strbuf *sb)
             num(sb, r->pol[safe[i]].est[e].lower, 10);
             strbuf_putc(sb, '\n');
         }
+        if (M > 10)
+            strbuf_printf(sb, "%-16s %4s  (%zu more places in the JSON output)\n", "", "...",
+                          M - 10);
     }
     if (boot)
         strbuf_printf(sb, "(P(top k) with k = %zu)\n", k);
