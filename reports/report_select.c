@@ -81,13 +81,13 @@ static void rankings(struct report_doc *d, const struct report_ctx *c)
     const struct report_sel *s = &c->sel;
     const struct res_eval *r = c->r;
     size_t *safe = ope_calloc(s->M, sizeof *safe, NULL);
-    int ivl = safe && select_safe_ranking(r, 0, safe);
+    int ivl = safe && strcmp(r->ci, "none") != 0;
     int boot = s->M && r->pol[0].est[0].p_top != NULL;
     const char *head[] = { "estimator", "ranking (best first)", "safe ranking (by lower bound)",
                            "P(best) of the favourite" };
     report_table_begin(d, ivl ? (boot ? 4 : 3) : 2, head, "llll");
     for (size_t e = 0; e < s->E; e++) {
-        char rk[600], sk[600] = "", pb[32] = "";
+        char rk[600], sk[600] = "-", pb[32] = "";
         ranking_text(c, s->ops[e].ranking, s->M, rk, sizeof rk);
         if (ivl && select_safe_ranking(r, e, safe))
             ranking_text(c, safe, s->M, sk, sizeof sk);
@@ -109,8 +109,7 @@ static void rankings(struct report_doc *d, const struct report_ctx *c)
                        "candidates are close."
                      : "P(best) needs bootstrap intervals (--ci bootstrap).");
     for (size_t e = 0; e < s->E; e++) {
-        select_safe_ranking(r, e, safe);
-        if (safe[0] == s->ops[e].ranking[0])
+        if (!select_safe_ranking(r, e, safe) || safe[0] == s->ops[e].ranking[0])
             continue;
         struct strbuf sb = STRBUF_INIT;
         select_safe_explain(r, e, s->ops[e].ranking[0], safe, &sb);

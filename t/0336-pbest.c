@@ -6,6 +6,7 @@
 #include "t/tap.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "estimators/ops.h"
 #include "ope/app/jsonread.h"
 #include "ope/app/render.h"
+#include "ope/app/select_render.h"
 
 static void hand_made(void)
 {
@@ -59,6 +61,28 @@ static void hand_made(void)
     ops_rank_by(lo, 5, rk);
     ok(rk[0] == 2 && rk[1] == 3 && rk[2] == 4 && rk[3] == 0 && rk[4] == 1,
        "ops_rank_by: 3 (first of the tie), 3, 2, 1, NaN last");
+}
+
+/* The safe ranking of a hand-made result: three policies, lower bounds (0.2, 0.5, NaN)
+ * for the first estimator -> order 1, 0, 2 (NaN last); none for the second -> no safe
+ * ranking; --ci none -> none at all. */
+static void safe_ranking(void)
+{
+    struct res_eval *r = res_eval_new(3, 2);
+    if (!r)
+        bail_out("out of memory");
+    snprintf(r->ci, sizeof r->ci, "t");
+    double lo[3] = { 0.2, 0.5, NAN };
+    for (int p = 0; p < 3; p++)
+        r->pol[p].est[0].lower = lo[p];
+    size_t rk[3] = { 9, 9, 9 };
+    ok(select_safe_ranking(r, 0, rk) == 1 && rk[0] == 1 && rk[1] == 0 && rk[2] == 2,
+       "safe ranking: by lower bound, an undefined bound last");
+    ok(select_safe_ranking(r, 1, rk) == 0, "safe ranking: none when no policy has a bound");
+    ok(isnan(select_p_top(r, 0, 0, 1)), "P(best) is NaN without replicates");
+    snprintf(r->ci, sizeof r->ci, "none");
+    ok(select_safe_ranking(r, 0, rk) == 0, "safe ranking: none with --ci none");
+    res_eval_free(r);
 }
 
 static struct res_eval *run(const struct blog *b, const char *spec, int ci, int B,
@@ -212,6 +236,7 @@ int main(void)
 {
     plan_no_plan();
     hand_made();
+    safe_ranking();
     engine();
     calibration();
     return done_testing();

@@ -43,8 +43,9 @@ int select_safe_ranking(const struct res_eval *r, size_t e, size_t *ranking)
     for (size_t p = 0; p < M; p++)
         lo[p] = r->pol[p].est[e].lower;
     ops_rank_by(lo, M, ranking);
+    int any = M && !isnan(lo[ranking[0]]);     /* NaN ranks last: none has a bound */
     free(lo);
-    return 1;
+    return any;
 }
 
 double select_p_top(const struct res_eval *r, size_t p, size_t e, size_t k)
@@ -107,18 +108,22 @@ static void rankings_table(const struct selection *s, struct strbuf *sb)
                   "by estimate", "P(best)", "P(top k)", "by lower bound", "lower");
     for (size_t e = 0; e < s->n_est; e++) {
         const size_t *pt = s->ops[e].ranking;
-        select_safe_ranking(r, e, safe);
+        int have = select_safe_ranking(r, e, safe);
         /* The first ten places: where the choice is made; the JSON has them all. */
         for (size_t i = 0; i < M && i < 10; i++) {
             char na[512], nb[512];
             utf8_printable(r->pol[pt[i]].name, strlen(r->pol[pt[i]].name), na, sizeof na);
-            utf8_printable(r->pol[safe[i]].name, strlen(r->pol[safe[i]].name), nb, sizeof nb);
+            if (have)
+                utf8_printable(r->pol[safe[i]].name, strlen(r->pol[safe[i]].name), nb,
+                               sizeof nb);
+            else
+                snprintf(nb, sizeof nb, "-");   /* no interval of this estimator */
             strbuf_printf(sb, "%-16.16s %4zu  %-14.14s", i ? "" : r->pol[0].est[e].label,
                           i + 1, na);
             num(sb, select_p_top(r, pt[i], e, 1), 7);
             num(sb, select_p_top(r, pt[i], e, k), 8);
             strbuf_printf(sb, "  %-14.14s", nb);
-            num(sb, r->pol[safe[i]].est[e].lower, 10);
+            num(sb, have ? r->pol[safe[i]].est[e].lower : NAN, 10);
             strbuf_putc(sb, '\n');
         }
         if (M > 10)
@@ -128,8 +133,7 @@ static void rankings_table(const struct selection *s, struct strbuf *sb)
     if (boot)
         strbuf_printf(sb, "(P(top k) with k = %zu)\n", k);
     for (size_t e = 0; e < s->n_est; e++) {
-        select_safe_ranking(r, e, safe);
-        if (safe[0] != s->ops[e].ranking[0]) {
+        if (select_safe_ranking(r, e, safe) && safe[0] != s->ops[e].ranking[0]) {
             strbuf_puts(sb, "note: ");
             select_safe_explain(r, e, s->ops[e].ranking[0], safe, sb);
             strbuf_putc(sb, '\n');

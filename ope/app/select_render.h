@@ -31,8 +31,9 @@ void select_json(const struct selection *s, struct strbuf *sb);
 void select_csv(const struct selection *s, struct strbuf *sb);
 
 /* The safe ranking of estimator e: the policies by the lower bound of their interval,
- * descending (ops_rank_by), into ranking[n_policies]. Returns 0 (ranking untouched)
- * when the evaluation has no intervals (--ci none) or memory runs out, else 1. */
+ * descending (ops_rank_by), into ranking[n_policies]. Returns 0 when there is none:
+ * no intervals (--ci none), no candidate with a lower bound for this estimator, or no
+ * memory; else 1. */
 int select_safe_ranking(const struct res_eval *r, size_t e, size_t *ranking);
 
 /* P(policy p is among the k best by estimator e) over the bootstrap replicates; k = 1
