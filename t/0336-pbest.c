@@ -201,7 +201,7 @@ static void engine(void)
  * few policies of one log are weakly dependent), with variance sum p_i (1 - p_i) <=
  * n pbar (1 - pbar) (by Jensen), so |observed - pbar| <= 3 sqrt(pbar (1 - pbar) / n)
  * is a conservative 3-sigma band. A longer study (OPE_PBEST_LOGS=4000, in the report
- * of the branch that added this): DR and SNIPW within 0.03 of the diagonal in every
+ * of the branch that added this): DR and SNIPW within about 0.03 of the diagonal in every
  * tenth, IPW over-confident (mean P 0.85 -> best 0.74, 0.96 -> 0.89): that is stated
  * in `ope help select` and the README, and printed here as a diagnostic, not hidden
  * by a wider band. */
