@@ -83,4 +83,28 @@ expect_grep "$TMP/r.md" "greedy's interval is wider" "report: says why"
 grep -q "dr: the point ranking chooses" "$TMP/r.md" && fail "report: no note when the choices agree" \
     || pass "report: no note when the choices agree (dr)"
 
+# The TUI's Selection view: P(best) (its evaluation bootstraps) and the safe choice.
+if command -v tmux >/dev/null 2>&1; then
+    S=ope-pbest-$$
+    screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+    wait_for() {   # wait_for TEXT: up to 20 s
+        i=0
+        while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done
+        return 1
+    }
+    tmux new-session -d -s "$S" -x 150 -y 30 "cd '$TMP' && TERM=xterm '$OPE' tui log.csv --estimators ipw,dr; sleep 30"
+    wait_for "evaluation finished" || fail "tui: no result"
+    tmux send-keys -t "$S" 4
+    wait_for "safe choice" && pass "tui: the Selection view has P(best) and the safe choice" \
+        || fail "tui: the Selection view"
+    # ipw's favourite is greedy with a P(best) strictly between 0 and 1, its safe choice
+    # softmax1_5 (as in the select table above).
+    grep -q '^ipw  *greedy  *[0-9.]*  *0\.[0-9][0-9][0-9]  *softmax1_5 ' "$TMP/screen" \
+        && pass "tui: ipw row shows greedy's P(best) and softmax1_5 as the safe choice" \
+        || { fail "tui: ipw row"; diag "$(cat "$TMP/screen")"; }
+    tmux kill-session -t "$S" 2>/dev/null
+else
+    skip "tmux is not installed"
+fi
+
 done_testing
