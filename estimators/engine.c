@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "estimators/bootk.h"
+#include "estimators/ops.h"
 #include "ope/base/threads.h"
 
 /* The finished sums of every column: point[K] and, for B replicates, rep[B * K]
@@ -192,6 +193,36 @@ static void stats_task(void *arg, size_t t)
         atomic_store(&x->failed, 1);
     r->value = r->s.applies && !r->s.undefined ? g->kind->value(g, p, e, sums, (double)g->n)
                                                : NAN;
+}
+
+/* ---- rank probabilities: P(best) and P(top k) from the paired replicates ----- */
+
+/* Every estimate's p_top from the replicates of all the policies under the same
+ * estimator (estimators/ops.h: ops_rank_probs). The replicates share their Poisson
+ * counts across policies, so replicate b compares the policies on one resample.
+ * Called before the intervals sort each estimate's replicates in place. */
+static int rank_probs(struct eng *g, const double *vals, struct res_eval *r,
+                      struct ope_error *err)
+{
+    size_t M = g->n_pol, ns = g->o->n_spec;
+    double *pt = ope_malloc((M * M + 1) * sizeof *pt, err);
+    if (!pt)
+        return -1;
+    int rc = 0;
+    for (size_t e = 0; e < ns && rc == 0; e++) {
+        ops_rank_probs(vals + e * g->B, M, g->B, ns * g->B, pt);
+        for (size_t p = 0; p < M && rc == 0; p++) {
+            double *dst = ope_malloc(M * sizeof *dst, err);
+            if (!dst) {
+                rc = -1;
+                break;
+            }
+            memcpy(dst, pt + p * M, M * sizeof *dst);
+            r->pol[p].est[e].p_top = dst;
+        }
+    }
+    free(pt);
+    return rc;
 }
 
 /* ---- the evaluation ------------------------------------------------------------- */
@@ -488,6 +519,10 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
             goto fail;
         }
         against_lifts(g, es, a, vals, diff, alift);
+    }
+    if (g->B && n_pol && rank_probs(g, vals, r, err) != 0) {
+        free(alift);
+        goto fail;
     }
     if (fill_results(g, r, es, ps, vals, base, diff, err) != 0) {
         free(alift);

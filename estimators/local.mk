@@ -59,6 +59,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/logistic.c \
 	estimators/logistic.h \
 	estimators/ops.c \
+	estimators/ops_rank.c \
 	estimators/ops.h \
 	estimators/ops_lesson.c \
 	estimators/ops_lesson.h \

@@ -114,21 +114,8 @@ int ops_compute(const double *est, const double *truth, size_t M, double J,
         ops_result_release(r);
         return -1;
     }
-    /* Ranking by estimate, descending, stable (input order breaks ties); a NaN
-     * estimate ranks last. Not gsl_sort_index: a heap sort, it breaks ties in no
-     * fixed order and has no place for NaN. */
-    for (size_t i = 0; i < M; i++)
-        r->ranking[i] = i;
-    for (size_t i = 1; i < M; i++)
-        for (size_t j = i; j > 0; j--) {
-            double a = est[r->ranking[j]], b = est[r->ranking[j - 1]];
-            int before = !isnan(a) && (isnan(b) || a > b);
-            if (!before)
-                break;
-            size_t t = r->ranking[j];
-            r->ranking[j] = r->ranking[j - 1];
-            r->ranking[j - 1] = t;
-        }
+    /* Ranking by estimate, descending, stable; a NaN estimate ranks last. */
+    ops_rank_by(est, M, r->ranking);
     r->tau = isnan(J) ? NAN : o->relative_safety * J;
     r->mse = r->nmse = r->spearman = r->kendall = NAN;
     r->regret1 = r->regretk = r->nregret1 = r->type1 = r->type2 = NAN;

@@ -68,6 +68,20 @@ struct ops_curves {
  * zeroed set. Not for a set that views ops_results. */
 void ops_curves_release(struct ops_curves *c);
 
+/* The order of the candidates by v[M], descending: ranking[0] is the largest. Ties
+ * keep the input order; NaN ranks last. With the point estimates it is the
+ * estimator's ranking; with the lower bounds of the intervals it is the safe ranking
+ * (a candidate whose wide interval makes it look best only by luck drops). */
+void ops_rank_by(const double *v, size_t M, size_t *ranking);
+
+/* Rank probabilities from B paired bootstrap replicates: candidate p's replicates are
+ * vals[p * stride + b], b < B, computed on the same resamples for every candidate.
+ * p_top[p * M + k - 1] is the share of replicates in which p is among the k largest,
+ * so p_top[p * M] is P(best). A replicate ties share their places equally (two tied
+ * for first get 1/2 each); an undefined (NaN) replicate value is in no top k, and the
+ * defined ones are ranked among themselves. B = 0 gives zeros. */
+void ops_rank_probs(const double *vals, size_t M, size_t B, size_t stride, double *p_top);
+
 struct res_eval;
 
 /* Score every estimator of an evaluation: out[e] = ops_compute of estimator e's

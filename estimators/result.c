@@ -15,6 +15,7 @@ static void estimate_init(struct res_estimate *e)
     e->lift = e->lift_lower = e->lift_upper = e->relative_lift = NAN;
     e->ess = e->max_weight = e->mean_weight = e->rel_error = NAN;
     e->ci_warning = NULL;
+    e->p_top = NULL;
 }
 
 struct res_eval *res_eval_new(size_t n_policies, size_t n_estimates)
@@ -87,6 +88,7 @@ void res_eval_free(struct res_eval *r)
             free(pol->est[k].estimator);
             free(pol->est[k].label);
             free(pol->est[k].params_json);
+            free(pol->est[k].p_top);
         }
         free(pol->est);
         free(pol->name);

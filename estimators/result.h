@@ -29,6 +29,11 @@ struct res_estimate {
     /* The estimator's ci_caveat (estimator.h) when an interval was given and it is
      * known not to cover, else NULL; static storage, not freed. */
     const char *ci_warning;
+    /* Rank probabilities over the paired bootstrap replicates (--ci bootstrap only,
+     * else NULL): p_top[k - 1] is the share of replicates in which this policy is
+     * among the k best of the evaluated policies by this estimator, p_top[0] is
+     * P(best); [n_policies] entries (estimators/ops.h: ops_rank_probs). */
+    double *p_top;
 };
 
 /* The estimated distribution of the return under a policy (trajectory logs,

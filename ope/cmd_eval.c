@@ -91,7 +91,10 @@ const struct cmd_entry cmd_eval_entry = {
     "bandit log and prints the estimates with confidence intervals and weight\n"
     "diagnostics. With true q.* columns (synthetic data) it also prints the ground truth\n"
     "and the relative error. Several files are one log split up (the same header in\n"
-    "each, rows in order); a log may be gzip or zstd compressed, or '-' for stdin.\n\n"
+    "each, rows in order); a log may be gzip or zstd compressed, or '-' for stdin.\n"
+    "With bootstrap intervals, JSON and CSV also carry each estimate's p_best (JSON: and\n"
+    "p_top, P(top k) for k = 1..M): the share of the paired replicates in which the\n"
+    "policy is best among the evaluated ones (ope help select: P(best)).\n\n"
     EVALCLI_HELP
     "  --lift                the table also shows each estimate's lift over the logged\n"
     "                        policy (V(pi_b): the observed mean reward, or return, of\n"

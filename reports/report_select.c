@@ -4,6 +4,8 @@
  * correlation, regret, Type I/II errors and SharpeRatio@k. */
 #include "config.h"
 #include "reports/report_int.h"
+#include "ope/app/select_render.h"
+#include "ope/base/strbuf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -58,17 +60,63 @@ void report_sel_release(struct report_sel *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The first few candidates of a ranking, "a > b > c > ...". */
-static void ranking_text(const struct report_ctx *c, const struct ops_result *o, char *buf,
+/* The first few candidates of a ranking[M], "a > b > c > ...". */
+static void ranking_text(const struct report_ctx *c, const size_t *ranking, size_t M, char *buf,
                          size_t n)
 {
-    size_t len = 0, shown = o->M < 5 ? o->M : 5;
+    size_t len = 0, shown = M < 5 ? M : 5;
     buf[0] = '\0';
     for (size_t k = 0; k < shown && len < n; k++)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", k ? " > " : "",
-                                c->r->pol[o->ranking[k]].name);
-    if (o->M > shown && len < n)
-        snprintf(buf + len, n - len, " > ... (%zu more)", o->M - shown);
+                                c->r->pol[ranking[k]].name);
+    if (M > shown && len < n)
+        snprintf(buf + len, n - len, " > ... (%zu more)", M - shown);
+}
+
+/* The point ranking next to the safe one (by the intervals' lower bounds) and the
+ * favourite's P(best) (bootstrap replicates), then a sentence for each estimator
+ * whose two choices differ: the same words as `ope select` (select_render.h). */
+static void rankings(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct report_sel *s = &c->sel;
+    const struct res_eval *r = c->r;
+    size_t *safe = ope_calloc(s->M, sizeof *safe, NULL);
+    int ivl = safe && strcmp(r->ci, "none") != 0;
+    int boot = s->M && r->pol[0].est[0].p_top != NULL;
+    const char *head[] = { "estimator", "ranking (best first)", "safe ranking (by lower bound)",
+                           "P(best) of the favourite" };
+    report_table_begin(d, ivl ? (boot ? 4 : 3) : 2, head, "llll");
+    for (size_t e = 0; e < s->E; e++) {
+        char rk[600], sk[600] = "-", pb[32] = "";
+        ranking_text(c, s->ops[e].ranking, s->M, rk, sizeof rk);
+        if (ivl && select_safe_ranking(r, e, safe))
+            ranking_text(c, safe, s->M, sk, sizeof sk);
+        report_num(pb, select_p_top(r, s->ops[e].ranking[0], e, 1));
+        const char *row[] = { r->pol[0].est[e].label, rk, sk, pb };
+        report_table_row(d, row);
+    }
+    report_table_end(d);
+    if (!ivl) {
+        free(safe);
+        return;
+    }
+    report_para(d, REPORT_P, "The safe ranking orders the candidates by the lower bound of "
+                "their %g%% %s interval: it prefers a policy that is good with confidence to "
+                "one that only looks best. %s", 100.0 * (1.0 - r->alpha), r->ci,
+                boot ? "P(best) is the share of bootstrap replicates (the same resampled rows "
+                       "for every policy) in which the favourite has the largest estimate; it "
+                       "is a bootstrap probability, known to be over-confident for IPW when "
+                       "candidates are close."
+                     : "P(best) needs bootstrap intervals (--ci bootstrap).");
+    for (size_t e = 0; e < s->E; e++) {
+        if (!select_safe_ranking(r, e, safe) || safe[0] == s->ops[e].ranking[0])
+            continue;
+        struct strbuf sb = STRBUF_INIT;
+        select_safe_explain(r, e, s->ops[e].ranking[0], safe, &sb);
+        report_para(d, REPORT_NOTE, "%s", strbuf_str(&sb));
+        strbuf_release(&sb);
+    }
+    free(safe);
 }
 
 static void metrics_table(struct report_doc *d, const struct report_ctx *c)
@@ -144,15 +192,7 @@ void report_sec_selection(struct report_doc *d, const struct report_ctx *c)
     report_para(d, REPORT_P, "Off-policy selection uses the estimates to rank the %zu "
                 "candidate policies; an estimator's favourite is the policy it would deploy. "
                 "Ties keep the log's policy order.", s->M);
-    const char *head[] = { "estimator", "ranking (best first)" };
-    report_table_begin(d, 2, head, "ll");
-    for (size_t e = 0; e < s->E; e++) {
-        char rk[600];
-        ranking_text(c, &s->ops[e], rk, sizeof rk);
-        const char *row[] = { c->r->pol[0].est[e].label, rk };
-        report_table_row(d, row);
-    }
-    report_table_end(d);
+    rankings(d, c);
     if (!s->truth) {
         report_para(d, REPORT_NOTE, "The true values of the candidates are not known (%s), so "
                     "the estimators cannot be scored as selection tools here. Give them with "

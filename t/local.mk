@@ -26,6 +26,7 @@ ope_c_tests = \
 	t/0340-diag \
 	t/0334-softmax \
 	t/0335-csvout \
+	t/0336-pbest \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
@@ -95,6 +96,7 @@ ope_sh_tests = \
 	t/0620-hostile.sh \
 	t/0730-gen-mdp.sh \
 	t/0810-select.sh \
+	t/0815-select-pbest.sh \
 	t/0940-eval-traj.sh \
 	t/0970-risk-dr.sh \
 	t/1020-explore.sh \

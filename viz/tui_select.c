@@ -1,6 +1,7 @@
-/* viz/tui_select.c: the Selection view: how each estimator ranks the policies, and
- * when the truth is known, what that choice would cost (regret@1) and how well the
- * ranking agrees with the truth (Spearman). */
+/* viz/tui_select.c: the Selection view: how each estimator ranks the policies, its
+ * favourite's P(best) over the bootstrap replicates and the safe choice (by the lower
+ * bounds), and when the truth is known, what that choice would cost (regret@1) and how
+ * well the ranking agrees with the truth (Spearman). */
 #include "config.h"
 #include "viz/tui_extra.h"
 
@@ -14,17 +15,17 @@
 static void select_rebuild(struct tui *t)
 {
     static const char *const head[] = { "estimator", "chosen policy", "its estimate",
-                                        "its truth", "regret@1", "spearman", "kendall",
+                                        "P(best)", "safe choice", "its truth", "regret@1", "spearman", "kendall",
                                         "SharpeRatio@2", "SharpeRatio@3", "ranking" };
     grid_free(t->sel_grid);
-    t->sel_grid = grid_new(10, head);
+    t->sel_grid = grid_new(12, head);
     tui_lines_free(&t->sel_lines, &t->n_sel_lines);
     struct grid *g = t->sel_grid;
     const struct res_eval *r = t->s->res;
     if (!g || !r || r->n_policies == 0)
         return;
-    for (int c = 2; c <= 8; c++)
-        g->right[c] = 1;
+    for (int c = 2; c <= 10; c++)
+        g->right[c] = c != 4;
     g->frozen = 1;      /* the estimator stays while h/l scroll the others */
     size_t M = r->n_policies, E = r->pol[0].n_estimates;
     int truth = 1;
@@ -35,8 +36,8 @@ static void select_rebuild(struct tui *t)
             best_truth = r->pol[p].truth;
     }
     double *v = malloc(M * sizeof *v), *tv = malloc(M * sizeof *tv);
-    size_t *order = malloc(M * sizeof *order);
-    if (!v || !tv || !order)
+    size_t *order = malloc(M * sizeof *order), *safe = malloc(M * sizeof *safe);
+    if (!v || !tv || !order || !safe)
         goto out;
     for (size_t e = 0; e < E; e++) {
         for (size_t p = 0; p < M; p++) {
@@ -60,6 +61,19 @@ static void select_rebuild(struct tui *t)
         char est[32], tr[32] = "-", reg[32] = "-", sp[32] = "-", kd[32] = "-", s2[32] = "-",
              s3[32] = "-";
         snprintf(est, sizeof est, "%.6g", v[top]);
+        /* P(best) from the bootstrap replicates; the safe choice has the largest lower
+         * bound (estimators/ops.h), "-" without intervals. */
+        char pb[32] = "-";
+        const char *sc = "-";
+        if (r->pol[top].est[e].p_top)
+            snprintf(pb, sizeof pb, "%.3f", r->pol[top].est[e].p_top[0]);
+        for (size_t p = 0; p < M; p++)
+            tv[p] = r->pol[p].est[e].lower;
+        ops_rank_by(tv, M, safe);
+        if (!isnan(tv[safe[0]]))
+            sc = r->pol[safe[0]].name;
+        for (size_t p = 0; p < M; p++)
+            tv[p] = r->pol[p].truth;
         if (truth) {
             struct ops_opts oo;
             ops_opts_init(&oo);
@@ -80,19 +94,20 @@ static void select_rebuild(struct tui *t)
                 ops_result_release(&res);
             }
         }
-        const char *cells[] = { r->pol[0].est[e].label, r->pol[top].name, est, tr, reg, sp, kd,
-                                s2, s3, ranking };
+        const char *cells[] = { r->pol[0].est[e].label, r->pol[top].name, est, pb, sc, tr, reg,
+                                sp, kd, s2, s3, ranking };
         grid_add(g, cells);
         if (truth && best_truth - tv[top] == 0)
             g->mark[g->n_rows - 1] = 1;
     }
     tui_linef(&t->sel_lines, &t->n_sel_lines, "%s", truth ?
-              "Green rows choose the truly best policy. SharpeRatio@k uses J(pi_b) = the log's on-policy value; all k: `ope select`." :
-              "No ground truth in this log: rankings only (regret and correlation need q.* columns).");
+              "Green rows choose the truly best policy. P(best) needs bootstrap intervals; safe choice: the largest lower bound. SharpeRatio@k uses J(pi_b) = the log's on-policy value; all k: `ope select`." :
+              "No ground truth in this log: rankings only (regret and correlation need q.* columns). P(best) needs bootstrap intervals; safe choice: the largest lower bound.");
 out:
     free(v);
     free(tv);
     free(order);
+    free(safe);
 }
 
 static void select_draw(struct tui *t, WINDOW *w, int rows, int cols)

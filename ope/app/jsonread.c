@@ -333,8 +333,8 @@ static int dup_member(const struct jr_value *o, const char *key, const char *dfl
 }
 
 /* One element of a policy's "estimates" array. */
-static int read_estimate(const struct jr_value *x, struct res_estimate *e, const char *where,
-                         struct ope_error *err)
+static int read_estimate(const struct jr_value *x, struct res_estimate *e, size_t n_policies,
+                         const char *where, struct ope_error *err)
 {
     const char *est = jr_str(jr_get(x, "estimator"));
     if (!est)
@@ -357,6 +357,14 @@ static int read_estimate(const struct jr_value *x, struct res_estimate *e, const
     e->lift_lower = jr_num(jr_get(lc, "lower"));
     e->lift_upper = jr_num(jr_get(lc, "upper"));
     e->relative_lift = jr_num(jr_get(x, "relative_lift"));
+    /* Rank probabilities: only in bootstrap evaluations, one per policy. */
+    const struct jr_value *pt = jr_get(x, "p_top");
+    if (pt && pt->type == JR_ARRAY && pt->n == n_policies && n_policies) {
+        if (!(e->p_top = ope_malloc(n_policies * sizeof *e->p_top, err)))
+            return -1;
+        for (size_t k = 0; k < n_policies; k++)
+            e->p_top[k] = jr_num(&pt->item[k]);
+    }
     return 0;
 }
 
@@ -422,7 +430,7 @@ struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
         pol->unsupported = jr_num(jr_get(jp, "unsupported_mass"));
         pol->n_estimates = ests->n;     /* the rest of the emax slots are never read */
         for (size_t e = 0; e < ests->n; e++)
-            if (read_estimate(&ests->item[e], &pol->est[e], where, err) != 0)
+            if (read_estimate(&ests->item[e], &pol->est[e], r->n_policies, where, err) != 0)
                 goto fail;
     }
     return r;

@@ -285,6 +285,17 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
             json_number(sb, x->lift_upper);
             strbuf_puts(sb, "},\"relative_lift\":");
             json_number(sb, x->relative_lift);
+            if (x->p_top) {
+                /* Only with bootstrap replicates (--ci bootstrap): formats.md. */
+                strbuf_puts(sb, ",\"p_best\":");
+                json_number(sb, x->p_top[0]);
+                strbuf_puts(sb, ",\"p_top\":[");
+                for (size_t k = 0; k < r->n_policies; k++) {
+                    strbuf_puts(sb, k ? "," : "");
+                    json_number(sb, x->p_top[k]);
+                }
+                strbuf_putc(sb, ']');
+            }
             strbuf_puts(sb, "}");
         }
         strbuf_puts(sb, "]");
@@ -332,7 +343,7 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
 void render_csv(const struct res_eval *r, struct strbuf *sb)
 {
     strbuf_puts(sb, "policy,estimator,params,value,lower,upper,truth,se,ess,max_weight,"
-                    "mean_weight,lift,lift_lower,lift_upper,relative_lift\n");
+                    "mean_weight,lift,lift_lower,lift_upper,relative_lift,p_best\n");
     for (size_t p = 0; p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
         for (size_t e = 0; e < pol->n_estimates; e++) {
@@ -354,6 +365,7 @@ void render_csv(const struct res_eval *r, struct strbuf *sb)
             csvout_number(sb, x->lift_lower);
             csvout_number(sb, x->lift_upper);
             csvout_number(sb, x->relative_lift);
+            csvout_number(sb, x->p_top ? x->p_top[0] : NAN);
             strbuf_putc(sb, '\n');
         }
     }

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ope/base/csvout.h"
@@ -29,6 +30,116 @@ static void num(struct strbuf *sb, double v, int w)
 static int has_intervals(const struct res_eval *r)
 {
     return r->n_policies && r->pol[0].n_estimates && strcmp(r->ci, "none") != 0;
+}
+
+int select_safe_ranking(const struct res_eval *r, size_t e, size_t *ranking)
+{
+    size_t M = r->n_policies;
+    if (!has_intervals(r))
+        return 0;
+    double *lo = malloc((M ? M : 1) * sizeof *lo);
+    if (!lo)
+        return 0;
+    for (size_t p = 0; p < M; p++)
+        lo[p] = r->pol[p].est[e].lower;
+    ops_rank_by(lo, M, ranking);
+    int any = M && !isnan(lo[ranking[0]]);     /* NaN ranks last: none has a bound */
+    free(lo);
+    return any;
+}
+
+double select_p_top(const struct res_eval *r, size_t p, size_t e, size_t k)
+{
+    const double *pt = r->pol[p].est[e].p_top;
+    return pt && k >= 1 && k <= r->n_policies ? pt[k - 1] : NAN;
+}
+
+void select_safe_explain(const struct res_eval *r, size_t e, size_t point_first,
+                         const size_t *safe, struct strbuf *sb)
+{
+    const struct res_estimate *a = &r->pol[point_first].est[e], *b = &r->pol[safe[0]].est[e];
+    char na[512], nb[512];
+    utf8_printable(r->pol[point_first].name, strlen(r->pol[point_first].name), na, sizeof na);
+    utf8_printable(r->pol[safe[0]].name, strlen(r->pol[safe[0]].name), nb, sizeof nb);
+    if (safe[0] == point_first) {
+        strbuf_printf(sb, "%s: the point and the safe ranking choose the same policy, %s.",
+                      a->label, na);
+        return;
+    }
+    double wa = a->upper - a->lower, wb = b->upper - b->lower;
+    strbuf_printf(sb, "%s: the point ranking chooses %s (estimate %.4g), the safe ranking %s "
+                  "(%.4g): ", a->label, na, a->value, nb, b->value);
+    if (wa > wb)
+        strbuf_printf(sb, "%s's interval is wider (%.4g against %.4g), so its lower bound %.4g "
+                      "is below %s's %.4g.", na, wa, wb, a->lower, nb, b->lower);
+    else
+        strbuf_printf(sb, "%s's interval reaches lower (lower bound %.4g against %.4g).", na,
+                      a->lower, b->lower);
+    strbuf_printf(sb, " %s is the better bet on the estimates, %s the one whose value is at "
+                  "least %.4g with %g%% confidence.", na, nb, b->lower,
+                  100.0 * (1.0 - r->alpha));
+    double pa = select_p_top(r, point_first, e, 1), pb = select_p_top(r, safe[0], e, 1);
+    if (!isnan(pa))
+        strbuf_printf(sb, " P(best): %s %.2f, %s %.2f.", na, pa, nb, pb);
+}
+
+/* The point ranking next to the safe one and the rank probabilities, one block per
+ * estimator, then one sentence for each estimator whose two first choices differ. */
+static void rankings_table(const struct selection *s, struct strbuf *sb)
+{
+    const struct res_eval *r = s->r;
+    size_t M = r->n_policies;
+    if (!has_intervals(r)) {
+        strbuf_puts(sb, "\nSafe ranking and P(best): need intervals (--ci; P(best) needs --ci "
+                        "bootstrap, or --pbest)\n");
+        return;
+    }
+    size_t *safe = malloc(M * sizeof *safe);
+    if (!safe)
+        return;
+    size_t k = s->n_est ? s->ops[0].k : 1;
+    int boot = strcmp(r->ci, "bootstrap") == 0;
+    strbuf_printf(sb, "\nPoint ranking and safe ranking (by the lower bound of the %g%% %s "
+                  "interval).\n%s\n", 100.0 * (1.0 - r->alpha), r->ci,
+                  boot ? "P(best), P(top k): shares of the bootstrap replicates in which the "
+                         "policy is best, among the k best"
+                       : "P(best) needs bootstrap replicates: --pbest (or --ci bootstrap)");
+    strbuf_printf(sb, "%-16s %4s  %-14s %7s %8s  %-14s %10s\n", "estimator", "rank",
+                  "by estimate", "P(best)", "P(top k)", "by lower bound", "lower");
+    for (size_t e = 0; e < s->n_est; e++) {
+        const size_t *pt = s->ops[e].ranking;
+        int have = select_safe_ranking(r, e, safe);
+        /* The first ten places: where the choice is made; the JSON has them all. */
+        for (size_t i = 0; i < M && i < 10; i++) {
+            char na[512], nb[512];
+            utf8_printable(r->pol[pt[i]].name, strlen(r->pol[pt[i]].name), na, sizeof na);
+            if (have)
+                utf8_printable(r->pol[safe[i]].name, strlen(r->pol[safe[i]].name), nb,
+                               sizeof nb);
+            else
+                snprintf(nb, sizeof nb, "-");   /* no interval of this estimator */
+            strbuf_printf(sb, "%-16.16s %4zu  %-14.14s", i ? "" : r->pol[0].est[e].label,
+                          i + 1, na);
+            num(sb, select_p_top(r, pt[i], e, 1), 7);
+            num(sb, select_p_top(r, pt[i], e, k), 8);
+            strbuf_printf(sb, "  %-14.14s", nb);
+            num(sb, have ? r->pol[safe[i]].est[e].lower : NAN, 10);
+            strbuf_putc(sb, '\n');
+        }
+        if (M > 10)
+            strbuf_printf(sb, "%-16s %4s  (%zu more places in the JSON output)\n", "", "...",
+                          M - 10);
+    }
+    if (boot)
+        strbuf_printf(sb, "(P(top k) with k = %zu)\n", k);
+    for (size_t e = 0; e < s->n_est; e++) {
+        if (select_safe_ranking(r, e, safe) && safe[0] != s->ops[e].ranking[0]) {
+            strbuf_puts(sb, "note: ");
+            select_safe_explain(r, e, s->ops[e].ranking[0], safe, sb);
+            strbuf_putc(sb, '\n');
+        }
+    }
+    free(safe);
 }
 
 void select_table(const struct selection *s, struct strbuf *sb)
@@ -114,6 +225,7 @@ void select_table(const struct selection *s, struct strbuf *sb)
         }
         strbuf_putc(sb, '\n');
     }
+    rankings_table(s, sb);
     int any = 0;
     for (size_t e = 0; e < s->n_est; e++)
         for (size_t k = 0; k < s->ops[e].n_notes; k++) {
@@ -126,6 +238,35 @@ void select_table(const struct selection *s, struct strbuf *sb)
                 any = 1;
             }
         }
+}
+
+/* The safe ranking (with intervals) and P(best), P(top k) (with bootstrap replicates)
+ * of estimator e, as members of its object. */
+static void rankings_json(const struct res_eval *r, size_t e, size_t k, struct strbuf *sb)
+{
+    size_t M = r->n_policies;
+    size_t *safe = malloc((M ? M : 1) * sizeof *safe);
+    if (safe && select_safe_ranking(r, e, safe)) {
+        strbuf_puts(sb, ",\"safe_ranking\":[");
+        for (size_t i = 0; i < M; i++) {
+            strbuf_puts(sb, i ? "," : "");
+            json_string(sb, r->pol[safe[i]].name);
+        }
+        strbuf_putc(sb, ']');
+    }
+    free(safe);
+    if (!M || !r->pol[0].est[e].p_top)
+        return;
+    for (int top = 0; top < 2; top++) {
+        strbuf_puts(sb, top ? ",\"p_top_k\":{" : ",\n   \"p_best\":{");
+        for (size_t p = 0; p < M; p++) {
+            strbuf_puts(sb, p ? "," : "");
+            json_string(sb, r->pol[p].name);
+            strbuf_putc(sb, ':');
+            json_number(sb, select_p_top(r, p, e, top ? k : 1));
+        }
+        strbuf_putc(sb, '}');
+    }
 }
 
 void select_json(const struct selection *s, struct strbuf *sb)
@@ -182,7 +323,9 @@ void select_json(const struct selection *s, struct strbuf *sb)
                 strbuf_putc(sb, ',');
             json_string(sb, r->pol[o->ranking[k]].name);
         }
-        strbuf_puts(sb, "],\n   \"mse\":");
+        strbuf_putc(sb, ']');
+        rankings_json(r, e, o->k, sb);
+        strbuf_puts(sb, ",\n   \"mse\":");
         json_number(sb, o->mse);
         strbuf_puts(sb, ",\"nmse\":");
         json_number(sb, o->nmse);
@@ -235,9 +378,12 @@ void select_json(const struct selection *s, struct strbuf *sb)
 void select_csv(const struct selection *s, struct strbuf *sb)
 {
     strbuf_puts(sb, "estimator,k,best,worst,mean,std,safety_violation_rate,sharpe_ratio,"
-                    "regret_k,chosen_k\n");
-    for (size_t e = 0; e < s->n_est; e++)
-        for (size_t k = 1; k <= s->r->n_policies; k++) {
+                    "regret_k,chosen_k,chosen_p_best,chosen_p_top_k,safe_k\n");
+    size_t M = s->r->n_policies;
+    size_t *safe = malloc((M ? M : 1) * sizeof *safe);
+    for (size_t e = 0; e < s->n_est; e++) {
+        int have_safe = safe && select_safe_ranking(s->r, e, safe);
+        for (size_t k = 1; k <= M; k++) {
             const struct ops_topk *t = &s->ops[e].topk[k - 1];
             csvout_cell(sb, s->r->pol[0].est[e].label);
             strbuf_printf(sb, ",%zu", k);
@@ -249,9 +395,17 @@ void select_csv(const struct selection *s, struct strbuf *sb)
             csvout_number(sb, t->sharpe);
             csvout_number(sb, k == s->ops[e].k ? s->ops[e].regretk : NAN);
             strbuf_putc(sb, ',');
-            csvout_cell(sb, s->r->pol[s->ops[e].ranking[k - 1]].name);
+            size_t c = s->ops[e].ranking[k - 1];
+            csvout_cell(sb, s->r->pol[c].name);
+            csvout_number(sb, select_p_top(s->r, c, e, 1));
+            csvout_number(sb, select_p_top(s->r, c, e, k));
+            strbuf_putc(sb, ',');
+            if (have_safe)
+                csvout_cell(sb, s->r->pol[safe[k - 1]].name);
             strbuf_putc(sb, '\n');
         }
+    }
+    free(safe);
 }
 
 

@@ -30,6 +30,22 @@ void select_json(const struct selection *s, struct strbuf *sb);
 /* The per-k curves, one row per (estimator, k), for `ope plot sharpe`. */
 void select_csv(const struct selection *s, struct strbuf *sb);
 
+/* The safe ranking of estimator e: the policies by the lower bound of their interval,
+ * descending (ops_rank_by), into ranking[n_policies]. Returns 0 when there is none:
+ * no intervals (--ci none), no candidate with a lower bound for this estimator, or no
+ * memory; else 1. */
+int select_safe_ranking(const struct res_eval *r, size_t e, size_t *ranking);
+
+/* P(policy p is among the k best by estimator e) over the bootstrap replicates; k = 1
+ * is P(best). NAN without replicates (--ci other than bootstrap). */
+double select_p_top(const struct res_eval *r, size_t p, size_t e, size_t k);
+
+/* One or two sentences on estimator e's choice: which policy the point ranking
+ * (point_first) and the safe ranking (safe[0]) choose and, when they differ, why (the
+ * width of the intervals, and P(best) with replicates). For the table and the report. */
+void select_safe_explain(const struct res_eval *r, size_t e, size_t point_first,
+                         const size_t *safe, struct strbuf *sb);
+
 /* Several datasets. */
 struct select_rep {
     size_t R, M, n_est;
