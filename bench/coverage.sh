@@ -101,8 +101,8 @@ estimator's registry entry (estimators/estimator.h):
 - **\`dm\` (bandit)**: every interval method includes the cross-fitted reward model's
   variance (each row's delta-method influence through the model's coefficients), not
   its bias (the shrinkage of its intercept prior, the logistic curvature), so it covers
-  somewhat less than promised, more so on small logs (92-95.5% t, 90-94.5% bootstrap
-  at 5,000 rows, 77-92% at 500, over 200 logs of \`ope gen bandit\` each).
+  somewhat less than promised, more so on small logs (90-95% t, 88.5-94% bootstrap
+  at 5,000 rows over 400 logs of \`ope gen bandit\`, 77-92% at 500 over 200).
   With \`qhat.*\` columns it treats them as exact.
 - **\`dm\` (trajectories, fitted Q evaluation)**: the value model is
   fitted once; with a single start state (RiverSwim) every episode contributes the same

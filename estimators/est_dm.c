@@ -47,13 +47,13 @@ const struct est_desc est_dm_desc = {
     .kind = EST_BANDIT,
     .needs_model = 1,
     .model_infl = 1,
-    /* Measured with bench/coverage.sh's settings, 200 logs each (doc/coverage.md):
-     * t 92-95.5% and bootstrap 90-94.5% per policy at 5,000 rows, 77-92% at 500. The
+    /* Measured with bench/coverage.sh's settings (doc/coverage.md):
+     * t 90-95% and bootstrap 88.5-94% per policy at 5,000 rows (400 logs), 77-92% at 500. The
      * missing part is the fit's bias (the intercept prior's shrinkage, the logistic
      * curvature), which no variance term can hold. */
     .ci_caveat = "the interval includes the fitted reward model's variance (a "
         "delta-method term) but not its bias: measured coverage of a 95% t or bootstrap "
-        "interval 90-96% at 5,000 rows, 77-92% at 500 (doc/coverage.md)",
+        "interval 88-95% at 5,000 rows, 77-92% at 500 (doc/coverage.md)",
     .n_terms = 1,
     .terms = dm_terms,
     .combine = est_combine_mean,

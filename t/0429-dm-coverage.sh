@@ -6,7 +6,7 @@
 
 # 30 logs of 2,000 rows (the generator's defaults: 5 actions, 0/1 rewards, softmax
 # behaviour, 5 policies), t intervals: 150 intervals. Measured: 127 of these 150
-# (85%; over 200 logs of 5,000 rows 92-95.5% per policy, of 500 rows 77-92%: the
+# (85%; over 400 logs of 5,000 rows 90-95% per policy, over 200 of 500 rows 77-92%: the
 # fit's bias weighs more on small logs). The old fitted-once interval covered 23-32%
 # per policy in this setting (doc/coverage.md, bandit-binary-2000), about 40 of 150.
 # Requiring 105 (70%) is 4 binomial sd (3.6 at p = 0.85) below the measured count and
