@@ -79,7 +79,10 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
  *   phi_j = sum_{k: j trains fold k's model} (y_j - q̂_k(x_j, a_j)) x_j' H_{k,a_j}^-1 g_{k,a_j}
  * and u_j = n (phi_j - mean phi): the folds' models share training rows, and this
  * sum over a row's models carries their correlation exactly (to first order).
- * Actions without training rows (predicted by the fold's mean reward) add nothing.
+ * A logistic model's intercept prior adds two terms: its target is the fold's training
+ * mean and (RM_PRIOR_AUTO) its weight an empirical-Bayes estimate, both moved by every
+ * training row. Actions without training rows (predicted by the fold's mean reward)
+ * add nothing; neither does the fit's bias, which no variance can hold.
  * Free with blog_matrix_free(*infl, log->n_policies). */
 double **rm_crossfit_infl(const struct blog *log, const struct rm_opts *o,
                           struct res_model *report, struct ope_progress *progress,
