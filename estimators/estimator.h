@@ -41,6 +41,11 @@ struct est_bandit_in {
     const double *qhat_a;   /* q̂(x_i, a_i), or NULL when no model */
     const double *qhat_pi;  /* sum_a pi_e(a | x_i) q̂(x_i, a), or NULL */
     const double *pi_a;     /* pi_e(a_i | x_i), the evaluated policy at the logged action */
+    /* The fitted reward model's share of the uncertainty of mean(qhat_pi): per-row
+     * terms of mean 0 whose variance over n is the model's delta-method variance
+     * (rm_crossfit_infl); NULL when q̂ is not fitted here (qhat.* columns) or no
+     * estimator asked for it (est_desc.model_infl). */
+    const double *qhat_pi_infl;
 };
 
 /* The teaching card: every word about an estimator lives in its descriptor, and
@@ -60,6 +65,7 @@ struct est_desc {
     struct est_card card;
     enum est_kind kind;
     int needs_model;        /* uses q̂ */
+    int model_infl;         /* reads qhat_pi_infl: the model's error is in its terms */
     /* Set when this estimator's intervals are known not to cover at their nominal
      * level (doc/coverage.md, measured by `make coverage`): one sentence saying why
      * and how badly. Every interval of it carries this warning (the result's

@@ -113,6 +113,7 @@ struct bsrc {
     const struct blog *log;
     double **qhat;              /* q̂ the policies' rows read (NULL: no estimator uses it) */
     double **fitted;            /* the reward model when the log has no qhat.* columns */
+    double **infl;              /* its influence on dm per log policy, or NULL */
     struct pol_in *pin;         /* [n_pol] */
     struct est_bandit_in *in;   /* [n_pol] */
     struct diag_support support;
@@ -184,7 +185,11 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
         b->qhat = NULL;
     } else if (!b->qhat) {
         ope_progress_report(g->o->progress, 0.0, "reward model");
-        b->fitted = rm_crossfit_progress(b->log, &g->o->model, &r->model, g->o->progress, err);
+        int want = 0;   /* an estimator that carries the model's error (dm) */
+        for (size_t e = 0; e < g->o->n_spec; e++)
+            want |= g->o->spec[e].d->model_infl;
+        b->fitted = rm_crossfit_infl(b->log, &g->o->model, &r->model, g->o->progress,
+                                     want ? &b->infl : NULL, err);
         if (!b->fitted)
             return -1;
         b->qhat = b->fitted;
@@ -200,6 +205,7 @@ static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
     if (pol_in_build(b->log, b->qhat, pol, &b->pin[p], err) != 0)
         return -1;
     in_of(b->log, &b->pin[p], &b->in[p]);
+    b->in[p].qhat_pi_infl = b->infl ? b->infl[pol] : NULL;
     return 0;
 }
 
@@ -342,6 +348,7 @@ static void bsrc_release(struct bsrc *b, size_t n_pol)
     diag_support_release(&b->support);
     if (b->fitted)
         blog_matrix_free(b->fitted, b->log->n_actions);
+    blog_matrix_free(b->infl, (int)b->log->n_policies);
 }
 
 static void eng_of(struct eng *g, struct bsrc *b, const struct blog *log, double **qhat)

@@ -16,6 +16,7 @@
 #include "estimators/features.h"
 #include "estimators/logistic.h"
 #include "estimators/ridge.h"
+#include "estimators/rmodel_normal.h"
 #include "ope/base/rng.h"
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
@@ -90,6 +91,18 @@ struct cf {
     double **beta;              /* [K*A] fitted coefficients, NULL without training rows */
     atomic_int predict_failed;  /* set by any prediction task out of memory */
     double **qhat;              /* [A][n] output */
+    /* dm's model influence (rm_crossfit_infl), when n_pol > 0 */
+    size_t n_pol;               /* the log's evaluation policies, or 0: not wanted */
+    size_t *by_fold;            /* [n] rows grouped by fold, ascending within */
+    size_t *fold_start;         /* [K+1] */
+    double **g;                 /* [K*A] dm's gradient per policy ([n_pol * p]), or NULL */
+    double **v;                 /* [K*A] H^-1 g per policy ([n_pol * p]), or NULL */
+    double **infl;              /* [n_pol][n] output */
+    double *train_rows;         /* [K] training rows of each fold */
+    double *cprior;             /* [K * n_pol] dm's slope in the fold's training mean */
+    double *cm, *rbar;          /* [K * A * n_pol] dm's slope in each action's training
+                                   mean reward through the prior weight; [K * A] those
+                                   means */
     int *status;                /* [K*A] 0 or -1 */
     struct ope_error *errs;     /* [K*A] */
 };
@@ -103,6 +116,121 @@ static int is_train(const struct cf *c, size_t i, int k)
 static int row_pos(const struct blog *log, size_t i)
 {
     return log->position ? log->position[i] : 0;
+}
+
+/* dm's gradient in the coefficients of every model of fold k, for every policy, into
+ * c->g[k A + a] ([n_pol * p]): g = (1/n) sum over the fold's rows of pi(a|x_i)
+ * dq̂(x_i, a)/dtheta (ridge: x_i; logistic: q̂ (1 - q̂) x_i, with q̂ the prediction
+ * already made). One pass over the fold's rows for all its models. */
+static void grad_task(void *ctx, size_t t)
+{
+    struct cf *c = ctx;
+    const struct blog *log = c->log;
+    int k = (int)t;
+    const struct feat_map *m = &c->map[k];
+    size_t A = (size_t)log->n_actions, p = m->p, nnz = m->nnz, P = c->n_pol;
+    int *idx = malloc(nnz * sizeof *idx);
+    double *val = malloc(nnz * sizeof *val);
+    int ok = idx && val;
+    for (size_t a = 0; ok && a < A; a++)
+        if (c->beta[(size_t)k * A + a])
+            ok = (c->g[(size_t)k * A + a] = calloc(P * p, sizeof(double))) != NULL;
+    if (!ok) {
+        atomic_store(&c->predict_failed, 1);
+        goto out;
+    }
+    double inv_n = 1.0 / (double)log->n;
+    for (size_t s = c->fold_start[k]; s < c->fold_start[k + 1]; s++) {
+        size_t i = c->by_fold[s];
+        feat_row(m, log, i, row_pos(log, i), idx, val);
+        for (size_t a = 0; a < A; a++) {
+            double *g = c->g[(size_t)k * A + a];
+            if (!g)
+                continue;
+            double qa = c->qhat[a][i];
+            double dq = c->kind == RM_LOGISTIC ? qa * (1.0 - qa) : 1.0;
+            for (size_t q = 0; q < P; q++) {
+                double f = log->policy[q].prob[a][i] * dq * inv_n;
+                double *gq = g + q * p;
+                if (f != 0.0)
+                    for (size_t j = 0; j < nnz; j++)
+                        gq[idx[j]] += f * val[j];
+            }
+        }
+    }
+out:
+    free(idx);
+    free(val);
+}
+
+/* v = H^-1 g for model (k, a) and every policy into c->v[k A + a] (rm_crossfit_infl).
+ * H is the penalised negative Hessian at the fit (ridge: X'X + lambda I'; logistic:
+ * X'WX + lambda I' + the intercept prior's curvature), built again from the training
+ * rows rather than kept from the fit, so that no model holds its normal equations
+ * while the others are fitted. */
+static int infl_solve(struct cf *c, int k, int a, struct ope_error *err)
+{
+    const struct blog *log = c->log;
+    const struct feat_map *m = &c->map[k];
+    size_t A = (size_t)log->n_actions, p = m->p, nnz = m->nnz, P = c->n_pol;
+    const double *beta = c->beta[(size_t)k * A + (size_t)a];
+    const double *g = c->g[(size_t)k * A + (size_t)a];
+    if (!beta || !g)
+        return 0;
+    int logistic = c->kind == RM_LOGISTIC, rc = -1;
+    size_t blk_off = 0, blk_len = 0;
+    if (c->blk_cat >= 0) {
+        blk_off = m->cat_off[c->blk_cat];
+        blk_len = log->cat_ctx[c->blk_cat].n_levels;
+    }
+    struct rm_normal h;
+    double *v = ope_calloc(P * p, sizeof *v, err);
+    double *b = ope_malloc(p * sizeof *b, err);
+    int *idx = ope_malloc(nnz * sizeof *idx, err);
+    double *val = ope_malloc(nnz * sizeof *val, err);
+    if (!v || !b || !idx || !val || rmn_init(&h, p, blk_off, blk_len, err) < 0)
+        goto out_nosys;
+    struct feat_rows one = {1, nnz, p, idx, val, NULL, blk_off, blk_len};
+    for (size_t s = c->act_start[a]; s < c->act_start[a + 1]; s++) {
+        size_t i = c->by_action[s];
+        if (!is_train(c, i, k))
+            continue;
+        feat_row(m, log, i, row_pos(log, i), idx, val);
+        double w = 1.0;
+        if (logistic) {
+            double mu = logit_sigmoid(feat_dot(&one, 0, beta));
+            w = mu * (1.0 - mu);
+        }
+        rmn_add(&h, &one, 0, w, 0.0);
+    }
+    rmn_finish(&h, b);
+    if (logistic && c->prior_rows[k] > 0.0) {
+        double mu = logit_sigmoid(beta[0]);
+        rmn_diag_add(&h, 0, c->prior_rows[k] * mu * (1.0 - mu));
+    }
+    for (size_t j = 1; j < p; j++)
+        rmn_diag_add(&h, j, c->lambda);
+    for (size_t q = 0; q < P; q++)
+        if (rmn_solve(&h, g + q * p, v + q * p, err) < 0)
+            goto out;
+    c->v[(size_t)k * A + (size_t)a] = v;
+    v = NULL;
+    rc = 0;
+out:
+    rmn_release(&h);
+out_nosys:
+    free(v);
+    free(b);
+    free(idx);
+    free(val);
+    return rc;
+}
+
+static void solve_task(void *ctx, size_t t)
+{
+    struct cf *c = ctx;
+    int A = c->log->n_actions;
+    c->status[t] = infl_solve(c, (int)(t / (size_t)A), (int)(t % (size_t)A), &c->errs[t]);
 }
 
 /* Fit the model of action a on the training rows of fold k into c->beta[k A + a]
@@ -193,6 +321,50 @@ static void predict_task(void *ctx, size_t t)
             double eta = feat_dot(&one, 0, beta);
             c->qhat[a][i] = c->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta;
         }
+    }
+out:
+    free(idx);
+    free(val);
+}
+
+/* phi_j (rm_crossfit_infl) for rows [t PREDICT_ROWS, ...): the residual of row j
+ * under every model it trained, times x_j' H^-1 g of that model. */
+static void infl_task(void *ctx, size_t t)
+{
+    struct cf *c = ctx;
+    const struct blog *log = c->log;
+    size_t A = (size_t)log->n_actions, nnz = c->map[0].nnz, P = c->n_pol;
+    int *idx = malloc(nnz * sizeof *idx);
+    double *val = malloc(nnz * sizeof *val);
+    if (!idx || !val) {
+        atomic_store(&c->predict_failed, 1);
+        goto out;
+    }
+    for (size_t i = t * PREDICT_ROWS; i < log->n && i < (t + 1) * PREDICT_ROWS; i++) {
+        size_t a = (size_t)log->action[i];
+        for (size_t q = 0; q < P; q++)
+            c->infl[q][i] = 0.0;
+        for (int k = 0; k < c->folds; k++) {
+            const double *beta = c->beta[(size_t)k * A + a], *v = c->v[(size_t)k * A + a];
+            if (!is_train(c, i, k) || !beta || !v)
+                continue;
+            const struct feat_map *m = &c->map[k];
+            struct feat_rows one = {1, m->nnz, m->p, idx, val, NULL, 0, 0};
+            feat_row(m, log, i, row_pos(log, i), idx, val);
+            double eta = feat_dot(&one, 0, beta);
+            double res = log->reward[i] - (c->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta);
+            for (size_t q = 0; q < P; q++)
+                c->infl[q][i] += res * feat_dot(&one, 0, v + q * m->p);
+        }
+        /* Every model of a fold pulls its intercept towards the fold's training mean
+         * reward (the logistic prior), which row j moves by (y_j - mean) / rows. */
+        for (int k = 0; k < c->folds; k++)
+            if (is_train(c, i, k))
+                for (size_t q = 0; q < P; q++)
+                    c->infl[q][i] += c->cprior[(size_t)k * P + q]
+                                     * (log->reward[i] - c->train_mean[k])
+                                     + c->cm[((size_t)k * A + a) * P + q]
+                                     * (log->reward[i] - c->rbar[(size_t)k * A + a]);
     }
 out:
     free(idx);
@@ -324,6 +496,8 @@ static void prep_fold(void *arg, size_t t)
             m++;
         }
     c->train_mean[k] = m ? ope_sum_value(&s) / (double)m : 0.0;
+    if (c->train_rows)
+        c->train_rows[k] = (double)m;
 }
 
 /* The categorical column to solve as a block (rmodel_normal.h): the one with the
@@ -436,15 +610,102 @@ static void cf_release(struct cf *c)
         for (size_t t = 0; t < (size_t)c->folds * (size_t)c->log->n_actions; t++)
             free(c->beta[t]);
     free(c->beta);
+    if (c->v)
+        for (size_t t = 0; t < (size_t)c->folds * (size_t)c->log->n_actions; t++)
+            free(c->v[t]);
+    free(c->v);
+    if (c->g)
+        for (size_t t = 0; t < (size_t)c->folds * (size_t)c->log->n_actions; t++)
+            free(c->g[t]);
+    free(c->g);
+    free(c->by_fold);
+    free(c->fold_start);
+    free(c->train_rows);
+    free(c->cprior);
+    free(c->cm);
+    free(c->rbar);
     free(c->train_mean);
     free(c->prior_rows);
     free(c->status);
     free(c->errs);
 }
 
-double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
-                              struct res_model *report, struct ope_progress *progress,
-                              struct ope_error *err)
+/* The empirical-Bayes prior weight m_k (rm_prior_rows) is itself an estimate: a
+ * training row j of fold k moves it by dm/dy_j (y_j - rbar_{k,a_j}), and m moves
+ * model (k, a)'s coefficients by H^-1 (prior_y - q̂_0) e_0 (the prior's score), so
+ * dm by v_0 (prior_y - sigmoid(beta_0)). With tau2 = [sum_a n_a (rbar_a - p)^2 -
+ * (A' - 1) p (1 - p)] / den and m = p (1 - p) / tau2 - 1:
+ *   dm/dy_j = (1 - 2p) / (N tau2) - p (1 - p) / tau2^2 *
+ *             [2 (rbar_a - p) - (A' - 1)(1 - 2p) / N] / den.
+ * A clipped m does not move. Fills c->cm and c->rbar; -1 on out of memory. */
+static int prior_slopes(struct cf *c)
+{
+    const struct blog *log = c->log;
+    size_t A = (size_t)log->n_actions, P = c->n_pol;
+    double *n_a = calloc(2 * A, sizeof *n_a), *k_a = n_a + A;
+    if (!n_a)
+        return -1;
+    for (int k = 0; k < c->folds; k++) {
+        memset(n_a, 0, 2 * A * sizeof *n_a);
+        for (size_t i = 0; i < log->n; i++)
+            if (is_train(c, i, k)) {
+                n_a[log->action[i]] += 1.0;
+                k_a[log->action[i]] += log->reward[i];
+            }
+        double N = 0, K = 0, n2 = 0, ss = 0;
+        int used = 0;
+        for (size_t a = 0; a < A; a++)
+            if (n_a[a] > 0) {
+                N += n_a[a];
+                K += k_a[a];
+                n2 += n_a[a] * n_a[a];
+                used++;
+                c->rbar[(size_t)k * A + a] = k_a[a] / n_a[a];
+            }
+        double p = N > 0 ? K / N : 0.0, den = N > 0 ? N - n2 / N : 0.0;
+        for (size_t a = 0; a < A; a++)
+            if (n_a[a] > 0)
+                ss += n_a[a] * (k_a[a] / n_a[a] - p) * (k_a[a] / n_a[a] - p);
+        double tau2 = den > 0 ? (ss - (used - 1) * p * (1 - p)) / den : 0.0;
+        double m = tau2 > 0 ? p * (1 - p) / tau2 - 1.0 : 0.0;
+        if (used < 2 || !(tau2 > 0.0) || p <= 0.0 || p >= 1.0 || !(m > 1.0 && m < 1e4))
+            continue;   /* clipped or fixed: m does not move */
+        double py = fmin(fmax(c->train_mean[k], 1e-6), 1.0 - 1e-6);
+        for (size_t q = 0; q < P; q++) {
+            double e = 0.0;     /* dm per unit of m */
+            for (size_t a = 0; a < A; a++) {
+                const double *v = c->v[(size_t)k * A + a], *beta = c->beta[(size_t)k * A + a];
+                if (v && beta)
+                    e += v[q * c->map[k].p] * (py - logit_sigmoid(beta[0]));
+            }
+            for (size_t a = 0; a < A; a++) {
+                if (!(n_a[a] > 0))
+                    continue;
+                double dt = (2.0 * (k_a[a] / n_a[a] - p) - (used - 1) * (1 - 2 * p) / N) / den;
+                double dmdy = (1 - 2 * p) / (N * tau2) - p * (1 - p) / (tau2 * tau2) * dt;
+                c->cm[((size_t)k * A + a) * P + q] = e * dmdy;
+            }
+        }
+    }
+    free(n_a);
+    return 0;
+}
+
+/* u_j = n (phi_j - mean phi) in place (compensated mean). */
+static void infl_centre(double *u, size_t n)
+{
+    struct ope_sum s;
+    ope_sum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        ope_sum_add(&s, u[i]);
+    double mean = ope_sum_value(&s) / (double)n;
+    for (size_t i = 0; i < n; i++)
+        u[i] = (double)n * (u[i] - mean);
+}
+
+static double **crossfit(const struct blog *log, const struct rm_opts *o,
+                         struct res_model *report, struct ope_progress *progress,
+                         double ***infl, struct ope_error *err)
 {
     struct cf c;
     memset(&c, 0, sizeof c);
@@ -466,13 +727,32 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
     c.status = ope_calloc(K * A, sizeof *c.status, err);
     c.errs = ope_calloc(K * A, sizeof *c.errs, err);
     c.beta = ope_calloc(K * A, sizeof *c.beta, err);
-    double **q = NULL;
+    double **q = NULL, **u = NULL;
+    if (infl) {
+        *infl = NULL;
+        c.n_pol = log->n_policies;
+    }
+    if (c.n_pol) {
+        c.by_fold = ope_malloc(n * sizeof *c.by_fold, err);
+        c.fold_start = ope_malloc((K + 1) * sizeof *c.fold_start, err);
+        c.v = ope_calloc(K * A, sizeof *c.v, err);
+        c.g = ope_calloc(K * A, sizeof *c.g, err);
+        c.train_rows = ope_calloc(K, sizeof *c.train_rows, err);
+        c.cprior = ope_calloc(K * c.n_pol, sizeof *c.cprior, err);
+        c.cm = ope_calloc(K * A * c.n_pol, sizeof *c.cm, err);
+        c.rbar = ope_calloc(K * A, sizeof *c.rbar, err);
+        if (!c.by_fold || !c.fold_start || !c.v || !c.train_rows || !c.cprior || !c.cm
+            || !c.rbar || !c.g)
+            goto fail;
+    }
     if (!c.fold || !c.by_action || !c.act_start || !c.map
         || !c.train_mean || !c.prior_rows || !c.status || !c.errs || !c.beta)
         goto fail;
     if (rm_assign_folds(n, o->folds, o->seed, c.fold, err) < 0)
         goto fail;
     group_rows(log->action, n, log->n_actions, c.by_action, c.act_start);
+    if (c.n_pol)    /* with one fold every row is in fold 0 */
+        group_rows(c.fold, n, o->folds, c.by_fold, c.fold_start);
     int threads = o->threads > 0 ? o->threads : ope_default_threads();
     if (prepare_folds(&c, o->prior_rows, threads, err) < 0 ||
         !(q = blog_matrix_new(log->n_actions, n, err)))
@@ -493,10 +773,57 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
         ope_fail(err, OPE_EINTERRUPTED, "reward model: cancelled");
         goto fail;
     }
+    if (c.n_pol) {
+        if (atomic_load(&c.predict_failed)) {
+            ope_fail_oom(err);
+            goto fail;
+        }
+        if (ope_parallel_for(K, threads, grad_task, &c, progress, NULL) < 0 ||
+            ope_parallel_for(K * A, threads, solve_task, &c, progress, NULL) < 0) {
+            ope_fail(err, OPE_EINTERRUPTED, "reward model: cancelled");
+            goto fail;
+        }
+        if (atomic_load(&c.predict_failed)) {
+            ope_fail_oom(err);
+            goto fail;
+        }
+        for (size_t t = 0; t < K * A; t++)
+            if (c.status[t] < 0) {
+                *err = c.errs[t];
+                ope_error_prefix(err, "reward model (fold %zu, action %zu): ", t / A, t % A);
+                goto fail;
+            }
+    }
+    /* The intercept prior's pull (logistic.h): prior_y is the fold's training mean, so
+     * d theta / d prior_y = H^-1 prior_w e_0 and dm moves by prior_w v_0 per unit. */
+    for (size_t k = 0; c.n_pol && c.kind == RM_LOGISTIC && k < K; k++)
+        for (size_t pp = 0; pp < c.n_pol && c.prior_rows[k] > 0 && c.train_rows[k] > 0; pp++) {
+            double s0 = 0.0;
+            for (size_t a = 0; a < A; a++)
+                if (c.v[k * A + a])
+                    s0 += c.v[k * A + a][pp * c.map[k].p];
+            c.cprior[k * c.n_pol + pp] = c.prior_rows[k] * s0 / c.train_rows[k];
+        }
+    if (c.n_pol && c.kind == RM_LOGISTIC && o->prior_rows < 0.0 && prior_slopes(&c) < 0) {
+        ope_fail_oom(err);
+        goto fail;
+    }
+    if (c.n_pol) {
+        if (!(u = blog_matrix_new((int)c.n_pol, n, err)))
+            goto fail;
+        c.infl = u;
+        if (ope_parallel_for((n + PREDICT_ROWS - 1) / PREDICT_ROWS, threads, infl_task, &c,
+                             progress, NULL) < 0) {
+            ope_fail(err, OPE_EINTERRUPTED, "reward model: cancelled");
+            goto fail;
+        }
+    }
     if (atomic_load(&c.predict_failed)) {
         ope_fail_oom(err);
         goto fail;
     }
+    for (size_t pp = 0; pp < c.n_pol; pp++)
+        infl_centre(u[pp], n);
     if (report) {
         memset(report, 0, sizeof *report);
         snprintf(report->kind, sizeof report->kind, "%s", rm_kind_name(c.kind));
@@ -506,11 +833,28 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
                  c.kind == RM_LOGISTIC ? "logloss" : "mse");
     }
     cf_release(&c);
+    if (infl)
+        *infl = u;
     return q;
 fail:
     blog_matrix_free(q, log->n_actions);
+    blog_matrix_free(u, (int)c.n_pol);
     cf_release(&c);
     return NULL;
+}
+
+double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
+                              struct res_model *report, struct ope_progress *progress,
+                              struct ope_error *err)
+{
+    return crossfit(log, o, report, progress, NULL, err);
+}
+
+double **rm_crossfit_infl(const struct blog *log, const struct rm_opts *o,
+                          struct res_model *report, struct ope_progress *progress,
+                          double ***infl, struct ope_error *err)
+{
+    return crossfit(log, o, report, progress, infl, err);
 }
 
 double **rm_crossfit(const struct blog *log, const struct rm_opts *o,

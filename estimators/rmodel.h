@@ -66,6 +66,28 @@ double **rm_crossfit_progress(const struct blog *log, const struct rm_opts *o,
                               struct res_model *report, struct ope_progress *progress,
                               struct ope_error *err);
 
+/* As rm_crossfit_progress, and when infl is not NULL also the reward model's share of
+ * the direct method's uncertainty, for every evaluation policy of the log: *infl
+ * (blog_matrix_new, [n_policies][n]) gets per-row terms u_j, centred to mean 0, whose
+ * sample variance over n is the first-order (delta-method, sandwich) variance of
+ *   dm = (1/n) sum_i sum_a pi(a|x_i) q̂_{k(i)}(x_i, a)
+ * caused by the fitted coefficients. Model (k, a) has coefficients theta with
+ * theta - theta* ~= H^-1 sum_{j trains it} s_j (H: the penalised negative Hessian at
+ * the fit, X'WX + lambda I'; s_j = (y_j - q̂_k(x_j, a)) x_j the score of training row
+ * j), and dm moves by g' (theta - theta*) with g = (1/n) sum_{i in fold k}
+ * pi(a|x_i) dq̂(x_i, a)/dtheta. So row j moves dm by
+ *   phi_j = sum_{k: j trains fold k's model} (y_j - q̂_k(x_j, a_j)) x_j' H_{k,a_j}^-1 g_{k,a_j}
+ * and u_j = n (phi_j - mean phi): the folds' models share training rows, and this
+ * sum over a row's models carries their correlation exactly (to first order).
+ * A logistic model's intercept prior adds two terms: its target is the fold's training
+ * mean and (RM_PRIOR_AUTO) its weight an empirical-Bayes estimate, both moved by every
+ * training row. Actions without training rows (predicted by the fold's mean reward)
+ * add nothing; neither does the fit's bias, which no variance can hold.
+ * Free with blog_matrix_free(*infl, log->n_policies). */
+double **rm_crossfit_infl(const struct blog *log, const struct rm_opts *o,
+                          struct res_model *report, struct ope_progress *progress,
+                          double ***infl, struct ope_error *err);
+
 /* Parse "auto|ridge|logistic" for --reward-model. Returns 0, or -1 if unknown. */
 int rm_kind_parse(const char *s, enum rm_kind *out);
 

@@ -7,7 +7,7 @@
 
 expect_status 0 "gen bandit" $OPE gen bandit -n 600 -s 7 -q -o "$TMP/b.csv"
 expect_status 0 "eval dm,ipw with t intervals" $OPE eval "$TMP/b.csv" --estimators dm,ipw --ci t
-expect_grep "$TMP/out" "warning: dm: the interval ignores the reward model's own error" \
+expect_grep "$TMP/out" "warning: dm: the interval includes the fitted reward model's variance" \
     "table: dm's interval is flagged"
 # Once per estimator, not once per policy (5 policies here).
 n=$(grep -c "warning: dm: the interval" "$TMP/out")
@@ -16,13 +16,13 @@ grep -q "warning: ipw:" "$TMP/out" && fail "ipw flagged" || pass "ipw (honest) i
 expect_status 0 "json" $OPE eval "$TMP/b.csv" --estimators dm,ipw --ci t --format json
 # Every dm estimate carries ci_warning, no ipw estimate does (5 policies; the writer
 # puts each estimate on a line of its own).
-n=$(grep '"estimator":"dm",' "$TMP/out" | grep -c '"ci_warning":"the interval ignores')
+n=$(grep '"estimator":"dm",' "$TMP/out" | grep -c '"ci_warning":"the interval includes the fitted')
 [ "$n" = 5 ] && pass "json: ci_warning on every dm estimate" || fail "json: $n dm ci_warnings"
 n=$(grep '"estimator":"ipw",' "$TMP/out" | grep -c '"ci_warning"')
 [ "$n" = 0 ] && pass "json: no ci_warning on ipw" || fail "json: $n ipw ci_warnings"
 # No interval, nothing to warn about.
 expect_status 0 "--ci none" $OPE eval "$TMP/b.csv" --estimators dm --ci none
-grep -q "the interval ignores" "$TMP/out" && fail "warned without an interval" ||
+grep -q "the interval includes" "$TMP/out" && fail "warned without an interval" ||
     pass "no interval: no interval warning"
 
 # Trajectories: the exact command of the issue. anti100 gives every logged trajectory

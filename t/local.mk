@@ -31,6 +31,7 @@ ope_c_tests = \
 	t/0410-logistic \
 	t/0420-crossfit \
 	t/0425-rmodel-block \
+	t/0428-dm-variance \
 	t/0600-gp \
 	t/0630-resultread \
 	t/0700-mdp \
@@ -79,6 +80,7 @@ ope_sh_tests = \
 	t/0325-intervals.sh \
 	t/0327-behavior-labels.sh \
 	t/0328-refit-bootstrap.sh \
+	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
 	t/0527-gate.sh \
