@@ -45,17 +45,21 @@ if [ "${1-}" = --one ]; then
         set -- --estimators "$traj_estimators" --gamma 0.9 --truth "$truth" ;;
     esac
     for m in $methods; do
-        "$ope" eval "$log" "$@" --ci "$m" --n-boot 500 --seed "$s" --threads 1 -q -f json |
-            jq -r --arg set "$set" --arg m "$m" '.policies[] | .name as $p |
+        # Through a file, so that a failing ope eval stops the run (set -e) rather
+        # than leaving a method out of the table.
+        "$ope" eval "$log" "$@" --ci "$m" --n-boot 500 --seed "$s" --threads 1 -q -f json \
+            >"$log.json"
+        jq -r --arg set "$set" --arg m "$m" '.policies[] | .name as $p |
               .ground_truth as $g | .estimates[] |
               [$set, $p, .label, $m,
                (if .value == null or .ci == null or .ci.lower == null then "-"
                 elif .ci.lower <= $g and $g <= .ci.upper then 1 else 0 end),
                (if .ci == null or .ci.lower == null then 0
                 else .ci.upper - .ci.lower end),
-               (if .ci_warning == null then 0 else 1 end)] | @tsv'
-    done >"$tmp/rows/$set.$s"
-    rm -f "$log" "$truth"
+               (if .ci_warning == null then 0 else 1 end)] | @tsv' "$log.json"
+    done >"$tmp/rows/$set.$s.part"
+    mv "$tmp/rows/$set.$s.part" "$tmp/rows/$set.$s"
+    rm -f "$log" "$log.json" "$truth"
     exit 0
 fi
 
