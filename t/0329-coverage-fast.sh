@@ -77,12 +77,15 @@ done
 # 2. rm on a stochastic policy: it does not apply (no estimate, and ope eval says so).
 # 3. Measured here and reported, not flagged by ope eval (yet): they are listed as
 #    skipped tests below with their numbers, so they stay visible.
-#    - sg-ipw on greedy, binary rewards: 78.8% (t) and 77.5% (bootstrap) of 80 logs.
+#    - sg-ipw on greedy, binary rewards: 78.8% (t) and 77.5% (bootstrap) of 80 logs
+#      (doc/coverage.md, 200 logs: 78.5% both).
 #      sg-ipw shrinks each weight (5 -> 4.81 here) and is biased downwards by design;
 #      the interval describes the variance only.
 #    - rm's t interval on greedy, binary rewards: 100% of 80 logs, twice the width the
 #      spread of the estimates asks for (its bootstrap interval is sized right; with
 #      continuous rewards the t interval covers 98.8%, 1.3 times too wide, and passes).
+#      On a uniform log rm's estimate equals snipw's, but its t interval is as wide as
+#      ipw's: its terms look unnormalised, where snipw's are linearised.
 #    - wtis's and wpdis's t intervals on the dirichlet MDP: 100% of 100 logs, 7 and 8
 #      times too wide: their terms use the full-sample denominator, conservative where
 #      weights vary much across episodes (doc/coverage.md, the delta-method section).
