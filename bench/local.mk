@@ -14,7 +14,8 @@ bench: $(bench_programs) bin/ope
 	@for b in $(bench_programs); do echo "== $$b"; ./$$b || exit 1; done
 .PHONY: bench
 # The coverage table doc/coverage.md (bench/coverage.sh; needs jq): a benchmark of the
-# intervals, several minutes, not part of make check. COVERAGE_LOGS=N logs per setting.
+# intervals, about an hour for 500 logs on 2 cores, not part of make check.
+# COVERAGE_LOGS=N logs per setting, COVERAGE_JOBS=J logs at a time (default 2).
 COVERAGE_LOGS = 500
 coverage: bin/ope
 	$(SHELL) $(srcdir)/bench/coverage.sh ./bin/ope $(srcdir)/doc/coverage.md $(COVERAGE_LOGS)
