@@ -19,7 +19,9 @@ interrupt() {
     wait "$pid"; st=$?
     [ "$st" -eq 130 ] && pass "$name: SIGINT during the bootstrap exits 130" ||
         { fail "$name: SIGINT during the bootstrap exits 130"; diag "status $st" "$(cat "$TMP/err")"; }
-    expect_grep "$TMP/err" "evaluation cancelled" "$name: it says the evaluation was cancelled"
+    # A slow (sanitizer) build may still be fitting the reward model at 1.5 s, which
+    # says "reward model: cancelled": either way the message says so.
+    expect_grep "$TMP/err" "cancelled" "$name: it says the evaluation was cancelled"
     grep -q "double free\|AddressSanitizer\|runtime error" "$TMP/err" &&
         fail "$name: no memory error on the way out" || pass "$name: no memory error on the way out"
     [ ! -e "$TMP/$name.out.json" ] && pass "$name: no output file is left" ||
