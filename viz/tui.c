@@ -367,7 +367,8 @@ static void draw_status(struct tui *t)
     double frac;
     char label[64], text[512];
     move(y, 0);
-    if (session_busy(s, &frac, label, sizeof label)) {
+    if (session_busy(s, &frac, label, sizeof label) ||
+        tui_job_busy(&t->job, &frac, label, sizeof label)) {
         int barw = 20, fill = (int)(frac * barw + 0.5);
         char bar[24];
         for (int k = 0; k < barw; k++)
@@ -532,6 +533,7 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
             memset(&err, 0, sizeof err);
             rebuild_all(&t);
         }
+        tui_job_poll(&t.job, &t);   /* its done installs the result and says so */
         const struct tui_view *v = t.views[t.cur];
         erase();
         draw_tabs(&t);
@@ -562,6 +564,7 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
         case 'q':
             if (session_busy(s, NULL, NULL, 0))
                 session_cancel(s);
+            tui_job_cancel(&t.job);
             t.quit = 1;
             break;
         case '\t':
@@ -581,6 +584,10 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
         case 'c': case 27:
             if (session_busy(s, NULL, NULL, 0)) {
                 session_cancel(s);
+                tui_message(&t, 0, "cancelling...");
+            }
+            if (tui_job_busy(&t.job, NULL, NULL, 0)) {
+                tui_job_cancel(&t.job);
                 tui_message(&t, 0, "cancelling...");
             }
             break;
@@ -645,6 +652,12 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
         fprintf(stderr, "ope: interrupted (signal %d)\n", (int)stop_signal);
     }
     session_wait(s);
+    tui_job_cancel(&t.job);
+    tui_job_wait(&t.job, &t);
+    tui_job_release(&t.job);
+    tui_learn_free(&t);
+    tui_explore_free(&t);
+    tui_train_free(&t);
     grid_free(t.data_grid);
     grid_free(t.est_grid);
     grid_free(t.sel_grid);

@@ -8,8 +8,12 @@
 #include <curses.h>
 #include "ope/app/session.h"
 #include "viz/grid.h"
+#include "viz/tui_job.h"
 
 struct tui;
+struct tui_learn_res;
+struct tui_explore_res;
+struct tui_train_res;
 
 /* A view: draws itself into a pane and handles its own keys. */
 struct tui_view {
@@ -66,11 +70,16 @@ struct tui {
     int chart_rows, chart_cols; /* size it was rendered for */
     char **learn_lines;
     size_t n_learn_lines;
-    int learn_step;
     char **train_lines;         /* the Train view's summary and chart (viz/tui_train.c) */
     size_t n_train_lines;
     int train_setup;
     struct tui_live_chart learn_chart, explore_chart, train_chart;
+    /* The experiments of Learn, Explore and Train run as this job, one at a time;
+     * their latest finished results stay here (a cancelled run keeps them). */
+    struct tui_job job;
+    struct tui_learn_res *learn_res;
+    struct tui_explore_res *explore_res;
+    struct tui_train_res *train_res;
     size_t text_top;            /* scroll position of text views */
     const struct tui_report_hook *report;
 };

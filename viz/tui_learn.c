@@ -11,6 +11,7 @@
 #include "viz/tui_extra.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,46 +77,63 @@ void tui_learn_card(size_t k, char ***L, size_t *n)
     tui_linef(L, n, "  source:    %s", d->citation);
 }
 
-enum { REPS = 12, SIZES = 7 };
+enum { REPS = 12, SIZES = 7, MAX_EST = 4 };
 
-/* Run the current experiment: fills names, sizes, mean error and +-1 sd. */
-static int experiment(const struct est_desc *chosen, const char **names, char labels[][96],
-                      size_t *ns, double *sizes, double *mean, double *lo, double *hi)
+/* An experiment's numbers: what it was run for (estimator and experiment) and, per
+ * estimator e and size k, the mean error and +-1 sd at [e * SIZES + k]. Filled on the
+ * job's worker, read by the UI thread once the job is joined. */
+struct tui_learn_res {
+    size_t est;
+    int exp;
+    size_t ns;
+    char labels[MAX_EST][96];
+    double sizes[SIZES], mean[MAX_EST * SIZES], lo[MAX_EST * SIZES], hi[MAX_EST * SIZES];
+};
+
+/* Run experiment r->exp for estimator r->est on the worker: REPS generated logs per
+ * size, each with its own seed, evaluated on one thread, so the numbers never depend
+ * on threads; progress after each log, and a cancel stops between logs. */
+static int experiment(void *ctx, struct ope_progress *progress, struct ope_error *err)
 {
+    struct tui_learn_res *res = ctx;
+    const struct est_desc *chosen = tui_learn_at(res->est);
     char list[256];
-    if (learn_exp == 2)
+    if (res->exp == 2)
         snprintf(list, sizeof list, "ipw,ipw:clip=50,ipw:clip=10,ipw:clip=2");
     else if (strcmp(chosen->name, "ipw") == 0 || strcmp(chosen->name, "snipw") == 0 ||
              strcmp(chosen->name, "dr") == 0)
         snprintf(list, sizeof list, "ipw,snipw,dr");
     else
         snprintf(list, sizeof list, "ipw,snipw,dr,%s", chosen->name);
-    struct ope_error err = { 0 };
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
-    if (est_spec_list(list, EST_BANDIT, &spec, &n_spec, &err) != 0)
+    if (est_spec_list(list, EST_BANDIT, &spec, &n_spec, err) != 0)
         return -1;
-    *ns = n_spec;
-    for (size_t e = 0; e < n_spec; e++) {
-        snprintf(labels[e], 96, "%s", spec[e].label);
-        names[e] = labels[e];
-    }
-    double err_v[4][SIZES][REPS];
+    if (n_spec > MAX_EST)
+        n_spec = MAX_EST;
+    res->ns = n_spec;
+    for (size_t e = 0; e < n_spec; e++)
+        snprintf(res->labels[e], sizeof res->labels[e], "%s", spec[e].label);
+    double err_v[MAX_EST][SIZES][REPS];
     for (int k = 0; k < SIZES; k++) {
-        sizes[k] = 100.0 * (1 << k);
+        res->sizes[k] = 100.0 * (1 << k);
         for (int rep = 0; rep < REPS; rep++) {
+            if (ope_progress_cancelled(progress)) {
+                free(spec);
+                return ope_fail(err, OPE_EINTERRUPTED, "cancelled");
+            }
             struct gen_bandit_opts g;
             gen_bandit_opts_init(&g);
-            g.rows = (size_t)sizes[k];
+            g.rows = (size_t)res->sizes[k];
             g.seed = 1000 + (uint64_t)rep * 131 + (uint64_t)k;
             g.policies = "greedy";
-            g.beta = learn_exp == 1 ? -3.0 : 1.0;   /* -3: the logger prefers bad actions */
-            struct blog *b = gen_bandit(&g, &err);
+            g.beta = res->exp == 1 ? -3.0 : 1.0;   /* -3: the logger prefers bad actions */
+            struct blog *b = gen_bandit(&g, err);
             if (!b) {
                 free(spec);
                 return -1;
             }
-            b->qhat = blog_matrix_new(b->n_actions, b->n, &err);
+            b->qhat = blog_matrix_new(b->n_actions, b->n, err);
             for (int a = 0; b->qhat && a < b->n_actions; a++)
                 for (size_t i = 0; i < b->n; i++)
                     b->qhat[a][i] = 0.8 * b->q[a][i] + 0.1;
@@ -125,23 +143,57 @@ static int experiment(const struct est_desc *chosen, const char **names, char la
             o.n_spec = n_spec;
             o.ci = CI_NONE;
             o.threads = 1;
-            struct res_eval *r = b->qhat ? eval_bandit(b, &o, &err) : NULL;
+            struct res_eval *r = b->qhat ? eval_bandit(b, &o, err) : NULL;
             for (size_t e = 0; e < n_spec; e++)
                 err_v[e][k][rep] = r ? r->pol[0].est[e].value - r->pol[0].truth : NAN;
             res_eval_free(r);
             blog_free(b);
+            ope_progress_report(progress, (double)(k * REPS + rep + 1) / (SIZES * REPS),
+                                "learn: experiment");
         }
     }
     for (size_t e = 0; e < n_spec; e++)
         for (int k = 0; k < SIZES; k++) {
             struct ci_stats st;
             ci_stats_of(err_v[e][k], REPS, &st);
-            mean[e * SIZES + (size_t)k] = st.mean;
-            lo[e * SIZES + (size_t)k] = st.mean - st.sd;
-            hi[e * SIZES + (size_t)k] = st.mean + st.sd;
+            res->mean[e * SIZES + (size_t)k] = st.mean;
+            res->lo[e * SIZES + (size_t)k] = st.mean - st.sd;
+            res->hi[e * SIZES + (size_t)k] = st.mean + st.sd;
         }
     free(spec);
     return 0;
+}
+
+/* The experiment's table and chart, from the numbers of r. */
+static void result_lines(struct tui *t, const struct tui_learn_res *r, char ***L, size_t *n)
+{
+    const char *names[MAX_EST];
+    for (size_t e = 0; e < r->ns; e++)
+        names[e] = r->labels[e];
+    tui_linef(L, n, "  mean error (estimate - truth) and its sd over %d logs:", REPS);
+    char head[256] = "";
+    size_t hl = (size_t)snprintf(head, sizeof head, "  %8s", "n");
+    for (size_t e = 0; e < r->ns && hl < sizeof head; e++)
+        hl += (size_t)snprintf(head + hl, sizeof head - hl, " %22s", names[e]);
+    tui_linef(L, n, "%s", head);
+    for (int k = 0; k < SIZES; k++) {
+        char row[256];
+        size_t rl = (size_t)snprintf(row, sizeof row, "  %8.0f", r->sizes[k]);
+        for (size_t e = 0; e < r->ns && rl < sizeof row; e++)
+            rl += (size_t)snprintf(row + rl, sizeof row - rl, "  %+9.4f (sd %7.4f)",
+                                   r->mean[e * SIZES + (size_t)k],
+                                   (r->hi[e * SIZES + (size_t)k] - r->lo[e * SIZES + (size_t)k]) / 2);
+        tui_linef(L, n, "%s", row);
+    }
+    struct strbuf sb = STRBUF_INIT;
+    char title[160];
+    snprintf(title, sizeof title, "%s: error vs n (band: +-1 sd over %d logs)",
+             experiments[r->exp], REPS);
+    chart_sample_size(names, r->ns, r->sizes, SIZES, r->mean, r->lo, r->hi, 0.0, title, &sb);
+    if (!strbuf_failed(&sb))
+        tui_live_chart_set(&t->learn_chart, strbuf_str(&sb), (int)*n + 1, 14, 2, t->pane_rows,
+                           t->pane_cols, L, n);
+    strbuf_release(&sb);
 }
 
 static void learn_rebuild(struct tui *t)
@@ -162,42 +214,40 @@ static void learn_rebuild(struct tui *t)
                   "(< >) to run one.");
         return;
     }
-    if (t->learn_step == 0) {
+    /* The last finished run shows while it is the one picked (a cancelled re-run
+     * keeps it). */
+    const struct tui_learn_res *r = t->learn_res;
+    if (!r || r->est != learn_est || r->exp != learn_exp) {
         tui_linef(L, n, "  Press Enter to run it: %d generated logs per size, n = 100 to 6400.", REPS);
         return;
     }
-    const char *names[4];
-    char labels[4][96];
-    size_t ns = 0;
-    double sizes[SIZES], mean[4 * SIZES], lo[4 * SIZES], hi[4 * SIZES];
-    if (experiment(d, names, labels, &ns, sizes, mean, lo, hi) != 0) {
-        tui_linef(L, n, "  the experiment failed");
+    result_lines(t, r, L, n);
+}
+
+static void learn_done(struct tui *t, void *ctx, int rc, const struct ope_error *err)
+{
+    if (rc != 0) {
+        free(ctx);
+        if (err->status == OPE_EINTERRUPTED)
+            tui_message(t, 0, "experiment cancelled; the previous result stays");
+        else
+            tui_message(t, 1, "the experiment failed: %s", err->msg);
         return;
     }
-    tui_linef(L, n, "  mean error (estimate - truth) and its sd over %d logs:", REPS);
-    char head[256] = "";
-    size_t hl = (size_t)snprintf(head, sizeof head, "  %8s", "n");
-    for (size_t e = 0; e < ns && hl < sizeof head; e++)
-        hl += (size_t)snprintf(head + hl, sizeof head - hl, " %22s", names[e]);
-    tui_linef(L, n, "%s", head);
-    for (int k = 0; k < SIZES; k++) {
-        char row[256];
-        size_t rl = (size_t)snprintf(row, sizeof row, "  %8.0f", sizes[k]);
-        for (size_t e = 0; e < ns && rl < sizeof row; e++)
-            rl += (size_t)snprintf(row + rl, sizeof row - rl, "  %+9.4f (sd %7.4f)",
-                                   mean[e * SIZES + (size_t)k],
-                                   (hi[e * SIZES + (size_t)k] - lo[e * SIZES + (size_t)k]) / 2);
-        tui_linef(L, n, "%s", row);
-    }
-    struct strbuf sb = STRBUF_INIT;
-    char title[160];
-    snprintf(title, sizeof title, "%s: error vs n (band: +-1 sd over %d logs)",
-             experiments[learn_exp], REPS);
-    chart_sample_size(names, ns, sizes, SIZES, mean, lo, hi, 0.0, title, &sb);
-    if (!strbuf_failed(&sb))
-        tui_live_chart_set(&t->learn_chart, strbuf_str(&sb), (int)*n + 1, 14, 2, t->pane_rows,
-                           t->pane_cols, L, n);
-    strbuf_release(&sb);
+    free(t->learn_res);
+    t->learn_res = ctx;
+    /* lines are rebuilt by the next draw, not here: done also runs at exit */
+    tui_lines_free(&t->learn_lines, &t->n_learn_lines);
+    tui_live_chart_clear(&t->learn_chart);
+    tui_message(t, 0, "done: < > picks another estimator, m another experiment");
+}
+
+static const struct tui_job_class learn_job = { "learn", experiment, learn_done };
+
+void tui_learn_free(struct tui *t)
+{
+    free(t->learn_res);
+    t->learn_res = NULL;
 }
 
 static void learn_draw(struct tui *t, WINDOW *w, int rows, int cols)
@@ -212,12 +262,23 @@ static int learn_key(struct tui *t, int ch)
 {
     size_t nb = tui_learn_count();
     switch (ch) {
-    case '\n': case '\r': case KEY_ENTER:
-        tui_message(t, 0, "running the experiment...");
-        t->learn_step = 1;
-        learn_rebuild(t);
-        tui_message(t, 0, "done: < > picks another estimator, m another experiment");
+    case '\n': case '\r': case KEY_ENTER: {
+        if (tui_learn_at(learn_est)->kind != EST_BANDIT)
+            return 1;
+        struct tui_learn_res *r = calloc(1, sizeof *r);
+        struct ope_error err = { 0 };
+        if (!r) {
+            tui_message(t, 1, "out of memory");
+            return 1;
+        }
+        r->est = learn_est;
+        r->exp = learn_exp;
+        if (tui_job_start(&t->job, &learn_job, r, &err) != 0) {
+            free(r);
+            tui_message(t, 1, "%s", err.msg);
+        }
         return 1;
+    }
     case '>': case KEY_RIGHT: case 'l':
         learn_est = (learn_est + 1) % nb;
         break;
@@ -230,7 +291,6 @@ static int learn_key(struct tui *t, int ch)
     default:
         return 0;
     }
-    t->learn_step = 0;
     learn_rebuild(t);
     return 1;
 }
