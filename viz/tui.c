@@ -367,8 +367,10 @@ static void draw_status(struct tui *t)
     double frac;
     char label[64], text[512];
     move(y, 0);
-    if (session_busy(s, &frac, label, sizeof label) ||
-        tui_job_busy(&t->job, &frac, label, sizeof label)) {
+    /* An error (a refused key, say) shows over the progress bar until the next key. */
+    if (!(t->status[0] && t->status_is_error) &&
+        (session_busy(s, &frac, label, sizeof label) ||
+         tui_job_busy(&t->job, &frac, label, sizeof label))) {
         int barw = 20, fill = (int)(frac * barw + 0.5);
         char bar[24];
         for (int k = 0; k < barw; k++)
