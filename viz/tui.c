@@ -367,16 +367,17 @@ static void draw_status(struct tui *t)
     double frac;
     char label[64], text[512];
     move(y, 0);
-    /* An error (a refused key, say) shows over the progress bar until the next key. */
-    if (!(t->status[0] && t->status_is_error) &&
-        (session_busy(s, &frac, label, sizeof label) ||
-         tui_job_busy(&t->job, &frac, label, sizeof label))) {
+    if (session_busy(s, &frac, label, sizeof label) ||
+        tui_job_busy(&t->job, &frac, label, sizeof label)) {
         int barw = 20, fill = (int)(frac * barw + 0.5);
         char bar[24];
         for (int k = 0; k < barw; k++)
             bar[k] = k < fill ? '#' : '.';
         bar[barw] = '\0';
-        snprintf(text, sizeof text, " %s [%s] %3.0f%%  c: cancel", label, bar, 100 * frac);
+        /* an error (a refused key, say) follows the bar until the next key */
+        snprintf(text, sizeof text, " %s [%s] %3.0f%%  c: cancel%s%s", label, bar, 100 * frac,
+                 t->status[0] && t->status_is_error ? "  " : "",
+                 t->status[0] && t->status_is_error ? t->status : "");
         tui_put(stdscr, text, room);
     } else if (t->status[0]) {
         if (t->status_is_error)
@@ -492,7 +493,102 @@ void tui_lines_free(char ***lines, size_t *n)
     *n = 0;
 }
 
+/* The load of tui_run_load as a job: its numbers come back through ctx. */
+struct load_ctx {
+    const struct tui_loader *ld;
+    struct session *s;
+    int finished, rc;
+    struct ope_error err;
+};
+
+static int load_work(void *ctx, struct ope_progress *p, struct ope_error *err)
+{
+    struct load_ctx *c = ctx;
+    return c->ld->open(c->ld->ud, c->s, p, err);
+}
+
+static void load_done(struct tui *t, void *ctx, int rc, const struct ope_error *err)
+{
+    (void)t;
+    struct load_ctx *c = ctx;
+    c->finished = 1;
+    c->rc = rc;
+    c->err = *err;
+}
+
+static const struct tui_job_class load_job = { "loading", load_work, load_done };
+
+/* The loading frame: the log's name and size, a bar of the bytes read (when the size
+ * is known) and how to cancel; every line clipped at the width. */
+static void draw_loading(struct tui *t, const struct tui_loader *ld)
+{
+    double frac = 0;
+    char label[64] = "loading", line[512];
+    tui_job_busy(&t->job, &frac, label, sizeof label);
+    erase();
+    int y = LINES / 2 - 2 > 0 ? LINES / 2 - 2 : 0;
+    if (ld->bytes > 0)
+        snprintf(line, sizeof line, " ope: loading %s (%.1f MB)...", ld->name, ld->bytes / 1e6);
+    else
+        snprintf(line, sizeof line, " ope: loading %s...", ld->name);
+    set_on(t, TUI_C_TITLE, A_BOLD);
+    move(y, 0);
+    tui_put(stdscr, line, COLS);
+    set_off(t, TUI_C_TITLE, A_BOLD);
+    if (ld->bytes > 0) {
+        int barw = COLS - 10 < 40 ? COLS - 10 : 40, fill = (int)(frac * barw + 0.5);
+        char bar[48];
+        for (int k = 0; k < barw && k < 47; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[barw > 0 ? (barw < 47 ? barw : 47) : 0] = '\0';
+        snprintf(line, sizeof line, " [%s] %3.0f%%", bar, 100 * frac);
+        move(y + 2, 0);
+        tui_put(stdscr, line, COLS);
+    }
+    snprintf(line, sizeof line, " %s", label);
+    move(y + 3, 0);
+    tui_put(stdscr, line, COLS);
+    move(y + 5, 0);
+    tui_put(stdscr, " q, Esc or Ctrl-C cancels", COLS);
+    refresh();
+}
+
+/* Load the session on the worker with the frame up. 0 when loaded; OPE_EINTERRUPTED
+ * when cancelled (by a key or a signal); -1 with err when the load failed. */
+static int load_phase(struct tui *t, const struct tui_loader *ld, struct ope_error *err)
+{
+    struct load_ctx c = { ld, t->s, 0, 0, { 0 } };
+    draw_loading(t, ld);
+    if (tui_job_start(&t->job, &load_job, &c, err) != 0)
+        return -1;
+    int cancelled = 0;
+    while (!c.finished) {
+        if (tui_job_poll(&t->job, t))
+            break;
+        int ch = getch();
+        if (!cancelled && (stop_signal || ch == 'q' || ch == 'c' || ch == 27)) {
+            cancelled = 1;
+            tui_job_cancel(&t->job);
+        }
+        draw_loading(t, ld);
+    }
+    if (cancelled || c.err.status == OPE_EINTERRUPTED)
+        return OPE_EINTERRUPTED;
+    if (c.rc != 0) {
+        *err = c.err;
+        return -1;
+    }
+    return 0;
+}
+
 int tui_run(struct session *s, const struct tui_report_hook *report)
+{
+    struct ope_error err = { 0 };
+    return tui_run_load(s, NULL, report, &err);   /* fails only when loading */
+}
+
+int tui_run_load(struct session *s, const struct tui_loader *ld,
+                 const struct tui_report_hook *report, struct ope_error *lerr)
 {
     struct tui t;
     memset(&t, 0, sizeof t);
@@ -522,9 +618,14 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     init_colours(&t);
 
     struct ope_error err = { 0 };
-    if (!s->res && session_start(s, &err) != 0)
+    int loaded = ld ? load_phase(&t, ld, lerr) : 0;
+    if (loaded == 0 && !s->res && session_start(s, &err) != 0)
         tui_message(&t, 1, "%s", err.msg);
-    rebuild_all(&t);
+    if (loaded != 0)
+        t.quit = 1;
+    else
+        rebuild_all(&t);
+
 
     while (!t.quit && !stop_signal) {
         if (session_poll(s, &err) == 1) {
@@ -652,6 +753,8 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     if (stop_signal) {
         session_cancel(s);
         fprintf(stderr, "ope: interrupted (signal %d)\n", (int)stop_signal);
+    } else if (loaded == OPE_EINTERRUPTED) {
+        fprintf(stderr, "ope: loading cancelled\n");
     }
     session_wait(s);
     tui_job_cancel(&t.job);
@@ -672,5 +775,7 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     tui_live_chart_clear(&t.learn_chart);
     tui_live_chart_clear(&t.explore_chart);
     tui_live_chart_clear(&t.train_chart);
+    if (loaded != 0)
+        return loaded;
     return stop_signal ? OPE_EINTERRUPTED : 0;
 }

@@ -98,6 +98,24 @@ struct tui_report_hook {
  * report may be NULL (then `x` exports tables only). */
 int tui_run(struct session *s, const struct tui_report_hook *report);
 
+/* What the workbench loads on a worker before its first view (the log of `ope tui
+ * LOG`): open fills the session, reporting to progress and stopping once it is
+ * cancelled. name and bytes (0: unknown, e.g. a pipe) are for the loading frame. */
+struct tui_loader {
+    int (*open)(void *ud, struct session *s, struct ope_progress *progress,
+                struct ope_error *err);
+    void *ud;
+    const char *name;
+    double bytes;
+};
+
+/* tui_run on a session that ld loads first, on the worker, while a loading frame shows
+ * the bytes read; q, c, Esc or Ctrl-C cancel the load (status 130). Returns an exit
+ * status, or -1 with err filled when the load fails (the terminal is restored by
+ * then, for the caller to print err). */
+int tui_run_load(struct session *s, const struct tui_loader *ld,
+                 const struct tui_report_hook *report, struct ope_error *err);
+
 /* Set the status-line message (printf-style). */
 void tui_message(struct tui *t, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
