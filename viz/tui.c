@@ -93,13 +93,30 @@ static size_t visible_cols(const struct grid *g, size_t *vis, size_t max)
     return k;
 }
 
+void tui_grid_keep(const struct grid *old, struct grid *g)
+{
+    if (!old || !g)
+        return;
+    if (old->sort_col >= 0 && (size_t)old->sort_col < g->n_cols) {
+        grid_sort(g, old->sort_col);
+        if (old->sort_desc != g->sort_desc)
+            grid_sort(g, old->sort_col);    /* the second call reverses */
+    }
+    g->left = old->left;
+}
+
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
 {
     int width[64];
     size_t vis[64];
     size_t nv = visible_cols(g, vis, 64);
-    for (size_t k = 0; k < nv; k++)
+    for (size_t k = 0; k < nv; k++) {
         width[k] = grid_width(g, vis[k], 40);
+        /* while `s` asks for a column, the headers carry their numbers: "3 value" */
+        int numbered = t->number_cols ? (int)strlen(g->head[vis[k]]) + 1 + (vis[k] >= 9) + 1 : 0;
+        if (numbered > width[k])
+            width[k] = numbered;
+    }
     /* header, clipped at the pane's edge (a cell printed past it would wrap) */
     wmove(w, 0, 0);
     wattr(t, w, TUI_C_TITLE, A_BOLD, 1);
@@ -110,8 +127,12 @@ void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
         char head[64], cellbuf[128];
         const char *arrow = (int)c == g->sort_col ? (g->sort_desc ? "v" : "^") : "";
         char hesc[64];
-        snprintf(head, sizeof head, "%s%s",
-                 utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
+        if (t->number_cols)
+            snprintf(head, sizeof head, "%zu %s%s", c + 1,
+                     utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
+        else
+            snprintf(head, sizeof head, "%s%s",
+                     utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
         snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[hk],
                  width[hk], head);
         wmove(w, 0, x);
@@ -397,6 +418,36 @@ static void draw_status(struct tui *t)
     set_off(t, TUI_C_STATUS, 0);
 }
 
+/* The whole screen: tab bar, the current view's pane, status line. */
+static void draw_frame(struct tui *t)
+{
+    const struct tui_view *v = t->views[t->cur];
+    erase();
+    draw_tabs(t);
+    t->pane_rows = LINES - 2;
+    t->pane_cols = COLS;
+    WINDOW *pane = subwin(stdscr, t->pane_rows > 1 ? t->pane_rows : 1, COLS, 1, 0);
+    if (pane) {
+        v->draw(t, pane, t->pane_rows, t->pane_cols);
+        delwin(pane);
+    }
+    draw_status(t);
+    refresh();
+}
+
+/* `s`: ask for a column with the headers numbered on screen while the prompt is up. */
+static void sort_prompt(struct tui *t, struct grid *g)
+{
+    char col[16] = "";
+    char q[128];
+    snprintf(q, sizeof q, "sort by column (1-%zu, 0 = input order):", g->n_cols);
+    t->number_cols = 1;
+    draw_frame(t);
+    t->number_cols = 0;
+    if (tui_prompt(t, q, col, sizeof col))
+        grid_sort(g, atoi(col) - 1);
+}
+
 static void rebuild_all(struct tui *t)
 {
     for (int v = 0; v < t->n_views; v++)
@@ -638,17 +689,7 @@ int tui_run_load(struct session *s, const struct tui_loader *ld,
         }
         tui_job_poll(&t.job, &t);   /* its done installs the result and says so */
         const struct tui_view *v = t.views[t.cur];
-        erase();
-        draw_tabs(&t);
-        t.pane_rows = LINES - 2;
-        t.pane_cols = COLS;
-        WINDOW *pane = subwin(stdscr, t.pane_rows > 1 ? t.pane_rows : 1, COLS, 1, 0);
-        if (pane) {
-            v->draw(&t, pane, t.pane_rows, t.pane_cols);
-            delwin(pane);
-        }
-        draw_status(&t);
-        refresh();
+        draw_frame(&t);
 
         int ch = getch();
         if (ch == ERR)
@@ -701,13 +742,8 @@ int tui_run_load(struct session *s, const struct tui_loader *ld,
             handle_search(&t, v, 1);
             break;
         case 's':
-            if (g) {
-                char col[16] = "";
-                char q[128];
-                snprintf(q, sizeof q, "sort by column (1-%zu, 0 = input order):", g->n_cols);
-                if (tui_prompt(&t, q, col, sizeof col))
-                    grid_sort(g, atoi(col) - 1);
-            }
+            if (g)
+                sort_prompt(&t, g);
             break;
         case 'e':
             tui_estimators_dialog(&t);

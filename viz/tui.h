@@ -81,6 +81,7 @@ struct tui {
     struct tui_explore_res *explore_res;
     struct tui_train_res *train_res;
     size_t text_top;            /* scroll position of text views */
+    int number_cols;            /* grid headers carry their column numbers (`s` asks) */
     const struct tui_report_hook *report;
 };
 
@@ -130,6 +131,10 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n);
 void tui_put(WINDOW *w, const char *s, int n);
 
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols);
+
+/* A table rebuilt with new results keeps what the user set on the old one: its sort
+ * (column and direction) and its horizontal scroll. */
+void tui_grid_keep(const struct grid *old, struct grid *g);
 
 /* Draw lines of text with scrolling from t->text_top. */
 void tui_draw_text(struct tui *t, WINDOW *w, char *const *lines, size_t n, int rows, int cols);

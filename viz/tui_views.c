@@ -81,18 +81,18 @@ static void est_rebuild(struct tui *t)
         "policy", "estimator", "value", "lower", "upper", "truth", "rel.err",
         "ESS", "max w", "mean w"
     };
-    grid_free(t->est_grid);
+    struct grid *old = t->est_grid;
     t->est_grid = grid_new(10, head);
     struct grid *g = t->est_grid;
-    if (!g)
+    if (!g) {
+        grid_free(old);
         return;
+    }
     for (size_t c = 2; c < 10; c++)
         g->right[c] = 1;
     g->frozen = 2;      /* policy and estimator stay while h/l scroll the numbers */
     const struct res_eval *r = t->s->res;
-    if (!r)
-        return;
-    for (size_t p = 0; p < r->n_policies; p++) {
+    for (size_t p = 0; r && p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
         for (size_t k = 0; k < pol->n_estimates; k++) {
             const struct res_estimate *e = &pol->est[k];
@@ -111,13 +111,16 @@ static void est_rebuild(struct tui *t)
             const char *cells[] = { pol->name, e->label ? e->label : e->estimator, v, lo, hi,
                                     tr, re, ess, mw, mean };
             if (grid_add(g, cells) != 0)
-                return;
+                break;
             /* Highlight estimates whose weights are degenerate, by the rule of the
              * poor-overlap warning (ESS counts trajectories in a trajectory log). */
             if (diag_ess_poor(e->ess, r->episodes ? r->episodes : r->rows))
                 g->mark[g->n_rows - 1] = 2;
         }
     }
+    /* a re-run (r, e) keeps the sort and the scroll the user chose */
+    tui_grid_keep(old, g);
+    grid_free(old);
 }
 
 static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
@@ -172,11 +175,13 @@ static const char *const help_keys[] = {
     "  h l  left right     a table: scroll its columns (the first ones stay)",
     "  g / G               first / last  Home End          first / last",
     "  /  n                search, next match",
-    "  s                   sort the table by a column (again: reverse)",
+    "  s                   sort the table by a column: the headers show their",
+    "                      numbers while it asks (again: reverse); r and e keep it",
     "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
     "  r                   re-run with new settings: alpha, interval method, B, seed",
     "                      (a trajectory log: also the discount gamma, value model)",
-    "  c  Esc              cancel a running evaluation",
+    "  c  Esc              cancel a running evaluation or experiment (Learn,",
+    "                      Explore, Train: the previous result stays)",
     "  x                   export the current view: table as CSV, chart as SVG; a",
     "                      name ending in .html or .md: a report of the whole session",
     "  ?  F1               help          q                 quit",
