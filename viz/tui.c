@@ -67,14 +67,40 @@ static void wattr(struct tui *t, WINDOW *w, int pair, int extra, int on)
  * UTF-8; ncursesw handles the multibyte sequences). Names come from the data, and a
  * control byte in one is shown as \xNN: a newline would end the row and run the rest
  * into the rows below, ESC would start an escape sequence. */
+/* Cells the byte at s starts: none for a UTF-8 continuation byte or a combining
+ * diacritic (U+0300 to U+036F, lead bytes 0xCC and 0xCD: the hat of q̂), else one
+ * (the wide characters of East Asian scripts are not expected in ope's text). */
+static int cell_at(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return (c & 0xC0) != 0x80 && c != 0xCC && c != 0xCD;
+}
+
+/* Display cells of the bytes [s, s + len). */
+static int cells_of(const char *s, size_t len)
+{
+    int c = 0;
+    for (size_t i = 0; i < len; i++)
+        c += cell_at(s + i);
+    return c;
+}
+
 void tui_put(WINDOW *w, const char *s, int n)
 {
     if (n <= 0)
         return;
     char buf[2048];
     s = utf8_printable(s, strlen(s), buf, sizeof buf);
-    int len = (int)strlen(s);
-    waddnstr(w, s, len < n ? len : n);
+    /* n counts cells, waddnstr bytes: a multibyte character must not cut a line short */
+    size_t len = 0;
+    int used = 0;
+    while (s[len] && (used + cell_at(s + len) <= n)) {
+        used += cell_at(s + len);
+        len++;
+    }
+    while (s[len] && !cell_at(s + len))
+        len++;      /* the rest of the last character and its combining marks */
+    waddnstr(w, s, (int)len);
 }
 
 
@@ -533,6 +559,43 @@ void tui_linef(char ***lines, size_t *n, const char *fmt, ...)
     char *copy = strdup(buf);
     if (copy)
         grown[(*n)++] = copy;
+}
+
+void tui_linef_wrap(char ***lines, size_t *n, int width, int indent, const char *fmt, ...)
+{
+    char buf[TUI_MAX_TEXT * 4];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (indent < 0 || indent > 40)
+        indent = 0;
+    const char *p = buf;
+    int first = 1;
+    for (;;) {
+        int room = width - (first ? 0 : indent);
+        size_t len = strlen(p);
+        /* the rest fits (or no width: one line); else cut at the last space that fits */
+        size_t cut = len;
+        if (width > 0 && room > 8 && cells_of(p, len) > room) {
+            size_t fit = 0, last_space = 0;
+            while (fit < len && cells_of(p, fit + 1) <= room)
+                fit++;
+            for (size_t i = 1; i < fit; i++)
+                if (p[i] == ' ' && p[i - 1] != ' ')
+                    last_space = i;
+            cut = last_space ? last_space : fit;
+            while (cut < len && !cell_at(p + cut))
+                cut++;      /* never inside a character */
+        }
+        tui_linef(lines, n, "%*s%.*s", first ? 0 : indent, "", (int)cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        first = 0;
+    }
 }
 
 void tui_lines_free(char ***lines, size_t *n)

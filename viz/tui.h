@@ -82,6 +82,7 @@ struct tui {
     struct tui_train_res *train_res;
     size_t text_top;            /* scroll position of text views */
     int number_cols;            /* grid headers carry their column numbers (`s` asks) */
+    int learn_cols;             /* width the Learn view's prose was wrapped at */
     const struct tui_report_hook *report;
 };
 
@@ -145,6 +146,12 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows);
 /* Append a printf-formatted line to a growable list of lines. */
 void tui_linef(char ***lines, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tui_lines_free(char ***lines, size_t *n);
+
+/* tui_linef for prose: the text is wrapped at spaces to lines of at most width cells,
+ * the continuation lines indented by indent spaces (width 0: one line, clipped when
+ * drawn). Text views call it again when the width changes. */
+void tui_linef_wrap(char ***lines, size_t *n, int width, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Draw a gnuplot script with the dumb terminal at cols x rows and append its lines
  * (the leading form feed dropped) to lines; if gnuplot fails, one line

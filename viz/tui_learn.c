@@ -57,7 +57,9 @@ static void list_line(const struct est_desc *chosen, enum est_kind kind, char **
     tui_linef(L, n, "%s", buf);
 }
 
-void tui_learn_card(size_t k, char ***L, size_t *n)
+/* The card of estimator k, its prose wrapped at width cells (0: one line each) under
+ * its label ("  assumes:   ..." continues at column 13). */
+static void card_lines(size_t k, int width, char ***L, size_t *n)
 {
     const struct est_desc *d = tui_learn_at(k);
     if (!d)
@@ -66,15 +68,20 @@ void tui_learn_card(size_t k, char ***L, size_t *n)
               d->name);
     list_line(d, EST_BANDIT, L, n);
     list_line(d, EST_TRAJ, L, n);
-    tui_linef(L, n, "  computes:  %s", d->formula);
+    tui_linef_wrap(L, n, width, 13, "  computes:  %s", d->formula);
     if (d->card.assumes)
-        tui_linef(L, n, "  assumes:   %s", d->card.assumes);
+        tui_linef_wrap(L, n, width, 13, "  assumes:   %s", d->card.assumes);
     if (d->card.fails)
-        tui_linef(L, n, "  fails:     %s", d->card.fails);
+        tui_linef_wrap(L, n, width, 13, "  fails:     %s", d->card.fails);
     for (size_t p = 0; p < d->n_params; p++)
-        tui_linef(L, n, "  parameter: %s = %g (%s)", d->param[p].name, d->param[p].def,
-                  d->param[p].help);
-    tui_linef(L, n, "  source:    %s", d->citation);
+        tui_linef_wrap(L, n, width, 13, "  parameter: %s = %g (%s)", d->param[p].name,
+                       d->param[p].def, d->param[p].help);
+    tui_linef_wrap(L, n, width, 13, "  source:    %s", d->citation);
+}
+
+void tui_learn_card(size_t k, char ***L, size_t *n)
+{
+    card_lines(k, 0, L, n);
 }
 
 enum { REPS = 12, SIZES = 7, MAX_EST = 4 };
@@ -205,13 +212,14 @@ static void learn_rebuild(struct tui *t)
     if (learn_est >= tui_learn_count())
         learn_est = 0;
     const struct est_desc *d = tui_learn_at(learn_est);
-    tui_learn_card(learn_est, L, n);
+    t->learn_cols = t->pane_cols;
+    card_lines(learn_est, t->pane_cols, L, n);
     tui_linef(L, n, "%s", "");
     tui_linef(L, n, "# Experiment: %s", experiments[learn_exp]);
     if (d->kind != EST_BANDIT) {
         /* The experiments draw bandit logs; a trajectory estimator has only its card. */
-        tui_linef(L, n, "  The experiments run on generated bandit logs: pick a bandit estimator "
-                  "(< >) to run one.");
+        tui_linef_wrap(L, n, t->pane_cols, 2, "  The experiments run on generated bandit logs: "
+                       "pick a bandit estimator (< >) to run one.");
         return;
     }
     /* The last finished run shows while it is the one picked (a cancelled re-run
@@ -252,8 +260,8 @@ void tui_learn_free(struct tui *t)
 
 static void learn_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
-    if (!t->learn_lines)
-        learn_rebuild(t);
+    if (!t->learn_lines || cols != t->learn_cols)
+        learn_rebuild(t);     /* the prose is wrapped again at the new width */
     tui_live_chart_fit(&t->learn_chart, rows, cols, &t->learn_lines, &t->n_learn_lines);
     tui_draw_text(t, w, t->learn_lines, t->n_learn_lines, rows, cols);
 }

@@ -197,40 +197,32 @@ static const char *const help_keys[] = {
     NULL
 };
 
-enum { HELP_MAX_LINES = 96, HELP_LINE = 160 };
-
+/* Built at each draw at the pane's width: the views' summaries are prose and wrap
+ * (continuing under their first word); the rest is short fixed text. */
 static void help_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
-    static char buf[HELP_MAX_LINES][HELP_LINE];
-    char *lines[HELP_MAX_LINES];
+    char **lines = NULL;
     size_t n = 0;
-#define HELP_LINE_F(...) do { if (n < HELP_MAX_LINES) { \
-        snprintf(buf[n], HELP_LINE, __VA_ARGS__); lines[n] = buf[n]; n++; } } while (0)
-    HELP_LINE_F("# ope: the off-policy evaluation workbench");
-    HELP_LINE_F("%s", "");
-    HELP_LINE_F("# Views (number keys or Tab / Shift-Tab)");
+    tui_linef(&lines, &n, "# ope: the off-policy evaluation workbench");
+    tui_linef(&lines, &n, "%s", "");
+    tui_linef(&lines, &n, "# Views (number keys or Tab / Shift-Tab)");
     for (int v = 0; v < t->n_views; v++) {
-        const char *p = t->views[v]->summary ? t->views[v]->summary : "";
-        int first = 1;
-        do {
-            const char *nl = strchr(p, '\n');
-            int len = nl ? (int)(nl - p) : (int)strlen(p);
-            if (first)
-                HELP_LINE_F("  %d %-11s %.*s", v + 1, t->views[v]->name, len, p);
-            else
-                HELP_LINE_F("                %.*s", len, p);
-            first = 0;
-            p = nl ? nl + 1 : NULL;
-        } while (p);
+        /* the summary's own line breaks are for a wide screen: reflow it */
+        char sum[TUI_MAX_TEXT];
+        snprintf(sum, sizeof sum, "%s", t->views[v]->summary ? t->views[v]->summary : "");
+        for (char *c = sum; *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        tui_linef_wrap(&lines, &n, cols, 16, "  %d %-11s %s", v + 1, t->views[v]->name, sum);
     }
     for (size_t k = 0; help_keys[k]; k++)
-        HELP_LINE_F("%s", help_keys[k]);
+        tui_linef(&lines, &n, "%s", help_keys[k]);
     for (int v = 0; v < t->n_views; v++)
         if (t->views[v]->twin)
-            HELP_LINE_F("  %-38s the %s view", t->views[v]->twin, t->views[v]->name);
-    HELP_LINE_F("  %-38s every command", "ope help");
-#undef HELP_LINE_F
+            tui_linef(&lines, &n, "  %-38s the %s view", t->views[v]->twin, t->views[v]->name);
+    tui_linef(&lines, &n, "  %-38s every command", "ope help");
     tui_draw_text(t, w, lines, n, rows, cols);
+    tui_lines_free(&lines, &n);
 }
 
 /* ---- the table ------------------------------------------------------------------- */
