@@ -90,6 +90,7 @@ ope_sh_tests = \
 	t/0535-tui-load.sh \
 	t/0536-tui-sort.sh \
 	t/0537-tui-wrap.sh \
+	t/0538-tui-traj-model.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \

@@ -24,6 +24,42 @@ static void fmt_num(char *buf, size_t n, double v)
 
 /* ---- Data ---------------------------------------------------------------------- */
 
+/* A trajectory log's value model: which one, with what discount, and which of the
+ * estimators shown use it (a value model is fitted on the whole log: no folds and no
+ * held-out error, which the bandit reward model's line shows). */
+static void value_model_lines(struct tui *t, const struct res_eval *r, char ***L, size_t *n)
+{
+    static const struct { const char *kind, *what; } words[] = {
+        { "fqe", "fitted Q evaluation" }, { "lstd", "least-squares temporal difference" },
+        { "td", "temporal-difference learning" }, { "gtd2", "gradient TD (GTD2)" },
+        { "linear-fqe", "fitted Q evaluation, linear in the state features" },
+    };
+    tui_linef(L, n, "# Value model");
+    if (!r->model.kind[0]) {
+        tui_linef(L, n, "  none needed by the chosen estimators");
+        return;
+    }
+    const char *what = NULL;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strcmp(words[k].kind, r->model.kind) == 0)
+            what = words[k].what;
+    char used[256] = "";
+    size_t ul = 0;
+    const struct res_policy *pol = r->n_policies ? &r->pol[0] : NULL;
+    for (size_t k = 0; pol && k < pol->n_estimates && ul < sizeof used; k++) {
+        const struct est_desc *d = est_find(pol->est[k].estimator, EST_TRAJ);
+        const char *name = pol->est[k].label ? pol->est[k].label : pol->est[k].estimator;
+        if (d && d->needs_model)
+            ul += (size_t)snprintf(used + ul, sizeof used - ul, "%s%s", ul ? ", " : "", name);
+    }
+    tui_linef_wrap(L, n, t->pane_cols, 2, "  %s%s%s%s, discount %g, fitted on the whole log "
+                   "(no cross-fitting, so no held-out error)", r->model.kind,
+                   what ? " (" : "", what ? what : "", what ? ")" : "", r->gamma);
+    if (used[0])
+        tui_linef_wrap(L, n, t->pane_cols, 2, "  used by %s; --value-model or r changes it",
+                       used);
+}
+
 static void data_rebuild(struct tui *t)
 {
     struct session *s = t->s;
@@ -49,8 +85,13 @@ static void data_rebuild(struct tui *t)
     if (s->res) {
         const struct res_eval *r = s->res;
         tui_linef(L, n, "%s", "");
-        tui_linef(L, n, "# Reward model");
-        if (r->model.kind[0])
+        if (r->episodes)
+            value_model_lines(t, r, L, n);
+        else
+            tui_linef(L, n, "# Reward model");
+        if (r->episodes)
+            ;
+        else if (r->model.kind[0])
             tui_linef(L, n, "  %s, %d folds, held-out %s %.6g", r->model.kind, r->model.folds,
                       r->model.error_name[0] ? r->model.error_name : "error",
                       r->model.heldout_error);
