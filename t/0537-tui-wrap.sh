@@ -16,8 +16,14 @@ wait_for() {   # wait_for TEXT: up to 20 s
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done
     return 1
 }
-# fits W: no line of the screen is wider than W characters (tmux pads nothing).
-fits() { awk -v w="$1" 'length > w { bad = 1 } END { exit bad }' "$TMP/screen"; }
+# fits W: no line of the screen is wider than W cells (tmux pads nothing). Counted in
+# bytes after dropping combining marks (U+0300-U+036F, the hat of q̂) and turning every
+# other UTF-8 character into one byte, so that awk's locale does not matter.
+fits() {
+    LC_ALL=C sed -e 's/\xcc[\x80-\xbf]//g' -e 's/\xcd[\x80-\xaf]//g' \
+        -e 's/[\xc0-\xdf][\x80-\xbf]/X/g' -e 's/[\xe0-\xef][\x80-\xbf][\x80-\xbf]/X/g' "$TMP/screen" |
+        LC_ALL=C awk -v w="$1" 'length > w { bad = 1 } END { exit bad }'
+}
 tmux new-session -d -s "$S" -x 80 -y 24 "cd '$TMP' && LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm NO_COLOR=1 '$OPE' tui; echo EXITED \$?; sleep 30"
 wait_for "2 Estima" || fail "the demo opens"
 tmux send-keys -t "$S" 7
