@@ -15,12 +15,14 @@ wait_for() {   # wait_for TEXT: up to 20 s
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done
     return 1
 }
-# sorted_by_value DIR: the value column (3rd field) of the table's rows, rows 4 on of
-# the screen up to the first blank line, is in order DIR (desc or asc); needs 3 rows.
+# sorted_by_value DIR: the value column (3rd field) of the table's rows (rows 4 on of
+# the screen whose value and lower bound are numbers: not the status line) is in order
+# DIR (desc or asc); needs 3 rows.
 sorted_by_value() {
-    awk -v dir="$1" 'NR >= 4 && NF >= 3 { v = $3 + 0; n++
+    awk -v dir="$1" 'NR >= 4 && $3 ~ /^-?[0-9.]+(e[-+][0-9]+)?$/ && $4 ~ /^-?[0-9.]+(e[-+][0-9]+)?$/ {
+        v = $3 + 0; n++
         if (n > 1 && ((dir == "desc" && v > prev) || (dir == "asc" && v < prev))) bad = 1
-        prev = v } NR >= 4 && NF < 3 { exit } END { exit bad || n < 3 }' "$TMP/screen"
+        prev = v } END { exit bad || n < 3 }' "$TMP/screen"
 }
 tmux new-session -d -s "$S" -x 130 -y 40 "cd '$TMP' && TERM=xterm NO_COLOR=1 '$OPE' tui log.csv --seed 1; echo EXITED \$?; sleep 30"
 wait_for "evaluation finished" || fail "the evaluation finishes"
