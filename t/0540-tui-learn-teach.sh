@@ -3,7 +3,8 @@
 # screen (w_i, q̂, qhat_pi), each experiment ends with a takeaway sentence computed from
 # its numbers, and the clipping experiment runs on poor-overlap data, where clipping
 # visibly changes the estimate (on good overlap ipw, clip=50 and clip=10 were equal:
-# it taught that clipping buys nothing). tmux.
+# it taught that clipping buys nothing); a trajectory estimator runs tis, pdis and wdr
+# as the horizon grows. tmux.
 . "$OPE_SRCDIR/t/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -44,5 +45,15 @@ wait_for "Marginalized" || true
 tmux send-keys -t "$S" '<'; sleep 0.5; screen
 grep -q '^  symbols:   w_{i,t} the product of pi_e / pi_b' "$TMP/screen" \
     && pass "a trajectory card defines its weights and V̂" || { fail "trajectory symbols"; diag "$(sed -n 2,12p "$TMP/screen")"; }
+# A trajectory estimator has its own experiment: tis, pdis and wdr as the horizon grows,
+# and the takeaway compares their sds at H = 2 and H = 20.
+grep -qF "Experiment: trajectory weights as the horizon grows" "$TMP/screen" \
+    && pass "a trajectory estimator offers the horizon experiment" || fail "trajectory experiment offered"
+tmux send-keys -t "$S" Enter
+wait_for "Takeaway: from H = 2 to 20 the sd of tis" && pass "the horizon experiment runs, with its takeaway" \
+    || { fail "horizon experiment"; diag "$(cat "$TMP/screen")"; }
+# tis's sd (field 4, "s)") grows with the horizon: rows H = 2 and H = 20.
+awk '$1 == "2" && NF >= 10 { a = $4 + 0 } $1 == "20" && NF >= 10 { b = $4 + 0 } END { exit !(b > 10 * a) }' "$TMP/screen" \
+    && pass "tis's sd at H = 20 is more than ten times that at H = 2" || { fail "tis's sd"; diag "$(grep -A9 'mean error' "$TMP/screen")"; }
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"
 done_testing

@@ -3,7 +3,8 @@
  * its assumptions and how it fails; then run a live experiment on
  * generated data (Enter; m switches the experiment): errors as n grows, a behaviour
  * policy that rarely takes the actions the evaluation policy likes, and what clipping
- * buys. Each experiment draws R independent logs per setting from the synthetic
+ * buys (on poor overlap); a trajectory estimator, tis, pdis and wdr on RiverSwim as
+ * the horizon grows. Each experiment draws R independent logs per setting from the synthetic
  * generator and charts the mean error with a +-1 sd band, so bias and variance are
  * both visible. The reward model is a fixed, deliberately wrong q̂ = 0.8 q + 0.1 (no
  * fitting, so the experiment is instant and DR's robustness shows). */
@@ -15,9 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/env.h"
 #include "datasets/gen_bandit.h"
+#include "datasets/mdp.h"
+#include "datasets/policy.h"
+#include "datasets/sampler.h"
+#include "datasets/tlog.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
+#include "estimators/evaluate_traj.h"
 #include "viz/chart.h"
 #include "viz/gp.h"
 
@@ -25,7 +32,10 @@ static const char *const experiments[] = {
     "errors as n grows (good overlap)",
     "poor overlap: the behaviour policy avoids what pi_e likes",
     "what clipping buys on poor overlap: ipw with clip = inf, 50, 10, 2",
+    "trajectory weights as the horizon grows (RiverSwim, 200 episodes)",
 };
+enum { EXP_TRAJ = 3 };      /* the experiment of every trajectory estimator */
+static const double horizons[] = { 2, 3, 5, 8, 12, 16, 20 };
 
 static size_t learn_est;    /* index in the registry */
 static int learn_exp;
@@ -103,6 +113,98 @@ struct tui_learn_res {
     double sizes[SIZES], mean[MAX_EST * SIZES], lo[MAX_EST * SIZES], hi[MAX_EST * SIZES];
 };
 
+/* Mean error and +-1 sd over the repetitions, per estimator and size. */
+static void summarise(struct tui_learn_res *res, double err_v[][SIZES][REPS])
+{
+    for (size_t e = 0; e < res->ns; e++)
+        for (int k = 0; k < SIZES; k++) {
+            struct ci_stats st;
+            ci_stats_of(err_v[e][k], REPS, &st);
+            res->mean[e * SIZES + (size_t)k] = st.mean;
+            res->lo[e * SIZES + (size_t)k] = st.mean - st.sd;
+            res->hi[e * SIZES + (size_t)k] = st.mean + st.sd;
+        }
+}
+
+/* One trajectory log of RiverSwim with horizon H: 200 episodes of the behaviour
+ * mix:0.5 (half optimal, half uniform) with the evaluation policy mix:0.9 attached;
+ * *truth gets the evaluation policy's exact value (dynamic programming). */
+static struct tlog *traj_log(int H, uint64_t seed, double *truth, struct ope_error *err)
+{
+    struct mdp *m = env_build_named("riverswim", NULL, 0, H, 1.0, err);
+    struct policy *b = m ? policy_from_spec(m, "mix:0.5", NULL, err) : NULL;
+    struct policy *pe = b ? policy_from_spec(m, "mix:0.9", NULL, err) : NULL;
+    struct sampler *smp = pe ? sampler_new(m, b, err) : NULL;
+    struct tlog *t = NULL;
+    if (smp) {
+        *truth = mdp_eval_finite(m, pe->p, NULL, NULL, err);
+        const struct policy *cand[1] = { pe };
+        const char *names[1] = { "mix0.9" };
+        if (!isnan(*truth))
+            t = sampler_run(smp, 200, seed, cand, names, 1, 1, NULL, err);
+    }
+    sampler_free(smp);
+    policy_free(pe);
+    policy_free(b);
+    mdp_free(m);
+    return t;
+}
+
+/* The errors of tis, pdis, wdr (and the chosen estimator) against the horizon: the
+ * product of weights over a longer episode has a larger variance, which per-decision
+ * weights and a value model temper. */
+static int traj_errors(struct tui_learn_res *res, const struct est_desc *chosen,
+                       double err_v[][SIZES][REPS], struct ope_progress *progress,
+                       struct ope_error *err)
+{
+    char list[256];
+    if (strcmp(chosen->name, "tis") == 0 || strcmp(chosen->name, "pdis") == 0 ||
+        strcmp(chosen->name, "wdr") == 0)
+        snprintf(list, sizeof list, "tis,pdis,wdr");
+    else
+        snprintf(list, sizeof list, "tis,pdis,wdr,%s", chosen->name);
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    if (est_spec_list(list, EST_TRAJ, &spec, &n_spec, err) != 0)
+        return -1;
+    if (n_spec > MAX_EST)
+        n_spec = MAX_EST;
+    res->ns = n_spec;
+    for (size_t e = 0; e < n_spec; e++)
+        snprintf(res->labels[e], sizeof res->labels[e], "%s", spec[e].label);
+    for (int k = 0; k < SIZES; k++) {
+        res->sizes[k] = horizons[k];
+        for (int rep = 0; rep < REPS; rep++) {
+            if (ope_progress_cancelled(progress)) {
+                free(spec);
+                return ope_fail(err, OPE_EINTERRUPTED, "cancelled");
+            }
+            double truth = NAN;
+            struct tlog *t = traj_log((int)horizons[k], 2000 + (uint64_t)rep * 131 + (uint64_t)k,
+                                      &truth, err);
+            if (!t) {
+                free(spec);
+                return -1;
+            }
+            struct eval_opts o;
+            eval_opts_init(&o);
+            o.spec = spec;
+            o.n_spec = n_spec;
+            o.ci = CI_NONE;
+            o.threads = 1;
+            struct res_eval *r = eval_traj(t, &o, err);
+            for (size_t e = 0; e < n_spec; e++)
+                err_v[e][k][rep] = r ? r->pol[0].est[e].value - truth : NAN;
+            res_eval_free(r);
+            tlog_free(t);
+            ope_progress_report(progress, (double)(k * REPS + rep + 1) / (SIZES * REPS),
+                                "learn: experiment");
+        }
+    }
+    free(spec);
+    return 0;
+}
+
 /* Run experiment r->exp for estimator r->est on the worker: REPS generated logs per
  * size, each with its own seed, evaluated on one thread, so the numbers never depend
  * on threads; progress after each log, and a cancel stops between logs. */
@@ -110,6 +212,13 @@ static int experiment(void *ctx, struct ope_progress *progress, struct ope_error
 {
     struct tui_learn_res *res = ctx;
     const struct est_desc *chosen = tui_learn_at(res->est);
+    double err_v[MAX_EST][SIZES][REPS];
+    if (res->exp == EXP_TRAJ) {
+        if (traj_errors(res, chosen, err_v, progress, err) != 0)
+            return -1;
+        summarise(res, err_v);
+        return 0;
+    }
     char list[256];
     if (res->exp == 2)
         snprintf(list, sizeof list, "ipw,ipw:clip=50,ipw:clip=10,ipw:clip=2");
@@ -127,7 +236,6 @@ static int experiment(void *ctx, struct ope_progress *progress, struct ope_error
     res->ns = n_spec;
     for (size_t e = 0; e < n_spec; e++)
         snprintf(res->labels[e], sizeof res->labels[e], "%s", spec[e].label);
-    double err_v[MAX_EST][SIZES][REPS];
     for (int k = 0; k < SIZES; k++) {
         res->sizes[k] = 100.0 * (1 << k);
         for (int rep = 0; rep < REPS; rep++) {
@@ -167,14 +275,7 @@ static int experiment(void *ctx, struct ope_progress *progress, struct ope_error
                                 "learn: experiment");
         }
     }
-    for (size_t e = 0; e < n_spec; e++)
-        for (int k = 0; k < SIZES; k++) {
-            struct ci_stats st;
-            ci_stats_of(err_v[e][k], REPS, &st);
-            res->mean[e * SIZES + (size_t)k] = st.mean;
-            res->lo[e * SIZES + (size_t)k] = st.mean - st.sd;
-            res->hi[e * SIZES + (size_t)k] = st.mean + st.sd;
-        }
+    summarise(res, err_v);
     free(spec);
     return 0;
 }
@@ -190,6 +291,22 @@ static double rmse_at(const struct tui_learn_res *r, size_t e, int k)
 /* One sentence of what the numbers of r show, computed from them. */
 static void takeaway(const struct tui_learn_res *r, int width, char ***L, size_t *n)
 {
+    if (r->exp == EXP_TRAJ && r->ns >= 3) {
+        int a = 0, b = SIZES - 1;
+        double sd[3][2];
+        for (int e = 0; e < 3; e++)
+            for (int j = 0; j < 2; j++) {
+                int k = j ? b : a;
+                sd[e][j] = (r->hi[(size_t)e * SIZES + (size_t)k] - r->lo[(size_t)e * SIZES + (size_t)k]) / 2;
+            }
+        tui_linef_wrap(L, n, width, 2, "  Takeaway: from H = %.0f to %.0f the sd of tis goes "
+                       "from %.4f to %.4f, that of pdis from %.4f to %.4f and that of wdr from "
+                       "%.4f to %.4f: weighting each reward by the product up to its own step "
+                       "(pdis), and a value model as a control variate (wdr), keep long "
+                       "horizons usable.", r->sizes[a], r->sizes[b], sd[0][0], sd[0][1], sd[1][0],
+                       sd[1][1], sd[2][0], sd[2][1]);
+        return;
+    }
     if (r->exp == 2 && r->ns == 4) {
         /* n = 400: small enough for the huge weights to matter */
         int k = 2;
@@ -228,7 +345,7 @@ static void result_lines(struct tui *t, const struct tui_learn_res *r, char ***L
         names[e] = r->labels[e];
     tui_linef(L, n, "  mean error (estimate - truth) and its sd over %d logs:", REPS);
     char head[256] = "";
-    size_t hl = (size_t)snprintf(head, sizeof head, "  %8s", "n");
+    size_t hl = (size_t)snprintf(head, sizeof head, "  %8s", r->exp == EXP_TRAJ ? "H" : "n");
     for (size_t e = 0; e < r->ns && hl < sizeof head; e++)
         hl += (size_t)snprintf(head + hl, sizeof head - hl, " %22s", names[e]);
     tui_linef(L, n, "%s", head);
@@ -244,13 +361,32 @@ static void result_lines(struct tui *t, const struct tui_learn_res *r, char ***L
     takeaway(r, t->pane_cols, L, n);
     struct strbuf sb = STRBUF_INIT;
     char title[160];
-    snprintf(title, sizeof title, "%s: error vs n (band: +-1 sd over %d logs)",
-             experiments[r->exp], REPS);
-    chart_sample_size(names, r->ns, r->sizes, SIZES, r->mean, r->lo, r->hi, 0.0, title, &sb);
+    snprintf(title, sizeof title, "%s: error vs %s (band: +-1 sd over %d logs)",
+             experiments[r->exp], r->exp == EXP_TRAJ ? "H" : "n", REPS);
+    struct chart_series cs[MAX_EST];
+    for (size_t e = 0; e < r->ns; e++) {
+        cs[e].name = names[e];
+        cs[e].n = SIZES;
+        cs[e].x = r->sizes;
+        cs[e].y = r->mean + e * SIZES;
+        cs[e].lo = r->lo + e * SIZES;
+        cs[e].hi = r->hi + e * SIZES;
+    }
+    struct chart_text ct = { title, r->exp == EXP_TRAJ ? "horizon H, log scale" :
+                             "sample size n, log scale", "error", 1 };
+    chart_vs_n(cs, r->ns, 0.0, &ct, &sb);
     if (!strbuf_failed(&sb))
         tui_live_chart_set(&t->learn_chart, strbuf_str(&sb), (int)*n + 1, 14, 2, t->pane_rows,
                            t->pane_cols, L, n);
     strbuf_release(&sb);
+}
+
+/* The experiment for the estimator shown: m picks among the bandit ones; every
+ * trajectory estimator has the horizon experiment. */
+static int current_exp(void)
+{
+    const struct est_desc *d = tui_learn_at(learn_est);
+    return d && d->kind != EST_BANDIT ? EXP_TRAJ : learn_exp;
 }
 
 static void learn_rebuild(struct tui *t)
@@ -261,22 +397,21 @@ static void learn_rebuild(struct tui *t)
     size_t *n = &t->n_learn_lines;
     if (learn_est >= tui_learn_count())
         learn_est = 0;
-    const struct est_desc *d = tui_learn_at(learn_est);
     t->learn_cols = t->pane_cols;
     card_lines(learn_est, t->pane_cols, L, n);
+    int exp = current_exp();
     tui_linef(L, n, "%s", "");
-    tui_linef(L, n, "# Experiment: %s", experiments[learn_exp]);
-    if (d->kind != EST_BANDIT) {
-        /* The experiments draw bandit logs; a trajectory estimator has only its card. */
-        tui_linef_wrap(L, n, t->pane_cols, 2, "  The experiments run on generated bandit logs: "
-                       "pick a bandit estimator (< >) to run one.");
-        return;
-    }
+    tui_linef(L, n, "# Experiment: %s", experiments[exp]);
     /* The last finished run shows while it is the one picked (a cancelled re-run
      * keeps it). */
     const struct tui_learn_res *r = t->learn_res;
-    if (!r || r->est != learn_est || r->exp != learn_exp) {
-        tui_linef(L, n, "  Press Enter to run it: %d generated logs per size, n = 100 to 6400.", REPS);
+    if (!r || r->est != learn_est || r->exp != exp) {
+        if (exp == EXP_TRAJ)
+            tui_linef(L, n, "  Press Enter to run it: %d generated logs per horizon, H = 2 to 20.",
+                      REPS);
+        else
+            tui_linef(L, n, "  Press Enter to run it: %d generated logs per size, n = 100 to 6400.",
+                      REPS);
         return;
     }
     result_lines(t, r, L, n);
@@ -321,8 +456,6 @@ static int learn_key(struct tui *t, int ch)
     size_t nb = tui_learn_count();
     switch (ch) {
     case '\n': case '\r': case KEY_ENTER: {
-        if (tui_learn_at(learn_est)->kind != EST_BANDIT)
-            return 1;
         struct tui_learn_res *r = calloc(1, sizeof *r);
         struct ope_error err = { 0 };
         if (!r) {
@@ -330,7 +463,7 @@ static int learn_key(struct tui *t, int ch)
             return 1;
         }
         r->est = learn_est;
-        r->exp = learn_exp;
+        r->exp = current_exp();
         if (tui_job_start(&t->job, &learn_job, r, &err) != 0) {
             free(r);
             tui_message(t, 1, "%s", err.msg);
@@ -364,6 +497,7 @@ const struct tui_view tui_view_learn = {
     learn_draw, learn_key, NULL,
     "teaching mode: pick an estimator (< >) to read its formula,\n"
     "assumptions and failure modes; Enter runs a live experiment on\n"
-    "generated data (m: errors as n grows / poor overlap / clipping)",
+    "generated data (m: errors as n grows / poor overlap / clipping; for a\n"
+    "trajectory estimator: tis, pdis and wdr as the horizon grows)",
     NULL, 0
 };
