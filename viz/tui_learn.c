@@ -497,7 +497,7 @@ const struct tui_view tui_view_learn = {
     learn_draw, learn_key, NULL,
     "teaching mode: pick an estimator (< >) to read its formula,\n"
     "assumptions and failure modes; Enter runs a live experiment on\n"
-    "generated data (m: errors as n grows / poor overlap / clipping; for a\n"
-    "trajectory estimator: tis, pdis and wdr as the horizon grows)",
+    "generated data (m: errors as n grows / poor overlap / clipping; trajectory:\n"
+    "the horizon)",
     NULL, 0
 };
