@@ -56,4 +56,12 @@ cmp -s "$TMP/stty.before" "$TMP/stty.after" && pass "terminal settings restored"
     || fail "terminal settings differ after Ctrl-C"
 expect_grep "$TMP/err" "ope: interrupted" "it says it was interrupted"
 kill "$writer" 2>/dev/null
+
+# A load that fails (no such file) ends the workbench with the status and message of
+# ope eval, printed once the terminal is restored.
+S3=ope-bad-$$
+tmux new-session -d -s "$S3" -x 80 -y 24 "cd '$TMP' && TERM=xterm '$OPE' tui missing.csv 2> err3; echo EXITED \$? > status3; sleep 30"
+i=0; while [ ! -s "$TMP/status3" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_grep "$TMP/status3" "EXITED 66" "a missing log ends with status 66"
+expect_grep "$TMP/err3" "missing.csv: cannot open" "and says why"
 done_testing
