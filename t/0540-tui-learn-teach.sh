@@ -36,9 +36,11 @@ tmux send-keys -t "$S" m m Enter
 wait_for "Takeaway: at n = 400, clipping the weights at 2" && pass "clipping: a takeaway from its numbers" \
     || { fail "clipping takeaway"; diag "$(cat "$TMP/screen")"; }
 grep -q 'clipping trades variance for' "$TMP/screen" && pass "it names the trade" || fail "the trade"
-# Row n = 100: ipw's mean error is field 2, clip=10's field 8 ("m (sd s)" per estimator).
+grep -q '^       n              ipw      ipw:clip=50      ipw:clip=10       ipw:clip=2$' "$TMP/screen" \
+    && pass "four estimators' columns fit 80 columns" || { fail "the table's header"; diag "$(grep -A1 'mean error' "$TMP/screen")"; }
+# Row n = 100: ipw's mean error is field 2, clip=10's field 6 ("m (s)" per estimator).
 row=$(awk '$1 == "100" && NF >= 8 { print; exit }' "$TMP/screen")
-echo "$row" | awk '{ exit !($2 != $8) }' && pass "on poor overlap clip=10 differs from ipw" \
+echo "$row" | awk '{ exit !($2 != $6) }' && pass "on poor overlap clip=10 differs from ipw" \
     || { fail "clip=10 equals ipw"; diag "$row"; }
 tmux send-keys -t "$S" '<'
 wait_for "Marginalized" || true
@@ -52,8 +54,9 @@ grep -qF "Experiment: trajectory weights as the horizon grows" "$TMP/screen" \
 tmux send-keys -t "$S" Enter
 wait_for "Takeaway: from H = 2 to 20 the sd of tis" && pass "the horizon experiment runs, with its takeaway" \
     || { fail "horizon experiment"; diag "$(cat "$TMP/screen")"; }
-# tis's sd (field 4, "s)") grows with the horizon: rows H = 2 and H = 20.
-awk '$1 == "2" && NF >= 10 { a = $4 + 0 } $1 == "20" && NF >= 10 { b = $4 + 0 } END { exit !(b > 10 * a) }' "$TMP/screen" \
+# tis's sd (field 3, "(s)") grows with the horizon: rows H = 2 and H = 20.
+awk 'function sd(f) { gsub(/[()]/, "", f); return f + 0 }
+     $1 == "2" && NF >= 6 { a = sd($3) } $1 == "20" && NF >= 6 { b = sd($3) } END { exit !(a > 0 && b > 10 * a) }' "$TMP/screen" \
     && pass "tis's sd at H = 20 is more than ten times that at H = 2" || { fail "tis's sd"; diag "$(grep -A9 'mean error' "$TMP/screen")"; }
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"
 done_testing

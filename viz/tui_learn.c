@@ -343,17 +343,18 @@ static void result_lines(struct tui *t, const struct tui_learn_res *r, char ***L
     const char *names[MAX_EST];
     for (size_t e = 0; e < r->ns; e++)
         names[e] = r->labels[e];
-    tui_linef(L, n, "  mean error (estimate - truth) and its sd over %d logs:", REPS);
+    /* 17 columns per estimator: four of them fit 80 columns */
+    tui_linef(L, n, "  mean error (estimate - truth) and (its sd) over %d logs:", REPS);
     char head[256] = "";
-    size_t hl = (size_t)snprintf(head, sizeof head, "  %8s", r->exp == EXP_TRAJ ? "H" : "n");
+    size_t hl = (size_t)snprintf(head, sizeof head, "  %6s", r->exp == EXP_TRAJ ? "H" : "n");
     for (size_t e = 0; e < r->ns && hl < sizeof head; e++)
-        hl += (size_t)snprintf(head + hl, sizeof head - hl, " %22s", names[e]);
+        hl += (size_t)snprintf(head + hl, sizeof head - hl, " %16s", names[e]);
     tui_linef(L, n, "%s", head);
     for (int k = 0; k < SIZES; k++) {
         char row[256];
-        size_t rl = (size_t)snprintf(row, sizeof row, "  %8.0f", r->sizes[k]);
+        size_t rl = (size_t)snprintf(row, sizeof row, "  %6.0f", r->sizes[k]);
         for (size_t e = 0; e < r->ns && rl < sizeof row; e++)
-            rl += (size_t)snprintf(row + rl, sizeof row - rl, "  %+9.4f (sd %7.4f)",
+            rl += (size_t)snprintf(row + rl, sizeof row - rl, " %+7.4f (%6.4f)",
                                    r->mean[e * SIZES + (size_t)k],
                                    (r->hi[e * SIZES + (size_t)k] - r->lo[e * SIZES + (size_t)k]) / 2);
         tui_linef(L, n, "%s", row);
