@@ -6,6 +6,7 @@
 #include "config.h"
 #include "datasets/csv.h"
 #include "datasets/input.h"
+#include "ope/base/progress.h"
 #include "ope/base/sha256.h"
 
 #include <stdint.h>
@@ -38,6 +39,7 @@ struct csv_reader {
     size_t line_start;      /* absolute offset where that line starts */
     size_t rec_line;        /* line of the last record returned */
     size_t size;            /* total input size if known */
+    struct ope_progress *progress;  /* csv_set_progress: bytes read, and a cancel */
     struct csv_field *f;
     size_t nf, capf;
 };
@@ -92,6 +94,8 @@ static int refill(struct csv_reader *r, struct ope_error *err)
         r->buf = grown;
         r->cap = cap;
     }
+    if (ope_progress_cancelled(r->progress))
+        return ope_fail(err, OPE_EINTERRUPTED, "%s: loading cancelled", r->name);
     long got = in_read(r->in, r->buf + r->len, r->cap - r->len, err);
     if (got < 0)
         return -1;
@@ -101,6 +105,13 @@ static int refill(struct csv_reader *r, struct ope_error *err)
     }
     int first = r->base == 0 && r->len == 0;
     r->len += (size_t)got;
+    if (r->progress) {
+        /* once per block (1 MB): the bytes read so far, a fraction when the size is known */
+        size_t done = r->base + r->len;
+        char label[48];
+        snprintf(label, sizeof label, "loading: %.1f MB read", (double)done / 1e6);
+        ope_progress_report(r->progress, r->size ? (double)done / (double)r->size : 0, label);
+    }
     if (first)
         skip_bom(r);
     return 1;
@@ -597,6 +608,11 @@ size_t csv_record_line(const struct csv_reader *r)
 size_t csv_bytes_read(const struct csv_reader *r)
 {
     return r->base + r->pos;
+}
+
+void csv_set_progress(struct csv_reader *r, struct ope_progress *p)
+{
+    r->progress = p;
 }
 
 size_t csv_size(const struct csv_reader *r)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include "ope/base/error.h"
 
+struct ope_progress;
+
 /* Longest record accepted (bytes); a longer one is a data error, not a crash. */
 #define CSV_MAX_RECORD ((size_t)64 << 20)
 
@@ -69,6 +71,10 @@ size_t csv_record_line(const struct csv_reader *r);
 
 /* Bytes consumed so far (for progress). */
 size_t csv_bytes_read(const struct csv_reader *r);
+
+/* Report the bytes read to p once per block read, and stop with OPE_EINTERRUPTED
+ * ("loading cancelled") at the next block once p is cancelled; p NULL: neither. */
+void csv_set_progress(struct csv_reader *r, struct ope_progress *p);
 
 /* Total size of the input if known (regular file or memory), else 0. */
 size_t csv_size(const struct csv_reader *r);

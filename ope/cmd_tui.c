@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "datasets/logrange.h"
@@ -67,6 +68,40 @@ int ope_demo_tui(struct ope_error *err)
     return rc;
 }
 
+/* What `ope tui LOG` loads: the log, the policy files of --policy NAME=FILE (they join
+ * a trajectory log), and the check of the settings against it. In the workbench it
+ * runs on the worker behind the loading frame; piped, on the main thread. */
+struct tui_open {
+    const char *path;
+    struct evalcli *ev;
+};
+
+static int open_log(void *ud, struct session *s, struct ope_progress *progress,
+                    struct ope_error *err)
+{
+    struct tui_open *o = ud;
+    struct evalcli *ev = o->ev;
+    if (session_open_progress(s, o->path, &ev->lo, progress, err) != 0)
+        return -1;
+    if (evalcli_n_policy_files(ev)) {
+        if (!s->tlog)
+            return evalcli_no_policy_files(ev, "a bandit log", err);
+        if (evalcli_add_policy_files(ev, s->tlog, err) != 0 || tlog_check_range(s->tlog, err) != 0)
+            return -1;
+    }
+    /* Settings the evaluation would refuse (an unknown estimator or value model, an
+     * unreadable truth file) fail here, as they would with ope eval, not later on
+     * the workbench's status line. */
+    return session_check_settings(s, &s->set, err);
+}
+
+/* The size of a regular file for the loading frame (0: unknown or not regular). */
+static double file_bytes(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (double)st.st_size : 0;
+}
+
 /* The evaluation options are `ope eval`'s (the same group, into the same settings
  * the session evaluates with); -e and -s are the workbench's short names for
  * --estimators and --seed. */
@@ -107,12 +142,15 @@ static int tui_exec(int argc, char **argv)
         if (rc == 0)
             rc = session_open_demo(&s, &err);
     } else if (optind + 1 == argc) {
-        rc = session_open(&s, argv[optind], &ev.lo, &err);
-        /* --policy NAME=FILE: the file's policy joins the trajectory log it names. */
-        if (rc == 0 && evalcli_n_policy_files(&ev))
-            rc = s.tlog ? evalcli_add_policy_files(&ev, s.tlog, &err) != 0
-                          || tlog_check_range(s.tlog, &err) != 0
-                 : evalcli_no_policy_files(&ev, "a bandit log", &err);
+        struct tui_open o = { argv[optind], &ev };
+        if (interactive()) {
+            /* The workbench comes up at once and loads behind its loading frame. */
+            struct tui_loader ld = { open_log, &o, argv[optind], file_bytes(argv[optind]) };
+            rc = tui_run_load(&s, &ld, &report_hook, &err);
+            session_release(&s);
+            return rc < 0 ? cli_error(&err) : rc;
+        }
+        rc = open_log(&o, &s, NULL, &err);
     } else {
         session_release(&s);
         return cli_usage("tui", "one log at a time");
@@ -134,6 +172,10 @@ const struct cmd_entry cmd_tui_entry = {
     "r re-run with new settings (alpha, interval, B, seed; for a trajectory log also gamma\n"
     "and the value model), c cancel, x export (CSV, chart SVG, or the whole session as a\n"
     "report: a name ending in .html or .md), ? help, q quit. NO_COLOR=1 turns colours off.\n"
+    "s shows the column numbers while it asks, and the sort stays across re-runs. The\n"
+    "Learn, Explore and Train experiments run on a worker with progress in the status\n"
+    "line; c or Esc cancels one and the view keeps its previous result. A log loads\n"
+    "behind a loading frame with the bytes read; q, Esc or Ctrl-C cancel it (status 130).\n"
     "When standard output is not a terminal, prints the batch summary instead: the table\n"
     "`ope eval` prints with the same options.\n\n"
     "The evaluation options are those of `ope eval`, and the workbench evaluates with them\n"

@@ -94,6 +94,13 @@ ope_sh_tests = \
 	t/0531-tui-settings.sh \
 	t/0532-tui-traj.sh \
 	t/0533-tui-80x24.sh \
+	t/0534-tui-jobs.sh \
+	t/0535-tui-load.sh \
+	t/0536-tui-sort.sh \
+	t/0537-tui-wrap.sh \
+	t/0538-tui-traj-model.sh \
+	t/0539-tui-chart-height.sh \
+	t/0540-tui-learn-teach.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \

@@ -20,6 +20,8 @@ libope_a_SOURCES += \
 	viz/tui_chart.c \
 	viz/tui_data.c \
 	viz/tui_explore.c \
+	viz/tui_job.c \
+	viz/tui_job.h \
 	viz/tui_extra.h \
 	viz/tui_learn.c \
 	viz/tui_select.c \

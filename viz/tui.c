@@ -67,14 +67,40 @@ static void wattr(struct tui *t, WINDOW *w, int pair, int extra, int on)
  * UTF-8; ncursesw handles the multibyte sequences). Names come from the data, and a
  * control byte in one is shown as \xNN: a newline would end the row and run the rest
  * into the rows below, ESC would start an escape sequence. */
+/* Cells the byte at s starts: none for a UTF-8 continuation byte or a combining
+ * diacritic (U+0300 to U+036F, lead bytes 0xCC and 0xCD: the hat of q̂), else one
+ * (the wide characters of East Asian scripts are not expected in ope's text). */
+static int cell_at(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return (c & 0xC0) != 0x80 && c != 0xCC && c != 0xCD;
+}
+
+/* Display cells of the bytes [s, s + len). */
+static int cells_of(const char *s, size_t len)
+{
+    int c = 0;
+    for (size_t i = 0; i < len; i++)
+        c += cell_at(s + i);
+    return c;
+}
+
 void tui_put(WINDOW *w, const char *s, int n)
 {
     if (n <= 0)
         return;
     char buf[2048];
     s = utf8_printable(s, strlen(s), buf, sizeof buf);
-    int len = (int)strlen(s);
-    waddnstr(w, s, len < n ? len : n);
+    /* n counts cells, waddnstr bytes: a multibyte character must not cut a line short */
+    size_t len = 0;
+    int used = 0;
+    while (s[len] && (used + cell_at(s + len) <= n)) {
+        used += cell_at(s + len);
+        len++;
+    }
+    while (s[len] && !cell_at(s + len))
+        len++;      /* the rest of the last character and its combining marks */
+    waddnstr(w, s, (int)len);
 }
 
 
@@ -93,13 +119,30 @@ static size_t visible_cols(const struct grid *g, size_t *vis, size_t max)
     return k;
 }
 
+void tui_grid_keep(const struct grid *old, struct grid *g)
+{
+    if (!old || !g)
+        return;
+    if (old->sort_col >= 0 && (size_t)old->sort_col < g->n_cols) {
+        grid_sort(g, old->sort_col);
+        if (old->sort_desc != g->sort_desc)
+            grid_sort(g, old->sort_col);    /* the second call reverses */
+    }
+    g->left = old->left;
+}
+
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
 {
     int width[64];
     size_t vis[64];
     size_t nv = visible_cols(g, vis, 64);
-    for (size_t k = 0; k < nv; k++)
+    for (size_t k = 0; k < nv; k++) {
         width[k] = grid_width(g, vis[k], 40);
+        /* while `s` asks for a column, the headers carry their numbers: "3 value" */
+        int numbered = t->number_cols ? (int)strlen(g->head[vis[k]]) + 1 + (vis[k] >= 9) + 1 : 0;
+        if (numbered > width[k])
+            width[k] = numbered;
+    }
     /* header, clipped at the pane's edge (a cell printed past it would wrap) */
     wmove(w, 0, 0);
     wattr(t, w, TUI_C_TITLE, A_BOLD, 1);
@@ -110,8 +153,12 @@ void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
         char head[64], cellbuf[128];
         const char *arrow = (int)c == g->sort_col ? (g->sort_desc ? "v" : "^") : "";
         char hesc[64];
-        snprintf(head, sizeof head, "%s%s",
-                 utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
+        if (t->number_cols)
+            snprintf(head, sizeof head, "%zu %s%s", c + 1,
+                     utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
+        else
+            snprintf(head, sizeof head, "%s%s",
+                     utf8_printable(g->head[c], strlen(g->head[c]), hesc, sizeof hesc), arrow);
         snprintf(cellbuf, sizeof cellbuf, g->right[c] ? "%*.*s" : "%-*.*s", width[hk],
                  width[hk], head);
         wmove(w, 0, x);
@@ -367,13 +414,17 @@ static void draw_status(struct tui *t)
     double frac;
     char label[64], text[512];
     move(y, 0);
-    if (session_busy(s, &frac, label, sizeof label)) {
+    if (session_busy(s, &frac, label, sizeof label) ||
+        tui_job_busy(&t->job, &frac, label, sizeof label)) {
         int barw = 20, fill = (int)(frac * barw + 0.5);
         char bar[24];
         for (int k = 0; k < barw; k++)
             bar[k] = k < fill ? '#' : '.';
         bar[barw] = '\0';
-        snprintf(text, sizeof text, " %s [%s] %3.0f%%  c: cancel", label, bar, 100 * frac);
+        /* an error (a refused key, say) follows the bar until the next key */
+        snprintf(text, sizeof text, " %s [%s] %3.0f%%  c: cancel%s%s", label, bar, 100 * frac,
+                 t->status[0] && t->status_is_error ? "  " : "",
+                 t->status[0] && t->status_is_error ? t->status : "");
         tui_put(stdscr, text, room);
     } else if (t->status[0]) {
         if (t->status_is_error)
@@ -391,6 +442,36 @@ static void draw_status(struct tui *t)
     move(y, COLS - hw);
     tui_put(stdscr, hint + (int)sizeof hint - 1 - hw, hw);
     set_off(t, TUI_C_STATUS, 0);
+}
+
+/* The whole screen: tab bar, the current view's pane, status line. */
+static void draw_frame(struct tui *t)
+{
+    const struct tui_view *v = t->views[t->cur];
+    erase();
+    draw_tabs(t);
+    t->pane_rows = LINES - 2;
+    t->pane_cols = COLS;
+    WINDOW *pane = subwin(stdscr, t->pane_rows > 1 ? t->pane_rows : 1, COLS, 1, 0);
+    if (pane) {
+        v->draw(t, pane, t->pane_rows, t->pane_cols);
+        delwin(pane);
+    }
+    draw_status(t);
+    refresh();
+}
+
+/* `s`: ask for a column with the headers numbered on screen while the prompt is up. */
+static void sort_prompt(struct tui *t, struct grid *g)
+{
+    char col[16] = "";
+    char q[128];
+    snprintf(q, sizeof q, "sort by column (1-%zu, 0 = input order):", g->n_cols);
+    t->number_cols = 1;
+    draw_frame(t);
+    t->number_cols = 0;
+    if (tui_prompt(t, q, col, sizeof col))
+        grid_sort(g, atoi(col) - 1);
 }
 
 static void rebuild_all(struct tui *t)
@@ -480,6 +561,43 @@ void tui_linef(char ***lines, size_t *n, const char *fmt, ...)
         grown[(*n)++] = copy;
 }
 
+void tui_linef_wrap(char ***lines, size_t *n, int width, int indent, const char *fmt, ...)
+{
+    char buf[TUI_MAX_TEXT * 4];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (indent < 0 || indent > 40)
+        indent = 0;
+    const char *p = buf;
+    int first = 1;
+    for (;;) {
+        int room = width - (first ? 0 : indent);
+        size_t len = strlen(p);
+        /* the rest fits (or no width: one line); else cut at the last space that fits */
+        size_t cut = len;
+        if (width > 0 && room > 8 && cells_of(p, len) > room) {
+            size_t fit = 0, last_space = 0;
+            while (fit < len && cells_of(p, fit + 1) <= room)
+                fit++;
+            for (size_t i = 1; i < fit; i++)
+                if (p[i] == ' ' && p[i - 1] != ' ')
+                    last_space = i;
+            cut = last_space ? last_space : fit;
+            while (cut < len && !cell_at(p + cut))
+                cut++;      /* never inside a character */
+        }
+        tui_linef(lines, n, "%*s%.*s", first ? 0 : indent, "", (int)cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        first = 0;
+    }
+}
+
 void tui_lines_free(char ***lines, size_t *n)
 {
     for (size_t i = 0; i < *n; i++)
@@ -489,7 +607,102 @@ void tui_lines_free(char ***lines, size_t *n)
     *n = 0;
 }
 
+/* The load of tui_run_load as a job: its numbers come back through ctx. */
+struct load_ctx {
+    const struct tui_loader *ld;
+    struct session *s;
+    int finished, rc;
+    struct ope_error err;
+};
+
+static int load_work(void *ctx, struct ope_progress *p, struct ope_error *err)
+{
+    struct load_ctx *c = ctx;
+    return c->ld->open(c->ld->ud, c->s, p, err);
+}
+
+static void load_done(struct tui *t, void *ctx, int rc, const struct ope_error *err)
+{
+    (void)t;
+    struct load_ctx *c = ctx;
+    c->finished = 1;
+    c->rc = rc;
+    c->err = *err;
+}
+
+static const struct tui_job_class load_job = { "loading", load_work, load_done };
+
+/* The loading frame: the log's name and size, a bar of the bytes read (when the size
+ * is known) and how to cancel; every line clipped at the width. */
+static void draw_loading(struct tui *t, const struct tui_loader *ld)
+{
+    double frac = 0;
+    char label[64] = "loading", line[512];
+    tui_job_busy(&t->job, &frac, label, sizeof label);
+    erase();
+    int y = LINES / 2 - 2 > 0 ? LINES / 2 - 2 : 0;
+    if (ld->bytes > 0)
+        snprintf(line, sizeof line, " ope: loading %s (%.1f MB)...", ld->name, ld->bytes / 1e6);
+    else
+        snprintf(line, sizeof line, " ope: loading %s...", ld->name);
+    set_on(t, TUI_C_TITLE, A_BOLD);
+    move(y, 0);
+    tui_put(stdscr, line, COLS);
+    set_off(t, TUI_C_TITLE, A_BOLD);
+    if (ld->bytes > 0) {
+        int barw = COLS - 10 < 40 ? COLS - 10 : 40, fill = (int)(frac * barw + 0.5);
+        char bar[48];
+        for (int k = 0; k < barw && k < 47; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[barw > 0 ? (barw < 47 ? barw : 47) : 0] = '\0';
+        snprintf(line, sizeof line, " [%s] %3.0f%%", bar, 100 * frac);
+        move(y + 2, 0);
+        tui_put(stdscr, line, COLS);
+    }
+    snprintf(line, sizeof line, " %s", label);
+    move(y + 3, 0);
+    tui_put(stdscr, line, COLS);
+    move(y + 5, 0);
+    tui_put(stdscr, " q, Esc or Ctrl-C cancels", COLS);
+    refresh();
+}
+
+/* Load the session on the worker with the frame up. 0 when loaded; OPE_EINTERRUPTED
+ * when cancelled (by a key or a signal); -1 with err when the load failed. */
+static int load_phase(struct tui *t, const struct tui_loader *ld, struct ope_error *err)
+{
+    struct load_ctx c = { ld, t->s, 0, 0, { 0 } };
+    draw_loading(t, ld);
+    if (tui_job_start(&t->job, &load_job, &c, err) != 0)
+        return -1;
+    int cancelled = 0;
+    while (!c.finished) {
+        if (tui_job_poll(&t->job, t))
+            break;
+        int ch = getch();
+        if (!cancelled && (stop_signal || ch == 'q' || ch == 'c' || ch == 27)) {
+            cancelled = 1;
+            tui_job_cancel(&t->job);
+        }
+        draw_loading(t, ld);
+    }
+    if (cancelled || c.err.status == OPE_EINTERRUPTED)
+        return OPE_EINTERRUPTED;
+    if (c.rc != 0) {
+        *err = c.err;
+        return -1;
+    }
+    return 0;
+}
+
 int tui_run(struct session *s, const struct tui_report_hook *report)
+{
+    struct ope_error err = { 0 };
+    return tui_run_load(s, NULL, report, &err);   /* fails only when loading */
+}
+
+int tui_run_load(struct session *s, const struct tui_loader *ld,
+                 const struct tui_report_hook *report, struct ope_error *lerr)
 {
     struct tui t;
     memset(&t, 0, sizeof t);
@@ -519,9 +732,14 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     init_colours(&t);
 
     struct ope_error err = { 0 };
-    if (!s->res && session_start(s, &err) != 0)
+    int loaded = ld ? load_phase(&t, ld, lerr) : 0;
+    if (loaded == 0 && !s->res && session_start(s, &err) != 0)
         tui_message(&t, 1, "%s", err.msg);
-    rebuild_all(&t);
+    if (loaded != 0)
+        t.quit = 1;
+    else
+        rebuild_all(&t);
+
 
     while (!t.quit && !stop_signal) {
         if (session_poll(s, &err) == 1) {
@@ -532,18 +750,9 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
             memset(&err, 0, sizeof err);
             rebuild_all(&t);
         }
+        tui_job_poll(&t.job, &t);   /* its done installs the result and says so */
         const struct tui_view *v = t.views[t.cur];
-        erase();
-        draw_tabs(&t);
-        t.pane_rows = LINES - 2;
-        t.pane_cols = COLS;
-        WINDOW *pane = subwin(stdscr, t.pane_rows > 1 ? t.pane_rows : 1, COLS, 1, 0);
-        if (pane) {
-            v->draw(&t, pane, t.pane_rows, t.pane_cols);
-            delwin(pane);
-        }
-        draw_status(&t);
-        refresh();
+        draw_frame(&t);
 
         int ch = getch();
         if (ch == ERR)
@@ -562,6 +771,7 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
         case 'q':
             if (session_busy(s, NULL, NULL, 0))
                 session_cancel(s);
+            tui_job_cancel(&t.job);
             t.quit = 1;
             break;
         case '\t':
@@ -583,6 +793,10 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
                 session_cancel(s);
                 tui_message(&t, 0, "cancelling...");
             }
+            if (tui_job_busy(&t.job, NULL, NULL, 0)) {
+                tui_job_cancel(&t.job);
+                tui_message(&t, 0, "cancelling...");
+            }
             break;
         case '/':
             handle_search(&t, v, 0);
@@ -591,13 +805,8 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
             handle_search(&t, v, 1);
             break;
         case 's':
-            if (g) {
-                char col[16] = "";
-                char q[128];
-                snprintf(q, sizeof q, "sort by column (1-%zu, 0 = input order):", g->n_cols);
-                if (tui_prompt(&t, q, col, sizeof col))
-                    grid_sort(g, atoi(col) - 1);
-            }
+            if (g)
+                sort_prompt(&t, g);
             break;
         case 'e':
             tui_estimators_dialog(&t);
@@ -643,8 +852,16 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     if (stop_signal) {
         session_cancel(s);
         fprintf(stderr, "ope: interrupted (signal %d)\n", (int)stop_signal);
+    } else if (loaded == OPE_EINTERRUPTED) {
+        fprintf(stderr, "ope: loading cancelled\n");
     }
     session_wait(s);
+    tui_job_cancel(&t.job);
+    tui_job_wait(&t.job, &t);
+    tui_job_release(&t.job);
+    tui_learn_free(&t);
+    tui_explore_free(&t);
+    tui_train_free(&t);
     grid_free(t.data_grid);
     grid_free(t.est_grid);
     grid_free(t.sel_grid);
@@ -657,5 +874,7 @@ int tui_run(struct session *s, const struct tui_report_hook *report)
     tui_live_chart_clear(&t.learn_chart);
     tui_live_chart_clear(&t.explore_chart);
     tui_live_chart_clear(&t.train_chart);
+    if (loaded != 0)
+        return loaded;
     return stop_signal ? OPE_EINTERRUPTED : 0;
 }

@@ -8,8 +8,12 @@
 #include <curses.h>
 #include "ope/app/session.h"
 #include "viz/grid.h"
+#include "viz/tui_job.h"
 
 struct tui;
+struct tui_learn_res;
+struct tui_explore_res;
+struct tui_train_res;
 
 /* A view: draws itself into a pane and handles its own keys. */
 struct tui_view {
@@ -66,12 +70,19 @@ struct tui {
     int chart_rows, chart_cols; /* size it was rendered for */
     char **learn_lines;
     size_t n_learn_lines;
-    int learn_step;
     char **train_lines;         /* the Train view's summary and chart (viz/tui_train.c) */
     size_t n_train_lines;
     int train_setup;
     struct tui_live_chart learn_chart, explore_chart, train_chart;
+    /* The experiments of Learn, Explore and Train run as this job, one at a time;
+     * their latest finished results stay here (a cancelled run keeps them). */
+    struct tui_job job;
+    struct tui_learn_res *learn_res;
+    struct tui_explore_res *explore_res;
+    struct tui_train_res *train_res;
     size_t text_top;            /* scroll position of text views */
+    int number_cols;            /* grid headers carry their column numbers (`s` asks) */
+    int learn_cols;             /* width the Learn view's prose was wrapped at */
     const struct tui_report_hook *report;
 };
 
@@ -89,6 +100,24 @@ struct tui_report_hook {
  * report may be NULL (then `x` exports tables only). */
 int tui_run(struct session *s, const struct tui_report_hook *report);
 
+/* What the workbench loads on a worker before its first view (the log of `ope tui
+ * LOG`): open fills the session, reporting to progress and stopping once it is
+ * cancelled. name and bytes (0: unknown, e.g. a pipe) are for the loading frame. */
+struct tui_loader {
+    int (*open)(void *ud, struct session *s, struct ope_progress *progress,
+                struct ope_error *err);
+    void *ud;
+    const char *name;
+    double bytes;
+};
+
+/* tui_run on a session that ld loads first, on the worker, while a loading frame shows
+ * the bytes read; q, c, Esc or Ctrl-C cancel the load (status 130). Returns an exit
+ * status, or -1 with err filled when the load fails (the terminal is restored by
+ * then, for the caller to print err). */
+int tui_run_load(struct session *s, const struct tui_loader *ld,
+                 const struct tui_report_hook *report, struct ope_error *err);
+
 /* Set the status-line message (printf-style). */
 void tui_message(struct tui *t, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -104,6 +133,10 @@ void tui_put(WINDOW *w, const char *s, int n);
 
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols);
 
+/* A table rebuilt with new results keeps what the user set on the old one: its sort
+ * (column and direction) and its horizontal scroll. */
+void tui_grid_keep(const struct grid *old, struct grid *g);
+
 /* Draw lines of text with scrolling from t->text_top. */
 void tui_draw_text(struct tui *t, WINDOW *w, char *const *lines, size_t n, int rows, int cols);
 
@@ -113,6 +146,12 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows);
 /* Append a printf-formatted line to a growable list of lines. */
 void tui_linef(char ***lines, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tui_lines_free(char ***lines, size_t *n);
+
+/* tui_linef for prose: the text is wrapped at spaces to lines of at most width cells,
+ * the continuation lines indented by indent spaces (width 0: one line, clipped when
+ * drawn). Text views call it again when the width changes. */
+void tui_linef_wrap(char ***lines, size_t *n, int width, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Draw a gnuplot script with the dumb terminal at cols x rows and append its lines
  * (the leading form feed dropped) to lines; if gnuplot fails, one line

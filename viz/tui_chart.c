@@ -43,7 +43,13 @@ void tui_chart_lines(const char *script, int cols, int rows, int indent, char **
 
 static void live_render(struct tui_live_chart *c, int rows, int cols, char ***lines, size_t *n)
 {
-    int crows = rows - c->rows_off > c->min_rows ? rows - c->rows_off : c->min_rows;
+    /* The chart takes the rows below its view's text; when that leaves too few (80x24:
+     * a plot five rows high), it takes nearly a pane, 20 rows at most, and the text
+     * view scrolls to it (j, PgDn, G). */
+    int floor = rows - 2 < 20 ? rows - 2 : 20;
+    if (floor < c->min_rows)
+        floor = c->min_rows;
+    int crows = rows - c->rows_off > floor ? rows - c->rows_off : floor;
     c->rows = rows;
     c->cols = cols;
     c->at = *n;

@@ -22,6 +22,11 @@ void tui_learn_card(size_t k, char ***lines, size_t *n);
 void tui_settings_dialog(struct tui *t);
 void tui_estimators_dialog(struct tui *t);
 
+/* Free the finished results of the experiment views (at exit). */
+void tui_learn_free(struct tui *t);
+void tui_explore_free(struct tui *t);
+void tui_train_free(struct tui *t);
+
 extern const struct tui_view tui_view_chart;      /* viz/tui_chart.c */
 extern const struct tui_view tui_view_selection;  /* viz/tui_select.c */
 extern const struct tui_view tui_view_learn;      /* viz/tui_learn.c */

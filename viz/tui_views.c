@@ -24,6 +24,42 @@ static void fmt_num(char *buf, size_t n, double v)
 
 /* ---- Data ---------------------------------------------------------------------- */
 
+/* A trajectory log's value model: which one, with what discount, and which of the
+ * estimators shown use it (a value model is fitted on the whole log: no folds and no
+ * held-out error, which the bandit reward model's line shows). */
+static void value_model_lines(struct tui *t, const struct res_eval *r, char ***L, size_t *n)
+{
+    static const struct { const char *kind, *what; } words[] = {
+        { "fqe", "fitted Q evaluation" }, { "lstd", "least-squares temporal difference" },
+        { "td", "temporal-difference learning" }, { "gtd2", "gradient TD (GTD2)" },
+        { "linear-fqe", "fitted Q evaluation, linear in the state features" },
+    };
+    tui_linef(L, n, "# Value model");
+    if (!r->model.kind[0]) {
+        tui_linef(L, n, "  none needed by the chosen estimators");
+        return;
+    }
+    const char *what = NULL;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strcmp(words[k].kind, r->model.kind) == 0)
+            what = words[k].what;
+    char used[256] = "";
+    size_t ul = 0;
+    const struct res_policy *pol = r->n_policies ? &r->pol[0] : NULL;
+    for (size_t k = 0; pol && k < pol->n_estimates && ul < sizeof used; k++) {
+        const struct est_desc *d = est_find(pol->est[k].estimator, EST_TRAJ);
+        const char *name = pol->est[k].label ? pol->est[k].label : pol->est[k].estimator;
+        if (d && d->needs_model)
+            ul += (size_t)snprintf(used + ul, sizeof used - ul, "%s%s", ul ? ", " : "", name);
+    }
+    tui_linef_wrap(L, n, t->pane_cols, 2, "  %s%s%s%s, discount %g, fitted on the whole log "
+                   "(no cross-fitting, so no held-out error)", r->model.kind,
+                   what ? " (" : "", what ? what : "", what ? ")" : "", r->gamma);
+    if (used[0])
+        tui_linef_wrap(L, n, t->pane_cols, 2, "  used by %s; --value-model or r changes it",
+                       used);
+}
+
 static void data_rebuild(struct tui *t)
 {
     struct session *s = t->s;
@@ -49,8 +85,13 @@ static void data_rebuild(struct tui *t)
     if (s->res) {
         const struct res_eval *r = s->res;
         tui_linef(L, n, "%s", "");
-        tui_linef(L, n, "# Reward model");
-        if (r->model.kind[0])
+        if (r->episodes)
+            value_model_lines(t, r, L, n);
+        else
+            tui_linef(L, n, "# Reward model");
+        if (r->episodes)
+            ;
+        else if (r->model.kind[0])
             tui_linef(L, n, "  %s, %d folds, held-out %s %.6g", r->model.kind, r->model.folds,
                       r->model.error_name[0] ? r->model.error_name : "error",
                       r->model.heldout_error);
@@ -81,18 +122,18 @@ static void est_rebuild(struct tui *t)
         "policy", "estimator", "value", "lower", "upper", "truth", "rel.err",
         "ESS", "max w", "mean w"
     };
-    grid_free(t->est_grid);
+    struct grid *old = t->est_grid;
     t->est_grid = grid_new(10, head);
     struct grid *g = t->est_grid;
-    if (!g)
+    if (!g) {
+        grid_free(old);
         return;
+    }
     for (size_t c = 2; c < 10; c++)
         g->right[c] = 1;
     g->frozen = 2;      /* policy and estimator stay while h/l scroll the numbers */
     const struct res_eval *r = t->s->res;
-    if (!r)
-        return;
-    for (size_t p = 0; p < r->n_policies; p++) {
+    for (size_t p = 0; r && p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
         for (size_t k = 0; k < pol->n_estimates; k++) {
             const struct res_estimate *e = &pol->est[k];
@@ -111,13 +152,16 @@ static void est_rebuild(struct tui *t)
             const char *cells[] = { pol->name, e->label ? e->label : e->estimator, v, lo, hi,
                                     tr, re, ess, mw, mean };
             if (grid_add(g, cells) != 0)
-                return;
+                break;
             /* Highlight estimates whose weights are degenerate, by the rule of the
              * poor-overlap warning (ESS counts trajectories in a trajectory log). */
             if (diag_ess_poor(e->ess, r->episodes ? r->episodes : r->rows))
                 g->mark[g->n_rows - 1] = 2;
         }
     }
+    /* a re-run (r, e) keeps the sort and the scroll the user chose */
+    tui_grid_keep(old, g);
+    grid_free(old);
 }
 
 static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
@@ -172,11 +216,13 @@ static const char *const help_keys[] = {
     "  h l  left right     a table: scroll its columns (the first ones stay)",
     "  g / G               first / last  Home End          first / last",
     "  /  n                search, next match",
-    "  s                   sort the table by a column (again: reverse)",
+    "  s                   sort the table by a column: the headers show their",
+    "                      numbers while it asks (again: reverse); r and e keep it",
     "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
     "  r                   re-run with new settings: alpha, interval method, B, seed",
     "                      (a trajectory log: also the discount gamma, value model)",
-    "  c  Esc              cancel a running evaluation",
+    "  c  Esc              cancel a running evaluation or experiment (Learn,",
+    "                      Explore, Train: the previous result stays)",
     "  x                   export the current view: table as CSV, chart as SVG; a",
     "                      name ending in .html or .md: a report of the whole session",
     "  ?  F1               help          q                 quit",
@@ -192,40 +238,32 @@ static const char *const help_keys[] = {
     NULL
 };
 
-enum { HELP_MAX_LINES = 96, HELP_LINE = 160 };
-
+/* Built at each draw at the pane's width: the views' summaries are prose and wrap
+ * (continuing under their first word); the rest is short fixed text. */
 static void help_draw(struct tui *t, WINDOW *w, int rows, int cols)
 {
-    static char buf[HELP_MAX_LINES][HELP_LINE];
-    char *lines[HELP_MAX_LINES];
+    char **lines = NULL;
     size_t n = 0;
-#define HELP_LINE_F(...) do { if (n < HELP_MAX_LINES) { \
-        snprintf(buf[n], HELP_LINE, __VA_ARGS__); lines[n] = buf[n]; n++; } } while (0)
-    HELP_LINE_F("# ope: the off-policy evaluation workbench");
-    HELP_LINE_F("%s", "");
-    HELP_LINE_F("# Views (number keys or Tab / Shift-Tab)");
+    tui_linef(&lines, &n, "# ope: the off-policy evaluation workbench");
+    tui_linef(&lines, &n, "%s", "");
+    tui_linef(&lines, &n, "# Views (number keys or Tab / Shift-Tab)");
     for (int v = 0; v < t->n_views; v++) {
-        const char *p = t->views[v]->summary ? t->views[v]->summary : "";
-        int first = 1;
-        do {
-            const char *nl = strchr(p, '\n');
-            int len = nl ? (int)(nl - p) : (int)strlen(p);
-            if (first)
-                HELP_LINE_F("  %d %-11s %.*s", v + 1, t->views[v]->name, len, p);
-            else
-                HELP_LINE_F("                %.*s", len, p);
-            first = 0;
-            p = nl ? nl + 1 : NULL;
-        } while (p);
+        /* the summary's own line breaks are for a wide screen: reflow it */
+        char sum[TUI_MAX_TEXT];
+        snprintf(sum, sizeof sum, "%s", t->views[v]->summary ? t->views[v]->summary : "");
+        for (char *c = sum; *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        tui_linef_wrap(&lines, &n, cols, 16, "  %d %-11s %s", v + 1, t->views[v]->name, sum);
     }
     for (size_t k = 0; help_keys[k]; k++)
-        HELP_LINE_F("%s", help_keys[k]);
+        tui_linef(&lines, &n, "%s", help_keys[k]);
     for (int v = 0; v < t->n_views; v++)
         if (t->views[v]->twin)
-            HELP_LINE_F("  %-38s the %s view", t->views[v]->twin, t->views[v]->name);
-    HELP_LINE_F("  %-38s every command", "ope help");
-#undef HELP_LINE_F
+            tui_linef(&lines, &n, "  %-38s the %s view", t->views[v]->twin, t->views[v]->name);
+    tui_linef(&lines, &n, "  %-38s every command", "ope help");
     tui_draw_text(t, w, lines, n, rows, cols);
+    tui_lines_free(&lines, &n);
 }
 
 /* ---- the table ------------------------------------------------------------------- */

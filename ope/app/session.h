@@ -59,6 +59,11 @@ void session_init(struct session *s);
 int session_open(struct session *s, const char *path, const struct load_opts *lo,
                  struct ope_error *err);
 
+/* session_open reporting the bytes read to progress (once per MB) and stopping with
+ * OPE_EINTERRUPTED when it is cancelled; the workbench loads on a worker with it. */
+int session_open_progress(struct session *s, const char *path, const struct load_opts *lo,
+                          struct ope_progress *progress, struct ope_error *err);
+
 /* Open the built-in demo: the Open Bandit Dataset's uniform-random log with the
  * Bernoulli-TS policy attached, and BTS's observed click rate as the reference. */
 int session_open_demo(struct session *s, struct ope_error *err);

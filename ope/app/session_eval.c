@@ -18,6 +18,12 @@
 int session_open(struct session *s, const char *path, const struct load_opts *lo,
                  struct ope_error *err)
 {
+    return session_open_progress(s, path, lo, NULL, err);
+}
+
+int session_open_progress(struct session *s, const char *path, const struct load_opts *lo,
+                          struct ope_progress *progress, struct ope_error *err)
+{
     /* One reader for the sniff and the load, so `-`, a FIFO or <(...) is read once;
      * an input that is not a regular file is hashed as it is read, since its path
      * cannot be read again for the digest. */
@@ -25,6 +31,7 @@ int session_open(struct session *s, const char *path, const struct load_opts *lo
     struct csv_reader *csv = csv_open(path, o.sep, err);
     if (!csv)
         return -1;
+    csv_set_progress(csv, progress);
     int traj = log_csv_is_trajectory(csv, &o, err);
     if (traj == 1) {
         s->tlog = tlog_load_csv(csv, &o, err);
