@@ -504,6 +504,19 @@ static int n_actions_of(const struct loader *L, struct ope_error *err)
                                 L->o->n_actions - 1);
         return L->o->n_actions;
     }
+    /* Per-action columns (pi.*, qhat.*, q.*) say how many actions there are: a logged
+     * action past them has no probability, and would make every per-action table as
+     * wide as that id (one id of 1000000 in a small log once took 20 GB). */
+    if (L->r.max_action >= 0 && L->max_action > L->r.max_action &&
+        (L->r.n_policies || L->r.n_qhat || L->r.n_truth))
+        for (size_t i = 0; i < L->n; i++)
+            if (L->action[i] > L->r.max_action)
+                return ope_fail(err, OPE_EDATA, "%s:%zu: action %d, but the per-action "
+                                "columns (pi.NAME.A, qhat.A, q.A) cover actions 0..%d: every "
+                                "logged action needs its columns (a wrong action id, or "
+                                "columns missing)", csv_input_name(L->csv, 0),
+                                L->line ? L->line[i] : i + 2, L->action[i],
+                                L->r.max_action);
     return (int)A + 1;
 }
 

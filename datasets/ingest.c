@@ -4,12 +4,14 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <math.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datasets/csv.h"
+#include "datasets/roles.h"
 #include "ope/base/csvout.h"
 #include "ope/base/utf8.h"
 
@@ -117,8 +119,8 @@ static int check_required(const char *path, size_t line, const char *column, con
         if (csv_parse_long(s, len, 0, 1000000L, &lv) != 0)
             what = "an action: an integer from 0 to 1000000";
     } else if (strcmp(column, "reward") == 0) {
-        if (csv_parse_double(s, len, &v) != 0)
-            what = "a finite number";
+        if (csv_parse_double(s, len, &v) != 0 || !(fabs(v) <= ROLES_REWARD_MAX))
+            what = ROLES_REWARD_WHAT;
     } else if (strcmp(column, "pscore") == 0) {
         if (csv_parse_double(s, len, &v) != 0 || v <= 0.0 || v > 1.0)
             what = "a probability in (0, 1]";

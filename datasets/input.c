@@ -13,6 +13,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "ope/base/outfile.h"
 #include "ope/base/sha256.h"
 
 #define IN_RAW ((size_t)1 << 18)
@@ -119,6 +120,7 @@ struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *e
         goto fail;
     } else {
         s->own_fp = 1;
+        ope_outfile_note_input_fd(fileno(s->fp));   /* no output may replace it */
     }
     struct stat st;
     if (fstat(fileno(s->fp), &st) == 0) {

@@ -396,6 +396,16 @@ static struct tlog *tbuild(struct tloader *L, const char *path, struct ope_error
     if (L->r.max_action >= A)
         return ope_fail(err, OPE_EDATA, "%s:1: a policy column is for action %d but "
                         "--n-actions is %d", path, L->r.max_action, A), NULL;
+    /* A logged action past the policy columns has no probability, and would make
+     * every per-action table as wide as that id (blog_load.c says the same). */
+    if (L->o->n_actions <= 0 && L->r.max_action >= 0 && L->max_action > L->r.max_action)
+        for (size_t i = 0; i < L->n; i++)
+            if (L->action[i] > L->r.max_action)
+                return ope_fail(err, OPE_EDATA, "%s:%zu: action %d, but the policy columns "
+                                "(pi.NAME.A) cover actions 0..%d: every logged action needs "
+                                "its columns (a wrong action id, or columns missing)",
+                                csv_rows_name(&L->rows_of, L->csv, i), L->line[i],
+                                L->action[i], L->r.max_action), NULL;
     /* State ids index tables (value models, diagnostics) of max_state + 1 entries per
      * action and step: one large id in a short log asked for gigabytes (state
      * 20000000 in 41 rows: 8 GB, 4 minutes). Ids are meant to be dense; past 2^20

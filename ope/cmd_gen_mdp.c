@@ -329,6 +329,39 @@ static int write_policies(const struct gen_opts *o, const struct policy *b,
     return rc;
 }
 
+/* Every output checked before any is written, once the candidates' names are known
+ * (check_outputs below has checked what it could before): a refusal then leaves
+ * nothing behind -- the log, the truth file and some policy files used to be written
+ * before a later policy file was refused -- and two outputs may not be the same file. */
+static int check_named_outputs(const struct gen_opts *o, char (*names)[CAND_NAME_MAX],
+                               struct ope_error *err)
+{
+    if (o->truth && strcmp(o->truth, o->out) == 0)
+        return ope_fail(err, OPE_EUSAGE, "--truth %s is also -o: give the truth file a "
+                        "name of its own", o->truth);
+    if (ope_outfile_check(o->out, o->force, err) != 0 ||
+        (o->truth && ope_outfile_check(o->truth, o->force, err) != 0))
+        return -1;
+    if (!o->policy_dir)
+        return 0;
+    struct strbuf path;
+    strbuf_init(&path);
+    int rc = 0;
+    for (long k = -1; k < o->candidates && rc == 0; k++) {
+        strbuf_reset(&path);
+        strbuf_printf(&path, "%s/%s.csv", o->policy_dir, k < 0 ? "behavior" : names[k]);
+        if (strbuf_failed(&path))
+            rc = ope_fail_oom(err);
+        else if (strcmp(path.buf, o->out) == 0 || (o->truth && strcmp(path.buf, o->truth) == 0))
+            rc = ope_fail(err, OPE_EUSAGE, "%s is both a policy file and -o or --truth",
+                          path.buf);
+        else
+            rc = ope_outfile_check(path.buf, o->force, err);
+    }
+    strbuf_release(&path);
+    return rc;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -394,7 +427,7 @@ static int run(const struct gen_opts *o, struct ope_error *err)
         goto out;
     if (cand_make_graded(m, Q, M, cand, names, err) < 0)
         goto out;
-    if (!(smp = sampler_new(m, b, err)))
+    if (check_named_outputs(o, names, err) != 0 || !(smp = sampler_new(m, b, err)))
         goto out;
     const char *nm[MAX_CANDIDATES];
     for (size_t k = 0; k < M; k++)

@@ -111,8 +111,9 @@ static int ingest_exec(int argc, char **argv)
         return cli_error(&err);
     if (quiet)
         return 0;
-    fprintf(stderr, "ope ingest: %zu rows from %zu lines; %zu line%s did not match%s\n", st.rows,
-            st.lines, st.unmatched, st.unmatched == 1 ? "" : "s", st.unmatched ? ":" : "");
+    fprintf(stderr, "ope ingest: %zu row%s from %zu line%s; %zu line%s did not match%s\n",
+            st.rows, st.rows == 1 ? "" : "s", st.lines, st.lines == 1 ? "" : "s",
+            st.unmatched, st.unmatched == 1 ? "" : "s", st.unmatched ? ":" : "");
     for (size_t k = 0; k < st.unmatched && k < INGEST_MAX_REPORTED; k++)
         fprintf(stderr, "  %s:%zu: %s\n", argv[optind], st.unmatched_line[k], st.unmatched_text[k]);
     if (st.unmatched > INGEST_MAX_REPORTED)
@@ -141,7 +142,8 @@ const struct cmd_entry cmd_ingest_entry = {
     "backtracking), a line longer than 64 MB, a captured action, reward or pscore\n"
     "that the bandit log's rules refuse (formats.md), and an input where no line\n"
     "matches are data errors (65) naming the line; the other columns are checked\n"
-    "when the log is read. A failed read is 66, never taken for the end.\n\n"
+    "when the log is read. A failed read is an error, never taken for the end: 66, or\n"
+    "70 when it fails for want of memory (a line too long for the memory given).\n\n"
     "Example:\n"
     "  ope ingest --regex 'item=(?<action>\\d+) click=(?<reward>[01]) p=(?<pscore>[0-9.]+)'\n"
     "      server.log -o log.csv\n",

@@ -346,6 +346,12 @@ static int parse_args(int argc, char **argv, struct train_cli *c)
     if (c->truth && !c->ec.env)
         return cli_usage(cmd, "--truth FILE needs --env ENV: exact values come from the "
                          "environment the log was sampled from");
+    /* --append-to and --truth rewrite the files they read, on purpose (atomically:
+     * the old file stays whole until the new one is complete). */
+    if (c->append)
+        ope_outfile_allow_rewrite(c->append);
+    if (c->truth)
+        ope_outfile_allow_rewrite(c->truth);
     if (c->append && !c->name)
         return cli_usage(cmd, "--append-to needs --name NAME (the columns are pi.NAME.*)");
     if (!c->name)

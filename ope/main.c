@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ope/app/demo.h"
+#include "ope/base/utf8.h"
 
 static void print_version(void)
 {
@@ -47,11 +48,13 @@ int main(int argc, char **argv)
     const struct cmd_entry *cmd = cmd_find(argv[optind]);
     if (!cmd) {
         const char *near = cmd_closest(argv[optind]);
+        char shown[256];    /* the word as typed may hold escape sequences */
+        utf8_printable(argv[optind], strlen(argv[optind]), shown, sizeof shown);
         if (near)
             fprintf(stderr, "ope: '%s' is not a command; did you mean '%s'? See 'ope help'.\n",
-                    argv[optind], near);
+                    shown, near);
         else
-            fprintf(stderr, "ope: '%s' is not a command. See 'ope help'.\n", argv[optind]);
+            fprintf(stderr, "ope: '%s' is not a command. See 'ope help'.\n", shown);
         return OPE_EUSAGE;
     }
     int sub_argc = argc - optind;

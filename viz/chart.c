@@ -115,12 +115,15 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
     for (size_t p = p0; p < p1; p++)
         E = r->pol[p].n_estimates > E ? r->pol[p].n_estimates : E;
     struct strbuf title = STRBUF_INIT;     /* the whole name, however long */
-    if (policy >= 0 && p1 > p0)
-        strbuf_printf(&title, "Estimates of policy %s, %.3g%% %s intervals",
-                      r->pol[p0].name, 100 * (1 - r->alpha), r->ci);
+    char ivl[64];
+    if (strcmp(r->ci, "none") == 0 || !r->ci[0])
+        snprintf(ivl, sizeof ivl, "no intervals");
     else
-        strbuf_printf(&title, "Estimated policy values, %.3g%% %s intervals",
-                      100 * (1 - r->alpha), r->ci);
+        snprintf(ivl, sizeof ivl, "%.3g%% %s intervals", 100 * (1 - r->alpha), r->ci);
+    if (policy >= 0 && p1 > p0)
+        strbuf_printf(&title, "Estimates of policy %s, %s", r->pol[p0].name, ivl);
+    else
+        strbuf_printf(&title, "Estimated policy values, %s", ivl);
     prelude(sb, NULL, strbuf_str(&title), "evaluation policy", "estimated value");
     if (strbuf_failed(&title))
         sb->failed = 1;

@@ -281,6 +281,10 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     if (traj == 0 && c->set.risk)       /* said, not silently ignored */
         traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
                         "logs; %s is a bandit log (drop --risk)", path);
+    else if (traj == 0 && (!isnan(c->set.gamma) || c->set.value_model))
+        traj = ope_fail(err, OPE_EUSAGE, "%s: the discount and the value model are for "
+                        "trajectory logs; %s is a bandit log (drop it)",
+                        !isnan(c->set.gamma) ? "--gamma" : "--value-model", path);
     if (traj == 0) {
         char where[600];
         snprintf(where, sizeof where, "%s, a bandit log", path);

@@ -3,6 +3,7 @@
  * failure is an OPE_EDATA message with line:column; nothing here can overrun. */
 #include "config.h"
 #include "ope/app/jsonread.h"
+#include "ope/base/outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -447,6 +448,7 @@ static char *read_small_file(const char *path, size_t *n, struct ope_error *err)
         ope_fail(err, OPE_ENOINPUT, "cannot open %s: %m", path);
         return NULL;
     }
+    ope_outfile_note_input_fd(fileno(f));       /* no output may replace it */
     struct strbuf sb = STRBUF_INIT;
     char buf[65536];
     size_t r;

@@ -87,8 +87,10 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
                 char rel[32];
                 if (isnan(x->rel_error))
                     snprintf(rel, sizeof rel, "-");
-                else
+                else if (100 * x->rel_error < 1e6)
                     snprintf(rel, sizeof rel, "%.2f%%", 100 * x->rel_error);
+                else        /* a huge error stays in its column, with its sign */
+                    snprintf(rel, sizeof rel, "%.3g%%", 100 * x->rel_error);
                 strbuf_printf(sb, " %9s", rel);
             }
             strbuf_putc(sb, ' ');

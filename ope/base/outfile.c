@@ -4,6 +4,7 @@
 #include "ope/base/utf8.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -136,6 +137,56 @@ int ope_outfile_is_stdout(const char *path)
     return path && strcmp(path, "-") == 0;
 }
 
+/* The files this process reads (ope_outfile_note_input_fd); a full table stops
+ * noting, which only loses the check for inputs past the 64th. */
+#define INPUTS_MAX 64
+static struct { dev_t dev; ino_t ino; } inputs[INPUTS_MAX];
+static size_t n_inputs;
+static pthread_mutex_t inputs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ope_outfile_note_input_fd(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    pthread_mutex_lock(&inputs_lock);
+    int seen = 0;
+    for (size_t k = 0; k < n_inputs; k++)
+        seen |= inputs[k].dev == st.st_dev && inputs[k].ino == st.st_ino;
+    if (!seen && n_inputs < INPUTS_MAX) {
+        inputs[n_inputs].dev = st.st_dev;
+        inputs[n_inputs].ino = st.st_ino;
+        n_inputs++;
+    }
+    pthread_mutex_unlock(&inputs_lock);
+}
+
+static const char *rewrite_ok[8];
+static size_t n_rewrite_ok;
+
+void ope_outfile_allow_rewrite(const char *path)
+{
+    pthread_mutex_lock(&inputs_lock);
+    if (n_rewrite_ok < sizeof rewrite_ok / sizeof *rewrite_ok)
+        rewrite_ok[n_rewrite_ok++] = path;
+    pthread_mutex_unlock(&inputs_lock);
+}
+
+static int is_input(const struct stat *st)
+{
+    int found = 0;
+    pthread_mutex_lock(&inputs_lock);
+    for (size_t k = 0; k < n_inputs; k++)
+        found |= inputs[k].dev == st->st_dev && inputs[k].ino == st->st_ino;
+    for (size_t k = 0; found && k < n_rewrite_ok; k++) {
+        struct stat ok;
+        if (stat(rewrite_ok[k], &ok) == 0 && ok.st_dev == st->st_dev && ok.st_ino == st->st_ino)
+            found = 0;
+    }
+    pthread_mutex_unlock(&inputs_lock);
+    return found;
+}
+
 int ope_outfile_check(const char *path, int force, struct ope_error *err)
 {
     struct stat st;
@@ -148,6 +199,9 @@ int ope_outfile_check(const char *path, int force, struct ope_error *err)
             return ope_fail(err, OPE_ECANTCREAT,
                             "%s: exists and is not a regular file; refusing to replace it "
                             "(choose another output path)", path);
+        if (is_input(&st))
+            return ope_fail(err, OPE_EUSAGE, "-o %s names a file this command reads; write "
+                            "the output elsewhere (the input would be lost)", path);
         if (!force)
             return ope_fail(err, OPE_ECANTCREAT,
                             "%s: already exists; use --force to replace it", path);

@@ -69,6 +69,17 @@ void ope_outfile_track(char *path, int on);
 char *ope_outfile_temp_for(const char *dir, const char *path, int *lock_fd,
                            struct ope_error *err);
 
+/* Note a regular file this process reads (the input layer does, for every log,
+ * truth, policy or result file it opens), so that no output of the same process
+ * replaces it, --force or not: ope_outfile_check refuses such a target (OPE_EUSAGE),
+ * by device and inode, so a hard link or another spelling of the path is caught too. */
+void ope_outfile_note_input_fd(int fd);
+
+/* Allow outputs to replace the file at path although this process reads it: for a
+ * command whose job is to rewrite a file it reads (`ope train --append-to LOG`,
+ * `--truth FILE`). path must stay valid; at most 8 such paths. */
+void ope_outfile_allow_rewrite(const char *path);
+
 /* 1 when out and in name the same existing file (a command must not replace the
  * file it is reading); "-" never matches. */
 int ope_outfile_same_file(const char *out, const char *in);
