@@ -105,6 +105,12 @@ static int read_context(struct loader *L, size_t j, const struct csv_field *f,
     int rc = csv_parse_double(f->s, f->len, &v);
     if (f->len == 0 || rc == -2)
         return roles_bad_value(&L->r, j, f, "a finite number or a category name", err);
+    /* The reward model squares the context values (its normal equations): past 1e100
+     * they would overflow there, far from the row; refuse them here, named. */
+    if (rc == 0 && !(fabs(v) <= ROLES_REWARD_MAX))
+        return roles_bad_value(&L->r, j, f, "a number of magnitude at most 1e100 or a "
+                               "category name (rescale the column: the reward model squares "
+                               "it)", err);
     if (!c->categorical && rc == 0) {
         L->val[j][L->n] = v;
         return 0;

@@ -80,9 +80,10 @@ expect_status 0 "the same on a trajectory log" \
     "$OPE" eval "$TMP/rs.csv" --n-boot 10 --truth "$TMP/t.csv"
 expect_grep "$TMP/out" "names policy 'nosuch', which the log does not have" "warns"
 
-# Item 15: context values of 1e200 overflow the reward model's normal equations (their
-# squares are 1e400): a data error (65) saying so, not an internal error (70).
+# Item 15: context values of 1e200 would overflow the reward model's normal equations
+# (their squares are 1e400): a data error (65) naming the file, line and column where
+# the value is read, not an internal error (70) or a message about the model.
 { printf 'action,reward,pscore,x0,pi.a.0,pi.a.1\n'
   for i in 1 2 3 4 5 6; do printf '0,1,0.5,1e200,1,0\n1,0,0.5,2e200,0,1\n'; done; } > "$TMP/ctx.csv"
 expect_status 65 "context values of 1e200 are a data error" "$OPE" eval "$TMP/ctx.csv" --n-boot 10
-expect_grep "$TMP/err" "the normal equations overflow: a context or feature value, or a reward, is too large to square" "saying why"
+expect_grep "$TMP/err" "ctx.csv:2:9: column 'x0': saw '1e200', expected a number of magnitude at most 1e100" "saying where and why"
