@@ -67,4 +67,16 @@ expect_grep "$TMP/err" "'ev\\x1b[2Jal' is not a command" "... shown as \\x1b"
 expect_status 64 "--gamma on a bandit log" $OPE eval "$TMP/b.csv" --gamma 0.5 --ci none
 expect_status 64 "--value-model on a bandit log" $OPE eval "$TMP/b.csv" --value-model lstd --ci none
 expect_grep "$TMP/err" "are for trajectory logs" "... and says why"
+
+# 8. A short text chart of integer data: gnuplot's integer division made the tick step
+#    0 ("undefined value", exit 70 "a bug in ope") at 15 rows or fewer.
+if command -v gnuplot >/dev/null 2>&1; then
+    printf 'series,x,y\na,0,1\na,1,2\n' > "$TMP/ok.csv"
+    for h in 8 12 15; do
+        expect_status 0 "plot curves --term dumb --size 80x$h" $OPE plot curves \
+            --from-csv "$TMP/ok.csv" --term dumb --size 80x$h
+    done
+else
+    skip "gnuplot is not installed"
+fi
 done_testing

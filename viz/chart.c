@@ -63,8 +63,10 @@ static void prelude(struct strbuf *sb, const struct chart_text *t, const char *t
                   "noenhanced }\nset tics nomirror noenhanced\n", N_STYLE);
     /* A tick step giving about one tick per three text rows (1, 2 or 5 times a power of
      * ten): gnuplot's own choice ignores the height, and its labels then run together. */
-    strbuf_puts(sb, "ope_step(lo, hi, rows) = (ope_r = (hi - lo) / ((rows - 9) / 3.0 > 2 ? "
-                    "(rows - 9) / 3.0 : 2), ope_p = 10**floor(log10(ope_r)), ope_m = ope_r / "
+    /* 1.0 * and 2.0: with integer bounds (lo 1, hi 2) and a short chart, gnuplot's
+     * integer division made the step 0 and its logarithm undefined. */
+    strbuf_puts(sb, "ope_step(lo, hi, rows) = (ope_r = 1.0 * (hi - lo) / ((rows - 9) / 3.0 > 2 ? "
+                    "(rows - 9) / 3.0 : 2.0), ope_p = 10**floor(log10(ope_r)), ope_m = ope_r / "
                     "ope_p, (ope_m <= 1 ? 1 : ope_m <= 2 ? 2 : ope_m <= 5 ? 5 : 10) * ope_p)\n");
     set_text(sb, "title", t && t->title ? t->title : title);
     set_text(sb, "xlabel", t && t->xlabel ? t->xlabel : xlabel);
