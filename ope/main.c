@@ -3,6 +3,7 @@
 #include "config.h"
 #include "ope/cmd.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
 #include <locale.h>
@@ -73,8 +74,13 @@ int main(int argc, char **argv)
     }
     optind = 0;    /* glibc: reinitialise getopt for the subcommand */
     int rc = cmd->exec(sub_argc, sub_argv);
+    errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "ope: error writing standard output\n");
+        /* A reader that went away (`ope eval ... | head -1`) is not worth a message:
+         * the status says it; any other failure is said once, not again after the
+         * command's own message. */
+        if (rc == 0 && errno != EPIPE)
+            fprintf(stderr, "ope: error writing standard output\n");
         return rc ? rc : OPE_ECANTCREAT;    /* the documented status of a failed write */
     }
     return rc;
