@@ -32,7 +32,7 @@
 #include <time.h>
 
 static const char gen_mdp_help[] =
-    "Usage: ope gen mdp ENV [KEY=VALUE...] [options] -o LOG.csv\n"
+    "usage: ope gen mdp ENV [KEY=VALUE...] [options] -o LOG.csv\n"
     "       ope gen mdp --list\n"
     "Sample episodes from a built-in tabular environment and write the trajectory CSV\n"
     "(episode,step,state,action,reward,pscore,done,pi.NAME.0..A-1). Exact values of the\n"

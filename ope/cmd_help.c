@@ -317,6 +317,13 @@ static int help_exec(int argc, char **argv)
         return near ? cli_usage("help", "unknown command '%s'; did you mean '%s'?", argv[1], near)
                     : cli_usage("help", "unknown command '%s'", argv[1]);
     }
+    /* A command with kinds (`ope help gen bandit`) shows the kind's own page, as
+     * `ope gen bandit --help` does. */
+    if (argc > 2 && strcmp(c->name, "gen") == 0) {
+        char *sub_argv[] = { argv[1], argv[2], (char *)"--help", NULL };
+        optind = 0;
+        return c->exec(3, sub_argv);
+    }
     cmd_print_help(c);
     return 0;
 }

@@ -68,6 +68,16 @@ expect_status 64 "--gamma on a bandit log" $OPE eval "$TMP/b.csv" --gamma 0.5 --
 expect_status 64 "--value-model on a bandit log" $OPE eval "$TMP/b.csv" --value-model lstd --ci none
 expect_grep "$TMP/err" "are for trajectory logs" "... and says why"
 
+# 10. (issue #18) `ope help gen bandit` is the generator's own page, every usage line
+#     starts "usage:", and the documents the help cites are shipped.
+expect_status 0 "help gen bandit" $OPE help gen bandit
+expect_grep "$TMP/out" "usage: ope gen bandit" "... the bandit generator's page"
+expect_status 0 "help gen mdp" $OPE help gen mdp
+expect_grep "$TMP/out" "usage: ope gen mdp" "... the mdp generator's page, lower-case usage"
+for d in environments selection exploration training formats estimators coverage architecture; do
+    [ -s "$OPE_SRCDIR/doc/$d.md" ] && pass "doc/$d.md is shipped" || fail "doc/$d.md is shipped"
+done
+
 # 8. A short text chart of integer data: gnuplot's integer division made the tick step
 #    0 ("undefined value", exit 70 "a bug in ope") at 15 rows or fewer.
 if command -v gnuplot >/dev/null 2>&1; then
