@@ -59,7 +59,7 @@ int ope_demo_tui(struct ope_error *err)
 {
     struct session s;
     session_init(&s);
-    if (session_open_demo(&s, err) != 0) {
+    if (session_open_demo(&s, NULL, err) != 0) {
         session_release(&s);
         return -1;
     }
@@ -111,8 +111,11 @@ static int tui_exec(int argc, char **argv)
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
         { "quiet", no_argument, NULL, 'q' },
+        { "demo", optional_argument, NULL, 'D' },
         { NULL, 0, NULL, 0 }
     };
+    const char *campaign = NULL;
+    int demo = 0;
     struct evalcli ev;
     evalcli_init(&ev);
     struct ope_error err = { 0 };
@@ -122,6 +125,11 @@ static int tui_exec(int argc, char **argv)
             return OPE_EUSAGE;
         if (c == 'q')
             continue;   /* accepted like every command's; the workbench prints nothing extra */
+        if (c == 'D') {     /* the demo, either campaign: --demo=women */
+            demo = 1;
+            campaign = optarg;
+            continue;
+        }
         int opt = c == 'e' ? EVALCLI_ESTIMATORS : c == 's' ? EVALCLI_SEED : c;
         int rc = evalcli_option(&ev, opt, optarg, &err);
         if (rc == 0)
@@ -137,10 +145,14 @@ static int tui_exec(int argc, char **argv)
     s.set = ev.set;
     s.res_set = ev.set;
     int rc;
+    if (demo && optind != argc) {
+        session_release(&s);
+        return cli_usage("tui", "--demo opens the built-in demo: give no LOG");
+    }
     if (optind == argc) {
         rc = evalcli_no_policy_files(&ev, "the built-in demo (a bandit log)", &err);
         if (rc == 0)
-            rc = session_open_demo(&s, &err);
+            rc = session_open_demo(&s, campaign, &err);
     } else if (optind + 1 == argc) {
         struct tui_open o = { argv[optind], &ev };
         if (interactive()) {
@@ -165,7 +177,7 @@ static int tui_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_tui_entry = {
-    "tui", "ope tui [LOG.csv] [options]",
+    "tui", "ope tui [LOG.csv | --demo[=men|women]] [options]",
     "open the workbench (ncurses) on a log, or on the built-in demo",
     "Views (number keys or Tab): 1 Data, 2 Estimates, 3 Chart, 4 Selection, 5 Learn,\n"
     "6 Explore, 7 Help, 8 Train. Keys: arrows/hjkl, PgUp/PgDn, / search, s sort, e estimators,\n"
@@ -184,6 +196,8 @@ const struct cmd_entry cmd_tui_entry = {
     "Estimates, Chart and Selection views show only the policies named. --risk is not\n"
     "taken: the workbench does not show return distributions (ope eval --risk and ope\n"
     "report do).\n\n"
+    "  --demo[=CAMPAIGN]     the built-in demo (the default without LOG): the Open\n"
+    "                        Bandit Dataset's men (default) or women campaign\n"
     "  -e LIST               short for --estimators LIST\n"
     "  -s S                  short for --seed S\n"
     "  -q, --quiet           accepted for symmetry (the workbench prints no messages)\n\n"

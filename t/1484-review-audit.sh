@@ -78,6 +78,12 @@ for d in environments selection exploration training formats estimators coverage
     [ -s "$OPE_SRCDIR/doc/$d.md" ] && pass "doc/$d.md is shipped" || fail "doc/$d.md is shipped"
 done
 
+# 11. (issue #18) The workbench's demo offers both campaigns (piped: the summary).
+expect_status 0 "tui --demo=women" $OPE tui --demo=women
+expect_grep "$TMP/out" "women.csv: 10000 rows, 46 actions" "... the women campaign"
+expect_status 64 "tui --demo=kids" $OPE tui --demo=kids
+expect_grep "$TMP/err" "the demo's campaigns are men and women" "... names the two"
+
 # 8. A short text chart of integer data: gnuplot's integer division made the tick step
 #    0 ("undefined value", exit 70 "a bug in ope") at 15 rows or fewer.
 if command -v gnuplot >/dev/null 2>&1; then

@@ -66,7 +66,7 @@ int session_open_progress(struct session *s, const char *path, const struct load
 
 /* Open the built-in demo: the Open Bandit Dataset's uniform-random log with the
  * Bernoulli-TS policy attached, and BTS's observed click rate as the reference. */
-int session_open_demo(struct session *s, struct ope_error *err);
+int session_open_demo(struct session *s, const char *campaign, struct ope_error *err);
 
 /* Start an evaluation with the current settings on the worker thread. Fails if one
  * is running or the settings are invalid (message in err). */

@@ -54,14 +54,22 @@ int session_open_progress(struct session *s, const char *path, const struct load
     return s->path && s->title ? 0 : -1;
 }
 
-int session_open_demo(struct session *s, struct ope_error *err)
+int session_open_demo(struct session *s, const char *campaign, struct ope_error *err)
 {
     double ctr, half;
     size_t rows;
-    if (demo_campaign("men", &s->log, &ctr, &half, &rows, err) != 0)
+    if (!campaign)
+        campaign = "men";
+    if (strcmp(campaign, "men") != 0 && strcmp(campaign, "women") != 0)
+        return ope_fail(err, OPE_EUSAGE, "--demo=%s: the demo's campaigns are men and women",
+                        campaign);
+    if (demo_campaign(campaign, &s->log, &ctr, &half, &rows, err) != 0)
         return -1;
-    s->path = ope_strdup(s->log->path ? s->log->path : "obd/random/men/men.csv", err);
-    s->title = ope_strdup("demo: Open Bandit Dataset, men campaign", err);
+    char fallback[64], title[64];
+    snprintf(fallback, sizeof fallback, "obd/random/%s/%s.csv", campaign, campaign);
+    snprintf(title, sizeof title, "demo: Open Bandit Dataset, %s campaign", campaign);
+    s->path = ope_strdup(s->log->path ? s->log->path : fallback, err);
+    s->title = ope_strdup(title, err);
     s->reference_value = ctr;
     snprintf(s->reference_label, sizeof s->reference_label, "BTS observed CTR (+-%.4f)", half);
     char note[1024];
