@@ -286,20 +286,24 @@ char *ope_outfile_temp_for(const char *dir, const char *path, int *lock_fd,
     char *tmp = ope_malloc(n, err);
     if (!tmp)
         return NULL;
+    /* ".NAME.ope-PID.XXXXXX" is at most 23 bytes longer than NAME: cut NAME so that a
+     * name near the file system's limit (255) still has a temporary file; the cut
+     * name still says whose it is, and the pid which process writes it. */
     snprintf(tmp, n, "%s.%.*s.ope-%ld.XXXXXX", dir, (int)keep, name, (long)getpid());
     remove_stale(tmp, dl);
     install_handlers();
     sigset_t old;
-    block_fatal(&old);
+    block_fatal(&old);          /* no window between creating the file and listing it */
+    /* Close-on-exec: a child (gnuplot) must neither hold the file nor its lock. */
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd >= 0) {
         live_set(tmp, 1);
-        flock(fd, LOCK_EX | LOCK_NB);
+        flock(fd, LOCK_EX | LOCK_NB);    /* held until we end: see remove_stale */
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
-        ope_fail(err, OPE_ECANTCREAT, "cannot create a temporary file next to %s: %s", path,
-                 strerror(errno));
+        ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a file in its directory: %s",
+                 path, strerror(errno));
         free(tmp);
         return NULL;
     }
@@ -326,44 +330,29 @@ struct ope_outfile *ope_outfile_open(const char *path, int force, struct ope_err
         f->tty = isatty(STDOUT_FILENO);
         return f;
     }
-    size_t n = strlen(path);
     f->path = ope_strdup(path, err);
-    f->tmp = ope_malloc(n + 40, err);
-    install_handlers();
-    if (!f->path || !f->tmp) {
-        free(f->path);
-        free(f->tmp);
+    if (!f->path) {
         free(f);
         return NULL;
     }
-    /* The temporary file sits next to the destination so rename() is atomic. */
+    /* The temporary file sits next to the destination so rename() is atomic; its name,
+     * lock and signal tracking are the one scheme of ope_outfile_temp_for. */
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    /* ".NAME.ope-PID.XXXXXX" is at most 23 bytes longer than NAME: cut NAME so that a
-     * name near the file system's limit (255) still has a temporary file; the cut
-     * name still says whose it is, and the pid which process writes it. */
-    size_t base = n - dirlen, keep = base > TMP_NAME_KEEP ? TMP_NAME_KEEP : base;
-    snprintf(f->tmp, n + 40, "%.*s.%.*s.ope-%ld.XXXXXX", (int)dirlen, path, (int)keep,
-             path + dirlen, (long)getpid());
-    remove_stale(f->tmp, dirlen);
-    sigset_t old;
-    block_fatal(&old);          /* no window between creating the file and listing it */
-    /* Close-on-exec: a child (gnuplot) must neither hold the file nor its lock. */
-    f->fd = mkostemp(f->tmp, O_CLOEXEC);
-    if (f->fd >= 0) {
-        live_set(f->tmp, 1);
-        flock(f->fd, LOCK_EX | LOCK_NB);    /* held until we end: see remove_stale */
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (f->fd < 0) {
-        ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a file in its directory: %s",
-                 path, strerror(errno));
+    char dir[4096];
+    if (dirlen >= sizeof dir) {
+        ope_fail(err, OPE_ECANTCREAT, "%s: its directory name is too long", path);
         free(f->path);
-        free(f->tmp);
         free(f);
         return NULL;
     }
-    fchmod(f->fd, 0644);
+    memcpy(dir, path, dirlen);
+    dir[dirlen] = '\0';
+    if (!(f->tmp = ope_outfile_temp_for(dir, path, &f->fd, err))) {
+        free(f->path);
+        free(f);
+        return NULL;
+    }
     f->force = force;
     return f;
 }
