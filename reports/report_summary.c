@@ -79,22 +79,34 @@ static void best_table(struct report_doc *d, const struct report_ctx *c)
     report_table_end(d);
 }
 
-/* Do the estimators pick the same best policy? */
-static void agree_best(struct report_doc *d, const struct res_eval *r, size_t E)
+/* How many of the E estimators rank each policy first (best_of), and how many rank
+ * any (*voters); malloc'ed, or NULL with the document marked failed. */
+static size_t *vote_best(struct report_doc *d, const struct res_eval *r, size_t E,
+                         size_t *voters)
 {
-    size_t *votes = calloc(r->n_policies, sizeof *votes);
+    size_t *votes = calloc(r->n_policies ? r->n_policies : 1, sizeof *votes);
     if (!votes) {
         d->out.failed = 1;
-        return;
+        return NULL;
     }
-    size_t voters = 0;
+    *voters = 0;
     for (size_t e = 0; e < E; e++) {
         long p = best_of(r, e);
         if (p >= 0) {
             votes[p]++;
-            voters++;
+            (*voters)++;
         }
     }
+    return votes;
+}
+
+/* Do the estimators pick the same best policy? */
+static void agree_best(struct report_doc *d, const struct res_eval *r, size_t E)
+{
+    size_t voters;
+    size_t *votes = vote_best(d, r, E, &voters);
+    if (!votes)
+        return;
     size_t distinct = 0, top = 0;
     for (size_t p = 0; p < r->n_policies; p++) {
         distinct += votes[p] > 0;
@@ -322,16 +334,10 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
 {
     if (r->n_policies == 0 || strcmp(r->ci, "none") == 0)
         return;
-    size_t *votes = calloc(r->n_policies, sizeof *votes);
-    if (!votes) {
-        d->out.failed = 1;
+    size_t voters;
+    size_t *votes = vote_best(d, r, E, &voters);
+    if (!votes)
         return;
-    }
-    for (size_t e = 0; e < E; e++) {
-        long p = best_of(r, e);
-        if (p >= 0)
-            votes[p]++;
-    }
     size_t top = 0;
     for (size_t p = 1; p < r->n_policies; p++)
         top = votes[p] > votes[top] ? p : top;
