@@ -261,6 +261,16 @@ static size_t interval(const struct eval_opts *o, const struct ci_stats *st, dou
     return dropped;     /* replicates left out: undefined on their resample */
 }
 
+/* The percentile interval of x[b] - y[b] over the B paired replicates (the same
+ * resamples for both terms, so their shared noise cancels); diff: B doubles of scratch. */
+static void paired_percentile(const double *x, const double *y, size_t B, double alpha,
+                              double *diff, double *lo, double *hi)
+{
+    for (size_t b = 0; b < B; b++)
+        diff[b] = x[b] - y[b];
+    ci_percentile(diff, B, alpha, lo, hi);
+}
+
 /* The lift of one estimate over the logged policy (value vb on the same rows) and
  * its paired interval: the percentile interval of the replicates' differences (base:
  * V(pi_b) per replicate), or the contributions' interval of the per-row differences.
@@ -276,9 +286,7 @@ static void lift(const struct eval_opts *o, const struct est_res *x, const doubl
     if (o->ci == CI_BOOTSTRAP) {
         if (!boot || !base || !diff)
             return;
-        for (size_t b = 0; b < B; b++)
-            diff[b] = boot[b] - base[b];
-        ci_percentile(diff, B, o->alpha, &re->lift_lower, &re->lift_upper);
+        paired_percentile(boot, base, B, o->alpha, diff, &re->lift_lower, &re->lift_upper);
         return;
     }
     struct res_estimate t = *re;
@@ -364,10 +372,8 @@ static void against_lifts(const struct eng *g, const struct est_res *es, size_t 
                 continue;       /* the baseline itself: no lift over itself */
             o[0] = v - va;
             o[3] = va != 0 ? o[0] / fabs(va) : NAN;
-            const double *x = vals + (p * ns + e) * B, *y = vals + (a * ns + e) * B;
-            for (size_t b = 0; b < B; b++)
-                diff[b] = x[b] - y[b];
-            ci_percentile(diff, B, g->o->alpha, &o[1], &o[2]);
+            paired_percentile(vals + (p * ns + e) * B, vals + (a * ns + e) * B, B,
+                              g->o->alpha, diff, &o[1], &o[2]);
         }
 }
 
