@@ -361,17 +361,24 @@ static void refit_task(void *arg, size_t task)
     size_t n = x->in->log->n_episodes, B = x->g->B;
     size_t b0 = task * x->chunk, b1 = b0 + x->chunk < B ? b0 + x->chunk : B;
     double *m = malloc((n + 1) * sizeof *m);
+    uint64_t *key = malloc((n + 1) * sizeof *key);
     double *scratch = malloc((x->spec->d->traj_resample_scratch(x->in) + 1) * sizeof *scratch);
-    if (!m || !scratch) {
+    if (!m || !key || !scratch) {
         atomic_store(&x->failed, 1);
     } else {
+        /* The episodes' keys once per task, not once per (episode, replicate):
+         * acc_count(key[i], b) is eval_traj_count(seed, i, b). */
+        uint64_t k0 = acc_key(x->g->o->seed);
+        for (size_t i = 0; i < n; i++)
+            key[i] = acc_rowkey(k0, i);
         for (size_t b = b0; b < b1; b++) {
             for (size_t i = 0; i < n; i++)
-                m[i] = eval_traj_count(x->g->o->seed, i, b);
+                m[i] = (double)acc_count(key[i], b);
             x->out[b] = x->spec->d->traj_resample(x->in, x->spec->param, m, scratch);
         }
     }
     free(m);
+    free(key);
     free(scratch);
 }
 
