@@ -10,7 +10,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 $OPE gen bandit --rows 20000 --seed 4 -o "$TMP/log.csv" 2>/dev/null
 S=ope-set-$$
-screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux_screen "$S" "$TMP/screen"; }
 wait_for() {   # wait_for TEXT [SECONDS]: up to 20 s unless told
     i=0; n=$(( ${2:-20} * 5 ))
     while [ $i -lt $n ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

@@ -47,7 +47,7 @@ as_rows() {
          { printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", pol, $1, $2, $3, $4, tr, $5, $6, $7, $8 }' "$1"
 }
 S=ope-traj-$$
-screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux_screen "$S" "$TMP/screen"; }
 wait_for() {   # wait_for TEXT: up to 20 s
     i=0
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

@@ -10,7 +10,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 $OPE gen bandit --rows 2000 --seed 4 -o "$TMP/log.csv" 2>/dev/null
 S=ope-jobs-$$
-screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux_screen "$S" "$TMP/screen"; }
 wait_for() {   # wait_for TEXT: up to 20 s
     i=0
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

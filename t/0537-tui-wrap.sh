@@ -10,7 +10,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     skip "tmux is not installed"; done_testing; exit $?
 fi
 S=ope-wrap-$$
-screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux_screen "$S" "$TMP/screen"; }
 wait_for() {   # wait_for TEXT: up to 20 s
     i=0
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

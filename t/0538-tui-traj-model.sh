@@ -11,7 +11,7 @@ fi
 cd "$TMP" || exit 1
 $OPE gen mdp riverswim --episodes 200 --gamma 0.9 --seed 3 -o rs.csv 2>/dev/null
 S=ope-vm-$$
-screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux_screen "$S" "$TMP/screen"; }
 wait_for() {   # wait_for TEXT: up to 20 s
     i=0
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

@@ -86,7 +86,7 @@ grep -q "dr: the point ranking chooses" "$TMP/r.md" && fail "report: no note whe
 # The TUI's Selection view: P(best) (its evaluation bootstraps) and the safe choice.
 if command -v tmux >/dev/null 2>&1; then
     S=ope-pbest-$$
-    screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+    screen() { tmux_screen "$S" "$TMP/screen"; }
     wait_for() {   # wait_for TEXT: up to 20 s
         i=0
         while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

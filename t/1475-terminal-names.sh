@@ -56,7 +56,7 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit $?
 fi
 S=ope-test-$$
-screen() { tmux capture-pane -p -t "$S" > "$TMP/screen"; }
+screen() { tmux_screen "$S" "$TMP/screen"; }
 wait_for() {   # wait_for TEXT: up to 20 s
     i=0
     while [ $i -lt 100 ]; do screen; grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done

@@ -101,7 +101,7 @@ if command -v tmux >/dev/null 2>&1; then
     wait_for() {   # wait_for TEXT: up to 20 s
         i=0
         while [ $i -lt 100 ]; do
-            tmux capture-pane -p -t "$S" >"$TMP/screen"
+            tmux_screen "$S" "$TMP/screen"
             grep -qF -- "$1" "$TMP/screen" && return 0; sleep 0.2; i=$((i + 1)); done
         return 1
     }

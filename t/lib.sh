@@ -11,6 +11,21 @@ if command -v tmux >/dev/null 2>&1; then
     export TMUX_TMPDIR="$TMP"     # the socket goes with the test's files
     tmux() { command tmux -L "ope-test-$$" "$@"; }
 fi
+# tmux_screen TARGET FILE: a settled capture of the pane. A capture can fall between
+# two parts of one redraw (the header drawn, the rows not yet), so capture until two
+# in a row, 50 ms apart, agree (at most 1 s; a screen with a running spinner never
+# settles and then the last capture is kept).
+tmux_screen() {
+    tmux capture-pane -p -t "$1" > "$2.prev"
+    _k=0
+    while [ $_k -lt 20 ]; do
+        sleep 0.05
+        tmux capture-pane -p -t "$1" > "$2"
+        cmp -s "$2" "$2.prev" && { rm -f "$2.prev"; return 0; }
+        mv "$2" "$2.prev"; _k=$((_k + 1))
+    done
+    mv "$2.prev" "$2"
+}
 trap 'command tmux -L "ope-test-$$" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 _n=0; _fail=0; _plan=""
 plan() { _plan=$1; echo "1..$1"; }
