@@ -62,7 +62,7 @@ int main(void)
         g.policies = "softmax:2";
         struct clock2 t0 = now();
         struct blog *b = gen_bandit(&g, &err);
-        if (!b || blog_write_csv(b, path, 1, &err) != 0)
+        if (!b || blog_write_csv(b, path, 1, 0, NULL, &err) != 0)
             return fail(&err);
         blog_free(b);
         printf("generated %s in %.2f s\n", path, now().wall - t0.wall);

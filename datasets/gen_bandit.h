@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "datasets/blog.h"
 #include "ope/base/error.h"
+#include "ope/base/progress.h"
 
 #define GEN_MAX_POLICIES 16
 
@@ -32,7 +33,10 @@ void gen_bandit_opts_init(struct gen_bandit_opts *o);
 struct blog *gen_bandit(const struct gen_bandit_opts *o, struct ope_error *err);
 
 /* Write a bandit log with numeric contexts, q.*, qhat.* and pi.* columns as CSV
- * (formats.md), atomically. */
-int blog_write_csv(const struct blog *b, const char *path, int force, struct ope_error *err);
+ * (formats.md), atomically, formatting rows on up to `threads` threads (<= 0: all
+ * CPUs; the bytes never depend on it). progress (may be NULL) is told the fraction
+ * written and can cancel (OPE_EINTERRUPTED, nothing written). */
+int blog_write_csv(const struct blog *b, const char *path, int force, int threads,
+                   struct ope_progress *progress, struct ope_error *err);
 
 #endif

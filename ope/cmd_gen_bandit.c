@@ -12,6 +12,7 @@
 #include "datasets/gen_bandit.h"
 #include "ope/app/output.h"
 #include "ope/base/outfile.h"
+#include "ope/base/progress.h"
 
 static const char gen_bandit_help[] =
     "usage: ope gen bandit [options] -o LOG.csv\n\n"
@@ -34,7 +35,10 @@ static const char gen_bandit_help[] =
     "  -o, --output FILE     the CSV to write (atomically; required; -o - writes it\n"
     "                        to standard output)\n"
     "      --force           replace an existing FILE\n"
-    "  -q, --quiet           no summary on standard error\n";
+    "  -q, --quiet           no summary on standard error\n\n"
+    "Rows are formatted on every CPU ($OPE_THREADS sets how many; the bytes never\n"
+    "depend on it); on a terminal a bar shows the rows written, and Ctrl-C cancels\n"
+    "(status 130, nothing written).\n";
 
 int gen_bandit_main(int argc, char **argv)
 {
@@ -131,7 +135,8 @@ int gen_bandit_main(int argc, char **argv)
     struct blog *b = gen_bandit(&o, &err);
     if (!b)
         return cli_error(&err);
-    int rc = blog_write_csv(b, out, force, &err);
+    int rc = blog_write_csv(b, out, force, 0, ope_progress_cli(), &err);
+    ope_progress_stderr_done();
     if (rc == 0 && !quiet) {
         fprintf(stderr, "ope gen bandit: %s: %zu rows, %d actions, %zu policies; logged "
                 "policy's observed mean reward %.6g\n", out, b->n, b->n_actions, b->n_policies, blog_mean_reward(b));

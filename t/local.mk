@@ -27,6 +27,7 @@ ope_c_tests = \
 	t/0334-softmax \
 	t/0335-csvout \
 	t/0336-pbest \
+	t/0337-format-double \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
@@ -84,6 +85,7 @@ ope_sh_tests = \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
+	t/0501-gen-write.sh \
 	t/0527-gate.sh \
 	t/0528-plan.sh \
 	t/0529-against.sh \
