@@ -6,6 +6,7 @@
 #include "reports/report.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,31 +79,61 @@ void report_quote_args(struct strbuf *sb, int argc, char *const *argv)
     }
 }
 
-/* The chart file name of a Markdown report: "DIR/BASE-NAME.svg" for "DIR/BASE.md". */
-static char *chart_path(const char *path, const char *name)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    const char *dot = strrchr(base, '.');
-    size_t stem = dot ? (size_t)(dot - path) : strlen(path);
-    size_t n = stem + strlen(name) + 6;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%.*s-%s.svg", (int)stem, path, name);
-    return p;
-}
+/* A chart's file name is the report's stem, "-", the chart's name and ".svg", and a
+ * file name has at most 255 bytes: a stem longer than STEM_MAX keeps its first bytes
+ * (whole UTF-8 characters) and gets "~" and 8 hex digits of a hash of the whole stem,
+ * so that two long report names sharing a prefix still get distinct charts. */
+enum { NAME_MAX_BYTES = 255, CHART_NAME_MAX = 24 };
+#define STEM_MAX (NAME_MAX_BYTES - 1 - CHART_NAME_MAX - 4)
 
-/* The basename without extension, for the links inside the Markdown file. */
-static char *chart_base(const char *path)
+/* The chart stem of the report file path (its basename without the extension,
+ * shortened as above), malloc'd; *dir_len the length of its directory part. */
+static char *chart_stem(const char *path, size_t *dir_len)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = dot ? (size_t)(dot - base) : strlen(base);
-    char *s = malloc(n + 1);
-    if (s)
-        snprintf(s, n + 1, "%.*s", (int)n, base);
+    *dir_len = (size_t)(base - path);
+    char *s = malloc(STEM_MAX + 1 > n + 1 ? STEM_MAX + 1 : n + 1);
+    if (!s)
+        return NULL;
+    if (n <= STEM_MAX) {
+        memcpy(s, base, n);
+        s[n] = '\0';
+        return s;
+    }
+    uint64_t h = UINT64_C(0xcbf29ce484222325);     /* FNV-1a: a name, not a secret */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)base[i]) * UINT64_C(0x100000001b3);
+    size_t keep = STEM_MAX - 9;
+    while (keep > 0 && ((unsigned char)base[keep] & 0xc0) == 0x80)
+        keep--;     /* not inside a UTF-8 character */
+    memcpy(s, base, keep);
+    snprintf(s + keep, STEM_MAX + 1 - keep, "~%08x", (unsigned)(h ^ (h >> 32)));
     return s;
+}
+
+/* The chart file name of a Markdown report: "DIR/STEM-NAME.svg" for "DIR/BASE.md". */
+static char *chart_path(const char *path, const char *name)
+{
+    size_t dir;
+    char *stem = chart_stem(path, &dir);
+    if (!stem)
+        return NULL;
+    size_t n = dir + strlen(stem) + strlen(name) + 6;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%.*s%s-%s.svg", (int)dir, path, stem, name);
+    free(stem);
+    return p;
+}
+
+/* The stem alone, for the links inside the Markdown file. */
+static char *chart_base(const char *path)
+{
+    size_t dir;
+    return chart_stem(path, &dir);
 }
 
 struct built {

@@ -308,6 +308,7 @@ static void script_cdf(const struct report_ctx *c, struct strbuf *sb)
 
 void report_charts_render(struct report_ctx *c)
 {
+    /* Each name at most 24 bytes (report.c: CHART_NAME_MAX, for the file names). */
     static const char *const names[] = { "estimates", "sharpe", "cdf" };
     for (int i = 0; i < REPORT_N_CHARTS; i++)
         c->chart[i].name = names[i];
