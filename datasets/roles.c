@@ -316,6 +316,16 @@ int roles_resolve(struct roles *r, const struct csv_field *hdr, size_t n,
         return -1;
     r->n_cols = n;
     for (size_t j = 0; j < n; j++) {
+        /* A NUL byte would cut the name short everywhere it is used (roles, patterns,
+         * messages), silently: refuse it here, where both kinds of log pass. */
+        const char *nul = memchr(hdr[j].s, '\0', hdr[j].len);
+        if (nul) {
+            char q[256];
+            return ope_fail(err, OPE_EDATA, "%s:1:%zu: column %zu's name '%s' holds a NUL byte; "
+                            "expected a name of printable characters: fix the header (a "
+                            "binary or UTF-16 file?)", path, hdr[j].col + (size_t)(nul - hdr[j].s),
+                            j + 1, roles_quote(hdr[j].s, hdr[j].len, q, sizeof q));
+        }
         if (!(r->name[j] = ope_strndup(hdr[j].s, hdr[j].len, err)))
             return -1;
         r->col[j].position = -1;
