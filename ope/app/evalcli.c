@@ -116,7 +116,7 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         int m = ci_method_parse(arg);
         if (m < 0)
             return ope_fail(err, OPE_EUSAGE, "--ci: unknown method '%s' (bootstrap, t, "
-                            "hoeffding, bernstein, none)", arg);
+                            "hoeffding, bernstein, cs, none)", arg);
         c->set.ci = m;
         return 1;
     }
