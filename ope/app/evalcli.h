@@ -125,6 +125,11 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err);
 
+/* The same for a log held in memory (buf[0..len), header first), named name in
+ * messages and in the result: the lines `--follow` has read so far. No SHA-256. */
+struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
+                                 const char *name, struct ope_error *err);
+
 struct outcli;
 /* Render in format f (enum out_format) to -o (atomic) or standard output. */
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
