@@ -340,6 +340,24 @@ struct seq {
     double vb;
 };
 
+/* The reason of a sequential verdict: the end of the lift's confidence sequence that
+ * decided it, against the threshold (in the threshold's units). */
+static void seq_reason(const struct gate_opts *g, const struct res_estimate *x, double level,
+                       double thr, double vb, int pass, struct verdict *v)
+{
+    double bound = pass ? x->lift_lower : x->lift_upper;
+    const char *end = pass ? "lower" : "upper", *cmp = pass ? ">" : "<";
+    if (isnan(g->min_rel))
+        snprintf(v->reason, sizeof v->reason, "%s lift %+.4g over the logged policy, %.4g%% "
+                 "confidence-sequence %s bound %+.4g %s %+.4g", x->label, x->lift,
+                 100 * (1 - level), end, bound, cmp, thr);
+    else
+        snprintf(v->reason, sizeof v->reason, "%s relative lift %+.2f%% over the logged "
+                 "policy, %.4g%% confidence-sequence %s bound %+.2f%% %s %+.2f%%", x->label,
+                 100 * x->relative_lift, 100 * (1 - level), end, 100 * bound / fabs(vb), cmp,
+                 100 * g->min_rel);
+}
+
 /* One look: judge every undecided policy on the rows so far. The lower end of the
  * lift's confidence sequence above the threshold is a PASS and its upper end below it
  * a FAIL, both final (the sequence holds at every look at once); anything else waits
@@ -371,10 +389,8 @@ static int seq_look(void *ctx, const char *buf, size_t len, size_t rows, int fin
         judge(s->g, r, &r->pol[p], vb, s->level, &v);
         if (v.status == GATE_FAIL && !(x->lift_upper < thr))
             v.status = -1;      /* the lower end is not above it yet: no verdict */
-        if (v.status == GATE_FAIL)
-            snprintf(v.reason, sizeof v.reason, "%s lift %+.4g over the logged policy, "
-                     "%.4g%% upper bound %+.4g < %+.4g", x->label, x->lift,
-                     100 * (1 - s->level), x->lift_upper, thr);
+        if (v.status == GATE_PASS || v.status == GATE_FAIL)
+            seq_reason(s->g, x, s->level, thr, vb, v.status == GATE_PASS, &v);
         if (v.status == GATE_UNDECIDABLE && !final)
             v.status = -1;      /* a check that may pass with more rows */
         if (v.status == -1 && final) {
