@@ -576,6 +576,8 @@ static int gate_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     c.progress = outcli_progress(&out);
+    if (g.sequential && c.progress)
+        c.progress->report = NULL;  /* a bar per look would flicker; Ctrl-C still stops */
     struct verdict v[EVALCLI_MAX_POLICIES];
     memset(v, 0, sizeof v);
     struct res_eval *last = NULL;
