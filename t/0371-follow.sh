@@ -14,13 +14,14 @@ header='action,reward,pscore,pi.new.0,pi.new.1'
 
 # A growing file: 300 rows, then 100 more every 0.3 s up to 800.
 { echo "$header"; rows 1 300; } >"$TMP/grow.csv"
-$OPE eval "$TMP/grow.csv" --follow --every 100 --idle 2 --estimators ipw \
+$OPE eval "$TMP/grow.csv" --follow --every 100 --idle 4 --estimators ipw \
     >"$TMP/grow.out" 2>"$TMP/grow.err" &
 pid=$!
 ( for k in 4 5 6 7 8; do sleep 0.3; rows $(( (k - 1) * 100 + 1 )) $((k * 100)) >>"$TMP/grow.csv"; done ) &
 writer=$!
 wait $writer
-# It must end by itself about 2 s after the last append; give a loaded machine 60 s.
+# It must end by itself about 4 s after the last append (a writer delayed longer
+# than that by a loaded machine would end it early: 4 s leaves room); give a loaded machine 60 s.
 t=0
 while kill -0 $pid 2>/dev/null && [ $t -lt 600 ]; do sleep 0.1; t=$((t + 1)); done
 if kill -0 $pid 2>/dev/null; then
