@@ -9,11 +9,13 @@
 
 #include "ope/base/sum.h"
 
-static const char *const method_names[] = { "none", "bootstrap", "t", "hoeffding", "bernstein" };
+static const char *const method_names[CI_N_METHODS] = {
+    "none", "bootstrap", "t", "hoeffding", "bernstein", "cs"
+};
 
 int ci_method_parse(const char *s)
 {
-    for (int m = 0; m < 5; m++)
+    for (int m = 0; m < CI_N_METHODS; m++)
         if (strcmp(s, method_names[m]) == 0)
             return m;
     return -1;
@@ -82,6 +84,72 @@ void ci_bernstein(const struct ci_stats *st, double a, double b, double alpha, d
     double h = st->sd * sqrt(2.0 * l / n) + 7.0 * (b - a) * l / (3.0 * (n - 1.0));
     *lo = st->mean - h;
     *hi = st->mean + h;
+}
+
+void ci_cs_init(struct ci_cs *cs, double a, double b, double alpha)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->a = a;
+    cs->b = b;
+    cs->alpha = alpha;
+    cs->l2a = log(2.0 / alpha);
+    cs->lo = 0.0;
+    cs->hi = 1.0;
+}
+
+/* psi_E(lambda) of the paper, for lambda in [0, 1). */
+static double cs_psi(double l)
+{
+    return (-log1p(-l) - l) / 4.0;
+}
+
+void ci_cs_add(struct ci_cs *cs, double c)
+{
+    double x = (c - cs->a) / (cs->b - cs->a);
+    if (!(x >= 0.0 && x <= 1.0)) {
+        cs->outside++;
+        x = x > 1.0 ? 1.0 : 0.0;    /* NAN too: counted, and taken as the low end */
+    }
+    double t = (double)(cs->t + 1);
+    /* Before this observation: mu_{t-1} and s2_{t-1} (1/2 and 1/4 at t = 1). */
+    double mu_prev = (0.5 + cs->sum_x) / t;
+    double s2_prev = (0.25 + cs->sum_sq) / t;
+    double l = sqrt(2.0 * cs->l2a / (s2_prev * t * log1p(t)));
+    l = l < 0.5 ? l : 0.5;
+    double d = x - mu_prev;
+    cs->sum_l += l;
+    cs->sum_lx += l * x;
+    cs->sum_vpsi += 4.0 * d * d * cs_psi(l);
+    cs->sum_x += x;
+    cs->t++;
+    double mu = (0.5 + cs->sum_x) / (t + 1.0);
+    cs->sum_sq += (x - mu) * (x - mu);
+    double centre = cs->sum_lx / cs->sum_l, half = (cs->l2a + cs->sum_vpsi) / cs->sum_l;
+    if (centre - half > cs->lo)
+        cs->lo = centre - half;
+    if (centre + half < cs->hi)
+        cs->hi = centre + half;
+    /* An empty intersection (possible only outside the 1 - alpha event): keep a point
+     * rather than a reversed interval. */
+    if (cs->lo > cs->hi)
+        cs->lo = cs->hi = centre < cs->lo ? cs->hi : centre > cs->hi ? cs->lo : centre;
+}
+
+void ci_cs_bounds(const struct ci_cs *cs, double *lo, double *hi)
+{
+    *lo = cs->a + (cs->b - cs->a) * cs->lo;
+    *hi = cs->a + (cs->b - cs->a) * cs->hi;
+}
+
+size_t ci_cs_of(const double *c, size_t n, double a, double b, double alpha, double *lo,
+                double *hi)
+{
+    struct ci_cs cs;
+    ci_cs_init(&cs, a, b, alpha);
+    for (size_t i = 0; i < n; i++)
+        ci_cs_add(&cs, c[i]);
+    ci_cs_bounds(&cs, lo, hi);
+    return cs.outside;
 }
 
 static int cmp_double(const void *a, const void *b)

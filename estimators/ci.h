@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-enum ci_method { CI_NONE, CI_BOOTSTRAP, CI_T, CI_HOEFFDING, CI_BERNSTEIN };
+enum ci_method { CI_NONE, CI_BOOTSTRAP, CI_T, CI_HOEFFDING, CI_BERNSTEIN, CI_CS };
+#define CI_N_METHODS 6
 
 /* "bootstrap" -> CI_BOOTSTRAP ...; -1 if unknown. */
 int ci_method_parse(const char *s);
@@ -29,6 +30,43 @@ void ci_hoeffding(const struct ci_stats *st, double a, double b, double alpha, d
  * mean ± [ sd sqrt(2 ln(4/alpha) / n) + 7 (b - a) ln(4/alpha) / (3 (n - 1)) ]. */
 void ci_bernstein(const struct ci_stats *st, double a, double b, double alpha, double *lo,
                   double *hi);
+
+/* The predictable plug-in empirical-Bernstein confidence sequence (PrPl-EB) of
+ * Waudby-Smith & Ramdas, "Estimating means of bounded random variables by betting"
+ * (JRSS-B 2023, Theorem 2): for observations in [a, b] with a common (conditional)
+ * mean, a sequence of intervals that contains the mean at every time t at once with
+ * probability at least 1 - alpha, however often it is looked at. On X = (c - a)/(b - a):
+ *   mu_t = (1/2 + sum_{i<=t} X_i) / (t + 1),   s2_t = (1/4 + sum_{i<=t} (X_i - mu_i)^2) / (t + 1)
+ *   lambda_t = min(sqrt(2 ln(2/alpha) / (s2_{t-1} t ln(1 + t))), 1/2)
+ *   v_t = 4 (X_t - mu_{t-1})^2,   psi(l) = (-ln(1 - l) - l) / 4
+ *   C_t = sum l_i X_i / sum l_i  +-  (ln(2/alpha) + sum v_i psi(l_i)) / sum l_i
+ * kept as the running intersection of C_1..C_t with [0, 1] (also valid), mapped back to
+ * [a, b]. Fed in row order, one observation at a time, so the result is a function of
+ * the sequence alone (never of threads or of how often it was looked at). */
+struct ci_cs {
+    double a, b, alpha, l2a;    /* range, level, ln(2/alpha) */
+    size_t t;                   /* observations so far */
+    size_t outside;             /* observations outside [a, b] (clamped into it) */
+    double sum_x, sum_sq;       /* sum X_i, sum (X_i - mu_i)^2 */
+    double sum_l, sum_lx, sum_vpsi;
+    double lo, hi;              /* the running intersection, on [0, 1] */
+};
+
+/* Start a sequence for observations in [a, b] (a < b) at level 1 - alpha. */
+void ci_cs_init(struct ci_cs *cs, double a, double b, double alpha);
+
+/* Add the next observation (clamped into [a, b] and counted in outside when it is not
+ * in it: the guarantee then no longer holds). */
+void ci_cs_add(struct ci_cs *cs, double c);
+
+/* The interval at the current time, in the units of the observations: [a, b] before
+ * any observation. */
+void ci_cs_bounds(const struct ci_cs *cs, double *lo, double *hi);
+
+/* The interval after c[0..n-1] in order; returns the number of observations outside
+ * [a, b]. */
+size_t ci_cs_of(const double *c, size_t n, double a, double b, double alpha, double *lo,
+                double *hi);
 
 /* Percentile interval of B replicate values (sorted in place; NANs are dropped):
  * the alpha/2 and 1 - alpha/2 quantiles with linear interpolation between order

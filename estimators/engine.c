@@ -289,6 +289,11 @@ static void lift(const struct eval_opts *o, const struct est_res *x, const doubl
         paired_percentile(boot, base, B, o->alpha, diff, &re->lift_lower, &re->lift_upper);
         return;
     }
+    if (o->ci == CI_CS) {
+        re->lift_lower = x->s.cs ? x->s.cs_lift_lo : NAN;
+        re->lift_upper = x->s.cs ? x->s.cs_lift_hi : NAN;
+        return;
+    }
     struct res_estimate t = *re;
     struct eval_opts oo = *o;
     /* --bounds are of the contributions, not of their differences with the rewards:
@@ -313,6 +318,14 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
     re->value = x->value;
     re->se = x->s.st.sd / sqrt((double)g->n);
     size_t dropped = interval(g->o, &x->s.st, boot, re);
+    if (g->o->ci == CI_CS) {
+        re->lower = x->s.cs ? x->s.cs_lo : NAN;
+        re->upper = x->s.cs ? x->s.cs_hi : NAN;
+        if (x->s.cs && x->s.cs_outside && x->s.applies)
+            res_warn(r, rp, "%s: %zu contribution(s) fall outside the range [%.6g, %.6g] its "
+                     "confidence sequence assumes (clamped): the guarantee does not hold; "
+                     "give --bounds A,B", s->label, x->s.cs_outside, x->s.cs_a, x->s.cs_b);
+    }
     if (dropped && !isnan(re->value) && x->s.applies)
         res_warn(r, rp, "%s: %zu of %d bootstrap replicates are undefined (a zero "
                  "denominator in the resample) and are left out of its interval",
@@ -377,6 +390,31 @@ static void against_lifts(const struct eng *g, const struct est_res *es, size_t 
         }
 }
 
+/* --ci cs: an estimator with no confidence sequence is said once, and what the
+ * sequences assume once for the log. */
+static void cs_warn(const struct eng *g, struct res_eval *r, const struct est_res *es)
+{
+    size_t ns = g->o->n_spec;
+    int any = 0;
+    for (size_t e = 0; e < ns; e++) {
+        int none = 0;
+        for (size_t p = 0; p < g->n_pol; p++) {
+            const struct est_res *x = &es[p * ns + e];
+            none |= x->s.applies && !isnan(x->value) && !x->s.cs;
+            any |= x->s.cs;
+        }
+        if (none)
+            res_warn(r, NULL, "%s: no confidence sequence: --ci cs needs a mean of bounded "
+                     "per-row terms of a bandit log (ipw, dr)", g->o->spec[e].label);
+    }
+    if (any && isnan(g->o->bound_lo))
+        res_warn(r, NULL, "cs: confidence sequences over the rows in log order, valid at "
+                 "every look; they assume importance weights up to the largest "
+                 "max_a pi_e(a|x)/pscore over the rows and rewards (and q-hat) in [0, 1], or "
+                 "in their observed range when some reward is outside it; --bounds A,B "
+                 "gives the contributions' range instead");
+}
+
 /* The results of every policy, in order. */
 static int fill_results(struct eng *g, struct res_eval *r, const struct est_res *es,
                         const struct eng_pol *ps, double *vals, const double *base,
@@ -407,6 +445,8 @@ static int fill_results(struct eng *g, struct res_eval *r, const struct est_res 
         if (shown)
             res_warn(r, NULL, "%s: %s", o->spec[e].label, o->spec[e].d->ci_caveat);
     }
+    if (o->ci == CI_CS)
+        cs_warn(g, r, es);
     if ((o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN) && isnan(o->bound_lo) &&
         g->n_pol * ns > 0)
         res_warn(r, NULL, "%s intervals use the observed range of the contributions "

@@ -34,6 +34,13 @@ struct eng_est {
      * return; eng_kind.baseline): behind the lift's t, Hoeffding and Bernstein
      * intervals. n = 0 when the source has no baseline. */
     struct ci_stats lift_st;
+    /* --ci cs: the confidence sequences (ci.h) of the contributions in row order and of
+     * the lift's differences, in the range [cs_a, cs_b] they assumed; cs_outside
+     * contributions fell outside it. cs = 0: the source formed none (the estimator is
+     * not a mean of bounded per-row terms, or the kind of log has no such terms). */
+    int cs;
+    double cs_lo, cs_hi, cs_lift_lo, cs_lift_hi, cs_a, cs_b;
+    size_t cs_outside;
 };
 
 /* What a source says of one policy. */

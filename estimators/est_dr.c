@@ -17,6 +17,16 @@ static void dr_terms(const struct est_bandit_in *in, const double *param, size_t
         t[0][i - lo] = in->qhat_pi[i] + dr_weight(in->w[i], param) * (in->r[i] - in->qhat_a[i]);
 }
 
+/* q̂_pi + min(w, clip) (r - q̂) with q̂ and r in [rlo, rhi]: the correction is at most
+ * the clipped weight times the reward range either way. */
+static void dr_cs_range(const double *param, double wmax, double rlo, double rhi, double *lo,
+                        double *hi)
+{
+    double w = dr_weight(wmax, param);
+    *lo = rlo - w * (rhi - rlo);
+    *hi = rhi + w * (rhi - rlo);
+}
+
 const struct est_desc est_dr_desc = {
     .name = "dr",
     .title = "Doubly robust",
@@ -39,4 +49,5 @@ const struct est_desc est_dr_desc = {
     .combine = est_combine_mean,
     .contrib = est_contrib_mean,
     .weight = dr_weight,
+    .cs_range = dr_cs_range,
 };

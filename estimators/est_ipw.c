@@ -17,6 +17,16 @@ static void ipw_terms(const struct est_bandit_in *in, const double *param, size_
         t[0][i - lo] = ipw_weight(in->w[i], param) * in->r[i];
 }
 
+/* min(w, clip) r with w in [0, wmax] and r in [rlo, rhi]: the extremes are at the
+ * ends of both ranges. */
+static void ipw_cs_range(const double *param, double wmax, double rlo, double rhi, double *lo,
+                         double *hi)
+{
+    double w = ipw_weight(wmax, param);
+    *lo = fmin(0.0, w * rlo);
+    *hi = fmax(0.0, w * rhi);
+}
+
 const struct est_desc est_ipw_desc = {
     .name = "ipw",
     .title = "Inverse propensity weighting",
@@ -42,4 +52,5 @@ const struct est_desc est_ipw_desc = {
     .combine = est_combine_mean,
     .contrib = est_contrib_mean,
     .weight = ipw_weight,
+    .cs_range = ipw_cs_range,
 };

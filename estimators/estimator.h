@@ -100,6 +100,13 @@ struct est_desc {
      * should see (rm with a logging policy that is not uniform), it returns 1 with the
      * caveat in why, shown as a warning next to the number. */
     int (*applies)(const struct est_bandit_in *in, const double *param, char *why, size_t n);
+    /* The range [*lo, *hi] of a contribution when every importance weight is at most
+     * wmax and every reward (and q̂) lies in [rlo, rhi]: what the confidence sequence
+     * (--ci cs, ci.h) needs, known before the rows are. Only an estimator whose
+     * contributions are plain per-row terms (the row's own data, no full-sample
+     * denominator) sets it; NULL: no confidence sequence. */
+    void (*cs_range)(const double *param, double wmax, double rlo, double rhi, double *lo,
+                     double *hi);
     /* A trajectory estimator (kind EST_TRAJ) instead gives its per-episode slot terms
      * (traj.h), and the engine combines their sums with traj_value_sums: fill out
      * (allocated with traj_terms_alloc) for one evaluation policy. 0, or -1 with err. */

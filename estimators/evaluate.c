@@ -120,6 +120,8 @@ struct bsrc {
     struct evboot *ev;
     size_t *col;                /* [n_pol * n_spec] first column of (p, e) in ev */
     size_t base_col;            /* the reward's column in ev (the lift's baseline) */
+    double *wmax;               /* [n_pol] --ci cs: the largest weight each policy allows */
+    double rlo, rhi;            /* --ci cs: the rewards' range */
 };
 
 static const char *log_path(const struct blog *log)
@@ -170,6 +172,34 @@ static void b_describe(struct eng *g, struct res_eval *r)
     r->behavior_value = r->behavior_observed = blog_mean_reward(log);
 }
 
+/* The rewards' range for the confidence sequences: [0, 1] when every reward is in it
+ * (a click, a conversion, a rate), else the observed range (then only a heuristic). */
+static void reward_range(const struct blog *log, double *lo, double *hi)
+{
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t i = 0; i < log->n; i++) {
+        mn = fmin(mn, log->reward[i]);
+        mx = fmax(mx, log->reward[i]);
+    }
+    *lo = mn >= 0.0 ? 0.0 : mn;
+    *hi = mx <= 1.0 ? 1.0 : mx;
+}
+
+/* The largest importance weight policy pol allows on the log's rows: max over rows of
+ * max_a pi_e(a|x_i) / pscore_i, a bound for any action the logging policy could have
+ * taken with that propensity, computed from the probabilities alone (no reward). */
+static double weight_bound(const struct blog *log, size_t pol)
+{
+    double **prob = log->policy[pol].prob, w = 0.0;
+    for (size_t i = 0; i < log->n; i++) {
+        double m = 0.0;
+        for (int a = 0; a < log->n_actions; a++)
+            m = fmax(m, prob[a][i]);
+        w = fmax(w, m / log->pscore[i]);
+    }
+    return w;
+}
+
 /* The reward model (q̂ columns of the log, or one fitted by cross-fitting for every
  * policy), the per-policy rows and the support of the log's actions. */
 static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
@@ -177,8 +207,10 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     struct bsrc *b = g->self;
     b->pin = ope_calloc(g->n_pol + 1, sizeof *b->pin, err);
     b->in = ope_calloc(g->n_pol + 1, sizeof *b->in, err);
-    if (!b->pin || !b->in)
+    b->wmax = ope_calloc(g->n_pol + 1, sizeof *b->wmax, err);
+    if (!b->pin || !b->in || !b->wmax)
         return -1;
+    reward_range(b->log, &b->rlo, &b->rhi);
     if (!r)
         return 0;
     if (!g->need_model) {
@@ -206,6 +238,8 @@ static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
         return -1;
     in_of(b->log, &b->pin[p], &b->in[p]);
     b->in[p].qhat_pi_infl = b->infl ? b->infl[pol] : NULL;
+    if (g->o->ci == CI_CS)
+        b->wmax[p] = weight_bound(b->log, pol);
     return 0;
 }
 
@@ -246,6 +280,25 @@ static double b_value(struct eng *g, size_t p, size_t e, const double *sums, dou
     return g->o->spec[e].d->combine(sums, n);
 }
 
+/* The confidence sequence of (p, s)'s contributions c[n] in row order, over --bounds or
+ * the range the estimator's terms can take with the policy's largest weight. */
+static void cs_of(struct eng *g, const struct bsrc *b, size_t p, const struct est_spec *s,
+                  const double *c, struct eng_est *es)
+{
+    const struct eval_opts *o = g->o;
+    if (!isnan(o->bound_lo)) {
+        es->cs_a = o->bound_lo;
+        es->cs_b = o->bound_hi;
+    } else {
+        s->d->cs_range(s->param, b->wmax[p], b->rlo, b->rhi, &es->cs_a, &es->cs_b);
+    }
+    if (!(es->cs_b > es->cs_a))     /* a degenerate range (every weight 0): widen it */
+        es->cs_b = es->cs_a + 1.0;
+    es->cs = 1;
+    es->cs_outside = ci_cs_of(c, b->log->n, es->cs_a, es->cs_b, o->alpha, &es->cs_lo,
+                              &es->cs_hi);
+}
+
 /* Whether the estimator applies, its contributions' statistics and the weights it
  * applies (when it has a weight function). */
 static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
@@ -267,10 +320,16 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     if (buf && c) {
         contributions(s, in, sums, c, buf);
         ci_stats_of(c, n, &es->st);
+        int cs = g->o->ci == CI_CS && s->d->cs_range;
+        if (cs)
+            cs_of(g, b, p, s, c, es);
         /* The lift's paired differences: contribution minus the row's reward. */
         for (size_t i = 0; i < n; i++)
             c[i] -= b->log->reward[i];
         ci_stats_of(c, n, &es->lift_st);
+        if (cs)
+            ci_cs_of(c, n, es->cs_a - b->rhi, es->cs_b - b->rlo, g->o->alpha,
+                     &es->cs_lift_lo, &es->cs_lift_hi);
         if (s->d->weight) {
             struct diag_acc acc;
             struct diag_weights dw;
@@ -345,6 +404,7 @@ static void bsrc_release(struct bsrc *b, size_t n_pol)
     free(b->in);
     evboot_free(b->ev);
     free(b->col);
+    free(b->wmax);
     diag_support_release(&b->support);
     if (b->fitted)
         blog_matrix_free(b->fitted, b->log->n_actions);

@@ -6,15 +6,51 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "estimators/ci.h"
+#include "ope/app/cli.h"
 #include "ope/app/evalcli.h"
+#include "ope/app/follow.h"
 #include "ope/app/loadcli.h"
+#include "ope/app/monitor.h"
 #include "ope/app/output.h"
 #include "ope/app/render.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 
 /* The command's own option: the lift table (JSON and CSV always carry the lift). */
-enum { EVAL_LIFT = 0x4600, EVAL_AGAINST };
+enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_FOLLOW, EVAL_EVERY, EVAL_IDLE };
+
+/* --follow: updates of a growing log on standard output until it ends (0), or Ctrl-C
+ * (also 0: the updates written stand). */
+static int follow(struct evalcli *c, const char *path, const struct follow_opts *fo,
+                  const struct outcli *out, int ci_given, int est_given)
+{
+    struct ope_error err = { 0 };
+    enum out_format format;
+    if (!outcli_to_stdout(out))
+        return cli_usage("eval", "--follow writes its updates to standard output (drop -o)");
+    if (outcli_format(out, OUT_HAS(OUT_TABLE) | OUT_HAS(OUT_JSON), "a --follow update",
+                      &format, &err) != 0)
+        return cli_usage("eval", "%s", err.msg);
+    /* What the updates are for: intervals valid at every look, so the estimators
+     * that have them, unless asked otherwise. */
+    if (!ci_given)
+        c->set.ci = CI_CS;
+    if (!est_given && eval_settings_set_estimators(&c->set, "ipw,dr", &err) != 0)
+        return cli_error(&err);
+    c->progress = outcli_progress(out);
+    if (c->progress)
+        c->progress->report = NULL;     /* no bar between the lines; Ctrl-C still stops */
+    struct follow_opts o = *fo;
+    o.progress = c->progress;
+    struct monitor m = { c, path, format, stdout, 0, NULL };
+    int rc = follow_run(path, &o, monitor_look, &m, &err);
+    monitor_release(&m);
+    /* Ctrl-C during a look cancels that evaluation: the end of following all the same. */
+    if (rc < 0 && err.status == OPE_EINTERRUPTED)
+        rc = 2;
+    return rc < 0 ? cli_error(&err) : 0;
+}
 
 /* The table, then the lift table, to -o or standard output. */
 static int write_with_lift(const struct res_eval *r, const struct outcli *out,
@@ -33,6 +69,9 @@ static int eval_exec(int argc, char **argv)
     static const struct option opts[] = {
         { "lift", no_argument, NULL, EVAL_LIFT },
         { "against", required_argument, NULL, EVAL_AGAINST },
+        { "follow", no_argument, NULL, EVAL_FOLLOW },
+        { "every", required_argument, NULL, EVAL_EVERY },
+        { "idle", required_argument, NULL, EVAL_IDLE },
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
         OUTCLI_OPTIONS,
@@ -43,13 +82,30 @@ static int eval_exec(int argc, char **argv)
     struct outcli out;
     outcli_init(&out);
     enum out_format format;
-    int opt, lift = 0;
+    int opt, lift = 0, follow_mode = 0, ci_given = 0, est_given = 0;
+    struct follow_opts fo;
+    follow_opts_init(&fo);
     struct ope_error err = { 0 };
     while ((opt = cli_getopt("eval", argc, argv, OUTCLI_SHORT, opts)) != -1) {
         if (opt == EVAL_LIFT) {
             lift = 1;
             continue;
         }
+        if (opt == EVAL_FOLLOW) {
+            follow_mode = 1;
+            continue;
+        }
+        if (opt == EVAL_EVERY || opt == EVAL_IDLE) {
+            long n;
+            if (opt == EVAL_EVERY ? cli_parse_int("eval", "--every", optarg, 2, 1000000000L, &n)
+                                  : cli_parse_double("eval", "--idle", optarg, 0, 1e6, &fo.idle))
+                return OPE_EUSAGE;
+            if (opt == EVAL_EVERY)
+                fo.every = (size_t)n;
+            continue;
+        }
+        ci_given |= opt == EVALCLI_CI;
+        est_given |= opt == EVALCLI_ESTIMATORS;
         if (opt == EVAL_AGAINST) {
             /* "logged" is the default baseline; any other name is a candidate's. */
             c.set.against = strcmp(optarg, "logged") == 0 ? NULL : optarg;
@@ -67,6 +123,13 @@ static int eval_exec(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage("eval", "which log? ope eval LOG.csv");
+    if (follow_mode && optind + 1 < argc)
+        return cli_usage("eval", "--follow reads one log: '%s' is extra", argv[optind + 1]);
+    if (follow_mode && (lift || c.set.against))
+        return cli_usage("eval", "--follow: every update carries the lift over the logged "
+                         "policy; --lift and --against do not apply");
+    if (follow_mode)
+        return follow(&c, argv[optind], &fo, &out, ci_given, est_given);
     if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
         return cli_usage("eval", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)
@@ -101,6 +164,18 @@ const struct cmd_entry cmd_eval_entry = {
     "                        the same rows) with its paired interval and the relative\n"
     "                        lift; JSON (lift, lift_ci, relative_lift) and CSV always\n"
     "                        carry them\n"
+    "  --follow              monitor a growing log (a file that is appended to,\n"
+    "                        standard input or a FIFO): every --every rows and at\n"
+    "                        the end, one update per estimate (rows, value, interval,\n"
+    "                        lift and its interval; -f json: one JSON object per\n"
+    "                        update, JSON Lines). Defaults to --ci cs (confidence\n"
+    "                        sequences, valid however often one looks; ope help\n"
+    "                        intervals) and --estimators ipw,dr. A file is polled\n"
+    "                        until it stops growing for --idle seconds; a pipe is\n"
+    "                        read to its end. Ctrl-C ends it cleanly (status 0)\n"
+    "  --every N             rows between updates (default 1000)\n"
+    "  --idle SECONDS        --follow on a file: stop when it has not grown for this\n"
+    "                        long (default 5; 0: at its current end)\n"
     "  --against POLICY      the lift's baseline: another evaluated candidate (give it\n"
     "                        with --policy too) instead of the logged policy: its\n"
     "                        estimate by the same estimator, paired on the same\n"
@@ -111,6 +186,7 @@ const struct cmd_entry cmd_eval_entry = {
     "  ope gen bandit --rows 10000 -o log.csv && ope eval log.csv\n"
     "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n"
     "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
-    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n",
+    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
+    "  ope eval live.csv --follow --every 5000 --policy greedy\n",
     eval_exec
 };

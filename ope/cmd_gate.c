@@ -13,7 +13,9 @@
 
 #include "datasets/blog.h"
 #include "datasets/tlog.h"
+#include "estimators/ci.h"
 #include "ope/app/evalcli.h"
+#include "ope/app/follow.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/base/json.h"
@@ -25,7 +27,7 @@ enum { GATE_PASS = 0, GATE_FAIL = 1, GATE_UNDECIDABLE = 2 };
 
 enum {
     GATE_AGAINST = 0x4700, GATE_MIN_LIFT, GATE_MIN_REL, GATE_ESTIMATOR, GATE_ESS,
-    GATE_UNSUPPORTED, GATE_AGREEMENT
+    GATE_UNSUPPORTED, GATE_AGREEMENT, GATE_SEQUENTIAL, GATE_EVERY, GATE_IDLE
 };
 
 struct gate_opts {
@@ -37,6 +39,8 @@ struct gate_opts {
     double max_unsupported;     /* NAN: no check */
     long require_agreement;     /* 0: no check */
     const char *against;        /* the baseline candidate; NULL: the logged policy */
+    int sequential;             /* --sequential: decide at the first look that can */
+    size_t rows;                /* --sequential: the rows read when it ended */
 };
 
 /* One check of a policy: its value against its threshold. */
@@ -212,8 +216,11 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
     json_opt(sb, "max_unsupported", g->max_unsupported);
     json_opt(sb, "require_agreement", g->require_agreement > 0 ? (double)g->require_agreement
                                                                : NAN);
-    strbuf_printf(sb, ",\"correction\":\"%s\",\"policies\":%zu},\n \"policies\":[",
-                  m > 1 ? "holm" : "none", m);
+    strbuf_printf(sb, ",\"correction\":\"%s\",\"policies\":%zu", m > 1 ? g->sequential ?
+                  "bonferroni" : "holm" : "none", m);
+    if (g->sequential)
+        strbuf_printf(sb, ",\"sequential\":true,\"rows_used\":%zu", g->rows);
+    strbuf_puts(sb, "},\n \"policies\":[");
     for (size_t p = 0; p < m; p++) {
         strbuf_puts(sb, p ? ",\n  {\"name\":" : "\n  {\"name\":");
         json_string(sb, v[p].name);
@@ -320,6 +327,108 @@ out:
     return rc;
 }
 
+/* ---- --sequential: confidence sequences, looked at as the rows come ------------ */
+
+struct seq {
+    struct evalcli *c;
+    const char *path;
+    struct gate_opts *g;
+    struct verdict *v;
+    size_t m;
+    double level;               /* the one-sided level of each policy (Bonferroni) */
+    struct res_eval *last;
+    double vb;
+};
+
+/* The reason of a sequential verdict: the end of the lift's confidence sequence that
+ * decided it, against the threshold (in the threshold's units). */
+static void seq_reason(const struct gate_opts *g, const struct res_estimate *x, double level,
+                       double thr, double vb, int pass, struct verdict *v)
+{
+    double bound = pass ? x->lift_lower : x->lift_upper;
+    const char *end = pass ? "lower" : "upper", *cmp = pass ? ">" : "<";
+    if (isnan(g->min_rel))
+        snprintf(v->reason, sizeof v->reason, "%s lift %+.4g over the logged policy, %.4g%% "
+                 "confidence-sequence %s bound %+.4g %s %+.4g", x->label, x->lift,
+                 100 * (1 - level), end, bound, cmp, thr);
+    else
+        snprintf(v->reason, sizeof v->reason, "%s relative lift %+.2f%% over the logged "
+                 "policy, %.4g%% confidence-sequence %s bound %+.2f%% %s %+.2f%%", x->label,
+                 100 * x->relative_lift, 100 * (1 - level), end, 100 * bound / fabs(vb), cmp,
+                 100 * g->min_rel);
+}
+
+/* One look: judge every undecided policy on the rows so far. The lower end of the
+ * lift's confidence sequence above the threshold is a PASS and its upper end below it
+ * a FAIL, both final (the sequence holds at every look at once); anything else waits
+ * for more rows, and at the end of the data is UNDECIDABLE. 1 when every policy is
+ * decided (stop reading). */
+static int seq_look(void *ctx, const char *buf, size_t len, size_t rows, int final,
+                    struct ope_error *err)
+{
+    struct seq *s = ctx;
+    struct res_eval *r = evalcli_run_mem(s->c, buf, len, s->path, err);
+    if (!r)
+        return -1;
+    res_eval_free(s->last);
+    s->last = r;
+    s->g->rows = rows;
+    s->vb = r->behavior_value;
+    size_t open = 0;
+    for (size_t p = 0; p < s->m; p++) {
+        if (s->v[p].status == GATE_PASS || s->v[p].status == GATE_FAIL)
+            continue;
+        const struct res_estimate *x = find_est(&r->pol[p], s->g->estimator);
+        if (!x) {
+            return ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators",
+                            s->g->estimator);
+        }
+        double vb = s->c->set.truth_path && !isnan(x->lift) ? x->value - x->lift : s->vb;
+        double thr = threshold(s->g, vb);
+        struct verdict v = s->v[p];
+        judge(s->g, r, &r->pol[p], vb, s->level, &v);
+        if (v.status == GATE_FAIL && !(x->lift_upper < thr))
+            v.status = -1;      /* the lower end is not above it yet: no verdict */
+        if (v.status == GATE_PASS || v.status == GATE_FAIL)
+            seq_reason(s->g, x, s->level, thr, vb, v.status == GATE_PASS, &v);
+        if (v.status == GATE_UNDECIDABLE && !final)
+            v.status = -1;      /* a check that may pass with more rows */
+        if (v.status == -1 && final) {
+            v.status = GATE_UNDECIDABLE;
+            snprintf(v.reason, sizeof v.reason, "%s lift %+.4g: its %.4g%% confidence "
+                     "sequence [%+.4g, %+.4g] still holds the threshold %+.4g", x->label,
+                     x->lift, 100 * (1 - 2 * s->level), x->lift_lower, x->lift_upper, thr);
+        }
+        s->v[p] = v;
+        open += v.status == -1;
+    }
+    return open == 0 && !final;
+}
+
+static int gate_sequential(struct evalcli *c, const char *path, struct gate_opts *g,
+                           const struct follow_opts *fo, struct verdict *v, size_t m,
+                           struct res_eval **last, double *vb, struct ope_error *err)
+{
+    for (size_t p = 0; p < m; p++) {
+        v[p].name = c->set.policies[p];
+        v[p].status = -1;
+    }
+    /* Each policy at alpha / m (Bonferroni: Holm's steps would need a look per step);
+     * a two-sided sequence at 2a has each end at level a. */
+    struct seq s = { c, path, g, v, m, g->alpha / (double)m, NULL, NAN };
+    c->set.alpha = 2 * s.level;
+    struct follow_opts o = *fo;
+    o.progress = c->progress;
+    int rc = follow_run(path, &o, seq_look, &s, err);
+    *last = s.last;
+    *vb = s.vb;
+    if (rc == 2)
+        return ope_fail(err, OPE_EINTERRUPTED, "gate cancelled");
+    if (rc >= 0 && !s.last)
+        return ope_fail(err, OPE_EDATA, "%s: no rows to decide on", path);
+    return rc < 0 ? -1 : 0;
+}
+
 static int gate_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -333,14 +442,20 @@ static int gate_exec(int argc, char **argv)
         { "require-ess", required_argument, NULL, GATE_ESS },
         { "max-unsupported", required_argument, NULL, GATE_UNSUPPORTED },
         { "require-agreement", required_argument, NULL, GATE_AGREEMENT },
+        { "sequential", no_argument, NULL, GATE_SEQUENTIAL },
+        { "every", required_argument, NULL, GATE_EVERY },
+        { "idle", required_argument, NULL, GATE_IDLE },
         { NULL, 0, NULL, 0 }
     };
     struct evalcli c;
     evalcli_init(&c);
     struct outcli out;
     outcli_init(&out);
-    struct gate_opts g = { "dr", NAN, NAN, 0.05, NAN, NAN, 0, NULL };
-    int given_estimators = 0;
+    struct gate_opts g = { "dr", NAN, NAN, 0.05, NAN, NAN, 0, NULL, 0, 0 };
+    struct follow_opts fo;
+    follow_opts_init(&fo);
+    fo.idle = 0;        /* a file is read to its current end unless --idle says wait */
+    int given_estimators = 0, given_ci = 0;
     enum out_format format;
     int opt;
     long lv;
@@ -375,6 +490,21 @@ static int gate_exec(int argc, char **argv)
                                  &g.max_unsupported) != 0)
                 return OPE_EUSAGE;
             continue;
+        case GATE_SEQUENTIAL:
+            g.sequential = 1;
+            continue;
+        case GATE_EVERY:
+            if (cli_parse_int("gate", "--every", optarg, 2, 1000000000L, &lv) != 0)
+                return OPE_EUSAGE;
+            fo.every = (size_t)lv;
+            continue;
+        case GATE_IDLE:
+            if (cli_parse_double("gate", "--idle", optarg, 0, 1e6, &fo.idle) != 0)
+                return OPE_EUSAGE;
+            continue;
+        case EVALCLI_CI:
+            given_ci = 1;
+            break;
         case GATE_AGREEMENT:
             if (cli_parse_int("gate", "--require-agreement", optarg, 1, 1000, &lv) != 0)
                 return OPE_EUSAGE;
@@ -418,6 +548,14 @@ static int gate_exec(int argc, char **argv)
         c.set.n_policies = m + 1;
         c.set.against = g.against;
     }
+    if (g.sequential && g.against)
+        return cli_usage("gate", "--sequential decides on the lift over the logged policy; "
+                         "--against needs the bootstrap");
+    if (g.sequential && given_ci && c.set.ci != CI_CS)
+        return cli_usage("gate", "--sequential decides on confidence sequences: --ci cs "
+                         "(the default with --sequential)");
+    if (g.sequential)
+        c.set.ci = CI_CS;
     if (!isnan(g.min_lift) && !isnan(g.min_rel))
         return cli_usage("gate", "--min-lift and --min-relative-lift: give one threshold");
     if (c.set.ci == 0)
@@ -438,11 +576,14 @@ static int gate_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     c.progress = outcli_progress(&out);
+    if (g.sequential && c.progress)
+        c.progress->report = NULL;  /* a bar per look would flicker; Ctrl-C still stops */
     struct verdict v[EVALCLI_MAX_POLICIES];
     memset(v, 0, sizeof v);
     struct res_eval *last = NULL;
     double vb = NAN;
-    int rc = gate(&c, argv[optind], &g, v, m, &last, &vb, &err);
+    int rc = g.sequential ? gate_sequential(&c, argv[optind], &g, &fo, v, m, &last, &vb, &err)
+                          : gate(&c, argv[optind], &g, v, m, &last, &vb, &err);
     ope_progress_stderr_done();
     if (rc != 0) {
         res_eval_free(last);
@@ -461,6 +602,10 @@ static int gate_exec(int argc, char **argv)
         write_json(&sb, &g, last, vb, v, m, status);
     else
         write_table(&sb, v, m, status, g.alpha);
+    if (g.sequential && format != OUT_JSON)
+        strbuf_printf(&sb, "sequential: %s after %zu rows\n",
+                      status == GATE_UNDECIDABLE ? "undecided at the end of the data" : "decided",
+                      g.rows);
     res_eval_free(last);
     rc = strbuf_failed(&sb) ? ope_fail_oom(&err) : outcli_write(&out, &sb, &err);
     strbuf_release(&sb);
@@ -480,6 +625,13 @@ const struct cmd_entry cmd_gate_entry = {
     "correction keeps the chance of any false PASS below alpha, and the output says so.\n"
     "Exit status: 0 PASS, 1 FAIL, 2 UNDECIDABLE (several policies: 2 if any is\n"
     "undecidable, else 1 if any fails), 64/65/66 as for every command.\n\n"
+    "With --sequential the log is read in looks of --every rows (a file, standard\n"
+    "input or a FIFO, as ope eval --follow) and each policy is decided at the first\n"
+    "look that can: PASS when the lower end of the lift's confidence sequence (--ci\n"
+    "cs, valid at every look at once; ope help intervals) is above the threshold,\n"
+    "FAIL when its upper end is below it; at the end of the data a policy still\n"
+    "undecided is UNDECIDABLE (exit 2). Several policies: each at alpha / m\n"
+    "(Bonferroni). The output says after how many rows it stopped.\n\n"
     "Gate:\n"
     "  --policy NAME         the candidate (repeatable: Holm's correction)\n"
     "  --against POLICY      the baseline: 'logged' (default: the logged policy's\n"
@@ -496,6 +648,10 @@ const struct cmd_entry cmd_gate_entry = {
     "  --require-agreement K UNDECIDABLE unless K estimators (all of the log's kind,\n"
     "                        or --estimators) put their lift's lower bound on the\n"
     "                        same side of the threshold as the deciding one\n"
+    "  --sequential          decide as the rows come, and stop as soon as certain\n"
+    "  --every N             --sequential: rows between looks (default 1000)\n"
+    "  --idle SECONDS        --sequential on a file: wait this long for it to grow\n"
+    "                        before calling the end of the data (default 0)\n"
     "The other evaluation options (--ci, --n-boot, --seed, --estimators, ...) are\n"
     "those of `ope eval`. -f json gives the verdict, every check with its value and\n"
     "threshold, and the settings; csv is not offered.\n\n"
@@ -504,6 +660,7 @@ const struct cmd_entry cmd_gate_entry = {
     LOADCLI_HELP
     "\nExamples:\n"
     "  ope gate log.csv --policy greedy --min-relative-lift 0.05 --require-ess 1000\n"
-    "  ope gate log.csv --policy greedy --policy eps0_2 --format json\n",
+    "  ope gate log.csv --policy greedy --policy eps0_2 --format json\n"
+    "  ope gate live.csv --policy greedy --sequential --every 500 --estimator ipw\n",
     gate_exec
 };

@@ -33,6 +33,13 @@ static const struct {
     { "bernstein", "Empirical Bernstein bound (A. Maurer, M. Pontil, COLT 2009): mean +- "
       "[s sqrt(2 ln(4/alpha) / n) + 7 (b - a) ln(4/alpha) / (3 (n - 1))]. Finite-sample "
       "and tighter than Hoeffding when the variance is small; needs true bounds as well." },
+    { "cs", "Confidence sequence (I. Waudby-Smith, A. Ramdas, Estimating means of bounded "
+      "random variables by betting, JRSS-B 2023; the predictable plug-in empirical "
+      "Bernstein sequence): the contributions in log order give an interval at every row, "
+      "and all of them hold at once with probability 1 - alpha, so the estimate may be "
+      "monitored as the log grows. Needs bounded contributions (ipw, dr): the range comes "
+      "from the largest importance weight the policies allow and the rewards' range, or "
+      "--bounds." },
     { "none", "No intervals were computed." },
 };
 

@@ -28,6 +28,7 @@ ope_c_tests = \
 	t/0335-csvout \
 	t/0336-pbest \
 	t/0337-format-double \
+	t/0370-cs \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
@@ -82,6 +83,8 @@ ope_sh_tests = \
 	t/0327-behavior-labels.sh \
 	t/0328-refit-bootstrap.sh \
 	t/0329-coverage-fast.sh \
+	t/0371-follow.sh \
+	t/0372-gate-sequential.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \

@@ -62,7 +62,7 @@ void tui_settings_dialog(struct tui *t)
         return;
     }
     snprintf(buf, sizeof buf, "%s", ci_method_name((enum ci_method)s->set.ci));
-    if (!tui_prompt(t, "interval (bootstrap, t, hoeffding, bernstein, none):", buf, sizeof buf))
+    if (!tui_prompt(t, "interval (bootstrap, t, hoeffding, bernstein, cs, none):", buf, sizeof buf))
         return;
     int ci = ci_method_parse(buf);
     if (ci < 0) {

@@ -116,7 +116,7 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         int m = ci_method_parse(arg);
         if (m < 0)
             return ope_fail(err, OPE_EUSAGE, "--ci: unknown method '%s' (bootstrap, t, "
-                            "hoeffding, bernstein, none)", arg);
+                            "hoeffding, bernstein, cs, none)", arg);
         c->set.ci = m;
         return 1;
     }
@@ -269,14 +269,12 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
     return 0;
 }
 
-struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
-                                   struct ope_error *err)
+/* Load the log csv reads (named by paths[0..n-1]) and evaluate it; closes csv. */
+static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
+                                const char *const *paths, size_t n, struct ope_error *err)
 {
     const char *path = paths[0];
     struct res_eval *r = NULL;
-    struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
-    if (!csv)
-        return NULL;
     int traj = log_csv_is_trajectory(csv, &c->lo, err);
     if (traj == 0 && c->set.risk)       /* said, not silently ignored */
         traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
@@ -361,4 +359,18 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     else
         blog_free(log);
     return r;
+}
+
+struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
+                                   struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
+    return csv ? run_csv(c, csv, paths, n, err) : NULL;
+}
+
+struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
+                                 const char *name, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open_mem(buf, len, name, c->lo.sep, err);
+    return csv ? run_csv(c, csv, &name, 1, err) : NULL;
 }

@@ -50,12 +50,15 @@ enum {
 "                        ipw:clip=100,snipw,dr,switch-dr:tau=50 (default: all):\n" \
 "                        @bandit-estimators@;\n" \
 "                        'ope help estimators' describes each one\n" \
-"  --ci METHOD           bootstrap (default), t, hoeffding, bernstein or none\n" \
+"  --ci METHOD           bootstrap (default), t, hoeffding, bernstein, cs\n" \
+"                        (a confidence sequence: valid at every look; ipw\n" \
+"                        and dr of bandit logs) or none\n" \
 "  --alpha A             interval level 1 - A (default 0.05)\n" \
 "  --n-boot B            bootstrap replicates (default 1000)\n" \
 "  --seed S              seed of the bootstrap and the model folds (default 12345)\n" \
-"  --bounds A,B          range of the per-row contributions for hoeffding and\n" \
-"                        bernstein (default: the observed range, with a warning)\n" \
+"  --bounds A,B          range of the per-row contributions for hoeffding,\n" \
+"                        bernstein and cs (default: the observed range, with a\n" \
+"                        warning; cs: from the largest weight and the rewards)\n" \
 "  --reward-model M      auto (default: logistic for 0/1 rewards, else ridge),\n" \
 "                        ridge or logistic; used by @bandit-model-estimators@ " \
 "when the log has no qhat.* columns\n" \
@@ -121,6 +124,11 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
  * SHA-256 is that of their bytes one after the other. */
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err);
+
+/* The same for a log held in memory (buf[0..len), header first), named name in
+ * messages and in the result: the lines `--follow` has read so far. No SHA-256. */
+struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
+                                 const char *name, struct ope_error *err);
 
 struct outcli;
 /* Render in format f (enum out_format) to -o (atomic) or standard output. */

@@ -88,7 +88,7 @@ int eval_settings_check(const struct eval_settings *set, int traj, struct ope_er
     if (est_spec_list(set->estimators, traj ? EST_TRAJ : EST_BANDIT, &spec, &n, err) != 0)
         return -1;
     free(spec);
-    if (set->ci < CI_NONE || set->ci > CI_BERNSTEIN)
+    if (set->ci < CI_NONE || set->ci > CI_CS)
         return ope_fail(err, OPE_EUSAGE, "unknown interval method %d", set->ci);
     if (!traj) {
         struct truth tf = { 0 };

@@ -11,10 +11,14 @@ libope_a_SOURCES += \
 	ope/app/evalcli.h \
 	ope/app/evalset.c \
 	ope/app/evalset.h \
+	ope/app/follow.c \
+	ope/app/follow.h \
 	ope/app/jsonread.c \
 	ope/app/jsonread.h \
 	ope/app/loadcli.c \
 	ope/app/loadcli.h \
+	ope/app/monitor.c \
+	ope/app/monitor.h \
 	ope/app/output.c \
 	ope/app/output.h \
 	ope/app/plan.c \
