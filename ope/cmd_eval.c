@@ -34,6 +34,7 @@ static int eval_exec(int argc, char **argv)
         { "lift", no_argument, NULL, EVAL_LIFT },
         { "against", required_argument, NULL, EVAL_AGAINST },
         EVALCLI_OPTIONS,
+        EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
         OUTCLI_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -105,12 +106,14 @@ const struct cmd_entry cmd_eval_entry = {
     "                        with --policy too) instead of the logged policy: its\n"
     "                        estimate by the same estimator, paired on the same\n"
     "                        bootstrap resamples (--ci bootstrap only)\n"
+    EVALCLI_SEG_HELP
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP
     "\nExamples:\n"
     "  ope gen bandit --rows 10000 -o log.csv && ope eval log.csv\n"
     "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n"
     "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
-    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n",
+    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
+    "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n",
     eval_exec
 };
