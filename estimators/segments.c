@@ -167,8 +167,9 @@ int seg_plan_blog(const struct blog *log, const char *column, int bins, struct s
     }
     char names[512];
     context_names(log, names, sizeof names);
-    return ope_fail(err, OPE_EUSAGE, "%s: --by %s: no context column of that name (its "
-                    "context columns: %s)", path, column, names);
+    return ope_fail(err, OPE_EUSAGE, "%s: --by %s: no context column of that name (the "
+                    "log's: %s; --context-columns makes other columns context)", path,
+                    column, names);
 }
 
 /* ---- one segment's log ---------------------------------------------------------- */

@@ -81,6 +81,9 @@ ope_sh_tests = \
 	t/0327-behavior-labels.sh \
 	t/0328-refit-bootstrap.sh \
 	t/0329-coverage-fast.sh \
+	t/0360-segments.sh \
+	t/0361-segments-errors.sh \
+	t/0362-segments-coverage.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
