@@ -26,5 +26,6 @@ libope_a_SOURCES += \
 	viz/tui_learn.c \
 	viz/tui_select.c \
 	viz/tui_settings.c \
+	viz/tui_segments.c \
 	viz/tui_train.c \
 	viz/tui_views.c

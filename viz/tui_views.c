@@ -291,5 +291,6 @@ const struct tui_view *const tui_views[] = {
     &tui_view_explore,
     &view_help,
     &tui_view_train,     /* after Help: the number keys of the views before it stay */
+    &tui_view_segments,
     NULL
 };

@@ -51,8 +51,9 @@ struct eval_settings {
     size_t n_policies;
     const char *against;        /* the lift's baseline policy; NULL = the logged one */
     /* --by COLUMN [--bins K]: also every policy per segment of a context column
-     * (estimators/segments.h); NULL = none. Bandit logs only. */
-    const char *by;
+     * (estimators/segments.h); "" = none. Bandit logs only. Held in the struct: the
+     * workbench's Segments view edits it. */
+    char by[128];
     int bins;
 };
 
