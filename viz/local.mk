@@ -4,6 +4,7 @@ libope_a_SOURCES += \
 	viz/chart.h \
 	viz/chart_explore.c \
 	viz/chart_explore.h \
+	viz/chart_segments.c \
 	viz/chart_select.c \
 	viz/chart_select.h \
 	viz/chart_train.c \
