@@ -84,6 +84,7 @@ ope_sh_tests = \
 	t/0360-segments.sh \
 	t/0361-segments-errors.sh \
 	t/0362-segments-coverage.sh \
+	t/0363-segments-report.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
