@@ -153,7 +153,7 @@ static struct grid *seg_grid(struct tui *t)
 
 const struct tui_view tui_view_segments = {
     "Segments", "b  segment by a context column", seg_rebuild, seg_draw, seg_key, seg_grid,
-    "every policy per segment of a context column with intervals simultaneous over\n"
-    "the segments, sizes, ESS and small-segment warnings; b chooses the column",
+    "every policy per segment of a context column, intervals simultaneous over\n"
+    "the segments; b chooses the column",
     "ope eval LOG --by COLUMN [--bins K]", 0
 };

@@ -55,7 +55,9 @@ enum {
 "                        bootstrap, Bonferroni (alpha / segments) with t, hoeffding\n" \
 "                        and bernstein. The reward model is fitted once on the\n" \
 "                        whole log. An estimate whose ESS is below 30 warns that\n" \
-"                        its segment is too small to say anything\n" \
+"                        its segment is too small to say anything. JSON gets a\n" \
+"                        segments object; --format csv one row per segment,\n" \
+"                        policy and estimator instead of the estimates\n" \
 "  --bins K              cut the numeric --by column into K (2 to 64) equal-count\n" \
 "                        bins at its order statistics (tied values share a bin, so\n" \
 "                        heavy ties give fewer)\n"
