@@ -1,7 +1,8 @@
 #!/bin/sh
 # t/0363-segments-report.sh: `ope report --by`: a Segments section with the numbers of
 # `ope eval --by` and the segments chart; none without --by; segment names that are
-# hostile to gnuplot (quotes, backticks, system()) are drawn, not run.
+# hostile to gnuplot (quotes, backticks, system()) are drawn, not run; `ope plot
+# segments` draws the same chart.
 . "$OPE_SRCDIR/t/lib.sh"
 
 have_gnuplot=0
@@ -47,4 +48,19 @@ expect_status 0 "report --by a column of hostile names" $OPE report "$TMP/hostil
 [ ! -e "$TMP/pwned" ] && [ ! -e "$TMP/pwned2" ] && pass "no name was run by gnuplot" ||
     fail "a segment name ran a command"
 expect_grep "$TMP/h.html" "it&#39;s" "the names are in the page, escaped"
+
+expect_status 64 "plot segments without --by" $OPE plot segments "$TMP/g.csv" --term dumb
+expect_grep "$TMP/err" "segments: give --by COLUMN" "says to give --by"
+if [ $have_gnuplot = 1 ]; then
+    expect_status 0 "plot segments --term dumb" $OPE plot segments "$TMP/g.csv" --estimators dr \
+        --n-boot 100 --by x0 --bins 3 --term dumb -q
+    expect_grep "$TMP/out" "dr per segment of x0, 95% simultaneous intervals (max-t bootstrap)" \
+        "the chart of the first estimator, titled"
+    expect_grep "$TMP/out" "A greedy" "one series per policy"
+    expect_status 0 "plot segments of hostile names to SVG" $OPE plot segments "$TMP/hostile.csv" \
+        --context-columns '^user$' --estimators ipw --n-boot 50 --by user -o "$TMP/h.svg" -q
+    [ ! -e "$TMP/pwned" ] && [ ! -e "$TMP/pwned2" ] && pass "nothing ran" || fail "a name ran"
+else
+    skip "plot (no gnuplot)"; skip "title"; skip "series"; skip "hostile"; skip "nothing ran"
+fi
 done_testing
