@@ -100,21 +100,30 @@ static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *
     return pl->title ? retitle(sb, pl->title, err) : 0;
 }
 
-/* The segments of an evaluation with --by (the log's, evaluated here): the first
- * estimator's estimate per segment and policy with its simultaneous interval. */
+/* The segments of an evaluation with --by (the log's, evaluated here, or its saved
+ * JSON): the first estimator's estimate per segment and policy with its simultaneous
+ * interval. */
 static int plot_segments(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
-    if (pl->json)
-        return ope_fail(err, OPE_EUSAGE, "segments: from a log (ope plot segments LOG --by "
-                        "COLUMN [--bins K]); --from-json does not read segments");
-    if (!pl->ev.set.by[0])
+    if (!pl->json && !pl->ev.set.by[0])
         return ope_fail(err, OPE_EUSAGE, "segments: give --by COLUMN (and --bins K for a "
                         "numeric column)");
-    pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
-    struct res_eval *r = evalcli_run(&pl->ev, pl->data, err);
-    ope_progress_stderr_done();
+    struct res_eval *r = NULL;
+    if (pl->json) {
+        r = jr_load_eval(pl->json, err);
+    } else {
+        pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
+        r = evalcli_run(&pl->ev, pl->data, err);
+        ope_progress_stderr_done();
+    }
     if (!r)
         return -1;
+    if (!r->segments) {
+        ope_fail(err, OPE_EDATA, "%s: an evaluation without segments (ope eval --by COLUMN "
+                 "--format json)", pl->json ? pl->json : pl->data);
+        res_eval_free(r);
+        return -1;
+    }
     chart_segments(r, 0, sb);
     res_eval_free(r);
     return pl->title ? retitle(sb, pl->title, err) : 0;
@@ -633,7 +642,8 @@ const struct cmd_entry cmd_plot_entry = {
     "  segments DATA --by COLUMN [--bins K]\n"
     "                           the first estimator per segment of a context column,\n"
     "                           one colour per policy, intervals simultaneous over the\n"
-    "                           segments (ope eval --by)\n"
+    "                           segments (ope eval --by); or --from-json F, the JSON\n"
+    "                           of ope eval --by\n"
     "  weights DATA --policy P  histogram of the importance weights of policy P\n"
     "                           (log-scaled bins; default: the first policy)\n"
     "  sample-size DATA --policy P   (alias: learn)\n"

@@ -60,7 +60,19 @@ if [ $have_gnuplot = 1 ]; then
     expect_status 0 "plot segments of hostile names to SVG" $OPE plot segments "$TMP/hostile.csv" \
         --context-columns '^user$' --estimators ipw --n-boot 50 --by user -o "$TMP/h.svg" -q
     [ ! -e "$TMP/pwned" ] && [ ! -e "$TMP/pwned2" ] && pass "nothing ran" || fail "a name ran"
+    # The saved JSON gives the same chart as the evaluation in memory (its numbers
+    # round-trip exactly).
+    $OPE plot segments "$TMP/g.csv" --estimators dr --n-boot 100 --by x0 --bins 3 --term dumb -q > "$TMP/mem.txt"
+    $OPE eval "$TMP/g.csv" --estimators dr --n-boot 100 --by x0 --bins 3 --format json > "$TMP/seg.json"
+    expect_status 0 "plot segments --from-json" $OPE plot segments --from-json "$TMP/seg.json" --term dumb -q
+    cmp -s "$TMP/mem.txt" "$TMP/out" && pass "the chart from the JSON equals the chart from memory" ||
+        fail "the chart from the JSON differs"
+    $OPE eval "$TMP/g.csv" --estimators dr --n-boot 20 --format json > "$TMP/noseg.json"
+    expect_status 65 "plot segments of a JSON without segments" $OPE plot segments \
+        --from-json "$TMP/noseg.json" --term dumb
+    expect_grep "$TMP/err" "noseg.json: an evaluation without segments" "says which file"
 else
     skip "plot (no gnuplot)"; skip "title"; skip "series"; skip "hostile"; skip "nothing ran"
+    skip "json"; skip "json chart"; skip "no segments"; skip "which file"
 fi
 done_testing
