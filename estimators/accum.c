@@ -177,7 +177,7 @@ static void add_boot(const struct acc_source *src, struct task_buf *t, uint64_t 
 {
     size_t lo = c * ACC_CHUNK, m = src->n - lo < ACC_CHUNK ? src->n - lo : ACC_CHUNK, K = src->K;
     for (size_t i = 0; i < m; i++)
-        t->rowkey[i] = acc_rowkey(key, lo + i);
+        t->rowkey[i] = acc_rowkey(key, src->rowid ? src->rowid[lo + i] : lo + i);
     src->boot(src->ctx, t->scratch, lo, m, t->rowkey, b0, nb, t->dot, t->cnt);
     for (size_t r = 0; r < nb; r++) {
         rep_n[b0 + r] += t->cnt[r];

@@ -41,9 +41,14 @@ struct acc_source {
     void (*point)(void *ctx, void *scratch, size_t lo, size_t m, double *sum);
     /* Replicate partials of that chunk for replicates b0 .. b0 + nb - 1 (b0 even):
      * dot[r * K + k] = sum_i m_{b0+r,i} col_k[i] and cnt[r] = sum_i m_{b0+r,i}, with
-     * the counts of acc_count (rowkey[i] = acc_rowkey(key, lo + i)). */
+     * the counts of acc_count (rowkey[i] = acc_rowkey(key, lo + i), or of rowid[lo + i]). */
     void (*boot)(void *ctx, void *scratch, size_t lo, size_t m, const uint64_t *rowkey,
                  uint64_t b0, size_t nb, double *dot, uint64_t *cnt);
+    /* The global row of each row [n], or NULL (row i is global row i): the bootstrap
+     * counts are keyed by it, so a part of a log gathered into rows 0..n-1 (a segment,
+     * ope eval --by) is resampled exactly as those rows are in the whole log's
+     * replicates, and disjoint parts get independent counts. */
+    const size_t *rowid;
 };
 
 /* The sums of K columns over the rows fed so far, for the point estimate and B

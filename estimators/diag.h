@@ -32,7 +32,14 @@
  * poor overlap) do not also raise a mean-weight alarm from noise alone.
  *
  * Unsupported mass: more than DIAG_MASS_EPS (rounding, not a real share) of pi_e's
- * probability on actions never logged in that context. */
+ * probability on actions never logged in that context.
+ *
+ * A segment too small to say anything (ope eval --by, estimators/segments.h): an
+ * estimate whose weights have an ESS below DIAG_SEG_MIN_ESS (a weight-free one: its
+ * segment's rows). About 30 effective rows is the usual floor of a normal or
+ * bootstrap interval of a mean; below it the interval's own width is unreliable, and
+ * a share-of-n rule cannot serve since a segment is small by design. */
+#define DIAG_SEG_MIN_ESS 30.0
 #define DIAG_ESS_SHARE 0.01
 #define DIAG_MEAN_TOL 0.1
 #define DIAG_MEAN_Z 3.0

@@ -103,7 +103,7 @@ static void base_boot(void *ctx, void *scratch, size_t lo, size_t m, const uint6
 static int base_replicates(struct eng *g, const double *base, double *out,
                            struct ope_error *err)
 {
-    struct acc_source src = { g->n, 1, 32, 0, (void *)base, NULL, base_boot };
+    struct acc_source src = { g->n, 1, 32, 0, (void *)base, NULL, base_boot, g->rowid };
     struct acc_state st;
     memset(&st, 0, sizeof st);
     double *rep = ope_malloc((g->B + 1) * sizeof *rep, err);
@@ -530,6 +530,8 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         replicates(g, &sums, vals);
     if (g->B && g->kind->refit && g->kind->refit(g, vals, err) != 0)
         goto fail;
+    if (g->B && g->keep)
+        memcpy(g->keep, vals, n_pol * ns * g->B * sizeof *vals);
     struct stats_ctx sx = { g, &sums, es, ps, 0 };
     if (ope_parallel_for(n_pol * (ns + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
         goto fail;

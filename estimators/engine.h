@@ -121,6 +121,14 @@ struct eng {
     size_t n;               /* rows (episodes): the unit of the sums and the bootstrap */
     size_t n_log_policies;  /* evaluation policies in the log */
     const char *path;       /* the log's path, or NULL */
+    /* A part of a log (a segment of ope eval --by): the global row of each of its n
+     * rows, keying the bootstrap counts (accum.h), or NULL. The source passes it on
+     * to its acc_source. */
+    const size_t *rowid;
+    /* When not NULL: the bootstrap replicates vals[(p * n_spec + e) * B + b], as the
+     * intervals get them, are copied here [n_pol * n_spec * B] (the segments'
+     * simultaneous intervals are formed from them). */
+    double *keep;
 
     const struct eval_opts *o;
     const size_t *pol;      /* [n_pol] the log's index of each evaluated policy */

@@ -122,6 +122,9 @@ struct bsrc {
     size_t base_col;            /* the reward's column in ev (the lift's baseline) */
     double *wmax;               /* [n_pol] --ci cs: the largest weight each policy allows */
     double rlo, rhi;            /* --ci cs: the rewards' range */
+    struct acc_source src;      /* ev's source, with the part's row ids */
+    const struct res_model *model;  /* a part's qhat: its description (else NULL) */
+    int borrowed;               /* qhat and infl are the part's: not freed here */
 };
 
 static const char *log_path(const struct blog *log)
@@ -225,6 +228,8 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
         if (!b->fitted)
             return -1;
         b->qhat = b->fitted;
+    } else if (b->model) {
+        r->model = *b->model;   /* fitted once on the whole log (eval_part) */
     } else {
         snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");
     }
@@ -258,7 +263,9 @@ static const struct acc_source *b_source(struct eng *g, struct ope_error *err)
         for (size_t e = 0; e < ns; e++)
             b->col[p * ns + e] = evboot_col(b->ev, p, e);
     b->base_col = evboot_extra_col(b->ev);
-    return evboot_source(b->ev);
+    b->src = *evboot_source(b->ev);
+    b->src.rowid = g->rowid;
+    return &b->src;
 }
 
 static size_t b_col(struct eng *g, size_t p, size_t e)
@@ -408,7 +415,8 @@ static void bsrc_release(struct bsrc *b, size_t n_pol)
     diag_support_release(&b->support);
     if (b->fitted)
         blog_matrix_free(b->fitted, b->log->n_actions);
-    blog_matrix_free(b->infl, (int)b->log->n_policies);
+    if (!b->borrowed)
+        blog_matrix_free(b->infl, (int)b->log->n_policies);
 }
 
 static void eng_of(struct eng *g, struct bsrc *b, const struct blog *log, double **qhat)
@@ -438,9 +446,25 @@ int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o, dou
 struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                              struct ope_error *err)
 {
+    return eval_bandit_part(log, o, NULL, err);
+}
+
+struct res_eval *eval_bandit_part(const struct blog *log, const struct eval_opts *o,
+                                  const struct eval_part *part, struct ope_error *err)
+{
     struct bsrc b;
     struct eng g;
     eng_of(&g, &b, log, log->qhat);
+    if (part && part->qhat && !log->qhat) {
+        b.qhat = part->qhat;
+        b.infl = part->infl;
+        b.model = part->model;
+        b.borrowed = 1;
+    }
+    if (part) {
+        g.rowid = part->rowid;
+        g.keep = part->replicates;
+    }
     struct res_eval *r = eng_run(&g, o, err);
     bsrc_release(&b, g.n_pol);
     if (r)

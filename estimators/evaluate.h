@@ -41,6 +41,23 @@ void eval_opts_init(struct eval_opts *o);
 struct res_eval *eval_bandit(const struct blog *log, const struct eval_opts *o,
                              struct ope_error *err);
 
+/* A part of a log evaluated on its own: a segment of ope eval --by
+ * (estimators/segments.h), gathered into a log of its own rows. */
+struct eval_part {
+    const size_t *rowid;    /* [n] each row's row in the whole log: the bootstrap keys,
+                               so the part is resampled as in the whole log's replicates */
+    double **qhat;          /* [n_actions][n] a reward model fitted on the whole log, or
+                               NULL (the part's qhat.* columns, or a fit on the part) */
+    double **infl;          /* [n_log_policies][n] its influence on dm, or NULL */
+    const struct res_model *model;  /* the description of qhat, copied to the result */
+    double *replicates;     /* out, or NULL: the bootstrap replicates, laid out as
+                               eval_bootstrap_values's vals */
+};
+
+/* eval_bandit on a part of a log (part may be NULL: eval_bandit). */
+struct res_eval *eval_bandit_part(const struct blog *log, const struct eval_opts *o,
+                                  const struct eval_part *part, struct ope_error *err);
+
 /* The bootstrap replicates of one evaluation, exposed for tests: vals[(p * n_spec + e)
  * * B + b]. Same arguments as eval_bandit; qhat may be NULL when no spec needs it. */
 int eval_bootstrap_values(const struct blog *log, const struct eval_opts *o,

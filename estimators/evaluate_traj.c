@@ -261,7 +261,7 @@ static const struct acc_source *t_source(struct eng *g, struct ope_error *err)
 {
     struct tsrc *t = g->self;
     if (!t->S) {
-        t->src = (struct acc_source){ t->log->n_episodes, t->W, 0, 0, NULL, NULL, NULL };
+        t->src = (struct acc_source){ t->log->n_episodes, t->W, 0, 0, NULL, NULL, NULL, NULL };
         return &t->src;
     }
     if (trajboot_init(&t->tb, t->S, t->log->n_episodes, t->W, err) != 0)

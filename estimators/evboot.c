@@ -225,7 +225,7 @@ struct evboot *evboot_new(const struct est_bandit_in *in, size_t n_pol,
     if (B > 0)
         build_cache(ev, threads);
     ev->src = (struct acc_source){ ev->n, ev->K, REP_BLOCK, scratch_bytes(ev->K), ev,
-                                   src_point, src_boot };
+                                   src_point, src_boot, NULL };
     return ev;
 }
 

@@ -72,6 +72,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/rmodel.h \
 	estimators/rmodel_normal.c \
 	estimators/rmodel_normal.h \
+	estimators/segments.c \
+	estimators/segments.h \
 	estimators/traj.c \
 	estimators/traj.h \
 	estimators/trajboot.c \

@@ -78,6 +78,24 @@ static void free_list(char **list, size_t n)
     free(list);
 }
 
+void res_segments_free(struct res_segments *s)
+{
+    if (!s)
+        return;
+    for (size_t k = 0; s->seg && k < s->n_seg; k++) {
+        struct res_segment *g = &s->seg[k];
+        free(g->label);
+        free(g->ess);
+        free(g->truth);
+        for (size_t j = 0; g->est && j < s->n_policies * s->n_estimates; j++)
+            free(g->est[j].warning);
+        free(g->est);
+    }
+    free(s->seg);
+    free(s->column);
+    free(s);
+}
+
 void res_eval_free(struct res_eval *r)
 {
     if (!r)
@@ -103,5 +121,6 @@ void res_eval_free(struct res_eval *r)
     free(r->path);
     free(r->against);
     free_list(r->warnings, r->n_warnings);
+    res_segments_free(r->segments);
     free(r);
 }

@@ -67,6 +67,37 @@ struct res_model {
     char error_name[16];    /* "mse" or "logloss" */
 };
 
+/* One (policy, estimator) on one segment (ope eval --by): the estimate, its
+ * simultaneous interval over the segments, and why it says little, or NULL. */
+struct res_seg_est {
+    double value, lower, upper;
+    double ess;             /* of the weights this estimator used (NAN if weight-free) */
+    char *warning;
+};
+
+/* One segment: the rows whose --by column has one level, or falls in one bin. */
+struct res_segment {
+    char *label;            /* the level, or "[lo, hi)" */
+    double lo, hi;          /* a bin's edges (NAN for a level) */
+    size_t rows;
+    double *ess;            /* [n_policies] ESS of the policy's raw importance weights */
+    double *truth;          /* [n_policies] mean of the q.* truth over its rows, or NAN */
+    struct res_seg_est *est;    /* [n_policies * n_estimates], policy-major */
+};
+
+/* Every policy estimated per segment (estimators/segments.h). */
+struct res_segments {
+    char *column;           /* the --by column */
+    int bins;               /* --bins K (0: the levels of a categorical column) */
+    char method[64];        /* "max-t bootstrap", "bonferroni t", ... */
+    double min_ess;         /* the warning's threshold (DIAG_SEG_MIN_ESS) */
+    size_t n_policies, n_estimates;
+    size_t n_seg;
+    struct res_segment *seg;
+};
+
+void res_segments_free(struct res_segments *s);
+
 struct res_eval {
     char *path;             /* input path as given */
     char sha256[65];        /* hex digest of the input file ("" when not from a file) */
@@ -96,6 +127,7 @@ struct res_eval {
     struct res_policy *pol;
     size_t n_warnings;
     char **warnings;        /* log-level warnings */
+    struct res_segments *segments;  /* ope eval --by, else NULL */
 };
 
 /* Allocate n_policies policies with n_estimates estimates each, every number NAN.

@@ -273,7 +273,7 @@ int trajboot_init(struct trajboot *tb, const double *S, size_t n, size_t W,
     tb->n = n;
     tb->W = W;
     tb->src = (struct acc_source){ n, W, TB_BLOCK, sizeof(struct tb_scratch), tb, src_point,
-                                   src_boot };
+                                   src_boot, NULL };
     return 0;
 }
 

@@ -73,6 +73,7 @@ static int eval_exec(int argc, char **argv)
         { "every", required_argument, NULL, EVAL_EVERY },
         { "idle", required_argument, NULL, EVAL_IDLE },
         EVALCLI_OPTIONS,
+        EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
         OUTCLI_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -180,6 +181,7 @@ const struct cmd_entry cmd_eval_entry = {
     "                        with --policy too) instead of the logged policy: its\n"
     "                        estimate by the same estimator, paired on the same\n"
     "                        bootstrap resamples (--ci bootstrap only)\n"
+    EVALCLI_SEG_HELP
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP
     "\nExamples:\n"
@@ -188,5 +190,6 @@ const struct cmd_entry cmd_eval_entry = {
     "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
     "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
     "  ope eval live.csv --follow --every 5000 --policy greedy\n",
+    "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n",
     eval_exec
 };

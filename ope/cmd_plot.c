@@ -100,6 +100,35 @@ static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *
     return pl->title ? retitle(sb, pl->title, err) : 0;
 }
 
+/* The segments of an evaluation with --by (the log's, evaluated here, or its saved
+ * JSON): the first estimator's estimate per segment and policy with its simultaneous
+ * interval. */
+static int plot_segments(struct plot *pl, struct strbuf *sb, struct ope_error *err)
+{
+    if (!pl->json && !pl->ev.set.by[0])
+        return ope_fail(err, OPE_EUSAGE, "segments: give --by COLUMN (and --bins K for a "
+                        "numeric column)");
+    struct res_eval *r = NULL;
+    if (pl->json) {
+        r = jr_load_eval(pl->json, err);
+    } else {
+        pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
+        r = evalcli_run(&pl->ev, pl->data, err);
+        ope_progress_stderr_done();
+    }
+    if (!r)
+        return -1;
+    if (!r->segments) {
+        ope_fail(err, OPE_EDATA, "%s: an evaluation without segments (ope eval --by COLUMN "
+                 "--format json)", pl->json ? pl->json : pl->data);
+        res_eval_free(r);
+        return -1;
+    }
+    chart_segments(r, 0, sb);
+    res_eval_free(r);
+    return pl->title ? retitle(sb, pl->title, err) : 0;
+}
+
 static struct blog *load_log(struct plot *pl, struct ope_error *err)
 {
     /* These charts read bandit logs, where a policy file does not apply: said so
@@ -409,6 +438,7 @@ static int plot_value(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 
 static const struct plot_kind plot_kinds[] = {
     { "estimates", SRC_EVAL, NULL, plot_estimates, NULL },
+    { "segments", SRC_EVAL, NULL, plot_segments, NULL },
     { "weights", SRC_LOG, NULL, plot_weights, NULL },
     { "sample-size", SRC_LOG, NULL, plot_sample_size, NULL },
     { "learn", SRC_LOG, NULL, plot_sample_size, NULL },
@@ -438,7 +468,7 @@ static int plot_check_args(struct plot *pl, const char *term)
     }
     if (!pl->k) {
         const char *near = ope_closest(pl->kind, names, N_PLOT_KINDS);
-        return cli_usage("plot", "unknown chart '%s'%s%s%s (estimates, weights, sample-size, "
+        return cli_usage("plot", "unknown chart '%s'%s%s%s (estimates, segments, weights, sample-size, "
                          "cdf, topk, curves, regret, value, sharpe, train)", pl->kind,
                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
@@ -508,6 +538,7 @@ static int plot_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
         EVALCLI_OPTIONS,
+        EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
         { "output", required_argument, NULL, 'o' },
         { "force", no_argument, NULL, PLOT_FORCE },
@@ -608,6 +639,11 @@ const struct cmd_entry cmd_plot_entry = {
     "  estimates DATA           every estimator on every policy with intervals\n"
     "                           (evaluation options below), ground truth when known\n"
     "  estimates --from-json F  the same from `ope eval --format json` output\n"
+    "  segments DATA --by COLUMN [--bins K]\n"
+    "                           the first estimator per segment of a context column,\n"
+    "                           one colour per policy, intervals simultaneous over the\n"
+    "                           segments (ope eval --by); or --from-json F, the JSON\n"
+    "                           of ope eval --by\n"
     "  weights DATA --policy P  histogram of the importance weights of policy P\n"
     "                           (log-scaled bins; default: the first policy)\n"
     "  sample-size DATA --policy P   (alias: learn)\n"
@@ -637,6 +673,7 @@ const struct cmd_entry cmd_plot_entry = {
     "                           default 100x30); also --width W, --height H\n"
     "  --title TEXT             replace the chart's title\n"
     EVALCLI_HELP
+    EVALCLI_SEG_HELP
     LOADCLI_HELP
     "gnuplot 5 is needed (OPE_GNUPLOT=/path/to/gnuplot picks one); without it ope plot\n"
     "exits with status 69 and everything else in ope keeps working.\n"

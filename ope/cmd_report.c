@@ -41,6 +41,7 @@ static int report_parse(int argc, char **argv, struct report_cli *rc)
 {
     static const struct option opts[] = {
         EVALCLI_OPTIONS,
+        EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
         { "output", required_argument, NULL, 'o' },
         { "force", no_argument, NULL, REP_FORCE },
@@ -298,7 +299,7 @@ const struct cmd_entry cmd_report_entry = {
     "      --safety R        safety threshold R * J(pi_b) (default 0.9)\n"
     "      --clip-sharpe     clip SharpeRatio@k to [0, 100]\n"
     "      --risk=ALPHA      CVaR level of the risk section (default 0.1)\n\n"
-    EVALCLI_HELP "\n" LOADCLI_HELP
+    EVALCLI_HELP EVALCLI_SEG_HELP "\n" LOADCLI_HELP
     "\nExit status: 0 written, 64 usage, 65 bad data, 66 unreadable input, 70 a chart\n"
     "gnuplot could not draw (a bug in ope: nothing is written, the message says which\n"
     "chart and why), 73 the report cannot be written (exists without --force, not a\n"

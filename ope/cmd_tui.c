@@ -109,6 +109,7 @@ static int tui_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
         EVALCLI_OPTIONS,
+        EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
         { "quiet", no_argument, NULL, 'q' },
         { "demo", optional_argument, NULL, 'D' },
@@ -201,7 +202,7 @@ const struct cmd_entry cmd_tui_entry = {
     "  -e LIST               short for --estimators LIST\n"
     "  -s S                  short for --seed S\n"
     "  -q, --quiet           accepted for symmetry (the workbench prints no messages)\n\n"
-    EVALCLI_HELP "\n"
+    EVALCLI_HELP EVALCLI_SEG_HELP "\n"
     LOADCLI_HELP,
     tui_exec
 };

@@ -12,6 +12,7 @@ libope_a_SOURCES += \
 	reports/report_methods.c \
 	reports/report_risk.c \
 	reports/report_sections.c \
+	reports/report_segments.c \
 	reports/report_select.c \
 	reports/report_session.c \
 	reports/report_session.h \

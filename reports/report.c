@@ -188,12 +188,15 @@ static int build(const struct report_in *in, const char *path, struct built *b,
     c->wanted[REPORT_CHART_ESTIMATES] = r->n_policies > 0;
     /* SharpeRatio@k is undefined at k = 1: with two candidates the curve is one point. */
     c->wanted[REPORT_CHART_SHARPE] = c->sel.shown && c->sel.truth != NULL && c->sel.M >= 3;
+    c->wanted[REPORT_CHART_SEGMENTS] = r->segments && r->n_policies > 0 &&
+                                       r->segments->n_estimates > 0;
     for (size_t p = 0; c->risk.shown && p < c->risk.n; p++)
         c->wanted[REPORT_CHART_CDF] |= report_risk_drawn(&c->risk.pol[p], c->risk.n_methods) >= 0;
     static const char *const nothing[REPORT_N_CHARTS] = {
         "there is no policy to draw",
         "with two candidates SharpeRatio@k is a single point (k = 2): see the table",
-        "no policy has a self-normalised return distribution to draw" };
+        "no policy has a self-normalised return distribution to draw",
+        "no segments (--by COLUMN)" };
     for (int i = 0; i < REPORT_N_CHARTS; i++)
         if (!c->wanted[i])
             snprintf(c->chart[i].why, sizeof c->chart[i].why, "%s", nothing[i]);

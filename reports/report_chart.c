@@ -309,7 +309,7 @@ static void script_cdf(const struct report_ctx *c, struct strbuf *sb)
 void report_charts_render(struct report_ctx *c)
 {
     /* Each name at most 24 bytes (report.c: CHART_NAME_MAX, for the file names). */
-    static const char *const names[] = { "estimates", "sharpe", "cdf" };
+    static const char *const names[] = { "estimates", "sharpe", "cdf", "segments" };
     for (int i = 0; i < REPORT_N_CHARTS; i++)
         c->chart[i].name = names[i];
     c->chart[REPORT_CHART_ESTIMATES].caption =
@@ -321,6 +321,10 @@ void report_charts_render(struct report_ctx *c)
     c->chart[REPORT_CHART_CDF].caption =
         "Estimated probability that the return is at most x under each policy; a curve "
         "further right is better, a long flat start means a risk of low returns.";
+    c->chart[REPORT_CHART_SEGMENTS].caption =
+        "The first estimator's estimate of each policy in each segment, with the interval "
+        "simultaneous over the segments: every bar of a colour holds its segment's true "
+        "value at once, with probability about 1 - alpha.";
     int any = 0;
     for (int i = 0; i < REPORT_N_CHARTS; i++)
         any |= c->wanted[i];
@@ -358,6 +362,8 @@ void report_charts_render(struct report_ctx *c)
             script_estimates(c, &sb);
         else if (i == REPORT_CHART_SHARPE)
             script_sharpe(c, &sb);
+        else if (i == REPORT_CHART_SEGMENTS)
+            chart_segments(c->r, 0, &sb);
         else
             script_cdf(c, &sb);
         if (strbuf_failed(&sb)) {

@@ -81,7 +81,8 @@ void report_risk_release(struct report_risk *k);
 const char *report_risk_method_name(size_t m);
 int report_risk_drawn(const struct report_risk_pol *rp, size_t n_methods);
 
-enum { REPORT_CHART_ESTIMATES, REPORT_CHART_SHARPE, REPORT_CHART_CDF, REPORT_N_CHARTS };
+enum { REPORT_CHART_ESTIMATES, REPORT_CHART_SHARPE, REPORT_CHART_CDF, REPORT_CHART_SEGMENTS,
+       REPORT_N_CHARTS };
 
 /* Everything the sections read. */
 struct report_ctx {
@@ -115,6 +116,7 @@ void report_sec_summary(struct report_doc *d, const struct report_ctx *c);     /
 void report_sec_data(struct report_doc *d, const struct report_ctx *c);        /* report_sections.c */
 void report_sec_estimates(struct report_doc *d, const struct report_ctx *c);   /* report_sections.c */
 void report_sec_selection(struct report_doc *d, const struct report_ctx *c);   /* report_select.c */
+void report_sec_segments(struct report_doc *d, const struct report_ctx *c);    /* report_segments.c */
 void report_sec_risk(struct report_doc *d, const struct report_ctx *c);        /* report_risk.c */
 void report_sec_methods(struct report_doc *d, const struct report_ctx *c);     /* report_methods.c */
 void report_sec_repro(struct report_doc *d, const struct report_ctx *c);       /* report_methods.c */

@@ -277,4 +277,6 @@ void report_sec_estimates(struct report_doc *d, const struct report_ctx *c)
     report_spanf(d, REPORT_TEXT, " with the options in the Reproducibility section.");
     report_end(d, REPORT_NOTE);
     d->fmt->figure(d, &c->chart[REPORT_CHART_ESTIMATES]);
+    if (r->segments)
+        report_sec_segments(d, c);
 }

@@ -112,7 +112,7 @@ static const struct acc_source *toy_source(struct eng *g, struct ope_error *err)
 {
     (void)err;
     struct toy *t = g->self;
-    t->src = (struct acc_source){ N, 2 * NS, 2, 0, t, toy_point, toy_boot };
+    t->src = (struct acc_source){ N, 2 * NS, 2, 0, t, toy_point, toy_boot, NULL };
     return &t->src;
 }
 

@@ -24,6 +24,7 @@ ope_c_tests = \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0340-diag \
+	t/0364-segments-boot \
 	t/0334-softmax \
 	t/0335-csvout \
 	t/0336-pbest \
@@ -85,6 +86,10 @@ ope_sh_tests = \
 	t/0329-coverage-fast.sh \
 	t/0371-follow.sh \
 	t/0372-gate-sequential.sh \
+	t/0360-segments.sh \
+	t/0361-segments-errors.sh \
+	t/0362-segments-coverage.sh \
+	t/0363-segments-report.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
@@ -106,6 +111,7 @@ ope_sh_tests = \
 	t/0538-tui-traj-model.sh \
 	t/0539-tui-chart-height.sh \
 	t/0540-tui-learn-teach.sh \
+	t/0542-tui-segments.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \

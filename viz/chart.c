@@ -109,6 +109,13 @@ static int finite3(double a, double b, double c) { return isfinite(a) && isfinit
 void chart_estimates(const struct res_eval *r, long policy, double reference,
                      const char *reference_label, struct strbuf *sb)
 {
+    chart_estimates_text(r, policy, reference, reference_label, NULL, sb);
+}
+
+void chart_estimates_text(const struct res_eval *r, long policy, double reference,
+                          const char *reference_label, const struct chart_text *t,
+                          struct strbuf *sb)
+{
     size_t p0 = policy < 0 ? 0 : (size_t)policy;
     size_t p1 = policy < 0 ? r->n_policies : (size_t)policy + 1;
     if (p1 > r->n_policies)
@@ -122,11 +129,14 @@ void chart_estimates(const struct res_eval *r, long policy, double reference,
         snprintf(ivl, sizeof ivl, "no intervals");
     else
         snprintf(ivl, sizeof ivl, "%.3g%% %s intervals", 100 * (1 - r->alpha), r->ci);
-    if (policy >= 0 && p1 > p0)
+    if (t && t->title)
+        strbuf_puts(&title, t->title);
+    else if (policy >= 0 && p1 > p0)
         strbuf_printf(&title, "Estimates of policy %s, %s", r->pol[p0].name, ivl);
     else
         strbuf_printf(&title, "Estimated policy values, %s", ivl);
-    prelude(sb, NULL, strbuf_str(&title), "evaluation policy", "estimated value");
+    prelude(sb, NULL, strbuf_str(&title), t && t->xlabel ? t->xlabel : "evaluation policy",
+            t && t->ylabel ? t->ylabel : "estimated value");
     if (strbuf_failed(&title))
         sb->failed = 1;
     strbuf_release(&title);

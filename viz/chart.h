@@ -40,6 +40,17 @@ struct chart_text {
 void chart_estimates(const struct res_eval *r, long policy, double reference,
                      const char *reference_label, struct strbuf *sb);
 
+/* chart_estimates with its title and axis labels from t (NULL, or NULL fields: the
+ * defaults); the segments chart draws segments as the groups through it. */
+void chart_estimates_text(const struct res_eval *r, long policy, double reference,
+                          const char *reference_label, const struct chart_text *t,
+                          struct strbuf *sb);
+
+/* (a') The segments of r (ope eval --by; r->segments not NULL) for estimator e: one
+ * group per segment, one colour per policy, each bar its simultaneous interval
+ * (viz/chart_segments.c). */
+void chart_segments(const struct res_eval *r, size_t e, struct strbuf *sb);
+
 /* (c) Estimate against sample size (teaching: why importance sampling explodes): for
  * each of n_series estimators, value / lower / upper at sizes[0..m-1], stored as
  * value[s * m + k]; truth NAN if unknown. lower/upper may be NULL. */

@@ -4,6 +4,7 @@ libope_a_SOURCES += \
 	viz/chart.h \
 	viz/chart_explore.c \
 	viz/chart_explore.h \
+	viz/chart_segments.c \
 	viz/chart_select.c \
 	viz/chart_select.h \
 	viz/chart_train.c \
@@ -26,5 +27,6 @@ libope_a_SOURCES += \
 	viz/tui_learn.c \
 	viz/tui_select.c \
 	viz/tui_settings.c \
+	viz/tui_segments.c \
 	viz/tui_train.c \
 	viz/tui_views.c

@@ -865,6 +865,7 @@ int tui_run_load(struct session *s, const struct tui_loader *ld,
     grid_free(t.data_grid);
     grid_free(t.est_grid);
     grid_free(t.sel_grid);
+    grid_free(t.seg_grid);
     tui_lines_free(&t.chart_lines, &t.n_chart_lines);
     tui_lines_free(&t.learn_lines, &t.n_learn_lines);
     tui_lines_free(&t.data_lines, &t.n_data_lines);

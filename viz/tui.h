@@ -57,7 +57,7 @@ struct tui {
     int quit;
     int pane_rows, pane_cols;
     /* Per-view state, owned here so views stay stateless functions. */
-    struct grid *data_grid, *est_grid, *sel_grid;
+    struct grid *data_grid, *est_grid, *sel_grid, *seg_grid;
     char **data_lines;          /* the Data view's summary */
     size_t n_data_lines;
     char **explore_lines;       /* the Explore view's summary and chart */

@@ -32,5 +32,6 @@ extern const struct tui_view tui_view_selection;  /* viz/tui_select.c */
 extern const struct tui_view tui_view_learn;      /* viz/tui_learn.c */
 extern const struct tui_view tui_view_explore;    /* viz/tui_explore.c */
 extern const struct tui_view tui_view_train;      /* viz/tui_train.c */
+extern const struct tui_view tui_view_segments;   /* viz/tui_segments.c */
 
 #endif

@@ -230,9 +230,8 @@ static const char *const help_keys[] = {
     "                      Backspace edits it, Esc cancels",
     "",
     "# Colours",
-    "  Yellow rows have an effective sample size below 1% of the rows: their weights",
-    "  are dominated by a few rows and the estimate is unreliable. NO_COLOR=1 turns",
-    "  colours off.",
+    "  Yellow rows: an ESS below 1% of the rows, so a few rows carry the estimate;",
+    "  in Segments, below 30: too small to say anything. NO_COLOR=1: no colours.",
     "",
     "# The same from a script",
     NULL
@@ -291,5 +290,6 @@ const struct tui_view *const tui_views[] = {
     &tui_view_explore,
     &view_help,
     &tui_view_train,     /* after Help: the number keys of the views before it stay */
+    &tui_view_segments,
     NULL
 };

@@ -203,6 +203,18 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         c->set.bound_hi = b;
         return 1;
     }
+    case EVALCLI_BY:
+        if (!arg[0] || strlen(arg) >= sizeof c->set.by)
+            return ope_fail(err, OPE_EUSAGE, "--by expects a column name of 1 to %zu bytes",
+                            sizeof c->set.by - 1);
+        snprintf(c->set.by, sizeof c->set.by, "%s", arg);
+        return 1;
+    case EVALCLI_BINS:
+        if (cli_value_long(arg, 2, 64, &v) != 0)
+            return ope_fail(err, OPE_EUSAGE, "--bins expects an integer from 2 to 64, got '%s'",
+                            arg);
+        c->set.bins = (int)v;
+        return 1;
     default:
         return 0;
     }

@@ -19,7 +19,8 @@ struct tlog;
 enum {
     EVALCLI_POLICY = 0x4500, EVALCLI_ESTIMATORS, EVALCLI_CI, EVALCLI_ALPHA, EVALCLI_N_BOOT,
     EVALCLI_SEED, EVALCLI_REWARD_MODEL, EVALCLI_FOLDS, EVALCLI_LAMBDA, EVALCLI_THREADS,
-    EVALCLI_BOUNDS, EVALCLI_GAMMA, EVALCLI_VALUE_MODEL, EVALCLI_TRUTH, EVALCLI_RISK
+    EVALCLI_BOUNDS, EVALCLI_GAMMA, EVALCLI_VALUE_MODEL, EVALCLI_TRUTH, EVALCLI_RISK,
+    EVALCLI_BY, EVALCLI_BINS
 };
 
 #define EVALCLI_OPTIONS \
@@ -38,6 +39,28 @@ enum {
     { "value-model", required_argument, NULL, EVALCLI_VALUE_MODEL }, \
     { "truth", required_argument, NULL, EVALCLI_TRUTH }, \
     { "risk", optional_argument, NULL, EVALCLI_RISK }
+
+/* Segments (estimators/segments.h): spliced only by the commands that show them
+ * (eval, report, tui); evalcli_option applies them. */
+#define EVALCLI_SEG_OPTIONS \
+    { "by", required_argument, NULL, EVALCLI_BY }, \
+    { "bins", required_argument, NULL, EVALCLI_BINS }
+
+#define EVALCLI_SEG_HELP \
+"Segments (bandit logs):\n" \
+"  --by COLUMN           also estimate every policy per segment of a context\n" \
+"                        column: each level of a categorical column (at most 64),\n" \
+"                        or each bin of a numeric one (--bins). Intervals are\n" \
+"                        simultaneous over the segments: max-t bootstrap with --ci\n" \
+"                        bootstrap, Bonferroni (alpha / segments) with t, hoeffding\n" \
+"                        and bernstein. The reward model is fitted once on the\n" \
+"                        whole log. An estimate whose ESS is below 30 warns that\n" \
+"                        its segment is too small to say anything. JSON gets a\n" \
+"                        segments object; --format csv one row per segment,\n" \
+"                        policy and estimator instead of the estimates\n" \
+"  --bins K              cut the numeric --by column into K (2 to 64) equal-count\n" \
+"                        bins at its order statistics (tied values share a bin, so\n" \
+"                        heavy ties give fewer)\n"
 
 #define EVALCLI_HELP \
 "Evaluation:\n" \

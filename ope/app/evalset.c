@@ -16,6 +16,7 @@
 #include "estimators/ci.h"
 #include "estimators/estimator.h"
 #include "estimators/rmodel.h"
+#include "estimators/segments.h"
 #include "estimators/vmodel.h"
 #include "ope/base/utf8.h"
 
@@ -224,7 +225,8 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
     tf.behavior = NAN;
     if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         return NULL;
-    struct res_eval *r = eval_bandit(log, eo, err);
+    struct res_eval *r = set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
+                                 : eval_bandit(log, eo, err);
     if (r && set->truth_path) {
         for (size_t p = 0; p < r->n_policies; p++) {
             struct res_policy *rp = &r->pol[p];
@@ -254,6 +256,16 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
 {
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
+    if (tlog && set->by[0]) {
+        ope_fail(err, OPE_EUSAGE, "%s: --by %s: segments are for bandit logs; this is a "
+                 "trajectory log (evaluate each part's episodes as a log of its own)",
+                 tlog->path ? tlog->path : "log", set->by);
+        return NULL;
+    }
+    if (!set->by[0] && set->bins) {
+        ope_fail(err, OPE_EUSAGE, "--bins %d: give --by COLUMN too", set->bins);
+        return NULL;
+    }
     if (est_spec_list(set->estimators, tlog ? EST_TRAJ : EST_BANDIT, &spec, &n_spec, err) != 0)
         return NULL;
     struct eval_opts eo;

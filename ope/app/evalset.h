@@ -50,6 +50,11 @@ struct eval_settings {
     const char *policy_file[EVALSET_MAX_POLICIES];
     size_t n_policies;
     const char *against;        /* the lift's baseline policy; NULL = the logged one */
+    /* --by COLUMN [--bins K]: also every policy per segment of a context column
+     * (estimators/segments.h); "" = none. Bandit logs only. Held in the struct: the
+     * workbench's Segments view edits it. */
+    char by[128];
+    int bins;
 };
 
 /* The defaults of `ope eval`: every estimator, bootstrap, alpha 0.05, B 1000, seed

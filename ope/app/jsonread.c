@@ -369,6 +369,69 @@ static int read_estimate(const struct jr_value *x, struct res_estimate *e, size_
     return 0;
 }
 
+/* The "segments" object of `ope eval --by` (formats.md), for r's policies and
+ * estimators: every segment must list them all, in r's order. */
+static int read_segments(const struct jr_value *g, struct res_eval *r, const char *name,
+                         struct ope_error *err)
+{
+    const struct jr_value *segs = jr_get(g, "segments");
+    size_t P = r->n_policies, E = P ? r->pol[0].n_estimates : 0;
+    if (!jr_str(jr_get(g, "column")) || !segs || segs->type != JR_ARRAY)
+        return ope_fail(err, OPE_EDATA, "%s: \"segments\" needs a \"column\" string and a "
+                        "\"segments\" array", name);
+    struct res_segments *rs = ope_calloc(1, sizeof *rs, err);
+    if (!rs)
+        return -1;
+    r->segments = rs;
+    rs->n_policies = P;
+    rs->n_estimates = E;
+    double bins = jr_num(jr_get(g, "bins"));
+    rs->bins = bins >= 0 && bins <= 1e6 ? (int)bins : 0;
+    rs->min_ess = jr_num(jr_get(g, "min_ess"));
+    const char *m = jr_str(jr_get(g, "method"));
+    snprintf(rs->method, sizeof rs->method, "%s", m ? m : "");
+    if (dup_member(g, "column", NULL, &rs->column, err) != 0 ||
+        !(rs->seg = ope_calloc(segs->n + 1, sizeof *rs->seg, err)))
+        return -1;
+    for (size_t s = 0; s < segs->n; s++) {
+        const struct jr_value *x = &segs->item[s], *pols = jr_get(x, "policies");
+        struct res_segment *y = &rs->seg[s];
+        rs->n_seg = s + 1;
+        if (!jr_str(jr_get(x, "label")) || !pols || pols->type != JR_ARRAY || pols->n != P)
+            return ope_fail(err, OPE_EDATA, "%s: segments[%zu] needs a \"label\" and the %zu "
+                            "policies of the evaluation", name, s, P);
+        double rows = jr_num(jr_get(x, "rows"));
+        y->rows = rows >= 0 && rows < 1e18 ? (size_t)rows : 0;
+        y->lo = jr_num(jr_get(x, "lo"));
+        y->hi = jr_num(jr_get(x, "hi"));
+        if (dup_member(x, "label", NULL, &y->label, err) != 0 ||
+            !(y->ess = ope_malloc((P + 1) * sizeof *y->ess, err)) ||
+            !(y->truth = ope_malloc((P + 1) * sizeof *y->truth, err)) ||
+            !(y->est = ope_calloc(P * E + 1, sizeof *y->est, err)))
+            return -1;
+        for (size_t p = 0; p < P; p++) {
+            const struct jr_value *q = &pols->item[p], *ests = jr_get(q, "estimates");
+            y->ess[p] = jr_num(jr_get(q, "ess"));
+            y->truth[p] = jr_num(jr_get(q, "ground_truth"));
+            if (!ests || ests->type != JR_ARRAY || ests->n != E)
+                return ope_fail(err, OPE_EDATA, "%s: segments[%zu].policies[%zu] needs the "
+                                "%zu estimates of the evaluation", name, s, p, E);
+            for (size_t e = 0; e < E; e++) {
+                const struct jr_value *v = &ests->item[e], *ci = jr_get(v, "ci");
+                struct res_seg_est *z = &y->est[p * E + e];
+                z->value = jr_num(jr_get(v, "value"));
+                z->lower = jr_num(jr_get(ci, "lower"));
+                z->upper = jr_num(jr_get(ci, "upper"));
+                z->ess = jr_num(jr_get(v, "ess"));
+                if (jr_str(jr_get(v, "warning")) &&
+                    dup_member(v, "warning", NULL, &z->warning, err) != 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
                               struct ope_error *err)
 {
@@ -434,6 +497,9 @@ struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
             if (read_estimate(&ests->item[e], &pol->est[e], r->n_policies, where, err) != 0)
                 goto fail;
     }
+    const struct jr_value *segs = jr_get(root, "segments");
+    if (segs && read_segments(segs, r, name, err) != 0)
+        goto fail;
     return r;
 fail:
     res_eval_free(r);

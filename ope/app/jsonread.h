@@ -43,7 +43,8 @@ const char *jr_str(const struct jr_value *v);
 
 /* Read the output of `ope eval --format json` (formats.md) into a result model: input
  * path/rows/kind, settings, behaviour value, and per policy its name, ground truth
- * and estimates (estimator, label, value, interval, se, diagnostics). OPE_EDATA with
+ * and estimates (estimator, label, value, interval, se, diagnostics), and the
+ * segments of `ope eval --by` when it has them. OPE_EDATA with
  * the path of the offending member when the shape is wrong. */
 struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
                               struct ope_error *err);

@@ -25,6 +25,7 @@ libope_a_SOURCES += \
 	ope/app/plan.h \
 	ope/app/render.c \
 	ope/app/render.h \
+	ope/app/render_seg.c \
 	ope/app/resultread.c \
 	ope/app/resultread.h \
 	ope/app/select_gen.c \

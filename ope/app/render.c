@@ -119,6 +119,8 @@ void render_table(const struct res_eval *r, struct strbuf *sb)
     }
     for (size_t w = 0; w < r->n_warnings; w++)
         warning_line(sb, "", r->warnings[w]);
+    if (r->segments)
+        render_segments_table(r, sb);
 }
 
 void render_lift_table(const struct res_eval *r, struct strbuf *sb)
@@ -337,6 +339,11 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
         strbuf_puts(sb, "}");
     }
     strbuf_puts(sb, "],\n ");
+    if (r->segments) {
+        key(sb, "segments");
+        render_segments_json(r, sb);
+        strbuf_puts(sb, ",\n ");
+    }
     key(sb, "warnings");
     warnings_json(sb, r->warnings, r->n_warnings);
     strbuf_puts(sb, "}\n");
@@ -344,6 +351,10 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
 
 void render_csv(const struct res_eval *r, struct strbuf *sb)
 {
+    if (r->segments) {
+        render_segments_csv(r, sb);
+        return;
+    }
     strbuf_puts(sb, "policy,estimator,params,value,lower,upper,truth,se,ess,max_weight,"
                     "mean_weight,lift,lift_lower,lift_upper,relative_lift,p_best\n");
     for (size_t p = 0; p < r->n_policies; p++) {

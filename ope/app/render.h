@@ -16,6 +16,12 @@ void render_csv(const struct res_eval *r, struct strbuf *sb);
 /* `ope eval --lift`: per policy, each estimate's lift over the logged policy with its
  * paired interval and the relative lift, as a table to print after render_table. */
 void render_lift_table(const struct res_eval *r, struct strbuf *sb);
+/* The segments of ope eval --by (r->segments, not NULL; render_seg.c): the table
+ * render_table appends, the value of JSON's "segments" key, and the CSV that
+ * render_csv writes instead of the estimates when there are segments. */
+void render_segments_table(const struct res_eval *r, struct strbuf *sb);
+void render_segments_json(const struct res_eval *r, struct strbuf *sb);
+void render_segments_csv(const struct res_eval *r, struct strbuf *sb);
 /* The writer of format f (the one entry point the commands use). */
 void render_eval(const struct res_eval *r, enum out_format f, struct strbuf *sb);
 
