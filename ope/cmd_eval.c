@@ -129,6 +129,9 @@ static int eval_exec(int argc, char **argv)
     if (follow_mode && (lift || c.set.against))
         return cli_usage("eval", "--follow: every update carries the lift over the logged "
                          "policy; --lift and --against do not apply");
+    if (follow_mode && c.set.by[0])
+        return cli_usage("eval", "--follow does not segment (--by): evaluate the log with "
+                         "--by once it is complete");
     if (follow_mode)
         return follow(&c, argv[optind], &fo, &out, ci_given, est_given);
     if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
@@ -189,7 +192,7 @@ const struct cmd_entry cmd_eval_entry = {
     "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n"
     "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
     "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
-    "  ope eval live.csv --follow --every 5000 --policy greedy\n",
+    "  ope eval live.csv --follow --every 5000 --policy greedy\n"
     "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n",
     eval_exec
 };

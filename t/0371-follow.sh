@@ -89,4 +89,7 @@ gzip -c "$TMP/first100.csv" >"$TMP/c.csv.gz"
 expect_status 64 "--follow on a gzip file: refused" $OPE eval "$TMP/c.csv.gz" --follow --idle 0
 expect_grep "$TMP/err" "a gzip file cannot be followed" "and how to do it instead"
 expect_status 64 "--every 1: refused" $OPE eval "$TMP/first100.csv" --follow --every 1
+# --by was silently ignored by --follow (the segments arrived with the follow mode).
+expect_status 64 "--follow with --by: refused" $OPE eval "$TMP/first100.csv" --follow --by x0 --bins 2
+expect_grep "$TMP/err" "--follow does not segment (--by)" "and why"
 done_testing
