@@ -13,16 +13,21 @@
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 
-/* The command's own option: the lift table (JSON and CSV always carry the lift). */
-enum { EVAL_LIFT = 0x4600, EVAL_AGAINST };
+/* The command's own options: the lift table (JSON and CSV always carry the lift), its
+ * baseline, and the differences among the top candidates (JSON always carries them). */
+enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_MATRIX };
 
-/* The table, then the lift table, to -o or standard output. */
-static int write_with_lift(const struct res_eval *r, const struct outcli *out,
-                           struct ope_error *err)
+/* The table, then the lift table and the differences' table as asked, to -o or
+ * standard output. */
+static int write_tables(const struct res_eval *r, int lift, int matrix,
+                        const struct outcli *out, struct ope_error *err)
 {
     struct strbuf sb = STRBUF_INIT;
     render_table(r, &sb);
-    render_lift_table(r, &sb);
+    if (lift)
+        render_lift_table(r, &sb);
+    if (matrix)
+        render_diff_table(r, &sb);
     int rc = strbuf_failed(&sb) ? ope_fail_oom(err) : outcli_write(out, &sb, err);
     strbuf_release(&sb);
     return rc;
@@ -33,6 +38,7 @@ static int eval_exec(int argc, char **argv)
     static const struct option opts[] = {
         { "lift", no_argument, NULL, EVAL_LIFT },
         { "against", required_argument, NULL, EVAL_AGAINST },
+        { "matrix", optional_argument, NULL, EVAL_MATRIX },
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
         OUTCLI_OPTIONS,
@@ -43,11 +49,19 @@ static int eval_exec(int argc, char **argv)
     struct outcli out;
     outcli_init(&out);
     enum out_format format;
-    int opt, lift = 0;
+    int opt, lift = 0, matrix = 0;
     struct ope_error err = { 0 };
     while ((opt = cli_getopt("eval", argc, argv, OUTCLI_SHORT, opts)) != -1) {
         if (opt == EVAL_LIFT) {
             lift = 1;
+            continue;
+        }
+        if (opt == EVAL_MATRIX) {
+            long k = 3;
+            if (optarg && cli_parse_int("eval", "--matrix", optarg, 2, EVALSET_MAX_POLICIES, &k))
+                return OPE_EUSAGE;
+            c.set.matrix_k = (size_t)k;
+            matrix = 1;
             continue;
         }
         if (opt == EVAL_AGAINST) {
@@ -78,8 +92,18 @@ static int eval_exec(int argc, char **argv)
     ope_progress_stderr_done();
     if (!r)
         return cli_error(&err);
-    int rc = lift && format == OUT_TABLE ? write_with_lift(r, &out, &err)
-                                         : evalcli_write(r, format, &out, &err);
+    int rc;
+    if ((lift || matrix) && format == OUT_TABLE) {
+        rc = write_tables(r, lift, matrix, &out, &err);
+    } else if (matrix && format == OUT_CSV) {
+        /* The differences' CSV twin: its own rows, so the estimates' CSV keeps its shape. */
+        struct strbuf sb = STRBUF_INIT;
+        render_diff_csv(r, &sb);
+        rc = strbuf_failed(&sb) ? ope_fail_oom(&err) : outcli_write(&out, &sb, &err);
+        strbuf_release(&sb);
+    } else {
+        rc = evalcli_write(r, format, &out, &err);
+    }
     res_eval_free(r);
     return rc ? cli_error(&err) : 0;
 }
@@ -105,12 +129,19 @@ const struct cmd_entry cmd_eval_entry = {
     "                        with --policy too) instead of the logged policy: its\n"
     "                        estimate by the same estimator, paired on the same\n"
     "                        bootstrap resamples (--ci bootstrap only)\n"
+    "  --matrix[=K]          the table also shows, for each estimator, the paired\n"
+    "                        differences V(a) - V(b) among its top K candidates (by\n"
+    "                        point estimate; K 2..64, default 3) with intervals paired\n"
+    "                        like the lift's; with --format csv the differences alone\n"
+    "                        (estimator,params,a,b,diff,lower,upper); JSON always\n"
+    "                        carries them (differences, for the top 3 unless K given)\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP
     "\nExamples:\n"
     "  ope gen bandit --rows 10000 -o log.csv && ope eval log.csv\n"
     "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n"
     "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
-    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n",
+    "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
+    "  ope eval log.csv --estimators snipw,dr --matrix\n",
     eval_exec
 };

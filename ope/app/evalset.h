@@ -50,6 +50,7 @@ struct eval_settings {
     const char *policy_file[EVALSET_MAX_POLICIES];
     size_t n_policies;
     const char *against;        /* the lift's baseline policy; NULL = the logged one */
+    size_t matrix_k;            /* the differences among each estimator's top K (3) */
 };
 
 /* The defaults of `ope eval`: every estimator, bootstrap, alpha 0.05, B 1000, seed

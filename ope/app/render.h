@@ -16,6 +16,11 @@ void render_csv(const struct res_eval *r, struct strbuf *sb);
 /* `ope eval --lift`: per policy, each estimate's lift over the logged policy with its
  * paired interval and the relative lift, as a table to print after render_table. */
 void render_lift_table(const struct res_eval *r, struct strbuf *sb);
+/* `ope eval --matrix`: the paired differences among each estimator's top K policies
+ * (res_diff) as a table to print after render_table, and their CSV twin
+ * (estimator,params,a,b,diff,lower,upper). JSON always carries them (render_json). */
+void render_diff_table(const struct res_eval *r, struct strbuf *sb);
+void render_diff_csv(const struct res_eval *r, struct strbuf *sb);
 /* The writer of format f (the one entry point the commands use). */
 void render_eval(const struct res_eval *r, enum out_format f, struct strbuf *sb);
 
