@@ -236,6 +236,32 @@ static void warnings_json(struct strbuf *sb, char **w, size_t n)
     strbuf_putc(sb, ']');
 }
 
+void render_diff_json(const struct res_eval *r, struct strbuf *sb)
+{
+    strbuf_putc(sb, '[');
+    for (size_t d = 0; d < r->n_diffs; d++) {
+        const struct res_diff *x = &r->diffs[d];
+        const struct res_estimate *e = &r->pol[x->a].est[x->e];
+        strbuf_puts(sb, d ? ",\n  {" : "\n  {");
+        key(sb, "estimator");
+        json_string(sb, e->estimator);
+        strbuf_puts(sb, ",\"label\":");
+        json_string(sb, e->label);
+        strbuf_puts(sb, ",\"a\":");
+        json_string(sb, r->pol[x->a].name);
+        strbuf_puts(sb, ",\"b\":");
+        json_string(sb, r->pol[x->b].name);
+        strbuf_puts(sb, ",\"diff\":");
+        json_number(sb, x->diff);
+        strbuf_puts(sb, ",\"ci\":{\"lower\":");
+        json_number(sb, x->lower);
+        strbuf_puts(sb, ",\"upper\":");
+        json_number(sb, x->upper);
+        strbuf_puts(sb, "}}");
+    }
+    strbuf_putc(sb, ']');
+}
+
 void render_json(const struct res_eval *r, struct strbuf *sb)
 {
     strbuf_puts(sb, "{");
@@ -393,28 +419,8 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
     }
     strbuf_puts(sb, "],\n ");
     key(sb, "differences");
-    strbuf_putc(sb, '[');
-    for (size_t d = 0; d < r->n_diffs; d++) {
-        const struct res_diff *x = &r->diffs[d];
-        const struct res_estimate *e = &r->pol[x->a].est[x->e];
-        strbuf_puts(sb, d ? ",\n  {" : "\n  {");
-        key(sb, "estimator");
-        json_string(sb, e->estimator);
-        strbuf_puts(sb, ",\"label\":");
-        json_string(sb, e->label);
-        strbuf_puts(sb, ",\"a\":");
-        json_string(sb, r->pol[x->a].name);
-        strbuf_puts(sb, ",\"b\":");
-        json_string(sb, r->pol[x->b].name);
-        strbuf_puts(sb, ",\"diff\":");
-        json_number(sb, x->diff);
-        strbuf_puts(sb, ",\"ci\":{\"lower\":");
-        json_number(sb, x->lower);
-        strbuf_puts(sb, ",\"upper\":");
-        json_number(sb, x->upper);
-        strbuf_puts(sb, "}}");
-    }
-    strbuf_puts(sb, "],\n ");
+    render_diff_json(r, sb);
+    strbuf_puts(sb, ",\n ");
     key(sb, "warnings");
     warnings_json(sb, r->warnings, r->n_warnings);
     strbuf_puts(sb, "}\n");
