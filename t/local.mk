@@ -102,6 +102,7 @@ ope_sh_tests = \
 	t/0538-tui-traj-model.sh \
 	t/0539-tui-chart-height.sh \
 	t/0540-tui-learn-teach.sh \
+	t/0541-tui-lift.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \
