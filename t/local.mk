@@ -85,6 +85,7 @@ ope_sh_tests = \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0351-matrix-cli.sh \
+	t/0352-gate-fwer.sh \
 	t/0500-gen-eval.sh \
 	t/0527-gate.sh \
 	t/0528-plan.sh \
