@@ -86,6 +86,7 @@ ope_sh_tests = \
 	t/0430-many-levels.sh \
 	t/0351-matrix-cli.sh \
 	t/0352-gate-fwer.sh \
+	t/0353-plan-sim.sh \
 	t/0500-gen-eval.sh \
 	t/0527-gate.sh \
 	t/0528-plan.sh \
