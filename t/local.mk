@@ -28,6 +28,7 @@ ope_c_tests = \
 	t/0335-csvout \
 	t/0336-pbest \
 	t/0350-matrix \
+	t/0354-pbest-calib \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
