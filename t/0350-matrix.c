@@ -13,6 +13,7 @@
 #include "datasets/blog.h"
 #include "estimators/ci.h"
 #include "estimators/evaluate.h"
+#include "ope/app/jsonread.h"
 #include "ope/app/render.h"
 
 /* The hand log: A = 2, pscore 0.5 on every row (uniform logging), rows
@@ -205,6 +206,18 @@ static void bootstrap(const struct blog *b)
     const char *js = strbuf_str(&sb);
     ok(strstr(js, "\"differences\":[") && strstr(js, "\"a\":\"X\",\"b\":\"Y\",\"diff\":") &&
        strstr(js, "\"matrix_k\":3"), "JSON: differences with a, b, diff; settings.matrix_k");
+    /* ... and its reader gives them back, the same bits (17 significant digits). */
+    struct jr_value *root = jr_parse(js, strlen(js), "t", &err);
+    struct res_eval *back = root ? jr_read_eval(root, "t", &err) : NULL;
+    int same = back && back->n_diffs == r->n_diffs && back->matrix_k == 3;
+    for (size_t i = 0; same && i < r->n_diffs; i++)
+        same = back->diffs[i].a == r->diffs[i].a && back->diffs[i].b == r->diffs[i].b &&
+               back->diffs[i].e == r->diffs[i].e && back->diffs[i].diff == r->diffs[i].diff &&
+               back->diffs[i].lower == r->diffs[i].lower &&
+               back->diffs[i].upper == r->diffs[i].upper;
+    ok(same, "the differences survive the eval JSON and its reader");
+    res_eval_free(back);
+    jr_free(root);
     strbuf_release(&sb);
     render_diff_csv(r, &sb);
     js = strbuf_str(&sb);
