@@ -271,10 +271,35 @@ static void paired_percentile(const double *x, const double *y, size_t B, double
     ci_percentile(diff, B, alpha, lo, hi);
 }
 
+/* The paired interval of a difference between two estimates: the percentile interval
+ * of the replicates' differences x[b] - y[b] with bootstrap intervals, else the
+ * contributions' interval of the per-row differences, whose statistics are st (NULL:
+ * none). --bounds are of the contributions, not of their differences: the differences'
+ * interval uses their observed range. The one step behind the lift over the logged
+ * policy, the lift over another candidate (--against) and the candidates' differences. */
+static void paired_ci(const struct eval_opts *o, const struct ci_stats *st, const double *x,
+                      const double *y, size_t B, double *diff, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (o->ci == CI_BOOTSTRAP) {
+        if (x && y && diff)
+            paired_percentile(x, y, B, o->alpha, diff, lo, hi);
+        return;
+    }
+    if (!st)
+        return;
+    struct res_estimate t;
+    t.lower = t.upper = NAN;
+    struct eval_opts oo = *o;
+    oo.bound_lo = oo.bound_hi = NAN;
+    interval(&oo, st, NULL, &t);
+    *lo = t.lower;
+    *hi = t.upper;
+}
+
 /* The lift of one estimate over the logged policy (value vb on the same rows) and
- * its paired interval: the percentile interval of the replicates' differences (base:
- * V(pi_b) per replicate), or the contributions' interval of the per-row differences.
- * Called before interval() sorts the replicates. */
+ * its paired interval (base: V(pi_b) per replicate; lift_st: the per-row differences
+ * c_i - r_i). Called before interval() sorts the replicates. */
 static void lift(const struct eval_opts *o, const struct est_res *x, const double *boot,
                  const double *base, double vb, size_t B, double *diff,
                  struct res_estimate *re)
@@ -283,25 +308,12 @@ static void lift(const struct eval_opts *o, const struct est_res *x, const doubl
         return;
     re->lift = x->value - vb;
     re->relative_lift = vb != 0 ? re->lift / fabs(vb) : NAN;
-    if (o->ci == CI_BOOTSTRAP) {
-        if (!boot || !base || !diff)
-            return;
-        paired_percentile(boot, base, B, o->alpha, diff, &re->lift_lower, &re->lift_upper);
-        return;
-    }
     if (o->ci == CI_CS) {
         re->lift_lower = x->s.cs ? x->s.cs_lift_lo : NAN;
         re->lift_upper = x->s.cs ? x->s.cs_lift_hi : NAN;
         return;
     }
-    struct res_estimate t = *re;
-    struct eval_opts oo = *o;
-    /* --bounds are of the contributions, not of their differences with the rewards:
-     * the differences' interval uses their observed range. */
-    oo.bound_lo = oo.bound_hi = NAN;
-    interval(&oo, &x->s.lift_st, NULL, &t);
-    re->lift_lower = t.lower;
-    re->lift_upper = t.upper;
+    paired_ci(o, &x->s.lift_st, boot, base, B, diff, &re->lift_lower, &re->lift_upper);
 }
 
 /* One estimate of the results from its statistics, with its warnings. */
@@ -385,8 +397,8 @@ static void against_lifts(const struct eng *g, const struct est_res *es, size_t 
                 continue;       /* the baseline itself: no lift over itself */
             o[0] = v - va;
             o[3] = va != 0 ? o[0] / fabs(va) : NAN;
-            paired_percentile(vals + (p * ns + e) * B, vals + (a * ns + e) * B, B,
-                              g->o->alpha, diff, &o[1], &o[2]);
+            paired_ci(g->o, NULL, vals + (p * ns + e) * B, vals + (a * ns + e) * B, B, diff,
+                      &o[1], &o[2]);
         }
 }
 
@@ -413,6 +425,78 @@ static void cs_warn(const struct eng *g, struct res_eval *r, const struct est_re
                  "max_a pi_e(a|x)/pscore over the rows and rewards (and q-hat) in [0, 1], or "
                  "in their observed range when some reward is outside it; --bounds A,B "
                  "gives the contributions' range instead");
+}
+
+/* The (at most K) policies with the largest defined estimates by estimator e, best
+ * first; equal estimates keep the policies' order. Returns how many. */
+static size_t top_policies(const struct est_res *es, size_t ns, size_t M, size_t e, size_t K,
+                           size_t *top)
+{
+    size_t k = 0;
+    for (size_t p = 0; p < M; p++) {
+        double v = es[p * ns + e].value;
+        if (isnan(v))
+            continue;
+        size_t i = k < K ? k++ : K;
+        while (i > 0 && es[top[i - 1] * ns + e].value < v) {
+            if (i < K)
+                top[i] = top[i - 1];
+            i--;
+        }
+        if (i < K)
+            top[i] = p;
+    }
+    return k;
+}
+
+/* The paired differences among each estimator's top matrix_k policies (result.h:
+ * res_diff), with the paired step of the lift: the replicates' differences, or the
+ * per-row differences of the two policies' contributions (the source's contrib, once
+ * per top policy). Run before interval() sorts the replicates; diff: B doubles. */
+static int differences(struct eng *g, const struct est_res *es, const struct sums *x,
+                       const double *vals, double *diff, struct res_eval *r,
+                       struct ope_error *err)
+{
+    size_t ns = g->o->n_spec, M = g->n_pol, B = g->B, n = g->n;
+    size_t K = g->o->matrix_k < M ? g->o->matrix_k : M;
+    r->matrix_k = g->o->matrix_k;
+    if (K < 2 || !ns)
+        return 0;
+    /* --ci cs has no sequence for a difference: its intervals stay empty. */
+    int rows = g->o->ci != CI_BOOTSTRAP && g->o->ci != CI_NONE && g->o->ci != CI_CS &&
+               g->kind->contrib;
+    size_t *top = ope_malloc(K * sizeof *top, err);
+    double *c = rows ? ope_malloc((K + 1) * n * sizeof *c, err) : NULL;
+    r->diffs = ope_calloc(ns * K * (K - 1) / 2, sizeof *r->diffs, err);
+    int rc = top && (c || !rows) && r->diffs ? 0 : -1;
+    for (size_t e = 0; e < ns && rc == 0; e++) {
+        size_t k = top_policies(es, ns, M, e, K, top);
+        for (size_t i = 0; rows && i < k && rc == 0; i++)
+            if (g->kind->contrib(g, top[i], e, x->point + g->kind->col(g, top[i], e),
+                                 c + i * n) != 0)
+                rc = ope_fail_oom(err);
+        for (size_t i = 0; i < k && rc == 0; i++)
+            for (size_t j = i + 1; j < k; j++) {
+                struct res_diff *d = &r->diffs[r->n_diffs++];
+                size_t a = top[i], b = top[j];
+                struct ci_stats st, *stp = NULL;
+                d->a = a, d->b = b, d->e = e;
+                d->diff = es[a * ns + e].value - es[b * ns + e].value;
+                if (rows) {
+                    double *dc = c + K * n;
+                    for (size_t t = 0; t < n; t++)
+                        dc[t] = c[i * n + t] - c[j * n + t];
+                    ci_stats_of(dc, n, &st);
+                    stp = &st;
+                }
+                paired_ci(g->o, stp, vals ? vals + (a * ns + e) * B : NULL,
+                          vals ? vals + (b * ns + e) * B : NULL, B, diff, &d->lower,
+                          &d->upper);
+            }
+    }
+    free(top);
+    free(c);
+    return rc;
 }
 
 /* The results of every policy, in order. */
@@ -567,6 +651,14 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
             goto fail;
         }
         against_lifts(g, es, a, vals, diff, alift);
+    }
+    if (g->B && !diff && !(diff = ope_malloc((g->B + 1) * sizeof *diff, err))) {
+        free(alift);
+        goto fail;
+    }
+    if (differences(g, es, &sums, vals, diff, r, err) != 0) {
+        free(alift);
+        goto fail;
     }
     if (g->B && n_pol && rank_probs(g, vals, r, err) != 0) {
         free(alift);

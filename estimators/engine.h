@@ -107,6 +107,12 @@ struct eng_kind {
      * to its columns, so its replicates share the estimates' counts), or (size_t)-1;
      * NULL or -1: the driver accumulates the baseline in a pass of its own. */
     size_t (*baseline_col)(struct eng *g);
+    /* The per-row (per-episode) contributions c[n] of (p, e), as est_stats formed them
+     * (sums: its point sums): the t, Hoeffding and Bernstein intervals of the
+     * differences between candidates (res_diff) take the per-row differences of two
+     * policies' contributions. Called after est_stats, only for those intervals. 0, or
+     * -1 when out of memory. NULL: those differences get no interval. */
+    int (*contrib)(struct eng *g, size_t p, size_t e, const double *sums, double *c);
     /* Estimators with a fitted part re-estimated per resample (est_desc.traj_resample):
      * overwrite their replicates vals[(p * n_spec + e) * B + b] with the refitted
      * values, on the same counts. Called after the replicates, before est_stats. May

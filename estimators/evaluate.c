@@ -27,6 +27,7 @@ void eval_opts_init(struct eval_opts *o)
     o->seed = 12345;
     o->bound_lo = NAN;
     o->bound_hi = NAN;
+    o->matrix_k = 3;
     rm_opts_init(&o->model);
 }
 
@@ -362,6 +363,19 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     return rc;
 }
 
+/* The contributions of (p, e) again, for the differences between candidates: as
+ * est_stats formed them, from the same point sums. */
+static int b_contrib(struct eng *g, size_t p, size_t e, const double *sums, double *c)
+{
+    const struct bsrc *b = g->self;
+    double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
+    if (!buf)
+        return -1;
+    contributions(&g->o->spec[e], &b->in[p], sums, c, buf);
+    free(buf);
+    return 0;
+}
+
 /* The raw weights' statistics, the truth (q.* columns) and the unsupported mass. */
 static void b_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
 {
@@ -400,6 +414,7 @@ static const struct eng_kind bandit_kind = {
     .pol_stats = b_pol_stats,
     .baseline = b_baseline,
     .baseline_col = b_baseline_col,
+    .contrib = b_contrib,
 };
 
 static void bsrc_release(struct bsrc *b, size_t n_pol)

@@ -32,6 +32,9 @@ struct eval_opts {
      * estimator is subtracted, paired on the same bootstrap resamples (bootstrap
      * intervals only: OPE_EUSAGE otherwise). */
     const char *against;
+    /* The paired differences among each estimator's top matrix_k policies
+     * (result.h: res_diff); 0 or 1: none. Default 3. */
+    size_t matrix_k;
 };
 
 void eval_opts_init(struct eval_opts *o);

@@ -73,6 +73,8 @@ struct pe_result {
     struct ci_stats st;     /* of the contributions (traj_contrib) */
     struct ci_stats lift_st; /* of contribution minus the episode's return */
     double *coef;           /* [K] */
+    double *c;              /* [n_episodes] the contributions, kept for the differences
+                               between candidates (t_contrib), or NULL */
     size_t zero_slots, K;   /* traj_zero_slots of the terms, of K slots */
     int refit;              /* its replicates were refitted (t_refit) */
 };
@@ -219,6 +221,13 @@ static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct 
     if (!x->coef)
         return -1;
     memcpy(x->coef, tt->coef, tt->K * sizeof *x->coef);
+    /* The terms are gone once prepared: the differences' per-episode intervals keep a
+     * copy (episodes are few next to a bandit log's rows). */
+    if (g->o->matrix_k >= 2 && g->o->ci != CI_BOOTSTRAP && g->o->ci != CI_NONE) {
+        if (!(x->c = ope_malloc(N * sizeof *x->c + 1, err)))
+            return -1;
+        memcpy(x->c, t->c, N * sizeof *x->c);
+    }
     /* The lift's paired differences: contribution minus the episode's return. */
     for (size_t i = 0; i < N; i++)
         t->c[i] -= t->ret[i];
@@ -429,6 +438,16 @@ static void t_pol_stats(struct eng *g, size_t p, size_t pol, struct eng_pol *ps)
     ps->unsupported = diag_unsupported_tlog(&t->support, t->log, pol);
 }
 
+static int t_contrib(struct eng *g, size_t p, size_t e, const double *sums, double *c)
+{
+    (void)sums;
+    const struct tsrc *t = g->self;
+    const double *x = t->pe[p * g->o->n_spec + e].c;
+    for (size_t i = 0; i < t->log->n_episodes; i++)
+        c[i] = x ? x[i] : NAN;      /* not kept (not prepared): no interval */
+    return 0;
+}
+
 static const double *t_baseline(struct eng *g)
 {
     return ((const struct tsrc *)g->self)->ret;
@@ -453,6 +472,7 @@ static const struct eng_kind traj_kind = {
     .baseline = t_baseline,
     .pol_stats = t_pol_stats,
     .refit = t_refit,
+    .contrib = t_contrib,
 };
 
 static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
@@ -462,7 +482,7 @@ static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
             traj_terms_release(&t->terms[e]);
     if (t->pe)
         for (size_t k = 0; k < n_pol * ns; k++)
-            free(t->pe[k].coef);
+            free(t->pe[k].coef), free(t->pe[k].c);
     free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->ret), free(t->terms);
     free(t->lay), free(t->pe), free(t->dg), free(t->rho_max), free(t->point), free(t->S);
     diag_support_release(&t->support);

@@ -120,6 +120,7 @@ void res_eval_free(struct res_eval *r)
     free(r->pol);
     free(r->path);
     free(r->against);
+    free(r->diffs);
     free_list(r->warnings, r->n_warnings);
     res_segments_free(r->segments);
     free(r);

@@ -98,6 +98,19 @@ struct res_segments {
 
 void res_segments_free(struct res_segments *s);
 
+/* One paired difference between two evaluated policies by one estimator: V(a) - V(b),
+ * a ranked above b among the estimator's top K (by point estimate; ties keep the
+ * policies' order, undefined estimates are left out), and its interval at level
+ * 1 - alpha, paired like the lift's: the percentile interval of the replicates'
+ * differences (the same resamples for both), or the contributions' interval of the
+ * per-row differences c_i(a) - c_i(b) (their observed range for Hoeffding and
+ * Bernstein). NAN bounds without intervals. */
+struct res_diff {
+    size_t a, b;            /* indices into res_eval.pol */
+    size_t e;               /* index of the estimate (the same in every policy) */
+    double diff, lower, upper;
+};
+
 struct res_eval {
     char *path;             /* input path as given */
     char sha256[65];        /* hex digest of the input file ("" when not from a file) */
@@ -128,6 +141,11 @@ struct res_eval {
     size_t n_warnings;
     char **warnings;        /* log-level warnings */
     struct res_segments *segments;  /* ope eval --by, else NULL */
+    /* The differences among each estimator's top matrix_k policies (eval_opts.matrix_k):
+     * for every estimator in order, its top policies' pairs (i, j), i < j in rank. */
+    size_t matrix_k;
+    size_t n_diffs;
+    struct res_diff *diffs;
 };
 
 /* Allocate n_policies policies with n_estimates estimates each, every number NAN.

@@ -17,8 +17,10 @@
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 
-/* The command's own option: the lift table (JSON and CSV always carry the lift). */
-enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_FOLLOW, EVAL_EVERY, EVAL_IDLE };
+/* The command's own options: the lift table (JSON and CSV always carry the lift), its
+ * baseline, the differences among the top candidates (JSON always carries them), and
+ * following a growing log. */
+enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_MATRIX, EVAL_FOLLOW, EVAL_EVERY, EVAL_IDLE };
 
 /* --follow: updates of a growing log on standard output until it ends (0), or Ctrl-C
  * (also 0: the updates written stand). */
@@ -52,13 +54,17 @@ static int follow(struct evalcli *c, const char *path, const struct follow_opts 
     return rc < 0 ? cli_error(&err) : 0;
 }
 
-/* The table, then the lift table, to -o or standard output. */
-static int write_with_lift(const struct res_eval *r, const struct outcli *out,
-                           struct ope_error *err)
+/* The table, then the lift table and the differences' table as asked, to -o or
+ * standard output. */
+static int write_tables(const struct res_eval *r, int lift, int matrix,
+                        const struct outcli *out, struct ope_error *err)
 {
     struct strbuf sb = STRBUF_INIT;
     render_table(r, &sb);
-    render_lift_table(r, &sb);
+    if (lift)
+        render_lift_table(r, &sb);
+    if (matrix)
+        render_diff_table(r, &sb);
     int rc = strbuf_failed(&sb) ? ope_fail_oom(err) : outcli_write(out, &sb, err);
     strbuf_release(&sb);
     return rc;
@@ -72,6 +78,7 @@ static int eval_exec(int argc, char **argv)
         { "follow", no_argument, NULL, EVAL_FOLLOW },
         { "every", required_argument, NULL, EVAL_EVERY },
         { "idle", required_argument, NULL, EVAL_IDLE },
+        { "matrix", optional_argument, NULL, EVAL_MATRIX },
         EVALCLI_OPTIONS,
         EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
@@ -83,7 +90,7 @@ static int eval_exec(int argc, char **argv)
     struct outcli out;
     outcli_init(&out);
     enum out_format format;
-    int opt, lift = 0, follow_mode = 0, ci_given = 0, est_given = 0;
+    int opt, lift = 0, matrix = 0, follow_mode = 0, ci_given = 0, est_given = 0;
     struct follow_opts fo;
     follow_opts_init(&fo);
     struct ope_error err = { 0 };
@@ -107,6 +114,14 @@ static int eval_exec(int argc, char **argv)
         }
         ci_given |= opt == EVALCLI_CI;
         est_given |= opt == EVALCLI_ESTIMATORS;
+        if (opt == EVAL_MATRIX) {
+            long k = 3;
+            if (optarg && cli_parse_int("eval", "--matrix", optarg, 2, EVALSET_MAX_POLICIES, &k))
+                return OPE_EUSAGE;
+            c.set.matrix_k = (size_t)k;
+            matrix = 1;
+            continue;
+        }
         if (opt == EVAL_AGAINST) {
             /* "logged" is the default baseline; any other name is a candidate's. */
             c.set.against = strcmp(optarg, "logged") == 0 ? NULL : optarg;
@@ -145,8 +160,18 @@ static int eval_exec(int argc, char **argv)
     ope_progress_stderr_done();
     if (!r)
         return cli_error(&err);
-    int rc = lift && format == OUT_TABLE ? write_with_lift(r, &out, &err)
-                                         : evalcli_write(r, format, &out, &err);
+    int rc;
+    if ((lift || matrix) && format == OUT_TABLE) {
+        rc = write_tables(r, lift, matrix, &out, &err);
+    } else if (matrix && format == OUT_CSV) {
+        /* The differences' CSV twin: its own rows, so the estimates' CSV keeps its shape. */
+        struct strbuf sb = STRBUF_INIT;
+        render_diff_csv(r, &sb);
+        rc = strbuf_failed(&sb) ? ope_fail_oom(&err) : outcli_write(&out, &sb, &err);
+        strbuf_release(&sb);
+    } else {
+        rc = evalcli_write(r, format, &out, &err);
+    }
     res_eval_free(r);
     return rc ? cli_error(&err) : 0;
 }
@@ -185,6 +210,12 @@ const struct cmd_entry cmd_eval_entry = {
     "                        estimate by the same estimator, paired on the same\n"
     "                        bootstrap resamples (--ci bootstrap only)\n"
     EVALCLI_SEG_HELP
+    "  --matrix[=K]          the table also shows, for each estimator, the paired\n"
+    "                        differences V(a) - V(b) among its top K candidates (by\n"
+    "                        point estimate; K 2..64, default 3) with intervals paired\n"
+    "                        like the lift's; with --format csv the differences alone\n"
+    "                        (estimator,params,a,b,diff,lower,upper); JSON always\n"
+    "                        carries them (differences, for the top 3 unless K given)\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP
     "\nExamples:\n"
@@ -193,6 +224,7 @@ const struct cmd_entry cmd_eval_entry = {
     "  ope eval log.csv --policy greedy --estimators ipw,dr --lift\n"
     "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
     "  ope eval live.csv --follow --every 5000 --policy greedy\n"
-    "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n",
+    "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n"
+    "  ope eval log.csv --estimators snipw,dr --matrix\n",
     eval_exec
 };

@@ -61,7 +61,7 @@ static int dataset_truth(const struct res_eval *r, const struct truth *tf, const
 }
 
 enum { SEL_REPLICATES = SEL_FORCE + 1, SEL_ROWS, SEL_GEN_SEED, SEL_GEN_POLICIES, SEL_ACTIONS,
-       SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_DEMO, SEL_PBEST };
+       SEL_EPISODES, SEL_CANDIDATES, SEL_BEHAVIOR, SEL_DEMO, SEL_PBEST, SEL_MATRIX };
 
 struct select_cli {
     struct evalcli c;
@@ -69,7 +69,7 @@ struct select_cli {
     struct select_gen gen;
     struct outcli out;
     enum out_format format;
-    int demo, pbest;
+    int demo, pbest, matrix;
     long replicates;
     const char *bandit_opt, *mdp_opt;   /* a generator option given, for the checks */
     struct envcli ec;                   /* --env, --param, --horizon: into gen */
@@ -96,6 +96,7 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
         { "behavior", required_argument, NULL, SEL_BEHAVIOR },
         { "demo", no_argument, NULL, SEL_DEMO },
         { "pbest", no_argument, NULL, SEL_PBEST },
+        { "matrix", optional_argument, NULL, SEL_MATRIX },
         { NULL, 0, NULL, 0 }
     };
     struct ope_error err = { 0 };
@@ -176,6 +177,14 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             break;
         case SEL_PBEST:
             sc->pbest = 1;
+            break;
+        case SEL_MATRIX:
+            v = 3;
+            if (optarg && cli_parse_int("select", "--matrix", optarg, 2, EVALSET_MAX_POLICIES,
+                                        &v))
+                return OPE_EUSAGE;
+            sc->c.set.matrix_k = (size_t)v;
+            sc->matrix = 1;
             break;
         default:
             return OPE_EUSAGE;
@@ -382,6 +391,9 @@ static int select_exec(int argc, char **argv)
         return cli_usage("select", "--pbest is for one log's ranking (one LOG, no "
                          "--replicates); over several datasets the output counts how often "
                          "each candidate was ranked first");
+    if (sc.matrix && (sc.replicates || argc - optind > 1))
+        return cli_usage("select", "--matrix is for one log's ranking (one LOG, no "
+                         "--replicates)");
     /* P(best) comes from the paired bootstrap replicates of the evaluation: --pbest
      * asks for them (--ci bootstrap with its --n-boot and --seed). */
     if (sc.c.set.ci < 0)
@@ -404,7 +416,7 @@ static int select_exec(int argc, char **argv)
         rc = render_replicates(&sc, &s, &sb, &err);
     } else {
         struct selection one = { s.r[0], s.have_truth ? s.truth : NULL, s.J[0],
-                                 sc.oo.relative_safety * s.J[0], s.E, s.ops };
+                                 sc.oo.relative_safety * s.J[0], s.E, s.ops, sc.matrix };
         select_render(&one, sc.format, &sb);
     }
     if (rc != 0 || outcli_write(&sc.out, &sb, &err) != 0)
@@ -450,6 +462,11 @@ const struct cmd_entry cmd_select_entry = {
     "  --clip-sharpe         clip SharpeRatio@k to [0, 100] (SCOPE-RL's option)\n"
     "  --pbest               bootstrap intervals (--ci bootstrap), so every candidate\n"
     "                        also gets P(best) and P(top k)\n"
+    "  --matrix[=K]          one log: the table also shows, for each estimator, the\n"
+    "                        paired differences V(a) - V(b) among its top K candidates\n"
+    "                        (default 3) with their intervals (t by default, paired on\n"
+    "                        the rows; bootstrap: on the same resamples); csv: those\n"
+    "                        differences; json always has them (\"differences\")\n"
     "  -f, --format F        table, json (formats.md) or csv (the per-k curves);\n"
     "                        default: from the -o extension (.json, .csv, else table)\n"
     "  -o, --output FILE     write atomically (-o - is standard output); --force replaces\n"

@@ -4,6 +4,7 @@
  * correlation, regret, Type I/II errors and SharpeRatio@k. */
 #include "config.h"
 #include "reports/report_int.h"
+#include "ope/app/evalset.h"
 #include "ope/app/select_render.h"
 #include "ope/base/strbuf.h"
 
@@ -119,6 +120,70 @@ static void rankings(struct report_doc *d, const struct report_ctx *c)
     free(safe);
 }
 
+/* The paired differences among each estimator's top candidates (result.h: res_diff), as
+ * one small matrix per estimator: V(row) - V(column) with its paired interval, the
+ * upper triangle of the candidates in the estimator's order. */
+static void differences(struct report_doc *d, const struct report_ctx *c)
+{
+    const struct res_eval *r = c->r;
+    if (!r->n_diffs)
+        return;
+    report_h(d, 3, NULL, "Differences among the top candidates");
+    report_para(d, REPORT_P, "For each estimator, its top %zu candidates by estimate and "
+                "V(row) - V(column), with a %g%% interval paired on the same data (%s): the "
+                "noise the two estimates share cancels, so the difference is surer than the "
+                "two intervals side by side suggest. An interval above 0 says the row's "
+                "policy is the better one at that level (one comparison; several read "
+                "together call for a correction).", r->matrix_k, 100.0 * (1.0 - r->alpha),
+                strcmp(r->ci, "bootstrap") == 0 ? "the percentile interval of the bootstrap "
+                "replicates' differences" : strcmp(r->ci, "none") == 0 ? "no intervals were "
+                "asked for" : "the interval of the per-row differences of the contributions");
+    size_t i = 0;
+    while (i < r->n_diffs) {
+        size_t e = r->diffs[i].e, j = i, top[EVALSET_MAX_POLICIES], k = 1;
+        top[0] = r->diffs[i].a;
+        while (j < r->n_diffs && r->diffs[j].e == e) {
+            if (r->diffs[j].a == top[0] && k < EVALSET_MAX_POLICIES)
+                top[k++] = r->diffs[j].b;
+            j++;
+        }
+        const char *head[EVALSET_MAX_POLICIES];
+        char align[EVALSET_MAX_POLICIES + 1];
+        head[0] = r->pol[0].est[e].label;
+        align[0] = 'l';
+        for (size_t q = 1; q < k; q++) {
+            head[q] = r->pol[top[q]].name;
+            align[q] = 'r';
+        }
+        align[k] = '\0';
+        report_table_begin(d, k, head, align);
+        for (size_t row = 0; row + 1 < k; row++) {
+            char cell[EVALSET_MAX_POLICIES][96];
+            const char *cells[EVALSET_MAX_POLICIES];
+            cells[0] = r->pol[top[row]].name;
+            for (size_t col = 1; col < k; col++) {
+                cell[col][0] = '\0';
+                for (size_t x = i; x < j && col > row; x++) {
+                    const struct res_diff *df = &r->diffs[x];
+                    if (df->a != top[row] || df->b != top[col])
+                        continue;
+                    char v[32], lo[32], hi[32];
+                    report_num(v, df->diff);
+                    if (isnan(df->lower))
+                        snprintf(cell[col], sizeof cell[col], "%s", v);
+                    else
+                        snprintf(cell[col], sizeof cell[col], "%s [%s, %s]", v,
+                                 report_num(lo, df->lower), report_num(hi, df->upper));
+                }
+                cells[col] = cell[col];
+            }
+            report_table_row(d, cells);
+        }
+        report_table_end(d);
+        i = j;
+    }
+}
+
 static void metrics_table(struct report_doc *d, const struct report_ctx *c)
 {
     const struct report_sel *s = &c->sel;
@@ -193,6 +258,7 @@ void report_sec_selection(struct report_doc *d, const struct report_ctx *c)
                 "candidate policies; an estimator's favourite is the policy it would deploy. "
                 "Ties keep the log's policy order.", s->M);
     rankings(d, c);
+    differences(d, c);
     if (!s->truth) {
         report_para(d, REPORT_NOTE, "The true values of the candidates are not known (%s), so "
                     "the estimators cannot be scored as selection tools here. Give them with "

@@ -283,7 +283,7 @@ static void select_roundtrip(void)
     if (ops_score_eval(r, truth, 0.3, &o, ops, &err) != 0)
         bail_out("ops_score_eval: %s", err.msg);
     ok(isinf(ops[0].topk[1].sharpe), "select: the first estimator has SharpeRatio@2 = inf");
-    struct selection s = { r, truth, 0.3, 0.27, 3, ops };
+    struct selection s = { r, truth, 0.3, 0.27, 3, ops, 0 };
     struct strbuf sb = STRBUF_INIT;
     select_csv(&s, &sb);
     char path[256];

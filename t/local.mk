@@ -30,6 +30,8 @@ ope_c_tests = \
 	t/0336-pbest \
 	t/0337-format-double \
 	t/0370-cs \
+	t/0350-matrix \
+	t/0354-pbest-calib \
 	t/0400-ridge \
 	t/0410-logistic \
 	t/0420-crossfit \
@@ -92,6 +94,9 @@ ope_sh_tests = \
 	t/0363-segments-report.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
+	t/0351-matrix-cli.sh \
+	t/0352-gate-fwer.sh \
+	t/0353-plan-sim.sh \
 	t/0500-gen-eval.sh \
 	t/0501-gen-write.sh \
 	t/0527-gate.sh \
@@ -112,6 +117,7 @@ ope_sh_tests = \
 	t/0539-tui-chart-height.sh \
 	t/0540-tui-learn-teach.sh \
 	t/0542-tui-segments.sh \
+	t/0541-tui-lift.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \

@@ -58,6 +58,7 @@ struct tui {
     int pane_rows, pane_cols;
     /* Per-view state, owned here so views stay stateless functions. */
     struct grid *data_grid, *est_grid, *sel_grid, *seg_grid;
+    int est_lift;               /* Estimates: the lift's columns first (key L) */
     char **data_lines;          /* the Data view's summary */
     size_t n_data_lines;
     char **explore_lines;       /* the Explore view's summary and chart */

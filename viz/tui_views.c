@@ -116,20 +116,30 @@ static void data_draw(struct tui *t, WINDOW *w, int rows, int cols)
 
 /* ---- Estimates ------------------------------------------------------------------- */
 
+/* The Estimates table: policy and estimator (frozen), then with t->est_lift the lift
+ * over the logged policy (or --against's policy) with its paired interval and the
+ * relative lift, then the value, its interval and the diagnostics. */
 static void est_rebuild(struct tui *t)
 {
     static const char *const head[] = {
-        "policy", "estimator", "value", "lower", "upper", "truth", "rel.err",
-        "ESS", "max w", "mean w"
+        "policy", "estimator", "lift", "lift lo", "lift hi", "rel.lift", "value", "lower",
+        "upper", "truth", "rel.err", "ESS", "max w", "mean w"
     };
+    /* Without the lift, its four columns are left out of the same list. */
+    size_t skip = t->est_lift ? 0 : 4, nc = 14 - skip;
+    const char *hd[14];
+    hd[0] = head[0];
+    hd[1] = head[1];
+    for (size_t c = 2; c < nc; c++)
+        hd[c] = head[c + skip];
     struct grid *old = t->est_grid;
-    t->est_grid = grid_new(10, head);
+    t->est_grid = grid_new(nc, hd);
     struct grid *g = t->est_grid;
     if (!g) {
         grid_free(old);
         return;
     }
-    for (size_t c = 2; c < 10; c++)
+    for (size_t c = 2; c < nc; c++)
         g->right[c] = 1;
     g->frozen = 2;      /* policy and estimator stay while h/l scroll the numbers */
     const struct res_eval *r = t->s->res;
@@ -138,6 +148,7 @@ static void est_rebuild(struct tui *t)
         for (size_t k = 0; k < pol->n_estimates; k++) {
             const struct res_estimate *e = &pol->est[k];
             char v[32], lo[32], hi[32], tr[32], re[32], ess[32], mw[32], mean[32];
+            char li[32], llo[32], lhi[32], rl[32];
             fmt_num(v, sizeof v, e->value);
             fmt_num(lo, sizeof lo, e->lower);
             fmt_num(hi, sizeof hi, e->upper);
@@ -149,8 +160,20 @@ static void est_rebuild(struct tui *t)
             fmt_num(ess, sizeof ess, e->ess);
             fmt_num(mw, sizeof mw, e->max_weight);
             fmt_num(mean, sizeof mean, e->mean_weight);
-            const char *cells[] = { pol->name, e->label ? e->label : e->estimator, v, lo, hi,
-                                    tr, re, ess, mw, mean };
+            fmt_num(li, sizeof li, e->lift);
+            fmt_num(llo, sizeof llo, e->lift_lower);
+            fmt_num(lhi, sizeof lhi, e->lift_upper);
+            if (isnan(e->relative_lift))
+                snprintf(rl, sizeof rl, "-");
+            else
+                snprintf(rl, sizeof rl, "%+.2f%%", 100 * e->relative_lift);
+            const char *all[] = { pol->name, e->label ? e->label : e->estimator, li, llo, lhi,
+                                  rl, v, lo, hi, tr, re, ess, mw, mean };
+            const char *cells[14];
+            cells[0] = all[0];
+            cells[1] = all[1];
+            for (size_t c = 2; c < nc; c++)
+                cells[c] = all[c + skip];
             if (grid_add(g, cells) != 0)
                 break;
             /* Highlight estimates whose weights are degenerate, by the rule of the
@@ -159,9 +182,28 @@ static void est_rebuild(struct tui *t)
                 g->mark[g->n_rows - 1] = 2;
         }
     }
-    /* a re-run (r, e) keeps the sort and the scroll the user chose */
-    tui_grid_keep(old, g);
+    /* a re-run (r, e) keeps the sort and the scroll the user chose; L changes the
+     * columns, so only the cursor row carries over then */
+    if (old && old->n_cols == g->n_cols)
+        tui_grid_keep(old, g);
+    else if (old)
+        g->cur = old->cur < g->n_rows ? old->cur : 0;
     grid_free(old);
+}
+
+/* L: the lift's columns first, or gone. */
+static int est_key(struct tui *t, int ch)
+{
+    if (ch != 'L')
+        return 0;
+    t->est_lift = !t->est_lift;
+    est_rebuild(t);
+    if (t->est_lift)
+        tui_message(t, 0, "lift over the %s policy, paired intervals (L hides it)",
+                    t->s->res && t->s->res->against ? t->s->res->against : "logged");
+    else
+        tui_message(t, 0, "lift hidden (L shows it)");
+    return 1;
 }
 
 static void est_draw(struct tui *t, WINDOW *w, int rows, int cols)
@@ -215,7 +257,7 @@ static const char *const help_keys[] = {
     "  arrows, h j k l     move          PgUp PgDn Space   page",
     "  h l  left right     a table: scroll its columns (the first ones stay)",
     "  g / G               first / last  Home End          first / last",
-    "  /  n                search, next match",
+    "  /  n                search, next match  L  Estimates: lift columns on/off",
     "  s                   sort the table by a column: the headers show their",
     "                      numbers while it asks (again: reverse); r and e keep it",
     "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
@@ -273,7 +315,8 @@ static const struct tui_view view_data = {
     "ope info LOG --format json", 0
 };
 static const struct tui_view view_estimates = {
-    "Estimates", "", est_rebuild, est_draw, NULL, est_grid,
+    "Estimates", "L  the lift over the logged policy: its columns first, or hidden",
+    est_rebuild, est_draw, est_key, est_grid,
     "estimator x policy with intervals, truth and relative error when known",
     "ope eval LOG --format json|csv", 0
 };

@@ -37,6 +37,7 @@ void eval_settings_init(struct eval_settings *set)
     set->model_lambda = o.model.lambda;
     set->gamma = NAN;
     set->risk_alpha = 0.1;
+    set->matrix_k = o.matrix_k;
 }
 
 int eval_settings_set_estimators(struct eval_settings *set, const char *list,
@@ -64,6 +65,7 @@ int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
     eo->bound_lo = set->bound_lo;
     eo->bound_hi = set->bound_hi;
     eo->against = set->against;
+    eo->matrix_k = set->matrix_k;
     /* One seed for the bootstrap and the folds, one thread count for both. */
     eo->model.kind = (enum rm_kind)set->reward_model;
     eo->model.folds = set->folds;

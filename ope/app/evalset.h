@@ -55,6 +55,7 @@ struct eval_settings {
      * workbench's Segments view edits it. */
     char by[128];
     int bins;
+    size_t matrix_k;            /* the differences among each estimator's top K (3) */
 };
 
 /* The defaults of `ope eval`: every estimator, bootstrap, alpha 0.05, B 1000, seed

@@ -432,6 +432,50 @@ static int read_segments(const struct jr_value *g, struct res_eval *r, const cha
     return 0;
 }
 
+/* The index of the policy named s, or of the estimate labelled s (of the first policy),
+ * or -1. */
+static long policy_of(const struct res_eval *r, const char *s)
+{
+    for (size_t p = 0; s && p < r->n_policies; p++)
+        if (r->pol[p].name && strcmp(r->pol[p].name, s) == 0)
+            return (long)p;
+    return -1;
+}
+
+static long estimate_of(const struct res_eval *r, const char *s)
+{
+    for (size_t e = 0; s && r->n_policies && e < r->pol[0].n_estimates; e++)
+        if (r->pol[0].est[e].label && strcmp(r->pol[0].est[e].label, s) == 0)
+            return (long)e;
+    return -1;
+}
+
+/* settings.matrix_k and the differences (written since they exist; older files have
+ * none): an entry naming a policy or an estimate the file does not have is dropped. */
+static int read_diffs(const struct jr_value *root, struct res_eval *r, struct ope_error *err)
+{
+    double k = jr_num(jr_get(jr_get(root, "settings"), "matrix_k"));
+    r->matrix_k = k >= 0 && k < 1e9 ? (size_t)k : 0;
+    const struct jr_value *d = jr_get(root, "differences");
+    if (!d || d->type != JR_ARRAY || d->n == 0)
+        return 0;
+    if (!(r->diffs = calloc(d->n, sizeof *r->diffs)))
+        return ope_fail_oom(err);
+    for (size_t i = 0; i < d->n; i++) {
+        const struct jr_value *x = &d->item[i], *ci = jr_get(x, "ci");
+        long a = policy_of(r, jr_str(jr_get(x, "a"))), b = policy_of(r, jr_str(jr_get(x, "b")));
+        long e = estimate_of(r, jr_str(jr_get(x, "label")));
+        if (a < 0 || b < 0 || e < 0)
+            continue;
+        struct res_diff *y = &r->diffs[r->n_diffs++];
+        y->a = (size_t)a, y->b = (size_t)b, y->e = (size_t)e;
+        y->diff = jr_num(jr_get(x, "diff"));
+        y->lower = jr_num(jr_get(ci, "lower"));
+        y->upper = jr_num(jr_get(ci, "upper"));
+    }
+    return 0;
+}
+
 struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
                               struct ope_error *err)
 {
@@ -499,6 +543,8 @@ struct res_eval *jr_read_eval(const struct jr_value *root, const char *name,
     }
     const struct jr_value *segs = jr_get(root, "segments");
     if (segs && read_segments(segs, r, name, err) != 0)
+        goto fail;
+    if (read_diffs(root, r, err) != 0)
         goto fail;
     return r;
 fail:

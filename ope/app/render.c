@@ -166,6 +166,61 @@ void render_lift_table(const struct res_eval *r, struct strbuf *sb)
     }
 }
 
+void render_diff_table(const struct res_eval *r, struct strbuf *sb)
+{
+    int lw = 9, pw = 6;
+    for (size_t d = 0; d < r->n_diffs; d++) {
+        const struct res_diff *x = &r->diffs[d];
+        int l = (int)strlen(r->pol[x->a].est[x->e].label);
+        int a = (int)strlen(r->pol[x->a].name), b = (int)strlen(r->pol[x->b].name);
+        lw = l > lw ? l : lw;
+        pw = a > pw ? a : pw;
+        pw = b > pw ? b : pw;
+    }
+    strbuf_printf(sb, "\ndifferences among each estimator's top %zu: V(a) - V(b), a ranked above "
+                  "b, paired intervals\n", r->matrix_k);
+    if (!r->n_diffs) {
+        strbuf_puts(sb, "  (fewer than two evaluated policies with an estimate)\n");
+        return;
+    }
+    strbuf_printf(sb, "  %-*s %-*s %-*s %12s %12s %12s\n", lw, "estimator", pw, "a", pw, "b",
+                  "diff", "lower", "upper");
+    for (size_t d = 0; d < r->n_diffs; d++) {
+        const struct res_diff *x = &r->diffs[d];
+        char a[512], b[512];    /* names from the data: control bytes as \xNN */
+        strbuf_printf(sb, "  %-*s %-*s %-*s ", lw, r->pol[x->a].est[x->e].label, pw,
+                      utf8_printable(r->pol[x->a].name, strlen(r->pol[x->a].name), a, sizeof a),
+                      pw,
+                      utf8_printable(r->pol[x->b].name, strlen(r->pol[x->b].name), b, sizeof b));
+        num(sb, x->diff, 12);
+        strbuf_putc(sb, ' ');
+        num(sb, x->lower, 12);
+        strbuf_putc(sb, ' ');
+        num(sb, x->upper, 12);
+        strbuf_putc(sb, '\n');
+    }
+}
+
+void render_diff_csv(const struct res_eval *r, struct strbuf *sb)
+{
+    strbuf_puts(sb, "estimator,params,a,b,diff,lower,upper\n");
+    for (size_t d = 0; d < r->n_diffs; d++) {
+        const struct res_diff *x = &r->diffs[d];
+        const struct res_estimate *e = &r->pol[x->a].est[x->e];
+        csvout_cell(sb, e->estimator);
+        strbuf_putc(sb, ',');
+        csvout_cell(sb, e->params_json);
+        strbuf_putc(sb, ',');
+        csvout_cell(sb, r->pol[x->a].name);
+        strbuf_putc(sb, ',');
+        csvout_cell(sb, r->pol[x->b].name);
+        csvout_number(sb, x->diff);
+        csvout_number(sb, x->lower);
+        csvout_number(sb, x->upper);
+        strbuf_putc(sb, '\n');
+    }
+}
+
 static void key(struct strbuf *sb, const char *k)
 {
     json_string(sb, k);
@@ -179,6 +234,32 @@ static void warnings_json(struct strbuf *sb, char **w, size_t n)
         if (i)
             strbuf_putc(sb, ',');
         json_string(sb, w[i]);
+    }
+    strbuf_putc(sb, ']');
+}
+
+void render_diff_json(const struct res_eval *r, struct strbuf *sb)
+{
+    strbuf_putc(sb, '[');
+    for (size_t d = 0; d < r->n_diffs; d++) {
+        const struct res_diff *x = &r->diffs[d];
+        const struct res_estimate *e = &r->pol[x->a].est[x->e];
+        strbuf_puts(sb, d ? ",\n  {" : "\n  {");
+        key(sb, "estimator");
+        json_string(sb, e->estimator);
+        strbuf_puts(sb, ",\"label\":");
+        json_string(sb, e->label);
+        strbuf_puts(sb, ",\"a\":");
+        json_string(sb, r->pol[x->a].name);
+        strbuf_puts(sb, ",\"b\":");
+        json_string(sb, r->pol[x->b].name);
+        strbuf_puts(sb, ",\"diff\":");
+        json_number(sb, x->diff);
+        strbuf_puts(sb, ",\"ci\":{\"lower\":");
+        json_number(sb, x->lower);
+        strbuf_puts(sb, ",\"upper\":");
+        json_number(sb, x->upper);
+        strbuf_puts(sb, "}}");
     }
     strbuf_putc(sb, ']');
 }
@@ -221,7 +302,7 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
     strbuf_printf(sb, ",\"n_bootstrap\":%d,\"seed\":%llu,\"lift_against\":", r->n_boot,
                   (unsigned long long)r->seed);
     json_string(sb, r->against ? r->against : "logged");
-    strbuf_putc(sb, '}');
+    strbuf_printf(sb, ",\"matrix_k\":%zu}", r->matrix_k);
     strbuf_puts(sb, ",\n ");
     key(sb, "model");
     strbuf_puts(sb, "{\"kind\":");
@@ -344,6 +425,9 @@ void render_json(const struct res_eval *r, struct strbuf *sb)
         render_segments_json(r, sb);
         strbuf_puts(sb, ",\n ");
     }
+    key(sb, "differences");
+    render_diff_json(r, sb);
+    strbuf_puts(sb, ",\n ");
     key(sb, "warnings");
     warnings_json(sb, r->warnings, r->n_warnings);
     strbuf_puts(sb, "}\n");

@@ -22,6 +22,14 @@ void render_lift_table(const struct res_eval *r, struct strbuf *sb);
 void render_segments_table(const struct res_eval *r, struct strbuf *sb);
 void render_segments_json(const struct res_eval *r, struct strbuf *sb);
 void render_segments_csv(const struct res_eval *r, struct strbuf *sb);
+/* `ope eval --matrix`: the paired differences among each estimator's top K policies
+ * (res_diff) as a table to print after render_table, and their CSV twin
+ * (estimator,params,a,b,diff,lower,upper). JSON always carries them (render_json). */
+void render_diff_table(const struct res_eval *r, struct strbuf *sb);
+void render_diff_csv(const struct res_eval *r, struct strbuf *sb);
+/* The JSON array of the differences (formats.md), as render_json and `ope select
+ * --format json` write it. */
+void render_diff_json(const struct res_eval *r, struct strbuf *sb);
 /* The writer of format f (the one entry point the commands use). */
 void render_eval(const struct res_eval *r, enum out_format f, struct strbuf *sb);
 

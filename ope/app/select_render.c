@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ope/app/render.h"
 #include "ope/base/csvout.h"
 #include "ope/base/json.h"
 #include "ope/base/utf8.h"
@@ -371,7 +372,9 @@ void select_json(const struct selection *s, struct strbuf *sb)
         }
         strbuf_puts(sb, "]}");
     }
-    strbuf_puts(sb, "]}\n");
+    strbuf_puts(sb, "],\n \"differences\":");
+    render_diff_json(r, sb);
+    strbuf_puts(sb, "}\n");
 }
 
 /* The per-k curves, one row per (estimator, k). */
@@ -608,6 +611,15 @@ void select_rep_csv(const struct select_rep *s, struct strbuf *sb)
 
 void select_render(const struct selection *s, enum out_format f, struct strbuf *sb)
 {
+    if (s->matrix && f == OUT_TABLE) {
+        select_table(s, sb);
+        render_diff_table(s->r, sb);
+        return;
+    }
+    if (s->matrix && f == OUT_CSV) {
+        render_diff_csv(s->r, sb);
+        return;
+    }
     static void (*const writer[OUT_N_FORMATS])(const struct selection *, struct strbuf *) = {
         [OUT_TABLE] = select_table, [OUT_JSON] = select_json, [OUT_CSV] = select_csv,
     };

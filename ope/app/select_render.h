@@ -18,6 +18,9 @@ struct selection {
     double tau;
     size_t n_est;
     struct ops_result *ops;     /* [n_est] */
+    int matrix;                 /* --matrix: the table shows the differences among each
+                                   estimator's top candidates (r->diffs), and CSV is
+                                   their CSV twin; JSON always carries them */
 };
 
 /* The selection table, the per-k tables and the estimates, then the notes. */
