@@ -215,7 +215,7 @@ static const char *const help_keys[] = {
     "  arrows, h j k l     move          PgUp PgDn Space   page",
     "  h l  left right     a table: scroll its columns (the first ones stay)",
     "  g / G               first / last  Home End          first / last",
-    "  /  n                search, next match",
+    "  /  n                search, next match  C  columns shown (1-3,7; empty: all)",
     "  s                   sort the table by a column: the headers show their",
     "                      numbers while it asks (again: reverse); r and e keep it",
     "  e                   choose estimators (e.g. ipw,snipw,dr:clip=100) and re-run",
