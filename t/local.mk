@@ -135,7 +135,8 @@ ope_sh_tests = \
 	t/1482-overflow.sh \
 	t/1483-stale-temp.sh \
 	t/1484-review-audit.sh \
-	t/1490-closed-stdout.sh
+	t/1490-closed-stdout.sh \
+	t/1491-report-layout.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
