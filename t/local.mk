@@ -103,6 +103,8 @@ ope_sh_tests = \
 	t/0540-tui-learn-teach.sh \
 	t/0543-tui-columns.sh \
 	t/0544-tui-idle.sh \
+	t/0546-tui-every-view.sh \
+	t/0547-tui-million.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \
