@@ -62,7 +62,8 @@ ope_c_tests = \
 	t/1330-hnpg \
 	t/1350-props \
 	t/1360-copg \
-	t/1476-printable
+	t/1476-printable \
+	t/1492-grid-columns
 
 ope_sh_tests = \
 	t/0001-layers.sh \

@@ -202,7 +202,11 @@ int grid_show_cols(struct grid *g, const char *list, char *why, size_t n)
     memset(hide, 1, g->n_cols);
     size_t shown = 0;
     const char *p = list;
-    while (*p) {
+    for (;;) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (!*p)
+            break;
         char *end;
         long a = strtol(p, &end, 10), b = a;
         if (end != p && *end == '-') {
@@ -224,8 +228,6 @@ int grid_show_cols(struct grid *g, const char *list, char *why, size_t n)
             hide[c - 1] = 0;
         }
         p = end;
-        while (*p == ',' || *p == ' ')
-            p++;
     }
     if (!shown) {
         snprintf(why, n, "no column chosen");
