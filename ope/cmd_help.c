@@ -228,8 +228,10 @@ static void print_formats(void)
 "  69  a needed program (gnuplot) is not available\n"
 "  70  internal error (out of memory)\n"
 "  73  an output file or standard output cannot be written (nothing partial is\n"
-"      left behind)\n"
-"  130 interrupted\n");
+"      left behind); a standard output whose reader has gone (`ope eval | head`)\n"
+"      gives 73 without a message, unless the command had already failed\n"
+"  130 interrupted\n"
+"ope gate adds its verdicts: 0 PASS, 1 FAIL, 2 UNDECIDABLE.\n");
 }
 
 /* `ope help intervals`: what each interval method assumes, and the estimators whose

@@ -12,11 +12,28 @@
 #include <string.h>
 
 #include "ope/app/demo.h"
+#include "ope/base/outfile.h"
 #include "ope/base/utf8.h"
 
 static void print_version(void)
 {
     printf("ope %s\n", PACKAGE_VERSION);
+}
+
+/* What every path ends with: the command's status, unless standard output could not
+ * be written (then OPE_ECANTCREAT, the documented status of a failed write). */
+static int finish(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        /* A reader that went away (`ope eval ... | head -1`) is not worth a message:
+         * the status says it; any other failure is said once, not again after the
+         * command's own message. */
+        if (rc == 0 && errno != EPIPE && !ope_stdout_gone())
+            fprintf(stderr, "ope: error writing standard output\n");
+        return rc ? rc : OPE_ECANTCREAT;
+    }
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -36,16 +53,16 @@ int main(int argc, char **argv)
     while ((c = cli_getopt("", argc, argv, "+hV", opts)) != -1) {
         switch (c) {
         case 'h':
-            return cmd_find("help")->exec(1, (char *[]){ "help", NULL });
+            return finish(cmd_find("help")->exec(1, (char *[]){ "help", NULL }));
         case 'V':
             print_version();
-            return 0;
+            return finish(0);
         default:
             return OPE_EUSAGE;
         }
     }
     if (optind >= argc)
-        return ope_demo(argc, argv);
+        return finish(ope_demo(argc, argv));
     const struct cmd_entry *cmd = cmd_find(argv[optind]);
     if (!cmd) {
         const char *near = cmd_closest(argv[optind]);
@@ -69,19 +86,9 @@ int main(int argc, char **argv)
             break;
         if (strcmp(sub_argv[i], "--help") == 0 || strcmp(sub_argv[i], "-h") == 0) {
             cmd_print_help(cmd);
-            return 0;
+            return finish(0);
         }
     }
     optind = 0;    /* glibc: reinitialise getopt for the subcommand */
-    int rc = cmd->exec(sub_argc, sub_argv);
-    errno = 0;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        /* A reader that went away (`ope eval ... | head -1`) is not worth a message:
-         * the status says it; any other failure is said once, not again after the
-         * command's own message. */
-        if (rc == 0 && errno != EPIPE)
-            fprintf(stderr, "ope: error writing standard output\n");
-        return rc ? rc : OPE_ECANTCREAT;    /* the documented status of a failed write */
-    }
-    return rc;
+    return finish(cmd->exec(sub_argc, sub_argv));
 }

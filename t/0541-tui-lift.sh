@@ -49,7 +49,7 @@ row 3 | grep -q '^policy  *estimator  *value  *lower' && pass "L again hides the
 tmux send-keys -t "$S" 7
 wait_for "Views (number keys" || fail "Help"
 tmux send-keys -t "$S" j j j j j j; sleep 0.4; screen
-grep -qF "L  Estimates: lift columns on/off" "$TMP/screen" \
+grep -qF "L                   Estimates: the lift over the logged policy first, on/off" "$TMP/screen" \
     && pass "Help lists L" || { fail "Help lists L"; diag "$(cat "$TMP/screen")"; }
 fits 80 && pass "Help: no line wider than 80" || fail "Help: a line wider than 80"
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"

@@ -9,7 +9,16 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/ope-test.XXXXXX")
 # (Defined only where tmux exists, so `command -v tmux` still tells.)
 if command -v tmux >/dev/null 2>&1; then
     export TMUX_TMPDIR="$TMP"     # the socket goes with the test's files
-    tmux() { command tmux -L "ope-test-$$" "$@"; }
+    # A session that lives as long as the script keeps the server up: when a test
+    # kills its last session the server would exit, and a new-session right after
+    # could reach the exiting server and fail.
+    tmux() {
+        if [ -z "${_tmux_keep:-}" ]; then
+            _tmux_keep=1
+            command tmux -L "ope-test-$$" new-session -d -s ope-keepalive "sleep 86400" 2>/dev/null
+        fi
+        command tmux -L "ope-test-$$" "$@"
+    }
 fi
 # tmux_screen TARGET FILE: a settled capture of the pane. A capture can fall between
 # two parts of one redraw (the header drawn, the rows not yet), so capture until two

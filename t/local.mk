@@ -67,7 +67,8 @@ ope_c_tests = \
 	t/1330-hnpg \
 	t/1350-props \
 	t/1360-copg \
-	t/1476-printable
+	t/1476-printable \
+	t/1492-grid-columns
 
 ope_sh_tests = \
 	t/0001-layers.sh \
@@ -118,6 +119,10 @@ ope_sh_tests = \
 	t/0540-tui-learn-teach.sh \
 	t/0542-tui-segments.sh \
 	t/0541-tui-lift.sh \
+	t/0543-tui-columns.sh \
+	t/0544-tui-idle.sh \
+	t/0546-tui-every-view.sh \
+	t/0547-tui-million.sh \
 	t/0610-chart.sh \
 	t/0615-chart-legible.sh \
 	t/0620-hostile.sh \
@@ -151,7 +156,9 @@ ope_sh_tests = \
 	t/1483-stale-temp.sh \
 	t/1484-review-audit.sh \
 	t/1485-report-long-name.sh \
-	t/1486-nul-bytes.sh
+	t/1486-nul-bytes.sh \
+	t/1490-closed-stdout.sh \
+	t/1491-report-layout.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

@@ -32,7 +32,8 @@ struct grid *grid_new(size_t n_cols, const char *const *head)
     g->sort_col = -1;
     g->head = calloc(n_cols, sizeof *g->head);
     g->right = calloc(n_cols, 1);
-    if (!g->head || !g->right) {
+    g->hidden = calloc(n_cols ? n_cols : 1, 1);
+    if (!g->head || !g->right || !g->hidden) {
         grid_free(g);
         return NULL;
     }
@@ -185,13 +186,85 @@ int grid_width(const struct grid *g, size_t c, int max)
     return w > (size_t)max ? max : (int)w;
 }
 
-/* One line of cells, through the shared CSV cell writer. */
-static void put_csv_line(struct strbuf *sb, char *const *cells, size_t n)
+int grid_show_cols(struct grid *g, const char *list, char *why, size_t n)
 {
-    for (size_t c = 0; c < n; c++) {
-        if (c)
+    while (*list == ' ')
+        list++;
+    if (!*list || strcasecmp(list, "all") == 0) {
+        memset(g->hidden, 0, g->n_cols);
+        return 0;
+    }
+    unsigned char *hide = malloc(g->n_cols ? g->n_cols : 1);
+    if (!hide) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    memset(hide, 1, g->n_cols);
+    size_t shown = 0;
+    const char *p = list;
+    for (;;) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (!*p)
+            break;
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end != p && *end == '-') {
+            const char *q = end + 1;
+            b = strtol(q, &end, 10);
+            if (end == q)
+                b = 0;
+        }
+        if (end == p || a < 1 || b < a || (size_t)b > g->n_cols ||
+            (*end && *end != ',' && *end != ' ')) {
+            size_t len = strcspn(p, ", ");
+            snprintf(why, n, "'%.*s' is not a column (1-%zu, e.g. 1-3,7)", (int)(len ? len : 1),
+                     p, g->n_cols);
+            free(hide);
+            return -1;
+        }
+        for (long c = a; c <= b; c++) {
+            shown += hide[c - 1];
+            hide[c - 1] = 0;
+        }
+        p = end;
+    }
+    if (!shown) {
+        snprintf(why, n, "no column chosen");
+        free(hide);
+        return -1;
+    }
+    memcpy(g->hidden, hide, g->n_cols);
+    free(hide);
+    return 0;
+}
+
+void grid_shown_list(const struct grid *g, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t c = 0; c < g->n_cols && len < n; c++) {
+        if (g->hidden[c] || (c > 0 && !g->hidden[c - 1]))
+            continue;       /* only the first column of each run starts an item */
+        size_t e = c;
+        while (e + 1 < g->n_cols && !g->hidden[e + 1])
+            e++;
+        len += (size_t)(e > c ? snprintf(buf + len, n - len, "%s%zu-%zu", len ? "," : "", c + 1, e + 1)
+                              : snprintf(buf + len, n - len, "%s%zu", len ? "," : "", c + 1));
+    }
+}
+
+/* One line of the shown cells, through the shared CSV cell writer. */
+static void put_csv_line(struct strbuf *sb, char *const *cells, const struct grid *g)
+{
+    int first = 1;
+    for (size_t c = 0; c < g->n_cols; c++) {
+        if (g->hidden[c])
+            continue;
+        if (!first)
             strbuf_putc(sb, ',');
         csvout_cell(sb, cells[c]);
+        first = 0;
     }
     strbuf_putc(sb, '\n');
 }
@@ -199,9 +272,9 @@ static void put_csv_line(struct strbuf *sb, char *const *cells, size_t n)
 int grid_write_csv(const struct grid *g, FILE *f)
 {
     struct strbuf sb = STRBUF_INIT;
-    put_csv_line(&sb, g->head, g->n_cols);
+    put_csv_line(&sb, g->head, g);
     for (size_t d = 0; d < g->n_rows; d++)
-        put_csv_line(&sb, g->cell[g->order[d]], g->n_cols);
+        put_csv_line(&sb, g->cell[g->order[d]], g);
     int bad = strbuf_failed(&sb) || fwrite(sb.buf, 1, sb.len, f) != sb.len;
     strbuf_release(&sb);
     return bad ? -1 : 0;
@@ -220,6 +293,7 @@ void grid_free(struct grid *g)
         free(g->head[c]);
     free(g->head);
     free(g->right);
+    free(g->hidden);
     free(g->cell);
     free(g->mark);
     free(g->order);

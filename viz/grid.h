@@ -22,6 +22,7 @@ struct grid {
     size_t cur, top;        /* cursor and first visible row, in display order */
     size_t frozen;          /* leading columns always shown (they name the row) */
     size_t left;            /* horizontal scroll: columns hidden after the frozen ones */
+    unsigned char *hidden;  /* [n_cols] 1: left out by the column picker (C) */
 };
 
 /* A grid with these column headers (copied). NULL on out-of-memory. */
@@ -45,7 +46,16 @@ int grid_search(struct grid *g, const char *needle);
 /* Width of column c: the longest cell or header, capped at max. */
 int grid_width(const struct grid *g, size_t c, int max);
 
-/* Write as CSV (RFC 4180 quoting) in display order. 0, or -1 on a write error. */
+/* Show only the columns of list (1-based numbers and ranges: "1-3,7"; empty or
+ * "all": every column). 0, or -1 with nothing changed when an item is not a column
+ * number or the list leaves no column (why names the item). */
+int grid_show_cols(struct grid *g, const char *list, char *why, size_t n);
+
+/* The shown columns as such a list ("1,2,5-10"), for the picker's suggestion. */
+void grid_shown_list(const struct grid *g, char *buf, size_t n);
+
+/* Write as CSV (RFC 4180 quoting) in display order, the shown columns only (what is
+ * on screen is what is exported). 0, or -1 on a write error. */
 int grid_write_csv(const struct grid *g, FILE *f);
 
 void grid_free(struct grid *g);

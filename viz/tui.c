@@ -37,6 +37,7 @@ void tui_message(struct tui *t, int is_error, const char *fmt, ...)
     vsnprintf(t->status, sizeof t->status, fmt, ap);
     va_end(ap);
     t->status_is_error = is_error;
+    t->dirty = 1;
 }
 
 static void set_on(struct tui *t, int pair, int extra)
@@ -105,17 +106,30 @@ void tui_put(WINDOW *w, const char *s, int n)
 
 
 /* The columns on screen: the frozen ones, then the others from g->left on (h/l and
- * the left/right arrows move g->left). Returns how many; vis gets their indices. */
-static size_t visible_cols(const struct grid *g, size_t *vis, size_t max)
+ * the left/right arrows move g->left), leaving out those the column picker hid.
+ * Returns how many; vis gets their indices, *n_frozen how many of them are frozen. */
+static size_t visible_cols(const struct grid *g, size_t *vis, size_t max, size_t *n_frozen)
 {
     size_t nc = g->n_cols < max ? g->n_cols : max, k = 0;
-    size_t fz = g->frozen < nc ? g->frozen : nc;
-    if (g->left + fz >= nc && nc)
-        ((struct grid *)g)->left = nc - fz - (nc > fz);
+    size_t fz = g->frozen < nc ? g->frozen : nc, scroll = 0;
+    for (size_t c = fz; c < nc; c++)
+        scroll += !g->hidden[c];
+    if (g->left >= scroll)      /* one scrolled column stays in view */
+        ((struct grid *)g)->left = scroll ? scroll - 1 : 0;
     for (size_t c = 0; c < fz; c++)
+        if (!g->hidden[c])
+            vis[k++] = c;
+    *n_frozen = k;
+    size_t skip = g->left;
+    for (size_t c = fz; c < nc; c++) {
+        if (g->hidden[c])
+            continue;
+        if (skip) {
+            skip--;
+            continue;
+        }
         vis[k++] = c;
-    for (size_t c = fz + g->left; c < nc; c++)
-        vis[k++] = c;
+    }
     return k;
 }
 
@@ -129,13 +143,23 @@ void tui_grid_keep(const struct grid *old, struct grid *g)
             grid_sort(g, old->sort_col);    /* the second call reverses */
     }
     g->left = old->left;
+    /* the columns the picker hid, by name: a table that gained a column keeps them */
+    size_t shown = 0;
+    for (size_t c = 0; c < g->n_cols; c++) {
+        for (size_t o = 0; o < old->n_cols; o++)
+            if (strcmp(old->head[o], g->head[c]) == 0)
+                g->hidden[c] = old->hidden[o];
+        shown += !g->hidden[c];
+    }
+    if (!shown)
+        memset(g->hidden, 0, g->n_cols);
 }
 
 void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
 {
     int width[64];
-    size_t vis[64];
-    size_t nv = visible_cols(g, vis, 64);
+    size_t vis[64], nfz;
+    size_t nv = visible_cols(g, vis, 64, &nfz);
     for (size_t k = 0; k < nv; k++) {
         width[k] = grid_width(g, vis[k], 40);
         /* while `s` asks for a column, the headers carry their numbers: "3 value" */
@@ -164,7 +188,7 @@ void tui_draw_grid(struct tui *t, WINDOW *w, struct grid *g, int rows, int cols)
         wmove(w, 0, x);
         tui_put(w, cellbuf, cols - x);
         /* '<' where columns are hidden by horizontal scrolling */
-        if (g->left && hk + 1 < nv && vis[hk + 1] != c + 1 && x + width[hk] < cols)
+        if (g->left && hk + 1 == nfz && hk + 1 < nv && x + width[hk] < cols)
             mvwaddch(w, 0, x + width[hk], '<');
         x += width[hk] + 2;
     }
@@ -340,6 +364,7 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
     }
     curs_set(0);
     timeout(100);
+    t->dirty = 1;       /* the prompt drew over the status line */
     return ok;
 }
 
@@ -444,6 +469,32 @@ static void draw_status(struct tui *t)
     set_off(t, TUI_C_STATUS, 0);
 }
 
+/* OPE_TUI_FRAMES=FILE: after each redraw the file says how many whole frames and
+ * status lines alone were drawn, so a test can see that an idle workbench draws
+ * nothing (its screen would not tell: ncurses sends only what changed). */
+static unsigned long n_frames, n_status_draws;
+
+static void count_draw(int whole)
+{
+    static const char *path;
+    static int looked;
+    if (!looked) {
+        path = getenv("OPE_TUI_FRAMES");
+        looked = 1;
+    }
+    if (whole)
+        n_frames++;
+    else
+        n_status_draws++;
+    if (!path || !*path)
+        return;
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "frames %lu\nstatus %lu\n", n_frames, n_status_draws);
+        fclose(f);
+    }
+}
+
 /* The whole screen: tab bar, the current view's pane, status line. */
 static void draw_frame(struct tui *t)
 {
@@ -459,6 +510,8 @@ static void draw_frame(struct tui *t)
     }
     draw_status(t);
     refresh();
+    t->dirty = 0;
+    count_draw(1);
 }
 
 /* `s`: ask for a column with the headers numbered on screen while the prompt is up. */
@@ -472,6 +525,44 @@ static void sort_prompt(struct tui *t, struct grid *g)
     t->number_cols = 0;
     if (tui_prompt(t, q, col, sizeof col))
         grid_sort(g, atoi(col) - 1);
+}
+
+/* `C`: ask which columns to show, every header numbered while the prompt is up (the
+ * hidden ones too, so that they can be chosen again); empty shows them all. */
+static void columns_prompt(struct tui *t, struct grid *g)
+{
+    char list[128], q[128], why[160];
+    grid_shown_list(g, list, sizeof list);
+    snprintf(q, sizeof q, "columns (1-%zu; empty: all):", g->n_cols);
+    unsigned char *was = malloc(g->n_cols ? g->n_cols : 1);
+    size_t left = g->left;
+    if (was) {
+        memcpy(was, g->hidden, g->n_cols);
+        memset(g->hidden, 0, g->n_cols);
+    }
+    t->number_cols = 1;
+    draw_frame(t);
+    t->number_cols = 0;
+    if (was) {
+        memcpy(g->hidden, was, g->n_cols);
+        free(was);
+    }
+    g->left = left;
+    if (!tui_prompt(t, q, list, sizeof list))
+        return;
+    if (grid_show_cols(g, list, why, sizeof why) != 0) {
+        tui_message(t, 1, "%s", why);
+        return;
+    }
+    g->left = 0;
+    size_t shown = 0;
+    for (size_t c = 0; c < g->n_cols; c++)
+        shown += !g->hidden[c];
+    if (shown == g->n_cols)
+        tui_message(t, 0, "every column shown");
+    else
+        tui_message(t, 0, "%zu of %zu columns shown (C, then an empty line: all)", shown,
+                    g->n_cols);
 }
 
 static void rebuild_all(struct tui *t)
@@ -741,6 +832,10 @@ int tui_run_load(struct session *s, const struct tui_loader *ld,
         rebuild_all(&t);
 
 
+    /* Draw only what changed: the whole screen after a key, a resize, a finished
+     * evaluation or experiment; while one runs, only the status line with its
+     * progress; nothing at all while idle. */
+    t.dirty = 1;
     while (!t.quit && !stop_signal) {
         if (session_poll(s, &err) == 1) {
             if (err.status)
@@ -749,14 +844,23 @@ int tui_run_load(struct session *s, const struct tui_loader *ld,
                 tui_message(&t, 0, "evaluation finished");
             memset(&err, 0, sizeof err);
             rebuild_all(&t);
+            t.dirty = 1;
         }
-        tui_job_poll(&t.job, &t);   /* its done installs the result and says so */
+        if (tui_job_poll(&t.job, &t))   /* its done installs the result and says so */
+            t.dirty = 1;
         const struct tui_view *v = t.views[t.cur];
-        draw_frame(&t);
+        if (t.dirty) {
+            draw_frame(&t);
+        } else if (session_busy(s, NULL, NULL, 0) || tui_job_busy(&t.job, NULL, NULL, 0)) {
+            draw_status(&t);
+            refresh();
+            count_draw(0);
+        }
 
         int ch = getch();
         if (ch == ERR)
             continue;
+        t.dirty = 1;
         if (ch == KEY_RESIZE) {
             t.chart_rows = 0;   /* re-render charts at the new size */
             continue;
@@ -807,6 +911,12 @@ int tui_run_load(struct session *s, const struct tui_loader *ld,
         case 's':
             if (g)
                 sort_prompt(&t, g);
+            break;
+        case 'C':
+            if (g)
+                columns_prompt(&t, g);
+            else
+                tui_message(&t, 1, "this view has no table");
             break;
         case 'e':
             tui_estimators_dialog(&t);

@@ -85,6 +85,7 @@ struct tui {
     int number_cols;            /* grid headers carry their column numbers (`s` asks) */
     int learn_cols;             /* width the Learn view's prose was wrapped at */
     const struct tui_report_hook *report;
+    int dirty;                  /* the screen must be drawn again (viz/tui.c's loop) */
 };
 
 /* The whole-session report behind `x` (a name ending in .html or .md), supplied by the

@@ -17,13 +17,16 @@ static void select_rebuild(struct tui *t)
     static const char *const head[] = { "estimator", "chosen policy", "its estimate",
                                         "P(best)", "safe choice", "its truth", "regret@1", "spearman", "kendall",
                                         "SharpeRatio@2", "SharpeRatio@3", "ranking" };
-    grid_free(t->sel_grid);
+    struct grid *old = t->sel_grid;
     t->sel_grid = grid_new(12, head);
     tui_lines_free(&t->sel_lines, &t->n_sel_lines);
     struct grid *g = t->sel_grid;
     const struct res_eval *r = t->s->res;
-    if (!g || !r || r->n_policies == 0)
+    if (!g || !r || r->n_policies == 0) {
+        tui_grid_keep(old, g);
+        grid_free(old);
         return;
+    }
     for (int c = 2; c <= 10; c++)
         g->right[c] = c != 4;
     g->frozen = 1;      /* the estimator stays while h/l scroll the others */
@@ -104,6 +107,9 @@ static void select_rebuild(struct tui *t)
               "Green rows choose the truly best policy. P(best) needs bootstrap intervals; safe choice: the largest lower bound. SharpeRatio@k uses J(pi_b) = the log's on-policy value; all k: `ope select`." :
               "No ground truth in this log: rankings only (regret and correlation need q.* columns). P(best) needs bootstrap intervals; safe choice: the largest lower bound.");
 out:
+    /* a re-run (r, e) keeps the sort, the scroll and the columns the user chose */
+    tui_grid_keep(old, g);
+    grid_free(old);
     free(v);
     free(tv);
     free(order);

@@ -4,6 +4,7 @@
 #include "ope/app/cli.h"
 
 #include "ope/base/closest.h"
+#include "ope/base/outfile.h"
 #include "ope/base/utf8.h"
 
 #include <errno.h>
@@ -35,6 +36,11 @@ int cli_usage(const char *cmd, const char *fmt, ...)
  * byte in one is shown as \xNN, so it cannot start a terminal escape sequence. */
 int cli_error(const struct ope_error *err)
 {
+    /* Standard output's reader went away (`ope ... | head -c1`): the status says that
+     * the output could not be written; a message about it would only be noise. */
+    if (err->status == OPE_ECANTCREAT && strstr(err->msg, "standard output") &&
+        ope_stdout_gone())
+        return err->status;
     char shown[4 * sizeof err->msg + 1];
     fprintf(stderr, "ope: %s\n", err->msg[0] ? utf8_printable_lines(err->msg, strlen(err->msg),
                                                                     shown, sizeof shown)

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,17 @@ static ssize_t do_write(struct ope_outfile *f, const void *buf, size_t n)
 int ope_outfile_is_stdout(const char *path)
 {
     return path && strcmp(path, "-") == 0;
+}
+
+int ope_stdout_gone(void)
+{
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return 0;
+    /* Linux reports POLLERR on a pipe's write end once no reader is left; a socket
+     * whose peer has shut down reports POLLHUP or POLLERR. */
+    struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
 }
 
 /* The files this process reads (ope_outfile_note_input_fd); a full table stops

@@ -33,6 +33,12 @@ ope_write_fn ope_outfile_set_write_fn(ope_write_fn fn);
 /* 1 when path is "-", standard output. */
 int ope_outfile_is_stdout(const char *path);
 
+/* 1 when standard output is a pipe or socket whose reader has gone (`ope eval | head
+ * -1`): a write to it failed, or would, with EPIPE. Such a failure still ends with the
+ * status of a failed write (OPE_ECANTCREAT), but the reader that left needs no
+ * message about it. */
+int ope_stdout_gone(void);
+
 /* Check that `path` may be written: its directory exists, and it either does not
  * exist or (with force) is a regular file. Status OPE_ECANTCREAT on refusal. */
 int ope_outfile_check(const char *path, int force, struct ope_error *err);
