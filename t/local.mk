@@ -24,6 +24,7 @@ ope_c_tests = \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0340-diag \
+	t/0341-linearised-terms \
 	t/0334-softmax \
 	t/0335-csvout \
 	t/0336-pbest \
