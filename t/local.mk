@@ -82,6 +82,7 @@ ope_sh_tests = \
 	t/0327-behavior-labels.sh \
 	t/0328-refit-bootstrap.sh \
 	t/0329-coverage-fast.sh \
+	t/0342-interval-claims.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0500-gen-eval.sh \
