@@ -245,21 +245,28 @@ estimator's registry entry (estimators/estimator.h):
   to w / (1 - lambda + lambda w) (with the default lambda = 0.01 a weight of 5 becomes
   4.81, 4% less), and its interval describes the variance only. At n = 5,000 with a
   uniform logger that bias is about one standard error on the policies whose value
-  the weights of 5 carry (`greedy`, `eps0_2`), which cover 78-92% (the tables below).
+  the weights of 5 carry (`greedy` and `eps0_2`; with continuous rewards `softmax2`
+  and `anti2` too), which cover 80-91% (the tables below).
   No interval of an estimator biased by design can hold this; `sg-ipw:lambda=0` is
   `ipw`, unbiased.
+- **`dr-os`, every method**: biased towards `dm` by design, the same way: each weight
+  of the correction term becomes lambda w / (w^2 + lambda) (5 -> 4 at the default
+  lambda = 100). With good overlap it covers 91-96% at n = 5,000 (below 92% on
+  `greedy` and `eps0_2` with continuous rewards, where the reward model's bias is
+  largest); with poor overlap, where the shrunk weights are the large ones, as little
+  as 18%.
 - **`dm` (trajectories, fitted Q evaluation), t, Hoeffding and Bernstein**: the value
   model is fitted once. With a single start state (RiverSwim) every episode
   contributes the same V̂(s_0): that interval would have zero width, so none is
   printed (`[k none]` here, not covered). The bootstrap refits the tabular model on
-  every resample and carries no caveat; it covers 92-97% in every setting but one.
+  every resample and carries no caveat; it covers 94-96% in every setting but one.
   The exception is RiverSwim `anti100`: that policy stays in the start state, where the
   reward and the move are deterministic, so every refit gives the exact value, the
   interval has zero width (about 1e-16) and "covers" only by rounding (0% with the
   long horizon; `dr` likewise).
 - **`mis`, t, Hoeffding and Bernstein**: the state-distribution ratios are estimated
   once and treated as fixed. The bootstrap re-estimates them on every resample and
-  carries no caveat; it covers 88-97%.
+  carries no caveat; it covers 86-97%.
 
 Not flagged per estimator; read them from the tables:
 
@@ -269,16 +276,21 @@ Not flagged per estimator; read them from the tables:
   trajectories (rows) carry the estimate, and neither the bootstrap nor a normal
   approximation describes that (`wtis` and `wpdis` on `anti33`, by either method).
   `ope eval` warns of poor overlap (effective sample size under 1%) and of a mean
-  weight far from 1; read those warnings as "the interval is not to be trusted". An
+  weight far from 1; read those warnings as "the interval is not to be trusted".
+  Below that threshold the self-normalised trajectory estimators can still miss: on
+  the dirichlet MDP `mix33` leaves an effective sample of a few dozen of the 500
+  episodes (no warning), and `wtis` is biased there by more than its width, so its t
+  and bootstrap intervals both cover about 80%. An
   estimate whose weights are all 0 (a zero denominator or an empty support) is
   undefined and printed as such, and counts as not covered here: with horizon 50
   almost no logged episode follows the deterministic `mix100` for all 50 steps, so
   `tis`, `wtis`, `wpdis` and `wdr` are undefined on most logs (`[k none]`), while
   `pdis`, `dr` and the bootstrap of `dm` and `mis` still cover.
-- **`dr-os`, `sg-dr` and `switch-dr`** trade bias for variance as `sg-ipw` does, but
-  shrink only the correction of a reward model, whose residuals are small: at n = 5,000
-  with good overlap they cover as promised, and they under-cover where the bias is
-  large next to the width (poor overlap).
+- **`sg-dr` and `switch-dr`** trade bias for variance as `sg-ipw` and `dr-os` do, but
+  barely with the default parameters (`sg-dr` shrinks a weight of 5 by 4%, `switch-dr`
+  drops only weights above 50) and only in the correction of a reward model, whose
+  residuals are small: at n = 5,000 with good overlap they cover 93-97%, and they
+  under-cover where the bias is large next to the width (poor overlap).
 - **`rm`**: it applies only to a deterministic policy (no estimate otherwise: `[k none]`
   on every stochastic policy) and is biased unless the logger is uniform (the
   poor-overlap settings; `ope eval` warns).
@@ -347,10 +359,15 @@ PAIRS
 
 Where the weights vary much across episodes (the dirichlet MDP) the old terms were
 several times wider than the spread of the estimates and covered 100%; the linearised
-ones are about as wide as the bootstrap's interval. Where the effective sample is
-small (`anti33`) the old terms' excess width happened to over-cover on the dirichlet
-MDP and still under-covered on RiverSwim; the linearised ones under-cover as the
-bootstrap does, and `ope eval`'s overlap warnings are the guide there (above).
+ones are about as wide as the bootstrap's interval and cover as it does. That is also
+true where the effective sample is small (`anti33`; `wtis` on the dirichlet `mix33`):
+there the old terms' excess width happened to over-cover on the dirichlet MDP (and
+still under-covered on RiverSwim), while the linearised ones under-cover as the
+bootstrap does, for the same reason (a few episodes carry the estimate), and `ope
+eval`'s overlap warnings are the guide (above). One pair does worse than its
+bootstrap: `wdr` on the dirichlet `anti33`, whose t interval covers 76% where the
+bootstrap covers 92%; its correction terms, per step, rest on a handful of episodes
+each.
 EOF
     for set in $settings; do
         printf '\n## %s\n\n' "$set"

@@ -41,12 +41,12 @@ static const struct {
 /* What make coverage measured (doc/coverage.md), for every interval method. */
 static const char ci_measured[] =
     "Measured coverage (doc/coverage.md, make coverage: logs of ope gen bandit and ope gen "
-    "mdp with known truth, 500 per setting): at 5,000 rows (500 episodes) with good overlap "
-    "the 95% t and bootstrap intervals of the estimators without a caveat (see each "
-    "estimator above) cover 92-98% of the time; Hoeffding and Bernstein cover more, being "
-    "conservative by design. Where the weights leave a small effective sample (the "
-    "poor-overlap warning) no method covers as promised, and on 500 rows the model-based "
-    "and shrinkage estimators cover less.";
+    "mdp with known truth, 500 per setting): at 5,000 rows from a uniform logger, and on "
+    "500 episodes for a policy close to the behaviour, the 95% t and bootstrap intervals "
+    "of the estimators without a caveat (see each estimator above) cover 92-98% of the "
+    "time; Hoeffding and Bernstein cover more, being conservative by design. Where the "
+    "weights leave a small effective sample (the poor-overlap warning, and on trajectories "
+    "a few dozen episodes) no method covers as promised.";
 
 static void estimator_entry(struct report_doc *d, const struct report_ctx *c, size_t e0,
                             int traj)
