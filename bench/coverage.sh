@@ -128,6 +128,16 @@ aggregate() {
         }' "$rows"
 }
 
+# cell SETTING POLICY LABEL METHOD: "coverage% width" of one pair, for the prose.
+cell() {
+    awk -F '\t' -v set="$1" -v p="$2" -v e="$3" -v m="$4" -v N="$logs" '
+        $1 == set && $2 == p && $3 == e && $4 == m {
+            if ($5 == 1) c++
+            if ($5 != "-") { w += $6; k++ }
+        }
+        END { printf "%.1f%% %s", 100 * c / N, k ? sprintf("%.3g", w / k) : "-" }' "$rows"
+}
+
 # honest SETTING [list]: a row of the table of t and bootstrap pairs without a caveat:
 # how many cover 92-98%, below, above, or had no estimate on any log (rm on a
 # stochastic policy, which it does not apply to; an importance-sampling estimate
@@ -229,22 +239,34 @@ estimator's registry entry (estimators/estimator.h):
 - **`dm` (bandit), every method**: every interval method includes the cross-fitted
   reward model's variance (each row's delta-method influence through the model's
   coefficients), not its bias (the shrinkage of its intercept prior, the logistic
-  curvature), so it covers somewhat less than promised, more so on small logs (90-95%
-  t, 88.5-94% bootstrap at 5,000 rows over 400 logs of `ope gen bandit`, 77-92% at 500
-  over 200; the tables below were measured before this, with the model treated as
-  fixed). With `qhat.*` columns it treats them as exact.
+  curvature), so it covers somewhat less than promised, more so on small logs (the
+  `dm` rows of the bandit tables). With `qhat.*` columns it treats them as exact.
+- **`sg-ipw`, every method**: biased towards 0 by design. It shrinks every weight w
+  to w / (1 - lambda + lambda w) (with the default lambda = 0.01 a weight of 5 becomes
+  4.81, 4% less), and its interval describes the variance only. At n = 5,000 with a
+  uniform logger that bias is about one standard error on the policies whose value
+  the weights of 5 carry (`greedy` and `eps0_2`; with continuous rewards `softmax2`
+  and `anti2` too), which cover 80-91% (the tables below).
+  No interval of an estimator biased by design can hold this; `sg-ipw:lambda=0` is
+  `ipw`, unbiased.
+- **`dr-os`, every method**: biased towards `dm` by design, the same way: each weight
+  of the correction term becomes lambda w / (w^2 + lambda) (5 -> 4 at the default
+  lambda = 100). With good overlap it covers 91-96% at n = 5,000 (below 92% on
+  `greedy` and `eps0_2` with continuous rewards, where the reward model's bias is
+  largest); with poor overlap, where the shrunk weights are the large ones, as little
+  as 18%.
 - **`dm` (trajectories, fitted Q evaluation), t, Hoeffding and Bernstein**: the value
   model is fitted once. With a single start state (RiverSwim) every episode
   contributes the same V̂(s_0): that interval would have zero width, so none is
   printed (`[k none]` here, not covered). The bootstrap refits the tabular model on
-  every resample and carries no caveat; it covers 92-97% in every setting but one.
+  every resample and carries no caveat; it covers 94-96% in every setting but one.
   The exception is RiverSwim `anti100`: that policy stays in the start state, where the
   reward and the move are deterministic, so every refit gives the exact value, the
   interval has zero width (about 1e-16) and "covers" only by rounding (0% with the
   long horizon; `dr` likewise).
 - **`mis`, t, Hoeffding and Bernstein**: the state-distribution ratios are estimated
   once and treated as fixed. The bootstrap re-estimates them on every resample and
-  carries no caveat; it covers 88-97%.
+  carries no caveat; it covers 86-97%.
 
 Not flagged per estimator; read them from the tables:
 
@@ -252,41 +274,45 @@ Not flagged per estimator; read them from the tables:
   trajectory logs; every trajectory-wise estimator with the long horizon; `uniform`,
   `eps0_2` and `anti2` with poor overlap and continuous rewards): a handful of
   trajectories (rows) carry the estimate, and neither the bootstrap nor a normal
-  approximation describes that. `ope eval` warns of poor overlap (effective sample
-  size under 1%) and of a mean weight far from 1; read those warnings as "the
-  interval is not to be trusted". An estimate whose weights are all 0 (a zero
-  denominator or an empty support) is undefined and printed as such, and counts as
-  not covered here: with horizon 50 almost no logged episode follows the deterministic
-  `mix100` for all 50 steps, so `tis`, `wtis`, `wpdis` and `wdr` are undefined on
-  most logs (`[k none]`), while `pdis`, `dr` and the bootstrap of `dm` and `mis` still
-  cover.
-- **The t intervals of `wtis` and `wpdis` (and `wdr`) on trajectories** use terms with
-  the full-sample denominator: conservative where the weights vary much across
-  episodes (the dirichlet MDP: 100%, several times wider than the bootstrap), while
-  their bootstrap under-covers wherever the effective sample is small.
-- **`sg-ipw`, biased by design**: it shrinks every weight (a weight of 5 by 4%), so it
-  is biased downwards, and its interval describes the variance only. Even at n = 5,000
-  with good overlap it covers 78-92% on the policies far from the logger (`greedy`,
-  `eps0_2`; with continuous rewards also `softmax2` and `anti2`). `dr-os`, `sg-dr` and `switch-dr` trade
-  bias for variance the same way, and under-cover where the bias is large next to the
-  width (poor overlap).
+  approximation describes that (`wtis` and `wpdis` on `anti33`, by either method).
+  `ope eval` warns of poor overlap (effective sample size under 1%) and of a mean
+  weight far from 1; read those warnings as "the interval is not to be trusted".
+  Below that threshold the self-normalised trajectory estimators can still miss: on
+  the dirichlet MDP `mix33` leaves an effective sample of a few dozen of the 500
+  episodes (no warning), and `wtis` is biased there by more than its width, so its t
+  and bootstrap intervals both cover about 80%. An
+  estimate whose weights are all 0 (a zero denominator or an empty support) is
+  undefined and printed as such, and counts as not covered here: with horizon 50
+  almost no logged episode follows the deterministic `mix100` for all 50 steps, so
+  `tis`, `wtis`, `wpdis` and `wdr` are undefined on most logs (`[k none]`), while
+  `pdis`, `dr` and the bootstrap of `dm` and `mis` still cover.
+- **`sg-dr` and `switch-dr`** trade bias for variance as `sg-ipw` and `dr-os` do, but
+  barely with the default parameters (`sg-dr` shrinks a weight of 5 by 4%, `switch-dr`
+  drops only weights above 50) and only in the correction of a reward model, whose
+  residuals are small: at n = 5,000 with good overlap they cover 93-97%, and they
+  under-cover where the bias is large next to the width (poor overlap).
 - **`rm`**: it applies only to a deterministic policy (no estimate otherwise: `[k none]`
   on every stochastic policy) and is biased unless the logger is uniform (the
-  poor-overlap settings; `ope eval` warns). Its t interval over-covers (binary
-  rewards: 100%, about twice as wide as the spread of the estimates asks for); its
-  bootstrap interval is sized right.
+  poor-overlap settings; `ope eval` warns).
 - **Hoeffding and Bernstein** without `--bounds` use the observed range of the
   contributions, so their guarantee is heuristic; with heavy-tailed weights they are
   very wide (over-cover) rather than wrong.
 
 ## Self-normalised estimators: the delta-method terms (issue 16)
 
-The t, Hoeffding and Bernstein intervals of `snipw` and `sndr` use the linearised
-terms c_i = V + w_i (r_i - V) / mean(w) (sndr: the same for its correction term), whose
-variance is the delta-method variance of the ratio; before, they used w_i r_i / mean(w),
-the variance of an unnormalised ipw. The point estimates are unchanged. Measured with
-an earlier version of this script (500 logs of 2,000 rows, the default softmax(q)
-logger, 95% t intervals), before -> after:
+The t, Hoeffding and Bernstein intervals of the self-normalised estimators use
+linearised (delta-method) terms, whose variance is the delta-method variance of the
+ratio: `snipw` c_i = V + w_i (r_i - V) / mean(w) (`sndr` the same for its correction
+term), `rm` c_i = V + m_i (r_i - V) / mean(m) with m_i = 1{pi_e(a_i | x_i) = 1}, and on
+trajectories, for each ratio of `wtis`, `wpdis` and `wdr` (one per step for the last
+two), V_k + (num_ik - V_k den_ik) / mean_j den_jk: for `wtis` c_i = V + rho_i (G_i - V)
+/ mean(rho), for `wpdis` V + sum_t gamma^t rho_it (r_it - V_t) / mean_j rho_jt, padded
+episodes keeping their last weight. Before, they used the full-sample-denominator
+terms num_i / mean(den) (`rm`: the Open Bandit Pipeline's round rewards m_i r_i /
+mean(m)): the same mean, but an unnormalised estimator's variance. The point
+estimates are unchanged. `snipw` and `sndr`, measured with an earlier version of this
+script (500 logs of 2,000 rows, the default softmax(q) logger, 95% t intervals),
+before -> after:
 
 | setting | policy | snipw t coverage | mean width |
 |---|---|---|---|
@@ -298,11 +324,50 @@ logger, 95% t intervals), before -> after:
 | bandit-continuous-2000 | greedy | 98.2% -> 95.8% (0.9) | 0.189 -> 0.163 |
 | bandit-continuous-2000 | anti2 | 96.0% -> 86.0% (1.6) | 1.07 -> 0.665 |
 
-(`sndr` moved little: its old terms already centred the rewards on q̂.) The same
-linearisation was tried for the trajectory estimators `wtis`, `wpdis` and `wdr` and
-not kept: there it covered as badly as the bootstrap wherever the effective sample is
-small (dirichlet `mix100` wtis 96.8% -> 63.8%, RiverSwim `anti33` wtis 55.4% -> 19.8%),
-while the old full-sample-denominator terms are conservative there.
+(`sndr` moved little: its old terms already centred the rewards on q̂.) `rm`, `wtis`,
+`wpdis` and `wdr`, each cell coverage and mean width: before, this document as
+generated on 2026-12-02 from 200 logs per setting; after, this run; and this run's
+bootstrap, which recomputes the ratio on each resample and did not change:
+
+| setting | policy | estimator | t before | t after | bootstrap |
+|---|---|---|---|---|---|
+EOF
+    while read -r set pol est before; do
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$set" "$pol" "$est" "$before" \
+            "$(cell "$set" "$pol" "$est" t)" "$(cell "$set" "$pol" "$est" bootstrap)"
+    done <<'PAIRS'
+bandit-binary-good-5000 greedy rm 100.0% 0.099
+bandit-continuous-good-5000 greedy rm 99.5% 0.209
+riverswim-h10 mix100 wtis 91.5% 0.146
+riverswim-h10 mix100 wpdis 94.5% 0.127
+riverswim-h10 mix33 wtis 95.0% 0.00985
+riverswim-h10 mix33 wpdis 95.5% 0.00731
+riverswim-h10 anti33 wtis 61.0% 0.0261
+riverswim-h10 anti33 wpdis 84.5% 0.0133
+dirichlet-h10 mix100 wtis 100.0% 2.36
+dirichlet-h10 mix100 wpdis 100.0% 0.924
+dirichlet-h10 mix100 wdr 97.0% 0.146
+dirichlet-h10 mix33 wtis 100.0% 2
+dirichlet-h10 mix33 wpdis 100.0% 0.802
+dirichlet-h10 anti33 wtis 100.0% 6.32
+dirichlet-h10 anti33 wpdis 100.0% 2.54
+dirichlet-h10 anti33 wdr 98.5% 0.377
+dirichlet-h50 mix33 wtis 100.0% 10.8
+dirichlet-h50 mix33 wpdis 100.0% 2.04
+PAIRS
+    cat <<'EOF'
+
+Where the weights vary much across episodes (the dirichlet MDP) the old terms were
+several times wider than the spread of the estimates and covered 100%; the linearised
+ones are about as wide as the bootstrap's interval and cover as it does. That is also
+true where the effective sample is small (`anti33`; `wtis` on the dirichlet `mix33`):
+there the old terms' excess width happened to over-cover on the dirichlet MDP (and
+still under-covered on RiverSwim), while the linearised ones under-cover as the
+bootstrap does, for the same reason (a few episodes carry the estimate), and `ope
+eval`'s overlap warnings are the guide (above). One pair does worse than its
+bootstrap: `wdr` on the dirichlet `anti33`, whose t interval covers 76% where the
+bootstrap covers 92%; its correction terms, per step, rest on a handful of episodes
+each.
 EOF
     for set in $settings; do
         printf '\n## %s\n\n' "$set"

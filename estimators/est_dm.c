@@ -47,13 +47,16 @@ const struct est_desc est_dm_desc = {
     .kind = EST_BANDIT,
     .needs_model = 1,
     .model_infl = 1,
-    /* Measured with bench/coverage.sh's settings (doc/coverage.md):
-     * t 90-95% and bootstrap 88.5-94% per policy at 5,000 rows (400 logs), 77-92% at 500. The
-     * missing part is the fit's bias (the intercept prior's shrinkage, the logistic
-     * curvature), which no variance term can hold. */
+    /* Measured with bench/coverage.sh's settings (doc/coverage.md, 500 logs): t and
+     * bootstrap 93-98% per policy at 5,000 rows from a uniform logger, 81-96% at 500, and
+     * 12-98% from a softmax(5 q) logger, which rarely takes the actions some policies
+     * prefer, so the model extrapolates. The missing part is the fit's bias (the
+     * intercept prior's shrinkage, the logistic curvature, extrapolation), which no
+     * variance term can hold. */
     .ci_caveat = "the interval includes the fitted reward model's variance (a "
         "delta-method term) but not its bias: measured coverage of a 95% t or bootstrap "
-        "interval 88-95% at 5,000 rows, 77-92% at 500 (doc/coverage.md)",
+        "interval 93-98% at 5,000 rows with good overlap, 81-96% at 500, as low as 12% "
+        "where the logger rarely takes the policy's actions (doc/coverage.md)",
     .n_terms = 1,
     .terms = dm_terms,
     .combine = est_combine_mean,

@@ -86,9 +86,10 @@ struct est_desc {
     /* The value from the sums of the terms and the number of rows n (both weighted
      * by the bootstrap counts in a resample). NAN when undefined (e.g. 0/0). */
     double (*combine)(const double *sums, double n);
-    /* Per-row contribution c_i with mean(c) = value (ratio estimators: the
-     * full-sample denominator, the Open Bandit Pipeline convention), used by the
-     * t, Hoeffding and Bernstein intervals. ti = the row's terms. */
+    /* Per-row contribution c_i with mean(c) = value, used by the t, Hoeffding and
+     * Bernstein intervals; a ratio estimator gives its linearised (delta-method) term
+     * V + (t0_i - V t1_i) n / sum t1 (snipw, rm), whose variance is the ratio's.
+     * ti = the row's terms. */
     double (*contrib)(const double *ti, const double *sums, double n);
     /* The weight the estimator actually applies to a raw weight w (clipping,
      * shrinkage), for diagnostics; NULL when it uses no weights. */

@@ -132,6 +132,15 @@ double traj_value(const struct traj_terms *t, const double *m)
     return val;
 }
 
+/* The linearised (delta-method) contributions. A ratio slot k with V_k = sum_i num_ik /
+ * sum_i den_ik gives episode i the term coef_k [V_k + (num_ik - V_k den_ik) / mean_j
+ * den_jk]: its mean is coef_k V_k, and its variance over n is the delta-method variance
+ * of the ratio, which counts the denominator as estimated too (wtis: psi_i = w_i (G_i -
+ * V) / mean(w); wpdis: per step). The plain num_ik / mean_j den_jk (the
+ * full-sample-denominator terms used before) has the same mean but an unnormalised
+ * estimator's variance: wtis's and wpdis's t intervals covered 100% at several times
+ * the width the spread of the estimates asks for (doc/coverage.md). A plain slot (den
+ * NULL) gives num_ik unchanged. */
 void traj_contrib(const struct traj_terms *t, double *c)
 {
     size_t K = t->K;
@@ -144,7 +153,8 @@ void traj_contrib(const struct traj_terms *t, double *c)
         free(sn);
         return;
     }
-    const double *sd = sn + K;
+    double *sd = sn + K;
+    double base = 0.0;      /* sum_k coef_k V_k over the ratio slots */
     for (size_t k = 0; k < K; k++) {
         if (sd[k] == 0.0) {
             for (size_t i = 0; i < t->n; i++)
@@ -152,18 +162,24 @@ void traj_contrib(const struct traj_terms *t, double *c)
             free(sn);
             return;
         }
-        sn[k] = t->coef[k] * (double)t->n / sd[k];     /* f, applied below */
+        double f = t->coef[k] * (double)t->n / sd[k];
+        if (t->den) {
+            double v = sn[k] / sd[k];
+            base += t->coef[k] * v;
+            sd[k] = f * v;  /* the factor of den_ik, applied below */
+        }
+        sn[k] = f;          /* the factor of num_ik */
     }
-    /* Ratio slots keep the full-sample-denominator terms coef num n / sd, not the
-     * linearised ones the bandit snipw and sndr use: on trajectory logs the
-     * delta-method terms covered as badly as the bootstrap where the effective sample
-     * is small (doc/coverage.md, "Self-normalised estimators"), while these are
-     * conservative there. */
     for (size_t i = 0; i < t->n; i++) {
         const double *x = t->num + i * K;
-        double s = 0.0;
+        double s = base;
         for (size_t k = 0; k < K; k++)
             s += sn[k] * x[k];
+        if (t->den) {
+            const double *y = t->den + i * K;
+            for (size_t k = 0; k < K; k++)
+                s -= sd[k] * y[k];
+        }
         c[i] = s;
     }
     free(sn);

@@ -64,10 +64,11 @@ double traj_value(const struct traj_terms *t, const double *m);
 double traj_value_sums(const double *coef, size_t K, const double *sn, const double *sd,
                        double n);
 
-/* Per-trajectory contributions c_i whose mean is the value: c_i = sum_k coef_k
- * num[i,k] n / sum_j den[j,k] (ratio slots use the full-sample denominator). Not the
- * delta-method terms of the bandit snipw: see traj.c. c has n entries (all NAN when a
- * denominator is zero). */
+/* Per-trajectory contributions c_i whose mean is the value, behind the t, Hoeffding
+ * and Bernstein intervals: c_i = sum_k coef_k num[i,k] for plain slots, and for ratio
+ * slots the linearised (delta-method) terms coef_k [V_k + (num[i,k] - V_k den[i,k]) n /
+ * sum_j den[j,k]], V_k the slot's ratio, as the bandit snipw's (estimators.md). c has
+ * n entries (all NAN when a denominator is zero). */
 void traj_contrib(const struct traj_terms *t, double *c);
 
 /* The ratio slots in which every trajectory's denominator is 0 (a 0/0 that makes

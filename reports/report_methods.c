@@ -25,8 +25,10 @@ static const struct {
       "keyed by (seed, row, replicate), so the interval does not depend on the number of "
       "threads. Assumes the rows (episodes) are independent." },
     { "t", "Student t interval: mean +- t_{n-1, 1-alpha/2} s / sqrt(n) of the per-row "
-      "contributions. Asymptotic: assumes the mean is close to normally distributed, which "
-      "heavy-tailed weights can break." },
+      "contributions; for the self-normalised estimators (snipw, sndr, rm; wtis, wpdis and wdr "
+      "per episode and step) the linearised (delta-method) terms V + w_i (r_i - V) / mean(w), "
+      "whose variance is the ratio's. Asymptotic: assumes independent rows and a mean close "
+      "to normally distributed, which heavy-tailed weights can break." },
     { "hoeffding", "Hoeffding's inequality (W. Hoeffding, JASA 1963): mean +- (b - a) "
       "sqrt(ln(2/alpha) / (2n)) for contributions in [a, b]. A finite-sample guarantee when "
       "[a, b] are true bounds (--bounds); with the observed range it is only heuristic." },
@@ -42,6 +44,16 @@ static const struct {
       "--bounds." },
     { "none", "No intervals were computed." },
 };
+
+/* What make coverage measured (doc/coverage.md), for every interval method. */
+static const char ci_measured[] =
+    "Measured coverage (doc/coverage.md, make coverage: logs of ope gen bandit and ope gen "
+    "mdp with known truth, 500 per setting): at 5,000 rows from a uniform logger, and on "
+    "500 episodes for a policy close to the behaviour, the 95% t and bootstrap intervals "
+    "of the estimators without a caveat (see each estimator above) cover 92-98% of the "
+    "time; Hoeffding and Bernstein cover more, being conservative by design. Where the "
+    "weights leave a small effective sample (the poor-overlap warning, and on trajectories "
+    "a few dozen episodes) no method covers as promised.";
 
 static void estimator_entry(struct report_doc *d, const struct report_ctx *c, size_t e0,
                             int traj)
@@ -74,6 +86,8 @@ static void estimator_entry(struct report_doc *d, const struct report_ctx *c, si
     if (desc && desc->citation)
         report_para(d, REPORT_P, "Source: %s.%s%s", desc->citation, ref ? " Reference: " : "",
                     ref ? ref : "");
+    if (desc && desc->ci_caveat)
+        report_para(d, REPORT_P, "Intervals known not to cover: %s.", desc->ci_caveat);
 }
 
 static void selection_defs(struct report_doc *d)
@@ -131,6 +145,8 @@ void report_sec_methods(struct report_doc *d, const struct report_ctx *c)
     for (size_t i = 0; i < sizeof ci_text / sizeof ci_text[0]; i++)
         if (strcmp(ci_text[i].name, r->ci) == 0)
             report_para(d, REPORT_P, "%s", ci_text[i].text);
+    if (strcmp(r->ci, "none") != 0)
+        report_para(d, REPORT_P, "%s", ci_measured);
     if (r->model.kind[0]) {
         report_h(d, 3, NULL, traj ? "Value model" : "Reward model");
         if (traj)

@@ -84,18 +84,20 @@ int main(void)
 
     /* det: matched rows 1, 3, 4 with rewards 1, 0, 1 -> rm = 2/3. ipw for contrast:
      * w = 2 on the matches, (2 + 0 + 2) / 5 = 0.8; snipw = 4 / 6 = 2/3 = rm, as it must
-     * be with equal propensities. Contributions (OBP's round rewards) c = m r / mean(m)
-     * = [5/3, 0, 0, 5/3, 0]: mean 2/3; deviations [1, -2/3, -2/3, 1, -2/3], squares
-     * sum 2 + 12/9 = 10/3, sd^2 = 10/12 = 5/6, se = sqrt(5/6) / sqrt(5) = sqrt(1/6). */
+     * be with equal propensities. Contributions, linearised as snipw's (delta method):
+     * c = V + m (r - V) / mean(m), V = 2/3, mean(m) = 3/5: [11/9, 2/3, -4/9, 11/9, 2/3]:
+     * mean 2/3; deviations [5/9, 0, -10/9, 5/9, 0], squares sum 150/81, sd^2 = 150/324
+     * = 25/54, se = sqrt(25/54) / sqrt(5) = sqrt(5/54). (OBP's round rewards m r / mean(m)
+     * would give se = sqrt(1/6), an unnormalised estimator's.) */
     struct res_eval *r = run(b, "rm,ipw,snipw", CI_T);
     const struct res_policy *det = &r->pol[0];
     is_double(det->est[0].value, 2.0 / 3.0, tol, "det: rm = 2/3 by hand");
     is_double(det->est[1].value, 0.8, tol, "det: ipw = 0.8 (it is not rm)");
     is_double(det->est[2].value, det->est[0].value, tol, "det: snipw = rm with equal pscores");
-    is_double(det->est[0].se, sqrt(1.0 / 6.0), tol, "det: standard error sqrt(1/6) by hand");
+    is_double(det->est[0].se, sqrt(5.0 / 54.0), tol, "det: standard error sqrt(5/54) by hand");
     /* t interval: 2/3 -+ t_{4, 0.975} se, t_{4, 0.975} = 2.776445105. */
-    is_double(det->est[0].upper - det->est[0].value, 2.776445105 * sqrt(1.0 / 6.0), 1e-8,
-              "det: t interval half-width t_{4,0.975} sqrt(1/6)");
+    is_double(det->est[0].upper - det->est[0].value, 2.776445105 * sqrt(5.0 / 54.0), 1e-8,
+              "det: t interval half-width t_{4,0.975} sqrt(5/54)");
     ok(!warned(det, "rm "), "det: no warning about rm");
     is_string(det->est[0].label, "rm", "rm takes no parameters");
 

@@ -152,9 +152,9 @@ int main(void)
     /* dr with Q̂ = 0 is pdis exactly (the control variate vanishes). */
     is_double(run(TRAJ("dr"), t, 0.5, 0), 82.0 / 45, 1e-12, "dr with Q̂ = 0 equals pdis");
     {
-        /* wtis's contributions keep the full-sample denominator (traj.c says why the
-         * delta-method terms are not used on trajectories): rho_T = (16/15, 8/15, 0.8),
-         * G = (2, 1.25, 4.5), mean rho = 0.8, c_i = rho_i G_i / 0.8 = (8/3, 5/6, 9/2). */
+        /* wtis's contributions are linearised (delta method, traj.c): rho_T = (16/15,
+         * 8/15, 0.8), G = (2, 1.25, 4.5), V = 8/3, mean rho = 0.8, c_i = V + rho_i (G_i -
+         * V) / 0.8 = 8/3 + (-8/9, -17/18, 11/6) = (16/9, 31/18, 9/2). */
         struct ope_error err = { 0 };
         double w[7], rho[7], c[3];
         if (traj_weights(t, 0, w, rho, &err) != 0)
@@ -164,7 +164,7 @@ int main(void)
         if (TRAJ("wtis")->traj_build(&in, NULL, &tt, &err) != 0)
             bail_out("wtis: %s", err.msg);
         traj_contrib(&tt, c);
-        ok(fabs(c[0] - 8.0 / 3) < 1e-12 && fabs(c[1] - 5.0 / 6) < 1e-12 &&
+        ok(fabs(c[0] - 16.0 / 9) < 1e-12 && fabs(c[1] - 31.0 / 18) < 1e-12 &&
            fabs(c[2] - 4.5) < 1e-12, "wtis contributions by hand "
            "(%.15g, %.15g, %.15g)", c[0], c[1], c[2]);
         /* Every weight 0: the ratio is 0/0, undefined -- the rule of the bandit snipw

@@ -25,6 +25,7 @@ ope_c_tests = \
 	t/0333-blog-span \
 	t/0340-diag \
 	t/0364-segments-boot \
+	t/0341-linearised-terms \
 	t/0334-softmax \
 	t/0335-csvout \
 	t/0336-pbest \
@@ -93,6 +94,7 @@ ope_sh_tests = \
 	t/0361-segments-errors.sh \
 	t/0362-segments-coverage.sh \
 	t/0363-segments-report.sh \
+	t/0342-interval-claims.sh \
 	t/0429-dm-coverage.sh \
 	t/0430-many-levels.sh \
 	t/0351-matrix-cli.sh \
