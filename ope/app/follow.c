@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,8 +96,41 @@ static int check_plain(const struct fbuf *f, const char *path, struct ope_error 
     return 0;
 }
 
-static int follow_fd(int fd, int regular, const char *path, const struct follow_opts *o,
-                     follow_fn fn, void *ctx, struct fbuf *f, struct ope_error *err)
+/* A followed file must only grow: one truncated, rewritten or replaced (renamed over)
+ * under the reader would hand it the tail of other bytes, or nothing more, as if they
+ * were this log's rows. Checked whenever the end is reached: the size against the
+ * bytes read, the first bytes against those read, and what path names now (not for
+ * standard input). A truncation followed within one poll by a rewrite of the same
+ * first 4 KiB and more bytes than were read cannot be seen. */
+static int check_same(int fd, const char *path, int named, const struct fbuf *f,
+                      struct ope_error *err)
+{
+    struct stat st, sp;
+    size_t rows = f->looked;    /* what the updates written so far stand on */
+    if (fstat(fd, &st) != 0)
+        return ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+    if ((uintmax_t)st.st_size < (uintmax_t)f->len)
+        return ope_fail(err, OPE_ENOINPUT, "%s: the file shrank from %zu to %jd bytes while "
+                        "it was followed (truncated or rewritten); the updates written cover "
+                        "its first %zu rows; --follow reads a log that is only appended to",
+                        path, f->len, (intmax_t)st.st_size, rows);
+    char head[4096];
+    size_t k = f->len < sizeof head ? f->len : sizeof head;
+    if (k && (pread(fd, head, k, 0) != (ssize_t)k || memcmp(head, f->b, k) != 0))
+        return ope_fail(err, OPE_ENOINPUT, "%s: its first bytes changed while it was "
+                        "followed (rewritten); the updates written cover its first %zu rows; "
+                        "--follow reads a log that is only appended to", path, rows);
+    if (named && stat(path, &sp) == 0 && (sp.st_ino != st.st_ino || sp.st_dev != st.st_dev))
+        return ope_fail(err, OPE_ENOINPUT, "%s: the name now holds another file (renamed "
+                        "over or rotated) while the old one was followed; the updates "
+                        "written cover the old file's first %zu rows; follow the new one with another command",
+                        path, rows);
+    return 0;
+}
+
+static int follow_fd(int fd, int regular, int named, const char *path,
+                     const struct follow_opts *o, follow_fn fn, void *ctx, struct fbuf *f,
+                     struct ope_error *err)
 {
     char tmp[65536];
     double grew = now();
@@ -124,6 +158,8 @@ static int follow_fd(int fd, int regular, const char *path, const struct follow_
             continue;
         }
         /* The end for now: a pipe has ended; a regular file may still grow. */
+        if (regular && check_same(fd, path, named, f, err) != 0)
+            return -1;
         if (regular && o->idle > 0 && now() - grew < o->idle) {
             nap(o->poll);
             continue;
@@ -152,14 +188,15 @@ int follow_run(const char *path, const struct follow_opts *o, follow_fn fn, void
     if (fd < 0)
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    int bad = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (bad) {
         if (!std)
             close(fd);
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot read: %s", path,
-                        S_ISDIR(st.st_mode) ? "a directory" : strerror(errno));
+                        bad == EISDIR ? "a directory" : strerror(bad));
     }
     struct fbuf f = { 0 };
-    int rc = follow_fd(fd, S_ISREG(st.st_mode), path, o, fn, ctx, &f, err);
+    int rc = follow_fd(fd, S_ISREG(st.st_mode), !std, path, o, fn, ctx, &f, err);
     if (!std)
         close(fd);
     free(f.b);
