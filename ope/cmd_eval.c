@@ -83,6 +83,7 @@ static int eval_exec(int argc, char **argv)
     outcli_init(&out);
     enum out_format format;
     int opt, lift = 0, follow_mode = 0, ci_given = 0, est_given = 0;
+    const char *look_opt = NULL;    /* --every or --idle, given (they need --follow) */
     struct follow_opts fo;
     follow_opts_init(&fo);
     struct ope_error err = { 0 };
@@ -102,6 +103,7 @@ static int eval_exec(int argc, char **argv)
                 return OPE_EUSAGE;
             if (opt == EVAL_EVERY)
                 fo.every = (size_t)n;
+            look_opt = opt == EVAL_EVERY ? "--every" : "--idle";
             continue;
         }
         ci_given |= opt == EVALCLI_CI;
@@ -123,6 +125,10 @@ static int eval_exec(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage("eval", "which log? ope eval LOG.csv");
+    /* Silently evaluating the whole log once would hide a forgotten --follow. */
+    if (look_opt && !follow_mode)
+        return cli_usage("eval", "%s applies to --follow (the updates of a growing log)",
+                         look_opt);
     if (follow_mode && optind + 1 < argc)
         return cli_usage("eval", "--follow reads one log: '%s' is extra", argv[optind + 1]);
     if (follow_mode && (lift || c.set.against))
@@ -175,7 +181,7 @@ const struct cmd_entry cmd_eval_entry = {
     "                        shrinks, is rewritten or is renamed over meanwhile ends\n"
     "                        it with status 66); a pipe is read to its end. Ctrl-C\n"
     "                        ends it cleanly (status 0)\n"
-    "  --every N             rows between updates (default 1000)\n"
+    "  --every N             --follow: rows between updates (default 1000)\n"
     "  --idle SECONDS        --follow on a file: stop when it has not grown for this\n"
     "                        long (default 5; 0: at its current end)\n"
     "  --against POLICY      the lift's baseline: another evaluated candidate (give it\n"

@@ -1,0 +1,42 @@
+#!/bin/sh
+# t/1492-follow-usage.sh: options of `ope eval --follow` and `ope gate --sequential`
+# that were accepted and then did nothing, or did the wrong thing quietly:
+#  - --every / --idle without --follow (eval) or --sequential (gate) were ignored and
+#    the whole log evaluated once: a forgotten --follow looked like success. Now 64.
+#  - gate --sequential with several policies tests each at alpha / m (Bonferroni, as
+#    its JSON says), but the table's first line said "Holm's correction".
+#  - gate --sequential --estimator E where E has no confidence sequence (snipw; any
+#    estimator of a trajectory log) read the whole log and said UNDECIDABLE (2); it
+#    can never decide, so it is a usage error (64) at the first look.
+. "$OPE_SRCDIR/t/lib.sh"
+
+# 600 rows, the logged policy alternates actions 0/1 (pscore 1/2), reward = action;
+# 'one' always plays 1 (V = 1 against V(logged) = 1/2: a clear PASS), 'zero' always
+# plays 0 (V = 0: a clear FAIL).
+{ echo 'action,reward,pscore,pi.one.0,pi.one.1,pi.zero.0,pi.zero.1'
+  awk 'BEGIN { for (i = 1; i <= 600; i++) print i % 2 "," i % 2 ",0.5,0,1,1,0" }'
+} >"$TMP/log.csv"
+
+expect_status 64 "eval --every without --follow: refused" $OPE eval "$TMP/log.csv" --every 100
+expect_grep "$TMP/err" "--every applies to --follow" "and why"
+expect_status 64 "eval --idle without --follow: refused" $OPE eval "$TMP/log.csv" --idle 1
+expect_grep "$TMP/err" "--idle applies to --follow" "and why"
+expect_status 64 "gate --every without --sequential: refused" \
+    $OPE gate "$TMP/log.csv" --policy one --every 100
+expect_grep "$TMP/err" "--every applies to --sequential" "and why"
+expect_status 64 "gate --idle without --sequential: refused" \
+    $OPE gate "$TMP/log.csv" --policy one --idle 1
+expect_status 0 "eval --follow --every --idle: still fine" \
+    $OPE eval "$TMP/log.csv" --follow --every 100 --idle 0 --estimators ipw
+
+# Two policies, --sequential: one passes, one fails (exit 1), each at alpha / 2.
+expect_status 1 "gate --sequential, two policies: one fails" \
+    $OPE gate "$TMP/log.csv" --policy one --policy zero --sequential --every 100 --estimator ipw
+expect_grep "$TMP/out" "(Bonferroni correction, family-wise alpha 0.05)" \
+    "the table names Bonferroni, the correction used"
+grep -q "Holm" "$TMP/out" && { fail "and not Holm's"; diag "$(cat "$TMP/out")"; } || pass "and not Holm's"
+
+expect_status 64 "gate --sequential --estimator snipw: refused (no confidence sequence)" \
+    $OPE gate "$TMP/log.csv" --policy one --sequential --every 100 --estimator snipw
+expect_grep "$TMP/err" "snipw has no confidence sequence" "and why"
+done_testing
