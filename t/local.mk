@@ -142,7 +142,8 @@ ope_sh_tests = \
 	t/1486-nul-bytes.sh \
 	t/1490-follow-rewrite.sh \
 	t/1491-follow-render.sh \
-	t/1492-follow-usage.sh
+	t/1492-follow-usage.sh \
+	t/1493-follow-fifo-wait.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

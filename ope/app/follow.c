@@ -184,7 +184,11 @@ int follow_run(const char *path, const struct follow_opts *o, follow_fn fn, void
                struct ope_error *err)
 {
     int std = strcmp(path, "-") == 0;
+    /* Opening a FIFO waits for its writer, however long (--idle is for files):
+     * Ctrl-C then interrupts the open, and is the same clean end as during reading. */
     int fd = std ? STDIN_FILENO : open(path, O_RDONLY);
+    if (fd < 0 && errno == EINTR && ope_progress_cancelled(o->progress))
+        return 2;
     if (fd < 0)
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
