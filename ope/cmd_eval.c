@@ -41,6 +41,7 @@ static int follow(struct evalcli *c, const char *path, const struct follow_opts 
     c->progress = outcli_progress(out);
     if (c->progress)
         c->progress->report = NULL;     /* no bar between the lines; Ctrl-C still stops */
+    c->bandit_only = "--follow";
     struct follow_opts o = *fo;
     o.progress = c->progress;
     struct monitor m = { c, path, format, stdout, 0, NULL };
@@ -170,7 +171,7 @@ const struct cmd_entry cmd_eval_entry = {
     "                        the same rows) with its paired interval and the relative\n"
     "                        lift; JSON (lift, lift_ci, relative_lift) and CSV always\n"
     "                        carry them\n"
-    "  --follow              monitor a growing log (a file that is appended to,\n"
+    "  --follow              monitor a growing bandit log (a file appended to,\n"
     "                        standard input or a FIFO): every --every rows and at\n"
     "                        the end, one update per estimate (rows, value, interval,\n"
     "                        lift and its interval; -f json: one JSON object per\n"

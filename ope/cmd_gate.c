@@ -425,6 +425,7 @@ static int gate_sequential(struct evalcli *c, const char *path, struct gate_opts
     /* Each policy at alpha / m (Bonferroni: Holm's steps would need a look per step);
      * a two-sided sequence at 2a has each end at level a. */
     struct seq s = { c, path, g, v, m, g->alpha / (double)m, NULL, NAN };
+    c->bandit_only = "--sequential";
     c->set.alpha = 2 * s.level;
     struct follow_opts o = *fo;
     o.progress = c->progress;

@@ -143,7 +143,8 @@ ope_sh_tests = \
 	t/1490-follow-rewrite.sh \
 	t/1491-follow-render.sh \
 	t/1492-follow-usage.sh \
-	t/1493-follow-fifo-wait.sh
+	t/1493-follow-fifo-wait.sh \
+	t/1494-follow-trajectory.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
