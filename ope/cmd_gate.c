@@ -57,6 +57,7 @@ struct verdict {
     int status;                 /* GATE_*; -1 while Holm has not decided it */
     double level;               /* the one-sided alpha it was tested at */
     double lift, lower, rel;    /* of the deciding estimator at that level */
+    double upper;               /* --sequential: the upper end that a FAIL is decided on */
     char reason[256];
     struct check chk[MAX_CHECKS];
     size_t n_chk;
@@ -231,6 +232,8 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
         json_opt(sb, "alpha", v[p].level);
         json_opt(sb, "lift", v[p].lift);
         json_opt(sb, "lift_lower_bound", v[p].lower);
+        if (g->sequential)      /* a sequential FAIL is decided on this end */
+            json_opt(sb, "lift_upper_bound", v[p].upper);
         json_opt(sb, "relative_lift", v[p].rel);
         strbuf_puts(sb, ",\"checks\":[");
         for (size_t k = 0; k < v[p].n_chk; k++) {
@@ -396,6 +399,7 @@ static int seq_look(void *ctx, const char *buf, size_t len, size_t rows, int fin
         double thr = threshold(s->g, vb);
         struct verdict v = s->v[p];
         judge(s->g, r, &r->pol[p], vb, s->level, &v);
+        v.upper = x->lift_upper;
         if (v.status == GATE_FAIL && !(x->lift_upper < thr))
             v.status = -1;      /* the lower end is not above it yet: no verdict */
         if (v.status == GATE_PASS || v.status == GATE_FAIL)

@@ -36,6 +36,17 @@ expect_grep "$TMP/out" "(Bonferroni correction, family-wise alpha 0.05)" \
     "the table names Bonferroni, the correction used"
 grep -q "Holm" "$TMP/out" && { fail "and not Holm's"; diag "$(cat "$TMP/out")"; } || pass "and not Holm's"
 
+# -f json: a sequential FAIL is decided on the upper end of the lift's sequence, which
+# the JSON did not carry (only lift_lower_bound): now lift_upper_bound, below 0 for
+# 'zero' (lift -1/2; the reason's number).
+expect_status 1 "gate --sequential -f json, two policies" \
+    $OPE gate "$TMP/log.csv" --policy one --policy zero --sequential --every 100 --estimator ipw -f json
+up=$(tr -d '\n' <"$TMP/out" | sed 's/.*"name":"zero".*"lift_upper_bound":\([^,]*\),.*/\1/')
+reason=$(tr -d '\n' <"$TMP/out" | sed 's/.*"name":"zero".*upper bound \([-+0-9.e]*\) <.*/\1/')
+awk -v u="$up" -v r="$reason" 'BEGIN { exit !(u + 0 < 0 && (u - r) ^ 2 < 1e-6) }' \
+    && pass "the FAIL's lift_upper_bound is in the JSON, as in its reason" \
+    || { fail "the FAIL's lift_upper_bound is in the JSON, as in its reason"; diag "got '$up', reason '$reason'" "$(cat "$TMP/out")"; }
+
 expect_status 64 "gate --sequential --estimator snipw: refused (no confidence sequence)" \
     $OPE gate "$TMP/log.csv" --policy one --sequential --every 100 --estimator snipw
 expect_grep "$TMP/err" "snipw has no confidence sequence" "and why"
