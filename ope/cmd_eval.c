@@ -44,9 +44,13 @@ static int follow(struct evalcli *c, const char *path, const struct follow_opts 
     c->bandit_only = "--follow";
     struct follow_opts o = *fo;
     o.progress = c->progress;
-    struct monitor m = { c, path, format, stdout, 0, NULL };
+    struct monitor m = { c, path, format, stdout, 0, NULL, 0 };
     int rc = follow_run(path, &o, monitor_look, &m, &err);
     monitor_release(&m);
+    /* A reader that went away (`| head -1`) is not worth a message, as for every
+     * command (main.c): the status says it. */
+    if (rc < 0 && m.reader_gone)
+        return OPE_ECANTCREAT;
     /* Ctrl-C during a look cancels that evaluation: the end of following all the same. */
     if (rc < 0 && err.status == OPE_EINTERRUPTED)
         rc = 2;

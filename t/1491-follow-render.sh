@@ -3,7 +3,8 @@
 # and for a policy's warnings. An estimator without a confidence sequence (snipw under
 # --ci cs) has no interval: the table showed "nan" where `ope eval` shows '-'; and the
 # final JSON object's flat "warnings" list dropped the policy's name, so two policies'
-# warnings could not be told apart (the table writes "warning: NAME: ...").
+# warnings could not be told apart (the table writes "warning: NAME: ..."). A closed
+# pipe was reported with a message no other command gives.
 . "$OPE_SRCDIR/t/lib.sh"
 
 # 300 rows, the logged policy alternates actions 0/1 (pscore 1/2), reward = action.
@@ -31,4 +32,13 @@ expect_status 0 "--follow -f json" \
 tail -n 1 "$TMP/out" >"$TMP/last.json"
 expect_grep "$TMP/last.json" "\"new: 50% of the policy's probability mass is on actions never logged" \
     "the final JSON object names the policy of a warning"
+# A reader that goes away (`| head -1`): status 73 (the write failed) and, as for every
+# command, no message; it said "standard output: cannot write the update". --idle 2
+# keeps it running after head has exited, so the final update meets a closed pipe.
+{ $OPE eval "$TMP/w.csv" --follow --every 100 --idle 2 --estimators ipw 2>"$TMP/pipe.err"
+  echo $? >"$TMP/pipe.st"; } | head -n 1 >/dev/null
+[ "$(cat "$TMP/pipe.st")" = 73 ] && pass "| head -1: status 73" \
+    || { fail "| head -1: status 73"; diag "status $(cat "$TMP/pipe.st")"; }
+[ -s "$TMP/pipe.err" ] && { fail "| head -1: no message"; diag "$(cat "$TMP/pipe.err")"; } \
+    || pass "| head -1: no message"
 done_testing

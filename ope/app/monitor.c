@@ -2,6 +2,7 @@
 #include "config.h"
 #include "ope/app/monitor.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -125,8 +126,10 @@ int monitor_look(void *ctx, const char *buf, size_t len, size_t rows, int final,
     int rc = 0;
     if (strbuf_failed(&sb))
         rc = ope_fail_oom(err);
-    else if (fputs(strbuf_str(&sb), m->out) == EOF || fflush(m->out) != 0)
+    else if (errno = 0, fputs(strbuf_str(&sb), m->out) == EOF || fflush(m->out) != 0) {
+        m->reader_gone = errno == EPIPE;
         rc = ope_fail(err, OPE_ECANTCREAT, "standard output: cannot write the update");
+    }
     strbuf_release(&sb);
     return rc;
 }
