@@ -50,4 +50,10 @@ awk -v u="$up" -v r="$reason" 'BEGIN { exit !(u + 0 < 0 && (u - r) ^ 2 < 1e-6) }
 expect_status 64 "gate --sequential --estimator snipw: refused (no confidence sequence)" \
     $OPE gate "$TMP/log.csv" --policy one --sequential --every 100 --estimator snipw
 expect_grep "$TMP/err" "snipw has no confidence sequence" "and why"
+# --bounds (the range --ci cs assumes): three numbers were said to need "A < B".
+expect_status 64 "--bounds 0,1,2: refused" $OPE eval "$TMP/log.csv" --ci cs --bounds 0,1,2
+expect_grep "$TMP/err" "--bounds expects A,B (e.g. 0,100), got '0,1,2'" "as not of the form A,B"
+expect_status 64 "--bounds 1,0: refused" $OPE eval "$TMP/log.csv" --ci cs --bounds 1,0
+expect_grep "$TMP/err" "--bounds expects finite A,B with A < B, got '1,0'" "as reversed"
+expect_status 64 "--bounds 0,nan: refused" $OPE eval "$TMP/log.csv" --ci cs --bounds 0,nan
 done_testing

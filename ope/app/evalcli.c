@@ -197,8 +197,11 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
             return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B (e.g. 0,100), got '%s'", arg);
         const char *bs = end + 1;
         double b = strtod(bs, &end);
-        if (end == bs || *end || !(b > a) || !isfinite(a) || !isfinite(b))
-            return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B with A < B, got '%s'", arg);
+        if (end == bs || *end)
+            return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B (e.g. 0,100), got '%s'", arg);
+        if (!(b > a) || !isfinite(a) || !isfinite(b))
+            return ope_fail(err, OPE_EUSAGE, "--bounds expects finite A,B with A < B, got "
+                            "'%s'", arg);
         c->set.bound_lo = a;
         c->set.bound_hi = b;
         return 1;
