@@ -32,6 +32,21 @@ expect_status 0 "--follow -f json" \
 tail -n 1 "$TMP/out" >"$TMP/last.json"
 expect_grep "$TMP/last.json" "\"new: 50% of the policy's probability mass is on actions never logged" \
     "the final JSON object names the policy of a warning"
+# Rows are the loader's records: a blank line is no row, and a quoted field may hold a
+# newline. 200 records (one with a two-line note, a blank line after the 120th): ope
+# eval says 200 rows; --follow counted newlines, so its looks fell on 99 and 198 rows
+# labelled 100 and 200, and the end said 202 rows.
+{ echo 'action,reward,pscore,pi.new.0,pi.new.1,note'
+  awk 'BEGIN { for (i = 1; i <= 200; i++) {
+      print i % 2 "," i % 2 ",0.5,0,1," (i == 50 ? "\"two\nlines\"" : "x"); if (i == 120) print "" } }'
+} >"$TMP/q.csv"
+expect_status 0 "ope eval on it" $OPE eval "$TMP/q.csv" --estimators ipw --ci cs
+expect_grep "$TMP/out" "200 rows" "200 rows"
+expect_status 0 "--follow on it" $OPE eval "$TMP/q.csv" --follow --every 100 --idle 0 --estimators ipw
+counts=$(awk '$2 == "new" { print $1 }' "$TMP/out" | tr '\n' ' ')
+[ "$counts" = "100 200 " ] && pass "updates at 100 and 200 rows, none after" \
+    || { fail "updates at 100 and 200 rows, none after"; diag "got: $counts"; }
+
 # A reader that goes away (`| head -1`): status 73 (the write failed) and, as for every
 # command, no message; it said "standard output: cannot write the update". --idle 2
 # keeps it running after head has exited, so the final update meets a closed pipe.

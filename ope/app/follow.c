@@ -1,6 +1,6 @@
 /* ope/app/follow.c: the reader of a growing log (follow.h). Looks fall on exact row
- * counts (every k-th complete line after the header), whatever sizes the reads come
- * in, so what is printed depends on the data alone, not on how fast it arrived. */
+ * counts (every k-th complete record after the header, as the loader counts rows),
+ * whatever sizes the reads come in, so what is printed depends on the data alone. */
 #include "config.h"
 #include "ope/app/follow.h"
 
@@ -27,9 +27,26 @@ struct fbuf {
     char *b;
     size_t len, cap;
     size_t scanned;     /* bytes searched for line ends */
-    size_t lines;       /* complete lines, the header included */
+    size_t lines;       /* complete records, the header included */
     size_t looked;      /* rows at the last look */
+    size_t line_start;  /* where the record being scanned starts */
+    int inq;            /* inside a quoted field (its newlines end no record) */
 };
+
+/* Does byte k end a record the loader counts as a row? The reader's own rule
+ * (datasets/csv.c): a newline outside quotes ends a record, every '"' toggles quoting;
+ * a blank record (nothing, or a lone '\r') is skipped by the loaders, so it is no row. */
+static int record_end(struct fbuf *f, size_t k)
+{
+    char c = f->b[k];
+    if (c == '"')
+        f->inq = !f->inq;
+    if (c != '\n' || f->inq)
+        return 0;
+    size_t len = k - f->line_start;
+    f->line_start = k + 1;
+    return !(len == 0 || (len == 1 && f->b[k - 1] == '\r'));
+}
 
 static int fbuf_append(struct fbuf *f, const char *s, size_t n, struct ope_error *err)
 {
@@ -67,7 +84,7 @@ static int scan(struct fbuf *f, const struct follow_opts *o, follow_fn fn, void 
                 struct ope_error *err)
 {
     for (; f->scanned < f->len; f->scanned++) {
-        if (f->b[f->scanned] != '\n')
+        if (!record_end(f, f->scanned))
             continue;
         f->lines++;
         size_t rows = f->lines - 1;
@@ -172,8 +189,8 @@ static int follow_fd(int fd, int regular, int named, const char *path,
     if (f->len > f->scanned || (f->len && f->b[f->len - 1] != '\n')) {
         if (fbuf_append(f, "\n", 1, err) != 0)
             return -1;
-        f->lines++;
-        f->scanned = f->len;
+        for (; f->scanned < f->len; f->scanned++)
+            f->lines += (size_t)record_end(f, f->scanned);
     }
     size_t rows = f->lines ? f->lines - 1 : 0;
     int rc = fn(ctx, f->b ? f->b : "", f->len, rows, 1, err);
