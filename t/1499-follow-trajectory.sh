@@ -1,5 +1,5 @@
 #!/bin/sh
-# t/1494-follow-trajectory.sh: `ope eval --follow` and `ope gate --sequential` on a
+# t/1499-follow-trajectory.sh: `ope eval --follow` and `ope gate --sequential` on a
 # trajectory log. Their looks fall on row counts, so a look cut the last episode in
 # two (a short episode, padded, in the estimate), and their default estimators are the
 # bandit ipw,dr: `ope eval traj.csv --follow` said "unknown estimator 'ipw'", a gate

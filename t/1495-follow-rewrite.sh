@@ -1,5 +1,5 @@
 #!/bin/sh
-# t/1490-follow-rewrite.sh: `ope eval --follow` on a file that does not only grow. A
+# t/1495-follow-rewrite.sh: `ope eval --follow` on a file that does not only grow. A
 # log truncated, rewritten in place or replaced (renamed over) while it is followed
 # used to be read on from the old offset (the tail of other bytes taken as rows, or
 # nothing more and a clean exit after --idle): now each ends the command with status

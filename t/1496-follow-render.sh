@@ -1,5 +1,5 @@
 #!/bin/sh
-# t/1491-follow-render.sh: what `ope eval --follow` writes for what is not a number
+# t/1496-follow-render.sh: what `ope eval --follow` writes for what is not a number
 # and for a policy's warnings. An estimator without a confidence sequence (snipw under
 # --ci cs) has no interval: the table showed "nan" where `ope eval` shows '-'; and the
 # final JSON object's flat "warnings" list dropped the policy's name, so two policies'

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t/1493-follow-fifo-wait.sh: a FIFO nobody opens for writing. Opening it waits for a
+# t/1498-follow-fifo-wait.sh: a FIFO nobody opens for writing. Opening it waits for a
 # writer however long (--idle is for regular files; documented), so Ctrl-C is the way
 # out: it interrupted the open() and ended `ope eval --follow` with "cannot open:
 # Interrupted system call" and status 66, where Ctrl-C during --follow is a clean end

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t/1492-follow-usage.sh: options of `ope eval --follow` and `ope gate --sequential`
+# t/1497-follow-usage.sh: options of `ope eval --follow` and `ope gate --sequential`
 # that were accepted and then did nothing, or did the wrong thing quietly:
 #  - --every / --idle without --follow (eval) or --sequential (gate) were ignored and
 #    the whole log evaluated once: a forgotten --follow looked like success. Now 64.
