@@ -32,6 +32,9 @@ estimators/registry.inc: Makefile
 BUILT_SOURCES += estimators/registry.inc
 CLEANFILES += estimators/registry.inc
 nodist_libope_a_SOURCES = estimators/registry.inc
+# BUILT_SOURCES are made only by `make`, `make all` and `make check`: `make bin/ope` in
+# a fresh build directory needs the include said outright.
+estimators/registry.$(OBJEXT): estimators/registry.inc
 
 libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/bootk.c \

@@ -43,11 +43,16 @@ static int follow(struct evalcli *c, const char *path, const struct follow_opts 
     c->progress = outcli_progress(out);
     if (c->progress)
         c->progress->report = NULL;     /* no bar between the lines; Ctrl-C still stops */
+    c->bandit_only = "--follow";
     struct follow_opts o = *fo;
     o.progress = c->progress;
-    struct monitor m = { c, path, format, stdout, 0, NULL };
+    struct monitor m = { c, path, format, stdout, 0, NULL, 0 };
     int rc = follow_run(path, &o, monitor_look, &m, &err);
     monitor_release(&m);
+    /* A reader that went away (`| head -1`) is not worth a message, as for every
+     * command (main.c): the status says it. */
+    if (rc < 0 && m.reader_gone)
+        return OPE_ECANTCREAT;
     /* Ctrl-C during a look cancels that evaluation: the end of following all the same. */
     if (rc < 0 && err.status == OPE_EINTERRUPTED)
         rc = 2;
@@ -91,6 +96,7 @@ static int eval_exec(int argc, char **argv)
     outcli_init(&out);
     enum out_format format;
     int opt, lift = 0, matrix = 0, follow_mode = 0, ci_given = 0, est_given = 0;
+    const char *look_opt = NULL;    /* --every or --idle, given (they need --follow) */
     struct follow_opts fo;
     follow_opts_init(&fo);
     struct ope_error err = { 0 };
@@ -110,6 +116,7 @@ static int eval_exec(int argc, char **argv)
                 return OPE_EUSAGE;
             if (opt == EVAL_EVERY)
                 fo.every = (size_t)n;
+            look_opt = opt == EVAL_EVERY ? "--every" : "--idle";
             continue;
         }
         ci_given |= opt == EVALCLI_CI;
@@ -139,6 +146,10 @@ static int eval_exec(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage("eval", "which log? ope eval LOG.csv");
+    /* Silently evaluating the whole log once would hide a forgotten --follow. */
+    if (look_opt && !follow_mode)
+        return cli_usage("eval", "%s applies to --follow (the updates of a growing log)",
+                         look_opt);
     if (follow_mode && optind + 1 < argc)
         return cli_usage("eval", "--follow reads one log: '%s' is extra", argv[optind + 1]);
     if (follow_mode && (lift || c.set.against))
@@ -193,18 +204,21 @@ const struct cmd_entry cmd_eval_entry = {
     "                        the same rows) with its paired interval and the relative\n"
     "                        lift; JSON (lift, lift_ci, relative_lift) and CSV always\n"
     "                        carry them\n"
-    "  --follow              monitor a growing log (a file that is appended to,\n"
+    "  --follow              monitor a growing bandit log (a file appended to,\n"
     "                        standard input or a FIFO): every --every rows and at\n"
     "                        the end, one update per estimate (rows, value, interval,\n"
     "                        lift and its interval; -f json: one JSON object per\n"
     "                        update, JSON Lines). Defaults to --ci cs (confidence\n"
     "                        sequences, valid however often one looks; ope help\n"
     "                        intervals) and --estimators ipw,dr. A file is polled\n"
-    "                        until it stops growing for --idle seconds; a pipe is\n"
-    "                        read to its end. Ctrl-C ends it cleanly (status 0)\n"
-    "  --every N             rows between updates (default 1000)\n"
+    "                        until it stops growing for --idle seconds (one that\n"
+    "                        shrinks, is rewritten or is renamed over meanwhile ends\n"
+    "                        it with status 66); a pipe is read to its end (a FIFO\n"
+    "                        waits for a writer however long). Ctrl-C ends it\n"
+    "                        cleanly (status 0)\n"
+    "  --every N             --follow: rows between updates (default 1000)\n"
     "  --idle SECONDS        --follow on a file: stop when it has not grown for this\n"
-    "                        long (default 5; 0: at its current end)\n"
+    "                        long (default 5; 0: at its current end); not for pipes\n"
     "  --against POLICY      the lift's baseline: another evaluated candidate (give it\n"
     "                        with --policy too) instead of the logged policy: its\n"
     "                        estimate by the same estimator, paired on the same\n"

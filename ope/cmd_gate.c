@@ -57,6 +57,7 @@ struct verdict {
     int status;                 /* GATE_*; -1 while Holm has not decided it */
     double level;               /* the one-sided alpha it was tested at */
     double lift, lower, rel;    /* of the deciding estimator at that level */
+    double upper;               /* --sequential: the upper end that a FAIL is decided on */
     char reason[256];
     struct check chk[MAX_CHECKS];
     size_t n_chk;
@@ -231,6 +232,8 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
         json_opt(sb, "alpha", v[p].level);
         json_opt(sb, "lift", v[p].lift);
         json_opt(sb, "lift_lower_bound", v[p].lower);
+        if (g->sequential)      /* a sequential FAIL is decided on this end */
+            json_opt(sb, "lift_upper_bound", v[p].upper);
         json_opt(sb, "relative_lift", v[p].rel);
         strbuf_puts(sb, ",\"checks\":[");
         for (size_t k = 0; k < v[p].n_chk; k++) {
@@ -247,7 +250,7 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
 }
 
 static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, int status,
-                        double alpha)
+                        double alpha, int sequential)
 {
     static const char *const upper[] = { "PASS", "FAIL", "UNDECIDABLE" };
     if (m == 1) {
@@ -257,8 +260,10 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
     size_t n_pass = 0;
     for (size_t p = 0; p < m; p++)
         n_pass += v[p].status == GATE_PASS;
-    strbuf_printf(sb, "%s: %zu of %zu policies pass (Holm's correction, family-wise alpha "
-                  "%g)\n", upper[status], n_pass, m, alpha);
+    /* --sequential tests each policy at alpha / m (gate_sequential): Bonferroni. */
+    strbuf_printf(sb, "%s: %zu of %zu policies pass (%s correction, family-wise alpha "
+                  "%g)\n", upper[status], n_pass, m, sequential ? "Bonferroni" : "Holm's",
+                  alpha);
     for (size_t p = 0; p < m; p++)
         strbuf_printf(sb, "  %s %s: %s (alpha %.4g)\n", upper[v[p].status], v[p].name,
                       v[p].reason, v[p].level);
@@ -383,10 +388,18 @@ static int seq_look(void *ctx, const char *buf, size_t len, size_t rows, int fin
             return ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators",
                             s->g->estimator);
         }
+        /* A lift with no interval at all: the estimator has no confidence sequence
+         * on this log (--ci cs: ipw and dr of bandit logs), and never will; reading on
+         * to the end to say UNDECIDABLE would only waste the wait. */
+        if (!isnan(x->lift) && isnan(x->lift_lower) && isnan(x->lift_upper))
+            return ope_fail(err, OPE_EUSAGE, "--sequential: %s has no confidence sequence "
+                            "on %s (--ci cs: ipw and dr of bandit logs); choose --estimator "
+                            "ipw or dr", s->g->estimator, s->path);
         double vb = s->c->set.truth_path && !isnan(x->lift) ? x->value - x->lift : s->vb;
         double thr = threshold(s->g, vb);
         struct verdict v = s->v[p];
         judge(s->g, r, &r->pol[p], vb, s->level, &v);
+        v.upper = x->lift_upper;
         if (v.status == GATE_FAIL && !(x->lift_upper < thr))
             v.status = -1;      /* the lower end is not above it yet: no verdict */
         if (v.status == GATE_PASS || v.status == GATE_FAIL)
@@ -416,6 +429,7 @@ static int gate_sequential(struct evalcli *c, const char *path, struct gate_opts
     /* Each policy at alpha / m (Bonferroni: Holm's steps would need a look per step);
      * a two-sided sequence at 2a has each end at level a. */
     struct seq s = { c, path, g, v, m, g->alpha / (double)m, NULL, NAN };
+    c->bandit_only = "--sequential";
     c->set.alpha = 2 * s.level;
     struct follow_opts o = *fo;
     o.progress = c->progress;
@@ -459,6 +473,7 @@ static int gate_exec(int argc, char **argv)
     enum out_format format;
     int opt;
     long lv;
+    const char *look_opt = NULL;    /* --every or --idle, given (they need --sequential) */
     struct ope_error err = { 0 };
     while ((opt = cli_getopt("gate", argc, argv, OUTCLI_SHORT, opts)) != -1) {
         switch (opt) {
@@ -497,10 +512,12 @@ static int gate_exec(int argc, char **argv)
             if (cli_parse_int("gate", "--every", optarg, 2, 1000000000L, &lv) != 0)
                 return OPE_EUSAGE;
             fo.every = (size_t)lv;
+            look_opt = "--every";
             continue;
         case GATE_IDLE:
             if (cli_parse_double("gate", "--idle", optarg, 0, 1e6, &fo.idle) != 0)
                 return OPE_EUSAGE;
+            look_opt = "--idle";
             continue;
         case EVALCLI_CI:
             given_ci = 1;
@@ -528,6 +545,10 @@ static int gate_exec(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage("gate", "which log? ope gate LOG.csv --policy NAME");
+    /* Silently reading the whole log at once would hide a forgotten --sequential. */
+    if (look_opt && !g.sequential)
+        return cli_usage("gate", "%s applies to --sequential (the looks at a growing log)",
+                         look_opt);
     if (optind + 1 < argc)
         return cli_usage("gate", "one log at a time: '%s' is extra", argv[optind + 1]);
     if (c.set.n_policies == 0)
@@ -601,7 +622,7 @@ static int gate_exec(int argc, char **argv)
     if (format == OUT_JSON)
         write_json(&sb, &g, last, vb, v, m, status);
     else
-        write_table(&sb, v, m, status, g.alpha);
+        write_table(&sb, v, m, status, g.alpha, g.sequential);
     if (g.sequential && format != OUT_JSON)
         strbuf_printf(&sb, "sequential: %s after %zu rows\n",
                       status == GATE_UNDECIDABLE ? "undecided at the end of the data" : "decided",
@@ -631,7 +652,8 @@ const struct cmd_entry cmd_gate_entry = {
     "cs, valid at every look at once; ope help intervals) is above the threshold,\n"
     "FAIL when its upper end is below it; at the end of the data a policy still\n"
     "undecided is UNDECIDABLE (exit 2). Several policies: each at alpha / m\n"
-    "(Bonferroni). The output says after how many rows it stopped.\n\n"
+    "(Bonferroni). The output says after how many rows it stopped. The deciding\n"
+    "estimator needs a confidence sequence: ipw or dr of a bandit log (else 64).\n\n"
     "Gate:\n"
     "  --policy NAME         the candidate (repeatable: Holm's correction)\n"
     "  --against POLICY      the baseline: 'logged' (default: the logged policy's\n"

@@ -160,7 +160,12 @@ ope_sh_tests = \
 	t/1485-report-long-name.sh \
 	t/1486-nul-bytes.sh \
 	t/1490-closed-stdout.sh \
-	t/1491-report-layout.sh
+	t/1491-report-layout.sh \
+	t/1495-follow-rewrite.sh \
+	t/1496-follow-render.sh \
+	t/1497-follow-usage.sh \
+	t/1498-follow-fifo-wait.sh \
+	t/1499-follow-trajectory.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

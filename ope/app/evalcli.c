@@ -197,8 +197,11 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
             return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B (e.g. 0,100), got '%s'", arg);
         const char *bs = end + 1;
         double b = strtod(bs, &end);
-        if (end == bs || *end || !(b > a) || !isfinite(a) || !isfinite(b))
-            return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B with A < B, got '%s'", arg);
+        if (end == bs || *end)
+            return ope_fail(err, OPE_EUSAGE, "--bounds expects A,B (e.g. 0,100), got '%s'", arg);
+        if (!(b > a) || !isfinite(a) || !isfinite(b))
+            return ope_fail(err, OPE_EUSAGE, "--bounds expects finite A,B with A < B, got "
+                            "'%s'", arg);
         c->set.bound_lo = a;
         c->set.bound_hi = b;
         return 1;
@@ -288,6 +291,11 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
     const char *path = paths[0];
     struct res_eval *r = NULL;
     int traj = log_csv_is_trajectory(csv, &c->lo, err);
+    if (traj == 1 && c->bandit_only)
+        traj = ope_fail(err, OPE_EUSAGE, "%s: %s is a trajectory log; %s reads bandit logs "
+                        "(its looks fall on row counts, which would cut episodes, and its "
+                        "confidence sequences are of ipw and dr)", c->bandit_only, path,
+                        c->bandit_only);
     if (traj == 0 && c->set.risk)       /* said, not silently ignored */
         traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
                         "logs; %s is a bandit log (drop --risk)", path);

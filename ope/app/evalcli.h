@@ -118,6 +118,10 @@ struct evalcli {
      * freeing it: one of them is set, the other stays NULL (`ope report`). */
     struct blog **keep_blog;
     struct tlog **keep_tlog;
+    /* When set (`--follow`, `gate --sequential`), a trajectory log is a usage error
+     * naming this option: its looks at row counts would cut episodes in two, and
+     * confidence sequences are for bandit logs. */
+    const char *bandit_only;
     /* --policy NAME=FILE: set.policies[i] points at policy_name[i] and
      * set.policy_file[i] at FILE. */
     char policy_name[EVALCLI_MAX_POLICIES][EVALCLI_NAME_MAX];

@@ -1,11 +1,12 @@
 /* ope/app/follow.c: the reader of a growing log (follow.h). Looks fall on exact row
- * counts (every k-th complete line after the header), whatever sizes the reads come
- * in, so what is printed depends on the data alone, not on how fast it arrived. */
+ * counts (every k-th complete record after the header, as the loader counts rows),
+ * whatever sizes the reads come in, so what is printed depends on the data alone. */
 #include "config.h"
 #include "ope/app/follow.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,9 +27,26 @@ struct fbuf {
     char *b;
     size_t len, cap;
     size_t scanned;     /* bytes searched for line ends */
-    size_t lines;       /* complete lines, the header included */
+    size_t lines;       /* complete records, the header included */
     size_t looked;      /* rows at the last look */
+    size_t line_start;  /* where the record being scanned starts */
+    int inq;            /* inside a quoted field (its newlines end no record) */
 };
+
+/* Does byte k end a record the loader counts as a row? The reader's own rule
+ * (datasets/csv.c): a newline outside quotes ends a record, every '"' toggles quoting;
+ * a blank record (nothing, or a lone '\r') is skipped by the loaders, so it is no row. */
+static int record_end(struct fbuf *f, size_t k)
+{
+    char c = f->b[k];
+    if (c == '"')
+        f->inq = !f->inq;
+    if (c != '\n' || f->inq)
+        return 0;
+    size_t len = k - f->line_start;
+    f->line_start = k + 1;
+    return !(len == 0 || (len == 1 && f->b[k - 1] == '\r'));
+}
 
 static int fbuf_append(struct fbuf *f, const char *s, size_t n, struct ope_error *err)
 {
@@ -66,7 +84,7 @@ static int scan(struct fbuf *f, const struct follow_opts *o, follow_fn fn, void 
                 struct ope_error *err)
 {
     for (; f->scanned < f->len; f->scanned++) {
-        if (f->b[f->scanned] != '\n')
+        if (!record_end(f, f->scanned))
             continue;
         f->lines++;
         size_t rows = f->lines - 1;
@@ -95,8 +113,41 @@ static int check_plain(const struct fbuf *f, const char *path, struct ope_error 
     return 0;
 }
 
-static int follow_fd(int fd, int regular, const char *path, const struct follow_opts *o,
-                     follow_fn fn, void *ctx, struct fbuf *f, struct ope_error *err)
+/* A followed file must only grow: one truncated, rewritten or replaced (renamed over)
+ * under the reader would hand it the tail of other bytes, or nothing more, as if they
+ * were this log's rows. Checked whenever the end is reached: the size against the
+ * bytes read, the first bytes against those read, and what path names now (not for
+ * standard input). A truncation followed within one poll by a rewrite of the same
+ * first 4 KiB and more bytes than were read cannot be seen. */
+static int check_same(int fd, const char *path, int named, const struct fbuf *f,
+                      struct ope_error *err)
+{
+    struct stat st, sp;
+    size_t rows = f->looked;    /* what the updates written so far stand on */
+    if (fstat(fd, &st) != 0)
+        return ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+    if ((uintmax_t)st.st_size < (uintmax_t)f->len)
+        return ope_fail(err, OPE_ENOINPUT, "%s: the file shrank from %zu to %jd bytes while "
+                        "it was followed (truncated or rewritten); the updates written cover "
+                        "its first %zu rows; --follow reads a log that is only appended to",
+                        path, f->len, (intmax_t)st.st_size, rows);
+    char head[4096];
+    size_t k = f->len < sizeof head ? f->len : sizeof head;
+    if (k && (pread(fd, head, k, 0) != (ssize_t)k || memcmp(head, f->b, k) != 0))
+        return ope_fail(err, OPE_ENOINPUT, "%s: its first bytes changed while it was "
+                        "followed (rewritten); the updates written cover its first %zu rows; "
+                        "--follow reads a log that is only appended to", path, rows);
+    if (named && stat(path, &sp) == 0 && (sp.st_ino != st.st_ino || sp.st_dev != st.st_dev))
+        return ope_fail(err, OPE_ENOINPUT, "%s: the name now holds another file (renamed "
+                        "over or rotated) while the old one was followed; the updates "
+                        "written cover the old file's first %zu rows; follow the new one with another command",
+                        path, rows);
+    return 0;
+}
+
+static int follow_fd(int fd, int regular, int named, const char *path,
+                     const struct follow_opts *o, follow_fn fn, void *ctx, struct fbuf *f,
+                     struct ope_error *err)
 {
     char tmp[65536];
     double grew = now();
@@ -124,6 +175,8 @@ static int follow_fd(int fd, int regular, const char *path, const struct follow_
             continue;
         }
         /* The end for now: a pipe has ended; a regular file may still grow. */
+        if (regular && check_same(fd, path, named, f, err) != 0)
+            return -1;
         if (regular && o->idle > 0 && now() - grew < o->idle) {
             nap(o->poll);
             continue;
@@ -136,8 +189,8 @@ static int follow_fd(int fd, int regular, const char *path, const struct follow_
     if (f->len > f->scanned || (f->len && f->b[f->len - 1] != '\n')) {
         if (fbuf_append(f, "\n", 1, err) != 0)
             return -1;
-        f->lines++;
-        f->scanned = f->len;
+        for (; f->scanned < f->len; f->scanned++)
+            f->lines += (size_t)record_end(f, f->scanned);
     }
     size_t rows = f->lines ? f->lines - 1 : 0;
     int rc = fn(ctx, f->b ? f->b : "", f->len, rows, 1, err);
@@ -148,18 +201,23 @@ int follow_run(const char *path, const struct follow_opts *o, follow_fn fn, void
                struct ope_error *err)
 {
     int std = strcmp(path, "-") == 0;
+    /* Opening a FIFO waits for its writer, however long (--idle is for files):
+     * Ctrl-C then interrupts the open, and is the same clean end as during reading. */
     int fd = std ? STDIN_FILENO : open(path, O_RDONLY);
+    if (fd < 0 && errno == EINTR && ope_progress_cancelled(o->progress))
+        return 2;
     if (fd < 0)
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    int bad = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (bad) {
         if (!std)
             close(fd);
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot read: %s", path,
-                        S_ISDIR(st.st_mode) ? "a directory" : strerror(errno));
+                        bad == EISDIR ? "a directory" : strerror(bad));
     }
     struct fbuf f = { 0 };
-    int rc = follow_fd(fd, S_ISREG(st.st_mode), path, o, fn, ctx, &f, err);
+    int rc = follow_fd(fd, S_ISREG(st.st_mode), !std, path, o, fn, ctx, &f, err);
     if (!std)
         close(fd);
     free(f.b);

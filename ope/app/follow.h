@@ -21,9 +21,9 @@ struct follow_opts {
 /* The defaults: every 1000 rows, idle 5 s, poll 0.1 s, no progress. */
 void follow_opts_init(struct follow_opts *o);
 
-/* One look: buf[0..len) holds the header and the complete lines read so far, rows the
- * lines after the header; final is 1 at the end of the data. Returns 0 to go on, 1 to
- * stop reading (a decision was reached), -1 with err. */
+/* One look: buf[0..len) holds the header and the complete records read so far, rows
+ * the rows after the header (blank lines are none); final is 1 at the end of the
+ * data. Returns 0 to go on, 1 to stop reading (a decision was reached), -1 with err. */
 typedef int (*follow_fn)(void *ctx, const char *buf, size_t len, size_t rows, int final,
                          struct ope_error *err);
 

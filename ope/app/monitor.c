@@ -2,6 +2,7 @@
 #include "config.h"
 #include "ope/app/monitor.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -48,8 +49,13 @@ static void render_json_look(const struct res_eval *r, size_t rows, int final,
         }
         for (size_t p = 0; p < r->n_policies; p++)
             for (size_t w = 0; w < r->pol[p].n_warnings; w++, k++) {
+                /* One flat list: the policy's name says whose warning it is, as in
+                 * the table's "warning: NAME: ..." lines. */
+                struct strbuf one = STRBUF_INIT;
+                strbuf_printf(&one, "%s: %s", r->pol[p].name, r->pol[p].warnings[w]);
                 strbuf_puts(sb, k ? "," : "");
-                json_string(sb, r->pol[p].warnings[w]);
+                json_string(sb, strbuf_failed(&one) ? r->pol[p].warnings[w] : strbuf_str(&one));
+                strbuf_release(&one);
             }
         strbuf_putc(sb, ']');
     }
@@ -71,9 +77,17 @@ void monitor_render(const struct res_eval *r, enum out_format f, size_t rows, in
     for (size_t p = 0; p < r->n_policies; p++)
         for (size_t e = 0; e < r->pol[p].n_estimates; e++) {
             const struct res_estimate *x = &r->pol[p].est[e];
-            strbuf_printf(sb, "%8zu  %-12s %-12s %10.4g %10.4g %10.4g %10.4g %10.4g %10.4g\n",
-                          rows, r->pol[p].name, x->label, x->value, x->lower, x->upper,
-                          x->lift, x->lift_lower, x->lift_upper);
+            const double v[6] = { x->value, x->lower, x->upper, x->lift, x->lift_lower,
+                                  x->lift_upper };
+            strbuf_printf(sb, "%8zu  %-12s %-12s", rows, r->pol[p].name, x->label);
+            /* An undefined value or a missing interval is '-', as in ope eval's table. */
+            for (int k = 0; k < 6; k++) {
+                if (isfinite(v[k]))
+                    strbuf_printf(sb, " %10.4g", v[k]);
+                else
+                    strbuf_printf(sb, " %10s", "-");
+            }
+            strbuf_putc(sb, '\n');
         }
     if (final)
         render_warnings(r, sb);
@@ -112,8 +126,10 @@ int monitor_look(void *ctx, const char *buf, size_t len, size_t rows, int final,
     int rc = 0;
     if (strbuf_failed(&sb))
         rc = ope_fail_oom(err);
-    else if (fputs(strbuf_str(&sb), m->out) == EOF || fflush(m->out) != 0)
+    else if (errno = 0, fputs(strbuf_str(&sb), m->out) == EOF || fflush(m->out) != 0) {
+        m->reader_gone = errno == EPIPE;
         rc = ope_fail(err, OPE_ECANTCREAT, "standard output: cannot write the update");
+    }
     strbuf_release(&sb);
     return rc;
 }

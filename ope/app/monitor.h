@@ -17,6 +17,7 @@ struct monitor {
     FILE *out;                  /* where the updates go (standard output) */
     size_t shown_rows;          /* rows of the last update written (0: none yet) */
     struct res_eval *last;      /* the last look's result */
+    int reader_gone;            /* a write failed with EPIPE (`| head -1`) */
 };
 
 /* A follow_fn (follow.h) over a struct monitor: evaluate, then write the update and
