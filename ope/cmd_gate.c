@@ -152,6 +152,10 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
               isnan(g->min_rel) ? thr : g->min_rel, pass);
     if (isnan(x->lift_lower) && !undecided++)
         snprintf(why, sizeof why, "%s gives no lower bound for the lift", x->label);
+    /* lift / |V(pi_b)| has no value at V(pi_b) = 0: nothing to hold it against. */
+    if (!isnan(g->min_rel) && !(fabs(vb) > 0) && !undecided++)
+        snprintf(why, sizeof why, "the relative lift is undefined: the value of %s is %.6g",
+                 over, vb);
     if (undecided) {
         v->status = GATE_UNDECIDABLE;
         snprintf(v->reason, sizeof v->reason, "%s", why);
@@ -639,7 +643,8 @@ const struct cmd_entry cmd_gate_entry = {
     "                        estimate by the same estimator is subtracted on the same\n"
     "                        bootstrap resamples (--ci bootstrap, the default)\n"
     "  --min-lift X          PASS needs the lower bound above X (default 0)\n"
-    "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%)\n"
+    "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%);\n"
+    "                        UNDECIDABLE when V(pi_b) is 0 (no relative lift)\n"
     "  --estimator NAME      the deciding estimator (default dr)\n"
     "  --alpha A             one-sided, family-wise level (default 0.05)\n"
     "  --require-ess N       UNDECIDABLE when the estimator's ESS is below N\n"
