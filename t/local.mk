@@ -147,7 +147,8 @@ ope_sh_tests = \
 	t/1485-report-long-name.sh \
 	t/1486-nul-bytes.sh \
 	t/1500-gate-relative-zero.sh \
-	t/1501-against-self.sh
+	t/1501-against-self.sh \
+	t/1502-segments-constant.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
