@@ -148,7 +148,8 @@ ope_sh_tests = \
 	t/1486-nul-bytes.sh \
 	t/1500-gate-relative-zero.sh \
 	t/1501-against-self.sh \
-	t/1502-segments-constant.sh
+	t/1502-segments-constant.sh \
+	t/1503-plan-notes.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
