@@ -229,7 +229,8 @@ static void print_formats(void)
 "  70  internal error (out of memory)\n"
 "  73  an output file or standard output cannot be written (nothing partial is\n"
 "      left behind)\n"
-"  130 interrupted\n");
+"  130 interrupted\n"
+"ope gate adds its verdicts: 0 PASS, 1 FAIL, 2 UNDECIDABLE (ope help gate).\n");
 }
 
 /* `ope help intervals`: what each interval method assumes, and the estimators whose
