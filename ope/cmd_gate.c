@@ -307,6 +307,15 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
                              g->estimator);
                     goto out;
                 }
+                /* More agreeing estimators than are evaluated: never satisfiable,
+                 * so every verdict would be UNDECIDABLE whatever the data. */
+                if (g->require_agreement > (long)r->pol[p].n_estimates) {
+                    ope_fail(err, OPE_EUSAGE, "--require-agreement %ld: only %zu "
+                             "estimators are evaluated (--estimators)",
+                             g->require_agreement, r->pol[p].n_estimates);
+                    res_eval_free(r);
+                    goto out;
+                }
                 if ((c->set.truth_path || g->against) && !isnan(x->lift))
                     *vb = x->value - x->lift;   /* the baseline's own estimate */
             }
@@ -652,7 +661,8 @@ const struct cmd_entry cmd_gate_entry = {
     "                        mass is on actions the log never takes in that context\n"
     "  --require-agreement K UNDECIDABLE unless K estimators (all of the log's kind,\n"
     "                        or --estimators) put their lift's lower bound on the\n"
-    "                        same side of the threshold as the deciding one\n"
+    "                        same side of the threshold as the deciding one (K\n"
+    "                        above the number evaluated: a usage error)\n"
     "  --sequential          decide as the rows come, and stop as soon as certain\n"
     "  --every N             --sequential: rows between looks (default 1000)\n"
     "  --idle SECONDS        --sequential on a file: wait this long for it to grow\n"

@@ -151,7 +151,8 @@ ope_sh_tests = \
 	t/1502-segments-constant.sh \
 	t/1503-plan-notes.sh \
 	t/1504-tui-select-wrap.sh \
-	t/1505-help-gate-status.sh
+	t/1505-help-gate-status.sh \
+	t/1506-gate-agreement-count.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
