@@ -392,6 +392,11 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
                      "it: if the lift stays at %s, about %.0f %s in all (%.3g times this "
                      "log) would make the interval exclude 0.", l, ceil(need),
                      traj ? "episodes" : "rows", need / N);
+    } else if (isfinite(x->lift_lower) && isfinite(x->lift_upper)) {
+        /* lift 0: N (h / lift)^2 has no value, and the gate's bound is not above 0. */
+        report_spanf(d, REPORT_TEXT, "The lift is estimated at exactly 0: if it stays "
+                     "there, no amount of data would make the interval exclude 0, and "
+                     "`ope gate` (threshold 0) would fail.");
     }
     report_end(d, REPORT_P);
 }
