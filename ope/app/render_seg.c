@@ -36,10 +36,11 @@ static void headline(const struct res_eval *r, struct strbuf *sb)
     const struct res_segments *g = r->segments;
     char nm[512];
     strbuf_printf(sb, "\nsegments by %s: ", printable(g->column, nm, sizeof nm));
+    const char *pl = g->n_seg == 1 ? "" : "s";
     if (g->bins)
-        strbuf_printf(sb, "%zu equal-count bins (of %d asked)", g->n_seg, g->bins);
+        strbuf_printf(sb, "%zu equal-count bin%s (of %d asked)", g->n_seg, pl, g->bins);
     else
-        strbuf_printf(sb, "%zu levels", g->n_seg);
+        strbuf_printf(sb, "%zu level%s", g->n_seg, pl);
     if (strcmp(g->method, "none") == 0)
         strbuf_printf(sb, "; no intervals");
     else

@@ -1,0 +1,20 @@
+#!/bin/sh
+# t/1508-segments-one.sh: issue 19 review: --by on a column with a single level (or a
+# constant numeric column cut into bins) is one segment, and the table and the report
+# say "1 level" / "1 equal-count bin", not "1 levels".
+. "$OPE_SRCDIR/t/lib.sh"
+plan 5
+# 100 rows; x0 is the same category everywhere, x1 the same number.
+awk 'BEGIN { print "action,reward,pscore,x0,x1,pi.a.0,pi.a.1"; srand(2)
+             for (i = 0; i < 100; i++) printf "%d,%d,0.5,same,3,0.8,0.2\n", i % 2, rand() < 0.5 }' \
+    > "$TMP/one.csv"
+expect_status 0 "--by a one-level column" \
+    "$OPE" eval "$TMP/one.csv" --estimators ipw --n-boot 50 --by x0
+expect_grep "$TMP/out" "segments by x0: 1 level; " "the table: 1 level"
+expect_status 0 "--by a constant numeric column, --bins 4" \
+    "$OPE" eval "$TMP/one.csv" --estimators ipw --n-boot 50 --by x1 --bins 4
+expect_grep "$TMP/out" "segments by x1: 1 equal-count bin (of 4 asked)" "the table: 1 bin"
+OPE_REPORT_DATE=2026-01-01 "$OPE" report "$TMP/one.csv" --estimators ipw --n-boot 50 \
+    --by x0 --no-charts -o "$TMP/r.md" >/dev/null 2>"$TMP/err"
+expect_grep "$TMP/r.md" ": its 1 level." "the report: 1 level"
+done_testing
