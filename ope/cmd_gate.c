@@ -21,6 +21,7 @@
 #include "ope/base/json.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
+#include "ope/base/utf8.h"
 
 /* Exit statuses of the verdicts: a pipeline tells them from the usual 64/65/66. */
 enum { GATE_PASS = 0, GATE_FAIL = 1, GATE_UNDECIDABLE = 2 };
@@ -254,8 +255,13 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
                         double alpha)
 {
     static const char *const upper[] = { "PASS", "FAIL", "UNDECIDABLE" };
+    /* Policy names come from the data (and reach the reason through --against): their
+     * control bytes as \xNN, as in every table. */
+    char nm[512], why[1024];
     if (m == 1) {
-        strbuf_printf(sb, "%s %s: %s\n", upper[status], v[0].name, v[0].reason);
+        strbuf_printf(sb, "%s %s: %s\n", upper[status],
+                      utf8_printable(v[0].name, strlen(v[0].name), nm, sizeof nm),
+                      utf8_printable(v[0].reason, strlen(v[0].reason), why, sizeof why));
         return;
     }
     size_t n_pass = 0;
@@ -264,8 +270,10 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
     strbuf_printf(sb, "%s: %zu of %zu policies pass (Holm's correction, family-wise alpha "
                   "%g)\n", upper[status], n_pass, m, alpha);
     for (size_t p = 0; p < m; p++)
-        strbuf_printf(sb, "  %s %s: %s (alpha %.4g)\n", upper[v[p].status], v[p].name,
-                      v[p].reason, v[p].level);
+        strbuf_printf(sb, "  %s %s: %s (alpha %.4g)\n", upper[v[p].status],
+                      utf8_printable(v[p].name, strlen(v[p].name), nm, sizeof nm),
+                      utf8_printable(v[p].reason, strlen(v[p].reason), why, sizeof why),
+                      v[p].level);
 }
 
 /* Holm's step-down procedure on lower confidence bounds: with R the policies not yet

@@ -154,7 +154,8 @@ ope_sh_tests = \
 	t/1505-help-gate-status.sh \
 	t/1506-gate-agreement-count.sh \
 	t/1507-report-zero-lift.sh \
-	t/1508-segments-one.sh
+	t/1508-segments-one.sh \
+	t/1509-gate-lift-names.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
