@@ -585,6 +585,15 @@ static int gate_exec(int argc, char **argv)
     g.alpha = c.set.alpha;
     if (g.alpha >= 0.5)
         return cli_usage("gate", "--alpha %g: a one-sided level must be below 0.5", g.alpha);
+    /* A bootstrap bound at level a is the a-quantile of the B replicates: with a B < 1
+     * no replicate lies below it, and the bound is the smallest replicate, whose level
+     * is about 1 / B, not a. Holm's first step tests at alpha / m. */
+    if (c.set.ci == CI_BOOTSTRAP && g.alpha / (double)m * c.set.n_boot < 1)
+        return cli_usage("gate", "--alpha %g over %zu polic%s: a one-sided level of %g is "
+                         "beyond the %d bootstrap replicates (the bound would be the smallest "
+                         "one): give --n-boot %.0f or more, or --ci t", g.alpha, m,
+                         m == 1 ? "y" : "ies", g.alpha / (double)m, c.set.n_boot,
+                         ceil((double)m / g.alpha));
     /* Only the deciding estimator unless agreement is asked for (then every estimator
      * of the log's kind, or the given list). */
     if (!given_estimators &&
@@ -663,7 +672,8 @@ const struct cmd_entry cmd_gate_entry = {
     "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%);\n"
     "                        UNDECIDABLE when V(pi_b) is 0 (no relative lift)\n"
     "  --estimator NAME      the deciding estimator (default dr)\n"
-    "  --alpha A             one-sided, family-wise level (default 0.05)\n"
+    "  --alpha A             one-sided, family-wise level (default 0.05); with the\n"
+    "                        bootstrap, A / policies needs --n-boot >= policies / A\n"
     "  --require-ess N       UNDECIDABLE when the estimator's ESS is below N\n"
     "  --max-unsupported P   UNDECIDABLE when more than the share P of the policy's\n"
     "                        mass is on actions the log never takes in that context\n"
