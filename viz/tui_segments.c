@@ -111,8 +111,8 @@ static int seg_key(struct tui *t, int ch)
             snprintf(bins, sizeof bins, "%d", s->set.bins);
         else
             bins[0] = '\0';
-        if (!tui_prompt(t, "bins of a numeric column (2 to 64; empty: a categorical one):",
-                        bins, sizeof bins))
+        /* At most 40 characters: the prompt keeps half of an 80-column line. */
+        if (!tui_prompt(t, "bins, 2 to 64 (empty: categorical):", bins, sizeof bins))
             return 1;
         char *end;
         k = bins[0] ? strtol(bins, &end, 10) : 0;
