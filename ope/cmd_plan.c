@@ -53,16 +53,16 @@ struct plan_notes {
  * above 0 (or undefined). A --lift beyond the whole range of the log's rewards
  * lo..hi (bandit logs; NAN otherwise): no policy can gain that much. */
 static void plan_notes(const struct plan_opts *o, const struct plan_row *rows, size_t n,
-                       double lo, double hi, struct plan_notes *pn)
+                       double lo, double hi, int traj, struct plan_notes *pn)
 {
     pn->n = 0;
     int none = 0;
     for (size_t k = 0; k < n; k++)
         none |= isnan(rows[k].lift_target);
     if (none && !isfinite(o->lift))
-        snprintf(pn->text[pn->n++], sizeof pn->text[0], "no rows for lift where the "
+        snprintf(pn->text[pn->n++], sizeof pn->text[0], "no %s for lift where the "
                  "estimated lift is not above 0 (or undefined): there is no gain to detect; "
-                 "--lift X plans for a lift of X");
+                 "--lift X plans for a lift of X", traj ? "episodes" : "rows");
     if (isfinite(o->lift) && isfinite(lo) && isfinite(hi) && o->lift > hi - lo)
         snprintf(pn->text[pn->n++], sizeof pn->text[0], "--lift %g is more than the whole "
                  "range of the log's rewards (%g to %g): no policy gains that much, so the "
@@ -75,6 +75,7 @@ static void write_table(struct strbuf *sb, const struct res_eval *r, const struc
 {
     int traj = strcmp(r->kind, "bandit") != 0;
     const char *unit = traj ? "episodes" : "rows";
+    int cw = traj ? 18 : 14;    /* the rows (episodes) columns */
     strbuf_printf(sb, "%s: %.0f %s; sd = the per-%s spread of the contributions (se sqrt(n)); "
                   "rows scale as 1/width^2\n", r->path ? r->path : "(log)", rows ? rows[0].n : 0,
                   unit, traj ? "episode" : "row");
@@ -90,17 +91,19 @@ static void write_table(struct strbuf *sb, const struct res_eval *r, const struc
         if (!last || strcmp(last, w->policy) != 0) {
             char name[256];
             utf8_printable(w->policy, strlen(w->policy), name, sizeof name);
-            strbuf_printf(sb, "\npolicy %s\n  %-20s %12s %12s %14s %12s %14s\n", name,
-                          "estimator", "sd", "half-width", traj ? "eps. for width" :
-                          "rows for width", "lift", traj ? "eps. for lift" : "rows for lift");
+            /* "episodes" in full: "eps." read as the --explore share. */
+            strbuf_printf(sb, "\npolicy %s\n  %-20s %12s %12s %*s %12s %*s\n", name,
+                          "estimator", "sd", "half-width", cw, traj ? "episodes for width" :
+                          "rows for width", "lift", cw, traj ? "episodes for lift" :
+                          "rows for lift");
             last = w->policy;
         }
         strbuf_printf(sb, "  %-20s", w->label);
         num(sb, w->sigma, 12);
         num(sb, w->half, 12);
-        num(sb, w->rows_width, 14);
+        num(sb, w->rows_width, cw);
         num(sb, w->lift_target, 12);
-        num(sb, w->rows_lift, 14);
+        num(sb, w->rows_lift, cw);
         strbuf_putc(sb, '\n');
     }
     for (size_t k = 0; k < pn->n; k++)
@@ -321,7 +324,7 @@ static int plan_exec(int argc, char **argv)
     }
     struct plan_notes pn = { .n = 0 };
     if (rc == 0)
-        plan_notes(&po, rows, n, lo, hi, &pn);
+        plan_notes(&po, rows, n, lo, hi, strcmp(r->kind, "bandit") != 0, &pn);
     struct strbuf sb = STRBUF_INIT;
     if (rc == 0) {
         if (format == OUT_JSON)

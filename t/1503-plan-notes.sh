@@ -4,9 +4,10 @@
 # "rows for lift" with a note; a --lift larger than the whole range of a bandit log's
 # rewards (no policy can gain that much: lift <= max r - min r) is planned but flagged,
 # in the table and in the JSON's warnings; --alpha at or above 0.5 is refused as in
-# `ope gate` (z_{1-alpha} <= 0 would plan to detect a lift with no test at all).
+# `ope gate` (z_{1-alpha} <= 0 would plan to detect a lift with no test at all). On a
+# trajectory log the columns say "episodes", not "eps." (read as --explore's share).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 8
+plan 11
 
 # greedy beats the logger by about +0.2, uniform loses (true values 0.775 and 0.538
 # against an observed 0.6175, ope gen's output), rewards 0/1.
@@ -27,4 +28,10 @@ expect_grep "$TMP/j" '"warnings":["--lift 5 is more than' "and in the JSON"
 expect_grep "$TMP/j" '"warnings":[]}' "--lift 0.1: no warning"
 expect_status 64 "--alpha 0.5 refused" "$OPE" plan "$TMP/log.csv" --estimators dr --alpha 0.5
 expect_grep "$TMP/err" "--alpha 0.5: the lift's one-sided level must be below 0.5" "says why"
+"$OPE" gen mdp riverswim --episodes 200 --candidates 2 --seed 3 -o "$TMP/traj.csv" \
+    >/dev/null 2>&1 || fail "gen mdp"
+expect_status 0 "plan on a trajectory log" \
+    "$OPE" plan "$TMP/traj.csv" --estimators dr --width 0.5
+expect_grep "$TMP/out" "episodes for width" "the column says episodes"
+if grep -q "eps\\. for" "$TMP/out"; then fail "no 'eps. for'"; else pass "no 'eps. for'"; fi
 done_testing
