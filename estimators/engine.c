@@ -645,6 +645,12 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
                      "(add --policy %s)", o->against, o->against);
             goto fail;
         }
+        if (n_pol == 1) {
+            ope_fail(err, OPE_EUSAGE, "--against %s is the only evaluated policy: a lift "
+                     "over itself is nothing (add the --policy to compare with it)",
+                     o->against);
+            goto fail;
+        }
         if (!(alift = ope_malloc(n_pol * ns * 4 * sizeof *alift + 1, err)) ||
             (!diff && !(diff = ope_malloc((g->B + 1) * sizeof *diff, err)))) {
             free(alift);
@@ -672,6 +678,11 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         free(alift);
         goto fail;
     }
+    /* The baseline's own lift stays undefined; say so where its '-' shows. */
+    for (size_t p = 0; alift && p < n_pol; p++)
+        if (strcmp(r->pol[p].name, o->against) == 0)
+            res_warn(r, &r->pol[p], "no lift for %s: it is the --against baseline (the "
+                     "other policies' lifts are over its estimates)", o->against);
     for (size_t p = 0; alift && p < n_pol; p++)
         for (size_t e = 0; e < ns; e++) {
             const double *x = alift + (p * ns + e) * 4;

@@ -251,11 +251,14 @@ static void max_t(size_t S, const double *v, const double *const *rep, size_t B,
         if (t >= 0)
             T[m++] = t;
     }
-    if (!m)
-        return;
-    qsort(T, m, sizeof *T, cmp_double);
-    size_t idx = (size_t)ceil((1 - alpha) * (double)m);
-    double c = T[idx ? (idx > m ? m : idx) - 1 : 0];
+    /* No t at all: every segment's replicates equal its estimate (se 0), so each
+     * interval is the point, as a segment with se 0 beside others gets. */
+    double c = 0;
+    if (m) {
+        qsort(T, m, sizeof *T, cmp_double);
+        size_t idx = (size_t)ceil((1 - alpha) * (double)m);
+        c = T[idx ? (idx > m ? m : idx) - 1 : 0];
+    }
     for (size_t s = 0; s < S; s++)
         if (isfinite(se[s])) {
             lo[s] = v[s] - c * se[s];

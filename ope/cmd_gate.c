@@ -21,6 +21,7 @@
 #include "ope/base/json.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
+#include "ope/base/utf8.h"
 
 /* Exit statuses of the verdicts: a pipeline tells them from the usual 64/65/66. */
 enum { GATE_PASS = 0, GATE_FAIL = 1, GATE_UNDECIDABLE = 2 };
@@ -153,6 +154,10 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
               isnan(g->min_rel) ? thr : g->min_rel, pass);
     if (isnan(x->lift_lower) && !undecided++)
         snprintf(why, sizeof why, "%s gives no lower bound for the lift", x->label);
+    /* lift / |V(pi_b)| has no value at V(pi_b) = 0: nothing to hold it against. */
+    if (!isnan(g->min_rel) && !(fabs(vb) > 0) && !undecided++)
+        snprintf(why, sizeof why, "the relative lift is undefined: the value of %s is %.6g",
+                 over, vb);
     if (undecided) {
         v->status = GATE_UNDECIDABLE;
         snprintf(v->reason, sizeof v->reason, "%s", why);
@@ -253,8 +258,13 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
                         double alpha, int sequential)
 {
     static const char *const upper[] = { "PASS", "FAIL", "UNDECIDABLE" };
+    /* Policy names come from the data (and reach the reason through --against): their
+     * control bytes as \xNN, as in every table. */
+    char nm[512], why[1024];
     if (m == 1) {
-        strbuf_printf(sb, "%s %s: %s\n", upper[status], v[0].name, v[0].reason);
+        strbuf_printf(sb, "%s %s: %s\n", upper[status],
+                      utf8_printable(v[0].name, strlen(v[0].name), nm, sizeof nm),
+                      utf8_printable(v[0].reason, strlen(v[0].reason), why, sizeof why));
         return;
     }
     size_t n_pass = 0;
@@ -265,8 +275,10 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
                   "%g)\n", upper[status], n_pass, m, sequential ? "Bonferroni" : "Holm's",
                   alpha);
     for (size_t p = 0; p < m; p++)
-        strbuf_printf(sb, "  %s %s: %s (alpha %.4g)\n", upper[v[p].status], v[p].name,
-                      v[p].reason, v[p].level);
+        strbuf_printf(sb, "  %s %s: %s (alpha %.4g)\n", upper[v[p].status],
+                      utf8_printable(v[p].name, strlen(v[p].name), nm, sizeof nm),
+                      utf8_printable(v[p].reason, strlen(v[p].reason), why, sizeof why),
+                      v[p].level);
 }
 
 /* Holm's step-down procedure on lower confidence bounds: with R the policies not yet
@@ -306,6 +318,15 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
                     res_eval_free(r);
                     ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators",
                              g->estimator);
+                    goto out;
+                }
+                /* More agreeing estimators than are evaluated: never satisfiable,
+                 * so every verdict would be UNDECIDABLE whatever the data. */
+                if (g->require_agreement > (long)r->pol[p].n_estimates) {
+                    ope_fail(err, OPE_EUSAGE, "--require-agreement %ld: only %zu "
+                             "estimators are evaluated (--estimators)",
+                             g->require_agreement, r->pol[p].n_estimates);
+                    res_eval_free(r);
                     goto out;
                 }
                 if ((c->set.truth_path || g->against) && !isnan(x->lift))
@@ -585,6 +606,15 @@ static int gate_exec(int argc, char **argv)
     g.alpha = c.set.alpha;
     if (g.alpha >= 0.5)
         return cli_usage("gate", "--alpha %g: a one-sided level must be below 0.5", g.alpha);
+    /* A bootstrap bound at level a is the a-quantile of the B replicates: with a B < 1
+     * no replicate lies below it, and the bound is the smallest replicate, whose level
+     * is about 1 / B, not a. Holm's first step tests at alpha / m. */
+    if (c.set.ci == CI_BOOTSTRAP && g.alpha / (double)m * c.set.n_boot < 1)
+        return cli_usage("gate", "--alpha %g over %zu polic%s: a one-sided level of %g is "
+                         "beyond the %d bootstrap replicates (the bound would be the smallest "
+                         "one): give --n-boot %.0f or more, or --ci t", g.alpha, m,
+                         m == 1 ? "y" : "ies", g.alpha / (double)m, c.set.n_boot,
+                         ceil((double)m / g.alpha));
     /* Only the deciding estimator unless agreement is asked for (then every estimator
      * of the log's kind, or the given list). */
     if (!given_estimators &&
@@ -661,15 +691,18 @@ const struct cmd_entry cmd_gate_entry = {
     "                        estimate by the same estimator is subtracted on the same\n"
     "                        bootstrap resamples (--ci bootstrap, the default)\n"
     "  --min-lift X          PASS needs the lower bound above X (default 0)\n"
-    "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%)\n"
+    "  --min-relative-lift X PASS needs the lower bound above X |V(pi_b)| (0.05 = 5%);\n"
+    "                        UNDECIDABLE when V(pi_b) is 0 (no relative lift)\n"
     "  --estimator NAME      the deciding estimator (default dr)\n"
-    "  --alpha A             one-sided, family-wise level (default 0.05)\n"
+    "  --alpha A             one-sided, family-wise level (default 0.05); with the\n"
+    "                        bootstrap, A / policies needs --n-boot >= policies / A\n"
     "  --require-ess N       UNDECIDABLE when the estimator's ESS is below N\n"
     "  --max-unsupported P   UNDECIDABLE when more than the share P of the policy's\n"
     "                        mass is on actions the log never takes in that context\n"
     "  --require-agreement K UNDECIDABLE unless K estimators (all of the log's kind,\n"
     "                        or --estimators) put their lift's lower bound on the\n"
-    "                        same side of the threshold as the deciding one\n"
+    "                        same side of the threshold as the deciding one (K\n"
+    "                        above the number evaluated: a usage error)\n"
     "  --sequential          decide as the rows come, and stop as soon as certain\n"
     "  --every N             --sequential: rows between looks (default 1000)\n"
     "  --idle SECONDS        --sequential on a file: wait this long for it to grow\n"

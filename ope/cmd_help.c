@@ -231,7 +231,7 @@ static void print_formats(void)
 "      left behind); a standard output whose reader has gone (`ope eval | head`)\n"
 "      gives 73 without a message, unless the command had already failed\n"
 "  130 interrupted\n"
-"ope gate adds its verdicts: 0 PASS, 1 FAIL, 2 UNDECIDABLE.\n");
+"ope gate adds its verdicts: 0 PASS, 1 FAIL, 2 UNDECIDABLE (ope help gate).\n");
 }
 
 /* `ope help intervals`: what each interval method assumes, and the estimators whose

@@ -43,12 +43,39 @@ static void num(struct strbuf *sb, double v, int w)
     strbuf_printf(sb, " %*s", w, b);
 }
 
+/* Why a plan's number is missing or moot, for the table and the JSON: at most two. */
+struct plan_notes {
+    char text[2][320];
+    size_t n;
+};
+
+/* A '-' under "rows for lift" when no --lift was given: the estimate's own lift is not
+ * above 0 (or undefined). A --lift beyond the whole range of the log's rewards
+ * lo..hi (bandit logs; NAN otherwise): no policy can gain that much. */
+static void plan_notes(const struct plan_opts *o, const struct plan_row *rows, size_t n,
+                       double lo, double hi, int traj, struct plan_notes *pn)
+{
+    pn->n = 0;
+    int none = 0;
+    for (size_t k = 0; k < n; k++)
+        none |= isnan(rows[k].lift_target);
+    if (none && !isfinite(o->lift))
+        snprintf(pn->text[pn->n++], sizeof pn->text[0], "no %s for lift where the "
+                 "estimated lift is not above 0 (or undefined): there is no gain to detect; "
+                 "--lift X plans for a lift of X", traj ? "episodes" : "rows");
+    if (isfinite(o->lift) && isfinite(lo) && isfinite(hi) && o->lift > hi - lo)
+        snprintf(pn->text[pn->n++], sizeof pn->text[0], "--lift %g is more than the whole "
+                 "range of the log's rewards (%g to %g): no policy gains that much, so the "
+                 "rows for lift plan for the impossible", o->lift, lo, hi);
+}
+
 static void write_table(struct strbuf *sb, const struct res_eval *r, const struct plan_opts *o,
                         const struct plan_row *rows, size_t n, const struct explore_row *ex,
-                        size_t n_ex)
+                        size_t n_ex, const struct plan_notes *pn)
 {
     int traj = strcmp(r->kind, "bandit") != 0;
     const char *unit = traj ? "episodes" : "rows";
+    int cw = traj ? 18 : 14;    /* the rows (episodes) columns */
     strbuf_printf(sb, "%s: %.0f %s; sd = the per-%s spread of the contributions (se sqrt(n)); "
                   "rows scale as 1/width^2\n", r->path ? r->path : "(log)", rows ? rows[0].n : 0,
                   unit, traj ? "episode" : "row");
@@ -64,19 +91,23 @@ static void write_table(struct strbuf *sb, const struct res_eval *r, const struc
         if (!last || strcmp(last, w->policy) != 0) {
             char name[256];
             utf8_printable(w->policy, strlen(w->policy), name, sizeof name);
-            strbuf_printf(sb, "\npolicy %s\n  %-20s %12s %12s %14s %12s %14s\n", name,
-                          "estimator", "sd", "half-width", traj ? "eps. for width" :
-                          "rows for width", "lift", traj ? "eps. for lift" : "rows for lift");
+            /* "episodes" in full: "eps." read as the --explore share. */
+            strbuf_printf(sb, "\npolicy %s\n  %-20s %12s %12s %*s %12s %*s\n", name,
+                          "estimator", "sd", "half-width", cw, traj ? "episodes for width" :
+                          "rows for width", "lift", cw, traj ? "episodes for lift" :
+                          "rows for lift");
             last = w->policy;
         }
         strbuf_printf(sb, "  %-20s", w->label);
         num(sb, w->sigma, 12);
         num(sb, w->half, 12);
-        num(sb, w->rows_width, 14);
+        num(sb, w->rows_width, cw);
         num(sb, w->lift_target, 12);
-        num(sb, w->rows_lift, 14);
+        num(sb, w->rows_lift, cw);
         strbuf_putc(sb, '\n');
     }
+    for (size_t k = 0; k < pn->n; k++)
+        strbuf_printf(sb, "%snote: %s\n", k ? "" : "\n", pn->text[k]);
     if (n_ex) {
         strbuf_printf(sb, "\nipw if the log had been collected by (1 - eps) pi_b + eps pi_e "
                       "(estimated from this log's rows):\n  %-20s %8s %12s %22s\n", "policy",
@@ -95,7 +126,7 @@ static void write_table(struct strbuf *sb, const struct res_eval *r, const struc
 
 static void write_json(struct strbuf *sb, const struct res_eval *r, const struct plan_opts *o,
                        const struct plan_row *rows, size_t n, const struct explore_row *ex,
-                       size_t n_ex)
+                       size_t n_ex, const struct plan_notes *pn)
 {
     strbuf_printf(sb, "{\"tool\":\"ope\",\"version\":\"%s\",\"command\":\"plan\",\n \"input\":{"
                   "\"path\":", PACKAGE_VERSION);
@@ -139,6 +170,12 @@ static void write_json(struct strbuf *sb, const struct res_eval *r, const struct
         strbuf_puts(sb, ",\"rows_for_width\":");
         json_number(sb, ex[k].rows);
         strbuf_putc(sb, '}');
+    }
+    strbuf_puts(sb, "],\n \"warnings\":[");
+    for (size_t k = 0; k < pn->n; k++) {
+        if (k)
+            strbuf_putc(sb, ',');
+        json_string(sb, pn->text[k]);
     }
     strbuf_puts(sb, "]}\n");
 }
@@ -243,6 +280,9 @@ static int plan_exec(int argc, char **argv)
                          "here)");
     c.set.ci = CI_T;        /* the per-row sd: the t interval's */
     po.alpha = c.set.alpha;
+    if (!(po.alpha < 0.5))  /* as ope gate: z_{1 - alpha} <= 0 detects nothing */
+        return cli_usage("plan", "--alpha %g: the lift's one-sided level must be below 0.5",
+                         po.alpha);
     if (outcli_format(&out, OUT_ALL, "a plan", &format, &err) != 0)
         return cli_usage("plan", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)
@@ -275,14 +315,24 @@ static int plan_exec(int argc, char **argv)
             x->rows = s0 > 0 ? ceil((double)blog->n * (x->sigma / s0) * (x->sigma / s0)) : NAN;
         }
     }
+    /* The range of a bandit log's rewards, which a lift cannot exceed (a trajectory
+     * log's observed returns do not bound what another policy could obtain). */
+    double lo = blog ? INFINITY : NAN, hi = blog ? -INFINITY : NAN;
+    for (size_t i = 0; blog && i < blog->n; i++) {
+        lo = fmin(lo, blog->reward[i]);
+        hi = fmax(hi, blog->reward[i]);
+    }
+    struct plan_notes pn = { .n = 0 };
+    if (rc == 0)
+        plan_notes(&po, rows, n, lo, hi, strcmp(r->kind, "bandit") != 0, &pn);
     struct strbuf sb = STRBUF_INIT;
     if (rc == 0) {
         if (format == OUT_JSON)
-            write_json(&sb, r, &po, rows, n, ex, n_ex);
+            write_json(&sb, r, &po, rows, n, ex, n_ex, &pn);
         else if (format == OUT_CSV)
             write_csv(&sb, rows, n);
         else
-            write_table(&sb, r, &po, rows, n, ex, n_ex);
+            write_table(&sb, r, &po, rows, n, ex, n_ex, &pn);
         rc = strbuf_failed(&sb) ? ope_fail_oom(&err) : outcli_write(&out, &sb, &err);
     }
     strbuf_release(&sb);

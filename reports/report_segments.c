@@ -17,11 +17,12 @@ static void method_para(struct report_doc *d, const struct res_eval *r)
     report_spanf(d, REPORT_TEXT, "Every policy is estimated again on the rows of each "
                  "segment of the context column ");
     report_spanf(d, REPORT_CODE, "%s", g->column);
+    const char *pl = g->n_seg == 1 ? "" : "s";
     if (g->bins)
-        report_spanf(d, REPORT_TEXT, ": %zu equal-count bins (of %d asked; a bin's edges are "
-                     "order statistics, and tied values share a bin).", g->n_seg, g->bins);
+        report_spanf(d, REPORT_TEXT, ": %zu equal-count bin%s (of %d asked; a bin's edges are "
+                     "order statistics, and tied values share a bin).", g->n_seg, pl, g->bins);
     else
-        report_spanf(d, REPORT_TEXT, ": its %zu levels.", g->n_seg);
+        report_spanf(d, REPORT_TEXT, ": its %zu level%s.", g->n_seg, pl);
     report_spanf(d, REPORT_TEXT, " The reward model is fitted once on the whole log and held "
                  "fixed per segment. ");
     if (strcmp(g->method, "max-t bootstrap") == 0)

@@ -375,10 +375,20 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
         report_spanf(d, REPORT_TEXT, " and %zu below it", below);
     report_spanf(d, REPORT_TEXT, ". ");
     if (isfinite(x->lift_lower) && x->lift_lower > 0) {
-        report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so `ope gate LOG --policy "
-                     "%s --estimator %s --alpha %g` would pass (one-sided level %g; a "
-                     "gate with --require-ess or --min-lift asks more).", pol->name,
-                     x->estimator, r->alpha / 2, r->alpha / 2);
+        /* The command as code, the name shell-quoted: it may hold spaces or quotes. */
+        char a[32];
+        snprintf(a, sizeof a, "%g", r->alpha / 2);
+        char *args[] = { (char *)"ope", (char *)"gate", (char *)"LOG", (char *)"--policy",
+                         pol->name, (char *)"--estimator", (char *)x->estimator,
+                         (char *)"--alpha", a };
+        struct strbuf cmd = STRBUF_INIT;
+        report_quote_args(&cmd, (int)(sizeof args / sizeof *args), args);
+        report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so ");
+        report_spanf(d, REPORT_CODE, "%s", strbuf_str(&cmd));
+        report_spanf(d, REPORT_TEXT, " would pass (one-sided level %g; a gate with "
+                     "--require-ess or --min-lift asks more).", r->alpha / 2);
+        d->out.failed |= cmd.failed;
+        strbuf_release(&cmd);
     } else if (isfinite(x->lift_upper) && x->lift_upper < 0) {
         report_spanf(d, REPORT_TEXT, "Its upper bound is below 0: the logged policy is "
                      "better, and a gate would fail.");
@@ -392,6 +402,11 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
                      "it: if the lift stays at %s, about %.0f %s in all (%.3g times this "
                      "log) would make the interval exclude 0.", l, ceil(need),
                      traj ? "episodes" : "rows", need / N);
+    } else if (isfinite(x->lift_lower) && isfinite(x->lift_upper)) {
+        /* lift 0: N (h / lift)^2 has no value, and the gate's bound is not above 0. */
+        report_spanf(d, REPORT_TEXT, "The lift is estimated at exactly 0: if it stays "
+                     "there, no amount of data would make the interval exclude 0, and "
+                     "`ope gate` (threshold 0) would fail.");
     }
     report_end(d, REPORT_P);
 }

@@ -165,7 +165,17 @@ ope_sh_tests = \
 	t/1496-follow-render.sh \
 	t/1497-follow-usage.sh \
 	t/1498-follow-fifo-wait.sh \
-	t/1499-follow-trajectory.sh
+	t/1499-follow-trajectory.sh \
+	t/1500-gate-relative-zero.sh \
+	t/1501-against-self.sh \
+	t/1502-segments-constant.sh \
+	t/1503-plan-notes.sh \
+	t/1504-tui-select-wrap.sh \
+	t/1505-help-gate-status.sh \
+	t/1506-gate-agreement-count.sh \
+	t/1507-report-zero-lift.sh \
+	t/1508-segments-one.sh \
+	t/1509-gate-lift-names.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

@@ -78,11 +78,13 @@ static void seg_draw(struct tui *t, WINDOW *w, int rows, int cols)
         return;
     }
     char line[256];
+    const char *pl = sg->n_seg == 1 ? "" : "s";
     if (strcmp(sg->method, "none") == 0)
-        snprintf(line, sizeof line, "by %s: %zu segments, no intervals", sg->column, sg->n_seg);
+        snprintf(line, sizeof line, "by %s: %zu segment%s, no intervals", sg->column,
+                 sg->n_seg, pl);
     else
-        snprintf(line, sizeof line, "by %s: %zu segments, %.3g simultaneous (%s); yellow: "
-                 "ESS < %g", sg->column, sg->n_seg, 1 - r->alpha, sg->method, sg->min_ess);
+        snprintf(line, sizeof line, "by %s: %zu segment%s, %.3g simultaneous (%s); yellow: "
+                 "ESS < %g", sg->column, sg->n_seg, pl, 1 - r->alpha, sg->method, sg->min_ess);
     wmove(w, 0, 0);
     tui_put(w, line, cols);
     WINDOW *sub = derwin(w, rows - 1, cols, 1, 0);
@@ -109,8 +111,8 @@ static int seg_key(struct tui *t, int ch)
             snprintf(bins, sizeof bins, "%d", s->set.bins);
         else
             bins[0] = '\0';
-        if (!tui_prompt(t, "bins of a numeric column (2 to 64; empty: a categorical one):",
-                        bins, sizeof bins))
+        /* At most 40 characters: the prompt keeps half of an 80-column line. */
+        if (!tui_prompt(t, "bins, 2 to 64 (empty: categorical):", bins, sizeof bins))
             return 1;
         char *end;
         k = bins[0] ? strtol(bins, &end, 10) : 0;

@@ -122,13 +122,29 @@ static void select_draw(struct tui *t, WINDOW *w, int rows, int cols)
         mvwprintw(w, 1, 2, "No results yet.");
         return;
     }
+    /* The explanation is prose: wrapped at this width (at most a third of the rows),
+     * the table a blank line below it. */
+    int top = 2;
     if (t->n_sel_lines) {
-        wmove(w, 0, 0);
-        tui_put(w, t->sel_lines[0], cols);
+        char **wl = NULL;
+        size_t nw = 0;
+        tui_linef_wrap(&wl, &nw, cols, 0, "%s", t->sel_lines[0]);
+        size_t max = rows > 6 ? (size_t)rows / 3 : 1;
+        if (!nw) {              /* out of memory: the line, clipped */
+            wmove(w, 0, 0);
+            tui_put(w, t->sel_lines[0], cols);
+        }
+        for (size_t i = 0; i < nw && i < max; i++) {
+            wmove(w, (int)i, 0);
+            tui_put(w, wl[i], cols);
+        }
+        top = (int)(nw < max ? nw : max) + 1;
+        top = top < 2 ? 2 : top;
+        tui_lines_free(&wl, &nw);
     }
-    WINDOW *sub = derwin(w, rows - 2, cols, 2, 0);
+    WINDOW *sub = rows > top ? derwin(w, rows - top, cols, top, 0) : NULL;
     if (sub) {
-        tui_draw_grid(t, sub, t->sel_grid, rows - 2, cols);
+        tui_draw_grid(t, sub, t->sel_grid, rows - top, cols);
         delwin(sub);
     }
 }

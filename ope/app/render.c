@@ -133,9 +133,12 @@ void render_lift_table(const struct res_eval *r, struct strbuf *sb)
         }
     for (size_t p = 0; p < r->n_policies; p++) {
         const struct res_policy *pol = &r->pol[p];
+        char nm[512], an[512];      /* names from the data: control bytes as \xNN */
+        utf8_printable(pol->name, strlen(pol->name), nm, sizeof nm);
         if (r->against) {
             strbuf_printf(sb, "\npolicy %s: lift over policy %s (its estimate by the same "
-                          "estimator), paired intervals\n", pol->name, r->against);
+                          "estimator), paired intervals\n", nm,
+                          utf8_printable(r->against, strlen(r->against), an, sizeof an));
         } else {
             /* V(pi_b) as the lift used it: the observed value, which a truth file does
              * not replace (r->behavior_value then holds the exact one). */
@@ -144,7 +147,7 @@ void render_lift_table(const struct res_eval *r, struct strbuf *sb)
                 if (!isnan(pol->est[e].lift))
                     vb = pol->est[e].value - pol->est[e].lift;
             strbuf_printf(sb, "\npolicy %s: lift over the logged policy (observed value "
-                          "%.6g), paired intervals\n", pol->name, vb);
+                          "%.6g), paired intervals\n", nm, vb);
         }
         strbuf_printf(sb, "  %-*s %12s %12s %12s %9s\n", label_w, "estimator", "lift", "lower",
                       "upper", "relative");

@@ -30,16 +30,35 @@ static const char *printable(const char *s, char *buf, size_t size)
     return utf8_printable(s, strlen(s), buf, size);
 }
 
+/* Terminal cells of printable UTF-8 text: one per character (its lead byte), so that
+ * "España" pads like "Espana". (Wide CJK characters still count one.) */
+static int cells(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* s left-aligned in w cells. */
+static void padded(struct strbuf *sb, const char *s, int w)
+{
+    strbuf_puts(sb, s);
+    for (int k = cells(s); k < w; k++)
+        strbuf_putc(sb, ' ');
+}
+
 /* The headline: what the segments are and how the intervals are simultaneous. */
 static void headline(const struct res_eval *r, struct strbuf *sb)
 {
     const struct res_segments *g = r->segments;
     char nm[512];
     strbuf_printf(sb, "\nsegments by %s: ", printable(g->column, nm, sizeof nm));
+    const char *pl = g->n_seg == 1 ? "" : "s";
     if (g->bins)
-        strbuf_printf(sb, "%zu equal-count bins (of %d asked)", g->n_seg, g->bins);
+        strbuf_printf(sb, "%zu equal-count bin%s (of %d asked)", g->n_seg, pl, g->bins);
     else
-        strbuf_printf(sb, "%zu levels", g->n_seg);
+        strbuf_printf(sb, "%zu level%s", g->n_seg, pl);
     if (strcmp(g->method, "none") == 0)
         strbuf_printf(sb, "; no intervals");
     else
@@ -57,7 +76,7 @@ void render_segments_table(const struct res_eval *r, struct strbuf *sb)
     int seg_w = 7, label_w = 9;
     char nm[512];
     for (size_t s = 0; s < g->n_seg; s++) {
-        int l = (int)strlen(printable(g->seg[s].label, nm, sizeof nm));
+        int l = cells(printable(g->seg[s].label, nm, sizeof nm));
         seg_w = l > seg_w ? l : seg_w;
     }
     for (size_t p = 0; p < r->n_policies; p++)
@@ -80,8 +99,9 @@ void render_segments_table(const struct res_eval *r, struct strbuf *sb)
             for (size_t e = 0; e < g->n_estimates; e++) {
                 const struct res_seg_est *y = &x->est[p * g->n_estimates + e];
                 if (e == 0) {
-                    strbuf_printf(sb, "  %-*s %8zu", seg_w, printable(x->label, nm, sizeof nm),
-                                  x->rows);
+                    strbuf_puts(sb, "  ");
+                    padded(sb, printable(x->label, nm, sizeof nm), seg_w);
+                    strbuf_printf(sb, " %8zu", x->rows);
                     cell(sb, x->ess[p], 9);
                     if (truth)
                         cell(sb, x->truth[p], 9);
