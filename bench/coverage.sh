@@ -279,8 +279,10 @@ Not flagged per estimator; read them from the tables:
   weight far from 1; read those warnings as "the interval is not to be trusted".
   Below that threshold the self-normalised trajectory estimators can still miss: on
   the dirichlet MDP `mix33` leaves an effective sample of a few dozen of the 500
-  episodes (no warning), and `wtis` is biased there by more than its width, so its t
-  and bootstrap intervals both cover about 80%. An
+  episodes, and `wtis` is biased there by more than its width, so its t and bootstrap
+  intervals both cover about 80%. Since this table, `ope eval` warns of *few effective
+  samples* for an effective sample size under 100 that is not already poor overlap
+  (estimators/diag.h: DIAG_CI_MIN_ESS), which covers that case. An
   estimate whose weights are all 0 (a zero denominator or an empty support) is
   undefined and printed as such, and counts as not covered here: with horizon 50
   almost no logged episode follows the deterministic `mix100` for all 50 steps, so

@@ -198,6 +198,11 @@ void diag_policy_warnings(const struct diag_weights *w, double unsupported,
     else if (valid > 0 && diag_ess_poor(w->ess, valid))
         add(out, "poor overlap: effective sample size %.1f of %zu %s (max %sweight %.4g)",
             w->ess, valid, traj ? "trajectories" : "rows", traj ? "trajectory " : "", w->max);
+    else if (valid > 0 && w->ess < DIAG_CI_MIN_ESS)
+        add(out, "few effective samples: effective sample size %.1f of %zu %s; intervals "
+            "resting on fewer than %.0f tend to cover less than their level "
+            "(doc/coverage.md)", w->ess, valid, traj ? "trajectories" : "rows",
+            DIAG_CI_MIN_ESS);
     if (valid > 0 && w->sum != 0.0 && diag_mean_off(w))
         add(out, "mean %s weight %.4g is far from 1 (standard error %.2g): wrong "
             "propensities, or poor overlap", traj ? "trajectory" : "importance", w->mean,

@@ -649,7 +649,9 @@ const struct cmd_entry cmd_info_entry = {
     "  - context columns, numeric or categorical with their number of levels;\n"
     "  - warnings (tiny propensities, ignored columns, ...), and for each policy\n"
     "    the warnings `ope eval` gives: effective sample size under 1% of the\n"
-    "    rows or episodes, mean weight more than 0.1 and 3 standard errors from 1,\n"
+    "    rows or episodes (poor overlap), else under 100 (few effective samples:\n"
+    "    intervals tend to cover less than their level), mean weight more than\n"
+    "    0.1 and 3 standard errors from 1,\n"
     "    probability on actions never logged in that context.\n"
     "\n"
     OUTCLI_HELP

@@ -83,16 +83,20 @@ static int retitle(struct strbuf *sb, const char *title, struct ope_error *err)
     return 0;
 }
 
+/* The evaluation a chart draws: the saved JSON's, or the log's, evaluated here. */
+static struct res_eval *plot_eval(struct plot *pl, struct ope_error *err)
+{
+    if (pl->json)
+        return jr_load_eval(pl->json, err);
+    pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
+    struct res_eval *r = evalcli_run(&pl->ev, pl->data, err);
+    ope_progress_stderr_done();
+    return r;
+}
+
 static int plot_estimates(struct plot *pl, struct strbuf *sb, struct ope_error *err)
 {
-    struct res_eval *r = NULL;
-    if (pl->json) {
-        r = jr_load_eval(pl->json, err);
-    } else {
-        pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
-        r = evalcli_run(&pl->ev, pl->data, err);
-        ope_progress_stderr_done();
-    }
+    struct res_eval *r = plot_eval(pl, err);
     if (!r)
         return -1;
     chart_estimates(r, -1, r->behavior_value, "logged policy (mean reward)", sb);
@@ -108,14 +112,7 @@ static int plot_segments(struct plot *pl, struct strbuf *sb, struct ope_error *e
     if (!pl->json && !pl->ev.set.by[0])
         return ope_fail(err, OPE_EUSAGE, "segments: give --by COLUMN (and --bins K for a "
                         "numeric column)");
-    struct res_eval *r = NULL;
-    if (pl->json) {
-        r = jr_load_eval(pl->json, err);
-    } else {
-        pl->ev.progress = outcli_progress(&(struct outcli){ .quiet = pl->quiet });
-        r = evalcli_run(&pl->ev, pl->data, err);
-        ope_progress_stderr_done();
-    }
+    struct res_eval *r = plot_eval(pl, err);
     if (!r)
         return -1;
     if (!r->segments) {

@@ -107,11 +107,25 @@ static void warnings(void)
     ok(m.n == 1 && strncmp(m.text[0], "no overlap: every importance weight is 0", 40) == 0,
        "all zero weights: a single no-overlap warning");
 
-    /* Constant 2 (a pscore half the truth) with 25% unsupported mass: mean and
-     * unsupported-mass warnings, in that order. */
-    for (int i = 0; i < 10; i++)
+    /* 50 weights of 1: ESS 50, not poor by the 1% share but below DIAG_CI_MIN_ESS =
+     * 100: one few-effective-samples warning. 100 weights of 1: none. */
+    for (int i = 0; i < 100; i++)
+        w[i] = 1.0;
+    diag_weights_of(w, 50, &d);
+    diag_policy_warnings(&d, 0.0, DIAG_TRAJECTORIES, &m);
+    is_int((long long)m.n, 1, "ESS 50: one warning");
+    is_string(m.n ? m.text[0] : "", "few effective samples: effective sample size 50.0 of 50 "
+              "trajectories; intervals resting on fewer than 100 tend to cover less than "
+              "their level (doc/coverage.md)", "the few-effective-samples text");
+    diag_weights_of(w, 100, &d);
+    diag_policy_warnings(&d, 0.0, DIAG_ROWS, &m);
+    is_int((long long)m.n, 0, "ESS 100: no warning");
+
+    /* Constant 2 (a pscore half the truth) with 25% unsupported mass, on 200 rows (ESS
+     * 200): mean and unsupported-mass warnings, in that order. */
+    for (int i = 0; i < 200; i++)
         w[i] = 2.0;
-    diag_weights_of(w, 10, &d);
+    diag_weights_of(w, 200, &d);
     diag_policy_warnings(&d, 0.25, DIAG_ROWS, &m);
     is_int((long long)m.n, 2, "two warnings");
     like(m.text[0], "mean importance weight 2 is far from 1 (standard error 0)",

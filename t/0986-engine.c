@@ -185,6 +185,15 @@ static struct res_eval *run(struct toy *t, struct eval_opts *o, struct ope_error
     return eng_run(&g, o, err);
 }
 
+/* A policy's warnings other than the few-effective-samples one. */
+static size_t other_warnings(const struct res_policy *p)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_warnings; i++)
+        k += strncmp(p->warnings[i], "few effective samples", 21) != 0;
+    return k;
+}
+
 int main(void)
 {
     plan_no_plan();
@@ -219,11 +228,13 @@ int main(void)
     is_double(r->pol[1].est[0].value, 55.0, 1e-12, "policy b's own columns");
     ok(isnan(r->pol[1].est[1].value) && isnan(r->pol[1].est[1].lower) &&
        isnan(r->pol[1].est[1].se), "an estimate that does not apply has no number");
-    ok(r->pol[1].n_warnings == 1 &&
+    /* Ten rows: each policy also carries the few-effective-samples warning of
+     * estimators/diag (ESS 10 < DIAG_CI_MIN_ESS), which is t/0340's; count the rest. */
+    ok(other_warnings(&r->pol[1]) == 1 &&
        strcmp(r->pol[1].warnings[0], "snipw does not apply: toy reason") == 0,
        "and says why, once");
-    ok(r->pol[0].n_warnings == 0 && r->n_warnings == 0,
-       "weights of 1 and a t interval: no warnings");
+    ok(other_warnings(&r->pol[0]) == 0 && r->n_warnings == 0,
+       "weights of 1 and a t interval: no other warnings");
     is_double(r->pol[0].est[0].ess, 10.0, 0, "the source's weight diagnostics are shown");
     ok(strcmp(r->pol[0].name, "a") == 0 && strcmp(r->kind, "toy") == 0 && r->rows == N,
        "names and header from the source");
