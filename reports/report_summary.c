@@ -11,25 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ope/app/decision.h"
+
 void report_ci_label(const struct res_eval *r, char *buf, size_t n)
 {
     if (strcmp(r->ci, "none") == 0)
         snprintf(buf, n, "no");
     else
         snprintf(buf, n, "%.4g%% %s", 100 * (1 - r->alpha), r->ci);
-}
-
-/* The policy with the highest finite estimate of estimator e (first on ties), or -1. */
-static long best_of(const struct res_eval *r, size_t e)
-{
-    long best = -1;
-    for (size_t p = 0; p < r->n_policies; p++) {
-        if (e >= r->pol[p].n_estimates || !isfinite(r->pol[p].est[e].value))
-            continue;
-        if (best < 0 || r->pol[p].est[e].value > r->pol[best].est[e].value)
-            best = (long)p;
-    }
-    return best;
 }
 
 static void interval(char *buf, size_t n, const struct res_estimate *x)
@@ -58,7 +47,7 @@ static void best_table(struct report_doc *d, const struct report_ctx *c)
         report_table_begin(d, truth ? 5 : 4, head, "llrrr");
     }
     for (size_t e = 0; e < E; e++) {
-        long p = best_of(r, e);
+        long p = decision_best_of(r, e);
         char v[32], iv[80], t[32];
         const struct res_estimate *x = p >= 0 ? &r->pol[p].est[e] : NULL;
         report_num(v, x ? x->value : NAN);
@@ -89,14 +78,7 @@ static size_t *vote_best(struct report_doc *d, const struct res_eval *r, size_t 
         d->out.failed = 1;
         return NULL;
     }
-    *voters = 0;
-    for (size_t e = 0; e < E; e++) {
-        long p = best_of(r, e);
-        if (p >= 0) {
-            votes[p]++;
-            (*voters)++;
-        }
-    }
+    *voters = decision_votes(r, E, votes);
     return votes;
 }
 
@@ -306,56 +288,28 @@ static void against_truth(struct report_doc *d, const struct report_ctx *c, size
         tb = c->truth[p] > c->truth[tb] ? p : tb;
     size_t right = 0;
     for (size_t e = 0; e < E; e++)
-        right += best_of(r, e) == (long)tb;
+        right += decision_best_of(r, e) == (long)tb;
     char v[32];
     report_para(d, REPORT_ITEM, "The truly best policy is %s (true value %s); %zu of %zu "
                 "estimators pick it.", r->pol[tb].name, report_num(v, c->truth[tb]), right, E);
 }
 
-/* The estimator the decision is read from: dr when evaluated (doubly robust: the
- * default of `ope gate`), else the first with a finite lift for policy p. */
-static long decider(const struct res_policy *pol)
+/* The decision, first (ope/app/decision.h): the candidate most estimators rank
+ * first, its lift over the logged policy with the paired interval, how many
+ * estimators' lift intervals lie above 0, what `ope gate` would say, and -- when the
+ * interval does not settle it -- how much more data would, if the lift stays at its
+ * estimate (the interval's half-width shrinking as 1 / sqrt(n)). */
+static void decision(struct report_doc *d, const struct res_eval *r)
 {
-    for (size_t e = 0; e < pol->n_estimates; e++)
-        if (strcmp(pol->est[e].estimator, "dr") == 0 && isfinite(pol->est[e].lift))
-            return (long)e;
-    for (size_t e = 0; e < pol->n_estimates; e++)
-        if (isfinite(pol->est[e].lift))
-            return (long)e;
-    return -1;
-}
-
-/* The decision, first: the candidate most estimators rank first, its lift over the
- * logged policy with the paired interval, how many estimators' lift intervals lie above
- * 0, what `ope gate` would say, and -- when the interval does not settle it -- how much
- * more data would, if the lift stays at its estimate (the interval's half-width
- * shrinking as 1 / sqrt(n)). */
-static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
-{
-    if (r->n_policies == 0 || strcmp(r->ci, "none") == 0)
+    struct decision dc;
+    if (decision_of(r, &dc) != 0) {
+        d->out.failed = 1;
         return;
-    size_t voters;
-    size_t *votes = vote_best(d, r, E, &voters);
-    if (!votes)
-        return;
-    size_t top = 0;
-    for (size_t p = 1; p < r->n_policies; p++)
-        top = votes[p] > votes[top] ? p : top;
-    free(votes);
-    const struct res_policy *pol = &r->pol[top];
-    long e = decider(pol);
-    if (e < 0)
-        return;
-    const struct res_estimate *x = &pol->est[e];
-    size_t above = 0, below = 0, n = 0;
-    for (size_t k = 0; k < pol->n_estimates; k++) {
-        const struct res_estimate *y = &pol->est[k];
-        if (!isfinite(y->lift_lower) || !isfinite(y->lift_upper))
-            continue;
-        n++;
-        above += y->lift_lower > 0;
-        below += y->lift_upper < 0;
     }
+    if (dc.policy < 0)
+        return;
+    const struct res_policy *pol = &r->pol[dc.policy];
+    const struct res_estimate *x = &pol->est[dc.est];
     int traj = strcmp(r->kind, "bandit") != 0;
     char l[32], lo[32], hi[32], ci[48];
     report_ci_label(r, ci, sizeof ci);
@@ -369,12 +323,12 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
                  "(paired: the same resamples or %s for both); ", x->label, ci,
                  report_num(lo, x->lift_lower), report_num(hi, x->lift_upper),
                  traj ? "episodes" : "rows");
-    report_spanf(d, REPORT_TEXT, "%zu of %zu estimators' lift intervals lie above 0", above,
-                 n);
-    if (below)
-        report_spanf(d, REPORT_TEXT, " and %zu below it", below);
+    report_spanf(d, REPORT_TEXT, "%zu of %zu estimators' lift intervals lie above 0",
+                 dc.above, dc.with_ci);
+    if (dc.below)
+        report_spanf(d, REPORT_TEXT, " and %zu below it", dc.below);
     report_spanf(d, REPORT_TEXT, ". ");
-    if (isfinite(x->lift_lower) && x->lift_lower > 0) {
+    if (dc.verdict == DECISION_PASS) {
         /* The command as code, the name shell-quoted: it may hold spaces or quotes. */
         char a[32];
         snprintf(a, sizeof a, "%g", r->alpha / 2);
@@ -389,20 +343,16 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
                      "--require-ess or --min-lift asks more).", r->alpha / 2);
         d->out.failed |= cmd.failed;
         strbuf_release(&cmd);
-    } else if (isfinite(x->lift_upper) && x->lift_upper < 0) {
+    } else if (dc.verdict == DECISION_FAIL) {
         report_spanf(d, REPORT_TEXT, "Its upper bound is below 0: the logged policy is "
                      "better, and a gate would fail.");
-    } else if (isfinite(x->lift_lower) && isfinite(x->lift_upper) && x->lift != 0) {
-        /* Half-width h at N units; it scales as 1/sqrt(N), so the interval leaves 0
-         * when h sqrt(N / N') < |lift|: N' = N (h / lift)^2. */
-        double h = (x->lift_upper - x->lift_lower) / 2, N = (double)(traj ? r->episodes
-                                                                            : r->rows);
-        double need = N * (h / x->lift) * (h / x->lift);
+    } else if (dc.verdict == DECISION_OPEN) {
+        double N = (double)(traj ? r->episodes : r->rows);
         report_spanf(d, REPORT_TEXT, "The interval contains 0, so the data do not settle "
                      "it: if the lift stays at %s, about %.0f %s in all (%.3g times this "
-                     "log) would make the interval exclude 0.", l, ceil(need),
-                     traj ? "episodes" : "rows", need / N);
-    } else if (isfinite(x->lift_lower) && isfinite(x->lift_upper)) {
+                     "log) would make the interval exclude 0.", l, ceil(dc.need),
+                     traj ? "episodes" : "rows", dc.need / N);
+    } else if (dc.verdict == DECISION_ZERO) {
         /* lift 0: N (h / lift)^2 has no value, and the gate's bound is not above 0. */
         report_spanf(d, REPORT_TEXT, "The lift is estimated at exactly 0: if it stays "
                      "there, no amount of data would make the interval exclude 0, and "
@@ -434,7 +384,7 @@ void report_sec_summary(struct report_doc *d, const struct report_ctx *c)
     report_end(d, REPORT_P);
     if (c->in->note)
         report_para(d, REPORT_NOTE, "%s", c->in->note);
-    decision(d, r, E);
+    decision(d, r);
     best_table(d, c);
     report_begin(d, REPORT_LIST);
     if (r->n_policies >= 2)

@@ -1,4 +1,5 @@
-/* viz/tui_select.c: the Selection view: how each estimator ranks the policies, its
+/* viz/tui_select.c: the Selection view: the decision the evaluation supports (as the
+ * report's Summary states it), how each estimator ranks the policies, its
  * favourite's P(best) over the bootstrap replicates and the safe choice (by the lower
  * bounds), and when the truth is known, what that choice would cost (regret@1) and how
  * well the ranking agrees with the truth (Spearman). */
@@ -6,11 +7,54 @@
 #include "viz/tui_extra.h"
 
 #include "estimators/ops.h"
+#include "ope/app/decision.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The decision the evaluation supports (ope/app/decision.h), as the report's Summary
+ * states it, in one sentence that leads the view's note; empty when there is none. */
+static void decision_line(const struct res_eval *r, char *buf, size_t n)
+{
+    struct decision dc;
+    buf[0] = '\0';
+    if (decision_of(r, &dc) != 0 || dc.policy < 0)
+        return;
+    const struct res_policy *pol = &r->pol[dc.policy];
+    const struct res_estimate *x = &pol->est[dc.est];
+    int traj = strcmp(r->kind, "bandit") != 0;
+    char rel[32] = "";
+    if (isfinite(x->relative_lift))
+        snprintf(rel, sizeof rel, " (%+.3g%%)", 100 * x->relative_lift);
+    int k = snprintf(buf, n, "Decision: %s %+.6g%s over the logged policy by %s, lift "
+                     "interval [%.6g, %.6g]; %zu of %zu estimators' lift intervals lie above "
+                     "0", pol->name, x->lift, rel, x->label, x->lift_lower, x->lift_upper,
+                     dc.above, dc.with_ci);
+    size_t u = k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
+    switch (dc.verdict) {
+    case DECISION_PASS:
+        snprintf(buf + u, n - u, ": `ope gate LOG --policy %s --estimator %s --alpha %g` would "
+                 "pass.", pol->name, x->estimator, r->alpha / 2);
+        break;
+    case DECISION_FAIL:
+        snprintf(buf + u, n - u, ": the logged policy is better, a gate would fail.");
+        break;
+    case DECISION_OPEN:
+        snprintf(buf + u, n - u, ": the interval contains 0; about %.0f %s in all would "
+                 "settle it if the lift stays (`ope plan`).", ceil(dc.need),
+                 traj ? "episodes" : "rows");
+        break;
+    case DECISION_ZERO:
+        snprintf(buf + u, n - u, ": the lift is exactly 0, no amount of data would settle "
+                 "it.");
+        break;
+    default:
+        snprintf(buf + u, n - u, ".");
+        break;
+    }
+}
 
 static void select_rebuild(struct tui *t)
 {
@@ -103,6 +147,10 @@ static void select_rebuild(struct tui *t)
         if (truth && best_truth - tv[top] == 0)
             g->mark[g->n_rows - 1] = 1;
     }
+    char dec[512];
+    decision_line(r, dec, sizeof dec);
+    if (dec[0])
+        tui_linef(&t->sel_lines, &t->n_sel_lines, "%s", dec);
     tui_linef(&t->sel_lines, &t->n_sel_lines, "%s", truth ?
               "Green rows choose the truly best policy. P(best) needs bootstrap intervals; safe choice: the largest lower bound. SharpeRatio@k uses J(pi_b) = the log's on-policy value; all k: `ope select`." :
               "No ground truth in this log: rankings only (regret and correlation need q.* columns). P(best) needs bootstrap intervals; safe choice: the largest lower bound.");
@@ -122,26 +170,26 @@ static void select_draw(struct tui *t, WINDOW *w, int rows, int cols)
         mvwprintw(w, 1, 2, "No results yet.");
         return;
     }
-    /* The explanation is prose: wrapped at this width (at most a third of the rows),
-     * the table a blank line below it. */
+    /* The decision and the explanation are prose: wrapped at this width (together at
+     * most a third of the rows), the table a blank line below them. */
     int top = 2;
-    if (t->n_sel_lines) {
+    size_t max = rows > 6 ? (size_t)rows / 3 : 1, used = 0;
+    for (size_t k = 0; k < t->n_sel_lines && used < max; k++) {
         char **wl = NULL;
         size_t nw = 0;
-        tui_linef_wrap(&wl, &nw, cols, 0, "%s", t->sel_lines[0]);
-        size_t max = rows > 6 ? (size_t)rows / 3 : 1;
+        tui_linef_wrap(&wl, &nw, cols, 0, "%s", t->sel_lines[k]);
         if (!nw) {              /* out of memory: the line, clipped */
-            wmove(w, 0, 0);
-            tui_put(w, t->sel_lines[0], cols);
+            wmove(w, (int)used++, 0);
+            tui_put(w, t->sel_lines[k], cols);
         }
-        for (size_t i = 0; i < nw && i < max; i++) {
-            wmove(w, (int)i, 0);
+        for (size_t i = 0; i < nw && used < max; i++) {
+            wmove(w, (int)used++, 0);
             tui_put(w, wl[i], cols);
         }
-        top = (int)(nw < max ? nw : max) + 1;
-        top = top < 2 ? 2 : top;
         tui_lines_free(&wl, &nw);
     }
+    if (used)
+        top = (int)used + 1 < 2 ? 2 : (int)used + 1;
     WINDOW *sub = rows > top ? derwin(w, rows - top, cols, top, 0) : NULL;
     if (sub) {
         tui_draw_grid(t, sub, t->sel_grid, rows - top, cols);

@@ -3,6 +3,8 @@
 libope_a_SOURCES += \
 	ope/app/cli.c \
 	ope/app/cli.h \
+	ope/app/decision.c \
+	ope/app/decision.h \
 	ope/app/demo.c \
 	ope/app/demo.h \
 	ope/app/evalcli.c \
