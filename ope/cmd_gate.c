@@ -196,6 +196,28 @@ static void json_opt(struct strbuf *sb, const char *k, double v)
     json_number(sb, v);
 }
 
+/* The evaluation's warnings about the gated policy named name (overlap, effective
+ * samples, unsupported mass: estimators/diag) and about the log: a verdict is read
+ * with them, so the gate shows them as `ope eval` does. NULL/0 when there are none. */
+static const struct res_policy *gated(const struct res_eval *r, const char *name)
+{
+    for (size_t i = 0; r && name && i < r->n_policies; i++)
+        if (r->pol[i].name && strcmp(r->pol[i].name, name) == 0)
+            return &r->pol[i];
+    return NULL;
+}
+
+static void warnings_array(struct strbuf *sb, char *const *w, size_t n)
+{
+    strbuf_puts(sb, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_puts(sb, ",");
+        json_string(sb, w[i]);
+    }
+    strbuf_puts(sb, "]");
+}
+
 static void write_json(struct strbuf *sb, const struct gate_opts *g, const struct res_eval *r,
                        double vb, const struct verdict *v, size_t m,
                        int status)
@@ -240,6 +262,9 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
         if (g->sequential)      /* a sequential FAIL is decided on this end */
             json_opt(sb, "lift_upper_bound", v[p].upper);
         json_opt(sb, "relative_lift", v[p].rel);
+        const struct res_policy *rp = gated(r, v[p].name);
+        strbuf_puts(sb, ",\"warnings\":");
+        warnings_array(sb, rp ? rp->warnings : NULL, rp ? rp->n_warnings : 0);
         strbuf_puts(sb, ",\"checks\":[");
         for (size_t k = 0; k < v[p].n_chk; k++) {
             const struct check *x = &v[p].chk[k];
@@ -251,7 +276,25 @@ static void write_json(struct strbuf *sb, const struct gate_opts *g, const struc
         }
         strbuf_puts(sb, "]}");
     }
-    strbuf_puts(sb, "]}\n");
+    strbuf_puts(sb, "],\n \"warnings\":");
+    warnings_array(sb, r ? r->warnings : NULL, r ? r->n_warnings : 0);
+    strbuf_puts(sb, "}\n");
+}
+
+static void write_warnings(struct strbuf *sb, const struct res_eval *r,
+                           const struct verdict *v, size_t m)
+{
+    char nm[512], w[1024];
+    for (size_t p = 0; p < m; p++) {
+        const struct res_policy *rp = gated(r, v[p].name);
+        for (size_t i = 0; rp && i < rp->n_warnings; i++)
+            strbuf_printf(sb, "  warning: %s: %s\n",
+                          utf8_printable(v[p].name, strlen(v[p].name), nm, sizeof nm),
+                          utf8_printable(rp->warnings[i], strlen(rp->warnings[i]), w, sizeof w));
+    }
+    for (size_t i = 0; r && i < r->n_warnings; i++)
+        strbuf_printf(sb, "  warning: %s\n",
+                      utf8_printable(r->warnings[i], strlen(r->warnings[i]), w, sizeof w));
 }
 
 static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, int status,
@@ -653,6 +696,8 @@ static int gate_exec(int argc, char **argv)
         write_json(&sb, &g, last, vb, v, m, status);
     else
         write_table(&sb, v, m, status, g.alpha, g.sequential);
+    if (format != OUT_JSON)
+        write_warnings(&sb, last, v, m);
     if (g.sequential && format != OUT_JSON)
         strbuf_printf(&sb, "sequential: %s after %zu rows\n",
                       status == GATE_UNDECIDABLE ? "undecided at the end of the data" : "decided",
@@ -709,7 +754,9 @@ const struct cmd_entry cmd_gate_entry = {
     "                        before calling the end of the data (default 0)\n"
     "The other evaluation options (--ci, --n-boot, --seed, --estimators, ...) are\n"
     "those of `ope eval`. -f json gives the verdict, every check with its value and\n"
-    "threshold, and the settings; csv is not offered.\n\n"
+    "threshold, and the settings; csv is not offered. The warnings `ope eval` gives the\n"
+    "gated policies and the log (overlap, effective samples, unsupported mass) follow\n"
+    "the verdict (JSON: warnings); --require-ess and --max-unsupported make them checks.\n\n"
     EVALCLI_HELP
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP
