@@ -305,6 +305,33 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows)
     }
 }
 
+/* Bytes still missing from the UTF-8 character that ends buf[0..len) (0: it is whole). */
+static size_t prompt_open(const char *buf, size_t len)
+{
+    size_t i = len, cont = 0;
+    while (i && ((unsigned char)buf[i - 1] & 0xC0) == 0x80 && cont < 3) {
+        i--;
+        cont++;
+    }
+    if (!i)
+        return 0;
+    unsigned char lead = (unsigned char)buf[i - 1];
+    size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    return need > cont ? need - cont : 0;
+}
+
+/* Whether byte ch may join the prompt's buffer of n bytes: a character goes in whole
+ * or not at all, so a full buffer never ends with half of one, and a continuation
+ * byte whose lead was refused is refused too (bytes that are not UTF-8 still go in). */
+static int prompt_fits(const char *buf, size_t len, size_t n, int ch)
+{
+    size_t open = prompt_open(buf, len);
+    if ((ch & 0xC0) == 0x80)
+        return open > 0 && len + 1 < n;
+    size_t need = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+    return len + need < n;
+}
+
 int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
 {
     size_t len = strlen(buf);
@@ -329,7 +356,10 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
         int room = COLS - qw - 2;
         if (room > 0) {
             addch(' ');
-            tui_put(stdscr, (int)len > room ? buf + len - (size_t)room : buf, room);
+            const char *from = (int)len > room ? buf + len - (size_t)room : buf;
+            while (from > buf && ((unsigned char)*from & 0xC0) == 0x80)
+                from++;         /* start at a character, not inside one */
+            tui_put(stdscr, from, room);
         }
         refresh();
         int ch = getch();
@@ -352,11 +382,16 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
             done = 1;
             break;
         case KEY_BACKSPACE: case 127: case 8:
+            /* A whole character: its continuation bytes and its lead byte (one byte
+             * at a time left a lone lead byte, shown and parsed as \xNN). */
+            while (len && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+                len--;
             if (len)
-                buf[--len] = '\0';
+                len--;
+            buf[len] = '\0';
             break;
         default:
-            if (ch >= 32 && ch < 256 && len + 1 < n) {
+            if (ch >= 32 && ch < 256 && ch != 127 && prompt_fits(buf, len, n, ch)) {
                 buf[len++] = (char)ch;
                 buf[len] = '\0';
             }
