@@ -472,7 +472,7 @@ static void draw_status(struct tui *t)
         hw = COLS;
     int room = COLS - hw;
     double frac;
-    char label[64], text[512];
+    char label[64], text[1400];
     move(y, 0);
     if (session_busy(s, &frac, label, sizeof label) ||
         tui_job_busy(&t->job, &frac, label, sizeof label)) {
@@ -490,7 +490,27 @@ static void draw_status(struct tui *t)
         if (t->status_is_error)
             set_on(t, TUI_C_ERR, A_BOLD);
         snprintf(text, sizeof text, " %s", t->status);
-        tui_put(stdscr, text, room);
+        /* A message wider than its room (a refusal that names a long path first, say)
+         * continues upwards over the bottom of the pane until the next key, at most
+         * half the pane, rather than losing its reason at the edge. */
+        char **ml = NULL;
+        size_t nm = 0, most = LINES > 5 ? (size_t)(LINES - 2) / 2 : 1;
+        if (room > 8 && cells_of(text, strlen(text)) > room)
+            tui_linef_wrap(&ml, &nm, room, 1, "%s", text);
+        if (nm > 1) {
+            size_t shown = nm < most ? nm : most;
+            for (size_t i = 0; i < shown; i++) {
+                move(y - (int)(shown - 1 - i), 0);
+                if (i + 1 < shown)
+                    for (int c = 0; c < COLS; c++)
+                        addch(' ');
+                move(y - (int)(shown - 1 - i), 0);
+                tui_put(stdscr, ml[i], room);
+            }
+        } else {
+            tui_put(stdscr, text, room);
+        }
+        tui_lines_free(&ml, &nm);
         if (t->status_is_error)
             set_off(t, TUI_C_ERR, A_BOLD);
     } else {
