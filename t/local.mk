@@ -160,7 +160,8 @@ ope_sh_tests = \
 	t/1490-closed-stdout.sh \
 	t/1491-report-layout.sh \
 	t/1510-prompt-utf8.sh \
-	t/1511-status-wrap.sh
+	t/1511-status-wrap.sh \
+	t/1512-help-views.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

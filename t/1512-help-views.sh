@@ -1,0 +1,27 @@
+#!/bin/sh
+# t/1512-help-views.sh: `ope help tui` and the man page name every view the workbench's
+# tab bar has. The view list is taken from the README's captured tab bar (a tmux
+# capture of the real screen), not from the help text. Before, both stopped at
+# "8 Train": the Segments view (9) and its `b` key were missing.
+. "$OPE_SRCDIR/t/lib.sh"
+
+bar=$(grep -m1 '^     ope  1 Data' "$OPE_SRCDIR/README.md")
+[ -n "$bar" ] && pass "the README has the captured tab bar" || fail "no tab bar in the README"
+"$OPE" help tui > "$TMP/help" 2>&1
+# Help wraps its prose, so look at it as one line.
+tr '\n' ' ' < "$TMP/help" | tr -s ' ' > "$TMP/help1"
+tr '\n' ' ' < "$OPE_SRCDIR/doc/ope.1.in" | tr -s ' ' > "$TMP/man1"
+views=$(printf '%s\n' "$bar" | sed 's/^ *ope *//' | sed 's/  */ /g' | sed 's/ \([0-9]\) /\n\1 /g')
+n=0
+printf '%s\n' "$views" > "$TMP/views"
+while read -r num name; do
+    [ -n "$num" ] || continue
+    n=$((n + 1))
+    grep -qF "$num $name" "$TMP/help1" && pass "ope help tui names view $num $name" \
+        || fail "ope help tui lacks view $num $name"
+    grep -qF "$num $name" "$TMP/man1" && pass "the man page names view $num $name" \
+        || fail "the man page lacks view $num $name"
+done < "$TMP/views"
+[ "$n" -eq 9 ] && pass "nine views in the README's tab bar" || fail "views: $n"
+grep -q 'b there asks' "$TMP/help1" && pass "ope help tui says what b does" || fail "b undocumented"
+done_testing
