@@ -161,7 +161,8 @@ ope_sh_tests = \
 	t/1491-report-layout.sh \
 	t/1510-prompt-utf8.sh \
 	t/1511-status-wrap.sh \
-	t/1512-help-views.sh
+	t/1512-help-views.sh \
+	t/1513-tui-select-nan.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
