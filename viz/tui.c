@@ -345,11 +345,21 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
         int y = LINES - 1;
         move(y, 0);
         clrtoeol();
-        /* The question and the value share one line: clip the question, and show the
-         * end of a long value (where the typing happens); nothing may wrap. */
-        int qw = (int)strlen(question);
-        if (qw > COLS / 2)
-            qw = COLS / 2;
+        /* The question and the value share one line: the question is clipped only as
+         * far as the value needs (it keeps at least half the line: a choice such as
+         * "interval (bootstrap, t, hoeffding, bernstein, cs, none)" was cut at half
+         * the line even with room to spare), and a long value shows its end (where
+         * the typing happens); nothing may wrap. */
+        int qw = cells_of(question, strlen(question));
+        int keep = cells_of(buf, len) + 1;
+        if (keep < 12)
+            keep = 12;
+        if (keep > COLS / 2)
+            keep = COLS / 2;
+        if (qw > COLS - 2 - keep)
+            qw = COLS - 2 - keep;
+        if (qw < 0)
+            qw = 0;
         set_on(t, TUI_C_STATUS, A_BOLD);
         tui_put(stdscr, question, qw);
         set_off(t, TUI_C_STATUS, A_BOLD);
