@@ -375,10 +375,13 @@ static void decision(struct report_doc *d, const struct res_eval *r, size_t E)
         report_spanf(d, REPORT_TEXT, " and %zu below it", below);
     report_spanf(d, REPORT_TEXT, ". ");
     if (isfinite(x->lift_lower) && x->lift_lower > 0) {
-        report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so `ope gate LOG --policy "
-                     "%s --estimator %s --alpha %g` would pass (one-sided level %g; a "
-                     "gate with --require-ess or --min-lift asks more).", pol->name,
-                     x->estimator, r->alpha / 2, r->alpha / 2);
+        /* the command as a code span: as text, its backquotes were printed literally
+         * in HTML and escaped (\`) in Markdown */
+        report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so ");
+        report_spanf(d, REPORT_CODE, "ope gate LOG --policy %s --estimator %s --alpha %g",
+                     pol->name, x->estimator, r->alpha / 2);
+        report_spanf(d, REPORT_TEXT, " would pass (one-sided level %g; a gate with "
+                     "--require-ess or --min-lift asks more).", r->alpha / 2);
     } else if (isfinite(x->lift_upper) && x->lift_upper < 0) {
         report_spanf(d, REPORT_TEXT, "Its upper bound is below 0: the logged policy is "
                      "better, and a gate would fail.");
