@@ -3,7 +3,8 @@
 # when every trajectory weight of a policy is 0) last, as `ope select` does. Before,
 # the view's sort left the NaN first, so on this log tis "chose" anti100 (estimate
 # nan, P(best) 0, truth 0.0439) while its regret@1 of 0 came from the real choice,
-# mix100. The expected choice is read from `ope select`, not from the view. tmux.
+# mix100. The expected choice is read from `ope select`, not from the view. And the
+# Segments view of this trajectory log neither offers nor asks for a column. tmux.
 . "$OPE_SRCDIR/t/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -36,5 +37,16 @@ row=$(grep '^tis ' "$TMP/screen")
     && pass "Selection: tis chooses $want, as ope select does" \
     || { fail "Selection: tis's choice"; diag "$row"; }
 grep -qi 'nan' "$TMP/screen" && fail "a nan on screen" || pass "no nan on screen"
+# The Segments view of a trajectory log says it has none to offer, and b refuses at
+# once (before, it asked for a column and bins and only then refused).
+tmux send-keys -t "$S" 9; wait_for "Segments are for bandit logs" \
+    && pass "Segments: a trajectory log is told it has no segments" \
+    || { fail "Segments text"; diag "$(sed -n 2,4p "$TMP/screen")"; }
+grep -q "Press b" "$TMP/screen" && fail "Segments offers b" || pass "Segments does not offer b"
+tmux send-keys -t "$S" b; sleep 0.5
+wait_for "segments are for bandit logs; this is a trajectory log" \
+    && ! grep -q "segment by context column" "$TMP/screen" \
+    && pass "b refuses before asking" || { fail "b on a trajectory log"; diag "$(tail -1 "$TMP/screen")"; }
+tmux send-keys -t "$S" Escape
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"
 done_testing
