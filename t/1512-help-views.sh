@@ -24,4 +24,24 @@ while read -r num name; do
 done < "$TMP/views"
 [ "$n" -eq 9 ] && pass "nine views in the README's tab bar" || fail "views: $n"
 grep -q 'b there asks' "$TMP/help1" && pass "ope help tui says what b does" || fail "b undocumented"
+
+# The Help view lists each view's own keys (tui_views' keys_help: Chart's p, Explore's
+# v, ...), which no Help showed before. The expected keys are the ones these views
+# answer to (t/0530, t/0538 and this file's ope help tui check press them).
+if command -v tmux >/dev/null 2>&1; then
+    S=ope-helpkeys-$$
+    tmux new-session -d -s "$S" -x 100 -y 70 "cd '$TMP' && LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm NO_COLOR=1 '$OPE' tui; echo EXITED \$?; sleep 30"
+    i=0
+    while [ $i -lt 100 ]; do tmux_screen "$S" "$TMP/screen"; grep -q "evaluation finished" "$TMP/screen" && break; sleep 0.2; i=$((i + 1)); done
+    tmux send-keys -t "$S" 7; sleep 0.5; tmux_screen "$S" "$TMP/screen"
+    for want in "3 Chart       p  cycle: all policies / one policy" \
+                "6 Explore     v      regret / executed value chart" \
+                "5 Learn       m      next experiment" "8 Train       e      next environment" \
+                "9 Segments    b  segment by a context column"; do
+        grep -qF "$want" "$TMP/screen" && pass "Help view: $want" || fail "Help view lacks: $want"
+    done
+    tmux send-keys -t "$S" q
+else
+    skip "the Help view (no tmux)"
+fi
 done_testing

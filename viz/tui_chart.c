@@ -146,6 +146,6 @@ static int chart_key(struct tui *t, int ch)
 const struct tui_view tui_view_chart = {
     "Chart", "p  cycle: all policies / one policy\nx  write the chart as SVG/PNG/PDF",
     chart_invalidate, chart_draw, chart_key, NULL,
-    "the estimates with interval bars (gnuplot), for every policy",
+    "the estimates with interval bars (gnuplot), for every policy; p: one policy at a time",
     "ope plot estimates LOG -o f.svg", 0
 };
