@@ -2,7 +2,8 @@
 # t/1514-prompt-question.sh: a prompt's question is clipped only as far as the value
 # being typed needs. Before, it was always cut at half the line, so at 80 columns `r`
 # asked "interval (bootstrap, t, hoeffding, berns" (the choices bernstein, cs and none
-# unreadable) and `x` "export (.csv: this table; .html/.md: rep". tmux.
+# unreadable) and `x` "export (.csv: this table; .html/.md: rep". And x in the Chart
+# view writes a report for a .html/.md name, as Help says. tmux.
 . "$OPE_SRCDIR/t/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -37,5 +38,13 @@ tail -1 "$TMP/screen" | grep -qF "export (.csv: this table; .html/.md: report of
     && pass "x: the whole question and the suggested name" \
     || { fail "x question"; diag "$(tail -1 "$TMP/screen")"; }
 tmux send-keys -t "$S" Escape; sleep 0.3
+# In the Chart view x takes a report name too, as Help says of x in every view
+# (before: "'r.md': the name must end in .svg, .png or .pdf").
+tmux send-keys -t "$S" 3 x; wait_for "write chart to" || fail "Chart: x asks"
+tmux send-keys -t "$S" C-u; tmux send-keys -t "$S" -l r.md; tmux send-keys -t "$S" Enter
+wait_for "wrote r.md" && pass "Chart: x writes a report given a .md name" \
+    || { fail "Chart: x r.md"; diag "$(tail -2 "$TMP/screen")"; }
+grep -q '^# Off-policy evaluation report' "$TMP/r.md" 2>/dev/null \
+    && pass "r.md is the session's report" || fail "r.md is not a report"
 tmux send-keys -t "$S" q; wait_for "EXITED 0" && pass "q quits with status 0" || fail "q quits"
 done_testing
