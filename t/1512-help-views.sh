@@ -25,6 +25,18 @@ done < "$TMP/views"
 [ "$n" -eq 9 ] && pass "nine views in the README's tab bar" || fail "views: $n"
 grep -q 'b there asks' "$TMP/help1" && pass "ope help tui says what b does" || fail "b undocumented"
 
+# The README's captured Estimates table is the demo's: every estimator's value and
+# interval there equal the batch summary `ope tui` prints when piped (the same
+# evaluation). Before, dm's interval was a stale [0.00610137, 0.00618916].
+"$OPE" tui 2>/dev/null | awk '$1 != "estimator" && NF >= 4 { print $1, $2, $3, $4 }' > "$TMP/real"
+sed -n '/^     ope  1 Data/,/evaluation finished/p' "$OPE_SRCDIR/README.md" |
+    awk '$1 == "bts" { print $2, $3, $4, $5 }' > "$TMP/readme"
+[ -s "$TMP/readme" ] || fail "no captured rows in the README"
+while read -r est v lo hi; do
+    grep -qxF "$est $v $lo $hi" "$TMP/real" && pass "README capture: $est $v [$lo, $hi] is real" \
+        || { fail "README capture: $est $v [$lo, $hi]"; diag "$(grep "^$est " "$TMP/real")"; }
+done < "$TMP/readme"
+
 # The Help view lists each view's own keys (tui_views' keys_help: Chart's p, Explore's
 # v, ...), which no Help showed before. The expected keys are the ones these views
 # answer to (t/0530, t/0538 and this file's ope help tui check press them).
