@@ -181,8 +181,10 @@ const struct cmd_entry cmd_tui_entry = {
     "tui", "ope tui [LOG.csv | --demo[=men|women]] [options]",
     "open the workbench (ncurses) on a log, or on the built-in demo",
     "Views (number keys or Tab): 1 Data, 2 Estimates, 3 Chart, 4 Selection, 5 Learn,\n"
-    "6 Explore, 7 Help, 8 Train, 9 Segments; Selection opens with the decision (the\n"
-    "best candidate's lift over the logged policy, and the gate that would pass).\n"
+    "6 Explore, 7 Help, 8 Train, 9 Segments (b there asks for a context column and\n"
+    "bins); Selection opens with the decision (the best candidate's lift over the\n"
+    "logged policy, and the gate that would pass); p in the Chart view draws one\n"
+    "policy at a time.\n"
     "Keys: arrows/hjkl, PgUp/PgDn, / search, s sort, e estimators,\n"
     "r re-run with new settings (alpha, interval, B, seed; for a trajectory log also gamma\n"
     "and the value model), c cancel, x export (CSV, chart SVG, or the whole session as a\n"

@@ -23,6 +23,13 @@ expect_grep "$TMP/b.md" "10 of 10 estimators' lift intervals lie above 0" "... h
 expect_grep "$TMP/b.md" "would pass (one-sided level 0.025" "... and what the gate would say"
 expect_status 0 "the gate agrees" $OPE gate "$TMP/b.csv" --policy greedy --estimator dr --alpha 0.025
 expect_grep "$TMP/out" "PASS greedy" "ope gate passes as the report says"
+# The command is code: a Markdown code span, an HTML <code> (before, plain text whose
+# backquotes HTML printed literally and Markdown escaped as \`).
+expect_grep "$TMP/b.md" "so \`ope gate LOG --policy greedy --estimator dr --alpha 0.025\` would" \
+    "Markdown: the gate command is a code span"
+expect_status 0 "HTML report" $OPE report "$TMP/b.csv" -o "$TMP/b.html" --no-charts
+expect_grep "$TMP/b.html" "so <code>ope gate LOG --policy greedy --estimator dr --alpha 0.025</code> would" \
+    "HTML: the gate command is in <code>"
 
 # A 40-row log: the interval contains 0, and the report says how much more data would
 # settle it: the half-width h shrinks as 1/sqrt(n), so N' = N (h / lift)^2.

@@ -177,7 +177,12 @@ ope_sh_tests = \
 	t/1506-gate-agreement-count.sh \
 	t/1507-report-zero-lift.sh \
 	t/1508-segments-one.sh \
-	t/1509-gate-lift-names.sh
+	t/1509-gate-lift-names.sh \
+	t/1510-prompt-utf8.sh \
+	t/1511-status-wrap.sh \
+	t/1512-help-views.sh \
+	t/1513-tui-select-nan.sh \
+	t/1514-prompt-question.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

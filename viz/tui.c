@@ -305,6 +305,33 @@ int tui_grid_key(struct tui *t, struct grid *g, int ch, int rows)
     }
 }
 
+/* Bytes still missing from the UTF-8 character that ends buf[0..len) (0: it is whole). */
+static size_t prompt_open(const char *buf, size_t len)
+{
+    size_t i = len, cont = 0;
+    while (i && ((unsigned char)buf[i - 1] & 0xC0) == 0x80 && cont < 3) {
+        i--;
+        cont++;
+    }
+    if (!i)
+        return 0;
+    unsigned char lead = (unsigned char)buf[i - 1];
+    size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    return need > cont ? need - cont : 0;
+}
+
+/* Whether byte ch may join the prompt's buffer of n bytes: a character goes in whole
+ * or not at all, so a full buffer never ends with half of one, and a continuation
+ * byte whose lead was refused is refused too (bytes that are not UTF-8 still go in). */
+static int prompt_fits(const char *buf, size_t len, size_t n, int ch)
+{
+    size_t open = prompt_open(buf, len);
+    if ((ch & 0xC0) == 0x80)
+        return open > 0 && len + 1 < n;
+    size_t need = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+    return len + need < n;
+}
+
 int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
 {
     size_t len = strlen(buf);
@@ -318,18 +345,31 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
         int y = LINES - 1;
         move(y, 0);
         clrtoeol();
-        /* The question and the value share one line: clip the question, and show the
-         * end of a long value (where the typing happens); nothing may wrap. */
-        int qw = (int)strlen(question);
-        if (qw > COLS / 2)
-            qw = COLS / 2;
+        /* The question and the value share one line: the question is clipped only as
+         * far as the value needs (it keeps at least half the line: a choice such as
+         * "interval (bootstrap, t, hoeffding, bernstein, cs, none)" was cut at half
+         * the line even with room to spare), and a long value shows its end (where
+         * the typing happens); nothing may wrap. */
+        int qw = cells_of(question, strlen(question));
+        int keep = cells_of(buf, len) + 1;
+        if (keep < 12)
+            keep = 12;
+        if (keep > COLS / 2)
+            keep = COLS / 2;
+        if (qw > COLS - 2 - keep)
+            qw = COLS - 2 - keep;
+        if (qw < 0)
+            qw = 0;
         set_on(t, TUI_C_STATUS, A_BOLD);
         tui_put(stdscr, question, qw);
         set_off(t, TUI_C_STATUS, A_BOLD);
         int room = COLS - qw - 2;
         if (room > 0) {
             addch(' ');
-            tui_put(stdscr, (int)len > room ? buf + len - (size_t)room : buf, room);
+            const char *from = (int)len > room ? buf + len - (size_t)room : buf;
+            while (from > buf && ((unsigned char)*from & 0xC0) == 0x80)
+                from++;         /* start at a character, not inside one */
+            tui_put(stdscr, from, room);
         }
         refresh();
         int ch = getch();
@@ -352,11 +392,16 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t n)
             done = 1;
             break;
         case KEY_BACKSPACE: case 127: case 8:
+            /* A whole character: its continuation bytes and its lead byte (one byte
+             * at a time left a lone lead byte, shown and parsed as \xNN). */
+            while (len && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+                len--;
             if (len)
-                buf[--len] = '\0';
+                len--;
+            buf[len] = '\0';
             break;
         default:
-            if (ch >= 32 && ch < 256 && len + 1 < n) {
+            if (ch >= 32 && ch < 256 && ch != 127 && prompt_fits(buf, len, n, ch)) {
                 buf[len++] = (char)ch;
                 buf[len] = '\0';
             }
@@ -437,7 +482,7 @@ static void draw_status(struct tui *t)
         hw = COLS;
     int room = COLS - hw;
     double frac;
-    char label[64], text[512];
+    char label[64], text[1400];
     move(y, 0);
     if (session_busy(s, &frac, label, sizeof label) ||
         tui_job_busy(&t->job, &frac, label, sizeof label)) {
@@ -455,7 +500,27 @@ static void draw_status(struct tui *t)
         if (t->status_is_error)
             set_on(t, TUI_C_ERR, A_BOLD);
         snprintf(text, sizeof text, " %s", t->status);
-        tui_put(stdscr, text, room);
+        /* A message wider than its room (a refusal that names a long path first, say)
+         * continues upwards over the bottom of the pane until the next key, at most
+         * half the pane, rather than losing its reason at the edge. */
+        char **ml = NULL;
+        size_t nm = 0, most = LINES > 5 ? (size_t)(LINES - 2) / 2 : 1;
+        if (room > 8 && cells_of(text, strlen(text)) > room)
+            tui_linef_wrap(&ml, &nm, room, 1, "%s", text);
+        if (nm > 1) {
+            size_t shown = nm < most ? nm : most;
+            for (size_t i = 0; i < shown; i++) {
+                move(y - (int)(shown - 1 - i), 0);
+                if (i + 1 < shown)
+                    for (int c = 0; c < COLS; c++)
+                        addch(' ');
+                move(y - (int)(shown - 1 - i), 0);
+                tui_put(stdscr, ml[i], room);
+            }
+        } else {
+            tui_put(stdscr, text, room);
+        }
+        tui_lines_free(&ml, &nm);
         if (t->status_is_error)
             set_off(t, TUI_C_ERR, A_BOLD);
     } else {

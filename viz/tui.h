@@ -51,7 +51,7 @@ struct tui {
     const struct tui_view *const *views;
     int n_views, cur;
     int colour;                 /* colours on (terminal has them, NO_COLOR unset) */
-    char status[256];           /* one-shot message shown in the status line */
+    char status[1024];          /* one-shot message shown in the status line */
     int status_is_error;
     char search[128];
     int quit;

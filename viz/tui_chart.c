@@ -123,8 +123,19 @@ static int chart_key(struct tui *t, int ch)
     }
     if (ch == 'x' && r) {
         char path[512] = "ope-chart.svg";
-        if (!tui_prompt(t, "write chart to (.svg, .png or .pdf):", path, sizeof path) || !path[0])
+        if (!tui_prompt(t, "write chart to (.svg, .png or .pdf; .html/.md: report of the "
+                        "session):", path, sizeof path) || !path[0])
             return 1;
+        /* a report from here too, as Help's x promises in every view */
+        if (t->report && t->report->is_report(path)) {
+            struct ope_error err = { 0 };
+            char note[600];
+            if (t->report->write(t->s, path, note, sizeof note, &err) == 0)
+                tui_message(t, 0, "%s", note);
+            else
+                tui_message(t, 1, "%s", err.msg);
+            return 1;
+        }
         const char *term = gp_term_for_path(path);
         if (!term) {
             tui_message(t, 1, "'%s': the name must end in .svg, .png or .pdf", path);
@@ -144,8 +155,8 @@ static int chart_key(struct tui *t, int ch)
 }
 
 const struct tui_view tui_view_chart = {
-    "Chart", "p  cycle: all policies / one policy\nx  write the chart as SVG/PNG/PDF",
+    "Chart", "p  cycle: all policies / one policy\nx  write the chart as SVG/PNG/PDF (.html/.md: a report)",
     chart_invalidate, chart_draw, chart_key, NULL,
-    "the estimates with interval bars (gnuplot), for every policy",
+    "the estimates with interval bars (gnuplot), for every policy; p: one policy at a time",
     "ope plot estimates LOG -o f.svg", 0
 };

@@ -67,10 +67,16 @@ static void seg_draw(struct tui *t, WINDOW *w, int rows, int cols)
     if (!sg) {
         char *lines[4], buf[4][200];
         snprintf(buf[0], sizeof buf[0], "%s", "");
-        snprintf(buf[1], sizeof buf[1], "  No segments. Press b to estimate every policy per "
-                 "segment of a context");
-        snprintf(buf[2], sizeof buf[2], "  column: its levels, or equal-count bins of a "
-                 "numeric one (ope eval --by).");
+        if (t->s->tlog) {       /* b would only refuse: do not offer it */
+            snprintf(buf[1], sizeof buf[1], "  Segments are for bandit logs (ope eval --by): "
+                     "this is a trajectory log,");
+            snprintf(buf[2], sizeof buf[2], "  which has no context columns to segment by.");
+        } else {
+            snprintf(buf[1], sizeof buf[1], "  No segments. Press b to estimate every policy "
+                     "per segment of a context");
+            snprintf(buf[2], sizeof buf[2], "  column: its levels, or equal-count bins of a "
+                     "numeric one (ope eval --by).");
+        }
         snprintf(buf[3], sizeof buf[3], "%s", "");
         for (int i = 0; i < 4; i++)
             lines[i] = buf[i];
@@ -101,6 +107,10 @@ static int seg_key(struct tui *t, int ch)
     if (ch != 'b')
         return 0;
     struct session *s = t->s;
+    if (s->tlog) {      /* before the questions, not after them */
+        tui_message(t, 1, "segments are for bandit logs; this is a trajectory log");
+        return 1;
+    }
     char by[sizeof s->set.by], bins[32], old_by[sizeof s->set.by];
     snprintf(by, sizeof by, "%s", s->set.by);
     if (!tui_prompt(t, "segment by context column (empty: none):", by, sizeof by))
@@ -125,10 +135,6 @@ static int seg_key(struct tui *t, int ch)
      * (the settings would then keep it). */
     struct ope_error err = { 0 };
     struct seg_plan pl;
-    if (by[0] && s->tlog) {
-        tui_message(t, 1, "segments are for bandit logs; this is a trajectory log");
-        return 1;
-    }
     if (by[0] && s->log) {
         if (seg_plan_blog(s->log, by, (int)k, &pl, &err) != 0) {
             tui_message(t, 1, "%s", err.msg);

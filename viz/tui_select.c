@@ -92,13 +92,11 @@ static void select_rebuild(struct tui *t)
             tv[p] = r->pol[p].truth;
             order[p] = p;
         }
-        /* Rank by estimate, descending; ties keep the input order (stable). */
-        for (size_t i = 1; i < M; i++)
-            for (size_t j = i; j > 0 && v[order[j]] > v[order[j - 1]]; j--) {
-                size_t tmp = order[j];
-                order[j] = order[j - 1];
-                order[j - 1] = tmp;
-            }
+        /* Rank by estimate, descending, ties in input order, an undefined estimate
+         * (NaN: tis with every weight 0) last: the ranking `ope select` uses. (A
+         * comparison sort left a NaN where it was, so a first policy with no estimate
+         * was "chosen" while regret@1 came from the real choice.) */
+        ops_rank_by(v, M, order);
         char ranking[256] = "";
         for (size_t k = 0; k < M; k++) {
             size_t l = strlen(ranking);
@@ -107,7 +105,10 @@ static void select_rebuild(struct tui *t)
         size_t top = order[0];
         char est[32], tr[32] = "-", reg[32] = "-", sp[32] = "-", kd[32] = "-", s2[32] = "-",
              s3[32] = "-";
-        snprintf(est, sizeof est, "%.6g", v[top]);
+        if (isnan(v[top]))
+            snprintf(est, sizeof est, "-");
+        else
+            snprintf(est, sizeof est, "%.6g", v[top]);
         /* P(best) from the bootstrap replicates; the safe choice has the largest lower
          * bound (estimators/ops.h), "-" without intervals. */
         char pb[32] = "-";

@@ -270,6 +270,12 @@ static const char *const help_keys[] = {
     "  ?  F1               help          q                 quit",
     "  in a prompt         typing replaces the suggested value; Ctrl-U clears,",
     "                      Backspace edits it, Esc cancels",
+    NULL
+};
+
+/* After the keys of every view: colours and the script twins, then each view's own
+ * keys (from tui_views: p in Chart, v in Explore, ... were in no Help before). */
+static const char *const help_tail[] = {
     "",
     "# Colours",
     "  Yellow rows: an ESS below 1% of the rows, so a few rows carry the estimate;",
@@ -299,10 +305,23 @@ static void help_draw(struct tui *t, WINDOW *w, int rows, int cols)
     }
     for (size_t k = 0; help_keys[k]; k++)
         tui_linef(&lines, &n, "%s", help_keys[k]);
+    for (size_t k = 0; help_tail[k]; k++)
+        tui_linef(&lines, &n, "%s", help_tail[k]);
     for (int v = 0; v < t->n_views; v++)
         if (t->views[v]->twin)
             tui_linef(&lines, &n, "  %-38s the %s view", t->views[v]->twin, t->views[v]->name);
     tui_linef(&lines, &n, "  %-38s every command", "ope help");
+    tui_linef(&lines, &n, "%s", "");
+    tui_linef(&lines, &n, "# Keys of one view");
+    for (int v = 0; v < t->n_views; v++) {
+        const char *k = t->views[v]->keys_help;
+        while (k && *k) {
+            size_t len = strcspn(k, "\n");
+            tui_linef_wrap(&lines, &n, cols, 19, "  %d %-11s %.*s", v + 1, t->views[v]->name,
+                           (int)len, k);
+            k += len + (k[len] == '\n');
+        }
+    }
     tui_draw_text(t, w, lines, n, rows, cols);
     tui_lines_free(&lines, &n);
 }
