@@ -209,7 +209,10 @@ static void compare_with(struct report_doc *d, const struct res_eval *r, size_t 
     for (int k = 0; k < 3; k++)
         cls[k] = calloc(r->n_policies, 1);
     size_t *cnt = calloc(3 * r->n_policies, sizeof *cnt);  /* above, below, contain */
-    if (!cls[0] || !cls[1] || !cls[2] || !cnt) {
+    /* A policy some of whose estimators give no interval (undefined, or does not
+     * apply): "every estimator's interval" would claim the missing ones too. */
+    unsigned char *partial = calloc(r->n_policies, 1);
+    if (!cls[0] || !cls[1] || !cls[2] || !cnt || !partial) {
         d->out.failed = 1;
         goto out;
     }
@@ -224,6 +227,7 @@ static void compare_with(struct report_doc *d, const struct res_eval *r, size_t 
         }
         if (n)
             cls[c[0] == n ? 0 : c[1] == n ? 1 : 2][p] = 1;
+        partial[p] = n > 0 && n < E && n < r->pol[p].n_estimates;
     }
     static const char *const what_cls[] = {
         "every estimator's interval lies above it for ",
@@ -243,9 +247,17 @@ static void compare_with(struct report_doc *d, const struct res_eval *r, size_t 
             any |= cls[k][p];
         if (!any)
             continue;
-        report_spanf(d, REPORT_TEXT, "%s%s", first ? "" : "; ", what_cls[k]);
+        int some = 0;
+        for (size_t p = 0; k < 2 && p < r->n_policies; p++)
+            some |= cls[k][p] && partial[p];
+        report_spanf(d, REPORT_TEXT, "%s%s", first ? "" : "; ",
+                     !some ? what_cls[k] : k == 0 ? "every interval given lies above it for "
+                                                  : "every interval given lies below it for ");
         if (k < 2) {
             name_list(d, r, cls[k]);
+            if (some)
+                report_spanf(d, REPORT_TEXT, " (some estimators give none for %s)",
+                             "them: undefined or not applicable");
         } else {
             int f2 = 1;
             for (size_t p = 0; p < r->n_policies; p++) {
@@ -266,6 +278,7 @@ out:
     for (int k = 0; k < 3; k++)
         free(cls[k]);
     free(cnt);
+    free(partial);
 }
 
 /* With true values: is the truly best policy the one the estimators pick? */

@@ -142,6 +142,7 @@ ope_sh_tests = \
 	t/1230-report-decision.sh \
 	t/1231-tui-decision.sh \
 	t/1232-gate-warnings.sh \
+	t/1233-report-partial-intervals.sh \
 	t/1340-train-pg.sh \
 	t/1345-train-tui.sh \
 	t/1400-cli-output.sh \
