@@ -134,11 +134,7 @@ static int eval_exec(int argc, char **argv)
             c.set.against = strcmp(optarg, "logged") == 0 ? NULL : optarg;
             continue;
         }
-        int rc = opt == '?' ? 0 : evalcli_option(&c, opt, optarg, &err);
-        if (rc == 0 && opt != '?')
-            rc = loadcli_option(&c.lo, opt, optarg, &err);
-        if (rc == 0 && opt != '?')
-            rc = outcli_option(&out, opt, optarg, &err);
+        int rc = evalcli_group_option(&c, &out, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("eval", "%s", err.msg);
         if (rc == 0)

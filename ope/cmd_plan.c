@@ -261,11 +261,7 @@ static int plan_exec(int argc, char **argv)
         default:
             break;
         }
-        int rc = evalcli_option(&c, opt, optarg, &err);
-        if (rc == 0)
-            rc = loadcli_option(&c.lo, opt, optarg, &err);
-        if (rc == 0)
-            rc = outcli_option(&out, opt, optarg, &err);
+        int rc = evalcli_group_option(&c, &out, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("plan", "%s", err.msg);
         if (rc == 0)

@@ -106,11 +106,7 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
     while ((opt = cli_getopt("select", argc, argv, OUTCLI_SHORT, opts)) != -1) {
         if (opt == '?')
             return OPE_EUSAGE;
-        int rc = evalcli_option(&sc->c, opt, optarg, &err);
-        if (rc == 0)
-            rc = loadcli_option(&sc->c.lo, opt, optarg, &err);
-        if (rc == 0)
-            rc = outcli_option(&sc->out, opt, optarg, &err);
+        int rc = evalcli_group_option(&sc->c, &sc->out, opt, optarg, &err);
         if (rc == 0 && (rc = envcli_option(&sc->ec, opt, optarg, &err)) == 1 && sc->ec.given)
             sc->mdp_opt = sc->ec.given;
         if (rc < 0)

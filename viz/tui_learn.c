@@ -129,6 +129,21 @@ static void summarise(struct tui_learn_res *res, double err_v[][SIZES][REPS])
 /* One trajectory log of RiverSwim with horizon H: 200 episodes of the behaviour
  * mix:0.5 (half optimal, half uniform) with the evaluation policy mix:0.9 attached;
  * *truth gets the evaluation policy's exact value (dynamic programming). */
+/* The estimators an experiment compares, from a comma list: at most MAX_EST, their
+ * labels into res. 0, or -1 with err. */
+static int experiment_specs(const char *list, enum est_kind kind, struct tui_learn_res *res,
+                            struct est_spec **spec, size_t *n_spec, struct ope_error *err)
+{
+    if (est_spec_list(list, kind, spec, n_spec, err) != 0)
+        return -1;
+    if (*n_spec > MAX_EST)
+        *n_spec = MAX_EST;
+    res->ns = *n_spec;
+    for (size_t e = 0; e < *n_spec; e++)
+        snprintf(res->labels[e], sizeof res->labels[e], "%s", (*spec)[e].label);
+    return 0;
+}
+
 static struct tlog *traj_log(int H, uint64_t seed, double *truth, struct ope_error *err)
 {
     struct mdp *m = env_build_named("riverswim", NULL, 0, H, 1.0, err);
@@ -165,13 +180,8 @@ static int traj_errors(struct tui_learn_res *res, const struct est_desc *chosen,
         snprintf(list, sizeof list, "tis,pdis,wdr,%s", chosen->name);
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
-    if (est_spec_list(list, EST_TRAJ, &spec, &n_spec, err) != 0)
+    if (experiment_specs(list, EST_TRAJ, res, &spec, &n_spec, err) != 0)
         return -1;
-    if (n_spec > MAX_EST)
-        n_spec = MAX_EST;
-    res->ns = n_spec;
-    for (size_t e = 0; e < n_spec; e++)
-        snprintf(res->labels[e], sizeof res->labels[e], "%s", spec[e].label);
     for (int k = 0; k < SIZES; k++) {
         res->sizes[k] = horizons[k];
         for (int rep = 0; rep < REPS; rep++) {
@@ -229,13 +239,8 @@ static int experiment(void *ctx, struct ope_progress *progress, struct ope_error
         snprintf(list, sizeof list, "ipw,snipw,dr,%s", chosen->name);
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
-    if (est_spec_list(list, EST_BANDIT, &spec, &n_spec, err) != 0)
+    if (experiment_specs(list, EST_BANDIT, res, &spec, &n_spec, err) != 0)
         return -1;
-    if (n_spec > MAX_EST)
-        n_spec = MAX_EST;
-    res->ns = n_spec;
-    for (size_t e = 0; e < n_spec; e++)
-        snprintf(res->labels[e], sizeof res->labels[e], "%s", spec[e].label);
     for (int k = 0; k < SIZES; k++) {
         res->sizes[k] = 100.0 * (1 << k);
         for (int rep = 0; rep < REPS; rep++) {

@@ -95,6 +95,19 @@ int evalcli_no_policy_files(const struct evalcli *c, const char *where, struct o
     return 0;
 }
 
+int evalcli_group_option(struct evalcli *c, struct outcli *out, int opt, const char *arg,
+                         struct ope_error *err)
+{
+    if (opt == '?')
+        return 0;
+    int rc = evalcli_option(c, opt, arg, err);
+    if (rc == 0)
+        rc = loadcli_option(&c->lo, opt, arg, err);
+    if (rc == 0)
+        rc = outcli_option(out, opt, arg, err);
+    return rc;
+}
+
 int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err)
 {
     long v;

@@ -132,6 +132,12 @@ void evalcli_init(struct evalcli *c);
 /* 1 if opt is an evaluation option (applied), 0 if not, -1 on a bad value. */
 int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err);
 
+struct outcli;
+/* The same over the three groups an evaluating command takes: evaluation, loading
+ * (c->lo) and output (out). 0 for '?' (getopt's unknown option). */
+int evalcli_group_option(struct evalcli *c, struct outcli *out, int opt, const char *arg,
+                         struct ope_error *err);
+
 /* The number of --policy NAME=FILE options. */
 size_t evalcli_n_policy_files(const struct evalcli *c);
 
