@@ -56,6 +56,43 @@ void acc_merge(struct acc_state *into, const struct acc_state *from)
         ope_xsum_merge(&into->rep[j], &from->rep[j]);
 }
 
+void acc_put(struct strbuf *sb, const struct acc_state *s)
+{
+    sf_put_u64(sb, s->K);
+    sf_put_u64(sb, s->B);
+    sf_put_u64(sb, s->n);
+    for (size_t k = 0; k < s->K; k++)
+        sf_put_xsum(sb, &s->point[k]);
+    for (size_t b = 0; b < s->B; b++)
+        sf_put_u64(sb, s->rep_n[b]);
+    for (size_t j = 0; j < s->B * s->K; j++)
+        sf_put_xsum(sb, &s->rep[j]);
+}
+
+int acc_get(struct sf_state *st, struct acc_state *s, size_t K, size_t B,
+            struct ope_error *err)
+{
+    memset(s, 0, sizeof *s);
+    /* The shape is the caller's (it follows from the settings the state was checked
+     * against), so a damaged count never sizes an allocation. */
+    if (sf_get_count(st, K, K) != K || sf_get_count(st, B, B) != B || st->bad)
+        return sf_done(st, err);
+    if (acc_init(s, K, B, err) != 0)
+        return -1;
+    s->n = sf_get_u64(st);
+    for (size_t k = 0; k < K; k++)
+        sf_get_xsum(st, &s->point[k]);
+    for (size_t b = 0; b < B; b++)
+        s->rep_n[b] = sf_get_u64(st);
+    for (size_t j = 0; j < B * K; j++)
+        sf_get_xsum(st, &s->rep[j]);
+    if (st->bad) {
+        acc_release(s);
+        return sf_done(st, err);
+    }
+    return 0;
+}
+
 void acc_finalize(const struct acc_state *s, double *point, double *rep, double *rep_n)
 {
     for (size_t k = 0; point && k < s->K; k++)

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include "ope/base/error.h"
 #include "ope/base/progress.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 #include "ope/base/xsum.h"
 
 /* Rows per chunk: the unit of splitting and of the partial sums (part of the
@@ -80,6 +82,14 @@ int acc_add_chunks(struct acc_state *s, const struct acc_source *src, uint64_t s
  * progress, which may be NULL), out of memory. */
 int acc_run(struct acc_state *s, const struct acc_source *src, uint64_t seed, int threads,
             struct ope_progress *progress, struct ope_error *err);
+
+/* A state's bytes, for a state file or another process (statefile.h): acc_put
+ * appends them to a payload; acc_get reads them back into s (initialised here) when
+ * they are a state of K columns and B replicates, else sets the reader's bad flag and
+ * fails (OPE_EDATA, sf_done's message) with s empty. 0, or -1 with err. */
+void acc_put(struct strbuf *sb, const struct acc_state *s);
+int acc_get(struct sf_state *st, struct acc_state *s, size_t K, size_t B,
+            struct ope_error *err);
 
 /* The finished sums: point[k], rep[b * K + k] and rep_n[b] (any may be NULL). */
 void acc_finalize(const struct acc_state *s, double *point, double *rep, double *rep_n);

@@ -1,0 +1,342 @@
+/* ope/base/statefile.c: the checked state container of statefile.h. Every check is
+ * made on the whole byte string before any part of it is handed out, so a reader
+ * never acts on half a state. */
+#include "config.h"
+#include "ope/base/statefile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/base/outfile.h"
+#include "ope/base/sha256.h"
+
+static const char magic[8] = { 'O', 'P', 'E', 'S', 'T', 'A', 'T', 'E' };
+
+/* A state file larger than this is refused before it is read (a damaged length, or
+ * not a state). A bandit state of 100 policies x 10 settings x B = 10,000 is far
+ * below it. */
+#define SF_MAX_BYTES ((uint64_t)1 << 36)
+
+void sf_put_u64(struct strbuf *sb, uint64_t v)
+{
+    char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (char)(unsigned char)(v >> (8 * i));
+    strbuf_add(sb, b, 8);
+}
+
+static void put_u32(struct strbuf *sb, uint32_t v)
+{
+    char b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (char)(unsigned char)(v >> (8 * i));
+    strbuf_add(sb, b, 4);
+}
+
+void sf_put_f64(struct strbuf *sb, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    sf_put_u64(sb, u);
+}
+
+void sf_put_str(struct strbuf *sb, const char *s)
+{
+    size_t n = strlen(s);
+    put_u32(sb, (uint32_t)n);
+    strbuf_add(sb, s, n);
+}
+
+void sf_put_xsum(struct strbuf *sb, const struct ope_xsum *x)
+{
+    for (int j = 0; j < 3; j++)
+        sf_put_u64(sb, (uint64_t)x->w[j]);
+    put_u32(sb, (uint32_t)x->top);
+    put_u32(sb, x->special);
+}
+
+int sf_seal(struct strbuf *out, const char *kind, const char *settings,
+            const struct strbuf *payload, struct ope_error *err)
+{
+    strbuf_reset(out);
+    strbuf_add(out, magic, sizeof magic);
+    put_u32(out, SF_VERSION);
+    put_u32(out, 0);
+    sf_put_str(out, kind);
+    sf_put_str(out, settings);
+    sf_put_u64(out, payload->len);
+    if (payload->len)
+        strbuf_add(out, payload->buf, payload->len);
+    if (strbuf_failed(out) || strbuf_failed(payload))
+        return ope_fail_oom(err);
+    unsigned char h[32];
+    struct sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, out->buf, out->len);
+    sha256_final(&s, h);
+    strbuf_add(out, (const char *)h, sizeof h);
+    return strbuf_failed(out) ? ope_fail_oom(err) : 0;
+}
+
+int sf_write(const char *path, int force, const char *kind, const char *settings,
+             const struct strbuf *payload, struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int rc = -1;
+    if (sf_seal(&sb, kind, settings, payload, err) == 0) {
+        struct ope_outfile *f = ope_outfile_open(path, force, err);
+        if (f) {
+            if (ope_outfile_write(f, sb.buf, sb.len, err) == 0)
+                rc = ope_outfile_commit(f, err);
+            else
+                ope_outfile_abort(f);
+        }
+    }
+    strbuf_release(&sb);
+    return rc;
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static uint64_t le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* A string of the header at *off (bounded by end); NULL when it runs past end. */
+static char *header_str(const unsigned char *b, size_t *off, size_t end, struct ope_error *err)
+{
+    if (end - *off < 4)
+        return NULL;
+    uint64_t len = le(b + *off, 4);
+    if (len > end - *off - 4)
+        return NULL;
+    char *s = ope_strndup((const char *)b + *off + 4, (size_t)len, err);
+    *off += 4 + (size_t)len;
+    return s;
+}
+
+void sf_close(struct sf_state *st)
+{
+    free(st->kind);
+    free(st->settings);
+    free(st->data);
+    memset(st, 0, sizeof *st);
+}
+
+int sf_open_bytes(struct sf_state *st, const void *buf, size_t n, const char *name,
+                  const char *kind, struct ope_error *err)
+{
+    const unsigned char *b = buf;
+    memset(st, 0, sizeof *st);
+    st->name = name;
+    if (n < sizeof magic + 8 || memcmp(b, magic, sizeof magic) != 0)
+        return ope_fail(err, OPE_EDATA, "%s: not an ope state file (it does not begin with "
+                        "OPESTATE); give a file written by --save-state", name);
+    uint32_t version = (uint32_t)le(b + 8, 4);
+    if (version != SF_VERSION)
+        return ope_fail(err, OPE_EDATA, "%s: a state of format version %u; this ope reads "
+                        "version %u: make the state again with this ope", name, version,
+                        SF_VERSION);
+    if (n < sizeof magic + 8 + 32)
+        goto truncated;
+    /* The checksum first: nothing of a damaged state is believed, not even its
+     * lengths. */
+    unsigned char h[32];
+    struct sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, b, n - 32);
+    sha256_final(&s, h);
+    if (memcmp(h, b + n - 32, 32) != 0) {
+        /* Tell a cut-short file from damaged bytes when the lengths allow it. */
+        size_t off = 16, end = n - 32;
+        for (int i = 0; i < 2 && end - off >= 4; i++) {
+            uint64_t len = le(b + off, 4);
+            off = len > end - off - 4 ? end : off + 4 + (size_t)len;
+        }
+        if (end - off >= 8 && le(b + off, 8) > end - off - 8)
+            goto truncated;
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: its SHA-256 does not match its "
+                        "contents (the file was changed or corrupted); make it again",
+                        name);
+    }
+    size_t off = 16, end = n - 32;
+    st->kind = header_str(b, &off, end, err);
+    st->settings = st->kind ? header_str(b, &off, end, err) : NULL;
+    if (!st->kind || !st->settings || end - off < 8) {
+        sf_close(st);
+        goto truncated;
+    }
+    uint64_t len = le(b + off, 8);
+    off += 8;
+    if (len != end - off) {
+        sf_close(st);
+        goto truncated;
+    }
+    if (kind && strcmp(st->kind, kind) != 0) {
+        int rc = ope_fail(err, OPE_EDATA, "%s: a state of kind '%s', where '%s' was expected",
+                          name, st->kind, kind);
+        sf_close(st);
+        return rc;
+    }
+    st->name = name;
+    st->n = (size_t)len;
+    st->data = ope_malloc(st->n + 1, err);
+    if (!st->data) {
+        sf_close(st);
+        return -1;
+    }
+    if (st->n)
+        memcpy(st->data, b + off, st->n);
+    return 0;
+truncated:
+    return ope_fail(err, OPE_EDATA, "%s: truncated state (%zu bytes: its lengths do not add "
+                    "up); make it again", name, n);
+}
+
+int sf_open_file(struct sf_state *st, const char *path, const char *kind,
+                 struct ope_error *err)
+{
+    memset(st, 0, sizeof *st);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct strbuf sb = STRBUF_INIT;
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        strbuf_add(&sb, buf, got);
+        if (sb.len > SF_MAX_BYTES)
+            break;
+    }
+    int bad_read = ferror(f);
+    fclose(f);
+    int rc;
+    if (bad_read)
+        rc = ope_fail(err, OPE_ENOINPUT, "%s: read error", path);
+    else if (strbuf_failed(&sb))
+        rc = ope_fail_oom(err);
+    else if (sb.len > SF_MAX_BYTES)
+        rc = ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
+                      path);
+    else
+        rc = sf_open_bytes(st, sb.buf ? sb.buf : "", sb.len, path, kind, err);
+    strbuf_release(&sb);
+    return rc;
+}
+
+static const unsigned char *take(struct sf_state *st, size_t k)
+{
+    if (st->bad || st->n - st->off < k) {
+        st->bad = 1;
+        return NULL;
+    }
+    const unsigned char *p = st->data + st->off;
+    st->off += k;
+    return p;
+}
+
+uint64_t sf_get_u64(struct sf_state *st)
+{
+    const unsigned char *p = take(st, 8);
+    return p ? le(p, 8) : 0;
+}
+
+double sf_get_f64(struct sf_state *st)
+{
+    uint64_t u = sf_get_u64(st);
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+char *sf_get_str(struct sf_state *st)
+{
+    const unsigned char *p = take(st, 4);
+    if (!p)
+        return NULL;
+    uint64_t len = le(p, 4);
+    const unsigned char *s = take(st, (size_t)len);
+    if (!s)
+        return NULL;
+    char *out = malloc((size_t)len + 1);
+    if (!out) {
+        st->bad = 1;
+        return NULL;
+    }
+    memcpy(out, s, (size_t)len);
+    out[len] = '\0';
+    return out;
+}
+
+void sf_get_xsum(struct sf_state *st, struct ope_xsum *x)
+{
+    ope_xsum_init(x);
+    const unsigned char *p = take(st, 32);
+    if (!p)
+        return;
+    for (int j = 0; j < 3; j++)
+        x->w[j] = (int64_t)le(p + 8 * j, 8);
+    x->top = (int32_t)(uint32_t)le(p + 24, 4);
+    x->special = (uint32_t)le(p + 28, 4);
+    /* The digit index of any double's msb lies in [0, 65] (xsum.h's bias of 1088,
+     * 32-bit digits), -1 when empty: a checksum that matched makes another value a
+     * bug rather than damage, but it is never trusted. */
+    if (x->top < -1 || x->top > 65 || x->special > 7) {
+        st->bad = 1;
+        ope_xsum_init(x);
+    }
+}
+
+uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi)
+{
+    uint64_t v = sf_get_u64(st);
+    if (v < lo || v > hi) {
+        st->bad = 1;
+        return lo;
+    }
+    return v;
+}
+
+int sf_done(struct sf_state *st, struct ope_error *err)
+{
+    if (st->bad)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: its contents do not have the "
+                        "shape of a '%s' state; make it again", st->name, st->kind);
+    if (st->off != st->n)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: %zu bytes left over after its "
+                        "contents; make it again", st->name, st->n - st->off);
+    return 0;
+}
+
+/* The line of text that starts at s (up to '\n' or the end), as a length. */
+static size_t line_len(const char *s)
+{
+    const char *e = strchr(s, '\n');
+    return e ? (size_t)(e - s) : strlen(s);
+}
+
+int sf_compatible(const struct sf_state *a, const struct sf_state *b, struct ope_error *err)
+{
+    if (strcmp(a->kind, b->kind) != 0)
+        return ope_fail(err, OPE_EDATA, "%s is a '%s' state and %s a '%s' state: they cannot "
+                        "be merged", a->name, a->kind, b->name, b->kind);
+    const char *x = a->settings, *y = b->settings;
+    while (*x || *y) {
+        size_t lx = line_len(x), ly = line_len(y);
+        if (lx != ly || memcmp(x, y, lx) != 0)
+            return ope_fail(err, OPE_EDATA, "%s and %s were made with different settings "
+                            "(%.*s in %s, %.*s in %s): merge only the states of one "
+                            "evaluation, made with the same options",
+                            a->name, b->name, (int)(lx ? lx : 6), lx ? x : "(none)",
+                            a->name, (int)(ly ? ly : 6), ly ? y : "(none)", b->name);
+        x += lx + (x[lx] == '\n');
+        y += ly + (y[ly] == '\n');
+    }
+    return 0;
+}

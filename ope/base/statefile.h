@@ -1,0 +1,85 @@
+/* ope/base/statefile.h: the checked container of a saved computation state (issue 17:
+ * an evaluation's accumulators written by one shard and merged with others, or sent
+ * between MPI ranks). The bytes are versioned and self-checking: a reader accepts a
+ * state only when its magic, version, length and SHA-256 all agree, so a truncated or
+ * corrupted state is refused whole, never half-read. Numbers are little-endian and
+ * doubles keep their exact bits.
+ *
+ *   "OPESTATE" | u32 version | u32 0 | str kind | str settings | u64 L | payload[L]
+ *   | sha256 of every byte before it
+ *
+ * (str: u32 length, then the bytes.) kind names what the payload is ("bandit-pass1");
+ * settings is the canonical text of everything the result depends on, one
+ * "key=value" per line, so two states can be merged only when their settings agree,
+ * and a refusal can name the line that differs. */
+#ifndef OPE_BASE_STATEFILE_H
+#define OPE_BASE_STATEFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ope/base/error.h"
+#include "ope/base/strbuf.h"
+#include "ope/base/xsum.h"
+
+#define SF_VERSION 1u
+
+/* ---- writing: a payload is built on a strbuf ------------------------------------ */
+
+void sf_put_u64(struct strbuf *sb, uint64_t v);
+void sf_put_f64(struct strbuf *sb, double v);
+void sf_put_str(struct strbuf *sb, const char *s);
+void sf_put_xsum(struct strbuf *sb, const struct ope_xsum *x);
+
+/* The whole container of (kind, settings, payload) into out (reset first). 0, or -1
+ * (out of memory) with err. */
+int sf_seal(struct strbuf *out, const char *kind, const char *settings,
+            const struct strbuf *payload, struct ope_error *err);
+
+/* sf_seal written to path atomically (a temporary file renamed into place; an
+ * existing file is replaced only with force and only when it is a regular file). 0,
+ * or -1 with err (OPE_ECANTCREAT, OPE_EUSAGE without force). */
+int sf_write(const char *path, int force, const char *kind, const char *settings,
+             const struct strbuf *payload, struct ope_error *err);
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+/* A checked state: kind, settings and a cursor over its payload. */
+struct sf_state {
+    const char *name;           /* for messages: the file, or "rank 1" */
+    char *kind, *settings;
+    unsigned char *data;        /* the payload (owned) */
+    size_t n, off;              /* its length, and the cursor */
+    int bad;                    /* a read ran past the end or met a bad value */
+};
+
+/* Check buf[0..n) as a container and copy its parts into st. kind, when not NULL, is
+ * the kind expected. 0, or -1 with err (OPE_EDATA: not a state, another version, a
+ * wrong length, a checksum that does not match, another kind). */
+int sf_open_bytes(struct sf_state *st, const void *buf, size_t n, const char *name,
+                  const char *kind, struct ope_error *err);
+
+/* sf_open_bytes of a file's bytes (OPE_ENOINPUT when it cannot be read). */
+int sf_open_file(struct sf_state *st, const char *path, const char *kind,
+                 struct ope_error *err);
+
+void sf_close(struct sf_state *st);
+
+/* Cursor reads: on running past the end they return 0 (NULL for strings) and set bad,
+ * which sf_done reports. */
+uint64_t sf_get_u64(struct sf_state *st);
+double sf_get_f64(struct sf_state *st);
+char *sf_get_str(struct sf_state *st);      /* malloc'd, NUL-terminated; NULL when bad */
+void sf_get_xsum(struct sf_state *st, struct ope_xsum *x);
+/* A count that must lie in [lo, hi]: sets bad (and returns lo) otherwise, so a damaged
+ * count never sizes an allocation. */
+uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi);
+
+/* After the last read: 0 when every read was in bounds and the whole payload was read;
+ * -1 with err (OPE_EDATA, "NAME: damaged state: ...") otherwise. */
+int sf_done(struct sf_state *st, struct ope_error *err);
+
+/* Whether two states may be merged: the same kind and settings. 0, or -1 with err
+ * (OPE_EDATA) naming the first setting that differs and both values. */
+int sf_compatible(const struct sf_state *a, const struct sf_state *b, struct ope_error *err);
+
+#endif
