@@ -22,6 +22,8 @@ libope_a_SOURCES += \
 	ope/base/sha256_ni.c \
 	ope/base/sha256_ni.h \
 	ope/base/softmax.c \
+	ope/base/statefile.c \
+	ope/base/statefile.h \
 	ope/base/softmax.h \
 	ope/base/strbuf.c \
 	ope/base/strbuf.h \
