@@ -32,6 +32,7 @@ ope_c_tests = \
 	t/0337-format-double \
 	t/0370-cs \
 	t/0375-statefile \
+	t/0376-comm \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \
@@ -91,6 +92,7 @@ ope_sh_tests = \
 	t/0329-coverage-fast.sh \
 	t/0371-follow.sh \
 	t/0372-gate-sequential.sh \
+	t/0377-mpi-comm.sh \
 	t/0360-segments.sh \
 	t/0361-segments-errors.sh \
 	t/0362-segments-coverage.sh \

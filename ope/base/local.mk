@@ -3,6 +3,8 @@
 libope_a_SOURCES += \
 	ope/base/closest.c \
 	ope/base/closest.h \
+	ope/base/comm.c \
+	ope/base/comm.h \
 	ope/base/csvout.c \
 	ope/base/csvout.h \
 	ope/base/datapath.c \
