@@ -9,6 +9,8 @@ libope_a_SOURCES += \
 	datasets/candidates.c \
 	datasets/candidates.h \
 	datasets/csv.c \
+	datasets/csvindex.c \
+	datasets/csvindex.h \
 	datasets/csv.h \
 	datasets/csvnum.c \
 	datasets/env.c \

@@ -33,6 +33,7 @@ ope_c_tests = \
 	t/0370-cs \
 	t/0375-statefile \
 	t/0376-comm \
+	t/0378-csvindex \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \

@@ -1,0 +1,132 @@
+/* datasets/csvindex.c: the row index of csvindex.h. A byte loop with three states
+ * (outside quotes, inside, just after a quote inside: a "" escape or the closing
+ * quote), so it runs at memory speed and needs no field parsing. */
+#include "config.h"
+#include "datasets/csvindex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/input.h"
+
+void csv_index_release(struct csv_index *ix)
+{
+    free(ix->off);
+    free(ix->line);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* Note the row that starts at byte off on line `line` (its index is ix->rows). */
+static int mark(struct csv_index *ix, size_t *cap, uint64_t off, size_t line,
+                struct ope_error *err)
+{
+    if (ix->rows % ix->every == 0) {
+        if (ix->n == *cap) {
+            size_t nc = *cap ? 2 * *cap : 64;
+            uint64_t *o = ope_realloc(ix->off, nc * sizeof *o, err);
+            if (!o)
+                return -1;
+            ix->off = o;
+            size_t *l = ope_realloc(ix->line, nc * sizeof *l, err);
+            if (!l)
+                return -1;
+            ix->line = l;
+            *cap = nc;
+        }
+        ix->off[ix->n] = off;
+        ix->line[ix->n] = line;
+        ix->n++;
+    }
+    ix->rows++;
+    return 0;
+}
+
+int csv_index_build(const char *path, size_t every, struct csv_index *ix,
+                    struct ope_error *err)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->every = every ? every : 1;
+    struct in_src *in = in_open(path, NULL, err);
+    if (!in)
+        return -1;
+    ix->seekable = in_format_of(in) == IN_PLAIN && in_is_regular(in);
+    enum { OUT, IN, QUOTE_IN } st = OUT;
+    size_t cap = 0, line = 1, rec_line = 1, quote_line = 0;
+    uint64_t pos = 0, rec_start = 0;
+    int header = 1;             /* the next record is the header */
+    size_t rec_bytes = 0;       /* bytes of the record so far, its '\r's aside */
+    int rc = 0;
+    char *buf = malloc(1 << 20);
+    if (!buf) {
+        in_close(in);
+        return ope_fail_oom(err);
+    }
+    long got;
+    int first_block = 1;
+    while (rc == 0 && (got = in_read(in, buf, 1 << 20, err)) > 0) {
+        size_t i = 0;
+        if (first_block && got >= 3 && (unsigned char)buf[0] == 0xef &&
+            (unsigned char)buf[1] == 0xbb && (unsigned char)buf[2] == 0xbf) {
+            i = 3;      /* a UTF-8 BOM before the header, as csv.c skips it */
+            rec_start = 3;
+        }
+        first_block = 0;
+        for (; i < (size_t)got && rc == 0; i++) {
+            char c = buf[i];
+            switch (st) {
+            case OUT:
+                if (c == '\n') {
+                    /* A record ends: the header, a blank line, or a row. */
+                    if (header)
+                        header = 0;
+                    else if (rec_bytes > 0)
+                        rc = mark(ix, &cap, rec_start, rec_line, err);
+                    line++;
+                    rec_line = line;
+                    rec_start = pos + i + 1;
+                    rec_bytes = 0;
+                } else {
+                    if (c == '"') {
+                        st = IN;
+                        quote_line = line;
+                    }
+                    if (c != '\r')
+                        rec_bytes++;
+                }
+                break;
+            case IN:
+                rec_bytes++;
+                if (c == '"')
+                    st = QUOTE_IN;
+                else if (c == '\n')
+                    line++;
+                break;
+            case QUOTE_IN:
+                /* "" is an escaped quote; anything else closes the field. */
+                if (c == '"') {
+                    st = IN;
+                    rec_bytes++;
+                } else {
+                    st = OUT;
+                    i--;        /* look at it again outside the quotes */
+                }
+                break;
+            }
+        }
+        pos += (uint64_t)got;
+    }
+    if (got < 0)
+        rc = -1;
+    if (rc == 0 && st == IN)
+        rc = ope_fail(err, OPE_EDATA, "%s:%zu: a quoted field opens on this line and never "
+                      "ends (the file ends on line %zu inside it): close the quote", path,
+                      quote_line, line);
+    /* A last record without a line end. */
+    if (rc == 0 && !header && rec_bytes > 0)
+        rc = mark(ix, &cap, rec_start, rec_line, err);
+    free(buf);
+    in_close(in);
+    if (rc != 0)
+        csv_index_release(ix);
+    return rc;
+}
