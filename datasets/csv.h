@@ -37,6 +37,11 @@ struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err);
 struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
                                  struct ope_error *err);
 
+/* The same, reading files[k] (a temporary copy of a pipe, say) where messages and
+ * csv_input_name say paths[k]. */
+struct csv_reader *csv_open_named(const char *const *files, const char *const *paths,
+                                  size_t n, char sep, struct ope_error *err);
+
 /* Which input of csv_open_many is being read (0 for csv_open), and input k's name. */
 size_t csv_input_index(const struct csv_reader *r);
 const char *csv_input_name(const struct csv_reader *r, size_t k);
