@@ -90,6 +90,7 @@ ope_sh_tests = \
 	t/0328-refit-bootstrap.sh \
 	t/0329-coverage-fast.sh \
 	t/0371-follow.sh \
+	t/0381-info-stream.sh \
 	t/0372-gate-sequential.sh \
 	t/0360-segments.sh \
 	t/0361-segments-errors.sh \
