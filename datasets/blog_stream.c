@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "ope/base/sha256.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
  * reading of plain lines has several parts to share out), and its most windows. */
@@ -45,6 +46,7 @@ struct blog_stream {
     int *spill;                 /* [n_in] file[k] is a temporary copy to remove */
     long long *size, *mtime;    /* [n_in] of regular inputs, to see them change */
     int spilled;
+    char digest[65];            /* blog_stream_digest, "" when not known */
     size_t window, batch;
     struct csv_reader *csv;
     struct loader L;
@@ -94,10 +96,20 @@ static int spill_one(struct blog_stream *s, size_t k, struct ope_error *err)
     char *buf = ope_malloc((size_t)1 << 20, err);
     int rc = buf ? 0 : -1;
     size_t got;
-    while (rc == 0 && (got = fread(buf, 1, (size_t)1 << 20, in)) > 0)
+    struct sha256 sha;
+    sha256_init(&sha);
+    while (rc == 0 && (got = fread(buf, 1, (size_t)1 << 20, in)) > 0) {
+        sha256_update(&sha, buf, got);
         if (fwrite(buf, 1, got, out) != got)
             rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: "
                           "%s", s->file[k], s->name[k], strerror(errno));
+    }
+    if (rc == 0 && s->n_in == 1) {
+        unsigned char d[32];
+        sha256_final(&sha, d);
+        for (int i = 0; i < 32; i++)
+            snprintf(s->digest + 2 * i, 3, "%02x", d[i]);
+    }
     if (rc == 0 && ferror(in))
         rc = ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", s->name[k], strerror(errno));
     if (fclose(out) != 0 && rc == 0)
@@ -249,6 +261,10 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
         s->total += L->n;
     }
     free(was);
+    /* Several inputs: one digest of all their bytes as given (a copy's are the
+     * input's), known once the pass has read them all. */
+    if (rc == 0 && s->n_in > 1 && csv_digest(s->csv, s->digest) != 0)
+        s->digest[0] = '\0';
     if (rc == 0 && s->total == 0)
         rc = blog_loader_no_rows(L, err);
     for (size_t k = 0; rc == 0 && k < c.n; k++)
@@ -481,6 +497,14 @@ size_t blog_stream_rows(const struct blog_stream *s)
 int blog_stream_spilled(const struct blog_stream *s)
 {
     return s->spilled;
+}
+
+int blog_stream_digest(const struct blog_stream *s, char out[65])
+{
+    if (!s->digest[0])
+        return -1;
+    memcpy(out, s->digest, 65);
+    return 0;
 }
 
 static void free_strings(char **v, size_t n)

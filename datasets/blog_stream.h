@@ -63,6 +63,11 @@ size_t blog_stream_rows(const struct blog_stream *s);
  * own name and blog_stream_close removes. */
 int blog_stream_spilled(const struct blog_stream *s);
 
+/* The hex SHA-256 of the input's bytes as given, as csv_digest says it: of a
+ * spilled input (standard input, a pipe), or of several inputs' bytes in order. 0, or
+ * -1 when not known: one regular file, to be hashed by its path. */
+int blog_stream_digest(const struct blog_stream *s, char out[65]);
+
 /* Free everything and remove a spilled copy; NULL is a no-op. */
 void blog_stream_close(struct blog_stream *s);
 

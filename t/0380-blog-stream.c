@@ -22,6 +22,7 @@
 #include "datasets/blog_stream.h"
 #include "datasets/csv.h"
 #include "ope/base/rng.h"
+#include "ope/base/sha256.h"
 
 static char dir[] = "/tmp/ope-t0380-XXXXXX";
 
@@ -302,6 +303,10 @@ static void check_fifo(const char *path, const struct load_opts *o)
     waitpid(pid, NULL, 0);
     ok(s && blog_stream_spilled(s), "a FIFO is spilled to a temporary file (%s)", e2.msg);
     ok(s && dir_entries(spill) == 1, "in $TMPDIR");
+    char want[65] = "", got[65] = "";
+    sha256_file_hex(path, want, &e1);
+    ok(s && blog_stream_digest(s, got) == 0 && strcmp(got, want) == 0,
+       "its digest is the SHA-256 of the bytes that came through (%s)", got);
     size_t windows;
     /* Messages and the window's path name the FIFO, not the copy. */
     const char *why;
@@ -353,6 +358,24 @@ int main(void)
     split_log(p, 3, pieces);
     const char *three[3] = { pieces[0], pieces[1], pieces[2] };
     check_same("three files of one log", three, 3, &o, 4096);
+    {   /* The digest of several files: SHA-256 of their bytes one after the other. */
+        char cat[1200], catp[300], want[65] = "", got[65] = "";
+        struct ope_error e = { 0 };
+        snprintf(catp, sizeof catp, "%s/cat.csv", dir);
+        snprintf(cat, sizeof cat, "cat %s %s %s > %s", pieces[0], pieces[1], pieces[2], catp);
+        if (system(cat) != 0)
+            bail_out("%s", cat);
+        sha256_file_hex(catp, want, &e);
+        unlink(catp);
+        struct blog_stream *s = blog_stream_open(three, 3, &o, 4096, &e);
+        ok(s && blog_stream_digest(s, got) == 0 && strcmp(got, want) == 0,
+           "three files: the digest of their bytes in order");
+        blog_stream_close(s);
+        one[0] = p;
+        s = blog_stream_open(one, 1, &o, 4096, &e);
+        ok(s && blog_stream_digest(s, got) < 0, "one regular file: no digest (hash its path)");
+        blog_stream_close(s);
+    }
     char *gz = tpath("odd.csv.gz");
     gzip_file(p, gz);
     one[0] = gz;
