@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "ope/base/outfile.h"
 #include "ope/base/sha256.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
@@ -83,6 +84,7 @@ static int spill_one(struct blog_stream *s, size_t k, struct ope_error *err)
                         s->name[k], strerror(errno));
     s->spill[k] = 1;
     s->spilled = 1;
+    ope_outfile_track(s->file[k], 1);   /* a fatal signal removes it too */
     FILE *out = fdopen(fd, "wb");
     FILE *in = strcmp(s->name[k], "-") == 0 ? stdin : fopen(s->name[k], "rb");
     if (!out || !in) {
@@ -536,8 +538,10 @@ void blog_stream_close(struct blog_stream *s)
     if (s->have_loader)
         blog_loader_release(&s->L);
     for (size_t k = 0; k < s->n_in; k++) {
-        if (s->spill && s->spill[k] && s->file[k])
+        if (s->spill && s->spill[k] && s->file[k]) {
             unlink(s->file[k]);
+            ope_outfile_track(s->file[k], 0);
+        }
         if (s->file)
             free(s->file[k]);
         if (s->name)

@@ -6,7 +6,7 @@
 # limit the whole-log reading does not fit in. Bad logs fail with the same status
 # and message.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 25
+plan 26
 
 # same DESC ARGS...: ope info ARGS and ope info --stream ARGS, stdout and status equal.
 same() {
@@ -55,6 +55,19 @@ expect_grep "$TMP/err" "standard input is not a regular file: it was copied to a
 cat "$TMP/log.csv.gz" | "$OPE" info --stream -q - >"$TMP/win" 2>"$TMP/err"
 [ ! -s "$TMP/err" ] && cmp -s "$TMP/whole" "$TMP/win" && pass "a piped .gz, with -q: same, silent" ||
     fail "a piped .gz, with -q: same, silent"
+
+# The temporary copy goes when a signal ends ope while it reads the pipe.
+mkdir "$TMP/spill"
+{ head -100 "$TMP/log.csv"; sleep 3; } | TMPDIR="$TMP/spill" "$OPE" info --stream - \
+    >/dev/null 2>&1 &
+pid=$!
+sleep 1
+n_during=$(ls "$TMP/spill" | wc -l)
+kill -TERM $pid 2>/dev/null
+wait $pid 2>/dev/null
+[ "$n_during" -eq 1 ] && [ -z "$(ls "$TMP/spill")" ] &&
+    pass "SIGTERM while the pipe is copied: the temporary copy is removed" ||
+    fail "SIGTERM while the pipe is copied: $n_during file(s) during, left: $(ls "$TMP/spill")"
 
 # A weight past what a double can sum (pscore 1e-300, a reward of 1e90): the warning
 # names the row found by a second reading.
