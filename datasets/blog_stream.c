@@ -16,7 +16,6 @@
 
 #include "datasets/blog_loader.h"
 #include "ope/base/outfile.h"
-#include "ope/base/sha256.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
  * reading of plain lines has several parts to share out), and its most windows. */
@@ -45,6 +44,7 @@ struct blog_stream {
     char **name;                /* [n_in] as given (messages, the window's path) */
     char **file;                /* [n_in] what is read: name, or its spilled copy */
     int *spill;                 /* [n_in] file[k] is a temporary copy to remove */
+    FILE **tee;                 /* [n_in] the copy being written by the first pass */
     long long *size, *mtime;    /* [n_in] of regular inputs, to see them change */
     int spilled;
     char digest[65];            /* blog_stream_digest, "" when not known */
@@ -68,7 +68,9 @@ struct blog_stream {
 
 /* ---- inputs: spilled when they cannot be read again ---------------------------- */
 
-static int spill_one(struct blog_stream *s, size_t k, struct ope_error *err)
+/* A temporary file for input k, which the first pass fills as it reads (csv_set_tee)
+ * and the later passes read. */
+static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
 {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
@@ -85,47 +87,31 @@ static int spill_one(struct blog_stream *s, size_t k, struct ope_error *err)
     s->spill[k] = 1;
     s->spilled = 1;
     ope_outfile_track(s->file[k], 1);   /* a fatal signal removes it too */
-    FILE *out = fdopen(fd, "wb");
-    FILE *in = strcmp(s->name[k], "-") == 0 ? stdin : fopen(s->name[k], "rb");
-    if (!out || !in) {
-        int e = errno;
-        if (out)
-            fclose(out);
-        else
-            close(fd);
-        return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", s->name[k], strerror(e));
+    if (!(s->tee[k] = fdopen(fd, "wb"))) {
+        close(fd);
+        return ope_fail(err, OPE_ECANTCREAT, "%s: cannot write: %s", s->file[k],
+                        strerror(errno));
     }
-    char *buf = ope_malloc((size_t)1 << 20, err);
-    int rc = buf ? 0 : -1;
-    size_t got;
-    struct sha256 sha;
-    sha256_init(&sha);
-    while (rc == 0 && (got = fread(buf, 1, (size_t)1 << 20, in)) > 0) {
-        sha256_update(&sha, buf, got);
-        if (fwrite(buf, 1, got, out) != got)
-            rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: "
-                          "%s", s->file[k], s->name[k], strerror(errno));
+    return 0;
+}
+
+/* The first pass has read every input to its end: close the copies. */
+static int spill_done(struct blog_stream *s, struct ope_error *err)
+{
+    int rc = 0;
+    for (size_t k = 0; k < s->n_in; k++) {
+        if (s->tee[k] && fclose(s->tee[k]) != 0 && rc == 0)
+            rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of "
+                          "%s: %s", s->file[k], s->name[k], strerror(errno));
+        s->tee[k] = NULL;
     }
-    if (rc == 0 && s->n_in == 1) {
-        unsigned char d[32];
-        sha256_final(&sha, d);
-        for (int i = 0; i < 32; i++)
-            snprintf(s->digest + 2 * i, 3, "%02x", d[i]);
-    }
-    if (rc == 0 && ferror(in))
-        rc = ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", s->name[k], strerror(errno));
-    if (fclose(out) != 0 && rc == 0)
-        rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: %s",
-                      s->file[k], s->name[k], strerror(errno));
-    if (in != stdin)
-        fclose(in);
-    free(buf);
     return rc;
 }
 
 /* Standard input and anything that is not a regular file (a pipe, a FIFO, <(...))
- * is copied to a temporary file, read in every pass under its own name. A path that
- * cannot be examined is left to csv_open, whose message is blog_load's. */
+ * is copied to a temporary file as the first pass reads it; the later passes read the
+ * copy under the input's name. A path that cannot be examined is left to csv_open,
+ * whose message is blog_load's. */
 static int inputs_open(struct blog_stream *s, const char *const *paths, struct ope_error *err)
 {
     for (size_t k = 0; k < s->n_in; k++) {
@@ -137,7 +123,7 @@ static int inputs_open(struct blog_stream *s, const char *const *paths, struct o
             s->size[k] = (long long)st.st_size;
             s->mtime[k] = (long long)st.st_mtime;
         } else if (is_stdin || (stat(paths[k], &st) == 0 && !S_ISDIR(st.st_mode))) {
-            if (spill_one(s, k, err) < 0)
+            if (spill_create(s, k, err) < 0)
                 return -1;
             continue;
         }
@@ -263,10 +249,12 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
         s->total += L->n;
     }
     free(was);
-    /* Several inputs: one digest of all their bytes as given (a copy's are the
-     * input's), known once the pass has read them all. */
-    if (rc == 0 && s->n_in > 1 && csv_digest(s->csv, s->digest) != 0)
+    /* The digest of a pipe, or of several inputs' bytes in order, is known once the
+     * pass has read them all; so are the copies. */
+    if (rc == 0 && csv_digest(s->csv, s->digest) != 0)
         s->digest[0] = '\0';
+    if (rc == 0)
+        rc = spill_done(s, err);
     if (rc == 0 && s->total == 0)
         rc = blog_loader_no_rows(L, err);
     for (size_t k = 0; rc == 0 && k < c.n; k++)
@@ -429,6 +417,7 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
     if (!(s->name = ope_calloc(n_paths, sizeof *s->name, err)) ||
         !(s->file = ope_calloc(n_paths, sizeof *s->file, err)) ||
         !(s->spill = ope_calloc(n_paths, sizeof *s->spill, err)) ||
+        !(s->tee = ope_calloc(n_paths, sizeof *s->tee, err)) ||
         !(s->size = ope_calloc(n_paths, sizeof *s->size, err)) ||
         !(s->mtime = ope_calloc(n_paths, sizeof *s->mtime, err)))
         goto fail;
@@ -436,10 +425,10 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
         s->size[k] = -1;
     if (inputs_open(s, paths, err) < 0)
         goto fail;
-    s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,
-                            n_paths, o->sep, err);
+    s->csv = csv_open_many((const char *const *)s->name, n_paths, o->sep, err);
     if (!s->csv)
         goto fail;
+    csv_set_tee(s->csv, s->tee, (const char *const *)s->file);
     s->have_loader = 1;
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
         goto fail;
@@ -521,6 +510,10 @@ void blog_stream_close(struct blog_stream *s)
     if (!s)
         return;
     csv_close(s->csv);
+    for (size_t k = 0; s->tee && k < s->n_in; k++)
+        if (s->tee[k])
+            fclose(s->tee[k]);
+    free(s->tee);
     for (size_t k = 0; k < s->n_mat; k++) {
         free(s->mat[k].lut);
         free(s->mat[k].m);

@@ -58,9 +58,10 @@ int blog_stream_rewind(struct blog_stream *s, struct ope_error *err);
 size_t blog_stream_rows(const struct blog_stream *s);
 
 /* 1 when an input was not a regular file (standard input "-", a pipe, a FIFO,
- * <(...)): its bytes as given (compressed or not) were copied, before the first pass,
- * to a temporary file in $TMPDIR (or /tmp), which every pass reads under the input's
- * own name and blog_stream_close removes (or a fatal signal: ope_outfile_track). */
+ * <(...)): its bytes as given (compressed or not) are copied, as the first pass
+ * reads them, to a temporary file in $TMPDIR (or /tmp), which every later pass reads
+ * under the input's own name and blog_stream_close removes (or a fatal signal:
+ * ope_outfile_track). */
 int blog_stream_spilled(const struct blog_stream *s);
 
 /* The hex SHA-256 of the input's bytes as given, as csv_digest says it: of a

@@ -25,6 +25,8 @@ struct csv_reader {
     char **paths;           /* several inputs of one log (csv_open_many), else NULL */
     char **srcs;            /* csv_open_named: the files read for paths[k] (NULL: paths) */
     size_t n_srcs;
+    FILE *const *tee;       /* csv_set_tee: per input, NULL or where its bytes go */
+    const char *const *tee_name;
     size_t n_in, cur;       /* how many, and which one is being read */
     char **hdr;             /* the first input's header, the others must match */
     size_t nhdr;
@@ -469,6 +471,8 @@ static int next_input(struct csv_reader *r, struct ope_error *err)
     strcpy(r->name, r->paths[r->cur]);
     if (!(r->in = in_open(r->srcs ? r->srcs[r->cur] : r->paths[r->cur], &r->sha, err)))
         return -1;
+    if (r->tee && r->tee[r->cur])
+        in_set_tee(r->in, r->tee[r->cur], r->tee_name[r->cur]);
     r->len = r->pos = r->base = r->line_start = 0;
     r->line = 1;
     r->eof = 0;
@@ -643,6 +647,14 @@ size_t csv_size(const struct csv_reader *r)
 void csv_unget(struct csv_reader *r)
 {
     r->held = 1;
+}
+
+void csv_set_tee(struct csv_reader *r, FILE *const *tee, const char *const *tee_name)
+{
+    r->tee = tee;
+    r->tee_name = tee_name;
+    if (r->in && tee[r->cur])
+        in_set_tee(r->in, tee[r->cur], tee_name[r->cur]);
 }
 
 int csv_is_regular(const struct csv_reader *r)

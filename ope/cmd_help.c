@@ -192,7 +192,7 @@ static void print_formats(void)
 "ope eval A.csv B.csv.gz ...: one log in several files, each with the same header.\n"
 "A bandit log larger than memory: ope info --stream reads it in windows of rows\n"
 "(so does ope info past --memory-limit N, default a quarter of RAM); a pipe is\n"
-"copied to a temporary file in $TMPDIR first.\n\n"
+"copied to a temporary file in $TMPDIR as it is read.\n\n"
 "Bandit log, one row per logged decision:\n"
 "  action     logged action 0..A-1                       (required)\n"
 "  reward     observed reward, finite                    (required)\n"

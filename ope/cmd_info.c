@@ -773,7 +773,7 @@ static int info_stream(struct report *rp, const char *path, const struct load_op
         return -1;
     if (blog_stream_spilled(bs) && !out->quiet)
         fprintf(stderr, "ope info: note: %s is not a regular file: it was copied to a "
-                "temporary file in $TMPDIR (or /tmp) to be read in passes\n",
+                "temporary file in $TMPDIR (or /tmp) as it was read, to be read again\n",
                 strcmp(path, "-") == 0 ? "standard input" : path);
     int rc = bandit_report_stream(rp, bs, err);
     blog_stream_close(bs);
