@@ -409,6 +409,18 @@ int main(void)
     bad.bad_sum_at = 8000;
     write_log(p, &bad, 4);
     check_error("probabilities summing to 0.9 in the second window", p, &o, 4096);
+    {   /* The same log in three files: the row's own file is named. */
+        split_log(p, 3, pieces);
+        struct ope_error e1 = { 0 }, e2 = { 0 };
+        struct blog *b = load_many(three, 3, &o, &e1);
+        struct blog_stream *s = blog_stream_open(three, 3, &o, 4096, &e2);
+        ok(!b && !s && strcmp(e1.msg, e2.msg) == 0 && strstr(e2.msg, "piece2.csv:"),
+           "the bad sum in the third of three files: blog_load's error, naming that file");
+        if (b || s || strcmp(e1.msg, e2.msg) != 0)
+            diag("load: %s / stream: %s", e1.msg, e2.msg);
+        blog_stream_close(s);
+        blog_free(b);
+    }
     struct shape lowpos = odd;
     lowpos.low_pos_at = 5000;
     write_log(p, &lowpos, 5);
