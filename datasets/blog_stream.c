@@ -50,6 +50,7 @@ struct blog_stream {
     char digest[65];            /* blog_stream_digest, "" when not known */
     size_t window, batch;
     struct csv_reader *csv;
+    struct ope_progress *progress;  /* blog_stream_set_progress, for every reader */
     struct loader L;
     int have_loader;
     int A, base, npos;
@@ -154,6 +155,7 @@ static int pass_start(struct blog_stream *s, struct ope_error *err)
                             s->n_in, s->o.sep, err);
     if (!s->csv)
         return -1;
+    csv_set_progress(s->csv, s->progress);
     const struct csv_field *f;
     size_t nf;
     int rc = csv_next(s->csv, &f, &nf, err);
@@ -403,6 +405,14 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
                                      const struct load_opts *o, size_t window,
                                      struct ope_error *err)
 {
+    return blog_stream_open_progress(paths, n_paths, o, window, NULL, err);
+}
+
+struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n_paths,
+                                              const struct load_opts *o, size_t window,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err)
+{
     if (n_paths == 0 || window == 0 || (!any_window && window % 4096 != 0)) {
         ope_fail(err, OPE_ESOFTWARE, "blog_stream_open: %zu inputs, a window of %zu rows "
                  "(a multiple of 4096 expected)", n_paths, window);
@@ -412,6 +422,7 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
     if (!s)
         return NULL;
     s->o = *o;
+    s->progress = progress;
     s->n_in = n_paths;
     s->window = window;
     if (!(s->name = ope_calloc(n_paths, sizeof *s->name, err)) ||
@@ -429,6 +440,7 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
     if (!s->csv)
         goto fail;
     csv_set_tee(s->csv, s->tee, (const char *const *)s->file);
+    csv_set_progress(s->csv, progress);
     s->have_loader = 1;
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
         goto fail;
@@ -473,6 +485,13 @@ int blog_stream_next(struct blog_stream *s, const struct blog **w, size_t *first
     s->off += n;
     s->pass_rows += n;
     return 1;
+}
+
+void blog_stream_set_progress(struct blog_stream *s, struct ope_progress *p)
+{
+    s->progress = p;
+    if (s->csv)
+        csv_set_progress(s->csv, p);
 }
 
 int blog_stream_rewind(struct blog_stream *s, struct ope_error *err)

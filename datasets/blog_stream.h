@@ -44,12 +44,25 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
                                      const struct load_opts *o, size_t window,
                                      struct ope_error *err);
 
+/* The same, reporting the bytes of every pass to progress (the first one too) and
+ * stopping with OPE_EINTERRUPTED once it is cancelled; see blog_stream_set_progress. */
+struct ope_progress;
+struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n_paths,
+                                              const struct load_opts *o, size_t window,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err);
+
 /* The next window: *w (owned by the stream, valid until the next call of
  * blog_stream_next, blog_stream_rewind or blog_stream_close) and the global row of its
  * first row in *first. 1: a window; 0: no more rows (the pass is over); -1 with err
  * (a bad row: file:line:col as blog_load says it). */
 int blog_stream_next(struct blog_stream *s, const struct blog **w, size_t *first,
                      struct ope_error *err);
+
+/* Report the bytes of each later pass to p, and stop the reading of a pass with
+ * OPE_EINTERRUPTED ("loading cancelled") once p is cancelled (csv_set_progress);
+ * NULL: neither. */
+void blog_stream_set_progress(struct blog_stream *s, struct ope_progress *p);
 
 /* Start a new pass at row 0. 0, or -1 with err. */
 int blog_stream_rewind(struct blog_stream *s, struct ope_error *err);

@@ -23,6 +23,7 @@
 #include "datasets/csv.h"
 #include "ope/base/rng.h"
 #include "ope/base/sha256.h"
+#include "ope/base/progress.h"
 
 static char dir[] = "/tmp/ope-t0380-XXXXXX";
 
@@ -442,6 +443,29 @@ int main(void)
     fputs("action,reward,pscore\n", f);
     fclose(f);
     check_error("a header and no rows", p, &o, 4096);
+    {   /* Cancellation: the open's first pass, and a later pass, stop. */
+        struct ope_progress pr;
+        struct ope_error e = { 0 };
+        ope_progress_init(&pr, NULL, NULL);
+        atomic_store(&pr.cancel, 1);
+        const char *pl = tpath("plain.csv");
+        write_log(pl, &plain, 1);
+        struct blog_stream *s = blog_stream_open_progress(&pl, 1, &o, 4096, &pr, &e);
+        ok(!s && e.status == OPE_EINTERRUPTED, "a cancelled progress stops the first pass (%s)",
+           e.msg);
+        atomic_store(&pr.cancel, 0);
+        s = blog_stream_open_progress(&pl, 1, &o, 4096, &pr, &e);
+        const struct blog *w;
+        size_t first;
+        int rc = s ? blog_stream_next(s, &w, &first, &e) : -1;
+        /* The log fits in one batch, read at once: the next pass is stopped. */
+        atomic_store(&pr.cancel, 1);
+        ope_error_clear(&e);
+        if (rc == 1)
+            rc = blog_stream_rewind(s, &e) < 0 ? -1 : blog_stream_next(s, &w, &first, &e);
+        ok(s && rc < 0 && e.status == OPE_EINTERRUPTED, "and a later pass (%s)", e.msg);
+        blog_stream_close(s);
+    }
     const char *missing = tpath("missing.csv");
     check_error("a missing file", missing, &o, 4096);
 
