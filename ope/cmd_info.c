@@ -901,9 +901,11 @@ const struct cmd_entry cmd_info_entry = {
     OUTCLI_HELP
     "                        (csv: one line per value: section,item,key,value)\n"
     LOADCLI_HELP
+    "\n"
     LOADCLI_STREAM_HELP
-    "                        ope info --stream gives the same report, read window\n"
-    "                        by window (a bandit log: a trajectory log is read whole)\n"
+    "The report is the same, read window by window (a second reading when some\n"
+    "action is never logged at some position, for the probability on it); a\n"
+    "trajectory log is read whole (--stream refuses it).\n"
     "\n"
     "Exit status: 0 ok; 64 usage error (bad option, pattern that does not compile);\n"
     "65 the data break a rule (the message names file:line:column, the column, the\n"
