@@ -52,7 +52,7 @@ int blog_loader_reserve(struct loader *L, size_t rows, struct ope_error *err)
     return 0;
 }
 
-static int loader_setup(struct loader *L, struct ope_error *err)
+int blog_loader_setup(struct loader *L, struct ope_error *err)
 {
     size_t m = L->r.n_cols;
     if (!(L->kind = ope_calloc(m, 1, err)) || !(L->val = ope_calloc(m, sizeof *L->val, err)) ||
@@ -200,7 +200,7 @@ int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope
     return 0;
 }
 
-static void loader_release(struct loader *L)
+void blog_loader_release(struct loader *L)
 {
     for (size_t j = 0; j < L->r.n_cols; j++) {
         if (L->val)
@@ -250,38 +250,101 @@ void blog_loader_use_spans(int on)
     use_spans = on;
 }
 
-/* Read every record after the header into the loader's columns: runs of plain lines
- * through blog_loader_read_span, the other records one by one, in file order. */
-static int read_rows(struct loader *L, struct csv_reader *csv, struct ope_error *err)
+/* The first lines of the run sp that hold at most room rows (blank lines hold none)
+ * go to *head, the others to *tail (tail->len 0 when every line fits). */
+static void cut_span(const struct csv_span *sp, size_t room, struct csv_span *head,
+                     struct csv_span *tail)
+{
+    const char *p = sp->p, *e = sp->p + sp->len;
+    size_t rows = 0, lines = 0;
+    while (p < e && rows < room) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *end = nl ? nl : e;
+        rows += !(end == p || (end == p + 1 && *p == '\r'));
+        lines++;
+        p = nl ? nl + 1 : e;
+    }
+    *head = *sp;
+    head->len = (size_t)(p - sp->p);
+    tail->p = sp->p + head->len;
+    tail->len = sp->len - head->len;
+    tail->line = sp->line + lines;
+}
+
+/* Read the records after the header into the loader's columns until it holds limit
+ * rows or the input ends: runs of plain lines through blog_loader_read_span, the
+ * other records one by one, in file order. A run cut at the limit keeps its other
+ * lines in L->rest for the next call (nothing else may read csv meanwhile). */
+int blog_loader_read_rows(struct loader *L, struct csv_reader *csv, size_t limit,
+                          struct ope_error *err)
 {
     for (;;) {
+        if (L->n >= limit)
+            return 1;
         struct csv_span sp;
-        int rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
+        int rc;
+        if (L->rest.len) {
+            sp = L->rest;
+            L->rest.len = 0;
+            rc = 1;
+        } else {
+            rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
+        }
+        if (rc == 1 && limit != (size_t)-1 && limit - L->n < sp.len) {
+            struct csv_span head;
+            cut_span(&sp, limit - L->n, &head, &L->rest);
+            sp = head;
+        }
         if (rc == 1 && blog_loader_read_span(L, &sp, err) < 0)
             return -1;
         if (rc == 2) {
             const struct csv_field *f;
             size_t nf;
             rc = csv_next(csv, &f, &nf, err);
-            if (rc == 1 && (csv_rows_note(&L->rows_of, csv, L->n, err) < 0 ||
+            if (rc == 1 && (csv_rows_note(&L->rows_of, csv, L->row0 + L->n, err) < 0 ||
                             read_record(L, csv, f, nf, err) < 0))
                 return -1;
         }
         if (rc < 0)
             return -1;
         if (rc == 0)
-            break;
+            return 0;
     }
-    if (L->n == 0)
-        return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
-                        "least one row", csv_input_name(csv, 0));
-    return 0;
+}
+
+int blog_loader_no_rows(const struct loader *L, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
+                    "least one row", csv_input_name(L->csv, 0));
 }
 
 /* The input row i came from (several files of one log), for messages. */
 static const char *row_path(const struct loader *L, size_t i)
 {
-    return csv_rows_name(&L->rows_of, L->csv, i);
+    return csv_rows_name(&L->rows_of, L->csv, L->row0 + i);
+}
+
+/* The message of a row with no qhat (q) column for action a at its position. */
+static int fail_missing(const struct loader *L, size_t i, enum roles_use use, int a,
+                        int has_pos, int raw_pos, int A, struct ope_error *err)
+{
+    const char *role = use == USE_QHAT ? "qhat" : "q";
+    char at[40] = "";
+    if (has_pos)
+        snprintf(at, sizeof at, " at position %d", raw_pos);
+    return ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
+                    "has actions 0..%d); add the column %s.%d or drop the %s columns",
+                    row_path(L, i), L->line[i], role, a, at, A - 1, role, a, role);
+}
+
+/* The message of a row whose policy probabilities do not sum to 1. */
+static int fail_sum(const struct loader *L, size_t i, int policy, double sum, int has_pos,
+                    struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
+                    "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
+                    row_path(L, i), L->line[i], L->r.policy_name[policy], sum,
+                    has_pos ? " (at its position)" : "", L->r.policy_name[policy]);
 }
 
 /* lut[pos * A + a] = the column giving action a at 0-based position pos, or -1.
@@ -323,13 +386,7 @@ static double **gather_one(struct loader *L, enum roles_use use, int policy, str
             m[a] = L->val[c];
             L->val[c] = NULL;
         } else if (use != USE_POLICY) {
-            const char *role = use == USE_QHAT ? "qhat" : "q";
-            char at[40] = "";
-            if (b->position)
-                snprintf(at, sizeof at, " at position %d", base);
-            ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
-                     "has actions 0..%d); add the column %s.%d or drop the %s columns",
-                     row_path(L, 0), L->line[0], role, a, at, A - 1, role, a, role);
+            fail_missing(L, 0, use, a, b->position != NULL, base, A, err);
             goto fail;
         } else if (!(m[a] = ope_calloc(b->n ? b->n : 1, sizeof **m, err))) {
             goto fail;
@@ -341,10 +398,7 @@ static double **gather_one(struct loader *L, enum roles_use use, int policy, str
             if (lut[a] >= 0)
                 sum += m[a][i];
         if (fabs(sum - 1.0) > 1e-6) {
-            ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
-                     "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
-                     row_path(L, i), L->line[i], L->r.policy_name[policy], sum,
-                     b->position ? " (at its position)" : "", L->r.policy_name[policy]);
+            fail_sum(L, i, policy, sum, b->position != NULL, err);
             goto fail;
         }
     }
@@ -377,21 +431,12 @@ static double **gather(struct loader *L, enum roles_use use, int policy,
                 m[a][i] = L->val[c][i];
                 sum += m[a][i];
             } else if (use != USE_POLICY) {
-                const char *role = use == USE_QHAT ? "qhat" : "q";
-                char at[40] = "";
-                if (b->position)
-                    snprintf(at, sizeof at, " at position %d", p + base);
-                ope_fail(err, OPE_EDATA, "%s:%zu: no %s column for action %d%s (the log "
-                         "has actions 0..%d); add the column %s.%d or drop the %s columns",
-                         row_path(L, i), L->line[i], role, a, at, A - 1, role, a, role);
+                fail_missing(L, i, use, a, b->position != NULL, p + base, A, err);
                 goto fail;
             }
         }
         if (use == USE_POLICY && fabs(sum - 1.0) > 1e-6) {
-            ope_fail(err, OPE_EDATA, "%s:%zu: the probabilities of policy '%s' sum to %.9g "
-                     "on this row%s, expected 1 (within 1e-6); fix its pi.%s.* columns",
-                     row_path(L, i), L->line[i], L->r.policy_name[policy], sum,
-                     b->position ? " (at its position)" : "", L->r.policy_name[policy]);
+            fail_sum(L, i, policy, sum, b->position != NULL, err);
             goto fail;
         }
     }
@@ -403,12 +448,16 @@ fail:
     return NULL;
 }
 
-/* Decide the position base, check the rows, and convert positions to 0-based. */
-static int finish_positions(struct loader *L, struct blog *b, int *base,
-                            struct ope_error *err)
+int blog_loader_base(const struct loader *L)
+{
+    if (L->r.single[ROLE_POSITION] < 0)
+        return 0;
+    return L->o->position_base >= 0 ? L->o->position_base : (L->min_pos == 0 ? 0 : 1);
+}
+
+int blog_loader_check_positions(const struct loader *L, int base, struct ope_error *err)
 {
     int pj = L->r.single[ROLE_POSITION];
-    *base = 0;
     if (pj < 0) {
         for (size_t j = 0; j < L->r.n_cols; j++)
             if (L->r.col[j].position >= 0)
@@ -418,18 +467,82 @@ static int finish_positions(struct loader *L, struct blog *b, int *base,
                                 L->r.name[j]);
         return 0;
     }
-    *base = L->o->position_base >= 0 ? L->o->position_base : (L->min_pos == 0 ? 0 : 1);
     for (size_t i = 0; i < L->n; i++)
-        if (L->pos[i] < *base)
+        if (L->pos[i] < base)
             return ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': saw position %d below the "
                             "position base %d; use --position-base 0 for 0-based slots",
-                            row_path(L, i), L->line[i], L->r.name[pj], L->pos[i], *base);
+                            row_path(L, i), L->line[i], L->r.name[pj], L->pos[i], base);
+    return 0;
+}
+
+/* Decide the position base, check the rows, and convert positions to 0-based. */
+static int finish_positions(struct loader *L, struct blog *b, int *base,
+                            struct ope_error *err)
+{
+    *base = blog_loader_base(L);
+    if (blog_loader_check_positions(L, *base, err) < 0)
+        return -1;
+    if (L->r.single[ROLE_POSITION] < 0)
+        return 0;
     b->n_positions = (int)(L->max_pos - *base + 1);
     for (size_t i = 0; i < L->n; i++)
         L->pos[i] -= *base;
     b->position = L->pos;
     L->pos = NULL;
     return 0;
+}
+
+int *blog_loader_raw_lut(const struct loader *L, enum roles_use use, int policy, int A,
+                         int *rows, struct ope_error *err)
+{
+    long hp = -1;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        if (L->r.col[j].use == use && L->r.col[j].position > hp)
+            hp = L->r.col[j].position;
+    *rows = (int)hp + 2;
+    int *lut = ope_malloc((size_t)*rows * (size_t)A * sizeof *lut, err);
+    if (!lut)
+        return NULL;
+    for (size_t k = 0; k < (size_t)*rows * (size_t)A; k++)
+        lut[k] = -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t j = 0; j < L->r.n_cols; j++) {
+            const struct roles_col *c = &L->r.col[j];
+            if (c->use != use || (use == USE_POLICY && c->policy != policy) ||
+                (pass == 0) != (c->position < 0) || c->action >= A)
+                continue;
+            for (int p = 0; p < *rows; p++)
+                if (c->position < 0 || c->position == p)
+                    lut[p * A + c->action] = (int)j;
+        }
+    return lut;
+}
+
+int blog_loader_check_columns(const struct loader *L, enum roles_use use, int policy, int A,
+                              struct ope_error *err)
+{
+    int rows, has_pos = L->r.single[ROLE_POSITION] >= 0;
+    int *lut = blog_loader_raw_lut(L, use, policy, A, &rows, err);
+    if (!lut)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < L->n && rc == 0; i++) {
+        int raw = has_pos ? L->pos[i] : 0;
+        const int *row = lut + (size_t)(raw < rows - 1 ? raw : rows - 1) * (size_t)A;
+        double sum = 0.0;
+        for (int a = 0; a < A; a++) {
+            if (row[a] >= 0) {
+                sum += L->val[row[a]][i];
+            } else if (use != USE_POLICY) {
+                rc = fail_missing(L, i, use, a, has_pos, raw, A, err);
+                break;
+            }
+        }
+        if (rc == 0 && use == USE_POLICY && fabs(sum - 1.0) > 1e-6)
+            rc = fail_sum(L, i, policy, sum, has_pos, err);
+    }
+    free(lut);
+    return rc;
 }
 
 static int finish_context(struct loader *L, struct blog *b, struct ope_error *err)
@@ -467,7 +580,7 @@ static int finish_context(struct loader *L, struct blog *b, struct ope_error *er
 }
 
 /* The role of every column, for `info`; context columns say numeric/categorical. */
-static int finish_columns(struct loader *L, struct blog *b, struct ope_error *err)
+int blog_loader_columns(const struct loader *L, struct blog *b, struct ope_error *err)
 {
     size_t m = L->r.n_cols;
     if (!(b->column_role = ope_calloc(m, sizeof *b->column_role, err)))
@@ -497,7 +610,7 @@ static int finish_columns(struct loader *L, struct blog *b, struct ope_error *er
     return 0;
 }
 
-static int n_actions_of(const struct loader *L, struct ope_error *err)
+int blog_loader_n_actions(const struct loader *L, struct ope_error *err)
 {
     long A = L->max_action > L->r.max_action ? L->max_action : L->r.max_action;
     if (L->o->n_actions > 0) {
@@ -528,7 +641,7 @@ static int n_actions_of(const struct loader *L, struct ope_error *err)
 
 static struct blog *build(struct loader *L, const char *path, struct ope_error *err)
 {
-    int A = n_actions_of(L, err), base;
+    int A = blog_loader_n_actions(L, err), base;
     if (A <= 0)
         return NULL;
     struct blog *b = blog_new(0, A, 1, 0, err);
@@ -556,7 +669,7 @@ static struct blog *build(struct loader *L, const char *path, struct ope_error *
     }
     if ((L->r.n_qhat && !(b->qhat = gather(L, USE_QHAT, -1, b, base, err))) ||
         (L->r.n_truth && !(b->q = gather(L, USE_TRUTH, -1, b, base, err))) ||
-        finish_columns(L, b, err) < 0 || finish_context(L, b, err) < 0)
+        blog_loader_columns(L, b, err) < 0 || finish_context(L, b, err) < 0)
         goto fail;
     L->line = NULL;
     return b;
@@ -566,39 +679,49 @@ fail:
     return NULL;
 }
 
+int blog_loader_header(struct loader *L, struct csv_reader *csv, const struct load_opts *o,
+                       struct ope_error *err)
+{
+    memset(L, 0, sizeof *L);
+    L->o = o;
+    L->csv = csv;
+    const char *path = csv_name(csv);     /* the input being read, for messages */
+    const struct csv_field *hdr;
+    size_t nh;
+    int rc = csv_next(csv, &hdr, &nh, err);
+    if (rc == 0)
+        return ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line "
+                        "naming the columns (action,reward,pscore,...)", path);
+    if (rc < 0)
+        return -1;
+    /* Callers that take either kind sniff first (log_csv_is_trajectory); here a
+     * trajectory log would be read as bandit rows, so it is refused, whatever the
+     * input. */
+    int traj = log_fields_are_trajectory(hdr, nh, o, err);
+    if (traj > 0)
+        return ope_fail(err, OPE_EDATA, "%s:1: this is a trajectory log (its header has the "
+                        "episode and step columns), and this reads bandit logs", path);
+    if (traj < 0 || roles_resolve(&L->r, hdr, nh, o, 0, path, err) < 0)
+        return -1;
+    if (o->want_policies && L->r.n_policies == 0)
+        return ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
+                        "or --policy-columns PATTERN) in the header", path);
+    return blog_loader_setup(L, err);
+}
+
 struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
                            struct ope_error *err)
 {
     struct loader L;
-    memset(&L, 0, sizeof L);
-    L.o = o;
-    L.csv = csv;
-    const char *path = csv_name(csv);     /* the input being read, for messages */
-    const struct csv_field *hdr;
-    size_t nh;
     struct blog *b = NULL;
-    int rc = csv_next(csv, &hdr, &nh, err);
-    if (rc == 0)
-        ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
-                 "columns (action,reward,pscore,...)", path);
-    /* Callers that take either kind sniff first (log_csv_is_trajectory); here a
-     * trajectory log would be read as bandit rows, so it is refused, whatever the
-     * input. */
-    int traj = rc == 1 ? log_fields_are_trajectory(hdr, nh, o, err) : 0;
-    if (traj != 0) {
-        if (traj > 0)
-            ope_fail(err, OPE_EDATA, "%s:1: this is a trajectory log (its header has the "
-                     "episode and step columns), and this reads bandit logs", path);
-        rc = -1;
-    }
-    if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 0, path, err) == 0) {
-        if (o->want_policies && L.r.n_policies == 0)
-            ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
-                     "or --policy-columns PATTERN) in the header", path);
-        else if (loader_setup(&L, err) == 0 && read_rows(&L, csv, err) == 0)
+    if (blog_loader_header(&L, csv, o, err) == 0) {
+        int rc = blog_loader_read_rows(&L, csv, (size_t)-1, err);
+        if (rc == 0 && L.n == 0)
+            blog_loader_no_rows(&L, err);
+        else if (rc == 0)
             b = build(&L, csv_input_name(csv, 0), err);
     }
-    loader_release(&L);
+    blog_loader_release(&L);
     return b;
 }
 

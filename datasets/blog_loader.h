@@ -1,6 +1,7 @@
 /* datasets/blog_loader.h: the state of the bandit CSV loader, shared by its serial
- * part (blog_load.c) and the parallel reading of plain lines (blog_span.c). Internal
- * to datasets/. */
+ * part (blog_load.c), the parallel reading of plain lines (blog_span.c) and the
+ * reading in windows (blog_stream.c), which uses the same row reader and checks.
+ * Internal to datasets/. */
 #ifndef DATASETS_BLOG_LOADER_H
 #define DATASETS_BLOG_LOADER_H
 
@@ -32,7 +33,11 @@ struct loader {
     struct ctxcol *ctx;         /* [n_cols] */
     long max_action, min_pos, max_pos;
     const struct csv_reader *csv;   /* the reader, for the input of a row in messages */
-    struct csv_rows rows_of;        /* several inputs: where each begins */
+    struct csv_rows rows_of;        /* several inputs: where each begins (global rows) */
+    size_t row0;                /* global number of row 0 of the columns (a stream's
+                                   batch; 0 for blog_load), for rows_of */
+    struct csv_span rest;       /* lines of a run not read yet (blog_loader_read_rows
+                                   stopped at its limit inside it); rest.len 0: none */
     int frozen;                 /* a worker's copy: context columns may not turn
                                    categorical (read_row then fails with
                                    BLOG_LOADER_SERIAL and the caller redoes the rows
@@ -53,6 +58,52 @@ int blog_loader_read_row(struct loader *L, const struct csv_field *f, struct ope
 /* Read the rows of a run of plain lines, in parallel where possible; the result,
  * errors included, is that of reading its records one by one. 0 or -1. */
 int blog_loader_read_span(struct loader *L, const struct csv_span *sp, struct ope_error *err);
+
+/* Read the header of csv (its first record), resolve the roles, refuse a trajectory
+ * log and (o->want_policies) a log without policy columns, and set the loader up.
+ * L is zeroed first; blog_loader_release it whatever this returns. 0 or -1. */
+int blog_loader_header(struct loader *L, struct csv_reader *csv, const struct load_opts *o,
+                       struct ope_error *err);
+int blog_loader_setup(struct loader *L, struct ope_error *err);
+void blog_loader_release(struct loader *L);
+
+/* Read records into rows L->n.. until L->n reaches limit ((size_t)-1: no limit) or
+ * the input ends: 1 at the limit, 0 at the end, -1 with err (a bad record). */
+int blog_loader_read_rows(struct loader *L, struct csv_reader *csv, size_t limit,
+                          struct ope_error *err);
+
+/* The "no data rows after the header" error. Returns -1. */
+int blog_loader_no_rows(const struct loader *L, struct ope_error *err);
+
+/* The checks blog_load makes once every row is read, written so they can also run on
+ * a window of rows (L holding rows row0.. of the log, and in max_action, min_pos,
+ * max_pos the facts of every row read so far); each fails naming the first bad row of
+ * L's rows, with the message blog_load gives.
+ * blog_loader_n_actions: the number of actions (--n-actions against the column
+ * names, a logged action past the per-action columns); A or -1.
+ * blog_loader_base: the position base (0 without a position column).
+ * blog_loader_check_positions: @P names without a position column, positions below
+ * base. blog_loader_check_columns: policy use's probabilities summing to 1 on every
+ * row, or (qhat, q) a column for every action at each row's position. 0 or -1. */
+int blog_loader_n_actions(const struct loader *L, struct ope_error *err);
+int blog_loader_base(const struct loader *L);
+int blog_loader_check_positions(const struct loader *L, int base, struct ope_error *err);
+int blog_loader_check_columns(const struct loader *L, enum roles_use use, int policy, int A,
+                              struct ope_error *err);
+
+/* lut[r * A + a]: the column of role use (policy's, for USE_POLICY) giving action a at
+ * the position written r in the log, or -1; *rows rows, the last serving every r past
+ * the @P names (columns without @P). Row r = min(r, *rows - 1). NULL on OOM. */
+int *blog_loader_raw_lut(const struct loader *L, enum roles_use use, int policy, int A,
+                         int *rows, struct ope_error *err);
+
+/* b->columns and b->column_role (context columns numeric or categorical with their
+ * levels so far). 0 or -1. */
+int blog_loader_columns(const struct loader *L, struct blog *b, struct ope_error *err);
+
+/* Tests: 1 lets blog_stream_open take a window of any number of rows (small logs
+ * then have many windows); 0 (the default) asks for multiples of 4096. */
+void blog_stream_test_any_window(int on);
 
 /* Tests: 0 makes blog_load read every record with csv_next (the reference for the
  * span reading), 1 (the default) restores spans. */

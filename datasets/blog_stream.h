@@ -4,7 +4,27 @@
  * the same columns, actions, policies and categorical codes as the whole log would
  * have, and the global number of its first row; a stream can be read again from the
  * start (a pipe or FIFO is spilled to a temporary file on the first pass, and says
- * so through blog_stream_spilled). */
+ * so through blog_stream_spilled).
+ *
+ * Whole-log facts. blog_load infers some things from every row: the number of
+ * actions (without --n-actions or per-action columns), the position base (-1:
+ * detect) and the number of positions, which context columns are categorical (one
+ * may turn categorical on its last row) and their levels in order of first
+ * appearance; and it checks every row before it checks the probability sums, the
+ * qhat/q columns and the positions. So blog_stream_open reads the whole log once
+ * (the first pass), with blog_load's own row reader, one batch of rows at a time: it
+ * learns those facts and makes every check blog_load makes, in blog_load's order, so
+ * a log blog_load refuses is refused here with the same first error, and every window
+ * then holds exactly the values blog_load gives its rows. A column that turns
+ * categorical after the first batch costs one more reading (its levels in order). A
+ * consumer's passes each read the input once more; blog_stream_next fails only on a
+ * read error or when the input changed between passes (checked by size and time,
+ * rows and levels).
+ *
+ * Memory: one batch of rows (up to 16 windows and about 16 MB of columns, so plain
+ * lines are parsed in parallel as blog_load parses them) and the window's matrices;
+ * the levels of categorical columns are the whole log's and are held whole. A
+ * window's arrays point into the batch. */
 #ifndef DATASETS_BLOG_STREAM_H
 #define DATASETS_BLOG_STREAM_H
 
@@ -24,6 +44,14 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
                                      const struct load_opts *o, size_t window,
                                      struct ope_error *err);
 
+/* The same, reporting the bytes of every pass to progress (the first one too) and
+ * stopping with OPE_EINTERRUPTED once it is cancelled; see blog_stream_set_progress. */
+struct ope_progress;
+struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n_paths,
+                                              const struct load_opts *o, size_t window,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err);
+
 /* The next window: *w (owned by the stream, valid until the next call of
  * blog_stream_next, blog_stream_rewind or blog_stream_close) and the global row of its
  * first row in *first. 1: a window; 0: no more rows (the pass is over); -1 with err
@@ -31,16 +59,30 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
 int blog_stream_next(struct blog_stream *s, const struct blog **w, size_t *first,
                      struct ope_error *err);
 
+/* Report the bytes of each later pass to p, and stop the reading of a pass with
+ * OPE_EINTERRUPTED ("loading cancelled") once p is cancelled (csv_set_progress);
+ * NULL: neither. */
+void blog_stream_set_progress(struct blog_stream *s, struct ope_progress *p);
+
 /* Start a new pass at row 0. 0, or -1 with err. */
 int blog_stream_rewind(struct blog_stream *s, struct ope_error *err);
 
-/* Rows read in the passes so far (after a whole pass: the log's rows). */
+/* The log's rows: known from the first pass, which blog_stream_open makes. */
 size_t blog_stream_rows(const struct blog_stream *s);
 
-/* 1 when the input was not a regular file and was copied to a temporary file to be
- * read again. */
+/* 1 when an input was not a regular file (standard input "-", a pipe, a FIFO,
+ * <(...)): its bytes as given (compressed or not) are copied, as the first pass
+ * reads them, to a temporary file in $TMPDIR (or /tmp), which every later pass reads
+ * under the input's own name and blog_stream_close removes (or a fatal signal:
+ * ope_outfile_track). */
 int blog_stream_spilled(const struct blog_stream *s);
 
+/* The hex SHA-256 of the input's bytes as given, as csv_digest says it: of a
+ * spilled input (standard input, a pipe), or of several inputs' bytes in order. 0, or
+ * -1 when not known: one regular file, to be hashed by its path. */
+int blog_stream_digest(const struct blog_stream *s, char out[65]);
+
+/* Free everything and remove a spilled copy; NULL is a no-op. */
 void blog_stream_close(struct blog_stream *s);
 
 #endif

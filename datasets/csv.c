@@ -23,6 +23,10 @@ struct csv_reader {
     struct in_src *in;      /* NULL for memory input */
     int held;               /* csv_unget: hand out the last record again */
     char **paths;           /* several inputs of one log (csv_open_many), else NULL */
+    char **srcs;            /* csv_open_named: the files read for paths[k] (NULL: paths) */
+    size_t n_srcs;
+    FILE *const *tee;       /* csv_set_tee: per input, NULL or where its bytes go */
+    const char *const *tee_name;
     size_t n_in, cur;       /* how many, and which one is being read */
     char **hdr;             /* the first input's header, the others must match */
     size_t nhdr;
@@ -125,6 +129,12 @@ struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err)
 struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
                                  struct ope_error *err)
 {
+    return csv_open_named(paths, paths, n, sep, err);
+}
+
+struct csv_reader *csv_open_named(const char *const *files, const char *const *paths,
+                                  size_t n, char sep, struct ope_error *err)
+{
     size_t longest = 0;
     for (size_t k = 0; k < n; k++)
         if (strlen(paths[k]) > longest)
@@ -153,7 +163,19 @@ struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
                 return NULL;
             }
     }
-    if (!(r->in = in_open(paths[0], n > 1 ? &r->sha : NULL, err))) {
+    if (files != paths) {
+        if (!(r->srcs = ope_calloc(n, sizeof *r->srcs, err))) {
+            csv_close(r);
+            return NULL;
+        }
+        r->n_srcs = n;
+        for (size_t k = 0; k < n; k++)
+            if (!(r->srcs[k] = ope_strdup(files[k], err))) {
+                csv_close(r);
+                return NULL;
+            }
+    }
+    if (!(r->in = in_open(files[0], n > 1 ? &r->sha : NULL, err))) {
         csv_close(r);
         return NULL;
     }
@@ -447,8 +469,10 @@ static int next_input(struct csv_reader *r, struct ope_error *err)
     r->in = NULL;
     r->cur++;
     strcpy(r->name, r->paths[r->cur]);
-    if (!(r->in = in_open(r->paths[r->cur], &r->sha, err)))
+    if (!(r->in = in_open(r->srcs ? r->srcs[r->cur] : r->paths[r->cur], &r->sha, err)))
         return -1;
+    if (r->tee && r->tee[r->cur])
+        in_set_tee(r->in, r->tee[r->cur], r->tee_name[r->cur]);
     r->len = r->pos = r->base = r->line_start = 0;
     r->line = 1;
     r->eof = 0;
@@ -625,9 +649,17 @@ void csv_unget(struct csv_reader *r)
     r->held = 1;
 }
 
+void csv_set_tee(struct csv_reader *r, FILE *const *tee, const char *const *tee_name)
+{
+    r->tee = tee;
+    r->tee_name = tee_name;
+    if (r->in && tee[r->cur])
+        in_set_tee(r->in, tee[r->cur], tee_name[r->cur]);
+}
+
 int csv_is_regular(const struct csv_reader *r)
 {
-    return r->in && !r->paths && in_is_regular(r->in);
+    return r->in && !r->paths && !r->srcs && in_is_regular(r->in);
 }
 
 int csv_digest(const struct csv_reader *r, char out[65])
@@ -685,6 +717,9 @@ void csv_close(struct csv_reader *r)
     for (size_t k = 0; r->paths && k < r->n_in; k++)
         free(r->paths[k]);
     free(r->paths);
+    for (size_t k = 0; r->srcs && k < r->n_srcs; k++)
+        free(r->srcs[k]);
+    free(r->srcs);
     for (size_t j = 0; r->hdr && j < r->nhdr; j++)
         free(r->hdr[j]);
     free(r->hdr);

@@ -7,6 +7,7 @@
 #define DATASETS_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "ope/base/error.h"
 
 struct ope_progress;
@@ -36,6 +37,16 @@ struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err);
  * line being read; the digest (csv_digest) is of all their bytes in order. */
 struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
                                  struct ope_error *err);
+
+/* The same, reading files[k] (a temporary copy of a pipe, say) where messages and
+ * csv_input_name say paths[k]. */
+struct csv_reader *csv_open_named(const char *const *files, const char *const *paths,
+                                  size_t n, char sep, struct ope_error *err);
+
+/* Copy the bytes of input k, as given, to tee[k] (tee_name[k] in messages) as they
+ * are read, where tee[k] is not NULL (in_set_tee); the arrays are the caller's and
+ * must outlive the reader. Call right after opening. */
+void csv_set_tee(struct csv_reader *r, FILE *const *tee, const char *const *tee_name);
 
 /* Which input of csv_open_many is being read (0 for csv_open), and input k's name. */
 size_t csv_input_index(const struct csv_reader *r);

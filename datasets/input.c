@@ -38,7 +38,18 @@ struct in_src {
     int z_live;
     ZSTD_DCtx *zd;
     size_t zs_left;             /* last ZSTD_decompressStream hint: 0 at a frame end */
+    FILE *tee;                  /* in_set_tee: every raw byte is also written here */
+    const char *tee_name;
 };
+
+/* Write bytes handed on to the tee, if any. */
+static int tee_write(struct in_src *s, const void *buf, size_t n, struct ope_error *err)
+{
+    if (s->tee && n && fwrite(buf, 1, n, s->tee) != n)
+        return ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: %s",
+                        s->tee_name, s->name, strerror(errno));
+    return 0;
+}
 
 /* Read raw bytes of the input as given: the sniffed bytes first, then the file. */
 static long raw_read(struct in_src *s, void *buf, size_t n, struct ope_error *err)
@@ -49,7 +60,7 @@ static long raw_read(struct in_src *s, void *buf, size_t n, struct ope_error *er
             k = n;
         memcpy(buf, s->peek + s->peek_pos, k);
         s->peek_pos += k;
-        return (long)k;
+        return tee_write(s, buf, k, err) < 0 ? -1 : (long)k;
     }
     if (s->raw_eof)
         return 0;
@@ -62,7 +73,7 @@ static long raw_read(struct in_src *s, void *buf, size_t n, struct ope_error *er
     }
     if (s->hashing)
         sha256_update(s->sha, buf, got);
-    return (long)got;
+    return tee_write(s, buf, got, err) < 0 ? -1 : (long)got;
 }
 
 /* A format ope recognises but does not read: name it and say what to do. */
@@ -251,6 +262,12 @@ long in_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
     default:
         return raw_read(s, buf, n, err);
     }
+}
+
+void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name)
+{
+    s->tee = tee;
+    s->tee_name = tee_name;
 }
 
 enum in_format in_format_of(const struct in_src *s)

@@ -7,6 +7,7 @@
 #define DATASETS_INPUT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "ope/base/error.h"
 
 enum in_format { IN_PLAIN, IN_GZIP, IN_ZSTD };
@@ -40,6 +41,12 @@ int in_is_regular(const struct in_src *s);
  * to its end. Returns 0, or -1 when it is not known (a regular file: hash it by
  * path; or the input was not read to its end). */
 int in_digest(const struct in_src *s, char out[65]);
+
+/* Copy every byte of the input as given (compressed or not), as it is read, to tee
+ * (named tee_name in messages; both the caller's): a pipe read once is then a file
+ * that can be read again. Set before the first in_read. A failed write is an error of
+ * in_read (OPE_ECANTCREAT). */
+void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name);
 
 void in_close(struct in_src *s);
 

@@ -35,6 +35,8 @@ struct load_opts {
     int n_actions;                      /* 0: infer as max+1 over actions and policy columns */
     int want_policies;                  /* 1: policy columns are required (eval) */
     int threads;                        /* parsing threads; 0: ope_default_threads() */
+    int stream;                         /* --stream: read the log in windows */
+    unsigned long long memory_limit;    /* --memory-limit bytes; 0: a quarter of RAM */
 };
 
 /* Defaults of formats.md. */

@@ -6,6 +6,8 @@ libope_a_SOURCES += \
 	datasets/blog_load.c \
 	datasets/blog_loader.h \
 	datasets/blog_span.c \
+	datasets/blog_stream.c \
+	datasets/blog_stream.h \
 	datasets/candidates.c \
 	datasets/candidates.h \
 	datasets/csv.c \

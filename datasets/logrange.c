@@ -14,24 +14,32 @@ double logrange_term_max(size_t n)
     return sqrt(DBL_MAX / (double)(n ? n : 1)) / 1e6;
 }
 
+int blog_check_range_policy(const struct blog *b, size_t p, double rmax, size_t n,
+                            struct ope_error *err)
+{
+    double lim = logrange_term_max(n);
+    for (size_t i = 0; i < b->n; i++) {
+        double pi = b->policy[p].prob[b->action[i]][i], w = pi / b->pscore[i];
+        if (!(w * rmax <= lim))
+            return ope_fail(err, OPE_EDATA, "%s:%zu: policy '%s': the importance weight "
+                            "pi/pscore = %g / %g = %g, times rewards up to %g, passes %.3g, "
+                            "past which the sums over %zu rows overflow double precision "
+                            "(the estimates would be infinite or NaN); check this row's "
+                            "pscore, or rescale the rewards", b->path ? b->path : "(log)",
+                            b->line ? b->line[i] : i + 2, b->policy[p].name, pi,
+                            b->pscore[i], w, rmax, lim, n);
+    }
+    return 0;
+}
+
 int blog_check_range(const struct blog *b, struct ope_error *err)
 {
     double rmax = 1.0;
     for (size_t i = 0; i < b->n; i++)
         rmax = fmax(rmax, fabs(b->reward[i]));
-    double lim = logrange_term_max(b->n);
     for (size_t p = 0; p < b->n_policies; p++)
-        for (size_t i = 0; i < b->n; i++) {
-            double pi = b->policy[p].prob[b->action[i]][i], w = pi / b->pscore[i];
-            if (!(w * rmax <= lim))
-                return ope_fail(err, OPE_EDATA, "%s:%zu: policy '%s': the importance weight "
-                                "pi/pscore = %g / %g = %g, times rewards up to %g, passes %.3g, "
-                                "past which the sums over %zu rows overflow double precision "
-                                "(the estimates would be infinite or NaN); check this row's "
-                                "pscore, or rescale the rewards", b->path ? b->path : "(log)",
-                                b->line ? b->line[i] : i + 2, b->policy[p].name, pi,
-                                b->pscore[i], w, rmax, lim, b->n);
-        }
+        if (blog_check_range_policy(b, p, rmax, b->n, err) != 0)
+            return -1;
     return 0;
 }
 

@@ -22,6 +22,11 @@ double logrange_term_max(size_t n);
  * naming FILE:LINE of the row with that weight, the policy, pi, pscore and the fix. */
 int blog_check_range(const struct blog *b, struct ope_error *err);
 
+/* The check of policy p on the rows of b, a window of a log of n rows whose largest
+ * reward magnitude (at least 1) is rmax: what blog_check_range says of those rows. */
+int blog_check_range_policy(const struct blog *b, size_t p, double rmax, size_t n,
+                            struct ope_error *err);
+
 /* The same for a trajectory log: the cumulative weight prod_{u<=t} pi/pscore of every
  * step (the per-decision and trajectory weights), times the largest undiscounted
  * return magnitude sum_t |r_t| (at least 1), against logrange_term_max(episodes);

@@ -140,13 +140,11 @@ void diag_support_release(struct diag_support *s)
     s->n_ctx = s->n_actions = 0;
 }
 
-/* Mean over n rows of the probability on unseen actions; ctx[i] (or 0) is row i's
- * context. */
-static double unsupported(const struct diag_support *s, double **prob, const int *ctx,
-                          size_t n)
+/* Add to k, row by row, the probability on unseen actions of n rows; ctx[i] (or 0)
+ * is row i's context. */
+static void unsupported_add(struct ope_sum *k, const struct diag_support *s, double **prob,
+                            const int *ctx, size_t n)
 {
-    struct ope_sum k;
-    ope_sum_init(&k);
     size_t A = s->n_actions;
     for (size_t i = 0; i < n; i++) {
         const unsigned char *seen = s->seen + (ctx ? (size_t)ctx[i] : 0) * A;
@@ -154,14 +152,29 @@ static double unsupported(const struct diag_support *s, double **prob, const int
         for (size_t a = 0; a < A; a++)
             if (!seen[a])
                 m += prob[a][i];
-        ope_sum_add(&k, m);
+        ope_sum_add(k, m);
     }
+}
+
+/* Mean over n rows of the probability on unseen actions. */
+static double unsupported(const struct diag_support *s, double **prob, const int *ctx,
+                          size_t n)
+{
+    struct ope_sum k;
+    ope_sum_init(&k);
+    unsupported_add(&k, s, prob, ctx, n);
     return n ? ope_sum_value(&k) / (double)n : NAN;
 }
 
 double diag_unsupported_blog(const struct diag_support *s, const struct blog *log, size_t p)
 {
     return unsupported(s, log->policy[p].prob, log->position, log->n);
+}
+
+void diag_unsupported_blog_add(struct ope_sum *k, const struct diag_support *s,
+                               const struct blog *log, size_t p)
+{
+    unsupported_add(k, s, log->policy[p].prob, log->position, log->n);
 }
 
 double diag_unsupported_tlog(const struct diag_support *s, const struct tlog *log, size_t p)

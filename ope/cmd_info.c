@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "datasets/blog.h"
+#include "datasets/blog_stream.h"
 #include "datasets/csv.h"
 #include "datasets/logrange.h"
 #include "datasets/roles.h"
@@ -185,17 +187,15 @@ static double mean_inverse(const double *p, size_t n)
  * on unlogged actions, and the warnings of estimators/diag.h -- the ones `ope eval`,
  * the TUI and the reports give for the same log. */
 static void weight_row(struct report *rp, struct section *s, const char *name,
-                       const double *w, size_t n, double unsupported, enum diag_unit unit)
+                       const struct diag_weights *dw, double unsupported, enum diag_unit unit)
 {
-    struct diag_weights dw;
     struct diag_warnings msgs;
-    diag_weights_of(w, n, &dw);
     put_str(rp, s, 0, "%s", name);
-    put_num(rp, s, 1, dw.mean);
-    put_num(rp, s, 2, dw.ess);
-    put_num(rp, s, 3, dw.max);
+    put_num(rp, s, 1, dw->mean);
+    put_num(rp, s, 2, dw->ess);
+    put_num(rp, s, 3, dw->max);
     put_num(rp, s, 4, unsupported);
-    diag_policy_warnings(&dw, unsupported, unit, &msgs);
+    diag_policy_warnings(dw, unsupported, unit, &msgs);
     for (size_t k = 0; k < msgs.n; k++)
         warn(rp, "policy '%s': %s", name, msgs.text[k]);
 }
@@ -232,75 +232,209 @@ static void columns_section(struct report *rp, char *const *names, char *const *
              "--*-columns patterns bring them in)", ignored, n);
 }
 
-static void bandit_report(struct report *rp, const struct blog *b)
+/* ---- a bandit log's numbers, window by window ------------------------------------
+ * Every number of the bandit report is a running accumulation over the rows in
+ * order (min, max, compensated sums, counts, the weights' diag_acc), so feeding the
+ * consecutive windows of a streamed log (datasets/blog_stream.h) gives the bits the
+ * whole log gives; the whole log is fed as one window. Two things need a whole-log
+ * fact first and so a second reading: the probability on never-logged actions (the
+ * support) and the first row whose weight overflows (the largest reward); each is
+ * read again only when it can be non-zero or fail. */
+
+struct run_stats {
+    double min, max;
+    size_t argmin_line;
+    struct ope_sum k;
+};
+
+struct info_acc {
+    size_t n;
+    struct run_stats p, r;
+    struct ope_sum inv;         /* sum of 1/pscore */
+    size_t A, L, P;
+    double *total, *rsum;       /* [A] rows and reward sum per action */
+    struct diag_support sup;
+    struct diag_acc *w;         /* [P] importance weights */
+    double *maxw;               /* [P] largest weight */
+    struct ope_sum *un;         /* [P] probability on unseen actions */
+    double rmax;                /* largest |reward|, at least 1 */
+    int range_p;                /* first policy whose weights overflow, or -1 */
+    int range_failed;
+    struct ope_error range_err;
+};
+
+static void run_init(struct run_stats *st)
+{
+    st->min = INFINITY, st->max = -INFINITY, st->argmin_line = 0;
+    ope_sum_init(&st->k);
+}
+
+static void run_add(struct run_stats *st, const double *x, const size_t *line, size_t first,
+                    size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] < st->min)
+            st->min = x[i], st->argmin_line = line ? line[i] : first + i + 2;
+        if (x[i] > st->max)
+            st->max = x[i];
+        ope_sum_add(&st->k, x[i]);
+    }
+}
+
+static int acc_init(struct info_acc *a, const struct blog *b, struct ope_error *err)
+{
+    memset(a, 0, sizeof *a);
+    run_init(&a->p);
+    run_init(&a->r);
+    ope_sum_init(&a->inv);
+    a->A = (size_t)b->n_actions;
+    a->L = (size_t)(b->n_positions > 0 ? b->n_positions : 1);
+    a->P = b->n_policies;
+    a->rmax = 1.0;
+    a->range_p = -1;
+    struct blog none = { .n_actions = b->n_actions, .n_positions = b->n_positions };
+    if (!(a->total = ope_calloc(a->A, sizeof *a->total, err)) ||
+        !(a->rsum = ope_calloc(a->A, sizeof *a->rsum, err)) ||
+        !(a->w = ope_calloc(a->P + 1, sizeof *a->w, err)) ||
+        !(a->maxw = ope_calloc(a->P + 1, sizeof *a->maxw, err)) ||
+        !(a->un = ope_calloc(a->P + 1, sizeof *a->un, err)) ||
+        diag_support_blog(&a->sup, &none, err) != 0)
+        return -1;
+    for (size_t p = 0; p < a->P; p++) {
+        diag_acc_init(&a->w[p]);
+        ope_sum_init(&a->un[p]);
+    }
+    return 0;
+}
+
+static void acc_release(struct info_acc *a)
+{
+    free(a->total);
+    free(a->rsum);
+    free(a->w);
+    free(a->maxw);
+    free(a->un);
+    diag_support_release(&a->sup);
+}
+
+/* The first reading: rows [first, first + b->n) of the log. */
+static void acc_window(struct info_acc *a, const struct blog *b, size_t first)
+{
+    run_add(&a->p, b->pscore, b->line, first, b->n);
+    run_add(&a->r, b->reward, b->line, first, b->n);
+    for (size_t i = 0; i < b->n; i++) {
+        size_t act = (size_t)b->action[i], pos = b->position ? (size_t)b->position[i] : 0;
+        ope_sum_add(&a->inv, 1.0 / b->pscore[i]);
+        a->total[act] += 1;
+        a->rsum[act] += b->reward[i];
+        a->rmax = fmax(a->rmax, fabs(b->reward[i]));
+        a->sup.seen[pos * a->A + act] = 1;
+    }
+    for (size_t p = 0; p < a->P; p++) {
+        double **prob = b->policy[p].prob;
+        for (size_t i = 0; i < b->n; i++) {
+            double w = prob[b->action[i]][i] / b->pscore[i];
+            diag_acc_add(&a->w[p], w);
+            if (w > a->maxw[p])
+                a->maxw[p] = w;
+        }
+    }
+    a->n += b->n;
+}
+
+/* After the first reading: is a second one needed, for the unseen actions' mass (some
+ * action never logged at some position) or for the overflow's row? */
+static int acc_need_unsupported(const struct info_acc *a)
+{
+    for (size_t k = 0; a->P && k < a->L * a->A; k++)
+        if (!a->sup.seen[k])
+            return 1;
+    return 0;
+}
+
+static int acc_need_range(struct info_acc *a)
+{
+    /* w * rmax rounds monotonically in w: the largest weight passes iff all do. */
+    double lim = logrange_term_max(a->n);
+    for (size_t p = 0; p < a->P && a->range_p < 0; p++)
+        if (!(a->maxw[p] * a->rmax <= lim))
+            a->range_p = (int)p;
+    return a->range_p >= 0;
+}
+
+/* The second reading. */
+static void acc_window2(struct info_acc *a, const struct blog *b, int unsup, int range)
+{
+    for (size_t p = 0; unsup && p < a->P; p++)
+        diag_unsupported_blog_add(&a->un[p], &a->sup, b, p);
+    if (range && !a->range_failed &&
+        blog_check_range_policy(b, (size_t)a->range_p, a->rmax, a->n, &a->range_err) != 0)
+        a->range_failed = 1;
+}
+
+static void common_summary_acc(struct report *rp, struct section *s, const struct info_acc *a)
+{
+    double n = (double)a->n;
+    kv_num(rp, s, "pscore_min", a->p.min);
+    kv_num(rp, s, "pscore_max", a->p.max);
+    kv_num(rp, s, "pscore_mean", a->n ? ope_sum_value(&a->p.k) / n : NAN);
+    kv_num(rp, s, "inverse_pscore_mean", a->n ? ope_sum_value(&a->inv) / n : NAN);
+    kv_num(rp, s, "reward_mean", a->n ? ope_sum_value(&a->r.k) / n : NAN);
+    kv_num(rp, s, "reward_min", a->r.min);
+    kv_num(rp, s, "reward_max", a->r.max);
+    if (a->p.min < 1e-3)
+        warn(rp, "smallest pscore is %g (line %zu): importance weights can reach %.3g",
+             a->p.min, a->p.argmin_line, 1.0 / a->p.min);
+}
+
+/* The report of a bandit log from its accumulated numbers; b gives the whole-log facts
+ * (names, columns, levels: a window of a streamed log has the whole log's). */
+static void bandit_report_acc(struct report *rp, const struct blog *b, struct info_acc *a)
 {
     struct section *s = sec_new(rp, "summary", "Summary", 1, 2, "field", "value");
     kv_str(rp, s, "file", b->path);
     kv_str(rp, s, "kind", "bandit");
-    kv_num(rp, s, "rows", (double)b->n);
+    kv_num(rp, s, "rows", (double)a->n);
     kv_num(rp, s, "actions", b->n_actions);
     kv_num(rp, s, "positions", b->n_positions);
     kv_num(rp, s, "policies", (double)b->n_policies);
     kv_num(rp, s, "context_columns", (double)(b->n_num_ctx + b->n_cat_ctx));
     kv_str(rp, s, "reward_model_columns", b->qhat ? "yes" : "no");
     kv_str(rp, s, "true_reward_columns", b->q ? "yes" : "no");
-    common_summary(rp, s, b->pscore, b->reward, b->line, b->n);
+    common_summary_acc(rp, s, a);
     columns_section(rp, b->columns, b->column_role, b->n_columns);
 
-    /* How often each action was logged (and at which positions), with its mean
-     * reward: actions never logged are invisible to every weight-based estimator. */
-    size_t A = (size_t)b->n_actions, L = (size_t)(b->n_positions > 0 ? b->n_positions : 1);
-    double *cnt = calloc(A * L + A, sizeof *cnt);
-    double *rsum = calloc(A, sizeof *rsum);
-    double *wt = malloc((b->n ? b->n : 1) * sizeof *wt);
-    struct diag_support sup = { NULL, 0, 0 };
-    struct ope_error err;
-    if (!cnt || !rsum || !wt || diag_support_blog(&sup, b, &err) != 0) {
-        free(cnt);
-        free(rsum);
-        free(wt);
-        rp->failed = 1;
-        return;
-    }
-    double *total = cnt + A * L;
-    for (size_t i = 0; i < b->n; i++) {
-        size_t a = (size_t)b->action[i], pos = b->position ? (size_t)b->position[i] : 0;
-        cnt[pos * A + a] += 1;
-        total[a] += 1;
-        rsum[a] += b->reward[i];
-    }
+    /* How often each action was logged, with its mean reward: actions never logged
+     * are invisible to every weight-based estimator. */
     struct section *as = sec_new(rp, "actions", "Actions (logged frequency)", 0, 4, "action",
                                  "rows", "share", "mean_reward");
     size_t never = 0;
-    for (size_t a = 0; a < A; a++) {
-        put_num(rp, as, 0, (double)a);
-        put_num(rp, as, 1, total[a]);
-        put_num(rp, as, 2, b->n ? total[a] / (double)b->n : 0);
-        if (total[a] > 0)
-            put_num(rp, as, 3, rsum[a] / total[a]);
+    for (size_t k = 0; k < a->A; k++) {
+        put_num(rp, as, 0, (double)k);
+        put_num(rp, as, 1, a->total[k]);
+        put_num(rp, as, 2, a->n ? a->total[k] / (double)a->n : 0);
+        if (a->total[k] > 0)
+            put_num(rp, as, 3, a->rsum[k] / a->total[k]);
         else
             put_str(rp, as, 3, "-");
-        never += total[a] == 0;
+        never += a->total[k] == 0;
     }
     if (never)
-        warn(rp, "%zu of %zu actions never appear in the log", never, A);
+        warn(rp, "%zu of %zu actions never appear in the log", never, a->A);
 
     struct section *ps = sec_new(rp, "policies", "Policies (weights pi(a_i|x_i) / pscore_i)",
                                  0, 5, "policy", "mean_weight", "ess", "max_weight",
                                  "unsupported_mass");
     for (size_t p = 0; p < b->n_policies; p++) {
-        diag_row_weights(b, p, wt);
-        weight_row(rp, ps, b->policy[p].name, wt, b->n, diag_unsupported_blog(&sup, b, p),
-                   DIAG_ROWS);
+        struct diag_weights dw;
+        diag_acc_result(&a->w[p], &dw);
+        weight_row(rp, ps, b->policy[p].name, &dw,
+                   a->n ? ope_sum_value(&a->un[p]) / (double)a->n : NAN, DIAG_ROWS);
     }
-    diag_support_release(&sup);
-    free(wt);
-    free(cnt);
-    free(rsum);
     /* Weights past what a double can sum show as "-" above: say why, and that `ope
      * eval` refuses the log. */
-    if (blog_check_range(b, &err) != 0)
-        warn(rp, "%s; `ope eval` refuses this log", err.msg);
+    if (a->range_failed)
+        warn(rp, "%s; `ope eval` refuses this log", a->range_err.msg);
     if (b->n_policies == 0)
         warn(rp, "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them "
              "or a policy given another way");
@@ -316,10 +450,60 @@ static void bandit_report(struct report *rp, const struct blog *b)
         put_str(rp, cs, 0, "%s", b->cat_ctx[j].name);
         put_str(rp, cs, 1, "categorical");
         put_num(rp, cs, 2, (double)b->cat_ctx[j].n_levels);
-        if (b->n > 1 && b->cat_ctx[j].n_levels == b->n)
+        if (a->n > 1 && b->cat_ctx[j].n_levels == a->n)
             warn(rp, "context column '%s' has a different value on every row: as a "
                  "category it tells the reward model nothing", b->cat_ctx[j].name);
     }
+}
+
+static void bandit_report(struct report *rp, const struct blog *b)
+{
+    struct info_acc a;
+    struct ope_error err;
+    if (acc_init(&a, b, &err) != 0) {
+        acc_release(&a);
+        rp->failed = 1;
+        return;
+    }
+    acc_window(&a, b, 0);
+    int unsup = acc_need_unsupported(&a), range = acc_need_range(&a);
+    if (unsup || range)
+        acc_window2(&a, b, unsup, range);
+    bandit_report_acc(rp, b, &a);
+    acc_release(&a);
+}
+
+/* The same report of a log read in windows: one reading, and a second when the
+ * unseen actions' mass or an overflowing weight needs it. 0, or -1 with err. */
+static int bandit_report_stream(struct report *rp, struct blog_stream *st,
+                                struct ope_error *err)
+{
+    const struct blog *w;
+    size_t first;
+    int rc = blog_stream_next(st, &w, &first, err);
+    if (rc <= 0)
+        return rc < 0 ? -1 : ope_fail(err, OPE_ESOFTWARE, "the stream has no rows");
+    struct info_acc a;
+    if (acc_init(&a, w, err) != 0) {
+        acc_release(&a);
+        return -1;
+    }
+    do
+        acc_window(&a, w, first);
+    while ((rc = blog_stream_next(st, &w, &first, err)) == 1);
+    int unsup = acc_need_unsupported(&a), range = rc == 0 && acc_need_range(&a);
+    if (rc == 0 && (unsup || range)) {
+        if (blog_stream_rewind(st, err) != 0)
+            rc = -1;
+        while (rc == 0 && (rc = blog_stream_next(st, &w, &first, err)) == 1) {
+            acc_window2(&a, w, unsup, range);
+            rc = 0;
+        }
+    }
+    if (rc == 0)
+        bandit_report_acc(rp, w, &a);
+    acc_release(&a);
+    return rc;
 }
 
 /* The roles of a trajectory log's columns (the tlog does not keep its header: f, n
@@ -410,9 +594,11 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct cs
         return;
     }
     for (size_t p = 0; p < t->n_policies; p++) {
+        struct diag_weights dw;
         diag_episode_weights(t, p, wt);
-        weight_row(rp, ps, t->policy[p].name, wt, t->n_episodes,
-                   diag_unsupported_tlog(&sup, t, p), DIAG_TRAJECTORIES);
+        diag_weights_of(wt, t->n_episodes, &dw);
+        weight_row(rp, ps, t->policy[p].name, &dw, diag_unsupported_tlog(&sup, t, p),
+                   DIAG_TRAJECTORIES);
     }
     diag_support_release(&sup);
     free(wt);
@@ -553,10 +739,55 @@ static void draw_csv(struct strbuf *sb, const struct report *rp)
 
 /* ---- the command -------------------------------------------------------------- */
 
+/* Window of a streamed log: the accumulator's chunk (ACC_CHUNK). */
+#define INFO_WINDOW 4096
+
+/* ope info with --stream, or on an input larger than --memory-limit: a bandit log is
+ * read in windows (*streamed = 1). A trajectory log is refused with --stream (its
+ * episodes are not cut into windows yet) and otherwise left to the whole-log reading
+ * (*streamed = 0), as is anything the sniff cannot open. 0, or -1 with err. */
+static int info_stream(struct report *rp, const char *path, const struct load_opts *o,
+                       const struct outcli *out, int *streamed, struct ope_error *err)
+{
+    struct stat st;
+    *streamed = 0;
+    /* A regular file is sniffed for its kind first; a pipe cannot be read twice, and
+     * the stream's own header check refuses a trajectory log. */
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        struct ope_error e;
+        struct csv_reader *csv = csv_open(path, o->sep, &e);
+        int traj = csv ? log_csv_is_trajectory(csv, o, &e) : -1;
+        csv_close(csv);
+        if (traj < 0)
+            return 0;
+        if (traj == 1) {
+            if (o->stream)
+                return ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a "
+                                "trajectory log (episode and step columns), which ope info "
+                                "reads whole: drop --stream", path);
+            return 0;
+        }
+    }
+    struct blog_stream *bs = blog_stream_open(&path, 1, o, INFO_WINDOW, err);
+    if (!bs)
+        return -1;
+    if (blog_stream_spilled(bs) && !out->quiet)
+        fprintf(stderr, "ope info: note: %s is not a regular file: it was copied to a "
+                "temporary file in $TMPDIR (or /tmp) as it was read, to be read again\n",
+                strcmp(path, "-") == 0 ? "standard input" : path);
+    int rc = bandit_report_stream(rp, bs, err);
+    blog_stream_close(bs);
+    *streamed = 1;
+    return rc;
+}
+
+
+
 static int info_exec(int argc, char **argv)
 {
     static const struct option longopts[] = {
         LOADCLI_OPTIONS,
+        LOADCLI_STREAM_OPTIONS,
         OUTCLI_OPTIONS,
         { 0, 0, 0, 0 }
     };
@@ -585,32 +816,45 @@ static int info_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     const char *path = argv[optind];
-    /* Opened once, so standard input, a FIFO or <(...) is read like a file, and the
-     * header says which kind of log it is. */
-    struct csv_reader *csv = csv_open(path, o.sep, &err);
-    int traj = csv ? log_csv_is_trajectory(csv, &o, &err) : -1;
-    size_t nh = 0;
-    struct csv_field *hdr = traj == 1 ? header_copy(csv, &nh, &err) : NULL;
-    if (traj < 0 || (traj == 1 && !hdr && err.status)) {
-        csv_close(csv);
-        return cli_error(&err);
-    }
     struct report rp;
     memset(&rp, 0, sizeof rp);
     rp.warnings.key = "warnings", rp.warnings.title = "Warnings", rp.warnings.ncol = 1;
     rp.warnings.head[0] = "warning";
     struct blog *b = NULL;
     struct tlog *t = NULL;
-    if (traj ? !(t = tlog_load_csv(csv, &o, &err)) : !(b = blog_load_csv(csv, &o, &err))) {
-        csv_close(csv);
-        header_free(hdr, nh);
-        return cli_error(&err);
+    size_t nh = 0;
+    struct csv_field *hdr = NULL;
+    int streamed = 0;
+    if (loadcli_stream_wanted(&o, &path, 1)) {
+        int rc = info_stream(&rp, path, &o, &out, &streamed, &err);
+        if (rc < 0) {
+            report_release(&rp);
+            return cli_error(&err);
+        }
     }
-    csv_close(csv);
-    if (traj)
-        traj_report(&rp, t, hdr, nh, &o);
-    else
-        bandit_report(&rp, b);
+    if (!streamed) {
+        /* Opened once, so standard input, a FIFO or <(...) is read like a file, and
+         * the header says which kind of log it is. */
+        struct csv_reader *csv = csv_open(path, o.sep, &err);
+        int traj = csv ? log_csv_is_trajectory(csv, &o, &err) : -1;
+        hdr = traj == 1 ? header_copy(csv, &nh, &err) : NULL;
+        if (traj < 0 || (traj == 1 && !hdr && err.status)) {
+            csv_close(csv);
+            report_release(&rp);
+            return cli_error(&err);
+        }
+        if (traj ? !(t = tlog_load_csv(csv, &o, &err)) : !(b = blog_load_csv(csv, &o, &err))) {
+            csv_close(csv);
+            header_free(hdr, nh);
+            report_release(&rp);
+            return cli_error(&err);
+        }
+        csv_close(csv);
+        if (traj)
+            traj_report(&rp, t, hdr, nh, &o);
+        else
+            bandit_report(&rp, b);
+    }
     struct strbuf sb = STRBUF_INIT;
     static void (*const writer[OUT_N_FORMATS])(struct strbuf *, const struct report *) = {
         [OUT_TABLE] = draw_table, [OUT_JSON] = draw_json, [OUT_CSV] = draw_csv,
@@ -657,6 +901,11 @@ const struct cmd_entry cmd_info_entry = {
     OUTCLI_HELP
     "                        (csv: one line per value: section,item,key,value)\n"
     LOADCLI_HELP
+    "\n"
+    LOADCLI_STREAM_HELP
+    "The report is the same, read window by window (a second reading when some\n"
+    "action is never logged at some position, for the probability on it); a\n"
+    "trajectory log is read whole (--stream refuses it).\n"
     "\n"
     "Exit status: 0 ok; 64 usage error (bad option, pattern that does not compile);\n"
     "65 the data break a rule (the message names file:line:column, the column, the\n"

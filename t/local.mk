@@ -34,6 +34,7 @@ ope_c_tests = \
 	t/0375-statefile \
 	t/0376-comm \
 	t/0378-csvindex \
+	t/0380-blog-stream \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \
@@ -92,6 +93,7 @@ ope_sh_tests = \
 	t/0328-refit-bootstrap.sh \
 	t/0329-coverage-fast.sh \
 	t/0371-follow.sh \
+	t/0381-info-stream.sh \
 	t/0372-gate-sequential.sh \
 	t/0377-mpi-comm.sh \
 	t/0360-segments.sh \

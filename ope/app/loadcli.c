@@ -3,8 +3,11 @@
 #include "ope/app/loadcli.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int parse_sep(struct load_opts *o, const char *arg, struct ope_error *err)
 {
@@ -31,10 +34,32 @@ static int parse_int(const char *opt, const char *arg, long lo, long hi, long *o
     return 0;
 }
 
+/* A number of bytes with an optional K, M or G (binary multiples). */
+static int parse_bytes(const char *arg, unsigned long long *out, struct ope_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    unsigned shift = 0;
+    if (*end && !end[1])
+        shift = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 : strchr("gG", *end) ? 30 : 99;
+    if (errno || end == arg || *arg == '-' || shift == 99 || (*end && end[1]) || v == 0 ||
+        v > (~0ULL >> shift))
+        return ope_fail(err, OPE_EUSAGE, "--memory-limit expects a positive number of bytes, "
+                        "optionally with K, M or G (e.g. 512M), got '%s'", arg);
+    *out = v << shift;
+    return 0;
+}
+
 int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_error *err)
 {
     long v;
     switch (opt) {
+    case LOADCLI_STREAM:
+        o->stream = 1;
+        return 1;
+    case LOADCLI_MEMORY_LIMIT:
+        return parse_bytes(arg, &o->memory_limit, err) < 0 ? -1 : 1;
     case LOADCLI_SEP:
         return parse_sep(o, arg, err) < 0 ? -1 : 1;
     case LOADCLI_MAP:
@@ -78,4 +103,42 @@ int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_err
     default:
         return 0;
     }
+}
+
+unsigned long long loadcli_memory_limit(const struct load_opts *o)
+{
+    if (o->memory_limit)
+        return o->memory_limit;
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0)
+        return ~0ULL;           /* unknown: never stream unless asked */
+    return (unsigned long long)pages * (unsigned long long)size / 4;
+}
+
+/* The bytes a regular file's rows take as CSV: its size, 4 times it when it starts
+ * with the gzip or zstd magic bytes (a guess at the ratio of a numeric CSV); 0 when
+ * unknown (standard input, a pipe, a FIFO, a missing file). */
+static unsigned long long input_bytes(const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    unsigned char m[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(m, 1, sizeof m, f) : 0;
+    if (f)
+        fclose(f);
+    int packed = (got >= 2 && m[0] == 0x1F && m[1] == 0x8B) ||
+                 (got >= 4 && memcmp(m, "\x28\xB5\x2F\xFD", 4) == 0);
+    return (unsigned long long)st.st_size * (packed ? 4 : 1);
+}
+
+int loadcli_stream_wanted(const struct load_opts *o, const char *const *paths, size_t n)
+{
+    if (o->stream)
+        return 1;
+    unsigned long long total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += input_bytes(paths[k]);
+    return total > loadcli_memory_limit(o);
 }

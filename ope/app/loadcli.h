@@ -12,7 +12,7 @@
 enum {
     LOADCLI_SEP = 0x4c00, LOADCLI_MAP, LOADCLI_POLICY_COLUMNS, LOADCLI_QHAT_COLUMNS,
     LOADCLI_CONTEXT_COLUMNS, LOADCLI_TRUTH_COLUMNS, LOADCLI_POSITION_BASE,
-    LOADCLI_N_ACTIONS, LOADCLI_PRESET
+    LOADCLI_N_ACTIONS, LOADCLI_PRESET, LOADCLI_STREAM, LOADCLI_MEMORY_LIMIT
 };
 
 /* Entries to splice into a command's struct option table (before its {0} end). */
@@ -52,6 +52,22 @@ enum {
 "                        reward=click, pscore=propensity_score, context =\n" \
 "                        user_feature_* (later --map/--*-columns still apply)\n"
 
+/* Reading a log larger than memory in windows (issue 17): only the commands that can
+ * stream splice these entries and paste this help (loadcli_option parses them for
+ * every command, into o->stream and o->memory_limit). */
+#define LOADCLI_STREAM_OPTIONS \
+    { "stream", no_argument, NULL, LOADCLI_STREAM }, \
+    { "memory-limit", required_argument, NULL, LOADCLI_MEMORY_LIMIT }
+
+#define LOADCLI_STREAM_HELP \
+"Reading a log larger than memory (bandit logs):\n" \
+"  --stream              read the log in windows of rows, one pass after another,\n" \
+"                        so memory does not grow with its rows (standard input\n" \
+"                        or a pipe is copied to a temporary file in $TMPDIR)\n" \
+"  --memory-limit N      stream when the input is larger than N bytes (suffixes\n" \
+"                        K, M, G; a .gz/.zst file counts 4 times its size; pipes\n" \
+"                        stream only with --stream) (default: a quarter of RAM)\n"
+
 /* Column patterns of the presets. */
 #define LOADCLI_OBD_CONTEXT "^user_feature_\\d+$"
 
@@ -59,5 +75,14 @@ enum {
  * was applied, 0 when opt is not a load option, -1 on a bad value (err filled,
  * OPE_EUSAGE). Arguments are kept by pointer (argv outlives the load). */
 int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_error *err);
+
+/* Should the log of paths[0..n-1] be read in windows? 1 with --stream, or when the
+ * inputs' size (a compressed file counting 4 times its size; standard input, pipes
+ * and FIFOs counting 0, their size being unknown) is above loadcli_memory_limit; 0
+ * otherwise. */
+int loadcli_stream_wanted(const struct load_opts *o, const char *const *paths, size_t n);
+
+/* --memory-limit, or a quarter of the physical memory (sysconf), in bytes. */
+unsigned long long loadcli_memory_limit(const struct load_opts *o);
 
 #endif

@@ -1,0 +1,573 @@
+/* datasets/blog_stream.c: a bandit log read in windows (blog_stream.h). The rows are
+ * read by blog_load's own reader (blog_loader_read_rows: the same parser, the same
+ * parallel runs of plain lines) into a batch of a few windows, and each window is a
+ * struct blog whose columns point into the batch. Whole-log facts come from a first
+ * pass made by blog_stream_open, which also makes every check blog_load makes. */
+#include "config.h"
+#include "datasets/blog_stream.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "datasets/blog_loader.h"
+#include "ope/base/outfile.h"
+
+/* Bytes of column storage a batch aims at (windows read at once, so the parallel
+ * reading of plain lines has several parts to share out), and its most windows. */
+#define BATCH_BYTES ((size_t)16 << 20)
+#define BATCH_MAX_WINDOWS 16
+
+static int any_window;
+
+void blog_stream_test_any_window(int on)
+{
+    any_window = on;
+}
+
+/* The matrix of one role (a policy, qhat or q) in the window. */
+struct wmat {
+    enum roles_use use;
+    int policy;
+    int *lut, lut_rows;         /* blog_loader_raw_lut */
+    double **m;                 /* [A]: into the batch, or own (own[a] storage) */
+    double *own;                /* [A * window] when positions need a copy */
+};
+
+struct blog_stream {
+    struct load_opts o;
+    size_t n_in;
+    char **name;                /* [n_in] as given (messages, the window's path) */
+    char **file;                /* [n_in] what is read: name, or its spilled copy */
+    int *spill;                 /* [n_in] file[k] is a temporary copy to remove */
+    FILE **tee;                 /* [n_in] the copy being written by the first pass */
+    long long *size, *mtime;    /* [n_in] of regular inputs, to see them change */
+    int spilled;
+    char digest[65];            /* blog_stream_digest, "" when not known */
+    size_t window, batch;
+    struct csv_reader *csv;
+    struct ope_progress *progress;  /* blog_stream_set_progress, for every reader */
+    struct loader L;
+    int have_loader;
+    int A, base, npos;
+    size_t total;               /* the log's rows (first pass) */
+    size_t pass_rows;           /* rows handed out in this pass */
+    size_t off;                 /* next window's first row in the batch */
+    int eof;                    /* the batch is the input's last */
+    unsigned char *cat;         /* [n_cols] categorical after the first pass */
+    size_t *levels;             /* [n_cols] their number of levels */
+    double *zeros;              /* [batch] a column of zeros (a policy's missing action) */
+    struct wmat *mat;           /* [n_mat] policies, then qhat, then q */
+    size_t n_mat;
+    size_t *num_j, *cat_j;      /* columns of the numeric and categorical contexts */
+    struct blog w;              /* the window; its arrays point into the batch */
+};
+
+/* ---- inputs: spilled when they cannot be read again ---------------------------- */
+
+/* A temporary file for input k, which the first pass fills as it reads (csv_set_tee)
+ * and the later passes read. */
+static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    size_t len = strlen(tmp) + 32;
+    if (!(s->file[k] = ope_malloc(len, err)))
+        return -1;
+    snprintf(s->file[k], len, "%s/ope-stream-XXXXXX", tmp);
+    int fd = mkstemp(s->file[k]);
+    if (fd < 0)
+        return ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a temporary file to read "
+                        "%s again: %s (set TMPDIR to a writable directory)", s->file[k],
+                        s->name[k], strerror(errno));
+    s->spill[k] = 1;
+    s->spilled = 1;
+    ope_outfile_track(s->file[k], 1);   /* a fatal signal removes it too */
+    if (!(s->tee[k] = fdopen(fd, "wb"))) {
+        close(fd);
+        return ope_fail(err, OPE_ECANTCREAT, "%s: cannot write: %s", s->file[k],
+                        strerror(errno));
+    }
+    return 0;
+}
+
+/* The first pass has read every input to its end: close the copies. */
+static int spill_done(struct blog_stream *s, struct ope_error *err)
+{
+    int rc = 0;
+    for (size_t k = 0; k < s->n_in; k++) {
+        if (s->tee[k] && fclose(s->tee[k]) != 0 && rc == 0)
+            rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of "
+                          "%s: %s", s->file[k], s->name[k], strerror(errno));
+        s->tee[k] = NULL;
+    }
+    return rc;
+}
+
+/* Standard input and anything that is not a regular file (a pipe, a FIFO, <(...))
+ * is copied to a temporary file as the first pass reads it; the later passes read the
+ * copy under the input's name. A path that cannot be examined is left to csv_open,
+ * whose message is blog_load's. */
+static int inputs_open(struct blog_stream *s, const char *const *paths, struct ope_error *err)
+{
+    for (size_t k = 0; k < s->n_in; k++) {
+        struct stat st;
+        if (!(s->name[k] = ope_strdup(paths[k], err)))
+            return -1;
+        int is_stdin = strcmp(paths[k], "-") == 0;
+        if (!is_stdin && stat(paths[k], &st) == 0 && S_ISREG(st.st_mode)) {
+            s->size[k] = (long long)st.st_size;
+            s->mtime[k] = (long long)st.st_mtime;
+        } else if (is_stdin || (stat(paths[k], &st) == 0 && !S_ISDIR(st.st_mode))) {
+            if (spill_create(s, k, err) < 0)
+                return -1;
+            continue;
+        }
+        if (!(s->file[k] = ope_strdup(paths[k], err)))
+            return -1;
+    }
+    return 0;
+}
+
+static int changed(const struct blog_stream *s, const char *how, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a "
+                    "streamed log is read several times and must not change meanwhile",
+                    s->name[0], how);
+}
+
+/* Open the inputs for a pass and read past the header. */
+static int pass_start(struct blog_stream *s, struct ope_error *err)
+{
+    for (size_t k = 0; k < s->n_in; k++) {
+        struct stat st;
+        if (!s->spill[k] && s->size[k] >= 0 && (stat(s->file[k], &st) != 0 ||
+            (long long)st.st_size != s->size[k] || (long long)st.st_mtime != s->mtime[k]))
+            return changed(s, "its size or time", err);
+    }
+    csv_close(s->csv);
+    s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,
+                            s->n_in, s->o.sep, err);
+    if (!s->csv)
+        return -1;
+    csv_set_progress(s->csv, s->progress);
+    const struct csv_field *f;
+    size_t nf;
+    int rc = csv_next(s->csv, &f, &nf, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0 || nf != s->L.r.n_cols)
+        return changed(s, "its header", err);
+    struct loader *L = &s->L;
+    L->csv = s->csv;
+    L->r.path = csv_name(s->csv);
+    L->n = 0;
+    L->row0 = 0;
+    L->rest.len = 0;
+    free(L->rows_of.start);
+    L->rows_of.start = NULL;
+    L->rows_of.n = 0;
+    s->pass_rows = 0;
+    s->off = 0;
+    s->eof = 0;
+    return 0;
+}
+
+/* The next batch of rows into the loader (none at the end). 0 or -1. */
+static int batch_read(struct blog_stream *s, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    L->row0 += L->n;
+    L->n = 0;
+    s->off = 0;
+    if (s->eof)
+        return 0;
+    int rc = blog_loader_read_rows(L, s->csv, s->batch, err);
+    if (rc < 0)
+        return -1;
+    s->eof = rc == 0;
+    return 0;
+}
+
+/* ---- the first pass: whole-log facts and every check ----------------------------- */
+
+/* The checks blog_load makes after reading every row, made on each batch in turn: the
+ * first failure of each kind is kept, and they are reported after the whole log has
+ * read without a bad row, in blog_load's order. */
+struct checks {
+    struct ope_error *slot;     /* [2 + policies + 2]: actions, positions, policies,
+                                   qhat, q */
+    size_t n;
+};
+
+static void check_batch(struct blog_stream *s, struct checks *c)
+{
+    struct loader *L = &s->L;
+    const struct roles *r = &L->r;
+    /* With per-action columns the actions are 0..the largest named (a larger one is
+     * the actions error, reported first); --n-actions overrides. */
+    int A = s->o.n_actions > 0 ? s->o.n_actions : r->max_action + 1;
+    struct ope_error e;
+    if (!c->slot[0].status && blog_loader_n_actions(L, &e) < 0)
+        c->slot[0] = e;
+    if (!c->slot[1].status && blog_loader_check_positions(L, blog_loader_base(L), &e) < 0)
+        c->slot[1] = e;
+    for (size_t k = 2; k < c->n && A > 0; k++) {
+        size_t p = k - 2;
+        enum roles_use use = p < r->n_policies ? USE_POLICY
+                           : p == r->n_policies ? USE_QHAT : USE_TRUTH;
+        if ((use == USE_QHAT && !r->n_qhat) || (use == USE_TRUTH && !r->n_truth) ||
+            c->slot[k].status)
+            continue;
+        if (blog_loader_check_columns(L, use, use == USE_POLICY ? (int)p : -1, A, &e) < 0)
+            c->slot[k] = e;
+    }
+}
+
+static int first_pass(struct blog_stream *s, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    struct checks c;
+    c.n = 2 + L->r.n_policies + 2;
+    if (!(c.slot = ope_calloc(c.n, sizeof *c.slot, err)))
+        return -1;
+    unsigned char *was = ope_calloc(L->r.n_cols, 1, err);
+    int late = 0, rc = was ? 0 : -1;
+    while (rc == 0) {
+        for (size_t j = 0; j < L->r.n_cols; j++)
+            was[j] = (unsigned char)L->ctx[j].categorical;
+        if ((rc = batch_read(s, err)) < 0 || L->n == 0)
+            break;
+        /* A column that turns categorical after the first batch has levels from rows
+         * no longer held: they are collected again below. */
+        for (size_t j = 0; j < L->r.n_cols; j++)
+            late |= L->ctx[j].categorical && !was[j] && L->row0 > 0;
+        check_batch(s, &c);
+        s->total += L->n;
+    }
+    free(was);
+    /* The digest of a pipe, or of several inputs' bytes in order, is known once the
+     * pass has read them all; so are the copies. */
+    if (rc == 0 && csv_digest(s->csv, s->digest) != 0)
+        s->digest[0] = '\0';
+    if (rc == 0)
+        rc = spill_done(s, err);
+    if (rc == 0 && s->total == 0)
+        rc = blog_loader_no_rows(L, err);
+    for (size_t k = 0; rc == 0 && k < c.n; k++)
+        if (c.slot[k].status) {
+            *err = c.slot[k];
+            rc = -1;
+        }
+    free(c.slot);
+    if (rc < 0)
+        return -1;
+    if ((s->A = blog_loader_n_actions(L, err)) < 0)
+        return -1;
+    s->base = blog_loader_base(L);
+    s->npos = L->r.single[ROLE_POSITION] >= 0 ? (int)(L->max_pos - s->base + 1) : 1;
+    if (!late)
+        return 0;
+    /* The levels in order of first appearance over the whole log: read it again with
+     * every categorical column categorical from its first row (numbers become levels
+     * by their shortest spelling, as when blog_load converts a column). */
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        if (L->ctx[j].categorical) {
+            roles_levels_release(&L->ctx[j].lv);
+            memset(&L->ctx[j].lv, 0, sizeof L->ctx[j].lv);
+        }
+    if (pass_start(s, err) < 0)
+        return -1;
+    do
+        if (batch_read(s, err) < 0)
+            return -1;
+    while (L->n > 0);
+    return 0;
+}
+
+/* ---- the window ------------------------------------------------------------------- */
+
+/* The parts of the window that every window shares: names, levels, matrices. */
+static int window_setup(struct blog_stream *s, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    struct blog *w = &s->w;
+    size_t m = L->r.n_cols, nn = 0, nc = 0;
+    if (!(s->cat = ope_calloc(m, 1, err)) || !(s->levels = ope_calloc(m, sizeof *s->levels, err)) ||
+        !(s->num_j = ope_calloc(m, sizeof *s->num_j, err)) ||
+        !(s->cat_j = ope_calloc(m, sizeof *s->cat_j, err)))
+        return -1;
+    for (size_t j = 0; j < m; j++) {
+        if (L->kind[j] != K_CTX)
+            continue;
+        s->cat[j] = (unsigned char)L->ctx[j].categorical;
+        s->levels[j] = L->ctx[j].lv.n;
+        if (s->cat[j])
+            s->cat_j[nc++] = j;
+        else
+            s->num_j[nn++] = j;
+    }
+    memset(w, 0, sizeof *w);
+    w->n_actions = s->A;
+    w->n_positions = s->npos;
+    if (!(w->path = ope_strdup(s->name[0], err)) || blog_loader_columns(L, w, err) < 0)
+        return -1;
+    w->n_num_ctx = nn;
+    w->n_cat_ctx = nc;
+    if ((nn && (!(w->num_ctx = ope_calloc(nn, sizeof *w->num_ctx, err)) ||
+                !(w->num_ctx_name = ope_calloc(nn, sizeof *w->num_ctx_name, err)))) ||
+        (nc && !(w->cat_ctx = ope_calloc(nc, sizeof *w->cat_ctx, err))))
+        return -1;
+    for (size_t k = 0; k < nn; k++)
+        w->num_ctx_name[k] = L->r.name[s->num_j[k]];
+    for (size_t k = 0; k < nc; k++) {
+        struct blog_catcol *cc = &w->cat_ctx[k];
+        cc->name = L->r.name[s->cat_j[k]];
+        cc->n_levels = L->ctx[s->cat_j[k]].lv.n;
+        cc->levels = L->ctx[s->cat_j[k]].lv.level;
+    }
+    size_t P = L->r.n_policies;
+    s->n_mat = P + (L->r.n_qhat > 0) + (L->r.n_truth > 0);
+    if ((P && !(w->policy = ope_calloc(P, sizeof *w->policy, err))) ||
+        (s->n_mat && !(s->mat = ope_calloc(s->n_mat, sizeof *s->mat, err))) ||
+        !(s->zeros = ope_calloc(s->batch, sizeof *s->zeros, err)))
+        return -1;
+    w->n_policies = P;
+    for (size_t k = 0; k < s->n_mat; k++) {
+        struct wmat *x = &s->mat[k];
+        x->use = k < P ? USE_POLICY : k == P && L->r.n_qhat ? USE_QHAT : USE_TRUTH;
+        x->policy = k < P ? (int)k : -1;
+        if (!(x->lut = blog_loader_raw_lut(L, x->use, x->policy, s->A, &x->lut_rows, err)) ||
+            !(x->m = ope_calloc((size_t)s->A, sizeof *x->m, err)))
+            return -1;
+        if (s->npos > 1) {
+            if (!(x->own = ope_malloc((size_t)s->A * s->window * sizeof *x->own, err)))
+                return -1;
+            for (int a = 0; a < s->A; a++)
+                x->m[a] = x->own + (size_t)a * s->window;
+        }
+        if (k < P) {
+            w->policy[k].name = L->r.policy_name[k];
+            w->policy[k].prob = x->m;
+        } else if (x->use == USE_QHAT) {
+            w->qhat = x->m;
+        } else {
+            w->q = x->m;
+        }
+    }
+    return 0;
+}
+
+/* Point the window at rows off..off+n-1 of the batch. */
+static void window_fill(struct blog_stream *s, size_t off, size_t n)
+{
+    struct loader *L = &s->L;
+    struct blog *w = &s->w;
+    w->n = n;
+    w->action = L->action + off;
+    w->reward = L->reward + off;
+    w->pscore = L->pscore + off;
+    w->line = L->line + off;
+    w->position = L->pos ? L->pos + off : NULL;
+    for (size_t k = 0; k < w->n_num_ctx; k++)
+        w->num_ctx[k] = L->val[s->num_j[k]] + off;
+    for (size_t k = 0; k < w->n_cat_ctx; k++)
+        w->cat_ctx[k].code = L->ctx[s->cat_j[k]].code + off;
+    int A = s->A;
+    for (size_t k = 0; k < s->n_mat; k++) {
+        struct wmat *x = &s->mat[k];
+        if (s->npos == 1) {
+            /* Every row takes the same columns: point at them (as blog_load's matrix
+             * takes them over). */
+            int raw = w->position ? s->base : 0;
+            const int *row = x->lut + (size_t)(raw < x->lut_rows - 1 ? raw : x->lut_rows - 1) * A;
+            for (int a = 0; a < A; a++)
+                x->m[a] = row[a] >= 0 ? L->val[row[a]] + off : s->zeros;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int raw = w->position[i] + s->base;
+            const int *row = x->lut + (size_t)(raw < x->lut_rows - 1 ? raw : x->lut_rows - 1) * A;
+            for (int a = 0; a < A; a++)
+                x->m[a][i] = row[a] >= 0 ? L->val[row[a]][off + i] : 0.0;
+        }
+    }
+}
+
+/* ---- the interface ------------------------------------------------------------------ */
+
+struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
+                                     const struct load_opts *o, size_t window,
+                                     struct ope_error *err)
+{
+    return blog_stream_open_progress(paths, n_paths, o, window, NULL, err);
+}
+
+struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n_paths,
+                                              const struct load_opts *o, size_t window,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err)
+{
+    if (n_paths == 0 || window == 0 || (!any_window && window % 4096 != 0)) {
+        ope_fail(err, OPE_ESOFTWARE, "blog_stream_open: %zu inputs, a window of %zu rows "
+                 "(a multiple of 4096 expected)", n_paths, window);
+        return NULL;
+    }
+    struct blog_stream *s = ope_calloc(1, sizeof *s, err);
+    if (!s)
+        return NULL;
+    s->o = *o;
+    s->progress = progress;
+    s->n_in = n_paths;
+    s->window = window;
+    if (!(s->name = ope_calloc(n_paths, sizeof *s->name, err)) ||
+        !(s->file = ope_calloc(n_paths, sizeof *s->file, err)) ||
+        !(s->spill = ope_calloc(n_paths, sizeof *s->spill, err)) ||
+        !(s->tee = ope_calloc(n_paths, sizeof *s->tee, err)) ||
+        !(s->size = ope_calloc(n_paths, sizeof *s->size, err)) ||
+        !(s->mtime = ope_calloc(n_paths, sizeof *s->mtime, err)))
+        goto fail;
+    for (size_t k = 0; k < n_paths; k++)
+        s->size[k] = -1;
+    if (inputs_open(s, paths, err) < 0)
+        goto fail;
+    s->csv = csv_open_many((const char *const *)s->name, n_paths, o->sep, err);
+    if (!s->csv)
+        goto fail;
+    csv_set_tee(s->csv, s->tee, (const char *const *)s->file);
+    csv_set_progress(s->csv, progress);
+    s->have_loader = 1;
+    if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
+        goto fail;
+    size_t per_row = 8 * (s->L.r.n_cols + 4);
+    size_t k = BATCH_BYTES / (window * per_row);
+    k = k < 1 ? 1 : k > BATCH_MAX_WINDOWS ? BATCH_MAX_WINDOWS : k;
+    s->batch = window * k;
+    if (blog_loader_reserve(&s->L, s->batch, err) < 0 || first_pass(s, err) < 0 ||
+        window_setup(s, err) < 0 || pass_start(s, err) < 0)
+        goto fail;
+    return s;
+fail:
+    blog_stream_close(s);
+    return NULL;
+}
+
+int blog_stream_next(struct blog_stream *s, const struct blog **w, size_t *first,
+                     struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    if (s->off >= L->n) {
+        if (batch_read(s, err) < 0)
+            return -1;
+        for (size_t j = 0; j < L->r.n_cols; j++)
+            if (L->kind[j] == K_CTX && ((unsigned char)L->ctx[j].categorical != s->cat[j] ||
+                                        L->ctx[j].lv.n != s->levels[j]))
+                return changed(s, "a context column's values", err);
+        if (L->n == 0) {
+            if (s->pass_rows != s->total)
+                return changed(s, "its number of rows", err);
+            return 0;
+        }
+        if (L->row0 + L->n > s->total)
+            return changed(s, "its number of rows", err);
+        for (size_t i = 0; L->pos && i < L->n; i++)
+            L->pos[i] -= s->base;
+    }
+    size_t n = L->n - s->off < s->window ? L->n - s->off : s->window;
+    window_fill(s, s->off, n);
+    *first = L->row0 + s->off;
+    *w = &s->w;
+    s->off += n;
+    s->pass_rows += n;
+    return 1;
+}
+
+void blog_stream_set_progress(struct blog_stream *s, struct ope_progress *p)
+{
+    s->progress = p;
+    if (s->csv)
+        csv_set_progress(s->csv, p);
+}
+
+int blog_stream_rewind(struct blog_stream *s, struct ope_error *err)
+{
+    return pass_start(s, err);
+}
+
+size_t blog_stream_rows(const struct blog_stream *s)
+{
+    return s->total;
+}
+
+int blog_stream_spilled(const struct blog_stream *s)
+{
+    return s->spilled;
+}
+
+int blog_stream_digest(const struct blog_stream *s, char out[65])
+{
+    if (!s->digest[0])
+        return -1;
+    memcpy(out, s->digest, 65);
+    return 0;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t k = 0; v && k < n; k++)
+        free(v[k]);
+    free(v);
+}
+
+void blog_stream_close(struct blog_stream *s)
+{
+    if (!s)
+        return;
+    csv_close(s->csv);
+    for (size_t k = 0; s->tee && k < s->n_in; k++)
+        if (s->tee[k])
+            fclose(s->tee[k]);
+    free(s->tee);
+    for (size_t k = 0; k < s->n_mat; k++) {
+        free(s->mat[k].lut);
+        free(s->mat[k].m);
+        free(s->mat[k].own);
+    }
+    free(s->mat);
+    struct blog *w = &s->w;
+    free(w->path);
+    free(w->num_ctx);
+    free(w->num_ctx_name);
+    free(w->cat_ctx);
+    free(w->policy);
+    free_strings(w->columns, w->n_columns);
+    free_strings(w->column_role, w->n_columns);
+    if (s->have_loader)
+        blog_loader_release(&s->L);
+    for (size_t k = 0; k < s->n_in; k++) {
+        if (s->spill && s->spill[k] && s->file[k]) {
+            unlink(s->file[k]);
+            ope_outfile_track(s->file[k], 0);
+        }
+        if (s->file)
+            free(s->file[k]);
+        if (s->name)
+            free(s->name[k]);
+    }
+    free(s->name);
+    free(s->file);
+    free(s->spill);
+    free(s->size);
+    free(s->mtime);
+    free(s->cat);
+    free(s->levels);
+    free(s->num_j);
+    free(s->cat_j);
+    free(s->zeros);
+    free(s);
+}
