@@ -9,6 +9,7 @@
 #include "estimators/evaluate_stream.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "estimators/evbandit.h"
 #include "estimators/evboot.h"
 #include "ope/base/sum.h"
+#include "ope/base/threads.h"
 
 #define WHY 160     /* sizeof eng_est.why */
 
@@ -102,8 +104,6 @@ struct ssrc {
     struct est_bandit_in *in;   /* [n_pol] */
     size_t *rowid;              /* [window] */
     size_t rowid_cap;
-    double *c, *c2, *buf;       /* contributions, and the terms' scratch */
-    size_t c_cap;
 };
 
 static const char *s_path(const struct eng *g)
@@ -120,8 +120,7 @@ static void window_release(struct eng *g)
         evb_pol_in_release(&s->pin[p]);
 }
 
-/* The policies' row vectors over window w (whose row 0 is the log's row first), and
- * room for its contributions. */
+/* The policies' row vectors over window w (whose row 0 is the log's row first). */
 static int window_prepare(struct eng *g, const struct blog *w, size_t first,
                           struct ope_error *err)
 {
@@ -133,15 +132,6 @@ static int window_prepare(struct eng *g, const struct blog *w, size_t first,
             return -1;
         evb_in_of(w, &s->pin[p], &s->in[p]);
         s->in[p].row0 = first;
-    }
-    if (w->n > s->c_cap) {
-        free(s->c);
-        free(s->c2);
-        s->c = ope_malloc(w->n * sizeof *s->c, err);
-        s->c2 = ope_malloc(w->n * sizeof *s->c2, err);
-        if (!s->c || !s->c2)
-            return -1;
-        s->c_cap = w->n;
     }
     return 0;
 }
@@ -323,40 +313,74 @@ static void cs_start(struct eng *g, size_t p, const struct est_spec *sp, struct 
     ci_cs_init(&t->cs_lift, es->cs_a - s->rhi, es->cs_b - s->rlo, o->alpha);
 }
 
-/* Window w's rows into the statistics of every applying (p, e) and of every policy. */
-static void stats_window(struct eng *g, const struct eng_sums *x, const struct blog *w,
-                         const struct eng_res *es, struct sest *t, struct spol *tp)
+/* One window's pass-2 work, as tasks that each write only their own statistics. */
+struct win_tasks {
+    struct eng *g;
+    const struct eng_sums *x;
+    const struct blog *w;
+    const struct eng_res *es;
+    struct sest *t;
+    struct spol *tp;
+    const struct res_diff *d;   /* pass 3: the pairs */
+    struct sstat *dq;           /* pass 3: their statistics */
+    atomic_int failed;          /* a task out of memory */
+};
+
+/* Task k of a window: policy k / (n_spec + 1)'s estimator k % (n_spec + 1), or the
+ * policy's own statistics for the last one (as the in-memory stats tasks). */
+static void stats_task(void *arg, size_t k)
 {
+    struct win_tasks *x = arg;
+    struct eng *g = x->g;
     struct ssrc *s = g->self;
-    size_t ns = g->o->n_spec, m = w->n;
-    for (size_t p = 0; p < g->n_pol; p++) {
-        const struct est_bandit_in *in = &s->in[p];
-        for (size_t e = 0; e < ns; e++) {
-            const struct est_spec *sp = &g->o->spec[e];
-            const struct eng_res *er = &es[p * ns + e];
-            struct sest *q = &t[p * ns + e];
-            if (!er->s.applies)
-                continue;
-            evb_contributions(sp, in, x->point + s->col[p * ns + e], (double)g->n, s->c, s->buf);
-            sstat_add(&q->c, s->c, m);
-            for (size_t i = 0; er->s.cs && i < m; i++)
-                ci_cs_add(&q->cs, s->c[i]);
-            for (size_t i = 0; i < m; i++)
-                s->c[i] -= w->reward[i];
-            sstat_add(&q->lift, s->c, m);
-            for (size_t i = 0; er->s.cs && i < m; i++)
-                ci_cs_add(&q->cs_lift, s->c[i]);
-            for (size_t i = 0; sp->d->weight && i < m; i++)
-                diag_acc_add(&q->wacc, sp->d->weight(in->w[i], sp->param));
-        }
+    const struct blog *w = x->w;
+    size_t ns = g->o->n_spec, p = k / (ns + 1), e = k % (ns + 1), m = w->n;
+    const struct est_bandit_in *in = &s->in[p];
+    if (e == ns) {
+        struct spol *tp = &x->tp[p];
         size_t pol = g->pol[p];
         for (size_t i = 0; w->q && i < m; i++)
             for (int a = 0; a < w->n_actions; a++)
-                ope_sum_add(&tp[p].truth, w->policy[pol].prob[a][i] * w->q[a][i]);
-        diag_unsupported_blog_add(&s->support, w, pol, &tp[p].unsup);
+                ope_sum_add(&tp->truth, w->policy[pol].prob[a][i] * w->q[a][i]);
+        diag_unsupported_blog_add(&s->support, w, pol, &tp->unsup);
         for (size_t i = 0; i < m; i++)
-            diag_acc_add(&tp[p].w, in->w[i]);
+            diag_acc_add(&tp->w, in->w[i]);
+        return;
     }
+    const struct est_spec *sp = &g->o->spec[e];
+    const struct eng_res *er = &x->es[p * ns + e];
+    struct sest *q = &x->t[p * ns + e];
+    if (!er->s.applies)
+        return;
+    double *c = malloc((m + 1) * sizeof *c);
+    double *buf = malloc(EST_MAX_TERMS * ACC_CHUNK * sizeof *buf);
+    if (!c || !buf) {
+        atomic_store(&x->failed, 1);
+        goto out;
+    }
+    evb_contributions(sp, in, x->x->point + s->col[p * ns + e], (double)g->n, c, buf);
+    sstat_add(&q->c, c, m);
+    for (size_t i = 0; er->s.cs && i < m; i++)
+        ci_cs_add(&q->cs, c[i]);
+    for (size_t i = 0; i < m; i++)
+        c[i] -= w->reward[i];
+    sstat_add(&q->lift, c, m);
+    for (size_t i = 0; er->s.cs && i < m; i++)
+        ci_cs_add(&q->cs_lift, c[i]);
+    for (size_t i = 0; sp->d->weight && i < m; i++)
+        diag_acc_add(&q->wacc, sp->d->weight(in->w[i], sp->param));
+out:
+    free(c);
+    free(buf);
+}
+
+/* Run one window's tasks (n of them); 0, or -1 with err. */
+static int run_tasks(struct win_tasks *x, size_t n, void (*fn)(void *, size_t),
+                     struct ope_error *err)
+{
+    if (ope_parallel_for(n, x->g->o->threads, fn, x, NULL, NULL) != 0)
+        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    return atomic_load(&x->failed) ? ope_fail_oom(err) : 0;
 }
 
 /* The finished statistics of (p, e), as the in-memory source's est_stats leaves them. */
@@ -429,9 +453,10 @@ static int pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         goto out;
     while ((r = next_window(g, &w, &first, &rows, err)) == 1) {
         ope_progress_report(g->o->progress, (double)rows / (double)g->n, "pass 2");
-        if (window_prepare(g, w, first, err) != 0)
+        struct win_tasks wt = { g, x, w, es, t, tp, NULL, NULL, 0 };
+        if (window_prepare(g, w, first, err) != 0 ||
+            run_tasks(&wt, g->n_pol * (ns + 1), stats_task, err) != 0)
             goto out;
-        stats_window(g, x, w, es, t, tp);
     }
     if (r < 0)
         goto out;
@@ -458,12 +483,37 @@ out:
 
 /* ---- pass 3: the differences between candidates ------------------------------------- */
 
+/* Task k of a window in pass 3: pair k's per-row differences into its statistics. */
+static void diff_task(void *arg, size_t k)
+{
+    struct win_tasks *x = arg;
+    struct eng *g = x->g;
+    struct ssrc *s = g->self;
+    const struct res_diff *d = &x->d[k];
+    const struct est_spec *sp = &g->o->spec[d->e];
+    size_t ns = g->o->n_spec, m = x->w->n;
+    double *c = malloc((m + 1) * sizeof *c), *c2 = malloc((m + 1) * sizeof *c2);
+    double *buf = malloc(EST_MAX_TERMS * ACC_CHUNK * sizeof *buf);
+    if (c && c2 && buf) {
+        const double *pa = x->x->point + s->col[d->a * ns + d->e];
+        const double *pb = x->x->point + s->col[d->b * ns + d->e];
+        evb_contributions(sp, &s->in[d->a], pa, (double)g->n, c, buf);
+        evb_contributions(sp, &s->in[d->b], pb, (double)g->n, c2, buf);
+        for (size_t i = 0; i < m; i++)
+            c[i] -= c2[i];
+        sstat_add(&x->dq[k], c, m);
+    } else {
+        atomic_store(&x->failed, 1);
+    }
+    free(c);
+    free(c2);
+    free(buf);
+}
+
 /* The statistics of the per-row differences of the pairs d (eng_kind.diff_stats). */
 static int s_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
                         size_t n_d, struct ci_stats *st, struct ope_error *err)
 {
-    struct ssrc *s = g->self;
-    size_t ns = g->o->n_spec;
     struct sstat *q = ope_malloc((n_d + 1) * sizeof *q, err);
     if (!q)
         return -1;
@@ -474,20 +524,9 @@ static int s_diff_stats(struct eng *g, const struct eng_sums *x, const struct re
     int rc = rewind_windows(g, err) == 0 ? 0 : -1;
     while (rc == 0 && (rc = next_window(g, &w, &first, &rows, err)) == 1) {
         ope_progress_report(g->o->progress, (double)rows / (double)g->n, "pass 3");
-        if (window_prepare(g, w, first, err) != 0) {
-            rc = -1;
-            break;
-        }
-        for (size_t k = 0; k < n_d; k++) {
-            const struct est_spec *sp = &g->o->spec[d[k].e];
-            size_t ca = s->col[d[k].a * ns + d[k].e], cb = s->col[d[k].b * ns + d[k].e];
-            evb_contributions(sp, &s->in[d[k].a], x->point + ca, (double)g->n, s->c, s->buf);
-            evb_contributions(sp, &s->in[d[k].b], x->point + cb, (double)g->n, s->c2, s->buf);
-            for (size_t i = 0; i < w->n; i++)
-                s->c[i] -= s->c2[i];
-            sstat_add(&q[k], s->c, w->n);
-        }
-        rc = 0;
+        struct win_tasks wt = { g, x, w, NULL, NULL, NULL, d, q, 0 };
+        rc = window_prepare(g, w, first, err) != 0 || run_tasks(&wt, n_d, diff_task, err) != 0
+                 ? -1 : 0;
     }
     window_release(g);
     for (size_t k = 0; rc == 0 && k < n_d; k++)
@@ -555,9 +594,7 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     s->applies = ope_calloc(n_pe + 1, sizeof *s->applies, err);
     s->why = ope_calloc(n_pe * WHY + 1, 1, err);
     s->app_acc = ope_calloc(n_pe * EST_APPLIES_ACC + 1, sizeof *s->app_acc, err);
-    s->buf = ope_malloc(EST_MAX_TERMS * ACC_CHUNK * sizeof *s->buf, err);
-    if (!s->wmax || !s->pin || !s->in || !s->col || !s->applies || !s->why || !s->app_acc ||
-        !s->buf)
+    if (!s->wmax || !s->pin || !s->in || !s->col || !s->applies || !s->why || !s->app_acc)
         return -1;
     for (size_t k = 0; k < n_pe; k++)
         s->applies[k] = 1;
@@ -643,9 +680,6 @@ static void ssrc_release(struct ssrc *s)
     free(s->pin);
     free(s->in);
     free(s->rowid);
-    free(s->c);
-    free(s->c2);
-    free(s->buf);
 }
 
 struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct eval_opts *o,
