@@ -4,7 +4,7 @@
  * sequences, the weights' diagnostics -- in passes over windows of rows, with the
  * same per-row arithmetic (evbandit.h) and folds that give the same bits where the
  * in-memory pass is sequential (compensated sums, Welford, the sequences, min, max);
- * the sd alone is merged across windows (Chan et al.), equal to rounding. */
+ * the sd alone is merged across windows (ci_stats_acc), equal to rounding. */
 #include "config.h"
 #include "estimators/evaluate_stream.h"
 
@@ -23,58 +23,9 @@
 
 #define WHY 160     /* sizeof eng_est.why */
 
-/* The statistics of contributions fed window by window, in row order: the mean from
- * a compensated sum over every row (the in-memory mean's bits), min and max, and the
- * sum of squared deviations merged from each window's two-pass one (Chan, Golub &
- * LeVeque 1979: M2 = M2_a + M2_b + delta^2 n_a n_b / n). */
-struct sstat {
-    size_t n;
-    struct ope_sum s;
-    double min, max, mean, m2;
-};
-
-static void sstat_init(struct sstat *x)
-{
-    memset(x, 0, sizeof *x);
-    ope_sum_init(&x->s);
-    x->min = INFINITY;
-    x->max = -INFINITY;
-}
-
-static void sstat_add(struct sstat *x, const double *c, size_t m)
-{
-    if (!m)
-        return;
-    struct ope_sum w, v;
-    ope_sum_init(&w);
-    for (size_t i = 0; i < m; i++) {
-        ope_sum_add(&x->s, c[i]);
-        ope_sum_add(&w, c[i]);
-        x->min = c[i] < x->min ? c[i] : x->min;
-        x->max = c[i] > x->max ? c[i] : x->max;
-    }
-    double mb = ope_sum_value(&w) / (double)m;
-    ope_sum_init(&v);
-    for (size_t i = 0; i < m; i++)
-        ope_sum_add(&v, (c[i] - mb) * (c[i] - mb));
-    double na = (double)x->n, nb = (double)m, n = na + nb, d = mb - x->mean;
-    x->m2 = x->n ? x->m2 + ope_sum_value(&v) + d * d * na * nb / n : ope_sum_value(&v);
-    x->mean = x->n ? x->mean + d * nb / n : mb;
-    x->n += m;
-}
-
-static void sstat_result(const struct sstat *x, struct ci_stats *st)
-{
-    st->n = x->n;
-    st->min = x->min;
-    st->max = x->max;
-    st->mean = x->n ? ope_sum_value(&x->s) / (double)x->n : NAN;
-    st->sd = x->n > 1 ? sqrt(x->m2 / (double)(x->n - 1)) : NAN;
-}
-
 /* Per (policy, estimator) in pass 2. */
 struct sest {
-    struct sstat c, lift;
+    struct ci_stats_acc c, lift;
     struct ci_cs cs, cs_lift;
     struct diag_acc wacc;
 };
@@ -322,7 +273,7 @@ struct win_tasks {
     struct sest *t;
     struct spol *tp;
     const struct res_diff *d;   /* pass 3: the pairs */
-    struct sstat *dq;           /* pass 3: their statistics */
+    struct ci_stats_acc *dq;           /* pass 3: their statistics */
     atomic_int failed;          /* a task out of memory */
 };
 
@@ -359,12 +310,12 @@ static void stats_task(void *arg, size_t k)
         goto out;
     }
     evb_contributions(sp, in, x->x->point + s->col[p * ns + e], (double)g->n, c, buf);
-    sstat_add(&q->c, c, m);
+    ci_stats_acc_add(&q->c, c, m);
     for (size_t i = 0; er->s.cs && i < m; i++)
         ci_cs_add(&q->cs, c[i]);
     for (size_t i = 0; i < m; i++)
         c[i] -= w->reward[i];
-    sstat_add(&q->lift, c, m);
+    ci_stats_acc_add(&q->lift, c, m);
     for (size_t i = 0; er->s.cs && i < m; i++)
         ci_cs_add(&q->cs_lift, c[i]);
     for (size_t i = 0; sp->d->weight && i < m; i++)
@@ -393,8 +344,8 @@ static void est_finish(struct eng *g, const struct eng_sums *x, size_t p, size_t
         ci_stats_of(NULL, 0, &es->st);
         return;
     }
-    sstat_result(&q->c, &es->st);
-    sstat_result(&q->lift, &es->lift_st);
+    ci_stats_acc_result(&q->c, &es->st);
+    ci_stats_acc_result(&q->lift, &es->lift_st);
     if (es->cs) {
         es->cs_outside = q->cs.outside;
         ci_cs_bounds(&q->cs, &es->cs_lo, &es->cs_hi);
@@ -435,8 +386,8 @@ static int pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         e->applies = s->applies[k];
         memcpy(e->why, s->why + k * WHY, sizeof e->why);
         e->why[sizeof e->why - 1] = '\0';
-        sstat_init(&t[k].c);
-        sstat_init(&t[k].lift);
+        ci_stats_acc_init(&t[k].c);
+        ci_stats_acc_init(&t[k].lift);
         diag_acc_init(&t[k].wacc);
         if (e->applies && g->o->ci == CI_CS && sp->d->cs_range)
             cs_start(g, k / ns, sp, e, &t[k]);
@@ -501,7 +452,7 @@ static void diff_task(void *arg, size_t k)
         evb_contributions(sp, &s->in[d->b], pb, (double)g->n, c2, buf);
         for (size_t i = 0; i < m; i++)
             c[i] -= c2[i];
-        sstat_add(&x->dq[k], c, m);
+        ci_stats_acc_add(&x->dq[k], c, m);
     } else {
         atomic_store(&x->failed, 1);
     }
@@ -514,11 +465,11 @@ static void diff_task(void *arg, size_t k)
 static int s_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
                         size_t n_d, struct ci_stats *st, struct ope_error *err)
 {
-    struct sstat *q = ope_malloc((n_d + 1) * sizeof *q, err);
+    struct ci_stats_acc *q = ope_malloc((n_d + 1) * sizeof *q, err);
     if (!q)
         return -1;
     for (size_t k = 0; k < n_d; k++)
-        sstat_init(&q[k]);
+        ci_stats_acc_init(&q[k]);
     const struct blog *w;
     size_t first, rows = 0;
     int rc = rewind_windows(g, err) == 0 ? 0 : -1;
@@ -530,7 +481,7 @@ static int s_diff_stats(struct eng *g, const struct eng_sums *x, const struct re
     }
     window_release(g);
     for (size_t k = 0; rc == 0 && k < n_d; k++)
-        sstat_result(&q[k], &st[k]);
+        ci_stats_acc_result(&q[k], &st[k]);
     free(q);
     return rc;
 }

@@ -32,6 +32,7 @@ ope_c_tests = \
 	t/0337-format-double \
 	t/0370-cs \
 	t/0390-stream-eval \
+	t/0391-stats-acc \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \
