@@ -413,6 +413,62 @@ static void test_rm_windows(struct blog *log)
     free(spec);
 }
 
+/* How many times the log is read: two whole passes (the sums, then the statistics),
+ * and a third only for the t, Hoeffding and Bernstein intervals of the differences
+ * matrix (its per-row differences); the bootstrap's differences come from the
+ * replicates, and no matrix asks for nothing. Counted as ends of a pass. */
+struct counting {
+    struct eng_windows inner;
+    size_t ends;
+};
+
+static int count_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
+{
+    struct counting *k = ctx;
+    int rc = k->inner.next(k->inner.ctx, w, first, err);
+    k->ends += rc == 0;
+    return rc;
+}
+
+static int count_rewind(void *ctx, struct ope_error *err)
+{
+    struct counting *k = ctx;
+    return k->inner.rewind(k->inner.ctx, err);
+}
+
+static void test_passes(const struct blog *log)
+{
+    struct est_spec *spec;
+    size_t ns;
+    struct ope_error err;
+    if (est_spec_list("ipw,snipw", EST_BANDIT, &spec, &ns, &err) != 0)
+        bail_out("spec: %s", err.msg);
+    const struct { int ci; size_t k, passes; } c[] = {
+        { CI_BOOTSTRAP, 3, 2 }, { CI_T, 3, 3 }, { CI_BERNSTEIN, 3, 3 }, { CI_T, 0, 2 },
+        { CI_CS, 3, 2 },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        struct eval_opts o;
+        eval_opts_init(&o);
+        o.spec = spec;
+        o.n_spec = ns;
+        o.n_boot = 20;
+        o.ci = c[i].ci;
+        o.matrix_k = c[i].k;
+        struct counting k = { { 0 }, 0 };
+        struct eng_blog_windows bw;
+        if (eng_windows_of_blog(&k.inner, &bw, log, 4096, &err) != 0)
+            bail_out("%s", err.msg);
+        struct eng_windows win = { &k, count_next, count_rewind, log->path };
+        struct res_eval *r = eval_bandit_stream(&win, &o, &err);
+        ok(r && k.ends == c[i].passes, "--ci %s, matrix %zu: %zu whole passes (want %zu)",
+           ci_method_name((enum ci_method)c[i].ci), c[i].k, k.ends, c[i].passes);
+        res_eval_free(r);
+        eng_blog_windows_release(&bw);
+    }
+    free(spec);
+}
+
 /* ---- refusals ----------------------------------------------------------------------- */
 
 static void test_refusals(struct blog *log)
@@ -501,6 +557,7 @@ int main(void)
     compare_log("13001 rows", c, spec, ns);
     test_detects(c, spec, ns);
     test_rm_windows(c);
+    test_passes(c);
     test_refusals(c);
     free(spec);
     blog_free(a);
