@@ -54,6 +54,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evaluate_stream.c \
 	estimators/evaluate_stream.h \
 	estimators/evbandit.h \
+	estimators/evstream.h \
+	estimators/evstream_stats.c \
 	estimators/evwindows.c \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \

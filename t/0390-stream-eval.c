@@ -396,8 +396,10 @@ static void test_rm_windows(struct blog *log)
         struct cmp c;
         if (mem && st)
             cmp_eval(&c, mem, st);
-        ok(mem && st && c.bad == 0, "rm made stochastic on row 9001, window %zu: equal to "
-           "the log in memory%s%s", w, mem && st && c.bad ? ": " : "", mem && st ? c.first : "");
+        int same = mem && st && c.bad == 0;
+        ok(same, "rm made stochastic on row 9001, window %zu: equal to the log in memory", w);
+        if (!same && mem && st)
+            diag("%s", c.first);
         int named = 0;
         for (size_t k = 0; st && k < st->pol[0].n_warnings; k++)
             named |= strstr(st->pol[0].warnings[k], "logged action of row 9001 ") != NULL;
