@@ -438,10 +438,9 @@ static size_t top_policies(const struct eng_res *es, size_t ns, size_t M, size_t
 
 /* The statistics of every pair's per-row differences c_i(a) - c_i(b) from the
  * source's contributions, once per top policy of each estimator: the in-memory side
- * of eng_kind.diff_stats. d: the pairs of differences() in their order. */
+ * of eng_kind.diff_stats, for the n_d pairs of differences() in their order. */
 static int diff_stats_mem(struct eng *g, const struct eng_res *es, const struct eng_sums *x,
-                          const struct res_diff *d, size_t n_d, size_t K,
-                          struct ci_stats *st, struct ope_error *err)
+                          size_t n_d, size_t K, struct ci_stats *st, struct ope_error *err)
 {
     size_t ns = g->o->n_spec, M = g->n_pol, n = g->n;
     size_t *top = ope_malloc(K * sizeof *top, err);
@@ -503,7 +502,7 @@ static int differences(struct eng *g, const struct eng_res *es, const struct eng
         else if (g->kind->diff_stats)
             rc = g->kind->diff_stats(g, x, r->diffs, r->n_diffs, st, err);
         else
-            rc = diff_stats_mem(g, es, x, r->diffs, r->n_diffs, K, st, err);
+            rc = diff_stats_mem(g, es, x, r->n_diffs, K, st, err);
     }
     for (size_t t = 0; t < r->n_diffs && rc == 0; t++) {
         struct res_diff *d = &r->diffs[t];

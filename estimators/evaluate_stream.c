@@ -37,7 +37,7 @@ void evs_window_release(struct eng *g)
 
 /* The policies' row vectors over window w (whose row 0 is the log's row first). */
 int evs_window_prepare(struct eng *g, const struct blog *w, size_t first,
-                          struct ope_error *err)
+                       struct ope_error *err)
 {
     struct ssrc *s = g->self;
     evs_window_release(g);
@@ -54,7 +54,7 @@ int evs_window_prepare(struct eng *g, const struct blog *w, size_t first,
 /* The next window of a pass, checked to continue the rows read so far (*rows) on a
  * chunk boundary. 1, 0 (end of the pass) or -1 with err. */
 int evs_next_window(struct eng *g, const struct blog **w, size_t *first, size_t *rows,
-                       struct ope_error *err)
+                    struct ope_error *err)
 {
     const struct eng_windows *win = ((struct ssrc *)g->self)->win;
     int rc = win->next(win->ctx, w, first, err);

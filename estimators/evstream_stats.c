@@ -159,7 +159,7 @@ static void est_finish(struct eng *g, const struct eng_sums *x, size_t p, size_t
 }
 
 int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
-                 struct eng_pol *ps, struct ope_error *err)
+              struct eng_pol *ps, struct ope_error *err)
 {
     struct ssrc *s = g->self;
     size_t ns = g->o->n_spec, n_pe = g->n_pol * ns;
@@ -251,7 +251,7 @@ static void diff_task(void *arg, size_t k)
 
 /* The statistics of the per-row differences of the pairs d (eng_kind.diff_stats). */
 int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
-                        size_t n_d, struct ci_stats *st, struct ope_error *err)
+                   size_t n_d, struct ci_stats *st, struct ope_error *err)
 {
     struct ci_stats_acc *q = ope_malloc((n_d + 1) * sizeof *q, err);
     if (!q)
@@ -267,6 +267,9 @@ int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_dif
         rc = evs_window_prepare(g, w, first, err) != 0 ||
                      run_tasks(&wt, n_d, diff_task, err) != 0 ? -1 : 0;
     }
+    if (rc == 0 && rows != g->n)
+        rc = ope_fail(err, OPE_EDATA, "%s: %zu rows on a third reading, %zu on the first: "
+                      "the log changed while it was evaluated", evs_path(g), rows, g->n);
     evs_window_release(g);
     for (size_t k = 0; rc == 0 && k < n_d; k++)
         ci_stats_acc_result(&q[k], &st[k]);

@@ -471,6 +471,55 @@ static void test_passes(const struct blog *log)
     free(spec);
 }
 
+/* A log that changes between the passes (a file appended to, or cut, while read)
+ * is an error, not a result mixing two logs: here the second pass's reading is one
+ * row shorter. */
+struct shrinking {
+    struct eng_windows inner;
+    struct blog *shadow;
+    int rewinds;
+};
+
+static int shrink_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
+{
+    struct shrinking *k = ctx;
+    return k->inner.next(k->inner.ctx, w, first, err);
+}
+
+static int shrink_rewind(void *ctx, struct ope_error *err)
+{
+    struct shrinking *k = ctx;
+    if (++k->rewinds == 3)      /* the first window, pass 1, then pass 2 */
+        k->shadow->n--;
+    return k->inner.rewind(k->inner.ctx, err);
+}
+
+static void test_changed(const struct blog *log)
+{
+    struct est_spec *spec;
+    size_t ns;
+    struct ope_error err;
+    if (est_spec_list("ipw", EST_BANDIT, &spec, &ns, &err) != 0)
+        bail_out("spec: %s", err.msg);
+    struct eval_opts o;
+    eval_opts_init(&o);
+    o.spec = spec;
+    o.n_spec = ns;
+    o.ci = CI_T;
+    struct blog shadow = *log;
+    struct shrinking k = { { 0 }, &shadow, 0 };
+    struct eng_blog_windows bw;
+    if (eng_windows_of_blog(&k.inner, &bw, &shadow, 4096, &err) != 0)
+        bail_out("%s", err.msg);
+    struct eng_windows win = { &k, shrink_next, shrink_rewind, "shrinking.csv" };
+    struct res_eval *r = eval_bandit_stream(&win, &o, &err);
+    ok(!r && err.status == OPE_EDATA, "a log one row shorter on the second reading is refused");
+    like(err.msg, "the log changed while it was evaluated", "and the message says so");
+    res_eval_free(r);
+    eng_blog_windows_release(&bw);
+    free(spec);
+}
+
 /* ---- refusals ----------------------------------------------------------------------- */
 
 static void test_refusals(struct blog *log)
@@ -560,6 +609,7 @@ int main(void)
     test_detects(c, spec, ns);
     test_rm_windows(c);
     test_passes(c);
+    test_changed(c);
     test_refusals(c);
     free(spec);
     blog_free(a);
