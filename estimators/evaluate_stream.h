@@ -1,9 +1,10 @@
 /* estimators/evaluate_stream.h: a bandit log evaluated from windows of its rows
  * instead of whole (ope eval --stream, issue 17), by the same driver as a log in
  * memory (engine.h): only the gathering differs, so every estimate, interval, lift,
- * --against, difference, rank probability and warning is the in-memory run's (to
- * 1e-12 relative; the point and bootstrap sums bit for bit), and the memory held is
- * one window plus O(policies x estimators x replicates), never O(rows).
+ * --against, difference, rank probability and warning is the in-memory run's, the
+ * same bits but for se and the t and Bernstein bounds (they rest on the sd, merged
+ * across windows: to 1e-12 relative, t/0390); the memory held is one window plus
+ * O(policies x estimators x replicates), never O(rows).
  *
  * The passes over the windows:
  *   1. the accumulator's point and replicate sums (acc_state fed window by window with
