@@ -49,6 +49,48 @@ void ci_stats_of(const double *c, size_t n, struct ci_stats *st)
     st->sd = n > 1 ? sqrt(ope_sum_value(&v) / (double)(n - 1)) : NAN;
 }
 
+void ci_stats_acc_init(struct ci_stats_acc *a)
+{
+    memset(a, 0, sizeof *a);
+    ope_sum_init(&a->s);
+    a->min = INFINITY;
+    a->max = -INFINITY;
+}
+
+void ci_stats_acc_add(struct ci_stats_acc *a, const double *c, size_t m)
+{
+    if (!m)
+        return;
+    /* The mean before this piece from the compensated sum, not a running update: the
+     * delta term then carries no error accumulated over the pieces. */
+    double ma = a->n ? ope_sum_value(&a->s) / (double)a->n : 0.0;
+    struct ope_sum w, v;
+    ope_sum_init(&w);
+    for (size_t i = 0; i < m; i++) {
+        ope_sum_add(&a->s, c[i]);
+        ope_sum_add(&w, c[i]);
+        a->min = c[i] < a->min ? c[i] : a->min;
+        a->max = c[i] > a->max ? c[i] : a->max;
+    }
+    double mb = ope_sum_value(&w) / (double)m;
+    ope_sum_init(&v);
+    for (size_t i = 0; i < m; i++)
+        ope_sum_add(&v, (c[i] - mb) * (c[i] - mb));
+    double na = (double)a->n, nb = (double)m, d = mb - ma;
+    a->m2 = a->n ? a->m2 + ope_sum_value(&v) + d * d * (na * nb / (na + nb))
+                 : ope_sum_value(&v);
+    a->n += m;
+}
+
+void ci_stats_acc_result(const struct ci_stats_acc *a, struct ci_stats *st)
+{
+    st->n = a->n;
+    st->min = a->min;
+    st->max = a->max;
+    st->mean = a->n ? ope_sum_value(&a->s) / (double)a->n : NAN;
+    st->sd = a->n > 1 ? sqrt(a->m2 / (double)(a->n - 1)) : NAN;
+}
+
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi)
 {
     if (st->n < 2) {

@@ -4,6 +4,7 @@
 #define ESTIMATORS_CI_H
 
 #include <stddef.h>
+#include "ope/base/sum.h"
 
 enum ci_method { CI_NONE, CI_BOOTSTRAP, CI_T, CI_HOEFFDING, CI_BERNSTEIN, CI_CS };
 #define CI_N_METHODS 6
@@ -18,6 +19,21 @@ struct ci_stats {
     double mean, sd, min, max;
 };
 void ci_stats_of(const double *c, size_t n, struct ci_stats *st);
+
+/* The same statistics of contributions fed in pieces in row order (a log read in
+ * windows, estimators/evaluate_stream.h): the mean from one compensated sum over every
+ * row in order (ci_stats_of's bits), min and max exactly, and the sd from each piece's
+ * two-pass sum of squared deviations merged by Chan, Golub & LeVeque's pairwise update
+ * M2 = M2_a + M2_b + delta^2 n_a n_b / n (ci_stats_of's sd to rounding). */
+struct ci_stats_acc {
+    size_t n;
+    struct ope_sum s;
+    double min, max, m2;
+};
+void ci_stats_acc_init(struct ci_stats_acc *a);
+/* Add the next m contributions c[0..m-1]. */
+void ci_stats_acc_add(struct ci_stats_acc *a, const double *c, size_t m);
+void ci_stats_acc_result(const struct ci_stats_acc *a, struct ci_stats *st);
 
 /* mean ± t_{n-1, 1-alpha/2} sd / sqrt(n) (two-sided). NAN bounds when n < 2. */
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void diag_acc_init(struct diag_acc *a)
 {
@@ -140,10 +141,10 @@ void diag_support_release(struct diag_support *s)
     s->n_ctx = s->n_actions = 0;
 }
 
-/* Add to k, row by row, the probability on unseen actions of n rows; ctx[i] (or 0)
- * is row i's context. */
-static void unsupported_add(struct ope_sum *k, const struct diag_support *s, double **prob,
-                            const int *ctx, size_t n)
+/* Add to k, row by row, the probability prob puts on the actions never seen in each
+ * row's context (ctx[i], or 0). */
+static void unsupported_add(const struct diag_support *s, double **prob, const int *ctx,
+                            size_t n, struct ope_sum *k)
 {
     size_t A = s->n_actions;
     for (size_t i = 0; i < n; i++) {
@@ -156,13 +157,12 @@ static void unsupported_add(struct ope_sum *k, const struct diag_support *s, dou
     }
 }
 
-/* Mean over n rows of the probability on unseen actions. */
 static double unsupported(const struct diag_support *s, double **prob, const int *ctx,
                           size_t n)
 {
     struct ope_sum k;
     ope_sum_init(&k);
-    unsupported_add(&k, s, prob, ctx, n);
+    unsupported_add(s, prob, ctx, n, &k);
     return n ? ope_sum_value(&k) / (double)n : NAN;
 }
 
@@ -171,10 +171,35 @@ double diag_unsupported_blog(const struct diag_support *s, const struct blog *lo
     return unsupported(s, log->policy[p].prob, log->position, log->n);
 }
 
-void diag_unsupported_blog_add(struct ope_sum *k, const struct diag_support *s,
-                               const struct blog *log, size_t p)
+void diag_unsupported_blog_add(const struct diag_support *s, const struct blog *window,
+                               size_t p, struct ope_sum *k)
 {
-    unsupported_add(k, s, log->policy[p].prob, log->position, log->n);
+    unsupported_add(s, window->policy[p].prob, window->position, window->n, k);
+}
+
+int diag_support_add_blog(struct diag_support *s, const struct blog *window,
+                          struct ope_error *err)
+{
+    size_t L = window->n_positions > 0 ? (size_t)window->n_positions : 1;
+    size_t A = window->n_actions > 0 ? (size_t)window->n_actions : 0;
+    if (!s->seen || L > s->n_ctx) {
+        /* The first window, or one with more positions: the contexts seen so far keep
+         * their rows (a position's row is position x A). */
+        unsigned char *seen = ope_calloc(L * A + 1, 1, err);
+        if (!seen)
+            return -1;
+        if (s->seen)
+            memcpy(seen, s->seen, s->n_ctx * s->n_actions);
+        free(s->seen);
+        s->seen = seen;
+        s->n_ctx = L;
+        s->n_actions = A;
+    }
+    for (size_t i = 0; i < window->n; i++) {
+        size_t pos = window->position ? (size_t)window->position[i] : 0;
+        s->seen[pos * s->n_actions + (size_t)window->action[i]] = 1;
+    }
+    return 0;
 }
 
 double diag_unsupported_tlog(const struct diag_support *s, const struct tlog *log, size_t p)

@@ -114,11 +114,15 @@ void diag_support_release(struct diag_support *s);
 double diag_unsupported_blog(const struct diag_support *s, const struct blog *log, size_t p);
 double diag_unsupported_tlog(const struct diag_support *s, const struct tlog *log, size_t p);
 
-/* The sum behind diag_unsupported_blog, added to *k row by row: over the consecutive
- * windows of a log read in windows (datasets/blog_stream.h), the sum divided by the
- * rows is diag_unsupported_blog of the whole log, bit for bit. */
-void diag_unsupported_blog_add(struct ope_sum *k, const struct diag_support *s,
-                               const struct blog *log, size_t p);
+/* The same for a bandit log read in windows (evaluate_stream.h). Add a window's
+ * (position, action) pairs to s (zeroed before the first window; grown when a window
+ * has more positions); then, in a later pass once every window is in s, fold each
+ * window's rows into k: diag_unsupported_blog of the whole log is the folded sum over
+ * its rows. */
+int diag_support_add_blog(struct diag_support *s, const struct blog *window,
+                          struct ope_error *err);
+void diag_unsupported_blog_add(const struct diag_support *s, const struct blog *window,
+                               size_t p, struct ope_sum *k);
 
 /* What the weights are of: rows of a bandit log or whole trajectories. */
 enum diag_unit { DIAG_ROWS, DIAG_TRAJECTORIES };

@@ -16,15 +16,8 @@
 #include "estimators/ops.h"
 #include "ope/base/threads.h"
 
-/* The finished sums of every column: point[K] and, for B replicates, rep[B * K]
- * (replicate-major) and rep_n[B]. */
-struct sums {
-    size_t K;
-    double *point, *rep, *rep_n;
-};
-
 /* Idempotent: accumulate releases on failure and its caller releases again. */
-static void sums_release(struct sums *x)
+void eng_sums_release(struct eng_sums *x)
 {
     free(x->point);
     free(x->rep);
@@ -49,7 +42,7 @@ static int prepare_all(struct eng *g, struct ope_error *err)
 }
 
 /* Run the source through the accumulator (accum.h) and finish its sums. */
-static int accumulate(struct eng *g, struct sums *x, struct ope_error *err)
+static int accumulate(struct eng *g, struct eng_sums *x, struct ope_error *err)
 {
     memset(x, 0, sizeof *x);
     const struct acc_source *src = g->kind->source(g, err);
@@ -75,7 +68,7 @@ static int accumulate(struct eng *g, struct sums *x, struct ope_error *err)
     rc = 0;
 out:
     if (rc != 0)
-        sums_release(x);
+        eng_sums_release(x);
     acc_release(&st);
     if (g->kind->end_source)
         g->kind->end_source(g);
@@ -123,7 +116,7 @@ static int base_replicates(struct eng *g, const double *base, double *out,
 }
 
 /* Replicate b of estimator e on policy p into vals[(p * n_spec + e) * B + b]. */
-static void replicates(struct eng *g, const struct sums *x, double *vals)
+static void replicates(struct eng *g, const struct eng_sums *x, double *vals)
 {
     size_t ns = g->o->n_spec;
     for (size_t p = 0; p < g->n_pol; p++)
@@ -151,27 +144,21 @@ int eng_replicates(struct eng *g, const struct eval_opts *o, const size_t *pol, 
     g->n_pol = n_pol;
     g->need_model = need_model(o);
     g->B = (size_t)o->n_boot;
-    struct sums x;
+    struct eng_sums x;
     if (g->kind->setup(g, NULL, err) != 0 || prepare_all(g, err) != 0 ||
         accumulate(g, &x, err) != 0)
         return -1;
     replicates(g, &x, vals);
-    sums_release(&x);
+    eng_sums_release(&x);
     return g->kind->refit ? g->kind->refit(g, vals, err) : 0;
 }
 
 /* ---- the statistics behind the table ------------------------------------------- */
 
-/* Per (policy, estimator): the value and what the source says of it. */
-struct est_res {
-    double value;
-    struct eng_est s;
-};
-
 struct stats_ctx {
     struct eng *g;
-    const struct sums *sums;
-    struct est_res *es;             /* [n_pol * n_spec] */
+    const struct eng_sums *sums;
+    struct eng_res *es;             /* [n_pol * n_spec] */
     struct eng_pol *ps;             /* [n_pol] */
     atomic_int failed;              /* set by any task out of memory */
 };
@@ -187,7 +174,7 @@ static void stats_task(void *arg, size_t t)
         g->kind->pol_stats(g, p, g->pol[p], &x->ps[p]);
         return;
     }
-    struct est_res *r = &x->es[p * ns + e];
+    struct eng_res *r = &x->es[p * ns + e];
     const double *sums = x->sums->point + g->kind->col(g, p, e);
     if (g->kind->est_stats(g, p, e, sums, &r->s) != 0)
         atomic_store(&x->failed, 1);
@@ -300,7 +287,7 @@ static void paired_ci(const struct eval_opts *o, const struct ci_stats *st, cons
 /* The lift of one estimate over the logged policy (value vb on the same rows) and
  * its paired interval (base: V(pi_b) per replicate; lift_st: the per-row differences
  * c_i - r_i). Called before interval() sorts the replicates. */
-static void lift(const struct eval_opts *o, const struct est_res *x, const double *boot,
+static void lift(const struct eval_opts *o, const struct eng_res *x, const double *boot,
                  const double *base, double vb, size_t B, double *diff,
                  struct res_estimate *re)
 {
@@ -318,7 +305,7 @@ static void lift(const struct eval_opts *o, const struct est_res *x, const doubl
 
 /* One estimate of the results from its statistics, with its warnings. */
 static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *rp,
-                         const struct est_spec *s, const struct est_res *x, double *boot,
+                         const struct est_spec *s, const struct eng_res *x, double *boot,
                          const double *base, double *diff, struct res_estimate *re,
                          struct ope_error *err)
 {
@@ -384,7 +371,7 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
  * estimator, paired on the same resamples: the percentile interval of the replicates'
  * differences. Into out[(p * n_spec + e) * 4 + 0..3]: lift, lower, upper, relative.
  * Run before interval() sorts the replicates. */
-static void against_lifts(const struct eng *g, const struct est_res *es, size_t a,
+static void against_lifts(const struct eng *g, const struct eng_res *es, size_t a,
                           const double *vals, double *diff, double *out)
 {
     size_t ns = g->o->n_spec, B = g->B;
@@ -404,14 +391,14 @@ static void against_lifts(const struct eng *g, const struct est_res *es, size_t 
 
 /* --ci cs: an estimator with no confidence sequence is said once, and what the
  * sequences assume once for the log. */
-static void cs_warn(const struct eng *g, struct res_eval *r, const struct est_res *es)
+static void cs_warn(const struct eng *g, struct res_eval *r, const struct eng_res *es)
 {
     size_t ns = g->o->n_spec;
     int any = 0;
     for (size_t e = 0; e < ns; e++) {
         int none = 0;
         for (size_t p = 0; p < g->n_pol; p++) {
-            const struct est_res *x = &es[p * ns + e];
+            const struct eng_res *x = &es[p * ns + e];
             none |= x->s.applies && !isnan(x->value) && !x->s.cs;
             any |= x->s.cs;
         }
@@ -429,7 +416,7 @@ static void cs_warn(const struct eng *g, struct res_eval *r, const struct est_re
 
 /* The (at most K) policies with the largest defined estimates by estimator e, best
  * first; equal estimates keep the policies' order. Returns how many. */
-static size_t top_policies(const struct est_res *es, size_t ns, size_t M, size_t e, size_t K,
+static size_t top_policies(const struct eng_res *es, size_t ns, size_t M, size_t e, size_t K,
                            size_t *top)
 {
     size_t k = 0;
@@ -449,49 +436,29 @@ static size_t top_policies(const struct est_res *es, size_t ns, size_t M, size_t
     return k;
 }
 
-/* The paired differences among each estimator's top matrix_k policies (result.h:
- * res_diff), with the paired step of the lift: the replicates' differences, or the
- * per-row differences of the two policies' contributions (the source's contrib, once
- * per top policy). Run before interval() sorts the replicates; diff: B doubles. */
-static int differences(struct eng *g, const struct est_res *es, const struct sums *x,
-                       const double *vals, double *diff, struct res_eval *r,
-                       struct ope_error *err)
+/* The statistics of every pair's per-row differences c_i(a) - c_i(b) from the
+ * source's contributions, once per top policy of each estimator: the in-memory side
+ * of eng_kind.diff_stats, for the n_d pairs of differences() in their order. */
+static int diff_stats_mem(struct eng *g, const struct eng_res *es, const struct eng_sums *x,
+                          size_t n_d, size_t K, struct ci_stats *st, struct ope_error *err)
 {
-    size_t ns = g->o->n_spec, M = g->n_pol, B = g->B, n = g->n;
-    size_t K = g->o->matrix_k < M ? g->o->matrix_k : M;
-    r->matrix_k = g->o->matrix_k;
-    if (K < 2 || !ns)
-        return 0;
-    /* --ci cs has no sequence for a difference: its intervals stay empty. */
-    int rows = g->o->ci != CI_BOOTSTRAP && g->o->ci != CI_NONE && g->o->ci != CI_CS &&
-               g->kind->contrib;
+    size_t ns = g->o->n_spec, M = g->n_pol, n = g->n;
     size_t *top = ope_malloc(K * sizeof *top, err);
-    double *c = rows ? ope_malloc((K + 1) * n * sizeof *c, err) : NULL;
-    r->diffs = ope_calloc(ns * K * (K - 1) / 2, sizeof *r->diffs, err);
-    int rc = top && (c || !rows) && r->diffs ? 0 : -1;
-    for (size_t e = 0; e < ns && rc == 0; e++) {
+    double *c = ope_malloc((K + 1) * n * sizeof *c, err);
+    int rc = top && c ? 0 : -1;
+    size_t t = 0;
+    for (size_t e = 0; e < ns && rc == 0 && t < n_d; e++) {
         size_t k = top_policies(es, ns, M, e, K, top);
-        for (size_t i = 0; rows && i < k && rc == 0; i++)
+        for (size_t i = 0; i < k && rc == 0; i++)
             if (g->kind->contrib(g, top[i], e, x->point + g->kind->col(g, top[i], e),
                                  c + i * n) != 0)
                 rc = ope_fail_oom(err);
         for (size_t i = 0; i < k && rc == 0; i++)
-            for (size_t j = i + 1; j < k; j++) {
-                struct res_diff *d = &r->diffs[r->n_diffs++];
-                size_t a = top[i], b = top[j];
-                struct ci_stats st, *stp = NULL;
-                d->a = a, d->b = b, d->e = e;
-                d->diff = es[a * ns + e].value - es[b * ns + e].value;
-                if (rows) {
-                    double *dc = c + K * n;
-                    for (size_t t = 0; t < n; t++)
-                        dc[t] = c[i * n + t] - c[j * n + t];
-                    ci_stats_of(dc, n, &st);
-                    stp = &st;
-                }
-                paired_ci(g->o, stp, vals ? vals + (a * ns + e) * B : NULL,
-                          vals ? vals + (b * ns + e) * B : NULL, B, diff, &d->lower,
-                          &d->upper);
+            for (size_t j = i + 1; j < k; j++, t++) {
+                double *dc = c + K * n;
+                for (size_t r = 0; r < n; r++)
+                    dc[r] = c[i * n + r] - c[j * n + r];
+                ci_stats_of(dc, n, &st[t]);
             }
     }
     free(top);
@@ -499,8 +466,57 @@ static int differences(struct eng *g, const struct est_res *es, const struct sum
     return rc;
 }
 
+/* The paired differences among each estimator's top matrix_k policies (result.h:
+ * res_diff), with the paired step of the lift: the replicates' differences, or the
+ * per-row differences of the two policies' contributions (from the source's contrib,
+ * or its diff_stats). Run before interval() sorts the replicates; diff: B doubles. */
+static int differences(struct eng *g, const struct eng_res *es, const struct eng_sums *x,
+                       const double *vals, double *diff, struct res_eval *r,
+                       struct ope_error *err)
+{
+    size_t ns = g->o->n_spec, M = g->n_pol, B = g->B;
+    size_t K = g->o->matrix_k < M ? g->o->matrix_k : M;
+    r->matrix_k = g->o->matrix_k;
+    if (K < 2 || !ns)
+        return 0;
+    /* --ci cs has no sequence for a difference: its intervals stay empty. */
+    int rows = g->o->ci != CI_BOOTSTRAP && g->o->ci != CI_NONE && g->o->ci != CI_CS &&
+               (g->kind->contrib || g->kind->diff_stats);
+    size_t *top = ope_malloc(K * sizeof *top, err);
+    r->diffs = ope_calloc(ns * K * (K - 1) / 2, sizeof *r->diffs, err);
+    struct ci_stats *st = NULL;
+    int rc = top && r->diffs ? 0 : -1;
+    for (size_t e = 0; e < ns && rc == 0; e++) {
+        size_t k = top_policies(es, ns, M, e, K, top);
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = i + 1; j < k; j++) {
+                struct res_diff *d = &r->diffs[r->n_diffs++];
+                d->a = top[i], d->b = top[j], d->e = e;
+                d->diff = es[d->a * ns + e].value - es[d->b * ns + e].value;
+            }
+    }
+    if (rc == 0 && rows && r->n_diffs) {
+        st = ope_malloc(r->n_diffs * sizeof *st, err);
+        if (!st)
+            rc = -1;
+        else if (g->kind->diff_stats)
+            rc = g->kind->diff_stats(g, x, r->diffs, r->n_diffs, st, err);
+        else
+            rc = diff_stats_mem(g, es, x, r->n_diffs, K, st, err);
+    }
+    for (size_t t = 0; t < r->n_diffs && rc == 0; t++) {
+        struct res_diff *d = &r->diffs[t];
+        size_t a = d->a, b = d->b, e = d->e;
+        paired_ci(g->o, st ? &st[t] : NULL, vals ? vals + (a * ns + e) * B : NULL,
+                  vals ? vals + (b * ns + e) * B : NULL, B, diff, &d->lower, &d->upper);
+    }
+    free(top);
+    free(st);
+    return rc;
+}
+
 /* The results of every policy, in order. */
-static int fill_results(struct eng *g, struct res_eval *r, const struct est_res *es,
+static int fill_results(struct eng *g, struct res_eval *r, const struct eng_res *es,
                         const struct eng_pol *ps, double *vals, const double *base,
                         double *diff, struct ope_error *err)
 {
@@ -595,20 +611,28 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
     g->B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
 
     struct res_eval *r = res_eval_new(n_pol, ns);
-    struct est_res *es = ope_calloc(n_pol * ns + 1, sizeof *es, err);
+    struct eng_res *es = ope_calloc(n_pol * ns + 1, sizeof *es, err);
     struct eng_pol *ps = ope_calloc(n_pol + 1, sizeof *ps, err);
     double *vals = NULL, *base = NULL, *diff = NULL;
-    struct sums sums = { 0, NULL, NULL, NULL };
+    struct eng_sums sums = { 0, NULL, NULL, NULL };
     if (!r) {
         ope_fail_oom(err);
         goto fail;
     }
     if (!es || !ps || describe(g, r, err) != 0 || g->kind->setup(g, r, err) != 0 ||
-        cancelled(o, err) != 0 || prepare_all(g, err) != 0)
+        cancelled(o, err) != 0)
         goto fail;
+    /* Gathering: the sums and the statistics, from a log in memory or in passes over
+     * its windows (eng_kind.gather); every later phase is the same for both. */
+    if (g->kind->gather) {
+        if (g->kind->gather(g, r, &sums, es, ps, err) != 0)
+            goto fail;
+    } else if (prepare_all(g, err) != 0) {
+        goto fail;
+    }
     if (g->B && !(vals = ope_malloc(n_pol * ns * g->B * sizeof *vals, err)))
         goto fail;
-    if (accumulate(g, &sums, err) != 0)
+    if (!g->kind->gather && accumulate(g, &sums, err) != 0)
         goto fail;
     if (g->B)
         replicates(g, &sums, vals);
@@ -616,20 +640,24 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         goto fail;
     if (g->B && g->keep)
         memcpy(g->keep, vals, n_pol * ns * g->B * sizeof *vals);
-    struct stats_ctx sx = { g, &sums, es, ps, 0 };
-    if (ope_parallel_for(n_pol * (ns + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
-        goto fail;
-    if (atomic_load(&sx.failed)) {
-        ope_fail_oom(err);
-        goto fail;
+    if (!g->kind->gather) {
+        struct stats_ctx sx = { g, &sums, es, ps, 0 };
+        if (ope_parallel_for(n_pol * (ns + 1), o->threads, stats_task, &sx, NULL, NULL) != 0)
+            goto fail;
+        if (atomic_load(&sx.failed)) {
+            ope_fail_oom(err);
+            goto fail;
+        }
     }
-    /* The lift's bootstrap: V(pi_b) on the same replicates. */
+    /* The lift's bootstrap: V(pi_b) on the same replicates, from the baseline's column
+     * of the sums when the source accumulated it, else in a pass of its own. */
     const double *bl = g->kind->baseline ? g->kind->baseline(g) : NULL;
     size_t bc = g->kind->baseline_col ? g->kind->baseline_col(g) : (size_t)-1;
-    if (g->B && bl && (!(base = ope_malloc((g->B + 1) * sizeof *base, err)) ||
-                       !(diff = ope_malloc((g->B + 1) * sizeof *diff, err))))
+    int has_bl = bl || bc != (size_t)-1;
+    if (g->B && has_bl && (!(base = ope_malloc((g->B + 1) * sizeof *base, err)) ||
+                           !(diff = ope_malloc((g->B + 1) * sizeof *diff, err))))
         goto fail;
-    if (g->B && bl && bc != (size_t)-1) {
+    if (g->B && has_bl && bc != (size_t)-1) {
         for (size_t b = 0; b < g->B; b++)       /* from the sums already accumulated */
             base[b] = sums.rep_n[b] > 0 ? sums.rep[b * sums.K + bc] / sums.rep_n[b] : NAN;
     } else if (g->B && bl && base_replicates(g, bl, base, err) != 0) {
@@ -701,7 +729,7 @@ out:
     free(vals);
     free(base);
     free(diff);
-    sums_release(&sums);
+    eng_sums_release(&sums);
     free(pol);
     g->pol = NULL;
     return r;

@@ -50,6 +50,22 @@ struct eng_pol {
     double unsupported;     /* diag_unsupported_*: NAN when unknown */
 };
 
+/* The finished sums of every column: point[K] and, for B replicates, rep[B * K]
+ * (replicate-major) and rep_n[B] (ope_malloc'ed; eng_sums_release frees them). */
+struct eng_sums {
+    size_t K;
+    double *point, *rep, *rep_n;
+};
+
+/* Free the insides of x (idempotent). */
+void eng_sums_release(struct eng_sums *x);
+
+/* Per (policy, estimator): the value and what the source says of it. */
+struct eng_res {
+    double value;
+    struct eng_est s;
+};
+
 struct eng;
 
 /* The kind-specific parts of an evaluation. Every callback gets the driver's
@@ -118,6 +134,22 @@ struct eng_kind {
      * values, on the same counts. Called after the replicates, before est_stats. May
      * be NULL. 0, or -1 with err (out of memory, cancelled). */
     int (*refit)(struct eng *g, double *vals, struct ope_error *err);
+    /* A source whose rows are not all in memory (a log read in windows,
+     * evaluate_stream.h) gathers instead of prepare, source/accumulate, est_stats and
+     * pol_stats: the finished sums x (as accumulate leaves them), es[p * n_spec + e]
+     * (its value NAN when it does not apply or is undefined, else value() of its point
+     * sums over n rows) and ps[p], in passes of its own; it may complete r's rows and
+     * behaviour value, and sets g->n. Every phase after it is the driver's, as for a
+     * log in memory. NULL: the in-memory phases. 0, or -1 with err. */
+    int (*gather)(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
+                  struct eng_pol *ps, struct ope_error *err);
+    /* The statistics st[k] of the per-row differences c_i(a) - c_i(b) of the pairs
+     * d[0..n_d-1] (policies d[k].a, d[k].b under estimator d[k].e, indices of the
+     * evaluated policies), for the t, Hoeffding and Bernstein intervals of the
+     * differences, when the source cannot hand over a whole contribution vector
+     * (contrib). x: the finished sums. NULL: from contrib. 0, or -1 with err. */
+    int (*diff_stats)(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
+                      size_t n_d, struct ci_stats *st, struct ope_error *err);
 };
 
 /* One evaluation: the source fills the first block, the driver the rest. */

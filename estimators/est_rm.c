@@ -43,29 +43,42 @@ static double rm_contrib(const double *ti, const double *sums, double n)
  * between 0 and 1; replaying then keeps only some of the actions it would take. On
  * the rows it keeps (pi_e = 1, so pscore = 1 / w) the logging probabilities must be
  * equal for the replayed rows to be a fair sample (uniform logging); when they are
- * not, rm still gives its number, with that caveat. */
-static int rm_applies(const struct est_bandit_in *in, const double *param, char *why, size_t n)
+ * not, rm still gives its number, with that caveat. Folded window by window (a log
+ * read in passes): acc = (any kept row, smallest and largest pscore of the kept rows). */
+static int rm_applies_fold(const struct est_bandit_in *in, const double *param, double *acc,
+                           char *why, size_t n)
 {
     (void)param;
+    if (!in) {
+        double lo = acc[0] ? acc[1] : INFINITY, hi = acc[0] ? acc[2] : 0;
+        if (hi > 0 && hi - lo > 1e-9 * hi)
+            snprintf(why, n, "the logging policy is not uniform on the replayed rows (pscore "
+                     "from %.4g to %.4g), so rm is biased; snipw weighs the same rows "
+                     "correctly", lo, hi);
+        return 1;
+    }
     for (size_t i = 0; i < in->n; i++)
         if (in->pi_a[i] > 0.0 && in->pi_a[i] < 1.0) {
             /* All the digits when six would round to 1 (0.9999999999999999). */
             snprintf(why, n, "the policy is stochastic (it gives the logged action of row %zu "
-                     "probability %.*g); the replay method needs a deterministic policy", i + 1,
-                     in->pi_a[i] > 0.9999995 ? 17 : 6, in->pi_a[i]);
+                     "probability %.*g); the replay method needs a deterministic policy",
+                     in->row0 + i + 1, in->pi_a[i] > 0.9999995 ? 17 : 6, in->pi_a[i]);
             return 0;
         }
-    double lo = INFINITY, hi = 0;
     for (size_t i = 0; i < in->n; i++)
         if (in->pi_a[i] == 1.0 && in->w[i] > 0) {
             double p = 1.0 / in->w[i];
-            lo = p < lo ? p : lo;
-            hi = p > hi ? p : hi;
+            acc[1] = !acc[0] || p < acc[1] ? p : acc[1];
+            acc[2] = !acc[0] || p > acc[2] ? p : acc[2];
+            acc[0] = 1;
         }
-    if (hi > 0 && hi - lo > 1e-9 * hi)
-        snprintf(why, n, "the logging policy is not uniform on the replayed rows (pscore from "
-                 "%.4g to %.4g), so rm is biased; snipw weighs the same rows correctly", lo, hi);
     return 1;
+}
+
+static int rm_applies(const struct est_bandit_in *in, const double *param, char *why, size_t n)
+{
+    double acc[EST_APPLIES_ACC] = { 0 };
+    return rm_applies_fold(in, param, acc, why, n) && rm_applies_fold(NULL, param, acc, why, n);
 }
 
 const struct est_desc est_rm_desc = {
@@ -96,4 +109,5 @@ const struct est_desc est_rm_desc = {
     .combine = rm_combine,
     .contrib = rm_contrib,
     .applies = rm_applies,
+    .applies_fold = rm_applies_fold,
 };

@@ -46,7 +46,13 @@ struct est_bandit_in {
      * (rm_crossfit_infl); NULL when q̂ is not fitted here (qhat.* columns) or no
      * estimator asked for it (est_desc.model_infl). */
     const double *qhat_pi_infl;
+    /* The log's row of row 0 (a window of a log read in passes, evaluate_stream.h;
+     * 0 for a whole log): for messages that name a row. */
+    size_t row0;
 };
+
+/* The doubles of state an estimator's applies_fold keeps between windows. */
+#define EST_APPLIES_ACC 4
 
 /* The teaching card: every word about an estimator lives in its descriptor, and
  * `ope help estimators`, the TUI's Learn view and the report's Methods read it. */
@@ -101,6 +107,15 @@ struct est_desc {
      * should see (rm with a logging policy that is not uniform), it returns 1 with the
      * caveat in why, shown as a warning next to the number. */
     int (*applies)(const struct est_bandit_in *in, const double *param, char *why, size_t n);
+    /* applies over a log read in windows (evaluate_stream.h), for an estimator whose
+     * verdict or caveat depends on more than one window's rows: fold the window in
+     * into acc[EST_APPLIES_ACC] (all 0 before the first window); 0 with why when it
+     * already does not apply (no more windows are folded), else 1. in == NULL: the
+     * verdict on every row folded so far, exactly what applies says of the whole log.
+     * NULL with applies set: applies of each window, the first "does not apply" wins,
+     * else the first window's caveat (a verdict that is a function of each row). */
+    int (*applies_fold)(const struct est_bandit_in *in, const double *param, double *acc,
+                        char *why, size_t n);
     /* The range [*lo, *hi] of a contribution when every importance weight is at most
      * wmax and every reward (and q̂) lies in [rlo, rhi]: what the confidence sequence
      * (--ci cs, ci.h) needs, known before the rows are. Only an estimator whose

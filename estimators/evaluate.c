@@ -14,6 +14,7 @@
 
 #include "estimators/accum.h"
 #include "estimators/engine.h"
+#include "estimators/evbandit.h"
 #include "estimators/evboot.h"
 
 #define CHUNK ACC_CHUNK     /* rows per chunk: term buffers stay in cache */
@@ -31,28 +32,24 @@ void eval_opts_init(struct eval_opts *o)
     rm_opts_init(&o->model);
 }
 
-/* Row vectors of one policy: weight, pi_e at the logged action, q̂ at it, q̂ under pi_e. */
-struct pol_in {
-    double *w, *pa, *qa, *qpi;
-};
-
-static void pol_in_release(struct pol_in *pi)
+void evb_pol_in_release(struct evb_pol_in *pi)
 {
     free(pi->w);
     free(pi->pa);
     free(pi->qa);
     free(pi->qpi);
+    memset(pi, 0, sizeof *pi);
 }
 
-static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct pol_in *pi,
-                        struct ope_error *err)
+int evb_pol_in_build(const struct blog *log, double **qhat, size_t p, struct evb_pol_in *pi,
+                     struct ope_error *err)
 {
     size_t n = log->n;
     memset(pi, 0, sizeof *pi);
     pi->w = ope_malloc((n ? n : 1) * sizeof *pi->w, err);
     pi->pa = ope_malloc((n ? n : 1) * sizeof *pi->pa, err);
     if (!pi->w || !pi->pa) {
-        pol_in_release(pi);
+        evb_pol_in_release(pi);
         return -1;
     }
     double **prob = log->policy[p].prob;
@@ -65,7 +62,7 @@ static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct 
     pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
     pi->qpi = ope_malloc((n ? n : 1) * sizeof *pi->qpi, err);
     if (!pi->qa || !pi->qpi) {
-        pol_in_release(pi);
+        evb_pol_in_release(pi);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -78,8 +75,9 @@ static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct 
     return 0;
 }
 
-static void in_of(const struct blog *log, const struct pol_in *pi, struct est_bandit_in *in)
+void evb_in_of(const struct blog *log, const struct evb_pol_in *pi, struct est_bandit_in *in)
 {
+    memset(in, 0, sizeof *in);
     in->n = log->n;
     in->w = pi->w;
     in->r = log->reward;
@@ -88,9 +86,8 @@ static void in_of(const struct blog *log, const struct pol_in *pi, struct est_ba
     in->pi_a = pi->pa;
 }
 
-/* Per-row contributions c_i (mean = estimate) into c. */
-static void contributions(const struct est_spec *s, const struct est_bandit_in *in,
-                          const double *sums, double *c, double *buf)
+void evb_contributions(const struct est_spec *s, const struct est_bandit_in *in,
+                       const double *sums, double n, double *c, double *buf)
 {
     const struct est_desc *d = s->d;
     double *t[EST_MAX_TERMS];
@@ -103,9 +100,37 @@ static void contributions(const struct est_spec *s, const struct est_bandit_in *
             double ti[EST_MAX_TERMS];
             for (size_t k = 0; k < d->n_terms; k++)
                 ti[k] = t[k][i];
-            c[lo + i] = d->contrib(ti, sums, (double)in->n);
+            c[lo + i] = d->contrib(ti, sums, n);
         }
     }
+}
+
+void evb_reward_minmax(const struct blog *log, double *mn, double *mx)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        *mn = fmin(*mn, log->reward[i]);
+        *mx = fmax(*mx, log->reward[i]);
+    }
+}
+
+void evb_reward_range(double mn, double mx, double *lo, double *hi)
+{
+    *lo = mn >= 0.0 ? 0.0 : mn;
+    *hi = mx <= 1.0 ? 1.0 : mx;
+}
+
+/* A bound for any action the logging policy could have taken with that propensity,
+ * computed from the probabilities alone (no reward). */
+double evb_weight_bound(const struct blog *log, size_t pol, double w0)
+{
+    double **prob = log->policy[pol].prob, w = w0;
+    for (size_t i = 0; i < log->n; i++) {
+        double m = 0.0;
+        for (int a = 0; a < log->n_actions; a++)
+            m = fmax(m, prob[a][i]);
+        w = fmax(w, m / log->pscore[i]);
+    }
+    return w;
 }
 
 /* ---- the source ----------------------------------------------------------------- */
@@ -115,7 +140,7 @@ struct bsrc {
     double **qhat;              /* q̂ the policies' rows read (NULL: no estimator uses it) */
     double **fitted;            /* the reward model when the log has no qhat.* columns */
     double **infl;              /* its influence on dm per log policy, or NULL */
-    struct pol_in *pin;         /* [n_pol] */
+    struct evb_pol_in *pin;         /* [n_pol] */
     struct est_bandit_in *in;   /* [n_pol] */
     struct diag_support support;
     struct evboot *ev;
@@ -176,34 +201,6 @@ static void b_describe(struct eng *g, struct res_eval *r)
     r->behavior_value = r->behavior_observed = blog_mean_reward(log);
 }
 
-/* The rewards' range for the confidence sequences: [0, 1] when every reward is in it
- * (a click, a conversion, a rate), else the observed range (then only a heuristic). */
-static void reward_range(const struct blog *log, double *lo, double *hi)
-{
-    double mn = INFINITY, mx = -INFINITY;
-    for (size_t i = 0; i < log->n; i++) {
-        mn = fmin(mn, log->reward[i]);
-        mx = fmax(mx, log->reward[i]);
-    }
-    *lo = mn >= 0.0 ? 0.0 : mn;
-    *hi = mx <= 1.0 ? 1.0 : mx;
-}
-
-/* The largest importance weight policy pol allows on the log's rows: max over rows of
- * max_a pi_e(a|x_i) / pscore_i, a bound for any action the logging policy could have
- * taken with that propensity, computed from the probabilities alone (no reward). */
-static double weight_bound(const struct blog *log, size_t pol)
-{
-    double **prob = log->policy[pol].prob, w = 0.0;
-    for (size_t i = 0; i < log->n; i++) {
-        double m = 0.0;
-        for (int a = 0; a < log->n_actions; a++)
-            m = fmax(m, prob[a][i]);
-        w = fmax(w, m / log->pscore[i]);
-    }
-    return w;
-}
-
 /* The reward model (q̂ columns of the log, or one fitted by cross-fitting for every
  * policy), the per-policy rows and the support of the log's actions. */
 static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
@@ -214,7 +211,9 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     b->wmax = ope_calloc(g->n_pol + 1, sizeof *b->wmax, err);
     if (!b->pin || !b->in || !b->wmax)
         return -1;
-    reward_range(b->log, &b->rlo, &b->rhi);
+    double mn = INFINITY, mx = -INFINITY;
+    evb_reward_minmax(b->log, &mn, &mx);
+    evb_reward_range(mn, mx, &b->rlo, &b->rhi);
     if (!r)
         return 0;
     if (!g->need_model) {
@@ -240,12 +239,12 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
 {
     struct bsrc *b = g->self;
-    if (pol_in_build(b->log, b->qhat, pol, &b->pin[p], err) != 0)
+    if (evb_pol_in_build(b->log, b->qhat, pol, &b->pin[p], err) != 0)
         return -1;
-    in_of(b->log, &b->pin[p], &b->in[p]);
+    evb_in_of(b->log, &b->pin[p], &b->in[p]);
     b->in[p].qhat_pi_infl = b->infl ? b->infl[pol] : NULL;
     if (g->o->ci == CI_CS)
-        b->wmax[p] = weight_bound(b->log, pol);
+        b->wmax[p] = evb_weight_bound(b->log, pol, 0.0);
     return 0;
 }
 
@@ -326,7 +325,7 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
     double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
     double *c = malloc(n * sizeof *c);
     if (buf && c) {
-        contributions(s, in, sums, c, buf);
+        evb_contributions(s, in, sums, (double)in->n, c, buf);
         ci_stats_of(c, n, &es->st);
         int cs = g->o->ci == CI_CS && s->d->cs_range;
         if (cs)
@@ -371,7 +370,7 @@ static int b_contrib(struct eng *g, size_t p, size_t e, const double *sums, doub
     double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
     if (!buf)
         return -1;
-    contributions(&g->o->spec[e], &b->in[p], sums, c, buf);
+    evb_contributions(&g->o->spec[e], &b->in[p], sums, (double)b->in[p].n, c, buf);
     free(buf);
     return 0;
 }
@@ -421,7 +420,7 @@ static void bsrc_release(struct bsrc *b, size_t n_pol)
 {
     if (b->pin)
         for (size_t p = 0; p < n_pol; p++)
-            pol_in_release(&b->pin[p]);
+            evb_pol_in_release(&b->pin[p]);
     free(b->pin);
     free(b->in);
     evboot_free(b->ev);

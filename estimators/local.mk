@@ -51,6 +51,12 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/engine.h \
 	estimators/evaluate.c \
 	estimators/evaluate.h \
+	estimators/evaluate_stream.c \
+	estimators/evaluate_stream.h \
+	estimators/evbandit.h \
+	estimators/evstream.h \
+	estimators/evstream_stats.c \
+	estimators/evwindows.c \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \
 	estimators/accum.c \

@@ -366,7 +366,7 @@ static int acc_need_range(struct info_acc *a)
 static void acc_window2(struct info_acc *a, const struct blog *b, int unsup, int range)
 {
     for (size_t p = 0; unsup && p < a->P; p++)
-        diag_unsupported_blog_add(&a->un[p], &a->sup, b, p);
+        diag_unsupported_blog_add(&a->sup, b, p, &a->un[p]);
     if (range && !a->range_failed &&
         blog_check_range_policy(b, (size_t)a->range_p, a->rmax, a->n, &a->range_err) != 0)
         a->range_failed = 1;

@@ -181,7 +181,8 @@ static void test_bandit(void)
                 s += log->policy[p].prob[b][i] * log->q[b][i];
             qpi[i] = s;
         }
-        in[p] = (struct est_bandit_in){ n, w, log->reward, qa, qpi, pa, NULL };
+        in[p] = (struct est_bandit_in){ .n = n, .w = w, .r = log->reward, .qhat_a = qa,
+                                        .qhat_pi = qpi, .pi_a = pa };
     }
     for (int cached = 1; cached >= 0; cached--) {
         evboot_set_cache_limit(cached ? EVBOOT_CACHE_DEFAULT : 0);

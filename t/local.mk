@@ -35,6 +35,8 @@ ope_c_tests = \
 	t/0376-comm \
 	t/0378-csvindex \
 	t/0380-blog-stream \
+	t/0390-stream-eval \
+	t/0391-stats-acc \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \

@@ -1,0 +1,395 @@
+/* estimators/evaluate_stream.c: the streamed bandit source of the evaluation driver
+ * (engine.h, evaluate_stream.h). It gathers what the in-memory source forms from the
+ * whole log -- the accumulated sums, the contributions' statistics, the confidence
+ * sequences, the weights' diagnostics -- in passes over windows of rows, with the
+ * same per-row arithmetic (evbandit.h) and folds that give the same bits where the
+ * in-memory pass is sequential (compensated sums, Welford, the sequences, min, max);
+ * the sd alone is merged across windows (ci_stats_acc), equal to rounding. This file
+ * holds the source, the windows' checks and pass 1 (the sums); passes 2 and 3 are in
+ * evstream_stats.c. */
+#include "config.h"
+#include "estimators/evstream.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimators/accum.h"
+#include "estimators/engine.h"
+#include "estimators/evbandit.h"
+#include "estimators/evboot.h"
+#include "ope/base/sum.h"
+
+const char *evs_path(const struct eng *g)
+{
+    return g->path ? g->path : "log";
+}
+
+/* ---- the window's rows ------------------------------------------------------------ */
+
+void evs_window_release(struct eng *g)
+{
+    struct ssrc *s = g->self;
+    for (size_t p = 0; s->pin && p < g->n_pol; p++)
+        evb_pol_in_release(&s->pin[p]);
+}
+
+/* The policies' row vectors over window w (whose row 0 is the log's row first). */
+int evs_window_prepare(struct eng *g, const struct blog *w, size_t first,
+                       struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    evs_window_release(g);
+    for (size_t p = 0; p < g->n_pol; p++) {
+        if (evb_pol_in_build(w, g->need_model ? w->qhat : NULL, g->pol[p], &s->pin[p],
+                             err) != 0)
+            return -1;
+        evb_in_of(w, &s->pin[p], &s->in[p]);
+        s->in[p].row0 = first;
+    }
+    return 0;
+}
+
+/* The next window of a pass, checked to continue the rows read so far (*rows) on a
+ * chunk boundary. 1, 0 (end of the pass) or -1 with err. */
+int evs_next_window(struct eng *g, const struct blog **w, size_t *first, size_t *rows,
+                    struct ope_error *err)
+{
+    const struct eng_windows *win = ((struct ssrc *)g->self)->win;
+    int rc = win->next(win->ctx, w, first, err);
+    if (rc != 1)
+        return rc;
+    if (*first != *rows || *first % ACC_CHUNK != 0)
+        return ope_fail(err, OPE_EUSAGE, "%s: a window starts at row %zu, but %zu rows were "
+                        "read before it (windows are consecutive and start on a multiple of "
+                        "%d rows)", evs_path(g), *first, *rows, ACC_CHUNK);
+    if ((int)(*w)->n_actions != ((struct ssrc *)g->self)->n_actions ||
+        (*w)->n_policies != ((struct ssrc *)g->self)->n_policies)
+        return ope_fail(err, OPE_EDATA, "%s: the window at row %zu has other actions or "
+                        "policies than the first", evs_path(g), *first);
+    *rows += (*w)->n;
+    if (ope_progress_cancelled(g->o->progress))
+        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    return 1;
+}
+
+int evs_rewind(struct eng *g, struct ope_error *err)
+{
+    const struct eng_windows *win = ((struct ssrc *)g->self)->win;
+    return win->rewind(win->ctx, err);
+}
+
+/* ---- pass 1: the sums and what is known before the sums ---------------------------- */
+
+/* Whether each estimator applies, folded over window w's rows. */
+static void applies_add(struct eng *g, int first_window)
+{
+    struct ssrc *s = g->self;
+    size_t ns = g->o->n_spec;
+    for (size_t p = 0; p < g->n_pol; p++)
+        for (size_t e = 0; e < ns; e++) {
+            const struct est_spec *sp = &g->o->spec[e];
+            size_t k = p * ns + e;
+            char *why = s->why + k * EVS_WHY;
+            if (!s->applies[k] || !sp->d->applies)
+                continue;
+            if (sp->d->applies_fold) {
+                double *acc = s->app_acc + k * EST_APPLIES_ACC;
+                s->applies[k] = sp->d->applies_fold(&s->in[p], sp->param, acc, why, EVS_WHY);
+            } else {
+                char w[EVS_WHY] = "";
+                s->applies[k] = sp->d->applies(&s->in[p], sp->param, w, EVS_WHY);
+                if (!s->applies[k] || first_window)
+                    memcpy(why, w, EVS_WHY);
+            }
+        }
+}
+
+/* One window into the accumulator state st (set up on the first window, when the
+ * columns' layout is known). */
+static int accumulate_window(struct eng *g, const struct blog *w, size_t first,
+                             struct acc_state *st, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    size_t ns = g->o->n_spec;
+    struct evboot *ev = evboot_new(s->in, g->n_pol, g->o->spec, ns,
+                                   g->n_pol ? w->reward : NULL, g->B, g->o->threads, err);
+    if (!ev)
+        return -1;
+    int rc = -1;
+    struct acc_source src = *evboot_source(ev);
+    if (!st->point) {
+        for (size_t p = 0; p < g->n_pol; p++)
+            for (size_t e = 0; e < ns; e++)
+                s->col[p * ns + e] = evboot_col(ev, p, e);
+        s->base_col = evboot_extra_col(ev);
+        if (acc_init(st, src.K, g->B, err) != 0)
+            goto out;
+    }
+    if (w->n > s->rowid_cap) {
+        free(s->rowid);
+        if (!(s->rowid = ope_malloc(w->n * sizeof *s->rowid, err)))
+            goto out;
+        s->rowid_cap = w->n;
+    }
+    /* The bootstrap counts are keyed by the log's rows; the window's chunks are the
+     * log's (first is on a chunk boundary), so the sums are the in-memory run's. */
+    for (size_t i = 0; i < w->n; i++)
+        s->rowid[i] = first + i;
+    src.rowid = s->rowid;
+    rc = acc_run(st, &src, g->o->seed, g->o->threads, NULL, err);
+out:
+    evboot_free(ev);
+    return rc;
+}
+
+static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
+                     struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    struct acc_state st;
+    memset(&st, 0, sizeof st);
+    struct ope_sum rsum;
+    ope_sum_init(&rsum);
+    s->rmin = INFINITY;
+    s->rmax = -INFINITY;
+    const struct blog *w;
+    size_t first, rows = 0;
+    int rc;
+    if (evs_rewind(g, err) != 0)
+        return -1;
+    while ((rc = evs_next_window(g, &w, &first, &rows, err)) == 1) {
+        ope_progress_report(g->o->progress, 0.0, "pass 1");
+        if (evs_window_prepare(g, w, first, err) != 0 ||
+            accumulate_window(g, w, first, &st, err) != 0)
+            goto fail;
+        for (size_t p = 0; g->o->ci == CI_CS && p < g->n_pol; p++)
+            s->wmax[p] = evb_weight_bound(w, g->pol[p], s->wmax[p]);
+        evb_reward_minmax(w, &s->rmin, &s->rmax);
+        for (size_t i = 0; i < w->n; i++)
+            ope_sum_add(&rsum, w->reward[i]);
+        if (diag_support_add_blog(&s->support, w, err) != 0)
+            goto fail;
+        applies_add(g, first == 0);
+    }
+    if (rc < 0)
+        goto fail;
+    evs_window_release(g);
+    if (rows < 2) {
+        ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
+                 evs_path(g), rows);
+        goto fail;
+    }
+    g->n = rows;
+    r->rows = rows;
+    r->behavior_value = r->behavior_observed = ope_sum_value(&rsum) / (double)rows;
+    evb_reward_range(s->rmin, s->rmax, &s->rlo, &s->rhi);
+    size_t K = st.K, B = g->B;
+    x->K = K;
+    x->point = ope_malloc((K + 1) * sizeof *x->point, err);
+    x->rep = ope_malloc((B * K + 1) * sizeof *x->rep, err);
+    x->rep_n = ope_malloc((B + 1) * sizeof *x->rep_n, err);
+    if (!x->point || !x->rep || !x->rep_n)
+        goto fail;
+    acc_finalize(&st, x->point, x->rep, x->rep_n);
+    acc_release(&st);
+    /* The verdicts of the folded estimators on every row. */
+    for (size_t k = 0; k < g->n_pol * g->o->n_spec; k++) {
+        const struct est_desc *d = g->o->spec[k % g->o->n_spec].d;
+        if (s->applies[k] && d->applies_fold)
+            s->applies[k] = d->applies_fold(NULL, g->o->spec[k % g->o->n_spec].param,
+                                            s->app_acc + k * EST_APPLIES_ACC,
+                                            s->why + k * EVS_WHY, EVS_WHY);
+    }
+    return 0;
+fail:
+    evs_window_release(g);
+    acc_release(&st);
+    return -1;
+}
+
+/* ---- the source ------------------------------------------------------------------- */
+
+static int s_check(struct eng *g, struct ope_error *err)
+{
+    const struct ssrc *s = g->self;
+    if (s->n_policies == 0)
+        return ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns "
+                        "(pi.NAME.A); add them, or name the columns with --policy-columns",
+                        evs_path(g));
+    for (size_t e = 0; e < g->o->n_spec; e++)
+        if (g->o->spec[e].d->needs_model && !s->has_qhat)
+            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and a streamed "
+                            "evaluation does not fit one (fitting takes passes of its own): "
+                            "give the log qhat.* columns, choose estimators without a model "
+                            "(ipw, snipw, sg-ipw, rm), or evaluate in memory",
+                            evs_path(g), g->o->spec[e].label);
+    return 0;
+}
+
+static int s_policy_index(struct eng *g, const char *name, struct ope_error *err)
+{
+    const struct ssrc *s = g->self;
+    for (size_t q = 0; q < s->n_policies; q++)
+        if (strcmp(s->names[q], name) == 0)
+            return (int)q;
+    char names[512] = "";
+    for (size_t q = 0; q < s->n_policies; q++) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", q ? ", " : "", s->names[q]);
+    }
+    ope_fail(err, OPE_EUSAGE, "no policy '%s' in %s; it has: %s", name,
+             g->path ? g->path : "the log", names);
+    return -1;
+}
+
+static const char *s_policy_name(struct eng *g, size_t pol)
+{
+    return ((struct ssrc *)g->self)->names[pol];
+}
+
+/* The rows and the behaviour value are known after the first pass (gather). */
+static void s_describe(struct eng *g, struct res_eval *r)
+{
+    r->kind = "bandit";
+    r->n_actions = ((struct ssrc *)g->self)->n_actions;
+    r->behavior_value = r->behavior_observed = NAN;
+}
+
+static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    size_t n_pe = g->n_pol * g->o->n_spec;
+    s->wmax = ope_calloc(g->n_pol + 1, sizeof *s->wmax, err);
+    s->pin = ope_calloc(g->n_pol + 1, sizeof *s->pin, err);
+    s->in = ope_calloc(g->n_pol + 1, sizeof *s->in, err);
+    s->col = ope_calloc(n_pe + 1, sizeof *s->col, err);
+    s->applies = ope_calloc(n_pe + 1, sizeof *s->applies, err);
+    s->why = ope_calloc(n_pe * EVS_WHY + 1, 1, err);
+    s->app_acc = ope_calloc(n_pe * EST_APPLIES_ACC + 1, sizeof *s->app_acc, err);
+    if (!s->wmax || !s->pin || !s->in || !s->col || !s->applies || !s->why || !s->app_acc)
+        return -1;
+    for (size_t k = 0; k < n_pe; k++)
+        s->applies[k] = 1;
+    if (g->need_model)
+        snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");
+    return 0;
+}
+
+static int s_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
+                    struct eng_pol *ps, struct ope_error *err)
+{
+    return evs_pass1(g, r, x, err) != 0 || evs_pass2(g, x, es, ps, err) != 0 ? -1 : 0;
+}
+
+static size_t s_col(struct eng *g, size_t p, size_t e)
+{
+    return ((struct ssrc *)g->self)->col[p * g->o->n_spec + e];
+}
+
+static double s_value(struct eng *g, size_t p, size_t e, const double *sums, double n)
+{
+    (void)p;
+    return g->o->spec[e].d->combine(sums, n);
+}
+
+static size_t s_baseline_col(struct eng *g)
+{
+    return ((struct ssrc *)g->self)->base_col;
+}
+
+static const struct eng_kind stream_kind = {
+    .kind = EST_BANDIT,
+    .noun = "bandit",
+    .unit = DIAG_ROWS,
+    .check = s_check,
+    .policy_index = s_policy_index,
+    .policy_name = s_policy_name,
+    .describe = s_describe,
+    .setup = s_setup,
+    .col = s_col,
+    .value = s_value,
+    .baseline_col = s_baseline_col,
+    .gather = s_gather,
+    .diff_stats = evs_diff_stats,
+};
+
+/* What the first window says of the log: its policies' names, actions, and whether it
+ * has qhat.* and q.* columns. */
+static int s_open(struct ssrc *s, struct ope_error *err)
+{
+    const struct blog *w;
+    size_t first;
+    if (s->win->rewind(s->win->ctx, err) != 0)
+        return -1;
+    int rc = s->win->next(s->win->ctx, &w, &first, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return ope_fail(err, OPE_EDATA, "%s: 0 row(s); at least 2 are needed to evaluate",
+                        s->win->path ? s->win->path : "log");
+    s->n_policies = w->n_policies;
+    s->n_actions = w->n_actions;
+    s->has_qhat = w->qhat != NULL;
+    s->has_q = w->q != NULL;
+    s->names = ope_calloc(w->n_policies + 1, sizeof *s->names, err);
+    for (size_t q = 0; s->names && q < w->n_policies; q++)
+        if (!(s->names[q] = ope_strdup(w->policy[q].name ? w->policy[q].name : "", err)))
+            return -1;
+    return s->names ? 0 : -1;
+}
+
+static void ssrc_release(struct ssrc *s)
+{
+    for (size_t q = 0; s->names && q < s->n_policies; q++)
+        free(s->names[q]);
+    free(s->names);
+    free(s->wmax);
+    diag_support_release(&s->support);
+    free(s->col);
+    free(s->applies);
+    free(s->why);
+    free(s->app_acc);
+    free(s->pin);
+    free(s->in);
+    free(s->rowid);
+}
+
+struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct eval_opts *o,
+                                    struct ope_error *err)
+{
+    for (size_t e = 0; e < o->n_spec; e++)
+        if (o->spec[e].d->kind != EST_BANDIT) {
+            eval_stream_refuse(NULL, 1, err);
+            return NULL;
+        }
+    struct ssrc s;
+    struct eng g;
+    memset(&s, 0, sizeof s);
+    memset(&g, 0, sizeof g);
+    s.win = win;
+    g.kind = &stream_kind;
+    g.self = &s;
+    g.path = win->path;
+    struct res_eval *r = NULL;
+    if (s_open(&s, err) == 0) {
+        g.n_log_policies = s.n_policies;
+        r = eng_run(&g, o, err);
+    }
+    ssrc_release(&s);
+    if (r)
+        ope_progress_report(o->progress, 1.0, "done");
+    return r;
+}
+
+int eval_stream_refuse(const char *by, int trajectories, struct ope_error *err)
+{
+    if (trajectories)
+        return ope_fail(err, OPE_EUSAGE, "a streamed evaluation takes bandit logs only: "
+                        "evaluate a trajectory log in memory (without --stream)");
+    if (by)
+        return ope_fail(err, OPE_EUSAGE, "--by %s: segments are evaluated from their rows "
+                        "gathered in memory, not in a stream: drop --stream (or --by)", by);
+    return 0;
+}
