@@ -87,6 +87,7 @@ static int eval_exec(int argc, char **argv)
         EVALCLI_OPTIONS,
         EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
+        LOADCLI_STREAM_OPTIONS,
         OUTCLI_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -227,7 +228,7 @@ const struct cmd_entry cmd_eval_entry = {
     "                        (estimator,params,a,b,diff,lower,upper); JSON always\n"
     "                        carries them (differences, for the top 3 unless K given)\n"
     "\n" OUTCLI_HELP "\n"
-    LOADCLI_HELP
+    LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP
     "\nExamples:\n"
     "  ope gen bandit --rows 10000 -o log.csv && ope eval log.csv\n"
     "  ope eval log.csv --estimators ipw:clip=50,snipw,dr --ci t --format json\n"

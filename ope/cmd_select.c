@@ -81,6 +81,7 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
     static const struct option opts[] = {
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
+        LOADCLI_STREAM_OPTIONS,
         { "k", required_argument, NULL, SEL_K },
         { "safety", required_argument, NULL, SEL_SAFETY },
         { "clip-sharpe", no_argument, NULL, SEL_CLIP },
@@ -487,6 +488,6 @@ const struct cmd_entry cmd_select_entry = {
     "                        estimators that regret@k or rank correlation cannot tell\n"
     "                        apart (means within one standard error) while their\n"
     "                        SharpeRatio@k differs by more than 3 standard errors\n\n"
-    EVALCLI_HELP "\n" LOADCLI_HELP,
+    EVALCLI_HELP "\n" LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP,
     select_exec
 };

@@ -96,6 +96,7 @@ ope_sh_tests = \
 	t/0329-coverage-fast.sh \
 	t/0371-follow.sh \
 	t/0381-info-stream.sh \
+	t/0392-eval-stream.sh \
 	t/0372-gate-sequential.sh \
 	t/0377-mpi-comm.sh \
 	t/0360-segments.sh \

@@ -12,13 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "datasets/blog.h"
+#include "datasets/blog_stream.h"
 #include "datasets/csv.h"
 #include "datasets/logrange.h"
 #include "datasets/tlog.h"
+#include "estimators/accum.h"
 #include "estimators/ci.h"
+#include "estimators/estimator.h"
+#include "estimators/evaluate_stream.h"
 #include "ope/app/cli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
@@ -394,9 +399,160 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
     return r;
 }
 
+/* ---- a log read in windows (--stream, or larger than --memory-limit) -------------- */
+
+/* Rows per window of a streamed evaluation: a multiple of the accumulator's chunk
+ * (accum.h), large enough that a window's tasks keep both threads busy. */
+#define STREAM_WINDOW (16 * ACC_CHUNK)
+
+static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
+{
+    return blog_stream_next(ctx, w, first, err);
+}
+
+static int stream_rewind(void *ctx, struct ope_error *err)
+{
+    return blog_stream_rewind(ctx, err);
+}
+
+/* Estimators were not chosen and the log has no qhat.* columns: every bandit
+ * estimator that needs no reward model, and the names of those left out into left. */
+static int model_free_estimators(struct evalcli *c, char *left, size_t n_left,
+                                 struct ope_error *err)
+{
+    struct strbuf list = STRBUF_INIT;
+    left[0] = '\0';
+    for (size_t k = 0; est_registry[k]; k++) {
+        const struct est_desc *d = est_registry[k];
+        if (d->kind != EST_BANDIT)
+            continue;
+        if (d->needs_model) {
+            size_t l = strlen(left);
+            snprintf(left + l, n_left - l, "%s%s", l ? ", " : "", d->name);
+        } else {
+            strbuf_printf(&list, "%s%s", list.len ? "," : "", d->name);
+        }
+    }
+    int rc = strbuf_failed(&list) ? ope_fail_oom(err)
+             : eval_settings_set_estimators(&c->set, strbuf_str(&list), err);
+    strbuf_release(&list);
+    return rc;
+}
+
+/* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
+ * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
+ * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
+static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
+                      struct res_eval **out, struct ope_error *err)
+{
+    *out = NULL;
+    if (c->keep_blog || c->keep_tlog) {
+        if (c->lo.stream)
+            return ope_fail(err, OPE_EUSAGE, "--stream: this command keeps the whole log "
+                            "for what it shows after the estimates: drop --stream");
+        return 0;
+    }
+    const char *path = paths[0];
+    struct stat st;
+    /* A regular file is sniffed for its kind first; a pipe cannot be read twice, and
+     * the stream's own header check refuses a trajectory log. */
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        struct ope_error e = { 0 };
+        struct csv_reader *csv = csv_open(path, c->lo.sep, &e);
+        int traj = csv ? log_csv_is_trajectory(csv, &c->lo, &e) : -1;
+        csv_close(csv);
+        if (traj < 0)
+            return 0;           /* the whole-log reading says what is wrong */
+        if (traj == 1) {
+            if (c->lo.stream)
+                return ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a "
+                                "trajectory log (episode and step columns), which is read "
+                                "whole: drop --stream", path);
+            return 0;
+        }
+    }
+    char where[600];
+    snprintf(where, sizeof where, "%s, a bandit log", path);
+    if (evalcli_no_policy_files(c, where, err) != 0 ||
+        eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
+        return -1;
+    c->lo.want_policies = 1;
+    struct blog_stream *bs = blog_stream_open_progress(paths, n, &c->lo, STREAM_WINDOW,
+                                                       c->progress, err);
+    if (!bs)
+        return -1;
+    /* The first window: the log's policies (for --truth) and whether it has q-hat. */
+    const struct blog *w;
+    size_t first;
+    int rc = blog_stream_next(bs, &w, &first, err);
+    char **names = NULL;
+    size_t n_names = 0;
+    int has_qhat = 0;
+    if (rc == 1) {
+        has_qhat = w->qhat != NULL;
+        n_names = w->n_policies;
+        names = ope_calloc(n_names + 1, sizeof *names, err);
+        for (size_t k = 0; names && k < n_names; k++)
+            if (!(names[k] = ope_strdup(w->policy[k].name, err)))
+                rc = -1;
+        if (!names)
+            rc = -1;
+    } else if (rc == 0) {
+        rc = ope_fail(err, OPE_EDATA, "%s: no rows after the header", path);
+    }
+    char left[512] = "";
+    struct eval_settings keep = c->set;
+    if (rc == 1 && !has_qhat && !c->set.estimators[0] &&
+        model_free_estimators(c, left, sizeof left, err) != 0)
+        rc = -1;
+    if (rc == 1 && blog_stream_rewind(bs, err) != 0)
+        rc = -1;
+    if (rc == 1) {
+        struct eng_windows win = { bs, stream_next, stream_rewind, path };
+        *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
+                                        c->progress, err);
+    }
+    c->set = keep;
+    char hex[65] = "";
+    if (*out && blog_stream_digest(bs, hex) != 0 && n == 1 &&
+        sha256_file_hex(path, hex, err) != 0) {
+        res_eval_free(*out);
+        *out = NULL;
+    }
+    if (*out) {
+        memcpy((*out)->sha256, hex, sizeof (*out)->sha256);
+        int bad = n > 1 && name_inputs(*out, paths, n, err) != 0;
+        if (!bad && left[0])
+            bad = res_warn(*out, NULL, "streamed (the log is read in windows): %s left out: "
+                           "they fit a reward model, which a streamed evaluation does not "
+                           "do; give the log qhat.* columns, or read it whole (no --stream, "
+                           "a larger --memory-limit)", left) != 0;
+        if (!bad && blog_stream_spilled(bs))
+            bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
+                           "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
+                           "again", strcmp(path, "-") == 0 ? "standard input" : path) != 0;
+        if (bad) {
+            res_eval_free(*out);
+            *out = NULL;
+            ope_fail_oom(err);
+        }
+    }
+    for (size_t k = 0; names && k < n_names; k++)
+        free(names[k]);
+    free(names);
+    blog_stream_close(bs);
+    return 1;
+}
+
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
+    if (loadcli_stream_wanted(&c->lo, paths, n)) {
+        struct res_eval *r = NULL;
+        int rc = run_stream(c, paths, n, &r, err);
+        if (rc != 0)
+            return rc < 0 ? NULL : r;
+    }
     struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
     return csv ? run_csv(c, csv, paths, n, err) : NULL;
 }

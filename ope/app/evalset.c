@@ -15,6 +15,7 @@
 #include "estimators/cdf.h"
 #include "estimators/ci.h"
 #include "estimators/estimator.h"
+#include "estimators/evaluate_stream.h"
 #include "estimators/rmodel.h"
 #include "estimators/segments.h"
 #include "estimators/vmodel.h"
@@ -161,13 +162,26 @@ static int add_risk(const struct eval_settings *set, const struct tlog *log, str
 
 /* A truth file naming a policy the log does not hold was silently half-used: say
  * which names matched nothing (a typo would otherwise look like "no ground truth"). */
+/* Whether name is among names[0..n-1]. */
+static int among(const char *const *names, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(names[k], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The policies of the log: of blog, of tlog, or (a log read in windows, both NULL)
+ * names[0..n_names-1]. */
 static int warn_unknown_truth(struct res_eval *r, const struct truth *tf, const char *path,
                               const struct blog *blog, const struct tlog *tlog,
-                              struct ope_error *err)
+                              const char *const *names, size_t n_names, struct ope_error *err)
 {
     for (size_t i = 0; i < tf->n; i++) {
-        int idx = blog ? blog_policy_index(blog, tf->name[i]) : tlog_policy_index(tlog, tf->name[i]);
-        if (idx >= 0)
+        int known = blog ? blog_policy_index(blog, tf->name[i]) >= 0
+                    : tlog ? tlog_policy_index(tlog, tf->name[i]) >= 0
+                           : among(names, n_names, tf->name[i]);
+        if (known)
             continue;
         char nm[256];
         if (res_warn(r, NULL, "--truth %s names policy '%s', which the log does not have; "
@@ -202,7 +216,7 @@ static struct res_eval *run_traj(const struct eval_settings *set, const struct e
     r = eval_traj_ex(log, eo, to, err);
     if (r && set->truth_path && !isnan(tf.behavior))
         r->behavior_value = r->behavior_exact = tf.behavior;
-    if (r && set->truth_path && warn_unknown_truth(r, &tf, set->truth_path, NULL, log, err)) {
+    if (r && set->truth_path && warn_unknown_truth(r, &tf, set->truth_path, NULL, log, NULL, 0, err)) {
         res_eval_free(r);
         r = NULL;
     }
@@ -220,15 +234,20 @@ out:
  * names (over the q.* columns' mean when the log has both: the file says what the
  * user holds true), with the relative errors recomputed; its `behavior` row is the
  * behaviour value. */
+/* A bandit log in memory (log), or read in windows (win, log NULL; names[0..n_names-1]:
+ * its policies). */
 static struct res_eval *run_bandit(const struct eval_settings *set, const struct eval_opts *eo,
-                                   const struct blog *log, struct ope_error *err)
+                                   const struct blog *log, const struct eng_windows *win,
+                                   const char *const *names, size_t n_names,
+                                   struct ope_error *err)
 {
     struct truth tf = { 0 };
     tf.behavior = NAN;
     if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         return NULL;
-    struct res_eval *r = set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
-                                 : eval_bandit(log, eo, err);
+    struct res_eval *r = win ? eval_bandit_stream(win, eo, err)
+                         : set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
+                                      : eval_bandit(log, eo, err);
     if (r && set->truth_path) {
         for (size_t p = 0; p < r->n_policies; p++) {
             struct res_policy *rp = &r->pol[p];
@@ -243,7 +262,7 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
         }
         if (!isnan(tf.behavior))
             r->behavior_value = r->behavior_exact = tf.behavior;
-        if (warn_unknown_truth(r, &tf, set->truth_path, log, NULL, err) != 0) {
+        if (warn_unknown_truth(r, &tf, set->truth_path, log, NULL, names, n_names, err) != 0) {
             res_eval_free(r);
             r = NULL;
         }
@@ -279,7 +298,30 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         eo.progress = progress;
         if (!set->folds_given && blog && blog->n > 0 && (size_t)eo.model.folds > blog->n)
             eo.model.folds = (int)blog->n;  /* the default, not a request: fit what fits */
-        r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, err);
+        r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, NULL, NULL, 0, err);
+    }
+    free(spec);
+    return r;
+}
+
+struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
+                                          const struct eng_windows *win,
+                                          const char *const *names, size_t n_names,
+                                          struct ope_progress *progress, struct ope_error *err)
+{
+    if (eval_stream_refuse(set->by[0] ? set->by : NULL, 0, err) != 0)
+        return NULL;
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    if (est_spec_list(set->estimators, EST_BANDIT, &spec, &n_spec, err) != 0)
+        return NULL;
+    struct eval_opts eo;
+    struct res_eval *r = NULL;
+    if (eval_settings_to_opts(set, &eo, NULL, err) == 0) {
+        eo.spec = spec;
+        eo.n_spec = n_spec;
+        eo.progress = progress;
+        r = run_bandit(set, &eo, NULL, win, names, n_names, err);
     }
     free(spec);
     return r;

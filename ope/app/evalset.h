@@ -85,4 +85,14 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
                                    const struct tlog *tlog, struct ope_progress *progress,
                                    struct ope_error *err);
 
+/* The same for a bandit log read in windows (estimators/evaluate_stream.h: ope eval
+ * --stream) whose policies are names[0..n_names-1] (for --truth's check): every
+ * setting but --by (refused, OPE_EUSAGE), and no estimator that fits a reward model
+ * unless the log has qhat.* columns. */
+struct eng_windows;
+struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
+                                          const struct eng_windows *win,
+                                          const char *const *names, size_t n_names,
+                                          struct ope_progress *progress, struct ope_error *err);
+
 #endif

@@ -1,0 +1,42 @@
+#!/bin/sh
+# bench/bench_stream.sh OPE: a bandit log evaluated in memory and streamed (issue 17),
+# end to end from the file on disk, with wall time and peak resident memory
+# (/usr/bin/time). The logs come from `ope gen bandit` (10 actions, 10 policies) with
+# the true q.* columns renamed qhat.* (a streamed evaluation fits no reward model, so
+# the model-based estimators read the model from the log), generated once into $TMPDIR:
+#   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
+#   - 10,000,000 rows as a .csv.gz, streamed (OPE_BENCH_STREAM_BIG=0 skips it: it
+#     takes a few minutes to make).
+set -eu
+OPE=$1
+dir=${TMPDIR:-/tmp}
+est=ipw,snipw,dm,dr,sndr,switch-dr,dr-os,sg-ipw,ipw:clip=10
+pols=greedy,eps:0.1,eps:0.2,eps:0.4,softmax:1,softmax:2,softmax:4,uniform,softmax:-1,softmax:-2
+make_log() {    # ROWS OUT
+    [ -s "$2" ] && return 0
+    "$OPE" gen bandit --rows "$1" --actions 10 --policies "$pols" --seed 7 -q -o - |
+        sed '1s/,q\./,qhat./g' > "$2.tmp"
+    mv "$2.tmp" "$2"
+}
+run() {         # LABEL ARGS...: wall s and peak MB of one evaluation
+    label=$1; shift
+    /usr/bin/time -f '%e %M' -o "$dir/ope-bench-stream.time" "$OPE" eval "$@" \
+        --estimators "$est" --n-boot 1000 -f json > "$dir/ope-bench-stream.json"
+    read -r wall kb < "$dir/ope-bench-stream.time"
+    printf '%-46s %7.2f s %7.0f MB\n' "$label" "$wall" "$((kb / 1024))"
+}
+one=$dir/ope-bench-stream-1m.csv
+make_log 1000000 "$one"
+echo "1,000,000 rows x 10 actions, 10 policies x 9 settings, B = 1000:"
+run "  in memory" "$one"
+run "  --stream" "$one" --stream
+if [ "${OPE_BENCH_STREAM_BIG:-1}" != 0 ]; then
+    big=$dir/ope-bench-stream-10m.csv.gz
+    if [ ! -s "$big" ]; then
+        make_log 10000000 "$dir/ope-bench-stream-10m.csv"
+        gzip -1 -c "$dir/ope-bench-stream-10m.csv" > "$big.tmp" && mv "$big.tmp" "$big"
+        rm -f "$dir/ope-bench-stream-10m.csv"
+    fi
+    echo "10,000,000 rows (.csv.gz), the same settings:"
+    run "  --stream" "$big" --stream
+fi
