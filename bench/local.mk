@@ -13,8 +13,9 @@ bench_bench_levels_LDADD = $(OPE_LIBS)
 bench: $(bench_programs) bin/ope
 	@for b in $(bench_programs); do echo "== $$b"; ./$$b || exit 1; done
 	@echo "== bench/bench_traj_csv.sh"; $(SHELL) $(srcdir)/bench/bench_traj_csv.sh ./bin/ope
+	@echo "== bench/bench_stream.sh"; $(SHELL) $(srcdir)/bench/bench_stream.sh ./bin/ope
 .PHONY: bench
-EXTRA_DIST += bench/bench_traj_csv.sh
+EXTRA_DIST += bench/bench_traj_csv.sh bench/bench_stream.sh
 # The coverage table doc/coverage.md (bench/coverage.sh; needs jq): a benchmark of the
 # intervals, about an hour for 500 logs on 2 cores, not part of make check.
 # COVERAGE_LOGS=N logs per setting, COVERAGE_JOBS=J logs at a time (default 2).
