@@ -21,6 +21,7 @@ ope_c_tests = \
 	t/0326-lift \
 	t/0330-numparse \
 	t/0331-bootk \
+	t/1530-bootk-boundaries \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0340-diag \
