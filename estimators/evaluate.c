@@ -15,6 +15,7 @@
 #include "estimators/accum.h"
 #include "estimators/engine.h"
 #include "estimators/evboot.h"
+#include "ope/base/threads.h"
 
 #define CHUNK ACC_CHUNK     /* rows per chunk: term buffers stay in cache */
 
@@ -44,37 +45,53 @@ static void pol_in_release(struct pol_in *pi)
     free(pi->qpi);
 }
 
-static int pol_in_build(const struct blog *log, double **qhat, size_t p, struct pol_in *pi,
-                        struct ope_error *err)
+/* Rows per task of pol_in_build's pass (each row is independent: any split gives the
+ * same vectors). */
+#define PIN_ROWS 65536
+
+struct pin_job {
+    const struct blog *log;
+    double **qhat, **prob;
+    struct pol_in *pi;
+};
+
+static void pin_task(void *arg, size_t t)
+{
+    const struct pin_job *j = arg;
+    const struct blog *log = j->log;
+    struct pol_in *pi = j->pi;
+    size_t lo = t * PIN_ROWS, hi = lo + PIN_ROWS < log->n ? lo + PIN_ROWS : log->n;
+    for (size_t i = lo; i < hi; i++) {
+        pi->pa[i] = j->prob[log->action[i]][i];
+        pi->w[i] = pi->pa[i] / log->pscore[i];
+    }
+    for (size_t i = lo; j->qhat && i < hi; i++) {
+        pi->qa[i] = j->qhat[log->action[i]][i];
+        double s = 0;
+        for (int a = 0; a < log->n_actions; a++)
+            s += j->prob[a][i] * j->qhat[a][i];
+        pi->qpi[i] = s;
+    }
+}
+
+static int pol_in_build(const struct blog *log, double **qhat, size_t p, int threads,
+                        struct pol_in *pi, struct ope_error *err)
 {
     size_t n = log->n;
     memset(pi, 0, sizeof *pi);
     pi->w = ope_malloc((n ? n : 1) * sizeof *pi->w, err);
     pi->pa = ope_malloc((n ? n : 1) * sizeof *pi->pa, err);
-    if (!pi->w || !pi->pa) {
+    if (qhat) {
+        pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
+        pi->qpi = ope_malloc((n ? n : 1) * sizeof *pi->qpi, err);
+    }
+    if (!pi->w || !pi->pa || (qhat && (!pi->qa || !pi->qpi))) {
         pol_in_release(pi);
+        memset(pi, 0, sizeof *pi);  /* the caller releases every policy's again */
         return -1;
     }
-    double **prob = log->policy[p].prob;
-    for (size_t i = 0; i < n; i++) {
-        pi->pa[i] = prob[log->action[i]][i];
-        pi->w[i] = pi->pa[i] / log->pscore[i];
-    }
-    if (!qhat)
-        return 0;
-    pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
-    pi->qpi = ope_malloc((n ? n : 1) * sizeof *pi->qpi, err);
-    if (!pi->qa || !pi->qpi) {
-        pol_in_release(pi);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        pi->qa[i] = qhat[log->action[i]][i];
-        double s = 0;
-        for (int a = 0; a < log->n_actions; a++)
-            s += prob[a][i] * qhat[a][i];
-        pi->qpi[i] = s;
-    }
+    struct pin_job j = { log, qhat, log->policy[p].prob, pi };
+    ope_parallel_for((n + PIN_ROWS - 1) / PIN_ROWS, threads, pin_task, &j, NULL, NULL);
     return 0;
 }
 
@@ -240,7 +257,7 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
 {
     struct bsrc *b = g->self;
-    if (pol_in_build(b->log, b->qhat, pol, &b->pin[p], err) != 0)
+    if (pol_in_build(b->log, b->qhat, pol, g->o->threads, &b->pin[p], err) != 0)
         return -1;
     in_of(b->log, &b->pin[p], &b->in[p]);
     b->in[p].qhat_pi_infl = b->infl ? b->infl[pol] : NULL;

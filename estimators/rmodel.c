@@ -91,6 +91,7 @@ struct cf {
     double **beta;              /* [K*A] fitted coefficients, NULL without training rows */
     atomic_int predict_failed;  /* set by any prediction task out of memory */
     double **qhat;              /* [A][n] output */
+    double *err_row;            /* [n] heldout_error's per-row terms */
     /* dm's model influence (rm_crossfit_infl), when n_pol > 0 */
     size_t n_pol;               /* the log's evaluation policies, or 0: not wanted */
     size_t *by_fold;            /* [n] rows grouped by fold, ascending within */
@@ -580,21 +581,42 @@ out:
     return rc;
 }
 
-/* Mean over rows of the error of the prediction at the logged action. */
-static double heldout_error(const struct blog *lg, double **q, int logistic)
+/* The error of the prediction at the logged action of rows [t PREDICT_ROWS, ...),
+ * one term per row into c->err_row (a log and a log1p each: worth the threads). */
+static void err_task(void *ctx, size_t t)
 {
-    struct ope_sum s;
-    ope_sum_init(&s);
-    for (size_t i = 0; i < lg->n; i++) {
-        double r = lg->reward[i], p = q[lg->action[i]][i];
+    struct cf *c = ctx;
+    const struct blog *lg = c->log;
+    int logistic = c->kind == RM_LOGISTIC;
+    for (size_t i = t * PREDICT_ROWS; i < lg->n && i < (t + 1) * PREDICT_ROWS; i++) {
+        double r = lg->reward[i], p = c->qhat[lg->action[i]][i];
         if (logistic) {
             p = fmin(fmax(p, RM_CLIP), 1.0 - RM_CLIP);
-            ope_sum_add(&s, -(r * log(p) + (1.0 - r) * log1p(-p)));
+            c->err_row[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
         } else {
-            ope_sum_add(&s, (r - p) * (r - p));
+            c->err_row[i] = (r - p) * (r - p);
         }
     }
-    return ope_sum_value(&s) / (double)lg->n;
+}
+
+/* Mean over rows of the error of the prediction at the logged action: the terms on
+ * the threads, their compensated sum in row order (so the same bits on any number
+ * of threads). -1 when out of memory. */
+static int heldout_error(struct cf *c, int threads, double *out)
+{
+    const struct blog *lg = c->log;
+    if (!(c->err_row = malloc((lg->n ? lg->n : 1) * sizeof *c->err_row)))
+        return -1;
+    ope_parallel_for((lg->n + PREDICT_ROWS - 1) / PREDICT_ROWS, threads, err_task, c, NULL,
+                     NULL);
+    struct ope_sum s;
+    ope_sum_init(&s);
+    for (size_t i = 0; i < lg->n; i++)
+        ope_sum_add(&s, c->err_row[i]);
+    free(c->err_row);
+    c->err_row = NULL;
+    *out = ope_sum_value(&s) / (double)lg->n;
+    return 0;
 }
 
 static void cf_release(struct cf *c)
@@ -828,7 +850,10 @@ static double **crossfit(const struct blog *log, const struct rm_opts *o,
         memset(report, 0, sizeof *report);
         snprintf(report->kind, sizeof report->kind, "%s", rm_kind_name(c.kind));
         report->folds = o->folds;
-        report->heldout_error = heldout_error(log, q, c.kind == RM_LOGISTIC);
+        if (heldout_error(&c, threads, &report->heldout_error) < 0) {
+            ope_fail_oom(err);
+            goto fail;
+        }
         snprintf(report->error_name, sizeof report->error_name, "%s",
                  c.kind == RM_LOGISTIC ? "logloss" : "mse");
     }
