@@ -270,6 +270,14 @@ static const struct acc_source *b_source(struct eng *g, struct ope_error *err)
 {
     struct bsrc *b = g->self;
     size_t ns = g->o->n_spec;
+    /* The fitted q̂ (A x n) served only the policies' row vectors (prepare, done by
+     * now): it goes before the cache of term vectors comes, so the two never add up
+     * at the evaluation's peak of memory. */
+    if (b->fitted) {
+        blog_matrix_free(b->fitted, b->log->n_actions);
+        b->fitted = NULL;
+        b->qhat = NULL;
+    }
     /* The reward rides along as one more column: the lift's V(pi_b) replicates then
      * share the estimates' bootstrap counts instead of drawing them all again. */
     b->ev = evboot_new(b->in, g->n_pol, g->o->spec, ns, g->n_pol ? b->log->reward : NULL,
