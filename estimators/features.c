@@ -98,6 +98,23 @@ void feat_row(const struct feat_map *m, const struct blog *log, size_t i, int po
     }
 }
 
+void feat_prefetch(const struct feat_map *m, const struct blog *log, size_t i)
+{
+#if defined(__GNUC__)
+    for (size_t c = 0; c < m->n_num; c++)
+        __builtin_prefetch(&log->num_ctx[c][i]);
+    for (size_t c = 0; c < m->n_cat; c++)
+        __builtin_prefetch(&log->cat_ctx[c].code[i]);
+    if (m->use_pos)
+        __builtin_prefetch(&log->position[i]);
+    __builtin_prefetch(&log->reward[i]);
+#else
+    (void)m;
+    (void)log;
+    (void)i;
+#endif
+}
+
 int feat_gram_init(struct feat_gram *g, size_t p, struct ope_error *err)
 {
     memset(g, 0, sizeof *g);

@@ -108,6 +108,18 @@ struct cf {
     struct ope_error *errs;     /* [K*A] */
 };
 
+/* Rows ahead that the loops over one action's rows (scattered over the log) ask the
+ * CPU to fetch (feat_prefetch): enough to cover a trip to memory. */
+#define PREFETCH_AHEAD 16
+
+static void prefetch_row(const struct cf *c, const struct feat_map *m, size_t i)
+{
+    feat_prefetch(m, c->log, i);
+#if defined(__GNUC__)
+    __builtin_prefetch(&c->fold[i]);
+#endif
+}
+
 /* Is row i a training row of fold k? With one fold every row trains. */
 static int is_train(const struct cf *c, size_t i, int k)
 {
@@ -194,6 +206,8 @@ static int infl_solve(struct cf *c, int k, int a, struct ope_error *err)
     struct feat_rows one = {1, nnz, p, idx, val, NULL, blk_off, blk_len};
     for (size_t s = c->act_start[a]; s < c->act_start[a + 1]; s++) {
         size_t i = c->by_action[s];
+        if (s + PREFETCH_AHEAD < c->act_start[a + 1])
+            prefetch_row(c, m, c->by_action[s + PREFETCH_AHEAD]);
         if (!is_train(c, i, k))
             continue;
         feat_row(m, log, i, row_pos(log, i), idx, val);
@@ -256,6 +270,8 @@ static int fit_one(struct cf *c, int k, int a, struct ope_error *err)
     size_t r = 0;
     for (size_t s = c->act_start[a]; s < c->act_start[a + 1]; s++) {
         size_t i = c->by_action[s];
+        if (s + PREFETCH_AHEAD < c->act_start[a + 1])
+            prefetch_row(c, m, c->by_action[s + PREFETCH_AHEAD]);
         if (!is_train(c, i, k))
             continue;
         feat_row(m, log, i, row_pos(log, i), idx + r * nnz, val + r * nnz);
