@@ -7,9 +7,6 @@
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
 #include <locale.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,14 +43,6 @@ int main(int argc, char **argv)
     /* Numbers are read and written with '.' whatever the user's locale. */
     setlocale(LC_CTYPE, "");
     signal(SIGPIPE, SIG_IGN);
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
-    /* Blocks of a megabyte and more (a log's columns, the fitted reward model, the
-     * bootstrap's term cache) get pages of their own, which go back to the system
-     * when freed. By default glibc raises this threshold with every such free, the
-     * big arrays then come from the heap, and their pages stay after free: a
-     * 1,000,000-row evaluation peaked at 438 MB instead of 349 MB. */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
 
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },
