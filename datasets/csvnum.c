@@ -269,8 +269,10 @@ static uint64_t swar8_value(uint64_t x)
     return (uint64_t)(uint32_t)(x * 10000 + (x >> 32));
 }
 
-/* Append the digits at *pp (up to end) to w; returns the new w. */
-static uint64_t take_digits(const char **pp, const char *end, uint64_t w)
+/* Append the digits at *pp (up to end) to w; returns the new w. Always inlined: it
+ * runs twice per number, and as a call it kept *pp in memory (10% of a parse). */
+static inline __attribute__((always_inline)) uint64_t
+take_digits(const char **pp, const char *end, uint64_t w)
 {
     const char *p = *pp;
     uint64_t v;

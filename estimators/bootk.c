@@ -34,12 +34,45 @@ static int cpu_avx512;     /* the CPU and OS run AVX-512 F + DQ (set once) */
 #define MAX_PAIRS 32
 #define MAX_TERMS 32
 
+/* The vector inversion by the top four bits of u (lut_of): for u in bucket j =
+ * u >> 28, K = lut_base[j] + [u >= lut_thr[j]] + [u >= lut_x[0]] + [u >= lut_x[1]],
+ * and u >= lut_x[2] (rare) is inverted in full. Valid when every bucket but the last
+ * holds at most one threshold of the table (lut_ok): then lut_x, all in the last
+ * bucket, cannot count below it, and lut_thr[j] = UINT32_MAX in a bucket without a
+ * threshold is never reached there (or, in the last, sends u to the full inversion). */
+static uint32_t lut_base[16], lut_thr[16], lut_x[3];
+static int lut_ok;
+
+static void lut_of(void)
+{
+    uint32_t inner[20];
+    lut_ok = 1;
+    for (uint32_t j = 0; j < 16; j++) {
+        uint64_t lo = (uint64_t)j << 28, hi = lo + ((uint64_t)1 << 28) - 1;
+        size_t ni = 0;
+        lut_base[j] = 0;
+        for (int q = 0; q < 19; q++) {
+            if (cdf[q] <= lo)
+                lut_base[j]++;
+            else if (cdf[q] <= hi)
+                inner[ni++] = cdf[q];
+        }
+        lut_thr[j] = ni ? inner[0] : UINT32_MAX;
+        if (j < 15 && ni > 1)
+            lut_ok = 0;
+        for (size_t x = 0; j == 15 && x < 3; x++)
+            lut_x[x] = 1 + x < ni ? inner[1 + x] : UINT32_MAX;
+    }
+}
+
 static void cdf_init(void)
 {
     cdf = ope_poisson1_cdf();
+    lut_of();
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(OPE_NO_SIMD)
     __builtin_cpu_init();
-    cpu_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    cpu_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                 lut_ok;
 #endif
 }
 
@@ -100,11 +133,17 @@ static void chunk_generic(const struct bootk_job *j)
 /* Rows per sub-block: its term slices (nu x 4 KB) and counts stay in L1. */
 #define SB 512
 
+/* The constants of counts8: the inversion table of lut_of in registers. */
+struct inv {
+    __m512i base, thr, x0, x1, x2;
+};
+
 /* Counts of rows i..i+7 in the pair with this salt, as 16 int32 lanes: lane 2r
  * holds row i+r's count in the odd replicate (low half of its hash), lane 2r+1 the
- * count in the even replicate (high half). Inversion by eight comparisons with the
- * CDF; the rare lanes beyond (P(K >= 8) = 1e-5) finish in scalar code. */
-AVX512 static inline __m512i counts8(const uint64_t *rk, __m512i salt, const __m512i *thr)
+ * count in the even replicate (high half). Inversion by the table of lut_of: two
+ * lookups by the top four bits and three comparisons; the rare lanes beyond
+ * (lut_x[2]: P(K >= 7) = 8e-5) finish in scalar code. */
+AVX512 static inline __m512i counts8(const uint64_t *rk, __m512i salt, const struct inv *v)
 {
     const __m512i m1 = _mm512_set1_epi64((long long)UINT64_C(0xbf58476d1ce4e5b9));
     const __m512i m2 = _mm512_set1_epi64((long long)UINT64_C(0x94d049bb133111eb));
@@ -114,19 +153,14 @@ AVX512 static inline __m512i counts8(const uint64_t *rk, __m512i salt, const __m
     h = _mm512_xor_si512(h, _mm512_srli_epi64(h, 27));
     h = _mm512_mullo_epi64(h, m2);
     h = _mm512_xor_si512(h, _mm512_srli_epi64(h, 31));
-    /* k = sum_q [h >= cdf_q]: masked increments (which need not use the port the
-     * comparisons do), in two independent chains. */
     const __m512i one = _mm512_set1_epi32(1);
-    __m512i k0 = _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(h, thr[0]), one);
-    __m512i k1 = _mm512_maskz_mov_epi32(_mm512_cmpge_epu32_mask(h, thr[1]), one);
-    k0 = _mm512_mask_add_epi32(k0, _mm512_cmpge_epu32_mask(h, thr[2]), k0, one);
-    k1 = _mm512_mask_add_epi32(k1, _mm512_cmpge_epu32_mask(h, thr[3]), k1, one);
-    k0 = _mm512_mask_add_epi32(k0, _mm512_cmpge_epu32_mask(h, thr[4]), k0, one);
-    k1 = _mm512_mask_add_epi32(k1, _mm512_cmpge_epu32_mask(h, thr[5]), k1, one);
-    k0 = _mm512_mask_add_epi32(k0, _mm512_cmpge_epu32_mask(h, thr[6]), k0, one);
-    k1 = _mm512_mask_add_epi32(k1, _mm512_cmpge_epu32_mask(h, thr[7]), k1, one);
-    __m512i k = _mm512_add_epi32(k0, k1);
-    __mmask16 big = _mm512_cmpge_epu32_mask(h, thr[7]);
+    __m512i j = _mm512_srli_epi32(h, 28);
+    __m512i k = _mm512_permutexvar_epi32(j, v->base);
+    __m512i t = _mm512_permutexvar_epi32(j, v->thr);
+    k = _mm512_mask_add_epi32(k, _mm512_cmpge_epu32_mask(h, t), k, one);
+    k = _mm512_mask_add_epi32(k, _mm512_cmpge_epu32_mask(h, v->x0), k, one);
+    k = _mm512_mask_add_epi32(k, _mm512_cmpge_epu32_mask(h, v->x1), k, one);
+    __mmask16 big = _mm512_cmpge_epu32_mask(h, v->x2);
     if (__builtin_expect(big != 0, 0)) {
         uint32_t xv[16];
         int kv[16];
@@ -195,9 +229,12 @@ AVX512 static void chunk_avx512(const struct bootk_job *j, __m512d *acc, double 
     size_t m = j->m, m4 = m & ~(size_t)3, np = (j->nb + 1) / 2, nu = j->nu;
     for (size_t k = 0; k < np * nu; k++)
         acc[k] = _mm512_setzero_pd();
-    __m512i thr[8];     /* in registers: cdf itself may alias the stores below */
-    for (int q = 0; q < 8; q++)
-        thr[q] = _mm512_set1_epi32((int)cdf[q]);
+    struct inv inv;     /* in registers: the tables may alias the stores below */
+    inv.base = _mm512_loadu_si512(lut_base);
+    inv.thr = _mm512_loadu_si512(lut_thr);
+    inv.x0 = _mm512_set1_epi32((int)lut_x[0]);
+    inv.x1 = _mm512_set1_epi32((int)lut_x[1]);
+    inv.x2 = _mm512_set1_epi32((int)lut_x[2]);
     uint64_t csum[2 * MAX_PAIRS];       /* [np][2] */
     memset(csum, 0, 2 * np * sizeof *csum);
     for (size_t lo = 0; lo < m4; lo += SB) {
@@ -213,7 +250,7 @@ AVX512 static void chunk_avx512(const struct bootk_job *j, __m512d *acc, double 
             __m512i sum = _mm512_setzero_si512();
             size_t i = lo;
             for (; i + 8 <= hi; i += 8) {
-                __m512i k = counts8(j->rowkey + i, salt, thr);
+                __m512i k = counts8(j->rowkey + i, salt, &inv);
                 sum = _mm512_add_epi32(sum, k);
                 k = _mm512_permutexvar_epi32(order, k);
                 _mm512_store_pd(cc + 2 * (i - lo), _mm512_cvtepi32_pd(_mm512_castsi512_si256(k)));
@@ -233,11 +270,16 @@ AVX512 static void chunk_avx512(const struct bootk_job *j, __m512d *acc, double 
             }
             csum[2 * p] += (uint64_t)_mm512_mask_reduce_add_epi32(0xAAAA, sum) + eh;
             csum[2 * p + 1] += (uint64_t)_mm512_mask_reduce_add_epi32(0x5555, sum) + el;
-            for (size_t u = 0; u < nu; u += 8) {
-                size_t G = nu - u < 8 ? nu - u : 8;
+            /* Groups of equal size (10 terms: 5 + 5, not 8 + 2): a group of G
+             * terms has G independent chains of adds, and below four the adds'
+             * latency, not their throughput, would set the pace. */
+            size_t n_groups = (nu + 7) / 8;
+            for (size_t u = 0, left = n_groups; u < nu; left--) {
+                size_t G = (nu - u + left - 1) / left;
                 for (size_t g = 0; g < G; g++)
                     ts[g] = j->t[u + g] + lo;
                 dot_group(G, cc, n4, ts, acc + p * nu + u);
+                u += G;
             }
         }
     }

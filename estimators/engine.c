@@ -163,17 +163,20 @@ struct stats_ctx {
     atomic_int failed;              /* set by any task out of memory */
 };
 
-/* Task t: policy t / (n_spec + 1); its estimator t % (n_spec + 1), or the policy's
- * own statistics for the last one. */
+/* Tasks 0 .. n_pol - 1: each policy's own statistics (its weights, truth and
+ * unsupported mass: the longest tasks, so they start first and the estimators' fill
+ * the other threads meanwhile); then task n_pol + p n_spec + e: estimator e of policy
+ * p. Each task writes its own slot, so the order changes no result. */
 static void stats_task(void *arg, size_t t)
 {
     struct stats_ctx *x = arg;
     struct eng *g = x->g;
-    size_t ns = g->o->n_spec, p = t / (ns + 1), e = t % (ns + 1);
-    if (e == ns) {
-        g->kind->pol_stats(g, p, g->pol[p], &x->ps[p]);
+    size_t ns = g->o->n_spec;
+    if (t < g->n_pol) {
+        g->kind->pol_stats(g, t, g->pol[t], &x->ps[t]);
         return;
     }
+    size_t p = (t - g->n_pol) / (ns ? ns : 1), e = (t - g->n_pol) % (ns ? ns : 1);
     struct eng_res *r = &x->es[p * ns + e];
     const double *sums = x->sums->point + g->kind->col(g, p, e);
     if (g->kind->est_stats(g, p, e, sums, &r->s) != 0)

@@ -11,11 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "estimators/accum.h"
 #include "estimators/engine.h"
 #include "estimators/evbandit.h"
 #include "estimators/evboot.h"
+#include "ope/base/threads.h"
 
 #define CHUNK ACC_CHUNK     /* rows per chunk: term buffers stay in cache */
 
@@ -41,37 +45,52 @@ void evb_pol_in_release(struct evb_pol_in *pi)
     memset(pi, 0, sizeof *pi);
 }
 
-int evb_pol_in_build(const struct blog *log, double **qhat, size_t p, struct evb_pol_in *pi,
-                     struct ope_error *err)
+/* Rows per task of evb_pol_in_build's pass (each row is independent: any split gives
+ * the same vectors). */
+#define PIN_ROWS 65536
+
+struct pin_job {
+    const struct blog *log;
+    double **qhat, **prob;
+    struct evb_pol_in *pi;
+};
+
+static void pin_task(void *arg, size_t t)
+{
+    const struct pin_job *j = arg;
+    const struct blog *log = j->log;
+    struct evb_pol_in *pi = j->pi;
+    size_t lo = t * PIN_ROWS, hi = lo + PIN_ROWS < log->n ? lo + PIN_ROWS : log->n;
+    for (size_t i = lo; i < hi; i++) {
+        pi->pa[i] = j->prob[log->action[i]][i];
+        pi->w[i] = pi->pa[i] / log->pscore[i];
+    }
+    for (size_t i = lo; j->qhat && i < hi; i++) {
+        pi->qa[i] = j->qhat[log->action[i]][i];
+        double s = 0;
+        for (int a = 0; a < log->n_actions; a++)
+            s += j->prob[a][i] * j->qhat[a][i];
+        pi->qpi[i] = s;
+    }
+}
+
+int evb_pol_in_build(const struct blog *log, double **qhat, size_t p, int threads,
+                     struct evb_pol_in *pi, struct ope_error *err)
 {
     size_t n = log->n;
     memset(pi, 0, sizeof *pi);
     pi->w = ope_malloc((n ? n : 1) * sizeof *pi->w, err);
     pi->pa = ope_malloc((n ? n : 1) * sizeof *pi->pa, err);
-    if (!pi->w || !pi->pa) {
-        evb_pol_in_release(pi);
+    if (qhat) {
+        pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
+        pi->qpi = ope_malloc((n ? n : 1) * sizeof *pi->qpi, err);
+    }
+    if (!pi->w || !pi->pa || (qhat && (!pi->qa || !pi->qpi))) {
+        evb_pol_in_release(pi);     /* zeroes it: the caller releases every policy's again */
         return -1;
     }
-    double **prob = log->policy[p].prob;
-    for (size_t i = 0; i < n; i++) {
-        pi->pa[i] = prob[log->action[i]][i];
-        pi->w[i] = pi->pa[i] / log->pscore[i];
-    }
-    if (!qhat)
-        return 0;
-    pi->qa = ope_malloc((n ? n : 1) * sizeof *pi->qa, err);
-    pi->qpi = ope_malloc((n ? n : 1) * sizeof *pi->qpi, err);
-    if (!pi->qa || !pi->qpi) {
-        evb_pol_in_release(pi);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        pi->qa[i] = qhat[log->action[i]][i];
-        double s = 0;
-        for (int a = 0; a < log->n_actions; a++)
-            s += prob[a][i] * qhat[a][i];
-        pi->qpi[i] = s;
-    }
+    struct pin_job j = { log, qhat, log->policy[p].prob, pi };
+    ope_parallel_for((n + PIN_ROWS - 1) / PIN_ROWS, threads, pin_task, &j, NULL, NULL);
     return 0;
 }
 
@@ -239,7 +258,7 @@ static int b_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 static int b_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
 {
     struct bsrc *b = g->self;
-    if (evb_pol_in_build(b->log, b->qhat, pol, &b->pin[p], err) != 0)
+    if (evb_pol_in_build(b->log, b->qhat, pol, g->o->threads, &b->pin[p], err) != 0)
         return -1;
     evb_in_of(b->log, &b->pin[p], &b->in[p]);
     b->in[p].qhat_pi_infl = b->infl ? b->infl[pol] : NULL;
@@ -252,6 +271,19 @@ static const struct acc_source *b_source(struct eng *g, struct ope_error *err)
 {
     struct bsrc *b = g->self;
     size_t ns = g->o->n_spec;
+    /* The fitted q̂ (A x n) served only the policies' row vectors (prepare, done by
+     * now): it goes before the cache of term vectors comes, so the two never add up
+     * at the evaluation's peak of memory. glibc keeps freed heap pages (its mmap
+     * threshold rises as big blocks are freed, so such columns often live in the
+     * heap): hand them back, or the peak stays (1M rows: 438 MB, with this 360). */
+    if (b->fitted) {
+        blog_matrix_free(b->fitted, b->log->n_actions);
+        b->fitted = NULL;
+        b->qhat = NULL;
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    }
     /* The reward rides along as one more column: the lift's V(pi_b) replicates then
      * share the estimates' bootstrap counts instead of drawing them all again. */
     b->ev = evboot_new(b->in, g->n_pol, g->o->spec, ns, g->n_pol ? b->log->reward : NULL,

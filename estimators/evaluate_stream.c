@@ -42,8 +42,8 @@ int evs_window_prepare(struct eng *g, const struct blog *w, size_t first,
     struct ssrc *s = g->self;
     evs_window_release(g);
     for (size_t p = 0; p < g->n_pol; p++) {
-        if (evb_pol_in_build(w, g->need_model ? w->qhat : NULL, g->pol[p], &s->pin[p],
-                             err) != 0)
+        if (evb_pol_in_build(w, g->need_model ? w->qhat : NULL, g->pol[p], g->o->threads,
+                             &s->pin[p], err) != 0)
             return -1;
         evb_in_of(w, &s->pin[p], &s->in[p]);
         s->in[p].row0 = first;

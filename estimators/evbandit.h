@@ -15,10 +15,11 @@ struct evb_pol_in {
     double *w, *pa, *qa, *qpi;
 };
 
-/* Form policy p's row vectors over log's rows (qhat: [A][n], or NULL: no q̂ vectors).
- * 0, or -1 (out of memory) with err; released on failure. */
-int evb_pol_in_build(const struct blog *log, double **qhat, size_t p, struct evb_pol_in *pi,
-                     struct ope_error *err);
+/* Form policy p's row vectors over log's rows (qhat: [A][n], or NULL: no q̂ vectors),
+ * in blocks of rows on `threads` threads (each row is its own: the same vectors for
+ * any number). 0, or -1 (out of memory) with err; released on failure. */
+int evb_pol_in_build(const struct blog *log, double **qhat, size_t p, int threads,
+                     struct evb_pol_in *pi, struct ope_error *err);
 void evb_pol_in_release(struct evb_pol_in *pi);
 
 /* The estimators' view of those vectors (row0 = 0, no model influence). */

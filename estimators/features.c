@@ -98,6 +98,23 @@ void feat_row(const struct feat_map *m, const struct blog *log, size_t i, int po
     }
 }
 
+void feat_prefetch(const struct feat_map *m, const struct blog *log, size_t i)
+{
+#if defined(__GNUC__)
+    for (size_t c = 0; c < m->n_num; c++)
+        __builtin_prefetch(&log->num_ctx[c][i]);
+    for (size_t c = 0; c < m->n_cat; c++)
+        __builtin_prefetch(&log->cat_ctx[c].code[i]);
+    if (m->use_pos)
+        __builtin_prefetch(&log->position[i]);
+    __builtin_prefetch(&log->reward[i]);
+#else
+    (void)m;
+    (void)log;
+    (void)i;
+#endif
+}
+
 int feat_gram_init(struct feat_gram *g, size_t p, struct ope_error *err)
 {
     memset(g, 0, sizeof *g);
@@ -138,11 +155,33 @@ static void flush(struct feat_gram *g)
     g->in_block = 0;
 }
 
+/* feat_gram_add for a dense row (every column present, so ix[k] = k): the same
+ * products and sums, element by element, without the indirection, through pointers
+ * that cannot alias, so the compiler keeps the row in registers. */
+static void gram_add_dense(double *restrict a, double *restrict b, const double *restrict v,
+                           size_t p, double w, double u)
+{
+    for (size_t j = 0; j < p; j++) {
+        double wv = w * v[j];
+        double *restrict row = a + j * p;
+        for (size_t k = 0; k <= j; k++)
+            row[k] += wv * v[k];
+        b[j] += u * v[j];
+    }
+}
+
 void feat_gram_add(struct feat_gram *g, const struct feat_rows *d, size_t r, double w, double u)
 {
     const int *ix = d->idx + r * d->nnz;
     const double *v = d->val + r * d->nnz;
     size_t p = g->p;
+    /* Indices increase strictly along a row, so p of them in [0, p) are 0 .. p - 1. */
+    if (d->nnz == p) {
+        gram_add_dense(g->blk_a, g->blk_b, v, p, w, u);
+        if (++g->in_block == g->block)
+            flush(g);
+        return;
+    }
     /* Indices increase along a row, so ix[k] <= ix[j] for k <= j: lower triangle. */
     for (size_t j = 0; j < d->nnz; j++) {
         double wv = w * v[j];

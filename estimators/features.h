@@ -41,6 +41,11 @@ void feat_map_release(struct feat_map *m);
 void feat_row(const struct feat_map *m, const struct blog *log, size_t i, int pos,
               int *idx, double *val);
 
+/* Ask the CPU to fetch the cells feat_row will read for row i (a hint only: no
+ * result depends on it). Loops that visit rows out of order (grouped by action)
+ * call it a few rows ahead, so feat_row does not wait for memory. */
+void feat_prefetch(const struct feat_map *m, const struct blog *log, size_t i);
+
 /* n rows of a design in fixed-nnz sparse form (row r: idx/val[r*nnz .. r*nnz+nnz-1])
  * with responses y; p columns, column 0 the intercept. blk_len > 0 says that columns
  * [blk_off, blk_off + blk_len) are exclusive (one nonzero per row among them: the

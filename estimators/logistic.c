@@ -144,7 +144,10 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
              * (at this scale rounding makes the objective flat or noisy). */
             for (size_t j = 0; j < p; j++)
                 beta[j] += step[j];
-            obj = objective(d, lambda, prior_w, prior_y, beta, &at);
+            /* Only the caller's info reports the objective there: without it, a
+             * pass over every row (an exp and a log1p each) would change nothing. */
+            if (info)
+                obj = objective(d, lambda, prior_w, prior_y, beta, &at);
             in.iterations++;
             in.converged = 1;
             break;

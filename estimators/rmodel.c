@@ -91,6 +91,7 @@ struct cf {
     double **beta;              /* [K*A] fitted coefficients, NULL without training rows */
     atomic_int predict_failed;  /* set by any prediction task out of memory */
     double **qhat;              /* [A][n] output */
+    double *err_row;            /* [n] heldout_error's per-row terms */
     /* dm's model influence (rm_crossfit_infl), when n_pol > 0 */
     size_t n_pol;               /* the log's evaluation policies, or 0: not wanted */
     size_t *by_fold;            /* [n] rows grouped by fold, ascending within */
@@ -106,6 +107,18 @@ struct cf {
     int *status;                /* [K*A] 0 or -1 */
     struct ope_error *errs;     /* [K*A] */
 };
+
+/* Rows ahead that the loops over one action's rows (scattered over the log) ask the
+ * CPU to fetch (feat_prefetch): enough to cover a trip to memory. */
+#define PREFETCH_AHEAD 16
+
+static void prefetch_row(const struct cf *c, const struct feat_map *m, size_t i)
+{
+    feat_prefetch(m, c->log, i);
+#if defined(__GNUC__)
+    __builtin_prefetch(&c->fold[i]);
+#endif
+}
 
 /* Is row i a training row of fold k? With one fold every row trains. */
 static int is_train(const struct cf *c, size_t i, int k)
@@ -193,6 +206,8 @@ static int infl_solve(struct cf *c, int k, int a, struct ope_error *err)
     struct feat_rows one = {1, nnz, p, idx, val, NULL, blk_off, blk_len};
     for (size_t s = c->act_start[a]; s < c->act_start[a + 1]; s++) {
         size_t i = c->by_action[s];
+        if (s + PREFETCH_AHEAD < c->act_start[a + 1])
+            prefetch_row(c, m, c->by_action[s + PREFETCH_AHEAD]);
         if (!is_train(c, i, k))
             continue;
         feat_row(m, log, i, row_pos(log, i), idx, val);
@@ -255,6 +270,8 @@ static int fit_one(struct cf *c, int k, int a, struct ope_error *err)
     size_t r = 0;
     for (size_t s = c->act_start[a]; s < c->act_start[a + 1]; s++) {
         size_t i = c->by_action[s];
+        if (s + PREFETCH_AHEAD < c->act_start[a + 1])
+            prefetch_row(c, m, c->by_action[s + PREFETCH_AHEAD]);
         if (!is_train(c, i, k))
             continue;
         feat_row(m, log, i, row_pos(log, i), idx + r * nnz, val + r * nnz);
@@ -580,21 +597,42 @@ out:
     return rc;
 }
 
-/* Mean over rows of the error of the prediction at the logged action. */
-static double heldout_error(const struct blog *lg, double **q, int logistic)
+/* The error of the prediction at the logged action of rows [t PREDICT_ROWS, ...),
+ * one term per row into c->err_row (a log and a log1p each: worth the threads). */
+static void err_task(void *ctx, size_t t)
 {
-    struct ope_sum s;
-    ope_sum_init(&s);
-    for (size_t i = 0; i < lg->n; i++) {
-        double r = lg->reward[i], p = q[lg->action[i]][i];
+    struct cf *c = ctx;
+    const struct blog *lg = c->log;
+    int logistic = c->kind == RM_LOGISTIC;
+    for (size_t i = t * PREDICT_ROWS; i < lg->n && i < (t + 1) * PREDICT_ROWS; i++) {
+        double r = lg->reward[i], p = c->qhat[lg->action[i]][i];
         if (logistic) {
             p = fmin(fmax(p, RM_CLIP), 1.0 - RM_CLIP);
-            ope_sum_add(&s, -(r * log(p) + (1.0 - r) * log1p(-p)));
+            c->err_row[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
         } else {
-            ope_sum_add(&s, (r - p) * (r - p));
+            c->err_row[i] = (r - p) * (r - p);
         }
     }
-    return ope_sum_value(&s) / (double)lg->n;
+}
+
+/* Mean over rows of the error of the prediction at the logged action: the terms on
+ * the threads, their compensated sum in row order (so the same bits on any number
+ * of threads). -1 when out of memory. */
+static int heldout_error(struct cf *c, int threads, double *out)
+{
+    const struct blog *lg = c->log;
+    if (!(c->err_row = malloc((lg->n ? lg->n : 1) * sizeof *c->err_row)))
+        return -1;
+    ope_parallel_for((lg->n + PREDICT_ROWS - 1) / PREDICT_ROWS, threads, err_task, c, NULL,
+                     NULL);
+    struct ope_sum s;
+    ope_sum_init(&s);
+    for (size_t i = 0; i < lg->n; i++)
+        ope_sum_add(&s, c->err_row[i]);
+    free(c->err_row);
+    c->err_row = NULL;
+    *out = ope_sum_value(&s) / (double)lg->n;
+    return 0;
 }
 
 static void cf_release(struct cf *c)
@@ -828,7 +866,10 @@ static double **crossfit(const struct blog *log, const struct rm_opts *o,
         memset(report, 0, sizeof *report);
         snprintf(report->kind, sizeof report->kind, "%s", rm_kind_name(c.kind));
         report->folds = o->folds;
-        report->heldout_error = heldout_error(log, q, c.kind == RM_LOGISTIC);
+        if (heldout_error(&c, threads, &report->heldout_error) < 0) {
+            ope_fail_oom(err);
+            goto fail;
+        }
         snprintf(report->error_name, sizeof report->error_name, "%s",
                  c.kind == RM_LOGISTIC ? "logloss" : "mse");
     }

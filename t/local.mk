@@ -21,6 +21,8 @@ ope_c_tests = \
 	t/0326-lift \
 	t/0330-numparse \
 	t/0331-bootk \
+	t/1530-bootk-boundaries \
+	t/1531-model-threads \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0340-diag \
@@ -192,7 +194,8 @@ ope_sh_tests = \
 	t/1511-status-wrap.sh \
 	t/1512-help-views.sh \
 	t/1513-tui-select-nan.sh \
-	t/1514-prompt-question.sh
+	t/1514-prompt-question.sh \
+	t/1532-eval-threads-big.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
