@@ -12,10 +12,10 @@ OPE=$1
 dir=${TMPDIR:-/tmp}
 est=ipw,snipw,dm,dr,sndr,switch-dr,dr-os,sg-ipw,ipw:clip=10
 pols=greedy,eps:0.1,eps:0.2,eps:0.4,softmax:1,softmax:2,softmax:4,uniform,softmax:-1,softmax:-2
-make_log() {    # ROWS OUT
+make_log() {    # ROWS OUT [FILTER]: the log, through FILTER (cat, gzip -1) when given
     [ -s "$2" ] && return 0
     "$OPE" gen bandit --rows "$1" --actions 10 --policies "$pols" --seed 7 -q -o - |
-        sed '1s/,q\./,qhat./g' > "$2.tmp"
+        sed '1s/,q\./,qhat./g' | ${3:-cat} > "$2.tmp"
     mv "$2.tmp" "$2"
 }
 run() {         # LABEL ARGS...: wall s and peak MB of one evaluation
@@ -32,11 +32,7 @@ run "  in memory" "$one"
 run "  --stream" "$one" --stream
 if [ "${OPE_BENCH_STREAM_BIG:-1}" != 0 ]; then
     big=$dir/ope-bench-stream-10m.csv.gz
-    if [ ! -s "$big" ]; then
-        make_log 10000000 "$dir/ope-bench-stream-10m.csv"
-        gzip -1 -c "$dir/ope-bench-stream-10m.csv" > "$big.tmp" && mv "$big.tmp" "$big"
-        rm -f "$dir/ope-bench-stream-10m.csv"
-    fi
+    make_log 10000000 "$big" "gzip -1"
     echo "10,000,000 rows (.csv.gz), the same settings:"
     run "  --stream" "$big" --stream
 fi
