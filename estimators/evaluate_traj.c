@@ -284,24 +284,34 @@ static int t_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
 
 struct prep_ctx {
     struct eng *g;
+    size_t n_tasks;
     struct ope_error *errs;     /* [n_pol] */
     int *rc;                    /* [n_pol] */
 };
 
-/* Policy task + 1 in buffers of its own (allocated per policy, outside every loop
- * over steps); the policies' results go to disjoint places of struct tsrc. */
+/* Policies 1 + task, 1 + task + n_tasks, ... in buffers of the task's own (allocated
+ * once per task, outside every loop over steps); each policy's results go to places
+ * of struct tsrc no other policy writes. */
 static void prep_task(void *arg, size_t task)
 {
     struct prep_ctx *x = arg;
     struct eng *g = x->g;
     struct tsrc *t = g->self;
-    size_t p = task + 1, n_steps = t->log->n_steps, ns = g->o->n_spec;
-    struct ope_error *err = &x->errs[p];
+    size_t n_steps = t->log->n_steps, ns = g->o->n_spec;
+    struct ope_error *err = &x->errs[1 + task];
     struct pbuf b = { ope_malloc((n_steps + 1) * sizeof *b.w, err),
                       ope_malloc((n_steps + 1) * sizeof *b.rho, err), NULL, NULL,
                       ope_malloc((t->log->n_episodes + 1) * sizeof *b.c, err),
                       ope_calloc(ns + 1, sizeof *b.terms, err) };
-    x->rc[p] = b.w && b.rho && b.c && b.terms ? prepare_with(g, t, &b, p, g->pol[p], err) : -1;
+    for (size_t p = 1 + task; p < g->n_pol; p += x->n_tasks) {
+        if (!b.w || !b.rho || !b.c || !b.terms) {
+            x->rc[p] = -1;
+            x->errs[p] = *err;
+            break;
+        }
+        if ((x->rc[p] = prepare_with(g, t, &b, p, g->pol[p], &x->errs[p])) != 0)
+            break;
+    }
     for (size_t e = 0; b.terms && e < ns; e++)
         traj_terms_release(&b.terms[e]);
     free(b.w), free(b.rho), free(b.c), free(b.terms);
@@ -326,12 +336,14 @@ static int t_prepare_all(struct eng *g, struct ope_error *err)
         }
         return 0;
     }
-    struct prep_ctx x = { g, ope_calloc(g->n_pol, sizeof *x.errs, err),
+    int threads = g->o->threads > 0 ? g->o->threads : ope_default_threads();
+    size_t n_tasks = (size_t)threads < g->n_pol - 1 ? (size_t)threads : g->n_pol - 1;
+    struct prep_ctx x = { g, n_tasks, ope_calloc(g->n_pol, sizeof *x.errs, err),
                           ope_calloc(g->n_pol, sizeof *x.rc, err) };
     int rc = 0;
     if (!x.errs || !x.rc)
         rc = -1;
-    else if (ope_parallel_for(g->n_pol - 1, g->o->threads, prep_task, &x, NULL, NULL) != 0)
+    else if (ope_parallel_for(n_tasks, threads, prep_task, &x, NULL, NULL) != 0)
         rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
     for (size_t p = 1; rc == 0 && p < g->n_pol; p++)
         if (x.rc[p] != 0) {
