@@ -127,31 +127,43 @@ static int episodes(struct tloader *L, const struct csv_span *sp, const size_t *
 
 int tlog_loader_read_span(struct tloader *L, const struct csv_span *sp, struct ope_error *err)
 {
-    /* Index the lines (a final line without '\n' ends at the end of the run). */
-    size_t n_lines = 0;
-    for (const char *p = sp->p, *e = sp->p + sp->len; p < e; n_lines++) {
+    /* Index the lines in one pass (a final line without '\n' ends at the end of the
+     * run); a row takes at least one byte per column, so the first guess of the
+     * count is rarely short. */
+    size_t cap = sp->len / (L->r.n_cols + 1) + 16, n_lines = 0;
+    size_t n_parts = sp->len / PART_BYTES + 1, parts = 0;
+    size_t *off = malloc((cap + 1) * sizeof *off), *row = NULL, *first = NULL;
+    struct tline *tl = NULL;
+    long *red = NULL;
+    int *failed = NULL, rc = -1;
+    for (const char *p = sp->p, *e = sp->p + sp->len; off && p < e; n_lines++) {
+        if (n_lines == cap) {
+            size_t *g = realloc(off, (2 * cap + 1) * sizeof *off);
+            if (!g) {
+                free(off);
+                off = NULL;
+                break;
+            }
+            off = g;
+            cap *= 2;
+        }
         const char *nl = memchr(p, '\n', (size_t)(e - p));
+        off[n_lines] = (size_t)(p - sp->p);
         p = nl ? nl + 1 : e;
     }
-    size_t *off = malloc((n_lines + 1) * sizeof *off);
-    size_t *row = malloc((n_lines ? n_lines : 1) * sizeof *row);
-    struct tline *tl = malloc((n_lines ? n_lines : 1) * sizeof *tl);
-    size_t n_parts = sp->len / PART_BYTES + 1, *first = malloc((n_parts + 1) * sizeof *first);
-    long *red = malloc(2 * n_parts * sizeof *red);
-    int *failed = calloc(n_parts, sizeof *failed);
-    int rc = -1;
+    row = malloc((n_lines ? n_lines : 1) * sizeof *row);
+    tl = malloc((n_lines ? n_lines : 1) * sizeof *tl);
+    first = malloc((n_parts + 1) * sizeof *first);
+    red = malloc(2 * n_parts * sizeof *red);
+    failed = calloc(n_parts, sizeof *failed);
     if (!off || !row || !tl || !first || !red || !failed) {
         ope_fail_oom(err);
         goto out;
     }
-    size_t k = 0, rows = 0, parts = 0;
-    for (const char *p = sp->p, *e = sp->p + sp->len; p < e; k++) {
-        const char *nl = memchr(p, '\n', (size_t)(e - p));
-        off[k] = (size_t)(p - sp->p);
+    size_t k, rows = 0;
+    for (k = 0; k < n_lines; k++)
         if (parts < n_parts && off[k] >= parts * PART_BYTES)
             first[parts++] = k;
-        p = nl ? nl + 1 : e;
-    }
     /* Just past the last line's '\n', or past a line end it does not have. */
     off[n_lines] = sp->len > 0 && sp->p[sp->len - 1] == '\n' ? sp->len : sp->len + 1;
     for (k = 0; k < n_lines; k++)

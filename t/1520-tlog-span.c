@@ -32,6 +32,7 @@ struct shape {
     size_t done_early;      /* done=1 on this row, and its episode goes on */
     size_t empty_id;        /* an empty episode id */
     size_t short_row;       /* the last field missing */
+    int blank_run;          /* blank lines each time (0: one) */
 };
 
 static const char *write_log(const char *name, const struct shape *sh, uint64_t seed,
@@ -51,7 +52,8 @@ static const char *write_log(const char *name, const struct shape *sh, uint64_t 
             "pi.b.0,pi.b.1,pi.b.2%s", eol);
     for (size_t i = from; i <= to; i++) {
         size_t ep = (i - 1) / 10, step = (i - 1) % 10;
-        if (sh->blank_every && i % sh->blank_every == 0)
+        for (int b = 0; sh->blank_every && i % sh->blank_every == 0 &&
+                        b < (sh->blank_run ? sh->blank_run : 1); b++)
             fputs(eol, f);
         double p0 = 0.05 + 0.9 * ope_rng_uniform(&g), u = ope_rng_uniform(&g);
         int q = sh->quote_every && i % sh->quote_every == 0;
@@ -161,41 +163,44 @@ int main(void)
         bail_out("mkdtemp");
     setenv("OPE_THREADS", "3", 1);      /* more workers than cores: any order */
     /* ~150 bytes a row: 60000 rows are ~9 MB, two runs of 8 MB in 1 MB parts. */
-    struct shape plain = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0 };
+    struct shape plain = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
     compare("plain numeric log (several runs and parts)", &plain, 1, NULL);
-    struct shape odd = { 30000, 1, 97, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0 };
+    struct shape odd = { 30000, 1, 97, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
     compare("CRLF, blank lines, no final line end", &odd, 2, NULL);
-    struct shape quoted = { 30000, 0, 0, 1777, 0, { 0, 0 }, 0, 0, 0, 0, 0 };
+    struct shape quoted = { 30000, 0, 0, 1777, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
     compare("quoted ids between runs of plain lines", &quoted, 3, NULL);
-    struct shape small = { 3, 0, 0, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0 };
+    /* Mostly blank lines: more lines in a run than its first guess of their count. */
+    struct shape blanks = { 20000, 0, 1, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 40 };
+    compare("40 blank lines before every row", &blanks, 19, NULL);
+    struct shape small = { 3, 0, 0, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
     compare("three rows", &small, 4, NULL);
 
     /* Errors. The expected words come from the messages of tlog.c and roles.c. */
-    struct shape bad2 = { 60000, 0, 0, 0, 0, { 9000, 56000 }, 0, 0, 0, 0, 0 };
+    struct shape bad2 = { 60000, 0, 0, 0, 0, { 9000, 56000 }, 0, 0, 0, 0, 0, 0 };
     compare("bad pscore in two runs: the first is reported", &bad2, 5, ":9001:");
-    struct shape gap = { 60000, 0, 0, 0, 0, { 0, 0 }, 55003, 0, 0, 0, 0 };
+    struct shape gap = { 60000, 0, 0, 0, 0, { 0, 0 }, 55003, 0, 0, 0, 0, 0 };
     compare("a step gap in a late part", &gap, 6, "saw step 3 after step 1");
-    struct shape gapbad = { 60000, 0, 0, 0, 0, { 55003, 0 }, 55003, 0, 0, 0, 0 };
+    struct shape gapbad = { 60000, 0, 0, 0, 0, { 55003, 0 }, 55003, 0, 0, 0, 0, 0 };
     compare("a step gap and a bad pscore on one row: the step first", &gapbad, 7,
             "saw step 3 after step 1");
-    struct shape gapthenbad = { 60000, 0, 0, 0, 0, { 40000, 0 }, 30005, 0, 0, 0, 0 };
+    struct shape gapthenbad = { 60000, 0, 0, 0, 0, { 40000, 0 }, 30005, 0, 0, 0, 0, 0 };
     compare("a step gap, then a bad value in a later part", &gapthenbad, 8,
             ":30006:");
-    struct shape badthengap = { 60000, 0, 0, 0, 0, { 30005, 0 }, 40005, 0, 0, 0, 0 };
+    struct shape badthengap = { 60000, 0, 0, 0, 0, { 30005, 0 }, 40005, 0, 0, 0, 0, 0 };
     compare("a bad value, then a step gap in a later part", &badthengap, 9, ":30006:");
-    struct shape again = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 52001, 0, 0, 0 };
+    struct shape again = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 52001, 0, 0, 0, 0 };
     compare("episode 0 comes back in a late run", &again, 10, "appears again");
-    struct shape done = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 20004, 0, 0 };
+    struct shape done = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 20004, 0, 0, 0 };
     compare("an episode goes on after done=1", &done, 11, "goes on after done=1 on line 20005");
-    struct shape empty = { 60000, 0, 50, 0, 0, { 0, 0 }, 0, 0, 0, 33333, 0 };
+    struct shape empty = { 60000, 0, 50, 0, 0, { 0, 0 }, 0, 0, 0, 33333, 0, 0 };
     compare("an empty episode id after blank lines", &empty, 12, "episode");
-    struct shape shrt = { 60000, 1, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 44444 };
+    struct shape shrt = { 60000, 1, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 44444, 0 };
     compare("a short CRLF row", &shrt, 13, "fields but the header has");
-    struct shape quotedgap = { 30000, 0, 0, 1000, 0, { 0, 0 }, 12000, 0, 0, 0, 0 };
+    struct shape quotedgap = { 30000, 0, 0, 1000, 0, { 0, 0 }, 12000, 0, 0, 0, 0, 0 };
     compare("a step gap on a quoted row", &quotedgap, 14, "saw step");
 
     /* Two inputs: an episode of the first comes back in the second, named by file. */
-    struct shape two = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 30001, 0, 0, 0 };
+    struct shape two = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 30001, 0, 0, 0, 0 };
     const char *p[2];
     p[0] = write_log("one.csv", &two, 15, 1, 20000);
     char keep[256];
@@ -203,7 +208,7 @@ int main(void)
     p[0] = keep;
     p[1] = write_log("two.csv", &two, 16, 20001, 40000);
     compare_files("two inputs, an episode of the first comes back", p, 2, "one.csv)");
-    struct shape twook = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0 };
+    struct shape twook = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
     write_log("one.csv", &twook, 17, 1, 20000);
     write_log("two.csv", &twook, 18, 20001, 40000);
     compare_files("two inputs", p, 2, NULL);
