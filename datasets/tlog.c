@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,33 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
     return 0;
 }
 
+/* csv_parse_double through the memo m (NULL: none): the same result. A memo that
+ * finds fewer than half of 256 fields stops being asked (values that do not repeat
+ * would only pay for the lookups). */
+static int memo_double(struct tlog_memo *m, const char *s, size_t len, double *out)
+{
+    if (!m || len < 8 || len > sizeof m->s[0] || (m->tries >= 256 && 2 * m->hits < m->tries))
+        return csv_parse_double(s, len, out);
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + len - 8, 8);
+    size_t h = (size_t)(((a * UINT64_C(0x9e3779b97f4a7c15)) ^ (b * UINT64_C(0xc2b2ae3d27d4eb4f))
+                         ^ len) >> 58) % TLOG_MEMO_SLOTS;
+    m->tries++;
+    if (m->len[h] == len && memcmp(m->s[h], s, len) == 0) {
+        m->hits++;
+        *out = m->v[h];
+        return 0;
+    }
+    int rc = csv_parse_double(s, len, out);
+    if (rc == 0) {
+        m->len[h] = (unsigned char)len;
+        memcpy(m->s[h], s, len);
+        m->v[h] = *out;
+    }
+    return rc;
+}
+
 int tlog_loader_columns(struct tloader *L, const struct csv_field *f, struct ope_error *err)
 {
     const struct roles *r = &L->r;
@@ -257,9 +285,12 @@ int tlog_loader_columns(struct tloader *L, const struct csv_field *f, struct ope
         const struct roles_col *c = &r->col[j];
         const struct csv_field *x = &f[j];
         if (c->use == USE_POLICY) {
-            if (roles_double(r, j, x, 0.0, 1.0, 0, "a probability in [0, 1]", &L->val[j][i],
-                             err) < 0)
-                return -1;
+            /* roles_double's test, with the memo. */
+            double v;
+            if (memo_double(L->memo ? &L->memo[j] : NULL, x->s, x->len, &v) != 0 ||
+                v < 0.0 || v > 1.0)
+                return roles_bad_value(r, j, x, "a probability in [0, 1]", err);
+            L->val[j][i] = v;
             continue;
         }
         if (c->use == USE_FEATURE) {
@@ -291,11 +322,14 @@ int tlog_loader_columns(struct tloader *L, const struct csv_field *f, struct ope
                              ROLES_REWARD_WHAT, &L->reward[i], err) < 0)
                 return -1;
             break;
-        case ROLE_PSCORE:
-            if (roles_double(r, j, x, 0.0, 1.0, 1, "a probability in (0, 1]", &L->pscore[i],
-                             err) < 0)
-                return -1;
+        case ROLE_PSCORE: {
+            double v;
+            if (memo_double(L->memo ? &L->memo[j] : NULL, x->s, x->len, &v) != 0 ||
+                v <= 0.0 || v > 1.0)
+                return roles_bad_value(r, j, x, "a probability in (0, 1]", err);
+            L->pscore[i] = v;
             break;
+        }
         case ROLE_DONE:
             if (roles_long(r, j, x, 0, 1, "0 or 1", &lv, err) < 0)
                 return -1;

@@ -9,6 +9,18 @@
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
 
+/* Numbers a parallel task has parsed in one column, by their spelling: a policy's
+ * probabilities often take a few values (one per state), and the same bytes always
+ * parse to the same double, so a repeated field is looked up instead of parsed.
+ * Direct-mapped; fields of 8 to 24 bytes only (shorter ones parse fast). */
+#define TLOG_MEMO_SLOTS 64
+struct tlog_memo {
+    unsigned char len[TLOG_MEMO_SLOTS];     /* 0: empty */
+    char s[TLOG_MEMO_SLOTS][24];
+    double v[TLOG_MEMO_SLOTS];
+    unsigned tries, hits;                   /* how well it does, to stop using it */
+};
+
 struct tloader {
     struct roles r;
     const struct load_opts *o;
@@ -25,6 +37,7 @@ struct tloader {
     size_t done_line;           /* line of a done=1 row that ended no episode yet */
     const struct csv_reader *csv;   /* the reader, for the input of a row in messages */
     struct csv_rows rows_of;        /* several inputs: where each begins */
+    struct tlog_memo *memo;         /* [n_cols] a parallel task's, or NULL */
 };
 
 /* Make room for at least rows rows in every column. 0 or -1 (out of memory). */

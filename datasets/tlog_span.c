@@ -46,6 +46,7 @@ static void part_task(void *arg, size_t part)
 {
     struct span_ctx *c = arg;
     struct tloader copy = *c->L;
+    copy.memo = calloc(copy.r.n_cols, sizeof *copy.memo);     /* none: parse every field */
     struct ope_error err = { 0 };
     struct csv_field *f = NULL;
     size_t cap = 0;
@@ -69,6 +70,7 @@ static void part_task(void *arg, size_t part)
     }
     c->max_action[part] = copy.max_action;
     c->max_state[part] = copy.max_state;
+    free(copy.memo);
     free(f);
 }
 

@@ -3,9 +3,10 @@
  * what reading record by record with csv_next gives (tlog_loader_use_spans(0), the
  * reference). Files of a few MB (several parallel parts per run, several runs) with
  * blank lines, CRLF, a last line without a line end, quoted records, a feature
- * column, done flags, and every kind of bad row -- a bad value, a step gap, an
- * episode that comes back, a row after done=1, an empty id, a short row -- in early
- * and late parts, alone and together. */
+ * column, done flags, policy columns repeating a few values (looked up, not parsed,
+ * by the parallel tasks: tlog_memo), and every kind of bad row -- a bad value, a step
+ * gap, an episode that comes back, a row after done=1, an empty id, a short row -- in
+ * early and late parts, alone and together. */
 #include "config.h"
 #include "t/tap.h"
 
@@ -33,6 +34,16 @@ struct shape {
     size_t empty_id;        /* an empty episode id */
     size_t short_row;       /* the last field missing */
     int blank_run;          /* blank lines each time (0: one) */
+    int repeat;             /* pi.a from a few 17-digit triples (the loader's memo) */
+    size_t over_one;        /* this row's pi.a.0 is 1.0000000000000002 */
+};
+
+/* Triples summing to 1 within 1e-6, spelled as %.17g spells them. */
+static const char *const triple[4] = {
+    "0.33333333333333331,0.33333333333333331,0.33333333333333337",
+    "0.055555555555555552,0.83333333333333337,0.1111111111111111",
+    "0.16666666666666666,0.16666666666666666,0.66666666666666674",
+    "0.22222222222222221,0.55555555555555558,0.22222222222222221",
 };
 
 static const char *write_log(const char *name, const struct shape *sh, uint64_t seed,
@@ -68,7 +79,12 @@ static const char *write_log(const char *name, const struct shape *sh, uint64_t 
                 sh->bad_pscore[0] == i || sh->bad_pscore[1] == i ? 0.0 : p0,
                 step == 9 || sh->done_early == i, ope_rng_normal(&g));
         double a = ope_rng_uniform(&g) * 0.5, b = ope_rng_uniform(&g) * 0.5;
-        fprintf(f, "%.17g,%.17g,%.17g,0.25,0.25", a, b, 1.0 - a - b);
+        if (sh->over_one == i)
+            fputs("1.0000000000000002,0,0,0.25,0.25", f);
+        else if (sh->repeat)
+            fprintf(f, "%s,0.25,0.25", triple[ope_rng_u64(&g) % 4]);
+        else
+            fprintf(f, "%.17g,%.17g,%.17g,0.25,0.25", a, b, 1.0 - a - b);
         if (sh->short_row != i)
             fputs(",0.5", f);
         fputs(sh->no_final_newline && i == to ? "" : eol, f);
@@ -163,44 +179,50 @@ int main(void)
         bail_out("mkdtemp");
     setenv("OPE_THREADS", "3", 1);      /* more workers than cores: any order */
     /* ~150 bytes a row: 60000 rows are ~9 MB, two runs of 8 MB in 1 MB parts. */
-    struct shape plain = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
+    struct shape plain = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     compare("plain numeric log (several runs and parts)", &plain, 1, NULL);
-    struct shape odd = { 30000, 1, 97, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
+    struct shape odd = { 30000, 1, 97, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     compare("CRLF, blank lines, no final line end", &odd, 2, NULL);
-    struct shape quoted = { 30000, 0, 0, 1777, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
+    struct shape quoted = { 30000, 0, 0, 1777, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     compare("quoted ids between runs of plain lines", &quoted, 3, NULL);
     /* Mostly blank lines: more lines in a run than its first guess of their count. */
-    struct shape blanks = { 20000, 0, 1, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 40 };
+    struct shape blanks = { 20000, 0, 1, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 40, 0, 0 };
     compare("40 blank lines before every row", &blanks, 19, NULL);
-    struct shape small = { 3, 0, 0, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
+    struct shape rep = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0, 1, 0 };
+    compare("policy columns repeating a few values", &rep, 20, NULL);
+    struct shape small = { 3, 0, 0, 0, 1, { 0, 0 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     compare("three rows", &small, 4, NULL);
 
     /* Errors. The expected words come from the messages of tlog.c and roles.c. */
-    struct shape bad2 = { 60000, 0, 0, 0, 0, { 9000, 56000 }, 0, 0, 0, 0, 0, 0 };
+    struct shape bad2 = { 60000, 0, 0, 0, 0, { 9000, 56000 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     compare("bad pscore in two runs: the first is reported", &bad2, 5, ":9001:");
-    struct shape gap = { 60000, 0, 0, 0, 0, { 0, 0 }, 55003, 0, 0, 0, 0, 0 };
+    struct shape gap = { 60000, 0, 0, 0, 0, { 0, 0 }, 55003, 0, 0, 0, 0, 0, 0, 0 };
     compare("a step gap in a late part", &gap, 6, "saw step 3 after step 1");
-    struct shape gapbad = { 60000, 0, 0, 0, 0, { 55003, 0 }, 55003, 0, 0, 0, 0, 0 };
+    struct shape gapbad = { 60000, 0, 0, 0, 0, { 55003, 0 }, 55003, 0, 0, 0, 0, 0, 0, 0 };
     compare("a step gap and a bad pscore on one row: the step first", &gapbad, 7,
             "saw step 3 after step 1");
-    struct shape gapthenbad = { 60000, 0, 0, 0, 0, { 40000, 0 }, 30005, 0, 0, 0, 0, 0 };
+    struct shape gapthenbad = { 60000, 0, 0, 0, 0, { 40000, 0 }, 30005, 0, 0, 0, 0, 0, 0, 0 };
     compare("a step gap, then a bad value in a later part", &gapthenbad, 8,
             ":30006:");
-    struct shape badthengap = { 60000, 0, 0, 0, 0, { 30005, 0 }, 40005, 0, 0, 0, 0, 0 };
+    struct shape badthengap = { 60000, 0, 0, 0, 0, { 30005, 0 }, 40005, 0, 0, 0, 0, 0, 0, 0 };
     compare("a bad value, then a step gap in a later part", &badthengap, 9, ":30006:");
-    struct shape again = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 52001, 0, 0, 0, 0 };
+    struct shape again = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 52001, 0, 0, 0, 0, 0, 0 };
     compare("episode 0 comes back in a late run", &again, 10, "appears again");
-    struct shape done = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 20004, 0, 0, 0 };
+    struct shape done = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 20004, 0, 0, 0, 0, 0 };
     compare("an episode goes on after done=1", &done, 11, "goes on after done=1 on line 20005");
-    struct shape empty = { 60000, 0, 50, 0, 0, { 0, 0 }, 0, 0, 0, 33333, 0, 0 };
+    struct shape empty = { 60000, 0, 50, 0, 0, { 0, 0 }, 0, 0, 0, 33333, 0, 0, 0, 0 };
     compare("an empty episode id after blank lines", &empty, 12, "episode");
-    struct shape shrt = { 60000, 1, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 44444, 0 };
+    struct shape shrt = { 60000, 1, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 44444, 0, 0, 0 };
     compare("a short CRLF row", &shrt, 13, "fields but the header has");
-    struct shape quotedgap = { 30000, 0, 0, 1000, 0, { 0, 0 }, 12000, 0, 0, 0, 0, 0 };
+    struct shape quotedgap = { 30000, 0, 0, 1000, 0, { 0, 0 }, 12000, 0, 0, 0, 0, 0, 0, 0 };
     compare("a step gap on a quoted row", &quotedgap, 14, "saw step");
 
+    struct shape over = { 60000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0, 1, 50001 };
+    compare("a repeated probability above 1 in a late part", &over, 21,
+            ":50002:");
+
     /* Two inputs: an episode of the first comes back in the second, named by file. */
-    struct shape two = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 30001, 0, 0, 0, 0 };
+    struct shape two = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 30001, 0, 0, 0, 0, 0, 0 };
     const char *p[2];
     p[0] = write_log("one.csv", &two, 15, 1, 20000);
     char keep[256];
@@ -208,7 +230,7 @@ int main(void)
     p[0] = keep;
     p[1] = write_log("two.csv", &two, 16, 20001, 40000);
     compare_files("two inputs, an episode of the first comes back", p, 2, "one.csv)");
-    struct shape twook = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0 };
+    struct shape twook = { 40000, 0, 0, 0, 0, { 0, 0 }, 0, 0, 0, 0, 0, 0, 0, 0 };
     write_log("one.csv", &twook, 17, 1, 20000);
     write_log("two.csv", &twook, 18, 20001, 40000);
     compare_files("two inputs", p, 2, NULL);
