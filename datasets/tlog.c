@@ -254,23 +254,25 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
  * would only pay for the lookups). */
 static int memo_double(struct tlog_memo *m, const char *s, size_t len, double *out)
 {
-    if (!m || len < 8 || len > sizeof m->s[0] || (m->tries >= 256 && 2 * m->hits < m->tries))
+    if (!m || len < 8 || len > 24 || (m->tries >= 256 && 2 * m->hits < m->tries))
         return csv_parse_double(s, len, out);
-    uint64_t a, b;
-    memcpy(&a, s, 8);
-    memcpy(&b, s + len - 8, 8);
-    size_t h = (size_t)(((a * UINT64_C(0x9e3779b97f4a7c15)) ^ (b * UINT64_C(0xc2b2ae3d27d4eb4f))
-                         ^ len) >> 58) % TLOG_MEMO_SLOTS;
+    uint64_t head, mid = 0, tail;
+    memcpy(&head, s, 8);
+    memcpy(&tail, s + len - 8, 8);
+    if (len > 16)
+        memcpy(&mid, s + 8, 8);
+    size_t h = (size_t)(((head * UINT64_C(0x9e3779b97f4a7c15)) ^
+                         (tail * UINT64_C(0xc2b2ae3d27d4eb4f)) ^ len) >> 58) % TLOG_MEMO_SLOTS;
     m->tries++;
-    if (m->len[h] == len && memcmp(m->s[h], s, len) == 0) {
+    if (m->len[h] == len && m->head[h] == head && m->tail[h] == tail && m->mid[h] == mid) {
         m->hits++;
         *out = m->v[h];
         return 0;
     }
     int rc = csv_parse_double(s, len, out);
     if (rc == 0) {
-        m->len[h] = (unsigned char)len;
-        memcpy(m->s[h], s, len);
+        m->len[h] = len;
+        m->head[h] = head, m->mid[h] = mid, m->tail[h] = tail;
         m->v[h] = *out;
     }
     return rc;

@@ -5,6 +5,7 @@
 #define DATASETS_TLOG_LOADER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "datasets/csv.h"
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
@@ -15,8 +16,10 @@
  * Direct-mapped; fields of 8 to 24 bytes only (shorter ones parse fast). */
 #define TLOG_MEMO_SLOTS 64
 struct tlog_memo {
-    unsigned char len[TLOG_MEMO_SLOTS];     /* 0: empty */
-    char s[TLOG_MEMO_SLOTS][24];
+    /* A field of len bytes is known by its first, middle (bytes 8..15, when len > 16)
+     * and last eight bytes, which cover it. */
+    uint64_t head[TLOG_MEMO_SLOTS], mid[TLOG_MEMO_SLOTS], tail[TLOG_MEMO_SLOTS];
+    size_t len[TLOG_MEMO_SLOTS];            /* 0: empty */
     double v[TLOG_MEMO_SLOTS];
     unsigned tries, hits;                   /* how well it does, to stop using it */
 };
