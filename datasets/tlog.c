@@ -1,6 +1,7 @@
 /* datasets/tlog.c: logged trajectories in memory: allocation, the trajectory CSV
  * loader (contiguous episodes, steps 0,1,2,... without gaps, every rule checked with
- * file:line:column messages) and the on-policy mean return. */
+ * file:line:column messages; runs of plain lines are read in parallel, tlog_span.c)
+ * and the on-policy mean return. */
 #include "config.h"
 #include "datasets/tlog.h"
 
