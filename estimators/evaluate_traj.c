@@ -42,16 +42,21 @@ struct slot_layout {
     int den;
 };
 
-/* Copy the terms of one (policy, estimator) into columns col.. of S (trajboot.h). */
-static void pack(const struct traj_terms *t, double *S, size_t col)
+/* Copy the terms of one (policy, estimator) into columns col.. of S (trajboot.h).
+ * Returns 1 when every term is finite (the bootstrap's dense kernel needs that). */
+static int pack(const struct traj_terms *t, double *S, size_t col)
 {
     size_t n = t->n, K = t->K;
+    int finite = 1;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < K; k++) {
-            S[trajboot_at(n, i, col + k)] = t->num[i * K + k];
+            double x = t->num[i * K + k], y = t->den ? t->den[i * K + k] : 0.0;
+            finite &= isfinite(x) && isfinite(y);
+            S[trajboot_at(n, i, col + k)] = x;
             if (t->den)
-                S[trajboot_at(n, i, col + K + k)] = t->den[i * K + k];
+                S[trajboot_at(n, i, col + K + k)] = y;
         }
+    return finite;
 }
 
 /* Weight diagnostics of the trajectory weights rho_{i,T-1}. */
@@ -93,6 +98,7 @@ struct tsrc {
     struct pe_result *pe;           /* [n_pol * n_spec] */
     struct diag_weights *dg;        /* [n_pol] trajectory weights */
     double *rho_max;                /* [n_pol] the largest per-decision weight */
+    unsigned char *finite;          /* [n_pol] its columns of S are all finite */
     double *point;                  /* [W] the point sums, filled by prepare */
     double *S;                      /* the packed terms (only with replicates) */
     struct trajboot tb;
@@ -158,9 +164,10 @@ static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     t->pe = ope_calloc(g->n_pol * ns + 1, sizeof *t->pe, err);
     t->dg = ope_calloc(g->n_pol + 1, sizeof *t->dg, err);
     t->rho_max = ope_calloc(g->n_pol + 1, sizeof *t->rho_max, err);
+    t->finite = ope_calloc(g->n_pol + 1, sizeof *t->finite, err);
     t->ret = ope_malloc((t->log->n_episodes + 1) * sizeof *t->ret, err);
     if (!t->w || !t->rho || !t->qa || !t->v || !t->c || !t->terms || !t->lay || !t->pe ||
-        !t->dg || !t->rho_max || !t->ret)
+        !t->dg || !t->rho_max || !t->finite || !t->ret)
         return -1;
     /* Each episode's discounted return, summed as tlog_mean_return sums it. */
     for (size_t e = 0; e < t->log->n_episodes; e++) {
@@ -242,8 +249,8 @@ static int keep_terms(struct eng *g, struct tsrc *t, struct pbuf *b, size_t p, s
     for (size_t i = 0; i < N; i++)
         b->c[i] -= t->ret[i];
     ci_stats_of(b->c, N, &x->lift_st);
-    if (t->S)
-        pack(tt, t->S, col);
+    if (t->S && !pack(tt, t->S, col))
+        t->finite[p] = 0;
     traj_terms_release(tt);
     return 0;
 }
@@ -255,6 +262,7 @@ static int prepare_with(struct eng *g, struct tsrc *t, struct pbuf *b, size_t p,
 {
     const struct tlog *log = t->log;
     size_t ns = g->o->n_spec;
+    t->finite[p] = 1;
     if (traj_weights(log, pol, b->w, b->rho, err) != 0)
         return -1;
     diagnostics(log, b->rho, &t->dg[p]);
@@ -363,7 +371,10 @@ static const struct acc_source *t_source(struct eng *g, struct ope_error *err)
         t->src = (struct acc_source){ t->log->n_episodes, t->W, 0, 0, NULL, NULL, NULL, NULL };
         return &t->src;
     }
-    if (trajboot_init(&t->tb, t->S, t->log->n_episodes, t->W, err) != 0)
+    int finite = 1;
+    for (size_t p = 0; p < g->n_pol; p++)
+        finite &= t->finite[p];
+    if (trajboot_init_finite(&t->tb, t->S, t->log->n_episodes, t->W, finite, err) != 0)
         return NULL;
     t->src = t->tb.src;
     t->src.point = NULL;
@@ -575,7 +586,8 @@ static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
         for (size_t k = 0; k < n_pol * ns; k++)
             free(t->pe[k].coef), free(t->pe[k].c);
     free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->ret), free(t->terms);
-    free(t->lay), free(t->pe), free(t->dg), free(t->rho_max), free(t->point), free(t->S);
+    free(t->lay), free(t->pe), free(t->dg), free(t->rho_max), free(t->finite), free(t->point);
+    free(t->S);
     diag_support_release(&t->support);
 }
 
