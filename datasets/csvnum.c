@@ -236,7 +236,17 @@ static double decimal_to_double(uint64_t w, int q)
     int bits_d = 64 - __builtin_clzll(d), bits_w = 64 - __builtin_clzll(w);
     int sh = bits_d + 63 - bits_w;      /* n = w 2^sh < d 2^64: a 64-bit quotient */
     u128 n = (u128)w << sh;
-    uint64_t quo = (uint64_t)(n / d), rem = (uint64_t)(n - (u128)quo * d);
+    uint64_t quo, rem;
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* One divq: the quotient fits in 64 bits (n < d 2^64), which the compiler cannot
+     * know, so n / d would call the general 128-bit division. Same quotient and
+     * remainder. */
+    __asm__("divq %4" : "=a"(quo), "=d"(rem) : "a"((uint64_t)n), "d"((uint64_t)(n >> 64)),
+            "rm"(d));
+#else
+    quo = (uint64_t)(n / d);
+    rem = (uint64_t)(n - (u128)quo * d);
+#endif
     return round_u128(quo, -sh + q, rem != 0);
 }
 

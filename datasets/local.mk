@@ -42,6 +42,8 @@ libope_a_SOURCES += \
 	datasets/sampler.c \
 	datasets/sampler.h \
 	datasets/tlog.c \
+	datasets/tlog_loader.h \
+	datasets/tlog_span.c \
 	datasets/tlog.h \
 	datasets/tlog_policy.c \
 	datasets/truth.c \

@@ -1,11 +1,13 @@
 /* datasets/tlog.c: logged trajectories in memory: allocation, the trajectory CSV
  * loader (contiguous episodes, steps 0,1,2,... without gaps, every rule checked with
- * file:line:column messages) and the on-policy mean return. */
+ * file:line:column messages; runs of plain lines are read in parallel, tlog_span.c)
+ * and the on-policy mean return. */
 #include "config.h"
 #include "datasets/tlog.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "datasets/blog.h"
 #include "datasets/csv.h"
 #include "datasets/roles.h"
+#include "datasets/tlog_loader.h"
 #include "ope/base/sum.h"
 
 struct tlog *tlog_new(size_t n_episodes, const int *ep_len, int n_actions, int n_states,
@@ -152,24 +155,6 @@ int log_csv_is_trajectory(struct csv_reader *csv, const struct load_opts *o,
 
 /* ---- the loader ------------------------------------------------------------ */
 
-struct tloader {
-    struct roles r;
-    const struct load_opts *o;
-    size_t n, cap;
-    int *state, *action;
-    double *reward, *pscore;
-    unsigned char *done;
-    size_t *line;
-    double **val;               /* [n_cols] policy and feature columns */
-    struct roles_levels ids;    /* episode ids in order (contiguity check) */
-    size_t *ep_start;           /* first row of each episode */
-    long step;                  /* step of the previous row */
-    long max_action, max_state;
-    size_t done_line;           /* line of a done=1 row that ended no episode yet */
-    const struct csv_reader *csv;   /* the reader, for the input of a row in messages */
-    struct csv_rows rows_of;        /* several inputs: where each begins */
-};
-
 static int tgrow(void *pp, size_t size, struct ope_error *err)
 {
     void **p = pp;
@@ -199,19 +184,32 @@ static int tloader_grow(struct tloader *L, struct ope_error *err)
     return 0;
 }
 
-/* Episode and step of row i: a new id starts an episode at step 0; an id seen before
- * is a non-contiguous episode; within an episode steps go up by one. */
-static int read_episode(struct tloader *L, const struct csv_field *f, struct ope_error *err)
+int tlog_loader_reserve(struct tloader *L, size_t rows, struct ope_error *err)
+{
+    while (L->cap < rows)
+        if (tloader_grow(L, err) < 0)
+            return -1;
+    return 0;
+}
+
+int tlog_loader_step(const struct tloader *L, const struct csv_field *f, long *step,
+                     struct ope_error *err)
 {
     const struct roles *r = &L->r;
     size_t je = (size_t)r->single[ROLE_EPISODE], js = (size_t)r->single[ROLE_STEP];
-    const struct csv_field *fe = &f[je], *fs = &f[js];
-    long step;
-    if (fe->len == 0)
-        return roles_bad_value(r, je, fe, "an episode id", err);
-    if (roles_long(r, js, fs, 0, 100000000L, "a step number: an integer from 0 to 100000000", &step,
-                   err) < 0)
-        return -1;
+    if (f[je].len == 0)
+        return roles_bad_value(r, je, &f[je], "an episode id", err);
+    return roles_long(r, js, &f[js], 0, 100000000L,
+                      "a step number: an integer from 0 to 100000000", step, err);
+}
+
+/* Episode and step of row i: a new id starts an episode at step 0; an id seen before
+ * is a non-contiguous episode; within an episode steps go up by one. */
+int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
+                        const struct csv_field *fs, long step, struct ope_error *err)
+{
+    const struct roles *r = &L->r;
+    size_t je = (size_t)r->single[ROLE_EPISODE], js = (size_t)r->single[ROLE_STEP];
     size_t ne = L->ids.n;
     int same = ne > 0 && L->ids.len[ne - 1] == fe->len &&
                memcmp(L->ids.level[ne - 1], fe->s, fe->len) == 0;
@@ -252,20 +250,54 @@ static int read_episode(struct tloader *L, const struct csv_field *f, struct ope
     return 0;
 }
 
-static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_error *err)
+/* csv_parse_double through the memo m (NULL: none): the same result. A memo that
+ * finds fewer than half of 256 fields stops being asked (values that do not repeat
+ * would only pay for the lookups). */
+static int memo_double(struct tlog_memo *m, const char *s, size_t len, double *out)
+{
+    if (!m || len < 8 || len > 24 || (m->tries >= 256 && 2 * m->hits < m->tries))
+        return csv_parse_double(s, len, out);
+    uint64_t head, mid = 0, tail;
+    memcpy(&head, s, 8);
+    memcpy(&tail, s + len - 8, 8);
+    if (len > 16)
+        memcpy(&mid, s + 8, 8);
+    size_t h = (size_t)(((head * UINT64_C(0x9e3779b97f4a7c15)) ^
+                         (tail * UINT64_C(0xc2b2ae3d27d4eb4f)) ^ len) >> 58) % TLOG_MEMO_SLOTS;
+    m->tries++;
+    if (m->len[h] == len && m->head[h] == head && m->tail[h] == tail && m->mid[h] == mid) {
+        m->hits++;
+        *out = m->v[h];
+        return 0;
+    }
+    int rc = csv_parse_double(s, len, out);
+    if (rc == 0) {
+        m->len[h] = len;
+        m->head[h] = head, m->mid[h] = mid, m->tail[h] = tail;
+        m->v[h] = *out;
+    }
+    return rc;
+}
+
+int tlog_loader_columns(struct tloader *L, const struct csv_field *f, struct ope_error *err)
 {
     const struct roles *r = &L->r;
     size_t i = L->n;
     long lv, hi = L->o->n_actions > 0 ? L->o->n_actions - 1 : 1000000L;
-    if (read_episode(L, f, err) < 0)
-        return -1;
     for (size_t j = 0; j < r->n_cols; j++) {
         const struct roles_col *c = &r->col[j];
         const struct csv_field *x = &f[j];
-        if (c->use == USE_POLICY || c->use == USE_FEATURE) {
-            if (roles_double(r, j, x, c->use == USE_POLICY ? 0.0 : -HUGE_VAL,
-                             c->use == USE_POLICY ? 1.0 : HUGE_VAL, 0, c->use == USE_POLICY
-                             ? "a probability in [0, 1]" : "a finite number",
+        if (c->use == USE_POLICY) {
+            /* roles_double's test, with the memo. */
+            double v;
+            if (memo_double(L->memo ? &L->memo[j] : NULL, x->s, x->len, &v) != 0 ||
+                v < 0.0 || v > 1.0)
+                return roles_bad_value(r, j, x, "a probability in [0, 1]", err);
+            L->val[j][i] = v;
+            continue;
+        }
+        if (c->use == USE_FEATURE) {
+            if (roles_double(r, j, x, -HUGE_VAL, HUGE_VAL, 0, "a finite number",
                              &L->val[j][i], err) < 0)
                 return -1;
             continue;
@@ -293,22 +325,39 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
                              ROLES_REWARD_WHAT, &L->reward[i], err) < 0)
                 return -1;
             break;
-        case ROLE_PSCORE:
-            if (roles_double(r, j, x, 0.0, 1.0, 1, "a probability in (0, 1]", &L->pscore[i],
-                             err) < 0)
-                return -1;
+        case ROLE_PSCORE: {
+            double v;
+            if (memo_double(L->memo ? &L->memo[j] : NULL, x->s, x->len, &v) != 0 ||
+                v <= 0.0 || v > 1.0)
+                return roles_bad_value(r, j, x, "a probability in (0, 1]", err);
+            L->pscore[i] = v;
             break;
+        }
         case ROLE_DONE:
             if (roles_long(r, j, x, 0, 1, "0 or 1", &lv, err) < 0)
                 return -1;
             L->done[i] = (unsigned char)lv;
-            if (lv)
-                L->done_line = x->line;
             break;
         default:
             break;
         }
     }
+    return 0;
+}
+
+/* One row read in order: its episode against the rows before, then its columns; a
+ * done=1 row ends its episode for the next row's check. */
+static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_error *err)
+{
+    long step;
+    const struct roles *r = &L->r;
+    if (tlog_loader_step(L, f, &step, err) < 0 ||
+        tlog_loader_episode(L, &f[r->single[ROLE_EPISODE]], &f[r->single[ROLE_STEP]], step,
+                            err) < 0 ||
+        tlog_loader_columns(L, f, err) < 0)
+        return -1;
+    if (L->done && L->done[L->n])
+        L->done_line = f[r->single[ROLE_DONE]].line;
     return 0;
 }
 
@@ -329,11 +378,37 @@ static void tloader_release(struct tloader *L)
     roles_release(&L->r);
 }
 
+/* One record read with csv_next (one that holds quotes, or is very long). */
+static int tread_record(struct tloader *L, struct csv_reader *csv, const struct csv_field *f,
+                        size_t nf, struct ope_error *err)
+{
+    if (roles_blank_record(f, nf))
+        return 0;
+    if (roles_check_width(&L->r, f, nf, csv_record_line(csv), err) < 0)
+        return -1;
+    if (L->n == L->cap && tloader_grow(L, err) < 0)
+        return -1;
+    L->line[L->n] = csv_record_line(csv);
+    if (tread_row(L, f, err) < 0)
+        return -1;
+    L->n++;
+    return 0;
+}
+
+/* Bytes of plain lines taken at once (several parallel tasks' worth). */
+#define SPAN_BYTES ((size_t)8 << 20)
+
+static int use_spans = 1;
+
+void tlog_loader_use_spans(int on)
+{
+    use_spans = on;
+}
+
+/* Read every record after the header: runs of plain lines through
+ * tlog_loader_read_span, the other records one by one, in file order. */
 static int tread_rows(struct tloader *L, struct csv_reader *csv, struct ope_error *err)
 {
-    const struct csv_field *f;
-    size_t nf;
-    int rc;
     if (!(L->val = ope_calloc(L->r.n_cols, sizeof *L->val, err)))
         return -1;
     for (size_t j = 0; j < L->r.n_cols; j++)
@@ -341,40 +416,51 @@ static int tread_rows(struct tloader *L, struct csv_reader *csv, struct ope_erro
             !(L->val[j] = ope_malloc(sizeof(double), err)))
             return -1;
     L->max_action = L->max_state = -1;
-    while ((rc = csv_next(csv, &f, &nf, err)) == 1) {
-        if (csv_rows_note(&L->rows_of, csv, L->n, err) < 0)
+    for (;;) {
+        struct csv_span sp;
+        int rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
+        if (rc == 1 && tlog_loader_read_span(L, &sp, err) < 0)
             return -1;
-        if (roles_blank_record(f, nf))
-            continue;
-        if (roles_check_width(&L->r, f, nf, csv_record_line(csv), err) < 0)
+        if (rc == 2) {
+            const struct csv_field *f;
+            size_t nf;
+            rc = csv_next(csv, &f, &nf, err);
+            if (rc == 1 && (csv_rows_note(&L->rows_of, csv, L->n, err) < 0 ||
+                            tread_record(L, csv, f, nf, err) < 0))
+                return -1;
+        }
+        if (rc < 0)
             return -1;
-        if (L->n == L->cap && tloader_grow(L, err) < 0)
-            return -1;
-        L->line[L->n] = csv_record_line(csv);
-        if (tread_row(L, f, err) < 0)
-            return -1;
-        L->n++;
+        if (rc == 0)
+            break;
     }
-    if (rc < 0)
-        return -1;
     if (L->n == 0)
         return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
                         "least one step", csv_input_name(csv, 0));
     return 0;
 }
 
-/* The policies' [A][n] matrices, each row checked to sum to 1. */
+/* The policies' [A][n] matrices, each row checked to sum to 1. A matrix takes its
+ * columns over (no copy: they are most of the log's memory); an action without a
+ * column gets zeros. */
 static int tbuild_policies(struct tloader *L, struct tlog *t, struct ope_error *err)
 {
     int A = t->n_actions;
     for (size_t p = 0; p < L->r.n_policies; p++) {
         struct tlog_policy *tp = &t->policy[p];
         if (!(tp->name = ope_strdup(L->r.policy_name[p], err)) ||
-            !(tp->prob = blog_matrix_new(A, t->n_steps, err)))
+            !(tp->prob = ope_calloc((size_t)A, sizeof *tp->prob, err)))
             return -1;
         for (size_t j = 0; j < L->r.n_cols; j++)
-            if (L->r.col[j].use == USE_POLICY && L->r.col[j].policy == (int)p)
-                memcpy(tp->prob[L->r.col[j].action], L->val[j], t->n_steps * sizeof(double));
+            if (L->r.col[j].use == USE_POLICY && L->r.col[j].policy == (int)p) {
+                double **m = &tp->prob[L->r.col[j].action];
+                free(*m);       /* a later column of the same action wins, as before */
+                *m = L->val[j];
+                L->val[j] = NULL;
+            }
+        for (int a = 0; a < A; a++)
+            if (!tp->prob[a] && !(tp->prob[a] = ope_calloc(t->n_steps, sizeof(double), err)))
+                return -1;
         for (size_t i = 0; i < t->n_steps; i++) {
             double sum = 0.0;
             for (int a = 0; a < A; a++)

@@ -35,6 +35,8 @@ static int cancelled(const struct eval_opts *o, struct ope_error *err)
 /* Prepare every policy, in order. */
 static int prepare_all(struct eng *g, struct ope_error *err)
 {
+    if (g->kind->prepare_all)
+        return g->kind->prepare_all(g, err) != 0 || cancelled(g->o, err) != 0 ? -1 : 0;
     for (size_t p = 0; p < g->n_pol; p++)
         if (g->kind->prepare(g, p, g->pol[p], err) != 0 || cancelled(g->o, err) != 0)
             return -1;

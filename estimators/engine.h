@@ -92,6 +92,9 @@ struct eng_kind {
     /* Policy p (the log's policy pol): its row inputs, or its weights, value model
      * and terms. Called for p = 0, 1, ... in order. 0, or -1 with err. */
     int (*prepare)(struct eng *g, size_t p, size_t pol, struct ope_error *err);
+    /* May be NULL: every policy prepared at once (on several threads), with the
+     * results and the first error that prepare for p = 0, 1, ... in order gives. */
+    int (*prepare_all)(struct eng *g, struct ope_error *err);
     /* The accumulator source over every prepared policy for g->B replicates, and the
      * first column of (policy p, estimator e) in it. NULL (out of memory) with err. */
     const struct acc_source *(*source)(struct eng *g, struct ope_error *err);

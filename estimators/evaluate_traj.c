@@ -42,16 +42,21 @@ struct slot_layout {
     int den;
 };
 
-/* Copy the terms of one (policy, estimator) into columns col.. of S (trajboot.h). */
-static void pack(const struct traj_terms *t, double *S, size_t col)
+/* Copy the terms of one (policy, estimator) into columns col.. of S (trajboot.h).
+ * Returns 1 when every term is finite (the bootstrap's dense kernel needs that). */
+static int pack(const struct traj_terms *t, double *S, size_t col)
 {
     size_t n = t->n, K = t->K;
+    int finite = 1;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < K; k++) {
-            S[trajboot_at(n, i, col + k)] = t->num[i * K + k];
+            double x = t->num[i * K + k], y = t->den ? t->den[i * K + k] : 0.0;
+            finite &= isfinite(x) && isfinite(y);
+            S[trajboot_at(n, i, col + k)] = x;
             if (t->den)
-                S[trajboot_at(n, i, col + K + k)] = t->den[i * K + k];
+                S[trajboot_at(n, i, col + K + k)] = y;
         }
+    return finite;
 }
 
 /* Weight diagnostics of the trajectory weights rho_{i,T-1}. */
@@ -93,6 +98,7 @@ struct tsrc {
     struct pe_result *pe;           /* [n_pol * n_spec] */
     struct diag_weights *dg;        /* [n_pol] trajectory weights */
     double *rho_max;                /* [n_pol] the largest per-decision weight */
+    unsigned char *finite;          /* [n_pol] its columns of S are all finite */
     double *point;                  /* [W] the point sums, filled by prepare */
     double *S;                      /* the packed terms (only with replicates) */
     struct trajboot tb;
@@ -158,9 +164,10 @@ static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     t->pe = ope_calloc(g->n_pol * ns + 1, sizeof *t->pe, err);
     t->dg = ope_calloc(g->n_pol + 1, sizeof *t->dg, err);
     t->rho_max = ope_calloc(g->n_pol + 1, sizeof *t->rho_max, err);
+    t->finite = ope_calloc(g->n_pol + 1, sizeof *t->finite, err);
     t->ret = ope_malloc((t->log->n_episodes + 1) * sizeof *t->ret, err);
     if (!t->w || !t->rho || !t->qa || !t->v || !t->c || !t->terms || !t->lay || !t->pe ||
-        !t->dg || !t->rho_max || !t->ret)
+        !t->dg || !t->rho_max || !t->finite || !t->ret)
         return -1;
     /* Each episode's discounted return, summed as tlog_mean_return sums it. */
     for (size_t e = 0; e < t->log->n_episodes; e++) {
@@ -182,12 +189,13 @@ static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 
 /* The column layout, from the first policy's terms (it depends on the horizon and
  * the estimators only), and the point sums and packed terms it calls for. */
-static int layout(struct eng *g, struct tsrc *t, struct ope_error *err)
+static int layout(struct eng *g, struct tsrc *t, const struct traj_terms *terms,
+                  struct ope_error *err)
 {
     size_t ns = g->o->n_spec;
     for (size_t e = 0; e < ns; e++) {
-        t->lay[e] = (struct slot_layout){ t->Wp, t->terms[e].K, t->terms[e].den != NULL };
-        t->Wp += t->terms[e].K * (t->terms[e].den ? 2 : 1);
+        t->lay[e] = (struct slot_layout){ t->Wp, terms[e].K, terms[e].den != NULL };
+        t->Wp += terms[e].K * (terms[e].den ? 2 : 1);
     }
     t->W = (g->n_pol * t->Wp + TRAJBOOT_PAD - 1) / TRAJBOOT_PAD * TRAJBOOT_PAD;
     t->point = ope_calloc(t->W + 1, sizeof *t->point, err);
@@ -198,12 +206,21 @@ static int layout(struct eng *g, struct tsrc *t, struct ope_error *err)
     return 0;
 }
 
+/* The buffers of the policy being prepared: the shared ones of struct tsrc, or a
+ * parallel task's own (t_prepare_all). */
+struct pbuf {
+    double *w, *rho, *qa, *v;       /* [n_steps] */
+    double *c;                      /* [n_episodes] */
+    struct traj_terms *terms;       /* [n_spec] */
+};
+
 /* One estimator's terms on the policy being prepared: its point sums (as an
  * acc_state fed with its columns would form them), its contributions' statistics,
  * its coefficients, and its columns of S. */
-static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct ope_error *err)
+static int keep_terms(struct eng *g, struct tsrc *t, struct pbuf *b, size_t p, size_t e,
+                      struct ope_error *err)
 {
-    struct traj_terms *tt = &t->terms[e];
+    struct traj_terms *tt = &b->terms[e];
     struct pe_result *x = &t->pe[p * g->o->n_spec + e];
     const struct slot_layout *L = &t->lay[e];
     size_t col = p * t->Wp + L->off, N = tt->n;
@@ -213,8 +230,8 @@ static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct 
     if (acc_point_rows(tt->num, N, tt->K, t->point + col, err) != 0 ||
         (tt->den && acc_point_rows(tt->den, N, tt->K, t->point + col + tt->K, err) != 0))
         return -1;
-    traj_contrib(tt, t->c);
-    ci_stats_of(t->c, N, &x->st);
+    traj_contrib(tt, b->c);
+    ci_stats_of(b->c, N, &x->st);
     x->zero_slots = traj_zero_slots(tt);
     x->K = tt->K;
     x->coef = ope_malloc(tt->K * sizeof *x->coef + 1, err);
@@ -226,43 +243,124 @@ static int keep_terms(struct eng *g, struct tsrc *t, size_t p, size_t e, struct 
     if (g->o->matrix_k >= 2 && g->o->ci != CI_BOOTSTRAP && g->o->ci != CI_NONE) {
         if (!(x->c = ope_malloc(N * sizeof *x->c + 1, err)))
             return -1;
-        memcpy(x->c, t->c, N * sizeof *x->c);
+        memcpy(x->c, b->c, N * sizeof *x->c);
     }
     /* The lift's paired differences: contribution minus the episode's return. */
     for (size_t i = 0; i < N; i++)
-        t->c[i] -= t->ret[i];
-    ci_stats_of(t->c, N, &x->lift_st);
-    if (t->S)
-        pack(tt, t->S, col);
+        b->c[i] -= t->ret[i];
+    ci_stats_of(b->c, N, &x->lift_st);
+    if (t->S && !pack(tt, t->S, col))
+        t->finite[p] = 0;
     traj_terms_release(tt);
     return 0;
 }
 
 /* The policy's weights, their diagnostics, its value model and every estimator's
- * terms. */
+ * terms, in the buffers b. */
+static int prepare_with(struct eng *g, struct tsrc *t, struct pbuf *b, size_t p, size_t pol,
+                        struct ope_error *err)
+{
+    const struct tlog *log = t->log;
+    size_t ns = g->o->n_spec;
+    t->finite[p] = 1;
+    if (traj_weights(log, pol, b->w, b->rho, err) != 0)
+        return -1;
+    diagnostics(log, b->rho, &t->dg[p]);
+    for (size_t j = 0; j < log->n_steps; j++)
+        t->rho_max[p] = b->rho[j] > t->rho_max[p] ? b->rho[j] : t->rho_max[p];
+    if (g->need_model && vm_fit(log, pol, t->gamma, &t->to->vm, b->qa, b->v, err) != 0)
+        return -1;
+    struct traj_in in = { log, pol, log->horizon, t->gamma, b->w, b->rho,
+                          g->need_model ? b->qa : NULL, g->need_model ? b->v : NULL, NULL };
+    for (size_t e = 0; e < ns; e++)
+        if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &b->terms[e], err) != 0)
+            return -1;
+    if (p == 0 && layout(g, t, b->terms, err) != 0)
+        return -1;
+    for (size_t e = 0; e < ns; e++)
+        if (keep_terms(g, t, b, p, e, err) != 0)
+            return -1;
+    return 0;
+}
+
 static int t_prepare(struct eng *g, size_t p, size_t pol, struct ope_error *err)
 {
     struct tsrc *t = g->self;
-    const struct tlog *log = t->log;
-    size_t ns = g->o->n_spec;
-    if (traj_weights(log, pol, t->w, t->rho, err) != 0)
+    struct pbuf b = { t->w, t->rho, t->qa, t->v, t->c, t->terms };
+    return prepare_with(g, t, &b, p, pol, err);
+}
+
+struct prep_ctx {
+    struct eng *g;
+    size_t n_tasks;
+    struct ope_error *errs;     /* [n_pol] */
+    int *rc;                    /* [n_pol] */
+};
+
+/* Policies 1 + task, 1 + task + n_tasks, ... in buffers of the task's own (allocated
+ * once per task, outside every loop over steps); each policy's results go to places
+ * of struct tsrc no other policy writes. */
+static void prep_task(void *arg, size_t task)
+{
+    struct prep_ctx *x = arg;
+    struct eng *g = x->g;
+    struct tsrc *t = g->self;
+    size_t n_steps = t->log->n_steps, ns = g->o->n_spec;
+    struct ope_error *err = &x->errs[1 + task];
+    struct pbuf b = { ope_malloc((n_steps + 1) * sizeof *b.w, err),
+                      ope_malloc((n_steps + 1) * sizeof *b.rho, err), NULL, NULL,
+                      ope_malloc((t->log->n_episodes + 1) * sizeof *b.c, err),
+                      ope_calloc(ns + 1, sizeof *b.terms, err) };
+    for (size_t p = 1 + task; p < g->n_pol; p += x->n_tasks) {
+        if (!b.w || !b.rho || !b.c || !b.terms) {
+            x->rc[p] = -1;
+            x->errs[p] = *err;
+            break;
+        }
+        if ((x->rc[p] = prepare_with(g, t, &b, p, g->pol[p], &x->errs[p])) != 0)
+            break;
+    }
+    for (size_t e = 0; b.terms && e < ns; e++)
+        traj_terms_release(&b.terms[e]);
+    free(b.w), free(b.rho), free(b.c), free(b.terms);
+}
+
+/* Every policy: the first alone (it sets the column layout), the others on several
+ * threads when no value model is fitted (the estimators' terms are then pure
+ * functions of the log and the policy); the same results as in order, and the first
+ * policy's error in order. */
+static int t_prepare_all(struct eng *g, struct ope_error *err)
+{
+    if (g->n_pol == 0)
+        return 0;
+    if (t_prepare(g, 0, g->pol[0], err) != 0)
         return -1;
-    diagnostics(log, t->rho, &t->dg[p]);
-    for (size_t j = 0; j < log->n_steps; j++)
-        t->rho_max[p] = t->rho[j] > t->rho_max[p] ? t->rho[j] : t->rho_max[p];
-    if (g->need_model && vm_fit(log, pol, t->gamma, &t->to->vm, t->qa, t->v, err) != 0)
-        return -1;
-    struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho,
-                          g->need_model ? t->qa : NULL, g->need_model ? t->v : NULL, NULL };
-    for (size_t e = 0; e < ns; e++)
-        if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
-            return -1;
-    if (p == 0 && layout(g, t, err) != 0)
-        return -1;
-    for (size_t e = 0; e < ns; e++)
-        if (keep_terms(g, t, p, e, err) != 0)
-            return -1;
-    return 0;
+    if (g->need_model || g->n_pol < 3 || g->o->threads == 1) {
+        for (size_t p = 1; p < g->n_pol; p++) {
+            if (ope_progress_cancelled(g->o->progress))
+                return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+            if (t_prepare(g, p, g->pol[p], err) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    int threads = g->o->threads > 0 ? g->o->threads : ope_default_threads();
+    size_t n_tasks = (size_t)threads < g->n_pol - 1 ? (size_t)threads : g->n_pol - 1;
+    struct prep_ctx x = { g, n_tasks, ope_calloc(g->n_pol, sizeof *x.errs, err),
+                          ope_calloc(g->n_pol, sizeof *x.rc, err) };
+    int rc = 0;
+    if (!x.errs || !x.rc)
+        rc = -1;
+    else if (ope_parallel_for(n_tasks, threads, prep_task, &x, NULL, NULL) != 0)
+        rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    for (size_t p = 1; rc == 0 && p < g->n_pol; p++)
+        if (x.rc[p] != 0) {
+            *err = x.errs[p];
+            rc = -1;
+        }
+    free(x.errs);
+    free(x.rc);
+    return rc;
 }
 
 /* The replicates come from S (trajboot.h); the point sums were kept by prepare. */
@@ -273,7 +371,10 @@ static const struct acc_source *t_source(struct eng *g, struct ope_error *err)
         t->src = (struct acc_source){ t->log->n_episodes, t->W, 0, 0, NULL, NULL, NULL, NULL };
         return &t->src;
     }
-    if (trajboot_init(&t->tb, t->S, t->log->n_episodes, t->W, err) != 0)
+    int finite = 1;
+    for (size_t p = 0; p < g->n_pol; p++)
+        finite &= t->finite[p];
+    if (trajboot_init_finite(&t->tb, t->S, t->log->n_episodes, t->W, finite, err) != 0)
         return NULL;
     t->src = t->tb.src;
     t->src.point = NULL;
@@ -463,6 +564,7 @@ static const struct eng_kind traj_kind = {
     .describe = t_describe,
     .setup = t_setup,
     .prepare = t_prepare,
+    .prepare_all = t_prepare_all,
     .source = t_source,
     .col = t_col,
     .end_source = t_end_source,
@@ -484,7 +586,8 @@ static void tsrc_release(struct tsrc *t, size_t n_pol, size_t ns)
         for (size_t k = 0; k < n_pol * ns; k++)
             free(t->pe[k].coef), free(t->pe[k].c);
     free(t->w), free(t->rho), free(t->qa), free(t->v), free(t->c), free(t->ret), free(t->terms);
-    free(t->lay), free(t->pe), free(t->dg), free(t->rho_max), free(t->point), free(t->S);
+    free(t->lay), free(t->pe), free(t->dg), free(t->rho_max), free(t->finite), free(t->point);
+    free(t->S);
     diag_support_release(&t->support);
 }
 

@@ -254,13 +254,19 @@ static void src_boot(void *ctx, void *scratch, size_t lo, size_t m, const uint64
 int trajboot_init(struct trajboot *tb, const double *S, size_t n, size_t W,
                   struct ope_error *err)
 {
+    int finite = 1;
+    for (size_t k = 0; k < n * W && finite; k++)
+        finite = isfinite(S[k]);
+    return trajboot_init_finite(tb, S, n, W, finite, err);
+}
+
+int trajboot_init_finite(struct trajboot *tb, const double *S, size_t n, size_t W,
+                         int finite, struct ope_error *err)
+{
     pthread_once(&pois_once, pois_init);
     if (W % TRAJBOOT_PAD != 0)
         return ope_fail(err, OPE_ESOFTWARE, "trajboot: %zu columns is not a multiple of %d",
                         W, TRAJBOOT_PAD);
-    int finite = 1;
-    for (size_t k = 0; k < n * W && finite; k++)
-        finite = isfinite(S[k]);
     tb->kernel = finite ? dense_generic : sparse_generic;
 #ifdef TB_X86
     int id = impl_id();

@@ -39,6 +39,11 @@ struct trajboot {
 int trajboot_init(struct trajboot *tb, const double *S, size_t n, size_t W,
                   struct ope_error *err);
 
+/* The same when the caller, which wrote S, knows whether its every entry is finite
+ * (finite != 0): that spares a pass over S. */
+int trajboot_init_finite(struct trajboot *tb, const double *S, size_t n, size_t W,
+                         int finite, struct ope_error *err);
+
 /* The replicate sums of S (n episodes x W columns, W a multiple of TRAJBOOT_PAD) for
  * replicates 0..B-1 with the counts of eval_traj_count(seed, i, b), through acc_run:
  *     sums[b * W + w] = sum_i m_{b,i} S[trajboot_at(n, i, w)],   msum[b] = sum_i m_{b,i}.

@@ -77,7 +77,8 @@ ope_c_tests = \
 	t/1350-props \
 	t/1360-copg \
 	t/1476-printable \
-	t/1492-grid-columns
+	t/1492-grid-columns \
+	t/1520-tlog-span
 
 ope_sh_tests = \
 	t/0001-layers.sh \

@@ -333,24 +333,39 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
     }
     /* Policy files stand in for pi.* columns: with one, the log may have none. */
     c->lo.want_policies = evalcli_n_policy_files(c) == 0;
+    struct sha_job job = { path, "", { 0 }, 0 };
+    pthread_t th;
+    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
     if (traj == 1) {
+        /* As for a bandit log below: a regular file is hashed on a second thread
+         * while the log loads and evaluates. */
         struct tlog *log = tlog_load_csv(csv, &c->lo, err);
-        char hex[65] = "";
         if (log && (evalcli_add_policy_files(c, log, err) != 0
                     || tlog_check_range(log, err) != 0)) {
             tlog_free(log);
             log = NULL;
         }
-        if (log && input_digest(csv, path, hex, err) != 0) {
+        if (log && !hashing && input_digest(csv, path, job.hex, err) != 0) {
             tlog_free(log);
             log = NULL;
         }
         csv_close(csv);
-        if (!log)
+        if (!log) {
+            if (hashing)
+                pthread_join(th, NULL);
             return NULL;
+        }
         r = eval_settings_run(&c->set, NULL, log, c->progress, err);
+        if (hashing) {
+            pthread_join(th, NULL);
+            if (r && job.rc != 0) {
+                *err = job.err;
+                res_eval_free(r);
+                r = NULL;
+            }
+        }
         if (r)
-            memcpy(r->sha256, hex, sizeof r->sha256);
+            memcpy(r->sha256, job.hex, sizeof r->sha256);
         if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
             res_eval_free(r);
             r = NULL;
@@ -361,9 +376,6 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
             tlog_free(log);
         return r;
     }
-    struct sha_job job = { path, "", { 0 }, 0 };
-    pthread_t th;
-    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct blog *log = blog_load_csv(csv, &c->lo, err);
     if (log && blog_check_range(log, err) != 0) {
         blog_free(log);
