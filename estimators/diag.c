@@ -147,12 +147,12 @@ static void unsupported_add(const struct diag_support *s, double **prob, const i
                             size_t n, struct ope_sum *k)
 {
     size_t A = s->n_actions;
-    /* Every action seen in every context: every row adds 0, and the mean is 0. */
+    /* Every action seen in every context: every row would add 0 (the sum stays 0). */
     size_t unseen = 0;
     for (size_t c = 0; c < s->n_ctx * A; c++)
         unseen += !s->seen[c];
     if (unseen == 0)
-        return n ? 0.0 : NAN;
+        return;
     for (size_t i = 0; i < n; i++) {
         const unsigned char *seen = s->seen + (ctx ? (size_t)ctx[i] : 0) * A;
         double m = 0;
