@@ -302,6 +302,22 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
     return 0;
 }
 
+/* The options that are for trajectory logs, refused on the bandit log path (said, not
+ * silently ignored), whether it is read whole or in windows. */
+static int bandit_refuse(const struct evalcli *c, const char *path, struct ope_error *err)
+{
+    if (c->set.risk)
+        return ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
+                        "logs; %s is a bandit log (drop --risk)", path);
+    if (!isnan(c->set.gamma) || c->set.value_model)
+        return ope_fail(err, OPE_EUSAGE, "%s: the discount and the value model are for "
+                        "trajectory logs; %s is a bandit log (drop it)",
+                        !isnan(c->set.gamma) ? "--gamma" : "--value-model", path);
+    char where[600];
+    snprintf(where, sizeof where, "%s, a bandit log", path);
+    return evalcli_no_policy_files(c, where, err);
+}
+
 /* Load the log csv reads (named by paths[0..n-1]) and evaluate it; closes csv. */
 static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
                                 const char *const *paths, size_t n, struct ope_error *err)
@@ -314,19 +330,8 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
                         "(its looks fall on row counts, which would cut episodes, and its "
                         "confidence sequences are of ipw and dr)", c->bandit_only, path,
                         c->bandit_only);
-    if (traj == 0 && c->set.risk)       /* said, not silently ignored */
-        traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
-                        "logs; %s is a bandit log (drop --risk)", path);
-    else if (traj == 0 && (!isnan(c->set.gamma) || c->set.value_model))
-        traj = ope_fail(err, OPE_EUSAGE, "%s: the discount and the value model are for "
-                        "trajectory logs; %s is a bandit log (drop it)",
-                        !isnan(c->set.gamma) ? "--gamma" : "--value-model", path);
-    if (traj == 0) {
-        char where[600];
-        snprintf(where, sizeof where, "%s, a bandit log", path);
-        if (evalcli_no_policy_files(c, where, err) != 0)
-            traj = -1;
-    }
+    if (traj == 0 && bandit_refuse(c, path, err) != 0)
+        traj = -1;
     if (traj < 0) {
         csv_close(csv);
         return NULL;
@@ -456,6 +461,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct stat st;
     /* A regular file is sniffed for its kind first; a pipe cannot be read twice, and
      * the stream's own header check refuses a trajectory log. */
+    int sniffed = 0;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
         struct ope_error e = { 0 };
         struct csv_reader *csv = csv_open(path, c->lo.sep, &e);
@@ -470,10 +476,11 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                                 "whole: drop --stream", path);
             return 0;
         }
+        sniffed = 1;
     }
-    char where[600];
-    snprintf(where, sizeof where, "%s, a bandit log", path);
-    if (evalcli_no_policy_files(c, where, err) != 0 ||
+    /* A regular file is known to be a bandit log here; a pipe once its header has been
+     * read (the stream's first pass refuses a trajectory log). */
+    if ((sniffed && bandit_refuse(c, path, err) != 0) ||
         eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
         return -1;
     c->lo.want_policies = 1;
@@ -481,6 +488,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                                                        c->progress, err);
     if (!bs)
         return -1;
+    if (!sniffed && bandit_refuse(c, path, err) != 0) {
+        blog_stream_close(bs);
+        return -1;
+    }
     /* The first window: the log's policies (for --truth) and whether it has q-hat. */
     const struct blog *w;
     size_t first;
