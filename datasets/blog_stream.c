@@ -69,6 +69,12 @@ struct blog_stream {
 
 /* ---- inputs: spilled when they cannot be read again ---------------------------- */
 
+/* Input k as messages name it: '-' is standard input. */
+static const char *input_name(const struct blog_stream *s, size_t k)
+{
+    return strcmp(s->name[k], "-") == 0 ? "standard input" : s->name[k];
+}
+
 /* A temporary file for input k, which the first pass fills as it reads (csv_set_tee)
  * and the later passes read. */
 static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
@@ -84,7 +90,7 @@ static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
     if (fd < 0)
         return ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a temporary file to read "
                         "%s again: %s (set TMPDIR to a writable directory)", s->file[k],
-                        s->name[k], strerror(errno));
+                        input_name(s, k), strerror(errno));
     s->spill[k] = 1;
     s->spilled = 1;
     ope_outfile_track(s->file[k], 1);   /* a fatal signal removes it too */
@@ -103,7 +109,7 @@ static int spill_done(struct blog_stream *s, struct ope_error *err)
     for (size_t k = 0; k < s->n_in; k++) {
         if (s->tee[k] && fclose(s->tee[k]) != 0 && rc == 0)
             rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of "
-                          "%s: %s", s->file[k], s->name[k], strerror(errno));
+                          "%s: %s", s->file[k], input_name(s, k), strerror(errno));
         s->tee[k] = NULL;
     }
     return rc;
