@@ -140,11 +140,19 @@ static int inputs_open(struct blog_stream *s, const char *const *paths, struct o
     return 0;
 }
 
-static int changed(const struct blog_stream *s, const char *how, struct ope_error *err)
+/* The log changed between passes; k is the input seen to change, or -1 when it is not
+ * known which (then the first names the log). */
+static int changed_in(const struct blog_stream *s, long k, const char *how,
+                      struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a "
                     "streamed log is read several times and must not change meanwhile",
-                    s->name[0], how);
+                    s->name[k < 0 ? 0 : k], how);
+}
+
+static int changed(const struct blog_stream *s, const char *how, struct ope_error *err)
+{
+    return changed_in(s, -1, how, err);
 }
 
 /* Open the inputs for a pass and read past the header. */
@@ -154,7 +162,7 @@ static int pass_start(struct blog_stream *s, struct ope_error *err)
         struct stat st;
         if (!s->spill[k] && s->size[k] >= 0 && (stat(s->file[k], &st) != 0 ||
             (long long)st.st_size != s->size[k] || (long long)st.st_mtime != s->mtime[k]))
-            return changed(s, "its size or time", err);
+            return changed_in(s, (long)k, "its size or time", err);
     }
     csv_close(s->csv);
     s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,

@@ -444,6 +444,20 @@ static int model_free_estimators(struct evalcli *c, char *left, size_t n_left,
     return rc;
 }
 
+/* The first of the inputs that the stream copied (not a regular file), as messages
+ * name it: of several, the first one need not be it. */
+static const char *spilled_name(const char *const *paths, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct stat st;
+        if (strcmp(paths[k], "-") == 0)
+            return "standard input";
+        if (stat(paths[k], &st) == 0 && !S_ISREG(st.st_mode))
+            return paths[k];
+    }
+    return paths[0];
+}
+
 /* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
  * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
  * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
@@ -541,7 +555,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (!bad && blog_stream_spilled(bs))
             bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
                            "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
-                           "again", strcmp(path, "-") == 0 ? "standard input" : path) != 0;
+                           "again", spilled_name(paths, n)) != 0;
         if (bad) {
             res_eval_free(*out);
             *out = NULL;
