@@ -410,14 +410,76 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
  * (accum.h), large enough that a window's tasks keep both threads busy. */
 #define STREAM_WINDOW (16 * ACC_CHUNK)
 
+/* The windows handed to the engine, with blog_check_range made on the way: the
+ * engine's first pass notes the largest |reward| and each policy's largest weight;
+ * at its end a weight past the limit (which blog_load's caller refuses before any
+ * estimate) fails the pass with the message naming the row, found by one more pass
+ * over that policy, as in memory (the first policy that fails, its first row). */
+struct stream_win {
+    struct blog_stream *bs;
+    int checked;                /* the range check is done (after the first pass) */
+    size_t n, n_pol;
+    double rmax;                /* largest |reward|, at least 1 */
+    double *maxw;               /* [n_pol] largest pi(a_i|x_i) / pscore_i */
+};
+
+static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
+{
+    double lim = logrange_term_max(sw->n);
+    size_t p = 0;
+    while (p < sw->n_pol && sw->maxw[p] * sw->rmax <= lim)
+        p++;
+    if (p == sw->n_pol)
+        return 0;
+    if (blog_stream_rewind(sw->bs, err) != 0)
+        return -1;
+    const struct blog *w;
+    size_t first;
+    int rc;
+    while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
+        if (blog_check_range_policy(w, p, sw->rmax, sw->n, err) != 0)
+            return -1;
+    /* Not reached unless the log changed: the rows' weights were seen above. */
+    return rc < 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: the log changed while it was read "
+                                  "(a weight)", w && w->path ? w->path : "(log)");
+}
+
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
 {
-    return blog_stream_next(ctx, w, first, err);
+    struct stream_win *sw = ctx;
+    int rc = blog_stream_next(sw->bs, w, first, err);
+    if (sw->checked)
+        return rc;
+    if (rc == 0) {
+        sw->checked = 1;
+        return stream_range_fail(sw, err) != 0 ? -1 : 0;
+    }
+    if (rc == 1) {
+        const struct blog *b = *w;
+        sw->n += b->n;
+        for (size_t i = 0; i < b->n; i++)
+            sw->rmax = fmax(sw->rmax, fabs(b->reward[i]));
+        for (size_t p = 0; p < sw->n_pol && p < b->n_policies; p++)
+            for (size_t i = 0; i < b->n; i++) {
+                double x = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
+                /* NaN (not expected: both were checked when read) fails the check. */
+                sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
+            }
+    }
+    return rc;
 }
 
 static int stream_rewind(void *ctx, struct ope_error *err)
 {
-    return blog_stream_rewind(ctx, err);
+    struct stream_win *sw = ctx;
+    /* A pass cut short restarts the count (the engine always reads whole passes). */
+    if (!sw->checked) {
+        sw->n = 0;
+        sw->rmax = 1.0;
+        for (size_t p = 0; p < sw->n_pol; p++)
+            sw->maxw[p] = 0.0;
+    }
+    return blog_stream_rewind(sw->bs, err);
 }
 
 /* Estimators were not chosen and the log has no qhat.* columns: every bandit
@@ -532,11 +594,15 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         rc = -1;
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL };
+    if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
+        rc = -1;
     if (rc == 1) {
-        struct eng_windows win = { bs, stream_next, stream_rewind, path };
+        struct eng_windows win = { &sw, stream_next, stream_rewind, path };
         *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
                                         c->progress, err);
     }
+    free(sw.maxw);
     c->set = keep;
     char hex[65] = "";
     if (*out && blog_stream_digest(bs, hex) != 0 && n == 1 &&
