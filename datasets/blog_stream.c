@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "datasets/tlog.h"
 #include "ope/base/outfile.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
@@ -455,6 +456,18 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
         goto fail;
     csv_set_tee(s->csv, s->tee, (const char *const *)s->file);
     csv_set_progress(s->csv, progress);
+    /* The header sniffed as the whole-log reading sniffs it (its message for an empty
+     * input), and a trajectory log refused as a usage error, as the commands refuse a
+     * regular file they sniff themselves: a pipe cannot be sniffed before it is here. */
+    int traj = log_csv_is_trajectory(s->csv, &s->o, err);
+    if (traj < 0)
+        goto fail;
+    if (traj == 1) {
+        ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a trajectory log "
+                 "(episode and step columns), which is read whole: drop --stream",
+                 csv_name(s->csv));
+        goto fail;
+    }
     s->have_loader = 1;
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
         goto fail;
