@@ -22,6 +22,10 @@
  * reading of plain lines has several parts to share out), and its most windows. */
 #define BATCH_BYTES ((size_t)16 << 20)
 #define BATCH_MAX_WINDOWS 16
+/* Bytes of column storage one window may take: a wide log (many actions, positions or
+ * policies) gets windows of fewer rows, still a multiple of 4096, so that its memory
+ * stays about this much and not 65,536 rows times its width (1 GB at 2,000 columns). */
+#define WINDOW_BYTES ((size_t)64 << 20)
 
 static int any_window;
 
@@ -472,6 +476,9 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
         goto fail;
     size_t per_row = 8 * (s->L.r.n_cols + 4);
+    size_t cap = WINDOW_BYTES / per_row / 4096 * 4096;
+    if (!any_window && window > cap)
+        window = s->window = cap < 4096 ? 4096 : cap;
     size_t k = BATCH_BYTES / (window * per_row);
     k = k < 1 ? 1 : k > BATCH_MAX_WINDOWS ? BATCH_MAX_WINDOWS : k;
     s->batch = window * k;
