@@ -433,7 +433,7 @@ static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
         return 0;
     if (blog_stream_rewind(sw->bs, err) != 0)
         return -1;
-    const struct blog *w;
+    const struct blog *w = NULL;
     size_t first;
     int rc;
     while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
