@@ -200,7 +200,8 @@ ope_sh_tests = \
 	t/1544-stream-weight-range.sh \
 	t/1545-stream-stdin-sniff.sh \
 	t/1546-stream-wide-log.sh \
-	t/1547-stream-bins.sh
+	t/1547-stream-bins.sh \
+	t/1548-memory-limit-sign.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
