@@ -15,12 +15,17 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "datasets/tlog.h"
 #include "ope/base/outfile.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
  * reading of plain lines has several parts to share out), and its most windows. */
 #define BATCH_BYTES ((size_t)16 << 20)
 #define BATCH_MAX_WINDOWS 16
+/* Bytes of column storage one window may take: a wide log (many actions, positions or
+ * policies) gets windows of fewer rows, still a multiple of 4096, so that its memory
+ * stays about this much and not 65,536 rows times its width (1 GB at 2,000 columns). */
+#define WINDOW_BYTES ((size_t)64 << 20)
 
 static int any_window;
 
@@ -69,6 +74,12 @@ struct blog_stream {
 
 /* ---- inputs: spilled when they cannot be read again ---------------------------- */
 
+/* Input k as messages name it: '-' is standard input. */
+static const char *input_name(const struct blog_stream *s, size_t k)
+{
+    return strcmp(s->name[k], "-") == 0 ? "standard input" : s->name[k];
+}
+
 /* A temporary file for input k, which the first pass fills as it reads (csv_set_tee)
  * and the later passes read. */
 static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
@@ -84,7 +95,7 @@ static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
     if (fd < 0)
         return ope_fail(err, OPE_ECANTCREAT, "%s: cannot create a temporary file to read "
                         "%s again: %s (set TMPDIR to a writable directory)", s->file[k],
-                        s->name[k], strerror(errno));
+                        input_name(s, k), strerror(errno));
     s->spill[k] = 1;
     s->spilled = 1;
     ope_outfile_track(s->file[k], 1);   /* a fatal signal removes it too */
@@ -103,7 +114,7 @@ static int spill_done(struct blog_stream *s, struct ope_error *err)
     for (size_t k = 0; k < s->n_in; k++) {
         if (s->tee[k] && fclose(s->tee[k]) != 0 && rc == 0)
             rc = ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of "
-                          "%s: %s", s->file[k], s->name[k], strerror(errno));
+                          "%s: %s", s->file[k], input_name(s, k), strerror(errno));
         s->tee[k] = NULL;
     }
     return rc;
@@ -134,11 +145,19 @@ static int inputs_open(struct blog_stream *s, const char *const *paths, struct o
     return 0;
 }
 
-static int changed(const struct blog_stream *s, const char *how, struct ope_error *err)
+/* The log changed between passes; k is the input seen to change, or -1 when it is not
+ * known which (then the first names the log). */
+static int changed_in(const struct blog_stream *s, long k, const char *how,
+                      struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a "
                     "streamed log is read several times and must not change meanwhile",
-                    s->name[0], how);
+                    s->name[k < 0 ? 0 : k], how);
+}
+
+static int changed(const struct blog_stream *s, const char *how, struct ope_error *err)
+{
+    return changed_in(s, -1, how, err);
 }
 
 /* Open the inputs for a pass and read past the header. */
@@ -148,7 +167,7 @@ static int pass_start(struct blog_stream *s, struct ope_error *err)
         struct stat st;
         if (!s->spill[k] && s->size[k] >= 0 && (stat(s->file[k], &st) != 0 ||
             (long long)st.st_size != s->size[k] || (long long)st.st_mtime != s->mtime[k]))
-            return changed(s, "its size or time", err);
+            return changed_in(s, (long)k, "its size or time", err);
     }
     csv_close(s->csv);
     s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,
@@ -441,10 +460,25 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
         goto fail;
     csv_set_tee(s->csv, s->tee, (const char *const *)s->file);
     csv_set_progress(s->csv, progress);
+    /* The header sniffed as the whole-log reading sniffs it (its message for an empty
+     * input), and a trajectory log refused as a usage error, as the commands refuse a
+     * regular file they sniff themselves: a pipe cannot be sniffed before it is here. */
+    int traj = log_csv_is_trajectory(s->csv, &s->o, err);
+    if (traj < 0)
+        goto fail;
+    if (traj == 1) {
+        ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a trajectory log "
+                 "(episode and step columns), which is read whole: drop --stream",
+                 csv_name(s->csv));
+        goto fail;
+    }
     s->have_loader = 1;
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
         goto fail;
     size_t per_row = 8 * (s->L.r.n_cols + 4);
+    size_t cap = WINDOW_BYTES / per_row / 4096 * 4096;
+    if (!any_window && window > cap)
+        window = s->window = cap < 4096 ? 4096 : cap;
     size_t k = BATCH_BYTES / (window * per_row);
     k = k < 1 ? 1 : k > BATCH_MAX_WINDOWS ? BATCH_MAX_WINDOWS : k;
     s->batch = window * k;

@@ -22,7 +22,9 @@
  * rows and levels).
  *
  * Memory: one batch of rows (up to 16 windows and about 16 MB of columns, so plain
- * lines are parsed in parallel as blog_load parses them) and the window's matrices;
+ * lines are parsed in parallel as blog_load parses them; a wide log's windows are
+ * cut below `window` rows, to a multiple of 4096 near 64 MB of columns) and the
+ * window's matrices;
  * the levels of categorical columns are the whole log's and are held whole. A
  * window's arrays point into the batch. */
 #ifndef DATASETS_BLOG_STREAM_H

@@ -47,7 +47,8 @@ static int tee_write(struct in_src *s, const void *buf, size_t n, struct ope_err
 {
     if (s->tee && n && fwrite(buf, 1, n, s->tee) != n)
         return ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: %s",
-                        s->tee_name, s->name, strerror(errno));
+                        s->tee_name, strcmp(s->name, "-") == 0 ? "standard input" : s->name,
+                        strerror(errno));
     return 0;
 }
 

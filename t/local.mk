@@ -196,7 +196,16 @@ ope_sh_tests = \
 	t/1512-help-views.sh \
 	t/1513-tui-select-nan.sh \
 	t/1514-prompt-question.sh \
-	t/1532-eval-threads-big.sh
+	t/1532-eval-threads-big.sh \
+	t/1540-stream-trajectory-options.sh \
+	t/1541-stream-tmpdir.sh \
+	t/1542-select-stream-mixed.sh \
+	t/1543-stream-names-input.sh \
+	t/1544-stream-weight-range.sh \
+	t/1545-stream-stdin-sniff.sh \
+	t/1546-stream-wide-log.sh \
+	t/1547-stream-bins.sh \
+	t/1548-memory-limit-sign.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

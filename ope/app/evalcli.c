@@ -302,6 +302,22 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
     return 0;
 }
 
+/* The options that are for trajectory logs, refused on the bandit log path (said, not
+ * silently ignored), whether it is read whole or in windows. */
+static int bandit_refuse(const struct evalcli *c, const char *path, struct ope_error *err)
+{
+    if (c->set.risk)
+        return ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
+                        "logs; %s is a bandit log (drop --risk)", path);
+    if (!isnan(c->set.gamma) || c->set.value_model)
+        return ope_fail(err, OPE_EUSAGE, "%s: the discount and the value model are for "
+                        "trajectory logs; %s is a bandit log (drop it)",
+                        !isnan(c->set.gamma) ? "--gamma" : "--value-model", path);
+    char where[600];
+    snprintf(where, sizeof where, "%s, a bandit log", path);
+    return evalcli_no_policy_files(c, where, err);
+}
+
 /* Load the log csv reads (named by paths[0..n-1]) and evaluate it; closes csv. */
 static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
                                 const char *const *paths, size_t n, struct ope_error *err)
@@ -314,19 +330,8 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
                         "(its looks fall on row counts, which would cut episodes, and its "
                         "confidence sequences are of ipw and dr)", c->bandit_only, path,
                         c->bandit_only);
-    if (traj == 0 && c->set.risk)       /* said, not silently ignored */
-        traj = ope_fail(err, OPE_EUSAGE, "--risk: return distributions are for trajectory "
-                        "logs; %s is a bandit log (drop --risk)", path);
-    else if (traj == 0 && (!isnan(c->set.gamma) || c->set.value_model))
-        traj = ope_fail(err, OPE_EUSAGE, "%s: the discount and the value model are for "
-                        "trajectory logs; %s is a bandit log (drop it)",
-                        !isnan(c->set.gamma) ? "--gamma" : "--value-model", path);
-    if (traj == 0) {
-        char where[600];
-        snprintf(where, sizeof where, "%s, a bandit log", path);
-        if (evalcli_no_policy_files(c, where, err) != 0)
-            traj = -1;
-    }
+    if (traj == 0 && bandit_refuse(c, path, err) != 0)
+        traj = -1;
     if (traj < 0) {
         csv_close(csv);
         return NULL;
@@ -417,14 +422,76 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
  * (accum.h), large enough that a window's tasks keep both threads busy. */
 #define STREAM_WINDOW (16 * ACC_CHUNK)
 
+/* The windows handed to the engine, with blog_check_range made on the way: the
+ * engine's first pass notes the largest |reward| and each policy's largest weight;
+ * at its end a weight past the limit (which blog_load's caller refuses before any
+ * estimate) fails the pass with the message naming the row, found by one more pass
+ * over that policy, as in memory (the first policy that fails, its first row). */
+struct stream_win {
+    struct blog_stream *bs;
+    int checked;                /* the range check is done (after the first pass) */
+    size_t n, n_pol;
+    double rmax;                /* largest |reward|, at least 1 */
+    double *maxw;               /* [n_pol] largest pi(a_i|x_i) / pscore_i */
+};
+
+static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
+{
+    double lim = logrange_term_max(sw->n);
+    size_t p = 0;
+    while (p < sw->n_pol && sw->maxw[p] * sw->rmax <= lim)
+        p++;
+    if (p == sw->n_pol)
+        return 0;
+    if (blog_stream_rewind(sw->bs, err) != 0)
+        return -1;
+    const struct blog *w = NULL;
+    size_t first;
+    int rc;
+    while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
+        if (blog_check_range_policy(w, p, sw->rmax, sw->n, err) != 0)
+            return -1;
+    /* Not reached unless the log changed: the rows' weights were seen above. */
+    return rc < 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: the log changed while it was read "
+                                  "(a weight)", w && w->path ? w->path : "(log)");
+}
+
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
 {
-    return blog_stream_next(ctx, w, first, err);
+    struct stream_win *sw = ctx;
+    int rc = blog_stream_next(sw->bs, w, first, err);
+    if (sw->checked)
+        return rc;
+    if (rc == 0) {
+        sw->checked = 1;
+        return stream_range_fail(sw, err) != 0 ? -1 : 0;
+    }
+    if (rc == 1) {
+        const struct blog *b = *w;
+        sw->n += b->n;
+        for (size_t i = 0; i < b->n; i++)
+            sw->rmax = fmax(sw->rmax, fabs(b->reward[i]));
+        for (size_t p = 0; p < sw->n_pol && p < b->n_policies; p++)
+            for (size_t i = 0; i < b->n; i++) {
+                double x = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
+                /* NaN (not expected: both were checked when read) fails the check. */
+                sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
+            }
+    }
+    return rc;
 }
 
 static int stream_rewind(void *ctx, struct ope_error *err)
 {
-    return blog_stream_rewind(ctx, err);
+    struct stream_win *sw = ctx;
+    /* A pass cut short restarts the count (the engine always reads whole passes). */
+    if (!sw->checked) {
+        sw->n = 0;
+        sw->rmax = 1.0;
+        for (size_t p = 0; p < sw->n_pol; p++)
+            sw->maxw[p] = 0.0;
+    }
+    return blog_stream_rewind(sw->bs, err);
 }
 
 /* Estimators were not chosen and the log has no qhat.* columns: every bandit
@@ -451,6 +518,20 @@ static int model_free_estimators(struct evalcli *c, char *left, size_t n_left,
     return rc;
 }
 
+/* The first of the inputs that the stream copied (not a regular file), as messages
+ * name it: of several, the first one need not be it. */
+static const char *spilled_name(const char *const *paths, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct stat st;
+        if (strcmp(paths[k], "-") == 0)
+            return "standard input";
+        if (stat(paths[k], &st) == 0 && !S_ISREG(st.st_mode))
+            return paths[k];
+    }
+    return paths[0];
+}
+
 /* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
  * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
  * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
@@ -468,6 +549,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct stat st;
     /* A regular file is sniffed for its kind first; a pipe cannot be read twice, and
      * the stream's own header check refuses a trajectory log. */
+    int sniffed = 0;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
         struct ope_error e = { 0 };
         struct csv_reader *csv = csv_open(path, c->lo.sep, &e);
@@ -482,10 +564,11 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                                 "whole: drop --stream", path);
             return 0;
         }
+        sniffed = 1;
     }
-    char where[600];
-    snprintf(where, sizeof where, "%s, a bandit log", path);
-    if (evalcli_no_policy_files(c, where, err) != 0 ||
+    /* A regular file is known to be a bandit log here; a pipe once its header has been
+     * read (the stream's first pass refuses a trajectory log). */
+    if ((sniffed && bandit_refuse(c, path, err) != 0) ||
         eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
         return -1;
     c->lo.want_policies = 1;
@@ -493,6 +576,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                                                        c->progress, err);
     if (!bs)
         return -1;
+    if (!sniffed && bandit_refuse(c, path, err) != 0) {
+        blog_stream_close(bs);
+        return -1;
+    }
     /* The first window: the log's policies (for --truth) and whether it has q-hat. */
     const struct blog *w;
     size_t first;
@@ -519,11 +606,15 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         rc = -1;
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL };
+    if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
+        rc = -1;
     if (rc == 1) {
-        struct eng_windows win = { bs, stream_next, stream_rewind, path };
+        struct eng_windows win = { &sw, stream_next, stream_rewind, path };
         *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
                                         c->progress, err);
     }
+    free(sw.maxw);
     c->set = keep;
     char hex[65] = "";
     if (*out && blog_stream_digest(bs, hex) != 0 && n == 1 &&
@@ -542,7 +633,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (!bad && blog_stream_spilled(bs))
             bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
                            "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
-                           "again", strcmp(path, "-") == 0 ? "standard input" : path) != 0;
+                           "again", spilled_name(paths, n)) != 0;
         if (bad) {
             res_eval_free(*out);
             *out = NULL;

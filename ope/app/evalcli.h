@@ -115,8 +115,8 @@ enum {
 "  statistics; a fourth for t, hoeffding and bernstein intervals of --matrix) and\n" \
 "  gives the in-memory results: estimates and bootstrap intervals bit for bit, se\n" \
 "  and t intervals to 1e-12. It fits no reward model: without qhat.* columns the\n" \
-"  estimators that need one are left out (a warning names them) unless chosen with\n" \
-"  --estimators, which is then refused; --by is refused.\n"
+"  estimators that need one are left out (a warning names them) unless chosen\n" \
+"  with --estimators, which is then refused; --by is refused.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */

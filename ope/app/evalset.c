@@ -311,6 +311,10 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
 {
     if (eval_stream_refuse(set->by[0] ? set->by : NULL, 0, err) != 0)
         return NULL;
+    if (set->bins) {            /* as eval_settings_run says it (--by is refused above) */
+        ope_fail(err, OPE_EUSAGE, "--bins %d: give --by COLUMN too", set->bins);
+        return NULL;
+    }
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
     if (est_spec_list(set->estimators, EST_BANDIT, &spec, &n_spec, err) != 0)

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "ope/app/loadcli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,8 @@ static int parse_bytes(const char *arg, unsigned long long *out, struct ope_erro
     unsigned shift = 0;
     if (*end && !end[1])
         shift = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 : strchr("gG", *end) ? 30 : 99;
-    if (errno || end == arg || *arg == '-' || shift == 99 || (*end && end[1]) || v == 0 ||
+    /* Digits first: strtoull would skip blanks and take a sign (" -1" wraps to 2^64 - 1). */
+    if (errno || !isdigit((unsigned char)*arg) || shift == 99 || (*end && end[1]) || v == 0 ||
         v > (~0ULL >> shift))
         return ope_fail(err, OPE_EUSAGE, "--memory-limit expects a positive number of bytes, "
                         "optionally with K, M or G (e.g. 512M), got '%s'", arg);
