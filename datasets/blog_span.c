@@ -27,13 +27,6 @@ struct span_ctx {
     int *failed;                /* [n_parts] */
 };
 
-/* Is line k blank (no bytes but a '\r')? csv_next reads it as one empty field. */
-static int blank_line(const struct csv_span *sp, const size_t *off, size_t k)
-{
-    size_t len = off[k + 1] - 1 - off[k];
-    return len == 0 || (len == 1 && sp->p[off[k]] == '\r');
-}
-
 static void part_task(void *arg, size_t part)
 {
     struct span_ctx *c = arg;
@@ -70,7 +63,7 @@ static int serial(struct loader *L, const struct csv_span *sp, const size_t *off
     size_t cap = 0;
     int rc = 0;
     for (size_t k = 0; k < n_lines && rc == 0; k++) {
-        if (blank_line(sp, off, k))
+        if (csv_span_blank(sp, off, k))
             continue;
         size_t line = sp->line + k;
         long nf = csv_split_line(sp->p + off[k], off[k + 1] - 1 - off[k],
@@ -114,7 +107,7 @@ int blog_loader_read_span(struct loader *L, const struct csv_span *sp, struct op
     /* Just past the last line's '\n', or past a line end it does not have. */
     off[n_lines] = sp->len > 0 && sp->p[sp->len - 1] == '\n' ? sp->len : sp->len + 1;
     for (k = 0; k < n_lines; k++)
-        row[k] = blank_line(sp, off, k) ? SIZE_MAX : L->n + rows++;
+        row[k] = csv_span_blank(sp, off, k) ? SIZE_MAX : L->n + rows++;
     first[parts] = n_lines;
     if (blog_loader_reserve(L, L->n + rows, err) < 0)
         goto out;

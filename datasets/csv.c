@@ -588,6 +588,12 @@ static int span_field(const char *s, size_t start, size_t j, size_t line,
     return 0;
 }
 
+int csv_span_blank(const struct csv_span *sp, const size_t *off, size_t k)
+{
+    size_t len = off[k + 1] - 1 - off[k];
+    return len == 0 || (len == 1 && sp->p[off[k]] == '\r');
+}
+
 long csv_split_line(const char *s, size_t len, char sep, size_t line,
                     struct csv_field **f, size_t *cap, struct ope_error *err)
 {

@@ -119,6 +119,11 @@ struct csv_span {
 int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
                   struct ope_error *err);
 
+/* Whether line k of a span, the bytes [off[k], off[k + 1] - 1) before its '\n', is
+ * blank (no bytes but a '\r'): csv_next reads such a line as one empty field, which
+ * the loaders skip. */
+int csv_span_blank(const struct csv_span *sp, const size_t *off, size_t k);
+
 /* Split one line of a span (s, len: without its '\n'; a final '\r' is dropped) at
  * sep into *f, as csv_next splits a record without quotes, but without writing into
  * s: these fields are NOT NUL-terminated. *f (with *cap entries) grows as needed;

@@ -152,6 +152,22 @@ double evb_weight_bound(const struct blog *log, size_t pol, double w0)
     return w;
 }
 
+void evb_est_weights(const struct est_spec *s, const struct diag_acc *acc, struct eng_est *es)
+{
+    struct diag_weights dw;
+    diag_acc_result(acc, &dw);
+    es->mean_w = dw.mean;
+    es->max_w = dw.max;
+    es->ess = dw.ess;
+    /* Empty support (est_desc.weights_only): no weight it uses is positive. */
+    if (s->d->weights_only && !(dw.max > 0)) {
+        es->undefined = 1;
+        snprintf(es->why, sizeof es->why, "every importance weight it uses is 0 "
+                 "(the policy gives no logged action a positive probability: "
+                 "empty support)");
+    }
+}
+
 /* ---- the source ----------------------------------------------------------------- */
 
 struct bsrc {
@@ -371,21 +387,10 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
                      &es->cs_lift_lo, &es->cs_lift_hi);
         if (s->d->weight) {
             struct diag_acc acc;
-            struct diag_weights dw;
             diag_acc_init(&acc);
             for (size_t i = 0; i < n; i++)
                 diag_acc_add(&acc, s->d->weight(in->w[i], s->param));
-            diag_acc_result(&acc, &dw);
-            es->mean_w = dw.mean;
-            es->max_w = dw.max;
-            es->ess = dw.ess;
-            /* Empty support (est_desc.weights_only): no weight it uses is positive. */
-            if (s->d->weights_only && !(dw.max > 0)) {
-                es->undefined = 1;
-                snprintf(es->why, sizeof es->why, "every importance weight it uses is 0 "
-                         "(the policy gives no logged action a positive probability: "
-                         "empty support)");
-            }
+            evb_est_weights(s, &acc, es);
         }
     }
     int rc = buf && c ? 0 : -1;

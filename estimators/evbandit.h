@@ -42,4 +42,12 @@ void evb_reward_minmax(const struct blog *log, double *mn, double *mx);
  * (a click, a conversion, a rate), else the observed range (then only a heuristic). */
 void evb_reward_range(double mn, double mx, double *lo, double *hi);
 
+/* The weights estimator s applies (acc: diag_acc of s's weight function over every
+ * row) into es: their mean, largest and ESS, and es->undefined with the reason when
+ * an estimator that sees only weights has none above 0 (empty support,
+ * est_desc.weights_only). */
+struct diag_acc;
+struct eng_est;
+void evb_est_weights(const struct est_spec *s, const struct diag_acc *acc, struct eng_est *es);
+
 #endif

@@ -140,19 +140,8 @@ static void est_finish(struct eng *g, const struct eng_sums *x, size_t p, size_t
         ci_cs_bounds(&q->cs_lift, &es->cs_lift_lo, &es->cs_lift_hi);
     }
     es->weighted = sp->d->weight != NULL;
-    if (sp->d->weight) {
-        struct diag_weights dw;
-        diag_acc_result(&q->wacc, &dw);
-        es->mean_w = dw.mean;
-        es->max_w = dw.max;
-        es->ess = dw.ess;
-        if (sp->d->weights_only && !(dw.max > 0)) {
-            es->undefined = 1;
-            snprintf(es->why, sizeof es->why, "every importance weight it uses is 0 "
-                     "(the policy gives no logged action a positive probability: "
-                     "empty support)");
-        }
-    }
+    if (sp->d->weight)
+        evb_est_weights(sp, &q->wacc, es);
     if (!es->undefined)
         *value = g->kind->value(g, p, e, x->point + s->col[p * g->o->n_spec + e],
                                 (double)g->n);

@@ -38,7 +38,7 @@ FUZZ_CC = clang
 FUZZ_HARNESSES = csv_fuzz numparse_fuzz span_fuzz log_fuzz policy_fuzz truth_fuzz \
 	ingest_fuzz json_fuzz results_fuzz state_fuzz
 FUZZ = $(FUZZ_HARNESSES)
-FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/tlog.c \
+FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/tlog.c datasets/tlog_span.c \
 	datasets/blog.c datasets/blog_load.c datasets/blog_span.c datasets/loadopts.c \
 	datasets/roles.c datasets/policy.c datasets/truth.c datasets/ingest.c \
 	ope/app/jsonread.c ope/app/resultread.c estimators/result.c ope/base/error.c ope/base/sha256.c \
