@@ -749,25 +749,10 @@ static void draw_csv(struct strbuf *sb, const struct report *rp)
 static int info_stream(struct report *rp, const char *path, const struct load_opts *o,
                        const struct outcli *out, int *streamed, struct ope_error *err)
 {
-    struct stat st;
     *streamed = 0;
-    /* A regular file is sniffed for its kind first; a pipe cannot be read twice, and
-     * the stream's own header check refuses a trajectory log. */
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        struct ope_error e;
-        struct csv_reader *csv = csv_open(path, o->sep, &e);
-        int traj = csv ? log_csv_is_trajectory(csv, o, &e) : -1;
-        csv_close(csv);
-        if (traj < 0)
-            return 0;
-        if (traj == 1) {
-            if (o->stream)
-                return ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a "
-                                "trajectory log (episode and step columns), which ope info "
-                                "reads whole: drop --stream", path);
-            return 0;
-        }
-    }
+    int kind = loadcli_stream_kind(o, path, "ope info reads", err);
+    if (kind <= 0)
+        return kind;
     struct blog_stream *bs = blog_stream_open(&path, 1, o, INFO_WINDOW, err);
     if (!bs)
         return -1;

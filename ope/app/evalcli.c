@@ -546,26 +546,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         return 0;
     }
     const char *path = paths[0];
-    struct stat st;
-    /* A regular file is sniffed for its kind first; a pipe cannot be read twice, and
-     * the stream's own header check refuses a trajectory log. */
-    int sniffed = 0;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        struct ope_error e = { 0 };
-        struct csv_reader *csv = csv_open(path, c->lo.sep, &e);
-        int traj = csv ? log_csv_is_trajectory(csv, &c->lo, &e) : -1;
-        csv_close(csv);
-        if (traj < 0)
-            return 0;           /* the whole-log reading says what is wrong */
-        if (traj == 1) {
-            if (c->lo.stream)
-                return ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a "
-                                "trajectory log (episode and step columns), which is read "
-                                "whole: drop --stream", path);
-            return 0;
-        }
-        sniffed = 1;
-    }
+    int kind = loadcli_stream_kind(&c->lo, path, "is read", err);
+    if (kind <= 0)
+        return kind;
+    int sniffed = kind == 1;
     /* A regular file is known to be a bandit log here; a pipe once its header has been
      * read (the stream's first pass refuses a trajectory log). */
     if ((sniffed && bandit_refuse(c, path, err) != 0) ||

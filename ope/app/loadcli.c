@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "datasets/csv.h"
+#include "datasets/tlog.h"
+
 static int parse_sep(struct load_opts *o, const char *arg, struct ope_error *err)
 {
     if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
@@ -143,4 +146,24 @@ int loadcli_stream_wanted(const struct load_opts *o, const char *const *paths, s
     for (size_t k = 0; k < n; k++)
         total += input_bytes(paths[k]);
     return total > loadcli_memory_limit(o);
+}
+
+int loadcli_stream_kind(const struct load_opts *o, const char *path, const char *whole_by,
+                        struct ope_error *err)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 2;
+    struct ope_error e = { 0 };
+    struct csv_reader *csv = csv_open(path, o->sep, &e);
+    int traj = csv ? log_csv_is_trajectory(csv, o, &e) : -1;
+    csv_close(csv);
+    if (traj < 0)
+        return 0;
+    if (traj == 1)
+        return o->stream ? ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this "
+                                    "is a trajectory log (episode and step columns), which "
+                                    "%s whole: drop --stream", path, whole_by)
+                         : 0;
+    return 1;
 }

@@ -82,6 +82,15 @@ int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_err
  * otherwise. */
 int loadcli_stream_wanted(const struct load_opts *o, const char *const *paths, size_t n);
 
+/* The kind of a log about to be streamed, told from its header when path is a regular
+ * file (a pipe cannot be read twice: the stream's own first pass refuses a trajectory
+ * log): 1, a bandit log; 2, not told (a pipe); 0, read it whole (a trajectory log past
+ * --memory-limit, or a file the sniff cannot read: the whole-log reading says what is
+ * wrong); -1 with err (OPE_EUSAGE) for a trajectory log with --stream, "which
+ * <whole_by> whole: drop --stream". */
+int loadcli_stream_kind(const struct load_opts *o, const char *path, const char *whole_by,
+                        struct ope_error *err);
+
 /* --memory-limit, or a quarter of the physical memory (sysconf), in bytes. */
 unsigned long long loadcli_memory_limit(const struct load_opts *o);
 
