@@ -91,6 +91,43 @@ void ci_stats_acc_result(const struct ci_stats_acc *a, struct ci_stats *st)
     st->sd = a->n > 1 ? sqrt(a->m2 / (double)(a->n - 1)) : NAN;
 }
 
+void ci_stats_acc_merge(struct ci_stats_acc *into, const struct ci_stats_acc *from)
+{
+    if (!from->n)
+        return;
+    if (!into->n) {
+        *into = *from;
+        return;
+    }
+    double na = (double)into->n, nb = (double)from->n;
+    double d = ope_sum_value(&from->s) / nb - ope_sum_value(&into->s) / na;
+    into->m2 += from->m2 + d * d * (na * nb / (na + nb));
+    ope_sum_merge(&into->s, &from->s);
+    into->min = from->min < into->min ? from->min : into->min;
+    into->max = from->max > into->max ? from->max : into->max;
+    into->n += from->n;
+}
+
+void ci_stats_acc_put(struct strbuf *sb, const struct ci_stats_acc *a)
+{
+    sf_put_u64(sb, a->n);
+    sf_put_f64(sb, a->s.s);
+    sf_put_f64(sb, a->s.c);
+    sf_put_f64(sb, a->min);
+    sf_put_f64(sb, a->max);
+    sf_put_f64(sb, a->m2);
+}
+
+void ci_stats_acc_get(struct sf_state *st, struct ci_stats_acc *a)
+{
+    a->n = (size_t)sf_get_u64(st);
+    a->s.s = sf_get_f64(st);
+    a->s.c = sf_get_f64(st);
+    a->min = sf_get_f64(st);
+    a->max = sf_get_f64(st);
+    a->m2 = sf_get_f64(st);
+}
+
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi)
 {
     if (st->n < 2) {

@@ -4,6 +4,8 @@
 #define ESTIMATORS_CI_H
 
 #include <stddef.h>
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 
 enum ci_method { CI_NONE, CI_BOOTSTRAP, CI_T, CI_HOEFFDING, CI_BERNSTEIN, CI_CS };
@@ -34,6 +36,14 @@ void ci_stats_acc_init(struct ci_stats_acc *a);
 /* Add the next m contributions c[0..m-1]. */
 void ci_stats_acc_add(struct ci_stats_acc *a, const double *c, size_t m);
 void ci_stats_acc_result(const struct ci_stats_acc *a, struct ci_stats *st);
+/* into += from, where from holds the contributions that follow into's (another
+ * process's rows): the same pairwise update, so the sd is one pass's to rounding and
+ * min, max and n exactly. */
+void ci_stats_acc_merge(struct ci_stats_acc *into, const struct ci_stats_acc *from);
+/* The accumulator's bytes for another process (statefile.h), and back (the reader's
+ * bad flag set on a short or damaged payload). */
+void ci_stats_acc_put(struct strbuf *sb, const struct ci_stats_acc *a);
+void ci_stats_acc_get(struct sf_state *st, struct ci_stats_acc *a);
 
 /* mean ± t_{n-1, 1-alpha/2} sd / sqrt(n) (two-sided). NAN bounds when n < 2. */
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi);

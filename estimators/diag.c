@@ -60,6 +60,58 @@ void diag_acc_result(const struct diag_acc *a, struct diag_weights *out)
         out->se = sqrt(a->m2 / (double)(m - 1) / (double)m);
 }
 
+void diag_acc_merge(struct diag_acc *into, const struct diag_acc *from)
+{
+    double ka = (double)(into->n - into->n_bad), kb = (double)(from->n - from->n_bad);
+    if (kb > 0 && ka > 0) {
+        double d = from->wmean - into->wmean;
+        into->wmean += d * (kb / (ka + kb));
+        into->m2 += from->m2 + d * d * (ka * kb / (ka + kb));
+    } else if (kb > 0) {
+        into->wmean = from->wmean;
+        into->m2 = from->m2;
+    }
+    ope_sum_merge(&into->s1, &from->s1);
+    ope_sum_merge(&into->s2, &from->s2);
+    into->n += from->n;
+    into->n_zero += from->n_zero;
+    into->n_bad += from->n_bad;
+    into->max = from->max > into->max ? from->max : into->max;
+    into->min_pos = from->min_pos < into->min_pos ? from->min_pos : into->min_pos;
+}
+
+void diag_acc_put(struct strbuf *sb, const struct diag_acc *a)
+{
+    sf_put_f64(sb, a->s1.s);
+    sf_put_f64(sb, a->s1.c);
+    sf_put_f64(sb, a->s2.s);
+    sf_put_f64(sb, a->s2.c);
+    sf_put_u64(sb, a->n);
+    sf_put_u64(sb, a->n_zero);
+    sf_put_u64(sb, a->n_bad);
+    sf_put_f64(sb, a->max);
+    sf_put_f64(sb, a->min_pos);
+    sf_put_f64(sb, a->wmean);
+    sf_put_f64(sb, a->m2);
+}
+
+void diag_acc_get(struct sf_state *st, struct diag_acc *a)
+{
+    a->s1.s = sf_get_f64(st);
+    a->s1.c = sf_get_f64(st);
+    a->s2.s = sf_get_f64(st);
+    a->s2.c = sf_get_f64(st);
+    a->n = (size_t)sf_get_u64(st);
+    a->n_zero = (size_t)sf_get_u64(st);
+    a->n_bad = (size_t)sf_get_u64(st);
+    a->max = sf_get_f64(st);
+    a->min_pos = sf_get_f64(st);
+    a->wmean = sf_get_f64(st);
+    a->m2 = sf_get_f64(st);
+    if (a->n_zero > a->n || a->n_bad > a->n)
+        st->bad = 1;
+}
+
 void diag_weights_of(const double *w, size_t n, struct diag_weights *out)
 {
     struct diag_acc a;
@@ -204,6 +256,63 @@ int diag_support_add_blog(struct diag_support *s, const struct blog *window,
     for (size_t i = 0; i < window->n; i++) {
         size_t pos = window->position ? (size_t)window->position[i] : 0;
         s->seen[pos * s->n_actions + (size_t)window->action[i]] = 1;
+    }
+    return 0;
+}
+
+int diag_support_merge(struct diag_support *into, const struct diag_support *from,
+                       struct ope_error *err)
+{
+    if (!from->seen)
+        return 0;
+    if (into->seen && into->n_actions != from->n_actions)
+        return ope_fail(err, OPE_EDATA, "the parts of the log have %zu and %zu actions",
+                        into->n_actions, from->n_actions);
+    if (!into->seen || from->n_ctx > into->n_ctx) {
+        /* As diag_support_add_blog grows: a context's row is context x actions. */
+        unsigned char *seen = ope_calloc(from->n_ctx * from->n_actions + 1, 1, err);
+        if (!seen)
+            return -1;
+        if (into->seen)
+            memcpy(seen, into->seen, into->n_ctx * into->n_actions);
+        free(into->seen);
+        into->seen = seen;
+        into->n_ctx = from->n_ctx;
+        into->n_actions = from->n_actions;
+    }
+    for (size_t j = 0; j < from->n_ctx * from->n_actions; j++)
+        into->seen[j] |= from->seen[j];
+    return 0;
+}
+
+void diag_support_put(struct strbuf *sb, const struct diag_support *s)
+{
+    size_t n = s->seen ? s->n_ctx * s->n_actions : 0;
+    sf_put_u64(sb, s->seen ? s->n_ctx : 0);
+    sf_put_u64(sb, s->seen ? s->n_actions : 0);
+    for (size_t j = 0; j < n; j++)
+        sf_put_u64(sb, s->seen[j]);
+}
+
+int diag_support_get(struct sf_state *st, struct diag_support *s, size_t max_bytes,
+                     struct ope_error *err)
+{
+    memset(s, 0, sizeof *s);
+    size_t n_ctx = (size_t)sf_get_count(st, 0, max_bytes);
+    size_t A = (size_t)sf_get_count(st, 0, max_bytes);
+    if (st->bad || (A && n_ctx > max_bytes / A))
+        return sf_done(st, err);
+    if (!n_ctx || !A)
+        return 0;
+    if (!(s->seen = ope_calloc(n_ctx * A + 1, 1, err)))
+        return -1;
+    s->n_ctx = n_ctx;
+    s->n_actions = A;
+    for (size_t j = 0; j < n_ctx * A; j++)
+        s->seen[j] = sf_get_count(st, 0, 1) != 0;
+    if (st->bad) {
+        diag_support_release(s);
+        return sf_done(st, err);
     }
     return 0;
 }

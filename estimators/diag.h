@@ -12,6 +12,8 @@
 #include "datasets/tlog.h"
 #include "estimators/result.h"
 #include "ope/base/error.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 
 /* ---- the thresholds: every warning below is decided by these and nothing else.
@@ -81,6 +83,13 @@ void diag_acc_init(struct diag_acc *a);
 void diag_acc_add(struct diag_acc *a, double w);
 /* The statistics of what was added so far. */
 void diag_acc_result(const struct diag_acc *a, struct diag_weights *out);
+/* into += from (the weights that follow into's, from another process): the counts,
+ * sums and extremes exactly as one run, Welford's mean and M2 by Chan et al.'s
+ * pairwise update (to rounding). */
+void diag_acc_merge(struct diag_acc *into, const struct diag_acc *from);
+/* Its bytes for another process (statefile.h), and back (bad flag on damage). */
+void diag_acc_put(struct strbuf *sb, const struct diag_acc *a);
+void diag_acc_get(struct sf_state *st, struct diag_acc *a);
 
 /* The statistics of w[0..n-1]. */
 void diag_weights_of(const double *w, size_t n, struct diag_weights *out);
@@ -108,6 +117,15 @@ struct diag_support {
 int diag_support_blog(struct diag_support *s, const struct blog *log, struct ope_error *err);
 int diag_support_tlog(struct diag_support *s, const struct tlog *log, struct ope_error *err);
 void diag_support_release(struct diag_support *s);
+/* into |= from: the (context, action) pairs seen by either (another process's rows);
+ * into grows to from's contexts. Its bytes for another process, and back (a reader's
+ * damaged counts set its bad flag and never size an allocation past max_bytes). 0, or
+ * -1 with err. */
+int diag_support_merge(struct diag_support *into, const struct diag_support *from,
+                       struct ope_error *err);
+void diag_support_put(struct strbuf *sb, const struct diag_support *s);
+int diag_support_get(struct sf_state *st, struct diag_support *s, size_t max_bytes,
+                     struct ope_error *err);
 
 /* Mean over rows (steps) of the probability policy p puts on actions never seen in
  * that row's context: invisible to every weight-based estimator. NAN for no rows. */

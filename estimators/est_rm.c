@@ -75,6 +75,15 @@ static int rm_applies_fold(const struct est_bandit_in *in, const double *param, 
     return 1;
 }
 
+static void rm_applies_merge(double *acc, const double *from)
+{
+    if (!from[0])
+        return;
+    acc[1] = !acc[0] || from[1] < acc[1] ? from[1] : acc[1];
+    acc[2] = !acc[0] || from[2] > acc[2] ? from[2] : acc[2];
+    acc[0] = 1;
+}
+
 static int rm_applies(const struct est_bandit_in *in, const double *param, char *why, size_t n)
 {
     double acc[EST_APPLIES_ACC] = { 0 };
@@ -110,4 +119,5 @@ const struct est_desc est_rm_desc = {
     .contrib = rm_contrib,
     .applies = rm_applies,
     .applies_fold = rm_applies_fold,
+    .applies_merge = rm_applies_merge,
 };

@@ -116,6 +116,10 @@ struct est_desc {
      * else the first window's caveat (a verdict that is a function of each row). */
     int (*applies_fold)(const struct est_bandit_in *in, const double *param, double *acc,
                         char *why, size_t n);
+    /* Merge the fold of later rows (from, another process's) into acc, both folded by
+     * applies_fold while the estimator still applied: as if from's rows had been
+     * folded into acc. Set with applies_fold. */
+    void (*applies_merge)(double *acc, const double *from);
     /* The range [*lo, *hi] of a contribution when every importance weight is at most
      * wmax and every reward (and q̂) lies in [rlo, rhi]: what the confidence sequence
      * (--ci cs, ci.h) needs, known before the rows are. Only an estimator whose

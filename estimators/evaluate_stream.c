@@ -144,6 +144,35 @@ out:
     return rc;
 }
 
+/* This process's windows folded into the pass-1 state (st, rsum, *rows and the
+ * source's fields). 0, or -1 with err. */
+static int pass1_local(struct eng *g, struct acc_state *st, struct ope_sum *rsum,
+                       size_t *rows, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    const struct blog *w;
+    size_t first, at = s->row0;
+    int rc;
+    if (evs_rewind(g, err) != 0)
+        return -1;
+    while ((rc = evs_next_window(g, &w, &first, &at, err)) == 1) {
+        ope_progress_report(g->o->progress, 0.0, "pass 1");
+        if (evs_window_prepare(g, w, first, err) != 0 ||
+            accumulate_window(g, w, first, st, err) != 0)
+            return -1;
+        for (size_t p = 0; g->o->ci == CI_CS && p < g->n_pol; p++)
+            s->wmax[p] = evb_weight_bound(w, g->pol[p], s->wmax[p]);
+        evb_reward_minmax(w, &s->rmin, &s->rmax);
+        for (size_t i = 0; i < w->n; i++)
+            ope_sum_add(rsum, w->reward[i]);
+        if (diag_support_add_blog(&s->support, w, err) != 0)
+            return -1;
+        applies_add(g, first == s->row0);
+    }
+    *rows = at - s->row0;
+    return rc < 0 ? -1 : 0;
+}
+
 static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
                      struct ope_error *err)
 {
@@ -154,28 +183,13 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
     ope_sum_init(&rsum);
     s->rmin = INFINITY;
     s->rmax = -INFINITY;
-    const struct blog *w;
-    size_t first, rows = 0;
-    int rc;
-    if (evs_rewind(g, err) != 0)
-        return -1;
-    while ((rc = evs_next_window(g, &w, &first, &rows, err)) == 1) {
-        ope_progress_report(g->o->progress, 0.0, "pass 1");
-        if (evs_window_prepare(g, w, first, err) != 0 ||
-            accumulate_window(g, w, first, &st, err) != 0)
-            goto fail;
-        for (size_t p = 0; g->o->ci == CI_CS && p < g->n_pol; p++)
-            s->wmax[p] = evb_weight_bound(w, g->pol[p], s->wmax[p]);
-        evb_reward_minmax(w, &s->rmin, &s->rmax);
-        for (size_t i = 0; i < w->n; i++)
-            ope_sum_add(&rsum, w->reward[i]);
-        if (diag_support_add_blog(&s->support, w, err) != 0)
-            goto fail;
-        applies_add(g, first == 0);
-    }
-    if (rc < 0)
-        goto fail;
+    size_t rows = 0;
+    int rc = pass1_local(g, &st, &rsum, &rows, err);
     evs_window_release(g);
+    s->local_rows = rows;
+    /* Several ranks: the whole log's state from every rank's. */
+    if (evs_share_pass1(g, rc, &st, &rsum, &rows, err) != 0)
+        goto fail;
     if (rows < 2) {
         ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
                  evs_path(g), rows);
@@ -204,7 +218,6 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
     }
     return 0;
 fail:
-    evs_window_release(g);
     acc_release(&st);
     return -1;
 }
@@ -214,6 +227,8 @@ fail:
 static int s_check(struct eng *g, struct ope_error *err)
 {
     const struct ssrc *s = g->self;
+    if (evs_share_refuse(g, err) != 0)
+        return -1;
     if (s->n_policies == 0)
         return ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns "
                         "(pi.NAME.A); add them, or name the columns with --policy-columns",
@@ -316,28 +331,31 @@ static const struct eng_kind stream_kind = {
 };
 
 /* What the first window says of the log: its policies' names, actions, and whether it
- * has qhat.* and q.* columns. */
+ * has qhat.* and q.* columns (across ranks: the first rank's with rows). */
 static int s_open(struct ssrc *s, struct ope_error *err)
 {
-    const struct blog *w;
+    const struct blog *w = NULL;
     size_t first;
-    if (s->win->rewind(s->win->ctx, err) != 0)
-        return -1;
-    int rc = s->win->next(s->win->ctx, &w, &first, err);
-    if (rc < 0)
+    int rc = s->win->rewind(s->win->ctx, err) != 0 ? -1 : s->win->next(s->win->ctx, &w,
+                                                                         &first, err);
+    if (rc == 1) {
+        s->n_policies = w->n_policies;
+        s->n_actions = w->n_actions;
+        s->has_qhat = w->qhat != NULL;
+        s->has_q = w->q != NULL;
+        s->names = ope_calloc(w->n_policies + 1, sizeof *s->names, err);
+        for (size_t q = 0; s->names && q < w->n_policies; q++)
+            if (!(s->names[q] = ope_strdup(w->policy[q].name ? w->policy[q].name : "", err)))
+                rc = -1;
+        if (!s->names)
+            rc = -1;
+    }
+    if ((rc = evs_share_open(s, rc, err)) < 0)
         return -1;
     if (rc == 0)
         return ope_fail(err, OPE_EDATA, "%s: 0 row(s); at least 2 are needed to evaluate",
                         s->win->path ? s->win->path : "log");
-    s->n_policies = w->n_policies;
-    s->n_actions = w->n_actions;
-    s->has_qhat = w->qhat != NULL;
-    s->has_q = w->q != NULL;
-    s->names = ope_calloc(w->n_policies + 1, sizeof *s->names, err);
-    for (size_t q = 0; s->names && q < w->n_policies; q++)
-        if (!(s->names[q] = ope_strdup(w->policy[q].name ? w->policy[q].name : "", err)))
-            return -1;
-    return s->names ? 0 : -1;
+    return 0;
 }
 
 static void ssrc_release(struct ssrc *s)
@@ -369,6 +387,7 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
     memset(&s, 0, sizeof s);
     memset(&g, 0, sizeof g);
     s.win = win;
+    s.row0 = win->row0;
     g.kind = &stream_kind;
     g.self = &s;
     g.path = win->path;

@@ -44,6 +44,10 @@ struct eng_windows {
     /* Start a new pass at row 0. 0, or -1 with err. */
     int (*rewind)(void *ctx, struct ope_error *err);
     const char *path;       /* the log's path for the results and messages, or NULL */
+    /* The global row of the first row this process reads: 0, or the start of its
+     * share of the log among the ranks of an MPI job (a multiple of ACC_CHUNK), whose
+     * pass states are merged after each pass (comm.h). */
+    size_t row0;
 };
 
 /* Evaluate the log of win as eval_bandit evaluates it in memory. The stream is

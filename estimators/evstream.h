@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "ope/base/error.h"
 #include "datasets/blog.h"
+#include "estimators/ci.h"
 #include "estimators/diag.h"
 #include "estimators/engine.h"
 #include "estimators/evaluate_stream.h"
@@ -16,6 +17,8 @@
 
 struct ssrc {
     const struct eng_windows *win;
+    size_t row0;                /* the global row of this process's first row */
+    size_t local_rows;          /* this process's rows (pass 1) */
     /* What the first window says of the log. */
     size_t n_policies;
     char **names;
@@ -34,6 +37,40 @@ struct ssrc {
     size_t *rowid;              /* [window] */
     size_t rowid_cap;
 };
+
+/* Per (policy, estimator) in pass 2. */
+struct sest {
+    struct ci_stats_acc c, lift;
+    struct ci_cs cs, cs_lift;
+    struct diag_acc wacc;
+};
+
+/* Per policy in pass 2. */
+struct spol {
+    struct ope_sum truth, unsup;
+    struct diag_acc w;
+};
+
+/* ---- across the ranks of an MPI job (evstream_share.c) ------------------------------
+ * Each rank folds the windows of its own rows; at the end of each pass the ranks agree
+ * on its outcome (rc: this rank's, 0 or -1 with err) and, with several ranks, exchange
+ * their pass states and merge them in rank order -- the rows' order -- so every rank
+ * holds the whole log's state and goes on as one process would. Every rank calls each
+ * of these once per pass, whatever happened, so none waits in a collective another
+ * never reaches. Alone each is only rc. 0, or -1 with err (the lowest failing rank's). */
+struct acc_state;
+/* What the log's first window says (s_open: policies, actions, qhat and q columns),
+ * from the first rank that has rows: rc is this rank's (1: read from its first window,
+ * 0: it has no rows, -1 with err). 1, 0 (no rank has rows) or -1 with err. */
+int evs_share_open(struct ssrc *s, int rc, struct ope_error *err);
+int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum *rsum,
+                    size_t *rows, struct ope_error *err);
+int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
+                    struct ope_error *err);
+int evs_share_diff(struct eng *g, int rc, struct ci_stats_acc *q, size_t n_d,
+                   struct ope_error *err);
+/* What a streamed evaluation cannot do across ranks (OPE_EUSAGE), for s_check. */
+int evs_share_refuse(const struct eng *g, struct ope_error *err);
 
 /* The log's path for messages ("log" when it has none). */
 const char *evs_path(const struct eng *g);

@@ -17,19 +17,6 @@
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
 
-/* Per (policy, estimator) in pass 2. */
-struct sest {
-    struct ci_stats_acc c, lift;
-    struct ci_cs cs, cs_lift;
-    struct diag_acc wacc;
-};
-
-/* Per policy in pass 2. */
-struct spol {
-    struct ope_sum truth, unsup;
-    struct diag_acc w;
-};
-
 /* ---- pass 2: the statistics given the sums ------------------------------------------ */
 
 /* The confidence sequences' range for (p, e), as the in-memory source's cs_of. */
@@ -147,6 +134,34 @@ static void est_finish(struct eng *g, const struct eng_sums *x, size_t p, size_t
                                 (double)g->n);
 }
 
+/* This process's windows folded into t and tp. 0, or -1 with err. */
+static int pass2_local(struct eng *g, const struct eng_sums *x, const struct eng_res *es,
+                       struct sest *t, struct spol *tp, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    size_t ns = g->o->n_spec;
+    const struct blog *w;
+    size_t first, at = s->row0;
+    int r;
+    if (evs_rewind(g, err) != 0)
+        return -1;
+    while ((r = evs_next_window(g, &w, &first, &at, err)) == 1) {
+        ope_progress_report(g->o->progress, (double)(at - s->row0) /
+                            (double)(s->local_rows ? s->local_rows : 1), "pass 2");
+        struct win_tasks wt = { g, x, w, es, t, tp, NULL, NULL, 0 };
+        if (evs_window_prepare(g, w, first, err) != 0 ||
+            run_tasks(&wt, g->n_pol * (ns + 1), stats_task, err) != 0)
+            return -1;
+    }
+    if (r < 0)
+        return -1;
+    if (at - s->row0 != s->local_rows)
+        return ope_fail(err, OPE_EDATA, "%s: %zu rows on a second reading, %zu on the first: "
+                        "the log changed while it was evaluated", evs_path(g),
+                        at - s->row0, s->local_rows);
+    return 0;
+}
+
 int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
               struct eng_pol *ps, struct ope_error *err)
 {
@@ -156,7 +171,7 @@ int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
     struct spol *tp = ope_calloc(g->n_pol + 1, sizeof *tp, err);
     int rc = -1;
     if (!t || !tp)
-        goto out;
+        goto share;
     for (size_t k = 0; k < n_pe; k++) {
         const struct est_spec *sp = &g->o->spec[k % ns];
         struct eng_est *e = &es[k].s;
@@ -174,23 +189,12 @@ int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         ope_sum_init(&tp[p].unsup);
         diag_acc_init(&tp[p].w);
     }
-    const struct blog *w;
-    size_t first, rows = 0;
-    int r;
-    if (evs_rewind(g, err) != 0)
-        goto out;
-    while ((r = evs_next_window(g, &w, &first, &rows, err)) == 1) {
-        ope_progress_report(g->o->progress, (double)rows / (double)g->n, "pass 2");
-        struct win_tasks wt = { g, x, w, es, t, tp, NULL, NULL, 0 };
-        if (evs_window_prepare(g, w, first, err) != 0 ||
-            run_tasks(&wt, g->n_pol * (ns + 1), stats_task, err) != 0)
-            goto out;
-    }
-    if (r < 0)
-        goto out;
-    if (rows != g->n) {
-        ope_fail(err, OPE_EDATA, "%s: %zu rows on a second reading, %zu on the first: the "
-                 "log changed while it was evaluated", evs_path(g), rows, g->n);
+    rc = pass2_local(g, x, es, t, tp, err);
+share:
+    evs_window_release(g);
+    /* Several ranks: the whole log's statistics from every rank's. */
+    if (evs_share_pass2(g, rc, t, tp, err) != 0) {
+        rc = -1;
         goto out;
     }
     for (size_t k = 0; k < n_pe; k++)
@@ -201,9 +205,7 @@ int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         diag_acc_result(&tp[p].w, &ps[p].w);
         ps[p].unsupported = ope_sum_value(&tp[p].unsup) / (double)g->n;
     }
-    rc = 0;
 out:
-    evs_window_release(g);
     free(t);
     free(tp);
     return rc;
@@ -244,22 +246,27 @@ int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_dif
 {
     struct ci_stats_acc *q = ope_malloc((n_d + 1) * sizeof *q, err);
     if (!q)
-        return -1;
+        return evs_share_diff(g, -1, NULL, 0, err);
     for (size_t k = 0; k < n_d; k++)
         ci_stats_acc_init(&q[k]);
+    struct ssrc *s = g->self;
     const struct blog *w;
-    size_t first, rows = 0;
+    size_t first, at = s->row0;
     int rc = evs_rewind(g, err) == 0 ? 0 : -1;
-    while (rc == 0 && (rc = evs_next_window(g, &w, &first, &rows, err)) == 1) {
-        ope_progress_report(g->o->progress, (double)rows / (double)g->n, "pass 3");
+    while (rc == 0 && (rc = evs_next_window(g, &w, &first, &at, err)) == 1) {
+        ope_progress_report(g->o->progress, (double)(at - s->row0) /
+                            (double)(s->local_rows ? s->local_rows : 1), "pass 3");
         struct win_tasks wt = { g, x, w, NULL, NULL, NULL, d, q, 0 };
         rc = evs_window_prepare(g, w, first, err) != 0 ||
                      run_tasks(&wt, n_d, diff_task, err) != 0 ? -1 : 0;
     }
-    if (rc == 0 && rows != g->n)
+    if (rc == 0 && at - s->row0 != s->local_rows)
         rc = ope_fail(err, OPE_EDATA, "%s: %zu rows on a third reading, %zu on the first: "
-                      "the log changed while it was evaluated", evs_path(g), rows, g->n);
+                      "the log changed while it was evaluated", evs_path(g), at - s->row0,
+                      s->local_rows);
     evs_window_release(g);
+    /* Several ranks: the whole log's statistics from every rank's. */
+    rc = evs_share_diff(g, rc, q, n_d, err);
     for (size_t k = 0; rc == 0 && k < n_d; k++)
         ci_stats_acc_result(&q[k], &st[k]);
     free(q);

@@ -56,6 +56,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evbandit.h \
 	estimators/evstream.h \
 	estimators/evstream_stats.c \
+	estimators/evstream_share.c \
 	estimators/evwindows.c \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ope/app/demo.h"
+#include "ope/base/comm.h"
 #include "ope/base/outfile.h"
 #include "ope/base/utf8.h"
 
@@ -24,6 +25,7 @@ static void print_version(void)
  * be written (then OPE_ECANTCREAT, the documented status of a failed write). */
 static int finish(int rc)
 {
+    comm_end();
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         /* A reader that went away (`ope eval ... | head -1`) is not worth a message:
@@ -43,6 +45,17 @@ int main(int argc, char **argv)
     /* Numbers are read and written with '.' whatever the user's locale. */
     setlocale(LC_CTYPE, "");
     signal(SIGPIPE, SIG_IGN);
+    /* Started by mpirun: join the job. The ranks of ope eval/select read shares of the
+     * log and merge their states; rank 0 alone writes (the others' output is the same
+     * and goes nowhere). */
+    struct ope_error cerr = { 0 };
+    if (comm_start(&argc, &argv, &cerr) != 0) {
+        fprintf(stderr, "ope: %s\n", cerr.msg);
+        return cerr.status;
+    }
+    if (comm_rank() > 0 && (!freopen("/dev/null", "w", stdout) ||
+                            !freopen("/dev/null", "w", stderr)))
+        return finish(OPE_ECANTCREAT);
 
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },
@@ -61,6 +74,11 @@ int main(int argc, char **argv)
             return OPE_EUSAGE;
         }
     }
+    if (optind >= argc && comm_size() > 1) {
+        fprintf(stderr, "ope: the workbench does not run across MPI ranks: run ope eval or "
+                "ope select under mpirun\n");
+        return finish(OPE_EUSAGE);
+    }
     if (optind >= argc)
         return finish(ope_demo(argc, argv));
     const struct cmd_entry *cmd = cmd_find(argv[optind]);
@@ -74,6 +92,11 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, "ope: '%s' is not a command. See 'ope help'.\n", shown);
         return OPE_EUSAGE;
+    }
+    if (comm_size() > 1 && strcmp(cmd->name, "eval") != 0 && strcmp(cmd->name, "select") != 0) {
+        fprintf(stderr, "ope: '%s' does not run across MPI ranks (only eval and select "
+                "split a log among ranks): run it without mpirun\n", cmd->name);
+        return finish(OPE_EUSAGE);
     }
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;

@@ -102,6 +102,7 @@ ope_sh_tests = \
 	t/0392-eval-stream.sh \
 	t/0372-gate-sequential.sh \
 	t/0377-mpi-comm.sh \
+	t/0379-mpi-eval.sh \
 	t/0360-segments.sh \
 	t/0361-segments-errors.sh \
 	t/0362-segments-coverage.sh \
@@ -210,3 +211,8 @@ ope_sh_tests = \
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)
 EXTRA_DIST += $(ope_sh_tests)
+
+# A checker the shell tests run (not a test): two JSON texts equal but for rounding.
+check_PROGRAMS += t/jsonclose
+t_jsonclose_SOURCES = t/jsonclose.c
+t_jsonclose_LDADD = -lm

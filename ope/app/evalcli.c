@@ -27,6 +27,7 @@
 #include "ope/app/cli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
+#include "ope/base/comm.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
@@ -433,11 +434,15 @@ struct stream_win {
     size_t n, n_pol;
     double rmax;                /* largest |reward|, at least 1 */
     double *maxw;               /* [n_pol] largest pi(a_i|x_i) / pscore_i */
+    size_t lo, hi;              /* the rows read: this rank's share of the log */
+    size_t total;               /* the log's rows */
 };
 
 static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
 {
-    double lim = logrange_term_max(sw->n);
+    /* Each rank checks its own rows against the limit of the whole log's rows. */
+    size_t n = sw->total;
+    double lim = logrange_term_max(n);
     size_t p = 0;
     while (p < sw->n_pol && sw->maxw[p] * sw->rmax <= lim)
         p++;
@@ -449,7 +454,7 @@ static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
     size_t first;
     int rc;
     while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
-        if (blog_check_range_policy(w, p, sw->rmax, sw->n, err) != 0)
+        if (blog_check_range_policy(w, p, sw->rmax, n, err) != 0)
             return -1;
     /* Not reached unless the log changed: the rows' weights were seen above. */
     return rc < 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: the log changed while it was read "
@@ -459,7 +464,12 @@ static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
 {
     struct stream_win *sw = ctx;
-    int rc = blog_stream_next(sw->bs, w, first, err);
+    int rc;
+    /* TEMPORARY: skip the windows outside this rank's rows. */
+    while ((rc = blog_stream_next(sw->bs, w, first, err)) == 1 && *first < sw->lo)
+        ;
+    if (rc == 1 && *first >= sw->hi)
+        rc = 0;
     if (sw->checked)
         return rc;
     if (rc == 0) {
@@ -535,20 +545,37 @@ static const char *spilled_name(const char *const *paths, size_t n)
 /* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
  * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
  * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
-static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
-                      struct res_eval **out, struct ope_error *err)
+/* This rank's share of rows [*lo, *hi) of a log of total rows among the ranks of an
+ * MPI job: whole chunks of the accumulator (accum.h), as even as they divide. */
+static void rank_rows(size_t total, size_t unit, size_t *lo, size_t *hi)
 {
-    *out = NULL;
+    size_t chunks = (total + unit - 1) / unit, r = (size_t)comm_rank(),
+           n = (size_t)comm_size();
+    *lo = chunks * r / n * unit;
+    *hi = chunks * (r + 1) / n * unit;
+    *lo = *lo < total ? *lo : total;
+    *hi = *hi < total ? *hi : total;
+}
+
+/* Open the stream of a streamed evaluation and read its first window (the log's
+ * policies and whether it has q-hat). 1, 0 (read the log whole instead), or -1 with
+ * err. */
+static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
+                       struct blog_stream **bs, const struct blog **w,
+                       struct ope_error *err)
+{
     if (c->keep_blog || c->keep_tlog) {
-        if (c->lo.stream)
-            return ope_fail(err, OPE_EUSAGE, "--stream: this command keeps the whole log "
-                            "for what it shows after the estimates: drop --stream");
+        if (c->lo.stream || comm_size() > 1)
+            return ope_fail(err, OPE_EUSAGE, "%s: this command keeps the whole log for what "
+                            "it shows after the estimates: %s", comm_size() > 1 ? "mpirun" : "--stream",
+                            comm_size() > 1 ? "run it without mpirun" : "drop --stream");
         return 0;
     }
     const char *path = paths[0];
     int kind = loadcli_stream_kind(&c->lo, path, "is read", err);
-    if (kind <= 0)
+    if (kind < 0 || (kind == 0 && comm_size() == 1))
         return kind;
+    /* Across ranks every log is streamed; one a rank cannot sniff fails when opened. */
     int sniffed = kind == 1;
     /* A regular file is known to be a bandit log here; a pipe once its header has been
      * read (the stream's first pass refuses a trajectory log). */
@@ -556,18 +583,58 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
         return -1;
     c->lo.want_policies = 1;
-    struct blog_stream *bs = blog_stream_open_progress(paths, n, &c->lo, STREAM_WINDOW,
-                                                       c->progress, err);
-    if (!bs)
+    if (!(*bs = blog_stream_open_progress(paths, n, &c->lo, STREAM_WINDOW, c->progress, err)))
         return -1;
-    if (!sniffed && bandit_refuse(c, path, err) != 0) {
-        blog_stream_close(bs);
+    if (!sniffed && bandit_refuse(c, path, err) != 0)
         return -1;
-    }
-    /* The first window: the log's policies (for --truth) and whether it has q-hat. */
-    const struct blog *w;
     size_t first;
-    int rc = blog_stream_next(bs, &w, &first, err);
+    int rc = blog_stream_next(*bs, w, &first, err);
+    if (rc == 0)
+        return ope_fail(err, OPE_EDATA, "%s: no rows after the header", path);
+    return rc;
+}
+
+/* Across ranks: whether every rank read a log of the same rows (a rank given another
+ * file, or a file that differs on its machine, would be merged into nonsense). 0, or
+ * -1 with err on every rank. */
+static int ranks_same_rows(size_t rows, const char *path, struct ope_error *err)
+{
+    uint64_t mine = rows;
+    size_t *len = ope_calloc((size_t)comm_size(), sizeof *len, err);
+    struct strbuf all = STRBUF_INIT;
+    int rc = comm_agree(len ? 0 : -1, err);
+    if (rc == 0)
+        rc = comm_allgather(&mine, sizeof mine, &all, len, err);
+    for (int r = 1; rc == 0 && r < comm_size(); r++) {
+        uint64_t v, v0;
+        memcpy(&v0, all.buf, sizeof v0);
+        memcpy(&v, all.buf + (size_t)r * sizeof v, sizeof v);
+        if (v != v0)
+            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu rows, rank 0 %llu: every "
+                          "MPI rank must read the same log (the same file on every machine)",
+                          path, r, (unsigned long long)v, (unsigned long long)v0);
+    }
+    strbuf_release(&all);
+    free(len);
+    return rc;
+}
+
+static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
+                      struct res_eval **out, struct ope_error *err)
+{
+    *out = NULL;
+    const char *path = paths[0];
+    struct blog_stream *bs = NULL;
+    const struct blog *w = NULL;
+    int rc = stream_open(c, paths, n, &bs, &w, err);
+    /* Across ranks, every rank has opened the log (or none goes on). */
+    if (comm_size() > 1 && (comm_agree(rc < 0 ? -1 : 0, err) != 0 ||
+                            ranks_same_rows(blog_stream_rows(bs), path, err) != 0))
+        rc = -1;
+    if (rc <= 0) {
+        blog_stream_close(bs);
+        return rc;
+    }
     char **names = NULL;
     size_t n_names = 0;
     int has_qhat = 0;
@@ -580,8 +647,6 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                 rc = -1;
         if (!names)
             rc = -1;
-    } else if (rc == 0) {
-        rc = ope_fail(err, OPE_EDATA, "%s: no rows after the header", path);
     }
     char left[512] = "";
     struct eval_settings keep = c->set;
@@ -590,11 +655,14 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         rc = -1;
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
-    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL };
+    size_t total = blog_stream_rows(bs);
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total };
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
+    if (comm_size() > 1)
+        rank_rows(total, STREAM_WINDOW, &sw.lo, &sw.hi);
     if (rc == 1) {
-        struct eng_windows win = { &sw, stream_next, stream_rewind, path };
+        struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo };
         *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
                                         c->progress, err);
     }
@@ -634,7 +702,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
-    if (loadcli_stream_wanted(&c->lo, paths, n)) {
+    if (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) {
         struct res_eval *r = NULL;
         int rc = run_stream(c, paths, n, &r, err);
         if (rc != 0)

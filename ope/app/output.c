@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ope/base/comm.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 #include "ope/base/utf8.h"
@@ -152,6 +153,9 @@ int outcli_write(const struct outcli *o, const struct strbuf *sb, struct ope_err
 {
     if (strbuf_failed(sb))
         return ope_fail_oom(err);
+    /* Across MPI ranks every rank holds the same result; rank 0 writes it. */
+    if (comm_rank() > 0)
+        return 0;
     if (!outcli_to_stdout(o))
         return ope_write_file_atomic(o->path, strbuf_str(sb), sb->len, o->force, err);
     /* On a terminal, a CSV cell (or anything else) from the data must not start an

@@ -26,6 +26,14 @@ static inline void ope_sum_add(struct ope_sum *k, double x)
 
 static inline double ope_sum_value(const struct ope_sum *k) { return k->s + k->c; }
 
+/* into += from: the sum of both runs of additions (another window's, another
+ * process's), equal to one run over both to a couple of ulps. */
+static inline void ope_sum_merge(struct ope_sum *into, const struct ope_sum *from)
+{
+    ope_sum_add(into, from->s);
+    into->c += from->c;
+}
+
 /* Compensated sum of an array. */
 static inline double ope_sum_array(const double *x, size_t n)
 {
