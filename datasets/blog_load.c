@@ -30,7 +30,7 @@ static int loader_grow(struct loader *L, struct ope_error *err)
 {
     size_t nc = L->cap ? L->cap * 2 : 4096;
     if (GROW(L->action, nc, err) || GROW(L->reward, nc, err) || GROW(L->pscore, nc, err) ||
-        GROW(L->line, nc, err))
+        GROW(L->line, nc, err) || (L->offset && GROW(L->offset, nc, err)))
         return -1;
     if (L->r.single[ROLE_POSITION] >= 0 && GROW(L->pos, nc, err))
         return -1;
@@ -218,6 +218,7 @@ void blog_loader_release(struct loader *L)
     free(L->pscore);
     free(L->pos);
     free(L->line);
+    free(L->offset);
     free(L->rows_of.start);
     roles_release(&L->r);
 }
@@ -234,6 +235,8 @@ static int read_record(struct loader *L, struct csv_reader *csv, const struct cs
     if (L->n == L->cap && loader_grow(L, err) < 0)
         return -1;
     L->line[L->n] = line;
+    if (L->offset)
+        L->offset[L->n] = csv_record_offset(csv);
     if (blog_loader_read_row(L, f, err) < 0)
         return -1;
     L->n++;
@@ -269,6 +272,7 @@ static void cut_span(const struct csv_span *sp, size_t room, struct csv_span *he
     tail->p = sp->p + head->len;
     tail->len = sp->len - head->len;
     tail->line = sp->line + lines;
+    tail->offset = sp->offset + head->len;
 }
 
 /* Read the records after the header into the loader's columns until it holds limit

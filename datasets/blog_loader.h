@@ -29,6 +29,9 @@ struct loader {
     double *reward, *pscore;
     int *pos;                   /* raw positions as written */
     size_t *line;
+    size_t *offset;             /* NULL, or [cap] where each row's record starts in its
+                                   input (csv_record_offset): kept where a stream's
+                                   first pass sets it, to note where its rows begin */
     double **val;               /* [n_cols] numeric storage of K_PROB/K_REAL/K_CTX */
     struct ctxcol *ctx;         /* [n_cols] */
     long max_action, min_pos, max_pos;

@@ -48,6 +48,8 @@ static void part_task(void *arg, size_t part)
             break;
         }
         c->L->line[copy.n] = line;
+        if (c->L->offset)
+            c->L->offset[copy.n] = c->sp->offset + c->off[k];
     }
     c->max_action[part] = copy.max_action;
     c->min_pos[part] = copy.min_pos;
@@ -71,8 +73,11 @@ static int serial(struct loader *L, const struct csv_span *sp, const size_t *off
         if (nf < 0 || roles_check_width(&L->r, f, (size_t)nf, line, err) < 0 ||
             blog_loader_reserve(L, L->n + 1, err) < 0 || blog_loader_read_row(L, f, err) < 0)
             rc = -1;
-        else
+        else {
+            if (L->offset)
+                L->offset[L->n] = sp->offset + off[k];
             L->line[L->n++] = line;
+        }
     }
     free(f);
     return rc;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "datasets/blog_stream_range.h"
 #include "datasets/tlog.h"
 #include "ope/base/outfile.h"
 
@@ -60,6 +61,9 @@ struct blog_stream {
     int have_loader;
     int A, base, npos;
     size_t total;               /* the log's rows (first pass) */
+    struct blog_marks marks;    /* where every BLOG_STREAM_GRID-th row begins */
+    size_t lo, hi;              /* blog_stream_set_range: the passes' rows */
+    int ranged;                 /* they are not the whole log */
     size_t pass_rows;           /* rows handed out in this pass */
     size_t off;                 /* next window's first row in the batch */
     int eof;                    /* the batch is the input's last */
@@ -193,8 +197,17 @@ static int pass_start(struct blog_stream *s, struct ope_error *err)
     L->rows_of.n = 0;
     s->pass_rows = 0;
     s->off = 0;
-    s->eof = 0;
-    return 0;
+    s->eof = s->ranged && s->lo == s->hi;
+    if (!s->ranged || s->lo == 0 || s->eof)
+        return 0;
+    /* A range starts by a seek to its first row (csv_seek: a compressed input is
+     * decompressed up to it); the byte before it must still end a line. */
+    size_t in = 0;
+    rc = blog_marks_seek(&s->marks, s->csv, s->lo, &in, err);
+    if (rc == 0)
+        return changed_in(s, (long)in, "where its rows begin", err);
+    L->row0 = s->lo;
+    return rc < 0 ? -1 : 0;
 }
 
 /* The next batch of rows into the loader (none at the end). 0 or -1. */
@@ -206,10 +219,14 @@ static int batch_read(struct blog_stream *s, struct ope_error *err)
     s->off = 0;
     if (s->eof)
         return 0;
-    int rc = blog_loader_read_rows(L, s->csv, s->batch, err);
+    /* A range that ends before the log stops there; one that ends with the log reads
+     * on to its end, which must come there (blog_stream_next). */
+    int cut = s->ranged && s->hi < s->total;
+    size_t limit = cut && s->hi - L->row0 < s->batch ? s->hi - L->row0 : s->batch;
+    int rc = blog_loader_read_rows(L, s->csv, limit, err);
     if (rc < 0)
         return -1;
-    s->eof = rc == 0;
+    s->eof = rc == 0 || (cut && L->row0 + L->n >= s->hi);
     return 0;
 }
 
@@ -256,7 +273,9 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
     if (!(c.slot = ope_calloc(c.n, sizeof *c.slot, err)))
         return -1;
     unsigned char *was = ope_calloc(L->r.n_cols, 1, err);
-    int late = 0, rc = was ? 0 : -1;
+    /* Where the rows begin: kept for this pass only, to note the marks. */
+    L->offset = ope_malloc(L->cap * sizeof *L->offset, err);
+    int late = 0, rc = was && L->offset ? 0 : -1;
     while (rc == 0) {
         for (size_t j = 0; j < L->r.n_cols; j++)
             was[j] = (unsigned char)L->ctx[j].categorical;
@@ -267,9 +286,13 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
         for (size_t j = 0; j < L->r.n_cols; j++)
             late |= L->ctx[j].categorical && !was[j] && L->row0 > 0;
         check_batch(s, &c);
+        if ((rc = blog_marks_note(&s->marks, L, err)) < 0)
+            break;
         s->total += L->n;
     }
     free(was);
+    free(L->offset);
+    L->offset = NULL;
     /* The digest of a pipe, or of several inputs' bytes in order, is known once the
      * pass has read them all; so are the copies. */
     if (rc == 0 && csv_digest(s->csv, s->digest) != 0)
@@ -503,7 +526,7 @@ int blog_stream_next(struct blog_stream *s, const struct blog **w, size_t *first
                                         L->ctx[j].lv.n != s->levels[j]))
                 return changed(s, "a context column's values", err);
         if (L->n == 0) {
-            if (s->pass_rows != s->total)
+            if (s->pass_rows != (s->ranged ? s->hi - s->lo : s->total))
                 return changed(s, "its number of rows", err);
             return 0;
         }
@@ -536,6 +559,35 @@ int blog_stream_rewind(struct blog_stream *s, struct ope_error *err)
 size_t blog_stream_rows(const struct blog_stream *s)
 {
     return s->total;
+}
+
+int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
+                          struct ope_error *err)
+{
+    if (row_lo > row_hi || row_hi > s->total)
+        return ope_fail(err, OPE_EUSAGE, "%s: rows [%zu, %zu) are not a range of the log's "
+                        "%zu rows (row_lo <= row_hi <= %zu expected)", input_name(s, 0),
+                        row_lo, row_hi, s->total, s->total);
+    if (row_lo % BLOG_STREAM_GRID != 0 && row_lo != s->total)
+        return ope_fail(err, OPE_EUSAGE, "%s: a range of rows starts at a multiple of %d "
+                        "(or at the log's end, row %zu), not at row %zu", input_name(s, 0),
+                        BLOG_STREAM_GRID, s->total, row_lo);
+    s->lo = row_lo;
+    s->hi = row_hi;
+    s->ranged = row_lo > 0 || row_hi < s->total;
+    return pass_start(s, err);
+}
+
+size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo)
+{
+    if (row_lo)
+        *row_lo = s->ranged ? s->lo : 0;
+    return s->ranged ? s->hi - s->lo : s->total;
+}
+
+size_t blog_stream_bytes_taken(const struct blog_stream *s)
+{
+    return s->csv ? csv_bytes_taken(s->csv) : 0;
 }
 
 int blog_stream_spilled(const struct blog_stream *s)
@@ -603,5 +655,6 @@ void blog_stream_close(struct blog_stream *s)
     free(s->num_j);
     free(s->cat_j);
     free(s->zeros);
+    blog_marks_release(&s->marks);
     free(s);
 }

@@ -21,11 +21,26 @@
  * read error or when the input changed between passes (checked by size and time,
  * rows and levels).
  *
+ * A range of rows (blog_stream_set_range; mpirun -np N ope eval --stream, each rank
+ * its own rows): the first pass still reads the whole log (every rank makes the same
+ * checks and finds the same first error), and notes where every BLOG_STREAM_GRID-th
+ * row begins (its input, its byte offset in that input's bytes as read, decompressed,
+ * and its line: 3 words per 4096 rows); the later passes then start at the range's
+ * first row: a plain regular file (or a spilled copy) by a seek, a compressed one by
+ * decompressing up to it without parsing (CPU for the skipped bytes' inflation, not
+ * their parsing); several files open at the right one. Such a pass reads the
+ * header's block (1 MB), then the range's bytes and, when it ends before the log, up
+ * to about 8 MB more (the runs of plain lines the loader takes). What a range's pass
+ * checks of a change: the size and time of every regular input, the header's width,
+ * that the byte before the range's first row still ends a line, that every row of the
+ * range is there and reads, with no new categorical level, and, for a range that ends
+ * with the log, that no row follows; not the rows outside the range.
+ *
  * Memory: one batch of rows (up to 16 windows and about 16 MB of columns, so plain
  * lines are parsed in parallel as blog_load parses them; a wide log's windows are
  * cut below `window` rows, to a multiple of 4096 near 64 MB of columns) and the
- * window's matrices;
- * the levels of categorical columns are the whole log's and are held whole. A
+ * window's matrices (and, in the first pass, a byte offset for each row of the
+ * batch); the levels of categorical columns are the whole log's and are held whole. A
  * window's arrays point into the batch. */
 #ifndef DATASETS_BLOG_STREAM_H
 #define DATASETS_BLOG_STREAM_H
@@ -71,6 +86,34 @@ int blog_stream_rewind(struct blog_stream *s, struct ope_error *err);
 
 /* The log's rows: known from the first pass, which blog_stream_open makes. */
 size_t blog_stream_rows(const struct blog_stream *s);
+
+/* The grid of ranges: a range of rows starts at a multiple of this (ACC_CHUNK in
+ * estimators/accum.h, which datasets/ may not include; the windows' multiple). */
+#define BLOG_STREAM_GRID 4096
+
+/* Read only the rows [row_lo, row_hi) from now on: this starts a new pass (as
+ * blog_stream_rewind), and every later pass, over that range alone, in windows that
+ * start at row_lo, row_lo + window, ... (the last one cut at row_hi), each with its
+ * global first row and exactly the values the whole pass gives those rows; an empty
+ * range gives no windows. row_lo is a multiple of BLOG_STREAM_GRID or the log's rows,
+ * row_lo <= row_hi <= blog_stream_rows (else OPE_EUSAGE, nothing changed); 0 and
+ * blog_stream_rows is the whole log again. 0, or -1 with err. */
+int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
+                          struct ope_error *err);
+
+/* The range of the passes (the whole log unless set): its first row in *row_lo (may
+ * be NULL), its number of rows returned. */
+size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo);
+
+/* Part k of `parts` of a log of `rows` rows, [*row_lo, *row_hi): the chunks of
+ * BLOG_STREAM_GRID rows shared out in order as evenly as whole chunks allow, so the
+ * parts cover the log once, in order, each starting on the grid (some are empty when
+ * there are fewer chunks than parts, and every part past the last, k >= parts). */
+void blog_stream_part(size_t rows, size_t parts, size_t k, size_t *row_lo, size_t *row_hi);
+
+/* The bytes this pass has taken from the inputs (decompressed), the header's block
+ * too; a range reached by a seek has skipped the bytes before it (csv_bytes_taken). */
+size_t blog_stream_bytes_taken(const struct blog_stream *s);
 
 /* 1 when an input was not a regular file (standard input "-", a pipe, a FIFO,
  * <(...)): its bytes as given (compressed or not) are copied, as the first pass

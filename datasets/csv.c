@@ -42,6 +42,9 @@ struct csv_reader {
     size_t line;            /* line of buf[pos] */
     size_t line_start;      /* absolute offset where that line starts */
     size_t rec_line;        /* line of the last record returned */
+    size_t rec_off;         /* and its offset in the input */
+    size_t taken;           /* csv_bytes_taken */
+    int seeked;             /* csv_seek skipped bytes: no digest */
     size_t size;            /* total input size if known */
     struct ope_progress *progress;  /* csv_set_progress: bytes read, and a cancel */
     struct csv_field *f;
@@ -109,6 +112,7 @@ static int refill(struct csv_reader *r, struct ope_error *err)
     }
     int first = r->base == 0 && r->len == 0;
     r->len += (size_t)got;
+    r->taken += (size_t)got;
     if (r->progress) {
         /* once per block (1 MB): the bytes read so far, a fraction when the size is known */
         size_t done = r->base + r->len;
@@ -358,6 +362,7 @@ static int next_record(struct csv_reader *r, const struct csv_field **fields, si
         stop--;
     r->nf = 0;
     r->rec_line = r->line;
+    r->rec_off = r->base + r->pos;
     size_t i = r->pos;
     if (plain) {
         if (split_plain(r, r->pos, stop, err) != 0)
@@ -469,7 +474,9 @@ static int next_input(struct csv_reader *r, struct ope_error *err)
     r->in = NULL;
     r->cur++;
     strcpy(r->name, r->paths[r->cur]);
-    if (!(r->in = in_open(r->srcs ? r->srcs[r->cur] : r->paths[r->cur], &r->sha, err)))
+    /* After a seek the digest is not known: no need to hash. */
+    if (!(r->in = in_open(r->srcs ? r->srcs[r->cur] : r->paths[r->cur],
+                          r->seeked ? NULL : &r->sha, err)))
         return -1;
     if (r->tee && r->tee[r->cur])
         in_set_tee(r->in, r->tee[r->cur], r->tee_name[r->cur]);
@@ -560,6 +567,7 @@ int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
     sp->p = b;
     sp->len = end;
     sp->line = r->line;
+    sp->offset = r->base + r->pos;
     r->pos += end;
     r->line += lines;
     if (lines)
@@ -640,6 +648,64 @@ size_t csv_bytes_read(const struct csv_reader *r)
     return r->base + r->pos;
 }
 
+size_t csv_bytes_taken(const struct csv_reader *r)
+{
+    return r->taken;
+}
+
+size_t csv_record_offset(const struct csv_reader *r)
+{
+    return r->rec_off;
+}
+
+int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
+             struct ope_error *err)
+{
+    if (!r->in || input < r->cur || input >= (r->paths ? r->n_in : 1) || offset == 0 ||
+        (r->tee && r->tee[r->cur]))
+        return ope_fail(err, OPE_ESOFTWARE, "%s: csv_seek to input %zu, byte %zu", r->name,
+                        input, offset);
+    r->held = 0;
+    r->seeked = 1;
+    if (input != r->cur) {
+        in_close(r->in);
+        r->cur = input;
+        strcpy(r->name, r->paths[input]);
+        if (!(r->in = in_open(r->srcs ? r->srcs[input] : r->paths[input], NULL, err)))
+            return -1;
+        r->len = r->pos = r->base = 0;
+        r->eof = 0;
+    }
+    /* From the byte before the record, which must end a line: a record starts after
+     * one, and a file that changed under the offset most likely shows it there. (The
+     * bytes of records handed out may hold the NULs that ended their fields: a record
+     * just after the last one handed out is taken as it is.) */
+    size_t at = offset - 1;
+    if (offset == r->base + r->pos && r->pos > 0) {
+        r->line = line;
+        r->line_start = offset;
+        return 1;
+    }
+    if (at >= r->base + r->pos && at < r->base + r->len) {
+        r->pos = at - r->base;
+    } else {
+        if (in_seek(r->in, at, err) < 0)
+            return -1;
+        r->base = at;
+        r->len = r->pos = 0;
+        r->eof = 0;
+        int rc = refill(r, err);
+        if (rc <= 0)
+            return rc;
+    }
+    if (r->buf[r->pos] != '\n')
+        return 0;
+    r->pos++;
+    r->line = line;
+    r->line_start = offset;
+    return 1;
+}
+
 void csv_set_progress(struct csv_reader *r, struct ope_progress *p)
 {
     r->progress = p;
@@ -672,7 +738,7 @@ int csv_digest(const struct csv_reader *r, char out[65])
 {
     if (!r->paths)
         return r->in ? in_digest(r->in, out) : -1;
-    if (r->cur + 1 < r->n_in || !r->eof)
+    if (r->cur + 1 < r->n_in || !r->eof || r->seeked)
         return -1;
     struct sha256 c = r->sha;
     unsigned char d[32];

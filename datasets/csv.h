@@ -80,8 +80,28 @@ const char *csv_name(const struct csv_reader *r);
 /* 1-based line on which the last record returned started. */
 size_t csv_record_line(const struct csv_reader *r);
 
-/* Bytes consumed so far (for progress). */
+/* Bytes consumed so far (for progress): the offset in the input being read, so
+ * after csv_seek not the bytes actually read. */
 size_t csv_bytes_read(const struct csv_reader *r);
+
+/* The bytes taken from the inputs so far (decompressed), all inputs together: what
+ * csv_seek skips over is not counted. */
+size_t csv_bytes_taken(const struct csv_reader *r);
+
+/* The byte offset, in its input's bytes as read (decompressed), where the last record
+ * csv_next returned starts. */
+size_t csv_record_offset(const struct csv_reader *r);
+
+/* Go on reading at the record that starts at byte offset (decompressed, as
+ * csv_record_offset and csv_span.offset give it) of input `input` (0 for csv_open;
+ * not one before the one being read), on its line `line`, skipping the bytes between:
+ * a plain regular file is seeked, a compressed one is decompressed and the bytes
+ * dropped (in_seek). For a reader that has handed out the header (csv_next) and has
+ * no tee. Messages name that input and count lines from `line`; csv_digest is then
+ * not known. 1: there; 0: the input is not as the offset says (it ends before, or the
+ * byte before offset does not end a line); -1 with err. */
+int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
+             struct ope_error *err);
 
 /* Report the bytes read to p once per block read, and stop with OPE_EINTERRUPTED
  * ("loading cancelled") at the next block once p is cancelled; p NULL: neither. */
@@ -110,6 +130,7 @@ struct csv_span {
                            end of the input */
     size_t len;
     size_t line;        /* line number of its first line */
+    size_t offset;      /* where p is in the input's bytes as read (decompressed) */
 };
 
 /* Take the next run of plain lines from the read position: about want bytes, or all

@@ -40,6 +40,8 @@ struct in_src {
     size_t zs_left;             /* last ZSTD_decompressStream hint: 0 at a frame end */
     FILE *tee;                  /* in_set_tee: every raw byte is also written here */
     const char *tee_name;
+    size_t out;                 /* decompressed bytes handed out (in_seek's start) */
+    int seeked;                 /* in_seek skipped bytes: the digest is not known */
 };
 
 /* Write bytes handed on to the tee, if any. */
@@ -255,14 +257,56 @@ long in_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
 {
     if (n == 0)
         return 0;
+    long got;
     switch (s->fmt) {
     case IN_GZIP:
-        return gz_read(s, buf, n, err);
+        got = gz_read(s, buf, n, err);
+        break;
     case IN_ZSTD:
-        return zst_read(s, buf, n, err);
+        got = zst_read(s, buf, n, err);
+        break;
     default:
-        return raw_read(s, buf, n, err);
+        got = raw_read(s, buf, n, err);
+        break;
     }
+    if (got > 0)
+        s->out += (size_t)got;
+    return got;
+}
+
+int in_seek(struct in_src *s, size_t off, struct ope_error *err)
+{
+    if (s->tee)
+        return ope_fail(err, OPE_ESOFTWARE, "%s: in_seek on an input being copied", s->name);
+    s->seeked = 1;
+    if (s->fmt == IN_PLAIN && s->regular) {
+        /* The sniffed bytes stand for the file's first npeek bytes. */
+        size_t in_peek = off < s->npeek ? off : s->npeek;
+        if (fseeko(s->fp, (off_t)(off > s->npeek ? off : s->npeek), SEEK_SET) != 0)
+            return ope_fail(err, OPE_ENOINPUT, "%s: cannot seek: %s", s->name, strerror(errno));
+        s->peek_pos = in_peek;
+        s->raw_eof = 0;
+        s->out = off;
+        return 0;
+    }
+    if (off < s->out)
+        return ope_fail(err, OPE_ESOFTWARE, "%s: in_seek back to byte %zu of a stream at %zu",
+                        s->name, off, s->out);
+    /* A stream that cannot seek: decompress and drop the bytes before off. */
+    size_t cap = (size_t)1 << 18;
+    char *scrap = ope_malloc(cap, err);
+    if (!scrap)
+        return -1;
+    while (s->out < off) {
+        size_t want = off - s->out < cap ? off - s->out : cap;
+        long got = in_read(s, scrap, want, err);
+        if (got <= 0) {
+            free(scrap);
+            return got < 0 ? -1 : 0;
+        }
+    }
+    free(scrap);
+    return 0;
 }
 
 void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name)
@@ -288,7 +332,7 @@ int in_is_regular(const struct in_src *s)
 
 int in_digest(const struct in_src *s, char out[65])
 {
-    if (!s->hashing || s->sha != &s->own_sha || !s->raw_eof)
+    if (!s->hashing || s->sha != &s->own_sha || !s->raw_eof || s->seeked)
         return -1;
     struct sha256 c = s->own_sha;
     unsigned char d[32];

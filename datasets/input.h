@@ -48,6 +48,14 @@ int in_digest(const struct in_src *s, char out[65]);
  * in_read (OPE_ECANTCREAT). */
 void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name);
 
+/* Go to byte off of the input's decompressed bytes: the next in_read starts there. A
+ * plain regular file seeks (fseeko), in either direction; anything else (a compressed
+ * file, a pipe) reads and discards up to off, so off may not be behind what in_read
+ * has handed out (OPE_ESOFTWARE). Past the end, in_read then says 0. The input's
+ * digest is not known after a seek (in_digest -1), and a tee set is refused. 0 or -1
+ * with err. */
+int in_seek(struct in_src *s, size_t off, struct ope_error *err);
+
 void in_close(struct in_src *s);
 
 #endif

@@ -37,6 +37,7 @@ ope_c_tests = \
 	t/0376-comm \
 	t/0378-csvindex \
 	t/0380-blog-stream \
+	t/0382-stream-range \
 	t/0390-stream-eval \
 	t/0391-stats-acc \
 	t/0350-matrix \
