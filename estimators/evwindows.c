@@ -91,6 +91,7 @@ int eng_windows_of_blog(struct eng_windows *win, struct eng_blog_windows *bw,
     win->next = bw_next;
     win->rewind = bw_rewind;
     win->path = log->path;
+    win->row0 = 0;
     return 0;
 }
 

@@ -422,6 +422,8 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
 /* Rows per window of a streamed evaluation: a multiple of the accumulator's chunk
  * (accum.h), large enough that a window's tasks keep both threads busy. */
 #define STREAM_WINDOW (16 * ACC_CHUNK)
+/* A rank's share of a log starts on the accumulator's chunks. */
+_Static_assert(BLOG_STREAM_GRID == ACC_CHUNK, "the stream's range grid is the chunk");
 
 /* The windows handed to the engine, with blog_check_range made on the way: the
  * engine's first pass notes the largest |reward| and each policy's largest weight;
@@ -464,12 +466,7 @@ static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
 {
     struct stream_win *sw = ctx;
-    int rc;
-    /* TEMPORARY: skip the windows outside this rank's rows. */
-    while ((rc = blog_stream_next(sw->bs, w, first, err)) == 1 && *first < sw->lo)
-        ;
-    if (rc == 1 && *first >= sw->hi)
-        rc = 0;
+    int rc = blog_stream_next(sw->bs, w, first, err);
     if (sw->checked)
         return rc;
     if (rc == 0) {
@@ -545,18 +542,6 @@ static const char *spilled_name(const char *const *paths, size_t n)
 /* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
  * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
  * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
-/* This rank's share of rows [*lo, *hi) of a log of total rows among the ranks of an
- * MPI job: whole chunks of the accumulator (accum.h), as even as they divide. */
-static void rank_rows(size_t total, size_t unit, size_t *lo, size_t *hi)
-{
-    size_t chunks = (total + unit - 1) / unit, r = (size_t)comm_rank(),
-           n = (size_t)comm_size();
-    *lo = chunks * r / n * unit;
-    *hi = chunks * (r + 1) / n * unit;
-    *lo = *lo < total ? *lo : total;
-    *hi = *hi < total ? *hi : total;
-}
-
 /* Open the stream of a streamed evaluation and read its first window (the log's
  * policies and whether it has q-hat). 1, 0 (read the log whole instead), or -1 with
  * err. */
@@ -659,8 +644,13 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total };
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
-    if (comm_size() > 1)
-        rank_rows(total, STREAM_WINDOW, &sw.lo, &sw.hi);
+    /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
+     * (accum.h; BLOG_STREAM_GRID is ACC_CHUNK), read from its first by a seek. */
+    if (rc == 1 && comm_size() > 1) {
+        blog_stream_part(total, (size_t)comm_size(), (size_t)comm_rank(), &sw.lo, &sw.hi);
+        if (blog_stream_set_range(bs, sw.lo, sw.hi, err) != 0)
+            rc = -1;
+    }
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo };
         *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
