@@ -108,15 +108,19 @@ enum {
 "                        column): mean, variance, CVaR_ALPHA (default 0.1) and\n" \
 "                        interquartile range; JSON carries the CDF\n"
 
-/* What --stream does to an evaluation, after LOADCLI_STREAM_HELP (eval, select, gate,
- * plan). */
+/* What --stream does to an evaluation, and what mpirun does, after LOADCLI_STREAM_HELP
+ * (eval, select). */
 #define EVALCLI_STREAM_HELP \
 "  A streamed evaluation reads the log three times (its checks, the sums, the\n" \
 "  statistics; a fourth for t, hoeffding and bernstein intervals of --matrix) and\n" \
 "  gives the in-memory results: estimates and bootstrap intervals bit for bit, se\n" \
 "  and t intervals to 1e-12. It fits no reward model: without qhat.* columns the\n" \
 "  estimators that need one are left out (a warning names them) unless chosen\n" \
-"  with --estimators, which is then refused; --by is refused.\n"
+"  with --estimators, which is then refused; --by is refused.\n" \
+"  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
+"  streams each rank's share of the rows (whole chunks of 4096, reached by a seek)\n" \
+"  and merges the ranks' sums after each pass: the same results (to 1e-12), written\n" \
+"  by rank 0 alone; every rank must read the same log. --ci cs is refused there.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */
