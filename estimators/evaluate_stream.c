@@ -190,6 +190,8 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
     /* Several ranks: the whole log's state from every rank's. */
     if (evs_share_pass1(g, rc, &st, &rsum, &rows, err) != 0)
         goto fail;
+    if (s->win->pass1_done && s->win->pass1_done(s->win->ctx, err) != 0)
+        goto fail;
     if (rows < 2) {
         ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
                  evs_path(g), rows);

@@ -48,6 +48,10 @@ struct eng_windows {
      * share of the log among the ranks of an MPI job (a multiple of ACC_CHUNK), whose
      * pass states are merged after each pass (comm.h). */
     size_t row0;
+    /* Called once after the first pass has been merged (every rank at once), for the
+     * provider's checks of the whole log (ope eval's weight range), or NULL. 0, or -1
+     * with err (on every rank: a provider across ranks agrees on its outcome). */
+    int (*pass1_done)(void *ctx, struct ope_error *err);
 };
 
 /* Evaluate the log of win as eval_bandit evaluates it in memory. The stream is

@@ -92,6 +92,7 @@ int eng_windows_of_blog(struct eng_windows *win, struct eng_blog_windows *bw,
     win->rewind = bw_rewind;
     win->path = log->path;
     win->row0 = 0;
+    win->pass1_done = NULL;
     return 0;
 }
 

@@ -21,7 +21,7 @@ grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built
 if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
     skip_all "sanitizer build: MPI runs are checked in the plain build"
 fi
-plan 22
+plan 24
 mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
 close="$OPE_BUILDDIR/t/jsonclose"
 
@@ -97,4 +97,23 @@ expect_grep "$TMP/err" "every MPI rank must read the same log" "the message says
 awk -F, 'NR == 48000 { OFS = ","; $2 = "oops" } { print }' "$TMP/q.csv" > "$TMP/bad.csv"
 expect_status 65 "a bad row in rank 2's share: status 65" $mpi -np 3 "$OPE" eval "$TMP/bad.csv"
 expect_grep "$TMP/err" "bad.csv:48000:" "the message names the line"
+
+# The weights' range check (datasets/logrange.h) over the whole log: a pscore of
+# 1e-320 in rank 2's share, and a weight of about 1e51 in rank 0's rows that only the
+# reward of 1e100 in rank 2's rows makes too large (past 6e145 for 50,000 rows): the
+# single process's status and message, word for word.
+weight() {
+    desc=$1; prog=$2
+    awk -F, "$prog" OFS=, "$TMP/q.csv" > "$TMP/w.csv"
+    "$OPE" eval "$TMP/w.csv" >/dev/null 2>"$TMP/e1"; s1=$?
+    $mpi -np 3 "$OPE" eval "$TMP/w.csv" >/dev/null 2>"$TMP/e2"; s2=$?
+    # (rank 0 prefixes the failing rank; mpirun adds its own notice after the line)
+    if [ $s1 -eq 65 ] && [ $s2 -eq 65 ] &&
+       head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' | cmp -s "$TMP/e1" -; then
+        pass "$desc"
+    else fail "$desc: status $s1 / $s2"; diag "$(cat "$TMP/e1" "$TMP/e2")"; fi
+}
+weight "a weight past the limit in rank 2's share" 'NR == 48000 { $3 = "1e-320" } { print }'
+weight "a weight too large only for another rank's reward" \
+    'NR == 100 { $3 = "1e-52" } NR == 48000 { $2 = "1e100" } { print }'
 done_testing

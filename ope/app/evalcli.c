@@ -458,9 +458,50 @@ static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
     while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
         if (blog_check_range_policy(w, p, sw->rmax, n, err) != 0)
             return -1;
-    /* Not reached unless the log changed: the rows' weights were seen above. */
-    return rc < 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: the log changed while it was read "
-                                  "(a weight)", w && w->path ? w->path : "(log)");
+    /* Across ranks the row may be another rank's (the lowest that finds one has the
+     * log's first); alone it is not reached unless the log changed. */
+    if (rc < 0 || comm_size() > 1)
+        return rc < 0 ? -1 : 0;
+    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (a weight)",
+                    w && w->path ? w->path : "(log)");
+}
+
+/* After the engine's first pass (eng_windows.pass1_done): the range check over the
+ * whole log, the ranks' largest weights and rewards taken together. */
+static int stream_pass1_done(void *ctx, struct ope_error *err)
+{
+    struct stream_win *sw = ctx;
+    sw->checked = 1;
+    int rc = 0;
+    if (comm_size() > 1) {
+        size_t m = sw->n_pol + 1, *len = ope_calloc((size_t)comm_size(), sizeof *len, err);
+        double *mine = ope_calloc(m, sizeof *mine, err);
+        struct strbuf all = STRBUF_INIT;
+        rc = comm_agree(len && mine ? 0 : -1, err);
+        if (rc == 0) {
+            mine[0] = sw->rmax;
+            memcpy(mine + 1, sw->maxw, sw->n_pol * sizeof *mine);
+            rc = comm_allgather(mine, m * sizeof *mine, &all, len, err);
+        }
+        for (int r = 0; rc == 0 && r < comm_size(); r++) {
+            const double *v = (const double *)(const void *)(all.buf + (size_t)r * m *
+                                                             sizeof *v);
+            double x;
+            memcpy(&x, v, sizeof x);
+            sw->rmax = fmax(sw->rmax, x);
+            for (size_t p = 0; p < sw->n_pol; p++) {
+                memcpy(&x, v + 1 + p, sizeof x);
+                sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
+            }
+        }
+        strbuf_release(&all);
+        free(len);
+        free(mine);
+        if (rc != 0)
+            return -1;
+    }
+    rc = stream_range_fail(sw, err);
+    return comm_size() > 1 ? comm_agree(rc, err) : rc;
 }
 
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
@@ -469,10 +510,6 @@ static int stream_next(void *ctx, const struct blog **w, size_t *first, struct o
     int rc = blog_stream_next(sw->bs, w, first, err);
     if (sw->checked)
         return rc;
-    if (rc == 0) {
-        sw->checked = 1;
-        return stream_range_fail(sw, err) != 0 ? -1 : 0;
-    }
     if (rc == 1) {
         const struct blog *b = *w;
         sw->n += b->n;
@@ -652,7 +689,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
             rc = -1;
     }
     if (rc == 1) {
-        struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo };
+        struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo,
+                                   stream_pass1_done };
         *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
                                         c->progress, err);
     }
