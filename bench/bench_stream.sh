@@ -5,6 +5,8 @@
 # the true q.* columns renamed qhat.* (a streamed evaluation fits no reward model, so
 # the model-based estimators read the model from the log), generated once into $TMPDIR:
 #   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
+#   - the same streamed on 1 thread, and split between 2 MPI ranks of 1 thread each
+#     (when mpirun and an MPI build are there);
 #   - 10,000,000 rows as a .csv.gz, streamed (OPE_BENCH_STREAM_BIG=0 skips it: it
 #     takes a few minutes to make).
 set -eu
@@ -30,6 +32,22 @@ make_log 1000000 "$one"
 echo "1,000,000 rows x 10 actions, 10 policies x 9 settings, B = 1000:"
 run "  in memory" "$one"
 run "  --stream" "$one" --stream
+# Across processes (Open MPI): 1 process with 1 thread against 2 ranks with 1 thread
+# each (the 2 cores either way); skipped without mpirun or an MPI build.
+if command -v mpirun >/dev/null 2>&1 && "$OPE" --version >/dev/null 2>&1 &&
+   mpirun --allow-run-as-root --oversubscribe -np 2 "$OPE" eval --help >/dev/null 2>&1; then
+    run "  --stream --threads 1" "$one" --stream --threads 1
+    run_mpi() {
+        label=$1; shift
+        /usr/bin/time -f '%e %M' -o "$dir/ope-bench-stream.time" mpirun --allow-run-as-root \
+            --oversubscribe "$@" --estimators "$est" --n-boot 1000 -f json \
+            > "$dir/ope-bench-stream.json"
+        read -r wall kb < "$dir/ope-bench-stream.time"
+        # (the peak that time sees is mpirun's own, not the ranks')
+        printf '%-46s %7.2f s\n' "$label" "$wall"
+    }
+    run_mpi "  mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "$one" --threads 1
+fi
 if [ "${OPE_BENCH_STREAM_BIG:-1}" != 0 ]; then
     big=$dir/ope-bench-stream-10m.csv.gz
     make_log 10000000 "$big" "gzip -1"
