@@ -438,29 +438,62 @@ struct stream_win {
     double *maxw;               /* [n_pol] largest pi(a_i|x_i) / pscore_i */
     size_t lo, hi;              /* the rows read: this rank's share of the log */
     size_t total;               /* the log's rows */
+    const char *path;           /* the log, as messages name it */
 };
 
-static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
+/* The first policy whose largest weight times the largest reward passes the limit of
+ * the whole log's rows (n_pol: none). */
+static size_t range_policy(const struct stream_win *sw)
 {
-    /* Each rank checks its own rows against the limit of the whole log's rows. */
-    size_t n = sw->total;
-    double lim = logrange_term_max(n);
+    double lim = logrange_term_max(sw->total);
     size_t p = 0;
     while (p < sw->n_pol && sw->maxw[p] * sw->rmax <= lim)
         p++;
-    if (p == sw->n_pol)
-        return 0;
+    return p;
+}
+
+/* The row of this pass's rows where policy p passes the limit: -1 with err naming it
+ * (or a read error), 0 when none of these rows does. */
+static int range_row(struct stream_win *sw, size_t p, struct ope_error *err)
+{
     if (blog_stream_rewind(sw->bs, err) != 0)
         return -1;
     const struct blog *w = NULL;
     size_t first;
     int rc;
     while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
-        if (blog_check_range_policy(w, p, sw->rmax, n, err) != 0)
+        if (blog_check_range_policy(w, p, sw->rmax, sw->total, err) != 0)
             return -1;
-    /* Not reached unless the log changed: the rows' weights were seen above. */
-    return rc < 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: the log changed while it was read "
-                                  "(a weight)", w && w->path ? w->path : "(log)");
+    return rc < 0 ? -1 : 0;
+}
+
+static int range_changed(const struct stream_win *sw, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (a weight)",
+                    sw->path);
+}
+
+static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
+{
+    size_t p = range_policy(sw);
+    if (p == sw->n_pol)
+        return 0;
+    /* Not 0 unless the log changed: the rows' weights were seen above. */
+    return range_row(sw, p, err) != 0 ? -1 : range_changed(sw, err);
+}
+
+/* One window's rows into the check's largest reward and weights. */
+static void stream_note(struct stream_win *sw, const struct blog *b)
+{
+    sw->n += b->n;
+    for (size_t i = 0; i < b->n; i++)
+        sw->rmax = fmax(sw->rmax, fabs(b->reward[i]));
+    for (size_t p = 0; p < sw->n_pol && p < b->n_policies; p++)
+        for (size_t i = 0; i < b->n; i++) {
+            double x = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
+            /* NaN (not expected: both were checked when read) fails the check. */
+            sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
+        }
 }
 
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
@@ -473,19 +506,55 @@ static int stream_next(void *ctx, const struct blog **w, size_t *first, struct o
         sw->checked = 1;
         return stream_range_fail(sw, err) != 0 ? -1 : 0;
     }
-    if (rc == 1) {
-        const struct blog *b = *w;
-        sw->n += b->n;
-        for (size_t i = 0; i < b->n; i++)
-            sw->rmax = fmax(sw->rmax, fabs(b->reward[i]));
-        for (size_t p = 0; p < sw->n_pol && p < b->n_policies; p++)
-            for (size_t i = 0; i < b->n; i++) {
-                double x = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
-                /* NaN (not expected: both were checked when read) fails the check. */
-                sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
-            }
-    }
+    if (rc == 1)
+        stream_note(sw, *w);
     return rc;
+}
+
+/* Across ranks, the range check before the engine's passes: the limit is the whole
+ * log's (its largest reward times a policy's largest weight, wherever each lies), so
+ * each rank reads its rows once, the ranks take the maxima, and the rows of the first
+ * policy past it are looked for in every rank's share: the first rank with one names
+ * it, the single process's row. ok: this rank is ready (else err says why, and every
+ * rank stops with it). 0, or -1 with err on every rank. */
+static int ranks_check_range(struct stream_win *sw, int ok, struct ope_error *err)
+{
+    const struct blog *w;
+    size_t first, k = sw->n_pol + 1;
+    int rc = ok ? blog_stream_rewind(sw->bs, err) : -1;
+    while (rc == 0 && (rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
+        rc = 0, stream_note(sw, w);
+    double *mine = rc == 0 ? ope_calloc(k, sizeof *mine, err) : NULL;
+    size_t *len = mine ? ope_calloc((size_t)comm_size(), sizeof *len, err) : NULL;
+    struct strbuf all = STRBUF_INIT;
+    rc = comm_agree(len ? 0 : -1, err);
+    if (rc == 0) {
+        mine[0] = sw->rmax;
+        for (size_t p = 0; p < sw->n_pol; p++)
+            mine[1 + p] = sw->maxw[p];
+        rc = comm_allgather(mine, k * sizeof *mine, &all, len, err);
+    }
+    for (int r = 0; rc == 0 && r < comm_size(); r++) {
+        double v[1];
+        memcpy(v, all.buf + (size_t)r * k * sizeof *v, sizeof *v);
+        sw->rmax = fmax(sw->rmax, v[0]);
+        for (size_t p = 0; p < sw->n_pol; p++) {
+            memcpy(v, all.buf + ((size_t)r * k + 1 + p) * sizeof *v, sizeof *v);
+            sw->maxw[p] = fmax(sw->maxw[p], v[0]);
+        }
+    }
+    strbuf_release(&all);
+    free(len);
+    free(mine);
+    sw->checked = 1;
+    if (rc != 0)
+        return -1;
+    size_t p = range_policy(sw);
+    if (p == sw->n_pol)
+        return 0;
+    if (comm_agree(range_row(sw, p, err), err) != 0)
+        return -1;
+    return range_changed(sw, err);
 }
 
 static int stream_rewind(void *ctx, struct ope_error *err)
@@ -539,6 +608,38 @@ static const char *spilled_name(const char *const *paths, size_t n)
     return paths[0];
 }
 
+/* Across ranks, the logs that do not split: each rank reads the log for itself, so it
+ * must be regular files (standard input reaches rank 0 alone, and the readers of a
+ * pipe or FIFO would share its bytes out among them), and a bandit log (a trajectory
+ * log is read whole). 0, or -1 with err (the same on every rank that sees the same
+ * files). */
+static int ranks_refuse(const struct load_opts *lo, const char *const *paths, size_t n,
+                        struct ope_error *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct stat st;
+        int is_stdin = strcmp(paths[k], "-") == 0;
+        if (is_stdin || (stat(paths[k], &st) == 0 && !S_ISREG(st.st_mode) &&
+                         !S_ISDIR(st.st_mode)))
+            return ope_fail(err, OPE_EUSAGE, "%s: under mpirun every rank reads the log for "
+                            "itself, so it must be a regular file (%s): save it to a file "
+                            "first, or run without mpirun",
+                            is_stdin ? "standard input" : paths[k],
+                            is_stdin ? "standard input reaches rank 0 alone"
+                                     : "the ranks would share out a pipe's bytes among them");
+    }
+    /* A file that cannot be read is left to the stream, whose message is blog_load's. */
+    struct ope_error e = { 0 };
+    struct csv_reader *csv = csv_open(paths[0], lo->sep, &e);
+    int traj = csv ? log_csv_is_trajectory(csv, lo, &e) : 0;
+    csv_close(csv);
+    if (traj == 1)
+        return ope_fail(err, OPE_EUSAGE, "%s: mpirun splits bandit logs; this is a trajectory "
+                        "log (episode and step columns), which is read whole: run it without "
+                        "mpirun", paths[0]);
+    return 0;
+}
+
 /* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
  * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
  * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
@@ -557,6 +658,8 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
         return 0;
     }
     const char *path = paths[0];
+    if (comm_size() > 1 && ranks_refuse(&c->lo, paths, n, err) != 0)
+        return -1;
     int kind = loadcli_stream_kind(&c->lo, path, "is read", err);
     if (kind < 0 || (kind == 0 && comm_size() == 1))
         return kind;
@@ -579,25 +682,49 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
     return rc;
 }
 
-/* Across ranks: whether every rank read a log of the same rows (a rank given another
- * file, or a file that differs on its machine, would be merged into nonsense). 0, or
- * -1 with err on every rank. */
-static int ranks_same_rows(size_t rows, const char *path, struct ope_error *err)
+/* The log's SHA-256 as the result names it: from the stream (standard input, a pipe,
+ * several inputs), else of its one file by its path. 0, or -1 with err. */
+static int log_digest(const struct blog_stream *bs, const char *const *paths, size_t n,
+                      char hex[65], struct ope_error *err)
 {
-    uint64_t mine = rows;
+    if (blog_stream_digest(bs, hex) == 0 || n != 1)
+        return 0;
+    return sha256_file_hex(paths[0], hex, err);
+}
+
+/* Across ranks: whether every rank read the same log, by its rows and its SHA-256 (a
+ * rank given another file, or a file that differs on its machine, would be merged
+ * into nonsense). 0, or -1 with err on every rank. */
+struct log_id {
+    uint64_t rows;
+    char hex[72];
+};
+
+static int ranks_same_log(size_t rows, const char *hex, const char *path,
+                          struct ope_error *err)
+{
+    struct log_id mine;
+    memset(&mine, 0, sizeof mine);
+    mine.rows = rows;
+    snprintf(mine.hex, sizeof mine.hex, "%s", hex);
     size_t *len = ope_calloc((size_t)comm_size(), sizeof *len, err);
     struct strbuf all = STRBUF_INIT;
     int rc = comm_agree(len ? 0 : -1, err);
     if (rc == 0)
         rc = comm_allgather(&mine, sizeof mine, &all, len, err);
     for (int r = 1; rc == 0 && r < comm_size(); r++) {
-        uint64_t v, v0;
+        struct log_id v, v0;
         memcpy(&v0, all.buf, sizeof v0);
         memcpy(&v, all.buf + (size_t)r * sizeof v, sizeof v);
-        if (v != v0)
+        if (v.rows != v0.rows)
             rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu rows, rank 0 %llu: every "
                           "MPI rank must read the same log (the same file on every machine)",
-                          path, r, (unsigned long long)v, (unsigned long long)v0);
+                          path, r, (unsigned long long)v.rows, (unsigned long long)v0.rows);
+        else if (strcmp(v.hex, v0.hex) != 0)
+            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads other bytes than rank 0 (the "
+                          "same %llu rows, SHA-256 %.12s... against %.12s...): every MPI rank "
+                          "must read the same log (the same file on every machine)", path, r,
+                          (unsigned long long)v.rows, v.hex, v0.hex);
     }
     strbuf_release(&all);
     free(len);
@@ -612,9 +739,11 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct blog_stream *bs = NULL;
     const struct blog *w = NULL;
     int rc = stream_open(c, paths, n, &bs, &w, err);
-    /* Across ranks, every rank has opened the log (or none goes on). */
-    if (comm_size() > 1 && (comm_agree(rc < 0 ? -1 : 0, err) != 0 ||
-                            ranks_same_rows(blog_stream_rows(bs), path, err) != 0))
+    char hex[65] = "";
+    /* Across ranks, every rank has opened the log (or none goes on), the same one. */
+    if (comm_size() > 1 &&
+        (comm_agree(rc < 0 ? -1 : log_digest(bs, paths, n, hex, err), err) != 0 ||
+         ranks_same_log(blog_stream_rows(bs), hex, path, err) != 0))
         rc = -1;
     if (rc <= 0) {
         blog_stream_close(bs);
@@ -641,7 +770,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
     size_t total = blog_stream_rows(bs);
-    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total };
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total, path };
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
     /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
@@ -651,6 +780,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (blog_stream_set_range(bs, sw.lo, sw.hi, err) != 0)
             rc = -1;
     }
+    /* Across ranks, also where every rank agrees that it is ready for the engine's
+     * passes (a rank that failed above stops them all here). */
+    if (comm_size() > 1 && ranks_check_range(&sw, rc == 1, err) != 0)
+        rc = -1;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo };
         *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
@@ -658,9 +791,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     }
     free(sw.maxw);
     c->set = keep;
-    char hex[65] = "";
-    if (*out && blog_stream_digest(bs, hex) != 0 && n == 1 &&
-        sha256_file_hex(path, hex, err) != 0) {
+    if (*out && !hex[0] && log_digest(bs, paths, n, hex, err) != 0) {
         res_eval_free(*out);
         *out = NULL;
     }
