@@ -438,62 +438,29 @@ struct stream_win {
     double *maxw;               /* [n_pol] largest pi(a_i|x_i) / pscore_i */
     size_t lo, hi;              /* the rows read: this rank's share of the log */
     size_t total;               /* the log's rows */
-    const char *path;           /* the log, as messages name it */
 };
 
-/* The first policy whose largest weight times the largest reward passes the limit of
- * the whole log's rows (n_pol: none). */
-static size_t range_policy(const struct stream_win *sw)
+static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
 {
-    double lim = logrange_term_max(sw->total);
+    /* Each rank checks its own rows against the limit of the whole log's rows. */
+    size_t n = sw->total;
+    double lim = logrange_term_max(n);
     size_t p = 0;
     while (p < sw->n_pol && sw->maxw[p] * sw->rmax <= lim)
         p++;
-    return p;
-}
-
-/* The row of this pass's rows where policy p passes the limit: -1 with err naming it
- * (or a read error), 0 when none of these rows does. */
-static int range_row(struct stream_win *sw, size_t p, struct ope_error *err)
-{
+    if (p == sw->n_pol)
+        return 0;
     if (blog_stream_rewind(sw->bs, err) != 0)
         return -1;
     const struct blog *w = NULL;
     size_t first;
     int rc;
     while ((rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
-        if (blog_check_range_policy(w, p, sw->rmax, sw->total, err) != 0)
+        if (blog_check_range_policy(w, p, sw->rmax, n, err) != 0)
             return -1;
-    return rc < 0 ? -1 : 0;
-}
-
-static int range_changed(const struct stream_win *sw, struct ope_error *err)
-{
-    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (a weight)",
-                    sw->path);
-}
-
-static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
-{
-    size_t p = range_policy(sw);
-    if (p == sw->n_pol)
-        return 0;
-    /* Not 0 unless the log changed: the rows' weights were seen above. */
-    return range_row(sw, p, err) != 0 ? -1 : range_changed(sw, err);
-}
-
-/* One window's rows into the check's largest reward and weights. */
-static void stream_note(struct stream_win *sw, const struct blog *b)
-{
-    sw->n += b->n;
-    for (size_t i = 0; i < b->n; i++)
-        sw->rmax = fmax(sw->rmax, fabs(b->reward[i]));
-    for (size_t p = 0; p < sw->n_pol && p < b->n_policies; p++)
-        for (size_t i = 0; i < b->n; i++) {
-            double x = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
-            /* NaN (not expected: both were checked when read) fails the check. */
-            sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
-        }
+    /* Not reached unless the log changed: the rows' weights were seen above. */
+    return rc < 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: the log changed while it was read "
+                                  "(a weight)", w && w->path ? w->path : "(log)");
 }
 
 static int stream_next(void *ctx, const struct blog **w, size_t *first, struct ope_error *err)
@@ -506,55 +473,19 @@ static int stream_next(void *ctx, const struct blog **w, size_t *first, struct o
         sw->checked = 1;
         return stream_range_fail(sw, err) != 0 ? -1 : 0;
     }
-    if (rc == 1)
-        stream_note(sw, *w);
+    if (rc == 1) {
+        const struct blog *b = *w;
+        sw->n += b->n;
+        for (size_t i = 0; i < b->n; i++)
+            sw->rmax = fmax(sw->rmax, fabs(b->reward[i]));
+        for (size_t p = 0; p < sw->n_pol && p < b->n_policies; p++)
+            for (size_t i = 0; i < b->n; i++) {
+                double x = b->policy[p].prob[b->action[i]][i] / b->pscore[i];
+                /* NaN (not expected: both were checked when read) fails the check. */
+                sw->maxw[p] = isnan(x) ? INFINITY : fmax(sw->maxw[p], x);
+            }
+    }
     return rc;
-}
-
-/* Across ranks, the range check before the engine's passes: the limit is the whole
- * log's (its largest reward times a policy's largest weight, wherever each lies), so
- * each rank reads its rows once, the ranks take the maxima, and the rows of the first
- * policy past it are looked for in every rank's share: the first rank with one names
- * it, the single process's row. ok: this rank is ready (else err says why, and every
- * rank stops with it). 0, or -1 with err on every rank. */
-static int ranks_check_range(struct stream_win *sw, int ok, struct ope_error *err)
-{
-    const struct blog *w;
-    size_t first, k = sw->n_pol + 1;
-    int rc = ok ? blog_stream_rewind(sw->bs, err) : -1;
-    while (rc == 0 && (rc = blog_stream_next(sw->bs, &w, &first, err)) == 1)
-        rc = 0, stream_note(sw, w);
-    double *mine = rc == 0 ? ope_calloc(k, sizeof *mine, err) : NULL;
-    size_t *len = mine ? ope_calloc((size_t)comm_size(), sizeof *len, err) : NULL;
-    struct strbuf all = STRBUF_INIT;
-    rc = comm_agree(len ? 0 : -1, err);
-    if (rc == 0) {
-        mine[0] = sw->rmax;
-        for (size_t p = 0; p < sw->n_pol; p++)
-            mine[1 + p] = sw->maxw[p];
-        rc = comm_allgather(mine, k * sizeof *mine, &all, len, err);
-    }
-    for (int r = 0; rc == 0 && r < comm_size(); r++) {
-        double v[1];
-        memcpy(v, all.buf + (size_t)r * k * sizeof *v, sizeof *v);
-        sw->rmax = fmax(sw->rmax, v[0]);
-        for (size_t p = 0; p < sw->n_pol; p++) {
-            memcpy(v, all.buf + ((size_t)r * k + 1 + p) * sizeof *v, sizeof *v);
-            sw->maxw[p] = fmax(sw->maxw[p], v[0]);
-        }
-    }
-    strbuf_release(&all);
-    free(len);
-    free(mine);
-    sw->checked = 1;
-    if (rc != 0)
-        return -1;
-    size_t p = range_policy(sw);
-    if (p == sw->n_pol)
-        return 0;
-    if (comm_agree(range_row(sw, p, err), err) != 0)
-        return -1;
-    return range_changed(sw, err);
 }
 
 static int stream_rewind(void *ctx, struct ope_error *err)
@@ -660,6 +591,10 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
     const char *path = paths[0];
     if (comm_size() > 1 && ranks_refuse(&c->lo, paths, n, err) != 0)
         return -1;
+    if (comm_size() > 1 && c->set.by[0])
+        return ope_fail(err, OPE_EUSAGE, "--by %s: segments are evaluated from their rows "
+                        "gathered in memory, in one process: run it without mpirun (or drop "
+                        "--by)", c->set.by);
     int kind = loadcli_stream_kind(&c->lo, path, "is read", err);
     if (kind < 0 || (kind == 0 && comm_size() == 1))
         return kind;
@@ -770,7 +705,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
     size_t total = blog_stream_rows(bs);
-    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total, path };
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total };
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
     /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
@@ -780,9 +715,9 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (blog_stream_set_range(bs, sw.lo, sw.hi, err) != 0)
             rc = -1;
     }
-    /* Across ranks, also where every rank agrees that it is ready for the engine's
-     * passes (a rank that failed above stops them all here). */
-    if (comm_size() > 1 && ranks_check_range(&sw, rc == 1, err) != 0)
+    /* Across ranks, every rank is ready for the engine's passes: one that failed above
+     * must not leave the others waiting in them (it stops them all with its message). */
+    if (comm_size() > 1 && comm_agree(rc == 1 ? 0 : -1, err) != 0)
         rc = -1;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo };
@@ -801,8 +736,9 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (!bad && left[0])
             bad = res_warn(*out, NULL, "streamed (the log is read in windows): %s left out: "
                            "they fit a reward model, which a streamed evaluation does not "
-                           "do; give the log qhat.* columns, or read it whole (no --stream, "
-                           "a larger --memory-limit)", left) != 0;
+                           "do; give the log qhat.* columns, or read it whole (%s)", left,
+                           comm_size() > 1 ? "in one process, without mpirun"
+                                           : "no --stream, a larger --memory-limit") != 0;
         if (!bad && blog_stream_spilled(bs))
             bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
                            "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
