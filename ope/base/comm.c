@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef HAVE_MPI
 #include <mpi.h>
@@ -57,6 +58,41 @@ int comm_start(int *argc, char ***argv, struct ope_error *err)
                         "or run ope alone", n);
     return 0;
 #endif
+}
+
+int comm_end_status(int status)
+{
+#ifdef HAVE_MPI
+    MPI_Request req;
+    if (joined && size_ > 1 && status != 0 &&
+        MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS) {
+        /* Every rank that leaves with a failure enters this barrier; one whose peers
+         * are elsewhere (waiting in a collective, or leaving with success) does not
+         * see it complete. */
+        int done = 0;
+        for (long ms = 0; !done; ms++) {
+            if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS ||
+                (!done && ms >= COMM_END_WAIT_S * 1000L))
+                return -1;
+            struct timespec ts = { 0, 1000000 };
+            if (!done)
+                nanosleep(&ts, NULL);
+        }
+    }
+#else
+    (void)status;
+#endif
+    comm_end();
+    return 0;
+}
+
+void comm_abort(int status)
+{
+#ifdef HAVE_MPI
+    if (joined)
+        MPI_Abort(MPI_COMM_WORLD, status);
+#endif
+    (void)status;
 }
 
 void comm_end(void)
