@@ -6,7 +6,8 @@
 # the middle), a trajectory log (it said "--stream reads bandit logs ... drop --stream"
 # of a command without --stream) and --follow (every rank followed the whole log; on
 # standard input rank 1 failed without a word and mpirun's status was 65 after rank
-# 0's complete output). Skipped without MPI and in sanitizer builds, as t/0379.
+# 0's complete output), and --by (it said "drop --stream", which was not given).
+# Skipped without MPI and in sanitizer builds, as t/0379.
 . "$OPE_SRCDIR/t/lib.sh"
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
@@ -14,7 +15,7 @@ grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built
 if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
     skip_all "sanitizer build: MPI runs are checked in the plain build"
 fi
-plan 11
+plan 13
 mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
 
 "$OPE" gen bandit --rows 5000 --actions 3 --seed 2 -q -o "$TMP/raw.csv" || exit 1
@@ -47,4 +48,8 @@ expect_status 64 "--follow across ranks: refused" \
     sh -c "$mpi -np 2 '$OPE' eval - --follow --policy greedy < '$TMP/q.csv'"
 expect_grep "$TMP/err" "--follow reads a growing log in order in one process" "the message says why"
 if [ ! -s "$TMP/out" ]; then pass "no updates written"; else fail "no updates written"; fi
+
+expect_status 64 "--by across ranks: refused" $mpi -np 2 "$OPE" eval "$TMP/q.csv" --by x0
+expect_grep "$TMP/err" "--by x0: segments are evaluated from their rows gathered in memory, in one process: run it without mpirun" \
+    "the message says why, and not --stream"
 done_testing

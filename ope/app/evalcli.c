@@ -539,23 +539,27 @@ static const char *spilled_name(const char *const *paths, size_t n)
     return paths[0];
 }
 
-/* Across ranks, the logs that do not split: each rank reads the log for itself, so it
- * must be regular files (standard input reaches rank 0 alone, and the readers of a
+/* Across ranks, the logs that do not split: each rank reads the log (and the truth
+ * file) for itself, so they must be regular files (standard input reaches rank 0 alone, and the readers of a
  * pipe or FIFO would share its bytes out among them), and a bandit log (a trajectory
  * log is read whole). 0, or -1 with err (the same on every rank that sees the same
  * files). */
-static int ranks_refuse(const struct load_opts *lo, const char *const *paths, size_t n,
+static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
                         struct ope_error *err)
 {
-    for (size_t k = 0; k < n; k++) {
+    const struct load_opts *lo = &c->lo;
+    /* The log's files, then the truth file (read by every rank too). */
+    for (size_t k = 0; k <= n; k++) {
+        const char *p = k < n ? paths[k] : c->set.truth_path;
         struct stat st;
-        int is_stdin = strcmp(paths[k], "-") == 0;
-        if (is_stdin || (stat(paths[k], &st) == 0 && !S_ISREG(st.st_mode) &&
-                         !S_ISDIR(st.st_mode)))
-            return ope_fail(err, OPE_EUSAGE, "%s: under mpirun every rank reads the log for "
+        if (!p)
+            continue;
+        int is_stdin = strcmp(p, "-") == 0;
+        if (is_stdin || (stat(p, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+            return ope_fail(err, OPE_EUSAGE, "%s%s: under mpirun every rank reads the %s for "
                             "itself, so it must be a regular file (%s): save it to a file "
-                            "first, or run without mpirun",
-                            is_stdin ? "standard input" : paths[k],
+                            "first, or run without mpirun", k < n ? "" : "--truth ",
+                            is_stdin ? "standard input" : p, k < n ? "log" : "truth file",
                             is_stdin ? "standard input reaches rank 0 alone"
                                      : "the ranks would share out a pipe's bytes among them");
     }
@@ -589,7 +593,7 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
         return 0;
     }
     const char *path = paths[0];
-    if (comm_size() > 1 && ranks_refuse(&c->lo, paths, n, err) != 0)
+    if (comm_size() > 1 && ranks_refuse(c, paths, n, err) != 0)
         return -1;
     if (comm_size() > 1 && c->set.by[0])
         return ope_fail(err, OPE_EUSAGE, "--by %s: segments are evaluated from their rows "
