@@ -5,7 +5,8 @@
 # while rank 0 waited for it in the first pass's gather. It now waits a while
 # (COMM_END_WAIT_S, 10 s) for the others to leave too, then stops the job with its
 # status and says why on its own standard error, naming itself. Ranks that fail
-# together still leave at once with rank 0's message. And --truth - (standard input,
+# together, or rank 0 failing to write the result, still leave at once with rank 0's
+# message. And --truth - (standard input,
 # which reaches rank 0 alone: the way this was first met) is refused with status 64.
 # Skipped without MPI and in sanitizer builds, as t/0379.
 . "$OPE_SRCDIR/t/lib.sh"
@@ -15,7 +16,7 @@ grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built
 if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
     skip_all "sanitizer build: MPI runs are checked in the plain build"
 fi
-plan 9
+plan 12
 # The timeout is what tells a hang (status 124) from the stop (the rank's status).
 mpi="timeout 100 mpirun --allow-run-as-root --oversubscribe"
 
@@ -43,6 +44,14 @@ expect_status 65 "every rank fails: status 65" \
 took=$(( $(date +%s) - start ))
 if [ $took -lt 10 ]; then pass "and not after the wait ($took s)"
 else fail "and not after the wait ($took s)"; fi
+
+# Rank 0 failing to write the result, the others done: it does not wait for them.
+start=$(date +%s)
+expect_status 73 "rank 0 cannot write -o: status 73" \
+    $mpi -np 2 "$OPE" eval "$TMP/q.csv" --estimators ipw -o "$TMP/none/r.json"
+took=$(( $(date +%s) - start ))
+expect_grep "$TMP/err" "none/r.json: cannot create a file in its directory" "it says why"
+if [ $took -lt 10 ]; then pass "at once ($took s)"; else fail "at once ($took s)"; fi
 
 expect_status 64 "--truth - across ranks: refused" \
     sh -c "$mpi -np 2 '$OPE' eval '$TMP/q.csv' --truth - < '$TMP/truth.csv'"

@@ -64,15 +64,18 @@ int comm_end_status(int status)
 {
 #ifdef HAVE_MPI
     MPI_Request req;
-    if (joined && size_ > 1 && status != 0 &&
-        MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS) {
-        /* Every rank that leaves with a failure enters this barrier; one whose peers
-         * are elsewhere (waiting in a collective, or leaving with success) does not
-         * see it complete. */
+    if (joined && size_ > 1 && MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS) {
+        /* Every rank enters this barrier on its way out, whatever its status; a rank
+         * that failed and does not see it complete has peers elsewhere (waiting for
+         * it in a collective). */
         int done = 0;
         for (long ms = 0; !done; ms++) {
-            if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS ||
-                (!done && ms >= COMM_END_WAIT_S * 1000L))
+            if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+                if (status != 0)
+                    return -1;
+                break;
+            }
+            if (!done && status != 0 && ms >= COMM_END_WAIT_S * 1000L)
                 return -1;
             struct timespec ts = { 0, 1000000 };
             if (!done)
