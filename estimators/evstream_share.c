@@ -49,8 +49,8 @@ static void get_sum(struct sf_state *st, struct ope_sum *k)
 /* Agree on rc, then (several ranks) gather every rank's payload sealed as kind: the
  * parts into *all, their lengths into len[comm_size()]. 1: gathered; 0: alone (nothing
  * to merge); -1 with err. */
-static int gather(int rc, const char *kind, const struct strbuf *payload, struct strbuf *all,
-                  size_t **len, struct ope_error *err)
+static int gather(int rc, const char *kind, const char *settings, const struct strbuf *payload,
+                  struct strbuf *all, size_t **len, struct ope_error *err)
 {
     /* The lengths' room is part of what the ranks agree on, so no rank enters the
      * allgather without it. */
@@ -64,7 +64,7 @@ static int gather(int rc, const char *kind, const struct strbuf *payload, struct
     struct strbuf sealed;
     strbuf_init(&sealed);
     int r = strbuf_failed(payload) ? ope_fail_oom(err)
-                                   : sf_seal(&sealed, kind, "", payload, err);
+                                   : sf_seal(&sealed, kind, settings, payload, err);
     /* Every rank reaches the allgather (a rank short of memory sends nothing and says
      * so in the agreement after it). */
     const struct strbuf *mine = r == 0 ? &sealed : payload;
@@ -74,15 +74,16 @@ static int gather(int rc, const char *kind, const struct strbuf *payload, struct
     return comm_agree(r == 0 && g == 0 ? 0 : -1, err) == 0 ? 1 : -1;
 }
 
-/* Open part r of the gathered bytes as a state of kind. */
-static int part_open(struct sf_state *st, const struct strbuf *all, const size_t *len, int r,
-                     const char *kind, struct ope_error *err)
+/* Open part r of the gathered bytes as a state of kind, named in its messages by
+ * name[PART_NAME] (the caller's: the state keeps a pointer to it until it is closed). */
+#define PART_NAME 32
+static int part_open(struct sf_state *st, char *name, const struct strbuf *all,
+                     const size_t *len, int r, const char *kind, struct ope_error *err)
 {
     size_t off = 0;
     for (int q = 0; q < r; q++)
         off += len[q];
-    char name[32];
-    snprintf(name, sizeof name, "rank %d", r);
+    snprintf(name, PART_NAME, "rank %d", r);
     return sf_open_bytes(st, all->buf + off, len[r], name, kind, err);
 }
 
@@ -105,7 +106,7 @@ int evs_share_open(struct ssrc *s, int rc, struct ope_error *err)
                 sf_put_str(&pay, s->names[q]);
         }
     }
-    int r = gather(rc < 0 ? -1 : 0, "bandit-open", &pay, &all, &len, err);
+    int r = gather(rc < 0 ? -1 : 0, "bandit-open", "", &pay, &all, &len, err);
     if (r == 0)
         r = rc;             /* alone */
     else if (r == 1) {
@@ -113,7 +114,8 @@ int evs_share_open(struct ssrc *s, int rc, struct ope_error *err)
         r = 0;
         for (int q = 0; q < comm_size() && r == 0; q++) {
             struct sf_state ps;
-            if (part_open(&ps, &all, len, q, "bandit-open", err) != 0) {
+            char name[PART_NAME];
+            if (part_open(&ps, name, &all, len, q, "bandit-open", err) != 0) {
                 r = -1;
                 break;
             }
@@ -278,23 +280,78 @@ static int merge_pass1(struct eng *g, struct sf_state *st, struct acc_state *acc
     return sf_done(st, err);
 }
 
+/* What must be the same on every rank for their states to merge: the options that
+ * shape the state or its use (another estimator list, seed or policy on one rank, as
+ * an MPMD command line may give, would be merged into nonsense), one per line. */
+static void settings_of(const struct eng *g, struct strbuf *sb)
+{
+    const struct eval_opts *o = g->o;
+    strbuf_puts(sb, "estimators=");
+    for (size_t e = 0; e < o->n_spec; e++)
+        strbuf_printf(sb, "%s%s", e ? "," : "", o->spec[e].label);
+    strbuf_puts(sb, "\npolicies=");
+    for (size_t p = 0; p < g->n_pol; p++)
+        strbuf_printf(sb, "%s%s", p ? "," : "", g->kind->policy_name((struct eng *)g,
+                                                                     g->pol[p]));
+    strbuf_printf(sb, "\nseed=%llu\nn_boot=%zu\nci=%s\nalpha=%.17g\nbounds=%.17g,%.17g\n"
+                  "against=%s\nmatrix=%zu\n", (unsigned long long)o->seed, g->B,
+                  ci_method_name((enum ci_method)o->ci), o->alpha, o->bound_lo, o->bound_hi,
+                  o->against ? o->against : "logged", o->matrix_k);
+}
+
+/* Whether part q was made with rank 0's settings. 0, or -1 with err. */
+static int same_settings(const struct sf_state *q, const struct sf_state *first,
+                         struct ope_error *err)
+{
+    const char *x = q->settings, *y = first->settings;
+    while (*x && *y) {
+        size_t lx = strcspn(x, "\n"), ly = strcspn(y, "\n");
+        if (lx != ly || memcmp(x, y, lx) != 0)
+            return ope_fail(err, OPE_EUSAGE, "%s runs with %.*s, rank 0 with %.*s: every "
+                            "MPI rank must run the same command (but for the log's path)",
+                            q->name, (int)lx, x, (int)ly, y);
+        x += lx + (x[lx] == '\n');
+        y += ly + (y[ly] == '\n');
+    }
+    return *x || *y ? ope_fail(err, OPE_EUSAGE, "%s runs with other settings than rank 0: "
+                               "every MPI rank must run the same command", q->name) : 0;
+}
+
 int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum *rsum,
                     size_t *rows, struct ope_error *err)
 {
-    struct strbuf pay, all;
+    struct strbuf pay, all, set;
     strbuf_init(&pay);
     strbuf_init(&all);
+    strbuf_init(&set);
     size_t *len = NULL;
-    if (rc == 0 && comm_size() > 1)
+    if (rc == 0 && comm_size() > 1) {
         put_pass1(g, st, rsum, *rows, &pay);
-    int r = gather(rc, "bandit-pass1", &pay, &all, &len, err);
+        settings_of(g, &set);
+    }
+    int r = gather(rc, "bandit-pass1", strbuf_failed(&set) ? "" : strbuf_str(&set), &pay,
+                   &all, &len, err);
     if (r == 1) {
         reset_pass1(g, st, rsum);
         *rows = 0;
         int m = 0;
+        /* Every rank checks every part against rank 0's before any is read. */
+        struct sf_state p0;
+        char name0[PART_NAME];
+        m = part_open(&p0, name0, &all, len, 0, "bandit-pass1", err);
+        for (int q = 1; q < comm_size() && m == 0; q++) {
+            struct sf_state ps;
+            char name[PART_NAME];
+            m = part_open(&ps, name, &all, len, q, "bandit-pass1", err);
+            if (m == 0)
+                m = same_settings(&ps, &p0, err);
+            sf_close(&ps);
+        }
+        sf_close(&p0);
         for (int q = 0; q < comm_size() && m == 0; q++) {
             struct sf_state ps;
-            m = part_open(&ps, &all, len, q, "bandit-pass1", err);
+            char name[PART_NAME];
+            m = part_open(&ps, name, &all, len, q, "bandit-pass1", err);
             if (m == 0)
                 m = merge_pass1(g, &ps, st, rsum, rows, err);
             sf_close(&ps);
@@ -303,6 +360,7 @@ int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum 
     }
     strbuf_release(&pay);
     strbuf_release(&all);
+    strbuf_release(&set);
     free(len);
     return r < 0 ? -1 : 0;
 }
@@ -359,7 +417,7 @@ int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
     size_t *len = NULL;
     if (rc == 0 && comm_size() > 1)
         put_pass2(g, t, tp, &pay);
-    int r = gather(rc, "bandit-pass2", &pay, &all, &len, err);
+    int r = gather(rc, "bandit-pass2", "", &pay, &all, &len, err);
     if (r == 1) {
         size_t n_pe = g->n_pol * g->o->n_spec;
         for (size_t k = 0; k < n_pe; k++) {
@@ -375,7 +433,8 @@ int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
         int m = 0;
         for (int q = 0; q < comm_size() && m == 0; q++) {
             struct sf_state ps;
-            m = part_open(&ps, &all, len, q, "bandit-pass2", err);
+            char name[PART_NAME];
+            m = part_open(&ps, name, &all, len, q, "bandit-pass2", err);
             if (m == 0)
                 m = merge_pass2(g, &ps, t, tp, err);
             sf_close(&ps);
@@ -400,14 +459,15 @@ int evs_share_diff(struct eng *g, int rc, struct ci_stats_acc *q, size_t n_d,
     size_t *len = NULL;
     for (size_t k = 0; rc == 0 && comm_size() > 1 && k < n_d; k++)
         ci_stats_acc_put(&pay, &q[k]);
-    int r = gather(rc, "bandit-pass3", &pay, &all, &len, err);
+    int r = gather(rc, "bandit-pass3", "", &pay, &all, &len, err);
     if (r == 1) {
         for (size_t k = 0; k < n_d; k++)
             ci_stats_acc_init(&q[k]);
         int m = 0;
         for (int p = 0; p < comm_size() && m == 0; p++) {
             struct sf_state ps;
-            m = part_open(&ps, &all, len, p, "bandit-pass3", err);
+            char name[PART_NAME];
+            m = part_open(&ps, name, &all, len, p, "bandit-pass3", err);
             for (size_t k = 0; m == 0 && k < n_d; k++) {
                 struct ci_stats_acc x;
                 ci_stats_acc_get(&ps, &x);

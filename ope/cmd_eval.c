@@ -14,6 +14,7 @@
 #include "ope/app/monitor.h"
 #include "ope/app/output.h"
 #include "ope/app/render.h"
+#include "ope/base/comm.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
 
@@ -29,6 +30,12 @@ static int follow(struct evalcli *c, const char *path, const struct follow_opts 
 {
     struct ope_error err = { 0 };
     enum out_format format;
+    /* Each rank would follow the whole log alone (and one given standard input, which
+     * reaches rank 0 alone, would fail without a word). */
+    if (comm_size() > 1)
+        return cli_usage("eval", "--follow reads a growing log in order in one process, so "
+                         "it is not split across %d MPI ranks: run it without mpirun",
+                         comm_size());
     if (!outcli_to_stdout(out))
         return cli_usage("eval", "--follow writes its updates to standard output (drop -o)");
     if (outcli_format(out, OUT_HAS(OUT_TABLE) | OUT_HAS(OUT_JSON), "a --follow update",

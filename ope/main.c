@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ope/app/demo.h"
 #include "ope/base/comm.h"
@@ -21,11 +22,48 @@ static void print_version(void)
     printf("ope %s\n", PACKAGE_VERSION);
 }
 
+/* A rank past 0 writes its standard error here (its messages are rank 0's, said
+ * once), and keeps the real one to say why when it fails alone (see finish). */
+static FILE *rank_said, *rank_err;
+
+static int rank_silence(void)
+{
+    int fd = dup(STDERR_FILENO);
+    rank_err = fd >= 0 ? fdopen(fd, "w") : NULL;
+    rank_said = tmpfile();
+    return freopen("/dev/null", "w", stdout) &&
+           (rank_said ? dup2(fileno(rank_said), STDERR_FILENO) >= 0
+                      : freopen("/dev/null", "w", stderr) != NULL);
+}
+
+/* A rank past 0 that stops the job alone: its message on the real standard error. */
+static void rank_say(void)
+{
+    char msg[1024];
+    fflush(stderr);
+    if (!rank_said || !rank_err || fseek(rank_said, 0, SEEK_SET) != 0)
+        return;
+    size_t n = fread(msg, 1, sizeof msg - 1, rank_said);
+    if (n == 0)
+        return;
+    msg[n] = '\0';
+    size_t skip = n > 5 && memcmp(msg, "ope: ", 5) == 0 ? 5 : 0;
+    fprintf(rank_err, "ope: rank %d (alone, the others waiting for it): %s%s", comm_rank(),
+            msg + skip, msg[n - 1] == '\n' ? "" : "\n");
+    fflush(rank_err);
+}
+
 /* What every path ends with: the command's status, unless standard output could not
  * be written (then OPE_ECANTCREAT, the documented status of a failed write). */
 static int finish(int rc)
 {
-    comm_end();
+    /* A rank that failed alone (the others wait for it in the evaluation's passes):
+     * the job is stopped, not left hanging. */
+    if (comm_end_status(rc) != 0) {
+        if (comm_rank() > 0)
+            rank_say();
+        comm_abort(rc);
+    }
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         /* A reader that went away (`ope eval ... | head -1`) is not worth a message:
@@ -53,8 +91,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ope: %s\n", cerr.msg);
         return cerr.status;
     }
-    if (comm_rank() > 0 && (!freopen("/dev/null", "w", stdout) ||
-                            !freopen("/dev/null", "w", stderr)))
+    if (comm_rank() > 0 && !rank_silence())
         return finish(OPE_ECANTCREAT);
 
     static const struct option opts[] = {

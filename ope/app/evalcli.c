@@ -576,6 +576,42 @@ static const char *spilled_name(const char *const *paths, size_t n)
     return paths[0];
 }
 
+/* Across ranks, the logs that do not split: each rank reads the log (and the truth
+ * file) for itself, so they must be regular files (standard input reaches rank 0 alone, and the readers of a
+ * pipe or FIFO would share its bytes out among them), and a bandit log (a trajectory
+ * log is read whole). 0, or -1 with err (the same on every rank that sees the same
+ * files). */
+static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
+                        struct ope_error *err)
+{
+    const struct load_opts *lo = &c->lo;
+    /* The log's files, then the truth file (read by every rank too). */
+    for (size_t k = 0; k <= n; k++) {
+        const char *p = k < n ? paths[k] : c->set.truth_path;
+        struct stat st;
+        if (!p)
+            continue;
+        int is_stdin = strcmp(p, "-") == 0;
+        if (is_stdin || (stat(p, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+            return ope_fail(err, OPE_EUSAGE, "%s%s: under mpirun every rank reads the %s for "
+                            "itself, so it must be a regular file (%s): save it to a file "
+                            "first, or run without mpirun", k < n ? "" : "--truth ",
+                            is_stdin ? "standard input" : p, k < n ? "log" : "truth file",
+                            is_stdin ? "standard input reaches rank 0 alone"
+                                     : "the ranks would share out a pipe's bytes among them");
+    }
+    /* A file that cannot be read is left to the stream, whose message is blog_load's. */
+    struct ope_error e = { 0 };
+    struct csv_reader *csv = csv_open(paths[0], lo->sep, &e);
+    int traj = csv ? log_csv_is_trajectory(csv, lo, &e) : 0;
+    csv_close(csv);
+    if (traj == 1)
+        return ope_fail(err, OPE_EUSAGE, "%s: mpirun splits bandit logs; this is a trajectory "
+                        "log (episode and step columns), which is read whole: run it without "
+                        "mpirun", paths[0]);
+    return 0;
+}
+
 /* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
  * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
  * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
@@ -594,6 +630,12 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
         return 0;
     }
     const char *path = paths[0];
+    if (comm_size() > 1 && ranks_refuse(c, paths, n, err) != 0)
+        return -1;
+    if (comm_size() > 1 && c->set.by[0])
+        return ope_fail(err, OPE_EUSAGE, "--by %s: segments are evaluated from their rows "
+                        "gathered in memory, in one process: run it without mpirun (or drop "
+                        "--by)", c->set.by);
     int kind = loadcli_stream_kind(&c->lo, path, "is read", err);
     if (kind < 0 || (kind == 0 && comm_size() == 1))
         return kind;
@@ -616,25 +658,49 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
     return rc;
 }
 
-/* Across ranks: whether every rank read a log of the same rows (a rank given another
- * file, or a file that differs on its machine, would be merged into nonsense). 0, or
- * -1 with err on every rank. */
-static int ranks_same_rows(size_t rows, const char *path, struct ope_error *err)
+/* The log's SHA-256 as the result names it: from the stream (standard input, a pipe,
+ * several inputs), else of its one file by its path. 0, or -1 with err. */
+static int log_digest(const struct blog_stream *bs, const char *const *paths, size_t n,
+                      char hex[65], struct ope_error *err)
 {
-    uint64_t mine = rows;
+    if (blog_stream_digest(bs, hex) == 0 || n != 1)
+        return 0;
+    return sha256_file_hex(paths[0], hex, err);
+}
+
+/* Across ranks: whether every rank read the same log, by its rows and its SHA-256 (a
+ * rank given another file, or a file that differs on its machine, would be merged
+ * into nonsense). 0, or -1 with err on every rank. */
+struct log_id {
+    uint64_t rows;
+    char hex[72];
+};
+
+static int ranks_same_log(size_t rows, const char *hex, const char *path,
+                          struct ope_error *err)
+{
+    struct log_id mine;
+    memset(&mine, 0, sizeof mine);
+    mine.rows = rows;
+    snprintf(mine.hex, sizeof mine.hex, "%s", hex);
     size_t *len = ope_calloc((size_t)comm_size(), sizeof *len, err);
     struct strbuf all = STRBUF_INIT;
     int rc = comm_agree(len ? 0 : -1, err);
     if (rc == 0)
         rc = comm_allgather(&mine, sizeof mine, &all, len, err);
     for (int r = 1; rc == 0 && r < comm_size(); r++) {
-        uint64_t v, v0;
+        struct log_id v, v0;
         memcpy(&v0, all.buf, sizeof v0);
         memcpy(&v, all.buf + (size_t)r * sizeof v, sizeof v);
-        if (v != v0)
+        if (v.rows != v0.rows)
             rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu rows, rank 0 %llu: every "
                           "MPI rank must read the same log (the same file on every machine)",
-                          path, r, (unsigned long long)v, (unsigned long long)v0);
+                          path, r, (unsigned long long)v.rows, (unsigned long long)v0.rows);
+        else if (strcmp(v.hex, v0.hex) != 0)
+            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads other bytes than rank 0 (the "
+                          "same %llu rows, SHA-256 %.12s... against %.12s...): every MPI rank "
+                          "must read the same log (the same file on every machine)", path, r,
+                          (unsigned long long)v.rows, v.hex, v0.hex);
     }
     strbuf_release(&all);
     free(len);
@@ -649,9 +715,11 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct blog_stream *bs = NULL;
     const struct blog *w = NULL;
     int rc = stream_open(c, paths, n, &bs, &w, err);
-    /* Across ranks, every rank has opened the log (or none goes on). */
-    if (comm_size() > 1 && (comm_agree(rc < 0 ? -1 : 0, err) != 0 ||
-                            ranks_same_rows(blog_stream_rows(bs), path, err) != 0))
+    char hex[65] = "";
+    /* Across ranks, every rank has opened the log (or none goes on), the same one. */
+    if (comm_size() > 1 &&
+        (comm_agree(rc < 0 ? -1 : log_digest(bs, paths, n, hex, err), err) != 0 ||
+         ranks_same_log(blog_stream_rows(bs), hex, path, err) != 0))
         rc = -1;
     if (rc <= 0) {
         blog_stream_close(bs);
@@ -688,6 +756,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (blog_stream_set_range(bs, sw.lo, sw.hi, err) != 0)
             rc = -1;
     }
+    /* Across ranks, every rank is ready for the engine's passes: one that failed above
+     * must not leave the others waiting in them (it stops them all with its message). */
+    if (comm_size() > 1 && comm_agree(rc == 1 ? 0 : -1, err) != 0)
+        rc = -1;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo,
                                    stream_pass1_done };
@@ -696,9 +768,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     }
     free(sw.maxw);
     c->set = keep;
-    char hex[65] = "";
-    if (*out && blog_stream_digest(bs, hex) != 0 && n == 1 &&
-        sha256_file_hex(path, hex, err) != 0) {
+    if (*out && !hex[0] && log_digest(bs, paths, n, hex, err) != 0) {
         res_eval_free(*out);
         *out = NULL;
     }
@@ -708,8 +778,9 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (!bad && left[0])
             bad = res_warn(*out, NULL, "streamed (the log is read in windows): %s left out: "
                            "they fit a reward model, which a streamed evaluation does not "
-                           "do; give the log qhat.* columns, or read it whole (no --stream, "
-                           "a larger --memory-limit)", left) != 0;
+                           "do; give the log qhat.* columns, or read it whole (%s)", left,
+                           comm_size() > 1 ? "in one process, without mpirun"
+                                           : "no --stream, a larger --memory-limit") != 0;
         if (!bad && blog_stream_spilled(bs))
             bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
                            "temporary file in $TMPDIR (or /tmp) as it was read, to be read "

@@ -120,7 +120,9 @@ enum {
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
 "  streams each rank's share of the rows (whole chunks of 4096, reached by a seek)\n" \
 "  and merges the ranks' sums after each pass: the same results (to 1e-12), written\n" \
-"  by rank 0 alone; every rank must read the same log. --ci cs is refused there.\n"
+"  by rank 0 alone; every rank must read the same log (a regular file: not\n" \
+"  standard input or a pipe) and run the same options. --ci cs, --follow and\n" \
+"  trajectory logs are refused there.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */

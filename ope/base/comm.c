@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef HAVE_MPI
 #include <mpi.h>
@@ -57,6 +58,44 @@ int comm_start(int *argc, char ***argv, struct ope_error *err)
                         "or run ope alone", n);
     return 0;
 #endif
+}
+
+int comm_end_status(int status)
+{
+#ifdef HAVE_MPI
+    MPI_Request req;
+    if (joined && size_ > 1 && MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS) {
+        /* Every rank enters this barrier on its way out, whatever its status; a rank
+         * that failed and does not see it complete has peers elsewhere (waiting for
+         * it in a collective). */
+        int done = 0;
+        for (long ms = 0; !done; ms++) {
+            if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+                if (status != 0)
+                    return -1;
+                break;
+            }
+            if (!done && status != 0 && ms >= COMM_END_WAIT_S * 1000L)
+                return -1;
+            struct timespec ts = { 0, 1000000 };
+            if (!done)
+                nanosleep(&ts, NULL);
+        }
+    }
+#else
+    (void)status;
+#endif
+    comm_end();
+    return 0;
+}
+
+void comm_abort(int status)
+{
+#ifdef HAVE_MPI
+    if (joined)
+        MPI_Abort(MPI_COMM_WORLD, status);
+#endif
+    (void)status;
 }
 
 void comm_end(void)

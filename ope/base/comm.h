@@ -21,6 +21,20 @@ int comm_start(int *argc, char ***argv, struct ope_error *err);
 /* Leave the job (a no-op alone). */
 void comm_end(void);
 
+/* Leave the job with this process's exit status. Every rank waits at the way out for
+ * the others. A rank that failed may have failed alone, while the others wait for it
+ * in a collective it will never reach (and MPI_Finalize would wait for them forever):
+ * it waits up to COMM_END_WAIT_S seconds (ranks that fail together, as their
+ * agreements and same checks make them, get here at about the same time, and rank 0
+ * says why; so does a rank 0 that fails to write the result), then returns -1 without
+ * leaving: the caller stops the job with comm_abort. Otherwise as comm_end, and 0. */
+#define COMM_END_WAIT_S 10
+int comm_end_status(int status);
+
+/* Stop every rank of the job now, with this status (mpirun names the rank). For
+ * main alone, as exit is. */
+void comm_abort(int status);
+
 /* This process's rank and the number of ranks (0 and 1 alone). */
 int comm_rank(void);
 int comm_size(void);

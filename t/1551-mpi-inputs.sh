@@ -1,0 +1,55 @@
+#!/bin/sh
+# t/1551-mpi-inputs.sh: what mpirun -np N ope eval cannot split is refused with status
+# 64 and a message that says why, not a message about another thing or a silent
+# failure: standard input (mpirun gives it to rank 0 alone: rank 1 said "-: the file
+# is empty"), a FIFO (its readers share its bytes out: a rank read a header cut in
+# the middle), a trajectory log (it said "--stream reads bandit logs ... drop --stream"
+# of a command without --stream) and --follow (every rank followed the whole log; on
+# standard input rank 1 failed without a word and mpirun's status was 65 after rank
+# 0's complete output), and --by (it said "drop --stream", which was not given).
+# Skipped without MPI and in sanitizer builds, as t/0379.
+. "$OPE_SRCDIR/t/lib.sh"
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
+grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
+if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
+    skip_all "sanitizer build: MPI runs are checked in the plain build"
+fi
+plan 13
+mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
+
+"$OPE" gen bandit --rows 5000 --actions 3 --seed 2 -q -o "$TMP/raw.csv" || exit 1
+sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
+
+expect_status 64 "standard input across ranks: refused" \
+    sh -c "$mpi -np 2 '$OPE' eval - < '$TMP/q.csv'"
+expect_grep "$TMP/err" "standard input: under mpirun every rank reads the log for itself" \
+    "the message says why"
+expect_status 64 "standard input after a file: refused too" \
+    sh -c "$mpi -np 2 '$OPE' eval '$TMP/q.csv' - < '$TMP/q.csv'"
+
+# A FIFO: refused by its type, before any rank opens it (the writer is left waiting,
+# so it is stopped by its timeout).
+mkfifo "$TMP/fifo"
+(timeout 20 cat "$TMP/q.csv" > "$TMP/fifo" 2>/dev/null &)
+expect_status 64 "a FIFO across ranks: refused" $mpi -np 2 "$OPE" eval "$TMP/fifo"
+expect_grep "$TMP/err" "must be a regular file (the ranks would share out a pipe's bytes" \
+    "the message says why"
+# Unblock the writer, if it is still there.
+timeout 5 cat "$TMP/fifo" > /dev/null 2>&1
+
+"$OPE" gen mdp riverswim --episodes 20 -q -o "$TMP/traj.csv" || exit 1
+expect_status 64 "a trajectory log across ranks: refused" $mpi -np 2 "$OPE" eval "$TMP/traj.csv"
+expect_grep "$TMP/err" "mpirun splits bandit logs; this is a trajectory log" "said as such"
+if grep -q -- "--stream" "$TMP/err"; then fail "no word of --stream, which was not given"
+else pass "no word of --stream, which was not given"; fi
+
+expect_status 64 "--follow across ranks: refused" \
+    sh -c "$mpi -np 2 '$OPE' eval - --follow --policy greedy < '$TMP/q.csv'"
+expect_grep "$TMP/err" "--follow reads a growing log in order in one process" "the message says why"
+if [ ! -s "$TMP/out" ]; then pass "no updates written"; else fail "no updates written"; fi
+
+expect_status 64 "--by across ranks: refused" $mpi -np 2 "$OPE" eval "$TMP/q.csv" --by x0
+expect_grep "$TMP/err" "--by x0: segments are evaluated from their rows gathered in memory, in one process: run it without mpirun" \
+    "the message says why, and not --stream"
+done_testing
