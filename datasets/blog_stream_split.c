@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "datasets/csvindex.h"
+#include "datasets/input.h"
 #include "ope/base/comm.h"
 #include "ope/base/statefile.h"
 
@@ -444,15 +445,29 @@ static int split_pass(struct blog_stream *s, const struct csv_index *ix,
     return 1;
 }
 
+/* Whether path is a plain (uncompressed) file: a compressed one is read whole by
+ * every rank, since its index would inflate it all and each share's seek inflate it
+ * again up to the share, which costs more than parsing the other shares. */
+static int plain_file(const char *path)
+{
+    struct ope_error e = { 0 };
+    struct in_src *in = in_open(path, NULL, &e);
+    int plain = in && in_format_of(in) == IN_PLAIN && in_is_regular(in);
+    in_close(in);
+    return plain;
+}
+
 int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
 {
-    /* One regular file (compressed or not: the index and the seeks read it
-     * decompressed); a pipe is read whole by every rank, and copied as it is read. */
+    /* One plain regular file; a pipe is read whole by every rank, and copied as it is
+     * read. */
     struct view mine = { 0 };
     struct csv_index ix = { 0 };
     struct ope_error e = { 0 };
     mine.can = open_rc == 0 && s->n_in == 1 && !s->spilled && s->size[0] >= 0 &&
-               csv_index_build(s->file[0], BLOG_STREAM_GRID, &ix, &e) == 0 && ix.rows > 0;
+               plain_file(s->file[0]) &&
+               csv_index_build(s->file[0], BLOG_STREAM_GRID, &ix, &e) == 0 &&
+               ix.seekable && ix.rows > 0;
     if (mine.can) {
         mine.rows = ix.rows;
         mine.size = (unsigned long long)s->size[0];

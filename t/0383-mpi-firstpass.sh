@@ -52,7 +52,7 @@ awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",position"; next }
     { r = NR - 2; print $0 "," (r == 125000 ? 0 : 1 + r % 3) }' "$TMP/q.csv" > "$TMP/pos.csv"
 # The records csv.c reads that are not one per line: a BOM, CR LF line ends, blank
 # lines (in rank 0's and rank 1's shares), a quoted level holding a line break; then
-# the same gzipped.
+# the same gzipped (whose first pass is not split: every rank reads it whole).
 awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
     if (r == 60000 || r == 100001) printf "\r\n"
     if (r == 90000) sub(/,b,/, ",\"two\nlines\",")
@@ -105,7 +105,7 @@ expect_grep "$TMP/f1.0" "pos.csv:125002: column 'position': saw position 0 below
     "the refusal names its line"
 same_facts "BOM, CR LF, blank lines, a quoted line break" "$TMP/odd.csv"
 expect_grep "$TMP/f1.0" "rows 150000 " "every row counted"
-# A compressed log: indexed and sought in its decompressed bytes.
+# A compressed log: read whole by every rank in the first pass (not split), the same.
 gzip -1 -c "$TMP/odd.csv" > "$TMP/odd.csv.gz"
 same_facts "the same log gzipped" "$TMP/odd.csv.gz"
 same_json "ope eval: categorical columns" "$TMP/cat.csv"

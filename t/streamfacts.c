@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 {
     struct ope_error err = { 0 };
     if (argc < 3 || comm_start(&argc, &argv, &err) < 0) {
-        fprintf(stderr, "usage: streamfacts LOG OUT [--position-base B] [--n-actions A] %s\n",
+        fprintf(stderr, "usage: streamfacts LOG OUT [--position-base B] [--n-actions A]%s\n",
                 err.msg);
         return 2;
     }
