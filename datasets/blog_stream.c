@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "datasets/blog_stream_int.h"
 #include "datasets/blog_stream_range.h"
 #include "datasets/tlog.h"
+#include "ope/base/comm.h"
 #include "ope/base/outfile.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
@@ -34,47 +36,6 @@ void blog_stream_test_any_window(int on)
 {
     any_window = on;
 }
-
-/* The matrix of one role (a policy, qhat or q) in the window. */
-struct wmat {
-    enum roles_use use;
-    int policy;
-    int *lut, lut_rows;         /* blog_loader_raw_lut */
-    double **m;                 /* [A]: into the batch, or own (own[a] storage) */
-    double *own;                /* [A * window] when positions need a copy */
-};
-
-struct blog_stream {
-    struct load_opts o;
-    size_t n_in;
-    char **name;                /* [n_in] as given (messages, the window's path) */
-    char **file;                /* [n_in] what is read: name, or its spilled copy */
-    int *spill;                 /* [n_in] file[k] is a temporary copy to remove */
-    FILE **tee;                 /* [n_in] the copy being written by the first pass */
-    long long *size, *mtime;    /* [n_in] of regular inputs, to see them change */
-    int spilled;
-    char digest[65];            /* blog_stream_digest, "" when not known */
-    size_t window, batch;
-    struct csv_reader *csv;
-    struct ope_progress *progress;  /* blog_stream_set_progress, for every reader */
-    struct loader L;
-    int have_loader;
-    int A, base, npos;
-    size_t total;               /* the log's rows (first pass) */
-    struct blog_marks marks;    /* where every BLOG_STREAM_GRID-th row begins */
-    size_t lo, hi;              /* blog_stream_set_range: the passes' rows */
-    int ranged;                 /* they are not the whole log */
-    size_t pass_rows;           /* rows handed out in this pass */
-    size_t off;                 /* next window's first row in the batch */
-    int eof;                    /* the batch is the input's last */
-    unsigned char *cat;         /* [n_cols] categorical after the first pass */
-    size_t *levels;             /* [n_cols] their number of levels */
-    double *zeros;              /* [batch] a column of zeros (a policy's missing action) */
-    struct wmat *mat;           /* [n_mat] policies, then qhat, then q */
-    size_t n_mat;
-    size_t *num_j, *cat_j;      /* columns of the numeric and categorical contexts */
-    struct blog w;              /* the window; its arrays point into the batch */
-};
 
 /* ---- inputs: spilled when they cannot be read again ---------------------------- */
 
@@ -165,7 +126,7 @@ static int changed(const struct blog_stream *s, const char *how, struct ope_erro
 }
 
 /* Open the inputs for a pass and read past the header. */
-static int pass_start(struct blog_stream *s, struct ope_error *err)
+int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err)
 {
     for (size_t k = 0; k < s->n_in; k++) {
         struct stat st;
@@ -211,7 +172,7 @@ static int pass_start(struct blog_stream *s, struct ope_error *err)
 }
 
 /* The next batch of rows into the loader (none at the end). 0 or -1. */
-static int batch_read(struct blog_stream *s, struct ope_error *err)
+int blog_stream_batch_read(struct blog_stream *s, struct ope_error *err)
 {
     struct loader *L = &s->L;
     L->row0 += L->n;
@@ -232,16 +193,7 @@ static int batch_read(struct blog_stream *s, struct ope_error *err)
 
 /* ---- the first pass: whole-log facts and every check ----------------------------- */
 
-/* The checks blog_load makes after reading every row, made on each batch in turn: the
- * first failure of each kind is kept, and they are reported after the whole log has
- * read without a bad row, in blog_load's order. */
-struct checks {
-    struct ope_error *slot;     /* [2 + policies + 2]: actions, positions, policies,
-                                   qhat, q */
-    size_t n;
-};
-
-static void check_batch(struct blog_stream *s, struct checks *c)
+void blog_stream_check_batch(struct blog_stream *s, struct blog_stream_checks *c)
 {
     struct loader *L = &s->L;
     const struct roles *r = &L->r;
@@ -268,7 +220,7 @@ static void check_batch(struct blog_stream *s, struct checks *c)
 static int first_pass(struct blog_stream *s, struct ope_error *err)
 {
     struct loader *L = &s->L;
-    struct checks c;
+    struct blog_stream_checks c;
     c.n = 2 + L->r.n_policies + 2;
     if (!(c.slot = ope_calloc(c.n, sizeof *c.slot, err)))
         return -1;
@@ -279,13 +231,13 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
     while (rc == 0) {
         for (size_t j = 0; j < L->r.n_cols; j++)
             was[j] = (unsigned char)L->ctx[j].categorical;
-        if ((rc = batch_read(s, err)) < 0 || L->n == 0)
+        if ((rc = blog_stream_batch_read(s, err)) < 0 || L->n == 0)
             break;
         /* A column that turns categorical after the first batch has levels from rows
          * no longer held: they are collected again below. */
         for (size_t j = 0; j < L->r.n_cols; j++)
             late |= L->ctx[j].categorical && !was[j] && L->row0 > 0;
-        check_batch(s, &c);
+        blog_stream_check_batch(s, &c);
         if ((rc = blog_marks_note(&s->marks, L, err)) < 0)
             break;
         s->total += L->n;
@@ -323,10 +275,10 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
             roles_levels_release(&L->ctx[j].lv);
             memset(&L->ctx[j].lv, 0, sizeof L->ctx[j].lv);
         }
-    if (pass_start(s, err) < 0)
+    if (blog_stream_pass_start(s, err) < 0)
         return -1;
     do
-        if (batch_read(s, err) < 0)
+        if (blog_stream_batch_read(s, err) < 0)
             return -1;
     while (L->n > 0);
     return 0;
@@ -450,54 +402,40 @@ struct blog_stream *blog_stream_open(const char *const *paths, size_t n_paths,
     return blog_stream_open_progress(paths, n_paths, o, window, NULL, err);
 }
 
-struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n_paths,
-                                              const struct load_opts *o, size_t window,
-                                              struct ope_progress *progress,
-                                              struct ope_error *err)
+/* Everything blog_stream_open does before the first pass: the inputs opened (pipes to
+ * be spilled), the header read and checked, the window and batch sized. 0 or -1. */
+static int open_header(struct blog_stream *s, const char *const *paths, size_t n_paths,
+                       size_t window, struct ope_error *err)
 {
-    if (n_paths == 0 || window == 0 || (!any_window && window % 4096 != 0)) {
-        ope_fail(err, OPE_ESOFTWARE, "blog_stream_open: %zu inputs, a window of %zu rows "
-                 "(a multiple of 4096 expected)", n_paths, window);
-        return NULL;
-    }
-    struct blog_stream *s = ope_calloc(1, sizeof *s, err);
-    if (!s)
-        return NULL;
-    s->o = *o;
-    s->progress = progress;
-    s->n_in = n_paths;
-    s->window = window;
     if (!(s->name = ope_calloc(n_paths, sizeof *s->name, err)) ||
         !(s->file = ope_calloc(n_paths, sizeof *s->file, err)) ||
         !(s->spill = ope_calloc(n_paths, sizeof *s->spill, err)) ||
         !(s->tee = ope_calloc(n_paths, sizeof *s->tee, err)) ||
         !(s->size = ope_calloc(n_paths, sizeof *s->size, err)) ||
         !(s->mtime = ope_calloc(n_paths, sizeof *s->mtime, err)))
-        goto fail;
+        return -1;
     for (size_t k = 0; k < n_paths; k++)
         s->size[k] = -1;
     if (inputs_open(s, paths, err) < 0)
-        goto fail;
-    s->csv = csv_open_many((const char *const *)s->name, n_paths, o->sep, err);
+        return -1;
+    s->csv = csv_open_many((const char *const *)s->name, n_paths, s->o.sep, err);
     if (!s->csv)
-        goto fail;
+        return -1;
     csv_set_tee(s->csv, s->tee, (const char *const *)s->file);
-    csv_set_progress(s->csv, progress);
+    csv_set_progress(s->csv, s->progress);
     /* The header sniffed as the whole-log reading sniffs it (its message for an empty
      * input), and a trajectory log refused as a usage error, as the commands refuse a
      * regular file they sniff themselves: a pipe cannot be sniffed before it is here. */
     int traj = log_csv_is_trajectory(s->csv, &s->o, err);
     if (traj < 0)
-        goto fail;
-    if (traj == 1) {
-        ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a trajectory log "
-                 "(episode and step columns), which is read whole: drop --stream",
-                 csv_name(s->csv));
-        goto fail;
-    }
+        return -1;
+    if (traj == 1)
+        return ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a "
+                        "trajectory log (episode and step columns), which is read whole: "
+                        "drop --stream", csv_name(s->csv));
     s->have_loader = 1;
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
-        goto fail;
+        return -1;
     size_t per_row = 8 * (s->L.r.n_cols + 4);
     size_t cap = WINDOW_BYTES / per_row / 4096 * 4096;
     if (!any_window && window > cap)
@@ -505,11 +443,32 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
     size_t k = BATCH_BYTES / (window * per_row);
     k = k < 1 ? 1 : k > BATCH_MAX_WINDOWS ? BATCH_MAX_WINDOWS : k;
     s->batch = window * k;
-    if (blog_loader_reserve(&s->L, s->batch, err) < 0 || first_pass(s, err) < 0 ||
-        window_setup(s, err) < 0 || pass_start(s, err) < 0)
-        goto fail;
-    return s;
-fail:
+    return blog_loader_reserve(&s->L, s->batch, err);
+}
+
+struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n_paths,
+                                              const struct load_opts *o, size_t window,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err)
+{
+    struct blog_stream *s = NULL;
+    int rc = -1;
+    if (n_paths == 0 || window == 0 || (!any_window && window % 4096 != 0))
+        ope_fail(err, OPE_ESOFTWARE, "blog_stream_open: %zu inputs, a window of %zu rows "
+                 "(a multiple of 4096 expected)", n_paths, window);
+    else if ((s = ope_calloc(1, sizeof *s, err))) {
+        s->o = *o;
+        s->progress = progress;
+        s->n_in = n_paths;
+        s->window = window;
+        rc = open_header(s, paths, n_paths, window, err);
+    }
+    /* Across MPI ranks every rank comes to the split first pass's agreement, one whose
+     * opening failed too, so that none waits there for another. */
+    int split = comm_size() > 1 ? blog_stream_split(s, rc, err) : 0;
+    if (rc == 0 && split >= 0 && (split == 1 || first_pass(s, err) == 0) &&
+        window_setup(s, err) == 0 && blog_stream_pass_start(s, err) == 0)
+        return s;
     blog_stream_close(s);
     return NULL;
 }
@@ -519,7 +478,7 @@ int blog_stream_next(struct blog_stream *s, const struct blog **w, size_t *first
 {
     struct loader *L = &s->L;
     if (s->off >= L->n) {
-        if (batch_read(s, err) < 0)
+        if (blog_stream_batch_read(s, err) < 0)
             return -1;
         for (size_t j = 0; j < L->r.n_cols; j++)
             if (L->kind[j] == K_CTX && ((unsigned char)L->ctx[j].categorical != s->cat[j] ||
@@ -553,7 +512,7 @@ void blog_stream_set_progress(struct blog_stream *s, struct ope_progress *p)
 
 int blog_stream_rewind(struct blog_stream *s, struct ope_error *err)
 {
-    return pass_start(s, err);
+    return blog_stream_pass_start(s, err);
 }
 
 size_t blog_stream_rows(const struct blog_stream *s)
@@ -575,7 +534,7 @@ int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
     s->lo = row_lo;
     s->hi = row_hi;
     s->ranged = row_lo > 0 || row_hi < s->total;
-    return pass_start(s, err);
+    return blog_stream_pass_start(s, err);
 }
 
 size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo)

@@ -22,15 +22,27 @@
  * rows and levels).
  *
  * A range of rows (blog_stream_set_range; mpirun -np N ope eval --stream, each rank
- * its own rows): the first pass still reads the whole log (every rank makes the same
- * checks and finds the same first error), and notes where every BLOG_STREAM_GRID-th
- * row begins (its input, its byte offset in that input's bytes as read, decompressed,
- * and its line: 3 words per 4096 rows); the later passes then start at the range's
- * first row: a plain regular file (or a spilled copy) by a seek, a compressed one by
- * decompressing up to it without parsing (CPU for the skipped bytes' inflation, not
- * their parsing); several files open at the right one. Such a pass reads the
- * header's block (1 MB), then the range's bytes and, when it ends before the log, up
- * to about 8 MB more (the runs of plain lines the loader takes). What a range's pass
+ * its own rows): the first pass notes where every BLOG_STREAM_GRID-th row begins (its
+ * input, its byte offset in that input's bytes as read, decompressed, and its line: 3
+ * words per 4096 rows). Opened under several MPI ranks (comm_size() > 1: every rank
+ * must then open the stream at the same point, as every collective), the first pass of
+ * one plain regular file is split: every rank finds where the rows begin without
+ * parsing them (csv_index_build, which gives the marks), reads and checks only
+ * its share (blog_stream_part), and the ranks exchange their facts and first errors and
+ * merge them in rank order (the lowest rank's bad row; else each check's lowest rank's
+ * failure, in blog_load's order; categorical levels joined in rank order, a rank that
+ * read such a column as numbers reading its share again for its levels), so every rank
+ * holds exactly the whole-log first pass's facts or error. Anything else (a pipe,
+ * several files, a compressed file, whose index would inflate it all and each share's
+ * seek inflate it again; ranks that see logs of other sizes or rows, a share that does
+ * not start or end where the index says) is read whole by every rank, as alone, and
+ * then every rank makes the same checks and finds the same first error. The later
+ * passes then start at the range's first row: a plain regular file (or a spilled copy)
+ * by a seek, a compressed one by decompressing up to it without parsing (CPU for the
+ * skipped bytes' inflation, not their parsing); several files open at the right one.
+ * Such a pass reads the header's block (1 MB), then the range's bytes and, when it
+ * ends before the log, up to about 8 MB more (the runs of plain lines the loader
+ * takes). What a range's pass
  * checks of a change: the size and time of every regular input, the header's width,
  * that the byte before the range's first row still ends a line, that every row of the
  * range is there and reads, with no new categorical level, and, for a range that ends

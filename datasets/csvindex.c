@@ -1,6 +1,7 @@
 /* datasets/csvindex.c: the row index of csvindex.h. A byte loop with three states
  * (outside quotes, inside, just after a quote inside: a "" escape or the closing
- * quote), so it runs at memory speed and needs no field parsing. */
+ * quote), outside quotes by memchr from one line end or quote to the next, so it runs
+ * at memory speed and needs no field parsing. */
 #include "config.h"
 #include "datasets/csvindex.h"
 
@@ -54,7 +55,7 @@ int csv_index_build(const char *path, size_t every, struct csv_index *ix,
     size_t cap = 0, line = 1, rec_line = 1, quote_line = 0;
     uint64_t pos = 0, rec_start = 0;
     int header = 1;             /* the next record is the header */
-    size_t rec_bytes = 0;       /* bytes of the record so far, its '\r's aside */
+    int content = 0;            /* the record so far has a byte besides '\r' */
     int rc = 0;
     char *buf = malloc(1 << 20);
     if (!buf) {
@@ -71,46 +72,51 @@ int csv_index_build(const char *path, size_t every, struct csv_index *ix,
             rec_start = 3;
         }
         first_block = 0;
-        for (; i < (size_t)got && rc == 0; i++) {
-            char c = buf[i];
-            switch (st) {
-            case OUT:
-                if (c == '\n') {
+        while (i < (size_t)got && rc == 0) {
+            if (st == OUT) {
+                /* Up to the next line end or quote at memchr speed: most records
+                 * hold no quote, and only whether one has a byte besides '\r'
+                 * matters. */
+                const char *p = buf + i, *e = buf + got;
+                const char *nl = memchr(p, '\n', (size_t)(e - p));
+                const char *q = memchr(p, '"', (size_t)((nl ? nl : e) - p));
+                const char *stop = q ? q : nl ? nl : e;
+                for (const char *x = p; x < stop && !content; x++)
+                    content = *x != '\r';
+                i = (size_t)(stop - buf);
+                if (stop == e)
+                    break;
+                if (*stop == '"') {
+                    st = IN;
+                    quote_line = line;
+                    content = 1;
+                } else {
                     /* A record ends: the header, a blank line, or a row. */
                     if (header)
                         header = 0;
-                    else if (rec_bytes > 0)
+                    else if (content)
                         rc = mark(ix, &cap, rec_start, rec_line, err);
                     line++;
                     rec_line = line;
                     rec_start = pos + i + 1;
-                    rec_bytes = 0;
-                } else {
-                    if (c == '"') {
-                        st = IN;
-                        quote_line = line;
-                    }
-                    if (c != '\r')
-                        rec_bytes++;
+                    content = 0;
                 }
-                break;
-            case IN:
-                rec_bytes++;
+                i++;
+                continue;
+            }
+            char c = buf[i];
+            if (st == IN) {
                 if (c == '"')
                     st = QUOTE_IN;
                 else if (c == '\n')
                     line++;
-                break;
-            case QUOTE_IN:
-                /* "" is an escaped quote; anything else closes the field. */
-                if (c == '"') {
-                    st = IN;
-                    rec_bytes++;
-                } else {
-                    st = OUT;
-                    i--;        /* look at it again outside the quotes */
-                }
-                break;
+                i++;
+            } else if (c == '"') {
+                /* "" is an escaped quote */
+                st = IN;
+                i++;
+            } else {
+                st = OUT;       /* the field closed: look at c again outside */
             }
         }
         pos += (uint64_t)got;
@@ -122,7 +128,7 @@ int csv_index_build(const char *path, size_t every, struct csv_index *ix,
                       "ends (the file ends on line %zu inside it): close the quote", path,
                       quote_line, line);
     /* A last record without a line end. */
-    if (rc == 0 && !header && rec_bytes > 0)
+    if (rc == 0 && !header && content)
         rc = mark(ix, &cap, rec_start, rec_line, err);
     free(buf);
     in_close(in);

@@ -10,6 +10,8 @@ libope_a_SOURCES += \
 	datasets/blog_stream.h \
 	datasets/blog_stream_range.c \
 	datasets/blog_stream_range.h \
+	datasets/blog_stream_int.h \
+	datasets/blog_stream_split.c \
 	datasets/candidates.c \
 	datasets/candidates.h \
 	datasets/csv.c \

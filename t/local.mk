@@ -104,6 +104,7 @@ ope_sh_tests = \
 	t/0372-gate-sequential.sh \
 	t/0377-mpi-comm.sh \
 	t/0379-mpi-eval.sh \
+	t/0383-mpi-firstpass.sh \
 	t/0360-segments.sh \
 	t/0361-segments-errors.sh \
 	t/0362-segments-coverage.sh \
@@ -220,3 +221,5 @@ EXTRA_DIST += $(ope_sh_tests)
 check_PROGRAMS += t/jsonclose
 t_jsonclose_SOURCES = t/jsonclose.c
 t_jsonclose_LDADD = -lm
+check_PROGRAMS += t/streamfacts
+t_streamfacts_SOURCES = t/streamfacts.c

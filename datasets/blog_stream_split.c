@@ -1,0 +1,481 @@
+/* datasets/blog_stream_split.c: the first pass of a streamed bandit log split among MPI
+ * ranks (blog_stream_split, blog_stream_int.h). Every rank finds where the rows begin
+ * without parsing them (csv_index_build), reads and checks its own share of the rows
+ * only, and the ranks exchange what they found and merge it, in rank order, into
+ * exactly the facts and the first error of the whole-log first pass. */
+#include "config.h"
+#include "datasets/blog_stream_int.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/csvindex.h"
+#include "datasets/input.h"
+#include "ope/base/comm.h"
+#include "ope/base/statefile.h"
+
+#define GATE_MAGIC "ope split first pass 1"
+#define SHARE_KIND "stream-first-pass"
+#define LEVELS_KIND "stream-first-pass-levels"
+
+/* ---- the gate: whether the ranks split the pass ------------------------------------ */
+
+/* What a rank sends to the gate: laid out as comm_agree's verdict (a status, then a
+ * message of OPE_ERROR_MSG_MAX bytes) with a status of 0, so that a rank that failed
+ * before it opened its stream, and is already agreeing on that, reads it as the
+ * verdict of a rank that did not fail. */
+struct gate {
+    int32_t status;
+    char msg[OPE_ERROR_MSG_MAX];
+};
+
+/* A rank's view of the log at the gate. */
+struct view {
+    int can;                    /* it may take part in a split */
+    unsigned long long rows, size, cols;
+};
+
+static int gate_parse(const char *p, size_t n, struct view *v)
+{
+    struct gate g;
+    if (n != sizeof g)
+        return -1;
+    memcpy(&g, p, sizeof g);
+    g.msg[sizeof g.msg - 1] = '\0';
+    if (g.status != 0 || strncmp(g.msg, GATE_MAGIC " ", strlen(GATE_MAGIC) + 1) != 0 ||
+        sscanf(g.msg + strlen(GATE_MAGIC), " can=%d rows=%llu size=%llu cols=%llu", &v->can,
+               &v->rows, &v->size, &v->cols) != 4)
+        return -1;
+    return 0;
+}
+
+/* Every rank's view gathered: 1 when every rank may split and sees the same log (the
+ * same number of rows, bytes and columns), else 0; -1 with err when the gathering
+ * failed (the same on every rank). */
+static int gate(const struct view *mine, struct ope_error *err)
+{
+    struct gate g;
+    memset(&g, 0, sizeof g);
+    snprintf(g.msg, sizeof g.msg, GATE_MAGIC " can=%d rows=%llu size=%llu cols=%llu",
+             mine->can, mine->rows, mine->size, mine->cols);
+    struct strbuf all = STRBUF_INIT;
+    size_t *len = ope_calloc((size_t)comm_size(), sizeof *len, err);
+    int rc = len ? comm_allgather(&g, sizeof g, &all, len, err) : -1;
+    size_t at = 0;
+    for (int r = 0; rc == 0 && r < comm_size(); at += len[r], r++) {
+        struct view v;
+        if (gate_parse(all.buf + at, len[r], &v) < 0 || !v.can || v.rows != mine->rows ||
+            v.size != mine->size || v.cols != mine->cols)
+            rc = 1;
+    }
+    free(len);
+    strbuf_release(&all);
+    return rc < 0 ? -1 : rc == 0;
+}
+
+/* ---- a rank's share ---------------------------------------------------------------- */
+
+/* What a rank found in its share of the rows. */
+struct share {
+    int started;                /* its first row was where the index says */
+    struct ope_error read_err;  /* a row that did not read (status 0: none) */
+    uint64_t rows;
+    long max_action, min_pos, max_pos;
+    unsigned char *cat;         /* [n_cols] 0 numeric, 1 categorical with every level of
+                                   the share, 2 categorical from a later batch on */
+    struct blog_stream_checks c;
+};
+
+/* Read the rows [s->lo, s->hi) (the last share to the end of the log), checking them
+ * as the whole-log first pass does. Fills sh; -1 only when out of memory. */
+static int share_read(struct blog_stream *s, struct share *sh, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    size_t m = L->r.n_cols;
+    sh->c.n = 2 + L->r.n_policies + 2;
+    unsigned char *was = ope_calloc(m, 1, err);
+    if (!was || !(sh->cat = ope_calloc(m, 1, err)) ||
+        !(sh->c.slot = ope_calloc(sh->c.n, sizeof *sh->c.slot, err))) {
+        free(was);
+        return -1;
+    }
+    struct ope_error e = { 0 };
+    sh->started = blog_stream_pass_start(s, &e) == 0;
+    while (sh->started) {
+        for (size_t j = 0; j < m; j++)
+            was[j] = (unsigned char)L->ctx[j].categorical;
+        if (blog_stream_batch_read(s, &sh->read_err) < 0 || L->n == 0)
+            break;
+        /* A column that turns categorical after the share's first batch has levels
+         * from rows no longer held. */
+        for (size_t j = 0; j < m; j++)
+            if (L->ctx[j].categorical && !was[j])
+                sh->cat[j] = L->row0 > s->lo ? 2 : 1;
+        blog_stream_check_batch(s, &sh->c);
+        sh->rows += L->n;
+    }
+    free(was);
+    sh->max_action = L->max_action;
+    sh->min_pos = L->min_pos;
+    sh->max_pos = L->max_pos;
+    return 0;
+}
+
+static void share_release(struct share *sh)
+{
+    free(sh->cat);
+    free(sh->c.slot);
+}
+
+static void put_error(struct strbuf *sb, const struct ope_error *e)
+{
+    sf_put_u64(sb, (uint64_t)(uint32_t)e->status);
+    sf_put_str(sb, e->status ? e->msg : "");
+}
+
+static void get_error(struct sf_state *st, struct ope_error *e)
+{
+    e->status = (int)sf_get_count(st, 0, INT32_MAX);
+    char *msg = sf_get_str(st);
+    snprintf(e->msg, sizeof e->msg, "%s", msg ? msg : "");
+    free(msg);
+}
+
+/* A long of at least -1 (the loader's "none") as a u64 and back. */
+#define PUT_LONG(sb, v) sf_put_u64((sb), (uint64_t)((v) + 1))
+#define GET_LONG(st) ((long)sf_get_count((st), 0, (uint64_t)LONG_MAX) - 1)
+
+static void share_put(struct strbuf *sb, const struct share *sh, size_t m)
+{
+    sf_put_u64(sb, (uint64_t)sh->started);
+    put_error(sb, &sh->read_err);
+    sf_put_u64(sb, sh->rows);
+    PUT_LONG(sb, sh->max_action);
+    PUT_LONG(sb, sh->min_pos);
+    PUT_LONG(sb, sh->max_pos);
+    for (size_t j = 0; j < m; j++)
+        sf_put_u64(sb, sh->cat[j]);
+    for (size_t k = 0; k < sh->c.n; k++)
+        put_error(sb, &sh->c.slot[k]);
+}
+
+static void share_get(struct sf_state *st, struct share *sh, size_t m)
+{
+    sh->started = (int)sf_get_count(st, 0, 1);
+    get_error(st, &sh->read_err);
+    sh->rows = sf_get_u64(st);
+    sh->max_action = GET_LONG(st);
+    sh->min_pos = GET_LONG(st);
+    sh->max_pos = GET_LONG(st);
+    for (size_t j = 0; j < m; j++)
+        sh->cat[j] = (unsigned char)sf_get_count(st, 0, 2);
+    for (size_t k = 0; k < sh->c.n; k++)
+        get_error(st, &sh->c.slot[k]);
+}
+
+/* Every rank's bytes of payload, sealed and gathered, into *st (comm_size() states,
+ * opened: exchange_done). Every rank takes part, one out of memory too (with nothing
+ * to send). 0, or -1 with err (the same on every rank). */
+static int exchange(const struct strbuf *payload, const char *kind, struct sf_state **st,
+                    struct ope_error *err)
+{
+    struct strbuf sealed = STRBUF_INIT, all = STRBUF_INIT;
+    size_t P = (size_t)comm_size(), *len = ope_calloc(P, sizeof *len, err);
+    *st = ope_calloc(P, sizeof **st, err);
+    int rc = len && *st && sf_seal(&sealed, kind, "", payload, err) == 0 ? 0 : -1;
+    if (!len || comm_allgather(sealed.buf, rc == 0 ? sealed.len : 0, &all, len, err) != 0)
+        rc = -1;
+    size_t at = 0;
+    for (size_t r = 0; rc == 0 && r < P; at += len[r], r++) {
+        char name[32];
+        snprintf(name, sizeof name, "rank %zu", r);
+        if (len[r] == 0)
+            rc = ope_fail(err, OPE_EFAIL, "rank %zu: out of memory in the first pass", r);
+        else
+            rc = sf_open_bytes(&(*st)[r], all.buf + at, len[r], name, kind, err);
+    }
+    free(len);
+    strbuf_release(&sealed);
+    strbuf_release(&all);
+    return rc;
+}
+
+/* The states of exchange closed and freed. */
+static void exchange_done(struct sf_state *st)
+{
+    for (int r = 0; st && r < comm_size(); r++)
+        sf_close(&st[r]);
+    free(st);
+}
+
+/* ---- the levels of categorical columns --------------------------------------------- */
+
+/* Column j categorical from the first row of a new reading, with no level yet. */
+static int ctx_categorical_afresh(struct loader *L, size_t j, struct ope_error *err)
+{
+    struct ctxcol *c = &L->ctx[j];
+    roles_levels_release(&c->lv);
+    memset(&c->lv, 0, sizeof c->lv);
+    if (c->categorical)
+        return 0;
+    if (!(c->code = ope_malloc(L->cap * sizeof *c->code, err)))
+        return -1;
+    free(L->val[j]);
+    L->val[j] = NULL;
+    c->categorical = 1;
+    return 0;
+}
+
+/* The levels of the columns cat[j] (categorical on some rank) over the whole log:
+ * every rank whose share did not give them all reads it again with those columns
+ * categorical from its first row, then the ranks' levels are joined in rank order, in
+ * order of first appearance. 0, or -1 with err (the same on every rank). */
+static int levels_merge(struct blog_stream *s, const unsigned char *cat,
+                        const struct share *all, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    size_t m = L->r.n_cols;
+    const struct share *mine = &all[comm_rank()];
+    int again = 0, rc = 0;
+    for (size_t j = 0; j < m; j++)
+        again |= cat[j] && mine->cat[j] != 1;
+    struct ope_error e = { 0 };
+    for (size_t j = 0; again && rc == 0 && j < m; j++)
+        if (cat[j])
+            rc = ctx_categorical_afresh(L, j, &e);
+    if (again && rc == 0 && (rc = blog_stream_pass_start(s, &e)) == 0)
+        do
+            rc = blog_stream_batch_read(s, &e);
+        while (rc == 0 && L->n > 0);
+    struct strbuf pay = STRBUF_INIT;
+    if (rc < 0 && !e.status)
+        ope_fail(&e, OPE_EFAIL, "the first pass failed");
+    put_error(&pay, rc < 0 ? &e : &(struct ope_error){ 0 });
+    for (size_t j = 0; rc == 0 && j < m; j++) {
+        if (!cat[j])
+            continue;
+        const struct roles_levels *lv = &L->ctx[j].lv;
+        sf_put_u64(&pay, lv->n);
+        for (size_t k = 0; k < lv->n; k++) {
+            sf_put_u64(&pay, lv->len[k]);
+            strbuf_add(&pay, lv->level[k], lv->len[k]);
+        }
+    }
+    struct sf_state *st = NULL;
+    rc = exchange(&pay, LEVELS_KIND, &st, err);
+    strbuf_release(&pay);
+    /* The lowest rank whose reading failed, as the first pass reports a row. */
+    for (int r = 0; rc == 0 && r < comm_size(); r++) {
+        get_error(&st[r], &e);
+        if (e.status) {
+            *err = e;
+            rc = -1;
+        }
+    }
+    for (size_t j = 0; rc == 0 && j < m; j++) {
+        if (!cat[j])
+            continue;
+        struct roles_levels lv = { 0 };
+        for (int r = 0; rc == 0 && r < comm_size(); r++) {
+            size_t n = (size_t)sf_get_count(&st[r], 0, st[r].n);
+            for (size_t k = 0; rc == 0 && k < n && !st[r].bad; k++) {
+                uint64_t len = sf_get_u64(&st[r]);
+                if (st[r].bad || len > st[r].n - st[r].off) {
+                    st[r].bad = 1;
+                    break;
+                }
+                const char *p = (const char *)st[r].data + st[r].off;
+                st[r].off += (size_t)len;
+                if (roles_levels_code(&lv, p, (size_t)len, err) < 0)
+                    rc = -1;
+            }
+            if (st[r].bad)
+                rc = sf_done(&st[r], err);
+        }
+        if (rc == 0 && (rc = ctx_categorical_afresh(L, j, err)) == 0)
+            L->ctx[j].lv = lv;
+        else
+            roles_levels_release(&lv);
+    }
+    for (int r = 0; rc == 0 && r < comm_size(); r++)
+        rc = sf_done(&st[r], err);
+    exchange_done(st);
+    return rc;
+}
+
+/* ---- the merge ----------------------------------------------------------------------- */
+
+/* The loader as the header left it, and the stream as open_header left it, for the
+ * whole-log first pass after all. 0 or -1. */
+static int unread(struct blog_stream *s, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    for (size_t j = 0; j < L->r.n_cols; j++) {
+        struct ctxcol *c = &L->ctx[j];
+        roles_levels_release(&c->lv);
+        memset(&c->lv, 0, sizeof c->lv);
+        if (!c->categorical)
+            continue;
+        free(c->code);
+        c->code = NULL;
+        c->categorical = 0;
+        if (!(L->val[j] = ope_malloc(L->cap * sizeof *L->val[j], err)))
+            return -1;
+    }
+    L->max_action = L->min_pos = L->max_pos = -1;
+    blog_marks_release(&s->marks);
+    s->total = s->lo = s->hi = 0;
+    s->ranged = 0;
+    return blog_stream_pass_start(s, err);
+}
+
+/* The shares all[comm_size()] of a log of `rows` rows merged into the whole log's
+ * facts, or its first error: 1 merged, 0 not (a share did not start or end where the
+ * index says: the whole-log first pass decides), -1 with err. */
+static int merge(struct blog_stream *s, size_t rows, const struct share *all,
+                 struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    int P = comm_size();
+    /* Row errors first: the lowest rank's, once every share below it read as many
+     * rows as the index gives it. */
+    for (int r = 0; r < P; r++) {
+        size_t lo, hi;
+        blog_stream_part(rows, (size_t)P, (size_t)r, &lo, &hi);
+        if (!all[r].started)
+            return 0;
+        if (all[r].read_err.status) {
+            *err = all[r].read_err;
+            return -1;
+        }
+        if (all[r].rows != hi - lo)
+            return 0;
+    }
+    /* Then each check in blog_load's order, its first failure the lowest rank's. */
+    for (size_t k = 0; k < all[0].c.n; k++)
+        for (int r = 0; r < P; r++)
+            if (all[r].c.slot[k].status) {
+                *err = all[r].c.slot[k];
+                return -1;
+            }
+    L->max_action = L->min_pos = L->max_pos = -1;
+    for (int r = 0; r < P; r++) {
+        const struct share *h = &all[r];
+        if (h->max_action > L->max_action)
+            L->max_action = h->max_action;
+        if (h->min_pos >= 0 && (L->min_pos < 0 || h->min_pos < L->min_pos))
+            L->min_pos = h->min_pos;
+        if (h->max_pos > L->max_pos)
+            L->max_pos = h->max_pos;
+    }
+    unsigned char *cat = ope_calloc(L->r.n_cols, 1, err);
+    int any = 0;
+    for (size_t j = 0; cat && j < L->r.n_cols; j++)
+        for (int r = 0; r < P; r++)
+            if (all[r].cat[j])
+                cat[j] = 1, any = 1;
+    int rc = cat ? 0 : -1;
+    if (rc == 0 && any)
+        rc = levels_merge(s, cat, all, err);
+    free(cat);
+    return rc < 0 ? -1 : 1;
+}
+
+/* The split itself, once the ranks agreed on it: ix indexes the log. */
+static int split_pass(struct blog_stream *s, const struct csv_index *ix,
+                      struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    size_t m = L->r.n_cols;
+    /* The marks of the later passes' ranges are the index's. */
+    if (!(s->marks.m = ope_calloc(ix->n ? ix->n : 1, sizeof *s->marks.m, err)))
+        return -1;
+    s->marks.n = s->marks.cap = ix->n;
+    for (size_t k = 0; k < ix->n; k++) {
+        s->marks.m[k].input = 0;
+        s->marks.m[k].offset = (size_t)ix->off[k];
+        s->marks.m[k].line = ix->line[k];
+    }
+    s->total = ix->rows;
+    blog_stream_part(ix->rows, (size_t)comm_size(), (size_t)comm_rank(), &s->lo, &s->hi);
+    s->ranged = 1;
+    int P = comm_size(), rc = 0;
+    struct share mine = { 0 }, *all = ope_calloc((size_t)P, sizeof *all, err);
+    struct sf_state *st = NULL;
+    struct strbuf pay = STRBUF_INIT;
+    /* (a rank out of memory here still takes part in the exchange, empty-handed) */
+    if (!all || share_read(s, &mine, err) < 0)
+        rc = -1;
+    if (rc == 0)
+        share_put(&pay, &mine, m);
+    if (exchange(&pay, SHARE_KIND, &st, err) < 0)
+        rc = -1;
+    for (int r = 0; rc == 0 && r < P; r++) {
+        all[r].c.n = mine.c.n;
+        if (!(all[r].cat = ope_calloc(m ? m : 1, 1, err)) ||
+            !(all[r].c.slot = ope_calloc(mine.c.n, sizeof *all[r].c.slot, err)))
+            rc = -1;
+        else
+            share_get(&st[r], &all[r], m);
+        if (rc == 0)
+            rc = sf_done(&st[r], err);
+    }
+    if (rc == 0)
+        rc = merge(s, ix->rows, all, err);
+    for (int r = 0; all && r < P; r++)
+        share_release(&all[r]);
+    free(all);
+    exchange_done(st);
+    share_release(&mine);
+    strbuf_release(&pay);
+    if (rc == 0)
+        return unread(s, err) < 0 ? -1 : 0;
+    if (rc < 0)
+        return -1;
+    s->lo = 0;
+    s->hi = s->total;
+    s->ranged = 0;
+    if ((s->A = blog_loader_n_actions(L, err)) < 0)
+        return -1;
+    s->base = blog_loader_base(L);
+    s->npos = L->r.single[ROLE_POSITION] >= 0 ? (int)(L->max_pos - s->base + 1) : 1;
+    return 1;
+}
+
+/* Whether path is a plain (uncompressed) file: a compressed one is read whole by
+ * every rank, since its index would inflate it all and each share's seek inflate it
+ * again up to the share, which costs more than parsing the other shares. */
+static int plain_file(const char *path)
+{
+    struct ope_error e = { 0 };
+    struct in_src *in = in_open(path, NULL, &e);
+    int plain = in && in_format_of(in) == IN_PLAIN && in_is_regular(in);
+    in_close(in);
+    return plain;
+}
+
+int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
+{
+    /* One plain regular file; a pipe is read whole by every rank, and copied as it is
+     * read. */
+    struct view mine = { 0 };
+    struct csv_index ix = { 0 };
+    struct ope_error e = { 0 };
+    mine.can = open_rc == 0 && s->n_in == 1 && !s->spilled && s->size[0] >= 0 &&
+               plain_file(s->file[0]) &&
+               csv_index_build(s->file[0], BLOG_STREAM_GRID, &ix, &e) == 0 &&
+               ix.seekable && ix.rows > 0;
+    if (mine.can) {
+        mine.rows = ix.rows;
+        mine.size = (unsigned long long)s->size[0];
+        mine.cols = s->L.r.n_cols;
+    }
+    int rc = gate(&mine, open_rc == 0 ? err : &e);
+    if (rc == 1)
+        rc = split_pass(s, &ix, err);
+    csv_index_release(&ix);
+    return open_rc == 0 ? rc : 0;
+}

@@ -1,0 +1,149 @@
+#!/bin/sh
+# t/0383-mpi-firstpass.sh: under mpirun the first pass of a streamed log is split among
+# the ranks (datasets/blog_stream_split.c: each rank reads and checks its own share of
+# the rows, then the ranks merge their facts and first errors in rank order), and must
+# give exactly what the single whole-log first pass gives. Two witnesses:
+#   - t/streamfacts on every rank against the single process: the log's rows, actions,
+#     positions, the columns' roles, every categorical column's levels in order, and a
+#     SHA-256 of every value of every window of a whole pass (so a level's code, a
+#     position's base or a mark off by one shows);
+#   - `ope eval`: its JSON under 1, 2, 3 and 5 ranks equal to the single process's
+#     (t/jsonclose, 1e-12), and a bad log's status and first message line equal to the
+#     single process's (after the "rank R: " that rank 0 puts before the failing
+#     rank's message; mpirun adds its own notice after that line).
+# The shares of the 150,000 rows (37 chunks of 4096; blog_stream_part gives part k the
+# chunks [k 37 / N, (k + 1) 37 / N)): 2 ranks [0, 73728) [73728, 150000); 3 ranks
+# [0, 49152) [49152, 98304) [98304, 150000); 5 ranks from 0, 28672, 57344, 90112,
+# 118784. Row r is on line r + 2. A whole-log batch is 65,536 rows (t/streamfacts'
+# window of 4096, 16 windows), so a column that turns categorical past row 65,536 is
+# "late" for the single process too.
+# Skipped without MPI, and in sanitizer builds, as t/0379.
+. "$OPE_SRCDIR/t/lib.sh"
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
+grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
+if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
+    skip_all "sanitizer build: MPI runs are checked in the plain build"
+fi
+plan 29
+mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
+close="$OPE_BUILDDIR/t/jsonclose"
+facts="$OPE_BUILDDIR/t/streamfacts"
+
+"$OPE" gen bandit --rows 150000 --actions 3 --contexts 4 --policies greedy,uniform \
+    --seed 11 -q -o "$TMP/raw.csv" || exit 1
+sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
+
+# Categorical columns (fields 4..7 are x0..x3; NR = row + 2):
+#   x1 whole numbers (row mod 7) until "blue" at row 80000 and "green" at row 140000:
+#      categorical only in rank 1's share of 2 (rank 0 collects its levels again), and
+#      late for the single process;
+#   x2 "a"/"b" from the first row, then "mid" first at row 100000 and "new" first at
+#      row 120000 (rank 2's share of 3, ranks 3 and 4 of 5);
+#   x3 numbers until "late" at row 145000: in rank 1's second batch of 2.
+awk -F, 'BEGIN { OFS = "," } NR > 1 { r = NR - 2
+    $5 = r % 7; if (r == 80000) $5 = "blue"; if (r == 140000) $5 = "green"
+    $6 = (r % 2) ? "a" : "b"; if (r >= 100000 && r % 3 == 0) $6 = "mid"
+    if (r >= 120000 && r % 5 == 0) $6 = "new"
+    if (r == 145000) $7 = "late" } { print }' "$TMP/q.csv" > "$TMP/cat.csv"
+# Positions: 1..3, and a 0 only at row 125000 (rank 2's share of 3): the detected base
+# is 0 for the whole log, 1 for the shares before it.
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",position"; next }
+    { r = NR - 2; print $0 "," (r == 125000 ? 0 : 1 + r % 3) }' "$TMP/q.csv" > "$TMP/pos.csv"
+# The records csv.c reads that are not one per line: a BOM, CR LF line ends, blank
+# lines (in rank 0's and rank 1's shares), a quoted level holding a line break; then
+# the same gzipped (whose first pass is not split: every rank reads it whole).
+awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
+    if (r == 60000 || r == 100001) printf "\r\n"
+    if (r == 90000) sub(/,b,/, ",\"two\nlines\",")
+    printf "%s\r\n", $0 }' "$TMP/cat.csv" > "$TMP/odd.csv"
+
+# same_facts DESC LOG [ARGS...]: every rank of 2, 3 and 5 (or $nps) writes the single
+# process's facts.
+same_facts() {
+    desc=$1; log=$2; shift 2
+    "$facts" "$log" "$TMP/f1" "$@" || { fail "$desc: alone"; return; }
+    bad=""
+    for np in ${nps:-2 3 5}; do
+        rm -f "$TMP"/fn.*
+        $mpi -np $np "$facts" "$log" "$TMP/fn" "$@" 2>"$TMP/fn.err" || bad="$bad np=$np (status $?)"
+        r=0
+        while [ $r -lt $np ]; do
+            cmp -s "$TMP/f1.0" "$TMP/fn.$r" || bad="$bad np=$np rank $r"
+            r=$((r + 1))
+        done
+    done
+    if [ -z "$bad" ]; then pass "$desc"
+    else fail "$desc"; diag "$bad" "$(diff "$TMP/f1.0" "$TMP/fn.0" | head -20)"; fi
+}
+# same_json DESC LOG: ope eval's JSON alone and under 1, 2, 3 and 5 ranks.
+same_json() {
+    desc=$1; log=$2
+    "$OPE" eval "$log" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
+    bad=""
+    for np in 1 2 3 5; do
+        $mpi -np $np "$OPE" eval "$log" -f json >"$TMP/np" 2>"$TMP/np.err"
+        s=$?
+        if [ $s -ne 0 ] || ! "$close" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp"; then
+            bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
+        fi
+    done
+    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
+}
+
+same_facts "plain log: the facts of every rank" "$TMP/q.csv"
+same_facts "categorical columns: levels in order on every rank" "$TMP/cat.csv"
+expect_grep "$TMP/f1.0" "levels x1: [0] [1] [2] [3] [4] [5] [6] [blue] [green]" \
+    "x1's levels: the numbers first, then blue and green"
+expect_grep "$TMP/f1.0" "levels x2: [b] [a] [mid] [new]" "x2's levels in order"
+expect_grep "$TMP/f1.0" "[late]" "x3 turned categorical late"
+same_facts "positions: the base of the whole log on every rank" "$TMP/pos.csv"
+expect_grep "$TMP/f1.0" "positions 4 " "positions 0..3: base 0"
+same_facts "an explicit --position-base 1 refuses the 0 at row 125000" "$TMP/pos.csv" \
+    --position-base 1
+expect_grep "$TMP/f1.0" "pos.csv:125002: column 'position': saw position 0 below the position base 1" \
+    "the refusal names its line"
+same_facts "BOM, CR LF, blank lines, a quoted line break" "$TMP/odd.csv"
+expect_grep "$TMP/f1.0" "rows 150000 " "every row counted"
+# A compressed log: read whole by every rank in the first pass (not split), the same.
+gzip -1 -c "$TMP/odd.csv" > "$TMP/odd.csv.gz"
+same_facts "the same log gzipped" "$TMP/odd.csv.gz"
+same_json "ope eval: categorical columns" "$TMP/cat.csv"
+same_json "ope eval: positions" "$TMP/pos.csv"
+same_json "ope eval: BOM, CR LF, blank lines, quotes" "$TMP/odd.csv"
+
+# bad DESC AWK-PROGRAM: a log the single process refuses; 2 and 3 ranks give its status
+# and first message line, and every rank of 3 and 5 of t/streamfacts its error.
+bad() {
+    desc=$1; prog=$2
+    awk -F, "$prog" OFS=, "$TMP/q.csv" > "$TMP/bad.csv"
+    "$OPE" eval "$TMP/bad.csv" >/dev/null 2>"$TMP/e1"; s1=$?
+    head -1 "$TMP/e1" > "$TMP/e1.first"
+    bad=""
+    [ $s1 -ne 0 ] || bad="the single process takes it"
+    for np in 2 3; do
+        $mpi -np $np "$OPE" eval "$TMP/bad.csv" >/dev/null 2>"$TMP/e2"; s2=$?
+        head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
+        [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
+            bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
+    done
+    if [ -z "$bad" ]; then pass "$desc"
+    else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
+    nps="3 5" same_facts "$desc: every rank's error" "$TMP/bad.csv"
+}
+bad "a bad reward in rank 0's share" 'NR == 1002 { $2 = "oops" } { print }'
+bad "a bad pscore in rank 1's share" 'NR == 60002 { $3 = "2" } { print }'
+bad "a bad action in the last rank's share" 'NR == 140002 { $1 = "x" } { print }'
+# A probability sum in rank 1's share and a bad reward in rank 2's: every row reads
+# before any sum is checked, so the reward's error comes first.
+bad "a sum in rank 1, a bad value in rank 2: the bad value" \
+    'NR == 60002 { $14 = 0.5 } NR == 140002 { $2 = "oops" } { print }'
+expect_grep "$TMP/e1.first" "bad.csv:140002:" "(the single process names the bad value)"
+# Sums in ranks 1 and 2: the first in the file; an action past the per-action columns
+# in rank 2 and a sum in rank 0: the actions are checked before the sums.
+bad "sums in ranks 1 and 2: the first" \
+    'NR == 60002 { $14 = 0.5 } NR == 140002 { $14 = 0.5 } { print }'
+bad "an action past the columns in rank 2, a sum in rank 0: the action" \
+    'NR == 1002 { $14 = 0.5 } NR == 140002 { $1 = 7 } { print }'
+expect_grep "$TMP/e1.first" "bad.csv:140002: action 7" "(the single process names the action)"
+done_testing

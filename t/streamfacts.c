@@ -1,0 +1,114 @@
+/* t/streamfacts.c: what a streamed bandit log gives, for t/0383 to compare between a
+ * single process and each rank of an MPI job (the first pass split among the ranks,
+ * datasets/blog_stream_split.c). Usage: streamfacts LOG OUT [--position-base B]
+ * [--n-actions A]; each rank writes OUT.RANK: the error of blog_stream_open (status and
+ * message), or the log's rows, actions, positions, columns' roles, every categorical
+ * column's levels in order, and a SHA-256 of every value of every window of a whole
+ * pass (rows, codes, probabilities, lines), so that two runs agree only when every
+ * rank's stream is the single process's, value for value. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/blog_stream.h"
+#include "ope/base/comm.h"
+#include "ope/base/sha256.h"
+
+static void add(struct sha256 *h, const void *p, size_t n)
+{
+    if (p)
+        sha256_update(h, p, n);
+}
+
+static int facts(const char *path, const struct load_opts *o, FILE *out)
+{
+    struct ope_error err = { 0 };
+    struct blog_stream *s = blog_stream_open(&path, 1, o, 4096, &err);
+    if (!s) {
+        fprintf(out, "error %d %s\n", err.status, err.msg);
+        return 0;
+    }
+    struct sha256 h;
+    sha256_init(&h);
+    const struct blog *w;
+    size_t first, windows = 0;
+    int rc;
+    while ((rc = blog_stream_next(s, &w, &first, &err)) == 1) {
+        if (windows++ == 0) {
+            fprintf(out, "rows %zu actions %d positions %d policies %zu qhat %d\n",
+                    blog_stream_rows(s), w->n_actions, w->n_positions, w->n_policies,
+                    w->qhat != NULL);
+            for (size_t j = 0; j < w->n_columns; j++)
+                fprintf(out, "column %s: %s\n", w->columns[j], w->column_role[j]);
+            for (size_t k = 0; k < w->n_cat_ctx; k++) {
+                fprintf(out, "levels %s:", w->cat_ctx[k].name);
+                for (size_t l = 0; l < w->cat_ctx[k].n_levels; l++)
+                    fprintf(out, " [%s]", w->cat_ctx[k].levels[l]);
+                fprintf(out, "\n");
+            }
+        }
+        size_t n = w->n;
+        add(&h, &first, sizeof first);
+        add(&h, &n, sizeof n);
+        add(&h, w->action, n * sizeof *w->action);
+        add(&h, w->reward, n * sizeof *w->reward);
+        add(&h, w->pscore, n * sizeof *w->pscore);
+        add(&h, w->position, n * sizeof *w->position);
+        add(&h, w->line, n * sizeof *w->line);
+        for (size_t k = 0; k < w->n_num_ctx; k++)
+            add(&h, w->num_ctx[k], n * sizeof **w->num_ctx);
+        for (size_t k = 0; k < w->n_cat_ctx; k++)
+            add(&h, w->cat_ctx[k].code, n * sizeof *w->cat_ctx[k].code);
+        for (int a = 0; a < w->n_actions; a++) {
+            for (size_t p = 0; p < w->n_policies; p++)
+                add(&h, w->policy[p].prob[a], n * sizeof **w->policy[p].prob);
+            if (w->qhat)
+                add(&h, w->qhat[a], n * sizeof **w->qhat);
+            if (w->q)
+                add(&h, w->q[a], n * sizeof **w->q);
+        }
+    }
+    if (rc < 0)
+        fprintf(out, "pass error %d %s\n", err.status, err.msg);
+    unsigned char d[32];
+    sha256_final(&h, d);
+    fprintf(out, "windows %zu values ", windows);
+    for (int i = 0; i < 32; i++)
+        fprintf(out, "%02x", d[i]);
+    fprintf(out, "\n");
+    blog_stream_close(s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct ope_error err = { 0 };
+    if (argc < 3 || comm_start(&argc, &argv, &err) < 0) {
+        fprintf(stderr, "usage: streamfacts LOG OUT [--position-base B] [--n-actions A]%s\n",
+                err.msg);
+        return 2;
+    }
+    struct load_opts o;
+    load_opts_init(&o);
+    o.want_policies = 1;
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--position-base") == 0)
+            o.position_base = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--n-actions") == 0)
+            o.n_actions = atoi(argv[i + 1]);
+    }
+    char name[4096];
+    snprintf(name, sizeof name, "%s.%d", argv[2], comm_rank());
+    FILE *out = fopen(name, "w");
+    if (!out) {
+        fprintf(stderr, "streamfacts: cannot write %s\n", name);
+        comm_end();
+        return 2;
+    }
+    facts(argv[1], &o, out);
+    fclose(out);
+    comm_end();
+    return 0;
+}
