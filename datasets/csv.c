@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -47,6 +48,7 @@ struct csv_reader {
     int seeked;             /* csv_seek skipped bytes: no digest */
     size_t size;            /* total input size if known */
     struct ope_progress *progress;  /* csv_set_progress: bytes read, and a cancel */
+    long pause_ms;                  /* OPE_TEST_READ_SLEEP_MS (csv.h), else 0 */
     struct csv_field *f;
     size_t nf, capf;
 };
@@ -119,6 +121,10 @@ static int refill(struct csv_reader *r, struct ope_error *err)
         char label[48];
         snprintf(label, sizeof label, "loading: %.1f MB read", (double)done / 1e6);
         ope_progress_report(r->progress, r->size ? (double)done / (double)r->size : 0, label);
+        if (r->pause_ms > 0) {
+            struct timespec ts = { r->pause_ms / 1000, (r->pause_ms % 1000) * 1000000L };
+            nanosleep(&ts, NULL);
+        }
     }
     if (first)
         skip_bom(r);
@@ -709,6 +715,9 @@ int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
 void csv_set_progress(struct csv_reader *r, struct ope_progress *p)
 {
     r->progress = p;
+    const char *pause = getenv("OPE_TEST_READ_SLEEP_MS");
+    long ms = pause && *pause ? strtol(pause, NULL, 10) : 0;
+    r->pause_ms = ms > 0 && ms <= 10000 ? ms : 0;
 }
 
 size_t csv_size(const struct csv_reader *r)

@@ -104,7 +104,10 @@ int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
              struct ope_error *err);
 
 /* Report the bytes read to p once per block read, and stop with OPE_EINTERRUPTED
- * ("loading cancelled") at the next block once p is cancelled; p NULL: neither. */
+ * ("loading cancelled") at the next block once p is cancelled; p NULL: neither.
+ * Test seam: with OPE_TEST_READ_SLEEP_MS=M in the environment (1 to 10000) each block
+ * reported is followed by a pause of M ms, so that a test sees a load under way (the
+ * TUI's loading frame) however fast the machine reads. */
 void csv_set_progress(struct csv_reader *r, struct ope_progress *p);
 
 /* Total size of the input if known (regular file or memory), else 0. */

@@ -95,7 +95,9 @@ struct est_desc {
     /* Per-row contribution c_i with mean(c) = value, used by the t, Hoeffding and
      * Bernstein intervals; a ratio estimator gives its linearised (delta-method) term
      * V + (t0_i - V t1_i) n / sum t1 (snipw, rm), whose variance is the ratio's.
-     * ti = the row's terms. */
+     * ti = the row's terms. It must be affine in ti for fixed sums and n: a shard's
+     * state keeps the terms' co-moments, from which ope merge forms the contributions'
+     * variance (evaluate_stream.h); the merge checks it and refuses otherwise. */
     double (*contrib)(const double *ti, const double *sums, double n);
     /* The weight the estimator actually applies to a raw weight w (clipping,
      * shrinkage), for diagnostics; NULL when it uses no weights. */

@@ -60,7 +60,9 @@ int evs_next_window(struct eng *g, const struct blog **w, size_t *first, size_t 
     int rc = win->next(win->ctx, w, first, err);
     if (rc != 1)
         return rc;
-    if (*first != *rows || *first % ACC_CHUNK != 0)
+    /* The chunks are counted from this process's first row (a shard of --save-state
+     * may start anywhere: its sums then merge to rounding, not to the bits). */
+    if (*first != *rows || (*first - ((struct ssrc *)g->self)->row0) % ACC_CHUNK != 0)
         return ope_fail(err, OPE_EUSAGE, "%s: a window starts at row %zu, but %zu rows were "
                         "read before it (windows are consecutive and start on a multiple of "
                         "%d rows)", evs_path(g), *first, *rows, ACC_CHUNK);
@@ -184,14 +186,26 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
     s->rmin = INFINITY;
     s->rmax = -INFINITY;
     size_t rows = 0;
-    int rc = pass1_local(g, &st, &rsum, &rows, err);
-    evs_window_release(g);
-    s->local_rows = rows;
-    /* Several ranks: the whole log's state from every rank's. */
-    if (evs_share_pass1(g, rc, &st, &rsum, &rows, err) != 0)
-        goto fail;
+    if (s->merge) {
+        /* ope merge: the shards' states in row order, as the ranks' would be. */
+        if (evs_merge_states(g, &st, &rsum, &rows, err) != 0)
+            goto fail;
+    } else {
+        int rc = pass1_local(g, &st, &rsum, &rows, err);
+        evs_window_release(g);
+        s->local_rows = rows;
+        /* Several ranks: the whole log's state from every rank's. */
+        if (evs_share_pass1(g, rc, &st, &rsum, &rows, err) != 0)
+            goto fail;
+    }
     if (s->win->pass1_done && s->win->pass1_done(s->win->ctx, err) != 0)
         goto fail;
+    if (s->save) {
+        /* --save-state: this shard's state instead of a result (eng_run then stops). */
+        if (evs_save(g, &st, &rsum, rows, err) == 0)
+            s->saved = 1;
+        goto fail;
+    }
     if (rows < 2) {
         ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
                  evs_path(g), rows);
@@ -231,6 +245,20 @@ static int s_check(struct eng *g, struct ope_error *err)
     const struct ssrc *s = g->self;
     if (evs_share_refuse(g, err) != 0)
         return -1;
+    if (s->save || s->merge) {
+        const char *what = s->save ? "--save-state" : "ope merge";
+        if (g->o->ci == CI_CS)
+            return ope_fail(err, OPE_EUSAGE, "%s: --ci cs folds every row in order in one "
+                            "process, so a shard's state cannot carry it: choose --ci bootstrap "
+                            "or t, or evaluate the whole log in one run", what);
+        if (g->o->ci == CI_HOEFFDING || g->o->ci == CI_BERNSTEIN)
+            return ope_fail(err, OPE_EUSAGE, "%s: --ci %s: the intervals of the lift and of the "
+                            "differences take the observed range of per-row differences, "
+                            "which depend on the whole log's sums, so a shard cannot know "
+                            "it: choose --ci bootstrap or t (or evaluate the whole log in "
+                            "one run)", what,
+                            ci_method_name((enum ci_method)g->o->ci));
+    }
     if (s->n_policies == 0)
         return ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns "
                         "(pi.NAME.A); add them, or name the columns with --policy-columns",
@@ -336,6 +364,8 @@ static const struct eng_kind stream_kind = {
  * has qhat.* and q.* columns (across ranks: the first rank's with rows). */
 static int s_open(struct ssrc *s, struct ope_error *err)
 {
+    if (s->merge)
+        return evs_merge_open(s, err);
     const struct blog *w = NULL;
     size_t first;
     int rc = s->win->rewind(s->win->ctx, err) != 0 ? -1 : s->win->next(s->win->ctx, &w,
@@ -374,10 +404,14 @@ static void ssrc_release(struct ssrc *s)
     free(s->pin);
     free(s->in);
     free(s->rowid);
+    evs_merged_free(s->merged);
 }
 
-struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct eval_opts *o,
-                                    struct ope_error *err)
+/* eval_bandit_stream, eval_bandit_stream_save (state) and eval_bandit_merge (states). */
+static struct res_eval *stream_run(const struct eng_windows *win, const struct eval_opts *o,
+                                   struct strbuf *state, struct strbuf *settings,
+                                   struct sf_state *const *states,
+                                   size_t n_states, int *saved, struct ope_error *err)
 {
     for (size_t e = 0; e < o->n_spec; e++)
         if (o->spec[e].d->kind != EST_BANDIT) {
@@ -390,6 +424,10 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
     memset(&g, 0, sizeof g);
     s.win = win;
     s.row0 = win->row0;
+    s.save = state;
+    s.save_settings = settings;
+    s.merge = states;
+    s.n_merge = n_states;
     g.kind = &stream_kind;
     g.self = &s;
     g.path = win->path;
@@ -398,10 +436,43 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
         g.n_log_policies = s.n_policies;
         r = eng_run(&g, o, err);
     }
+    *saved = s.saved;
     ssrc_release(&s);
     if (r)
         ope_progress_report(o->progress, 1.0, "done");
     return r;
+}
+
+struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct eval_opts *o,
+                                    struct ope_error *err)
+{
+    int saved;
+    return stream_run(win, o, NULL, NULL, NULL, 0, &saved, err);
+}
+
+int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
+                            struct strbuf *state, struct strbuf *settings,
+                            struct ope_error *err)
+{
+    int saved = 0;
+    struct res_eval *r = stream_run(win, o, state, settings, NULL, 0, &saved, err);
+    res_eval_free(r);           /* not reached: the engine stops after the save */
+    if (!saved)
+        return -1;
+    memset(err, 0, sizeof *err);
+    ope_progress_report(o->progress, 1.0, "done");
+    return 0;
+}
+
+struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_state *const *states,
+                                   size_t n, const struct eval_opts *o, struct ope_error *err)
+{
+    int saved;
+    if (n == 0) {
+        ope_fail(err, OPE_EUSAGE, "no state to merge");
+        return NULL;
+    }
+    return stream_run(win, o, NULL, NULL, states, n, &saved, err);
 }
 
 int eval_stream_refuse(const char *by, int trajectories, struct ope_error *err)

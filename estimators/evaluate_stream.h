@@ -30,6 +30,7 @@
 #include "datasets/blog.h"
 #include "estimators/evaluate.h"
 #include "estimators/result.h"
+#include "ope/base/strbuf.h"
 
 /* Where the windows come from (a file read by datasets/blog_stream.h, or a log in
  * memory cut into windows: eng_windows_of_blog). A window is a struct blog of
@@ -60,6 +61,53 @@ struct eng_windows {
  * a reward model when the log has no qhat.* columns, or a trajectory estimator. */
 struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct eval_opts *o,
                                     struct ope_error *err);
+
+/* ---- shards: a state saved from each, merged into the whole log's result --------------
+ * A shard of a log (its rows from global row row0 = eng_windows.row0, any row) is
+ * evaluated as far as it can be without the others: pass 1 as above, then a pass that
+ * keeps the co-moments of the reward and of every estimator's per-row terms (each
+ * contribution is affine in them given the sums, estimator.h), the weights'
+ * diagnostics, truth and each policy's probability per (position, action). The merge
+ * of the shards' states in row order is then the whole log's evaluation: the same
+ * bootstrap draws (keyed by the global rows), the sums to rounding (the chunks are
+ * counted from each shard's first row), the sd from the co-moments (to 1e-12
+ * relative). Refused (OPE_EUSAGE): --ci cs (it folds every row in order), and
+ * hoeffding and bernstein (the lift's and the differences' intervals take the
+ * observed range of per-row differences, which needs the whole log's sums). */
+#define EVAL_STATE_KIND "ope-eval-shard"
+
+/* The shard's state (its blocks, evstream_state.c) appended to state, and the settings
+ * that must agree for states to merge (one "key=value" per line, statefile.h) to
+ * settings: 0, or -1 with err. The windows' row0 is the shard's first global row;
+ * pass1_done runs on the shard's own rows. */
+int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
+                            struct strbuf *state, struct strbuf *settings,
+                            struct ope_error *err);
+
+/* The options a state was saved with, read at its cursor (its first block): what the
+ * merge rebuilds its eval_opts from. 0, or -1 with err (OPE_EDATA: damaged). */
+struct eval_state_opts {
+    char *estimators;           /* the specs' labels, comma-separated */
+    char **policies;            /* the evaluated policies, in order */
+    size_t n_policies;
+    double alpha, bound_lo, bound_hi;
+    int ci, n_boot;
+    uint64_t seed;
+    char *against;              /* NULL: the logged policy */
+    size_t matrix_k;
+};
+struct sf_state;
+int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct ope_error *err);
+void eval_state_opts_release(struct eval_state_opts *so);
+
+/* The evaluation of the whole log from the states of its shards, states[0..n-1] in
+ * row order, each cursor past its options (the caller checked they agree and that
+ * the shards' rows follow each other). win gives only the path and pass1_done (the
+ * caller's checks of the whole log, e.g. the weights' range); its next and rewind are
+ * not called. Errors as eval_bandit_stream's, and OPE_EDATA for states that do not
+ * belong together or are damaged. */
+struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_state *const *states,
+                                   size_t n, const struct eval_opts *o, struct ope_error *err);
 
 /* The refusal of what a streamed evaluation cannot do, for a command to call before
  * anything is read: by (the --by column, or NULL) asks for segments, trajectories

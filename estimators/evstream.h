@@ -12,6 +12,8 @@
 #include "estimators/engine.h"
 #include "estimators/evaluate_stream.h"
 #include "estimators/evbandit.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 
 #define EVS_WHY 160     /* sizeof eng_est.why */
 
@@ -36,6 +38,14 @@ struct ssrc {
     struct est_bandit_in *in;   /* [n_pol] */
     size_t *rowid;              /* [window] */
     size_t rowid_cap;
+    /* --save-state (evstream_state.c): the shard's state is written here after pass 1
+     * and the moments' pass, instead of a result (saved is then set). */
+    struct strbuf *save, *save_settings;
+    int saved;
+    /* ope merge: the shards' states in row order, each cursor past its options. */
+    struct sf_state *const *merge;
+    size_t n_merge;
+    struct evs_merged *merged;  /* what pass 2 and 3 take from them */
 };
 
 /* Per (policy, estimator) in pass 2. */
@@ -71,6 +81,52 @@ int evs_share_diff(struct eng *g, int rc, struct ci_stats_acc *q, size_t n_d,
                    struct ope_error *err);
 /* What a streamed evaluation cannot do across ranks (OPE_EUSAGE), for s_check. */
 int evs_share_refuse(const struct eng *g, struct ope_error *err);
+
+/* The pieces of evstream_share.c that a saved state is made of (evstream_state.c). */
+void evs_put_sum(struct strbuf *sb, const struct ope_sum *k);
+void evs_get_sum(struct sf_state *st, struct ope_sum *k);
+void evs_put_pass1(const struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
+                   size_t rows, struct strbuf *sb);
+/* The empty pass-1 state that parts are merged into. */
+void evs_reset_pass1(struct eng *g, struct acc_state *st, struct ope_sum *rsum);
+/* One part's pass-1 state (evs_put_pass1's bytes, at st's cursor) merged into the
+ * state, as the rows that follow. 0, or -1 with err. */
+int evs_merge_pass1_part(struct eng *g, struct sf_state *st, struct acc_state *acc,
+                         struct ope_sum *rsum, size_t *rows, struct ope_error *err);
+/* The settings that must agree for states to merge, one "key=value" per line. */
+void evs_settings(const struct eng *g, struct strbuf *sb);
+
+/* ---- saved states and their merge (evstream_state.c) --------------------------------
+ * A shard (ope eval --save-state) cannot know the whole log's sums, on which each
+ * row's contribution depends; but every bandit contribution is affine in the row's
+ * terms given the sums (est_desc.contrib: a plain mean, or a ratio's linearisation),
+ * so the shard keeps, per estimator, the count, means and co-moments of the reward
+ * and of every policy's terms, and the merge forms the contributions' mean and sum of
+ * squared deviations (and the lift's, and the differences') from them as quadratic
+ * forms. The weights' diagnostics, truth and unsupported mass need no sums: merged
+ * as they are. */
+struct evs_merged;
+/* Save mode, after the (local) pass 1: the options, the log's facts and the pass-1
+ * state (st before finalize), then a pass over the windows for the moments, all into
+ * s->save. 0, or -1 with err. */
+int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
+             size_t rows, struct ope_error *err);
+/* Merge mode: every state's open facts (the same in each), into s. 0, or -1 with err. */
+int evs_merge_open(struct ssrc *s, struct ope_error *err);
+/* Merge mode, pass 1: every state's pass-1 state and moments merged in row order.
+ * 0, or -1 with err. */
+int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum,
+                     size_t *rows, struct ope_error *err);
+/* Merge mode, pass 2 and 3: what pass2_local and the diff pass fold from rows, from
+ * the merged moments given the finished sums x. 0, or -1 with err. */
+int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_res *es,
+                    struct sest *t, struct spol *tp, struct ope_error *err);
+int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
+                   size_t n_d, struct ci_stats_acc *q, struct ope_error *err);
+void evs_merged_free(struct evs_merged *m);
+
+/* A policy's own pass-2 statistics over window w: truth, unsupported mass, weights. */
+void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p, struct spol *tp);
 
 /* The log's path for messages ("log" when it has none). */
 const char *evs_path(const struct eng *g);

@@ -34,13 +34,13 @@ int evs_share_refuse(const struct eng *g, struct ope_error *err)
     return 0;
 }
 
-static void put_sum(struct strbuf *sb, const struct ope_sum *k)
+void evs_put_sum(struct strbuf *sb, const struct ope_sum *k)
 {
     sf_put_f64(sb, k->s);
     sf_put_f64(sb, k->c);
 }
 
-static void get_sum(struct sf_state *st, struct ope_sum *k)
+void evs_get_sum(struct sf_state *st, struct ope_sum *k)
 {
     k->s = sf_get_f64(st);
     k->c = sf_get_f64(st);
@@ -149,7 +149,7 @@ int evs_share_open(struct ssrc *s, int rc, struct ope_error *err)
 
 /* ---- pass 1 --------------------------------------------------------------------- */
 
-static void put_pass1(const struct eng *g, const struct acc_state *st,
+void evs_put_pass1(const struct eng *g, const struct acc_state *st,
                       const struct ope_sum *rsum, size_t rows, struct strbuf *sb)
 {
     const struct ssrc *s = g->self;
@@ -163,7 +163,7 @@ static void put_pass1(const struct eng *g, const struct acc_state *st,
             sf_put_u64(sb, s->col[k]);
         sf_put_u64(sb, s->base_col);
     }
-    put_sum(sb, rsum);
+    evs_put_sum(sb, rsum);
     sf_put_f64(sb, s->rmin);
     sf_put_f64(sb, s->rmax);
     for (size_t p = 0; p < g->n_pol; p++)
@@ -178,7 +178,7 @@ static void put_pass1(const struct eng *g, const struct acc_state *st,
 }
 
 /* The empty pass-1 state that the ranks' states are merged into. */
-static void reset_pass1(struct eng *g, struct acc_state *st, struct ope_sum *rsum)
+void evs_reset_pass1(struct eng *g, struct acc_state *st, struct ope_sum *rsum)
 {
     struct ssrc *s = g->self;
     size_t n_pe = g->n_pol * g->o->n_spec;
@@ -220,8 +220,8 @@ static void merge_applies(struct eng *g, size_t k, int from_applies, const char 
     }
 }
 
-static int merge_pass1(struct eng *g, struct sf_state *st, struct acc_state *acc,
-                       struct ope_sum *rsum, size_t *rows, struct ope_error *err)
+int evs_merge_pass1_part(struct eng *g, struct sf_state *st, struct acc_state *acc,
+                         struct ope_sum *rsum, size_t *rows, struct ope_error *err)
 {
     struct ssrc *s = g->self;
     size_t n_pe = g->n_pol * g->o->n_spec;
@@ -250,7 +250,7 @@ static int merge_pass1(struct eng *g, struct sf_state *st, struct acc_state *acc
         s->base_col = (size_t)sf_get_count(st, 0, K);
     }
     struct ope_sum rs;
-    get_sum(st, &rs);
+    evs_get_sum(st, &rs);
     ope_sum_merge(rsum, &rs);
     double lo = sf_get_f64(st), hi = sf_get_f64(st);
     s->rmin = lo < s->rmin ? lo : s->rmin;
@@ -277,13 +277,19 @@ static int merge_pass1(struct eng *g, struct sf_state *st, struct acc_state *acc
         free(why);
     }
     *rows += r_rows;
-    return sf_done(st, err);
+    return st->bad ? sf_done(st, err) : 0;
+}
+
+static int merge_pass1(struct eng *g, struct sf_state *st, struct acc_state *acc,
+                       struct ope_sum *rsum, size_t *rows, struct ope_error *err)
+{
+    return evs_merge_pass1_part(g, st, acc, rsum, rows, err) != 0 ? -1 : sf_done(st, err);
 }
 
 /* What must be the same on every rank for their states to merge: the options that
  * shape the state or its use (another estimator list, seed or policy on one rank, as
  * an MPMD command line may give, would be merged into nonsense), one per line. */
-static void settings_of(const struct eng *g, struct strbuf *sb)
+void evs_settings(const struct eng *g, struct strbuf *sb)
 {
     const struct eval_opts *o = g->o;
     strbuf_puts(sb, "estimators=");
@@ -326,13 +332,13 @@ int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum 
     strbuf_init(&set);
     size_t *len = NULL;
     if (rc == 0 && comm_size() > 1) {
-        put_pass1(g, st, rsum, *rows, &pay);
-        settings_of(g, &set);
+        evs_put_pass1(g, st, rsum, *rows, &pay);
+        evs_settings(g, &set);
     }
     int r = gather(rc, "bandit-pass1", strbuf_failed(&set) ? "" : strbuf_str(&set), &pay,
                    &all, &len, err);
     if (r == 1) {
-        reset_pass1(g, st, rsum);
+        evs_reset_pass1(g, st, rsum);
         *rows = 0;
         int m = 0;
         /* Every rank checks every part against rank 0's before any is read. */
@@ -377,8 +383,8 @@ static void put_pass2(const struct eng *g, const struct sest *t, const struct sp
         diag_acc_put(sb, &t[k].wacc);
     }
     for (size_t p = 0; p < g->n_pol; p++) {
-        put_sum(sb, &tp[p].truth);
-        put_sum(sb, &tp[p].unsup);
+        evs_put_sum(sb, &tp[p].truth);
+        evs_put_sum(sb, &tp[p].unsup);
         diag_acc_put(sb, &tp[p].w);
     }
 }
@@ -398,8 +404,8 @@ static int merge_pass2(const struct eng *g, struct sf_state *st, struct sest *t,
     }
     for (size_t p = 0; p < g->n_pol; p++) {
         struct spol x;
-        get_sum(st, &x.truth);
-        get_sum(st, &x.unsup);
+        evs_get_sum(st, &x.truth);
+        evs_get_sum(st, &x.unsup);
         diag_acc_get(st, &x.w);
         ope_sum_merge(&tp[p].truth, &x.truth);
         ope_sum_merge(&tp[p].unsup, &x.unsup);

@@ -38,6 +38,19 @@ static void cs_start(struct eng *g, size_t p, const struct est_spec *sp, struct 
     ci_cs_init(&t->cs_lift, es->cs_a - s->rhi, es->cs_b - s->rlo, o->alpha);
 }
 
+void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p, struct spol *tp)
+{
+    struct ssrc *s = g->self;
+    const struct est_bandit_in *in = &s->in[p];
+    size_t pol = g->pol[p], m = w->n;
+    for (size_t i = 0; w->q && i < m; i++)
+        for (int a = 0; a < w->n_actions; a++)
+            ope_sum_add(&tp->truth, w->policy[pol].prob[a][i] * w->q[a][i]);
+    diag_unsupported_blog_add(&s->support, w, pol, &tp->unsup);
+    for (size_t i = 0; i < m; i++)
+        diag_acc_add(&tp->w, in->w[i]);
+}
+
 /* One window's pass-2 work, as tasks that each write only their own statistics. */
 struct win_tasks {
     struct eng *g;
@@ -62,14 +75,7 @@ static void stats_task(void *arg, size_t k)
     size_t ns = g->o->n_spec, p = k / (ns + 1), e = k % (ns + 1), m = w->n;
     const struct est_bandit_in *in = &s->in[p];
     if (e == ns) {
-        struct spol *tp = &x->tp[p];
-        size_t pol = g->pol[p];
-        for (size_t i = 0; w->q && i < m; i++)
-            for (int a = 0; a < w->n_actions; a++)
-                ope_sum_add(&tp->truth, w->policy[pol].prob[a][i] * w->q[a][i]);
-        diag_unsupported_blog_add(&s->support, w, pol, &tp->unsup);
-        for (size_t i = 0; i < m; i++)
-            diag_acc_add(&tp->w, in->w[i]);
+        evs_pol_stats_add(g, w, p, &x->tp[p]);
         return;
     }
     const struct est_spec *sp = &g->o->spec[e];
@@ -189,7 +195,7 @@ int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         ope_sum_init(&tp[p].unsup);
         diag_acc_init(&tp[p].w);
     }
-    rc = pass2_local(g, x, es, t, tp, err);
+    rc = s->merge ? evs_merge_pass2(g, x, es, t, tp, err) : pass2_local(g, x, es, t, tp, err);
 share:
     evs_window_release(g);
     /* Several ranks: the whole log's statistics from every rank's. */
@@ -250,6 +256,13 @@ int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_dif
     for (size_t k = 0; k < n_d; k++)
         ci_stats_acc_init(&q[k]);
     struct ssrc *s = g->self;
+    if (s->merge) {
+        int rc = evs_merge_diff(g, x, d, n_d, q, err);
+        for (size_t k = 0; rc == 0 && k < n_d; k++)
+            ci_stats_acc_result(&q[k], &st[k]);
+        free(q);
+        return rc;
+    }
     const struct blog *w;
     size_t first, at = s->row0;
     int rc = evs_rewind(g, err) == 0 ? 0 : -1;

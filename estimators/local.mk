@@ -57,6 +57,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evstream.h \
 	estimators/evstream_stats.c \
 	estimators/evstream_share.c \
+	estimators/evstream_state.c \
 	estimators/evwindows.c \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \

@@ -4,6 +4,7 @@
 #include "ope/cmd.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "estimators/ci.h"
@@ -13,7 +14,6 @@
 #include "ope/app/loadcli.h"
 #include "ope/app/monitor.h"
 #include "ope/app/output.h"
-#include "ope/app/render.h"
 #include "ope/base/comm.h"
 #include "ope/base/outfile.h"
 #include "ope/base/progress.h"
@@ -21,7 +21,8 @@
 /* The command's own options: the lift table (JSON and CSV always carry the lift), its
  * baseline, the differences among the top candidates (JSON always carries them), and
  * following a growing log. */
-enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_MATRIX, EVAL_FOLLOW, EVAL_EVERY, EVAL_IDLE };
+enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_MATRIX, EVAL_FOLLOW, EVAL_EVERY, EVAL_IDLE,
+       EVAL_SAVE_STATE, EVAL_ROW_OFFSET };
 
 /* --follow: updates of a growing log on standard output until it ends (0), or Ctrl-C
  * (also 0: the updates written stand). */
@@ -66,20 +67,21 @@ static int follow(struct evalcli *c, const char *path, const struct follow_opts 
     return rc < 0 ? cli_error(&err) : 0;
 }
 
-/* The table, then the lift table and the differences' table as asked, to -o or
- * standard output. */
-static int write_tables(const struct res_eval *r, int lift, int matrix,
-                        const struct outcli *out, struct ope_error *err)
+/* --save-state: the shard's state, and a line saying what was saved. */
+static int save_shard(struct evalcli *c, const struct outcli *out, char **paths, size_t n)
 {
-    struct strbuf sb = STRBUF_INIT;
-    render_table(r, &sb);
-    if (lift)
-        render_lift_table(r, &sb);
-    if (matrix)
-        render_diff_table(r, &sb);
-    int rc = strbuf_failed(&sb) ? ope_fail_oom(err) : outcli_write(out, &sb, err);
-    strbuf_release(&sb);
-    return rc;
+    struct ope_error err = { 0 };
+    c->save_force = out->force;
+    c->progress = outcli_progress(out);
+    int rc = evalcli_save_files(c, (const char *const *)paths, n, &err);
+    ope_progress_stderr_done();
+    if (rc != 0)
+        return cli_error(&err);
+    if (!out->quiet)
+        fprintf(stderr, "ope: saved the state of rows %zu to %zu of the log (%zu rows) to %s; "
+                "ope merge makes the result from every shard's state\n", c->row_offset,
+                c->row_offset + c->saved_rows - 1, c->saved_rows, c->save_state);
+    return 0;
 }
 
 static int eval_exec(int argc, char **argv)
@@ -91,6 +93,8 @@ static int eval_exec(int argc, char **argv)
         { "every", required_argument, NULL, EVAL_EVERY },
         { "idle", required_argument, NULL, EVAL_IDLE },
         { "matrix", optional_argument, NULL, EVAL_MATRIX },
+        { "save-state", required_argument, NULL, EVAL_SAVE_STATE },
+        { "row-offset", required_argument, NULL, EVAL_ROW_OFFSET },
         EVALCLI_OPTIONS,
         EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
@@ -104,6 +108,7 @@ static int eval_exec(int argc, char **argv)
     outcli_init(&out);
     enum out_format format;
     int opt, lift = 0, matrix = 0, follow_mode = 0, ci_given = 0, est_given = 0;
+    int row_offset_given = 0;
     const char *look_opt = NULL;    /* --every or --idle, given (they need --follow) */
     struct follow_opts fo;
     follow_opts_init(&fo);
@@ -115,6 +120,18 @@ static int eval_exec(int argc, char **argv)
         }
         if (opt == EVAL_FOLLOW) {
             follow_mode = 1;
+            continue;
+        }
+        if (opt == EVAL_SAVE_STATE) {
+            c.save_state = optarg;
+            continue;
+        }
+        if (opt == EVAL_ROW_OFFSET) {
+            long off;
+            if (cli_parse_int("eval", "--row-offset", optarg, 0, 1L << 52, &off))
+                return OPE_EUSAGE;
+            c.row_offset = (size_t)off;
+            row_offset_given = 1;
             continue;
         }
         if (opt == EVAL_EVERY || opt == EVAL_IDLE) {
@@ -162,6 +179,17 @@ static int eval_exec(int argc, char **argv)
     if (follow_mode && c.set.by[0])
         return cli_usage("eval", "--follow does not segment (--by): evaluate the log with "
                          "--by once it is complete");
+    if (row_offset_given && !c.save_state)
+        return cli_usage("eval", "--row-offset is the first row of a shard whose state "
+                         "--save-state saves; give --save-state FILE too");
+    if (c.save_state && follow_mode)
+        return cli_usage("eval", "--save-state saves a shard's state once: drop --follow");
+    if (c.save_state && (out.path || out.format >= 0 || lift))
+        return cli_usage("eval", "--save-state writes the shard's state, not a result: drop "
+                         "%s, and give it to ope merge, which writes the whole log's result",
+                         out.path ? "-o" : lift ? "--lift" : "--format");
+    if (c.save_state)
+        return save_shard(&c, &out, argv + optind, (size_t)(argc - optind));
     if (follow_mode)
         return follow(&c, argv[optind], &fo, &out, ci_given, est_given);
     if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
@@ -175,18 +203,7 @@ static int eval_exec(int argc, char **argv)
     ope_progress_stderr_done();
     if (!r)
         return cli_error(&err);
-    int rc;
-    if ((lift || matrix) && format == OUT_TABLE) {
-        rc = write_tables(r, lift, matrix, &out, &err);
-    } else if (matrix && format == OUT_CSV) {
-        /* The differences' CSV twin: its own rows, so the estimates' CSV keeps its shape. */
-        struct strbuf sb = STRBUF_INIT;
-        render_diff_csv(r, &sb);
-        rc = strbuf_failed(&sb) ? ope_fail_oom(&err) : outcli_write(&out, &sb, &err);
-        strbuf_release(&sb);
-    } else {
-        rc = evalcli_write(r, format, &out, &err);
-    }
+    int rc = evalcli_write_views(r, format, lift, matrix, &out, &err);
     res_eval_free(r);
     return rc ? cli_error(&err) : 0;
 }
@@ -234,6 +251,14 @@ const struct cmd_entry cmd_eval_entry = {
     "                        like the lift's; with --format csv the differences alone\n"
     "                        (estimator,params,a,b,diff,lower,upper); JSON always\n"
     "                        carries them (differences, for the top 3 unless K given)\n"
+    "  --save-state FILE     the log is one shard of a bigger log: read it in windows\n"
+    "                        and save its state to FILE (a checked file) instead of\n"
+    "                        a result; ope merge makes the whole log's result from\n"
+    "                        every shard's state (ope help merge). Not with -o,\n"
+    "                        --format, --lift, --follow, --by, --truth (the merge's),\n"
+    "                        --ci cs, hoeffding or bernstein\n"
+    "  --row-offset R        with --save-state: the shard's first row in the whole log\n"
+    "                        (default 0), which keys its bootstrap draws\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP
     "\nExamples:\n"
@@ -243,6 +268,7 @@ const struct cmd_entry cmd_eval_entry = {
     "  ope eval log.csv --policy greedy --policy softmax2 --against softmax2 --lift\n"
     "  ope eval live.csv --follow --every 5000 --policy greedy\n"
     "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n"
+    "  ope eval part2.csv --save-state part2.state --row-offset 50000 --ci t\n"
     "  ope eval log.csv --estimators snipw,dr --matrix\n",
     eval_exec
 };

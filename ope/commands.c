@@ -9,6 +9,7 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_info_entry;
 extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_eval_entry;
+extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_gate_entry;
 extern const struct cmd_entry cmd_plan_entry;
 extern const struct cmd_entry cmd_gen_entry;
@@ -24,6 +25,7 @@ const struct cmd_entry *const ope_commands[] = {
     &cmd_help_entry,
     &cmd_info_entry,
     &cmd_eval_entry,
+    &cmd_merge_entry,
     &cmd_gate_entry,
     &cmd_plan_entry,
     &cmd_gen_entry,

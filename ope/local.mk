@@ -12,6 +12,7 @@ bin_ope_SOURCES += \
 	ope/cmd_help.c \
 	ope/cmd_info.c \
 	ope/cmd_ingest.c \
+	ope/cmd_merge.c \
 	ope/cmd_plan.c \
 	ope/cmd_plot.c \
 	ope/cmd_report.c \

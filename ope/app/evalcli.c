@@ -32,14 +32,33 @@
 #include "ope/base/progress.h"
 #include "ope/base/strbuf.h"
 #include "ope/app/render.h"
+#include "ope/app/shardcli.h"
 #include "ope/base/sha256.h"
 
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
                   struct ope_error *err)
 {
+    return evalcli_write_views(r, f, 0, 0, out, err);
+}
+
+int evalcli_write_views(const struct res_eval *r, int f, int lift, int matrix,
+                        const struct outcli *out, struct ope_error *err)
+{
     struct strbuf sb = STRBUF_INIT;
-    render_eval(r, (enum out_format)f, &sb);
-    int rc = outcli_write(out, &sb, err);
+    if ((lift || matrix) && f == OUT_TABLE) {
+        /* The table, then the lift table and the differences' table as asked. */
+        render_table(r, &sb);
+        if (lift)
+            render_lift_table(r, &sb);
+        if (matrix)
+            render_diff_table(r, &sb);
+    } else if (matrix && f == OUT_CSV) {
+        /* The differences' CSV twin: its own rows, so the estimates' CSV keeps its shape. */
+        render_diff_csv(r, &sb);
+    } else {
+        render_eval(r, (enum out_format)f, &sb);
+    }
+    int rc = strbuf_failed(&sb) ? ope_fail_oom(err) : outcli_write(out, &sb, err);
     strbuf_release(&sb);
     return rc;
 }
@@ -438,6 +457,7 @@ struct stream_win {
     double *maxw;               /* [n_pol] largest pi(a_i|x_i) / pscore_i */
     size_t lo, hi;              /* the rows read: this rank's share of the log */
     size_t total;               /* the log's rows */
+    size_t offset;              /* --row-offset: the file's row 0 in the whole log */
 };
 
 static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
@@ -508,6 +528,8 @@ static int stream_next(void *ctx, const struct blog **w, size_t *first, struct o
 {
     struct stream_win *sw = ctx;
     int rc = blog_stream_next(sw->bs, w, first, err);
+    if (rc == 1)
+        *first += sw->offset;
     if (sw->checked)
         return rc;
     if (rc == 1) {
@@ -707,6 +729,39 @@ static int ranks_same_log(size_t rows, const char *hex, const char *path,
     return rc;
 }
 
+/* --save-state: the shard's header (what the command line knows of it) and the
+ * estimators' blocks written to c->save_state. 0, or -1 with err. */
+static int save_write(struct evalcli *c, const char *const *paths, size_t n,
+                      const struct blog_stream *bs, const struct stream_win *sw, char **names,
+                      const char *left, const struct strbuf *state,
+                      const struct strbuf *settings, struct ope_error *err)
+{
+    struct shard_head h;
+    memset(&h, 0, sizeof h);
+    struct strbuf log = STRBUF_INIT;
+    for (size_t k = 0; k < n; k++)
+        strbuf_printf(&log, "%s%s", k ? " " : "", paths[k]);
+    if (strbuf_failed(&log) || strbuf_failed(settings)) {
+        strbuf_release(&log);
+        return ope_fail_oom(err);
+    }
+    int rc = log_digest(bs, paths, n, h.sha256, err);
+    h.log = (char *)strbuf_str(&log);
+    h.row0 = sw->offset;
+    h.rows = sw->n;
+    h.rmax = sw->rmax;
+    h.n_pol = sw->n_pol;
+    h.names = names;
+    h.maxw = sw->maxw;
+    h.left = (char *)left;
+    h.spilled = (char *)(blog_stream_spilled(bs) ? spilled_name(paths, n) : "");
+    if (rc == 0)
+        rc = shard_write(c->save_state, c->save_force, &h, state, strbuf_str(settings), err);
+    c->saved_rows = sw->n;
+    strbuf_release(&log);
+    return rc;
+}
+
 static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                       struct res_eval **out, struct ope_error *err)
 {
@@ -746,7 +801,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
     size_t total = blog_stream_rows(bs);
-    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total };
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total, c->row_offset };
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
     /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
@@ -760,12 +815,20 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
      * must not leave the others waiting in them (it stops them all with its message). */
     if (comm_size() > 1 && comm_agree(rc == 1 ? 0 : -1, err) != 0)
         rc = -1;
+    struct strbuf state = STRBUF_INIT, settings = STRBUF_INIT;
     if (rc == 1) {
-        struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo,
+        struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo + sw.offset,
                                    stream_pass1_done };
-        *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names, n_names,
-                                        c->progress, err);
+        if (!c->save_state)
+            *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names,
+                                            n_names, c->progress, err);
+        else if (eval_settings_save_stream(&c->set, &win, c->progress, &state, &settings,
+                                           err) != 0 ||
+                 save_write(c, paths, n, bs, &sw, names, left, &state, &settings, err) != 0)
+            rc = -1;
     }
+    strbuf_release(&state);
+    strbuf_release(&settings);
     free(sw.maxw);
     c->set = keep;
     if (*out && !hex[0] && log_digest(bs, paths, n, hex, err) != 0) {
@@ -795,7 +858,26 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         free(names[k]);
     free(names);
     blog_stream_close(bs);
-    return 1;
+    return rc < 0 ? -1 : 1;
+}
+
+int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
+                       struct ope_error *err)
+{
+    if (comm_size() > 1)
+        return ope_fail(err, OPE_EUSAGE, "--save-state saves one shard's state, for ope merge; "
+                        "under mpirun the ranks merge their states themselves: drop "
+                        "--save-state, or run each shard without mpirun");
+    c->lo.stream = 1;
+    struct res_eval *r = NULL;
+    int rc = run_stream(c, paths, n, &r, err);
+    res_eval_free(r);
+    /* Read whole: a trajectory log (a bandit log is always streamed with --stream). */
+    if (rc == 0)
+        return ope_fail(err, OPE_EUSAGE, "%s: --save-state saves the state of a bandit log's "
+                        "shard; this is a trajectory log (episode and step columns), which is "
+                        "evaluated whole: drop --save-state", paths[0]);
+    return rc < 0 ? -1 : 0;
 }
 
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,

@@ -141,9 +141,23 @@ struct evalcli {
     /* --policy NAME=FILE: set.policies[i] points at policy_name[i] and
      * set.policy_file[i] at FILE. */
     char policy_name[EVALCLI_MAX_POLICIES][EVALCLI_NAME_MAX];
+    /* ope eval --save-state FILE [--row-offset N]: the log is a shard whose first row
+     * is row N of the whole log; evalcli_save_files writes its state to FILE
+     * (shardcli.h), replacing a regular file only with save_force. */
+    const char *save_state;
+    size_t row_offset;
+    int save_force;
+    size_t saved_rows;          /* out: the shard's rows */
 };
 
 void evalcli_init(struct evalcli *c);
+
+/* ope eval --save-state: the files paths[0..n-1] (one shard of a log, read in windows)
+ * evaluated as far as a shard can be and its state written to c->save_state. 0, or -1
+ * with err (OPE_EUSAGE for what a state cannot carry, under mpirun, or a trajectory
+ * log). */
+int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
+                       struct ope_error *err);
 
 /* 1 if opt is an evaluation option (applied), 0 if not, -1 on a bad value. */
 int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error *err);
@@ -183,5 +197,11 @@ struct outcli;
 /* Render in format f (enum out_format) to -o (atomic) or standard output. */
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
                   struct ope_error *err);
+
+/* The same with ope eval's views: --lift adds the lift table and --matrix the
+ * differences' table to the table; --matrix with CSV writes the differences' CSV
+ * instead of the estimates'; JSON always carries both. */
+int evalcli_write_views(const struct res_eval *r, int f, int lift, int matrix,
+                        const struct outcli *out, struct ope_error *err);
 
 #endif

@@ -236,8 +236,15 @@ out:
  * behaviour value. */
 /* A bandit log in memory (log), or read in windows (win, log NULL; names[0..n_names-1]:
  * its policies). */
+/* The states of a merge (ope merge), for run_bandit. */
+struct merge_in {
+    struct sf_state *const *states;
+    size_t n;
+};
+
 static struct res_eval *run_bandit(const struct eval_settings *set, const struct eval_opts *eo,
                                    const struct blog *log, const struct eng_windows *win,
+                                   const struct merge_in *mg,
                                    const char *const *names, size_t n_names,
                                    struct ope_error *err)
 {
@@ -245,7 +252,8 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
     tf.behavior = NAN;
     if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         return NULL;
-    struct res_eval *r = win ? eval_bandit_stream(win, eo, err)
+    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->n, eo, err)
+                         : win ? eval_bandit_stream(win, eo, err)
                          : set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
                                       : eval_bandit(log, eo, err);
     if (r && set->truth_path) {
@@ -298,10 +306,30 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         eo.progress = progress;
         if (!set->folds_given && blog && blog->n > 0 && (size_t)eo.model.folds > blog->n)
             eo.model.folds = (int)blog->n;  /* the default, not a request: fit what fits */
-        r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, NULL, NULL, 0, err);
+        r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, NULL, NULL, NULL, 0, err);
     }
     free(spec);
     return r;
+}
+
+/* The estimator specs and options of set for a streamed bandit evaluation (*spec to
+ * free). 0, or -1 with err. */
+static int stream_opts(const struct eval_settings *set, struct ope_progress *progress,
+                       struct est_spec **spec, struct eval_opts *eo, struct ope_error *err)
+{
+    size_t n_spec = 0;
+    *spec = NULL;
+    if (eval_stream_refuse(set->by[0] ? set->by : NULL, 0, err) != 0)
+        return -1;
+    if (set->bins)              /* as eval_settings_run says it (--by is refused above) */
+        return ope_fail(err, OPE_EUSAGE, "--bins %d: give --by COLUMN too", set->bins);
+    if (est_spec_list(set->estimators, EST_BANDIT, spec, &n_spec, err) != 0 ||
+        eval_settings_to_opts(set, eo, NULL, err) != 0)
+        return -1;
+    eo->spec = *spec;
+    eo->n_spec = n_spec;
+    eo->progress = progress;
+    return 0;
 }
 
 struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
@@ -309,24 +337,42 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
                                           const char *const *names, size_t n_names,
                                           struct ope_progress *progress, struct ope_error *err)
 {
-    if (eval_stream_refuse(set->by[0] ? set->by : NULL, 0, err) != 0)
-        return NULL;
-    if (set->bins) {            /* as eval_settings_run says it (--by is refused above) */
-        ope_fail(err, OPE_EUSAGE, "--bins %d: give --by COLUMN too", set->bins);
-        return NULL;
-    }
-    struct est_spec *spec = NULL;
-    size_t n_spec = 0;
-    if (est_spec_list(set->estimators, EST_BANDIT, &spec, &n_spec, err) != 0)
-        return NULL;
+    struct est_spec *spec;
     struct eval_opts eo;
     struct res_eval *r = NULL;
-    if (eval_settings_to_opts(set, &eo, NULL, err) == 0) {
-        eo.spec = spec;
-        eo.n_spec = n_spec;
-        eo.progress = progress;
-        r = run_bandit(set, &eo, NULL, win, names, n_names, err);
-    }
+    if (stream_opts(set, progress, &spec, &eo, err) == 0)
+        r = run_bandit(set, &eo, NULL, win, NULL, names, n_names, err);
+    free(spec);
+    return r;
+}
+
+int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
+                              struct ope_progress *progress, struct strbuf *state,
+                              struct strbuf *settings, struct ope_error *err)
+{
+    struct est_spec *spec;
+    struct eval_opts eo;
+    int rc = stream_opts(set, progress, &spec, &eo, err);
+    if (rc == 0 && set->truth_path)
+        rc = ope_fail(err, OPE_EUSAGE, "--save-state: --truth is for the result: give it to "
+                      "ope merge");
+    if (rc == 0)
+        rc = eval_bandit_stream_save(win, &eo, state, settings, err);
+    free(spec);
+    return rc;
+}
+
+struct res_eval *eval_settings_run_merge(const struct eval_settings *set,
+                                         const struct eng_windows *win,
+                                         struct sf_state *const *states, size_t n,
+                                         struct ope_progress *progress, struct ope_error *err)
+{
+    struct est_spec *spec;
+    struct eval_opts eo;
+    struct res_eval *r = NULL;
+    struct merge_in mg = { states, n };
+    if (stream_opts(set, progress, &spec, &eo, err) == 0)
+        r = run_bandit(set, &eo, NULL, win, &mg, set->policies, set->n_policies, err);
     free(spec);
     return r;
 }

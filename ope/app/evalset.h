@@ -95,4 +95,22 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
                                           const char *const *names, size_t n_names,
                                           struct ope_progress *progress, struct ope_error *err);
 
+/* ope eval --save-state: the state of a shard of a log read in windows (win.row0 its
+ * first row in the whole log) into state, and the settings its merge checks into
+ * settings (estimators/evaluate_stream.h: eval_bandit_stream_save). --truth is
+ * refused (OPE_EUSAGE: it is the merge's). 0, or -1 with err. */
+struct strbuf;
+int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
+                              struct ope_progress *progress, struct strbuf *state,
+                              struct strbuf *settings, struct ope_error *err);
+
+/* ope merge: the evaluation of the whole log from its shards' states (in row order,
+ * each cursor past its options), with set rebuilt from those options (and --truth
+ * applied as for a log). */
+struct sf_state;
+struct res_eval *eval_settings_run_merge(const struct eval_settings *set,
+                                         const struct eng_windows *win,
+                                         struct sf_state *const *states, size_t n,
+                                         struct ope_progress *progress, struct ope_error *err);
+
 #endif

@@ -37,5 +37,7 @@ libope_a_SOURCES += \
 	ope/app/select_render.c \
 	ope/app/select_render.h \
 	ope/app/session.c \
+	ope/app/shardcli.c \
+	ope/app/shardcli.h \
 	ope/app/session.h \
 	ope/app/session_eval.c

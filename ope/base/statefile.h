@@ -37,7 +37,7 @@ int sf_seal(struct strbuf *out, const char *kind, const char *settings,
 
 /* sf_seal written to path atomically (a temporary file renamed into place; an
  * existing file is replaced only with force and only when it is a regular file). 0,
- * or -1 with err (OPE_ECANTCREAT, OPE_EUSAGE without force). */
+ * or -1 with err (OPE_ECANTCREAT, also for an existing file without force). */
 int sf_write(const char *path, int force, const char *kind, const char *settings,
              const struct strbuf *payload, struct ope_error *err);
 

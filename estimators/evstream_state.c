@@ -1,0 +1,682 @@
+/* estimators/evstream_state.c: the streamed bandit source saved as a shard's state
+ * (ope eval --save-state) and evaluated from the merged states of shards (ope merge),
+ * issue 17. See evstream.h for why the second pass becomes co-moments: a shard folds
+ * its rows into sums that do not depend on the whole log, and the merge forms what
+ * pass 2 and pass 3 would have folded from rows.
+ *
+ * The state's blocks, in order (after the caller's own header):
+ *   options   the estimators, policies and interval settings (eval_state_opts_read);
+ *   open      the log's policies, actions and columns (s_open's facts);
+ *   pass 1    evs_put_pass1's bytes, the same as an MPI rank sends;
+ *   moments   per policy its truth sum, weight diagnostics and the probability it puts
+ *             on each (position, action), per (policy, estimator) the applied weights'
+ *             diagnostics, per estimator the co-moments of the reward and every
+ *             policy's terms. */
+#include "config.h"
+#include "estimators/evstream.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimators/accum.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
+
+/* The most variables, positions x actions cells, estimators or policies a state may
+ * declare: a damaged count must not size an allocation. */
+#define STATE_MAX ((uint64_t)1 << 24)
+
+/* Count, means and co-moments of d variables: c[i * d + j] (j <= i) is the sum over
+ * the rows of (x_i - mean_i)(x_j - mean_j). */
+struct evs_mom {
+    size_t d;
+    uint64_t n;
+    double *mean, *c;
+};
+
+struct evs_merged {
+    size_t n_pol, n_spec, n_terms_max;
+    struct evs_mom *mom;        /* [n_spec]: the reward, then policy p's terms at
+                                   1 + p * n_terms of that estimator */
+    struct diag_acc *wacc;      /* [n_pol * n_spec] the weights each estimator applies */
+    struct spol *tp;            /* [n_pol] truth and weights (unsup: from mass) */
+    struct ope_sum *mass;       /* [n_pol][n_ctx * A] pi's probability per (position,
+                                   action), summed over the rows */
+    size_t n_ctx, A;
+};
+
+/* ---- co-moments ---------------------------------------------------------------------- */
+
+static int mom_init(struct evs_mom *m, size_t d, struct ope_error *err)
+{
+    m->d = d;
+    m->n = 0;
+    m->mean = ope_calloc(d + 1, sizeof *m->mean, err);
+    m->c = ope_calloc(d * d + 1, sizeof *m->c, err);
+    return m->mean && m->c ? 0 : -1;
+}
+
+static void mom_release(struct evs_mom *m)
+{
+    free(m->mean);
+    free(m->c);
+}
+
+/* m += the rows summarised by (nb, mb, cb): Chan, Golub & LeVeque's pairwise update
+ * C = C_a + C_b + delta delta^T n_a n_b / n. delta: d doubles of scratch. */
+static void mom_merge_raw(struct evs_mom *m, uint64_t nb, const double *mb, const double *cb,
+                          double *delta)
+{
+    if (nb == 0)
+        return;
+    size_t d = m->d;
+    double na = (double)m->n, nt = na + (double)nb, f = na * (double)nb / nt;
+    for (size_t i = 0; i < d; i++)
+        delta[i] = mb[i] - m->mean[i];
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j <= i; j++)
+            m->c[i * d + j] += cb[i * d + j] + delta[i] * delta[j] * f;
+    for (size_t i = 0; i < d; i++)
+        m->mean[i] += delta[i] * (double)nb / nt;
+    m->n += nb;
+}
+
+/* The means and co-moments of k rows held variable by variable in x (row v of x is
+ * variable v, stride ACC_CHUNK), centred in place: the mean first, then a second
+ * pass's correction, so the co-moments are a two-pass algorithm's (BLAS dsyrk of the
+ * centred rows). mu, r: d doubles; cc: d x d. */
+static void chunk_moments(double *x, size_t d, size_t k, double *mu, double *r, double *cc)
+{
+    for (size_t v = 0; v < d; v++) {
+        double *xv = x + v * ACC_CHUNK, s = 0, s2 = 0;
+        for (size_t i = 0; i < k; i++)
+            s += xv[i];
+        double m0 = s / (double)k;
+        for (size_t i = 0; i < k; i++) {
+            xv[i] -= m0;
+            s2 += xv[i];
+        }
+        r[v] = s2 / (double)k;
+        mu[v] = m0 + r[v];
+    }
+    gsl_matrix_view xm = gsl_matrix_view_array_with_tda(x, d, k, ACC_CHUNK);
+    gsl_matrix_view cm = gsl_matrix_view_array(cc, d, d);
+    gsl_blas_dsyrk(CblasLower, CblasNoTrans, 1.0, &xm.matrix, 0.0, &cm.matrix);
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j <= i; j++)
+            cc[i * d + j] -= (double)k * r[i] * r[j];
+}
+
+/* v^T C v over the lower triangle. */
+static double mom_quad(const struct evs_mom *m, const double *v)
+{
+    size_t d = m->d;
+    double q = 0;
+    for (size_t i = 0; i < d; i++) {
+        if (v[i] == 0)
+            continue;
+        q += v[i] * v[i] * m->c[i * d + i];
+        for (size_t j = 0; j < i; j++)
+            q += 2.0 * v[i] * v[j] * m->c[i * d + j];
+    }
+    return q > 0 ? q : 0;
+}
+
+static void mom_put(struct strbuf *sb, const struct evs_mom *m)
+{
+    sf_put_u64(sb, m->d);
+    sf_put_u64(sb, m->n);
+    for (size_t i = 0; i < m->d; i++)
+        sf_put_f64(sb, m->mean[i]);
+    for (size_t i = 0; i < m->d; i++)
+        for (size_t j = 0; j <= i; j++)
+            sf_put_f64(sb, m->c[i * m->d + j]);
+}
+
+/* A state's moments of estimator label into m (the rows that follow m's). */
+static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *label,
+                         struct ope_error *err)
+{
+    size_t d = (size_t)sf_get_count(st, 1, STATE_MAX);
+    uint64_t n = sf_get_u64(st);
+    if (st->bad)
+        return sf_done(st, err);
+    if (d != m->d)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: %zu moments of %s, %zu expected",
+                        st->name, d, label, m->d);
+    double *mb = ope_calloc(d + 1, sizeof *mb, err), *cb = ope_calloc(d * d + 1, sizeof *cb, err);
+    double *delta = ope_calloc(d + 1, sizeof *delta, err);
+    int rc = mb && cb && delta ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < d; i++)
+        mb[i] = sf_get_f64(st);
+    for (size_t i = 0; rc == 0 && i < d; i++)
+        for (size_t j = 0; j <= i; j++)
+            cb[i * d + j] = sf_get_f64(st);
+    if (rc == 0 && st->bad)
+        rc = sf_done(st, err);
+    if (rc == 0)
+        mom_merge_raw(m, n, mb, cb, delta);
+    free(mb);
+    free(cb);
+    free(delta);
+    return rc;
+}
+
+/* ---- what pass 2 and 3 take, folded or merged ------------------------------------------ */
+
+void evs_merged_free(struct evs_merged *m)
+{
+    if (!m)
+        return;
+    for (size_t e = 0; m->mom && e < m->n_spec; e++)
+        mom_release(&m->mom[e]);
+    free(m->mom);
+    free(m->wacc);
+    free(m->tp);
+    free(m->mass);
+    free(m);
+}
+
+static struct evs_merged *merged_new(const struct eng *g, struct ope_error *err)
+{
+    struct evs_merged *m = ope_calloc(1, sizeof *m, err);
+    if (!m)
+        return NULL;
+    size_t ns = g->o->n_spec, np = g->n_pol;
+    m->n_pol = np;
+    m->n_spec = ns;
+    m->mom = ope_calloc(ns + 1, sizeof *m->mom, err);
+    m->wacc = ope_calloc(np * ns + 1, sizeof *m->wacc, err);
+    m->tp = ope_calloc(np + 1, sizeof *m->tp, err);
+    int rc = m->mom && m->wacc && m->tp ? 0 : -1;
+    for (size_t e = 0; rc == 0 && e < ns; e++)
+        rc = mom_init(&m->mom[e], 1 + np * g->o->spec[e].d->n_terms, err);
+    for (size_t k = 0; rc == 0 && k < np * ns; k++)
+        diag_acc_init(&m->wacc[k]);
+    for (size_t p = 0; rc == 0 && p < np; p++) {
+        ope_sum_init(&m->tp[p].truth);
+        ope_sum_init(&m->tp[p].unsup);
+        diag_acc_init(&m->tp[p].w);
+    }
+    if (rc != 0) {
+        evs_merged_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Room for n_ctx positions of A actions in m's mass, the cells already there kept. */
+static int mass_grow(struct evs_merged *m, size_t n_ctx, size_t A, struct ope_error *err)
+{
+    if (m->mass && n_ctx <= m->n_ctx)
+        return 0;
+    struct ope_sum *x = ope_calloc(m->n_pol * n_ctx * A + 1, sizeof *x, err);
+    if (!x)
+        return -1;
+    for (size_t p = 0; m->mass && p < m->n_pol; p++)
+        memcpy(x + p * n_ctx * A, m->mass + p * m->n_ctx * A, m->n_ctx * A * sizeof *x);
+    free(m->mass);
+    m->mass = x;
+    m->n_ctx = n_ctx;
+    m->A = A;
+    return 0;
+}
+
+/* One window of the moments' pass, as tasks that each write only their own: estimator
+ * k's co-moments and applied weights (k < n_spec), or policy k - n_spec's own. */
+struct save_tasks {
+    struct eng *g;
+    const struct blog *w;
+    struct evs_merged *m;
+    atomic_int failed;
+};
+
+static void save_task(void *arg, size_t k)
+{
+    struct save_tasks *x = arg;
+    struct eng *g = x->g;
+    struct ssrc *s = g->self;
+    const struct blog *w = x->w;
+    struct evs_merged *m = x->m;
+    size_t ns = g->o->n_spec, n = w->n;
+    if (k >= ns) {
+        size_t p = k - ns, pol = g->pol[p], A = m->A;
+        struct spol *tp = &m->tp[p];
+        const double *wt = s->in[p].w;
+        for (size_t i = 0; w->q && i < n; i++)
+            for (int a = 0; a < w->n_actions; a++)
+                ope_sum_add(&tp->truth, w->policy[pol].prob[a][i] * w->q[a][i]);
+        for (size_t i = 0; i < n; i++)
+            diag_acc_add(&tp->w, wt[i]);
+        struct ope_sum *cell = m->mass + p * m->n_ctx * A;
+        for (size_t i = 0; i < n; i++) {
+            size_t pos = w->position ? (size_t)w->position[i] : 0;
+            for (size_t a = 0; a < A; a++)
+                ope_sum_add(&cell[pos * A + a], w->policy[pol].prob[a][i]);
+        }
+        return;
+    }
+    const struct est_spec *sp = &g->o->spec[k];
+    struct evs_mom *mm = &m->mom[k];
+    size_t T = sp->d->n_terms, d = mm->d;
+    double *buf = malloc((d * ACC_CHUNK + d * d + 3 * d) * sizeof *buf);
+    if (!buf) {
+        atomic_store(&x->failed, 1);
+        return;
+    }
+    double *cc = buf + d * ACC_CHUNK, *mu = cc + d * d, *r = mu + d, *delta = r + d;
+    for (size_t lo = 0; lo < n; lo += ACC_CHUNK) {
+        size_t hi = lo + ACC_CHUNK < n ? lo + ACC_CHUNK : n;
+        memcpy(buf, w->reward + lo, (hi - lo) * sizeof *buf);
+        for (size_t p = 0; p < g->n_pol; p++) {
+            double *t[EST_MAX_TERMS];
+            for (size_t j = 0; j < T; j++)
+                t[j] = buf + (1 + p * T + j) * ACC_CHUNK;
+            sp->d->terms(&s->in[p], sp->param, lo, hi, t);
+        }
+        chunk_moments(buf, d, hi - lo, mu, r, cc);
+        mom_merge_raw(mm, hi - lo, mu, cc, delta);
+    }
+    for (size_t p = 0; sp->d->weight && p < g->n_pol; p++)
+        for (size_t i = 0; i < n; i++)
+            diag_acc_add(&m->wacc[p * ns + k], sp->d->weight(s->in[p].w[i], sp->param));
+    free(buf);
+}
+
+/* This process's windows folded into m. 0, or -1 with err. */
+static int moments_pass(struct eng *g, struct evs_merged *m, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    const struct blog *w;
+    size_t first, at = s->row0;
+    int r;
+    if (evs_rewind(g, err) != 0)
+        return -1;
+    while ((r = evs_next_window(g, &w, &first, &at, err)) == 1) {
+        ope_progress_report(g->o->progress, (double)(at - s->row0) /
+                            (double)(s->local_rows ? s->local_rows : 1), "moments");
+        size_t L = w->n_positions > 0 ? (size_t)w->n_positions : 1;
+        struct save_tasks st = { g, w, m, 0 };
+        if (mass_grow(m, L, (size_t)w->n_actions, err) != 0 ||
+            evs_window_prepare(g, w, first, err) != 0)
+            return -1;
+        if (ope_parallel_for(g->o->n_spec + g->n_pol, g->o->threads, save_task, &st, NULL,
+                             NULL) != 0)
+            return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+        if (atomic_load(&st.failed))
+            return ope_fail_oom(err);
+    }
+    evs_window_release(g);
+    if (r < 0)
+        return -1;
+    if (at - s->row0 != s->local_rows)
+        return ope_fail(err, OPE_EDATA, "%s: %zu rows on a second reading, %zu on the first: "
+                        "the log changed while it was evaluated", evs_path(g),
+                        at - s->row0, s->local_rows);
+    return 0;
+}
+
+static void merged_put(const struct eng *g, const struct evs_merged *m, struct strbuf *sb)
+{
+    size_t ns = g->o->n_spec, cells = m->n_ctx * m->A;
+    sf_put_u64(sb, m->n_ctx);
+    sf_put_u64(sb, m->A);
+    for (size_t p = 0; p < g->n_pol; p++) {
+        evs_put_sum(sb, &m->tp[p].truth);
+        diag_acc_put(sb, &m->tp[p].w);
+        for (size_t c = 0; c < cells; c++)
+            evs_put_sum(sb, &m->mass[p * cells + c]);
+    }
+    for (size_t k = 0; k < g->n_pol * ns; k++)
+        diag_acc_put(sb, &m->wacc[k]);
+    for (size_t e = 0; e < ns; e++)
+        mom_put(sb, &m->mom[e]);
+}
+
+/* A state's moments block merged into m as the rows that follow. 0, or -1 with err. */
+static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf_state *st,
+                            struct ope_error *err)
+{
+    size_t ns = g->o->n_spec;
+    size_t n_ctx = (size_t)sf_get_count(st, 1, STATE_MAX);
+    size_t A = (size_t)sf_get_count(st, 0, STATE_MAX);
+    if (st->bad || n_ctx * A > STATE_MAX)
+        return sf_done(st, err) != 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: damaged state: "
+                                                     "%zu positions of %zu actions",
+                                                     st->name, n_ctx, A);
+    if (m->mass && A != m->A)
+        return ope_fail(err, OPE_EDATA, "%s: its log has %zu actions, the others' %zu",
+                        st->name, A, m->A);
+    if (mass_grow(m, n_ctx, A, err) != 0)
+        return -1;
+    for (size_t p = 0; p < g->n_pol; p++) {
+        struct ope_sum truth;
+        struct diag_acc w;
+        evs_get_sum(st, &truth);
+        diag_acc_get(st, &w);
+        ope_sum_merge(&m->tp[p].truth, &truth);
+        diag_acc_merge(&m->tp[p].w, &w);
+        for (size_t c = 0; c < n_ctx * A; c++) {
+            struct ope_sum x;
+            evs_get_sum(st, &x);
+            ope_sum_merge(&m->mass[p * m->n_ctx * A + c], &x);
+        }
+    }
+    for (size_t k = 0; k < g->n_pol * ns; k++) {
+        struct diag_acc x;
+        diag_acc_get(st, &x);
+        diag_acc_merge(&m->wacc[k], &x);
+    }
+    for (size_t e = 0; e < ns; e++)
+        if (mom_get_merge(st, &m->mom[e], g->o->spec[e].label, err) != 0)
+            return -1;
+    return st->bad ? sf_done(st, err) : 0;
+}
+
+/* ---- the options and the log's facts -------------------------------------------------- */
+
+static void put_opts(const struct eng *g, struct strbuf *sb)
+{
+    const struct eval_opts *o = g->o;
+    sf_put_u64(sb, o->n_spec);
+    for (size_t e = 0; e < o->n_spec; e++)
+        sf_put_str(sb, o->spec[e].label);
+    sf_put_u64(sb, g->n_pol);
+    for (size_t p = 0; p < g->n_pol; p++)
+        sf_put_str(sb, g->kind->policy_name((struct eng *)g, g->pol[p]));
+    sf_put_f64(sb, o->alpha);
+    sf_put_u64(sb, (uint64_t)o->ci);
+    sf_put_u64(sb, (uint64_t)o->n_boot);
+    sf_put_u64(sb, o->seed);
+    sf_put_f64(sb, o->bound_lo);
+    sf_put_f64(sb, o->bound_hi);
+    sf_put_str(sb, o->against ? o->against : "");
+    sf_put_u64(sb, o->matrix_k);
+}
+
+void eval_state_opts_release(struct eval_state_opts *so)
+{
+    free(so->estimators);
+    for (size_t p = 0; so->policies && p < so->n_policies; p++)
+        free(so->policies[p]);
+    free(so->policies);
+    free(so->against);
+    memset(so, 0, sizeof *so);
+}
+
+int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct ope_error *err)
+{
+    memset(so, 0, sizeof *so);
+    struct strbuf est = STRBUF_INIT;
+    size_t ns = (size_t)sf_get_count(st, 1, 1024);
+    for (size_t e = 0; !st->bad && e < ns; e++) {
+        char *l = sf_get_str(st);
+        if (l)
+            strbuf_printf(&est, "%s%s", e ? "," : "", l);
+        free(l);
+    }
+    so->n_policies = (size_t)sf_get_count(st, 1, 1 << 20);
+    if (!st->bad && !(so->policies = ope_calloc(so->n_policies + 1, sizeof *so->policies, err))) {
+        strbuf_release(&est);
+        return -1;
+    }
+    for (size_t p = 0; !st->bad && p < so->n_policies; p++)
+        so->policies[p] = sf_get_str(st);
+    so->alpha = sf_get_f64(st);
+    so->ci = (int)sf_get_count(st, 0, CI_N_METHODS - 1);
+    so->n_boot = (int)sf_get_count(st, 0, 1u << 30);
+    so->seed = sf_get_u64(st);
+    so->bound_lo = sf_get_f64(st);
+    so->bound_hi = sf_get_f64(st);
+    so->against = sf_get_str(st);
+    so->matrix_k = (size_t)sf_get_count(st, 0, 1u << 20);
+    if (!st->bad && so->against && !so->against[0]) {
+        free(so->against);
+        so->against = NULL;
+    }
+    int rc = 0;
+    if (strbuf_failed(&est))
+        rc = ope_fail_oom(err);
+    else if (st->bad)
+        rc = sf_done(st, err);
+    else if (!(so->estimators = ope_strdup(strbuf_str(&est), err)))
+        rc = -1;
+    strbuf_release(&est);
+    if (rc != 0)
+        eval_state_opts_release(so);
+    return rc;
+}
+
+static void put_open(const struct ssrc *s, struct strbuf *sb)
+{
+    sf_put_u64(sb, s->n_policies);
+    sf_put_u64(sb, (uint64_t)s->n_actions);
+    sf_put_u64(sb, (uint64_t)s->has_qhat);
+    sf_put_u64(sb, (uint64_t)s->has_q);
+    for (size_t q = 0; q < s->n_policies; q++)
+        sf_put_str(sb, s->names[q]);
+}
+
+int evs_merge_open(struct ssrc *s, struct ope_error *err)
+{
+    for (size_t k = 0; k < s->n_merge; k++) {
+        struct sf_state *st = s->merge[k];
+        size_t np = (size_t)sf_get_count(st, 0, 1 << 20);
+        int A = (int)sf_get_count(st, 1, 1 << 30);
+        int qh = (int)sf_get_count(st, 0, 1), q = (int)sf_get_count(st, 0, 1);
+        if (st->bad)
+            return sf_done(st, err);
+        char **names = ope_calloc(np + 1, sizeof *names, err);
+        if (!names)
+            return -1;
+        for (size_t p = 0; !st->bad && p < np; p++)
+            names[p] = sf_get_str(st);
+        int rc = st->bad ? sf_done(st, err) : 0;
+        if (rc == 0 && k == 0) {
+            s->n_policies = np;
+            s->n_actions = A;
+            s->has_qhat = qh;
+            s->has_q = q;
+            s->names = names;
+            continue;
+        }
+        int same = rc == 0 && np == s->n_policies && A == s->n_actions;
+        for (size_t p = 0; same && p < np; p++)
+            same = strcmp(names[p], s->names[p]) == 0;
+        if (rc == 0 && !same)
+            rc = ope_fail(err, OPE_EDATA, "%s: its log has other policies or actions than %s's "
+                          "(%zu policies of %d actions, against %zu of %d): merge the shards "
+                          "of one log", st->name, s->merge[0]->name, np, A, s->n_policies,
+                          s->n_actions);
+        else if (rc == 0 && (qh != s->has_qhat || q != s->has_q))
+            rc = ope_fail(err, OPE_EDATA, "%s: its log %s qhat.* or q.* columns that %s's "
+                          "%s: merge the shards of one log", st->name,
+                          qh + q > s->has_qhat + s->has_q ? "has" : "lacks",
+                          s->merge[0]->name,
+                          qh + q > s->has_qhat + s->has_q ? "lacks" : "has");
+        for (size_t p = 0; p < np; p++)
+            free(names[p]);
+        free(names);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- save ------------------------------------------------------------------------------ */
+
+int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
+             size_t rows, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    struct strbuf *sb = s->save;
+    evs_settings(g, s->save_settings);
+    strbuf_puts(s->save_settings, "state=bandit shard 1\n");
+    put_opts(g, sb);
+    put_open(s, sb);
+    evs_put_pass1(g, st, rsum, rows, sb);
+    struct evs_merged *m = merged_new(g, err);
+    if (!m)
+        return -1;
+    int rc = moments_pass(g, m, err);
+    if (rc == 0) {
+        merged_put(g, m, sb);
+        if (strbuf_failed(sb) || strbuf_failed(s->save_settings))
+            rc = ope_fail_oom(err);
+    }
+    evs_merged_free(m);
+    return rc;
+}
+
+/* ---- merge ----------------------------------------------------------------------------- */
+
+int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, size_t *rows,
+                     struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    evs_reset_pass1(g, st, rsum);
+    *rows = 0;
+    if (!(s->merged = merged_new(g, err)))
+        return -1;
+    for (size_t k = 0; k < s->n_merge; k++) {
+        struct sf_state *q = s->merge[k];
+        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0 ||
+            merged_get_merge(g, s->merged, q, err) != 0 || sf_done(q, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The contribution of spec sp given the sums, as c = a0 + sum_j a[j] t_j (est_desc.contrib
+ * is affine in the row's terms), checked at the terms' means mean[] and one more point.
+ * 0, or -1 with err (OPE_EUSAGE: an estimator whose contribution is not affine). */
+static int affine_of(const struct est_spec *sp, const double *sums, double n,
+                     const double *mean, double *a0, double *a, struct ope_error *err)
+{
+    size_t T = sp->d->n_terms;
+    double t[EST_MAX_TERMS] = { 0 };
+    /* A large step keeps the difference clear of a0's rounding. */
+    const double h = 1048576.0;
+    *a0 = sp->d->contrib(t, sums, n);
+    for (size_t j = 0; j < T; j++) {
+        t[j] = h;
+        a[j] = (sp->d->contrib(t, sums, n) - *a0) / h;
+        t[j] = 0;
+    }
+    for (int pt = 0; pt < 2; pt++) {
+        double lin = *a0, scale = fabs(*a0);
+        for (size_t j = 0; j < T; j++) {
+            t[j] = pt == 0 ? mean[j] : 2.0 * mean[j] - 1.0;
+            lin += a[j] * t[j];
+            scale += fabs(a[j] * t[j]);
+        }
+        double c = sp->d->contrib(t, sums, n);
+        if (!(fabs(c - lin) <= 1e-9 * scale + 1e-300))
+            return ope_fail(err, OPE_EUSAGE, "%s: its contributions are not affine in its "
+                            "terms, so shards' states cannot be merged for it: evaluate the "
+                            "whole log in one run", sp->label);
+    }
+    return 0;
+}
+
+/* The statistics of the contributions v . (reward, terms) + c0 over every row, from
+ * moments m: n, the mean's sum, the sum of squared deviations (min and max are not
+ * known: the intervals that need them are refused, s_check). */
+static void stats_of(const struct evs_mom *m, const double *v, double c0, struct ci_stats_acc *q)
+{
+    double mean = c0;
+    for (size_t i = 0; i < m->d; i++)
+        mean += v[i] * m->mean[i];
+    ci_stats_acc_init(q);
+    q->n = (size_t)m->n;
+    q->s.s = mean * (double)m->n;
+    q->s.c = 0;
+    q->min = q->max = NAN;
+    q->m2 = mom_quad(m, v);
+}
+
+/* The coefficients of policy p's contributions to estimator e in v (the reward's
+ * left 0): *c0 returned. 0, or -1 with err. */
+static int coef_of(struct eng *g, const struct eng_sums *x, size_t p, size_t e, double sign,
+                   double *v, double *c0, struct ope_error *err)
+{
+    const struct ssrc *s = g->self;
+    const struct est_spec *sp = &g->o->spec[e];
+    const struct evs_mom *m = &s->merged->mom[e];
+    size_t T = sp->d->n_terms, off = 1 + p * T;
+    double a[EST_MAX_TERMS], a0;
+    if (affine_of(sp, x->point + s->col[p * g->o->n_spec + e], (double)g->n, m->mean + off,
+                  &a0, a, err) != 0)
+        return -1;
+    for (size_t j = 0; j < T; j++)
+        v[off + j] += sign * a[j];
+    *c0 += sign * a0;
+    return 0;
+}
+
+int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_res *es,
+                    struct sest *t, struct spol *tp, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    struct evs_merged *m = s->merged;
+    size_t ns = g->o->n_spec, A = m->A, cells = m->n_ctx * A;
+    for (size_t p = 0; p < g->n_pol; p++) {
+        tp[p].truth = m->tp[p].truth;
+        tp[p].w = m->tp[p].w;
+        /* The mass on the (position, action) pairs no row of the whole log shows. */
+        ope_sum_init(&tp[p].unsup);
+        for (size_t c = 0; c < cells; c++) {
+            size_t pos = c / A, a = c % A;
+            int seen = s->support.seen && pos < s->support.n_ctx && a < s->support.n_actions &&
+                       s->support.seen[pos * s->support.n_actions + a];
+            if (!seen)
+                ope_sum_add(&tp[p].unsup, ope_sum_value(&m->mass[p * cells + c]));
+        }
+    }
+    size_t dmax = 1;
+    for (size_t e = 0; e < ns; e++)
+        dmax = m->mom[e].d > dmax ? m->mom[e].d : dmax;
+    double *v = ope_malloc(dmax * sizeof *v, err);
+    if (!v)
+        return -1;
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < g->n_pol * ns; k++) {
+        size_t p = k / ns, e = k % ns;
+        t[k].wacc = m->wacc[k];
+        if (!es[k].s.applies)
+            continue;
+        const struct evs_mom *mm = &m->mom[e];
+        double c0 = 0;
+        memset(v, 0, mm->d * sizeof *v);
+        if (coef_of(g, x, p, e, 1.0, v, &c0, err) != 0) {
+            rc = -1;
+            break;
+        }
+        stats_of(mm, v, c0, &t[k].c);
+        v[0] = -1.0;        /* the lift: contribution minus the logged reward */
+        stats_of(mm, v, c0, &t[k].lift);
+    }
+    free(v);
+    return rc;
+}
+
+int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
+                   size_t n_d, struct ci_stats_acc *q, struct ope_error *err)
+{
+    struct evs_merged *m = ((struct ssrc *)g->self)->merged;
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < n_d; k++) {
+        const struct evs_mom *mm = &m->mom[d[k].e];
+        double *v = ope_calloc(mm->d + 1, sizeof *v, err), c0 = 0;
+        rc = !v || coef_of(g, x, d[k].a, d[k].e, 1.0, v, &c0, err) != 0 ||
+                     coef_of(g, x, d[k].b, d[k].e, -1.0, v, &c0, err) != 0 ? -1 : 0;
+        if (rc == 0)
+            stats_of(mm, v, c0, &q[k]);
+        free(v);
+    }
+    return rc;
+}

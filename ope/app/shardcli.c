@@ -1,0 +1,290 @@
+/* ope/app/shardcli.c: shards' states written and merged (shardcli.h). */
+#include "config.h"
+#include "ope/app/shardcli.h"
+
+#include <gsl/gsl_sort.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/logrange.h"
+#include "estimators/evaluate_stream.h"
+#include "estimators/result.h"
+#include "ope/app/evalset.h"
+#include "ope/base/statefile.h"
+
+#define SHARD_TAG "ope eval shard 1"
+
+void shard_head_release(struct shard_head *h)
+{
+    free(h->log);
+    for (size_t p = 0; h->names && p < h->n_pol; p++)
+        free(h->names[p]);
+    free(h->names);
+    free(h->maxw);
+    free(h->left);
+    free(h->spilled);
+    memset(h, 0, sizeof *h);
+}
+
+int shard_write(const char *path, int force, const struct shard_head *h,
+                const struct strbuf *payload, const char *settings, struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sf_put_str(&sb, SHARD_TAG);
+    sf_put_str(&sb, h->log);
+    sf_put_str(&sb, h->sha256);
+    sf_put_u64(&sb, h->row0);
+    sf_put_u64(&sb, h->rows);
+    sf_put_f64(&sb, h->rmax);
+    sf_put_u64(&sb, h->n_pol);
+    for (size_t p = 0; p < h->n_pol; p++) {
+        sf_put_str(&sb, h->names[p]);
+        sf_put_f64(&sb, h->maxw[p]);
+    }
+    sf_put_str(&sb, h->left ? h->left : "");
+    sf_put_str(&sb, h->spilled ? h->spilled : "");
+    strbuf_add(&sb, payload->buf ? payload->buf : "", payload->len);
+    int rc = strbuf_failed(&sb) || strbuf_failed(payload)
+                 ? ope_fail_oom(err)
+                 : sf_write(path, force, EVAL_STATE_KIND, settings, &sb, err);
+    strbuf_release(&sb);
+    return rc;
+}
+
+/* The header at st's cursor into h. 0, or -1 with err. */
+static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error *err)
+{
+    memset(h, 0, sizeof *h);
+    char *tag = sf_get_str(st);
+    int ok = tag && strcmp(tag, SHARD_TAG) == 0;
+    free(tag);
+    if (!ok && !st->bad)
+        return ope_fail(err, OPE_EDATA, "%s: not a state of ope eval --save-state (or one "
+                        "of another version): save the shard again with this ope", st->name);
+    h->log = sf_get_str(st);
+    char *sha = sf_get_str(st);
+    snprintf(h->sha256, sizeof h->sha256, "%s", sha ? sha : "");
+    free(sha);
+    h->row0 = sf_get_u64(st);
+    h->rows = sf_get_count(st, 1, (uint64_t)1 << 52);
+    h->rmax = sf_get_f64(st);
+    h->n_pol = (size_t)sf_get_count(st, 0, 1 << 20);
+    if (!st->bad) {
+        h->names = ope_calloc(h->n_pol + 1, sizeof *h->names, err);
+        h->maxw = ope_calloc(h->n_pol + 1, sizeof *h->maxw, err);
+        if (!h->names || !h->maxw)
+            return -1;
+    }
+    for (size_t p = 0; !st->bad && p < h->n_pol; p++) {
+        h->names[p] = sf_get_str(st);
+        h->maxw[p] = sf_get_f64(st);
+    }
+    h->left = sf_get_str(st);
+    h->spilled = sf_get_str(st);
+    if (!st->bad && h->row0 > ((uint64_t)1 << 52))
+        st->bad = 1;
+    return st->bad ? sf_done(st, err) : 0;
+}
+
+/* ---- the merge ------------------------------------------------------------------------ */
+
+struct shard {
+    struct sf_state st;
+    struct shard_head h;
+    struct eval_state_opts so;
+};
+
+struct merge_check {
+    const struct shard *sh;
+    const size_t *order;
+    size_t n;
+    uint64_t total;
+};
+
+/* After the merged first pass (eng_windows.pass1_done): the range check of blog_load
+ * over the whole log, from each shard's largest weights and the largest reward. */
+static int merge_pass1_done(void *ctx, struct ope_error *err)
+{
+    const struct merge_check *mc = ctx;
+    double rmax = 1.0, lim = logrange_term_max((size_t)mc->total);
+    for (size_t k = 0; k < mc->n; k++)
+        rmax = fmax(rmax, mc->sh[k].h.rmax);
+    for (size_t i = 0; i < mc->n; i++) {
+        const struct shard_head *h = &mc->sh[mc->order[i]].h;
+        for (size_t p = 0; p < h->n_pol; p++)
+            if (!(h->maxw[p] * rmax <= lim))
+                return ope_fail(err, OPE_EDATA, "%s: policy '%s': an importance weight "
+                                "pi/pscore up to %g, times rewards up to %g, passes %.3g, "
+                                "past which the sums over the log's %llu rows overflow double "
+                                "precision (the estimates would be infinite or NaN); ope eval "
+                                "%s names the row: check its pscore, or rescale the rewards",
+                                mc->sh[mc->order[i]].st.name, h->names[p], h->maxw[p], rmax,
+                                lim, (unsigned long long)mc->total, h->log);
+    }
+    return 0;
+}
+
+/* The shards in row order, checked to cover rows 0 .. total - 1 once each. */
+static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t *total,
+                       struct ope_error *err)
+{
+    double *row0 = ope_malloc((n + 1) * sizeof *row0, err);
+    if (!row0)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        row0[k] = (double)sh[k].h.row0;    /* exact: row0 <= 2^52 (head_read) */
+    gsl_sort_index(order, row0, 1, n);     /* equal starts are refused below */
+    free(row0);
+    const struct shard *first = &sh[order[0]];
+    if (first->h.row0 != 0)
+        return ope_fail(err, OPE_EDATA, "%s: its rows start at row %llu of the log, and no "
+                        "state holds rows 0 to %llu: merge the states of every shard (each "
+                        "saved with --row-offset, its first row in the whole log)",
+                        first->st.name, (unsigned long long)first->h.row0,
+                        (unsigned long long)first->h.row0 - 1);
+    uint64_t at = first->h.rows;
+    for (size_t i = 1; i < n; i++) {
+        const struct shard *a = &sh[order[i - 1]], *b = &sh[order[i]];
+        if (b->h.row0 < at)
+            return ope_fail(err, OPE_EDATA, "%s and %s overlap: rows %llu to %llu of the log "
+                            "are in both (rows %llu.. and %llu..): %s; each row goes in one "
+                            "shard, with --row-offset its first row in the whole log",
+                            a->st.name, b->st.name, (unsigned long long)b->h.row0,
+                            (unsigned long long)(at < b->h.row0 + b->h.rows
+                                                     ? at : b->h.row0 + b->h.rows) - 1,
+                            (unsigned long long)a->h.row0, (unsigned long long)b->h.row0,
+                            b->h.row0 == a->h.row0 ? "the same shard given twice, or two "
+                                                     "saved with the same --row-offset"
+                                                   : "a wrong --row-offset");
+        if (b->h.row0 > at) {
+            char rows[64];
+            if (b->h.row0 - at == 1)
+                snprintf(rows, sizeof rows, "row %llu", (unsigned long long)at);
+            else
+                snprintf(rows, sizeof rows, "rows %llu to %llu", (unsigned long long)at,
+                         (unsigned long long)b->h.row0 - 1);
+            return ope_fail(err, OPE_EDATA, "%s of the log %s in no state: %s ends at row "
+                            "%llu and %s starts at row %llu; merge the missing shard's state "
+                            "too (or check --row-offset)", rows,
+                            b->h.row0 - at == 1 ? "is" : "are", a->st.name,
+                            (unsigned long long)at - 1, b->st.name,
+                            (unsigned long long)b->h.row0);
+        }
+        at += b->h.rows;
+    }
+    *total = at;
+    return 0;
+}
+
+/* The settings of the evaluation the states were saved with, with the caller's
+ * threads and truth. */
+static int settings_of(const struct eval_state_opts *so, const struct eval_settings *in,
+                       struct eval_settings *set, struct ope_error *err)
+{
+    eval_settings_init(set);
+    set->threads = in->threads;
+    set->truth_path = in->truth_path;
+    if (eval_settings_set_estimators(set, so->estimators, err) != 0)
+        return -1;
+    if (so->n_policies > EVALSET_MAX_POLICIES)
+        return ope_fail(err, OPE_EDATA, "a state names %zu policies; at most %d are evaluated",
+                        so->n_policies, EVALSET_MAX_POLICIES);
+    for (size_t p = 0; p < so->n_policies; p++)
+        set->policies[p] = so->policies[p];
+    set->n_policies = so->n_policies;
+    set->ci = so->ci;
+    set->alpha = so->alpha;
+    set->n_boot = so->n_boot;
+    set->seed = so->seed;
+    set->bound_lo = so->bound_lo;
+    set->bound_hi = so->bound_hi;
+    set->against = so->against;
+    set->matrix_k = so->matrix_k;
+    return 0;
+}
+
+/* The merged result named as one run over the shards' logs would be, with the
+ * warnings their results would carry. */
+static int name_result(struct res_eval *r, const struct shard *sh, const size_t *order,
+                       size_t n, struct ope_error *err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&sb, "%s%s", i ? " " : "", sh[order[i]].h.log ? sh[order[i]].h.log : "");
+    if (strbuf_failed(&sb))
+        return ope_fail_oom(err);
+    free(r->path);
+    r->path = strbuf_detach(&sb);
+    /* One digest of every byte is not known from the shards': one shard's is its log's. */
+    snprintf(r->sha256, sizeof r->sha256, "%s", n == 1 ? sh[0].h.sha256 : "");
+    int bad = 0;
+    for (size_t i = 0; !bad && i < n; i++) {
+        const struct shard_head *h = &sh[order[i]].h;
+        if (h->left && h->left[0]) {
+            bad = res_warn(r, NULL, "streamed (the log is read in windows): %s left out: "
+                           "they fit a reward model, which a streamed evaluation does not "
+                           "do; give the log qhat.* columns, or read it whole (no --stream, "
+                           "a larger --memory-limit)", h->left) != 0;
+            break;
+        }
+    }
+    for (size_t i = 0; !bad && i < n; i++) {
+        const struct shard_head *h = &sh[order[i]].h;
+        if (h->spilled && h->spilled[0])
+            bad = res_warn(r, NULL, "%s is not a regular file: it was copied to a temporary "
+                           "file in $TMPDIR (or /tmp) as it was read, to be read again",
+                           h->spilled) != 0;
+    }
+    return bad ? ope_fail_oom(err) : 0;
+}
+
+struct res_eval *shard_merge(const char *const *paths, size_t n, const struct eval_settings *in,
+                             struct ope_progress *progress, struct ope_error *err)
+{
+    struct shard *sh = ope_calloc(n + 1, sizeof *sh, err);
+    size_t *order = ope_calloc(n + 1, sizeof *order, err);
+    struct sf_state **states = ope_calloc(n + 1, sizeof *states, err);
+    struct eval_settings *set = ope_calloc(1, sizeof *set, err);
+    struct res_eval *r = NULL;
+    size_t opened = 0;
+    int rc = sh && order && states && set ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (sf_open_file(&sh[k].st, paths[k], EVAL_STATE_KIND, err) != 0) {
+            rc = -1;
+            break;
+        }
+        opened = k + 1;
+        if (head_read(&sh[k].st, &sh[k].h, err) != 0 ||
+            eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0 ||
+            (k > 0 && sf_compatible(&sh[k].st, &sh[0].st, err) != 0))
+            rc = -1;
+    }
+    uint64_t total = 0;
+    if (rc == 0)
+        rc = shard_order(sh, n, order, &total, err);
+    if (rc == 0)
+        rc = settings_of(&sh[0].so, in, set, err);
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++)
+            states[i] = &sh[order[i]].st;
+        struct merge_check mc = { sh, order, n, total };
+        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
+        r = eval_settings_run_merge(set, &win, states, n, progress, err);
+        if (r && name_result(r, sh, order, n, err) != 0) {
+            res_eval_free(r);
+            r = NULL;
+        }
+    }
+    for (size_t k = 0; sh && k < opened; k++) {
+        sf_close(&sh[k].st);
+        shard_head_release(&sh[k].h);
+        eval_state_opts_release(&sh[k].so);
+    }
+    free(sh);
+    free(order);
+    free(states);
+    free(set);
+    return r;
+}

@@ -1,0 +1,105 @@
+/* ope/cmd_merge.c: `ope merge S1.state S2.state ...`: the evaluation of a whole log
+ * from the states its shards saved (ope eval SHARD --save-state S --row-offset R),
+ * written as ope eval writes it (ope/app/shardcli.h). */
+#include "config.h"
+#include "ope/cmd.h"
+
+#include <getopt.h>
+#include <string.h>
+
+#include "estimators/result.h"
+#include "ope/app/cli.h"
+#include "ope/app/evalcli.h"
+#include "ope/app/output.h"
+#include "ope/app/shardcli.h"
+#include "ope/base/progress.h"
+
+enum { MERGE_LIFT = 0x4700, MERGE_MATRIX };
+
+static int merge_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "lift", no_argument, NULL, MERGE_LIFT },
+        { "matrix", no_argument, NULL, MERGE_MATRIX },
+        { "threads", required_argument, NULL, EVALCLI_THREADS },
+        { "truth", required_argument, NULL, EVALCLI_TRUTH },
+        OUTCLI_OPTIONS,
+        { NULL, 0, NULL, 0 }
+    };
+    struct evalcli c;
+    evalcli_init(&c);
+    struct outcli out;
+    outcli_init(&out);
+    enum out_format format;
+    struct ope_error err = { 0 };
+    int opt, lift = 0, matrix = 0;
+    while ((opt = cli_getopt("merge", argc, argv, OUTCLI_SHORT, opts)) != -1) {
+        if (opt == MERGE_LIFT || opt == MERGE_MATRIX) {
+            *(opt == MERGE_LIFT ? &lift : &matrix) = 1;
+            continue;
+        }
+        int rc = evalcli_group_option(&c, &out, opt, optarg, &err);
+        if (rc < 0)
+            return cli_usage("merge", "%s", err.msg);
+        if (rc == 0)
+            return OPE_EUSAGE;
+    }
+    if (optind >= argc)
+        return cli_usage("merge", "which states? ope merge S1.state S2.state ... (saved by "
+                         "ope eval SHARD --save-state S --row-offset R)");
+    if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
+        return cli_usage("merge", "%s", err.msg);
+    if (outcli_check(&out, &err) != 0)
+        return cli_error(&err);
+    struct ope_progress *progress = outcli_progress(&out);
+    struct res_eval *r = shard_merge((const char *const *)(argv + optind),
+                                     (size_t)(argc - optind), &c.set, progress, &err);
+    ope_progress_stderr_done();
+    if (!r)
+        return cli_error(&err);
+    int rc = evalcli_write_views(r, format, lift, matrix, &out, &err);
+    res_eval_free(r);
+    return rc ? cli_error(&err) : 0;
+}
+
+const struct cmd_entry cmd_merge_entry = {
+    "merge", "ope merge STATE [STATE ...] [options]",
+    "evaluate a whole log from the states its shards saved (ope eval --save-state)",
+    "A log too big for one run, or already cut into parts on a cluster (a Slurm job\n"
+    "array, GNU parallel, a Spark pipe), is evaluated shard by shard: each shard is\n"
+    "a CSV of its rows (the same header in each), evaluated on its own with\n"
+    "  ope eval SHARD.csv --save-state SHARD.state --row-offset R [options]\n"
+    "where R is the shard's first row in the whole log (0 for the first; the rows\n"
+    "of the shards before it). The options are the evaluation's (--estimators, --ci,\n"
+    "--n-boot, --seed, --policy, --alpha, --bounds, --against, --matrix=K) and must\n"
+    "be the same for every shard. ope merge then writes the result one ope eval over\n"
+    "the whole log would: the same bootstrap draws (keyed by the global row), the\n"
+    "estimates to rounding, se and intervals to 1e-12 relative.\n"
+    "  A state is a checked file (a version, its length and a SHA-256): a truncated\n"
+    "or damaged state, states saved with other settings or by another version, and\n"
+    "shards whose rows leave a gap or overlap (a wrong --row-offset, a shard given\n"
+    "twice or left out) are refused with a message naming the files (status 65).\n"
+    "  What a shard cannot carry is refused when it is saved (status 64): --ci cs (it\n"
+    "folds every row in order), --ci hoeffding and bernstein (the lift's and the\n"
+    "differences' intervals take an observed range that needs the whole log's sums),\n"
+    "estimators that fit a reward model (give the log qhat.* columns), --by, --follow\n"
+    "and trajectory logs. --save-state is for shards run apart; mpirun runs the\n"
+    "shards of one file and merges them itself (ope help eval).\n\n"
+    "Options:\n"
+    "  --lift                the table also shows each estimate's lift (as ope eval)\n"
+    "  --matrix              the table also shows the differences among each\n"
+    "                        estimator's top candidates (their number K is the\n"
+    "                        shards' --matrix=K, default 3); with --format csv the\n"
+    "                        differences alone\n"
+    "  --truth FILE          the policies' true values (policy,value), as ope eval's\n"
+    "  --threads N           threads (never changes the results)\n"
+    "\n" OUTCLI_HELP
+    "\nExamples:\n"
+    "  ope gen bandit --rows 20000 --seed 3 -o log.csv\n"
+    "  head -n 12001 log.csv > a.csv; (head -n 1 log.csv; tail -n +12002 log.csv) > b.csv\n"
+    "  ope eval a.csv --save-state a.state --estimators ipw,snipw --ci t\n"
+    "  ope eval b.csv --save-state b.state --row-offset 12000 --estimators ipw,snipw \\\n"
+    "      --ci t\n"
+    "  ope merge a.state b.state    # = ope eval log.csv --estimators ipw,snipw --ci t\n",
+    merge_exec
+};
