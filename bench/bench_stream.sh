@@ -7,6 +7,7 @@
 #   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
 #   - the same streamed on 1 thread, and split between 2 MPI ranks of 1 thread each
 #     (when mpirun and an MPI build are there);
+#   - the same cut into 2 shard files saved at once (--save-state) and merged;
 #   - 10,000,000 rows as a .csv.gz, streamed (OPE_BENCH_STREAM_BIG=0 skips it: it
 #     takes a few minutes to make).
 set -eu
@@ -48,6 +49,26 @@ if command -v mpirun >/dev/null 2>&1 && "$OPE" --version >/dev/null 2>&1 &&
     }
     run_mpi "  mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "$one" --threads 1
 fi
+# Shards run apart (ope eval --save-state, then ope merge): the log cut into 2 files of
+# 500,000 rows, saved by 2 processes of 1 thread at once (a job array on the 2 cores),
+# then merged; the wall time of the saves and of the merge.
+part=$dir/ope-bench-stream-1m.part
+if [ ! -s "${part}1.csv" ]; then
+    awk -v p="$part" 'NR == 1 { print > (p "0.csv"); print > (p "1.csv"); next }
+        { print > (p (NR <= 500001 ? "0" : "1") ".csv") }' "$one"
+fi
+/usr/bin/time -f '%e' -o "$dir/ope-bench-stream.time" sh -c '
+    "$1" eval "$2" --save-state "$4.0" --force --threads 1 --estimators "$5" --n-boot 1000 -q &
+    "$1" eval "$3" --save-state "$4.1" --force --threads 1 --row-offset 500000 \
+        --estimators "$5" --n-boot 1000 -q &
+    wait' sh "$OPE" "${part}0.csv" "${part}1.csv" "$dir/ope-bench-stream.state" "$est"
+read -r wall < "$dir/ope-bench-stream.time"
+printf '%-46s %7.2f s\n' "  2 shards saved at once, --threads 1 each" "$wall"
+/usr/bin/time -f '%e %M' -o "$dir/ope-bench-stream.time" "$OPE" merge \
+    "$dir/ope-bench-stream.state.0" "$dir/ope-bench-stream.state.1" -f json \
+    > "$dir/ope-bench-stream.json"
+read -r wall kb < "$dir/ope-bench-stream.time"
+printf '%-46s %7.2f s %7.0f MB\n' "  ope merge of their states" "$wall" "$((kb / 1024))"
 if [ "${OPE_BENCH_STREAM_BIG:-1}" != 0 ]; then
     big=$dir/ope-bench-stream-10m.csv.gz
     make_log 10000000 "$big" "gzip -1"

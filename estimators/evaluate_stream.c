@@ -82,6 +82,32 @@ int evs_rewind(struct eng *g, struct ope_error *err)
     return win->rewind(win->ctx, err);
 }
 
+int evs_each_window(struct eng *g, const char *pass, const char *reading,
+                    int (*fn)(struct eng *g, const struct blog *w, void *ctx,
+                              struct ope_error *err),
+                    void *ctx, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    const struct blog *w;
+    size_t first, at = s->row0;
+    int r;
+    if (evs_rewind(g, err) != 0)
+        return -1;
+    while ((r = evs_next_window(g, &w, &first, &at, err)) == 1) {
+        ope_progress_report(g->o->progress, (double)(at - s->row0) /
+                            (double)(s->local_rows ? s->local_rows : 1), pass);
+        if (evs_window_prepare(g, w, first, err) != 0 || fn(g, w, ctx, err) != 0)
+            return -1;
+    }
+    if (r < 0)
+        return -1;
+    if (at - s->row0 != s->local_rows)
+        return ope_fail(err, OPE_EDATA, "%s: %zu rows on a %s reading, %zu on the first: "
+                        "the log changed while it was evaluated", evs_path(g),
+                        at - s->row0, reading, s->local_rows);
+    return 0;
+}
+
 /* ---- pass 1: the sums and what is known before the sums ---------------------------- */
 
 /* Whether each estimator applies, folded over window w's rows. */

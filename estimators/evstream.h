@@ -117,7 +117,7 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err);
  * 0, or -1 with err. */
 int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum,
                      size_t *rows, struct ope_error *err);
-/* Merge mode, pass 2 and 3: what pass2_local and the diff pass fold from rows, from
+/* Merge mode, pass 2 and 3: what those passes fold from rows (evs_each_window), from
  * the merged moments given the finished sums x. 0, or -1 with err. */
 int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_res *es,
                     struct sest *t, struct spol *tp, struct ope_error *err);
@@ -144,6 +144,14 @@ int evs_next_window(struct eng *g, const struct blog **w, size_t *first, size_t 
                     struct ope_error *err);
 /* Start a pass. 0, or -1 with err. */
 int evs_rewind(struct eng *g, struct ope_error *err);
+/* A pass after the first over this process's rows: each window's policy vectors
+ * prepared (evs_window_prepare, released by the caller), then fn(g, w, ctx, err) on
+ * it; the rows checked against the first pass's. pass labels the progress ("pass
+ * 2"), reading the message of a log that changed ("second"). 0, or -1 with err. */
+int evs_each_window(struct eng *g, const char *pass, const char *reading,
+                    int (*fn)(struct eng *g, const struct blog *w, void *ctx,
+                              struct ope_error *err),
+                    void *ctx, struct ope_error *err);
 
 /* Pass 2: given the finished sums x and what pass 1 found (applies, ranges, support),
  * es[p * n_spec + e] and ps[p] as the in-memory est_stats and pol_stats leave them,

@@ -287,37 +287,18 @@ static void save_task(void *arg, size_t k)
     free(buf);
 }
 
-/* This process's windows folded into m. 0, or -1 with err. */
-static int moments_pass(struct eng *g, struct evs_merged *m, struct ope_error *err)
+/* One window of the moments' pass (evs_each_window) folded into ctx's merged sums. */
+static int moments_window(struct eng *g, const struct blog *w, void *ctx, struct ope_error *err)
 {
-    struct ssrc *s = g->self;
-    const struct blog *w;
-    size_t first, at = s->row0;
-    int r;
-    if (evs_rewind(g, err) != 0)
+    struct evs_merged *m = ctx;
+    size_t L = w->n_positions > 0 ? (size_t)w->n_positions : 1;
+    struct save_tasks st = { g, w, m, 0 };
+    if (mass_grow(m, L, (size_t)w->n_actions, err) != 0)
         return -1;
-    while ((r = evs_next_window(g, &w, &first, &at, err)) == 1) {
-        ope_progress_report(g->o->progress, (double)(at - s->row0) /
-                            (double)(s->local_rows ? s->local_rows : 1), "moments");
-        size_t L = w->n_positions > 0 ? (size_t)w->n_positions : 1;
-        struct save_tasks st = { g, w, m, 0 };
-        if (mass_grow(m, L, (size_t)w->n_actions, err) != 0 ||
-            evs_window_prepare(g, w, first, err) != 0)
-            return -1;
-        if (ope_parallel_for(g->o->n_spec + g->n_pol, g->o->threads, save_task, &st, NULL,
-                             NULL) != 0)
-            return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-        if (atomic_load(&st.failed))
-            return ope_fail_oom(err);
-    }
-    evs_window_release(g);
-    if (r < 0)
-        return -1;
-    if (at - s->row0 != s->local_rows)
-        return ope_fail(err, OPE_EDATA, "%s: %zu rows on a second reading, %zu on the first: "
-                        "the log changed while it was evaluated", evs_path(g),
-                        at - s->row0, s->local_rows);
-    return 0;
+    if (ope_parallel_for(g->o->n_spec + g->n_pol, g->o->threads, save_task, &st, NULL,
+                         NULL) != 0)
+        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    return atomic_load(&st.failed) ? ope_fail_oom(err) : 0;
 }
 
 static void merged_put(const struct eng *g, const struct evs_merged *m, struct strbuf *sb)
@@ -522,7 +503,8 @@ int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rs
     struct evs_merged *m = merged_new(g, err);
     if (!m)
         return -1;
-    int rc = moments_pass(g, m, err);
+    int rc = evs_each_window(g, "moments", "second", moments_window, m, err);
+    evs_window_release(g);
     if (rc == 0) {
         merged_put(g, m, sb);
         if (strbuf_failed(sb) || strbuf_failed(s->save_settings))

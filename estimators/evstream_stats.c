@@ -140,32 +140,12 @@ static void est_finish(struct eng *g, const struct eng_sums *x, size_t p, size_t
                                 (double)g->n);
 }
 
-/* This process's windows folded into t and tp. 0, or -1 with err. */
-static int pass2_local(struct eng *g, const struct eng_sums *x, const struct eng_res *es,
-                       struct sest *t, struct spol *tp, struct ope_error *err)
+/* One window of pass 2 (evs_each_window): its tasks fold it into ctx's statistics. */
+static int pass2_window(struct eng *g, const struct blog *w, void *ctx, struct ope_error *err)
 {
-    struct ssrc *s = g->self;
-    size_t ns = g->o->n_spec;
-    const struct blog *w;
-    size_t first, at = s->row0;
-    int r;
-    if (evs_rewind(g, err) != 0)
-        return -1;
-    while ((r = evs_next_window(g, &w, &first, &at, err)) == 1) {
-        ope_progress_report(g->o->progress, (double)(at - s->row0) /
-                            (double)(s->local_rows ? s->local_rows : 1), "pass 2");
-        struct win_tasks wt = { g, x, w, es, t, tp, NULL, NULL, 0 };
-        if (evs_window_prepare(g, w, first, err) != 0 ||
-            run_tasks(&wt, g->n_pol * (ns + 1), stats_task, err) != 0)
-            return -1;
-    }
-    if (r < 0)
-        return -1;
-    if (at - s->row0 != s->local_rows)
-        return ope_fail(err, OPE_EDATA, "%s: %zu rows on a second reading, %zu on the first: "
-                        "the log changed while it was evaluated", evs_path(g),
-                        at - s->row0, s->local_rows);
-    return 0;
+    struct win_tasks *wt = ctx;
+    wt->w = w;
+    return run_tasks(wt, g->n_pol * (g->o->n_spec + 1), stats_task, err);
 }
 
 int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
@@ -195,7 +175,9 @@ int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         ope_sum_init(&tp[p].unsup);
         diag_acc_init(&tp[p].w);
     }
-    rc = s->merge ? evs_merge_pass2(g, x, es, t, tp, err) : pass2_local(g, x, es, t, tp, err);
+    struct win_tasks wt = { g, x, NULL, es, t, tp, NULL, NULL, 0 };
+    rc = s->merge ? evs_merge_pass2(g, x, es, t, tp, err)
+                  : evs_each_window(g, "pass 2", "second", pass2_window, &wt, err);
 share:
     evs_window_release(g);
     /* Several ranks: the whole log's statistics from every rank's. */
@@ -246,6 +228,20 @@ static void diff_task(void *arg, size_t k)
     free(buf);
 }
 
+/* One window of pass 3 (evs_each_window). */
+struct diff_ctx {
+    struct win_tasks wt;
+    size_t n_d;
+};
+
+static int diff_window(struct eng *g, const struct blog *w, void *ctx, struct ope_error *err)
+{
+    (void)g;
+    struct diff_ctx *dc = ctx;
+    dc->wt.w = w;
+    return run_tasks(&dc->wt, dc->n_d, diff_task, err);
+}
+
 /* The statistics of the per-row differences of the pairs d (eng_kind.diff_stats). */
 int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
                    size_t n_d, struct ci_stats *st, struct ope_error *err)
@@ -263,20 +259,8 @@ int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_dif
         free(q);
         return rc;
     }
-    const struct blog *w;
-    size_t first, at = s->row0;
-    int rc = evs_rewind(g, err) == 0 ? 0 : -1;
-    while (rc == 0 && (rc = evs_next_window(g, &w, &first, &at, err)) == 1) {
-        ope_progress_report(g->o->progress, (double)(at - s->row0) /
-                            (double)(s->local_rows ? s->local_rows : 1), "pass 3");
-        struct win_tasks wt = { g, x, w, NULL, NULL, NULL, d, q, 0 };
-        rc = evs_window_prepare(g, w, first, err) != 0 ||
-                     run_tasks(&wt, n_d, diff_task, err) != 0 ? -1 : 0;
-    }
-    if (rc == 0 && at - s->row0 != s->local_rows)
-        rc = ope_fail(err, OPE_EDATA, "%s: %zu rows on a third reading, %zu on the first: "
-                      "the log changed while it was evaluated", evs_path(g), at - s->row0,
-                      s->local_rows);
+    struct diff_ctx dc = { { g, x, NULL, NULL, NULL, NULL, d, q, 0 }, n_d };
+    int rc = evs_each_window(g, "pass 3", "third", diff_window, &dc, err);
     evs_window_release(g);
     /* Several ranks: the whole log's statistics from every rank's. */
     rc = evs_share_diff(g, rc, q, n_d, err);

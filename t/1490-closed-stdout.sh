@@ -17,11 +17,16 @@ cd "$TMP" || exit 1
 
 # closed ARGS...: run ope with a standard output whose only reader has closed it
 # before ope starts (deterministic: every write gets EPIPE); its status goes to
-# $TMP/st, its standard error to $TMP/err.
+# $TMP/st, its standard error to $TMP/err. The reader is a process of its own, and ope
+# starts only once it has exited: a reader shell that had closed its standard input
+# but not yet exited could still hold the pipe open (a small output then went into
+# the pipe's buffer with status 0, once, on a loaded machine).
 closed() {
-    rm -f "$TMP/st" "$TMP/ready"
+    rm -f "$TMP/st" "$TMP/ready" "$TMP/rpid"
     { while [ ! -e "$TMP/ready" ]; do sleep 0.01; done
-      "$OPE" "$@" 2>"$TMP/err"; echo $? >"$TMP/st"; } | { exec 0<&-; : >"$TMP/ready"; }
+      while kill -0 "$(cat "$TMP/rpid")" 2>/dev/null; do sleep 0.01; done
+      "$OPE" "$@" 2>"$TMP/err"; echo $? >"$TMP/st"; } |
+        sh -c 'exec 0<&-; echo $$ > "$1/rpid.tmp"; mv "$1/rpid.tmp" "$1/rpid"; : > "$1/ready"' sh "$TMP"
 }
 # check WANT DESC ARGS...: closed, then the status is WANT and every line of standard
 # error is one the same command prints with its output going to /dev/null.
