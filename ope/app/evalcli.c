@@ -838,16 +838,17 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (*out) {
         memcpy((*out)->sha256, hex, sizeof (*out)->sha256);
         int bad = n > 1 && name_inputs(*out, paths, n, err) != 0;
-        if (!bad && left[0])
-            bad = res_warn(*out, NULL, "streamed (the log is read in windows): %s left out: "
-                           "they fit a reward model, which a streamed evaluation does not "
-                           "do; give the log qhat.* columns, or read it whole (%s)", left,
-                           comm_size() > 1 ? "in one process, without mpirun"
-                                           : "no --stream, a larger --memory-limit") != 0;
-        if (!bad && blog_stream_spilled(bs))
-            bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
-                           "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
-                           "again", spilled_name(paths, n)) != 0;
+        if (!bad && left[0] && !(bad = res_warn(*out, NULL, "streamed (the log is read in "
+                           "windows): %s left out: they fit a reward model, which a streamed "
+                           "evaluation does not do; give the log qhat.* columns, or read it "
+                           "whole (%s)", left, comm_size() > 1 ? "in one process, without mpirun"
+                           : "no --stream, a larger --memory-limit") != 0))
+            c->read_warnings++;
+        if (!bad && blog_stream_spilled(bs) &&
+            !(bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
+                             "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
+                             "again", spilled_name(paths, n)) != 0))
+            c->read_warnings++;
         if (bad) {
             res_eval_free(*out);
             *out = NULL;
@@ -883,6 +884,7 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
+    c->read_warnings = 0;
     if (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) {
         struct res_eval *r = NULL;
         int rc = run_stream(c, paths, n, &r, err);
@@ -896,6 +898,7 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
 struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
                                  const char *name, struct ope_error *err)
 {
+    c->read_warnings = 0;
     struct csv_reader *csv = csv_open_mem(buf, len, name, c->lo.sep, err);
     return csv ? run_csv(c, csv, &name, 1, err) : NULL;
 }

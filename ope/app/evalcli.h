@@ -148,6 +148,10 @@ struct evalcli {
     size_t row_offset;
     int save_force;
     size_t saved_rows;          /* out: the shard's rows */
+    /* out: how many of the last result's warnings, its last ones, say how the log was
+     * read (streamed: the estimators left out, an input copied to a temporary file):
+     * ope select, whose output has no place for them, says them on standard error. */
+    size_t read_warnings;
 };
 
 void evalcli_init(struct evalcli *c);
