@@ -295,6 +295,14 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
     struct truth tf;
     memset(&tf, 0, sizeof tf);
     tf.behavior = NAN;
+    /* Under mpirun the inputs are checked before the truth file is read: every rank
+     * reads it, and standard input reaches rank 0 alone (the others would fail alone
+     * on an empty one while rank 0 waits for them in the evaluation). The ranks agree,
+     * so they stop together even when their command lines differ. */
+    if (comm_size() > 1 &&
+        comm_agree(evalcli_ranks_files(&sc->c, (const char *const *)paths, paths ? s->R : 0,
+                                       err), err) != 0)
+        return -1;
     if (sc->c.set.truth_path && truth_load(sc->c.set.truth_path, &tf, err) != 0)
         return -1;
     int rc = -1;

@@ -598,15 +598,11 @@ static const char *spilled_name(const char *const *paths, size_t n)
     return paths[0];
 }
 
-/* Across ranks, the logs that do not split: each rank reads the log (and the truth
- * file) for itself, so they must be regular files (standard input reaches rank 0 alone, and the readers of a
- * pipe or FIFO would share its bytes out among them), and a bandit log (a trajectory
- * log is read whole). 0, or -1 with err (the same on every rank that sees the same
- * files). */
-static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
+int evalcli_ranks_files(const struct evalcli *c, const char *const *paths, size_t n,
                         struct ope_error *err)
 {
-    const struct load_opts *lo = &c->lo;
+    if (comm_size() == 1)
+        return 0;
     /* The log's files, then the truth file (read by every rank too). */
     for (size_t k = 0; k <= n; k++) {
         const char *p = k < n ? paths[k] : c->set.truth_path;
@@ -622,6 +618,18 @@ static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_
                             is_stdin ? "standard input reaches rank 0 alone"
                                      : "the ranks would share out a pipe's bytes among them");
     }
+    return 0;
+}
+
+/* Across ranks, the logs that do not split: the inputs every rank reads must be
+ * regular files (evalcli_ranks_files), and the log a bandit log (a trajectory log is
+ * read whole). 0, or -1 with err (the same on every rank that sees the same files). */
+static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
+                        struct ope_error *err)
+{
+    const struct load_opts *lo = &c->lo;
+    if (evalcli_ranks_files(c, paths, n, err) != 0)
+        return -1;
     /* A file that cannot be read is left to the stream, whose message is blog_load's. */
     struct ope_error e = { 0 };
     struct csv_reader *csv = csv_open(paths[0], lo->sep, &e);
