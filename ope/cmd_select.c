@@ -23,6 +23,9 @@
 #include "ope/base/strbuf.h"
 #include "ope/app/select_gen.h"
 #include "ope/app/select_lesson.h"
+#include "ope/base/comm.h"
+#include "ope/base/progress.h"
+#include "ope/base/utf8.h"
 
 enum { SEL_K = 0x5300, SEL_SAFETY, SEL_CLIP, SEL_FORMAT, SEL_OUT, SEL_FORCE };
 
@@ -242,6 +245,27 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
     return -1;
 }
 
+/* The warnings of how a log was read (the last n of r's: a streamed log's estimators
+ * left out, an input copied to a temporary file), on standard error: the selection's
+ * table and JSON show the estimators it has, not why others are missing. path names
+ * the log when there are several (else NULL). Said by rank 0 alone under mpirun (the
+ * ranks hold the same result, and a later rank's standard error is kept for its own
+ * failure). */
+static void say_read_warnings(const struct res_eval *r, size_t n, const char *path)
+{
+    if (comm_rank() > 0 || n == 0)
+        return;
+    char nm[512] = "", w[2048];
+    if (path && strcmp(path, "-") == 0)
+        path = "standard input";
+    if (path)
+        utf8_printable(path, strlen(path), nm, sizeof nm);
+    ope_progress_stderr_done();     /* a warning does not run into the bar */
+    for (size_t k = r->n_warnings - (n < r->n_warnings ? n : r->n_warnings); k < r->n_warnings; k++)
+        fprintf(stderr, "ope select: warning: %s%s%s\n", nm, path ? ": " : "",
+                utf8_printable(r->warnings[k], strlen(r->warnings[k]), w, sizeof w));
+}
+
 /* The datasets' results, truths and metrics: ops[i * E + e] for dataset i. */
 struct select_run {
     size_t R, M, E;
@@ -271,6 +295,14 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
     struct truth tf;
     memset(&tf, 0, sizeof tf);
     tf.behavior = NAN;
+    /* Under mpirun the inputs are checked before the truth file is read: every rank
+     * reads it, and standard input reaches rank 0 alone (the others would fail alone
+     * on an empty one while rank 0 waits for them in the evaluation). The ranks agree,
+     * so they stop together even when their command lines differ. */
+    if (comm_size() > 1 &&
+        comm_agree(evalcli_ranks_files(&sc->c, (const char *const *)paths, paths ? s->R : 0,
+                                       err), err) != 0)
+        return -1;
     if (sc->c.set.truth_path && truth_load(sc->c.set.truth_path, &tf, err) != 0)
         return -1;
     int rc = -1;
@@ -284,6 +316,8 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
         s->r[i] = paths ? evalcli_run(&sc->c, paths[i], err) : select_gen_eval(&sc->gen, &sc->c, i, err);
         if (!s->r[i])
             goto out;
+        if (paths)
+            say_read_warnings(s->r[i], sc->c.read_warnings, s->R > 1 ? paths[i] : NULL);
         char where[64];
         snprintf(where, sizeof where, "replicate %zu", i + 1);
         if (i && same_shape(s->r[0], s->r[i], paths ? paths[i] : where, err) != 0)
@@ -468,6 +502,10 @@ const struct cmd_entry cmd_select_entry = {
     "Several logs (same pi.* policies in each), or --replicates R generated bandit logs,\n"
     "give every metric averaged over the datasets with its sample sd (the paper's\n"
     "benchmark) and how often each candidate was ranked first.\n\n"
+    "A log read in windows (--stream, past --memory-limit, or under mpirun) may leave\n"
+    "estimators out or be copied to a temporary file: select says so on standard\n"
+    "error (\"ope select: warning: ...\", once under mpirun; the log named when there\n"
+    "are several), as its table and JSON list only the estimators it has.\n\n"
     "  --truth FILE          true values (policy,value; a `behavior` row for J(pi_b))\n"
     "  --k K                 k of regret@k (default min(3, M))\n"
     "  --safety R            safety threshold R * J(pi_b) (default 0.9)\n"

@@ -212,7 +212,10 @@ ope_sh_tests = \
 	t/1548-memory-limit-sign.sh \
 	t/1551-mpi-inputs.sh \
 	t/1552-mpi-same-run.sh \
-	t/1553-mpi-no-hang.sh
+	t/1553-mpi-no-hang.sh \
+	t/1560-select-stream-warnings.sh \
+	t/1561-help-formats-stream.sh \
+	t/1562-memory-limit-fraction.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

@@ -598,15 +598,11 @@ static const char *spilled_name(const char *const *paths, size_t n)
     return paths[0];
 }
 
-/* Across ranks, the logs that do not split: each rank reads the log (and the truth
- * file) for itself, so they must be regular files (standard input reaches rank 0 alone, and the readers of a
- * pipe or FIFO would share its bytes out among them), and a bandit log (a trajectory
- * log is read whole). 0, or -1 with err (the same on every rank that sees the same
- * files). */
-static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
+int evalcli_ranks_files(const struct evalcli *c, const char *const *paths, size_t n,
                         struct ope_error *err)
 {
-    const struct load_opts *lo = &c->lo;
+    if (comm_size() == 1)
+        return 0;
     /* The log's files, then the truth file (read by every rank too). */
     for (size_t k = 0; k <= n; k++) {
         const char *p = k < n ? paths[k] : c->set.truth_path;
@@ -622,6 +618,18 @@ static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_
                             is_stdin ? "standard input reaches rank 0 alone"
                                      : "the ranks would share out a pipe's bytes among them");
     }
+    return 0;
+}
+
+/* Across ranks, the logs that do not split: the inputs every rank reads must be
+ * regular files (evalcli_ranks_files), and the log a bandit log (a trajectory log is
+ * read whole). 0, or -1 with err (the same on every rank that sees the same files). */
+static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
+                        struct ope_error *err)
+{
+    const struct load_opts *lo = &c->lo;
+    if (evalcli_ranks_files(c, paths, n, err) != 0)
+        return -1;
     /* A file that cannot be read is left to the stream, whose message is blog_load's. */
     struct ope_error e = { 0 };
     struct csv_reader *csv = csv_open(paths[0], lo->sep, &e);
@@ -838,16 +846,17 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (*out) {
         memcpy((*out)->sha256, hex, sizeof (*out)->sha256);
         int bad = n > 1 && name_inputs(*out, paths, n, err) != 0;
-        if (!bad && left[0])
-            bad = res_warn(*out, NULL, "streamed (the log is read in windows): %s left out: "
-                           "they fit a reward model, which a streamed evaluation does not "
-                           "do; give the log qhat.* columns, or read it whole (%s)", left,
-                           comm_size() > 1 ? "in one process, without mpirun"
-                                           : "no --stream, a larger --memory-limit") != 0;
-        if (!bad && blog_stream_spilled(bs))
-            bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
-                           "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
-                           "again", spilled_name(paths, n)) != 0;
+        if (!bad && left[0] && !(bad = res_warn(*out, NULL, "streamed (the log is read in "
+                           "windows): %s left out: they fit a reward model, which a streamed "
+                           "evaluation does not do; give the log qhat.* columns, or read it "
+                           "whole (%s)", left, comm_size() > 1 ? "in one process, without mpirun"
+                           : "no --stream, a larger --memory-limit") != 0))
+            c->read_warnings++;
+        if (!bad && blog_stream_spilled(bs) &&
+            !(bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
+                             "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
+                             "again", spilled_name(paths, n)) != 0))
+            c->read_warnings++;
         if (bad) {
             res_eval_free(*out);
             *out = NULL;
@@ -883,6 +892,7 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
+    c->read_warnings = 0;
     if (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) {
         struct res_eval *r = NULL;
         int rc = run_stream(c, paths, n, &r, err);
@@ -896,6 +906,7 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
 struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
                                  const char *name, struct ope_error *err)
 {
+    c->read_warnings = 0;
     struct csv_reader *csv = csv_open_mem(buf, len, name, c->lo.sep, err);
     return csv ? run_csv(c, csv, &name, 1, err) : NULL;
 }

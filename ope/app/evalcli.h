@@ -120,9 +120,9 @@ enum {
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
 "  streams each rank's share of the rows (whole chunks of 4096, reached by a seek)\n" \
 "  and merges the ranks' sums after each pass: the same results (to 1e-12), written\n" \
-"  by rank 0 alone; every rank must read the same log (a regular file: not\n" \
-"  standard input or a pipe) and run the same options. --ci cs, --follow and\n" \
-"  trajectory logs are refused there.\n"
+"  by rank 0 alone; every rank must read the same log (a regular file, as the\n" \
+"  --truth file: not standard input or a pipe) and run the same options. --ci cs,\n" \
+"  --follow and trajectory logs are refused there.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */
@@ -148,9 +148,22 @@ struct evalcli {
     size_t row_offset;
     int save_force;
     size_t saved_rows;          /* out: the shard's rows */
+    /* out: how many of the last result's warnings, its last ones, say how the log was
+     * read (streamed: the estimators left out, an input copied to a temporary file):
+     * ope select, whose output has no place for them, says them on standard error. */
+    size_t read_warnings;
 };
 
 void evalcli_init(struct evalcli *c);
+
+/* Under mpirun (0 alone): every rank reads the log's files paths[0..n-1] and the
+ * --truth file for itself, so none may be standard input (it reaches rank 0 alone) or
+ * a pipe or FIFO (the ranks would share out its bytes). 0, or -1 with err (OPE_EUSAGE,
+ * the same on every rank given the same command line). A command that reads the truth
+ * file before the log (ope select) calls it first: a rank reading an empty standard
+ * input would otherwise fail alone while the others wait for it. */
+int evalcli_ranks_files(const struct evalcli *c, const char *const *paths, size_t n,
+                        struct ope_error *err);
 
 /* ope eval --save-state: the files paths[0..n-1] (one shard of a log, read in windows)
  * evaluated as far as a shard can be and its state written to c->save_state. 0, or -1

@@ -38,21 +38,52 @@ static int parse_int(const char *opt, const char *arg, long lo, long hi, long *o
     return 0;
 }
 
-/* A number of bytes with an optional K, M or G (binary multiples). */
+/* floor(0.DIGITS * 2^shift) for the digits of s (up to a byte that is not a digit),
+ * exactly: Horner's rule from the last digit, each step floored (floor((a + floor(b))
+ * / 10) = floor((a + b) / 10) for a whole a), the terms below 10 * 2^30. */
+static unsigned long long fraction_bytes(const char *s, unsigned shift)
+{
+    size_t n = strspn(s, "0123456789");
+    unsigned long long t = 0;
+    while (n-- > 0)
+        t = ((unsigned long long)(s[n] - '0') * (1ULL << shift) + t) / 10;
+    return t;
+}
+
+/* A number of bytes: digits, or with K, M or G (binary multiples) digits with an
+ * optional fraction (1.5G, 0.5M), rounded down to a whole byte. A fraction of a byte
+ * (1.5) is refused rather than rounded: a plain number counts bytes, and 1.5 was more
+ * likely meant with a suffix. */
 static int parse_bytes(const char *arg, unsigned long long *out, struct ope_error *err)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    unsigned shift = 0;
-    if (*end && !end[1])
-        shift = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 : strchr("gG", *end) ? 30 : 99;
+    static const char what[] = "--memory-limit expects a positive number of bytes: digits "
+                               "(2000000), or with K, M or G (binary: 1K = 1024) digits with "
+                               "an optional fraction (512M, 1.5G, 0.5M)";
     /* Digits first: strtoull would skip blanks and take a sign (" -1" wraps to 2^64 - 1). */
-    if (errno || !isdigit((unsigned char)*arg) || shift == 99 || (*end && end[1]) || v == 0 ||
-        v > (~0ULL >> shift))
-        return ope_fail(err, OPE_EUSAGE, "--memory-limit expects a positive number of bytes, "
-                        "optionally with K, M or G (e.g. 512M), got '%s'", arg);
-    *out = v << shift;
+    if (!isdigit((unsigned char)*arg))
+        return ope_fail(err, OPE_EUSAGE, "%s, got '%s'", what, arg);
+    char *digits_end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &digits_end, 10);
+    const char *end = digits_end, *frac = NULL;
+    if (*end == '.') {
+        frac = end + 1;
+        end = frac + strspn(frac, "0123456789");
+    }
+    unsigned shift = !*end ? 0 : end[1] ? 99
+                   : strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 : strchr("gG", *end) ? 30 : 99;
+    if (errno || (frac && end == frac))
+        shift = 99;                     /* too large, or "1." with no digit after */
+    if (shift == 99 || v > (~0ULL >> shift))
+        return ope_fail(err, OPE_EUSAGE, "%s, got '%s'", what, arg);
+    if (frac && shift == 0)
+        return ope_fail(err, OPE_EUSAGE, "--memory-limit %s: a number of bytes is whole (a "
+                        "fraction needs K, M or G: 1.5K is 1536 bytes)", arg);
+    /* The fraction adds less than 2^shift to a multiple of 2^shift: no overflow. */
+    *out = (v << shift) + (frac ? fraction_bytes(frac, shift) : 0);
+    if (*out == 0)
+        return ope_fail(err, OPE_EUSAGE, "--memory-limit %s comes to 0 bytes: give at least 1 "
+                        "byte (e.g. 512M, 1.5G)", arg);
     return 0;
 }
 

@@ -64,9 +64,11 @@ enum {
 "  --stream              read the log in windows of rows, one pass after another,\n" \
 "                        so memory does not grow with its rows (standard input\n" \
 "                        or a pipe is copied to a temporary file in $TMPDIR)\n" \
-"  --memory-limit N      stream when the input is larger than N bytes (suffixes\n" \
-"                        K, M, G; a .gz/.zst file counts 4 times its size; pipes\n" \
-"                        stream only with --stream) (default: a quarter of RAM)\n"
+"  --memory-limit N      stream when the input is larger than N bytes (whole; or\n" \
+"                        K, M, G, binary, with an optional fraction: 512M, 1.5G,\n" \
+"                        rounded down to a byte; a gzip or zstd file counts 4\n" \
+"                        times its size; pipes stream only with --stream)\n" \
+"                        (default: a quarter of RAM)\n"
 
 /* Column patterns of the presets. */
 #define LOADCLI_OBD_CONTEXT "^user_feature_\\d+$"
