@@ -163,4 +163,6 @@ expect_status 66 "a missing state: status 66" "$OPE" merge "$TMP/nope.state"
 expect_status 64 "no state: usage" "$OPE" merge
 expect_status 0 "ope help merge" "$OPE" help merge
 expect_grep "$TMP/out" "--row-offset" "the help says how shards are saved"
+expect_status 0 "ope help formats" "$OPE" help formats
+expect_grep "$TMP/out" "State file (ope eval SHARD --save-state" "it describes the state file"
 done_testing
