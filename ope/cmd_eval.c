@@ -184,6 +184,11 @@ static int eval_exec(int argc, char **argv)
                          "--save-state saves; give --save-state FILE too");
     if (c.save_state && follow_mode)
         return cli_usage("eval", "--save-state saves a shard's state once: drop --follow");
+    /* Checked here: the stream's own refusal would tell to drop a --stream not given. */
+    if (c.save_state && c.set.by[0])
+        return cli_usage("eval", "--save-state: --by %s: segments are evaluated from the whole "
+                         "log's rows in memory, which a shard's state does not carry: drop --by "
+                         "(or evaluate the whole log with --by in one run)", c.set.by);
     if (c.save_state && (out.path || out.format >= 0 || lift))
         return cli_usage("eval", "--save-state writes the shard's state, not a result: drop "
                          "%s, and give it to ope merge, which writes the whole log's result",

@@ -1,0 +1,24 @@
+#!/bin/sh
+# t/0385-shard-messages.sh: what a new user of `ope eval --save-state` and `ope merge`
+# is told when a shard or a set of states is wrong: each message names what was given
+# (not an option the user never typed) and says what to do. The numbers themselves are
+# t/0384's.
+. "$OPE_SRCDIR/t/lib.sh"
+
+"$OPE" gen bandit --rows 3000 --actions 3 --seed 4 -q -o "$TMP/log.csv" || exit 1
+head -n 1001 "$TMP/log.csv" > "$TMP/a.csv"
+{ head -n 1 "$TMP/log.csv"; tail -n +1002 "$TMP/log.csv"; } > "$TMP/b.csv"
+
+# ---- refused when saved: the message speaks of --save-state ----
+expect_status 64 "--by with --save-state: refused" "$OPE" eval "$TMP/a.csv" \
+    --save-state "$TMP/x.state" --by x0
+expect_grep "$TMP/err" "drop --by" "it says to drop --by"
+if grep -qF -- "--stream" "$TMP/err"; then fail "... and not to drop a --stream never given"
+else pass "... and not to drop a --stream never given"; fi
+expect_status 64 "a model estimator without qhat.* columns: refused" "$OPE" eval "$TMP/a.csv" \
+    --save-state "$TMP/x.state" --estimators dr
+expect_grep "$TMP/err" "without --save-state" "it offers the whole log in one run"
+if grep -qF "evaluate in memory" "$TMP/err"; then fail "... not an in-memory shard"
+else pass "... not an in-memory shard"; fi
+[ ! -e "$TMP/x.state" ] && pass "no state written by a refusal" || fail "a state was left"
+done_testing
