@@ -21,4 +21,17 @@ expect_grep "$TMP/err" "without --save-state" "it offers the whole log in one ru
 if grep -qF "evaluate in memory" "$TMP/err"; then fail "... not an in-memory shard"
 else pass "... not an in-memory shard"; fi
 [ ! -e "$TMP/x.state" ] && pass "no state written by a refusal" || fail "a state was left"
+
+# ---- refused when merged: the setting that differs, as the user spelt it ----
+"$OPE" eval "$TMP/a.csv" --save-state "$TMP/a.state" --estimators ipw -q
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/bt.state" --row-offset 1000 --estimators ipw \
+    --ci t -q
+expect_status 65 "a shard saved with --ci t among bootstrap ones: refused" "$OPE" merge \
+    "$TMP/a.state" "$TMP/bt.state"
+expect_grep "$TMP/err" "ci=t in" "it names --ci (not n_boot, which --ci t also changes)"
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/ba.state" --row-offset 1000 --estimators ipw \
+    --alpha 0.1 -q
+expect_status 65 "a shard saved with --alpha 0.1: refused" "$OPE" merge "$TMP/a.state" \
+    "$TMP/ba.state"
+expect_grep "$TMP/err" "(alpha=0.1 in" "it spells alpha as given (not 0.10000000000000001)"
 done_testing
