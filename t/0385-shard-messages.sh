@@ -34,4 +34,19 @@ expect_grep "$TMP/err" "ci=t in" "it names --ci (not n_boot, which --ci t also c
 expect_status 65 "a shard saved with --alpha 0.1: refused" "$OPE" merge "$TMP/a.state" \
     "$TMP/ba.state"
 expect_grep "$TMP/err" "(alpha=0.1 in" "it spells alpha as given (not 0.10000000000000001)"
+
+# ---- the evaluation's options given to ope merge: pointed at the shards ----
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/b.state" --row-offset 1000 --estimators ipw -q
+expect_status 64 "ope merge --policy: refused" "$OPE" merge "$TMP/a.state" "$TMP/b.state" \
+    --policy greedy
+expect_grep "$TMP/err" "give --policy to every shard's ope eval --save-state" \
+    "it says where --policy goes (not 'unknown option')"
+expect_status 64 "ope merge --matrix=4: refused" "$OPE" merge "$TMP/a.state" "$TMP/b.state" \
+    --matrix=4
+expect_grep "$TMP/err" "--matrix=K" "it says K is the shards'"
+expect_status 64 "ope merge --row-offset: refused" "$OPE" merge "$TMP/a.state" --row-offset 5
+expect_grep "$TMP/err" "--row-offset is each shard's" "it says --row-offset is each shard's"
+expect_status 0 "ope merge --matrix (no K) still shows the differences" "$OPE" merge \
+    "$TMP/a.state" "$TMP/b.state" --matrix
+expect_grep "$TMP/out" "differences among each estimator's top 3" "... the top 3 the shards kept"
 done_testing
