@@ -49,4 +49,21 @@ expect_grep "$TMP/err" "--row-offset is each shard's" "it says --row-offset is e
 expect_status 0 "ope merge --matrix (no K) still shows the differences" "$OPE" merge \
     "$TMP/a.state" "$TMP/b.state" --matrix
 expect_grep "$TMP/out" "differences among each estimator's top 3" "... the top 3 the shards kept"
+
+# ---- overlaps: a forgotten --row-offset, and one row ----
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/b0.state" --estimators ipw -q
+expect_status 65 "every shard saved without --row-offset: refused" "$OPE" merge \
+    "$TMP/a.state" "$TMP/b0.state"
+expect_grep "$TMP/err" "--row-offset left out (it defaults to 0)" "it suggests the forgotten option"
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/b9.state" --row-offset 999 --estimators ipw -q
+expect_status 65 "an offset one row short: refused" "$OPE" merge "$TMP/a.state" "$TMP/b9.state"
+expect_grep "$TMP/err" "row 999 of the log is in both" "one row is named as one (not 'rows 999 to 999')"
+
+# ---- shards piped in: one warning for all, as one ope eval of standard input ----
+head -n 1001 "$TMP/log.csv" | "$OPE" eval - --save-state "$TMP/pa.state" --estimators ipw -q
+"$OPE" eval - --save-state "$TMP/pb.state" --row-offset 1000 --estimators ipw -q < "$TMP/b.csv"
+expect_status 0 "two shards from standard input merge" "$OPE" merge "$TMP/pa.state" \
+    "$TMP/pb.state" -f json
+n=$(grep -o "standard input is not a regular file" "$TMP/out" | wc -l)
+[ "$n" -eq 1 ] && pass "the copied-input warning once" || fail "the copied-input warning $n times"
 done_testing
