@@ -66,4 +66,13 @@ expect_status 0 "two shards from standard input merge" "$OPE" merge "$TMP/pa.sta
     "$TMP/pb.state" -f json
 n=$(grep -o "standard input is not a regular file" "$TMP/out" | wc -l)
 [ "$n" -eq 1 ] && pass "the copied-input warning once" || fail "the copied-input warning $n times"
+
+# ---- a part cut by split, without the header: said so (not 'rename a column') ----
+tail -n +1002 "$TMP/log.csv" > "$TMP/nohead.csv"
+expect_status 65 "a shard without the header: refused" "$OPE" eval "$TMP/nohead.csv" \
+    --save-state "$TMP/x.state" --row-offset 1000
+expect_grep "$TMP/err" "is the header missing?" "it asks whether the header is missing"
+printf 'a,reward,a\n1,2,3\n' > "$TMP/dup.csv"
+expect_status 65 "a column named twice in a real header: refused" "$OPE" eval "$TMP/dup.csv"
+expect_grep "$TMP/err" "rename one so roles are unambiguous" "... with the advice to rename it"
 done_testing
