@@ -80,6 +80,12 @@ static int merge_exec(int argc, char **argv)
     if (optind >= argc)
         return cli_usage("merge", "which states? ope merge S1.state S2.state ... (saved by "
                          "ope eval SHARD --save-state S --row-offset R)");
+    /* States are read from files: "-" would be looked up as one and not found. */
+    for (int k = optind; k < argc; k++)
+        if (strcmp(argv[k], "-") == 0)
+            return cli_usage("merge", "'-': ope merge reads each state from its file, not "
+                             "from standard input: save it to a file (ope eval SHARD "
+                             "--save-state SHARD.state) and name that");
     if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
         return cli_usage("merge", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)

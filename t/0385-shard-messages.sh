@@ -75,4 +75,8 @@ expect_grep "$TMP/err" "is the header missing?" "it asks whether the header is m
 printf 'a,reward,a\n1,2,3\n' > "$TMP/dup.csv"
 expect_status 65 "a column named twice in a real header: refused" "$OPE" eval "$TMP/dup.csv"
 expect_grep "$TMP/err" "rename one so roles are unambiguous" "... with the advice to rename it"
+
+# ---- '-' as a state: said to be unsupported (not "-: cannot open") ----
+expect_status 64 "ope merge -: refused" sh -c "\"\$1\" merge - < \"\$2\"" sh "$OPE" "$TMP/a.state"
+expect_grep "$TMP/err" "not from standard input" "it says states are read from files"
 done_testing
