@@ -79,4 +79,11 @@ expect_grep "$TMP/err" "rename one so roles are unambiguous" "... with the advic
 # ---- '-' as a state: said to be unsupported (not "-: cannot open") ----
 expect_status 64 "ope merge -: refused" sh -c "\"\$1\" merge - < \"\$2\"" sh "$OPE" "$TMP/a.state"
 expect_grep "$TMP/err" "not from standard input" "it says states are read from files"
+
+# ---- the estimators left out for want of qhat.* columns: said when the shard is saved ----
+"$OPE" eval "$TMP/a.csv" --save-state "$TMP/all.state" 2>"$TMP/err"
+expect_grep "$TMP/err" "warning: dm, dr, sndr, switch-dr, dr-os, sg-dr left out of the state" \
+    "saving a shard without qhat.* columns warns of the estimators left out"
+"$OPE" eval "$TMP/a.csv" --save-state "$TMP/all.state" --force -q 2>"$TMP/err"
+[ ! -s "$TMP/err" ] && pass "... not with -q" || fail "... -q printed: $(cat "$TMP/err")"
 done_testing

@@ -148,6 +148,7 @@ struct evalcli {
     size_t row_offset;
     int save_force;
     size_t saved_rows;          /* out: the shard's rows */
+    char saved_left[512];       /* out: estimators left out for want of a model, or "" */
 };
 
 void evalcli_init(struct evalcli *c);
