@@ -86,4 +86,12 @@ expect_grep "$TMP/err" "warning: dm, dr, sndr, switch-dr, dr-os, sg-dr left out 
     "saving a shard without qhat.* columns warns of the estimators left out"
 "$OPE" eval "$TMP/a.csv" --save-state "$TMP/all.state" --force -q 2>"$TMP/err"
 [ ! -s "$TMP/err" ] && pass "... not with -q" || fail "... -q printed: $(cat "$TMP/err")"
+
+# ---- --against a policy not evaluated: refused when the shard is saved, not by the merge ----
+expect_status 64 "--save-state --against a policy not evaluated: refused" "$OPE" eval \
+    "$TMP/a.csv" --save-state "$TMP/ag.state" --policy greedy --against uniform
+expect_grep "$TMP/err" "not among the evaluated policies" "it says why"
+[ ! -e "$TMP/ag.state" ] && pass "... and saves no state" || fail "a state was saved"
+expect_status 64 "--save-state --against the only policy: refused" "$OPE" eval \
+    "$TMP/a.csv" --save-state "$TMP/ag.state" --policy uniform --against uniform
 done_testing
