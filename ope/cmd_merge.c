@@ -142,6 +142,10 @@ const struct cmd_entry cmd_merge_entry = {
     "  ope eval a.csv --save-state a.state --estimators ipw,snipw --ci t\n"
     "  ope eval b.csv --save-state b.state --row-offset 12000 --estimators ipw,snipw \\\n"
     "      --ci t\n"
-    "  ope merge a.state b.state    # = ope eval log.csv --estimators ipw,snipw --ci t\n",
+    "  ope merge a.state b.state    # = ope eval log.csv --estimators ipw,snipw --ci t\n"
+    "  # parts in a loop: R counts the data rows before each (not the header lines)\n"
+    "  R=0; for f in day*.csv; do ope eval \"$f\" --save-state \"${f%.csv}.state\" \\\n"
+    "      --row-offset $R --ci t -q; R=$((R + $(tail -n +2 \"$f\" | wc -l))); done\n"
+    "  ope merge day*.state -o result.json\n",
     merge_exec
 };

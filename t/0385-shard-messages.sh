@@ -94,4 +94,23 @@ expect_grep "$TMP/err" "not among the evaluated policies" "it says why"
 [ ! -e "$TMP/ag.state" ] && pass "... and saves no state" || fail "a state was saved"
 expect_status 64 "--save-state --against the only policy: refused" "$OPE" eval \
     "$TMP/a.csv" --save-state "$TMP/ag.state" --policy uniform --against uniform
+
+# ---- the loop of ope help merge, on parts named so that the shell's order is not the
+# rows' (day10 before day2): the whole log's result ----
+mkdir -p "$TMP/days"
+awk -v d="$TMP/days" 'NR == 1 { h = $0; next }
+    { k = int((NR - 2) / 300) + 1; f = d "/day" k ".csv"; if (!(f in s)) { print h > f; s[f] = 1 }
+      print > f }' "$TMP/log.csv"
+(cd "$TMP/days" && R=0 && for f in day*.csv; do
+    "$OPE" eval "$f" --save-state "${f%.csv}.state" --row-offset $R --ci t -q || exit 1
+    R=$((R + $(tail -n +2 "$f" | wc -l)))
+done) && "$OPE" merge "$TMP"/days/day*.state -f json > "$TMP/m.json" 2>"$TMP/err"
+# The whole log in the shell's order of the parts, as the loop numbered its rows.
+(head -n 1 "$TMP/log.csv"; for f in "$TMP"/days/day*.csv; do tail -n +2 "$f"; done) > "$TMP/glob.csv"
+"$OPE" eval "$TMP/glob.csv" --stream --ci t -f json > "$TMP/w.json" 2>/dev/null
+sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-"/' "$TMP/m.json" > "$TMP/a"
+sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-"/' "$TMP/w.json" > "$TMP/b"
+if "$OPE_BUILDDIR/t/jsonclose" "$TMP/a" "$TMP/b" 1e-12 2>"$TMP/cmp"; then
+    pass "the help's loop over 10 parts merges into the whole log's result"
+else fail "the help's loop over 10 parts"; diag "$(cat "$TMP/err" "$TMP/cmp")"; fi
 done_testing
