@@ -20,8 +20,9 @@ enum { MERGE_LIFT = 0x4700, MERGE_MATRIX, MERGE_SHARDS_OPT };
  * settings they were saved with, so these are the shards' (ope eval --save-state). */
 static const char *const shard_opts[] = {
     "estimators", "ci", "n-boot", "seed", "policy", "alpha", "bounds", "against",
-    "row-offset", "save-state", NULL
+    "row-offset", "save-state"
 };
+#define N_SHARD_OPTS ((int)(sizeof shard_opts / sizeof *shard_opts))
 
 static int shards_option(const char *name)
 {
@@ -62,7 +63,7 @@ static int merge_exec(int argc, char **argv)
     struct ope_error err = { 0 };
     int opt, lift = 0, matrix = 0;
     while ((opt = cli_getopt("merge", argc, argv, OUTCLI_SHORT, opts)) != -1) {
-        if (opt >= MERGE_SHARDS_OPT && opt < MERGE_SHARDS_OPT + 10)
+        if (opt >= MERGE_SHARDS_OPT && opt < MERGE_SHARDS_OPT + N_SHARD_OPTS)
             return shards_option(shard_opts[opt - MERGE_SHARDS_OPT]);
         /* --matrix=K: K is the shards' too (their states keep the top K). */
         if (opt == MERGE_MATRIX && optarg)
