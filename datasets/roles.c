@@ -327,6 +327,11 @@ int roles_resolve(struct roles *r, const struct csv_field *hdr, size_t n,
         /* A NUL byte would cut the name short everywhere it is used (roles, patterns,
          * messages), silently: refuse it here, where both kinds of log pass. */
         const char *nul = memchr(hdr[j].s, '\0', hdr[j].len);
+        /* A shard's state (ope eval --save-state) given as a log: say what it is. */
+        if (nul && j == 0 && hdr[j].len >= 8 && memcmp(hdr[j].s, "OPESTATE", 8) == 0)
+            return ope_fail(err, OPE_EDATA, "%s: a state saved by ope eval --save-state, not "
+                            "a log: give the states to ope merge (ope merge S1.state "
+                            "S2.state ...)", path);
         if (nul) {
             char q[256];
             return ope_fail(err, OPE_EDATA, "%s:1:%zu: column %zu's name '%s' holds a NUL byte; "

@@ -113,4 +113,8 @@ sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-"/' "$TMP/w.json" > "$TMP/b"
 if "$OPE_BUILDDIR/t/jsonclose" "$TMP/a" "$TMP/b" 1e-12 2>"$TMP/cmp"; then
     pass "the help's loop over 10 parts merges into the whole log's result"
 else fail "the help's loop over 10 parts"; diag "$(cat "$TMP/err" "$TMP/cmp")"; fi
+
+# ---- a state given to ope eval as a log: pointed at ope merge ----
+expect_status 65 "ope eval STATE: refused" "$OPE" eval "$TMP/a.state"
+expect_grep "$TMP/err" "give the states to ope merge" "it says the file is a state, for ope merge"
 done_testing
