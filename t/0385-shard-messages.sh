@@ -117,4 +117,10 @@ else fail "the help's loop over 10 parts"; diag "$(cat "$TMP/err" "$TMP/cmp")"; 
 # ---- a state given to ope eval as a log: pointed at ope merge ----
 expect_status 65 "ope eval STATE: refused" "$OPE" eval "$TMP/a.state"
 expect_grep "$TMP/err" "give the states to ope merge" "it says the file is a state, for ope merge"
+
+# ---- offsets summed from wc -l (the header lines counted): said so ----
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/bw.state" --row-offset 1001 --estimators ipw -q
+expect_status 65 "an offset one row past (the header counted): refused" "$OPE" merge \
+    "$TMP/a.state" "$TMP/bw.state"
+expect_grep "$TMP/err" "were the header lines counted in --row-offset" "it suggests the header lines"
 done_testing

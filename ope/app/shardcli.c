@@ -173,12 +173,19 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
             else
                 snprintf(rows, sizeof rows, "rows %llu to %llu", (unsigned long long)at,
                          (unsigned long long)b->h.row0 - 1);
+            /* One row more per shard before it: offsets summed from `wc -l`, which
+             * counts every shard's header line too. */
+            int headers = b->h.row0 - at == i;
             return ope_fail(err, OPE_EDATA, "%s of the log %s in no state: %s ends at row "
-                            "%llu and %s starts at row %llu; merge the missing shard's state "
-                            "too (or check --row-offset)", rows,
+                            "%llu and %s starts at row %llu; %s", rows,
                             b->h.row0 - at == 1 ? "is" : "are", a->st.name,
                             (unsigned long long)at - 1, b->st.name,
-                            (unsigned long long)b->h.row0);
+                            (unsigned long long)b->h.row0,
+                            headers ? "were the header lines counted in --row-offset (as wc -l "
+                                      "counts them)? It counts the data rows of the shards "
+                                      "before; or merge the missing shard's state too"
+                                    : "merge the missing shard's state too (or check "
+                                      "--row-offset)");
         }
         at += b->h.rows;
     }
