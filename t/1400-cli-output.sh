@@ -99,6 +99,8 @@ for c in $cmds; do
     report) set -- report -q "$log" --estimators ipw --no-charts -o "$TMP/q.html" ;;
     explore) set -- explore stepmix --env riverswim --episodes 5 -q ;;
     train) set -- train npg --env riverswim --iterations 2 -q ;;
+    merge) "$OPE" eval "$log" --save-state "$TMP/q.state" --estimators ipw --ci t -q --force
+           set -- merge -q "$TMP/q.state" ;;
     *) fail "$c: no -q invocation in this test (add one)"; continue ;;
     esac
     "$OPE" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"; st=$?
