@@ -1,8 +1,8 @@
 #!/bin/sh
 # t/0385-shard-messages.sh: what a new user of `ope eval --save-state` and `ope merge`
 # is told when a shard or a set of states is wrong: each message names what was given
-# (not an option the user never typed) and says what to do. The numbers themselves are
-# t/0384's.
+# (not an option the user never typed) and says what to do; and the loop of `ope help
+# merge` over daily parts. Every number of the merge against one run is t/0384's.
 . "$OPE_SRCDIR/t/lib.sh"
 
 "$OPE" gen bandit --rows 3000 --actions 3 --seed 4 -q -o "$TMP/log.csv" || exit 1
