@@ -177,11 +177,19 @@ static int check_duplicates(const struct roles *r, struct ope_error *err)
         else if (lv.n > before)
             first[code] = k;
         else {
-            char q[256];
+            char q[256], *end;
+            /* A number named twice is a data row read as the header: a part of a log cut
+             * by split (or tail) lost it, which renaming would not mend. */
+            (void)strtod(r->name[k], &end);
+            int numeric = end != r->name[k] && *end == '\0';
             rc = ope_fail(err, OPE_EDATA, "%s:1: column name '%s' appears twice (columns %zu "
-                          "and %zu); rename one so roles are unambiguous", r->path,
+                          "and %zu); %s", r->path,
                           roles_quote(r->name[k], strlen(r->name[k]), q, sizeof q),
-                          first[code] + 1, k + 1);
+                          first[code] + 1, k + 1,
+                          numeric ? "the first line holds numbers: is the header missing? "
+                                    "(a log cut with split keeps it in the first part only: "
+                                    "put the header line first in every part)"
+                                  : "rename one so roles are unambiguous");
         }
     }
     free(first);
@@ -319,6 +327,11 @@ int roles_resolve(struct roles *r, const struct csv_field *hdr, size_t n,
         /* A NUL byte would cut the name short everywhere it is used (roles, patterns,
          * messages), silently: refuse it here, where both kinds of log pass. */
         const char *nul = memchr(hdr[j].s, '\0', hdr[j].len);
+        /* A shard's state (ope eval --save-state) given as a log: say what it is. */
+        if (nul && j == 0 && hdr[j].len >= 8 && memcmp(hdr[j].s, "OPESTATE", 8) == 0)
+            return ope_fail(err, OPE_EDATA, "%s: a state saved by ope eval --save-state, not "
+                            "a log: give the states to ope merge (ope merge S1.state "
+                            "S2.state ...)", path);
         if (nul) {
             char q[256];
             return ope_fail(err, OPE_EDATA, "%s:1:%zu: column %zu's name '%s' holds a NUL byte; "

@@ -577,6 +577,25 @@ static size_t *choose_policies(struct eng *g, const struct eval_opts *o, size_t 
     return pol;
 }
 
+/* --against names one of the evaluated policies, and not the only one. 0, or -1 with
+ * err. */
+static int against_check(struct eng *g, const struct eval_opts *o, struct ope_error *err)
+{
+    if (!o->against)
+        return 0;
+    size_t a = 0;
+    while (a < g->n_pol && strcmp(g->kind->policy_name(g, g->pol[a]), o->against) != 0)
+        a++;
+    if (a == g->n_pol)
+        return ope_fail(err, OPE_EUSAGE, "--against %s: not among the evaluated policies "
+                        "(add --policy %s)", o->against, o->against);
+    if (g->n_pol == 1)
+        return ope_fail(err, OPE_EUSAGE, "--against %s is the only evaluated policy: a lift "
+                        "over itself is nothing (add the --policy to compare with it)",
+                        o->against);
+    return 0;
+}
+
 /* The header of the results: the kind's fields and the options. */
 static int describe(struct eng *g, struct res_eval *r, struct ope_error *err)
 {
@@ -612,6 +631,13 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         return NULL;
     g->pol = pol;
     g->n_pol = n_pol;
+    /* Checked before the log is read: a shard's --save-state stops after gathering,
+     * and would save a state no merge can use. */
+    if (against_check(g, o, err) != 0) {
+        free(pol);
+        g->pol = NULL;
+        return NULL;
+    }
     g->need_model = need_model(o);
     g->B = o->ci == CI_BOOTSTRAP ? (size_t)o->n_boot : 0;
 
@@ -673,17 +699,6 @@ struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_er
         size_t a = 0;
         while (a < n_pol && strcmp(g->kind->policy_name(g, g->pol[a]), o->against) != 0)
             a++;
-        if (a == n_pol) {
-            ope_fail(err, OPE_EUSAGE, "--against %s: not among the evaluated policies "
-                     "(add --policy %s)", o->against, o->against);
-            goto fail;
-        }
-        if (n_pol == 1) {
-            ope_fail(err, OPE_EUSAGE, "--against %s is the only evaluated policy: a lift "
-                     "over itself is nothing (add the --policy to compare with it)",
-                     o->against);
-            goto fail;
-        }
         if (!(alift = ope_malloc(n_pol * ns * 4 * sizeof *alift + 1, err)) ||
             (!diff && !(diff = ope_malloc((g->B + 1) * sizeof *diff, err)))) {
             free(alift);

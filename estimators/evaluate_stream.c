@@ -291,11 +291,14 @@ static int s_check(struct eng *g, struct ope_error *err)
                         evs_path(g));
     for (size_t e = 0; e < g->o->n_spec; e++)
         if (g->o->spec[e].d->needs_model && !s->has_qhat)
-            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and a streamed "
-                            "evaluation does not fit one (fitting takes passes of its own): "
-                            "give the log qhat.* columns, choose estimators without a model "
-                            "(ipw, snipw, sg-ipw, rm), or evaluate in memory",
-                            evs_path(g), g->o->spec[e].label);
+            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and %s does "
+                            "not fit one (fitting takes passes of its own): give the log "
+                            "qhat.* columns, choose estimators without a model (ipw, snipw, "
+                            "sg-ipw, rm), or %s", evs_path(g), g->o->spec[e].label,
+                            s->save ? "a shard's evaluation (--save-state)"
+                                    : "a streamed evaluation",
+                            s->save ? "evaluate the whole log in one run, without --save-state"
+                                    : "evaluate in memory");
     return 0;
 }
 

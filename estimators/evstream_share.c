@@ -18,6 +18,7 @@
 #include "estimators/accum.h"
 #include "estimators/ci.h"
 #include "ope/base/comm.h"
+#include "ope/base/json.h"
 #include "ope/base/statefile.h"
 #include "ope/base/strbuf.h"
 
@@ -299,9 +300,16 @@ void evs_settings(const struct eng *g, struct strbuf *sb)
     for (size_t p = 0; p < g->n_pol; p++)
         strbuf_printf(sb, "%s%s", p ? "," : "", g->kind->policy_name((struct eng *)g,
                                                                      g->pol[p]));
-    strbuf_printf(sb, "\nseed=%llu\nn_boot=%zu\nci=%s\nalpha=%.17g\nbounds=%.17g,%.17g\n"
-                  "against=%s\nmatrix=%zu\n", (unsigned long long)o->seed, g->B,
-                  ci_method_name((enum ci_method)o->ci), o->alpha, o->bound_lo, o->bound_hi,
+    /* ci before n_boot: --ci t on one shard makes both differ, and the message names
+     * the first; numbers in their shortest exact spelling (alpha=0.1, not
+     * 0.10000000000000001), which tells the same doubles apart as %.17g does. */
+    char alpha[40], lo[40], hi[40];
+    ope_format_double(alpha, sizeof alpha, o->alpha);
+    ope_format_double(lo, sizeof lo, o->bound_lo);
+    ope_format_double(hi, sizeof hi, o->bound_hi);
+    strbuf_printf(sb, "\nci=%s\nseed=%llu\nn_boot=%zu\nalpha=%s\nbounds=%s,%s\n"
+                  "against=%s\nmatrix=%zu\n", ci_method_name((enum ci_method)o->ci),
+                  (unsigned long long)o->seed, g->B, alpha, lo, hi,
                   o->against ? o->against : "logged", o->matrix_k);
 }
 

@@ -81,6 +81,11 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
         fprintf(stderr, "ope: saved the state of rows %zu to %zu of the log (%zu rows) to %s; "
                 "ope merge makes the result from every shard's state\n", c->row_offset,
                 c->row_offset + c->saved_rows - 1, c->saved_rows, c->save_state);
+    /* Said now, not first by the merge after every shard has run. */
+    if (!out->quiet && c->saved_left[0])
+        fprintf(stderr, "ope: warning: %s left out of the state: they fit a reward model, "
+                "which a shard's evaluation does not do; to have them, give the log qhat.* "
+                "columns\n", c->saved_left);
     return 0;
 }
 
@@ -184,6 +189,11 @@ static int eval_exec(int argc, char **argv)
                          "--save-state saves; give --save-state FILE too");
     if (c.save_state && follow_mode)
         return cli_usage("eval", "--save-state saves a shard's state once: drop --follow");
+    /* Checked here: the stream's own refusal would tell to drop a --stream not given. */
+    if (c.save_state && c.set.by[0])
+        return cli_usage("eval", "--save-state: --by %s: segments are evaluated from the whole "
+                         "log's rows in memory, which a shard's state does not carry: drop --by "
+                         "(or evaluate the whole log with --by in one run)", c.set.by);
     if (c.save_state && (out.path || out.format >= 0 || lift))
         return cli_usage("eval", "--save-state writes the shard's state, not a result: drop "
                          "%s, and give it to ope merge, which writes the whole log's result",

@@ -14,16 +14,45 @@
 #include "ope/app/shardcli.h"
 #include "ope/base/progress.h"
 
-enum { MERGE_LIFT = 0x4700, MERGE_MATRIX };
+enum { MERGE_LIFT = 0x4700, MERGE_MATRIX, MERGE_SHARDS_OPT };
+
+/* The evaluation's options, which a user may give ope merge too: the states carry the
+ * settings they were saved with, so these are the shards' (ope eval --save-state). */
+static const char *const shard_opts[] = {
+    "estimators", "ci", "n-boot", "seed", "policy", "alpha", "bounds", "against",
+    "row-offset", "save-state"
+};
+#define N_SHARD_OPTS ((int)(sizeof shard_opts / sizeof *shard_opts))
+
+static int shards_option(const char *name)
+{
+    if (strcmp(name, "row-offset") == 0 || strcmp(name, "save-state") == 0)
+        return cli_usage("merge", "--%s is each shard's: ope eval SHARD.csv --save-state "
+                         "SHARD.state --row-offset R saves it; ope merge takes the states",
+                         name);
+    return cli_usage("merge", "--%s is the evaluation's: the states keep the settings they "
+                     "were saved with, so give --%s to every shard's ope eval --save-state "
+                     "(the same for each) and merge their states", name, name);
+}
 
 static int merge_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "lift", no_argument, NULL, MERGE_LIFT },
-        { "matrix", no_argument, NULL, MERGE_MATRIX },
+        { "matrix", optional_argument, NULL, MERGE_MATRIX },
         { "threads", required_argument, NULL, EVALCLI_THREADS },
         { "truth", required_argument, NULL, EVALCLI_TRUTH },
         OUTCLI_OPTIONS,
+        { "estimators", optional_argument, NULL, MERGE_SHARDS_OPT + 0 },
+        { "ci", optional_argument, NULL, MERGE_SHARDS_OPT + 1 },
+        { "n-boot", optional_argument, NULL, MERGE_SHARDS_OPT + 2 },
+        { "seed", optional_argument, NULL, MERGE_SHARDS_OPT + 3 },
+        { "policy", optional_argument, NULL, MERGE_SHARDS_OPT + 4 },
+        { "alpha", optional_argument, NULL, MERGE_SHARDS_OPT + 5 },
+        { "bounds", optional_argument, NULL, MERGE_SHARDS_OPT + 6 },
+        { "against", optional_argument, NULL, MERGE_SHARDS_OPT + 7 },
+        { "row-offset", optional_argument, NULL, MERGE_SHARDS_OPT + 8 },
+        { "save-state", optional_argument, NULL, MERGE_SHARDS_OPT + 9 },
         { NULL, 0, NULL, 0 }
     };
     struct evalcli c;
@@ -34,6 +63,11 @@ static int merge_exec(int argc, char **argv)
     struct ope_error err = { 0 };
     int opt, lift = 0, matrix = 0;
     while ((opt = cli_getopt("merge", argc, argv, OUTCLI_SHORT, opts)) != -1) {
+        if (opt >= MERGE_SHARDS_OPT && opt < MERGE_SHARDS_OPT + N_SHARD_OPTS)
+            return shards_option(shard_opts[opt - MERGE_SHARDS_OPT]);
+        /* --matrix=K: K is the shards' too (their states keep the top K). */
+        if (opt == MERGE_MATRIX && optarg)
+            return shards_option("matrix=K");
         if (opt == MERGE_LIFT || opt == MERGE_MATRIX) {
             *(opt == MERGE_LIFT ? &lift : &matrix) = 1;
             continue;
@@ -47,6 +81,12 @@ static int merge_exec(int argc, char **argv)
     if (optind >= argc)
         return cli_usage("merge", "which states? ope merge S1.state S2.state ... (saved by "
                          "ope eval SHARD --save-state S --row-offset R)");
+    /* States are read from files: "-" would be looked up as one and not found. */
+    for (int k = optind; k < argc; k++)
+        if (strcmp(argv[k], "-") == 0)
+            return cli_usage("merge", "'-': ope merge reads each state from its file, not "
+                             "from standard input: save it to a file (ope eval SHARD "
+                             "--save-state SHARD.state) and name that");
     if (outcli_format(&out, OUT_ALL, "an evaluation", &format, &err) != 0)
         return cli_usage("merge", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)
@@ -72,18 +112,21 @@ const struct cmd_entry cmd_merge_entry = {
     "where R is the shard's first row in the whole log (0 for the first; the rows\n"
     "of the shards before it). The options are the evaluation's (--estimators, --ci,\n"
     "--n-boot, --seed, --policy, --alpha, --bounds, --against, --matrix=K) and must\n"
-    "be the same for every shard. ope merge then writes the result one ope eval over\n"
-    "the whole log would: the same bootstrap draws (keyed by the global row), the\n"
-    "estimates to rounding, se and intervals to 1e-12 relative.\n"
+    "be the same for every shard; the states keep them, and ope merge takes none of\n"
+    "them (to change one, save the shards again). ope merge then writes the result\n"
+    "one ope eval over the whole log would: the same bootstrap draws (keyed by the\n"
+    "global row), the estimates to rounding, se and intervals to 1e-12 relative.\n"
     "  A state is a checked file (a version, its length and a SHA-256): a truncated\n"
     "or damaged state, states saved with other settings or by another version, and\n"
     "shards whose rows leave a gap or overlap (a wrong --row-offset, a shard given\n"
     "twice or left out) are refused with a message naming the files (status 65).\n"
+    "The last shards left out leave no gap: check the rows the result counts.\n"
     "  What a shard cannot carry is refused when it is saved (status 64): --ci cs (it\n"
     "folds every row in order), --ci hoeffding and bernstein (the lift's and the\n"
     "differences' intervals take an observed range that needs the whole log's sums),\n"
-    "estimators that fit a reward model (give the log qhat.* columns), --by, --follow\n"
-    "and trajectory logs. --save-state is for shards run apart; mpirun runs the\n"
+    "estimators that fit a reward model (give the log qhat.* columns; without\n"
+    "--estimators they are left out, with a warning), --by, --follow and trajectory\n"
+    "logs. --save-state is for shards run apart; mpirun runs the\n"
     "shards of one file and merges them itself (ope help eval).\n\n"
     "Options:\n"
     "  --lift                the table also shows each estimate's lift (as ope eval)\n"
@@ -100,6 +143,10 @@ const struct cmd_entry cmd_merge_entry = {
     "  ope eval a.csv --save-state a.state --estimators ipw,snipw --ci t\n"
     "  ope eval b.csv --save-state b.state --row-offset 12000 --estimators ipw,snipw \\\n"
     "      --ci t\n"
-    "  ope merge a.state b.state    # = ope eval log.csv --estimators ipw,snipw --ci t\n",
+    "  ope merge a.state b.state    # = ope eval log.csv --estimators ipw,snipw --ci t\n"
+    "  # parts in a loop: R counts the data rows before each (not the header lines)\n"
+    "  R=0; for f in day*.csv; do ope eval \"$f\" --save-state \"${f%.csv}.state\" \\\n"
+    "      --row-offset $R --ci t -q; R=$((R + $(tail -n +2 \"$f\" | wc -l))); done\n"
+    "  ope merge day*.state -o result.json\n",
     merge_exec
 };

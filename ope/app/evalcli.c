@@ -766,6 +766,7 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 0)
         rc = shard_write(c->save_state, c->save_force, &h, state, strbuf_str(settings), err);
     c->saved_rows = sw->n;
+    snprintf(c->saved_left, sizeof c->saved_left, "%s", left);
     strbuf_release(&log);
     return rc;
 }

@@ -152,6 +152,7 @@ struct evalcli {
      * read (streamed: the estimators left out, an input copied to a temporary file):
      * ope select, whose output has no place for them, says them on standard error. */
     size_t read_warnings;
+    char saved_left[512];       /* out: estimators left out for want of a model, or "" */
 };
 
 void evalcli_init(struct evalcli *c);

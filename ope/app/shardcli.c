@@ -147,17 +147,25 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
     uint64_t at = first->h.rows;
     for (size_t i = 1; i < n; i++) {
         const struct shard *a = &sh[order[i - 1]], *b = &sh[order[i]];
-        if (b->h.row0 < at)
-            return ope_fail(err, OPE_EDATA, "%s and %s overlap: rows %llu to %llu of the log "
-                            "are in both (rows %llu.. and %llu..): %s; each row goes in one "
-                            "shard, with --row-offset its first row in the whole log",
-                            a->st.name, b->st.name, (unsigned long long)b->h.row0,
-                            (unsigned long long)(at < b->h.row0 + b->h.rows
-                                                     ? at : b->h.row0 + b->h.rows) - 1,
+        if (b->h.row0 < at) {
+            uint64_t last = (at < b->h.row0 + b->h.rows ? at : b->h.row0 + b->h.rows) - 1;
+            char rows[64];
+            if (last == b->h.row0)
+                snprintf(rows, sizeof rows, "row %llu of the log is", (unsigned long long)last);
+            else
+                snprintf(rows, sizeof rows, "rows %llu to %llu of the log are",
+                         (unsigned long long)b->h.row0, (unsigned long long)last);
+            /* Both at 0: --row-offset left out (it defaults to 0) is the likely cause. */
+            return ope_fail(err, OPE_EDATA, "%s and %s overlap: %s in both (rows %llu.. and "
+                            "%llu..): %s; each row goes in one shard, with --row-offset its "
+                            "first row in the whole log", a->st.name, b->st.name, rows,
                             (unsigned long long)a->h.row0, (unsigned long long)b->h.row0,
-                            b->h.row0 == a->h.row0 ? "the same shard given twice, or two "
-                                                     "saved with the same --row-offset"
-                                                   : "a wrong --row-offset");
+                            b->h.row0 != a->h.row0 ? "a wrong --row-offset"
+                            : b->h.row0 == 0 ? "the same shard given twice, or --row-offset "
+                                               "left out (it defaults to 0)"
+                                             : "the same shard given twice, or two saved "
+                                               "with the same --row-offset");
+        }
         if (b->h.row0 > at) {
             char rows[64];
             if (b->h.row0 - at == 1)
@@ -165,12 +173,19 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
             else
                 snprintf(rows, sizeof rows, "rows %llu to %llu", (unsigned long long)at,
                          (unsigned long long)b->h.row0 - 1);
+            /* One row more per shard before it: offsets summed from `wc -l`, which
+             * counts every shard's header line too. */
+            int headers = b->h.row0 - at == i;
             return ope_fail(err, OPE_EDATA, "%s of the log %s in no state: %s ends at row "
-                            "%llu and %s starts at row %llu; merge the missing shard's state "
-                            "too (or check --row-offset)", rows,
+                            "%llu and %s starts at row %llu; %s", rows,
                             b->h.row0 - at == 1 ? "is" : "are", a->st.name,
                             (unsigned long long)at - 1, b->st.name,
-                            (unsigned long long)b->h.row0);
+                            (unsigned long long)b->h.row0,
+                            headers ? "were the header lines counted in --row-offset (as wc -l "
+                                      "counts them)? It counts the data rows of the shards "
+                                      "before; or merge the missing shard's state too"
+                                    : "merge the missing shard's state too (or check "
+                                      "--row-offset)");
         }
         at += b->h.rows;
     }
@@ -232,7 +247,11 @@ static int name_result(struct res_eval *r, const struct shard *sh, const size_t 
     }
     for (size_t i = 0; !bad && i < n; i++) {
         const struct shard_head *h = &sh[order[i]].h;
-        if (h->spilled && h->spilled[0])
+        /* Every shard piped in is "standard input": one warning says it for all. */
+        int seen = 0;
+        for (size_t j = 0; h->spilled && j < i; j++)
+            seen |= sh[order[j]].h.spilled && strcmp(sh[order[j]].h.spilled, h->spilled) == 0;
+        if (h->spilled && h->spilled[0] && !seen)
             bad = res_warn(r, NULL, "%s is not a regular file: it was copied to a temporary "
                            "file in $TMPDIR (or /tmp) as it was read, to be read again",
                            h->spilled) != 0;
