@@ -300,7 +300,9 @@ int diag_support_get(struct sf_state *st, struct diag_support *s, size_t max_byt
     memset(s, 0, sizeof *s);
     size_t n_ctx = (size_t)sf_get_count(st, 0, max_bytes);
     size_t A = (size_t)sf_get_count(st, 0, max_bytes);
-    if (st->bad || (A && n_ctx > max_bytes / A))
+    if (!st->bad && A && (n_ctx > max_bytes / A || n_ctx * A > sf_room(st, 8)))
+        st->bad = 1;        /* more flags than the state holds: a damaged count */
+    if (st->bad)
         return sf_done(st, err);
     if (!n_ctx || !A)
         return 0;

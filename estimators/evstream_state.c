@@ -344,6 +344,10 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf
     size_t ns = g->o->n_spec;
     size_t n_ctx = (size_t)sf_get_count(st, 1, STATE_MAX);
     size_t A = (size_t)sf_get_count(st, 0, STATE_MAX);
+    /* Each policy's cells are two doubles each: a count the rest of the state cannot
+     * hold is damage, refused before it sizes the cells. */
+    if (!st->bad && g->n_pol && n_ctx * A > sf_room(st, 16 * g->n_pol))
+        st->bad = 1;
     if (st->bad || n_ctx * A > STATE_MAX)
         return sf_done(st, err) != 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: damaged state: "
                                                      "%zu positions of %zu actions",
@@ -420,6 +424,8 @@ int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct
         free(l);
     }
     so->n_policies = (size_t)sf_get_count(st, 1, 1 << 20);
+    if (so->n_policies > sf_room(st, 4))
+        st->bad = 1;        /* more names than bytes for their lengths */
     if (!st->bad && !(so->policies = ope_calloc(so->n_policies + 1, sizeof *so->policies, err))) {
         strbuf_release(&est);
         return -1;
@@ -468,6 +474,8 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
         size_t np = (size_t)sf_get_count(st, 0, 1 << 20);
         int A = (int)sf_get_count(st, 1, 1 << 30);
         int qh = (int)sf_get_count(st, 0, 1), q = (int)sf_get_count(st, 0, 1);
+        if (np > sf_room(st, 4))
+            st->bad = 1;    /* more names than bytes for their lengths */
         if (st->bad)
             return sf_done(st, err);
         char **names = ope_calloc(np + 1, sizeof *names, err);

@@ -71,6 +71,8 @@ static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error
     h->rows = sf_get_count(st, 1, (uint64_t)1 << 52);
     h->rmax = sf_get_f64(st);
     h->n_pol = (size_t)sf_get_count(st, 0, 1 << 20);
+    if (h->n_pol > sf_room(st, 12))
+        st->bad = 1;        /* each policy is a name's length and a double at least */
     if (!st->bad) {
         h->names = ope_calloc(h->n_pol + 1, sizeof *h->names, err);
         h->maxw = ope_calloc(h->n_pol + 1, sizeof *h->maxw, err);
