@@ -111,7 +111,8 @@ static void chunk_moments(double *x, size_t d, size_t k, double *mu, double *r, 
             cc[i * d + j] -= (double)k * r[i] * r[j];
 }
 
-/* v^T C v over the lower triangle. */
+/* v^T C v over the lower triangle, floored at 0 (rounding); NAN stays NAN, so
+ * moments that overflowed give no sd rather than a zero-width interval. */
 static double mom_quad(const struct evs_mom *m, const double *v)
 {
     size_t d = m->d;
@@ -123,7 +124,7 @@ static double mom_quad(const struct evs_mom *m, const double *v)
         for (size_t j = 0; j < i; j++)
             q += 2.0 * v[i] * v[j] * m->c[i * d + j];
     }
-    return q > 0 ? q : 0;
+    return q > 0 || isnan(q) ? q : 0;
 }
 
 static void mom_put(struct strbuf *sb, const struct evs_mom *m)
@@ -137,9 +138,27 @@ static void mom_put(struct strbuf *sb, const struct evs_mom *m)
             sf_put_f64(sb, m->c[i * m->d + j]);
 }
 
-/* A state's moments of estimator label into m (the rows that follow m's). */
+/* Whether (n, means mb, co-moments cb) of d variables can be a real state's: n its
+ * rows, every number finite, no sum of squares below 0 past rounding (on a constant
+ * variable it may be a few ulps of n mean^2 below; 1e-9 is far above that). */
+static int mom_valid(uint64_t n, uint64_t rows, size_t d, const double *mb, const double *cb)
+{
+    if (n != rows)
+        return 0;
+    for (size_t i = 0; i < d; i++) {
+        if (!isfinite(mb[i]) || cb[i * d + i] < -1e-9 * (double)n * (1.0 + mb[i] * mb[i]))
+            return 0;
+        for (size_t j = 0; j <= i; j++)
+            if (!isfinite(cb[i * d + j]))
+                return 0;
+    }
+    return 1;
+}
+
+/* A state's moments of estimator label, over its rows, into m (the rows that follow
+ * m's). */
 static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *label,
-                         struct ope_error *err)
+                         uint64_t rows, struct ope_error *err)
 {
     size_t d = (size_t)sf_get_count(st, 1, STATE_MAX);
     uint64_t n = sf_get_u64(st);
@@ -158,6 +177,11 @@ static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *lab
             cb[i * d + j] = sf_get_f64(st);
     if (rc == 0 && st->bad)
         rc = sf_done(st, err);
+    if (rc == 0 && !mom_valid(n, rows, d, mb, cb))
+        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: the moments of %s are not those "
+                      "of its %llu rows (%llu rows, a mean or co-moment not a "
+                      "finite number, or a negative sum of squares); make it again", st->name, label,
+                      (unsigned long long)rows, (unsigned long long)n);
     if (rc == 0)
         mom_merge_raw(m, n, mb, cb, delta);
     free(mb);
@@ -339,7 +363,7 @@ static void merged_put(const struct eng *g, const struct evs_merged *m, struct s
 
 /* A state's moments block merged into m as the rows that follow. 0, or -1 with err. */
 static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf_state *st,
-                            struct ope_error *err)
+                            uint64_t rows, struct ope_error *err)
 {
     size_t ns = g->o->n_spec;
     size_t n_ctx = (size_t)sf_get_count(st, 1, STATE_MAX);
@@ -376,7 +400,7 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf
         diag_acc_merge(&m->wacc[k], &x);
     }
     for (size_t e = 0; e < ns; e++)
-        if (mom_get_merge(st, &m->mom[e], g->o->spec[e].label, err) != 0)
+        if (mom_get_merge(st, &m->mom[e], g->o->spec[e].label, rows, err) != 0)
             return -1;
     return st->bad ? sf_done(st, err) : 0;
 }
@@ -552,8 +576,17 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
         return -1;
     for (size_t k = 0; k < s->n_merge; k++) {
         struct sf_state *q = s->merge[k];
-        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0 ||
-            merged_get_merge(g, s->merged, q, err) != 0 || sf_done(q, err) != 0)
+        size_t before = *rows;
+        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0)
+            return -1;
+        /* The header's rows placed the state among the others: its blocks must hold
+         * those rows, or the merge would count rows no shard has, or miss some. */
+        uint64_t want = s->win->merge_rows ? s->win->merge_rows[k] : *rows - before;
+        if (*rows - before != want || *rows < before)
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
+                            "rows, its header %llu; make it again", q->name,
+                            *rows - before, (unsigned long long)want);
+        if (merged_get_merge(g, s->merged, q, want, err) != 0 || sf_done(q, err) != 0)
             return -1;
     }
     return 0;

@@ -268,11 +268,16 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         rc = shard_order(sh, n, order, &total, err);
     if (rc == 0)
         rc = settings_of(&sh[0].so, in, set, err);
+    uint64_t *rows = rc == 0 ? ope_calloc(n + 1, sizeof *rows, err) : NULL;
+    if (rc == 0 && !rows)
+        rc = -1;
     if (rc == 0) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             states[i] = &sh[order[i]].st;
+            rows[i] = sh[order[i]].h.rows;
+        }
         struct merge_check mc = { sh, order, n, total };
-        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
+        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done, rows };
         r = eval_settings_run_merge(set, &win, states, n, progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
             res_eval_free(r);
@@ -286,6 +291,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     }
     free(sh);
     free(order);
+    free(rows);
     free(states);
     free(set);
     return r;
