@@ -15,6 +15,7 @@
 #include "config.h"
 #include "estimators/evstream.h"
 
+#include <float.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
@@ -47,6 +48,7 @@ struct evs_merged {
     struct ope_sum *mass;       /* [n_pol][n_ctx * A] pi's probability per (position,
                                    action), summed over the rows */
     size_t n_ctx, A;
+    unsigned char *lossy;       /* [n_pol * n_spec] its sd lost digits (stats_of) */
 };
 
 /* ---- co-moments ---------------------------------------------------------------------- */
@@ -202,6 +204,7 @@ void evs_merged_free(struct evs_merged *m)
     free(m->wacc);
     free(m->tp);
     free(m->mass);
+    free(m->lossy);
     free(m);
 }
 
@@ -216,7 +219,8 @@ static struct evs_merged *merged_new(const struct eng *g, struct ope_error *err)
     m->mom = ope_calloc(ns + 1, sizeof *m->mom, err);
     m->wacc = ope_calloc(np * ns + 1, sizeof *m->wacc, err);
     m->tp = ope_calloc(np + 1, sizeof *m->tp, err);
-    int rc = m->mom && m->wacc && m->tp ? 0 : -1;
+    m->lossy = ope_calloc(np * ns + 1, 1, err);
+    int rc = m->mom && m->wacc && m->tp && m->lossy ? 0 : -1;
     for (size_t e = 0; rc == 0 && e < ns; e++)
         rc = mom_init(&m->mom[e], 1 + np * g->o->spec[e].d->n_terms, err);
     for (size_t k = 0; rc == 0 && k < np * ns; k++)
@@ -624,10 +628,24 @@ static int affine_of(const struct est_spec *sp, const double *sums, double n,
     return 0;
 }
 
+/* Whether v^T C v = q lost more than 6 of its digits to cancellation. C's entries are
+ * right to rounding of their own size, so q's error is of the order of
+ * u (sum_i |v_i| sqrt(C_ii))^2. It is large when the terms are nearly proportional:
+ * snipw's (w r, w) with rewards far from 0 (reward + 1e6: the bound is 1e13 q, and the
+ * sd was 3% to 9% off the single run's). */
+static int mom_lossy(const struct evs_mom *m, const double *v, double q)
+{
+    double b = 0;
+    for (size_t i = 0; i < m->d; i++)
+        b += fabs(v[i]) * sqrt(fmax(m->c[i * m->d + i], 0.0));
+    return q > 0 && DBL_EPSILON * b * b > 1e-6 * q;
+}
+
 /* The statistics of the contributions v . (reward, terms) + c0 over every row, from
  * moments m: n, the mean's sum, the sum of squared deviations (min and max are not
- * known: the intervals that need them are refused, s_check). */
-static void stats_of(const struct evs_mom *m, const double *v, double c0, struct ci_stats_acc *q)
+ * known: the intervals that need them are refused, s_check). 1 when the sum of
+ * squares is not to be trusted (mom_lossy), else 0. */
+static int stats_of(const struct evs_mom *m, const double *v, double c0, struct ci_stats_acc *q)
 {
     double mean = c0;
     for (size_t i = 0; i < m->d; i++)
@@ -638,6 +656,7 @@ static void stats_of(const struct evs_mom *m, const double *v, double c0, struct
     q->s.c = 0;
     q->min = q->max = NAN;
     q->m2 = mom_quad(m, v);
+    return mom_lossy(m, v, q->m2);
 }
 
 /* The coefficients of policy p's contributions to estimator e in v (the reward's
@@ -697,12 +716,36 @@ int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_re
             rc = -1;
             break;
         }
-        stats_of(mm, v, c0, &t[k].c);
+        m->lossy[k] = (unsigned char)stats_of(mm, v, c0, &t[k].c);
         v[0] = -1.0;        /* the lift: contribution minus the logged reward */
-        stats_of(mm, v, c0, &t[k].lift);
+        m->lossy[k] |= (unsigned char)stats_of(mm, v, c0, &t[k].lift);
     }
     free(v);
     return rc;
+}
+
+int evs_merge_warn(struct eng *g, struct res_eval *r)
+{
+    const struct evs_merged *m = ((struct ssrc *)g->self)->merged;
+    size_t ns = g->o->n_spec;
+    for (size_t p = 0; m && p < g->n_pol; p++) {
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t e = 0; e < ns; e++)
+            if (m->lossy[p * ns + e])
+                strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", g->o->spec[e].label);
+        int rc = strbuf_failed(&sb) ? -1 : 0;
+        if (rc == 0 && sb.len)
+            rc = res_warn(r, &r->pol[p], "merged from shards' states, the sd of each of "
+                          "%s lost more than 6 of its digits to rounding (their terms are "
+                          "nearly proportional: rewards far from 0, such as an offset), so "
+                          "their intervals are not reliable: subtract a constant from the "
+                          "rewards before saving the shards, or evaluate the whole log in one "
+                          "run", strbuf_str(&sb));
+        strbuf_release(&sb);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
