@@ -461,6 +461,8 @@ int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct
     for (size_t p = 0; !st->bad && p < so->n_policies; p++)
         so->policies[p] = sf_get_str(st);
     so->alpha = sf_get_f64(st);
+    if (!(so->alpha > 0.0 && so->alpha < 1.0))
+        st->bad = 1;        /* --alpha takes (0, 1) only */
     so->ci = (int)sf_get_count(st, 0, CI_N_METHODS - 1);
     so->n_boot = (int)sf_get_count(st, 0, 1u << 30);
     so->seed = sf_get_u64(st);

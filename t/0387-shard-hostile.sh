@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 10
+plan 12
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -102,6 +102,12 @@ refused inf.state $((mom0 + 40)) 000000000000f07f "an infinite co-moment: refuse
     "damaged state: the moments of ipw"
 refused neg.state $((mom1 + 80)) 000000000000f0bf "a sum of squares of -1: refused" \
     "damaged state: the moments of snipw"
+# NaN where a real state has finite sums: the logged policy's reward sum (before, the
+# merge printed the behaviour value as null) and the truth sum (ground truth null).
+refused rsum.state $((sup - 40)) 000000000000f87f "a NaN reward sum in pass 1: refused" \
+    "damaged state"
+refused truth.state $((cells + 16)) 000000000000f87f "a NaN truth sum: refused" \
+    "damaged state"
 
 expect_status 0 "the two real states still merge (in as little memory)" sh -c "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/a.state" "$TMP/b.state"
 expect_grep "$TMP/out" "40 rows" "... over their 40 rows"
