@@ -547,13 +547,19 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
 
 /* ---- save ------------------------------------------------------------------------------ */
 
+/* The settings text of the evaluation g, as evs_save writes it (into sb). */
+static void save_settings(const struct eng *g, struct strbuf *sb)
+{
+    evs_settings(g, sb);
+    strbuf_puts(sb, "state=bandit shard 1\n");
+}
+
 int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
              size_t rows, struct ope_error *err)
 {
     struct ssrc *s = g->self;
     struct strbuf *sb = s->save;
-    evs_settings(g, s->save_settings);
-    strbuf_puts(s->save_settings, "state=bandit shard 1\n");
+    save_settings(g, s->save_settings);
     put_opts(g, sb);
     put_open(s, sb);
     evs_put_pass1(g, st, rsum, rows, sb);
@@ -576,6 +582,21 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
                      struct ope_error *err)
 {
     struct ssrc *s = g->self;
+    /* The evaluation is rebuilt from the first state's options block; the settings
+     * text the states were compared by must be what those options give, or a crafted
+     * options block (an alpha of 1e-93: infinite intervals) would pass as the
+     * settings the text names. */
+    struct strbuf set = STRBUF_INIT;
+    save_settings(g, &set);
+    int same = !strbuf_failed(&set) && s->n_merge &&
+               strcmp(strbuf_str(&set), s->merge[0]->settings) == 0;
+    int oom = strbuf_failed(&set);
+    strbuf_release(&set);
+    if (oom)
+        return ope_fail_oom(err);
+    if (s->n_merge && !same)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: its options are not the "
+                        "settings it names; make it again", s->merge[0]->name);
     evs_reset_pass1(g, st, rsum);
     *rows = 0;
     if (!(s->merged = merged_new(g, err)))

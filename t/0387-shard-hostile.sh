@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 12
+plan 13
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -108,6 +108,15 @@ refused rsum.state $((sup - 40)) 000000000000f87f "a NaN reward sum in pass 1: r
     "damaged state"
 refused truth.state $((cells + 16)) 000000000000f87f "a NaN truth sum: refused" \
     "damaged state"
+# The options block of the first state rebuilds the evaluation; the settings text the
+# states are compared by must be what it gives. An alpha of 0.1 under a text saying
+# 0.05 was taken (fuzz/shard_fuzz found 1.5e-93: infinite intervals).
+alpha=$(($(grep -abo snipw "$TMP/a.state" | sed -n 2p | cut -d: -f1) + 5 + 8 + 4 + 6))
+craft "$TMP/a.state" "$TMP/alpha.state" "$alpha" 9a9999999999b93f
+"$OPE" merge "$TMP/alpha.state" "$TMP/b.state" >"$TMP/out" 2>"$TMP/err"
+if [ $? = 65 ] && grep -qF "alpha.state: damaged state: its options are not the settings it names" "$TMP/err"
+then pass "options that are not the settings text (alpha 0.1 under 0.05): refused"
+else fail "options that are not the settings text (alpha 0.1 under 0.05): refused"; diag "$(head -c 400 "$TMP/err")"; fi
 
 expect_status 0 "the two real states still merge (in as little memory)" sh -c "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/a.state" "$TMP/b.state"
 expect_grep "$TMP/out" "40 rows" "... over their 40 rows"
