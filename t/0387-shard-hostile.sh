@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 13
+plan 15
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -117,6 +117,14 @@ craft "$TMP/a.state" "$TMP/alpha.state" "$alpha" 9a9999999999b93f
 if [ $? = 65 ] && grep -qF "alpha.state: damaged state: its options are not the settings it names" "$TMP/err"
 then pass "options that are not the settings text (alpha 0.1 under 0.05): refused"
 else fail "options that are not the settings text (alpha 0.1 under 0.05): refused"; diag "$(head -c 400 "$TMP/err")"; fi
+
+# --save-state onto the shard's own log: refused before it is read, naming the option's
+# path (the message said "-o b.csv", an option not given).
+cp "$TMP/b.csv" "$TMP/self.csv"
+# shellcheck disable=SC2086
+expect_status 64 "--save-state onto its own input: refused" \
+    "$OPE" eval "$TMP/self.csv" --save-state "$TMP/self.csv" --row-offset 20 --force $opts
+expect_grep "$TMP/err" "self.csv: the output names a file this command reads" "... naming the path, not -o"
 
 expect_status 0 "the two real states still merge (in as little memory)" sh -c "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/a.state" "$TMP/b.state"
 expect_grep "$TMP/out" "40 rows" "... over their 40 rows"
