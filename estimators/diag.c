@@ -110,6 +110,11 @@ void diag_acc_get(struct sf_state *st, struct diag_acc *a)
     a->m2 = sf_get_f64(st);
     if (a->n_zero > a->n || a->n_bad > a->n)
         st->bad = 1;
+    /* The weights' sums and moments are of finite weights (a bad one is counted, not
+     * added): a NaN is damage. (min_pos is +inf until a positive weight is seen.) */
+    if (isnan(a->s1.s) || isnan(a->s1.c) || isnan(a->s2.s) || isnan(a->s2.c) ||
+        isnan(a->max) || isnan(a->min_pos) || isnan(a->wmean) || isnan(a->m2))
+        st->bad = 1;
 }
 
 void diag_weights_of(const double *w, size_t n, struct diag_weights *out)
@@ -300,7 +305,9 @@ int diag_support_get(struct sf_state *st, struct diag_support *s, size_t max_byt
     memset(s, 0, sizeof *s);
     size_t n_ctx = (size_t)sf_get_count(st, 0, max_bytes);
     size_t A = (size_t)sf_get_count(st, 0, max_bytes);
-    if (st->bad || (A && n_ctx > max_bytes / A))
+    if (!st->bad && A && (n_ctx > max_bytes / A || n_ctx * A > sf_room(st, 8)))
+        st->bad = 1;        /* more flags than the state holds: a damaged count */
+    if (st->bad)
         return sf_done(st, err);
     if (!n_ctx || !A)
         return 0;

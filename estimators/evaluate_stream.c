@@ -354,7 +354,9 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 static int s_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps, struct ope_error *err)
 {
-    return evs_pass1(g, r, x, err) != 0 || evs_pass2(g, x, es, ps, err) != 0 ? -1 : 0;
+    if (evs_pass1(g, r, x, err) != 0 || evs_pass2(g, x, es, ps, err) != 0)
+        return -1;
+    return ((struct ssrc *)g->self)->merge && evs_merge_warn(g, r) != 0 ? ope_fail_oom(err) : 0;
 }
 
 static size_t s_col(struct eng *g, size_t p, size_t e)

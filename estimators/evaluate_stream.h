@@ -53,6 +53,10 @@ struct eng_windows {
      * provider's checks of the whole log (ope eval's weight range), or NULL. 0, or -1
      * with err (on every rank: a provider across ranks agrees on its outcome). */
     int (*pass1_done)(void *ctx, struct ope_error *err);
+    /* ope merge: the rows each state says it holds (its header, which put the states in
+     * row order), in the order of the states, or NULL. The rows of a state's blocks
+     * must be these, or the state is refused as damaged. */
+    const uint64_t *merge_rows;
 };
 
 /* Evaluate the log of win as eval_bandit evaluates it in memory. The stream is

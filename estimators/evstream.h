@@ -123,6 +123,9 @@ int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_re
                     struct sest *t, struct spol *tp, struct ope_error *err);
 int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
                    size_t n_d, struct ci_stats_acc *q, struct ope_error *err);
+/* Merge mode: a warning on each policy whose sd, merged from the co-moments, lost its
+ * digits to cancellation (evs_merge_pass2 marks them). 0, or -1 (out of memory). */
+int evs_merge_warn(struct eng *g, struct res_eval *r);
 void evs_merged_free(struct evs_merged *m);
 
 /* A policy's own pass-2 statistics over window w: truth, unsupported mass, weights. */

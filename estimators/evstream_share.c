@@ -45,6 +45,10 @@ void evs_get_sum(struct sf_state *st, struct ope_sum *k)
 {
     k->s = sf_get_f64(st);
     k->c = sf_get_f64(st);
+    /* Every sum a state carries is of finite values whose total the range checks keep
+     * finite: another is damage (or crafted), never a result to print as null. */
+    if (!isfinite(k->s) || !isfinite(k->c))
+        st->bad = 1;
 }
 
 /* Agree on rc, then (several ranks) gather every rank's payload sealed as kind: the
@@ -254,10 +258,14 @@ int evs_merge_pass1_part(struct eng *g, struct sf_state *st, struct acc_state *a
     evs_get_sum(st, &rs);
     ope_sum_merge(rsum, &rs);
     double lo = sf_get_f64(st), hi = sf_get_f64(st);
+    if (isnan(lo) || isnan(hi))
+        st->bad = 1;
     s->rmin = lo < s->rmin ? lo : s->rmin;
     s->rmax = hi > s->rmax ? hi : s->rmax;
     for (size_t p = 0; p < g->n_pol; p++) {
         double w = sf_get_f64(st);
+        if (isnan(w))
+            st->bad = 1;
         s->wmax[p] = w > s->wmax[p] ? w : s->wmax[p];
     }
     struct diag_support sup;

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "estimators/evstream.h"
 
+#include <float.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
@@ -47,6 +48,7 @@ struct evs_merged {
     struct ope_sum *mass;       /* [n_pol][n_ctx * A] pi's probability per (position,
                                    action), summed over the rows */
     size_t n_ctx, A;
+    unsigned char *lossy;       /* [n_pol * n_spec] its sd lost digits (stats_of) */
 };
 
 /* ---- co-moments ---------------------------------------------------------------------- */
@@ -111,7 +113,8 @@ static void chunk_moments(double *x, size_t d, size_t k, double *mu, double *r, 
             cc[i * d + j] -= (double)k * r[i] * r[j];
 }
 
-/* v^T C v over the lower triangle. */
+/* v^T C v over the lower triangle, floored at 0 (rounding); NAN stays NAN, so
+ * moments that overflowed give no sd rather than a zero-width interval. */
 static double mom_quad(const struct evs_mom *m, const double *v)
 {
     size_t d = m->d;
@@ -123,7 +126,7 @@ static double mom_quad(const struct evs_mom *m, const double *v)
         for (size_t j = 0; j < i; j++)
             q += 2.0 * v[i] * v[j] * m->c[i * d + j];
     }
-    return q > 0 ? q : 0;
+    return q > 0 || isnan(q) ? q : 0;
 }
 
 static void mom_put(struct strbuf *sb, const struct evs_mom *m)
@@ -137,9 +140,27 @@ static void mom_put(struct strbuf *sb, const struct evs_mom *m)
             sf_put_f64(sb, m->c[i * m->d + j]);
 }
 
-/* A state's moments of estimator label into m (the rows that follow m's). */
+/* Whether (n, means mb, co-moments cb) of d variables can be a real state's: n its
+ * rows, every number finite, no sum of squares below 0 past rounding (on a constant
+ * variable it may be a few ulps of n mean^2 below; 1e-9 is far above that). */
+static int mom_valid(uint64_t n, uint64_t rows, size_t d, const double *mb, const double *cb)
+{
+    if (n != rows)
+        return 0;
+    for (size_t i = 0; i < d; i++) {
+        if (!isfinite(mb[i]) || cb[i * d + i] < -1e-9 * (double)n * (1.0 + mb[i] * mb[i]))
+            return 0;
+        for (size_t j = 0; j <= i; j++)
+            if (!isfinite(cb[i * d + j]))
+                return 0;
+    }
+    return 1;
+}
+
+/* A state's moments of estimator label, over its rows, into m (the rows that follow
+ * m's). */
 static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *label,
-                         struct ope_error *err)
+                         uint64_t rows, struct ope_error *err)
 {
     size_t d = (size_t)sf_get_count(st, 1, STATE_MAX);
     uint64_t n = sf_get_u64(st);
@@ -158,6 +179,11 @@ static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *lab
             cb[i * d + j] = sf_get_f64(st);
     if (rc == 0 && st->bad)
         rc = sf_done(st, err);
+    if (rc == 0 && !mom_valid(n, rows, d, mb, cb))
+        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: the moments of %s are not those "
+                      "of its %llu rows (%llu rows, a mean or co-moment not a "
+                      "finite number, or a negative sum of squares); make it again", st->name, label,
+                      (unsigned long long)rows, (unsigned long long)n);
     if (rc == 0)
         mom_merge_raw(m, n, mb, cb, delta);
     free(mb);
@@ -178,6 +204,7 @@ void evs_merged_free(struct evs_merged *m)
     free(m->wacc);
     free(m->tp);
     free(m->mass);
+    free(m->lossy);
     free(m);
 }
 
@@ -192,7 +219,8 @@ static struct evs_merged *merged_new(const struct eng *g, struct ope_error *err)
     m->mom = ope_calloc(ns + 1, sizeof *m->mom, err);
     m->wacc = ope_calloc(np * ns + 1, sizeof *m->wacc, err);
     m->tp = ope_calloc(np + 1, sizeof *m->tp, err);
-    int rc = m->mom && m->wacc && m->tp ? 0 : -1;
+    m->lossy = ope_calloc(np * ns + 1, 1, err);
+    int rc = m->mom && m->wacc && m->tp && m->lossy ? 0 : -1;
     for (size_t e = 0; rc == 0 && e < ns; e++)
         rc = mom_init(&m->mom[e], 1 + np * g->o->spec[e].d->n_terms, err);
     for (size_t k = 0; rc == 0 && k < np * ns; k++)
@@ -320,11 +348,15 @@ static void merged_put(const struct eng *g, const struct evs_merged *m, struct s
 
 /* A state's moments block merged into m as the rows that follow. 0, or -1 with err. */
 static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf_state *st,
-                            struct ope_error *err)
+                            uint64_t rows, struct ope_error *err)
 {
     size_t ns = g->o->n_spec;
     size_t n_ctx = (size_t)sf_get_count(st, 1, STATE_MAX);
     size_t A = (size_t)sf_get_count(st, 0, STATE_MAX);
+    /* Each policy's cells are two doubles each: a count the rest of the state cannot
+     * hold is damage, refused before it sizes the cells. */
+    if (!st->bad && g->n_pol && n_ctx * A > sf_room(st, 16 * g->n_pol))
+        st->bad = 1;
     if (st->bad || n_ctx * A > STATE_MAX)
         return sf_done(st, err) != 0 ? -1 : ope_fail(err, OPE_EDATA, "%s: damaged state: "
                                                      "%zu positions of %zu actions",
@@ -353,7 +385,7 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf
         diag_acc_merge(&m->wacc[k], &x);
     }
     for (size_t e = 0; e < ns; e++)
-        if (mom_get_merge(st, &m->mom[e], g->o->spec[e].label, err) != 0)
+        if (mom_get_merge(st, &m->mom[e], g->o->spec[e].label, rows, err) != 0)
             return -1;
     return st->bad ? sf_done(st, err) : 0;
 }
@@ -401,6 +433,8 @@ int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct
         free(l);
     }
     so->n_policies = (size_t)sf_get_count(st, 1, 1 << 20);
+    if (so->n_policies > sf_room(st, 4))
+        st->bad = 1;        /* more names than bytes for their lengths */
     if (!st->bad && !(so->policies = ope_calloc(so->n_policies + 1, sizeof *so->policies, err))) {
         strbuf_release(&est);
         return -1;
@@ -408,6 +442,8 @@ int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct
     for (size_t p = 0; !st->bad && p < so->n_policies; p++)
         so->policies[p] = sf_get_str(st);
     so->alpha = sf_get_f64(st);
+    if (!(so->alpha > 0.0 && so->alpha < 1.0))
+        st->bad = 1;        /* --alpha takes (0, 1) only */
     so->ci = (int)sf_get_count(st, 0, CI_N_METHODS - 1);
     so->n_boot = (int)sf_get_count(st, 0, 1u << 30);
     so->seed = sf_get_u64(st);
@@ -449,6 +485,8 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
         size_t np = (size_t)sf_get_count(st, 0, 1 << 20);
         int A = (int)sf_get_count(st, 1, 1 << 30);
         int qh = (int)sf_get_count(st, 0, 1), q = (int)sf_get_count(st, 0, 1);
+        if (np > sf_room(st, 4))
+            st->bad = 1;    /* more names than bytes for their lengths */
         if (st->bad)
             return sf_done(st, err);
         char **names = ope_calloc(np + 1, sizeof *names, err);
@@ -490,13 +528,19 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
 
 /* ---- save ------------------------------------------------------------------------------ */
 
+/* The settings text of the evaluation g, as evs_save writes it (into sb). */
+static void save_settings(const struct eng *g, struct strbuf *sb)
+{
+    evs_settings(g, sb);
+    strbuf_puts(sb, "state=bandit shard 1\n");
+}
+
 int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
              size_t rows, struct ope_error *err)
 {
     struct ssrc *s = g->self;
     struct strbuf *sb = s->save;
-    evs_settings(g, s->save_settings);
-    strbuf_puts(s->save_settings, "state=bandit shard 1\n");
+    save_settings(g, s->save_settings);
     put_opts(g, sb);
     put_open(s, sb);
     evs_put_pass1(g, st, rsum, rows, sb);
@@ -520,14 +564,38 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
                      struct ope_error *err)
 {
     struct ssrc *s = g->self;
+    /* The evaluation is rebuilt from the first state's options block; the settings
+     * text the states were compared by must be what those options give, or a crafted
+     * options block (an alpha of 1e-93: infinite intervals) would pass as the
+     * settings the text names. */
+    struct strbuf set = STRBUF_INIT;
+    save_settings(g, &set);
+    int same = !strbuf_failed(&set) && s->n_merge &&
+               strcmp(strbuf_str(&set), s->merge[0]->settings) == 0;
+    int oom = strbuf_failed(&set);
+    strbuf_release(&set);
+    if (oom)
+        return ope_fail_oom(err);
+    if (s->n_merge && !same)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: its options are not the "
+                        "settings it names; make it again", s->merge[0]->name);
     evs_reset_pass1(g, st, rsum);
     *rows = 0;
     if (!(s->merged = merged_new(g, err)))
         return -1;
     for (size_t k = 0; k < s->n_merge; k++) {
         struct sf_state *q = s->merge[k];
-        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0 ||
-            merged_get_merge(g, s->merged, q, err) != 0 || sf_done(q, err) != 0)
+        size_t before = *rows;
+        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0)
+            return -1;
+        /* The header's rows placed the state among the others: its blocks must hold
+         * those rows, or the merge would count rows no shard has, or miss some. */
+        uint64_t want = s->win->merge_rows ? s->win->merge_rows[k] : *rows - before;
+        if (*rows - before != want || *rows < before)
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
+                            "rows, its header %llu; make it again", q->name,
+                            *rows - before, (unsigned long long)want);
+        if (merged_get_merge(g, s->merged, q, want, err) != 0 || sf_done(q, err) != 0)
             return -1;
     }
     return 0;
@@ -565,10 +633,24 @@ static int affine_of(const struct est_spec *sp, const double *sums, double n,
     return 0;
 }
 
+/* Whether v^T C v = q lost more than 6 of its digits to cancellation. C's entries are
+ * right to rounding of their own size, so q's error is of the order of
+ * u (sum_i |v_i| sqrt(C_ii))^2. It is large when the terms are nearly proportional:
+ * snipw's (w r, w) with rewards far from 0 (reward + 1e6: the bound is 1e13 q, and the
+ * sd was 3% to 9% off the single run's). */
+static int mom_lossy(const struct evs_mom *m, const double *v, double q)
+{
+    double b = 0;
+    for (size_t i = 0; i < m->d; i++)
+        b += fabs(v[i]) * sqrt(fmax(m->c[i * m->d + i], 0.0));
+    return q > 0 && DBL_EPSILON * b * b > 1e-6 * q;
+}
+
 /* The statistics of the contributions v . (reward, terms) + c0 over every row, from
  * moments m: n, the mean's sum, the sum of squared deviations (min and max are not
- * known: the intervals that need them are refused, s_check). */
-static void stats_of(const struct evs_mom *m, const double *v, double c0, struct ci_stats_acc *q)
+ * known: the intervals that need them are refused, s_check). 1 when the sum of
+ * squares is not to be trusted (mom_lossy), else 0. */
+static int stats_of(const struct evs_mom *m, const double *v, double c0, struct ci_stats_acc *q)
 {
     double mean = c0;
     for (size_t i = 0; i < m->d; i++)
@@ -579,6 +661,7 @@ static void stats_of(const struct evs_mom *m, const double *v, double c0, struct
     q->s.c = 0;
     q->min = q->max = NAN;
     q->m2 = mom_quad(m, v);
+    return mom_lossy(m, v, q->m2);
 }
 
 /* The coefficients of policy p's contributions to estimator e in v (the reward's
@@ -638,12 +721,36 @@ int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_re
             rc = -1;
             break;
         }
-        stats_of(mm, v, c0, &t[k].c);
+        m->lossy[k] = (unsigned char)stats_of(mm, v, c0, &t[k].c);
         v[0] = -1.0;        /* the lift: contribution minus the logged reward */
-        stats_of(mm, v, c0, &t[k].lift);
+        m->lossy[k] |= (unsigned char)stats_of(mm, v, c0, &t[k].lift);
     }
     free(v);
     return rc;
+}
+
+int evs_merge_warn(struct eng *g, struct res_eval *r)
+{
+    const struct evs_merged *m = ((struct ssrc *)g->self)->merged;
+    size_t ns = g->o->n_spec;
+    for (size_t p = 0; m && p < g->n_pol; p++) {
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t e = 0; e < ns; e++)
+            if (m->lossy[p * ns + e])
+                strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", g->o->spec[e].label);
+        int rc = strbuf_failed(&sb) ? -1 : 0;
+        if (rc == 0 && sb.len)
+            rc = res_warn(r, &r->pol[p], "merged from shards' states, the sd of each of "
+                          "%s lost more than 6 of its digits to rounding (their terms are "
+                          "nearly proportional: rewards far from 0, such as an offset), so "
+                          "their intervals are not reliable: subtract a constant from the "
+                          "rewards before saving the shards, or evaluate the whole log in one "
+                          "run", strbuf_str(&sb));
+        strbuf_release(&sb);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_diff *d,

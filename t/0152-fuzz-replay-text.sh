@@ -5,7 +5,7 @@
 # inputs in fuzz/regress/NAME/ are replayed here.
 . "$OPE_SRCDIR/t/lib.sh"
 . "$OPE_SRCDIR/fuzz/replay-lib.sh"
-plan 8
+plan 9
 fuzz_replay $fuzz_group_text
 
 # results_fuzz's finding (fuzz/regress/results_fuzz): the saved-result readers took an

@@ -107,6 +107,8 @@ ope_sh_tests = \
 	t/0383-mpi-firstpass.sh \
 	t/0384-shard-merge.sh \
 	t/0385-shard-messages.sh \
+	t/0387-shard-hostile.sh \
+	t/0388-shard-numerics.sh \
 	t/0360-segments.sh \
 	t/0361-segments-errors.sh \
 	t/0362-segments-coverage.sh \

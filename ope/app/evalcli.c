@@ -827,7 +827,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct strbuf state = STRBUF_INIT, settings = STRBUF_INIT;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo + sw.offset,
-                                   stream_pass1_done };
+                                   stream_pass1_done, NULL };
         if (!c->save_state)
             *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names,
                                             n_names, c->progress, err);

@@ -71,6 +71,8 @@ static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error
     h->rows = sf_get_count(st, 1, (uint64_t)1 << 52);
     h->rmax = sf_get_f64(st);
     h->n_pol = (size_t)sf_get_count(st, 0, 1 << 20);
+    if (h->n_pol > sf_room(st, 12))
+        st->bad = 1;        /* each policy is a name's length and a double at least */
     if (!st->bad) {
         h->names = ope_calloc(h->n_pol + 1, sizeof *h->names, err);
         h->maxw = ope_calloc(h->n_pol + 1, sizeof *h->maxw, err);
@@ -285,11 +287,16 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         rc = shard_order(sh, n, order, &total, err);
     if (rc == 0)
         rc = settings_of(&sh[0].so, in, set, err);
+    uint64_t *rows = rc == 0 ? ope_calloc(n + 1, sizeof *rows, err) : NULL;
+    if (rc == 0 && !rows)
+        rc = -1;
     if (rc == 0) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             states[i] = &sh[order[i]].st;
+            rows[i] = sh[order[i]].h.rows;
+        }
         struct merge_check mc = { sh, order, n, total };
-        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
+        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done, rows };
         r = eval_settings_run_merge(set, &win, states, n, progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
             res_eval_free(r);
@@ -303,6 +310,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     }
     free(sh);
     free(order);
+    free(rows);
     free(states);
     free(set);
     return r;

@@ -212,8 +212,10 @@ int ope_outfile_check(const char *path, int force, struct ope_error *err)
                             "%s: exists and is not a regular file; refusing to replace it "
                             "(choose another output path)", path);
         if (is_input(&st))
-            return ope_fail(err, OPE_EUSAGE, "-o %s names a file this command reads; write "
-                            "the output elsewhere (the input would be lost)", path);
+            /* Not "-o": the output may be another option's (--save-state). */
+            return ope_fail(err, OPE_EUSAGE, "%s: the output names a file this command "
+                            "reads; write the output elsewhere (the input would be lost)",
+                            path);
         if (!force)
             return ope_fail(err, OPE_ECANTCREAT,
                             "%s: already exists; use --force to replace it", path);

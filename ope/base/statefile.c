@@ -303,6 +303,11 @@ uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi)
     return v;
 }
 
+uint64_t sf_room(const struct sf_state *st, size_t each)
+{
+    return st->off < st->n && each ? (uint64_t)(st->n - st->off) / each : 0;
+}
+
 int sf_done(struct sf_state *st, struct ope_error *err)
 {
     if (st->bad)

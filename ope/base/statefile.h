@@ -73,6 +73,10 @@ void sf_get_xsum(struct sf_state *st, struct ope_xsum *x);
 /* A count that must lie in [lo, hi]: sets bad (and returns lo) otherwise, so a damaged
  * count never sizes an allocation. */
 uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi);
+/* How many items of `each` bytes the rest of the payload can hold: the bound of a count
+ * read before the items it sizes, so that no count sizes an allocation larger than the
+ * state itself (a count within sf_get_count's limits can still ask for gigabytes). */
+uint64_t sf_room(const struct sf_state *st, size_t each);
 
 /* After the last read: 0 when every read was in bounds and the whole payload was read;
  * -1 with err (OPE_EDATA, "NAME: damaged state: ...") otherwise. */

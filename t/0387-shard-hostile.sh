@@ -1,0 +1,131 @@
+#!/bin/sh
+# t/0387-shard-hostile.sh: `ope merge` on crafted states. A state's SHA-256 catches
+# accidents only: anyone can seal a payload of their choosing with a valid checksum,
+# so the reader must refuse (65, naming the file) every count, row number and value a
+# real `ope eval --save-state` cannot have, before it sizes an allocation by it or
+# computes with it. The states are made real (two shards of a 40-row log, ipw and
+# snipw, one policy: a fixed layout), then one field is rewritten and the state
+# sealed again; each offset is checked to hold the value it should before it is
+# changed, so a change of layout fails here loudly instead of testing nothing.
+. "$OPE_SRCDIR/t/lib.sh"
+plan 15
+
+"$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
+head -21 "$TMP/g.csv" > "$TMP/a.csv"
+{ head -1 "$TMP/g.csv"; tail -n +22 "$TMP/g.csv"; } > "$TMP/b.csv"
+opts="--ci t --estimators ipw,snipw --policy eps0_2 -q"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/a.csv" --save-state "$TMP/a.state" --row-offset 0 $opts || exit 1
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/b.csv" --save-state "$TMP/b.state" --row-offset 20 $opts || exit 1
+
+# oct HEX: the bytes as printf's octal escapes.
+oct() {
+    awk '{ for (i = 1; i < length($0); i += 2) {
+               h = index("0123456789abcdef", substr($0, i, 1)) - 1
+               l = index("0123456789abcdef", substr($0, i + 1, 1)) - 1
+               printf "\\%03o", h * 16 + l } }'
+}
+# u64 FILE OFF: the little-endian u64 at OFF (from the end of the payload when < 0).
+size_of() { wc -c < "$1" | tr -d ' '; }
+at() { if [ "$2" -lt 0 ]; then echo $(($(size_of "$1") - 32 + $2)); else echo "$2"; fi; }
+u64() { od -An -t u8 -j "$(at "$1" "$2")" -N 8 "$1" | tr -d ' '; }
+# craft IN OUT OFF HEX: IN with the 8 bytes at OFF (from the payload's end when < 0)
+# set to HEX (16 digits, little-endian), sealed again (its SHA-256 is of every byte
+# before it).
+craft() {
+    off=$(at "$1" "$3"); n=$(size_of "$1")
+    { head -c "$off" "$1"; printf "$(echo "$4" | oct)"
+      head -c $((n - 32)) "$1" | tail -c +$((off + 9)); } > "$2.body"
+    { cat "$2.body"; printf "$(sha256sum "$2.body" | cut -c1-64 | oct)"; } > "$2"
+    rm -f "$2.body"
+}
+le() { printf '%016x' "$1" | sed 's/\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)/\8\7\6\5\4\3\2\1/'; }
+
+# The layout from the payload's end: the moments of snipw (d = 3: 2 counts, 3 means,
+# 6 co-moments: 88 bytes) after ipw's (d = 2: 56 bytes), after the weights' diagnostics
+# (2 x 88), policy eps0_2's truth, weights and 1 x 3 cells (16 + 88 + 48) after the
+# cells' shape (16); before it the two verdicts (44 each) and the support (1 x 3 flags).
+mom0=-144; mom1=-88; cells=$((-144 - 176 - 152 - 16)); sup=$((cells - 88 - 40))
+ok=1
+for chk in "$mom0 2" "$mom1 3" "$cells 1" "$((cells + 8)) 3" "$sup 1" "$((sup + 8)) 3"; do
+    set -- $chk
+    [ "$(u64 "$TMP/b.state" "$1")" = "$2" ] || { ok=0; diag "at $1: $(u64 "$TMP/b.state" "$1"), not $2"; }
+done
+craft "$TMP/b.state" "$TMP/same.state" "$mom0" "$(le 2)"
+if [ "$ok" = 1 ] && cmp -s "$TMP/b.state" "$TMP/same.state"; then
+    pass "the state's layout is the one this test rewrites"
+else fail "the state's layout is not the one this test rewrites: update the offsets"; fi
+
+# refused NAME OFF VALUE-HEX DESC MESSAGE: b.state with one field rewritten is refused
+# (65) after a.state, naming it in MESSAGE.
+refused() {
+    craft "$TMP/b.state" "$TMP/$1" "$2" "$3"
+    "$OPE" merge "$TMP/a.state" "$TMP/$1" >"$TMP/out" 2>"$TMP/err"
+    st=$?
+    if [ "$st" = 65 ] && grep -qF -- "$1: $5" "$TMP/err"; then pass "$4"
+    else fail "$4"; diag "exit $st: $(head -c 400 "$TMP/err")"; fi
+}
+
+# Counts that fit their limits but not the state: 2^28 positions x 3 actions of
+# support flags (a 768 MiB allocation and as many reads before the fix), 5,000,000
+# positions x 3 actions of mass cells (264 MB). A damaged count is refused before it
+# sizes anything: run with 160 MB of address space (not under a sanitizer, which
+# reserves terabytes), where the old allocation failed as out of memory.
+lim=""
+grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile" || lim="ulimit -v 163840;"
+big() {
+    craft "$TMP/b.state" "$TMP/$1" "$2" "$(le "$3")"
+    (eval "$lim" exec "$OPE" merge "$TMP/a.state" "$TMP/$1") >"$TMP/out" 2>"$TMP/err"
+    st=$?
+    if [ "$st" = 65 ] && grep -qF "$1: damaged state" "$TMP/err"; then pass "$4"
+    else fail "$4"; diag "exit $st: $(head -c 400 "$TMP/err")"; fi
+}
+big sup.state "$sup" 268435456 "2^28 positions of support flags: refused as damage, nothing allocated"
+big cells.state "$cells" 5500000 "5,500,000 positions of mass cells: refused as damage, nothing allocated"
+
+# Row counts that do not add up (before, each was merged as it said: a first pass of
+# 1,000 rows made a 1,020-row result of 40 rows' states; moments over 1,000,000 rows
+# a tenth of the sd), and moments that are not numbers (an infinite or negative sum of
+# squares gave an sd of 0: a zero-width interval).
+# The header's rows: after the log's path, its SHA-256 (a string of 64) and row0.
+b="$TMP/b.csv"
+head_rows=$(($(grep -abo -F "$b" "$TMP/b.state" | head -1 | cut -d: -f1) + ${#b} + 4 + 64 + 8))
+[ "$(u64 "$TMP/b.state" "$head_rows")" = 20 ] || diag "the header's rows are not at $head_rows"
+refused rows.state "$head_rows" "$(le 5)" "a header of 5 rows over a first pass of 20: refused" \
+    "damaged state: its first pass holds 20 rows, its header 5"
+refused n.state $((mom0 + 8)) "$(le 1000000)" "ipw's moments over 1,000,000 rows of 20: refused" \
+    "damaged state: the moments of ipw are not those of its 20 rows (1000000 rows"
+refused mean.state $((mom0 + 24)) 000000000000f87f "a NaN among ipw's means: refused" \
+    "damaged state: the moments of ipw"
+refused inf.state $((mom0 + 40)) 000000000000f07f "an infinite co-moment: refused" \
+    "damaged state: the moments of ipw"
+refused neg.state $((mom1 + 80)) 000000000000f0bf "a sum of squares of -1: refused" \
+    "damaged state: the moments of snipw"
+# NaN where a real state has finite sums: the logged policy's reward sum (before, the
+# merge printed the behaviour value as null) and the truth sum (ground truth null).
+refused rsum.state $((sup - 40)) 000000000000f87f "a NaN reward sum in pass 1: refused" \
+    "damaged state"
+refused truth.state $((cells + 16)) 000000000000f87f "a NaN truth sum: refused" \
+    "damaged state"
+# The options block of the first state rebuilds the evaluation; the settings text the
+# states are compared by must be what it gives. An alpha of 0.1 under a text saying
+# 0.05 was taken (fuzz/shard_fuzz found 1.5e-93: infinite intervals).
+alpha=$(($(grep -abo snipw "$TMP/a.state" | sed -n 2p | cut -d: -f1) + 5 + 8 + 4 + 6))
+craft "$TMP/a.state" "$TMP/alpha.state" "$alpha" 9a9999999999b93f
+"$OPE" merge "$TMP/alpha.state" "$TMP/b.state" >"$TMP/out" 2>"$TMP/err"
+if [ $? = 65 ] && grep -qF "alpha.state: damaged state: its options are not the settings it names" "$TMP/err"
+then pass "options that are not the settings text (alpha 0.1 under 0.05): refused"
+else fail "options that are not the settings text (alpha 0.1 under 0.05): refused"; diag "$(head -c 400 "$TMP/err")"; fi
+
+# --save-state onto the shard's own log: refused before it is read, naming the option's
+# path (the message said "-o b.csv", an option not given).
+cp "$TMP/b.csv" "$TMP/self.csv"
+# shellcheck disable=SC2086
+expect_status 64 "--save-state onto its own input: refused" \
+    "$OPE" eval "$TMP/self.csv" --save-state "$TMP/self.csv" --row-offset 20 --force $opts
+expect_grep "$TMP/err" "self.csv: the output names a file this command reads" "... naming the path, not -o"
+
+expect_status 0 "the two real states still merge (in as little memory)" sh -c "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/a.state" "$TMP/b.state"
+expect_grep "$TMP/out" "40 rows" "... over their 40 rows"
+done_testing
