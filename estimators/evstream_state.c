@@ -637,13 +637,16 @@ static int affine_of(const struct est_spec *sp, const double *sums, double n,
  * right to rounding of their own size, so q's error is of the order of
  * u (sum_i |v_i| sqrt(C_ii))^2. It is large when the terms are nearly proportional:
  * snipw's (w r, w) with rewards far from 0 (reward + 1e6: the bound is 1e13 q, and the
- * sd was 3% to 9% off the single run's). */
-static int mom_lossy(const struct evs_mom *m, const double *v, double q)
+ * sd was 3% to 9% off the single run's). The error is measured against q, or against
+ * scale when larger (a difference of two policies whose contributions are equal on
+ * every row has q = 0 in exact arithmetic: rounding of 1e-19 there is no loss next to
+ * either policy's own sum of squares). */
+static int mom_lossy(const struct evs_mom *m, const double *v, double q, double scale)
 {
-    double b = 0;
+    double b = 0, ref = fmax(q, scale);
     for (size_t i = 0; i < m->d; i++)
         b += fabs(v[i]) * sqrt(fmax(m->c[i * m->d + i], 0.0));
-    return q > 0 && DBL_EPSILON * b * b > 1e-6 * q;
+    return ref > 0 && DBL_EPSILON * b * b > 1e-6 * ref;
 }
 
 /* The statistics of the contributions v . (reward, terms) + c0 over every row, from
@@ -661,7 +664,7 @@ static int stats_of(const struct evs_mom *m, const double *v, double c0, struct 
     q->s.c = 0;
     q->min = q->max = NAN;
     q->m2 = mom_quad(m, v);
-    return mom_lossy(m, v, q->m2);
+    return mom_lossy(m, v, q->m2, 0.0);
 }
 
 /* The coefficients of policy p's contributions to estimator e in v (the reward's
@@ -725,6 +728,29 @@ int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_re
         v[0] = -1.0;        /* the lift: contribution minus the logged reward */
         m->lossy[k] |= (unsigned char)stats_of(mm, v, c0, &t[k].lift);
     }
+    /* The differences between two policies (--matrix) cancel more than either: every
+     * pair is checked here, where the sums are known, so the warning can name them. */
+    for (size_t e = 0; rc == 0 && e < ns; e++)
+        for (size_t p = 0; rc == 0 && p < g->n_pol; p++)
+            for (size_t q = p + 1; rc == 0 && q < g->n_pol; q++) {
+                if (!es[p * ns + e].s.applies || !es[q * ns + e].s.applies)
+                    continue;
+                const struct evs_mom *mm = &m->mom[e];
+                double c0 = 0;
+                struct ci_stats_acc st;
+                memset(v, 0, mm->d * sizeof *v);
+                if (coef_of(g, x, p, e, 1.0, v, &c0, err) != 0 ||
+                    coef_of(g, x, q, e, -1.0, v, &c0, err) != 0)
+                    rc = -1;
+                else {
+                    stats_of(mm, v, c0, &st);
+                    double own = fmax(t[p * ns + e].c.m2, t[q * ns + e].c.m2);
+                    if (mom_lossy(mm, v, st.m2, own)) {
+                        m->lossy[p * ns + e] |= 2;
+                        m->lossy[q * ns + e] |= 2;
+                    }
+                }
+            }
     free(v);
     return rc;
 }
@@ -734,19 +760,26 @@ int evs_merge_warn(struct eng *g, struct res_eval *r)
     const struct evs_merged *m = ((struct ssrc *)g->self)->merged;
     size_t ns = g->o->n_spec;
     for (size_t p = 0; m && p < g->n_pol; p++) {
-        struct strbuf sb = STRBUF_INIT;
-        for (size_t e = 0; e < ns; e++)
-            if (m->lossy[p * ns + e])
-                strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", g->o->spec[e].label);
-        int rc = strbuf_failed(&sb) ? -1 : 0;
-        if (rc == 0 && sb.len)
-            rc = res_warn(r, &r->pol[p], "merged from shards' states, the sd of each of "
-                          "%s lost more than 6 of its digits to rounding (their terms are "
+        struct strbuf own = STRBUF_INIT, diff = STRBUF_INIT;
+        for (size_t e = 0; e < ns; e++) {
+            if (m->lossy[p * ns + e] & 1)
+                strbuf_printf(&own, "%s%s", own.len ? ", " : "", g->o->spec[e].label);
+            if (m->lossy[p * ns + e] & 2)
+                strbuf_printf(&diff, "%s%s", diff.len ? ", " : "", g->o->spec[e].label);
+        }
+        int rc = strbuf_failed(&own) || strbuf_failed(&diff) ? -1 : 0;
+        if (rc == 0 && (own.len || diff.len))
+            rc = res_warn(r, &r->pol[p], "merged from shards' states, the sd %s%s%s%s%s "
+                          "lost more than 6 of its digits to rounding (their terms are "
                           "nearly proportional: rewards far from 0, such as an offset), so "
                           "their intervals are not reliable: subtract a constant from the "
                           "rewards before saving the shards, or evaluate the whole log in one "
-                          "run", strbuf_str(&sb));
-        strbuf_release(&sb);
+                          "run", own.len ? "of each of " : "", strbuf_str(&own),
+                          own.len && diff.len ? ", and " : "",
+                          diff.len ? "of the differences from other policies of " : "",
+                          strbuf_str(&diff));
+        strbuf_release(&own);
+        strbuf_release(&diff);
         if (rc != 0)
             return -1;
     }

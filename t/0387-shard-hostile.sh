@@ -33,6 +33,7 @@ u64() { od -An -t u8 -j "$(at "$1" "$2")" -N 8 "$1" | tr -d ' '; }
 # craft IN OUT OFF HEX: IN with the 8 bytes at OFF (from the payload's end when < 0)
 # set to HEX (16 digits, little-endian), sealed again (its SHA-256 is of every byte
 # before it).
+# shellcheck disable=SC2059 # the formats are octal escapes made by oct, on purpose
 craft() {
     off=$(at "$1" "$3"); n=$(size_of "$1")
     { head -c "$off" "$1"; printf "$(echo "$4" | oct)"
@@ -49,6 +50,7 @@ le() { printf '%016x' "$1" | sed 's/\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(
 mom0=-144; mom1=-88; cells=$((-144 - 176 - 152 - 16)); sup=$((cells - 88 - 40))
 ok=1
 for chk in "$mom0 2" "$mom1 3" "$cells 1" "$((cells + 8)) 3" "$sup 1" "$((sup + 8)) 3"; do
+    # shellcheck disable=SC2086 # "OFFSET VALUE", split on purpose
     set -- $chk
     [ "$(u64 "$TMP/b.state" "$1")" = "$2" ] || { ok=0; diag "at $1: $(u64 "$TMP/b.state" "$1"), not $2"; }
 done
