@@ -39,10 +39,24 @@ struct evs_mom {
     double *mean, *c;
 };
 
+/* The variables of a shard's moments for one (policy, estimator): its terms, but for
+ * term piv, which is replaced by the shard's own contribution a0 + a . t (given its
+ * own sums). The whole log's contribution is then that variable times a ratio near 1
+ * plus small multiples of the other terms, so its sd is formed without the
+ * cancellation of the raw terms (snipw's w r and w are nearly proportional when the
+ * rewards are far from 0: v' C v lost 13 digits with reward + 1e6). piv < 0: the raw
+ * terms (no usable contribution in the shard). */
+struct evs_basis {
+    int piv;
+    double a0, a[EST_MAX_TERMS];
+};
+
 struct evs_merged {
-    size_t n_pol, n_spec, n_terms_max;
-    struct evs_mom *mom;        /* [n_spec]: the reward, then policy p's terms at
-                                   1 + p * n_terms of that estimator */
+    size_t n_pol, n_spec, n_shard;
+    /* [n_shard * n_spec], shard-major: each shard's own (they are in its basis): the
+     * reward, then policy p's variables at 1 + p * n_terms of that estimator. */
+    struct evs_mom *mom;
+    struct evs_basis *basis;    /* [n_shard * n_pol * n_spec] */
     struct diag_acc *wacc;      /* [n_pol * n_spec] the weights each estimator applies */
     struct spol *tp;            /* [n_pol] truth and weights (unsup: from mass) */
     struct ope_sum *mass;       /* [n_pol][n_ctx * A] pi's probability per (position,
@@ -198,9 +212,10 @@ void evs_merged_free(struct evs_merged *m)
 {
     if (!m)
         return;
-    for (size_t e = 0; m->mom && e < m->n_spec; e++)
+    for (size_t e = 0; m->mom && e < m->n_shard * m->n_spec; e++)
         mom_release(&m->mom[e]);
     free(m->mom);
+    free(m->basis);
     free(m->wacc);
     free(m->tp);
     free(m->mass);
@@ -208,7 +223,8 @@ void evs_merged_free(struct evs_merged *m)
     free(m);
 }
 
-static struct evs_merged *merged_new(const struct eng *g, struct ope_error *err)
+/* Room for the folds of n_shard shards (1 when saving). */
+static struct evs_merged *merged_new(const struct eng *g, size_t n_shard, struct ope_error *err)
 {
     struct evs_merged *m = ope_calloc(1, sizeof *m, err);
     if (!m)
@@ -216,13 +232,17 @@ static struct evs_merged *merged_new(const struct eng *g, struct ope_error *err)
     size_t ns = g->o->n_spec, np = g->n_pol;
     m->n_pol = np;
     m->n_spec = ns;
-    m->mom = ope_calloc(ns + 1, sizeof *m->mom, err);
+    m->n_shard = n_shard;
+    m->mom = ope_calloc(n_shard * ns + 1, sizeof *m->mom, err);
+    m->basis = ope_calloc(n_shard * np * ns + 1, sizeof *m->basis, err);
     m->wacc = ope_calloc(np * ns + 1, sizeof *m->wacc, err);
     m->tp = ope_calloc(np + 1, sizeof *m->tp, err);
     m->lossy = ope_calloc(np * ns + 1, 1, err);
-    int rc = m->mom && m->wacc && m->tp && m->lossy ? 0 : -1;
-    for (size_t e = 0; rc == 0 && e < ns; e++)
-        rc = mom_init(&m->mom[e], 1 + np * g->o->spec[e].d->n_terms, err);
+    int rc = m->mom && m->basis && m->wacc && m->tp && m->lossy ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n_shard * ns; k++)
+        rc = mom_init(&m->mom[k], 1 + np * g->o->spec[k % ns].d->n_terms, err);
+    for (size_t k = 0; rc == 0 && k < n_shard * np * ns; k++)
+        m->basis[k].piv = -1;
     for (size_t k = 0; rc == 0 && k < np * ns; k++)
         diag_acc_init(&m->wacc[k]);
     for (size_t p = 0; rc == 0 && p < np; p++) {
@@ -305,6 +325,13 @@ static void save_task(void *arg, size_t k)
             for (size_t j = 0; j < T; j++)
                 t[j] = buf + (1 + p * T + j) * ACC_CHUNK;
             sp->d->terms(&s->in[p], sp->param, lo, hi, t);
+            const struct evs_basis *b = &m->basis[p * ns + k];
+            for (size_t i = 0; b->piv >= 0 && i < hi - lo; i++) {
+                double c = b->a0;
+                for (size_t j = 0; j < T; j++)
+                    c += b->a[j] * t[j][i];
+                t[b->piv][i] = c;
+            }
         }
         chunk_moments(buf, d, hi - lo, mu, r, cc);
         mom_merge_raw(mm, hi - lo, mu, cc, delta);
@@ -342,13 +369,20 @@ static void merged_put(const struct eng *g, const struct evs_merged *m, struct s
     }
     for (size_t k = 0; k < g->n_pol * ns; k++)
         diag_acc_put(sb, &m->wacc[k]);
+    for (size_t k = 0; k < g->n_pol * ns; k++) {
+        const struct evs_basis *b = &m->basis[k];
+        sf_put_u64(sb, (uint64_t)(b->piv + 1));
+        sf_put_f64(sb, b->a0);
+        for (size_t j = 0; j < g->o->spec[k % ns].d->n_terms; j++)
+            sf_put_f64(sb, b->a[j]);
+    }
     for (size_t e = 0; e < ns; e++)
         mom_put(sb, &m->mom[e]);
 }
 
 /* A state's moments block merged into m as the rows that follow. 0, or -1 with err. */
-static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf_state *st,
-                            uint64_t rows, struct ope_error *err)
+static int merged_get_merge(const struct eng *g, struct evs_merged *m, size_t shard,
+                            struct sf_state *st, uint64_t rows, struct ope_error *err)
 {
     size_t ns = g->o->n_spec;
     size_t n_ctx = (size_t)sf_get_count(st, 1, STATE_MAX);
@@ -384,8 +418,23 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, struct sf
         diag_acc_get(st, &x);
         diag_acc_merge(&m->wacc[k], &x);
     }
+    for (size_t k = 0; k < g->n_pol * ns; k++) {
+        struct evs_basis *b = &m->basis[shard * g->n_pol * ns + k];
+        size_t T = g->o->spec[k % ns].d->n_terms;
+        b->piv = (int)sf_get_count(st, 0, T) - 1;
+        b->a0 = sf_get_f64(st);
+        int ok = isfinite(b->a0);
+        for (size_t j = 0; j < T; j++) {
+            b->a[j] = sf_get_f64(st);
+            ok &= isfinite(b->a[j]);
+        }
+        if (!st->bad && b->piv >= 0 && (!ok || b->a[b->piv] == 0))
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: the contribution that "
+                            "stands for a term of %s is not a finite combination of it; make "
+                            "it again", st->name, g->o->spec[k % ns].label);
+    }
     for (size_t e = 0; e < ns; e++)
-        if (mom_get_merge(st, &m->mom[e], g->o->spec[e].label, rows, err) != 0)
+        if (mom_get_merge(st, &m->mom[shard * ns + e], g->o->spec[e].label, rows, err) != 0)
             return -1;
     return st->bad ? sf_done(st, err) : 0;
 }
@@ -528,6 +577,51 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
 
 /* ---- save ------------------------------------------------------------------------------ */
 
+static int affine_of(const struct est_spec *sp, const double *sums, double n,
+                     const double *mean, double *a0, double *a, struct ope_error *err);
+
+/* Each (policy, estimator)'s basis (struct evs_basis) from the shard's own sums over its
+ * rows: its contribution stands for the term that carries the most of it (|a_j| times
+ * the term's mean size). An estimator that has no finite contribution on the shard
+ * alone (a ratio of 0 / 0) keeps the raw terms. 0, or -1 with err. */
+static int shard_bases(struct eng *g, const struct acc_state *st, size_t rows,
+                       struct evs_merged *m, struct ope_error *err)
+{
+    const struct ssrc *s = g->self;
+    size_t ns = g->o->n_spec;
+    if (!st->point || rows == 0)
+        return 0;
+    double *point = ope_malloc((st->K + 1) * sizeof *point, err);
+    if (!point)
+        return -1;
+    acc_finalize(st, point, NULL, NULL);
+    static const double zero[EST_MAX_TERMS];
+    for (size_t k = 0; k < g->n_pol * ns; k++) {
+        const struct est_spec *sp = &g->o->spec[k % ns];
+        const double *sums = point + s->col[k];
+        struct evs_basis *b = &m->basis[k];
+        struct ope_error ignored = { 0 };
+        b->piv = -1;
+        if (affine_of(sp, sums, (double)rows, zero, &b->a0, b->a, &ignored) != 0 ||
+            !isfinite(b->a0))
+            continue;
+        double best = 0;
+        for (size_t j = 0; j < sp->d->n_terms; j++) {
+            double size = fabs(b->a[j]) * (fabs(sums[j]) / (double)rows + DBL_MIN);
+            if (!isfinite(b->a[j])) {
+                b->piv = -1;
+                break;
+            }
+            if (size > best) {
+                best = size;
+                b->piv = (int)j;
+            }
+        }
+    }
+    free(point);
+    return 0;
+}
+
 /* The settings text of the evaluation g, as evs_save writes it (into sb). */
 static void save_settings(const struct eng *g, struct strbuf *sb)
 {
@@ -544,10 +638,12 @@ int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rs
     put_opts(g, sb);
     put_open(s, sb);
     evs_put_pass1(g, st, rsum, rows, sb);
-    struct evs_merged *m = merged_new(g, err);
+    struct evs_merged *m = merged_new(g, 1, err);
     if (!m)
         return -1;
-    int rc = evs_each_window(g, "moments", "second", moments_window, m, err);
+    int rc = shard_bases(g, st, rows, m, err);
+    if (rc == 0)
+        rc = evs_each_window(g, "moments", "second", moments_window, m, err);
     evs_window_release(g);
     if (rc == 0) {
         merged_put(g, m, sb);
@@ -581,7 +677,7 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
                         "settings it names; make it again", s->merge[0]->name);
     evs_reset_pass1(g, st, rsum);
     *rows = 0;
-    if (!(s->merged = merged_new(g, err)))
+    if (!(s->merged = merged_new(g, s->n_merge, err)))
         return -1;
     for (size_t k = 0; k < s->n_merge; k++) {
         struct sf_state *q = s->merge[k];
@@ -595,7 +691,7 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
             return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
                             "rows, its header %llu; make it again", q->name,
                             *rows - before, (unsigned long long)want);
-        if (merged_get_merge(g, s->merged, q, want, err) != 0 || sf_done(q, err) != 0)
+        if (merged_get_merge(g, s->merged, k, q, want, err) != 0 || sf_done(q, err) != 0)
             return -1;
     }
     return 0;
@@ -667,22 +763,63 @@ static int stats_of(const struct evs_mom *m, const double *v, double c0, struct 
     return mom_lossy(m, v, q->m2, 0.0);
 }
 
-/* The coefficients of policy p's contributions to estimator e in v (the reward's
- * left 0): *c0 returned. 0, or -1 with err. */
-static int coef_of(struct eng *g, const struct eng_sums *x, size_t p, size_t e, double sign,
-                   double *v, double *c0, struct ope_error *err)
+/* The coefficients of policy p's contributions to estimator e in shard q's variables
+ * (its basis) added to v with sign (the reward's left alone), the constant to *c0:
+ * c = a0 + a . t = a0 - k b0 + k c_q + sum_{j != piv} (a_j - k b_j) t_j with
+ * k = a_piv / b_piv, c_q = b0 + b . t the variable the shard keeps for term piv.
+ * 0, or -1 with err. */
+static int coef_of(struct eng *g, const struct eng_sums *x, size_t q, size_t p, size_t e,
+                   double sign, double *v, double *c0, struct ope_error *err)
 {
     const struct ssrc *s = g->self;
     const struct est_spec *sp = &g->o->spec[e];
-    const struct evs_mom *m = &s->merged->mom[e];
+    size_t ns = g->o->n_spec;
+    const struct evs_mom *m = &s->merged->mom[q * ns + e];
+    const struct evs_basis *b = &s->merged->basis[(q * g->n_pol + p) * ns + e];
     size_t T = sp->d->n_terms, off = 1 + p * T;
     double a[EST_MAX_TERMS], a0;
-    if (affine_of(sp, x->point + s->col[p * g->o->n_spec + e], (double)g->n, m->mean + off,
-                  &a0, a, err) != 0)
+    if (affine_of(sp, x->point + s->col[p * ns + e], (double)g->n, m->mean + off, &a0, a,
+                  err) != 0)
         return -1;
+    if (b->piv >= 0) {
+        double k = a[b->piv] / b->a[b->piv];
+        for (size_t j = 0; j < T; j++)
+            a[j] = (int)j == b->piv ? k : a[j] - k * b->a[j];
+        a0 -= k * b->a0;
+    }
     for (size_t j = 0; j < T; j++)
         v[off + j] += sign * a[j];
     *c0 += sign * a0;
+    return 0;
+}
+
+/* The statistics of policy p's contributions to estimator e, and of its lift (lift
+ * set), or of the difference between policies p and p2 (p2 < n_pol), over every
+ * shard's rows: each shard's from its own moments in its own basis, merged in row
+ * order (ci_stats_acc_merge). *lossy: a shard's sum of squares lost digits
+ * (mom_lossy, against scale when larger). v: scratch of the largest moments' size.
+ * 0, or -1 with err. */
+static int stats_over(struct eng *g, const struct eng_sums *x, size_t p, size_t p2, size_t e,
+                      int lift, double *v, double scale, struct ci_stats_acc *out, int *lossy,
+                      struct ope_error *err)
+{
+    const struct evs_merged *m = ((struct ssrc *)g->self)->merged;
+    ci_stats_acc_init(out);
+    *lossy = 0;
+    for (size_t q = 0; q < m->n_shard; q++) {
+        const struct evs_mom *mm = &m->mom[q * m->n_spec + e];
+        double c0 = 0;
+        memset(v, 0, mm->d * sizeof *v);
+        if (coef_of(g, x, q, p, e, 1.0, v, &c0, err) != 0 ||
+            (p2 < g->n_pol && coef_of(g, x, q, p2, e, -1.0, v, &c0, err) != 0))
+            return -1;
+        if (lift)
+            v[0] = -1.0;    /* the lift: contribution minus the logged reward */
+        struct ci_stats_acc one;
+        stats_of(mm, v, c0, &one);
+        *lossy |= mom_lossy(mm, v, one.m2, scale);
+        ci_stats_acc_merge(out, &one);
+    }
     return 0;
 }
 
@@ -706,49 +843,40 @@ int evs_merge_pass2(struct eng *g, const struct eng_sums *x, const struct eng_re
         }
     }
     size_t dmax = 1;
-    for (size_t e = 0; e < ns; e++)
-        dmax = m->mom[e].d > dmax ? m->mom[e].d : dmax;
+    for (size_t k = 0; k < m->n_shard * ns; k++)
+        dmax = m->mom[k].d > dmax ? m->mom[k].d : dmax;
     double *v = ope_malloc(dmax * sizeof *v, err);
     if (!v)
         return -1;
-    int rc = 0;
+    int rc = 0, l1, l2;
+    size_t none = g->n_pol;
     for (size_t k = 0; rc == 0 && k < g->n_pol * ns; k++) {
         size_t p = k / ns, e = k % ns;
         t[k].wacc = m->wacc[k];
         if (!es[k].s.applies)
             continue;
-        const struct evs_mom *mm = &m->mom[e];
-        double c0 = 0;
-        memset(v, 0, mm->d * sizeof *v);
-        if (coef_of(g, x, p, e, 1.0, v, &c0, err) != 0) {
+        if (stats_over(g, x, p, none, e, 0, v, 0.0, &t[k].c, &l1, err) != 0 ||
+            stats_over(g, x, p, none, e, 1, v, 0.0, &t[k].lift, &l2, err) != 0)
             rc = -1;
-            break;
-        }
-        m->lossy[k] = (unsigned char)stats_of(mm, v, c0, &t[k].c);
-        v[0] = -1.0;        /* the lift: contribution minus the logged reward */
-        m->lossy[k] |= (unsigned char)stats_of(mm, v, c0, &t[k].lift);
+        else
+            m->lossy[k] = (unsigned char)(l1 | l2);
     }
     /* The differences between two policies (--matrix) cancel more than either: every
-     * pair is checked here, where the sums are known, so the warning can name them. */
+     * pair is checked here, where the sums are known, so the warning can name them
+     * (measured against the larger of the pair's own sums of squares). */
     for (size_t e = 0; rc == 0 && e < ns; e++)
         for (size_t p = 0; rc == 0 && p < g->n_pol; p++)
             for (size_t q = p + 1; rc == 0 && q < g->n_pol; q++) {
                 if (!es[p * ns + e].s.applies || !es[q * ns + e].s.applies)
                     continue;
-                const struct evs_mom *mm = &m->mom[e];
-                double c0 = 0;
                 struct ci_stats_acc st;
-                memset(v, 0, mm->d * sizeof *v);
-                if (coef_of(g, x, p, e, 1.0, v, &c0, err) != 0 ||
-                    coef_of(g, x, q, e, -1.0, v, &c0, err) != 0)
+                double own = fmax(t[p * ns + e].c.m2, t[q * ns + e].c.m2) /
+                             (double)(m->n_shard ? m->n_shard : 1);
+                if (stats_over(g, x, p, q, e, 0, v, own, &st, &l1, err) != 0)
                     rc = -1;
-                else {
-                    stats_of(mm, v, c0, &st);
-                    double own = fmax(t[p * ns + e].c.m2, t[q * ns + e].c.m2);
-                    if (mom_lossy(mm, v, st.m2, own)) {
-                        m->lossy[p * ns + e] |= 2;
-                        m->lossy[q * ns + e] |= 2;
-                    }
+                else if (l1) {
+                    m->lossy[p * ns + e] |= 2;
+                    m->lossy[q * ns + e] |= 2;
                 }
             }
     free(v);
@@ -789,16 +917,14 @@ int evs_merge_warn(struct eng *g, struct res_eval *r)
 int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
                    size_t n_d, struct ci_stats_acc *q, struct ope_error *err)
 {
-    struct evs_merged *m = ((struct ssrc *)g->self)->merged;
-    int rc = 0;
-    for (size_t k = 0; rc == 0 && k < n_d; k++) {
-        const struct evs_mom *mm = &m->mom[d[k].e];
-        double *v = ope_calloc(mm->d + 1, sizeof *v, err), c0 = 0;
-        rc = !v || coef_of(g, x, d[k].a, d[k].e, 1.0, v, &c0, err) != 0 ||
-                     coef_of(g, x, d[k].b, d[k].e, -1.0, v, &c0, err) != 0 ? -1 : 0;
-        if (rc == 0)
-            stats_of(mm, v, c0, &q[k]);
-        free(v);
-    }
+    const struct evs_merged *m = ((struct ssrc *)g->self)->merged;
+    size_t dmax = 1;
+    for (size_t k = 0; k < m->n_shard * m->n_spec; k++)
+        dmax = m->mom[k].d > dmax ? m->mom[k].d : dmax;
+    double *v = ope_malloc(dmax * sizeof *v, err);
+    int rc = v ? 0 : -1, lossy;
+    for (size_t k = 0; rc == 0 && k < n_d; k++)
+        rc = stats_over(g, x, d[k].a, d[k].b, d[k].e, 0, v, 0.0, &q[k], &lossy, err);
+    free(v);
     return rc;
 }

@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 15
+plan 16
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -44,10 +44,11 @@ craft() {
 le() { printf '%016x' "$1" | sed 's/\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)/\8\7\6\5\4\3\2\1/'; }
 
 # The layout from the payload's end: the moments of snipw (d = 3: 2 counts, 3 means,
-# 6 co-moments: 88 bytes) after ipw's (d = 2: 56 bytes), after the weights' diagnostics
+# 6 co-moments: 88 bytes) after ipw's (d = 2: 56 bytes), after the shard's bases (ipw's
+# pivot, constant and 1 coefficient, snipw's with 2: 24 + 32), the weights' diagnostics
 # (2 x 88), policy eps0_2's truth, weights and 1 x 3 cells (16 + 88 + 48) after the
 # cells' shape (16); before it the two verdicts (44 each) and the support (1 x 3 flags).
-mom0=-144; mom1=-88; cells=$((-144 - 176 - 152 - 16)); sup=$((cells - 88 - 40))
+mom0=-144; mom1=-88; cells=$((-144 - 56 - 176 - 152 - 16)); sup=$((cells - 88 - 40))
 ok=1
 for chk in "$mom0 2" "$mom1 3" "$cells 1" "$((cells + 8)) 3" "$sup 1" "$((sup + 8)) 3"; do
     # shellcheck disable=SC2086 # "OFFSET VALUE", split on purpose
@@ -104,6 +105,10 @@ refused inf.state $((mom0 + 40)) 000000000000f07f "an infinite co-moment: refuse
     "damaged state: the moments of ipw"
 refused neg.state $((mom1 + 80)) 000000000000f0bf "a sum of squares of -1: refused" \
     "damaged state: the moments of snipw"
+# The shard's contribution that stands for a term must be a finite combination of it
+# (snipw's constant, after ipw's 24 bytes and its own pivot, made NaN).
+refused basis.state $((mom0 - 56 + 32)) 000000000000f87f "a NaN in a shard's basis: refused" \
+    "damaged state: the contribution that stands for a term of snipw"
 # NaN where a real state has finite sums: the logged policy's reward sum (before, the
 # merge printed the behaviour value as null) and the truth sum (ground truth null).
 refused rsum.state $((sup - 40)) 000000000000f87f "a NaN reward sum in pass 1: refused" \
