@@ -230,8 +230,10 @@ static int name_result(struct res_eval *r, const struct shard *sh, const size_t 
     struct strbuf sb = STRBUF_INIT;
     for (size_t i = 0; i < n; i++)
         strbuf_printf(&sb, "%s%s", i ? " " : "", sh[order[i]].h.log ? sh[order[i]].h.log : "");
-    if (strbuf_failed(&sb))
+    if (strbuf_failed(&sb)) {
+        strbuf_release(&sb);
         return ope_fail_oom(err);
+    }
     free(r->path);
     r->path = strbuf_detach(&sb);
     /* One digest of every byte is not known from the shards': one shard's is its log's. */
