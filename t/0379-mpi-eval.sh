@@ -6,8 +6,9 @@
 # means, the sd and the weights' moments are merged by Chan et al.'s update, which
 # moves them by rounding alone -- hence the comparison to 1e-12 relative (t/jsonclose;
 # the texts outside the numbers must be equal). Compared: in memory, --stream, and 1,
-# 2 and 3 ranks, with every interval method that splits (t, Hoeffding, Bernstein, the
-# bootstrap), the differences matrix, --against, rm's fold; ope select; -o written by
+# 2 and 3 ranks (ope eval also --threads 2, and 3 shards saved apart and merged), with
+# every interval method that splits (t, Hoeffding, Bernstein, the bootstrap), the
+# differences matrix, --against, rm's fold; ope select; -o written by
 # rank 0 alone. Then the failures, each with its status, its message on rank 0's
 # standard error and no hang (every run is under a timeout): --ci cs (one ordered
 # fold), a command that does not split, a rank that cannot open its file (MPMD), a
@@ -32,7 +33,8 @@ close="$OPE_BUILDDIR/t/jsonclose"
 sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
 
 # split DESC CMD ARGS...: CMD (eval or select) of ARGS in memory, and under mpirun with
-# 1, 2 and 3 ranks (and --stream alone): the same JSON to 1e-12.
+# 1, 2 and 3 ranks (and --stream alone; for eval also --threads 2 and 3 shards saved
+# with --save-state and merged): the same JSON to 1e-12.
 split() {
     desc=$1; shift
     "$OPE" "$@" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: in memory"; return; }
@@ -45,6 +47,24 @@ split() {
             bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
         fi
     done
+    # ope eval: --threads 2, and 3 shards saved apart and merged (t/0384): the same
+    # JSON but for the input's path and digest, which name the shards.
+    if [ "$1" = eval ] && ! echo "$*" | grep -Eq 'hoeffding|bernstein'; then
+        cmd=$1; log=$2; shift 2
+        "$OPE" "$cmd" "$log" "$@" --threads 2 -f json >"$TMP/np" 2>"$TMP/np.err" &&
+            "$close" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp" || bad="$bad threads 2: $(cat "$TMP/cmp")"
+        cut_log "$log" "$TMP/sh" 0 12000 31234
+        rm -f "$TMP/sh"/*.state
+        while read -r f off; do
+            "$OPE" eval "$f" --save-state "$f.state" --row-offset "$off" "$@" -q 2>"$TMP/np.err" ||
+                bad="$bad save $f: $(head -c 300 "$TMP/np.err")"
+        done < "$TMP/sh/offsets"
+        "$OPE" merge "$TMP/sh"/*.state -f json > "$TMP/np" 2>"$TMP/np.err" ||
+            bad="$bad merge: $(head -c 300 "$TMP/np.err")"
+        blank='s/"path":"[^"]*","sha256":"[^"]*"/"path":"-","sha256":"-"/'
+        sed "$blank" "$TMP/mem" > "$TMP/mem.b"; sed "$blank" "$TMP/np" > "$TMP/np.b"
+        "$close" "$TMP/mem.b" "$TMP/np.b" 2>"$TMP/cmp" || bad="$bad 3 shards: $(cat "$TMP/cmp")"
+    fi
     if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
 }
 split "every estimator, t intervals, the differences matrix" eval "$TMP/q.csv" --ci t --matrix

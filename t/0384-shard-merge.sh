@@ -19,17 +19,6 @@ close="$OPE_BUILDDIR/t/jsonclose"
 "$OPE" gen bandit --rows 50000 --actions 4 --seed 5 -q -o "$TMP/raw.csv" || exit 1
 sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
 
-# cut LOG DIR START...: the shards of LOG starting at the given rows (the first 0), as
-# DIR/0.csv, DIR/1.csv ..., each with the header; DIR/offsets lists "file row0".
-cut_log() {
-    log=$1; dir=$2; shift 2
-    rm -rf "$dir"; mkdir -p "$dir"
-    n=$(($(wc -l < "$log") - 1))
-    awk -v starts="$* $n" -v dir="$dir" 'BEGIN { k = split(starts, s, " ") }
-        NR == 1 { h = $0; for (i = 1; i < k; i++) print h > (dir "/" (i - 1) ".csv"); next }
-        { r = NR - 2; i = 1; while (i < k - 1 && r >= s[i + 1]) i++; print > (dir "/" (i - 1) ".csv") }
-        END { for (i = 1; i < k; i++) print dir "/" (i - 1) ".csv", s[i] > (dir "/offsets") }' "$log"
-}
 norm() { sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-","sha256":"-"/' "$1"; }
 
 # same DESC LOG "STARTS" EVAL-OPTIONS...: every shard saved, merged in reverse order

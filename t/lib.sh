@@ -54,6 +54,17 @@ expect_grep() {
     if grep -qF -- "$2" "$1"; then pass "$3"; else
         fail "$3"; diag "'$2' not found in $1:" "$(head -c 600 "$1")"; fi
 }
+# cut_log LOG DIR START...: the shards of LOG starting at the given rows (the first 0), as
+# DIR/0.csv, DIR/1.csv ..., each with the header; DIR/offsets lists "file row0".
+cut_log() {
+    _cl_log=$1; _cl_dir=$2; shift 2
+    rm -rf "$_cl_dir"; mkdir -p "$_cl_dir"
+    _cl_n=$(($(wc -l < "$_cl_log") - 1))
+    awk -v starts="$* $_cl_n" -v dir="$_cl_dir" 'BEGIN { k = split(starts, s, " ") }
+        NR == 1 { h = $0; for (i = 1; i < k; i++) print h > (dir "/" (i - 1) ".csv"); next }
+        { r = NR - 2; i = 1; while (i < k - 1 && r >= s[i + 1]) i++; print > (dir "/" (i - 1) ".csv") }
+        END { for (i = 1; i < k; i++) print dir "/" (i - 1) ".csv", s[i] > (dir "/offsets") }' "$_cl_log"
+}
 done_testing() {
     [ -z "$_plan" ] && echo "1..$_n"
     [ "$_fail" -eq 0 ]
