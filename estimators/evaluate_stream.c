@@ -441,7 +441,7 @@ static void ssrc_release(struct ssrc *s)
 /* eval_bandit_stream, eval_bandit_stream_save (state) and eval_bandit_merge (states). */
 static struct res_eval *stream_run(const struct eng_windows *win, const struct eval_opts *o,
                                    struct strbuf *state, struct strbuf *settings,
-                                   struct sf_state *const *states,
+                                   struct sf_state *const *states, const uint64_t *rows,
                                    size_t n_states, int *saved, struct ope_error *err)
 {
     for (size_t e = 0; e < o->n_spec; e++)
@@ -458,6 +458,7 @@ static struct res_eval *stream_run(const struct eng_windows *win, const struct e
     s.save = state;
     s.save_settings = settings;
     s.merge = states;
+    s.merge_rows = rows;
     s.n_merge = n_states;
     g.kind = &stream_kind;
     g.self = &s;
@@ -478,7 +479,7 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
                                     struct ope_error *err)
 {
     int saved;
-    return stream_run(win, o, NULL, NULL, NULL, 0, &saved, err);
+    return stream_run(win, o, NULL, NULL, NULL, NULL, 0, &saved, err);
 }
 
 int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
@@ -486,7 +487,7 @@ int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opt
                             struct ope_error *err)
 {
     int saved = 0;
-    struct res_eval *r = stream_run(win, o, state, settings, NULL, 0, &saved, err);
+    struct res_eval *r = stream_run(win, o, state, settings, NULL, NULL, 0, &saved, err);
     res_eval_free(r);           /* not reached: the engine stops after the save */
     if (!saved)
         return -1;
@@ -496,14 +497,15 @@ int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opt
 }
 
 struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_state *const *states,
-                                   size_t n, const struct eval_opts *o, struct ope_error *err)
+                                   const uint64_t *rows, size_t n, const struct eval_opts *o,
+                                   struct ope_error *err)
 {
     int saved;
     if (n == 0) {
         ope_fail(err, OPE_EUSAGE, "no state to merge");
         return NULL;
     }
-    return stream_run(win, o, NULL, NULL, states, n, &saved, err);
+    return stream_run(win, o, NULL, NULL, states, rows, n, &saved, err);
 }
 
 int eval_stream_refuse(const char *by, int trajectories, struct ope_error *err)

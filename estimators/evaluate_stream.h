@@ -53,10 +53,6 @@ struct eng_windows {
      * provider's checks of the whole log (ope eval's weight range), or NULL. 0, or -1
      * with err (on every rank: a provider across ranks agrees on its outcome). */
     int (*pass1_done)(void *ctx, struct ope_error *err);
-    /* ope merge: the rows each state says it holds (its header, which put the states in
-     * row order), in the order of the states, or NULL. The rows of a state's blocks
-     * must be these, or the state is refused as damaged. */
-    const uint64_t *merge_rows;
 };
 
 /* Evaluate the log of win as eval_bandit evaluates it in memory. The stream is
@@ -106,12 +102,15 @@ void eval_state_opts_release(struct eval_state_opts *so);
 
 /* The evaluation of the whole log from the states of its shards, states[0..n-1] in
  * row order, each cursor past its options (the caller checked they agree and that
- * the shards' rows follow each other). win gives only the path and pass1_done (the
+ * the shards' rows follow each other), rows[k] the rows state k's header says it
+ * holds (which put it in row order: its blocks must hold those, or it is refused as
+ * damaged). win gives only the path and pass1_done (the
  * caller's checks of the whole log, e.g. the weights' range); its next and rewind are
  * not called. Errors as eval_bandit_stream's, and OPE_EDATA for states that do not
  * belong together or are damaged. */
 struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_state *const *states,
-                                   size_t n, const struct eval_opts *o, struct ope_error *err);
+                                   const uint64_t *rows, size_t n, const struct eval_opts *o,
+                                   struct ope_error *err);
 
 /* The refusal of what a streamed evaluation cannot do, for a command to call before
  * anything is read: by (the --by column, or NULL) asks for segments, trajectories

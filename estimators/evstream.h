@@ -44,6 +44,7 @@ struct ssrc {
     int saved;
     /* ope merge: the shards' states in row order, each cursor past its options. */
     struct sf_state *const *merge;
+    const uint64_t *merge_rows; /* [n_merge] the rows each state's header says */
     size_t n_merge;
     struct evs_merged *merged;  /* what pass 2 and 3 take from them */
 };
@@ -128,8 +129,10 @@ int evs_merge_diff(struct eng *g, const struct eng_sums *x, const struct res_dif
 int evs_merge_warn(struct eng *g, struct res_eval *r);
 void evs_merged_free(struct evs_merged *m);
 
-/* A policy's own pass-2 statistics over window w: truth, unsupported mass, weights. */
-void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p, struct spol *tp);
+/* A policy's own pass-2 statistics over window w: truth, weights, and the unsupported
+ * mass given the whole log's support (NULL: none, a shard's moments pass). */
+void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p,
+                       const struct diag_support *support, struct spol *tp);
 
 /* The log's path for messages ("log" when it has none). */
 const char *evs_path(const struct eng *g);

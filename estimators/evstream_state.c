@@ -171,10 +171,10 @@ static int mom_valid(uint64_t n, uint64_t rows, size_t d, const double *mb, cons
     return 1;
 }
 
-/* A state's moments of estimator label, over its rows, into m (the rows that follow
- * m's). */
-static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *label,
-                         uint64_t rows, struct ope_error *err)
+/* A state's moments of estimator label, over its rows, into m (fresh: each shard's
+ * moments are kept in its own variables, struct evs_basis). */
+static int mom_get(struct sf_state *st, struct evs_mom *m, const char *label, uint64_t rows,
+                   struct ope_error *err)
 {
     size_t d = (size_t)sf_get_count(st, 1, STATE_MAX);
     uint64_t n = sf_get_u64(st);
@@ -183,27 +183,20 @@ static int mom_get_merge(struct sf_state *st, struct evs_mom *m, const char *lab
     if (d != m->d)
         return ope_fail(err, OPE_EDATA, "%s: damaged state: %zu moments of %s, %zu expected",
                         st->name, d, label, m->d);
-    double *mb = ope_calloc(d + 1, sizeof *mb, err), *cb = ope_calloc(d * d + 1, sizeof *cb, err);
-    double *delta = ope_calloc(d + 1, sizeof *delta, err);
-    int rc = mb && cb && delta ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < d; i++)
-        mb[i] = sf_get_f64(st);
-    for (size_t i = 0; rc == 0 && i < d; i++)
+    for (size_t i = 0; i < d; i++)
+        m->mean[i] = sf_get_f64(st);
+    for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j <= i; j++)
-            cb[i * d + j] = sf_get_f64(st);
-    if (rc == 0 && st->bad)
-        rc = sf_done(st, err);
-    if (rc == 0 && !mom_valid(n, rows, d, mb, cb))
-        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: the moments of %s are not those "
-                      "of its %llu rows (%llu rows, a mean or co-moment not a "
-                      "finite number, or a negative sum of squares); make it again", st->name, label,
-                      (unsigned long long)rows, (unsigned long long)n);
-    if (rc == 0)
-        mom_merge_raw(m, n, mb, cb, delta);
-    free(mb);
-    free(cb);
-    free(delta);
-    return rc;
+            m->c[i * d + j] = sf_get_f64(st);
+    m->n = n;
+    if (st->bad)
+        return sf_done(st, err);
+    if (!mom_valid(n, rows, d, m->mean, m->c))
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: the moments of %s are not those "
+                        "of its %llu rows (%llu rows, a mean or co-moment not a finite "
+                        "number, or a negative sum of squares); make it again", st->name,
+                        label, (unsigned long long)rows, (unsigned long long)n);
+    return 0;
 }
 
 /* ---- what pass 2 and 3 take, folded or merged ------------------------------------------ */
@@ -293,13 +286,9 @@ static void save_task(void *arg, size_t k)
     size_t ns = g->o->n_spec, n = w->n;
     if (k >= ns) {
         size_t p = k - ns, pol = g->pol[p], A = m->A;
-        struct spol *tp = &m->tp[p];
-        const double *wt = s->in[p].w;
-        for (size_t i = 0; w->q && i < n; i++)
-            for (int a = 0; a < w->n_actions; a++)
-                ope_sum_add(&tp->truth, w->policy[pol].prob[a][i] * w->q[a][i]);
-        for (size_t i = 0; i < n; i++)
-            diag_acc_add(&tp->w, wt[i]);
+        /* The unsupported mass needs the whole log's support: the shard keeps the
+         * policy's mass per (position, action) instead. */
+        evs_pol_stats_add(g, w, p, NULL, &m->tp[p]);
         struct ope_sum *cell = m->mass + p * m->n_ctx * A;
         for (size_t i = 0; i < n; i++) {
             size_t pos = w->position ? (size_t)w->position[i] : 0;
@@ -434,7 +423,7 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, size_t sh
                             "it again", st->name, g->o->spec[k % ns].label);
     }
     for (size_t e = 0; e < ns; e++)
-        if (mom_get_merge(st, &m->mom[shard * ns + e], g->o->spec[e].label, rows, err) != 0)
+        if (mom_get(st, &m->mom[shard * ns + e], g->o->spec[e].label, rows, err) != 0)
             return -1;
     return st->bad ? sf_done(st, err) : 0;
 }
@@ -577,8 +566,37 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
 
 /* ---- save ------------------------------------------------------------------------------ */
 
+/* The contribution of spec sp given the sums, as c = a0 + sum_j a[j] t_j (est_desc.contrib
+ * is affine in the row's terms), checked at the terms' means mean[] and one more point.
+ * 0, or -1 with err (OPE_EUSAGE: an estimator whose contribution is not affine). */
 static int affine_of(const struct est_spec *sp, const double *sums, double n,
-                     const double *mean, double *a0, double *a, struct ope_error *err);
+                     const double *mean, double *a0, double *a, struct ope_error *err)
+{
+    size_t T = sp->d->n_terms;
+    double t[EST_MAX_TERMS] = { 0 };
+    /* A large step keeps the difference clear of a0's rounding. */
+    const double h = 1048576.0;
+    *a0 = sp->d->contrib(t, sums, n);
+    for (size_t j = 0; j < T; j++) {
+        t[j] = h;
+        a[j] = (sp->d->contrib(t, sums, n) - *a0) / h;
+        t[j] = 0;
+    }
+    for (int pt = 0; pt < 2; pt++) {
+        double lin = *a0, scale = fabs(*a0);
+        for (size_t j = 0; j < T; j++) {
+            t[j] = pt == 0 ? mean[j] : 2.0 * mean[j] - 1.0;
+            lin += a[j] * t[j];
+            scale += fabs(a[j] * t[j]);
+        }
+        double c = sp->d->contrib(t, sums, n);
+        if (!(fabs(c - lin) <= 1e-9 * scale + 1e-300))
+            return ope_fail(err, OPE_EUSAGE, "%s: its contributions are not affine in its "
+                            "terms, so shards' states cannot be merged for it: evaluate the "
+                            "whole log in one run", sp->label);
+    }
+    return 0;
+}
 
 /* Each (policy, estimator)'s basis (struct evs_basis) from the shard's own sums over its
  * rows: its contribution stands for the term that carries the most of it (|a_j| times
@@ -686,45 +704,13 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
             return -1;
         /* The header's rows placed the state among the others: its blocks must hold
          * those rows, or the merge would count rows no shard has, or miss some. */
-        uint64_t want = s->win->merge_rows ? s->win->merge_rows[k] : *rows - before;
+        uint64_t want = s->merge_rows[k];
         if (*rows - before != want || *rows < before)
             return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
                             "rows, its header %llu; make it again", q->name,
                             *rows - before, (unsigned long long)want);
         if (merged_get_merge(g, s->merged, k, q, want, err) != 0 || sf_done(q, err) != 0)
             return -1;
-    }
-    return 0;
-}
-
-/* The contribution of spec sp given the sums, as c = a0 + sum_j a[j] t_j (est_desc.contrib
- * is affine in the row's terms), checked at the terms' means mean[] and one more point.
- * 0, or -1 with err (OPE_EUSAGE: an estimator whose contribution is not affine). */
-static int affine_of(const struct est_spec *sp, const double *sums, double n,
-                     const double *mean, double *a0, double *a, struct ope_error *err)
-{
-    size_t T = sp->d->n_terms;
-    double t[EST_MAX_TERMS] = { 0 };
-    /* A large step keeps the difference clear of a0's rounding. */
-    const double h = 1048576.0;
-    *a0 = sp->d->contrib(t, sums, n);
-    for (size_t j = 0; j < T; j++) {
-        t[j] = h;
-        a[j] = (sp->d->contrib(t, sums, n) - *a0) / h;
-        t[j] = 0;
-    }
-    for (int pt = 0; pt < 2; pt++) {
-        double lin = *a0, scale = fabs(*a0);
-        for (size_t j = 0; j < T; j++) {
-            t[j] = pt == 0 ? mean[j] : 2.0 * mean[j] - 1.0;
-            lin += a[j] * t[j];
-            scale += fabs(a[j] * t[j]);
-        }
-        double c = sp->d->contrib(t, sums, n);
-        if (!(fabs(c - lin) <= 1e-9 * scale + 1e-300))
-            return ope_fail(err, OPE_EUSAGE, "%s: its contributions are not affine in its "
-                            "terms, so shards' states cannot be merged for it: evaluate the "
-                            "whole log in one run", sp->label);
     }
     return 0;
 }

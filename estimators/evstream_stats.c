@@ -38,7 +38,8 @@ static void cs_start(struct eng *g, size_t p, const struct est_spec *sp, struct 
     ci_cs_init(&t->cs_lift, es->cs_a - s->rhi, es->cs_b - s->rlo, o->alpha);
 }
 
-void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p, struct spol *tp)
+void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p,
+                       const struct diag_support *support, struct spol *tp)
 {
     struct ssrc *s = g->self;
     const struct est_bandit_in *in = &s->in[p];
@@ -46,7 +47,8 @@ void evs_pol_stats_add(struct eng *g, const struct blog *w, size_t p, struct spo
     for (size_t i = 0; w->q && i < m; i++)
         for (int a = 0; a < w->n_actions; a++)
             ope_sum_add(&tp->truth, w->policy[pol].prob[a][i] * w->q[a][i]);
-    diag_unsupported_blog_add(&s->support, w, pol, &tp->unsup);
+    if (support)
+        diag_unsupported_blog_add(support, w, pol, &tp->unsup);
     for (size_t i = 0; i < m; i++)
         diag_acc_add(&tp->w, in->w[i]);
 }
@@ -75,7 +77,7 @@ static void stats_task(void *arg, size_t k)
     size_t ns = g->o->n_spec, p = k / (ns + 1), e = k % (ns + 1), m = w->n;
     const struct est_bandit_in *in = &s->in[p];
     if (e == ns) {
-        evs_pol_stats_add(g, w, p, &x->tp[p]);
+        evs_pol_stats_add(g, w, p, &s->support, &x->tp[p]);
         return;
     }
     const struct est_spec *sp = &g->o->spec[e];

@@ -303,9 +303,9 @@ struct res_eval *evalcli_run(struct evalcli *c, const char *path, struct ope_err
     return evalcli_run_files(c, &path, 1, err);
 }
 
-/* Name several inputs in the result as the command line gave them. */
-static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
-                       struct ope_error *err)
+/* The inputs as the command line gave them, space-separated (malloc'd), or NULL with
+ * err. */
+static char *joined_paths(const char *const *paths, size_t n, struct ope_error *err)
 {
     struct strbuf sb = STRBUF_INIT;
     for (size_t k = 0; k < n; k++) {
@@ -316,10 +316,41 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
     char *joined = strbuf_failed(&sb) ? NULL : strbuf_detach(&sb);
     strbuf_release(&sb);
     if (!joined)
-        return ope_fail_oom(err);
+        ope_fail_oom(err);
+    return joined;
+}
+
+/* Name several inputs in the result as the command line gave them. */
+static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
+                       struct ope_error *err)
+{
+    char *joined = joined_paths(paths, n, err);
+    if (!joined)
+        return -1;
     free(r->path);
     r->path = joined;
     return 0;
+}
+
+int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled)
+{
+    int added = 0;
+    if (left && left[0]) {
+        if (res_warn(r, NULL, "streamed (the log is read in windows): %s left out: they fit "
+                     "a reward model, which a streamed evaluation does not do; give the log "
+                     "qhat.* columns, or read it whole (%s)", left,
+                     comm_size() > 1 ? "in one process, without mpirun"
+                                     : "no --stream, a larger --memory-limit") != 0)
+            return -1;
+        added++;
+    }
+    if (spilled && spilled[0]) {
+        if (res_warn(r, NULL, "%s is not a regular file: it was copied to a temporary file "
+                     "in $TMPDIR (or /tmp) as it was read, to be read again", spilled) != 0)
+            return -1;
+        added++;
+    }
+    return added;
 }
 
 /* The options that are for trajectory logs, refused on the bandit log path (said, not
@@ -746,15 +777,11 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
 {
     struct shard_head h;
     memset(&h, 0, sizeof h);
-    struct strbuf log = STRBUF_INIT;
-    for (size_t k = 0; k < n; k++)
-        strbuf_printf(&log, "%s%s", k ? " " : "", paths[k]);
-    if (strbuf_failed(&log) || strbuf_failed(settings)) {
-        strbuf_release(&log);
+    if (strbuf_failed(settings))
         return ope_fail_oom(err);
-    }
+    if (!(h.log = joined_paths(paths, n, err)))
+        return -1;
     int rc = log_digest(bs, paths, n, h.sha256, err);
-    h.log = (char *)strbuf_str(&log);
     h.row0 = sw->offset;
     h.rows = sw->n;
     h.rmax = sw->rmax;
@@ -767,7 +794,7 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
         rc = shard_write(c->save_state, c->save_force, &h, state, strbuf_str(settings), err);
     c->saved_rows = sw->n;
     snprintf(c->saved_left, sizeof c->saved_left, "%s", left);
-    strbuf_release(&log);
+    free(h.log);
     return rc;
 }
 
@@ -827,7 +854,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct strbuf state = STRBUF_INIT, settings = STRBUF_INIT;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo + sw.offset,
-                                   stream_pass1_done, NULL };
+                                   stream_pass1_done };
         if (!c->save_state)
             *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names,
                                             n_names, c->progress, err);
@@ -847,17 +874,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (*out) {
         memcpy((*out)->sha256, hex, sizeof (*out)->sha256);
         int bad = n > 1 && name_inputs(*out, paths, n, err) != 0;
-        if (!bad && left[0] && !(bad = res_warn(*out, NULL, "streamed (the log is read in "
-                           "windows): %s left out: they fit a reward model, which a streamed "
-                           "evaluation does not do; give the log qhat.* columns, or read it "
-                           "whole (%s)", left, comm_size() > 1 ? "in one process, without mpirun"
-                           : "no --stream, a larger --memory-limit") != 0))
-            c->read_warnings++;
-        if (!bad && blog_stream_spilled(bs) &&
-            !(bad = res_warn(*out, NULL, "%s is not a regular file: it was copied to a "
-                             "temporary file in $TMPDIR (or /tmp) as it was read, to be read "
-                             "again", spilled_name(paths, n)) != 0))
-            c->read_warnings++;
+        int added = bad ? 0 : evalcli_read_warnings(*out, left, blog_stream_spilled(bs)
+                                                               ? spilled_name(paths, n) : NULL);
+        bad = bad || added < 0;
+        c->read_warnings += added > 0 ? (size_t)added : 0;
         if (bad) {
             res_eval_free(*out);
             *out = NULL;

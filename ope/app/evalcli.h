@@ -212,6 +212,11 @@ struct outcli;
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
                   struct ope_error *err);
 
+/* The warnings of how a log was read into r: left, the estimators a streamed run left
+ * out for want of a model (or "" / NULL), and spilled, the input copied to a temporary
+ * file (or "" / NULL). The number added, or -1 (out of memory). */
+int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled);
+
 /* The same with ope eval's views: --lift adds the lift table and --matrix the
  * differences' table to the table; --matrix with CSV writes the differences' CSV
  * instead of the estimates'; JSON always carries both. */

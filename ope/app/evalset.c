@@ -230,18 +230,19 @@ out:
     return r;
 }
 
-/* A bandit log with --truth: the file's values are the ground truth of the policies it
- * names (over the q.* columns' mean when the log has both: the file says what the
- * user holds true), with the relative errors recomputed; its `behavior` row is the
- * behaviour value. */
-/* A bandit log in memory (log), or read in windows (win, log NULL; names[0..n_names-1]:
- * its policies). */
 /* The states of a merge (ope merge), for run_bandit. */
 struct merge_in {
     struct sf_state *const *states;
+    const uint64_t *rows;
     size_t n;
 };
 
+/* A bandit log with --truth: the file's values are the ground truth of the policies it
+ * names (over the q.* columns' mean when the log has both: the file says what the
+ * user holds true), with the relative errors recomputed; its `behavior` row is the
+ * behaviour value. A bandit log in memory (log), read in windows (win, log NULL;
+ * names[0..n_names-1]: its policies), or the merge of shards' states (mg, with win
+ * for its checks). */
 static struct res_eval *run_bandit(const struct eval_settings *set, const struct eval_opts *eo,
                                    const struct blog *log, const struct eng_windows *win,
                                    const struct merge_in *mg,
@@ -252,7 +253,7 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
     tf.behavior = NAN;
     if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         return NULL;
-    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->n, eo, err)
+    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->rows, mg->n, eo, err)
                          : win ? eval_bandit_stream(win, eo, err)
                          : set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
                                       : eval_bandit(log, eo, err);
@@ -364,13 +365,14 @@ int eval_settings_save_stream(const struct eval_settings *set, const struct eng_
 
 struct res_eval *eval_settings_run_merge(const struct eval_settings *set,
                                          const struct eng_windows *win,
-                                         struct sf_state *const *states, size_t n,
+                                         struct sf_state *const *states,
+                                         const uint64_t *rows, size_t n,
                                          struct ope_progress *progress, struct ope_error *err)
 {
     struct est_spec *spec;
     struct eval_opts eo;
     struct res_eval *r = NULL;
-    struct merge_in mg = { states, n };
+    struct merge_in mg = { states, rows, n };
     if (stream_opts(set, progress, &spec, &eo, err) == 0)
         r = run_bandit(set, &eo, NULL, win, &mg, set->policies, set->n_policies, err);
     free(spec);

@@ -105,12 +105,13 @@ int eval_settings_save_stream(const struct eval_settings *set, const struct eng_
                               struct strbuf *settings, struct ope_error *err);
 
 /* ope merge: the evaluation of the whole log from its shards' states (in row order,
- * each cursor past its options), with set rebuilt from those options (and --truth
- * applied as for a log). */
+ * each cursor past its options; rows[k] the rows state k's header says), with set
+ * rebuilt from those options (and --truth applied as for a log). */
 struct sf_state;
 struct res_eval *eval_settings_run_merge(const struct eval_settings *set,
                                          const struct eng_windows *win,
-                                         struct sf_state *const *states, size_t n,
+                                         struct sf_state *const *states,
+                                         const uint64_t *rows, size_t n,
                                          struct ope_progress *progress, struct ope_error *err);
 
 #endif

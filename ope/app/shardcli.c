@@ -11,6 +11,7 @@
 #include "datasets/logrange.h"
 #include "estimators/evaluate_stream.h"
 #include "estimators/result.h"
+#include "ope/app/evalcli.h"
 #include "ope/app/evalset.h"
 #include "ope/base/statefile.h"
 
@@ -238,27 +239,20 @@ static int name_result(struct res_eval *r, const struct shard *sh, const size_t 
     r->path = strbuf_detach(&sb);
     /* One digest of every byte is not known from the shards': one shard's is its log's. */
     snprintf(r->sha256, sizeof r->sha256, "%s", n == 1 ? sh[0].h.sha256 : "");
-    int bad = 0;
+    /* The warnings one run would carry: the estimators left out (the same in every
+     * shard, for the settings agree), and each input copied to a temporary file, once
+     * (every shard piped in is "standard input"). */
+    const char *left = "";
+    for (size_t i = 0; !left[0] && i < n; i++)
+        left = sh[order[i]].h.left ? sh[order[i]].h.left : "";
+    int bad = evalcli_read_warnings(r, left, NULL) < 0;
     for (size_t i = 0; !bad && i < n; i++) {
         const struct shard_head *h = &sh[order[i]].h;
-        if (h->left && h->left[0]) {
-            bad = res_warn(r, NULL, "streamed (the log is read in windows): %s left out: "
-                           "they fit a reward model, which a streamed evaluation does not "
-                           "do; give the log qhat.* columns, or read it whole (no --stream, "
-                           "a larger --memory-limit)", h->left) != 0;
-            break;
-        }
-    }
-    for (size_t i = 0; !bad && i < n; i++) {
-        const struct shard_head *h = &sh[order[i]].h;
-        /* Every shard piped in is "standard input": one warning says it for all. */
         int seen = 0;
         for (size_t j = 0; h->spilled && j < i; j++)
             seen |= sh[order[j]].h.spilled && strcmp(sh[order[j]].h.spilled, h->spilled) == 0;
-        if (h->spilled && h->spilled[0] && !seen)
-            bad = res_warn(r, NULL, "%s is not a regular file: it was copied to a temporary "
-                           "file in $TMPDIR (or /tmp) as it was read, to be read again",
-                           h->spilled) != 0;
+        if (!seen)
+            bad = evalcli_read_warnings(r, NULL, h->spilled) < 0;
     }
     return bad ? ope_fail_oom(err) : 0;
 }
@@ -298,8 +292,8 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
             rows[i] = sh[order[i]].h.rows;
         }
         struct merge_check mc = { sh, order, n, total };
-        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done, rows };
-        r = eval_settings_run_merge(set, &win, states, n, progress, err);
+        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
+        r = eval_settings_run_merge(set, &win, states, rows, n, progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
             res_eval_free(r);
             r = NULL;
