@@ -83,7 +83,7 @@ int evs_rewind(struct eng *g, struct ope_error *err)
 }
 
 int evs_each_window(struct eng *g, const char *pass, const char *reading,
-                    int (*fn)(struct eng *g, const struct blog *w, void *ctx,
+                    int (*fn)(struct eng *g, const struct blog *w, size_t first, void *ctx,
                               struct ope_error *err),
                     void *ctx, struct ope_error *err)
 {
@@ -94,14 +94,17 @@ int evs_each_window(struct eng *g, const char *pass, const char *reading,
     if (evs_rewind(g, err) != 0)
         return -1;
     while ((r = evs_next_window(g, &w, &first, &at, err)) == 1) {
-        ope_progress_report(g->o->progress, (double)(at - s->row0) /
-                            (double)(s->local_rows ? s->local_rows : 1), pass);
-        if (evs_window_prepare(g, w, first, err) != 0 || fn(g, w, ctx, err) != 0)
+        /* The first pass does not know its rows yet: no fraction then. */
+        ope_progress_report(g->o->progress, reading ? (double)(at - s->row0) /
+                            (double)(s->local_rows ? s->local_rows : 1) : 0.0, pass);
+        if (evs_window_prepare(g, w, first, err) != 0 || fn(g, w, first, ctx, err) != 0)
             return -1;
     }
     if (r < 0)
         return -1;
-    if (at - s->row0 != s->local_rows)
+    if (!reading)
+        s->local_rows = at - s->row0;
+    else if (at - s->row0 != s->local_rows)
         return ope_fail(err, OPE_EDATA, "%s: %zu rows on a %s reading, %zu on the first: "
                         "the log changed while it was evaluated", evs_path(g),
                         at - s->row0, reading, s->local_rows);
@@ -172,33 +175,30 @@ out:
     return rc;
 }
 
-/* This process's windows folded into the pass-1 state (st, rsum, *rows and the
+/* The pass-1 state being folded (evs_pass1). */
+struct pass1_ctx {
+    struct acc_state *st;
+    struct ope_sum *rsum;
+};
+
+/* One window of pass 1 (evs_each_window) folded into the pass-1 state (ctx's and the
  * source's fields). 0, or -1 with err. */
-static int pass1_local(struct eng *g, struct acc_state *st, struct ope_sum *rsum,
-                       size_t *rows, struct ope_error *err)
+static int pass1_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
+                        struct ope_error *err)
 {
     struct ssrc *s = g->self;
-    const struct blog *w;
-    size_t first, at = s->row0;
-    int rc;
-    if (evs_rewind(g, err) != 0)
+    struct pass1_ctx *c = ctx;
+    if (accumulate_window(g, w, first, c->st, err) != 0)
         return -1;
-    while ((rc = evs_next_window(g, &w, &first, &at, err)) == 1) {
-        ope_progress_report(g->o->progress, 0.0, "pass 1");
-        if (evs_window_prepare(g, w, first, err) != 0 ||
-            accumulate_window(g, w, first, st, err) != 0)
-            return -1;
-        for (size_t p = 0; g->o->ci == CI_CS && p < g->n_pol; p++)
-            s->wmax[p] = evb_weight_bound(w, g->pol[p], s->wmax[p]);
-        evb_reward_minmax(w, &s->rmin, &s->rmax);
-        for (size_t i = 0; i < w->n; i++)
-            ope_sum_add(rsum, w->reward[i]);
-        if (diag_support_add_blog(&s->support, w, err) != 0)
-            return -1;
-        applies_add(g, first == s->row0);
-    }
-    *rows = at - s->row0;
-    return rc < 0 ? -1 : 0;
+    for (size_t p = 0; g->o->ci == CI_CS && p < g->n_pol; p++)
+        s->wmax[p] = evb_weight_bound(w, g->pol[p], s->wmax[p]);
+    evb_reward_minmax(w, &s->rmin, &s->rmax);
+    for (size_t i = 0; i < w->n; i++)
+        ope_sum_add(c->rsum, w->reward[i]);
+    if (diag_support_add_blog(&s->support, w, err) != 0)
+        return -1;
+    applies_add(g, first == s->row0);
+    return 0;
 }
 
 static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
@@ -217,9 +217,10 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
         if (evs_merge_states(g, &st, &rsum, &rows, err) != 0)
             goto fail;
     } else {
-        int rc = pass1_local(g, &st, &rsum, &rows, err);
+        struct pass1_ctx pc = { &st, &rsum };
+        int rc = evs_each_window(g, "pass 1", NULL, pass1_window, &pc, err);
         evs_window_release(g);
-        s->local_rows = rows;
+        rows = s->local_rows;
         /* Several ranks: the whole log's state from every rank's. */
         if (evs_share_pass1(g, rc, &st, &rsum, &rows, err) != 0)
             goto fail;

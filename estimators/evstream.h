@@ -150,12 +150,14 @@ int evs_next_window(struct eng *g, const struct blog **w, size_t *first, size_t 
                     struct ope_error *err);
 /* Start a pass. 0, or -1 with err. */
 int evs_rewind(struct eng *g, struct ope_error *err);
-/* A pass after the first over this process's rows: each window's policy vectors
- * prepared (evs_window_prepare, released by the caller), then fn(g, w, ctx, err) on
- * it; the rows checked against the first pass's. pass labels the progress ("pass
- * 2"), reading the message of a log that changed ("second"). 0, or -1 with err. */
+/* A pass over this process's rows: each window's policy vectors prepared
+ * (evs_window_prepare, released by the caller), then fn(g, w, first, ctx, err) on it
+ * (first: the window's first row in the log). pass labels the progress ("pass 2").
+ * reading names a later pass in the message of a log that changed ("second"): its
+ * rows are checked against the first pass's; NULL for the first pass, whose rows go
+ * to the source's local_rows. 0, or -1 with err. */
 int evs_each_window(struct eng *g, const char *pass, const char *reading,
-                    int (*fn)(struct eng *g, const struct blog *w, void *ctx,
+                    int (*fn)(struct eng *g, const struct blog *w, size_t first, void *ctx,
                               struct ope_error *err),
                     void *ctx, struct ope_error *err);
 

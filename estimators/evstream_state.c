@@ -332,8 +332,10 @@ static void save_task(void *arg, size_t k)
 }
 
 /* One window of the moments' pass (evs_each_window) folded into ctx's merged sums. */
-static int moments_window(struct eng *g, const struct blog *w, void *ctx, struct ope_error *err)
+static int moments_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
+                          struct ope_error *err)
 {
+    (void)first;
     struct evs_merged *m = ctx;
     size_t L = w->n_positions > 0 ? (size_t)w->n_positions : 1;
     struct save_tasks st = { g, w, m, 0 };

@@ -143,8 +143,10 @@ static void est_finish(struct eng *g, const struct eng_sums *x, size_t p, size_t
 }
 
 /* One window of pass 2 (evs_each_window): its tasks fold it into ctx's statistics. */
-static int pass2_window(struct eng *g, const struct blog *w, void *ctx, struct ope_error *err)
+static int pass2_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
+                        struct ope_error *err)
 {
+    (void)first;
     struct win_tasks *wt = ctx;
     wt->w = w;
     return run_tasks(wt, g->n_pol * (g->o->n_spec + 1), stats_task, err);
@@ -236,8 +238,10 @@ struct diff_ctx {
     size_t n_d;
 };
 
-static int diff_window(struct eng *g, const struct blog *w, void *ctx, struct ope_error *err)
+static int diff_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
+                       struct ope_error *err)
 {
+    (void)first;
     (void)g;
     struct diff_ctx *dc = ctx;
     dc->wt.w = w;
