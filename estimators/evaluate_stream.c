@@ -19,6 +19,8 @@
 #include "estimators/engine.h"
 #include "estimators/evbandit.h"
 #include "estimators/evboot.h"
+#include "estimators/rmstream.h"
+#include "ope/base/comm.h"
 #include "ope/base/sum.h"
 
 const char *evs_path(const struct eng *g)
@@ -35,18 +37,58 @@ void evs_window_release(struct eng *g)
         evb_pol_in_release(&s->pin[p]);
 }
 
+static void free_rows(double **m, size_t n)
+{
+    for (size_t k = 0; m && k < n; k++)
+        free(m[k]);
+    free(m);
+}
+
+/* Window w's q̂ (and dm's influence) from the model fitted here, into s->qhat and
+ * s->infl (grown to the window). 0, or -1 with err. */
+static int window_model(struct eng *g, const struct blog *w, size_t first,
+                        struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    size_t A = (size_t)s->n_actions, P = g->n_pol;
+    if (w->n > s->qcap) {
+        free_rows(s->qhat, A);
+        free_rows(s->infl, s->n_infl);
+        s->qhat = s->infl = NULL;
+        s->qcap = 0;
+        if (!(s->qhat = ope_calloc(A, sizeof *s->qhat, err)) ||
+            !(s->infl = ope_calloc(P + 1, sizeof *s->infl, err)))
+            return -1;
+        s->n_infl = P;
+        for (size_t a = 0; a < A; a++)
+            if (!(s->qhat[a] = ope_malloc(w->n * sizeof **s->qhat, err)))
+                return -1;
+        for (size_t p = 0; p < P; p++)
+            if (!(s->infl[p] = ope_malloc(w->n * sizeof **s->infl, err)))
+                return -1;
+        s->qcap = w->n;
+    }
+    return rms_predict(s->fit, w, first, s->qhat, s->infl, err);
+}
+
 /* The policies' row vectors over window w (whose row 0 is the log's row first). */
 int evs_window_prepare(struct eng *g, const struct blog *w, size_t first,
                        struct ope_error *err)
 {
     struct ssrc *s = g->self;
     evs_window_release(g);
+    double **qhat = g->need_model ? w->qhat : NULL;
+    if (g->need_model && s->fit) {
+        if (window_model(g, w, first, err) != 0)
+            return -1;
+        qhat = s->qhat;
+    }
     for (size_t p = 0; p < g->n_pol; p++) {
-        if (evb_pol_in_build(w, g->need_model ? w->qhat : NULL, g->pol[p], g->o->threads,
-                             &s->pin[p], err) != 0)
+        if (evb_pol_in_build(w, qhat, g->pol[p], g->o->threads, &s->pin[p], err) != 0)
             return -1;
         evb_in_of(w, &s->pin[p], &s->in[p]);
         s->in[p].row0 = first;
+        s->in[p].qhat_pi_infl = s->fit && s->infl ? s->infl[p] : NULL;
     }
     return 0;
 }
@@ -97,7 +139,8 @@ int evs_each_window(struct eng *g, const char *pass, const char *reading,
         /* The first pass does not know its rows yet: no fraction then. */
         ope_progress_report(g->o->progress, reading ? (double)(at - s->row0) /
                             (double)(s->local_rows ? s->local_rows : 1) : 0.0, pass);
-        if (evs_window_prepare(g, w, first, err) != 0 || fn(g, w, first, ctx, err) != 0)
+        if ((!s->fitting && evs_window_prepare(g, w, first, err) != 0)
+            || fn(g, w, first, ctx, err) != 0)
             return -1;
     }
     if (r < 0)
@@ -291,15 +334,16 @@ static int s_check(struct eng *g, struct ope_error *err)
                         "(pi.NAME.A); add them, or name the columns with --policy-columns",
                         evs_path(g));
     for (size_t e = 0; e < g->o->n_spec; e++)
-        if (g->o->spec[e].d->needs_model && !s->has_qhat)
+        if (g->o->spec[e].d->needs_model && !s->has_qhat && (s->save || comm_size() > 1))
             return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and %s does "
-                            "not fit one (fitting takes passes of its own): give the log "
-                            "qhat.* columns, choose estimators without a model (ipw, snipw, "
-                            "sg-ipw, rm), or %s", evs_path(g), g->o->spec[e].label,
+                            "not fit one (the fit needs the whole log's sums before any "
+                            "row is evaluated): give the log qhat.* columns, choose "
+                            "estimators without a model (ipw, snipw, sg-ipw, rm), or %s",
+                            evs_path(g), g->o->spec[e].label,
                             s->save ? "a shard's evaluation (--save-state)"
-                                    : "a streamed evaluation",
+                                    : "an evaluation split across MPI ranks",
                             s->save ? "evaluate the whole log in one run, without --save-state"
-                                    : "evaluate in memory");
+                                    : "evaluate in one process (--stream fits it in passes)");
     return 0;
 }
 
@@ -347,14 +391,54 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
         return -1;
     for (size_t k = 0; k < n_pe; k++)
         s->applies[k] = 1;
-    if (g->need_model)
+    if (g->need_model && !s->has_qhat && !s->merge) {
+        /* No qhat.* columns: fit the model in passes of its own (rmstream.h), with dm's
+         * influence for the evaluated policies when an estimator carries it. */
+        int want = 0;
+        for (size_t e = 0; e < g->o->n_spec; e++)
+            want |= g->o->spec[e].d->model_infl;
+        if (!(s->fit = rms_new(&g->o->model, s->n_actions, g->pol, want ? g->n_pol : 0,
+                               g->path, err)))
+            return -1;
+    } else if (g->need_model) {
         snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");
+    }
+    return 0;
+}
+
+/* One window of a reward model's pass (evs_each_window with s->fitting). */
+static int fit_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
+                      struct ope_error *err)
+{
+    (void)ctx;
+    return rms_window(((struct ssrc *)g->self)->fit, w, first, err);
+}
+
+/* The reward model's passes (rmstream.h), before pass 1. 0, or -1 with err. */
+static int fit_model(struct eng *g, struct res_eval *r, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    const char *pass;
+    int first = 1;
+    s->fitting = 1;
+    while ((pass = rms_next_pass(s->fit)) != NULL) {
+        if (evs_each_window(g, pass, first ? NULL : pass, fit_window, NULL, err) != 0
+            || rms_pass_done(s->fit, err) != 0) {
+            s->fitting = 0;
+            return -1;
+        }
+        first = 0;
+    }
+    s->fitting = 0;
+    rms_report(s->fit, &r->model);
     return 0;
 }
 
 static int s_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps, struct ope_error *err)
 {
+    if (((struct ssrc *)g->self)->fit && fit_model(g, r, err) != 0)
+        return -1;
     if (evs_pass1(g, r, x, err) != 0 || evs_pass2(g, x, es, ps, err) != 0)
         return -1;
     return ((struct ssrc *)g->self)->merge && evs_merge_warn(g, r) != 0 ? ope_fail_oom(err) : 0;
@@ -437,6 +521,9 @@ static void ssrc_release(struct ssrc *s)
     free(s->in);
     free(s->rowid);
     evs_merged_free(s->merged);
+    free_rows(s->qhat, (size_t)s->n_actions);
+    free_rows(s->infl, s->n_infl);
+    rms_free(s->fit);
 }
 
 /* eval_bandit_stream, eval_bandit_stream_save (state) and eval_bandit_merge (states). */

@@ -47,6 +47,13 @@ struct ssrc {
     const uint64_t *merge_rows; /* [n_merge] the rows each state's header says */
     size_t n_merge;
     struct evs_merged *merged;  /* what pass 2 and 3 take from them */
+    /* A reward model fitted here (no qhat.* columns): its passes run before pass 1
+     * (fitting: windows are read for it alone), then every window's q̂ and dm's
+     * influence come from it. */
+    struct rms *fit;
+    int fitting;
+    double **qhat, **infl;      /* [n_actions][qcap], [n_infl][qcap] */
+    size_t qcap, n_infl;
 };
 
 /* Per (policy, estimator) in pass 2. */

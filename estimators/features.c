@@ -34,18 +34,38 @@ static void standardise(const struct blog *log, size_t c, const int *fold, int h
     for (size_t i = 0; i < log->n; i++)
         if (!fold || fold[i] != held_out)
             ope_sum_add(&s, (x[i] - mu) * (x[i] - mu));
-    double sd = sqrt(ope_sum_value(&s) / (double)m);
     *mean = mu;
-    *scale = (sd > 1e-12 * (1.0 + fabs(mu))) ? 1.0 / sd : 1.0;
+    *scale = feat_scale(mu, sqrt(ope_sum_value(&s) / (double)m));
 }
 
-int feat_map_init(struct feat_map *m, const struct blog *log, const int *fold,
-                  int held_out, struct ope_error *err)
+double feat_scale(double mean, double sd)
+{
+    return (sd > 1e-12 * (1.0 + fabs(mean))) ? 1.0 / sd : 1.0;
+}
+
+/* The columns' layout (features.h) after the numeric ones. */
+static void layout(struct feat_map *m, const size_t *levels, size_t n_positions)
+{
+    size_t col = 1 + m->n_num;
+    for (size_t c = 0; c < m->n_cat; c++) {
+        m->cat_off[c] = col;
+        col += levels[c];
+    }
+    if (m->use_pos) {
+        m->pos_off = col;
+        col += n_positions;
+    }
+    m->p = col;
+    m->nnz = 1 + m->n_num + m->n_cat + (size_t)m->use_pos;
+}
+
+static int alloc_map(struct feat_map *m, size_t n_num, size_t n_cat, int use_pos,
+                     struct ope_error *err)
 {
     memset(m, 0, sizeof *m);
-    m->n_num = log->n_num_ctx;
-    m->n_cat = log->n_cat_ctx;
-    m->use_pos = log->position != NULL && log->n_positions > 1;
+    m->n_num = n_num;
+    m->n_cat = n_cat;
+    m->use_pos = use_pos;
     m->mean = ope_calloc(m->n_num + 1, sizeof *m->mean, err);
     m->scale = ope_calloc(m->n_num + 1, sizeof *m->scale, err);
     m->cat_off = ope_calloc(m->n_cat + 1, sizeof *m->cat_off, err);
@@ -53,19 +73,38 @@ int feat_map_init(struct feat_map *m, const struct blog *log, const int *fold,
         feat_map_release(m);
         return -1;
     }
+    return 0;
+}
+
+int feat_map_set(struct feat_map *m, size_t n_num, const double *mean, const double *scale,
+                 size_t n_cat, const size_t *levels, int use_pos, size_t n_positions,
+                 struct ope_error *err)
+{
+    if (alloc_map(m, n_num, n_cat, use_pos, err) < 0)
+        return -1;
+    for (size_t c = 0; c < n_num; c++) {
+        m->mean[c] = mean[c];
+        m->scale[c] = scale[c];
+    }
+    layout(m, levels, n_positions);
+    return 0;
+}
+
+int feat_map_init(struct feat_map *m, const struct blog *log, const int *fold,
+                  int held_out, struct ope_error *err)
+{
+    size_t *levels = ope_calloc(log->n_cat_ctx + 1, sizeof *levels, err);
+    if (!levels || alloc_map(m, log->n_num_ctx, log->n_cat_ctx,
+                             log->position != NULL && log->n_positions > 1, err) < 0) {
+        free(levels);
+        return -1;
+    }
     for (size_t c = 0; c < m->n_num; c++)
         standardise(log, c, fold, held_out, &m->mean[c], &m->scale[c]);
-    size_t col = 1 + m->n_num;
-    for (size_t c = 0; c < m->n_cat; c++) {
-        m->cat_off[c] = col;
-        col += log->cat_ctx[c].n_levels;
-    }
-    if (m->use_pos) {
-        m->pos_off = col;
-        col += (size_t)log->n_positions;
-    }
-    m->p = col;
-    m->nnz = 1 + m->n_num + m->n_cat + (size_t)m->use_pos;
+    for (size_t c = 0; c < m->n_cat; c++)
+        levels[c] = log->cat_ctx[c].n_levels;
+    layout(m, levels, (size_t)log->n_positions);
+    free(levels);
     return 0;
 }
 

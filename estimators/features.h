@@ -33,6 +33,17 @@ struct feat_map {
 int feat_map_init(struct feat_map *m, const struct blog *log, const int *fold,
                   int held_out, struct ope_error *err);
 
+/* The map feat_map_init gives a log of n_num numeric columns with these means and
+ * scales, n_cat categorical ones of levels[c] levels and, when use_pos, positions
+ * 0..n_positions-1: for a log seen in windows (rmstream.h). 0, or -1 on OOM. */
+int feat_map_set(struct feat_map *m, size_t n_num, const double *mean, const double *scale,
+                 size_t n_cat, const size_t *levels, int use_pos, size_t n_positions,
+                 struct ope_error *err);
+
+/* A numeric column's scale from its training mean and population sd: 1 / sd, or 1
+ * when the column has (relatively) no spread. */
+double feat_scale(double mean, double sd);
+
 /* Free the insides of m (safe on a zeroed or released map). */
 void feat_map_release(struct feat_map *m);
 

@@ -32,11 +32,6 @@ struct rowcache {
     double *eta, *e;
 };
 
-static double sigmoid_of(double eta, double e)
-{
-    return eta >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-}
-
 /* The penalised log-likelihood at beta (compensated sum over rows), filling rc. */
 static double objective(const struct feat_rows *d, double lambda, double prior_w,
                         double prior_y, const double *beta, struct rowcache *rc)
@@ -45,32 +40,28 @@ static double objective(const struct feat_rows *d, double lambda, double prior_w
     ope_sum_init(&s);
     for (size_t r = 0; r < d->n; r++) {
         double eta = feat_dot(d, r, beta);
-        double e = eta >= 0.0 ? exp(-eta) : exp(eta);
-        /* logit_softplus(eta), with its exponential e */
-        double sp = eta > 0.0 ? eta + log1p(e) : log1p(e);
+        double e = logit_exp(eta);
         rc->eta[r] = eta;
         rc->e[r] = e;
-        ope_sum_add(&s, d->y[r] * eta - sp);
+        ope_sum_add(&s, logit_term(d->y[r], eta, e));
     }
-    if (prior_w > 0.0)
-        ope_sum_add(&s, prior_w * (prior_y * beta[0] - logit_softplus(beta[0])));
-    double pen = 0.0;
-    for (size_t j = 1; j < d->p; j++)
-        pen += beta[j] * beta[j];
-    return ope_sum_value(&s) - 0.5 * lambda * pen;
+    return logit_objective(&s, lambda, prior_w, prior_y, beta, d->p);
 }
 
-/* Gradient g and negative Hessian h (as normal equations, rmodel_normal.h) of the
- * objective at beta, whose per-row quantities rc holds. */
-static void derivatives(const struct feat_rows *d, double lambda, double prior_w,
-                        double prior_y, const double *beta, const struct rowcache *rc,
-                        struct rm_normal *h, double *g)
+double logit_objective(struct ope_sum *rows, double lambda, double prior_w, double prior_y,
+                       const double *beta, size_t p)
 {
-    size_t p = d->p;
-    for (size_t r = 0; r < d->n; r++) {
-        double mu = sigmoid_of(rc->eta[r], rc->e[r]);
-        rmn_add(h, d, r, mu * (1.0 - mu), d->y[r] - mu);
-    }
+    if (prior_w > 0.0)
+        ope_sum_add(rows, prior_w * (prior_y * beta[0] - logit_softplus(beta[0])));
+    double pen = 0.0;
+    for (size_t j = 1; j < p; j++)
+        pen += beta[j] * beta[j];
+    return ope_sum_value(rows) - 0.5 * lambda * pen;
+}
+
+void logit_close_derivatives(struct rm_normal *h, double lambda, double prior_w,
+                             double prior_y, const double *beta, size_t p, double *g)
+{
     rmn_finish(h, g);
     if (prior_w > 0.0) {
         double mu = logit_sigmoid(beta[0]);
@@ -83,16 +74,25 @@ static void derivatives(const struct feat_rows *d, double lambda, double prior_w
     }
 }
 
-/* Starting point: intercept at the logit of the prior-smoothed mean response. */
-static void start(const struct feat_rows *d, double prior_w, double prior_y, double *beta)
+/* Gradient g and negative Hessian h (as normal equations, rmodel_normal.h) of the
+ * objective at beta, whose per-row quantities rc holds. */
+static void derivatives(const struct feat_rows *d, double lambda, double prior_w,
+                        double prior_y, const double *beta, const struct rowcache *rc,
+                        struct rm_normal *h, double *g)
 {
-    memset(beta, 0, d->p * sizeof *beta);
-    struct ope_sum s;
-    ope_sum_init(&s);
-    for (size_t r = 0; r < d->n; r++)
-        ope_sum_add(&s, d->y[r]);
-    double tot = (double)d->n + prior_w;
-    double m = tot > 0.0 ? (ope_sum_value(&s) + prior_w * prior_y) / tot : 0.5;
+    for (size_t r = 0; r < d->n; r++) {
+        double mu = logit_mu(rc->eta[r], rc->e[r]);
+        rmn_add(h, d, r, mu * (1.0 - mu), d->y[r] - mu);
+    }
+    logit_close_derivatives(h, lambda, prior_w, prior_y, beta, d->p, g);
+}
+
+void logit_start(double ysum, size_t n, double prior_w, double prior_y, double *beta,
+                 size_t p)
+{
+    memset(beta, 0, p * sizeof *beta);
+    double tot = (double)n + prior_w;
+    double m = tot > 0.0 ? (ysum + prior_w * prior_y) / tot : 0.5;
     if (m < 1e-6)
         m = 1e-6;
     if (m > 1.0 - 1e-6)
@@ -100,11 +100,21 @@ static void start(const struct feat_rows *d, double prior_w, double prior_y, dou
     beta[0] = log(m / (1.0 - m));
 }
 
+/* Starting point: intercept at the logit of the prior-smoothed mean response. */
+static void start(const struct feat_rows *d, double prior_w, double prior_y, double *beta)
+{
+    struct ope_sum s;
+    ope_sum_init(&s);
+    for (size_t r = 0; r < d->n; r++)
+        ope_sum_add(&s, d->y[r]);
+    logit_start(ope_sum_value(&s), d->n, prior_w, prior_y, beta, d->p);
+}
+
 /* Is the gain the quadratic model predicts for the Newton step, g . step / 2, below
  * the objective's resolution? The objective is a compensated sum, but each of its
  * terms carries a rounding error of a few ulps: observed noise is ~1e-15 of |obj|,
  * so 1e-13 leaves a margin. */
-static int flat(const double *g, const double *step, size_t p, double obj)
+int logit_flat(const double *g, const double *step, size_t p, double obj)
 {
     double gain = 0.0;
     for (size_t j = 0; j < p; j++)
@@ -164,7 +174,7 @@ int logit_fit(const struct feat_rows *d, double lambda, double prior_w, double p
                 accepted = 1;
                 break;
             }
-            if (half == 0 && flat(g, step, p, obj) && smax <= 1e-6 * (1.0 + bmax)) {
+            if (half == 0 && logit_flat(g, step, p, obj) && smax <= 1e-6 * (1.0 + bmax)) {
                 /* The full step "lowered" the objective by rounding noise only: what
                  * it should gain is below what the objective can resolve, so halving
                  * would just chase the noise (with thousands of coefficients, up to

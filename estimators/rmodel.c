@@ -36,6 +36,7 @@ void rm_opts_init(struct rm_opts *o)
     o->threads = 0;
     o->prior_rows = RM_PRIOR_AUTO;
     o->block_levels = RM_BLOCK_LEVELS;
+    o->folds_up_to_rows = 0;
 }
 
 int rm_kind_parse(const char *s, enum rm_kind *out)
@@ -54,25 +55,39 @@ const char *rm_kind_name(enum rm_kind k)
     return k == RM_RIDGE ? "ridge" : k == RM_LOGISTIC ? "logistic" : "auto";
 }
 
-int rm_assign_folds(size_t n, int folds, uint64_t seed, int *fold, struct ope_error *err)
+int rm_folds(uint64_t seed, int folds, size_t row0, size_t n, int *fold,
+             struct ope_error *err)
 {
-    size_t *perm = ope_malloc((n ? n : 1) * sizeof *perm, err);
+    size_t K = folds > 0 ? (size_t)folds : 1;
+    int *perm = ope_malloc(K * sizeof *perm, err);
     if (!perm)
         return -1;
-    struct ope_rng r;
-    ope_rng_init(&r, seed, OPE_RNG_FOLDS, 0);
-    for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    for (size_t i = n; i > 1; i--) {        /* Fisher-Yates */
-        size_t j = (size_t)ope_rng_below(&r, i);
-        size_t t = perm[i - 1];
-        perm[i - 1] = perm[j];
-        perm[j] = t;
+    size_t block = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t row = row0 + i;
+        if (row / K != block) {
+            /* Block b's permutation of the folds: Fisher-Yates keyed by (seed, b). */
+            block = row / K;
+            struct ope_rng r;
+            ope_rng_init(&r, seed, OPE_RNG_FOLDS, (uint64_t)block);
+            for (size_t j = 0; j < K; j++)
+                perm[j] = (int)j;
+            for (size_t j = K; j > 1; j--) {
+                size_t t = (size_t)ope_rng_below(&r, j);
+                int x = perm[j - 1];
+                perm[j - 1] = perm[t];
+                perm[t] = x;
+            }
+        }
+        fold[i] = perm[row % K];
     }
-    for (size_t k = 0; k < n; k++)
-        fold[perm[k]] = (int)(k % (size_t)folds);
     free(perm);
     return 0;
+}
+
+int rm_assign_folds(size_t n, int folds, uint64_t seed, int *fold, struct ope_error *err)
+{
+    return rm_folds(seed, folds, 0, n, fold, err);
 }
 
 /* Everything the (fold, action) tasks share, read-only, plus their result slots. */
@@ -517,59 +532,86 @@ static void prep_fold(void *arg, size_t t)
         c->train_rows[k] = (double)m;
 }
 
-/* The categorical column to solve as a block (rmodel_normal.h): the one with the
- * most levels, if it has at least o->block_levels and the penalty makes every level's
- * diagonal entry positive (lambda > 0); else -1 (dense). */
-static int block_column(const struct blog *log, const struct rm_opts *o)
+int rm_block_column(const size_t *levels, size_t n_cat, const struct rm_opts *o)
 {
-    if (!(o->lambda > 0.0) || log->n_cat_ctx == 0)
+    if (!(o->lambda > 0.0) || n_cat == 0)
         return -1;
     size_t best = 0;
-    for (size_t j = 1; j < log->n_cat_ctx; j++)
-        if (log->cat_ctx[j].n_levels > log->cat_ctx[best].n_levels)
+    for (size_t j = 1; j < n_cat; j++)
+        if (levels[j] > levels[best])
             best = j;
-    return log->cat_ctx[best].n_levels >= o->block_levels ? (int)best : -1;
+    return levels[best] >= o->block_levels ? (int)best : -1;
 }
 
-/* Refuse a design too wide to fit: more than RM_MAX_COLUMNS dense columns, or (in the
- * block form) more entries than a dense design of that width has. Names the widest
- * categorical column solved densely, the usual culprit. */
-static int check_width(const struct cf *c, size_t p, struct ope_error *err)
+static int block_column(const struct blog *log, const struct rm_opts *o)
 {
-    const struct blog *log = c->log;
-    size_t m = c->blk_cat >= 0 ? log->cat_ctx[c->blk_cat].n_levels : 0, q = p - m;
+    size_t lv[64], *levels = log->n_cat_ctx <= 64 ? lv : malloc(log->n_cat_ctx * sizeof *levels);
+    if (!levels)
+        return -1;      /* out of memory here only costs the block form's speed */
+    for (size_t j = 0; j < log->n_cat_ctx; j++)
+        levels[j] = log->cat_ctx[j].n_levels;
+    int b = rm_block_column(levels, log->n_cat_ctx, o);
+    if (levels != lv)
+        free(levels);
+    return b;
+}
+
+int rm_check_width(size_t p, size_t n_num, size_t n_cat, const size_t *levels,
+                   char *const *names, int blk_cat, double lambda, struct ope_error *err)
+{
+    size_t m = blk_cat >= 0 ? levels[blk_cat] : 0, q = p - m;
     size_t lim = RM_MAX_COLUMNS;
     if (q <= lim && (m == 0 || q * (q + m) <= lim * lim))
         return 0;
     size_t worst = SIZE_MAX;    /* the widest categorical column outside the block */
-    for (size_t j = 0; j < log->n_cat_ctx; j++) {
-        if ((int)j == c->blk_cat)
+    for (size_t j = 0; j < n_cat; j++) {
+        if ((int)j == blk_cat)
             continue;
-        if (worst == SIZE_MAX || log->cat_ctx[j].n_levels > log->cat_ctx[worst].n_levels)
+        if (worst == SIZE_MAX || levels[j] > levels[worst])
             worst = j;
     }
     if (m > 0)
         return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns beside the %zu "
                         "levels of categorical context column '%s' are too many (columns x "
                         "(columns + levels) = %zu, more than %zu x %zu); %s%s%s%s", q, m,
-                        log->cat_ctx[c->blk_cat].name, q * (q + m), lim, lim,
+                        names[blk_cat], q * (q + m), lim, lim,
                         worst == SIZE_MAX ? "" : "categorical context column '",
-                        worst == SIZE_MAX ? "" : log->cat_ctx[worst].name,
+                        worst == SIZE_MAX ? "" : names[worst],
                         worst == SIZE_MAX ? "" : "' is the next widest; ",
                         "drop columns with --map or supply qhat.* columns");
     /* Name what the columns come from: numeric columns alone can pass the limit. */
-    if (log->n_cat_ctx == 0)
+    if (n_cat == 0)
         return ope_fail(err, OPE_EDATA, "reward model: %zu numeric context columns give %zu "
                         "feature columns (with the intercept and any positions), more than "
                         "the limit of %zu; keep fewer context columns (--context-columns "
-                        "PATTERN) or supply qhat.* columns", log->n_num_ctx, p, lim);
+                        "PATTERN) or supply qhat.* columns", n_num, p, lim);
     return ope_fail(err, OPE_EDATA, "reward model: %zu feature columns (more than "
                     "%zu); categorical context column '%s' has %zu levels; drop it "
                     "with --map or supply qhat.* columns%s", p, lim,
-                    worst == SIZE_MAX ? "?" : log->cat_ctx[worst].name,
-                    worst == SIZE_MAX ? (size_t)0 : log->cat_ctx[worst].n_levels,
-                    c->lambda > 0.0 ? "" : " (with --model-lambda above 0, one "
+                    worst == SIZE_MAX ? "?" : names[worst],
+                    worst == SIZE_MAX ? (size_t)0 : levels[worst],
+                    lambda > 0.0 ? "" : " (with --model-lambda above 0, one "
                     "categorical column may have any number of levels)");
+}
+
+/* rm_check_width for the log's columns. */
+static int check_width(const struct cf *c, size_t p, struct ope_error *err)
+{
+    const struct blog *log = c->log;
+    size_t nc = log->n_cat_ctx;
+    size_t *levels = ope_calloc(nc + 1, sizeof *levels, err);
+    char **names = ope_calloc(nc + 1, sizeof *names, err);
+    int rc = -1;
+    if (levels && names) {
+        for (size_t j = 0; j < nc; j++) {
+            levels[j] = log->cat_ctx[j].n_levels;
+            names[j] = log->cat_ctx[j].name;
+        }
+        rc = rm_check_width(p, log->n_num_ctx, nc, levels, names, c->blk_cat, c->lambda, err);
+    }
+    free(levels);
+    free(names);
+    return rc;
 }
 
 /* Per-fold feature maps, training means and prior weights (folds in parallel);
@@ -676,6 +718,58 @@ static void cf_release(struct cf *c)
  *   dm/dy_j = (1 - 2p) / (N tau2) - p (1 - p) / tau2^2 *
  *             [2 (rbar_a - p) - (A' - 1)(1 - 2p) / N] / den.
  * A clipped m does not move. Fills c->cm and c->rbar; -1 on out of memory. */
+void rm_prior_slopes_fold(const double *n_a, const double *k_a, size_t A, double train_mean,
+                          double *const *v, double *const *beta, size_t p, size_t P,
+                          double *rbar, double *cm)
+{
+    double N = 0, K = 0, n2 = 0, ss = 0;
+    int used = 0;
+    for (size_t a = 0; a < A; a++)
+        if (n_a[a] > 0) {
+            N += n_a[a];
+            K += k_a[a];
+            n2 += n_a[a] * n_a[a];
+            used++;
+            rbar[a] = k_a[a] / n_a[a];
+        }
+    double pr = N > 0 ? K / N : 0.0, den = N > 0 ? N - n2 / N : 0.0;
+    for (size_t a = 0; a < A; a++)
+        if (n_a[a] > 0)
+            ss += n_a[a] * (k_a[a] / n_a[a] - pr) * (k_a[a] / n_a[a] - pr);
+    double tau2 = den > 0 ? (ss - (used - 1) * pr * (1 - pr)) / den : 0.0;
+    double m = tau2 > 0 ? pr * (1 - pr) / tau2 - 1.0 : 0.0;
+    if (used < 2 || !(tau2 > 0.0) || pr <= 0.0 || pr >= 1.0 || !(m > 1.0 && m < 1e4))
+        return;     /* clipped or fixed: m does not move */
+    double py = fmin(fmax(train_mean, 1e-6), 1.0 - 1e-6);
+    for (size_t q = 0; q < P; q++) {
+        double e = 0.0;     /* dm per unit of m */
+        for (size_t a = 0; a < A; a++)
+            if (v[a] && beta[a])
+                e += v[a][q * p] * (py - logit_sigmoid(beta[a][0]));
+        for (size_t a = 0; a < A; a++) {
+            if (!(n_a[a] > 0))
+                continue;
+            double dt = (2.0 * (k_a[a] / n_a[a] - pr) - (used - 1) * (1 - 2 * pr) / N) / den;
+            double dmdy = (1 - 2 * pr) / (N * tau2) - pr * (1 - pr) / (tau2 * tau2) * dt;
+            cm[a * P + q] = e * dmdy;
+        }
+    }
+}
+
+double rm_cprior(double prior_rows, double train_rows, double *const *v, size_t A, size_t p,
+                 size_t q)
+{
+    if (!(prior_rows > 0) || !(train_rows > 0))
+        return 0.0;
+    double s0 = 0.0;
+    for (size_t a = 0; a < A; a++)
+        if (v[a])
+            s0 += v[a][q * p];
+    return prior_rows * s0 / train_rows;
+}
+
+/* rm_prior_slopes_fold for every fold, from the training rows' per-action counts and
+ * rewards. -1 on out of memory. */
 static int prior_slopes(struct cf *c)
 {
     const struct blog *log = c->log;
@@ -690,40 +784,9 @@ static int prior_slopes(struct cf *c)
                 n_a[log->action[i]] += 1.0;
                 k_a[log->action[i]] += log->reward[i];
             }
-        double N = 0, K = 0, n2 = 0, ss = 0;
-        int used = 0;
-        for (size_t a = 0; a < A; a++)
-            if (n_a[a] > 0) {
-                N += n_a[a];
-                K += k_a[a];
-                n2 += n_a[a] * n_a[a];
-                used++;
-                c->rbar[(size_t)k * A + a] = k_a[a] / n_a[a];
-            }
-        double p = N > 0 ? K / N : 0.0, den = N > 0 ? N - n2 / N : 0.0;
-        for (size_t a = 0; a < A; a++)
-            if (n_a[a] > 0)
-                ss += n_a[a] * (k_a[a] / n_a[a] - p) * (k_a[a] / n_a[a] - p);
-        double tau2 = den > 0 ? (ss - (used - 1) * p * (1 - p)) / den : 0.0;
-        double m = tau2 > 0 ? p * (1 - p) / tau2 - 1.0 : 0.0;
-        if (used < 2 || !(tau2 > 0.0) || p <= 0.0 || p >= 1.0 || !(m > 1.0 && m < 1e4))
-            continue;   /* clipped or fixed: m does not move */
-        double py = fmin(fmax(c->train_mean[k], 1e-6), 1.0 - 1e-6);
-        for (size_t q = 0; q < P; q++) {
-            double e = 0.0;     /* dm per unit of m */
-            for (size_t a = 0; a < A; a++) {
-                const double *v = c->v[(size_t)k * A + a], *beta = c->beta[(size_t)k * A + a];
-                if (v && beta)
-                    e += v[q * c->map[k].p] * (py - logit_sigmoid(beta[0]));
-            }
-            for (size_t a = 0; a < A; a++) {
-                if (!(n_a[a] > 0))
-                    continue;
-                double dt = (2.0 * (k_a[a] / n_a[a] - p) - (used - 1) * (1 - 2 * p) / N) / den;
-                double dmdy = (1 - 2 * p) / (N * tau2) - p * (1 - p) / (tau2 * tau2) * dt;
-                c->cm[((size_t)k * A + a) * P + q] = e * dmdy;
-            }
-        }
+        rm_prior_slopes_fold(n_a, k_a, A, c->train_mean[k], c->v + (size_t)k * A,
+                             c->beta + (size_t)k * A, c->map[k].p, P,
+                             c->rbar + (size_t)k * A, c->cm + (size_t)k * A * P);
     }
     free(n_a);
     return 0;
@@ -835,13 +898,9 @@ static double **crossfit(const struct blog *log, const struct rm_opts *o,
     /* The intercept prior's pull (logistic.h): prior_y is the fold's training mean, so
      * d theta / d prior_y = H^-1 prior_w e_0 and dm moves by prior_w v_0 per unit. */
     for (size_t k = 0; c.n_pol && c.kind == RM_LOGISTIC && k < K; k++)
-        for (size_t pp = 0; pp < c.n_pol && c.prior_rows[k] > 0 && c.train_rows[k] > 0; pp++) {
-            double s0 = 0.0;
-            for (size_t a = 0; a < A; a++)
-                if (c.v[k * A + a])
-                    s0 += c.v[k * A + a][pp * c.map[k].p];
-            c.cprior[k * c.n_pol + pp] = c.prior_rows[k] * s0 / c.train_rows[k];
-        }
+        for (size_t pp = 0; pp < c.n_pol; pp++)
+            c.cprior[k * c.n_pol + pp] = rm_cprior(c.prior_rows[k], c.train_rows[k],
+                                                   c.v + k * A, A, c.map[k].p, pp);
     if (c.n_pol && c.kind == RM_LOGISTIC && o->prior_rows < 0.0 && prior_slopes(&c) < 0) {
         ope_fail_oom(err);
         goto fail;

@@ -32,6 +32,10 @@ struct rm_opts {
                            memory linear in its levels. Needs lambda > 0 (with
                            lambda 0 the fit is dense). Default RM_BLOCK_LEVELS;
                            SIZE_MAX: always dense */
+    int folds_up_to_rows; /* folds is a default, not a request: a log of fewer rows is
+                           cross-fitted with one fold per row (the caller does it for a
+                           log in memory; rmstream.h, which learns the rows in its
+                           first pass, by this) */
 };
 
 #define RM_BLOCK_LEVELS 256
@@ -48,7 +52,7 @@ struct rm_opts {
 double rm_prior_rows(const double *n_a, const double *k_a, int A);
 
 /* Defaults: RM_AUTO, folds 3, lambda 1.0, seed 12345, threads 0, prior_rows
- * RM_PRIOR_AUTO, block_levels RM_BLOCK_LEVELS. */
+ * RM_PRIOR_AUTO, block_levels RM_BLOCK_LEVELS, folds_up_to_rows 0. */
 void rm_opts_init(struct rm_opts *o);
 
 /* K-fold cross-fitted predictions qhat[a][i] (allocated with blog_matrix_new,
@@ -88,16 +92,49 @@ double **rm_crossfit_infl(const struct blog *log, const struct rm_opts *o,
                           struct res_model *report, struct ope_progress *progress,
                           double ***infl, struct ope_error *err);
 
+/* Pieces of rm_crossfit_infl shared with the fit over a streamed log (rmstream.h).
+ * Fold k's empirical-Bayes prior weight moves with every training row's reward
+ * (rmodel.c, prior_slopes): from the fold's per-action training rows n_a and rewards
+ * k_a (A actions), its training mean and its models' coefficients beta[a] and
+ * v[a] = H^-1 g (P policies, p columns; NULL without training rows), each action's
+ * mean reward into rbar[a] and dm's slope in it into cm[a P + q] (left as they are
+ * when the weight is clipped or fixed). */
+void rm_prior_slopes_fold(const double *n_a, const double *k_a, size_t A, double train_mean,
+                          double *const *v, double *const *beta, size_t p, size_t P,
+                          double *rbar, double *cm);
+
+/* dm's slope for policy q in fold k's training mean through the logistic intercept
+ * prior's target: prior_rows sum_a v[a][q p] / train_rows (0 without a prior). */
+double rm_cprior(double prior_rows, double train_rows, double *const *v, size_t A, size_t p,
+                 size_t q);
+
+/* The categorical column solved as a block (rmodel_normal.h) among n_cat columns of
+ * levels[j] levels: the widest, if it has at least o->block_levels and lambda > 0
+ * makes every level's diagonal entry positive; else -1 (dense). */
+int rm_block_column(const size_t *levels, size_t n_cat, const struct rm_opts *o);
+
+/* Refuse (OPE_EDATA, naming the widest categorical column names[j]) a design of p
+ * columns too wide to fit: more than 4000 dense columns, or in the block form (block
+ * column blk_cat, or -1) more entries than a dense design of that width. 0 or -1. */
+int rm_check_width(size_t p, size_t n_num, size_t n_cat, const size_t *levels,
+                   char *const *names, int blk_cat, double lambda, struct ope_error *err);
+
 /* Parse "auto|ridge|logistic" for --reward-model. Returns 0, or -1 if unknown. */
 int rm_kind_parse(const char *s, enum rm_kind *out);
 
 /* The name of a kind: "auto", "ridge" or "logistic". */
 const char *rm_kind_name(enum rm_kind k);
 
-/* The fold (0..folds-1) of row i of an n-row log: a seeded, counter-based random
- * permutation of the rows dealt out round-robin, so fold sizes differ by at most 1
- * and the assignment depends only on (seed, n, folds). fold[] has n entries.
- * Returns 0, or -1 on out of memory. */
+/* The folds (0..folds-1) of the log's rows row0 .. row0 + n - 1 into fold[0..n-1]:
+ * the rows are cut into blocks of K = folds consecutive rows and block b's rows get
+ * the folds in an order shuffled by (seed, b) (Fisher-Yates, stream OPE_RNG_FOLDS), so
+ * a row's fold depends only on (seed, K, its global row number): the same in memory,
+ * in a stream's windows and on any MPI rank or shard, and fold sizes differ by at
+ * most 1 over any prefix of the log. Returns 0, or -1 on out of memory. */
+int rm_folds(uint64_t seed, int folds, size_t row0, size_t n, int *fold,
+             struct ope_error *err);
+
+/* rm_folds of an n-row log's rows 0..n-1. */
 int rm_assign_folds(size_t n, int folds, uint64_t seed, int *fold, struct ope_error *err);
 
 #endif

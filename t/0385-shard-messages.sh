@@ -98,15 +98,17 @@ expect_status 64 "--save-state --against the only policy: refused" "$OPE" eval \
 # ---- the loop of ope help merge, on parts named so that the shell's order is not the
 # rows' (day10 before day2): the whole log's result ----
 mkdir -p "$TMP/days"
+# (The true q.* columns as qhat.*: a shard fits no reward model, one run does.)
+sed '1s/,q\./,qhat./g' "$TMP/log.csv" > "$TMP/qlog.csv"
 awk -v d="$TMP/days" 'NR == 1 { h = $0; next }
     { k = int((NR - 2) / 300) + 1; f = d "/day" k ".csv"; if (!(f in s)) { print h > f; s[f] = 1 }
-      print > f }' "$TMP/log.csv"
+      print > f }' "$TMP/qlog.csv"
 (cd "$TMP/days" && R=0 && for f in day*.csv; do
     "$OPE" eval "$f" --save-state "${f%.csv}.state" --row-offset $R --ci t -q || exit 1
     R=$((R + $(tail -n +2 "$f" | wc -l)))
 done) && "$OPE" merge "$TMP"/days/day*.state -f json > "$TMP/m.json" 2>"$TMP/err"
 # The whole log in the shell's order of the parts, as the loop numbered its rows.
-(head -n 1 "$TMP/log.csv"; for f in "$TMP"/days/day*.csv; do tail -n +2 "$f"; done) > "$TMP/glob.csv"
+(head -n 1 "$TMP/qlog.csv"; for f in "$TMP"/days/day*.csv; do tail -n +2 "$f"; done) > "$TMP/glob.csv"
 "$OPE" eval "$TMP/glob.csv" --stream --ci t -f json > "$TMP/w.json" 2>/dev/null
 sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-"/' "$TMP/m.json" > "$TMP/a"
 sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-"/' "$TMP/w.json" > "$TMP/b"

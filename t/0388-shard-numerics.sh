@@ -27,10 +27,14 @@ shards() {
     rm -f "$TMP/s0.state" "$TMP/s1.state"
     head -3001 "$1" > "$TMP/s0.csv"
     { head -1 "$1"; tail -n +3002 "$1"; } > "$TMP/s1.csv"
-    "$OPE" eval "$TMP/s0.csv" --save-state "$TMP/s0.state" --row-offset 0 --ci t -q &&
-    "$OPE" eval "$TMP/s1.csv" --save-state "$TMP/s1.state" --row-offset 3000 --ci t -q &&
+    # (the estimators without a reward model: a shard fits none, a whole run does)
+    e=ipw,snipw,sg-ipw,rm
+    "$OPE" eval "$TMP/s0.csv" --save-state "$TMP/s0.state" --row-offset 0 --ci t -q \
+        --estimators $e &&
+    "$OPE" eval "$TMP/s1.csv" --save-state "$TMP/s1.state" --row-offset 3000 --ci t -q \
+        --estimators $e &&
     "$OPE" merge "$TMP/s1.state" "$TMP/s0.state" -f json > "$TMP/m.json" &&
-    "$OPE" eval "$1" --stream --ci t -f json > "$TMP/w.json" || return 1
+    "$OPE" eval "$1" --stream --ci t --estimators $e -f json > "$TMP/w.json" || return 1
     norm "$TMP/m.json" > "$TMP/merged"
     norm "$TMP/w.json" > "$TMP/whole"
 }

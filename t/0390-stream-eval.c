@@ -266,6 +266,15 @@ static int copy_next(void *ctx, const struct blog **w, size_t *first, struct ope
         for (int a = 0; a < src->n_actions; a++)
             memcpy(b->policy[p].prob[a], src->policy[p].prob[a], src->n * sizeof(double));
     }
+    /* The numeric contexts (the fitted reward model reads them), names left NULL. */
+    b->n_num_ctx = src->n_num_ctx;
+    if (!(b->num_ctx = calloc(src->n_num_ctx + 1, sizeof *b->num_ctx)))
+        bail_out("out of memory");
+    for (size_t j = 0; j < src->n_num_ctx; j++) {
+        if (!(b->num_ctx[j] = malloc(src->n * sizeof(double) + 1)))
+            bail_out("out of memory");
+        memcpy(b->num_ctx[j], src->num_ctx[j], src->n * sizeof(double));
+    }
     b->qhat = src->qhat ? blog_matrix_new(src->n_actions, src->n, err) : NULL;
     b->q = src->q ? blog_matrix_new(src->n_actions, src->n, err) : NULL;
     for (int a = 0; a < src->n_actions; a++) {
@@ -553,17 +562,9 @@ static void test_refusals(struct blog *log)
     o.spec = spec;
     o.n_spec = ns;
 
-    double **qhat = log->qhat;
-    log->qhat = NULL;
-    struct res_eval *r = streamed(log, 4096, &o, &err);
-    ok(!r && err.status == OPE_EUSAGE, "a model without qhat.* columns is refused (usage)");
-    like(err.msg, "'dr' needs a reward model", "the message names the estimator");
-    like(err.msg, "give the log qhat.* columns", "and says what to do");
-    res_eval_free(r);
-    log->qhat = qhat;
-
     struct eng_windows win;
     struct eng_blog_windows bw;
+    struct res_eval *r;
     ok(eng_windows_of_blog(&win, &bw, log, 5000, &err) != 0 && err.status == OPE_EUSAGE,
        "a window of 5000 rows (not a multiple of 4096) is refused");
     like(err.msg, "multiple of 4096", "and the message says why");
@@ -624,6 +625,17 @@ int main(void)
     compare_log("binary 20000 rows", a, spec, ns);
     compare_log("continuous 20000 rows", b, spec, ns);
     compare_log("13001 rows", c, spec, ns);
+    /* Without qhat.* columns the stream fits the reward model in passes of its own
+     * (rmstream.h) with the in-memory fit's folds and sums: the same numbers, windows
+     * of 4096 rows cutting the folds' blocks and the models' rows anywhere. */
+    double **qa = a->qhat, **qb = b->qhat, **qc = c->qhat;
+    a->qhat = b->qhat = c->qhat = NULL;
+    compare_log("binary 20000 rows, reward model fitted (logistic)", a, spec, ns);
+    compare_log("continuous 20000 rows, reward model fitted (ridge)", b, spec, ns);
+    compare_log("13001 rows with positions, reward model fitted", c, spec, ns);
+    a->qhat = qa;
+    b->qhat = qb;
+    c->qhat = qc;
     test_detects(c, spec, ns);
     test_rm_windows(c);
     test_passes(c);

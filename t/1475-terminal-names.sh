@@ -75,7 +75,7 @@ tmux send-keys -t "$S" 1; wait_for "Columns and roles"
 expect_grep "$TMP/screen" '  \x1b]0;pwned\x07             ignored' "Data: the ignored column escaped, aligned"
 expect_grep "$TMP/screen" '  policy two\x0alines mean weight' "Data: the policy's weights line"
 tmux send-keys -t "$S" 4; wait_for "chosen policy"
-grep -q '^dm  *two\\x0alines  ' "$TMP/screen" && pass "Selection: the chosen policy escaped" ||
+grep -q '^dr  *two\\x0alines  ' "$TMP/screen" && pass "Selection: the chosen policy escaped" ||
     { fail "Selection"; diag "$(cat "$TMP/screen")"; }
 # The Warnings of the Data view name the policies; Help stays readable after.
 tmux send-keys -t "$S" 1 G; sleep 0.5; screen

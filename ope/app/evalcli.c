@@ -336,11 +336,16 @@ int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spil
 {
     int added = 0;
     if (left && left[0]) {
-        if (res_warn(r, NULL, "streamed (the log is read in windows): %s left out: they fit "
-                     "a reward model, which a streamed evaluation does not do; give the log "
-                     "qhat.* columns, or read it whole (%s)", left,
-                     comm_size() > 1 ? "in one process, without mpirun"
-                                     : "no --stream, a larger --memory-limit") != 0)
+        int ranks = comm_size() > 1;
+        if (res_warn(r, NULL, "%s left out: they fit a reward model, which %s does not do "
+                     "(the fit needs the whole log's sums before any row is evaluated); give "
+                     "the log qhat.* columns, or %s", left,
+                     ranks ? "an evaluation split across MPI ranks"
+                           : "a shard's evaluation (--save-state)",
+                     ranks ? "evaluate it in one process, without mpirun (--stream fits the "
+                             "model in passes over the log)"
+                           : "evaluate the whole log in one run (--stream fits the model in "
+                             "passes over the log)") != 0)
             return -1;
         added++;
     }
@@ -831,8 +836,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     }
     char left[512] = "";
     struct eval_settings keep = c->set;
-    if (rc == 1 && !has_qhat && !c->set.estimators[0] &&
-        model_free_estimators(c, left, sizeof left, err) != 0)
+    /* One process fits the reward model in passes (rmstream.h); ranks and shards
+     * cannot, so they leave the model's estimators out unless asked for them. */
+    if (rc == 1 && !has_qhat && !c->set.estimators[0] && (comm_size() > 1 || c->save_state)
+        && model_free_estimators(c, left, sizeof left, err) != 0)
         rc = -1;
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;

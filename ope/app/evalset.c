@@ -330,6 +330,8 @@ static int stream_opts(const struct eval_settings *set, struct ope_progress *pro
     eo->spec = *spec;
     eo->n_spec = n_spec;
     eo->progress = progress;
+    /* The rows are known after the fit's first pass: it applies this rule itself. */
+    eo->model.folds_up_to_rows = !set->folds_given;
     return 0;
 }
 

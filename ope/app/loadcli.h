@@ -63,7 +63,9 @@ enum {
 "Reading a log larger than memory (bandit logs):\n" \
 "  --stream              read the log in windows of rows, one pass after another,\n" \
 "                        so memory does not grow with its rows (standard input\n" \
-"                        or a pipe is copied to a temporary file in $TMPDIR)\n" \
+"                        or a pipe is copied to a temporary file in $TMPDIR); a\n" \
+"                        reward model (no qhat.* columns) is fitted in passes of\n" \
+"                        its own, with the in-memory fit's folds and results\n" \
 "  --memory-limit N      stream when the input is larger than N bytes (whole; or\n" \
 "                        K, M, G, binary, with an optional fraction: 512M, 1.5G,\n" \
 "                        rounded down to a byte; a gzip or zstd file counts 4\n" \

@@ -1,0 +1,846 @@
+/* estimators/rmstream.c: the reward model fitted over passes of a windowed log
+ * (rmstream.h). Each quantity is the one rmodel.c computes, gathered window by window
+ * in the same row order: the per-fold sums of the standardisation, the per-model
+ * normal equations (each model's rows are its action's training rows, ascending, as
+ * fit_one visits them), the Newton iterations of logit_fit run as a state machine
+ * with one pass per objective evaluation, dm's gradient per fold and the per-row
+ * influence terms. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+
+#include "estimators/rmstream.h"
+#include "estimators/features.h"
+#include "estimators/logistic.h"
+#include "estimators/rmodel_normal.h"
+#include "ope/base/sum.h"
+#include "ope/base/threads.h"
+
+/* Log-loss clips predictions to [CLIP, 1 - CLIP] (rmodel.c's RM_CLIP). */
+#define CLIP 1e-15
+/* logit_fit's step halvings before it gives up on a step. */
+#define HALVINGS 40
+
+enum stage { ST_MEAN, ST_VAR, ST_FIT, ST_GRAD, ST_PHI, ST_DONE };
+
+/* Where a logistic model is in logit_fit's loop. */
+enum newton { NT_START, NT_TRIAL, NT_DONE };
+
+/* One (fold, action) model. */
+struct model {
+    struct rm_normal h;     /* normal equations (ridge), X'WX (Newton, infl) */
+    int h_ok;
+    size_t rows;            /* its training rows */
+    struct ope_sum ysum;    /* their responses (logit_start) */
+    /* logistic: logit_fit's loop */
+    enum newton phase;
+    double *cand, *step, *g, *b;    /* [p] each */
+    struct ope_sum osum;    /* the objective's row terms at the point being evaluated */
+    double obj, t, smax, bmax;
+    int half, iter;
+    double *grad;           /* [P * p] dm's gradient (influence) */
+    int status;
+    struct ope_error err;
+};
+
+struct rms {
+    struct rm_opts o;
+    enum rm_kind kind;
+    int K;
+    size_t A, P, *pol;
+    char *path;
+    enum stage st;
+    size_t n;                   /* rows, after the first pass */
+    int again;                  /* the means' pass must be made again (fewer folds) */
+    /* the log's shape, from its windows */
+    int shaped;
+    size_t n_num, n_cat, *levels, n_positions;
+    char **cat_names;
+    int has_pos;
+    /* the first passes */
+    size_t *mrows;              /* [K] training rows of each fold */
+    struct ope_sum *xs, *ysum;  /* [K * n_num] (means, then squared deviations), [K] */
+    double *mu, *n_a, *k_a;     /* [K * n_num], [K * A] x 2 */
+    int binary, have_bad;
+    size_t bad_line;
+    double bad_value;
+    /* the fit */
+    struct feat_map *map;       /* [K] */
+    int blk_cat;
+    double *prior_rows, *train_mean;    /* [K] */
+    struct model *mod;          /* [K * A] */
+    double **beta, **v;         /* [K * A] (rmodel.c's layout: NULL without rows) */
+    /* the influence */
+    double *cprior, *cm, *rbar; /* [K * P], [K * A * P], [K * A] */
+    struct ope_sum *phi_sum, err_sum;
+    double *phi_mean;           /* [P] */
+    double heldout;
+    /* one window's scratch */
+    const struct blog *w;
+    int *fold;
+    size_t *by_act, *act_start, cap;
+    double *qrow, *phi;         /* [A], [P] */
+    int *idx;
+    double *val;
+};
+
+static size_t p_of(const struct rms *m)
+{
+    return m->map ? m->map[0].p : 0;
+}
+
+static int is_train(const struct rms *m, int fold, int k)
+{
+    return m->K == 1 || fold != k;
+}
+
+static int row_pos(const struct blog *w, size_t i)
+{
+    return w->position ? w->position[i] : 0;
+}
+
+struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, size_t n_pol,
+                    const char *path, struct ope_error *err)
+{
+    if (o->folds < 1) {
+        ope_fail(err, OPE_EUSAGE, "reward model: folds must be at least 1, got %d", o->folds);
+        return NULL;
+    }
+    if (!(o->lambda >= 0.0) || !isfinite(o->lambda) || !isfinite(o->prior_rows)) {
+        ope_fail(err, OPE_EUSAGE, "reward model: lambda must be a finite number >= 0 and "
+                 "prior_rows finite");
+        return NULL;
+    }
+    struct rms *m = ope_calloc(1, sizeof *m, err);
+    if (!m)
+        return NULL;
+    m->o = *o;
+    m->K = o->folds;
+    m->A = n_actions > 0 ? (size_t)n_actions : 1;
+    m->P = n_pol;
+    m->binary = 1;
+    size_t K = (size_t)m->K, A = m->A;
+    m->pol = ope_calloc(n_pol + 1, sizeof *m->pol, err);
+    m->path = path ? ope_strdup(path, err) : NULL;
+    m->mrows = ope_calloc(K, sizeof *m->mrows, err);
+    m->ysum = ope_calloc(K, sizeof *m->ysum, err);
+    m->n_a = ope_calloc(2 * K * A, sizeof *m->n_a, err);
+    m->mod = ope_calloc(K * A, sizeof *m->mod, err);
+    m->beta = ope_calloc(K * A, sizeof *m->beta, err);
+    m->v = ope_calloc(K * A, sizeof *m->v, err);
+    m->prior_rows = ope_calloc(K, sizeof *m->prior_rows, err);
+    m->train_mean = ope_calloc(K, sizeof *m->train_mean, err);
+    m->cprior = ope_calloc(K * n_pol + 1, sizeof *m->cprior, err);
+    m->cm = ope_calloc(K * A * n_pol + 1, sizeof *m->cm, err);
+    m->rbar = ope_calloc(K * A, sizeof *m->rbar, err);
+    m->phi_sum = ope_calloc(n_pol + 1, sizeof *m->phi_sum, err);
+    m->phi_mean = ope_calloc(n_pol + 1, sizeof *m->phi_mean, err);
+    m->qrow = ope_calloc(A, sizeof *m->qrow, err);
+    m->phi = ope_calloc(n_pol + 1, sizeof *m->phi, err);
+    m->act_start = ope_calloc(A + 1, sizeof *m->act_start, err);
+    if (!m->pol || (path && !m->path) || !m->mrows || !m->ysum || !m->n_a || !m->mod
+        || !m->beta || !m->v || !m->prior_rows || !m->train_mean || !m->cprior || !m->cm
+        || !m->rbar || !m->phi_sum || !m->phi_mean || !m->qrow || !m->phi || !m->act_start) {
+        rms_free(m);
+        return NULL;
+    }
+    m->k_a = m->n_a + K * A;
+    for (size_t q = 0; q < n_pol; q++) {
+        m->pol[q] = pol[q];
+        ope_sum_init(&m->phi_sum[q]);
+    }
+    for (size_t k = 0; k < K; k++)
+        ope_sum_init(&m->ysum[k]);
+    for (size_t t = 0; t < K * A; t++)
+        ope_sum_init(&m->mod[t].ysum);
+    ope_sum_init(&m->err_sum);
+    return m;
+}
+
+void rms_free(struct rms *m)
+{
+    if (!m)
+        return;
+    size_t K = (size_t)m->K, A = m->A;
+    for (size_t t = 0; m->mod && t < K * A; t++) {
+        struct model *md = &m->mod[t];
+        if (md->h_ok)
+            rmn_release(&md->h);
+        free(md->cand);
+        free(md->step);
+        free(md->g);
+        free(md->b);
+        free(md->grad);
+        free(m->beta[t]);
+        free(m->v[t]);
+    }
+    for (size_t k = 0; m->map && k < K; k++)
+        feat_map_release(&m->map[k]);
+    for (size_t c = 0; m->cat_names && c < m->n_cat; c++)
+        free(m->cat_names[c]);
+    free(m->cat_names);
+    free(m->map);
+    free(m->mod);
+    free(m->beta);
+    free(m->v);
+    free(m->pol);
+    free(m->path);
+    free(m->levels);
+    free(m->mrows);
+    free(m->xs);
+    free(m->ysum);
+    free(m->mu);
+    free(m->n_a);
+    free(m->prior_rows);
+    free(m->train_mean);
+    free(m->cprior);
+    free(m->cm);
+    free(m->rbar);
+    free(m->phi_sum);
+    free(m->phi_mean);
+    free(m->fold);
+    free(m->by_act);
+    free(m->act_start);
+    free(m->qrow);
+    free(m->phi);
+    free(m->idx);
+    free(m->val);
+    free(m);
+}
+
+const char *rms_next_pass(const struct rms *m)
+{
+    switch (m->st) {
+    case ST_MEAN: return "reward model: means";
+    case ST_VAR: return "reward model: spread";
+    case ST_FIT: return m->kind == RM_LOGISTIC ? "reward model: Newton step"
+                                               : "reward model: normal equations";
+    case ST_GRAD: return "reward model: held-out error";
+    case ST_PHI: return "reward model: influence";
+    default: return NULL;
+    }
+}
+
+/* ---- one window ------------------------------------------------------------------- */
+
+/* The log's shape from its first window; later windows may add categorical levels
+ * (the levels are numbered in order of first appearance, so only grow). */
+static int shape(struct rms *m, const struct blog *w, struct ope_error *err)
+{
+    if (!m->shaped) {
+        m->shaped = 1;
+        m->n_num = w->n_num_ctx;
+        m->n_cat = w->n_cat_ctx;
+        m->n_positions = (size_t)(w->n_positions > 0 ? w->n_positions : 1);
+        m->has_pos = w->position != NULL;
+        size_t K = (size_t)m->K;
+        m->levels = ope_calloc(m->n_cat + 1, sizeof *m->levels, err);
+        m->cat_names = ope_calloc(m->n_cat + 1, sizeof *m->cat_names, err);
+        m->xs = ope_calloc(K * m->n_num + 1, sizeof *m->xs, err);
+        m->mu = ope_calloc(K * m->n_num + 1, sizeof *m->mu, err);
+        if (!m->levels || !m->cat_names || !m->xs || !m->mu)
+            return -1;
+        for (size_t c = 0; c < m->n_cat; c++)
+            if (!(m->cat_names[c] = ope_strdup(w->cat_ctx[c].name ? w->cat_ctx[c].name : "",
+                                               err)))
+                return -1;
+        for (size_t t = 0; t < K * m->n_num; t++)
+            ope_sum_init(&m->xs[t]);
+    }
+    if (w->n_num_ctx != m->n_num || w->n_cat_ctx != m->n_cat)
+        return ope_fail(err, OPE_EDATA, "%s: a window has other context columns than the "
+                        "first", m->path ? m->path : "log");
+    for (size_t c = 0; c < m->n_cat; c++)
+        if (w->cat_ctx[c].n_levels > m->levels[c])
+            m->levels[c] = w->cat_ctx[c].n_levels;
+    if ((size_t)w->n_positions > m->n_positions)
+        m->n_positions = (size_t)w->n_positions;
+    return 0;
+}
+
+/* The window's folds and its rows grouped by action (ascending within). */
+static int window_rows(struct rms *m, const struct blog *w, size_t first, struct ope_error *err)
+{
+    if (w->n > m->cap) {
+        free(m->fold);
+        free(m->by_act);
+        m->fold = ope_malloc(w->n * sizeof *m->fold, err);
+        m->by_act = ope_malloc(w->n * sizeof *m->by_act, err);
+        if (!m->fold || !m->by_act) {
+            m->cap = 0;
+            return -1;
+        }
+        m->cap = w->n;
+    }
+    if (rm_folds(m->o.seed, m->K, first, w->n, m->fold, err) < 0)
+        return -1;
+    size_t A = m->A, *start = m->act_start;
+    memset(start, 0, (A + 1) * sizeof *start);
+    for (size_t i = 0; i < w->n; i++)
+        start[(size_t)w->action[i] + 1]++;
+    for (size_t a = 0; a < A; a++)
+        start[a + 1] += start[a];
+    for (size_t i = 0; i < w->n; i++)
+        m->by_act[start[w->action[i]]++] = i;
+    for (size_t a = A; a > 0; a--)
+        start[a] = start[a - 1];
+    start[0] = 0;
+    m->w = w;
+    return 0;
+}
+
+/* The means' pass: every count and sum the fit's setup needs. */
+static void add_means(struct rms *m, const struct blog *w, size_t first)
+{
+    size_t K = (size_t)m->K, A = m->A;
+    m->n += w->n;
+    for (size_t i = 0; i < w->n; i++) {
+        double y = w->reward[i];
+        size_t a = (size_t)w->action[i];
+        m->binary &= (y == 0.0 || y == 1.0);
+        if (!m->have_bad && !(y >= 0.0 && y <= 1.0)) {
+            m->have_bad = 1;
+            m->bad_line = w->line ? w->line[i] : first + i + 1;
+            m->bad_value = y;
+        }
+        for (size_t k = 0; k < K; k++) {
+            if (!is_train(m, m->fold[i], (int)k))
+                continue;
+            m->mrows[k]++;
+            ope_sum_add(&m->ysum[k], y);
+            m->n_a[k * A + a] += 1.0;
+            m->k_a[k * A + a] += y;
+            m->mod[k * A + a].rows++;
+            ope_sum_add(&m->mod[k * A + a].ysum, y);
+            for (size_t c = 0; c < m->n_num; c++)
+                ope_sum_add(&m->xs[k * m->n_num + c], w->num_ctx[c][i]);
+        }
+    }
+}
+
+static void add_spread(struct rms *m, const struct blog *w)
+{
+    size_t K = (size_t)m->K;
+    for (size_t i = 0; i < w->n; i++)
+        for (size_t k = 0; k < K; k++) {
+            if (!is_train(m, m->fold[i], (int)k))
+                continue;
+            for (size_t c = 0; c < m->n_num; c++) {
+                double d = w->num_ctx[c][i] - m->mu[k * m->n_num + c];
+                ope_sum_add(&m->xs[k * m->n_num + c], d * d);
+            }
+        }
+}
+
+/* One model's training rows of the window into its normal equations: the fit's
+ * (ridge: weight 1, response y; logistic: mu (1 - mu) and y - mu at the point being
+ * evaluated, with the objective's terms) or, in the held-out pass, the Hessian at the
+ * fit (logistic.c and rmodel.c's infl_solve, row for row). */
+static void model_task(void *ctx, size_t t)
+{
+    struct rms *m = ctx;
+    struct model *md = &m->mod[t];
+    const double *beta = m->beta[t];
+    size_t A = m->A, k = t / A, a = t % A;
+    if (!beta || !md->h_ok || md->status < 0)
+        return;
+    int logistic = m->kind == RM_LOGISTIC, hess = m->st == ST_GRAD;
+    if (!hess && logistic && md->phase == NT_DONE)
+        return;
+    const double *at = logistic && !hess && md->phase == NT_TRIAL ? md->cand : beta;
+    const struct feat_map *fm = &m->map[k];
+    const struct blog *w = m->w;
+    int *idx = malloc(fm->nnz * sizeof *idx);
+    double *val = malloc(fm->nnz * sizeof *val);
+    if (!idx || !val) {
+        md->status = ope_fail_oom(&md->err);
+        goto out;
+    }
+    struct feat_rows one = {1, fm->nnz, fm->p, idx, val, NULL, 0, 0};
+    if (m->blk_cat >= 0) {
+        one.blk_off = fm->cat_off[m->blk_cat];
+        one.blk_len = m->levels[m->blk_cat];
+    }
+    for (size_t s = m->act_start[a]; s < m->act_start[a + 1]; s++) {
+        size_t i = m->by_act[s];
+        if (!is_train(m, m->fold[i], (int)k))
+            continue;
+        feat_row(fm, w, i, row_pos(w, i), idx, val);
+        double y = w->reward[i];
+        if (!logistic) {
+            rmn_add(&md->h, &one, 0, 1.0, hess ? 0.0 : y);
+        } else if (hess) {
+            double mu = logit_sigmoid(feat_dot(&one, 0, beta));
+            rmn_add(&md->h, &one, 0, mu * (1.0 - mu), 0.0);
+        } else {
+            double eta = feat_dot(&one, 0, at), e = logit_exp(eta);
+            ope_sum_add(&md->osum, logit_term(y, eta, e));
+            double mu = logit_mu(eta, e);
+            rmn_add(&md->h, &one, 0, mu * (1.0 - mu), y - mu);
+        }
+    }
+out:
+    free(idx);
+    free(val);
+}
+
+static int run_models(struct rms *m, struct ope_error *err)
+{
+    size_t n = (size_t)m->K * m->A;
+    int threads = m->o.threads > 0 ? m->o.threads : ope_default_threads();
+    ope_parallel_for(n, threads, model_task, m, NULL, NULL);
+    for (size_t t = 0; t < n; t++)
+        if (m->mod[t].status < 0) {
+            *err = m->mod[t].err;
+            return -1;
+        }
+    return 0;
+}
+
+/* Row i's prediction for every action by the models of fold k (rmodel.c's
+ * predict_task) into m->qrow; idx/val: its feature row under map k. */
+static void predict_row(struct rms *m, const struct blog *w, size_t i, int k)
+{
+    const struct feat_map *fm = &m->map[k];
+    struct feat_rows one = {1, fm->nnz, fm->p, m->idx, m->val, NULL, 0, 0};
+    feat_row(fm, w, i, row_pos(w, i), m->idx, m->val);
+    for (size_t a = 0; a < m->A; a++) {
+        const double *beta = m->beta[(size_t)k * m->A + a];
+        if (!beta) {
+            m->qrow[a] = m->train_mean[k];
+            continue;
+        }
+        double eta = feat_dot(&one, 0, beta);
+        m->qrow[a] = m->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta;
+    }
+}
+
+/* The held-out pass's rows: the error at the logged action and, for the influence,
+ * dm's gradient per fold (rmodel.c's err_task and grad_task, row for row). */
+static void add_heldout(struct rms *m, const struct blog *w)
+{
+    size_t A = m->A, P = m->P;
+    int logistic = m->kind == RM_LOGISTIC;
+    double inv_n = 1.0 / (double)m->n;
+    for (size_t i = 0; i < w->n; i++) {
+        int k = m->K == 1 ? 0 : m->fold[i];
+        predict_row(m, w, i, k);
+        double r = w->reward[i], p = m->qrow[w->action[i]];
+        if (logistic) {
+            p = fmin(fmax(p, CLIP), 1.0 - CLIP);
+            ope_sum_add(&m->err_sum, -(r * log(p) + (1.0 - r) * log1p(-p)));
+        } else {
+            ope_sum_add(&m->err_sum, (r - p) * (r - p));
+        }
+        size_t pp = m->map[k].p, nnz = m->map[k].nnz;
+        for (size_t a = 0; P && a < A; a++) {
+            double *g = m->mod[(size_t)k * A + a].grad;
+            if (!g)
+                continue;
+            double qa = m->qrow[a];
+            double dq = logistic ? qa * (1.0 - qa) : 1.0;
+            for (size_t q = 0; q < P; q++) {
+                double f = w->policy[m->pol[q]].prob[a][i] * dq * inv_n;
+                double *gq = g + q * pp;
+                if (f != 0.0)
+                    for (size_t j = 0; j < nnz; j++)
+                        gq[m->idx[j]] += f * m->val[j];
+            }
+        }
+    }
+}
+
+/* phi_j of row i (rmodel.c's infl_task) into m->phi. */
+static void row_phi(struct rms *m, const struct blog *w, size_t i)
+{
+    size_t A = m->A, P = m->P, a = (size_t)w->action[i];
+    double y = w->reward[i];
+    for (size_t q = 0; q < P; q++)
+        m->phi[q] = 0.0;
+    for (int k = 0; k < m->K; k++) {
+        const double *beta = m->beta[(size_t)k * A + a], *v = m->v[(size_t)k * A + a];
+        if (!is_train(m, m->fold[i], k) || !beta || !v)
+            continue;
+        const struct feat_map *fm = &m->map[k];
+        struct feat_rows one = {1, fm->nnz, fm->p, m->idx, m->val, NULL, 0, 0};
+        feat_row(fm, w, i, row_pos(w, i), m->idx, m->val);
+        double eta = feat_dot(&one, 0, beta);
+        double res = y - (m->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta);
+        for (size_t q = 0; q < P; q++)
+            m->phi[q] += res * feat_dot(&one, 0, v + q * fm->p);
+    }
+    for (int k = 0; k < m->K; k++)
+        if (is_train(m, m->fold[i], k))
+            for (size_t q = 0; q < P; q++)
+                m->phi[q] += m->cprior[(size_t)k * P + q] * (y - m->train_mean[k])
+                             + m->cm[((size_t)k * A + a) * P + q]
+                               * (y - m->rbar[(size_t)k * A + a]);
+}
+
+int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_error *err)
+{
+    if (m->st == ST_DONE)
+        return 0;
+    if ((size_t)w->n_actions != m->A)
+        return ope_fail(err, OPE_EDATA, "%s: a window has %d actions, the log %zu",
+                        m->path ? m->path : "log", w->n_actions, m->A);
+    if ((m->st == ST_MEAN && shape(m, w, err) < 0) || window_rows(m, w, first, err) < 0)
+        return -1;
+    switch (m->st) {
+    case ST_MEAN:
+        add_means(m, w, first);
+        return 0;
+    case ST_VAR:
+        add_spread(m, w);
+        return 0;
+    case ST_FIT:
+        return run_models(m, err);
+    case ST_GRAD:
+        add_heldout(m, w);
+        return m->P ? run_models(m, err) : 0;
+    case ST_PHI:
+        for (size_t i = 0; i < w->n; i++) {
+            row_phi(m, w, i);
+            for (size_t q = 0; q < m->P; q++)
+                ope_sum_add(&m->phi_sum[q], m->phi[q]);
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* ---- the end of each pass --------------------------------------------------------- */
+
+/* After the means: the rows, the kind of model, the means. */
+static int end_means(struct rms *m, struct ope_error *err)
+{
+    size_t K = (size_t)m->K;
+    if (m->n == 0 || !m->shaped)
+        return ope_fail(err, OPE_EDATA, "reward model: the log has no rows");
+    if ((size_t)m->K > m->n && m->o.folds_up_to_rows) {
+        /* A default number of folds above the rows: one fold per row, as in memory.
+         * The folds of every row change, so the means' pass is made again. */
+        m->K = (int)m->n;
+        m->o.folds = m->K;
+        m->n = 0;
+        m->binary = 1;
+        m->have_bad = 0;
+        memset(m->mrows, 0, K * sizeof *m->mrows);
+        memset(m->n_a, 0, 2 * K * m->A * sizeof *m->n_a);
+        for (size_t k = 0; k < K; k++)
+            ope_sum_init(&m->ysum[k]);
+        for (size_t t = 0; t < K * m->A; t++) {
+            m->mod[t].rows = 0;
+            ope_sum_init(&m->mod[t].ysum);
+        }
+        for (size_t t = 0; t < K * m->n_num; t++)
+            ope_sum_init(&m->xs[t]);
+        m->again = 1;
+        return 0;
+    }
+    if ((size_t)m->K > m->n)
+        return ope_fail(err, OPE_EUSAGE, "reward model: folds must be between 1 and the "
+                        "number of rows (%zu), got %d", m->n, m->K);
+    m->kind = m->o.kind == RM_AUTO ? (m->binary ? RM_LOGISTIC : RM_RIDGE) : m->o.kind;
+    if (m->kind == RM_LOGISTIC && m->have_bad)
+        return ope_fail(err, OPE_EUSAGE, "%s%s%zu: column 'reward': value %g is outside "
+                        "[0, 1], which the logistic reward model needs; use "
+                        "--reward-model ridge", m->path ? m->path : "row ",
+                        m->path ? ":" : "", m->bad_line, m->bad_value);
+    for (size_t k = 0; k < K; k++)
+        for (size_t c = 0; c < m->n_num; c++) {
+            struct ope_sum *s = &m->xs[k * m->n_num + c];
+            m->mu[k * m->n_num + c] = m->mrows[k] ? ope_sum_value(s) / (double)m->mrows[k] : 0.0;
+            ope_sum_init(s);
+        }
+    return 0;
+}
+
+/* After the spread: the feature maps, the priors, the models set up to fit. */
+static int end_spread(struct rms *m, struct ope_error *err)
+{
+    size_t K = (size_t)m->K, A = m->A, nn = m->n_num;
+    double *scale = ope_calloc(nn + 1, sizeof *scale, err);
+    if (!scale || !(m->map = ope_calloc(K, sizeof *m->map, err))) {
+        free(scale);
+        return -1;
+    }
+    int rc = -1;
+    int use_pos = m->has_pos && m->n_positions > 1;
+    for (size_t k = 0; k < K; k++) {
+        for (size_t c = 0; c < nn; c++) {
+            double mu = m->mu[k * nn + c], ss = ope_sum_value(&m->xs[k * nn + c]);
+            scale[c] = m->mrows[k] ? feat_scale(mu, sqrt(ss / (double)m->mrows[k])) : 1.0;
+        }
+        if (feat_map_set(&m->map[k], nn, m->mu + k * nn, scale, m->n_cat, m->levels, use_pos,
+                         m->n_positions, err) < 0)
+            goto out;
+    }
+    size_t p = m->map[0].p;
+    m->blk_cat = rm_block_column(m->levels, m->n_cat, &m->o);
+    if (rm_check_width(p, nn, m->n_cat, m->levels, m->cat_names, m->blk_cat, m->o.lambda,
+                       err) < 0)
+        goto out;
+    if (!(m->idx = ope_malloc(m->map[0].nnz * sizeof *m->idx, err))
+        || !(m->val = ope_malloc(m->map[0].nnz * sizeof *m->val, err)))
+        goto out;
+    size_t blk_off = m->blk_cat >= 0 ? m->map[0].cat_off[m->blk_cat] : 0;
+    size_t blk_len = m->blk_cat >= 0 ? m->levels[m->blk_cat] : 0;
+    for (size_t k = 0; k < K; k++) {
+        m->prior_rows[k] = m->o.prior_rows >= 0.0 ? m->o.prior_rows
+                         : rm_prior_rows(m->n_a + k * A, m->k_a + k * A, (int)A);
+        m->train_mean[k] = m->mrows[k] ? ope_sum_value(&m->ysum[k]) / (double)m->mrows[k]
+                                       : 0.0;
+        for (size_t a = 0; a < A; a++) {
+            struct model *md = &m->mod[k * A + a];
+            if (md->rows == 0)
+                continue;
+            if (!(m->beta[k * A + a] = ope_calloc(p, sizeof(double), err))
+                || !(md->b = ope_malloc(p * sizeof *md->b, err))
+                || rmn_init(&md->h, p, blk_off, blk_len, err) < 0)
+                goto out;
+            md->h_ok = 1;
+            if (m->kind != RM_LOGISTIC)
+                continue;
+            if (!(md->cand = ope_malloc(p * sizeof *md->cand, err))
+                || !(md->step = ope_malloc(p * sizeof *md->step, err))
+                || !(md->g = ope_malloc(p * sizeof *md->g, err)))
+                goto out;
+            double py = fmin(fmax(m->train_mean[k], 1e-6), 1.0 - 1e-6);
+            logit_start(ope_sum_value(&md->ysum), md->rows, m->prior_rows[k], py,
+                        m->beta[k * A + a], p);
+            md->phase = NT_START;
+            ope_sum_init(&md->osum);
+        }
+    }
+    rc = 0;
+out:
+    free(scale);
+    return rc;
+}
+
+static int fail_model(struct rms *m, size_t t, struct ope_error *err)
+{
+    ope_error_prefix(err, "reward model (fold %zu, action %zu): ", t / m->A, t % m->A);
+    return -1;
+}
+
+/* logit_fit's loop from the derivatives at beta (in md->h): the Newton step, and
+ * either convergence or the first trial point. */
+static int newton_step(struct rms *m, size_t t, struct ope_error *err)
+{
+    struct model *md = &m->mod[t];
+    double *beta = m->beta[t];
+    size_t p = p_of(m), k = t / m->A;
+    double py = fmin(fmax(m->train_mean[k], 1e-6), 1.0 - 1e-6);
+    if (md->iter >= LOGIT_MAX_ITER) {
+        rmn_finish(&md->h, md->b);      /* reset for the held-out pass */
+        md->phase = NT_DONE;
+        return 0;
+    }
+    logit_close_derivatives(&md->h, m->o.lambda, m->prior_rows[k], py, beta, p, md->g);
+    if (rmn_solve(&md->h, md->g, md->step, err) < 0)
+        return -1;
+    double smax = 0.0, bmax = 0.0;
+    for (size_t j = 0; j < p; j++) {
+        smax = fmax(smax, fabs(md->step[j]));
+        bmax = fmax(bmax, fabs(beta[j]));
+    }
+    md->smax = smax;
+    md->bmax = bmax;
+    if (smax <= LOGIT_TOL * (1.0 + bmax)) {
+        for (size_t j = 0; j < p; j++)
+            beta[j] += md->step[j];
+        md->iter++;
+        md->phase = NT_DONE;
+        return 0;
+    }
+    md->t = 1.0;
+    md->half = 0;
+    for (size_t j = 0; j < p; j++)
+        md->cand[j] = beta[j] + md->step[j];
+    md->phase = NT_TRIAL;
+    return 0;
+}
+
+/* A logistic model after a pass that evaluated it (logit_fit's halving loop). */
+static int newton_pass(struct rms *m, size_t t, struct ope_error *err)
+{
+    struct model *md = &m->mod[t];
+    double *beta = m->beta[t];
+    size_t p = p_of(m), k = t / m->A;
+    double py = fmin(fmax(m->train_mean[k], 1e-6), 1.0 - 1e-6);
+    if (md->phase == NT_DONE)
+        return 0;
+    const double *at = md->phase == NT_TRIAL ? md->cand : beta;
+    double obj = logit_objective(&md->osum, m->o.lambda, m->prior_rows[k], py, at, p);
+    ope_sum_init(&md->osum);
+    if (md->phase == NT_START) {
+        md->obj = obj;
+        return newton_step(m, t, err);
+    }
+    if (obj >= md->obj) {               /* accepted: the derivatives are at cand */
+        memcpy(beta, md->cand, p * sizeof *beta);
+        md->obj = obj;
+        md->iter++;
+        return newton_step(m, t, err);
+    }
+    rmn_finish(&md->h, md->b);          /* the rejected point's sums: dropped */
+    if (md->half == 0 && logit_flat(md->g, md->step, p, md->obj)
+        && md->smax <= 1e-6 * (1.0 + md->bmax)) {
+        memcpy(beta, md->cand, p * sizeof *beta);
+        md->iter++;
+        md->phase = NT_DONE;
+        return 0;
+    }
+    md->half++;
+    md->t *= 0.5;
+    if (md->half >= HALVINGS) {         /* no step improves: the numerical optimum */
+        md->iter++;
+        md->phase = NT_DONE;
+        return 0;
+    }
+    for (size_t j = 0; j < p; j++)
+        md->cand[j] = beta[j] + md->t * md->step[j];
+    return 0;
+}
+
+/* After a fitting pass: the ridge solves, or each logistic model's next point. */
+static int end_fit(struct rms *m, struct ope_error *err)
+{
+    size_t n = (size_t)m->K * m->A, p = p_of(m);
+    int moving = 0;
+    for (size_t t = 0; t < n; t++) {
+        struct model *md = &m->mod[t];
+        if (!m->beta[t])
+            continue;
+        if (m->kind == RM_LOGISTIC) {
+            if (newton_pass(m, t, err) < 0)
+                return fail_model(m, t, err);
+            moving |= md->phase != NT_DONE;
+            continue;
+        }
+        rmn_finish(&md->h, md->b);
+        for (size_t j = 1; j < p; j++)
+            rmn_diag_add(&md->h, j, m->o.lambda);
+        if (rmn_solve(&md->h, md->b, m->beta[t], err) < 0)
+            return fail_model(m, t, err);
+    }
+    if (moving)
+        return 0;
+    /* The influence needs dm's gradient per model: room for it in the held-out pass. */
+    for (size_t t = 0; m->P && t < n; t++)
+        if (m->beta[t] && !(m->mod[t].grad = ope_calloc(m->P * p, sizeof(double), err)))
+            return -1;
+    m->st = ST_GRAD;
+    return 0;
+}
+
+/* After the held-out pass: the error, and for the influence v = H^-1 g per model and
+ * the prior's slopes (rmodel.c's infl_solve, cprior and prior_slopes). */
+static int end_heldout(struct rms *m, struct ope_error *err)
+{
+    size_t K = (size_t)m->K, A = m->A, P = m->P, p = p_of(m);
+    m->heldout = ope_sum_value(&m->err_sum) / (double)m->n;
+    if (!P) {
+        m->st = ST_DONE;
+        return 0;
+    }
+    int logistic = m->kind == RM_LOGISTIC;
+    for (size_t t = 0; t < K * A; t++) {
+        struct model *md = &m->mod[t];
+        const double *beta = m->beta[t];
+        if (!beta || !md->grad)
+            continue;
+        size_t k = t / A;
+        rmn_finish(&md->h, md->b);
+        if (logistic && m->prior_rows[k] > 0.0) {
+            double mu = logit_sigmoid(beta[0]);
+            rmn_diag_add(&md->h, 0, m->prior_rows[k] * mu * (1.0 - mu));
+        }
+        for (size_t j = 1; j < p; j++)
+            rmn_diag_add(&md->h, j, m->o.lambda);
+        if (!(m->v[t] = ope_calloc(P * p, sizeof(double), err)))
+            return -1;
+        for (size_t q = 0; q < P; q++)
+            if (rmn_solve(&md->h, md->grad + q * p, m->v[t] + q * p, err) < 0)
+                return fail_model(m, t, err);
+    }
+    for (size_t k = 0; logistic && k < K; k++)
+        for (size_t q = 0; q < P; q++)
+            m->cprior[k * P + q] = rm_cprior(m->prior_rows[k], (double)m->mrows[k],
+                                             m->v + k * A, A, p, q);
+    for (size_t k = 0; logistic && m->o.prior_rows < 0.0 && k < K; k++)
+        rm_prior_slopes_fold(m->n_a + k * A, m->k_a + k * A, A, m->train_mean[k],
+                             m->v + k * A, m->beta + k * A, p, P, m->rbar + k * A,
+                             m->cm + k * A * P);
+    m->st = ST_PHI;
+    return 0;
+}
+
+int rms_pass_done(struct rms *m, struct ope_error *err)
+{
+    gsl_set_error_handler_off();    /* solver failures are handled, never abort */
+    switch (m->st) {
+    case ST_MEAN:
+        if (end_means(m, err) < 0)
+            return -1;
+        if (m->again)
+            m->again = 0;       /* the means' pass once more, with the folds it set */
+        else
+            m->st = ST_VAR;
+        return 0;
+    case ST_VAR:
+        if (end_spread(m, err) < 0)
+            return -1;
+        m->st = ST_FIT;
+        return 0;
+    case ST_FIT:
+        return end_fit(m, err);
+    case ST_GRAD:
+        return end_heldout(m, err);
+    case ST_PHI:
+        for (size_t q = 0; q < m->P; q++)
+            m->phi_mean[q] = ope_sum_value(&m->phi_sum[q]) / (double)m->n;
+        m->st = ST_DONE;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, double **u,
+                struct ope_error *err)
+{
+    if (m->st != ST_DONE)
+        return ope_fail(err, OPE_ESOFTWARE, "reward model: predicting before the fit");
+    if (window_rows(m, w, first, err) < 0)
+        return -1;
+    for (size_t i = 0; i < w->n; i++) {
+        int k = m->K == 1 ? 0 : m->fold[i];
+        predict_row(m, w, i, k);
+        for (size_t a = 0; a < m->A; a++)
+            q[a][i] = m->qrow[a];
+        if (!u || !m->P)
+            continue;
+        row_phi(m, w, i);
+        for (size_t p = 0; p < m->P; p++)
+            u[p][i] = (double)m->n * (m->phi[p] - m->phi_mean[p]);
+    }
+    return 0;
+}
+
+void rms_report(const struct rms *m, struct res_model *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->kind, sizeof r->kind, "%s", rm_kind_name(m->kind));
+    r->folds = m->K;
+    r->heldout_error = m->heldout;
+    snprintf(r->error_name, sizeof r->error_name, "%s",
+             m->kind == RM_LOGISTIC ? "logloss" : "mse");
+}

@@ -1,0 +1,54 @@
+/* estimators/rmstream.h: the reward model of rmodel.h fitted over passes of a log seen
+ * in windows (the streamed bandit source, evaluate_stream.c), with no row kept between
+ * windows: the same folds (rm_folds, by global row), feature maps, ridge or logistic
+ * fits and dm influence as rm_crossfit_infl, every sum gathered in the rows' order
+ * across windows as the in-memory fit gathers it, so the two agree to the bits where
+ * the in-memory fit's sums are sequential, and to rounding elsewhere.
+ *
+ * The passes: the training rows' means (and each fold's per-action counts and
+ * rewards, the responses' range), their spread (the standardisation), then one pass
+ * of normal equations (ridge) or one per Newton evaluation of every model still
+ * moving (logistic, each model's steps and halvings exactly logit_fit's), then the
+ * held-out error (and dm's gradient and each model's Hessian at the fit), then, when
+ * dm's influence is wanted, the mean of its per-row terms. Memory: one set of normal
+ * equations per (fold, action) model, independent of the rows. */
+#ifndef ESTIMATORS_RMSTREAM_H
+#define ESTIMATORS_RMSTREAM_H
+
+#include <stddef.h>
+#include "ope/base/error.h"
+#include "datasets/blog.h"
+#include "estimators/result.h"
+#include "estimators/rmodel.h"
+
+struct rms;
+
+/* A model to fit with options o for a log of n_actions actions; with n_pol > 0 also
+ * dm's influence (rm_crossfit_infl) for the policies whose probability columns are
+ * pol[0..n_pol-1] of each window. path names the log in messages (may be NULL).
+ * NULL with err on bad options or out of memory. */
+struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, size_t n_pol,
+                    const char *path, struct ope_error *err);
+void rms_free(struct rms *m);
+
+/* What the next pass over the log is for ("reward model: means", ...), or NULL once
+ * the model is fitted. */
+const char *rms_next_pass(const struct rms *m);
+
+/* One window of that pass, in order (row 0 of w is the log's row first). 0 or -1. */
+int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_error *err);
+
+/* The pass is over. 0, or -1 with err (bad data or options found on the way, a
+ * singular fit, out of memory). */
+int rms_pass_done(struct rms *m, struct ope_error *err);
+
+/* After the fit: q̂ at window w's rows into q[a][0..w->n-1] for every action (each row
+ * predicted by its own fold's model) and, when the influence was asked for, dm's
+ * centred per-row terms into u[p][0..w->n-1] (u may be NULL otherwise). 0 or -1. */
+int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, double **u,
+                struct ope_error *err);
+
+/* The fitted model's report (kind, folds, held-out error), as rm_crossfit's. */
+void rms_report(const struct rms *m, struct res_model *r);
+
+#endif
