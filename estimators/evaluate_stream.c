@@ -334,16 +334,13 @@ static int s_check(struct eng *g, struct ope_error *err)
                         "(pi.NAME.A); add them, or name the columns with --policy-columns",
                         evs_path(g));
     for (size_t e = 0; e < g->o->n_spec; e++)
-        if (g->o->spec[e].d->needs_model && !s->has_qhat && (s->save || comm_size() > 1))
-            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and %s does "
-                            "not fit one (the fit needs the whole log's sums before any "
-                            "row is evaluated): give the log qhat.* columns, choose "
-                            "estimators without a model (ipw, snipw, sg-ipw, rm), or %s",
-                            evs_path(g), g->o->spec[e].label,
-                            s->save ? "a shard's evaluation (--save-state)"
-                                    : "an evaluation split across MPI ranks",
-                            s->save ? "evaluate the whole log in one run, without --save-state"
-                                    : "evaluate in one process (--stream fits it in passes)");
+        if (g->o->spec[e].d->needs_model && !s->has_qhat && s->save)
+            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and a shard's "
+                            "evaluation (--save-state) does not fit one (the fit needs the "
+                            "whole log's sums before any row is evaluated): give the log "
+                            "qhat.* columns, choose estimators without a model (ipw, snipw, "
+                            "sg-ipw, rm), or evaluate the whole log in one run (--stream or "
+                            "mpirun fit it in passes)", evs_path(g), g->o->spec[e].label);
     return 0;
 }
 
@@ -422,8 +419,9 @@ static int fit_model(struct eng *g, struct res_eval *r, struct ope_error *err)
     int first = 1;
     s->fitting = 1;
     while ((pass = rms_next_pass(s->fit)) != NULL) {
-        if (evs_each_window(g, pass, first ? NULL : pass, fit_window, NULL, err) != 0
-            || rms_pass_done(s->fit, err) != 0) {
+        int rc = evs_each_window(g, pass, first ? NULL : pass, fit_window, NULL, err);
+        /* Several ranks: the whole log's sums of the pass from every rank's. */
+        if (evs_share_fit(g, rc, s->fit, err) != 0 || rms_pass_done(s->fit, err) != 0) {
             s->fitting = 0;
             return -1;
         }

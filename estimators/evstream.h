@@ -87,6 +87,10 @@ int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
                     struct ope_error *err);
 int evs_share_diff(struct eng *g, int rc, struct ci_stats_acc *q, size_t n_d,
                    struct ope_error *err);
+/* The reward model's pass (rmstream.h) across ranks: every rank's sums merged in rank
+ * order into m, before rms_pass_done. */
+struct rms;
+int evs_share_fit(struct eng *g, int rc, struct rms *m, struct ope_error *err);
 /* What a streamed evaluation cannot do across ranks (OPE_EUSAGE), for s_check. */
 int evs_share_refuse(const struct eng *g, struct ope_error *err);
 

@@ -17,6 +17,8 @@
 
 #include "estimators/accum.h"
 #include "estimators/ci.h"
+#include "estimators/rmodel.h"
+#include "estimators/rmstream.h"
 #include "ope/base/comm.h"
 #include "ope/base/json.h"
 #include "ope/base/statefile.h"
@@ -319,6 +321,15 @@ void evs_settings(const struct eng *g, struct strbuf *sb)
                   "against=%s\nmatrix=%zu\n", ci_method_name((enum ci_method)o->ci),
                   (unsigned long long)o->seed, g->B, alpha, lo, hi,
                   o->against ? o->against : "logged", o->matrix_k);
+    /* A reward model fitted across ranks: its options too (a shard never fits one, so
+     * its state's settings are as they were). */
+    if (((const struct ssrc *)g->self)->fit) {
+        char lambda[40];
+        ope_format_double(lambda, sizeof lambda, o->model.lambda);
+        strbuf_printf(sb, "reward_model=%s\nfolds=%d%s\nmodel_lambda=%s\n",
+                      rm_kind_name(o->model.kind), o->model.folds,
+                      o->model.folds_up_to_rows ? " (default)" : "", lambda);
+    }
 }
 
 /* Whether part q was made with rank 0's settings. 0, or -1 with err. */
@@ -379,6 +390,54 @@ int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum 
             sf_close(&ps);
         }
         r = comm_agree(m, err) == 0 ? 0 : -1;
+    }
+    strbuf_release(&pay);
+    strbuf_release(&all);
+    strbuf_release(&set);
+    free(len);
+    return r < 0 ? -1 : 0;
+}
+
+/* ---- the reward model's passes ----------------------------------------------------- */
+
+int evs_share_fit(struct eng *g, int rc, struct rms *m, struct ope_error *err)
+{
+    struct strbuf pay, all, set;
+    strbuf_init(&pay);
+    strbuf_init(&all);
+    strbuf_init(&set);
+    size_t *len = NULL;
+    if (rc == 0 && comm_size() > 1) {
+        rms_put_pass(m, &pay);
+        evs_settings(g, &set);
+    }
+    int r = gather(rc, "bandit-fit", strbuf_failed(&set) ? "" : strbuf_str(&set), &pay,
+                   &all, &len, err);
+    if (r == 1) {
+        int bad = 0;
+        struct sf_state p0;
+        char name0[PART_NAME];
+        bad = part_open(&p0, name0, &all, len, 0, "bandit-fit", err);
+        for (int q = 1; q < comm_size() && bad == 0; q++) {
+            struct sf_state ps;
+            char name[PART_NAME];
+            bad = part_open(&ps, name, &all, len, q, "bandit-fit", err);
+            if (bad == 0)
+                bad = same_settings(&ps, &p0, err);
+            sf_close(&ps);
+        }
+        sf_close(&p0);
+        if (bad == 0)
+            rms_reset_pass(m);
+        for (int q = 0; q < comm_size() && bad == 0; q++) {
+            struct sf_state ps;
+            char name[PART_NAME];
+            bad = part_open(&ps, name, &all, len, q, "bandit-fit", err);
+            if (bad == 0)
+                bad = rms_merge_part(m, &ps, err);
+            sf_close(&ps);
+        }
+        r = comm_agree(bad, err) == 0 ? 0 : -1;
     }
     strbuf_release(&pay);
     strbuf_release(&all);

@@ -194,6 +194,11 @@ static void flush(struct feat_gram *g)
     g->in_block = 0;
 }
 
+void feat_gram_flush(struct feat_gram *g)
+{
+    flush(g);
+}
+
 /* feat_gram_add for a dense row (every column present, so ix[k] = k): the same
  * products and sums, element by element, without the indirection, through pointers
  * that cannot alias, so the compiler keeps the row in registers. */

@@ -96,6 +96,10 @@ int feat_gram_init(struct feat_gram *g, size_t p, struct ope_error *err);
 void feat_gram_release(struct feat_gram *g);
 /* Add row r of d with weight w (to A) and u (to b). */
 void feat_gram_add(struct feat_gram *g, const struct feat_rows *d, size_t r, double w, double u);
+/* Fold the rows added since the last fold into the compensated sums acc_a (the lower
+ * triangle of A, row-major p*p) and acc_b, which another process's can then be merged
+ * into (rmn_sums); the totals do not change. */
+void feat_gram_flush(struct feat_gram *g);
 /* Write the full symmetric A (row-major p*p) and b; the accumulator is then reset. */
 void feat_gram_finish(struct feat_gram *g, double *a, double *b);
 

@@ -141,6 +141,20 @@ void rmn_add(struct rm_normal *s, const struct feat_rows *d, size_t r, double w,
         block_flush(s);
 }
 
+size_t rmn_sums(struct rm_normal *s, struct ope_sum **a, struct ope_sum **b)
+{
+    if (!s->block) {
+        feat_gram_flush(&s->gram);
+        *a = s->gram.acc_a;
+        *b = s->gram.acc_b;
+        return s->p * s->p;
+    }
+    block_flush(s);
+    *a = s->acc_a;
+    *b = s->acc_b;
+    return block_entries(s);
+}
+
 void rmn_finish(struct rm_normal *s, double *b)
 {
     if (!s->block) {

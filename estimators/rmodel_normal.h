@@ -44,6 +44,12 @@ void rmn_release(struct rm_normal *s);
  * have exactly one nonzero in the block. */
 void rmn_add(struct rm_normal *s, const struct feat_rows *d, size_t r, double w, double u);
 
+/* The running compensated sums of A (the returned number of entries, in the form's
+ * own layout) and of b (p entries), with every row added so far folded in: another
+ * process's sums of the same form merge into them entry by entry (ope_sum_merge), so
+ * the normal equations of rows spread over processes are gathered in one. */
+size_t rmn_sums(struct rm_normal *s, struct ope_sum **a, struct ope_sum **b);
+
 /* Close the sums: A is kept inside s, b (p values) is written out; the accumulator
  * is reset for the next rmn_add. */
 void rmn_finish(struct rm_normal *s, double *b);

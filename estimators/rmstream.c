@@ -17,6 +17,8 @@
 #include "estimators/features.h"
 #include "estimators/logistic.h"
 #include "estimators/rmodel_normal.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
 
@@ -227,29 +229,46 @@ const char *rms_next_pass(const struct rms *m)
 
 /* ---- one window ------------------------------------------------------------------- */
 
+/* The log's shape: its context columns (names of the categorical ones), positions. */
+static int shape_init(struct rms *m, size_t n_num, size_t n_cat, char *const *names,
+                      size_t n_positions, int has_pos, struct ope_error *err)
+{
+    size_t K = (size_t)m->K;
+    m->shaped = 1;
+    m->n_num = n_num;
+    m->n_cat = n_cat;
+    m->n_positions = n_positions > 0 ? n_positions : 1;
+    m->has_pos = has_pos;
+    m->levels = ope_calloc(n_cat + 1, sizeof *m->levels, err);
+    m->cat_names = ope_calloc(n_cat + 1, sizeof *m->cat_names, err);
+    m->xs = ope_calloc(K * n_num + 1, sizeof *m->xs, err);
+    m->mu = ope_calloc(K * n_num + 1, sizeof *m->mu, err);
+    if (!m->levels || !m->cat_names || !m->xs || !m->mu)
+        return -1;
+    for (size_t c = 0; c < n_cat; c++)
+        if (!(m->cat_names[c] = ope_strdup(names[c] ? names[c] : "", err)))
+            return -1;
+    for (size_t t = 0; t < K * n_num; t++)
+        ope_sum_init(&m->xs[t]);
+    return 0;
+}
+
 /* The log's shape from its first window; later windows may add categorical levels
  * (the levels are numbered in order of first appearance, so only grow). */
 static int shape(struct rms *m, const struct blog *w, struct ope_error *err)
 {
     if (!m->shaped) {
-        m->shaped = 1;
-        m->n_num = w->n_num_ctx;
-        m->n_cat = w->n_cat_ctx;
-        m->n_positions = (size_t)(w->n_positions > 0 ? w->n_positions : 1);
-        m->has_pos = w->position != NULL;
-        size_t K = (size_t)m->K;
-        m->levels = ope_calloc(m->n_cat + 1, sizeof *m->levels, err);
-        m->cat_names = ope_calloc(m->n_cat + 1, sizeof *m->cat_names, err);
-        m->xs = ope_calloc(K * m->n_num + 1, sizeof *m->xs, err);
-        m->mu = ope_calloc(K * m->n_num + 1, sizeof *m->mu, err);
-        if (!m->levels || !m->cat_names || !m->xs || !m->mu)
+        char **names = ope_calloc(w->n_cat_ctx + 1, sizeof *names, err);
+        if (!names)
             return -1;
-        for (size_t c = 0; c < m->n_cat; c++)
-            if (!(m->cat_names[c] = ope_strdup(w->cat_ctx[c].name ? w->cat_ctx[c].name : "",
-                                               err)))
-                return -1;
-        for (size_t t = 0; t < K * m->n_num; t++)
-            ope_sum_init(&m->xs[t]);
+        for (size_t c = 0; c < w->n_cat_ctx; c++)
+            names[c] = w->cat_ctx[c].name;
+        int rc = shape_init(m, w->n_num_ctx, w->n_cat_ctx, names,
+                            (size_t)(w->n_positions > 0 ? w->n_positions : 1),
+                            w->position != NULL, err);
+        free(names);
+        if (rc < 0)
+            return -1;
     }
     if (w->n_num_ctx != m->n_num || w->n_cat_ctx != m->n_cat)
         return ope_fail(err, OPE_EDATA, "%s: a window has other context columns than the "
@@ -516,6 +535,25 @@ int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_err
 
 /* ---- the end of each pass --------------------------------------------------------- */
 
+/* The means' pass's sums back to none (K: the folds they were made for). */
+static void reset_means(struct rms *m, size_t K)
+{
+    m->n = 0;
+    m->binary = 1;
+    m->have_bad = 0;
+    memset(m->mrows, 0, K * sizeof *m->mrows);
+    memset(m->n_a, 0, K * m->A * sizeof *m->n_a);
+    memset(m->k_a, 0, K * m->A * sizeof *m->k_a);
+    for (size_t k = 0; k < K; k++)
+        ope_sum_init(&m->ysum[k]);
+    for (size_t t = 0; t < K * m->A; t++) {
+        m->mod[t].rows = 0;
+        ope_sum_init(&m->mod[t].ysum);
+    }
+    for (size_t t = 0; t < K * m->n_num; t++)
+        ope_sum_init(&m->xs[t]);
+}
+
 /* After the means: the rows, the kind of model, the means. */
 static int end_means(struct rms *m, struct ope_error *err)
 {
@@ -527,19 +565,7 @@ static int end_means(struct rms *m, struct ope_error *err)
          * The folds of every row change, so the means' pass is made again. */
         m->K = (int)m->n;
         m->o.folds = m->K;
-        m->n = 0;
-        m->binary = 1;
-        m->have_bad = 0;
-        memset(m->mrows, 0, K * sizeof *m->mrows);
-        memset(m->n_a, 0, 2 * K * m->A * sizeof *m->n_a);
-        for (size_t k = 0; k < K; k++)
-            ope_sum_init(&m->ysum[k]);
-        for (size_t t = 0; t < K * m->A; t++) {
-            m->mod[t].rows = 0;
-            ope_sum_init(&m->mod[t].ysum);
-        }
-        for (size_t t = 0; t < K * m->n_num; t++)
-            ope_sum_init(&m->xs[t]);
+        reset_means(m, K);
         m->again = 1;
         return 0;
     }
@@ -833,6 +859,254 @@ int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, d
             u[p][i] = (double)m->n * (m->phi[p] - m->phi_mean[p]);
     }
     return 0;
+}
+
+/* ---- across processes -------------------------------------------------------------- */
+
+static void put_sum(struct strbuf *sb, const struct ope_sum *k)
+{
+    sf_put_f64(sb, k->s);
+    sf_put_f64(sb, k->c);
+}
+
+static void merge_sum(struct sf_state *st, struct ope_sum *into)
+{
+    struct ope_sum k;
+    k.s = sf_get_f64(st);
+    k.c = sf_get_f64(st);
+    if (!isfinite(k.s) || !isfinite(k.c))
+        st->bad = 1;
+    else
+        ope_sum_merge(into, &k);
+}
+
+/* The models whose normal equations the current pass fills. */
+static int pass_model(const struct rms *m, size_t t)
+{
+    const struct model *md = &m->mod[t];
+    if (!m->beta[t] || !md->h_ok)
+        return 0;
+    if (m->st == ST_GRAD)
+        return m->P > 0;
+    return m->kind != RM_LOGISTIC || md->phase != NT_DONE;
+}
+
+static void put_normal(struct strbuf *sb, struct rm_normal *h)
+{
+    struct ope_sum *a, *b;
+    size_t n = rmn_sums(h, &a, &b);
+    for (size_t i = 0; i < n; i++)
+        put_sum(sb, &a[i]);
+    for (size_t j = 0; j < h->p; j++)
+        put_sum(sb, &b[j]);
+}
+
+static void merge_normal(struct sf_state *st, struct rm_normal *h)
+{
+    struct ope_sum *a, *b;
+    size_t n = rmn_sums(h, &a, &b);
+    for (size_t i = 0; i < n && !st->bad; i++)
+        merge_sum(st, &a[i]);
+    for (size_t j = 0; j < h->p && !st->bad; j++)
+        merge_sum(st, &b[j]);
+}
+
+void rms_put_pass(struct rms *m, struct strbuf *sb)
+{
+    size_t K = (size_t)m->K, A = m->A, P = m->P, p = p_of(m);
+    sf_put_u64(sb, (uint64_t)m->st);
+    switch (m->st) {
+    case ST_MEAN:
+        sf_put_u64(sb, (uint64_t)m->shaped);
+        if (m->shaped) {
+            sf_put_u64(sb, m->n_num);
+            sf_put_u64(sb, m->n_cat);
+            sf_put_u64(sb, m->n_positions);
+            sf_put_u64(sb, (uint64_t)m->has_pos);
+            for (size_t c = 0; c < m->n_cat; c++) {
+                sf_put_u64(sb, m->levels[c]);
+                sf_put_str(sb, m->cat_names[c]);
+            }
+        }
+        sf_put_u64(sb, m->n);
+        sf_put_u64(sb, (uint64_t)m->binary);
+        sf_put_u64(sb, (uint64_t)m->have_bad);
+        sf_put_u64(sb, m->bad_line);
+        sf_put_f64(sb, m->bad_value);
+        for (size_t k = 0; k < K; k++) {
+            sf_put_u64(sb, m->mrows[k]);
+            put_sum(sb, &m->ysum[k]);
+        }
+        for (size_t t = 0; t < K * A; t++) {
+            sf_put_f64(sb, m->n_a[t]);
+            sf_put_f64(sb, m->k_a[t]);
+            sf_put_u64(sb, m->mod[t].rows);
+            put_sum(sb, &m->mod[t].ysum);
+        }
+        for (size_t t = 0; m->shaped && t < K * m->n_num; t++)
+            put_sum(sb, &m->xs[t]);
+        break;
+    case ST_VAR:
+        for (size_t t = 0; t < K * m->n_num; t++)
+            put_sum(sb, &m->xs[t]);
+        break;
+    case ST_FIT:
+    case ST_GRAD:
+        if (m->st == ST_GRAD) {
+            put_sum(sb, &m->err_sum);
+            for (size_t t = 0; P && t < K * A; t++)
+                for (size_t j = 0; m->mod[t].grad && j < P * p; j++)
+                    sf_put_f64(sb, m->mod[t].grad[j]);
+        }
+        for (size_t t = 0; t < K * A; t++) {
+            if (!pass_model(m, t))
+                continue;
+            put_normal(sb, &m->mod[t].h);
+            if (m->st == ST_FIT && m->kind == RM_LOGISTIC)
+                put_sum(sb, &m->mod[t].osum);
+        }
+        break;
+    case ST_PHI:
+        for (size_t q = 0; q < P; q++)
+            put_sum(sb, &m->phi_sum[q]);
+        break;
+    default:
+        break;
+    }
+}
+
+void rms_reset_pass(struct rms *m)
+{
+    size_t K = (size_t)m->K, A = m->A, P = m->P, p = p_of(m);
+    struct ope_sum *a, *b;
+    switch (m->st) {
+    case ST_MEAN:
+        reset_means(m, K);
+        for (size_t c = 0; c < m->n_cat; c++)
+            m->levels[c] = 0;
+        break;
+    case ST_VAR:
+        for (size_t t = 0; t < K * m->n_num; t++)
+            ope_sum_init(&m->xs[t]);
+        break;
+    case ST_FIT:
+    case ST_GRAD:
+        ope_sum_init(&m->err_sum);
+        for (size_t t = 0; t < K * A; t++) {
+            if (m->mod[t].grad)
+                memset(m->mod[t].grad, 0, P * p * sizeof *m->mod[t].grad);
+            if (!pass_model(m, t))
+                continue;
+            size_t n = rmn_sums(&m->mod[t].h, &a, &b);
+            for (size_t i = 0; i < n; i++)
+                ope_sum_init(&a[i]);
+            for (size_t j = 0; j < p; j++)
+                ope_sum_init(&b[j]);
+            ope_sum_init(&m->mod[t].osum);
+        }
+        break;
+    case ST_PHI:
+        for (size_t q = 0; q < P; q++)
+            ope_sum_init(&m->phi_sum[q]);
+        break;
+    default:
+        break;
+    }
+}
+
+int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err)
+{
+    size_t K = (size_t)m->K, A = m->A, P = m->P, p = p_of(m);
+    int shaped;     /* the part's process had rows (its columns' sums follow) */
+    if (sf_get_count(st, 0, ST_DONE) != (uint64_t)m->st)
+        st->bad = 1;
+    switch (st->bad ? ST_DONE : m->st) {
+    case ST_MEAN:
+        shaped = (int)sf_get_count(st, 0, 1);
+        if (shaped) {
+            size_t nn = (size_t)sf_get_count(st, 0, sf_room(st, 16));
+            size_t nc = (size_t)sf_get_count(st, 0, sf_room(st, 16));
+            size_t np = (size_t)sf_get_count(st, 1, (uint64_t)1 << 31);
+            int hp = (int)sf_get_count(st, 0, 1);
+            size_t *lv = ope_calloc(nc + 1, sizeof *lv, err);
+            char **names = ope_calloc(nc + 1, sizeof *names, err);
+            int rc = lv && names ? 0 : -1;
+            for (size_t c = 0; rc == 0 && !st->bad && c < nc; c++) {
+                lv[c] = (size_t)sf_get_count(st, 0, (uint64_t)1 << 40);
+                if (!(names[c] = sf_get_str(st)))
+                    st->bad = 1;
+            }
+            if (rc == 0 && !st->bad && !m->shaped)
+                rc = shape_init(m, nn, nc, names, np, hp, err);
+            if (rc == 0 && !st->bad && (nn != m->n_num || nc != m->n_cat))
+                st->bad = 1;
+            for (size_t c = 0; rc == 0 && !st->bad && c < nc; c++)
+                if (lv[c] > m->levels[c])
+                    m->levels[c] = lv[c];
+            if (rc == 0 && !st->bad) {
+                m->n_positions = np > m->n_positions ? np : m->n_positions;
+                m->has_pos |= hp;
+            }
+            for (size_t c = 0; names && c < nc; c++)
+                free(names[c]);
+            free(names);
+            free(lv);
+            if (rc < 0)
+                return -1;
+        }
+        m->n += (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
+        m->binary &= (int)sf_get_count(st, 0, 1);
+        {
+            int bad = (int)sf_get_count(st, 0, 1);
+            size_t line = (size_t)sf_get_u64(st);
+            double v = sf_get_f64(st);
+            if (bad && !m->have_bad) {      /* the first in row order */
+                m->have_bad = 1;
+                m->bad_line = line;
+                m->bad_value = v;
+            }
+        }
+        for (size_t k = 0; k < K && !st->bad; k++) {
+            m->mrows[k] += (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
+            merge_sum(st, &m->ysum[k]);
+        }
+        for (size_t t = 0; t < K * A && !st->bad; t++) {
+            m->n_a[t] += sf_get_f64(st);
+            m->k_a[t] += sf_get_f64(st);
+            m->mod[t].rows += (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
+            merge_sum(st, &m->mod[t].ysum);
+        }
+        for (size_t t = 0; shaped && t < K * m->n_num && !st->bad; t++)
+            merge_sum(st, &m->xs[t]);
+        break;
+    case ST_VAR:
+        for (size_t t = 0; t < K * m->n_num && !st->bad; t++)
+            merge_sum(st, &m->xs[t]);
+        break;
+    case ST_FIT:
+    case ST_GRAD:
+        if (m->st == ST_GRAD) {
+            merge_sum(st, &m->err_sum);
+            for (size_t t = 0; P && t < K * A && !st->bad; t++)
+                for (size_t j = 0; m->mod[t].grad && j < P * p; j++)
+                    m->mod[t].grad[j] += sf_get_f64(st);
+        }
+        for (size_t t = 0; t < K * A && !st->bad; t++) {
+            if (!pass_model(m, t))
+                continue;
+            merge_normal(st, &m->mod[t].h);
+            if (m->st == ST_FIT && m->kind == RM_LOGISTIC)
+                merge_sum(st, &m->mod[t].osum);
+        }
+        break;
+    case ST_PHI:
+        for (size_t q = 0; q < P && !st->bad; q++)
+            merge_sum(st, &m->phi_sum[q]);
+        break;
+    default:
+        break;
+    }
+    return sf_done(st, err);
 }
 
 void rms_report(const struct rms *m, struct res_model *r)

@@ -48,6 +48,18 @@ int rms_pass_done(struct rms *m, struct ope_error *err);
 int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, double **u,
                 struct ope_error *err);
 
+/* Across processes (the ranks of an MPI job, each with a share of the log's rows in
+ * order): after a pass, each puts the sums it folded (rms_put_pass), and each resets
+ * its own (rms_reset_pass) and merges every process's part in row order
+ * (rms_merge_part, from rms_put_pass's bytes at st's cursor), so every process holds
+ * the whole log's sums before rms_pass_done, and goes on as one process would. A part
+ * that does not fit (another pass, other folds or columns) is refused (st->bad). */
+struct strbuf;
+struct sf_state;
+void rms_put_pass(struct rms *m, struct strbuf *sb);
+void rms_reset_pass(struct rms *m);
+int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err);
+
 /* The fitted model's report (kind, folds, held-out error), as rm_crossfit's. */
 void rms_report(const struct rms *m, struct res_model *r);
 

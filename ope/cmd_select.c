@@ -43,17 +43,16 @@ static int same_shape(const struct res_eval *a, const struct res_eval *b, const 
             return ope_fail(err, OPE_EDATA, "%s: candidate %zu is '%s', in the first dataset "
                             "'%s'; every dataset must carry the same pi.* policies in the same "
                             "order", where, p + 1, b->pol[p].name, a->pol[p].name);
-    /* The same estimators too: a log split across MPI ranks without qhat.* columns
-     * leaves out those that fit a reward model, one with them keeps them (the metrics are taken
+    /* The same estimators too (a safety net: every reader now fits the reward model a
+     * log without qhat.* columns needs, but a result that lacked some estimators would
+     * be indexed past its end), one with them keeps them (the metrics are taken
      * estimator by estimator over the datasets). */
     for (size_t p = 0; p < a->n_policies; p++) {
         size_t na = a->pol[p].n_estimates, nb = b->pol[p].n_estimates;
         for (size_t e = 0; e < na || e < nb; e++)
             if (e >= na || e >= nb || strcmp(a->pol[p].est[e].label, b->pol[p].est[e].label) != 0)
                 return ope_fail(err, OPE_EUSAGE, "%s: estimated by %zu estimators, the first "
-                                "dataset by %zu (%s here, %s there); a log split across MPI "
-                                "ranks without qhat.* columns leaves out those that fit a "
-                                "reward model: choose the same ones for every dataset with "
+                                "dataset by %zu (%s here, %s there): choose the same ones for every dataset with "
                                 "--estimators", where, nb, na,
                                 e < nb ? b->pol[p].est[e].label : "none",
                                 e < na ? a->pol[p].est[e].label : "none");

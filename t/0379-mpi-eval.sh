@@ -22,7 +22,7 @@ grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built
 if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
     skip_all "sanitizer build: MPI runs are checked in the plain build"
 fi
-plan 24
+plan 29
 mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
 close="$OPE_BUILDDIR/t/jsonclose"
 
@@ -48,11 +48,14 @@ split() {
         fi
     done
     # ope eval: --threads 2, and 3 shards saved apart and merged (t/0384): the same
-    # JSON but for the input's path and digest, which name the shards.
-    if [ "$1" = eval ] && ! echo "$*" | grep -Eq 'hoeffding|bernstein'; then
-        cmd=$1; log=$2; shift 2
-        "$OPE" "$cmd" "$log" "$@" --threads 2 -f json >"$TMP/np" 2>"$TMP/np.err" &&
+    # JSON but for the input's path and digest, which name the shards. (A shard fits
+    # no reward model: not for the log without qhat.* columns.)
+    if [ "$1" = eval ]; then
+        "$OPE" "$@" --threads 2 -f json >"$TMP/np" 2>"$TMP/np.err" &&
             "$close" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp" || bad="$bad threads 2: $(cat "$TMP/cmp")"
+    fi
+    if [ "$1" = eval ] && [ "$2" != "$TMP/raw.csv" ] && ! echo "$*" | grep -Eq 'hoeffding|bernstein'; then
+        cmd=$1; log=$2; shift 2
         cut_log "$log" "$TMP/sh" 0 12000 31234
         rm -f "$TMP/sh"/*.state
         while read -r f off; do
@@ -73,6 +76,14 @@ split "bootstrap intervals, --against, rm" eval "$TMP/q.csv" --against uniform \
 split "hoeffding intervals" eval "$TMP/q.csv" --ci hoeffding --estimators ipw,snipw,dr
 split "bernstein intervals" eval "$TMP/q.csv" --ci bernstein --estimators ipw,dm,sndr
 split "ope select" select "$TMP/q.csv" --estimators ipw,dr
+# Without qhat.* columns the ranks fit the reward model together: every pass of the fit
+# (rmstream.h) merges the ranks' sums in rank order, so each rank holds the single
+# process's model (its sums to rounding, as the evaluation's).
+split "a fitted logistic model (no qhat.* columns), t intervals, the matrix" eval \
+    "$TMP/raw.csv" --ci t --matrix --estimators dm,dr,sndr,switch-dr,dr-os,sg-dr,ipw
+split "a fitted ridge model, 5 folds, bootstrap" eval "$TMP/raw.csv" --reward-model ridge \
+    --folds 5 --estimators dm,dr --n-boot 200
+split "ope select with a fitted model" select "$TMP/raw.csv" --estimators ipw,dr,dm
 
 # The comparison can fail: another seed moves the bootstrap intervals.
 "$OPE" eval "$TMP/q.csv" -f json > "$TMP/a" 2>/dev/null
@@ -99,6 +110,14 @@ expect_status 64 "ope info across ranks: refused" $mpi -np 2 "$OPE" info "$TMP/q
 expect_grep "$TMP/err" "'info' does not run across MPI ranks" "it names the command"
 if [ "$(grep -c 'does not run across' "$TMP/err")" -eq 1 ]; then pass "said once"
 else fail "said once"; diag "$(cat "$TMP/err")"; fi
+
+# Ranks fitting the reward model with other options (MPMD): refused at the fit's first
+# exchange, naming the option, before any pass of the evaluation.
+expect_status 64 "ranks with other --folds: refused" \
+    $mpi -np 1 "$OPE" eval "$TMP/raw.csv" --estimators dm : -np 1 "$OPE" eval "$TMP/raw.csv" \
+    --estimators dm --folds 4
+expect_grep "$TMP/err" "rank 1 runs with folds=4, rank 0 with folds=3 (default)" \
+    "the message names the option"
 
 # A rank that cannot open its file (MPMD: rank 1 is given a missing path): every rank
 # stops with rank 1's message and status, none waits.

@@ -9,7 +9,7 @@
 # categorical context of 300 levels (solved as an eliminated block: 256 or more), one
 # of 5 (dense), numeric contexts to standardise per fold, and three windows of 65,536
 # rows. Then its errors: the same messages and statuses as in memory, and what
-# cannot fit (mpirun, --save-state) refused with status 64 saying what to do.
+# cannot fit (--save-state) refused with status 64 saying what to do.
 . "$OPE_SRCDIR/t/lib.sh"
 close="$OPE_BUILDDIR/t/jsonclose"
 
@@ -75,7 +75,7 @@ expect_status 64 "more folds than rows: 64" \
 expect_grep "$TMP/err" "folds must be between 1 and the number of rows (2), got 3" \
     "... saying how many rows there are"
 
-# What cannot fit: a shard alone, and ranks (each holds part of the sums).
+# What cannot fit: a shard alone (MPI ranks fit together: t/0379).
 expect_status 64 "--save-state with dm and no qhat.* columns: 64" \
     "$OPE" eval "$TMP/log.csv" --save-state "$TMP/s.state" --estimators dm
 expect_grep "$TMP/err" "give the log qhat.* columns" "... saying what to do"
@@ -85,14 +85,4 @@ else fail "a state was written"; fi
 "$OPE" merge "$TMP/s.state" -f json > "$TMP/merged" 2>/dev/null
 expect_grep "$TMP/merged" "a shard's evaluation (--save-state) does not do" \
     "default estimators of a shard: the model's are left out, with a warning"
-if command -v mpirun >/dev/null 2>&1 && grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" &&
-    ! grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    timeout 300 mpirun --allow-run-as-root --oversubscribe -np 2 "$OPE" eval "$TMP/log.csv" \
-        --estimators dm > /dev/null 2>"$TMP/err"; s=$?
-    if [ $s -eq 64 ] && grep -q "an evaluation split across MPI ranks" "$TMP/err"; then
-        pass "mpirun -np 2 with dm and no qhat.* columns: 64, saying why"
-    else fail "mpirun with dm: status $s"; diag "$(head -c 300 "$TMP/err")"; fi
-else
-    skip "mpirun -np 2 with dm and no qhat.* columns (no MPI, or a sanitizer build)"
-fi
 done_testing

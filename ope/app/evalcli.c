@@ -336,16 +336,11 @@ int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spil
 {
     int added = 0;
     if (left && left[0]) {
-        int ranks = comm_size() > 1;
-        if (res_warn(r, NULL, "%s left out: they fit a reward model, which %s does not do "
-                     "(the fit needs the whole log's sums before any row is evaluated); give "
-                     "the log qhat.* columns, or %s", left,
-                     ranks ? "an evaluation split across MPI ranks"
-                           : "a shard's evaluation (--save-state)",
-                     ranks ? "evaluate it in one process, without mpirun (--stream fits the "
-                             "model in passes over the log)"
-                           : "evaluate the whole log in one run (--stream fits the model in "
-                             "passes over the log)") != 0)
+        if (res_warn(r, NULL, "%s left out: they fit a reward model, which a shard's "
+                     "evaluation (--save-state) does not do (the fit needs the whole log's "
+                     "sums before any row is evaluated); give the log qhat.* columns, or "
+                     "evaluate the whole log in one run (--stream or mpirun fit the model "
+                     "in passes over the log)", left) != 0)
             return -1;
         added++;
     }
@@ -836,9 +831,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     }
     char left[512] = "";
     struct eval_settings keep = c->set;
-    /* One process fits the reward model in passes (rmstream.h); ranks and shards
-     * cannot, so they leave the model's estimators out unless asked for them. */
-    if (rc == 1 && !has_qhat && !c->set.estimators[0] && (comm_size() > 1 || c->save_state)
+    /* One process or the ranks of an MPI job fit the reward model in passes
+     * (rmstream.h); a shard cannot, so it leaves the model's estimators out unless
+     * asked for them. */
+    if (rc == 1 && !has_qhat && !c->set.estimators[0] && c->save_state
         && model_free_estimators(c, left, sizeof left, err) != 0)
         rc = -1;
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
