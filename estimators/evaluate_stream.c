@@ -419,7 +419,11 @@ static int fit_model(struct eng *g, struct res_eval *r, struct ope_error *err)
     int first = 1;
     s->fitting = 1;
     while ((pass = rms_next_pass(s->fit)) != NULL) {
-        int rc = evs_each_window(g, pass, first ? NULL : pass, fit_window, NULL, err);
+        /* The first pass reads the log and copies the model's columns; the others read
+         * that copy, but for dm's gradient, which reads the policies too. */
+        int rc = rms_cached(s->fit) ? rms_cache_pass(s->fit, g->o->progress, pass, err)
+                                    : evs_each_window(g, pass, first ? NULL : pass, fit_window,
+                                                      NULL, err);
         /* Several ranks: the whole log's sums of the pass from every rank's. */
         if (evs_share_fit(g, rc, s->fit, err) != 0 || rms_pass_done(s->fit, err) != 0) {
             s->fitting = 0;

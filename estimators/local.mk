@@ -83,6 +83,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/rmodel.h \
 	estimators/rmodel_normal.c \
 	estimators/rmodel_normal.h \
+	estimators/rmcache.c \
+	estimators/rmcache.h \
 	estimators/rmstream.c \
 	estimators/rmstream.h \
 	estimators/segments.c \

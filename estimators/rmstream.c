@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "estimators/rmstream.h"
+#include "estimators/rmcache.h"
 #include "estimators/features.h"
 #include "estimators/logistic.h"
 #include "estimators/rmodel_normal.h"
@@ -58,6 +59,8 @@ struct rms {
     enum stage st;
     size_t n;                   /* rows, after the first pass */
     int again;                  /* the means' pass must be made again (fewer folds) */
+    struct rmc *cache;          /* the model's columns, filled by the first pass */
+    int cached;                 /* ... and complete */
     /* the log's shape, from its windows */
     int shaped;
     size_t n_num, n_cat, *levels, n_positions;
@@ -151,6 +154,7 @@ struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, s
         return NULL;
     }
     m->k_a = m->n_a + K * A;
+    m->cache = rmc_new();       /* NULL: every pass reads the log */
     for (size_t q = 0; q < n_pol; q++) {
         m->pol[q] = pol[q];
         ope_sum_init(&m->phi_sum[q]);
@@ -167,6 +171,7 @@ void rms_free(struct rms *m)
 {
     if (!m)
         return;
+    rmc_free(m->cache);
     size_t K = (size_t)m->K, A = m->A;
     for (size_t t = 0; m->mod && t < K * A; t++) {
         struct model *md = &m->mod[t];
@@ -512,6 +517,10 @@ int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_err
     switch (m->st) {
     case ST_MEAN:
         add_means(m, w, first);
+        if (m->cache && !m->cached && rmc_append(m->cache, w, first) < 0) {
+            rmc_free(m->cache);         /* gave up: the passes read the log */
+            m->cache = NULL;
+        }
         return 0;
     case ST_VAR:
         add_spread(m, w);
@@ -814,6 +823,7 @@ int rms_pass_done(struct rms *m, struct ope_error *err)
     gsl_set_error_handler_off();    /* solver failures are handled, never abort */
     switch (m->st) {
     case ST_MEAN:
+        m->cached = m->cache != NULL;
         if (end_means(m, err) < 0)
             return -1;
         if (m->again)
@@ -859,6 +869,33 @@ int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, d
             u[p][i] = (double)m->n * (m->phi[p] - m->phi_mean[p]);
     }
     return 0;
+}
+
+int rms_cached(const struct rms *m)
+{
+    if (!m->cached || !rmc_usable(m->cache))
+        return 0;
+    /* dm's gradient (the held-out pass with policies) reads the policies' columns. */
+    return m->st != ST_DONE && (m->st != ST_GRAD || m->P == 0);
+}
+
+int rms_cache_pass(struct rms *m, struct ope_progress *progress, const char *label,
+                   struct ope_error *err)
+{
+    const struct blog *w;
+    size_t first, rows = 0;
+    int r;
+    if (rmc_rewind(m->cache, err) < 0)
+        return -1;
+    while ((r = rmc_next(m->cache, &w, &first, err)) == 1) {
+        ope_progress_report(progress, m->n ? (double)rows / (double)m->n : 0.0, label);
+        if (ope_progress_cancelled(progress))
+            return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+        if (rms_window(m, w, first, err) < 0)
+            return -1;
+        rows += w->n;
+    }
+    return r;
 }
 
 /* ---- across processes -------------------------------------------------------------- */

@@ -38,6 +38,17 @@ const char *rms_next_pass(const struct rms *m);
 /* One window of that pass, in order (row 0 of w is the log's row first). 0 or -1. */
 int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_error *err);
 
+/* Whether the next pass reads the model's own copy of its columns (rmcache.h, made by
+ * the first pass) instead of the log: every pass but the first and, when dm's
+ * influence is wanted, the held-out one (it reads the policies). */
+int rms_cached(const struct rms *m);
+
+/* That pass: every window of the copy through rms_window, reporting progress (label)
+ * and honouring a cancel. 0, or -1 with err. */
+struct ope_progress;
+int rms_cache_pass(struct rms *m, struct ope_progress *progress, const char *label,
+                   struct ope_error *err);
+
 /* The pass is over. 0, or -1 with err (bad data or options found on the way, a
  * singular fit, out of memory). */
 int rms_pass_done(struct rms *m, struct ope_error *err);

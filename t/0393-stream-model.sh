@@ -8,7 +8,8 @@
 # The log has what the fit treats specially: positions (a one-hot block), a
 # categorical context of 300 levels (solved as an eliminated block: 256 or more), one
 # of 5 (dense), numeric contexts to standardise per fold, and three windows of 65,536
-# rows. Then its errors: the same messages and statuses as in memory, and what
+# rows. The passes after the first read the model's columns from a temporary copy; the
+# same bytes without it. Then its errors: the same messages and statuses as in memory, and what
 # cannot fit (--save-state) refused with status 64 saying what to do.
 . "$OPE_SRCDIR/t/lib.sh"
 close="$OPE_BUILDDIR/t/jsonclose"
@@ -55,6 +56,16 @@ expect_grep "$TMP/win" '"model":{"kind":"ridge","folds":3' "... and reported as 
     > "$TMP/t2" 2>/dev/null
 if cmp -s "$TMP/t1" "$TMP/t2"; then pass "--threads 1 and 2: the same bytes"
 else fail "--threads 1 and 2 differ"; fi
+# The passes after the first read the model's own copy of its columns (rmcache.h);
+# without it (the test's switch, or no writable $TMPDIR) they read the log again.
+OPE_TEST_NO_MODEL_CACHE=1 "$OPE" eval "$TMP/log.csv" --stream --estimators dm,dr --ci t \
+    --threads 1 -f json > "$TMP/nc" 2>/dev/null
+if cmp -s "$TMP/t1" "$TMP/nc"; then pass "without the model's cache: the same bytes"
+else fail "without the model's cache: different"; fi
+TMPDIR="$TMP/none" "$OPE" eval "$TMP/log.csv" --stream --estimators dm,dr --ci t \
+    --threads 1 -f json > "$TMP/nt" 2>"$TMP/nt.err"
+if cmp -s "$TMP/t1" "$TMP/nt"; then pass "no writable TMPDIR: the log read again, the same bytes"
+else fail "no writable TMPDIR"; diag "$(head -c 300 "$TMP/nt.err")"; fi
 "$OPE" eval "$TMP/log.csv" --estimators dm,dr --ci t -f json > "$TMP/m" 2>/dev/null
 "$OPE" eval "$TMP/log.csv" --estimators dm,dr --ci t --memory-limit 1M -f json \
     > "$TMP/a" 2>/dev/null
