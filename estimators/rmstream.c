@@ -60,6 +60,8 @@ struct rms {
     size_t n;                   /* rows, after the first pass */
     int again;                  /* the means' pass must be made again (fewer folds) */
     struct rmc *cache;          /* the model's columns, filled by the first pass */
+    char label[32];             /* the progress label of a Newton pass */
+    int newton_passes;
     int cached;                 /* ... and complete */
     /* the log's shape, from its windows */
     int shaped;
@@ -219,15 +221,19 @@ void rms_free(struct rms *m)
     free(m);
 }
 
-const char *rms_next_pass(const struct rms *m)
+const char *rms_next_pass(struct rms *m)
 {
+    /* At most 24 characters: the progress line's room for a label. */
     switch (m->st) {
-    case ST_MEAN: return "reward model: means";
-    case ST_VAR: return "reward model: spread";
-    case ST_FIT: return m->kind == RM_LOGISTIC ? "reward model: Newton step"
-                                               : "reward model: normal equations";
-    case ST_GRAD: return "reward model: held-out error";
-    case ST_PHI: return "reward model: influence";
+    case ST_MEAN: return "model: means";
+    case ST_VAR: return "model: spread";
+    case ST_FIT:
+        if (m->kind != RM_LOGISTIC)
+            return "model: normal equations";
+        snprintf(m->label, sizeof m->label, "model: Newton pass %d", ++m->newton_passes);
+        return m->label;
+    case ST_GRAD: return "model: held-out error";
+    case ST_PHI: return "model: influence";
     default: return NULL;
     }
 }
@@ -567,8 +573,9 @@ static void reset_means(struct rms *m, size_t K)
 static int end_means(struct rms *m, struct ope_error *err)
 {
     size_t K = (size_t)m->K;
-    if (m->n == 0 || !m->shaped)
-        return ope_fail(err, OPE_EDATA, "reward model: the log has no rows");
+    if (m->n < 2 || !m->shaped)     /* the evaluation's own rule, said as it says it */
+        return ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
+                        m->path ? m->path : "log", m->n);
     if ((size_t)m->K > m->n && m->o.folds_up_to_rows) {
         /* A default number of folds above the rows: one fold per row, as in memory.
          * The folds of every row change, so the means' pass is made again. */

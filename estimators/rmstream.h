@@ -31,9 +31,10 @@ struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, s
                     const char *path, struct ope_error *err);
 void rms_free(struct rms *m);
 
-/* What the next pass over the log is for ("reward model: means", ...), or NULL once
- * the model is fitted. */
-const char *rms_next_pass(const struct rms *m);
+/* What the next pass over the log is for, as a progress label ("model: means",
+ * "model: Newton pass 3", ...; valid until the next call), or NULL once the model is
+ * fitted. */
+const char *rms_next_pass(struct rms *m);
 
 /* One window of that pass, in order (row 0 of w is the log's row first). 0 or -1. */
 int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_error *err);

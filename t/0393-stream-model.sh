@@ -7,20 +7,28 @@
 # windows (t/0392 says so for the model-free estimators); seen 1e-16.
 # The log has what the fit treats specially: positions (a one-hot block), a
 # categorical context of 300 levels (solved as an eliminated block: 256 or more), one
-# of 5 (dense), numeric contexts to standardise per fold, and three windows of 65,536
-# rows. The passes after the first read the model's columns from a temporary copy; the
+# of 5 and one whose levels appear late (dense), numeric contexts to standardise per
+# fold, and three windows of 65,536 rows. The passes after the first read the model's columns from a temporary copy; the
 # same bytes without it. Then its errors: the same messages and statuses as in memory, and what
 # cannot fit (--save-state) refused with status 64 saying what to do.
 . "$OPE_SRCDIR/t/lib.sh"
 close="$OPE_BUILDDIR/t/jsonclose"
 
 "$OPE" gen bandit --rows 140000 --actions 4 --seed 11 -q -o "$TMP/raw.csv" || exit 1
-# position = row mod 3, c0 = one of 300 levels, c1 = one of 5 (drawn by an LCG).
+# position = row mod 3; categorical contexts (named x* as the default --context-columns
+# wants them): x5 one of 300 levels, x6 one of 5, x7 one level until row 100,000 and
+# one of 40 after (levels first seen in the last window), drawn by an LCG.
 awk -F, 'BEGIN { OFS = ","; s = 7 }
-    NR == 1 { print $0, "position", "c0", "c1"; next }
+    NR == 1 { print $0, "position", "x5", "x6", "x7"; next }
     { s = (s * 1103515245 + 12345) % 2147483648
-      print $0, NR % 3, "u" int(s / 7158279), substr("pqrst", int(s / 65536) % 5 + 1, 1) }' \
+      print $0, NR % 3, "u" int(s / 7158279), substr("pqrst", int(s / 65536) % 5 + 1, 1),
+            NR < 100000 ? "k" : "v" int(s / 53687092) }' \
     "$TMP/raw.csv" > "$TMP/log.csv"
+"$OPE" info "$TMP/log.csv" > "$TMP/info" 2>&1
+expect_grep "$TMP/info" "x5            context (categorical, 300 levels)" \
+    "the log has a categorical context of 300 levels (solved as a block)"
+expect_grep "$TMP/info" "x7            context (categorical, 41 levels)" \
+    "... and one whose levels appear in the last window"
 
 # same DESC LOG ARGS...: ope eval LOG ARGS in memory and --stream, equal to 1e-12.
 same() {
@@ -72,6 +80,19 @@ else fail "no writable TMPDIR"; diag "$(head -c 300 "$TMP/nt.err")"; fi
 if "$close" "$TMP/m" "$TMP/a" 2>/dev/null; then pass "past --memory-limit 1M: the same"
 else fail "past --memory-limit 1M: different"; fi
 
+# Across MPI ranks (t/0379 has the rest): the categorical levels each rank sees are
+# numbered as in the whole log (the ranks share the first reading), so their fits add.
+if command -v mpirun >/dev/null 2>&1 && grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" &&
+    ! grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
+    timeout 300 mpirun --allow-run-as-root --oversubscribe -np 3 "$OPE" eval "$TMP/log.csv" \
+        --estimators dm,dr --ci t -f json > "$TMP/mpi" 2>"$TMP/mpi.err"; s=$?
+    if [ $s -eq 0 ] && "$close" "$TMP/m" "$TMP/mpi" 2>"$TMP/cmp"; then
+        pass "mpirun -np 3, categorical levels seen late: the same"
+    else fail "mpirun -np 3: status $s"; diag "$(head -c 300 "$TMP/mpi.err" "$TMP/cmp")"; fi
+else
+    skip "mpirun -np 3 (no MPI, or a sanitizer build)"
+fi
+
 # Errors, as in memory.
 expect_status 64 "a reward outside [0, 1] with --reward-model logistic: 64" \
     "$OPE" eval "$TMP/cont.csv" --stream --reward-model logistic --estimators dm
@@ -85,6 +106,13 @@ expect_status 64 "more folds than rows: 64" \
     "$OPE" eval "$TMP/two.csv" --stream --estimators dm --folds 3
 expect_grep "$TMP/err" "folds must be between 1 and the number of rows (2), got 3" \
     "... saying how many rows there are"
+
+head -2 "$TMP/log.csv" > "$TMP/one.csv"
+"$OPE" eval "$TMP/one.csv" --estimators dm --folds 2 2>"$TMP/e1"; s1=$?
+"$OPE" eval "$TMP/one.csv" --estimators dm --folds 2 --stream 2>"$TMP/e2"; s2=$?
+if [ $s1 -eq 65 ] && [ $s2 -eq 65 ] && cmp -s "$TMP/e1" "$TMP/e2"; then
+    pass "one row with --folds 2: 65, the in-memory message (rows before folds)"
+else fail "one row with --folds 2: $s1 / $s2"; diag "$(cat "$TMP/e1" "$TMP/e2")"; fi
 
 # What cannot fit: a shard alone (MPI ranks fit together: t/0379).
 expect_status 64 "--save-state with dm and no qhat.* columns: 64" \

@@ -114,15 +114,18 @@ enum {
 "  A streamed evaluation reads the log three times (its checks, the sums, the\n" \
 "  statistics; a fourth for t, hoeffding and bernstein intervals of --matrix) and\n" \
 "  gives the in-memory results: estimates and bootstrap intervals bit for bit, se\n" \
-"  and t intervals to 1e-12. It fits no reward model: without qhat.* columns the\n" \
-"  estimators that need one are left out (a warning names them) unless chosen\n" \
-"  with --estimators, which is then refused; --by is refused.\n" \
+"  and t intervals to 1e-12. Without qhat.* columns it first fits the reward model\n" \
+"  in passes of its own, the in-memory fit's to 1e-12: means and spread of the\n" \
+"  contexts, then normal equations (ridge: one pass; logistic: one per Newton step,\n" \
+"  usually 5 to 25), then the held-out error; the first copies the model's columns\n" \
+"  to a temporary file in $TMPDIR that the others read, but for dm's gradient,\n" \
+"  which reads the log again. --by is refused.\n" \
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
 "  streams each rank's share of the rows (whole chunks of 4096, reached by a seek)\n" \
-"  and merges the ranks' sums after each pass: the same results (to 1e-12), written\n" \
-"  by rank 0 alone; every rank must read the same log (a regular file, as the\n" \
-"  --truth file: not standard input or a pipe) and run the same options. --ci cs,\n" \
-"  --follow and trajectory logs are refused there.\n"
+"  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
+"  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
+"  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \
+"  the same options. --ci cs, --follow and trajectory logs are refused there.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */
