@@ -28,7 +28,7 @@ static int solve_svd(size_t p, const double *a, const double *b, double *x,
     memcpy(u->data, a, p * p * sizeof *a);  /* gsl_matrix_alloc: tda == p */
     memcpy(bv->data, b, p * sizeof *b);
     if (gsl_linalg_SV_decomp(u, v, s, work) != GSL_SUCCESS) {
-        ope_fail(err, OPE_ESOFTWARE, "reward model: SVD of the normal equations failed");
+        ope_fail(err, OPE_ESOFTWARE, "SVD of the normal equations failed");
         goto out;
     }
     double smax = gsl_vector_get(s, 0);
@@ -36,7 +36,7 @@ static int solve_svd(size_t p, const double *a, const double *b, double *x,
         if (!(gsl_vector_get(s, j) > 1e-12 * smax))
             gsl_vector_set(s, j, 0.0);
     if (gsl_linalg_SV_solve(u, v, s, bv, xv) != GSL_SUCCESS) {
-        ope_fail(err, OPE_ESOFTWARE, "reward model: SVD solve failed");
+        ope_fail(err, OPE_ESOFTWARE, "SVD solve of the normal equations failed");
         goto out;
     }
     memcpy(x, xv->data, p * sizeof *x);
@@ -101,7 +101,7 @@ int ridge_solve_sym(size_t p, const double *a, const double *b, double *x,
     }
     for (size_t j = 0; rc >= 0 && j < p; j++)
         if (!isfinite(x[j]))
-            rc = ope_fail(err, OPE_ESOFTWARE, "reward model: the solution is not finite");
+            rc = ope_fail(err, OPE_ESOFTWARE, "the normal equations' solution is not finite");
 out:
     free(s);
     free(sb);

@@ -254,7 +254,7 @@ int rmn_solve(struct rm_normal *s, const double *b, double *x, struct ope_error 
             v = t_ / ds[l];
         }
         if (!isfinite(v))
-            return ope_fail(err, OPE_ESOFTWARE, "reward model: the solution is not finite");
+            return ope_fail(err, OPE_ESOFTWARE, "the normal equations' solution is not finite");
         x[s->off + l] = v;
     }
     return rc;

@@ -302,8 +302,10 @@ static int linear_fqe(const struct tlog *log, size_t pol, double gamma, double r
             b[(size_t)log->action[j] * p + r] += phi[r] * log->reward[j];
     }
     for (size_t a = 0; a < A; a++)
-        if (ridge_solve_sym(p, Ga + a * p * p, b + a * p, thr + a * p, err) < 0)
+        if (ridge_solve_sym(p, Ga + a * p * p, b + a * p, thr + a * p, err) < 0) {
+            ope_error_prefix(err, "value model (action %zu): ", a);
             goto out;
+        }
     for (size_t t = T; t-- > 0;) {
         /* th = theta_r + gamma theta_{n,t}, theta_{n,T-1} = 0 (V̂_T = 0). */
         memset(b, 0, d * sizeof *b);
@@ -320,8 +322,10 @@ static int linear_fqe(const struct tlog *log, size_t pol, double gamma, double r
                 }
             }
         for (size_t a = 0; a < A; a++)
-            if (ridge_solve_sym(p, Go + a * p * p, b + a * p, th + a * p, err) < 0)
+            if (ridge_solve_sym(p, Go + a * p * p, b + a * p, th + a * p, err) < 0) {
+                ope_error_prefix(err, "value model (step %zu, action %zu): ", t, a);
                 goto out;
+            }
         for (size_t k = 0; k < d; k++)
             th[k] = thr[k] + gamma * th[k];
         /* Row values at step t, and V̂_t(s_{j+1}) for the rows of step t - 1. */
