@@ -350,8 +350,68 @@ static int same_settings(const struct sf_state *q, const struct sf_state *first,
                                "every MPI rank must run the same command", q->name) : 0;
 }
 
-int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum *rsum,
-                    size_t *rows, struct ope_error *err)
+/* The gathered parts of kind, each checked against rank 0's settings before any is
+ * read, then reset and merged in rank order (the rows' order) by merge(ctx, part) --
+ * reset on the first call, q == 0. 0, or -1 with err, agreed by every rank. */
+static int merge_parts(const struct strbuf *all, const size_t *len, const char *kind,
+                       int (*merge)(void *ctx, int q, struct sf_state *part,
+                                    struct ope_error *err),
+                       void *ctx, struct ope_error *err)
+{
+    struct sf_state p0;
+    char name0[PART_NAME];
+    int bad = part_open(&p0, name0, all, len, 0, kind, err);
+    for (int q = 1; q < comm_size() && bad == 0; q++) {
+        struct sf_state ps;
+        char name[PART_NAME];
+        bad = part_open(&ps, name, all, len, q, kind, err);
+        if (bad == 0)
+            bad = same_settings(&ps, &p0, err);
+        sf_close(&ps);
+    }
+    sf_close(&p0);
+    for (int q = 0; q < comm_size() && bad == 0; q++) {
+        struct sf_state ps;
+        char name[PART_NAME];
+        bad = part_open(&ps, name, all, len, q, kind, err);
+        if (bad == 0)
+            bad = merge(ctx, q, &ps, err);
+        sf_close(&ps);
+    }
+    return comm_agree(bad, err) == 0 ? 0 : -1;
+}
+
+struct pass1_parts {
+    struct eng *g;
+    struct acc_state *st;
+    struct ope_sum *rsum;
+    size_t *rows;
+};
+
+static int merge_pass1_cb(void *ctx, int q, struct sf_state *part, struct ope_error *err)
+{
+    struct pass1_parts *c = ctx;
+    if (q == 0) {
+        evs_reset_pass1(c->g, c->st, c->rsum);
+        *c->rows = 0;
+    }
+    return merge_pass1(c->g, part, c->st, c->rsum, c->rows, err);
+}
+
+static int merge_fit_cb(void *ctx, int q, struct sf_state *part, struct ope_error *err)
+{
+    if (q == 0)
+        rms_reset_pass(ctx);
+    return rms_merge_part(ctx, part, err);
+}
+
+/* Agree on rc, then (several ranks) every rank's part, put(ctx) with the settings,
+ * gathered as kind and merged in rank order (merge_parts). 0, or -1 with err. */
+static int share_parts(struct eng *g, int rc, const char *kind,
+                       void (*put)(void *ctx, struct strbuf *sb),
+                       int (*merge)(void *ctx, int q, struct sf_state *part,
+                                    struct ope_error *err),
+                       void *ctx, struct ope_error *err)
 {
     struct strbuf pay, all, set;
     strbuf_init(&pay);
@@ -359,38 +419,13 @@ int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum 
     strbuf_init(&set);
     size_t *len = NULL;
     if (rc == 0 && comm_size() > 1) {
-        evs_put_pass1(g, st, rsum, *rows, &pay);
+        put(ctx, &pay);
         evs_settings(g, &set);
     }
-    int r = gather(rc, "bandit-pass1", strbuf_failed(&set) ? "" : strbuf_str(&set), &pay,
-                   &all, &len, err);
-    if (r == 1) {
-        evs_reset_pass1(g, st, rsum);
-        *rows = 0;
-        int m = 0;
-        /* Every rank checks every part against rank 0's before any is read. */
-        struct sf_state p0;
-        char name0[PART_NAME];
-        m = part_open(&p0, name0, &all, len, 0, "bandit-pass1", err);
-        for (int q = 1; q < comm_size() && m == 0; q++) {
-            struct sf_state ps;
-            char name[PART_NAME];
-            m = part_open(&ps, name, &all, len, q, "bandit-pass1", err);
-            if (m == 0)
-                m = same_settings(&ps, &p0, err);
-            sf_close(&ps);
-        }
-        sf_close(&p0);
-        for (int q = 0; q < comm_size() && m == 0; q++) {
-            struct sf_state ps;
-            char name[PART_NAME];
-            m = part_open(&ps, name, &all, len, q, "bandit-pass1", err);
-            if (m == 0)
-                m = merge_pass1(g, &ps, st, rsum, rows, err);
-            sf_close(&ps);
-        }
-        r = comm_agree(m, err) == 0 ? 0 : -1;
-    }
+    int r = gather(rc, kind, strbuf_failed(&set) ? "" : strbuf_str(&set), &pay, &all, &len,
+                   err);
+    if (r == 1)
+        r = merge_parts(&all, len, kind, merge, ctx, err);
     strbuf_release(&pay);
     strbuf_release(&all);
     strbuf_release(&set);
@@ -398,52 +433,29 @@ int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum 
     return r < 0 ? -1 : 0;
 }
 
+static void put_pass1_cb(void *ctx, struct strbuf *sb)
+{
+    struct pass1_parts *c = ctx;
+    evs_put_pass1(c->g, c->st, c->rsum, *c->rows, sb);
+}
+
+int evs_share_pass1(struct eng *g, int rc, struct acc_state *st, struct ope_sum *rsum,
+                    size_t *rows, struct ope_error *err)
+{
+    struct pass1_parts c = { g, st, rsum, rows };
+    return share_parts(g, rc, "bandit-pass1", put_pass1_cb, merge_pass1_cb, &c, err);
+}
+
 /* ---- the reward model's passes ----------------------------------------------------- */
+
+static void put_fit_cb(void *ctx, struct strbuf *sb)
+{
+    rms_put_pass(ctx, sb);
+}
 
 int evs_share_fit(struct eng *g, int rc, struct rms *m, struct ope_error *err)
 {
-    struct strbuf pay, all, set;
-    strbuf_init(&pay);
-    strbuf_init(&all);
-    strbuf_init(&set);
-    size_t *len = NULL;
-    if (rc == 0 && comm_size() > 1) {
-        rms_put_pass(m, &pay);
-        evs_settings(g, &set);
-    }
-    int r = gather(rc, "bandit-fit", strbuf_failed(&set) ? "" : strbuf_str(&set), &pay,
-                   &all, &len, err);
-    if (r == 1) {
-        int bad = 0;
-        struct sf_state p0;
-        char name0[PART_NAME];
-        bad = part_open(&p0, name0, &all, len, 0, "bandit-fit", err);
-        for (int q = 1; q < comm_size() && bad == 0; q++) {
-            struct sf_state ps;
-            char name[PART_NAME];
-            bad = part_open(&ps, name, &all, len, q, "bandit-fit", err);
-            if (bad == 0)
-                bad = same_settings(&ps, &p0, err);
-            sf_close(&ps);
-        }
-        sf_close(&p0);
-        if (bad == 0)
-            rms_reset_pass(m);
-        for (int q = 0; q < comm_size() && bad == 0; q++) {
-            struct sf_state ps;
-            char name[PART_NAME];
-            bad = part_open(&ps, name, &all, len, q, "bandit-fit", err);
-            if (bad == 0)
-                bad = rms_merge_part(m, &ps, err);
-            sf_close(&ps);
-        }
-        r = comm_agree(bad, err) == 0 ? 0 : -1;
-    }
-    strbuf_release(&pay);
-    strbuf_release(&all);
-    strbuf_release(&set);
-    free(len);
-    return r < 0 ? -1 : 0;
+    return share_parts(g, rc, "bandit-fit", put_fit_cb, merge_fit_cb, m, err);
 }
 
 /* ---- pass 2 --------------------------------------------------------------------- */
