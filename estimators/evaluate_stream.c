@@ -395,7 +395,7 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
         for (size_t e = 0; e < g->o->n_spec; e++)
             want |= g->o->spec[e].d->model_infl;
         if (!(s->fit = rms_new(&g->o->model, s->n_actions, g->pol, want ? g->n_pol : 0,
-                               g->path, err)))
+                               g->path, 1, err)))
             return -1;
     } else if (g->need_model) {
         snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");

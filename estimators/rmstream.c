@@ -59,6 +59,7 @@ struct rms {
     enum stage st;
     size_t n;                   /* rows, after the first pass */
     int again;                  /* the means' pass must be made again (fewer folds) */
+    int stream;                 /* windows of a streamed log (else one log in memory) */
     struct rmc *cache;          /* the model's columns, filled by the first pass */
     char label[32];             /* the progress label of a Newton pass */
     int newton_passes;
@@ -90,9 +91,6 @@ struct rms {
     const struct blog *w;
     int *fold;
     size_t *by_act, *act_start, cap;
-    double *qrow, *phi;         /* [A], [P] */
-    int *idx;
-    double *val;
 };
 
 static size_t p_of(const struct rms *m)
@@ -111,7 +109,7 @@ static int row_pos(const struct blog *w, size_t i)
 }
 
 struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, size_t n_pol,
-                    const char *path, struct ope_error *err)
+                    const char *path, int stream, struct ope_error *err)
 {
     if (o->folds < 1) {
         ope_fail(err, OPE_EUSAGE, "reward model: folds must be at least 1, got %d", o->folds);
@@ -146,17 +144,16 @@ struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, s
     m->rbar = ope_calloc(K * A, sizeof *m->rbar, err);
     m->phi_sum = ope_calloc(n_pol + 1, sizeof *m->phi_sum, err);
     m->phi_mean = ope_calloc(n_pol + 1, sizeof *m->phi_mean, err);
-    m->qrow = ope_calloc(A, sizeof *m->qrow, err);
-    m->phi = ope_calloc(n_pol + 1, sizeof *m->phi, err);
     m->act_start = ope_calloc(A + 1, sizeof *m->act_start, err);
     if (!m->pol || (path && !m->path) || !m->mrows || !m->ysum || !m->n_a || !m->mod
         || !m->beta || !m->v || !m->prior_rows || !m->train_mean || !m->cprior || !m->cm
-        || !m->rbar || !m->phi_sum || !m->phi_mean || !m->qrow || !m->phi || !m->act_start) {
+        || !m->rbar || !m->phi_sum || !m->phi_mean || !m->act_start) {
         rms_free(m);
         return NULL;
     }
     m->k_a = m->n_a + K * A;
-    m->cache = rmc_new();       /* NULL: every pass reads the log */
+    m->stream = stream;
+    m->cache = stream ? rmc_new() : NULL;   /* NULL: every pass reads the log */
     for (size_t q = 0; q < n_pol; q++) {
         m->pol[q] = pol[q];
         ope_sum_init(&m->phi_sum[q]);
@@ -214,10 +211,6 @@ void rms_free(struct rms *m)
     free(m->fold);
     free(m->by_act);
     free(m->act_start);
-    free(m->qrow);
-    free(m->phi);
-    free(m->idx);
-    free(m->val);
     free(m);
 }
 
@@ -431,84 +424,220 @@ static int run_models(struct rms *m, struct ope_error *err)
     return 0;
 }
 
-/* Row i's prediction for every action by the models of fold k (rmodel.c's
- * predict_task) into m->qrow; idx/val: its feature row under map k. */
-static void predict_row(struct rms *m, const struct blog *w, size_t i, int k)
+/* One task's scratch: a feature row, a row's predictions and influence terms. */
+struct scratch {
+    int *idx;
+    double *val, *qrow, *phi;
+};
+
+static void scratch_free(struct scratch *sc)
+{
+    free(sc->idx);
+    free(sc->val);
+    free(sc->qrow);
+    free(sc->phi);
+}
+
+static int scratch_new(const struct rms *m, struct scratch *sc)
+{
+    size_t nnz = m->map[0].nnz;
+    sc->idx = malloc(nnz * sizeof *sc->idx);
+    sc->val = malloc(nnz * sizeof *sc->val);
+    sc->qrow = malloc((m->A + 1) * sizeof *sc->qrow);
+    sc->phi = malloc((m->P + 1) * sizeof *sc->phi);
+    if (sc->idx && sc->val && sc->qrow && sc->phi)
+        return 0;
+    scratch_free(sc);
+    return -1;
+}
+
+/* Row i's prediction for every action by the models of fold k (rmodel.h's q̂) into
+ * sc->qrow; sc->idx/val: its feature row under map k. */
+static void predict_row(const struct rms *m, struct scratch *sc, const struct blog *w,
+                        size_t i, int k)
 {
     const struct feat_map *fm = &m->map[k];
-    struct feat_rows one = {1, fm->nnz, fm->p, m->idx, m->val, NULL, 0, 0};
-    feat_row(fm, w, i, row_pos(w, i), m->idx, m->val);
+    struct feat_rows one = {1, fm->nnz, fm->p, sc->idx, sc->val, NULL, 0, 0};
+    feat_row(fm, w, i, row_pos(w, i), sc->idx, sc->val);
     for (size_t a = 0; a < m->A; a++) {
         const double *beta = m->beta[(size_t)k * m->A + a];
         if (!beta) {
-            m->qrow[a] = m->train_mean[k];
+            sc->qrow[a] = m->train_mean[k];
             continue;
         }
         double eta = feat_dot(&one, 0, beta);
-        m->qrow[a] = m->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta;
+        sc->qrow[a] = m->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta;
     }
 }
 
-/* The held-out pass's rows: the error at the logged action and, for the influence,
- * dm's gradient per fold (rmodel.c's err_task and grad_task, row for row). */
-static void add_heldout(struct rms *m, const struct blog *w)
-{
-    size_t A = m->A, P = m->P;
-    int logistic = m->kind == RM_LOGISTIC;
-    double inv_n = 1.0 / (double)m->n;
-    for (size_t i = 0; i < w->n; i++) {
-        int k = m->K == 1 ? 0 : m->fold[i];
-        predict_row(m, w, i, k);
-        double r = w->reward[i], p = m->qrow[w->action[i]];
-        if (logistic) {
-            p = fmin(fmax(p, CLIP), 1.0 - CLIP);
-            ope_sum_add(&m->err_sum, -(r * log(p) + (1.0 - r) * log1p(-p)));
-        } else {
-            ope_sum_add(&m->err_sum, (r - p) * (r - p));
-        }
-        size_t pp = m->map[k].p, nnz = m->map[k].nnz;
-        for (size_t a = 0; P && a < A; a++) {
-            double *g = m->mod[(size_t)k * A + a].grad;
-            if (!g)
-                continue;
-            double qa = m->qrow[a];
-            double dq = logistic ? qa * (1.0 - qa) : 1.0;
-            for (size_t q = 0; q < P; q++) {
-                double f = w->policy[m->pol[q]].prob[a][i] * dq * inv_n;
-                double *gq = g + q * pp;
-                if (f != 0.0)
-                    for (size_t j = 0; j < nnz; j++)
-                        gq[m->idx[j]] += f * m->val[j];
-            }
-        }
-    }
-}
-
-/* phi_j of row i (rmodel.c's infl_task) into m->phi. */
-static void row_phi(struct rms *m, const struct blog *w, size_t i)
+/* phi_j of row i (rmodel.h, rm_crossfit_infl) into sc->phi: the residual of row j
+ * under every model it trained times x_j' H^-1 g of that model, and the intercept
+ * prior's pull through its target and its weight. */
+static void row_phi(const struct rms *m, struct scratch *sc, const struct blog *w, size_t i)
 {
     size_t A = m->A, P = m->P, a = (size_t)w->action[i];
     double y = w->reward[i];
     for (size_t q = 0; q < P; q++)
-        m->phi[q] = 0.0;
+        sc->phi[q] = 0.0;
     for (int k = 0; k < m->K; k++) {
         const double *beta = m->beta[(size_t)k * A + a], *v = m->v[(size_t)k * A + a];
         if (!is_train(m, m->fold[i], k) || !beta || !v)
             continue;
         const struct feat_map *fm = &m->map[k];
-        struct feat_rows one = {1, fm->nnz, fm->p, m->idx, m->val, NULL, 0, 0};
-        feat_row(fm, w, i, row_pos(w, i), m->idx, m->val);
+        struct feat_rows one = {1, fm->nnz, fm->p, sc->idx, sc->val, NULL, 0, 0};
+        feat_row(fm, w, i, row_pos(w, i), sc->idx, sc->val);
         double eta = feat_dot(&one, 0, beta);
         double res = y - (m->kind == RM_LOGISTIC ? logit_sigmoid(eta) : eta);
         for (size_t q = 0; q < P; q++)
-            m->phi[q] += res * feat_dot(&one, 0, v + q * fm->p);
+            sc->phi[q] += res * feat_dot(&one, 0, v + q * fm->p);
     }
     for (int k = 0; k < m->K; k++)
         if (is_train(m, m->fold[i], k))
             for (size_t q = 0; q < P; q++)
-                m->phi[q] += m->cprior[(size_t)k * P + q] * (y - m->train_mean[k])
-                             + m->cm[((size_t)k * A + a) * P + q]
-                               * (y - m->rbar[(size_t)k * A + a]);
+                sc->phi[q] += m->cprior[(size_t)k * P + q] * (y - m->train_mean[k])
+                              + m->cm[((size_t)k * A + a) * P + q]
+                                * (y - m->rbar[(size_t)k * A + a]);
+}
+
+/* Rows per task of the loops over a window's rows. */
+#define ROWS_PER_TASK 8192
+
+/* What the row tasks share: the window, its outputs, a failure flag. */
+struct rowjob {
+    struct rms *m;
+    const struct blog *w;
+    double *terms;              /* [w->n] per-row terms (held-out error), or NULL */
+    double **q, **u;            /* rms_predict's outputs; u: phi per row (the pass) */
+    int centre;                 /* u gets n (phi - mean phi) instead of phi */
+    int *failed;                /* [tasks] out of memory */
+};
+
+/* The held-out pass, the rows of fold t: their error at the logged action into terms,
+ * and dm's gradient of fold t's models (g = (1/n) sum over the fold's rows of pi(a|x)
+ * dq̂(x, a)/dtheta, in row order). */
+static void heldout_task(void *ctx, size_t t)
+{
+    struct rowjob *j = ctx;
+    struct rms *m = j->m;
+    const struct blog *w = j->w;
+    size_t A = m->A, P = m->P;
+    int k = (int)t, logistic = m->kind == RM_LOGISTIC;
+    double inv_n = 1.0 / (double)m->n;
+    struct scratch sc;
+    if (scratch_new(m, &sc) < 0) {
+        j->failed[t] = 1;
+        return;
+    }
+    size_t pp = m->map[k].p, nnz = m->map[k].nnz;
+    for (size_t i = 0; i < w->n; i++) {
+        if ((m->K == 1 ? 0 : m->fold[i]) != k)
+            continue;
+        predict_row(m, &sc, w, i, k);
+        double r = w->reward[i], p = sc.qrow[w->action[i]];
+        if (logistic) {
+            p = fmin(fmax(p, CLIP), 1.0 - CLIP);
+            j->terms[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
+        } else {
+            j->terms[i] = (r - p) * (r - p);
+        }
+        for (size_t a = 0; P && a < A; a++) {
+            double *g = m->mod[(size_t)k * A + a].grad;
+            if (!g)
+                continue;
+            double qa = sc.qrow[a];
+            double dq = logistic ? qa * (1.0 - qa) : 1.0;
+            for (size_t q = 0; q < P; q++) {
+                double f = w->policy[m->pol[q]].prob[a][i] * dq * inv_n;
+                double *gq = g + q * pp;
+                if (f != 0.0)
+                    for (size_t jj = 0; jj < nnz; jj++)
+                        gq[sc.idx[jj]] += f * sc.val[jj];
+            }
+        }
+    }
+    scratch_free(&sc);
+}
+
+/* Rows [t ROWS_PER_TASK, ...) of the window: q̂ into j->q (when asked) and phi into
+ * j->u (n (phi - mean phi) when centring). */
+static void rows_task(void *ctx, size_t t)
+{
+    struct rowjob *j = ctx;
+    struct rms *m = j->m;
+    const struct blog *w = j->w;
+    struct scratch sc;
+    if (scratch_new(m, &sc) < 0) {
+        j->failed[t] = 1;
+        return;
+    }
+    size_t end = (t + 1) * ROWS_PER_TASK < w->n ? (t + 1) * ROWS_PER_TASK : w->n;
+    for (size_t i = t * ROWS_PER_TASK; i < end; i++) {
+        if (j->q) {
+            predict_row(m, &sc, w, i, m->K == 1 ? 0 : m->fold[i]);
+            for (size_t a = 0; a < m->A; a++)
+                j->q[a][i] = sc.qrow[a];
+        }
+        if (!j->u || !m->P)
+            continue;
+        row_phi(m, &sc, w, i);
+        for (size_t p = 0; p < m->P; p++)
+            j->u[p][i] = j->centre ? (double)m->n * (sc.phi[p] - m->phi_mean[p]) : sc.phi[p];
+    }
+    scratch_free(&sc);
+}
+
+/* Run fn on tasks 0..n_tasks-1 of j on the model's threads; -1 (out of memory, err)
+ * when a task could not get its scratch. */
+static int run_rows(struct rms *m, struct rowjob *j, size_t n_tasks,
+                    void (*fn)(void *, size_t), struct ope_error *err)
+{
+    int threads = m->o.threads > 0 ? m->o.threads : ope_default_threads();
+    if (!(j->failed = ope_calloc(n_tasks + 1, sizeof *j->failed, err)))
+        return -1;
+    ope_parallel_for(n_tasks, threads, fn, j, NULL, NULL);
+    int bad = 0;
+    for (size_t t = 0; t < n_tasks; t++)
+        bad |= j->failed[t];
+    free(j->failed);
+    j->failed = NULL;
+    return bad ? ope_fail_oom(err) : 0;
+}
+
+/* The held-out pass over window w: the error terms summed in row order, the folds'
+ * gradients (one task per fold), then the models' Hessians at the fit. */
+static int add_heldout(struct rms *m, const struct blog *w, struct ope_error *err)
+{
+    struct rowjob j = { m, w, NULL, NULL, NULL, 0, NULL };
+    if (!(j.terms = ope_malloc((w->n + 1) * sizeof *j.terms, err)))
+        return -1;
+    int rc = run_rows(m, &j, (size_t)m->K, heldout_task, err);
+    for (size_t i = 0; rc == 0 && i < w->n; i++)
+        ope_sum_add(&m->err_sum, j.terms[i]);
+    free(j.terms);
+    return rc == 0 && m->P ? run_models(m, err) : rc;
+}
+
+/* The influence pass over window w: every row's phi (tasks of rows), summed in row
+ * order per policy. */
+static int add_phi(struct rms *m, const struct blog *w, struct ope_error *err)
+{
+    size_t P = m->P;
+    struct rowjob j = { m, w, NULL, NULL, NULL, 0, NULL };
+    int rc = -1;
+    if (!(j.u = ope_calloc(P + 1, sizeof *j.u, err)))
+        return -1;
+    for (size_t q = 0; q < P; q++)
+        if (!(j.u[q] = ope_malloc((w->n + 1) * sizeof **j.u, err)))
+            goto out;
+    if ((rc = run_rows(m, &j, (w->n + ROWS_PER_TASK - 1) / ROWS_PER_TASK, rows_task, err)) == 0)
+        for (size_t q = 0; q < P; q++)
+            for (size_t i = 0; i < w->n; i++)
+                ope_sum_add(&m->phi_sum[q], j.u[q][i]);
+out:
+    for (size_t q = 0; q < P; q++)
+        free(j.u[q]);
+    free(j.u);
+    return rc;
 }
 
 int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_error *err)
@@ -534,15 +663,9 @@ int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_err
     case ST_FIT:
         return run_models(m, err);
     case ST_GRAD:
-        add_heldout(m, w);
-        return m->P ? run_models(m, err) : 0;
+        return add_heldout(m, w, err);
     case ST_PHI:
-        for (size_t i = 0; i < w->n; i++) {
-            row_phi(m, w, i);
-            for (size_t q = 0; q < m->P; q++)
-                ope_sum_add(&m->phi_sum[q], m->phi[q]);
-        }
-        return 0;
+        return add_phi(m, w, err);
     default:
         return 0;
     }
@@ -573,7 +696,9 @@ static void reset_means(struct rms *m, size_t K)
 static int end_means(struct rms *m, struct ope_error *err)
 {
     size_t K = (size_t)m->K;
-    if (m->n < 2 || !m->shaped)     /* the evaluation's own rule, said as it says it */
+    if (m->n == 0 || !m->shaped)
+        return ope_fail(err, OPE_EDATA, "reward model: the log has no rows");
+    if (m->n < 2 && m->stream)      /* the evaluation's own rule, said as it says it */
         return ope_fail(err, OPE_EDATA, "%s: %zu row(s); at least 2 are needed to evaluate",
                         m->path ? m->path : "log", m->n);
     if ((size_t)m->K > m->n && m->o.folds_up_to_rows) {
@@ -627,9 +752,6 @@ static int end_spread(struct rms *m, struct ope_error *err)
     m->blk_cat = rm_block_column(m->levels, m->n_cat, &m->o);
     if (rm_check_width(p, nn, m->n_cat, m->levels, m->cat_names, m->blk_cat, m->o.lambda,
                        err) < 0)
-        goto out;
-    if (!(m->idx = ope_malloc(m->map[0].nnz * sizeof *m->idx, err))
-        || !(m->val = ope_malloc(m->map[0].nnz * sizeof *m->val, err)))
         goto out;
     size_t blk_off = m->blk_cat >= 0 ? m->map[0].cat_off[m->blk_cat] : 0;
     size_t blk_len = m->blk_cat >= 0 ? m->levels[m->blk_cat] : 0;
@@ -864,18 +986,8 @@ int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, d
         return ope_fail(err, OPE_ESOFTWARE, "reward model: predicting before the fit");
     if (window_rows(m, w, first, err) < 0)
         return -1;
-    for (size_t i = 0; i < w->n; i++) {
-        int k = m->K == 1 ? 0 : m->fold[i];
-        predict_row(m, w, i, k);
-        for (size_t a = 0; a < m->A; a++)
-            q[a][i] = m->qrow[a];
-        if (!u || !m->P)
-            continue;
-        row_phi(m, w, i);
-        for (size_t p = 0; p < m->P; p++)
-            u[p][i] = (double)m->n * (m->phi[p] - m->phi_mean[p]);
-    }
-    return 0;
+    struct rowjob j = { m, w, NULL, q, m->P ? u : NULL, 1, NULL };
+    return run_rows(m, &j, (w->n + ROWS_PER_TASK - 1) / ROWS_PER_TASK, rows_task, err);
 }
 
 int rms_cached(const struct rms *m)

@@ -26,9 +26,12 @@ struct rms;
 /* A model to fit with options o for a log of n_actions actions; with n_pol > 0 also
  * dm's influence (rm_crossfit_infl) for the policies whose probability columns are
  * pol[0..n_pol-1] of each window. path names the log in messages (may be NULL).
- * NULL with err on bad options or out of memory. */
+ * stream: the windows of a streamed log (the first pass copies the model's columns
+ * for the others, rmcache.h; fewer than 2 rows is the evaluation's error); else the
+ * passes are given one log in memory, whole (rm_crossfit). NULL with err on bad
+ * options or out of memory. */
 struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, size_t n_pol,
-                    const char *path, struct ope_error *err);
+                    const char *path, int stream, struct ope_error *err);
 void rms_free(struct rms *m);
 
 /* What the next pass over the log is for, as a progress label ("model: means",
