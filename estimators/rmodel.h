@@ -94,7 +94,7 @@ double **rm_crossfit_infl(const struct blog *log, const struct rm_opts *o,
 
 /* Pieces of rm_crossfit_infl shared with the fit over a streamed log (rmstream.h).
  * Fold k's empirical-Bayes prior weight moves with every training row's reward
- * (rmodel.c, prior_slopes): from the fold's per-action training rows n_a and rewards
+ * (rmodel.h, rm_crossfit_infl): from the fold's per-action training rows n_a and rewards
  * k_a (A actions), its training mean and its models' coefficients beta[a] and
  * v[a] = H^-1 g (P policies, p columns; NULL without training rows), each action's
  * mean reward into rbar[a] and dm's slope in it into cm[a P + q] (left as they are

@@ -1,10 +1,11 @@
 /* estimators/rmstream.c: the reward model fitted over passes of a windowed log
- * (rmstream.h). Each quantity is the one rmodel.c computes, gathered window by window
- * in the same row order: the per-fold sums of the standardisation, the per-model
- * normal equations (each model's rows are its action's training rows, ascending, as
- * fit_one visits them), the Newton iterations of logit_fit run as a state machine
- * with one pass per objective evaluation, dm's gradient per fold and the per-row
- * influence terms. */
+ * (rmstream.h), the only fit there is: a log in memory is one window (rm_crossfit).
+ * Every sum is gathered in row order across windows: the per-fold sums of the
+ * standardisation (feat_map_init's two passes), the per-model normal equations (each
+ * model's rows are its action's training rows, ascending), the Newton iterations of
+ * logit_fit run as a state machine with one pass per objective evaluation, dm's
+ * gradient per fold and the per-row influence terms. So the windows' number and size
+ * change no bit of the fit. */
 #include "config.h"
 
 #include <math.h>
@@ -23,7 +24,7 @@
 #include "ope/base/sum.h"
 #include "ope/base/threads.h"
 
-/* Log-loss clips predictions to [CLIP, 1 - CLIP] (rmodel.c's RM_CLIP). */
+/* Log-loss clips predictions to [CLIP, 1 - CLIP] (only there). */
 #define CLIP 1e-15
 /* logit_fit's step halvings before it gives up on a step. */
 #define HALVINGS 40
@@ -61,9 +62,9 @@ struct rms {
     int again;                  /* the means' pass must be made again (fewer folds) */
     int stream;                 /* windows of a streamed log (else one log in memory) */
     struct rmc *cache;          /* the model's columns, filled by the first pass */
+    int cached;                 /* ... and complete */
     char label[32];             /* the progress label of a Newton pass */
     int newton_passes;
-    int cached;                 /* ... and complete */
     /* the log's shape, from its windows */
     int shaped;
     size_t n_num, n_cat, *levels, n_positions;
@@ -81,7 +82,8 @@ struct rms {
     int blk_cat;
     double *prior_rows, *train_mean;    /* [K] */
     struct model *mod;          /* [K * A] */
-    double **beta, **v;         /* [K * A] (rmodel.c's layout: NULL without rows) */
+    double **beta, **v;         /* [K * A] (rm_prior_slopes_fold's layout: NULL without
+                                   training rows) */
     /* the influence */
     double *cprior, *cm, *rbar; /* [K * P], [K * A * P], [K * A] */
     struct ope_sum *phi_sum, err_sum;
@@ -172,7 +174,7 @@ void rms_free(struct rms *m)
         return;
     rmc_free(m->cache);
     size_t K = (size_t)m->K, A = m->A;
-    for (size_t t = 0; m->mod && t < K * A; t++) {
+    for (size_t t = 0; m->mod && m->beta && m->v && t < K * A; t++) {
         struct model *md = &m->mod[t];
         if (md->h_ok)
             rmn_release(&md->h);
@@ -362,7 +364,7 @@ static void add_spread(struct rms *m, const struct blog *w)
 /* One model's training rows of the window into its normal equations: the fit's
  * (ridge: weight 1, response y; logistic: mu (1 - mu) and y - mu at the point being
  * evaluated, with the objective's terms) or, in the held-out pass, the Hessian at the
- * fit (logistic.c and rmodel.c's infl_solve, row for row). */
+ * fit, H = X'WX (+ the penalty and prior once closed): what dm's influence solves. */
 static void model_task(void *ctx, size_t t)
 {
     struct rms *m = ctx;
@@ -906,7 +908,7 @@ static int end_fit(struct rms *m, struct ope_error *err)
 }
 
 /* After the held-out pass: the error, and for the influence v = H^-1 g per model and
- * the prior's slopes (rmodel.c's infl_solve, cprior and prior_slopes). */
+ * the prior's slopes (rmodel.h: rm_cprior, rm_prior_slopes_fold). */
 static int end_heldout(struct rms *m, struct ope_error *err)
 {
     size_t K = (size_t)m->K, A = m->A, P = m->P, p = p_of(m);
