@@ -514,16 +514,18 @@ struct rowjob {
     int *failed;                /* [tasks] out of memory */
 };
 
-/* The held-out pass, the rows of fold t: their error at the logged action into terms,
- * and dm's gradient of fold t's models (g = (1/n) sum over the fold's rows of pi(a|x)
- * dq̂(x, a)/dtheta, in row order). */
+/* The held-out pass, task t = (fold k, policy q) (k = t / max(P, 1)): over the rows of
+ * fold k, dm's gradient for policy q of fold k's models (g = (1/n) sum over the
+ * fold's rows of pi_q(a|x) dq̂(x, a)/dtheta, in row order) and, for q = 0, each row's
+ * error at the logged action into terms. One task per (fold, policy) keeps every sum
+ * in row order and gives the threads K P tasks, not K. */
 static void heldout_task(void *ctx, size_t t)
 {
     struct rowjob *j = ctx;
     struct rms *m = j->m;
     const struct blog *w = j->w;
-    size_t A = m->A, P = m->P;
-    int k = (int)t, logistic = m->kind == RM_LOGISTIC;
+    size_t A = m->A, P = m->P, np = P ? P : 1, q = t % np;
+    int k = (int)(t / np), logistic = m->kind == RM_LOGISTIC;
     double inv_n = 1.0 / (double)m->n;
     struct scratch sc;
     if (scratch_new(m, &sc) < 0) {
@@ -535,12 +537,14 @@ static void heldout_task(void *ctx, size_t t)
         if ((m->K == 1 ? 0 : m->fold[i]) != k)
             continue;
         predict_row(m, &sc, w, i, k);
-        double r = w->reward[i], p = sc.qrow[w->action[i]];
-        if (logistic) {
-            p = fmin(fmax(p, CLIP), 1.0 - CLIP);
-            j->terms[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
-        } else {
-            j->terms[i] = (r - p) * (r - p);
+        if (q == 0) {
+            double r = w->reward[i], p = sc.qrow[w->action[i]];
+            if (logistic) {
+                p = fmin(fmax(p, CLIP), 1.0 - CLIP);
+                j->terms[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
+            } else {
+                j->terms[i] = (r - p) * (r - p);
+            }
         }
         for (size_t a = 0; P && a < A; a++) {
             double *g = m->mod[(size_t)k * A + a].grad;
@@ -548,13 +552,11 @@ static void heldout_task(void *ctx, size_t t)
                 continue;
             double qa = sc.qrow[a];
             double dq = logistic ? qa * (1.0 - qa) : 1.0;
-            for (size_t q = 0; q < P; q++) {
-                double f = w->policy[m->pol[q]].prob[a][i] * dq * inv_n;
-                double *gq = g + q * pp;
-                if (f != 0.0)
-                    for (size_t jj = 0; jj < nnz; jj++)
-                        gq[sc.idx[jj]] += f * sc.val[jj];
-            }
+            double f = w->policy[m->pol[q]].prob[a][i] * dq * inv_n;
+            double *gq = g + q * pp;
+            if (f != 0.0)
+                for (size_t jj = 0; jj < nnz; jj++)
+                    gq[sc.idx[jj]] += f * sc.val[jj];
         }
     }
     scratch_free(&sc);
@@ -606,13 +608,13 @@ static int run_rows(struct rms *m, struct rowjob *j, size_t n_tasks,
 }
 
 /* The held-out pass over window w: the error terms summed in row order, the folds'
- * gradients (one task per fold), then the models' Hessians at the fit. */
+ * gradients (a task per fold and policy), then the models' Hessians at the fit. */
 static int add_heldout(struct rms *m, const struct blog *w, struct ope_error *err)
 {
     struct rowjob j = { m, w, NULL, NULL, NULL, 0, NULL };
     if (!(j.terms = ope_malloc((w->n + 1) * sizeof *j.terms, err)))
         return -1;
-    int rc = run_rows(m, &j, (size_t)m->K, heldout_task, err);
+    int rc = run_rows(m, &j, (size_t)m->K * (m->P ? m->P : 1), heldout_task, err);
     for (size_t i = 0; rc == 0 && i < w->n; i++)
         ope_sum_add(&m->err_sum, j.terms[i]);
     free(j.terms);
