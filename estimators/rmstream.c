@@ -514,56 +514,68 @@ struct rowjob {
     int *failed;                /* [tasks] out of memory */
 };
 
-/* The held-out pass, task t = (fold k, policy q) (k = t / max(P, 1)): over the rows of
- * fold k, dm's gradient for policy q of fold k's models (g = (1/n) sum over the
- * fold's rows of pi_q(a|x) dq̂(x, a)/dtheta, in row order) and, for q = 0, each row's
- * error at the logged action into terms. One task per (fold, policy) keeps every sum
- * in row order and gives the threads K P tasks, not K. */
+/* The held-out pass's gradient, task t = (fold k, policy q) (k = t / P): over the
+ * rows of fold k, dm's gradient for policy q of fold k's models, g = (1/n) sum over
+ * the fold's rows of pi_q(a|x) dq̂(x, a)/dtheta, in row order, from the predictions
+ * already in j->q. One task per (fold, policy) keeps every sum in row order and gives
+ * the threads K P tasks, not K. */
 static void heldout_task(void *ctx, size_t t)
 {
     struct rowjob *j = ctx;
     struct rms *m = j->m;
     const struct blog *w = j->w;
-    size_t A = m->A, P = m->P, np = P ? P : 1, q = t % np;
-    int k = (int)(t / np), logistic = m->kind == RM_LOGISTIC;
+    size_t A = m->A, P = m->P, q = t % P;
+    int k = (int)(t / P), logistic = m->kind == RM_LOGISTIC;
     double inv_n = 1.0 / (double)m->n;
     struct scratch sc;
     if (scratch_new(m, &sc) < 0) {
         j->failed[t] = 1;
         return;
     }
-    size_t pp = m->map[k].p, nnz = m->map[k].nnz;
+    const struct feat_map *fm = &m->map[k];
+    size_t pp = fm->p, nnz = fm->nnz;
+    /* The (fold, policy)'s gradients sit next to other policies' (g + q p), which
+     * other threads update: summed in a copy of their own (the same additions on the
+     * same start, so the same bits), written back once. */
+    double *acc = malloc((A * pp + 1) * sizeof *acc);
+    if (!acc) {
+        j->failed[t] = 1;
+        scratch_free(&sc);
+        return;
+    }
+    for (size_t a = 0; a < A; a++) {
+        const double *g = m->mod[(size_t)k * A + a].grad;
+        if (g)
+            memcpy(acc + a * pp, g + q * pp, pp * sizeof *acc);
+    }
     for (size_t i = 0; i < w->n; i++) {
         if ((m->K == 1 ? 0 : m->fold[i]) != k)
             continue;
-        predict_row(m, &sc, w, i, k);
-        if (q == 0) {
-            double r = w->reward[i], p = sc.qrow[w->action[i]];
-            if (logistic) {
-                p = fmin(fmax(p, CLIP), 1.0 - CLIP);
-                j->terms[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
-            } else {
-                j->terms[i] = (r - p) * (r - p);
-            }
-        }
-        for (size_t a = 0; P && a < A; a++) {
-            double *g = m->mod[(size_t)k * A + a].grad;
-            if (!g)
+        feat_row(fm, w, i, row_pos(w, i), sc.idx, sc.val);
+        for (size_t a = 0; a < A; a++) {
+            if (!m->mod[(size_t)k * A + a].grad)
                 continue;
-            double qa = sc.qrow[a];
+            double qa = j->q[a][i];
             double dq = logistic ? qa * (1.0 - qa) : 1.0;
             double f = w->policy[m->pol[q]].prob[a][i] * dq * inv_n;
-            double *gq = g + q * pp;
+            double *gq = acc + a * pp;
             if (f != 0.0)
                 for (size_t jj = 0; jj < nnz; jj++)
                     gq[sc.idx[jj]] += f * sc.val[jj];
         }
     }
+    for (size_t a = 0; a < A; a++) {
+        double *g = m->mod[(size_t)k * A + a].grad;
+        if (g)
+            memcpy(g + q * pp, acc + a * pp, pp * sizeof *acc);
+    }
+    free(acc);
     scratch_free(&sc);
 }
 
-/* Rows [t ROWS_PER_TASK, ...) of the window: q̂ into j->q (when asked) and phi into
- * j->u (n (phi - mean phi) when centring). */
+/* Rows [t ROWS_PER_TASK, ...) of the window: q̂ into j->q (when asked), the error at
+ * the logged action into j->terms (when asked, with q), and phi into j->u (n (phi -
+ * mean phi) when centring). */
 static void rows_task(void *ctx, size_t t)
 {
     struct rowjob *j = ctx;
@@ -580,6 +592,15 @@ static void rows_task(void *ctx, size_t t)
             predict_row(m, &sc, w, i, m->K == 1 ? 0 : m->fold[i]);
             for (size_t a = 0; a < m->A; a++)
                 j->q[a][i] = sc.qrow[a];
+        }
+        if (j->terms) {     /* the held-out error at the logged action */
+            double r = w->reward[i], p = sc.qrow[w->action[i]];
+            if (m->kind == RM_LOGISTIC) {
+                p = fmin(fmax(p, CLIP), 1.0 - CLIP);
+                j->terms[i] = -(r * log(p) + (1.0 - r) * log1p(-p));
+            } else {
+                j->terms[i] = (r - p) * (r - p);
+            }
         }
         if (!j->u || !m->P)
             continue;
@@ -607,18 +628,33 @@ static int run_rows(struct rms *m, struct rowjob *j, size_t n_tasks,
     return bad ? ope_fail_oom(err) : 0;
 }
 
-/* The held-out pass over window w: the error terms summed in row order, the folds'
- * gradients (a task per fold and policy), then the models' Hessians at the fit. */
+/* The held-out pass over window w: every row's q̂ and error (tasks of rows), the
+ * errors summed in row order, then dm's gradients (a task per fold and policy) and
+ * the models' Hessians at the fit. */
 static int add_heldout(struct rms *m, const struct blog *w, struct ope_error *err)
 {
+    size_t A = m->A;
     struct rowjob j = { m, w, NULL, NULL, NULL, 0, NULL };
-    if (!(j.terms = ope_malloc((w->n + 1) * sizeof *j.terms, err)))
-        return -1;
-    int rc = run_rows(m, &j, (size_t)m->K * (m->P ? m->P : 1), heldout_task, err);
+    int rc = -1;
+    if (!(j.terms = ope_malloc((w->n + 1) * sizeof *j.terms, err)) ||
+        !(j.q = ope_calloc(A, sizeof *j.q, err)))
+        goto out;
+    for (size_t a = 0; a < A; a++)
+        if (!(j.q[a] = ope_malloc((w->n + 1) * sizeof **j.q, err)))
+            goto out;
+    rc = run_rows(m, &j, (w->n + ROWS_PER_TASK - 1) / ROWS_PER_TASK, rows_task, err);
     for (size_t i = 0; rc == 0 && i < w->n; i++)
         ope_sum_add(&m->err_sum, j.terms[i]);
+    if (rc == 0 && m->P)
+        rc = run_rows(m, &j, (size_t)m->K * m->P, heldout_task, err);
+    if (rc == 0 && m->P)
+        rc = run_models(m, err);
+out:
+    for (size_t a = 0; j.q && a < A; a++)
+        free(j.q[a]);
+    free(j.q);
     free(j.terms);
-    return rc == 0 && m->P ? run_models(m, err) : rc;
+    return rc;
 }
 
 /* The influence pass over window w: every row's phi (tasks of rows), summed in row
