@@ -37,13 +37,6 @@ void evs_window_release(struct eng *g)
         evb_pol_in_release(&s->pin[p]);
 }
 
-static void free_rows(double **m, size_t n)
-{
-    for (size_t k = 0; m && k < n; k++)
-        free(m[k]);
-    free(m);
-}
-
 /* Window w's q̂ (and dm's influence) from the model fitted here, into s->qhat and
  * s->infl (grown to the window). 0, or -1 with err. */
 static int window_model(struct eng *g, const struct blog *w, size_t first,
@@ -52,20 +45,15 @@ static int window_model(struct eng *g, const struct blog *w, size_t first,
     struct ssrc *s = g->self;
     size_t A = (size_t)s->n_actions, P = g->n_pol;
     if (w->n > s->qcap) {
-        free_rows(s->qhat, A);
-        free_rows(s->infl, s->n_infl);
+        blog_matrix_free(s->qhat, (int)A);
+        blog_matrix_free(s->infl, (int)s->n_infl + 1);
         s->qhat = s->infl = NULL;
         s->qcap = 0;
-        if (!(s->qhat = ope_calloc(A, sizeof *s->qhat, err)) ||
-            !(s->infl = ope_calloc(P + 1, sizeof *s->infl, err)))
-            return -1;
         s->n_infl = P;
-        for (size_t a = 0; a < A; a++)
-            if (!(s->qhat[a] = ope_malloc(w->n * sizeof **s->qhat, err)))
-                return -1;
-        for (size_t p = 0; p < P; p++)
-            if (!(s->infl[p] = ope_malloc(w->n * sizeof **s->infl, err)))
-                return -1;
+        /* (one row more for the influence: a matrix of no rows is refused) */
+        if (!(s->qhat = blog_matrix_new((int)A, w->n, err)) ||
+            !(s->infl = blog_matrix_new((int)P + 1, w->n, err)))
+            return -1;
         s->qcap = w->n;
     }
     return rms_predict(s->fit, w, first, s->qhat, s->infl, err);
@@ -523,8 +511,8 @@ static void ssrc_release(struct ssrc *s)
     free(s->in);
     free(s->rowid);
     evs_merged_free(s->merged);
-    free_rows(s->qhat, (size_t)s->n_actions);
-    free_rows(s->infl, s->n_infl);
+    blog_matrix_free(s->qhat, s->n_actions);
+    blog_matrix_free(s->infl, (int)s->n_infl + 1);
     rms_free(s->fit);
 }
 

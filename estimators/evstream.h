@@ -52,7 +52,7 @@ struct ssrc {
      * influence come from it. */
     struct rms *fit;
     int fitting;
-    double **qhat, **infl;      /* [n_actions][qcap], [n_infl][qcap] */
+    double **qhat, **infl;      /* [n_actions][qcap], [n_infl + 1][qcap] (blog_matrix) */
     size_t qcap, n_infl;
 };
 
@@ -95,8 +95,6 @@ int evs_share_fit(struct eng *g, int rc, struct rms *m, struct ope_error *err);
 int evs_share_refuse(const struct eng *g, struct ope_error *err);
 
 /* The pieces of evstream_share.c that a saved state is made of (evstream_state.c). */
-void evs_put_sum(struct strbuf *sb, const struct ope_sum *k);
-void evs_get_sum(struct sf_state *st, struct ope_sum *k);
 void evs_put_pass1(const struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
                    size_t rows, struct strbuf *sb);
 /* The empty pass-1 state that parts are merged into. */

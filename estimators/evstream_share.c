@@ -37,22 +37,6 @@ int evs_share_refuse(const struct eng *g, struct ope_error *err)
     return 0;
 }
 
-void evs_put_sum(struct strbuf *sb, const struct ope_sum *k)
-{
-    sf_put_f64(sb, k->s);
-    sf_put_f64(sb, k->c);
-}
-
-void evs_get_sum(struct sf_state *st, struct ope_sum *k)
-{
-    k->s = sf_get_f64(st);
-    k->c = sf_get_f64(st);
-    /* Every sum a state carries is of finite values whose total the range checks keep
-     * finite: another is damage (or crafted), never a result to print as null. */
-    if (!isfinite(k->s) || !isfinite(k->c))
-        st->bad = 1;
-}
-
 /* Agree on rc, then (several ranks) gather every rank's payload sealed as kind: the
  * parts into *all, their lengths into len[comm_size()]. 1: gathered; 0: alone (nothing
  * to merge); -1 with err. */
@@ -170,7 +154,7 @@ void evs_put_pass1(const struct eng *g, const struct acc_state *st,
             sf_put_u64(sb, s->col[k]);
         sf_put_u64(sb, s->base_col);
     }
-    evs_put_sum(sb, rsum);
+    sf_put_sum(sb, rsum);
     sf_put_f64(sb, s->rmin);
     sf_put_f64(sb, s->rmax);
     for (size_t p = 0; p < g->n_pol; p++)
@@ -257,7 +241,7 @@ int evs_merge_pass1_part(struct eng *g, struct sf_state *st, struct acc_state *a
         s->base_col = (size_t)sf_get_count(st, 0, K);
     }
     struct ope_sum rs;
-    evs_get_sum(st, &rs);
+    sf_get_sum(st, &rs);
     ope_sum_merge(rsum, &rs);
     double lo = sf_get_f64(st), hi = sf_get_f64(st);
     if (isnan(lo) || isnan(hi))
@@ -470,8 +454,8 @@ static void put_pass2(const struct eng *g, const struct sest *t, const struct sp
         diag_acc_put(sb, &t[k].wacc);
     }
     for (size_t p = 0; p < g->n_pol; p++) {
-        evs_put_sum(sb, &tp[p].truth);
-        evs_put_sum(sb, &tp[p].unsup);
+        sf_put_sum(sb, &tp[p].truth);
+        sf_put_sum(sb, &tp[p].unsup);
         diag_acc_put(sb, &tp[p].w);
     }
 }
@@ -491,8 +475,8 @@ static int merge_pass2(const struct eng *g, struct sf_state *st, struct sest *t,
     }
     for (size_t p = 0; p < g->n_pol; p++) {
         struct spol x;
-        evs_get_sum(st, &x.truth);
-        evs_get_sum(st, &x.unsup);
+        sf_get_sum(st, &x.truth);
+        sf_get_sum(st, &x.unsup);
         diag_acc_get(st, &x.w);
         ope_sum_merge(&tp[p].truth, &x.truth);
         ope_sum_merge(&tp[p].unsup, &x.unsup);

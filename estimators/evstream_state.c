@@ -353,10 +353,10 @@ static void merged_put(const struct eng *g, const struct evs_merged *m, struct s
     sf_put_u64(sb, m->n_ctx);
     sf_put_u64(sb, m->A);
     for (size_t p = 0; p < g->n_pol; p++) {
-        evs_put_sum(sb, &m->tp[p].truth);
+        sf_put_sum(sb, &m->tp[p].truth);
         diag_acc_put(sb, &m->tp[p].w);
         for (size_t c = 0; c < cells; c++)
-            evs_put_sum(sb, &m->mass[p * cells + c]);
+            sf_put_sum(sb, &m->mass[p * cells + c]);
     }
     for (size_t k = 0; k < g->n_pol * ns; k++)
         diag_acc_put(sb, &m->wacc[k]);
@@ -394,13 +394,13 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, size_t sh
     for (size_t p = 0; p < g->n_pol; p++) {
         struct ope_sum truth;
         struct diag_acc w;
-        evs_get_sum(st, &truth);
+        sf_get_sum(st, &truth);
         diag_acc_get(st, &w);
         ope_sum_merge(&m->tp[p].truth, &truth);
         diag_acc_merge(&m->tp[p].w, &w);
         for (size_t c = 0; c < n_ctx * A; c++) {
             struct ope_sum x;
-            evs_get_sum(st, &x);
+            sf_get_sum(st, &x);
             ope_sum_merge(&m->mass[p * m->n_ctx * A + c], &x);
         }
     }

@@ -123,28 +123,42 @@ static int check(const struct blog *log, const struct rm_opts *o, enum rm_kind *
     return 0;
 }
 
-double rm_prior_rows(const double *n_a, const double *k_a, int A)
+/* The method of moments of rm_prior_rows over the A actions' rows n_a and rewards k_a:
+ * the rows N, the actions with rows, the pooled rate p, den = N - sum n_a^2 / N and the
+ * between-action variance tau2 (0 when den is not positive). */
+struct eb_moments {
+    double N, p, den, tau2;
+    int used;
+};
+
+static struct eb_moments eb_moments(const double *n_a, const double *k_a, size_t A)
 {
-    double N = 0, K = 0, n2 = 0, ss = 0;
-    int used = 0;
-    for (int a = 0; a < A; a++)
+    struct eb_moments e = { 0, 0, 0, 0, 0 };
+    double K = 0, n2 = 0, ss = 0;
+    for (size_t a = 0; a < A; a++)
         if (n_a[a] > 0) {
-            N += n_a[a];
+            e.N += n_a[a];
             K += k_a[a];
             n2 += n_a[a] * n_a[a];
-            used++;
+            e.used++;
         }
-    if (used < 2 || N <= 0)
-        return 1e4;
-    double p = K / N;
-    for (int a = 0; a < A; a++)
+    if (!(e.N > 0))
+        return e;
+    e.p = K / e.N;
+    for (size_t a = 0; a < A; a++)
         if (n_a[a] > 0)
-            ss += n_a[a] * (k_a[a] / n_a[a] - p) * (k_a[a] / n_a[a] - p);
-    double den = N - n2 / N;
-    double tau2 = den > 0 ? (ss - (used - 1) * p * (1 - p)) / den : 0.0;
-    if (!(tau2 > 0.0) || p <= 0.0 || p >= 1.0)
+            ss += n_a[a] * (k_a[a] / n_a[a] - e.p) * (k_a[a] / n_a[a] - e.p);
+    e.den = e.N - n2 / e.N;
+    e.tau2 = e.den > 0 ? (ss - (e.used - 1) * e.p * (1 - e.p)) / e.den : 0.0;
+    return e;
+}
+
+double rm_prior_rows(const double *n_a, const double *k_a, int A)
+{
+    struct eb_moments e = eb_moments(n_a, k_a, A > 0 ? (size_t)A : 0);
+    if (e.used < 2 || e.N <= 0 || !(e.tau2 > 0.0) || e.p <= 0.0 || e.p >= 1.0)
         return 1e4;
-    double m = p * (1 - p) / tau2 - 1.0;
+    double m = e.p * (1 - e.p) / e.tau2 - 1.0;
     return m < 1.0 ? 1.0 : m > 1e4 ? 1e4 : m;
 }
 
@@ -210,21 +224,12 @@ void rm_prior_slopes_fold(const double *n_a, const double *k_a, size_t A, double
                           double *const *v, double *const *beta, size_t p, size_t P,
                           double *rbar, double *cm)
 {
-    double N = 0, K = 0, n2 = 0, ss = 0;
-    int used = 0;
-    for (size_t a = 0; a < A; a++)
-        if (n_a[a] > 0) {
-            N += n_a[a];
-            K += k_a[a];
-            n2 += n_a[a] * n_a[a];
-            used++;
-            rbar[a] = k_a[a] / n_a[a];
-        }
-    double pr = N > 0 ? K / N : 0.0, den = N > 0 ? N - n2 / N : 0.0;
+    struct eb_moments mo = eb_moments(n_a, k_a, A);
+    double N = mo.N, pr = mo.p, den = mo.den, tau2 = mo.tau2;
+    int used = mo.used;
     for (size_t a = 0; a < A; a++)
         if (n_a[a] > 0)
-            ss += n_a[a] * (k_a[a] / n_a[a] - pr) * (k_a[a] / n_a[a] - pr);
-    double tau2 = den > 0 ? (ss - (used - 1) * pr * (1 - pr)) / den : 0.0;
+            rbar[a] = k_a[a] / n_a[a];
     double m = tau2 > 0 ? pr * (1 - pr) / tau2 - 1.0 : 0.0;
     if (used < 2 || !(tau2 > 0.0) || pr <= 0.0 || pr >= 1.0 || !(m > 1.0 && m < 1e4))
         return;     /* clipped or fixed: m does not move */

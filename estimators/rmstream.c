@@ -1059,20 +1059,12 @@ int rms_cache_pass(struct rms *m, struct ope_progress *progress, const char *lab
 
 /* ---- across processes -------------------------------------------------------------- */
 
-static void put_sum(struct strbuf *sb, const struct ope_sum *k)
-{
-    sf_put_f64(sb, k->s);
-    sf_put_f64(sb, k->c);
-}
-
+/* A part's compensated sum merged into one of this process's. */
 static void merge_sum(struct sf_state *st, struct ope_sum *into)
 {
     struct ope_sum k;
-    k.s = sf_get_f64(st);
-    k.c = sf_get_f64(st);
-    if (!isfinite(k.s) || !isfinite(k.c))
-        st->bad = 1;
-    else
+    sf_get_sum(st, &k);
+    if (!st->bad)
         ope_sum_merge(into, &k);
 }
 
@@ -1092,9 +1084,9 @@ static void put_normal(struct strbuf *sb, struct rm_normal *h)
     struct ope_sum *a, *b;
     size_t n = rmn_sums(h, &a, &b);
     for (size_t i = 0; i < n; i++)
-        put_sum(sb, &a[i]);
+        sf_put_sum(sb, &a[i]);
     for (size_t j = 0; j < h->p; j++)
-        put_sum(sb, &b[j]);
+        sf_put_sum(sb, &b[j]);
 }
 
 static void merge_normal(struct sf_state *st, struct rm_normal *h)
@@ -1131,25 +1123,25 @@ void rms_put_pass(struct rms *m, struct strbuf *sb)
         sf_put_f64(sb, m->bad_value);
         for (size_t k = 0; k < K; k++) {
             sf_put_u64(sb, m->mrows[k]);
-            put_sum(sb, &m->ysum[k]);
+            sf_put_sum(sb, &m->ysum[k]);
         }
         for (size_t t = 0; t < K * A; t++) {
             sf_put_f64(sb, m->n_a[t]);
             sf_put_f64(sb, m->k_a[t]);
             sf_put_u64(sb, m->mod[t].rows);
-            put_sum(sb, &m->mod[t].ysum);
+            sf_put_sum(sb, &m->mod[t].ysum);
         }
         for (size_t t = 0; m->shaped && t < K * m->n_num; t++)
-            put_sum(sb, &m->xs[t]);
+            sf_put_sum(sb, &m->xs[t]);
         break;
     case ST_VAR:
         for (size_t t = 0; t < K * m->n_num; t++)
-            put_sum(sb, &m->xs[t]);
+            sf_put_sum(sb, &m->xs[t]);
         break;
     case ST_FIT:
     case ST_GRAD:
         if (m->st == ST_GRAD) {
-            put_sum(sb, &m->err_sum);
+            sf_put_sum(sb, &m->err_sum);
             for (size_t t = 0; P && t < K * A; t++)
                 for (size_t j = 0; m->mod[t].grad && j < P * p; j++)
                     sf_put_f64(sb, m->mod[t].grad[j]);
@@ -1159,12 +1151,12 @@ void rms_put_pass(struct rms *m, struct strbuf *sb)
                 continue;
             put_normal(sb, &m->mod[t].h);
             if (m->st == ST_FIT && m->kind == RM_LOGISTIC)
-                put_sum(sb, &m->mod[t].osum);
+                sf_put_sum(sb, &m->mod[t].osum);
         }
         break;
     case ST_PHI:
         for (size_t q = 0; q < P; q++)
-            put_sum(sb, &m->phi_sum[q]);
+            sf_put_sum(sb, &m->phi_sum[q]);
         break;
     default:
         break;

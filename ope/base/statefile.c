@@ -5,6 +5,7 @@
 #include "ope/base/statefile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,12 @@ void sf_put_xsum(struct strbuf *sb, const struct ope_xsum *x)
         sf_put_u64(sb, (uint64_t)x->w[j]);
     put_u32(sb, (uint32_t)x->top);
     put_u32(sb, x->special);
+}
+
+void sf_put_sum(struct strbuf *sb, const struct ope_sum *k)
+{
+    sf_put_f64(sb, k->s);
+    sf_put_f64(sb, k->c);
 }
 
 int sf_seal(struct strbuf *out, const char *kind, const char *settings,
@@ -272,6 +279,14 @@ char *sf_get_str(struct sf_state *st)
     memcpy(out, s, (size_t)len);
     out[len] = '\0';
     return out;
+}
+
+void sf_get_sum(struct sf_state *st, struct ope_sum *k)
+{
+    k->s = sf_get_f64(st);
+    k->c = sf_get_f64(st);
+    if (!isfinite(k->s) || !isfinite(k->c))
+        st->bad = 1;
 }
 
 void sf_get_xsum(struct sf_state *st, struct ope_xsum *x)

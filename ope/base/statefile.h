@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "ope/base/error.h"
 #include "ope/base/strbuf.h"
+#include "ope/base/sum.h"
 #include "ope/base/xsum.h"
 
 #define SF_VERSION 1u
@@ -29,6 +30,7 @@ void sf_put_u64(struct strbuf *sb, uint64_t v);
 void sf_put_f64(struct strbuf *sb, double v);
 void sf_put_str(struct strbuf *sb, const char *s);
 void sf_put_xsum(struct strbuf *sb, const struct ope_xsum *x);
+void sf_put_sum(struct strbuf *sb, const struct ope_sum *k);    /* its sum and compensation */
 
 /* The whole container of (kind, settings, payload) into out (reset first). 0, or -1
  * (out of memory) with err. */
@@ -70,6 +72,9 @@ uint64_t sf_get_u64(struct sf_state *st);
 double sf_get_f64(struct sf_state *st);
 char *sf_get_str(struct sf_state *st);      /* malloc'd, NUL-terminated; NULL when bad */
 void sf_get_xsum(struct sf_state *st, struct ope_xsum *x);
+/* A compensated sum; one that is not finite marks the state bad (every sum a state
+ * carries is of finite values: another is damage, never a result to print). */
+void sf_get_sum(struct sf_state *st, struct ope_sum *k);
 /* A count that must lie in [lo, hi]: sets bad (and returns lo) otherwise, so a damaged
  * count never sizes an allocation. */
 uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi);
