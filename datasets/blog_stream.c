@@ -520,6 +520,11 @@ size_t blog_stream_rows(const struct blog_stream *s)
     return s->total;
 }
 
+int blog_stream_position_base(const struct blog_stream *s)
+{
+    return s->L.r.single[ROLE_POSITION] >= 0 ? s->base : -1;
+}
+
 int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
                           struct ope_error *err)
 {

@@ -99,6 +99,10 @@ int blog_stream_rewind(struct blog_stream *s, struct ope_error *err);
 /* The log's rows: known from the first pass, which blog_stream_open makes. */
 size_t blog_stream_rows(const struct blog_stream *s);
 
+/* The position base the rows' positions were taken from (--position-base, or detected
+ * from the smallest position: 0 or 1), or -1 when the log has no position column. */
+int blog_stream_position_base(const struct blog_stream *s);
+
 /* The grid of ranges: a range of rows starts at a multiple of this (ACC_CHUNK in
  * estimators/accum.h, which datasets/ may not include; the windows' multiple). */
 #define BLOG_STREAM_GRID 4096

@@ -56,6 +56,9 @@ static int window_model(struct eng *g, const struct blog *w, size_t first,
             return -1;
         s->qcap = w->n;
     }
+    /* A shard's window in the codes of the fit's levels (evstream_fit.c). */
+    if (evs_fit_window(g, &w, err) != 0)
+        return -1;
     return rms_predict(s->fit, w, first, s->qhat, s->infl, err);
 }
 
@@ -322,13 +325,13 @@ static int s_check(struct eng *g, struct ope_error *err)
                         "(pi.NAME.A); add them, or name the columns with --policy-columns",
                         evs_path(g));
     for (size_t e = 0; e < g->o->n_spec; e++)
-        if (g->o->spec[e].d->needs_model && !s->has_qhat && s->save)
-            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and a shard's "
-                            "evaluation (--save-state) does not fit one (the fit needs the "
-                            "whole log's sums before any row is evaluated): give the log "
-                            "qhat.* columns, choose estimators without a model (ipw, snipw, "
-                            "sg-ipw, rm), or evaluate the whole log in one run (--stream or "
-                            "mpirun fit it in passes)", evs_path(g), g->o->spec[e].label);
+        if (g->o->spec[e].d->needs_model && !s->has_qhat && s->save && !s->fit_rounds)
+            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, which the shards "
+                            "fit together in rounds (the fit needs the whole log's sums "
+                            "before any row is evaluated): give every shard --model-state "
+                            "FIT.state (ope help merge shows the rounds), or give the log "
+                            "qhat.* columns, or choose estimators without a model (ipw, "
+                            "snipw, sg-ipw, rm)", evs_path(g), g->o->spec[e].label);
     return 0;
 }
 
@@ -383,8 +386,10 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
         for (size_t e = 0; e < g->o->n_spec; e++)
             want |= g->o->spec[e].d->model_infl;
         if (!(s->fit = rms_new(&g->o->model, s->n_actions, g->pol, want ? g->n_pol : 0,
-                               g->path, 1, err)))
+                               g->path, s->save ? RMS_SHARD : RMS_STREAM, err)))
             return -1;
+    } else if (g->need_model && s->fit_hex[0]) {
+        r->model = s->fit_report;       /* shards evaluated with a model fitted in rounds */
     } else if (g->need_model) {
         snprintf(r->model.kind, sizeof r->model.kind, "qhat-columns");
     }
@@ -396,7 +401,32 @@ static int fit_window(struct eng *g, const struct blog *w, size_t first, void *c
                       struct ope_error *err)
 {
     (void)ctx;
+    if (evs_fit_window(g, &w, err) != 0)
+        return -1;
     return rms_window(((struct ssrc *)g->self)->fit, w, first, err);
+}
+
+/* A shard fitting the model in rounds (evstream_fit.c): the fit's passes so far
+ * replayed; then, unless the model is fitted, the next pass over the shard's rows, saved
+ * as its part (saved 2), and the evaluation stops (-1). 0: fitted, evaluate. */
+static int fit_round(struct eng *g, struct res_eval *r, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    if (evs_fit_replay(g, err) != 0)
+        return -1;
+    const char *pass = rms_next_pass(s->fit);
+    if (!pass) {
+        rms_report(s->fit, &r->model);
+        s->fit_report = r->model;
+        s->fit_opts = g->o->model;
+        return 0;
+    }
+    s->fitting = 1;
+    int rc = evs_each_window(g, pass, NULL, fit_window, NULL, err);
+    s->fitting = 0;
+    if (rc == 0 && evs_fit_save_part(g, err) == 0)
+        s->saved = 2;
+    return -1;
 }
 
 /* The reward model's passes (rmstream.h), before pass 1. 0, or -1 with err. */
@@ -405,6 +435,8 @@ static int fit_model(struct eng *g, struct res_eval *r, struct ope_error *err)
     struct ssrc *s = g->self;
     const char *pass;
     int first = 1;
+    if (s->save)
+        return fit_round(g, r, err);
     s->fitting = 1;
     while ((pass = rms_next_pass(s->fit)) != NULL) {
         /* The first pass reads the log and copies the model's columns; the others read
@@ -514,10 +546,12 @@ static void ssrc_release(struct ssrc *s)
     blog_matrix_free(s->qhat, s->n_actions);
     blog_matrix_free(s->infl, (int)s->n_infl + 1);
     rms_free(s->fit);
+    evs_fit_release(s);
 }
 
 /* eval_bandit_stream, eval_bandit_stream_save (state) and eval_bandit_merge (states). */
 static struct res_eval *stream_run(const struct eng_windows *win, const struct eval_opts *o,
+                                   int fit_rounds, const struct eval_fit *fit,
                                    struct strbuf *state, struct strbuf *settings,
                                    struct sf_state *const *states, const uint64_t *rows,
                                    size_t n_states, int *saved, struct ope_error *err)
@@ -533,6 +567,9 @@ static struct res_eval *stream_run(const struct eng_windows *win, const struct e
     memset(&g, 0, sizeof g);
     s.win = win;
     s.row0 = win->row0;
+    s.fit_rounds = fit_rounds;
+    s.shard_fit = fit;
+    strbuf_init(&s.part_levels);
     s.save = state;
     s.save_settings = settings;
     s.merge = states;
@@ -557,18 +594,20 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
                                     struct ope_error *err)
 {
     int saved;
-    return stream_run(win, o, NULL, NULL, NULL, NULL, 0, &saved, err);
+    return stream_run(win, o, 0, NULL, NULL, NULL, NULL, NULL, 0, &saved, err);
 }
 
 int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
-                            struct strbuf *state, struct strbuf *settings,
-                            struct ope_error *err)
+                            int fit_rounds, const struct eval_fit *fit, struct strbuf *state,
+                            struct strbuf *settings, int *part, struct ope_error *err)
 {
     int saved = 0;
-    struct res_eval *r = stream_run(win, o, state, settings, NULL, NULL, 0, &saved, err);
+    struct res_eval *r = stream_run(win, o, fit_rounds, fit, state, settings, NULL, NULL, 0,
+                                    &saved, err);
     res_eval_free(r);           /* not reached: the engine stops after the save */
     if (!saved)
         return -1;
+    *part = saved == 2;
     memset(err, 0, sizeof *err);
     ope_progress_report(o->progress, 1.0, "done");
     return 0;
@@ -583,7 +622,7 @@ struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_stat
         ope_fail(err, OPE_EUSAGE, "no state to merge");
         return NULL;
     }
-    return stream_run(win, o, NULL, NULL, states, rows, n, &saved, err);
+    return stream_run(win, o, 0, NULL, NULL, NULL, states, rows, n, &saved, err);
 }
 
 int eval_stream_refuse(const char *by, int trajectories, struct ope_error *err)

@@ -18,10 +18,10 @@
  *   3. only for the t, Hoeffding and Bernstein intervals of the differences between
  *      candidates: the statistics of the per-row differences of the pairs.
  *
- * What it does not do, and says so (OPE_EUSAGE): fit a reward model (fitting needs
- * passes of its own; give the log qhat.* columns, choose estimators without a model,
- * or evaluate in memory), evaluate segments (ope eval --by gathers each segment's
- * rows: evaluate in memory), or evaluate a trajectory log (bandit logs only). */
+ * Without qhat.* columns, the reward model is fitted first, in passes of its own
+ * (rmstream.h), and every window's q̂ comes from it. What it does not do, and says so
+ * (OPE_EUSAGE): evaluate segments (ope eval --by gathers each segment's rows: evaluate
+ * in memory), or evaluate a trajectory log (bandit logs only). */
 #ifndef ESTIMATORS_EVALUATE_STREAM_H
 #define ESTIMATORS_EVALUATE_STREAM_H
 
@@ -57,8 +57,7 @@ struct eng_windows {
 
 /* Evaluate the log of win as eval_bandit evaluates it in memory. The stream is
  * rewound before each pass (and left at the end of the last). Errors: as
- * eval_bandit's, the window provider's, and OPE_EUSAGE for an estimator that needs
- * a reward model when the log has no qhat.* columns, or a trajectory estimator. */
+ * eval_bandit's, the window provider's, and OPE_EUSAGE for a trajectory estimator. */
 struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct eval_opts *o,
                                     struct ope_error *err);
 
@@ -79,10 +78,44 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
 /* The shard's state (its blocks, evstream_state.c) appended to state, and the settings
  * that must agree for states to merge (one "key=value" per line, statefile.h) to
  * settings: 0, or -1 with err. The windows' row0 is the shard's first global row;
- * pass1_done runs on the shard's own rows. */
+ * pass1_done runs on the shard's own rows. fit_rounds: estimators that need a reward
+ * model, with no qhat.* columns, fit it across the shards in rounds (below), fit being
+ * the passes merged so far (NULL: none yet); while it is not fitted, the state saved
+ * is the shard's part of the next pass (*part = 1, kind EVAL_FIT_PART_KIND) instead. */
+struct eval_fit;
 int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
-                            struct strbuf *state, struct strbuf *settings,
-                            struct ope_error *err);
+                            int fit_rounds, const struct eval_fit *fit, struct strbuf *state,
+                            struct strbuf *settings, int *part, struct ope_error *err);
+
+/* ---- a reward model fitted across shards, in rounds -------------------------------------
+ * A shard cannot fit the model alone: it needs every row's sums before any row is
+ * evaluated. The shards fit it together in rounds of one pass each (rmstream.h's
+ * passes: means, spread, the normal equations or one per Newton evaluation, held-out
+ * error, influence): each shard makes the next pass over its rows and saves its part
+ * (ope eval --save-state P --model-state M), and eval_fit_merge adds the parts in row
+ * order to the fit's state M (ope merge --model-state M), as MPI ranks merge theirs.
+ * Once M is fitted, each shard saves its evaluation's state with the model, and the
+ * states' settings name M's digest (only states made with one fit merge). */
+#define EVAL_FIT_KIND "ope-model-fit"
+struct sf_state;
+#define EVAL_FIT_PART_KIND "ope-model-pass"
+/* The fit's blocks at st's cursor (past the caller's header); its name and settings
+ * are st's. NULL with err (OPE_EDATA: damaged, another version). */
+struct eval_fit *eval_fit_read(struct sf_state *st, struct ope_error *err);
+void eval_fit_free(struct eval_fit *f);
+int eval_fit_fitted(const struct eval_fit *f);
+size_t eval_fit_passes(const struct eval_fit *f);
+/* One round: the parts[0..n-1] of its pass in row order (each cursor past the caller's
+ * header; the caller checked the rows follow each other and the settings agree) added
+ * to prev (NULL: the first round), the pass closed (the models held in max_bytes:
+ * rm_opts.max_bytes), and the fit's new blocks written
+ * to out; *fitted says whether the model is fitted now, label (label_size bytes) names
+ * the pass merged ("model: Newton pass 2"). 0, or -1 with err (OPE_EDATA: parts of
+ * another round, fit or shape, damaged; the fit's own errors: bad data, a singular
+ * fit). */
+int eval_fit_merge(const struct eval_fit *prev, struct sf_state *const *parts, size_t n,
+                   unsigned long long max_bytes, struct strbuf *out, int *fitted, char *label,
+                   size_t label_size, struct ope_error *err);
 
 /* The options a state was saved with, read at its cursor (its first block): what the
  * merge rebuilds its eval_opts from. 0, or -1 with err (OPE_EDATA: damaged). */

@@ -54,6 +54,23 @@ struct ssrc {
     int fitting;
     double **qhat, **infl;      /* [n_actions][qcap], [n_infl + 1][qcap] (blog_matrix) */
     size_t qcap, n_infl;
+    /* --save-state --model-state (evstream_fit.c): the model is fitted in rounds across
+     * the shards, shard_fit the passes merged so far (NULL: the first round); a round
+     * saves this shard's pass (saved 2). The windows given to the model are recoded to
+     * the fit's categorical levels (rwin, its columns rcat, recode[c][local code]). */
+    int fit_rounds;
+    const struct eval_fit *shard_fit;
+    struct strbuf part_levels;  /* the means' pass: this shard's levels block */
+    int **recode;
+    struct blog_catcol *rcat;
+    size_t *rlocal;             /* [n_cat] the shard's own levels (recode's length) */
+    size_t rcap;
+    struct blog rwin;
+    /* A shard's state evaluated with a model fitted in rounds (or their merge): the
+     * fit's digest, named by the settings, and its report. */
+    char fit_hex[65];
+    struct res_model fit_report;
+    struct rm_opts fit_opts;    /* ope merge: the options the shards fitted it with */
 };
 
 /* Per (policy, estimator) in pass 2. */
@@ -93,6 +110,20 @@ struct rms;
 int evs_share_fit(struct eng *g, int rc, struct rms *m, struct ope_error *err);
 /* What a streamed evaluation cannot do across ranks (OPE_EUSAGE), for s_check. */
 int evs_share_refuse(const struct eng *g, struct ope_error *err);
+
+/* ---- a reward model fitted across shards in rounds (evstream_fit.c) -------------------
+ * In a shard with a fit so far: check it was made for this shard's settings, and
+ * replay its passes into s->fit. 0, or -1 with err. */
+int evs_fit_replay(struct eng *g, struct ope_error *err);
+/* A window given to the model: in the means' pass, the shard's levels kept for its
+ * part; with the fit's levels, *w replaced by the window recoded to them. 0, or -1
+ * with err (a level the fit does not have). */
+int evs_fit_window(struct eng *g, const struct blog **w, struct ope_error *err);
+/* The shard's part of the pass just made, into s->save (settings: evs_fit_settings).
+ * 0, or -1 with err. */
+int evs_fit_save_part(struct eng *g, struct ope_error *err);
+void evs_fit_settings(const struct eng *g, struct strbuf *sb);
+void evs_fit_release(struct ssrc *s);
 
 /* The pieces of evstream_share.c that a saved state is made of (evstream_state.c). */
 void evs_put_pass1(const struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,

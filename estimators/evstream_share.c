@@ -305,15 +305,20 @@ void evs_settings(const struct eng *g, struct strbuf *sb)
                   "against=%s\nmatrix=%zu\n", ci_method_name((enum ci_method)o->ci),
                   (unsigned long long)o->seed, g->B, alpha, lo, hi,
                   o->against ? o->against : "logged", o->matrix_k);
-    /* A reward model fitted across ranks: its options too (a shard never fits one, so
-     * its state's settings are as they were). */
-    if (((const struct ssrc *)g->self)->fit) {
+    /* A reward model fitted across ranks or shards: its options too, and the fit the
+     * shards' evaluation states were made with (its digest: evstream_fit.c). */
+    const struct ssrc *s = g->self;
+    if (s->fit || s->fit_hex[0]) {
+        /* ope merge has them from the states, not from its command line */
+        const struct rm_opts *mo = s->merge ? &s->fit_opts : &o->model;
         char lambda[40];
-        ope_format_double(lambda, sizeof lambda, o->model.lambda);
+        ope_format_double(lambda, sizeof lambda, mo->lambda);
         strbuf_printf(sb, "reward_model=%s\nfolds=%d%s\nmodel_lambda=%s\n",
-                      rm_kind_name(o->model.kind), o->model.folds,
-                      o->model.folds_up_to_rows ? " (default)" : "", lambda);
+                      rm_kind_name(mo->kind), mo->folds,
+                      mo->folds_up_to_rows ? " (default)" : "", lambda);
     }
+    if (s->fit_hex[0])
+        strbuf_printf(sb, "model_fit=%s\n", s->fit_hex);
 }
 
 /* Whether part q was made with rank 0's settings. 0, or -1 with err. */

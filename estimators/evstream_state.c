@@ -516,6 +516,58 @@ static void put_open(const struct ssrc *s, struct strbuf *sb)
     sf_put_u64(sb, (uint64_t)s->has_q);
     for (size_t q = 0; q < s->n_policies; q++)
         sf_put_str(sb, s->names[q]);
+    /* A model fitted in rounds across the shards (evstream_fit.c): its digest and
+     * report, for the merged result. */
+    sf_put_str(sb, s->fit_hex);
+    if (s->fit_hex[0]) {
+        sf_put_str(sb, s->fit_report.kind);
+        sf_put_u64(sb, (uint64_t)s->fit_report.folds);
+        sf_put_f64(sb, s->fit_report.heldout_error);
+        sf_put_str(sb, s->fit_report.error_name);
+        sf_put_u64(sb, (uint64_t)s->fit_opts.kind);
+        sf_put_u64(sb, (uint64_t)s->fit_opts.folds);
+        sf_put_f64(sb, s->fit_opts.lambda);
+        sf_put_u64(sb, (uint64_t)s->fit_opts.folds_up_to_rows);
+    }
+}
+
+/* The fit block put_open ends with, into s (the first state) or checked against it. */
+static int get_fit(struct ssrc *s, struct sf_state *st, int first, struct ope_error *err)
+{
+    char *hex = sf_get_str(st);
+    struct res_model r;
+    struct rm_opts mo;
+    memset(&r, 0, sizeof r);
+    rm_opts_init(&mo);
+    if (hex && hex[0]) {
+        char *kind = sf_get_str(st);
+        snprintf(r.kind, sizeof r.kind, "%s", kind ? kind : "");
+        free(kind);
+        r.folds = (int)sf_get_count(st, 1, 1 << 30);
+        r.heldout_error = sf_get_f64(st);
+        char *en = sf_get_str(st);
+        snprintf(r.error_name, sizeof r.error_name, "%s", en ? en : "");
+        free(en);
+        mo.kind = (enum rm_kind)sf_get_count(st, RM_AUTO, RM_LOGISTIC);
+        mo.folds = (int)sf_get_count(st, 1, 1 << 30);
+        mo.lambda = sf_get_f64(st);
+        mo.folds_up_to_rows = (int)sf_get_count(st, 0, 1);
+    }
+    int ok = hex && strlen(hex) < sizeof s->fit_hex && !st->bad;
+    if (ok && first) {
+        memcpy(s->fit_hex, hex, strlen(hex) + 1);
+        s->fit_report = r;
+        s->fit_opts = mo;
+    }
+    int same = ok && strcmp(hex, s->fit_hex) == 0;
+    free(hex);
+    if (!ok)
+        return sf_done(st, err);
+    if (!same)
+        return ope_fail(err, OPE_EDATA, "%s: evaluated with another reward model fit than "
+                        "%s: run every shard with the same --model-state", st->name,
+                        s->merge[0]->name);
+    return 0;
 }
 
 int evs_merge_open(struct ssrc *s, struct ope_error *err)
@@ -534,7 +586,7 @@ int evs_merge_open(struct ssrc *s, struct ope_error *err)
             return -1;
         for (size_t p = 0; !st->bad && p < np; p++)
             names[p] = sf_get_str(st);
-        int rc = st->bad ? sf_done(st, err) : 0;
+        int rc = st->bad ? sf_done(st, err) : get_fit(s, st, k == 0, err);
         if (rc == 0 && k == 0) {
             s->n_policies = np;
             s->n_actions = A;
@@ -807,6 +859,12 @@ static int stats_over(struct eng *g, const struct eng_sums *x, size_t p, size_t 
         stats_of(mm, v, c0, &one);
         *lossy |= mom_lossy(mm, v, one.m2, scale);
         ci_stats_acc_merge(out, &one);
+        /* Finite co-moments can still overflow in v' C v (fuzz/shard_fuzz: a state's
+         * moments near 1e300): no real shard's terms do, so it is damage. */
+        if (!isfinite(one.m2) || !isfinite(out->m2) || !isfinite(ope_sum_value(&out->s)))
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its co-moments give %s an "
+                            "infinite variance; make it again",
+                            ((struct ssrc *)g->self)->merge[q]->name, g->o->spec[e].label);
     }
     return 0;
 }

@@ -37,6 +37,7 @@ void rm_opts_init(struct rm_opts *o)
     o->prior_rows = RM_PRIOR_AUTO;
     o->block_levels = RM_BLOCK_LEVELS;
     o->folds_up_to_rows = 0;
+    o->max_bytes = 0;
 }
 
 int rm_kind_parse(const char *s, enum rm_kind *out)
@@ -282,7 +283,7 @@ static double **crossfit(const struct blog *log, const struct rm_opts *o,
     double **q = NULL, **u = NULL;
     for (size_t k = 0; pol && k < P; k++)
         pol[k] = k;
-    if (!pol || !(m = rms_new(&ko, log->n_actions, pol, P, log->path, 0, err)))
+    if (!pol || !(m = rms_new(&ko, log->n_actions, pol, P, log->path, RMS_MEMORY, err)))
         goto fail;
     const char *pass;
     while ((pass = rms_next_pass(m)) != NULL) {

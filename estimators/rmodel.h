@@ -32,6 +32,11 @@ struct rm_opts {
                            memory linear in its levels. Needs lambda > 0 (with
                            lambda 0 the fit is dense). Default RM_BLOCK_LEVELS;
                            SIZE_MAX: always dense */
+    unsigned long long max_bytes; /* the fit's models may hold at most this many bytes
+                           (their normal equations: K A of them, each ~32 p^2 bytes
+                           dense), else it is refused (OPE_EDATA) before they are
+                           allocated; 0: no limit. ope sets three quarters of the
+                           machine's memory (loadcli_model_budget) */
     int folds_up_to_rows; /* folds is a default, not a request: a log of fewer rows is
                            cross-fitted with one fold per row (the caller does it for a
                            log in memory; rmstream.h, which learns the rows in its

@@ -17,6 +17,16 @@ static size_t block_entries(const struct rm_normal *s)
     return s->q * s->q + s->m * s->q + s->m;
 }
 
+size_t rmn_bytes(size_t p, size_t blk_off, size_t blk_len)
+{
+    /* dense: the matrix, and feat_gram's plain and compensated sums (8 + 8 + 16 bytes
+     * an entry); block: those of its entries, and the Schur complement's two q x q */
+    if (blk_len == 0 || blk_off == 0 || blk_off + blk_len > p)
+        return 32 * p * p + 48 * p;
+    size_t q = p - blk_len, t = q * q + blk_len * q + blk_len;
+    return 32 * t + 16 * q * q + 48 * p;
+}
+
 int rmn_init(struct rm_normal *s, size_t p, size_t blk_off, size_t blk_len,
              struct ope_error *err)
 {

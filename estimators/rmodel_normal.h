@@ -37,6 +37,9 @@ struct rm_normal {
 int rmn_init(struct rm_normal *s, size_t p, size_t blk_off, size_t blk_len,
              struct ope_error *err);
 
+/* About the bytes rmn_init allocates for those arguments (for a memory budget). */
+size_t rmn_bytes(size_t p, size_t blk_off, size_t blk_len);
+
 /* Free the insides of s (safe on a zeroed or released s). */
 void rmn_release(struct rm_normal *s);
 

@@ -111,7 +111,7 @@ static int row_pos(const struct blog *w, size_t i)
 }
 
 struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, size_t n_pol,
-                    const char *path, int stream, struct ope_error *err)
+                    const char *path, int mode, struct ope_error *err)
 {
     if (o->folds < 1) {
         ope_fail(err, OPE_EUSAGE, "reward model: folds must be at least 1, got %d", o->folds);
@@ -154,8 +154,9 @@ struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, s
         return NULL;
     }
     m->k_a = m->n_a + K * A;
-    m->stream = stream;
-    m->cache = stream ? rmc_new() : NULL;   /* NULL: every pass reads the log */
+    m->stream = mode != RMS_MEMORY;
+    /* NULL: every pass reads the log */
+    m->cache = mode == RMS_STREAM ? rmc_new() : NULL;
     for (size_t q = 0; q < n_pol; q++) {
         m->pol[q] = pol[q];
         ope_sum_init(&m->phi_sum[q]);
@@ -768,6 +769,48 @@ static int end_means(struct rms *m, struct ope_error *err)
     return 0;
 }
 
+/* Whether the models about to be set up (every (fold, action) with training rows, p
+ * columns) fit in the memory budget. 0, or -1 with err (OPE_EDATA). */
+static int check_memory(const struct rms *m, size_t p, size_t blk_off, size_t blk_len,
+                        struct ope_error *err)
+{
+    size_t models = 0;
+    for (size_t t = 0; t < (size_t)m->K * m->A; t++)
+        models += m->mod[t].rows > 0;
+    /* coefficients, right-hand side, dm's gradients and logit_fit's three vectors */
+    double each = (double)rmn_bytes(p, blk_off, blk_len) + 8.0 * (double)p * (double)(2 + m->P
+                  + (m->kind == RM_LOGISTIC ? 3 : 0));
+    double need = each * (double)models;
+    if (!m->o.max_bytes || need <= (double)m->o.max_bytes)
+        return 0;
+    return ope_fail(err, OPE_EDATA, "%s: the reward model's %zu models (%d folds x %zu "
+                    "actions) of %zu columns need %.3g GB for their normal equations, more "
+                    "than the fit may take (%.3g GB: three quarters of the machine's memory): "
+                    "choose fewer context columns (--context-columns) or fewer folds "
+                    "(--folds), or fit on a machine with more memory",
+                    m->path ? m->path : "log", models, m->K, m->A, p, need / 1e9,
+                    (double)m->o.max_bytes / 1e9);
+}
+
+/* Without a penalty (lambda 0) a model with fewer training rows than columns has no
+ * unique fit: Newton steps on its singular Hessian ran to the iteration cap (17 s for
+ * 500 rows with a 300-level context) and its influence, hence dm's interval, was
+ * meaningless (+-200 on a click rate). Refused instead. 0, or -1 with err. */
+static int check_determined(const struct rms *m, size_t p, struct ope_error *err)
+{
+    if (m->o.lambda > 0.0)
+        return 0;
+    for (size_t t = 0; t < (size_t)m->K * m->A; t++)
+        if (m->mod[t].rows > 0 && m->mod[t].rows < p)
+            return ope_fail(err, OPE_EUSAGE, "%s: with --model-lambda 0 the reward model of "
+                            "fold %zu, action %zu has %zu columns and only %zu training rows, "
+                            "so its fit is not determined: give --model-lambda above 0 (the "
+                            "default is 1), or fewer context columns (--context-columns)",
+                            m->path ? m->path : "log", t / m->A, t % m->A, p,
+                            m->mod[t].rows);
+    return 0;
+}
+
 /* After the spread: the feature maps, the priors, the models set up to fit. */
 static int end_spread(struct rms *m, struct ope_error *err)
 {
@@ -795,6 +838,8 @@ static int end_spread(struct rms *m, struct ope_error *err)
         goto out;
     size_t blk_off = m->blk_cat >= 0 ? m->map[0].cat_off[m->blk_cat] : 0;
     size_t blk_len = m->blk_cat >= 0 ? m->levels[m->blk_cat] : 0;
+    if (check_memory(m, p, blk_off, blk_len, err) < 0 || check_determined(m, p, err) < 0)
+        goto out;
     for (size_t k = 0; k < K; k++) {
         m->prior_rows[k] = m->o.prior_rows >= 0.0 ? m->o.prior_rows
                          : rm_prior_rows(m->n_a + k * A, m->k_a + k * A, (int)A);
@@ -1295,6 +1340,20 @@ int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err)
         break;
     }
     return sf_done(st, err);
+}
+
+int rms_pass_is_means(const struct rms *m)
+{
+    return m->st == ST_MEAN;
+}
+
+int rms_set_levels(struct rms *m, const size_t *levels, size_t n_cat)
+{
+    if (m->st != ST_MEAN || !m->shaped || n_cat != m->n_cat)
+        return -1;
+    for (size_t c = 0; c < n_cat; c++)
+        m->levels[c] = levels[c];
+    return 0;
 }
 
 void rms_report(const struct rms *m, struct res_model *r)

@@ -23,15 +23,19 @@
 
 struct rms;
 
+/* How the passes see the log: RMS_MEMORY, one log in memory, whole (rm_crossfit);
+ * RMS_STREAM, the windows of a streamed log (the first pass copies the model's columns
+ * for the others, rmcache.h; fewer than 2 rows is the evaluation's error); RMS_SHARD,
+ * as RMS_STREAM without the copy: a shard's process makes one pass and stops (ope eval
+ * --save-state --model-state). */
+enum rms_mode { RMS_MEMORY, RMS_STREAM, RMS_SHARD };
+
 /* A model to fit with options o for a log of n_actions actions; with n_pol > 0 also
  * dm's influence (rm_crossfit_infl) for the policies whose probability columns are
- * pol[0..n_pol-1] of each window. path names the log in messages (may be NULL).
- * stream: the windows of a streamed log (the first pass copies the model's columns
- * for the others, rmcache.h; fewer than 2 rows is the evaluation's error); else the
- * passes are given one log in memory, whole (rm_crossfit). NULL with err on bad
- * options or out of memory. */
+ * pol[0..n_pol-1] of each window. path names the log in messages (may be NULL). mode:
+ * an enum rms_mode. NULL with err on bad options or out of memory. */
 struct rms *rms_new(const struct rm_opts *o, int n_actions, const size_t *pol, size_t n_pol,
-                    const char *path, int stream, struct ope_error *err);
+                    const char *path, int mode, struct ope_error *err);
 void rms_free(struct rms *m);
 
 /* What the next pass over the log is for, as a progress label ("model: means",
@@ -74,6 +78,16 @@ struct sf_state;
 void rms_put_pass(struct rms *m, struct strbuf *sb);
 void rms_reset_pass(struct rms *m);
 int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err);
+
+/* Shards that code their categorical levels each in its own order (ope eval
+ * --save-state: each reads only its rows) take part in the means' pass with their own
+ * codes, which it only counts; its merged sums then get the whole log's level counts
+ * (levels[c] for the context's n_cat categorical columns, in their order), and every
+ * later pass is given windows recoded to the whole log's levels. Whether the next pass
+ * is the means' (its parts carry the shards' level names), and the count set: 0, or -1
+ * when n_cat is not the model's. */
+int rms_pass_is_means(const struct rms *m);
+int rms_set_levels(struct rms *m, const size_t *levels, size_t n_cat);
 
 /* The fitted model's report (kind, folds, held-out error), as rm_crossfit's. */
 void rms_report(const struct rms *m, struct res_model *r);

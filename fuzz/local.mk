@@ -26,9 +26,9 @@ fuzz_results_fuzz_SOURCES = fuzz/results_fuzz.c fuzz/fuzz_tmp.h fuzz/replay.c
 fuzz_results_fuzz_LDADD = $(OPE_LIBS)
 fuzz_state_fuzz_SOURCES = fuzz/state_fuzz.c fuzz/replay.c
 fuzz_state_fuzz_LDADD = $(OPE_LIBS)
-fuzz_shard_fuzz_SOURCES = fuzz/shard_fuzz.c fuzz/fuzz_tmp.h fuzz/replay.c
+fuzz_shard_fuzz_SOURCES = fuzz/shard_fuzz.c fuzz/shard_seeds.h fuzz/fuzz_tmp.h fuzz/replay.c
 fuzz_shard_fuzz_LDADD = $(OPE_LIBS)
-EXTRA_DIST += fuzz/seeds.sh fuzz/replay-lib.sh fuzz/corpus fuzz/regress
+EXTRA_DIST += fuzz/seeds.sh fuzz/replay-lib.sh fuzz/corpus fuzz/regress fuzz/shard-seeds.sh
 
 # The real campaign: FUZZ_SECONDS per harness with clang's libFuzzer (Debian: clang,
 # libclang-rt-dev), seeded by fuzz/seeds.sh (copied: libFuzzer adds to its corpus
@@ -46,12 +46,14 @@ FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/tlog.c da
 	ope/app/jsonread.c ope/app/resultread.c estimators/result.c ope/base/error.c ope/base/sha256.c \
 	ope/base/sha256_ni.c ope/base/strbuf.c ope/base/csvout.c ope/base/utf8.c \
 	ope/base/statefile.c estimators/accum.c ope/base/xsum.c ope/app/shardcli.c \
-	estimators/evstream_state.c estimators/evstream_share.c
+	estimators/evstream_state.c estimators/evstream_share.c estimators/evstream_fit.c \
+	estimators/rmstream.c
 FUZZ_SECONDS = 60
 FUZZ_TIMEOUT = 10
-FUZZ_CFLAGS = -g -O1 -std=c11 -I$(top_srcdir) -I$(top_builddir) $(GSL_CFLAGS) \
+FUZZ_CFLAGS = -g -O1 -std=c11 -I$(top_srcdir) -I$(top_builddir) $(GSL_CFLAGS) $(MPI_CFLAGS) \
 	$(PCRE2_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
-FUZZ_LIBS = libope.a $(GSL_LIBS) $(PCRE2_LIBS) $(NCURSES_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) $(LIBS)
+FUZZ_LIBS = libope.a $(GSL_LIBS) $(PCRE2_LIBS) $(NCURSES_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) \
+	$(MPI_LIBS) $(LIBS)
 fuzz-build: libope.a
 	@mkdir -p fuzz-out/obj
 	@objs=; for s in $(FUZZ_CODE); do \

@@ -22,7 +22,7 @@
  * baseline, the differences among the top candidates (JSON always carries them), and
  * following a growing log. */
 enum { EVAL_LIFT = 0x4600, EVAL_AGAINST, EVAL_MATRIX, EVAL_FOLLOW, EVAL_EVERY, EVAL_IDLE,
-       EVAL_SAVE_STATE, EVAL_ROW_OFFSET };
+       EVAL_SAVE_STATE, EVAL_ROW_OFFSET, EVAL_MODEL_STATE };
 
 /* --follow: updates of a growing log on standard output until it ends (0), or Ctrl-C
  * (also 0: the updates written stand). */
@@ -77,15 +77,21 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
     ope_progress_stderr_done();
     if (rc != 0)
         return cli_error(&err);
-    if (!out->quiet)
+    if (!out->quiet && c->saved_pass)
+        fprintf(stderr, "ope: saved rows %zu to %zu's part of the reward model's pass %zu to "
+                "%s; when every shard has saved its part, ope merge PARTS --model-state %s "
+                "merges the pass, and the shards run again\n", c->row_offset,
+                c->row_offset + c->saved_rows - 1, c->saved_pass, c->save_state,
+                c->model_state);
+    else if (!out->quiet)
         fprintf(stderr, "ope: saved the state of rows %zu to %zu of the log (%zu rows) to %s; "
                 "ope merge makes the result from every shard's state\n", c->row_offset,
                 c->row_offset + c->saved_rows - 1, c->saved_rows, c->save_state);
     /* Said now, not first by the merge after every shard has run. */
     if (!out->quiet && c->saved_left[0])
         fprintf(stderr, "ope: warning: %s left out of the state: they fit a reward model, "
-                "which a shard's evaluation does not do; to have them, give the log qhat.* "
-                "columns\n", c->saved_left);
+                "which the shards fit together with --model-state (ope help merge); or "
+                "give the log qhat.* columns\n", c->saved_left);
     return 0;
 }
 
@@ -100,6 +106,7 @@ static int eval_exec(int argc, char **argv)
         { "matrix", optional_argument, NULL, EVAL_MATRIX },
         { "save-state", required_argument, NULL, EVAL_SAVE_STATE },
         { "row-offset", required_argument, NULL, EVAL_ROW_OFFSET },
+        { "model-state", required_argument, NULL, EVAL_MODEL_STATE },
         EVALCLI_OPTIONS,
         EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
@@ -129,6 +136,10 @@ static int eval_exec(int argc, char **argv)
         }
         if (opt == EVAL_SAVE_STATE) {
             c.save_state = optarg;
+            continue;
+        }
+        if (opt == EVAL_MODEL_STATE) {
+            c.model_state = optarg;
             continue;
         }
         if (opt == EVAL_ROW_OFFSET) {
@@ -187,6 +198,14 @@ static int eval_exec(int argc, char **argv)
     if (row_offset_given && !c.save_state)
         return cli_usage("eval", "--row-offset is the first row of a shard whose state "
                          "--save-state saves; give --save-state FILE too");
+    if (c.model_state && !c.save_state)
+        return cli_usage("eval", "--model-state is the reward model the shards of a log fit "
+                         "together, each saving its part with --save-state: give --save-state "
+                         "FILE too (one run over the whole log fits its model itself)");
+    if (c.model_state && c.save_state && strcmp(c.model_state, c.save_state) == 0)
+        return cli_usage("eval", "--model-state and --save-state are both %s: the shard's part "
+                         "goes to a file of its own, the fit's state is ope merge's",
+                         c.save_state);
     if (c.save_state && follow_mode)
         return cli_usage("eval", "--save-state saves a shard's state once: drop --follow");
     /* Checked here: the stream's own refusal would tell to drop a --stream not given. */
@@ -268,7 +287,15 @@ const struct cmd_entry cmd_eval_entry = {
     "                        --format, --lift, --follow, --by, --truth (the merge's),\n"
     "                        --ci cs, hoeffding or bernstein\n"
     "  --row-offset R        with --save-state: the shard's first row in the whole log\n"
-    "                        (default 0), which keys its bootstrap draws\n"
+    "                        (default 0), which keys its bootstrap draws and folds\n"
+    "  --model-state FIT     with --save-state, for estimators that fit a reward model\n"
+    "                        (dm, dr, sndr, ...) on a log without qhat.* columns: the\n"
+    "                        shards fit it together in rounds. While FIT (made by ope\n"
+    "                        merge; absent at first) is not fitted, the state saved\n"
+    "                        is the shard's part of the fit's next pass; ope merge\n"
+    "                        PARTS --model-state FIT adds the parts to FIT; then the\n"
+    "                        shards run again. Once FIT is fitted, each shard saves\n"
+    "                        its evaluation's state (ope help merge shows the loop)\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP
     "\nExamples:\n"

@@ -5,16 +5,18 @@
 #include "ope/cmd.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "estimators/result.h"
 #include "ope/app/cli.h"
 #include "ope/app/evalcli.h"
+#include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/app/shardcli.h"
 #include "ope/base/progress.h"
 
-enum { MERGE_LIFT = 0x4700, MERGE_MATRIX, MERGE_SHARDS_OPT };
+enum { MERGE_LIFT = 0x4700, MERGE_MATRIX, MERGE_MODEL_STATE, MERGE_SHARDS_OPT };
 
 /* The evaluation's options, which a user may give ope merge too: the states carry the
  * settings they were saved with, so these are the shards' (ope eval --save-state). */
@@ -40,6 +42,7 @@ static int merge_exec(int argc, char **argv)
     static const struct option opts[] = {
         { "lift", no_argument, NULL, MERGE_LIFT },
         { "matrix", optional_argument, NULL, MERGE_MATRIX },
+        { "model-state", required_argument, NULL, MERGE_MODEL_STATE },
         { "threads", required_argument, NULL, EVALCLI_THREADS },
         { "truth", required_argument, NULL, EVALCLI_TRUTH },
         OUTCLI_OPTIONS,
@@ -62,7 +65,12 @@ static int merge_exec(int argc, char **argv)
     enum out_format format;
     struct ope_error err = { 0 };
     int opt, lift = 0, matrix = 0;
+    const char *model_state = NULL;
     while ((opt = cli_getopt("merge", argc, argv, OUTCLI_SHORT, opts)) != -1) {
+        if (opt == MERGE_MODEL_STATE) {
+            model_state = optarg;
+            continue;
+        }
         if (opt >= MERGE_SHARDS_OPT && opt < MERGE_SHARDS_OPT + N_SHARD_OPTS)
             return shards_option(shard_opts[opt - MERGE_SHARDS_OPT]);
         /* --matrix=K: K is the shards' too (their states keep the top K). */
@@ -92,9 +100,27 @@ static int merge_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     struct ope_progress *progress = outcli_progress(&out);
+    for (int k = optind; model_state && k < argc; k++)
+        if (strcmp(argv[k], model_state) == 0)
+            return cli_usage("merge", "%s is both a state to merge and --model-state: the fit's "
+                             "state is the one the shards were given with --model-state, the "
+                             "parts are what they saved with --save-state", model_state);
+    struct shard_round round;
+    c.set.model_bytes = loadcli_model_budget();
     struct res_eval *r = shard_merge((const char *const *)(argv + optind),
-                                     (size_t)(argc - optind), &c.set, progress, &err);
+                                     (size_t)(argc - optind), &c.set, model_state, &round,
+                                     progress, &err);
     ope_progress_stderr_done();
+    if (!r && round.merged) {
+        /* A round of the fit: no result yet; what to do next, said on standard output
+         * for a script's loop (it ends when ope merge writes the result). */
+        if (!out.quiet)
+            printf("%s: merged pass %zu of the reward model's fit (%s)%s; run every shard "
+                   "again with --model-state %s%s\n", model_state, round.passes, round.label,
+                   round.fitted ? ": the model is fitted" : "", model_state,
+                   round.fitted ? " for its evaluation's state, then ope merge those" : "");
+        return 0;
+    }
     if (!r)
         return cli_error(&err);
     int rc = evalcli_write_views(r, format, lift, matrix, &out, &err);
@@ -130,10 +156,23 @@ const struct cmd_entry cmd_merge_entry = {
     "  What a shard cannot carry is refused when it is saved (status 64): --ci cs (it\n"
     "folds every row in order), --ci hoeffding and bernstein (the lift's and the\n"
     "differences' intervals take an observed range that needs the whole log's sums),\n"
-    "estimators that fit a reward model (give the log qhat.* columns; without\n"
-    "--estimators they are left out, with a warning), --by, --follow and trajectory\n"
-    "logs. --save-state is for shards run apart; mpirun runs the\n"
-    "shards of one file and merges them itself (ope help eval).\n\n"
+    "--by, --follow and trajectory logs; and estimators that fit a reward model\n"
+    "without --model-state (without --estimators they are then left out, with a\n"
+    "warning; or give the log qhat.* columns). --save-state is for shards run apart;\n"
+    "mpirun runs the shards of one file and merges them itself (ope help eval).\n"
+    "  A reward model (dm, dr, sndr, switch-dr, dr-os, sg-dr on a log without qhat.*\n"
+    "columns) needs every row's sums before any row is evaluated, so the shards fit\n"
+    "it together, one pass per round: each runs\n"
+    "  ope eval SHARD.csv --save-state SHARD.state --row-offset R --model-state FIT\n"
+    "and saves its part of the next pass, then ope merge adds every shard's part to\n"
+    "FIT (ope merge *.state --model-state FIT); repeat until ope merge says the model\n"
+    "is fitted, and once more: each shard then saves its evaluation's state, whose\n"
+    "merge is the result, the same as one run over the whole log (to 1e-12 relative).\n"
+    "The passes: the means, the spread, the normal equations (ridge: one pass;\n"
+    "logistic: one per Newton step or step halving, often 5-10), the held-out error\n"
+    "and, for dm's interval, its influence. Every round must be made by the same\n"
+    "shards with the same options; a part from another round, another shard or a\n"
+    "shard that changed is refused (65).\n\n"
     "Options:\n"
     "  --lift                the table also shows each estimate's lift (as ope eval)\n"
     "  --matrix              the table also shows the differences among each\n"
@@ -142,6 +181,11 @@ const struct cmd_entry cmd_merge_entry = {
     "                        differences alone\n"
     "  --truth FILE          the policies' true values (policy,value), as ope eval's\n"
     "  --threads N           threads (never changes the results)\n"
+    "  --model-state FIT     the reward model's fit, for shards that fit one together\n"
+    "                        (below): given their parts of a pass, ope merge adds them\n"
+    "                        to FIT (made at the first round, then replaced) and says\n"
+    "                        on standard output whether the model is fitted; given\n"
+    "                        their evaluation states, it writes the result as usual\n"
     "\n" OUTCLI_HELP
     "\nExamples:\n"
     "  ope gen bandit --rows 20000 --seed 3 -o log.csv\n"
@@ -155,6 +199,14 @@ const struct cmd_entry cmd_merge_entry = {
     "  # parts in a loop: R counts the data rows before each (not the header lines)\n"
     "  R=0; for f in day*.csv; do ope eval \"$f\" --save-state \"${f%.csv}.state\" \\\n"
     "      --row-offset $R --ci t -q; R=$((R + $(tail -n +2 \"$f\" | wc -l))); done\n"
-    "  ope merge day*.state -o result.json\n",
+    "  ope merge day*.state -o result.json\n"
+    "  # dr with a reward model fitted by the shards: rounds until the result\n"
+    "  rm -f fit.state result.json\n"
+    "  until [ -e result.json ]; do\n"
+    "    ope eval a.csv --save-state a.state --model-state fit.state --force -q\n"
+    "    ope eval b.csv --save-state b.state --row-offset 12000 \\\n"
+    "        --model-state fit.state --force -q\n"
+    "    ope merge a.state b.state --model-state fit.state -o result.json || break\n"
+    "  done\n",
     merge_exec
 };

@@ -17,8 +17,8 @@ if grep -qF -- "--stream" "$TMP/err"; then fail "... and not to drop a --stream 
 else pass "... and not to drop a --stream never given"; fi
 expect_status 64 "a model estimator without qhat.* columns: refused" "$OPE" eval "$TMP/a.csv" \
     --save-state "$TMP/x.state" --estimators dr
-expect_grep "$TMP/err" "evaluate the whole log in one run (--stream or mpirun fit it" \
-    "it offers the whole log in one run"
+expect_grep "$TMP/err" "give every shard --model-state FIT.state" \
+    "it offers the fit in rounds (--model-state)"
 if grep -qF "evaluate in memory" "$TMP/err"; then fail "... not an in-memory shard"
 else pass "... not an in-memory shard"; fi
 [ ! -e "$TMP/x.state" ] && pass "no state written by a refusal" || fail "a state was left"

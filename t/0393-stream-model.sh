@@ -15,15 +15,9 @@
 close="$OPE_BUILDDIR/t/jsonclose"
 
 "$OPE" gen bandit --rows 140000 --actions 4 --seed 11 -q -o "$TMP/raw.csv" || exit 1
-# position = row mod 3; categorical contexts (named x* as the default --context-columns
-# wants them): x5 one of 300 levels, x6 one of 5, x7 one level until row 100,000 and
-# one of 40 after (levels first seen in the last window), drawn by an LCG.
-awk -F, 'BEGIN { OFS = ","; s = 7 }
-    NR == 1 { print $0, "position", "x5", "x6", "x7"; next }
-    { s = (s * 1103515245 + 12345) % 2147483648
-      print $0, NR % 3, "u" int(s / 7158279), substr("pqrst", int(s / 65536) % 5 + 1, 1),
-            NR < 100000 ? "k" : "v" int(s / 53687092) }' \
-    "$TMP/raw.csv" > "$TMP/log.csv"
+# Positions and categorical contexts (t/lib.sh): x7's levels first seen in the last
+# window (after row 100,000).
+add_contexts "$TMP/raw.csv" "$TMP/log.csv" 100000
 "$OPE" info "$TMP/log.csv" > "$TMP/info" 2>&1
 expect_grep "$TMP/info" "x5            context (categorical, 300 levels)" \
     "the log has a categorical context of 300 levels (solved as a block)"
@@ -114,6 +108,17 @@ if [ $s1 -eq 65 ] && [ $s2 -eq 65 ] && cmp -s "$TMP/e1" "$TMP/e2"; then
     pass "one row with --folds 2: 65, the in-memory message (rows before folds)"
 else fail "one row with --folds 2: $s1 / $s2"; diag "$(cat "$TMP/e1" "$TMP/e2")"; fi
 
+# --model-lambda 0 with fewer training rows than columns (500 rows, x5's 300 levels):
+# no unique fit. It ran Newton to the iteration cap (17 s) and gave dm an interval of
+# +-200 on a click rate; now refused at once, in memory and streamed alike.
+head -n 501 "$TMP/log.csv" > "$TMP/l500.csv"
+"$OPE" eval "$TMP/l500.csv" --estimators dm --model-lambda 0 2>"$TMP/e1"; s1=$?
+"$OPE" eval "$TMP/l500.csv" --estimators dm --model-lambda 0 --stream 2>"$TMP/e2"; s2=$?
+if [ $s1 -eq 64 ] && [ $s2 -eq 64 ] && cmp -s "$TMP/e1" "$TMP/e2"; then
+    pass "lambda 0 with fewer rows than columns: 64, the same message streamed"
+else fail "lambda 0, 500 rows: $s1 / $s2"; diag "$(cat "$TMP/e1" "$TMP/e2")"; fi
+expect_grep "$TMP/e1" "give --model-lambda above 0" "... saying what to give"
+
 # What cannot fit: a shard alone (MPI ranks fit together: t/0379).
 expect_status 64 "--save-state with dm and no qhat.* columns: 64" \
     "$OPE" eval "$TMP/log.csv" --save-state "$TMP/s.state" --estimators dm
@@ -122,6 +127,6 @@ if [ ! -e "$TMP/s.state" ]; then pass "... and no state written"
 else fail "a state was written"; fi
 "$OPE" eval "$TMP/log.csv" --save-state "$TMP/s.state" -q 2>"$TMP/err"
 "$OPE" merge "$TMP/s.state" -f json > "$TMP/merged" 2>/dev/null
-expect_grep "$TMP/merged" "a shard's evaluation (--save-state) does not do" \
+expect_grep "$TMP/merged" "the shards fit it together in rounds with --model-state" \
     "default estimators of a shard: the model's are left out, with a warning"
 done_testing

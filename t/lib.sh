@@ -54,6 +54,17 @@ expect_grep() {
     if grep -qF -- "$2" "$1"; then pass "$3"; else
         fail "$3"; diag "'$2' not found in $1:" "$(head -c 600 "$1")"; fi
 }
+# add_contexts IN OUT LATE: IN with a position (row mod 3) and categorical contexts,
+# named x* as the default --context-columns wants them: x5 one of 300 levels, x6 one of
+# 5, x7 one level until line LATE and one of 40 after (levels first seen late), drawn
+# by an LCG (the same for every test that uses it).
+add_contexts() {
+    awk -F, -v late="$3" 'BEGIN { OFS = ","; s = 7 }
+        NR == 1 { print $0, "position", "x5", "x6", "x7"; next }
+        { s = (s * 1103515245 + 12345) % 2147483648
+          print $0, NR % 3, "u" int(s / 7158279), substr("pqrst", int(s / 65536) % 5 + 1, 1),
+                NR < late ? "k" : "v" int(s / 53687092) }' "$1" > "$2"
+}
 # cut_log LOG DIR START...: the shards of LOG starting at the given rows (the first 0), as
 # DIR/0.csv, DIR/1.csv ..., each with the header; DIR/offsets lists "file row0".
 cut_log() {

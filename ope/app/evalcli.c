@@ -336,11 +336,12 @@ int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spil
 {
     int added = 0;
     if (left && left[0]) {
-        if (res_warn(r, NULL, "%s left out: they fit a reward model, which a shard's "
-                     "evaluation (--save-state) does not do (the fit needs the whole log's "
-                     "sums before any row is evaluated); give the log qhat.* columns, or "
-                     "evaluate the whole log in one run (--stream or mpirun fit the model "
-                     "in passes over the log)", left) != 0)
+        if (res_warn(r, NULL, "%s left out: they fit a reward model, which a shard "
+                     "alone cannot (the fit needs the whole log's sums before any row is "
+                     "evaluated); the shards fit it together in rounds with --model-state "
+                     "(ope help merge), or give the log qhat.* columns, or evaluate the "
+                     "whole log in one run (--stream or mpirun fit the model in passes "
+                     "over the log)", left) != 0)
             return -1;
         added++;
     }
@@ -472,6 +473,15 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
 /* Rows per window of a streamed evaluation: a multiple of the accumulator's chunk
  * (accum.h), large enough that a window's tasks keep both threads busy. */
 #define STREAM_WINDOW (16 * ACC_CHUNK)
+
+/* The window's rows: STREAM_WINDOW, or a test's (OPE_TEST_WINDOW, a multiple of
+ * ACC_CHUNK: t/0394 gives small shards several windows). */
+static size_t stream_window(void)
+{
+    const char *t = getenv("OPE_TEST_WINDOW");
+    unsigned long long v = t && *t ? strtoull(t, NULL, 10) : 0;
+    return v && v % ACC_CHUNK == 0 && v <= STREAM_WINDOW ? (size_t)v : STREAM_WINDOW;
+}
 /* A rank's share of a log starts on the accumulator's chunks. */
 _Static_assert(BLOG_STREAM_GRID == ACC_CHUNK, "the stream's range grid is the chunk");
 
@@ -708,7 +718,8 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
         eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
         return -1;
     c->lo.want_policies = 1;
-    if (!(*bs = blog_stream_open_progress(paths, n, &c->lo, STREAM_WINDOW, c->progress, err)))
+    if (!(*bs = blog_stream_open_progress(paths, n, &c->lo, stream_window(), c->progress,
+                                            err)))
         return -1;
     if (!sniffed && bandit_refuse(c, path, err) != 0)
         return -1;
@@ -772,7 +783,7 @@ static int ranks_same_log(size_t rows, const char *hex, const char *path,
  * estimators' blocks written to c->save_state. 0, or -1 with err. */
 static int save_write(struct evalcli *c, const char *const *paths, size_t n,
                       const struct blog_stream *bs, const struct stream_win *sw, char **names,
-                      const char *left, const struct strbuf *state,
+                      const char *left, int part, const struct strbuf *state,
                       const struct strbuf *settings, struct ope_error *err)
 {
     struct shard_head h;
@@ -784,6 +795,7 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     int rc = log_digest(bs, paths, n, h.sha256, err);
     h.row0 = sw->offset;
     h.rows = sw->n;
+    h.pos_base = blog_stream_position_base(bs);
     h.rmax = sw->rmax;
     h.n_pol = sw->n_pol;
     h.names = names;
@@ -791,7 +803,8 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     h.left = (char *)left;
     h.spilled = (char *)(blog_stream_spilled(bs) ? spilled_name(paths, n) : "");
     if (rc == 0)
-        rc = shard_write(c->save_state, c->save_force, &h, state, strbuf_str(settings), err);
+        rc = shard_write(c->save_state, c->save_force, part ? EVAL_FIT_PART_KIND
+                         : EVAL_STATE_KIND, &h, state, strbuf_str(settings), err);
     c->saved_rows = sw->n;
     snprintf(c->saved_left, sizeof c->saved_left, "%s", left);
     free(h.log);
@@ -832,11 +845,22 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     char left[512] = "";
     struct eval_settings keep = c->set;
     /* One process or the ranks of an MPI job fit the reward model in passes
-     * (rmstream.h); a shard cannot, so it leaves the model's estimators out unless
-     * asked for them. */
-    if (rc == 1 && !has_qhat && !c->set.estimators[0] && c->save_state
+     * (rmstream.h); shards fit it together in rounds (--model-state), and without it a
+     * shard leaves the model's estimators out unless asked for them. */
+    if (rc == 1 && !has_qhat && !c->set.estimators[0] && c->save_state && !c->model_state
         && model_free_estimators(c, left, sizeof left, err) != 0)
         rc = -1;
+    /* --model-state: the fit so far, begun with this shard (NULL: the first round). */
+    struct eval_fit *fit = NULL;
+    if (rc == 1 && c->model_state && !has_qhat) {
+        char *log = joined_paths(paths, n, err);
+        if (!log || log_digest(bs, paths, n, hex, err) != 0 ||
+            shard_fit_open(c->model_state, log, c->row_offset, blog_stream_rows(bs), hex, &fit,
+                           err) != 0)
+            rc = -1;
+        free(log);
+        hex[0] = '\0';
+    }
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
     size_t total = blog_stream_rows(bs);
@@ -855,17 +879,21 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (comm_size() > 1 && comm_agree(rc == 1 ? 0 : -1, err) != 0)
         rc = -1;
     struct strbuf state = STRBUF_INIT, settings = STRBUF_INIT;
+    int part = 0;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo + sw.offset,
                                    stream_pass1_done };
         if (!c->save_state)
             *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names,
                                             n_names, c->progress, err);
-        else if (eval_settings_save_stream(&c->set, &win, c->progress, &state, &settings,
-                                           err) != 0 ||
-                 save_write(c, paths, n, bs, &sw, names, left, &state, &settings, err) != 0)
+        else if (eval_settings_save_stream(&c->set, &win, c->model_state != NULL, fit,
+                                           c->progress, &state, &settings, &part, err) != 0 ||
+                 save_write(c, paths, n, bs, &sw, names, left, part, &state, &settings,
+                            err) != 0)
             rc = -1;
+        c->saved_pass = part ? (fit ? eval_fit_passes(fit) : 0) + 1 : 0;
     }
+    eval_fit_free(fit);
     strbuf_release(&state);
     strbuf_release(&settings);
     free(sw.maxw);
@@ -897,6 +925,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
 int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
                        struct ope_error *err)
 {
+    /* The reward model's normal equations within the machine's memory. */
+    c->set.model_bytes = loadcli_model_budget();
     if (comm_size() > 1)
         return ope_fail(err, OPE_EUSAGE, "--save-state saves one shard's state, for ope merge; "
                         "under mpirun the ranks merge their states themselves: drop "
@@ -916,6 +946,8 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
+    /* The reward model's normal equations within the machine's memory. */
+    c->set.model_bytes = loadcli_model_budget();
     c->read_warnings = 0;
     if (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) {
         struct res_eval *r = NULL;
@@ -930,6 +962,8 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
 struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
                                  const char *name, struct ope_error *err)
 {
+    /* The reward model's normal equations within the machine's memory. */
+    c->set.model_bytes = loadcli_model_budget();
     c->read_warnings = 0;
     struct csv_reader *csv = csv_open_mem(buf, len, name, c->lo.sep, err);
     return csv ? run_csv(c, csv, &name, 1, err) : NULL;

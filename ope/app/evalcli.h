@@ -151,6 +151,10 @@ struct evalcli {
     size_t row_offset;
     int save_force;
     size_t saved_rows;          /* out: the shard's rows */
+    /* --model-state FILE: a reward model the shards fit together in rounds (shardcli.h);
+     * saved_pass (out) is then the pass whose part was saved, 0 for the evaluation. */
+    const char *model_state;
+    size_t saved_pass;
     /* out: how many of the last result's warnings, its last ones, say how the log was
      * read (streamed: the estimators left out, an input copied to a temporary file):
      * ope select, whose output has no place for them, says them on standard error. */

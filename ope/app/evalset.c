@@ -73,6 +73,7 @@ int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
     eo->model.lambda = set->model_lambda;
     eo->model.seed = set->seed;
     eo->model.threads = set->threads;
+    eo->model.max_bytes = set->model_bytes;
     if (!to)
         return 0;
     traj_opts_init(to);
@@ -350,8 +351,9 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
 }
 
 int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
+                              int fit_rounds, const struct eval_fit *fit,
                               struct ope_progress *progress, struct strbuf *state,
-                              struct strbuf *settings, struct ope_error *err)
+                              struct strbuf *settings, int *part, struct ope_error *err)
 {
     struct est_spec *spec;
     struct eval_opts eo;
@@ -360,7 +362,7 @@ int eval_settings_save_stream(const struct eval_settings *set, const struct eng_
         rc = ope_fail(err, OPE_EUSAGE, "--save-state: --truth is for the result: give it to "
                       "ope merge");
     if (rc == 0)
-        rc = eval_bandit_stream_save(win, &eo, state, settings, err);
+        rc = eval_bandit_stream_save(win, &eo, fit_rounds, fit, state, settings, part, err);
     free(spec);
     return rc;
 }

@@ -37,6 +37,8 @@ struct eval_settings {
                                    fewer rows than the default 3 is cross-fitted with
                                    one fold per row instead of being refused */
     double model_lambda;        /* L2 penalty of the reward model */
+    unsigned long long model_bytes; /* the reward model's memory budget (rm_opts.max_bytes:
+                                   ope sets loadcli_model_budget); 0 = none */
     double gamma;               /* trajectory logs: discount; NAN = the log's */
     const char *value_model;    /* trajectory logs: fqe, lstd, ...; NULL = fqe. Checked
                                    when a trajectory log is evaluated, as bandit logs
@@ -97,12 +99,16 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
 
 /* ope eval --save-state: the state of a shard of a log read in windows (win.row0 its
  * first row in the whole log) into state, and the settings its merge checks into
- * settings (estimators/evaluate_stream.h: eval_bandit_stream_save). --truth is
- * refused (OPE_EUSAGE: it is the merge's). 0, or -1 with err. */
+ * settings (estimators/evaluate_stream.h: eval_bandit_stream_save; with fit_rounds,
+ * --model-state, the fit so far fit, and *part set when the state is the shard's part
+ * of the fit's next pass). --truth is refused (OPE_EUSAGE: it is the merge's). 0, or
+ * -1 with err. */
 struct strbuf;
+struct eval_fit;
 int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
+                              int fit_rounds, const struct eval_fit *fit,
                               struct ope_progress *progress, struct strbuf *state,
-                              struct strbuf *settings, struct ope_error *err);
+                              struct strbuf *settings, int *part, struct ope_error *err);
 
 /* ope merge: the evaluation of the whole log from its shards' states (in row order,
  * each cursor past its options; rows[k] the rows state k's header says), with set

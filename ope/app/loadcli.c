@@ -151,6 +151,18 @@ unsigned long long loadcli_memory_limit(const struct load_opts *o)
     return (unsigned long long)pages * (unsigned long long)size / 4;
 }
 
+unsigned long long loadcli_model_budget(void)
+{
+    /* A test's budget (t/0394: the refusal without a machine too small). */
+    const char *t = getenv("OPE_TEST_MODEL_BUDGET");
+    if (t && *t)
+        return strtoull(t, NULL, 10);
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0)
+        return 0;               /* unknown: no budget */
+    return (unsigned long long)pages * (unsigned long long)size / 4 * 3;
+}
+
 /* The bytes a regular file's rows take as CSV: its size, 4 times it when it starts
  * with the gzip or zstd magic bytes (a guess at the ratio of a numeric CSV); 0 when
  * unknown (standard input, a pipe, a FIFO, a missing file). */

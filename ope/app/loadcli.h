@@ -98,4 +98,9 @@ int loadcli_stream_kind(const struct load_opts *o, const char *path, const char 
 /* --memory-limit, or a quarter of the physical memory (sysconf), in bytes. */
 unsigned long long loadcli_memory_limit(const struct load_opts *o);
 
+/* The most a reward model's normal equations may hold (rm_opts.max_bytes): three
+ * quarters of the machine's memory, whatever --memory-limit says (a model is not read
+ * in windows: its K x A models are held at once); 0 when unknown (no budget). */
+unsigned long long loadcli_model_budget(void);
+
 #endif

@@ -2,11 +2,13 @@
 #include "config.h"
 #include "ope/app/shardcli.h"
 
+#include <errno.h>
 #include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "datasets/logrange.h"
 #include "estimators/evaluate_stream.h"
@@ -15,7 +17,7 @@
 #include "ope/app/evalset.h"
 #include "ope/base/statefile.h"
 
-#define SHARD_TAG "ope eval shard 1"
+#define SHARD_TAG "ope eval shard 2"
 
 void shard_head_release(struct shard_head *h)
 {
@@ -29,7 +31,7 @@ void shard_head_release(struct shard_head *h)
     memset(h, 0, sizeof *h);
 }
 
-int shard_write(const char *path, int force, const struct shard_head *h,
+int shard_write(const char *path, int force, const char *kind, const struct shard_head *h,
                 const struct strbuf *payload, const char *settings, struct ope_error *err)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -38,6 +40,7 @@ int shard_write(const char *path, int force, const struct shard_head *h,
     sf_put_str(&sb, h->sha256);
     sf_put_u64(&sb, h->row0);
     sf_put_u64(&sb, h->rows);
+    sf_put_u64(&sb, (uint64_t)(h->pos_base + 1));
     sf_put_f64(&sb, h->rmax);
     sf_put_u64(&sb, h->n_pol);
     for (size_t p = 0; p < h->n_pol; p++) {
@@ -49,7 +52,7 @@ int shard_write(const char *path, int force, const struct shard_head *h,
     strbuf_add(&sb, payload->buf ? payload->buf : "", payload->len);
     int rc = strbuf_failed(&sb) || strbuf_failed(payload)
                  ? ope_fail_oom(err)
-                 : sf_write(path, force, EVAL_STATE_KIND, settings, &sb, err);
+                 : sf_write(path, force, kind, settings, &sb, err);
     strbuf_release(&sb);
     return rc;
 }
@@ -70,6 +73,7 @@ static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error
     free(sha);
     h->row0 = sf_get_u64(st);
     h->rows = sf_get_count(st, 1, (uint64_t)1 << 52);
+    h->pos_base = (int)sf_get_count(st, 0, 2) - 1;
     h->rmax = sf_get_f64(st);
     h->n_pol = (size_t)sf_get_count(st, 0, 1 << 20);
     if (h->n_pol > sf_room(st, 12))
@@ -89,6 +93,113 @@ static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error
     if (!st->bad && h->row0 > ((uint64_t)1 << 52))
         st->bad = 1;
     return st->bad ? sf_done(st, err) : 0;
+}
+
+/* ---- the fit's state file --------------------------------------------------------------- */
+
+#define FIT_FILE_TAG "ope model state 1"
+
+/* One shard the fit was begun with. */
+struct shard_id {
+    char *log;
+    char sha256[65];
+    uint64_t row0, rows;
+};
+
+struct fit_file {
+    struct sf_state st;
+    size_t n;
+    struct shard_id *id;        /* [n] in row order */
+    struct eval_fit *fit;
+};
+
+static void fit_file_close(struct fit_file *ff)
+{
+    for (size_t k = 0; ff->id && k < ff->n; k++)
+        free(ff->id[k].log);
+    free(ff->id);
+    eval_fit_free(ff->fit);
+    sf_close(&ff->st);
+    memset(ff, 0, sizeof *ff);
+}
+
+/* The fit's state at path into ff (ff->fit NULL when it does not exist yet). 0, or -1
+ * with err. */
+static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error *err)
+{
+    memset(ff, 0, sizeof *ff);
+    struct stat sb;
+    if (stat(path, &sb) != 0 && errno == ENOENT)
+        return 0;
+    if (sf_open_file(&ff->st, path, EVAL_FIT_KIND, err) != 0)
+        return -1;
+    struct sf_state *st = &ff->st;
+    char *tag = sf_get_str(st);
+    int ok = tag && strcmp(tag, FIT_FILE_TAG) == 0;
+    free(tag);
+    if (!ok && !st->bad)
+        return ope_fail(err, OPE_EDATA, "%s: not the state of a reward model's fit (or one of "
+                        "another version): start the fit again (remove it)", path);
+    ff->n = (size_t)sf_get_count(st, 1, sf_room(st, 28));
+    if (!st->bad && !(ff->id = ope_calloc(ff->n + 1, sizeof *ff->id, err)))
+        return -1;
+    for (size_t k = 0; !st->bad && k < ff->n; k++) {
+        ff->id[k].log = sf_get_str(st);
+        char *sha = sf_get_str(st);
+        snprintf(ff->id[k].sha256, sizeof ff->id[k].sha256, "%s", sha ? sha : "");
+        free(sha);
+        ff->id[k].row0 = sf_get_count(st, 0, (uint64_t)1 << 52);
+        ff->id[k].rows = sf_get_count(st, 1, (uint64_t)1 << 52);
+        if (k > 0 && ff->id[k].row0 != ff->id[k - 1].row0 + ff->id[k - 1].rows)
+            st->bad = 1;
+    }
+    if (st->bad || ff->id[0].row0 != 0)
+        return st->bad = 1, sf_done(st, err);
+    return (ff->fit = eval_fit_read(st, err)) ? 0 : -1;
+}
+
+/* Whether the shard (log, row0, rows, sha256) is one the fit was begun with. 0, or -1
+ * with err. */
+static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row0,
+                        uint64_t rows, const char *sha256, struct ope_error *err)
+{
+    for (size_t k = 0; k < ff->n; k++) {
+        const struct shard_id *id = &ff->id[k];
+        if (id->row0 != row0)
+            continue;
+        if (id->rows == rows && strcmp(id->sha256, sha256) == 0)
+            return 0;
+        return ope_fail(err, OPE_EDATA, "%s: the shard at row %llu of the reward model's fit "
+                        "(%s) was %s (%llu rows, SHA-256 %.12s...), and this one has %llu rows "
+                        "and SHA-256 %.12s...: a shard changed during the fit; start the fit "
+                        "again (remove %s)", log, (unsigned long long)row0, ff->st.name,
+                        id->log ? id->log : "", (unsigned long long)id->rows, id->sha256,
+                        (unsigned long long)rows, sha256, ff->st.name);
+    }
+    char starts[160] = "";
+    for (size_t k = 0; k < ff->n && strlen(starts) < sizeof starts - 24; k++)
+        snprintf(starts + strlen(starts), sizeof starts - strlen(starts), "%s%llu",
+                 k ? ", " : "", (unsigned long long)ff->id[k].row0);
+    return ope_fail(err, OPE_EDATA, "%s: its first row is %llu (--row-offset), but the shards "
+                    "of the reward model's fit (%s) start at rows %s: run the shards the fit "
+                    "was begun with, or start a new fit", log, (unsigned long long)row0,
+                    ff->st.name, starts);
+}
+
+int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t rows,
+                   const char *sha256, struct eval_fit **fit, struct ope_error *err)
+{
+    struct fit_file ff;
+    *fit = NULL;
+    int rc = fit_file_open(path, &ff, err);
+    if (rc == 0 && ff.fit)
+        rc = fit_file_has(&ff, log, row0, rows, sha256, err);
+    if (rc == 0) {
+        *fit = ff.fit;
+        ff.fit = NULL;
+    }
+    fit_file_close(&ff);
+    return rc;
 }
 
 /* ---- the merge ------------------------------------------------------------------------ */
@@ -140,6 +251,14 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
         row0[k] = (double)sh[k].h.row0;    /* exact: row0 <= 2^52 (head_read) */
     gsl_sort_index(order, row0, 1, n);     /* equal starts are refused below */
     free(row0);
+    for (size_t k = 1; k < n; k++)
+        if (sh[k].h.pos_base != sh[0].h.pos_base)
+            return ope_fail(err, OPE_EDATA, "%s and %s number their positions from different "
+                            "bases (%d and %d): without --position-base each shard takes its "
+                            "own from its smallest position (0 if it has a 0, else 1), and one "
+                            "without position 0 counts from 1; save every shard again with "
+                            "the same --position-base", sh[0].st.name, sh[k].st.name,
+                            sh[0].h.pos_base, sh[k].h.pos_base);
     const struct shard *first = &sh[order[0]];
     if (first->h.row0 != 0)
         return ope_fail(err, OPE_EDATA, "%s: its rows start at row %llu of the log, and no "
@@ -257,7 +376,53 @@ static int name_result(struct res_eval *r, const struct shard *sh, const size_t 
     return bad ? ope_fail_oom(err) : 0;
 }
 
+/* One round of the fit: the parts sh[order[0..n-1]] (in row order) of a pass merged
+ * into the fit's state at path. 0, or -1 with err. */
+static int merge_round(const struct shard *sh, const size_t *order, size_t n,
+                       struct sf_state **states, const char *path,
+                       unsigned long long max_bytes, struct shard_round *round,
+                       struct ope_error *err)
+{
+    struct fit_file ff;
+    int rc = fit_file_open(path, &ff, err);
+    /* Every round by the shards of the first (their rows, and their bytes). */
+    if (rc == 0 && ff.fit && ff.n != n)
+        rc = ope_fail(err, OPE_EDATA, "%s: the reward model's fit was begun with %zu shards, "
+                      "and %zu parts are merged: merge every shard's part of the pass, and "
+                      "only theirs", path, ff.n, n);
+    for (size_t i = 0; rc == 0 && ff.fit && i < n; i++) {
+        const struct shard_head *h = &sh[order[i]].h;
+        rc = fit_file_has(&ff, sh[order[i]].st.name, h->row0, h->rows, h->sha256, err);
+    }
+    struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
+    if (rc == 0)
+        rc = eval_fit_merge(ff.fit, states, n, max_bytes, &out, &round->fitted, round->label,
+                            sizeof round->label, err);
+    if (rc == 0) {
+        sf_put_str(&pay, FIT_FILE_TAG);
+        sf_put_u64(&pay, n);
+        for (size_t i = 0; i < n; i++) {
+            const struct shard_head *h = &sh[order[i]].h;
+            sf_put_str(&pay, h->log ? h->log : "");
+            sf_put_str(&pay, h->sha256);
+            sf_put_u64(&pay, h->row0);
+            sf_put_u64(&pay, h->rows);
+        }
+        strbuf_add(&pay, out.buf ? out.buf : "", out.len);
+        round->passes = (ff.fit ? eval_fit_passes(ff.fit) : 0) + 1;
+        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
+                                 : sf_write(path, 1, EVAL_FIT_KIND, states[0]->settings, &pay,
+                                            err);
+    }
+    round->merged = rc == 0;
+    strbuf_release(&out);
+    strbuf_release(&pay);
+    fit_file_close(&ff);
+    return rc;
+}
+
 struct res_eval *shard_merge(const char *const *paths, size_t n, const struct eval_settings *in,
+                             const char *model_state, struct shard_round *round,
                              struct ope_progress *progress, struct ope_error *err)
 {
     struct shard *sh = ope_calloc(n + 1, sizeof *sh, err);
@@ -266,31 +431,54 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     struct eval_settings *set = ope_calloc(1, sizeof *set, err);
     struct res_eval *r = NULL;
     size_t opened = 0;
-    int rc = sh && order && states && set ? 0 : -1;
+    int rc = sh && order && states && set ? 0 : -1, parts = 0;
+    memset(round, 0, sizeof *round);
     for (size_t k = 0; rc == 0 && k < n; k++) {
-        if (sf_open_file(&sh[k].st, paths[k], EVAL_STATE_KIND, err) != 0) {
+        if (sf_open_file(&sh[k].st, paths[k], NULL, err) != 0) {
             rc = -1;
             break;
         }
         opened = k + 1;
-        if (head_read(&sh[k].st, &sh[k].h, err) != 0 ||
-            eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0 ||
-            (k > 0 && sf_compatible(&sh[k].st, &sh[0].st, err) != 0))
+        /* Evaluation states, or the parts of one pass of a reward model's fit. */
+        const char *kind = sh[k].st.kind;
+        int part = strcmp(kind, EVAL_FIT_PART_KIND) == 0;
+        if (!part && strcmp(kind, EVAL_STATE_KIND) != 0)
+            rc = ope_fail(err, OPE_EDATA, "%s: a '%s' state, not a shard's (ope eval "
+                          "--save-state)%s", paths[k], kind,
+                          strcmp(kind, EVAL_FIT_KIND) == 0
+                              ? ": it is a reward model's fit; give it as --model-state" : "");
+        else if (k > 0 && part != parts)
+            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the reward model's fit and "
+                          "%s a shard's evaluation state: merge the parts of one pass of the "
+                          "fit, or the evaluation states, not both", part ? paths[k] : paths[0],
+                          part ? paths[0] : paths[k]);
+        parts = part;
+        if (rc == 0 && part && !model_state)
+            rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of a pass of the reward "
+                          "model's fit: ope merge adds the parts to the fit's state, so give "
+                          "--model-state FILE (the one the shards were given)", paths[k]);
+        if (rc == 0 && (head_read(&sh[k].st, &sh[k].h, err) != 0 ||
+                        (!part && eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0) ||
+                        (k > 0 && sf_compatible(&sh[k].st, &sh[0].st, err) != 0)))
             rc = -1;
     }
     uint64_t total = 0;
     if (rc == 0)
         rc = shard_order(sh, n, order, &total, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        states[i] = &sh[order[i]].st;
+    if (rc == 0 && parts) {
+        merge_round(sh, order, n, states, model_state, in->model_bytes, round, err);
+        rc = -1;        /* no result: round says what was done, or err why not */
+    }
     if (rc == 0)
         rc = settings_of(&sh[0].so, in, set, err);
     uint64_t *rows = rc == 0 ? ope_calloc(n + 1, sizeof *rows, err) : NULL;
     if (rc == 0 && !rows)
         rc = -1;
     if (rc == 0) {
-        for (size_t i = 0; i < n; i++) {
-            states[i] = &sh[order[i]].st;
+        for (size_t i = 0; i < n; i++)
             rows[i] = sh[order[i]].h.rows;
-        }
         struct merge_check mc = { sh, order, n, total };
         struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
         r = eval_settings_run_merge(set, &win, states, rows, n, progress, err);

@@ -4,7 +4,7 @@
  * log from them (estimators/evaluate_stream.h says what a state holds and what is
  * refused). The state file is a statefile.h container of kind EVAL_STATE_KIND:
  *
- *   header   "ope eval shard 1", the shard's log (its path as given), its SHA-256,
+ *   header   "ope eval shard 2", the shard's log (its path as given), its SHA-256,
  *            its first global row and its rows, the largest |reward| and each log
  *            policy's largest weight (the whole log's range check, made by the merge),
  *            the warnings its result would carry (left-out estimators, a spilled pipe);
@@ -30,6 +30,8 @@ struct shard_head {
     char *log;                  /* the shard's log, as given (several: space-separated) */
     char sha256[65];
     uint64_t row0, rows;        /* its first row in the whole log, and its rows */
+    int pos_base;               /* its position base (-1: no position column): shards
+                                   detect it from their own positions, and must agree */
     double rmax;                /* its largest |reward| (at least 1) */
     size_t n_pol;               /* the log's policies */
     char **names;               /* [n_pol] */
@@ -40,15 +42,41 @@ struct shard_head {
 
 void shard_head_release(struct shard_head *h);
 
-/* Seal (h, the estimators' blocks in payload, settings) and write them to path
+/* Seal (h, the estimators' blocks in payload, settings) as a state of kind (EVAL_STATE_KIND,
+ * or EVAL_FIT_PART_KIND: a pass of the reward model's fit) and write it to path
  * atomically (force: replace an existing regular file). 0, or -1 with err. */
-int shard_write(const char *path, int force, const struct shard_head *h,
+int shard_write(const char *path, int force, const char *kind, const struct shard_head *h,
                 const struct strbuf *payload, const char *settings, struct ope_error *err);
+
+/* ---- a reward model fitted in rounds (ope eval --model-state, ope merge --model-state)
+ * The fit's state file (kind EVAL_FIT_KIND) is a header -- "ope model state 1" and the
+ * shards the fit was begun with (each one's log, SHA-256, first row and rows, in row
+ * order) -- then the estimators layer's blocks (evaluate_stream.h, eval_fit_merge).
+ * Every round must be made by those same shards: a part of another shard, or a shard
+ * changed since, is refused (OPE_EDATA). */
+struct eval_fit;
+/* A shard's --model-state: the fit so far at path into *fit (NULL when path does not
+ * exist yet: the first round), checked to have been begun with this shard (its first
+ * row row0, rows and SHA-256; log names it). 0, or -1 with err. */
+int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t rows,
+                   const char *sha256, struct eval_fit **fit, struct ope_error *err);
+
+/* What ope merge did with parts of a pass of the fit. */
+struct shard_round {
+    int merged;                 /* the states were parts of a pass: model_state written */
+    int fitted;                 /* ... and the model is fitted now */
+    size_t passes;              /* the passes the fit holds */
+    char label[32];             /* the pass merged ("model: Newton pass 2") */
+};
 
 /* The whole log's evaluation from the states at paths[0..n-1] (any order: they are
  * put in row order), with set's threads and truth_path (the rest of set is rebuilt
- * from the states). NULL with err. */
+ * from the states). When the states are instead every shard's part of a pass of the
+ * reward model's fit, that pass is merged into the fit's state at model_state (read
+ * first when it exists, then replaced) and round says so: NULL with round->merged
+ * set and no error. NULL with err. */
 struct res_eval *shard_merge(const char *const *paths, size_t n, const struct eval_settings *set,
+                             const char *model_state, struct shard_round *round,
                              struct ope_progress *progress, struct ope_error *err);
 
 #endif

@@ -1,0 +1,78 @@
+#!/bin/sh
+# fuzz/shard-seeds.sh OPE: remake the seeds of fuzz/shard_fuzz with the ope at OPE, when
+# a state's layout changes: fuzz/corpus/shard_fuzz/ (payloads: the container's header
+# and checksum are the harness's to add) and fuzz/shard_seeds.h (the valid states the
+# harness merges the input with). The log: rows of `ope gen bandit --rows 40 --actions
+# 3 --seed 1`; the evaluation: --ci t --policy eps0_2 (ipw,snipw for the states, dm
+# for the reward model's fit, whose one shard is rows 0-19).
+set -eu
+ope=$1
+src=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+"$ope" gen bandit --rows 40 --actions 3 --seed 1 -q -o log.csv
+head -n 21 log.csv > a.csv
+(head -n 1 log.csv; tail -n +22 log.csv) > b.csv
+"$ope" eval a.csv --save-state rows0-19 --ci t --estimators ipw,snipw --policy eps0_2 -q
+"$ope" eval b.csv --save-state rows20-39 --row-offset 20 --ci t --estimators ipw,snipw \
+    --policy eps0_2 -q
+fit="--ci t --estimators dm --policy eps0_2 --model-state fit"
+# shellcheck disable=SC2086
+"$ope" eval a.csv --save-state part1 $fit -q
+"$ope" merge part1 --model-state fit > /dev/null
+cp fit fit1
+# shellcheck disable=SC2086
+"$ope" eval a.csv --save-state part2 $fit -q
+
+# payload FILE: the payload of a state container (statefile.h), as decimal bytes.
+payload() {
+    od -An -v -tu1 "$1" | awk '
+        { for (i = 1; i <= NF; i++) b[n++] = $i }
+        function u32(o) { return b[o] + 256 * (b[o + 1] + 256 * (b[o + 2] + 256 * b[o + 3])) }
+        END {
+            o = 16; o += 4 + u32(o); o += 4 + u32(o)        # kind, settings
+            len = u32(o); o += 8
+            for (i = 0; i < len; i++) print b[o + i]
+        }'
+}
+# settings FILE: the settings text of a state container, as a C string.
+settings() {
+    od -An -v -tu1 "$1" | awk '
+        { for (i = 1; i <= NF; i++) b[n++] = $i }
+        function u32(o) { return b[o] + 256 * (b[o + 1] + 256 * (b[o + 2] + 256 * b[o + 3])) }
+        END {
+            o = 16; o += 4 + u32(o); len = u32(o); o += 4; line = ""
+            for (i = 0; i < len; i++) {
+                c = b[o + i]
+                if (c == 10) { printf "    \"%s\\n\"\n", line; line = "" }
+                else line = line sprintf("%c", c)
+            }
+            if (line != "") printf "    \"%s\"\n", line
+        }'
+}
+# carray NAME FILE: the payload of FILE as a C array.
+carray() {
+    echo "static const unsigned char $1[] = {"
+    payload "$2" | awk '{ printf "%s0x%02x,", (NR % 16 == 1 ? "    " : " "), $1
+                          if (NR % 16 == 0) print "" } END { if (NR % 16) print "" }'
+    echo "};"
+}
+out=$src/fuzz/corpus/shard_fuzz
+rm -f "$out"/*
+for f in rows0-19 rows20-39 part1 fit1 part2; do
+    payload $f | LC_ALL=C awk '{ printf "%c", $1 }' > "$out/$f"
+done
+{
+    echo "/* fuzz/shard_seeds.h: made by fuzz/shard-seeds.sh (do not edit): the valid"
+    echo " * payloads and settings fuzz/shard_fuzz.c seals and merges the input with. */"
+    echo "static const char shard_settings[] ="
+    settings rows0-19
+    echo "    ;"
+    echo "static const char fit_settings[] ="
+    settings part1
+    echo "    ;"
+    carray valid_shard rows0-19
+    carray valid_fit1 fit1
+    carray valid_part2 part2
+} > "$src/fuzz/shard_seeds.h"

@@ -1,0 +1,186 @@
+#!/bin/sh
+# t/0394-shard-model.sh: shards run apart fit the reward model together, in rounds
+# (issue 17: ope eval SHARD --save-state P --model-state FIT, ope merge P... --model-state
+# FIT), and the merge of their evaluation states is one ope eval over the whole log.
+# Why 1e-12 relative and not the bits: every sum of the fit is the MPI ranks' (each
+# shard's sums of a pass merged in row order, as t/0379 checks for ranks), so the
+# coefficients match the in-memory fit's where its sums are sequential and to rounding
+# elsewhere; the evaluation's merge is t/0384's (the sd from co-moments). Seen: 1e-14.
+# The log is t/0393's kind: positions, a categorical context of 300 levels (solved as
+# a block), one of 5, one whose levels appear only in the last shard -- each shard
+# numbers its levels in its own order, which the fit must map to the whole log's --
+# and the shards start anywhere. Then every way a round can go wrong, refused with
+# the documented status and no file changed.
+. "$OPE_SRCDIR/t/lib.sh"
+close="$OPE_BUILDDIR/t/jsonclose"
+
+"$OPE" gen bandit --rows 30000 --actions 4 --seed 11 -q -o "$TMP/raw.csv" || exit 1
+# Positions and categorical contexts (t/lib.sh): x7's levels first seen after row
+# 24,000, in the last shard only.
+add_contexts "$TMP/raw.csv" "$TMP/log.csv" 24000
+cut_log "$TMP/log.csv" "$TMP/sh" 0 9000 21001
+norm() { sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-","sha256":"-"/' "$1"; }
+
+# rounds DIR ARGS...: every shard of DIR run with --model-state until ope merge writes
+# the result ($TMP/result); the rounds in $rounds. 0, or 1 (the failing step in
+# $TMP/why).
+rounds() {
+    dir=$1; shift
+    rm -f "$TMP/fit.state" "$TMP/result" "$TMP/said"
+    rounds=0
+    while [ ! -e "$TMP/result" ] && [ $rounds -lt 40 ]; do
+        rounds=$((rounds + 1))
+        while read -r f off; do
+            "$OPE" eval "$f" --save-state "$f.state" --row-offset "$off" \
+                --model-state "$TMP/fit.state" --force -q "$@" 2>"$TMP/why" || return 1
+        done < "$dir/offsets"
+        # shellcheck disable=SC2046
+        "$OPE" merge $(awk '{ print $1 ".state" }' "$dir/offsets" | sort -r) \
+            --model-state "$TMP/fit.state" -f json -o "$TMP/result" >>"$TMP/said" \
+            2>"$TMP/why" || return 1
+    done
+    [ -e "$TMP/result" ]
+}
+# same DESC REL ARGS...: the rounds over the shards against ope eval of the whole log, to
+# REL relative.
+same() {
+    desc=$1; rel=$2; shift 2
+    "$OPE" eval "$TMP/log.csv" "$@" -f json > "$TMP/whole" 2>/dev/null
+    if rounds "$TMP/sh" "$@" && norm "$TMP/result" > "$TMP/a" && norm "$TMP/whole" > "$TMP/b" &&
+        "$close" "$TMP/a" "$TMP/b" "$rel" 2>"$TMP/cmp"; then pass "$desc ($rounds rounds)"
+    else fail "$desc"; diag "round $rounds: $(head -c 400 "$TMP/why")" \
+        "$(head -c 300 "$TMP/cmp" 2>/dev/null)"; fi
+}
+all=dm,dr,sndr,switch-dr,dr-os,sg-dr,ipw
+# --matrix: the differences between close policies are small numbers made from large
+# ones, so their relative rounding is larger (seen: 2.3e-12 on a bound of 8e-5, 2e-16
+# absolute).
+same "logistic, every model estimator, t intervals, --matrix" 1e-10 --estimators $all \
+    --ci t --matrix
+logistic=$rounds
+expect_grep "$TMP/result" '"model":{"kind":"logistic","folds":3' \
+    "... the result reports the fitted model"
+same "ridge, bootstrap intervals with --against" 1e-12 --estimators dm,dr --reward-model ridge \
+    --against uniform --n-boot 200
+# means, spread, normal equations, held-out error, influence, then the evaluation
+[ "$rounds" -eq 6 ] && pass "ridge: 5 passes and the evaluation's round" \
+    || fail "ridge took $rounds rounds"
+[ "$logistic" -gt "$rounds" ] && pass "logistic: a round per Newton pass ($logistic)" \
+    || fail "logistic took $logistic rounds"
+same "5 folds, another seed, lambda 0.3, no dm (no influence pass)" 1e-12 --estimators dr,sndr \
+    --folds 5 --seed 3 --model-lambda 0.3 --ci t
+same "one fold (fit and predict on every row)" 1e-12 --estimators dm,dr --folds 1 --ci t
+# Windows of 4096 rows: each shard's windows recoded to the fit's levels one by one.
+export OPE_TEST_WINDOW=4096
+same "windows of 4096 rows in every shard" 1e-12 --estimators dm,dr,sndr --ci t
+unset OPE_TEST_WINDOW
+expect_grep "$TMP/said" "(model: influence): the model is fitted; run every shard again" \
+    "ope merge says when the model is fitted"
+
+# A 2-row log in two 1-row shards: the default 3 folds become 2 (the means' pass is
+# made again), as in memory; --position-base: each shard would guess its own.
+head -n 3 "$TMP/log.csv" > "$TMP/two.csv"
+cut_log "$TMP/two.csv" "$TMP/tw" 0 1
+"$OPE" eval "$TMP/two.csv" --estimators dm,dr --ci t -f json > "$TMP/whole" 2>/dev/null
+if rounds "$TMP/tw" --estimators dm,dr --ci t --position-base 0 && norm "$TMP/result" > "$TMP/a" &&
+    norm "$TMP/whole" > "$TMP/b" && "$close" "$TMP/a" "$TMP/b" 2>"$TMP/cmp"; then
+    pass "2 rows in 2 shards: 2 folds, as in memory"
+else fail "2 rows in 2 shards"; diag "$(head -c 300 "$TMP/why")" "$(head -c 300 "$TMP/cmp")"; fi
+expect_grep "$TMP/result" '"folds":2' "... reported as 2 folds"
+
+# ---- a round gone wrong: refused, the fit's state unchanged ----------------------------
+E="--estimators dm,dr --ci t"
+# round DIR: every shard's part of the next pass (p0.state ...) in $TMP.
+round() {
+    k=0
+    while read -r f off; do
+        # shellcheck disable=SC2086
+        "$OPE" eval "$f" --save-state "$TMP/p$k.state" --row-offset "$off" $E \
+            --model-state "$TMP/fit.state" --force -q
+        k=$((k + 1))
+    done < "$1/offsets"
+}
+rm -f "$TMP/fit.state"
+round "$TMP/sh"
+P="$TMP/p0.state $TMP/p1.state $TMP/p2.state"
+# shellcheck disable=SC2086
+expect_status 64 "parts merged without --model-state: 64" "$OPE" merge $P
+expect_grep "$TMP/err" "give --model-state FILE" "... saying what to give"
+# shellcheck disable=SC2086
+expect_status 0 "the first round merged" "$OPE" merge $P --model-state "$TMP/fit.state"
+expect_grep "$TMP/out" "merged pass 1 of the reward model's fit (model: means); run every" \
+    "... saying which pass, and that the shards run again"
+cp "$TMP/p0.state" "$TMP/old.state"
+cp "$TMP/fit.state" "$TMP/fit.keep"
+round "$TMP/sh"
+# unchanged DESC: the fit's state is as it was before the refusal.
+unchanged() {
+    if cmp -s "$TMP/fit.state" "$TMP/fit.keep"; then pass "... $1"
+    else fail "... $1: the fit's state changed"; fi
+}
+expect_status 65 "a part of an earlier round: 65" "$OPE" merge "$TMP/old.state" \
+    "$TMP/p1.state" "$TMP/p2.state" --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "from an earlier round" "... saying so"
+unchanged "and the fit's state unchanged"
+expect_status 65 "a shard's part left out: 65" "$OPE" merge "$TMP/p0.state" "$TMP/p1.state" \
+    --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "begun with 3 shards, and 2 parts are merged" "... naming the counts"
+# shellcheck disable=SC2086
+expect_status 65 "a shard run with another --seed: 65" "$OPE" eval "$TMP/sh/1.csv" \
+    --save-state "$TMP/x.state" --row-offset 9000 $E --seed 5 --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "seed=5" "... naming the setting"
+# shellcheck disable=SC2086
+expect_status 65 "a shard at another row: 65" "$OPE" eval "$TMP/sh/1.csv" \
+    --save-state "$TMP/x.state" --row-offset 9001 $E --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "start at rows 0, 9000, 21001" "... naming the fit's shards"
+awk -F, 'BEGIN { OFS = "," } NR == 5 { $2 = 1 - $2 } { print }' "$TMP/sh/1.csv" > "$TMP/ch.csv"
+# shellcheck disable=SC2086
+expect_status 65 "a shard changed since the fit began: 65" "$OPE" eval "$TMP/ch.csv" \
+    --save-state "$TMP/x.state" --row-offset 9000 $E --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "a shard changed during the fit" "... saying so"
+[ ! -e "$TMP/x.state" ] && pass "... and no part written" || fail "a part was written"
+expect_status 65 "the fit's state given as a state to merge: 65" "$OPE" merge \
+    "$TMP/fit.state" "$TMP/p1.state" --model-state "$TMP/other.state"
+expect_grep "$TMP/err" "give it as --model-state" "... saying where it goes"
+"$OPE" eval "$TMP/sh/1.csv" --save-state "$TMP/e1.state" --row-offset 9000 \
+    --estimators ipw --ci t -q
+expect_status 65 "a part and an evaluation state merged together: 65" "$OPE" merge \
+    "$TMP/p0.state" "$TMP/e1.state" --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "not both" "... saying so"
+unchanged "after every refusal"
+cp "$TMP/fit.state" "$TMP/bad.state"
+printf 'X' | dd of="$TMP/bad.state" bs=1 seek=300 conv=notrunc 2>/dev/null
+# shellcheck disable=SC2086
+expect_status 65 "a damaged fit's state: 65" "$OPE" eval "$TMP/sh/0.csv" \
+    --save-state "$TMP/x.state" $E --model-state "$TMP/bad.state"
+expect_grep "$TMP/err" "SHA-256 does not match" "... caught by its checksum"
+expect_status 64 "--model-state without --save-state: 64" "$OPE" eval "$TMP/sh/0.csv" \
+    --model-state "$TMP/fit.state"
+expect_status 64 "--model-state the same file as --save-state: 64" "$OPE" eval \
+    "$TMP/sh/0.csv" --save-state "$TMP/fit.state" --model-state "$TMP/fit.state"
+unchanged "and the fit's state still unchanged"
+
+# Evaluation states made with different fits do not merge (their settings name it).
+rounds "$TMP/sh" --estimators dm --ci t
+cp "$TMP/sh/0.csv.state" "$TMP/a.state"
+rounds "$TMP/sh" --estimators dm --ci t --model-lambda 0.5
+expect_status 65 "evaluation states of two fits: 65" "$OPE" merge "$TMP/a.state" \
+    "$TMP/sh/1.csv.state" "$TMP/sh/2.csv.state"
+expect_grep "$TMP/err" "model_lambda=1 in" "... naming the setting that differs"
+
+# Shards whose smallest positions differ number them from different bases.
+cut_log "$TMP/two.csv" "$TMP/tw" 0 1
+"$OPE" eval "$TMP/tw/0.csv" --save-state "$TMP/b0.state" --estimators ipw --ci t -q
+"$OPE" eval "$TMP/tw/1.csv" --save-state "$TMP/b1.state" --row-offset 1 --estimators ipw \
+    --ci t -q
+expect_status 65 "shards whose position bases differ: 65" "$OPE" merge "$TMP/b0.state" \
+    "$TMP/b1.state"
+expect_grep "$TMP/err" "the same --position-base" "... saying what to give"
+
+# The models' memory: refused before they are allocated, in memory as in rounds.
+OPE_TEST_MODEL_BUDGET=100000 "$OPE" eval "$TMP/log.csv" --estimators dm --ci t \
+    >/dev/null 2>"$TMP/err"
+[ $? -eq 65 ] && pass "a model over the memory budget: 65" || fail "over the budget: not 65"
+expect_grep "$TMP/err" "for their normal equations, more than the fit may take" \
+    "... saying what it needs"
+done_testing
