@@ -9,7 +9,8 @@
 #     (when mpirun and an MPI build are there);
 #   - the same cut into 2 shard files saved at once (--save-state) and merged;
 #   - the 1,000,000 rows without qhat.* columns, dm, dr and sndr with the reward model
-#     fitted (logistic, 3 folds), in memory and streamed (the fit's own passes);
+#     fitted (logistic, 3 folds), in memory and streamed (the fit's own passes), and by
+#     2 shards in rounds (--model-state);
 #   - 10,000,000 rows as a .csv.gz, streamed (OPE_BENCH_STREAM_BIG=0 skips it: it
 #     takes a few minutes to make).
 set -eu
@@ -80,6 +81,30 @@ all_est=$est
 est=dm,dr,sndr
 run "  in memory" "$raw"
 run "  --stream" "$raw" --stream
+# Shards fitting the model together (--model-state): the raw log cut into 2 files of
+# 500,000 rows; each round saves both parts at once (--threads 1 each) and merges
+# them, until ope merge writes the result: the rounds and their total wall time.
+rpart=$dir/ope-bench-stream-1m-raw.part
+if [ ! -s "${rpart}1.csv" ]; then
+    awk -v p="$rpart" 'NR == 1 { print > (p "0.csv"); print > (p "1.csv"); next }
+        { print > (p (NR <= 500001 ? "0" : "1") ".csv") }' "$raw"
+fi
+rm -f "$dir/ope-bench-stream.fit" "$dir/ope-bench-stream.json"
+/usr/bin/time -f '%e' -o "$dir/ope-bench-stream.time" sh -c '
+    n=0
+    while [ ! -e "$6" ] && [ $n -lt 40 ]; do
+        n=$((n + 1))
+        "$1" eval "$2" --save-state "$4.0" --force --threads 1 --model-state "$5" \
+            --estimators dm,dr,sndr --n-boot 1000 -q &
+        "$1" eval "$3" --save-state "$4.1" --force --threads 1 --row-offset 500000 \
+            --model-state "$5" --estimators dm,dr,sndr --n-boot 1000 -q &
+        wait
+        "$1" merge "$4.0" "$4.1" --model-state "$5" -f json -o "$6" -q > /dev/null || exit 1
+    done
+    echo $n > "$5.rounds"' sh "$OPE" "${rpart}0.csv" "${rpart}1.csv" "$dir/ope-bench-stream.rstate" \
+    "$dir/ope-bench-stream.fit" "$dir/ope-bench-stream.json"
+read -r wall < "$dir/ope-bench-stream.time"
+printf '%-46s %7.2f s\n' "  2 shards fitting it in $(cat "$dir/ope-bench-stream.fit.rounds") rounds" "$wall"
 est=$all_est
 if [ "${OPE_BENCH_STREAM_BIG:-1}" != 0 ]; then
     big=$dir/ope-bench-stream-10m.csv.gz

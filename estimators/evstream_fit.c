@@ -311,26 +311,25 @@ static int replay(struct rms *m, const struct eval_fit *f, struct ope_error *err
 
 /* ---- in a shard ------------------------------------------------------------------------ */
 
-/* The first line where two settings texts differ, as "key=a" against "key=b". */
-static int settings_agree(const char *mine_name, const char *mine, const char *name,
+/* Whether two settings texts agree, else err (OPE_EDATA) names the first line that
+ * differs: what (a phrase) says whose settings mine are, name the fit's state, and the
+ * advice is the fit's. 0, or -1. */
+static int settings_agree(const char *what, const char *mine, const char *name,
                           const char *fit, struct ope_error *err)
 {
-    struct sf_state a, b;
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
-    a.name = mine_name;
-    b.name = name;
-    a.kind = b.kind = (char *)EVAL_FIT_KIND;
-    a.settings = (char *)mine;
-    b.settings = (char *)fit;
-    if (sf_compatible(&a, &b, err) == 0)
-        return 0;
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "%.1200s; the reward model of %.300s is fitted for the "
-             "settings its shards were run with: run every shard with those, or start a new "
-             "fit (another --model-state file)", err->msg, name);
-    memcpy(err->msg, msg, sizeof msg);
-    return -1;
+    const char *x = mine, *y = fit;
+    while (*x || *y) {
+        size_t lx = strcspn(x, "\n"), ly = strcspn(y, "\n");
+        if (lx != ly || memcmp(x, y, lx) != 0)
+            return ope_fail(err, OPE_EDATA, "%s other settings than the reward model's fit "
+                            "(%s) was begun with (%.*s against %.*s): run every shard with "
+                            "the options the fit was begun with, or start a new fit (another "
+                            "--model-state file)", what, name, (int)(lx ? lx : 6),
+                            lx ? x : "(none)", (int)(ly ? ly : 6), ly ? y : "(none)");
+        x += lx + (x[lx] == '\n');
+        y += ly + (y[ly] == '\n');
+    }
+    return 0;
 }
 
 int evs_fit_replay(struct eng *g, struct ope_error *err)
@@ -341,9 +340,11 @@ int evs_fit_replay(struct eng *g, struct ope_error *err)
         return 0;
     struct strbuf set = STRBUF_INIT;
     evs_fit_settings(g, &set);
+    char what[300];
+    snprintf(what, sizeof what, "%.200s: this shard is run with", evs_path(g));
     int rc = strbuf_failed(&set) ? ope_fail_oom(err)
-                                 : settings_agree(evs_path(g), strbuf_str(&set), f->name,
-                                                  f->settings, err);
+                                 : settings_agree(what, strbuf_str(&set), f->name, f->settings,
+                                                  err);
     strbuf_release(&set);
     if (rc != 0)
         return -1;
@@ -539,19 +540,21 @@ int eval_fit_merge(const struct eval_fit *prev, struct sf_state *const *parts, s
         free(phex);
         if (st->bad)
             return sf_done(st, err);
-        if (prev && settings_agree(st->name, st->settings, prev->name, prev->settings,
-                                   err) != 0)
+        char what[300];
+        snprintf(what, sizeof what, "%.200s: the shard's part was made with", st->name);
+        if (prev && settings_agree(what, st->settings, prev->name, prev->settings, err) != 0)
             return -1;
         if (pass != at || !same_fit) {
             if (!prev)
                 return ope_fail(err, OPE_EDATA, "%s: the shard made pass %llu of a fit, from "
-                                "a model state; this merge has none: give ope merge the "
+                                "a fit's state the shards were given, and this merge's "
+                                "--model-state file does not exist: give ope merge the "
                                 "--model-state file the shards were given",
                                 st->name, (unsigned long long)pass + 1);
             return ope_fail(err, OPE_EDATA, "%s: the shard made pass %llu of %s fit, but %s "
-                            "holds %zu pass(es)%s: run the shard again with --model-state %s",
+                            "holds %zu pass%s%s: run the shard again with --model-state %s",
                             st->name, (unsigned long long)pass + 1,
-                            pass == at ? "another" : "a", prev->name, at,
+                            pass == at ? "another" : "a", prev->name, at, at == 1 ? "" : "es",
                             pass < at ? " (the part is from an earlier round)" : "",
                             prev->name);
         }

@@ -1287,8 +1287,10 @@ int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err)
             if (rc < 0)
                 return -1;
         }
-        m->n += (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
-        m->binary &= (int)sf_get_count(st, 0, 1);
+        size_t pn = (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
+        m->n += pn;
+        int pbinary = (int)sf_get_count(st, 0, 1);
+        m->binary &= pbinary;
         {
             int bad = (int)sf_get_count(st, 0, 1);
             size_t line = (size_t)sf_get_u64(st);
@@ -1299,16 +1301,45 @@ int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err)
                 m->bad_value = v;
             }
         }
+        /* The part's counts must be those of some rows (a crafted state's may not be):
+         * each fold's training rows are its models' (n_a counts them too), and every row
+         * trains K - 1 folds (all K when K = 1); binary rewards sum to at most the rows. */
+        size_t trained = 0, *mk = ope_calloc(K, sizeof *mk, err);
+        size_t *in_k = ope_calloc(K, sizeof *in_k, err);
+        if (!mk || !in_k) {
+            free(mk);
+            free(in_k);
+            return -1;
+        }
         for (size_t k = 0; k < K && !st->bad; k++) {
-            m->mrows[k] += (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
+            mk[k] = (size_t)sf_get_count(st, 0, pn);
+            m->mrows[k] += mk[k];
+            trained += mk[k];
             merge_sum(st, &m->ysum[k]);
         }
         for (size_t t = 0; t < K * A && !st->bad; t++) {
-            m->n_a[t] += sf_get_f64(st);
-            m->k_a[t] += sf_get_f64(st);
-            m->mod[t].rows += (size_t)sf_get_count(st, 0, (uint64_t)1 << 62);
-            merge_sum(st, &m->mod[t].ysum);
+            double na = sf_get_f64(st), ka = sf_get_f64(st);
+            size_t rows = (size_t)sf_get_count(st, 0, mk[t / A]);
+            struct ope_sum ys;
+            sf_get_sum(st, &ys);
+            /* (binary rewards: ka counts the ones, exactly as the compensated sum does) */
+            if (na != (double)rows || (pbinary && !(ka >= 0.0 && ka <= na && ka == floor(ka)
+                                                     && ope_sum_value(&ys) == ka)))
+                st->bad = 1;
+            in_k[t / A] += rows;
+            m->n_a[t] += na;
+            m->k_a[t] += ka;
+            m->mod[t].rows += rows;
+            if (!st->bad)
+                ope_sum_merge(&m->mod[t].ysum, &ys);
         }
+        for (size_t k = 0; k < K && !st->bad; k++)
+            if (in_k[k] != mk[k])
+                st->bad = 1;
+        free(mk);
+        free(in_k);
+        if (!st->bad && trained != (K == 1 ? pn : pn * (K - 1)))
+            st->bad = 1;
         for (size_t t = 0; shaped && t < K * m->n_num && !st->bad; t++)
             merge_sum(st, &m->xs[t]);
         break;

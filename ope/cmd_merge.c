@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "estimators/result.h"
 #include "ope/app/cli.h"
@@ -14,7 +15,9 @@
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/app/shardcli.h"
+#include "ope/base/json.h"
 #include "ope/base/progress.h"
+#include "ope/base/strbuf.h"
 
 enum { MERGE_LIFT = 0x4700, MERGE_MATRIX, MERGE_MODEL_STATE, MERGE_SHARDS_OPT };
 
@@ -35,6 +38,41 @@ static int shards_option(const char *name)
     return cli_usage("merge", "--%s is the evaluation's: the states keep the settings they "
                      "were saved with, so give --%s to every shard's ope eval --save-state "
                      "(the same for each) and merge their states", name, name);
+}
+
+/* Whether paths a and b name one file: the same text, or the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+                                 sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
+/* A round of the fit: no result yet (-o is written only with it, so a script's loop
+ * can end on that file); what was merged and what to do next, on standard output
+ * whatever -q says (it is the command's output), as one JSON object with -f json
+ * given (not from -o's name: that is the result's). */
+static int say_round(const char *model_state, const struct shard_round *round,
+                     enum out_format format)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (format == OUT_JSON) {
+        strbuf_puts(&sb, "{\"model_state\":");
+        json_string(&sb, model_state);
+        strbuf_printf(&sb, ",\"pass\":%zu,\"pass_name\":", round->passes);
+        json_string(&sb, round->label);
+        strbuf_printf(&sb, ",\"fitted\":%s}\n", round->fitted ? "true" : "false");
+    } else {
+        strbuf_printf(&sb, "%s: merged pass %zu of the reward model's fit (%s)%s; run every "
+                      "shard again with --model-state %s%s\n", model_state, round->passes,
+                      round->label, round->fitted ? ": the model is fitted" : "", model_state,
+                      round->fitted ? " for its evaluation's state, then ope merge those" : "");
+    }
+    int rc = strbuf_failed(&sb) ? OPE_ESOFTWARE : 0;
+    if (rc == 0 && (fputs(strbuf_str(&sb), stdout) == EOF || fflush(stdout) != 0))
+        rc = OPE_ECANTCREAT;
+    strbuf_release(&sb);
+    return rc;
 }
 
 static int merge_exec(int argc, char **argv)
@@ -100,6 +138,10 @@ static int merge_exec(int argc, char **argv)
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
     struct ope_progress *progress = outcli_progress(&out);
+    /* The fit's state is the work of every round: never the result's file. */
+    if (model_state && out.path && same_file(model_state, out.path))
+        return cli_usage("merge", "-o %s is --model-state too: the result would replace the "
+                         "reward model's fit; write the result to another file", out.path);
     for (int k = optind; model_state && k < argc; k++)
         if (strcmp(argv[k], model_state) == 0)
             return cli_usage("merge", "%s is both a state to merge and --model-state: the fit's "
@@ -111,16 +153,9 @@ static int merge_exec(int argc, char **argv)
                                      (size_t)(argc - optind), &c.set, model_state, &round,
                                      progress, &err);
     ope_progress_stderr_done();
-    if (!r && round.merged) {
-        /* A round of the fit: no result yet; what to do next, said on standard output
-         * for a script's loop (it ends when ope merge writes the result). */
-        if (!out.quiet)
-            printf("%s: merged pass %zu of the reward model's fit (%s)%s; run every shard "
-                   "again with --model-state %s%s\n", model_state, round.passes, round.label,
-                   round.fitted ? ": the model is fitted" : "", model_state,
-                   round.fitted ? " for its evaluation's state, then ope merge those" : "");
-        return 0;
-    }
+    if (!r && round.merged)
+        return say_round(model_state, &round,
+                         out.format == (int)OUT_JSON ? OUT_JSON : OUT_TABLE);
     if (!r)
         return cli_error(&err);
     int rc = evalcli_write_views(r, format, lift, matrix, &out, &err);
@@ -169,8 +204,9 @@ const struct cmd_entry cmd_merge_entry = {
     "is fitted, and once more: each shard then saves its evaluation's state, whose\n"
     "merge is the result, the same as one run over the whole log (to 1e-12 relative).\n"
     "The passes: the means, the spread, the normal equations (ridge: one pass;\n"
-    "logistic: one per Newton step or step halving, often 5-10), the held-out error\n"
-    "and, for dm's interval, its influence. Every round must be made by the same\n"
+    "logistic: one per Newton step or step halving, usually 5 to 10), the held-out\n"
+    "error and, for dm's interval, its influence: 6 (ridge) to about 16 rounds with\n"
+    "the evaluation's. Every round must be made by the same\n"
     "shards with the same options; a part from another round, another shard or a\n"
     "shard that changed is refused (65).\n\n"
     "Options:\n"
@@ -184,7 +220,8 @@ const struct cmd_entry cmd_merge_entry = {
     "  --model-state FIT     the reward model's fit, for shards that fit one together\n"
     "                        (below): given their parts of a pass, ope merge adds them\n"
     "                        to FIT (made at the first round, then replaced) and says\n"
-    "                        on standard output whether the model is fitted; given\n"
+    "                        on standard output whether the model is fitted (-f json:\n"
+    "                        as an object; -o is written only with the result); given\n"
     "                        their evaluation states, it writes the result as usual\n"
     "\n" OUTCLI_HELP
     "\nExamples:\n"

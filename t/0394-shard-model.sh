@@ -74,7 +74,7 @@ same "one fold (fit and predict on every row)" 1e-12 --estimators dm,dr --folds 
 export OPE_TEST_WINDOW=4096
 same "windows of 4096 rows in every shard" 1e-12 --estimators dm,dr,sndr --ci t
 unset OPE_TEST_WINDOW
-expect_grep "$TMP/said" "(model: influence): the model is fitted; run every shard again" \
+expect_grep "$TMP/said" '"pass_name":"model: influence","fitted":true}' \
     "ope merge says when the model is fitted"
 
 # A 2-row log in two 1-row shards: the default 3 folds become 2 (the means' pass is
@@ -132,12 +132,23 @@ expect_grep "$TMP/err" "seed=5" "... naming the setting"
 # shellcheck disable=SC2086
 expect_status 65 "a shard at another row: 65" "$OPE" eval "$TMP/sh/1.csv" \
     --save-state "$TMP/x.state" --row-offset 9001 $E --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "fit.state) has at row 9000, given --row-offset 9001: give it --row-offset 9000" \
+    "... naming the row the fit has it at"
+# shellcheck disable=SC2086
+expect_status 65 "--row-offset left out in a later round: 65" "$OPE" eval "$TMP/sh/2.csv" \
+    --save-state "$TMP/x.state" $E --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "(or none: it defaults to 0): give it --row-offset 21001" \
+    "... saying which to give (not to start again)"
+cut_log "$TMP/two.csv" "$TMP/tw" 0 1
+# shellcheck disable=SC2086
+expect_status 65 "a shard the fit does not have: 65" "$OPE" eval "$TMP/tw/1.csv" \
+    --save-state "$TMP/x.state" --row-offset 5 $E --model-state "$TMP/fit.state"
 expect_grep "$TMP/err" "start at rows 0, 9000, 21001" "... naming the fit's shards"
 awk -F, 'BEGIN { OFS = "," } NR == 5 { $2 = 1 - $2 } { print }' "$TMP/sh/1.csv" > "$TMP/ch.csv"
 # shellcheck disable=SC2086
 expect_status 65 "a shard changed since the fit began: 65" "$OPE" eval "$TMP/ch.csv" \
     --save-state "$TMP/x.state" --row-offset 9000 $E --model-state "$TMP/fit.state"
-expect_grep "$TMP/err" "a shard changed during the fit" "... saying so"
+expect_grep "$TMP/err" "if it changed since the fit began, start the fit again" "... saying so"
 [ ! -e "$TMP/x.state" ] && pass "... and no part written" || fail "a part was written"
 expect_status 65 "the fit's state given as a state to merge: 65" "$OPE" merge \
     "$TMP/fit.state" "$TMP/p1.state" --model-state "$TMP/other.state"
@@ -158,7 +169,21 @@ expect_status 64 "--model-state without --save-state: 64" "$OPE" eval "$TMP/sh/0
     --model-state "$TMP/fit.state"
 expect_status 64 "--model-state the same file as --save-state: 64" "$OPE" eval \
     "$TMP/sh/0.csv" --save-state "$TMP/fit.state" --model-state "$TMP/fit.state"
+# shellcheck disable=SC2086
+expect_status 64 "-o the same file as --model-state: 64" "$OPE" merge $P \
+    --model-state "$TMP/fit.state" -o "$TMP/fit.state" --force
+mkdir -p "$TMP/adir"
+# shellcheck disable=SC2086
+expect_status 64 "a directory as --model-state: 64" "$OPE" eval "$TMP/sh/0.csv" \
+    --save-state "$TMP/x.state" $E --model-state "$TMP/adir"
+expect_grep "$TMP/err" "a directory, not a file" "... saying so"
 unchanged "and the fit's state still unchanged"
+# The round's report: on standard output whatever -q says; -f json: one object.
+# shellcheck disable=SC2086
+expect_status 0 "the second round merged, -q -f json" "$OPE" merge $P \
+    --model-state "$TMP/fit.state" -q -f json
+expect_grep "$TMP/out" '"pass":2,"pass_name":"model: spread","fitted":false}' \
+    "... its report as a JSON object"
 
 # Evaluation states made with different fits do not merge (their settings name it).
 rounds "$TMP/sh" --estimators dm --ci t

@@ -40,6 +40,7 @@ ope_c_tests = \
 	t/0382-stream-range \
 	t/0390-stream-eval \
 	t/0391-stats-acc \
+	t/0395-rms-parts \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \

@@ -117,7 +117,8 @@ enum {
 "  and t intervals to 1e-12. Without qhat.* columns it first fits the reward model\n" \
 "  in passes of its own, the in-memory fit's to 1e-12: means and spread of the\n" \
 "  contexts, then normal equations (ridge: one pass; logistic: one per Newton step,\n" \
-"  usually 5 to 25), then the held-out error; the first copies the model's columns\n" \
+"  usually 5 to 10, a step halving one more), then the held-out error; the first\n" \
+"  copies the model's columns\n" \
 "  to a temporary file in $TMPDIR that the others read, but for dm's gradient,\n" \
 "  which reads the log again. --by is refused.\n" \
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \

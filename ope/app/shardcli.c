@@ -131,8 +131,21 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
     struct stat sb;
     if (stat(path, &sb) != 0 && errno == ENOENT)
         return 0;
-    if (sf_open_file(&ff->st, path, EVAL_FIT_KIND, err) != 0)
+    /* (a FIFO would wait for a writer; the fit is replaced by a rename, as a file) */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return ope_fail(err, OPE_EUSAGE, "--model-state %s: %s, not a file: --model-state "
+                        "names the reward model's fit, a file ope merge writes (a new name "
+                        "at the first round)", path, S_ISDIR(sb.st_mode) ? "a directory"
+                        : "a device, FIFO or socket");
+    if (sf_open_file(&ff->st, path, EVAL_FIT_KIND, err) != 0) {
+        /* statefile's own message points at --save-state, which writes another kind */
+        if (strstr(err->msg, "does not begin with OPESTATE"))
+            snprintf(err->msg, sizeof err->msg, "%.1000s: not an ope state file (it does not "
+                     "begin with OPESTATE): --model-state names the reward model's fit, "
+                     "which ope merge --model-state writes (a new name at the first round)",
+                     path);
         return -1;
+    }
     struct sf_state *st = &ff->st;
     char *tag = sf_get_str(st);
     int ok = tag && strcmp(tag, FIT_FILE_TAG) == 0;
@@ -163,19 +176,30 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
 static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row0,
                         uint64_t rows, const char *sha256, struct ope_error *err)
 {
+    const struct shard_id *at = NULL, *same = NULL;
     for (size_t k = 0; k < ff->n; k++) {
-        const struct shard_id *id = &ff->id[k];
-        if (id->row0 != row0)
-            continue;
-        if (id->rows == rows && strcmp(id->sha256, sha256) == 0)
-            return 0;
-        return ope_fail(err, OPE_EDATA, "%s: the shard at row %llu of the reward model's fit "
-                        "(%s) was %s (%llu rows, SHA-256 %.12s...), and this one has %llu rows "
-                        "and SHA-256 %.12s...: a shard changed during the fit; start the fit "
-                        "again (remove %s)", log, (unsigned long long)row0, ff->st.name,
-                        id->log ? id->log : "", (unsigned long long)id->rows, id->sha256,
-                        (unsigned long long)rows, sha256, ff->st.name);
+        if (ff->id[k].row0 == row0)
+            at = &ff->id[k];
+        if (ff->id[k].rows == rows && strcmp(ff->id[k].sha256, sha256) == 0)
+            same = &ff->id[k];
     }
+    if (at && at == same)
+        return 0;
+    /* The same bytes at another row: a --row-offset left out or mistyped. */
+    if (same)
+        return ope_fail(err, OPE_EDATA, "%s: this is the shard the reward model's fit (%s) "
+                        "has at row %llu, given --row-offset %llu%s: give it --row-offset %llu",
+                        log, ff->st.name, (unsigned long long)same->row0,
+                        (unsigned long long)row0, row0 == 0 ? " (or none: it defaults to 0)"
+                        : "", (unsigned long long)same->row0);
+    if (at)
+        return ope_fail(err, OPE_EDATA, "%s: the shard at row %llu of the reward model's fit "
+                        "(%s) is %s (%llu rows, SHA-256 %.12s...), and this one has %llu rows "
+                        "and SHA-256 %.12s...: if it is another shard, give its --row-offset "
+                        "(it defaults to 0); if it changed since the fit began, start the fit "
+                        "again (remove %s)", log, (unsigned long long)row0, ff->st.name,
+                        at->log ? at->log : "", (unsigned long long)at->rows, at->sha256,
+                        (unsigned long long)rows, sha256, ff->st.name);
     char starts[160] = "";
     for (size_t k = 0; k < ff->n && strlen(starts) < sizeof starts - 24; k++)
         snprintf(starts + strlen(starts), sizeof starts - strlen(starts), "%s%llu",
@@ -251,6 +275,13 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
         row0[k] = (double)sh[k].h.row0;    /* exact: row0 <= 2^52 (head_read) */
     gsl_sort_index(order, row0, 1, n);     /* equal starts are refused below */
     free(row0);
+    for (size_t i = 1; i < n; i++)
+        if (sh[order[i]].h.row0 == sh[order[i - 1]].h.row0)
+            return ope_fail(err, OPE_EDATA, "%s and %s both start at row %llu of the log: the "
+                            "same shard given twice, or --row-offset left out (it defaults to "
+                            "0) or repeated; each row goes in one shard, with --row-offset its "
+                            "first row in the whole log", sh[order[i - 1]].st.name,
+                            sh[order[i]].st.name, (unsigned long long)sh[order[i]].h.row0);
     for (size_t k = 1; k < n; k++)
         if (sh[k].h.pos_base != sh[0].h.pos_base)
             return ope_fail(err, OPE_EDATA, "%s and %s number their positions from different "
@@ -387,9 +418,10 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
     int rc = fit_file_open(path, &ff, err);
     /* Every round by the shards of the first (their rows, and their bytes). */
     if (rc == 0 && ff.fit && ff.n != n)
-        rc = ope_fail(err, OPE_EDATA, "%s: the reward model's fit was begun with %zu shards, "
-                      "and %zu parts are merged: merge every shard's part of the pass, and "
-                      "only theirs", path, ff.n, n);
+        rc = ope_fail(err, OPE_EDATA, "%s: the reward model's fit was begun with %zu "
+                      "shard%s, and %zu part%s merged: merge every shard's part of the pass, "
+                      "and only theirs", path, ff.n, ff.n == 1 ? "" : "s", n,
+                      n == 1 ? " is" : "s are");
     for (size_t i = 0; rc == 0 && ff.fit && i < n; i++) {
         const struct shard_head *h = &sh[order[i]].h;
         rc = fit_file_has(&ff, sh[order[i]].st.name, h->row0, h->rows, h->sha256, err);
@@ -443,15 +475,16 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         const char *kind = sh[k].st.kind;
         int part = strcmp(kind, EVAL_FIT_PART_KIND) == 0;
         if (!part && strcmp(kind, EVAL_STATE_KIND) != 0)
-            rc = ope_fail(err, OPE_EDATA, "%s: a '%s' state, not a shard's (ope eval "
+            rc = ope_fail(err, OPE_EDATA, "%s: a state of kind '%s', not a shard's (ope eval "
                           "--save-state)%s", paths[k], kind,
                           strcmp(kind, EVAL_FIT_KIND) == 0
                               ? ": it is a reward model's fit; give it as --model-state" : "");
         else if (k > 0 && part != parts)
             rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the reward model's fit and "
                           "%s a shard's evaluation state: merge the parts of one pass of the "
-                          "fit, or the evaluation states, not both", part ? paths[k] : paths[0],
-                          part ? paths[0] : paths[k]);
+                          "fit, or the evaluation states, not both (a shard run without "
+                          "--model-state saves its evaluation: run it again with it)",
+                          part ? paths[k] : paths[0], part ? paths[0] : paths[k]);
         parts = part;
         if (rc == 0 && part && !model_state)
             rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of a pass of the reward "
