@@ -583,7 +583,8 @@ static struct res_eval *stream_run(const struct eng_windows *win, const struct e
         g.n_log_policies = s.n_policies;
         r = eng_run(&g, o, err);
     }
-    *saved = s.saved;
+    /* 3: the evaluation's state, with a model fitted in rounds */
+    *saved = s.saved == 1 && s.fit_hex[0] ? 3 : s.saved;
     ssrc_release(&s);
     if (r)
         ope_progress_report(o->progress, 1.0, "done");
@@ -607,7 +608,7 @@ int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opt
     res_eval_free(r);           /* not reached: the engine stops after the save */
     if (!saved)
         return -1;
-    *part = saved == 2;
+    *part = saved == 2 ? 1 : saved == 3 ? 2 : 0;
     memset(err, 0, sizeof *err);
     ope_progress_report(o->progress, 1.0, "done");
     return 0;

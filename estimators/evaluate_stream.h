@@ -81,7 +81,8 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
  * pass1_done runs on the shard's own rows. fit_rounds: estimators that need a reward
  * model, with no qhat.* columns, fit it across the shards in rounds (below), fit being
  * the passes merged so far (NULL: none yet); while it is not fitted, the state saved
- * is the shard's part of the next pass (*part = 1, kind EVAL_FIT_PART_KIND) instead. */
+ * is the shard's part of the next pass (*part = 1, kind EVAL_FIT_PART_KIND) instead;
+ * else *part is 2 when the evaluation used the fitted model, 0 when it needed none. */
 struct eval_fit;
 int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
                             int fit_rounds, const struct eval_fit *fit, struct strbuf *state,

@@ -87,6 +87,10 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
         fprintf(stderr, "ope: saved the state of rows %zu to %zu of the log (%zu rows) to %s; "
                 "ope merge makes the result from every shard's state\n", c->row_offset,
                 c->row_offset + c->saved_rows - 1, c->saved_rows, c->save_state);
+    if (!out->quiet && c->model_state && !c->saved_pass && !c->saved_fit)
+        fprintf(stderr, "ope: note: --model-state %s is not used: these estimators fit no "
+                "reward model here (the log has qhat.* columns, or none needs one)\n",
+                c->model_state);
     /* Said now, not first by the merge after every shard has run. */
     if (!out->quiet && c->saved_left[0])
         fprintf(stderr, "ope: warning: %s left out of the state: they fit a reward model, "

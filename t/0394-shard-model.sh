@@ -202,6 +202,19 @@ expect_status 65 "shards whose position bases differ: 65" "$OPE" merge "$TMP/b0.
     "$TMP/b1.state"
 expect_grep "$TMP/err" "the same --position-base" "... saying what to give"
 
+# An empty shard (a header alone): refused, saying it can be left out.
+head -n 1 "$TMP/log.csv" > "$TMP/empty.csv"
+# shellcheck disable=SC2086
+expect_status 65 "a shard of no rows: 65" "$OPE" eval "$TMP/empty.csv" --save-state \
+    "$TMP/x.state" $E --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "a shard without rows adds nothing to the merge: leave it out" \
+    "... saying it can be left out"
+# --model-state with estimators that fit no model: said, not silently ignored.
+expect_status 0 "--model-state with ipw alone: the shard's state saved" "$OPE" eval \
+    "$TMP/sh/0.csv" --save-state "$TMP/x.state" --estimators ipw --ci t \
+    --model-state "$TMP/nofit.state"
+expect_grep "$TMP/err" "--model-state $TMP/nofit.state is not used" "... with a note"
+
 # The models' memory: refused before they are allocated, in memory as in rounds.
 OPE_TEST_MODEL_BUDGET=100000 "$OPE" eval "$TMP/log.csv" --estimators dm --ci t \
     >/dev/null 2>"$TMP/err"

@@ -803,7 +803,7 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     h.left = (char *)left;
     h.spilled = (char *)(blog_stream_spilled(bs) ? spilled_name(paths, n) : "");
     if (rc == 0)
-        rc = shard_write(c->save_state, c->save_force, part ? EVAL_FIT_PART_KIND
+        rc = shard_write(c->save_state, c->save_force, part == 1 ? EVAL_FIT_PART_KIND
                          : EVAL_STATE_KIND, &h, state, strbuf_str(settings), err);
     c->saved_rows = sw->n;
     snprintf(c->saved_left, sizeof c->saved_left, "%s", left);
@@ -891,7 +891,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                  save_write(c, paths, n, bs, &sw, names, left, part, &state, &settings,
                             err) != 0)
             rc = -1;
-        c->saved_pass = part ? (fit ? eval_fit_passes(fit) : 0) + 1 : 0;
+        c->saved_pass = part == 1 ? (fit ? eval_fit_passes(fit) : 0) + 1 : 0;
+        c->saved_fit = part == 2;
     }
     eval_fit_free(fit);
     strbuf_release(&state);
@@ -935,6 +936,13 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
     struct res_eval *r = NULL;
     int rc = run_stream(c, paths, n, &r, err);
     res_eval_free(r);
+    /* An empty part of a job array's split: nothing to merge, and nothing lost. */
+    if (rc < 0 && err->status == OPE_EDATA && strstr(err->msg, "no data rows after the header")) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, "; a shard without rows adds nothing to "
+                 "the merge: leave it out (the next shard's --row-offset is the one this "
+                 "would have had)");
+    }
     /* Read whole: a trajectory log (a bandit log is always streamed with --stream). */
     if (rc == 0)
         return ope_fail(err, OPE_EUSAGE, "%s: --save-state saves the state of a bandit log's "

@@ -156,6 +156,7 @@ struct evalcli {
      * saved_pass (out) is then the pass whose part was saved, 0 for the evaluation. */
     const char *model_state;
     size_t saved_pass;
+    int saved_fit;              /* out: the evaluation's state used the fitted model */
     /* out: how many of the last result's warnings, its last ones, say how the log was
      * read (streamed: the estimators left out, an input copied to a temporary file):
      * ope select, whose output has no place for them, says them on standard error. */

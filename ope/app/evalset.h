@@ -100,8 +100,8 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
 /* ope eval --save-state: the state of a shard of a log read in windows (win.row0 its
  * first row in the whole log) into state, and the settings its merge checks into
  * settings (estimators/evaluate_stream.h: eval_bandit_stream_save; with fit_rounds,
- * --model-state, the fit so far fit, and *part set when the state is the shard's part
- * of the fit's next pass). --truth is refused (OPE_EUSAGE: it is the merge's). 0, or
+ * --model-state, the fit so far fit, and *part: 1 the state is the shard's part of the
+ * fit's next pass, 2 the evaluation's with the fitted model, 0 one that needed none). --truth is refused (OPE_EUSAGE: it is the merge's). 0, or
  * -1 with err. */
 struct strbuf;
 struct eval_fit;
