@@ -783,8 +783,9 @@ static int ranks_same_log(size_t rows, const char *hex, const char *path,
  * estimators' blocks written to c->save_state. 0, or -1 with err. */
 static int save_write(struct evalcli *c, const char *const *paths, size_t n,
                       const struct blog_stream *bs, const struct stream_win *sw, char **names,
-                      const char *left, int part, const struct strbuf *state,
-                      const struct strbuf *settings, struct ope_error *err)
+                      const char *left, int part, const char *hex,
+                      const struct strbuf *state, const struct strbuf *settings,
+                      struct ope_error *err)
 {
     struct shard_head h;
     memset(&h, 0, sizeof h);
@@ -792,7 +793,13 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
         return ope_fail_oom(err);
     if (!(h.log = joined_paths(paths, n, err)))
         return -1;
-    int rc = log_digest(bs, paths, n, h.sha256, err);
+    /* The digest the fit's check took already (hex), else read now: one reading less
+     * in every round of a fit. */
+    int rc = 0;
+    if (hex[0])
+        memcpy(h.sha256, hex, sizeof h.sha256);
+    else
+        rc = log_digest(bs, paths, n, h.sha256, err);
     h.row0 = sw->offset;
     h.rows = sw->n;
     h.pos_base = blog_stream_position_base(bs);
@@ -859,7 +866,6 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                            err) != 0)
             rc = -1;
         free(log);
-        hex[0] = '\0';
     }
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
@@ -888,7 +894,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                                             n_names, c->progress, err);
         else if (eval_settings_save_stream(&c->set, &win, c->model_state != NULL, fit,
                                            c->progress, &state, &settings, &part, err) != 0 ||
-                 save_write(c, paths, n, bs, &sw, names, left, part, &state, &settings,
+                 save_write(c, paths, n, bs, &sw, names, left, part, hex, &state, &settings,
                             err) != 0)
             rc = -1;
         c->saved_pass = part == 1 ? (fit ? eval_fit_passes(fit) : 0) + 1 : 0;
