@@ -317,19 +317,15 @@ static int replay(struct rms *m, const struct eval_fit *f, struct ope_error *err
 static int settings_agree(const char *what, const char *mine, const char *name,
                           const char *fit, struct ope_error *err)
 {
-    const char *x = mine, *y = fit;
-    while (*x || *y) {
-        size_t lx = strcspn(x, "\n"), ly = strcspn(y, "\n");
-        if (lx != ly || memcmp(x, y, lx) != 0)
-            return ope_fail(err, OPE_EDATA, "%s other settings than the reward model's fit "
-                            "(%s) was begun with (%.*s against %.*s): run every shard with "
-                            "the options the fit was begun with, or start a new fit (another "
-                            "--model-state file)", what, name, (int)(lx ? lx : 6),
-                            lx ? x : "(none)", (int)(ly ? ly : 6), ly ? y : "(none)");
-        x += lx + (x[lx] == '\n');
-        y += ly + (y[ly] == '\n');
-    }
-    return 0;
+    const char *x, *y;
+    size_t lx, ly;
+    if (!sf_settings_diff(mine, fit, &x, &lx, &y, &ly))
+        return 0;
+    return ope_fail(err, OPE_EDATA, "%s other settings than the reward model's fit (%s) was "
+                    "begun with (%.*s against %.*s): run every shard with the options the "
+                    "fit was begun with, or start a new fit (another --model-state file)",
+                    what, name, (int)(lx ? lx : 6), lx ? x : "(none)", (int)(ly ? ly : 6),
+                    ly ? y : "(none)");
 }
 
 int evs_fit_replay(struct eng *g, struct ope_error *err)

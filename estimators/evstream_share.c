@@ -325,18 +325,16 @@ void evs_settings(const struct eng *g, struct strbuf *sb)
 static int same_settings(const struct sf_state *q, const struct sf_state *first,
                          struct ope_error *err)
 {
-    const char *x = q->settings, *y = first->settings;
-    while (*x && *y) {
-        size_t lx = strcspn(x, "\n"), ly = strcspn(y, "\n");
-        if (lx != ly || memcmp(x, y, lx) != 0)
-            return ope_fail(err, OPE_EUSAGE, "%s runs with %.*s, rank 0 with %.*s: every "
-                            "MPI rank must run the same command (but for the log's path)",
-                            q->name, (int)lx, x, (int)ly, y);
-        x += lx + (x[lx] == '\n');
-        y += ly + (y[ly] == '\n');
-    }
-    return *x || *y ? ope_fail(err, OPE_EUSAGE, "%s runs with other settings than rank 0: "
-                               "every MPI rank must run the same command", q->name) : 0;
+    const char *x, *y;
+    size_t lx, ly;
+    if (!sf_settings_diff(q->settings, first->settings, &x, &lx, &y, &ly))
+        return 0;
+    if (lx && ly)
+        return ope_fail(err, OPE_EUSAGE, "%s runs with %.*s, rank 0 with %.*s: every "
+                        "MPI rank must run the same command (but for the log's path)",
+                        q->name, (int)lx, x, (int)ly, y);
+    return ope_fail(err, OPE_EUSAGE, "%s runs with other settings than rank 0: every MPI "
+                    "rank must run the same command", q->name);
 }
 
 /* The gathered parts of kind, each checked against rank 0's settings before any is

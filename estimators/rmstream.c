@@ -638,11 +638,8 @@ static int add_heldout(struct rms *m, const struct blog *w, struct ope_error *er
     struct rowjob j = { m, w, NULL, NULL, NULL, 0, NULL };
     int rc = -1;
     if (!(j.terms = ope_malloc((w->n + 1) * sizeof *j.terms, err)) ||
-        !(j.q = ope_calloc(A, sizeof *j.q, err)))
+        !(j.q = blog_matrix_new((int)A, w->n, err)))
         goto out;
-    for (size_t a = 0; a < A; a++)
-        if (!(j.q[a] = ope_malloc((w->n + 1) * sizeof **j.q, err)))
-            goto out;
     rc = run_rows(m, &j, (w->n + ROWS_PER_TASK - 1) / ROWS_PER_TASK, rows_task, err);
     for (size_t i = 0; rc == 0 && i < w->n; i++)
         ope_sum_add(&m->err_sum, j.terms[i]);
@@ -651,9 +648,7 @@ static int add_heldout(struct rms *m, const struct blog *w, struct ope_error *er
     if (rc == 0 && m->P)
         rc = run_models(m, err);
 out:
-    for (size_t a = 0; j.q && a < A; a++)
-        free(j.q[a]);
-    free(j.q);
+    blog_matrix_free(j.q, (int)A);
     free(j.terms);
     return rc;
 }

@@ -12,7 +12,6 @@
 #include "estimators/result.h"
 #include "ope/app/cli.h"
 #include "ope/app/evalcli.h"
-#include "ope/app/loadcli.h"
 #include "ope/app/output.h"
 #include "ope/app/shardcli.h"
 #include "ope/base/json.h"
@@ -148,7 +147,6 @@ static int merge_exec(int argc, char **argv)
                              "state is the one the shards were given with --model-state, the "
                              "parts are what they saved with --save-state", model_state);
     struct shard_round round;
-    c.set.model_bytes = loadcli_model_budget();
     struct res_eval *r = shard_merge((const char *const *)(argv + optind),
                                      (size_t)(argc - optind), &c.set, model_state, &round,
                                      progress, &err);

@@ -266,6 +266,8 @@ void evalcli_init(struct evalcli *c)
     memset(c, 0, sizeof *c);
     eval_settings_init(&c->set);
     load_opts_init(&c->lo);
+    /* The reward model's normal equations within the machine's memory. */
+    c->set.model_bytes = loadcli_model_budget();
 }
 
 struct sha_job {
@@ -932,8 +934,6 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
 int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
                        struct ope_error *err)
 {
-    /* The reward model's normal equations within the machine's memory. */
-    c->set.model_bytes = loadcli_model_budget();
     if (comm_size() > 1)
         return ope_fail(err, OPE_EUSAGE, "--save-state saves one shard's state, for ope merge; "
                         "under mpirun the ranks merge their states themselves: drop "
@@ -960,8 +960,6 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
-    /* The reward model's normal equations within the machine's memory. */
-    c->set.model_bytes = loadcli_model_budget();
     c->read_warnings = 0;
     if (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) {
         struct res_eval *r = NULL;
@@ -976,8 +974,6 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
 struct res_eval *evalcli_run_mem(struct evalcli *c, const char *buf, size_t len,
                                  const char *name, struct ope_error *err)
 {
-    /* The reward model's normal equations within the machine's memory. */
-    c->set.model_bytes = loadcli_model_budget();
     c->read_warnings = 0;
     struct csv_reader *csv = csv_open_mem(buf, len, name, c->lo.sep, err);
     return csv ? run_csv(c, csv, &name, 1, err) : NULL;

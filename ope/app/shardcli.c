@@ -129,10 +129,11 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
 {
     memset(ff, 0, sizeof *ff);
     struct stat sb;
-    if (stat(path, &sb) != 0 && errno == ENOENT)
+    int got = stat(path, &sb);
+    if (got != 0 && errno == ENOENT)
         return 0;
     /* (a FIFO would wait for a writer; the fit is replaced by a rename, as a file) */
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+    if (got == 0 && !S_ISREG(sb.st_mode))
         return ope_fail(err, OPE_EUSAGE, "--model-state %s: %s, not a file: --model-state "
                         "names the reward model's fit, a file ope merge writes (a new name "
                         "at the first round)", path, S_ISDIR(sb.st_mode) ? "a directory"

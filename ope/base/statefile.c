@@ -341,22 +341,36 @@ static size_t line_len(const char *s)
     return e ? (size_t)(e - s) : strlen(s);
 }
 
+int sf_settings_diff(const char *x, const char *y, const char **ax, size_t *lx,
+                     const char **ay, size_t *ly)
+{
+    while (*x || *y) {
+        size_t nx = line_len(x), ny = line_len(y);
+        if (nx != ny || memcmp(x, y, nx) != 0 || !*x || !*y) {
+            *ax = x;
+            *lx = nx;
+            *ay = y;
+            *ly = ny;
+            return 1;
+        }
+        x += nx + (x[nx] == '\n');
+        y += ny + (y[ny] == '\n');
+    }
+    return 0;
+}
+
 int sf_compatible(const struct sf_state *a, const struct sf_state *b, struct ope_error *err)
 {
     if (strcmp(a->kind, b->kind) != 0)
         return ope_fail(err, OPE_EDATA, "%s is a '%s' state and %s a '%s' state: they cannot "
                         "be merged", a->name, a->kind, b->name, b->kind);
-    const char *x = a->settings, *y = b->settings;
-    while (*x || *y) {
-        size_t lx = line_len(x), ly = line_len(y);
-        if (lx != ly || memcmp(x, y, lx) != 0)
-            return ope_fail(err, OPE_EDATA, "%s and %s were made with different settings "
-                            "(%.*s in %s, %.*s in %s): merge only the states of one "
-                            "evaluation, made with the same options",
-                            a->name, b->name, (int)(lx ? lx : 6), lx ? x : "(none)",
-                            a->name, (int)(ly ? ly : 6), ly ? y : "(none)", b->name);
-        x += lx + (x[lx] == '\n');
-        y += ly + (y[ly] == '\n');
-    }
+    const char *x, *y;
+    size_t lx, ly;
+    if (sf_settings_diff(a->settings, b->settings, &x, &lx, &y, &ly))
+        return ope_fail(err, OPE_EDATA, "%s and %s were made with different settings "
+                        "(%.*s in %s, %.*s in %s): merge only the states of one "
+                        "evaluation, made with the same options",
+                        a->name, b->name, (int)(lx ? lx : 6), lx ? x : "(none)",
+                        a->name, (int)(ly ? ly : 6), ly ? y : "(none)", b->name);
     return 0;
 }

@@ -87,6 +87,11 @@ uint64_t sf_room(const struct sf_state *st, size_t each);
  * -1 with err (OPE_EDATA, "NAME: damaged state: ...") otherwise. */
 int sf_done(struct sf_state *st, struct ope_error *err);
 
+/* The first line where settings texts x and y differ: 1, with that line of each in
+ * (*ax, *lx) and (*ay, *ly) (length 0: that text ended first); 0 when they agree. */
+int sf_settings_diff(const char *x, const char *y, const char **ax, size_t *lx,
+                     const char **ay, size_t *ly);
+
 /* Whether two states may be merged: the same kind and settings. 0, or -1 with err
  * (OPE_EDATA) naming the first setting that differs and both values. */
 int sf_compatible(const struct sf_state *a, const struct sf_state *b, struct ope_error *err);
