@@ -50,5 +50,7 @@ libope_a_SOURCES += \
 	datasets/tlog_span.c \
 	datasets/tlog.h \
 	datasets/tlog_policy.c \
+	datasets/tlog_stream.c \
+	datasets/tlog_stream.h \
 	datasets/truth.c \
 	datasets/truth.h

@@ -235,7 +235,8 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
                             "an episode must be contiguous: sort the file by episode, then "
                             "step", r->path, fe->line, fe->col, r->name[je],
                             roles_quote(fe->s, fe->len, q, sizeof q),
-                            L->line[L->ep_start[code]], L->rows_of.n > 1 ? " of " : "",
+                            L->windows ? L->ep_line[code] : L->line[L->ep_start[code]],
+                            L->rows_of.n > 1 ? " of " : "",
                             L->rows_of.n > 1 ? csv_rows_name(&L->rows_of, L->csv,
                                                              L->ep_start[code]) : "");
         if (step != 0)
@@ -243,7 +244,16 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
                             "step %ld, expected 0; %s", r->path, fs->line, fs->col,
                             r->name[js], roles_quote(fe->s, fe->len, q, sizeof q), step,
                             roles_hint(r, js, h, sizeof h));
-        L->ep_start[ne] = L->n;
+        if (L->windows) {
+            if (ne >= L->ep_line_cap) {
+                size_t nc = L->ep_line_cap ? 2 * L->ep_line_cap : 4096;
+                if (TGROW(L->ep_line, nc, err))
+                    return -1;
+                L->ep_line_cap = nc;
+            }
+            L->ep_line[ne] = fs->line;
+        }
+        L->ep_start[ne - L->ep_base] = L->n;
     }
     L->step = step;
     L->done_line = 0;
@@ -361,7 +371,7 @@ static int tread_row(struct tloader *L, const struct csv_field *f, struct ope_er
     return 0;
 }
 
-static void tloader_release(struct tloader *L)
+void tlog_loader_release(struct tloader *L)
 {
     free(L->rows_of.start);
     for (size_t j = 0; L->val && j < L->r.n_cols; j++)
@@ -374,6 +384,7 @@ static void tloader_release(struct tloader *L)
     free(L->done);
     free(L->line);
     free(L->ep_start);
+    free(L->ep_line);
     roles_levels_release(&L->ids);
     roles_release(&L->r);
 }
@@ -405,35 +416,32 @@ void tlog_loader_use_spans(int on)
     use_spans = on;
 }
 
+int tlog_loader_more(struct tloader *L, struct csv_reader *csv, struct ope_error *err)
+{
+    struct csv_span sp;
+    int rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
+    if (rc == 1 && tlog_loader_read_span(L, &sp, err) < 0)
+        return -1;
+    if (rc == 2) {
+        const struct csv_field *f;
+        size_t nf;
+        rc = csv_next(csv, &f, &nf, err);
+        if (rc == 1 && ((!L->windows && csv_rows_note(&L->rows_of, csv, L->n, err) < 0) ||
+                        tread_record(L, csv, f, nf, err) < 0))
+            return -1;
+    }
+    return rc < 0 ? -1 : rc > 0;
+}
+
 /* Read every record after the header: runs of plain lines through
  * tlog_loader_read_span, the other records one by one, in file order. */
 static int tread_rows(struct tloader *L, struct csv_reader *csv, struct ope_error *err)
 {
-    if (!(L->val = ope_calloc(L->r.n_cols, sizeof *L->val, err)))
+    int rc;
+    while ((rc = tlog_loader_more(L, csv, err)) > 0)
+        ;
+    if (rc < 0)
         return -1;
-    for (size_t j = 0; j < L->r.n_cols; j++)
-        if ((L->r.col[j].use == USE_POLICY || L->r.col[j].use == USE_FEATURE) &&
-            !(L->val[j] = ope_malloc(sizeof(double), err)))
-            return -1;
-    L->max_action = L->max_state = -1;
-    for (;;) {
-        struct csv_span sp;
-        int rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
-        if (rc == 1 && tlog_loader_read_span(L, &sp, err) < 0)
-            return -1;
-        if (rc == 2) {
-            const struct csv_field *f;
-            size_t nf;
-            rc = csv_next(csv, &f, &nf, err);
-            if (rc == 1 && (csv_rows_note(&L->rows_of, csv, L->n, err) < 0 ||
-                            tread_record(L, csv, f, nf, err) < 0))
-                return -1;
-        }
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
-            break;
-    }
     if (L->n == 0)
         return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "
                         "least one step", csv_input_name(csv, 0));
@@ -557,30 +565,43 @@ fail:
     return NULL;
 }
 
+int tlog_loader_begin(struct tloader *L, struct csv_reader *csv, struct ope_error *err)
+{
+    const struct load_opts *o = L->o;
+    L->csv = csv;
+    const char *path = csv_name(csv);     /* the input being read, for messages */
+    const struct csv_field *hdr;
+    size_t nh;
+    int rc = csv_next(csv, &hdr, &nh, err);
+    if (rc == 0)
+        return ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming "
+                        "the columns (episode,step,state,action,reward,pscore,...)", path);
+    if (rc < 0 || roles_resolve(&L->r, hdr, nh, o, 1, path, err) != 0)
+        return -1;
+    if (o->want_policies && L->r.n_policies == 0)
+        return ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
+                        "or --policy-columns PATTERN) in the header; a tabular policy may "
+                        "instead come as a file: --policy NAME=FILE", path);
+    if (!(L->val = ope_calloc(L->r.n_cols + 1, sizeof *L->val, err)))
+        return -1;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        if ((L->r.col[j].use == USE_POLICY || L->r.col[j].use == USE_FEATURE) &&
+            !(L->val[j] = ope_malloc(sizeof(double), err)))
+            return -1;
+    L->max_action = L->max_state = -1;
+    return 0;
+}
+
 struct tlog *tlog_load_csv(struct csv_reader *csv, const struct load_opts *o,
                            struct ope_error *err)
 {
     struct tloader L;
     memset(&L, 0, sizeof L);
     L.o = o;
-    L.csv = csv;
-    const char *path = csv_name(csv);     /* the input being read, for messages */
-    const struct csv_field *hdr;
-    size_t nh;
     struct tlog *t = NULL;
-    int rc = csv_next(csv, &hdr, &nh, err);
-    if (rc == 0)
-        ope_fail(err, OPE_EDATA, "%s: the file is empty; expected a header line naming the "
-                 "columns (episode,step,state,action,reward,pscore,...)", path);
-    if (rc == 1 && roles_resolve(&L.r, hdr, nh, o, 1, path, err) == 0) {
-        if (o->want_policies && L.r.n_policies == 0)
-            ope_fail(err, OPE_EDATA, "%s:1: no evaluation policy columns (pi.NAME.ACTION, "
-                     "or --policy-columns PATTERN) in the header; a tabular policy may "
-                     "instead come as a file: --policy NAME=FILE", path);
-        else if (tread_rows(&L, csv, err) == 0)
-            t = tbuild(&L, csv_input_name(csv, 0), err);
-    }
-    tloader_release(&L);
+    if (tlog_loader_begin(&L, csv, err) == 0 && tread_rows(&L, csv, err) == 0)
+        t = tbuild(&L, csv_input_name(csv, 0), err);
+    tlog_loader_release(&L);
     return t;
 }
 

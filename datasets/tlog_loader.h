@@ -41,7 +41,26 @@ struct tloader {
     const struct csv_reader *csv;   /* the reader, for the input of a row in messages */
     struct csv_rows rows_of;        /* several inputs: where each begins */
     struct tlog_memo *memo;         /* [n_cols] a parallel task's, or NULL */
+    /* Read in windows (tlog_stream.c): the loader holds the rows of episodes ep_base..
+     * only (ep_start[e - ep_base] is episode e's first row), and ep_line[e] keeps the
+     * first line of every episode for the message of one that comes back. */
+    size_t ep_base;
+    size_t *ep_line, ep_line_cap;
+    int windows;
 };
+
+/* Read the header of csv and resolve its roles into L (L zeroed but for o). 0, or -1
+ * with err (an empty file, a header the roles refuse, no policy column when
+ * o->want_policies). */
+int tlog_loader_begin(struct tloader *L, struct csv_reader *csv, struct ope_error *err);
+
+/* Read the next records after the header: a run of plain lines (in parallel), or one
+ * record. 1: rows were read (maybe none: blank lines); 0: the input is over; -1 with
+ * err. */
+int tlog_loader_more(struct tloader *L, struct csv_reader *csv, struct ope_error *err);
+
+/* Free everything L holds. */
+void tlog_loader_release(struct tloader *L);
 
 /* Make room for at least rows rows in every column. 0 or -1 (out of memory). */
 int tlog_loader_reserve(struct tloader *L, size_t rows, struct ope_error *err);

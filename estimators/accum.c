@@ -56,6 +56,20 @@ void acc_merge(struct acc_state *into, const struct acc_state *from)
         ope_xsum_merge(&into->rep[j], &from->rep[j]);
 }
 
+void acc_merge_cols(struct acc_state *into, const struct acc_state *from, const size_t *map)
+{
+    into->n += from->n;
+    for (size_t k = 0; k < into->K; k++)
+        if (map[k] != (size_t)-1)
+            ope_xsum_merge(&into->point[k], &from->point[map[k]]);
+    for (size_t b = 0; b < into->B; b++) {
+        into->rep_n[b] += from->rep_n[b];
+        for (size_t k = 0; k < into->K; k++)
+            if (map[k] != (size_t)-1)
+                ope_xsum_merge(&into->rep[b * into->K + k], &from->rep[b * from->K + map[k]]);
+    }
+}
+
 void acc_put(struct strbuf *sb, const struct acc_state *s)
 {
     sf_put_u64(sb, s->K);

@@ -71,6 +71,12 @@ void acc_release(struct acc_state *s);
 /* into += from (same K and B): as if from's chunks had been fed to into. */
 void acc_merge(struct acc_state *into, const struct acc_state *from);
 
+/* into += from with the columns rearranged (same B; any K): column k of into gets
+ * from's column map[k], or nothing when map[k] is (size_t)-1. A state whose columns
+ * grew (a trajectory log's per-step slots, when a longer episode comes) is carried
+ * over into the wider layout by merging it into an empty state of that layout. */
+void acc_merge_cols(struct acc_state *into, const struct acc_state *from, const size_t *map);
+
 /* Feed chunks c0 .. c1 - 1 of src (rows [c0 ACC_CHUNK, min(c1 ACC_CHUNK, n))), on
  * this thread, with the bootstrap counts of seed. The streaming entry point. 0, or
  * -1 (out of memory) with err. */

@@ -62,6 +62,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evwindows.c \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \
+	estimators/evaluate_traj_stream.c \
+	estimators/evaluate_traj_stream.h \
 	estimators/accum.c \
 	estimators/accum.h \
 	estimators/evboot.c \

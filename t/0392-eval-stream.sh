@@ -5,8 +5,9 @@
 # command end to end), for a plain file, a .gz, several files of one log, standard
 # input (which says it was copied), past --memory-limit, with t intervals and the
 # differences (a fourth reading) and with confidence sequences. Without qhat.* columns
-# the reward model is fitted in passes, with the same result; --by, a trajectory log with --stream, and commands that keep the log are
-# refused with status 64; a bad row fails as it does in memory.
+# the reward model is fitted in passes, with the same result; --by and commands that keep
+# the log are refused with status 64; a bad row fails as it does in memory. (A trajectory
+# log's stream: t/0396.)
 . "$OPE_SRCDIR/t/lib.sh"
 plan 20
 
@@ -68,9 +69,10 @@ same "no qhat: ridge, 2 folds" "$TMP/raw.csv" -- --estimators dm,sndr --reward-m
     --folds 2
 expect_status 64 "--by is refused" "$OPE" eval "$TMP/q.csv" --stream --by x1
 "$OPE" gen mdp riverswim --episodes 20 --horizon 5 -q -o "$TMP/rs.csv" || exit 1
-expect_status 64 "a trajectory log with --stream is refused" "$OPE" eval "$TMP/rs.csv" --stream
-expect_status 0 "a trajectory log past --memory-limit is read whole" \
-    "$OPE" eval "$TMP/rs.csv" --memory-limit 1K --estimators tis
+expect_status 64 "a trajectory log with --stream and a model's estimator is refused" \
+    "$OPE" eval "$TMP/rs.csv" --stream --estimators tis,dr
+expect_status 0 "a trajectory log past --memory-limit is read (whole: dr fits a model)" \
+    "$OPE" eval "$TMP/rs.csv" --memory-limit 1K --estimators tis,dr
 # A bad pscore in the second window: the same message as in memory.
 awk -F, 'NR == 20001 { $3 = "1.5" } { print }' OFS=, "$TMP/q.csv" > "$TMP/bad.csv"
 "$OPE" eval "$TMP/bad.csv" 2>"$TMP/e1"; s1=$?

@@ -104,6 +104,7 @@ ope_sh_tests = \
 	t/0392-eval-stream.sh \
 	t/0393-stream-model.sh \
 	t/0394-shard-model.sh \
+	t/0396-traj-stream.sh \
 	t/0372-gate-sequential.sh \
 	t/0377-mpi-comm.sh \
 	t/0379-mpi-eval.sh \

@@ -20,10 +20,12 @@
 #include "datasets/csv.h"
 #include "datasets/logrange.h"
 #include "datasets/tlog.h"
+#include "datasets/tlog_stream.h"
 #include "estimators/accum.h"
 #include "estimators/ci.h"
 #include "estimators/estimator.h"
 #include "estimators/evaluate_stream.h"
+#include "estimators/evaluate_traj_stream.h"
 #include "ope/app/cli.h"
 #include "ope/app/loadcli.h"
 #include "ope/app/output.h"
@@ -957,10 +959,94 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
     return rc < 0 ? -1 : 0;
 }
 
+/* The windows of a trajectory log for the evaluation (eng_traj_windows.next). */
+static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err)
+{
+    return tlog_stream_next(ctx, w, first, err);
+}
+
+/* Episodes per window of a streamed trajectory log: whole chunks of the accumulator
+ * (OPE_TEST_WINDOW, in episodes, makes them small for tests). */
+static size_t traj_window(void)
+{
+    const char *t = getenv("OPE_TEST_WINDOW");
+    size_t w = t ? (size_t)strtoull(t, NULL, 10) : 0;
+    return w && w % ACC_CHUNK == 0 ? w : 4 * ACC_CHUNK;
+}
+
+/* Whether paths[0..n-1], all regular files, hold a trajectory log: 1, 0 (a bandit log,
+ * or an input that is not a regular file: the bandit stream reads it), -1 with err. */
+static int regular_trajectory(const struct evalcli *c, const char *const *paths, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct stat st;
+        if (strcmp(paths[k], "-") == 0 || stat(paths[k], &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+    }
+    struct ope_error e = { 0 };
+    struct csv_reader *csv = csv_open(paths[0], c->lo.sep, &e);
+    int traj = csv ? log_csv_is_trajectory(csv, &c->lo, &e) : 0;
+    csv_close(csv);
+    return traj == 1;
+}
+
+/* A trajectory log read in windows of episodes, in one pass (ope eval --stream, or a
+ * log past the memory limit whose estimators a stream takes). */
+static struct res_eval *run_traj_stream(struct evalcli *c, const char *const *paths, size_t n,
+                                        struct ope_error *err)
+{
+    if (c->save_state)
+        return ope_fail(err, OPE_EUSAGE, "%s: --save-state saves the state of a bandit log's "
+                        "shard; this is a trajectory log (episode and step columns): evaluate "
+                        "it in one run (--stream reads it in windows)", paths[0]), NULL;
+    if (evalcli_n_policy_files(c) > 0)
+        return ope_fail(err, OPE_EUSAGE, "%s: --policy NAME=FILE is looked up in the whole "
+                        "trajectory log; with --stream the policies come from its pi.NAME.A "
+                        "columns: drop --stream", paths[0]), NULL;
+    struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
+    if (!csv)
+        return NULL;
+    csv_set_progress(csv, c->progress);
+    c->lo.want_policies = 1;
+    struct res_eval *r = NULL;
+    struct tlog_stream *ts = tlog_stream_open(csv, &c->lo, traj_window(), err);
+    size_t np = ts ? tlog_stream_policies(ts) : 0;
+    const char **names = ts ? ope_calloc(np + 1, sizeof *names, err) : NULL;
+    if (names) {
+        for (size_t p = 0; p < np; p++)
+            names[p] = tlog_stream_policy_name(ts, p);
+        struct eng_traj_windows win = { ts, traj_next, csv_input_name(csv, 0), np, names,
+                                        tlog_stream_actions(ts) };
+        r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
+    }
+    if (r && input_digest(csv, paths[0], r->sha256, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
+    }
+    if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
+    }
+    free(names);
+    tlog_stream_close(ts);
+    csv_close(csv);
+    return r;
+}
+
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
                                    struct ope_error *err)
 {
     c->read_warnings = 0;
+    /* A trajectory log is streamed in one process when asked (--stream), or past the
+     * memory limit when its estimators stream (else it is read whole, as before). */
+    if (comm_size() == 1 && !c->keep_blog && !c->keep_tlog &&
+        loadcli_stream_wanted(&c->lo, paths, n) && regular_trajectory(c, paths, n)) {
+        struct ope_error e = { 0 };
+        if (c->lo.stream || eval_settings_traj_streams(&c->set, &e))
+            return run_traj_stream(c, paths, n, err);
+        struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
+        return csv ? run_csv(c, csv, paths, n, err) : NULL;
+    }
     if (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) {
         struct res_eval *r = NULL;
         int rc = run_stream(c, paths, n, &r, err);

@@ -16,6 +16,7 @@
 #include "estimators/ci.h"
 #include "estimators/estimator.h"
 #include "estimators/evaluate_stream.h"
+#include "estimators/evaluate_traj_stream.h"
 #include "estimators/rmodel.h"
 #include "estimators/segments.h"
 #include "estimators/vmodel.h"
@@ -346,6 +347,86 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
     struct res_eval *r = NULL;
     if (stream_opts(set, progress, &spec, &eo, err) == 0)
         r = run_bandit(set, &eo, NULL, win, NULL, names, n_names, err);
+    free(spec);
+    return r;
+}
+
+/* The estimators of a streamed trajectory evaluation: the ones given, else those a
+ * stream takes. */
+static const char *traj_stream_estimators(const struct eval_settings *set)
+{
+    return set->estimators[0] ? set->estimators : "tis,pdis,wtis,wpdis";
+}
+
+int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    struct eval_opts eo;
+    int ok = !set->by[0] && !set->risk &&
+             est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, err) == 0 &&
+             eval_settings_to_opts(set, &eo, NULL, err) == 0;
+    if (ok) {
+        eo.spec = spec;
+        eo.n_spec = n_spec;
+        ok = eval_traj_stream_refuse(&eo, err) == 0;
+    }
+    free(spec);
+    return ok;
+}
+
+struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
+                                               const struct eng_traj_windows *win,
+                                               struct ope_progress *progress,
+                                               struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    struct eval_opts eo;
+    struct traj_opts to;
+    struct truth tf = { 0 };
+    tf.behavior = NAN;
+    double *tv = NULL;
+    struct res_eval *r = NULL;
+    const char *path = win->path ? win->path : "log";
+    if (set->by[0])
+        ope_fail(err, OPE_EUSAGE, "%s: --by %s: segments are for bandit logs; this is a "
+                 "trajectory log (evaluate each part's episodes as a log of its own)", path,
+                 set->by);
+    else if (set->risk)
+        ope_fail(err, OPE_EUSAGE, "%s: --risk: the return distribution's estimates sort every "
+                 "episode's return, which a stream does not hold: drop --stream", path);
+    else if (est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, err) == 0 &&
+             eval_settings_to_opts(set, &eo, &to, err) == 0 &&
+             (!set->truth_path || truth_load(set->truth_path, &tf, err) == 0)) {
+        eo.spec = spec;
+        eo.n_spec = n_spec;
+        eo.progress = progress;
+        size_t np = set->n_policies ? set->n_policies : win->n_policies;
+        if (set->truth_path && !(tv = ope_calloc(np + 1, sizeof *tv, err)))
+            goto out;
+        for (size_t p = 0; tv && p < np; p++)
+            tv[p] = truth_of(&tf, set->n_policies ? set->policies[p] : win->names[p]);
+        to.truth = tv;
+        r = eval_traj_stream(win, &eo, &to, err);
+        if (r && !set->estimators[0] &&
+            res_warn(r, NULL, "--stream: the estimators that fit a model on the whole log "
+                     "(dm, dr, wdr, mis) were left out; drop --stream to run them") != 0) {
+            res_eval_free(r);
+            ope_fail_oom(err);
+            r = NULL;
+        }
+        if (r && set->truth_path && !isnan(tf.behavior))
+            r->behavior_value = r->behavior_exact = tf.behavior;
+        if (r && set->truth_path && warn_unknown_truth(r, &tf, set->truth_path, NULL, NULL,
+                                                       win->names, win->n_policies, err)) {
+            res_eval_free(r);
+            r = NULL;
+        }
+    }
+out:
+    free(tv);
+    truth_release(&tf);
     free(spec);
     return r;
 }

@@ -92,6 +92,18 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
  * setting but --by (refused, OPE_EUSAGE), and no estimator that fits a reward model
  * unless the log has qhat.* columns. */
 struct eng_windows;
+/* Evaluate a trajectory log read in windows (estimators/evaluate_traj_stream.h) with
+ * set: its estimators (default: the ones a stream takes, tis,pdis,wtis,wpdis), the
+ * discount and the truth file. Refused (OPE_EUSAGE): --by, --risk, and what
+ * eval_traj_stream_refuse refuses. */
+struct eng_traj_windows;
+/* Whether set's trajectory evaluation can be streamed: 1, or 0 with err saying why. */
+int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err);
+struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
+                                               const struct eng_traj_windows *win,
+                                               struct ope_progress *progress,
+                                               struct ope_error *err);
+
 struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
                                           const struct eng_windows *win,
                                           const char *const *names, size_t n_names,

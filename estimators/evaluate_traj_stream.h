@@ -1,0 +1,61 @@
+/* estimators/evaluate_traj_stream.h: a trajectory log evaluated from windows of whole
+ * episodes in one pass (ope eval --stream on a trajectory log, issue 17), by the same
+ * driver (engine.h) and the same per-episode terms (traj.h) as a log in memory; only
+ * the gathering differs. Memory: one window's episodes and their packed terms, plus
+ * O(policies x estimators x (replicates + horizon^2)), never O(episodes).
+ *
+ * One pass is enough because every statistic is kept in a form that merges:
+ *   - the point and replicate sums of every column in the accumulator (accum.h), fed
+ *     window by window with the episodes' global numbers, so the bootstrap draws and
+ *     the sums are the in-memory run's bit for bit (windows are whole chunks);
+ *   - the horizon T (the longest episode) is known only at the end: per-step slots
+ *     (wpdis) are laid out for the longest episode so far, and when a longer one comes
+ *     the slots of the episodes before it are extended as padding extends them (their
+ *     weight carried over, reward 0: the values of their last slot's denominator);
+ *   - the contributions behind se (traj_contrib): a plain estimator's are the
+ *     episode's own terms (their statistics merged by ci_stats_acc); a ratio
+ *     estimator's are affine in the episode's terms given the full-sample sums, so
+ *     their mean and sd come from the terms' co-moments (Chan et al.'s pairwise
+ *     update), to 1e-12 relative of the in-memory two-pass values;
+ *   - the weights' diagnostics in episode order, the support of the logged (state,
+ *     action) pairs with each policy's probability mass per pair, the behaviour value.
+ *
+ * What it does not do, and says so before reading (eval_traj_stream_refuse,
+ * OPE_EUSAGE): estimators that fit a model on the whole log (dm, dr, wdr, mis), and
+ * intervals other than the bootstrap (the t, Hoeffding and Bernstein intervals of the
+ * differences between candidates, and the observed range of a ratio estimator's
+ * contributions, need every episode's terms at once). */
+#ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H
+#define ESTIMATORS_EVALUATE_TRAJ_STREAM_H
+
+#include <stddef.h>
+#include "ope/base/error.h"
+#include "datasets/tlog.h"
+#include "estimators/evaluate.h"
+#include "estimators/evaluate_traj.h"
+
+/* Where the windows come from (datasets/tlog_stream.h). A window is a struct tlog of whole consecutive episodes with
+ * the log's actions and policies, its horizon the longest episode read so far; the
+ * first episode of every window but the last's successor is a multiple of ACC_CHUNK
+ * episodes (so the accumulator's chunks are the whole log's). */
+struct eng_traj_windows {
+    void *ctx;
+    /* The next window *w (valid until the next call) and the log's index of its first
+     * episode *first: 1; 0: the log is over; -1 with err. */
+    int (*next)(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err);
+    const char *path;           /* for the results and messages, or NULL */
+    size_t n_policies;
+    const char *const *names;   /* [n_policies] the log's evaluation policies */
+    int n_actions;
+};
+
+/* Refuse what a streamed trajectory evaluation cannot do (above), before anything is
+ * read. 0, or -1 with err (OPE_EUSAGE). */
+int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err);
+
+/* Evaluate the log of win as eval_traj_ex evaluates it in memory (to.vm is unused:
+ * no model is fitted). Errors: as eval_traj_ex's, the window provider's. */
+struct res_eval *eval_traj_stream(const struct eng_traj_windows *win, const struct eval_opts *o,
+                                  const struct traj_opts *to, struct ope_error *err);
+
+#endif

@@ -1,0 +1,114 @@
+#!/bin/sh
+# t/0396-traj-stream.sh: `ope eval --stream` on a trajectory log (issue 17) reads it in
+# windows of whole episodes, in one pass, and gives the in-memory JSON: the estimates
+# and bootstrap intervals bit for bit (the accumulator's chunks and draws are the
+# whole log's), se to rounding (a self-normalised estimator's comes from the terms'
+# co-moments: t/jsonclose at 1e-12 relative). Checked with windows of 4096 episodes on
+# a log whose episodes have 1 to 30 steps, in the sampler's order and sorted by length
+# (so the longest episode comes last and the per-step slots of wpdis grow window by
+# window), with 1 and 2 threads, --gamma, --policy, --truth, .gz and .zst, two files of
+# one log, and past --memory-limit. What a stream cannot do is refused with status 64
+# before anything is read; bad rows fail with the in-memory message and status.
+# The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
+# both runs, which no relative tolerance compares).
+. "$OPE_SRCDIR/t/lib.sh"
+plan 19
+close="$OPE_BUILDDIR/t/jsonclose"
+OPE_TEST_WINDOW=4096
+export OPE_TEST_WINDOW
+
+"$OPE" gen mdp gridworld --episodes 12000 --candidates 4 --gamma 0.95 -q \
+    -o "$TMP/g.csv" --truth "$TMP/truth.csv" || exit 1
+# The same episodes, shortest first (sorted by length, then id).
+head -1 "$TMP/g.csv" > "$TMP/head"
+awk -F, 'NR > 1 { n[$1]++ } END { for (e in n) printf "%06d %s\n", n[e], e }' "$TMP/g.csv" |
+    sort > "$TMP/len"
+awk 'NR == FNR { order[++k] = $2; next }
+     FNR > 1 { split($0, f, ","); rows[f[1]] = rows[f[1]] $0 "\n" }
+     END { for (i = 1; i <= k; i++) printf "%s", rows[order[i]] }' "$TMP/len" "$TMP/g.csv" \
+    > "$TMP/body"
+cat "$TMP/head" "$TMP/body" > "$TMP/gs.csv"
+
+# same DESC FILE... -- ARGS: eval in memory and with --stream, the same JSON.
+same() {
+    desc=$1; shift
+    files=""
+    while [ "$1" != -- ]; do files="$files $1"; shift; done
+    shift
+    # shellcheck disable=SC2086 # paths from $TMP have no spaces
+    "$OPE" eval $files "$@" -f json >"$TMP/whole" 2>"$TMP/whole.err"; s1=$?
+    # shellcheck disable=SC2086
+    "$OPE" eval $files --stream "$@" -f json >"$TMP/win" 2>"$TMP/win.err"; s2=$?
+    if [ $s1 -eq 0 ] && [ $s2 -eq 0 ] && "$close" "$TMP/whole" "$TMP/win" 2>"$TMP/why"; then
+        pass "$desc"
+    else fail "$desc"; diag "status $s1 / $s2" "$(cat "$TMP/why")" \
+        "$(head -c 300 "$TMP/win.err")"; fi
+}
+E="--estimators tis,pdis,wtis,wpdis"
+# shellcheck disable=SC2086
+same "tis, pdis, wtis, wpdis with bootstrap intervals" "$TMP/g.csv" -- $E
+# shellcheck disable=SC2086
+same "episodes shortest first: wpdis's slots grow" "$TMP/gs.csv" -- $E
+# shellcheck disable=SC2086
+same "no intervals" "$TMP/gs.csv" -- $E --ci none
+# shellcheck disable=SC2086
+same "one thread" "$TMP/gs.csv" -- $E --threads 1 --n-boot 200
+# shellcheck disable=SC2086
+same "--gamma 0.9, two policies, --truth" "$TMP/g.csv" -- $E --gamma 0.9 \
+    --policy mix33 --policy mix100 --truth "$TMP/truth.csv"
+# shellcheck disable=SC2086
+same "--lift and --against" "$TMP/g.csv" -- $E --lift --against mix33 --n-boot 300
+gzip -c "$TMP/gs.csv" > "$TMP/gs.csv.gz"
+zstd -q -c "$TMP/gs.csv" > "$TMP/gs.csv.zst"
+"$OPE" eval "$TMP/gs.csv" $E -f json > "$TMP/mem.json"
+for z in gz zst; do
+    # shellcheck disable=SC2086
+    "$OPE" eval "$TMP/gs.csv.$z" --stream $E -f json > "$TMP/z.json" 2>"$TMP/err"
+    grep -v sha256 "$TMP/mem.json" > "$TMP/a"; grep -v sha256 "$TMP/z.json" > "$TMP/b"
+    if "$close" "$TMP/a" "$TMP/b" 2>"$TMP/why"; then pass "a .$z file: the same"
+    else fail "a .$z file differs"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
+done
+# Two files of one log, cut between episodes.
+cut_at=$(awk -F, 'NR > 90000 && $2 == 0 { print NR; exit }' "$TMP/gs.csv")
+head -n $((cut_at - 1)) "$TMP/gs.csv" > "$TMP/p1.csv"
+{ head -1 "$TMP/gs.csv"; tail -n +"$cut_at" "$TMP/gs.csv"; } > "$TMP/p2.csv"
+# shellcheck disable=SC2086
+same "two files of one log" "$TMP/p1.csv" "$TMP/p2.csv" -- $E
+# Past --memory-limit with estimators a stream takes: streamed (the same JSON); with one
+# that fits a model (dm, dr, wdr, mis) it is read whole, as before.
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/gs.csv" $E --memory-limit 1M -f json > "$TMP/auto.json" 2>"$TMP/err"
+if "$close" "$TMP/mem.json" "$TMP/auto.json"; then pass "past --memory-limit: streamed, same"
+else fail "past --memory-limit: different"; fi
+"$OPE" eval "$TMP/g.csv" --memory-limit 1M --estimators tis,dr --n-boot 50 -f json \
+    > "$TMP/all.json" 2>"$TMP/err"
+expect_grep "$TMP/all.json" '"dr"' "past --memory-limit with dr: read whole, dr estimated"
+# Without --estimators a stream runs those it can, and says what it left out.
+"$OPE" eval "$TMP/g.csv" --stream --n-boot 50 > "$TMP/out" 2>&1
+expect_grep "$TMP/out" "estimators that fit a model on the whole log (dm, dr, wdr, mis) were left out" \
+    "the default estimators: the model's are left out, and said"
+
+# Refused before reading, status 64.
+expect_status 64 "dr with --stream" "$OPE" eval "$TMP/g.csv" --stream --estimators tis,dr
+expect_grep "$TMP/err" "dr fits a model on the whole trajectory log" "says why"
+expect_status 64 "--ci t with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --ci t
+expect_status 64 "--risk with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --risk
+expect_status 64 "--policy NAME=FILE with --stream" "$OPE" eval "$TMP/g.csv" --stream $E \
+    --policy x="$TMP/truth.csv"
+
+# Bad rows past the first window: the in-memory status and message.
+bad() {
+    desc=$1; file=$2
+    # shellcheck disable=SC2086
+    "$OPE" eval "$file" $E 2>"$TMP/e1" >/dev/null; s1=$?
+    # shellcheck disable=SC2086
+    "$OPE" eval "$file" --stream $E 2>"$TMP/e2" >/dev/null; s2=$?
+    if [ $s1 -eq 65 ] && [ $s2 -eq 65 ] && cmp -s "$TMP/e1" "$TMP/e2"; then pass "$desc"
+    else fail "$desc: $s1 / $s2"; diag "$(cat "$TMP/e1" "$TMP/e2")"; fi
+}
+awk -F, 'NR == 150001 { $6 = "1.5" } { print }' OFS=, "$TMP/gs.csv" > "$TMP/b1.csv"
+bad "a pscore of 1.5 on line 150001: the same message" "$TMP/b1.csv"
+# An episode of the first window comes back at the end.
+{ cat "$TMP/gs.csv"; sed -n 2p "$TMP/gs.csv"; } > "$TMP/b2.csv"
+bad "an episode that comes back after 12,000 others: the same message" "$TMP/b2.csv"
+done_testing
