@@ -429,6 +429,10 @@ static int open_header(struct blog_stream *s, const char *const *paths, size_t n
     int traj = log_csv_is_trajectory(s->csv, &s->o, err);
     if (traj < 0)
         return -1;
+    if (traj == 1 && s->o.stream_handoff) {
+        s->traj = 1;
+        return 0;
+    }
     if (traj == 1)
         return ope_fail(err, OPE_EUSAGE, "%s: --stream reads bandit logs; this is a "
                         "trajectory log (episode and step columns), which is read whole: "
@@ -465,6 +469,8 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
     }
     /* Across MPI ranks every rank comes to the split first pass's agreement, one whose
      * opening failed too, so that none waits there for another. */
+    if (rc == 0 && s->traj)
+        return s;
     int split = comm_size() > 1 ? blog_stream_split(s, rc, err) : 0;
     if (rc == 0 && split >= 0 && (split == 1 || first_pass(s, err) == 0) &&
         window_setup(s, err) == 0 && blog_stream_pass_start(s, err) == 0)
@@ -572,6 +578,21 @@ static void free_strings(char **v, size_t n)
     for (size_t k = 0; v && k < n; k++)
         free(v[k]);
     free(v);
+}
+
+int blog_stream_trajectory_kind(const struct blog_stream *s)
+{
+    return s && s->traj;
+}
+
+struct csv_reader *blog_stream_trajectory(struct blog_stream *s)
+{
+    if (!s || !s->traj || !s->csv)
+        return NULL;
+    struct csv_reader *csv = s->csv;
+    csv_set_tee(csv, NULL, NULL);       /* read once, as it comes: nothing to spill */
+    s->csv = NULL;
+    return csv;
 }
 
 void blog_stream_close(struct blog_stream *s)

@@ -143,6 +143,15 @@ int blog_stream_spilled(const struct blog_stream *s);
  * -1 when not known: one regular file, to be hashed by its path. */
 int blog_stream_digest(const struct blog_stream *s, char out[65]);
 
+/* Opened with o->stream_handoff on a trajectory log (whose header a pipe gives once):
+ * the reader, its header handed back (csv_unget) and no longer copied to a temporary
+ * file, now the caller's to read and close; NULL for a bandit log. The stream is then
+ * only to be closed. */
+struct csv_reader;
+struct csv_reader *blog_stream_trajectory(struct blog_stream *s);
+/* Whether it is such a trajectory log (blog_stream_trajectory not yet called). */
+int blog_stream_trajectory_kind(const struct blog_stream *s);
+
 /* Free everything and remove a spilled copy; NULL is a no-op. */
 void blog_stream_close(struct blog_stream *s);
 

@@ -33,6 +33,7 @@ struct blog_stream {
     struct ope_progress *progress;  /* blog_stream_set_progress, for every reader */
     struct loader L;
     int have_loader;
+    int traj;                   /* a trajectory log, handed back (blog_stream_trajectory) */
     int A, base, npos;
     size_t total;               /* the log's rows (first pass) */
     struct blog_marks marks;    /* where every BLOG_STREAM_GRID-th row begins */

@@ -734,8 +734,8 @@ void csv_set_tee(struct csv_reader *r, FILE *const *tee, const char *const *tee_
 {
     r->tee = tee;
     r->tee_name = tee_name;
-    if (r->in && tee[r->cur])
-        in_set_tee(r->in, tee[r->cur], tee_name[r->cur]);
+    if (r->in && (!tee || tee[r->cur]))
+        in_set_tee(r->in, tee ? tee[r->cur] : NULL, tee ? tee_name[r->cur] : NULL);
 }
 
 int csv_is_regular(const struct csv_reader *r)

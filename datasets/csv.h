@@ -47,6 +47,7 @@ struct csv_reader *csv_open_named(const char *const *files, const char *const *p
  * are read, where tee[k] is not NULL (in_set_tee); the arrays are the caller's and
  * must outlive the reader. Call right after opening. */
 void csv_set_tee(struct csv_reader *r, FILE *const *tee, const char *const *tee_name);
+/* (tee NULL: the bytes are no longer copied.) */
 
 /* Which input of csv_open_many is being read (0 for csv_open), and input k's name. */
 size_t csv_input_index(const struct csv_reader *r);

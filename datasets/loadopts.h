@@ -36,6 +36,9 @@ struct load_opts {
     int want_policies;                  /* 1: policy columns are required (eval) */
     int threads;                        /* parsing threads; 0: ope_default_threads() */
     int stream;                         /* --stream: read the log in windows */
+    /* blog_stream_open hands a trajectory log back (blog_stream_trajectory) instead of
+     * refusing it: a pipe's header is read once, by whichever stream reads it. */
+    int stream_handoff;
     unsigned long long memory_limit;    /* --memory-limit bytes; 0: a quarter of RAM */
 };
 

@@ -132,6 +132,10 @@ struct eval_state_opts {
 };
 struct sf_state;
 int eval_state_opts_read(struct sf_state *st, struct eval_state_opts *so, struct ope_error *err);
+/* The options block eval_state_opts_read reads: o's estimators and settings, and the
+ * evaluated policies names[pol[0..n_pol-1]]. */
+void eval_state_opts_put(struct strbuf *sb, const struct eval_opts *o, const char *const *names,
+                         const size_t *pol, size_t n_pol);
 void eval_state_opts_release(struct eval_state_opts *so);
 
 /* The evaluation of the whole log from the states of its shards, states[0..n-1] in

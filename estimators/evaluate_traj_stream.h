@@ -44,6 +44,9 @@ struct eng_traj_windows {
      * episode *first: 1; 0: the log is over; -1 with err. */
     int (*next)(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err);
     const char *path;           /* for the results and messages, or NULL */
+    /* The log's episode of the first episode read: 0, or a shard's first episode in
+     * the whole log (--row-offset), which keys the bootstrap counts. */
+    size_t row0;
     size_t n_policies;
     const char *const *names;   /* [n_policies] the log's evaluation policies */
     int n_actions;
@@ -57,5 +60,29 @@ int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err);
  * no model is fitted). Errors: as eval_traj_ex's, the window provider's. */
 struct res_eval *eval_traj_stream(const struct eng_traj_windows *win, const struct eval_opts *o,
                                   const struct traj_opts *to, struct ope_error *err);
+
+/* ---- shards: a state saved from each, merged into the whole log's result -------------
+ * A shard of a trajectory log (whole episodes, from the log's episode win->row0) is
+ * gathered as above and saved instead of evaluated: its state holds the options
+ * (eval_state_opts_read), the log's policies, actions and discount, and the gathered
+ * part; the merge of the shards' states in episode order is the whole log's evaluation:
+ * the same bootstrap draws, the sums to rounding (the accumulator's chunks are counted
+ * from each shard's first episode), se to 1e-12 relative. Under MPI the ranks merge
+ * their parts the same way (read_windows). */
+#define EVAL_TRAJ_STATE_KIND "ope-eval-traj-shard"
+struct sf_state;
+struct strbuf;
+/* The shard's state appended to state, the settings that must agree for states to
+ * merge to settings, its episodes to *episodes. 0, or -1 with err. */
+int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_opts *o,
+                          const struct traj_opts *to, struct strbuf *state,
+                          struct strbuf *settings, size_t *episodes, struct ope_error *err);
+/* The whole log's evaluation from states[0..n-1] in episode order, each cursor past
+ * its options (the caller checked that the settings agree and the episodes follow each
+ * other), episodes[k] the episodes state k's header says it holds. to->gamma and
+ * to->truth are not used: the discount is the states', the truth the caller's. */
+struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t *episodes,
+                                 size_t n, const struct eval_opts *o, const struct traj_opts *to,
+                                 struct ope_error *err);
 
 #endif

@@ -432,15 +432,15 @@ static int merged_get_merge(const struct eng *g, struct evs_merged *m, size_t sh
 
 /* ---- the options and the log's facts -------------------------------------------------- */
 
-static void put_opts(const struct eng *g, struct strbuf *sb)
+void eval_state_opts_put(struct strbuf *sb, const struct eval_opts *o, const char *const *names,
+                         const size_t *pol, size_t n_pol)
 {
-    const struct eval_opts *o = g->o;
     sf_put_u64(sb, o->n_spec);
     for (size_t e = 0; e < o->n_spec; e++)
         sf_put_str(sb, o->spec[e].label);
-    sf_put_u64(sb, g->n_pol);
-    for (size_t p = 0; p < g->n_pol; p++)
-        sf_put_str(sb, g->kind->policy_name((struct eng *)g, g->pol[p]));
+    sf_put_u64(sb, n_pol);
+    for (size_t p = 0; p < n_pol; p++)
+        sf_put_str(sb, names[pol[p]]);
     sf_put_f64(sb, o->alpha);
     sf_put_u64(sb, (uint64_t)o->ci);
     sf_put_u64(sb, (uint64_t)o->n_boot);
@@ -449,6 +449,12 @@ static void put_opts(const struct eng *g, struct strbuf *sb)
     sf_put_f64(sb, o->bound_hi);
     sf_put_str(sb, o->against ? o->against : "");
     sf_put_u64(sb, o->matrix_k);
+}
+
+static void put_opts(const struct eng *g, struct strbuf *sb)
+{
+    const struct ssrc *s = g->self;
+    eval_state_opts_put(sb, g->o, (const char *const *)s->names, g->pol, g->n_pol);
 }
 
 void eval_state_opts_release(struct eval_state_opts *so)

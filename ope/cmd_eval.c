@@ -84,9 +84,11 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 c->row_offset + c->saved_rows - 1, c->saved_pass, c->save_state,
                 c->model_state);
     else if (!out->quiet)
-        fprintf(stderr, "ope: saved the state of rows %zu to %zu of the log (%zu rows) to %s; "
-                "ope merge makes the result from every shard's state\n", c->row_offset,
-                c->row_offset + c->saved_rows - 1, c->saved_rows, c->save_state);
+        fprintf(stderr, "ope: saved the state of %s %zu to %zu of the log (%zu %s) to %s; "
+                "ope merge makes the result from every shard's state\n",
+                c->saved_episodes ? "episodes" : "rows", c->row_offset,
+                c->row_offset + c->saved_rows - 1, c->saved_rows,
+                c->saved_episodes ? "episodes" : "rows", c->save_state);
     if (!out->quiet && c->model_state && !c->saved_pass && !c->saved_fit)
         fprintf(stderr, "ope: note: --model-state %s is not used: these estimators fit no "
                 "reward model here (the log has qhat.* columns, or none needs one)\n",

@@ -12,7 +12,7 @@
 # The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
 # both runs, which no relative tolerance compares).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 19
+plan 22
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -67,6 +67,23 @@ for z in gz zst; do
     grep -v sha256 "$TMP/mem.json" > "$TMP/a"; grep -v sha256 "$TMP/z.json" > "$TMP/b"
     if "$close" "$TMP/a" "$TMP/b" 2>"$TMP/why"; then pass "a .$z file: the same"
     else fail "a .$z file differs"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
+done
+# Standard input, a FIFO, and a gzip stream on standard input: read once, as they come
+# (nothing copied to a temporary file), the same estimates (the digest of a compressed
+# stream is of its bytes as given).
+for how in stdin fifo gzip; do
+    case $how in
+    stdin) "$OPE" eval - --stream $E -f json < "$TMP/gs.csv" > "$TMP/p.json" 2>"$TMP/err" ;;
+    fifo) rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+          cat "$TMP/gs.csv" > "$TMP/fifo" &
+          "$OPE" eval "$TMP/fifo" --stream $E -f json > "$TMP/p.json" 2>"$TMP/err"; wait ;;
+    gzip) "$OPE" eval - --stream $E -f json < "$TMP/gs.csv.gz" > "$TMP/p.json" 2>"$TMP/err" ;;
+    esac
+    sed 's/"path":"[^"]*","sha256":"[^"]*",//' "$TMP/mem.json" > "$TMP/a"
+    sed 's/"path":"[^"]*","sha256":"[^"]*",//' "$TMP/p.json" > "$TMP/b"
+    if "$close" "$TMP/a" "$TMP/b" 2>"$TMP/why" && ! grep -q "copied" "$TMP/p.json"; then
+        pass "$how: the same, nothing copied"
+    else fail "$how differs"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 done
 # Two files of one log, cut between episodes.
 cut_at=$(awk -F, 'NR > 90000 && $2 == 0 { print NR; exit }' "$TMP/gs.csv")

@@ -667,32 +667,17 @@ int evalcli_ranks_files(const struct evalcli *c, const char *const *paths, size_
 }
 
 /* Across ranks, the logs that do not split: the inputs every rank reads must be
- * regular files (evalcli_ranks_files), and the log a bandit log (a trajectory log is
- * read whole). 0, or -1 with err (the same on every rank that sees the same files). */
+ * regular files (evalcli_ranks_files). 0, or -1 with err (the same on every rank that
+ * sees the same files). */
 static int ranks_refuse(const struct evalcli *c, const char *const *paths, size_t n,
                         struct ope_error *err)
 {
-    const struct load_opts *lo = &c->lo;
-    if (evalcli_ranks_files(c, paths, n, err) != 0)
-        return -1;
-    /* A file that cannot be read is left to the stream, whose message is blog_load's. */
-    struct ope_error e = { 0 };
-    struct csv_reader *csv = csv_open(paths[0], lo->sep, &e);
-    int traj = csv ? log_csv_is_trajectory(csv, lo, &e) : 0;
-    csv_close(csv);
-    if (traj == 1)
-        return ope_fail(err, OPE_EUSAGE, "%s: mpirun splits bandit logs; this is a trajectory "
-                        "log (episode and step columns), which is read whole: run it without "
-                        "mpirun", paths[0]);
-    return 0;
+    return evalcli_ranks_files(c, paths, n, err);
 }
 
-/* Whether the log of paths is read in windows: 1 (a bandit log, streamed: *out is
- * the result, or NULL with err), 0 (read it whole: a trajectory log over the memory
- * limit, which is not streamed yet, or a command that keeps the log), -1 with err. */
 /* Open the stream of a streamed evaluation and read its first window (the log's
- * policies and whether it has q-hat). 1, 0 (read the log whole instead), or -1 with
- * err. */
+ * policies and whether it has q-hat). 1, 0 (read the log whole instead), 2 (a
+ * trajectory log from a pipe, handed back: blog_stream_trajectory), or -1 with err. */
 static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
                        struct blog_stream **bs, const struct blog **w,
                        struct ope_error *err)
@@ -722,9 +707,14 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
         eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
         return -1;
     c->lo.want_policies = 1;
-    if (!(*bs = blog_stream_open_progress(paths, n, &c->lo, stream_window(), c->progress,
-                                            err)))
+    /* A pipe's trajectory log is handed back once its header is read (2). */
+    c->lo.stream_handoff = comm_size() == 1;
+    *bs = blog_stream_open_progress(paths, n, &c->lo, stream_window(), c->progress, err);
+    c->lo.stream_handoff = 0;
+    if (!*bs)
         return -1;
+    if (blog_stream_trajectory_kind(*bs))
+        return 2;
     if (!sniffed && bandit_refuse(c, path, err) != 0)
         return -1;
     size_t first;
@@ -822,6 +812,9 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     return rc;
 }
 
+static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char *const *paths,
+                           size_t n, struct res_eval **out, struct ope_error *err);
+
 static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                       struct res_eval **out, struct ope_error *err)
 {
@@ -830,6 +823,12 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     struct blog_stream *bs = NULL;
     const struct blog *w = NULL;
     int rc = stream_open(c, paths, n, &bs, &w, err);
+    if (rc == 2) {
+        /* A trajectory log from a pipe: read in windows of episodes, as it comes. */
+        struct csv_reader *csv = blog_stream_trajectory(bs);
+        blog_stream_close(bs);
+        return run_traj_stream(c, csv, paths, n, out, err) == 0 ? 1 : -1;
+    }
     char hex[65] = "";
     /* Across ranks, every rank has opened the log (or none goes on), the same one. */
     if (comm_size() > 1 &&
@@ -933,6 +932,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     return rc < 0 ? -1 : 1;
 }
 
+static int regular_trajectory(const struct evalcli *c, const char *const *paths, size_t n);
+
 int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
                        struct ope_error *err)
 {
@@ -942,6 +943,9 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
                         "--save-state, or run each shard without mpirun");
     c->lo.stream = 1;
     struct res_eval *r = NULL;
+    /* A trajectory log's shard: its episodes (--row-offset: its first episode). */
+    if (regular_trajectory(c, paths, n))
+        return run_traj_stream(c, NULL, paths, n, &r, err);
     int rc = run_stream(c, paths, n, &r, err);
     res_eval_free(r);
     /* An empty part of a job array's split: nothing to merge, and nothing lost. */
@@ -991,46 +995,85 @@ static int regular_trajectory(const struct evalcli *c, const char *const *paths,
 }
 
 /* A trajectory log read in windows of episodes, in one pass (ope eval --stream, or a
- * log past the memory limit whose estimators a stream takes). */
-static struct res_eval *run_traj_stream(struct evalcli *c, const char *const *paths, size_t n,
-                                        struct ope_error *err)
+ * log past the memory limit whose estimators a stream takes, or under mpirun); with
+ * --save-state, the shard's state saved instead (*out NULL). csv: the log's reader
+ * (closed here), or NULL to open paths. 0, or -1 with err. */
+static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char *const *paths,
+                           size_t n, struct res_eval **out, struct ope_error *err)
 {
-    if (c->save_state)
-        return ope_fail(err, OPE_EUSAGE, "%s: --save-state saves the state of a bandit log's "
-                        "shard; this is a trajectory log (episode and step columns): evaluate "
-                        "it in one run (--stream reads it in windows)", paths[0]), NULL;
-    if (evalcli_n_policy_files(c) > 0)
+    *out = NULL;
+    if (evalcli_n_policy_files(c) > 0) {
+        csv_close(csv);
         return ope_fail(err, OPE_EUSAGE, "%s: --policy NAME=FILE is looked up in the whole "
-                        "trajectory log; with --stream the policies come from its pi.NAME.A "
-                        "columns: drop --stream", paths[0]), NULL;
-    struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
-    if (!csv)
-        return NULL;
+                        "trajectory log; read in windows (--stream, mpirun, --save-state) the "
+                        "policies come from its pi.NAME.A columns", paths[0]);
+    }
+    if (!csv && !(csv = csv_open_many(paths, n, c->lo.sep, err)))
+        return -1;
     csv_set_progress(csv, c->progress);
     c->lo.want_policies = 1;
     struct res_eval *r = NULL;
     struct tlog_stream *ts = tlog_stream_open(csv, &c->lo, traj_window(), err);
     size_t np = ts ? tlog_stream_policies(ts) : 0;
     const char **names = ts ? ope_calloc(np + 1, sizeof *names, err) : NULL;
-    if (names) {
+    double *maxw = names ? ope_calloc(np + 1, sizeof *maxw, err) : NULL;
+    int rc = maxw ? 0 : -1;
+    /* Across ranks: every rank has the log open, or none goes on. */
+    if (comm_size() > 1 && comm_agree(rc, err) != 0)
+        rc = -1;
+    if (rc == 0) {
         for (size_t p = 0; p < np; p++)
             names[p] = tlog_stream_policy_name(ts, p);
-        struct eng_traj_windows win = { ts, traj_next, csv_input_name(csv, 0), np, names,
+        struct eng_traj_windows win = { ts, traj_next, csv_input_name(csv, 0),
+                                        c->save_state ? c->row_offset : 0, np, names,
                                         tlog_stream_actions(ts) };
-        r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
+        if (!c->save_state) {
+            r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
+            rc = r ? 0 : -1;
+        } else {
+            struct strbuf state = STRBUF_INIT, settings = STRBUF_INIT;
+            size_t episodes = 0;
+            struct shard_head h;
+            memset(&h, 0, sizeof h);
+            rc = eval_settings_save_traj_stream(&c->set, &win, c->progress, &state, &settings,
+                                                &episodes, err);
+            if (rc == 0 && !(h.log = joined_paths(paths, n, err)))
+                rc = -1;
+            if (rc == 0)
+                rc = input_digest(csv, paths[0], h.sha256, err);
+            if (rc == 0) {
+                h.row0 = c->row_offset;
+                h.rows = episodes;
+                h.pos_base = -1;
+                h.rmax = 1.0;
+                h.n_pol = np;
+                h.names = (char **)names;
+                h.maxw = maxw;
+                h.left = h.spilled = (char *)"";
+                rc = shard_write(c->save_state, c->save_force, EVAL_TRAJ_STATE_KIND, &h, &state,
+                                 strbuf_str(&settings), err);
+            }
+            c->saved_rows = episodes;
+            c->saved_episodes = 1;
+            free(h.log);
+            strbuf_release(&state);
+            strbuf_release(&settings);
+        }
     }
-    if (r && input_digest(csv, paths[0], r->sha256, err) != 0) {
-        res_eval_free(r);
-        r = NULL;
-    }
-    if (r && n > 1 && name_inputs(r, paths, n, err) != 0) {
+    if (r && input_digest(csv, paths[0], r->sha256, err) != 0)
+        rc = -1;
+    if (r && rc == 0 && n > 1 && name_inputs(r, paths, n, err) != 0)
+        rc = -1;
+    if (rc != 0) {
         res_eval_free(r);
         r = NULL;
     }
     free(names);
+    free(maxw);
     tlog_stream_close(ts);
     csv_close(csv);
-    return r;
+    *out = r;
+    return rc;
 }
 
 struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, size_t n,
@@ -1039,11 +1082,14 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     c->read_warnings = 0;
     /* A trajectory log is streamed in one process when asked (--stream), or past the
      * memory limit when its estimators stream (else it is read whole, as before). */
-    if (comm_size() == 1 && !c->keep_blog && !c->keep_tlog &&
-        loadcli_stream_wanted(&c->lo, paths, n) && regular_trajectory(c, paths, n)) {
+    /* Under mpirun the ranks share its windows (each reads the whole log). */
+    if (!c->keep_blog && !c->keep_tlog &&
+        (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) &&
+        regular_trajectory(c, paths, n)) {
         struct ope_error e = { 0 };
-        if (c->lo.stream || eval_settings_traj_streams(&c->set, &e))
-            return run_traj_stream(c, paths, n, err);
+        struct res_eval *r = NULL;
+        if (comm_size() > 1 || c->lo.stream || eval_settings_traj_streams(&c->set, &e))
+            return run_traj_stream(c, NULL, paths, n, &r, err) == 0 ? r : NULL;
         struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
         return csv ? run_csv(c, csv, paths, n, err) : NULL;
     }

@@ -151,7 +151,8 @@ struct evalcli {
     const char *save_state;
     size_t row_offset;
     int save_force;
-    size_t saved_rows;          /* out: the shard's rows */
+    size_t saved_rows;          /* out: the shard's rows (episodes: saved_episodes) */
+    int saved_episodes;         /* out: a trajectory log's shard, of saved_rows episodes */
     /* --model-state FILE: a reward model the shards fit together in rounds (shardcli.h);
      * saved_pass (out) is then the pass whose part was saved, 0 for the evaluation. */
     const char *model_state;

@@ -375,58 +375,128 @@ int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error
     return ok;
 }
 
+/* The options of a streamed trajectory evaluation (*spec to free). 0, or -1 with err. */
+static int traj_stream_opts(const struct eval_settings *set, const char *path,
+                            struct ope_progress *progress, struct est_spec **spec,
+                            struct eval_opts *eo, struct traj_opts *to, struct ope_error *err)
+{
+    size_t n_spec = 0;
+    *spec = NULL;
+    if (set->by[0])
+        return ope_fail(err, OPE_EUSAGE, "%s: --by %s: segments are for bandit logs; this is "
+                        "a trajectory log (evaluate each part's episodes as a log of its own)",
+                        path, set->by);
+    if (set->risk)
+        return ope_fail(err, OPE_EUSAGE, "%s: --risk: the return distribution's estimates sort "
+                        "every episode's return, which a stream does not hold: drop --stream",
+                        path);
+    if (est_spec_list(traj_stream_estimators(set), EST_TRAJ, spec, &n_spec, err) != 0 ||
+        eval_settings_to_opts(set, eo, to, err) != 0)
+        return -1;
+    eo->spec = *spec;
+    eo->n_spec = n_spec;
+    eo->progress = progress;
+    return 0;
+}
+
+/* A trajectory result's ground truth from the truth file (NULL: none), as run_bandit
+ * applies it: each named policy's value and its estimates' relative errors, the
+ * behaviour value, and a warning for names the log does not have. */
+static int traj_truth(struct res_eval *r, const char *truth_path, const char *const *names,
+                      size_t n_names, struct ope_error *err)
+{
+    struct truth tf = { 0 };
+    tf.behavior = NAN;
+    if (!truth_path)
+        return 0;
+    int rc = truth_load(truth_path, &tf, err);
+    for (size_t p = 0; rc == 0 && p < r->n_policies; p++) {
+        struct res_policy *rp = &r->pol[p];
+        double t = truth_of(&tf, rp->name);
+        if (isnan(t))
+            continue;
+        rp->truth = t;
+        for (size_t e = 0; e < rp->n_estimates; e++) {
+            struct res_estimate *x = &rp->est[e];
+            x->rel_error = t != 0 && !isnan(x->value) ? fabs(x->value - t) / fabs(t) : NAN;
+        }
+    }
+    if (rc == 0 && !isnan(tf.behavior))
+        r->behavior_value = r->behavior_exact = tf.behavior;
+    if (rc == 0)
+        rc = warn_unknown_truth(r, &tf, truth_path, NULL, NULL, names, n_names, err);
+    truth_release(&tf);
+    return rc;
+}
+
+/* The model's estimators a stream left out, said on r. */
+static int traj_left(const struct eval_settings *set, struct res_eval *r, struct ope_error *err)
+{
+    if (!set->estimators[0] &&
+        res_warn(r, NULL, "--stream: the estimators that fit a model on the whole log "
+                 "(dm, dr, wdr, mis) were left out; drop --stream to run them") != 0)
+        return ope_fail_oom(err);
+    return 0;
+}
+
 struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                const struct eng_traj_windows *win,
                                                struct ope_progress *progress,
                                                struct ope_error *err)
 {
     struct est_spec *spec = NULL;
-    size_t n_spec = 0;
     struct eval_opts eo;
     struct traj_opts to;
-    struct truth tf = { 0 };
-    tf.behavior = NAN;
-    double *tv = NULL;
     struct res_eval *r = NULL;
-    const char *path = win->path ? win->path : "log";
-    if (set->by[0])
-        ope_fail(err, OPE_EUSAGE, "%s: --by %s: segments are for bandit logs; this is a "
-                 "trajectory log (evaluate each part's episodes as a log of its own)", path,
-                 set->by);
-    else if (set->risk)
-        ope_fail(err, OPE_EUSAGE, "%s: --risk: the return distribution's estimates sort every "
-                 "episode's return, which a stream does not hold: drop --stream", path);
-    else if (est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, err) == 0 &&
-             eval_settings_to_opts(set, &eo, &to, err) == 0 &&
-             (!set->truth_path || truth_load(set->truth_path, &tf, err) == 0)) {
-        eo.spec = spec;
-        eo.n_spec = n_spec;
-        eo.progress = progress;
-        size_t np = set->n_policies ? set->n_policies : win->n_policies;
-        if (set->truth_path && !(tv = ope_calloc(np + 1, sizeof *tv, err)))
-            goto out;
-        for (size_t p = 0; tv && p < np; p++)
-            tv[p] = truth_of(&tf, set->n_policies ? set->policies[p] : win->names[p]);
-        to.truth = tv;
+    if (traj_stream_opts(set, win->path ? win->path : "log", progress, &spec, &eo, &to,
+                         err) == 0)
         r = eval_traj_stream(win, &eo, &to, err);
-        if (r && !set->estimators[0] &&
-            res_warn(r, NULL, "--stream: the estimators that fit a model on the whole log "
-                     "(dm, dr, wdr, mis) were left out; drop --stream to run them") != 0) {
-            res_eval_free(r);
-            ope_fail_oom(err);
-            r = NULL;
-        }
-        if (r && set->truth_path && !isnan(tf.behavior))
-            r->behavior_value = r->behavior_exact = tf.behavior;
-        if (r && set->truth_path && warn_unknown_truth(r, &tf, set->truth_path, NULL, NULL,
-                                                       win->names, win->n_policies, err)) {
-            res_eval_free(r);
-            r = NULL;
-        }
+    if (r && (traj_truth(r, set->truth_path, win->names, win->n_policies, err) != 0 ||
+              traj_left(set, r, err) != 0)) {
+        res_eval_free(r);
+        r = NULL;
     }
-out:
-    free(tv);
-    truth_release(&tf);
+    free(spec);
+    return r;
+}
+
+int eval_settings_save_traj_stream(const struct eval_settings *set,
+                                   const struct eng_traj_windows *win,
+                                   struct ope_progress *progress, struct strbuf *state,
+                                   struct strbuf *settings, size_t *episodes,
+                                   struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    struct eval_opts eo;
+    struct traj_opts to;
+    int rc = traj_stream_opts(set, win->path ? win->path : "log", progress, &spec, &eo, &to,
+                              err);
+    if (rc == 0 && set->truth_path)
+        rc = ope_fail(err, OPE_EUSAGE, "--save-state: --truth is for the result: give it to "
+                      "ope merge");
+    if (rc == 0)
+        rc = eval_traj_stream_save(win, &eo, &to, state, settings, episodes, err);
+    free(spec);
+    return rc;
+}
+
+struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
+                                              struct sf_state *const *states,
+                                              const uint64_t *episodes, size_t n,
+                                              const char *const *names, size_t n_names,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    struct eval_opts eo;
+    struct traj_opts to;
+    struct res_eval *r = NULL;
+    if (traj_stream_opts(set, "the states", progress, &spec, &eo, &to, err) == 0)
+        r = eval_traj_merge(states, episodes, n, &eo, &to, err);
+    if (r && traj_truth(r, set->truth_path, names, n_names, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
+    }
     free(spec);
     return r;
 }

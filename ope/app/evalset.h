@@ -103,6 +103,23 @@ struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                const struct eng_traj_windows *win,
                                                struct ope_progress *progress,
                                                struct ope_error *err);
+/* A trajectory log's shard saved (estimators/evaluate_traj_stream.h): its state,
+ * settings and episodes. Refused as above, and --truth (it is the merge's). */
+struct strbuf;
+int eval_settings_save_traj_stream(const struct eval_settings *set,
+                                   const struct eng_traj_windows *win,
+                                   struct ope_progress *progress, struct strbuf *state,
+                                   struct strbuf *settings, size_t *episodes,
+                                   struct ope_error *err);
+/* The whole trajectory log from its shards' states (eval_traj_merge), with set's truth
+ * file applied (names[0..n_names-1]: the log's policies). */
+struct sf_state;
+struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
+                                              struct sf_state *const *states,
+                                              const uint64_t *episodes, size_t n,
+                                              const char *const *names, size_t n_names,
+                                              struct ope_progress *progress,
+                                              struct ope_error *err);
 
 struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
                                           const struct eng_windows *win,

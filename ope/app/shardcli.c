@@ -12,6 +12,7 @@
 
 #include "datasets/logrange.h"
 #include "estimators/evaluate_stream.h"
+#include "estimators/evaluate_traj_stream.h"
 #include "estimators/result.h"
 #include "ope/app/evalcli.h"
 #include "ope/app/evalset.h"
@@ -265,9 +266,10 @@ static int merge_pass1_done(void *ctx, struct ope_error *err)
     return 0;
 }
 
-/* The shards in row order, checked to cover rows 0 .. total - 1 once each. */
-static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t *total,
-                       struct ope_error *err)
+/* The shards in row order, checked to cover rows 0 .. total - 1 once each (u: "row", or
+ * "episode" for a trajectory log's shards, whose --row-offset counts episodes). */
+static int shard_order(const struct shard *sh, size_t n, size_t *order, const char *u,
+                       uint64_t *total, struct ope_error *err)
 {
     double *row0 = ope_malloc((n + 1) * sizeof *row0, err);
     if (!row0)
@@ -278,11 +280,12 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
     free(row0);
     for (size_t i = 1; i < n; i++)
         if (sh[order[i]].h.row0 == sh[order[i - 1]].h.row0)
-            return ope_fail(err, OPE_EDATA, "%s and %s both start at row %llu of the log: the "
+            return ope_fail(err, OPE_EDATA, "%s and %s both start at %s %llu of the log: the "
                             "same shard given twice, or --row-offset left out (it defaults to "
-                            "0) or repeated; each row goes in one shard, with --row-offset its "
-                            "first row in the whole log", sh[order[i - 1]].st.name,
-                            sh[order[i]].st.name, (unsigned long long)sh[order[i]].h.row0);
+                            "0) or repeated; each %s goes in one shard, with --row-offset its "
+                            "first %s in the whole log", sh[order[i - 1]].st.name,
+                            sh[order[i]].st.name, u, (unsigned long long)sh[order[i]].h.row0,
+                            u, u);
     for (size_t k = 1; k < n; k++)
         if (sh[k].h.pos_base != sh[0].h.pos_base)
             return ope_fail(err, OPE_EDATA, "%s and %s number their positions from different "
@@ -293,11 +296,11 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
                             sh[0].h.pos_base, sh[k].h.pos_base);
     const struct shard *first = &sh[order[0]];
     if (first->h.row0 != 0)
-        return ope_fail(err, OPE_EDATA, "%s: its rows start at row %llu of the log, and no "
-                        "state holds rows 0 to %llu: merge the states of every shard (each "
-                        "saved with --row-offset, its first row in the whole log)",
-                        first->st.name, (unsigned long long)first->h.row0,
-                        (unsigned long long)first->h.row0 - 1);
+        return ope_fail(err, OPE_EDATA, "%s: its %ss start at %s %llu of the log, and no "
+                        "state holds %ss 0 to %llu: merge the states of every shard (each "
+                        "saved with --row-offset, its first %s in the whole log)",
+                        first->st.name, u, u, (unsigned long long)first->h.row0, u,
+                        (unsigned long long)first->h.row0 - 1, u);
     uint64_t at = first->h.rows;
     for (size_t i = 1; i < n; i++) {
         const struct shard *a = &sh[order[i - 1]], *b = &sh[order[i]];
@@ -305,35 +308,35 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, uint64_t
             uint64_t last = (at < b->h.row0 + b->h.rows ? at : b->h.row0 + b->h.rows) - 1;
             char rows[64];
             if (last == b->h.row0)
-                snprintf(rows, sizeof rows, "row %llu of the log is", (unsigned long long)last);
+                snprintf(rows, sizeof rows, "%s %llu of the log is", u, (unsigned long long)last);
             else
-                snprintf(rows, sizeof rows, "rows %llu to %llu of the log are",
+                snprintf(rows, sizeof rows, "%ss %llu to %llu of the log are", u,
                          (unsigned long long)b->h.row0, (unsigned long long)last);
             /* Both at 0: --row-offset left out (it defaults to 0) is the likely cause. */
-            return ope_fail(err, OPE_EDATA, "%s and %s overlap: %s in both (rows %llu.. and "
-                            "%llu..): %s; each row goes in one shard, with --row-offset its "
-                            "first row in the whole log", a->st.name, b->st.name, rows,
+            return ope_fail(err, OPE_EDATA, "%s and %s overlap: %s in both (%ss %llu.. and "
+                            "%llu..): %s; each %s goes in one shard, with --row-offset its "
+                            "first %s in the whole log", a->st.name, b->st.name, rows, u,
                             (unsigned long long)a->h.row0, (unsigned long long)b->h.row0,
                             b->h.row0 != a->h.row0 ? "a wrong --row-offset"
                             : b->h.row0 == 0 ? "the same shard given twice, or --row-offset "
                                                "left out (it defaults to 0)"
                                              : "the same shard given twice, or two saved "
-                                               "with the same --row-offset");
+                                               "with the same --row-offset", u, u);
         }
         if (b->h.row0 > at) {
             char rows[64];
             if (b->h.row0 - at == 1)
-                snprintf(rows, sizeof rows, "row %llu", (unsigned long long)at);
+                snprintf(rows, sizeof rows, "%s %llu", u, (unsigned long long)at);
             else
-                snprintf(rows, sizeof rows, "rows %llu to %llu", (unsigned long long)at,
+                snprintf(rows, sizeof rows, "%ss %llu to %llu", u, (unsigned long long)at,
                          (unsigned long long)b->h.row0 - 1);
             /* One row more per shard before it: offsets summed from `wc -l`, which
              * counts every shard's header line too. */
-            int headers = b->h.row0 - at == i;
-            return ope_fail(err, OPE_EDATA, "%s of the log %s in no state: %s ends at row "
-                            "%llu and %s starts at row %llu; %s", rows,
-                            b->h.row0 - at == 1 ? "is" : "are", a->st.name,
-                            (unsigned long long)at - 1, b->st.name,
+            int headers = b->h.row0 - at == i && strcmp(u, "row") == 0;
+            return ope_fail(err, OPE_EDATA, "%s of the log %s in no state: %s ends at %s "
+                            "%llu and %s starts at %s %llu; %s", rows,
+                            b->h.row0 - at == 1 ? "is" : "are", a->st.name, u,
+                            (unsigned long long)at - 1, b->st.name, u,
                             (unsigned long long)b->h.row0,
                             headers ? "were the header lines counted in --row-offset (as wc -l "
                                       "counts them)? It counts the data rows of the shards "
@@ -464,7 +467,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     struct eval_settings *set = ope_calloc(1, sizeof *set, err);
     struct res_eval *r = NULL;
     size_t opened = 0;
-    int rc = sh && order && states && set ? 0 : -1, parts = 0;
+    int rc = sh && order && states && set ? 0 : -1, parts = 0, traj = 0;
     memset(round, 0, sizeof *round);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         if (sf_open_file(&sh[k].st, paths[k], NULL, err) != 0) {
@@ -475,7 +478,14 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         /* Evaluation states, or the parts of one pass of a reward model's fit. */
         const char *kind = sh[k].st.kind;
         int part = strcmp(kind, EVAL_FIT_PART_KIND) == 0;
-        if (!part && strcmp(kind, EVAL_STATE_KIND) != 0)
+        int tr = strcmp(kind, EVAL_TRAJ_STATE_KIND) == 0;
+        if (k == 0)
+            traj = tr;
+        if (tr != traj)
+            rc = ope_fail(err, OPE_EDATA, "%s is a trajectory log's shard and %s a bandit "
+                          "log's: the shards of one log are of one kind", tr ? paths[k] : paths[0],
+                          tr ? paths[0] : paths[k]);
+        else if (!part && !tr && strcmp(kind, EVAL_STATE_KIND) != 0)
             rc = ope_fail(err, OPE_EDATA, "%s: a state of kind '%s', not a shard's (ope eval "
                           "--save-state)%s", paths[k], kind,
                           strcmp(kind, EVAL_FIT_KIND) == 0
@@ -498,7 +508,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     }
     uint64_t total = 0;
     if (rc == 0)
-        rc = shard_order(sh, n, order, &total, err);
+        rc = shard_order(sh, n, order, traj ? "episode" : "row", &total, err);
     for (size_t i = 0; rc == 0 && i < n; i++)
         states[i] = &sh[order[i]].st;
     if (rc == 0 && parts) {
@@ -515,7 +525,10 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
             rows[i] = sh[order[i]].h.rows;
         struct merge_check mc = { sh, order, n, total };
         struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
-        r = eval_settings_run_merge(set, &win, states, rows, n, progress, err);
+        r = traj ? eval_settings_run_traj_merge(set, states, rows, n,
+                                                (const char *const *)sh[0].h.names,
+                                                sh[0].h.n_pol, progress, err)
+                 : eval_settings_run_merge(set, &win, states, rows, n, progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
             res_eval_free(r);
             r = NULL;

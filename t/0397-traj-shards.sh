@@ -1,0 +1,105 @@
+#!/bin/sh
+# t/0397-traj-shards.sh: a trajectory log evaluated in shards (ope eval SHARD
+# --save-state S --row-offset E, E the shard's first episode in the whole log; ope merge)
+# and under mpirun (the ranks share its windows of 4096 episodes and merge their parts),
+# issue 17. Both give the in-memory JSON to 1e-12 relative (t/jsonclose): the bootstrap
+# draws are keyed by the global episode numbers, the sums are order-free, se comes from
+# merged co-moments. Shards in any order, --truth given to the merge, mpirun with 1, 2
+# and 3 ranks. Refused: a missing or overlapping shard (naming the episodes), a bandit
+# shard with a trajectory one, other settings, a damaged or truncated state (65); a
+# model's estimator or --ci t in a shard, and under mpirun (64, no hang).
+. "$OPE_SRCDIR/t/lib.sh"
+plan 20
+close="$OPE_BUILDDIR/t/jsonclose"
+OPE_TEST_WINDOW=4096
+export OPE_TEST_WINDOW
+E="--estimators tis,pdis,wtis,wpdis"
+
+"$OPE" gen mdp gridworld --episodes 12000 --candidates 4 --gamma 0.95 --seed 7 -q \
+    -o "$TMP/g.csv" --truth "$TMP/truth.csv" || exit 1
+# norm FILE: the JSON without the input's path and digest (they name the shards).
+norm() { sed 's/"path":"[^"]*","sha256":"[^"]*",//' "$1"; }
+# Shards of episodes [0, 3000), [3000, 7001), [7001, 12000): each file its header and
+# whole episodes (an episode starts at step 0).
+awk -F, -v dir="$TMP" 'NR == 1 { for (k = 0; k < 3; k++) print > (dir "/s" k ".csv"); next }
+    $2 == 0 { e++ } { k = e <= 3000 ? 0 : e <= 7001 ? 1 : 2; print > (dir "/s" k ".csv") }' \
+    "$TMP/g.csv"
+set -- 0 3000 7001
+k=0
+for off in "$@"; do
+    # shellcheck disable=SC2086
+    "$OPE" eval "$TMP/s$k.csv" $E --save-state "$TMP/s$k.state" --row-offset "$off" -q ||
+        echo "# shard $k failed"
+    k=$((k + 1))
+done
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/g.csv" $E -f json > "$TMP/mem.json"
+norm "$TMP/mem.json" > "$TMP/a"
+merged() {
+    desc=$1; want=$2; shift 2
+    "$OPE" merge "$@" -f json > "$TMP/m.json" 2>"$TMP/err"; s=$?
+    norm "$TMP/m.json" > "$TMP/b"
+    if [ $s -eq 0 ] && "$close" "$want" "$TMP/b" 2>"$TMP/cmp"; then pass "$desc"
+    else fail "$desc"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err")"; fi
+}
+merged "3 shards merged: the in-memory JSON" "$TMP/a" "$TMP/s0.state" "$TMP/s1.state" \
+    "$TMP/s2.state"
+merged "the states in another order" "$TMP/a" "$TMP/s2.state" "$TMP/s0.state" "$TMP/s1.state"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/g.csv" $E --truth "$TMP/truth.csv" -f json > "$TMP/t.json"
+norm "$TMP/t.json" > "$TMP/at"
+merged "--truth given to ope merge" "$TMP/at" "$TMP/s0.state" "$TMP/s1.state" "$TMP/s2.state" \
+    --truth "$TMP/truth.csv"
+expect_status 0 "the merged table" "$OPE" merge "$TMP/s0.state" "$TMP/s1.state" "$TMP/s2.state"
+expect_grep "$TMP/out" "12000" "it counts every shard's episodes"
+
+# Refused when merged, 65.
+expect_status 65 "a shard left out" "$OPE" merge "$TMP/s0.state" "$TMP/s2.state"
+expect_grep "$TMP/err" "episodes 3000 to 7000 of the log are in no state" "it names the episodes"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/s1.csv" $E --save-state "$TMP/s1x.state" --row-offset 2000 -q
+expect_status 65 "overlapping shards" "$OPE" merge "$TMP/s0.state" "$TMP/s1x.state" \
+    "$TMP/s2.state"
+expect_grep "$TMP/err" "overlap" "it says they overlap"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/s1.csv" $E --n-boot 500 --save-state "$TMP/s1b.state" --row-offset 3000 -q
+expect_status 65 "a shard saved with other settings" "$OPE" merge "$TMP/s0.state" \
+    "$TMP/s1b.state" "$TMP/s2.state"
+expect_grep "$TMP/err" "n_boot" "it names the setting"
+"$OPE" gen bandit --rows 5000 --seed 2 -q -o "$TMP/b.csv"
+"$OPE" eval "$TMP/b.csv" --estimators ipw --save-state "$TMP/b.state" --row-offset 12000 -q
+expect_status 65 "a bandit log's shard with trajectory shards" "$OPE" merge "$TMP/s0.state" \
+    "$TMP/s1.state" "$TMP/s2.state" "$TMP/b.state"
+size=$(wc -c < "$TMP/s1.state")
+head -c $((size - 100)) "$TMP/s1.state" > "$TMP/cut.state"
+expect_status 65 "a truncated state" "$OPE" merge "$TMP/s0.state" "$TMP/cut.state" "$TMP/s2.state"
+cp "$TMP/s1.state" "$TMP/flip.state"
+printf 'X' | dd of="$TMP/flip.state" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_status 65 "a state with a byte changed" "$OPE" merge "$TMP/s0.state" "$TMP/flip.state" \
+    "$TMP/s2.state"
+# Refused when saved, 64.
+expect_status 64 "a shard with wdr (a model)" "$OPE" eval "$TMP/s0.csv" --estimators tis,wdr \
+    --save-state "$TMP/x.state"
+expect_status 64 "a shard with --ci t" "$OPE" eval "$TMP/s0.csv" $E --ci t \
+    --save-state "$TMP/x.state"
+
+# mpirun: the ranks share the windows (skipped without MPI, and in sanitizer builds, as
+# t/0379).
+if ! command -v mpirun >/dev/null 2>&1 || ! grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" ||
+   grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
+    for k in 1 2 3 4; do skip "mpirun: no MPI build, or a sanitizer build"; done
+else
+    mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
+    for np in 1 2 3; do
+        # shellcheck disable=SC2086
+        $mpi -np $np "$OPE" eval "$TMP/g.csv" $E -f json > "$TMP/np.json" 2>"$TMP/err"; s=$?
+        if [ $s -eq 0 ] && "$close" "$TMP/mem.json" "$TMP/np.json" 2>"$TMP/cmp"; then
+            pass "mpirun -np $np: the in-memory JSON"
+        else fail "mpirun -np $np"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err" | head -5)"; fi
+    done
+    $mpi -np 2 "$OPE" eval "$TMP/g.csv" --estimators tis,dr > /dev/null 2>"$TMP/err"; s=$?
+    if [ $s -eq 64 ] && grep -q "dr fits a model" "$TMP/err"; then
+        pass "mpirun with dr: refused (64), no hang"
+    else fail "mpirun with dr: status $s"; diag "$(head -3 "$TMP/err")"; fi
+fi
+done_testing
