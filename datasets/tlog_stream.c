@@ -51,12 +51,8 @@ struct tlog_stream *tlog_stream_open(struct csv_reader *csv, const struct load_o
     if (tlog_loader_begin(&s->L, csv, err) != 0)
         goto fail;
     const struct roles *r = &s->L.r;
-    if (r->n_policies == 0) {
-        ope_fail(err, OPE_EUSAGE, "%s: a trajectory log read in windows (--stream) takes its "
-                 "evaluation policies from pi.NAME.A columns, and this one has none: drop "
-                 "--stream to evaluate --policy NAME=FILE", spath(s));
-        goto fail;
-    }
+    /* The actions: --n-actions, else the policy columns'; a log without them (ope
+     * info) counts the actions read so far. */
     s->A = o->n_actions > 0 ? o->n_actions : r->max_action + 1;
     if (r->max_action >= s->A) {
         ope_fail(err, OPE_EDATA, "%s:1: a policy column is for action %d but --n-actions is %d",
@@ -161,6 +157,8 @@ static int check_rows(struct tlog_stream *s, size_t n, struct ope_error *err)
 static int make_window(struct tlog_stream *s, size_t k, struct ope_error *err)
 {
     struct tloader *L = &s->L;
+    if (L->r.n_policies == 0 && s->L.o->n_actions <= 0 && L->max_action + 1 > s->A)
+        s->A = (int)L->max_action + 1;
     size_t n = L->ep_start[k], A = (size_t)s->A;
     if (n > s->zcap) {
         free(s->zeros);
@@ -172,6 +170,7 @@ static int make_window(struct tlog_stream *s, size_t k, struct ope_error *err)
         if ((int)(L->ep_start[e + 1] - L->ep_start[e]) > s->horizon)
             s->horizon = (int)(L->ep_start[e + 1] - L->ep_start[e]);
     struct tlog *w = &s->w;
+    w->n_actions = s->A;
     w->n_steps = n;
     w->n_episodes = k;
     w->ep_start = L->ep_start;

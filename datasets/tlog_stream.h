@@ -6,8 +6,9 @@
  * messages, as the reading reaches it.
  *
  * What differs from tlog_load, because the whole log is not there:
- *   - the number of actions comes from --n-actions or the policy columns (pi.NAME.A);
- *     a log without policy columns (--policy NAME=FILE) is refused (OPE_EUSAGE);
+ *   - the number of actions comes from --n-actions or the policy columns (pi.NAME.A)
+ *     (a log without policy columns, which ope info reads, counts the actions read so
+ *     far: a window's are the largest action so far + 1);
  *   - a window's horizon and number of states are those of the episodes read so far
  *     (the consumer pads to the longest episode when the log is over), and state ids
  *     above 2^20 are refused (tlog_load allows up to 64 per row);
@@ -29,7 +30,7 @@ struct csv_reader;
 
 /* Read the log of csv (its header not yet read; the reader stays the caller's and
  * must outlive the stream) in windows of `window` episodes (> 0). The header is read
- * and checked here. NULL with err (as tlog_load; OPE_EUSAGE: no policy columns). */
+ * and checked here. NULL with err (as tlog_load). */
 struct tlog_stream *tlog_stream_open(struct csv_reader *csv, const struct load_opts *o,
                                      size_t window, struct ope_error *err);
 
@@ -39,7 +40,8 @@ struct tlog_stream *tlog_stream_open(struct csv_reader *csv, const struct load_o
 int tlog_stream_next(struct tlog_stream *s, const struct tlog **w, size_t *first,
                      struct ope_error *err);
 
-/* The log's policies and actions, known from the header. */
+/* The log's policies, known from the header, and its actions (so far, for a log
+ * without policy columns). */
 size_t tlog_stream_policies(const struct tlog_stream *s);
 const char *tlog_stream_policy_name(const struct tlog_stream *s, size_t p);
 int tlog_stream_actions(const struct tlog_stream *s);

@@ -19,6 +19,7 @@
 #include "datasets/logrange.h"
 #include "datasets/roles.h"
 #include "datasets/tlog.h"
+#include "datasets/tlog_stream.h"
 #include "estimators/diag.h"
 #include "ope/base/csvout.h"
 #include "ope/base/json.h"
@@ -611,6 +612,156 @@ static void traj_report(struct report *rp, const struct tlog *t, const struct cs
              : "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them");
 }
 
+/* The same report from a trajectory log read in windows of episodes (tlog_stream.h),
+ * in one pass: every number is a running accumulation in the log's order (the
+ * summary's, the episode weights' diag_acc), so they are the whole log's bits, but for
+ * the unsupported mass, summed per (state, action) instead of per row (to rounding),
+ * and the weights' range check, made from the largest weight and return once the
+ * episodes are counted (it names the policy, not the episode). 0, or -1 with err. */
+static int traj_report_stream(struct report *rp, struct csv_reader *csv,
+                              const struct csv_field *hdr, size_t nh,
+                              const struct load_opts *o, struct ope_error *err)
+{
+    struct tlog_stream *ts = tlog_stream_open(csv, o, 16384, err);
+    if (!ts)
+        return -1;
+    size_t P = tlog_stream_policies(ts), A = (size_t)tlog_stream_actions(ts);
+    size_t steps = 0, episodes = 0, terminated = 0, n_ctx = 0, cap = 0, features = 0;
+    int horizon = 0, states = 0;
+    struct run_stats ps, rs;
+    struct ope_sum inv, ret;
+    run_init(&ps), run_init(&rs), ope_sum_init(&inv), ope_sum_init(&ret);
+    struct diag_acc *wacc = ope_calloc(P + 1, sizeof *wacc, err);
+    double *rho_max = ope_calloc(P + 1, sizeof *rho_max, err), *wt = NULL, gmax = 1.0;
+    unsigned char *seen = NULL;
+    struct ope_sum *mass = NULL;
+    int rc = wacc && rho_max ? 0 : -1;
+    for (size_t p = 0; rc == 0 && p < P; p++)
+        diag_acc_init(&wacc[p]);
+    const char *path = csv_input_name(csv, 0);
+    for (;;) {
+        const struct tlog *w;
+        size_t first;
+        if (rc != 0 || (rc = tlog_stream_next(ts, &w, &first, err)) <= 0)
+            break;
+        rc = 0;
+        A = (size_t)w->n_actions;       /* grows without policy columns (P = 0) */
+        size_t need = w->n_states > 0 ? (size_t)w->n_states : 1;
+        if (P && need > n_ctx) {         /* the support's tables grow with the states seen */
+            unsigned char *s2 = ope_calloc(need * A + 1, 1, err);
+            struct ope_sum *m2 = ope_calloc(P * need * A + 1, sizeof *m2, err);
+            if (!s2 || !m2) {
+                free(s2), free(m2);
+                rc = -1;
+                break;
+            }
+            if (n_ctx)
+                memcpy(s2, seen, n_ctx * A);
+            for (size_t p = 0; n_ctx && p < P; p++)
+                memcpy(m2 + p * need * A, mass + p * n_ctx * A, n_ctx * A * sizeof *m2);
+            free(seen), free(mass);
+            seen = s2, mass = m2, n_ctx = need;
+        }
+        if (w->n_episodes > cap) {
+            free(wt);
+            if (!(wt = ope_malloc(w->n_episodes * sizeof *wt, err))) {
+                rc = -1;
+                break;
+            }
+            cap = w->n_episodes;
+        }
+        run_add(&ps, w->pscore, w->line, 0, w->n_steps);
+        run_add(&rs, w->reward, w->line, 0, w->n_steps);
+        for (size_t i = 0; i < w->n_steps; i++) {
+            ope_sum_add(&inv, 1.0 / w->pscore[i]);
+            if (P)
+                seen[(w->state ? (size_t)w->state[i] : 0) * A + (size_t)w->action[i]] = 1;
+        }
+        for (size_t e = 0; e < w->n_episodes; e++) {
+            size_t a = w->ep_start[e], b = w->ep_start[e + 1];
+            struct ope_sum g;
+            double ga = 0.0;
+            ope_sum_init(&g);
+            for (size_t i = a; i < b; i++) {
+                ope_sum_add(&g, w->reward[i]);
+                ga += fabs(w->reward[i]);
+            }
+            ope_sum_add(&ret, ope_sum_value(&g));
+            gmax = fmax(gmax, ga);
+            terminated += w->done && b > a && w->done[b - 1];
+        }
+        for (size_t p = 0; p < P; p++) {
+            double **prob = w->policy[p].prob;
+            diag_episode_weights(w, p, wt);
+            for (size_t e = 0; e < w->n_episodes; e++) {
+                diag_acc_add(&wacc[p], wt[e]);
+                double r = 1.0;
+                for (size_t j = w->ep_start[e]; j < w->ep_start[e + 1] && r > 0.0; j++) {
+                    r *= prob[w->action[j]][j] / w->pscore[j];
+                    rho_max[p] = fmax(rho_max[p], r);
+                }
+            }
+            for (size_t i = 0; i < w->n_steps; i++) {
+                struct ope_sum *m = mass + (p * n_ctx + (w->state ? (size_t)w->state[i] : 0)) * A;
+                for (size_t a = 0; a < A; a++)
+                    ope_sum_add(&m[a], prob[a][i]);
+            }
+        }
+        steps += w->n_steps;
+        episodes += w->n_episodes;
+        horizon = w->horizon;
+        states = w->state ? w->n_states : 0;
+        features = w->n_features;
+    }
+    if (rc == 0) {
+        struct section *s = sec_new(rp, "summary", "Summary", 1, 2, "field", "value");
+        kv_str(rp, s, "file", path);
+        kv_str(rp, s, "kind", "trajectories");
+        kv_num(rp, s, "rows", (double)steps);
+        kv_num(rp, s, "episodes", (double)episodes);
+        kv_num(rp, s, "horizon", horizon);
+        kv_num(rp, s, "mean_episode_length", (double)steps / (double)episodes);
+        kv_num(rp, s, "terminated_episodes", (double)terminated);
+        kv_num(rp, s, "actions", (double)A);
+        kv_num(rp, s, "states", states);
+        kv_num(rp, s, "state_features", (double)features);
+        kv_num(rp, s, "policies", (double)P);
+        kv_num(rp, s, "mean_return", ope_sum_value(&ret) / (double)episodes);
+        struct info_acc a;
+        memset(&a, 0, sizeof a);
+        a.n = steps, a.p = ps, a.r = rs, a.inv = inv;
+        common_summary_acc(rp, s, &a);
+        traj_columns(rp, path, hdr, nh, o);
+        struct section *pt = sec_new(rp, "policies", "Policies (episode weights: product over "
+                                     "steps of pi(a_t|s_t) / pscore_t)", 0, 5, "policy",
+                                     "mean_weight", "ess", "max_weight", "unsupported_mass");
+        double lim = logrange_term_max(episodes) / gmax;
+        for (size_t p = 0; p < P; p++) {
+            struct diag_weights dw;
+            struct ope_sum u;
+            ope_sum_init(&u);
+            for (size_t c = 0; c < n_ctx * A; c++)
+                if (!seen[c])
+                    ope_sum_add(&u, ope_sum_value(&mass[p * n_ctx * A + c]));
+            diag_acc_result(&wacc[p], &dw);
+            weight_row(rp, pt, tlog_stream_policy_name(ts, p), &dw,
+                       ope_sum_value(&u) / (double)steps, DIAG_TRAJECTORIES);
+            if (!(rho_max[p] <= lim))
+                warn(rp, "%s: policy '%s': a trajectory weight reaches %.3g, which with "
+                     "returns up to %g passes %.3g, past which the sums over %zu episodes "
+                     "overflow double precision; `ope eval` refuses this log", path,
+                     tlog_stream_policy_name(ts, p), rho_max[p], gmax, lim, episodes);
+        }
+        if (P == 0)
+            warn(rp, states ? "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs "
+                 "them or a tabular policy file, --policy NAME=FILE"
+                 : "no evaluation policy columns (pi.NAME.ACTION): `ope eval` needs them");
+    }
+    free(wacc), free(rho_max), free(wt), free(seen), free(mass);
+    tlog_stream_close(ts);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---- drawing ---------------------------------------------------------------- */
 
 /* A cell for the terminal: names come from the data, and a control byte in one (ESC
@@ -742,20 +893,50 @@ static void draw_csv(struct strbuf *sb, const struct report *rp)
 /* Window of a streamed log: the accumulator's chunk (ACC_CHUNK). */
 #define INFO_WINDOW 4096
 
-/* ope info with --stream, or on an input larger than --memory-limit: a bandit log is
- * read in windows (*streamed = 1). A trajectory log is refused with --stream (its
- * episodes are not cut into windows yet) and otherwise left to the whole-log reading
- * (*streamed = 0), as is anything the sniff cannot open. 0, or -1 with err. */
-static int info_stream(struct report *rp, const char *path, const struct load_opts *o,
+/* ope info with --stream, or on an input larger than --memory-limit: the log is read
+ * in windows (*streamed = 1), a trajectory log's of whole episodes in one pass (one
+ * from a pipe is handed over by the bandit stream once its header is read); anything
+ * the sniff cannot open is left to the whole-log reading (*streamed = 0). 0, or -1
+ * with err. */
+static int info_stream(struct report *rp, const char *path, struct load_opts *o,
                        const struct outcli *out, int *streamed, struct ope_error *err)
 {
     *streamed = 0;
-    int kind = loadcli_stream_kind(o, path, "ope info reads", err);
-    if (kind <= 0)
-        return kind;
-    struct blog_stream *bs = blog_stream_open(&path, 1, o, INFO_WINDOW, err);
-    if (!bs)
-        return -1;
+    struct stat st;
+    int regular = strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    struct csv_reader *csv = NULL;
+    if (regular) {
+        struct ope_error e = { 0 };
+        csv = csv_open(path, o->sep, &e);
+        int traj = csv ? log_csv_is_trajectory(csv, o, &e) : -1;
+        if (traj < 0) {
+            csv_close(csv);
+            return 0;
+        }
+        if (traj == 0) {
+            csv_close(csv);
+            csv = NULL;
+        }
+    }
+    struct blog_stream *bs = NULL;
+    if (!csv) {
+        o->stream_handoff = 1;
+        bs = blog_stream_open(&path, 1, o, INFO_WINDOW, err);
+        o->stream_handoff = 0;
+        if (!bs)
+            return -1;
+        csv = blog_stream_trajectory(bs);
+    }
+    if (csv) {
+        blog_stream_close(bs);
+        size_t nh = 0;
+        struct csv_field *hdr = header_copy(csv, &nh, err);
+        int rc = hdr ? traj_report_stream(rp, csv, hdr, nh, o, err) : -1;
+        header_free(hdr, nh);
+        csv_close(csv);
+        *streamed = 1;
+        return rc;
+    }
     if (blog_stream_spilled(bs) && !out->quiet)
         fprintf(stderr, "ope info: note: %s is not a regular file: it was copied to a "
                 "temporary file in $TMPDIR (or /tmp) as it was read, to be read again\n",

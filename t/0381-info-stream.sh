@@ -1,12 +1,12 @@
 #!/bin/sh
 # t/0381-info-stream.sh: `ope info --stream` (issue 17) reads a bandit log in windows
-# and gives the report `ope info` gives from the whole log, byte for byte, in every
-# format; for a plain file, a .gz, standard input through a pipe (copied to a
+# (a trajectory log in windows of whole episodes) and gives the report `ope info` gives
+# from the whole log, byte for byte, in every format; for a plain file, a .gz, standard input through a pipe (copied to a
 # temporary file, and it says so), past --memory-limit, and under an address-space
 # limit the whole-log reading does not fit in. Bad logs fail with the same status
 # and message.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 26
+plan 28
 
 # same DESC ARGS...: ope info ARGS and ope info --stream ARGS, stdout and status equal.
 same() {
@@ -102,11 +102,26 @@ done
 same "t/data/good/mapped.csv with --sep and --map: same table" "$DATA/good/mapped.csv" \
     --sep ";" --map action=item --map reward=click --map pscore=prop --map position=slot
 
-# Trajectory logs: --stream refuses them; past --memory-limit they are read whole.
-expect_status 64 "--stream refuses a trajectory log" "$OPE" info --stream "$DATA/good/traj.csv"
-expect_grep "$TMP/err" "--stream reads bandit logs; this is a trajectory log" "and says why"
-expect_status 0 "past --memory-limit a trajectory log is read whole" \
-    "$OPE" info --memory-limit 1 "$DATA/good/traj.csv"
+# Trajectory logs: read in windows of whole episodes, in one pass (from a pipe as it
+# comes), the same report; bad ones fail with the same status and message.
+same "t/data/good/traj.csv: same table" "$DATA/good/traj.csv"
+same "t/data/good/traj.csv: same JSON" "$DATA/good/traj.csv" -f json
+"$OPE" info "$DATA/good/traj.csv" -f json > "$TMP/t1"
+"$OPE" info --stream - -f json < "$DATA/good/traj.csv" | sed 's|"file": "-"|"file": "'"$DATA/good/traj.csv"'"|' > "$TMP/t2"
+if cmp -s "$TMP/t1" "$TMP/t2"; then pass "a trajectory log on standard input: the same JSON"
+else fail "a trajectory log on standard input"; diag "$(diff "$TMP/t1" "$TMP/t2" | head -5)"; fi
+"$OPE" info --memory-limit 1 "$DATA/good/traj.csv" -f json > "$TMP/t3"
+if cmp -s "$TMP/t1" "$TMP/t3"; then pass "past --memory-limit: streamed, the same JSON"
+else fail "past --memory-limit differs"; fi
+traj_same=0
+for f in "$DATA"/bad/traj-*.csv; do
+    "$OPE" info "$f" >/dev/null 2>"$TMP/e1"; s1=$?
+    "$OPE" info --stream "$f" >/dev/null 2>"$TMP/e2"; s2=$?
+    if [ $s1 -ne $s2 ] || ! cmp -s "$TMP/e1" "$TMP/e2"; then
+        traj_same=1; diag "$f: $s1 $(cat "$TMP/e1")" "streamed: $s2 $(cat "$TMP/e2")"; fi
+done
+[ $traj_same -eq 0 ] && pass "every bad trajectory log of t/data/bad: the same status and message" ||
+    fail "every bad trajectory log of t/data/bad: the same status and message"
 
 # Memory: 300,000 rows of 10 actions (about 150 MB of CSV; whole, ~70 MB of columns
 # and more to read them) under a 100 MB address-space limit: the whole-log reading

@@ -126,7 +126,13 @@ enum {
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
 "  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \
-"  the same options. --ci cs, --follow and trajectory logs are refused there.\n"
+"  the same options. --ci cs and --follow are refused there.\n" \
+"  A trajectory log streams in one pass, in windows of whole episodes (standard\n" \
+"  input, FIFOs and .gz as they come, nothing copied), for tis, pdis, wtis and\n" \
+"  wpdis with --ci bootstrap or none: the in-memory results (estimates and\n" \
+"  intervals bit for bit, se to 1e-12); dm, dr, wdr, mis, other intervals, --risk\n" \
+"  and --policy NAME=FILE are refused (64). Under mpirun every rank reads it and\n" \
+"  folds every N-th window; its shards (ope help merge) hold whole episodes.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */
