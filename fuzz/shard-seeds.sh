@@ -4,7 +4,8 @@
 # and checksum are the harness's to add) and fuzz/shard_seeds.h (the valid states the
 # harness merges the input with). The log: rows of `ope gen bandit --rows 40 --actions
 # 3 --seed 1`; the evaluation: --ci t --policy eps0_2 (ipw,snipw for the states, dm
-# for the reward model's fit, whose one shard is rows 0-19).
+# for the reward model's fit, whose one shard is rows 0-19); and a trajectory log's
+# two shards (below).
 set -eu
 ope=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,14 @@ fit="--ci t --estimators dm --policy eps0_2 --model-state fit"
 cp fit fit1
 # shellcheck disable=SC2086
 "$ope" eval a.csv --save-state part2 $fit -q
+
+# A trajectory log's shards: episodes 0-19 and 20-39 of `ope gen mdp riverswim
+# --episodes 40 --horizon 6 --candidates 2 --seed 1`, tis and wpdis with B = 10.
+"$ope" gen mdp riverswim --episodes 40 --horizon 6 --candidates 2 --seed 1 -q -o traj.csv
+awk -F, 'NR == 1 { print > "t0.csv"; print > "t1.csv"; next }
+    $2 == 0 { e++ } { print > (e <= 20 ? "t0.csv" : "t1.csv") }' traj.csv
+"$ope" eval t0.csv --save-state traj0-19 --estimators tis,wpdis --n-boot 10 -q
+"$ope" eval t1.csv --save-state traj20-39 --row-offset 20 --estimators tis,wpdis --n-boot 10 -q
 
 # payload FILE: the payload of a state container (statefile.h), as decimal bytes.
 payload() {
@@ -60,7 +69,7 @@ carray() {
 }
 out=$src/fuzz/corpus/shard_fuzz
 rm -f "$out"/*
-for f in rows0-19 rows20-39 part1 fit1 part2; do
+for f in rows0-19 rows20-39 part1 fit1 part2 traj0-19 traj20-39; do
     payload $f | LC_ALL=C awk '{ printf "%c", $1 }' > "$out/$f"
 done
 {
@@ -75,4 +84,8 @@ done
     carray valid_shard rows0-19
     carray valid_fit1 fit1
     carray valid_part2 part2
+    echo "static const char traj_settings[] ="
+    settings traj0-19
+    echo "    ;"
+    carray valid_traj traj0-19
 } > "$src/fuzz/shard_seeds.h"

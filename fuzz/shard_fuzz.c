@@ -7,7 +7,8 @@
  * seed merges whole); then as a shard's part of a pass of a reward model's fit, merged
  * into a new fit and into a valid one, and as a fit's state, read by a shard and given
  * a valid part (the corpus holds a part of the first pass, the fit after it and a part
- * of the second, fuzz/shard-seeds.sh). Oracles: no crash, leak or huge allocation (ASan; run with
+ * of the second, fuzz/shard-seeds.sh); and as a trajectory log's shard, merged alone
+ * and after a valid one (episodes 0-19 of 40: the corpus holds both). Oracles: no crash, leak or huge allocation (ASan; run with
  * ASAN_OPTIONS=max_allocation_size_mb=200 to make a damaged count's allocation a
  * crash), and a merge that is accepted gives over at least 2 rows a finite interval
  * and standard error with each finite estimate (NAN only where an estimator does not
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 
 #include "estimators/evaluate_stream.h"
+#include "estimators/evaluate_traj_stream.h"
 #include "estimators/result.h"
 #include "ope/app/evalset.h"
 #include "ope/app/shardcli.h"
@@ -35,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * the first pass and the shard's part of the second (and their settings). */
 #include "fuzz/shard_seeds.h"
 
-static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200];
+static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200], traj_path[4200];
 
 static void valid_cleanup(void)
 {
@@ -43,6 +45,7 @@ static void valid_cleanup(void)
     unlink(fit_path);
     unlink(part_path);
     unlink(new_fit);
+    unlink(traj_path);
 }
 
 /* payload sealed as a state of kind with settings, at the harness's path (aborts on an
@@ -122,6 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "valid.state", valid_path, sizeof valid_path);
         keep_state(valid_part2, sizeof valid_part2, EVAL_FIT_PART_KIND, fit_settings,
                    "part2.state", part_path, sizeof part_path);
+        keep_state(valid_traj, sizeof valid_traj, EVAL_TRAJ_STATE_KIND, traj_settings,
+                   "traj.state", traj_path, sizeof traj_path);
         snprintf(fit_path, sizeof fit_path, "%s/fit.state", fuzz_tmp_dir);
         snprintf(new_fit, sizeof new_fit, "%s/new-fit.state", fuzz_tmp_dir);
         atexit(valid_cleanup);      /* before fuzz_tmp_cleanup's rmdir */
@@ -153,5 +158,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     eval_fit_free(fit);
     const char *part[] = { part_path };
     merge(part, 1, fit_path);
+    /* As a trajectory log's shard (estimators/evaluate_traj_stream.c), alone and after
+     * a valid one (episodes 0-19 of a 40-episode log). */
+    path = write_state(data, size, EVAL_TRAJ_STATE_KIND, traj_settings);
+    const char *tboth[] = { traj_path, path };
+    merge(alone, 1, NULL);
+    merge(tboth, 2, NULL);
     return 0;
 }
