@@ -3,7 +3,9 @@
 # has: a 1.4 GB CSV of 100,000 episodes x 20 steps (a 20-state, 4-action Dirichlet
 # MDP, 10 candidate policies: 47 columns), generated once into $TMPDIR and kept;
 # `ope info` (the loader alone) and `ope eval` with tis, pdis, wtis and wpdis for the
-# 10 policies with B = 1000 bootstrap intervals. Wall-clock seconds.
+# 10 policies with B = 1000 bootstrap intervals: in memory, --stream (windows of whole
+# episodes, one pass) and, when mpirun is there, mpirun -np 2 (--threads 1 each).
+# Wall-clock seconds, and the peak memory of the in-memory and streamed runs.
 set -eu
 OPE=$1
 f=${TMPDIR:-/tmp}/ope-bench-traj-100k.csv
@@ -13,8 +15,25 @@ if [ ! -s "$f" ]; then
 fi
 now() { date +%s.%N; }
 mb=$(( $(wc -c < "$f") / 1000000 ))
+E="--estimators tis,pdis,wtis,wpdis --n-boot 1000 -f json"
+# rss CMD...: CMD's peak resident memory in MB (GNU time), its output discarded.
+rss() {
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'
+    else "$@" >/dev/null; echo "?"; fi
+}
 t0=$(now); "$OPE" info "$f" >/dev/null; t1=$(now)
-"$OPE" eval "$f" --estimators tis,pdis,wtis,wpdis --n-boot 1000 -f json >/dev/null; t2=$(now)
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v mb="$mb" -v f="$f" 'BEGIN {
-    printf "%s (%d MB): ope info %.2f s (%.0f MB/s); ope eval tis,pdis,wtis,wpdis x 10 policies, B = 1000: %.2f s\n",
-        f, mb, b - a, mb / (b - a), c - b }'
+# shellcheck disable=SC2086
+m1=$(rss "$OPE" eval "$f" $E); t2=$(now)
+# shellcheck disable=SC2086
+m2=$(rss "$OPE" eval "$f" --stream $E); t3=$(now)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v mb="$mb" -v f="$f" -v m1="$m1" -v m2="$m2" 'BEGIN {
+    printf "%s (%d MB): ope info %.2f s (%.0f MB/s); ope eval tis,pdis,wtis,wpdis x 10 policies, B = 1000: in memory %.2f s, %s MB; --stream %.2f s, %s MB\n",
+        f, mb, b - a, mb / (b - a), c - b, m1, d - c, m2 }'
+if command -v mpirun >/dev/null 2>&1; then
+    t4=$(now)
+    # shellcheck disable=SC2086
+    mpirun --allow-run-as-root --oversubscribe -np 2 "$OPE" eval "$f" --threads 1 $E \
+        >/dev/null 2>&1 && t5=$(now) &&
+        awk -v a="$t4" -v b="$t5" 'BEGIN { printf "  mpirun -np 2 (--threads 1 each): %.2f s\n", b - a }'
+fi

@@ -157,8 +157,6 @@ static int check_rows(struct tlog_stream *s, size_t n, struct ope_error *err)
 static int make_window(struct tlog_stream *s, size_t k, struct ope_error *err)
 {
     struct tloader *L = &s->L;
-    if (L->r.n_policies == 0 && s->L.o->n_actions <= 0 && L->max_action + 1 > s->A)
-        s->A = (int)L->max_action + 1;
     size_t n = L->ep_start[k], A = (size_t)s->A;
     if (n > s->zcap) {
         free(s->zeros);
@@ -219,6 +217,9 @@ int tlog_stream_next(struct tlog_stream *s, const struct tlog **w, size_t *first
         return 0;
     }
     L->ep_start[held] = L->n;
+    /* Without policy columns (and --n-actions), the actions read so far. */
+    if (L->r.n_policies == 0 && L->o->n_actions <= 0 && L->max_action + 1 > s->A)
+        s->A = (int)L->max_action + 1;
     if (check_rows(s, L->ep_start[k], err) != 0 || make_window(s, k, err) != 0)
         return -1;
     *w = &s->w;

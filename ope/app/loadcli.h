@@ -60,7 +60,7 @@ enum {
     { "memory-limit", required_argument, NULL, LOADCLI_MEMORY_LIMIT }
 
 #define LOADCLI_STREAM_HELP \
-"Reading a log larger than memory (bandit logs; ope eval: trajectory logs too):\n" \
+"Reading a log larger than memory (a trajectory log in windows of episodes):\n" \
 "  --stream              read the log in windows of rows, one pass after another,\n" \
 "                        so memory does not grow with its rows (standard input\n" \
 "                        or a pipe is copied to a temporary file in $TMPDIR); a\n" \
