@@ -44,13 +44,14 @@ int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err)
                             "which a log read in windows (--stream, mpirun, --save-state) does "
                             "not hold: read in windows, the log takes the importance sampling "
                             "estimators (--estimators tis,pdis,wtis,wpdis); or evaluate it in "
-                            "one process without --stream", o->spec[e].label);
+                            "memory (one process, without --stream or --save-state)",
+                            o->spec[e].label);
     if (o->ci != CI_BOOTSTRAP && o->ci != CI_NONE)
         return ope_fail(err, OPE_EUSAGE, "--ci %s needs every episode's terms at once on a "
                         "trajectory log (the differences between candidates, the range of a "
                         "self-normalised estimator's terms), which a log read in windows "
-                        "(--stream, mpirun, --save-state) does not hold: use --ci bootstrap (the "
-                        "default), or evaluate it in one process without --stream",
+                        "(--stream, mpirun, --save-state) does not hold: use --ci bootstrap, or "
+                        "evaluate it in memory (one process, without --stream or --save-state)",
                         ci_method_name((enum ci_method)o->ci));
     return 0;
 }
@@ -269,6 +270,7 @@ struct tss {
     size_t *rowid;
     long double *zs;            /* co-moments' scratch, for the widest vector */
     double *zd;
+    int *zex;
     struct comom wz;            /* a window's co-moments */
     size_t cap_steps, cap_eps, cap_S, d_cap;
     struct traj_terms *terms;   /* [n_spec] */
@@ -426,19 +428,44 @@ static int layout(struct eng *g, struct tss *t, int T, struct ope_error *err)
             dmax = 2 * K + 1;
     }
     size_t W = (g->n_pol * Wp + 1 + TRAJBOOT_PAD - 1) / TRAJBOOT_PAD * TRAJBOOT_PAD;
+    /* The co-moments of a per-step ratio estimator grow as the square of the horizon
+     * (2T + 1 terms an episode): checked against the memory budget before they are
+     * allocated, as a reward model's normal equations are. */
+    double bytes = (double)dmax * (double)dmax * 24.0, gb = 1024.0 * 1024.0 * 1024.0;
+    const char *widest = NULL;
+    for (size_t e = 0; e < ns; e++)
+        if (t->shape[e].den) {
+            double d = 2.0 * (double)shape_K(&t->shape[e], T) + 1.0;
+            bytes += (double)g->n_pol * d * (d + 1.0) * 16.0;
+            if (d == (double)dmax)
+                widest = g->o->spec[e].label;
+        }
+    if (g->o->model.max_bytes && bytes > (double)g->o->model.max_bytes) {
+        free(off);
+        return ope_fail(err, OPE_EDATA, "%s: read in windows, a self-normalised estimator "
+                        "keeps the co-moments of its per-episode terms for its se, %zu of them "
+                        "for %s at horizon %d: %.1f GB for %zu policies, past the memory budget "
+                        "of %.1f GB; evaluate the log in memory (without --stream, mpirun or "
+                        "--save-state), or read in windows without %s", t->path ? t->path : "log",
+                        dmax, widest ? widest : "it", T, bytes / gb, g->n_pol,
+                        (double)g->o->model.max_bytes / gb, widest ? widest : "it");
+    }
     struct acc_state acc;
     memset(&acc, 0, sizeof acc);
     size_t *map = NULL;
     int rc = acc_init(&acc, W, g->B, err);
     if (rc == 0 && dmax > t->d_cap) {
         long double *zs = ope_realloc(t->zs, dmax * (dmax + 2) * sizeof *zs, err);
-        double *zd = zs ? ope_realloc(t->zd, dmax * (dmax + 3) * sizeof *zd, err) : NULL;
+        double *zd = zs ? ope_realloc(t->zd, dmax * (dmax + 4) * sizeof *zd, err) : NULL;
+        int *zex = zd ? ope_realloc(t->zex, dmax * sizeof *zex, err) : NULL;
         if (zs)
             t->zs = zs;
         if (zd)
             t->zd = zd;
+        if (zex)
+            t->zex = zex;
         comom_release(&t->wz);
-        rc = zs && zd && comom_init(&t->wz, (dmax - 1) / 2, err) == 0 ? 0 : -1;
+        rc = zex && comom_init(&t->wz, (dmax - 1) / 2, err) == 0 ? 0 : -1;
         t->d_cap = rc == 0 ? dmax : 0;
     }
     if (rc == 0 && t->T) {
@@ -567,12 +594,13 @@ static int reserve(struct tss *t, const struct tlog *w, size_t W, struct ope_err
 /* The window's co-moments of z, formed in double precision (two passes, vectorised)
  * with the numerators centred on the window's own ratios, which keeps them well
  * conditioned, then merged into z (comom_merge: moved to z's pilots, in extended
- * precision). */
+ * precision). scratch: zd's d (d + 4) doubles, zex's d ints. */
 static void comom_window(struct tss *t, struct comom *z, const struct traj_terms *tt)
 {
     size_t n = tt->n, K = tt->K, d = 2 * K + 1;
     const double *ret = t->ret;
-    double *vw = t->zd, *dz = vw + d, *m2w = dz + d, *mu = m2w + d * d;
+    double *vw = t->zd, *dz = vw + d, *m2w = dz + d, *mu = m2w + d * d, *sc = mu + d;
+    int *ex = t->zex;
     for (size_t k = 0; k < K; k++) {
         struct ope_sum a, b;
         ope_sum_init(&a);
@@ -584,24 +612,38 @@ static void comom_window(struct tss *t, struct comom *z, const struct traj_terms
         double sb = ope_sum_value(&b);
         vw[k] = sb != 0.0 && isfinite(sb) ? ope_sum_value(&a) / sb : 0.0;
     }
+    /* The means, and each variable's largest magnitude: the deviations are squared
+     * scaled by a power of 2 that brings it near 1 (exact), so weights of 1e-229 or
+     * 1e200 neither underflow nor overflow (their products are kept unscaled in
+     * extended precision, whose range holds them). */
     for (size_t a = 0; a < d; a++)
-        mu[a] = 0.0;
+        mu[a] = 0.0, sc[a] = 0.0;
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < K; k++) {
-            mu[k] += tt->num[i * K + k] - vw[k] * tt->den[i * K + k];
-            mu[K + k] += tt->den[i * K + k];
+            double u = tt->num[i * K + k] - vw[k] * tt->den[i * K + k], dn = tt->den[i * K + k];
+            mu[k] += u;
+            mu[K + k] += dn;
+            sc[k] = fmax(sc[k], fabs(u));
+            sc[K + k] = fmax(sc[K + k], fabs(dn));
         }
         mu[2 * K] += ret[i];
+        sc[2 * K] = fmax(sc[2 * K], fabs(ret[i]));
     }
-    for (size_t a = 0; a < d; a++)
+    for (size_t a = 0; a < d; a++) {
+        int e = 0;
         mu[a] /= (double)n;
+        if (sc[a] > 0.0 && isfinite(sc[a]))
+            frexp(sc[a], &e);
+        ex[a] = -e;
+        sc[a] = ldexp(1.0, -e);
+    }
     memset(m2w, 0, d * d * sizeof *m2w);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < K; k++) {
-            dz[k] = tt->num[i * K + k] - vw[k] * tt->den[i * K + k] - mu[k];
-            dz[K + k] = tt->den[i * K + k] - mu[K + k];
+            dz[k] = (tt->num[i * K + k] - vw[k] * tt->den[i * K + k] - mu[k]) * sc[k];
+            dz[K + k] = (tt->den[i * K + k] - mu[K + k]) * sc[K + k];
         }
-        dz[2 * K] = ret[i] - mu[2 * K];
+        dz[2 * K] = (ret[i] - mu[2 * K]) * sc[2 * K];
         for (size_t a = 0; a < d; a++) {
             double da = dz[a], *row = m2w + a * d;
             for (size_t b = a; b < d; b++)
@@ -613,7 +655,8 @@ static void comom_window(struct tss *t, struct comom *z, const struct traj_terms
     for (size_t a = 0; a < d; a++) {
         y->mean[a] = mu[a];
         for (size_t b = a; b < d; b++)
-            y->m2[a * d + b] = y->m2[b * d + a] = m2w[a * d + b];
+            y->m2[a * d + b] = y->m2[b * d + a] =
+                ldexpl((long double)m2w[a * d + b], -(ex[a] + ex[b]));
     }
     memcpy(y->vhat, vw, K * sizeof *vw);
     /* y has z's slots: comom_merge neither grows it nor allocates. */
@@ -1097,7 +1140,7 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
         rc = part_init(g, &b, err) != 0 || part_get(g, &b, &st, err) != 0 ||
              sf_done(&st, err) != 0 || part_merge(g, t, &b, err) != 0 ? -1 : 0;
         part_release(&b, g->n_pol, g->o->n_spec);
-        free(b.zs), free(b.zd);
+        free(b.zs), free(b.zd), free(b.zex);
         comom_release(&b.wz);
     }
     strbuf_release(&all);
@@ -1125,7 +1168,7 @@ static int read_states(struct eng *g, struct tss *t, struct ope_error *err)
         if (rc == 0)
             rc = part_merge(g, t, &b, err);
         part_release(&b, g->n_pol, g->o->n_spec);
-        free(b.zs), free(b.zd);
+        free(b.zs), free(b.zd), free(b.zex);
         comom_release(&b.wz);
     }
     return rc;
@@ -1218,7 +1261,7 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
         traj_terms_release(&t->terms[e]);
     free(t->terms), free(t->shape);
     free(t->w), free(t->rho), free(t->ret), free(t->c), free(t->S), free(t->rowid);
-    free(t->zs), free(t->zd);
+    free(t->zs), free(t->zd), free(t->zex);
     comom_release(&t->wz);
 }
 

@@ -94,7 +94,12 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 "reward model here (the log has qhat.* columns, or none needs one)\n",
                 c->model_state);
     /* Said now, not first by the merge after every shard has run. */
-    if (!out->quiet && c->saved_left[0])
+    size_t tp = strlen(EVALCLI_TRAJ_LEFT);
+    if (!out->quiet && strncmp(c->saved_left, EVALCLI_TRAJ_LEFT, tp) == 0)
+        fprintf(stderr, "ope: warning: %s left out of the state: they fit a model on the "
+                "whole trajectory log, which a shard does not hold; evaluate it in memory to "
+                "run them\n", c->saved_left + tp);
+    else if (!out->quiet && c->saved_left[0])
         fprintf(stderr, "ope: warning: %s left out of the state: they fit a reward model, "
                 "which the shards fit together with --model-state (ope help merge); or "
                 "give the log qhat.* columns\n", c->saved_left);
@@ -293,7 +298,9 @@ const struct cmd_entry cmd_eval_entry = {
     "                        --format, --lift, --follow, --by, --truth (the merge's),\n"
     "                        --ci cs, hoeffding or bernstein\n"
     "  --row-offset R        with --save-state: the shard's first row in the whole log\n"
-    "                        (default 0), which keys its bootstrap draws and folds\n"
+    "                        (default 0), which keys its bootstrap draws and folds;\n"
+    "                        a trajectory log's shard: its first episode (the\n"
+    "                        episodes before it, not rows)\n"
     "  --model-state FIT     with --save-state, for estimators that fit a reward model\n"
     "                        (dm, dr, sndr, ...) on a log without qhat.* columns: the\n"
     "                        shards fit it together in rounds. While FIT (made by ope\n"

@@ -241,6 +241,8 @@ const struct cmd_entry cmd_merge_entry = {
     "  R=0; for f in day*.csv; do ope eval \"$f\" --save-state \"${f%.csv}.state\" \\\n"
     "      --row-offset $R --ci t -q; R=$((R + $(tail -n +2 \"$f\" | wc -l))); done\n"
     "  ope merge day*.state -o result.json\n"
+    "  # a trajectory log's parts: R counts the episodes before each (ope eval says\n"
+    "  # \"saved the state of episodes 0 to 2999\" when it saves)\n"
     "  # dr with a reward model fitted by the shards: rounds until the result\n"
     "  rm -f fit.state result.json\n"
     "  until [ -e result.json ]; do\n"

@@ -12,7 +12,7 @@
 # The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
 # both runs, which no relative tolerance compares).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 22
+plan 24
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -102,8 +102,29 @@ else fail "past --memory-limit: different"; fi
 expect_grep "$TMP/all.json" '"dr"' "past --memory-limit with dr: read whole, dr estimated"
 # Without --estimators a stream runs those it can, and says what it left out.
 "$OPE" eval "$TMP/g.csv" --stream --n-boot 50 > "$TMP/out" 2>&1
-expect_grep "$TMP/out" "estimators that fit a model on the whole log (dm, dr, wdr, mis) were left out" \
+expect_grep "$TMP/out" "dm, dr, wdr and mis left out: they fit a model on the whole trajectory log" \
     "the default estimators: the model's are left out, and said"
+
+# Weights far from 1 (a horizon of 800 with policies that rarely agree with the
+# logger: trajectory weights down to 1e-229, whose squares underflow double precision):
+# the co-moments are formed scaled, the same se as in memory -- to 1e-8 here: mix0's
+# wtis is nearly one trajectory's return, its contributions equal to 8 digits (se
+# 3.2e-6 of 84), so the in-memory two-pass sd, from differences of such numbers, is
+# itself good to about 1e-10 only (the bandit shards' reward + 1e6 case, t/0388).
+"$OPE" gen mdp riverswim --horizon 800 --episodes 300 --candidates 3 -q -o "$TMP/r800.csv"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/r800.csv" $E -f json > "$TMP/w1" 2>/dev/null
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/r800.csv" --stream $E -f json > "$TMP/w2" 2>/dev/null
+if "$close" "$TMP/w1" "$TMP/w2" 1e-8 2>"$TMP/why"; then pass "horizon 800, weights down to 1e-229"
+else fail "horizon 800, weights down to 1e-229"; diag "$(cat "$TMP/why")"; fi
+# Their co-moments grow as the square of the horizon: past the memory budget, refused.
+# shellcheck disable=SC2086
+OPE_TEST_MODEL_BUDGET=50000000 "$OPE" eval "$TMP/r800.csv" --stream $E >/dev/null 2>"$TMP/err"
+s=$?
+if [ $s -eq 65 ] && grep -q "1601 of them for wpdis at horizon 800" "$TMP/err"; then
+    pass "wpdis's co-moments past the memory budget: refused (65), saying how much"
+else fail "the memory budget: status $s"; diag "$(cat "$TMP/err")"; fi
 
 # Refused before reading, status 64.
 expect_status 64 "dr with --stream" "$OPE" eval "$TMP/g.csv" --stream --estimators tis,dr

@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, and under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 20
+plan 26
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -77,6 +77,25 @@ cp "$TMP/s1.state" "$TMP/flip.state"
 printf 'X' | dd of="$TMP/flip.state" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 expect_status 65 "a state with a byte changed" "$OPE" merge "$TMP/s0.state" "$TMP/flip.state" \
     "$TMP/s2.state"
+# The same shard's file given twice (with two offsets: no gap to see).
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/s0.csv" $E --save-state "$TMP/s0x.state" --row-offset 3000 -q
+expect_status 65 "one shard's file saved twice at two offsets" "$OPE" merge "$TMP/s0.state" \
+    "$TMP/s0x.state"
+expect_grep "$TMP/err" "were saved from the same bytes" "it says so"
+# A shard cut mid-episode: its first row is not step 0.
+awk -F, 'NR == 1 || NR > 3' "$TMP/s1.csv" > "$TMP/mid.csv"
+expect_status 65 "a shard cut mid-episode" "$OPE" eval "$TMP/mid.csv" $E \
+    --save-state "$TMP/x.state" --row-offset 3000
+expect_grep "$TMP/err" "a trajectory log's shard holds whole episodes" "it says where to cut"
+# The default estimators: the model's are left out, said when saved and by the merge.
+"$OPE" eval "$TMP/s0.csv" --save-state "$TMP/d0.state" 2>"$TMP/err"
+expect_grep "$TMP/err" "dm, dr, wdr and mis left out of the state" "left out: said when saved"
+"$OPE" eval "$TMP/s1.csv" --save-state "$TMP/d1.state" --row-offset 3000 -q
+"$OPE" eval "$TMP/s2.csv" --save-state "$TMP/d2.state" --row-offset 7001 -q
+"$OPE" merge "$TMP/d0.state" "$TMP/d1.state" "$TMP/d2.state" -f json > "$TMP/d.json" 2>&1
+expect_grep "$TMP/d.json" "dm, dr, wdr and mis left out" "... and in the merged result"
+
 # Refused when saved, 64.
 expect_status 64 "a shard with wdr (a model)" "$OPE" eval "$TMP/s0.csv" --estimators tis,wdr \
     --save-state "$TMP/x.state"

@@ -339,7 +339,14 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
 int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled)
 {
     int added = 0;
-    if (left && left[0]) {
+    size_t tp = strlen(EVALCLI_TRAJ_LEFT);
+    if (left && strncmp(left, EVALCLI_TRAJ_LEFT, tp) == 0) {
+        if (res_warn(r, NULL, "%s left out: they fit a model on the whole trajectory log, "
+                     "which a log read in windows (--stream, mpirun, a shard) does not hold; "
+                     "evaluate it in memory to run them", left + tp) != 0)
+            return -1;
+        added++;
+    } else if (left && left[0]) {
         if (res_warn(r, NULL, "%s left out: they fit a reward model, which a shard "
                      "alone cannot (the fit needs the whole log's sums before any row is "
                      "evaluated); the shards fit it together in rounds with --model-state "
@@ -1050,6 +1057,11 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
                 h.names = (char **)names;
                 h.maxw = maxw;
                 h.left = h.spilled = (char *)"";
+                /* The default list's model estimators, left out: said now and by the
+                 * merge. */
+                if (!c->set.estimators[0])
+                    h.left = (char *)EVALCLI_TRAJ_LEFT EVALSET_TRAJ_LEFT;
+                snprintf(c->saved_left, sizeof c->saved_left, "%s", h.left);
                 rc = shard_write(c->save_state, c->save_force, EVAL_TRAJ_STATE_KIND, &h, &state,
                                  strbuf_str(&settings), err);
             }
@@ -1062,6 +1074,13 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
     }
     if (r && input_digest(csv, paths[0], r->sha256, err) != 0)
         rc = -1;
+    /* A shard whose first row is not an episode's first step: cut mid-episode. */
+    if (rc != 0 && c->save_state && err->status == OPE_EDATA &&
+        strstr(err->msg, ":2:") && strstr(err->msg, "starts at step")) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, "; a trajectory log's shard holds whole "
+                 "episodes: cut the log where an episode starts (its step 0)");
+    }
     if (r && rc == 0 && n > 1 && name_inputs(r, paths, n, err) != 0)
         rc = -1;
     if (rc != 0) {

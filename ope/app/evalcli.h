@@ -136,6 +136,11 @@ enum {
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */
+/* How a trajectory log's shard names the estimators it left out (struct shard_head's
+ * left, evalcli.saved_left): this prefix, then the names (evalcli_read_warnings and ope
+ * eval word it as such). */
+#define EVALCLI_TRAJ_LEFT "trajectory:"
+
 struct evalcli {
     struct eval_settings set;
     struct load_opts lo;
@@ -158,6 +163,7 @@ struct evalcli {
     size_t row_offset;
     int save_force;
     size_t saved_rows;          /* out: the shard's rows (episodes: saved_episodes) */
+    /* (saved_left of a trajectory log's shard begins with EVALCLI_TRAJ_LEFT.) */
     int saved_episodes;         /* out: a trajectory log's shard, of saved_rows episodes */
     /* --model-state FILE: a reward model the shards fit together in rounds (shardcli.h);
      * saved_pass (out) is then the pass whose part was saved, 0 for the evaluation. */

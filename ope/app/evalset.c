@@ -363,7 +363,8 @@ int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error
     struct est_spec *spec = NULL;
     size_t n_spec = 0;
     struct eval_opts eo;
-    int ok = !set->by[0] && !set->risk &&
+    /* The default list holds estimators that fit a model: not streamed unasked. */
+    int ok = set->estimators[0] && !set->by[0] && !set->risk &&
              est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, err) == 0 &&
              eval_settings_to_opts(set, &eo, NULL, err) == 0;
     if (ok) {
@@ -388,8 +389,8 @@ static int traj_stream_opts(const struct eval_settings *set, const char *path,
                         path, set->by);
     if (set->risk)
         return ope_fail(err, OPE_EUSAGE, "%s: --risk: the return distribution's estimates sort "
-                        "every episode's return, which a stream does not hold: drop --stream",
-                        path);
+                        "every episode's return, which a log read in windows (--stream, mpirun, "
+                        "--save-state) does not hold: evaluate it in memory", path);
     if (est_spec_list(traj_stream_estimators(set), EST_TRAJ, spec, &n_spec, err) != 0 ||
         eval_settings_to_opts(set, eo, to, err) != 0)
         return -1;
@@ -433,8 +434,9 @@ static int traj_truth(struct res_eval *r, const char *truth_path, const char *co
 static int traj_left(const struct eval_settings *set, struct res_eval *r, struct ope_error *err)
 {
     if (!set->estimators[0] &&
-        res_warn(r, NULL, "--stream: the estimators that fit a model on the whole log "
-                 "(dm, dr, wdr, mis) were left out; drop --stream to run them") != 0)
+        res_warn(r, NULL, "%s left out: they fit a model on the whole trajectory log, which "
+                 "a log read in windows (--stream, mpirun, a shard) does not hold; evaluate "
+                 "it in memory to run them", EVALSET_TRAJ_LEFT) != 0)
         return ope_fail_oom(err);
     return 0;
 }

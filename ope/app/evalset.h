@@ -97,7 +97,10 @@ struct eng_windows;
  * discount and the truth file. Refused (OPE_EUSAGE): --by, --risk, and what
  * eval_traj_stream_refuse refuses. */
 struct eng_traj_windows;
-/* Whether set's trajectory evaluation can be streamed: 1, or 0 with err saying why. */
+/* The estimators a trajectory log read in windows leaves out of the default list. */
+#define EVALSET_TRAJ_LEFT "dm, dr, wdr and mis"
+/* Whether set's trajectory evaluation streams past the memory limit: its estimators
+ * are named (the default list holds the model's) and stream. 1, or 0 with err. */
 int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err);
 struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                const struct eng_traj_windows *win,

@@ -294,6 +294,18 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, const ch
                             "without position 0 counts from 1; save every shard again with "
                             "the same --position-base", sh[0].st.name, sh[k].st.name,
                             sh[0].h.pos_base, sh[k].h.pos_base);
+    /* One shard's file given twice with two offsets leaves no gap to see: the same
+     * bytes (SHA-256) in two shards is that mistake. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            const struct shard *a = &sh[order[i]], *b = &sh[order[j]];
+            if (a->h.sha256[0] && strcmp(a->h.sha256, b->h.sha256) == 0)
+                return ope_fail(err, OPE_EDATA, "%s and %s were saved from the same bytes "
+                                "(SHA-256 %.12s...) at %ss %llu and %llu: the same shard given "
+                                "twice; each %s goes in one shard", a->st.name, b->st.name,
+                                a->h.sha256, u, (unsigned long long)a->h.row0,
+                                (unsigned long long)b->h.row0, u);
+        }
     const struct shard *first = &sh[order[0]];
     if (first->h.row0 != 0)
         return ope_fail(err, OPE_EDATA, "%s: its %ss start at %s %llu of the log, and no "
