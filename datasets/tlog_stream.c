@@ -25,6 +25,7 @@ struct tlog_stream {
     size_t given;               /* episodes of the loader handed out in the last window */
     size_t first;               /* the log's index of the loader's first episode */
     int horizon;                /* the longest episode handed out so far */
+    long max_state;             /* the largest state id of the rows handed out so far */
     struct tlog w;
     struct tlog_policy *pol;    /* [n_policies] the window's */
     double *zeros;              /* [zcap] an action without a column */
@@ -46,6 +47,7 @@ struct tlog_stream *tlog_stream_open(struct csv_reader *csv, const struct load_o
         return NULL;
     s->csv = csv;
     s->window = window ? window : 1;
+    s->max_state = -1;
     s->L.o = o;
     s->L.windows = 1;
     if (tlog_loader_begin(&s->L, csv, err) != 0)
@@ -132,6 +134,8 @@ static int check_rows(struct tlog_stream *s, size_t n, struct ope_error *err)
                             "(pi.NAME.A) cover actions 0..%d: every logged action needs its "
                             "columns (a wrong action id, or columns missing)", spath(s),
                             L->line[i], L->action[i], r->max_action);
+        if (L->state && L->state[i] > s->max_state)
+            s->max_state = L->state[i];
         if (L->state && L->state[i] >= STREAM_MAX_STATES)
             return ope_fail(err, OPE_EDATA, "%s:%zu: state id %d; a log read in windows "
                             "(--stream) takes state ids below 2^20: number the states "
@@ -173,7 +177,8 @@ static int make_window(struct tlog_stream *s, size_t k, struct ope_error *err)
     w->n_episodes = k;
     w->ep_start = L->ep_start;
     w->horizon = s->horizon;
-    w->n_states = L->state ? (int)L->max_state + 1 : 0;
+    /* The rows handed out, not the ones read ahead (their ids are not checked yet). */
+    w->n_states = L->state ? (int)s->max_state + 1 : 0;
     w->state = L->state;
     w->action = L->action;
     w->reward = L->reward;

@@ -38,21 +38,23 @@ static int streams(const struct est_desc *d)
 
 int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err)
 {
+    /* How the log is read in windows, and the way out, as the run has it. */
+    int ranks = comm_size() > 1;
+    const char *how = ranks ? "under mpirun, whose ranks read it in windows,"
+                            : "read in windows (--stream, --save-state, past --memory-limit)";
+    const char *out = ranks ? "run it without mpirun" : "evaluate it in memory (one process, "
+                                                        "without --stream or --save-state)";
     for (size_t e = 0; e < o->n_spec; e++)
         if (o->spec[e].d->kind == EST_TRAJ && !streams(o->spec[e].d))
             return ope_fail(err, OPE_EUSAGE, "%s fits a model on the whole trajectory log, "
-                            "which a log read in windows (--stream, mpirun, --save-state) does "
-                            "not hold: read in windows, the log takes the importance sampling "
-                            "estimators (--estimators tis,pdis,wtis,wpdis); or evaluate it in "
-                            "memory (one process, without --stream or --save-state)",
-                            o->spec[e].label);
+                            "which a log %s does not hold: such a log takes the importance "
+                            "sampling estimators (--estimators tis,pdis,wtis,wpdis); or %s",
+                            o->spec[e].label, how, out);
     if (o->ci != CI_BOOTSTRAP && o->ci != CI_NONE)
         return ope_fail(err, OPE_EUSAGE, "--ci %s needs every episode's terms at once on a "
                         "trajectory log (the differences between candidates, the range of a "
-                        "self-normalised estimator's terms), which a log read in windows "
-                        "(--stream, mpirun, --save-state) does not hold: use --ci bootstrap, or "
-                        "evaluate it in memory (one process, without --stream or --save-state)",
-                        ci_method_name((enum ci_method)o->ci));
+                        "self-normalised estimator's terms), which a log %s does not hold: use "
+                        "--ci bootstrap, or %s", ci_method_name((enum ci_method)o->ci), how, out);
     return 0;
 }
 
@@ -173,20 +175,31 @@ static int comom_merge(struct comom *z, struct comom *y, long double *scratch,
     return 0;
 }
 
-/* An extended-precision number as two doubles (its value, and what rounding left). */
+/* An extended-precision number as its binary exponent and its mantissa in two doubles
+ * (the mantissa, and what rounding left): its whole range, which the co-moments of
+ * weights of 1e-229 or 1e200 use, and its precision. */
 static void put_ld(struct strbuf *sb, long double x)
 {
-    double hi = (double)x;
+    int e = 0;
+    long double m = isfinite(x) ? frexpl(x, &e) : x;
+    double hi = (double)m;
+    sf_put_u64(sb, (uint64_t)(int64_t)e);
     sf_put_f64(sb, hi);
-    sf_put_f64(sb, isfinite(hi) ? (double)(x - (long double)hi) : 0.0);
+    sf_put_f64(sb, isfinite(hi) ? (double)(m - (long double)hi) : 0.0);
 }
 
 static long double get_ld(struct sf_state *st)
 {
+    int64_t e = (int64_t)sf_get_u64(st);
     double hi = sf_get_f64(st), lo = sf_get_f64(st);
-    if (!isfinite(hi) || !isfinite(lo))
+    if (!isfinite(hi) || !isfinite(lo) || fabs(hi) >= 1.0 || e < -20000 || e > 20000) {
         st->bad = 1;
-    return (long double)hi + (long double)lo;
+        return 0.0L;
+    }
+    long double x = ldexpl((long double)hi + (long double)lo, (int)e);
+    if (!isfinite(x))
+        st->bad = 1;
+    return x;
 }
 
 static void comom_put(struct strbuf *sb, const struct comom *z)
@@ -700,7 +713,12 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
         return 0;
     if (w->n_actions != t->n_actions || w->n_policies != t->n_names)
         return ope_fail(err, OPE_ESOFTWARE, "a window of another shape");
-    int T = w->horizon > t->T ? w->horizon : t->T;
+    /* The part's horizon is its own episodes' (an MPI rank's part holds every N-th
+     * window: a longer episode in another's is the merge's to lay out). */
+    int T = t->T;
+    for (size_t e = 0; e < n; e++)
+        if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > T)
+            T = (int)(w->ep_start[e + 1] - w->ep_start[e]);
     if (reserve(t, w, 0, err) != 0 ||
         support_grow(g, t, w->n_states > 0 ? (size_t)w->n_states : 1, err) != 0 ||
         (T != t->T && layout(g, t, T, err) != 0) || reserve(t, w, t->W, err) != 0)
@@ -873,11 +891,19 @@ static int part_get(struct eng *g, struct tss *t, struct sf_state *st, struct op
         st->bad = 1;
     if (st->bad || T == 0)
         return 0;
-    /* The layout's accumulator is B x W sums of 32 bytes: the bytes must be there. */
-    size_t W = 1;
-    for (size_t e = 0; e < ns; e++)
-        W += g->n_pol * shape_K(&t->shape[e], T) * (t->shape[e].den ? 2 : 1);
-    if ((double)W * (double)(g->B + 1) * 32.0 > (double)sf_room(st, 1)) {
+    /* The layout's accumulator is B x W sums of 32 bytes, and a ratio estimator's
+     * co-moments d (d + 1) / 2 numbers of 24 bytes: the bytes must be there before
+     * they size an allocation. */
+    double W = 1.0, co = 0.0;
+    for (size_t e = 0; e < ns; e++) {
+        double K = (double)shape_K(&t->shape[e], T), d = 2.0 * K + 1.0;
+        W += (double)g->n_pol * K * (t->shape[e].den ? 2.0 : 1.0);
+        if (t->shape[e].den)
+            co += (double)g->n_pol * d * (d + 1.0) / 2.0 * 24.0;
+    }
+    if (W * (double)(g->B + 1) * 32.0 + co > (double)sf_room(st, 1) ||
+        (double)t->steps > 4503599627370496.0 ||
+        !(fabs(ope_sum_value(&t->ret_all)) <= (double)t->episodes * t->gmax * (1.0 + 1e-9))) {
         st->bad = 1;
         return 0;
     }
@@ -894,22 +920,44 @@ static int part_get(struct eng *g, struct tss *t, struct sf_state *st, struct op
             if (!isfinite(x->coef[j] = sf_get_f64(st)))
                 st->bad = 1;
         if (x->den) {
-            if ((double)x->z.d * (double)x->z.d > (double)sf_room(st, 8)) {
-                st->bad = 1;
-                break;
-            }
             comom_get(st, &x->z, t->episodes);
+            /* Every episode is in every (policy, estimator)'s co-moments, and a matrix
+             * of sums of products satisfies Cauchy-Schwarz. */
+            if (x->z.n != t->episodes)
+                st->bad = 1;
+            for (size_t a = 0; !st->bad && a < x->z.d; a++)
+                for (size_t b = 0; b < a; b++) {
+                    long double v = x->z.m2[a * x->z.d + b];
+                    long double lim = sqrtl(x->z.m2[a * x->z.d + a] * x->z.m2[b * x->z.d + b]);
+                    if (fabsl(v) > lim * (1.0L + 1e-6L) + 1e-300L) {
+                        st->bad = 1;
+                        break;
+                    }
+                }
         } else {
             ci_stats_acc_get(st, &x->c);
             ci_stats_acc_get(st, &x->lift);
-            if (x->c.n != t->episodes || x->lift.n != t->episodes)
-                st->bad = 1;
+            for (int q = 0; q < 2; q++) {
+                const struct ci_stats_acc *c = q ? &x->lift : &x->c;
+                if (c->n != t->episodes || !isfinite(ope_sum_value(&c->s)) ||
+                    !(c->m2 >= 0.0) || !isfinite(c->m2) || !(c->min <= c->max) ||
+                    !isfinite(c->min) || !isfinite(c->max))
+                    st->bad = 1;
+            }
         }
     }
     for (size_t p = 0; !st->bad && p < g->n_pol; p++) {
+        const struct diag_acc *d = &t->dg[p];
         diag_acc_get(st, &t->dg[p]);
         t->rho_max[p] = sf_get_f64(st);
-        if (t->dg[p].n != t->episodes || !(t->rho_max[p] >= 0.0))
+        /* Trajectory weights are products of non-negative ratios, and a part's are
+         * finite (a shard past the range is refused when saved). */
+        if (d->n != t->episodes || d->n_bad || !(ope_sum_value(&d->s1) >= 0.0) ||
+            !isfinite(ope_sum_value(&d->s1)) || !(ope_sum_value(&d->s2) >= 0.0) ||
+            !isfinite(ope_sum_value(&d->s2)) || !(d->max >= 0.0) || !isfinite(d->max) ||
+            !(d->min_pos > 0.0) || !(d->m2 >= 0.0) || !isfinite(d->m2) ||
+            !(d->wmean >= 0.0) || !isfinite(d->wmean) || !(t->rho_max[p] >= d->max) ||
+            !isfinite(t->rho_max[p]))
             st->bad = 1;
     }
     size_t n_ctx = (size_t)sf_get_count(st, 1, PART_MAX_CTX);
@@ -1137,6 +1185,7 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
         st.data = (unsigned char *)all.buf + at;
         st.n = len[r];
         st.name = "a rank's part";
+        st.kind = (char *)"";
         rc = part_init(g, &b, err) != 0 || part_get(g, &b, &st, err) != 0 ||
              sf_done(&st, err) != 0 || part_merge(g, t, &b, err) != 0 ? -1 : 0;
         part_release(&b, g->n_pol, g->o->n_spec);
@@ -1196,6 +1245,20 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
             return -1;
     } else if (read_windows(g, t, err) != 0) {
         return -1;
+    }
+    if (t->save && t->episodes) {
+        /* The merge's range check over the whole log is stricter (more episodes): a
+         * shard past it even alone is refused now, not found damaged by the merge. */
+        double lim = logrange_term_max(t->episodes) / t->gmax;
+        for (size_t p = 0; p < g->n_pol; p++)
+            if (!(t->rho_max[p] <= lim))
+                return ope_fail(err, OPE_EDATA, "%s: policy '%s': a trajectory weight (the "
+                                "product of pi/pscore over an episode's steps) reaches %.3g, "
+                                "which with returns up to %g passes %.3g, past which the sums "
+                                "over %zu episodes overflow double precision; check the "
+                                "pscores (in memory, ope eval names the episode)",
+                                t->path ? t->path : "log", t->names[g->pol[p]], t->rho_max[p],
+                                t->gmax, lim, t->episodes);
     }
     if (t->save) {
         part_settings(g, t, t->save_settings);

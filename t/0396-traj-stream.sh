@@ -12,7 +12,7 @@
 # The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
 # both runs, which no relative tolerance compares).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 24
+plan 26
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -133,6 +133,13 @@ expect_status 64 "--ci t with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --c
 expect_status 64 "--risk with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --risk
 expect_status 64 "--policy NAME=FILE with --stream" "$OPE" eval "$TMP/g.csv" --stream $E \
     --policy x="$TMP/truth.csv"
+
+# A state id of 10^8 past the first window: refused (65) before any table is sized by
+# it (the rows read ahead are not checked yet), not an out-of-memory failure.
+awk -F, -v OFS=, 'NR == 150001 { $3 = 99999999 } { print }' "$TMP/gs.csv" > "$TMP/sbig.csv"
+# shellcheck disable=SC2086
+expect_status 65 "state id 10^8 on line 150001: refused" "$OPE" eval "$TMP/sbig.csv" --stream $E
+expect_grep "$TMP/err" "sbig.csv:150001: state id 99999999; a log read in windows" "naming the line"
 
 # Bad rows past the first window: the in-memory status and message.
 bad() {

@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, and under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 26
+plan 29
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -96,6 +96,15 @@ expect_grep "$TMP/err" "dm, dr, wdr and mis left out of the state" "left out: sa
 "$OPE" merge "$TMP/d0.state" "$TMP/d1.state" "$TMP/d2.state" -f json > "$TMP/d.json" 2>&1
 expect_grep "$TMP/d.json" "dm, dr, wdr and mis left out" "... and in the merged result"
 
+# A shard whose trajectory weights overflow (pscores of 1e-300): refused when saved
+# (65), as the merge of its log would be, not saved for a merge to find damaged.
+awk -F, -v OFS=, 'NR > 1 && $1 == 5 && $2 == 2 { $6 = "1e-300" } { print }' "$TMP/s0.csv" \
+    > "$TMP/tiny.csv"
+# shellcheck disable=SC2086
+expect_status 65 "a shard whose weights overflow: refused when saved" "$OPE" eval \
+    "$TMP/tiny.csv" $E --save-state "$TMP/x.state"
+expect_grep "$TMP/err" "overflow double precision" "it says why"
+
 # Refused when saved, 64.
 expect_status 64 "a shard with wdr (a model)" "$OPE" eval "$TMP/s0.csv" --estimators tis,wdr \
     --save-state "$TMP/x.state"
@@ -106,7 +115,7 @@ expect_status 64 "a shard with --ci t" "$OPE" eval "$TMP/s0.csv" $E --ci t \
 # t/0379).
 if ! command -v mpirun >/dev/null 2>&1 || ! grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" ||
    grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    for k in 1 2 3 4; do skip "mpirun: no MPI build, or a sanitizer build"; done
+    for k in 1 2 3 4 5; do skip "mpirun: no MPI build, or a sanitizer build"; done
 else
     mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
     for np in 1 2 3; do
@@ -116,6 +125,16 @@ else
             pass "mpirun -np $np: the in-memory JSON"
         else fail "mpirun -np $np"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err" | head -5)"; fi
     done
+    # 4097 episodes: the second rank's part is one episode, shorter than the log's
+    # longest (its part is laid out for its own episodes, the merge grows it).
+    "$OPE" gen mdp gridworld --episodes 4097 --candidates 3 --seed 3 -q -o "$TMP/g4097.csv"
+    # shellcheck disable=SC2086
+    "$OPE" eval "$TMP/g4097.csv" $E -f json > "$TMP/m1.json"
+    # shellcheck disable=SC2086
+    $mpi -np 2 "$OPE" eval "$TMP/g4097.csv" $E -f json > "$TMP/m2.json" 2>"$TMP/err"; s=$?
+    if [ $s -eq 0 ] && "$close" "$TMP/m1.json" "$TMP/m2.json" 1e-9 2>"$TMP/cmp"; then
+        pass "mpirun -np 2, a rank with one short episode: the in-memory JSON"
+    else fail "mpirun -np 2 on 4097 episodes: status $s"; diag "$(cat "$TMP/cmp" "$TMP/err" | head -4)"; fi
     $mpi -np 2 "$OPE" eval "$TMP/g.csv" --estimators tis,dr > /dev/null 2>"$TMP/err"; s=$?
     if [ $s -eq 64 ] && grep -q "dr fits a model" "$TMP/err"; then
         pass "mpirun with dr: refused (64), no hang"
