@@ -64,6 +64,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evaluate_traj.h \
 	estimators/evaluate_traj_stream.c \
 	estimators/evaluate_traj_stream.h \
+	estimators/evtraj.h \
+	estimators/evtraj_part.c \
 	estimators/accum.c \
 	estimators/accum.h \
 	estimators/evboot.c \

@@ -232,6 +232,29 @@ out:
     return r;
 }
 
+/* The truth file tf (read from path) applied to a result: each named policy's value
+ * and its estimates' relative errors, the behaviour value, and a warning for names
+ * the log (blog, or names[0..n_names-1]) does not have. 0, or -1 with err. */
+static int truth_apply(struct res_eval *r, const struct truth *tf, const char *path,
+                       const struct blog *blog, const char *const *names, size_t n_names,
+                       struct ope_error *err)
+{
+    for (size_t p = 0; p < r->n_policies; p++) {
+        struct res_policy *rp = &r->pol[p];
+        double t = truth_of(tf, rp->name);
+        if (isnan(t))
+            continue;
+        rp->truth = t;
+        for (size_t e = 0; e < rp->n_estimates; e++) {
+            struct res_estimate *x = &rp->est[e];
+            x->rel_error = t != 0 && !isnan(x->value) ? fabs(x->value - t) / fabs(t) : NAN;
+        }
+    }
+    if (!isnan(tf->behavior))
+        r->behavior_value = r->behavior_exact = tf->behavior;
+    return warn_unknown_truth(r, tf, path, blog, NULL, names, n_names, err);
+}
+
 /* The states of a merge (ope merge), for run_bandit. */
 struct merge_in {
     struct sf_state *const *states;
@@ -259,24 +282,10 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
                          : win ? eval_bandit_stream(win, eo, err)
                          : set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
                                       : eval_bandit(log, eo, err);
-    if (r && set->truth_path) {
-        for (size_t p = 0; p < r->n_policies; p++) {
-            struct res_policy *rp = &r->pol[p];
-            double t = truth_of(&tf, rp->name);
-            if (isnan(t))
-                continue;
-            rp->truth = t;
-            for (size_t e = 0; e < rp->n_estimates; e++) {
-                struct res_estimate *x = &rp->est[e];
-                x->rel_error = t != 0 && !isnan(x->value) ? fabs(x->value - t) / fabs(t) : NAN;
-            }
-        }
-        if (!isnan(tf.behavior))
-            r->behavior_value = r->behavior_exact = tf.behavior;
-        if (warn_unknown_truth(r, &tf, set->truth_path, log, NULL, names, n_names, err) != 0) {
-            res_eval_free(r);
-            r = NULL;
-        }
+    if (r && set->truth_path &&
+        truth_apply(r, &tf, set->truth_path, log, names, n_names, err) != 0) {
+        res_eval_free(r);
+        r = NULL;
     }
     truth_release(&tf);
     return r;
@@ -411,21 +420,8 @@ static int traj_truth(struct res_eval *r, const char *truth_path, const char *co
     if (!truth_path)
         return 0;
     int rc = truth_load(truth_path, &tf, err);
-    for (size_t p = 0; rc == 0 && p < r->n_policies; p++) {
-        struct res_policy *rp = &r->pol[p];
-        double t = truth_of(&tf, rp->name);
-        if (isnan(t))
-            continue;
-        rp->truth = t;
-        for (size_t e = 0; e < rp->n_estimates; e++) {
-            struct res_estimate *x = &rp->est[e];
-            x->rel_error = t != 0 && !isnan(x->value) ? fabs(x->value - t) / fabs(t) : NAN;
-        }
-    }
-    if (rc == 0 && !isnan(tf.behavior))
-        r->behavior_value = r->behavior_exact = tf.behavior;
     if (rc == 0)
-        rc = warn_unknown_truth(r, &tf, truth_path, NULL, NULL, names, n_names, err);
+        rc = truth_apply(r, &tf, truth_path, NULL, names, n_names, err);
     truth_release(&tf);
     return rc;
 }

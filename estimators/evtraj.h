@@ -1,0 +1,153 @@
+/* estimators/evtraj.h: the part of a trajectory log read in windows -- what its
+ * windows, a shard or an MPI rank gather, which merges with another part as if its
+ * episodes had been read too: its layout (growing with the horizon), the accumulator,
+ * the contributions' statistics or the co-moments of ratio estimators' terms, the
+ * weights' diagnostics, the support, and its bytes. Shared by evaluate_traj_stream.c
+ * (the source that reads the windows and gives the results) and evtraj_part.c (the
+ * part itself). Internal to the estimators layer; the interface is
+ * evaluate_traj_stream.h. */
+#ifndef ESTIMATORS_EVTRAJ_H
+#define ESTIMATORS_EVTRAJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ope/base/error.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
+#include "ope/base/sum.h"
+#include "estimators/accum.h"
+#include "estimators/ci.h"
+#include "estimators/diag.h"
+#include "estimators/engine.h"
+#include "estimators/evaluate_traj_stream.h"
+#include "estimators/traj.h"
+
+/* The co-moments of one (policy, ratio estimator)'s per-episode vector z = (u[K],
+ * den[K], return), u_k = num_k - vhat_k den_k: mean[d] and the sums of products of
+ * deviations m2[d * d], d = 2K + 1, over n episodes. The pilot ratios vhat (the first
+ * part's) centre the numerators near the final ratios V_k, so the contributions'
+ * variance, a quadratic form in z's (ratio_stats), is not formed from cancelling
+ * large terms (a self-normalised estimate with constant returns has contributions of
+ * variance 0); the sums are kept in extended precision for what cancellation is left. */
+struct comom {
+    size_t n, d, K;
+    long double *mean, *m2;
+    double *vhat;
+};
+
+/* Per (policy, estimator). */
+struct tpe {
+    size_t K;                   /* slots in the current layout */
+    int den;                    /* ratio slots */
+    double *coef;               /* [K] */
+    struct ci_stats_acc c, lift;    /* plain slots: the contributions, exactly */
+    struct comom z;             /* ratio slots */
+};
+
+/* How many slots an estimator has for horizon T: k1 + ks (T - 1) (1 for tis, T for
+ * wpdis), and whether they are ratios; from its terms on a one-step episode for T = 1
+ * and T = 2 (shapes), so a part of another horizon (a shard's, a rank's) is laid out
+ * without its episodes. */
+struct tshape {
+    size_t k1, ks;
+    int den;
+};
+
+struct tss {
+    const struct traj_opts *to;
+    const struct eng_traj_windows *win;     /* NULL: a merge */
+    double gamma;
+    const char *path;
+    char **names;               /* [n_names] the log's policies */
+    size_t n_names;
+    int n_actions;
+    struct tshape *shape;       /* [n_spec] */
+    /* The part: everything gathered so far, which merges with another part (a
+     * shard's, a rank's) as if that part's episodes had been read here too. */
+    int T;                      /* the layout's horizon */
+    size_t *off;                /* [n_spec] an estimator's first column in a policy's block */
+    size_t Wp, W, base_col;     /* columns per policy; in all (padded); the returns' */
+    struct acc_state acc;
+    struct tpe *pe;             /* [n_pol * n_spec] */
+    struct diag_acc *dg;        /* [n_pol] */
+    double *rho_max;            /* [n_pol] */
+    /* The support: seen[s * A + a], and each policy's probability mass per (state,
+     * action) over the steps in that state, mass[(p * n_ctx + s) * A + a]. */
+    unsigned char *seen;
+    struct ope_sum *mass;
+    size_t n_ctx;
+    struct ope_sum ret_all;
+    double gmax;                /* the largest sum_t |r_t| of an episode (at least 1) */
+    size_t episodes, steps;
+    /* One window's buffers. */
+    double *w, *rho, *ret, *c, *S;
+    size_t *rowid;
+    long double *zs;            /* co-moments' scratch, for the widest vector */
+    double *zd;
+    int *zex;
+    struct comom wz;            /* a window's co-moments */
+    size_t cap_steps, cap_eps, cap_S, d_cap;
+    struct traj_terms *terms;   /* [n_spec] */
+    /* --save-state: the part is saved here instead of evaluated (saved set); ope merge:
+     * the shards' states in episode order, each cursor past its options, and the
+     * episodes each one's header says it holds. */
+    struct strbuf *save, *save_settings;
+    int saved;
+    struct sf_state *const *merge;
+    const uint64_t *merge_rows;
+    size_t n_merge;
+};
+
+void evtraj_comom_release(struct comom *z);
+
+/* Every estimator's slots as a function of the horizon (struct tshape). */
+int evtraj_shapes(struct eng *g, struct tss *t, struct ope_error *err);
+
+size_t evtraj_shape_K(const struct tshape *s, int T);
+
+/* Lay the columns out for horizon T: each policy's block holds every estimator's
+ * numerators then denominators, and one column after all policies holds the
+ * episodes' returns. What the part holds is carried over (acc_merge_cols, comom_grow:
+ * per-step slots extended as padding extends them). 0, or -1. */
+int evtraj_layout(struct eng *g, struct tss *t, int T, struct ope_error *err);
+
+/* The part's per-policy and per-estimator accumulators, empty. 0, or -1. */
+int evtraj_part_init(struct eng *g, struct tss *t, struct ope_error *err);
+
+/* Grow the support's tables to `need` states. */
+int evtraj_support_grow(struct eng *g, struct tss *t, size_t need, struct ope_error *err);
+
+/* The window's co-moments of z, formed in double precision (two passes, vectorised)
+ * with the numerators centred on the window's own ratios, which keeps them well
+ * conditioned, then merged into z (comom_merge: moved to z's pilots, in extended
+ * precision). scratch: zd's d (d + 4) doubles, zex's d ints. */
+void evtraj_comom_window(struct tss *t, struct comom *z, const struct traj_terms *tt);
+
+void evtraj_part_release(struct tss *t, size_t n_pol, size_t ns);
+
+/* a += b: b's episodes, which come after a's (b is changed). 0, or -1 with err. */
+int evtraj_part_merge(struct eng *g, struct tss *a, struct tss *b, struct ope_error *err);
+
+void evtraj_part_put(const struct eng *g, const struct tss *t, struct strbuf *sb);
+
+/* A part's bytes at st's cursor into t (part_init'ed, with the merge's shapes). A
+ * count that does not fit the bytes left is damage (it must not size an allocation).
+ * 0, or -1 with err (the bad flag set: the caller's sf_done says so). */
+int evtraj_part_get(struct eng *g, struct tss *t, struct sf_state *st, struct ope_error *err);
+
+/* The settings two parts must share to merge (statefile.h). */
+void evtraj_settings(const struct eng *g, const struct tss *t, struct strbuf *sb);
+
+/* The log's facts every part shares: its policies, actions and discount. */
+void evtraj_open_put(const struct tss *t, struct strbuf *sb);
+
+/* The first state's facts into t (names owned), the others' checked against them. */
+int evtraj_open_get(struct tss *t, struct sf_state *st, int first, struct ope_error *err);
+
+/* A ratio estimator's contributions c_i = sum_k coef_k [V_k + (num_ik - V_k den_ik) n /
+ * D_k] are affine in z_i, as num - V den = u + (vhat - V) den: their mean and sd (and
+ * those of c_i - return_i) from z's co-moments. scratch: d long doubles. */
+void evtraj_ratio_stats(const struct tpe *x, const double *sums, double n, long double *scratch,
+                        struct ci_stats *st, struct ci_stats *lift);
+
+#endif
