@@ -1020,6 +1020,10 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
     csv_set_progress(csv, c->progress);
     c->lo.want_policies = 1;
     struct res_eval *r = NULL;
+    /* A regular file is hashed on a second thread while it is read, as run_csv does. */
+    struct sha_job job = { paths[0], "", { 0 }, 0 };
+    pthread_t th;
+    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct tlog_stream *ts = tlog_stream_open(csv, &c->lo, traj_window(), err);
     size_t np = ts ? tlog_stream_policies(ts) : 0;
     const char **names = ts ? ope_calloc(np + 1, sizeof *names, err) : NULL;
@@ -1046,8 +1050,15 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
                                                 &episodes, err);
             if (rc == 0 && !(h.log = joined_paths(paths, n, err)))
                 rc = -1;
-            if (rc == 0)
+            if (rc == 0 && hashing) {
+                pthread_join(th, NULL);
+                hashing = 0;
+                if (job.rc != 0)
+                    *err = job.err, rc = -1;
+                memcpy(h.sha256, job.hex, sizeof h.sha256);
+            } else if (rc == 0) {
                 rc = input_digest(csv, paths[0], h.sha256, err);
+            }
             if (rc == 0) {
                 h.row0 = c->row_offset;
                 h.rows = episodes;
@@ -1072,8 +1083,15 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
             strbuf_release(&settings);
         }
     }
-    if (r && input_digest(csv, paths[0], r->sha256, err) != 0)
+    if (hashing) {
+        pthread_join(th, NULL);
+        if (r && job.rc != 0)
+            *err = job.err, rc = -1;
+        if (r)
+            memcpy(r->sha256, job.hex, sizeof r->sha256);
+    } else if (r && input_digest(csv, paths[0], r->sha256, err) != 0) {
         rc = -1;
+    }
     /* A shard whose first row is not an episode's first step: cut mid-episode. */
     if (rc != 0 && c->save_state && err->status == OPE_EDATA &&
         strstr(err->msg, ":2:") && strstr(err->msg, "starts at step")) {
