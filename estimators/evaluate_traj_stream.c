@@ -24,7 +24,6 @@
 #include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 
-
 /* An estimator streams when its terms are the episode's own: no model fitted on the
  * whole log, nothing re-estimated per resample. */
 static int streams(const struct est_desc *d)
@@ -54,22 +53,7 @@ int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err)
     return 0;
 }
 
-/* ---- co-moments ------------------------------------------------------------------- */
-
-
-
-
-
-
-
-
-
-
-
 /* ---- the source ------------------------------------------------------------------- */
-
-
-
 
 static int t_check(struct eng *g, struct ope_error *err)
 {
@@ -127,14 +111,6 @@ static size_t t_baseline_col(struct eng *g)
     return ((const struct tss *)g->self)->base_col;
 }
 
-/* ---- the layout, and its growth with the horizon ----------------------------------- */
-
-
-
-
-
-
-
 /* ---- one window --------------------------------------------------------------------- */
 
 static int reserve(struct tss *t, const struct tlog *w, size_t W, struct ope_error *err)
@@ -167,7 +143,6 @@ static int reserve(struct tss *t, const struct tlog *w, size_t W, struct ope_err
     }
     return 0;
 }
-
 
 /* Copy the terms of one (policy, estimator) into columns col.. of the window's S and
  * keep their statistics. Returns 1 when every term is finite. */
@@ -274,17 +249,7 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
     return 0;
 }
 
-/* ---- parts: merged, saved, read --------------------------------------------------------- */
-
-
-
-
-
-
-
-
 /* ---- the results ------------------------------------------------------------------ */
-
 
 static void results(struct eng *g, struct tss *t, const struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps)
