@@ -516,18 +516,25 @@ static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope
     return r;
 }
 
+/* A source over the windows of win. */
+static void tss_of_windows(struct tss *t, const struct eng_traj_windows *win,
+                           const struct traj_opts *to)
+{
+    memset(t, 0, sizeof *t);
+    t->win = win;
+    t->to = to;
+    t->path = win->path;
+    t->names = (char **)win->names;
+    t->n_names = win->n_policies;
+    t->n_actions = win->n_actions;
+    t->gamma = isnan(to->gamma) ? 1.0 : to->gamma;
+}
+
 struct res_eval *eval_traj_stream(const struct eng_traj_windows *win, const struct eval_opts *o,
                                   const struct traj_opts *to, struct ope_error *err)
 {
     struct tss t;
-    memset(&t, 0, sizeof t);
-    t.win = win;
-    t.to = to;
-    t.path = win->path;
-    t.names = (char **)win->names;
-    t.n_names = win->n_policies;
-    t.n_actions = win->n_actions;
-    t.gamma = isnan(to->gamma) ? 1.0 : to->gamma;
+    tss_of_windows(&t, win, to);
     return run(&t, o, err);
 }
 
@@ -536,14 +543,7 @@ int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_
                           struct strbuf *settings, size_t *episodes, struct ope_error *err)
 {
     struct tss t;
-    memset(&t, 0, sizeof t);
-    t.win = win;
-    t.to = to;
-    t.path = win->path;
-    t.names = (char **)win->names;
-    t.n_names = win->n_policies;
-    t.n_actions = win->n_actions;
-    t.gamma = isnan(to->gamma) ? 1.0 : to->gamma;
+    tss_of_windows(&t, win, to);
     t.save = state;
     t.save_settings = settings;
     struct res_eval *r = run(&t, o, err);
