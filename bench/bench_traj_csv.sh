@@ -4,7 +4,8 @@
 # MDP, 10 candidate policies: 47 columns), generated once into $TMPDIR and kept;
 # `ope info` (the loader alone) and `ope eval` with tis, pdis, wtis and wpdis for the
 # 10 policies with B = 1000 bootstrap intervals: in memory, --stream (windows of whole
-# episodes, one pass) and, when mpirun is there, mpirun -np 2 (--threads 1 each).
+# episodes, one pass) and, when mpirun is there, mpirun -np 2 (--threads 1 each); then
+# with --ci t --matrix=3 in memory and --stream (which reads the file twice).
 # Wall-clock seconds, and the peak memory of the in-memory and streamed runs.
 set -eu
 OPE=$1
@@ -30,6 +31,16 @@ m2=$(rss "$OPE" eval "$f" --stream $E); t3=$(now)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v mb="$mb" -v f="$f" -v m1="$m1" -v m2="$m2" 'BEGIN {
     printf "%s (%d MB): ope info %.2f s (%.0f MB/s); ope eval tis,pdis,wtis,wpdis x 10 policies, B = 1000: in memory %.2f s, %s MB; --stream %.2f s, %s MB\n",
         f, mb, b - a, mb / (b - a), c - b, m1, d - c, m2 }'
+# The t intervals with --matrix: in memory, and streamed (the file read again for the
+# contributions given the sums and the differences' statistics).
+t6=$(now)
+# shellcheck disable=SC2086
+m3=$(rss "$OPE" eval "$f" --ci t --matrix=3 $E); t7=$(now)
+# shellcheck disable=SC2086
+m4=$(rss "$OPE" eval "$f" --stream --ci t --matrix=3 $E); t8=$(now)
+awk -v a="$t6" -v b="$t7" -v c="$t8" -v m3="$m3" -v m4="$m4" 'BEGIN {
+    printf "  --ci t --matrix=3: in memory %.2f s, %s MB; --stream (two passes) %.2f s, %s MB\n",
+        b - a, m3, c - b, m4 }'
 if command -v mpirun >/dev/null 2>&1; then
     t4=$(now)
     # shellcheck disable=SC2086

@@ -125,8 +125,8 @@ static int changed(const struct blog_stream *s, const char *how, struct ope_erro
     return changed_in(s, -1, how, err);
 }
 
-/* Open the inputs for a pass and read past the header. */
-int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err)
+/* The regular inputs have the size and time the first pass found. */
+static int inputs_unchanged(const struct blog_stream *s, struct ope_error *err)
 {
     for (size_t k = 0; k < s->n_in; k++) {
         struct stat st;
@@ -134,6 +134,14 @@ int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err)
             (long long)st.st_size != s->size[k] || (long long)st.st_mtime != s->mtime[k]))
             return changed_in(s, (long)k, "its size or time", err);
     }
+    return 0;
+}
+
+/* Open the inputs for a pass and read past the header. */
+int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err)
+{
+    if (inputs_unchanged(s, err) != 0)
+        return -1;
     csv_close(s->csv);
     s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,
                             s->n_in, s->o.sep, err);
@@ -585,13 +593,26 @@ int blog_stream_trajectory_kind(const struct blog_stream *s)
     return s && s->traj;
 }
 
-struct csv_reader *blog_stream_trajectory(struct blog_stream *s)
+struct csv_reader *blog_stream_trajectory(struct blog_stream *s, int keep_copy)
 {
     if (!s || !s->traj || !s->csv)
         return NULL;
     struct csv_reader *csv = s->csv;
-    csv_set_tee(csv, NULL, NULL);       /* read once, as it comes: nothing to spill */
+    if (!keep_copy)
+        csv_set_tee(csv, NULL, NULL);   /* read once, as it comes: nothing to spill */
     s->csv = NULL;
+    return csv;
+}
+
+struct csv_reader *blog_stream_trajectory_again(struct blog_stream *s, struct ope_error *err)
+{
+    if (spill_done(s, err) != 0 || inputs_unchanged(s, err) != 0)
+        return NULL;
+    struct csv_reader *csv = csv_open_named((const char *const *)s->file,
+                                            (const char *const *)s->name, s->n_in, s->o.sep,
+                                            err);
+    if (csv)
+        csv_set_progress(csv, s->progress);
     return csv;
 }
 

@@ -144,11 +144,19 @@ int blog_stream_spilled(const struct blog_stream *s);
 int blog_stream_digest(const struct blog_stream *s, char out[65]);
 
 /* Opened with o->stream_handoff on a trajectory log (whose header a pipe gives once):
- * the reader, its header handed back (csv_unget) and no longer copied to a temporary
- * file, now the caller's to read and close; NULL for a bandit log. The stream is then
- * only to be closed. */
+ * the reader, its header handed back (csv_unget), now the caller's to read and close;
+ * NULL for a bandit log. Unless keep_copy, what it reads is no longer copied to a
+ * temporary file and the stream is then only to be closed; with keep_copy the inputs
+ * that are not regular files go on being copied as the caller reads them, for
+ * blog_stream_trajectory_again, and the stream must stay open until the reader is
+ * closed (the copies are its). */
 struct csv_reader;
-struct csv_reader *blog_stream_trajectory(struct blog_stream *s);
+struct csv_reader *blog_stream_trajectory(struct blog_stream *s, int keep_copy);
+/* Once the reader handed over with keep_copy has read every input to its end: a new
+ * reader of the log from its start (the copies of the inputs that are not regular
+ * files, under their names; the others again, if their size and time are the first
+ * pass's: else OPE_EDATA). NULL with err. */
+struct csv_reader *blog_stream_trajectory_again(struct blog_stream *s, struct ope_error *err);
 /* Whether it is such a trajectory log (blog_stream_trajectory not yet called). */
 int blog_stream_trajectory_kind(const struct blog_stream *s);
 

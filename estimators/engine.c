@@ -441,6 +441,31 @@ static size_t top_policies(const struct eng_res *es, size_t ns, size_t M, size_t
     return k;
 }
 
+int eng_diff_pairs(const struct eng *g, const struct eng_res *es, struct res_diff **d,
+                   size_t *n_d, struct ope_error *err)
+{
+    size_t ns = g->o->n_spec, M = g->n_pol;
+    size_t K = g->o->matrix_k < M ? g->o->matrix_k : M;
+    *d = NULL;
+    *n_d = 0;
+    if (K < 2 || !ns)
+        return 0;
+    size_t *top = ope_malloc(K * sizeof *top, err);
+    *d = ope_calloc(ns * K * (K - 1) / 2, sizeof **d, err);
+    int rc = top && *d ? 0 : -1;
+    for (size_t e = 0; e < ns && rc == 0; e++) {
+        size_t k = top_policies(es, ns, M, e, K, top);
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = i + 1; j < k; j++) {
+                struct res_diff *x = &(*d)[(*n_d)++];
+                x->a = top[i], x->b = top[j], x->e = e;
+                x->diff = es[x->a * ns + e].value - es[x->b * ns + e].value;
+            }
+    }
+    free(top);
+    return rc;
+}
+
 /* The statistics of every pair's per-row differences c_i(a) - c_i(b) from the
  * source's contributions, once per top policy of each estimator: the in-memory side
  * of eng_kind.diff_stats, for the n_d pairs of differences() in their order. */
@@ -487,19 +512,8 @@ static int differences(struct eng *g, const struct eng_res *es, const struct eng
     /* --ci cs has no sequence for a difference: its intervals stay empty. */
     int rows = g->o->ci != CI_BOOTSTRAP && g->o->ci != CI_NONE && g->o->ci != CI_CS &&
                (g->kind->contrib || g->kind->diff_stats);
-    size_t *top = ope_malloc(K * sizeof *top, err);
-    r->diffs = ope_calloc(ns * K * (K - 1) / 2, sizeof *r->diffs, err);
     struct ci_stats *st = NULL;
-    int rc = top && r->diffs ? 0 : -1;
-    for (size_t e = 0; e < ns && rc == 0; e++) {
-        size_t k = top_policies(es, ns, M, e, K, top);
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = i + 1; j < k; j++) {
-                struct res_diff *d = &r->diffs[r->n_diffs++];
-                d->a = top[i], d->b = top[j], d->e = e;
-                d->diff = es[d->a * ns + e].value - es[d->b * ns + e].value;
-            }
-    }
+    int rc = eng_diff_pairs(g, es, &r->diffs, &r->n_diffs, err);
     if (rc == 0 && rows && r->n_diffs) {
         st = ope_malloc(r->n_diffs * sizeof *st, err);
         if (!st)
@@ -515,7 +529,6 @@ static int differences(struct eng *g, const struct eng_res *es, const struct eng
         paired_ci(g->o, st ? &st[t] : NULL, vals ? vals + (a * ns + e) * B : NULL,
                   vals ? vals + (b * ns + e) * B : NULL, B, diff, &d->lower, &d->upper);
     }
-    free(top);
     free(st);
     return rc;
 }

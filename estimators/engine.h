@@ -178,6 +178,14 @@ struct eng {
     size_t B;               /* bootstrap replicates accumulated (0: none) */
 };
 
+/* The paired differences among each estimator's top matrix_k policies (by the
+ * estimates in es, as the driver ranks them), with their values: *d (to free) holds
+ * *n_d pairs in the driver's order. A gathering source that makes a pass over its
+ * rows after the estimates are known can take the pairs' statistics in the same pass
+ * (eng_kind.diff_stats). 0, or -1 with err. */
+int eng_diff_pairs(const struct eng *g, const struct eng_res *es, struct res_diff **d,
+                   size_t *n_d, struct ope_error *err);
+
 /* Evaluate: every phase, with the source g describes (kind, self, n,
  * n_log_policies, path set). Errors as eval_bandit. */
 struct res_eval *eng_run(struct eng *g, const struct eval_opts *o, struct ope_error *err);

@@ -31,25 +31,42 @@ static int streams(const struct est_desc *d)
     return !d->needs_model && !d->traj_resample;
 }
 
-int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err)
+int eval_traj_stream_again(int ci)
+{
+    return ci == CI_T || ci == CI_HOEFFDING || ci == CI_BERNSTEIN;
+}
+
+/* Whether the intervals need every episode's contribution given the finished sums:
+ * a pass over the log again. */
+static int needs_contrib(const struct eval_opts *o)
+{
+    return eval_traj_stream_again(o->ci);
+}
+
+int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_error *err)
 {
     /* How the log is read in windows, and the way out, as the run has it. */
     int ranks = comm_size() > 1;
-    const char *how = ranks ? "under mpirun, whose ranks read it in windows,"
-                            : "read in windows (--stream, --save-state, past --memory-limit)";
+    const char *in = ranks ? "under mpirun, whose ranks read it in windows,"
+                           : "read in windows (--stream, --save-state, past --memory-limit)";
     const char *out = ranks ? "run it without mpirun" : "evaluate it in memory (one process, "
-                                                        "without --stream or --save-state)";
+                                                       "without --stream or --save-state)";
     for (size_t e = 0; e < o->n_spec; e++)
         if (o->spec[e].d->kind == EST_TRAJ && !streams(o->spec[e].d))
             return ope_fail(err, OPE_EUSAGE, "%s fits a model on the whole trajectory log, "
                             "which a log %s does not hold: such a log takes the importance "
                             "sampling estimators (--estimators tis,pdis,wtis,wpdis); or %s",
-                            o->spec[e].label, how, out);
-    if (o->ci != CI_BOOTSTRAP && o->ci != CI_NONE)
-        return ope_fail(err, OPE_EUSAGE, "--ci %s needs every episode's terms at once on a "
-                        "trajectory log (the differences between candidates, the range of a "
-                        "self-normalised estimator's terms), which a log %s does not hold: use "
-                        "--ci bootstrap, or %s", ci_method_name((enum ci_method)o->ci), how, out);
+                            o->spec[e].label, in, out);
+    const char *ci = ci_method_name((enum ci_method)o->ci);
+    if (o->ci == CI_CS)
+        return ope_fail(err, OPE_EUSAGE, "--ci cs: the confidence sequences of a trajectory "
+                        "log are formed in memory; a log %s takes --ci bootstrap, t, hoeffding "
+                        "or bernstein; or %s", in, out);
+    if (needs_contrib(o) && shard)
+        return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard state holds no "
+                        "per-episode contributions (they are formed in a second pass over the "
+                        "whole log, once its sums are known): use --ci bootstrap for shards, or "
+                        "evaluate the whole log with --stream or under mpirun", ci);
     return 0;
 }
 
@@ -161,7 +178,8 @@ static int keep_terms(struct tss *t, struct tpe *x, const struct traj_terms *tt,
         }
     memcpy(x->coef, tt->coef, K * sizeof *x->coef);
     if (tt->den) {
-        evtraj_comom_window(t, &x->z, tt);
+        if (!t->no_comom)
+            evtraj_comom_window(t, &x->z, tt);
     } else {
         traj_contrib(tt, t->c);
         ci_stats_acc_add(&x->c, t->c, n);
@@ -170,6 +188,22 @@ static int keep_terms(struct tss *t, struct tpe *x, const struct traj_terms *tt,
         ci_stats_acc_add(&x->lift, t->c, n);
     }
     return finite;
+}
+
+/* Episode e's discounted return, summed as tlog_mean_return sums it, and the sum of
+ * its rewards' magnitudes in *abs_sum. */
+static double episode_return(const struct tlog *w, size_t e, double gamma, double *abs_sum)
+{
+    struct ope_sum s;
+    double disc = 1.0, ga = 0.0;
+    ope_sum_init(&s);
+    for (size_t i = w->ep_start[e]; i < w->ep_start[e + 1]; i++) {
+        ope_sum_add(&s, disc * w->reward[i]);
+        disc *= gamma;
+        ga += fabs(w->reward[i]);
+    }
+    *abs_sum = ga;
+    return ope_sum_value(&s);
 }
 
 /* Fold the window's episodes (global numbers first, first + 1, ...) into the part. */
@@ -191,17 +225,9 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
         evtraj_support_grow(g, t, w->n_states > 0 ? (size_t)w->n_states : 1, err) != 0 ||
         (T != t->T && evtraj_layout(g, t, T, err) != 0) || reserve(t, w, t->W, err) != 0)
         return -1;
-    /* The episodes' discounted returns, summed as tlog_mean_return sums them. */
     for (size_t e = 0; e < n; e++) {
-        struct ope_sum s;
-        double disc = 1.0, ga = 0.0;
-        ope_sum_init(&s);
-        for (size_t i = w->ep_start[e]; i < w->ep_start[e + 1]; i++) {
-            ope_sum_add(&s, disc * w->reward[i]);
-            disc *= t->gamma;
-            ga += fabs(w->reward[i]);
-        }
-        t->ret[e] = ope_sum_value(&s);
+        double ga;
+        t->ret[e] = episode_return(w, e, t->gamma, &ga);
         ope_sum_add(&t->ret_all, t->ret[e]);
         t->gmax = fmax(t->gmax, ga);
         t->rowid[e] = first + e;
@@ -275,7 +301,8 @@ static void results(struct eng *g, struct tss *t, const struct eng_sums *x, stru
             if (xe->den) {
                 for (size_t k = 0; k < xe->K; k++)
                     zero += sums[xe->K + k] == 0.0;
-                evtraj_ratio_stats(xe, sums, n, t->zs, &r->s.st, &r->s.lift_st);
+                if (!t->no_comom)       /* else the second pass's (stats_pass) */
+                    evtraj_ratio_stats(xe, sums, n, t->zs, &r->s.st, &r->s.lift_st);
             } else {
                 ci_stats_acc_result(&xe->c, &r->s.st);
                 ci_stats_acc_result(&xe->lift, &r->s.lift_st);
@@ -311,7 +338,7 @@ static int merge_bytes(struct eng *g, struct tss *t, struct sf_state *st, uint64
 {
     struct tss b;
     memset(&b, 0, sizeof b);
-    b.shape = t->shape, b.n_actions = t->n_actions;
+    b.shape = t->shape, b.n_actions = t->n_actions, b.no_comom = t->no_comom;
     int rc = evtraj_part_init(g, &b, err) != 0 || evtraj_part_get(g, &b, st, err) != 0 ||
              sf_done(st, err) != 0 ? -1 : 0;
     if (rc == 0 && want != (uint64_t)-1 && b.episodes != want)
@@ -395,6 +422,239 @@ static int read_states(struct eng *g, struct tss *t, struct ope_error *err)
     return rc;
 }
 
+/* ---- passes over the log again: contributions given the finished sums ------------- */
+
+/* What a pass hands every window's contributions to: C[k * n + i], k = p * n_spec + e
+ * for the (policy, estimator)s it needs, the window's returns in t->ret. */
+struct cpass {
+    const unsigned char *need;      /* [n_pol * n_spec] */
+    struct ci_stats_acc *acc;       /* [2 n_pol n_spec] each needed one's statistics and
+                                     * those of contribution minus return */
+    const struct res_diff *d;       /* the differences' pairs */
+    size_t n_d;
+    struct ci_stats_acc *dacc;      /* [n_d] */
+};
+
+static int changed(const struct tss *t, const char *what, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a streamed "
+                    "trajectory log is read again for --ci %s and must not change meanwhile",
+                    t->path ? t->path : "log", what, "t, hoeffding or bernstein");
+}
+
+/* The contributions of one window's episodes for every needed (policy, estimator),
+ * with the terms laid out for the whole log's horizon and linearised at its sums. */
+static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x,
+                          const struct tlog *w, const struct cpass *cp, double **C,
+                          size_t *cap, struct ope_error *err)
+{
+    size_t ns = g->o->n_spec, n = w->n_episodes, want = g->n_pol * ns * n + 1;
+    if (reserve(t, w, 0, err) != 0)
+        return -1;
+    if (want > *cap) {
+        free(*C);
+        *cap = (*C = ope_malloc(want * sizeof **C, err)) ? want : 0;
+        if (!*C)
+            return -1;
+    }
+    for (size_t e = 0; e < n; e++) {
+        double ga;
+        if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > t->T)
+            return changed(t, "a longer episode", err);
+        t->ret[e] = episode_return(w, e, t->gamma, &ga);
+    }
+    for (size_t p = 0; p < g->n_pol; p++) {
+        int any = 0;
+        for (size_t e = 0; e < ns; e++)
+            any |= cp->need[p * ns + e];
+        if (!any)
+            continue;
+        if (traj_weights(w, g->pol[p], t->w, t->rho, err) != 0)
+            return -1;
+        struct traj_in in = { w, g->pol[p], t->T, t->gamma, t->w, t->rho, NULL, NULL, NULL };
+        for (size_t e = 0; e < ns; e++) {
+            size_t k = p * ns + e;
+            if (!cp->need[k])
+                continue;
+            if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
+                return -1;
+            const struct tpe *xe = &t->pe[k];
+            const double *sums = x->point + t_col(g, p, e);
+            double *scratch = ope_malloc((2 * xe->K + 1) * sizeof *scratch, err);
+            if (scratch && t->terms[e].K == xe->K)
+                traj_contrib_sums(&t->terms[e], sums, xe->den ? sums + xe->K : NULL,
+                                  (double)t->episodes, scratch, *C + k * n);
+            int bad = !scratch ? -1 : t->terms[e].K != xe->K;
+            free(scratch);
+            traj_terms_release(&t->terms[e]);
+            if (bad < 0)
+                return -1;
+            if (bad)
+                return changed(t, "an estimator's slots", err);
+        }
+    }
+    return 0;
+}
+
+/* Fold one window's contributions: their statistics and those of contribution minus
+ * return, and the pairs' differences. */
+static void fold(struct eng *g, struct tss *t, const struct cpass *cp, const double *C,
+                 size_t n)
+{
+    size_t ns = g->o->n_spec;
+    for (size_t k = 0; k < g->n_pol * ns; k++) {
+        if (!cp->need[k])
+            continue;
+        ci_stats_acc_add(&cp->acc[2 * k], C + k * n, n);
+        for (size_t i = 0; i < n; i++)
+            t->c[i] = C[k * n + i] - t->ret[i];
+        ci_stats_acc_add(&cp->acc[2 * k + 1], t->c, n);
+    }
+    for (size_t j = 0; j < cp->n_d; j++) {
+        const double *a = C + (cp->d[j].a * ns + cp->d[j].e) * n;
+        const double *b = C + (cp->d[j].b * ns + cp->d[j].e) * n;
+        for (size_t i = 0; i < n; i++)
+            t->c[i] = a[i] - b[i];
+        ci_stats_acc_add(&cp->dacc[j], t->c, n);
+    }
+}
+
+/* Across ranks: every rank's accumulators acc[0..m-1] merged in rank order, on every
+ * rank (rc: this rank's outcome so far, which all must share first). */
+static int share_accs(struct ci_stats_acc *acc, size_t m, int rc, struct ope_error *err)
+{
+    int ranks = comm_size();
+    if (ranks == 1)
+        return rc;
+    if (comm_agree(rc, err) != 0)
+        return -1;
+    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    for (size_t k = 0; k < m; k++)
+        ci_stats_acc_put(&mine, &acc[k]);
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    rc = strbuf_failed(&mine) ? ope_fail_oom(err) : len ? 0 : -1;
+    if (comm_agree(rc, err) != 0 || comm_allgather(mine.buf, mine.len, &all, len, err) != 0) {
+        strbuf_release(&mine), free(len);
+        return -1;
+    }
+    strbuf_release(&mine);
+    for (size_t k = 0; k < m; k++)
+        ci_stats_acc_init(&acc[k]);
+    size_t at = 0;
+    for (int r = 0; rc == 0 && r < ranks; at += len[r], r++) {
+        struct sf_state st;
+        memset(&st, 0, sizeof st);
+        st.data = (unsigned char *)all.buf + at;
+        st.n = len[r];
+        st.name = "a rank's statistics";
+        st.kind = (char *)"";
+        for (size_t k = 0; k < m; k++) {
+            struct ci_stats_acc one;
+            ci_stats_acc_get(&st, &one);
+            ci_stats_acc_merge(&acc[k], &one);
+        }
+        rc = sf_done(&st, err);
+    }
+    strbuf_release(&all);
+    free(len);
+    return rc;
+}
+
+/* One more pass over the windows (under MPI each rank folds its own, every
+ * comm_size()-th, as in the first pass), folding the contributions cp needs into its
+ * accumulators, merged across ranks. 0, or -1 with err. */
+static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
+                        const struct cpass *cp, struct ope_error *err)
+{
+    int ranks = comm_size(), rank = comm_rank();
+    size_t m = 2 * g->n_pol * g->o->n_spec;
+    for (size_t k = 0; k < m; k++)
+        ci_stats_acc_init(&cp->acc[k]);
+    for (size_t j = 0; j < cp->n_d; j++)
+        ci_stats_acc_init(&cp->dacc[j]);
+    double *C = NULL;
+    size_t cap = 0, episodes = 0;
+    int rc = t->win->rewind(t->win->ctx, err);
+    for (size_t k = 0; rc == 0; k++) {
+        if (ope_progress_cancelled(g->o->progress)) {
+            rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+            break;
+        }
+        const struct tlog *w;
+        size_t first;
+        int got = t->win->next(t->win->ctx, &w, &first, err);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        if (first != episodes)
+            rc = changed(t, "its episodes", err);
+        episodes += w->n_episodes;
+        if (rc != 0 || (ranks > 1 && (int)(k % (size_t)ranks) != rank) || !w->n_episodes)
+            continue;
+        if ((rc = window_contrib(g, t, x, w, cp, &C, &cap, err)) == 0)
+            fold(g, t, cp, C, w->n_episodes);
+    }
+    free(C);
+    if (rc == 0 && episodes != t->episodes)
+        rc = changed(t, "its number of episodes", err);
+    rc = share_accs(cp->acc, m, rc, err);
+    return share_accs(cp->dacc, cp->n_d, rc, err);
+}
+
+/* The second pass, now that the full-sample sums are known: the contributions'
+ * statistics (and range) of every ratio estimator, linearised at those ratios (a
+ * plain estimator's are its episodes' own terms, kept by the first pass), and those of
+ * the differences between candidates, for the pairs the driver will name. */
+static int stats_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
+                      struct eng_res *es, struct ope_error *err)
+{
+    size_t ns = g->o->n_spec, m = g->n_pol * ns, any = 0;
+    if (eng_diff_pairs(g, es, &t->pairs, &t->n_pairs, err) != 0)
+        return -1;
+    unsigned char *need = ope_calloc(m + 1, 1, err);
+    struct ci_stats_acc *acc = ope_calloc(2 * m + 1, sizeof *acc, err);
+    struct ci_stats_acc *dacc = ope_calloc(t->n_pairs + 1, sizeof *dacc, err);
+    t->pair_st = ope_calloc(t->n_pairs + 1, sizeof *t->pair_st, err);
+    int rc = need && acc && dacc && t->pair_st ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < m; k++)
+        any += need[k] = (unsigned char)(t->pe[k].den != 0);
+    for (size_t j = 0; rc == 0 && j < t->n_pairs; j++) {
+        need[t->pairs[j].a * ns + t->pairs[j].e] = 1;
+        need[t->pairs[j].b * ns + t->pairs[j].e] = 1;
+    }
+    struct cpass cp = { need, acc, t->pairs, t->n_pairs, dacc };
+    if (rc == 0 && (any || t->n_pairs))
+        rc = contrib_pass(g, t, x, &cp, err);
+    for (size_t k = 0; rc == 0 && k < m; k++)
+        if (t->pe[k].den) {
+            ci_stats_acc_result(&acc[2 * k], &es[k].s.st);
+            ci_stats_acc_result(&acc[2 * k + 1], &es[k].s.lift_st);
+        }
+    for (size_t j = 0; rc == 0 && j < t->n_pairs; j++)
+        ci_stats_acc_result(&dacc[j], &t->pair_st[j]);
+    free(need);
+    free(acc);
+    free(dacc);
+    return rc;
+}
+
+/* eng_kind.diff_stats: the pairs' statistics, which the second pass took. */
+static int t_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
+                        size_t n_d, struct ci_stats *st, struct ope_error *err)
+{
+    (void)x;
+    const struct tss *t = g->self;
+    int same = t->pair_st && n_d == t->n_pairs;
+    for (size_t j = 0; same && j < n_d; j++)
+        same = d[j].a == t->pairs[j].a && d[j].b == t->pairs[j].b && d[j].e == t->pairs[j].e;
+    if (!same)
+        return ope_fail(err, OPE_ESOFTWARE, "the differences' pairs are not those the "
+                        "second pass took");
+    memcpy(st, t->pair_st, n_d * sizeof *st);
+    return 0;
+}
+
 static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps, struct ope_error *err)
 {
@@ -471,7 +731,7 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
         return -1;
     acc_finalize(&t->acc, x->point, x->rep, x->rep_n);
     results(g, t, x, es, ps);
-    return 0;
+    return needs_contrib(g->o) ? stats_pass(g, t, x, es, err) : 0;
 }
 
 static const struct eng_kind traj_stream_kind = {
@@ -487,6 +747,7 @@ static const struct eng_kind traj_stream_kind = {
     .value = t_value,
     .baseline_col = t_baseline_col,
     .gather = t_gather,
+    .diff_stats = t_diff_stats,
 };
 
 static void tss_release(struct tss *t, size_t n_pol, size_t ns)
@@ -495,6 +756,7 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
     for (size_t e = 0; t->terms && e < ns; e++)
         traj_terms_release(&t->terms[e]);
     free(t->terms), free(t->shape);
+    free(t->pairs), free(t->pair_st);
     free(t->w), free(t->rho), free(t->ret), free(t->c), free(t->S), free(t->rowid);
     free(t->zs), free(t->zd), free(t->zex);
     evtraj_comom_release(&t->wz);
@@ -503,8 +765,12 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
 /* One run of the engine over t (set up by the caller). */
 static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope_error *err)
 {
-    if (eval_traj_stream_refuse(o, err) != 0)
+    int shard = t->save || t->merge;
+    if (eval_traj_stream_refuse(o, shard, err) != 0)
         return NULL;
+    if (needs_contrib(o) && !t->win->rewind)
+        return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
+    t->no_comom = needs_contrib(o);
     struct eng g;
     memset(&g, 0, sizeof g);
     g.kind = &traj_stream_kind;

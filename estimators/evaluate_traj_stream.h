@@ -20,11 +20,18 @@
  *   - the weights' diagnostics in episode order, the support of the logged (state,
  *     action) pairs with each policy's probability mass per pair, the behaviour value.
  *
+ * The t, Hoeffding and Bernstein intervals take a second pass over the log (a pipe is
+ * read from the copy made as it came): given the finished sums, the second pass forms every episode's
+ * contributions (traj_contrib_sums: a ratio estimator's are linearised at the full-
+ * sample ratios) and keeps their statistics and range; the differences between
+ * candidates (eng_kind.diff_stats) take a third, for the pairs the driver names. Under
+ * MPI each rank folds its own windows in these passes too, and the statistics are
+ * merged in rank order.
+ *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
- * OPE_EUSAGE): estimators that fit a model on the whole log (dm, dr, wdr, mis), and
- * intervals other than the bootstrap (the t, Hoeffding and Bernstein intervals of the
- * differences between candidates, and the observed range of a ratio estimator's
- * contributions, need every episode's terms at once). */
+ * OPE_EUSAGE): estimators that fit a model on the whole log (dm, dr, wdr, mis), the
+ * confidence sequences (--ci cs), and the t, Hoeffding and Bernstein intervals of
+ * shards (a shard's state holds no contributions given the whole log's sums). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 #define ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 
@@ -50,11 +57,21 @@ struct eng_traj_windows {
     size_t n_policies;
     const char *const *names;   /* [n_policies] the log's evaluation policies */
     int n_actions;
+    /* Read the log again from its first window, for the pass the t, Hoeffding and
+     * Bernstein intervals make (a pipe from the copy made as it was first read): the
+     * windows must be the first pass's. NULL: a shard, which is not read again. 0, or
+     * -1 with err. */
+    int (*rewind)(void *ctx, struct ope_error *err);
 };
 
-/* Refuse what a streamed trajectory evaluation cannot do (above), before anything is
- * read. 0, or -1 with err (OPE_EUSAGE). */
-int eval_traj_stream_refuse(const struct eval_opts *o, struct ope_error *err);
+/* Whether the intervals of --ci ci (enum ci_method) read the log again: the t,
+ * Hoeffding and Bernstein intervals' second pass. */
+int eval_traj_stream_again(int ci);
+
+/* Refuse what a streamed trajectory evaluation cannot do (above), of the whole log or
+ * (shard) of a shard saved or merged, before anything is read. 0, or -1 with err
+ * (OPE_EUSAGE). */
+int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_error *err);
 
 /* Evaluate the log of win as eval_traj_ex evaluates it in memory (to.vm is unused:
  * no model is fitted). Errors: as eval_traj_ex's, the window provider's. */

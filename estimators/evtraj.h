@@ -62,6 +62,9 @@ struct tss {
     size_t n_names;
     int n_actions;
     struct tshape *shape;       /* [n_spec] */
+    /* A second pass forms the ratio estimators' contributions (--ci t, hoeffding,
+     * bernstein on a log read again): their co-moments are neither kept nor sized. */
+    int no_comom;
     /* The part: everything gathered so far, which merges with another part (a
      * shard's, a rank's) as if that part's episodes had been read here too. */
     int T;                      /* the layout's horizon */
@@ -88,6 +91,11 @@ struct tss {
     struct comom wz;            /* a window's co-moments */
     size_t cap_steps, cap_eps, cap_S, d_cap;
     struct traj_terms *terms;   /* [n_spec] */
+    /* --ci t, hoeffding, bernstein: the differences' pairs (eng_diff_pairs) whose
+     * statistics the second pass took, for eng_kind.diff_stats. */
+    struct res_diff *pairs;
+    size_t n_pairs;
+    struct ci_stats *pair_st;   /* [n_pairs] */
     /* --save-state: the part is saved here instead of evaluated (saved set); ope merge:
      * the shards' states in episode order, each cursor past its options, and the
      * episodes each one's header says it holds. */

@@ -253,7 +253,7 @@ int evtraj_layout(struct eng *g, struct tss *t, int T, struct ope_error *err)
         size_t K = evtraj_shape_K(&t->shape[e], T);
         off[e] = Wp;
         Wp += K * (t->shape[e].den ? 2 : 1);
-        if (t->shape[e].den && 2 * K + 1 > dmax)
+        if (t->shape[e].den && !t->no_comom && 2 * K + 1 > dmax)
             dmax = 2 * K + 1;
     }
     size_t W = (g->n_pol * Wp + 1 + TRAJBOOT_PAD - 1) / TRAJBOOT_PAD * TRAJBOOT_PAD;
@@ -262,7 +262,7 @@ int evtraj_layout(struct eng *g, struct tss *t, int T, struct ope_error *err)
      * allocated, as a reward model's normal equations are. */
     double bytes = (double)dmax * (double)dmax * 24.0, gb = 1024.0 * 1024.0 * 1024.0;
     const char *widest = NULL;
-    for (size_t e = 0; e < ns; e++)
+    for (size_t e = 0; e < ns && !t->no_comom; e++)
         if (t->shape[e].den) {
             double d = 2.0 * (double)evtraj_shape_K(&t->shape[e], T) + 1.0;
             bytes += (double)g->n_pol * d * (d + 1.0) * 16.0;
@@ -310,9 +310,9 @@ int evtraj_layout(struct eng *g, struct tss *t, int T, struct ope_error *err)
             struct tpe *x = &t->pe[p * ns + e];
             size_t K2 = evtraj_shape_K(&t->shape[e], T);
             x->den = t->shape[e].den;
-            if (x->den && x->K && K2 > x->K)
+            if (x->den && !t->no_comom && x->K && K2 > x->K)
                 rc = comom_grow(&x->z, K2, err);
-            else if (x->den && !x->K)
+            else if (x->den && !t->no_comom && !x->K)
                 rc = comom_init(&x->z, K2, err);
             double *coef = rc == 0 ? ope_realloc(x->coef, (K2 + 1) * sizeof *coef, err) : NULL;
             if (!coef) {
@@ -564,7 +564,7 @@ int evtraj_part_get(struct eng *g, struct tss *t, struct sf_state *st, struct op
     for (size_t e = 0; e < ns; e++) {
         double K = (double)evtraj_shape_K(&t->shape[e], T), d = 2.0 * K + 1.0;
         W += (double)g->n_pol * K * (t->shape[e].den ? 2.0 : 1.0);
-        if (t->shape[e].den)
+        if (t->shape[e].den && !t->no_comom)
             co += (double)g->n_pol * d * (d + 1.0) / 2.0 * 24.0;
     }
     if (W * (double)(g->B + 1) * 32.0 + co > (double)sf_room(st, 1) ||
@@ -589,7 +589,7 @@ int evtraj_part_get(struct eng *g, struct tss *t, struct sf_state *st, struct op
             comom_get(st, &x->z, t->episodes);
             /* Every episode is in every (policy, estimator)'s co-moments, and a matrix
              * of sums of products satisfies Cauchy-Schwarz. */
-            if (x->z.n != t->episodes)
+            if (x->z.n != (t->no_comom ? 0 : t->episodes))
                 st->bad = 1;
             for (size_t a = 0; !st->bad && a < x->z.d; a++)
                 for (size_t b = 0; b < a; b++) {

@@ -145,44 +145,49 @@ void traj_contrib(const struct traj_terms *t, double *c)
 {
     size_t K = t->K;
     double *sn = malloc((2 * K + 1) * sizeof *sn);
-    for (size_t i = 0; i < t->n; i++)
-        c[i] = 0.0;
     if (!sn || slot_sums(t, NULL, sn, sn + K) != 0) {
         for (size_t i = 0; i < t->n; i++)
             c[i] = NAN;
         free(sn);
         return;
     }
-    double *sd = sn + K;
+    traj_contrib_sums(t, sn, t->den ? sn + K : NULL, (double)t->n, sn, c);
+    free(sn);
+}
+
+void traj_contrib_sums(const struct traj_terms *t, const double *sn, const double *sd,
+                       double n, double *scratch, double *c)
+{
+    size_t K = t->K;
+    double *fn = scratch, *fd = scratch + K;
     double base = 0.0;      /* sum_k coef_k V_k over the ratio slots */
     for (size_t k = 0; k < K; k++) {
-        if (sd[k] == 0.0) {
+        double d = sd ? sd[k] : n;
+        if (d == 0.0) {
             for (size_t i = 0; i < t->n; i++)
                 c[i] = NAN;
-            free(sn);
             return;
         }
-        double f = t->coef[k] * (double)t->n / sd[k];
+        double f = t->coef[k] * n / d, num = sn[k];
         if (t->den) {
-            double v = sn[k] / sd[k];
+            double v = num / d;
             base += t->coef[k] * v;
-            sd[k] = f * v;  /* the factor of den_ik, applied below */
+            fd[k] = f * v;  /* the factor of den_ik, applied below */
         }
-        sn[k] = f;          /* the factor of num_ik */
+        fn[k] = f;          /* the factor of num_ik */
     }
     for (size_t i = 0; i < t->n; i++) {
         const double *x = t->num + i * K;
         double s = base;
         for (size_t k = 0; k < K; k++)
-            s += sn[k] * x[k];
+            s += fn[k] * x[k];
         if (t->den) {
             const double *y = t->den + i * K;
             for (size_t k = 0; k < K; k++)
-                s -= sd[k] * y[k];
+                s -= fd[k] * y[k];
         }
         c[i] = s;
     }
-    free(sn);
 }
 
 size_t traj_zero_slots(const struct traj_terms *t)

@@ -71,6 +71,13 @@ double traj_value_sums(const double *coef, size_t K, const double *sn, const dou
  * n entries (all NAN when a denominator is zero). */
 void traj_contrib(const struct traj_terms *t, double *c);
 
+/* The same contributions of terms that are a part of the log's trajectories (a window
+ * of a log read in windows), given the whole log's slot sums sn[k] and sd[k] (sd NULL:
+ * plain slots, sd[k] = n) over its n trajectories. scratch: 2 K doubles, and may be
+ * sn itself (sn is read before scratch is written, slot by slot). */
+void traj_contrib_sums(const struct traj_terms *t, const double *sn, const double *sd,
+                       double n, double *scratch, double *c);
+
 /* The ratio slots in which every trajectory's denominator is 0 (a 0/0 that makes
  * the value undefined): the evaluation names how many when there is any (wtis of a
  * policy that no logged trajectory follows). 0 for plain means. */

@@ -925,7 +925,7 @@ static int info_stream(struct report *rp, const char *path, struct load_opts *o,
         o->stream_handoff = 0;
         if (!bs)
             return -1;
-        csv = blog_stream_trajectory(bs);
+        csv = blog_stream_trajectory(bs, 0);
     }
     if (csv) {
         blog_stream_close(bs);

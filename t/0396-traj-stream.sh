@@ -7,12 +7,13 @@
 # a log whose episodes have 1 to 30 steps, in the sampler's order and sorted by length
 # (so the longest episode comes last and the per-step slots of wpdis grow window by
 # window), with 1 and 2 threads, --gamma, --policy, --truth, .gz and .zst, two files of
-# one log, and past --memory-limit. What a stream cannot do is refused with status 64
+# one log, and past --memory-limit; the t, Hoeffding and Bernstein intervals (the log
+# read again for the contributions and the differences). What a stream cannot do is refused with status 64
 # before anything is read; bad rows fail with the in-memory message and status.
 # The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
 # both runs, which no relative tolerance compares).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 26
+plan 35
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -58,6 +59,20 @@ same "--gamma 0.9, two policies, --truth" "$TMP/g.csv" -- $E --gamma 0.9 \
     --policy mix33 --policy mix100 --truth "$TMP/truth.csv"
 # shellcheck disable=SC2086
 same "--lift and --against" "$TMP/g.csv" -- $E --lift --against mix33 --n-boot 300
+# The t, Hoeffding and Bernstein intervals: a second pass over the file for the ratio
+# estimators' contributions linearised at the whole log's ratios, and a third for the
+# paired differences of --matrix (24 pairs here): the in-memory numbers.
+# shellcheck disable=SC2086
+same "--ci t, --lift, --matrix=4: a second and a third pass" "$TMP/gs.csv" -- $E --ci t \
+    --lift --matrix=4 --gamma 0.9
+# shellcheck disable=SC2086
+same "--ci hoeffding: the contributions' observed range" "$TMP/g.csv" -- $E --ci hoeffding \
+    --matrix=4
+if tr -d ' \n' < "$TMP/win" | grep -q '"differences":\[{[^]]*"ci":{"lower":-\{0,1\}[0-9]'; then
+    pass "the differences have intervals"
+else fail "no intervals of the differences"; fi
+# shellcheck disable=SC2086
+same "--ci bernstein, one thread" "$TMP/g.csv" -- $E --ci bernstein --threads 1
 gzip -c "$TMP/gs.csv" > "$TMP/gs.csv.gz"
 zstd -q -c "$TMP/gs.csv" > "$TMP/gs.csv.zst"
 "$OPE" eval "$TMP/gs.csv" $E -f json > "$TMP/mem.json"
@@ -85,18 +100,48 @@ for how in stdin fifo gzip; do
         pass "$how: the same, nothing copied"
     else fail "$how differs"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 done
+# --ci t from standard input and a FIFO: copied to a temporary file as the first pass
+# reads it, read again from the copy (said, and the copy removed), the same numbers.
+"$OPE" eval "$TMP/gs.csv" $E --ci t --matrix=3 -f json > "$TMP/mem-t.json"
+mkdir -p "$TMP/spill"
+for how in stdin fifo; do
+    case $how in
+    stdin) TMPDIR="$TMP/spill" "$OPE" eval - --stream $E --ci t --matrix=3 -f json \
+               < "$TMP/gs.csv" > "$TMP/p.json" 2>"$TMP/err" ;;
+    fifo) rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+          cat "$TMP/gs.csv" > "$TMP/fifo" &
+          TMPDIR="$TMP/spill" "$OPE" eval "$TMP/fifo" --stream $E --ci t --matrix=3 -f json \
+              > "$TMP/p.json" 2>"$TMP/err"; wait ;;
+    esac
+    sed 's/"path":"[^"]*","sha256":"[^"]*",//; s/"warnings":\[[^]]*\]//' "$TMP/mem-t.json" \
+        > "$TMP/a"
+    sed 's/"path":"[^"]*","sha256":"[^"]*",//; s/"warnings":\[[^]]*\]//' "$TMP/p.json" > "$TMP/b"
+    if "$close" "$TMP/a" "$TMP/b" 2>"$TMP/why" &&
+       grep -q "not a regular file: it was copied to a temporary file" "$TMP/p.json" &&
+       [ -z "$(ls "$TMP/spill")" ]; then
+        pass "--ci t, $how: copied, read again, the same; the copy removed"
+    else fail "--ci t, $how"; diag "$(cat "$TMP/why" "$TMP/err")" "$(ls "$TMP/spill")"; fi
+done
 # Two files of one log, cut between episodes.
 cut_at=$(awk -F, 'NR > 90000 && $2 == 0 { print NR; exit }' "$TMP/gs.csv")
 head -n $((cut_at - 1)) "$TMP/gs.csv" > "$TMP/p1.csv"
 { head -1 "$TMP/gs.csv"; tail -n +"$cut_at" "$TMP/gs.csv"; } > "$TMP/p2.csv"
 # shellcheck disable=SC2086
 same "two files of one log" "$TMP/p1.csv" "$TMP/p2.csv" -- $E
+# shellcheck disable=SC2086
+same "two files of one log, --ci t: both read again" "$TMP/p1.csv" "$TMP/p2.csv" -- $E --ci t
 # Past --memory-limit with estimators a stream takes: streamed (the same JSON); with one
 # that fits a model (dm, dr, wdr, mis) it is read whole, as before.
 # shellcheck disable=SC2086
 "$OPE" eval "$TMP/gs.csv" $E --memory-limit 1M -f json > "$TMP/auto.json" 2>"$TMP/err"
 if "$close" "$TMP/mem.json" "$TMP/auto.json"; then pass "past --memory-limit: streamed, same"
 else fail "past --memory-limit: different"; fi
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/gs.csv" $E --ci t -f json > "$TMP/mem-t.json"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/gs.csv" $E --ci t --memory-limit 1M -f json > "$TMP/auto.json" 2>"$TMP/err"
+if "$close" "$TMP/mem-t.json" "$TMP/auto.json"; then pass "past --memory-limit, --ci t: the same"
+else fail "past --memory-limit, --ci t: different"; fi
 "$OPE" eval "$TMP/g.csv" --memory-limit 1M --estimators tis,dr --n-boot 50 -f json \
     > "$TMP/all.json" 2>"$TMP/err"
 expect_grep "$TMP/all.json" '"dr"' "past --memory-limit with dr: read whole, dr estimated"
@@ -126,10 +171,21 @@ if [ $s -eq 65 ] && grep -q "1601 of them for wpdis at horizon 800" "$TMP/err"; 
     pass "wpdis's co-moments past the memory budget: refused (65), saying how much"
 else fail "the memory budget: status $s"; diag "$(cat "$TMP/err")"; fi
 
+# With --ci t a second pass forms the contributions, so no co-moments are kept: the
+# same log within that budget, the in-memory JSON.
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/r800.csv" $E --ci t --matrix=3 -f json > "$TMP/w1" 2>/dev/null
+# shellcheck disable=SC2086
+OPE_TEST_MODEL_BUDGET=50000000 "$OPE" eval "$TMP/r800.csv" --stream $E --ci t --matrix=3 \
+    -f json > "$TMP/w2" 2>"$TMP/err"; s=$?
+if [ $s -eq 0 ] && "$close" "$TMP/w1" "$TMP/w2" 2>"$TMP/why"; then
+    pass "horizon 800 with --ci t: no co-moments, within the budget, the same"
+else fail "horizon 800 with --ci t: status $s"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
+
 # Refused before reading, status 64.
 expect_status 64 "dr with --stream" "$OPE" eval "$TMP/g.csv" --stream --estimators tis,dr
 expect_grep "$TMP/err" "dr fits a model on the whole trajectory log" "says why"
-expect_status 64 "--ci t with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --ci t
+expect_status 64 "--ci cs with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --ci cs
 expect_status 64 "--risk with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --risk
 expect_status 64 "--policy NAME=FILE with --stream" "$OPE" eval "$TMP/g.csv" --stream $E \
     --policy x="$TMP/truth.csv"

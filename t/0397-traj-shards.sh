@@ -5,11 +5,11 @@
 # issue 17. Both give the in-memory JSON to 1e-12 relative (t/jsonclose): the bootstrap
 # draws are keyed by the global episode numbers, the sums are order-free, se comes from
 # merged co-moments. Shards in any order, --truth given to the merge, mpirun with 1, 2
-# and 3 ranks. Refused: a missing or overlapping shard (naming the episodes), a bandit
+# and 3 ranks, and with --ci t --matrix (the ranks' later passes). Refused: a missing or overlapping shard (naming the episodes), a bandit
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, and under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 29
+plan 32
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -110,12 +110,13 @@ expect_status 64 "a shard with wdr (a model)" "$OPE" eval "$TMP/s0.csv" --estima
     --save-state "$TMP/x.state"
 expect_status 64 "a shard with --ci t" "$OPE" eval "$TMP/s0.csv" $E --ci t \
     --save-state "$TMP/x.state"
+expect_grep "$TMP/err" "shard state holds no per-episode contributions" "it says why"
 
 # mpirun: the ranks share the windows (skipped without MPI, and in sanitizer builds, as
 # t/0379).
 if ! command -v mpirun >/dev/null 2>&1 || ! grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" ||
    grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    for k in 1 2 3 4 5; do skip "mpirun: no MPI build, or a sanitizer build"; done
+    for k in 1 2 3 4 5 6 7; do skip "mpirun: no MPI build, or a sanitizer build"; done
 else
     mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
     for np in 1 2 3; do
@@ -124,6 +125,18 @@ else
         if [ $s -eq 0 ] && "$close" "$TMP/mem.json" "$TMP/np.json" 2>"$TMP/cmp"; then
             pass "mpirun -np $np: the in-memory JSON"
         else fail "mpirun -np $np"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err" | head -5)"; fi
+    done
+    # --ci t and --matrix: the ranks' second and third passes over their windows, their
+    # statistics merged in rank order.
+    # shellcheck disable=SC2086
+    "$OPE" eval "$TMP/g.csv" $E --ci t --lift --matrix=4 -f json > "$TMP/mem-t.json"
+    for np in 2 3; do
+        # shellcheck disable=SC2086
+        $mpi -np $np "$OPE" eval "$TMP/g.csv" $E --ci t --lift --matrix=4 -f json \
+            > "$TMP/np.json" 2>"$TMP/err"; s=$?
+        if [ $s -eq 0 ] && "$close" "$TMP/mem-t.json" "$TMP/np.json" 2>"$TMP/cmp"; then
+            pass "mpirun -np $np --ci t --matrix=4: the in-memory JSON"
+        else fail "mpirun -np $np --ci t"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err" | head -5)"; fi
     done
     # 4097 episodes: the second rank's part is one episode, shorter than the log's
     # longest (its part is laid out for its own episodes, the merge grows it).

@@ -819,8 +819,9 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     return rc;
 }
 
-static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char *const *paths,
-                           size_t n, struct res_eval **out, struct ope_error *err);
+static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blog_stream *bs,
+                           const char *const *paths, size_t n, struct res_eval **out,
+                           struct ope_error *err);
 
 static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
                       struct res_eval **out, struct ope_error *err)
@@ -831,10 +832,13 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     const struct blog *w = NULL;
     int rc = stream_open(c, paths, n, &bs, &w, err);
     if (rc == 2) {
-        /* A trajectory log from a pipe: read in windows of episodes, as it comes. */
-        struct csv_reader *csv = blog_stream_trajectory(bs);
+        /* A trajectory log from a pipe: read in windows of episodes, as it comes, and
+         * copied as it is read when the intervals read it again. */
+        int again = eval_traj_stream_again(c->set.ci) && !c->save_state;
+        struct csv_reader *csv = blog_stream_trajectory(bs, again);
+        rc = run_traj_stream(c, csv, again ? bs : NULL, paths, n, out, err);
         blog_stream_close(bs);
-        return run_traj_stream(c, csv, paths, n, out, err) == 0 ? 1 : -1;
+        return rc == 0 ? 1 : -1;
     }
     char hex[65] = "";
     /* Across ranks, every rank has opened the log (or none goes on), the same one. */
@@ -952,7 +956,7 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
     struct res_eval *r = NULL;
     /* A trajectory log's shard: its episodes (--row-offset: its first episode). */
     if (regular_trajectory(c, paths, n))
-        return run_traj_stream(c, NULL, paths, n, &r, err);
+        return run_traj_stream(c, NULL, NULL, paths, n, &r, err);
     int rc = run_stream(c, paths, n, &r, err);
     res_eval_free(r);
     /* An empty part of a job array's split: nothing to merge, and nothing lost. */
@@ -970,12 +974,6 @@ int evalcli_save_files(struct evalcli *c, const char *const *paths, size_t n,
     return rc < 0 ? -1 : 0;
 }
 
-/* The windows of a trajectory log for the evaluation (eng_traj_windows.next). */
-static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err)
-{
-    return tlog_stream_next(ctx, w, first, err);
-}
-
 /* Episodes per window of a streamed trajectory log: whole chunks of the accumulator
  * (OPE_TEST_WINDOW, in episodes, makes them small for tests). */
 static size_t traj_window(void)
@@ -983,6 +981,65 @@ static size_t traj_window(void)
     const char *t = getenv("OPE_TEST_WINDOW");
     size_t w = t ? (size_t)strtoull(t, NULL, 10) : 0;
     return w && w % ACC_CHUNK == 0 ? w : 4 * ACC_CHUNK;
+}
+
+/* The windows of a trajectory log for the evaluation (eng_traj_windows): the first
+ * pass's stream and, for the passes after it (--ci t, hoeffding, bernstein), the log's
+ * files opened again (the first stream closed: one window's memory at a time). */
+struct traj_pass {
+    struct evalcli *c;
+    const char *const *paths;
+    size_t n;
+    struct tlog_stream *first;
+    struct csv_reader *csv;         /* a later pass's reader and stream */
+    struct tlog_stream *again;
+    struct stat *st;                /* [n] the files as the first pass found them */
+    struct blog_stream *bs;         /* or the stream that handed a pipe over, copying it */
+    int rewound;
+    char **names;                   /* [np] the policies, as the first pass read them */
+    size_t np;
+    int actions;
+};
+
+static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err)
+{
+    struct traj_pass *r = ctx;
+    return tlog_stream_next(r->again ? r->again : r->first, w, first, err);
+}
+
+/* The log from its start again, if its files are as they were (size, time, header). */
+static int traj_rewind(void *ctx, struct ope_error *err)
+{
+    struct traj_pass *r = ctx;
+    for (size_t k = 0; !r->bs && k < r->n; k++) {
+        struct stat st;
+        if (stat(r->paths[k], &st) != 0 || st.st_size != r->st[k].st_size ||
+            st.st_mtime != r->st[k].st_mtime)
+            return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (its size "
+                            "or time); a streamed trajectory log is read again for these "
+                            "intervals and must not change meanwhile", r->paths[k]);
+    }
+    tlog_stream_close(r->first);
+    tlog_stream_close(r->again);
+    csv_close(r->csv);
+    r->first = r->again = NULL;
+    r->rewound = 1;
+    r->csv = r->bs ? blog_stream_trajectory_again(r->bs, err)
+                   : csv_open_many(r->paths, r->n, r->c->lo.sep, err);
+    if (!r->csv)
+        return -1;
+    csv_set_progress(r->csv, r->c->progress);
+    if (!(r->again = tlog_stream_open(r->csv, &r->c->lo, traj_window(), err)))
+        return -1;
+    int same = tlog_stream_policies(r->again) == r->np &&
+               tlog_stream_actions(r->again) == r->actions;
+    for (size_t p = 0; same && p < r->np; p++)
+        same = strcmp(tlog_stream_policy_name(r->again, p), r->names[p]) == 0;
+    if (!same)
+        return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (its header); "
+                        "a streamed trajectory log is read again for these intervals and "
+                        "must not change meanwhile", r->paths[0]);
+    return 0;
 }
 
 /* Whether paths[0..n-1], all regular files, hold a trajectory log: 1, 0 (a bandit log,
@@ -1005,8 +1062,9 @@ static int regular_trajectory(const struct evalcli *c, const char *const *paths,
  * log past the memory limit whose estimators a stream takes, or under mpirun); with
  * --save-state, the shard's state saved instead (*out NULL). csv: the log's reader
  * (closed here), or NULL to open paths. 0, or -1 with err. */
-static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char *const *paths,
-                           size_t n, struct res_eval **out, struct ope_error *err)
+static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blog_stream *bs,
+                           const char *const *paths, size_t n, struct res_eval **out,
+                           struct ope_error *err)
 {
     *out = NULL;
     if (evalcli_n_policy_files(c) > 0) {
@@ -1015,8 +1073,22 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
                         "trajectory log; read in windows (--stream, mpirun, --save-state) the "
                         "policies come from its pi.NAME.A columns", paths[0]);
     }
-    if (!csv && !(csv = csv_open_many(paths, n, c->lo.sep, err)))
+    /* Files (not a reader handed over) can be read again for more passes. */
+    struct traj_pass rd = { c, paths, n, NULL, NULL, NULL, NULL, bs, 0, NULL, 0, 0 };
+    if (!csv) {
+        if (!(rd.st = ope_calloc(n, sizeof *rd.st, err)))
+            return -1;
+        for (size_t k = 0; k < n; k++)
+            if (stat(paths[k], &rd.st[k]) != 0) {
+                free(rd.st);
+                rd.st = NULL;
+                break;
+            }
+    }
+    if (!csv && !(csv = csv_open_many(paths, n, c->lo.sep, err))) {
+        free(rd.st);
         return -1;
+    }
     csv_set_progress(csv, c->progress);
     c->lo.want_policies = 1;
     struct res_eval *r = NULL;
@@ -1025,19 +1097,24 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
     pthread_t th;
     int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct tlog_stream *ts = tlog_stream_open(csv, &c->lo, traj_window(), err);
+    rd.first = ts;
     size_t np = ts ? tlog_stream_policies(ts) : 0;
-    const char **names = ts ? ope_calloc(np + 1, sizeof *names, err) : NULL;
+    char **names = ts ? ope_calloc(np + 1, sizeof *names, err) : NULL;
     double *maxw = names ? ope_calloc(np + 1, sizeof *maxw, err) : NULL;
     int rc = maxw ? 0 : -1;
+    for (size_t p = 0; rc == 0 && p < np; p++)
+        if (!(names[p] = ope_strdup(tlog_stream_policy_name(ts, p), err)))
+            rc = -1;
+    if (rc == 0)
+        rd.names = names, rd.np = np, rd.actions = tlog_stream_actions(ts);
     /* Across ranks: every rank has the log open, or none goes on. */
     if (comm_size() > 1 && comm_agree(rc, err) != 0)
         rc = -1;
     if (rc == 0) {
-        for (size_t p = 0; p < np; p++)
-            names[p] = tlog_stream_policy_name(ts, p);
-        struct eng_traj_windows win = { ts, traj_next, csv_input_name(csv, 0),
-                                        c->save_state ? c->row_offset : 0, np, names,
-                                        tlog_stream_actions(ts) };
+        struct eng_traj_windows win = { &rd, traj_next, csv_input_name(csv, 0),
+                                        c->save_state ? c->row_offset : 0, np,
+                                        (const char *const *)names, rd.actions,
+                                        rd.st || bs ? traj_rewind : NULL };
         if (!c->save_state) {
             r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
             rc = r ? 0 : -1;
@@ -1101,13 +1178,25 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, const char
     }
     if (r && rc == 0 && n > 1 && name_inputs(r, paths, n, err) != 0)
         rc = -1;
+    /* A pipe read again from its copy: said, as the bandit stream says it. */
+    if (r && rc == 0 && rd.rewound && bs && blog_stream_spilled(bs)) {
+        int added = evalcli_read_warnings(r, NULL, spilled_name(paths, n));
+        if (added < 0)
+            rc = ope_fail_oom(err);
+        c->read_warnings += added > 0 ? (size_t)added : 0;
+    }
     if (rc != 0) {
         res_eval_free(r);
         r = NULL;
     }
+    for (size_t p = 0; names && p < np; p++)
+        free(names[p]);
     free(names);
     free(maxw);
-    tlog_stream_close(ts);
+    tlog_stream_close(rd.again);
+    csv_close(rd.csv);
+    free(rd.st);
+    tlog_stream_close(rd.first);
     csv_close(csv);
     *out = r;
     return rc;
@@ -1126,7 +1215,7 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
         struct ope_error e = { 0 };
         struct res_eval *r = NULL;
         if (comm_size() > 1 || c->lo.stream || eval_settings_traj_streams(&c->set, &e))
-            return run_traj_stream(c, NULL, paths, n, &r, err) == 0 ? r : NULL;
+            return run_traj_stream(c, NULL, NULL, paths, n, &r, err) == 0 ? r : NULL;
         struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
         return csv ? run_csv(c, csv, paths, n, err) : NULL;
     }

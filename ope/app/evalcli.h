@@ -130,9 +130,12 @@ enum {
 "  A trajectory log streams in one pass, in windows of whole episodes (standard\n" \
 "  input, FIFOs and .gz as they come, nothing copied), for tis, pdis, wtis and\n" \
 "  wpdis with --ci bootstrap or none: the in-memory results (estimates and\n" \
-"  intervals bit for bit, se to 1e-12); dm, dr, wdr, mis, other intervals, --risk\n" \
-"  and --policy NAME=FILE are refused (64). Under mpirun every rank reads it and\n" \
-"  folds every N-th window; its shards (ope help merge) hold whole episodes.\n"
+"  intervals bit for bit, se to 1e-12). --ci t, hoeffding and bernstein read it\n" \
+"  once more (the contributions given the whole log's sums, and the differences\n" \
+"  of --matrix; a pipe is copied to $TMPDIR as it comes, and that is said); not\n" \
+"  in a shard. dm, dr, wdr, mis, --ci cs, --risk and --policy NAME=FILE are\n" \
+"  refused (64). Under mpirun every rank reads it and folds every N-th window;\n" \
+"  its shards (ope help merge) hold whole episodes.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */

@@ -379,7 +379,7 @@ int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error
     if (ok) {
         eo.spec = spec;
         eo.n_spec = n_spec;
-        ok = eval_traj_stream_refuse(&eo, err) == 0;
+        ok = eval_traj_stream_refuse(&eo, 0, err) == 0;
     }
     free(spec);
     return ok;
