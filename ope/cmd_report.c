@@ -43,6 +43,7 @@ static int report_parse(int argc, char **argv, struct report_cli *rc)
         EVALCLI_OPTIONS,
         EVALCLI_SEG_OPTIONS,
         LOADCLI_OPTIONS,
+        LOADCLI_STREAM_OPTIONS,
         { "output", required_argument, NULL, 'o' },
         { "force", no_argument, NULL, REP_FORCE },
         { "k", required_argument, NULL, REP_K },
@@ -204,6 +205,7 @@ static int report_exec(int argc, char **argv)
      * return distributions. */
     rc.c.keep_blog = &blog;
     rc.c.keep_tlog = &tlog;
+    rc.c.keep_if_whole = 1;     /* a streamed log (--stream, --memory-limit) is not kept */
     struct res_eval *r = rc.demo ? run_demo(&rc, &blog, &ctr, &half, &err)
                                  : evalcli_run(&rc.c, rc.log, &err);
     ope_progress_stderr_done();
@@ -234,6 +236,9 @@ static int report_exec(int argc, char **argv)
         rc.in.r = r;
         rc.in.blog = blog;
         rc.in.tlog = tlog;
+        if (!blog && !tlog)
+            rc.in.no_log = "it was read in windows (--stream, or a log past --memory-limit), "
+                           "not held in memory";
         rc.in.cmdline = strbuf_str(&cmd);
         char note[600];
         status = report_write(&rc.in, rc.out, rc.force, note, sizeof note, &err);
@@ -299,7 +304,12 @@ const struct cmd_entry cmd_report_entry = {
     "      --safety R        safety threshold R * J(pi_b) (default 0.9)\n"
     "      --clip-sharpe     clip SharpeRatio@k to [0, 100]\n"
     "      --risk=ALPHA      CVaR level of the risk section (default 0.1)\n\n"
-    EVALCLI_HELP EVALCLI_SEG_HELP "\n" LOADCLI_HELP
+    EVALCLI_HELP EVALCLI_SEG_HELP "\n" LOADCLI_HELP "\n" LOADCLI_STREAM_HELP
+    "  A streamed log (--stream, or past --memory-limit) is evaluated as ope eval\n"
+    "  --stream evaluates it, and is not held in memory: the report then has the\n"
+    "  estimates, selection and methods, while its Data section gives the log's size\n"
+    "  only and it has no Risk section (both need every row); it says so. Not under\n"
+    "  mpirun.\n"
     "\nExit status: 0 written, 64 usage, 65 bad data, 66 unreadable input, 70 a chart\n"
     "gnuplot could not draw (a bug in ope: nothing is written, the message says which\n"
     "chart and why), 73 the report cannot be written (exists without --force, not a\n"

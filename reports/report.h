@@ -30,6 +30,9 @@ struct report_in {
      * distributions; both NULL: those parts say the log was not available. */
     const struct blog *blog;
     const struct tlog *tlog;
+    /* Why both are NULL, for the data section ("it was read in windows ..."), or
+     * NULL: not said. */
+    const char *no_log;
     const char *title;          /* NULL: "Off-policy evaluation: BASENAME" */
     const char *note;           /* a paragraph of context (the demo's story), or NULL */
     double reference;           /* an outside value to compare with (NAN: none) */

@@ -194,9 +194,15 @@ void report_sec_data(struct report_doc *d, const struct report_ctx *c)
         report_begin(d, REPORT_P);
         report_spanf(d, REPORT_TEXT, "Input: ");
         report_spanf(d, REPORT_CODE, "%s", r->path ? r->path : "(in memory)");
-        report_spanf(d, REPORT_TEXT, ", a %s log of %zu rows with %d actions (the log itself "
-                     "was not available to this report, so only the evaluation's own summary "
-                     "is shown).", r->kind, r->rows, r->n_actions);
+        if (strcmp(r->kind, "bandit") == 0)
+            report_spanf(d, REPORT_TEXT, ", a bandit log of %zu rows", r->rows);
+        else
+            report_spanf(d, REPORT_TEXT, ", a trajectory log of %zu episodes (%zu steps)",
+                         r->episodes, r->rows);
+        report_spanf(d, REPORT_TEXT, " with %d actions (the log itself was not available to "
+                     "this report%s%s, so only the evaluation's own summary is shown).",
+                     r->n_actions, c->in->no_log ? ": " : "",
+                     c->in->no_log ? c->in->no_log : "");
         report_end(d, REPORT_P);
     } else {
         overview(d, c);

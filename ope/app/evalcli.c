@@ -689,7 +689,7 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
                        struct blog_stream **bs, const struct blog **w,
                        struct ope_error *err)
 {
-    if (c->keep_blog || c->keep_tlog) {
+    if ((c->keep_blog || c->keep_tlog) && (!c->keep_if_whole || comm_size() > 1)) {
         if (c->lo.stream || comm_size() > 1)
             return ope_fail(err, OPE_EUSAGE, "%s: this command keeps the whole log for what "
                             "it shows after the estimates: %s", comm_size() > 1 ? "mpirun" : "--stream",
@@ -1209,8 +1209,8 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     /* A trajectory log is streamed in one process when asked (--stream), or past the
      * memory limit when its estimators stream (else it is read whole, as before). */
     /* Under mpirun the ranks share its windows (each reads the whole log). */
-    if (!c->keep_blog && !c->keep_tlog &&
-        (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) &&
+    int keeps = (c->keep_blog || c->keep_tlog) && (!c->keep_if_whole || comm_size() > 1);
+    if (!keeps && (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) &&
         regular_trajectory(c, paths, n)) {
         struct ope_error e = { 0 };
         struct res_eval *r = NULL;

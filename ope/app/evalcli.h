@@ -152,6 +152,10 @@ struct evalcli {
      * freeing it: one of them is set, the other stays NULL (`ope report`). */
     struct blog **keep_blog;
     struct tlog **keep_tlog;
+    /* With keep_*: the log is kept only when it is read whole; one past --memory-limit
+     * or with --stream is streamed and not kept (both stay NULL; `ope report`). Under
+     * mpirun such a command is still refused. */
+    int keep_if_whole;
     /* When set (`--follow`, `gate --sequential`), a trajectory log is a usage error
      * naming this option: its looks at row counts would cut episodes in two, and
      * confidence sequences are for bandit logs. */
