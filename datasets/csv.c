@@ -47,6 +47,7 @@ struct csv_reader {
     size_t taken;           /* csv_bytes_taken */
     int seeked;             /* csv_seek skipped bytes: no digest */
     size_t size;            /* total input size if known */
+    size_t end;             /* csv_set_end: the input ends here (0: at its end) */
     struct ope_progress *progress;  /* csv_set_progress: bytes read, and a cancel */
     long pause_ms;                  /* OPE_TEST_READ_SLEEP_MS (csv.h), else 0 */
     struct csv_field *f;
@@ -105,7 +106,14 @@ static int refill(struct csv_reader *r, struct ope_error *err)
     }
     if (ope_progress_cancelled(r->progress))
         return ope_fail(err, OPE_EINTERRUPTED, "%s: loading cancelled", r->name);
-    long got = in_read(r->in, r->buf + r->len, r->cap - r->len, err);
+    size_t room = r->cap - r->len, at = r->base + r->len;
+    if (r->end && at >= r->end) {
+        r->eof = 1;
+        return 0;
+    }
+    if (r->end && r->end - at < room)
+        room = r->end - at;
+    long got = in_read(r->in, r->buf + r->len, room, err);
     if (got < 0)
         return -1;
     if (got == 0) {
@@ -710,6 +718,17 @@ int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
     r->line = line;
     r->line_start = offset;
     return 1;
+}
+
+void csv_set_end(struct csv_reader *r, size_t offset)
+{
+    r->end = offset;
+    /* Bytes past it already read (the block the header or a seek brought in) are
+     * dropped, as if never read. */
+    if (offset && r->base + r->len > offset) {
+        size_t keep = offset > r->base ? offset - r->base : 0;
+        r->len = keep > r->pos ? keep : r->pos;
+    }
 }
 
 void csv_set_progress(struct csv_reader *r, struct ope_progress *p)

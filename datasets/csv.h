@@ -104,6 +104,12 @@ size_t csv_record_offset(const struct csv_reader *r);
 int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
              struct ope_error *err);
 
+/* Read the input being read only up to byte offset (decompressed, as
+ * csv_record_offset gives it; 0: to its end), as if it ended there: for a reader of
+ * one input whose records from offset on are another's to read (an MPI rank's share
+ * of a log, set before those bytes are read). */
+void csv_set_end(struct csv_reader *r, size_t offset);
+
 /* Report the bytes read to p once per block read, and stop with OPE_EINTERRUPTED
  * ("loading cancelled") at the next block once p is cancelled; p NULL: neither.
  * Test seam: with OPE_TEST_READ_SLEEP_MS=M in the environment (1 to 10000) each block

@@ -252,6 +252,29 @@ int tlog_stream_has_state(const struct tlog_stream *s)
     return s->L.r.single[ROLE_STATE] >= 0;
 }
 
+size_t tlog_stream_episode_column(const struct tlog_stream *s)
+{
+    return (size_t)s->L.r.single[ROLE_EPISODE];
+}
+
+const char *tlog_stream_episode_name(const struct tlog_stream *s)
+{
+    return s->L.r.name[s->L.r.single[ROLE_EPISODE]];
+}
+
+size_t tlog_stream_n_read(const struct tlog_stream *s)
+{
+    return s->L.ids.n;
+}
+
+const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t *len,
+                                   size_t *line)
+{
+    *len = s->L.ids.len[k];
+    *line = s->L.ep_line[k];
+    return s->L.ids.level[k];
+}
+
 void tlog_stream_close(struct tlog_stream *s)
 {
     if (!s)

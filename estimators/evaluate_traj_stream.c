@@ -331,6 +331,60 @@ static void results(struct eng *g, struct tss *t, const struct eng_sums *x, stru
 
 /* ---- gathering: windows, ranks, shards ------------------------------------------------ */
 
+/* tlog_check_range's rule, known only once the episodes are counted: a trajectory
+ * weight past the limit makes the sums over `episodes` episodes with returns up to
+ * gmax overflow. rho_max[p]: the largest of policy p. 0, or -1 with err (OPE_EDATA). */
+static int range_check(struct eng *g, const struct tss *t, const double *rho_max,
+                       double gmax, size_t episodes, struct ope_error *err)
+{
+    double lim = logrange_term_max(episodes) / gmax;
+    for (size_t p = 0; p < g->n_pol; p++)
+        if (!(rho_max[p] <= lim))
+            return ope_fail(err, OPE_EDATA, "%s: policy '%s': a trajectory weight (the product "
+                            "of pi/pscore over an episode's steps) reaches %.3g, which with "
+                            "returns up to %g passes %.3g, past which the sums over %zu "
+                            "episodes overflow double precision; check the pscores (in "
+                            "memory, ope eval names the episode)", t->path ? t->path : "log",
+                            t->names[g->pol[p]], rho_max[p], gmax, lim, episodes);
+    return 0;
+}
+
+/* Across ranks, before their parts are exchanged: the range check over the whole log
+ * (every rank's episodes, largest return and weights). A part past it holds sums that
+ * overflowed, which the exchange would take for damage. 0, or -1 with err (the same on
+ * every rank). */
+static int ranks_range(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    int ranks = comm_size();
+    size_t P = g->n_pol, m = P + 2;
+    double *mine = ope_malloc(m * sizeof *mine, err), *rho = ope_calloc(P + 1, sizeof *rho, err);
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    struct strbuf all = STRBUF_INIT;
+    int rc = mine && rho && len ? 0 : -1;
+    if (rc == 0) {
+        /* The episodes this rank folded (a whole-log reader folds every N-th window). */
+        mine[0] = (double)t->episodes;
+        mine[1] = t->gmax;
+        memcpy(mine + 2, t->rho_max, P * sizeof *mine);
+    }
+    if (comm_agree(rc, err) != 0 || comm_allgather(mine, m * sizeof *mine, &all, len, err) != 0)
+        rc = -1;
+    size_t episodes = 0;
+    double gmax = 1.0;
+    for (int r = 0; rc == 0 && r < ranks; r++) {
+        const double *x = (const double *)all.buf + (size_t)r * m;
+        episodes += (size_t)x[0];
+        gmax = fmax(gmax, x[1]);
+        for (size_t p = 0; p < P; p++)
+            rho[p] = fmax(rho[p], x[2 + p]);
+    }
+    if (rc == 0)
+        rc = range_check(g, t, rho, gmax, episodes, err);
+    free(mine), free(rho), free(len);
+    strbuf_release(&all);
+    return rc;
+}
+
 /* The part whose bytes st holds (a rank's, a shard's) merged into t; want: the
  * episodes it must hold, or (uint64_t)-1 for any. 0, or -1 with err. */
 static int merge_bytes(struct eng *g, struct tss *t, struct sf_state *st, uint64_t want,
@@ -352,9 +406,10 @@ static int merge_bytes(struct eng *g, struct tss *t, struct sf_state *st, uint64
     return rc;
 }
 
-/* Read the windows; under MPI each rank folds every comm_size()-th window (all read
- * the log: its checks and errors are the same on every rank) and the ranks' parts are
- * merged in rank order on every rank. */
+/* Read the windows; under MPI each rank folds the windows of its own range of the log
+ * (win->shared), or, reading the whole log (its checks and errors then the same on
+ * every rank), every comm_size()-th window; the ranks' parts are merged in rank order
+ * on every rank. */
 static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
 {
     int ranks = comm_size(), rank = comm_rank(), rc = 0;
@@ -371,16 +426,20 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
             rc = got;
             break;
         }
-        if (ranks > 1 && (int)(k % (size_t)ranks) != rank)
+        t->read_episodes += w->n_episodes;
+        if (ranks > 1 && !t->win->shared && (int)(k % (size_t)ranks) != rank)
             continue;
         if ((rc = window(g, t, w, t->win->row0 + first, err)) != 0)
             break;
     }
-    if (ranks == 1)
-        return rc;
+    /* The ranks agree on the outcome (first_done does so itself). */
+    if (t->win->first_done)
+        rc = t->win->first_done(t->win->ctx, rc, err);
+    else if (ranks > 1)
+        rc = comm_agree(rc, err);
+    if (ranks == 1 || rc != 0 || ranks_range(g, t, err) != 0)
+        return ranks == 1 ? rc : -1;
     /* Every rank's part, in rank order, merged into an empty part on every rank. */
-    if (comm_agree(rc, err) != 0)
-        return -1;
     struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
     evtraj_part_put(g, t, &mine);
     size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
@@ -476,9 +535,23 @@ static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x
             size_t k = p * ns + e;
             if (!cp->need[k])
                 continue;
+            /* The terms of the window's episodes at the whole log's horizon: one long
+             * episode makes every window's as wide (a per-step estimator's). */
+            const struct tpe *xk = &t->pe[k];
+            double bytes = (double)n * (double)xk->K * (xk->den ? 16.0 : 8.0);
+            if (g->o->model.max_bytes && bytes > (double)g->o->model.max_bytes)
+                return ope_fail(err, OPE_EDATA, "%s: read again for --ci %s, a window of %zu "
+                                "episodes holds %zu terms an episode for %s at horizon %d: "
+                                "%.1f MB, past the memory budget of %.1f MB (the longest "
+                                "episode sets every window's width): leave %s out, or "
+                                "evaluate the log in memory", t->path ? t->path : "log",
+                                ci_method_name((enum ci_method)g->o->ci), n, xk->K,
+                                g->o->spec[e].label, t->T, bytes / 1048576.0,
+                                (double)g->o->model.max_bytes / 1048576.0,
+                                g->o->spec[e].label);
             if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
                 return -1;
-            const struct tpe *xe = &t->pe[k];
+            const struct tpe *xe = xk;
             const double *sums = x->point + t_col(g, p, e);
             double *scratch = ope_malloc((2 * xe->K + 1) * sizeof *scratch, err);
             if (scratch && t->terms[e].K == xe->K)
@@ -590,16 +663,18 @@ static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
         if (first != episodes)
             rc = changed(t, "its episodes", err);
         episodes += w->n_episodes;
-        if (rc != 0 || (ranks > 1 && (int)(k % (size_t)ranks) != rank) || !w->n_episodes)
+        if (rc != 0 || (ranks > 1 && !t->win->shared && (int)(k % (size_t)ranks) != rank) ||
+            !w->n_episodes)
             continue;
         if ((rc = window_contrib(g, t, x, w, cp, &C, &cap, err)) == 0)
             fold(g, t, cp, C, w->n_episodes);
     }
     free(C);
-    if (rc == 0 && episodes != t->episodes)
+    if (rc == 0 && episodes != t->read_episodes)
         rc = changed(t, "its number of episodes", err);
+    /* Once agreed, rc is every rank's: a failure is not agreed on again. */
     rc = share_accs(cp->acc, m, rc, err);
-    return share_accs(cp->dacc, cp->n_d, rc, err);
+    return rc == 0 ? share_accs(cp->dacc, cp->n_d, rc, err) : -1;
 }
 
 /* The second pass, now that the full-sample sums are known: the contributions'
@@ -678,20 +753,11 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
     } else if (read_windows(g, t, err) != 0) {
         return -1;
     }
-    if (t->save && t->episodes) {
-        /* The merge's range check over the whole log is stricter (more episodes): a
-         * shard past it even alone is refused now, not found damaged by the merge. */
-        double lim = logrange_term_max(t->episodes) / t->gmax;
-        for (size_t p = 0; p < g->n_pol; p++)
-            if (!(t->rho_max[p] <= lim))
-                return ope_fail(err, OPE_EDATA, "%s: policy '%s': a trajectory weight (the "
-                                "product of pi/pscore over an episode's steps) reaches %.3g, "
-                                "which with returns up to %g passes %.3g, past which the sums "
-                                "over %zu episodes overflow double precision; check the "
-                                "pscores (in memory, ope eval names the episode)",
-                                t->path ? t->path : "log", t->names[g->pol[p]], t->rho_max[p],
-                                t->gmax, lim, t->episodes);
-    }
+    /* The merge's range check over the whole log is stricter (more episodes): a shard
+     * past it even alone is refused now, not found damaged by the merge. */
+    if (t->save && t->episodes &&
+        range_check(g, t, t->rho_max, t->gmax, t->episodes, err) != 0)
+        return -1;
     if (t->save) {
         evtraj_settings(g, t, t->save_settings);
         eval_state_opts_put(t->save, g->o, (const char *const *)t->names, g->pol, g->n_pol);
@@ -708,17 +774,8 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
     if (t->episodes < 2)
         return ope_fail(err, OPE_EDATA, "%s: %zu episode(s); at least 2 are needed to "
                         "evaluate", t->path ? t->path : "log", t->episodes);
-    /* tlog_check_range's rule, known only now that the episodes are counted: a
-     * trajectory weight past the limit makes the sums overflow. */
-    double lim = logrange_term_max(t->episodes) / t->gmax;
-    for (size_t p = 0; p < g->n_pol; p++)
-        if (!(t->rho_max[p] <= lim))
-            return ope_fail(err, OPE_EDATA, "%s: policy '%s': a trajectory weight (the product "
-                            "of pi/pscore over an episode's steps) reaches %.3g, which with "
-                            "returns up to %g passes %.3g, past which the sums over %zu "
-                            "episodes overflow double precision; check the pscores (in "
-                            "memory, ope eval names the episode)", t->path ? t->path : "log",
-                            t->names[g->pol[p]], t->rho_max[p], t->gmax, lim, t->episodes);
+    if (range_check(g, t, t->rho_max, t->gmax, t->episodes, err) != 0)
+        return -1;
     g->n = t->episodes;
     r->rows = t->steps;
     r->episodes = t->episodes;

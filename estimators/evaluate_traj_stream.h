@@ -62,6 +62,13 @@ struct eng_traj_windows {
      * windows must be the first pass's. NULL: a shard, which is not read again. 0, or
      * -1 with err. */
     int (*rewind)(void *ctx, struct ope_error *err);
+    /* Under MPI: 1 when each rank's windows are its own range of the log (its first
+     * episode row0), all folded; 0 when every rank reads the whole log and folds every
+     * comm_size()-th window. */
+    int shared;
+    /* When not NULL, called on every rank once the first pass has read its windows,
+     * with its outcome rc (the ranges' checks across ranks): 0, or -1 with err. */
+    int (*first_done)(void *ctx, int rc, struct ope_error *err);
 };
 
 /* Whether the intervals of --ci ci (enum ci_method) read the log again: the t,

@@ -82,6 +82,8 @@ struct tss {
     struct ope_sum ret_all;
     double gmax;                /* the largest sum_t |r_t| of an episode (at least 1) */
     size_t episodes, steps;
+    size_t read_episodes;       /* episodes this process read in the first pass (under
+                                 * MPI: all, or its range's), folded or not */
     /* One window's buffers. */
     double *w, *rho, *ret, *c, *S;
     size_t *rowid;

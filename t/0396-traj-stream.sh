@@ -13,7 +13,7 @@
 # The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
 # both runs, which no relative tolerance compares).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 35
+plan 36
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -181,6 +181,15 @@ OPE_TEST_MODEL_BUDGET=50000000 "$OPE" eval "$TMP/r800.csv" --stream $E --ci t --
 if [ $s -eq 0 ] && "$close" "$TMP/w1" "$TMP/w2" 2>"$TMP/why"; then
     pass "horizon 800 with --ci t: no co-moments, within the budget, the same"
 else fail "horizon 800 with --ci t: status $s"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
+
+# ... but every window of the second pass is laid out at the whole log's horizon: past
+# the budget that is refused (65), saying which estimator and how much.
+# shellcheck disable=SC2086
+OPE_TEST_MODEL_BUDGET=2000000 "$OPE" eval "$TMP/r800.csv" --stream $E --ci t >/dev/null \
+    2>"$TMP/err"; s=$?
+if [ $s -eq 65 ] && grep -q "800 terms an episode for wpdis at horizon 800: 3.7 MB" "$TMP/err"
+then pass "--ci t, windows at horizon 800 past the budget: refused (65), saying how much"
+else fail "--ci t past the budget: status $s"; diag "$(cat "$TMP/err")"; fi
 
 # Refused before reading, status 64.
 expect_status 64 "dr with --stream" "$OPE" eval "$TMP/g.csv" --stream --estimators tis,dr

@@ -35,6 +35,7 @@
 #include "ope/base/strbuf.h"
 #include "ope/app/render.h"
 #include "ope/app/shardcli.h"
+#include "ope/app/trajshare.h"
 #include "ope/base/sha256.h"
 
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
@@ -996,29 +997,58 @@ struct traj_pass {
     struct stat *st;                /* [n] the files as the first pass found them */
     struct blog_stream *bs;         /* or the stream that handed a pipe over, copying it */
     int rewound;
+    const struct traj_share *sh;    /* under MPI: this rank's range, or NULL */
     char **names;                   /* [np] the policies, as the first pass read them */
     size_t np;
     int actions;
 };
 
+/* Whether path is still the file st describes: the same file, size and modification
+ * time (to the nanosecond). */
+static int same_file(const char *path, const struct stat *st)
+{
+    struct stat now;
+    return stat(path, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
+           now.st_size == st->st_size && now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+           now.st_mtim.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static int traj_changed(const char *path, const char *when, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s: its size or "
+                    "time); a streamed trajectory log is read again for these intervals and "
+                    "must not change meanwhile", path, when);
+}
+
 static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err)
 {
     struct traj_pass *r = ctx;
-    return tlog_stream_next(r->again ? r->again : r->first, w, first, err);
+    if (r->sh && r->sh->empty)
+        return 0;
+    int rc = tlog_stream_next(r->again ? r->again : r->first, w, first, err);
+    /* A later pass over files is over: they must still be the first pass's (a change
+     * while it read them would mix two logs). */
+    for (size_t k = 0; rc == 0 && r->rewound && r->st && k < r->n; k++)
+        if (!same_file(r->paths[k], &r->st[k]))
+            rc = traj_changed(r->paths[k], "during a later pass", err);
+    return rc;
+}
+
+/* The first pass over the ranks' ranges is over: their checks across ranks. */
+static int traj_first_done(void *ctx, int rc, struct ope_error *err)
+{
+    struct traj_pass *r = ctx;
+    return traj_share_check(rc, r->first, r->paths[0], r->first ?
+                            tlog_stream_episode_name(r->first) : "episode", err);
 }
 
 /* The log from its start again, if its files are as they were (size, time, header). */
 static int traj_rewind(void *ctx, struct ope_error *err)
 {
     struct traj_pass *r = ctx;
-    for (size_t k = 0; !r->bs && k < r->n; k++) {
-        struct stat st;
-        if (stat(r->paths[k], &st) != 0 || st.st_size != r->st[k].st_size ||
-            st.st_mtime != r->st[k].st_mtime)
-            return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (its size "
-                            "or time); a streamed trajectory log is read again for these "
-                            "intervals and must not change meanwhile", r->paths[k]);
-    }
+    for (size_t k = 0; !r->bs && k < r->n; k++)
+        if (!same_file(r->paths[k], &r->st[k]))
+            return traj_changed(r->paths[k], "before a later pass", err);
     tlog_stream_close(r->first);
     tlog_stream_close(r->again);
     csv_close(r->csv);
@@ -1029,7 +1059,8 @@ static int traj_rewind(void *ctx, struct ope_error *err)
     if (!r->csv)
         return -1;
     csv_set_progress(r->csv, r->c->progress);
-    if (!(r->again = tlog_stream_open(r->csv, &r->c->lo, traj_window(), err)))
+    if (!(r->again = tlog_stream_open(r->csv, &r->c->lo, traj_window(), err)) ||
+        (r->sh && traj_share_apply(r->csv, r->sh, err) != 0))
         return -1;
     int same = tlog_stream_policies(r->again) == r->np &&
                tlog_stream_actions(r->again) == r->actions;
@@ -1074,7 +1105,11 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                         "policies come from its pi.NAME.A columns", paths[0]);
     }
     /* Files (not a reader handed over) can be read again for more passes. */
-    struct traj_pass rd = { c, paths, n, NULL, NULL, NULL, NULL, bs, 0, NULL, 0, 0 };
+    struct traj_pass rd = { c, paths, n, NULL, NULL, NULL, NULL, bs, 0, NULL, NULL, 0, 0 };
+    /* Under mpirun, one plain file: each rank reads its own range of whole episodes. */
+    struct traj_share sh;
+    memset(&sh, 0, sizeof sh);
+    int shared = comm_size() > 1 && !csv && !c->save_state && traj_share_possible(paths, n);
     if (!csv) {
         if (!(rd.st = ope_calloc(n, sizeof *rd.st, err)))
             return -1;
@@ -1110,11 +1145,26 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
     /* Across ranks: every rank has the log open, or none goes on. */
     if (comm_size() > 1 && comm_agree(rc, err) != 0)
         rc = -1;
+    /* Every rank must share out the same way (a rank that cannot seek the file reads it
+     * whole, and then so does every rank). */
+    uint64_t before = 0, sharing = 0;
+    if (comm_size() > 1 && comm_exscan_u64((uint64_t)shared, &before, &sharing, err) != 0)
+        rc = -1;
+    shared = shared && sharing == (uint64_t)comm_size();
+    if (shared) {
+        rc = traj_share_find(rc, paths[0], c->lo.sep, ts ? tlog_stream_episode_column(ts) : 0,
+                             &sh, err);
+        /* traj_share_find agrees on its outcome; the seek is this rank's. */
+        if (rc == 0)
+            rc = comm_agree(traj_share_apply(csv, &sh, err), err);
+        rd.sh = &sh;
+    }
     if (rc == 0) {
         struct eng_traj_windows win = { &rd, traj_next, csv_input_name(csv, 0),
-                                        c->save_state ? c->row_offset : 0, np,
-                                        (const char *const *)names, rd.actions,
-                                        rd.st || bs ? traj_rewind : NULL };
+                                        shared ? sh.before : c->save_state ? c->row_offset : 0,
+                                        np, (const char *const *)names, rd.actions,
+                                        rd.st || bs ? traj_rewind : NULL, shared,
+                                        shared ? traj_first_done : NULL };
         if (!c->save_state) {
             r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
             rc = r ? 0 : -1;

@@ -134,8 +134,11 @@ enum {
 "  once more (the contributions given the whole log's sums, and the differences\n" \
 "  of --matrix; a pipe is copied to $TMPDIR as it comes, and that is said); not\n" \
 "  in a shard. dm, dr, wdr, mis, --ci cs, --risk and --policy NAME=FILE are\n" \
-"  refused (64). Under mpirun every rank reads it and folds every N-th window;\n" \
-"  its shards (ope help merge) hold whole episodes.\n"
+"  refused (64). Under mpirun the ranks share one plain file out by byte ranges\n" \
+"  of whole episodes (their first episodes counted and scanned; an episode id\n" \
+"  that comes back in a later range is found across ranks); other inputs are\n" \
+"  read whole by every rank, which folds every N-th window. Its shards (ope help\n" \
+"  merge) hold whole episodes.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */

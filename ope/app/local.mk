@@ -39,5 +39,7 @@ libope_a_SOURCES += \
 	ope/app/session.c \
 	ope/app/shardcli.c \
 	ope/app/shardcli.h \
+	ope/app/trajshare.c \
+	ope/app/trajshare.h \
 	ope/app/session.h \
 	ope/app/session_eval.c

@@ -1,0 +1,362 @@
+/* ope/app/trajshare.c: a trajectory log shared out among MPI ranks at episode
+ * boundaries (trajshare.h). */
+#include "config.h"
+#include "ope/app/trajshare.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "datasets/csv.h"
+#include "datasets/csvindex.h"
+#include "datasets/input.h"
+#include "datasets/roles.h"
+#include "datasets/tlog_stream.h"
+#include "ope/base/comm.h"
+#include "ope/base/strbuf.h"
+
+/* Rows between the index's marks: a range begins at most this many rows (and one
+ * episode) after its even share. */
+#define SHARE_EVERY 4096
+
+int traj_share_possible(const char *const *paths, size_t n)
+{
+    struct stat st;
+    if (n != 1 || strcmp(paths[0], "-") == 0 || stat(paths[0], &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return 0;
+    struct ope_error e = { 0 };
+    struct in_src *in = in_open(paths[0], NULL, &e);
+    int plain = in && in_format_of(in) == IN_PLAIN && in_is_regular(in);
+    in_close(in);
+    return plain;
+}
+
+/* The next record that is not blank, into *f / *nf: 1, 0 at the end, -1 with err. */
+static int next_row(struct csv_reader *csv, const struct csv_field **f, size_t *nf,
+                    struct ope_error *err)
+{
+    int rc;
+    while ((rc = csv_next(csv, f, nf, err)) == 1 && roles_blank_record(*f, *nf))
+        ;
+    return rc;
+}
+
+/* Keep the episode id of a record (the last one seen, to compare the next with). */
+struct idbuf {
+    char *s;
+    size_t len, cap;
+    int have;
+};
+
+/* Whether f's id differs from the one kept, which it then replaces. A record too
+ * short to have the column is no boundary (the loader refuses it where it reads it).
+ * 1, 0, or -1 (out of memory). */
+static int new_id(struct idbuf *b, const struct csv_field *f, size_t nf, size_t col,
+                  struct ope_error *err)
+{
+    if (nf <= col)
+        return 0;
+    const struct csv_field *x = &f[col];
+    if (b->have && x->len == b->len && memcmp(x->s, b->s, x->len) == 0)
+        return 0;
+    if (x->len + 1 > b->cap) {
+        char *s = ope_realloc(b->s, x->len + 1, err);
+        if (!s)
+            return -1;
+        b->s = s;
+        b->cap = x->len + 1;
+    }
+    memcpy(b->s, x->s, x->len);
+    b->len = x->len;
+    b->have = 1;
+    return 1;
+}
+
+/* A reader of path with its header read. NULL with err. */
+static struct csv_reader *open_past_header(const char *path, char sep, struct ope_error *err)
+{
+    struct csv_reader *csv = csv_open(path, sep, err);
+    const struct csv_field *f;
+    size_t nf;
+    if (csv && csv_next(csv, &f, &nf, err) != 1) {
+        if (err->status == 0)
+            ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (its header)",
+                     path);
+        csv_close(csv);
+        return NULL;
+    }
+    return csv;
+}
+
+/* The first row after mark k whose episode differs from the row before: its offset
+ * and line in *off, *line; *off 0 when the log ends first. 0, or -1 with err. */
+static int boundary(const char *path, char sep, size_t col, const struct csv_index *ix,
+                    size_t k, size_t *off, size_t *line, struct ope_error *err)
+{
+    *off = *line = 0;
+    if (k >= ix->n)
+        return 0;
+    struct csv_reader *csv = open_past_header(path, sep, err);
+    if (!csv)
+        return -1;
+    struct idbuf b = { 0 };
+    const struct csv_field *f;
+    size_t nf;
+    int rc = csv_seek(csv, 0, (size_t)ix->off[k], ix->line[k], err);
+    if (rc == 0)
+        rc = ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (no row starts "
+                      "where its index says, on line %zu)", path, ix->line[k]);
+    rc = rc < 0 ? -1 : 0;
+    /* The mark's row, then the rows after it until another episode's. */
+    int got = rc == 0 ? next_row(csv, &f, &nf, err) : 0;
+    if (got == 1 && new_id(&b, f, nf, col, err) < 0)
+        got = -1;
+    while (got == 1) {
+        if ((got = next_row(csv, &f, &nf, err)) != 1)
+            break;
+        int d = new_id(&b, f, nf, col, err);
+        if (d < 0) {
+            got = -1;
+        } else if (d == 1) {
+            *off = csv_record_offset(csv);
+            *line = csv_record_line(csv);
+            break;
+        }
+    }
+    if (got < 0)
+        rc = -1;
+    free(b.s);
+    csv_close(csv);
+    return rc;
+}
+
+/* The episodes of sh's range. 0, or -1 with err. */
+static int count_range(const char *path, char sep, size_t col, struct traj_share *sh,
+                       struct ope_error *err)
+{
+    sh->episodes = 0;
+    if (sh->empty)
+        return 0;
+    struct csv_reader *csv = open_past_header(path, sep, err);
+    if (!csv || traj_share_apply(csv, sh, err) != 0) {
+        csv_close(csv);
+        return -1;
+    }
+    struct idbuf b = { 0 };
+    const struct csv_field *f;
+    size_t nf;
+    int got;
+    while ((got = next_row(csv, &f, &nf, err)) == 1) {
+        int d = new_id(&b, f, nf, col, err);
+        if (d < 0) {
+            got = -1;
+            break;
+        }
+        sh->episodes += (size_t)d;
+    }
+    free(b.s);
+    csv_close(csv);
+    return got < 0 ? -1 : 0;
+}
+
+int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct traj_share *sh,
+                    struct ope_error *err)
+{
+    int ranks = comm_size(), rank = comm_rank();
+    memset(sh, 0, sizeof *sh);
+    if (rc != 0)
+        return -1;      /* agreed already: every rank stops here */
+    struct csv_index ix;
+    memset(&ix, 0, sizeof ix);
+    rc = csv_index_build(path, SHARE_EVERY, &ix, err);
+    if (rc == 0 && !ix.seekable)
+        rc = ope_fail(err, OPE_ESOFTWARE, "%s: not a plain file to share out", path);
+    /* Rank 0 begins with the log; rank r at the first new episode after its mark. */
+    size_t start = 0, line = 0;
+    if (rc == 0 && rank > 0 &&
+        boundary(path, sep, ep_col, &ix, ix.n * (size_t)rank / (size_t)ranks, &start, &line,
+                 err) != 0)
+        rc = -1;
+    uint64_t mine[3] = { start, line, rank > 0 && start == 0 };
+    struct strbuf all = STRBUF_INIT;
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    if (!len)
+        rc = -1;
+    if (comm_agree(rc, err) != 0 || comm_allgather(mine, sizeof mine, &all, len, err) != 0) {
+        free(len);
+        csv_index_release(&ix);
+        strbuf_release(&all);
+        return -1;
+    }
+    /* Starts never go down (a later mark's boundary is at or after an earlier's); the
+     * log's end is past every start. */
+    const uint64_t *s = (const uint64_t *)all.buf;
+    sh->start = start;
+    sh->line = line;
+    sh->empty = mine[2] != 0;
+    if (rank + 1 < ranks && !s[3 * (rank + 1) + 2]) {
+        sh->end = (size_t)s[3 * (rank + 1)];
+        sh->empty |= rank > 0 && sh->end == sh->start;
+    }
+    free(len);
+    strbuf_release(&all);
+    csv_index_release(&ix);
+    rc = count_range(path, sep, ep_col, sh, err);
+    uint64_t before = 0, total = 0;
+    if (comm_agree(rc, err) != 0 || comm_exscan_u64(sh->episodes, &before, &total, err) != 0)
+        return -1;
+    sh->before = (size_t)before;
+    return 0;
+}
+
+int traj_share_apply(struct csv_reader *csv, const struct traj_share *sh,
+                     struct ope_error *err)
+{
+    if (sh->start) {
+        int rc = csv_seek(csv, 0, sh->start, sh->line, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (no row "
+                            "starts on line %zu where it did)", csv_name(csv), sh->line);
+    }
+    if (sh->end)
+        csv_set_end(csv, sh->end);
+    return 0;
+}
+
+/* FNV-1a, 64 bits: ids that share a hash are compared exactly afterwards. */
+static uint64_t id_hash(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+struct owner {
+    uint64_t h;
+    int rank;
+};
+
+static int owner_cmp(const void *a, const void *b)
+{
+    const struct owner *x = a, *y = b;
+    return x->h < y->h ? -1 : x->h > y->h ? 1 : x->rank - y->rank;
+}
+
+/* Whether some rank below (dir < 0) or above (dir > 0) `rank` has hash h, in the
+ * sorted o[0..n). */
+static int held(const struct owner *o, size_t n, uint64_t h, int rank, int dir)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (o[mid].h < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && o[lo].h == h; lo++)
+        if ((dir < 0 && o[lo].rank < rank) || (dir > 0 && o[lo].rank > rank))
+            return 1;
+    return 0;
+}
+
+int traj_share_check(int rc, const struct tlog_stream *ts, const char *path,
+                     const char *col_name, struct ope_error *err)
+{
+    int ranks = comm_size(), rank = comm_rank();
+    if (comm_agree(rc, err) != 0)
+        return -1;
+    size_t n = ts ? tlog_stream_n_read(ts) : 0;
+    uint64_t *h = ope_malloc((n + 1) * sizeof *h, err);
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    rc = h && len ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        size_t l, line;
+        const char *id = tlog_stream_episode_id(ts, k, &l, &line);
+        h[k] = id_hash(id, l);
+    }
+    /* Every rank's hashes; which of mine another rank also has. */
+    struct strbuf all = STRBUF_INIT, two = STRBUF_INIT, all2 = STRBUF_INIT;
+    struct owner *o = NULL;
+    unsigned char *cand = NULL;
+    size_t no = 0;
+    int agreed = 0;
+    if (comm_agree(rc, err) != 0 || comm_allgather(h, n * sizeof *h, &all, len, err) != 0) {
+        rc = -1, agreed = 1;
+        goto out;
+    }
+    size_t total = all.len / sizeof(uint64_t);
+    o = ope_malloc((total + 1) * sizeof *o, err);
+    cand = ope_calloc(n + 1, 1, err);
+    rc = o && cand ? 0 : -1;
+    size_t at = 0;
+    for (int r = 0; rc == 0 && r < ranks; r++) {
+        size_t m = len[r] / sizeof(uint64_t);
+        for (size_t k = 0; k < m; k++)
+            if (r != rank) {
+                memcpy(&o[no].h, all.buf + (at + k) * sizeof(uint64_t), sizeof(uint64_t));
+                o[no++].rank = r;
+            }
+        at += m;
+    }
+    if (rc == 0)
+        qsort(o, no, sizeof *o, owner_cmp);
+    /* Mine that a later rank has too go to every rank, exactly: hash, line, id. */
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        cand[k] = (unsigned char)held(o, no, h[k], rank, -1);
+        if (held(o, no, h[k], rank, 1)) {
+            size_t l, line;
+            const char *id = tlog_stream_episode_id(ts, k, &l, &line);
+            uint64_t head[3] = { h[k], line, l };
+            strbuf_add(&two, (const char *)head, sizeof head);
+            strbuf_add(&two, id, l);
+        }
+    }
+    if (rc == 0 && strbuf_failed(&two))
+        rc = ope_fail_oom(err);
+    if (comm_agree(rc, err) != 0 || comm_allgather(two.buf, two.len, &all2, len, err) != 0) {
+        rc = -1, agreed = 1;
+        goto out;
+    }
+    /* My first episode (in file order) whose id an earlier rank had: the lowest rank's
+     * is where it started. */
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (!cand[k])
+            continue;
+        size_t l, line;
+        const char *id = tlog_stream_episode_id(ts, k, &l, &line);
+        size_t p = 0;
+        for (int r = 0; rc == 0 && r < rank; r++) {
+            size_t stop = p + len[r];
+            while (p + 3 * sizeof(uint64_t) <= stop) {
+                uint64_t head[3];
+                memcpy(head, all2.buf + p, sizeof head);
+                const char *other = all2.buf + p + sizeof head;
+                if (head[0] == h[k] && head[2] == l && memcmp(other, id, l) == 0) {
+                    char q[128];
+                    rc = ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': episode '%s' appears "
+                                  "again after other episodes (it started on line %llu); the "
+                                  "rows of an episode must be contiguous: sort the file by "
+                                  "episode, then step", path, line, col_name,
+                                  roles_quote(id, l, q, sizeof q), (unsigned long long)head[1]);
+                    break;
+                }
+                p += sizeof head + (size_t)head[2];
+            }
+            p = stop;
+        }
+    }
+out:
+    if (!agreed)
+        rc = comm_agree(rc, err);
+    free(h), free(len), free(o), free(cand);
+    strbuf_release(&all), strbuf_release(&two), strbuf_release(&all2);
+    return rc;
+}

@@ -1,0 +1,61 @@
+/* ope/app/trajshare.h: a trajectory log's rows shared out among the ranks of an MPI
+ * job (mpirun -np N ope eval LOG, issue 17). Each rank reads one byte range of the
+ * file, and every range begins where an episode begins, so a rank holds whole
+ * episodes and reads nothing twice:
+ *   - every rank indexes the file (csv_index_build: where every 4096th row begins, one
+ *     pass over the bytes without parsing), takes the mark at its share of the rows,
+ *     and reads forward from it to the first row whose episode differs from the row
+ *     before: the first row of its range, and the end of the previous rank's;
+ *   - it counts the episodes of its range (a pass over its records, no number
+ *     parsed), and an exclusive scan of the counts gives each rank the number of its
+ *     first episode in the whole log, which keys the bootstrap draws;
+ *   - after the first pass, an episode id of one range that an earlier range already
+ *     had -- an episode that comes back after others, which one reader refuses --
+ *     is found by exchanging 64-bit hashes of every id, then the ids (and first lines)
+ *     of the hashes two ranks share, compared exactly.
+ * Only one plain regular file is shared out (traj_share_possible); other inputs are
+ * read whole by every rank, which folds every N-th window. Every function here is
+ * collective: every rank calls it, and a failure on one is a failure on all, with
+ * the lowest failing rank's message (comm_agree). */
+#ifndef OPE_APP_TRAJSHARE_H
+#define OPE_APP_TRAJSHARE_H
+
+#include <stddef.h>
+#include "ope/base/error.h"
+
+struct csv_reader;
+struct tlog_stream;
+
+/* This rank's range. */
+struct traj_share {
+    size_t start, line;         /* its first row's byte offset and line (start 0: the
+                                 * log's first row, read without a seek) */
+    size_t end;                 /* where the next rank's range begins (0: the log's end) */
+    int empty;                  /* no row at all */
+    size_t before;              /* episodes of the ranges before it */
+    size_t episodes;            /* episodes in it */
+};
+
+/* Whether the log of paths[0..n-1] is shared out under MPI: one plain regular file
+ * (not compressed, not standard input or a pipe). */
+int traj_share_possible(const char *const *paths, size_t n);
+
+/* Find this rank's range of the log at path (separator sep; its episode ids in column
+ * ep_col). rc: the outcome so far, which the ranks agreed on (-1: return at once). 0,
+ * or -1 with err on every rank. */
+int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct traj_share *sh,
+                    struct ope_error *err);
+
+/* Set csv (the log's reader, its header read and nothing else) to read sh's range.
+ * 0, or -1 with err (the file is not as the index found it). Not collective. */
+int traj_share_apply(struct csv_reader *csv, const struct traj_share *sh,
+                     struct ope_error *err);
+
+/* After the first pass over the ranges (rc: this rank's outcome): refuse an episode
+ * whose id an earlier range already had (the message names the line where it comes
+ * back and the line where it started). ts: the stream that read this rank's range;
+ * path and col_name for the message. 0, or -1 with err on every rank. */
+int traj_share_check(int rc, const struct tlog_stream *ts, const char *path,
+                     const char *col_name, struct ope_error *err);
+
+#endif
