@@ -331,6 +331,50 @@ static void results(struct eng *g, struct tss *t, const struct eng_sums *x, stru
 
 /* ---- gathering: windows, ranks, shards ------------------------------------------------ */
 
+/* Every rank's bytes *mine (released here), in rank order, each handed to fold as a
+ * reader named name, on every rank: the ranks' parts or statistics merged in the
+ * order of the rows they read. rc: this rank's outcome so far. 0, or -1 with err. */
+static int ranks_fold(struct strbuf *mine, const char *name, int rc,
+                      int (*fold)(void *ctx, struct sf_state *st, struct ope_error *err),
+                      void *ctx, struct ope_error *err)
+{
+    int ranks = comm_size();
+    struct strbuf all = STRBUF_INIT;
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    if (rc == 0)
+        rc = strbuf_failed(mine) ? ope_fail_oom(err) : len ? 0 : -1;
+    if (comm_agree(rc, err) != 0 || comm_allgather(mine->buf, mine->len, &all, len, err) != 0)
+        rc = -1;
+    strbuf_release(mine);
+    size_t at = 0;
+    for (int r = 0; rc == 0 && r < ranks; at += len[r], r++) {
+        struct sf_state st;
+        memset(&st, 0, sizeof st);
+        st.data = (unsigned char *)all.buf + at;
+        st.n = len[r];
+        st.name = name;
+        st.kind = (char *)"";
+        rc = fold(ctx, &st, err);
+    }
+    strbuf_release(&all);
+    free(len);
+    return rc;
+}
+
+/* The k-th window of a pass, into *w and *first: 1 when this process folds it, 2 when
+ * it is another rank's (read all the same: every rank reads the whole log), 0 at the
+ * log's end, -1 with err (also when cancelled). */
+static int next_window(struct eng *g, struct tss *t, size_t k, const struct tlog **w,
+                       size_t *first, struct ope_error *err)
+{
+    if (ope_progress_cancelled(g->o->progress))
+        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    int got = t->win->next(t->win->ctx, w, first, err), ranks = comm_size();
+    if (got <= 0)
+        return got;
+    return ranks > 1 && !t->win->shared && (int)(k % (size_t)ranks) != comm_rank() ? 2 : 1;
+}
+
 /* tlog_check_range's rule, known only once the episodes are counted: a trajectory
  * weight past the limit makes the sums over `episodes` episodes with returns up to
  * gmax overflow. rho_max[p]: the largest of policy p. 0, or -1 with err (OPE_EDATA). */
@@ -406,30 +450,35 @@ static int merge_bytes(struct eng *g, struct tss *t, struct sf_state *st, uint64
     return rc;
 }
 
+/* A rank's part merged into the part so far (ranks_fold). */
+struct part_fold {
+    struct eng *g;
+    struct tss *t;
+};
+
+static int fold_part(void *ctx, struct sf_state *st, struct ope_error *err)
+{
+    const struct part_fold *f = ctx;
+    return merge_bytes(f->g, f->t, st, (uint64_t)-1, err);
+}
+
 /* Read the windows; under MPI each rank folds the windows of its own range of the log
  * (win->shared), or, reading the whole log (its checks and errors then the same on
  * every rank), every comm_size()-th window; the ranks' parts are merged in rank order
  * on every rank. */
 static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
 {
-    int ranks = comm_size(), rank = comm_rank(), rc = 0;
-    size_t k = 0;
-    for (;; k++) {
-        if (ope_progress_cancelled(g->o->progress)) {
-            rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-            break;
-        }
+    int ranks = comm_size(), rc = 0;
+    for (size_t k = 0;; k++) {
         const struct tlog *w;
         size_t first;
-        int got = t->win->next(t->win->ctx, &w, &first, err);
+        int got = next_window(g, t, k, &w, &first, err);
         if (got <= 0) {
             rc = got;
             break;
         }
         t->read_episodes += w->n_episodes;
-        if (ranks > 1 && !t->win->shared && (int)(k % (size_t)ranks) != rank)
-            continue;
-        if ((rc = window(g, t, w, t->win->row0 + first, err)) != 0)
+        if (got == 1 && (rc = window(g, t, w, t->win->row0 + first, err)) != 0)
             break;
     }
     /* The ranks agree on the outcome (first_done does so itself). */
@@ -440,32 +489,13 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
     if (ranks == 1 || rc != 0 || ranks_range(g, t, err) != 0)
         return ranks == 1 ? rc : -1;
     /* Every rank's part, in rank order, merged into an empty part on every rank. */
-    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    struct strbuf mine = STRBUF_INIT;
     evtraj_part_put(g, t, &mine);
-    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
-    rc = strbuf_failed(&mine) ? ope_fail_oom(err) : len ? 0 : -1;
-    if (comm_agree(rc, err) != 0 ||
-        comm_allgather(mine.buf, mine.len, &all, len, err) != 0) {
-        strbuf_release(&mine), free(len);
-        return -1;
-    }
-    strbuf_release(&mine);
     evtraj_part_release(t, g->n_pol, g->o->n_spec);
     t->T = 0, t->Wp = t->W = t->base_col = 0, t->episodes = t->steps = 0, t->n_ctx = 0;
     rc = evtraj_part_init(g, t, err);
-    size_t at = 0;
-    for (int r = 0; rc == 0 && r < ranks; at += len[r], r++) {
-        struct sf_state st;
-        memset(&st, 0, sizeof st);
-        st.data = (unsigned char *)all.buf + at;
-        st.n = len[r];
-        st.name = "a rank's part";
-        st.kind = (char *)"";
-        rc = merge_bytes(g, t, &st, (uint64_t)-1, err);
-    }
-    strbuf_release(&all);
-    free(len);
-    return rc;
+    struct part_fold pf = { g, t };
+    return ranks_fold(&mine, "a rank's part", rc, fold_part, &pf, err);
 }
 
 /* The shards' states, in episode order, merged into t. */
@@ -592,45 +622,38 @@ static void fold(struct eng *g, struct tss *t, const struct cpass *cp, const dou
     }
 }
 
+/* A rank's statistics (acc_fold.acc[0..m-1]) merged into the sums so far. */
+struct acc_fold {
+    struct ci_stats_acc *acc;
+    size_t m;
+};
+
+static int fold_accs(void *ctx, struct sf_state *st, struct ope_error *err)
+{
+    const struct acc_fold *f = ctx;
+    for (size_t k = 0; k < f->m; k++) {
+        struct ci_stats_acc one;
+        ci_stats_acc_get(st, &one);
+        ci_stats_acc_merge(&f->acc[k], &one);
+    }
+    return sf_done(st, err);
+}
+
 /* Across ranks: every rank's accumulators acc[0..m-1] merged in rank order, on every
  * rank (rc: this rank's outcome so far, which all must share first). */
 static int share_accs(struct ci_stats_acc *acc, size_t m, int rc, struct ope_error *err)
 {
-    int ranks = comm_size();
-    if (ranks == 1)
+    if (comm_size() == 1)
         return rc;
     if (comm_agree(rc, err) != 0)
         return -1;
-    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    struct strbuf mine = STRBUF_INIT;
     for (size_t k = 0; k < m; k++)
         ci_stats_acc_put(&mine, &acc[k]);
-    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
-    rc = strbuf_failed(&mine) ? ope_fail_oom(err) : len ? 0 : -1;
-    if (comm_agree(rc, err) != 0 || comm_allgather(mine.buf, mine.len, &all, len, err) != 0) {
-        strbuf_release(&mine), free(len);
-        return -1;
-    }
-    strbuf_release(&mine);
     for (size_t k = 0; k < m; k++)
         ci_stats_acc_init(&acc[k]);
-    size_t at = 0;
-    for (int r = 0; rc == 0 && r < ranks; at += len[r], r++) {
-        struct sf_state st;
-        memset(&st, 0, sizeof st);
-        st.data = (unsigned char *)all.buf + at;
-        st.n = len[r];
-        st.name = "a rank's statistics";
-        st.kind = (char *)"";
-        for (size_t k = 0; k < m; k++) {
-            struct ci_stats_acc one;
-            ci_stats_acc_get(&st, &one);
-            ci_stats_acc_merge(&acc[k], &one);
-        }
-        rc = sf_done(&st, err);
-    }
-    strbuf_release(&all);
-    free(len);
-    return rc;
+    struct acc_fold f = { acc, m };
+    return ranks_fold(&mine, "a rank's statistics", 0, fold_accs, &f, err);
 }
 
 /* One more pass over the windows (under MPI each rank folds its own, every
@@ -639,7 +662,6 @@ static int share_accs(struct ci_stats_acc *acc, size_t m, int rc, struct ope_err
 static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
                         const struct cpass *cp, struct ope_error *err)
 {
-    int ranks = comm_size(), rank = comm_rank();
     size_t m = 2 * g->n_pol * g->o->n_spec;
     for (size_t k = 0; k < m; k++)
         ci_stats_acc_init(&cp->acc[k]);
@@ -649,13 +671,9 @@ static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
     size_t cap = 0, episodes = 0;
     int rc = t->win->rewind(t->win->ctx, err);
     for (size_t k = 0; rc == 0; k++) {
-        if (ope_progress_cancelled(g->o->progress)) {
-            rc = ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-            break;
-        }
         const struct tlog *w;
         size_t first;
-        int got = t->win->next(t->win->ctx, &w, &first, err);
+        int got = next_window(g, t, k, &w, &first, err);
         if (got <= 0) {
             rc = got;
             break;
@@ -663,10 +681,8 @@ static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
         if (first != episodes)
             rc = changed(t, "its episodes", err);
         episodes += w->n_episodes;
-        if (rc != 0 || (ranks > 1 && !t->win->shared && (int)(k % (size_t)ranks) != rank) ||
-            !w->n_episodes)
-            continue;
-        if ((rc = window_contrib(g, t, x, w, cp, &C, &cap, err)) == 0)
+        if (rc == 0 && got == 1 && w->n_episodes &&
+            (rc = window_contrib(g, t, x, w, cp, &C, &cap, err)) == 0)
             fold(g, t, cp, C, w->n_episodes);
     }
     free(C);
