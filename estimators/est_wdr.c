@@ -16,8 +16,7 @@ static int wdr_build(const struct traj_in *in, const double *param, struct traj_
     size_t T = (size_t)in->T, K = T + 1;
     if (traj_terms_alloc(out, L->n_episodes, K, 1, err) != 0)
         return -1;
-    for (size_t t = 0; t < T; t++)
-        out->coef[t] = traj_discount(in->gamma, (int)t);
+    traj_discounts(in->gamma, T, out->coef);
     out->coef[T] = 1.0;
     for (size_t i = 0; i < L->n_episodes; i++) {
         size_t j0 = L->ep_start[i], len = L->ep_start[i + 1] - j0;

@@ -204,12 +204,13 @@ size_t traj_zero_slots(const struct traj_terms *t)
     return z;
 }
 
-double traj_discount(double gamma, int t)
+void traj_discounts(double gamma, size_t T, double *g)
 {
-    double g = 1.0;
-    for (int k = 0; k < t; k++)
-        g *= gamma;
-    return g;
+    double x = 1.0;
+    for (size_t t = 0; t < T; t++) {
+        g[t] = x;
+        x *= gamma;
+    }
 }
 
 double traj_final_rho(const struct traj_in *in, size_t i)

@@ -83,8 +83,9 @@ void traj_contrib_sums(const struct traj_terms *t, const double *sn, const doubl
  * policy that no logged trajectory follows). 0 for plain means. */
 size_t traj_zero_slots(const struct traj_terms *t);
 
-/* Helpers for the kernels: the per-step discount gamma^t (t = 0 is gamma^0 = 1). */
-double traj_discount(double gamma, int t);
+/* The per-step discounts g[t] = gamma^t for t < T (g[0] = 1), each the product of the
+ * one before and gamma: T multiplications for a per-step estimator's coefficients. */
+void traj_discounts(double gamma, size_t T, double *g);
 
 /* Trajectory weight rho_{i,T-1} with padding (= rho at the episode's last step). */
 double traj_final_rho(const struct traj_in *in, size_t i);
