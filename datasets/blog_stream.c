@@ -47,11 +47,15 @@ static const char *input_name(const struct blog_stream *s, size_t k)
 
 /* A temporary file for input k, which the first pass fills as it reads (csv_set_tee)
  * and the later passes read. */
-static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
+const char *blog_stream_spill_dir(void)
 {
     const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
+    return tmp && *tmp ? tmp : "/tmp";
+}
+
+static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
+{
+    const char *tmp = blog_stream_spill_dir();
     size_t len = strlen(tmp) + 32;
     if (!(s->file[k] = ope_malloc(len, err)))
         return -1;

@@ -152,6 +152,8 @@ int blog_stream_digest(const struct blog_stream *s, char out[65]);
  * closed (the copies are its). */
 struct csv_reader;
 struct csv_reader *blog_stream_trajectory(struct blog_stream *s, int keep_copy);
+/* Where the copies of inputs that are not regular files go: $TMPDIR, else /tmp. */
+const char *blog_stream_spill_dir(void);
 /* Once the reader handed over with keep_copy has read every input to its end: a new
  * reader of the log from its start (the copies of the inputs that are not regular
  * files, under their names; the others again, if their size and time are the first

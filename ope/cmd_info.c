@@ -939,8 +939,9 @@ static int info_stream(struct report *rp, const char *path, struct load_opts *o,
     }
     if (blog_stream_spilled(bs) && !out->quiet)
         fprintf(stderr, "ope info: note: %s is not a regular file: it was copied to a "
-                "temporary file in $TMPDIR (or /tmp) as it was read, to be read again\n",
-                strcmp(path, "-") == 0 ? "standard input" : path);
+                "temporary file in %s as it was read, to be read again (give the log as a "
+                "file's path to spare the copy)\n",
+                strcmp(path, "-") == 0 ? "standard input" : path, blog_stream_spill_dir());
     int rc = bandit_report_stream(rp, bs, err);
     blog_stream_close(bs);
     *streamed = 1;

@@ -337,7 +337,8 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
     return 0;
 }
 
-int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled)
+int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled,
+                          const char *dir)
 {
     int added = 0;
     size_t tp = strlen(EVALCLI_TRAJ_LEFT);
@@ -359,7 +360,9 @@ int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spil
     }
     if (spilled && spilled[0]) {
         if (res_warn(r, NULL, "%s is not a regular file: it was copied to a temporary file "
-                     "in $TMPDIR (or /tmp) as it was read, to be read again", spilled) != 0)
+                     "%s%s as it was read, to be read again (give the log as a file's "
+                     "path to spare the copy)", spilled, dir ? "in " : "in its run's ",
+                     dir ? dir : "$TMPDIR") != 0)
             return -1;
         added++;
     }
@@ -928,7 +931,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         memcpy((*out)->sha256, hex, sizeof (*out)->sha256);
         int bad = n > 1 && name_inputs(*out, paths, n, err) != 0;
         int added = bad ? 0 : evalcli_read_warnings(*out, left, blog_stream_spilled(bs)
-                                                               ? spilled_name(paths, n) : NULL);
+                                                               ? spilled_name(paths, n) : NULL,
+                                                    blog_stream_spill_dir());
         bad = bad || added < 0;
         c->read_warnings += added > 0 ? (size_t)added : 0;
         if (bad) {
@@ -1230,7 +1234,8 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         rc = -1;
     /* A pipe read again from its copy: said, as the bandit stream says it. */
     if (r && rc == 0 && rd.rewound && bs && blog_stream_spilled(bs)) {
-        int added = evalcli_read_warnings(r, NULL, spilled_name(paths, n));
+        int added = evalcli_read_warnings(r, NULL, spilled_name(paths, n),
+                                          blog_stream_spill_dir());
         if (added < 0)
             rc = ope_fail_oom(err);
         c->read_warnings += added > 0 ? (size_t)added : 0;

@@ -246,8 +246,10 @@ int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
 
 /* The warnings of how a log was read into r: left, the estimators a streamed run left
  * out for want of a model (or "" / NULL), and spilled, the input copied to a temporary
- * file (or "" / NULL). The number added, or -1 (out of memory). */
-int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled);
+ * file (or "" / NULL) in directory dir (NULL: by another run, a shard's). The number
+ * added, or -1 (out of memory). */
+int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled,
+                          const char *dir);
 
 /* The same with ope eval's views: --lift adds the lift table and --matrix the
  * differences' table to the table; --matrix with CSV writes the differences' CSV

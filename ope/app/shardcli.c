@@ -411,14 +411,14 @@ static int name_result(struct res_eval *r, const struct shard *sh, const size_t 
     const char *left = "";
     for (size_t i = 0; !left[0] && i < n; i++)
         left = sh[order[i]].h.left ? sh[order[i]].h.left : "";
-    int bad = evalcli_read_warnings(r, left, NULL) < 0;
+    int bad = evalcli_read_warnings(r, left, NULL, NULL) < 0;
     for (size_t i = 0; !bad && i < n; i++) {
         const struct shard_head *h = &sh[order[i]].h;
         int seen = 0;
         for (size_t j = 0; h->spilled && j < i; j++)
             seen |= sh[order[j]].h.spilled && strcmp(sh[order[j]].h.spilled, h->spilled) == 0;
         if (!seen)
-            bad = evalcli_read_warnings(r, NULL, h->spilled) < 0;
+            bad = evalcli_read_warnings(r, NULL, h->spilled, NULL) < 0;
     }
     return bad ? ope_fail_oom(err) : 0;
 }
