@@ -239,11 +239,8 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
                             L->rows_of.n > 1 ? " of " : "",
                             L->rows_of.n > 1 ? csv_rows_name(&L->rows_of, L->csv,
                                                              L->ep_start[code]) : "");
-        if (step != 0)
-            return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' starts at "
-                            "step %ld, expected 0; %s", r->path, fs->line, fs->col,
-                            r->name[js], roles_quote(fe->s, fe->len, q, sizeof q), step,
-                            roles_hint(r, js, h, sizeof h));
+        /* Every id kept has its first line, even one refused below (an MPI rank's
+         * ids are compared with the other ranks' after a failure too). */
         if (L->windows) {
             if (ne >= L->ep_line_cap) {
                 size_t nc = L->ep_line_cap ? 2 * L->ep_line_cap : 4096;
@@ -253,6 +250,11 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
             }
             L->ep_line[ne] = fs->line;
         }
+        if (step != 0)
+            return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' starts at "
+                            "step %ld, expected 0; %s", r->path, fs->line, fs->col,
+                            r->name[js], roles_quote(fe->s, fe->len, q, sizeof q), step,
+                            roles_hint(r, js, h, sizeof h));
         L->ep_start[ne - L->ep_base] = L->n;
     }
     L->step = step;

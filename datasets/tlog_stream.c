@@ -264,7 +264,8 @@ const char *tlog_stream_episode_name(const struct tlog_stream *s)
 
 size_t tlog_stream_n_read(const struct tlog_stream *s)
 {
-    return s->L.ids.n;
+    /* (An id whose line could not be kept, out of memory, is not counted.) */
+    return s->L.ids.n < s->L.ep_line_cap ? s->L.ids.n : s->L.ep_line_cap;
 }
 
 const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t *len,

@@ -50,8 +50,8 @@ int tlog_stream_has_state(const struct tlog_stream *s);
 /* The index of the episode column among the header's, and its name. */
 size_t tlog_stream_episode_column(const struct tlog_stream *s);
 const char *tlog_stream_episode_name(const struct tlog_stream *s);
-/* The episodes read so far: how many, and the k-th's id (len bytes, not terminated)
- * and first line. */
+/* The episodes read so far (after a failure too: the one whose row was refused
+ * included): how many, and the k-th's id (len bytes, not terminated) and first line. */
 size_t tlog_stream_n_read(const struct tlog_stream *s);
 const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t *len,
                                    size_t *line);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "estimators/trajboot.h"
+#include "ope/base/comm.h"
 #include "ope/base/json.h"
 
 /* The largest horizon, and states per action, a state may declare: a damaged count
@@ -261,14 +262,29 @@ int evtraj_layout(struct eng *g, struct tss *t, int T, struct ope_error *err)
      * (2T + 1 terms an episode): checked against the memory budget before they are
      * allocated, as a reward model's normal equations are. */
     double bytes = (double)dmax * (double)dmax * 24.0, gb = 1024.0 * 1024.0 * 1024.0;
+    double sent = 0.0;      /* a part's co-moments as another rank receives them */
     const char *widest = NULL;
     for (size_t e = 0; e < ns && !t->no_comom; e++)
         if (t->shape[e].den) {
             double d = 2.0 * (double)evtraj_shape_K(&t->shape[e], T) + 1.0;
             bytes += (double)g->n_pol * d * (d + 1.0) * 16.0;
+            sent += (double)g->n_pol * d * (d + 1.0) / 2.0 * 24.0;
             if (d == (double)dmax)
                 widest = g->o->spec[e].label;
         }
+    /* Under MPI every rank gathers every rank's part: MPI moves at most 2 GB at once,
+     * and each rank holds them all. */
+    int ranks = comm_size();
+    if (ranks > 1 && sent * ranks > 2147483647.0) {
+        free(off);
+        return ope_fail(err, OPE_EDATA, "%s: under mpirun the ranks exchange the co-moments "
+                        "of %s's per-episode terms at horizon %d, %.1f GB for %d ranks, past "
+                        "the 2 GB MPI moves at once; use --ci t (whose second pass keeps no "
+                        "co-moments), fewer ranks, or leave %s out", t->path ? t->path : "log",
+                        widest ? widest : "it", T, sent * ranks / gb, ranks,
+                        widest ? widest : "it");
+    }
+    bytes += sent * ranks * (ranks > 1);
     if (g->o->model.max_bytes && bytes > (double)g->o->model.max_bytes) {
         free(off);
         return ope_fail(err, OPE_EDATA, "%s: read in windows, a self-normalised estimator "

@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, and under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 36
+plan 38
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -116,7 +116,7 @@ expect_grep "$TMP/err" "shard state holds no per-episode contributions" "it says
 # t/0379).
 if ! command -v mpirun >/dev/null 2>&1 || ! grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" ||
    grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    for k in 1 2 3 4 5 6 7 8 9 10 11; do skip "mpirun: no MPI build, or a sanitizer build"; done
+    for k in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "mpirun: no MPI build, or a sanitizer build"; done
 else
     mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
     for np in 1 2 3; do
@@ -166,6 +166,23 @@ else
     if [ $s -eq 65 ] && grep -q "b2.csv:$(($(wc -l < "$TMP/g.csv") + 1)): column 'episode': episode '[^']*' appears again after other episodes (it started on line 2)" "$TMP/err"
     then pass "mpirun -np 3: an episode of rank 0's range back in rank 2's: refused (65)"
     else fail "mpirun -np 3, returning episode: status $s"; diag "$(head -2 "$TMP/err")"; fi
+    # The episode's rows come back from step 1 (one reader says "appears again" first),
+    # and a quote that never closes on line 20000 (the ranges cannot be found: every
+    # rank reads the whole log, whose loader names the line and column): both the
+    # single process's message.
+    { cat "$TMP/g.csv"; grep "^$(sed -n 2p "$TMP/g.csv" | cut -d, -f1)," "$TMP/g.csv" |
+        tail -n +2; } > "$TMP/b3.csv"
+    awk -F, -v OFS=, 'NR == 20000 { $5 = "1\"2" } { print }' "$TMP/g.csv" > "$TMP/b4.csv"
+    for b in b3 b4; do
+        # shellcheck disable=SC2086
+        "$OPE" eval "$TMP/$b.csv" $E > /dev/null 2>"$TMP/e1"
+        # shellcheck disable=SC2086
+        $mpi -np 3 "$OPE" eval "$TMP/$b.csv" $E > /dev/null 2>"$TMP/err"; s=$?
+        one=$(head -1 "$TMP/e1" | sed 's/^ope: //; s/:[0-9]*: column .episode./: column '"'"'episode'"'"'/')
+        if [ $s -eq 65 ] && head -1 "$TMP/err" | sed 's/^ope: rank [0-9]: //' | grep -qF "$one"
+        then pass "mpirun -np 3, $b: the single process's message"
+        else fail "mpirun -np 3, $b: status $s"; diag "$(head -1 "$TMP/e1")" "$(head -1 "$TMP/err")"; fi
+    done
     # Three episodes and four ranks: two ranges are empty.
     "$OPE" gen mdp gridworld --episodes 3 --candidates 2 --seed 5 -q -o "$TMP/three.csv"
     # shellcheck disable=SC2086

@@ -1156,12 +1156,19 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         rc = -1;
     shared = shared && sharing == (uint64_t)comm_size();
     if (shared) {
-        rc = traj_share_find(rc, paths[0], c->lo.sep, ts ? tlog_stream_episode_column(ts) : 0,
-                             &sh, err);
-        /* traj_share_find agrees on its outcome; the seek is this rank's. */
-        if (rc == 0)
+        /* A log the ranges cannot be found in (a quote that never closes, a bad record)
+         * is read whole by every rank instead, whose loader then says what one reader
+         * says of it. traj_share_find agrees on its outcome; the seek is this rank's. */
+        struct ope_error se = { 0 };
+        int src = traj_share_find(rc, paths[0], c->lo.sep,
+                                  ts ? tlog_stream_episode_column(ts) : 0, &sh, &se);
+        if (src != 0 && rc == 0 && se.status == OPE_EDATA)
+            shared = 0;
+        else if (src != 0 && rc == 0)
+            *err = se, rc = -1;
+        if (shared && rc == 0)
             rc = comm_agree(traj_share_apply(csv, &sh, err), err);
-        rd.sh = &sh;
+        rd.sh = shared ? &sh : NULL;
     }
     if (rc == 0) {
         struct eng_traj_windows win = { &rd, traj_next, csv_input_name(csv, 0),

@@ -267,41 +267,27 @@ static int held(const struct owner *o, size_t n, uint64_t h, int rank, int dir)
     return 0;
 }
 
-int traj_share_check(int rc, const struct tlog_stream *ts, const char *path,
-                     const char *col_name, struct ope_error *err)
+/* The first of my episodes (in file order) whose id a lower rank's range already had,
+ * refused into err: hashes h[0..n) of this rank's ids, every rank's hashes in all
+ * (len[r] bytes each). Across ranks: a second exchange of the ids behind the hashes two
+ * ranks share. 1 when one was found, 0 when none, -1 (xe) when the exchange failed. */
+static int returning(const struct tlog_stream *ts, const uint64_t *h, size_t n,
+                     const struct strbuf *all, const size_t *len, const char *path,
+                     const char *col_name, struct ope_error *err, struct ope_error *xe)
 {
-    int ranks = comm_size(), rank = comm_rank();
-    if (comm_agree(rc, err) != 0)
-        return -1;
-    size_t n = ts ? tlog_stream_n_read(ts) : 0;
-    uint64_t *h = ope_malloc((n + 1) * sizeof *h, err);
-    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
-    rc = h && len ? 0 : -1;
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        size_t l, line;
-        const char *id = tlog_stream_episode_id(ts, k, &l, &line);
-        h[k] = id_hash(id, l);
-    }
-    /* Every rank's hashes; which of mine another rank also has. */
-    struct strbuf all = STRBUF_INIT, two = STRBUF_INIT, all2 = STRBUF_INIT;
-    struct owner *o = NULL;
-    unsigned char *cand = NULL;
-    size_t no = 0;
-    int agreed = 0;
-    if (comm_agree(rc, err) != 0 || comm_allgather(h, n * sizeof *h, &all, len, err) != 0) {
-        rc = -1, agreed = 1;
-        goto out;
-    }
-    size_t total = all.len / sizeof(uint64_t);
-    o = ope_malloc((total + 1) * sizeof *o, err);
-    cand = ope_calloc(n + 1, 1, err);
-    rc = o && cand ? 0 : -1;
+    int ranks = comm_size(), rank = comm_rank(), found = 0;
+    size_t total = all->len / sizeof(uint64_t), no = 0;
+    struct owner *o = ope_malloc((total + 1) * sizeof *o, xe);
+    unsigned char *cand = ope_calloc(n + 1, 1, xe);
+    struct strbuf two = STRBUF_INIT, all2 = STRBUF_INIT;
+    size_t *len2 = ope_calloc((size_t)ranks + 1, sizeof *len2, xe);
+    int rc = o && cand && len2 ? 0 : -1;
     size_t at = 0;
     for (int r = 0; rc == 0 && r < ranks; r++) {
         size_t m = len[r] / sizeof(uint64_t);
         for (size_t k = 0; k < m; k++)
             if (r != rank) {
-                memcpy(&o[no].h, all.buf + (at + k) * sizeof(uint64_t), sizeof(uint64_t));
+                memcpy(&o[no].h, all->buf + (at + k) * sizeof(uint64_t), sizeof(uint64_t));
                 o[no++].rank = r;
             }
         at += m;
@@ -320,43 +306,65 @@ int traj_share_check(int rc, const struct tlog_stream *ts, const char *path,
         }
     }
     if (rc == 0 && strbuf_failed(&two))
-        rc = ope_fail_oom(err);
-    if (comm_agree(rc, err) != 0 || comm_allgather(two.buf, two.len, &all2, len, err) != 0) {
-        rc = -1, agreed = 1;
-        goto out;
-    }
-    /* My first episode (in file order) whose id an earlier rank had: the lowest rank's
-     * is where it started. */
-    for (size_t k = 0; rc == 0 && k < n; k++) {
+        rc = ope_fail_oom(xe);
+    if (comm_agree(rc, xe) != 0 || comm_allgather(two.buf, two.len, &all2, len2, xe) != 0)
+        rc = -1;
+    /* A lower rank's entry for the same id: the lowest is where the episode started. */
+    for (size_t k = 0; rc == 0 && !found && k < n; k++) {
         if (!cand[k])
             continue;
         size_t l, line;
         const char *id = tlog_stream_episode_id(ts, k, &l, &line);
         size_t p = 0;
-        for (int r = 0; rc == 0 && r < rank; r++) {
-            size_t stop = p + len[r];
-            while (p + 3 * sizeof(uint64_t) <= stop) {
+        for (int r = 0; !found && r < rank; r++) {
+            size_t stop = p + len2[r];
+            while (!found && p + 3 * sizeof(uint64_t) <= stop) {
                 uint64_t head[3];
                 memcpy(head, all2.buf + p, sizeof head);
                 const char *other = all2.buf + p + sizeof head;
                 if (head[0] == h[k] && head[2] == l && memcmp(other, id, l) == 0) {
                     char q[128];
-                    rc = ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': episode '%s' appears "
-                                  "again after other episodes (it started on line %llu); the "
-                                  "rows of an episode must be contiguous: sort the file by "
-                                  "episode, then step", path, line, col_name,
-                                  roles_quote(id, l, q, sizeof q), (unsigned long long)head[1]);
-                    break;
+                    ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': episode '%s' appears again "
+                             "after other episodes (it started on line %llu); the rows of an "
+                             "episode must be contiguous: sort the file by episode, then step",
+                             path, line, col_name, roles_quote(id, l, q, sizeof q),
+                             (unsigned long long)head[1]);
+                    found = 1;
                 }
                 p += sizeof head + (size_t)head[2];
             }
             p = stop;
         }
     }
-out:
-    if (!agreed)
-        rc = comm_agree(rc, err);
-    free(h), free(len), free(o), free(cand);
-    strbuf_release(&all), strbuf_release(&two), strbuf_release(&all2);
-    return rc;
+    free(o), free(cand), free(len2);
+    strbuf_release(&two), strbuf_release(&all2);
+    return rc < 0 ? -1 : found;
+}
+
+int traj_share_check(int rc, const struct tlog_stream *ts, const char *path,
+                     const char *col_name, struct ope_error *err)
+{
+    /* Every rank takes part, whatever its first pass gave: a rank whose reading failed
+     * stopped at the bad row, so an episode of its range that an earlier range had
+     * starts at or before that row, and is what one reader reports first. */
+    int ranks = comm_size();
+    struct ope_error xe = { 0 };
+    size_t n = ts ? tlog_stream_n_read(ts) : 0;
+    uint64_t *h = ope_malloc((n + 1) * sizeof *h, &xe);
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, &xe);
+    int xrc = h && len ? 0 : -1;
+    for (size_t k = 0; xrc == 0 && k < n; k++) {
+        size_t l, line;
+        const char *id = tlog_stream_episode_id(ts, k, &l, &line);
+        h[k] = id_hash(id, l);
+    }
+    struct strbuf all = STRBUF_INIT;
+    if (comm_agree(xrc, &xe) == 0 && comm_allgather(h, n * sizeof *h, &all, len, &xe) == 0 &&
+        returning(ts, h, n, &all, len, path, col_name, err, &xe) == 1)
+        rc = -1;        /* err: the returning episode, before any later failure */
+    free(h), free(len);
+    strbuf_release(&all);
+    /* (An exchange that failed, out of memory on some rank, leaves the ranks' own
+     * outcomes.) */
+    return comm_agree(rc, err);
 }
