@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, and under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 38
+plan 39
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -116,7 +116,7 @@ expect_grep "$TMP/err" "shard state holds no per-episode contributions" "it says
 # t/0379).
 if ! command -v mpirun >/dev/null 2>&1 || ! grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" ||
    grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    for k in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "mpirun: no MPI build, or a sanitizer build"; done
+    for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do skip "mpirun: no MPI build, or a sanitizer build"; done
 else
     mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
     for np in 1 2 3; do
@@ -183,6 +183,13 @@ else
         then pass "mpirun -np 3, $b: the single process's message"
         else fail "mpirun -np 3, $b: status $s"; diag "$(head -1 "$TMP/e1")" "$(head -1 "$TMP/err")"; fi
     done
+    # wpdis's co-moments at horizon 4000 (2.2 GB a rank) cannot be gathered (MPI moves
+    # at most 2 GB at once): refused before they are formed, saying what to use.
+    "$OPE" gen mdp riverswim --horizon 4000 --episodes 20 --candidates 3 -q -o "$TMP/r4k.csv"
+    $mpi -np 2 "$OPE" eval "$TMP/r4k.csv" --estimators wpdis > /dev/null 2>"$TMP/err"; s=$?
+    if [ $s -eq 65 ] && grep -q "past the 2 GB MPI moves at once; use --ci t" "$TMP/err"; then
+        pass "mpirun -np 2, co-moments past MPI's 2 GB: refused (65), saying what to use"
+    else fail "mpirun, co-moments past 2 GB: status $s"; diag "$(head -2 "$TMP/err")"; fi
     # Three episodes and four ranks: two ranges are empty.
     "$OPE" gen mdp gridworld --episodes 3 --candidates 2 --seed 5 -q -o "$TMP/three.csv"
     # shellcheck disable=SC2086
