@@ -1270,7 +1270,7 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
     c->read_warnings = 0;
     /* A trajectory log is streamed in one process when asked (--stream), or past the
      * memory limit when its estimators stream (else it is read whole, as before). */
-    /* Under mpirun the ranks share its windows (each reads the whole log). */
+    /* Under mpirun the ranks share it out (run_traj_stream). */
     int keeps = (c->keep_blog || c->keep_tlog) && (!c->keep_if_whole || comm_size() > 1);
     if (!keeps && (comm_size() > 1 || loadcli_stream_wanted(&c->lo, paths, n)) &&
         regular_trajectory(c, paths, n)) {
