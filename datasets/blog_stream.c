@@ -102,7 +102,7 @@ static int inputs_open(struct blog_stream *s, const char *const *paths, struct o
         int is_stdin = strcmp(paths[k], "-") == 0;
         if (!is_stdin && stat(paths[k], &st) == 0 && S_ISREG(st.st_mode)) {
             s->size[k] = (long long)st.st_size;
-            s->mtime[k] = (long long)st.st_mtime;
+            in_stamp_of(&st, &s->stamp[k]);
         } else if (is_stdin || (stat(paths[k], &st) == 0 && !S_ISDIR(st.st_mode))) {
             if (spill_create(s, k, err) < 0)
                 return -1;
@@ -132,12 +132,9 @@ static int changed(const struct blog_stream *s, const char *how, struct ope_erro
 /* The regular inputs have the size and time the first pass found. */
 static int inputs_unchanged(const struct blog_stream *s, struct ope_error *err)
 {
-    for (size_t k = 0; k < s->n_in; k++) {
-        struct stat st;
-        if (!s->spill[k] && s->size[k] >= 0 && (stat(s->file[k], &st) != 0 ||
-            (long long)st.st_size != s->size[k] || (long long)st.st_mtime != s->mtime[k]))
+    for (size_t k = 0; k < s->n_in; k++)
+        if (!s->spill[k] && s->size[k] >= 0 && !in_stamp_same(s->file[k], &s->stamp[k]))
             return changed_in(s, (long)k, "its size or time", err);
-    }
     return 0;
 }
 
@@ -424,7 +421,7 @@ static int open_header(struct blog_stream *s, const char *const *paths, size_t n
         !(s->spill = ope_calloc(n_paths, sizeof *s->spill, err)) ||
         !(s->tee = ope_calloc(n_paths, sizeof *s->tee, err)) ||
         !(s->size = ope_calloc(n_paths, sizeof *s->size, err)) ||
-        !(s->mtime = ope_calloc(n_paths, sizeof *s->mtime, err)))
+        !(s->stamp = ope_calloc(n_paths, sizeof *s->stamp, err)))
         return -1;
     for (size_t k = 0; k < n_paths; k++)
         s->size[k] = -1;
@@ -659,7 +656,7 @@ void blog_stream_close(struct blog_stream *s)
     free(s->file);
     free(s->spill);
     free(s->size);
-    free(s->mtime);
+    free(s->stamp);
     free(s->cat);
     free(s->levels);
     free(s->num_j);

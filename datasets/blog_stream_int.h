@@ -8,6 +8,7 @@
 #include "datasets/blog_loader.h"
 #include "datasets/blog_stream.h"
 #include "datasets/blog_stream_range.h"
+#include "datasets/input.h"
 
 /* The matrix of one role (a policy, qhat or q) in the window. */
 struct wmat {
@@ -25,7 +26,8 @@ struct blog_stream {
     char **file;                /* [n_in] what is read: name, or its spilled copy */
     int *spill;                 /* [n_in] file[k] is a temporary copy to remove */
     FILE **tee;                 /* [n_in] the copy being written by the first pass */
-    long long *size, *mtime;    /* [n_in] of regular inputs, to see them change */
+    long long *size;            /* [n_in] of regular inputs (-1: another kind) */
+    struct in_stamp *stamp;     /* [n_in] of regular inputs, to see them change */
     int spilled;
     char digest[65];            /* blog_stream_digest, "" when not known */
     size_t window, batch;

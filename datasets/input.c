@@ -355,3 +355,28 @@ void in_close(struct in_src *s)
     free(s->name);
     free(s);
 }
+
+void in_stamp_of(const struct stat *st, struct in_stamp *s)
+{
+    s->dev = st->st_dev;
+    s->ino = st->st_ino;
+    s->size = st->st_size;
+    s->mtime = st->st_mtim;
+}
+
+int in_stamp_take(const char *path, struct in_stamp *s)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    in_stamp_of(&st, s);
+    return 0;
+}
+
+int in_stamp_same(const char *path, const struct in_stamp *s)
+{
+    struct in_stamp now;
+    return in_stamp_take(path, &now) == 0 && now.dev == s->dev && now.ino == s->ino &&
+           now.size == s->size && now.mtime.tv_sec == s->mtime.tv_sec &&
+           now.mtime.tv_nsec == s->mtime.tv_nsec;
+}

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include "ope/base/error.h"
 
 enum in_format { IN_PLAIN, IN_GZIP, IN_ZSTD };
@@ -57,5 +58,19 @@ void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name);
 int in_seek(struct in_src *s, size_t off, struct ope_error *err);
 
 void in_close(struct in_src *s);
+
+/* What shows that a file read more than once (a log streamed in passes) changed
+ * between two readings: its device and inode, size, and modification time to the
+ * nanosecond. in_stamp_of: the stamp of what stat gave; in_stamp_take: path's, 0, or
+ * -1 when it cannot be examined; in_stamp_same: 1 when path still has stamp s. */
+struct in_stamp {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+void in_stamp_of(const struct stat *st, struct in_stamp *s);
+int in_stamp_take(const char *path, struct in_stamp *s);
+int in_stamp_same(const char *path, const struct in_stamp *s);
 
 #endif

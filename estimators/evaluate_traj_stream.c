@@ -36,13 +36,6 @@ int eval_traj_stream_again(int ci)
     return ci == CI_T || ci == CI_HOEFFDING || ci == CI_BERNSTEIN;
 }
 
-/* Whether the intervals need every episode's contribution given the finished sums:
- * a pass over the log again. */
-static int needs_contrib(const struct eval_opts *o)
-{
-    return eval_traj_stream_again(o->ci);
-}
-
 int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_error *err)
 {
     /* How the log is read in windows, and the way out, as the run has it. */
@@ -62,7 +55,7 @@ int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_err
         return ope_fail(err, OPE_EUSAGE, "--ci cs: the confidence sequences of a trajectory "
                         "log are formed in memory; a log %s takes --ci bootstrap, t, hoeffding "
                         "or bernstein; or %s", in, out);
-    if (needs_contrib(o) && shard)
+    if (eval_traj_stream_again(o->ci) && shard)
         return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard state holds no "
                         "per-episode contributions (they are formed in a second pass over the "
                         "whole log, once its sums are known): use --ci bootstrap for shards, or "
@@ -527,17 +520,21 @@ struct cpass {
 static int changed(const struct tss *t, const char *what, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a streamed "
-                    "trajectory log is read again for --ci %s and must not change meanwhile",
-                    t->path ? t->path : "log", what, "t, hoeffding or bernstein");
+                    "trajectory log is read again for --ci t, hoeffding or bernstein and must "
+                    "not change meanwhile", t->path ? t->path : "log", what);
 }
 
 /* The contributions of one window's episodes for every needed (policy, estimator),
- * with the terms laid out for the whole log's horizon and linearised at its sums. */
+ * with the terms laid out for the whole log's horizon and linearised at its sums, into
+ * *C (grown as needed; its tail is traj_contrib_sums's scratch). */
 static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x,
                           const struct tlog *w, const struct cpass *cp, double **C,
                           size_t *cap, struct ope_error *err)
 {
-    size_t ns = g->o->n_spec, n = w->n_episodes, want = g->n_pol * ns * n + 1;
+    size_t ns = g->o->n_spec, n = w->n_episodes, kmax = 0;
+    for (size_t k = 0; k < g->n_pol * ns; k++)
+        kmax = t->pe[k].K > kmax ? t->pe[k].K : kmax;
+    size_t want = g->n_pol * ns * n + 2 * kmax + 1;
     if (reserve(t, w, 0, err) != 0)
         return -1;
     if (want > *cap) {
@@ -567,46 +564,42 @@ static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x
                 continue;
             /* The terms of the window's episodes at the whole log's horizon: one long
              * episode makes every window's as wide (a per-step estimator's). */
-            const struct tpe *xk = &t->pe[k];
-            double bytes = (double)n * (double)xk->K * (xk->den ? 16.0 : 8.0);
+            const struct tpe *xe = &t->pe[k];
+            double bytes = (double)n * (double)xe->K * (xe->den ? 16.0 : 8.0);
             if (g->o->model.max_bytes && bytes > (double)g->o->model.max_bytes)
                 return ope_fail(err, OPE_EDATA, "%s: read again for --ci %s, a window of %zu "
                                 "episodes holds %zu terms an episode for %s at horizon %d: "
                                 "%.1f MB, past the memory budget of %.1f MB (the longest "
                                 "episode sets every window's width): leave %s out, or "
                                 "evaluate the log in memory", t->path ? t->path : "log",
-                                ci_method_name((enum ci_method)g->o->ci), n, xk->K,
+                                ci_method_name((enum ci_method)g->o->ci), n, xe->K,
                                 g->o->spec[e].label, t->T, bytes / 1048576.0,
                                 (double)g->o->model.max_bytes / 1048576.0,
                                 g->o->spec[e].label);
             if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
                 return -1;
-            const struct tpe *xe = xk;
             const double *sums = x->point + t_col(g, p, e);
-            double *scratch = ope_malloc((2 * xe->K + 1) * sizeof *scratch, err);
-            if (scratch && t->terms[e].K == xe->K)
+            int same = t->terms[e].K == xe->K;
+            if (same)
                 traj_contrib_sums(&t->terms[e], sums, xe->den ? sums + xe->K : NULL,
-                                  (double)t->episodes, scratch, *C + k * n);
-            int bad = !scratch ? -1 : t->terms[e].K != xe->K;
-            free(scratch);
+                                  (double)t->episodes, *C + g->n_pol * ns * n, *C + k * n);
             traj_terms_release(&t->terms[e]);
-            if (bad < 0)
-                return -1;
-            if (bad)
+            if (!same)
                 return changed(t, "an estimator's slots", err);
         }
     }
     return 0;
 }
 
-/* Fold one window's contributions: their statistics and those of contribution minus
- * return, and the pairs' differences. */
+/* Fold one window's contributions: a ratio estimator's statistics and those of
+ * contribution minus return (a plain one's the first pass kept), and the pairs'
+ * differences. */
 static void fold(struct eng *g, struct tss *t, const struct cpass *cp, const double *C,
                  size_t n)
 {
     size_t ns = g->o->n_spec;
     for (size_t k = 0; k < g->n_pol * ns; k++) {
-        if (!cp->need[k])
+        if (!cp->need[k] || !t->pe[k].den)
             continue;
         ci_stats_acc_add(&cp->acc[2 * k], C + k * n, n);
         for (size_t i = 0; i < n; i++)
@@ -804,7 +797,7 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
         return -1;
     acc_finalize(&t->acc, x->point, x->rep, x->rep_n);
     results(g, t, x, es, ps);
-    return needs_contrib(g->o) ? stats_pass(g, t, x, es, err) : 0;
+    return eval_traj_stream_again(g->o->ci) ? stats_pass(g, t, x, es, err) : 0;
 }
 
 static const struct eng_kind traj_stream_kind = {
@@ -841,9 +834,9 @@ static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope
     int shard = t->save || t->merge;
     if (eval_traj_stream_refuse(o, shard, err) != 0)
         return NULL;
-    if (needs_contrib(o) && !t->win->rewind)
+    if (eval_traj_stream_again(o->ci) && !t->win->rewind)
         return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
-    t->no_comom = needs_contrib(o);
+    t->no_comom = eval_traj_stream_again(o->ci);
     struct eng g;
     memset(&g, 0, sizeof g);
     g.kind = &traj_stream_kind;

@@ -18,6 +18,7 @@
 #include "datasets/blog.h"
 #include "datasets/blog_stream.h"
 #include "datasets/csv.h"
+#include "datasets/input.h"
 #include "datasets/logrange.h"
 #include "datasets/tlog.h"
 #include "datasets/tlog_stream.h"
@@ -998,7 +999,7 @@ struct traj_pass {
     struct tlog_stream *first;
     struct csv_reader *csv;         /* a later pass's reader and stream */
     struct tlog_stream *again;
-    struct stat *st;                /* [n] the files as the first pass found them */
+    struct in_stamp *st;            /* [n] the files as the first pass found them */
     struct blog_stream *bs;         /* or the stream that handed a pipe over, copying it */
     int rewound;
     const struct traj_share *sh;    /* under MPI: this rank's range, or NULL */
@@ -1006,16 +1007,6 @@ struct traj_pass {
     size_t np;
     int actions;
 };
-
-/* Whether path is still the file st describes: the same file, size and modification
- * time (to the nanosecond). */
-static int same_file(const char *path, const struct stat *st)
-{
-    struct stat now;
-    return stat(path, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
-           now.st_size == st->st_size && now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
-           now.st_mtim.tv_nsec == st->st_mtim.tv_nsec;
-}
 
 static int traj_changed(const char *path, const char *when, struct ope_error *err)
 {
@@ -1033,7 +1024,7 @@ static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope
     /* A later pass over files is over: they must still be the first pass's (a change
      * while it read them would mix two logs). */
     for (size_t k = 0; rc == 0 && r->rewound && r->st && k < r->n; k++)
-        if (!same_file(r->paths[k], &r->st[k]))
+        if (!in_stamp_same(r->paths[k], &r->st[k]))
             rc = traj_changed(r->paths[k], "during a later pass", err);
     return rc;
 }
@@ -1051,7 +1042,7 @@ static int traj_rewind(void *ctx, struct ope_error *err)
 {
     struct traj_pass *r = ctx;
     for (size_t k = 0; !r->bs && k < r->n; k++)
-        if (!same_file(r->paths[k], &r->st[k]))
+        if (!in_stamp_same(r->paths[k], &r->st[k]))
             return traj_changed(r->paths[k], "before a later pass", err);
     tlog_stream_close(r->first);
     tlog_stream_close(r->again);
@@ -1118,7 +1109,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         if (!(rd.st = ope_calloc(n, sizeof *rd.st, err)))
             return -1;
         for (size_t k = 0; k < n; k++)
-            if (stat(paths[k], &rd.st[k]) != 0) {
+            if (in_stamp_take(paths[k], &rd.st[k]) != 0) {
                 free(rd.st);
                 rd.st = NULL;
                 break;
