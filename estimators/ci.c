@@ -47,6 +47,9 @@ void ci_stats_of(const double *c, size_t n, struct ci_stats *st)
         ope_sum_add(&v, d * d);
     }
     st->sd = n > 1 ? sqrt(ope_sum_value(&v) / (double)(n - 1)) : NAN;
+    /* Equal contributions have sd 0 exactly, not the rounding of their mean. */
+    if (n > 1 && st->min == st->max)
+        st->sd = 0.0;
 }
 
 void ci_stats_acc_init(struct ci_stats_acc *a)
@@ -89,6 +92,10 @@ void ci_stats_acc_result(const struct ci_stats_acc *a, struct ci_stats *st)
     st->max = a->max;
     st->mean = a->n ? ope_sum_value(&a->s) / (double)a->n : NAN;
     st->sd = a->n > 1 ? sqrt(a->m2 / (double)(a->n - 1)) : NAN;
+    /* Equal contributions have sd 0 exactly, however the parts' means rounded when
+     * they were merged (the engine then says no interval, as one pass does). */
+    if (a->n > 1 && a->min == a->max)
+        st->sd = 0.0;
 }
 
 void ci_stats_acc_merge(struct ci_stats_acc *into, const struct ci_stats_acc *from)

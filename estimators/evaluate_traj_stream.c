@@ -17,6 +17,7 @@
 #include "estimators/evaluate_stream.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
+#include "estimators/vmodel.h"
 #include "ope/base/comm.h"
 #include "ope/base/json.h"
 #include "ope/base/progress.h"
@@ -24,11 +25,21 @@
 #include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 
-/* An estimator streams when its terms are the episode's own: no model fitted on the
- * whole log, nothing re-estimated per resample. */
+/* An estimator streams when its terms are the episode's own given the value model
+ * (tabular FQE, fitted in a pass of its own), and nothing but that model is
+ * re-estimated per resample. */
 static int streams(const struct est_desc *d)
 {
-    return !d->needs_model && !d->traj_resample;
+    return d->needs_model || !d->traj_resample;
+}
+
+/* Whether some estimator of o uses the value model. */
+static int uses_model(const struct eval_opts *o)
+{
+    for (size_t e = 0; e < o->n_spec; e++)
+        if (o->spec[e].d->kind == EST_TRAJ && o->spec[e].d->needs_model)
+            return 1;
+    return 0;
 }
 
 int eval_traj_stream_again(int ci)
@@ -36,7 +47,13 @@ int eval_traj_stream_again(int ci)
     return ci == CI_T || ci == CI_HOEFFDING || ci == CI_BERNSTEIN;
 }
 
-int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_error *err)
+int eval_traj_stream_rereads(const struct eval_opts *o)
+{
+    return eval_traj_stream_again(o->ci) || uses_model(o);
+}
+
+int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
+                            struct ope_error *err)
 {
     /* How the log is read in windows, and the way out, as the run has it. */
     int ranks = comm_size() > 1;
@@ -46,10 +63,26 @@ int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_err
                                                        "without --stream or --save-state)";
     for (size_t e = 0; e < o->n_spec; e++)
         if (o->spec[e].d->kind == EST_TRAJ && !streams(o->spec[e].d))
-            return ope_fail(err, OPE_EUSAGE, "%s fits a model on the whole trajectory log, "
-                            "which a log %s does not hold: such a log takes the importance "
-                            "sampling estimators (--estimators tis,pdis,wtis,wpdis); or %s",
-                            o->spec[e].label, in, out);
+            return ope_fail(err, OPE_EUSAGE, "%s re-estimates its state ratios on the whole "
+                            "trajectory log for every resample, which a log %s does not hold: "
+                            "such a log takes tis, pdis, wtis, wpdis and, with a tabular state, "
+                            "dm, dr and wdr; or %s", o->spec[e].label, in, out);
+    int kind = to ? to->vm.kind : VM_FQE;
+    for (size_t e = 0; e < o->n_spec; e++) {
+        if (o->spec[e].d->kind != EST_TRAJ || !o->spec[e].d->needs_model)
+            continue;
+        if (shard)
+            return ope_fail(err, OPE_EUSAGE, "%s fits its value model on the whole trajectory "
+                            "log, which a shard's state does not hold: shards take tis, pdis, "
+                            "wtis and wpdis; evaluate the whole log with --stream or under "
+                            "mpirun, which fit the model in a pass of its own",
+                            o->spec[e].label);
+        if (kind != VM_FQE)
+            return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s fits on the whole log at "
+                            "once; a log %s fits tabular FQE (--value-model fqe, from counts "
+                            "gathered in a pass of its own); or %s", o->spec[e].label,
+                            vm_kind_name(kind), in, out);
+    }
     const char *ci = ci_method_name((enum ci_method)o->ci);
     if (o->ci == CI_CS)
         return ope_fail(err, OPE_EUSAGE, "--ci cs: the confidence sequences of a trajectory "
@@ -99,7 +132,10 @@ static void t_describe(struct eng *g, struct res_eval *r)
 
 static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 {
-    (void)g, (void)r, (void)err;
+    (void)err;
+    const struct tss *t = g->self;
+    if (r && t->model)
+        snprintf(r->model.kind, sizeof r->model.kind, "%s", vm_kind_name(t->to->vm.kind));
     return 0;
 }
 
@@ -127,10 +163,12 @@ static int reserve(struct tss *t, const struct tlog *w, size_t W, struct ope_err
 {
     if (w->n_steps + 1 > t->cap_steps) {
         size_t n = w->n_steps + 1;
-        free(t->w), free(t->rho);
+        free(t->w), free(t->rho), free(t->qa), free(t->v);
         t->w = ope_malloc(n * sizeof *t->w, err);
         t->rho = ope_malloc(n * sizeof *t->rho, err);
-        t->cap_steps = t->w && t->rho ? n : 0;
+        t->qa = t->model ? ope_malloc(n * sizeof *t->qa, err) : NULL;
+        t->v = t->model ? ope_malloc(n * sizeof *t->v, err) : NULL;
+        t->cap_steps = t->w && t->rho && (!t->model || (t->qa && t->v)) ? n : 0;
         if (!t->cap_steps)
             return -1;
     }
@@ -199,6 +237,23 @@ static double episode_return(const struct tlog *w, size_t e, double gamma, doubl
     return ope_sum_value(&s);
 }
 
+static int changed(const struct tss *t, const char *what, struct ope_error *err);
+
+/* The value model's rows of policy p on window w into in (none without a model). */
+static int model_rows(struct eng *g, struct tss *t, const struct tlog *w, size_t p,
+                      struct traj_in *in, struct ope_error *err)
+{
+    if (!t->model)
+        return 0;
+    if (!w->state || (size_t)w->n_states > t->QS)
+        return changed(t, "a state the model's pass did not see", err);
+    size_t A = (size_t)t->n_actions;
+    vm_rows_from_table(w, g->pol[p], t->Q + p * (size_t)t->QT * t->QS * A, t->QS, t->qa, t->v);
+    in->qa = t->qa;
+    in->v = t->v;
+    return 0;
+}
+
 /* Fold the window's episodes (global numbers first, first + 1, ...) into the part. */
 static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
                   struct ope_error *err)
@@ -214,6 +269,8 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
     for (size_t e = 0; e < n; e++)
         if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > T)
             T = (int)(w->ep_start[e + 1] - w->ep_start[e]);
+    if (t->model && T > t->QT)
+        return changed(t, "a longer episode than the model's pass read", err);
     if (reserve(t, w, 0, err) != 0 ||
         evtraj_support_grow(g, t, w->n_states > 0 ? (size_t)w->n_states : 1, err) != 0 ||
         (T != t->T && evtraj_layout(g, t, T, err) != 0) || reserve(t, w, t->W, err) != 0)
@@ -244,6 +301,8 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
                 ope_sum_add(&m[a], w->policy[pol].prob[a][i]);
         }
         struct traj_in in = { w, pol, T, t->gamma, t->w, t->rho, NULL, NULL, NULL };
+        if (model_rows(g, t, w, p, &in, err) != 0)
+            return -1;
         for (size_t e = 0; e < ns; e++) {
             if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &t->terms[e], err) != 0)
                 return -1;
@@ -269,6 +328,14 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
 }
 
 /* ---- the results ------------------------------------------------------------------ */
+
+/* Whether estimator e's replicates are refitted (the direct method's value model, on
+ * every resample: the model pass's copies 1..B). */
+static int refits(const struct eng *g, const struct tss *t, size_t e)
+{
+    const struct est_desc *d = g->o->spec[e].d;
+    return t->model && d->needs_model && d->traj_resample && t->fq.R > 1;
+}
 
 static void results(struct eng *g, struct tss *t, const struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps)
@@ -304,7 +371,9 @@ static void results(struct eng *g, struct tss *t, const struct eng_sums *x, stru
                 snprintf(r->s.why, sizeof r->s.why, "a zero denominator (0/0): every "
                          "trajectory weight is 0 at %zu of its %zu self-normalised steps",
                          zero, xe->K);
-            r->s.weighted = 1;
+            /* Every estimator but the direct method weights by the trajectory weights. */
+            r->s.weighted = strcmp(g->o->spec[e].d->name, "dm") != 0;
+            r->s.refit = refits(g, t, e);
             enum est_weights_only wo = g->o->spec[e].d->weights_only;
             if ((wo == EST_WEIGHTS_UNIT && !(ps[p].w.max > 0)) ||
                 (wo == EST_WEIGHTS_STEP && !(t->rho_max[p] > 0))) {
@@ -462,7 +531,10 @@ static int fold_part(void *ctx, struct sf_state *st, struct ope_error *err)
 static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
 {
     int ranks = comm_size(), rc = 0;
-    for (size_t k = 0;; k++) {
+    /* After the model's pass the horizon is known: every part is laid out for it. */
+    if (t->model && evtraj_layout(g, t, t->QT, err) != 0)
+        rc = -1;
+    for (size_t k = 0; rc == 0; k++) {
         const struct tlog *w;
         size_t first;
         int got = next_window(g, t, k, &w, &first, err);
@@ -474,8 +546,11 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
         if (got == 1 && (rc = window(g, t, w, t->win->row0 + first, err)) != 0)
             break;
     }
-    /* The ranks agree on the outcome (first_done does so itself). */
-    if (t->win->first_done)
+    if (rc == 0 && t->model && t->read_episodes != t->model_episodes)
+        rc = changed(t, "its number of episodes", err);
+    /* The ranks agree on the outcome (first_done does so itself, after the first pass:
+     * the model's when there is one). */
+    if (t->win->first_done && !t->model)
         rc = t->win->first_done(t->win->ctx, rc, err);
     else if (ranks > 1)
         rc = comm_agree(rc, err);
@@ -504,6 +579,115 @@ static int read_states(struct eng *g, struct tss *t, struct ope_error *err)
     return rc;
 }
 
+/* ---- the value model's pass --------------------------------------------------------- */
+
+/* A rank's model statistics merged into the model so far (ranks_fold). */
+static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
+{
+    struct fqe_tab *a = ctx, b;
+    int rc = fqe_tab_init(&b, a->A, a->P, a->pol, a->R, a->max_bytes, err);
+    if (rc == 0)
+        rc = fqe_tab_get(&b, st, err) != 0 || sf_done(st, err) != 0 ? -1 : 0;
+    if (rc == 0)
+        rc = fqe_tab_merge(a, &b, err);
+    fqe_tab_release(&b);
+    return rc;
+}
+
+/* The value model of dm, dr and wdr, fitted before the estimators' pass as the log in
+ * memory fits it (vm_fqe_tabular): one pass gathers tabular FQE's statistics (fqetab.h)
+ * -- with the direct method under the bootstrap, also every resample's, each episode
+ * counted as often as its Poisson count keyed by (seed, episode, replicate) -- and
+ * each policy's table is solved from them. Under MPI each rank gathers its windows and
+ * the statistics are merged in rank order on every rank. Then the log is rewound for
+ * the estimators' pass. 0, or -1 with err. */
+static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    size_t ns = g->o->n_spec, R = 1, A = (size_t)t->n_actions;
+    for (size_t e = 0; e < ns; e++)
+        if (g->o->spec[e].d->needs_model && g->o->spec[e].d->traj_resample)
+            R = 1 + g->B;
+    if (fqe_tab_init(&t->fq, A, g->n_pol, g->pol, R, g->o->model.max_bytes, err) != 0)
+        return -1;
+    double *m = ope_malloc((R + 1) * sizeof *m, err);
+    uint64_t key = acc_key(g->o->seed);
+    int rc = m ? 0 : -1;
+    for (size_t k = 0; rc == 0; k++) {
+        const struct tlog *w;
+        size_t first;
+        int got = next_window(g, t, k, &w, &first, err);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        t->model_episodes += w->n_episodes;
+        for (size_t e = 0; got == 1 && rc == 0 && e < w->n_episodes; e++) {
+            uint64_t gi = (uint64_t)(t->win->row0 + first + e), rk = acc_rowkey(key, gi);
+            m[0] = 1.0;
+            for (size_t b = 1; b < R; b++)
+                m[b] = (double)acc_count(rk, b - 1);
+            rc = fqe_tab_add(&t->fq, w, e, gi, m, err);
+        }
+    }
+    free(m);
+    /* The ranks agree on the first pass's outcome (first_done does so itself). */
+    if (t->win->first_done)
+        rc = t->win->first_done(t->win->ctx, rc, err);
+    else if (comm_size() > 1)
+        rc = comm_agree(rc, err);
+    if (rc == 0 && comm_size() > 1) {
+        struct strbuf mine = STRBUF_INIT;
+        fqe_tab_put(&t->fq, &mine);
+        struct fqe_tab all;
+        rc = fqe_tab_init(&all, A, g->n_pol, g->pol, R, g->o->model.max_bytes, err);
+        rc = ranks_fold(&mine, "a rank's value model", rc, fold_model, &all, err);
+        fqe_tab_release(&t->fq);
+        t->fq = all;
+    }
+    if (rc != 0)
+        return -1;
+    t->QT = t->fq.T;
+    t->QS = t->fq.S;
+    size_t cells = (size_t)t->QT * t->QS * A;
+    double *scratch = ope_malloc((fqe_tab_scratch(&t->fq) + 1) * sizeof *scratch, err);
+    if (!scratch || !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) {
+        free(scratch);
+        return -1;
+    }
+    for (size_t p = 0; p < g->n_pol; p++)
+        fqe_tab_solve(&t->fq, 0, p, t->gamma, t->Q + p * cells, scratch);
+    free(scratch);
+    return t->win->rewind(t->win->ctx, err);
+}
+
+/* eng_kind.refit: the direct method's value on every resample from its own model, the
+ * model pass's copy 1 + b. */
+static int t_refit(struct eng *g, double *vals, struct ope_error *err)
+{
+    struct tss *t = g->self;
+    size_t ns = g->o->n_spec;
+    int any = 0;
+    for (size_t e = 0; e < ns; e++)
+        any |= refits(g, t, e);
+    if (!any)
+        return 0;
+    double *scratch = ope_malloc((fqe_tab_scratch(&t->fq) + 1) * sizeof *scratch, err);
+    if (!scratch)
+        return -1;
+    for (size_t p = 0; p < g->n_pol; p++) {
+        if (ope_progress_cancelled(g->o->progress)) {
+            free(scratch);
+            return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+        }
+        for (size_t e = 0; e < ns; e++)
+            for (size_t b = 0; refits(g, t, e) && b < g->B; b++)
+                vals[(p * ns + e) * g->B + b] =
+                    fqe_tab_solve(&t->fq, 1 + b, p, t->gamma, NULL, scratch);
+    }
+    free(scratch);
+    return 0;
+}
+
 /* ---- passes over the log again: contributions given the finished sums ------------- */
 
 /* What a pass hands every window's contributions to: C[k * n + i], k = p * n_spec + e
@@ -520,8 +704,9 @@ struct cpass {
 static int changed(const struct tss *t, const char *what, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a streamed "
-                    "trajectory log is read again for --ci t, hoeffding or bernstein and must "
-                    "not change meanwhile", t->path ? t->path : "log", what);
+                    "trajectory log is read again (for the value model of dm, dr and wdr, and "
+                    "for --ci t, hoeffding or bernstein) and must not change meanwhile",
+                    t->path ? t->path : "log", what);
 }
 
 /* The contributions of one window's episodes for every needed (policy, estimator),
@@ -558,6 +743,8 @@ static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x
         if (traj_weights(w, g->pol[p], t->w, t->rho, err) != 0)
             return -1;
         struct traj_in in = { w, g->pol[p], t->T, t->gamma, t->w, t->rho, NULL, NULL, NULL };
+        if (model_rows(g, t, w, p, &in, err) != 0)
+            return -1;
         for (size_t e = 0; e < ns; e++) {
             size_t k = p * ns + e;
             if (!cp->need[k])
@@ -759,7 +946,7 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
                             "settings it names; make it again", t->merge[0]->name);
         if (read_states(g, t, err) != 0)
             return -1;
-    } else if (read_windows(g, t, err) != 0) {
+    } else if ((t->model && model_pass(g, t, err) != 0) || read_windows(g, t, err) != 0) {
         return -1;
     }
     /* The merge's range check over the whole log is stricter (more episodes): a shard
@@ -814,6 +1001,7 @@ static const struct eng_kind traj_stream_kind = {
     .baseline_col = t_baseline_col,
     .gather = t_gather,
     .diff_stats = t_diff_stats,
+    .refit = t_refit,
 };
 
 static void tss_release(struct tss *t, size_t n_pol, size_t ns)
@@ -824,6 +1012,8 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
     free(t->terms), free(t->shape);
     free(t->pairs), free(t->pair_st);
     free(t->w), free(t->rho), free(t->ret), free(t->c), free(t->S), free(t->rowid);
+    free(t->qa), free(t->v), free(t->Q);
+    fqe_tab_release(&t->fq);
     free(t->zs), free(t->zd), free(t->zex);
     evtraj_comom_release(&t->wz);
 }
@@ -832,11 +1022,12 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
 static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope_error *err)
 {
     int shard = t->save || t->merge;
-    if (eval_traj_stream_refuse(o, shard, err) != 0)
+    if (eval_traj_stream_refuse(o, t->to, shard, err) != 0)
         return NULL;
-    if (eval_traj_stream_again(o->ci) && !t->win->rewind)
+    if (eval_traj_stream_rereads(o) && !t->win->rewind)
         return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
     t->no_comom = eval_traj_stream_again(o->ci);
+    t->model = uses_model(o);
     struct eng g;
     memset(&g, 0, sizeof g);
     g.kind = &traj_stream_kind;

@@ -21,17 +21,25 @@
  *     action) pairs with each policy's probability mass per pair, the behaviour value.
  *
  * The t, Hoeffding and Bernstein intervals take a second pass over the log (a pipe is
- * read from the copy made as it came): given the finished sums, the second pass forms every episode's
- * contributions (traj_contrib_sums: a ratio estimator's are linearised at the full-
- * sample ratios) and keeps their statistics and range; the differences between
- * candidates (eng_kind.diff_stats) take a third, for the pairs the driver names. Under
- * MPI each rank folds its own windows in these passes too, and the statistics are
- * merged in rank order.
+ * read from the copy made as it came): given the finished sums, the second pass forms
+ * every episode's contributions (traj_contrib_sums: a ratio estimator's are linearised
+ * at the full-sample ratios) and keeps their statistics and range, with those of the
+ * differences between candidates (eng_kind.diff_stats) for the pairs the driver names.
+ * Under MPI each rank folds its own windows in these passes too, and the statistics
+ * are merged in rank order.
+ *
+ * The value-model estimators (dm, dr, wdr with tabular FQE) take a pass before the
+ * first: it gathers tabular FQE's statistics (fqetab.h) -- per replicate too when dm
+ * refits its model on every resample, each episode counted by its keyed Poisson draw
+ * -- the model is solved from them, and the estimators' pass uses its rows as the log
+ * in memory uses them. The horizon is then known before the first window, so every
+ * part is laid out for it at once.
  *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
- * OPE_EUSAGE): estimators that fit a model on the whole log (dm, dr, wdr, mis), the
- * confidence sequences (--ci cs), and the t, Hoeffding and Bernstein intervals of
- * shards (a shard's state holds no contributions given the whole log's sums). */
+ * OPE_EUSAGE): mis (its state ratios are re-estimated on every resample), the linear
+ * value models, a value model in a shard (fitted on the whole log), the confidence
+ * sequences (--ci cs), and the t, Hoeffding and Bernstein intervals of shards (a
+ * shard's state holds no contributions given the whole log's sums). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 #define ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 
@@ -75,13 +83,18 @@ struct eng_traj_windows {
  * Hoeffding and Bernstein intervals' second pass. */
 int eval_traj_stream_again(int ci);
 
-/* Refuse what a streamed trajectory evaluation cannot do (above), of the whole log or
- * (shard) of a shard saved or merged, before anything is read. 0, or -1 with err
- * (OPE_EUSAGE). */
-int eval_traj_stream_refuse(const struct eval_opts *o, int shard, struct ope_error *err);
+/* Whether the evaluation of o reads the log more than once: the value model's pass
+ * (dm, dr, wdr), the t, Hoeffding and Bernstein intervals' (a pipe is then copied as it
+ * is first read). */
+int eval_traj_stream_rereads(const struct eval_opts *o);
 
-/* Evaluate the log of win as eval_traj_ex evaluates it in memory (to.vm is unused:
- * no model is fitted). Errors: as eval_traj_ex's, the window provider's. */
+/* Refuse what a streamed trajectory evaluation cannot do (above), of the whole log or
+ * (shard) of a shard saved or merged, before anything is read; to: the value model's
+ * options (NULL: the defaults). 0, or -1 with err (OPE_EUSAGE). */
+int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
+                            struct ope_error *err);
+
+/* Evaluate the log of win as eval_traj_ex evaluates it in memory. Errors: as eval_traj_ex's, the window provider's. */
 struct res_eval *eval_traj_stream(const struct eng_traj_windows *win, const struct eval_opts *o,
                                   const struct traj_opts *to, struct ope_error *err);
 

@@ -19,6 +19,7 @@
 #include "estimators/ci.h"
 #include "estimators/diag.h"
 #include "estimators/engine.h"
+#include "estimators/fqetab.h"
 #include "estimators/evaluate_traj_stream.h"
 #include "estimators/traj.h"
 
@@ -93,6 +94,15 @@ struct tss {
     struct comom wz;            /* a window's co-moments */
     size_t cap_steps, cap_eps, cap_S, d_cap;
     struct traj_terms *terms;   /* [n_spec] */
+    /* The value model of dm, dr and wdr (tabular FQE), fitted from the statistics of a
+     * pass over the log before the first (model_pass): copy 0 of fq is the log's model,
+     * copies 1..B the resamples' (dm's refit); Q[p * QT S A ...] each policy's table
+     * over QS states and horizon QT; qa, v a window's rows of it. */
+    int model;
+    struct fqe_tab fq;
+    double *Q, *qa, *v;
+    size_t QS, model_episodes;
+    int QT;
     /* --ci t, hoeffding, bernstein: the differences' pairs (eng_diff_pairs) whose
      * statistics the second pass took, for eng_kind.diff_stats. */
     struct res_diff *pairs;

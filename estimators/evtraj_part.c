@@ -184,7 +184,7 @@ int evtraj_shapes(struct eng *g, struct tss *t, struct ope_error *err)
         return -1;
     size_t ep[2] = { 0, 1 };
     int a0 = 0;
-    double r0 = 0.0, one = 1.0;
+    double r0 = 0.0, one = 1.0, q0 = 0.0;   /* q0: a value model's rows */
     struct tlog L;
     memset(&L, 0, sizeof L);
     L.n_steps = L.n_episodes = 1;
@@ -198,7 +198,7 @@ int evtraj_shapes(struct eng *g, struct tss *t, struct ope_error *err)
         size_t K[2];
         int den = 0;
         for (int T = 1; T <= 2; T++) {
-            struct traj_in in = { &L, 0, T, 1.0, &one, &one, NULL, NULL, NULL };
+            struct traj_in in = { &L, 0, T, 1.0, &one, &one, &q0, &q0, NULL };
             struct traj_terms tt;
             memset(&tt, 0, sizeof tt);
             if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &tt, err) != 0)

@@ -71,6 +71,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evboot.c \
 	estimators/evboot.h \
 	estimators/features.c \
+	estimators/fqetab.c \
+	estimators/fqetab.h \
 	estimators/features.h \
 	estimators/logistic.c \
 	estimators/logistic.h \

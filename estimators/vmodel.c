@@ -11,6 +11,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "datasets/mdp.h"
+#include "estimators/fqetab.h"
 #include "estimators/ridge.h"
 #include "ope/base/rng.h"
 #include "ope/base/sum.h"
@@ -69,12 +70,46 @@ void vm_policy_table(const struct tlog *log, size_t pol, double *pi)
     free(seen);
 }
 
+/* Above this many (s, a, s') cells the FQE fits sum over the rows at every step
+ * instead of keeping a transition table. */
+#define VM_TABLE_MAX ((size_t)1 << 22)
+
+static int vm_use_table(const struct tlog *log)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    return S * A <= VM_TABLE_MAX / (S ? S : 1);
+}
+
+/* Tabular FQE from the statistics a log read in windows gathers too (fqetab.h), in
+ * the same order: the same table to the last bit whichever way the log is read. */
+static int fqe_by_table(const struct tlog *log, size_t pol, double gamma, double *Q,
+                        struct ope_error *err)
+{
+    struct fqe_tab tab;
+    double one = 1.0, *scratch = NULL;
+    int rc = fqe_tab_init(&tab, (size_t)log->n_actions, 1, &pol, 1, 0, err);
+    for (size_t e = 0; rc == 0 && e < log->n_episodes; e++)
+        rc = fqe_tab_add(&tab, log, e, e, &one, err);
+    /* The log's horizon and states, which may reach past its episodes' (a sampler's). */
+    if (rc == 0)
+        rc = fqe_tab_extend(&tab, (size_t)log->n_states, log->horizon, err);
+    if (rc == 0 && !(scratch = ope_malloc((fqe_tab_scratch(&tab) + 1) * sizeof *scratch, err)))
+        rc = -1;
+    if (rc == 0)
+        fqe_tab_solve(&tab, 0, 0, gamma, Q, scratch);
+    free(scratch);
+    fqe_tab_release(&tab);
+    return rc;
+}
+
 int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
                    struct ope_error *err)
 {
     if (!log->state || log->n_states <= 0)
         return ope_fail(err, OPE_EDATA, "--value-model fqe needs a tabular state column; "
                         "with state features use --value-model linear-fqe");
+    if (vm_use_table(log))
+        return fqe_by_table(log, pol, gamma, Q, err);
     size_t S = (size_t)log->n_states, A = (size_t)log->n_actions, SA = S * A;
     size_t T = (size_t)log->horizon;
     double *pi = ope_malloc(SA * sizeof *pi, err), *rbar = ope_calloc(SA, sizeof *rbar, err);
@@ -118,16 +153,6 @@ int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
 out:
     free(pi), free(rbar), free(nsa), free(nobs), free(nxt), free(V);
     return rc;
-}
-
-/* Above this many (s, a, s') cells the resampled FQE sums over the rows at every
- * step instead of keeping a transition table (vm_fqe_tabular's trade). */
-#define VM_TABLE_MAX ((size_t)1 << 22)
-
-static int vm_use_table(const struct tlog *log)
-{
-    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
-    return S * A <= VM_TABLE_MAX / (S ? S : 1);
 }
 
 size_t vm_fqe_resample_scratch(const struct tlog *log)
@@ -196,11 +221,10 @@ double vm_fqe_resample_value(const struct tlog *log, double gamma, const double 
     return ope_sum_value(&num) / mass;
 }
 
-/* Row values of a tabular table Q[(t S + s) A + a] (row-wise pi_e). */
-static void rows_from_table(const struct tlog *log, size_t pol, const double *Q, double *qa,
-                            double *v)
+void vm_rows_from_table(const struct tlog *log, size_t pol, const double *Q, size_t S,
+                        double *qa, double *v)
 {
-    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    size_t A = (size_t)log->n_actions;
     for (size_t e = 0; e < log->n_episodes; e++)
         for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++) {
             const double *q = Q + ((j - log->ep_start[e]) * S + (size_t)log->state[j]) * A;
@@ -553,7 +577,7 @@ int vm_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opt
             free(Q);
             return -1;
         }
-        rows_from_table(log, pol, Q, qa, v);
+        vm_rows_from_table(log, pol, Q, (size_t)log->n_states, qa, v);
         free(Q);
         return 0;
     }

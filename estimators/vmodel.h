@@ -63,6 +63,12 @@ size_t vm_fqe_resample_scratch(const struct tlog *log);
 double vm_fqe_resample_value(const struct tlog *log, double gamma, const double *pi,
                              const double *m, double *scratch);
 
+/* Every row's qa[j] = Q[(t_j S + s_j) A + a_j] and v[j] = sum_a pi_e(a|row j) Q[(t_j S +
+ * s_j) A + a] from a tabular table over S states (row-wise pi_e, as the fitted model's
+ * rows get them). */
+void vm_rows_from_table(const struct tlog *log, size_t pol, const double *Q, size_t S,
+                        double *qa, double *v);
+
 /* The tabular models' pi_e(.|s): the probabilities of the first row in each state,
  * pi[s * A + a] (0 for states the log never visits). */
 void vm_policy_table(const struct tlog *log, size_t pol, double *pi);

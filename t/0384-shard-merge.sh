@@ -108,7 +108,7 @@ expect_status 64 "--by with --save-state: refused" "$OPE" eval "$TMP/w2/0.csv" \
 "$OPE" gen mdp riverswim --episodes 40 --candidates 2 --seed 2 -q -o "$TMP/traj.csv" 2>/dev/null
 expect_status 64 "a trajectory log's shard with dr (a model): refused" "$OPE" eval \
     "$TMP/traj.csv" --save-state "$TMP/x.state" --estimators tis,dr
-expect_grep "$TMP/err" "dr fits a model on the whole trajectory log" "it says why"
+expect_grep "$TMP/err" "dr fits its value model on the whole trajectory log" "it says why"
 [ ! -e "$TMP/x.state" ] && pass "no state written by a refusal" || fail "a state was left"
 expect_status 73 "an existing state is not replaced without --force" "$OPE" eval \
     "$TMP/w2/0.csv" --save-state "$TMP/w0.state" --estimators ipw

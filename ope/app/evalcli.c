@@ -839,7 +839,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 2) {
         /* A trajectory log from a pipe: read in windows of episodes, as it comes, and
          * copied as it is read when the intervals read it again. */
-        int again = eval_traj_stream_again(c->set.ci) && !c->save_state;
+        int again = eval_settings_traj_rereads(&c->set) && !c->save_state;
         struct csv_reader *csv = blog_stream_trajectory(bs, again);
         rc = run_traj_stream(c, csv, again ? bs : NULL, paths, n, out, err);
         blog_stream_close(bs);

@@ -373,16 +373,34 @@ int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error
     size_t n_spec = 0;
     struct eval_opts eo;
     /* The default list holds estimators that fit a model: not streamed unasked. */
+    struct traj_opts to;
     int ok = set->estimators[0] && !set->by[0] && !set->risk &&
              est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, err) == 0 &&
-             eval_settings_to_opts(set, &eo, NULL, err) == 0;
+             eval_settings_to_opts(set, &eo, &to, err) == 0;
     if (ok) {
         eo.spec = spec;
         eo.n_spec = n_spec;
-        ok = eval_traj_stream_refuse(&eo, 0, err) == 0;
+        ok = eval_traj_stream_refuse(&eo, &to, 0, err) == 0;
     }
     free(spec);
     return ok;
+}
+
+int eval_settings_traj_rereads(const struct eval_settings *set)
+{
+    struct est_spec *spec = NULL;
+    size_t n_spec = 0;
+    struct eval_opts eo;
+    struct ope_error err = { 0 };
+    int again = set->ci == CI_T || set->ci == CI_HOEFFDING || set->ci == CI_BERNSTEIN;
+    if (est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, &err) == 0 &&
+        eval_settings_to_opts(set, &eo, NULL, &err) == 0) {
+        eo.spec = spec;
+        eo.n_spec = n_spec;
+        again = eval_traj_stream_rereads(&eo);
+    }
+    free(spec);
+    return again;
 }
 
 /* The options of a streamed trajectory evaluation (*spec to free). 0, or -1 with err. */
@@ -431,8 +449,9 @@ static int traj_left(const struct eval_settings *set, struct res_eval *r, struct
 {
     if (!set->estimators[0] &&
         res_warn(r, NULL, "%s left out: they fit a model on the whole trajectory log, which "
-                 "a log read in windows (--stream, mpirun, a shard) does not hold; evaluate "
-                 "it in memory to run them", EVALSET_TRAJ_LEFT) != 0)
+                 "a log read in windows (--stream, mpirun) takes another pass for: name dm, dr "
+                 "or wdr with --estimators to run them (a tabular state column, --value-model "
+                 "fqe); mis runs in memory only", EVALSET_TRAJ_LEFT) != 0)
         return ope_fail_oom(err);
     return 0;
 }

@@ -102,6 +102,9 @@ struct eng_traj_windows;
 /* Whether set's trajectory evaluation streams past the memory limit: its estimators
  * are named (the default list holds the model's) and stream. 1, or 0 with err. */
 int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err);
+/* Whether set's streamed trajectory evaluation reads the log more than once
+ * (eval_traj_stream_rereads): a pipe is then copied as it is first read. */
+int eval_settings_traj_rereads(const struct eval_settings *set);
 struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                const struct eng_traj_windows *win,
                                                struct ope_progress *progress,
