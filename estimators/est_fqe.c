@@ -27,7 +27,8 @@ static double fqe_resample(const struct traj_in *in, const double *param, const 
                            double *scratch)
 {
     (void)param;
-    return in->pi_tab ? vm_fqe_resample_value(in->log, in->gamma, in->pi_tab, m, scratch) : NAN;
+    return in->pi_tab ? vm_fqe_resample_value(in->log, in->pol, in->gamma, in->pi_tab, m,
+                                                      scratch) : NAN;
 }
 
 static size_t fqe_scratch(const struct traj_in *in)

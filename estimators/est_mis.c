@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "estimators/mistab.h"
 #include "ope/base/sum.h"
 
 /* The per-episode terms num[i] = sum_t gamma^t ŵ_t(s_{i,t}) w_{i,t} r_{i,t}, with the
@@ -50,9 +51,54 @@ static void mis_terms(const struct traj_in *in, const double *m, double *num, do
     }
 }
 
+/* Above MIS_TAB_MAX_CELLS (step, state, next state) cells the ratios are estimated
+ * from the episodes (mis_terms) instead of the tables a log read in windows keeps. */
+static int use_table(const struct traj_in *in)
+{
+    size_t S = (size_t)in->log->n_states, T = (size_t)(in->T > 0 ? in->T : 1);
+    return S <= MIS_TAB_MAX_CELLS / T / (S ? S : 1);
+}
+
 static size_t mis_scratch(const struct traj_in *in)
 {
-    return 3 * (size_t)in->log->n_states + 2 * in->log->n_episodes + 1;
+    size_t S = (size_t)in->log->n_states, n = in->log->n_episodes;
+    if (use_table(in))
+        return mis_tab_bound_size(S, in->T) + 2 * S + 1;
+    return 3 * S + 2 * n + 1;
+}
+
+/* The ratios' tables of the episodes counted m[i] times (m NULL: once each) on the
+ * scratch (mis_scratch doubles), as a log read in windows gathers them. */
+static void table_of(const struct traj_in *in, const double *m, struct mis_tab *tab,
+                     double *scratch)
+{
+    const struct tlog *L = in->log;
+    struct ope_error err = { 0 };
+    double one = 1.0;
+    mis_tab_bind(tab, (size_t)L->n_states, in->T, scratch);
+    for (size_t i = 0; i < L->n_episodes; i++)
+        if (mis_tab_add(tab, L, i, 0, in->w, m ? &m[i] : &one, &err) != 0)
+            break;      /* not reached: the states and steps are the log's */
+}
+
+/* The terms with the whole log's ratios: given (a window of a log read in windows),
+ * from the tables, or from the episodes. */
+static int given_terms(const struct traj_in *in, double *num, struct ope_error *err)
+{
+    const struct tlog *L = in->log;
+    size_t S = in->ratio_S;
+    for (size_t i = 0; i < L->n_episodes; i++) {
+        double g = 1.0, x = 0.0;
+        for (size_t j = L->ep_start[i]; j < L->ep_start[i + 1]; j++) {
+            size_t t = j - L->ep_start[i], s = (size_t)L->state[j];
+            if (s >= S || (int)t >= in->T)
+                return ope_fail(err, OPE_ESOFTWARE, "mis: a step beyond the ratios' table");
+            x += g * (in->ratio[t * S + s] * in->w[j]) * L->reward[j];
+            g *= in->gamma;
+        }
+        num[i] = x;
+    }
+    return 0;
 }
 
 static int mis_build(const struct traj_in *in, const double *param, struct traj_terms *out,
@@ -63,14 +109,29 @@ static int mis_build(const struct traj_in *in, const double *param, struct traj_
     if (!L->state || L->n_states <= 0)
         return ope_fail(err, OPE_EDATA, "mis needs a tabular state column (state); this log "
                         "has only state features: use pdis or dr instead");
-    double *scratch = ope_malloc(mis_scratch(in) * sizeof *scratch, err);
-    if (!scratch || traj_terms_alloc(out, L->n_episodes, 1, 0, err) != 0) {
-        free(scratch);
+    if (traj_terms_alloc(out, L->n_episodes, 1, 0, err) != 0)
         return -1;
+    if (in->ratio)
+        return given_terms(in, out->num, err);
+    size_t S = (size_t)L->n_states, T = (size_t)(in->T > 0 ? in->T : 1);
+    double *scratch = ope_malloc((mis_scratch(in) + T * S) * sizeof *scratch, err);
+    if (!scratch)
+        return -1;
+    if (!use_table(in)) {
+        mis_terms(in, NULL, out->num, scratch);
+        free(scratch);
+        return 0;
     }
-    mis_terms(in, NULL, out->num, scratch);
+    struct mis_tab tab;
+    double *wh = scratch + mis_scratch(in);
+    table_of(in, NULL, &tab, scratch);
+    mis_tab_solve(&tab, 0, 0, in->gamma, wh, scratch + mis_tab_bound_size(S, in->T));
+    struct traj_in with = *in;
+    with.ratio = wh;
+    with.ratio_S = S;
+    int rc = given_terms(&with, out->num, err);
     free(scratch);
-    return 0;
+    return rc;
 }
 
 /* The ratios re-estimated on the resample (Xie et al.'s estimator applied to it), then
@@ -80,6 +141,12 @@ static double mis_resample(const struct traj_in *in, const double *param, const 
 {
     (void)param;
     size_t n = in->log->n_episodes, S = (size_t)in->log->n_states;
+    if (use_table(in)) {
+        struct mis_tab tab;
+        table_of(in, m, &tab, scratch);
+        return mis_tab_solve(&tab, 0, 0, in->gamma, NULL,
+                             scratch + mis_tab_bound_size(S, in->T));
+    }
     double *num = scratch + 3 * S + n;
     mis_terms(in, m, num, scratch);
     struct ope_sum v;

@@ -271,7 +271,8 @@ static int prepare_with(struct eng *g, struct tsrc *t, struct pbuf *b, size_t p,
     if (g->need_model && vm_fit(log, pol, t->gamma, &t->to->vm, b->qa, b->v, err) != 0)
         return -1;
     struct traj_in in = { log, pol, log->horizon, t->gamma, b->w, b->rho,
-                          g->need_model ? b->qa : NULL, g->need_model ? b->v : NULL, NULL };
+                          g->need_model ? b->qa : NULL, g->need_model ? b->v : NULL, NULL,
+                          NULL, 0 };
     for (size_t e = 0; e < ns; e++)
         if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &b->terms[e], err) != 0)
             return -1;
@@ -513,7 +514,8 @@ static int t_refit(struct eng *g, double *vals, struct ope_error *err)
             break;
         }
         vm_policy_table(log, pol, pi);
-        struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho, NULL, NULL, pi };
+        struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho, NULL, NULL, pi,
+                              NULL, 0 };
         for (size_t e = 0; e < ns && rc == 0; e++) {
             if (!refits(g, t, e))
                 continue;

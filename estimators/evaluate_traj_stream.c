@@ -25,19 +25,21 @@
 #include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
 
-/* An estimator streams when its terms are the episode's own given the value model
- * (tabular FQE, fitted in a pass of its own), and nothing but that model is
- * re-estimated per resample. */
-static int streams(const struct est_desc *d)
-{
-    return d->needs_model || !d->traj_resample;
-}
-
-/* Whether some estimator of o uses the value model. */
+/* Whether some estimator of o uses the value model (dm, dr, wdr). */
 static int uses_model(const struct eval_opts *o)
 {
     for (size_t e = 0; e < o->n_spec; e++)
         if (o->spec[e].d->kind == EST_TRAJ && o->spec[e].d->needs_model)
+            return 1;
+    return 0;
+}
+
+/* Whether some estimator of o re-estimates a tabular model of its own (mis's ratios). */
+static int uses_ratios(const struct eval_opts *o)
+{
+    for (size_t e = 0; e < o->n_spec; e++)
+        if (o->spec[e].d->kind == EST_TRAJ && !o->spec[e].d->needs_model &&
+            o->spec[e].d->traj_resample)
             return 1;
     return 0;
 }
@@ -49,7 +51,7 @@ int eval_traj_stream_again(int ci)
 
 int eval_traj_stream_rereads(const struct eval_opts *o)
 {
-    return eval_traj_stream_again(o->ci) || uses_model(o);
+    return eval_traj_stream_again(o->ci) || uses_model(o) || uses_ratios(o);
 }
 
 int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
@@ -61,23 +63,18 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
                            : "read in windows (--stream, --save-state, past --memory-limit)";
     const char *out = ranks ? "run it without mpirun" : "evaluate it in memory (one process, "
                                                        "without --stream or --save-state)";
-    for (size_t e = 0; e < o->n_spec; e++)
-        if (o->spec[e].d->kind == EST_TRAJ && !streams(o->spec[e].d))
-            return ope_fail(err, OPE_EUSAGE, "%s re-estimates its state ratios on the whole "
-                            "trajectory log for every resample, which a log %s does not hold: "
-                            "such a log takes tis, pdis, wtis, wpdis and, with a tabular state, "
-                            "dm, dr and wdr; or %s", o->spec[e].label, in, out);
     int kind = to ? to->vm.kind : VM_FQE;
     for (size_t e = 0; e < o->n_spec; e++) {
-        if (o->spec[e].d->kind != EST_TRAJ || !o->spec[e].d->needs_model)
+        const struct est_desc *d = o->spec[e].d;
+        if (d->kind != EST_TRAJ || (!d->needs_model && !d->traj_resample))
             continue;
         if (shard)
-            return ope_fail(err, OPE_EUSAGE, "%s fits its value model on the whole trajectory "
-                            "log, which a shard's state does not hold: shards take tis, pdis, "
+            return ope_fail(err, OPE_EUSAGE, "%s fits its %s on the whole trajectory log, "
+                            "which a shard's state does not hold: shards take tis, pdis, "
                             "wtis and wpdis; evaluate the whole log with --stream or under "
-                            "mpirun, which fit the model in a pass of its own",
-                            o->spec[e].label);
-        if (kind != VM_FQE)
+                            "mpirun, which fit it in a pass of its own", o->spec[e].label,
+                            d->needs_model ? "value model" : "state ratios");
+        if (d->needs_model && kind != VM_FQE)
             return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s fits on the whole log at "
                             "once; a log %s fits tabular FQE (--value-model fqe, from counts "
                             "gathered in a pass of its own); or %s", o->spec[e].label,
@@ -243,6 +240,12 @@ static int changed(const struct tss *t, const char *what, struct ope_error *err)
 static int model_rows(struct eng *g, struct tss *t, const struct tlog *w, size_t p,
                       struct traj_in *in, struct ope_error *err)
 {
+    if (t->mis) {
+        if (!w->state || (size_t)w->n_states > t->MS)
+            return changed(t, "a state the model's pass did not see", err);
+        in->ratio = t->MW + p * (size_t)t->QT * t->MS;
+        in->ratio_S = t->MS;
+    }
     if (!t->model)
         return 0;
     if (!w->state || (size_t)w->n_states > t->QS)
@@ -264,13 +267,16 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
     if (w->n_actions != t->n_actions || w->n_policies != t->n_names)
         return ope_fail(err, OPE_ESOFTWARE, "a window of another shape");
     /* The part's horizon is its own episodes' (an MPI rank's part holds every N-th
-     * window: a longer episode in another's is the merge's to lay out). */
-    int T = t->T;
+     * window: a longer episode in another's is the merge's to lay out); after the
+     * models' pass it is the whole log's from the first window on, so no layout grows
+     * (wdr's last slot, V̂_0, is not a step's). A part with no window stays empty. */
+    int modelled = t->model || t->mis, T = modelled ? t->QT : t->T;
     for (size_t e = 0; e < n; e++)
-        if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > T)
+        if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > T) {
+            if (modelled)
+                return changed(t, "a longer episode than the model's pass read", err);
             T = (int)(w->ep_start[e + 1] - w->ep_start[e]);
-    if (t->model && T > t->QT)
-        return changed(t, "a longer episode than the model's pass read", err);
+        }
     if (reserve(t, w, 0, err) != 0 ||
         evtraj_support_grow(g, t, w->n_states > 0 ? (size_t)w->n_states : 1, err) != 0 ||
         (T != t->T && evtraj_layout(g, t, T, err) != 0) || reserve(t, w, t->W, err) != 0)
@@ -300,7 +306,7 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
             for (size_t a = 0; a < A; a++)
                 ope_sum_add(&m[a], w->policy[pol].prob[a][i]);
         }
-        struct traj_in in = { w, pol, T, t->gamma, t->w, t->rho, NULL, NULL, NULL };
+        struct traj_in in = { w, pol, T, t->gamma, t->w, t->rho, NULL, NULL, NULL, NULL, 0 };
         if (model_rows(g, t, w, p, &in, err) != 0)
             return -1;
         for (size_t e = 0; e < ns; e++) {
@@ -334,7 +340,9 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
 static int refits(const struct eng *g, const struct tss *t, size_t e)
 {
     const struct est_desc *d = g->o->spec[e].d;
-    return t->model && d->needs_model && d->traj_resample && t->fq.R > 1;
+    if (!d->traj_resample)
+        return 0;
+    return d->needs_model ? t->model && t->fq.R > 1 : t->mis && t->mt.R > 1;
 }
 
 static void results(struct eng *g, struct tss *t, const struct eng_sums *x, struct eng_res *es,
@@ -499,6 +507,7 @@ static int merge_bytes(struct eng *g, struct tss *t, struct sf_state *st, uint64
     struct tss b;
     memset(&b, 0, sizeof b);
     b.shape = t->shape, b.n_actions = t->n_actions, b.no_comom = t->no_comom;
+    b.model = t->model, b.mis = t->mis;     /* (the layout's horizon: the log's) */
     int rc = evtraj_part_init(g, &b, err) != 0 || evtraj_part_get(g, &b, st, err) != 0 ||
              sf_done(st, err) != 0 ? -1 : 0;
     if (rc == 0 && want != (uint64_t)-1 && b.episodes != want)
@@ -531,9 +540,6 @@ static int fold_part(void *ctx, struct sf_state *st, struct ope_error *err)
 static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
 {
     int ranks = comm_size(), rc = 0;
-    /* After the model's pass the horizon is known: every part is laid out for it. */
-    if (t->model && evtraj_layout(g, t, t->QT, err) != 0)
-        rc = -1;
     for (size_t k = 0; rc == 0; k++) {
         const struct tlog *w;
         size_t first;
@@ -546,11 +552,12 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
         if (got == 1 && (rc = window(g, t, w, t->win->row0 + first, err)) != 0)
             break;
     }
-    if (rc == 0 && t->model && t->read_episodes != t->model_episodes)
+    int modelled = t->model || t->mis;
+    if (rc == 0 && modelled && t->read_episodes != t->model_episodes)
         rc = changed(t, "its number of episodes", err);
     /* The ranks agree on the outcome (first_done does so itself, after the first pass:
      * the model's when there is one). */
-    if (t->win->first_done && !t->model)
+    if (t->win->first_done && !modelled)
         rc = t->win->first_done(t->win->ctx, rc, err);
     else if (ranks > 1)
         rc = comm_agree(rc, err);
@@ -581,36 +588,99 @@ static int read_states(struct eng *g, struct tss *t, struct ope_error *err)
 
 /* ---- the value model's pass --------------------------------------------------------- */
 
-/* A rank's model statistics merged into the model so far (ranks_fold). */
+/* The ranks' model statistics (ranks_fold): the value model's tables, then mis's. */
+struct model_fold {
+    struct tss *t;
+    struct fqe_tab *fq;
+    struct mis_tab *mt;
+};
+
 static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
 {
-    struct fqe_tab *a = ctx, b;
-    int rc = fqe_tab_init(&b, a->A, a->P, a->pol, a->R, a->max_bytes, err);
+    const struct model_fold *f = ctx;
+    struct fqe_tab b;
+    struct mis_tab c;
+    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+    int rc = 0;
+    if (f->t->model) {
+        rc = fqe_tab_init(&b, f->fq->A, f->fq->P, f->fq->pol, f->fq->R, f->fq->max_bytes, err);
+        if (rc == 0)
+            rc = fqe_tab_get(&b, st, err);
+    }
+    if (rc == 0 && f->t->mis) {
+        rc = mis_tab_init(&c, f->mt->P, f->mt->R, f->mt->max_bytes, err);
+        if (rc == 0)
+            rc = mis_tab_get(&c, st, err);
+    }
     if (rc == 0)
-        rc = fqe_tab_get(&b, st, err) != 0 || sf_done(st, err) != 0 ? -1 : 0;
-    if (rc == 0)
-        rc = fqe_tab_merge(a, &b, err);
+        rc = sf_done(st, err);
+    if (rc == 0 && f->t->model)
+        rc = fqe_tab_merge(f->fq, &b, err);
+    if (rc == 0 && f->t->mis)
+        rc = mis_tab_merge(f->mt, &c, err);
     fqe_tab_release(&b);
+    mis_tab_release(&c);
     return rc;
 }
 
-/* The value model of dm, dr and wdr, fitted before the estimators' pass as the log in
- * memory fits it (vm_fqe_tabular): one pass gathers tabular FQE's statistics (fqetab.h)
- * -- with the direct method under the bootstrap, also every resample's, each episode
- * counted as often as its Poisson count keyed by (seed, episode, replicate) -- and
- * each policy's table is solved from them. Under MPI each rank gathers its windows and
- * the statistics are merged in rank order on every rank. Then the log is rewound for
- * the estimators' pass. 0, or -1 with err. */
+/* One window's episodes into the model's statistics: every policy's action ratios
+ * first (mis), then each episode with its Poisson counts m[1..R-1]. */
+static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                        double *m, size_t R, struct ope_error *err)
+{
+    if (t->mis) {
+        if (w->n_steps + 1 > t->cap_wall) {
+            free(t->wall);
+            size_t n = w->n_steps + 1;
+            t->cap_wall = (t->wall = ope_malloc(g->n_pol * n * sizeof *t->wall, err)) ? n : 0;
+            if (!t->wall)
+                return -1;
+        }
+        if (reserve(t, w, 0, err) != 0)
+            return -1;
+        for (size_t p = 0; p < g->n_pol; p++)
+            if (traj_weights(w, g->pol[p], t->wall + p * t->cap_wall, t->rho, err) != 0)
+                return -1;
+    }
+    uint64_t key = acc_key(g->o->seed);
+    for (size_t e = 0; e < w->n_episodes; e++) {
+        uint64_t gi = (uint64_t)(t->win->row0 + first + e), rk = acc_rowkey(key, gi);
+        m[0] = 1.0;
+        for (size_t b = 1; b < R; b++)
+            m[b] = (double)acc_count(rk, b - 1);
+        if (t->model && fqe_tab_add(&t->fq, w, e, gi, m, err) != 0)
+            return -1;
+        for (size_t p = 0; t->mis && p < g->n_pol; p++)
+            if (mis_tab_add(&t->mt, w, e, p, t->wall + p * t->cap_wall, m, err) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* The models of a log read in windows, fitted before the estimators' pass as the log
+ * in memory fits them: dm, dr and wdr's value model (vm_fqe_tabular) and mis's state
+ * ratios. One pass gathers their statistics (fqetab.h, mistab.h) -- with the
+ * bootstrap, dm's and mis's for every resample too, each episode counted as often as
+ * its Poisson count keyed by (seed, episode, replicate) -- and each policy's model is
+ * solved from them. Under MPI each rank gathers its windows and the statistics are
+ * merged in rank order on every rank. Then the log is rewound for the estimators'
+ * pass. 0, or -1 with err. */
 static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
 {
-    size_t ns = g->o->n_spec, R = 1, A = (size_t)t->n_actions;
-    for (size_t e = 0; e < ns; e++)
-        if (g->o->spec[e].d->needs_model && g->o->spec[e].d->traj_resample)
-            R = 1 + g->B;
-    if (fqe_tab_init(&t->fq, A, g->n_pol, g->pol, R, g->o->model.max_bytes, err) != 0)
+    size_t ns = g->o->n_spec, Rf = 1, Rm = 1, A = (size_t)t->n_actions;
+    for (size_t e = 0; e < ns; e++) {
+        const struct est_desc *d = g->o->spec[e].d;
+        if (d->traj_resample && d->needs_model)
+            Rf = 1 + g->B;
+        else if (d->traj_resample)
+            Rm = 1 + g->B;
+    }
+    size_t R = Rf > Rm ? Rf : Rm, mb = g->o->model.max_bytes;
+    if ((t->model && fqe_tab_init(&t->fq, A, g->n_pol, g->pol, Rf, mb, err) != 0) ||
+        (t->mis && mis_tab_init(&t->mt, g->n_pol, Rm, mb, err) != 0))
         return -1;
     double *m = ope_malloc((R + 1) * sizeof *m, err);
-    uint64_t key = acc_key(g->o->seed);
     int rc = m ? 0 : -1;
     for (size_t k = 0; rc == 0; k++) {
         const struct tlog *w;
@@ -621,47 +691,79 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
             break;
         }
         t->model_episodes += w->n_episodes;
-        for (size_t e = 0; got == 1 && rc == 0 && e < w->n_episodes; e++) {
-            uint64_t gi = (uint64_t)(t->win->row0 + first + e), rk = acc_rowkey(key, gi);
-            m[0] = 1.0;
-            for (size_t b = 1; b < R; b++)
-                m[b] = (double)acc_count(rk, b - 1);
-            rc = fqe_tab_add(&t->fq, w, e, gi, m, err);
-        }
+        if (got == 1)
+            rc = model_window(g, t, w, first, m, R, err);
     }
     free(m);
+    free(t->wall);
+    t->wall = NULL, t->cap_wall = 0;
     /* The ranks agree on the first pass's outcome (first_done does so itself). */
     if (t->win->first_done)
         rc = t->win->first_done(t->win->ctx, rc, err);
     else if (comm_size() > 1)
         rc = comm_agree(rc, err);
     if (rc == 0 && comm_size() > 1) {
+        /* Every rank gathers every rank's tables and merges them into a table of its
+         * own: MPI moves at most 2 GB at once, and the budget holds all of them. */
+        int ranks = comm_size();
+        double each = (t->model ? fqe_tab_bytes(Rf, A, g->n_pol, t->fq.S) : 0.0) +
+                      (t->mis ? mis_tab_bytes(g->n_pol, Rm, t->mt.S, t->mt.T) : 0.0);
+        if (each * ranks > (double)INT32_MAX)
+            rc = ope_fail(err, OPE_EDATA, "%s: the models' tables take %.1f MB a rank, past "
+                          "the 2 GB MPI moves at once for %d ranks: use fewer replicates "
+                          "(--n-boot) or --ci t, or run without mpirun",
+                          t->path ? t->path : "log", each / 1048576.0, ranks);
+        else if (mb && each * (ranks + 2) > (double)mb)
+            rc = ope_fail(err, OPE_EDATA, "%s: the models' tables of %d ranks, gathered and "
+                          "merged on every rank, take %.1f MB, past the memory budget of "
+                          "%.1f MB: use fewer replicates (--n-boot) or --ci t, or run "
+                          "without mpirun", t->path ? t->path : "log", ranks,
+                          each * (ranks + 2) / 1048576.0, (double)mb / 1048576.0);
         struct strbuf mine = STRBUF_INIT;
-        fqe_tab_put(&t->fq, &mine);
-        struct fqe_tab all;
-        rc = fqe_tab_init(&all, A, g->n_pol, g->pol, R, g->o->model.max_bytes, err);
-        rc = ranks_fold(&mine, "a rank's value model", rc, fold_model, &all, err);
+        if (rc == 0 && t->model)
+            fqe_tab_put(&t->fq, &mine);
+        if (rc == 0 && t->mis)
+            mis_tab_put(&t->mt, &mine);
+        struct fqe_tab fq;
+        struct mis_tab mt;
+        memset(&fq, 0, sizeof fq);
+        memset(&mt, 0, sizeof mt);
+        if (rc == 0 && t->model)
+            rc = fqe_tab_init(&fq, A, g->n_pol, g->pol, Rf, mb, err);
+        if (rc == 0 && t->mis)
+            rc = mis_tab_init(&mt, g->n_pol, Rm, mb, err);
+        struct model_fold f = { t, &fq, &mt };
+        rc = ranks_fold(&mine, "a rank's models", rc, fold_model, &f, err);
         fqe_tab_release(&t->fq);
-        t->fq = all;
+        mis_tab_release(&t->mt);
+        t->fq = fq;
+        t->mt = mt;
     }
     if (rc != 0)
         return -1;
-    t->QT = t->fq.T;
+    t->QT = t->model ? t->fq.T : t->mt.T;
     t->QS = t->fq.S;
-    size_t cells = (size_t)t->QT * t->QS * A;
-    double *scratch = ope_malloc((fqe_tab_scratch(&t->fq) + 1) * sizeof *scratch, err);
-    if (!scratch || !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) {
+    t->MS = t->mt.S;
+    size_t cells = (size_t)t->QT * t->QS * A, wcells = (size_t)t->QT * t->MS;
+    size_t sn = (t->model ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->MS + 1;
+    double *scratch = ope_malloc(sn * sizeof *scratch, err);
+    if (!scratch || (t->model && !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) ||
+        (t->mis && !(t->MW = ope_malloc((g->n_pol * wcells + 1) * sizeof *t->MW, err)))) {
         free(scratch);
         return -1;
     }
-    for (size_t p = 0; p < g->n_pol; p++)
-        fqe_tab_solve(&t->fq, 0, p, t->gamma, t->Q + p * cells, scratch);
+    for (size_t p = 0; p < g->n_pol; p++) {
+        if (t->model)
+            fqe_tab_solve(&t->fq, 0, p, t->gamma, t->Q + p * cells, scratch);
+        if (t->mis)
+            mis_tab_solve(&t->mt, p, 0, t->gamma, t->MW + p * wcells, scratch);
+    }
     free(scratch);
     return t->win->rewind(t->win->ctx, err);
 }
 
-/* eng_kind.refit: the direct method's value on every resample from its own model, the
- * model pass's copy 1 + b. */
+/* eng_kind.refit: dm's value on every resample from its own model, mis's from its own
+ * ratios: the model pass's copy 1 + b. */
 static int t_refit(struct eng *g, double *vals, struct ope_error *err)
 {
     struct tss *t = g->self;
@@ -671,7 +773,8 @@ static int t_refit(struct eng *g, double *vals, struct ope_error *err)
         any |= refits(g, t, e);
     if (!any)
         return 0;
-    double *scratch = ope_malloc((fqe_tab_scratch(&t->fq) + 1) * sizeof *scratch, err);
+    size_t sn = (t->model ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->mt.S + 1;
+    double *scratch = ope_malloc(sn * sizeof *scratch, err);
     if (!scratch)
         return -1;
     for (size_t p = 0; p < g->n_pol; p++) {
@@ -679,10 +782,13 @@ static int t_refit(struct eng *g, double *vals, struct ope_error *err)
             free(scratch);
             return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
         }
-        for (size_t e = 0; e < ns; e++)
+        for (size_t e = 0; e < ns; e++) {
+            int fq = g->o->spec[e].d->needs_model;
             for (size_t b = 0; refits(g, t, e) && b < g->B; b++)
                 vals[(p * ns + e) * g->B + b] =
-                    fqe_tab_solve(&t->fq, 1 + b, p, t->gamma, NULL, scratch);
+                    fq ? fqe_tab_solve(&t->fq, 1 + b, p, t->gamma, NULL, scratch)
+                       : mis_tab_solve(&t->mt, p, 1 + b, t->gamma, NULL, scratch);
+        }
     }
     free(scratch);
     return 0;
@@ -742,7 +848,8 @@ static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x
             continue;
         if (traj_weights(w, g->pol[p], t->w, t->rho, err) != 0)
             return -1;
-        struct traj_in in = { w, g->pol[p], t->T, t->gamma, t->w, t->rho, NULL, NULL, NULL };
+        struct traj_in in = { w, g->pol[p], t->T, t->gamma, t->w, t->rho, NULL, NULL, NULL,
+                              NULL, 0 };
         if (model_rows(g, t, w, p, &in, err) != 0)
             return -1;
         for (size_t e = 0; e < ns; e++) {
@@ -946,7 +1053,8 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
                             "settings it names; make it again", t->merge[0]->name);
         if (read_states(g, t, err) != 0)
             return -1;
-    } else if ((t->model && model_pass(g, t, err) != 0) || read_windows(g, t, err) != 0) {
+    } else if (((t->model || t->mis) && model_pass(g, t, err) != 0) ||
+               read_windows(g, t, err) != 0) {
         return -1;
     }
     /* The merge's range check over the whole log is stricter (more episodes): a shard
@@ -1012,8 +1120,9 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
     free(t->terms), free(t->shape);
     free(t->pairs), free(t->pair_st);
     free(t->w), free(t->rho), free(t->ret), free(t->c), free(t->S), free(t->rowid);
-    free(t->qa), free(t->v), free(t->Q);
+    free(t->qa), free(t->v), free(t->Q), free(t->MW), free(t->wall);
     fqe_tab_release(&t->fq);
+    mis_tab_release(&t->mt);
     free(t->zs), free(t->zd), free(t->zex);
     evtraj_comom_release(&t->wz);
 }
@@ -1028,6 +1137,7 @@ static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope
         return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
     t->no_comom = eval_traj_stream_again(o->ci);
     t->model = uses_model(o);
+    t->mis = uses_ratios(o);
     struct eng g;
     memset(&g, 0, sizeof g);
     g.kind = &traj_stream_kind;

@@ -28,16 +28,16 @@
  * Under MPI each rank folds its own windows in these passes too, and the statistics
  * are merged in rank order.
  *
- * The value-model estimators (dm, dr, wdr with tabular FQE) take a pass before the
- * first: it gathers tabular FQE's statistics (fqetab.h) -- per replicate too when dm
- * refits its model on every resample, each episode counted by its keyed Poisson draw
- * -- the model is solved from them, and the estimators' pass uses its rows as the log
- * in memory uses them. The horizon is then known before the first window, so every
- * part is laid out for it at once.
+ * The estimators that fit a model on the whole log (dm, dr, wdr with tabular FQE; mis)
+ * take a pass before the first: it gathers tabular FQE's statistics (fqetab.h) and
+ * mis's (mistab.h) -- per replicate too when dm or mis refits on every resample, each
+ * episode counted by its keyed Poisson draw -- the models are solved from them, and
+ * the estimators' pass uses them as the log in memory does. The horizon is then known
+ * before the first window, so every part is laid out for it at once.
  *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
- * OPE_EUSAGE): mis (its state ratios are re-estimated on every resample), the linear
- * value models, a value model in a shard (fitted on the whole log), the confidence
+ * OPE_EUSAGE): the linear value models, a model in a shard (fitted on the whole
+ * log), the confidence
  * sequences (--ci cs), and the t, Hoeffding and Bernstein intervals of shards (a
  * shard's state holds no contributions given the whole log's sums). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H

@@ -20,6 +20,7 @@
 #include "estimators/diag.h"
 #include "estimators/engine.h"
 #include "estimators/fqetab.h"
+#include "estimators/mistab.h"
 #include "estimators/evaluate_traj_stream.h"
 #include "estimators/traj.h"
 
@@ -103,6 +104,13 @@ struct tss {
     double *Q, *qa, *v;
     size_t QS, model_episodes;
     int QT;
+    /* mis's state ratios, estimated in the same pass (mistab.h; copies 1..B the
+     * resamples'): MW[p * QT MS ...] each policy's ŵ_t(s) over MS states; wall[p *
+     * cap_wall ...] a window's action ratios of every policy, for the pass. */
+    int mis;
+    struct mis_tab mt;
+    double *MW, *wall;
+    size_t MS, cap_wall;
     /* --ci t, hoeffding, bernstein: the differences' pairs (eng_diff_pairs) whose
      * statistics the second pass took, for eng_kind.diff_stats. */
     struct res_diff *pairs;

@@ -183,7 +183,7 @@ int evtraj_shapes(struct eng *g, struct tss *t, struct ope_error *err)
     if (!(t->shape = ope_calloc(ns + 1, sizeof *t->shape, err)))
         return -1;
     size_t ep[2] = { 0, 1 };
-    int a0 = 0;
+    int a0 = 0, s0 = 0;     /* s0: a tabular state (mis) */
     double r0 = 0.0, one = 1.0, q0 = 0.0;   /* q0: a value model's rows */
     struct tlog L;
     memset(&L, 0, sizeof L);
@@ -192,13 +192,15 @@ int evtraj_shapes(struct eng *g, struct tss *t, struct ope_error *err)
     L.horizon = 1;
     L.n_actions = 1;
     L.action = &a0;
+    L.state = &s0;
+    L.n_states = 1;
     L.reward = &r0;
     L.pscore = &one;
     for (size_t e = 0; e < ns; e++) {
         size_t K[2];
         int den = 0;
         for (int T = 1; T <= 2; T++) {
-            struct traj_in in = { &L, 0, T, 1.0, &one, &one, &q0, &q0, NULL };
+            struct traj_in in = { &L, 0, T, 1.0, &one, &one, &q0, &q0, NULL, NULL, 0 };
             struct traj_terms tt;
             memset(&tt, 0, sizeof tt);
             if (g->o->spec[e].d->traj_build(&in, g->o->spec[e].param, &tt, err) != 0)
@@ -568,8 +570,10 @@ int evtraj_part_get(struct eng *g, struct tss *t, struct sf_state *st, struct op
     t->steps = (size_t)sf_get_count(st, t->episodes, (uint64_t)1 << 62);
     t->gmax = sf_get_f64(st);
     sf_get_sum(st, &t->ret_all);
+    /* After a models' pass a rank's part is laid out for the whole log's horizon, which
+     * may pass its own steps. */
     if (!(t->gmax >= 1.0) || !isfinite(t->gmax) || (T == 0) != (t->episodes == 0) ||
-        (size_t)T > t->steps)
+        ((size_t)T > t->steps && !t->model && !t->mis))
         st->bad = 1;
     if (st->bad || T == 0)
         return 0;

@@ -23,6 +23,8 @@ double fqe_tab_bytes(size_t R, size_t A, size_t P, size_t S)
 /* Free the per-state tables (not mass, which does not depend on the states). */
 static void drop_tables(struct fqe_tab *t)
 {
+    if (t->bound)
+        return;
     free(t->rsum), free(t->nsa), free(t->nobs), free(t->lnd), free(t->lmax);
     free(t->next), free(t->first), free(t->pi), free(t->first_at);
     t->rsum = NULL;
@@ -34,16 +36,68 @@ static void drop_tables(struct fqe_tab *t)
 void fqe_tab_release(struct fqe_tab *t)
 {
     drop_tables(t);
-    free(t->mass);
+    if (!t->bound)
+        free(t->mass);
     t->mass = NULL;
+}
+
+size_t fqe_tab_bound_size(size_t A, size_t S)
+{
+    size_t SA = S * A;
+    return 2 * SA + 4 * SA + SA * S + S + SA + S + 1;
+}
+
+void fqe_tab_bind(struct fqe_tab *t, size_t A, size_t S, int T, const size_t *pol,
+                  double *mem)
+{
+    size_t SA = S * A;
+    memset(t, 0, sizeof *t);
+    t->R = 1, t->A = A, t->P = 1, t->pol = pol, t->bound = 1;
+    t->S = t->cap = S;
+    t->T = T;
+    t->rsum = (struct ope_sum *)mem;
+    t->nsa = mem + 2 * SA;
+    t->nobs = t->nsa + SA;
+    t->lnd = t->nobs + SA;
+    t->lmax = t->lnd + SA;
+    t->next = t->lmax + SA;
+    t->first = t->next + SA * S;
+    t->pi = t->first + S;
+    t->first_at = (uint64_t *)(t->pi + SA);
+    t->mass = (double *)(t->first_at + S);
+    fqe_tab_clear(t);
+}
+
+void fqe_tab_clear(struct fqe_tab *t)
+{
+    size_t ka = t->cap * t->A, R = t->R;
+    for (size_t k = 0; k < R * ka; k++)
+        ope_sum_init(&t->rsum[k]);
+    memset(t->nsa, 0, R * ka * sizeof *t->nsa);
+    memset(t->nobs, 0, R * ka * sizeof *t->nobs);
+    memset(t->lnd, 0, R * ka * sizeof *t->lnd);
+    memset(t->lmax, 0, R * ka * sizeof *t->lmax);
+    memset(t->next, 0, R * ka * t->cap * sizeof *t->next);
+    memset(t->first, 0, R * t->cap * sizeof *t->first);
+    memset(t->pi, 0, t->P * ka * sizeof *t->pi);
+    for (size_t s = 0; s < t->cap; s++)
+        t->first_at[s] = UINT64_MAX;
+    memset(t->mass, 0, R * sizeof *t->mass);
 }
 
 /* Lay the tables out for cap states, what they hold moved over. 0, or -1 with err. */
 static int relayout(struct fqe_tab *t, size_t cap, struct ope_error *err)
 {
     double need = fqe_tab_bytes(t->R, t->A, t->P, cap);
+    if ((double)cap * (double)t->A * (double)cap > (double)FQE_TAB_MAX_CELLS)
+        return ope_fail(err, OPE_EDATA, "tabular fitted Q evaluation of a log read in windows "
+                        "keeps a dense state x action x next-state table of counts, at most "
+                        "%zu cells; %zu state(s) (the largest state id + 1) and %zu action(s) "
+                        "make %.0f: evaluate the log in memory, which sums over its rows "
+                        "instead, or number the states densely from 0", FQE_TAB_MAX_CELLS,
+                        cap, t->A, (double)cap * (double)t->A * (double)cap);
     if (t->max_bytes && need > (double)t->max_bytes) {
-        char each[96] = "";
+        char each[160] = "";
         if (t->R > 1)
             snprintf(each, sizeof each, " and one for each of the %zu bootstrap resamples "
                      "(dm refits its model on each)", t->R - 1);
@@ -101,16 +155,21 @@ int fqe_tab_init(struct fqe_tab *t, size_t A, size_t P, const size_t *pol, size_
     return relayout(t, 1, err);
 }
 
-/* Room for states 0..S-1, doubling. */
+/* Room for states 0..S-1, growing by a quarter: the next-state table grows as the
+ * square of the states (per replicate), so doubling could take 4 times what the log
+ * needs, while growing by one state at a time would copy the tables once per new id. */
 static int grow(struct fqe_tab *t, size_t S, struct ope_error *err)
 {
     if (S <= t->cap)
         return 0;
+    if (t->bound)
+        return ope_fail(err, OPE_ESOFTWARE, "fqe_tab: state %zu past the %zu bound", S, t->cap);
     size_t cap = t->cap;
     while (cap < S)
-        cap *= 2;
-    /* Doubling past the budget when S itself fits: take just S. */
-    if (t->max_bytes && fqe_tab_bytes(t->R, t->A, t->P, cap) > (double)t->max_bytes)
+        cap += cap / 4 + 1;
+    /* Growing past the budget or the cells when S itself fits: take just S. */
+    if ((t->max_bytes && fqe_tab_bytes(t->R, t->A, t->P, cap) > (double)t->max_bytes) ||
+        (double)cap * (double)t->A * (double)cap > (double)FQE_TAB_MAX_CELLS)
         cap = S;
     return relayout(t, cap, err);
 }
@@ -141,12 +200,15 @@ int fqe_tab_add(struct fqe_tab *t, const struct tlog *w, size_t e, uint64_t gi,
         return 0;
     if (!w->state)
         return ope_fail(err, OPE_EDATA, "--value-model fqe needs a tabular state column; "
-                        "with state features use --value-model linear-fqe (in memory)");
+                        "with state features only, use --value-model linear-fqe in memory, or "
+                        "leave dm, dr and wdr out to read the log in windows");
     if (grow(t, (size_t)w->n_states, err) != 0)
         return -1;
     if ((size_t)w->n_states > t->S)
         t->S = (size_t)w->n_states;
     int len = (int)(end - b);
+    if (len > t->T && t->bound)
+        return ope_fail(err, OPE_ESOFTWARE, "fqe_tab: an episode past the bound horizon");
     if (len > t->T)
         longer(t, len);
     for (size_t j = b; j < end; j++) {

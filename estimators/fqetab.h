@@ -29,6 +29,11 @@
 
 struct sf_state;
 
+/* The most (state, action, next state) cells a table may hold (32 MB a copy): past it a
+ * log in memory sums over its rows instead (vmodel.c), and a log read in windows is
+ * refused, saying so. */
+#define FQE_TAB_MAX_CELLS ((size_t)1 << 22)
+
 struct fqe_tab {
     size_t R;               /* copies: 1 + bootstrap replicates */
     size_t A, P;            /* actions; evaluated policies */
@@ -49,6 +54,7 @@ struct fqe_tab {
     double *pi;
     uint64_t *first_at;
     size_t max_bytes;       /* refuse to grow past this (0: no limit) */
+    int bound;              /* laid out on the caller's memory (fqe_tab_bind) */
 };
 
 /* Empty tables for A actions, P policies (pol: their window indices, kept), R copies.
@@ -56,6 +62,15 @@ struct fqe_tab {
 int fqe_tab_init(struct fqe_tab *t, size_t A, size_t P, const size_t *pol, size_t R,
                  size_t max_bytes, struct ope_error *err);
 void fqe_tab_release(struct fqe_tab *t);
+
+/* One copy for one policy on the caller's memory (fqe_tab_bound_size(A, S) doubles,
+ * which it keeps), for S states and horizon T fixed: a log in memory refitted on every
+ * resample with no allocation, by the code a log read in windows uses. Empty. */
+size_t fqe_tab_bound_size(size_t A, size_t S);
+void fqe_tab_bind(struct fqe_tab *t, size_t A, size_t S, int T, const size_t *pol,
+                  double *mem);
+/* Empty again, its states and horizon kept (bound tables). */
+void fqe_tab_clear(struct fqe_tab *t);
 
 /* The bytes the tables take for S states. */
 double fqe_tab_bytes(size_t R, size_t A, size_t P, size_t S);

@@ -73,6 +73,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/features.c \
 	estimators/fqetab.c \
 	estimators/fqetab.h \
+	estimators/mistab.c \
+	estimators/mistab.h \
 	estimators/features.h \
 	estimators/logistic.c \
 	estimators/logistic.h \

@@ -27,6 +27,11 @@ struct traj_in {
     const double *v;        /* [n_steps] V̂_t(s_{i,t}) under pi_e, or NULL */
     const double *pi_tab;   /* [S * A] pi_e(a|s) of a tabular log (vm_policy_table), or
                              * NULL: for estimators that refit a tabular model */
+    /* mis's state ratios ŵ_t(s) estimated on the whole log, ratio[t * ratio_S + s]
+     * (t < T), when the log is read in windows (mistab.h); NULL: mis estimates them
+     * from log itself. */
+    const double *ratio;
+    size_t ratio_S;
 };
 
 /* Per-trajectory terms of one estimator (see the top of the file), filled by its

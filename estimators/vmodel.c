@@ -70,14 +70,12 @@ void vm_policy_table(const struct tlog *log, size_t pol, double *pi)
     free(seen);
 }
 
-/* Above this many (s, a, s') cells the FQE fits sum over the rows at every step
- * instead of keeping a transition table. */
-#define VM_TABLE_MAX ((size_t)1 << 22)
-
+/* Above FQE_TAB_MAX_CELLS (s, a, s') cells the FQE fits sum over the rows at every
+ * step instead of keeping a transition table. */
 static int vm_use_table(const struct tlog *log)
 {
     size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
-    return S * A <= VM_TABLE_MAX / (S ? S : 1);
+    return S * A <= FQE_TAB_MAX_CELLS / (S ? S : 1);
 }
 
 /* Tabular FQE from the statistics a log read in windows gathers too (fqetab.h), in
@@ -158,19 +156,39 @@ out:
 size_t vm_fqe_resample_scratch(const struct tlog *log)
 {
     size_t S = (size_t)log->n_states, A = (size_t)log->n_actions, SA = S * A;
-    return 4 * SA + S + (vm_use_table(log) ? SA * S : 0) + 1;
+    if (!vm_use_table(log))
+        return 4 * SA + S + 1;
+    return fqe_tab_bound_size(A, S) + 4 * SA + 2 * S + 1;
 }
 
-double vm_fqe_resample_value(const struct tlog *log, double gamma, const double *pi,
+/* The resampled FQE with a transition table: the tables a log read in windows keeps
+ * for each replicate (fqetab.h), on the scratch, so both give the same value to the
+ * last digit. */
+static double resample_by_table(const struct tlog *log, size_t pol, double gamma,
+                                const double *m, double *scratch)
+{
+    size_t S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    struct fqe_tab tab;
+    struct ope_error err = { 0 };
+    fqe_tab_bind(&tab, A, S, log->horizon, &pol, scratch);
+    for (size_t e = 0; e < log->n_episodes; e++)
+        if (fqe_tab_add(&tab, log, e, e, &m[e], &err) != 0)
+            return NAN;     /* not reached: the states and horizon are the log's */
+    return fqe_tab_solve(&tab, 0, 0, gamma, NULL, scratch + fqe_tab_bound_size(A, S));
+}
+
+double vm_fqe_resample_value(const struct tlog *log, size_t pol, double gamma, const double *pi,
                              const double *m, double *scratch)
 {
+    if (vm_use_table(log))
+        return resample_by_table(log, pol, gamma, m, scratch);
     size_t S = (size_t)log->n_states, A = (size_t)log->n_actions, SA = S * A;
     size_t T = (size_t)log->horizon;
-    int table = vm_use_table(log);
     double *rbar = scratch, *nsa = rbar + SA, *nobs = nsa + SA, *q = nobs + SA;
-    double *V = q + SA, *C = V + S;     /* C[(s a) S + s']: weighted next-state counts */
+    double *V = q + SA;
     memset(scratch, 0, vm_fqe_resample_scratch(log) * sizeof *scratch);
-    /* The weighted empirical model: r̂ and the next states, episode i counted m_i times. */
+    /* The weighted empirical model: r̂ and the next states, episode i counted m_i times;
+     * the sum over next states is taken over the rows (no S x A x S table). */
     double mass = 0.0;
     for (size_t e = 0; e < log->n_episodes; e++) {
         double mi = m[e];
@@ -182,11 +200,8 @@ double vm_fqe_resample_value(const struct tlog *log, double gamma, const double 
             size_t k = (size_t)log->state[j] * A + (size_t)log->action[j];
             rbar[k] += mi * log->reward[j];
             nsa[k] += mi;
-            int nk = next_kind(log, j, end, end - b);
-            if (nk >= 0)
+            if (next_kind(log, j, end, end - b) >= 0)
                 nobs[k] += mi;
-            if (nk == 1 && table)
-                C[k * S + (size_t)log->state[j + 1]] += mi;
         }
     }
     if (!(mass > 0.0))
@@ -196,18 +211,12 @@ double vm_fqe_resample_value(const struct tlog *log, double gamma, const double 
     for (size_t t = T; t-- > 0;) {
         /* q = the weighted sum of V over the observed next states of each (s, a). */
         memset(q, 0, SA * sizeof *q);
-        if (t + 1 < T && table) {
-            for (size_t k = 0; k < SA; k++)
-                for (size_t s2 = 0; s2 < S; s2++)
-                    q[k] += C[k * S + s2] * V[s2];
-        } else if (t + 1 < T) {
-            for (size_t e = 0; e < log->n_episodes; e++) {
-                double mi = m[e];
-                size_t b = log->ep_start[e], end = log->ep_start[e + 1];
-                for (size_t j = b; mi != 0.0 && j + 1 < end; j++)
-                    q[(size_t)log->state[j] * A + (size_t)log->action[j]] +=
-                        mi * V[log->state[j + 1]];
-            }
+        for (size_t e = 0; t + 1 < T && e < log->n_episodes; e++) {
+            double mi = m[e];
+            size_t b = log->ep_start[e], end = log->ep_start[e + 1];
+            for (size_t j = b; mi != 0.0 && j + 1 < end; j++)
+                q[(size_t)log->state[j] * A + (size_t)log->action[j]] +=
+                    mi * V[log->state[j + 1]];
         }
         for (size_t k = 0; k < SA; k++)
             q[k] = rbar[k] + (nobs[k] > 0 ? gamma * q[k] / nobs[k] : 0.0);

@@ -60,7 +60,7 @@ int vm_fqe_tabular(const struct tlog *log, size_t pol, double gamma, double *Q,
  * once hides (doc/coverage.md). pi: vm_policy_table. scratch: vm_fqe_resample_scratch
  * doubles, the caller's (one per thread). NAN when the counts are all 0. */
 size_t vm_fqe_resample_scratch(const struct tlog *log);
-double vm_fqe_resample_value(const struct tlog *log, double gamma, const double *pi,
+double vm_fqe_resample_value(const struct tlog *log, size_t pol, double gamma, const double *pi,
                              const double *m, double *scratch);
 
 /* Every row's qa[j] = Q[(t_j S + s_j) A + a_j] and v[j] = sum_a pi_e(a|row j) Q[(t_j S +

@@ -62,7 +62,7 @@ static void build(const struct tlog *t, const char *name, double *w, double *rho
         qa[j] = S_[j] + A_[j];
         v[j] = PE[S_[j]][0] * S_[j] + PE[S_[j]][1] * (S_[j] + 1);
     }
-    struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, qa, v, NULL };
+    struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, qa, v, NULL, NULL, 0 };
     if (TRAJ(name)->traj_build(&in, NULL, tt, &err) != 0)
         bail_out("%s: %s", name, err.msg);
 }

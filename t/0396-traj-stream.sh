@@ -150,7 +150,7 @@ if "$close" "$TMP/mem-dr.json" "$TMP/all.json" 2>"$TMP/why"; then
 else fail "past --memory-limit with dr"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 # Without --estimators a stream runs those it can, and says what it left out.
 "$OPE" eval "$TMP/g.csv" --stream --n-boot 50 > "$TMP/out" 2>&1
-expect_grep "$TMP/out" "dm, dr, wdr and mis left out: they fit a model on the whole trajectory log" \
+expect_grep "$TMP/out" "dm, dr, wdr and mis left out: read in windows (--stream, mpirun), the default" \
     "the default estimators: the model's are left out, and said"
 
 # Weights far from 1 (a horizon of 800 with policies that rarely agree with the
@@ -195,8 +195,9 @@ then pass "--ci t, windows at horizon 800 past the budget: refused (65), saying 
 else fail "--ci t past the budget: status $s"; diag "$(cat "$TMP/err")"; fi
 
 # Refused before reading, status 64.
-expect_status 64 "mis with --stream" "$OPE" eval "$TMP/g.csv" --stream --estimators tis,mis
-expect_grep "$TMP/err" "mis re-estimates its state ratios on the whole trajectory log" "says why"
+expect_status 64 "dr with --value-model lstd and --stream" "$OPE" eval "$TMP/g.csv" --stream \
+    --estimators tis,dr --value-model lstd
+expect_grep "$TMP/err" "dr: --value-model lstd fits on the whole log at once" "says why"
 expect_status 64 "--ci cs with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --ci cs
 expect_status 64 "--risk with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --risk
 expect_status 64 "--policy NAME=FILE with --stream" "$OPE" eval "$TMP/g.csv" --stream $E \

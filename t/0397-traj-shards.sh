@@ -7,7 +7,7 @@
 # merged co-moments. Shards in any order, --truth given to the merge, mpirun with 1, 2
 # and 3 ranks, and with --ci t --matrix (the ranks' later passes). Refused: a missing or overlapping shard (naming the episodes), a bandit
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
-# model's estimator or --ci t in a shard, mis under mpirun (64, no hang).
+# model's estimator or --ci t in a shard, a linear value model under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
 plan 39
 close="$OPE_BUILDDIR/t/jsonclose"
@@ -207,9 +207,10 @@ else
        grep -q "overflow double precision" "$TMP/err"; then
         pass "mpirun -np 2, weights that overflow: the single process's message (65)"
     else fail "mpirun -np 2, overflow: status $s"; diag "$(head -1 "$TMP/err")"; fi
-    $mpi -np 2 "$OPE" eval "$TMP/g.csv" --estimators tis,mis > /dev/null 2>"$TMP/err"; s=$?
-    if [ $s -eq 64 ] && grep -q "mis re-estimates its state ratios" "$TMP/err"; then
-        pass "mpirun with mis: refused (64), no hang"
-    else fail "mpirun with mis: status $s"; diag "$(head -3 "$TMP/err")"; fi
+    $mpi -np 2 "$OPE" eval "$TMP/g.csv" --estimators tis,dr --value-model linear-fqe \
+        > /dev/null 2>"$TMP/err"; s=$?
+    if [ $s -eq 64 ] && grep -q "linear-fqe fits on the whole log at once" "$TMP/err"; then
+        pass "mpirun with dr and a linear value model: refused (64), no hang"
+    else fail "mpirun with linear-fqe: status $s"; diag "$(head -3 "$TMP/err")"; fi
 fi
 done_testing

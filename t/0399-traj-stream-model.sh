@@ -1,11 +1,13 @@
 #!/bin/sh
-# t/0399-traj-stream-model.sh: the value-model estimators of a trajectory log (dm, dr,
-# wdr with tabular FQE) read in windows (issue 17). A pass before the estimators'
-# gathers tabular FQE's statistics (estimators/fqetab.h: rewards, counts and next-state
-# counts per (state, action), pi_e from each state's first row), the model is solved
-# from them, and the estimators' pass uses it; with the bootstrap, dm refits its model
-# on every resample from per-replicate counts (each episode counted by its Poisson draw
-# keyed by (seed, episode, replicate)), as the log in memory refits it.
+# t/0399-traj-stream-model.sh: the estimators of a trajectory log that fit a model on
+# the whole log (dm, dr, wdr with tabular FQE; mis's state ratios) read in windows
+# (issue 17). A pass before the estimators' gathers the models' statistics
+# (estimators/fqetab.h: rewards, counts and next-state counts per (state, action), pi_e
+# from each state's first row; estimators/mistab.h: per step, the state counts, the
+# transitions weighted by the action ratio, the weighted rewards), the models are
+# solved from them, and the estimators' pass uses them; with the bootstrap, dm and mis
+# refit on every resample from per-replicate tables (each episode counted by its
+# Poisson draw keyed by (seed, episode, replicate)), as the log in memory refits them.
 #
 # Checked: a hand-made log whose model and estimates are derived below (closed form);
 # --stream against the in-memory JSON (t/jsonclose, 1e-12 relative) with bootstrap,
@@ -14,10 +16,10 @@
 # input (copied for the later passes, the copy removed), past --memory-limit, and
 # mpirun -np 1/2/3 (ranks' model statistics merged in rank order; skipped without MPI
 # and in sanitizer builds). Refused: linear value models (64), dm/dr/wdr in a shard
-# (64), mis (64), a log without a tabular state (65), tables past the memory budget
-# (65, saying how much).
+# and mis in a shard (64), a log without a tabular state (65), tables past the memory
+# budget (65, saying how much).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 21
+plan 26
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -35,16 +37,18 @@ export OPE_TEST_WINDOW
 #   e0: (1 - 2 - g/2) + V_0 + g [1 (2 - 2) + 1 V_1(s1)] = 1 + 3g/4;
 #   e1 (rho 2): 2 (1 - 2) + V_0 = g/4;   e2: (3 - 2 - g/2) + V_0 = 3 - g/4;
 #   e3: (3 - 2) + V_0 = 3 + g/4.   dr = (7 + g)/4 = 1.975.
+# mis: ŵ_0(s0) = 1; at step 1 only episode 0 runs, from s0 to s1 with w_0 = 1, so
+# ŵ_1(s1) = 1; mis = (1/4) [(1 + g 2) + 2 + 3 + 3] = (9 + 2g)/4 = 2.7.
 printf 'episode,step,state,action,reward,pscore,pi.e.0,pi.e.1\n0,0,0,0,1,0.5,0.5,0.5
 0,1,1,1,2,0.5,0.5,0.5\n1,0,0,1,1,0.25,0.5,0.5\n2,0,0,0,3,0.5,0.5,0.5\n3,0,0,1,3,0.5,0.5,0.5\n' \
     > "$TMP/hand.csv"
-"$OPE" eval "$TMP/hand.csv" --stream --estimators dm,dr --gamma 0.9 --ci none -f csv \
+"$OPE" eval "$TMP/hand.csv" --stream --estimators dm,dr,mis --gamma 0.9 --ci none -f csv \
     > "$TMP/hand.out" 2>"$TMP/err"
-if awk -F, '$2 == "dm" { dm = $4 } $2 == "dr" { dr = $4 }
-            END { d1 = dm - 2.225; d2 = dr - 1.975
-                  exit !(d1 < 1e-12 && d1 > -1e-12 && d2 < 1e-12 && d2 > -1e-12) }' \
+if awk -F, '$2 == "dm" { dm = $4 } $2 == "dr" { dr = $4 } $2 == "mis" { mis = $4 }
+            function ok(d) { return d < 1e-12 && d > -1e-12 }
+            END { exit !(ok(dm - 2.225) && ok(dr - 1.975) && ok(mis - 2.7)) }' \
        "$TMP/hand.out"; then
-    pass "a hand-made log: dm = 2 + g/4 and dr = (7 + g)/4, streamed"
+    pass "a hand-made log: dm = 2 + g/4, dr = (7 + g)/4, mis = (9 + 2g)/4, streamed"
 else fail "the hand-made log"; diag "$(cat "$TMP/hand.out" "$TMP/err")"; fi
 
 # ---- the in-memory JSON ------------------------------------------------------------------
@@ -70,9 +74,12 @@ same() {
     else fail "$desc"; diag "status $s1 / $s2" "$(cat "$TMP/why")" \
         "$(head -c 300 "$TMP/win.err")"; fi
 }
-E="--estimators dm,dr,wdr,pdis"
+# mis's tables per resample take 25 states^2 x 22 steps x 4 policies a replicate here:
+# 200 replicates (100 MB), not 1000.
+E="--estimators dm,dr,wdr,mis,pdis --n-boot 200"
 # shellcheck disable=SC2086
-same "dm, dr, wdr with bootstrap intervals (dm refitted per resample)" "$TMP/g.csv" -- $E
+same "dm, dr, wdr, mis with bootstrap intervals (dm and mis refitted per resample)" \
+    "$TMP/g.csv" -- $E
 # shellcheck disable=SC2086
 same "episodes shortest first: the horizon known after the model's pass" "$TMP/gs.csv" -- $E
 # shellcheck disable=SC2086
@@ -130,6 +137,8 @@ expect_status 64 "--value-model linear-fqe with --stream" "$OPE" eval "$TMP/g.cs
 expect_grep "$TMP/err" "fits tabular FQE (--value-model fqe" "it says which model streams"
 expect_status 64 "dr in a shard" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/s.state" \
     --estimators tis,dr
+expect_status 64 "mis in a shard" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/s.state" \
+    --estimators tis,mis
 sed '1s/,state,/,s0,/' "$TMP/hand.csv" > "$TMP/feat.csv"
 expect_status 65 "a log with state features only" "$OPE" eval "$TMP/feat.csv" --stream \
     --estimators dm
@@ -140,11 +149,23 @@ if [ $s -eq 65 ] && grep -q "one for each of the 1000 bootstrap resamples" "$TMP
    grep -q "past the memory budget" "$TMP/err"; then
     pass "dm's per-resample tables past the memory budget: refused (65), saying how much"
 else fail "the memory budget: status $s"; diag "$(cat "$TMP/err")"; fi
+# State ids far apart make the dense tables too large: refused, saying what to do (the
+# log in memory sums over its rows instead).
+awk -F, -v OFS=, 'NR > 1 && $3 == 6 { $3 = 1100 } { print }' "$TMP/g.csv" > "$TMP/far.csv"
+expect_status 65 "dm with state ids up to 1100: the dense table refused" "$OPE" eval \
+    "$TMP/far.csv" --stream --estimators dm --ci t
+expect_grep "$TMP/err" "number the states densely from 0" "it says what to do"
+OPE_TEST_MODEL_BUDGET=1000000 "$OPE" eval "$TMP/g.csv" --stream --estimators mis \
+    > /dev/null 2>"$TMP/err"; s=$?
+if [ $s -eq 65 ] && grep -q "mis on a log read in windows keeps a state x next-state table" \
+       "$TMP/err" && grep -q "use fewer replicates (--n-boot), --ci t" "$TMP/err"; then
+    pass "mis's per-resample tables past the memory budget: refused (65), saying what to do"
+else fail "mis past the budget: status $s"; diag "$(cat "$TMP/err")"; fi
 
 # ---- mpirun -------------------------------------------------------------------------
 if ! command -v mpirun >/dev/null 2>&1 || ! grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" ||
    grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    for k in 1 2 3 4; do skip "mpirun: no MPI build, or a sanitizer build"; done
+    for k in 1 2 3 4 5; do skip "mpirun: no MPI build, or a sanitizer build"; done
 else
     mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
     for np in 1 2 3; do
@@ -161,8 +182,19 @@ else
     s=$?
     # shellcheck disable=SC2086
     "$OPE" eval "$TMP/g.csv" $E --ci t --matrix=4 -f json > "$TMP/mem-t.json"
-    if [ $s -eq 0 ] && "$close" "$TMP/mem-t.json" "$TMP/mpi" 2>"$TMP/cmp"; then
+    # The ranks' mis tables merge in rank order: the values agree to 1e-13, and a
+    # difference of two close values (0.185 of two near 6.3) to 1e-11 only (t/0397).
+    if [ $s -eq 0 ] && "$close" "$TMP/mem-t.json" "$TMP/mpi" 1e-10 2>"$TMP/cmp"; then
         pass "mpirun -np 2 --ci t --matrix=4: the in-memory JSON"
     else fail "mpirun -np 2 --ci t"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err" | head -5)"; fi
+    # Ranks with no episode: their parts stay empty, the models merge all the same.
+    awk -F, 'NR == 1 || $1 < 3' "$TMP/g.csv" > "$TMP/three.csv"
+    "$OPE" eval "$TMP/three.csv" --estimators dm,dr,wdr,mis --n-boot 50 -f json > "$TMP/m3" \
+        2>/dev/null
+    $mpi -np 4 "$OPE" eval "$TMP/three.csv" --estimators dm,dr,wdr,mis --n-boot 50 -f json \
+        > "$TMP/mpi" 2>"$TMP/err"; s=$?
+    if [ $s -eq 0 ] && "$close" "$TMP/m3" "$TMP/mpi" 2>"$TMP/cmp"; then
+        pass "mpirun -np 4 on 3 episodes: empty ranks, the in-memory JSON"
+    else fail "mpirun -np 4 on 3 episodes"; diag "status $s" "$(cat "$TMP/cmp" "$TMP/err" | head -5)"; fi
 fi
 done_testing

@@ -66,7 +66,7 @@ static double run(const struct est_desc *k, const struct tlog *t, double gamma, 
         for (int a = 0; a < 2; a++)
             v[j] += t->policy[0].prob[a][j] * (with_q ? qhat(S_[j], a) : 0.0);
     }
-    struct traj_in in = { t, 0, t->horizon, gamma, w, rho, qa, v, NULL };
+    struct traj_in in = { t, 0, t->horizon, gamma, w, rho, qa, v, NULL, NULL, 0 };
     struct traj_terms tt;
     if (k->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s: %s", k->name, err.msg);
@@ -122,7 +122,7 @@ int main(void)
         double w[7], rho[7];
         if (traj_weights(t, 0, w, rho, &err) != 0)
             bail_out("weights: %s", err.msg);
-        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL, NULL };
+        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL, NULL, NULL, 0 };
         const struct est_desc *d = TRAJ("mis");
         double *sc = malloc(d->traj_resample_scratch(&in) * sizeof *sc);
         double m1[3] = { 1, 1, 1 }, m2[3] = { 2, 2, 2 }, m3[3] = { 1, 0, 1 };
@@ -159,7 +159,7 @@ int main(void)
         double w[7], rho[7], c[3];
         if (traj_weights(t, 0, w, rho, &err) != 0)
             bail_out("weights: %s", err.msg);
-        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL, NULL };
+        struct traj_in in = { t, 0, t->horizon, 0.5, w, rho, NULL, NULL, NULL, NULL, 0 };
         struct traj_terms tt;
         if (TRAJ("wtis")->traj_build(&in, NULL, &tt, &err) != 0)
             bail_out("wtis: %s", err.msg);

@@ -124,10 +124,10 @@ int main(void)
                 ref += pi[t->state[t->ep_start[i]] * A + a] * q[a] / (double)ne;
             mm[i] = 1;
         }
-        double v1 = vm_fqe_resample_value(t, 0.9, pi, mm, sc);
+        double v1 = vm_fqe_resample_value(t, 0, 0.9, pi, mm, sc);
         for (size_t i = 0; i < ne; i++)
             mm[i] = 3;
-        double v3 = vm_fqe_resample_value(t, 0.9, pi, mm, sc);
+        double v3 = vm_fqe_resample_value(t, 0, 0.9, pi, mm, sc);
         ok(fabs(v1 - ref) < 1e-12 && fabs(v3 - ref) < 1e-12,
            "FQE resample with equal counts = the FQE fit (%.15g, %.15g, %.15g)", v1, v3, ref);
         /* The sampler keys each episode by its index, so 150 episodes with the same
@@ -150,7 +150,7 @@ int main(void)
         }
         for (size_t i = 0; i < ne; i++)
             mm[i] = i < 150 ? 1 : 0;
-        double vh = vm_fqe_resample_value(t, 0.9, pi, mm, sc);
+        double vh = vm_fqe_resample_value(t, 0, 0.9, pi, mm, sc);
         ok(fabs(vh - refh) < 1e-12, "FQE resample with the last 150 counted 0 = FQE of the first "
            "150 (%.15g, %.15g)", vh, refh);
         free(Qh);

@@ -111,7 +111,7 @@ static double est(const struct est_desc *k, const struct tlog *t, int with_q, do
             bail_out("%s", err.msg);
     }
     struct traj_in in = { t, 0, t->horizon, M->gamma, w, rho, with_q ? qa : NULL,
-                          with_q ? v : NULL, NULL };
+                          with_q ? v : NULL, NULL, NULL, 0 };
     struct traj_terms tt;
     if (k->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s", err.msg);

@@ -105,7 +105,7 @@ static double run(const struct est_desc *k, size_t n, uint64_t seed, const struc
             qa[j] = qwrong(tt, t->state[j], t->action[j]);
             v[j] = vwrong(vpol->p, tt, t->state[j]);
         }
-    struct traj_in in = { t, 0, t->horizon, M->gamma, w, rho, qa, v, NULL };
+    struct traj_in in = { t, 0, t->horizon, M->gamma, w, rho, qa, v, NULL, NULL, 0 };
     struct traj_terms tt;
     if (k->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s", err.msg);

@@ -229,7 +229,7 @@ static void test_model_and_mean(void)
     vm_opts_init(&vo);
     if (traj_weights(t, 0, w, rho, &err) != 0 || vm_fit(t, 0, 0.9, &vo, qa, v, &err) != 0)
         bail_out("%s", err.msg);
-    struct traj_in in = { t, 0, t->horizon, 0.9, w, rho, qa, v, NULL };
+    struct traj_in in = { t, 0, t->horizon, 0.9, w, rho, qa, v, NULL, NULL, 0 };
     struct traj_terms tt;
     if (TRAJ("dr")->traj_build(&in, NULL, &tt, &err) != 0)
         bail_out("%s", err.msg);

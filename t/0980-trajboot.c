@@ -162,7 +162,7 @@ static void test_engine(void)
     for (size_t p = 0; p < 2; p++) {
         if (traj_weights(t, p, w, rho, &err) != 0 || vm_fit(t, p, 0.95, &vo, qa, v, &err) != 0)
             bail_out("%s", err.msg);
-        struct traj_in in = { t, p, t->horizon, 0.95, w, rho, qa, v, NULL };
+        struct traj_in in = { t, p, t->horizon, 0.95, w, rho, qa, v, NULL, NULL, 0 };
         for (size_t e = 0; e < ns; e++) {
             struct traj_terms tt;
             if (spec[e].d->traj_build(&in, spec[e].param, &tt, &err) != 0)

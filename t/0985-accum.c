@@ -306,7 +306,7 @@ static void test_traj(void)
     for (size_t p = 0; p < 2; p++) {
         if (traj_weights(t, p, w, rho, &err) != 0 || vm_fit(t, p, 0.9, &vo, qa, v, &err) != 0)
             bail_out("%s", err.msg);
-        struct traj_in in = { t, p, t->horizon, 0.9, w, rho, qa, v, NULL };
+        struct traj_in in = { t, p, t->horizon, 0.9, w, rho, qa, v, NULL, NULL, 0 };
         for (size_t e = 0; e < ns; e++) {
             if (spec[e].d->traj_build(&in, spec[e].param, &tt[p][e], &err) != 0)
                 bail_out("%s", err.msg);

@@ -1011,8 +1011,8 @@ struct traj_pass {
 static int traj_changed(const char *path, const char *when, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s: its size or "
-                    "time); a streamed trajectory log is read again for these intervals and "
-                    "must not change meanwhile", path, when);
+                    "time); a streamed trajectory log is read again (after a model's pass, "
+                    "or for the intervals' second) and must not change meanwhile", path, when);
 }
 
 static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err)
@@ -1063,8 +1063,8 @@ static int traj_rewind(void *ctx, struct ope_error *err)
         same = strcmp(tlog_stream_policy_name(r->again, p), r->names[p]) == 0;
     if (!same)
         return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (its header); "
-                        "a streamed trajectory log is read again for these intervals and "
-                        "must not change meanwhile", r->paths[0]);
+                        "a streamed trajectory log is read again (after a model's pass, or "
+                        "for the intervals' second) and must not change meanwhile", r->paths[0]);
     return 0;
 }
 
@@ -1170,6 +1170,10 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         if (!c->save_state) {
             r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
             rc = r ? 0 : -1;
+            /* The default list's estimators left out: a warning of how the log was read
+             * (ope select says it too). */
+            if (r && !c->set.estimators[0])
+                c->read_warnings++;
         } else {
             struct strbuf state = STRBUF_INIT, settings = STRBUF_INIT;
             size_t episodes = 0;

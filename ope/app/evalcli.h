@@ -133,8 +133,13 @@ enum {
 "  intervals bit for bit, se to 1e-12). --ci t, hoeffding and bernstein read it\n" \
 "  once more (the contributions given the whole log's sums, and the differences\n" \
 "  of --matrix; a pipe is copied to $TMPDIR as it comes, and that is said); not\n" \
-"  in a shard. dm, dr, wdr, mis, --ci cs, --risk and --policy NAME=FILE are\n" \
-"  refused (64). Under mpirun the ranks share one plain file out by byte ranges\n" \
+"  in a shard. dm, dr, wdr and mis (named with --estimators; a tabular state\n" \
+"  column, --value-model fqe) take a pass before the others that fits their\n" \
+"  models from counts; dm's and mis's bootstrap refits them on every resample from\n" \
+"  per-resample counts (refused past the memory budget, saying how much; --ci t\n" \
+"  needs none): the in-memory results to 1e-12; not in a shard. The linear value\n" \
+"  models, --ci cs, --risk and --policy NAME=FILE are refused (64). Under mpirun\n" \
+"  the ranks share one plain file out by byte ranges\n" \
 "  of whole episodes (their first episodes counted and scanned; an episode id\n" \
 "  that comes back in a later range is found across ranks); other inputs are\n" \
 "  read whole by every rank, which folds every N-th window. Its shards (ope help\n" \

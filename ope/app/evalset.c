@@ -448,10 +448,10 @@ static int traj_truth(struct res_eval *r, const char *truth_path, const char *co
 static int traj_left(const struct eval_settings *set, struct res_eval *r, struct ope_error *err)
 {
     if (!set->estimators[0] &&
-        res_warn(r, NULL, "%s left out: they fit a model on the whole trajectory log, which "
-                 "a log read in windows (--stream, mpirun) takes another pass for: name dm, dr "
-                 "or wdr with --estimators to run them (a tabular state column, --value-model "
-                 "fqe); mis runs in memory only", EVALSET_TRAJ_LEFT) != 0)
+        res_warn(r, NULL, "%s left out: read in windows (--stream, mpirun), the default "
+                 "is tis, pdis, wtis and wpdis; name the others with --estimators to run "
+                 "them (they fit their models in a pass of their own, and need a tabular "
+                 "state column)", EVALSET_TRAJ_LEFT) != 0)
         return ope_fail_oom(err);
     return 0;
 }

@@ -220,6 +220,8 @@ void select_table(const struct selection *s, struct strbuf *sb)
             char cell[64];
             if (isnan(x->value))
                 snprintf(cell, sizeof cell, "-");    /* as ope eval: no estimate */
+            else if (isnan(x->lower) || isnan(x->upper))
+                snprintf(cell, sizeof cell, "%.4g [-]", x->value);  /* no interval */
             else
                 snprintf(cell, sizeof cell, "%.4g [%.4g, %.4g]", x->value, x->lower, x->upper);
             strbuf_printf(sb, " %30s", cell);

@@ -1,0 +1,279 @@
+/* estimators/mistab.c: tabular MIS's statistics, gathered, merged and solved
+ * (mistab.h). */
+#include "config.h"
+#include "estimators/mistab.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope/base/statefile.h"
+
+static size_t blk(size_t cap)
+{
+    return cap * cap + 3 * cap;
+}
+
+double mis_tab_bytes(size_t P, size_t R, size_t S, int T)
+{
+    return (double)P * (double)R * ((double)T * ((double)S * (double)S + 3.0 * (double)S) + 1.0) *
+           sizeof(double);
+}
+
+size_t mis_tab_bound_size(size_t S, int T)
+{
+    return (size_t)T * blk(S) + 1;
+}
+
+void mis_tab_bind(struct mis_tab *t, size_t S, int T, double *mem)
+{
+    memset(t, 0, sizeof *t);
+    t->P = t->R = 1, t->bound = 1;
+    t->S = t->cap = S;
+    t->T = t->tcap = T;
+    t->x = mem;
+    t->mass = mem + (size_t)T * blk(S);
+    memset(mem, 0, mis_tab_bound_size(S, T) * sizeof *mem);
+}
+
+void mis_tab_release(struct mis_tab *t)
+{
+    if (!t->bound)
+        free(t->x), free(t->mass);
+    t->x = t->mass = NULL;
+    t->S = t->cap = 0;
+    t->T = t->tcap = 0;
+}
+
+/* Lay the tables out for cap states and tcap steps, what they hold moved over. */
+static int relayout(struct mis_tab *t, size_t cap, int tcap, struct ope_error *err)
+{
+    double need = mis_tab_bytes(t->P, t->R, cap, tcap);
+    if ((double)tcap * (double)cap * (double)cap > (double)MIS_TAB_MAX_CELLS)
+        return ope_fail(err, OPE_EDATA, "mis on a log read in windows keeps a dense state x "
+                        "next-state table per step, at most %zu cells; %zu state(s) (the "
+                        "largest state id + 1) and %d step(s) make %.0f: evaluate the log in "
+                        "memory, which estimates the ratios from its episodes instead",
+                        MIS_TAB_MAX_CELLS, cap, tcap, (double)tcap * (double)cap * (double)cap);
+    if (t->max_bytes && need > (double)t->max_bytes) {
+        char each[160] = "";
+        if (t->R > 1)
+            snprintf(each, sizeof each, ", and for each of the %zu bootstrap resamples (mis "
+                     "re-estimates its ratios on each)", t->R - 1);
+        return ope_fail(err, OPE_EDATA, "mis on a log read in windows keeps a state x "
+                        "next-state table per step and policy for the log%s: %zu state(s), "
+                        "%d step(s) and %zu policies need %.1f MB, past the memory budget of "
+                        "%.1f MB; %sevaluate the log in memory", each, cap, tcap, t->P,
+                        need / 1048576.0, (double)t->max_bytes / 1048576.0,
+                        t->R > 1 ? "use fewer replicates (--n-boot), --ci t, or " : "");
+    }
+    size_t nb = blk(cap), ob = blk(t->cap), n = t->P * t->R * (size_t)tcap * nb;
+    double *x = ope_calloc(n + 1, sizeof *x, err);
+    if (!x)
+        return -1;
+    for (size_t pr = 0; t->x && pr < t->P * t->R; pr++)
+        for (int u = 0; u < t->tcap; u++) {
+            const double *o = t->x + (pr * (size_t)t->tcap + (size_t)u) * ob;
+            double *d = x + (pr * (size_t)tcap + (size_t)u) * nb;
+            for (size_t s = 0; s < t->cap; s++)
+                memcpy(d + s * cap, o + s * t->cap, t->cap * sizeof *d);
+            memcpy(d + cap * cap, o + t->cap * t->cap, t->cap * sizeof *d);
+            memcpy(d + cap * cap + cap, o + t->cap * t->cap + t->cap, 2 * t->cap * sizeof *d);
+        }
+    free(t->x);
+    t->x = x;
+    t->cap = cap;
+    t->tcap = tcap;
+    return 0;
+}
+
+int mis_tab_init(struct mis_tab *t, size_t P, size_t R, size_t max_bytes,
+                 struct ope_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->P = P, t->R = R, t->max_bytes = max_bytes;
+    if (!(t->mass = ope_calloc(P * R + 1, sizeof *t->mass, err)))
+        return -1;
+    return relayout(t, 1, 1, err);
+}
+
+/* Room for S states and T steps, growing by a quarter (the tables grow as the square
+ * of the states). */
+static int grow(struct mis_tab *t, size_t S, int T, struct ope_error *err)
+{
+    if (S <= t->cap && T <= t->tcap)
+        return 0;
+    if (t->bound)
+        return ope_fail(err, OPE_ESOFTWARE, "mis_tab: past the bound states or steps");
+    size_t cap = t->cap;
+    int tcap = t->tcap;
+    while (cap < S)
+        cap += cap / 4 + 1;
+    while (tcap < T)
+        tcap += tcap / 4 + 1;
+    if ((t->max_bytes && mis_tab_bytes(t->P, t->R, cap, tcap) > (double)t->max_bytes) ||
+        (double)tcap * (double)cap * (double)cap > (double)MIS_TAB_MAX_CELLS)
+        cap = S > t->cap ? S : t->cap, tcap = T > t->tcap ? T : t->tcap;
+    return relayout(t, cap, tcap, err);
+}
+
+static double *block(const struct mis_tab *t, size_t p, size_t r, int u)
+{
+    return t->x + ((p * t->R + r) * (size_t)t->tcap + (size_t)u) * blk(t->cap);
+}
+
+/* x[0..1] += v as a compensated sum (its sum and compensation). */
+static void sum_add(double *x, double v)
+{
+    struct ope_sum k = { x[0], x[1] };
+    ope_sum_add(&k, v);
+    x[0] = k.s, x[1] = k.c;
+}
+
+int mis_tab_add(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, const double *wr,
+                const double *m, struct ope_error *err)
+{
+    size_t b = w->ep_start[e], end = w->ep_start[e + 1];
+    if (end == b)
+        return 0;
+    if (!w->state)
+        return ope_fail(err, OPE_EDATA, "mis needs a tabular state column (state); this log "
+                        "has only state features: use pdis instead");
+    int len = (int)(end - b);
+    if (grow(t, (size_t)w->n_states, len, err) != 0)
+        return -1;
+    t->S = (size_t)w->n_states > t->S ? (size_t)w->n_states : t->S;
+    t->T = len > t->T ? len : t->T;
+    size_t cap = t->cap;
+    for (size_t r = 0; r < t->R; r++) {
+        double mr = m[r];
+        if (mr == 0.0)
+            continue;
+        t->mass[p * t->R + r] += mr;
+        for (size_t j = b; j < end; j++) {
+            double *x = block(t, p, r, (int)(j - b));
+            size_t s = (size_t)w->state[j];
+            x[cap * cap + s] += mr;
+            sum_add(x + cap * cap + cap + 2 * s, mr * wr[j] * w->reward[j]);
+            if (j > b)
+                x[(size_t)w->state[j - 1] * cap + s] += mr * wr[j - 1];
+        }
+    }
+    return 0;
+}
+
+int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *err)
+{
+    if (a->P != b->P || a->R != b->R)
+        return ope_fail(err, OPE_ESOFTWARE, "mis_tab_merge: tables of other shapes");
+    if (grow(a, b->S, b->T, err) != 0)
+        return -1;
+    a->S = b->S > a->S ? b->S : a->S;
+    a->T = b->T > a->T ? b->T : a->T;
+    size_t ca = a->cap, cb = b->cap;
+    for (size_t p = 0; p < a->P; p++)
+        for (size_t r = 0; r < a->R; r++) {
+            a->mass[p * a->R + r] += b->mass[p * b->R + r];
+            for (int u = 0; u < b->T; u++) {
+                double *x = block(a, p, r, u);
+                const double *y = block(b, p, r, u);
+                for (size_t s = 0; s < b->S; s++) {
+                    for (size_t s2 = 0; s2 < b->S; s2++)
+                        x[s * ca + s2] += y[s * cb + s2];
+                    x[ca * ca + s] += y[cb * cb + s];
+                    struct ope_sum k = { x[ca * ca + ca + 2 * s], x[ca * ca + ca + 2 * s + 1] };
+                    struct ope_sum l = { y[cb * cb + cb + 2 * s], y[cb * cb + cb + 2 * s + 1] };
+                    ope_sum_merge(&k, &l);
+                    x[ca * ca + ca + 2 * s] = k.s, x[ca * ca + ca + 2 * s + 1] = k.c;
+                }
+            }
+        }
+    return 0;
+}
+
+void mis_tab_put(const struct mis_tab *t, struct strbuf *sb)
+{
+    size_t c = t->cap, S = t->S;
+    sf_put_u64(sb, S);
+    sf_put_u64(sb, (uint64_t)t->T);
+    for (size_t p = 0; p < t->P; p++)
+        for (size_t r = 0; r < t->R; r++) {
+            sf_put_f64(sb, t->mass[p * t->R + r]);
+            for (int u = 0; u < t->T; u++) {
+                const double *x = block(t, p, r, u);
+                for (size_t s = 0; s < S; s++) {
+                    for (size_t s2 = 0; s2 < S; s2++)
+                        sf_put_f64(sb, x[s * c + s2]);
+                    sf_put_f64(sb, x[c * c + s]);
+                    sf_put_f64(sb, x[c * c + c + 2 * s]);
+                    sf_put_f64(sb, x[c * c + c + 2 * s + 1]);
+                }
+            }
+        }
+}
+
+int mis_tab_get(struct mis_tab *t, struct sf_state *st, struct ope_error *err)
+{
+    /* Counts that do not fit the bytes left are damage: they must not size the tables. */
+    uint64_t S = sf_get_count(st, 0, sf_room(st, 8));
+    uint64_t T = sf_get_count(st, 0, INT32_MAX);
+    if (!st->bad && (double)t->P * (double)t->R * (double)T * (double)S * (double)S >
+                        (double)sf_room(st, 8))
+        st->bad = 1;
+    if (st->bad)
+        return sf_done(st, err);
+    if (grow(t, (size_t)S, (int)T, err) != 0)
+        return -1;
+    t->S = (size_t)S;
+    t->T = (int)T;
+    size_t c = t->cap;
+    for (size_t p = 0; p < t->P; p++)
+        for (size_t r = 0; r < t->R; r++) {
+            t->mass[p * t->R + r] = sf_get_f64(st);
+            for (int u = 0; u < t->T; u++) {
+                double *x = block(t, p, r, u);
+                for (size_t s = 0; s < S; s++) {
+                    for (size_t s2 = 0; s2 < S; s2++)
+                        x[s * c + s2] = sf_get_f64(st);
+                    x[c * c + s] = sf_get_f64(st);
+                    x[c * c + c + 2 * s] = sf_get_f64(st);
+                    x[c * c + c + 2 * s + 1] = sf_get_f64(st);
+                }
+            }
+        }
+    return st->bad ? sf_done(st, err) : 0;
+}
+
+double mis_tab_solve(const struct mis_tab *t, size_t p, size_t r, double gamma, double *wh,
+                     double *scratch)
+{
+    size_t S = t->S, c = t->cap;
+    double mass = t->mass[p * t->R + r];
+    double *cur = scratch, *nxt = scratch + S;
+    if (!(mass > 0.0))
+        return NAN;
+    struct ope_sum v;
+    ope_sum_init(&v);
+    double g = 1.0;
+    for (int u = 0; u < t->T; u++) {
+        const double *x = block(t, p, r, u);
+        for (size_t s2 = 0; s2 < S; s2++) {
+            double acc = 0.0, n = x[c * c + s2];
+            if (u == 0) {
+                acc = n;        /* every episode starts with ratio 1 */
+            } else {
+                for (size_t s = 0; s < S; s++)
+                    acc += cur[s] * x[s * c + s2];
+            }
+            nxt[s2] = n > 0 ? acc / n : 0.0;
+        }
+        memcpy(cur, nxt, S * sizeof *cur);
+        if (wh)
+            memcpy(wh + (size_t)u * S, cur, S * sizeof *cur);
+        for (size_t s = 0; s < S; s++)
+            ope_sum_add(&v, g * cur[s] * (x[c * c + c + 2 * s] + x[c * c + c + 2 * s + 1]));
+        g *= gamma;
+    }
+    return ope_sum_value(&v) / mass;
+}
