@@ -5,7 +5,8 @@
 # `ope info` (the loader alone) and `ope eval` with tis, pdis, wtis and wpdis for the
 # 10 policies with B = 1000 bootstrap intervals: in memory, --stream (windows of whole
 # episodes, one pass) and, when mpirun is there, mpirun -np 2 (--threads 1 each); then
-# with --ci t --matrix=3 in memory and --stream (which reads the file twice).
+# with --ci t --matrix=3 in memory and --stream (which reads the file twice); dm, dr,
+# wdr and mis with --ci t, in memory and --stream (a pass for the models first).
 # Wall-clock seconds, and the peak memory of the in-memory and streamed runs.
 set -eu
 OPE=$1
@@ -41,6 +42,18 @@ m4=$(rss "$OPE" eval "$f" --stream --ci t --matrix=3 $E); t8=$(now)
 awk -v a="$t6" -v b="$t7" -v c="$t8" -v m3="$m3" -v m4="$m4" 'BEGIN {
     printf "  --ci t --matrix=3: in memory %.2f s, %s MB; --stream (two passes) %.2f s, %s MB\n",
         b - a, m3, c - b, m4 }'
+# The estimators that fit a model on the whole log (dm, dr, wdr: tabular FQE; mis), with
+# t intervals (no refit per resample): in memory, and streamed (a pass for the models,
+# then the estimators', then the contributions').
+M="--estimators dm,dr,wdr,mis --ci t -f json"
+t9=$(now)
+# shellcheck disable=SC2086
+m5=$(rss "$OPE" eval "$f" $M); t10=$(now)
+# shellcheck disable=SC2086
+m6=$(rss "$OPE" eval "$f" --stream $M); t11=$(now)
+awk -v a="$t9" -v b="$t10" -v c="$t11" -v m5="$m5" -v m6="$m6" 'BEGIN {
+    printf "  dm,dr,wdr,mis --ci t: in memory %.2f s, %s MB; --stream (three passes) %.2f s, %s MB\n",
+        b - a, m5, c - b, m6 }'
 if command -v mpirun >/dev/null 2>&1; then
     t4=$(now)
     # shellcheck disable=SC2086

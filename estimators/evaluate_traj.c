@@ -18,6 +18,7 @@
 #include "estimators/accum.h"
 #include "ope/base/sum.h"
 #include "estimators/engine.h"
+#include "estimators/fqetab.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
 #include "estimators/vmodel.h"
@@ -493,13 +494,62 @@ static void refit_task(void *arg, size_t task)
     free(scratch);
 }
 
+/* The direct method's refits of every policy at once: tabular FQE's statistics do not
+ * depend on the policy (but for pi_e), so one pass over the log counts every
+ * replicate's tables (fqetab.h, copies counted on threads), and each (policy,
+ * replicate) is solved from them: what refit_task gives one replicate at a time, bit
+ * for bit, in one pass instead of one per policy. 1 when done, 0 when the tables do not
+ * fit (S x A x S past FQE_TAB_MAX_CELLS, or every replicate's past the memory budget:
+ * refit_task then refits one replicate at a time), -1 with err. */
+static int refit_dm_tables(struct eng *g, struct tsrc *t, double *vals, struct ope_error *err)
+{
+    const struct tlog *log = t->log;
+    size_t ns = g->o->n_spec, S = (size_t)log->n_states, A = (size_t)log->n_actions;
+    if (S * A > FQE_TAB_MAX_CELLS / (S ? S : 1))
+        return 0;
+    struct fqe_tab tab;
+    struct ope_error e2 = { 0 };
+    if (fqe_tab_init(&tab, A, g->n_pol, g->pol, 1 + g->B, g->o->model.max_bytes, &e2) != 0 ||
+        fqe_tab_extend(&tab, S, log->horizon, &e2) != 0) {
+        fqe_tab_release(&tab);
+        return e2.status == OPE_EDATA ? 0 : (*err = e2, -1);
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < log->n_episodes; i++)
+        rc = fqe_tab_prepare(&tab, log, i, i, err);
+    if (rc == 0)
+        rc = fqe_tab_count_window(&tab, log, 0, g->o->seed, g->o->threads, err);
+    double *scratch = rc == 0 ? ope_malloc((fqe_tab_scratch(&tab) + 1) * sizeof *scratch, err)
+                              : NULL;
+    if (!scratch)
+        rc = -1;
+    for (size_t e = 0; rc == 0 && e < ns; e++) {
+        if (!refits(g, t, e) || !g->o->spec[e].d->needs_model)
+            continue;
+        for (size_t p = 0; p < g->n_pol; p++) {
+            for (size_t b = 0; b < g->B; b++)
+                vals[(p * ns + e) * g->B + b] =
+                    fqe_tab_solve(&tab, 1 + b, p, t->gamma, NULL, scratch);
+            t->pe[p * ns + e].refit = 1;
+        }
+    }
+    free(scratch);
+    fqe_tab_release(&tab);
+    return rc == 0 ? 1 : -1;
+}
+
 static int t_refit(struct eng *g, double *vals, struct ope_error *err)
 {
     struct tsrc *t = g->self;
     const struct tlog *log = t->log;
     size_t ns = g->o->n_spec, any = 0;
+    int dm_done = 0;
     for (size_t e = 0; e < ns; e++)
-        any += (size_t)refits(g, t, e);
+        dm_done |= refits(g, t, e) && g->o->spec[e].d->needs_model;
+    if (dm_done && (dm_done = refit_dm_tables(g, t, vals, err)) < 0)
+        return -1;
+    for (size_t e = 0; e < ns; e++)
+        any += (size_t)(refits(g, t, e) && !(dm_done && g->o->spec[e].d->needs_model));
     if (!any)
         return 0;
     size_t SA = (size_t)log->n_states * (size_t)log->n_actions;
@@ -517,7 +567,7 @@ static int t_refit(struct eng *g, double *vals, struct ope_error *err)
         struct traj_in in = { log, pol, log->horizon, t->gamma, t->w, t->rho, NULL, NULL, pi,
                               NULL, 0 };
         for (size_t e = 0; e < ns && rc == 0; e++) {
-            if (!refits(g, t, e))
+            if (!refits(g, t, e) || (dm_done && g->o->spec[e].d->needs_model))
                 continue;
             size_t chunk = 8, tasks = (g->B + chunk - 1) / chunk;
             struct refit_ctx x = { g, &in, &g->o->spec[e], vals + (p * ns + e) * g->B, chunk, 0 };

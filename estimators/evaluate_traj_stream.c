@@ -624,10 +624,11 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
     return rc;
 }
 
-/* One window's episodes into the model's statistics: every policy's action ratios
- * first (mis), then each episode with its Poisson counts m[1..R-1]. */
+/* One window's episodes into the models' statistics: every policy's action ratios
+ * first (mis), the layout, then the counts of every copy (on threads, each its own
+ * copies). */
 static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
-                        double *m, size_t R, struct ope_error *err)
+                        struct ope_error *err)
 {
     if (t->mis) {
         if (w->n_steps + 1 > t->cap_wall) {
@@ -643,17 +644,21 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
             if (traj_weights(w, g->pol[p], t->wall + p * t->cap_wall, t->rho, err) != 0)
                 return -1;
     }
-    uint64_t key = acc_key(g->o->seed);
-    for (size_t e = 0; e < w->n_episodes; e++) {
-        uint64_t gi = (uint64_t)(t->win->row0 + first + e), rk = acc_rowkey(key, gi);
-        m[0] = 1.0;
-        for (size_t b = 1; b < R; b++)
-            m[b] = (double)acc_count(rk, b - 1);
-        if (t->model && fqe_tab_add(&t->fq, w, e, gi, m, err) != 0)
-            return -1;
-        for (size_t p = 0; t->mis && p < g->n_pol; p++)
-            if (mis_tab_add(&t->mt, w, e, p, t->wall + p * t->cap_wall, m, err) != 0)
+    uint64_t gi0 = (uint64_t)(t->win->row0 + first);
+    if (t->model) {
+        for (size_t e = 0; e < w->n_episodes; e++)
+            if (fqe_tab_prepare(&t->fq, w, e, gi0 + e, err) != 0)
                 return -1;
+        if (fqe_tab_count_window(&t->fq, w, gi0, g->o->seed, g->o->threads, err) != 0)
+            return -1;
+    }
+    if (t->mis) {
+        for (size_t e = 0; e < w->n_episodes; e++)
+            if (mis_tab_prepare(&t->mt, w, e, err) != 0)
+                return -1;
+        if (mis_tab_count_window(&t->mt, w, t->wall, t->cap_wall, gi0, g->o->seed,
+                                 g->o->threads, err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -676,12 +681,11 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         else if (d->traj_resample)
             Rm = 1 + g->B;
     }
-    size_t R = Rf > Rm ? Rf : Rm, mb = g->o->model.max_bytes;
+    size_t mb = g->o->model.max_bytes;
     if ((t->model && fqe_tab_init(&t->fq, A, g->n_pol, g->pol, Rf, mb, err) != 0) ||
         (t->mis && mis_tab_init(&t->mt, g->n_pol, Rm, mb, err) != 0))
         return -1;
-    double *m = ope_malloc((R + 1) * sizeof *m, err);
-    int rc = m ? 0 : -1;
+    int rc = 0;
     for (size_t k = 0; rc == 0; k++) {
         const struct tlog *w;
         size_t first;
@@ -692,9 +696,8 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         }
         t->model_episodes += w->n_episodes;
         if (got == 1)
-            rc = model_window(g, t, w, first, m, R, err);
+            rc = model_window(g, t, w, first, err);
     }
-    free(m);
     free(t->wall);
     t->wall = NULL, t->cap_wall = 0;
     /* The ranks agree on the first pass's outcome (first_done does so itself). */

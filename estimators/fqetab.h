@@ -80,10 +80,26 @@ double fqe_tab_bytes(size_t R, size_t A, size_t P, size_t S);
  * OPE_EDATA saying how much the tables need). */
 int fqe_tab_add(struct fqe_tab *t, const struct tlog *w, size_t e, uint64_t gi,
                 const double *m, struct ope_error *err);
+/* fqe_tab_add in two steps, so that threads can count disjoint copies at once: the
+ * layout (states, horizon) and pi_e of the episode, then its counts in copies
+ * r0..r1-1 only (m indexed by copy). Counting an episode after the prepare of a later
+ * one of the same window gives what fqe_tab_add in order gives. */
+int fqe_tab_prepare(struct fqe_tab *t, const struct tlog *w, size_t e, uint64_t gi,
+                    struct ope_error *err);
+void fqe_tab_count(struct fqe_tab *t, const struct tlog *w, size_t e, const double *m,
+                   size_t r0, size_t r1);
 
 /* At least S states and horizon T (a log in memory whose states or horizon are
  * declared beyond its episodes'). 0, or -1 with err. */
 int fqe_tab_extend(struct fqe_tab *t, size_t S, int T, struct ope_error *err);
+
+/* Count the episodes of window w, the log's episodes first, first + 1, ..., into every
+ * copy (each prepared), copy r >= 1 counting episode i acc_count(acc_rowkey(acc_key(
+ * seed), i), r - 1) times: its Poisson count in replicate r - 1. Threads count
+ * disjoint copies, each in episode order, so the sums do not depend on their number.
+ * 0, or -1 with err (out of memory, cancelled). */
+int fqe_tab_count_window(struct fqe_tab *t, const struct tlog *w, uint64_t first,
+                         uint64_t seed, int threads, struct ope_error *err);
 
 /* a += b, b's episodes being other episodes of the same log (any order: pi_e comes
  * from the earliest). 0, or -1 with err. */

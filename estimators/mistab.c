@@ -4,11 +4,14 @@
 #include "estimators/mistab.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/accum.h"
 #include "ope/base/statefile.h"
+#include "ope/base/threads.h"
 
 static size_t blk(size_t cap)
 {
@@ -131,8 +134,7 @@ static void sum_add(double *x, double v)
     x[0] = k.s, x[1] = k.c;
 }
 
-int mis_tab_add(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, const double *wr,
-                const double *m, struct ope_error *err)
+int mis_tab_prepare(struct mis_tab *t, const struct tlog *w, size_t e, struct ope_error *err)
 {
     size_t b = w->ep_start[e], end = w->ep_start[e + 1];
     if (end == b)
@@ -145,8 +147,14 @@ int mis_tab_add(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, con
         return -1;
     t->S = (size_t)w->n_states > t->S ? (size_t)w->n_states : t->S;
     t->T = len > t->T ? len : t->T;
-    size_t cap = t->cap;
-    for (size_t r = 0; r < t->R; r++) {
+    return 0;
+}
+
+void mis_tab_count(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, const double *wr,
+                   const double *m, size_t r0, size_t r1)
+{
+    size_t b = w->ep_start[e], end = w->ep_start[e + 1], cap = t->cap;
+    for (size_t r = r0; r < r1; r++) {
         double mr = m[r];
         if (mr == 0.0)
             continue;
@@ -160,8 +168,62 @@ int mis_tab_add(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, con
                 x[(size_t)w->state[j - 1] * cap + s] += mr * wr[j - 1];
         }
     }
+}
+
+int mis_tab_add(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, const double *wr,
+                const double *m, struct ope_error *err)
+{
+    if (mis_tab_prepare(t, w, e, err) != 0)
+        return -1;
+    mis_tab_count(t, w, e, p, wr, m, 0, t->R);
     return 0;
 }
+
+struct count_ctx {
+    struct mis_tab *t;
+    const struct tlog *w;
+    const double *wr;
+    size_t stride;
+    uint64_t first, key;
+    size_t chunk, n_ranges;
+    atomic_int failed;
+};
+
+/* Task k: policy k / n_ranges, its copies in range k % n_ranges, every episode. */
+static void count_task(void *arg, size_t task)
+{
+    struct count_ctx *x = arg;
+    size_t R = x->t->R, p = task / x->n_ranges, r0 = (task % x->n_ranges) * x->chunk;
+    size_t r1 = r0 + x->chunk < R ? r0 + x->chunk : R;
+    double *m = malloc((R + 1) * sizeof *m);
+    if (!m) {
+        atomic_store(&x->failed, 1);
+        return;
+    }
+    m[0] = 1.0;
+    for (size_t e = 0; e < x->w->n_episodes; e++) {
+        uint64_t rk = acc_rowkey(x->key, x->first + e);
+        for (size_t r = r0 > 1 ? r0 : 1; r < r1; r++)
+            m[r] = (double)acc_count(rk, r - 1);
+        mis_tab_count(x->t, x->w, e, p, x->wr + p * x->stride, m, r0, r1);
+    }
+    free(m);
+}
+
+int mis_tab_count_window(struct mis_tab *t, const struct tlog *w, const double *wr,
+                         size_t stride, uint64_t first, uint64_t seed, int threads,
+                         struct ope_error *err)
+{
+    int n = threads > 0 ? threads : ope_default_threads();
+    size_t ranges = t->R < (size_t)n * 4 ? t->R : (size_t)n * 4;
+    struct count_ctx x = { t, w, wr, stride, first, acc_key(seed), 0, 0, 0 };
+    x.chunk = (t->R + ranges - 1) / ranges;
+    x.n_ranges = (t->R + x.chunk - 1) / x.chunk;
+    if (ope_parallel_for(t->P * x.n_ranges, threads, count_task, &x, NULL, NULL) != 0)
+        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    return atomic_load(&x.failed) ? ope_fail_oom(err) : 0;
+}
+
 
 int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *err)
 {

@@ -61,6 +61,22 @@ void mis_tab_release(struct mis_tab *t);
 int mis_tab_add(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, const double *wr,
                 const double *m, struct ope_error *err);
 
+/* mis_tab_add in two steps, so that threads can count disjoint copies at once: the
+ * layout (states, steps) for episode e, then its counts for policy p in copies
+ * r0..r1-1 only (m indexed by copy). */
+int mis_tab_prepare(struct mis_tab *t, const struct tlog *w, size_t e, struct ope_error *err);
+void mis_tab_count(struct mis_tab *t, const struct tlog *w, size_t e, size_t p, const double *wr,
+                   const double *m, size_t r0, size_t r1);
+
+/* Count the episodes of window w (each prepared; the log's episodes first, first + 1,
+ * ...) for every policy p, its action ratios wr + p * stride, into every copy, copy r
+ * >= 1 counting episode i acc_count(acc_rowkey(acc_key(seed), i), r - 1) times. Threads
+ * count disjoint (policy, copies), each in episode order, so the sums do not depend on
+ * their number. 0, or -1 with err (out of memory, cancelled). */
+int mis_tab_count_window(struct mis_tab *t, const struct tlog *w, const double *wr,
+                         size_t stride, uint64_t first, uint64_t seed, int threads,
+                         struct ope_error *err);
+
 /* a += b (other episodes of the same log). 0, or -1 with err. */
 int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *err);
 
