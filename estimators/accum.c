@@ -134,6 +134,51 @@ int acc_count(uint64_t rowkey, uint64_t b)
     return ope_poisson1_from_u32(b % 2 ? (uint32_t)h : (uint32_t)(h >> 32));
 }
 
+struct copies_ctx {
+    size_t n, R, chunk, n_ranges;
+    uint64_t first, key;
+    void (*count)(void *ctx, size_t e, size_t part, const double *m, size_t r0, size_t r1);
+    void *ctx;
+    atomic_int failed;
+};
+
+/* Task k: part k / n_ranges, its copies in range k % n_ranges, every episode. */
+static void copies_task(void *arg, size_t task)
+{
+    struct copies_ctx *x = arg;
+    size_t part = task / x->n_ranges, r0 = (task % x->n_ranges) * x->chunk;
+    size_t r1 = r0 + x->chunk < x->R ? r0 + x->chunk : x->R;
+    double *m = malloc((x->R + 1) * sizeof *m);
+    if (!m) {
+        atomic_store(&x->failed, 1);
+        return;
+    }
+    m[0] = 1.0;
+    for (size_t e = 0; e < x->n; e++) {
+        uint64_t rk = acc_rowkey(x->key, x->first + e);
+        for (size_t r = r0 > 1 ? r0 : 1; r < r1; r++)
+            m[r] = (double)acc_count(rk, r - 1);
+        x->count(x->ctx, e, part, m, r0, r1);
+    }
+    free(m);
+}
+
+int acc_count_copies(size_t n, size_t n_parts, size_t R, uint64_t first, uint64_t seed,
+                     int threads,
+                     void (*count)(void *ctx, size_t e, size_t part, const double *m,
+                                   size_t r0, size_t r1),
+                     void *ctx, struct ope_error *err)
+{
+    int nt = threads > 0 ? threads : ope_default_threads();
+    size_t ranges = R < (size_t)nt * 4 ? R : (size_t)nt * 4;
+    struct copies_ctx x = { n, R, 0, 0, first, acc_key(seed), count, ctx, 0 };
+    x.chunk = (R + ranges - 1) / (ranges ? ranges : 1);
+    x.n_ranges = x.chunk ? (R + x.chunk - 1) / x.chunk : 0;
+    if (ope_parallel_for(n_parts * x.n_ranges, threads, copies_task, &x, NULL, NULL) != 0)
+        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+    return atomic_load(&x.failed) ? ope_fail_oom(err) : 0;
+}
+
 double acc_point_column(const double *col, size_t stride, size_t m)
 {
     struct ope_sum s;

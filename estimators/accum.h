@@ -110,6 +110,19 @@ uint64_t acc_rowkey(uint64_t key, uint64_t i);
  * even b and the low half for odd b (one hash serves a pair of replicates). */
 int acc_count(uint64_t rowkey, uint64_t b);
 
+/* Tables kept in copies (a model's statistics counted once per bootstrap replicate:
+ * estimators/fqetab.h, mistab.h), filled on threads: count(ctx, e, part, m, r0, r1)
+ * adds episode e of n (global number first + e) to copies r0..r1-1 of part `part` (of
+ * n_parts: a policy's tables, or 1), copy r >= 1 counted m[r] = acc_count(acc_rowkey(
+ * acc_key(seed), first + e), r - 1) times and copy 0 once. Each task owns disjoint
+ * (part, copies) and adds the episodes in order, so the sums do not depend on the
+ * number of threads. 0, or -1 with err (out of memory, cancelled). */
+int acc_count_copies(size_t n, size_t n_parts, size_t R, uint64_t first, uint64_t seed,
+                     int threads,
+                     void (*count)(void *ctx, size_t e, size_t part, const double *m,
+                                   size_t r0, size_t r1),
+                     void *ctx, struct ope_error *err);
+
 /* The point partial of one column: the compensated sum, in row order, of
  * col[i * stride] for the m rows of a chunk. For sources and for callers that
  * accumulate point sums without a source. */

@@ -59,12 +59,24 @@ static int use_table(const struct traj_in *in)
     return S <= MIS_TAB_MAX_CELLS / T / (S ? S : 1);
 }
 
+/* Per resample, the tables are cleared and solved whole (T S^2 cells) where the
+ * episodes cost their steps: the tables only when they are not much larger (the
+ * values then agree with a log read in windows to the last digit; else to rounding). */
+static int resample_by_table(const struct traj_in *in)
+{
+    size_t S = (size_t)in->log->n_states, T = (size_t)(in->T > 0 ? in->T : 1);
+    return use_table(in) && T * S * S <= 2 * in->log->n_steps + 4096;
+}
+
 static size_t mis_scratch(const struct traj_in *in)
 {
     size_t S = (size_t)in->log->n_states, n = in->log->n_episodes;
-    if (use_table(in))
-        return mis_tab_bound_size(S, in->T) + 2 * S + 1;
-    return 3 * S + 2 * n + 1;
+    size_t rows = 3 * S + 2 * n + 1;
+    if (use_table(in)) {
+        size_t tab = mis_tab_bound_size(S, in->T) + 2 * S + 1;
+        return tab > rows ? tab : rows;
+    }
+    return rows;
 }
 
 /* The ratios' tables of the episodes counted m[i] times (m NULL: once each) on the
@@ -141,7 +153,7 @@ static double mis_resample(const struct traj_in *in, const double *param, const 
 {
     (void)param;
     size_t n = in->log->n_episodes, S = (size_t)in->log->n_states;
-    if (use_table(in)) {
+    if (resample_by_table(in)) {
         struct mis_tab tab;
         table_of(in, m, &tab, scratch);
         return mis_tab_solve(&tab, 0, 0, in->gamma, NULL,
@@ -178,6 +190,8 @@ const struct est_desc est_mis_desc = {
     .traj_build = mis_build,
     .traj_resample = mis_resample,
     .traj_resample_scratch = mis_scratch,
+    /* Every term carries the first step's action ratio: none positive, none seen. */
+    .weights_only = EST_WEIGHTS_STEP,
     /* Shown where the ratios are not re-estimated: the t, Hoeffding and Bernstein
      * intervals (the bootstrap refits them, traj_resample). */
     .ci_caveat = "the t, Hoeffding and Bernstein intervals treat the estimated state ratios "

@@ -4,7 +4,6 @@
 #include "estimators/fqetab.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 #include "datasets/mdp.h"
 #include "estimators/accum.h"
 #include "ope/base/statefile.h"
-#include "ope/base/threads.h"
 
 double fqe_tab_bytes(size_t R, size_t A, size_t P, size_t S)
 {
@@ -273,41 +271,20 @@ int fqe_tab_add(struct fqe_tab *t, const struct tlog *w, size_t e, uint64_t gi,
 struct count_ctx {
     struct fqe_tab *t;
     const struct tlog *w;
-    uint64_t first, key;
-    size_t chunk;
-    atomic_int failed;
 };
 
-/* Copies [task chunk, (task + 1) chunk) of every episode of the window. */
-static void count_task(void *arg, size_t task)
+static void count_one(void *arg, size_t e, size_t part, const double *m, size_t r0, size_t r1)
 {
-    struct count_ctx *x = arg;
-    size_t R = x->t->R, r0 = task * x->chunk, r1 = r0 + x->chunk < R ? r0 + x->chunk : R;
-    double *m = malloc((R + 1) * sizeof *m);
-    if (!m) {
-        atomic_store(&x->failed, 1);
-        return;
-    }
-    m[0] = 1.0;
-    for (size_t e = 0; e < x->w->n_episodes; e++) {
-        uint64_t rk = acc_rowkey(x->key, x->first + e);
-        for (size_t r = r0 > 1 ? r0 : 1; r < r1; r++)
-            m[r] = (double)acc_count(rk, r - 1);
-        fqe_tab_count(x->t, x->w, e, m, r0, r1);
-    }
-    free(m);
+    (void)part;
+    const struct count_ctx *x = arg;
+    fqe_tab_count(x->t, x->w, e, m, r0, r1);
 }
 
 int fqe_tab_count_window(struct fqe_tab *t, const struct tlog *w, uint64_t first,
                          uint64_t seed, int threads, struct ope_error *err)
 {
-    int n = threads > 0 ? threads : ope_default_threads();
-    size_t tasks = t->R < (size_t)n * 4 ? t->R : (size_t)n * 4;
-    struct count_ctx x = { t, w, first, acc_key(seed), (t->R + tasks - 1) / tasks, 0 };
-    tasks = (t->R + x.chunk - 1) / x.chunk;
-    if (ope_parallel_for(tasks, threads, count_task, &x, NULL, NULL) != 0)
-        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-    return atomic_load(&x.failed) ? ope_fail_oom(err) : 0;
+    struct count_ctx x = { t, w };
+    return acc_count_copies(w->n_episodes, 1, t->R, first, seed, threads, count_one, &x, err);
 }
 
 int fqe_tab_merge(struct fqe_tab *a, const struct fqe_tab *b, struct ope_error *err)

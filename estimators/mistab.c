@@ -4,14 +4,12 @@
 #include "estimators/mistab.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "estimators/accum.h"
 #include "ope/base/statefile.h"
-#include "ope/base/threads.h"
 
 static size_t blk(size_t cap)
 {
@@ -75,14 +73,17 @@ static int relayout(struct mis_tab *t, size_t cap, int tcap, struct ope_error *e
     double *x = ope_calloc(n + 1, sizeof *x, err);
     if (!x)
         return -1;
+    /* What the tables hold lies within the states and steps seen, which the new layout
+     * holds (it may be smaller than the old one in a dimension grown ahead). */
+    size_t c = t->S;
     for (size_t pr = 0; t->x && pr < t->P * t->R; pr++)
-        for (int u = 0; u < t->tcap; u++) {
+        for (int u = 0; u < t->T; u++) {
             const double *o = t->x + (pr * (size_t)t->tcap + (size_t)u) * ob;
             double *d = x + (pr * (size_t)tcap + (size_t)u) * nb;
-            for (size_t s = 0; s < t->cap; s++)
-                memcpy(d + s * cap, o + s * t->cap, t->cap * sizeof *d);
-            memcpy(d + cap * cap, o + t->cap * t->cap, t->cap * sizeof *d);
-            memcpy(d + cap * cap + cap, o + t->cap * t->cap + t->cap, 2 * t->cap * sizeof *d);
+            for (size_t s = 0; s < c; s++)
+                memcpy(d + s * cap, o + s * t->cap, c * sizeof *d);
+            memcpy(d + cap * cap, o + t->cap * t->cap, c * sizeof *d);
+            memcpy(d + cap * cap + cap, o + t->cap * t->cap + t->cap, 2 * c * sizeof *d);
         }
     free(t->x);
     t->x = x;
@@ -115,9 +116,14 @@ static int grow(struct mis_tab *t, size_t S, int T, struct ope_error *err)
         cap += cap / 4 + 1;
     while (tcap < T)
         tcap += tcap / 4 + 1;
+    /* Growing ahead past the budget or the cells when what is needed fits: take just
+     * what is needed (the states and steps seen, and these), in both dimensions. */
     if ((t->max_bytes && mis_tab_bytes(t->P, t->R, cap, tcap) > (double)t->max_bytes) ||
-        (double)tcap * (double)cap * (double)cap > (double)MIS_TAB_MAX_CELLS)
-        cap = S > t->cap ? S : t->cap, tcap = T > t->tcap ? T : t->tcap;
+        (double)tcap * (double)cap * (double)cap > (double)MIS_TAB_MAX_CELLS) {
+        cap = S > t->S ? S : t->S;
+        tcap = T > t->T ? T : t->T;
+        cap = cap ? cap : 1, tcap = tcap ? tcap : 1;
+    }
     return relayout(t, cap, tcap, err);
 }
 
@@ -141,7 +147,8 @@ int mis_tab_prepare(struct mis_tab *t, const struct tlog *w, size_t e, struct op
         return 0;
     if (!w->state)
         return ope_fail(err, OPE_EDATA, "mis needs a tabular state column (state); this log "
-                        "has only state features: use pdis instead");
+                        "has only state features: use pdis instead (or dr with --value-model "
+                        "linear-fqe, in memory)");
     int len = (int)(end - b);
     if (grow(t, (size_t)w->n_states, len, err) != 0)
         return -1;
@@ -184,46 +191,22 @@ struct count_ctx {
     const struct tlog *w;
     const double *wr;
     size_t stride;
-    uint64_t first, key;
-    size_t chunk, n_ranges;
-    atomic_int failed;
 };
 
-/* Task k: policy k / n_ranges, its copies in range k % n_ranges, every episode. */
-static void count_task(void *arg, size_t task)
+static void count_one(void *arg, size_t e, size_t p, const double *m, size_t r0, size_t r1)
 {
-    struct count_ctx *x = arg;
-    size_t R = x->t->R, p = task / x->n_ranges, r0 = (task % x->n_ranges) * x->chunk;
-    size_t r1 = r0 + x->chunk < R ? r0 + x->chunk : R;
-    double *m = malloc((R + 1) * sizeof *m);
-    if (!m) {
-        atomic_store(&x->failed, 1);
-        return;
-    }
-    m[0] = 1.0;
-    for (size_t e = 0; e < x->w->n_episodes; e++) {
-        uint64_t rk = acc_rowkey(x->key, x->first + e);
-        for (size_t r = r0 > 1 ? r0 : 1; r < r1; r++)
-            m[r] = (double)acc_count(rk, r - 1);
-        mis_tab_count(x->t, x->w, e, p, x->wr + p * x->stride, m, r0, r1);
-    }
-    free(m);
+    const struct count_ctx *x = arg;
+    mis_tab_count(x->t, x->w, e, p, x->wr + p * x->stride, m, r0, r1);
 }
 
 int mis_tab_count_window(struct mis_tab *t, const struct tlog *w, const double *wr,
                          size_t stride, uint64_t first, uint64_t seed, int threads,
                          struct ope_error *err)
 {
-    int n = threads > 0 ? threads : ope_default_threads();
-    size_t ranges = t->R < (size_t)n * 4 ? t->R : (size_t)n * 4;
-    struct count_ctx x = { t, w, wr, stride, first, acc_key(seed), 0, 0, 0 };
-    x.chunk = (t->R + ranges - 1) / ranges;
-    x.n_ranges = (t->R + x.chunk - 1) / x.chunk;
-    if (ope_parallel_for(t->P * x.n_ranges, threads, count_task, &x, NULL, NULL) != 0)
-        return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
-    return atomic_load(&x.failed) ? ope_fail_oom(err) : 0;
+    struct count_ctx x = { t, w, wr, stride };
+    return acc_count_copies(w->n_episodes, t->P, t->R, first, seed, threads, count_one, &x,
+                            err);
 }
-
 
 int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *err)
 {

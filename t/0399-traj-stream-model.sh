@@ -19,7 +19,7 @@
 # and mis in a shard (64), a log without a tabular state (65), tables past the memory
 # budget (65, saying how much).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 26
+plan 28
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -50,6 +50,17 @@ if awk -F, '$2 == "dm" { dm = $4 } $2 == "dr" { dr = $4 } $2 == "mis" { mis = $4
        "$TMP/hand.out"; then
     pass "a hand-made log: dm = 2 + g/4, dr = (7 + g)/4, mis = (9 + 2g)/4, streamed"
 else fail "the hand-made log"; diag "$(cat "$TMP/hand.out" "$TMP/err")"; fi
+
+# A policy that gives every logged first step probability 0 (only action 2, never
+# logged): mis is undefined, as pdis is, not 0 with an interval of width 0.
+printf 'episode,step,state,action,reward,pscore,pi.e.0,pi.e.1,pi.e.2,pi.z.0,pi.z.1,pi.z.2
+0,0,0,0,1,0.5,0.5,0.5,0,0,0,1\n0,1,1,1,2,0.5,0.5,0.5,0,0,0,1\n1,0,0,1,1,0.25,0.5,0.5,0,0,0,1
+2,0,0,0,3,0.5,0.5,0.5,0,0,0,1\n' > "$TMP/z.csv"
+"$OPE" eval "$TMP/z.csv" --estimators mis --ci none -f csv > "$TMP/z1" 2>/dev/null
+"$OPE" eval "$TMP/z.csv" --stream --estimators mis --ci none -f csv > "$TMP/z2" 2>/dev/null
+if grep -q '^z,mis,{},,' "$TMP/z1" && cmp -s "$TMP/z1" "$TMP/z2"; then
+    pass "mis of a policy with no logged support: undefined, in memory and streamed"
+else fail "mis without support"; diag "$(cat "$TMP/z1" "$TMP/z2")"; fi
 
 # ---- the in-memory JSON ------------------------------------------------------------------
 "$OPE" gen mdp gridworld --episodes 12000 --candidates 4 --gamma 0.95 -q \
@@ -149,6 +160,17 @@ if [ $s -eq 65 ] && grep -q "one for each of the 1000 bootstrap resamples" "$TMP
    grep -q "past the memory budget" "$TMP/err"; then
     pass "dm's per-resample tables past the memory budget: refused (65), saying how much"
 else fail "the memory budget: status $s"; diag "$(cat "$TMP/err")"; fi
+# States first (200 of them, in a 10-step episode), then steps (an 80-step episode):
+# the tables grown ahead in one dimension must not make the other refused (T S^2 =
+# 3.2M cells, under the 4.2M cap).
+awk 'BEGIN { print "episode,step,state,action,reward,pscore,pi.u.0,pi.u.1"
+             for (t = 0; t < 10; t++) printf "0,%d,%d,0,1,0.5,0.3,0.7\n", t, t ? t : 199
+             for (t = 0; t < 80; t++) printf "1,%d,%d,1,0,0.5,0.3,0.7\n", t, t }' > "$TMP/cap.csv"
+"$OPE" eval "$TMP/cap.csv" --estimators mis --ci t -f json > "$TMP/c1" 2>/dev/null
+"$OPE" eval "$TMP/cap.csv" --stream --estimators mis --ci t -f json > "$TMP/c2" 2>"$TMP/err"
+if "$close" "$TMP/c1" "$TMP/c2" 2>"$TMP/why"; then
+    pass "mis: states first, then steps, near the cells' cap: streamed, the same"
+else fail "mis near the cap"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 # State ids far apart make the dense tables too large: refused, saying what to do (the
 # log in memory sums over its rows instead).
 awk -F, -v OFS=, 'NR > 1 && $3 == 6 { $3 = 1100 } { print }' "$TMP/g.csv" > "$TMP/far.csv"
