@@ -335,8 +335,8 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
 
 /* ---- the results ------------------------------------------------------------------ */
 
-/* Whether estimator e's replicates are refitted (the direct method's value model, on
- * every resample: the model pass's copies 1..B). */
+/* Whether estimator e's replicates are refitted on every resample (dm's value model,
+ * mis's state ratios: the model pass's copies 1..B). */
 static int refits(const struct eng *g, const struct tss *t, size_t e)
 {
     const struct est_desc *d = g->o->spec[e].d;
