@@ -445,6 +445,32 @@ static int next_window(struct eng *g, struct tss *t, size_t k, const struct tlog
     return ranks > 1 && !t->win->shared && (int)(k % (size_t)ranks) != comm_rank() ? 2 : 1;
 }
 
+/* One pass over the windows (next_window): fold(g, t, w, first, ctx, err) for each
+ * window this process folds, first its first episode's number in the log (row0
+ * added); *episodes counts the episodes of every window read, which must follow each
+ * other. The models' pass, the estimators' and the contributions' are this loop.
+ * 0, or -1 with err. */
+static int pass_windows(struct eng *g, struct tss *t, size_t *episodes,
+                        int (*fold)(struct eng *g, struct tss *t, const struct tlog *w,
+                                    size_t first, void *ctx, struct ope_error *err),
+                        void *ctx, struct ope_error *err)
+{
+    int rc = 0;
+    for (size_t k = 0; rc == 0; k++) {
+        const struct tlog *w;
+        size_t first;
+        int got = next_window(g, t, k, &w, &first, err);
+        if (got <= 0)
+            return got;
+        if (first != *episodes)
+            return changed(t, "its episodes", err);
+        *episodes += w->n_episodes;
+        if (got == 1 && w->n_episodes)
+            rc = fold(g, t, w, t->win->row0 + first, ctx, err);
+    }
+    return rc;
+}
+
 /* tlog_check_range's rule, known only once the episodes are counted: a trajectory
  * weight past the limit makes the sums over `episodes` episodes with returns up to
  * gmax overflow. rho_max[p]: the largest of policy p. 0, or -1 with err (OPE_EDATA). */
@@ -537,21 +563,17 @@ static int fold_part(void *ctx, struct sf_state *st, struct ope_error *err)
  * (win->shared), or, reading the whole log (its checks and errors then the same on
  * every rank), every comm_size()-th window; the ranks' parts are merged in rank order
  * on every rank. */
+static int fold_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                       void *ctx, struct ope_error *err)
+{
+    (void)ctx;
+    return window(g, t, w, first, err);
+}
+
 static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
 {
-    int ranks = comm_size(), rc = 0;
-    for (size_t k = 0; rc == 0; k++) {
-        const struct tlog *w;
-        size_t first;
-        int got = next_window(g, t, k, &w, &first, err);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        t->read_episodes += w->n_episodes;
-        if (got == 1 && (rc = window(g, t, w, t->win->row0 + first, err)) != 0)
-            break;
-    }
+    int ranks = comm_size();
+    int rc = pass_windows(g, t, &t->read_episodes, fold_window, NULL, err);
     int modelled = t->model || t->mis;
     if (rc == 0 && modelled && t->read_episodes != t->model_episodes)
         rc = changed(t, "its number of episodes", err);
@@ -628,8 +650,9 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
  * first (mis), the layout, then the counts of every copy (on threads, each its own
  * copies). */
 static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
-                        struct ope_error *err)
+                        void *ctx, struct ope_error *err)
 {
+    (void)ctx;
     if (t->mis) {
         if (w->n_steps + 1 > t->cap_wall) {
             free(t->wall);
@@ -644,7 +667,7 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
             if (traj_weights(w, g->pol[p], t->wall + p * t->cap_wall, t->rho, err) != 0)
                 return -1;
     }
-    uint64_t gi0 = (uint64_t)(t->win->row0 + first);
+    uint64_t gi0 = (uint64_t)first;
     if (t->model) {
         for (size_t e = 0; e < w->n_episodes; e++)
             if (fqe_tab_prepare(&t->fq, w, e, gi0 + e, err) != 0)
@@ -685,19 +708,7 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
     if ((t->model && fqe_tab_init(&t->fq, A, g->n_pol, g->pol, Rf, mb, err) != 0) ||
         (t->mis && mis_tab_init(&t->mt, g->n_pol, Rm, mb, err) != 0))
         return -1;
-    int rc = 0;
-    for (size_t k = 0; rc == 0; k++) {
-        const struct tlog *w;
-        size_t first;
-        int got = next_window(g, t, k, &w, &first, err);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        t->model_episodes += w->n_episodes;
-        if (got == 1)
-            rc = model_window(g, t, w, first, err);
-    }
+    int rc = pass_windows(g, t, &t->model_episodes, model_window, NULL, err);
     free(t->wall);
     t->wall = NULL, t->cap_wall = 0;
     /* The ranks agree on the first pass's outcome (first_done does so itself). */
@@ -912,6 +923,26 @@ static void fold(struct eng *g, struct tss *t, const struct cpass *cp, const dou
     }
 }
 
+/* A window of the contributions' pass (pass_windows): its contributions into C
+ * (grown as needed), folded. */
+struct contrib_fold {
+    const struct eng_sums *x;
+    const struct cpass *cp;
+    double *C;
+    size_t cap;
+};
+
+static int contrib_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                          void *ctx, struct ope_error *err)
+{
+    (void)first;
+    struct contrib_fold *f = ctx;
+    if (window_contrib(g, t, f->x, w, f->cp, &f->C, &f->cap, err) != 0)
+        return -1;
+    fold(g, t, f->cp, f->C, w->n_episodes);
+    return 0;
+}
+
 /* A rank's statistics (acc_fold.acc[0..m-1]) merged into the sums so far. */
 struct acc_fold {
     struct ci_stats_acc *acc;
@@ -957,25 +988,12 @@ static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
         ci_stats_acc_init(&cp->acc[k]);
     for (size_t j = 0; j < cp->n_d; j++)
         ci_stats_acc_init(&cp->dacc[j]);
-    double *C = NULL;
-    size_t cap = 0, episodes = 0;
+    struct contrib_fold f = { x, cp, NULL, 0 };
+    size_t episodes = 0;
     int rc = t->win->rewind(t->win->ctx, err);
-    for (size_t k = 0; rc == 0; k++) {
-        const struct tlog *w;
-        size_t first;
-        int got = next_window(g, t, k, &w, &first, err);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        if (first != episodes)
-            rc = changed(t, "its episodes", err);
-        episodes += w->n_episodes;
-        if (rc == 0 && got == 1 && w->n_episodes &&
-            (rc = window_contrib(g, t, x, w, cp, &C, &cap, err)) == 0)
-            fold(g, t, cp, C, w->n_episodes);
-    }
-    free(C);
+    if (rc == 0)
+        rc = pass_windows(g, t, &episodes, contrib_window, &f, err);
+    free(f.C);
     if (rc == 0 && episodes != t->read_episodes)
         rc = changed(t, "its number of episodes", err);
     /* Once agreed, rc is every rank's: a failure is not agreed on again. */
