@@ -146,19 +146,24 @@ const char *cdf_method_name(enum cdf_method m)
     return (unsigned)m < CDF_N_METHODS ? names[m] : "?";
 }
 
-int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
-                 struct cdf_result out[CDF_N_METHODS], int ok[CDF_N_METHODS],
-                 char why[CDF_N_METHODS][256], struct ope_error *err)
+/* Every method, tis and sn from G and rho (n episodes), dr from the log (or, with
+ * why_dr, not at all: that is why). */
+static int all_methods(const struct tlog *log, size_t pol, double gamma, const double *G,
+                       const double *rho, size_t n, double alpha, const char *why_dr,
+                       struct cdf_result out[CDF_N_METHODS], int ok[CDF_N_METHODS],
+                       char why[CDF_N_METHODS][256], struct ope_error *err)
 {
     for (int m = 0; m < CDF_N_METHODS; m++) {
         ok[m] = 0;
         why[m][0] = '\0';
-        if (m == CDF_DR && !log->state) {
-            snprintf(why[m], 256, "it needs a tabular state column");
+        if (m == CDF_DR && why_dr) {
+            snprintf(why[m], 256, "%.250s", why_dr);
             continue;
         }
         struct ope_error e = { 0 };
-        if (cdf_traj(log, pol, gamma, (enum cdf_method)m, alpha, &out[m], &e) == 0) {
+        int rc = m == CDF_DR ? cdf_traj(log, pol, gamma, CDF_DR, alpha, &out[m], &e)
+                             : cdf_from_returns(G, rho, n, (enum cdf_method)m, alpha, &out[m], &e);
+        if (rc == 0) {
             ok[m] = 1;
         } else if (e.status == OPE_EDATA) {
             snprintf(why[m], 256, "%.250s", e.msg);
@@ -172,6 +177,52 @@ int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
         }
     }
     return 0;
+}
+
+int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
+                 struct cdf_result out[CDF_N_METHODS], int ok[CDF_N_METHODS],
+                 char why[CDF_N_METHODS][256], struct ope_error *err)
+{
+    size_t n = log->n_episodes;
+    double *G = ope_calloc(n ? n : 1, sizeof *G, err);
+    double *rho = ope_calloc(n ? n : 1, sizeof *rho, err);
+    int rc = G && rho ? 0 : -1;
+    for (size_t e = 0; rc == 0 && e < n; e++) {
+        G[e] = cdf_episode_return(log, e, gamma);
+        rho[e] = cdf_episode_weight(log, pol, e);
+    }
+    if (rc == 0)
+        rc = all_methods(log, pol, gamma, G, rho, n, alpha,
+                         log->state ? NULL : "it needs a tabular state column", out, ok, why,
+                         err);
+    free(G);
+    free(rho);
+    return rc;
+}
+
+int cdf_returns_all(const double *G, const double *rho, size_t n, double alpha,
+                    const char *why_dr, struct cdf_result out[CDF_N_METHODS],
+                    int ok[CDF_N_METHODS], char why[CDF_N_METHODS][256], struct ope_error *err)
+{
+    return all_methods(NULL, 0, 1.0, G, rho, n, alpha, why_dr, out, ok, why, err);
+}
+
+double cdf_episode_return(const struct tlog *log, size_t e, double gamma)
+{
+    double disc = 1, g = 0;
+    for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++) {
+        g += disc * log->reward[j];     /* gamma^0 for the first step */
+        disc *= gamma;
+    }
+    return g;
+}
+
+double cdf_episode_weight(const struct tlog *log, size_t pol, size_t e)
+{
+    double w = 1;
+    for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++)
+        w *= log->policy[pol].prob[log->action[j]][j] / log->pscore[j];
+    return w;
 }
 
 int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m,
@@ -194,16 +245,10 @@ int cdf_traj(const struct tlog *log, size_t pol, double gamma, enum cdf_method m
         free(rho);
         return -1;
     }
+    /* Padding with weight carried over and reward 0 changes neither G nor rho. */
     for (size_t e = 0; e < n; e++) {
-        double disc = 1, w = 1, g = 0;
-        for (size_t j = log->ep_start[e]; j < log->ep_start[e + 1]; j++) {
-            g += disc * log->reward[j];     /* gamma^0 for the first step */
-            disc *= gamma;
-            w *= log->policy[pol].prob[log->action[j]][j] / log->pscore[j];
-        }
-        /* Padding with weight carried over and reward 0 changes neither G nor rho. */
-        G[e] = g;
-        rho[e] = w;
+        G[e] = cdf_episode_return(log, e, gamma);
+        rho[e] = cdf_episode_weight(log, pol, e);
     }
     int rc = cdf_from_returns(G, rho, n, m, alpha, r, err);
     free(G);

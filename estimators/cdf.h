@@ -63,6 +63,19 @@ int cdf_traj_all(const struct tlog *log, size_t pol, double gamma, double alpha,
                  struct cdf_result out[CDF_N_METHODS], int ok[CDF_N_METHODS],
                  char why[CDF_N_METHODS][256], struct ope_error *err);
 
+/* cdf_traj_all's tis and sn from the returns G[0..n-1] and weights rho[0..n-1] of
+ * the log's episodes in their order (a log read in windows: trajret.h gathers them);
+ * dr is left out with why_dr as its reason (it fits a model on the whole log). */
+int cdf_returns_all(const double *G, const double *rho, size_t n, double alpha,
+                    const char *why_dr, struct cdf_result out[CDF_N_METHODS],
+                    int ok[CDF_N_METHODS], char why[CDF_N_METHODS][256], struct ope_error *err);
+
+/* Episode e's return sum_t gamma^t r_t (from gamma^0, summed in step order) and its
+ * trajectory weight for policy pol (the product of pi_e / pi_b over its steps): the
+ * inputs of the tis and sn CDFs, the same bits for a log in memory and a window. */
+double cdf_episode_return(const struct tlog *log, size_t e, double gamma);
+double cdf_episode_weight(const struct tlog *log, size_t pol, size_t e);
+
 /* Clip r->F[0..n-1] (raw estimates on the ascending grid r->y) to [0, 1], make it
  * non-decreasing, put the mass short of 1 on the last point, and fill the mean,
  * variance, CVaR_alpha and IQR of the resulting step distribution. */

@@ -11,10 +11,16 @@
 
 /* Options beyond eval_opts (which carries estimators, policies, alpha, ci, B, seed,
  * threads, bounds, progress). */
+struct traj_returns;
+
 struct traj_opts {
     struct vm_opts vm;          /* value model for dm, dr, wdr */
     double gamma;               /* NAN: the log's gamma */
     const double *truth;        /* [n policies evaluated] exact values, or NULL */
+    /* A log read in windows (evaluate_traj_stream.h) keeps every episode's return and
+     * each evaluated policy's weight here when not NULL (--risk: trajret.h), in the
+     * log's episode order; the caller inits and releases it. */
+    struct traj_returns *returns;
 };
 
 void traj_opts_init(struct traj_opts *t);

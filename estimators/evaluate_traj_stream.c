@@ -17,6 +17,7 @@
 #include "estimators/evaluate_stream.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
+#include "estimators/trajret.h"
 #include "estimators/vmodel.h"
 #include "ope/base/comm.h"
 #include "ope/base/json.h"
@@ -81,10 +82,13 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
                             vm_kind_name(kind), in, out);
     }
     const char *ci = ci_method_name((enum ci_method)o->ci);
-    if (o->ci == CI_CS)
-        return ope_fail(err, OPE_EUSAGE, "--ci cs: the confidence sequences of a trajectory "
-                        "log are formed in memory; a log %s takes --ci bootstrap, t, hoeffding "
-                        "or bernstein; or %s", in, out);
+    /* A trajectory log has no confidence sequence (their terms are not bounded means
+     * of rows): read in windows it says so as the log in memory does, but a shard's
+     * merge would only carry the refusal further. */
+    if (o->ci == CI_CS && shard)
+        return ope_fail(err, OPE_EUSAGE, "--ci cs: a trajectory log has no confidence "
+                        "sequences (ope eval --ci cs on it says why): use --ci bootstrap or t "
+                        "for shards");
     if (eval_traj_stream_again(o->ci) && shard)
         return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard state holds no "
                         "per-episode contributions (they are formed in a second pass over the "
@@ -280,6 +284,9 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
     if (reserve(t, w, 0, err) != 0 ||
         evtraj_support_grow(g, t, w->n_states > 0 ? (size_t)w->n_states : 1, err) != 0 ||
         (T != t->T && evtraj_layout(g, t, T, err) != 0) || reserve(t, w, t->W, err) != 0)
+        return -1;
+    if (t->to && t->to->returns &&
+        traj_returns_add(t->to->returns, w, g->pol, t->gamma, first, err) != 0)
         return -1;
     for (size_t e = 0; e < n; e++) {
         double ga;
@@ -559,6 +566,29 @@ static int fold_part(void *ctx, struct sf_state *st, struct ope_error *err)
     return merge_bytes(f->g, f->t, st, (uint64_t)-1, err);
 }
 
+/* A rank's episodes' returns appended to the returns so far (ranks_fold). */
+static int fold_returns(void *ctx, struct sf_state *st, struct ope_error *err)
+{
+    return traj_returns_get(ctx, st, err) != 0 ? -1 : sf_done(st, err);
+}
+
+/* --risk: every rank's episodes' returns gathered on every rank, in the log's episode
+ * order. 0, or -1 with err. */
+static int gather_returns(const struct tss *t, int rc, struct ope_error *err)
+{
+    struct traj_returns *k = t->to ? t->to->returns : NULL;
+    if (!k)
+        return rc;
+    if (comm_size() > 1) {
+        struct strbuf mine = STRBUF_INIT;
+        if (rc == 0)
+            traj_returns_put(k, &mine);
+        k->n = 0;
+        rc = ranks_fold(&mine, "a rank's returns", rc, fold_returns, k, err);
+    }
+    return rc == 0 ? traj_returns_order(k, err) : -1;
+}
+
 /* Read the windows; under MPI each rank folds the windows of its own range of the log
  * (win->shared), or, reading the whole log (its checks and errors then the same on
  * every rank), every comm_size()-th window; the ranks' parts are merged in rank order
@@ -573,6 +603,10 @@ static int fold_window(struct eng *g, struct tss *t, const struct tlog *w, size_
 static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
 {
     int ranks = comm_size();
+    if (t->to && t->to->returns) {
+        traj_returns_release(t->to->returns);
+        t->to->returns->P = g->n_pol;
+    }
     int rc = pass_windows(g, t, &t->read_episodes, fold_window, NULL, err);
     int modelled = t->model || t->mis;
     if (rc == 0 && modelled && t->read_episodes != t->model_episodes)
@@ -584,7 +618,9 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
     else if (ranks > 1)
         rc = comm_agree(rc, err);
     if (ranks == 1 || rc != 0 || ranks_range(g, t, err) != 0)
-        return ranks == 1 ? rc : -1;
+        return ranks == 1 ? gather_returns(t, rc, err) : -1;
+    if (gather_returns(t, 0, err) != 0)
+        return -1;
     /* Every rank's part, in rank order, merged into an empty part on every rank. */
     struct strbuf mine = STRBUF_INIT;
     evtraj_part_put(g, t, &mine);

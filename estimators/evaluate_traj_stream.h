@@ -2,7 +2,8 @@
  * episodes in one pass (ope eval --stream on a trajectory log, issue 17), by the same
  * driver (engine.h) and the same per-episode terms (traj.h) as a log in memory; only
  * the gathering differs. Memory: one window's episodes and their packed terms, plus
- * O(policies x estimators x (replicates + horizon^2)), never O(episodes).
+ * O(policies x estimators x (replicates + horizon^2)), and O(episodes) only for
+ * --risk's returns (below) and the loader's episode ids.
  *
  * One pass is enough because every statistic is kept in a form that merges:
  *   - the point and replicate sums of every column in the accumulator (accum.h), fed
@@ -35,11 +36,14 @@
  * the estimators' pass uses them as the log in memory does. The horizon is then known
  * before the first window, so every part is laid out for it at once.
  *
+ * With traj_opts.returns the estimators' pass also keeps every episode's return and
+ * weights (trajret.h: --risk's return distributions), gathered across ranks.
+ *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
  * OPE_EUSAGE): the linear value models, a model in a shard (fitted on the whole
- * log), the confidence
- * sequences (--ci cs), and the t, Hoeffding and Bernstein intervals of shards (a
- * shard's state holds no contributions given the whole log's sums). */
+ * log), and in a shard --ci cs (which a trajectory log does not have anyway) and
+ * the t, Hoeffding and Bernstein intervals (a shard's state holds no contributions
+ * given the whole log's sums). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 #define ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 

@@ -102,5 +102,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/traj.h \
 	estimators/trajboot.c \
 	estimators/trajboot.h \
+	estimators/trajret.c \
+	estimators/trajret.h \
 	estimators/vmodel.c \
 	estimators/vmodel.h

@@ -198,8 +198,8 @@ else fail "--ci t past the budget: status $s"; diag "$(cat "$TMP/err")"; fi
 expect_status 64 "dr with --value-model lstd and --stream" "$OPE" eval "$TMP/g.csv" --stream \
     --estimators tis,dr --value-model lstd
 expect_grep "$TMP/err" "dr: --value-model lstd fits on the whole log at once" "says why"
-expect_status 64 "--ci cs with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --ci cs
-expect_status 64 "--risk with --stream" "$OPE" eval "$TMP/g.csv" --stream $E --risk
+expect_status 64 "--ci cs with --save-state" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/cs.state" $E --ci cs
+expect_status 64 "--risk with --save-state" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/risk.state" $E --risk
 expect_status 64 "--policy NAME=FILE with --stream" "$OPE" eval "$TMP/g.csv" --stream $E \
     --policy x="$TMP/truth.csv"
 

@@ -137,8 +137,10 @@ enum {
 "  column, --value-model fqe) take a pass before the others that fits their\n" \
 "  models from counts; dm's and mis's bootstrap refits them on every resample from\n" \
 "  per-resample counts (refused past the memory budget, saying how much; --ci t\n" \
-"  needs none): the in-memory results to 1e-12; not in a shard. The linear value\n" \
-"  models, --ci cs, --risk and --policy NAME=FILE are refused (64). Under mpirun\n" \
+"  needs none): the in-memory results to 1e-12; not in a shard. --risk keeps\n" \
+"  every episode's return and weights (16 + 8 x policies bytes each): the tis and\n" \
+"  sn distributions bit for bit, dr left out (said); not in a shard. The linear\n" \
+"  value models and --policy NAME=FILE are refused (64). Under mpirun\n" \
 "  the ranks share one plain file out by byte ranges\n" \
 "  of whole episodes (their first episodes counted and scanned; an episode id\n" \
 "  that comes back in a later range is found across ranks); other inputs are\n" \

@@ -19,6 +19,7 @@
 #include "estimators/evaluate_traj_stream.h"
 #include "estimators/rmodel.h"
 #include "estimators/segments.h"
+#include "estimators/trajret.h"
 #include "estimators/vmodel.h"
 #include "ope/base/utf8.h"
 
@@ -112,53 +113,106 @@ int eval_settings_check(const struct eval_settings *set, int traj, struct ope_er
     return rc;
 }
 
+/* Policy rp's return distributions cr[m] (ok[m], else why[m]) into its results, with
+ * a warning for each one the log cannot give and for mass put at the largest return. */
+static int fill_risk(const struct eval_settings *set, struct res_eval *r, struct res_policy *rp,
+                     struct cdf_result cr[CDF_N_METHODS], const int ok[CDF_N_METHODS],
+                     char why[CDF_N_METHODS][256], int said_dr, struct ope_error *err)
+{
+    if (!(rp->risk = ope_calloc(CDF_N_METHODS, sizeof *rp->risk, err))) {
+        for (int m = 0; m < CDF_N_METHODS; m++)
+            if (ok[m])
+                cdf_result_release(&cr[m]);
+        return -1;
+    }
+    for (int m = 0; m < CDF_N_METHODS; m++) {
+        if (!ok[m] && !(m == CDF_DR && said_dr)) {
+            /* A distribution this log cannot give: say so and keep the others. */
+            res_warn(r, rp, "no %s return distribution: %s",
+                     m == CDF_DR ? "doubly robust" : cdf_method_name((enum cdf_method)m),
+                     why[m]);
+        }
+        if (!ok[m])
+            continue;
+        struct res_risk *k = &rp->risk[rp->n_risk++];
+        snprintf(k->method, sizeof k->method, "%s", cdf_method_name((enum cdf_method)m));
+        k->mean = cr[m].mean;
+        k->var = cr[m].var;
+        k->cvar = cr[m].cvar;
+        k->iqr = cr[m].iqr;
+        k->cvar_alpha = set->risk_alpha;
+        k->n_grid = cr[m].n;
+        k->grid = cr[m].y;
+        k->cdf = cr[m].F;
+        /* Mass the CDF did not reach is put at the largest return: say how much,
+         * as it moves the mean and the upper tail (estimators/cdf.h). */
+        if (cr[m].short_mass > CDF_SHORT_WARN)
+            res_warn(r, rp, "the %s return distribution reaches only %.3g: the missing "
+                     "%.1f%% of the probability is put at the largest return (%g), which "
+                     "biases its mean upward", cdf_method_name((enum cdf_method)m),
+                     1 - cr[m].short_mass, 100 * cr[m].short_mass, k->grid[k->n_grid - 1]);
+    }
+    return 0;
+}
+
+/* The discount the estimates used (--gamma, else the log's), so that the
+ * distribution's mean and the estimators speak of the same return. */
+static double risk_gamma(const struct eval_settings *set, const struct res_eval *r)
+{
+    return isfinite(r->gamma) ? r->gamma : (isnan(set->gamma) ? 1.0 : set->gamma);
+}
+
 /* The return distributions (TIS, self-normalised, doubly robust) of every policy.
  * One that this log cannot give (dr without a tabular state column, sn when every
  * weight is 0) is left out with a warning rather than failing the evaluation. */
 static int add_risk(const struct eval_settings *set, const struct tlog *log, struct res_eval *r,
                     struct ope_error *err)
 {
-    /* The discount the estimates used (--gamma, else the log's), so that the
-     * distribution's mean and the estimators speak of the same return. */
-    double gamma = isfinite(r->gamma) ? r->gamma : (isnan(set->gamma) ? 1.0 : set->gamma);
+    double gamma = risk_gamma(set, r);
     for (size_t p = 0; p < r->n_policies; p++) {
         int idx = tlog_policy_index(log, r->pol[p].name);
         if (idx < 0)
             continue;
-        struct res_policy *rp = &r->pol[p];
         struct cdf_result cr[CDF_N_METHODS];
         int ok[CDF_N_METHODS];
         char why[CDF_N_METHODS][256];
-        if (!(rp->risk = ope_calloc(CDF_N_METHODS, sizeof *rp->risk, err)) ||
-            cdf_traj_all(log, (size_t)idx, gamma, set->risk_alpha, cr, ok, why, err) != 0)
+        if (cdf_traj_all(log, (size_t)idx, gamma, set->risk_alpha, cr, ok, why, err) != 0 ||
+            fill_risk(set, r, &r->pol[p], cr, ok, why, 0, err) != 0)
             return -1;
-        for (int m = 0; m < CDF_N_METHODS; m++) {
-            if (!ok[m]) {
-                /* A distribution this log cannot give: say so and keep the others. */
-                res_warn(r, rp, "no %s return distribution: %s",
-                         m == CDF_DR ? "doubly robust" : cdf_method_name((enum cdf_method)m),
-                         why[m]);
-                continue;
-            }
-            struct res_risk *k = &rp->risk[rp->n_risk++];
-            snprintf(k->method, sizeof k->method, "%s", cdf_method_name((enum cdf_method)m));
-            k->mean = cr[m].mean;
-            k->var = cr[m].var;
-            k->cvar = cr[m].cvar;
-            k->iqr = cr[m].iqr;
-            k->cvar_alpha = set->risk_alpha;
-            k->n_grid = cr[m].n;
-            k->grid = cr[m].y;
-            k->cdf = cr[m].F;
-            /* Mass the CDF did not reach is put at the largest return: say how much,
-             * as it moves the mean and the upper tail (estimators/cdf.h). */
-            if (cr[m].short_mass > CDF_SHORT_WARN)
-                res_warn(r, rp, "the %s return distribution reaches only %.3g: the missing "
-                         "%.1f%% of the probability is put at the largest return (%g), which "
-                         "biases its mean upward", cdf_method_name((enum cdf_method)m),
-                         1 - cr[m].short_mass, 100 * cr[m].short_mass, k->grid[k->n_grid - 1]);
+    }
+    return 0;
+}
+
+/* add_risk for a log read in windows, from the returns and weights its pass kept (in
+ * the engine's policy order, the results'): tis and sn as in memory, bit for bit; dr
+ * fits a model of each state and action's return law from all their rewards, which
+ * the windows do not keep. */
+static int add_risk_returns(const struct eval_settings *set, const struct traj_returns *k,
+                            struct res_eval *r, struct ope_error *err)
+{
+    static const char dr[] = "it fits a model of every state and action's return from all "
+                             "their rewards, which a log read in windows (--stream, mpirun, "
+                             "past --memory-limit) does not keep: evaluate the log in memory "
+                             "for it";
+    double *rho = ope_malloc((k->n ? k->n : 1) * sizeof *rho, err);
+    if (!rho)
+        return -1;
+    if (res_warn(r, NULL, "no doubly robust return distribution: %s", dr) != 0) {
+        free(rho);
+        return ope_fail_oom(err);
+    }
+    for (size_t p = 0; p < r->n_policies && p < k->P; p++) {
+        struct cdf_result cr[CDF_N_METHODS];
+        int ok[CDF_N_METHODS];
+        char why[CDF_N_METHODS][256];
+        traj_returns_weights(k, p, rho);
+        if (cdf_returns_all(k->G, rho, k->n, set->risk_alpha, dr, cr, ok, why, err) != 0 ||
+            fill_risk(set, r, &r->pol[p], cr, ok, why, 1, err) != 0) {
+            free(rho);
+            return -1;
         }
     }
+    free(rho);
     return 0;
 }
 
@@ -374,7 +428,7 @@ int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error
     struct eval_opts eo;
     /* The default list holds estimators that fit a model: not streamed unasked. */
     struct traj_opts to;
-    int ok = set->estimators[0] && !set->by[0] && !set->risk &&
+    int ok = set->estimators[0] && !set->by[0] &&
              est_spec_list(traj_stream_estimators(set), EST_TRAJ, &spec, &n_spec, err) == 0 &&
              eval_settings_to_opts(set, &eo, &to, err) == 0;
     if (ok) {
@@ -414,10 +468,6 @@ static int traj_stream_opts(const struct eval_settings *set, const char *path,
         return ope_fail(err, OPE_EUSAGE, "%s: --by %s: segments are for bandit logs; this is "
                         "a trajectory log (evaluate each part's episodes as a log of its own)",
                         path, set->by);
-    if (set->risk)
-        return ope_fail(err, OPE_EUSAGE, "%s: --risk: the return distribution's estimates sort "
-                        "every episode's return, which a log read in windows (--stream, mpirun, "
-                        "--save-state) does not hold: evaluate it in memory", path);
     if (est_spec_list(traj_stream_estimators(set), EST_TRAJ, spec, &n_spec, err) != 0 ||
         eval_settings_to_opts(set, eo, to, err) != 0)
         return -1;
@@ -444,6 +494,14 @@ static int traj_truth(struct res_eval *r, const char *truth_path, const char *co
     return rc;
 }
 
+/* --risk with shards: their states hold sums, not every episode's return. */
+static int risk_shard(const char *path, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EUSAGE, "%s: --risk: the return distributions sort every "
+                    "episode's return, which a shard's state does not hold: evaluate the whole "
+                    "log with --stream or under mpirun, or in memory", path);
+}
+
 /* The model's estimators a stream left out, said on r. */
 static int traj_left(const struct eval_settings *set, struct res_eval *r, struct ope_error *err)
 {
@@ -465,14 +523,21 @@ struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
     struct eval_opts eo;
     struct traj_opts to;
     struct res_eval *r = NULL;
+    struct traj_returns keep;
+    traj_returns_init(&keep, 0, set->model_bytes, win->path);
     if (traj_stream_opts(set, win->path ? win->path : "log", progress, &spec, &eo, &to,
-                         err) == 0)
+                         err) == 0) {
+        if (set->risk)
+            to.returns = &keep;         /* for the engine's policies, in its order */
         r = eval_traj_stream(win, &eo, &to, err);
+    }
     if (r && (traj_truth(r, set->truth_path, win->names, win->n_policies, err) != 0 ||
-              traj_left(set, r, err) != 0)) {
+              traj_left(set, r, err) != 0 ||
+              (set->risk && add_risk_returns(set, &keep, r, err) != 0))) {
         res_eval_free(r);
         r = NULL;
     }
+    traj_returns_release(&keep);
     free(spec);
     return r;
 }
@@ -491,6 +556,8 @@ int eval_settings_save_traj_stream(const struct eval_settings *set,
     if (rc == 0 && set->truth_path)
         rc = ope_fail(err, OPE_EUSAGE, "--save-state: --truth is for the result: give it to "
                       "ope merge");
+    if (rc == 0 && set->risk)
+        rc = risk_shard(win->path ? win->path : "log", err);
     if (rc == 0)
         rc = eval_traj_stream_save(win, &eo, &to, state, settings, episodes, err);
     free(spec);
@@ -508,7 +575,8 @@ struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
     struct eval_opts eo;
     struct traj_opts to;
     struct res_eval *r = NULL;
-    if (traj_stream_opts(set, "the states", progress, &spec, &eo, &to, err) == 0)
+    if (traj_stream_opts(set, "the states", progress, &spec, &eo, &to, err) == 0 &&
+        (!set->risk || risk_shard("the states", err) == 0))
         r = eval_traj_merge(states, episodes, n, &eo, &to, err);
     if (r && traj_truth(r, set->truth_path, names, n_names, err) != 0) {
         res_eval_free(r);
