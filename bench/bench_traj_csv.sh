@@ -6,7 +6,8 @@
 # 10 policies with B = 1000 bootstrap intervals: in memory, --stream (windows of whole
 # episodes, one pass) and, when mpirun is there, mpirun -np 2 (--threads 1 each); then
 # with --ci t --matrix=3 in memory and --stream (which reads the file twice); dm, dr,
-# wdr and mis with --ci t, in memory and --stream (a pass for the models first).
+# wdr and mis with --ci t, in memory and --stream (a pass for the models first); dm, dr
+# and wdr with the lstd value model, likewise.
 # Wall-clock seconds, and the peak memory of the in-memory and streamed runs.
 set -eu
 OPE=$1
@@ -54,6 +55,17 @@ m6=$(rss "$OPE" eval "$f" --stream $M); t11=$(now)
 awk -v a="$t9" -v b="$t10" -v c="$t11" -v m5="$m5" -v m6="$m6" 'BEGIN {
     printf "  dm,dr,wdr,mis --ci t: in memory %.2f s, %s MB; --stream (three passes) %.2f s, %s MB\n",
         b - a, m5, c - b, m6 }'
+# The linear value models (lstd: LSTD's system per policy, from sums gathered in the
+# models' pass), dm, dr and wdr with t intervals.
+L="--estimators dm,dr,wdr --value-model lstd --ci t -f json"
+t12=$(now)
+# shellcheck disable=SC2086
+m7=$(rss "$OPE" eval "$f" $L); t13=$(now)
+# shellcheck disable=SC2086
+m8=$(rss "$OPE" eval "$f" --stream $L); t14=$(now)
+awk -v a="$t12" -v b="$t13" -v c="$t14" -v m7="$m7" -v m8="$m8" 'BEGIN {
+    printf "  dm,dr,wdr --value-model lstd --ci t: in memory %.2f s, %s MB; --stream %.2f s, %s MB\n",
+        b - a, m7, c - b, m8 }'
 if command -v mpirun >/dev/null 2>&1; then
     t4=$(now)
     # shellcheck disable=SC2086

@@ -14,6 +14,7 @@
 #include "datasets/logrange.h"
 #include "estimators/accum.h"
 #include "estimators/engine.h"
+#include "estimators/lintab.h"
 #include "estimators/evaluate_stream.h"
 #include "estimators/traj.h"
 #include "estimators/trajboot.h"
@@ -75,11 +76,12 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
                             "wtis and wpdis; evaluate the whole log with --stream or under "
                             "mpirun, which fit it in a pass of its own", o->spec[e].label,
                             d->needs_model ? "value model" : "state ratios");
-        if (d->needs_model && kind != VM_FQE)
-            return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s fits on the whole log at "
-                            "once; a log %s fits tabular FQE (--value-model fqe, from counts "
-                            "gathered in a pass of its own); or %s", o->spec[e].label,
-                            vm_kind_name(kind), in, out);
+        if (d->needs_model && (kind == VM_TD || kind == VM_GTD2))
+            return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s iterates over the log's "
+                            "transitions in order, once per epoch (--epochs), which a log %s "
+                            "would read as many times: use --value-model lstd (the same fixed "
+                            "point, from sums gathered in one pass), linear-fqe or fqe; or %s",
+                            o->spec[e].label, vm_kind_name(kind), in, out);
     }
     const char *ci = ci_method_name((enum ci_method)o->ci);
     /* A trajectory log has no confidence sequence (their terms are not bounded means
@@ -252,6 +254,14 @@ static int model_rows(struct eng *g, struct tss *t, const struct tlog *w, size_t
     }
     if (!t->model)
         return 0;
+    if (t->lin) {
+        if (lin_tab_rows(&t->lt, w, g->pol[p], t->LT + p * lin_tab_theta_size(&t->lt), t->qa,
+                         t->v, err) != 0)
+            return -1;
+        in->qa = t->qa;
+        in->v = t->v;
+        return 0;
+    }
     if (!w->state || (size_t)w->n_states > t->QS)
         return changed(t, "a state the model's pass did not see", err);
     size_t A = (size_t)t->n_actions;
@@ -648,10 +658,21 @@ static int read_states(struct eng *g, struct tss *t, struct ope_error *err)
 
 /* The ranks' model statistics (ranks_fold): the value model's tables, then mis's. */
 struct model_fold {
+    const struct eng *g;
     struct tss *t;
     struct fqe_tab *fq;
+    struct lin_tab *lt;
     struct mis_tab *mt;
 };
+
+/* The linear value model's sums (lintab.h) for the features of the log, nf (0: a
+ * one-hot of the state). 0, or -1 with err. */
+static int lin_init(const struct eng *g, const struct tss *t, struct lin_tab *lt, size_t nf,
+                    struct ope_error *err)
+{
+    return lin_tab_init(lt, t->to->vm.kind == VM_LSTD, (size_t)t->n_actions, nf, g->n_pol,
+                        g->pol, t->gamma, g->o->model.max_bytes, t->path, err);
+}
 
 static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
 {
@@ -660,12 +681,23 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
     struct mis_tab c;
     memset(&b, 0, sizeof b);
     memset(&c, 0, sizeof c);
-    int rc = 0;
-    if (f->t->model) {
+    struct lin_tab l;
+    memset(&l, 0, sizeof l);
+    int rc = 0, fqe = f->t->model && !f->t->lin;
+    if (fqe) {
         rc = fqe_tab_init(&b, f->fq->A, f->fq->P, f->fq->pol, f->fq->R, f->fq->max_bytes, err);
         if (rc == 0)
             rc = fqe_tab_get(&b, st, err);
     }
+    /* A rank that read no window has no linear sums (their width is the features'). */
+    size_t nf1 = rc == 0 && f->t->lin ? (size_t)sf_get_count(st, 0, (uint64_t)1 << 20) : 0;
+    if (rc == 0 && nf1 && !f->lt->s)
+        rc = lin_init(f->g, f->t, f->lt, nf1 - 1, err);
+    if (rc == 0 && nf1 && f->lt->nf != nf1 - 1)
+        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: another number of features",
+                      st->name);
+    if (rc == 0 && nf1 && (rc = lin_init(f->g, f->t, &l, nf1 - 1, err)) == 0)
+        rc = lin_tab_get(&l, st, err);
     if (rc == 0 && f->t->mis) {
         rc = mis_tab_init(&c, f->mt->P, f->mt->R, f->mt->max_bytes, err);
         if (rc == 0)
@@ -673,11 +705,14 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
     }
     if (rc == 0)
         rc = sf_done(st, err);
-    if (rc == 0 && f->t->model)
+    if (rc == 0 && fqe)
         rc = fqe_tab_merge(f->fq, &b, err);
+    if (rc == 0 && nf1)
+        rc = lin_tab_merge(f->lt, &l, err);
     if (rc == 0 && f->t->mis)
         rc = mis_tab_merge(f->mt, &c, err);
     fqe_tab_release(&b);
+    lin_tab_release(&l);
     mis_tab_release(&c);
     return rc;
 }
@@ -704,7 +739,19 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
                 return -1;
     }
     uint64_t gi0 = (uint64_t)first;
-    if (t->model) {
+    if (t->lin) {
+        if (!t->lt.s && lin_init(g, t, &t->lt, w->n_features, err) != 0)
+            return -1;
+        /* In the accumulator's chunks of the log's episodes (from multiples of
+         * ACC_CHUNK), as the log in memory sums them: a rank's range that starts inside
+         * one sums its part of it apart, and only that chunk's sum differs by rounding. */
+        for (size_t e0 = 0, e1; e0 < w->n_episodes; e0 = e1) {
+            e1 = e0 + (ACC_CHUNK - (size_t)((gi0 + e0) % ACC_CHUNK));
+            e1 = e1 < w->n_episodes ? e1 : w->n_episodes;
+            if (lin_tab_add(&t->lt, w, e0, e1, err) != 0)
+                return -1;
+        }
+    } else if (t->model) {
         for (size_t e = 0; e < w->n_episodes; e++)
             if (fqe_tab_prepare(&t->fq, w, e, gi0 + e, err) != 0)
                 return -1;
@@ -733,15 +780,16 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
 static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
 {
     size_t ns = g->o->n_spec, Rf = 1, Rm = 1, A = (size_t)t->n_actions;
+    int fqe = t->model && !t->lin;
     for (size_t e = 0; e < ns; e++) {
         const struct est_desc *d = g->o->spec[e].d;
-        if (d->traj_resample && d->needs_model)
+        if (d->traj_resample && d->needs_model && fqe)
             Rf = 1 + g->B;
         else if (d->traj_resample)
             Rm = 1 + g->B;
     }
     size_t mb = g->o->model.max_bytes;
-    if ((t->model && fqe_tab_init(&t->fq, A, g->n_pol, g->pol, Rf, mb, err) != 0) ||
+    if ((fqe && fqe_tab_init(&t->fq, A, g->n_pol, g->pol, Rf, mb, err) != 0) ||
         (t->mis && mis_tab_init(&t->mt, g->n_pol, Rm, mb, err) != 0))
         return -1;
     int rc = pass_windows(g, t, &t->model_episodes, model_window, NULL, err);
@@ -756,7 +804,8 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         /* Every rank gathers every rank's tables and merges them into a table of its
          * own: MPI moves at most 2 GB at once, and the budget holds all of them. */
         int ranks = comm_size();
-        double each = (t->model ? fqe_tab_bytes(Rf, A, g->n_pol, t->fq.S) : 0.0) +
+        double each = (fqe ? fqe_tab_bytes(Rf, A, g->n_pol, t->fq.S) : 0.0) +
+                      (t->lin ? lin_tab_bytes(t->lt.lstd, A, g->n_pol, t->lt.p) : 0.0) +
                       (t->mis ? mis_tab_bytes(g->n_pol, Rm, t->mt.S, t->mt.T) : 0.0);
         if (each * ranks > (double)INT32_MAX)
             rc = ope_fail(err, OPE_EDATA, "%s: the models' tables take %.1f MB a rank, past "
@@ -770,41 +819,59 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
                           "without mpirun", t->path ? t->path : "log", ranks,
                           each * (ranks + 2) / 1048576.0, (double)mb / 1048576.0);
         struct strbuf mine = STRBUF_INIT;
-        if (rc == 0 && t->model)
+        if (rc == 0 && fqe)
             fqe_tab_put(&t->fq, &mine);
+        if (rc == 0 && t->lin) {
+            sf_put_u64(&mine, t->lt.s ? 1 + t->lt.nf : 0);
+            if (t->lt.s)
+                lin_tab_put(&t->lt, &mine);
+        }
         if (rc == 0 && t->mis)
             mis_tab_put(&t->mt, &mine);
         struct fqe_tab fq;
+        struct lin_tab lt;
         struct mis_tab mt;
         memset(&fq, 0, sizeof fq);
+        memset(&lt, 0, sizeof lt);
         memset(&mt, 0, sizeof mt);
-        if (rc == 0 && t->model)
+        if (rc == 0 && fqe)
             rc = fqe_tab_init(&fq, A, g->n_pol, g->pol, Rf, mb, err);
         if (rc == 0 && t->mis)
             rc = mis_tab_init(&mt, g->n_pol, Rm, mb, err);
-        struct model_fold f = { t, &fq, &mt };
+        struct model_fold f = { g, t, &fq, &lt, &mt };
         rc = ranks_fold(&mine, "a rank's models", rc, fold_model, &f, err);
         fqe_tab_release(&t->fq);
+        lin_tab_release(&t->lt);
         mis_tab_release(&t->mt);
         t->fq = fq;
+        t->lt = lt;
         t->mt = mt;
     }
     if (rc != 0)
         return -1;
-    t->QT = t->model ? t->fq.T : t->mt.T;
+    if (t->lin && !t->lt.s)
+        return ope_fail(err, OPE_EDATA, "%s: no episodes after the header",
+                        t->path ? t->path : "log");
+    t->QT = t->lin ? t->lt.T : t->model ? t->fq.T : t->mt.T;
     t->QS = t->fq.S;
     t->MS = t->mt.S;
     size_t cells = (size_t)t->QT * t->QS * A, wcells = (size_t)t->QT * t->MS;
-    size_t sn = (t->model ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->MS + 1;
+    size_t sn = (fqe ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->MS + 1;
     double *scratch = ope_malloc(sn * sizeof *scratch, err);
-    if (!scratch || (t->model && !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) ||
+    size_t nth = t->lin ? lin_tab_theta_size(&t->lt) : 0;
+    if (!scratch || (fqe && !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) ||
+        (t->lin && !(t->LT = ope_malloc((g->n_pol * nth + 1) * sizeof *t->LT, err))) ||
         (t->mis && !(t->MW = ope_malloc((g->n_pol * wcells + 1) * sizeof *t->MW, err)))) {
         free(scratch);
         return -1;
     }
     for (size_t p = 0; p < g->n_pol; p++) {
-        if (t->model)
+        if (fqe)
             fqe_tab_solve(&t->fq, 0, p, t->gamma, t->Q + p * cells, scratch);
+        if (t->lin && lin_tab_solve(&t->lt, p, t->to->vm.ridge, t->LT + p * nth, err) != 0) {
+            free(scratch);
+            return -1;
+        }
         if (t->mis)
             mis_tab_solve(&t->mt, p, 0, t->gamma, t->MW + p * wcells, scratch);
     }
@@ -823,7 +890,7 @@ static int t_refit(struct eng *g, double *vals, struct ope_error *err)
         any |= refits(g, t, e);
     if (!any)
         return 0;
-    size_t sn = (t->model ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->mt.S + 1;
+    size_t sn = (t->model && !t->lin ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->mt.S + 1;
     double *scratch = ope_malloc(sn * sizeof *scratch, err);
     if (!scratch)
         return -1;
@@ -1179,6 +1246,8 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
     free(t->w), free(t->rho), free(t->ret), free(t->c), free(t->S), free(t->rowid);
     free(t->qa), free(t->v), free(t->Q), free(t->MW), free(t->wall);
     fqe_tab_release(&t->fq);
+    lin_tab_release(&t->lt);
+    free(t->LT);
     mis_tab_release(&t->mt);
     free(t->zs), free(t->zd), free(t->zex);
     evtraj_comom_release(&t->wz);
@@ -1194,6 +1263,7 @@ static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope
         return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
     t->no_comom = eval_traj_stream_again(o->ci);
     t->model = uses_model(o);
+    t->lin = t->model && t->to && (t->to->vm.kind == VM_LINEAR_FQE || t->to->vm.kind == VM_LSTD);
     t->mis = uses_ratios(o);
     struct eng g;
     memset(&g, 0, sizeof g);

@@ -39,9 +39,12 @@
  * With traj_opts.returns the estimators' pass also keeps every episode's return and
  * weights (trajret.h: --risk's return distributions), gathered across ranks.
  *
+ * The linear value models linear-fqe and lstd gather their sums in the same pass
+ * (lintab.h), in the accumulator's chunks of episodes, as the log in memory does.
+ *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
- * OPE_EUSAGE): the linear value models, a model in a shard (fitted on the whole
- * log), and in a shard --ci cs (which a trajectory log does not have anyway) and
+ * OPE_EUSAGE): the value models td and gtd2 (epochs over the transitions in order),
+ * a model in a shard (fitted on the whole log), and in a shard --ci cs (which a trajectory log does not have anyway) and
  * the t, Hoeffding and Bernstein intervals (a shard's state holds no contributions
  * given the whole log's sums). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H

@@ -20,6 +20,7 @@
 #include "estimators/diag.h"
 #include "estimators/engine.h"
 #include "estimators/fqetab.h"
+#include "estimators/lintab.h"
 #include "estimators/mistab.h"
 #include "estimators/evaluate_traj_stream.h"
 #include "estimators/traj.h"
@@ -101,6 +102,12 @@ struct tss {
      * over QS states and horizon QT; qa, v a window's rows of it. */
     int model;
     struct fqe_tab fq;
+    /* ... or, with --value-model linear-fqe or lstd (lin), the linear model's sums
+     * (lintab.h, set up by the first window, whose features they take) and each
+     * policy's parameters, LT[p * lin_tab_theta_size ...]. */
+    int lin;
+    struct lin_tab lt;
+    double *LT;
     double *Q, *qa, *v;
     size_t QS, model_episodes;
     int QT;

@@ -76,6 +76,8 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/mistab.c \
 	estimators/mistab.h \
 	estimators/features.h \
+	estimators/lintab.c \
+	estimators/lintab.h \
 	estimators/logistic.c \
 	estimators/logistic.h \
 	estimators/ops.c \

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_linalg.h>
-
 #include "datasets/mdp.h"
+#include "estimators/accum.h"
 #include "estimators/fqetab.h"
+#include "estimators/lintab.h"
 #include "estimators/ridge.h"
 #include "ope/base/rng.h"
 #include "ope/base/sum.h"
@@ -285,100 +285,31 @@ static double vrow(const struct tlog *log, size_t pol, size_t j, const double *p
     return s;
 }
 
-/* Gram matrices per action block (A blocks of p x p) plus the ridge, over the rows
- * with an observed outcome (obs_only) or over every row. */
-static void gram(const struct tlog *log, int obs_only, double ridge, double *G, double *phi)
+/* linear-fqe and lstd from their sums (lintab.h), gathered in chunks of ACC_CHUNK
+ * episodes as a log read in windows gathers them, so both fit the same model. */
+static int linear_by_sums(const struct tlog *log, size_t pol, double gamma,
+                          const struct vm_opts *o, double *qa, double *v, struct ope_error *err)
 {
-    size_t p = vm_phi_dim(log), A = (size_t)log->n_actions;
-    memset(G, 0, A * p * p * sizeof *G);
-    for (size_t e = 0; e < log->n_episodes; e++) {
-        size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
-        for (size_t j = b0; j < end; j++) {
-            if (obs_only && next_kind(log, j, end, end - b0) < 0)
-                continue;
-            vm_phi(log, j, phi);
-            double *g = G + (size_t)log->action[j] * p * p;
-            for (size_t r = 0; r < p; r++)
-                for (size_t c = 0; c < p; c++)
-                    g[r * p + c] += phi[r] * phi[c];
-        }
-    }
-    for (size_t a = 0; a < A; a++)
-        for (size_t r = 0; r < p; r++)
-            G[(a * p + r) * p + r] += ridge;
-}
-
-/* Linear FQE backward in t on the pooled transitions, with the same split as tabular
- * FQE: Q_t = e_a (x) phi(s) . (theta_r + gamma theta_{n,t}), where theta_r is the
- * ridge fit of the reward on every row and theta_{n,t} the fit of V̂_{t+1}(s') on the
- * rows whose next state is observed (0 for a step into the absorbing end). The design
- * is block diagonal per action, so each block is a p x p system. On one-hot features
- * with ridge -> 0 this is exactly tabular FQE. */
-static int linear_fqe(const struct tlog *log, size_t pol, double gamma, double ridge,
-                      double *qa, double *v, struct ope_error *err)
-{
-    size_t n = log->n_steps, p = vm_phi_dim(log), A = (size_t)log->n_actions;
-    size_t T = (size_t)log->horizon, d = A * p;
-    double *Ga = ope_malloc(d * p * sizeof *Ga, err), *Go = ope_malloc(d * p * sizeof *Go, err);
-    double *thr = ope_calloc(d, sizeof *thr, err), *th = ope_calloc(d, sizeof *th, err);
-    double *b = ope_malloc(d * sizeof *b, err), *phi = ope_malloc(p * sizeof *phi, err);
-    double *vn = ope_calloc(n + 1, sizeof *vn, err);
-    int rc = -1;
-    if (!Ga || !Go || !thr || !th || !b || !phi || !vn)
-        goto out;
-    gram(log, 0, ridge, Ga, phi);
-    gram(log, 1, ridge, Go, phi);
-    memset(b, 0, d * sizeof *b);
-    for (size_t j = 0; j < n; j++) {
-        vm_phi(log, j, phi);
-        for (size_t r = 0; r < p; r++)
-            b[(size_t)log->action[j] * p + r] += phi[r] * log->reward[j];
-    }
-    for (size_t a = 0; a < A; a++)
-        if (ridge_solve_sym(p, Ga + a * p * p, b + a * p, thr + a * p, err) < 0) {
-            ope_error_prefix(err, "value model (action %zu): ", a);
-            goto out;
-        }
-    for (size_t t = T; t-- > 0;) {
-        /* th = theta_r + gamma theta_{n,t}, theta_{n,T-1} = 0 (V̂_T = 0). */
-        memset(b, 0, d * sizeof *b);
-        if (t + 1 < T)
-            for (size_t e = 0; e < log->n_episodes; e++) {
-                size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
-                for (size_t j = b0; j < end; j++) {
-                    int nk = next_kind(log, j, end, end - b0);
-                    if (nk < 0)
-                        continue;
-                    vm_phi(log, j, phi);
-                    for (size_t r = 0; r < p; r++)
-                        b[(size_t)log->action[j] * p + r] += phi[r] * (nk == 1 ? vn[j] : 0.0);
-                }
-            }
-        for (size_t a = 0; a < A; a++)
-            if (ridge_solve_sym(p, Go + a * p * p, b + a * p, th + a * p, err) < 0) {
-                ope_error_prefix(err, "value model (step %zu, action %zu): ", t, a);
-                goto out;
-            }
-        for (size_t k = 0; k < d; k++)
-            th[k] = thr[k] + gamma * th[k];
-        /* Row values at step t, and V̂_t(s_{j+1}) for the rows of step t - 1. */
-        for (size_t e = 0; e < log->n_episodes; e++) {
-            size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
-            for (size_t j = b0; j < end; j++) {
-                vm_phi(log, j, phi);
-                double vj = vrow(log, pol, j, phi, th, p);
-                if (j > b0)
-                    vn[j - 1] = vj;
-                if (j - b0 == t) {
-                    qa[j] = dot(phi, th + (size_t)log->action[j] * p, p);
-                    v[j] = vj;
-                }
-            }
-        }
-    }
-    rc = 0;
-out:
-    free(Ga), free(Go), free(thr), free(th), free(b), free(phi), free(vn);
+    struct lin_tab lt;
+    size_t pl = pol, n = log->n_episodes;
+    double *th = NULL;
+    int rc = lin_tab_init(&lt, o->kind == VM_LSTD, (size_t)log->n_actions, log->n_features, 1,
+                          &pl, gamma, 0, NULL, err);
+    if (rc == 0)
+        rc = lin_tab_extend(&lt, vm_phi_dim(log), 0, err);
+    for (size_t e0 = 0; rc == 0 && e0 < n; e0 += ACC_CHUNK)
+        rc = lin_tab_add(&lt, log, e0, e0 + ACC_CHUNK < n ? e0 + ACC_CHUNK : n, err);
+    /* A horizon declared beyond the longest episode: every last step has an outcome. */
+    if (rc == 0)
+        rc = lin_tab_extend(&lt, 0, log->horizon, err);
+    if (rc == 0 && !(th = ope_calloc(lin_tab_theta_size(&lt) + 1, sizeof *th, err)))
+        rc = -1;
+    if (rc == 0)
+        rc = lin_tab_solve(&lt, 0, o->ridge, th, err);
+    if (rc == 0)
+        rc = lin_tab_rows(&lt, log, pol, th, qa, v, err);
+    free(th);
+    lin_tab_release(&lt);
     return rc;
 }
 
@@ -445,52 +376,6 @@ static void lin_data_release(struct lin_data *D)
     free(D->psi), free(D->psin), free(D->r), free(D->pin), free(D->ep_end);
 }
 
-/* LSTD: solve (A + ridge I) theta = b with GSL's LU decomposition. */
-static int lstd_solve(const struct lin_data *D, double ridge, double *th, struct ope_error *err)
-{
-    size_t d = D->d;
-    gsl_matrix *M = gsl_matrix_calloc(d, d);
-    gsl_vector *bv = gsl_vector_calloc(d), *x = gsl_vector_alloc(d);
-    gsl_permutation *perm = gsl_permutation_alloc(d);
-    int rc = -1, sign;
-    if (!M || !bv || !x || !perm) {
-        ope_fail_oom(err);
-        goto out;
-    }
-    for (size_t m = 0; m < D->m; m++) {
-        const double *ps = D->psi + m * d, *pn = D->psin + m * d;
-        for (size_t r = 0; r < d; r++) {
-            if (ps[r] == 0.0)
-                continue;
-            for (size_t c = 0; c < d; c++)
-                *gsl_matrix_ptr(M, r, c) += ps[r] * (ps[c] - pn[c]);
-            *gsl_vector_ptr(bv, r) += ps[r] * D->r[m];
-        }
-    }
-    for (size_t r = 0; r < d; r++)
-        *gsl_matrix_ptr(M, r, r) += ridge;
-    if (gsl_linalg_LU_decomp(M, perm, &sign) != GSL_SUCCESS ||
-        gsl_linalg_LU_solve(M, perm, bv, x) != GSL_SUCCESS) {
-        ope_fail(err, OPE_EDATA, "lstd: the linear system is singular (raise the ridge "
-                 "penalty or use --value-model linear-fqe)");
-        goto out;
-    }
-    for (size_t r = 0; r < d; r++) {
-        th[r] = gsl_vector_get(x, r);
-        if (!isfinite(th[r])) {
-            ope_fail(err, OPE_EDATA, "lstd: non-finite solution (ill-conditioned features)");
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    gsl_matrix_free(M);
-    gsl_vector_free(bv);
-    gsl_vector_free(x);
-    gsl_permutation_free(perm);
-    return rc;
-}
-
 /* Online TD(lambda) (tree-backup traces, cut by pi_e(a|s), so the off-policy fixed
  * point is the LSTD one) or GTD2, over the transitions in log order for o->epochs
  * passes; step o->step / (1 + epoch / 10); the returned theta is the average of the
@@ -547,8 +432,8 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     if (log->n_features == 0 && (!log->state || log->n_states <= 0))
         return ope_fail(err, OPE_EDATA, "the value model needs state features (s*) or a "
                         "tabular state column");
-    if (o->kind == VM_LINEAR_FQE)
-        return linear_fqe(log, pol, gamma, o->ridge, qa, v, err);
+    if (o->kind == VM_LINEAR_FQE || o->kind == VM_LSTD)
+        return linear_by_sums(log, pol, gamma, o, qa, v, err);
     struct lin_data D;
     size_t p = vm_phi_dim(log);
     double *th = NULL, *phi = NULL;
@@ -559,8 +444,7 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     phi = ope_malloc(p * sizeof *phi, err);
     if (!th || !phi)
         goto out;
-    if (o->kind == VM_LSTD ? lstd_solve(&D, o->ridge, th, err)
-                           : td_run(&D, o, o->kind == VM_GTD2, th, err))
+    if (td_run(&D, o, o->kind == VM_GTD2, th, err))
         goto out;
     for (size_t j = 0; j < log->n_steps; j++) {
         vm_phi(log, j, phi);

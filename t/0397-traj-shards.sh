@@ -7,7 +7,7 @@
 # merged co-moments. Shards in any order, --truth given to the merge, mpirun with 1, 2
 # and 3 ranks, and with --ci t --matrix (the ranks' later passes). Refused: a missing or overlapping shard (naming the episodes), a bandit
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
-# model's estimator or --ci t in a shard, a linear value model under mpirun (64, no hang).
+# model's estimator or --ci t in a shard, td's value model under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
 plan 39
 close="$OPE_BUILDDIR/t/jsonclose"
@@ -207,10 +207,10 @@ else
        grep -q "overflow double precision" "$TMP/err"; then
         pass "mpirun -np 2, weights that overflow: the single process's message (65)"
     else fail "mpirun -np 2, overflow: status $s"; diag "$(head -1 "$TMP/err")"; fi
-    $mpi -np 2 "$OPE" eval "$TMP/g.csv" --estimators tis,dr --value-model linear-fqe \
+    $mpi -np 2 "$OPE" eval "$TMP/g.csv" --estimators tis,dr --value-model td \
         > /dev/null 2>"$TMP/err"; s=$?
-    if [ $s -eq 64 ] && grep -q "linear-fqe fits on the whole log at once" "$TMP/err"; then
-        pass "mpirun with dr and a linear value model: refused (64), no hang"
-    else fail "mpirun with linear-fqe: status $s"; diag "$(head -3 "$TMP/err")"; fi
+    if [ $s -eq 64 ] && grep -q "td iterates over the log's transitions in order" "$TMP/err"; then
+        pass "mpirun with dr and td's value model: refused (64), no hang"
+    else fail "mpirun with td: status $s"; diag "$(head -3 "$TMP/err")"; fi
 fi
 done_testing

@@ -15,7 +15,7 @@
 # only at the end of the model's pass), 1 and 2 threads, --gamma, a .zst file, standard
 # input (copied for the later passes, the copy removed), past --memory-limit, and
 # mpirun -np 1/2/3 (ranks' model statistics merged in rank order; skipped without MPI
-# and in sanitizer builds). Refused: linear value models (64), dm/dr/wdr in a shard
+# and in sanitizer builds). Refused: td and gtd2 (64), dm/dr/wdr in a shard
 # and mis in a shard (64), a log without a tabular state (65), tables past the memory
 # budget (65, saying how much).
 . "$OPE_SRCDIR/t/lib.sh"
@@ -143,9 +143,9 @@ if "$close" "$TMP/mem.json" "$TMP/lim.json" 2>"$TMP/why"; then
 else fail "past --memory-limit"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 
 # ---- refused ------------------------------------------------------------------------
-expect_status 64 "--value-model linear-fqe with --stream" "$OPE" eval "$TMP/g.csv" --stream \
-    --estimators dm --value-model linear-fqe
-expect_grep "$TMP/err" "fits tabular FQE (--value-model fqe" "it says which model streams"
+expect_status 64 "--value-model gtd2 with --stream" "$OPE" eval "$TMP/g.csv" --stream \
+    --estimators dm --value-model gtd2
+expect_grep "$TMP/err" "use --value-model lstd (the same fixed point" "it says which models stream"
 expect_status 64 "dr in a shard" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/s.state" \
     --estimators tis,dr
 expect_status 64 "mis in a shard" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/s.state" \

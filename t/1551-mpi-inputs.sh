@@ -3,7 +3,7 @@
 # 64 and a message that says why, not a message about another thing or a silent
 # failure: standard input (mpirun gives it to rank 0 alone: rank 1 said "-: the file
 # is empty"), a FIFO (its readers share its bytes out: a rank read a header cut in
-# the middle), a trajectory log with a linear value model (a model's estimator once said "--stream reads
+# the middle), a trajectory log with td's value model (a model's estimator once said "--stream reads
 # bandit logs ... drop --stream" of a command without --stream) and --follow (every rank followed the whole log; on
 # standard input rank 1 failed without a word and mpirun's status was 65 after rank
 # 0's complete output), and --by (it said "drop --stream", which was not given).
@@ -39,9 +39,9 @@ expect_grep "$TMP/err" "must be a regular file (the ranks would share out a pipe
 timeout 5 cat "$TMP/fifo" > /dev/null 2>&1
 
 "$OPE" gen mdp riverswim --episodes 20 -q -o "$TMP/traj.csv" || exit 1
-expect_status 64 "a trajectory log across ranks with a linear value model: refused" $mpi -np 2 \
-    "$OPE" eval "$TMP/traj.csv" --estimators tis,dr --value-model lstd
-expect_grep "$TMP/err" "lstd fits on the whole log at once" "said as such"
+expect_status 64 "a trajectory log across ranks with td's value model: refused" $mpi -np 2 \
+    "$OPE" eval "$TMP/traj.csv" --estimators tis,dr --value-model td
+expect_grep "$TMP/err" "td iterates over the log's transitions in order" "said as such"
 if grep -q -- "--stream" "$TMP/err"; then fail "no word of --stream, which was not given"
 else pass "no word of --stream, which was not given"; fi
 

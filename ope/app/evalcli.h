@@ -139,8 +139,9 @@ enum {
 "  per-resample counts (refused past the memory budget, saying how much; --ci t\n" \
 "  needs none): the in-memory results to 1e-12; not in a shard. --risk keeps\n" \
 "  every episode's return and weights (16 + 8 x policies bytes each): the tis and\n" \
-"  sn distributions bit for bit, dr left out (said); not in a shard. The linear\n" \
-"  value models and --policy NAME=FILE are refused (64). Under mpirun\n" \
+"  sn distributions bit for bit, dr left out (said); not in a shard. The value\n" \
+"  models linear-fqe and lstd stream from sums gathered in the models' pass (the\n" \
+"  in-memory fit's); td, gtd2 and --policy NAME=FILE are refused (64). Under mpirun\n" \
 "  the ranks share one plain file out by byte ranges\n" \
 "  of whole episodes (their first episodes counted and scanned; an episode id\n" \
 "  that comes back in a later range is found across ranks); other inputs are\n" \
