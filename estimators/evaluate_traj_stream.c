@@ -89,8 +89,8 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
      * merge would only carry the refusal further. */
     if (o->ci == CI_CS && shard)
         return ope_fail(err, OPE_EUSAGE, "--ci cs: a trajectory log has no confidence "
-                        "sequences (ope eval --ci cs on it says why): use --ci bootstrap or t "
-                        "for shards");
+                        "sequences (ope eval --ci cs on it says why): use --ci bootstrap or "
+                        "none for shards");
     if (eval_traj_stream_again(o->ci) && shard)
         return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard state holds no "
                         "per-episode contributions (they are formed in a second pass over the "

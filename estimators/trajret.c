@@ -57,6 +57,7 @@ int traj_returns_add(struct traj_returns *k, const struct tlog *w, const size_t 
 {
     if (room(k, k->n + w->n_episodes, err) != 0)
         return -1;
+    k->no_state |= !w->state;
     for (size_t e = 0; e < w->n_episodes; e++) {
         size_t i = k->n + e;
         k->ep[i] = first + e;
@@ -128,6 +129,14 @@ int traj_returns_order(struct traj_returns *k, struct ope_error *err)
     return rc;
 }
 
+const char *traj_returns_why_dr(const struct traj_returns *k)
+{
+    return k->no_state ? "it needs a tabular state column"
+                       : "it fits a model of every state and action's return from all their "
+                         "rewards, which a log read in windows (--stream, mpirun, past "
+                         "--memory-limit) does not keep: evaluate the log in memory for it";
+}
+
 void traj_returns_weights(const struct traj_returns *k, size_t p, double *rho)
 {
     for (size_t i = 0; i < k->n; i++)
@@ -139,4 +148,5 @@ void traj_returns_release(struct traj_returns *k)
     free(k->ep), free(k->G), free(k->rho);
     k->ep = NULL, k->G = NULL, k->rho = NULL;
     k->n = k->cap = 0;
+    k->no_state = 0;
 }

@@ -25,6 +25,7 @@ struct traj_returns {
     double *rho;                /* [n * P] its trajectory weight for policy p at i * P + p */
     size_t max_bytes;           /* the memory budget (0: none) */
     const char *path;           /* for messages, or NULL */
+    int no_state;               /* a window without a tabular state column was added */
 };
 
 /* Empty, for P policies, within max_bytes (0: no limit). */
@@ -42,6 +43,10 @@ int traj_returns_get(struct traj_returns *k, struct sf_state *st, struct ope_err
 
 /* In the log's episode order; each episode once (OPE_ESOFTWARE otherwise). */
 int traj_returns_order(struct traj_returns *k, struct ope_error *err);
+
+/* Why the doubly robust distribution is not there (cdf_returns_all's why_dr): it
+ * needs the log in memory, and a tabular state column. */
+const char *traj_returns_why_dr(const struct traj_returns *k);
 
 /* Policy p's weights in episode order into rho[0..n-1]. */
 void traj_returns_weights(const struct traj_returns *k, size_t p, double *rho);

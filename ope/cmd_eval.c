@@ -297,7 +297,7 @@ const struct cmd_entry cmd_eval_entry = {
     "                        every shard's state (ope help merge). Not with -o,\n"
     "                        --format, --lift, --follow, --by, --truth (the merge's),\n"
     "                        --ci cs, hoeffding or bernstein (a trajectory log's\n"
-    "                        shard: --ci bootstrap or none)\n"
+    "                        shard: --ci bootstrap or none, and no --risk)\n"
     "  --row-offset R        with --save-state: the shard's first row in the whole log\n"
     "                        (default 0), which keys its bootstrap draws and folds;\n"
     "                        a trajectory log's shard: its first episode (the\n"

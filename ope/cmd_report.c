@@ -16,6 +16,7 @@
 #include "datasets/tlog.h"
 #include "datasets/truth.h"
 #include "estimators/evaluate.h"
+#include "estimators/trajret.h"
 #include "ope/app/demo.h"
 #include "ope/app/evalcli.h"
 #include "ope/app/loadcli.h"
@@ -205,6 +206,10 @@ static int report_exec(int argc, char **argv)
      * return distributions. */
     rc.c.keep_blog = &blog;
     rc.c.keep_tlog = &tlog;
+    /* Streamed: every episode's return and weights, for the Risk section. */
+    struct traj_returns returns;
+    traj_returns_init(&returns, 0, 0, NULL);
+    rc.c.keep_returns = &returns;
     rc.c.keep_if_whole = 1;     /* a streamed log (--stream, --memory-limit) is not kept */
     struct res_eval *r = rc.demo ? run_demo(&rc, &blog, &ctr, &half, &err)
                                  : evalcli_run(&rc.c, rc.log, &err);
@@ -236,6 +241,7 @@ static int report_exec(int argc, char **argv)
         rc.in.r = r;
         rc.in.blog = blog;
         rc.in.tlog = tlog;
+        rc.in.returns = !tlog && returns.P ? &returns : NULL;
         if (!blog && !tlog)
             rc.in.no_log = "it was read in windows (--stream, or a log past --memory-limit), "
                            "not held in memory";
@@ -252,6 +258,7 @@ static int report_exec(int argc, char **argv)
     truth_release(&tf);
     blog_free(blog);
     tlog_free(tlog);
+    traj_returns_release(&returns);
     res_eval_free(r);
     return exit_status;
 }
@@ -308,7 +315,9 @@ const struct cmd_entry cmd_report_entry = {
     "  A streamed log (--stream, or past --memory-limit) is evaluated as ope eval\n"
     "  --stream evaluates it, and is not held in memory: the report then has the\n"
     "  estimates, selection and methods, while its Data section gives the log's size\n"
-    "  only and it has no Risk section (both need every row); it says so. Not under\n"
+    "  only (it says so); a trajectory log's Risk section has the tis and sn\n"
+    "  distributions and the logged returns' (from every episode's return and weights,\n"
+    "  kept as the windows pass), not dr's (its model needs every row). Not under\n"
     "  mpirun.\n"
     "\nExit status: 0 written, 64 usage, 65 bad data, 66 unreadable input, 70 a chart\n"
     "gnuplot could not draw (a bug in ope: nothing is written, the message says which\n"

@@ -129,6 +129,12 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->mdp_opt = sc->ec.given;
         if (rc < 0)
             return cli_usage("select", "%s", err.msg);
+        /* The option group is eval's; select shows no return distributions, so --risk
+         * would only cost memory (a log read in windows keeps every episode's return). */
+        if (rc == 1 && opt == EVALCLI_RISK)
+            return cli_usage("select", "--risk: ope select ranks the policies by their "
+                             "values and shows no return distributions; use ope eval --risk, "
+                             "or ope report (its Risk section)");
         if (rc == 1)
             continue;
         switch (opt) {

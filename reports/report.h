@@ -11,6 +11,8 @@
 #include "datasets/tlog.h"
 #include "estimators/ops.h"
 #include "estimators/result.h"
+
+struct traj_returns;
 #include "ope/base/error.h"
 
 enum report_format { REPORT_HTML, REPORT_MD };
@@ -33,6 +35,10 @@ struct report_in {
     /* Why both are NULL, for the data section ("it was read in windows ..."), or
      * NULL: not said. */
     const char *no_log;
+    /* A trajectory log read in windows: every episode's return and the weights of r's
+     * policies, in r's order (trajret.h), for the return distributions (tis and sn;
+     * dr needs the log), or NULL. */
+    const struct traj_returns *returns;
     const char *title;          /* NULL: "Off-policy evaluation: BASENAME" */
     const char *note;           /* a paragraph of context (the demo's story), or NULL */
     double reference;           /* an outside value to compare with (NAN: none) */

@@ -72,6 +72,7 @@ struct report_risk {
     struct report_risk_pol *pol;
     int logged_ok;
     struct cdf_result logged;
+    char why_all[300];          /* a method no policy has, and why (said once), or "" */
 };
 
 int report_risk_compute(const struct report_in *in, const struct report_data *d,

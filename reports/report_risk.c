@@ -13,14 +13,62 @@
 #include <string.h>
 
 #include "estimators/diag.h"
+#include "estimators/trajret.h"
+
+/* The distributions of a log read in windows, from every episode's return and the
+ * policies' weights that its pass kept (in r's order): tis and sn as from the log,
+ * dr with the reason it is missing; the logged returns' own. */
+static int risk_of_returns(const struct report_in *in, struct report_risk *k,
+                           struct ope_error *err)
+{
+    const struct traj_returns *t = in->returns;
+    k->shown = 1;
+    k->n_methods = CDF_N_METHODS;
+    k->n = in->r->n_policies;
+    k->pol = ope_calloc(k->n ? k->n : 1, sizeof *k->pol, err);
+    double *rho = ope_malloc((t->n ? t->n : 1) * sizeof *rho, err);
+    if (!k->pol || !rho) {
+        free(rho);
+        return -1;
+    }
+    for (size_t p = 0; p < k->n; p++) {
+        struct report_risk_pol *rp = &k->pol[p];
+        if (p >= t->P) {
+            snprintf(rp->why, sizeof rp->why, "the policy's weights were not kept");
+            continue;
+        }
+        char why[CDF_N_METHODS][256];
+        traj_returns_weights(t, p, rho);
+        if (cdf_returns_all(t->G, rho, t->n, in->risk_alpha, traj_returns_why_dr(t), rp->cdf,
+                            rp->ok, why, err) != 0) {
+            free(rho);
+            return -1;
+        }
+        for (size_t m = 0; m < k->n_methods && !rp->why[0]; m++)
+            if (!rp->ok[m] && m != CDF_DR)
+                snprintf(rp->why, sizeof rp->why, "no %s distribution: %.250s",
+                         cdf_method_name((enum cdf_method)m), why[m]);
+    }
+    snprintf(k->why_all, sizeof k->why_all, "No policy has a dr distribution: %.250s",
+             traj_returns_why_dr(t));
+    for (size_t i = 0; i < t->n; i++)
+        rho[i] = 1;
+    struct ope_error e = { 0 };
+    k->logged_ok = t->n && cdf_from_returns(t->G, rho, t->n, CDF_SN, in->risk_alpha,
+                                            &k->logged, &e) == 0;
+    free(rho);
+    return 0;
+}
 
 int report_risk_compute(const struct report_in *in, const struct report_data *d,
                         struct report_risk *k, struct ope_error *err)
 {
     const struct res_eval *r = in->r;
     memset(k, 0, sizeof *k);
-    if (!in->tlog || strcmp(r->kind, "bandit") == 0)
+    if ((!in->tlog && !in->returns) || strcmp(r->kind, "bandit") == 0)
         return 0;
+    if (!in->tlog)
+        return risk_of_returns(in, k, err);
     k->shown = 1;
     k->n_methods = CDF_N_METHODS;
     k->n = r->n_policies;
@@ -124,6 +172,8 @@ void report_sec_risk(struct report_doc *d, const struct report_ctx *c)
             if (k->pol[p].ok[m])
                 risk_row(d, c->r->pol[p].name, report_risk_method_name(m), &k->pol[p].cdf[m]);
     report_table_end(d);
+    if (k->why_all[0])
+        report_para(d, REPORT_WARN, "%s.", k->why_all);
     for (size_t p = 0; p < k->n; p++) {
         if (k->pol[p].why[0])
             report_para(d, REPORT_WARN, "Policy %s: %s.", c->r->pol[p].name, k->pol[p].why);

@@ -14,10 +14,11 @@
 # the in-memory dr left out) over several windows, from a .zst file, standard input,
 # past --memory-limit and under mpirun -np 2 and 3 (a plain file shared out by ranges,
 # and a .zst read whole by every rank, which folds every N-th window; skipped without
-# MPI and in sanitizer builds); the budget (65), a shard's --save-state (64); --ci cs
+# MPI and in sanitizer builds); the budget (65), a shard's --save-state (64), ope select
+# --risk (64: it shows no distributions, and would only keep the returns); --ci cs
 # streamed against in memory, refused in a shard (64).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 17
+plan 18
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -110,6 +111,9 @@ expect_grep "$TMP/err" "--risk keeps every episode's return and weights (96 byte
 expect_status 64 "--risk with --save-state: refused (64)" "$OPE" eval "$TMP/g.csv" $E \
     --save-state "$TMP/x.state"
 expect_grep "$TMP/err" "which a shard's state does not hold" "says why"
+# shellcheck disable=SC2086
+expect_status 64 "ope select --risk: refused (it shows no distributions)" "$OPE" select \
+    "$TMP/g.csv" $E --stream
 
 # ---- --ci cs ------------------------------------------------------------------------
 "$OPE" eval "$TMP/g.csv" --estimators tis,pdis,wtis --ci cs -f json > "$TMP/c1" 2>/dev/null

@@ -221,8 +221,8 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
     case EVALCLI_RISK:
         c->set.risk = 1;
         if (arg && cli_value_double(arg, 1e-6, 1, &d) != 0)
-            return ope_fail(err, OPE_EUSAGE, "--risk=ALPHA expects a number in (0, 1], got '%s'",
-                            arg);
+            return ope_fail(err, OPE_EUSAGE, "--risk=ALPHA expects a number in [1e-6, 1] (the "
+                            "share of the lowest returns CVaR averages), got '%s'", arg);
         if (arg)
             c->set.risk_alpha = d;
         return 1;
@@ -1168,7 +1168,8 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                                         rd.st || bs ? traj_rewind : NULL, shared,
                                         shared ? traj_first_done : NULL };
         if (!c->save_state) {
-            r = eval_settings_run_traj_stream(&c->set, &win, c->progress, err);
+            r = eval_settings_run_traj_stream(&c->set, &win, c->progress, c->keep_returns,
+                                              err);
             rc = r ? 0 : -1;
             /* The default list's estimators left out: a warning of how the log was read
              * (ope select says it too). */

@@ -12,6 +12,7 @@
 
 struct blog;
 struct tlog;
+struct traj_returns;
 
 #define EVALCLI_MAX_POLICIES EVALSET_MAX_POLICIES
 #define EVALCLI_NAME_MAX 128            /* longest NAME of --policy NAME=FILE, with NUL */
@@ -126,11 +127,12 @@ enum {
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
 "  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \
-"  the same options. --ci cs and --follow are refused there.\n" \
+"  the same options. --ci cs (on a bandit log) and --follow are refused there.\n" \
 "  A trajectory log streams in one pass, in windows of whole episodes (standard\n" \
 "  input, FIFOs and .gz as they come, nothing copied), for tis, pdis, wtis and\n" \
 "  wpdis with --ci bootstrap or none: the in-memory results (estimates and\n" \
-"  intervals bit for bit, se to 1e-12). --ci t, hoeffding and bernstein read it\n" \
+"  their intervals bit for bit, se and the lift's intervals to 1e-12). --ci t,\n" \
+"  hoeffding and bernstein read it\n" \
 "  once more (the contributions given the whole log's sums, and the differences\n" \
 "  of --matrix; a pipe is copied to $TMPDIR as it comes, and that is said); not\n" \
 "  in a shard. dm, dr, wdr and mis (named with --estimators; a tabular state\n" \
@@ -167,6 +169,10 @@ struct evalcli {
      * or with --stream is streamed and not kept (both stay NULL; `ope report`). Under
      * mpirun such a command is still refused. */
     int keep_if_whole;
+    /* When set (initialised; the caller releases it), a trajectory log read in windows
+     * keeps every episode's return and the evaluated policies' weights there
+     * (trajret.h: `ope report`'s return distributions without the log). */
+    struct traj_returns *keep_returns;
     /* When set (`--follow`, `gate --sequential`), a trajectory log is a usage error
      * naming this option: its looks at row counts would cut episodes in two, and
      * confidence sequences are for bandit logs. */

@@ -190,10 +190,7 @@ static int add_risk(const struct eval_settings *set, const struct tlog *log, str
 static int add_risk_returns(const struct eval_settings *set, const struct traj_returns *k,
                             struct res_eval *r, struct ope_error *err)
 {
-    static const char dr[] = "it fits a model of every state and action's return from all "
-                             "their rewards, which a log read in windows (--stream, mpirun, "
-                             "past --memory-limit) does not keep: evaluate the log in memory "
-                             "for it";
+    const char *dr = traj_returns_why_dr(k);
     double *rho = ope_malloc((k->n ? k->n : 1) * sizeof *rho, err);
     if (!rho)
         return -1;
@@ -517,27 +514,30 @@ static int traj_left(const struct eval_settings *set, struct res_eval *r, struct
 struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                const struct eng_traj_windows *win,
                                                struct ope_progress *progress,
+                                               struct traj_returns *keep,
                                                struct ope_error *err)
 {
     struct est_spec *spec = NULL;
     struct eval_opts eo;
     struct traj_opts to;
     struct res_eval *r = NULL;
-    struct traj_returns keep;
-    traj_returns_init(&keep, 0, set->model_bytes, win->path);
+    struct traj_returns own, *k = keep ? keep : &own;
+    traj_returns_init(&own, 0, 0, NULL);
+    k->max_bytes = set->model_bytes;
+    k->path = k->path ? k->path : win->path;
     if (traj_stream_opts(set, win->path ? win->path : "log", progress, &spec, &eo, &to,
                          err) == 0) {
-        if (set->risk)
-            to.returns = &keep;         /* for the engine's policies, in its order */
+        if (set->risk || keep)
+            to.returns = k;             /* for the engine's policies, in its order */
         r = eval_traj_stream(win, &eo, &to, err);
     }
     if (r && (traj_truth(r, set->truth_path, win->names, win->n_policies, err) != 0 ||
               traj_left(set, r, err) != 0 ||
-              (set->risk && add_risk_returns(set, &keep, r, err) != 0))) {
+              (set->risk && add_risk_returns(set, k, r, err) != 0))) {
         res_eval_free(r);
         r = NULL;
     }
-    traj_returns_release(&keep);
+    traj_returns_release(&own);
     free(spec);
     return r;
 }

@@ -105,9 +105,14 @@ int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error
 /* Whether set's streamed trajectory evaluation reads the log more than once
  * (eval_traj_stream_rereads): a pipe is then copied as it is first read. */
 int eval_settings_traj_rereads(const struct eval_settings *set);
+/* keep: when not NULL (initialised, the caller's to release), every episode's return
+ * and the evaluated policies' weights are kept there too (`ope report`'s return
+ * distributions, trajret.h), --risk or not. */
+struct traj_returns;
 struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                const struct eng_traj_windows *win,
                                                struct ope_progress *progress,
+                                               struct traj_returns *keep,
                                                struct ope_error *err);
 /* A trajectory log's shard saved (estimators/evaluate_traj_stream.h): its state,
  * settings and episodes. Refused as above, and --truth (it is the merge's). */
