@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "datasets/blog.h"
 #include "datasets/tlog.h"
@@ -177,14 +178,24 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
 }
 
 /* Evaluate at one-sided level a: a two-sided interval at 1 - 2a has the one-sided
- * lower bound at a. The first run loads the log and keeps it; later runs reuse it. */
+ * lower bound at a. The first run loads the log and keeps it; later runs reuse it. A
+ * log read in windows (--stream, past --memory-limit) is not kept: a later run reads
+ * the file again, which a pipe or standard input cannot give (again: 1). */
 static struct res_eval *run_at(struct evalcli *c, const char *path, struct blog **blog,
-                               struct tlog **tlog, double a, struct ope_error *err)
+                               struct tlog **tlog, double a, int again,
+                               struct ope_error *err)
 {
     c->set.alpha = 2 * a;
     if (!*blog && !*tlog) {
+        struct stat st;
+        if (again && (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
+            return ope_fail(err, OPE_EUSAGE, "%s was read in windows (--stream, or past "
+                            "--memory-limit), and Holm's next round evaluates it again at a "
+                            "smaller level, which standard input or a pipe cannot give: save "
+                            "it to a file, or gate one policy at a time", path), NULL;
         c->keep_blog = blog;
         c->keep_tlog = tlog;
+        c->keep_if_whole = 1;
         return evalcli_run(c, path, err);
     }
     return eval_settings_run(&c->set, *blog, *tlog, c->progress, err);
@@ -343,10 +354,17 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
     size_t left = m;
     while (left > 0) {
         double a = g->alpha / (double)left;
-        struct res_eval *r = run_at(c, path, &blog, &tlog, a, err);
+        struct res_eval *r = run_at(c, path, &blog, &tlog, a, *last != NULL, err);
         if (!r)
             goto out;
-        /* Later runs evaluate the kept log, which has no digest: the first run's. */
+        /* Later runs evaluate the kept log, which has no digest: the first run's. A log
+         * read again must be the one the first round read. */
+        if (*last && r->sha256[0] && sha[0] && strcmp(r->sha256, sha) != 0) {
+            res_eval_free(r);
+            ope_fail(err, OPE_EDATA, "%s changed between Holm's rounds (its SHA-256 differs "
+                     "from the first round's): gate a log that is not being written", path);
+            goto out;
+        }
         if (!*last)
             memcpy(sha, r->sha256, sizeof sha);
         else
@@ -512,6 +530,7 @@ static int gate_exec(int argc, char **argv)
     static const struct option opts[] = {
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
+        LOADCLI_STREAM_OPTIONS,
         OUTCLI_OPTIONS,
         { "against", required_argument, NULL, GATE_AGAINST },
         { "min-lift", required_argument, NULL, GATE_MIN_LIFT },
@@ -629,6 +648,9 @@ static int gate_exec(int argc, char **argv)
         c.set.n_policies = m + 1;
         c.set.against = g.against;
     }
+    if (g.sequential && c.lo.stream)
+        return cli_usage("gate", "--sequential reads the rows as they come, a look at a time; "
+                         "--stream is for a log read in windows: drop one");
     if (g.sequential && g.against)
         return cli_usage("gate", "--sequential decides on the lift over the logged policy; "
                          "--against needs the bootstrap");
@@ -752,10 +774,14 @@ const struct cmd_entry cmd_gate_entry = {
     "those of `ope eval`. -f json gives the verdict, every check with its value and\n"
     "threshold, and the settings; csv is not offered. The warnings `ope eval` gives the\n"
     "gated policies and the log (overlap, effective samples, unsupported mass) follow\n"
-    "the verdict (JSON: warnings); --require-ess and --max-unsupported make them checks.\n\n"
+    "the verdict (JSON: warnings); --require-ess and --max-unsupported make them checks.\n"
+    "A log read in windows (--stream, or past --memory-limit) is evaluated as ope eval\n"
+    "--stream evaluates it, and each of Holm's rounds after the first reads the file\n"
+    "again (the same bytes, checked by SHA-256; standard input or a pipe: refused when a\n"
+    "second round comes, 64).\n\n"
     EVALCLI_HELP
     "\n" OUTCLI_HELP "\n"
-    LOADCLI_HELP
+    LOADCLI_HELP "\n" LOADCLI_STREAM_HELP
     "\nExamples:\n"
     "  ope gate log.csv --policy greedy --min-relative-lift 0.05 --require-ess 1000\n"
     "  ope gate log.csv --policy greedy --policy eps0_2 --format json\n"

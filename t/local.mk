@@ -111,6 +111,7 @@ ope_sh_tests = \
 	t/0389-traj-stream-risk.sh \
 	t/0386-traj-stream-linear.sh \
 	t/0372-gate-sequential.sh \
+	t/0355-gate-stream.sh \
 	t/0377-mpi-comm.sh \
 	t/0379-mpi-eval.sh \
 	t/0383-mpi-firstpass.sh \
