@@ -220,6 +220,7 @@ static int plan_exec(int argc, char **argv)
         { "explore", required_argument, NULL, PLAN_EXPLORE },
         EVALCLI_OPTIONS,
         LOADCLI_OPTIONS,
+        LOADCLI_STREAM_OPTIONS,
         OUTCLI_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -283,15 +284,23 @@ static int plan_exec(int argc, char **argv)
         return cli_usage("plan", "%s", err.msg);
     if (outcli_check(&out, &err) != 0)
         return cli_error(&err);
+    /* --explore sums over the rows of the log it keeps; without it the plan needs only
+     * the evaluation, which a log read in windows gives as well. */
+    if (n_eps && c.lo.stream)
+        return cli_usage("plan", "--explore reads the log's rows after the evaluation, "
+                         "which --stream does not keep: drop one");
     c.progress = outcli_progress(&out);
     struct blog *blog = NULL;
     struct tlog *tlog = NULL;
     c.keep_blog = &blog;
     c.keep_tlog = &tlog;
+    c.keep_if_whole = n_eps == 0;
     struct res_eval *r = evalcli_run(&c, argv[optind], &err);
     ope_progress_stderr_done();
     if (!r)
         return cli_error(&err);
+    /* A streamed log's estimators left out, an input copied: the plan has no place. */
+    evalcli_say_read_warnings("plan", r, c.read_warnings, NULL);
     struct plan_row *rows = NULL;
     size_t n = 0, n_ex = 0;
     struct explore_row ex[EVALCLI_MAX_POLICIES * PLAN_MAX_EPS];
@@ -358,8 +367,11 @@ const struct cmd_entry cmd_plan_entry = {
     "  --width W             the full interval width wanted\n"
     "  --lift X              the lift to detect (default: each estimate's own, if > 0)\n"
     "  --power P             power of the detection (default 0.8)\n"
-    "  --explore EPS,...     bandit logs: ipw under more exploration (shares in (0, 1])\n\n"
-    EVALCLI_HELP "\n" OUTCLI_HELP "\n" LOADCLI_HELP
+    "  --explore EPS,...     bandit logs: ipw under more exploration (shares in (0, 1])\n"
+    "A log read in windows (--stream, or past --memory-limit without --explore) is\n"
+    "evaluated as ope eval --stream evaluates it; the plan is the same, without the\n"
+    "note on a --lift beyond the range of the log's rewards (it needs every row).\n\n"
+    EVALCLI_HELP "\n" OUTCLI_HELP "\n" LOADCLI_HELP "\n" LOADCLI_STREAM_HELP
     "\nExamples:\n"
     "  ope plan log.csv --policy greedy --width 0.01\n"
     "  ope plan log.csv --policy eps0_2 --lift 0.02 --power 0.9 --explore 0.1,0.5\n",

@@ -250,27 +250,6 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
     return -1;
 }
 
-/* The warnings of how a log was read (the last n of r's: a streamed log's estimators
- * left out, an input copied to a temporary file), on standard error: the selection's
- * table and JSON show the estimators it has, not why others are missing. path names
- * the log when there are several (else NULL). Said by rank 0 alone under mpirun (the
- * ranks hold the same result, and a later rank's standard error is kept for its own
- * failure). */
-static void say_read_warnings(const struct res_eval *r, size_t n, const char *path)
-{
-    if (comm_rank() > 0 || n == 0)
-        return;
-    char nm[512] = "", w[2048];
-    if (path && strcmp(path, "-") == 0)
-        path = "standard input";
-    if (path)
-        utf8_printable(path, strlen(path), nm, sizeof nm);
-    ope_progress_stderr_done();     /* a warning does not run into the bar */
-    for (size_t k = r->n_warnings - (n < r->n_warnings ? n : r->n_warnings); k < r->n_warnings; k++)
-        fprintf(stderr, "ope select: warning: %s%s%s\n", nm, path ? ": " : "",
-                utf8_printable(r->warnings[k], strlen(r->warnings[k]), w, sizeof w));
-}
-
 /* The datasets' results, truths and metrics: ops[i * E + e] for dataset i. */
 struct select_run {
     size_t R, M, E;
@@ -322,7 +301,8 @@ static int select_compute(struct select_cli *sc, char **paths, struct select_run
         if (!s->r[i])
             goto out;
         if (paths)
-            say_read_warnings(s->r[i], sc->c.read_warnings, s->R > 1 ? paths[i] : NULL);
+            evalcli_say_read_warnings("select", s->r[i], sc->c.read_warnings,
+                                          s->R > 1 ? paths[i] : NULL);
         char where[64];
         snprintf(where, sizeof where, "replicate %zu", i + 1);
         if (i && same_shape(s->r[0], s->r[i], paths ? paths[i] : where, err) != 0)

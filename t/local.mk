@@ -112,6 +112,7 @@ ope_sh_tests = \
 	t/0386-traj-stream-linear.sh \
 	t/0372-gate-sequential.sh \
 	t/0355-gate-stream.sh \
+	t/0356-plan-stream.sh \
 	t/0377-mpi-comm.sh \
 	t/0379-mpi-eval.sh \
 	t/0383-mpi-firstpass.sh \

@@ -38,6 +38,7 @@
 #include "ope/app/shardcli.h"
 #include "ope/app/trajshare.h"
 #include "ope/base/sha256.h"
+#include "ope/base/utf8.h"
 
 int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
                   struct ope_error *err)
@@ -336,6 +337,29 @@ static int name_inputs(struct res_eval *r, const char *const *paths, size_t n,
     free(r->path);
     r->path = joined;
     return 0;
+}
+
+/* The warnings of how a log was read (the last n of r's: a streamed log's estimators
+ * left out, an input copied to a temporary file), on standard error: the selection's
+ * table and JSON (ope select, ope plan) show the estimators it has, not why others
+ * are missing. path names the log when there are several (else NULL). Said by rank 0 alone under mpirun (the
+ * ranks hold the same result, and a later rank's standard error is kept for its own
+ * failure). */
+void evalcli_say_read_warnings(const char *cmd, const struct res_eval *r, size_t n,
+                               const char *path)
+{
+    if (comm_rank() > 0 || n == 0)
+        return;
+    char nm[512] = "", w[2048];
+    if (path && strcmp(path, "-") == 0)
+        path = "standard input";
+    if (path)
+        utf8_printable(path, strlen(path), nm, sizeof nm);
+    ope_progress_stderr_done();     /* a warning does not run into the bar */
+    size_t k0 = r->n_warnings - (n < r->n_warnings ? n : r->n_warnings);
+    for (size_t k = k0; k < r->n_warnings; k++)
+        fprintf(stderr, "ope %s: warning: %s%s%s\n", cmd, nm, path ? ": " : "",
+                utf8_printable(r->warnings[k], strlen(r->warnings[k]), w, sizeof w));
 }
 
 int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled,

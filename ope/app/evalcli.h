@@ -262,6 +262,10 @@ int evalcli_write(const struct res_eval *r, int f, const struct outcli *out,
  * out for want of a model (or "" / NULL), and spilled, the input copied to a temporary
  * file (or "" / NULL) in directory dir (NULL: by another run, a shard's). The number
  * added, or -1 (out of memory). */
+/* The last n of r's warnings (c->read_warnings: how the log was read) on standard error
+ * as "ope CMD: warning: [PATH: ]...", by rank 0 alone. */
+void evalcli_say_read_warnings(const char *cmd, const struct res_eval *r, size_t n,
+                               const char *path);
 int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spilled,
                           const char *dir);
 
