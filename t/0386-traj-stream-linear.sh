@@ -63,29 +63,19 @@ if [ -s "$TMP/lin.out" ] && paste -d, "$TMP/lin.out" "$TMP/fqe.out" | awk -F, '
     pass "linear-fqe, one-hot, streamed: tabular FQE's dm for every policy"
 else fail "linear-fqe against fqe"; diag "$(head -3 "$TMP/lin.out" "$TMP/fqe.out" "$TMP/err")"; fi
 
-# same DESC LOG ARGS...: --stream against in memory, 1e-12.
-same() {
-    desc=$1 file=$2; shift 2
-    "$OPE" eval "$file" "$@" -f json >"$TMP/whole" 2>"$TMP/whole.err"; s1=$?
-    "$OPE" eval "$file" --stream "$@" -f json >"$TMP/win" 2>"$TMP/win.err"; s2=$?
-    if [ $s1 -eq 0 ] && [ $s2 -eq 0 ] && "$close" "$TMP/whole" "$TMP/win" 2>"$TMP/why"; then
-        pass "$desc"
-    else fail "$desc"; diag "status $s1 / $s2" "$(cat "$TMP/why")" \
-        "$(head -c 300 "$TMP/win.err")"; fi
-}
 # The policies the log has support for: where every weight is 0, dr's se is rounding
 # noise around 0 (1e-12), which no two summation orders share.
 E="--estimators dm,dr,wdr,tis --gamma 0.9 --n-boot 100 --policy mix33 --policy mix78 --policy mix100"
 # shellcheck disable=SC2086
-same "linear-fqe, one-hot, bootstrap intervals: the in-memory JSON" "$TMP/g.csv" $E \
+stream_same "linear-fqe, one-hot, bootstrap intervals: the in-memory JSON" "$TMP/g.csv" $E \
     --value-model linear-fqe
 # shellcheck disable=SC2086
-same "linear-fqe, s* features, --ci t (a third pass)" "$TMP/f.csv" $E --value-model linear-fqe \
+stream_same "linear-fqe, s* features, --ci t (a third pass)" "$TMP/f.csv" $E --value-model linear-fqe \
     --ci t
 # shellcheck disable=SC2086
-same "lstd, one-hot, --ci t --threads 1" "$TMP/g.csv" $E --value-model lstd --ci t --threads 1
+stream_same "lstd, one-hot, --ci t --threads 1" "$TMP/g.csv" $E --value-model lstd --ci t --threads 1
 # shellcheck disable=SC2086
-same "lstd, s* features, bootstrap intervals" "$TMP/f.csv" $E --value-model lstd
+stream_same "lstd, s* features, bootstrap intervals" "$TMP/f.csv" $E --value-model lstd
 # shellcheck disable=SC2086
 "$OPE" eval "$TMP/f.csv" $E --value-model lstd -f json > "$TMP/m1" 2>/dev/null
 strip() { sed 's/"path":"[^"]*","sha256":"[^"]*"//; s/,"[^"]*it was copied to a temporary[^"]*"//; s/"[^"]*it was copied to a temporary[^"]*",\{0,1\}//' "$1"; }

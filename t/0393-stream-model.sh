@@ -24,31 +24,21 @@ expect_grep "$TMP/info" "x5            context (categorical, 300 levels)" \
 expect_grep "$TMP/info" "x7            context (categorical, 41 levels)" \
     "... and one whose levels appear in the last window"
 
-# same DESC LOG ARGS...: ope eval LOG ARGS in memory and --stream, equal to 1e-12.
-same() {
-    desc=$1; log=$2; shift 2
-    "$OPE" eval "$log" "$@" -f json >"$TMP/mem" 2>"$TMP/mem.err"; s1=$?
-    "$OPE" eval "$log" --stream "$@" -f json >"$TMP/win" 2>"$TMP/win.err"; s2=$?
-    if [ $s1 -eq 0 ] && [ $s2 -eq 0 ] && "$close" "$TMP/mem" "$TMP/win" 2>"$TMP/cmp"; then
-        pass "$desc"
-    else fail "$desc"; diag "status $s1 / $s2" "$(head -c 300 "$TMP/cmp")" \
-        "$(head -c 300 "$TMP/win.err")"; fi
-}
 all=dm,dr,sndr,switch-dr,dr-os,sg-dr,ipw
-same "logistic (binary rewards), every model estimator, t intervals, --matrix" \
+stream_same "logistic (binary rewards), every model estimator, t intervals, --matrix" \
     "$TMP/log.csv" --estimators $all --ci t --matrix
-same "... bootstrap intervals with --against" "$TMP/log.csv" --estimators dm,dr \
+stream_same "... bootstrap intervals with --against" "$TMP/log.csv" --estimators dm,dr \
     --against uniform --n-boot 200
-same "ridge" "$TMP/log.csv" --estimators dm,dr,sndr --reward-model ridge --ci t
-same "one fold (fit and predict on every row)" "$TMP/log.csv" --estimators dm,dr --folds 1 \
+stream_same "ridge" "$TMP/log.csv" --estimators dm,dr,sndr --reward-model ridge --ci t
+stream_same "one fold (fit and predict on every row)" "$TMP/log.csv" --estimators dm,dr --folds 1 \
     --ci t
-same "5 folds, another seed" "$TMP/log.csv" --estimators dm,dr --folds 5 --seed 3 --ci t
-same "lambda 0 (dense: no block solve)" "$TMP/log.csv" --estimators dm,dr \
+stream_same "5 folds, another seed" "$TMP/log.csv" --estimators dm,dr --folds 5 --seed 3 --ci t
+stream_same "lambda 0 (dense: no block solve)" "$TMP/log.csv" --estimators dm,dr \
     --model-lambda 0 --ci t
 # Continuous rewards: ridge by default.
 "$OPE" gen bandit --rows 70000 --actions 3 --reward continuous --seed 2 -q \
     -o "$TMP/cont.csv" || exit 1
-same "continuous rewards: ridge by default" "$TMP/cont.csv" --estimators dm,dr,sndr --ci t
+stream_same "continuous rewards: ridge by default" "$TMP/cont.csv" --estimators dm,dr,sndr --ci t
 expect_grep "$TMP/win" '"model":{"kind":"ridge","folds":3' "... and reported as ridge"
 
 # The threads never change it, and neither does streaming by --memory-limit.

@@ -75,33 +75,23 @@ awk 'NR == FNR { order[++k] = $2; next }
     > "$TMP/body"
 cat "$TMP/head" "$TMP/body" > "$TMP/gs.csv"
 
-# same DESC FILE -- ARGS: eval in memory and with --stream, the same JSON.
-same() {
-    desc=$1 file=$2; shift 3
-    "$OPE" eval "$file" "$@" -f json >"$TMP/whole" 2>"$TMP/whole.err"; s1=$?
-    "$OPE" eval "$file" --stream "$@" -f json >"$TMP/win" 2>"$TMP/win.err"; s2=$?
-    if [ $s1 -eq 0 ] && [ $s2 -eq 0 ] && "$close" "$TMP/whole" "$TMP/win" 2>"$TMP/why"; then
-        pass "$desc"
-    else fail "$desc"; diag "status $s1 / $s2" "$(cat "$TMP/why")" \
-        "$(head -c 300 "$TMP/win.err")"; fi
-}
 # mis's tables per resample take 25 states^2 x 22 steps x 4 policies a replicate here:
 # 200 replicates (100 MB), not 1000.
 E="--estimators dm,dr,wdr,mis,pdis --n-boot 200"
 # shellcheck disable=SC2086
-same "dm, dr, wdr, mis with bootstrap intervals (dm and mis refitted per resample)" \
-    "$TMP/g.csv" -- $E
+stream_same "dm, dr, wdr, mis with bootstrap intervals (dm and mis refitted per resample)" \
+    "$TMP/g.csv" $E
 # shellcheck disable=SC2086
-same "episodes shortest first: the horizon known after the model's pass" "$TMP/gs.csv" -- $E
+stream_same "episodes shortest first: the horizon known after the model's pass" "$TMP/gs.csv" $E
 # shellcheck disable=SC2086
-same "--ci t, --matrix=4, --lift" "$TMP/g.csv" -- $E --ci t --matrix=4 --lift
+stream_same "--ci t, --matrix=4, --lift" "$TMP/g.csv" $E --ci t --matrix=4 --lift
 # shellcheck disable=SC2086
-same "--ci hoeffding" "$TMP/gs.csv" -- $E --ci hoeffding
+stream_same "--ci hoeffding" "$TMP/gs.csv" $E --ci hoeffding
 # shellcheck disable=SC2086
-same "--ci bernstein, one thread, --gamma 0.9, --truth" "$TMP/g.csv" -- $E --ci bernstein \
+stream_same "--ci bernstein, one thread, --gamma 0.9, --truth" "$TMP/g.csv" $E --ci bernstein \
     --threads 1 --gamma 0.9 --truth "$TMP/truth.csv"
 # shellcheck disable=SC2086
-same "--ci none, two policies" "$TMP/g.csv" -- $E --ci none --policy mix33 --policy anti100
+stream_same "--ci none, two policies" "$TMP/g.csv" $E --ci none --policy mix33 --policy anti100
 # shellcheck disable=SC2086
 "$OPE" eval "$TMP/g.csv" $E -f json > "$TMP/mem.json"
 # The dm's bootstrap interval is the refitted one: no caveat that the model's error is

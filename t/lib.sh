@@ -76,6 +76,18 @@ cut_log() {
         { r = NR - 2; i = 1; while (i < k - 1 && r >= s[i + 1]) i++; print > (dir "/" (i - 1) ".csv") }
         END { for (i = 1; i < k; i++) print dir "/" (i - 1) ".csv", s[i] > (dir "/offsets") }' "$_cl_log"
 }
+# stream_same DESC LOG ARGS...: ope eval LOG ARGS in memory and with --stream give the
+# same JSON to 1e-12 relative (t/jsonclose); the outputs stay in $TMP/whole, $TMP/win.
+stream_same() {
+    _ss_desc=$1; _ss_log=$2; shift 2
+    "$OPE" eval "$_ss_log" "$@" -f json >"$TMP/whole" 2>"$TMP/whole.err"; _ss_s1=$?
+    "$OPE" eval "$_ss_log" --stream "$@" -f json >"$TMP/win" 2>"$TMP/win.err"; _ss_s2=$?
+    if [ $_ss_s1 -eq 0 ] && [ $_ss_s2 -eq 0 ] &&
+       "$OPE_BUILDDIR/t/jsonclose" "$TMP/whole" "$TMP/win" 2>"$TMP/why"; then
+        pass "$_ss_desc"
+    else fail "$_ss_desc"; diag "status $_ss_s1 / $_ss_s2" "$(head -c 300 "$TMP/why")" \
+        "$(head -c 300 "$TMP/win.err")"; fi
+}
 done_testing() {
     [ -z "$_plan" ] && echo "1..$_n"
     [ "$_fail" -eq 0 ]
