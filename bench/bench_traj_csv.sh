@@ -33,39 +33,27 @@ m2=$(rss "$OPE" eval "$f" --stream $E); t3=$(now)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v mb="$mb" -v f="$f" -v m1="$m1" -v m2="$m2" 'BEGIN {
     printf "%s (%d MB): ope info %.2f s (%.0f MB/s); ope eval tis,pdis,wtis,wpdis x 10 policies, B = 1000: in memory %.2f s, %s MB; --stream %.2f s, %s MB\n",
         f, mb, b - a, mb / (b - a), c - b, m1, d - c, m2 }'
-# The t intervals with --matrix: in memory, and streamed (the file read again for the
-# contributions given the sums and the differences' statistics).
-t6=$(now)
+# pair LABEL ARGS...: ope eval ARGS in memory, then --stream: wall seconds and peak MB.
+pair() {
+    label=$1; shift
+    ta=$(now); ma=$(rss "$OPE" eval "$f" "$@"); tb=$(now)
+    mb_=$(rss "$OPE" eval "$f" --stream "$@"); tc=$(now)
+    awk -v a="$ta" -v b="$tb" -v c="$tc" -v m1="$ma" -v m2="$mb_" -v l="$label" 'BEGIN {
+        printf "  %s: in memory %.2f s, %s MB; --stream %.2f s, %s MB\n", l, b - a, m1, c - b, m2 }'
+}
+# The t intervals with --matrix: streamed, the file is read again for the contributions
+# given the sums and the differences' statistics.
 # shellcheck disable=SC2086
-m3=$(rss "$OPE" eval "$f" --ci t --matrix=3 $E); t7=$(now)
-# shellcheck disable=SC2086
-m4=$(rss "$OPE" eval "$f" --stream --ci t --matrix=3 $E); t8=$(now)
-awk -v a="$t6" -v b="$t7" -v c="$t8" -v m3="$m3" -v m4="$m4" 'BEGIN {
-    printf "  --ci t --matrix=3: in memory %.2f s, %s MB; --stream (two passes) %.2f s, %s MB\n",
-        b - a, m3, c - b, m4 }'
+pair "--ci t --matrix=3 (streamed: two passes)" --ci t --matrix=3 $E
 # The estimators that fit a model on the whole log (dm, dr, wdr: tabular FQE; mis), with
-# t intervals (no refit per resample): in memory, and streamed (a pass for the models,
-# then the estimators', then the contributions').
-M="--estimators dm,dr,wdr,mis --ci t -f json"
-t9=$(now)
+# t intervals (no refit per resample): streamed, a pass for the models, then the
+# estimators', then the contributions'.
 # shellcheck disable=SC2086
-m5=$(rss "$OPE" eval "$f" $M); t10=$(now)
-# shellcheck disable=SC2086
-m6=$(rss "$OPE" eval "$f" --stream $M); t11=$(now)
-awk -v a="$t9" -v b="$t10" -v c="$t11" -v m5="$m5" -v m6="$m6" 'BEGIN {
-    printf "  dm,dr,wdr,mis --ci t: in memory %.2f s, %s MB; --stream (three passes) %.2f s, %s MB\n",
-        b - a, m5, c - b, m6 }'
+pair "dm,dr,wdr,mis --ci t (streamed: three passes)" --estimators dm,dr,wdr,mis --ci t -f json
 # The linear value models (lstd: LSTD's system per policy, from sums gathered in the
 # models' pass), dm, dr and wdr with t intervals.
-L="--estimators dm,dr,wdr --value-model lstd --ci t -f json"
-t12=$(now)
-# shellcheck disable=SC2086
-m7=$(rss "$OPE" eval "$f" $L); t13=$(now)
-# shellcheck disable=SC2086
-m8=$(rss "$OPE" eval "$f" --stream $L); t14=$(now)
-awk -v a="$t12" -v b="$t13" -v c="$t14" -v m7="$m7" -v m8="$m8" 'BEGIN {
-    printf "  dm,dr,wdr --value-model lstd --ci t: in memory %.2f s, %s MB; --stream %.2f s, %s MB\n",
-        b - a, m7, c - b, m8 }'
+pair "dm,dr,wdr --value-model lstd --ci t" --estimators dm,dr,wdr --value-model lstd --ci t \
+    -f json
 if command -v mpirun >/dev/null 2>&1; then
     t4=$(now)
     # shellcheck disable=SC2086
