@@ -804,20 +804,26 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         /* Every rank gathers every rank's tables and merges them into a table of its
          * own: MPI moves at most 2 GB at once, and the budget holds all of them. */
         int ranks = comm_size();
+        /* The ranks' tables differ in width (the states each saw): their sum is what
+         * moves, and every rank holds it beside its own and the merged tables. */
         double each = (fqe ? fqe_tab_bytes(Rf, A, g->n_pol, t->fq.S) : 0.0) +
-                      (t->lin ? lin_tab_bytes(t->lt.lstd, A, g->n_pol, t->lt.p) : 0.0) +
+                      (t->lin ? lin_tab_wire_bytes(&t->lt) : 0.0) +
                       (t->mis ? mis_tab_bytes(g->n_pol, Rm, t->mt.S, t->mt.T) : 0.0);
-        if (each * ranks > (double)INT32_MAX)
-            rc = ope_fail(err, OPE_EDATA, "%s: the models' tables take %.1f MB a rank, past "
-                          "the 2 GB MPI moves at once for %d ranks: use fewer replicates "
-                          "(--n-boot) or --ci t, or run without mpirun",
-                          t->path ? t->path : "log", each / 1048576.0, ranks);
-        else if (mb && each * (ranks + 2) > (double)mb)
+        uint64_t before = 0, total = 0;
+        rc = comm_exscan_u64((uint64_t)each, &before, &total, err);
+        const char *fix = Rf > 1 || Rm > 1 ? "use fewer replicates (--n-boot) or --ci t, or "
+                                             "run on fewer ranks"
+                                           : "evaluate fewer policies (--policy), or run on "
+                                             "fewer ranks";
+        if (rc == 0 && total > (uint64_t)INT32_MAX)
+            rc = ope_fail(err, OPE_EDATA, "%s: the models' tables of %d ranks take %.1f MB, "
+                          "past the 2 GB MPI moves at once: %s", t->path ? t->path : "log",
+                          ranks, (double)total / 1048576.0, fix);
+        else if (rc == 0 && mb && (double)total + 2 * each > (double)mb)
             rc = ope_fail(err, OPE_EDATA, "%s: the models' tables of %d ranks, gathered and "
                           "merged on every rank, take %.1f MB, past the memory budget of "
-                          "%.1f MB: use fewer replicates (--n-boot) or --ci t, or run "
-                          "without mpirun", t->path ? t->path : "log", ranks,
-                          each * (ranks + 2) / 1048576.0, (double)mb / 1048576.0);
+                          "%.1f MB: %s", t->path ? t->path : "log", ranks,
+                          ((double)total + 2 * each) / 1048576.0, (double)mb / 1048576.0, fix);
         struct strbuf mine = STRBUF_INIT;
         if (rc == 0 && fqe)
             fqe_tab_put(&t->fq, &mine);
@@ -859,6 +865,15 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
     size_t sn = (fqe ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->MS + 1;
     double *scratch = ope_malloc(sn * sizeof *scratch, err);
     size_t nth = t->lin ? lin_tab_theta_size(&t->lt) : 0;
+    if (t->lin && mb && 8.0 * (double)nth * (double)g->n_pol > (double)mb) {
+        free(scratch);
+        return ope_fail(err, OPE_EDATA, "%s: linear-fqe's parameters per step take %.1f MB for "
+                        "%zu policies over the horizon of %d steps, past the memory budget of "
+                        "%.1f MB: evaluate fewer policies (--policy), or use --value-model "
+                        "lstd (one set of parameters)", t->path ? t->path : "log",
+                        8.0 * (double)nth * (double)g->n_pol / 1048576.0, g->n_pol, t->lt.T,
+                        (double)mb / 1048576.0);
+    }
     if (!scratch || (fqe && !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) ||
         (t->lin && !(t->LT = ope_malloc((g->n_pol * nth + 1) * sizeof *t->LT, err))) ||
         (t->mis && !(t->MW = ope_malloc((g->n_pol * wcells + 1) * sizeof *t->MW, err)))) {

@@ -201,8 +201,8 @@ int fqe_tab_prepare(struct fqe_tab *t, const struct tlog *w, size_t e, uint64_t 
         return 0;
     if (!w->state)
         return ope_fail(err, OPE_EDATA, "--value-model fqe needs a tabular state column; "
-                        "with state features only, use --value-model linear-fqe in memory, or "
-                        "leave dm, dr and wdr out to read the log in windows");
+                        "with state features only, use --value-model linear-fqe or lstd (both "
+                        "read the log in windows too)");
     if (grow(t, (size_t)w->n_states, err) != 0)
         return -1;
     if ((size_t)w->n_states > t->S)

@@ -63,30 +63,41 @@ double lin_tab_bytes(int lstd, size_t A, size_t P, size_t p)
     double d = (double)A * (double)p, app = (double)A * (double)p * (double)p;
     double main = lstd ? (double)P * d * d + d : 2 * app + d + (double)P * d * d;
     double apart = lstd ? main : app;
-    /* compensated sums (16 bytes) and a chunk's plain ones (8) of each */
-    return 24.0 * (main + apart);
+    /* compensated sums (16 bytes), a block's plain ones (8), its mark (1) and list (8) */
+    return 33.0 * (main + apart);
 }
 
-/* Lay the sums out for width p (>= t->p), keeping what they hold; the chunk's plain
+double lin_tab_wire_bytes(const struct lin_tab *t)
+{
+    return 16.0 + 16.0 * ((double)cells(t, 0, t->p) + (double)cells(t, 1, t->p));
+}
+
+/* Lay the sums out for width p (>= t->p), keeping what they hold; the block's plain
  * sums must be folded in (they are, between calls). 0, or -1 with err. */
 static int widen(struct lin_tab *t, size_t p, struct ope_error *err)
 {
     double bytes = lin_tab_bytes(t->lstd, t->A, t->P, p);
     if (t->max_bytes && bytes > (double)t->max_bytes)
-        return ope_fail(err, OPE_EDATA, "%s: the %s value model's sums take %.1f MB for %zu "
+        return ope_fail(err, OPE_EDATA, "%s: the %s value model's sums take %.3g MB for %zu "
                         "policies with features of width %zu (%s), past the memory budget of "
-                        "%.1f MB: evaluate fewer policies (--policy), or use --value-model fqe",
+                        "%.3g MB: evaluate fewer policies (--policy)%s",
                         t->path ? t->path : "log", t->lstd ? "lstd" : "linear-fqe",
-                        bytes / 1048576.0, t->P, p, t->nf ? "the s* features and a constant"
-                                                          : "a one-hot of the states",
-                        (double)t->max_bytes / 1048576.0);
+                        bytes / 1048576.0, t->P, p,
+                        t->nf ? "the s* features and a constant"
+                              : "a one-hot of the states: the largest state id + 1",
+                        (double)t->max_bytes / 1048576.0,
+                        t->nf ? "" : ", number the states densely if their ids are sparse, or "
+                                     "use --value-model fqe");
     size_t ns = cells(t, 0, p), nx = cells(t, 1, p);
     struct ope_sum *s = ope_calloc(ns + 1, sizeof *s, err), *x = ope_calloc(nx + 1, sizeof *x, err);
     double *c = ope_calloc(ns + 1, sizeof *c, err), *cx = ope_calloc(nx + 1, sizeof *cx, err);
     double *phi = ope_calloc(p + 1, sizeof *phi, err), *phin = ope_calloc(p + 1, sizeof *phin, err);
     size_t *nz = ope_malloc((p + 1) * sizeof *nz, err), *nzn = ope_malloc((p + 1) * sizeof *nzn, err);
-    if (!s || !x || !c || !cx || !phi || !phin || !nz || !nzn) {
+    unsigned char *mk = ope_calloc(ns + 1, 1, err), *mkx = ope_calloc(nx + 1, 1, err);
+    size_t *dl = ope_malloc((ns + 1) * sizeof *dl, err), *dlx = ope_malloc((nx + 1) * sizeof *dlx, err);
+    if (!s || !x || !c || !cx || !phi || !phin || !nz || !nzn || !mk || !mkx || !dl || !dlx) {
         free(s), free(x), free(c), free(cx), free(phi), free(phin), free(nz), free(nzn);
+        free(mk), free(mkx), free(dl), free(dlx);
         return -1;
     }
     for (int apart = 0; apart < 2 && t->p; apart++) {
@@ -103,8 +114,11 @@ static int widen(struct lin_tab *t, size_t p, struct ope_error *err)
     }
     free(t->s), free(t->x), free(t->c), free(t->cx);
     free(t->phi), free(t->phin), free(t->nz), free(t->nzn);
+    free(t->mk), free(t->mkx), free(t->dl), free(t->dlx);
     t->s = s, t->x = x, t->c = c, t->cx = cx;
     t->phi = phi, t->phin = phin, t->nz = nz, t->nzn = nzn;
+    t->mk = mk, t->mkx = mkx, t->dl = dl, t->dlx = dlx;
+    t->nd = t->ndx = 0;
     t->p = p;
     t->d = t->A * p;
     return 0;
@@ -127,23 +141,29 @@ void lin_tab_release(struct lin_tab *t)
 {
     free(t->s), free(t->x), free(t->c), free(t->cx);
     free(t->phi), free(t->phin), free(t->nz), free(t->nzn);
+    free(t->mk), free(t->mkx), free(t->dl), free(t->dlx);
     memset(t, 0, sizeof *t);
 }
 
-/* The chunk's plain sums into the compensated ones. */
+/* The block's plain sums into the compensated ones: only the cells it touched. */
 static void fold(struct lin_tab *t)
 {
-    size_t ns = cells(t, 0, t->p), nx = cells(t, 1, t->p);
-    for (size_t i = 0; i < ns; i++)
-        if (t->c[i] != 0.0) {
+    for (size_t k = 0; k < t->nd; k++) {
+        size_t i = t->dl[k];
+        if (t->c[i] != 0.0)
             ope_sum_add(&t->s[i], t->c[i]);
-            t->c[i] = 0.0;
-        }
-    for (size_t i = 0; i < nx; i++)
-        if (t->cx[i] != 0.0) {
+        t->c[i] = 0.0;
+        t->mk[i] = 0;
+    }
+    for (size_t k = 0; k < t->ndx; k++) {
+        size_t i = t->dlx[k];
+        if (t->cx[i] != 0.0)
             ope_sum_add(&t->x[i], t->cx[i]);
-            t->cx[i] = 0.0;
-        }
+        t->cx[i] = 0.0;
+        t->mkx[i] = 0;
+    }
+    t->nd = t->ndx = 0;
+    t->since = 0;
 }
 
 /* The apart sums (last steps of episodes as long as the longest so far) into the main
@@ -197,6 +217,24 @@ static size_t phi_of(const struct lin_tab *t, const struct tlog *w, size_t j, do
 
 /* Row j's terms: where 1 (a next row), 0 (the absorbing state) into the main sums,
  * 2 (a last step of an episode T long, not done) into the apart ones. */
+/* One term into the block's plain sum of cell i (apart: the apart sums), the cell
+ * listed for the fold the first time the block touches it. */
+static inline void acc(struct lin_tab *t, int apart, size_t i, double v)
+{
+    double *c = apart ? t->cx : t->c;
+    unsigned char *mk = apart ? t->mkx : t->mk;
+    if (!mk[i]) {
+        mk[i] = 1;
+        if (apart)
+            t->dlx[t->ndx++] = i;
+        else
+            t->dl[t->nd++] = i;
+    }
+    c[i] += v;
+}
+
+/* Row j's terms: where 1 (a next row), 0 (the absorbing state) into the main sums,
+ * 2 (a last step of an episode T long, not done) into the apart ones. */
 static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
 {
     size_t A = t->A, p = t->p, d = t->d, a = (size_t)w->action[j];
@@ -206,50 +244,54 @@ static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
     if (where == 1)
         nnn = phi_of(t, w, j + 1, t->phin, t->nzn);
     double r = w->reward[j];
+    int ap = where == 2;
     if (!t->lstd) {
-        double *ga = t->c + a * p * p, *br = t->c + 2 * A * p * p + a * p;
-        double *go = (where == 2 ? t->cx : t->c + A * p * p) + a * p * p;
+        /* main: ga [A p p], go [A p p], br [A p], M [P d d]; apart: go */
+        size_t ga = a * p * p, go = (ap ? 0 : A * p * p) + a * p * p, br = 2 * A * p * p + a * p;
         for (size_t u = 0; u < nn; u++) {
             size_t i = nz[u];
             for (size_t v = 0; v < nn; v++) {
                 double prod = phi[i] * phi[nz[v]];
-                ga[i * p + nz[v]] += prod;
-                go[i * p + nz[v]] += prod;
+                acc(t, 0, ga + i * p + nz[v], prod);
+                acc(t, ap, go + i * p + nz[v], prod);
             }
-            br[i] += phi[i] * r;
+            acc(t, 0, br + i, phi[i] * r);
         }
         if (where == 1) {
-            double *m0 = t->c + 2 * A * p * p + A * p;
+            size_t m0 = 2 * A * p * p + A * p;
             for (size_t q = 0; q < t->P; q++) {
                 double *const *pr = w->policy[t->pol[q]].prob;
                 for (size_t u = 0; u < nn; u++) {
-                    double *mrow = m0 + q * d * d + (a * p + nz[u]) * d, f = phi[nz[u]];
+                    size_t mrow = m0 + q * d * d + (a * p + nz[u]) * d;
+                    double f = phi[nz[u]];
                     for (size_t a2 = 0; a2 < A; a2++) {
                         double pa = pr[a2][j + 1];
                         if (pa == 0.0)
                             continue;
                         for (size_t v = 0; v < nnn; v++)
-                            mrow[a2 * p + nzn[v]] += f * (pa * phin[nzn[v]]);
+                            acc(t, 0, mrow + a2 * p + nzn[v], f * (pa * phin[nzn[v]]));
                     }
                 }
             }
         }
     } else {
-        double *c = where == 2 ? t->cx : t->c, *b = c + t->P * d * d;
+        /* main and apart alike: the systems [P d d], then b [d] */
+        size_t b = t->P * d * d;
         for (size_t u = 0; u < nn; u++)
-            b[a * p + nz[u]] += phi[nz[u]] * r;
+            acc(t, ap, b + a * p + nz[u], phi[nz[u]] * r);
         for (size_t q = 0; q < t->P; q++) {
             double *const *pr = w->policy[t->pol[q]].prob;
             for (size_t u = 0; u < nn; u++) {
-                double *mrow = c + q * d * d + (a * p + nz[u]) * d, f = phi[nz[u]];
+                size_t mrow = q * d * d + (a * p + nz[u]) * d;
+                double f = phi[nz[u]];
                 for (size_t v = 0; v < nn; v++)
-                    mrow[a * p + nz[v]] += f * phi[nz[v]];
+                    acc(t, ap, mrow + a * p + nz[v], f * phi[nz[v]]);
                 for (size_t a2 = 0; where == 1 && a2 < A; a2++) {
                     double gp = t->gamma * pr[a2][j + 1];
                     if (gp == 0.0)
                         continue;
                     for (size_t v = 0; v < nnn; v++)
-                        mrow[a2 * p + nzn[v]] -= f * (gp * phin[nzn[v]]);
+                        acc(t, ap, mrow + a2 * p + nzn[v], -(f * (gp * phin[nzn[v]])));
                 }
             }
         }
@@ -260,6 +302,12 @@ static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
         if (nnn)
             t->phin[nzn[0]] = 0.0;
     }
+    /* Plain sums of at most a block of rows: the next value's right-hand side is M
+     * times theta, whose rounding the backward recursion multiplies by up to
+     * 1 / ridge at every step where features are nearly collinear, so M's entries must
+     * hold their digits (a chunk of 800,000 rows summed plainly did not). */
+    if (++t->since >= LIN_TAB_BLOCK)
+        fold(t);
 }
 
 int lin_tab_add(struct lin_tab *t, const struct tlog *w, size_t e0, size_t e1,
@@ -390,6 +438,14 @@ static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *t
                                     (r == c ? ridge : 0.0));
         gsl_vector_set(bv, r, ope_sum_value(&t->s[t->P * d * d + r]));
     }
+    for (size_t i = 0; i < d * d; i++)
+        if (!isfinite(M->data[(i / d) * M->tda + i % d])) {
+            /* as ridge_solve_sym says it for linear-fqe */
+            ope_fail(err, OPE_EDATA, "the normal equations overflow: a context or feature "
+                     "value, or a reward, is too large to square (e.g. 1e200); rescale those "
+                     "columns");
+            goto out;
+        }
     if (gsl_linalg_LU_decomp(M, perm, &sign) != GSL_SUCCESS ||
         gsl_linalg_LU_solve(M, perm, bv, x) != GSL_SUCCESS) {
         ope_fail(err, OPE_EDATA, "lstd: the linear system is singular (raise the ridge "

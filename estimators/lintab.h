@@ -22,11 +22,11 @@
  * episodes as long as the longest so far are summed apart, and moved into the main
  * sums when a longer episode comes; the apart sums are left out at the end.
  *
- * Sums are compensated (ope_sum); a chunk of episodes (the caller's: ACC_CHUNK
- * episodes from a multiple of ACC_CHUNK, for windows and the log in memory alike) is
- * summed plainly first and then folded in, so the per-row cost is a plain add and
- * the same episodes in the same chunks give the same bits. For a one-hot phi the width
- * grows with the states seen. */
+ * Sums are compensated (ope_sum); a block of LIN_TAB_BLOCK rows is summed plainly
+ * first and its cells folded in, so the per-row cost is a plain add. Blocks restart at
+ * the caller's chunks (ACC_CHUNK episodes from a multiple of ACC_CHUNK, for windows
+ * and the log in memory alike), so the same episodes give the same bits. For a one-hot
+ * phi the width grows with the states seen. */
 #ifndef ESTIMATORS_LINTAB_H
 #define ESTIMATORS_LINTAB_H
 
@@ -38,6 +38,9 @@
 
 struct sf_state;
 
+/* Rows summed plainly before their sums are folded into the compensated ones. */
+#define LIN_TAB_BLOCK 4096
+
 struct lin_tab {
     int lstd;                   /* 1: LSTD's system; 0: linear FQE's sums */
     size_t A, P, nf;            /* actions, policies, s* features (0: one-hot states) */
@@ -46,7 +49,10 @@ struct lin_tab {
     size_t p, d;                /* phi's width, d = A p */
     int T;                      /* the longest episode so far */
     struct ope_sum *s, *x;      /* the sums, and those of last steps in episodes T long */
-    double *c, *cx;             /* a chunk's plain sums of each */
+    double *c, *cx;             /* a block's plain sums of each (LIN_TAB_BLOCK rows) */
+    unsigned char *mk, *mkx;    /* the cells the block touched: marked, */
+    size_t *dl, *dlx, nd, ndx;  /* and listed */
+    size_t since;               /* rows in the block */
     double *phi, *phin;         /* a row's phi and the next row's */
     size_t *nz, *nzn;           /* their nonzero entries */
     size_t max_bytes;           /* refuse to grow past this (0: no limit) */
@@ -60,8 +66,9 @@ int lin_tab_init(struct lin_tab *t, int lstd, size_t A, size_t nf, size_t P, con
                  double gamma, size_t max_bytes, const char *path, struct ope_error *err);
 void lin_tab_release(struct lin_tab *t);
 
-/* The bytes the sums take with phi of width p. */
+/* The bytes the sums take with phi of width p; what lin_tab_put writes of t. */
 double lin_tab_bytes(int lstd, size_t A, size_t P, size_t p);
+double lin_tab_wire_bytes(const struct lin_tab *t);
 
 /* At least width p and horizon T (a log in memory: its width and horizon, declared
  * beyond what its episodes show). 0, or -1 with err. */

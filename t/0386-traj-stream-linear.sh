@@ -19,7 +19,7 @@
 # 1e-10 of that; skipped without MPI and in sanitizer builds); td and gtd2 refused (64), the sums past the budget (65), a linear
 # model in a shard (64).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 17
+plan 19
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -62,6 +62,30 @@ if [ -s "$TMP/lin.out" ] && paste -d, "$TMP/lin.out" "$TMP/fqe.out" | awk -F, '
        END { exit !(m >= 10 && !bad) }'; then
     pass "linear-fqe, one-hot, streamed: tabular FQE's dm for every policy"
 else fail "linear-fqe against fqe"; diag "$(head -3 "$TMP/lin.out" "$TMP/fqe.out" "$TMP/err")"; fi
+
+# Nearly collinear features over a long horizon: s_i = ((state + i) mod 7) / 7, i =
+# 0..6, sum to 3 (the constant's direction), so their Gram matrix has eigenvalues at the
+# ridge (1e-6). The backward recursion multiplies any rounding in M theta_{t+1} along
+# those directions by about 1 / ridge at each of its 200 steps: M's sums must keep their
+# digits (summed plainly over 800,000 rows they did not, and dm came out 0.70 or
+# 1e12). The features span the 6 states' one-hot, so linear-fqe is tabular FQE.
+"$OPE" gen mdp riverswim --episodes 2000 --horizon 200 --seed 2 -q -o "$TMP/long.csv" || exit 1
+# (Printed to 6 digits, so they sum to 3 only nearly.)
+awk -F, -v OFS=, 'NR == 1 { printf "%s", $0; for (i = 0; i < 7; i++) printf ",s%d", i; print ""; next }
+    { printf "%s", $0; for (i = 0; i < 7; i++) printf ",%.6g", (($3 + i) % 7) / 7; print "" }' \
+    "$TMP/long.csv" > "$TMP/c7.csv"
+C="--estimators dm --gamma 0.9 --ci none --policy mix33 -f csv"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/c7.csv" $C --value-model fqe > "$TMP/c7.fqe" 2>/dev/null
+for how in "" --stream; do
+    # shellcheck disable=SC2086
+    "$OPE" eval "$TMP/c7.csv" $how $C --value-model linear-fqe > "$TMP/c7.lin" 2>"$TMP/err"
+    if paste -d, "$TMP/c7.lin" "$TMP/c7.fqe" | awk -F, 'NR == 2 { n = NF / 2; d = $4 - $(n + 4)
+           exit !($4 > 0 && d < 1e-5 && d > -1e-5) }'; then
+        pass "collinear features, horizon 200, linear-fqe ${how:-in memory}: tabular FQE's dm"
+    else fail "collinear features, linear-fqe ${how:-in memory}"
+        diag "$(cat "$TMP/c7.lin" "$TMP/c7.fqe" "$TMP/err")"; fi
+done
 
 # The policies the log has support for: where every weight is 0, dr's se is rounding
 # noise around 0 (1e-12), which no two summation orders share.
