@@ -78,7 +78,7 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
                             d->needs_model ? "value model" : "state ratios");
         if (d->needs_model && (kind == VM_TD || kind == VM_GTD2))
             return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s iterates over the log's "
-                            "transitions in order, once per epoch (--epochs), which a log %s "
+                            "transitions in order, once per epoch (200), which a log %s "
                             "would read as many times: use --value-model lstd (the same fixed "
                             "point, from sums gathered in one pass), linear-fqe or fqe; or %s",
                             o->spec[e].label, vm_kind_name(kind), in, out);
@@ -1172,6 +1172,44 @@ static int t_diff_stats(struct eng *g, const struct eng_sums *x, const struct re
     return 0;
 }
 
+/* Under MPI: whether every rank runs with rank 0's settings (a rank given another seed
+ * or discount would be merged into nonsense, and one keeping returns for --risk that
+ * the others do not keep would wait for them). 0, or -1 with err (OPE_EUSAGE naming
+ * the first setting that differs) on every rank. */
+static int ranks_same_settings(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    char ridge[40];
+    evtraj_settings(g, t, &mine);
+    ope_format_double(ridge, sizeof ridge, t->to ? t->to->vm.ridge : 0.0);
+    strbuf_printf(&mine, "value_model=%s\nridge=%s\nrisk=%d\n",
+                  vm_kind_name(t->to ? t->to->vm.kind : VM_FQE), ridge,
+                  t->to && t->to->returns ? 1 : 0);
+    strbuf_putc(&mine, '\0');
+    int ranks = comm_size();
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    int rc = comm_agree(len && !strbuf_failed(&mine) ? 0 : -1, err);
+    if (rc == 0)
+        rc = comm_allgather(mine.buf, mine.len, &all, len, err);
+    size_t at = len ? len[0] : 0;
+    for (int k = 1; rc == 0 && k < ranks; at += len[k], k++) {
+        const char *x, *y;
+        size_t lx, ly;
+        if (!sf_settings_diff(all.buf + at, all.buf, &x, &lx, &y, &ly))
+            continue;
+        rc = lx && ly
+                 ? ope_fail(err, OPE_EUSAGE, "rank %d runs with %.*s, rank 0 with %.*s: every "
+                            "MPI rank must run the same command (but for the log's path)", k,
+                            (int)lx, x, (int)ly, y)
+                 : ope_fail(err, OPE_EUSAGE, "rank %d runs with other settings than rank 0: "
+                            "every MPI rank must run the same command", k);
+    }
+    strbuf_release(&mine);
+    strbuf_release(&all);
+    free(len);
+    return rc;
+}
+
 static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps, struct ope_error *err)
 {
@@ -1192,7 +1230,8 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
                             "settings it names; make it again", t->merge[0]->name);
         if (read_states(g, t, err) != 0)
             return -1;
-    } else if (((t->model || t->mis) && model_pass(g, t, err) != 0) ||
+    } else if ((comm_size() > 1 && ranks_same_settings(g, t, err) != 0) ||
+               ((t->model || t->mis) && model_pass(g, t, err) != 0) ||
                read_windows(g, t, err) != 0) {
         return -1;
     }

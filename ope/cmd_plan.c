@@ -265,6 +265,9 @@ static int plan_exec(int argc, char **argv)
         int rc = evalcli_group_option(&c, &out, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("plan", "%s", err.msg);
+        if (rc == 1 && opt == EVALCLI_RISK)
+            return cli_usage("plan", "--risk: a plan counts rows for an estimate's width or a "
+                             "lift and shows no return distributions; use ope eval --risk");
         if (rc == 0)
             return OPE_EUSAGE;
     }

@@ -7,7 +7,7 @@
 # policy from it streams. --sequential reads rows as they come: --stream with it is
 # refused (64).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 7
+plan 8
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -52,4 +52,6 @@ expect_grep "$TMP/err" "which standard input or a pipe cannot give: save it to a
     "says why, and what to do"
 expect_status 64 "--sequential with --stream: refused (64)" "$OPE" gate "$TMP/b.csv" \
     --policy softmax1 --sequential --stream
+# A gate shows no return distributions: --risk would only keep every episode's return.
+expect_status 64 "--risk: refused (64)" "$OPE" gate "$TMP/t.csv" --policy mix100 --risk --stream
 done_testing

@@ -7,7 +7,7 @@
 # out by the stream's default list are said on standard error (the plan's table has no
 # place for it).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 6
+plan 7
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -37,6 +37,8 @@ expect_grep "$TMP/err" "ope plan: warning: dm, dr, wdr and mis left out: read in
 expect_status 64 "--explore with --stream: refused (64)" "$OPE" plan "$TMP/b.csv" --stream \
     --explore 0.1
 expect_grep "$TMP/err" "--explore reads the log's rows after the evaluation" "says why"
+expect_status 64 "--risk: refused (a plan shows no distributions)" "$OPE" plan "$TMP/t.csv" \
+    --risk --stream
 "$OPE" plan "$TMP/b.csv" --explore 0.1 --memory-limit 10K -f json > "$TMP/ex.json" 2>"$TMP/err"
 if grep -q '"explore"' "$TMP/ex.json"; then
     pass "--explore past --memory-limit: read whole, explored"

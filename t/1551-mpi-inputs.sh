@@ -3,7 +3,8 @@
 # 64 and a message that says why, not a message about another thing or a silent
 # failure: standard input (mpirun gives it to rank 0 alone: rank 1 said "-: the file
 # is empty"), a FIFO (its readers share its bytes out: a rank read a header cut in
-# the middle), a trajectory log with td's value model (a model's estimator once said "--stream reads
+# the middle), a trajectory log whose ranks read other files or run other settings or
+# whose later rank fails (silently merged, or a "damaged state"), a trajectory log with td's value model (a model's estimator once said "--stream reads
 # bandit logs ... drop --stream" of a command without --stream) and --follow (every rank followed the whole log; on
 # standard input rank 1 failed without a word and mpirun's status was 65 after rank
 # 0's complete output), and --by (it said "drop --stream", which was not given).
@@ -15,7 +16,7 @@ grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built
 if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
     skip_all "sanitizer build: MPI runs are checked in the plain build"
 fi
-plan 13
+plan 20
 mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
 
 "$OPE" gen bandit --rows 5000 --actions 3 --seed 2 -q -o "$TMP/raw.csv" || exit 1
@@ -44,6 +45,30 @@ expect_status 64 "a trajectory log across ranks with td's value model: refused" 
 expect_grep "$TMP/err" "td iterates over the log's transitions in order" "said as such"
 if grep -q -- "--stream" "$TMP/err"; then fail "no word of --stream, which was not given"
 else pass "no word of --stream, which was not given"; fi
+
+# A trajectory log whose ranks disagree: each rank's range is merged into every rank's
+# result, so another file, another seed or --risk on one rank alone gave a result (or a
+# "damaged state") with no word of why.
+"$OPE" gen mdp riverswim --episodes 3000 --horizon 5 --seed 4 -q -o "$TMP/t1.csv" || exit 1
+awk -F, -v OFS=, 'NR == 9001 { $5 = $5 + 1 } { print }' "$TMP/t1.csv" > "$TMP/t2.csv"
+expect_status 65 "a trajectory log, rank 1 reading another file: refused" $mpi \
+    -np 1 "$OPE" eval "$TMP/t1.csv" --estimators tis -q : -np 1 "$OPE" eval "$TMP/t2.csv" \
+    --estimators tis -q
+expect_grep "$TMP/err" "rank 1 reads other bytes than rank 0 (the same 3000 episodes" \
+    "said: by the SHA-256"
+expect_status 64 "a trajectory log, rank 1 with another seed: refused" $mpi \
+    -np 1 "$OPE" eval "$TMP/t1.csv" --estimators tis -q : -np 1 "$OPE" eval "$TMP/t1.csv" \
+    --estimators tis -q --seed 7
+expect_grep "$TMP/err" "rank 1 runs with seed=7, rank 0 with seed=12345" "said, naming the setting"
+expect_status 64 "a trajectory log, --risk on rank 1 alone: refused, no wait" $mpi \
+    -np 1 "$OPE" eval "$TMP/t1.csv" --estimators tis -q : -np 1 "$OPE" eval "$TMP/t1.csv" \
+    --estimators tis -q --risk
+expect_status 66 "a trajectory log, rank 1's truth file missing: every rank fails" $mpi \
+    -np 1 "$OPE" eval "$TMP/t1.csv" --estimators tis -q -o "$TMP/tr.json" : -np 1 "$OPE" eval \
+    "$TMP/t1.csv" --estimators tis -q --truth "$TMP/nothere.csv" -o "$TMP/tr.json"
+if [ ! -e "$TMP/tr.json" ] && grep -q "nothere.csv: cannot open" "$TMP/err"; then
+    pass "nothing written, and the reason said"
+else fail "rank 1's truth file: output or message"; diag "$(head -3 "$TMP/err")"; fi
 
 expect_status 64 "--follow across ranks: refused" \
     sh -c "$mpi -np 2 '$OPE' eval - --follow --policy greedy < '$TMP/q.csv'"

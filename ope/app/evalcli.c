@@ -778,7 +778,7 @@ struct log_id {
     char hex[72];
 };
 
-static int ranks_same_log(size_t rows, const char *hex, const char *path,
+static int ranks_same_log(size_t rows, const char *unit, const char *hex, const char *path,
                           struct ope_error *err)
 {
     struct log_id mine;
@@ -795,14 +795,14 @@ static int ranks_same_log(size_t rows, const char *hex, const char *path,
         memcpy(&v0, all.buf, sizeof v0);
         memcpy(&v, all.buf + (size_t)r * sizeof v, sizeof v);
         if (v.rows != v0.rows)
-            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu rows, rank 0 %llu: every "
+            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu %s, rank 0 %llu: every "
                           "MPI rank must read the same log (the same file on every machine)",
-                          path, r, (unsigned long long)v.rows, (unsigned long long)v0.rows);
+                          path, r, (unsigned long long)v.rows, unit, (unsigned long long)v0.rows);
         else if (strcmp(v.hex, v0.hex) != 0)
             rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads other bytes than rank 0 (the "
-                          "same %llu rows, SHA-256 %.12s... against %.12s...): every MPI rank "
+                          "same %llu %s, SHA-256 %.12s... against %.12s...): every MPI rank "
                           "must read the same log (the same file on every machine)", path, r,
-                          (unsigned long long)v.rows, v.hex, v0.hex);
+                          (unsigned long long)v.rows, unit, v.hex, v0.hex);
     }
     strbuf_release(&all);
     free(len);
@@ -873,7 +873,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     /* Across ranks, every rank has opened the log (or none goes on), the same one. */
     if (comm_size() > 1 &&
         (comm_agree(rc < 0 ? -1 : log_digest(bs, paths, n, hex, err), err) != 0 ||
-         ranks_same_log(blog_stream_rows(bs), hex, path, err) != 0))
+         ranks_same_log(blog_stream_rows(bs), "rows", hex, path, err) != 0))
         rc = -1;
     if (rc <= 0) {
         blog_stream_close(bs);
@@ -1249,6 +1249,24 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             memcpy(r->sha256, job.hex, sizeof r->sha256);
     } else if (r && input_digest(csv, paths[0], r->sha256, err) != 0) {
         rc = -1;
+    }
+    /* Under mpirun: a failure after the passes (a rank's truth file) is every rank's, and
+     * every rank must have read the same log, by its SHA-256 (each rank's range was
+     * merged into every rank's result, so another file would pass unnoticed). */
+    if (comm_size() > 1 && !c->save_state) {
+        /* A rank that failed says its own failure (agreed already when it was the
+         * passes': the single process's words); the others say the lowest's. */
+        struct ope_error own = *err;
+        int ok = comm_agree(r && rc == 0 ? 0 : -1, err);
+        if (ok != 0 && !(r && rc == 0))
+            *err = own;
+        if (ok == 0)
+            ok = ranks_same_log(r->episodes, "episodes", r->sha256, paths[0], err);
+        if (ok != 0) {
+            res_eval_free(r);
+            r = NULL;
+            rc = -1;
+        }
     }
     /* A shard whose first row is not an episode's first step: cut mid-episode. */
     if (rc != 0 && c->save_state && err->status == OPE_EDATA &&
