@@ -785,7 +785,7 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         const struct est_desc *d = g->o->spec[e].d;
         if (d->traj_resample && d->needs_model && fqe)
             Rf = 1 + g->B;
-        else if (d->traj_resample)
+        else if (d->traj_resample && !d->needs_model)
             Rm = 1 + g->B;
     }
     size_t mb = g->o->model.max_bytes;
