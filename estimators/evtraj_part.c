@@ -292,7 +292,8 @@ int evtraj_layout(struct eng *g, struct tss *t, int T, struct ope_error *err)
         return ope_fail(err, OPE_EDATA, "%s: read in windows, a self-normalised estimator "
                         "keeps the co-moments of its per-episode terms for its se, %zu of them "
                         "for %s at horizon %d: %.1f GB for %zu policies, past the memory budget "
-                        "of %.1f GB; evaluate the log in memory (without --stream, mpirun or "
+                        "of %.1f GB; use --ci t (whose second pass keeps no co-moments), "
+                        "evaluate the log in memory (without --stream, mpirun or "
                         "--save-state), or read in windows without %s", t->path ? t->path : "log",
                         dmax, widest ? widest : "it", T, bytes / gb, g->n_pol,
                         (double)g->o->model.max_bytes / gb, widest ? widest : "it");
