@@ -691,7 +691,7 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
     }
     /* A rank that read no window has no linear sums (their width is the features'). */
     size_t nf1 = rc == 0 && f->t->lin ? (size_t)sf_get_count(st, 0, (uint64_t)1 << 20) : 0;
-    if (rc == 0 && nf1 && !f->lt->s)
+    if (rc == 0 && nf1 && !f->lt->m.s)
         rc = lin_init(f->g, f->t, f->lt, nf1 - 1, err);
     if (rc == 0 && nf1 && f->lt->nf != nf1 - 1)
         rc = ope_fail(err, OPE_EDATA, "%s: damaged state: another number of features",
@@ -740,7 +740,7 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
     }
     uint64_t gi0 = (uint64_t)first;
     if (t->lin) {
-        if (!t->lt.s && lin_init(g, t, &t->lt, w->n_features, err) != 0)
+        if (!t->lt.m.s && lin_init(g, t, &t->lt, w->n_features, err) != 0)
             return -1;
         /* In the accumulator's chunks of the log's episodes (from multiples of
          * ACC_CHUNK), as the log in memory sums them: a rank's range that starts inside
@@ -828,8 +828,8 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         if (rc == 0 && fqe)
             fqe_tab_put(&t->fq, &mine);
         if (rc == 0 && t->lin) {
-            sf_put_u64(&mine, t->lt.s ? 1 + t->lt.nf : 0);
-            if (t->lt.s)
+            sf_put_u64(&mine, t->lt.m.s ? 1 + t->lt.nf : 0);
+            if (t->lt.m.s)
                 lin_tab_put(&t->lt, &mine);
         }
         if (rc == 0 && t->mis)
@@ -855,7 +855,7 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
     }
     if (rc != 0)
         return -1;
-    if (t->lin && !t->lt.s)
+    if (t->lin && !t->lt.m.s)
         return ope_fail(err, OPE_EDATA, "%s: no episodes after the header",
                         t->path ? t->path : "log");
     t->QT = t->lin ? t->lt.T : t->model ? t->fq.T : t->mt.T;

@@ -1,4 +1,4 @@
-/* estimators/lintab.c: the linear value models' sums, gathered in chunks (lintab.h). */
+/* estimators/lintab.c: the linear value models' sums, gathered in blocks (lintab.h). */
 #include "config.h"
 #include "estimators/lintab.h"
 
@@ -72,6 +72,50 @@ double lin_tab_wire_bytes(const struct lin_tab *t)
     return 16.0 + 16.0 * ((double)cells(t, 0, t->p) + (double)cells(t, 1, t->p));
 }
 
+static void sums_free(struct lin_sums *u)
+{
+    free(u->s), free(u->c), free(u->mk), free(u->dl);
+    memset(u, 0, sizeof *u);
+}
+
+/* n cells of sums, empty; freed by sums_free (also when zeroed). 0, or -1 with err. */
+static int sums_alloc(struct lin_sums *u, size_t n, struct ope_error *err)
+{
+    memset(u, 0, sizeof *u);
+    u->s = ope_calloc(n + 1, sizeof *u->s, err);
+    u->c = u->s ? ope_calloc(n + 1, sizeof *u->c, err) : NULL;
+    u->mk = u->c ? ope_calloc(n + 1, 1, err) : NULL;
+    u->dl = u->mk ? ope_malloc((n + 1) * sizeof *u->dl, err) : NULL;
+    if (u->dl)
+        return 0;
+    sums_free(u);
+    return -1;
+}
+
+/* One term into the block's plain sum of cell i, the cell listed for the fold the
+ * first time the block touches it. */
+static inline void sums_add(struct lin_sums *u, size_t i, double v)
+{
+    if (!u->mk[i]) {
+        u->mk[i] = 1;
+        u->dl[u->nd++] = i;
+    }
+    u->c[i] += v;
+}
+
+/* The block's plain sums into the compensated ones: only the cells it touched. */
+static void sums_fold(struct lin_sums *u)
+{
+    for (size_t k = 0; k < u->nd; k++) {
+        size_t i = u->dl[k];
+        if (u->c[i] != 0.0)
+            ope_sum_add(&u->s[i], u->c[i]);
+        u->c[i] = 0.0;
+        u->mk[i] = 0;
+    }
+    u->nd = 0;
+}
+
 /* Lay the sums out for width p (>= t->p), keeping what they hold; the block's plain
  * sums must be folded in (they are, between calls). 0, or -1 with err. */
 static int widen(struct lin_tab *t, size_t p, struct ope_error *err)
@@ -88,22 +132,23 @@ static int widen(struct lin_tab *t, size_t p, struct ope_error *err)
                         (double)t->max_bytes / 1048576.0,
                         t->nf ? "" : ", number the states densely if their ids are sparse, or "
                                      "use --value-model fqe");
-    size_t ns = cells(t, 0, p), nx = cells(t, 1, p);
-    struct ope_sum *s = ope_calloc(ns + 1, sizeof *s, err), *x = ope_calloc(nx + 1, sizeof *x, err);
-    double *c = ope_calloc(ns + 1, sizeof *c, err), *cx = ope_calloc(nx + 1, sizeof *cx, err);
+    struct lin_sums m, x;
+    if (sums_alloc(&m, cells(t, 0, p), err) != 0 || sums_alloc(&x, cells(t, 1, p), err) != 0) {
+        sums_free(&m);
+        return -1;
+    }
     double *phi = ope_calloc(p + 1, sizeof *phi, err), *phin = ope_calloc(p + 1, sizeof *phin, err);
     size_t *nz = ope_malloc((p + 1) * sizeof *nz, err), *nzn = ope_malloc((p + 1) * sizeof *nzn, err);
-    unsigned char *mk = ope_calloc(ns + 1, 1, err), *mkx = ope_calloc(nx + 1, 1, err);
-    size_t *dl = ope_malloc((ns + 1) * sizeof *dl, err), *dlx = ope_malloc((nx + 1) * sizeof *dlx, err);
-    if (!s || !x || !c || !cx || !phi || !phin || !nz || !nzn || !mk || !mkx || !dl || !dlx) {
-        free(s), free(x), free(c), free(cx), free(phi), free(phin), free(nz), free(nzn);
-        free(mk), free(mkx), free(dl), free(dlx);
+    if (!phi || !phin || !nz || !nzn) {
+        sums_free(&m), sums_free(&x);
+        free(phi), free(phin), free(nz), free(nzn);
         return -1;
     }
     for (int apart = 0; apart < 2 && t->p; apart++) {
         enum region r[4];
         size_t n = regions(t, apart, r), b0 = 0, b1 = 0;
-        struct ope_sum *from = apart ? t->x : t->s, *to = apart ? x : s;
+        const struct ope_sum *from = apart ? t->x.s : t->m.s;
+        struct ope_sum *to = apart ? x.s : m.s;
         for (size_t k = 0; k < n; k++) {
             size_t n0 = region_size(t, r[k], t->p);
             for (size_t u = 0; u < n0; u++)
@@ -112,13 +157,10 @@ static int widen(struct lin_tab *t, size_t p, struct ope_error *err)
             b1 += region_size(t, r[k], p);
         }
     }
-    free(t->s), free(t->x), free(t->c), free(t->cx);
+    sums_free(&t->m), sums_free(&t->x);
     free(t->phi), free(t->phin), free(t->nz), free(t->nzn);
-    free(t->mk), free(t->mkx), free(t->dl), free(t->dlx);
-    t->s = s, t->x = x, t->c = c, t->cx = cx;
+    t->m = m, t->x = x;
     t->phi = phi, t->phin = phin, t->nz = nz, t->nzn = nzn;
-    t->mk = mk, t->mkx = mkx, t->dl = dl, t->dlx = dlx;
-    t->nd = t->ndx = 0;
     t->p = p;
     t->d = t->A * p;
     return 0;
@@ -139,30 +181,16 @@ int lin_tab_init(struct lin_tab *t, int lstd, size_t A, size_t nf, size_t P, con
 
 void lin_tab_release(struct lin_tab *t)
 {
-    free(t->s), free(t->x), free(t->c), free(t->cx);
+    sums_free(&t->m), sums_free(&t->x);
     free(t->phi), free(t->phin), free(t->nz), free(t->nzn);
-    free(t->mk), free(t->mkx), free(t->dl), free(t->dlx);
     memset(t, 0, sizeof *t);
 }
 
-/* The block's plain sums into the compensated ones: only the cells it touched. */
+/* The block's sums, main and apart, into the compensated ones. */
 static void fold(struct lin_tab *t)
 {
-    for (size_t k = 0; k < t->nd; k++) {
-        size_t i = t->dl[k];
-        if (t->c[i] != 0.0)
-            ope_sum_add(&t->s[i], t->c[i]);
-        t->c[i] = 0.0;
-        t->mk[i] = 0;
-    }
-    for (size_t k = 0; k < t->ndx; k++) {
-        size_t i = t->dlx[k];
-        if (t->cx[i] != 0.0)
-            ope_sum_add(&t->x[i], t->cx[i]);
-        t->cx[i] = 0.0;
-        t->mkx[i] = 0;
-    }
-    t->nd = t->ndx = 0;
+    sums_fold(&t->m);
+    sums_fold(&t->x);
     t->since = 0;
 }
 
@@ -172,8 +200,8 @@ static void apart_into_main(struct lin_tab *t)
 {
     size_t nx = cells(t, 1, t->p), off = t->lstd ? 0 : t->A * t->p * t->p;
     for (size_t i = 0; i < nx; i++) {
-        ope_sum_merge(&t->s[off + i], &t->x[i]);
-        ope_sum_init(&t->x[i]);
+        ope_sum_merge(&t->m.s[off + i], &t->x.s[i]);
+        ope_sum_init(&t->x.s[i]);
     }
 }
 
@@ -217,24 +245,6 @@ static size_t phi_of(const struct lin_tab *t, const struct tlog *w, size_t j, do
 
 /* Row j's terms: where 1 (a next row), 0 (the absorbing state) into the main sums,
  * 2 (a last step of an episode T long, not done) into the apart ones. */
-/* One term into the block's plain sum of cell i (apart: the apart sums), the cell
- * listed for the fold the first time the block touches it. */
-static inline void acc(struct lin_tab *t, int apart, size_t i, double v)
-{
-    double *c = apart ? t->cx : t->c;
-    unsigned char *mk = apart ? t->mkx : t->mk;
-    if (!mk[i]) {
-        mk[i] = 1;
-        if (apart)
-            t->dlx[t->ndx++] = i;
-        else
-            t->dl[t->nd++] = i;
-    }
-    c[i] += v;
-}
-
-/* Row j's terms: where 1 (a next row), 0 (the absorbing state) into the main sums,
- * 2 (a last step of an episode T long, not done) into the apart ones. */
 static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
 {
     size_t A = t->A, p = t->p, d = t->d, a = (size_t)w->action[j];
@@ -244,18 +254,19 @@ static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
     if (where == 1)
         nnn = phi_of(t, w, j + 1, t->phin, t->nzn);
     double r = w->reward[j];
-    int ap = where == 2;
+    struct lin_sums *m = &t->m, *ap = where == 2 ? &t->x : &t->m;
     if (!t->lstd) {
         /* main: ga [A p p], go [A p p], br [A p], M [P d d]; apart: go */
-        size_t ga = a * p * p, go = (ap ? 0 : A * p * p) + a * p * p, br = 2 * A * p * p + a * p;
+        size_t ga = a * p * p, go = (where == 2 ? 0 : A * p * p) + a * p * p;
+        size_t br = 2 * A * p * p + a * p;
         for (size_t u = 0; u < nn; u++) {
             size_t i = nz[u];
             for (size_t v = 0; v < nn; v++) {
                 double prod = phi[i] * phi[nz[v]];
-                acc(t, 0, ga + i * p + nz[v], prod);
-                acc(t, ap, go + i * p + nz[v], prod);
+                sums_add(m, ga + i * p + nz[v], prod);
+                sums_add(ap, go + i * p + nz[v], prod);
             }
-            acc(t, 0, br + i, phi[i] * r);
+            sums_add(m, br + i, phi[i] * r);
         }
         if (where == 1) {
             size_t m0 = 2 * A * p * p + A * p;
@@ -269,7 +280,7 @@ static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
                         if (pa == 0.0)
                             continue;
                         for (size_t v = 0; v < nnn; v++)
-                            acc(t, 0, mrow + a2 * p + nzn[v], f * (pa * phin[nzn[v]]));
+                            sums_add(m, mrow + a2 * p + nzn[v], f * (pa * phin[nzn[v]]));
                     }
                 }
             }
@@ -278,20 +289,20 @@ static void row(struct lin_tab *t, const struct tlog *w, size_t j, int where)
         /* main and apart alike: the systems [P d d], then b [d] */
         size_t b = t->P * d * d;
         for (size_t u = 0; u < nn; u++)
-            acc(t, ap, b + a * p + nz[u], phi[nz[u]] * r);
+            sums_add(ap, b + a * p + nz[u], phi[nz[u]] * r);
         for (size_t q = 0; q < t->P; q++) {
             double *const *pr = w->policy[t->pol[q]].prob;
             for (size_t u = 0; u < nn; u++) {
                 size_t mrow = q * d * d + (a * p + nz[u]) * d;
                 double f = phi[nz[u]];
                 for (size_t v = 0; v < nn; v++)
-                    acc(t, ap, mrow + a * p + nz[v], f * phi[nz[v]]);
+                    sums_add(ap, mrow + a * p + nz[v], f * phi[nz[v]]);
                 for (size_t a2 = 0; where == 1 && a2 < A; a2++) {
                     double gp = t->gamma * pr[a2][j + 1];
                     if (gp == 0.0)
                         continue;
                     for (size_t v = 0; v < nnn; v++)
-                        acc(t, ap, mrow + a2 * p + nzn[v], -(f * (gp * phin[nzn[v]])));
+                        sums_add(ap, mrow + a2 * p + nzn[v], -(f * (gp * phin[nzn[v]])));
                 }
             }
         }
@@ -357,8 +368,8 @@ int lin_tab_merge(struct lin_tab *a, const struct lin_tab *b, struct ope_error *
         /* b's apart sums join a's main ones when b's episodes were all shorter. */
         int into_main = apart && b->T < a->T;
         size_t off = into_main && !a->lstd ? a->A * a->p * a->p : 0;
-        struct ope_sum *to = apart && !into_main ? a->x : a->s;
-        const struct ope_sum *from = apart ? b->x : b->s;
+        struct ope_sum *to = apart && !into_main ? a->x.s : a->m.s;
+        const struct ope_sum *from = apart ? b->x.s : b->m.s;
         for (size_t k = 0; k < n; k++) {
             size_t n0 = region_size(b, r[k], b->p);
             for (size_t u = 0; u < n0; u++)
@@ -376,9 +387,9 @@ void lin_tab_put(const struct lin_tab *t, struct strbuf *sb)
     sf_put_u64(sb, (uint64_t)t->T);
     size_t ns = cells(t, 0, t->p), nx = cells(t, 1, t->p);
     for (size_t i = 0; i < ns; i++)
-        sf_put_sum(sb, &t->s[i]);
+        sf_put_sum(sb, &t->m.s[i]);
     for (size_t i = 0; i < nx; i++)
-        sf_put_sum(sb, &t->x[i]);
+        sf_put_sum(sb, &t->x.s[i]);
 }
 
 int lin_tab_get(struct lin_tab *t, struct sf_state *st, struct ope_error *err)
@@ -401,9 +412,9 @@ int lin_tab_get(struct lin_tab *t, struct sf_state *st, struct ope_error *err)
     t->T = T;
     size_t ns = cells(t, 0, t->p), nx = cells(t, 1, t->p);
     for (size_t i = 0; i < ns; i++)
-        sf_get_sum(st, &t->s[i]);
+        sf_get_sum(st, &t->m.s[i]);
     for (size_t i = 0; i < nx; i++)
-        sf_get_sum(st, &t->x[i]);
+        sf_get_sum(st, &t->x.s[i]);
     return st->bad ? sf_done(st, err) : 0;
 }
 
@@ -412,7 +423,7 @@ size_t lin_tab_theta_size(const struct lin_tab *t)
     return t->lstd ? t->d : (size_t)(t->T > 0 ? t->T : 1) * t->d;
 }
 
-/* Region k's values (main sums) for policy q where it is per policy, into out. */
+/* The values of n compensated sums, into out. */
 static void values(const struct ope_sum *s, size_t n, double *out)
 {
     for (size_t i = 0; i < n; i++)
@@ -432,20 +443,22 @@ static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *t
         ope_fail_oom(err);
         goto out;
     }
+    int finite = 1;
     for (size_t r = 0; r < d; r++) {
-        for (size_t c = 0; c < d; c++)
-            gsl_matrix_set(M, r, c, ope_sum_value(&t->s[q * d * d + r * d + c]) +
-                                    (r == c ? ridge : 0.0));
-        gsl_vector_set(bv, r, ope_sum_value(&t->s[t->P * d * d + r]));
-    }
-    for (size_t i = 0; i < d * d; i++)
-        if (!isfinite(M->data[(i / d) * M->tda + i % d])) {
-            /* as ridge_solve_sym says it for linear-fqe */
-            ope_fail(err, OPE_EDATA, "the normal equations overflow: a context or feature "
-                     "value, or a reward, is too large to square (e.g. 1e200); rescale those "
-                     "columns");
-            goto out;
+        for (size_t c = 0; c < d; c++) {
+            double v = ope_sum_value(&t->m.s[q * d * d + r * d + c]) + (r == c ? ridge : 0.0);
+            finite &= isfinite(v);
+            gsl_matrix_set(M, r, c, v);
         }
+        gsl_vector_set(bv, r, ope_sum_value(&t->m.s[t->P * d * d + r]));
+    }
+    if (!finite) {
+        /* as ridge_solve_sym says it for linear-fqe */
+        ope_fail(err, OPE_EDATA, "the normal equations overflow: a context or feature "
+                 "value, or a reward, is too large to square (e.g. 1e200); rescale those "
+                 "columns");
+        goto out;
+    }
     if (gsl_linalg_LU_decomp(M, perm, &sign) != GSL_SUCCESS ||
         gsl_linalg_LU_solve(M, perm, bv, x) != GSL_SUCCESS) {
         ope_fail(err, OPE_EDATA, "lstd: the linear system is singular (raise the ridge "
@@ -483,14 +496,14 @@ static int solve_fqe(const struct lin_tab *t, size_t q, double ridge, double *th
     int rc = -1;
     if (!g || !m || !thr || !b || !tn)
         goto out;
-    values(t->s, 2 * app, g);
+    values(t->m.s, 2 * app, g);
     for (size_t a = 0; a < A; a++)
         for (size_t r = 0; r < p; r++) {
             g[a * p * p + r * p + r] += ridge;
             g[app + a * p * p + r * p + r] += ridge;
         }
-    values(t->s + 2 * app, d, b);
-    values(t->s + 2 * app + d + q * d * d, d * d, m);
+    values(t->m.s + 2 * app, d, b);
+    values(t->m.s + 2 * app + d + q * d * d, d * d, m);
     for (size_t a = 0; a < A; a++)
         if (ridge_solve_sym(p, g + a * p * p, b + a * p, thr + a * p, err) < 0) {
             ope_error_prefix(err, "value model (action %zu): ", a);
@@ -536,43 +549,53 @@ static double dot(const double *a, const double *b, size_t n)
     return s;
 }
 
-int lin_tab_rows(const struct lin_tab *t, const struct tlog *w, size_t pol, const double *th,
-                 double *qa, double *v, struct ope_error *err)
+int lin_rows(const struct tlog *w, size_t pol, size_t nf, size_t p, int T, const double *th,
+             double *qa, double *v, const char *path, struct ope_error *err)
 {
-    size_t p = t->p, d = t->d, A = t->A;
-    double *phi = ope_calloc(p + 1, sizeof *phi, err);
-    if (!phi)
+    size_t A = (size_t)w->n_actions, d = A * p;
+    double *phi = nf ? ope_calloc(p + 1, sizeof *phi, err) : NULL;
+    if (nf && !phi)
         return -1;
-    for (size_t e = 0; e < w->n_episodes; e++) {
+    int rc = 0;
+    for (size_t e = 0; rc == 0 && e < w->n_episodes; e++) {
         size_t b0 = w->ep_start[e], end = w->ep_start[e + 1];
-        for (size_t j = b0; j < end; j++) {
+        for (size_t j = b0; rc == 0 && j < end; j++) {
             size_t u = j - b0;
-            if (!t->nf && (size_t)w->state[j] >= p) {
-                free(phi);
-                return ope_fail(err, OPE_EDATA, "%s: a state (%d) the value model's pass did "
-                                "not see", t->path ? t->path : "log", w->state[j]);
-            }
-            if (!t->lstd && (int)u >= t->T) {
-                free(phi);
-                return ope_fail(err, OPE_EDATA, "%s: a longer episode than the value model's "
-                                "pass read", t->path ? t->path : "log");
-            }
-            const double *tq = t->lstd ? th : th + u * d;
-            if (t->nf) {
-                for (size_t k = 0; k < t->nf; k++)
-                    phi[k] = w->feature[k][j];
-                phi[t->nf] = 1.0;
-            } else {
-                memset(phi, 0, p * sizeof *phi);
-                phi[w->state[j]] = 1.0;
-            }
-            qa[j] = dot(phi, tq + (size_t)w->action[j] * p, p);
+            if (!nf && (size_t)w->state[j] >= p)
+                rc = ope_fail(err, OPE_EDATA, "%s: a state (%d) the value model's pass did "
+                              "not see", path ? path : "log", w->state[j]);
+            else if (T > 0 && (int)u >= T)
+                rc = ope_fail(err, OPE_EDATA, "%s: a longer episode than the value model's "
+                              "pass read", path ? path : "log");
+            if (rc != 0)
+                break;
+            const double *tq = T > 0 ? th + u * d : th;
             double s = 0;
-            for (size_t a = 0; a < A; a++)
-                s += w->policy[pol].prob[a][j] * dot(phi, tq + a * p, p);
+            if (!nf) {
+                /* A one-hot phi picks its state's parameter: phi . th without the
+                 * zeros (+ 0.0: the sum's +0 where the parameter is -0). */
+                size_t k = (size_t)w->state[j];
+                qa[j] = tq[(size_t)w->action[j] * p + k] + 0.0;
+                for (size_t a = 0; a < A; a++)
+                    s += w->policy[pol].prob[a][j] * (tq[a * p + k] + 0.0);
+            } else {
+                for (size_t k = 0; k < nf; k++)
+                    phi[k] = w->feature[k][j];
+                phi[nf] = 1.0;
+                qa[j] = dot(phi, tq + (size_t)w->action[j] * p, p);
+                for (size_t a = 0; a < A; a++)
+                    s += w->policy[pol].prob[a][j] * dot(phi, tq + a * p, p);
+            }
             v[j] = s;
         }
     }
     free(phi);
-    return 0;
+    return rc;
+}
+
+int lin_tab_rows(const struct lin_tab *t, const struct tlog *w, size_t pol, const double *th,
+                 double *qa, double *v, struct ope_error *err)
+{
+    return lin_rows(w, pol, t->nf, t->p, t->lstd ? 0 : (t->T > 0 ? t->T : 1), th, qa, v,
+                    t->path, err);
 }

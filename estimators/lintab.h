@@ -41,6 +41,15 @@ struct sf_state;
 /* Rows summed plainly before their sums are folded into the compensated ones. */
 #define LIN_TAB_BLOCK 4096
 
+/* One set of sums: compensated totals, and a block's plain sums with the cells it
+ * touched (marked and listed), folded into the totals at the block's end. */
+struct lin_sums {
+    struct ope_sum *s;
+    double *c;
+    unsigned char *mk;
+    size_t *dl, nd;
+};
+
 struct lin_tab {
     int lstd;                   /* 1: LSTD's system; 0: linear FQE's sums */
     size_t A, P, nf;            /* actions, policies, s* features (0: one-hot states) */
@@ -48,11 +57,8 @@ struct lin_tab {
     double gamma;
     size_t p, d;                /* phi's width, d = A p */
     int T;                      /* the longest episode so far */
-    struct ope_sum *s, *x;      /* the sums, and those of last steps in episodes T long */
-    double *c, *cx;             /* a block's plain sums of each (LIN_TAB_BLOCK rows) */
-    unsigned char *mk, *mkx;    /* the cells the block touched: marked, */
-    size_t *dl, *dlx, nd, ndx;  /* and listed */
-    size_t since;               /* rows in the block */
+    struct lin_sums m, x;       /* the sums, and those of last steps in episodes T long */
+    size_t since;               /* rows in the block (LIN_TAB_BLOCK at the most) */
     double *phi, *phin;         /* a row's phi and the next row's */
     size_t *nz, *nzn;           /* their nonzero entries */
     size_t max_bytes;           /* refuse to grow past this (0: no limit) */
@@ -98,5 +104,12 @@ int lin_tab_solve(const struct lin_tab *t, size_t q, double ridge, double *th,
  * (OPE_EDATA: a state past the width). */
 int lin_tab_rows(const struct lin_tab *t, const struct tlog *w, size_t pol, const double *th,
                  double *qa, double *v, struct ope_error *err);
+
+/* The same for any linear model Q̂(s, a) = phi(s) . th[a p ..] with phi the nf s*
+ * features and a constant (width p = nf + 1), or a one-hot of the state (nf 0, width
+ * p): one th for every step (T 0), or th_t at th[t A p ..] for t < T (vmodel.c's td
+ * and gtd2, and lin_tab_rows). */
+int lin_rows(const struct tlog *w, size_t pol, size_t nf, size_t p, int T, const double *th,
+             double *qa, double *v, const char *path, struct ope_error *err);
 
 #endif

@@ -275,16 +275,6 @@ static double dot(const double *a, const double *b, size_t n)
     return s;
 }
 
-/* q(j, a) = phi_j . th[a p ..], and the pi_e average at row j. */
-static double vrow(const struct tlog *log, size_t pol, size_t j, const double *phi,
-                   const double *th, size_t p)
-{
-    double s = 0;
-    for (size_t a = 0; a < (size_t)log->n_actions; a++)
-        s += log->policy[pol].prob[a][j] * dot(phi, th + a * p, p);
-    return s;
-}
-
 /* linear-fqe and lstd from their sums (lintab.h), gathered in chunks of ACC_CHUNK
  * episodes as a log read in windows gathers them, so both fit the same model. */
 static int linear_by_sums(const struct tlog *log, size_t pol, double gamma,
@@ -435,26 +425,16 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     if (o->kind == VM_LINEAR_FQE || o->kind == VM_LSTD)
         return linear_by_sums(log, pol, gamma, o, qa, v, err);
     struct lin_data D;
-    size_t p = vm_phi_dim(log);
-    double *th = NULL, *phi = NULL;
+    double *th = NULL;
     int rc = -1;
     if (lin_data_build(log, pol, gamma, &D, err) != 0)
         goto out;
-    th = ope_calloc(D.d, sizeof *th, err);
-    phi = ope_malloc(p * sizeof *phi, err);
-    if (!th || !phi)
+    if (!(th = ope_calloc(D.d, sizeof *th, err)) || td_run(&D, o, o->kind == VM_GTD2, th, err))
         goto out;
-    if (td_run(&D, o, o->kind == VM_GTD2, th, err))
-        goto out;
-    for (size_t j = 0; j < log->n_steps; j++) {
-        vm_phi(log, j, phi);
-        qa[j] = dot(phi, th + (size_t)log->action[j] * p, p);
-        v[j] = vrow(log, pol, j, phi, th, p);
-    }
-    rc = 0;
+    rc = lin_rows(log, pol, log->n_features, vm_phi_dim(log), 0, th, qa, v, NULL, err);
 out:
     lin_data_release(&D);
-    free(th), free(phi);
+    free(th);
     return rc;
 }
 
