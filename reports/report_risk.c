@@ -15,98 +15,67 @@
 #include "estimators/diag.h"
 #include "estimators/trajret.h"
 
-/* The distributions of a log read in windows, from every episode's return and the
- * policies' weights that its pass kept (in r's order): tis and sn as from the log,
- * dr with the reason it is missing; the logged returns' own. */
-static int risk_of_returns(const struct report_in *in, struct report_risk *k,
-                           struct ope_error *err)
-{
-    const struct traj_returns *t = in->returns;
-    k->shown = 1;
-    k->n_methods = CDF_N_METHODS;
-    k->n = in->r->n_policies;
-    k->pol = ope_calloc(k->n ? k->n : 1, sizeof *k->pol, err);
-    double *rho = ope_malloc((t->n ? t->n : 1) * sizeof *rho, err);
-    if (!k->pol || !rho) {
-        free(rho);
-        return -1;
-    }
-    for (size_t p = 0; p < k->n; p++) {
-        struct report_risk_pol *rp = &k->pol[p];
-        if (p >= t->P) {
-            snprintf(rp->why, sizeof rp->why, "the policy's weights were not kept");
-            continue;
-        }
-        char why[CDF_N_METHODS][256];
-        traj_returns_weights(t, p, rho);
-        if (cdf_returns_all(t->G, rho, t->n, in->risk_alpha, traj_returns_why_dr(t), rp->cdf,
-                            rp->ok, why, err) != 0) {
-            free(rho);
-            return -1;
-        }
-        for (size_t m = 0; m < k->n_methods && !rp->why[0]; m++)
-            if (!rp->ok[m] && m != CDF_DR)
-                snprintf(rp->why, sizeof rp->why, "no %s distribution: %.250s",
-                         cdf_method_name((enum cdf_method)m), why[m]);
-    }
-    snprintf(k->why_all, sizeof k->why_all, "No policy has a dr distribution: %.250s",
-             traj_returns_why_dr(t));
-    for (size_t i = 0; i < t->n; i++)
-        rho[i] = 1;
-    struct ope_error e = { 0 };
-    k->logged_ok = t->n && cdf_from_returns(t->G, rho, t->n, CDF_SN, in->risk_alpha,
-                                            &k->logged, &e) == 0;
-    free(rho);
-    return 0;
-}
-
+/* Each policy's distributions, from the log (cdf_traj_all) or, for a log read in
+ * windows, from every episode's return and the policies' weights that its pass kept
+ * (in r's order: tis and sn as from the log, dr with the reason it is missing, said
+ * once); then the logged returns' own. */
 int report_risk_compute(const struct report_in *in, const struct report_data *d,
                         struct report_risk *k, struct ope_error *err)
 {
     const struct res_eval *r = in->r;
+    const struct traj_returns *t = in->tlog ? NULL : in->returns;
     memset(k, 0, sizeof *k);
-    if ((!in->tlog && !in->returns) || strcmp(r->kind, "bandit") == 0)
+    if ((!in->tlog && !t) || strcmp(r->kind, "bandit") == 0)
         return 0;
-    if (!in->tlog)
-        return risk_of_returns(in, k, err);
     k->shown = 1;
     k->n_methods = CDF_N_METHODS;
     k->n = r->n_policies;
+    /* The logged returns, and the weights of a policy (a log read in windows). */
+    const double *G = t ? t->G : d->G;
+    size_t E = t ? t->n : d->G ? d->episodes : 0;
     k->pol = ope_calloc(k->n ? k->n : 1, sizeof *k->pol, err);
-    if (!k->pol)
+    double *w = ope_malloc((E ? E : 1) * sizeof *w, err);
+    if (!k->pol || !w) {
+        free(w);
         return -1;
-    double gamma = isfinite(r->gamma) ? r->gamma : in->tlog->gamma;
-    for (size_t p = 0; p < k->n; p++) {
+    }
+    double gamma = in->tlog ? (isfinite(r->gamma) ? r->gamma : in->tlog->gamma) : 0.0;
+    int rc = 0;
+    for (size_t p = 0; rc == 0 && p < k->n; p++) {
         struct report_risk_pol *rp = &k->pol[p];
-        int idx = tlog_policy_index(in->tlog, r->pol[p].name);
+        int idx = t ? (p < t->P ? (int)p : -1) : tlog_policy_index(in->tlog, r->pol[p].name);
         if (idx < 0) {
-            snprintf(rp->why, sizeof rp->why, "the policy is not in the log");
+            snprintf(rp->why, sizeof rp->why, "%s", t ? "the policy's weights were not kept"
+                                                      : "the policy is not in the log");
             continue;
         }
         char why[CDF_N_METHODS][256];
-        if (cdf_traj_all(in->tlog, (size_t)idx, gamma, in->risk_alpha, rp->cdf, rp->ok, why,
-                         err) != 0)
-            return -1;
+        if (t)
+            traj_returns_weights(t, p, w);
+        rc = t ? cdf_returns_all(G, w, E, in->risk_alpha, traj_returns_why_dr(t), rp->cdf,
+                                 rp->ok, why, err)
+               : cdf_traj_all(in->tlog, (size_t)idx, gamma, in->risk_alpha, rp->cdf, rp->ok,
+                              why, err);
         /* A distribution this log cannot give (sn when every weight is 0, dr without a
-         * state column): say so and keep the others, as `ope eval --risk` does. */
-        for (size_t m = 0; m < k->n_methods && !rp->why[0]; m++)
-            if (!rp->ok[m])
+         * state column): say so and keep the others, as `ope eval --risk` does; dr's
+         * absence from a log read in windows is every policy's, said once below. */
+        for (size_t m = 0; rc == 0 && m < k->n_methods && !rp->why[0]; m++)
+            if (!rp->ok[m] && !(t && m == CDF_DR))
                 snprintf(rp->why, sizeof rp->why, "no %s distribution: %.250s",
                          cdf_method_name((enum cdf_method)m), why[m]);
     }
+    if (rc == 0 && t)
+        snprintf(k->why_all, sizeof k->why_all, "No policy has a dr distribution: %.250s",
+                 traj_returns_why_dr(t));
     /* The logged returns, every weight 1: the behaviour policy's distribution. */
-    if (d->G && d->episodes) {
-        double *one = ope_malloc(d->episodes * sizeof *one, err);
-        if (!one)
-            return -1;
-        for (size_t i = 0; i < d->episodes; i++)
-            one[i] = 1;
+    if (rc == 0 && E) {
+        for (size_t i = 0; i < E; i++)
+            w[i] = 1;
         struct ope_error e = { 0 };
-        k->logged_ok = cdf_from_returns(d->G, one, d->episodes, CDF_SN, in->risk_alpha,
-                                        &k->logged, &e) == 0;
-        free(one);
+        k->logged_ok = cdf_from_returns(G, w, E, CDF_SN, in->risk_alpha, &k->logged, &e) == 0;
     }
-    return 0;
+    free(w);
+    return rc;
 }
 
 const char *report_risk_method_name(size_t m)
