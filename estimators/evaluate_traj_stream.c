@@ -1193,16 +1193,9 @@ static int ranks_same_settings(struct eng *g, struct tss *t, struct ope_error *e
         rc = comm_allgather(mine.buf, mine.len, &all, len, err);
     size_t at = len ? len[0] : 0;
     for (int k = 1; rc == 0 && k < ranks; at += len[k], k++) {
-        const char *x, *y;
-        size_t lx, ly;
-        if (!sf_settings_diff(all.buf + at, all.buf, &x, &lx, &y, &ly))
-            continue;
-        rc = lx && ly
-                 ? ope_fail(err, OPE_EUSAGE, "rank %d runs with %.*s, rank 0 with %.*s: every "
-                            "MPI rank must run the same command (but for the log's path)", k,
-                            (int)lx, x, (int)ly, y)
-                 : ope_fail(err, OPE_EUSAGE, "rank %d runs with other settings than rank 0: "
-                            "every MPI rank must run the same command", k);
+        char name[32];
+        snprintf(name, sizeof name, "rank %d", k);
+        rc = sf_rank_settings(name, all.buf + at, all.buf, err);
     }
     strbuf_release(&mine);
     strbuf_release(&all);

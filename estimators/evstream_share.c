@@ -321,22 +321,6 @@ void evs_settings(const struct eng *g, struct strbuf *sb)
         strbuf_printf(sb, "model_fit=%s\n", s->fit_hex);
 }
 
-/* Whether part q was made with rank 0's settings. 0, or -1 with err. */
-static int same_settings(const struct sf_state *q, const struct sf_state *first,
-                         struct ope_error *err)
-{
-    const char *x, *y;
-    size_t lx, ly;
-    if (!sf_settings_diff(q->settings, first->settings, &x, &lx, &y, &ly))
-        return 0;
-    if (lx && ly)
-        return ope_fail(err, OPE_EUSAGE, "%s runs with %.*s, rank 0 with %.*s: every "
-                        "MPI rank must run the same command (but for the log's path)",
-                        q->name, (int)lx, x, (int)ly, y);
-    return ope_fail(err, OPE_EUSAGE, "%s runs with other settings than rank 0: every MPI "
-                    "rank must run the same command", q->name);
-}
-
 /* The gathered parts of kind, each checked against rank 0's settings before any is
  * read, then reset and merged in rank order (the rows' order) by merge(ctx, part) --
  * reset on the first call, q == 0. 0, or -1 with err, agreed by every rank. */
@@ -353,7 +337,7 @@ static int merge_parts(const struct strbuf *all, const size_t *len, const char *
         char name[PART_NAME];
         bad = part_open(&ps, name, all, len, q, kind, err);
         if (bad == 0)
-            bad = same_settings(&ps, &p0, err);
+            bad = sf_rank_settings(ps.name, ps.settings, p0.settings, err);
         sf_close(&ps);
     }
     sf_close(&p0);

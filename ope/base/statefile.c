@@ -359,6 +359,21 @@ int sf_settings_diff(const char *x, const char *y, const char **ax, size_t *lx,
     return 0;
 }
 
+int sf_rank_settings(const char *name, const char *x, const char *first,
+                     struct ope_error *err)
+{
+    const char *ax, *ay;
+    size_t lx, ly;
+    if (!sf_settings_diff(x, first, &ax, &lx, &ay, &ly))
+        return 0;
+    if (lx && ly)
+        return ope_fail(err, OPE_EUSAGE, "%s runs with %.*s, rank 0 with %.*s: every "
+                        "MPI rank must run the same command (but for the log's path)",
+                        name, (int)lx, ax, (int)ly, ay);
+    return ope_fail(err, OPE_EUSAGE, "%s runs with other settings than rank 0: every MPI "
+                    "rank must run the same command", name);
+}
+
 int sf_compatible(const struct sf_state *a, const struct sf_state *b, struct ope_error *err)
 {
     if (strcmp(a->kind, b->kind) != 0)

@@ -92,6 +92,12 @@ int sf_done(struct sf_state *st, struct ope_error *err);
 int sf_settings_diff(const char *x, const char *y, const char **ax, size_t *lx,
                      const char **ay, size_t *ly);
 
+/* Whether an MPI rank (named name, "rank 2") runs with rank 0's settings: its text x
+ * against rank 0's, first. 0, or -1 with err (OPE_EUSAGE) naming the first setting that
+ * differs and both values. */
+int sf_rank_settings(const char *name, const char *x, const char *first,
+                     struct ope_error *err);
+
 /* Whether two states may be merged: the same kind and settings. 0, or -1 with err
  * (OPE_EDATA) naming the first setting that differs and both values. */
 int sf_compatible(const struct sf_state *a, const struct sf_state *b, struct ope_error *err);
