@@ -546,6 +546,8 @@ static int gate_exec(int argc, char **argv)
     };
     struct evalcli c;
     evalcli_init(&c);
+    c.no_risk = "a gate decides on the lift's lower bound and shows no return "
+                "distributions; use ope eval --risk";
     struct outcli out;
     outcli_init(&out);
     struct gate_opts g = { "dr", NAN, NAN, 0.05, NAN, NAN, 0, NULL, 0, 0 };
@@ -619,9 +621,6 @@ static int gate_exec(int argc, char **argv)
         int rc = evalcli_group_option(&c, &out, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("gate", "%s", err.msg);
-        if (rc == 1 && opt == EVALCLI_RISK)
-            return cli_usage("gate", "--risk: a gate decides on the lift's lower bound and "
-                             "shows no return distributions; use ope eval --risk");
         if (rc == 0)
             return OPE_EUSAGE;
     }

@@ -226,6 +226,8 @@ static int plan_exec(int argc, char **argv)
     };
     struct evalcli c;
     evalcli_init(&c);
+    c.no_risk = "a plan counts rows for an estimate's width or a lift and shows no return "
+                "distributions; use ope eval --risk";
     struct outcli out;
     outcli_init(&out);
     struct plan_opts po = { NAN, NAN, 0.8, 0.05 };
@@ -265,9 +267,6 @@ static int plan_exec(int argc, char **argv)
         int rc = evalcli_group_option(&c, &out, opt, optarg, &err);
         if (rc < 0)
             return cli_usage("plan", "%s", err.msg);
-        if (rc == 1 && opt == EVALCLI_RISK)
-            return cli_usage("plan", "--risk: a plan counts rows for an estimate's width or a "
-                             "lift and shows no return distributions; use ope eval --risk");
         if (rc == 0)
             return OPE_EUSAGE;
     }

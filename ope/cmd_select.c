@@ -129,12 +129,6 @@ static int select_parse(int argc, char **argv, struct select_cli *sc)
             sc->mdp_opt = sc->ec.given;
         if (rc < 0)
             return cli_usage("select", "%s", err.msg);
-        /* The option group is eval's; select shows no return distributions, so --risk
-         * would only cost memory (a log read in windows keeps every episode's return). */
-        if (rc == 1 && opt == EVALCLI_RISK)
-            return cli_usage("select", "--risk: ope select ranks the policies by their "
-                             "values and shows no return distributions; use ope eval --risk, "
-                             "or ope report (its Risk section)");
         if (rc == 1)
             continue;
         switch (opt) {
@@ -405,6 +399,8 @@ static int select_exec(int argc, char **argv)
     struct select_cli sc;
     memset(&sc, 0, sizeof sc);
     evalcli_init(&sc.c);
+    sc.c.no_risk = "ope select ranks the policies by their values and shows no return "
+                   "distributions; use ope eval --risk, or ope report (its Risk section)";
     sc.c.set.ci = -1;    /* unset: see below */
     ops_opts_init(&sc.oo);
     select_gen_init(&sc.gen);

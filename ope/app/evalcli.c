@@ -220,6 +220,8 @@ int evalcli_option(struct evalcli *c, int opt, const char *arg, struct ope_error
         c->set.gamma = d;
         return 1;
     case EVALCLI_RISK:
+        if (c->no_risk)
+            return ope_fail(err, OPE_EUSAGE, "--risk: %s", c->no_risk);
         c->set.risk = 1;
         if (arg && cli_value_double(arg, 1e-6, 1, &d) != 0)
             return ope_fail(err, OPE_EUSAGE, "--risk=ALPHA expects a number in [1e-6, 1] (the "

@@ -173,6 +173,9 @@ struct evalcli {
      * keeps every episode's return and the evaluated policies' weights there
      * (trajret.h: `ope report`'s return distributions without the log). */
     struct traj_returns *keep_returns;
+    /* When set, --risk is a usage error, and this says why (a command that shows no
+     * return distributions, which a log read in windows would keep the returns for). */
+    const char *no_risk;
     /* When set (`--follow`, `gate --sequential`), a trajectory log is a usage error
      * naming this option: its looks at row counts would cut episodes in two, and
      * confidence sequences are for bandit logs. */
