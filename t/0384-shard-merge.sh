@@ -146,7 +146,7 @@ expect_status 65 "a truncated state: refused" "$OPE" merge "$TMP/c0.state" "$TMP
     "$TMP/c2.state"
 expect_grep "$TMP/err" "trunc.state" "it names the file"
 cp "$TMP/c1.state" "$TMP/flip.state"
-printf 'X' | dd of="$TMP/flip.state" bs=1 seek=$((n / 2)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/flip.state" $((n / 2))
 expect_status 65 "a damaged state (one byte): refused" "$OPE" merge "$TMP/c0.state" \
     "$TMP/flip.state" "$TMP/c2.state"
 expect_grep "$TMP/err" "flip.state" "it names the file"

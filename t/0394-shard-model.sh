@@ -160,7 +160,7 @@ expect_status 65 "a part and an evaluation state merged together: 65" "$OPE" mer
 expect_grep "$TMP/err" "not both" "... saying so"
 unchanged "after every refusal"
 cp "$TMP/fit.state" "$TMP/bad.state"
-printf 'X' | dd of="$TMP/bad.state" bs=1 seek=300 conv=notrunc 2>/dev/null
+flip_byte "$TMP/bad.state" 300
 # shellcheck disable=SC2086
 expect_status 65 "a damaged fit's state: 65" "$OPE" eval "$TMP/sh/0.csv" \
     --save-state "$TMP/x.state" $E --model-state "$TMP/bad.state"
@@ -210,6 +210,7 @@ expect_status 65 "a shard of no rows: 65" "$OPE" eval "$TMP/empty.csv" --save-st
 expect_grep "$TMP/err" "a shard without rows adds nothing to the merge: leave it out" \
     "... saying it can be left out"
 # --model-state with estimators that fit no model: said, not silently ignored.
+rm -f "$TMP/x.state"
 expect_status 0 "--model-state with ipw alone: the shard's state saved" "$OPE" eval \
     "$TMP/sh/0.csv" --save-state "$TMP/x.state" --estimators ipw --ci t \
     --model-state "$TMP/nofit.state"

@@ -74,7 +74,7 @@ size=$(wc -c < "$TMP/s1.state")
 head -c $((size - 100)) "$TMP/s1.state" > "$TMP/cut.state"
 expect_status 65 "a truncated state" "$OPE" merge "$TMP/s0.state" "$TMP/cut.state" "$TMP/s2.state"
 cp "$TMP/s1.state" "$TMP/flip.state"
-printf 'X' | dd of="$TMP/flip.state" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/flip.state" $((size / 2))
 expect_status 65 "a state with a byte changed" "$OPE" merge "$TMP/s0.state" "$TMP/flip.state" \
     "$TMP/s2.state"
 # The same shard's file given twice (with two offsets: no gap to see).

@@ -42,6 +42,15 @@ pass() { _n=$((_n+1)); echo "ok $_n - $1"; }
 fail() { _n=$((_n+1)); _fail=$((_fail+1)); echo "not ok $_n - $1"; }
 diag() { printf '# %s\n' "$@"; }
 skip() { _n=$((_n+1)); echo "ok $_n # skip $1"; }
+# flip_byte FILE OFFSET: the byte at OFFSET of FILE with its lowest bit flipped, so it
+# always changes (writing a fixed byte did nothing when the byte was that one already:
+# one time in 62 for a character of mktemp's random name).
+flip_byte() {
+    _b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    # shellcheck disable=SC2059
+    printf "\\$(printf '%03o' $((_b ^ 1)))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # expect_status WANT DESC CMD...: run CMD, capture stdout/stderr in $TMP/out, $TMP/err.
 expect_status() {
     want=$1; desc=$2; shift 2
