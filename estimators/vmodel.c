@@ -42,6 +42,24 @@ const char *vm_kind_name(int kind)
     return kind >= 0 && kind < (int)(sizeof vm_names / sizeof *vm_names) ? vm_names[kind] : "?";
 }
 
+const char *vm_kind_about(int kind)
+{
+    static const char *const about[] = {
+        "tabular fitted Q evaluation computes Q̂_t(s, a) backwards from the horizon on "
+            "the empirical transitions of the log",
+        "least-squares fitted Q evaluation regresses, one step at a time backwards from the "
+            "horizon, the reward plus the next step's fitted value on the features "
+            "e_a (x) phi(s) (ridge)",
+        "LSTD solves for the same fixed point as least-squares fitted Q evaluation in one "
+            "linear system over the time-augmented features e_t (x) e_a (x) phi(s)",
+        "TD(lambda) approaches the LSTD fixed point by stochastic approximation, in epochs "
+            "over the transitions",
+        "gradient TD (GTD2, two time scales) approaches the LSTD fixed point by stochastic "
+            "approximation, in epochs over the transitions",
+    };
+    return kind >= 0 && kind < (int)(sizeof about / sizeof *about) ? about[kind] : "?";
+}
+
 /* Does row j (in an episode ending at row end, of length len) have an observed next
  * state (1), end in the absorbing zero-value state (0), or have no observed outcome
  * (-1: the last step of a full-length episode, truncated by the horizon)? */

@@ -36,6 +36,9 @@ void vm_opts_init(struct vm_opts *o);
 /* "fqe" -> VM_FQE ...; -1 if unknown. */
 int vm_kind_parse(const char *s);
 const char *vm_kind_name(int kind);
+/* What the model computes, as a clause for a report ("tabular fitted Q evaluation
+ * computes ..."); "?" if unknown. */
+const char *vm_kind_about(int kind);
 
 /* Fit the value model of policy pol with discount gamma and fill, for every row j of
  * the log, qa[j] = Q̂_{t_j}(s_j, a_j) and v[j] = V̂_{t_j}(s_j) = sum_a pi_e(a|s_j)

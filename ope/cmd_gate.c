@@ -335,6 +335,19 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
                       v[p].level);
 }
 
+/* The gate's estimator is not among those run. A trajectory log read in windows runs
+ * tis, pdis, wtis and wpdis unless told otherwise: say so, and both ways out. */
+static int not_run(const struct evalcli *c, const struct res_eval *r, const char *est,
+                   struct ope_error *err)
+{
+    if (!c->set.estimators[0] && r->kind && strcmp(r->kind, "trajectories") == 0)
+        return ope_fail(err, OPE_EUSAGE, "--estimator %s was not run: read in windows "
+                        "(--stream, past --memory-limit), a trajectory log's default "
+                        "estimators are tis, pdis, wtis and wpdis; add it, e.g. --estimators "
+                        "tis,pdis,wtis,wpdis,%s, or gate on --estimator wpdis", est, est);
+    return ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators", est);
+}
+
 /* Holm's step-down procedure on lower confidence bounds: with R the policies not yet
  * passed, test each at alpha / |R|; those that pass leave R and the rest are tested
  * again at the larger level; stop when none passes. The same as Holm on the p-values
@@ -376,9 +389,8 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
             for (size_t p = 0; p < r->n_policies; p++) {
                 const struct res_estimate *x = find_est(&r->pol[p], g->estimator);
                 if (!x) {
+                    not_run(c, r, g->estimator, err);
                     res_eval_free(r);
-                    ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators",
-                             g->estimator);
                     goto out;
                 }
                 /* More agreeing estimators than are evaluated: never satisfiable,
@@ -466,10 +478,8 @@ static int seq_look(void *ctx, const char *buf, size_t len, size_t rows, int fin
         if (s->v[p].status == GATE_PASS || s->v[p].status == GATE_FAIL)
             continue;
         const struct res_estimate *x = find_est(&r->pol[p], s->g->estimator);
-        if (!x) {
-            return ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators",
-                            s->g->estimator);
-        }
+        if (!x)
+            return not_run(s->c, r, s->g->estimator, err);
         /* A lift with no interval at all: the estimator has no confidence sequence
          * on this log (--ci cs: ipw and dr of bandit logs), and never will; reading on
          * to the end to say UNDECIDABLE would only waste the wait. */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "estimators/estimator.h"
+#include "estimators/vmodel.h"
 
 /* The interval methods, keyed by the result's `ci` name. */
 static const struct {
@@ -150,9 +151,8 @@ void report_sec_methods(struct report_doc *d, const struct report_ctx *c)
     if (r->model.kind[0]) {
         report_h(d, 3, NULL, traj ? "Value model" : "Reward model");
         if (traj)
-            report_para(d, REPORT_P, "dm, dr and wdr use a value model (%s): fitted Q "
-                        "evaluation computes Q̂_t(s, a) backwards from the horizon on the "
-                        "empirical transitions of the log.", r->model.kind);
+            report_para(d, REPORT_P, "dm, dr and wdr use a value model (%s): %s.",
+                        r->model.kind, vm_kind_about(vm_kind_parse(r->model.kind)));
         else
             report_para(d, REPORT_P, "When the log has no qhat.* columns, the model-based "
                         "estimators fit their own reward model from the context (%s): ridge "

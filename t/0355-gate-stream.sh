@@ -7,7 +7,7 @@
 # policy from it streams. --sequential reads rows as they come: --stream with it is
 # refused (64).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 8
+plan 10
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -54,4 +54,10 @@ expect_status 64 "--sequential with --stream: refused (64)" "$OPE" gate "$TMP/b.
     --policy softmax1 --sequential --stream
 # A gate shows no return distributions: --risk would only keep every episode's return.
 expect_status 64 "--risk: refused (64)" "$OPE" gate "$TMP/t.csv" --policy mix100 --risk --stream
+# --require-agreement runs the default list, which streamed has no dr (the gate's
+# default estimator): said, with the fix.
+expect_status 64 "--require-agreement on a streamed trajectory log, no dr: 64" "$OPE" gate \
+    "$TMP/t.csv" --policy mix100 --stream --require-agreement 2
+expect_grep "$TMP/err" "add it, e.g. --estimators tis,pdis,wtis,wpdis,dr, or gate on" \
+    "... saying how to add it"
 done_testing

@@ -7,7 +7,7 @@
 # sn distributions and the logged returns' as from the log read whole, dr's left out
 # with the reason (its model needs every row); under mpirun it is refused as before.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 8
+plan 10
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
 
@@ -49,6 +49,15 @@ if risk "$TMP/twhole.md" > "$TMP/a" && risk "$TMP/twin.md" > "$TMP/b" &&
    cmp -s "$TMP/a" "$TMP/b" && ! sed -n '/^## Risk/,/^## /p' "$TMP/twin.md" | grep -q '| dr '; then
     pass "the Risk section streamed: tis, sn and the logged returns as read whole, no dr"
 else fail "the Risk section streamed"; diag "$(diff "$TMP/a" "$TMP/b" | head -8)"; fi
+# The Methods section names the value model that was fitted, not always FQE.
+"$OPE" report "$TMP/g.csv" --estimators dm --value-model lstd --policy mix0 --ci t \
+    --no-charts -q --stream -o "$TMP/lstd.md"
+expect_grep "$TMP/lstd.md" "value model (lstd): LSTD solves for the same fixed point" \
+    "Methods: lstd described as LSTD"
+"$OPE" report "$TMP/g.csv" --estimators dm --policy mix0 --ci t --no-charts -q \
+    -o "$TMP/fqe.md"
+expect_grep "$TMP/fqe.md" "value model (fqe): tabular fitted Q evaluation" \
+    "Methods: the default, tabular FQE"
 # The demo is read whole: --stream changes nothing there but is not refused either.
 expect_status 0 "--stream with --demo" "$OPE" report --demo --stream --no-charts -q \
     -o "$TMP/demo.md"
