@@ -295,9 +295,10 @@ static double **crossfit(const struct blog *log, const struct rm_opts *o,
         if (rms_window(m, log, 0, err) < 0 || rms_pass_done(m, err) < 0)
             goto fail;
     }
-    if (!(q = blog_matrix_new(log->n_actions, log->n, err)) ||
-        (P && !(u = blog_matrix_new((int)P, log->n, err))) ||
-        rms_predict(m, log, 0, q, u, err) < 0)
+    if (!rms_take_predictions(m, &q, &u) &&
+        (!(q = blog_matrix_new(log->n_actions, log->n, err)) ||
+         (P && !(u = blog_matrix_new((int)P, log->n, err))) ||
+         rms_predict(m, log, 0, q, u, err) < 0))
         goto fail;
     if (report)
         rms_report(m, report);

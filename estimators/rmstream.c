@@ -89,6 +89,9 @@ struct rms {
     struct ope_sum *phi_sum, err_sum;
     double *phi_mean;           /* [P] */
     double heldout;
+    /* a log in memory: the held-out pass's q̂ [A][n] and the influence pass's phi
+     * [P][n], kept for rms_take_predictions (rms_predict would compute them again) */
+    double **kept_q, **kept_u;
     /* one window's scratch */
     const struct blog *w;
     int *fold;
@@ -175,6 +178,8 @@ void rms_free(struct rms *m)
         return;
     rmc_free(m->cache);
     size_t K = (size_t)m->K, A = m->A;
+    blog_matrix_free(m->kept_q, (int)A);
+    blog_matrix_free(m->kept_u, (int)m->P);
     for (size_t t = 0; m->mod && m->beta && m->v && t < K * A; t++) {
         struct model *md = &m->mod[t];
         if (md->h_ok)
@@ -647,6 +652,11 @@ static int add_heldout(struct rms *m, const struct blog *w, struct ope_error *er
         rc = run_rows(m, &j, (size_t)m->K * m->P, heldout_task, err);
     if (rc == 0 && m->P)
         rc = run_models(m, err);
+    /* The log in memory is this one window: its q̂ is the fit's answer already. */
+    if (rc == 0 && !m->stream && !m->kept_q) {
+        m->kept_q = j.q;
+        j.q = NULL;
+    }
 out:
     blog_matrix_free(j.q, (int)A);
     free(j.terms);
@@ -669,6 +679,10 @@ static int add_phi(struct rms *m, const struct blog *w, struct ope_error *err)
         for (size_t q = 0; q < P; q++)
             for (size_t i = 0; i < w->n; i++)
                 ope_sum_add(&m->phi_sum[q], j.u[q][i]);
+    if (rc == 0 && !m->stream && !m->kept_u) {
+        m->kept_u = j.u;
+        return 0;
+    }
 out:
     for (size_t q = 0; q < P; q++)
         free(j.u[q]);
@@ -1068,6 +1082,20 @@ int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, d
         return -1;
     struct rowjob j = { m, w, NULL, q, m->P ? u : NULL, 1, NULL };
     return run_rows(m, &j, (w->n + ROWS_PER_TASK - 1) / ROWS_PER_TASK, rows_task, err);
+}
+
+int rms_take_predictions(struct rms *m, double ***q, double ***u)
+{
+    if (m->st != ST_DONE || !m->kept_q || (m->P && !m->kept_u))
+        return 0;
+    /* rows_task's centring, on the same phi: the same bits as rms_predict's. */
+    for (size_t p = 0; p < m->P; p++)
+        for (size_t i = 0; i < m->n; i++)
+            m->kept_u[p][i] = (double)m->n * (m->kept_u[p][i] - m->phi_mean[p]);
+    *q = m->kept_q;
+    *u = m->kept_u;
+    m->kept_q = m->kept_u = NULL;
+    return 1;
 }
 
 int rms_cached(const struct rms *m)

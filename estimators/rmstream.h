@@ -67,6 +67,12 @@ int rms_pass_done(struct rms *m, struct ope_error *err);
 int rms_predict(struct rms *m, const struct blog *w, size_t first, double **q, double **u,
                 struct ope_error *err);
 
+/* A log in memory (RMS_MEMORY), once fitted: what rms_predict would give for the whole
+ * log, kept from the passes that computed it (the held-out pass's q̂, the influence
+ * pass's phi, centred here), handed to the caller, who frees them (blog_matrix_free):
+ * 1, with *u NULL without policies; 0 when none were kept (call rms_predict). */
+int rms_take_predictions(struct rms *m, double ***q, double ***u);
+
 /* Across processes (the ranks of an MPI job, each with a share of the log's rows in
  * order): after a pass, each puts the sums it folded (rms_put_pass), and each resets
  * its own (rms_reset_pass) and merges every process's part in row order
