@@ -430,6 +430,10 @@ static void values(const struct ope_sum *s, size_t n, double *out)
         out[i] = ope_sum_value(&s[i]);
 }
 
+/* The share of LSTD's solution its ridge penalty may decide before the system counts
+ * as singular (see solve_lstd). */
+#define LSTD_RIDGE_SHARE 1e-2
+
 /* LSTD: (system + ridge I) theta = sum psi r, by GSL's LU decomposition. */
 static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *th,
                       struct ope_error *err)
@@ -469,6 +473,29 @@ static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *t
         th[r] = gsl_vector_get(x, r);
         if (!isfinite(th[r])) {
             ope_fail(err, OPE_EDATA, "lstd: non-finite solution (ill-conditioned features)");
+            goto out;
+        }
+    }
+    /* Singular in all but name: the stationary fixed point need not exist (at gamma 1,
+     * when every episode ends by the horizon and none in the absorbing state, the
+     * constant is in the system's null space), and the ridge alone then picks theta.
+     * d theta / d ridge = -(system + ridge I)^-1 theta, one more solve with the same
+     * LU: ridge |that| / |theta| is the share of theta the ridge decides (about
+     * ridge / sigma_min when the system is well posed, about 1 when it is not). */
+    if (ridge > 0.0 && gsl_linalg_LU_solve(M, perm, x, bv) == GSL_SUCCESS) {
+        double dn = 0.0, tn = 0.0;
+        for (size_t r = 0; r < d; r++) {
+            dn = fmax(dn, fabs(gsl_vector_get(bv, r)));
+            tn = fmax(tn, fabs(th[r]));
+        }
+        if (tn > 0.0 && !(ridge * dn <= LSTD_RIDGE_SHARE * tn)) {
+            ope_fail(err, OPE_EDATA, "lstd: the linear system is singular in all but name "
+                     "(the ridge penalty decides %.0f%% of the solution): the stationary "
+                     "fixed point does not exist%s; use --value-model linear-fqe%s",
+                     fmin(100.0, 100.0 * ridge * dn / tn),
+                     t->gamma >= 1.0 ? " at --gamma 1 unless episodes end in the absorbing "
+                     "state (done=1)" : "",
+                     t->gamma >= 1.0 ? " or --gamma below 1" : "");
             goto out;
         }
     }

@@ -1,6 +1,6 @@
 /* estimators/vmodel.c: the value models of the trajectory estimators (vmodel.h):
  * tabular FQE on the empirical model here; the linear backends (linear FQE, LSTD,
- * TD(lambda), GTD2) share a time-augmented feature map and live below it. */
+ * TD(lambda), GTD2) share the feature map e_a (x) phi(s) and live below it. */
 #include "config.h"
 #include "estimators/vmodel.h"
 
@@ -50,12 +50,14 @@ const char *vm_kind_about(int kind)
         "least-squares fitted Q evaluation regresses, one step at a time backwards from the "
             "horizon, the reward plus the next step's fitted value on the features "
             "e_a (x) phi(s) (ridge)",
-        "LSTD solves for the same fixed point as least-squares fitted Q evaluation in one "
-            "linear system over the time-augmented features e_t (x) e_a (x) phi(s)",
-        "TD(lambda) approaches the LSTD fixed point by stochastic approximation, in epochs "
-            "over the transitions",
-        "gradient TD (GTD2, two time scales) approaches the LSTD fixed point by stochastic "
-            "approximation, in epochs over the transitions",
+        "LSTD solves one linear system for the stationary fixed point of the projected "
+            "Bellman equation over the pooled transitions, on the features e_a (x) phi(s): "
+            "one Q̂ for every step, so dm is biased by the horizon it ignores unless "
+            "gamma^T is small (dr is not)",
+        "TD(lambda) approaches LSTD's stationary fixed point by stochastic approximation, "
+            "in epochs over the transitions",
+        "gradient TD (GTD2, two time scales) approaches LSTD's stationary fixed point by "
+            "stochastic approximation, in epochs over the transitions",
     };
     return kind >= 0 && kind < (int)(sizeof about / sizeof *about) ? about[kind] : "?";
 }

@@ -4,10 +4,13 @@
  *               stationary empirical model (transitions pooled over steps);
  *   linear-fqe  least-squares FQE (ridge, GSL) on features e_a (x) phi(s), one
  *               regression per step t, backward from the horizon;
- *   lstd        LSTD on the time-augmented features e_t (x) e_a (x) phi(s): the same
- *               fixed point as linear-fqe, solved as one joint linear system;
- *   td          TD(lambda) with eligibility traces on the same features;
- *   gtd2        gradient TD (GTD2, two time scales) on the same features.
+ *   lstd        LSTD on e_a (x) phi(s): the stationary fixed point of the projected
+ *               Bellman equation over the pooled transitions, one Q̂ for every step
+ *               (horizon-free: dm is biased by the ignored horizon unless gamma^T is
+ *               small; dr is not). At gamma 1 it exists only when episodes end in the
+ *               absorbing state, and is refused when the ridge alone decides it;
+ *   td          TD(lambda) with eligibility traces, towards the same fixed point;
+ *   gtd2        gradient TD (GTD2, two time scales), towards the same fixed point.
  * The naming follows Jia & Zhou's martingale view of policy evaluation: fqe/lstd solve
  * the martingale orthogonality conditions exactly, td/gtd2 by stochastic
  * approximation. phi(s) is the s* features plus a constant, or a one-hot of the

@@ -22,8 +22,9 @@ $OPE tui rs.csv > plain.txt 2>/dev/null
 cmp -s plain.txt eval-09.txt && fail "--truth --gamma change the summary" \
     || pass "--truth --gamma change the summary"
 $OPE eval rs.csv --policy mix0 --value-model lstd --estimators dm,dr --seed 3 --ci t \
-    > eval-pol.txt 2>/dev/null
-$OPE tui rs.csv --policy mix0 --value-model lstd -e dm,dr -s 3 --ci t > tui-pol.txt 2>/dev/null
+    --gamma 0.9 > eval-pol.txt 2>/dev/null
+$OPE tui rs.csv --policy mix0 --value-model lstd -e dm,dr -s 3 --ci t --gamma 0.9 \
+    > tui-pol.txt 2>/dev/null
 cmp -s tui-pol.txt eval-pol.txt && grep -q "policy mix0" tui-pol.txt &&
     ! grep -q "policy mix100" tui-pol.txt && pass "--policy, --value-model, -e, -s, --ci as eval's" \
     || fail "--policy, --value-model, -e, -s, --ci as eval's"

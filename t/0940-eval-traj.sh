@@ -16,7 +16,15 @@ expect_grep "$TMP/out" '"relative_error":' "json relative error"
 $OPE eval "$TMP/rs.csv" --threads 1 --format csv > "$TMP/a.csv" 2>/dev/null
 $OPE eval "$TMP/rs.csv" --threads 2 --format csv > "$TMP/b.csv" 2>/dev/null
 cmp -s "$TMP/a.csv" "$TMP/b.csv" && pass "--threads 1 and 2 identical" || fail "--threads 1 and 2 differ"
-expect_status 0 "linear FQE value model" $OPE eval "$TMP/rs.csv" --estimators dm,dr --value-model lstd --ci none
+expect_status 0 "the lstd value model" $OPE eval "$TMP/rs.csv" --estimators dm,dr --value-model lstd \
+    --gamma 0.95 --ci none
+# At gamma 1 RiverSwim's episodes all end by the horizon: the constant solves the
+# stationary system sum psi (psi - psi')^T theta = 0, so only the ridge picked theta
+# (dm came out near 6e5 where the truth is about 1): refused, saying why.
+expect_status 65 "lstd at gamma 1 with no absorbing ends: refused" $OPE eval "$TMP/rs.csv" \
+    --estimators dm --value-model lstd --ci none
+expect_grep "$TMP/err" "singular in all but name (the ridge penalty decides" "... saying why"
+expect_grep "$TMP/err" "use --value-model linear-fqe or --gamma below 1" "... and what to do"
 expect_status 64 "unknown value model" $OPE eval "$TMP/rs.csv" --value-model magic
 expect_status 64 "a bandit estimator on trajectories" $OPE eval "$TMP/rs.csv" --estimators snipw
 expect_grep "$TMP/err" "trajectory estimators are" "lists the trajectory estimators"
