@@ -25,6 +25,17 @@ expect_status 65 "lstd at gamma 1 with no absorbing ends: refused" $OPE eval "$T
     --estimators dm --value-model lstd --ci none
 expect_grep "$TMP/err" "singular in all but name (the ridge penalty decides" "... saying why"
 expect_grep "$TMP/err" "use --value-model linear-fqe or --gamma below 1" "... and what to do"
+# Where episodes end in the absorbing state (the gridworld's goal, done=1) the fixed
+# point exists at gamma 1: anti100 walks away from the goal, and dm is its true value
+# to 1e-3 (seen: -10.0119 against -10.0117).
+$OPE gen mdp gridworld --episodes 3000 --candidates 3 -q -o "$TMP/gw.csv" \
+    --truth "$TMP/gw-truth.csv"
+expect_status 0 "lstd at gamma 1 with absorbing ends" $OPE eval "$TMP/gw.csv" --estimators dm \
+    --value-model lstd --ci none --policy anti100 --truth "$TMP/gw-truth.csv" -f csv
+truth=$(awk -F, '$1 == "anti100" { print $2 }' "$TMP/gw-truth.csv")
+awk -F, -v t="$truth" 'NR == 2 { d = $4 - t; exit !(t != "" && d < 1e-2 && d > -1e-2) }' \
+    "$TMP/out" &&
+    pass "... near the true value" || { fail "... near the true value"; diag "$(cat "$TMP/out")"; }
 expect_status 64 "unknown value model" $OPE eval "$TMP/rs.csv" --value-model magic
 expect_status 64 "a bandit estimator on trajectories" $OPE eval "$TMP/rs.csv" --estimators snipw
 expect_grep "$TMP/err" "trajectory estimators are" "lists the trajectory estimators"
