@@ -295,15 +295,17 @@ static double dot(const double *a, const double *b, size_t n)
     return s;
 }
 
-/* linear-fqe and lstd from their sums (lintab.h), gathered in chunks of ACC_CHUNK
- * episodes as a log read in windows gathers them, so both fit the same model. */
+/* linear-fqe and lstd (kind) from their sums (lintab.h), gathered in chunks of
+ * ACC_CHUNK episodes as a log read in windows gathers them, so both fit the same model.
+ * qa NULL: solved only (lstd's check of its fixed point, for td and gtd2). */
 static int linear_by_sums(const struct tlog *log, size_t pol, double gamma,
-                          const struct vm_opts *o, double *qa, double *v, struct ope_error *err)
+                          const struct vm_opts *o, int kind, double *qa, double *v,
+                          struct ope_error *err)
 {
     struct lin_tab lt;
     size_t pl = pol, n = log->n_episodes;
     double *th = NULL;
-    int rc = lin_tab_init(&lt, o->kind == VM_LSTD, (size_t)log->n_actions, log->n_features, 1,
+    int rc = lin_tab_init(&lt, kind == VM_LSTD, (size_t)log->n_actions, log->n_features, 1,
                           &pl, gamma, 0, NULL, err);
     if (rc == 0)
         rc = lin_tab_extend(&lt, vm_phi_dim(log), 0, err);
@@ -316,11 +318,29 @@ static int linear_by_sums(const struct tlog *log, size_t pol, double gamma,
         rc = -1;
     if (rc == 0)
         rc = lin_tab_solve(&lt, 0, o->ridge, th, err);
-    if (rc == 0)
+    if (rc == 0 && qa)
         rc = lin_tab_rows(&lt, log, pol, th, qa, v, err);
     free(th);
     lin_tab_release(&lt);
     return rc;
+}
+
+/* td and gtd2 approach LSTD's fixed point: where it does not exist (lintab.c's
+ * solve_lstd: the ridge alone decides it, as at gamma 1 when every episode ends by
+ * the horizon) they drift to an arbitrary answer in as many epochs. Refused the same
+ * way, before the epochs. Below gamma 1 the discount keeps the system regular, and
+ * LSTD's P (A p)^2 sums and LU (a one-hot phi of many states) are not spent on the
+ * check. 0 or -1. */
+static int td_target(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,
+                     struct ope_error *err)
+{
+    if (gamma < 1.0 || linear_by_sums(log, pol, gamma, o, VM_LSTD, NULL, NULL, err) == 0)
+        return 0;
+    char rest[sizeof err->msg];
+    const char *m = err->msg;
+    snprintf(rest, sizeof rest, "%s", strncmp(m, "lstd: ", 6) == 0 ? m + 6 : m);
+    return ope_fail(err, err->status, "%s heads for LSTD's fixed point, and %s",
+                    vm_kind_name(o->kind), rest);
 }
 
 /* The stationary (discounted) backends: Q(s,a) = e_a (x) phi(s) . theta with the fixed
@@ -443,7 +463,9 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
         return ope_fail(err, OPE_EDATA, "the value model needs state features (s*) or a "
                         "tabular state column");
     if (o->kind == VM_LINEAR_FQE || o->kind == VM_LSTD)
-        return linear_by_sums(log, pol, gamma, o, qa, v, err);
+        return linear_by_sums(log, pol, gamma, o, o->kind, qa, v, err);
+    if (td_target(log, pol, gamma, o, err) != 0)
+        return -1;
     struct lin_data D;
     double *th = NULL;
     int rc = -1;

@@ -10,7 +10,8 @@
  *               small; dr is not). At gamma 1 it exists only when episodes end in the
  *               absorbing state, and is refused when the ridge alone decides it;
  *   td          TD(lambda) with eligibility traces, towards the same fixed point;
- *   gtd2        gradient TD (GTD2, two time scales), towards the same fixed point.
+ *   gtd2        gradient TD (GTD2, two time scales), towards the same fixed point
+ *               (both refused as lstd is at gamma 1 when that point does not exist).
  * The naming follows Jia & Zhou's martingale view of policy evaluation: fqe/lstd solve
  * the martingale orthogonality conditions exactly, td/gtd2 by stochastic
  * approximation. phi(s) is the s* features plus a constant, or a one-hot of the

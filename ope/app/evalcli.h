@@ -101,7 +101,7 @@ enum {
 "  --gamma G             discount for trajectory logs (default 1)\n" \
 "  --value-model M       value model of @trajectory-model-estimators@: fqe " \
 "(tabular, default), linear-fqe (s* features, per step), lstd, td, gtd2 " \
-"(stationary: one model for every step; lstd at --gamma 1 needs episodes that end in the " \
+"(stationary: one model for every step; at --gamma 1 they need episodes that end in the " \
 "absorbing state)\n" \
 "  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
 "                        shown with the relative error; on a bandit log it wins\n" \
