@@ -6,6 +6,7 @@
 #include "config.h"
 #include "estimators/engine.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -348,8 +349,10 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
         }
         if (s->d->ci_caveat && !x->s.refit && !isnan(re->lower)) {
             /* A zero-width interval of a fitted model (FQE with one start state) says
-             * nothing: no interval, and why, rather than a false certainty. */
-            if (re->lower == re->upper) {
+             * nothing: no interval, and why, rather than a false certainty. The
+             * bootstrap's resample means of equal contributions (sum k_i c / sum k_i)
+             * differ from c by rounding only: within 64 ulps of the value is zero. */
+            if (re->upper - re->lower <= 64 * DBL_EPSILON * fabs(re->value)) {
                 re->lower = re->upper = NAN;
                 res_warn(r, rp, "%s: no interval: every contribution is the same, and the "
                          "model's own error is not in them", s->label);

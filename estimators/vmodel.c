@@ -12,6 +12,7 @@
 #include "estimators/accum.h"
 #include "estimators/fqetab.h"
 #include "estimators/lintab.h"
+#include "estimators/result.h"
 #include "estimators/ridge.h"
 #include "ope/base/rng.h"
 #include "ope/base/sum.h"
@@ -40,6 +41,21 @@ int vm_kind_parse(const char *s)
 const char *vm_kind_name(int kind)
 {
     return kind >= 0 && kind < (int)(sizeof vm_names / sizeof *vm_names) ? vm_names[kind] : "?";
+}
+
+int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon)
+{
+    if ((kind != VM_LSTD && kind != VM_TD && kind != VM_GTD2) || horizon <= 0)
+        return 0;
+    double tail = pow(gamma, horizon);
+    if (!(tail > VM_TAIL_SHARE))
+        return 0;
+    return res_warn(r, NULL, "value model %s is stationary: it values the process past the "
+                    "log's horizon of %d steps as if it went on, and gamma^%d = %.2g of the "
+                    "discount's weight lies there, so dm is biased wherever episodes are cut "
+                    "by the horizon (dr and wdr correct it through their weights); "
+                    "--value-model linear-fqe or fqe value the %d steps", vm_kind_name(kind),
+                    horizon, horizon, tail, horizon);
 }
 
 const char *vm_kind_about(int kind)

@@ -26,11 +26,20 @@ expect_status 0 "t intervals" $OPE eval "$TMP/rs.csv" --gamma 0.9 --policy mix33
     --estimators mis --ci t
 expect_grep "$TMP/out" "warning: mis: the t, Hoeffding and Bernstein intervals treat the estimated state ratios as fixed" \
     "mis's t interval keeps its caveat"
-# A linear value model is not refitted: its bootstrap keeps the caveat.
-expect_status 0 "linear-fqe bootstrap" $OPE eval "$TMP/rs.csv" --gamma 0.9 --policy mix33 \
+# A linear value model is not refitted: its bootstrap keeps the caveat (on a log with
+# many start states: RiverSwim's one makes every contribution the same, below).
+$OPE gen mdp dirichlet states=10 actions=2 --episodes 300 --horizon 10 --candidates 2 \
+    --seed 3 -q -o "$TMP/di.csv"
+expect_status 0 "linear-fqe bootstrap" $OPE eval "$TMP/di.csv" --gamma 0.9 --policy mix100 \
     --estimators dm --value-model linear-fqe --n-boot 100
 expect_grep "$TMP/out" "warning: dm: the interval ignores the value model's own error" \
     "linear-fqe's bootstrap keeps the caveat"
+# With one start state every resample's mean of equal contributions is the value up
+# to rounding (it printed [1.31242, 1.31242]): no interval, and why.
+expect_status 0 "linear-fqe bootstrap, one start state" $OPE eval "$TMP/rs.csv" --gamma 0.9 \
+    --policy mix33 --estimators dm --value-model linear-fqe --n-boot 100
+expect_grep "$TMP/out" "warning: dm: no interval: every contribution is the same" \
+    "... no zero-width interval"
 
 # Coverage, sized for CI: 40 RiverSwim logs of 300 episodes, mix100 (the optimal
 # policy, good overlap), B = 200. Measured over 150 logs with B = 500: dm 94.0%, mis

@@ -35,6 +35,18 @@ for m in td gtd2; do
 done
 expect_status 0 "td below gamma 1: runs" $OPE eval "$TMP/rs.csv" --estimators dm \
     --value-model td --gamma 0.9 --ci none
+# lstd, td and gtd2 are stationary: at gamma 0.95 over 20 steps, 0.36 of the weight
+# lies past the horizon they ignore (dm was 4.72 where the 20-step truth is 1.65):
+# said; linear-fqe values the 20 steps and is not warned about.
+expect_grep "$TMP/out" "value model td is stationary" "td below gamma 1: the horizon's bias said"
+$OPE eval "$TMP/rs.csv" --estimators dm --value-model lstd --gamma 0.95 --ci none -f json \
+    > "$TMP/st.json" 2>/dev/null
+grep -q "gamma^20 = 0.36 of the discount" "$TMP/st.json" && pass "lstd: the bias in the JSON" ||
+    fail "lstd: the bias in the JSON"
+$OPE eval "$TMP/rs.csv" --estimators dm --value-model linear-fqe --gamma 0.95 --ci none \
+    -f json > "$TMP/lf.json" 2>/dev/null
+grep -q "stationary" "$TMP/lf.json" && fail "linear-fqe warned as stationary" ||
+    pass "linear-fqe: no such warning"
 # Where episodes end in the absorbing state (the gridworld's goal, done=1) the fixed
 # point exists at gamma 1: anti100 walks away from the goal, and dm is its true value
 # to 1e-3 (seen: -10.0119 against -10.0117).
