@@ -467,9 +467,38 @@ static int td_run(const struct lin_data *D, const struct vm_opts *o, int gtd2, d
     free(e), free(w), free(cur);
     for (size_t k = 0; k < d; k++)
         if (!isfinite(th[k]))
-            return ope_fail(err, OPE_EDATA, "%s diverged (lower the step size)",
-                            gtd2 ? "gtd2" : "td");
+            return ope_fail(err, OPE_EDATA, "%s diverged: its parameters overflowed "
+                            "(off-policy stochastic approximation on linear features need "
+                            "not converge, and its step size is fixed at %g): use "
+                            "--value-model lstd, the fixed point it heads for, solved "
+                            "directly (and rescale the s* columns to about unit size if they "
+                            "are large)", gtd2 ? "gtd2" : "td", o->step);
     return 0;
+}
+
+/* td and gtd2 can drift far without overflowing (dm 2.3e9 and 8e221 on rewards in
+ * [0, 1]): their values are checked against what the rewards can sum to, max |r| over
+ * 1 / (1 - gamma) steps (the horizon at gamma 1), with a factor of 10 to spare for a
+ * linear model's misfit. 0, or -1 with err. */
+static int td_bounded(const struct tlog *log, const struct vm_opts *o, double gamma,
+                      const double *v, struct ope_error *err)
+{
+    double rmax = 0.0, vmax = 0.0;
+    for (size_t i = 0; i < log->n_steps; i++) {
+        rmax = fmax(rmax, fabs(log->reward[i]));
+        vmax = fmax(vmax, fabs(v[i]));
+    }
+    double steps = gamma < 1.0 ? 1.0 / (1.0 - gamma) : (double)log->horizon;
+    double bound = 10.0 * rmax * steps;
+    if (vmax <= bound)
+        return 0;
+    return ope_fail(err, OPE_EDATA, "%s diverged: its values reach %.3g, beyond the %.3g "
+                    "that rewards of at most %g can sum to over %.4g%s steps (off-policy "
+                    "stochastic approximation on linear features need not converge, and its "
+                    "step size is fixed at %g): use --value-model lstd, the fixed point it "
+                    "heads for, solved directly (and rescale the s* columns to about unit size "
+                    "if they are large)", vm_kind_name(o->kind), vmax, rmax * steps, rmax,
+                    steps, gamma < 1.0 ? " discounted" : "", o->step);
 }
 
 static int vm_linear(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,
@@ -490,6 +519,8 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     if (!(th = ope_calloc(D.d, sizeof *th, err)) || td_run(&D, o, o->kind == VM_GTD2, th, err))
         goto out;
     rc = lin_rows(log, pol, log->n_features, vm_phi_dim(log), 0, th, qa, v, NULL, err);
+    if (rc == 0)
+        rc = td_bounded(log, o, gamma, v, err);
 out:
     lin_data_release(&D);
     free(th);

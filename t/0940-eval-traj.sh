@@ -47,6 +47,17 @@ $OPE eval "$TMP/rs.csv" --estimators dm --value-model linear-fqe --gamma 0.95 --
     -f json > "$TMP/lf.json" 2>/dev/null
 grep -q "stationary" "$TMP/lf.json" && fail "linear-fqe warned as stationary" ||
     pass "linear-fqe: no such warning"
+# Off-policy TD on linear features can drift far without overflowing (dm 1.35e13 here,
+# on rewards in [0, 1] at gamma 0.99, from a feature s0 = state / 5): its values are
+# checked against 10 x max|r| / (1 - gamma), and refused past it, pointing at lstd.
+awk -F, 'BEGIN { OFS = "," } NR == 1 { $3 = "s0"; print; next } { $3 = $3 * 0.2; print }' \
+    "$TMP/rs.csv" > "$TMP/f01.csv"
+expect_status 65 "td drifting to 1e13: refused" $OPE eval "$TMP/f01.csv" --estimators dm,dr \
+    --value-model td --gamma 0.99 --ci none --policy mix100
+expect_grep "$TMP/err" "td diverged: its values reach" "... saying so"
+expect_grep "$TMP/err" "use --value-model lstd" "... and what to use"
+expect_status 0 "lstd on the same features: runs" $OPE eval "$TMP/f01.csv" --estimators dm,dr \
+    --value-model lstd --gamma 0.99 --ci none --policy mix100
 # Where episodes end in the absorbing state (the gridworld's goal, done=1) the fixed
 # point exists at gamma 1: anti100 walks away from the goal, and dm is its true value
 # to 1e-3 (seen: -10.0119 against -10.0117).
