@@ -347,7 +347,8 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
             re->max_weight = x->s.max_w;
             re->ess = x->s.ess;
         }
-        if (s->d->ci_caveat && !x->s.refit && !isnan(re->lower)) {
+        /* (dr and wdr too: with no overlap their contributions are the model's alone.) */
+        if ((s->d->ci_caveat || s->d->needs_model) && !x->s.refit && !isnan(re->lower)) {
             /* A zero-width interval of a fitted model (FQE with one start state) says
              * nothing: no interval, and why, rather than a false certainty. The
              * bootstrap's resample means of equal contributions (sum k_i c / sum k_i)
@@ -356,7 +357,7 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
                 re->lower = re->upper = NAN;
                 res_warn(r, rp, "%s: no interval: every contribution is the same, and the "
                          "model's own error is not in them", s->label);
-            } else {
+            } else if (s->d->ci_caveat) {
                 re->ci_warning = s->d->ci_caveat;
             }
         }

@@ -456,6 +456,15 @@ static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *t
         }
         gsl_vector_set(bv, r, ope_sum_value(&t->m.s[t->P * d * d + r]));
     }
+    /* No row with an observed outcome (every step a last one cut by the horizon): the
+     * system is the ridge alone, and theta 0 would give dm 0 as if it were an answer. */
+    int empty = 1;
+    for (size_t k = 0; empty && k < d * d; k++)
+        empty = ope_sum_value(&t->m.s[q * d * d + k]) == 0.0;
+    if (empty) {
+        ope_fail(err, OPE_EDATA, "%s", LSTD_NO_OUTCOME);
+        goto out;
+    }
     if (!finite) {
         /* as ridge_solve_sym says it for linear-fqe */
         ope_fail(err, OPE_EDATA, "the normal equations overflow: a context or feature "

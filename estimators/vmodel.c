@@ -53,7 +53,8 @@ int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon)
     return res_warn(r, NULL, "value model %s is stationary: it values the process past the "
                     "log's horizon of %d steps as if it went on, and gamma^%d = %.2g of the "
                     "discount's weight lies there, so dm is biased wherever episodes are cut "
-                    "by the horizon (dr and wdr correct it through their weights); "
+                    "by the horizon (dr and wdr correct it through their weights, where the "
+                    "policy overlaps the log); "
                     "--value-model linear-fqe or fqe value the %d steps", vm_kind_name(kind),
                     horizon, horizon, tail, horizon);
 }
@@ -516,6 +517,11 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     int rc = -1;
     if (lin_data_build(log, pol, gamma, &D, err) != 0)
         goto out;
+    if (D.m == 0) {
+        ope_fail(err, OPE_EDATA, "%s heads for LSTD's fixed point, and %s",
+                 vm_kind_name(o->kind), LSTD_NO_OUTCOME + 6);
+        goto out;
+    }
     if (!(th = ope_calloc(D.d, sizeof *th, err)) || td_run(&D, o, o->kind == VM_GTD2, th, err))
         goto out;
     rc = lin_rows(log, pol, log->n_features, vm_phi_dim(log), 0, th, qa, v, NULL, err);

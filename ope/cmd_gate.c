@@ -112,6 +112,15 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
     v->rel = x->relative_lift;
     int undecided = 0;
     char why[256] = "";
+    /* No overlap at all (every weight 0): what a model-based estimator gives is the
+     * model's extrapolation, which no row of the log can check, and its interval the
+     * model's own (a gate passed dr's +4981 for a policy whose truth was the worst). */
+    double ess0 = x->ess;
+    for (size_t e = 0; isnan(ess0) && e < pol->n_estimates; e++)
+        ess0 = pol->est[e].ess;
+    if (ess0 == 0.0 && !undecided++)
+        snprintf(why, sizeof why, "no overlap: every weight is 0 (ESS 0), so %s is the "
+                 "model's extrapolation, which no row of the log can check", x->label);
     if (!isnan(g->require_ess)) {
         /* Weight-free estimators (dm) have no ESS: the policy's weights decide. */
         double ess = x->ess;

@@ -90,6 +90,15 @@ cmp -s "$TMP/a.json" "$TMP/b.json" && pass "--lift leaves JSON as it is" || fail
 expect_grep "$TMP/a.json" '"lift":0.18802357252360125,"lift_ci":{"lower":0.1779272350942596' \
     "JSON carries lift and lift_ci"
 
+# No overlap at all (anti100 takes the action RiverSwim's logging policy never takes in
+# some state of every episode): dr is the value model's extrapolation, with the model's
+# own narrow interval; it passed at +4981 on a policy whose truth was the worst.
+$OPE gen mdp riverswim --episodes 500 --candidates 3 -q -o "$TMP/rs.csv"
+expect_status 2 "no overlap: undecidable (2)" $OPE gate "$TMP/rs.csv" --policy anti100 \
+    --value-model lstd --gamma 0.99
+expect_grep "$TMP/out" "UNDECIDABLE anti100: no overlap: every weight is 0 (ESS 0), so dr is" \
+    "... saying why"
+
 # Usage errors.
 expect_status 64 "no policy" $OPE gate "$TMP/log.csv"
 expect_status 64 "no log" $OPE gate --policy greedy

@@ -35,10 +35,20 @@ for m in td gtd2; do
 done
 expect_status 0 "td below gamma 1: runs" $OPE eval "$TMP/rs.csv" --estimators dm \
     --value-model td --gamma 0.9 --ci none
+cp "$TMP/out" "$TMP/td.out"
+# Episodes of one step, cut by the horizon: no transition has an outcome, so LSTD's
+# system was the ridge alone and dm came out 0 as if it were an answer.
+awk -F, 'NR == 1 || $2 == 0' "$TMP/rs.csv" > "$TMP/one.csv"
+for m in lstd td; do
+    expect_status 65 "$m with no observed outcome: refused" $OPE eval "$TMP/one.csv" \
+        --estimators dm --value-model $m --gamma 0.9 --ci none
+    expect_grep "$TMP/err" "no step of the log has an observed outcome" "... saying why"
+done
 # lstd, td and gtd2 are stationary: at gamma 0.95 over 20 steps, 0.36 of the weight
 # lies past the horizon they ignore (dm was 4.72 where the 20-step truth is 1.65):
 # said; linear-fqe values the 20 steps and is not warned about.
-expect_grep "$TMP/out" "value model td is stationary" "td below gamma 1: the horizon's bias said"
+expect_grep "$TMP/td.out" "value model td is stationary" \
+    "td below gamma 1: the horizon's bias said"
 $OPE eval "$TMP/rs.csv" --estimators dm --value-model lstd --gamma 0.95 --ci none -f json \
     > "$TMP/st.json" 2>/dev/null
 grep -q "gamma^20 = 0.36 of the discount" "$TMP/st.json" && pass "lstd: the bias in the JSON" ||
