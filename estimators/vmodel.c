@@ -323,7 +323,7 @@ static int linear_by_sums(const struct tlog *log, size_t pol, double gamma,
     size_t pl = pol, n = log->n_episodes;
     double *th = NULL;
     int rc = lin_tab_init(&lt, kind == VM_LSTD, (size_t)log->n_actions, log->n_features, 1,
-                          &pl, gamma, 0, NULL, err);
+                          &pl, gamma, o->max_bytes, log->path, err);
     if (rc == 0)
         rc = lin_tab_extend(&lt, vm_phi_dim(log), 0, err);
     for (size_t e0 = 0; rc == 0 && e0 < n; e0 += ACC_CHUNK)
@@ -355,8 +355,10 @@ static int td_target(const struct tlog *log, size_t pol, double gamma, const str
         return 0;
     char rest[sizeof err->msg];
     const char *m = err->msg;
-    snprintf(rest, sizeof rest, "%s", strncmp(m, "lstd: ", 6) == 0 ? m + 6 : m);
-    return ope_fail(err, err->status, "%s heads for LSTD's fixed point, and %s",
+    int said = strncmp(m, "lstd: ", 6) == 0;
+    snprintf(rest, sizeof rest, "%s", said ? m + 6 : m);
+    return ope_fail(err, err->status, said ? "%s heads for LSTD's fixed point, and %s"
+                                           : "%s checks LSTD's fixed point first: %s",
                     vm_kind_name(o->kind), rest);
 }
 
@@ -375,10 +377,25 @@ struct lin_data {
 };
 
 static int lin_data_build(const struct tlog *log, size_t pol, double gamma,
-                          struct lin_data *D, struct ope_error *err)
+                          const struct vm_opts *o, struct lin_data *D, struct ope_error *err)
 {
     size_t p = vm_phi_dim(log), A = (size_t)log->n_actions, d = A * p;
     memset(D, 0, sizeof *D);
+    /* Every transition's features and next features, dense: checked before they are
+     * allocated (a one-hot of sparse state ids is as wide as the largest id). */
+    double bytes = 16.0 * (double)log->n_steps * (double)d;
+    if (o->max_bytes && bytes > (double)o->max_bytes)
+        return ope_fail(err, OPE_EDATA, "%s: %s keeps every step's features, %.3g MB with "
+                        "%zu steps of width %zu (%s), past the memory budget of %.3g MB: %s",
+                        log->path ? log->path : "log", vm_kind_name(o->kind),
+                        bytes / 1048576.0, log->n_steps, d,
+                        log->n_features ? "the actions times the s* features and a constant"
+                                        : "the actions times a one-hot of the states: the "
+                                          "largest state id + 1",
+                        (double)o->max_bytes / 1048576.0,
+                        log->n_features ? "use --value-model lstd (its sums only)"
+                                        : "number the states densely if their ids are sparse, "
+                                          "or use --value-model fqe");
     D->d = d;
     D->gamma = gamma;
     D->psi = ope_calloc(log->n_steps * d + 1, sizeof *D->psi, err);
@@ -515,7 +532,7 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     struct lin_data D;
     double *th = NULL;
     int rc = -1;
-    if (lin_data_build(log, pol, gamma, &D, err) != 0)
+    if (lin_data_build(log, pol, gamma, o, &D, err) != 0)
         goto out;
     if (D.m == 0) {
         ope_fail(err, OPE_EDATA, "%s heads for LSTD's fixed point, and %s",

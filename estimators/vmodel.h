@@ -33,6 +33,7 @@ struct vm_opts {
     double step;            /* step size of td / gtd2 (default 0.1, decays as 1/sqrt(k)) */
     int epochs;             /* passes over the log for td / gtd2 (default 200) */
     uint64_t seed;          /* order of the passes */
+    size_t max_bytes;       /* memory budget of a linear model's sums or rows (0: none) */
 };
 
 void vm_opts_init(struct vm_opts *o);

@@ -44,6 +44,15 @@ for m in lstd td; do
         --estimators dm --value-model $m --gamma 0.9 --ci none
     expect_grep "$TMP/err" "no step of the log has an observed outcome" "... saying why"
 done
+# A one-hot of sparse state ids is as wide as the largest id: past the memory budget
+# the linear models are refused before they allocate (it was "out of memory", 70).
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $3 = $3 + 1000000 } { print }' "$TMP/rs.csv" \
+    > "$TMP/sparse.csv"
+for m in lstd linear-fqe td; do
+    expect_status 65 "$m, state ids near 1e6: refused" $OPE eval "$TMP/sparse.csv" \
+        --estimators dm --value-model $m --gamma 0.9 --ci none
+    expect_grep "$TMP/err" "number the states densely if their ids are sparse" "... saying what to do"
+done
 # lstd, td and gtd2 are stationary: at gamma 0.95 over 20 steps, 0.36 of the weight
 # lies past the horizon they ignore (dm was 4.72 where the 20-step truth is 1.65):
 # said; linear-fqe values the 20 steps and is not warned about.

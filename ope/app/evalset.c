@@ -85,6 +85,7 @@ int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
         return ope_fail(err, OPE_EUSAGE, "--value-model: expected fqe, linear-fqe, lstd, td or "
                         "gtd2, got '%s'", set->value_model);
     to->vm.kind = vk;
+    to->vm.max_bytes = set->model_bytes;
     return 0;
 }
 
