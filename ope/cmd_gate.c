@@ -406,8 +406,9 @@ static int gate(struct evalcli *c, const char *path, const struct gate_opts *g,
                  * so every verdict would be UNDECIDABLE whatever the data. */
                 if (g->require_agreement > (long)r->pol[p].n_estimates) {
                     ope_fail(err, OPE_EUSAGE, "--require-agreement %ld: only %zu "
-                             "estimators are evaluated (--estimators)",
-                             g->require_agreement, r->pol[p].n_estimates);
+                             "estimators are evaluated (%s)", g->require_agreement,
+                             r->pol[p].n_estimates, c->set.estimators[0] ? "--estimators"
+                             : "the default list: name more with --estimators");
                     res_eval_free(r);
                     goto out;
                 }
@@ -597,6 +598,9 @@ static int gate_exec(int argc, char **argv)
                 return OPE_EUSAGE;
             continue;
         case GATE_ESTIMATOR:
+            if (!*optarg)
+                return cli_usage("gate", "--estimator expects an estimator's name (e.g. dr), "
+                                 "got an empty one");
             g.estimator = optarg;
             continue;
         case GATE_ESS:

@@ -106,6 +106,9 @@ expect_status 64 "two thresholds" $OPE gate "$TMP/log.csv" --policy greedy --min
     --min-relative-lift 0
 expect_status 64 "the deciding estimator must be evaluated" \
     $OPE gate "$TMP/log.csv" --policy greedy --estimators ipw --estimator dr
+expect_status 64 "an empty --estimator" $OPE gate "$TMP/log.csv" --policy greedy --estimator ""
+expect_grep "$TMP/err" "--estimator expects an estimator's name (e.g. dr), got an empty one" \
+    "... said as such"
 expect_status 64 "unknown policy" $OPE gate "$TMP/log.csv" --policy nosuch
 expect_status 66 "missing log" $OPE gate "$TMP/nosuch.csv" --policy greedy
 expect_status 64 "csv is not a verdict format" $OPE gate "$TMP/log.csv" --policy greedy -f csv

@@ -89,6 +89,9 @@ awk -F, -v t="$truth" 'NR == 2 { d = $4 - t; exit !(t != "" && d < 1e-2 && d > -
     "$TMP/out" &&
     pass "... near the true value" || { fail "... near the true value"; diag "$(cat "$TMP/out")"; }
 expect_status 64 "unknown value model" $OPE eval "$TMP/rs.csv" --value-model magic
+# A subnormal discount is in [0, 1]: strtod's underflow flag is not a refusal.
+expect_status 0 "--gamma 1e-310" $OPE eval "$TMP/rs.csv" --gamma 1e-310 --estimators tis --ci none
+expect_status 64 "--gamma 1e400" $OPE eval "$TMP/rs.csv" --gamma 1e400 --estimators tis
 expect_status 64 "a bandit estimator on trajectories" $OPE eval "$TMP/rs.csv" --estimators snipw
 expect_grep "$TMP/err" "trajectory estimators are" "lists the trajectory estimators"
 expect_status 0 "--risk" $OPE eval "$TMP/rs.csv" --policy mix100 --ci none --risk=0.2

@@ -8,6 +8,7 @@
 #include "ope/base/utf8.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,7 +65,10 @@ int cli_value_double(const char *s, double lo, double hi, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+    /* ERANGE also flags an underflow, whose result (a subnormal, or 0) is the number
+     * asked for as nearly as a double holds it: only an overflow is refused. */
+    if ((errno && !(errno == ERANGE && fabs(v) < DBL_MIN)) || end == s || *end ||
+        !isfinite(v) || v < lo || v > hi)
         return -1;
     *out = v;
     return 0;
