@@ -53,6 +53,15 @@ for m in lstd linear-fqe td; do
         --estimators dm --value-model $m --gamma 0.9 --ci none
     expect_grep "$TMP/err" "number the states densely if their ids are sparse" "... saying what to do"
 done
+# The report's suggested gate carries the settings that made the estimate: it said
+# `ope gate LOG --policy mix100 --estimator dr --alpha 0.025`, which at gamma 1 with fqe
+# gives another lift (+2.38 against +0.60).
+$OPE report "$TMP/rs.csv" --gamma 0.9 --value-model lstd --ci t --no-charts -q -o "$TMP/g.md"
+expect_grep "$TMP/g.md" "--alpha 0.025 --gamma 0.9 --value-model lstd --ci t\` would pass" \
+    "the report's gate command has --gamma, --value-model and --ci"
+cmd=$(sed -n "s/.*so \`ope gate LOG \(.*\)\` would pass.*/\1/p" "$TMP/g.md")
+# shellcheck disable=SC2086
+expect_status 0 "... and passes as it says" $OPE gate "$TMP/rs.csv" $cmd
 # lstd, td and gtd2 are stationary: at gamma 0.95 over 20 steps, 0.36 of the weight
 # lies past the horizon they ignore (dm was 4.72 where the 20-step truth is 1.65):
 # said; linear-fqe values the 20 steps and is not warned about.

@@ -40,7 +40,8 @@ grep -qF -- "$first" "$TMP/flat" && pass "greedy's lift by dr, as ope eval gives
 grep -qF -- "$ci" "$TMP/flat" && pass "its paired interval $ci" || { fail "interval"; diag "want $ci"; }
 grep -qF "2 of 2 estimators' lift intervals lie above 0" "$TMP/flat" \
     && pass "both estimators' lift intervals above 0" || fail "the count of intervals above 0"
-grep -qF "ope gate LOG --policy greedy --estimator dr --alpha 0.025\` would pass" "$TMP/flat" \
+grep -qF "ope gate LOG --policy greedy --estimator dr --alpha 0.025 --n-boot 200\` would pass" \
+    "$TMP/flat" \
     && pass "the gate that would pass" || fail "the gate"
 awk 'length > 80 { bad = 1 } END { exit bad }' "$TMP/screen" && pass "no line wider than 80" || fail "wider than 80"
 grep -q '^estimator ' "$TMP/screen" && pass "the table follows" || fail "no table below"

@@ -28,11 +28,11 @@ expect_grep "$TMP/r.md" "The lift is estimated at exactly 0: if it stays there, 
 pc='^pi\.(?<policy>.*)\.(?<action>[0-9]+)$'
 OPE_REPORT_DATE=2026-01-01 "$OPE" report "$TMP/sp.csv" --policy-columns "$pc" \
     --estimators ipw,dr --n-boot 100 --no-charts -o "$TMP/sp.md" >/dev/null 2>"$TMP/err"
-expect_grep "$TMP/sp.md" "so \`ope gate LOG --policy 'my policy' --estimator dr --alpha 0.025\` would pass" \
-    "the gate command: a code span, the name quoted"
+expect_grep "$TMP/sp.md" "so \`ope gate LOG --policy 'my policy' --estimator dr --alpha 0.025 --n-boot 100\` would pass" \
+    "the gate command: a code span, the name quoted, the report's --n-boot"
 # Pasted into a shell with LOG replaced (and the log's policy pattern), it passes.
 cmd=$(sed -n "s/.*so \`ope gate LOG \(.*\)\` would pass.*/\1/p" "$TMP/sp.md")
 expect_status 0 "the suggested command runs and passes" \
-    sh -c "\"\$1\" gate \"\$0\" --policy-columns '$pc' --n-boot 100 $cmd" "$TMP/sp.csv" "$OPE"
+    sh -c "\"\$1\" gate \"\$0\" --policy-columns '$pc' $cmd" "$TMP/sp.csv" "$OPE"
 expect_grep "$TMP/out" "PASS my policy:" "for the policy named"
 done_testing

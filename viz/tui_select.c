@@ -34,10 +34,18 @@ static void decision_line(const struct res_eval *r, char *buf, size_t n)
                      dc.above, dc.with_ci);
     size_t u = k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
     switch (dc.verdict) {
-    case DECISION_PASS:
-        snprintf(buf + u, n - u, ": `ope gate LOG --policy %s --estimator %s --alpha %g` would "
-                 "pass.", pol->name, x->estimator, r->alpha / 2);
+    case DECISION_PASS: {
+        struct decision_cmd gc;
+        decision_gate_cmd(r, &dc, &gc);
+        /* Appended piece by piece; u stays below n (a cut line is still a string). */
+        for (int i = -1; i <= gc.argc; i++) {
+            int w = snprintf(buf + u, n - u, "%s%s", i < 0 ? ": `" : i == gc.argc ?
+                             "` would pass." : i ? " " : "", i < 0 || i == gc.argc ? ""
+                             : gc.argv[i]);
+            u = w < 0 || (size_t)w >= n - u ? n - 1 : u + (size_t)w;
+        }
         break;
+    }
     case DECISION_FAIL:
         snprintf(buf + u, n - u, ": the logged policy is better, a gate would fail.");
         break;

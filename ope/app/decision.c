@@ -3,6 +3,7 @@
 #include "ope/app/decision.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,4 +94,37 @@ int decision_of(const struct res_eval *r, struct decision *d)
         d->verdict = DECISION_NO_CI;
     }
     return 0;
+}
+
+void decision_gate_cmd(const struct res_eval *r, const struct decision *d,
+                       struct decision_cmd *c)
+{
+    const struct res_policy *pol = &r->pol[d->policy];
+    const struct res_estimate *x = &pol->est[d->est];
+    int traj = strcmp(r->kind, "bandit") != 0, boot = strcmp(r->ci, "bootstrap") == 0;
+    snprintf(c->alpha, sizeof c->alpha, "%g", r->alpha / 2);
+    for (int prec = 6; prec <= 17; prec++) {       /* the shortest that reads back */
+        snprintf(c->gamma, sizeof c->gamma, "%.*g", prec, r->gamma);
+        if (strtod(c->gamma, NULL) == r->gamma)
+            break;
+    }
+    snprintf(c->n_boot, sizeof c->n_boot, "%d", r->n_boot);
+    snprintf(c->seed, sizeof c->seed, "%llu", (unsigned long long)r->seed);
+    char **a = c->argv;
+    int n = 0;
+    a[n++] = (char *)"ope", a[n++] = (char *)"gate", a[n++] = (char *)"LOG";
+    a[n++] = (char *)"--policy", a[n++] = pol->name;
+    a[n++] = (char *)"--estimator", a[n++] = (char *)x->estimator;
+    a[n++] = (char *)"--alpha", a[n++] = c->alpha;
+    if (traj && r->gamma != 1.0)
+        a[n++] = (char *)"--gamma", a[n++] = c->gamma;
+    if (traj && r->model.kind[0] && strcmp(r->model.kind, "fqe") != 0)
+        a[n++] = (char *)"--value-model", a[n++] = (char *)r->model.kind;
+    if (!boot)
+        a[n++] = (char *)"--ci", a[n++] = (char *)r->ci;
+    if (boot && r->n_boot != 1000)
+        a[n++] = (char *)"--n-boot", a[n++] = c->n_boot;
+    if (r->seed != 12345)
+        a[n++] = (char *)"--seed", a[n++] = c->seed;
+    c->argc = n;
 }
