@@ -38,13 +38,14 @@ static size_t fqe_scratch(const struct traj_in *in)
 
 const struct est_desc est_fqe_desc = {
     .name = "dm",
-    .title = "Direct method (fitted Q evaluation)",
+    .title = "Direct method (the value model's value of the start state)",
     .formula = "(1/n) sum_i V̂_0(s_{i,0})",
     .citation = "Le et al. 2019 (FQE); value model chosen with --value-model",
     .card = {
-        .assumes = "the value model (fitted Q evaluation) is right",
+        .assumes = "the value model (--value-model: fitted Q evaluation by default) is right",
         .fails = "biased by the model's error, which its small variance and interval hide",
-        .discussion = "The value model (fitted Q evaluation) is right: no weights, so small "
+        .discussion = "The value model (--value-model: fitted Q evaluation by default) is "
+            "right: no weights, so small "
             "variance, but biased by the model's error, which the interval does not show.",
         .reference = "H. M. Le, C. Voloshin, Y. Yue. Batch policy learning under constraints. "
             "ICML 2019.",

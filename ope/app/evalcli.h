@@ -100,9 +100,10 @@ enum {
 "(the SCOPE-RL convention)\n" \
 "  --gamma G             discount for trajectory logs (default 1)\n" \
 "  --value-model M       value model of @trajectory-model-estimators@: fqe " \
-"(tabular, default), linear-fqe (s* features, per step), lstd, td, gtd2 " \
-"(stationary: one model for every step; at --gamma 1 they need episodes that end in the " \
-"absorbing state)\n" \
+"(tabular, default), linear-fqe (per step), lstd, td, gtd2 (linear in the s* features, " \
+"or in a one-hot of the state when the log has none; lstd, td and gtd2 " \
+"are stationary: one model for every step, and at --gamma 1 they need episodes that end in " \
+"the absorbing state)\n" \
 "  --truth FILE          ground truth (policy,value; e.g. from ope gen mdp --truth)\n" \
 "                        shown with the relative error; on a bandit log it wins\n" \
 "                        over the q.* columns\n" \
