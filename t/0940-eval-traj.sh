@@ -86,6 +86,15 @@ expect_grep "$TMP/err" "td diverged: its values reach" "... saying so"
 expect_grep "$TMP/err" "use --value-model lstd" "... and what to use"
 expect_status 0 "lstd on the same features: runs" $OPE eval "$TMP/f01.csv" --estimators dm,dr \
     --value-model lstd --gamma 0.99 --ci none --policy mix100
+# With s* features and no state column, the default list runs what applies (it
+# failed whole on mis, or on fqe), and says what it left out and how to run it.
+expect_status 0 "features only, the default list" $OPE eval "$TMP/f01.csv" --policy mix100 --ci none
+expect_grep "$TMP/out" "dm, dr, wdr and mis left out of the default list" "... saying what it left out"
+expect_status 0 "features only, --value-model lstd" $OPE eval "$TMP/f01.csv" --policy mix100 \
+    --ci none --value-model lstd --gamma 0.9
+expect_grep "$TMP/out" "  dr  " "... runs dr on the features"
+expect_grep "$TMP/out" "mis left out of the default list: it needs a tabular state column" \
+    "... and leaves mis out"
 # Where episodes end in the absorbing state (the gridworld's goal, done=1) the fixed
 # point exists at gamma 1: anti100 walks away from the goal, and dm is its true value
 # to 1e-3 (seen: -10.0119 against -10.0117).

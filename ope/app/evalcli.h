@@ -73,7 +73,9 @@ enum {
 "  --estimators LIST     comma list of estimators with optional parameters, e.g.\n" \
 "                        ipw:clip=100,snipw,dr,switch-dr:tau=50 (default: all):\n" \
 "                        @bandit-estimators@;\n" \
-"                        'ope help estimators' describes each one\n" \
+"                        'ope help estimators' describes each one; on a\n" \
+"                        trajectory log without a state column the default\n" \
+"                        leaves out what needs one (mis; dm, dr, wdr with fqe)\n" \
 "  --ci METHOD           bootstrap (default), t, hoeffding, bernstein, cs\n" \
 "                        (a confidence sequence: valid at every look; ipw\n" \
 "                        and dr of bandit logs) or none\n" \

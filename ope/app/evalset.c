@@ -359,7 +359,20 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         ope_fail(err, OPE_EUSAGE, "--bins %d: give --by COLUMN too", set->bins);
         return NULL;
     }
-    if (est_spec_list(set->estimators, tlog ? EST_TRAJ : EST_BANDIT, &spec, &n_spec, err) != 0)
+    /* The default list on a log without a state column: mis, and dm, dr and wdr with
+     * tabular FQE, need one, so they are left out (said below) rather than failing
+     * the estimators that apply. */
+    const char *list = set->estimators, *left = NULL;
+    int vk = set->value_model ? vm_kind_parse(set->value_model) : VM_FQE;
+    if (tlog && !list[0] && (!tlog->state || tlog->n_states <= 0)) {
+        int lin = vk != VM_FQE && tlog->n_features > 0;
+        list = lin ? "tis,pdis,wtis,wpdis,dm,dr,wdr" : "tis,pdis,wtis,wpdis";
+        left = lin ? "mis left out of the default list: it needs a tabular state column"
+                   : "dm, dr, wdr and mis left out of the default list: mis needs a tabular "
+                     "state column, and so does the value model fqe; for dm, dr and wdr on "
+                     "the s* features give --value-model linear-fqe or lstd";
+    }
+    if (est_spec_list(list, tlog ? EST_TRAJ : EST_BANDIT, &spec, &n_spec, err) != 0)
         return NULL;
     struct eval_opts eo;
     struct traj_opts to;
@@ -373,6 +386,11 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         r = tlog ? run_traj(set, &eo, &to, tlog, err) : run_bandit(set, &eo, blog, NULL, NULL, NULL, 0, err);
     }
     free(spec);
+    if (r && left && res_warn(r, NULL, "%s", left) != 0) {
+        res_eval_free(r);
+        ope_fail_oom(err);
+        return NULL;
+    }
     return r;
 }
 
