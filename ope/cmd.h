@@ -15,6 +15,9 @@ struct cmd_entry {
     const char *help;       /* the options and details, printed by `ope help eval` */
     /* Run with argv[0] = the command name; returns the process exit status. */
     int (*exec)(int argc, char **argv);
+    /* Long options of the shared help blocks this command refuses, space-separated
+     * ("risk"): their entries are left out of its help. NULL: none. */
+    const char *hide;
 };
 
 extern const struct cmd_entry *const ope_commands[];

@@ -46,5 +46,6 @@ const struct cmd_entry cmd_demo_entry = {
     "estimator, and compares with the click rate BTS obtained in its own logs.\n"
     "On a terminal it opens the workbench (as `ope` alone does); --print, or a pipe,\n"
     "prints the summary instead.\n",
-    ope_demo
+    ope_demo,
+    NULL
 };

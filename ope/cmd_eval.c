@@ -321,5 +321,6 @@ const struct cmd_entry cmd_eval_entry = {
     "  ope eval log.csv --estimators ipw,dr --by x0 --bins 4\n"
     "  ope eval part2.csv --save-state part2.state --row-offset 50000 --ci t\n"
     "  ope eval log.csv --estimators snipw,dr --matrix\n",
-    eval_exec
+    eval_exec,
+    NULL
 };

@@ -551,5 +551,6 @@ const struct cmd_entry cmd_explore_entry = {
     "these are the spec's UCBVI constants, exposed as options.\n"
     "Exit status: 0 ok, 64 usage, 65 bad policy file or baseline log, 66 baseline log\n"
     "unreadable, 73 output not writable, 130 interrupted.\n",
-    explore_exec
+    explore_exec,
+    NULL
 };

@@ -811,5 +811,6 @@ const struct cmd_entry cmd_gate_entry = {
     "  ope gate log.csv --policy greedy --min-relative-lift 0.05 --require-ess 1000\n"
     "  ope gate log.csv --policy greedy --policy eps0_2 --format json\n"
     "  ope gate live.csv --policy greedy --sequential --every 500 --estimator ipw\n",
-    gate_exec
+    gate_exec,
+    "risk"
 };

@@ -43,5 +43,6 @@ const struct cmd_entry cmd_gen_entry = {
     "  mdp      trajectories from a built-in environment, exact ground truth\n"
     "           (ope gen mdp --help); the MDPs are dense, so one whose tables\n"
     "           would pass 8 GiB (S*S*A > 2^30) is refused (exit 64)\n",
-    gen_exec
+    gen_exec,
+    NULL
 };

@@ -58,14 +58,51 @@ static int marker_list(const char *m, size_t len, char *buf, size_t n)
     return -1;
 }
 
+/* Whether the option entry beginning at line (ll bytes: "  --name..." or "  -x,
+ * --name...") is one of hide's space-separated long names. */
+static int hidden(const char *line, size_t ll, const char *hide)
+{
+    if (!hide || ll < 4 || line[0] != ' ' || line[1] != ' ' || line[2] != '-')
+        return 0;
+    const char *dd = NULL;
+    for (size_t i = 2; i + 1 < ll && i < 8; i++)
+        if (line[i] == '-' && line[i + 1] == '-') {
+            dd = line + i + 2;
+            break;
+        }
+    if (!dd)
+        return 0;
+    size_t nl = strspn(dd, "abcdefghijklmnopqrstuvwxyz0123456789-");
+    for (const char *h = hide; *h;) {
+        size_t hl = strcspn(h, " ");
+        if (hl == nl && strncmp(h, dd, nl) == 0)
+            return 1;
+        h += hl;
+        h += strspn(h, " ");
+    }
+    return 0;
+}
+
 /* Print a command's help; a line with @NAME@ markers (lists of estimators) gets
- * them filled from the registry and is re-wrapped under its own indentation. */
-static void print_help_text(const char *help)
+ * them filled from the registry and is re-wrapped under its own indentation. The
+ * entries of hide's options (cmd_entry.hide) are left out, with their continuation
+ * lines (those indented to the text column, 24). */
+static void print_help_text(const char *help, const char *hide)
 {
     const char *line = help;
+    int skipping = 0;
     while (*line) {
         const char *eol = strchr(line, '\n');
         size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+        if (skipping && ll > 24 && strspn(line, " ") >= 24) {
+            line += ll + (eol ? 1 : 0);
+            continue;
+        }
+        skipping = hidden(line, ll, hide);
+        if (skipping) {
+            line += ll + (eol ? 1 : 0);
+            continue;
+        }
         const char *at = memchr(line, '@', ll);
         const char *end = at ? memchr(at + 1, '@', ll - (size_t)(at + 1 - line)) : NULL;
         char list[1024];
@@ -92,7 +129,7 @@ void cmd_print_help(const struct cmd_entry *c)
     printf("usage: %s\n\n%s\n", c->usage, c->summary);
     if (c->help && *c->help) {
         printf("\n");
-        print_help_text(c->help);
+        print_help_text(c->help, c->hide);
     }
 }
 
@@ -372,5 +409,6 @@ static int help_exec(int argc, char **argv)
 const struct cmd_entry cmd_help_entry = {
     "help", "ope help [COMMAND | formats | intervals | estimators [--names]]",
     "show help for ope or one of its commands", "",
-    help_exec
+    help_exec,
+    NULL
 };

@@ -1082,5 +1082,6 @@ const struct cmd_entry cmd_info_entry = {
     "  ope info data/obd/random/men/men.csv --map action=item_id \\\n"
     "      --map reward=click --map pscore=propensity_score \\\n"
     "      --context-columns '^user_feature_\\d+$'\n",
-    info_exec
+    info_exec,
+    NULL
 };

@@ -147,5 +147,6 @@ const struct cmd_entry cmd_ingest_entry = {
     "Example:\n"
     "  ope ingest --regex 'item=(?<action>\\d+) click=(?<reward>[01]) p=(?<pscore>[0-9.]+)'\n"
     "      server.log -o log.csv\n",
-    ingest_exec
+    ingest_exec,
+    NULL
 };

@@ -252,5 +252,6 @@ const struct cmd_entry cmd_merge_entry = {
     "        --model-state fit.state --force -q\n"
     "    ope merge a.state b.state --model-state fit.state -o result.json || break\n"
     "  done\n",
-    merge_exec
+    merge_exec,
+    NULL
 };

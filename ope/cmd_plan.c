@@ -377,5 +377,6 @@ const struct cmd_entry cmd_plan_entry = {
     "\nExamples:\n"
     "  ope plan log.csv --policy greedy --width 0.01\n"
     "  ope plan log.csv --policy eps0_2 --lift 0.02 --power 0.9 --explore 0.1,0.5\n",
-    plan_exec
+    plan_exec,
+    "risk"
 };

@@ -678,5 +678,6 @@ const struct cmd_entry cmd_plot_entry = {
     "70 gnuplot rejected the chart's script (a bug in ope), 73 the chart cannot be\n"
     "written (exists without --force, not a regular file, disk full: gnuplot's file is\n"
     "checked whole before it is put in place; nothing partial is left behind).\n",
-    plot_exec
+    plot_exec,
+    NULL
 };

@@ -327,5 +327,6 @@ const struct cmd_entry cmd_report_entry = {
     "  ope gen bandit --rows 5000 -o log.csv && ope report log.csv -o report.html\n"
     "  ope gen mdp riverswim --episodes 500 -o traj.csv --truth truth.csv\n"
     "  ope report traj.csv --truth truth.csv -o traj.md\n",
-    report_exec
+    report_exec,
+    NULL
 };

@@ -524,5 +524,6 @@ const struct cmd_entry cmd_select_entry = {
     "                        apart (means within one standard error) while their\n"
     "                        SharpeRatio@k differs by more than 3 standard errors\n\n"
     EVALCLI_HELP "\n" LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP,
-    select_exec
+    select_exec,
+    "risk"
 };

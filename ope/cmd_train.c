@@ -647,5 +647,6 @@ const struct cmd_entry cmd_train_entry = {
     TRAIN_PG_HELP
     "\nExit status: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 73 output not\n"
     "writable.\n",
-    train_exec
+    train_exec,
+    NULL
 };

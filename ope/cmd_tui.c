@@ -213,5 +213,6 @@ const struct cmd_entry cmd_tui_entry = {
     "  -q, --quiet           accepted for symmetry (the workbench prints no messages)\n\n"
     EVALCLI_HELP EVALCLI_SEG_HELP "\n"
     LOADCLI_HELP,
-    tui_exec
+    tui_exec,
+    NULL
 };
