@@ -4,7 +4,7 @@
 # windows (--stream, past --memory-limit, or standard input with --stream) they were
 # silently ignored (status 0, the plain estimates): now the same refusal and message.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 9
+plan 10
 
 # 5,000 rows: two windows of 4096 rows would not matter, the refusal comes first.
 "$OPE" gen bandit --rows 5000 --actions 3 --seed 4 -q -o "$TMP/log.csv" || exit 1
@@ -39,4 +39,8 @@ expect_status 64 "--gamma on standard input with --stream" \
 "$OPE" eval - --stream --risk < "$TMP/rs.csv" >"$TMP/out" 2>"$TMP/err"
 expect_grep "$TMP/out" "return distribution (CVaR at alpha 0.1):" \
     "a trajectory log on standard input: --risk streams, not called a bandit log"
+# A value model asked for while the streamed default list has no estimator to use it.
+"$OPE" eval "$TMP/rs.csv" --stream --value-model lstd --gamma 0.9 --ci t >"$TMP/out" 2>&1
+expect_grep "$TMP/out" "--value-model lstd is not used: read in windows" \
+    "--value-model with the streamed default list: said unused, and how to use it"
 done_testing

@@ -521,8 +521,16 @@ static int risk_shard(const char *path, struct ope_error *err)
 /* The model's estimators a stream left out, said on r. */
 static int traj_left(const struct eval_settings *set, struct res_eval *r, struct ope_error *err)
 {
-    if (!set->estimators[0] &&
-        res_warn(r, NULL, "%s left out: read in windows (--stream, mpirun), the default "
+    if (set->estimators[0])
+        return 0;
+    /* A value model asked for, and no estimator to use it: said first. */
+    if (set->value_model &&
+        res_warn(r, NULL, "--value-model %s is not used: read in windows (--stream, "
+                 "mpirun), the default list leaves out dm, dr and wdr, which use it; name "
+                 "them, e.g. --estimators tis,pdis,wtis,wpdis,dm,dr,wdr", set->value_model)
+        != 0)
+        return ope_fail_oom(err);
+    if (res_warn(r, NULL, "%s left out: read in windows (--stream, mpirun), the default "
                  "is tis, pdis, wtis and wpdis; name the others with --estimators to run "
                  "them (they fit their models in a pass of their own, and need a tabular "
                  "state column, or s* features with --value-model linear-fqe or lstd)",
