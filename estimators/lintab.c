@@ -498,13 +498,20 @@ static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *t
             tn = fmax(tn, fabs(th[r]));
         }
         if (tn > 0.0 && !(ridge * dn <= LSTD_RIDGE_SHARE * tn)) {
-            ope_fail(err, OPE_EDATA, "lstd: the linear system is singular in all but name "
-                     "(the ridge penalty decides %.0f%% of the solution): the stationary "
-                     "fixed point does not exist%s; use --value-model linear-fqe%s",
-                     fmin(100.0, 100.0 * ridge * dn / tn),
-                     t->gamma >= 1.0 ? " at --gamma 1 unless episodes end in the absorbing "
-                     "state (done=1)" : "",
-                     t->gamma >= 1.0 ? " or --gamma below 1" : "");
+            if (t->gamma >= 1.0)
+                ope_fail(err, OPE_EDATA, "lstd: the linear system is singular in all but "
+                         "name (the ridge penalty decides %.0f%% of the solution): the "
+                         "stationary fixed point does not exist at --gamma 1 unless episodes "
+                         "end in the absorbing state (done=1); use --value-model linear-fqe "
+                         "or --gamma below 1", fmin(100.0, 100.0 * ridge * dn / tn));
+            else
+                ope_fail(err, OPE_EDATA, "lstd: the linear system is singular in all but "
+                         "name (the ridge penalty, %g, decides %.0f%% of the solution): %s; "
+                         "or use --value-model linear-fqe", ridge,
+                         fmin(100.0, 100.0 * ridge * dn / tn),
+                         t->nf ? "s* features that are nearly collinear, or too small beside "
+                                 "the ridge (rescale them to about unit size)"
+                               : "states the log never sees followed by another");
             goto out;
         }
     }
