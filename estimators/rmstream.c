@@ -92,8 +92,10 @@ struct rms {
     /* a log in memory: the held-out pass's q̂ [A][n] and the influence pass's phi
      * [P][n], kept for rms_take_predictions (rms_predict would compute them again) */
     double **kept_q, **kept_u;
-    /* one window's scratch */
+    /* one window's scratch (rows_k, rows_first: the folds and start it was made for) */
     const struct blog *w;
+    int rows_k;
+    size_t rows_first;
     int *fold;
     size_t *by_act, *act_start, cap;
 };
@@ -296,6 +298,11 @@ static int shape(struct rms *m, const struct blog *w, struct ope_error *err)
 /* The window's folds and its rows grouped by action (ascending within). */
 static int window_rows(struct rms *m, const struct blog *w, size_t first, struct ope_error *err)
 {
+    /* A log in memory is the same window at every pass: its folds and rows by action
+     * stand (unless the folds changed: the means' pass made again with fewer). */
+    if (!m->stream && m->w == w && m->rows_k == m->K && m->rows_first == first &&
+        m->cap >= w->n)
+        return 0;
     if (w->n > m->cap) {
         free(m->fold);
         free(m->by_act);
@@ -321,6 +328,8 @@ static int window_rows(struct rms *m, const struct blog *w, size_t first, struct
         start[a] = start[a - 1];
     start[0] = 0;
     m->w = w;
+    m->rows_k = m->K;
+    m->rows_first = first;
     return 0;
 }
 
