@@ -382,6 +382,9 @@ int diag_res_warn(struct res_eval *r, struct res_policy *pol, const struct diag_
                   double unsupported, enum diag_unit unit)
 {
     struct diag_warnings dw;
+    size_t valid = w->n - w->n_bad;
+    if (pol && valid > 0)
+        pol->ess = w->sum == 0.0 ? 0.0 : w->ess;
     diag_policy_warnings(w, unsupported, unit, &dw);
     for (size_t k = 0; k < dw.n; k++)
         if (res_warn(r, pol, "%s", dw.text[k]) != 0)

@@ -185,7 +185,8 @@ static int t_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
         return 0;
     if (g->need_model) {
         snprintf(r->model.kind, sizeof r->model.kind, "%s", vm_kind_name(t->to->vm.kind));
-        if (vm_warn_stationary(r, t->to->vm.kind, t->gamma, t->log->horizon) != 0)
+        if (vm_warn_stationary(r, t->to->vm.kind, t->gamma, t->log->horizon,
+                               vm_cut_by_horizon(t->log)) != 0)
             return ope_fail_oom(err);
     }
     return diag_support_tlog(&t->support, t->log, err);

@@ -1254,7 +1254,8 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
     g->n = t->episodes;
     r->rows = t->steps;
     r->episodes = t->episodes;
-    if (t->lin && vm_warn_stationary(r, t->to->vm.kind, t->gamma, t->QT) != 0)
+    if (t->lin &&
+        vm_warn_stationary(r, t->to->vm.kind, t->gamma, t->QT, lin_tab_cut(&t->lt)) != 0)
         return ope_fail_oom(err);
     r->behavior_value = r->behavior_observed = ope_sum_value(&t->ret_all) / (double)t->episodes;
     x->K = t->W;

@@ -418,6 +418,15 @@ int lin_tab_get(struct lin_tab *t, struct sf_state *st, struct ope_error *err)
     return st->bad ? sf_done(st, err) : 0;
 }
 
+int lin_tab_cut(const struct lin_tab *t)
+{
+    size_t n = t->x.s ? cells(t, 1, t->p) : 0;
+    for (size_t k = 0; k < n; k++)
+        if (ope_sum_value(&t->x.s[k]) != 0.0)
+            return 1;
+    return 0;
+}
+
 size_t lin_tab_theta_size(const struct lin_tab *t)
 {
     return t->lstd ? t->d : (size_t)(t->T > 0 ? t->T : 1) * t->d;

@@ -91,6 +91,10 @@ int lin_tab_extend(struct lin_tab *t, size_t p, int T, struct ope_error *err);
 int lin_tab_add(struct lin_tab *t, const struct tlog *w, size_t e0, size_t e1,
                 struct ope_error *err);
 
+/* Whether, at the end of the log, some episode was cut by the horizon (its last step,
+ * not marked done, is in the apart sums). */
+int lin_tab_cut(const struct lin_tab *t);
+
 /* a += b (another part of the same log; its pol and options a's). 0, or -1 with err. */
 int lin_tab_merge(struct lin_tab *a, const struct lin_tab *b, struct ope_error *err);
 

@@ -38,6 +38,7 @@ struct res_eval *res_eval_new(size_t n_policies, size_t n_estimates)
         struct res_policy *pol = &r->pol[p];
         pol->truth = NAN;
         pol->unsupported = NAN;
+        pol->ess = NAN;
         pol->est = calloc(n_estimates ? n_estimates : 1, sizeof *pol->est);
         if (!pol->est) {
             res_eval_free(r);

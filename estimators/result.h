@@ -51,6 +51,9 @@ struct res_policy {
     double truth;           /* ground truth (q.* columns / exact DP) or NAN */
     double unsupported;     /* share of rows where pi_e puts mass on actions the log
                                never takes in that context (NAN when unknown) */
+    double ess;             /* effective sample size of the policy's importance (bandit)
+                               or trajectory weights, 0 with no overlap at all (NAN when
+                               unknown) */
     size_t n_estimates;
     struct res_estimate *est;
     size_t n_warnings;

@@ -43,20 +43,25 @@ const char *vm_kind_name(int kind)
     return kind >= 0 && kind < (int)(sizeof vm_names / sizeof *vm_names) ? vm_names[kind] : "?";
 }
 
-int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon)
+int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon, int cut)
 {
-    if ((kind != VM_LSTD && kind != VM_TD && kind != VM_GTD2) || horizon <= 0)
+    if ((kind != VM_LSTD && kind != VM_TD && kind != VM_GTD2) || horizon <= 0 || !cut)
         return 0;
     double tail = pow(gamma, horizon);
     if (!(tail > VM_TAIL_SHARE))
         return 0;
+    char share[64];
+    if (gamma >= 1.0)
+        snprintf(share, sizeof share, "at gamma 1 every step past it counts in full");
+    else
+        snprintf(share, sizeof share, "gamma^%d = %.2g of the discount's weight lies there",
+                 horizon, tail);
     return res_warn(r, NULL, "value model %s is stationary: it values the process past the "
-                    "log's horizon of %d steps as if it went on, and gamma^%d = %.2g of the "
-                    "discount's weight lies there, so dm is biased wherever episodes are cut "
-                    "by the horizon (dr and wdr correct it through their weights, where the "
-                    "policy overlaps the log); "
-                    "--value-model linear-fqe or fqe value the %d steps", vm_kind_name(kind),
-                    horizon, horizon, tail, horizon);
+                    "log's horizon of %d steps as if it went on, and %s, so dm is biased "
+                    "where episodes are cut by the horizon, as some of this log's are (dr and "
+                    "wdr correct it through their weights, where the policy overlaps the "
+                    "log); --value-model linear-fqe or fqe value the %d steps",
+                    vm_kind_name(kind), horizon, share, horizon);
 }
 
 const char *vm_kind_about(int kind)
@@ -89,6 +94,16 @@ static int next_kind(const struct tlog *log, size_t j, size_t end, size_t len)
     if ((int)len < log->horizon || (log->done && log->done[j]))
         return 0;
     return -1;
+}
+
+int vm_cut_by_horizon(const struct tlog *log)
+{
+    for (size_t e = 0; e < log->n_episodes; e++) {
+        size_t b0 = log->ep_start[e], end = log->ep_start[e + 1];
+        if (end > b0 && next_kind(log, end - 1, end, end - b0) < 0)
+            return 1;
+    }
+    return 0;
 }
 
 void vm_policy_table(const struct tlog *log, size_t pol, double *pi)
@@ -365,25 +380,30 @@ static int td_target(const struct tlog *log, size_t pol, double gamma, const str
  * always made: there the fixed point may not exist. */
 #define TD_CHECK_DIM 1024
 /* How far td or gtd2 may stop from LSTD's values (largest difference over the log's
- * steps, relative to LSTD's largest value) and still count as converged. Seen on
- * generated logs: td within 2%, gtd2 36% to 216% away after its 200 epochs. */
+ * steps, relative to LSTD's largest value, or to a tenth of the largest reward when
+ * the values are smaller: a policy worth about 0 would otherwise fail on rounding) and
+ * still count as converged. Seen on generated logs at gamma 0.9 and 0.95: td within
+ * 2%, gtd2 36% to 216% away after its 200 epochs. */
 #define TD_CONVERGED 0.25
 
-static int td_converged(const struct tlog *log, const struct vm_opts *o, const double *v,
-                        const double *vl, struct ope_error *err)
+static int td_converged(const struct tlog *log, size_t pol, const struct vm_opts *o,
+                        const double *v, const double *vl, struct ope_error *err)
 {
-    double diff = 0.0, top = 0.0;
+    double diff = 0.0, top = 0.0, rmax = 0.0;
     for (size_t i = 0; i < log->n_steps; i++) {
         diff = fmax(diff, fabs(v[i] - vl[i]));
         top = fmax(top, fabs(vl[i]));
+        rmax = fmax(rmax, fabs(log->reward[i]));
     }
-    if (!(top > 0.0) || diff <= TD_CONVERGED * top)
+    double scale = fmax(top, 0.1 * rmax);
+    if (!(scale > 0.0) || diff <= TD_CONVERGED * scale)
         return 0;
     return ope_fail(err, OPE_EDATA, "%s stopped %.0f%% away from the fixed point it heads for "
-                    "(LSTD's: its values differ by up to %.3g where LSTD's reach %.3g): not "
-                    "converged in %d epochs at a step size of %g; use --value-model lstd, "
-                    "which solves for that point directly", vm_kind_name(o->kind),
-                    100.0 * diff / top, diff, top, o->epochs, o->step);
+                    "(LSTD's), for policy %s: its values differ by up to %.3g where LSTD's "
+                    "reach %.3g; not converged in %d epochs at a step size of %g; use "
+                    "--value-model lstd, which solves for that point directly",
+                    vm_kind_name(o->kind), 100.0 * diff / scale, log->policy[pol].name, diff,
+                    top, o->epochs, o->step);
 }
 
 /* The stationary (discounted) backends: Q(s,a) = e_a (x) phi(s) . theta with the fixed
@@ -574,7 +594,7 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
     if (rc == 0)
         rc = td_bounded(log, o, gamma, v, err);
     if (rc == 0 && vl)
-        rc = td_converged(log, o, v, vl, err);
+        rc = td_converged(log, pol, o, v, vl, err);
 out:
     lin_data_release(&D);
     free(th);

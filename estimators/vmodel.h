@@ -42,11 +42,13 @@ void vm_opts_init(struct vm_opts *o);
 int vm_kind_parse(const char *s);
 const char *vm_kind_name(int kind);
 /* The stationary models (lstd, td, gtd2) value the process as if it went on past the
- * horizon: a warning on r when the discount leaves more than VM_TAIL_SHARE of its
- * weight there (gamma^horizon). 0, or -1 out of memory. */
+ * horizon: a warning on r when some episode is cut by it (cut) and the discount leaves
+ * more than VM_TAIL_SHARE of its weight there (gamma^horizon). 0, or -1 out of memory. */
 #define VM_TAIL_SHARE 0.01
 struct res_eval;
-int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon);
+int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon, int cut);
+/* Whether some episode of log ends by the horizon, its last step not marked done. */
+int vm_cut_by_horizon(const struct tlog *log);
 
 /* What the model computes, as a clause for a report ("tabular fitted Q evaluation
  * computes ..."); "?" if unknown. */

@@ -15,6 +15,7 @@
 #include "datasets/blog.h"
 #include "datasets/tlog.h"
 #include "estimators/ci.h"
+#include "estimators/estimator.h"
 #include "ope/app/evalcli.h"
 #include "ope/app/follow.h"
 #include "ope/app/loadcli.h"
@@ -112,15 +113,24 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
     v->rel = x->relative_lift;
     int undecided = 0;
     char why[256] = "";
-    /* No overlap at all (every weight 0): what a model-based estimator gives is the
-     * model's extrapolation, which no row of the log can check, and its interval the
-     * model's own (a gate passed dr's +4981 for a policy whose truth was the worst). */
-    double ess0 = x->ess;
-    for (size_t e = 0; isnan(ess0) && e < pol->n_estimates; e++)
-        ess0 = pol->est[e].ess;
-    if (ess0 == 0.0 && !undecided++)
-        snprintf(why, sizeof why, "no overlap: every weight is 0 (ESS 0), so %s is the "
-                 "model's extrapolation, which no row of the log can check", x->label);
+    /* No overlap at all (every weight 0), of the policy or of the baseline it is held
+     * against: what a model-based estimator gives is then the model's extrapolation,
+     * which no row of the log can check, with the model's own interval (a gate passed
+     * dr's +4981 for a policy whose truth was the worst). The importance-weighted
+     * estimators have no lower bound there anyway, and mis weighs states, not
+     * trajectories. */
+    const struct est_desc *xd = est_find(x->estimator, strcmp(r->kind, "bandit") == 0
+                                                       ? EST_BANDIT : EST_TRAJ);
+    const struct res_policy *base = NULL;
+    for (size_t p = 0; g->against && p < r->n_policies; p++)
+        if (strcmp(r->pol[p].name, g->against) == 0)
+            base = &r->pol[p];
+    const char *blind = pol->ess == 0.0 ? pol->name : base && base->ess == 0.0 ? base->name
+                                                                            : NULL;
+    if (xd && xd->needs_model && blind && !undecided++)
+        snprintf(why, sizeof why, "no overlap: every weight of %s is 0 (ESS 0), so %s is "
+                 "the model's extrapolation there, which no row of the log can check", blind,
+                 x->label);
     if (!isnan(g->require_ess)) {
         /* Weight-free estimators (dm) have no ESS: the policy's weights decide. */
         double ess = x->ess;
@@ -183,7 +193,6 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
                  "lower bound %+.2f%% %s %+.2f%%", x->label, 100 * x->relative_lift, over,
                  100 * (1 - level), 100 * x->lift_lower / fabs(vb), pass ? ">" : "<=",
                  100 * g->min_rel);
-    (void)r;
 }
 
 /* Evaluate at one-sided level a: a two-sided interval at 1 - 2a has the one-sided
@@ -598,9 +607,9 @@ static int gate_exec(int argc, char **argv)
                 return OPE_EUSAGE;
             continue;
         case GATE_ESTIMATOR:
-            if (!*optarg)
-                return cli_usage("gate", "--estimator expects an estimator's name (e.g. dr), "
-                                 "got an empty one");
+            if (!*optarg || strpbrk(optarg, " ,\t"))
+                return cli_usage("gate", "--estimator expects one estimator's name (e.g. dr), "
+                                 "got '%s'", optarg);
             g.estimator = optarg;
             continue;
         case GATE_ESS:

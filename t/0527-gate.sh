@@ -96,8 +96,19 @@ expect_grep "$TMP/a.json" '"lift":0.18802357252360125,"lift_ci":{"lower":0.17792
 $OPE gen mdp riverswim --episodes 500 --candidates 3 -q -o "$TMP/rs.csv"
 expect_status 2 "no overlap: undecidable (2)" $OPE gate "$TMP/rs.csv" --policy anti100 \
     --value-model lstd --gamma 0.99
-expect_grep "$TMP/out" "UNDECIDABLE anti100: no overlap: every weight is 0 (ESS 0), so dr is" \
+expect_grep "$TMP/out" "UNDECIDABLE anti100: no overlap: every weight of anti100 is 0 (ESS 0), so dr is" \
     "... saying why"
+# The same for dm, which has no ESS of its own (the policy's weights decide), and for
+# a baseline without overlap; not for mis, which weighs states, not trajectories.
+expect_status 2 "dm, no overlap: undecidable" $OPE gate "$TMP/rs.csv" --policy anti100 \
+    --estimator dm --value-model lstd --gamma 0.99
+expect_grep "$TMP/out" "so dm is the model's extrapolation there" "... saying why"
+expect_status 2 "--against a baseline without overlap: undecidable" $OPE gate "$TMP/rs.csv" \
+    --policy mix100 --against anti100 --gamma 0.9
+expect_grep "$TMP/out" "every weight of anti100 is 0 (ESS 0), so dr is" "... naming the baseline"
+$OPE gate "$TMP/rs.csv" --policy anti100 --estimator mis --gamma 0.9 >"$TMP/out" 2>&1
+grep -q "no overlap: every weight" "$TMP/out" && fail "mis held to the trajectories' overlap" ||
+    pass "mis: decided on its own (state ratios)"
 
 # Usage errors.
 expect_status 64 "no policy" $OPE gate "$TMP/log.csv"
@@ -107,7 +118,10 @@ expect_status 64 "two thresholds" $OPE gate "$TMP/log.csv" --policy greedy --min
 expect_status 64 "the deciding estimator must be evaluated" \
     $OPE gate "$TMP/log.csv" --policy greedy --estimators ipw --estimator dr
 expect_status 64 "an empty --estimator" $OPE gate "$TMP/log.csv" --policy greedy --estimator ""
-expect_grep "$TMP/err" "--estimator expects an estimator's name (e.g. dr), got an empty one" \
+expect_grep "$TMP/err" "--estimator expects one estimator's name (e.g. dr), got ''" \
+    "... said as such"
+expect_status 64 "a list as --estimator" $OPE gate "$TMP/log.csv" --policy greedy --estimator "ipw,dr"
+expect_grep "$TMP/err" "--estimator expects one estimator's name (e.g. dr), got 'ipw,dr'" \
     "... said as such"
 expect_status 64 "unknown policy" $OPE gate "$TMP/log.csv" --policy nosuch
 expect_status 66 "missing log" $OPE gate "$TMP/nosuch.csv" --policy greedy

@@ -72,6 +72,11 @@ expect_grep "$TMP/err" "not converged in 200 epochs at a step size of 0.1; use -
     "... and what to use"
 expect_status 0 "td near it: runs" $OPE eval "$TMP/rs.csv" --estimators dm --value-model td \
     --gamma 0.95 --ci none
+# A policy worth about 0 (values near 1e-16) is not refused on rounding: the check's
+# scale is at least a tenth of the largest reward.
+$OPE gen mdp riverswim --episodes 300 --gamma 0.6 -q -o "$TMP/r06.csv"
+expect_status 0 "td on a policy worth 0: runs" $OPE eval "$TMP/r06.csv" --gamma 0.6 \
+    --value-model td --ci none
 # lstd, td and gtd2 are stationary: at gamma 0.95 over 20 steps, 0.36 of the weight
 # lies past the horizon they ignore (dm was 4.72 where the 20-step truth is 1.65):
 # said; linear-fqe values the 20 steps and is not warned about.
@@ -85,6 +90,14 @@ $OPE eval "$TMP/rs.csv" --estimators dm --value-model linear-fqe --gamma 0.95 --
     -f json > "$TMP/lf.json" 2>/dev/null
 grep -q "stationary" "$TMP/lf.json" && fail "linear-fqe warned as stationary" ||
     pass "linear-fqe: no such warning"
+# Where every episode ends in the absorbing state, none is cut by the horizon: no
+# such warning (gridworld with the anti behaviour ends every episode with done=1).
+$OPE gen mdp gridworld --episodes 500 --candidates 3 --gamma 0.9 --behavior anti -q \
+    -o "$TMP/gwa.csv"
+$OPE eval "$TMP/gwa.csv" --gamma 0.9 --value-model lstd --estimators dm,dr --ci t -f json \
+    > "$TMP/gwa.json" 2>/dev/null
+grep -q "stationary" "$TMP/gwa.json" && fail "warned though no episode is cut" ||
+    pass "no episode cut by the horizon: no warning"
 # Off-policy TD on linear features can drift far without overflowing (dm 1.35e13 here,
 # on rewards in [0, 1] at gamma 0.99, from a feature s0 = state / 5): its values are
 # checked against 10 x max|r| / (1 - gamma), and refused past it, pointing at lstd.
