@@ -349,8 +349,10 @@ static void decision(struct report_doc *d, const struct res_eval *r)
         report_quote_args(&cmd, gc.argc, gc.argv);
         report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so ");
         report_spanf(d, REPORT_CODE, "%s", strbuf_str(&cmd));
-        report_spanf(d, REPORT_TEXT, " would pass (one-sided level %g; a gate with "
-                     "--require-ess or --min-lift asks more).", r->alpha / 2);
+        report_spanf(d, REPORT_TEXT, " would pass (one-sided level %g; give it the "
+                     "options that read this log too, as the command line under "
+                     "Reproducibility has them; a gate with --require-ess or --min-lift asks "
+                     "more).", r->alpha / 2);
         d->out.failed |= cmd.failed;
         strbuf_release(&cmd);
     } else if (dc.verdict == DECISION_FAIL) {
