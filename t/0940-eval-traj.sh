@@ -118,6 +118,9 @@ expect_status 0 "features only, --value-model lstd" $OPE eval "$TMP/f01.csv" --p
 expect_grep "$TMP/out" "  dr  " "... runs dr on the features"
 expect_grep "$TMP/out" "mis left out of the default list: it needs a tabular state column" \
     "... and leaves mis out"
+expect_status 0 "features only, ope select" $OPE select "$TMP/f01.csv" --ci none
+expect_grep "$TMP/err" "ope select: warning: dm, dr, wdr and mis left out of the default list" \
+    "... which says what it left out too"
 # Where episodes end in the absorbing state (the gridworld's goal, done=1) the fixed
 # point exists at gamma 1: anti100 walks away from the goal, and dm is its true value
 # to 1e-3 (seen: -10.0119 against -10.0117).

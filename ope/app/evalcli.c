@@ -455,6 +455,8 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
             return NULL;
         }
         r = eval_settings_run(&c->set, NULL, log, c->progress, err);
+        if (r && eval_settings_traj_stateless(&c->set, log))
+            c->read_warnings++;     /* what the default list left out: said by select */
         if (hashing) {
             pthread_join(th, NULL);
             if (r && job.rc != 0) {

@@ -364,7 +364,7 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
      * the estimators that apply. */
     const char *list = set->estimators, *left = NULL;
     int vk = set->value_model ? vm_kind_parse(set->value_model) : VM_FQE;
-    if (tlog && !list[0] && (!tlog->state || tlog->n_states <= 0)) {
+    if (tlog && eval_settings_traj_stateless(set, tlog)) {
         int lin = vk != VM_FQE && tlog->n_features > 0;
         list = lin ? "tis,pdis,wtis,wpdis,dm,dr,wdr" : "tis,pdis,wtis,wpdis";
         left = lin ? "mis left out of the default list: it needs a tabular state column"
@@ -392,6 +392,11 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
         return NULL;
     }
     return r;
+}
+
+int eval_settings_traj_stateless(const struct eval_settings *set, const struct tlog *log)
+{
+    return !set->estimators[0] && (!log->state || log->n_states <= 0);
 }
 
 /* The estimator specs and options of set for a streamed bandit evaluation (*spec to

@@ -78,6 +78,12 @@ int eval_settings_to_opts(const struct eval_settings *set, struct eval_opts *eo,
  * refuse, without evaluating: the estimators, the value model, the truth file. */
 int eval_settings_check(const struct eval_settings *set, int traj, struct ope_error *err);
 
+/* Whether set runs the default list on a trajectory log without a state column, which
+ * eval_settings_run then cuts to what applies, with a warning that says what it left
+ * out (a command that shows no log-level warnings says it itself). */
+struct tlog;
+int eval_settings_traj_stateless(const struct eval_settings *set, const struct tlog *log);
+
 /* Evaluate a loaded log, bandit (blog) or trajectories (tlog; the other NULL), with
  * set: its kind's estimators, and for trajectory logs the discount, value model, the
  * truth file's exact values (truth and relative error; its behaviour value) and, with
