@@ -123,15 +123,19 @@ static int widen(struct lin_tab *t, size_t p, struct ope_error *err)
     double bytes = lin_tab_bytes(t->lstd, t->A, t->P, p);
     if (t->max_bytes && bytes > (double)t->max_bytes)
         return ope_fail(err, OPE_EDATA, "%s: the %s value model's sums take %.3g MB for %zu "
-                        "policies with features of width %zu (%s), past the memory budget of "
-                        "%.3g MB: evaluate fewer policies (--policy)%s",
-                        t->path ? t->path : "log", t->lstd ? "lstd" : "linear-fqe",
-                        bytes / 1048576.0, t->P, p,
+                        "polic%s with features of width %zu (%s), past the memory budget of "
+                        "%.3g MB: %s%s", t->path ? t->path : "log",
+                        t->lstd ? "lstd" : "linear-fqe", bytes / 1048576.0, t->P,
+                        t->P == 1 ? "y" : "ies", p,
                         t->nf ? "the s* features and a constant"
                               : "a one-hot of the states: the largest state id + 1",
                         (double)t->max_bytes / 1048576.0,
-                        t->nf ? "" : ", number the states densely if their ids are sparse, or "
-                                     "use --value-model fqe");
+                        t->P > 1 ? "evaluate fewer policies (--policy)" : "",
+                        t->nf ? (t->P > 1 ? "" : "use fewer s* features")
+                              : t->P > 1 ? ", number the states densely if their ids are sparse, "
+                                           "or use --value-model fqe"
+                                         : "number the states densely if their ids are sparse, "
+                                           "or use --value-model fqe");
     struct lin_sums m, x;
     if (sums_alloc(&m, cells(t, 0, p), err) != 0 || sums_alloc(&x, cells(t, 1, p), err) != 0) {
         sums_free(&m);
