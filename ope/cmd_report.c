@@ -184,7 +184,7 @@ static int report_exec(int argc, char **argv)
     /* The command line as typed, before getopt_long permutes argv. */
     struct strbuf cmd = STRBUF_INIT;
     strbuf_puts(&cmd, "ope report");
-    report_quote_args(&cmd, argc - 1, argv + 1);
+    strbuf_shell_words(&cmd, argc - 1, argv + 1);
     int st = report_parse(argc, argv, &rc);
     if (st >= 0) {
         strbuf_release(&cmd);

@@ -57,28 +57,6 @@ int report_check_paths(const char *path, int force, struct ope_error *err)
     return ope_outfile_check(path, force, err);
 }
 
-void report_quote_args(struct strbuf *sb, int argc, char *const *argv)
-{
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (sb->len)
-            strbuf_putc(sb, ' ');
-        if (*a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                            "0123456789_./:=,@%+-") == strlen(a)) {
-            strbuf_puts(sb, a);
-            continue;
-        }
-        strbuf_putc(sb, '\'');
-        for (; *a; a++) {
-            if (*a == '\'')
-                strbuf_puts(sb, "'\\''");
-            else
-                strbuf_putc(sb, *a);
-        }
-        strbuf_putc(sb, '\'');
-    }
-}
-
 /* A chart's file name is the report's stem, "-", the chart's name and ".svg", and a
  * file name has at most 255 bytes: a stem longer than STEM_MAX keeps its first bytes
  * (whole UTF-8 characters) and gets "~" and 8 hex digits of a hash of the whole stem,

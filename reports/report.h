@@ -87,9 +87,4 @@ int report_render(const struct report_in *in, enum report_format f, const char *
  * value of $OPE_REPORT_DATE when set (reproducible tests). */
 void report_date(char *buf, size_t n);
 
-/* Append argv to a command line, each word shell-quoted when it needs it (so the
- * line can be pasted back into a shell). */
-struct strbuf;
-void report_quote_args(struct strbuf *sb, int argc, char *const *argv);
-
 #endif

@@ -95,7 +95,7 @@ static void equivalent_command(const struct session *s, const char *path, struct
     }
     args[n++] = "-o";
     args[n++] = (char *)path;
-    report_quote_args(sb, n, args);
+    strbuf_shell_words(sb, n, args);
     for (size_t p = 0; p < set->n_policies; p++)
         strbuf_release(&pf[p]);
 }

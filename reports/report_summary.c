@@ -343,10 +343,8 @@ static void decision(struct report_doc *d, const struct res_eval *r)
     report_spanf(d, REPORT_TEXT, ". ");
     if (dc.verdict == DECISION_PASS) {
         /* The command as code, the name shell-quoted: it may hold spaces or quotes. */
-        struct decision_cmd gc;
-        decision_gate_cmd(r, &dc, &gc);
         struct strbuf cmd = STRBUF_INIT;
-        report_quote_args(&cmd, gc.argc, gc.argv);
+        decision_gate_cmd(r, &dc, &cmd);
         report_spanf(d, REPORT_TEXT, "Its lower bound is above 0, so ");
         report_spanf(d, REPORT_CODE, "%s", strbuf_str(&cmd));
         report_spanf(d, REPORT_TEXT, " would pass (one-sided level %g; give it the "

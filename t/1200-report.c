@@ -203,7 +203,7 @@ static void test_args(void)
 {
     char *argv[] = { "report", "log.csv", "--title", "it's a <b>", "--seed=3", "", NULL };
     struct strbuf sb = STRBUF_INIT;
-    report_quote_args(&sb, 6, argv);
+    strbuf_shell_words(&sb, 6, argv);
     is_string(strbuf_str(&sb), "report log.csv --title 'it'\\''s a <b>' --seed=3 ''",
               "arguments are shell-quoted only when they need it");
     strbuf_release(&sb);

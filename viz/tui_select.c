@@ -8,6 +8,7 @@
 
 #include "estimators/ops.h"
 #include "ope/app/decision.h"
+#include "ope/base/strbuf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,15 +36,11 @@ static void decision_line(const struct res_eval *r, char *buf, size_t n)
     size_t u = k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
     switch (dc.verdict) {
     case DECISION_PASS: {
-        struct decision_cmd gc;
-        decision_gate_cmd(r, &dc, &gc);
-        /* Appended piece by piece; u stays below n (a cut line is still a string). */
-        for (int i = -1; i <= gc.argc; i++) {
-            int w = snprintf(buf + u, n - u, "%s%s", i < 0 ? ": `" : i == gc.argc ?
-                             "` would pass." : i ? " " : "", i < 0 || i == gc.argc ? ""
-                             : gc.argv[i]);
-            u = w < 0 || (size_t)w >= n - u ? n - 1 : u + (size_t)w;
-        }
+        struct strbuf cmd = STRBUF_INIT;
+        decision_gate_cmd(r, &dc, &cmd);
+        snprintf(buf + u, n - u, ": `%s` would pass.", strbuf_failed(&cmd) ? "ope gate"
+                 : strbuf_str(&cmd));
+        strbuf_release(&cmd);
         break;
     }
     case DECISION_FAIL:

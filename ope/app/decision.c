@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimators/evaluate.h"
+#include "ope/base/json.h"
+#include "ope/base/strbuf.h"
+
 long decision_best_of(const struct res_eval *r, size_t e)
 {
     long best = -1;
@@ -96,35 +100,33 @@ int decision_of(const struct res_eval *r, struct decision *d)
     return 0;
 }
 
-void decision_gate_cmd(const struct res_eval *r, const struct decision *d,
-                       struct decision_cmd *c)
+void decision_gate_cmd(const struct res_eval *r, const struct decision *d, struct strbuf *sb)
 {
     const struct res_policy *pol = &r->pol[d->policy];
     const struct res_estimate *x = &pol->est[d->est];
+    struct eval_opts def;
+    eval_opts_init(&def);
     int traj = strcmp(r->kind, "bandit") != 0, boot = strcmp(r->ci, "bootstrap") == 0;
-    snprintf(c->alpha, sizeof c->alpha, "%g", r->alpha / 2);
-    for (int prec = 6; prec <= 17; prec++) {       /* the shortest that reads back */
-        snprintf(c->gamma, sizeof c->gamma, "%.*g", prec, r->gamma);
-        if (strtod(c->gamma, NULL) == r->gamma)
-            break;
-    }
-    snprintf(c->n_boot, sizeof c->n_boot, "%d", r->n_boot);
-    snprintf(c->seed, sizeof c->seed, "%llu", (unsigned long long)r->seed);
-    char **a = c->argv;
+    char alpha[32], gamma[32], n_boot[16], seed[24];
+    ope_format_double(alpha, sizeof alpha, r->alpha / 2);
+    ope_format_double(gamma, sizeof gamma, r->gamma);
+    snprintf(n_boot, sizeof n_boot, "%d", r->n_boot);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
+    char *a[16];
     int n = 0;
     a[n++] = (char *)"ope", a[n++] = (char *)"gate", a[n++] = (char *)"LOG";
     a[n++] = (char *)"--policy", a[n++] = pol->name;
     a[n++] = (char *)"--estimator", a[n++] = (char *)x->estimator;
-    a[n++] = (char *)"--alpha", a[n++] = c->alpha;
+    a[n++] = (char *)"--alpha", a[n++] = alpha;
     if (traj && r->gamma != 1.0)
-        a[n++] = (char *)"--gamma", a[n++] = c->gamma;
+        a[n++] = (char *)"--gamma", a[n++] = gamma;
     if (traj && r->model.kind[0] && strcmp(r->model.kind, "fqe") != 0)
         a[n++] = (char *)"--value-model", a[n++] = (char *)r->model.kind;
     if (!boot)
         a[n++] = (char *)"--ci", a[n++] = (char *)r->ci;
-    if (boot && r->n_boot != 1000)
-        a[n++] = (char *)"--n-boot", a[n++] = c->n_boot;
-    if (r->seed != 12345)
-        a[n++] = (char *)"--seed", a[n++] = c->seed;
-    c->argc = n;
+    if (boot && r->n_boot != def.n_boot)
+        a[n++] = (char *)"--n-boot", a[n++] = n_boot;
+    if (r->seed != def.seed)
+        a[n++] = (char *)"--seed", a[n++] = seed;
+    strbuf_shell_words(sb, n, a);
 }

@@ -38,17 +38,12 @@ size_t decision_votes(const struct res_eval *r, size_t E, size_t *votes);
  * intervals, or no estimate with a lift). 0, or -1 when out of memory. */
 int decision_of(const struct res_eval *r, struct decision *d);
 
-/* The `ope gate` command that would pass d's policy (d->verdict DECISION_PASS), as
- * arguments: its estimator at one-sided alpha / 2, with the settings that made r where
- * they are not the defaults (eval_opts_init's: --gamma, a --value-model other than fqe,
- * --ci, --n-boot, --seed), so the gate evaluates what r did. The log is "LOG". argv
- * points into c and r. */
-struct decision_cmd {
-    char *argv[16];
-    int argc;
-    char alpha[32], gamma[32], n_boot[16], seed[24];
-};
-void decision_gate_cmd(const struct res_eval *r, const struct decision *d,
-                       struct decision_cmd *c);
+/* Append to sb the `ope gate` command that would pass d's policy (d->verdict
+ * DECISION_PASS), shell-quoted: its estimator at one-sided alpha / 2, with the
+ * settings that made r where they are not eval_opts_init's defaults (--gamma, a
+ * --value-model other than fqe, --ci, --n-boot, --seed), so the gate evaluates what r
+ * did. The log is "LOG". */
+struct strbuf;
+void decision_gate_cmd(const struct res_eval *r, const struct decision *d, struct strbuf *sb);
 
 #endif

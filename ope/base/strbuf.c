@@ -97,3 +97,25 @@ char *strbuf_detach(struct strbuf *sb)
     strbuf_init(sb);
     return s;
 }
+
+void strbuf_shell_words(struct strbuf *sb, int argc, char *const *argv)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (sb->len)
+            strbuf_putc(sb, ' ');
+        if (*a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                            "0123456789_./:=,@%+-") == strlen(a)) {
+            strbuf_puts(sb, a);
+            continue;
+        }
+        strbuf_putc(sb, '\'');
+        for (; *a; a++) {
+            if (*a == '\'')
+                strbuf_puts(sb, "'\\''");
+            else
+                strbuf_putc(sb, *a);
+        }
+        strbuf_putc(sb, '\'');
+    }
+}

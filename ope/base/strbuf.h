@@ -24,6 +24,9 @@ void strbuf_putc(struct strbuf *sb, char c);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int strbuf_failed(const struct strbuf *sb);
+/* Append argv as words of a command line, each shell-quoted when it needs it (so the
+ * line can be pasted back into a shell), a space before each when sb is not empty. */
+void strbuf_shell_words(struct strbuf *sb, int argc, char *const *argv);
 const char *strbuf_str(const struct strbuf *sb); /* never NULL */
 /* Take ownership of the string (caller frees); sb is left empty. */
 char *strbuf_detach(struct strbuf *sb);
