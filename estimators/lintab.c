@@ -475,7 +475,7 @@ static int solve_lstd(const struct lin_tab *t, size_t q, double ridge, double *t
     for (size_t k = 0; empty && k < d * d; k++)
         empty = ope_sum_value(&t->m.s[q * d * d + k]) == 0.0;
     if (empty) {
-        ope_fail(err, OPE_EDATA, "%s", LSTD_NO_OUTCOME);
+        ope_fail(err, OPE_EDATA, "lstd: %s", LSTD_NO_OUTCOME);
         goto out;
     }
     if (!finite) {

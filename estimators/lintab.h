@@ -39,7 +39,7 @@
 struct sf_state;
 
 /* The refusal of a stationary model (lstd, td, gtd2) with no transition to fit. */
-#define LSTD_NO_OUTCOME "lstd: no step of the log has an observed outcome (a next step, " \
+#define LSTD_NO_OUTCOME "no step of the log has an observed outcome (a next step, " \
     "done=1, or the end of an episode shorter than the horizon): every episode is cut by " \
     "the horizon, so a stationary model has nothing to fit; use --value-model linear-fqe " \
     "or fqe, which value the steps the log has"

@@ -386,26 +386,6 @@ static int td_target(const struct tlog *log, size_t pol, double gamma, const str
  * 2%, gtd2 36% to 216% away after its 200 epochs. */
 #define TD_CONVERGED 0.25
 
-static int td_converged(const struct tlog *log, size_t pol, const struct vm_opts *o,
-                        const double *v, const double *vl, struct ope_error *err)
-{
-    double diff = 0.0, top = 0.0, rmax = 0.0;
-    for (size_t i = 0; i < log->n_steps; i++) {
-        diff = fmax(diff, fabs(v[i] - vl[i]));
-        top = fmax(top, fabs(vl[i]));
-        rmax = fmax(rmax, fabs(log->reward[i]));
-    }
-    double scale = fmax(top, 0.1 * rmax);
-    if (!(scale > 0.0) || diff <= TD_CONVERGED * scale)
-        return 0;
-    return ope_fail(err, OPE_EDATA, "%s stopped %.0f%% away from the fixed point it heads for "
-                    "(LSTD's), for policy %s: its values differ by up to %.3g where LSTD's "
-                    "reach %.3g; not converged in %d epochs at a step size of %g; use "
-                    "--value-model lstd, which solves for that point directly",
-                    vm_kind_name(o->kind), 100.0 * diff / scale, log->policy[pol].name, diff,
-                    top, o->epochs, o->step);
-}
-
 /* The stationary (discounted) backends: Q(s,a) = e_a (x) phi(s) . theta with the fixed
  * point of the projected Bellman equation of pi_e over the pooled transitions,
  * A theta = b with A = sum psi (psi - gamma psi')^T, b = sum psi r, psi' the pi_e
@@ -538,29 +518,42 @@ static int td_run(const struct lin_data *D, const struct vm_opts *o, int gtd2, d
     return 0;
 }
 
-/* td and gtd2 can drift far without overflowing (dm 2.3e9 and 8e221 on rewards in
- * [0, 1]): their values are checked against what the rewards can sum to, max |r| over
- * 1 / (1 - gamma) steps (the horizon at gamma 1), with a factor of 10 to spare for a
- * linear model's misfit. 0, or -1 with err. */
-static int td_bounded(const struct tlog *log, const struct vm_opts *o, double gamma,
-                      const double *v, struct ope_error *err)
+/* What td or gtd2 reached (values v at every step), checked:
+ * - against what the rewards can sum to, max |r| over 1 / (1 - gamma) steps (the
+ *   horizon at gamma 1), with a factor of 10 to spare for a linear model's misfit:
+ *   they drifted far without overflowing (dm 2.3e9 and 8e221 on rewards in [0, 1]);
+ * - when LSTD's values vl are given, against the fixed point they head for
+ *   (TD_CONVERGED). 0, or -1 with err. */
+static int td_checked(const struct tlog *log, size_t pol, const struct vm_opts *o,
+                      double gamma, const double *v, const double *vl, struct ope_error *err)
 {
-    double rmax = 0.0, vmax = 0.0;
+    double rmax = 0.0, vmax = 0.0, diff = 0.0, top = 0.0;
     for (size_t i = 0; i < log->n_steps; i++) {
         rmax = fmax(rmax, fabs(log->reward[i]));
         vmax = fmax(vmax, fabs(v[i]));
+        if (vl) {
+            diff = fmax(diff, fabs(v[i] - vl[i]));
+            top = fmax(top, fabs(vl[i]));
+        }
     }
     double steps = gamma < 1.0 ? 1.0 / (1.0 - gamma) : (double)log->horizon;
-    double bound = 10.0 * rmax * steps;
-    if (vmax <= bound)
+    if (!(vmax <= 10.0 * rmax * steps))
+        return ope_fail(err, OPE_EDATA, "%s diverged: its values reach %.3g, beyond the %.3g "
+                        "that rewards of at most %g can sum to over %.4g%s steps (off-policy "
+                        "stochastic approximation on linear features need not converge, and "
+                        "its step size is fixed at %g): use --value-model lstd, the fixed "
+                        "point it heads for, solved directly (and rescale the s* columns to "
+                        "about unit size if they are large)", vm_kind_name(o->kind), vmax,
+                        rmax * steps, rmax, steps, gamma < 1.0 ? " discounted" : "", o->step);
+    double scale = fmax(top, 0.1 * rmax);
+    if (!vl || !(scale > 0.0) || diff <= TD_CONVERGED * scale)
         return 0;
-    return ope_fail(err, OPE_EDATA, "%s diverged: its values reach %.3g, beyond the %.3g "
-                    "that rewards of at most %g can sum to over %.4g%s steps (off-policy "
-                    "stochastic approximation on linear features need not converge, and its "
-                    "step size is fixed at %g): use --value-model lstd, the fixed point it "
-                    "heads for, solved directly (and rescale the s* columns to about unit size "
-                    "if they are large)", vm_kind_name(o->kind), vmax, rmax * steps, rmax,
-                    steps, gamma < 1.0 ? " discounted" : "", o->step);
+    return ope_fail(err, OPE_EDATA, "%s stopped %.0f%% away from the fixed point it heads for "
+                    "(LSTD's), for policy %s: its values differ by up to %.3g where LSTD's "
+                    "reach %.3g; not converged in %d epochs at a step size of %g; use "
+                    "--value-model lstd, which solves for that point directly",
+                    vm_kind_name(o->kind), 100.0 * diff / scale, log->policy[pol].name, diff,
+                    top, o->epochs, o->step);
 }
 
 static int vm_linear(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,
@@ -585,16 +578,14 @@ static int vm_linear(const struct tlog *log, size_t pol, double gamma, const str
         goto out;
     if (D.m == 0) {
         ope_fail(err, OPE_EDATA, "%s heads for LSTD's fixed point, and %s",
-                 vm_kind_name(o->kind), LSTD_NO_OUTCOME + 6);
+                 vm_kind_name(o->kind), LSTD_NO_OUTCOME);
         goto out;
     }
     if (!(th = ope_calloc(D.d, sizeof *th, err)) || td_run(&D, o, o->kind == VM_GTD2, th, err))
         goto out;
     rc = lin_rows(log, pol, log->n_features, vm_phi_dim(log), 0, th, qa, v, NULL, err);
     if (rc == 0)
-        rc = td_bounded(log, o, gamma, v, err);
-    if (rc == 0 && vl)
-        rc = td_converged(log, pol, o, v, vl, err);
+        rc = td_checked(log, pol, o, gamma, v, vl, err);
 out:
     lin_data_release(&D);
     free(th);

@@ -133,9 +133,7 @@ static void judge(const struct gate_opts *g, const struct res_eval *r,
                  x->label);
     if (!isnan(g->require_ess)) {
         /* Weight-free estimators (dm) have no ESS: the policy's weights decide. */
-        double ess = x->ess;
-        for (size_t e = 0; isnan(ess) && e < pol->n_estimates; e++)
-            ess = pol->est[e].ess;
+        double ess = isnan(x->ess) ? pol->ess : x->ess;
         int ok = !isnan(ess) && ess >= g->require_ess;
         add_check(v, "ess", ess, g->require_ess, ok);
         if (!ok && !undecided++)
@@ -354,15 +352,15 @@ static void write_table(struct strbuf *sb, const struct verdict *v, size_t m, in
 }
 
 /* The gate's estimator is not among those run. A trajectory log read in windows runs
- * tis, pdis, wtis and wpdis unless told otherwise: say so, and both ways out. */
+ * EVALSET_TRAJ_WEIGHTED unless told otherwise: say so, and both ways out. */
 static int not_run(const struct evalcli *c, const struct res_eval *r, const char *est,
                    struct ope_error *err)
 {
     if (!c->set.estimators[0] && r->kind && strcmp(r->kind, "trajectories") == 0)
         return ope_fail(err, OPE_EUSAGE, "--estimator %s was not run: read in windows "
                         "(--stream, past --memory-limit), a trajectory log's default "
-                        "estimators are tis, pdis, wtis and wpdis; add it, e.g. --estimators "
-                        "tis,pdis,wtis,wpdis,%s, or gate on --estimator wpdis", est, est);
+                        "estimators are " EVALSET_TRAJ_WEIGHTED "; add it, e.g. --estimators "
+                        EVALSET_TRAJ_WEIGHTED ",%s, or gate on --estimator wpdis", est, est);
     return ope_fail(err, OPE_EUSAGE, "--estimator %s is not among --estimators", est);
 }
 

@@ -363,10 +363,10 @@ struct res_eval *eval_settings_run(const struct eval_settings *set, const struct
      * tabular FQE, need one, so they are left out (said below) rather than failing
      * the estimators that apply. */
     const char *list = set->estimators, *left = NULL;
-    int vk = set->value_model ? vm_kind_parse(set->value_model) : VM_FQE;
     if (tlog && eval_settings_traj_stateless(set, tlog)) {
+        int vk = set->value_model ? vm_kind_parse(set->value_model) : VM_FQE;
         int lin = vk != VM_FQE && tlog->n_features > 0;
-        list = lin ? "tis,pdis,wtis,wpdis,dm,dr,wdr" : "tis,pdis,wtis,wpdis";
+        list = lin ? EVALSET_TRAJ_WEIGHTED ",dm,dr,wdr" : EVALSET_TRAJ_WEIGHTED;
         left = lin ? "mis left out of the default list: it needs a tabular state column"
                    : "dm, dr, wdr and mis left out of the default list: mis needs a tabular "
                      "state column, and so does the value model fqe; for dm, dr and wdr on "
@@ -439,7 +439,7 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
  * stream takes. */
 static const char *traj_stream_estimators(const struct eval_settings *set)
 {
-    return set->estimators[0] ? set->estimators : "tis,pdis,wtis,wpdis";
+    return set->estimators[0] ? set->estimators : EVALSET_TRAJ_WEIGHTED;
 }
 
 int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err)
@@ -532,7 +532,7 @@ static int traj_left(const struct eval_settings *set, struct res_eval *r, struct
     if (set->value_model &&
         res_warn(r, NULL, "--value-model %s is not used: read in windows (--stream, "
                  "mpirun), the default list leaves out dm, dr and wdr, which use it; name "
-                 "them, e.g. --estimators tis,pdis,wtis,wpdis,dm,dr,wdr", set->value_model)
+                 "them, e.g. --estimators " EVALSET_TRAJ_WEIGHTED ",dm,dr,wdr", set->value_model)
         != 0)
         return ope_fail_oom(err);
     if (res_warn(r, NULL, "%s left out: read in windows (--stream, mpirun), the default "

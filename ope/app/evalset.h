@@ -103,8 +103,10 @@ struct eng_windows;
  * discount and the truth file. Refused (OPE_EUSAGE): --by, --risk, and what
  * eval_traj_stream_refuse refuses. */
 struct eng_traj_windows;
-/* The estimators a trajectory log read in windows leaves out of the default list. */
+/* The estimators a trajectory log read in windows leaves out of the default list, and
+ * the ones it runs (also the default on a log without a state column). */
 #define EVALSET_TRAJ_LEFT "dm, dr, wdr and mis"
+#define EVALSET_TRAJ_WEIGHTED "tis,pdis,wtis,wpdis"
 /* Whether set's trajectory evaluation streams past the memory limit: its estimators
  * are named (the default list holds the model's) and stream. 1, or 0 with err. */
 int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err);
