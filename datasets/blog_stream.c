@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "datasets/blog_loader.h"
+#include "datasets/blog_stream_cache.h"
 #include "datasets/blog_stream_int.h"
 #include "datasets/blog_stream_range.h"
 #include "datasets/tlog.h"
@@ -139,10 +140,43 @@ static int inputs_unchanged(const struct blog_stream *s, struct ope_error *err)
 }
 
 /* Open the inputs for a pass and read past the header. */
+/* The pass's rows read back from the cache, when it holds them (no input is read:
+ * the inputs were checked unchanged by size and time). 1 when it does, else 0. */
+static int pass_from_cache(struct blog_stream *s)
+{
+    struct loader *L = &s->L;
+    size_t lo = s->ranged ? s->lo : 0, hi = s->ranged ? s->hi : s->total;
+    s->from_cache = s->settled && bsc_covers(s->cache, lo, hi, L) && bsc_read_start(s->cache) == 0;
+    if (!s->from_cache)
+        return 0;
+    L->n = 0;
+    L->row0 = lo;
+    L->rest.len = 0;
+    s->pass_rows = 0;
+    s->off = 0;
+    s->eof = 0;
+    return 1;
+}
+
+static int parse_pass_start(struct blog_stream *s, struct ope_error *err);
+
 int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err)
 {
     if (inputs_unchanged(s, err) != 0)
         return -1;
+    if (pass_from_cache(s))
+        return 0;
+    if (parse_pass_start(s, err) != 0)
+        return -1;
+    /* Once the first pass is over, a pass that parses keeps its batches for the next. */
+    if (s->settled)
+        bsc_write_start(s->cache, s->L.row0);
+    return 0;
+}
+
+/* Open the inputs for a pass that parses them, at its range's first row. */
+static int parse_pass_start(struct blog_stream *s, struct ope_error *err)
+{
     csv_close(s->csv);
     s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,
                             s->n_in, s->o.sep, err);
@@ -187,8 +221,12 @@ int blog_stream_batch_read(struct blog_stream *s, struct ope_error *err)
     L->row0 += L->n;
     L->n = 0;
     s->off = 0;
-    if (s->eof)
+    if (s->eof) {
+        bsc_write_end(s->cache, L->row0);
         return 0;
+    }
+    if (s->from_cache)
+        return bsc_read_batch(s->cache, L, &s->eof, s->progress, input_name(s, 0), err);
     /* A range that ends before the log stops there; one that ends with the log reads
      * on to its end, which must come there (blog_stream_next). */
     int cut = s->ranged && s->hi < s->total;
@@ -197,6 +235,8 @@ int blog_stream_batch_read(struct blog_stream *s, struct ope_error *err)
     if (rc < 0)
         return -1;
     s->eof = rc == 0 || (cut && L->row0 + L->n >= s->hi);
+    if (L->n)
+        bsc_write_batch(s->cache, L);
     return 0;
 }
 
@@ -233,6 +273,10 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
     c.n = 2 + L->r.n_policies + 2;
     if (!(c.slot = ope_calloc(c.n, sizeof *c.slot, err)))
         return -1;
+    /* One process reads every row in order here, so the batches are the later passes'
+     * (its codes are final, unless a column turns categorical late: the cache then
+     * stops, and the first later pass writes it). */
+    bsc_write_start(s->cache, 0);
     unsigned char *was = ope_calloc(L->r.n_cols, 1, err);
     /* Where the rows begin: kept for this pass only, to note the marks. */
     L->offset = ope_malloc(L->cap * sizeof *L->offset, err);
@@ -449,6 +493,7 @@ static int open_header(struct blog_stream *s, const char *const *paths, size_t n
     s->have_loader = 1;
     if (blog_loader_header(&s->L, s->csv, &s->o, err) < 0)
         return -1;
+    s->cache = s->o.reparse ? NULL : bsc_new();
     size_t per_row = 8 * (s->L.r.n_cols + 4);
     size_t cap = WINDOW_BYTES / per_row / 4096 * 4096;
     if (!any_window && window > cap)
@@ -482,7 +527,7 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
         return s;
     int split = comm_size() > 1 ? blog_stream_split(s, rc, err) : 0;
     if (rc == 0 && split >= 0 && (split == 1 || first_pass(s, err) == 0) &&
-        window_setup(s, err) == 0 && blog_stream_pass_start(s, err) == 0)
+        window_setup(s, err) == 0 && (s->settled = 1) && blog_stream_pass_start(s, err) == 0)
         return s;
     blog_stream_close(s);
     return NULL;
@@ -566,7 +611,7 @@ size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo)
 
 size_t blog_stream_bytes_taken(const struct blog_stream *s)
 {
-    return s->csv ? csv_bytes_taken(s->csv) : 0;
+    return s->csv && !s->from_cache ? csv_bytes_taken(s->csv) : 0;
 }
 
 int blog_stream_spilled(const struct blog_stream *s)
@@ -622,6 +667,7 @@ void blog_stream_close(struct blog_stream *s)
     if (!s)
         return;
     csv_close(s->csv);
+    bsc_free(s->cache);
     for (size_t k = 0; s->tee && k < s->n_in; k++)
         if (s->tee[k])
             fclose(s->tee[k]);

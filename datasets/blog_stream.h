@@ -53,7 +53,12 @@
  * cut below `window` rows, to a multiple of 4096 near 64 MB of columns) and the
  * window's matrices (and, in the first pass, a byte offset for each row of the
  * batch); the levels of categorical columns are the whole log's and are held whole. A
- * window's arrays point into the batch. */
+ * window's arrays point into the batch.
+ *
+ * Parsed once: the batches a pass parses are kept in a temporary file (the first
+ * pass's, or the first later pass's; blog_stream_cache.h), and a later pass over the
+ * same rows reads them back instead of parsing the input again, after checking the
+ * inputs' size and time. */
 #ifndef DATASETS_BLOG_STREAM_H
 #define DATASETS_BLOG_STREAM_H
 
@@ -128,7 +133,9 @@ size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo);
 void blog_stream_part(size_t rows, size_t parts, size_t k, size_t *row_lo, size_t *row_hi);
 
 /* The bytes this pass has taken from the inputs (decompressed), the header's block
- * too; a range reached by a seek has skipped the bytes before it (csv_bytes_taken). */
+ * too; a range reached by a seek has skipped the bytes before it (csv_bytes_taken).
+ * 0 for a pass that reads its rows back from the cache of parsed batches
+ * (blog_stream_cache.h), which takes none. */
 size_t blog_stream_bytes_taken(const struct blog_stream *s);
 
 /* 1 when an input was not a regular file (standard input "-", a pipe, a FIFO,

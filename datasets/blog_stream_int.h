@@ -51,6 +51,11 @@ struct blog_stream {
     size_t n_mat;
     size_t *num_j, *cat_j;      /* columns of the numeric and categorical contexts */
     struct blog w;              /* the window; its arrays point into the batch */
+    /* The parsed batches kept for the later passes (blog_stream_cache.h), NULL when
+     * none; from_cache: this pass reads them instead of the input. settled: the first
+     * pass is over (its facts, levels and codes final), so a pass may write them. */
+    struct bsc *cache;
+    int from_cache, settled;
 };
 
 /* The checks blog_load makes after reading every row, made on each batch in turn: the

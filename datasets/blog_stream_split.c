@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/blog_stream_cache.h"
 #include "datasets/csvindex.h"
 #include "datasets/input.h"
 #include "ope/base/comm.h"
@@ -104,6 +105,11 @@ static int share_read(struct blog_stream *s, struct share *sh, struct ope_error 
     }
     struct ope_error e = { 0 };
     sh->started = blog_stream_pass_start(s, &e) == 0;
+    /* The share is the rank's range of the later passes (blog_stream_part of the same
+     * rows): its batches are kept for them, unless the merge finds categorical columns,
+     * whose codes here are the share's own (split_pass drops them then). */
+    if (sh->started)
+        bsc_write_start(s->cache, s->lo);
     while (sh->started) {
         for (size_t j = 0; j < m; j++)
             was[j] = (unsigned char)L->ctx[j].categorical;
@@ -425,6 +431,9 @@ static int split_pass(struct blog_stream *s, const struct csv_index *ix,
     }
     if (rc == 0)
         rc = merge(s, ix->rows, all, err);
+    for (size_t j = 0; j < m; j++)
+        if (L->ctx[j].categorical)
+            bsc_drop(s->cache);
     for (int r = 0; all && r < P; r++)
         share_release(&all[r]);
     free(all);

@@ -40,6 +40,9 @@ struct load_opts {
      * refusing it: a pipe's header is read once, by whichever stream reads it. */
     int stream_handoff;
     unsigned long long memory_limit;    /* --memory-limit bytes; 0: a quarter of RAM */
+    /* --reparse: a streamed log's later passes parse it again instead of reading back
+     * the first pass's parsed rows (blog_stream_cache.h). */
+    int reparse;
 };
 
 /* Defaults of formats.md. */

@@ -8,6 +8,8 @@ libope_a_SOURCES += \
 	datasets/blog_span.c \
 	datasets/blog_stream.c \
 	datasets/blog_stream.h \
+	datasets/blog_stream_cache.c \
+	datasets/blog_stream_cache.h \
 	datasets/blog_stream_range.c \
 	datasets/blog_stream_range.h \
 	datasets/blog_stream_int.h \

@@ -4,7 +4,11 @@
  * with the whole log's actions, positions and levels; the first error must be the one
  * blog_load reports. Logs with positions and @P columns, a context column that turns
  * categorical late, quoted fields, CRLF and blank lines, several files, gzip, a FIFO
- * (spilled to a temporary file), and windows of 4096 rows and of a few rows. */
+ * (spilled to a temporary file), and windows of 4096 rows and of a few rows. The
+ * later passes read the parsed batches back from their cache (blog_stream_cache.h):
+ * which passes parse and which read it back, and that the rows are the same either
+ * way, when the cache stops (a late categorical turn, a full file system) and for a
+ * range of rows. */
 #include "config.h"
 #include "t/tap.h"
 
@@ -20,6 +24,7 @@
 #include "datasets/blog.h"
 #include "datasets/blog_loader.h"
 #include "datasets/blog_stream.h"
+#include "datasets/blog_stream_cache.h"
 #include "datasets/csv.h"
 #include "ope/base/rng.h"
 #include "ope/base/sha256.h"
@@ -279,6 +284,60 @@ static int dir_entries(const char *d)
     return n;
 }
 
+/* One pass over the whole stream, each window checked against b; *taken: the bytes
+ * the pass took from the input (0: its rows came from the cache). NULL or what
+ * differs. */
+static const char *one_pass(struct blog_stream *s, const struct blog *b, size_t *taken)
+{
+    static char why[2300];
+    struct ope_error err = { 0 };
+    size_t next = 0, first;
+    const struct blog *w;
+    int rc;
+    if (blog_stream_rewind(s, &err) < 0)
+        return snprintf(why, sizeof why, "rewind: %s", err.msg), why;
+    while ((rc = blog_stream_next(s, &w, &first, &err)) == 1) {
+        const char *d = first != next ? "windows not consecutive" : same_window(w, b, first);
+        if (d)
+            return snprintf(why, sizeof why, "window at row %zu: %s", first, d), why;
+        next += w->n;
+    }
+    if (rc < 0)
+        return snprintf(why, sizeof why, "%s", err.msg), why;
+    *taken = blog_stream_bytes_taken(s);
+    return next == b->n ? NULL : "not every row";
+}
+
+/* Three passes over path with the cache limited to limit bytes (0: none), each equal
+ * to the whole load; parsed[k]: whether pass k must parse the input. */
+static void check_cache(const char *what, const char *path, const struct load_opts *o,
+                        size_t window, size_t limit, const int parsed[3])
+{
+    struct ope_error e1 = { 0 }, e2 = { 0 };
+    bsc_test_limit(limit);
+    struct blog *b = blog_load(path, o, &e1);
+    struct blog_stream *s = blog_stream_open(&path, 1, o, window, &e2);
+    const char *why = !b ? e1.msg : !s ? e2.msg : NULL;
+    int as_said = 1;
+    for (int k = 0; k < 3 && !why; k++) {
+        size_t taken = 0;
+        why = one_pass(s, b, &taken);
+        as_said &= (taken > 0) == parsed[k];
+        if ((taken > 0) != parsed[k])
+            diag("pass %d took %zu bytes", k + 1, taken);
+    }
+    char which[32];
+    snprintf(which, sizeof which, "%s%s%s", parsed[0] ? " 1" : "", parsed[1] ? " 2" : "",
+             parsed[2] ? " 3" : "");
+    ok(!why && as_said, "%s: three passes equal the whole load; %s%s parse the input", what,
+       which[0] ? "passes" : "none", which);
+    if (why)
+        diag("%s", why);
+    blog_stream_close(s);
+    blog_free(b);
+    bsc_test_limit(0);
+}
+
 /* A FIFO fed by a child with the file at path: streamed, spilled, removed at close. */
 static void check_fifo(const char *path, const struct load_opts *o)
 {
@@ -396,6 +455,90 @@ int main(void)
 
     p = tpath("odd.csv");
     check_fifo(p, &o);
+
+    /* The cache of parsed batches. The first pass (blog_stream_open's) fills it, so no
+     * later pass parses; a context column that turns categorical after the first
+     * batch stops it there (its earlier batches hold numbers), and the first later
+     * pass fills it; a full file system stops every pass's, and each parses. */
+    {
+        static const int none[3] = { 0, 0, 0 }, first[3] = { 1, 0, 0 }, all[3] = { 1, 1, 1 };
+        struct shape big = { 60000, 0, 0, 0, 1, 0, 0, 0, 0, 0 };
+        char *c = tpath("cache.csv");
+        write_log(c, &big, 9);
+        check_cache("positions, qhat, a categorical column", c, &o, 4096, 0, none);
+        /* Windows of 1000 rows: batches of 16,000, the turn in the fourth. */
+        char *l = tpath("late.csv");
+        big.categorical_at = 50000;
+        write_log(l, &big, 9);
+        blog_stream_test_any_window(1);
+        check_cache("a column turning categorical at row 50000", l, &o, 1000, 0, first);
+        check_cache("a cache that fills its file system at 1 MB", l, &o, 1000,
+                    (size_t)1 << 20, all);
+        blog_stream_test_any_window(0);
+        big.categorical_at = 30;
+        write_log(l, &big, 9);
+        check_cache("a column turning categorical in the first batch", l, &o, 4096, 0, none);
+        setenv("OPE_TEST_NO_STREAM_CACHE", "1", 1);
+        check_cache("OPE_TEST_NO_STREAM_CACHE", c, &o, 4096, 0, all);
+        unsetenv("OPE_TEST_NO_STREAM_CACHE");
+
+        /* A range: its first pass parses, the next reads the range back; another range
+         * parses again. */
+        struct ope_error e = { 0 };
+        struct blog *b = blog_load(c, &o, &e);
+        const char *cp = c;
+        struct blog_stream *s = blog_stream_open(&cp, 1, &o, 4096, &e);
+        size_t lo[3] = { 8192, 8192, 4096 }, hi[3] = { 40000, 40000, 60000 };
+        int fine = b && s, parsed[3] = { 0, 0, 0 };
+        for (int k = 0; k < 3 && fine; k++) {
+            const struct blog *w;
+            size_t f, rows = 0;
+            int rc = blog_stream_set_range(s, lo[k], hi[k], &e);
+            while (rc == 0 && (rc = blog_stream_next(s, &w, &f, &e)) == 1) {
+                fine &= f == lo[k] + rows && !same_window(w, b, f);
+                rows += w->n;
+                rc = 0;
+            }
+            fine &= rc == 0 && rows == hi[k] - lo[k];
+            parsed[k] = blog_stream_bytes_taken(s) > 0;
+        }
+        ok(fine && parsed[0] && !parsed[1] && parsed[2], "ranges: [8192, 40000) parsed, "
+           "then read back; [4096, 60000) parsed (%d %d %d) %s", parsed[0], parsed[1],
+           parsed[2], e.msg);
+
+        /* Cancelled while the rows come from the cache: the work stops there. */
+        struct ope_progress pr;
+        ope_progress_init(&pr, NULL, NULL);
+        blog_stream_set_progress(s, &pr);
+        const struct blog *w;
+        size_t f;
+        int rc = blog_stream_set_range(s, 0, 60000, &e);
+        rc = rc == 0 ? blog_stream_next(s, &w, &f, &e) : -1;       /* parses: fills it */
+        while (rc == 1)
+            rc = blog_stream_next(s, &w, &f, &e);
+        rc = rc == 0 ? blog_stream_rewind(s, &e) : -1;
+        int cached = blog_stream_bytes_taken(s) == 0;
+        atomic_store(&pr.cancel, 1);
+        rc = rc == 0 ? blog_stream_next(s, &w, &f, &e) : -1;
+        ok(cached && rc < 0 && e.status == OPE_EINTERRUPTED && strstr(e.msg, "cancelled"),
+           "cancelled while reading the cache: %s", e.msg);
+        atomic_store(&pr.cancel, 0);
+        blog_stream_set_progress(s, NULL);
+
+        /* An input changed after the cache was filled is refused as before: the cache
+         * does not hide it. */
+        FILE *a = fopen(c, "a");
+        if (!a)
+            bail_out("cannot append to %s", c);
+        fputs("1,0,0.5,3,0.1,0.2,c1,0.1,0.2,0.3,0.25,0.25,0.5,0.5,0,0.5,0.1,0.2,0.7,0,0,0,0\n", a);
+        fclose(a);
+        e = (struct ope_error){ 0 };
+        rc = blog_stream_rewind(s, &e);
+        ok(rc < 0 && strstr(e.msg, "changed"), "the log changed after the cache was filled: "
+           "%s", e.msg);
+        blog_stream_close(s);
+        blog_free(b);
+    }
 
     /* Errors: the first one blog_load reports, at its file:line:column. */
     struct shape bad = plain;

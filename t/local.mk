@@ -224,6 +224,7 @@ ope_sh_tests = \
 	t/1546-stream-wide-log.sh \
 	t/1547-stream-bins.sh \
 	t/1548-memory-limit-sign.sh \
+	t/1549-stream-cache.sh \
 	t/1551-mpi-inputs.sh \
 	t/1552-mpi-same-run.sh \
 	t/1553-mpi-no-hang.sh \

@@ -118,7 +118,8 @@ enum {
  * (eval, select). */
 #define EVALCLI_STREAM_HELP \
 "  A streamed evaluation reads the log three times (its checks, the sums, the\n" \
-"  statistics; a fourth for t, hoeffding and bernstein intervals of --matrix) and\n" \
+"  statistics; a fourth for t, hoeffding and bernstein intervals of --matrix),\n" \
+"  parsing it once (the later passes read back the parsed rows; --reparse), and\n" \
 "  gives the in-memory results: estimates and bootstrap intervals bit for bit, se\n" \
 "  and t intervals to 1e-12. Without qhat.* columns it first fits the reward model\n" \
 "  in passes of its own, the in-memory fit's to 1e-12: means and spread of the\n" \

@@ -96,6 +96,9 @@ int loadcli_option(struct load_opts *o, int opt, const char *arg, struct ope_err
         return 1;
     case LOADCLI_MEMORY_LIMIT:
         return parse_bytes(arg, &o->memory_limit, err) < 0 ? -1 : 1;
+    case LOADCLI_REPARSE:
+        o->reparse = 1;
+        return 1;
     case LOADCLI_SEP:
         return parse_sep(o, arg, err) < 0 ? -1 : 1;
     case LOADCLI_MAP:

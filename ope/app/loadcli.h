@@ -12,7 +12,8 @@
 enum {
     LOADCLI_SEP = 0x4c00, LOADCLI_MAP, LOADCLI_POLICY_COLUMNS, LOADCLI_QHAT_COLUMNS,
     LOADCLI_CONTEXT_COLUMNS, LOADCLI_TRUTH_COLUMNS, LOADCLI_POSITION_BASE,
-    LOADCLI_N_ACTIONS, LOADCLI_PRESET, LOADCLI_STREAM, LOADCLI_MEMORY_LIMIT
+    LOADCLI_N_ACTIONS, LOADCLI_PRESET, LOADCLI_STREAM, LOADCLI_MEMORY_LIMIT,
+    LOADCLI_REPARSE
 };
 
 /* Entries to splice into a command's struct option table (before its {0} end). */
@@ -57,7 +58,8 @@ enum {
  * every command, into o->stream and o->memory_limit). */
 #define LOADCLI_STREAM_OPTIONS \
     { "stream", no_argument, NULL, LOADCLI_STREAM }, \
-    { "memory-limit", required_argument, NULL, LOADCLI_MEMORY_LIMIT }
+    { "memory-limit", required_argument, NULL, LOADCLI_MEMORY_LIMIT }, \
+    { "reparse", no_argument, NULL, LOADCLI_REPARSE }
 
 #define LOADCLI_STREAM_HELP \
 "Reading a log larger than memory (a trajectory log in windows of episodes):\n" \
@@ -70,7 +72,11 @@ enum {
 "                        K, M, G, binary, with an optional fraction: 512M, 1.5G,\n" \
 "                        rounded down to a byte; a gzip or zstd file counts 4\n" \
 "                        times its size; pipes stream only with --stream)\n" \
-"                        (default: a quarter of RAM)\n"
+"                        (default: a quarter of RAM)\n" \
+"  --reparse             parse the log again at every pass, instead of reading\n" \
+"                        back the rows the first pass parsed, which are kept in\n" \
+"                        $TMPDIR (8 bytes a number; none on a tmpfs or a nearly\n" \
+"                        full file system)\n"
 
 /* Column patterns of the presets. */
 #define LOADCLI_OBD_CONTEXT "^user_feature_\\d+$"

@@ -1,0 +1,42 @@
+#!/bin/sh
+# t/1549-stream-cache.sh: a streamed evaluation parses its log once and reads the
+# parsed batches back from a temporary file for the later passes (the reward model's,
+# the sums', the statistics'). The results must be the bits the passes give when each
+# parses the log again (--reparse), with a context column that turns
+# categorical in a later batch (the cache then starts at the first later pass), when
+# $TMPDIR cannot hold it, and to 1e-12 the log read whole; nothing is left in $TMPDIR.
+. "$OPE_SRCDIR/t/lib.sh"
+
+# 150,000 rows: three batches of the stream. z is a number until row 140,000, then a
+# word on every other row.
+"$OPE" gen bandit --rows 150000 --actions 3 --seed 11 -q -o "$TMP/gen.csv" || exit 1
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0, "z"; next }
+    { print $0, (NR > 140001 && NR % 2 ? "w" NR % 7 : (NR % 13) / 4) }' "$TMP/gen.csv" > "$TMP/late.csv"
+args="--estimators ipw,snipw,dm,dr --n-boot 200 --ci t --seed 5"
+
+# eval_json NAME LOG TMPDIR [OPTION...]: ope eval LOG --stream $args OPTION... as JSON
+# into $TMP/NAME.json.
+eval_json() {
+    _name=$1; _log=$2; _tmp=$3; shift 3
+    # shellcheck disable=SC2086
+    TMPDIR=$_tmp "$OPE" eval "$_log" --stream $args "$@" -f json -o "$TMP/$_name.json" \
+        --force 2>"$TMP/$_name.err"
+}
+same_bits() {   # A B DESC
+    if [ -s "$TMP/$1.json" ] && cmp -s "$TMP/$1.json" "$TMP/$2.json"; then pass "$3"
+    else fail "$3"; diag "$(head -c 300 "$TMP/$1.err")" "$(head -c 300 "$TMP/$2.err")"; fi
+}
+
+mkdir "$TMP/tmp"
+for log in gen late; do
+    eval_json "$log-cache" "$TMP/$log.csv" "$TMP/tmp"
+    eval_json "$log-parse" "$TMP/$log.csv" "$TMP/tmp" --reparse
+    same_bits "$log-cache" "$log-parse" "$log.csv: the cached passes give --reparse's bits"
+    eval_json "$log-notmp" "$TMP/$log.csv" "$TMP/missing"
+    same_bits "$log-cache" "$log-notmp" "$log.csv: no \$TMPDIR, no cache: the same bits, status 0"
+done
+if [ -z "$(ls -A "$TMP/tmp")" ]; then pass "nothing is left in \$TMPDIR"
+else fail "nothing is left in \$TMPDIR"; diag "$(ls -la "$TMP/tmp")"; fi
+# shellcheck disable=SC2086
+stream_same "late.csv: streamed (cached) as read whole, to 1e-12" "$TMP/late.csv" $args
+done_testing
