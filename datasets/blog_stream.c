@@ -21,6 +21,7 @@
 #include "datasets/tlog.h"
 #include "ope/base/comm.h"
 #include "ope/base/outfile.h"
+#include "ope/base/tmpfile.h"
 
 /* Bytes of column storage a batch aims at (windows read at once, so the parallel
  * reading of plain lines has several parts to share out), and its most windows. */
@@ -50,8 +51,7 @@ static const char *input_name(const struct blog_stream *s, size_t k)
  * and the later passes read. */
 const char *blog_stream_spill_dir(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    return tmp && *tmp ? tmp : "/tmp";
+    return ope_tmp_dir();
 }
 
 static int spill_create(struct blog_stream *s, size_t k, struct ope_error *err)
@@ -275,8 +275,10 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
         return -1;
     /* One process reads every row in order here, so the batches are the later passes'
      * (its codes are final, unless a column turns categorical late: the cache then
-     * stops, and the first later pass writes it). */
-    bsc_write_start(s->cache, 0);
+     * stops, and the first later pass writes it). MPI ranks that each read the whole
+     * log here go on with a range of it: they keep that range's batches instead. */
+    if (comm_size() == 1)
+        bsc_write_start(s->cache, 0);
     unsigned char *was = ope_calloc(L->r.n_cols, 1, err);
     /* Where the rows begin: kept for this pass only, to note the marks. */
     L->offset = ope_malloc(L->cap * sizeof *L->offset, err);

@@ -18,8 +18,8 @@
 #include <sys/vfs.h>
 #endif
 
-#include "datasets/blog_stream.h"
 #include "ope/base/progress.h"
+#include "ope/base/tmpfile.h"
 
 /* What the cache may never leave free of its file system: the larger of these. */
 #define KEEP_FREE_BYTES ((unsigned long long)256 << 20)
@@ -56,20 +56,10 @@ struct bsc *bsc_new(void)
     const char *no = getenv("OPE_TEST_NO_STREAM_CACHE");
     if (no && *no)
         return NULL;
-    const char *tmp = blog_stream_spill_dir();
-    size_t len = strlen(tmp) + 32;
-    char *path = malloc(len);
     struct bsc *c = calloc(1, sizeof *c);
-    if (!path || !c) {
-        free(path);
-        free(c);
+    if (!c)
         return NULL;
-    }
-    snprintf(path, len, "%s/ope-batches-XXXXXX", tmp);
-    c->fd = mkstemp(path);
-    if (c->fd >= 0)
-        unlink(path);           /* gone from the directory: removed whatever happens */
-    free(path);
+    c->fd = ope_tmp_anon("ope-batches");
 #ifdef __linux__
     struct statfs fs;
     if (c->fd >= 0 && fstatfs(c->fd, &fs) == 0 &&
@@ -157,17 +147,9 @@ static int room_for(const struct bsc *c, unsigned long long size)
 
 static int put(struct bsc *c, const void *p, size_t size)
 {
-    const char *b = p;
-    while (size > 0) {
-        ssize_t got = write(c->fd, b, size);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        b += got;
-        size -= (size_t)got;
-        c->bytes += (unsigned long long)got;
-    }
+    if (ope_fd_write_all(c->fd, p, size) != 0)
+        return -1;
+    c->bytes += size;
     return 0;
 }
 
@@ -254,17 +236,7 @@ int bsc_read_start(struct bsc *c)
 
 static int get(struct bsc *c, void *p, size_t size)
 {
-    char *b = p;
-    while (size > 0) {
-        ssize_t got = read(c->fd, b, size);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        b += got;
-        size -= (size_t)got;
-    }
-    return 0;
+    return ope_fd_read_all(c->fd, p, size);
 }
 
 int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progress *progress,
@@ -301,7 +273,7 @@ int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progres
         int e = errno;
         give_up(c);
         return ope_fail(err, OPE_ENOINPUT, "%s: the temporary copy of its parsed rows (in "
-                        "%s) could not be read back: %s", path, blog_stream_spill_dir(),
+                        "%s) could not be read back: %s", path, ope_tmp_dir(),
                         e ? strerror(e) : "it is short");
     }
     L->n = n;

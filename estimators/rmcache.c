@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "estimators/rmcache.h"
+#include "ope/base/tmpfile.h"
 
 struct rmc {
     FILE *f;
@@ -31,25 +32,12 @@ struct rmc *rmc_new(void)
     const char *no = getenv("OPE_TEST_NO_MODEL_CACHE");
     if (no && *no)
         return NULL;
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    size_t len = strlen(tmp) + 32;
-    char *path = malloc(len);
     struct rmc *c = calloc(1, sizeof *c);
-    if (!path || !c) {
-        free(path);
-        free(c);
+    if (!c)
         return NULL;
-    }
-    snprintf(path, len, "%s/ope-model-XXXXXX", tmp);
-    int fd = mkstemp(path);
-    if (fd >= 0) {
-        unlink(path);       /* gone from the directory: removed whatever happens */
-        if (!(c->f = fdopen(fd, "w+b")))
-            close(fd);
-    }
-    free(path);
+    int fd = ope_tmp_anon("ope-model");     /* gone from the directory already */
+    if (fd >= 0 && !(c->f = fdopen(fd, "w+b")))
+        close(fd);
     if (!c->f) {
         free(c);
         return NULL;

@@ -15,6 +15,8 @@ libope_a_SOURCES += \
 	ope/base/json.h \
 	ope/base/outfile.c \
 	ope/base/outfile.h \
+	ope/base/tmpfile.c \
+	ope/base/tmpfile.h \
 	ope/base/progress.c \
 	ope/base/progress.h \
 	ope/base/rng.c \

@@ -1,0 +1,62 @@
+/* ope/base/tmpfile.c: unlinked scratch files in $TMPDIR (tmpfile.h). */
+#include "config.h"
+#include "ope/base/tmpfile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *ope_tmp_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    return tmp && *tmp ? tmp : "/tmp";
+}
+
+int ope_tmp_anon(const char *prefix)
+{
+    const char *dir = ope_tmp_dir();
+    size_t len = strlen(dir) + strlen(prefix) + 16;
+    char *path = malloc(len);
+    if (!path)
+        return -1;
+    snprintf(path, len, "%s/%s-XXXXXX", dir, prefix);
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    free(path);
+    return fd;
+}
+
+int ope_fd_write_all(int fd, const void *buf, size_t n)
+{
+    const char *b = buf;
+    while (n > 0) {
+        ssize_t got = write(fd, b, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        b += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+int ope_fd_read_all(int fd, void *buf, size_t n)
+{
+    char *b = buf;
+    while (n > 0) {
+        ssize_t got = read(fd, b, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got == 0)
+            errno = 0;
+        if (got <= 0)
+            return -1;
+        b += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}

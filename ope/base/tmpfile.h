@@ -1,0 +1,22 @@
+/* ope/base/tmpfile.h: scratch files in $TMPDIR that are gone from the directory as
+ * soon as they are made (unlinked), so nothing is left behind whatever happens to the
+ * process, and their whole-buffer reading and writing. */
+#ifndef OPE_BASE_TMPFILE_H
+#define OPE_BASE_TMPFILE_H
+
+#include <stddef.h>
+
+/* $TMPDIR, or /tmp when it is unset or empty. */
+const char *ope_tmp_dir(void);
+
+/* A new file in ope_tmp_dir() named PREFIX-XXXXXX, opened for reading and writing and
+ * already unlinked: its descriptor, or -1 (errno set). */
+int ope_tmp_anon(const char *prefix);
+
+/* Write or read exactly n bytes at fd's offset (retrying short transfers and EINTR):
+ * 0, or -1 (a write error, or a read that hit the end or an error; errno set, 0 at
+ * the end). */
+int ope_fd_write_all(int fd, const void *buf, size_t n);
+int ope_fd_read_all(int fd, void *buf, size_t n);
+
+#endif
