@@ -139,7 +139,6 @@ static int inputs_unchanged(const struct blog_stream *s, struct ope_error *err)
     return 0;
 }
 
-/* Open the inputs for a pass and read past the header. */
 /* The pass's rows read back from the cache, when it holds them (no input is read:
  * the inputs were checked unchanged by size and time). 1 when it does, else 0. */
 static int pass_from_cache(struct blog_stream *s)
@@ -529,8 +528,11 @@ struct blog_stream *blog_stream_open_progress(const char *const *paths, size_t n
         return s;
     int split = comm_size() > 1 ? blog_stream_split(s, rc, err) : 0;
     if (rc == 0 && split >= 0 && (split == 1 || first_pass(s, err) == 0) &&
-        window_setup(s, err) == 0 && (s->settled = 1) && blog_stream_pass_start(s, err) == 0)
-        return s;
+        window_setup(s, err) == 0) {
+        s->settled = 1;         /* the facts, levels and codes are final from here */
+        if (blog_stream_pass_start(s, err) == 0)
+            return s;
+    }
     blog_stream_close(s);
     return NULL;
 }
