@@ -42,6 +42,7 @@ struct bsc {
     size_t n_cols;
     unsigned char *col;         /* [n_cols] COL_* when the pass began writing */
     int has_pos, shaped;
+    int full;                   /* the file system had no room: no pass writes again */
 };
 
 static size_t test_limit;
@@ -121,7 +122,7 @@ void bsc_write_start(struct bsc *c, size_t lo)
     if (!c)
         return;
     give_up(c);
-    if (lseek(c->fd, 0, SEEK_SET) != 0)
+    if (c->full || lseek(c->fd, 0, SEEK_SET) != 0)
         return;
     c->state = BSC_WRITING;
     c->lo = c->next = lo;
@@ -179,7 +180,12 @@ void bsc_write_batch(struct bsc *c, const struct loader *L)
               : c->col[j] == COL_CODE ? n * sizeof(int) : 0;
     /* A column that turned categorical (or one the batch lacks), a batch that does not
      * follow the last, no room: the pass goes on without the cache. */
-    if (!same_shape(c, L) || L->row0 != c->next || !room_for(c, size)) {
+    if (!same_shape(c, L) || L->row0 != c->next) {
+        give_up(c);
+        return;
+    }
+    if (!room_for(c, size)) {
+        c->full = 1;
         give_up(c);
         return;
     }

@@ -12,8 +12,9 @@
  * memory, and a streamed log's memory must not grow with its rows), or when
  * $OPE_TEST_NO_STREAM_CACHE is set (so the tests can compare both ways); a pass stops
  * writing it, and the next pass parses the log again, when a write fails, when the
- * file system would keep less than max(256 MB, 5%) free, or when a column changes
- * kind (a context column that turns categorical after the first batch). Only a pass
+ * file system would keep less than max(256 MB, 5%) free (then no later pass writes it
+ * either), or when a column changes kind (a context column that turns categorical
+ * after the first batch). Only a pass
  * that wrote every batch of its rows makes it readable, and only for those rows.
  * Internal to datasets/. */
 #ifndef DATASETS_BLOG_STREAM_CACHE_H
