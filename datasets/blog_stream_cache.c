@@ -28,21 +28,32 @@
 #define TMPFS_MAGIC_ 0x01021994L
 #define RAMFS_MAGIC_ 0x858458f6L
 
-enum bsc_state { BSC_IDLE, BSC_WRITING, BSC_READY };
-
 /* What a column holds: nothing, numbers, or categorical codes. */
 enum { COL_NONE, COL_NUM, COL_CODE };
 
-struct bsc {
-    int fd;
-    enum bsc_state state;
-    size_t lo, hi;              /* READY: the rows served; WRITING: lo and next row */
-    size_t next;                /* WRITING: the next batch's first row; reading: too */
-    unsigned long long bytes;   /* written by the pass */
+/* One temporary file of batches: rows [lo, hi) once complete, with the columns' kinds. */
+struct bsc_file {
+    int fd;                     /* -1 until needed */
+    size_t lo, hi;
     size_t n_cols;
-    unsigned char *col;         /* [n_cols] COL_* when the pass began writing */
+    unsigned char *col;         /* [n_cols] COL_* of the pass that wrote it */
     int has_pos, shaped;
-    int full;                   /* the file system had no room: no pass writes again */
+};
+
+/* Two files: the pass being written never overwrites the one that is ready, so a pass
+ * that is abandoned (one read only in part, superseded by another range) leaves the
+ * ready rows readable; when it completes it becomes the ready one. */
+struct bsc {
+    struct bsc_file f[2];
+    int ready;                  /* the file holding a complete pass, or -1 */
+    int writing;                /* the file being written, or -1 */
+    /* bsc_write_start asked for a pass from row pending_lo: writing begins at the
+     * pass's first batch, so a pass that reads none costs nothing. */
+    int pending;
+    size_t pending_lo;
+    size_t next;                /* the row the next batch written or read starts at */
+    unsigned long long bytes;   /* written by the pass */
+    int full;                   /* no room once: no pass writes again */
 };
 
 static size_t test_limit;
@@ -60,16 +71,18 @@ struct bsc *bsc_new(void)
     struct bsc *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->fd = ope_tmp_anon("ope-batches");
+    c->ready = c->writing = -1;
+    c->f[1].fd = -1;
+    c->f[0].fd = ope_tmp_anon("ope-batches");
 #ifdef __linux__
     struct statfs fs;
-    if (c->fd >= 0 && fstatfs(c->fd, &fs) == 0 &&
+    if (c->f[0].fd >= 0 && fstatfs(c->f[0].fd, &fs) == 0 &&
         ((long)fs.f_type == TMPFS_MAGIC_ || (long)fs.f_type == RAMFS_MAGIC_)) {
-        close(c->fd);
-        c->fd = -1;
+        close(c->f[0].fd);
+        c->f[0].fd = -1;
     }
 #endif
-    if (c->fd < 0) {
+    if (c->f[0].fd < 0) {
         free(c);
         return NULL;
     }
@@ -80,9 +93,11 @@ void bsc_free(struct bsc *c)
 {
     if (!c)
         return;
-    if (c->fd >= 0)
-        close(c->fd);
-    free(c->col);
+    for (int k = 0; k < 2; k++) {
+        if (c->f[k].fd >= 0)
+            close(c->f[k].fd);
+        free(c->f[k].col);
+    }
     free(c);
 }
 
@@ -91,51 +106,82 @@ static int col_kind(const struct loader *L, size_t j)
     return L->val[j] ? COL_NUM : L->ctx[j].code ? COL_CODE : COL_NONE;
 }
 
-/* Whether L's columns are of the kinds the cache was written with. */
-static int same_shape(const struct bsc *c, const struct loader *L)
+/* Whether L's columns are of the kinds f was written with. */
+static int same_shape(const struct bsc_file *f, const struct loader *L)
 {
-    if (!c->shaped || c->n_cols != L->r.n_cols || c->has_pos != (L->pos != NULL))
+    if (!f->shaped || f->n_cols != L->r.n_cols || f->has_pos != (L->pos != NULL))
         return 0;
-    for (size_t j = 0; j < c->n_cols; j++)
-        if (c->col[j] != col_kind(L, j))
+    for (size_t j = 0; j < f->n_cols; j++)
+        if (f->col[j] != col_kind(L, j))
             return 0;
     return 1;
 }
 
-static void give_up(struct bsc *c)
+/* Empty file k (unlinked: its space comes back at once). */
+static void empty(struct bsc *c, int k)
 {
-    c->state = BSC_IDLE;
-    c->shaped = 0;
-    if (ftruncate(c->fd, 0) != 0) {
+    c->f[k].shaped = 0;
+    if (ftruncate(c->f[k].fd, 0) != 0) {
         /* The file is unlinked: what it keeps goes when the stream closes. */
     }
 }
 
+/* The pass being written goes on without the cache. */
+static void stop_writing(struct bsc *c)
+{
+    if (c->writing >= 0)
+        empty(c, c->writing);
+    c->writing = -1;
+}
+
 void bsc_drop(struct bsc *c)
 {
-    if (c)
-        give_up(c);
+    if (!c)
+        return;
+    stop_writing(c);
+    if (c->ready >= 0)
+        empty(c, c->ready);
+    c->ready = -1;
+    c->pending = 0;
 }
 
 void bsc_write_start(struct bsc *c, size_t lo)
 {
-    if (!c)
+    if (!c || c->full)
         return;
-    give_up(c);
-    if (c->full || lseek(c->fd, 0, SEEK_SET) != 0)
-        return;
-    c->state = BSC_WRITING;
-    c->lo = c->next = lo;
-    c->bytes = 0;
+    stop_writing(c);
+    c->pending = 1;
+    c->pending_lo = lo;
 }
 
-/* Whether size more bytes leave the file system enough free space. */
-static int room_for(const struct bsc *c, unsigned long long size)
+/* The pending pass's first batch: the file that is not ready is emptied for it.
+ * 0, or -1 (no file). */
+static int begin_writing(struct bsc *c)
+{
+    c->pending = 0;
+    int k = c->ready == 0 ? 1 : 0;
+    if (c->f[k].fd < 0 && (c->f[k].fd = ope_tmp_anon("ope-batches")) < 0)
+        return -1;
+    empty(c, k);
+    if (lseek(c->f[k].fd, 0, SEEK_SET) != 0)
+        return -1;
+    c->writing = k;
+    c->f[k].lo = c->next = c->pending_lo;
+    c->bytes = 0;
+    return 0;
+}
+
+/* Whether size more bytes leave the file system enough free space, and stay within
+ * the process's file size limit (ulimit -f: past it a write raises SIGXFSZ, which
+ * ends the process). */
+static int room_for(const struct bsc *c, int fd, unsigned long long size)
 {
     if (test_limit)
         return c->bytes + size <= test_limit;
+    if (!ope_tmp_fits(c->bytes + size))
+        return 0;
     struct statvfs fs;
-    if (fstatvfs(c->fd, &fs) != 0)
+    if (fstatvfs(fd, &fs) != 0)
         return 0;
     unsigned long long unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
     unsigned long long avail = (unsigned long long)fs.f_bavail * unit;
@@ -148,7 +194,7 @@ static int room_for(const struct bsc *c, unsigned long long size)
 
 static int put(struct bsc *c, const void *p, size_t size)
 {
-    if (ope_fd_write_all(c->fd, p, size) != 0)
+    if (ope_fd_write_all(c->f[c->writing].fd, p, size) != 0)
         return -1;
     c->bytes += size;
     return 0;
@@ -156,37 +202,38 @@ static int put(struct bsc *c, const void *p, size_t size)
 
 void bsc_write_batch(struct bsc *c, const struct loader *L)
 {
-    if (!c || c->state != BSC_WRITING)
+    if (!c || (c->pending && begin_writing(c) != 0) || c->writing < 0)
         return;
-    if (!c->shaped) {
-        unsigned char *col = realloc(c->col, L->r.n_cols ? L->r.n_cols : 1);
+    struct bsc_file *f = &c->f[c->writing];
+    if (!f->shaped) {
+        unsigned char *col = realloc(f->col, L->r.n_cols ? L->r.n_cols : 1);
         if (!col) {
-            give_up(c);
+            stop_writing(c);
             return;
         }
-        c->col = col;
-        c->n_cols = L->r.n_cols;
-        c->has_pos = L->pos != NULL;
-        for (size_t j = 0; j < c->n_cols; j++)
-            c->col[j] = (unsigned char)col_kind(L, j);
-        c->shaped = 1;
+        f->col = col;
+        f->n_cols = L->r.n_cols;
+        f->has_pos = L->pos != NULL;
+        for (size_t j = 0; j < f->n_cols; j++)
+            f->col[j] = (unsigned char)col_kind(L, j);
+        f->shaped = 1;
     }
     size_t n = L->n;
     unsigned long long size = 2 * sizeof(uint64_t) +
                               n * (sizeof *L->action + sizeof *L->reward + sizeof *L->pscore +
-                                   sizeof *L->line + (c->has_pos ? sizeof *L->pos : 0));
-    for (size_t j = 0; j < c->n_cols; j++)
-        size += c->col[j] == COL_NUM ? n * sizeof(double)
-              : c->col[j] == COL_CODE ? n * sizeof(int) : 0;
+                                   sizeof *L->line + (f->has_pos ? sizeof *L->pos : 0));
+    for (size_t j = 0; j < f->n_cols; j++)
+        size += f->col[j] == COL_NUM ? n * sizeof(double)
+              : f->col[j] == COL_CODE ? n * sizeof(int) : 0;
     /* A column that turned categorical (or one the batch lacks), a batch that does not
      * follow the last, no room: the pass goes on without the cache. */
-    if (!same_shape(c, L) || L->row0 != c->next) {
-        give_up(c);
+    if (!same_shape(f, L) || L->row0 != c->next) {
+        stop_writing(c);
         return;
     }
-    if (!room_for(c, size)) {
+    if (!room_for(c, f->fd, size)) {
         c->full = 1;
-        give_up(c);
+        stop_writing(c);
         return;
     }
     uint64_t head[2] = { (uint64_t)L->row0, (uint64_t)n };
@@ -195,16 +242,16 @@ void bsc_write_batch(struct bsc *c, const struct loader *L)
     rc |= put(c, L->reward, n * sizeof *L->reward);
     rc |= put(c, L->pscore, n * sizeof *L->pscore);
     rc |= put(c, L->line, n * sizeof *L->line);
-    if (c->has_pos)
+    if (f->has_pos)
         rc |= put(c, L->pos, n * sizeof *L->pos);
-    for (size_t j = 0; j < c->n_cols && rc == 0; j++) {
-        if (c->col[j] == COL_NUM)
+    for (size_t j = 0; j < f->n_cols && rc == 0; j++) {
+        if (f->col[j] == COL_NUM)
             rc |= put(c, L->val[j], n * sizeof(double));
-        else if (c->col[j] == COL_CODE)
+        else if (f->col[j] == COL_CODE)
             rc |= put(c, L->ctx[j].code, n * sizeof(int));
     }
     if (rc != 0) {
-        give_up(c);
+        stop_writing(c);
         return;
     }
     c->next += n;
@@ -212,45 +259,59 @@ void bsc_write_batch(struct bsc *c, const struct loader *L)
 
 void bsc_write_end(struct bsc *c, size_t hi)
 {
-    if (!c || c->state != BSC_WRITING)
+    if (!c)
         return;
-    if (hi != c->next || !c->shaped) {
-        give_up(c);
+    c->pending = 0;             /* a pass of no rows: the cache keeps what it held */
+    if (c->writing < 0)
+        return;
+    struct bsc_file *f = &c->f[c->writing];
+    if (hi != c->next || !f->shaped) {
+        stop_writing(c);
         return;
     }
-    c->state = BSC_READY;
-    c->hi = hi;
+    f->hi = hi;
+    if (c->ready >= 0)
+        empty(c, c->ready);
+    c->ready = c->writing;
+    c->writing = -1;
 }
 
 int bsc_covers(const struct bsc *c, size_t lo, size_t hi, const struct loader *L)
 {
-    return c && c->state == BSC_READY && c->lo == lo && c->hi == hi && lo < hi &&
-           same_shape(c, L);
+    if (!c || c->ready < 0)
+        return 0;
+    const struct bsc_file *f = &c->f[c->ready];
+    return f->lo == lo && f->hi == hi && lo < hi && same_shape(f, L);
 }
 
 int bsc_read_start(struct bsc *c)
 {
-    if (!c || c->state != BSC_READY)
+    if (!c || c->ready < 0)
         return -1;
-    if (lseek(c->fd, 0, SEEK_SET) != 0) {
-        give_up(c);
+    c->pending = 0;
+    stop_writing(c);
+    if (lseek(c->f[c->ready].fd, 0, SEEK_SET) != 0) {
+        bsc_drop(c);
         return -1;
     }
-    c->next = c->lo;
+    c->next = c->f[c->ready].lo;
     return 0;
 }
 
 static int get(struct bsc *c, void *p, size_t size)
 {
-    return ope_fd_read_all(c->fd, p, size);
+    return ope_fd_read_all(c->f[c->ready].fd, p, size);
 }
 
 int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progress *progress,
                    const char *path, struct ope_error *err)
 {
+    if (c->ready < 0)
+        return ope_fail(err, OPE_ESOFTWARE, "%s: no parsed rows to read back", path);
+    const struct bsc_file *f = &c->f[c->ready];
     L->n = 0;
     L->row0 = c->next;
-    if (c->next >= c->hi) {
+    if (c->next >= f->hi) {
         *eof = 1;
         return 0;
     }
@@ -260,36 +321,36 @@ int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progres
     uint64_t head[2];
     int rc = get(c, head, sizeof head);
     size_t n = rc == 0 ? (size_t)head[1] : 0;
-    if (rc == 0 && (head[0] != c->next || n == 0 || n > c->hi - c->next))
+    if (rc == 0 && (head[0] != c->next || n == 0 || n > f->hi - c->next))
         rc = -1;
     if (rc == 0 && n > L->cap && blog_loader_reserve(L, n, err) < 0)
         return -1;
     if (rc == 0)
         rc = get(c, L->action, n * sizeof *L->action) | get(c, L->reward, n * sizeof *L->reward) |
              get(c, L->pscore, n * sizeof *L->pscore) | get(c, L->line, n * sizeof *L->line);
-    if (rc == 0 && c->has_pos)
+    if (rc == 0 && f->has_pos)
         rc = get(c, L->pos, n * sizeof *L->pos);
-    for (size_t j = 0; j < c->n_cols && rc == 0; j++) {
-        if (c->col[j] == COL_NUM)
+    for (size_t j = 0; j < f->n_cols && rc == 0; j++) {
+        if (f->col[j] == COL_NUM)
             rc = get(c, L->val[j], n * sizeof(double));
-        else if (c->col[j] == COL_CODE)
+        else if (f->col[j] == COL_CODE)
             rc = get(c, L->ctx[j].code, n * sizeof(int));
     }
     if (rc != 0) {
         int e = errno;
-        give_up(c);
+        bsc_drop(c);
         return ope_fail(err, OPE_ENOINPUT, "%s: the temporary copy of its parsed rows (in "
                         "%s) could not be read back: %s", path, ope_tmp_dir(),
                         e ? strerror(e) : "it is short");
     }
     L->n = n;
     c->next += n;
-    *eof = c->next >= c->hi;
+    *eof = c->next >= f->hi;
     if (progress) {
         char label[64];
-        snprintf(label, sizeof label, "reading: %zu of %zu rows", c->next - c->lo,
-                 c->hi - c->lo);
-        ope_progress_report(progress, (double)(c->next - c->lo) / (double)(c->hi - c->lo),
+        snprintf(label, sizeof label, "reading: %zu of %zu rows", c->next - f->lo,
+                 f->hi - f->lo);
+        ope_progress_report(progress, (double)(c->next - f->lo) / (double)(f->hi - f->lo),
                             label);
     }
     return 0;

@@ -7,15 +7,19 @@
  * parsed (raw positions, categorical codes), so a batch read back is the batch the
  * parser would give: the windows, and every result, are the same bit for bit.
  *
- * The cache is an optimisation and never an error: it is not made when no temporary
+ * The cache is an optimisation and, but for an I/O error reading it back (which ends
+ * the pass, OPE_ENOINPUT, as a read error of the log would), never an error: it is
+ * not made when no temporary
  * file can be created in $TMPDIR, when $TMPDIR is a tmpfs or ramfs (its pages would be
  * memory, and a streamed log's memory must not grow with its rows), or when
  * $OPE_TEST_NO_STREAM_CACHE is set (so the tests can compare both ways); a pass stops
  * writing it, and the next pass parses the log again, when a write fails, when the
- * file system would keep less than max(256 MB, 5%) free (then no later pass writes it
- * either), or when a column changes kind (a context column that turns categorical
+ * file system would keep less than max(256 MB, 5%) free or the file would pass the
+ * process's file size limit (then no later pass writes it either), or when a column changes kind (a context column that turns categorical
  * after the first batch). Only a pass
- * that wrote every batch of its rows makes it readable, and only for those rows.
+ * that wrote every batch of its rows makes it readable, and only for those rows; it
+ * is written beside the rows that are ready, which stay readable until it completes
+ * (two files at most; the older is emptied then).
  * Internal to datasets/. */
 #ifndef DATASETS_BLOG_STREAM_CACHE_H
 #define DATASETS_BLOG_STREAM_CACHE_H
@@ -31,8 +35,9 @@ struct ope_progress;
 struct bsc *bsc_new(void);
 void bsc_free(struct bsc *c);
 
-/* A pass that parses rows lo.. of the log begins: what the cache held is dropped and
- * the pass's batches are written as they come (bsc_write_batch). */
+/* A pass that parses rows lo.. of the log begins: at its first batch what the cache
+ * held is dropped, and the pass's batches are written as they come (bsc_write_batch).
+ * A pass that reads no batch leaves the cache as it was. */
 void bsc_write_start(struct bsc *c, size_t lo);
 /* The batch the loader L holds (rows L->row0 .. L->row0 + L->n - 1). */
 void bsc_write_batch(struct bsc *c, const struct loader *L);

@@ -92,6 +92,14 @@ int rmc_append(struct rmc *c, const struct blog *w, size_t first)
         c->broken = 1;
         return -1;
     }
+    /* Past the file size limit a write would end the process (SIGXFSZ): give up. */
+    size_t row = sizeof *w->action + sizeof *w->reward + (c->has_pos ? sizeof(int) : 0) +
+                 c->n_num * sizeof(double) + c->n_cat * sizeof(int);
+    long at = ftell(c->f);
+    if (at < 0 || !ope_tmp_fits((unsigned long long)at + 16 + (unsigned long long)w->n * row)) {
+        c->broken = 1;
+        return -1;
+    }
     uint64_t head[2] = { (uint64_t)w->n, (uint64_t)first };
     put(c, head, sizeof head[0], 2);
     put(c, w->action, sizeof *w->action, w->n);

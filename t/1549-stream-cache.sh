@@ -35,6 +35,11 @@ for log in gen late; do
     eval_json "$log-notmp" "$TMP/$log.csv" "$TMP/missing"
     same_bits "$log-cache" "$log-notmp" "$log.csv: no \$TMPDIR, no cache: the same bits, status 0"
 done
+# A file size limit (ulimit -f) smaller than the cache: past it a write would raise
+# SIGXFSZ and end the process; the cache stops before it instead.
+(ulimit -f 10000 && eval_json "gen-fsize" "$TMP/gen.csv" "$TMP/tmp"); st=$?
+if [ $st -eq 0 ]; then same_bits "gen-cache" "gen-fsize" "ulimit -f 10000: the cache stops, the same bits"
+else fail "ulimit -f 10000: status $st"; diag "$(head -c 300 "$TMP/gen-fsize.err")"; fi
 if [ -z "$(ls -A "$TMP/tmp")" ]; then pass "nothing is left in \$TMPDIR"
 else fail "nothing is left in \$TMPDIR"; diag "$(ls -la "$TMP/tmp")"; fi
 # shellcheck disable=SC2086

@@ -3,9 +3,11 @@
 #include "ope/base/tmpfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 const char *ope_tmp_dir(void)
@@ -23,10 +25,20 @@ int ope_tmp_anon(const char *prefix)
         return -1;
     snprintf(path, len, "%s/%s-XXXXXX", dir, prefix);
     int fd = mkstemp(path);
-    if (fd >= 0)
+    if (fd >= 0) {
         unlink(path);
+        /* Not inherited: a child (gnuplot) would keep the deleted file's space. */
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
     free(path);
     return fd;
+}
+
+int ope_tmp_fits(unsigned long long size)
+{
+    struct rlimit lim;
+    return getrlimit(RLIMIT_FSIZE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY ||
+           size <= (unsigned long long)lim.rlim_cur;
 }
 
 int ope_fd_write_all(int fd, const void *buf, size_t n)

@@ -9,9 +9,14 @@
 /* $TMPDIR, or /tmp when it is unset or empty. */
 const char *ope_tmp_dir(void);
 
-/* A new file in ope_tmp_dir() named PREFIX-XXXXXX, opened for reading and writing and
- * already unlinked: its descriptor, or -1 (errno set). */
+/* A new file in ope_tmp_dir() named PREFIX-XXXXXX, opened for reading and writing,
+ * already unlinked and closed on exec: its descriptor, or -1 (errno set). */
 int ope_tmp_anon(const char *prefix);
+
+/* Whether a file of size bytes stays within the process's file size limit (ulimit
+ * -f): a write past it raises SIGXFSZ, which ends the process, so a scratch file that
+ * may give up stops before it. */
+int ope_tmp_fits(unsigned long long size);
 
 /* Write or read exactly n bytes at fd's offset (retrying short transfers and EINTR):
  * 0, or -1 (a write error, or a read that hit the end or an error; errno set, 0 at
