@@ -431,9 +431,11 @@ static int split_pass(struct blog_stream *s, const struct csv_index *ix,
     }
     if (rc == 0)
         rc = merge(s, ix->rows, all, err);
+    int categorical = 0;
     for (size_t j = 0; j < m; j++)
-        if (L->ctx[j].categorical)
-            bsc_drop(s->cache);
+        categorical |= L->ctx[j].categorical;
+    if (categorical)
+        bsc_drop(s->cache);
     for (int r = 0; all && r < P; r++)
         share_release(&all[r]);
     free(all);
