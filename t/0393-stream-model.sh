@@ -8,16 +8,19 @@
 # The log has what the fit treats specially: positions (a one-hot block), a
 # categorical context of 300 levels (solved as an eliminated block: 256 or more), one
 # of 5 and one whose levels appear late (dense), numeric contexts to standardise per
-# fold, and three windows of 65,536 rows. The passes after the first read the model's columns from a temporary copy; the
-# same bytes without it. Then its errors: the same messages and statuses as in memory, and what
-# cannot fit (--save-state) refused with status 64 saying what to do.
+# fold, and three windows (of 16,384 rows: OPE_TEST_WINDOW; the default 65,536 would
+# take 3.5 times the rows and the time). The passes after the first read the model's
+# columns from a temporary copy; the same bytes without it. Then its errors: the same
+# messages and statuses as in memory, and what cannot fit (--save-state) refused with
+# status 64 saying what to do.
 . "$OPE_SRCDIR/t/lib.sh"
 close="$OPE_BUILDDIR/t/jsonclose"
 
-"$OPE" gen bandit --rows 140000 --actions 4 --seed 11 -q -o "$TMP/raw.csv" || exit 1
+OPE_TEST_WINDOW=16384; export OPE_TEST_WINDOW
+"$OPE" gen bandit --rows 40000 --actions 4 --seed 11 -q -o "$TMP/raw.csv" || exit 1
 # Positions and categorical contexts (t/lib.sh): x7's levels first seen in the last
-# window (after row 100,000).
-add_contexts "$TMP/raw.csv" "$TMP/log.csv" 100000
+# window (after row 34,000).
+add_contexts "$TMP/raw.csv" "$TMP/log.csv" 34000
 "$OPE" info "$TMP/log.csv" > "$TMP/info" 2>&1
 expect_grep "$TMP/info" "x5            context (categorical, 300 levels)" \
     "the log has a categorical context of 300 levels (solved as a block)"
@@ -36,7 +39,7 @@ stream_same "5 folds, another seed" "$TMP/log.csv" --estimators dm,dr --folds 5 
 stream_same "lambda 0 (dense: no block solve)" "$TMP/log.csv" --estimators dm,dr \
     --model-lambda 0 --ci t
 # Continuous rewards: ridge by default.
-"$OPE" gen bandit --rows 70000 --actions 3 --reward continuous --seed 2 -q \
+"$OPE" gen bandit --rows 20000 --actions 3 --reward continuous --seed 2 -q \
     -o "$TMP/cont.csv" || exit 1
 stream_same "continuous rewards: ridge by default" "$TMP/cont.csv" --estimators dm,dr,sndr --ci t
 expect_grep "$TMP/win" '"model":{"kind":"ridge","folds":3' "... and reported as ridge"

@@ -24,7 +24,7 @@ esac
 # whose tail is not six characters, a directory and a symbolic link named like a stale
 # file, (as root) one owned by another user, and one whose pid is gone but that is
 # locked (flock) as a writer in another pid namespace holds its file: all stay.
-sleep 60 & live=$!
+sleep 60 >/dev/null 2>&1 & live=$!
 : >"$TMP/k/.g.csv.ope-999999999.abcdef"
 : >"$TMP/k/.g.csv.ope-$live.abcdef"
 : >"$TMP/k/.h.csv.ope-999999999.abcdef"
@@ -34,7 +34,7 @@ ln -s "$TMP/k/.h.csv.ope-999999999.abcdef" "$TMP/k/.g.csv.ope-999999997.abcdef"
 locked=""
 if command -v flock >/dev/null 2>&1; then
     : >"$TMP/k/.g.csv.ope-999999995.abcdef"
-    flock "$TMP/k/.g.csv.ope-999999995.abcdef" sleep 60 & holder=$!
+    flock "$TMP/k/.g.csv.ope-999999995.abcdef" sleep 60 >/dev/null 2>&1 & holder=$!
     locked=.g.csv.ope-999999995.abcdef
     sleep 0.3
 fi
@@ -95,7 +95,7 @@ done
 # same chart removes; a live writer's stays.
 if command -v gnuplot >/dev/null 2>&1; then
     mkdir "$TMP/p"
-    sleep 60 & live=$!
+    sleep 60 >/dev/null 2>&1 & live=$!
     "$OPE" gen bandit --rows 200 -q -o "$TMP/p/log.csv"
     : >"$TMP/p/.c.svg.ope-999999999.abcdef"
     : >"$TMP/p/.c.svg.ope-$live.abcdef"
