@@ -35,11 +35,12 @@ check_tree() {
             if (p ~ /^ope\//) return 7
             return "?"
         }
-        FNR == 1 {
-            from = layer(FILENAME)
-            if (from == "?")
-                print FILENAME ": a folder with no layer (add it to doc/architecture.md and t/0001-layers.sh)"
+        BEGIN {    # every file, an empty one too
+            for (i = 1; i < ARGC; i++)
+                if (layer(ARGV[i]) == "?")
+                    print ARGV[i] ": a folder with no layer (add it to doc/architecture.md and t/0001-layers.sh)"
         }
+        FNR == 1 { from = layer(FILENAME) }
         from != "?" && /^[[:space:]]*#[[:space:]]*include[[:space:]]*"/ {
             inc = $0; sub(/^[^"]*"/, "", inc); sub(/".*/, "", inc)
             to = layer(inc)
