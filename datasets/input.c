@@ -15,6 +15,7 @@
 
 #include "ope/base/outfile.h"
 #include "ope/base/sha256.h"
+#include "ope/base/tmpfile.h"
 
 #define IN_RAW ((size_t)1 << 18)
 
@@ -44,13 +45,23 @@ struct in_src {
     int seeked;                 /* in_seek skipped bytes: the digest is not known */
 };
 
-/* Write bytes handed on to the tee, if any. */
+/* Write bytes handed on to the tee, if any. A write past the process's file size
+ * limit (ulimit -f) raises SIGXFSZ, which ended the process and left the copy behind:
+ * the copy is refused before it. */
 static int tee_write(struct in_src *s, const void *buf, size_t n, struct ope_error *err)
 {
-    if (s->tee && n && fwrite(buf, 1, n, s->tee) != n)
+    if (!s->tee || !n)
+        return 0;
+    const char *what = strcmp(s->name, "-") == 0 ? "standard input" : s->name;
+    off_t at = ftello(s->tee);
+    if (at >= 0 && !ope_tmp_fits((unsigned long long)at + n))
+        return ope_fail(err, OPE_ECANTCREAT, "%s: the temporary copy of %s would pass the "
+                        "file size limit (ulimit -f, %llu bytes written): raise the limit, "
+                        "or give the log as a file", s->tee_name, what,
+                        (unsigned long long)at);
+    if (fwrite(buf, 1, n, s->tee) != n)
         return ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: %s",
-                        s->tee_name, strcmp(s->name, "-") == 0 ? "standard input" : s->name,
-                        strerror(errno));
+                        s->tee_name, what, strerror(errno));
     return 0;
 }
 

@@ -40,6 +40,14 @@ done
 (ulimit -f 10000 && eval_json "gen-fsize" "$TMP/gen.csv" "$TMP/tmp"); st=$?
 if [ $st -eq 0 ]; then same_bits "gen-cache" "gen-fsize" "ulimit -f 10000: the cache stops, the same bits"
 else fail "ulimit -f 10000: status $st"; diag "$(head -c 300 "$TMP/gen-fsize.err")"; fi
+# Standard input is copied to a temporary file for the later passes, which the cache
+# cannot replace (the first pass may end before it): past the limit the copy is refused
+# (73, saying so) -- it ended the process by SIGXFSZ and left the copy in $TMPDIR.
+(ulimit -f 2000 && TMPDIR="$TMP/tmp" exec "$OPE" eval - --stream --estimators ipw \
+    < "$TMP/gen.csv" > /dev/null 2>"$TMP/stdin-fsize.err"); st=$?
+if [ $st -eq 73 ] && grep -q "standard input would pass the file size limit (ulimit -f" \
+    "$TMP/stdin-fsize.err"; then pass "standard input past ulimit -f: 73, saying which limit"
+else fail "standard input past ulimit -f: status $st"; diag "$(head -c 300 "$TMP/stdin-fsize.err")"; fi
 if [ -z "$(ls -A "$TMP/tmp")" ]; then pass "nothing is left in \$TMPDIR"
 else fail "nothing is left in \$TMPDIR"; diag "$(ls -la "$TMP/tmp")"; fi
 # shellcheck disable=SC2086
