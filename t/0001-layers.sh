@@ -10,9 +10,10 @@
 . "$OPE_SRCDIR/t/lib.sh"
 plan 6
 
-# layer_of PATH: the layer number of a source path, or "?" for an unknown place.
+# check_tree ROOT: prints one line per offending include; counts files in $TMP/nfiles.
 # One awk program reads every file (a shell loop forking sed and a case per include
-# took 27 s). layer(): the layer of a path, -1 for config.h, "?" for none.
+# took 27 s). layer(): the layer number of a path, -1 for config.h, "?" for an unknown
+# place.
 check_tree() {
     root=$1
     files=$(cd "$root" && find ope datasets estimators viz reports -name '*.[ch]' 2>/dev/null |

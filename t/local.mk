@@ -238,12 +238,14 @@ EXTRA_DIST += $(ope_sh_tests)
 
 # make check-threads: the tests ThreadSanitizer runs (.ci/run's third build). It slows
 # a test 10 to 40 times, so the whole suite would not fit CI's time: every C test but
-# the three that stream large logs (t/0382 took 263 s, t/0390 over 6 minutes), and the
-# shell tests that drive each threaded module from the command -- the bootstrap and
-# the engine's threads (1532, 0328), the generator's (0500, 0501), trajectories (0940),
-# the learners (1340, 1020), segments and levels (0360, 0430), a streamed log's
-# passes (0355, 0356, 0381) and the TUI's cancellable job (0545). Every test still runs
-# under AddressSanitizer and UndefinedBehaviorSanitizer (the second build).
+# three slow ones (t/0382 took 263 s and t/0390 over 6 minutes streaming large logs;
+# t/0354's P(best) calibration over 4,000 simulated logs, 26 s in the plain build),
+# and the shell tests that drive each threaded module from the command -- the
+# bootstrap and the engine's threads (1532, 0328), the generator's (0500, 0501),
+# trajectories (0940), the learners (1340, 1020), segments and levels (0360, 0430), a
+# streamed log's passes (0355, 0356, 0381) and the TUI's cancellable job (0545).
+# Every test still runs under AddressSanitizer and UndefinedBehaviorSanitizer (the
+# second build).
 tsan_sh_tests = t/0328-refit-bootstrap.sh t/0355-gate-stream.sh t/0356-plan-stream.sh \
 	t/0360-segments.sh t/0381-info-stream.sh t/0430-many-levels.sh t/0500-gen-eval.sh \
 	t/0501-gen-write.sh t/0545-cancel.sh t/0940-eval-traj.sh t/1020-explore.sh \
