@@ -678,9 +678,7 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
 {
     const struct model_fold *f = ctx;
     struct fqe_tab b;
-    struct mis_tab c;
     memset(&b, 0, sizeof b);
-    memset(&c, 0, sizeof c);
     struct lin_tab l;
     memset(&l, 0, sizeof l);
     int rc = 0, fqe = f->t->model && !f->t->lin;
@@ -698,22 +696,18 @@ static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
                       st->name);
     if (rc == 0 && nf1 && (rc = lin_init(f->g, f->t, &l, nf1 - 1, err)) == 0)
         rc = lin_tab_get(&l, st, err);
-    if (rc == 0 && f->t->mis) {
-        rc = mis_tab_init(&c, f->mt->P, f->mt->R, f->mt->max_bytes, err);
-        if (rc == 0)
-            rc = mis_tab_get(&c, st, err);
-    }
+    /* mis's tables are the largest (a state x next-state table per step, policy and
+     * resample): added from the bytes straight into the merged ones. */
+    if (rc == 0 && f->t->mis)
+        rc = mis_tab_add_put(f->mt, st, err);
     if (rc == 0)
         rc = sf_done(st, err);
     if (rc == 0 && fqe)
         rc = fqe_tab_merge(f->fq, &b, err);
     if (rc == 0 && nf1)
         rc = lin_tab_merge(f->lt, &l, err);
-    if (rc == 0 && f->t->mis)
-        rc = mis_tab_merge(f->mt, &c, err);
     fqe_tab_release(&b);
     lin_tab_release(&l);
-    mis_tab_release(&c);
     return rc;
 }
 

@@ -237,6 +237,49 @@ int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *
     return 0;
 }
 
+/* The transition counts M of a step are mostly zero (a state leads to few others):
+ * each row goes as words of 64 cells, a word's bits marking the cells whose bits are
+ * not all zero (-0.0 goes as a value), followed by those cells' values. */
+#define MIS_WORD_CELLS 64
+
+static size_t row_words(size_t S)
+{
+    return (S + MIS_WORD_CELLS - 1) / MIS_WORD_CELLS;
+}
+
+static void put_row(struct strbuf *sb, const double *x, size_t S)
+{
+    for (size_t s0 = 0; s0 < S; s0 += MIS_WORD_CELLS) {
+        size_t s1 = s0 + MIS_WORD_CELLS < S ? s0 + MIS_WORD_CELLS : S;
+        uint64_t bits = 0;
+        for (size_t s2 = s0; s2 < s1; s2++) {
+            uint64_t u;
+            memcpy(&u, &x[s2], sizeof u);
+            bits |= (uint64_t)(u != 0) << (s2 - s0);
+        }
+        sf_put_u64(sb, bits);
+        for (size_t s2 = s0; s2 < s1; s2++)
+            if (bits >> (s2 - s0) & 1)
+                sf_put_f64(sb, x[s2]);
+    }
+}
+
+/* x[0..S) += a row put_row wrote (+= 0.0 where it holds none, as a merge of the
+ * tables adds); a bit past the row's cells is damage. */
+static void add_row(struct sf_state *st, double *x, size_t S)
+{
+    for (size_t s0 = 0; s0 < S && !st->bad; s0 += MIS_WORD_CELLS) {
+        size_t s1 = s0 + MIS_WORD_CELLS < S ? s0 + MIS_WORD_CELLS : S;
+        uint64_t bits = sf_get_u64(st);
+        if (s1 - s0 < MIS_WORD_CELLS && bits >> (s1 - s0)) {
+            st->bad = 1;
+            return;
+        }
+        for (size_t s2 = s0; s2 < s1; s2++)
+            x[s2] += bits >> (s2 - s0) & 1 ? sf_get_f64(st) : 0.0;
+    }
+}
+
 void mis_tab_put(const struct mis_tab *t, struct strbuf *sb)
 {
     size_t c = t->cap, S = t->S;
@@ -248,8 +291,7 @@ void mis_tab_put(const struct mis_tab *t, struct strbuf *sb)
             for (int u = 0; u < t->T; u++) {
                 const double *x = block(t, p, r, u);
                 for (size_t s = 0; s < S; s++) {
-                    for (size_t s2 = 0; s2 < S; s2++)
-                        sf_put_f64(sb, x[s * c + s2]);
+                    put_row(sb, x + s * c, S);
                     sf_put_f64(sb, x[c * c + s]);
                     sf_put_f64(sb, x[c * c + c + 2 * s]);
                     sf_put_f64(sb, x[c * c + c + 2 * s + 1]);
@@ -258,32 +300,41 @@ void mis_tab_put(const struct mis_tab *t, struct strbuf *sb)
         }
 }
 
-int mis_tab_get(struct mis_tab *t, struct sf_state *st, struct ope_error *err)
+int mis_tab_add_put(struct mis_tab *t, struct sf_state *st, struct ope_error *err)
 {
-    /* Counts that do not fit the bytes left are damage: they must not size the tables. */
+    /* Counts that do not fit the bytes left are damage: they must not size the tables
+     * (a state's row takes at least its words and its three numbers). */
     uint64_t S = sf_get_count(st, 0, sf_room(st, 8));
     uint64_t T = sf_get_count(st, 0, INT32_MAX);
-    if (!st->bad && (double)t->P * (double)t->R * (double)T * (double)S * (double)S >
-                        (double)sf_room(st, 8))
+    if (!st->bad && (double)t->P * (double)t->R * (double)T * (double)S *
+                            (double)(row_words((size_t)S) + 3) > (double)sf_room(st, 8))
         st->bad = 1;
     if (st->bad)
         return sf_done(st, err);
-    if (grow(t, (size_t)S, (int)T, err) != 0)
+    /* An empty table (the first rank's) is laid out as the bytes' tables are, not
+     * grown ahead: the ranks' usually see the same states and steps. */
+    int empty = t->S == 0 && t->T == 0 && (S > t->cap || (int)T > t->tcap);
+    if (empty ? relayout(t, S ? (size_t)S : 1, T ? (int)T : 1, err) != 0
+              : grow(t, (size_t)S, (int)T, err) != 0)
         return -1;
-    t->S = (size_t)S;
-    t->T = (int)T;
+    t->S = (size_t)S > t->S ? (size_t)S : t->S;
+    t->T = (int)T > t->T ? (int)T : t->T;
     size_t c = t->cap;
-    for (size_t p = 0; p < t->P; p++)
-        for (size_t r = 0; r < t->R; r++) {
-            t->mass[p * t->R + r] = sf_get_f64(st);
-            for (int u = 0; u < t->T; u++) {
+    /* mis_tab_merge's sums, in its order, from the bytes. */
+    for (size_t p = 0; p < t->P && !st->bad; p++)
+        for (size_t r = 0; r < t->R && !st->bad; r++) {
+            t->mass[p * t->R + r] += sf_get_f64(st);
+            for (int u = 0; u < (int)T && !st->bad; u++) {
                 double *x = block(t, p, r, u);
-                for (size_t s = 0; s < S; s++) {
-                    for (size_t s2 = 0; s2 < S; s2++)
-                        x[s * c + s2] = sf_get_f64(st);
-                    x[c * c + s] = sf_get_f64(st);
-                    x[c * c + c + 2 * s] = sf_get_f64(st);
-                    x[c * c + c + 2 * s + 1] = sf_get_f64(st);
+                for (size_t s = 0; s < S && !st->bad; s++) {
+                    add_row(st, x + s * c, (size_t)S);
+                    x[c * c + s] += sf_get_f64(st);
+                    struct ope_sum k = { x[c * c + c + 2 * s], x[c * c + c + 2 * s + 1] };
+                    struct ope_sum l;
+                    l.s = sf_get_f64(st);
+                    l.c = sf_get_f64(st);
+                    ope_sum_merge(&k, &l);
+                    x[c * c + c + 2 * s] = k.s, x[c * c + c + 2 * s + 1] = k.c;
                 }
             }
         }

@@ -80,10 +80,14 @@ int mis_tab_count_window(struct mis_tab *t, const struct tlog *w, const double *
 /* a += b (other episodes of the same log). 0, or -1 with err. */
 int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *err);
 
-/* The tables as bytes, and back (t initialised with the same P and R; the caller's
- * sf_done checks the bytes were whole). */
+/* The tables as bytes (each step's transition counts M sparse: a row's cells as words
+ * of 64 marking those that are not +0.0, then their values), and t += the tables of
+ * such bytes, with mis_tab_merge's sums in its order (t initialised with the same P
+ * and R): ranks' tables merge from the bytes they send, with no copy of each. The
+ * caller's sf_done checks the bytes were whole; 0, or -1 with err (damage, the
+ * budget), t then part-merged: discard it. */
 void mis_tab_put(const struct mis_tab *t, struct strbuf *sb);
-int mis_tab_get(struct mis_tab *t, struct sf_state *st, struct ope_error *err);
+int mis_tab_add_put(struct mis_tab *t, struct sf_state *st, struct ope_error *err);
 
 /* Copy r of policy p: the ratios ŵ_t(s) into wh[t S + s] (t < T, S = t->S; may be
  * NULL) and the value, sum_t gamma^t sum_s ŵ_t(s) R_t(s) / mass (NAN with no

@@ -44,6 +44,7 @@ ope_c_tests = \
 	t/0350-matrix \
 	t/0354-pbest-calib \
 	t/0400-ridge \
+	t/0402-mistab-wire \
 	t/0410-logistic \
 	t/0420-crossfit \
 	t/0425-rmodel-block \
