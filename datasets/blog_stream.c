@@ -213,6 +213,31 @@ static int parse_pass_start(struct blog_stream *s, struct ope_error *err)
     return rc < 0 ? -1 : 0;
 }
 
+/* The pass parses its inputs from row `at` on (a batch's first row), in place of the
+ * cache: from the pass's first row, the rows before `at` read and dropped (a rare
+ * path: the cache failed a read). The rows the pass gave already still count. */
+static int parse_from(struct blog_stream *s, size_t at, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    size_t given = s->pass_rows;
+    s->from_cache = 0;
+    if (parse_pass_start(s, err) != 0)
+        return -1;
+    s->pass_rows = given;
+    while (L->row0 < at) {
+        size_t limit = at - L->row0 < s->batch ? at - L->row0 : s->batch;
+        int rc = blog_loader_read_rows(L, s->csv, limit, err);
+        if (rc < 0)
+            return -1;
+        if (L->n == 0)
+            return changed(s, "its number of rows", err);
+        L->row0 += L->n;
+        L->n = 0;
+    }
+    s->eof = 0;
+    return 0;
+}
+
 /* The next batch of rows into the loader (none at the end). 0 or -1. */
 int blog_stream_batch_read(struct blog_stream *s, struct ope_error *err)
 {
@@ -224,8 +249,20 @@ int blog_stream_batch_read(struct blog_stream *s, struct ope_error *err)
         bsc_write_end(s->cache, L->row0);
         return 0;
     }
-    if (s->from_cache)
-        return bsc_read_batch(s->cache, L, &s->eof, s->progress, input_name(s, 0), err);
+    if (s->from_cache) {
+        struct ope_error e = { 0 };
+        if (bsc_read_batch(s->cache, L, &s->eof, s->progress, input_name(s, 0), &e) == 0)
+            return 0;
+        if (e.status != OPE_ENOINPUT) {
+            *err = e;
+            return -1;
+        }
+        /* The parsed rows could not be read back (an I/O error in $TMPDIR; the cache is
+         * gone): the log has them, checked unchanged when the pass began. */
+        snprintf(s->cache_failed, sizeof s->cache_failed, "%s", e.msg);
+        if (parse_from(s, L->row0, err) != 0)
+            return -1;
+    }
     /* A range that ends before the log stops there; one that ends with the log reads
      * on to its end, which must come there (blog_stream_next). */
     int cut = s->ranged && s->hi < s->total;
@@ -621,6 +658,11 @@ size_t blog_stream_bytes_taken(const struct blog_stream *s)
 int blog_stream_spilled(const struct blog_stream *s)
 {
     return s->spilled;
+}
+
+const char *blog_stream_cache_failed(const struct blog_stream *s)
+{
+    return s->cache_failed[0] ? s->cache_failed : NULL;
 }
 
 int blog_stream_digest(const struct blog_stream *s, char out[65])

@@ -145,6 +145,10 @@ size_t blog_stream_bytes_taken(const struct blog_stream *s);
  * ope_outfile_track). */
 int blog_stream_spilled(const struct blog_stream *s);
 
+/* NULL, or why the temporary copy of the parsed rows failed a read (an I/O error in
+ * $TMPDIR), after which the passes parsed the log again: a warning for the result. */
+const char *blog_stream_cache_failed(const struct blog_stream *s);
+
 /* The hex SHA-256 of the input's bytes as given, as csv_digest says it: of a
  * spilled input (standard input, a pipe), or of several inputs' bytes in order. 0, or
  * -1 when not known: one regular file, to be hashed by its path. */

@@ -63,11 +63,22 @@ void bsc_test_limit(size_t bytes)
     test_limit = bytes;
 }
 
+static size_t test_read_error;      /* batches read back until one fails; 0: none */
+
+void bsc_test_read_error(size_t k)
+{
+    test_read_error = k;
+}
+
 struct bsc *bsc_new(void)
 {
     const char *no = getenv("OPE_TEST_NO_STREAM_CACHE");
     if (no && *no)
         return NULL;
+    /* $OPE_TEST_STREAM_CACHE_READ_ERROR=k: bsc_test_read_error(k), for the commands. */
+    const char *k = getenv("OPE_TEST_STREAM_CACHE_READ_ERROR");
+    if (k && *k)
+        bsc_test_read_error((size_t)strtoul(k, NULL, 10));
     struct bsc *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -320,6 +331,8 @@ int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progres
     errno = 0;
     uint64_t head[2];
     int rc = get(c, head, sizeof head);
+    if (test_read_error && --test_read_error == 0)
+        rc = -1, errno = EIO;
     size_t n = rc == 0 ? (size_t)head[1] : 0;
     if (rc == 0 && (head[0] != c->next || n == 0 || n > f->hi - c->next))
         rc = -1;
@@ -339,8 +352,9 @@ int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progres
     if (rc != 0) {
         int e = errno;
         bsc_drop(c);
-        return ope_fail(err, OPE_ENOINPUT, "%s: the temporary copy of its parsed rows (in "
-                        "%s) could not be read back: %s", path, ope_tmp_dir(),
+        c->full = 1;        /* a file system that fails a read is not written again */
+        return ope_fail(err, OPE_ENOINPUT, "the temporary copy of its parsed rows (in %s) "
+                        "could not be read back (%s)", ope_tmp_dir(),
                         e ? strerror(e) : "it is short");
     }
     L->n = n;

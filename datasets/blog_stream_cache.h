@@ -57,13 +57,18 @@ int bsc_covers(const struct bsc *c, size_t lo, size_t hi, const struct loader *L
 int bsc_read_start(struct bsc *c);
 /* The next batch into L (L->row0 and L->n set; L->n 0 after the last), *eof set with
  * the last; progress (may be NULL) told the share of rows read, and asked whether
- * the work is cancelled (OPE_EINTERRUPTED, named by path). 0, or -1 with err (a read
- * error: OPE_ENOINPUT). */
+ * the work is cancelled (OPE_EINTERRUPTED, named by path). 0, or -1 with err: a read
+ * error is OPE_ENOINPUT, L->row0 the batch's first row; the cache is then dropped
+ * and no pass writes it again (its file system failed a read), so the caller can
+ * parse the log from that row. */
 int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progress *progress,
                    const char *path, struct ope_error *err);
 
 /* Tests: the cache's bytes past which it stops, as if the file system had filled
  * (0: the file system's free space decides). */
 void bsc_test_limit(size_t bytes);
+/* Tests: the k-th batch read back from here on (1: the next) fails as a read that
+ * gets EIO would (0: none). */
+void bsc_test_read_error(size_t k);
 
 #endif

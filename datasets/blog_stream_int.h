@@ -21,6 +21,7 @@ struct wmat {
 
 struct blog_stream {
     struct load_opts o;
+    char cache_failed[OPE_ERROR_MSG_MAX];   /* why the parsed rows' copy failed a read, or "" */
     size_t n_in;
     char **name;                /* [n_in] as given (messages, the window's path) */
     char **file;                /* [n_in] what is read: name, or its spilled copy */

@@ -397,10 +397,19 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
 }
 
 /* One window of a reward model's pass (evs_each_window with s->fitting). */
+/* ctx: NULL, or the rows at the pass's start to pass over (size_t *: the rows the
+ * model's copy gave before it failed a read). */
 static int fit_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
                       struct ope_error *err)
 {
-    (void)ctx;
+    size_t *skip = ctx;
+    if (skip && *skip) {
+        if (w->n > *skip)
+            return ope_fail(err, OPE_ESOFTWARE, "%s: a window across the rows the reward "
+                            "model's copy gave", evs_path(g));
+        *skip -= w->n;
+        return 0;
+    }
     if (evs_fit_window(g, &w, err) != 0)
         return -1;
     return rms_window(((struct ssrc *)g->self)->fit, w, first, err);
@@ -441,9 +450,20 @@ static int fit_model(struct eng *g, struct res_eval *r, struct ope_error *err)
     while ((pass = rms_next_pass(s->fit)) != NULL) {
         /* The first pass reads the log and copies the model's columns; the others read
          * that copy, but for dm's gradient, which reads the policies too. */
-        int rc = rms_cached(s->fit) ? rms_cache_pass(s->fit, g->o->progress, pass, err)
-                                    : evs_each_window(g, pass, first ? NULL : pass, fit_window,
-                                                      NULL, err);
+        size_t done = 0;
+        int copy = rms_cached(s->fit);
+        int rc = copy ? rms_cache_pass(s->fit, g->o->progress, pass, &done, err)
+                      : evs_each_window(g, pass, first ? NULL : pass, fit_window, NULL, err);
+        if (rc < 0 && copy && err->status == OPE_ENOINPUT && !rms_cached(s->fit)) {
+            /* The copy failed a read ($TMPDIR's I/O): the rest of the pass from the log,
+             * which the copy's rows came from, then every pass from it. */
+            rc = res_warn(r, NULL, "%s: its passes read the log again from there",
+                          err->msg) != 0 ? ope_fail_oom(err) : 0;
+            if (rc == 0) {
+                ope_error_clear(err);
+                rc = evs_each_window(g, pass, pass, fit_window, &done, err);
+            }
+        }
         /* Several ranks: the whole log's sums of the pass from every rank's. */
         if (evs_share_fit(g, rc, s->fit, err) != 0 || rms_pass_done(s->fit, err) != 0) {
             s->fitting = 0;

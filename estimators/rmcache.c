@@ -17,7 +17,8 @@
 
 struct rmc {
     FILE *f;
-    int broken;             /* a write failed: unusable */
+    int broken;             /* a write or a read failed: unusable */
+    size_t reads;           /* windows read back (the tests' read error) */
     size_t n_num, n_cat;    /* the first window's columns */
     int has_pos, shaped, n_actions, n_positions;
     /* the window read back */
@@ -26,6 +27,14 @@ struct rmc {
     double **num;           /* [n_num][cap] */
     struct blog_catcol *cat;    /* [n_cat], codes [cap] */
 };
+
+/* $OPE_TEST_MODEL_CACHE_READ_ERROR=k: the k-th window read back fails as a read that
+ * gets EIO would (the tests' seam for the passes' fallback to the log). */
+static size_t test_read_error(void)
+{
+    const char *k = getenv("OPE_TEST_MODEL_CACHE_READ_ERROR");
+    return k && *k ? (size_t)strtoul(k, NULL, 10) : 0;
+}
 
 struct rmc *rmc_new(void)
 {
@@ -154,22 +163,32 @@ static int grow(struct rmc *c, size_t n, struct ope_error *err)
     return ok ? 0 : -1;
 }
 
+/* A read back that failed: why (errno when the stream had an error, else short). */
+static int unread(struct rmc *c, int e, struct ope_error *err)
+{
+    return ope_fail(err, OPE_ENOINPUT, "the reward model's copy of its columns (a "
+                    "temporary file in %s) could not be read back (%s)", ope_tmp_dir(),
+                    e ? strerror(e) : ferror(c->f) ? strerror(errno) : "it is short");
+}
+
 static int get(struct rmc *c, void *p, size_t size, size_t n, struct ope_error *err)
 {
     if (n && fread(p, size, n, c->f) != n)
-        return ope_fail(err, OPE_ENOINPUT, "reward model: its temporary file is short%s%s",
-                        ferror(c->f) ? ": " : "", ferror(c->f) ? strerror(errno) : "");
+        return unread(c, 0, err);
     return 0;
 }
 
-int rmc_next(struct rmc *c, const struct blog **w, size_t *first, struct ope_error *err)
+static int next(struct rmc *c, const struct blog **w, size_t *first, struct ope_error *err)
 {
     uint64_t head[2];
     size_t got = fread(head, sizeof head[0], 2, c->f);
     if (got == 0 && feof(c->f))
         return 0;
+    size_t fail = test_read_error();
+    if (fail && ++c->reads == fail)
+        return unread(c, EIO, err);
     if (got != 2)
-        return ope_fail(err, OPE_ENOINPUT, "reward model: its temporary file is short");
+        return unread(c, 0, err);
     size_t n = (size_t)head[0];
     if (grow(c, n, err) < 0)
         return -1;
@@ -194,4 +213,12 @@ int rmc_next(struct rmc *c, const struct blog **w, size_t *first, struct ope_err
     *w = v;
     *first = (size_t)head[1];
     return 1;
+}
+
+int rmc_next(struct rmc *c, const struct blog **w, size_t *first, struct ope_error *err)
+{
+    int r = next(c, w, first, err);
+    if (r < 0)
+        c->broken = 1;
+    return r;
 }

@@ -1116,11 +1116,12 @@ int rms_cached(const struct rms *m)
 }
 
 int rms_cache_pass(struct rms *m, struct ope_progress *progress, const char *label,
-                   struct ope_error *err)
+                   size_t *done, struct ope_error *err)
 {
     const struct blog *w;
     size_t first, rows = 0;
     int r;
+    *done = 0;
     if (rmc_rewind(m->cache, err) < 0)
         return -1;
     while ((r = rmc_next(m->cache, &w, &first, err)) == 1) {
@@ -1131,6 +1132,7 @@ int rms_cache_pass(struct rms *m, struct ope_progress *progress, const char *lab
             return -1;
         rows += w->n;
     }
+    *done = rows;
     return r;
 }
 

@@ -52,10 +52,13 @@ int rms_window(struct rms *m, const struct blog *w, size_t first, struct ope_err
 int rms_cached(const struct rms *m);
 
 /* That pass: every window of the copy through rms_window, reporting progress (label)
- * and honouring a cancel. 0, or -1 with err. */
+ * and honouring a cancel. 0, or -1 with err. A copy that cannot be read back (an I/O
+ * error in $TMPDIR: OPE_ENOINPUT) is given up, rms_cached 0 from then on, with *done
+ * the rows of the pass already through rms_window: the caller gives it the rest of the
+ * pass from the log. */
 struct ope_progress;
 int rms_cache_pass(struct rms *m, struct ope_progress *progress, const char *label,
-                   struct ope_error *err);
+                   size_t *done, struct ope_error *err);
 
 /* The pass is over. 0, or -1 with err (bad data or options found on the way, a
  * singular fit, out of memory). */

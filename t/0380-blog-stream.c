@@ -478,6 +478,17 @@ int main(void)
         big.categorical_at = 30;
         write_log(l, &big, 9);
         check_cache("a column turning categorical in the first batch", l, &o, 4096, 0, none);
+        /* A batch of the cache that cannot be read back (EIO): the pass parses the log
+         * from that batch on (the rows before it read and dropped), with the same rows,
+         * and the later passes parse too (the cache is not written again). Windows of
+         * 1000 rows: batches of 16,000, four in all; the first or the third fails. */
+        blog_stream_test_any_window(1);
+        bsc_test_read_error(1);
+        check_cache("the cache's first batch fails to read back", c, &o, 1000, 0, all);
+        bsc_test_read_error(3);
+        check_cache("the cache's third batch fails to read back", c, &o, 1000, 0, all);
+        bsc_test_read_error(0);
+        blog_stream_test_any_window(0);
         setenv("OPE_TEST_NO_STREAM_CACHE", "1", 1);
         check_cache("OPE_TEST_NO_STREAM_CACHE", c, &o, 4096, 0, all);
         unsetenv("OPE_TEST_NO_STREAM_CACHE");

@@ -5,6 +5,7 @@
 # parses the log again (--reparse), with a context column that turns
 # categorical in a later batch (the cache then starts at the first later pass), when
 # $TMPDIR cannot hold it, and to 1e-12 the log read whole; nothing is left in $TMPDIR.
+# A copy that fails a read gives way to the log, with the same numbers and a warning.
 . "$OPE_SRCDIR/t/lib.sh"
 
 # 150,000 rows: three batches of the stream. z is a number until row 140,000, then a
@@ -48,6 +49,26 @@ else fail "ulimit -f 10000: status $st"; diag "$(head -c 300 "$TMP/gen-fsize.err
 if [ $st -eq 73 ] && grep -q "standard input would pass the file size limit (ulimit -f" \
     "$TMP/stdin-fsize.err"; then pass "standard input past ulimit -f: 73, saying which limit"
 else fail "standard input past ulimit -f: status $st"; diag "$(head -c 300 "$TMP/stdin-fsize.err")"; fi
+# A copy that fails a read (EIO, through the test seams): the pass parses the log from
+# that batch on (the parsed rows' copy), or reads the rest of it from the log (the
+# reward model's copy); the same numbers, and a warning naming the failure. Only the
+# warnings differ from the cached run's JSON.
+nowarn() { sed 's/^ "warnings":\[.*\]/ "warnings":[-]/' "$TMP/$1.json" | grep -v '^  *"warning' > "$TMP/$1.nw"; }
+for seam in STREAM_CACHE MODEL_CACHE; do
+    for k in 1 3; do
+        eval "OPE_TEST_${seam}_READ_ERROR=$k; export OPE_TEST_${seam}_READ_ERROR"
+        eval_json "gen-$seam-$k" "$TMP/gen.csv" "$TMP/tmp"; st=$?
+        unset "OPE_TEST_${seam}_READ_ERROR"
+        nowarn "gen-cache"; nowarn "gen-$seam-$k"
+        if [ $st -eq 0 ] && cmp -s "$TMP/gen-cache.nw" "$TMP/gen-$seam-$k.nw" &&
+           grep -q "could not be read back (Input/output error): .* again from there" \
+               "$TMP/gen-$seam-$k.json"; then
+            pass "$seam: read $k fails (EIO): the same numbers, and a warning"
+        else fail "$seam: read $k fails: status $st"
+            diag "$(head -c 300 "$TMP/gen-$seam-$k.err")" \
+                "$(diff "$TMP/gen-cache.nw" "$TMP/gen-$seam-$k.nw" | head -5)"; fi
+    done
+done
 if [ -z "$(ls -A "$TMP/tmp")" ]; then pass "nothing is left in \$TMPDIR"
 else fail "nothing is left in \$TMPDIR"; diag "$(ls -la "$TMP/tmp")"; fi
 # shellcheck disable=SC2086

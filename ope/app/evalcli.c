@@ -962,6 +962,10 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         int added = bad ? 0 : evalcli_read_warnings(*out, left, blog_stream_spilled(bs)
                                                                ? spilled_name(paths, n) : NULL,
                                                     blog_stream_spill_dir());
+        const char *why = blog_stream_cache_failed(bs);
+        if (!bad && added >= 0 && why)
+            added = res_warn(*out, NULL, "%s: the passes parsed the log again from there",
+                             why) != 0 ? -1 : added + 1;
         bad = bad || added < 0;
         c->read_warnings += added > 0 ? (size_t)added : 0;
         if (bad) {
