@@ -69,17 +69,30 @@ static int relayout(struct mis_tab *t, size_t cap, int tcap, struct ope_error *e
                         need / 1048576.0, (double)t->max_bytes / 1048576.0,
                         t->R > 1 ? "use fewer replicates (--n-boot), --ci t, or " : "");
     }
-    size_t nb = blk(cap), ob = blk(t->cap), n = t->P * t->R * (size_t)tcap * nb;
+    size_t nb = blk(cap), ob = blk(t->cap), PR = t->P * t->R, n = PR * (size_t)tcap * nb;
+    if (t->x && cap == t->cap) {
+        /* Steps only: each step's blocks stay where they are, the new ones go after
+         * them (realloc moves the pages of a large table, it does not copy them). */
+        size_t old = PR * (size_t)t->tcap * nb;
+        double *x = ope_realloc(t->x, (n + 1) * sizeof *x, err);
+        if (!x)
+            return -1;
+        if (n > old)        /* from the old end (its spare number) to the new one's */
+            memset(x + old, 0, (n + 1 - old) * sizeof *x);
+        t->x = x;
+        t->tcap = tcap;
+        return 0;
+    }
     double *x = ope_calloc(n + 1, sizeof *x, err);
     if (!x)
         return -1;
     /* What the tables hold lies within the states and steps seen, which the new layout
      * holds (it may be smaller than the old one in a dimension grown ahead). */
     size_t c = t->S;
-    for (size_t pr = 0; t->x && pr < t->P * t->R; pr++)
-        for (int u = 0; u < t->T; u++) {
-            const double *o = t->x + (pr * (size_t)t->tcap + (size_t)u) * ob;
-            double *d = x + (pr * (size_t)tcap + (size_t)u) * nb;
+    for (int u = 0; t->x && u < t->T; u++)
+        for (size_t pr = 0; pr < PR; pr++) {
+            const double *o = t->x + ((size_t)u * PR + pr) * ob;
+            double *d = x + ((size_t)u * PR + pr) * nb;
             for (size_t s = 0; s < c; s++)
                 memcpy(d + s * cap, o + s * t->cap, c * sizeof *d);
             memcpy(d + cap * cap, o + t->cap * t->cap, c * sizeof *d);
@@ -111,11 +124,9 @@ static int grow(struct mis_tab *t, size_t S, int T, struct ope_error *err)
     if (t->bound)
         return ope_fail(err, OPE_ESOFTWARE, "mis_tab: past the bound states or steps");
     size_t cap = t->cap;
-    int tcap = t->tcap;
+    int tcap = T > t->tcap ? T : t->tcap;   /* steps: exactly (relayout adds them in place) */
     while (cap < S)
         cap += cap / 4 + 1;
-    while (tcap < T)
-        tcap += tcap / 4 + 1;
     /* Growing ahead past the budget or the cells when what is needed fits: take just
      * what is needed (the states and steps seen, and these), in both dimensions. */
     if ((t->max_bytes && mis_tab_bytes(t->P, t->R, cap, tcap) > (double)t->max_bytes) ||
@@ -129,7 +140,7 @@ static int grow(struct mis_tab *t, size_t S, int T, struct ope_error *err)
 
 static double *block(const struct mis_tab *t, size_t p, size_t r, int u)
 {
-    return t->x + ((p * t->R + r) * (size_t)t->tcap + (size_t)u) * blk(t->cap);
+    return t->x + (((size_t)u * t->P + p) * t->R + r) * blk(t->cap);
 }
 
 /* x[0..1] += v as a compensated sum (its sum and compensation). */

@@ -34,8 +34,10 @@ struct mis_tab {
     size_t R, P;            /* copies per policy; policies */
     size_t S, cap;          /* states seen; laid out */
     int T, tcap;            /* the longest episode so far; steps laid out */
-    /* Policy p's copy r at step t: block ((p R + r) tcap + t) of blk(cap) = cap^2 +
-     * 3 cap numbers: M[s cap + s'], n[s], then R[s] as a compensated sum. */
+    /* Policy p's copy r at step t: block ((t P + p) R + r) of blk(cap) = cap^2 +
+     * 3 cap numbers: M[s cap + s'], n[s], then R[s] as a compensated sum. Steps are
+     * outermost, so a longer episode adds blocks at the end (grown exactly, in place)
+     * and only more states move the tables. */
     double *x;
     double *mass;           /* [P R] episodes (counted) */
     size_t max_bytes;       /* refuse to grow past this (0: no limit) */

@@ -76,11 +76,12 @@ static int count(struct mis_tab *t, const struct tlog *log, size_t e0, size_t e1
     return 0;
 }
 
-/* Cell i of policy p's copy r at step u (mistab.h's layout: blocks of cap^2 + 3 cap). */
+/* Policy p's copy r at step u (mistab.h's layout: blocks of cap^2 + 3 cap, steps
+ * outermost). */
 static const double *cell(const struct mis_tab *t, size_t p, size_t r, int u)
 {
     size_t blk = t->cap * t->cap + 3 * t->cap;
-    return t->x + ((p * t->R + r) * (size_t)t->tcap + (size_t)u) * blk;
+    return t->x + (((size_t)u * t->P + p) * t->R + r) * blk;
 }
 
 static int same_bits(double a, double b)
