@@ -396,9 +396,9 @@ static int s_setup(struct eng *g, struct res_eval *r, struct ope_error *err)
     return 0;
 }
 
-/* One window of a reward model's pass (evs_each_window with s->fitting). */
-/* ctx: NULL, or the rows at the pass's start to pass over (size_t *: the rows the
- * model's copy gave before it failed a read). */
+/* One window of a reward model's pass (evs_each_window with s->fitting). ctx: NULL, or
+ * the rows at the pass's start to pass over (size_t *: the rows the model's copy gave
+ * before it failed a read). */
 static int fit_window(struct eng *g, const struct blog *w, size_t first, void *ctx,
                       struct ope_error *err)
 {
