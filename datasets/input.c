@@ -373,6 +373,7 @@ void in_stamp_of(const struct stat *st, struct in_stamp *s)
     s->ino = st->st_ino;
     s->size = st->st_size;
     s->mtime = st->st_mtim;
+    s->ctime = st->st_ctim;
 }
 
 int in_stamp_take(const char *path, struct in_stamp *s)
@@ -389,5 +390,6 @@ int in_stamp_same(const char *path, const struct in_stamp *s)
     struct in_stamp now;
     return in_stamp_take(path, &now) == 0 && now.dev == s->dev && now.ino == s->ino &&
            now.size == s->size && now.mtime.tv_sec == s->mtime.tv_sec &&
-           now.mtime.tv_nsec == s->mtime.tv_nsec;
+           now.mtime.tv_nsec == s->mtime.tv_nsec && now.ctime.tv_sec == s->ctime.tv_sec &&
+           now.ctime.tv_nsec == s->ctime.tv_nsec;
 }

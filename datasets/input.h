@@ -60,14 +60,17 @@ int in_seek(struct in_src *s, size_t off, struct ope_error *err);
 void in_close(struct in_src *s);
 
 /* What shows that a file read more than once (a log streamed in passes) changed
- * between two readings: its device and inode, size, and modification time to the
- * nanosecond. in_stamp_of: the stamp of what stat gave; in_stamp_take: path's, 0, or
- * -1 when it cannot be examined; in_stamp_same: 1 when path still has stamp s. */
+ * between two readings: its device and inode, size, and modification and status change
+ * times to the nanosecond (a rewrite that puts the modification time back, touch -r,
+ * still moves the status change time, which no call sets; so does a chmod, which then
+ * reads as a change). in_stamp_of: the stamp of what stat gave; in_stamp_take: path's,
+ * 0, or -1 when it cannot be examined; in_stamp_same: 1 when path still has stamp s. */
 struct in_stamp {
     dev_t dev;
     ino_t ino;
     off_t size;
     struct timespec mtime;
+    struct timespec ctime;      /* a rewrite that puts mtime back (touch -r) moves it */
 };
 void in_stamp_of(const struct stat *st, struct in_stamp *s);
 int in_stamp_take(const char *path, struct in_stamp *s);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -535,6 +536,33 @@ int main(void)
            "cancelled while reading the cache: %s", e.msg);
         atomic_store(&pr.cancel, 0);
         blog_stream_set_progress(s, NULL);
+
+        /* Rewritten in place, the same size, its modification time put back (touch -r):
+         * the status change time still shows it. */
+        {
+            char *c2 = tpath("rewrite.csv");
+            write_log(c2, &big, 9);
+            struct ope_error e2 = { 0 };
+            const char *cp2 = c2;
+            struct blog_stream *s2 = blog_stream_open(&cp2, 1, &o, 4096, &e2);
+            struct stat st0, st1;
+            FILE *rw = fopen(c2, "r+b");
+            if (!s2 || !rw || stat(c2, &st0) != 0 || fseek(rw, -2, SEEK_END) != 0)
+                bail_out("rewrite.csv: %s", e2.msg);
+            int ch = fgetc(rw);     /* the last field's last digit */
+            fseek(rw, -2, SEEK_END);
+            fputc(ch == '0' ? '1' : '0', rw);
+            fclose(rw);
+            struct timespec ts[2] = { st0.st_atim, st0.st_mtim };
+            int same = utimensat(AT_FDCWD, c2, ts, 0) == 0 && stat(c2, &st1) == 0 &&
+                       st1.st_size == st0.st_size &&
+                       st1.st_mtim.tv_sec == st0.st_mtim.tv_sec &&
+                       st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec;
+            rc = blog_stream_rewind(s2, &e2);
+            ok(same && rc < 0 && strstr(e2.msg, "changed while it was read"),
+               "rewritten in place, the same size and modification time: %s", e2.msg);
+            blog_stream_close(s2);
+        }
 
         /* An input changed after the cache was filled is refused as before: the cache
          * does not hide it. */
