@@ -162,9 +162,9 @@ int main(void)
         if (!wr || !rho || traj_weights(log, p, wr + p * log->n_steps, rho, &err) != 0)
             bail_out("weights: %s", err.msg);
 
-    size_t half = EPISODES / 3;     /* the two parts: the first third, the rest */
+    size_t split = EPISODES / 3;    /* the two parts: the first third, the rest */
     struct mis_tab a, b, merged, wire;
-    if (count(&a, log, 0, half, wr, &err) != 0 || count(&b, log, half, EPISODES, wr, &err) != 0)
+    if (count(&a, log, 0, split, wr, &err) != 0 || count(&b, log, split, EPISODES, wr, &err) != 0)
         bail_out("counting: %s", err.msg);
     ok(a.S > 64 || b.S > 64, "a row spans two 64-cell words (S = %zu, %zu)", a.S, b.S);
     ok(a.S != b.S || a.T != b.T, "the two parts saw other states or steps (%zu x %d, %zu x %d)",
