@@ -75,5 +75,8 @@ struct in_stamp {
 void in_stamp_of(const struct stat *st, struct in_stamp *s);
 int in_stamp_take(const char *path, struct in_stamp *s);
 int in_stamp_same(const char *path, const struct in_stamp *s);
+/* Tests: in_stamp_same without the status change time (on: 1), as a rewrite it does
+ * not show would be (a coarse clock's same tick): the rows alone tell the change. */
+void in_stamp_test_mtime_only(int on);
 
 #endif
