@@ -115,15 +115,16 @@ int mis_tab_init(struct mis_tab *t, size_t P, size_t R, size_t max_bytes,
     return relayout(t, 1, 1, err);
 }
 
-/* Room for S states and T steps, growing by a quarter (the tables grow as the square
- * of the states). */
+/* Room for S states and T steps, the states growing by a quarter (the tables grow as
+ * their square); an empty table (a merge's first part, a log's first episode) takes
+ * exactly S. */
 static int grow(struct mis_tab *t, size_t S, int T, struct ope_error *err)
 {
     if (S <= t->cap && T <= t->tcap)
         return 0;
     if (t->bound)
         return ope_fail(err, OPE_ESOFTWARE, "mis_tab: past the bound states or steps");
-    size_t cap = t->cap;
+    size_t cap = t->S == 0 && S > t->cap ? S : t->cap;
     int tcap = T > t->tcap ? T : t->tcap;   /* steps: exactly (relayout adds them in place) */
     while (cap < S)
         cap += cap / 4 + 1;
@@ -322,11 +323,7 @@ int mis_tab_add_put(struct mis_tab *t, struct sf_state *st, struct ope_error *er
         st->bad = 1;
     if (st->bad)
         return sf_done(st, err);
-    /* An empty table (the first rank's) is laid out as the bytes' tables are, not
-     * grown ahead: the ranks' usually see the same states and steps. */
-    int empty = t->S == 0 && t->T == 0 && (S > t->cap || (int)T > t->tcap);
-    if (empty ? relayout(t, S ? (size_t)S : 1, T ? (int)T : 1, err) != 0
-              : grow(t, (size_t)S, (int)T, err) != 0)
+    if (grow(t, (size_t)S, (int)T, err) != 0)
         return -1;
     t->S = (size_t)S > t->S ? (size_t)S : t->S;
     t->T = (int)T > t->T ? (int)T : t->T;

@@ -18,7 +18,8 @@
 struct rmc {
     FILE *f;
     int broken;             /* a write or a read failed: unusable */
-    size_t reads;           /* windows read back (the tests' read error) */
+    size_t fail_at;         /* the tests' read error: the window that fails (0: none) */
+    size_t reads;           /* windows read back */
     size_t n_num, n_cat;    /* the first window's columns */
     int has_pos, shaped, n_actions, n_positions;
     /* the window read back */
@@ -44,6 +45,7 @@ struct rmc *rmc_new(void)
     struct rmc *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->fail_at = test_read_error();
     int fd = ope_tmp_anon("ope-model");     /* gone from the directory already */
     if (fd >= 0 && !(c->f = fdopen(fd, "w+b")))
         close(fd);
@@ -184,8 +186,7 @@ static int next(struct rmc *c, const struct blog **w, size_t *first, struct ope_
     size_t got = fread(head, sizeof head[0], 2, c->f);
     if (got == 0 && feof(c->f))
         return 0;
-    size_t fail = test_read_error();
-    if (fail && ++c->reads == fail)
+    if (c->fail_at && ++c->reads == c->fail_at)
         return unread(c, EIO, err);
     if (got != 2)
         return unread(c, 0, err);
