@@ -337,9 +337,11 @@ static int first_pass(struct blog_stream *s, struct ope_error *err)
     free(L->offset);
     L->offset = NULL;
     /* The digest of a pipe, or of several inputs' bytes in order, is known once the
-     * pass has read them all; so are the copies. */
-    if (rc == 0 && csv_digest(s->csv, s->digest) != 0)
-        s->digest[0] = '\0';
+     * pass has read them all; so are the copies. (A regular file's is not, unless an
+     * MPI rank's index of it took it already: blog_stream_split.) */
+    char d[65];
+    if (rc == 0 && csv_digest(s->csv, d) == 0)
+        memcpy(s->digest, d, sizeof d);
     if (rc == 0)
         rc = spill_done(s, err);
     if (rc == 0 && s->total == 0)

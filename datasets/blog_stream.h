@@ -150,8 +150,9 @@ int blog_stream_spilled(const struct blog_stream *s);
 const char *blog_stream_cache_failed(const struct blog_stream *s);
 
 /* The hex SHA-256 of the input's bytes as given, as csv_digest says it: of a
- * spilled input (standard input, a pipe), or of several inputs' bytes in order. 0, or
- * -1 when not known: one regular file, to be hashed by its path. */
+ * spilled input (standard input, a pipe), of several inputs' bytes in order, or of one
+ * plain file an MPI rank indexed (its index hashed it). 0, or -1 when not known: one
+ * regular file, to be hashed by its path. */
 int blog_stream_digest(const struct blog_stream *s, char out[65]);
 
 /* Opened with o->stream_handoff on a trajectory log (whose header a pipe gives once):

@@ -477,9 +477,13 @@ int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
     struct ope_error e = { 0 };
     mine.can = open_rc == 0 && s->n_in == 1 && !s->spilled && s->size[0] >= 0 &&
                plain_file(s->file[0]) &&
-               csv_index_build(s->file[0], BLOG_STREAM_GRID, &ix, &e) == 0 &&
+               csv_index_build(s->file[0], BLOG_STREAM_GRID, 1, &ix, &e) == 0 &&
                ix.seekable && ix.rows > 0;
     if (mine.can) {
+        /* The index read every byte of the file: its digest is the log's
+         * (blog_stream_digest), which each rank needs to see it reads the same log as
+         * the others, whether they split the pass or not. */
+        memcpy(s->digest, ix.sha256, sizeof s->digest);
         mine.rows = ix.rows;
         mine.size = (unsigned long long)s->size[0];
         mine.cols = s->L.r.n_cols;

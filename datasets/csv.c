@@ -769,10 +769,7 @@ int csv_digest(const struct csv_reader *r, char out[65])
     if (r->cur + 1 < r->n_in || !r->eof || r->seeked)
         return -1;
     struct sha256 c = r->sha;
-    unsigned char d[32];
-    sha256_final(&c, d);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    sha256_final_hex(&c, out);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "datasets/input.h"
+#include "ope/base/sha256.h"
 
 void csv_index_release(struct csv_index *ix)
 {
@@ -42,12 +43,14 @@ static int mark(struct csv_index *ix, size_t *cap, uint64_t off, size_t line,
     return 0;
 }
 
-int csv_index_build(const char *path, size_t every, struct csv_index *ix,
+int csv_index_build(const char *path, size_t every, int want_digest, struct csv_index *ix,
                     struct ope_error *err)
 {
     memset(ix, 0, sizeof *ix);
     ix->every = every ? every : 1;
-    struct in_src *in = in_open(path, NULL, err);
+    struct sha256 sha;
+    sha256_init(&sha);
+    struct in_src *in = in_open(path, want_digest ? &sha : NULL, err);
     if (!in)
         return -1;
     ix->seekable = in_format_of(in) == IN_PLAIN && in_is_regular(in);
@@ -132,6 +135,8 @@ int csv_index_build(const char *path, size_t every, struct csv_index *ix,
         rc = mark(ix, &cap, rec_start, rec_line, err);
     free(buf);
     in_close(in);
+    if (rc == 0 && want_digest)
+        sha256_final_hex(&sha, ix->sha256);
     if (rc != 0)
         csv_index_release(ix);
     return rc;

@@ -346,10 +346,7 @@ int in_digest(const struct in_src *s, char out[65])
     if (!s->hashing || s->sha != &s->own_sha || !s->raw_eof || s->seeked)
         return -1;
     struct sha256 c = s->own_sha;
-    unsigned char d[32];
-    sha256_final(&c, d);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    sha256_final_hex(&c, out);
     return 0;
 }
 

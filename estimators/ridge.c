@@ -1,10 +1,12 @@
 /* estimators/ridge.c: ridge regression with an unpenalised intercept by the normal
- * equations, and the Cholesky-or-SVD symmetric solver that logistic.c reuses. */
+ * equations, and the Cholesky-or-pseudo-inverse symmetric solver that logistic.c
+ * reuses. */
 #include "config.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
@@ -13,41 +15,51 @@
 #include "estimators/ridge.h"
 #include "estimators/rmodel_normal.h"
 
-/* The SVD fallback: A = U S V^T, x = V S^+ U^T b with tiny singular values dropped. */
-static int solve_svd(size_t p, const double *a, const double *b, double *x,
+/* The fallback for a (numerically) singular system: the minimum-norm least-squares
+ * solution x = A^+ b, by the symmetric eigendecomposition A = V L V^T (A is symmetric:
+ * its singular values are the |eigenvalues|), with eigenvalues of at most 1e-12 of
+ * the largest |eigenvalue| dropped. The eigendecomposition gives what an SVD gives for
+ * a symmetric matrix at a third of its time: a logistic fit without a penalty
+ * (--model-lambda 0) on a level seen with one reward only solves such a system in
+ * every Newton step, and spent 95% of its time in GSL's SVD. */
+static int solve_pinv(size_t p, const double *a, const double *b, double *x,
                      struct ope_error *err)
 {
-    gsl_matrix *u = gsl_matrix_alloc(p, p), *v = gsl_matrix_alloc(p, p);
-    gsl_vector *s = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
-    gsl_vector *bv = gsl_vector_alloc(p), *xv = gsl_vector_alloc(p);
+    gsl_matrix *m = gsl_matrix_alloc(p, p), *v = gsl_matrix_alloc(p, p);
+    gsl_vector *ev = gsl_vector_alloc(p);
+    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(p);
     int rc = -1;
-    if (!u || !v || !s || !work || !bv || !xv) {
+    if (!m || !v || !ev || !w) {
         ope_fail_oom(err);
         goto out;
     }
-    memcpy(u->data, a, p * p * sizeof *a);  /* gsl_matrix_alloc: tda == p */
-    memcpy(bv->data, b, p * sizeof *b);
-    if (gsl_linalg_SV_decomp(u, v, s, work) != GSL_SUCCESS) {
-        ope_fail(err, OPE_ESOFTWARE, "SVD of the normal equations failed");
+    memcpy(m->data, a, p * p * sizeof *a);  /* gsl_matrix_alloc: tda == p */
+    if (gsl_eigen_symmv(m, ev, v, w) != GSL_SUCCESS) {
+        ope_fail(err, OPE_ESOFTWARE, "eigendecomposition of the normal equations failed");
         goto out;
     }
-    double smax = gsl_vector_get(s, 0);
+    double lmax = 0.0;
     for (size_t j = 0; j < p; j++)
-        if (!(gsl_vector_get(s, j) > 1e-12 * smax))
-            gsl_vector_set(s, j, 0.0);
-    if (gsl_linalg_SV_solve(u, v, s, bv, xv) != GSL_SUCCESS) {
-        ope_fail(err, OPE_ESOFTWARE, "SVD solve of the normal equations failed");
-        goto out;
+        lmax = fmax(lmax, fabs(gsl_vector_get(ev, j)));
+    memset(x, 0, p * sizeof *x);
+    for (size_t j = 0; j < p; j++) {
+        double l = gsl_vector_get(ev, j);
+        if (!(fabs(l) > 1e-12 * lmax))
+            continue;
+        double c = 0.0;
+        for (size_t i = 0; i < p; i++)
+            c += gsl_matrix_get(v, i, j) * b[i];
+        c /= l;
+        for (size_t i = 0; i < p; i++)
+            x[i] += c * gsl_matrix_get(v, i, j);
     }
-    memcpy(x, xv->data, p * sizeof *x);
     rc = 1;
 out:
-    gsl_matrix_free(u);
+    gsl_matrix_free(m);
     gsl_matrix_free(v);
-    gsl_vector_free(s);
-    gsl_vector_free(work);
-    gsl_vector_free(bv);
-    gsl_vector_free(xv);
+    gsl_vector_free(ev);
+    if (w)
+        gsl_eigen_symmv_free(w);
     return rc;
 }
 
@@ -64,7 +76,7 @@ int ridge_solve_sym(size_t p, const double *a, const double *b, double *x,
                             "feature value, or a reward, is too large to square (e.g. "
                             "1e200); rescale those columns");
     /* Jacobi scaling: solve (D^-1 A D^-1) (D x) = D^-1 b with D = sqrt(diag A), so
-     * that the condition test and the SVD cut-off see real near-singularity, not
+     * that the condition test and the eigenvalue cut-off see real near-singularity, not
      * columns of different scales (a huge lambda next to an unpenalised intercept). */
     double *s = ope_malloc(p * p * sizeof *s, err);
     double *sb = ope_malloc(p * sizeof *sb, err);
@@ -95,7 +107,7 @@ int ridge_solve_sym(size_t p, const double *a, const double *b, double *x,
         rc = 0;
         for (size_t j = 0; j < p; j++)
             x[j] = gsl_vector_get(xv, j) / dg[j];
-    } else if ((rc = solve_svd(p, s, sb, x, err)) > 0) {
+    } else if ((rc = solve_pinv(p, s, sb, x, err)) > 0) {
         for (size_t j = 0; j < p; j++)
             x[j] /= dg[j];
     }

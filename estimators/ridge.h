@@ -1,7 +1,7 @@
 /* estimators/ridge.h: ridge regression on a sparse design (features.h) with an
  * unpenalised intercept, and the symmetric linear solver the reward models share
- * (GSL Cholesky, falling back to a truncated SVD when the matrix is not positive
- * definite). Callers must have switched GSL's aborting error handler off. */
+ * (GSL Cholesky, falling back to a truncated eigendecomposition when the matrix is
+ * not positive definite). Callers must have switched GSL's aborting error handler off. */
 #ifndef ESTIMATORS_RIDGE_H
 #define ESTIMATORS_RIDGE_H
 
@@ -13,8 +13,9 @@
  * modified), after scaling A to unit diagonal. Cholesky first; if the scaled A is
  * not numerically positive definite (Cholesky fails or its reciprocal condition
  * number is below 1e-13), the minimum-norm least-squares solution (in the scaled
- * coordinates) by SVD with singular values below 1e-12 * the largest treated as zero.
- * Returns 0 (1 when the SVD fallback was used), or -1 with err filled (out of memory,
+ * coordinates) by the symmetric eigendecomposition, eigenvalues of at most 1e-12 * the
+ * largest |eigenvalue| treated as zero (what a truncated SVD gives for a symmetric A).
+ * Returns 0 (1 when the fallback was used), or -1 with err filled (out of memory,
  * a non-finite A or solution). */
 int ridge_solve_sym(size_t p, const double *a, const double *b, double *x,
                     struct ope_error *err);

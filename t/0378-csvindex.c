@@ -14,6 +14,7 @@
 #include "datasets/csv.h"
 #include "datasets/csvindex.h"
 #include "datasets/roles.h"
+#include "ope/base/sha256.h"
 #include "t/tap.h"
 
 #define MAXROWS 4000
@@ -82,7 +83,7 @@ static void check(const char *what, const char *text, size_t len, size_t every)
     size_t rows = reference(text, len);
     struct csv_index ix;
     struct ope_error err = { 0 };
-    int rc = csv_index_build(path, every, &ix, &err);
+    int rc = csv_index_build(path, every, 0, &ix, &err);
     ok(rc == 0, "%s (every %zu): indexed (%s)", what, every, err.msg);
     if (rc == 0) {
         is_int((long long)ix.rows, (long long)rows, "%s: the reader's row count", what);
@@ -103,7 +104,19 @@ static void check(const char *what, const char *text, size_t len, size_t every)
         ok(lines, "%s: each mark's line is its row's", what);
         ok(firsts, "%s: reading from each mark's offset gives its row", what);
         ok(ix.seekable, "%s: a plain file is seekable", what);
+        is_string(ix.sha256, "", "%s: no digest unless asked", what);
         csv_index_release(&ix);
+    }
+    /* Asked, the same reading hashes every byte of the file as given (a BOM too): the
+     * digest of the whole text in one call. */
+    char want[65];
+    sha256_hex(text, len, want);
+    if (csv_index_build(path, every, 1, &ix, &err) == 0) {
+        is_string(ix.sha256, want, "%s: with its digest, the file's SHA-256", what);
+        is_int((long long)ix.rows, (long long)rows, "%s: ... and the same rows", what);
+        csv_index_release(&ix);
+    } else {
+        ok(0, "%s: indexed with its digest (%s)", what, err.msg);
     }
     for (size_t i = 0; i < rows; i++)
         free(fields_of[i]);
@@ -146,7 +159,7 @@ int main(void)
     close(fd);
     struct csv_index ix;
     struct ope_error err = { 0 };
-    ok(csv_index_build(path, 1, &ix, &err) != 0 && err.status == OPE_EDATA,
+    ok(csv_index_build(path, 1, 0, &ix, &err) != 0 && err.status == OPE_EDATA,
        "a quote that never closes is a data error");
     like(err.msg, ":2: a quoted field opens on this line and never ends", "%s",
          err.msg);

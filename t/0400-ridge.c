@@ -1,6 +1,6 @@
 /* t/0400-ridge.c: ridge regression (normal equations solved by hand, exact recovery
- * as lambda -> 0, shrinkage to the mean as lambda grows, the SVD fallback) and the
- * design matrix (one-hot categorical columns, standardisation, positions). */
+ * as lambda -> 0, shrinkage to the mean as lambda grows, the pseudo-inverse fallback)
+ * and the design matrix (one-hot categorical columns, standardisation, positions). */
 #include "config.h"
 
 #include <math.h>
@@ -83,7 +83,7 @@ static void test_exact_linear(void)
 static void test_svd_fallback(void)
 {
     /* Two identical columns and lambda 0: X^T X is singular, Cholesky fails and the
-     * SVD gives the minimum-norm solution. y = 1 + 2 x: any (b1, b2) with
+     * fallback gives the minimum-norm solution. y = 1 + 2 x: any (b1, b2) with
      * b1 + b2 = 2 fits; the minimum-norm one splits it evenly: b1 = b2 = 1. */
     double x[] = {1, 0, 0, 1, 1, 1, 1, 2, 2, 1, 3, 3}, y[] = {1, 3, 5, 7}, beta[3];
     double a[9], b[3];
@@ -98,7 +98,8 @@ static void test_svd_fallback(void)
     /* X^T X = [[4,6,6],[6,14,14],[6,14,14]], X^T y = [16, 34, 34] by hand. */
     is_double(a[1 * 3 + 2], 14.0, 0, "Gram entry (1,2) = 0+1+4+9 = 14");
     is_double(b[0], 16.0, 0, "X^T y entry 0 = 1+3+5+7 = 16");
-    is_int(ridge_solve_sym(3, a, b, beta, NULL), 1, "singular system uses the SVD fallback");
+    is_int(ridge_solve_sym(3, a, b, beta, NULL), 1,
+           "singular system uses the pseudo-inverse fallback");
     is_double(beta[0], 1.0, 1e-9, "min-norm: intercept 1");
     is_double(beta[1], 1.0, 1e-9, "min-norm: first copy 1");
     is_double(beta[2], 1.0, 1e-9, "min-norm: second copy 1");

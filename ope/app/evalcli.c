@@ -1154,10 +1154,12 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
     csv_set_progress(csv, c->progress);
     c->lo.want_policies = 1;
     struct res_eval *r = NULL;
-    /* A regular file is hashed on a second thread while it is read, as run_csv does. */
+    /* A regular file is hashed on a second thread while it is read, as run_csv does;
+     * one shared out among ranks is hashed by its index instead (trajshare.h). */
     struct sha_job job = { paths[0], "", { 0 }, 0 };
     pthread_t th;
-    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
+    int hashing = !shared && csv_is_regular(csv) &&
+                  pthread_create(&th, NULL, sha_thread, &job) == 0;
     struct tlog_stream *ts = tlog_stream_open(csv, &c->lo, traj_window(), err);
     rd.first = ts;
     size_t np = ts ? tlog_stream_policies(ts) : 0;
@@ -1255,6 +1257,8 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             *err = job.err, rc = -1;
         if (r)
             memcpy(r->sha256, job.hex, sizeof r->sha256);
+    } else if (r && shared) {
+        memcpy(r->sha256, sh.sha256, sizeof r->sha256);
     } else if (r && input_digest(csv, paths[0], r->sha256, err) != 0) {
         rc = -1;
     }

@@ -170,7 +170,9 @@ int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct tr
         return -1;      /* agreed already: every rank stops here */
     struct csv_index ix;
     memset(&ix, 0, sizeof ix);
-    rc = csv_index_build(path, SHARE_EVERY, &ix, err);
+    rc = csv_index_build(path, SHARE_EVERY, 1, &ix, err);
+    if (rc == 0)
+        memcpy(sh->sha256, ix.sha256, sizeof sh->sha256);
     if (rc == 0 && !ix.seekable)
         rc = ope_fail(err, OPE_ESOFTWARE, "%s: not a plain file to share out", path);
     /* Rank 0 begins with the log; rank r at the first new episode after its mark. */

@@ -3,7 +3,8 @@
  * file, and every range begins where an episode begins, so a rank holds whole
  * episodes and reads nothing twice:
  *   - every rank indexes the file (csv_index_build: where every 4096th row begins, one
- *     pass over the bytes without parsing), takes the mark at its share of the rows,
+ *     pass over the bytes without parsing, which hashes them too: the log's SHA-256,
+ *     each rank's check that it reads the same log), takes the mark at its share of the rows,
  *     and reads forward from it to the first row whose episode differs from the row
  *     before: the first row of its range, and the end of the previous rank's;
  *   - it counts the episodes of its range (a pass over its records, no number
@@ -34,6 +35,7 @@ struct traj_share {
     int empty;                  /* no row at all */
     size_t before;              /* episodes of the ranges before it */
     size_t episodes;            /* episodes in it */
+    char sha256[65];            /* the whole file's digest, taken by its index */
 };
 
 /* Whether the log of paths[0..n-1] is shared out under MPI: one plain regular file

@@ -17,6 +17,8 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 void sha256_final(struct sha256 *s, unsigned char out[32]);
+/* The same digest as 64 lowercase hex digits + NUL. */
+void sha256_final_hex(struct sha256 *s, char out[65]);
 
 /* Hex digest of a whole buffer / file (out: 64 hex digits + NUL). */
 void sha256_hex(const void *data, size_t n, char out[65]);
