@@ -457,8 +457,13 @@ static int fit_model(struct eng *g, struct res_eval *r, struct ope_error *err)
         if (rc < 0 && copy && err->status == OPE_ENOINPUT && !rms_cached(s->fit)) {
             /* The copy failed a read ($TMPDIR's I/O): the rest of the pass from the log,
              * which the copy's rows came from, then every pass from it. */
-            rc = res_warn(r, NULL, "%s: its passes read the log again from there",
-                          err->msg) != 0 ? ope_fail_oom(err) : 0;
+            if (s->win->copy_failed) {
+                s->win->copy_failed(s->win->ctx, err->msg);
+                rc = 0;
+            } else {
+                rc = res_warn(r, NULL, "%s: its passes read the log again from there",
+                              err->msg) != 0 ? ope_fail_oom(err) : 0;
+            }
             if (rc == 0) {
                 ope_error_clear(err);
                 rc = evs_each_window(g, pass, pass, fit_window, &done, err);

@@ -53,6 +53,11 @@ struct eng_windows {
      * provider's checks of the whole log (ope eval's weight range), or NULL. 0, or -1
      * with err (on every rank: a provider across ranks agrees on its outcome). */
     int (*pass1_done)(void *ctx, struct ope_error *err);
+    /* Told, when not NULL, that the reward model's temporary copy of its columns failed
+     * a read (msg: why; its passes then read the log again): a warning of how the log
+     * was read, which the provider adds to the result with its own (ope select shows
+     * those apart from the estimates' warnings). NULL: the engine adds it. */
+    void (*copy_failed)(void *ctx, const char *msg);
 };
 
 /* Evaluate the log of win as eval_bandit evaluates it in memory. The stream is

@@ -302,7 +302,7 @@ static struct res_eval *streamed_copies(const struct blog *log, size_t window,
     struct eng_blog_windows bw;
     if (eng_windows_of_blog(&k.inner, &bw, log, window, err) != 0)
         return NULL;
-    struct eng_windows win = { &k, copy_next, copy_rewind, log->path, 0, NULL };
+    struct eng_windows win = { &k, copy_next, copy_rewind, log->path, 0, NULL, NULL };
     struct res_eval *r = eval_bandit_stream(&win, o, err);
     copy_drop(&k);
     eng_blog_windows_release(&bw);
@@ -488,7 +488,7 @@ static void test_passes(const struct blog *log)
         struct eng_blog_windows bw;
         if (eng_windows_of_blog(&k.inner, &bw, log, 4096, &err) != 0)
             bail_out("%s", err.msg);
-        struct eng_windows win = { &k, count_next, count_rewind, log->path, 0, NULL };
+        struct eng_windows win = { &k, count_next, count_rewind, log->path, 0, NULL, NULL };
         struct res_eval *r = eval_bandit_stream(&win, &o, &err);
         ok(r && k.ends == c[i].passes, "--ci %s, matrix %zu: %zu whole passes (want %zu)",
            ci_method_name((enum ci_method)c[i].ci), c[i].k, k.ends, c[i].passes);
@@ -538,7 +538,7 @@ static void test_changed(const struct blog *log)
     struct eng_blog_windows bw;
     if (eng_windows_of_blog(&k.inner, &bw, &shadow, 4096, &err) != 0)
         bail_out("%s", err.msg);
-    struct eng_windows win = { &k, shrink_next, shrink_rewind, "shrinking.csv", 0, NULL };
+    struct eng_windows win = { &k, shrink_next, shrink_rewind, "shrinking.csv", 0, NULL, NULL };
     struct res_eval *r = eval_bandit_stream(&win, &o, &err);
     ok(!r && err.status == OPE_EDATA, "a log one row shorter on the second reading is refused");
     like(err.msg, "the log changed while it was evaluated", "and the message says so");

@@ -69,6 +69,18 @@ for seam in STREAM_CACHE MODEL_CACHE; do
                 "$(diff "$TMP/gen-cache.nw" "$TMP/gen-$seam-$k.nw" | head -5)"; fi
     done
 done
+# ope select shows the estimates, not the result's warnings, but says those of how the
+# log was read on standard error: both copies' failures among them.
+for seam in STREAM_CACHE MODEL_CACHE; do
+    eval "OPE_TEST_${seam}_READ_ERROR=2; export OPE_TEST_${seam}_READ_ERROR"
+    TMPDIR="$TMP/tmp" "$OPE" select "$TMP/gen.csv" --stream --estimators dm,dr \
+        >/dev/null 2>"$TMP/select-$seam.err"; st=$?
+    unset "OPE_TEST_${seam}_READ_ERROR"
+    said="^ope select: warning: .*could not be read back (Input/output error): .* again"
+    if [ $st -eq 0 ] && grep -q "$said from there" "$TMP/select-$seam.err"; then
+        pass "$seam: ope select says the failed copy"
+    else fail "$seam: ope select: status $st"; diag "$(head -c 400 "$TMP/select-$seam.err")"; fi
+done
 if [ -z "$(ls -A "$TMP/tmp")" ]; then pass "nothing is left in \$TMPDIR"
 else fail "nothing is left in \$TMPDIR"; diag "$(ls -la "$TMP/tmp")"; fi
 # shellcheck disable=SC2086

@@ -543,7 +543,16 @@ struct stream_win {
     size_t lo, hi;              /* the rows read: this rank's share of the log */
     size_t total;               /* the log's rows */
     size_t offset;              /* --row-offset: the file's row 0 in the whole log */
+    char copy_failed[OPE_ERROR_MSG_MAX];    /* why the model's copy failed a read, or "" */
 };
+
+/* eng_windows.copy_failed: kept, for run_stream to add among the warnings of how the
+ * log was read. */
+static void stream_copy_failed(void *ctx, const char *msg)
+{
+    struct stream_win *sw = ctx;
+    snprintf(sw->copy_failed, sizeof sw->copy_failed, "%s", msg);
+}
 
 static int stream_range_fail(struct stream_win *sw, struct ope_error *err)
 {
@@ -917,7 +926,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
     size_t total = blog_stream_rows(bs);
-    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total, c->row_offset };
+    struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total, c->row_offset,
+                             "" };
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
     /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
@@ -935,7 +945,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     int part = 0;
     if (rc == 1) {
         struct eng_windows win = { &sw, stream_next, stream_rewind, path, sw.lo + sw.offset,
-                                   stream_pass1_done };
+                                   stream_pass1_done, stream_copy_failed };
         if (!c->save_state)
             *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names,
                                             n_names, c->progress, err);
@@ -966,6 +976,9 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (!bad && added >= 0 && why)
             added = res_warn(*out, NULL, "%s: the passes parsed the log again from there",
                              why) != 0 ? -1 : added + 1;
+        if (!bad && added >= 0 && sw.copy_failed[0])
+            added = res_warn(*out, NULL, "%s: its passes read the log again from there",
+                             sw.copy_failed) != 0 ? -1 : added + 1;
         bad = bad || added < 0;
         c->read_warnings += added > 0 ? (size_t)added : 0;
         if (bad) {

@@ -536,7 +536,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         for (size_t i = 0; i < n; i++)
             rows[i] = sh[order[i]].h.rows;
         struct merge_check mc = { sh, order, n, total };
-        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done };
+        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done, NULL };
         r = traj ? eval_settings_run_traj_merge(set, states, rows, n,
                                                 (const char *const *)sh[0].h.names,
                                                 sh[0].h.n_pol, progress, err)
