@@ -25,9 +25,8 @@ struct csv_index {
 /* Index path (anything csv_open reads; offsets are of the decompressed bytes, and
  * seekable says whether they are the file's). With want_digest, the same reading
  * hashes the file too (ix->sha256): MPI ranks that index the whole log need its digest
- * anyway, and a second reading of it cost them a fifth of a 1.5 GB log's run. 0, or -1
- * with err (OPE_ENOINPUT, OPE_EDATA for a quoted field that never ends, naming its
- * line). */
+ * anyway, and take it in one reading instead of two. 0, or -1 with err (OPE_ENOINPUT,
+ * OPE_EDATA for a quoted field that never ends, naming its line). */
 int csv_index_build(const char *path, size_t every, int want_digest, struct csv_index *ix,
                     struct ope_error *err);
 

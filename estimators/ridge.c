@@ -19,7 +19,7 @@
  * solution x = A^+ b, by the symmetric eigendecomposition A = V L V^T (A is symmetric:
  * its singular values are the |eigenvalues|), with eigenvalues of at most 1e-12 of
  * the largest |eigenvalue| dropped. The eigendecomposition gives what an SVD gives for
- * a symmetric matrix at a third of its time: a logistic fit without a penalty
+ * a symmetric matrix in less than half its time: a logistic fit without a penalty
  * (--model-lambda 0) on a level seen with one reward only solves such a system in
  * every Newton step, and spent 95% of its time in GSL's SVD. */
 static int solve_pinv(size_t p, const double *a, const double *b, double *x,

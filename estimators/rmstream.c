@@ -376,13 +376,13 @@ static void add_spread(struct rms *m, const struct blog *w)
         }
 }
 
+/* Rows ahead that model_task fetches (a few cache misses' latency of work). */
+#define MODEL_PREFETCH 16
+
 /* One model's training rows of the window into its normal equations: the fit's
  * (ridge: weight 1, response y; logistic: mu (1 - mu) and y - mu at the point being
  * evaluated, with the objective's terms) or, in the held-out pass, the Hessian at the
  * fit, H = X'WX (+ the penalty and prior once closed): what dm's influence solves. */
-/* Rows ahead that model_task fetches (a few cache misses' latency of work). */
-#define MODEL_PREFETCH 16
-
 static void model_task(void *ctx, size_t t)
 {
     struct rms *m = ctx;

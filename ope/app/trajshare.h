@@ -4,9 +4,9 @@
  * episodes and reads nothing twice:
  *   - every rank indexes the file (csv_index_build: where every 4096th row begins, one
  *     pass over the bytes without parsing, which hashes them too: the log's SHA-256,
- *     each rank's check that it reads the same log), takes the mark at its share of the rows,
- *     and reads forward from it to the first row whose episode differs from the row
- *     before: the first row of its range, and the end of the previous rank's;
+ *     each rank's check that it reads the same log), takes the mark at its share of
+ *     the rows, and reads forward from it to the first row whose episode differs from
+ *     the row before: the first row of its range, and the end of the previous rank's;
  *   - it counts the episodes of its range (a pass over its records, no number
  *     parsed), and an exclusive scan of the counts gives each rank the number of its
  *     first episode in the whole log, which keys the bootstrap draws;

@@ -78,7 +78,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t n)
     s->bytes += n;
     /* A partial block first (an input's first bytes, sniffed apart, leave one): once
      * it is full, the rest goes by whole blocks from data again. Before, one partial
-     * block sent every later byte through the copy and the portable rounds, five
+     * block sent every later byte through the copy and the portable rounds, six
      * times slower than SHA-NI. */
     if (s->used) {
         size_t take = 64 - s->used < n ? 64 - s->used : n;
