@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 16
+plan 18
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -132,6 +132,19 @@ cp "$TMP/b.csv" "$TMP/self.csv"
 expect_status 64 "--save-state onto its own input: refused" \
     "$OPE" eval "$TMP/self.csv" --save-state "$TMP/self.csv" --row-offset 20 --force $opts
 expect_grep "$TMP/err" "self.csv: the output names a file this command reads" "... naming the path, not -o"
+
+# A file larger than any state (a sparse 70 GB one): refused by its size, before a
+# byte is read (it used to be read until memory ran out).
+if truncate -s 70G "$TMP/huge.state" 2>/dev/null; then
+    expect_status 65 "a 70 GB file given as a state: 65 at once" "$OPE" merge \
+        "$TMP/huge.state" "$TMP/a.state"
+    expect_grep "$TMP/err" "huge.state: not an ope state file (larger than any state)" \
+        "... saying so"
+    rm -f "$TMP/huge.state"
+else
+    skip "this file system cannot hold a sparse 70 GB file"
+    skip "(the same)"
+fi
 
 expect_status 0 "the two real states still merge (in as little memory)" sh -c "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/a.state" "$TMP/b.state"
 expect_grep "$TMP/out" "40 rows" "... over their 40 rows"

@@ -232,8 +232,13 @@ int sf_open_file(struct sf_state *st, const char *path, const char *kind,
      * it), which the state then keeps: a fit's state of 15 MB, read by every shard in
      * every round, was copied three times into fresh memory. */
     struct stat sb;
-    size_t cap = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-                 (uint64_t)sb.st_size <= SF_MAX_BYTES ? (size_t)sb.st_size + 1 : 65536;
+    int regular = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+    if (regular && (uint64_t)sb.st_size > SF_MAX_BYTES) {
+        fclose(f);
+        return ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
+                        path);
+    }
+    size_t cap = regular && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
     unsigned char *buf = malloc(cap);
     size_t n = 0, got;
     int oom = buf == NULL;
