@@ -798,13 +798,15 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         /* Every rank gathers every rank's tables and merges them into a table of its
          * own: MPI moves at most 2 GB at once, and the budget holds all of them. */
         int ranks = comm_size();
-        /* The ranks' tables differ in width (the states each saw): their sum is what
-         * moves, and every rank holds it beside its own and the merged tables. */
-        double each = (fqe ? fqe_tab_bytes(Rf, A, g->n_pol, t->fq.S) : 0.0) +
-                      (t->lin ? lin_tab_wire_bytes(&t->lt) : 0.0) +
-                      (t->mis ? mis_tab_bytes(g->n_pol, Rm, t->mt.S, t->mt.T) : 0.0);
+        /* The ranks' tables differ in width (the states each saw): their bytes on the
+         * wire is what moves (mis's without its zero cells), and every rank holds them
+         * beside its own and the merged tables (mis's dense). */
+        double fl = (fqe ? fqe_tab_bytes(Rf, A, g->n_pol, t->fq.S) : 0.0) +
+                    (t->lin ? lin_tab_wire_bytes(&t->lt) : 0.0);
+        double wire = fl + (t->mis ? mis_tab_wire_bytes(&t->mt) : 0.0);
+        double each = fl + (t->mis ? mis_tab_bytes(g->n_pol, Rm, t->mt.S, t->mt.T) : 0.0);
         uint64_t before = 0, total = 0;
-        rc = comm_exscan_u64((uint64_t)each, &before, &total, err);
+        rc = comm_exscan_u64((uint64_t)wire, &before, &total, err);
         const char *fix = Rf > 1 || Rm > 1 ? "use fewer replicates (--n-boot) or --ci t, or "
                                              "run on fewer ranks"
                                            : "evaluate fewer policies (--policy), or run on "

@@ -292,6 +292,26 @@ static void add_row(struct sf_state *st, double *x, size_t S)
     }
 }
 
+double mis_tab_wire_bytes(const struct mis_tab *t)
+{
+    size_t c = t->cap, S = t->S;
+    double cells = 0.0;         /* the cells put_row sends, over every row */
+    for (size_t p = 0; p < t->P; p++)
+        for (size_t r = 0; r < t->R; r++)
+            for (int u = 0; u < t->T; u++) {
+                const double *x = block(t, p, r, u);
+                for (size_t s = 0; s < S; s++)
+                    for (size_t s2 = 0; s2 < S; s2++) {
+                        uint64_t b;
+                        memcpy(&b, &x[s * c + s2], sizeof b);
+                        cells += b != 0;
+                    }
+            }
+    double rows = (double)t->P * (double)t->R * (double)t->T * (double)S;
+    return 8.0 * (2.0 + (double)t->P * (double)t->R + cells +
+                  rows * ((double)row_words(S) + 3.0));
+}
+
 void mis_tab_put(const struct mis_tab *t, struct strbuf *sb)
 {
     size_t c = t->cap, S = t->S;

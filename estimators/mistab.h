@@ -46,6 +46,10 @@ struct mis_tab {
 
 double mis_tab_bytes(size_t P, size_t R, size_t S, int T);
 
+/* The bytes mis_tab_put writes for t (a row's cells that are +0.0 do not go): what
+ * moves between MPI ranks, at most mis_tab_bytes of its sizes plus a word a row. */
+double mis_tab_wire_bytes(const struct mis_tab *t);
+
 /* One copy for one policy on the caller's memory (mis_tab_bound_size(S, T) doubles,
  * which it keeps), for S states and T steps fixed, empty: a log in memory estimates
  * its ratios (and re-estimates them per resample, with no allocation) by the code a

@@ -179,6 +179,10 @@ int main(void)
     double dense = (double)NP * NR * (double)a.T * (double)a.S * (double)a.S * 8.0;
     ok((double)pa.len < dense / 4.0, "the bytes are sparse: %zu, the dense tables %.0f", pa.len,
        dense);
+    /* What the MPI budget counts for them before they are put: their exact bytes. */
+    ok(mis_tab_wire_bytes(&a) == (double)pa.len && mis_tab_wire_bytes(&b) == (double)pb.len,
+       "mis_tab_wire_bytes: %.0f and %.0f, as put: %zu and %zu", mis_tab_wire_bytes(&a),
+       mis_tab_wire_bytes(&b), pa.len, pb.len);
     struct sf_state st;
     int rc = mis_tab_init(&wire, NP, NR, 0, &err);
     reader(&st, &pa, pa.len);
@@ -220,6 +224,8 @@ int main(void)
         word |= (uint64_t)(unsigned char)pz.buf[24 + i] << (8 * i);
     ok(word >> empty_cell & 1, "a cell of -0.0 goes as a value (bit %d of the first word)",
        empty_cell);
+    ok(mis_tab_wire_bytes(&z) == (double)pz.len, "... and counts in mis_tab_wire_bytes (%zu)",
+       pz.len);
 
     /* Damage. */
     int cut = 1;
