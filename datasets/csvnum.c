@@ -4,6 +4,7 @@
  * fast path, a long-double path with a proven error bound, or strtod itself. */
 #include "config.h"
 #include "datasets/csv.h"
+#include "ope/base/decimal.h"
 
 #include <errno.h>
 #include <float.h>
@@ -18,11 +19,6 @@ static int is_space(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Exact powers of ten representable in a double (10^22 is the largest). */
-static const double pow10_exact[23] = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
 
 static int word_is(const char *s, size_t n, const char *w)
 {
@@ -118,7 +114,7 @@ static int parse_double_general(const char *s, size_t len, double *out)
      * of ten give a correctly rounded result with one IEEE operation. */
     if (!dropped && mant <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
         double v = (double)mant;
-        v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
+        v = exp10 < 0 ? v / ope_pow10_exact(-exp10) : v * ope_pow10_exact(exp10);
         *out = neg ? -v : v;
         return 0;
     }
@@ -180,76 +176,10 @@ static int parse_double_general(const char *s, size_t len, double *out)
 
 /* ---- the fast path of csv_parse_double ------------------------------------------
  * A plain decimal with at most 19 significant digits is w * 10^q with w an exact
- * 64-bit integer. For |q| <= 27, 5^|q| < 2^63, so w 5^q (q >= 0) is an exact 128-bit
- * product, and w / 5^|q| (q < 0) an exact 64-bit quotient plus a remainder: either
- * way the binary value is known exactly enough to round it to nearest-even by hand,
- * which is what strtod does. Everything else goes to the general parser. */
+ * 64-bit integer, converted by ope_decimal_to_double (ope/base/decimal.h) when
+ * |q| <= 27, as strtod rounds it. Everything else goes to the general parser. */
 
 #if defined(__SIZEOF_INT128__)
-typedef unsigned __int128 u128;
-
-/* 5^0 .. 5^27 (5^27 < 2^63). */
-static const uint64_t pow5[28] = {
-    1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL,
-    1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL,
-    30517578125ULL, 152587890625ULL, 762939453125ULL, 3814697265625ULL,
-    19073486328125ULL, 95367431640625ULL, 476837158203125ULL, 2384185791015625ULL,
-    11920928955078125ULL, 59604644775390625ULL, 298023223876953125ULL,
-    1490116119384765625ULL, 7450580596923828125ULL
-};
-
-/* x * 2^e rounded to the nearest double (ties to even), where sticky says that
- * the exact value is a little above x * 2^e (nonzero bits were cut off below x).
- * x > 0; the caller keeps the result far from overflow and subnormals. */
-static double round_u128(u128 x, int e, int sticky)
-{
-    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
-    int lz = hi ? __builtin_clzll(hi) : 64 + __builtin_clzll(lo);
-    x <<= lz;
-    e -= lz;
-    uint64_t top = (uint64_t)(x >> 64), rest = (uint64_t)x;
-    uint64_t m = top >> 11;                     /* the 53 leading bits */
-    int half = (int)((top >> 10) & 1);
-    int below = sticky || (top & 0x3FF) != 0 || rest != 0;
-    if (half && (below || (m & 1))) {
-        m++;
-        if (m >> 53) {
-            m >>= 1;
-            e++;
-        }
-    }
-    /* x = m 2^75 (+ the rounded-off part), so the value is m 2^(e + 75). */
-    uint64_t bits = ((uint64_t)(e + 75 + 52 + 1023) << 52) | (m & ((1ULL << 52) - 1));
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-/* w 10^q for w > 0, |q| <= 27, correctly rounded. */
-static double decimal_to_double(uint64_t w, int q)
-{
-    if (w <= ((uint64_t)1 << 53) && q >= -22 && q <= 22)    /* Clinger: one exact op */
-        return q < 0 ? (double)w / pow10_exact[-q] : (double)w * pow10_exact[q];
-    if (q >= 0)
-        return round_u128((u128)w * pow5[q], q, 0);
-    uint64_t d = pow5[-q];
-    int bits_d = 64 - __builtin_clzll(d), bits_w = 64 - __builtin_clzll(w);
-    int sh = bits_d + 63 - bits_w;      /* n = w 2^sh < d 2^64: a 64-bit quotient */
-    u128 n = (u128)w << sh;
-    uint64_t quo, rem;
-#if defined(__x86_64__) && defined(__GNUC__)
-    /* One divq: the quotient fits in 64 bits (n < d 2^64), which the compiler cannot
-     * know, so n / d would call the general 128-bit division. Same quotient and
-     * remainder. */
-    __asm__("divq %4" : "=a"(quo), "=d"(rem) : "a"((uint64_t)n), "d"((uint64_t)(n >> 64)),
-            "rm"(d));
-#else
-    quo = (uint64_t)(n / d);
-    rem = (uint64_t)(n - (u128)quo * d);
-#endif
-    return round_u128(quo, -sh + q, rem != 0);
-}
-
 static int is_digit(char c)
 {
     return (unsigned)(c - '0') < 10u;
@@ -338,7 +268,9 @@ int csv_parse_double(const char *s, size_t len, double *out)
             q += eneg ? -e : e;
         }
         if (ok && p == end && q >= -27 && q <= 27) {
-            double v = w ? decimal_to_double(w, q) : 0.0;
+            double v = 0.0;
+            if (w)
+                ope_decimal_to_double(w, q, &v);
             *out = neg ? -v : v;
             return 0;
         }

@@ -8,6 +8,7 @@ libope_a_SOURCES += \
 	ope/base/csvout.c \
 	ope/base/csvout.h \
 	ope/base/datapath.c \
+	ope/base/decimal.h \
 	ope/base/datapath.h \
 	ope/base/error.c \
 	ope/base/error.h \
