@@ -1,12 +1,13 @@
 /* t/0337-format-double.c: ope_format_double (the numbers of every CSV and JSON ope
  * writes) derives the 15- and 16-digit roundings from one "%.16e" instead of asking
- * printf for each. Its text must be exactly what the plain rule gives: the first of
- * printf's "%.15g", "%.16g", "%.17g" that strtod reads back as x (the reference below,
- * the code it replaced). Checked on random bit patterns (every exponent, subnormals
- * included), random numbers in [0, 1) and of the generator's shapes, and on the hard
- * cases by construction: values whose dropped digits are exactly or nearly a half,
- * rounding that carries into a new digit (9.99...), and %g's switch between fixed and
- * exponent notation (exponents -5, -4, 14..17). */
+ * printf for each, and reads each back by ope/base/decimal.h's exact w x 10^q instead
+ * of strtod where it applies. Its text must be exactly what the plain rule gives: the
+ * first of printf's "%.15g", "%.16g", "%.17g" that strtod reads back as x (the
+ * reference below, the code it replaced). Checked on random bit patterns (every
+ * exponent, subnormals included), random numbers in [0, 1) and of the generator's
+ * shapes, and on the hard cases by construction: values whose dropped digits are
+ * exactly or nearly a half, rounding that carries into a new digit (9.99...), and %g's
+ * switch between fixed and exponent notation (exponents -5, -4, 14..17). */
 #include "config.h"
 
 #include <float.h>
