@@ -147,6 +147,8 @@ struct csv_reader *csv_open(const char *path, char sep, struct ope_error *err)
 struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
                                  struct ope_error *err)
 {
+    if (in_distinct(paths, n, err) != 0)
+        return NULL;
     return csv_open_named(paths, paths, n, sep, err);
 }
 

@@ -56,13 +56,38 @@ static int tee_write(struct in_src *s, const void *buf, size_t n, struct ope_err
     off_t at = ftello(s->tee);
     if (at >= 0 && !ope_tmp_fits((unsigned long long)at + n))
         return ope_fail(err, OPE_ECANTCREAT, "%s: the temporary copy of %s would pass the "
-                        "file size limit (ulimit -f, %llu bytes written): raise the limit, "
-                        "or give the log as a file", s->tee_name, what,
-                        (unsigned long long)at);
+                        "file size limit (ulimit -f: %llu bytes): raise the limit, or give "
+                        "the log as a file", s->tee_name, what, ope_tmp_fsize_limit());
     if (fwrite(buf, 1, n, s->tee) != n)
         return ope_fail(err, OPE_ECANTCREAT, "%s: cannot write the temporary copy of %s: %s",
                         s->tee_name, what, strerror(errno));
     return 0;
+}
+
+int in_distinct(const char *const *paths, size_t n, struct ope_error *err)
+{
+    if (n < 2)
+        return 0;
+    struct stat *st = ope_calloc(n, sizeof *st, err);
+    unsigned char *ok = ope_calloc(n, 1, err);
+    int rc = st && ok ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n; k++)
+        ok[k] = (strcmp(paths[k], "-") == 0 ? fstat(0, &st[k]) : stat(paths[k], &st[k])) == 0;
+    for (size_t k = 1; rc == 0 && k < n; k++)
+        for (size_t j = 0; rc == 0 && j < k; j++) {
+            int same = ok[j] && ok[k] && st[j].st_dev == st[k].st_dev &&
+                       st[j].st_ino == st[k].st_ino;
+            if (same || (strcmp(paths[j], "-") == 0 && strcmp(paths[k], "-") == 0)) {
+                const char *a = strcmp(paths[j], "-") == 0 ? "standard input" : paths[j];
+                const char *b = strcmp(paths[k], "-") == 0 ? "standard input" : paths[k];
+                rc = ope_fail(err, OPE_EUSAGE, "inputs %zu and %zu (%s and %s) are the "
+                              "same input: its rows would count twice; give each file once",
+                              j + 1, k + 1, a, b);
+            }
+        }
+    free(st);
+    free(ok);
+    return rc;
 }
 
 /* Read raw bytes of the input as given: the sniffed bytes first, then the file. */
@@ -140,6 +165,9 @@ struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *e
         goto fail;
     if (strcmp(path, "-") == 0) {
         s->fp = stdin;
+        /* Standard input redirected from a file is that file: no output may replace
+         * it either (ope eval - -o LOG < LOG). */
+        ope_outfile_note_input_fd(fileno(stdin));
     } else if (!(s->fp = fopen(path, "rb"))) {
         ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
         goto fail;

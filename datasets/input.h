@@ -59,6 +59,11 @@ int in_seek(struct in_src *s, size_t off, struct ope_error *err);
 
 void in_close(struct in_src *s);
 
+/* Refuse (OPE_EUSAGE) a log's inputs of which two are one: the same file under any
+ * spelling or link (device and inode), standard input twice, or standard input and
+ * the file or pipe it is (/dev/stdin). 0, or -1 with err. */
+int in_distinct(const char *const *paths, size_t n, struct ope_error *err);
+
 /* What shows that a file read more than once (a log streamed in passes) changed
  * between two readings: its device and inode, size, and modification and status change
  * times to the nanosecond (a rewrite that puts the modification time back, touch -r,

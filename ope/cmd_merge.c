@@ -141,6 +141,11 @@ static int merge_exec(int argc, char **argv)
     if (model_state && out.path && same_file(model_state, out.path))
         return cli_usage("merge", "-o %s is --model-state too: the result would replace the "
                          "reward model's fit; write the result to another file", out.path);
+    /* Nor a state being merged: a shard's state can take long to make again. */
+    for (int k = optind; out.path && k < argc; k++)
+        if (same_file(argv[k], out.path))
+            return cli_usage("merge", "-o %s is one of the states to merge: the result would "
+                             "replace it; write the result to another file", out.path);
     for (int k = optind; model_state && k < argc; k++)
         if (strcmp(argv[k], model_state) == 0)
             return cli_usage("merge", "%s is both a state to merge and --model-state: the fit's "

@@ -4,6 +4,7 @@
 #include "ope/cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
 #include <locale.h>
@@ -76,6 +77,23 @@ static int finish(int rc)
     return rc;
 }
 
+/* A standard descriptor the process was started without (0, 1 or 2 closed) would be
+ * the next file opened: a temporary copy of standard input on 0 was then read back as
+ * standard input itself. Each closed one is taken by /dev/null, opened the way that
+ * fails its use (0 write-only, 1 and 2 read-only): reading standard input still fails
+ * with EBADF, as when it is closed. */
+static void reserve_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+            if (got >= 0 && got != fd) {
+                dup2(got, fd);
+                close(got);
+            }
+        }
+}
+
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; every GSL status is checked instead. */
@@ -83,6 +101,11 @@ int main(int argc, char **argv)
     /* Numbers are read and written with '.' whatever the user's locale. */
     setlocale(LC_CTYPE, "");
     signal(SIGPIPE, SIG_IGN);
+    /* Past the file size limit (ulimit -f) a write fails with EFBIG, which the writer
+     * reports (73) and whose temporary file it removes, instead of the signal ending
+     * the process with the file left half written. */
+    signal(SIGXFSZ, SIG_IGN);
+    reserve_std_fds();
     /* Started by mpirun: join the job. The ranks of ope eval/select read shares of the
      * log and merge their states; rank 0 alone writes (the others' output is the same
      * and goes nowhere). */

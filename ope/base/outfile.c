@@ -1,6 +1,7 @@
 /* ope/base/outfile.c: atomic output files (temporary file + rename). */
 #include "config.h"
 #include "ope/base/outfile.h"
+#include "ope/base/tmpfile.h"
 #include "ope/base/utf8.h"
 
 #include <dirent.h>
@@ -393,6 +394,11 @@ int ope_outfile_write(struct ope_outfile *f, const void *buf, size_t n, struct o
             if (errno == EINTR)
                 continue;
             f->failed = 1;
+            if (errno == EFBIG && ope_tmp_fsize_limit())
+                return ope_fail(err, OPE_ECANTCREAT, "%s: write failed: the file would pass "
+                                "the file size limit (ulimit -f: %llu bytes); raise the "
+                                "limit or write a smaller output", f->path,
+                                ope_tmp_fsize_limit());
             return ope_fail(err, OPE_ECANTCREAT, "%s: write failed: %s", f->path,
                             strerror(errno));
         }

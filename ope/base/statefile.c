@@ -233,6 +233,11 @@ int sf_open_file(struct sf_state *st, const char *path, const char *kind,
      * every round, was copied three times into fresh memory. */
     struct stat sb;
     int regular = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+    if (!regular && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return ope_fail(err, OPE_ENOINPUT, "%s: a directory, not a state file; give the file "
+                        "ope eval --save-state wrote", path);
+    }
     if (regular && (uint64_t)sb.st_size > SF_MAX_BYTES) {
         fclose(f);
         return ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",

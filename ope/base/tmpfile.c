@@ -41,6 +41,14 @@ int ope_tmp_fits(unsigned long long size)
            size <= (unsigned long long)lim.rlim_cur;
 }
 
+unsigned long long ope_tmp_fsize_limit(void)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_FSIZE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY)
+        return 0;
+    return (unsigned long long)lim.rlim_cur;
+}
+
 int ope_fd_write_all(int fd, const void *buf, size_t n)
 {
     const char *b = buf;

@@ -18,6 +18,9 @@ int ope_tmp_anon(const char *prefix);
  * may give up stops before it. */
 int ope_tmp_fits(unsigned long long size);
 
+/* The process's file size limit in bytes (ulimit -f), or 0 when there is none. */
+unsigned long long ope_tmp_fsize_limit(void);
+
 /* Write or read exactly n bytes at fd's offset (retrying short transfers and EINTR):
  * 0, or -1 (a write error, or a read that hit the end or an error; errno set, 0 at
  * the end). */
