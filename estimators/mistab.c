@@ -259,16 +259,21 @@ static size_t row_words(size_t S)
     return (S + MIS_WORD_CELLS - 1) / MIS_WORD_CELLS;
 }
 
+/* Whether put_row sends a cell: every one but +0.0 (-0.0 goes as a value). */
+static int cell_sent(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u != 0;
+}
+
 static void put_row(struct strbuf *sb, const double *x, size_t S)
 {
     for (size_t s0 = 0; s0 < S; s0 += MIS_WORD_CELLS) {
         size_t s1 = s0 + MIS_WORD_CELLS < S ? s0 + MIS_WORD_CELLS : S;
         uint64_t bits = 0;
-        for (size_t s2 = s0; s2 < s1; s2++) {
-            uint64_t u;
-            memcpy(&u, &x[s2], sizeof u);
-            bits |= (uint64_t)(u != 0) << (s2 - s0);
-        }
+        for (size_t s2 = s0; s2 < s1; s2++)
+            bits |= (uint64_t)cell_sent(x[s2]) << (s2 - s0);
         sf_put_u64(sb, bits);
         for (size_t s2 = s0; s2 < s1; s2++)
             if (bits >> (s2 - s0) & 1)
@@ -301,11 +306,8 @@ double mis_tab_wire_bytes(const struct mis_tab *t)
             for (int u = 0; u < t->T; u++) {
                 const double *x = block(t, p, r, u);
                 for (size_t s = 0; s < S; s++)
-                    for (size_t s2 = 0; s2 < S; s2++) {
-                        uint64_t b;
-                        memcpy(&b, &x[s * c + s2], sizeof b);
-                        cells += b != 0;
-                    }
+                    for (size_t s2 = 0; s2 < S; s2++)
+                        cells += cell_sent(x[s * c + s2]);
             }
     double rows = (double)t->P * (double)t->R * (double)t->T * (double)S;
     return 8.0 * (2.0 + (double)t->P * (double)t->R + cells +

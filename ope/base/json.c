@@ -146,10 +146,7 @@ static int digits17(double x, char *dig, int *e10)
         int s = 16 - e;
         if (s < 0 || s > 27)
             return -1;
-        uint64_t p5 = 1;
-        for (int k = 0; k < s; k++)
-            p5 *= 5;
-        ope_u128_ v = (ope_u128_)m * p5;            /* x 10^s = v 2^(e2 + s) */
+        ope_u128_ v = (ope_u128_)m * ope_pow5_[s];  /* x 10^s = v 2^(e2 + s) */
         int t = -(e2 + s);
         uint64_t d;
         if (t <= 0) {
@@ -212,16 +209,19 @@ void ope_format_double(char *out, size_t size, double x)
     for (int prec = 15; prec <= 16; prec++) {
         int e;
         if (round_digits(dig, prec, r, e10, &e) == 0) {
-            format_g(out, size, neg, r, prec, e);
             /* Whether it reads back as x: its digits as an integer times a power of
              * ten, rounded as strtod rounds it (decimal.h; strtod took a third of `ope
-             * gen`'s time), or by strtod where that does not apply. */
+             * gen`'s time), or by strtod where that does not apply; the text is
+             * written only for the digits that are kept. */
             uint64_t w = 0;
             for (int i = 0; i < prec; i++)
                 w = w * 10 + (uint64_t)(r[i] - '0');
             double v;
-            if (ope_decimal_to_double(w, e - prec + 1, &v) == 0 ? v == fabs(x)
-                                                                : strtod(out, NULL) == x)
+            int exact = ope_decimal_to_double(w, e - prec + 1, &v) == 0;
+            if (exact && v != fabs(x))
+                continue;
+            format_g(out, size, neg, r, prec, e);
+            if (exact || strtod(out, NULL) == x)
                 return;
         } else {
             snprintf(out, size, "%.*g", prec, x);
