@@ -394,11 +394,11 @@ int ope_outfile_write(struct ope_outfile *f, const void *buf, size_t n, struct o
             if (errno == EINTR)
                 continue;
             f->failed = 1;
-            if (errno == EFBIG && ope_tmp_fsize_limit())
+            unsigned long long lim = errno == EFBIG ? ope_tmp_fsize_limit() : 0;
+            if (lim)
                 return ope_fail(err, OPE_ECANTCREAT, "%s: write failed: the file would pass "
                                 "the file size limit (ulimit -f: %llu bytes); raise the "
-                                "limit or write a smaller output", f->path,
-                                ope_tmp_fsize_limit());
+                                "limit or write a smaller output", f->path, lim);
             return ope_fail(err, OPE_ECANTCREAT, "%s: write failed: %s", f->path,
                             strerror(errno));
         }

@@ -36,9 +36,8 @@ int ope_tmp_anon(const char *prefix)
 
 int ope_tmp_fits(unsigned long long size)
 {
-    struct rlimit lim;
-    return getrlimit(RLIMIT_FSIZE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY ||
-           size <= (unsigned long long)lim.rlim_cur;
+    unsigned long long lim = ope_tmp_fsize_limit();
+    return lim == 0 || size <= lim;
 }
 
 unsigned long long ope_tmp_fsize_limit(void)
