@@ -572,6 +572,9 @@ static void ssrc_release(struct ssrc *s)
     blog_matrix_free(s->infl, (int)s->n_infl + 1);
     rms_free(s->fit);
     evs_fit_release(s);
+    strbuf_release(&s->share_pay);
+    strbuf_release(&s->share_sealed);
+    strbuf_release(&s->share_all);
 }
 
 /* eval_bandit_stream, eval_bandit_stream_save (state) and eval_bandit_merge (states). */
@@ -595,6 +598,9 @@ static struct res_eval *stream_run(const struct eng_windows *win, const struct e
     s.fit_rounds = fit_rounds;
     s.shard_fit = fit;
     strbuf_init(&s.part_levels);
+    strbuf_init(&s.share_pay);
+    strbuf_init(&s.share_sealed);
+    strbuf_init(&s.share_all);
     s.save = state;
     s.save_settings = settings;
     s.merge = states;

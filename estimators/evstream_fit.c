@@ -15,12 +15,13 @@
  * recodes each window to those numbers.
  *
  * The fit's blocks (after the command's own header):
- *   tag "ope model fit 1", the model's head (actions, policies, influence, options),
+ *   tag "ope model fit 2", the model's head (actions, policies, influence, options),
  *   the whole log's levels per categorical column, the merged passes (each its
  *   rms_put_pass bytes), and whether the model is fitted.
- * A part's blocks: tag "ope model pass 1", the pass it makes (the fit's passes so far)
+ * A part's blocks: tag "ope model pass 2", the pass it makes (the fit's passes so far)
  * and the fit's digest, the head, the shard's levels (the means' pass only), then
- * rms_put_pass's bytes. */
+ * rms_put_pass's bytes. (Version 2: the normal equations and dm's gradient in them are
+ * sf_put_sums' sparse arrays; version 1's states are refused as another version.) */
 #include "config.h"
 #include "estimators/evstream.h"
 
@@ -34,8 +35,8 @@
 #include "ope/base/sha256.h"
 #include "ope/base/statefile.h"
 
-#define FIT_TAG "ope model fit 1"
-#define PART_TAG "ope model pass 1"
+#define FIT_TAG "ope model fit 2"
+#define PART_TAG "ope model pass 2"
 /* The most policies a fit may carry dm's influence for (ope eval takes 64). */
 #define FIT_MAX_POLICIES 1024
 /* Bytes of the means' pass per (fold, action) model: every fit has that pass and every

@@ -37,11 +37,13 @@ int evs_share_refuse(const struct eng *g, struct ope_error *err)
     return 0;
 }
 
-/* Agree on rc, then (several ranks) gather every rank's payload sealed as kind: the
- * parts into *all, their lengths into len[comm_size()]. 1: gathered; 0: alone (nothing
- * to merge); -1 with err. */
+/* Agree on rc, then (several ranks) gather every rank's payload sealed as kind (in
+ * *sealed, or a buffer of its own when sealed is NULL): the parts into *all, their
+ * lengths into len[comm_size()]. 1: gathered; 0: alone (nothing to merge); -1 with
+ * err. */
 static int gather(int rc, const char *kind, const char *settings, const struct strbuf *payload,
-                  struct strbuf *all, size_t **len, struct ope_error *err)
+                  struct strbuf *sealed, struct strbuf *all, size_t **len,
+                  struct ope_error *err)
 {
     /* The lengths' room is part of what the ranks agree on, so no rank enters the
      * allgather without it. */
@@ -52,21 +54,24 @@ static int gather(int rc, const char *kind, const char *settings, const struct s
         return -1;
     if (comm_size() == 1)
         return 0;
-    struct strbuf sealed;
-    strbuf_init(&sealed);
+    struct strbuf own;
+    strbuf_init(&own);
+    if (!sealed)
+        sealed = &own;
     int r = strbuf_failed(payload) ? ope_fail_oom(err)
-                                   : sf_seal(&sealed, kind, settings, payload, err);
+                                   : sf_seal(sealed, kind, settings, payload, err);
     /* Every rank reaches the allgather (a rank short of memory sends nothing and says
      * so in the agreement after it). */
-    const struct strbuf *mine = r == 0 ? &sealed : payload;
+    const struct strbuf *mine = r == 0 ? sealed : payload;
     int g = comm_allgather(mine->buf ? mine->buf : "", r == 0 ? mine->len : 0, all, *len,
                            err);
-    strbuf_release(&sealed);
+    strbuf_release(&own);
     return comm_agree(r == 0 && g == 0 ? 0 : -1, err) == 0 ? 1 : -1;
 }
 
-/* Open part r of the gathered bytes as a state of kind, named in its messages by
- * name[PART_NAME] (the caller's: the state keeps a pointer to it until it is closed). */
+/* Open part r of the gathered bytes as a state of kind, read in place (all must outlive
+ * it), named in its messages by name[PART_NAME] (the caller's: the state keeps a
+ * pointer to it until it is closed). */
 #define PART_NAME 32
 static int part_open(struct sf_state *st, char *name, const struct strbuf *all,
                      const size_t *len, int r, const char *kind, struct ope_error *err)
@@ -75,7 +80,7 @@ static int part_open(struct sf_state *st, char *name, const struct strbuf *all,
     for (int q = 0; q < r; q++)
         off += len[q];
     snprintf(name, PART_NAME, "rank %d", r);
-    return sf_open_bytes(st, all->buf + off, len[r], name, kind, err);
+    return sf_open_view(st, all->buf + off, len[r], name, kind, err);
 }
 
 /* ---- the log's first window -------------------------------------------------------- */
@@ -97,7 +102,7 @@ int evs_share_open(struct ssrc *s, int rc, struct ope_error *err)
                 sf_put_str(&pay, s->names[q]);
         }
     }
-    int r = gather(rc < 0 ? -1 : 0, "bandit-open", "", &pay, &all, &len, err);
+    int r = gather(rc < 0 ? -1 : 0, "bandit-open", "", &pay, NULL, &all, &len, err);
     if (r == 0)
         r = rc;             /* alone */
     else if (r == 1) {
@@ -329,26 +334,22 @@ static int merge_parts(const struct strbuf *all, const size_t *len, const char *
                                     struct ope_error *err),
                        void *ctx, struct ope_error *err)
 {
-    struct sf_state p0;
-    char name0[PART_NAME];
-    int bad = part_open(&p0, name0, all, len, 0, kind, err);
-    for (int q = 1; q < comm_size() && bad == 0; q++) {
-        struct sf_state ps;
-        char name[PART_NAME];
-        bad = part_open(&ps, name, all, len, q, kind, err);
-        if (bad == 0)
-            bad = sf_rank_settings(ps.name, ps.settings, p0.settings, err);
-        sf_close(&ps);
+    /* Each part is opened (its SHA-256 checked) once, in place. */
+    int n = comm_size();
+    struct sf_state *ps = ope_calloc((size_t)n, sizeof *ps, err);
+    char (*name)[PART_NAME] = ope_calloc((size_t)n, sizeof *name, err);
+    int bad = ps && name ? 0 : -1;
+    for (int q = 0; q < n && bad == 0; q++) {
+        bad = part_open(&ps[q], name[q], all, len, q, kind, err);
+        if (bad == 0 && q > 0)
+            bad = sf_rank_settings(ps[q].name, ps[q].settings, ps[0].settings, err);
     }
-    sf_close(&p0);
-    for (int q = 0; q < comm_size() && bad == 0; q++) {
-        struct sf_state ps;
-        char name[PART_NAME];
-        bad = part_open(&ps, name, all, len, q, kind, err);
-        if (bad == 0)
-            bad = merge(ctx, q, &ps, err);
-        sf_close(&ps);
-    }
+    for (int q = 0; q < n && bad == 0; q++)
+        bad = merge(ctx, q, &ps[q], err);
+    for (int q = 0; ps && q < n; q++)
+        sf_close(&ps[q]);
+    free(ps);
+    free(name);
     return comm_agree(bad, err) == 0 ? 0 : -1;
 }
 
@@ -384,21 +385,27 @@ static int share_parts(struct eng *g, int rc, const char *kind,
                                     struct ope_error *err),
                        void *ctx, struct ope_error *err)
 {
-    struct strbuf pay, all, set;
-    strbuf_init(&pay);
-    strbuf_init(&all);
+    /* The source's buffers, kept for the next pass (a model makes many) */
+    struct ssrc *s = g->self;
+    struct strbuf *pay = &s->share_pay, *all = &s->share_all, set;
+    strbuf_reset(pay);
     strbuf_init(&set);
     size_t *len = NULL;
     if (rc == 0 && comm_size() > 1) {
-        put(ctx, &pay);
+        put(ctx, pay);
         evs_settings(g, &set);
     }
-    int r = gather(rc, kind, strbuf_failed(&set) ? "" : strbuf_str(&set), &pay, &all, &len,
-                   err);
+    int r = gather(rc, kind, strbuf_failed(&set) ? "" : strbuf_str(&set), pay,
+                   &s->share_sealed, all, &len, err);
     if (r == 1)
-        r = merge_parts(&all, len, kind, merge, ctx, err);
-    strbuf_release(&pay);
-    strbuf_release(&all);
+        r = merge_parts(all, len, kind, merge, ctx, err);
+    /* a failed buffer is given up, not kept failed */
+    if (strbuf_failed(pay))
+        strbuf_release(pay);
+    if (strbuf_failed(all))
+        strbuf_release(all);
+    if (strbuf_failed(&s->share_sealed))
+        strbuf_release(&s->share_sealed);
     strbuf_release(&set);
     free(len);
     return r < 0 ? -1 : 0;
@@ -481,7 +488,7 @@ int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
     size_t *len = NULL;
     if (rc == 0 && comm_size() > 1)
         put_pass2(g, t, tp, &pay);
-    int r = gather(rc, "bandit-pass2", "", &pay, &all, &len, err);
+    int r = gather(rc, "bandit-pass2", "", &pay, NULL, &all, &len, err);
     if (r == 1) {
         size_t n_pe = g->n_pol * g->o->n_spec;
         for (size_t k = 0; k < n_pe; k++) {
@@ -523,7 +530,7 @@ int evs_share_diff(struct eng *g, int rc, struct ci_stats_acc *q, size_t n_d,
     size_t *len = NULL;
     for (size_t k = 0; rc == 0 && comm_size() > 1 && k < n_d; k++)
         ci_stats_acc_put(&pay, &q[k]);
-    int r = gather(rc, "bandit-pass3", "", &pay, &all, &len, err);
+    int r = gather(rc, "bandit-pass3", "", &pay, NULL, &all, &len, err);
     if (r == 1) {
         for (size_t k = 0; k < n_d; k++)
             ci_stats_acc_init(&q[k]);

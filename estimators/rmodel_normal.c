@@ -60,8 +60,10 @@ int rmn_init(struct rm_normal *s, size_t p, size_t blk_off, size_t blk_len,
     s->cs = ope_malloc(q * q * sizeof *s->cs, err);
     s->rs = ope_malloc(q * sizeof *s->rs, err);
     s->nz = ope_malloc(q * sizeof *s->nz, err);
+    s->met = ope_malloc(s->m * sizeof *s->met, err);
+    s->is_met = ope_calloc(s->m, 1, err);
     if (!s->a || !s->blk_a || !s->blk_b || !s->acc_a || !s->acc_b || !s->c || !s->r
-        || !s->xd || !s->cs || !s->rs || !s->nz) {
+        || !s->xd || !s->cs || !s->rs || !s->nz || !s->met || !s->is_met) {
         rmn_release(s);
         return -1;
     }
@@ -82,6 +84,8 @@ void rmn_release(struct rm_normal *s)
     free(s->cs);
     free(s->rs);
     free(s->nz);
+    free(s->met);
+    free(s->is_met);
     memset(s, 0, sizeof *s);
 }
 
@@ -97,17 +101,35 @@ static size_t col_of(const struct rm_normal *s, size_t i)
     return i < s->off ? i : i + s->m;
 }
 
+/* The plain sums of the rows since the last fold into the compensated ones: the dense
+ * part and b's columns outside the block whole, of the cross part, the diagonal and
+ * b's block only the levels those rows met (the others' plain sums are 0, and adding
+ * 0 would change no compensated sum). */
 static void block_flush(struct rm_normal *s)
 {
-    size_t t = block_entries(s);
-    for (size_t i = 0; i < t; i++) {
+    size_t q = s->q, qq = q * q, diag = qq + s->m * q;
+    for (size_t i = 0; i < qq; i++) {
         ope_sum_add(&s->acc_a[i], s->blk_a[i]);
         s->blk_a[i] = 0.0;
     }
-    for (size_t j = 0; j < s->p; j++) {
-        ope_sum_add(&s->acc_b[j], s->blk_b[j]);
-        s->blk_b[j] = 0.0;
+    for (size_t j = 0; j < q; j++) {
+        size_t c = col_of(s, j);
+        ope_sum_add(&s->acc_b[c], s->blk_b[c]);
+        s->blk_b[c] = 0.0;
     }
+    for (size_t k = 0; k < s->n_met; k++) {
+        size_t l = s->met[k], e = qq + l * q, c = s->off + l;
+        for (size_t i = e; i < e + q; i++) {
+            ope_sum_add(&s->acc_a[i], s->blk_a[i]);
+            s->blk_a[i] = 0.0;
+        }
+        ope_sum_add(&s->acc_a[diag + l], s->blk_a[diag + l]);
+        s->blk_a[diag + l] = 0.0;
+        ope_sum_add(&s->acc_b[c], s->blk_b[c]);
+        s->blk_b[c] = 0.0;
+        s->is_met[l] = 0;
+    }
+    s->n_met = 0;
     s->in_block = 0;
 }
 
@@ -128,6 +150,10 @@ void rmn_add(struct rm_normal *s, const struct feat_rows *d, size_t r, double w,
     double *dd = s->blk_a, *e = NULL, wb = 0.0;
     if (kb < nnz) {
         size_t l = (size_t)ix[kb] - s->off;
+        if (!s->is_met[l]) {
+            s->is_met[l] = 1;
+            s->met[s->n_met++] = l;
+        }
         e = s->blk_a + q * q + l * q;
         wb = w * v[kb];
         s->blk_a[q * q + s->m * q + l] += wb * v[kb];

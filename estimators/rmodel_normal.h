@@ -25,6 +25,10 @@ struct rm_normal {
     /* block form: plain sums over a block of rows, folded into compensated ones */
     size_t rows_per_block, in_block;
     double *blk_a, *blk_b;      /* [q*q + m*q + m], [p] */
+    /* the levels the block's rows met, so a fold costs q^2 + (their number) (q + 2)
+     * rather than the m (q + 2) of every level (an MPI rank's parts fold once a pass) */
+    size_t *met, n_met;         /* [m] */
+    unsigned char *is_met;      /* [m] */
     struct ope_sum *acc_a, *acc_b;
     /* block form: the solve's workspace */
     double *c, *r, *xd;         /* [q*q], [q], [q] */

@@ -1171,24 +1171,22 @@ static int pass_model(const struct rms *m, size_t t)
     return m->kind != RM_LOGISTIC || md->phase != NT_DONE;
 }
 
+/* A model's normal equations, sparse where they are mostly zeros (sf_put_sums: a
+ * categorical context's levels that this process's rows of the model never met). */
 static void put_normal(struct strbuf *sb, struct rm_normal *h)
 {
     struct ope_sum *a, *b;
     size_t n = rmn_sums(h, &a, &b);
-    for (size_t i = 0; i < n; i++)
-        sf_put_sum(sb, &a[i]);
-    for (size_t j = 0; j < h->p; j++)
-        sf_put_sum(sb, &b[j]);
+    sf_put_sums(sb, a, n);
+    sf_put_sums(sb, b, h->p);
 }
 
 static void merge_normal(struct sf_state *st, struct rm_normal *h)
 {
     struct ope_sum *a, *b;
     size_t n = rmn_sums(h, &a, &b);
-    for (size_t i = 0; i < n && !st->bad; i++)
-        merge_sum(st, &a[i]);
-    for (size_t j = 0; j < h->p && !st->bad; j++)
-        merge_sum(st, &b[j]);
+    sf_merge_sums(st, a, n);
+    sf_merge_sums(st, b, h->p);
 }
 
 void rms_put_pass(struct rms *m, struct strbuf *sb)
@@ -1235,8 +1233,8 @@ void rms_put_pass(struct rms *m, struct strbuf *sb)
         if (m->st == ST_GRAD) {
             sf_put_sum(sb, &m->err_sum);
             for (size_t t = 0; P && t < K * A; t++)
-                for (size_t j = 0; m->mod[t].grad && j < P * p; j++)
-                    sf_put_f64(sb, m->mod[t].grad[j]);
+                if (m->mod[t].grad)
+                    sf_put_f64s(sb, m->mod[t].grad, P * p);
         }
         for (size_t t = 0; t < K * A; t++) {
             if (!pass_model(m, t))
@@ -1399,8 +1397,8 @@ int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err)
         if (m->st == ST_GRAD) {
             merge_sum(st, &m->err_sum);
             for (size_t t = 0; P && t < K * A && !st->bad; t++)
-                for (size_t j = 0; m->mod[t].grad && j < P * p; j++)
-                    m->mod[t].grad[j] += sf_get_f64(st);
+                if (m->mod[t].grad)
+                    sf_add_f64s(st, m->mod[t].grad, P * p);
         }
         for (size_t t = 0; t < K * A && !st->bad; t++) {
             if (!pass_model(m, t))

@@ -25,6 +25,10 @@ fit="--ci t --estimators dm --policy eps0_2 --model-state fit"
 cp fit fit1
 # shellcheck disable=SC2086
 "$ope" eval a.csv --save-state part2 $fit -q
+# and on to the first Newton pass: a part of normal equations (sf_put_sums' arrays)
+"$ope" merge part2 --model-state fit > /dev/null
+# shellcheck disable=SC2086
+"$ope" eval a.csv --save-state part3 $fit -q
 
 # A trajectory log's shards: episodes 0-19 and 20-39 of `ope gen mdp riverswim
 # --episodes 40 --horizon 6 --candidates 2 --seed 1`, tis and wpdis with B = 10.
@@ -69,7 +73,7 @@ carray() {
 }
 out=$src/fuzz/corpus/shard_fuzz
 rm -f "$out"/*
-for f in rows0-19 rows20-39 part1 fit1 part2 traj0-19 traj20-39; do
+for f in rows0-19 rows20-39 part1 fit1 part2 part3 traj0-19 traj20-39; do
     payload $f | LC_ALL=C awk '{ printf "%c", $1 }' > "$out/$f"
 done
 {

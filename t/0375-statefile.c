@@ -6,7 +6,12 @@
  * - every truncation and every single-byte change of a state is refused with
  *   OPE_EDATA, never read (the SHA-256 covers every byte before it);
  * - another version, another kind and other settings are refused, naming what differs;
- * - a failed write leaves nothing behind, and an existing file is kept without force. */
+ * - a failed write leaves nothing behind, and an existing file is kept without force;
+ * - sparse arrays (sf_put_sums, sf_put_f64s: what a wide reward model's MPI parts are
+ *   made of) merge to the bits of merging every entry, are written sparse exactly when
+ *   the pairs are shorter (k (8 + 8w) < 8wn bytes, counted by hand below), and a pair
+ *   out of order, past the end or beyond the bytes there are is refused;
+ * - a view (sf_open_view) reads the payload where it lies and frees nothing. */
 #include "config.h"
 
 #include <math.h>
@@ -63,6 +68,146 @@ static int same_bits(const struct acc_state *a, const struct acc_state *b)
     acc_finalize(b, pb, rb, nb);
     return a->n == b->n && memcmp(pa, pb, sizeof pa) == 0 && memcmp(ra, rb, sizeof ra) == 0 &&
            memcmp(na, nb, sizeof na) == 0;
+}
+
+/* The payload bytes of a cursor over sb (no container: these tests are of the
+ * array forms alone). */
+static void cursor(struct sf_state *st, struct strbuf *sb)
+{
+    memset(st, 0, sizeof *st);
+    st->name = "test";
+    st->kind = (char *)"test";
+    st->data = (unsigned char *)sb->buf;
+    st->n = sb->len;
+}
+
+static void put_u64_at(struct strbuf *sb, size_t at, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        sb->buf[at + (size_t)i] = (char)(unsigned char)(v >> (8 * i));
+}
+
+/* sf_put_sums / sf_merge_sums, sf_put_f64s / sf_add_f64s. */
+static void test_sparse(void)
+{
+    enum { M = 1000 };
+    static struct ope_sum a[M], into[M], ref[M];
+    static double f[M], fin[M], fref[M];
+    struct ope_rng r;
+    ope_rng_init(&r, 7, OPE_RNG_TEST, 1);
+    /* 10 nonzero entries: sparse (10 x 24 bytes < 1000 x 16) */
+    for (size_t i = 0; i < M; i++) {
+        ope_sum_init(&a[i]);
+        ope_sum_init(&into[i]);
+        f[i] = fin[i] = 0.0;
+    }
+    for (size_t i = 3; i < M; i += 100) {
+        ope_sum_add(&a[i], ope_rng_uniform(&r));
+        ope_sum_add(&a[i], 1e-17 * ope_rng_uniform(&r));  /* a compensation word too */
+        f[i] = ope_rng_uniform(&r) - 0.5;
+    }
+    for (size_t i = 0; i < M; i++) {
+        ope_sum_add(&into[i], (double)i);
+        fin[i] = (double)i / 3.0;
+        ref[i] = into[i];
+        ope_sum_merge(&ref[i], &a[i]);
+        fref[i] = fin[i] + f[i];
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    sf_put_sums(&sb, a, M);
+    size_t sums_len = sb.len;
+    sf_put_f64s(&sb, f, M);
+    ok(sums_len == 16 + 10 * 24 && sb.len - sums_len == 16 + 10 * 16,
+       "10 of 1000 nonzero: the sparse forms (%zu and %zu bytes)", sums_len,
+       sb.len - sums_len);
+    struct sf_state st;
+    cursor(&st, &sb);
+    sf_merge_sums(&st, into, M);
+    sf_add_f64s(&st, fin, M);
+    ok(!st.bad && st.off == st.n && memcmp(into, ref, sizeof ref) == 0 &&
+       memcmp(fin, fref, sizeof fref) == 0, "merge to the bits of merging every entry");
+
+    /* the break-even: k pairs of 24 bytes against n sums of 16: sparse below 2n/3 */
+    struct ope_sum b[30];
+    for (size_t i = 0; i < 30; i++) {
+        ope_sum_init(&b[i]);
+        if (i < 19)
+            ope_sum_add(&b[i], 1.0 + (double)i);
+    }
+    strbuf_reset(&sb);
+    sf_put_sums(&sb, b, 30);
+    ok(sb.len == 16 + 19 * 24, "19 of 30: sparse (456 < 480 bytes)");
+    ope_sum_add(&b[19], 2.0);
+    strbuf_reset(&sb);
+    sf_put_sums(&sb, b, 30);
+    ok(sb.len == 8 + 30 * 16, "20 of 30: dense (480 is not shorter than 480)");
+    struct ope_sum c[30];
+    for (size_t i = 0; i < 30; i++)
+        ope_sum_init(&c[i]);
+    cursor(&st, &sb);
+    sf_merge_sums(&st, c, 30);
+    ok(!st.bad && st.off == st.n && memcmp(c, b, sizeof b) == 0, "and reads back whole");
+    strbuf_reset(&sb);
+    sf_put_sums(&sb, b, 0);
+    cursor(&st, &sb);
+    sf_merge_sums(&st, c, 0);
+    ok(sb.len == 8 && !st.bad && st.off == st.n, "no entries: 8 bytes");
+
+    /* damage: each must set bad */
+    struct ope_sum d[8];
+    for (size_t i = 0; i < 8; i++)
+        ope_sum_init(&d[i]);
+    ope_sum_add(&d[2], 1.0);
+    ope_sum_add(&d[5], 2.0);
+    strbuf_reset(&sb);
+    sf_put_sums(&sb, d, 8);        /* 1, 2, (2, 1.0, 0), (5, 2.0, 0) */
+    ok(sb.len == 16 + 2 * 24, "2 of 8: sparse");
+    struct { const char *what; size_t at; uint64_t v; } bad[] = {
+        { "a form that is neither", 0, 2 },
+        { "more pairs than there are entries", 8, 9 },
+        { "more pairs than bytes", 8, 3 },
+        { "an index past the end", 40, 8 },
+        { "indices out of order", 40, 2 },
+        { "a sum that is not finite", 24, 0x7ff0000000000000u },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        struct strbuf cp;
+        strbuf_init(&cp);
+        strbuf_add(&cp, sb.buf, sb.len);
+        put_u64_at(&cp, bad[k].at, bad[k].v);
+        struct ope_sum e[8];
+        for (size_t i = 0; i < 8; i++)
+            ope_sum_init(&e[i]);
+        cursor(&st, &cp);
+        sf_merge_sums(&st, e, 8);
+        ok(st.bad, "refused: %s", bad[k].what);
+        strbuf_release(&cp);
+    }
+    strbuf_release(&sb);
+}
+
+/* sf_open_view: in place, and nothing freed by sf_close (ASan would see a bad free). */
+static void test_view(void)
+{
+    struct strbuf pay, sealed;
+    strbuf_init(&pay);
+    strbuf_init(&sealed);
+    sf_put_u64(&pay, 42);
+    struct ope_error err;
+    ope_error_clear(&err);
+    ok(sf_seal(&sealed, "test-view", "a=1\n", &pay, &err) == 0, "sealed");
+    struct sf_state st;
+    ok(sf_open_view(&st, sealed.buf, sealed.len, "view", "test-view", &err) == 0 &&
+       st.data > (unsigned char *)sealed.buf &&
+       st.data < (unsigned char *)sealed.buf + sealed.len && sf_get_u64(&st) == 42 &&
+       sf_done(&st, &err) == 0, "a view reads the payload in place");
+    sf_close(&st);
+    sealed.buf[sealed.len - 1] ^= 1;
+    ok(sf_open_view(&st, sealed.buf, sealed.len, "view", "test-view", &err) != 0 &&
+       err.status == OPE_EDATA, "and checks the SHA-256 as sf_open_bytes does: %s", err.msg);
+    strbuf_release(&pay);
+    strbuf_release(&sealed);
 }
 
 static int fail_writes;
@@ -234,5 +379,7 @@ int main(void)
     strbuf_release(&sealed1);
     strbuf_release(&sealed2);
     strbuf_release(&sealed3);
+    test_sparse();
+    test_view();
     return done_testing();
 }

@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 18
+plan 22
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -145,6 +145,24 @@ else
     skip "this file system cannot hold a sparse 70 GB file"
     skip "(the same)"
 fi
+
+# A real state with a tail appended (4 GB of zeros, sparse): refused from its header,
+# before the tail is read (it was read whole, 28 s and 4 GB, then refused by its
+# SHA-256), naming the bytes too many; one cut short is said to be truncated.
+cp "$TMP/a.state" "$TMP/tail.state"
+if truncate -s 4G "$TMP/tail.state" 2>/dev/null; then
+    expect_status 65 "a state with 4 GB appended: 65 at once" sh -c \
+        "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/tail.state" "$TMP/b.state"
+    expect_grep "$TMP/err" "tail.state: damaged state: $((4294967296 - $(wc -c < "$TMP/a.state"))) bytes after the end of the state it holds ($(wc -c < "$TMP/a.state") bytes)" \
+        "... saying how many bytes follow it"
+else
+    skip "this file system cannot hold a sparse 4 GB file"
+    skip "(the same)"
+fi
+head -c "$(($(wc -c < "$TMP/a.state") - 40))" "$TMP/a.state" > "$TMP/short.state"
+expect_status 65 "a state cut short: 65" "$OPE" merge "$TMP/short.state" "$TMP/b.state"
+expect_grep "$TMP/err" "short.state: truncated state" "... said to be truncated"
+rm -f "$TMP/tail.state" "$TMP/short.state"
 
 expect_status 0 "the two real states still merge (in as little memory)" sh -c "$lim exec \"\$0\" merge \"\$1\" \"\$2\"" "$OPE" "$TMP/a.state" "$TMP/b.state"
 expect_grep "$TMP/out" "40 rows" "... over their 40 rows"

@@ -223,4 +223,41 @@ OPE_TEST_MODEL_BUDGET=100000 "$OPE" eval "$TMP/log.csv" --estimators dm --ci t \
 [ $? -eq 65 ] && pass "a model over the memory budget: 65" || fail "over the budget: not 65"
 expect_grep "$TMP/err" "for their normal equations, more than the fit may take" \
     "... saying what it needs"
+
+# A shard's part of a wide model grows with the shard's rows, not with the log's
+# levels (what MPI ranks exchange too): 3,000 rows with a level of their own each, in
+# 3 shards of 1,000, ridge. Each of the 15 (fold, action) models holds q^2 + m q + m
+# sums for its m levels and q other columns, 16 bytes each; written whole, one shard
+# of these 1,000 rows alone made a 1.9 MB part (measured), and the 3,000 levels of the
+# whole log make it larger. A shard's model meets about 1000 x 2/3 / 5 = 133 levels,
+# whose q + 1 sums and b entry are written sparse, 24 bytes a pair: under 1 MB for the
+# 15 models (0.6 MB seen). The same fit as one ope eval, to 1e-12.
+awk -F, 'NR == 1 { print $0 ",x9"; next } NR <= 3001 { print $0 ",u" NR }' "$TMP/raw.csv" \
+    > "$TMP/wide.csv"
+cut_log "$TMP/wide.csv" "$TMP/wd" 0 1000 2000
+W="--estimators dm,dr --reward-model ridge --ci t"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/wide.csv" $W -f json > "$TMP/whole" 2>/dev/null
+rm -f "$TMP/fit.state" "$TMP/result"
+biggest=0
+for round in 1 2 3 4 5 6; do
+    while read -r f off; do
+        # shellcheck disable=SC2086
+        "$OPE" eval "$f" --save-state "$f.state" --row-offset "$off" --model-state \
+            "$TMP/fit.state" --force -q $W 2>"$TMP/why" || break 2
+        size=$(wc -c < "$f.state")
+        [ "$size" -gt "$biggest" ] && biggest=$size
+    done < "$TMP/wd/offsets"
+    # shellcheck disable=SC2046
+    "$OPE" merge $(awk '{ print $1 ".state" }' "$TMP/wd/offsets") --model-state \
+        "$TMP/fit.state" -f json -o "$TMP/result" >/dev/null 2>"$TMP/why" || break
+    [ -e "$TMP/result" ] && break
+done
+if [ -e "$TMP/result" ] && norm "$TMP/result" > "$TMP/a" && norm "$TMP/whole" > "$TMP/b" &&
+    "$close" "$TMP/a" "$TMP/b" 1e-12 2>"$TMP/cmp"; then
+    pass "a model of 3,000 levels fitted by 3 shards: one ope eval's result"
+else fail "3,000 levels in 3 shards"; diag "$(head -c 300 "$TMP/why")"; fi
+[ "$biggest" -gt 0 ] && [ "$biggest" -lt 1000000 ] &&
+    pass "... and no shard's part is over 1 MB ($biggest bytes)" ||
+    fail "a shard's part of a 3,000-level model is $biggest bytes"
 done_testing

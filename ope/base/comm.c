@@ -157,20 +157,28 @@ int comm_allgather(const void *buf, size_t n, struct strbuf *out, size_t *len,
         ope_fail(err, OPE_ESOFTWARE, "the ranks' states are too large to gather");
         goto out;
     }
-    char *all = malloc(total + 1);
-    if (!all) {
-        ope_fail_oom(err);
+    /* Straight into out (no copy of what may be 100 MB), and only when every rank has
+     * the room: a rank that cannot receive must not leave the others waiting in the
+     * Allgatherv. */
+    char *all = strbuf_extend(out, total);
+    int ok = all != NULL, all_ok = 0;
+    if (MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        ope_fail(err, OPE_ESOFTWARE, "MPI_Allreduce failed");
+        goto out;
+    }
+    if (!all_ok) {
+        if (!ok)
+            ope_fail_oom(err);
+        else
+            ope_fail(err, OPE_ESOFTWARE, "another MPI rank is out of memory");
         goto out;
     }
     if (MPI_Allgatherv(buf, mine, MPI_BYTE, all, cnt, disp, MPI_BYTE, MPI_COMM_WORLD) !=
         MPI_SUCCESS) {
-        free(all);
         ope_fail(err, OPE_ESOFTWARE, "MPI_Allgatherv failed");
         goto out;
     }
-    strbuf_add(out, all, total);
-    free(all);
-    rc = strbuf_failed(out) ? ope_fail_oom(err) : 0;
+    rc = 0;
 out:
     free(cnt);
     return rc;
@@ -207,6 +215,24 @@ int comm_agree(int rc, struct ope_error *err)
         return -1;
     }
     free(len);
+    /* An error every rank holds alike is the job's, found in what the ranks merged (a
+     * bad row of the shared first pass, met by one rank, is every rank's error once
+     * merged): said as one process says it, not as rank 0's. */
+    int alike = 1;
+    for (int r = 1; r < size_ && alike; r++) {
+        const char *p = all.buf + (size_t)r * sizeof mine;
+        alike = memcmp(p, all.buf, sizeof(int32_t)) == 0 &&
+                strncmp(p + offsetof(struct verdict, msg),
+                        all.buf + offsetof(struct verdict, msg), OPE_ERROR_MSG_MAX) == 0;
+    }
+    int32_t st0;
+    memcpy(&st0, all.buf, sizeof st0);
+    if (alike && st0 != 0) {
+        ope_fail(err, st0, "%.*s", (int)(OPE_ERROR_MSG_MAX - 1),
+                 all.buf + offsetof(struct verdict, msg));
+        strbuf_release(&all);
+        return -1;
+    }
     int out = 0;
     for (int r = 0; r < size_; r++) {
         int32_t st;

@@ -2,8 +2,10 @@
  * aborting. */
 #include "config.h"
 #include "ope/base/error.h"
+#include "ope/base/bigmem.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,7 @@ void *ope_malloc(size_t size, struct ope_error *err)
     void *p = malloc(size ? size : 1);
     if (!p)
         ope_fail_oom(err);
+    ope_bigmem_advise(p, size);
     return p;
 }
 
@@ -69,6 +72,8 @@ void *ope_calloc(size_t n, size_t size, struct ope_error *err)
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
         ope_fail_oom(err);
+    else if (size && n <= SIZE_MAX / size)
+        ope_bigmem_advise(p, n * size);
     return p;
 }
 
@@ -77,6 +82,7 @@ void *ope_realloc(void *p, size_t size, struct ope_error *err)
     void *q = realloc(p, size ? size : 1);
     if (!q)
         ope_fail_oom(err);
+    ope_bigmem_advise(q, size);
     return q;
 }
 

@@ -1,6 +1,8 @@
 # ope/base/: the bottom layer — errors, RNG streams, sums, threads, progress, atomic
 # output, strings, JSON, UTF-8, CSV cells, SHA-256, shipped-data lookup. Includes nothing above it.
 libope_a_SOURCES += \
+	ope/base/bigmem.c \
+	ope/base/bigmem.h \
 	ope/base/closest.c \
 	ope/base/closest.h \
 	ope/base/comm.c \

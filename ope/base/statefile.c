@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,80 @@ void sf_put_sum(struct strbuf *sb, const struct ope_sum *k)
 {
     sf_put_f64(sb, k->s);
     sf_put_f64(sb, k->c);
+}
+
+/* v's 8 bytes, little-endian, at p. */
+static void le64_store(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The bits of entry i's word j of x, an array of entries of w doubles each. */
+static uint64_t word(const unsigned char *x, size_t i, size_t w, size_t j)
+{
+    uint64_t u;
+    memcpy(&u, x + 8 * (i * w + j), sizeof u);
+    return u;
+}
+
+/* The dense form of n entries of w doubles each at sb's end. */
+static void put_dense(struct strbuf *sb, const unsigned char *x, size_t n, size_t w)
+{
+    unsigned char *p = (unsigned char *)strbuf_extend(sb, 8 + n * w * 8);
+    if (!p)
+        return;
+    le64_store(p, 0);
+    for (size_t i = 0; i < n * w; i++)
+        le64_store(p + 8 + 8 * i, word(x, i, 1, 0));
+}
+
+/* sf_put_sums and sf_put_f64s: n entries of w doubles at x. The sparse form is written
+ * in one scan, and given up for the dense one as soon as it would be no shorter (the
+ * pairs take 8 + 8w bytes, a dense entry 8w). */
+static void put_entries(struct strbuf *sb, const unsigned char *x, size_t n, size_t w)
+{
+    size_t start = sb->len, limit = n * w * 8, used = 0, k = 0;
+    if (!strbuf_extend(sb, 16))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        int zero = 1;
+        for (size_t j = 0; j < w; j++)
+            zero &= word(x, i, w, j) == 0;
+        if (zero)
+            continue;
+        used += 8 + 8 * w;
+        if (used >= limit)
+            break;
+        unsigned char *p = (unsigned char *)strbuf_extend(sb, 8 + 8 * w);
+        if (!p)
+            return;
+        le64_store(p, i);
+        for (size_t j = 0; j < w; j++)
+            le64_store(p + 8 + 8 * j, word(x, i, w, j));
+        k++;
+    }
+    if (used >= limit) {
+        sb->len = start;
+        put_dense(sb, x, n, w);
+        return;
+    }
+    unsigned char *head = (unsigned char *)sb->buf + start;
+    le64_store(head, 1);
+    le64_store(head + 8, k);
+}
+
+void sf_put_sums(struct strbuf *sb, const struct ope_sum *a, size_t n)
+{
+    /* (struct ope_sum is two doubles, s then c: the words sf_put_sum writes) */
+    _Static_assert(sizeof(struct ope_sum) == 2 * sizeof(double)
+                   && offsetof(struct ope_sum, c) == sizeof(double), "ope_sum is s, c");
+    put_entries(sb, (const unsigned char *)a, n, 2);
+}
+
+void sf_put_f64s(struct strbuf *sb, const double *a, size_t n)
+{
+    put_entries(sb, (const unsigned char *)a, n, 1);
 }
 
 int sf_seal(struct strbuf *out, const char *kind, const char *settings,
@@ -133,15 +208,17 @@ void sf_close(struct sf_state *st)
 {
     free(st->kind);
     free(st->settings);
-    free(st->data);
+    free(st->mem);
     memset(st, 0, sizeof *st);
 }
 
-/* sf_open_bytes; with own (buf itself, from malloc, more than n bytes long), the
- * payload is moved to its front and st keeps it (the caller frees it on failure): a
- * state read from a file is then not copied again. */
+/* How open_checked keeps the payload: copied into memory of its own; in buf, which
+ * st then owns (from malloc: the caller frees it on failure), so a state read from a
+ * file is not copied again; in buf, borrowed. */
+enum keep { KEEP_COPY, KEEP_OWN, KEEP_VIEW };
+
 static int open_checked(struct sf_state *st, const void *buf, size_t n, const char *name,
-                        const char *kind, unsigned char *own, struct ope_error *err)
+                        const char *kind, enum keep keep, struct ope_error *err)
 {
     const unsigned char *b = buf;
     memset(st, 0, sizeof *st);
@@ -197,12 +274,12 @@ static int open_checked(struct sf_state *st, const void *buf, size_t n, const ch
     }
     st->name = name;
     st->n = (size_t)len;
-    if (own) {
-        memmove(own, own + off, st->n);
-        st->data = own;
+    if (keep != KEEP_COPY) {
+        st->data = (unsigned char *)b + off;
+        st->mem = keep == KEEP_OWN ? (void *)b : NULL;
         return 0;
     }
-    st->data = ope_malloc(st->n + 1, err);
+    st->data = st->mem = ope_malloc(st->n + 1, err);
     if (!st->data) {
         sf_close(st);
         return -1;
@@ -218,7 +295,45 @@ truncated:
 int sf_open_bytes(struct sf_state *st, const void *buf, size_t n, const char *name,
                   const char *kind, struct ope_error *err)
 {
-    return open_checked(st, buf, n, name, kind, NULL, err);
+    return open_checked(st, buf, n, name, kind, KEEP_COPY, err);
+}
+
+int sf_open_view(struct sf_state *st, const void *buf, size_t n, const char *name,
+                 const char *kind, struct ope_error *err)
+{
+    return open_checked(st, buf, n, name, kind, KEEP_VIEW, err);
+}
+
+/* The length a state file's header declares for the whole container (magic, version,
+ * kind, settings, payload length, payload, SHA-256), read from f's start, which is then
+ * rewound. 0; -1 when the header is not a state's of this version or is cut short
+ * (the full reading then says which). */
+static int declared_size(FILE *f, uint64_t *total)
+{
+    unsigned char h[16], w[8];
+    uint64_t at = 16;
+    int rc = -1;
+    if (fread(h, 1, sizeof h, f) != sizeof h || memcmp(h, magic, sizeof magic) != 0 ||
+        le(h + 8, 4) != SF_VERSION)
+        goto out;
+    for (int i = 0; i < 2; i++) {       /* kind, settings: u32 length, then the bytes */
+        if (fread(w, 1, 4, f) != 4)
+            goto out;
+        uint64_t len = le(w, 4);
+        at += 4 + len;
+        if (fseeko(f, (off_t)at, SEEK_SET) != 0)
+            goto out;
+    }
+    if (fread(w, 1, 8, f) != 8)
+        goto out;
+    uint64_t len = le(w, 8);
+    if (len > SF_MAX_BYTES)
+        goto out;
+    *total = at + 8 + len + 32;
+    rc = 0;
+out:
+    rewind(f);
+    return rc;
 }
 
 int sf_open_file(struct sf_state *st, const char *path, const char *kind,
@@ -242,6 +357,19 @@ int sf_open_file(struct sf_state *st, const char *path, const char *kind,
         fclose(f);
         return ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
                         path);
+    }
+    uint64_t want;
+    if (regular && declared_size(f, &want) == 0 && want != (uint64_t)sb.st_size) {
+        fclose(f);
+        /* Told from the header alone: a state with a tail of gigabytes appended is not
+         * read whole before it is refused. */
+        if (want < (uint64_t)sb.st_size)
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: %llu bytes after the end of "
+                            "the state it holds (%llu bytes); make it again", path,
+                            (unsigned long long)((uint64_t)sb.st_size - want),
+                            (unsigned long long)want);
+        return ope_fail(err, OPE_EDATA, "%s: truncated state (%llu bytes: its lengths do not "
+                        "add up); make it again", path, (unsigned long long)sb.st_size);
     }
     size_t cap = regular && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
     unsigned char *buf = malloc(cap);
@@ -268,7 +396,7 @@ int sf_open_file(struct sf_state *st, const char *path, const char *kind,
     else if (n > SF_MAX_BYTES)
         rc = ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
                       path);
-    else if ((rc = open_checked(st, buf, n, path, kind, buf, err)) == 0)
+    else if ((rc = open_checked(st, buf, n, path, kind, KEEP_OWN, err)) == 0)
         return 0;       /* st keeps buf */
     free(buf);
     return rc;
@@ -353,6 +481,55 @@ uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi)
         return lo;
     }
     return v;
+}
+
+/* The entries of an array of n that sf_put_sums or sf_put_f64s wrote, each of `each`
+ * bytes: calls got(ctx, i) for each index read, in order, which reads the value. */
+static void get_entries(struct sf_state *st, size_t n, size_t each,
+                        void (*got)(struct sf_state *st, void *ctx, size_t i), void *ctx)
+{
+    uint64_t form = sf_get_count(st, 0, 1);
+    if (st->bad)
+        return;
+    if (form == 0) {
+        for (size_t i = 0; i < n && !st->bad; i++)
+            got(st, ctx, i);
+        return;
+    }
+    uint64_t k = sf_get_count(st, 0, n < sf_room(st, 8 + each) ? n : sf_room(st, 8 + each));
+    uint64_t next = 0;      /* the least index the next pair may have */
+    for (uint64_t j = 0; j < k && !st->bad; j++) {
+        uint64_t i = sf_get_count(st, next, n ? n - 1 : 0);
+        if (st->bad || n == 0) {
+            st->bad = 1;
+            return;
+        }
+        got(st, ctx, (size_t)i);
+        next = i + 1;
+    }
+}
+
+static void got_sum(struct sf_state *st, void *ctx, size_t i)
+{
+    struct ope_sum k;
+    sf_get_sum(st, &k);
+    if (!st->bad)
+        ope_sum_merge(&((struct ope_sum *)ctx)[i], &k);
+}
+
+void sf_merge_sums(struct sf_state *st, struct ope_sum *a, size_t n)
+{
+    get_entries(st, n, 16, got_sum, a);
+}
+
+static void got_f64(struct sf_state *st, void *ctx, size_t i)
+{
+    ((double *)ctx)[i] += sf_get_f64(st);
+}
+
+void sf_add_f64s(struct sf_state *st, double *a, size_t n)
+{
+    get_entries(st, n, 8, got_f64, a);
 }
 
 uint64_t sf_room(const struct sf_state *st, size_t each)

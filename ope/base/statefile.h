@@ -31,6 +31,14 @@ void sf_put_f64(struct strbuf *sb, double v);
 void sf_put_str(struct strbuf *sb, const char *s);
 void sf_put_xsum(struct strbuf *sb, const struct ope_xsum *x);
 void sf_put_sum(struct strbuf *sb, const struct ope_sum *k);    /* its sum and compensation */
+/* n compensated sums of which many may be zero (the levels of a categorical context
+ * that a process's rows never met: normal equations of 20,000 levels are mostly zeros
+ * in each of an MPI job's parts). Written as the shorter of: u64 0 and the n sums; u64
+ * 1, u64 k and k pairs (u64 index, sum) of the entries that are not exactly +0 (both
+ * words), indices increasing. */
+void sf_put_sums(struct strbuf *sb, const struct ope_sum *a, size_t n);
+/* The same for n doubles (u64 0 and the n values; u64 1, u64 k, k pairs (index, value)). */
+void sf_put_f64s(struct strbuf *sb, const double *a, size_t n);
 
 /* The whole container of (kind, settings, payload) into out (reset first). 0, or -1
  * (out of memory) with err. */
@@ -49,7 +57,8 @@ int sf_write(const char *path, int force, const char *kind, const char *settings
 struct sf_state {
     const char *name;           /* for messages: the file, or "rank 1" */
     char *kind, *settings;
-    unsigned char *data;        /* the payload (owned) */
+    unsigned char *data;        /* the payload */
+    void *mem;                  /* the buffer sf_close frees (NULL: data is borrowed) */
     size_t n, off;              /* its length, and the cursor */
     int bad;                    /* a read ran past the end or met a bad value */
 };
@@ -59,6 +68,12 @@ struct sf_state {
  * wrong length, a checksum that does not match, another kind). */
 int sf_open_bytes(struct sf_state *st, const void *buf, size_t n, const char *name,
                   const char *kind, struct ope_error *err);
+
+/* sf_open_bytes without the copy: the payload is read where it lies in buf, which
+ * must outlive st (the parts MPI ranks gather, 50 MB each for a wide reward model, are
+ * read once, in place). */
+int sf_open_view(struct sf_state *st, const void *buf, size_t n, const char *name,
+                 const char *kind, struct ope_error *err);
 
 /* sf_open_bytes of a file's bytes (OPE_ENOINPUT when it cannot be read). */
 int sf_open_file(struct sf_state *st, const char *path, const char *kind,
@@ -78,6 +93,13 @@ void sf_get_sum(struct sf_state *st, struct ope_sum *k);
 /* A count that must lie in [lo, hi]: sets bad (and returns lo) otherwise, so a damaged
  * count never sizes an allocation. */
 uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi);
+/* What sf_put_sums wrote for n sums, each merged into a[i] (ope_sum_merge, a left-out
+ * zero changes no bit of it: a sum is never -0). A sum that is not finite, an index
+ * out of order or past n, or a form that is neither marks the state bad (the entries
+ * merged before it stay merged: the caller drops the whole state then). */
+void sf_merge_sums(struct sf_state *st, struct ope_sum *a, size_t n);
+/* What sf_put_f64s wrote for n doubles, each added to a[i] (a[i] += v, in index order). */
+void sf_add_f64s(struct sf_state *st, double *a, size_t n);
 /* How many items of `each` bytes the rest of the payload can hold: the bound of a count
  * read before the items it sizes, so that no count sizes an allocation larger than the
  * state itself (a count within sf_get_count's limits can still ask for gigabytes). */

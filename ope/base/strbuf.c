@@ -1,8 +1,10 @@
 /* ope/base/strbuf.c: growable strings. */
 #include "config.h"
 #include "ope/base/strbuf.h"
+#include "ope/base/bigmem.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +33,12 @@ static int strbuf_grow(struct strbuf *sb, size_t extra)
 {
     if (sb->failed)
         return -1;
-    if (sb->len + extra + 1 <= sb->cap)
+    if (extra < sb->cap - sb->len)     /* (cap > len always once allocated) */
         return 0;
+    if (extra > SIZE_MAX / 2 - sb->len) {
+        sb->failed = 1;
+        return -1;
+    }
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap < sb->len + extra + 1)
         cap *= 2;
@@ -43,6 +49,7 @@ static int strbuf_grow(struct strbuf *sb, size_t extra)
     }
     sb->buf = b;
     sb->cap = cap;
+    ope_bigmem_advise(b, cap);
     return 0;
 }
 
@@ -53,6 +60,16 @@ void strbuf_add(struct strbuf *sb, const char *s, size_t n)
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';
+}
+
+char *strbuf_extend(struct strbuf *sb, size_t n)
+{
+    if (strbuf_grow(sb, n) != 0)
+        return NULL;
+    char *p = sb->buf + sb->len;
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+    return p;
 }
 
 void strbuf_puts(struct strbuf *sb, const char *s)

@@ -23,6 +23,9 @@ void strbuf_puts(struct strbuf *sb, const char *s);
 void strbuf_putc(struct strbuf *sb, char c);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* n more bytes at the end, not yet written (NUL-terminated after them): where to write
+ * them, or NULL (failed set) when memory runs out. */
+char *strbuf_extend(struct strbuf *sb, size_t n);
 int strbuf_failed(const struct strbuf *sb);
 /* Append argv as words of a command line, each shell-quoted when it needs it (so the
  * line can be pasted back into a shell), a space before each when sb is not empty. */
