@@ -115,6 +115,12 @@ void diag_acc_get(struct sf_state *st, struct diag_acc *a)
     if (isnan(a->s1.s) || isnan(a->s1.c) || isnan(a->s2.s) || isnan(a->s2.c) ||
         isnan(a->max) || isnan(a->min_pos) || isnan(a->wmean) || isnan(a->m2))
         st->bad = 1;
+    /* Only weights >= 0 are added (diag_acc_add): their sums, mean, M2 and largest are
+     * >= 0 and the least positive one > 0, whatever the rounding (a crafted state with
+     * a negative weight sum was merged into an ESS no log gives). */
+    if (!(ope_sum_value(&a->s1) >= 0.0 && ope_sum_value(&a->s2) >= 0.0 && a->max >= 0.0 &&
+          a->min_pos > 0.0 && a->wmean >= 0.0 && a->m2 >= 0.0))
+        st->bad = 1;
 }
 
 void diag_weights_of(const double *w, size_t n, struct diag_weights *out)

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "estimators/diag.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 
 static void weights_by_hand(void)
 {
@@ -202,9 +204,51 @@ static void traj_support(void)
     tlog_free(t);
 }
 
+/* diag_acc_put / diag_acc_get: the accumulator's bytes for another process read back
+ * whole, and moments no weights >= 0 can have refused (a crafted state's). Layout
+ * (diag_acc_put): s1 (s, c), s2 (s, c), n, n_zero, n_bad, max, min_pos, wmean, m2, 8
+ * bytes each. */
+static void acc_bytes(void)
+{
+    static const double w[] = { 2, 0, 0.5, 1.5 };
+    struct diag_acc a, b;
+    diag_acc_init(&a);
+    for (size_t i = 0; i < 4; i++)
+        diag_acc_add(&a, w[i]);
+    struct strbuf sb = STRBUF_INIT;
+    diag_acc_put(&sb, &a);
+    struct sf_state st;
+    memset(&st, 0, sizeof st);
+    st.data = (unsigned char *)sb.buf;
+    st.n = sb.len;
+    diag_acc_get(&st, &b);
+    ok(!st.bad && st.off == st.n && memcmp(&a, &b, sizeof a) == 0, "read back whole");
+    struct { const char *what; size_t at; double v; } bad[] = {
+        { "a negative sum of weights", 0, -4.0 },
+        { "a negative sum of squares", 16, -6.5 },
+        { "a negative largest weight", 56, -2.0 },
+        { "a least positive weight of 0", 64, 0.0 },
+        { "a negative mean", 72, -1.0 },
+        { "a negative M2", 80, -0.5 },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        unsigned char *cp = malloc(sb.len);
+        memcpy(cp, sb.buf, sb.len);
+        memcpy(cp + bad[k].at, &bad[k].v, sizeof(double));   /* little-endian */
+        memset(&st, 0, sizeof st);
+        st.data = cp;
+        st.n = sb.len;
+        diag_acc_get(&st, &b);
+        ok(st.bad, "refused: %s", bad[k].what);
+        free(cp);
+    }
+    strbuf_release(&sb);
+}
+
 int main(void)
 {
     plan_no_plan();
+    acc_bytes();
     weights_by_hand();
     rules();
     warnings();
