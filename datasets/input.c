@@ -33,6 +33,7 @@ struct in_src {
     struct sha256 own_sha;
     struct sha256 *sha;         /* &own_sha, or the caller's */
     int done;                   /* the decompressed stream ended cleanly */
+    int zero_tail;              /* gzip: zero bytes followed its last member */
     unsigned char *raw;         /* compressed input buffer */
     size_t raw_len, raw_pos;
     z_stream z;
@@ -249,6 +250,16 @@ static long gz_read(struct in_src *s, char *buf, size_t n, struct ope_error *err
         if (s->done) {
             if (!more)
                 return 0;
+            /* Zero bytes after the last member (a tape's or a block device's padding,
+             * which gzip -d ignores) end the stream; anything after them is refused. */
+            if (s->raw[s->raw_pos] == 0) {
+                while (s->raw_pos < s->raw_len && s->raw[s->raw_pos] == 0)
+                    s->raw_pos++;
+                s->zero_tail = 1;
+                continue;
+            }
+            if (s->zero_tail)
+                return truncated(s, "data after the zero bytes that follow its end", err);
             /* Another gzip member follows the last one: `cat a.gz b.gz` is valid. */
             if (inflateReset(&s->z) != Z_OK)
                 return truncated(s, "cannot restart", err);

@@ -108,6 +108,16 @@ fi
 head -n 1 b.csv > h.csv; tail -n +2 b.csv > rows.csv
 { gzip -c h.csv; gzip -c rows.csv; } > two.gz
 ev two.gz > out 2>err; same "a gzip file of two members: same results" out b.ref
+# Zero bytes after the last member (a tape's padding) are ignored, as gzip -d ignores
+# them; data after them is refused (it was "incorrect header check" for both).
+{ cat b.csv.gz; head -c 1000 /dev/zero; } > padded.gz
+ev padded.gz > out 2>err; same "a gzip file padded with 1,000 zero bytes: same results" out b.ref
+{ cat b.csv.gz; head -c 300000 /dev/zero; } > padded2.gz
+ev padded2.gz > out 2>err; same "... and with 300,000 (past one read of 256 KB)" out b.ref
+{ cat b.csv.gz; head -c 10 /dev/zero; gzip -c rows.csv; } > padded3.gz
+expect_status 65 "a gzip member after the zero bytes: 65" run $OPE eval padded3.gz --n-boot 40
+expect_grep err "padded3.gz: the gzip stream is truncated or corrupt (data after the zero bytes that follow its end)" \
+    "... saying so"
 
 # Several files for one log: the rows of each after the first's header, in order.
 # Split at line 1001 (the bandit log has 1500 rows; the trajectory log 60 episodes of
