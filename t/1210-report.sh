@@ -226,6 +226,15 @@ if mkfifo f.html 2>/dev/null; then
 else
     skip "mkfifo failed"; skip "-"
 fi
+# A symbolic link to a regular file: not followed, and said to be a link (it was "not
+# a regular file", which the file it names is).
+echo old > target.html
+ln -s target.html link.html
+expect_status 73 "a symbolic link, even with --force" $OPE report log.csv --n-boot 50 \
+    -o link.html --force
+expect_grep "$TMP/err" "link.html: a symbolic link; refusing to replace it" "... said to be a link"
+[ -L link.html ] && [ "$(cat target.html)" = old ] && pass "the link and its file are untouched" ||
+    fail "the link or its file was changed"
 expect_status 73 "a write failing midway (HTML)" env OPE_TEST_WRITE_LIMIT=1000 \
     $OPE report log.csv --n-boot 50 -o w.html
 [ -z "$(ls -a | grep 'w\.html')" ] && pass "no report and no temporary file" ||

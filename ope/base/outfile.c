@@ -208,6 +208,12 @@ int ope_outfile_check(const char *path, int force, struct ope_error *err)
     if (ope_outfile_is_stdout(path))
         return 0;
     if (lstat(path, &st) == 0) {
+        /* A symbolic link is never followed (the rename would replace the link, not
+         * what it names): said as what it is. */
+        if (S_ISLNK(st.st_mode))
+            return ope_fail(err, OPE_ECANTCREAT,
+                            "%s: a symbolic link; refusing to replace it (name the file it "
+                            "points to, or choose another output path)", path);
         if (!S_ISREG(st.st_mode))
             return ope_fail(err, OPE_ECANTCREAT,
                             "%s: exists and is not a regular file; refusing to replace it "
