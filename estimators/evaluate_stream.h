@@ -111,6 +111,9 @@ struct eval_fit *eval_fit_read(struct sf_state *st, struct ope_error *err);
 void eval_fit_free(struct eval_fit *f);
 int eval_fit_fitted(const struct eval_fit *f);
 size_t eval_fit_passes(const struct eval_fit *f);
+/* Its digest (64 hex digits): what the settings of the evaluation states made with it
+ * name (model_fit=...). */
+const char *eval_fit_digest(const struct eval_fit *f);
 /* One round: the parts[0..n-1] of its pass in row order (each cursor past the caller's
  * header; the caller checked the rows follow each other and the settings agree) added
  * to prev (NULL: the first round), the pass closed (the models held in max_bytes:

@@ -210,6 +210,11 @@ size_t eval_fit_passes(const struct eval_fit *f)
     return f->n_passes;
 }
 
+const char *eval_fit_digest(const struct eval_fit *f)
+{
+    return f->hex;
+}
+
 static void fit_put(struct strbuf *sb, const struct fit_head *h, size_t n_cat,
                     char *const *names, const struct roles_levels *lv, size_t n_passes,
                     unsigned char *const *pass, const size_t *len, int fitted)

@@ -233,6 +233,9 @@ const struct cmd_entry cmd_merge_entry = {
     "                        on standard output whether the model is fitted (-f json:\n"
     "                        as an object; -o is written only with the result); given\n"
     "                        their evaluation states, it writes the result as usual\n"
+    "                        (FIT must be the fit they were evaluated with: another\n"
+    "                        is refused, 65; states made without one say it is\n"
+    "                        not used)\n"
     "\n" OUTCLI_HELP
     "\nExamples:\n"
     "  ope gen bandit --rows 20000 --seed 3 -o log.csv\n"

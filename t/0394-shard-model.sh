@@ -260,4 +260,28 @@ else fail "3,000 levels in 3 shards"; diag "$(head -c 300 "$TMP/why")"; fi
 [ "$biggest" -gt 0 ] && [ "$biggest" -lt 1000000 ] &&
     pass "... and no shard's part is over 1 MB ($biggest bytes)" ||
     fail "a shard's part of a 3,000-level model is $biggest bytes"
+
+# Evaluation states merged with --model-state: the fit must be the one they were
+# evaluated with (another went unnoticed: the option was ignored).
+states=$(awk '{ print $1 ".state" }' "$TMP/wd/offsets")
+# shellcheck disable=SC2086
+expect_status 0 "evaluation states with their own fit: merged" "$OPE" merge $states \
+    --model-state "$TMP/fit.state" -f json
+rm -f "$TMP/other.fit"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/wd/0.csv" --save-state "$TMP/o.part" --model-state "$TMP/other.fit" \
+    --force -q $W 2>/dev/null && "$OPE" merge "$TMP/o.part" --model-state "$TMP/other.fit" \
+    -q >/dev/null 2>&1
+# shellcheck disable=SC2086
+expect_status 65 "... with another fit: 65" "$OPE" merge $states --model-state "$TMP/other.fit"
+expect_grep "$TMP/err" "but the states were evaluated with the fit" "... naming both fits"
+# shellcheck disable=SC2086
+expect_status 66 "... with a fit that does not exist: 66" "$OPE" merge $states \
+    --model-state "$TMP/none.fit"
+"$OPE" eval "$TMP/wd/0.csv" --save-state "$TMP/plain.state" --estimators ipw --ci t --force \
+    -q 2>/dev/null
+expect_status 0 "states made without a fit, given --model-state: merged" "$OPE" merge \
+    "$TMP/plain.state" --model-state "$TMP/fit.state"
+expect_grep "$TMP/out" "--model-state $TMP/fit.state is not used: these states were evaluated without" \
+    "... saying the option is not used"
 done_testing

@@ -469,6 +469,39 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
     return rc;
 }
 
+/* Evaluation states (settings) merged with --model-state path given: the fit must be
+ * the one they name (model_fit=...: a wrong name went unnoticed); states that name none
+ * set *unused (said in the result's warnings). 0, or -1 with err (OPE_EDATA: another
+ * fit, or one not fitted; OPE_ENOINPUT: no such fit). */
+static int states_fit_check(const char *settings, const char *path, int *unused,
+                            struct ope_error *err)
+{
+    const char *at = strstr(settings, "model_fit=");
+    if (at && at != settings && at[-1] != '\n')
+        at = NULL;
+    if (!at) {
+        *unused = 1;
+        return 0;
+    }
+    at += strlen("model_fit=");
+    struct fit_file ff;
+    if (fit_file_open(path, &ff, err) != 0) {
+        fit_file_close(&ff);
+        return -1;
+    }
+    int rc = 0;
+    if (!ff.fit)
+        rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the states were "
+                      "evaluated with the fit %.12s...: give that fit's state, or leave "
+                      "--model-state out", path, at);
+    else if (strncmp(at, eval_fit_digest(ff.fit), 64) != 0 || (at[64] && at[64] != '\n'))
+        rc = ope_fail(err, OPE_EDATA, "--model-state %s is the fit %.12s..., but the states "
+                      "were evaluated with the fit %.12s...: give that fit's state, or leave "
+                      "--model-state out", path, eval_fit_digest(ff.fit), at);
+    fit_file_close(&ff);
+    return rc;
+}
+
 struct res_eval *shard_merge(const char *const *paths, size_t n, const struct eval_settings *in,
                              const char *model_state, struct shard_round *round,
                              struct ope_progress *progress, struct ope_error *err)
@@ -527,6 +560,9 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         merge_round(sh, order, n, states, model_state, in->model_bytes, round, err);
         rc = -1;        /* no result: round says what was done, or err why not */
     }
+    int fit_unused = 0;
+    if (rc == 0 && model_state)
+        rc = states_fit_check(sh[0].st.settings, model_state, &fit_unused, err);
     if (rc == 0)
         rc = settings_of(&sh[0].so, in, set, err);
     uint64_t *rows = rc == 0 ? ope_calloc(n + 1, sizeof *rows, err) : NULL;
@@ -542,6 +578,13 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                                                 sh[0].h.n_pol, progress, err)
                  : eval_settings_run_merge(set, &win, states, rows, n, progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
+            res_eval_free(r);
+            r = NULL;
+        }
+        if (r && fit_unused &&
+            res_warn(r, NULL, "--model-state %s is not used: these states were evaluated "
+                     "without a reward model fitted in rounds", model_state) != 0) {
+            ope_fail_oom(err);
             res_eval_free(r);
             r = NULL;
         }
