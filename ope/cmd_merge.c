@@ -5,6 +5,7 @@
 #include "ope/cmd.h"
 
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,8 +69,16 @@ static int say_round(const char *model_state, const struct shard_round *round,
                       round->fitted ? " for its evaluation's state, then ope merge those" : "");
     }
     int rc = strbuf_failed(&sb) ? OPE_ESOFTWARE : 0;
-    if (rc == 0 && (fputs(strbuf_str(&sb), stdout) == EOF || fflush(stdout) != 0))
+    if (rc == 0 && (fputs(strbuf_str(&sb), stdout) == EOF || fflush(stdout) != 0)) {
         rc = OPE_ECANTCREAT;
+        /* The fit has moved on all the same: a script that retried the merge would be
+         * told its parts are of an earlier round, so say what happened. */
+        fprintf(stderr, "ope merge: %s: merged pass %zu of the reward model's fit (%s), "
+                "but standard output could not be written (%s): run every shard again with "
+                "--model-state %s%s\n", model_state, round->passes, round->label,
+                strerror(errno), model_state,
+                round->fitted ? " (the model is fitted)" : "");
+    }
     strbuf_release(&sb);
     return rc;
 }

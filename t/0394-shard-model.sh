@@ -284,4 +284,16 @@ expect_status 0 "states made without a fit, given --model-state: merged" "$OPE" 
     "$TMP/plain.state" --model-state "$TMP/fit.state"
 expect_grep "$TMP/out" "--model-state $TMP/fit.state is not used: these states were evaluated without" \
     "... saying the option is not used"
+
+# A round merged with standard output closed: 73, and said on standard error that the
+# fit moved on all the same (a retry is told its parts are of an earlier round).
+rm -f "$TMP/c.fit"
+# shellcheck disable=SC2086
+"$OPE" eval "$TMP/wd/0.csv" --save-state "$TMP/c.part" --model-state "$TMP/c.fit" --force \
+    -q $W 2>/dev/null
+"$OPE" merge "$TMP/c.part" --model-state "$TMP/c.fit" >&- 2>"$TMP/err"
+[ $? -eq 73 ] && [ -s "$TMP/c.fit" ] && pass "a round with standard output closed: 73, the fit written" ||
+    fail "a round with standard output closed"
+expect_grep "$TMP/err" "merged pass 1 of the reward model's fit (model: means), but standard output could not be written" \
+    "... saying the pass was merged"
 done_testing
