@@ -184,6 +184,15 @@ static void test_sparse(void)
         ok(st.bad, "refused: %s", bad[k].what);
         strbuf_release(&cp);
     }
+    /* a double that is not finite, dense or sparse */
+    double g[4] = { 0, 1.5, 0, 0 }, gin[4] = { 0 };
+    strbuf_reset(&sb);
+    sf_put_f64s(&sb, g, 4);     /* 1, 1, (1, 1.5): one 16-byte pair < 4 x 8 */
+    ok(sb.len == 16 + 16, "1 of 4 doubles: sparse");
+    put_u64_at(&sb, 24, 0x7ff8000000000000u);       /* the pair's value: a NaN */
+    cursor(&st, &sb);
+    sf_add_f64s(&st, gin, 4);
+    ok(st.bad, "refused: a double that is not finite");
     strbuf_release(&sb);
 }
 

@@ -524,7 +524,11 @@ void sf_merge_sums(struct sf_state *st, struct ope_sum *a, size_t n)
 
 static void got_f64(struct sf_state *st, void *ctx, size_t i)
 {
-    ((double *)ctx)[i] += sf_get_f64(st);
+    double v = sf_get_f64(st);
+    if (!isfinite(v))       /* as sf_get_sum: every value a state carries is finite */
+        st->bad = 1;
+    else
+        ((double *)ctx)[i] += v;
 }
 
 void sf_add_f64s(struct sf_state *st, double *a, size_t n)

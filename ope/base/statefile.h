@@ -98,7 +98,8 @@ uint64_t sf_get_count(struct sf_state *st, uint64_t lo, uint64_t hi);
  * out of order or past n, or a form that is neither marks the state bad (the entries
  * merged before it stay merged: the caller drops the whole state then). */
 void sf_merge_sums(struct sf_state *st, struct ope_sum *a, size_t n);
-/* What sf_put_f64s wrote for n doubles, each added to a[i] (a[i] += v, in index order). */
+/* What sf_put_f64s wrote for n doubles, each added to a[i] (a[i] += v, in index order;
+ * a value that is not finite marks the state bad). */
 void sf_add_f64s(struct sf_state *st, double *a, size_t n);
 /* How many items of `each` bytes the rest of the payload can hold: the bound of a count
  * read before the items it sizes, so that no count sizes an allocation larger than the
