@@ -133,6 +133,10 @@ void ci_stats_acc_get(struct sf_state *st, struct ci_stats_acc *a)
     a->min = sf_get_f64(st);
     a->max = sf_get_f64(st);
     a->m2 = sf_get_f64(st);
+    /* M2 is a sum of squares (each piece's, and Chan's update adds one more): below 0
+     * it is damage, never rounding (a crafted state's would give a NaN standard error). */
+    if (a->m2 < 0.0)
+        st->bad = 1;
 }
 
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi)

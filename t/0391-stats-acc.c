@@ -14,6 +14,8 @@
 
 #include "estimators/ci.h"
 #include "ope/base/rng.h"
+#include "ope/base/statefile.h"
+#include "ope/base/strbuf.h"
 #include "t/tap.h"
 
 int main(void)
@@ -58,5 +60,27 @@ int main(void)
     ci_stats_acc_add(&a, small, 1);
     ci_stats_acc_result(&a, &st);
     ok(isnan(st.sd) && st.mean == 1, "one value: mean 1, no sd (as ci_stats_of)");
+
+    /* Its bytes for another process (ci_stats_acc_put: n, s (s, c), min, max, m2, 8
+     * bytes each) read back whole; an M2 below 0 refused. */
+    ci_stats_acc_init(&a);
+    ci_stats_acc_add(&a, small, 5);
+    struct strbuf sb = STRBUF_INIT;
+    ci_stats_acc_put(&sb, &a);
+    struct sf_state sst;
+    memset(&sst, 0, sizeof sst);
+    sst.data = (unsigned char *)sb.buf;
+    sst.n = sb.len;
+    struct ci_stats_acc b;
+    ci_stats_acc_get(&sst, &b);
+    ok(!sst.bad && sst.off == sst.n && memcmp(&a, &b, sizeof a) == 0, "read back whole");
+    double neg = -1.0;
+    memcpy(sb.buf + 40, &neg, sizeof neg);
+    memset(&sst, 0, sizeof sst);
+    sst.data = (unsigned char *)sb.buf;
+    sst.n = sb.len;
+    ci_stats_acc_get(&sst, &b);
+    ok(sst.bad, "an M2 below 0: refused");
+    strbuf_release(&sb);
     return done_testing();
 }
