@@ -294,6 +294,20 @@ struct eval_fit *eval_fit_read(struct sf_state *st, struct ope_error *err)
     return f;
 }
 
+/* Whether the fit's joined level names are as many as its merged means' pass counted,
+ * column by column (m just past that pass): 1, 0, or -1 with err (out of memory). */
+static int levels_agree(const struct rms *m, const struct eval_fit *f, struct ope_error *err)
+{
+    size_t *count = ope_calloc(f->n_cat + 1, sizeof *count, err);
+    if (!count)
+        return -1;
+    for (size_t c = 0; c < f->n_cat; c++)
+        count[c] = f->lv[c].n;
+    int ok = rms_levels_are(m, count, f->n_cat);
+    free(count);
+    return ok;
+}
+
 /* The fit's passes replayed into m as every MPI rank merges a pass: then m is where
  * one process over the whole log would be after them. 0, or -1 with err. */
 static int replay(struct rms *m, const struct eval_fit *f, struct ope_error *err)
@@ -308,9 +322,16 @@ static int replay(struct rms *m, const struct eval_fit *f, struct ope_error *err
         st.kind = (char *)EVAL_FIT_KIND;
         st.data = f->pass[k];
         st.n = f->pass_len[k];
+        int means = rms_pass_is_means(m);
         rms_reset_pass(m);
         if (rms_merge_part(m, &st, err) != 0 || rms_pass_done(m, err) != 0)
             return -1;
+        int agree = means ? levels_agree(m, f, err) : 1;
+        if (agree < 0)
+            return -1;
+        if (!agree)
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its categorical levels are "
+                            "not those its means' pass counted; start the fit again", f->name);
     }
     return 0;
 }

@@ -1432,6 +1432,18 @@ int rms_set_levels(struct rms *m, const size_t *levels, size_t n_cat)
     return 0;
 }
 
+int rms_levels_are(const struct rms *m, const size_t *levels, size_t n_cat)
+{
+    if (!m->shaped)
+        return n_cat == 0;
+    if (n_cat != m->n_cat)
+        return 0;
+    for (size_t c = 0; c < n_cat; c++)
+        if (levels[c] != m->levels[c])
+            return 0;
+    return 1;
+}
+
 void rms_report(const struct rms *m, struct res_model *r)
 {
     memset(r, 0, sizeof *r);

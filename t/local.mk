@@ -232,7 +232,8 @@ ope_sh_tests = \
 	t/1560-select-stream-warnings.sh \
 	t/1561-help-formats-stream.sh \
 	t/1562-memory-limit-fraction.sh \
-	t/1563-inputs-outputs-hostile.sh
+	t/1563-inputs-outputs-hostile.sh \
+	t/1564-fit-levels-crafted.sh
 
 check_PROGRAMS += $(ope_c_tests)
 TESTS += $(ope_c_tests) $(ope_sh_tests)

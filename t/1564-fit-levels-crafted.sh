@@ -1,0 +1,64 @@
+#!/bin/sh
+# t/1564-fit-levels-crafted.sh: a reward model's fit state (ope merge --model-state)
+# holds the joined level names of each categorical column and, in its merged means'
+# pass, how many levels the models have. A shard codes its rows by the names, so a
+# state whose lists are longer than the counts sent codes past the models' columns: a
+# resealed state with 50,000 names put before a column's crashed ope eval (SIGSEGV, a
+# heap overflow in rmn_add; a hostile-input helper's finding), and 5 names shifted
+# every code silently. Both must be refused as damage (65), the SHA-256 being no guard
+# against a crafted state. Needs python3 to reseal the state.
+. "$OPE_SRCDIR/t/lib.sh"
+command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
+plan 5
+cd "$TMP" || exit 1
+"$OPE" gen bandit --rows 4000 --seed 3 -q -o g.csv || exit 1
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0, "x9"; next } { print $0, "lev" NR - 1 }' \
+    g.csv > cat.csv
+head -n 2001 cat.csv > a.csv
+{ head -n 1 cat.csv; tail -n +2002 cat.csv; } > b.csv
+E="--policy greedy --estimators dr --ci t -q --force"
+for round in 1 2; do        # the means' and the spread's passes
+    # shellcheck disable=SC2086
+    "$OPE" eval a.csv --save-state a.state --model-state fit.state $E &&
+        "$OPE" eval b.csv --save-state b.state --row-offset 2000 --model-state fit.state $E &&
+        "$OPE" merge a.state b.state --model-state fit.state -q > /dev/null || exit 1
+done
+cp fit.state good.fit
+# extra N: the fit's state with N level names put before x9's, resealed (the container:
+# magic, version, kind, settings, payload length, payload, SHA-256 of all before it;
+# the fit's blocks: the tag, an 80-byte head, the number of categorical columns, then
+# per column its name and its levels).
+extra() {
+    python3 - "$1" <<'PY'
+import hashlib, struct, sys
+n_extra = int(sys.argv[1])
+b = open('good.fit', 'rb').read()
+kl, = struct.unpack_from('<I', b, 16)
+sl, = struct.unpack_from('<I', b, 20 + kl)
+po = 24 + kl + sl
+pl, = struct.unpack_from('<Q', b, po)
+p = bytearray(b[po + 8:po + 8 + pl])
+o = p.find(b'ope model fit 2') + 15 + 80
+o += 8                                          # the number of categorical columns
+nl, = struct.unpack_from('<I', p, o)
+o += 4 + nl                                     # the column's name
+n, = struct.unpack_from('<Q', p, o)
+fake = b''.join(struct.pack('<I', len(s)) + s for s in (b'fake%d' % i for i in range(n_extra)))
+p[o:o + 8] = struct.pack('<Q', n + n_extra)
+p[o + 8:o + 8] = fake
+out = b[:po] + struct.pack('<Q', len(p)) + bytes(p)
+open('fit.state', 'wb').write(out + hashlib.sha256(out).digest())
+PY
+}
+# shellcheck disable=SC2086
+expect_status 0 "the fit as made: the next round's part saved" "$OPE" eval a.csv \
+    --save-state a.state --model-state fit.state $E
+for n in 50000 5; do
+    extra $n || exit 1
+    # shellcheck disable=SC2086
+    expect_status 65 "$n level names more than the means' pass counted: 65" "$OPE" eval a.csv \
+        --save-state a.state --model-state fit.state $E
+    expect_grep "$TMP/err" "damaged state: its categorical levels are not those its means' pass counted" \
+        "... refused as damage"
+done
+done_testing
