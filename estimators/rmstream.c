@@ -1395,7 +1395,14 @@ int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err)
     case ST_FIT:
     case ST_GRAD:
         if (m->st == ST_GRAD) {
-            merge_sum(st, &m->err_sum);
+            /* squared errors or log-losses (of clipped predictions): a sum below 0 is
+             * damage (a crafted part's gave a held-out logloss of -249.7) */
+            struct ope_sum e;
+            sf_get_sum(st, &e);
+            if (!st->bad && !(ope_sum_value(&e) >= 0.0))
+                st->bad = 1;
+            if (!st->bad)
+                ope_sum_merge(&m->err_sum, &e);
             for (size_t t = 0; P && t < K * A && !st->bad; t++)
                 if (m->mod[t].grad)
                     sf_add_f64s(st, m->mod[t].grad, P * p);

@@ -8,7 +8,7 @@
 # sealed again; each offset is checked to hold the value it should before it is
 # changed, so a change of layout fails here loudly instead of testing nothing.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 22
+plan 28
 
 "$OPE" gen bandit --rows 40 --actions 3 --seed 1 -q -o "$TMP/g.csv" || exit 1
 head -21 "$TMP/g.csv" > "$TMP/a.csv"
@@ -158,6 +158,52 @@ if truncate -s 4G "$TMP/tail.state" 2>/dev/null; then
 else
     skip "this file system cannot hold a sparse 4 GB file"
     skip "(the same)"
+fi
+# Headers that cannot be a state's, each file given a 2 GB sparse tail: refused from
+# the first bytes, in 160 MB of address space (each was read whole before: 11-33 s and
+# 2.1 GB, a helper found).
+if command -v python3 >/dev/null 2>&1 && truncate -s 1K "$TMP/probe" 2>/dev/null; then
+    python3 - "$TMP" <<'PY'
+import os, struct, sys
+d = sys.argv[1]
+g = open(os.path.join(d, 'a.state'), 'rb').read()
+kl, = struct.unpack_from('<I', g, 16)
+sl, = struct.unpack_from('<I', g, 20 + kl)
+po = 24 + kl + sl
+def put(name, b):
+    open(os.path.join(d, name), 'wb').write(b)
+b = bytearray(g); struct.pack_into('<Q', b, po, 1 << 40); put('len.state', b)
+b = bytearray(g); struct.pack_into('<I', b, 16, 0xffffffff); put('kind.state', b)
+put('magic.state', b'NOTASTATE')
+b = bytearray(g); struct.pack_into('<I', b, 8, 7); put('ver.state', b)
+put('eight.state', b'OPESTATE\x01\x00')
+PY
+    for f in len kind magic ver; do truncate -s 2G "$TMP/$f.state"; done
+    hdr() {     # FILE MESSAGE DESC
+        (eval "$lim" exec "$OPE" merge "$TMP/$1" "$TMP/b.state") >"$TMP/out" 2>"$TMP/err"
+        st=$?
+        if [ "$st" = 65 ] && grep -qF "$1: $2" "$TMP/err"; then pass "$3"
+        else fail "$3"; diag "exit $st: $(head -c 300 "$TMP/err")"; fi
+    }
+    hdr len.state "not an ope state file (larger than any state)" \
+        "a payload length of 2^40 (2 GB file): refused from the header"
+    hdr kind.state "damaged state: its header gives its kind a length of 4294967295 bytes" \
+        "a kind of 4 GB: refused from the header"
+    hdr magic.state "not an ope state file (it does not begin with OPESTATE)" \
+        "no OPESTATE (2 GB file): refused from the first bytes"
+    hdr ver.state "a state of format version 7" "another version (2 GB file): refused from the header"
+    hdr eight.state "truncated state" "10 bytes beginning OPESTATE: truncated, not 'no OPESTATE'"
+    rm -f "$TMP"/len.state "$TMP"/kind.state "$TMP"/magic.state "$TMP"/ver.state
+    # Through a pipe: read to the declared end and one byte more, not to the pipe's end
+    # (200 MB of zeros after it, in 160 MB of address space).
+    { cat "$TMP/a.state"; head -c 200000000 /dev/zero; } |
+        (eval "$lim" exec "$OPE" merge /dev/stdin "$TMP/b.state") >"$TMP/out" 2>"$TMP/err"
+    st=$?
+    if [ "$st" = 65 ] && grep -qF "damaged state: bytes after the end of the state it holds" "$TMP/err"
+    then pass "a state followed by 200 MB of zeros on a pipe: refused at the first byte past it"
+    else fail "a state then 200 MB of zeros on a pipe"; diag "exit $st: $(head -c 300 "$TMP/err")"; fi
+else
+    for k in 1 2 3 4 5 6; do skip "python3 or sparse files missing"; done
 fi
 head -c "$(($(wc -c < "$TMP/a.state") - 40))" "$TMP/a.state" > "$TMP/short.state"
 expect_status 65 "a state cut short: 65" "$OPE" merge "$TMP/short.state" "$TMP/b.state"

@@ -5,19 +5,20 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
 
-/* Off when OPE_NO_HUGEPAGES is set and not empty (to compare, or where memory is tight: a huge
- * page is resident whole once any byte of it is touched). */
+/* Off when OPE_NO_HUGEPAGES is set, not empty and not 0 (to compare, or where memory
+ * is tight: a huge page is resident whole once any byte of it is touched). */
 static int wanted(void)
 {
     static _Atomic int w = -1;      /* (threads may ask at once) */
     int v = atomic_load_explicit(&w, memory_order_relaxed);
     if (v < 0) {
         const char *no = getenv("OPE_NO_HUGEPAGES");
-        v = !no || !*no;
+        v = !no || !*no || strcmp(no, "0") == 0;
         atomic_store_explicit(&w, v, memory_order_relaxed);
     }
     return v;

@@ -304,36 +304,114 @@ int sf_open_view(struct sf_state *st, const void *buf, size_t n, const char *nam
     return open_checked(st, buf, n, name, kind, KEEP_VIEW, err);
 }
 
-/* The length a state file's header declares for the whole container (magic, version,
- * kind, settings, payload length, payload, SHA-256), read from f's start, which is then
- * rewound. 0; -1 when the header is not a state's of this version or is cut short
- * (the full reading then says which). */
-static int declared_size(FILE *f, uint64_t *total)
+/* A state file read into one growing buffer, no further than asked. */
+struct rd {
+    FILE *f;
+    unsigned char *buf;
+    size_t n, cap;
+};
+
+/* Make r hold want bytes, reading no more: 1; 0 when the file ends first; -1 on a read
+ * error (errno) or out of memory (errno ENOMEM). */
+static int rd_fill(struct rd *r, size_t want)
 {
-    unsigned char h[16], w[8];
-    uint64_t at = 16;
-    int rc = -1;
-    if (fread(h, 1, sizeof h, f) != sizeof h || memcmp(h, magic, sizeof magic) != 0 ||
-        le(h + 8, 4) != SF_VERSION)
-        goto out;
-    for (int i = 0; i < 2; i++) {       /* kind, settings: u32 length, then the bytes */
-        if (fread(w, 1, 4, f) != 4)
-            goto out;
-        uint64_t len = le(w, 4);
-        at += 4 + len;
-        if (fseeko(f, (off_t)at, SEEK_SET) != 0)
-            goto out;
+    if (want > r->cap) {
+        size_t cap = 2 * r->cap > want ? 2 * r->cap : want;
+        unsigned char *b = realloc(r->buf, cap < 4096 ? 4096 : cap);
+        if (!b) {
+            errno = ENOMEM;
+            return -1;
+        }
+        r->buf = b;
+        r->cap = cap < 4096 ? 4096 : cap;
     }
-    if (fread(w, 1, 8, f) != 8)
-        goto out;
-    uint64_t len = le(w, 8);
+    while (r->n < want) {
+        size_t got = fread(r->buf + r->n, 1, want - r->n, r->f);
+        if (got == 0)
+            return ferror(r->f) ? -1 : 0;
+        r->n += got;
+    }
+    return 1;
+}
+
+/* The longest kind and settings texts a state may have (a real one's are far shorter):
+ * a damaged length is refused before it is read. */
+#define SF_MAX_KIND 4096
+#define SF_MAX_SETTINGS ((uint64_t)16 << 20)
+
+/* The state container of path read header first: what the header says is checked
+ * (magic, version, lengths) before the rest is read, and against the file's size when
+ * it has one, so a damaged file of gigabytes is refused after a few bytes; a pipe is
+ * read to the declared end and one byte past it. 0 with r holding exactly the
+ * container, or -1 with err. */
+static int read_container(struct rd *r, const char *path, int regular, uint64_t size,
+                          struct ope_error *err)
+{
+    int got = rd_fill(r, 16);
+    if (got > 0 && memcmp(r->buf, magic, sizeof magic) != 0)
+        got = -2;
+    if (got == 0 && r->n >= sizeof magic && memcmp(r->buf, magic, sizeof magic) == 0)
+        goto truncated;
+    if (got == 0 || got == -2)
+        return ope_fail(err, OPE_EDATA, "%s: not an ope state file (it does not begin with "
+                        "OPESTATE); give a file written by --save-state", path);
+    if (got < 0)
+        goto bad_read;
+    uint32_t version = (uint32_t)le(r->buf + 8, 4);
+    if (version != SF_VERSION)
+        return ope_fail(err, OPE_EDATA, "%s: a state of format version %u; this ope reads "
+                        "version %u: make the state again with this ope", path, version,
+                        SF_VERSION);
+    uint64_t at = 16;
+    for (int i = 0; i < 2; i++) {       /* kind, settings: u32 length, then the bytes */
+        if ((got = rd_fill(r, (size_t)at + 4)) <= 0)
+            goto short_read;
+        uint64_t len = le(r->buf + at, 4);
+        if (len > (i == 0 ? SF_MAX_KIND : SF_MAX_SETTINGS))
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its header gives its %s a "
+                            "length of %llu bytes; make it again", path,
+                            i == 0 ? "kind" : "settings", (unsigned long long)len);
+        at += 4 + len;
+        if (regular && at + 8 + 32 > size)
+            goto truncated;
+        if ((got = rd_fill(r, (size_t)at)) <= 0)
+            goto short_read;
+    }
+    if ((got = rd_fill(r, (size_t)at + 8)) <= 0)
+        goto short_read;
+    uint64_t len = le(r->buf + at, 8);
     if (len > SF_MAX_BYTES)
-        goto out;
-    *total = at + 8 + len + 32;
-    rc = 0;
-out:
-    rewind(f);
-    return rc;
+        return ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
+                        path);
+    uint64_t total = at + 8 + len + 32;
+    /* Told from the header alone: a state with gigabytes appended is not read whole
+     * before it is refused. */
+    if (regular && total < size)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: %llu bytes after the end of the "
+                        "state it holds (%llu bytes); make it again", path,
+                        (unsigned long long)(size - total), (unsigned long long)total);
+    if (regular && total > size)
+        goto truncated;
+    if ((got = rd_fill(r, (size_t)total + 1)) < 0)
+        goto bad_read;
+    if (r->n < total)
+        goto truncated;
+    if (r->n > total)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: bytes after the end of the state "
+                        "it holds (%llu bytes); make it again", path,
+                        (unsigned long long)total);
+    return 0;
+short_read:
+    if (got == 0)
+        goto truncated;
+bad_read:
+    if (errno == ENOMEM)
+        return ope_fail_oom(err);
+    return ope_fail(err, OPE_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+truncated:
+    return ope_fail(err, OPE_EDATA, "%s: truncated state (%llu bytes: its lengths do not "
+                    "add up); make it again", path,
+                    (unsigned long long)(regular ? size : (uint64_t)r->n));
 }
 
 int sf_open_file(struct sf_state *st, const char *path, const char *kind,
@@ -343,9 +421,6 @@ int sf_open_file(struct sf_state *st, const char *path, const char *kind,
     FILE *f = fopen(path, "rb");
     if (!f)
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-    /* Read into one buffer of the file's size (+1, so the end is seen without growing
-     * it), which the state then keeps: a fit's state of 15 MB, read by every shard in
-     * every round, was copied three times into fresh memory. */
     struct stat sb;
     int regular = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
     if (!regular && S_ISDIR(sb.st_mode)) {
@@ -358,47 +433,15 @@ int sf_open_file(struct sf_state *st, const char *path, const char *kind,
         return ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
                         path);
     }
-    uint64_t want;
-    if (regular && declared_size(f, &want) == 0 && want != (uint64_t)sb.st_size) {
-        fclose(f);
-        /* Told from the header alone: a state with a tail of gigabytes appended is not
-         * read whole before it is refused. */
-        if (want < (uint64_t)sb.st_size)
-            return ope_fail(err, OPE_EDATA, "%s: damaged state: %llu bytes after the end of "
-                            "the state it holds (%llu bytes); make it again", path,
-                            (unsigned long long)((uint64_t)sb.st_size - want),
-                            (unsigned long long)want);
-        return ope_fail(err, OPE_EDATA, "%s: truncated state (%llu bytes: its lengths do not "
-                        "add up); make it again", path, (unsigned long long)sb.st_size);
-    }
-    size_t cap = regular && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
-    unsigned char *buf = malloc(cap);
-    size_t n = 0, got;
-    int oom = buf == NULL;
-    while (!oom && n <= SF_MAX_BYTES && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *nb = realloc(buf, 2 * cap);
-            oom = nb == NULL;
-            if (nb) {
-                buf = nb;
-                cap *= 2;
-            }
-        }
-    }
-    int bad_read = ferror(f);
+    /* One buffer, grown to the container's declared size, which the state then keeps:
+     * a fit's state of 15 MB, read by every shard in every round, was copied three
+     * times into fresh memory. */
+    struct rd r = { f, NULL, 0, 0 };
+    int rc = read_container(&r, path, regular, regular ? (uint64_t)sb.st_size : 0, err);
     fclose(f);
-    int rc;
-    if (bad_read)
-        rc = ope_fail(err, OPE_ENOINPUT, "%s: read error", path);
-    else if (oom)
-        rc = ope_fail_oom(err);
-    else if (n > SF_MAX_BYTES)
-        rc = ope_fail(err, OPE_EDATA, "%s: not an ope state file (larger than any state)",
-                      path);
-    else if ((rc = open_checked(st, buf, n, path, kind, KEEP_OWN, err)) == 0)
-        return 0;       /* st keeps buf */
-    free(buf);
+    if (rc == 0 && (rc = open_checked(st, r.buf, r.n, path, kind, KEEP_OWN, err)) == 0)
+        return 0;       /* st keeps the buffer */
+    free(r.buf);
     return rc;
 }
 
