@@ -296,4 +296,15 @@ rm -f "$TMP/c.fit"
     fail "a round with standard output closed"
 expect_grep "$TMP/err" "merged pass 1 of the reward model's fit (model: means), but standard output could not be written" \
     "... saying the pass was merged"
+
+# --model-state naming a symbolic link: ope merge would refuse to replace it after the
+# round's shards had all run, so every shard refuses it at once (64).
+ln -s "$TMP/fit.state" "$TMP/link.fit"
+rm -f "$TMP/l.part"
+# shellcheck disable=SC2086
+expect_status 64 "--model-state a symbolic link: 64 before the shard runs" "$OPE" eval \
+    "$TMP/wd/0.csv" --save-state "$TMP/l.part" --model-state "$TMP/link.fit" --force -q $W
+expect_grep "$TMP/err" "link.fit: a symbolic link; ope merge replaces the fit's state by a rename" \
+    "... saying why"
+[ ! -e "$TMP/l.part" ] && pass "... and no part saved" || fail "a part was saved"
 done_testing

@@ -130,6 +130,12 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
 {
     memset(ff, 0, sizeof *ff);
     struct stat sb;
+    /* A link is refused as the fit's state is written: by a rename, which would replace
+     * the link, so ope merge refuses it (73); said at once, before a round's shards run. */
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+        return ope_fail(err, OPE_EUSAGE, "--model-state %s: a symbolic link; ope merge "
+                        "replaces the fit's state by a rename and will not replace a link: "
+                        "give the file it points to", path);
     int got = stat(path, &sb);
     if (got != 0 && errno == ENOENT)
         return 0;
