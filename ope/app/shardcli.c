@@ -478,7 +478,7 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
 /* Evaluation states (settings) merged with --model-state path given: the fit must be
  * the one they name (model_fit=...: a wrong name went unnoticed); states that name none
  * set *unused (said in the result's warnings). 0, or -1 with err (OPE_EDATA: another
- * fit, or one not fitted; OPE_ENOINPUT: no such fit). */
+ * fit; OPE_ENOINPUT: no such fit). */
 static int states_fit_check(const char *settings, const char *path, int *unused,
                             struct ope_error *err)
 {
