@@ -436,11 +436,7 @@ static int ranks_fold(struct strbuf *mine, const char *name, int rc,
     size_t at = 0;
     for (int r = 0; rc == 0 && r < ranks; at += len[r], r++) {
         struct sf_state st;
-        memset(&st, 0, sizeof st);
-        st.data = (unsigned char *)all.buf + at;
-        st.n = len[r];
-        st.name = name;
-        st.kind = (char *)"";
+        sf_cursor(&st, all.buf + at, len[r], name, "");
         rc = fold(ctx, &st, err);
     }
     strbuf_release(&all);

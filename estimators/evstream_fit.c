@@ -295,17 +295,15 @@ struct eval_fit *eval_fit_read(struct sf_state *st, struct ope_error *err)
 }
 
 /* Whether the fit's joined level names are as many as its merged means' pass counted,
- * column by column (m just past that pass): 1, 0, or -1 with err (out of memory). */
-static int levels_agree(const struct rms *m, const struct eval_fit *f, struct ope_error *err)
+ * column by column (m just past that pass). */
+static int levels_agree(const struct rms *m, const struct eval_fit *f)
 {
-    size_t *count = ope_calloc(f->n_cat + 1, sizeof *count, err);
-    if (!count)
-        return -1;
+    if (rms_cat_columns(m) != f->n_cat)
+        return 0;
     for (size_t c = 0; c < f->n_cat; c++)
-        count[c] = f->lv[c].n;
-    int ok = rms_levels_are(m, count, f->n_cat);
-    free(count);
-    return ok;
+        if (rms_cat_levels(m, c) != f->lv[c].n)
+            return 0;
+    return 1;
 }
 
 /* The fit's passes replayed into m as every MPI rank merges a pass: then m is where
@@ -317,19 +315,12 @@ static int replay(struct rms *m, const struct eval_fit *f, struct ope_error *err
             return ope_fail(err, OPE_EDATA, "%s: damaged state: more passes than the fit "
                             "makes; start the fit again", f->name);
         struct sf_state st;
-        memset(&st, 0, sizeof st);
-        st.name = f->name;
-        st.kind = (char *)EVAL_FIT_KIND;
-        st.data = f->pass[k];
-        st.n = f->pass_len[k];
+        sf_cursor(&st, f->pass[k], f->pass_len[k], f->name, EVAL_FIT_KIND);
         int means = rms_pass_is_means(m);
         rms_reset_pass(m);
         if (rms_merge_part(m, &st, err) != 0 || rms_pass_done(m, err) != 0)
             return -1;
-        int agree = means ? levels_agree(m, f, err) : 1;
-        if (agree < 0)
-            return -1;
-        if (!agree)
+        if (means && !levels_agree(m, f))
             return ope_fail(err, OPE_EDATA, "%s: damaged state: its categorical levels are "
                             "not those its means' pass counted; start the fit again", f->name);
     }

@@ -1439,16 +1439,14 @@ int rms_set_levels(struct rms *m, const size_t *levels, size_t n_cat)
     return 0;
 }
 
-int rms_levels_are(const struct rms *m, const size_t *levels, size_t n_cat)
+size_t rms_cat_columns(const struct rms *m)
 {
-    if (!m->shaped)
-        return n_cat == 0;
-    if (n_cat != m->n_cat)
-        return 0;
-    for (size_t c = 0; c < n_cat; c++)
-        if (levels[c] != m->levels[c])
-            return 0;
-    return 1;
+    return m->shaped ? m->n_cat : 0;
+}
+
+size_t rms_cat_levels(const struct rms *m, size_t c)
+{
+    return c < rms_cat_columns(m) ? m->levels[c] : 0;
 }
 
 void rms_report(const struct rms *m, struct res_model *r)

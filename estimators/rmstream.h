@@ -97,11 +97,12 @@ int rms_merge_part(struct rms *m, struct sf_state *st, struct ope_error *err);
  * when n_cat is not the model's. */
 int rms_pass_is_means(const struct rms *m);
 int rms_set_levels(struct rms *m, const size_t *levels, size_t n_cat);
-/* Whether the model's categorical columns, once its means' pass is merged, are n_cat
- * with levels[c] levels each: a fit's state holds both the joined level names and the
- * merged counts, and a shard's windows are coded by the names (a crafted state whose
- * lists were longer than the counts had codes past the models' columns). */
-int rms_levels_are(const struct rms *m, const size_t *levels, size_t n_cat);
+/* The model's categorical columns once its means' pass is merged (0 before), and the
+ * levels of column c (0 past them): a fit's state holds both the joined level names and
+ * the merged counts, and a shard's windows are coded by the names, so the two must
+ * agree (a crafted state whose lists were longer had codes past the models' columns). */
+size_t rms_cat_columns(const struct rms *m);
+size_t rms_cat_levels(const struct rms *m, size_t c);
 
 /* The fitted model's report (kind, folds, held-out error), as rm_crossfit's. */
 void rms_report(const struct rms *m, struct res_model *r);

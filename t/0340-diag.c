@@ -218,9 +218,7 @@ static void acc_bytes(void)
     struct strbuf sb = STRBUF_INIT;
     diag_acc_put(&sb, &a);
     struct sf_state st;
-    memset(&st, 0, sizeof st);
-    st.data = (unsigned char *)sb.buf;
-    st.n = sb.len;
+    sf_cursor(&st, sb.buf, sb.len, "test", "test");
     diag_acc_get(&st, &b);
     ok(!st.bad && st.off == st.n && memcmp(&a, &b, sizeof a) == 0, "read back whole");
     struct { const char *what; size_t at; double v; } bad[] = {
@@ -235,9 +233,7 @@ static void acc_bytes(void)
         unsigned char *cp = malloc(sb.len);
         memcpy(cp, sb.buf, sb.len);
         memcpy(cp + bad[k].at, &bad[k].v, sizeof(double));   /* little-endian */
-        memset(&st, 0, sizeof st);
-        st.data = cp;
-        st.n = sb.len;
+        sf_cursor(&st, cp, sb.len, "test", "test");
         diag_acc_get(&st, &b);
         ok(st.bad, "refused: %s", bad[k].what);
         free(cp);

@@ -70,17 +70,6 @@ static int same_bits(const struct acc_state *a, const struct acc_state *b)
            memcmp(na, nb, sizeof na) == 0;
 }
 
-/* The payload bytes of a cursor over sb (no container: these tests are of the
- * array forms alone). */
-static void cursor(struct sf_state *st, struct strbuf *sb)
-{
-    memset(st, 0, sizeof *st);
-    st->name = "test";
-    st->kind = (char *)"test";
-    st->data = (unsigned char *)sb->buf;
-    st->n = sb->len;
-}
-
 static void put_u64_at(struct strbuf *sb, size_t at, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
@@ -122,7 +111,7 @@ static void test_sparse(void)
        "10 of 1000 nonzero: the sparse forms (%zu and %zu bytes)", sums_len,
        sb.len - sums_len);
     struct sf_state st;
-    cursor(&st, &sb);
+    sf_cursor(&st, sb.buf, sb.len, "test", "test");
     sf_merge_sums(&st, into, M);
     sf_add_f64s(&st, fin, M);
     ok(!st.bad && st.off == st.n && memcmp(into, ref, sizeof ref) == 0 &&
@@ -145,12 +134,12 @@ static void test_sparse(void)
     struct ope_sum c[30];
     for (size_t i = 0; i < 30; i++)
         ope_sum_init(&c[i]);
-    cursor(&st, &sb);
+    sf_cursor(&st, sb.buf, sb.len, "test", "test");
     sf_merge_sums(&st, c, 30);
     ok(!st.bad && st.off == st.n && memcmp(c, b, sizeof b) == 0, "and reads back whole");
     strbuf_reset(&sb);
     sf_put_sums(&sb, b, 0);
-    cursor(&st, &sb);
+    sf_cursor(&st, sb.buf, sb.len, "test", "test");
     sf_merge_sums(&st, c, 0);
     ok(sb.len == 8 && !st.bad && st.off == st.n, "no entries: 8 bytes");
 
@@ -179,7 +168,7 @@ static void test_sparse(void)
         struct ope_sum e[8];
         for (size_t i = 0; i < 8; i++)
             ope_sum_init(&e[i]);
-        cursor(&st, &cp);
+        sf_cursor(&st, cp.buf, cp.len, "test", "test");
         sf_merge_sums(&st, e, 8);
         ok(st.bad, "refused: %s", bad[k].what);
         strbuf_release(&cp);
@@ -190,7 +179,7 @@ static void test_sparse(void)
     sf_put_f64s(&sb, g, 4);     /* 1, 1, (1, 1.5): one 16-byte pair < 4 x 8 */
     ok(sb.len == 16 + 16, "1 of 4 doubles: sparse");
     put_u64_at(&sb, 24, 0x7ff8000000000000u);       /* the pair's value: a NaN */
-    cursor(&st, &sb);
+    sf_cursor(&st, sb.buf, sb.len, "test", "test");
     sf_add_f64s(&st, gin, 4);
     ok(st.bad, "refused: a double that is not finite");
     strbuf_release(&sb);

@@ -62,11 +62,7 @@ static int merge_one(const struct rm_opts *o, const unsigned char *part, size_t 
     if (!m)
         return -1;
     struct sf_state st;
-    memset(&st, 0, sizeof st);
-    st.name = "part";
-    st.kind = (char *)"test";
-    st.data = (unsigned char *)part;
-    st.n = n;
+    sf_cursor(&st, part, n, "part", "test");
     rms_reset_pass(m);
     int rc = rms_merge_part(m, &st, err);
     if (rc == 0)

@@ -118,11 +118,7 @@ static int same_tables(const struct mis_tab *a, const struct mis_tab *b)
 
 static void reader(struct sf_state *st, const struct strbuf *sb, size_t n)
 {
-    memset(st, 0, sizeof *st);
-    st->data = (unsigned char *)sb->buf;
-    st->n = n;
-    st->name = "a rank's models";
-    st->kind = (char *)"";
+    sf_cursor(st, sb->buf, n, "a rank's models", "");
 }
 
 /* Add the bytes (their first n) to a fresh table: 0, or -1 with err. */

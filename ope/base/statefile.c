@@ -298,6 +298,16 @@ int sf_open_bytes(struct sf_state *st, const void *buf, size_t n, const char *na
     return open_checked(st, buf, n, name, kind, KEEP_COPY, err);
 }
 
+void sf_cursor(struct sf_state *st, const void *payload, size_t n, const char *name,
+               const char *kind)
+{
+    memset(st, 0, sizeof *st);
+    st->data = (unsigned char *)payload;
+    st->n = n;
+    st->name = name;
+    st->kind = (char *)kind;
+}
+
 int sf_open_view(struct sf_state *st, const void *buf, size_t n, const char *name,
                  const char *kind, struct ope_error *err)
 {

@@ -75,6 +75,12 @@ int sf_open_bytes(struct sf_state *st, const void *buf, size_t n, const char *na
 int sf_open_view(struct sf_state *st, const void *buf, size_t n, const char *name,
                  const char *kind, struct ope_error *err);
 
+/* A cursor over payload bytes that are no container (a fit's merged passes, the parts
+ * of a gather already checked, a test's bytes): read in place, named name and kind in
+ * messages, nothing checked. It owns nothing: sf_close is not called on it. */
+void sf_cursor(struct sf_state *st, const void *payload, size_t n, const char *name,
+               const char *kind);
+
 /* sf_open_bytes of a file's bytes (OPE_ENOINPUT when it cannot be read). */
 int sf_open_file(struct sf_state *st, const char *path, const char *kind,
                  struct ope_error *err);
