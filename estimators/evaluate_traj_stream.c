@@ -70,12 +70,18 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
         const struct est_desc *d = o->spec[e].d;
         if (d->kind != EST_TRAJ || (!d->needs_model && !d->traj_resample))
             continue;
-        if (shard)
+        if (shard == 1)
             return ope_fail(err, OPE_EUSAGE, "%s fits its %s on the whole trajectory log, "
-                            "which a shard's state does not hold: shards take tis, pdis, "
-                            "wtis and wpdis; evaluate the whole log with --stream or under "
-                            "mpirun, which fit it in a pass of its own", o->spec[e].label,
-                            d->needs_model ? "value model" : "state ratios");
+                            "which one shard does not hold: the shards fit it together in a "
+                            "round of their own, given --model-state FIT (ope help merge); or "
+                            "evaluate the whole log with --stream or under mpirun",
+                            o->spec[e].label, d->needs_model ? "value model" : "state ratios");
+        if (shard && d->needs_model && (kind == VM_TD || kind == VM_GTD2))
+            return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s iterates over the log's "
+                            "transitions in order, once per epoch (200), which shards cannot "
+                            "do together: use --value-model lstd (the same fixed point, from "
+                            "sums the shards add up), linear-fqe or fqe", o->spec[e].label,
+                            vm_kind_name(kind));
         if (d->needs_model && (kind == VM_TD || kind == VM_GTD2))
             return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s iterates over the log's "
                             "transitions in order, once per epoch (200), which a log %s "
@@ -615,7 +621,7 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
     }
     int rc = pass_windows(g, t, &t->read_episodes, fold_window, NULL, err);
     int modelled = t->model || t->mis;
-    if (rc == 0 && modelled && t->read_episodes != t->model_episodes)
+    if (rc == 0 && modelled && !t->fit && t->read_episodes != t->model_episodes)
         rc = changed(t, "its number of episodes", err);
     /* The ranks agree on the outcome (first_done does so itself, after the first pass:
      * the model's when there is one). */
@@ -661,50 +667,10 @@ struct model_fold {
     struct mis_tab *mt;
 };
 
-/* The linear value model's sums (lintab.h) for the features of the log, nf (0: a
- * one-hot of the state). 0, or -1 with err. */
-static int lin_init(const struct eng *g, const struct tss *t, struct lin_tab *lt, size_t nf,
-                    struct ope_error *err)
-{
-    return lin_tab_init(lt, t->to->vm.kind == VM_LSTD, (size_t)t->n_actions, nf, g->n_pol,
-                        g->pol, t->gamma, g->o->model.max_bytes, t->path, err);
-}
-
 static int fold_model(void *ctx, struct sf_state *st, struct ope_error *err)
 {
     const struct model_fold *f = ctx;
-    struct fqe_tab b;
-    memset(&b, 0, sizeof b);
-    struct lin_tab l;
-    memset(&l, 0, sizeof l);
-    int rc = 0, fqe = f->t->model && !f->t->lin;
-    if (fqe) {
-        rc = fqe_tab_init(&b, f->fq->A, f->fq->P, f->fq->pol, f->fq->R, f->fq->max_bytes, err);
-        if (rc == 0)
-            rc = fqe_tab_get(&b, st, err);
-    }
-    /* A rank that read no window has no linear sums (their width is the features'). */
-    size_t nf1 = rc == 0 && f->t->lin ? (size_t)sf_get_count(st, 0, (uint64_t)1 << 20) : 0;
-    if (rc == 0 && nf1 && !f->lt->m.s)
-        rc = lin_init(f->g, f->t, f->lt, nf1 - 1, err);
-    if (rc == 0 && nf1 && f->lt->nf != nf1 - 1)
-        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: another number of features",
-                      st->name);
-    if (rc == 0 && nf1 && (rc = lin_init(f->g, f->t, &l, nf1 - 1, err)) == 0)
-        rc = lin_tab_get(&l, st, err);
-    /* mis's tables are the largest (a state x next-state table per step, policy and
-     * resample): added from the bytes straight into the merged ones. */
-    if (rc == 0 && f->t->mis)
-        rc = mis_tab_add_put(f->mt, st, err);
-    if (rc == 0)
-        rc = sf_done(st, err);
-    if (rc == 0 && fqe)
-        rc = fqe_tab_merge(f->fq, &b, err);
-    if (rc == 0 && nf1)
-        rc = lin_tab_merge(f->lt, &l, err);
-    fqe_tab_release(&b);
-    lin_tab_release(&l);
-    return rc;
+    return evtraj_model_fold(f->g, f->t, f->fq, f->lt, f->mt, st, err);
 }
 
 /* One window's episodes into the models' statistics: every policy's action ratios
@@ -730,7 +696,7 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
     }
     uint64_t gi0 = (uint64_t)first;
     if (t->lin) {
-        if (!t->lt.m.s && lin_init(g, t, &t->lt, w->n_features, err) != 0)
+        if (!t->lt.m.s && evtraj_model_lin_init(g, t, &t->lt, w->n_features, err) != 0)
             return -1;
         /* In the accumulator's chunks of the log's episodes (from multiples of
          * ACC_CHUNK), as the log in memory sums them: a rank's range that starts inside
@@ -769,22 +735,16 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
  * pass. 0, or -1 with err. */
 static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
 {
-    size_t ns = g->o->n_spec, Rf = 1, Rm = 1, A = (size_t)t->n_actions;
+    size_t A = (size_t)t->n_actions;
     int fqe = t->model && !t->lin;
-    for (size_t e = 0; e < ns; e++) {
-        const struct est_desc *d = g->o->spec[e].d;
-        if (d->traj_resample && d->needs_model && fqe)
-            Rf = 1 + g->B;
-        else if (d->traj_resample && !d->needs_model)
-            Rm = 1 + g->B;
-    }
-    size_t mb = g->o->model.max_bytes;
-    if ((fqe && fqe_tab_init(&t->fq, A, g->n_pol, g->pol, Rf, mb, err) != 0) ||
-        (t->mis && mis_tab_init(&t->mt, g->n_pol, Rm, mb, err) != 0))
+    if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0)
         return -1;
     int rc = pass_windows(g, t, &t->model_episodes, model_window, NULL, err);
     free(t->wall);
     t->wall = NULL, t->cap_wall = 0;
+    /* A shard fitting its models with the others saves its tables (t_gather). */
+    if (t->fit_part)
+        return rc;
     /* The ranks agree on the first pass's outcome (first_done does so itself). */
     if (t->win->first_done)
         rc = t->win->first_done(t->win->ctx, rc, err);
@@ -794,6 +754,7 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         /* Every rank gathers every rank's tables and merges them into a table of its
          * own: MPI moves at most 2 GB at once, and the budget holds all of them. */
         int ranks = comm_size();
+        size_t mb = g->o->model.max_bytes, Rf = t->fq.R ? t->fq.R : 1, Rm = t->mt.R;
         /* The ranks' tables differ in width (the states each saw): their bytes on the
          * wire is what moves (mis's without its zero cells), and every rank holds them
          * beside its own and the merged tables (mis's dense). */
@@ -817,25 +778,16 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
                           "%.1f MB: %s", t->path ? t->path : "log", ranks,
                           ((double)total + 2 * each) / 1048576.0, (double)mb / 1048576.0, fix);
         struct strbuf mine = STRBUF_INIT;
-        if (rc == 0 && fqe)
-            fqe_tab_put(&t->fq, &mine);
-        if (rc == 0 && t->lin) {
-            sf_put_u64(&mine, t->lt.m.s ? 1 + t->lt.nf : 0);
-            if (t->lt.m.s)
-                lin_tab_put(&t->lt, &mine);
-        }
-        if (rc == 0 && t->mis)
-            mis_tab_put(&t->mt, &mine);
+        if (rc == 0)
+            evtraj_model_put(t, &mine);
         struct fqe_tab fq;
         struct lin_tab lt;
         struct mis_tab mt;
         memset(&fq, 0, sizeof fq);
         memset(&lt, 0, sizeof lt);
         memset(&mt, 0, sizeof mt);
-        if (rc == 0 && fqe)
-            rc = fqe_tab_init(&fq, A, g->n_pol, g->pol, Rf, mb, err);
-        if (rc == 0 && t->mis)
-            rc = mis_tab_init(&mt, g->n_pol, Rm, mb, err);
+        if (rc == 0)
+            rc = evtraj_model_init(g, t, &fq, &mt, err);
         struct model_fold f = { g, t, &fq, &lt, &mt };
         rc = ranks_fold(&mine, "a rank's models", rc, fold_model, &f, err);
         fqe_tab_release(&t->fq);
@@ -845,44 +797,8 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         t->lt = lt;
         t->mt = mt;
     }
-    if (rc != 0)
+    if (rc != 0 || evtraj_model_solve(g, t, err) != 0)
         return -1;
-    if (t->lin && !t->lt.m.s)
-        return ope_fail(err, OPE_EDATA, "%s: no episodes after the header",
-                        t->path ? t->path : "log");
-    t->QT = t->lin ? t->lt.T : t->model ? t->fq.T : t->mt.T;
-    t->QS = t->fq.S;
-    t->MS = t->mt.S;
-    size_t cells = (size_t)t->QT * t->QS * A, wcells = (size_t)t->QT * t->MS;
-    size_t sn = (fqe ? fqe_tab_scratch(&t->fq) : 0) + 2 * t->MS + 1;
-    double *scratch = ope_malloc(sn * sizeof *scratch, err);
-    size_t nth = t->lin ? lin_tab_theta_size(&t->lt) : 0;
-    if (t->lin && mb && 8.0 * (double)nth * (double)g->n_pol > (double)mb) {
-        free(scratch);
-        return ope_fail(err, OPE_EDATA, "%s: linear-fqe's parameters per step take %.1f MB for "
-                        "%zu policies over the horizon of %d steps, past the memory budget of "
-                        "%.1f MB: evaluate fewer policies (--policy), or use --value-model "
-                        "lstd (one set of parameters)", t->path ? t->path : "log",
-                        8.0 * (double)nth * (double)g->n_pol / 1048576.0, g->n_pol, t->lt.T,
-                        (double)mb / 1048576.0);
-    }
-    if (!scratch || (fqe && !(t->Q = ope_malloc((g->n_pol * cells + 1) * sizeof *t->Q, err))) ||
-        (t->lin && !(t->LT = ope_malloc((g->n_pol * nth + 1) * sizeof *t->LT, err))) ||
-        (t->mis && !(t->MW = ope_malloc((g->n_pol * wcells + 1) * sizeof *t->MW, err)))) {
-        free(scratch);
-        return -1;
-    }
-    for (size_t p = 0; p < g->n_pol; p++) {
-        if (fqe)
-            fqe_tab_solve(&t->fq, 0, p, t->gamma, t->Q + p * cells, scratch);
-        if (t->lin && lin_tab_solve(&t->lt, p, t->to->vm.ridge, t->LT + p * nth, err) != 0) {
-            free(scratch);
-            return -1;
-        }
-        if (t->mis)
-            mis_tab_solve(&t->mt, p, 0, t->gamma, t->MW + p * wcells, scratch);
-    }
-    free(scratch);
     return t->win->rewind(t->win->ctx, err);
 }
 
@@ -1195,6 +1111,143 @@ static int ranks_same_settings(struct eng *g, struct tss *t, struct ope_error *e
     return rc;
 }
 
+/* ---- the models fitted by shards together (--model-state) ---------------------------- */
+
+#define PART_TAG "ope traj model pass 1"
+
+/* The settings a shard's state names, which every state merged with it must share:
+ * evtraj_settings', the value model's (and a linear model's ridge) when one is used, a
+ * part of the models' pass marked so, and the fit a state was evaluated with (fit_hex,
+ * or NULL). */
+static void state_settings(const struct eng *g, const struct tss *t, const char *fit_hex,
+                           struct strbuf *sb)
+{
+    evtraj_settings(g, t, sb);
+    if (t->model) {
+        strbuf_printf(sb, "value_model=%s\n", vm_kind_name(t->to->vm.kind));
+        if (t->lin) {
+            char ridge[40];
+            ope_format_double(ridge, sizeof ridge, t->to->vm.ridge);
+            strbuf_printf(sb, "ridge=%s\n", ridge);
+        }
+    }
+    if (t->fit_part || t->fit_merge)
+        strbuf_puts(sb, "state=model pass\n");
+    if (fit_hex)
+        strbuf_printf(sb, "model_fit=%s\n", fit_hex);
+}
+
+/* A shard given the fit: run with the options its parts were made with (the settings
+ * its own part would name). 0, or -1 with err (OPE_EDATA naming the first difference). */
+static int fit_agrees(const struct eng *g, struct tss *t, struct ope_error *err)
+{
+    struct strbuf set = STRBUF_INIT;
+    t->fit_part = 1;
+    state_settings(g, t, NULL, &set);
+    t->fit_part = 0;
+    const char *x, *y;
+    size_t lx, ly;
+    int rc = strbuf_failed(&set) ? ope_fail_oom(err) : 0;
+    if (rc == 0 && sf_settings_diff(strbuf_str(&set), t->fit->settings, &x, &lx, &y, &ly))
+        rc = ope_fail(err, OPE_EDATA, "%s: this shard is run with other settings than the "
+                      "models' fit (%s) was made with (%.*s against %.*s): run every shard "
+                      "with the options the fit was made with, or start a new fit (another "
+                      "--model-state file)", t->path ? t->path : "log", t->fit->name,
+                      (int)(lx ? lx : 6), lx ? x : "(none)", (int)(ly ? ly : 6),
+                      ly ? y : "(none)");
+    strbuf_release(&set);
+    return rc;
+}
+
+/* The shard's part of the models' pass (its tables) saved in place of its evaluation
+ * (fit_part); stops the engine. */
+static int save_fit_part(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    if (t->model_episodes == 0)
+        return ope_fail(err, OPE_EDATA, "%s: no episodes after the header",
+                        t->path ? t->path : "log");
+    state_settings(g, t, NULL, t->save_settings);
+    eval_state_opts_put(t->save, g->o, (const char *const *)t->names, g->pol, g->n_pol);
+    evtraj_open_put(t, t->save);
+    sf_put_str(t->save, PART_TAG);
+    sf_put_u64(t->save, (uint64_t)t->to->vm.kind);
+    sf_put_f64(t->save, t->to->vm.ridge);
+    sf_put_u64(t->save, t->model_episodes);
+    evtraj_model_put(t, t->save);
+    if (strbuf_failed(t->save) || strbuf_failed(t->save_settings))
+        return ope_fail_oom(err);
+    t->episodes = t->model_episodes;
+    t->saved = 1;
+    return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
+}
+
+/* A part's head at st's cursor (past its options and the log's facts): the value model
+ * and ridge it was made with, and its episodes. 0, or -1 with err. */
+static int part_head_get(struct sf_state *st, int *kind, double *ridge, uint64_t *episodes,
+                         struct ope_error *err)
+{
+    char *tag = sf_get_str(st);
+    int ok = tag && strcmp(tag, PART_TAG) == 0;
+    free(tag);
+    if (!ok && !st->bad)
+        return ope_fail(err, OPE_EDATA, "%s: not a shard's part of a trajectory log's "
+                        "models (or one of another version): run the shard again with this "
+                        "ope", st->name);
+    uint64_t k = sf_get_count(st, 0, VM_LSTD);
+    *ridge = sf_get_f64(st);
+    *episodes = sf_get_count(st, 1, (uint64_t)1 << 52);
+    if (!st->bad && !(*ridge >= 0.0 && *ridge < 1e300))
+        st->bad = 1;
+    *kind = (int)k;
+    return st->bad ? sf_done(st, err) : 0;
+}
+
+/* The merge of the shards' parts of the models' pass into the fit's blocks (t->save,
+ * fit_merge): their tables added in episode order, as MPI ranks add theirs, and solved
+ * once, so a fit that cannot be solved (lstd at --gamma 1 without absorbing states) is
+ * refused here, before the shards run again. Stops the engine. */
+static int fit_merge(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0)
+        return -1;
+    uint64_t episodes = 0;
+    for (size_t k = 0; k < t->n_merge; k++) {
+        struct sf_state *st = t->merge[k];
+        int kind = 0;
+        double ridge = 0.0;
+        uint64_t n = 0;
+        /* (the first part's facts and head were read by eval_traj_fit_merge) */
+        if (k > 0 && (evtraj_open_get(t, st, 0, err) != 0 ||
+                      part_head_get(st, &kind, &ridge, &n, err) != 0))
+            return -1;
+        if (k > 0 && (kind != t->to->vm.kind || ridge != t->to->vm.ridge))
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its value model is not the "
+                            "one its settings name; make it again", st->name);
+        if (k == 0)
+            n = t->merge_rows[0];
+        if (n != t->merge_rows[k])
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its "
+                            "header %llu; make it again", st->name, (unsigned long long)n,
+                            (unsigned long long)t->merge_rows[k]);
+        if (evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, st, err) != 0)
+            return -1;
+        episodes += n;
+    }
+    t->model_episodes = (size_t)episodes;
+    if (evtraj_model_solve(g, t, err) != 0)
+        return -1;
+    struct strbuf tables = STRBUF_INIT;
+    evtraj_model_put(t, &tables);
+    evtraj_fit_put(t->save, t->to->vm.kind, t->to->vm.ridge, episodes, &tables);
+    int failed = strbuf_failed(t->save) || strbuf_failed(&tables);
+    strbuf_release(&tables);
+    if (failed)
+        return ope_fail_oom(err);
+    t->episodes = (size_t)episodes;
+    t->saved = 1;
+    return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
+}
+
 static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struct eng_res *es,
                     struct eng_pol *ps, struct ope_error *err)
 {
@@ -1203,21 +1256,30 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
     if (evtraj_shapes(g, t, err) != 0 || evtraj_part_init(g, t, err) != 0 ||
         !(t->terms = ope_calloc(ns + 1, sizeof *t->terms, err)))
         return -1;
+    int modelled = t->model || t->mis;
     if (t->merge) {
         /* The options rebuilt from the first state must be the settings it names (a
          * crafted options block would otherwise pass as them). */
         struct strbuf set = STRBUF_INIT;
-        evtraj_settings(g, t, &set);
+        state_settings(g, t, t->fit ? t->fit->hex : NULL, &set);
         int same = !strbuf_failed(&set) && strcmp(strbuf_str(&set), t->merge[0]->settings) == 0;
         strbuf_release(&set);
         if (!same)
             return ope_fail(err, OPE_EDATA, "%s: damaged state: its options are not the "
                             "settings it names; make it again", t->merge[0]->name);
-        if (read_states(g, t, err) != 0)
+        if (t->fit_merge)
+            return fit_merge(g, t, err);
+        if ((modelled && evtraj_model_load(g, t, t->fit, err) != 0) ||
+            read_states(g, t, err) != 0)
             return -1;
     } else if ((comm_size() > 1 && ranks_same_settings(g, t, err) != 0) ||
-               ((t->model || t->mis) && model_pass(g, t, err) != 0) ||
-               read_windows(g, t, err) != 0) {
+               (t->fit && fit_agrees(g, t, err) != 0) ||
+               (modelled && (t->fit ? evtraj_model_load(g, t, t->fit, err)
+                                    : model_pass(g, t, err)) != 0)) {
+        return -1;
+    } else if (t->fit_part) {
+        return save_fit_part(g, t, err);
+    } else if (read_windows(g, t, err) != 0) {
         return -1;
     }
     /* The merge's range check over the whole log is stricter (more episodes): a shard
@@ -1226,7 +1288,7 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
         range_check(g, t, t->rho_max, t->gmax, t->episodes, err) != 0)
         return -1;
     if (t->save) {
-        evtraj_settings(g, t, t->save_settings);
+        state_settings(g, t, t->fit ? t->fit->hex : NULL, t->save_settings);
         eval_state_opts_put(t->save, g->o, (const char *const *)t->names, g->pol, g->n_pol);
         evtraj_open_put(t, t->save);
         evtraj_part_put(g, t, t->save);
@@ -1298,15 +1360,21 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
 /* One run of the engine over t (set up by the caller). */
 static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope_error *err)
 {
-    int shard = t->save || t->merge;
+    int shard = t->save || t->merge ? (t->fit_rounds || t->fit || t->fit_merge ? 2 : 1) : 0;
     if (eval_traj_stream_refuse(o, t->to, shard, err) != 0)
         return NULL;
-    if (eval_traj_stream_rereads(o) && !t->win->rewind)
-        return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
-    t->no_comom = eval_traj_stream_again(o->ci);
     t->model = uses_model(o);
     t->lin = t->model && t->to && (t->to->vm.kind == VM_LINEAR_FQE || t->to->vm.kind == VM_LSTD);
     t->mis = uses_ratios(o);
+    /* A fit is of use only to the estimators with a model; without one, a shard fitting
+     * in rounds saves its evaluation at once. */
+    if (!t->model && !t->mis)
+        t->fit = NULL;
+    t->fit_part = t->fit_rounds && (t->model || t->mis) && !t->fit;
+    /* A shard given the fit reads its log once, as a shard without models does. */
+    if (eval_traj_stream_rereads(o) && !t->fit && !t->fit_part && !t->merge && !t->win->rewind)
+        return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
+    t->no_comom = eval_traj_stream_again(o->ci);
     struct eng g;
     memset(&g, 0, sizeof g);
     g.kind = &traj_stream_kind;
@@ -1341,18 +1409,24 @@ struct res_eval *eval_traj_stream(const struct eng_traj_windows *win, const stru
 }
 
 int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_opts *o,
-                          const struct traj_opts *to, struct strbuf *state,
-                          struct strbuf *settings, size_t *episodes, struct ope_error *err)
+                          const struct traj_opts *to, int fit_rounds,
+                          const struct eval_traj_fit *fit, struct strbuf *state,
+                          struct strbuf *settings, size_t *episodes, int *part,
+                          struct ope_error *err)
 {
     struct tss t;
     tss_of_windows(&t, win, to);
     t.save = state;
     t.save_settings = settings;
+    t.fit_rounds = fit_rounds;
+    t.fit = fit;
+    *part = 0;
     struct res_eval *r = run(&t, o, err);
     res_eval_free(r);           /* not reached: the engine stops after the save */
     if (!t.saved)
         return -1;
     *episodes = t.episodes;
+    *part = t.fit_part ? 1 : t.fit ? 2 : 0;
     memset(err, 0, sizeof *err);
     ope_progress_report(o->progress, 1.0, "done");
     return 0;
@@ -1360,16 +1434,23 @@ int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_
 
 struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t *episodes,
                                  size_t n, const struct eval_opts *o, const struct traj_opts *to,
-                                 struct ope_error *err)
+                                 const struct eval_traj_fit *fit, struct ope_error *err)
 {
     if (n == 0)
         return ope_fail(err, OPE_EUSAGE, "no state to merge"), NULL;
+    /* The value model the fit was made with (the states' settings name the fit). */
+    struct traj_opts own = *to;
+    if (fit) {
+        own.vm.kind = fit->vm_kind;
+        own.vm.ridge = fit->ridge;
+    }
     struct tss t;
     memset(&t, 0, sizeof t);
-    t.to = to;
+    t.to = &own;
     t.merge = states;
     t.merge_rows = episodes;
     t.n_merge = n;
+    t.fit = fit;
     struct res_eval *r = NULL;
     if (evtraj_open_get(&t, states[0], 1, err) == 0)
         r = run(&t, o, err);
@@ -1377,4 +1458,39 @@ struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t 
         free(t.names[p]);
     free(t.names);
     return r;
+}
+
+int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
+                        const struct eval_opts *o, const struct traj_opts *to,
+                        struct strbuf *out, struct ope_error *err)
+{
+    if (n == 0)
+        return ope_fail(err, OPE_EUSAGE, "no state to merge");
+    struct traj_opts own = *to;
+    struct tss t;
+    memset(&t, 0, sizeof t);
+    t.to = &own;
+    t.merge = parts;
+    t.merge_rows = episodes;
+    t.n_merge = n;
+    t.fit_merge = 1;
+    t.save = out;
+    uint64_t first = 0;
+    int rc = evtraj_open_get(&t, parts[0], 1, err) != 0 ||
+             part_head_get(parts[0], &own.vm.kind, &own.vm.ridge, &first, err) != 0 ? -1 : 0;
+    if (rc == 0 && first != episodes[0])
+        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its header "
+                      "%llu; make it again", parts[0]->name, (unsigned long long)first,
+                      (unsigned long long)episodes[0]);
+    if (rc == 0) {
+        struct res_eval *r = run(&t, o, err);
+        res_eval_free(r);       /* not reached: the engine stops after the fit is written */
+        rc = t.saved ? 0 : -1;
+    }
+    if (rc == 0)
+        memset(err, 0, sizeof *err);
+    for (size_t p = 0; t.names && p < t.n_names; p++)
+        free(t.names[p]);
+    free(t.names);
+    return rc;
 }

@@ -44,9 +44,10 @@
  *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
  * OPE_EUSAGE): the value models td and gtd2 (epochs over the transitions in order),
- * a model in a shard (fitted on the whole log), and in a shard --ci cs (which a trajectory log does not have anyway) and
- * the t, Hoeffding and Bernstein intervals (a shard's state holds no contributions
- * given the whole log's sums). */
+ * a model in a shard that is not fitting it with the others (--model-state, below),
+ * and in a shard --ci cs (which a trajectory log does not have anyway) and the t,
+ * Hoeffding and Bernstein intervals (a shard's state holds no contributions given the
+ * whole log's sums). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 #define ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 
@@ -95,9 +96,10 @@ int eval_traj_stream_again(int ci);
  * is first read). */
 int eval_traj_stream_rereads(const struct eval_opts *o);
 
-/* Refuse what a streamed trajectory evaluation cannot do (above), of the whole log or
- * (shard) of a shard saved or merged, before anything is read; to: the value model's
- * options (NULL: the defaults). 0, or -1 with err (OPE_EUSAGE). */
+/* Refuse what a streamed trajectory evaluation cannot do (above), of the whole log
+ * (shard 0) or of a shard saved or merged (1; 2: one whose models the shards fit
+ * together), before anything is read; to: the value model's options (NULL: the
+ * defaults). 0, or -1 with err (OPE_EUSAGE). */
 int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
                             struct ope_error *err);
 
@@ -116,17 +118,53 @@ struct res_eval *eval_traj_stream(const struct eng_traj_windows *win, const stru
 #define EVAL_TRAJ_STATE_KIND "ope-eval-traj-shard"
 struct sf_state;
 struct strbuf;
+
+/* ---- the models of dm, dr, wdr and mis fitted by the shards together ------------------
+ * A shard cannot fit them alone: they are the whole log's. Every part of them is a sum
+ * (fqetab.h, lintab.h, mistab.h), so one round does it: each shard makes the models'
+ * pass over its episodes and saves its tables (a part, kind EVAL_TRAJ_FIT_PART_KIND:
+ * ope eval --save-state P --model-state M), eval_traj_fit_merge adds the parts in
+ * episode order into the fit (kind EVAL_TRAJ_FIT_KIND, ope merge --model-state M), as
+ * MPI ranks add theirs, and each shard then evaluates its episodes with the models
+ * solved from the fit, its state's settings naming the fit's digest (model_fit=). The
+ * merge of those states takes the fit too (dm's and mis's refits on every resample
+ * are solved from its tables). */
+#define EVAL_TRAJ_FIT_KIND "ope-traj-model-fit"
+#define EVAL_TRAJ_FIT_PART_KIND "ope-traj-model-pass"
+struct eval_traj_fit;
+/* The fit's blocks at st's cursor (past the caller's header); its name and settings
+ * are st's. NULL with err (OPE_EDATA: damaged, another version). */
+struct eval_traj_fit *eval_traj_fit_read(struct sf_state *st, struct ope_error *err);
+void eval_traj_fit_free(struct eval_traj_fit *f);
+/* Its digest (64 hex digits): what the states evaluated with it name. */
+const char *eval_traj_fit_digest(const struct eval_traj_fit *f);
+
 /* The shard's state appended to state, the settings that must agree for states to
- * merge to settings, its episodes to *episodes. 0, or -1 with err. */
+ * merge to settings, its episodes to *episodes. fit_rounds: the models of dm, dr, wdr
+ * and mis are fitted by the shards together (--model-state), fit the fit when it is
+ * made (NULL: not yet); *part says what was saved: 1 the shard's part of the models'
+ * pass (kind EVAL_TRAJ_FIT_PART_KIND), 2 its evaluation with the fit, 0 its
+ * evaluation without models. 0, or -1 with err (OPE_EDATA: settings other than the
+ * fit's). */
 int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_opts *o,
-                          const struct traj_opts *to, struct strbuf *state,
-                          struct strbuf *settings, size_t *episodes, struct ope_error *err);
+                          const struct traj_opts *to, int fit_rounds,
+                          const struct eval_traj_fit *fit, struct strbuf *state,
+                          struct strbuf *settings, size_t *episodes, int *part,
+                          struct ope_error *err);
 /* The whole log's evaluation from states[0..n-1] in episode order, each cursor past
  * its options (the caller checked that the settings agree and the episodes follow each
- * other), episodes[k] the episodes state k's header says it holds. to->gamma and
- * to->truth are not used: the discount is the states', the truth the caller's. */
+ * other), episodes[k] the episodes state k's header says it holds; fit: the fit the
+ * states were evaluated with (their settings name it), or NULL. to->gamma and
+ * to->truth are not used: the discount is the states', the truth the caller's; the
+ * value model is the fit's. */
 struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t *episodes,
                                  size_t n, const struct eval_opts *o, const struct traj_opts *to,
-                                 struct ope_error *err);
+                                 const struct eval_traj_fit *fit, struct ope_error *err);
+/* The fit's blocks (for eval_traj_fit_read) into out from the shards' parts of the
+ * models' pass, parts[0..n-1] in episode order (cursors as above). The models are
+ * solved once, so a fit that cannot be solved is refused here. 0, or -1 with err. */
+int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
+                        const struct eval_opts *o, const struct traj_opts *to,
+                        struct strbuf *out, struct ope_error *err);
 
 #endif

@@ -131,7 +131,61 @@ struct tss {
     struct sf_state *const *merge;
     const uint64_t *merge_rows;
     size_t n_merge;
+    /* The models fitted across shards in one round (--model-state: fit_rounds): fit_part, a shard
+     * saves its part of the models' pass (its tables) instead of its evaluation;
+     * fit_merge, the merge adds the shards' parts into the fit's blocks (in save);
+     * fit, the whole log's tables the models are solved from, in place of the models'
+     * pass (a shard's evaluation, the merge of the states evaluated with it). */
+    int fit_rounds, fit_part, fit_merge;
+    const struct eval_traj_fit *fit;
 };
+
+/* The fit's state (evaluate_traj_stream.h): the whole log's model tables, as the models'
+ * pass of one process would have gathered them, and what they were made with. */
+struct eval_traj_fit {
+    char *name;                 /* for messages */
+    char *settings;             /* the shards' settings text (their parts') */
+    char hex[65];               /* SHA-256 of its blocks: names the fit */
+    int vm_kind;                /* enum vm_kind: the value model */
+    double ridge;
+    uint64_t episodes;          /* the whole log's */
+    unsigned char *tables;      /* evtraj_model_put's bytes */
+    size_t len;
+};
+
+/* ---- the models of dm, dr, wdr and mis (evtraj_model.c) ---------------------------- */
+
+/* Empty tables for t's models into fq (tabular FQE) and mt (mis), each with one copy,
+ * or 1 + B when dm or mis refits on every resample. 0, or -1 with err. */
+int evtraj_model_init(const struct eng *g, const struct tss *t, struct fqe_tab *fq,
+                      struct mis_tab *mt, struct ope_error *err);
+
+/* Empty linear value model sums (lintab.h) for the log's features, nf of them (0: a
+ * one-hot of the state). 0, or -1 with err. */
+int evtraj_model_lin_init(const struct eng *g, const struct tss *t, struct lin_tab *lt,
+                          size_t nf, struct ope_error *err);
+
+/* t's tables as bytes (what a rank sends, a shard's part and the fit hold). */
+void evtraj_model_put(const struct tss *t, struct strbuf *sb);
+
+/* The tables whose bytes st holds (to its end: sf_done) added to fq, lt and mt (their
+ * copies and shapes t's). 0, or -1 with err (OPE_EDATA: damaged). */
+int evtraj_model_fold(const struct eng *g, const struct tss *t, struct fqe_tab *fq,
+                      struct lin_tab *lt, struct mis_tab *mt, struct sf_state *st,
+                      struct ope_error *err);
+
+/* The models solved from t's tables: t->QT, QS, MS and each policy's Q (tabular FQE),
+ * LT (linear) and MW (mis). 0, or -1 with err. */
+int evtraj_model_solve(struct eng *g, struct tss *t, struct ope_error *err);
+
+/* The fit's blocks into sb: what it was made with, the whole log's episodes, and the
+ * merged tables' bytes (evtraj_model_put's). */
+void evtraj_fit_put(struct strbuf *sb, int vm_kind, double ridge, uint64_t episodes,
+                    const struct strbuf *tables);
+
+/* t's tables from the fit's bytes, solved (evtraj_model_solve). 0, or -1 with err. */
+int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *fit,
+                      struct ope_error *err);
 
 void evtraj_comom_release(struct comom *z);
 

@@ -66,6 +66,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evaluate_traj_stream.h \
 	estimators/evtraj.h \
 	estimators/evtraj_part.c \
+	estimators/evtraj_model.c \
 	estimators/accum.c \
 	estimators/accum.h \
 	estimators/evboot.c \

@@ -5,7 +5,7 @@
 # harness merges the input with). The log: rows of `ope gen bandit --rows 40 --actions
 # 3 --seed 1`; the evaluation: --ci t --policy eps0_2 (ipw,snipw for the states, dm
 # for the reward model's fit, whose one shard is rows 0-19); and a trajectory log's
-# two shards (below).
+# two shards, alone and fitting their models together (below).
 set -eu
 ope=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +37,18 @@ awk -F, 'NR == 1 { print > "t0.csv"; print > "t1.csv"; next }
     $2 == 0 { e++ } { print > (e <= 20 ? "t0.csv" : "t1.csv") }' traj.csv
 "$ope" eval t0.csv --save-state traj0-19 --estimators tis,wpdis --n-boot 10 -q
 "$ope" eval t1.csv --save-state traj20-39 --row-offset 20 --estimators tis,wpdis --n-boot 10 -q
+# ... whose models (dm's tabular FQE, mis's ratios, B = 10) the two shards fit together:
+# their parts, the fit, and their states evaluated with it.
+tf="--estimators wpdis,dm,mis --n-boot 10 --model-state tfit"
+# shellcheck disable=SC2086
+"$ope" eval t0.csv --save-state tpart0-19 $tf -q
+# shellcheck disable=SC2086
+"$ope" eval t1.csv --save-state tpart20-39 --row-offset 20 $tf -q
+"$ope" merge tpart0-19 tpart20-39 --model-state tfit > /dev/null
+# shellcheck disable=SC2086
+"$ope" eval t0.csv --save-state tstate0-19 $tf -q
+# shellcheck disable=SC2086
+"$ope" eval t1.csv --save-state tstate20-39 --row-offset 20 $tf -q
 
 # payload FILE: the payload of a state container (statefile.h), as decimal bytes.
 payload() {
@@ -73,7 +85,8 @@ carray() {
 }
 out=$src/fuzz/corpus/shard_fuzz
 rm -f "$out"/*
-for f in rows0-19 rows20-39 part1 fit1 part2 part3 traj0-19 traj20-39; do
+for f in rows0-19 rows20-39 part1 fit1 part2 part3 traj0-19 traj20-39 tpart0-19 tpart20-39 \
+         tfit; do
     payload $f | LC_ALL=C awk '{ printf "%c", $1 }' > "$out/$f"
 done
 {
@@ -92,4 +105,13 @@ done
     settings traj0-19
     echo "    ;"
     carray valid_traj traj0-19
+    echo "static const char tpart_settings[] ="
+    settings tpart0-19
+    echo "    ;"
+    carray valid_tpart tpart0-19
+    echo "static const char tstate_settings[] ="
+    settings tstate0-19
+    echo "    ;"
+    carray valid_tstate0 tstate0-19
+    carray valid_tstate1 tstate20-39
 } > "$src/fuzz/shard_seeds.h"

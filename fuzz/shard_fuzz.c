@@ -7,8 +7,11 @@
  * seed merges whole); then as a shard's part of a pass of a reward model's fit, merged
  * into a new fit and into a valid one, and as a fit's state, read by a shard and given
  * a valid part (the corpus holds a part of the first pass, the fit after it and a part
- * of the second, fuzz/shard-seeds.sh); and as a trajectory log's shard, merged alone
- * and after a valid one (episodes 0-19 of 40: the corpus holds both). Oracles: no crash, leak or huge allocation (ASan; run with
+ * of the second, fuzz/shard-seeds.sh); as a trajectory log's shard, merged alone
+ * and after a valid one (episodes 0-19 of 40: the corpus holds both); and as a
+ * trajectory shard's part of its models' pass, merged into a new fit alone and after
+ * a valid part, and as the models' fit, with which two valid states (made to name it)
+ * are merged (the corpus holds the parts and the fit). Oracles: no crash, leak or huge allocation (ASan; run with
  * ASAN_OPTIONS=max_allocation_size_mb=200 to make a damaged count's allocation a
  * crash), and a merge that is accepted gives over at least 2 rows a finite interval
  * and standard error with each finite estimate (NAN only where an estimator does not
@@ -19,6 +22,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "estimators/evaluate_stream.h"
 #include "estimators/evaluate_traj_stream.h"
@@ -37,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * the first pass and the shard's part of the second (and their settings). */
 #include "fuzz/shard_seeds.h"
 
-static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200], traj_path[4200];
+static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200], traj_path[4200],
+    tpart_path[4200], tstate_path[2][4200];
 
 static void valid_cleanup(void)
 {
@@ -46,6 +51,9 @@ static void valid_cleanup(void)
     unlink(part_path);
     unlink(new_fit);
     unlink(traj_path);
+    unlink(tpart_path);
+    unlink(tstate_path[0]);
+    unlink(tstate_path[1]);
 }
 
 /* payload sealed as a state of kind with settings, at the harness's path (aborts on an
@@ -127,6 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "part2.state", part_path, sizeof part_path);
         keep_state(valid_traj, sizeof valid_traj, EVAL_TRAJ_STATE_KIND, traj_settings,
                    "traj.state", traj_path, sizeof traj_path);
+        keep_state(valid_tpart, sizeof valid_tpart, EVAL_TRAJ_FIT_PART_KIND, tpart_settings,
+                   "tpart.state", tpart_path, sizeof tpart_path);
         snprintf(fit_path, sizeof fit_path, "%s/fit.state", fuzz_tmp_dir);
         snprintf(new_fit, sizeof new_fit, "%s/new-fit.state", fuzz_tmp_dir);
         atexit(valid_cleanup);      /* before fuzz_tmp_cleanup's rmdir */
@@ -164,5 +174,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *tboth[] = { traj_path, path };
     merge(alone, 1, NULL);
     merge(tboth, 2, NULL);
+    /* As a trajectory shard's part of the models' pass (estimators/evtraj_model.c),
+     * merged into a new fit alone and after a valid part (episodes 0-19). */
+    path = write_state(data, size, EVAL_TRAJ_FIT_PART_KIND, tpart_settings);
+    const char *pboth[] = { tpart_path, path };
+    unlink(new_fit);
+    merge(alone, 1, new_fit);
+    unlink(new_fit);
+    merge(pboth, 2, new_fit);
+    /* As the models' fit: the valid states evaluated with it are made to name it (their
+     * settings' model_fit=, resealed), so the merge solves the models from its tables. */
+    keep_state(data, size, EVAL_TRAJ_FIT_KIND, tpart_settings, "fit.state", fit_path,
+               sizeof fit_path);
+    struct shard_traj_fit *tf = NULL;
+    if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf) {
+        char settings[sizeof tstate_settings + 80];
+        const char *at = strstr(tstate_settings, "model_fit=");
+        if (!at)
+            abort();
+        snprintf(settings, sizeof settings, "%.*smodel_fit=%s\n", (int)(at - tstate_settings),
+                 tstate_settings, eval_traj_fit_digest(shard_traj_fit_models(tf)));
+        keep_state(valid_tstate0, sizeof valid_tstate0, EVAL_TRAJ_STATE_KIND, settings,
+                   "tstate0.state", tstate_path[0], sizeof tstate_path[0]);
+        keep_state(valid_tstate1, sizeof valid_tstate1, EVAL_TRAJ_STATE_KIND, settings,
+                   "tstate1.state", tstate_path[1], sizeof tstate_path[1]);
+        const char *states[] = { tstate_path[0], tstate_path[1] };
+        merge(states, 2, fit_path);
+    }
+    shard_traj_fit_close(tf);
     return 0;
 }

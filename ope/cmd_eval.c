@@ -77,7 +77,12 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
     ope_progress_stderr_done();
     if (rc != 0)
         return cli_error(&err);
-    if (!out->quiet && c->saved_pass)
+    if (!out->quiet && c->saved_pass && c->saved_episodes)
+        fprintf(stderr, "ope: saved episodes %zu to %zu's part of the models' pass (their "
+                "tables) to %s; when every shard has saved its part, ope merge PARTS "
+                "--model-state %s fits the models, and the shards run again\n", c->row_offset,
+                c->row_offset + c->saved_rows - 1, c->save_state, c->model_state);
+    else if (!out->quiet && c->saved_pass)
         fprintf(stderr, "ope: saved rows %zu to %zu's part of the reward model's pass %zu to "
                 "%s; when every shard has saved its part, ope merge PARTS --model-state %s "
                 "merges the pass, and the shards run again\n", c->row_offset,
@@ -91,14 +96,17 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 c->saved_episodes ? "episodes" : "rows", c->save_state);
     if (!out->quiet && c->model_state && !c->saved_pass && !c->saved_fit)
         fprintf(stderr, "ope: note: --model-state %s is not used: these estimators fit no "
-                "reward model here (the log has qhat.* columns, or none needs one)\n",
-                c->model_state);
+                "%s here (%s)\n", c->model_state,
+                c->saved_episodes ? "model" : "reward model",
+                c->saved_episodes ? "tis, pdis, wtis and wpdis need none"
+                                  : "the log has qhat.* columns, or none needs one");
     /* Said now, not first by the merge after every shard has run. */
     size_t tp = strlen(EVALCLI_TRAJ_LEFT);
     if (!out->quiet && strncmp(c->saved_left, EVALCLI_TRAJ_LEFT, tp) == 0)
-        fprintf(stderr, "ope: warning: %s left out of the state: they fit a model on the "
-                "whole trajectory log, which a shard does not hold; evaluate it in memory to "
-                "run them\n", c->saved_left + tp);
+        fprintf(stderr, "ope: warning: %s left out of the state: they fit models on the "
+                "whole trajectory log, which one shard does not hold; name them with "
+                "--estimators and give every shard --model-state FIT, with which they fit "
+                "the models together (ope help merge)\n", c->saved_left + tp);
     else if (!out->quiet && c->saved_left[0])
         fprintf(stderr, "ope: warning: %s left out of the state: they fit a reward model, "
                 "which the shards fit together with --model-state (ope help merge); or "
@@ -309,7 +317,9 @@ const struct cmd_entry cmd_eval_entry = {
     "                        is the shard's part of the fit's next pass; ope merge\n"
     "                        PARTS --model-state FIT adds the parts to FIT; then the\n"
     "                        shards run again. Once FIT is fitted, each shard saves\n"
-    "                        its evaluation's state (ope help merge shows the loop)\n"
+    "                        its evaluation's state (ope help merge shows the loop).\n"
+    "                        A trajectory log's dm, dr, wdr and mis: the shards fit\n"
+    "                        their models in one round the same way\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP
     "\nExamples:\n"

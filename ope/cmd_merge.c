@@ -62,6 +62,11 @@ static int say_round(const char *model_state, const struct shard_round *round,
         strbuf_printf(&sb, ",\"pass\":%zu,\"pass_name\":", round->passes);
         json_string(&sb, round->label);
         strbuf_printf(&sb, ",\"fitted\":%s}\n", round->fitted ? "true" : "false");
+    } else if (round->traj) {
+        strbuf_printf(&sb, "%s: merged the shards' parts of the trajectory log's models (%s): "
+                      "they are fitted; run every shard again with --model-state %s for its "
+                      "evaluation's state, then ope merge those with --model-state %s\n",
+                      model_state, round->label, model_state, model_state);
     } else {
         strbuf_printf(&sb, "%s: merged pass %zu of the reward model's fit (%s)%s; run every "
                       "shard again with --model-state %s%s\n", model_state, round->passes,
@@ -209,11 +214,20 @@ const struct cmd_entry cmd_merge_entry = {
     "warning; or give the log qhat.* columns). --save-state is for shards run apart;\n"
     "mpirun runs the shards of one file and merges them itself (ope help eval).\n"
     "  A trajectory log's shard is a CSV of whole episodes, and --row-offset counts\n"
-    "the episodes before it (not rows): ope eval SHARD.csv --save-state S --row-offset\n"
-    "E saves it, for tis, pdis, wtis and wpdis with --ci bootstrap or none (a model's\n"
-    "estimators, other intervals and --risk are refused, 64); the merge checks the\n"
-    "episodes as a bandit log's rows, and a bandit and a trajectory state do not\n"
-    "merge (65).\n"
+    "the episodes before it (not rows): ope eval SHARD.csv --save-state S\n"
+    "--row-offset E saves it, with --ci bootstrap or none (other intervals and --risk\n"
+    "are refused, 64); the merge checks the episodes as a bandit log's rows, and a\n"
+    "bandit and a trajectory state do not merge (65). tis, pdis, wtis and wpdis need\n"
+    "nothing more. dm, dr, wdr (value models fqe, linear-fqe, lstd; td and gtd2 are\n"
+    "refused, 64) and mis fit models on the whole log, whose parts are all sums, so\n"
+    "the shards fit them in one round: each runs ope eval SHARD.csv --save-state P\n"
+    "--row-offset E --model-state FIT --estimators ... and saves its part (its\n"
+    "tables), ope merge P1 P2 ... --model-state FIT makes FIT, each shard runs again\n"
+    "to save its evaluation's state, and ope merge STATES --model-state FIT (FIT is\n"
+    "needed: dm's and mis's refits on every resample come from its tables) writes\n"
+    "the result, that of one run over the whole log to 1e-12 relative. A shard with\n"
+    "other options than FIT's or not among its shards, and states merged with\n"
+    "another fit, are refused (65).\n"
     "  A reward model (dm, dr, sndr, switch-dr, dr-os, sg-dr on a log without qhat.*\n"
     "columns) needs every row's sums before any row is evaluated, so the shards fit\n"
     "it together, one pass per round: each runs\n"
@@ -236,8 +250,9 @@ const struct cmd_entry cmd_merge_entry = {
     "                        differences alone\n"
     "  --truth FILE          the policies' true values (policy,value), as ope eval's\n"
     "  --threads N           threads (never changes the results)\n"
-    "  --model-state FIT     the reward model's fit, for shards that fit one together\n"
-    "                        (below): given their parts of a pass, ope merge adds them\n"
+    "  --model-state FIT     the reward model's fit (a trajectory log's: its\n"
+    "                        models'), for shards that fit one together (below):\n"
+    "                        given their parts of a pass, ope merge adds them\n"
     "                        to FIT (made at the first round, then replaced) and says\n"
     "                        on standard output whether the model is fitted (-f json:\n"
     "                        as an object; -o is written only with the result); given\n"
@@ -268,7 +283,15 @@ const struct cmd_entry cmd_merge_entry = {
     "    ope eval b.csv --save-state b.state --row-offset 12000 \\\n"
     "        --model-state fit.state --force -q\n"
     "    ope merge a.state b.state --model-state fit.state -o result.json || break\n"
-    "  done\n",
+    "  done\n"
+    "  # a trajectory log's dr and mis: one round fits the models, then the states\n"
+    "  ope eval t0.csv --estimators wpdis,dr,mis --save-state t0.part \\\n"
+    "      --model-state tfit.state\n"
+    "  ope eval t1.csv --estimators wpdis,dr,mis --save-state t1.part \\\n"
+    "      --row-offset 3000 --model-state tfit.state\n"
+    "  ope merge t0.part t1.part --model-state tfit.state\n"
+    "  # ... the same two ope eval, saving t0.state and t1.state, then\n"
+    "  ope merge t0.state t1.state --model-state tfit.state\n",
     merge_exec,
     NULL
 };

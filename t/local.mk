@@ -109,6 +109,7 @@ ope_sh_tests = \
 	t/0397-traj-shards.sh \
 	t/0398-report-stream.sh \
 	t/0399-traj-stream-model.sh \
+	t/0403-traj-shard-model.sh \
 	t/0389-traj-stream-risk.sh \
 	t/0386-traj-stream-linear.sh \
 	t/0372-gate-sequential.sh \

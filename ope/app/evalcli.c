@@ -370,9 +370,10 @@ int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spil
     int added = 0;
     size_t tp = strlen(EVALCLI_TRAJ_LEFT);
     if (left && strncmp(left, EVALCLI_TRAJ_LEFT, tp) == 0) {
-        if (res_warn(r, NULL, "%s left out: they fit a model on the whole trajectory log, "
-                     "which a log read in windows (--stream, mpirun, a shard) does not hold; "
-                     "evaluate it in memory to run them", left + tp) != 0)
+        if (res_warn(r, NULL, "%s left out: they fit models on the whole trajectory log, "
+                     "which one shard does not hold; name them with --estimators and give "
+                     "the shards --model-state FIT, with which they fit the models together "
+                     "(ope help merge)", left + tp) != 0)
             return -1;
         added++;
     } else if (left && left[0]) {
@@ -1227,8 +1228,15 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             size_t episodes = 0;
             struct shard_head h;
             memset(&h, 0, sizeof h);
-            rc = eval_settings_save_traj_stream(&c->set, &win, c->progress, &state, &settings,
-                                                &episodes, err);
+            /* --model-state: the models' fit so far (NULL: the shard saves its part). */
+            struct shard_traj_fit *fit = NULL;
+            int part = 0;
+            rc = c->model_state ? shard_traj_fit_open(c->model_state, &fit, err) : 0;
+            if (rc == 0)
+                rc = eval_settings_save_traj_stream(&c->set, &win, c->progress,
+                                                    c->model_state != NULL,
+                                                    shard_traj_fit_models(fit), &state,
+                                                    &settings, &episodes, &part, err);
             if (rc == 0 && !(h.log = joined_paths(paths, n, err)))
                 rc = -1;
             if (rc == 0 && hashing) {
@@ -1240,6 +1248,11 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             } else if (rc == 0) {
                 rc = input_digest(csv, paths[0], h.sha256, err);
             }
+            /* The shard evaluated with the fit must be one it was made from (its
+             * episodes and bytes are known now). */
+            if (rc == 0 && part == 2)
+                rc = shard_traj_fit_has(fit, h.log, c->row_offset, episodes, h.sha256, err);
+            shard_traj_fit_close(fit);
             if (rc == 0) {
                 h.row0 = c->row_offset;
                 h.rows = episodes;
@@ -1254,11 +1267,14 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                 if (!c->set.estimators[0])
                     h.left = (char *)EVALCLI_TRAJ_LEFT EVALSET_TRAJ_LEFT;
                 snprintf(c->saved_left, sizeof c->saved_left, "%s", h.left);
-                rc = shard_write(c->save_state, c->save_force, EVAL_TRAJ_STATE_KIND, &h, &state,
-                                 strbuf_str(&settings), err);
+                rc = shard_write(c->save_state, c->save_force,
+                                 part == 1 ? EVAL_TRAJ_FIT_PART_KIND : EVAL_TRAJ_STATE_KIND, &h,
+                                 &state, strbuf_str(&settings), err);
             }
             c->saved_rows = episodes;
             c->saved_episodes = 1;
+            c->saved_pass = part == 1;
+            c->saved_fit = part == 2;
             free(h.log);
             strbuf_release(&state);
             strbuf_release(&settings);

@@ -577,8 +577,9 @@ struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
 
 int eval_settings_save_traj_stream(const struct eval_settings *set,
                                    const struct eng_traj_windows *win,
-                                   struct ope_progress *progress, struct strbuf *state,
-                                   struct strbuf *settings, size_t *episodes,
+                                   struct ope_progress *progress, int fit_rounds,
+                                   const struct eval_traj_fit *fit, struct strbuf *state,
+                                   struct strbuf *settings, size_t *episodes, int *part,
                                    struct ope_error *err)
 {
     struct est_spec *spec = NULL;
@@ -592,7 +593,8 @@ int eval_settings_save_traj_stream(const struct eval_settings *set,
     if (rc == 0 && set->risk)
         rc = risk_shard(win->path ? win->path : "log", err);
     if (rc == 0)
-        rc = eval_traj_stream_save(win, &eo, &to, state, settings, episodes, err);
+        rc = eval_traj_stream_save(win, &eo, &to, fit_rounds, fit, state, settings, episodes,
+                                   part, err);
     free(spec);
     return rc;
 }
@@ -601,6 +603,7 @@ struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
                                               struct sf_state *const *states,
                                               const uint64_t *episodes, size_t n,
                                               const char *const *names, size_t n_names,
+                                              const struct eval_traj_fit *fit,
                                               struct ope_progress *progress,
                                               struct ope_error *err)
 {
@@ -610,13 +613,27 @@ struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
     struct res_eval *r = NULL;
     if (traj_stream_opts(set, "the states", progress, &spec, &eo, &to, err) == 0 &&
         (!set->risk || risk_shard("the states", err) == 0))
-        r = eval_traj_merge(states, episodes, n, &eo, &to, err);
+        r = eval_traj_merge(states, episodes, n, &eo, &to, fit, err);
     if (r && traj_truth(r, set->truth_path, names, n_names, err) != 0) {
         res_eval_free(r);
         r = NULL;
     }
     free(spec);
     return r;
+}
+
+int eval_settings_traj_fit_merge(const struct eval_settings *set, struct sf_state *const *parts,
+                                 const uint64_t *episodes, size_t n, struct strbuf *out,
+                                 struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    struct eval_opts eo;
+    struct traj_opts to;
+    int rc = traj_stream_opts(set, "the states", NULL, &spec, &eo, &to, err);
+    if (rc == 0)
+        rc = eval_traj_fit_merge(parts, episodes, n, &eo, &to, out, err);
+    free(spec);
+    return rc;
 }
 
 int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,

@@ -122,23 +122,33 @@ struct res_eval *eval_settings_run_traj_stream(const struct eval_settings *set,
                                                struct ope_progress *progress,
                                                struct traj_returns *keep,
                                                struct ope_error *err);
-/* A trajectory log's shard saved (estimators/evaluate_traj_stream.h): its state,
- * settings and episodes. Refused as above, and --truth (it is the merge's). */
+/* A trajectory log's shard saved (estimators/evaluate_traj_stream.h,
+ * eval_traj_stream_save: fit_rounds, fit and *part as there): its state, settings and
+ * episodes. Refused as above, and --truth (it is the merge's). */
 struct strbuf;
+struct eval_traj_fit;
 int eval_settings_save_traj_stream(const struct eval_settings *set,
                                    const struct eng_traj_windows *win,
-                                   struct ope_progress *progress, struct strbuf *state,
-                                   struct strbuf *settings, size_t *episodes,
+                                   struct ope_progress *progress, int fit_rounds,
+                                   const struct eval_traj_fit *fit, struct strbuf *state,
+                                   struct strbuf *settings, size_t *episodes, int *part,
                                    struct ope_error *err);
-/* The whole trajectory log from its shards' states (eval_traj_merge), with set's truth
- * file applied (names[0..n_names-1]: the log's policies). */
+/* The whole trajectory log from its shards' states (eval_traj_merge; fit: the models'
+ * fit they were evaluated with, or NULL), with set's truth file applied
+ * (names[0..n_names-1]: the log's policies). */
 struct sf_state;
 struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
                                               struct sf_state *const *states,
                                               const uint64_t *episodes, size_t n,
                                               const char *const *names, size_t n_names,
+                                              const struct eval_traj_fit *fit,
                                               struct ope_progress *progress,
                                               struct ope_error *err);
+/* The models' fit from the shards' parts of the models' pass (eval_traj_fit_merge),
+ * its blocks into out. 0, or -1 with err. */
+int eval_settings_traj_fit_merge(const struct eval_settings *set, struct sf_state *const *parts,
+                                 const uint64_t *episodes, size_t n, struct strbuf *out,
+                                 struct ope_error *err);
 
 struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
                                           const struct eng_windows *win,

@@ -111,7 +111,8 @@ struct fit_file {
     struct sf_state st;
     size_t n;
     struct shard_id *id;        /* [n] in row order */
-    struct eval_fit *fit;
+    struct eval_fit *fit;       /* a bandit log's reward model, or */
+    struct eval_traj_fit *tfit; /* a trajectory log's models */
 };
 
 static void fit_file_close(struct fit_file *ff)
@@ -120,8 +121,20 @@ static void fit_file_close(struct fit_file *ff)
         free(ff->id[k].log);
     free(ff->id);
     eval_fit_free(ff->fit);
+    eval_traj_fit_free(ff->tfit);
     sf_close(&ff->st);
     memset(ff, 0, sizeof *ff);
+}
+
+/* Whether the fit's state exists (either kind). */
+static int fit_file_made(const struct fit_file *ff)
+{
+    return ff->fit || ff->tfit;
+}
+
+static const char *fit_file_digest(const struct fit_file *ff)
+{
+    return ff->fit ? eval_fit_digest(ff->fit) : eval_traj_fit_digest(ff->tfit);
 }
 
 /* The fit's state at path into ff (ff->fit NULL when it does not exist yet). 0, or -1
@@ -145,7 +158,7 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
                         "names the reward model's fit, a file ope merge writes (a new name "
                         "at the first round)", path, S_ISDIR(sb.st_mode) ? "a directory"
                         : "a device, FIFO or socket");
-    if (sf_open_file(&ff->st, path, EVAL_FIT_KIND, err) != 0) {
+    if (sf_open_file(&ff->st, path, NULL, err) != 0) {
         /* statefile's own message points at --save-state, which writes another kind */
         if (strstr(err->msg, "does not begin with OPESTATE"))
             snprintf(err->msg, sizeof err->msg, "%.1000s: not an ope state file (it does not "
@@ -155,6 +168,15 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
         return -1;
     }
     struct sf_state *st = &ff->st;
+    int traj = strcmp(st->kind, EVAL_TRAJ_FIT_KIND) == 0;
+    if (!traj && strcmp(st->kind, EVAL_FIT_KIND) != 0)
+        return ope_fail(err, OPE_EDATA, "%s: a state of kind '%s', not a model's fit: "
+                        "--model-state names the fit ope merge --model-state writes from the "
+                        "shards' parts (a new name at the first round)%s", path, st->kind,
+                        strcmp(st->kind, EVAL_STATE_KIND) == 0 ||
+                        strcmp(st->kind, EVAL_TRAJ_STATE_KIND) == 0
+                            ? "; this is a shard's evaluation state, which ope merge takes"
+                            : "");
     char *tag = sf_get_str(st);
     int ok = tag && strcmp(tag, FIT_FILE_TAG) == 0;
     free(tag);
@@ -176,6 +198,8 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
     }
     if (st->bad || ff->id[0].row0 != 0)
         return st->bad = 1, sf_done(st, err);
+    if (traj)
+        return (ff->tfit = eval_traj_fit_read(st, err)) ? 0 : -1;
     return (ff->fit = eval_fit_read(st, err)) ? 0 : -1;
 }
 
@@ -193,29 +217,40 @@ static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row
     }
     if (at && at == same)
         return 0;
+    /* A trajectory log's shards count episodes. */
+    const char *u = ff->tfit ? "episode" : "row", *what = ff->tfit ? "models'" : "reward model's";
     /* The same bytes at another row: a --row-offset left out or mistyped. */
     if (same)
-        return ope_fail(err, OPE_EDATA, "%s: this is the shard the reward model's fit (%s) "
-                        "has at row %llu, given --row-offset %llu%s: give it --row-offset %llu",
-                        log, ff->st.name, (unsigned long long)same->row0,
+        return ope_fail(err, OPE_EDATA, "%s: this is the shard the %s fit (%s) has at %s "
+                        "%llu, given --row-offset %llu%s: give it --row-offset %llu", log, what,
+                        ff->st.name, u, (unsigned long long)same->row0,
                         (unsigned long long)row0, row0 == 0 ? " (or none: it defaults to 0)"
                         : "", (unsigned long long)same->row0);
     if (at)
-        return ope_fail(err, OPE_EDATA, "%s: the shard at row %llu of the reward model's fit "
-                        "(%s) is %s (%llu rows, SHA-256 %.12s...), and this one has %llu rows "
-                        "and SHA-256 %.12s...: if it is another shard, give its --row-offset "
-                        "(it defaults to 0); if it changed since the fit began, start the fit "
-                        "again (remove %s)", log, (unsigned long long)row0, ff->st.name,
-                        at->log ? at->log : "", (unsigned long long)at->rows, at->sha256,
-                        (unsigned long long)rows, sha256, ff->st.name);
+        return ope_fail(err, OPE_EDATA, "%s: the shard at %s %llu of the %s fit (%s) is %s "
+                        "(%llu %ss, SHA-256 %.12s...), and this one has %llu %ss and SHA-256 "
+                        "%.12s...: if it is another shard, give its --row-offset (it defaults "
+                        "to 0); if it changed since the fit began, start the fit again (remove "
+                        "%s)", log, u, (unsigned long long)row0, what, ff->st.name,
+                        at->log ? at->log : "", (unsigned long long)at->rows, u, at->sha256,
+                        (unsigned long long)rows, u, sha256, ff->st.name);
     char starts[160] = "";
     for (size_t k = 0; k < ff->n && strlen(starts) < sizeof starts - 24; k++)
         snprintf(starts + strlen(starts), sizeof starts - strlen(starts), "%s%llu",
                  k ? ", " : "", (unsigned long long)ff->id[k].row0);
-    return ope_fail(err, OPE_EDATA, "%s: its first row is %llu (--row-offset), but the shards "
-                    "of the reward model's fit (%s) start at rows %s: run the shards the fit "
-                    "was begun with, or start a new fit", log, (unsigned long long)row0,
-                    ff->st.name, starts);
+    return ope_fail(err, OPE_EDATA, "%s: its first %s is %llu (--row-offset), but the shards "
+                    "of the %s fit (%s) start at %ss %s: run the shards the fit was begun "
+                    "with, or start a new fit", log, u, (unsigned long long)row0, what,
+                    ff->st.name, u, starts);
+}
+
+/* A fit of the other kind of log than the shard's. */
+static int fit_of_other_kind(const char *path, int traj, struct ope_error *err)
+{
+    return ope_fail(err, OPE_EDATA, "--model-state %s is the fit of a %s log's %s, and this "
+                    "shard is of a %s log: give each log's shards a fit of their own (a new "
+                    "name at the first round)", path, traj ? "trajectory" : "bandit",
+                    traj ? "models" : "reward model", traj ? "bandit" : "trajectory");
 }
 
 int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t rows,
@@ -224,6 +259,8 @@ int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t ro
     struct fit_file ff;
     *fit = NULL;
     int rc = fit_file_open(path, &ff, err);
+    if (rc == 0 && ff.tfit)
+        rc = fit_of_other_kind(path, 1, err);
     if (rc == 0 && ff.fit)
         rc = fit_file_has(&ff, log, row0, rows, sha256, err);
     if (rc == 0) {
@@ -232,6 +269,46 @@ int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t ro
     }
     fit_file_close(&ff);
     return rc;
+}
+
+struct shard_traj_fit {
+    struct fit_file ff;
+};
+
+int shard_traj_fit_open(const char *path, struct shard_traj_fit **fit, struct ope_error *err)
+{
+    *fit = NULL;
+    struct shard_traj_fit *f = ope_calloc(1, sizeof *f, err);
+    if (!f)
+        return -1;
+    int rc = fit_file_open(path, &f->ff, err);
+    if (rc == 0 && f->ff.fit)
+        rc = fit_of_other_kind(path, 0, err);
+    if (rc == 0 && f->ff.tfit) {
+        *fit = f;
+        return 0;
+    }
+    shard_traj_fit_close(f);
+    return rc;
+}
+
+const struct eval_traj_fit *shard_traj_fit_models(const struct shard_traj_fit *fit)
+{
+    return fit ? fit->ff.tfit : NULL;
+}
+
+int shard_traj_fit_has(const struct shard_traj_fit *fit, const char *log, uint64_t row0,
+                       uint64_t episodes, const char *sha256, struct ope_error *err)
+{
+    return fit_file_has(&fit->ff, log, row0, episodes, sha256, err);
+}
+
+void shard_traj_fit_close(struct shard_traj_fit *fit)
+{
+    if (!fit)
+        return;
+    fit_file_close(&fit->ff);
+    free(fit);
 }
 
 /* ---- the merge ------------------------------------------------------------------------ */
@@ -429,6 +506,22 @@ static int name_result(struct res_eval *r, const struct shard *sh, const size_t 
     return bad ? ope_fail_oom(err) : 0;
 }
 
+/* The fit's header: its tag and the shards sh[order[0..n-1]] it is made from, in
+ * order (fit_file_open reads it). */
+static void fit_header_put(struct strbuf *sb, const struct shard *sh, const size_t *order,
+                           size_t n)
+{
+    sf_put_str(sb, FIT_FILE_TAG);
+    sf_put_u64(sb, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct shard_head *h = &sh[order[i]].h;
+        sf_put_str(sb, h->log ? h->log : "");
+        sf_put_str(sb, h->sha256);
+        sf_put_u64(sb, h->row0);
+        sf_put_u64(sb, h->rows);
+    }
+}
+
 /* One round of the fit: the parts sh[order[0..n-1]] (in row order) of a pass merged
  * into the fit's state at path. 0, or -1 with err. */
 static int merge_round(const struct shard *sh, const size_t *order, size_t n,
@@ -438,6 +531,8 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
 {
     struct fit_file ff;
     int rc = fit_file_open(path, &ff, err);
+    if (rc == 0 && ff.tfit)
+        rc = fit_of_other_kind(path, 1, err);
     /* Every round by the shards of the first (their rows, and their bytes). */
     if (rc == 0 && ff.fit && ff.n != n)
         rc = ope_fail(err, OPE_EDATA, "%s: the reward model's fit was begun with %zu "
@@ -453,15 +548,7 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
         rc = eval_fit_merge(ff.fit, states, n, max_bytes, &out, &round->fitted, round->label,
                             sizeof round->label, err);
     if (rc == 0) {
-        sf_put_str(&pay, FIT_FILE_TAG);
-        sf_put_u64(&pay, n);
-        for (size_t i = 0; i < n; i++) {
-            const struct shard_head *h = &sh[order[i]].h;
-            sf_put_str(&pay, h->log ? h->log : "");
-            sf_put_str(&pay, h->sha256);
-            sf_put_u64(&pay, h->row0);
-            sf_put_u64(&pay, h->rows);
-        }
+        fit_header_put(&pay, sh, order, n);
         strbuf_add(&pay, out.buf ? out.buf : "", out.len);
         round->passes = (ff.fit ? eval_fit_passes(ff.fit) : 0) + 1;
         rc = strbuf_failed(&pay) ? ope_fail_oom(err)
@@ -475,36 +562,82 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
     return rc;
 }
 
+/* The trajectory log's models: the parts sh[order[0..n-1]] (in episode order) of the
+ * models' pass merged into the fit's state at path, which must not exist yet (one round
+ * fits them). 0, or -1 with err. */
+static int merge_traj_round(const struct shard *sh, const size_t *order, size_t n,
+                            struct sf_state **states, const uint64_t *episodes,
+                            const char *path, const struct eval_settings *set,
+                            struct shard_round *round, struct ope_error *err)
+{
+    struct fit_file ff;
+    int rc = fit_file_open(path, &ff, err);
+    if (rc == 0 && ff.fit)
+        rc = fit_of_other_kind(path, 0, err);
+    else if (rc == 0 && ff.tfit)
+        rc = ope_fail(err, OPE_EUSAGE, "%s: the trajectory log's models are fitted already "
+                      "(one round fits them): run each shard with --model-state %s for its "
+                      "evaluation's state, and merge those; or remove %s to fit them again",
+                      path, path, path);
+    fit_file_close(&ff);
+    struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
+    if (rc == 0)
+        rc = eval_settings_traj_fit_merge(set, states, episodes, n, &out, err);
+    if (rc == 0) {
+        fit_header_put(&pay, sh, order, n);
+        strbuf_add(&pay, out.buf ? out.buf : "", out.len);
+        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
+                                 : sf_write(path, 1, EVAL_TRAJ_FIT_KIND, states[0]->settings,
+                                            &pay, err);
+    }
+    round->merged = rc == 0;
+    round->fitted = 1;
+    round->passes = 1;
+    round->traj = 1;
+    snprintf(round->label, sizeof round->label, "the models' tables");
+    strbuf_release(&out);
+    strbuf_release(&pay);
+    return rc;
+}
+
 /* Evaluation states (settings) merged with --model-state path given: the fit must be
  * the one they name (model_fit=...: a wrong name went unnoticed); states that name none
  * set *unused (said in the result's warnings). 0, or -1 with err (OPE_EDATA: another
  * fit; OPE_ENOINPUT: no such fit). */
-static int states_fit_check(const char *settings, const char *path, int *unused,
-                            struct ope_error *err)
+static int states_fit_check(const char *settings, const char *path, int traj, int *unused,
+                            struct fit_file *ff, struct ope_error *err)
 {
+    memset(ff, 0, sizeof *ff);
     const char *at = strstr(settings, "model_fit=");
     if (at && at != settings && at[-1] != '\n')
         at = NULL;
+    /* A trajectory log's states evaluated with the models' fit need it: dm's and mis's
+     * refits on every resample are solved from its tables. */
+    if (!path && at && traj)
+        return ope_fail(err, OPE_EUSAGE, "the states were evaluated with the models the "
+                        "shards fitted together (the fit %.12s...): give ope merge its state, "
+                        "--model-state FIT (the one the shards were given)",
+                        at + strlen("model_fit="));
+    if (!path)
+        return 0;
     if (!at) {
         *unused = 1;
         return 0;
     }
     at += strlen("model_fit=");
-    struct fit_file ff;
-    if (fit_file_open(path, &ff, err) != 0) {
-        fit_file_close(&ff);
+    if (fit_file_open(path, ff, err) != 0)
         return -1;
-    }
     int rc = 0;
-    if (!ff.fit)
+    if (!fit_file_made(ff))
         rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the states were "
-                      "evaluated with the fit %.12s...: give that fit's state, or leave "
-                      "--model-state out", path, at);
-    else if (strncmp(at, eval_fit_digest(ff.fit), 64) != 0 || (at[64] && at[64] != '\n'))
+                      "evaluated with the fit %.12s...: give that fit's state%s", path, at,
+                      traj ? "" : ", or leave --model-state out");
+    else if ((traj ? !ff->tfit : !ff->fit))
+        rc = fit_of_other_kind(path, !traj, err);
+    else if (strncmp(at, fit_file_digest(ff), 64) != 0 || (at[64] && at[64] != '\n'))
         rc = ope_fail(err, OPE_EDATA, "--model-state %s is the fit %.12s..., but the states "
-                      "were evaluated with the fit %.12s...: give that fit's state, or leave "
-                      "--model-state out", path, eval_fit_digest(ff.fit), at);
-    fit_file_close(&ff);
+                      "were evaluated with the fit %.12s...: give that fit's state%s", path,
+                      fit_file_digest(ff), at, traj ? "" : ", or leave --model-state out");
     return rc;
 }
 
@@ -528,8 +661,9 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         opened = k + 1;
         /* Evaluation states, or the parts of one pass of a reward model's fit. */
         const char *kind = sh[k].st.kind;
-        int part = strcmp(kind, EVAL_FIT_PART_KIND) == 0;
-        int tr = strcmp(kind, EVAL_TRAJ_STATE_KIND) == 0;
+        int tpart = strcmp(kind, EVAL_TRAJ_FIT_PART_KIND) == 0;
+        int part = tpart || strcmp(kind, EVAL_FIT_PART_KIND) == 0;
+        int tr = tpart || strcmp(kind, EVAL_TRAJ_STATE_KIND) == 0;
         if (k == 0)
             traj = tr;
         if (tr != traj)
@@ -540,7 +674,8 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
             rc = ope_fail(err, OPE_EDATA, "%s: a state of kind '%s', not a shard's (ope eval "
                           "--save-state)%s", paths[k], kind,
                           strcmp(kind, EVAL_FIT_KIND) == 0
-                              ? ": it is a reward model's fit; give it as --model-state" : "");
+                                      || strcmp(kind, EVAL_TRAJ_FIT_KIND) == 0
+                              ? ": it is a model's fit; give it as --model-state" : "");
         else if (k > 0 && part != parts)
             rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the reward model's fit and "
                           "%s a shard's evaluation state: merge the parts of one pass of the "
@@ -549,11 +684,13 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                           part ? paths[k] : paths[0], part ? paths[0] : paths[k]);
         parts = part;
         if (rc == 0 && part && !model_state)
-            rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of a pass of the reward "
-                          "model's fit: ope merge adds the parts to the fit's state, so give "
-                          "--model-state FILE (the one the shards were given)", paths[k]);
+            rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of a pass of the %s fit: ope "
+                          "merge adds the parts to the fit's state, so give --model-state "
+                          "FILE (the one the shards were given)", paths[k],
+                          tpart ? "trajectory log's models'" : "reward model's");
         if (rc == 0 && (head_read(&sh[k].st, &sh[k].h, err) != 0 ||
-                        (!part && eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0) ||
+                        ((!part || tpart) &&
+                         eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0) ||
                         (k > 0 && sf_compatible(&sh[k].st, &sh[0].st, err) != 0)))
             rc = -1;
     }
@@ -562,26 +699,32 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         rc = shard_order(sh, n, order, traj ? "episode" : "row", &total, err);
     for (size_t i = 0; rc == 0 && i < n; i++)
         states[i] = &sh[order[i]].st;
-    if (rc == 0 && parts) {
+    uint64_t *rows = rc == 0 ? ope_calloc(n + 1, sizeof *rows, err) : NULL;
+    if (rc == 0 && !rows)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rows[i] = sh[order[i]].h.rows;
+    if (rc == 0 && parts && traj) {
+        if (settings_of(&sh[0].so, in, set, err) == 0)
+            merge_traj_round(sh, order, n, states, rows, model_state, set, round, err);
+        rc = -1;        /* no result: round says what was done, or err why not */
+    } else if (rc == 0 && parts) {
         merge_round(sh, order, n, states, model_state, in->model_bytes, round, err);
         rc = -1;        /* no result: round says what was done, or err why not */
     }
     int fit_unused = 0;
-    if (rc == 0 && model_state)
-        rc = states_fit_check(sh[0].st.settings, model_state, &fit_unused, err);
+    struct fit_file ff;
+    memset(&ff, 0, sizeof ff);
+    if (rc == 0)
+        rc = states_fit_check(sh[0].st.settings, model_state, traj, &fit_unused, &ff, err);
     if (rc == 0)
         rc = settings_of(&sh[0].so, in, set, err);
-    uint64_t *rows = rc == 0 ? ope_calloc(n + 1, sizeof *rows, err) : NULL;
-    if (rc == 0 && !rows)
-        rc = -1;
     if (rc == 0) {
-        for (size_t i = 0; i < n; i++)
-            rows[i] = sh[order[i]].h.rows;
         struct merge_check mc = { sh, order, n, total };
         struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done, NULL };
         r = traj ? eval_settings_run_traj_merge(set, states, rows, n,
                                                 (const char *const *)sh[0].h.names,
-                                                sh[0].h.n_pol, progress, err)
+                                                sh[0].h.n_pol, ff.tfit, progress, err)
                  : eval_settings_run_merge(set, &win, states, rows, n, progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
             res_eval_free(r);
@@ -589,12 +732,14 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         }
         if (r && fit_unused &&
             res_warn(r, NULL, "--model-state %s is not used: these states were evaluated "
-                     "without a reward model fitted in rounds", model_state) != 0) {
+                     "without a %s fitted in rounds", model_state,
+                     traj ? "model" : "reward model") != 0) {
             ope_fail_oom(err);
             res_eval_free(r);
             r = NULL;
         }
     }
+    fit_file_close(&ff);
     for (size_t k = 0; sh && k < opened; k++) {
         sf_close(&sh[k].st);
         shard_head_release(&sh[k].h);

@@ -51,7 +51,9 @@ int shard_write(const char *path, int force, const char *kind, const struct shar
 /* ---- a reward model fitted in rounds (ope eval --model-state, ope merge --model-state)
  * The fit's state file (kind EVAL_FIT_KIND) is a header -- "ope model state 1" and the
  * shards the fit was begun with (each one's log, SHA-256, first row and rows, in row
- * order) -- then the estimators layer's blocks (evaluate_stream.h, eval_fit_merge).
+ * order) -- then the estimators layer's blocks (evaluate_stream.h, eval_fit_merge). A
+ * trajectory log's models (kind EVAL_TRAJ_FIT_KIND) have the same header, counting
+ * episodes, then their blocks (evaluate_traj_stream.h, eval_traj_fit_merge).
  * Every round must be made by those same shards: a part of another shard, or a shard
  * changed since, is refused (OPE_EDATA). */
 struct eval_fit;
@@ -61,10 +63,25 @@ struct eval_fit;
 int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t rows,
                    const char *sha256, struct eval_fit **fit, struct ope_error *err);
 
+/* A trajectory log's shard given --model-state (evaluate_traj_stream.h: the models of
+ * dm, dr, wdr and mis fitted by the shards together, in one round): the fit at path
+ * into *fit (NULL when path does not exist yet: the shard saves its part of the
+ * models' pass). A bandit log's fit is refused (OPE_EDATA). 0, or -1 with err. */
+struct shard_traj_fit;
+struct eval_traj_fit;
+int shard_traj_fit_open(const char *path, struct shard_traj_fit **fit, struct ope_error *err);
+const struct eval_traj_fit *shard_traj_fit_models(const struct shard_traj_fit *fit);
+/* Whether the shard (log, its first episode row0, its episodes, sha256) is one the fit
+ * was made from, once the shard has been read. 0, or -1 with err (OPE_EDATA). */
+int shard_traj_fit_has(const struct shard_traj_fit *fit, const char *log, uint64_t row0,
+                       uint64_t episodes, const char *sha256, struct ope_error *err);
+void shard_traj_fit_close(struct shard_traj_fit *fit);
+
 /* What ope merge did with parts of a pass of the fit. */
 struct shard_round {
     int merged;                 /* the states were parts of a pass: model_state written */
     int fitted;                 /* ... and the model is fitted now */
+    int traj;                   /* ... a trajectory log's models (one round) */
     size_t passes;              /* the passes the fit holds */
     char label[32];             /* the pass merged ("model: Newton pass 2") */
 };
