@@ -25,7 +25,7 @@ grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built
 if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
     skip_all "sanitizer build: MPI runs are checked in the plain build"
 fi
-plan 30
+plan 36
 mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
 close="$OPE_BUILDDIR/t/jsonclose"
 facts="$OPE_BUILDDIR/t/streamfacts"
@@ -58,23 +58,33 @@ awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
     if (r == 90000) sub(/,b,/, ",\"two\nlines\",")
     printf "%s\r\n", $0 }' "$TMP/cat.csv" > "$TMP/odd.csv"
 
-# same_facts DESC LOG [ARGS...]: every rank of 2, 3 and 5 (or $nps) writes the single
-# process's facts.
+# facts_all NPS GROUP [-- GROUP ...]: t/streamfacts over every group ("LOG OUT [ARGS]",
+# OUT a bare name) alone, into $TMP/alone/OUT.0, and under each rank count of NPS,
+# into $TMP/npN/OUT.R: one run and one MPI job each for all the logs (a job per log
+# spent a second or more of mpirun's start on each).
+facts_all() {
+    nps=$1; shift
+    rm -rf "$TMP/alone" && mkdir "$TMP/alone"
+    (cd "$TMP/alone" && "$facts" "$@") || diag "streamfacts alone: status $?"
+    for np in $nps; do
+        rm -rf "$TMP/np$np" && mkdir "$TMP/np$np"
+        (cd "$TMP/np$np" && $mpi -np "$np" "$facts" "$@") 2>"$TMP/fn.err" ||
+            diag "streamfacts on $np ranks: status $?" "$(head -3 "$TMP/fn.err")"
+    done
+}
+# same_facts DESC OUT NPS: every rank of each rank count wrote the single process's facts.
 same_facts() {
-    desc=$1; log=$2; shift 2
-    "$facts" "$log" "$TMP/f1" "$@" || { fail "$desc: alone"; return; }
-    bad=""
-    for np in ${nps:-2 3 5}; do
-        rm -f "$TMP"/fn.*
-        $mpi -np $np "$facts" "$log" "$TMP/fn" "$@" 2>"$TMP/fn.err" || bad="$bad np=$np (status $?)"
+    desc=$1; out=$2; bad=""
+    [ -s "$TMP/alone/$out.0" ] || bad=" alone: none"
+    for np in $3; do
         r=0
-        while [ $r -lt $np ]; do
-            cmp -s "$TMP/f1.0" "$TMP/fn.$r" || bad="$bad np=$np rank $r"
+        while [ $r -lt "$np" ]; do
+            cmp -s "$TMP/alone/$out.0" "$TMP/np$np/$out.$r" || bad="$bad np=$np rank $r"
             r=$((r + 1))
         done
     done
     if [ -z "$bad" ]; then pass "$desc"
-    else fail "$desc"; diag "$bad" "$(diff "$TMP/f1.0" "$TMP/fn.0" | head -20)"; fi
+    else fail "$desc"; diag "$bad" "$(diff "$TMP/alone/$out.0" "$TMP/np2/$out.0" | head -20)"; fi
 }
 # same_json DESC LOG: ope eval's JSON alone and under 1, 2, 3 and 5 ranks.
 same_json() {
@@ -91,51 +101,57 @@ same_json() {
     if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
 }
 
-same_facts "plain log: the facts of every rank" "$TMP/q.csv"
-same_facts "categorical columns: levels in order on every rank" "$TMP/cat.csv"
-expect_grep "$TMP/f1.0" "levels x1: [0] [1] [2] [3] [4] [5] [6] [blue] [green]" \
-    "x1's levels: the numbers first, then blue and green"
-expect_grep "$TMP/f1.0" "levels x2: [b] [a] [mid] [new]" "x2's levels in order"
-expect_grep "$TMP/f1.0" "[late]" "x3 turned categorical late"
-same_facts "positions: the base of the whole log on every rank" "$TMP/pos.csv"
-expect_grep "$TMP/f1.0" "positions 4 " "positions 0..3: base 0"
-same_facts "an explicit --position-base 1 refuses the 0 at row 125000" "$TMP/pos.csv" \
-    --position-base 1
-expect_grep "$TMP/f1.0" "pos.csv:125002: column 'position': saw position 0 below the position base 1" \
-    "the refusal names its line"
-same_facts "BOM, CR LF, blank lines, a quoted line break" "$TMP/odd.csv"
-expect_grep "$TMP/f1.0" "rows 150000 " "every row counted"
 # A compressed log: read whole by every rank in the first pass (not split), the same.
 gzip -1 -c "$TMP/odd.csv" > "$TMP/odd.csv.gz"
-same_facts "the same log gzipped" "$TMP/odd.csv.gz"
+facts_all "2 3 5" "$TMP/q.csv" q -- "$TMP/cat.csv" cat -- "$TMP/pos.csv" pos -- \
+    "$TMP/pos.csv" posb --position-base 1 -- "$TMP/odd.csv" odd -- "$TMP/odd.csv.gz" oddgz
+same_facts "plain log: the facts of every rank" q "2 3 5"
+same_facts "categorical columns: levels in order on every rank" cat "2 3 5"
+expect_grep "$TMP/alone/cat.0" "levels x1: [0] [1] [2] [3] [4] [5] [6] [blue] [green]" \
+    "x1's levels: the numbers first, then blue and green"
+expect_grep "$TMP/alone/cat.0" "levels x2: [b] [a] [mid] [new]" "x2's levels in order"
+expect_grep "$TMP/alone/cat.0" "[late]" "x3 turned categorical late"
+same_facts "positions: the base of the whole log on every rank" pos "2 3 5"
+expect_grep "$TMP/alone/pos.0" "positions 4 " "positions 0..3: base 0"
+same_facts "an explicit --position-base 1 refuses the 0 at row 125000" posb "2 3 5"
+expect_grep "$TMP/alone/posb.0" \
+    "pos.csv:125002: column 'position': saw position 0 below the position base 1" \
+    "the refusal names its line"
+same_facts "BOM, CR LF, blank lines, a quoted line break" odd "2 3 5"
+expect_grep "$TMP/alone/odd.0" "rows 150000 " "every row counted"
+same_facts "the same log gzipped" oddgz "2 3 5"
 same_json "ope eval: categorical columns" "$TMP/cat.csv"
 same_json "ope eval: positions" "$TMP/pos.csv"
 same_json "ope eval: BOM, CR LF, blank lines, quotes" "$TMP/odd.csv"
 
-# bad DESC AWK-PROGRAM: a log the single process refuses; 2 and 3 ranks give its status
-# and first message line, and every rank of 3 and 5 of t/streamfacts its error.
+# bad DESC AWK-PROGRAM: a log the single process refuses ($TMP/badK.csv, K counting the
+# calls); 2 and 3 ranks give its status and first message line. Every rank of 3 and 5
+# of t/streamfacts gives its error: checked for all of them at the end (bad_facts).
+nbad=0
 bad() {
     desc=$1; prog=$2
-    awk -F, "$prog" OFS=, "$TMP/q.csv" > "$TMP/bad.csv"
-    "$OPE" eval "$TMP/bad.csv" >/dev/null 2>"$TMP/e1"; s1=$?
+    nbad=$((nbad + 1))
+    log="$TMP/bad$nbad.csv"
+    awk -F, "$prog" OFS=, "$TMP/q.csv" > "$log"
+    eval "bad_desc_$nbad=\$desc"
+    "$OPE" eval "$log" >/dev/null 2>"$TMP/e1"; s1=$?
     head -1 "$TMP/e1" > "$TMP/e1.first"
     bad=""
     [ $s1 -ne 0 ] || bad="the single process takes it"
     for np in 2 3; do
-        $mpi -np $np "$OPE" eval "$TMP/bad.csv" >/dev/null 2>"$TMP/e2"; s2=$?
+        $mpi -np $np "$OPE" eval "$log" >/dev/null 2>"$TMP/e2"; s2=$?
         head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
         [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
             bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
     done
     if [ -z "$bad" ]; then pass "$desc"
     else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
-    nps="3 5" same_facts "$desc: every rank's error" "$TMP/bad.csv"
 }
 bad "a bad reward in rank 0's share" 'NR == 1002 { $2 = "oops" } { print }'
 bad "a bad pscore in rank 1's share" 'NR == 60002 { $3 = "2" } { print }'
 # Once the first pass is merged every rank holds that error alike: the job's, said as
 # one process says it (it was "rank 0: ...", though rank 1 read the row).
-if head -1 "$TMP/e2" | grep -q "^ope: [^ ]*bad.csv:60002:"; then
+if head -1 "$TMP/e2" | grep -q "^ope: [^ ]*bad2.csv:60002:"; then
     pass "... said without a rank"
 else fail "a bad row in rank 1's share: $(head -1 "$TMP/e2")"; fi
 bad "a bad action in the last rank's share" 'NR == 140002 { $1 = "x" } { print }'
@@ -143,12 +159,28 @@ bad "a bad action in the last rank's share" 'NR == 140002 { $1 = "x" } { print }
 # before any sum is checked, so the reward's error comes first.
 bad "a sum in rank 1, a bad value in rank 2: the bad value" \
     'NR == 60002 { $14 = 0.5 } NR == 140002 { $2 = "oops" } { print }'
-expect_grep "$TMP/e1.first" "bad.csv:140002:" "(the single process names the bad value)"
+expect_grep "$TMP/e1.first" "bad4.csv:140002:" "(the single process names the bad value)"
 # Sums in ranks 1 and 2: the first in the file; an action past the per-action columns
 # in rank 2 and a sum in rank 0: the actions are checked before the sums.
 bad "sums in ranks 1 and 2: the first" \
     'NR == 60002 { $14 = 0.5 } NR == 140002 { $14 = 0.5 } { print }'
 bad "an action past the columns in rank 2, a sum in rank 0: the action" \
     'NR == 1002 { $14 = 0.5 } NR == 140002 { $1 = 7 } { print }'
-expect_grep "$TMP/e1.first" "bad.csv:140002: action 7" "(the single process names the action)"
+expect_grep "$TMP/e1.first" "bad6.csv:140002: action 7" "(the single process names the action)"
+# Every bad log's facts: every rank of 3 and 5 gives the single process's error.
+set --
+k=1
+while [ $k -le $nbad ]; do
+    [ $k -gt 1 ] && set -- "$@" --
+    set -- "$@" "$TMP/bad$k.csv" "bad$k"
+    k=$((k + 1))
+done
+facts_all "3 5" "$@"
+k=1
+while [ $k -le $nbad ]; do
+    eval "desc=\$bad_desc_$k"
+    same_facts "$desc: every rank's error" "bad$k" "3 5"
+    expect_grep "$TMP/alone/bad$k.0" "error 65 " "... a data error (65)"
+    k=$((k + 1))
+done
 done_testing

@@ -1,8 +1,9 @@
 /* t/streamfacts.c: what a streamed bandit log gives, for t/0383 to compare between a
  * single process and each rank of an MPI job (the first pass split among the ranks,
  * datasets/blog_stream_split.c). Usage: streamfacts LOG OUT [--position-base B]
- * [--n-actions A]; each rank writes OUT.RANK: the error of blog_stream_open (status and
- * message), or the log's rows, actions, positions, columns' roles, every categorical
+ * [--n-actions A] [-- LOG OUT ...]; for each log each rank writes OUT.RANK: the error
+ * of blog_stream_open (status and message), or the log's rows, actions, positions,
+ * columns' roles, every categorical
  * column's levels in order, and a SHA-256 of every value of every window of a whole
  * pass (rows, codes, probabilities, lines), so that two runs agree only when every
  * rank's stream is the single process's, value for value. */
@@ -86,29 +87,36 @@ int main(int argc, char **argv)
 {
     struct ope_error err = { 0 };
     if (argc < 3 || comm_start(&argc, &argv, &err) < 0) {
-        fprintf(stderr, "usage: streamfacts LOG OUT [--position-base B] [--n-actions A]%s\n",
-                err.msg);
+        fprintf(stderr, "usage: streamfacts LOG OUT [--position-base B] [--n-actions A] "
+                "[-- LOG OUT ...]%s\n", err.msg);
         return 2;
     }
-    struct load_opts o;
-    load_opts_init(&o);
-    o.want_policies = 1;
-    for (int i = 3; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--position-base") == 0)
-            o.position_base = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--n-actions") == 0)
-            o.n_actions = atoi(argv[i + 1]);
+    /* Several logs in one run (groups after --, in order on every rank): t/0383 starts
+     * one MPI job for all its logs, not one per log. */
+    int rc = 0;
+    for (int g = 1; g + 1 < argc && rc == 0;) {
+        struct load_opts o;
+        load_opts_init(&o);
+        o.want_policies = 1;
+        int i = g + 2;
+        for (; i + 1 < argc && strcmp(argv[i], "--") != 0; i += 2) {
+            if (strcmp(argv[i], "--position-base") == 0)
+                o.position_base = atoi(argv[i + 1]);
+            else if (strcmp(argv[i], "--n-actions") == 0)
+                o.n_actions = atoi(argv[i + 1]);
+        }
+        char name[4096];
+        snprintf(name, sizeof name, "%s.%d", argv[g + 1], comm_rank());
+        FILE *out = fopen(name, "w");
+        if (!out) {
+            fprintf(stderr, "streamfacts: cannot write %s\n", name);
+            rc = 2;
+            break;
+        }
+        facts(argv[g], &o, out);
+        fclose(out);
+        g = i + 1;      /* past the -- */
     }
-    char name[4096];
-    snprintf(name, sizeof name, "%s.%d", argv[2], comm_rank());
-    FILE *out = fopen(name, "w");
-    if (!out) {
-        fprintf(stderr, "streamfacts: cannot write %s\n", name);
-        comm_end();
-        return 2;
-    }
-    facts(argv[1], &o, out);
-    fclose(out);
     comm_end();
-    return 0;
+    return rc;
 }

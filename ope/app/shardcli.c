@@ -446,13 +446,15 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, const ch
 }
 
 /* The settings of the evaluation the states were saved with, with the caller's
- * threads and truth. */
+ * threads, truth and memory budget. */
 static int settings_of(const struct eval_state_opts *so, const struct eval_settings *in,
                        struct eval_settings *set, struct ope_error *err)
 {
     eval_settings_init(set);
     set->threads = in->threads;
     set->truth_path = in->truth_path;
+    /* The merge's memory budget: a crafted state's tables must not size more. */
+    set->model_bytes = in->model_bytes;
     if (eval_settings_set_estimators(set, so->estimators, err) != 0)
         return -1;
     if (so->n_policies > EVALSET_MAX_POLICIES)
