@@ -5,6 +5,7 @@
 #include "datasets/blog.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +20,15 @@ double **blog_matrix_new(int n_actions, size_t n, struct ope_error *err)
     double **m = ope_calloc((size_t)n_actions, sizeof *m, err);
     if (!m)
         return NULL;
+    /* Zeroed by hand, not calloc'd: every row is written (a probability, a
+     * prediction), and ope_malloc gives a large column whole huge pages (bigmem.h),
+     * which calloc's mapping at any address does not. */
     for (int a = 0; a < n_actions; a++) {
-        m[a] = ope_calloc(n, sizeof **m, err);
+        m[a] = n <= SIZE_MAX / sizeof **m ? ope_malloc(n * sizeof **m, err) : NULL;
+        if (m[a])
+            memset(m[a], 0, n * sizeof **m);
+        else
+            ope_fail_oom(err);
         if (!m[a]) {
             blog_matrix_free(m, n_actions);
             return NULL;

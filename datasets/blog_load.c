@@ -49,6 +49,11 @@ static int loader_grow(struct loader *L, struct ope_error *err)
     return loader_grow_to(L, L->cap ? L->cap * 2 : 4096, err);
 }
 
+int blog_loader_reserve_exact(struct loader *L, size_t rows, struct ope_error *err)
+{
+    return rows <= L->cap ? 0 : loader_grow_to(L, rows, err);
+}
+
 int blog_loader_reserve(struct loader *L, size_t rows, struct ope_error *err)
 {
     /* The capacity doubling would reach, in one step: a stream's batch of 65,536
@@ -728,6 +733,9 @@ struct blog *blog_load_csv(struct csv_reader *csv, const struct load_opts *o,
     struct loader L;
     struct blog *b = NULL;
     if (blog_loader_header(&L, csv, o, err) == 0) {
+        /* The input's size, when known, says about how many rows (csv_size: a plain
+         * regular file's or memory's; 0 for a compressed file, several files, a pipe). */
+        L.size_hint = csv_size(csv);
         int rc = blog_loader_read_rows(&L, csv, (size_t)-1, err);
         if (rc == 0 && L.n == 0)
             blog_loader_no_rows(&L, err);

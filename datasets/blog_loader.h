@@ -41,6 +41,12 @@ struct loader {
                                    batch; 0 for blog_load), for rows_of */
     struct csv_span rest;       /* lines of a run not read yet (blog_loader_read_rows
                                    stopped at its limit inside it); rest.len 0: none */
+    size_t size_hint;           /* the whole input's bytes when the whole is read at
+                                   once (blog_load_csv of a regular file), else 0: the
+                                   columns are then sized for it from the first run's
+                                   bytes per row (size_hint_used, blog_span.c), not
+                                   doubled */
+    int size_hint_used;
     int frozen;                 /* a worker's copy: context columns may not turn
                                    categorical (read_row then fails with
                                    BLOG_LOADER_SERIAL and the caller redoes the rows
@@ -53,6 +59,8 @@ struct loader {
 
 /* Make room for at least rows rows in every column. 0 or -1 (out of memory). */
 int blog_loader_reserve(struct loader *L, size_t rows, struct ope_error *err);
+/* The same, to exactly rows rows (not the next doubling). */
+int blog_loader_reserve_exact(struct loader *L, size_t rows, struct ope_error *err);
 
 /* Parse the record f (already checked for width) into row L->n. 0, -1 with err
  * filled, or BLOG_LOADER_SERIAL (frozen copies only). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "estimators/bootk.h"
+#include "ope/base/bigmem.h"
 #include "ope/base/threads.h"
 
 #define REP_BLOCK 32        /* replicates per task of acc_run (even: two share a hash) */
@@ -184,7 +185,11 @@ static void build_cache(struct evboot *ev, int threads)
     size_t n_chunks = (ev->n + ACC_CHUNK - 1) / ACC_CHUNK;
     if (n_chunks == 0 || ev->K > cache_limit / sizeof(double) / (n_chunks * ACC_CHUNK))
         return;
-    ev->cache = malloc(n_chunks * ev->K * ACC_CHUNK * sizeof *ev->cache);
+    /* (not ope_malloc: a failure only means recomputing, said nowhere; in huge pages
+     * as ope_malloc's, for the tasks write it whole) */
+    size_t bytes = n_chunks * ev->K * ACC_CHUNK * sizeof *ev->cache;
+    if (!(ev->cache = ope_bigmem_alloc(bytes)))
+        ev->cache = malloc(bytes);
     ev->nu = malloc(n_chunks * sizeof *ev->nu);
     ev->slot = malloc(n_chunks * ev->K * sizeof *ev->slot);
     size_t tasks = (n_chunks + CHUNKS_PER_PREP - 1) / CHUNKS_PER_PREP;

@@ -26,6 +26,7 @@ ope_c_tests = \
 	t/0332-sha256 \
 	t/0333-blog-span \
 	t/0340-diag \
+	t/0343-bigmem \
 	t/0364-segments-boot \
 	t/0341-linearised-terms \
 	t/0334-softmax \

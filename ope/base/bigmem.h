@@ -19,4 +19,18 @@
  * has no such thing (a hint: its failure changes nothing). */
 void ope_bigmem_advise(void *p, size_t n);
 
+/* A block of n bytes (n at least OPE_BIGMEM_MIN) that starts on a 2 MB boundary,
+ * advised as above, for free() and realloc(); NULL when huge pages are off
+ * (OPE_NO_HUGEPAGES), n is smaller, or memory is short (the caller then mallocs). Why
+ * aligned: a large malloc is a mapping of its own that starts anywhere, and only the
+ * 2 MB ranges wholly inside it can be huge pages: an 8 MB column got 2 of its 4, and
+ * every 4 KB page of the rest faulted alone. */
+void *ope_bigmem_alloc(size_t n);
+
+/* realloc(p, n), where a block that grows past OPE_BIGMEM_MIN from a small one (or
+ * from NULL) is moved to an aligned one (ope_bigmem_alloc; a copy of at most 2 MB) and
+ * one already large is left to realloc, which grows it in place or by remapping it;
+ * advised either way. NULL when memory is short (p then unchanged). */
+void *ope_bigmem_realloc(void *p, size_t n);
+
 #endif

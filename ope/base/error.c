@@ -60,10 +60,13 @@ int ope_fail_oom(struct ope_error *err)
 
 void *ope_malloc(size_t size, struct ope_error *err)
 {
-    void *p = malloc(size ? size : 1);
+    void *p = ope_bigmem_alloc(size);
+    if (!p) {
+        p = malloc(size ? size : 1);
+        ope_bigmem_advise(p, size);
+    }
     if (!p)
         ope_fail_oom(err);
-    ope_bigmem_advise(p, size);
     return p;
 }
 
@@ -79,10 +82,9 @@ void *ope_calloc(size_t n, size_t size, struct ope_error *err)
 
 void *ope_realloc(void *p, size_t size, struct ope_error *err)
 {
-    void *q = realloc(p, size ? size : 1);
+    void *q = ope_bigmem_realloc(p, size);
     if (!q)
         ope_fail_oom(err);
-    ope_bigmem_advise(q, size);
     return q;
 }
 

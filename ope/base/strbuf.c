@@ -42,14 +42,13 @@ static int strbuf_grow(struct strbuf *sb, size_t extra)
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap < sb->len + extra + 1)
         cap *= 2;
-    char *b = realloc(sb->buf, cap);
+    char *b = ope_bigmem_realloc(sb->buf, cap);
     if (!b) {
         sb->failed = 1;
         return -1;
     }
     sb->buf = b;
     sb->cap = cap;
-    ope_bigmem_advise(b, cap);
     return 0;
 }
 
