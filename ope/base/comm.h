@@ -27,7 +27,8 @@ void comm_end(void);
  * it waits up to COMM_END_WAIT_S seconds (ranks that fail together, as their
  * agreements and same checks make them, get here at about the same time, and rank 0
  * says why; so does a rank 0 that fails to write the result), then returns -1 without
- * leaving: the caller stops the job with comm_abort. Otherwise as comm_end, and 0. */
+ * leaving: the caller stops the job with comm_abort. Otherwise as comm_end, and 0.
+ * Test seam: OPE_TEST_COMM_WAIT_MS=M (1 to 600000) waits M ms instead. */
 #define COMM_END_WAIT_S 10
 int comm_end_status(int status);
 
