@@ -160,7 +160,7 @@ int mis_tab_prepare(struct mis_tab *t, const struct tlog *w, size_t e, struct op
     if (!w->state)
         return ope_fail(err, OPE_EDATA, "mis needs a tabular state column (state); this log "
                         "has only state features: use pdis instead (or dr with --value-model "
-                        "linear-fqe, in memory)");
+                        "linear-fqe or lstd, which take features)");
     int len = (int)(end - b);
     if (grow(t, (size_t)w->n_states, len, err) != 0)
         return -1;

@@ -90,10 +90,12 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 c->model_state);
     else if (!out->quiet)
         fprintf(stderr, "ope: saved the state of %s %zu to %zu of the log (%zu %s) to %s; "
-                "ope merge makes the result from every shard's state\n",
+                "ope merge makes the result from every shard's state%s%s\n",
                 c->saved_episodes ? "episodes" : "rows", c->row_offset,
                 c->row_offset + c->saved_rows - 1, c->saved_rows,
-                c->saved_episodes ? "episodes" : "rows", c->save_state);
+                c->saved_episodes ? "episodes" : "rows", c->save_state,
+                c->saved_fit ? ", given --model-state " : "",
+                c->saved_fit ? c->model_state : "");
     if (!out->quiet && c->model_state && !c->saved_pass && !c->saved_fit)
         fprintf(stderr, "ope: note: --model-state %s is not used: these estimators fit no "
                 "%s here (%s)\n", c->model_state,
@@ -218,9 +220,11 @@ static int eval_exec(int argc, char **argv)
         return cli_usage("eval", "--row-offset is the first row of a shard whose state "
                          "--save-state saves; give --save-state FILE too");
     if (c.model_state && !c.save_state)
-        return cli_usage("eval", "--model-state is the reward model the shards of a log fit "
-                         "together, each saving its part with --save-state: give --save-state "
-                         "FILE too (one run over the whole log fits its model itself)");
+        return cli_usage("eval", "--model-state is the fit of the models the shards of a "
+                         "log make together (a bandit log's reward model; a trajectory log's "
+                         "value model and mis's ratios), each saving its part with "
+                         "--save-state: give --save-state FILE too (one run over the whole "
+                         "log fits its models itself)");
     if (c.model_state && c.save_state && strcmp(c.model_state, c.save_state) == 0)
         return cli_usage("eval", "--model-state and --save-state are both %s: the shard's part "
                          "goes to a file of its own, the fit's state is ope merge's",

@@ -278,6 +278,13 @@ expect_grep "$TMP/err" "but the states were evaluated with the fit" "... naming 
 # shellcheck disable=SC2086
 expect_status 66 "... with a fit that does not exist: 66" "$OPE" merge $states \
     --model-state "$TMP/none.fit"
+# Two of the three shards' states with their fit: the model saw the third shard's rows,
+# so the result would be neither the whole log's nor theirs.
+# shellcheck disable=SC2046,SC2086
+expect_status 65 "... two of the fit's three shards: 65" "$OPE" merge \
+    $(echo $states | cut -d' ' -f1,2) --model-state "$TMP/fit.state"
+expect_grep "$TMP/err" "made from 3 shards, and 2 states are merged: the shard at row" \
+    "... naming the shard left out"
 "$OPE" eval "$TMP/wd/0.csv" --save-state "$TMP/plain.state" --estimators ipw --ci t --force \
     -q 2>/dev/null
 expect_status 0 "states made without a fit, given --model-state: merged" "$OPE" merge \

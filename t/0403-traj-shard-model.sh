@@ -12,7 +12,7 @@
 # fit or with another, a shard with other options or not among the fit's, parts merged
 # twice, td in a shard, damaged fits.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 29
+plan 34
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -81,8 +81,22 @@ expect_status 64 "the parts merged again into a made fit: refused" "$OPE" merge 
 expect_grep "$TMP/err" "models are fitted already" "it says the models are fitted"
 expect_status 64 "parts without --model-state: refused" "$OPE" merge "$TMP/fq.p0" \
     "$TMP/fq.p1" "$TMP/fq.p2"
+# (the last shard left out: no gap between the two, so only the fit tells)
+expect_status 65 "two of the fit's three shards' states: refused" "$OPE" merge "$TMP/fq.e0" \
+    "$TMP/fq.e1" --model-state "$TMP/fq.fit"
+expect_grep "$TMP/err" "made from 3 shards, and 2 states are merged: the shard at episode 3501" \
+    "it names the shard left out"
 expect_status 65 "a part merged with an evaluation state: refused" "$OPE" merge \
     "$TMP/fq.p0" "$TMP/fq.e1" --model-state "$TMP/x.fit"
+
+# Without --estimators the shards run the in-memory default list, models and all.
+same "no --estimators: the in-memory default list" df --ci none
+if grep -q '"estimator":"mis"' "$TMP/df.json" && grep -q '"estimator":"wdr"' "$TMP/df.json"
+then pass "... with dm, dr, wdr and mis"; else fail "the default list has the models'"; fi
+"$OPE" eval "$TMP/s1.csv" --ci none --save-state "$TMP/x.state" --row-offset 1500 \
+    --model-state "$TMP/df.fit" 2>"$TMP/err"
+expect_grep "$TMP/err" "makes the result from every shard's state, given --model-state" \
+    "a shard's evaluation says the merge takes the fit"
 
 # lstd (stationary, below gamma 1) with --ci none; and mis alone, from standard input.
 # shellcheck disable=SC2086

@@ -1228,9 +1228,13 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             size_t episodes = 0;
             struct shard_head h;
             memset(&h, 0, sizeof h);
-            /* --model-state: the models' fit so far (NULL: the shard saves its part). */
+            /* --model-state: the models' fit so far (NULL: the shard saves its part).
+             * Without --estimators the shards then run the in-memory default list, as
+             * a bandit log's shards fitting a reward model do (on a log with a state
+             * column: the one in memory runs tis, pdis, wtis and wpdis without one). */
             struct shard_traj_fit *fit = NULL;
             int part = 0;
+            c->set.traj_all = c->model_state && ts && tlog_stream_has_state(ts);
             rc = c->model_state ? shard_traj_fit_open(c->model_state, &fit, err) : 0;
             if (rc == 0)
                 rc = eval_settings_save_traj_stream(&c->set, &win, c->progress,
@@ -1264,7 +1268,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                 h.left = h.spilled = (char *)"";
                 /* The default list's model estimators, left out: said now and by the
                  * merge. */
-                if (!c->set.estimators[0])
+                if (!c->set.estimators[0] && !c->set.traj_all)
                     h.left = (char *)EVALCLI_TRAJ_LEFT EVALSET_TRAJ_LEFT;
                 snprintf(c->saved_left, sizeof c->saved_left, "%s", h.left);
                 rc = shard_write(c->save_state, c->save_force,

@@ -439,7 +439,7 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
  * stream takes. */
 static const char *traj_stream_estimators(const struct eval_settings *set)
 {
-    return set->estimators[0] ? set->estimators : EVALSET_TRAJ_WEIGHTED;
+    return set->estimators[0] ? set->estimators : set->traj_all ? "" : EVALSET_TRAJ_WEIGHTED;
 }
 
 int eval_settings_traj_streams(const struct eval_settings *set, struct ope_error *err)

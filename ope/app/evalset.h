@@ -45,6 +45,11 @@ struct eval_settings {
                                    ignore it */
     const char *truth_path;     /* trajectory logs: exact values (policy,value); NULL = none */
     int risk;                   /* trajectory logs: also the return distributions */
+    int traj_all;               /* a trajectory log read in windows runs, without
+                                   --estimators, the in-memory default list (dm, dr, wdr
+                                   and mis too) and not only tis, pdis, wtis and wpdis: a
+                                   shard whose models the shards fit together
+                                   (--model-state) on a log with a state column */
     double risk_alpha;          /* their CVaR level */
     const char *policies[EVALSET_MAX_POLICIES];    /* evaluate only these; none = all */
     /* --policy NAME=FILE: the tabular policy file of policies[i], added to a trajectory

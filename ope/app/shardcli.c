@@ -231,7 +231,9 @@ static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row
                         "(%llu %ss, SHA-256 %.12s...), and this one has %llu %ss and SHA-256 "
                         "%.12s...: if it is another shard, give its --row-offset (it defaults "
                         "to 0); if it changed since the fit began, start the fit again (remove "
-                        "%s)", log, u, (unsigned long long)row0, what, ff->st.name,
+                        "%s); the SHA-256 is of the bytes as given, so a shard given "
+                        "compressed (or on a pipe from a .gz) must come the same way every "
+                        "round", log, u, (unsigned long long)row0, what, ff->st.name,
                         at->log ? at->log : "", (unsigned long long)at->rows, u, at->sha256,
                         (unsigned long long)rows, u, sha256, ff->st.name);
     char starts[160] = "";
@@ -643,6 +645,36 @@ static int states_fit_check(const char *settings, const char *path, int traj, in
     return rc;
 }
 
+/* The states merged with the fit they name must be those of every shard the fit was
+ * made from: merged alone, a part of them gives a result that is neither the whole
+ * log's nor theirs (its model saw the other shards' rows). 0, or -1 with err
+ * (OPE_EDATA naming a shard left out, or one the fit was not made from). */
+static int states_of_fit(const struct fit_file *ff, const struct shard *sh, const size_t *order,
+                         size_t n, int traj, struct ope_error *err)
+{
+    const char *u = traj ? "episode" : "row";
+    for (size_t i = 0; i < n; i++) {
+        const struct shard *x = &sh[order[i]];
+        if (fit_file_has(ff, x->st.name, x->h.row0, x->h.rows, x->h.sha256, err) != 0)
+            return -1;
+    }
+    if (n == ff->n)
+        return 0;
+    for (size_t k = 0; k < ff->n; k++) {
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            found = sh[order[i]].h.row0 == ff->id[k].row0;
+        if (!found)
+            return ope_fail(err, OPE_EDATA, "%s was made from %zu shards, and %zu state%s "
+                            "merged: the shard at %s %llu (%s) is left out; merge the state of "
+                            "every shard the fit was made from (the model saw all their %ss)",
+                            ff->st.name, ff->n, n, n == 1 ? " is" : "s are", u,
+                            (unsigned long long)ff->id[k].row0,
+                            ff->id[k].log ? ff->id[k].log : "", u);
+    }
+    return 0;
+}
+
 struct res_eval *shard_merge(const char *const *paths, size_t n, const struct eval_settings *in,
                              const char *model_state, struct shard_round *round,
                              struct ope_progress *progress, struct ope_error *err)
@@ -679,11 +711,12 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                                       || strcmp(kind, EVAL_TRAJ_FIT_KIND) == 0
                               ? ": it is a model's fit; give it as --model-state" : "");
         else if (k > 0 && part != parts)
-            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the reward model's fit and "
-                          "%s a shard's evaluation state: merge the parts of one pass of the "
-                          "fit, or the evaluation states, not both (a shard run without "
-                          "--model-state saves its evaluation: run it again with it)",
-                          part ? paths[k] : paths[0], part ? paths[0] : paths[k]);
+            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of %s fit and %s a shard's "
+                          "evaluation state: merge the parts of one pass of the fit, or the "
+                          "evaluation states, not both (a shard given --model-state saves its "
+                          "part until the fit is made, then its evaluation)",
+                          part ? paths[k] : paths[0], traj ? "the trajectory log's models'"
+                          : "the reward model's", part ? paths[0] : paths[k]);
         parts = part;
         if (rc == 0 && part && !model_state)
             rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of a pass of the %s fit: ope "
@@ -719,6 +752,8 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     memset(&ff, 0, sizeof ff);
     if (rc == 0)
         rc = states_fit_check(sh[0].st.settings, model_state, traj, &fit_unused, &ff, err);
+    if (rc == 0 && fit_file_made(&ff))
+        rc = states_of_fit(&ff, sh, order, n, traj, err);
     if (rc == 0)
         rc = settings_of(&sh[0].so, in, set, err);
     if (rc == 0) {
