@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, td's value model under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 39
+plan 40
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -111,6 +111,26 @@ expect_status 64 "a shard with wdr (a model)" "$OPE" eval "$TMP/s0.csv" --estima
 expect_status 64 "a shard with --ci t" "$OPE" eval "$TMP/s0.csv" $E --ci t \
     --save-state "$TMP/x.state"
 expect_grep "$TMP/err" "shard state holds no per-episode contributions" "it says why"
+
+# A self-normalised estimator whose first shard has no weight: wtis of anti100 (every
+# return the same, so its se is 0 up to rounding), the first shard one episode of
+# weight 0. That shard has no ratio to centre the co-moments on; it used to keep 0 as
+# its pilot and the merged se came out 1.6e-10 (4.7e-17 in memory).
+"$OPE" gen mdp gridworld --episodes 3000 --candidates 4 --seed 7 -q -o "$TMP/w.csv"
+awk -F, -v dir="$TMP" 'NR == 1 { for (k = 0; k < 3; k++) print > (dir "/w" k ".csv"); next }
+    $2 == 0 { e++ } { k = e <= 1 ? 0 : e <= 1777 ? 1 : 2; print > (dir "/w" k ".csv") }' \
+    "$TMP/w.csv"
+"$OPE" eval "$TMP/w0.csv" --estimators wtis --policy anti100 --save-state "$TMP/w0.state" -q
+"$OPE" eval "$TMP/w1.csv" --estimators wtis --policy anti100 --save-state "$TMP/w1.state" \
+    --row-offset 1 -q
+"$OPE" eval "$TMP/w2.csv" --estimators wtis --policy anti100 --save-state "$TMP/w2.state" \
+    --row-offset 1777 -q
+"$OPE" merge "$TMP/w0.state" "$TMP/w1.state" "$TMP/w2.state" -f json > "$TMP/w.json"
+# (one policy and one estimator: the JSON's only "se")
+se=$(tr ',' '\n' < "$TMP/w.json" | sed -n 's/^"se":\(.*\)/\1/p' | head -1)
+if [ -n "$se" ] && awk -v s="$se" 'BEGIN { exit !(s < 1e-14 && s > -1e-14) }'; then
+    pass "a first shard of weight 0: the se of constant returns stays 0 ($se)"
+else fail "a first shard of weight 0: se $se"; fi
 
 # mpirun: the ranks share the windows (skipped without MPI, and in sanitizer builds, as
 # t/0379).
