@@ -680,6 +680,7 @@ static int model_window(struct eng *g, struct tss *t, const struct tlog *w, size
                         void *ctx, struct ope_error *err)
 {
     (void)ctx;
+    t->model_steps += w->n_steps;
     if (t->mis) {
         if (w->n_steps + 1 > t->cap_wall) {
             free(t->wall);
@@ -1123,6 +1124,10 @@ static void state_settings(const struct eng *g, const struct tss *t, const char 
                            struct strbuf *sb)
 {
     evtraj_settings(g, t, sb);
+    /* The models' tables are laid out by the log's actions: a fit of another log's
+     * (the same policies' names) is told by them, not found damaged. */
+    if (t->model || t->mis)
+        strbuf_printf(sb, "actions=%d\n", t->n_actions);
     if (t->model) {
         strbuf_printf(sb, "value_model=%s\n", vm_kind_name(t->to->vm.kind));
         if (t->lin) {
@@ -1173,6 +1178,7 @@ static int save_fit_part(struct eng *g, struct tss *t, struct ope_error *err)
     sf_put_u64(t->save, (uint64_t)t->to->vm.kind);
     sf_put_f64(t->save, t->to->vm.ridge);
     sf_put_u64(t->save, t->model_episodes);
+    sf_put_u64(t->save, t->model_steps);
     evtraj_model_put(t, t->save);
     if (strbuf_failed(t->save) || strbuf_failed(t->save_settings))
         return ope_fail_oom(err);
@@ -1182,9 +1188,9 @@ static int save_fit_part(struct eng *g, struct tss *t, struct ope_error *err)
 }
 
 /* A part's head at st's cursor (past its options and the log's facts): the value model
- * and ridge it was made with, and its episodes. 0, or -1 with err. */
+ * and ridge it was made with, and its episodes and steps. 0, or -1 with err. */
 static int part_head_get(struct sf_state *st, int *kind, double *ridge, uint64_t *episodes,
-                         struct ope_error *err)
+                         uint64_t *steps, struct ope_error *err)
 {
     char *tag = sf_get_str(st);
     int ok = tag && strcmp(tag, PART_TAG) == 0;
@@ -1196,6 +1202,7 @@ static int part_head_get(struct sf_state *st, int *kind, double *ridge, uint64_t
     uint64_t k = sf_get_count(st, 0, VM_LSTD);
     *ridge = sf_get_f64(st);
     *episodes = sf_get_count(st, 1, (uint64_t)1 << 52);
+    *steps = sf_get_count(st, *episodes, (uint64_t)1 << 62);
     if (!st->bad && !(*ridge >= 0.0 && *ridge < 1e300))
         st->bad = 1;
     *kind = (int)k;
@@ -1210,15 +1217,15 @@ static int fit_merge(struct eng *g, struct tss *t, struct ope_error *err)
 {
     if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0)
         return -1;
-    uint64_t episodes = 0;
+    uint64_t episodes = 0, steps = 0;
     for (size_t k = 0; k < t->n_merge; k++) {
         struct sf_state *st = t->merge[k];
         int kind = 0;
         double ridge = 0.0;
-        uint64_t n = 0;
+        uint64_t n = 0, ns = t->first_steps;
         /* (the first part's facts and head were read by eval_traj_fit_merge) */
         if (k > 0 && (evtraj_open_get(t, st, 0, err) != 0 ||
-                      part_head_get(st, &kind, &ridge, &n, err) != 0))
+                      part_head_get(st, &kind, &ridge, &n, &ns, err) != 0))
             return -1;
         if (k > 0 && (kind != t->to->vm.kind || ridge != t->to->vm.ridge))
             return ope_fail(err, OPE_EDATA, "%s: damaged state: its value model is not the "
@@ -1232,13 +1239,18 @@ static int fit_merge(struct eng *g, struct tss *t, struct ope_error *err)
         if (evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, st, err) != 0)
             return -1;
         episodes += n;
+        steps += ns;
     }
     t->model_episodes = (size_t)episodes;
-    if (evtraj_model_solve(g, t, err) != 0)
+    t->model_steps = (size_t)steps;
+    /* (the tables are checked merged: a part's alone would need its own checks, and a
+     * damaged part makes the sum damaged) */
+    if (evtraj_model_check(t, episodes, steps, "the parts merged", err) != 0 ||
+        evtraj_model_solve(g, t, err) != 0)
         return -1;
     struct strbuf tables = STRBUF_INIT;
     evtraj_model_put(t, &tables);
-    evtraj_fit_put(t->save, t->to->vm.kind, t->to->vm.ridge, episodes, &tables);
+    evtraj_fit_put(t->save, t->to->vm.kind, t->to->vm.ridge, episodes, steps, &tables);
     int failed = strbuf_failed(t->save) || strbuf_failed(&tables);
     strbuf_release(&tables);
     if (failed)
@@ -1475,9 +1487,11 @@ int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes,
     t.n_merge = n;
     t.fit_merge = 1;
     t.save = out;
-    uint64_t first = 0;
+    uint64_t first = 0, first_steps = 0;
     int rc = evtraj_open_get(&t, parts[0], 1, err) != 0 ||
-             part_head_get(parts[0], &own.vm.kind, &own.vm.ridge, &first, err) != 0 ? -1 : 0;
+             part_head_get(parts[0], &own.vm.kind, &own.vm.ridge, &first, &first_steps,
+                           err) != 0 ? -1 : 0;
+    t.first_steps = first_steps;
     if (rc == 0 && first != episodes[0])
         rc = ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its header "
                       "%llu; make it again", parts[0]->name, (unsigned long long)first,

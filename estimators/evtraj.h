@@ -109,7 +109,7 @@ struct tss {
     struct lin_tab lt;
     double *LT;
     double *Q, *qa, *v;
-    size_t QS, model_episodes;
+    size_t QS, model_episodes, model_steps;
     int QT;
     /* mis's state ratios, estimated in the same pass (mistab.h; copies 1..B the
      * resamples'): MW[p * QT MS ...] each policy's ŵ_t(s) over MS states; wall[p *
@@ -137,6 +137,7 @@ struct tss {
      * fit, the whole log's tables the models are solved from, in place of the models'
      * pass (a shard's evaluation, the merge of the states evaluated with it). */
     int fit_rounds, fit_part, fit_merge;
+    uint64_t first_steps;       /* fit_merge: the first part's steps (its head, read first) */
     const struct eval_traj_fit *fit;
 };
 
@@ -148,7 +149,7 @@ struct eval_traj_fit {
     char hex[65];               /* SHA-256 of its blocks: names the fit */
     int vm_kind;                /* enum vm_kind: the value model */
     double ridge;
-    uint64_t episodes;          /* the whole log's */
+    uint64_t episodes, steps;   /* the whole log's */
     unsigned char *tables;      /* evtraj_model_put's bytes */
     size_t len;
 };
@@ -178,10 +179,17 @@ int evtraj_model_fold(const struct eng *g, const struct tss *t, struct fqe_tab *
  * LT (linear) and MW (mis). 0, or -1 with err. */
 int evtraj_model_solve(struct eng *g, struct tss *t, struct ope_error *err);
 
-/* The fit's blocks into sb: what it was made with, the whole log's episodes, and the
- * merged tables' bytes (evtraj_model_put's). */
+/* The fit's blocks into sb: what it was made with, the whole log's episodes and
+ * steps, and the merged tables' bytes (evtraj_model_put's). */
 void evtraj_fit_put(struct strbuf *sb, int vm_kind, double ridge, uint64_t episodes,
-                    const struct strbuf *tables);
+                    uint64_t steps, const struct strbuf *tables);
+
+/* Whether t's tables, read from bytes (untrusted: a shard's parts, a fit's state
+ * named name), are ones a log of `episodes` episodes and `steps` steps gives
+ * (fqe_tab_check, lin_tab_check, mis_tab_check), with one horizon for all. 0, or -1
+ * with err (OPE_EDATA). */
+int evtraj_model_check(const struct tss *t, uint64_t episodes, uint64_t steps,
+                       const char *name, struct ope_error *err);
 
 /* t's tables from the fit's bytes, solved (evtraj_model_solve). 0, or -1 with err. */
 int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *fit,

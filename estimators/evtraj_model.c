@@ -149,15 +149,41 @@ int evtraj_model_solve(struct eng *g, struct tss *t, struct ope_error *err)
     return 0;
 }
 
+int evtraj_model_check(const struct tss *t, uint64_t episodes, uint64_t steps,
+                       const char *name, struct ope_error *err)
+{
+    int fqe = t->model && !t->lin;
+    const char *bad = fqe && fqe_tab_check(&t->fq, episodes, steps) != 0 ? "tabular FQE's"
+                    : t->lin && lin_tab_check(&t->lt, steps) != 0      ? "the linear model's"
+                    : t->mis && mis_tab_check(&t->mt, episodes, steps) != 0 ? "mis's"
+                    : NULL;
+    /* One horizon, the longest episode's, for every model (mis's ratios are laid out
+     * for the value model's). */
+    int T = fqe ? t->fq.T : t->lin ? t->lt.T : t->mt.T;
+    if (!bad && t->mis && t->mt.T != T)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: mis's tables are for a horizon of "
+                        "%d steps and the value model's for %d (both are the longest "
+                        "episode's); make it again", name, t->mt.T, T);
+    if (!bad)
+        return 0;
+    return ope_fail(err, OPE_EDATA, "%s: damaged state: %s tables hold what no log of %llu "
+                    "episodes and %llu steps gives (counts that do not add up, are negative "
+                    "or not whole, a horizon past the steps, sums that are not numbers); "
+                    "make it again", name, bad, (unsigned long long)episodes,
+                    (unsigned long long)steps);
+}
+
 int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *fit,
                       struct ope_error *err)
 {
     struct sf_state st;
     sf_cursor(&st, fit->tables, fit->len, fit->name, "");
     if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0 ||
-        evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, &st, err) != 0)
+        evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, &st, err) != 0 ||
+        evtraj_model_check(t, fit->episodes, fit->steps, fit->name, err) != 0)
         return -1;
     t->model_episodes = (size_t)fit->episodes;
+    t->model_steps = (size_t)fit->steps;
     return evtraj_model_solve(g, t, err);
 }
 
@@ -166,12 +192,13 @@ int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *
 #define FIT_TAG "ope traj model fit 1"
 
 void evtraj_fit_put(struct strbuf *sb, int vm_kind, double ridge, uint64_t episodes,
-                    const struct strbuf *tables)
+                    uint64_t steps, const struct strbuf *tables)
 {
     sf_put_str(sb, FIT_TAG);
     sf_put_u64(sb, (uint64_t)vm_kind);
     sf_put_f64(sb, ridge);
     sf_put_u64(sb, episodes);
+    sf_put_u64(sb, steps);
     strbuf_add(sb, tables->buf ? tables->buf : "", tables->len);
 }
 
@@ -211,6 +238,7 @@ struct eval_traj_fit *eval_traj_fit_read(struct sf_state *st, struct ope_error *
     uint64_t kind = sf_get_count(st, 0, 64);
     f->ridge = sf_get_f64(st);
     f->episodes = sf_get_count(st, 1, (uint64_t)1 << 52);
+    f->steps = sf_get_count(st, f->episodes, (uint64_t)1 << 62);
     /* (td and gtd2 are not fitted from sums) */
     if (!st->bad && (kind > VM_LSTD || !(f->ridge >= 0.0) || !(f->ridge < 1e300)))
         st->bad = 1;

@@ -388,6 +388,54 @@ int fqe_tab_get(struct fqe_tab *t, struct sf_state *st, struct ope_error *err)
     return st->bad ? sf_done(st, err) : 0;
 }
 
+int fqe_tab_check(const struct fqe_tab *t, uint64_t episodes, uint64_t steps)
+{
+    size_t S = t->S, A = t->A, ka = t->cap * A, cap = t->cap;
+    /* Copy 0 counts every episode once: its first states are the episodes, its steps
+     * the log's; the horizon is an episode's steps. Every count is a whole number
+     * (copies >= 1: Poisson counts), never negative, and an observed next state is a
+     * step with an observed outcome. */
+    if (S == 0 || t->T < 1 || (uint64_t)t->T > steps || t->mass[0] != (double)episodes)
+        return -1;
+    for (size_t r = 0; r < t->R; r++) {
+        double firsts = 0.0, nsteps = 0.0;
+        if (!(t->mass[r] >= 0.0 && t->mass[r] <= 9007199254740992.0))
+            return -1;
+        for (size_t s = 0; s < S; s++) {
+            double f = t->first[r * cap + s];
+            if (!(f >= 0.0) || f != floor(f))
+                return -1;
+            firsts += f;
+        }
+        for (size_t k = 0; k < S * A; k++) {
+            size_t i = r * ka + k;
+            double n = t->nsa[i], o = t->nobs[i], l = t->lnd[i], lm = t->lmax[i], nx = 0.0;
+            if (!(n >= 0.0 && o >= 0.0 && l >= 0.0 && lm >= 0.0 && o + l <= n && lm <= l) ||
+                n != floor(n) || o != floor(o) || l != floor(l) || lm != floor(lm) ||
+                !isfinite(ope_sum_value(&t->rsum[i])))
+                return -1;
+            for (size_t s2 = 0; s2 < S; s2++) {
+                double c = t->next[i * cap + s2];
+                if (!(c >= 0.0) || c != floor(c))
+                    return -1;
+                nx += c;
+            }
+            if (nx > o)
+                return -1;
+            nsteps += n;
+        }
+        if (firsts != t->mass[r] || (r == 0 && nsteps != (double)steps))
+            return -1;
+    }
+    for (size_t p = 0; p < t->P; p++)
+        for (size_t k = 0; k < S * A; k++) {
+            double x = t->pi[(p * cap + k / A) * A + k % A];
+            if (!(x >= 0.0 && x <= 1.0))
+                return -1;
+        }
+    return 0;
+}
+
 size_t fqe_tab_scratch(const struct fqe_tab *t)
 {
     size_t SA = t->S * t->A;

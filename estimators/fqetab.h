@@ -110,6 +110,12 @@ int fqe_tab_merge(struct fqe_tab *a, const struct fqe_tab *b, struct ope_error *
 void fqe_tab_put(const struct fqe_tab *t, struct strbuf *sb);
 int fqe_tab_get(struct fqe_tab *t, struct sf_state *st, struct ope_error *err);
 
+/* Whether tables read from bytes (a shard's part, a fit's state: untrusted) are ones a
+ * log of `episodes` episodes and `steps` steps gives: whole, non-negative counts that
+ * add up (copy 0's first states are the episodes, its steps the steps), a horizon of
+ * 1 to `steps`, finite sums, probabilities in [0, 1]. 0, or -1. */
+int fqe_tab_check(const struct fqe_tab *t, uint64_t episodes, uint64_t steps);
+
 /* Solve copy r for policy p with discount gamma, horizon T = t->T: Q[(u * S + s) * A +
  * a], u = 0..T-1 (S = t->S), as vm_fqe_tabular. Returns the copy's direct-method
  * value, sum_s first(s) V̂_0(s) / mass (NAN with no episode). scratch:

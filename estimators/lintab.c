@@ -422,6 +422,21 @@ int lin_tab_get(struct lin_tab *t, struct sf_state *st, struct ope_error *err)
     return st->bad ? sf_done(st, err) : 0;
 }
 
+int lin_tab_check(const struct lin_tab *t, uint64_t steps)
+{
+    /* A horizon of an episode's steps, and sums that are numbers. */
+    if (!t->m.s || t->T < 1 || (uint64_t)t->T > steps)
+        return -1;
+    size_t ns = cells(t, 0, t->p), nx = cells(t, 1, t->p);
+    for (size_t i = 0; i < ns; i++)
+        if (!isfinite(ope_sum_value(&t->m.s[i])))
+            return -1;
+    for (size_t i = 0; t->x.s && i < nx; i++)
+        if (!isfinite(ope_sum_value(&t->x.s[i])))
+            return -1;
+    return 0;
+}
+
 int lin_tab_cut(const struct lin_tab *t)
 {
     size_t n = t->x.s ? cells(t, 1, t->p) : 0;

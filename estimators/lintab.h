@@ -31,6 +31,7 @@
 #define ESTIMATORS_LINTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "datasets/tlog.h"
 #include "ope/base/error.h"
 #include "ope/base/strbuf.h"
@@ -90,6 +91,10 @@ int lin_tab_extend(struct lin_tab *t, size_t p, int T, struct ope_error *err);
  * state column, past max_bytes saying how much). */
 int lin_tab_add(struct lin_tab *t, const struct tlog *w, size_t e0, size_t e1,
                 struct ope_error *err);
+
+/* Whether sums read from bytes (untrusted) are a log's of `steps` steps: a horizon of
+ * 1 to `steps` (linear-fqe's parameters are per step) and finite sums. 0, or -1. */
+int lin_tab_check(const struct lin_tab *t, uint64_t steps);
 
 /* Whether, at the end of the log, some episode was cut by the horizon (its last step,
  * not marked done, is in the apart sums). */

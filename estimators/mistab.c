@@ -340,8 +340,11 @@ int mis_tab_add_put(struct mis_tab *t, struct sf_state *st, struct ope_error *er
      * (a state's row takes at least its words and its three numbers). */
     uint64_t S = sf_get_count(st, 0, sf_room(st, 8));
     uint64_t T = sf_get_count(st, 0, INT32_MAX);
-    if (!st->bad && (double)t->P * (double)t->R * (double)T * (double)S *
-                            (double)(row_words((size_t)S) + 3) > (double)sf_room(st, 8))
+    /* (steps without states, or states without steps: the bytes would not bound the
+     * tables' steps, each a block of every state laid out) */
+    if (!st->bad && ((double)t->P * (double)t->R * (double)T * (double)S *
+                             (double)(row_words((size_t)S) + 3) > (double)sf_room(st, 8) ||
+                     (S == 0) != (T == 0)))
         st->bad = 1;
     if (st->bad)
         return sf_done(st, err);
@@ -369,6 +372,39 @@ int mis_tab_add_put(struct mis_tab *t, struct sf_state *st, struct ope_error *er
             }
         }
     return st->bad ? sf_done(st, err) : 0;
+}
+
+int mis_tab_check(const struct mis_tab *t, uint64_t episodes, uint64_t steps)
+{
+    size_t S = t->S, c = t->cap;
+    /* Every policy's copy 0 counts each episode once, in its state at step 0; the
+     * horizon is an episode's steps; counts and ratio-weighted transitions are never
+     * negative, and every sum is finite. */
+    if (S == 0 || t->T < 1 || (uint64_t)t->T > steps)
+        return -1;
+    for (size_t p = 0; p < t->P; p++)
+        for (size_t r = 0; r < t->R; r++) {
+            double m = t->mass[p * t->R + r];
+            if (!(m >= 0.0 && m <= 9007199254740992.0) || (r == 0 && m != (double)episodes))
+                return -1;
+            for (int u = 0; u < t->T; u++) {
+                const double *x = block(t, p, r, u);
+                double at = 0.0;
+                for (size_t s1 = 0; s1 < S; s1++) {
+                    double n = x[c * c + s1];
+                    if (!(n >= 0.0 && n <= m) || !isfinite(x[c * c + c + 2 * s1]) ||
+                        !isfinite(x[c * c + c + 2 * s1 + 1]))
+                        return -1;
+                    at += n;
+                    for (size_t s2 = 0; s2 < S; s2++)
+                        if (!(x[s1 * c + s2] >= 0.0 && x[s1 * c + s2] < 1e300))
+                            return -1;
+                }
+                if (u == 0 && at != m)
+                    return -1;
+            }
+        }
+    return 0;
 }
 
 double mis_tab_solve(const struct mis_tab *t, size_t p, size_t r, double gamma, double *wh,

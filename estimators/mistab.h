@@ -86,6 +86,12 @@ int mis_tab_count_window(struct mis_tab *t, const struct tlog *w, const double *
 /* a += b (other episodes of the same log). 0, or -1 with err. */
 int mis_tab_merge(struct mis_tab *a, const struct mis_tab *b, struct ope_error *err);
 
+/* Whether tables read from bytes (a shard's part, a fit's state: untrusted) are ones a
+ * log of `episodes` episodes and `steps` steps gives: at least one state, a horizon of
+ * 1 to `steps`, every policy's copy 0 counting the episodes at step 0, counts and
+ * transitions not negative, sums finite. 0, or -1. */
+int mis_tab_check(const struct mis_tab *t, uint64_t episodes, uint64_t steps);
+
 /* The tables as bytes (each step's transition counts M sparse: a row's cells as words
  * of 64 marking those that are not +0.0, then their values), and t += the tables of
  * such bytes, with mis_tab_merge's sums in its order (t initialised with the same P

@@ -12,7 +12,7 @@
 # fit or with another, a shard with other options or not among the fit's, parts merged
 # twice, td in a shard, damaged fits.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 34
+plan 44
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -153,6 +153,67 @@ expect_grep "$TMP/err" "given --model-state FIT" "it points to --model-state"
 expect_status 65 "an evaluation state as --model-state: refused" "$OPE" eval "$TMP/s0.csv" \
     --estimators tis,dm --save-state "$TMP/x.state" --model-state "$TMP/fq.e0"
 expect_grep "$TMP/err" "not a model's fit" "it says what it is"
+# Crafted fits (resealed: the SHA-256 only catches accidents) are refused by what no
+# log gives, before any table is used (65): the value model's horizon set to 1 while
+# mis's is the log's (its ratios were laid out by the first: a heap overflow), copy 0's
+# episodes set to 0 (the solver returned before filling the model: dm read memory
+# never written), and lstd's horizon set to 10^6 (sized by it alone, 1.6 GB and 80 s
+# for a linear-fqe fit). The fit's blocks: the shards' header, the tag, the value
+# model, ridge, episodes and steps, then tabular FQE's tables (S, T, per state the
+# episode it was first seen in and P x A probabilities, then per copy the episodes...)
+# or the linear model's (its width + 1, then p and T).
+cat > "$TMP/craft.py" <<'PY'
+import hashlib, struct, sys
+src, dst, what = sys.argv[1], sys.argv[2], sys.argv[3]
+b = open(src, 'rb').read()
+kl, = struct.unpack_from('<I', b, 16)
+sl, = struct.unpack_from('<I', b, 20 + kl)
+po = 24 + kl + sl
+pl, = struct.unpack_from('<Q', b, po)
+p = bytearray(b[po + 8:po + 8 + pl])
+tag = b'ope traj model fit 1'
+t = p.find(tag) + len(tag) + 32             # past the tag and kind, ridge, episodes, steps
+hdr = open(sys.argv[4]).readline().strip().split(',')
+P = len({c.split('.')[1] for c in hdr if c.startswith('pi.')})
+A = len({c.split('.')[2] for c in hdr if c.startswith('pi.')})
+S, = struct.unpack_from('<Q', p, t)
+if what == 'horizon1':
+    struct.pack_into('<Q', p, t + 8, 1)
+elif what == 'mass0':
+    struct.pack_into('<d', p, t + 16 + S * (8 + P * A * 8), 0.0)
+elif what == 'linT':
+    struct.pack_into('<Q', p, t + 16, 1000000)
+out = b[:po] + struct.pack('<Q', len(p)) + bytes(p)
+open(dst, 'wb').write(out + hashlib.sha256(out).digest())
+PY
+for c in "fq horizon1 mis's tables are for a horizon of" \
+         "fq mass0 tabular FQE's tables hold what no log of" \
+         "ls linT the linear model's tables hold what no log of"; do
+    set -- $c
+    name=$1; what=$2; shift 2
+    python3 "$TMP/craft.py" "$TMP/$name.fit" "$TMP/crafted.fit" "$what" "$TMP/g.csv"
+    if [ "$name" = fq ]; then opts=$E; else opts="--estimators dm,dr,wdr --value-model lstd --gamma 0.95 --ci none"; fi
+    # shellcheck disable=SC2086
+    expect_status 65 "a fit crafted ($what): refused" "$OPE" eval "$TMP/s1.csv" $opts \
+        --save-state "$TMP/x.state" --row-offset 1500 --model-state "$TMP/crafted.fit"
+    expect_grep "$TMP/err" "$*" "... by what no log gives"
+done
+# Another log's shard given the fit (riverswim's: 2 actions): told by its settings,
+# not found damaged.
+"$OPE" gen mdp riverswim --episodes 50 --candidates 3 --seed 2 -q -o "$TMP/river.csv"
+# shellcheck disable=SC2086
+expect_status 65 "another log's shard: refused" "$OPE" eval "$TMP/river.csv" $E \
+    --save-state "$TMP/x.state" --row-offset 1500 --model-state "$TMP/fq.fit"
+expect_grep "$TMP/err" "other settings than the models' fit" "... as other settings"
+# A shard changed since the fit was made (its last row in a state no shard had): its
+# bytes are what is said, not "the log changed while it was read".
+awk -F, -v OFS=, -v last="$(wc -l < "$TMP/s1.csv")" 'NR == last { $3 = 99 } { print }' \
+    "$TMP/s1.csv" > "$TMP/changed.csv"
+# shellcheck disable=SC2086
+expect_status 65 "a shard changed since the fit: refused" "$OPE" eval "$TMP/changed.csv" $E \
+    --save-state "$TMP/x.state" --row-offset 1500 --model-state "$TMP/fq.fit"
+expect_grep "$TMP/err" "if it changed since the fit began, start the fit again" \
+    "... by its bytes"
 # Damaged: a flipped byte in the fit is found by its checksum (65), never used.
 cp "$TMP/fq.fit" "$TMP/bad.fit"
 flip_byte "$TMP/bad.fit" 5000

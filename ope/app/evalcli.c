@@ -1241,6 +1241,20 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                                                     c->model_state != NULL,
                                                     shard_traj_fit_models(fit), &state,
                                                     &settings, &episodes, &part, err);
+            /* A shard that fails against the fit (a state or an episode its models do
+             * not know: "the log changed") may be one changed since the fit was made:
+             * its bytes tell, and that is what to say. */
+            if (rc != 0 && fit && err->status == OPE_EDATA && hashing &&
+                strstr(err->msg, "the log changed while it was read")) {
+                pthread_join(th, NULL);
+                hashing = 0;
+                char *log = joined_paths(paths, n, err);
+                struct ope_error why = { 0 };
+                if (log && job.rc == 0 &&
+                    shard_traj_fit_knows(fit, log, c->row_offset, job.hex, &why) != 0)
+                    *err = why;
+                free(log);
+            }
             if (rc == 0 && !(h.log = joined_paths(paths, n, err)))
                 rc = -1;
             if (rc == 0 && hashing) {

@@ -305,6 +305,15 @@ int shard_traj_fit_has(const struct shard_traj_fit *fit, const char *log, uint64
     return fit_file_has(&fit->ff, log, row0, episodes, sha256, err);
 }
 
+int shard_traj_fit_knows(const struct shard_traj_fit *fit, const char *log, uint64_t row0,
+                         const char *sha256, struct ope_error *err)
+{
+    for (size_t k = 0; k < fit->ff.n; k++)
+        if (fit->ff.id[k].row0 == row0 && strcmp(fit->ff.id[k].sha256, sha256) != 0)
+            return fit_file_has(&fit->ff, log, row0, fit->ff.id[k].rows, sha256, err);
+    return 0;
+}
+
 void shard_traj_fit_close(struct shard_traj_fit *fit)
 {
     if (!fit)

@@ -75,6 +75,11 @@ const struct eval_traj_fit *shard_traj_fit_models(const struct shard_traj_fit *f
  * was made from, once the shard has been read. 0, or -1 with err (OPE_EDATA). */
 int shard_traj_fit_has(const struct shard_traj_fit *fit, const char *log, uint64_t row0,
                        uint64_t episodes, const char *sha256, struct ope_error *err);
+/* When the shard could not be evaluated with the fit: whether the fit has a shard at
+ * its first episode with other bytes (changed since the fit was made, which is then
+ * the error to say, not the pass's). 0, or -1 with err (OPE_EDATA). */
+int shard_traj_fit_knows(const struct shard_traj_fit *fit, const char *log, uint64_t row0,
+                         const char *sha256, struct ope_error *err);
 void shard_traj_fit_close(struct shard_traj_fit *fit);
 
 /* What ope merge did with parts of a pass of the fit. */
