@@ -613,10 +613,12 @@ static int merge_traj_round(const struct shard *sh, const size_t *order, size_t 
     return rc;
 }
 
-/* Evaluation states (settings) merged with --model-state path given: the fit must be
- * the one they name (model_fit=...: a wrong name went unnoticed); states that name none
- * set *unused (said in the result's warnings). 0, or -1 with err (OPE_EDATA: another
- * fit; OPE_ENOINPUT: no such fit). */
+/* Evaluation states (settings) merged with --model-state path (or NULL): the fit must
+ * be the one they name (model_fit=...: a wrong name went unnoticed), opened into *ff
+ * (the caller's to close); states that name none set *unused (said in the result's
+ * warnings). A trajectory log's states that name a fit need it (path NULL: OPE_EUSAGE).
+ * 0, or -1 with err (OPE_EDATA: another fit, or one of the other kind of log;
+ * OPE_ENOINPUT: no such fit). */
 static int states_fit_check(const char *settings, const char *path, int traj, int *unused,
                             struct fit_file *ff, struct ope_error *err)
 {
