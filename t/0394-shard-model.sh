@@ -285,6 +285,11 @@ expect_status 65 "... two of the fit's three shards: 65" "$OPE" merge \
     $(echo $states | cut -d' ' -f1,2) --model-state "$TMP/fit.state"
 expect_grep "$TMP/err" "made from 3 shards, and 2 states are merged: the shard at row" \
     "... naming the shard left out"
+# Without --model-state that is not known: merged, with a warning that says so.
+# shellcheck disable=SC2086
+expect_status 0 "... the states without --model-state: merged" "$OPE" merge $states -f json
+expect_grep "$TMP/out" "give ope merge --model-state FIT to check that every shard it was made from is merged" \
+    "... with a warning that the shards are not checked"
 "$OPE" eval "$TMP/wd/0.csv" --save-state "$TMP/plain.state" --estimators ipw --ci t --force \
     -q 2>/dev/null
 expect_status 0 "states made without a fit, given --model-state: merged" "$OPE" merge \

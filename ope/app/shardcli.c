@@ -786,6 +786,19 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
             res_eval_free(r);
             r = NULL;
         }
+        /* A bandit log's states name their fit but merge without it: whether they are
+         * every shard the fit was made from is then not known (states_of_fit). */
+        const char *named = strstr(sh[0].st.settings, "model_fit=");
+        if (r && !model_state && named &&
+            res_warn(r, NULL, "the states were evaluated with a reward model the shards "
+                     "fitted together (the fit %.12s...): give ope merge --model-state FIT "
+                     "to check that every shard it was made from is merged (a part of them "
+                     "gives a result that is neither the whole log's nor theirs)",
+                     named + strlen("model_fit=")) != 0) {
+            ope_fail_oom(err);
+            res_eval_free(r);
+            r = NULL;
+        }
     }
     fit_file_close(&ff);
     for (size_t k = 0; sh && k < opened; k++) {
