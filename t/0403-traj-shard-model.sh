@@ -189,6 +189,7 @@ PY
 for c in "fq horizon1 mis's tables are for a horizon of" \
          "fq mass0 tabular FQE's tables hold what no log of" \
          "ls linT the linear model's tables hold what no log of"; do
+    # shellcheck disable=SC2086
     set -- $c
     name=$1; what=$2; shift 2
     python3 "$TMP/craft.py" "$TMP/$name.fit" "$TMP/crafted.fit" "$what" "$TMP/g.csv"
