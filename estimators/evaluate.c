@@ -19,7 +19,6 @@
 #include "estimators/engine.h"
 #include "estimators/evbandit.h"
 #include "estimators/evboot.h"
-#include "ope/base/bigmem.h"
 #include "ope/base/threads.h"
 
 #define CHUNK ACC_CHUNK     /* rows per chunk: term buffers stay in cache */
@@ -372,10 +371,9 @@ static int b_est_stats(struct eng *g, size_t p, size_t e, const double *sums,
         return 0;
     }
     double *buf = malloc(EST_MAX_TERMS * CHUNK * sizeof *buf);
-    /* (in huge pages when large: written whole, once per estimator) */
-    double *c = ope_bigmem_alloc(n * sizeof *c);
-    if (!c)
-        c = malloc(n * sizeof *c);
+    /* (ope_malloc: whole huge pages when large; the engine says out of memory on -1) */
+    struct ope_error oom = { 0 };
+    double *c = ope_malloc(n * sizeof *c, &oom);
     if (buf && c) {
         evb_contributions(s, in, sums, (double)in->n, c, buf);
         ci_stats_of(c, n, &es->st);

@@ -850,7 +850,7 @@ struct cpass {
 
 static int changed(const struct tss *t, const char *what, struct ope_error *err)
 {
-    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s); a streamed "
+    return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (%s); a streamed "
                     "trajectory log is read again (for the value model of dm, dr and wdr, and "
                     "for --ci t, hoeffding or bernstein) and must not change meanwhile",
                     t->path ? t->path : "log", what);
@@ -1081,41 +1081,6 @@ static int t_diff_stats(struct eng *g, const struct eng_sums *x, const struct re
     return 0;
 }
 
-/* Under MPI: whether every rank runs with rank 0's settings (a rank given another seed
- * or discount would be merged into nonsense, and one keeping returns for --risk that
- * the others do not keep would wait for them). 0, or -1 with err (OPE_EUSAGE naming
- * the first setting that differs) on every rank. */
-static int ranks_same_settings(struct eng *g, struct tss *t, struct ope_error *err)
-{
-    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
-    char ridge[40];
-    evtraj_settings(g, t, &mine);
-    ope_format_double(ridge, sizeof ridge, t->to ? t->to->vm.ridge : 0.0);
-    strbuf_printf(&mine, "value_model=%s\nridge=%s\nrisk=%d\n",
-                  vm_kind_name(t->to ? t->to->vm.kind : VM_FQE), ridge,
-                  t->to && t->to->returns ? 1 : 0);
-    strbuf_putc(&mine, '\0');
-    int ranks = comm_size();
-    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
-    int rc = comm_agree(len && !strbuf_failed(&mine) ? 0 : -1, err);
-    if (rc == 0)
-        rc = comm_allgather(mine.buf, mine.len, &all, len, err);
-    size_t at = len ? len[0] : 0;
-    for (int k = 1; rc == 0 && k < ranks; at += len[k], k++) {
-        char name[32];
-        snprintf(name, sizeof name, "rank %d", k);
-        rc = sf_rank_settings(name, all.buf + at, all.buf, err);
-    }
-    strbuf_release(&mine);
-    strbuf_release(&all);
-    free(len);
-    return rc;
-}
-
-/* ---- the models fitted by shards together (--model-state) ---------------------------- */
-
-#define PART_TAG "ope traj model pass 1"
-
 /* The settings a shard's state names, which every state merged with it must share:
  * evtraj_settings', the value model's (and a linear model's ridge) when one is used, a
  * part of the models' pass marked so, and the fit a state was evaluated with (fit_hex,
@@ -1141,6 +1106,38 @@ static void state_settings(const struct eng *g, const struct tss *t, const char 
     if (fit_hex)
         strbuf_printf(sb, "model_fit=%s\n", fit_hex);
 }
+
+/* Under MPI: whether every rank runs with rank 0's settings (a rank given another seed
+ * or discount would be merged into nonsense, and one keeping returns for --risk that
+ * the others do not keep would wait for them). 0, or -1 with err (OPE_EUSAGE naming
+ * the first setting that differs) on every rank. */
+static int ranks_same_settings(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    /* A shard's settings (the value model's when one is used), and --risk's. */
+    state_settings(g, t, NULL, &mine);
+    strbuf_printf(&mine, "risk=%d\n", t->to && t->to->returns ? 1 : 0);
+    strbuf_putc(&mine, '\0');
+    int ranks = comm_size();
+    size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
+    int rc = comm_agree(len && !strbuf_failed(&mine) ? 0 : -1, err);
+    if (rc == 0)
+        rc = comm_allgather(mine.buf, mine.len, &all, len, err);
+    size_t at = len ? len[0] : 0;
+    for (int k = 1; rc == 0 && k < ranks; at += len[k], k++) {
+        char name[32];
+        snprintf(name, sizeof name, "rank %d", k);
+        rc = sf_rank_settings(name, all.buf + at, all.buf, err);
+    }
+    strbuf_release(&mine);
+    strbuf_release(&all);
+    free(len);
+    return rc;
+}
+
+/* ---- the models fitted by shards together (--model-state) ---------------------------- */
+
+#define PART_TAG "ope traj model pass 1"
 
 /* A shard given the fit: run with the options its parts were made with (the settings
  * its own part would name). 0, or -1 with err (OPE_EDATA naming the first difference). */
@@ -1212,37 +1209,16 @@ static int part_head_get(struct sf_state *st, int *kind, double *ridge, uint64_t
 /* The merge of the shards' parts of the models' pass into the fit's blocks (t->save,
  * fit_merge): their tables added in episode order, as MPI ranks add theirs, and solved
  * once, so a fit that cannot be solved (lstd at --gamma 1 without absorbing states) is
- * refused here, before the shards run again. Stops the engine. */
+ * refused here, before the shards run again. Each part's cursor is at its tables
+ * (parts_head read the rest). Stops the engine. */
 static int fit_merge(struct eng *g, struct tss *t, struct ope_error *err)
 {
     if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0)
         return -1;
-    uint64_t episodes = 0, steps = 0;
-    for (size_t k = 0; k < t->n_merge; k++) {
-        struct sf_state *st = t->merge[k];
-        int kind = 0;
-        double ridge = 0.0;
-        uint64_t n = 0, ns = t->first_steps;
-        /* (the first part's facts and head were read by eval_traj_fit_merge) */
-        if (k > 0 && (evtraj_open_get(t, st, 0, err) != 0 ||
-                      part_head_get(st, &kind, &ridge, &n, &ns, err) != 0))
+    for (size_t k = 0; k < t->n_merge; k++)
+        if (evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, t->merge[k], err) != 0)
             return -1;
-        if (k > 0 && (kind != t->to->vm.kind || ridge != t->to->vm.ridge))
-            return ope_fail(err, OPE_EDATA, "%s: damaged state: its value model is not the "
-                            "one its settings name; make it again", st->name);
-        if (k == 0)
-            n = t->merge_rows[0];
-        if (n != t->merge_rows[k])
-            return ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its "
-                            "header %llu; make it again", st->name, (unsigned long long)n,
-                            (unsigned long long)t->merge_rows[k]);
-        if (evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, st, err) != 0)
-            return -1;
-        episodes += n;
-        steps += ns;
-    }
-    t->model_episodes = (size_t)episodes;
-    t->model_steps = (size_t)steps;
+    uint64_t episodes = t->model_episodes, steps = t->model_steps;
     /* (the tables are checked merged: a part's alone would need its own checks, and a
      * damaged part makes the sum damaged) */
     if (evtraj_model_check(t, episodes, steps, "the parts merged", err) != 0 ||
@@ -1444,12 +1420,33 @@ int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_
     return 0;
 }
 
+/* A source over the shards' states (or parts) states[0..n-1] in episode order, with
+ * the trajectory options own (the caller's copy, which the states may set), the log's
+ * facts from the first state. 0, or -1 with err. */
+static int tss_of_states(struct tss *t, struct traj_opts *own, struct sf_state *const *states,
+                         const uint64_t *episodes, size_t n, struct ope_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (n == 0)
+        return ope_fail(err, OPE_EUSAGE, "no state to merge");
+    t->to = own;
+    t->merge = states;
+    t->merge_rows = episodes;
+    t->n_merge = n;
+    return evtraj_open_get(t, states[0], 1, err);
+}
+
+static void tss_names_free(struct tss *t)
+{
+    for (size_t p = 0; t->names && p < t->n_names; p++)
+        free(t->names[p]);
+    free(t->names);
+}
+
 struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t *episodes,
                                  size_t n, const struct eval_opts *o, const struct traj_opts *to,
                                  const struct eval_traj_fit *fit, struct ope_error *err)
 {
-    if (n == 0)
-        return ope_fail(err, OPE_EUSAGE, "no state to merge"), NULL;
     /* The value model the fit was made with (the states' settings name the fit). */
     struct traj_opts own = *to;
     if (fit) {
@@ -1457,54 +1454,61 @@ struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t 
         own.vm.ridge = fit->ridge;
     }
     struct tss t;
-    memset(&t, 0, sizeof t);
-    t.to = &own;
-    t.merge = states;
-    t.merge_rows = episodes;
-    t.n_merge = n;
-    t.fit = fit;
     struct res_eval *r = NULL;
-    if (evtraj_open_get(&t, states[0], 1, err) == 0)
+    if (tss_of_states(&t, &own, states, episodes, n, err) == 0) {
+        t.fit = fit;
         r = run(&t, o, err);
-    for (size_t p = 0; t.names && p < t.n_names; p++)
-        free(t.names[p]);
-    free(t.names);
+    }
+    tss_names_free(&t);
     return r;
+}
+
+/* Every part's log facts (checked against the first's) and head, leaving each cursor at
+ * its tables: the value model and ridge (the first's set t->to's, for run() to lay the
+ * models out; the others' must be the same), its episodes (those its header says) and
+ * steps, summed into t->model_episodes and t->model_steps. 0, or -1 with err. */
+static int parts_head(struct tss *t, struct traj_opts *own, struct ope_error *err)
+{
+    for (size_t k = 0; k < t->n_merge; k++) {
+        struct sf_state *st = t->merge[k];
+        int kind = 0;
+        double ridge = 0.0;
+        uint64_t n = 0, steps = 0;
+        if ((k > 0 && evtraj_open_get(t, st, 0, err) != 0) ||
+            part_head_get(st, &kind, &ridge, &n, &steps, err) != 0)
+            return -1;
+        if (k == 0)
+            own->vm.kind = kind, own->vm.ridge = ridge;
+        else if (kind != own->vm.kind || ridge != own->vm.ridge)
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: its value model is not the "
+                            "one its settings name; make it again", st->name);
+        if (n != t->merge_rows[k])
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its "
+                            "header %llu; make it again", st->name, (unsigned long long)n,
+                            (unsigned long long)t->merge_rows[k]);
+        t->model_episodes += (size_t)n;
+        t->model_steps += (size_t)steps;
+    }
+    return 0;
 }
 
 int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
                         const struct eval_opts *o, const struct traj_opts *to,
                         struct strbuf *out, struct ope_error *err)
 {
-    if (n == 0)
-        return ope_fail(err, OPE_EUSAGE, "no state to merge");
     struct traj_opts own = *to;
     struct tss t;
-    memset(&t, 0, sizeof t);
-    t.to = &own;
-    t.merge = parts;
-    t.merge_rows = episodes;
-    t.n_merge = n;
-    t.fit_merge = 1;
-    t.save = out;
-    uint64_t first = 0, first_steps = 0;
-    int rc = evtraj_open_get(&t, parts[0], 1, err) != 0 ||
-             part_head_get(parts[0], &own.vm.kind, &own.vm.ridge, &first, &first_steps,
-                           err) != 0 ? -1 : 0;
-    t.first_steps = first_steps;
-    if (rc == 0 && first != episodes[0])
-        rc = ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its header "
-                      "%llu; make it again", parts[0]->name, (unsigned long long)first,
-                      (unsigned long long)episodes[0]);
+    int rc = tss_of_states(&t, &own, parts, episodes, n, err) != 0 ||
+             parts_head(&t, &own, err) != 0 ? -1 : 0;
     if (rc == 0) {
+        t.fit_merge = 1;
+        t.save = out;
         struct res_eval *r = run(&t, o, err);
         res_eval_free(r);       /* not reached: the engine stops after the fit is written */
         rc = t.saved ? 0 : -1;
     }
     if (rc == 0)
         memset(err, 0, sizeof *err);
-    for (size_t p = 0; t.names && p < t.n_names; p++)
-        free(t.names[p]);
-    free(t.names);
+    tss_names_free(&t);
     return rc;
 }

@@ -87,6 +87,11 @@ struct eng_traj_windows {
     int (*first_done)(void *ctx, int rc, struct ope_error *err);
 };
 
+/* What every refusal of a trajectory log that is not as it was when first read says
+ * (the windows, the models' tables, the file's size, time or header): a shard given a
+ * models' fit then looks whether its bytes are the ones the fit was made from. */
+#define EVAL_TRAJ_CHANGED "the log changed while it was read"
+
 /* Whether the intervals of --ci ci (enum ci_method) read the log again: the t,
  * Hoeffding and Bernstein intervals' second pass. */
 int eval_traj_stream_again(int ci);

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "estimators/bootk.h"
-#include "ope/base/bigmem.h"
 #include "ope/base/threads.h"
 
 #define REP_BLOCK 32        /* replicates per task of acc_run (even: two share a hash) */
@@ -185,11 +184,10 @@ static void build_cache(struct evboot *ev, int threads)
     size_t n_chunks = (ev->n + ACC_CHUNK - 1) / ACC_CHUNK;
     if (n_chunks == 0 || ev->K > cache_limit / sizeof(double) / (n_chunks * ACC_CHUNK))
         return;
-    /* (not ope_malloc: a failure only means recomputing, said nowhere; in huge pages
-     * as ope_malloc's, for the tasks write it whole) */
-    size_t bytes = n_chunks * ev->K * ACC_CHUNK * sizeof *ev->cache;
-    if (!(ev->cache = ope_bigmem_alloc(bytes)))
-        ev->cache = malloc(bytes);
+    /* (ope_malloc: whole huge pages, for the tasks write it whole; a failure only means
+     * recomputing, said nowhere) */
+    struct ope_error unused = { 0 };
+    ev->cache = ope_malloc(n_chunks * ev->K * ACC_CHUNK * sizeof *ev->cache, &unused);
     ev->nu = malloc(n_chunks * sizeof *ev->nu);
     ev->slot = malloc(n_chunks * ev->K * sizeof *ev->slot);
     size_t tasks = (n_chunks + CHUNKS_PER_PREP - 1) / CHUNKS_PER_PREP;

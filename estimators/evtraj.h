@@ -137,7 +137,6 @@ struct tss {
      * fit, the whole log's tables the models are solved from, in place of the models'
      * pass (a shard's evaluation, the merge of the states evaluated with it). */
     int fit_rounds, fit_part, fit_merge;
-    uint64_t first_steps;       /* fit_merge: the first part's steps (its head, read first) */
     const struct eval_traj_fit *fit;
 };
 

@@ -1056,7 +1056,7 @@ struct traj_pass {
 
 static int traj_changed(const char *path, const char *when, struct ope_error *err)
 {
-    return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (%s: its size or "
+    return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (%s: its size or "
                     "time); a streamed trajectory log is read again (after a model's pass, "
                     "or for the intervals' second) and must not change meanwhile", path, when);
 }
@@ -1108,7 +1108,7 @@ static int traj_rewind(void *ctx, struct ope_error *err)
     for (size_t p = 0; same && p < r->np; p++)
         same = strcmp(tlog_stream_policy_name(r->again, p), r->names[p]) == 0;
     if (!same)
-        return ope_fail(err, OPE_EDATA, "%s: the log changed while it was read (its header); "
+        return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (its header); "
                         "a streamed trajectory log is read again (after a model's pass, or "
                         "for the intervals' second) and must not change meanwhile", r->paths[0]);
     return 0;
@@ -1245,7 +1245,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
              * not know: "the log changed") may be one changed since the fit was made:
              * its bytes tell, and that is what to say. */
             if (rc != 0 && fit && err->status == OPE_EDATA && hashing &&
-                strstr(err->msg, "the log changed while it was read")) {
+                strstr(err->msg, EVAL_TRAJ_CHANGED)) {
                 pthread_join(th, NULL);
                 hashing = 0;
                 char *log = joined_paths(paths, n, err);

@@ -615,31 +615,31 @@ static int merge_traj_round(const struct shard *sh, const size_t *order, size_t 
 
 /* Evaluation states (settings) merged with --model-state path (or NULL): the fit must
  * be the one they name (model_fit=...: a wrong name went unnoticed), opened into *ff
- * (the caller's to close); states that name none set *unused (said in the result's
- * warnings). A trajectory log's states that name a fit need it (path NULL: OPE_EUSAGE).
+ * (the caller's to close), the fit's digest they name into *named (NULL: none); states
+ * that name none set *unused (said in the result's warnings). A trajectory log's states that name a fit need it (path NULL: OPE_EUSAGE).
  * 0, or -1 with err (OPE_EDATA: another fit, or one of the other kind of log;
  * OPE_ENOINPUT: no such fit). */
 static int states_fit_check(const char *settings, const char *path, int traj, int *unused,
-                            struct fit_file *ff, struct ope_error *err)
+                            const char **named, struct fit_file *ff, struct ope_error *err)
 {
     memset(ff, 0, sizeof *ff);
     const char *at = strstr(settings, "model_fit=");
     if (at && at != settings && at[-1] != '\n')
         at = NULL;
+    *named = at ? at + strlen("model_fit=") : NULL;
     /* A trajectory log's states evaluated with the models' fit need it: dm's and mis's
      * refits on every resample are solved from its tables. */
     if (!path && at && traj)
         return ope_fail(err, OPE_EUSAGE, "the states were evaluated with the models the "
                         "shards fitted together (the fit %.12s...): give ope merge its state, "
-                        "--model-state FIT (the one the shards were given)",
-                        at + strlen("model_fit="));
+                        "--model-state FIT (the one the shards were given)", *named);
     if (!path)
         return 0;
     if (!at) {
         *unused = 1;
         return 0;
     }
-    at += strlen("model_fit=");
+    at = *named;
     if (fit_file_open(path, ff, err) != 0)
         return -1;
     int rc = 0;
@@ -759,10 +759,12 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         rc = -1;        /* no result: round says what was done, or err why not */
     }
     int fit_unused = 0;
+    const char *named = NULL;
     struct fit_file ff;
     memset(&ff, 0, sizeof ff);
     if (rc == 0)
-        rc = states_fit_check(sh[0].st.settings, model_state, traj, &fit_unused, &ff, err);
+        rc = states_fit_check(sh[0].st.settings, model_state, traj, &fit_unused, &named, &ff,
+                              err);
     if (rc == 0 && fit_file_made(&ff))
         rc = states_of_fit(&ff, sh, order, n, traj, err);
     if (rc == 0)
@@ -788,13 +790,12 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         }
         /* A bandit log's states name their fit but merge without it: whether they are
          * every shard the fit was made from is then not known (states_of_fit). */
-        const char *named = strstr(sh[0].st.settings, "model_fit=");
         if (r && !model_state && named &&
             res_warn(r, NULL, "the states were evaluated with a reward model the shards "
                      "fitted together (the fit %.12s...): give ope merge --model-state FIT "
                      "to check that every shard it was made from is merged (a part of them "
                      "gives a result that is neither the whole log's nor theirs)",
-                     named + strlen("model_fit=")) != 0) {
+                     named) != 0) {
             ope_fail_oom(err);
             res_eval_free(r);
             r = NULL;
