@@ -6,7 +6,7 @@
 # from the log, as MPI ranks and shards need), generated once into $TMPDIR:
 #   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
 #   - the same streamed on 1 thread, and split between 2 MPI ranks of 1 thread each
-#     (when mpirun and an MPI build are there);
+#     (when mpirun and an MPI build are there), also as a .gz and a .zst;
 #   - the same cut into 2 shard files saved at once (--save-state) and merged;
 #   - the 1,000,000 rows without qhat.* columns, dm, dr and sndr with the reward model
 #     fitted (logistic, 3 folds), in memory and streamed (the fit's own passes), and by
@@ -51,6 +51,17 @@ if command -v mpirun >/dev/null 2>&1 && "$OPE" --version >/dev/null 2>&1 &&
         printf '%-46s %7.2f s\n' "$label" "$wall"
     }
     run_mpi "  mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "$one" --threads 1
+    # The same log compressed: each rank inflates it from its start up to the end of
+    # its share, parsing only the share (the first pass split by bytes).
+    for z in "gz gzip -1" "zst zstd -q -1"; do
+        set -- $z
+        ext=.$1; shift
+        zlog=$one$ext
+        command -v "$1" >/dev/null 2>&1 || continue
+        [ -s "$zlog" ] || { "$@" -c "$one" > "$zlog.tmp" && mv "$zlog.tmp" "$zlog"; }
+        run "  $ext: --stream --threads 1" "$zlog" --stream --threads 1
+        run_mpi "  $ext: mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "$zlog" --threads 1
+    done
 fi
 # Shards run apart (ope eval --save-state, then ope merge): the log cut into 2 files of
 # 500,000 rows, saved by 2 processes of 1 thread at once (a job array on the 2 cores),

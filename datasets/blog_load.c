@@ -330,6 +330,85 @@ int blog_loader_read_rows(struct loader *L, struct csv_reader *csv, size_t limit
     }
 }
 
+/* One row met by blog_loader_skip_rows at offset on line: 1 when the skip stops
+ * before it, 0 when it is passed over, -1 with err (mark failed). */
+struct skip {
+    size_t every, *row;
+    uint64_t past, *prev;
+    int have_prev;
+    int (*mark)(void *ctx, size_t row, size_t offset, size_t line, struct ope_error *err);
+    void *ctx;
+};
+
+static int skip_row(struct skip *k, size_t offset, size_t line, struct ope_error *err)
+{
+    size_t i = *k->row;
+    if (i % k->every == 0 && i > 0 && k->have_prev && *k->prev >= k->past)
+        return 1;
+    if (i % k->every == 0 && k->mark(k->ctx, i, offset, line, err) < 0)
+        return -1;
+    *k->prev = offset;
+    k->have_prev = 1;
+    ++*k->row;
+    return 0;
+}
+
+int blog_loader_skip_rows(struct loader *L, struct csv_reader *csv, size_t every,
+                          uint64_t past, size_t *row, uint64_t *prev,
+                          int (*mark)(void *ctx, size_t row, size_t offset, size_t line,
+                                      struct ope_error *err),
+                          void *ctx, struct ope_error *err)
+{
+    struct skip k = { every ? every : 1, row, past, prev, 0, mark, ctx };
+    for (;;) {
+        struct csv_span sp;
+        int rc;
+        if (L->rest.len) {
+            sp = L->rest;
+            L->rest.len = 0;
+            rc = 1;
+        } else {
+            rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
+        }
+        if (rc == 1) {
+            const char *p = sp.p, *e = sp.p + sp.len;
+            for (size_t line = sp.line; p < e; line++) {
+                const char *nl = memchr(p, '\n', (size_t)(e - p));
+                const char *end = nl ? nl : e;
+                int got = end == p || (end == p + 1 && *p == '\r') ? 0
+                        : skip_row(&k, sp.offset + (size_t)(p - sp.p), line, err);
+                if (got < 0)
+                    return -1;
+                if (got == 1) {
+                    L->rest.p = (char *)p;
+                    L->rest.len = (size_t)(e - p);
+                    L->rest.line = line;
+                    L->rest.offset = sp.offset + (size_t)(p - sp.p);
+                    return 1;
+                }
+                p = nl ? nl + 1 : e;
+            }
+            continue;
+        }
+        if (rc == 2) {
+            const struct csv_field *f;
+            size_t nf;
+            rc = csv_next(csv, &f, &nf, err);
+            if (rc == 1 && !roles_blank_record(f, nf)) {
+                int got = skip_row(&k, csv_record_offset(csv), csv_record_line(csv), err);
+                if (got < 0)
+                    return -1;
+                if (got == 1) {
+                    csv_unget(csv);
+                    return 1;
+                }
+            }
+        }
+        if (rc <= 0)
+            return rc;
+    }
+}
+
 int blog_loader_no_rows(const struct loader *L, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: no data rows after the header; a log needs at "

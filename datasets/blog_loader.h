@@ -6,6 +6,7 @@
 #define DATASETS_BLOG_LOADER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "datasets/blog.h"
 #include "datasets/csv.h"
 #include "datasets/roles.h"
@@ -82,6 +83,22 @@ void blog_loader_release(struct loader *L);
  * the input ends: 1 at the limit, 0 at the end, -1 with err (a bad record). */
 int blog_loader_read_rows(struct loader *L, struct csv_reader *csv, size_t limit,
                           struct ope_error *err);
+
+/* Pass over rows without reading their fields (an MPI rank on its way to its share of
+ * a compressed log), meeting them as blog_loader_read_rows would: a blank record is
+ * no row. *row is the next row's number, counted on by one per row; the loader holds
+ * none (L->n 0). Every row whose number is a multiple of `every` is handed to mark
+ * (where its record begins, csv_record_offset, and its line; mark returns 0, or -1
+ * with err) before it is passed over. Stops before the first row g, a positive
+ * multiple of every, whose previous row begins at byte `past` of the input or later:
+ * row g is then the next blog_loader_read_rows reads (L->rest may hold it), and *prev
+ * where row g - 1 begins. 1 stopped there, 0 at the end of the input (*row: the rows
+ * of the log), -1 with err (a record that does not read: a quote never closed). */
+int blog_loader_skip_rows(struct loader *L, struct csv_reader *csv, size_t every,
+                          uint64_t past, size_t *row, uint64_t *prev,
+                          int (*mark)(void *ctx, size_t row, size_t offset, size_t line,
+                                      struct ope_error *err),
+                          void *ctx, struct ope_error *err);
 
 /* The "no data rows after the header" error. Returns -1. */
 int blog_loader_no_rows(const struct loader *L, struct ope_error *err);

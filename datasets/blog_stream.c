@@ -645,6 +645,17 @@ int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
     return blog_stream_pass_start(s, err);
 }
 
+int blog_stream_share(const struct blog_stream *s, size_t *row_lo, size_t *row_hi)
+{
+    if (s->split_bytes) {
+        *row_lo = s->share_lo;
+        *row_hi = s->share_hi;
+        return 1;
+    }
+    blog_stream_part(s->total, (size_t)comm_size(), (size_t)comm_rank(), row_lo, row_hi);
+    return 0;
+}
+
 size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo)
 {
     if (row_lo)

@@ -132,6 +132,12 @@ size_t blog_stream_range_rows(const struct blog_stream *s, size_t *row_lo);
  * there are fewer chunks than parts, and every part past the last, k >= parts). */
 void blog_stream_part(size_t rows, size_t parts, size_t k, size_t *row_lo, size_t *row_hi);
 
+/* Under mpirun, this rank's share of the rows, [*row_lo, *row_hi): the rows its first
+ * pass read when the ranks split a compressed log by its bytes (blog_stream_split: the
+ * shares then follow the bytes, not the rows; returns 1), else blog_stream_part's for
+ * its rank (the whole log for one process; returns 0). */
+int blog_stream_share(const struct blog_stream *s, size_t *row_lo, size_t *row_hi);
+
 /* The bytes this pass has taken from the inputs (decompressed), the header's block
  * too; a range reached by a seek has skipped the bytes before it (csv_bytes_taken).
  * 0 for a pass that reads its rows back from the cache of parsed batches

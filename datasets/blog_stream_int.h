@@ -41,6 +41,9 @@ struct blog_stream {
     size_t total;               /* the log's rows (first pass) */
     struct blog_marks marks;    /* where every BLOG_STREAM_GRID-th row begins */
     size_t lo, hi;              /* blog_stream_set_range: the passes' rows */
+    int split_bytes;            /* MPI ranks split the first pass of a compressed log by
+                                   its bytes (blog_stream_split) ... */
+    size_t share_lo, share_hi;  /* ... and this rank's rows are these (blog_stream_share) */
     int ranged;                 /* they are not the whole log */
     size_t pass_rows;           /* rows handed out in this pass */
     size_t off;                 /* next window's first row in the batch */

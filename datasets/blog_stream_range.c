@@ -7,27 +7,32 @@
 
 #include <stdlib.h>
 
+int blog_marks_add(struct blog_marks *k, size_t input, size_t offset, size_t line,
+                   struct ope_error *err)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 64;
+        struct blog_mark *m = ope_realloc(k->m, cap * sizeof *m, err);
+        if (!m)
+            return -1;
+        k->m = m;
+        k->cap = cap;
+    }
+    k->m[k->n++] = (struct blog_mark){ input, offset, line };
+    return 0;
+}
+
 int blog_marks_note(struct blog_marks *k, const struct loader *L, struct ope_error *err)
 {
     size_t g = (L->row0 + BLOG_STREAM_GRID - 1) / BLOG_STREAM_GRID * BLOG_STREAM_GRID;
     for (; g < L->row0 + L->n; g += BLOG_STREAM_GRID) {
-        if (k->n == k->cap) {
-            size_t cap = k->cap ? 2 * k->cap : 64;
-            struct blog_mark *m = ope_realloc(k->m, cap * sizeof *m, err);
-            if (!m)
-                return -1;
-            k->m = m;
-            k->cap = cap;
-        }
         /* Its input: the last to begin at or before it (an input without rows begins
          * where the next one does, csv_rows_note). */
         size_t in = 0;
         while (in + 1 < L->rows_of.n && L->rows_of.start[in + 1] <= g)
             in++;
-        struct blog_mark *m = &k->m[k->n++];
-        m->input = in;
-        m->offset = L->offset[g - L->row0];
-        m->line = L->line[g - L->row0];
+        if (blog_marks_add(k, in, L->offset[g - L->row0], L->line[g - L->row0], err) < 0)
+            return -1;
     }
     return 0;
 }

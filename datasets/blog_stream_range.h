@@ -25,6 +25,11 @@ struct blog_marks {
  * -1 (out of memory). */
 int blog_marks_note(struct blog_marks *k, const struct loader *L, struct ope_error *err);
 
+/* Note the next mark (row k->n * BLOG_STREAM_GRID) as found elsewhere. 0 or -1 (out
+ * of memory). */
+int blog_marks_add(struct blog_marks *k, size_t input, size_t offset, size_t line,
+                   struct ope_error *err);
+
 /* Move csv (just past the header) to row `row`, a multiple of BLOG_STREAM_GRID below
  * the rows noted; *input is then the input it is in. 1: there; 0: the input is not as
  * it was (csv_seek); -1 with err. */

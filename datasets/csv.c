@@ -669,6 +669,11 @@ size_t csv_bytes_taken(const struct csv_reader *r)
     return r->taken;
 }
 
+size_t csv_raw_taken(const struct csv_reader *r)
+{
+    return r->in ? in_raw_taken(r->in) : r->taken;
+}
+
 size_t csv_record_offset(const struct csv_reader *r)
 {
     return r->rec_off;

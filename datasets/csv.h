@@ -89,6 +89,10 @@ size_t csv_bytes_read(const struct csv_reader *r);
  * csv_seek skips over is not counted. */
 size_t csv_bytes_taken(const struct csv_reader *r);
 
+/* The bytes of the input being read, as given (compressed), that the bytes taken from
+ * it so far came from (input.h: in_raw_taken). */
+size_t csv_raw_taken(const struct csv_reader *r);
+
 /* The byte offset, in its input's bytes as read (decompressed), where the last record
  * csv_next returned starts. */
 size_t csv_record_offset(const struct csv_reader *r);

@@ -57,6 +57,12 @@ void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name);
  * with err. */
 int in_seek(struct in_src *s, size_t off, struct ope_error *err);
 
+/* The bytes of the input as given that the bytes handed out so far came from: for a
+ * compressed input, the compressed bytes the decompressor has taken (it may hold a
+ * few not yet handed out); for a plain one, the bytes handed out. With the bytes
+ * handed out, an estimate of how much a compressed input expands. */
+size_t in_raw_taken(const struct in_src *s);
+
 void in_close(struct in_src *s);
 
 /* Refuse (OPE_EUSAGE) a log's inputs of which two are one: the same file under any

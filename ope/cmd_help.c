@@ -223,7 +223,8 @@ static void print_formats(void)
 {
     printf(
 "Input files (CSV, RFC 4180; --sep for ';' or tab; header row; UTF-8 BOM allowed)\n"
-"gzip and zstd input is decompressed (told by the first bytes, not the name);\n"
+"gzip and zstd input is decompressed (told by the first bytes, not the name; a\n"
+"regular file on a thread of its own, ahead of the reader: OPE_NO_READAHEAD=1 off);\n"
 "bzip2, xz, lz4, zip are refused (65). '-' or /dev/stdin is standard input; FIFOs\n"
 "and <(...) work: each input is read once, its header says bandit or trajectories.\n"
 "ope eval A.csv B.csv.gz ...: one log in several files, each with the same header\n"
@@ -235,7 +236,8 @@ static void print_formats(void)
 "kept there (unless $TMPDIR is a tmpfs or nearly full) for the later passes\n"
 "(rows that cannot be read back from there are parsed from the log again).\n"
 "mpirun -np N ope eval|select LOG splits a bandit\n"
-"log (a regular file) among N Open MPI ranks (ope help eval).\n"
+"log (a regular file; a .gz or .zst by its bytes) among N Open MPI ranks (ope help\n"
+"eval).\n"
 "Memory blocks of 4 MB and up ask the kernel for transparent huge pages (fewer,\n"
 "cheaper page faults); OPE_NO_HUGEPAGES=1 turns that off.\n\n"
 "Bandit log, one row per logged decision:\n"

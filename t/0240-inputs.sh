@@ -119,6 +119,40 @@ expect_status 65 "a gzip member after the zero bytes: 65" run $OPE eval padded3.
 expect_grep err "padded3.gz: the gzip stream is truncated or corrupt (data after the zero bytes that follow its end)" \
     "... saying so"
 
+# A compressed input is decompressed on a thread of its own, a few blocks of 1 MB
+# ahead of the reader (datasets/input.c): results, digests and errors must be those
+# of the reading without it (OPE_NO_READAHEAD=1), on a log of several blocks.
+$OPE gen bandit --rows 40000 --seed 9 -o big.csv >/dev/null 2>&1
+gzip -1 -c big.csv > big.csv.gz
+ev big.csv > big.ref 2>/dev/null
+ev big.csv.gz > out 2>err; same "a gzip log of several blocks: the plain file's results" out big.ref
+OPE_NO_READAHEAD=1 ev big.csv.gz > out 2>err
+same "... and without the read-ahead" out big.ref
+run $OPE eval big.csv --stream --n-boot 40 --format csv > big.sref 2>/dev/null
+run $OPE eval big.csv.gz --stream --n-boot 40 --format csv > out 2>err
+same "... streamed (every pass reads it again)" out big.sref
+# Two gzip files of one log: the thread of each hashes its bytes into the log's digest.
+head -n 20001 big.csv > bp1.csv; { head -n 1 big.csv; tail -n +20002 big.csv; } > bp2.csv
+gzip -1 -c bp1.csv > bp1.csv.gz; gzip -1 -c bp2.csv > bp2.csv.gz
+ev bp1.csv.gz bp2.csv.gz > out 2>err; same "two gzip files of one log: the whole log's results" out big.ref
+if command -v sha256sum >/dev/null 2>&1; then
+    want=$(cat bp1.csv.gz bp2.csv.gz | sha256sum | cut -d' ' -f1)
+    run $OPE eval bp1.csv.gz bp2.csv.gz --n-boot 40 --format json > out 2>err
+    expect_grep out "\"sha256\":\"$want\"" "... and the digest of their bytes in order"
+else
+    skip "sha256sum not installed"
+fi
+size=$(wc -c < big.csv.gz)
+head -c $((size * 3 / 4)) big.csv.gz > bigcut.gz
+expect_status 65 "a gzip log cut after several blocks: exit 65" run $OPE eval bigcut.gz --n-boot 40
+cp err err.ra
+OPE_NO_READAHEAD=1 run $OPE eval bigcut.gz --n-boot 40 > /dev/null 2> err.no
+if cmp -s err.ra err.no && grep -q "bigcut.gz: the gzip stream is truncated or corrupt" err.ra; then
+    pass "... with the message of the reading without the read-ahead"
+else
+    fail "a cut gzip log: other messages"; diag "$(cat err.ra)" "$(cat err.no)"
+fi
+
 # Several files for one log: the rows of each after the first's header, in order.
 # Split at line 1001 (the bandit log has 1500 rows; the trajectory log 60 episodes of
 # 20 steps, so line 1001 ends episode 50): the parts must give the whole file's result.

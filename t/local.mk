@@ -27,6 +27,7 @@ ope_c_tests = \
 	t/0333-blog-span \
 	t/0340-diag \
 	t/0343-bigmem \
+	t/0405-readahead \
 	t/0364-segments-boot \
 	t/0341-linearised-terms \
 	t/0334-softmax \
@@ -119,6 +120,7 @@ ope_sh_tests = \
 	t/0377-mpi-comm.sh \
 	t/0379-mpi-eval.sh \
 	t/0383-mpi-firstpass.sh \
+	t/0404-mpi-compressed-split.sh \
 	t/0384-shard-merge.sh \
 	t/0385-shard-messages.sh \
 	t/0387-shard-hostile.sh \

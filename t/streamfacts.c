@@ -6,7 +6,9 @@
  * columns' roles, every categorical
  * column's levels in order, and a SHA-256 of every value of every window of a whole
  * pass (rows, codes, probabilities, lines), so that two runs agree only when every
- * rank's stream is the single process's, value for value. */
+ * rank's stream is the single process's, value for value; and OUT.share.RANK: the
+ * rank's share of the rows (blog_stream_share) and a digest of each window of a pass
+ * over it, which in rank order are the single process's windows. */
 #include "config.h"
 
 #include <stdio.h>
@@ -23,7 +25,60 @@ static void add(struct sha256 *h, const void *p, size_t n)
         sha256_update(h, p, n);
 }
 
-static int facts(const char *path, const struct load_opts *o, FILE *out)
+/* Every value of window w into h. */
+static void window_hash(struct sha256 *h, const struct blog *w, size_t first)
+{
+    size_t n = w->n;
+    add(h, &first, sizeof first);
+    add(h, &n, sizeof n);
+    add(h, w->action, n * sizeof *w->action);
+    add(h, w->reward, n * sizeof *w->reward);
+    add(h, w->pscore, n * sizeof *w->pscore);
+    add(h, w->position, n * sizeof *w->position);
+    add(h, w->line, n * sizeof *w->line);
+    for (size_t k = 0; k < w->n_num_ctx; k++)
+        add(h, w->num_ctx[k], n * sizeof **w->num_ctx);
+    for (size_t k = 0; k < w->n_cat_ctx; k++)
+        add(h, w->cat_ctx[k].code, n * sizeof *w->cat_ctx[k].code);
+    for (int a = 0; a < w->n_actions; a++) {
+        for (size_t p = 0; p < w->n_policies; p++)
+            add(h, w->policy[p].prob[a], n * sizeof **w->policy[p].prob);
+        if (w->qhat)
+            add(h, w->qhat[a], n * sizeof **w->qhat);
+        if (w->q)
+            add(h, w->q[a], n * sizeof **w->q);
+    }
+}
+
+/* The rank's share (blog_stream_share) to share: "share LO HI bytes|rows", then a pass
+ * over it, a line per window with its first row and the SHA-256 of its values: the
+ * shares' lines of every rank, in rank order, are then the whole log's windows. */
+static void share_pass(struct blog_stream *s, FILE *share)
+{
+    struct ope_error err = { 0 };
+    size_t lo, hi;
+    int by_bytes = blog_stream_share(s, &lo, &hi);
+    fprintf(share, "share %zu %zu %s\n", lo, hi, by_bytes ? "bytes" : "rows");
+    if (blog_stream_set_range(s, lo, hi, &err) != 0) {
+        fprintf(share, "range error %d %s\n", err.status, err.msg);
+        return;
+    }
+    const struct blog *w;
+    size_t first;
+    int rc;
+    while ((rc = blog_stream_next(s, &w, &first, &err)) == 1) {
+        struct sha256 h;
+        sha256_init(&h);
+        window_hash(&h, w, first);
+        char hex[65];
+        sha256_final_hex(&h, hex);
+        fprintf(share, "window %zu %zu %s\n", first, w->n, hex);
+    }
+    if (rc < 0)
+        fprintf(share, "pass error %d %s\n", err.status, err.msg);
+}
+
+static int facts(const char *path, const struct load_opts *o, FILE *out, FILE *share)
 {
     struct ope_error err = { 0 };
     struct blog_stream *s = blog_stream_open(&path, 1, o, 4096, &err);
@@ -50,26 +105,7 @@ static int facts(const char *path, const struct load_opts *o, FILE *out)
                 fprintf(out, "\n");
             }
         }
-        size_t n = w->n;
-        add(&h, &first, sizeof first);
-        add(&h, &n, sizeof n);
-        add(&h, w->action, n * sizeof *w->action);
-        add(&h, w->reward, n * sizeof *w->reward);
-        add(&h, w->pscore, n * sizeof *w->pscore);
-        add(&h, w->position, n * sizeof *w->position);
-        add(&h, w->line, n * sizeof *w->line);
-        for (size_t k = 0; k < w->n_num_ctx; k++)
-            add(&h, w->num_ctx[k], n * sizeof **w->num_ctx);
-        for (size_t k = 0; k < w->n_cat_ctx; k++)
-            add(&h, w->cat_ctx[k].code, n * sizeof *w->cat_ctx[k].code);
-        for (int a = 0; a < w->n_actions; a++) {
-            for (size_t p = 0; p < w->n_policies; p++)
-                add(&h, w->policy[p].prob[a], n * sizeof **w->policy[p].prob);
-            if (w->qhat)
-                add(&h, w->qhat[a], n * sizeof **w->qhat);
-            if (w->q)
-                add(&h, w->q[a], n * sizeof **w->q);
-        }
+        window_hash(&h, w, first);
     }
     if (rc < 0)
         fprintf(out, "pass error %d %s\n", err.status, err.msg);
@@ -79,6 +115,7 @@ static int facts(const char *path, const struct load_opts *o, FILE *out)
     for (int i = 0; i < 32; i++)
         fprintf(out, "%02x", d[i]);
     fprintf(out, "\n");
+    share_pass(s, share);
     blog_stream_close(s);
     return 0;
 }
@@ -108,13 +145,20 @@ int main(int argc, char **argv)
         char name[4096];
         snprintf(name, sizeof name, "%s.%d", argv[g + 1], comm_rank());
         FILE *out = fopen(name, "w");
-        if (!out) {
+        snprintf(name, sizeof name, "%s.share.%d", argv[g + 1], comm_rank());
+        FILE *share = fopen(name, "w");
+        if (!out || !share) {
             fprintf(stderr, "streamfacts: cannot write %s\n", name);
+            if (out)
+                fclose(out);
+            if (share)
+                fclose(share);
             rc = 2;
             break;
         }
-        facts(argv[g], &o, out);
+        facts(argv[g], &o, out, share);
         fclose(out);
+        fclose(share);
         g = i + 1;      /* past the -- */
     }
     comm_end();

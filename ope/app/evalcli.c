@@ -934,7 +934,7 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
      * (accum.h; BLOG_STREAM_GRID is ACC_CHUNK), read from its first by a seek. */
     if (rc == 1 && comm_size() > 1) {
-        blog_stream_part(total, (size_t)comm_size(), (size_t)comm_rank(), &sw.lo, &sw.hi);
+        blog_stream_share(bs, &sw.lo, &sw.hi);
         if (blog_stream_set_range(bs, sw.lo, sw.hi, err) != 0)
             rc = -1;
     }

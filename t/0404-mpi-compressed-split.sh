@@ -1,0 +1,179 @@
+#!/bin/sh
+# t/0404-mpi-compressed-split.sh: under mpirun a compressed log (.gz, .zst) has its
+# first pass split by bytes (datasets/blog_stream_split.c, bytes_split): each rank
+# reads the log from its start, passes over the rows before its share without parsing
+# them, parses its share, which ends at the first row of the grid (4096 rows) whose
+# previous row begins past (rank + 1) / N of the decompressed bytes (as rank 0 saw the
+# file expand at its header), and stops there. What must hold, checked with
+# t/streamfacts on every rank against the single process:
+#   - the whole log's facts (rows, actions, columns' roles, levels in order, every
+#     value of a whole pass) on every rank, as for a plain file (t/0383);
+#   - the shares (blog_stream_share) are split by bytes, start at row 0, meet, and end
+#     at the log's last row; a share may be empty (a small log on 5 ranks);
+#   - a pass over each rank's share, its windows in rank order, is the single
+#     process's pass, window for window (each window's values hashed);
+# and `ope eval`'s JSON under 2 and 3 ranks equals the single process's (t/jsonclose,
+# 1e-12); a bad value in a later rank's share, and a quote that never closes, are
+# refused with the single process's status and first message line.
+# Skipped without MPI, and in sanitizer builds, as t/0383.
+. "$OPE_SRCDIR/t/lib.sh"
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
+grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
+if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
+    skip_all "sanitizer build: MPI runs are checked in the plain build"
+fi
+command -v zstd >/dev/null 2>&1 || skip_all "zstd is not installed (apt-get install zstd)"
+plan 20
+mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
+close="$OPE_BUILDDIR/t/jsonclose"
+facts="$OPE_BUILDDIR/t/streamfacts"
+
+# 40,000 rows (10 chunks of the grid: shares of 2, 3 and 5 ranks of about 20,000,
+# 13,000 and 8,000 rows).
+"$OPE" gen bandit --rows 40000 --actions 3 --contexts 4 --policies greedy,uniform \
+    --seed 11 -q -o "$TMP/raw.csv" || exit 1
+sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
+# x1 whole numbers until "blue" at row 30000 (categorical in the last shares only); x2
+# "a"/"b", then "mid" from row 25000. Then the records csv.c reads that are not one
+# per line: a BOM, CR LF, blank lines, a quoted level holding a line break (rows
+# 5000, 21000, 32000: in the first, middle and last shares).
+awk -F, 'BEGIN { OFS = "," } NR > 1 { r = NR - 2
+    $5 = r % 7; if (r == 30000) $5 = "blue"
+    $6 = (r % 2) ? "a" : "b"; if (r >= 25000 && r % 3 == 0) $6 = "mid" } { print }' \
+    "$TMP/q.csv" > "$TMP/cat.csv"
+awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
+    if (r == 5000 || r == 21000) printf "\r\n"
+    if (r == 32000) sub(/,b,/, ",\"two\nlines\",")
+    printf "%s\r\n", $0 }' "$TMP/cat.csv" > "$TMP/odd.csv"
+gzip -1 -c "$TMP/q.csv" > "$TMP/q.csv.gz"
+gzip -1 -c "$TMP/odd.csv" > "$TMP/odd.csv.gz"
+zstd -q -1 -c "$TMP/odd.csv" > "$TMP/odd.csv.zst"
+# Two gzip members (as `cat a.gz b.gz` makes): the second begins mid-log.
+head -20001 "$TMP/cat.csv" | gzip -1 > "$TMP/two.csv.gz"
+tail -n +20002 "$TMP/cat.csv" | gzip -1 >> "$TMP/two.csv.gz"
+# 6,000 rows: 2 chunks, so 5 ranks leave shares empty.
+head -6001 "$TMP/q.csv" | gzip -1 > "$TMP/small.csv.gz"
+
+facts_all() {   # NPS GROUP [-- GROUP ...]: t/streamfacts alone and under each of NPS
+    nps=$1; shift
+    rm -rf "$TMP/alone" && mkdir "$TMP/alone"
+    (cd "$TMP/alone" && "$facts" "$@") || diag "streamfacts alone: status $?"
+    for np in $nps; do
+        rm -rf "$TMP/np$np" && mkdir "$TMP/np$np"
+        (cd "$TMP/np$np" && $mpi -np "$np" "$facts" "$@") 2>"$TMP/fn.err" ||
+            diag "streamfacts on $np ranks: status $?" "$(head -3 "$TMP/fn.err")"
+    done
+}
+# same_facts DESC OUT NPS: every rank's whole-log facts are the single process's.
+same_facts() {
+    desc=$1; out=$2; bad=""
+    [ -s "$TMP/alone/$out.0" ] || bad=" alone: none"
+    for np in $3; do
+        r=0
+        while [ $r -lt "$np" ]; do
+            cmp -s "$TMP/alone/$out.0" "$TMP/np$np/$out.$r" || bad="$bad np=$np rank $r"
+            r=$((r + 1))
+        done
+    done
+    if [ -z "$bad" ]; then pass "$desc"
+    else fail "$desc"; diag "$bad" "$(diff "$TMP/alone/$out.0" "$TMP/np2/$out.0" | head -20)"; fi
+}
+# same_shares DESC OUT NPS [empty]: the shares are split by bytes and tile the log, and
+# their windows in rank order are the single process's; with "empty", some share of
+# the largest rank count is empty.
+same_shares() {
+    desc=$1; out=$2; bad=""; empty=0
+    rows=$(awk '$1 == "share" { print $3 }' "$TMP/alone/$out.share.0")
+    grep '^window' "$TMP/alone/$out.share.0" > "$TMP/whole"
+    [ -s "$TMP/whole" ] || bad=" alone: no windows"
+    for np in $3; do
+        r=0; next=0; : > "$TMP/joined"
+        while [ $r -lt "$np" ]; do
+            f="$TMP/np$np/$out.share.$r"
+            set -- $(grep '^share' "$f")
+            [ "${4:-}" = bytes ] || bad="$bad np=$np rank $r: split ${4:-none}"
+            [ "${2:-}" = "$next" ] || bad="$bad np=$np rank $r: starts at ${2:-?}, not $next"
+            [ "${2:-}" = "${3:-}" ] && empty=1
+            next=${3:-?}
+            grep '^window' "$f" >> "$TMP/joined"
+            ! grep -q 'error' "$f" || bad="$bad np=$np rank $r: $(grep error "$f")"
+            r=$((r + 1))
+        done
+        [ "$next" = "$rows" ] || bad="$bad np=$np: the shares end at $next, not $rows"
+        cmp -s "$TMP/whole" "$TMP/joined" || bad="$bad np=$np: other windows"
+    done
+    [ "${4:-}" != empty ] || [ $empty -eq 1 ] || bad="$bad: no share is empty"
+    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
+}
+
+facts_all "2 3 5" "$TMP/q.csv.gz" q -- "$TMP/odd.csv.gz" odd -- "$TMP/odd.csv.zst" oddz \
+    -- "$TMP/two.csv.gz" two -- "$TMP/small.csv.gz" small
+same_facts "gzip: the facts of every rank" q "2 3 5"
+same_shares "gzip: shares split by bytes, their windows the whole pass's" q "2 3 5"
+same_facts "gzip, BOM, CR LF, blank lines, a quoted line break, late levels" odd "2 3 5"
+expect_grep "$TMP/alone/odd.0" "levels x1: [0] [1] [2] [3] [4] [5] [6] [blue]" \
+    "x1's levels: the numbers first, then blue"
+expect_grep "$TMP/alone/odd.0" "rows 40000 " "every row counted"
+same_shares "... its shares and windows" odd "2 3 5"
+same_facts "zstd: the same" oddz "2 3 5"
+same_shares "... its shares and windows" oddz "2 3 5"
+same_facts "two gzip members" two "2 3 5"
+same_shares "... its shares and windows" two "2 3 5"
+same_facts "a log of 2 chunks on up to 5 ranks" small "2 3 5"
+same_shares "... some shares empty, the others the whole pass" small "2 3 5" empty
+# The shares follow the bytes, planned so that the ranks take about as long: rank 1
+# decompresses rank 0's bytes too, so (gzip: decompression a quarter of the time)
+# rank 0's share ends past 4/7 of the bytes (22,857 rows of an even log: on the grid,
+# row 24,576), not in the middle (row 20,480).
+set -- $(grep '^share' "$TMP/np2/q.share.0")
+if [ "${3:-0}" -gt 20480 ] && [ "${3:-0}" -le 28672 ]; then
+    pass "2 ranks: rank 0's share ends past the middle (row ${3:-})"
+else fail "2 ranks: rank 0's share is $*"; fi
+
+# same_json DESC LOG: ope eval's JSON alone and under 2 and 3 ranks.
+same_json() {
+    desc=$1; log=$2
+    "$OPE" eval "$log" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
+    bad=""
+    for np in 2 3; do
+        $mpi -np $np "$OPE" eval "$log" -f json >"$TMP/np" 2>"$TMP/np.err"
+        s=$?
+        if [ $s -ne 0 ] || ! "$close" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp"; then
+            bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
+        fi
+    done
+    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
+}
+same_json "ope eval of a gzip log: the single process's JSON" "$TMP/odd.csv.gz"
+same_json "ope eval of a zstd log: the same" "$TMP/odd.csv.zst"
+same_json "ope eval of a small log on more ranks than chunks" "$TMP/small.csv.gz"
+
+# bad DESC LOG: a log the single process refuses; 2 and 3 ranks give its status and
+# first message line (after the "rank R: " of the rank that read it).
+bad() {
+    desc=$1; log=$2
+    "$OPE" eval "$log" >/dev/null 2>"$TMP/e1"; s1=$?
+    head -1 "$TMP/e1" > "$TMP/e1.first"
+    bad=""
+    [ $s1 -ne 0 ] || bad="the single process takes it"
+    for np in 2 3; do
+        $mpi -np $np "$OPE" eval "$log" >/dev/null 2>"$TMP/e2"; s2=$?
+        head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
+        [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
+            bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
+    done
+    if [ -z "$bad" ]; then pass "$desc"
+    else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
+}
+awk -F, 'BEGIN { OFS = "," } NR == 36002 { $2 = "oops" } { print }' "$TMP/q.csv" |
+    gzip -1 > "$TMP/bad1.csv.gz"
+bad "a bad reward in the last rank's share" "$TMP/bad1.csv.gz"
+expect_grep "$TMP/e1.first" "bad1.csv.gz:36002:" "(the single process names its line)"
+# A quote opened at row 12000 that never closes: the ranks after it cannot find
+# their shares, and the whole-log first pass reports it.
+awk 'NR == 12002 { sub(/,b,/, ",\"open,") } { print }' "$TMP/cat.csv" |
+    gzip -1 > "$TMP/bad2.csv.gz"
+bad "a quote that never closes" "$TMP/bad2.csv.gz"
+expect_grep "$TMP/e1.first" "never" "(the single process says the quote never ends)"
+done_testing
