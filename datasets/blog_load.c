@@ -289,6 +289,19 @@ static void cut_span(const struct csv_span *sp, size_t room, struct csv_span *he
     tail->offset = sp->offset + head->len;
 }
 
+/* The next run of plain lines: what the loader kept of the last (L->rest), else the
+ * reader's next (csv_next_span: 2 when the next record is csv_next's to read). */
+static int next_run(struct loader *L, struct csv_reader *csv, struct csv_span *sp,
+                    struct ope_error *err)
+{
+    if (L->rest.len) {
+        *sp = L->rest;
+        L->rest.len = 0;
+        return 1;
+    }
+    return use_spans ? csv_next_span(csv, SPAN_BYTES, sp, err) : 2;
+}
+
 /* Read the records after the header into the loader's columns until it holds limit
  * rows or the input ends: runs of plain lines through blog_loader_read_span, the
  * other records one by one, in file order. A run cut at the limit keeps its other
@@ -300,14 +313,7 @@ int blog_loader_read_rows(struct loader *L, struct csv_reader *csv, size_t limit
         if (L->n >= limit)
             return 1;
         struct csv_span sp;
-        int rc;
-        if (L->rest.len) {
-            sp = L->rest;
-            L->rest.len = 0;
-            rc = 1;
-        } else {
-            rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
-        }
+        int rc = next_run(L, csv, &sp, err);
         if (rc == 1 && limit != (size_t)-1 && limit - L->n < sp.len) {
             struct csv_span head;
             cut_span(&sp, limit - L->n, &head, &L->rest);
@@ -362,14 +368,7 @@ int blog_loader_skip_rows(struct loader *L, struct csv_reader *csv, size_t every
     struct skip k = { every ? every : 1, row, past, prev, 0, mark, ctx };
     for (;;) {
         struct csv_span sp;
-        int rc;
-        if (L->rest.len) {
-            sp = L->rest;
-            L->rest.len = 0;
-            rc = 1;
-        } else {
-            rc = use_spans ? csv_next_span(csv, SPAN_BYTES, &sp, err) : 2;
-        }
+        int rc = next_run(L, csv, &sp, err);
         if (rc == 1) {
             const char *p = sp.p, *e = sp.p + sp.len;
             for (size_t line = sp.line; p < e; line++) {

@@ -4,12 +4,8 @@
 # cores, hence --oversubscribe). Skipped when ope is built without MPI or mpirun is
 # missing, and in sanitizer builds (Open MPI's own allocations are not instrumented).
 . "$OPE_SRCDIR/t/lib.sh"
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
-grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
-if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    skip_all "sanitizer build: MPI runs are checked in the plain build"
-fi
+. "$OPE_SRCDIR/t/mpi-lib.sh"
+mpi_ready
 plan 3
 mpi="mpirun --allow-run-as-root --oversubscribe"
 if timeout 120 $mpi -np 3 "$OPE_BUILDDIR/t/0376-comm" >"$TMP/out" 2>"$TMP/err"; then

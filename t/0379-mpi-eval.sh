@@ -16,12 +16,8 @@
 # Skipped without MPI, and in sanitizer builds (Open MPI's own allocations are not
 # instrumented), as t/0377.
 . "$OPE_SRCDIR/t/lib.sh"
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
-grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
-if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    skip_all "sanitizer build: MPI runs are checked in the plain build"
-fi
+. "$OPE_SRCDIR/t/mpi-lib.sh"
+mpi_ready
 plan 29
 mpi="timeout 300 mpirun --allow-run-as-root --oversubscribe"
 close="$OPE_BUILDDIR/t/jsonclose"

@@ -19,16 +19,9 @@
 # "late" for the single process too.
 # Skipped without MPI, and in sanitizer builds, as t/0379.
 . "$OPE_SRCDIR/t/lib.sh"
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
-grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
-if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    skip_all "sanitizer build: MPI runs are checked in the plain build"
-fi
+. "$OPE_SRCDIR/t/mpi-lib.sh"
+mpi_ready
 plan 36
-mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
-close="$OPE_BUILDDIR/t/jsonclose"
-facts="$OPE_BUILDDIR/t/streamfacts"
 
 "$OPE" gen bandit --rows 150000 --actions 3 --contexts 4 --policies greedy,uniform \
     --seed 11 -q -o "$TMP/raw.csv" || exit 1
@@ -52,56 +45,13 @@ awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",position"; next }
     { r = NR - 2; print $0 "," (r == 125000 ? 0 : 1 + r % 3) }' "$TMP/q.csv" > "$TMP/pos.csv"
 # The records csv.c reads that are not one per line: a BOM, CR LF line ends, blank
 # lines (in rank 0's and rank 1's shares), a quoted level holding a line break; then
-# the same gzipped (whose first pass is not split: every rank reads it whole).
+# the same gzipped (its first pass split by bytes: t/0404).
 awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
     if (r == 60000 || r == 100001) printf "\r\n"
     if (r == 90000) sub(/,b,/, ",\"two\nlines\",")
     printf "%s\r\n", $0 }' "$TMP/cat.csv" > "$TMP/odd.csv"
 
-# facts_all NPS GROUP [-- GROUP ...]: t/streamfacts over every group ("LOG OUT [ARGS]",
-# OUT a bare name) alone, into $TMP/alone/OUT.0, and under each rank count of NPS,
-# into $TMP/npN/OUT.R: one run and one MPI job each for all the logs (a job per log
-# spent a second or more of mpirun's start on each).
-facts_all() {
-    nps=$1; shift
-    rm -rf "$TMP/alone" && mkdir "$TMP/alone"
-    (cd "$TMP/alone" && "$facts" "$@") || diag "streamfacts alone: status $?"
-    for np in $nps; do
-        rm -rf "$TMP/np$np" && mkdir "$TMP/np$np"
-        (cd "$TMP/np$np" && $mpi -np "$np" "$facts" "$@") 2>"$TMP/fn.err" ||
-            diag "streamfacts on $np ranks: status $?" "$(head -3 "$TMP/fn.err")"
-    done
-}
-# same_facts DESC OUT NPS: every rank of each rank count wrote the single process's facts.
-same_facts() {
-    desc=$1; out=$2; bad=""
-    [ -s "$TMP/alone/$out.0" ] || bad=" alone: none"
-    for np in $3; do
-        r=0
-        while [ $r -lt "$np" ]; do
-            cmp -s "$TMP/alone/$out.0" "$TMP/np$np/$out.$r" || bad="$bad np=$np rank $r"
-            r=$((r + 1))
-        done
-    done
-    if [ -z "$bad" ]; then pass "$desc"
-    else fail "$desc"; diag "$bad" "$(diff "$TMP/alone/$out.0" "$TMP/np2/$out.0" | head -20)"; fi
-}
-# same_json DESC LOG: ope eval's JSON alone and under 1, 2, 3 and 5 ranks.
-same_json() {
-    desc=$1; log=$2
-    "$OPE" eval "$log" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
-    bad=""
-    for np in 1 2 3 5; do
-        $mpi -np $np "$OPE" eval "$log" -f json >"$TMP/np" 2>"$TMP/np.err"
-        s=$?
-        if [ $s -ne 0 ] || ! "$close" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp"; then
-            bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
-        fi
-    done
-    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
-}
-
-# A compressed log: read whole by every rank in the first pass (not split), the same.
+# A compressed log: its first pass split by bytes (t/0404), the same facts.
 gzip -1 -c "$TMP/odd.csv" > "$TMP/odd.csv.gz"
 facts_all "2 3 5" "$TMP/q.csv" q -- "$TMP/cat.csv" cat -- "$TMP/pos.csv" pos -- \
     "$TMP/pos.csv" posb --position-base 1 -- "$TMP/odd.csv" odd -- "$TMP/odd.csv.gz" oddgz
@@ -120,9 +70,9 @@ expect_grep "$TMP/alone/posb.0" \
 same_facts "BOM, CR LF, blank lines, a quoted line break" odd "2 3 5"
 expect_grep "$TMP/alone/odd.0" "rows 150000 " "every row counted"
 same_facts "the same log gzipped" oddgz "2 3 5"
-same_json "ope eval: categorical columns" "$TMP/cat.csv"
-same_json "ope eval: positions" "$TMP/pos.csv"
-same_json "ope eval: BOM, CR LF, blank lines, quotes" "$TMP/odd.csv"
+same_json "ope eval: categorical columns" "$TMP/cat.csv" "1 2 3 5"
+same_json "ope eval: positions" "$TMP/pos.csv" "1 2 3 5"
+same_json "ope eval: BOM, CR LF, blank lines, quotes" "$TMP/odd.csv" "1 2 3 5"
 
 # bad DESC AWK-PROGRAM: a log the single process refuses ($TMP/badK.csv, K counting the
 # calls); 2 and 3 ranks give its status and first message line. Every rank of 3 and 5
@@ -134,18 +84,7 @@ bad() {
     log="$TMP/bad$nbad.csv"
     awk -F, "$prog" OFS=, "$TMP/q.csv" > "$log"
     eval "bad_desc_$nbad=\$desc"
-    "$OPE" eval "$log" >/dev/null 2>"$TMP/e1"; s1=$?
-    head -1 "$TMP/e1" > "$TMP/e1.first"
-    bad=""
-    [ $s1 -ne 0 ] || bad="the single process takes it"
-    for np in 2 3; do
-        $mpi -np $np "$OPE" eval "$log" >/dev/null 2>"$TMP/e2"; s2=$?
-        head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
-        [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
-            bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
-    done
-    if [ -z "$bad" ]; then pass "$desc"
-    else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
+    refused_alike "$desc" "$log" "2 3"
 }
 bad "a bad reward in rank 0's share" 'NR == 1002 { $2 = "oops" } { print }'
 bad "a bad pscore in rank 1's share" 'NR == 60002 { $3 = "2" } { print }'

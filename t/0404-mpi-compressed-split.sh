@@ -17,17 +17,10 @@
 # refused with the single process's status and first message line.
 # Skipped without MPI, and in sanitizer builds, as t/0383.
 . "$OPE_SRCDIR/t/lib.sh"
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
-grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
-if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    skip_all "sanitizer build: MPI runs are checked in the plain build"
-fi
+. "$OPE_SRCDIR/t/mpi-lib.sh"
+mpi_ready
 command -v zstd >/dev/null 2>&1 || skip_all "zstd is not installed (apt-get install zstd)"
 plan 20
-mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
-close="$OPE_BUILDDIR/t/jsonclose"
-facts="$OPE_BUILDDIR/t/streamfacts"
 
 # 40,000 rows (10 chunks of the grid: shares of 2, 3 and 5 ranks of about 20,000,
 # 13,000 and 8,000 rows).
@@ -55,30 +48,6 @@ tail -n +20002 "$TMP/cat.csv" | gzip -1 >> "$TMP/two.csv.gz"
 # 6,000 rows: 2 chunks, so 5 ranks leave shares empty.
 head -6001 "$TMP/q.csv" | gzip -1 > "$TMP/small.csv.gz"
 
-facts_all() {   # NPS GROUP [-- GROUP ...]: t/streamfacts alone and under each of NPS
-    nps=$1; shift
-    rm -rf "$TMP/alone" && mkdir "$TMP/alone"
-    (cd "$TMP/alone" && "$facts" "$@") || diag "streamfacts alone: status $?"
-    for np in $nps; do
-        rm -rf "$TMP/np$np" && mkdir "$TMP/np$np"
-        (cd "$TMP/np$np" && $mpi -np "$np" "$facts" "$@") 2>"$TMP/fn.err" ||
-            diag "streamfacts on $np ranks: status $?" "$(head -3 "$TMP/fn.err")"
-    done
-}
-# same_facts DESC OUT NPS: every rank's whole-log facts are the single process's.
-same_facts() {
-    desc=$1; out=$2; bad=""
-    [ -s "$TMP/alone/$out.0" ] || bad=" alone: none"
-    for np in $3; do
-        r=0
-        while [ $r -lt "$np" ]; do
-            cmp -s "$TMP/alone/$out.0" "$TMP/np$np/$out.$r" || bad="$bad np=$np rank $r"
-            r=$((r + 1))
-        done
-    done
-    if [ -z "$bad" ]; then pass "$desc"
-    else fail "$desc"; diag "$bad" "$(diff "$TMP/alone/$out.0" "$TMP/np2/$out.0" | head -20)"; fi
-}
 # same_shares DESC OUT NPS [empty]: the shares are split by bytes and tile the log, and
 # their windows in rank order are the single process's; with "empty", some share of
 # the largest rank count is empty.
@@ -131,49 +100,18 @@ if [ "${3:-0}" -gt 20480 ] && [ "${3:-0}" -le 28672 ]; then
     pass "2 ranks: rank 0's share ends past the middle (row ${3:-})"
 else fail "2 ranks: rank 0's share is $*"; fi
 
-# same_json DESC LOG: ope eval's JSON alone and under 2 and 3 ranks.
-same_json() {
-    desc=$1; log=$2
-    "$OPE" eval "$log" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
-    bad=""
-    for np in 2 3; do
-        $mpi -np $np "$OPE" eval "$log" -f json >"$TMP/np" 2>"$TMP/np.err"
-        s=$?
-        if [ $s -ne 0 ] || ! "$close" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp"; then
-            bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
-        fi
-    done
-    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
-}
-same_json "ope eval of a gzip log: the single process's JSON" "$TMP/odd.csv.gz"
-same_json "ope eval of a zstd log: the same" "$TMP/odd.csv.zst"
-same_json "ope eval of a small log on more ranks than chunks" "$TMP/small.csv.gz"
+same_json "ope eval of a gzip log: the single process's JSON" "$TMP/odd.csv.gz" "2 3"
+same_json "ope eval of a zstd log: the same" "$TMP/odd.csv.zst" "2 3"
+same_json "ope eval of a small log on more ranks than chunks" "$TMP/small.csv.gz" "2 3"
 
-# bad DESC LOG: a log the single process refuses; 2 and 3 ranks give its status and
-# first message line (after the "rank R: " of the rank that read it).
-bad() {
-    desc=$1; log=$2
-    "$OPE" eval "$log" >/dev/null 2>"$TMP/e1"; s1=$?
-    head -1 "$TMP/e1" > "$TMP/e1.first"
-    bad=""
-    [ $s1 -ne 0 ] || bad="the single process takes it"
-    for np in 2 3; do
-        $mpi -np $np "$OPE" eval "$log" >/dev/null 2>"$TMP/e2"; s2=$?
-        head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
-        [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
-            bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
-    done
-    if [ -z "$bad" ]; then pass "$desc"
-    else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
-}
 awk -F, 'BEGIN { OFS = "," } NR == 36002 { $2 = "oops" } { print }' "$TMP/q.csv" |
     gzip -1 > "$TMP/bad1.csv.gz"
-bad "a bad reward in the last rank's share" "$TMP/bad1.csv.gz"
+refused_alike "a bad reward in the last rank's share" "$TMP/bad1.csv.gz" "2 3"
 expect_grep "$TMP/e1.first" "bad1.csv.gz:36002:" "(the single process names its line)"
 # A quote opened at row 12000 that never closes: the ranks after it cannot find
 # their shares, and the whole-log first pass reports it.
 awk 'NR == 12002 { sub(/,b,/, ",\"open,") } { print }' "$TMP/cat.csv" |
     gzip -1 > "$TMP/bad2.csv.gz"
-bad "a quote that never closes" "$TMP/bad2.csv.gz"
+refused_alike "a quote that never closes" "$TMP/bad2.csv.gz" "2 3"
 expect_grep "$TMP/e1.first" "never" "(the single process says the quote never ends)"
 done_testing

@@ -8,14 +8,9 @@
 # accumulator has 11 columns"): the ranks' settings are compared now, and the rank is
 # named. Skipped without MPI and in sanitizer builds, as t/0379.
 . "$OPE_SRCDIR/t/lib.sh"
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
-grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
-if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    skip_all "sanitizer build: MPI runs are checked in the plain build"
-fi
+. "$OPE_SRCDIR/t/mpi-lib.sh"
+mpi_ready
 plan 12
-mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
 
 "$OPE" gen bandit --rows 10000 --actions 3 --seed 3 -q -o "$TMP/a.csv" || exit 1
 "$OPE" gen bandit --rows 10000 --actions 3 --seed 4 -q -o "$TMP/b.csv" || exit 1

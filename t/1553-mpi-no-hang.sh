@@ -10,12 +10,8 @@
 # which reaches rank 0 alone: the way this was first met) is refused with status 64.
 # Skipped without MPI and in sanitizer builds, as t/0379.
 . "$OPE_SRCDIR/t/lib.sh"
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-command -v mpirun >/dev/null 2>&1 || skip_all "mpirun is not installed (apt-get install openmpi-bin)"
-grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
-if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
-    skip_all "sanitizer build: MPI runs are checked in the plain build"
-fi
+. "$OPE_SRCDIR/t/mpi-lib.sh"
+mpi_ready
 plan 13
 # The timeout is what tells a hang (status 124) from the stop (the rank's status).
 mpi="timeout 100 mpirun --allow-run-as-root --oversubscribe"

@@ -5,7 +5,7 @@ check_LIBRARIES = t/libtap.a
 t_libtap_a_SOURCES = t/tap.c t/tap.h
 TAP_LIBS = t/libtap.a $(OPE_LIBS)
 LDADD = $(TAP_LIBS)
-EXTRA_DIST += t/lib.sh t/data
+EXTRA_DIST += t/lib.sh t/mpi-lib.sh t/data
 
 ope_c_tests = \
 	t/0100-csv \

@@ -129,9 +129,9 @@ enum {
 "  to a temporary file in $TMPDIR that the others read, but for dm's gradient,\n" \
 "  which reads the log again. --by is refused.\n" \
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
-"  streams each rank's share of the rows (whole chunks of 4096, reached by a seek;\n" \
-"  a .gz or .zst is decompressed by each rank to the end of its share, parsing\n" \
-"  only the share, which ends past (rank + 1) / N of the decompressed bytes)\n" \
+"  streams each rank's share of the rows (whole chunks of 4096, reached by a\n" \
+"  seek; a .gz or .zst is decompressed by each rank up to the end of its share,\n" \
+"  parsing only the share, so later ranks take fewer rows)\n" \
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
 "  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \

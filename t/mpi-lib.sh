@@ -1,0 +1,86 @@
+# t/mpi-lib.sh: what the tests under mpirun share; source it after t/lib.sh.
+#   mpi_ready                 skip the whole test unless mpirun is installed and ope is
+#                             built with MPI, and in sanitizer builds (Open MPI's own
+#                             allocations are not instrumented: MPI runs are checked in
+#                             the plain build); sets $mpi (CI runs as root, on 2 cores)
+#   facts_all NPS GROUP [-- GROUP ...]
+#                             t/streamfacts over every group ("LOG OUT [ARGS]", OUT a
+#                             bare name) alone, into $TMP/alone/OUT.0, and under each
+#                             rank count of NPS, into $TMP/npN/OUT.R: one run and one
+#                             MPI job each for all the logs (mpirun takes a second or
+#                             more to start)
+#   same_facts DESC OUT NPS   every rank of each rank count wrote the single process's
+#                             facts
+#   same_json DESC LOG NPS    ope eval's JSON of LOG under each rank count of NPS is the
+#                             single process's (t/jsonclose, 1e-12)
+#   refused_alike DESC LOG NPS
+#                             LOG is refused under each rank count with the single
+#                             process's status and first message line (after the
+#                             "rank R: " of the rank that read it; mpirun adds its own
+#                             notice after that line); leaves that line in $TMP/e1.first
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+
+mpi_ready() {
+    command -v mpirun >/dev/null 2>&1 ||
+        skip_all "mpirun is not installed (apt-get install openmpi-bin)"
+    grep -q '^#define HAVE_MPI 1' "$OPE_BUILDDIR/config.h" || skip_all "ope is built without MPI"
+    if grep -q '^OPE_CFLAGS = .*-fsanitize' "$OPE_BUILDDIR/Makefile"; then
+        skip_all "sanitizer build: MPI runs are checked in the plain build"
+    fi
+    mpi="timeout 120 mpirun --allow-run-as-root --oversubscribe"
+}
+
+facts_all() {
+    nps=$1; shift
+    rm -rf "$TMP/alone" && mkdir "$TMP/alone"
+    (cd "$TMP/alone" && "$OPE_BUILDDIR/t/streamfacts" "$@") || diag "streamfacts alone: status $?"
+    for np in $nps; do
+        rm -rf "$TMP/np$np" && mkdir "$TMP/np$np"
+        (cd "$TMP/np$np" && $mpi -np "$np" "$OPE_BUILDDIR/t/streamfacts" "$@") 2>"$TMP/fn.err" ||
+            diag "streamfacts on $np ranks: status $?" "$(head -3 "$TMP/fn.err")"
+    done
+}
+
+same_facts() {
+    desc=$1; out=$2; bad=""
+    [ -s "$TMP/alone/$out.0" ] || bad=" alone: none"
+    for np in $3; do
+        r=0
+        while [ $r -lt "$np" ]; do
+            cmp -s "$TMP/alone/$out.0" "$TMP/np$np/$out.$r" || bad="$bad np=$np rank $r"
+            r=$((r + 1))
+        done
+    done
+    if [ -z "$bad" ]; then pass "$desc"
+    else fail "$desc"; diag "$bad" "$(diff "$TMP/alone/$out.0" "$TMP/np2/$out.0" | head -20)"; fi
+}
+
+same_json() {
+    desc=$1; log=$2
+    "$OPE" eval "$log" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
+    bad=""
+    for np in $3; do
+        $mpi -np "$np" "$OPE" eval "$log" -f json >"$TMP/np" 2>"$TMP/np.err"
+        s=$?
+        if [ $s -ne 0 ] || ! "$OPE_BUILDDIR/t/jsonclose" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp"; then
+            bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
+        fi
+    done
+    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
+}
+
+refused_alike() {
+    desc=$1; log=$2
+    "$OPE" eval "$log" >/dev/null 2>"$TMP/e1"; s1=$?
+    head -1 "$TMP/e1" > "$TMP/e1.first"
+    bad=""
+    [ $s1 -ne 0 ] || bad="the single process takes it"
+    for np in $3; do
+        $mpi -np "$np" "$OPE" eval "$log" >/dev/null 2>"$TMP/e2"; s2=$?
+        head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
+        [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
+            bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
+    done
+    if [ -z "$bad" ]; then pass "$desc"
+    else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
+}
