@@ -729,7 +729,7 @@ int blog_loader_n_actions(const struct loader *L, struct ope_error *err)
                 return ope_fail(err, OPE_EDATA, "%s:%zu: action %d, but the per-action "
                                 "columns (pi.NAME.A, qhat.A, q.A) cover actions 0..%d: every "
                                 "logged action needs its columns (a wrong action id, or "
-                                "columns missing)", csv_input_name(L->csv, 0),
+                                "columns missing)", row_path(L, i),
                                 L->line ? L->line[i] : i + 2, L->action[i],
                                 L->r.max_action);
     return (int)A + 1;

@@ -938,7 +938,7 @@ static int info_stream(struct report *rp, const char *path, struct load_opts *o,
         return rc;
     }
     if (blog_stream_spilled(bs) && !out->quiet)
-        fprintf(stderr, "ope info: note: %s is not a regular file: it was copied to a "
+        fprintf(stderr, "ope info: note: %s can be read only once: it was copied to a "
                 "temporary file in %s as it was read, to be read again (give the log as a "
                 "file's path to spare the copy)\n",
                 strcmp(path, "-") == 0 ? "standard input" : path, blog_stream_spill_dir());
@@ -1064,9 +1064,9 @@ const struct cmd_entry cmd_info_entry = {
     "    intervals tend to cover less than their level), mean weight more than\n"
     "    0.1 and 3 standard errors from 1,\n"
     "    probability on actions never logged in that context.\n"
+    "With -f csv: one line per value (section,item,key,value).\n"
     "\n"
     OUTCLI_HELP
-    "                        (csv: one line per value: section,item,key,value)\n"
     LOADCLI_HELP
     "\n"
     LOADCLI_STREAM_HELP

@@ -183,6 +183,13 @@ expect_grep err "none.csv: the file is empty; expected the header of p1.csv" "th
 sed '6s/^[0-9]*,/x,/' p2.csv > e2.csv
 expect_status 65 "a bad value in the second file: exit 65" run $OPE eval p1.csv e2.csv
 expect_grep err "e2.csv:6:1: column 'action': saw 'x'" "named with the second file's line"
+# An action past the per-action columns (checked once the log is whole) on the second
+# file's line 7: it named the first file (p1.csv:7).
+awk -F, -v OFS=, 'NR == 7 { $1 = 9 } { print }' p2.csv > a2.csv
+expect_status 65 "an action past the columns in the second file: exit 65" run $OPE eval p1.csv a2.csv
+expect_grep err "a2.csv:7: action 9, but the per-action columns" "... named with the second file's line"
+run $OPE eval p1.csv a2.csv --stream > /dev/null 2> err
+expect_grep err "a2.csv:7: action 9, but the per-action columns" "... streamed too"
 awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pi.greedy.0") c = i }
     NR == 8 { $c = ($c == "0.5") ? "0.25" : "0.5" } { print }' p2.csv > s2.csv
 expect_status 65 "a bad policy sum in the second file: exit 65" run $OPE eval p1.csv s2.csv

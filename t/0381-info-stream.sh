@@ -50,7 +50,7 @@ cat "$TMP/log.csv" | "$OPE" info - >"$TMP/whole" 2>/dev/null
 cat "$TMP/log.csv" | "$OPE" info --stream - >"$TMP/win" 2>"$TMP/err"
 cmp -s "$TMP/whole" "$TMP/win" && pass "standard input through a pipe: same table" ||
     { fail "standard input through a pipe: same table"; diag "$(diff "$TMP/whole" "$TMP/win" | head)"; }
-expect_grep "$TMP/err" "standard input is not a regular file: it was copied to a temporary file" \
+expect_grep "$TMP/err" "standard input can be read only once: it was copied to a temporary file" \
     "and it says that it was copied to a temporary file"
 cat "$TMP/log.csv.gz" | "$OPE" info --stream -q - >"$TMP/win" 2>"$TMP/err"
 [ ! -s "$TMP/err" ] && cmp -s "$TMP/whole" "$TMP/win" && pass "a piped .gz, with -q: same, silent" ||

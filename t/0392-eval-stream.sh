@@ -49,7 +49,7 @@ grep -v '"warnings"\|sha256' "$TMP/mem.json" > "$TMP/a"
 grep -v '"warnings"\|sha256' "$TMP/pipe.json" > "$TMP/b"
 if cmp -s "$TMP/a" "$TMP/b"; then pass "standard input: the same estimates"
 else fail "standard input differs"; diag "$(diff "$TMP/a" "$TMP/b" | head -5)"; fi
-expect_grep "$TMP/pipe.json" "standard input is not a regular file: it was copied" \
+expect_grep "$TMP/pipe.json" "standard input can be read only once: it was copied" \
     "and it says it was copied"
 "$OPE" select "$TMP/q.csv" -f json > "$TMP/s1" 2>/dev/null
 "$OPE" select "$TMP/q.csv" --stream -f json > "$TMP/s2" 2>/dev/null

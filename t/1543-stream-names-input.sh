@@ -14,9 +14,9 @@ head -1001 "$TMP/log.csv" > "$TMP/p1.csv"
     > "$TMP/out.json" 2>/dev/null; s=$?
 if [ $s -eq 0 ]; then pass "a file then standard input: status 0"
 else fail "a file then standard input: status $s"; fi
-expect_grep "$TMP/out.json" "standard input is not a regular file: it was copied" \
+expect_grep "$TMP/out.json" "standard input can be read only once: it was copied" \
     "the warning names standard input"
-if grep -q "p1.csv is not a regular file" "$TMP/out.json"; then
+if grep -q "p1.csv can be read only once" "$TMP/out.json"; then
     fail "it calls the regular first file not regular"
 else pass "not the first file"; fi
 

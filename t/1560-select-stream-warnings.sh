@@ -25,7 +25,7 @@ else fail "the in-memory selection"; diag "$(cmp "$TMP/mem.json" "$TMP/streamed.
 
 expect_status 0 "select --stream - (standard input), JSON" \
     sh -c "'$OPE' select --stream - -f json < '$TMP/log.csv'"
-expect_grep "$TMP/err" "ope select: warning: standard input is not a regular file: it was copied" \
+expect_grep "$TMP/err" "ope select: warning: standard input can be read only once: it was copied" \
     "the copied input said too"
 
 expect_status 0 "two logs streamed" "$OPE" select --stream "$TMP/log.csv" "$TMP/log.csv" -q

@@ -9,8 +9,8 @@ plan 7
 expect_status 0 "ope help formats" "$OPE" help formats
 # The paragraph, joined into one line (wrapping may move its words).
 tr '\n' ' ' < "$TMP/out" > "$TMP/one"
-expect_grep "$TMP/one" "ope eval, select and info --stream read it in windows of rows" \
-    "eval, select and info stream"
+expect_grep "$TMP/one" "ope eval, select, info, report, gate and plan --stream read it in windows of rows" \
+    "eval, select, info, report, gate and plan stream"
 expect_grep "$TMP/one" "past --memory-limit N" "by themselves past --memory-limit"
 expect_grep "$TMP/one" "mpirun -np N ope eval|select LOG splits a bandit log" "mpirun splits eval and select"
 expect_grep "$TMP/one" "told by the first bytes, not the name" "compressed input by its magic bytes"

@@ -387,7 +387,7 @@ int evalcli_read_warnings(struct res_eval *r, const char *left, const char *spil
         added++;
     }
     if (spilled && spilled[0]) {
-        if (res_warn(r, NULL, "%s is not a regular file: it was copied to a temporary file "
+        if (res_warn(r, NULL, "%s can be read only once: it was copied to a temporary file "
                      "%s%s as it was read, to be read again (give the log as a file's "
                      "path to spare the copy)", spilled, dir ? "in " : "in its run's ",
                      dir ? dir : "$TMPDIR") != 0)
