@@ -1,7 +1,8 @@
 /* datasets/input.c: the input layer of input.h. The raw bytes come from one FILE
  * opened once; the first few are sniffed for a magic number and then handed on as
  * if unread. gzip (zlib, several members allowed) and zstd (several frames allowed)
- * are decompressed as a stream, so a pipe never needs a second pass. */
+ * are decompressed as a stream, so a pipe never needs a second pass; a compressed
+ * regular file on a thread of its own, ahead of the reader (the read-ahead below). */
 #include "config.h"
 #include "datasets/input.h"
 
@@ -379,12 +380,12 @@ static void *ra_main(void *arg)
     return NULL;
 }
 
-/* Start the read-ahead of a compressed regular file at its first read: not with one
- * CPU, nor with OPE_NO_READAHEAD set, not empty and not 0 (the tests read both
- * ways), nor for a pipe (a
- * reader that stops early must not wait for a thread blocked on a pipe that has no
- * more to say yet) or an input being copied (its copy is the caller's to close), nor
- * when a thread cannot be made (the input is then decompressed as it is read). */
+/* Start the read-ahead of a compressed regular file at its first read. Not with one
+ * CPU; nor with OPE_NO_READAHEAD set, not empty and not 0 (the tests read both ways);
+ * nor for a pipe (a reader that stops early must not wait for a thread blocked on a
+ * pipe that has no more to say yet) or an input being copied (its copy is the
+ * caller's to close); nor when a thread cannot be made. The input is then
+ * decompressed as it is read. */
 static void ra_start(struct in_src *s)
 {
     s->ra_tried = 1;
