@@ -83,8 +83,9 @@ void blog_stream_check_batch(struct blog_stream *s, struct blog_stream_checks *c
 
 /* Across MPI ranks (comm_size() > 1), called on every rank once its header is read
  * (open_rc 0) or its opening failed (open_rc -1, err then left alone): the ranks agree
- * whether the first pass is split among them (one plain regular file, the same size
- * and rows on every rank, as csv_index_build finds them), and if
+ * whether the first pass is split among them (one regular file, the same size on
+ * every rank: a plain one by its index of rows, the same rows on every rank as
+ * csv_index_build finds them; a compressed one by its bytes), and if
  * so each reads its share of the rows and the ranks merge their facts and first
  * errors into those of the whole-log first pass. 1: done (s holds the whole log's
  * facts, marks and rows); 0: not split (make the whole-log first pass); -1 with err

@@ -1,6 +1,7 @@
 /* datasets/blog_stream_split.c: the first pass of a streamed bandit log split among MPI
  * ranks (blog_stream_split, blog_stream_int.h). Every rank finds where the rows begin
- * without parsing them (csv_index_build), reads and checks its own share of the rows
+ * without parsing them (a plain file: csv_index_build; a compressed one: passing over
+ * the rows before its share, bytes_split), reads and checks its own share of the rows
  * only, and the ranks exchange what they found and merge it, in rank order, into
  * exactly the facts and the first error of the whole-log first pass. */
 #include "config.h"
