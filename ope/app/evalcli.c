@@ -767,6 +767,15 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
         return 2;
     if (!sniffed && bandit_refuse(c, path, err) != 0)
         return -1;
+    /* Across ranks the first window, which says the log's policies and columns, is the
+     * rank's own first: read back from what its share of the first pass kept, not the
+     * log's first rows parsed again (a compressed log decompressed again up to them). */
+    if (comm_size() > 1) {
+        size_t lo, hi;
+        blog_stream_share(*bs, &lo, &hi);
+        if (hi > lo && blog_stream_set_range(*bs, lo, hi, err) != 0)
+            return -1;
+    }
     size_t first;
     int rc = blog_stream_next(*bs, w, &first, err);
     if (rc == 0)
