@@ -106,8 +106,6 @@ struct share {
     struct blog_stream_checks c;
 };
 
-/* Read the rows [s->lo, s->hi) (the last share to the end of the log), checking them
- * as the whole-log first pass does. Fills sh; -1 only when out of memory. */
 /* The share's columns and check slots. 0, or -1 out of memory. */
 static int share_alloc(const struct blog_stream *s, struct share *sh, struct ope_error *err)
 {
@@ -118,6 +116,22 @@ static int share_alloc(const struct blog_stream *s, struct share *sh, struct ope
     return 0;
 }
 
+/* What the batch the loader holds adds to the share: its checks, its rows, and the
+ * columns that turned categorical in it (was: which were before it). A column that
+ * turns categorical after the share's first batch has levels from rows no longer
+ * held. */
+static void share_batch(struct blog_stream *s, struct share *sh, const unsigned char *was)
+{
+    const struct loader *L = &s->L;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        if (L->ctx[j].categorical && !was[j])
+            sh->cat[j] = L->row0 > s->lo ? 2 : 1;
+    blog_stream_check_batch(s, &sh->c);
+    sh->rows += L->n;
+}
+
+/* Read the rows [s->lo, s->hi) (the last share to the end of the log), checking them
+ * as the whole-log first pass does. Fills sh; -1 only when out of memory. */
 static int share_read(struct blog_stream *s, struct share *sh, struct ope_error *err)
 {
     struct loader *L = &s->L;
@@ -139,13 +153,7 @@ static int share_read(struct blog_stream *s, struct share *sh, struct ope_error 
             was[j] = (unsigned char)L->ctx[j].categorical;
         if (blog_stream_batch_read(s, &sh->read_err) < 0 || L->n == 0)
             break;
-        /* A column that turns categorical after the share's first batch has levels
-         * from rows no longer held. */
-        for (size_t j = 0; j < m; j++)
-            if (L->ctx[j].categorical && !was[j])
-                sh->cat[j] = L->row0 > s->lo ? 2 : 1;
-        blog_stream_check_batch(s, &sh->c);
-        sh->rows += L->n;
+        share_batch(s, sh, was);
     }
     free(was);
     sh->max_action = L->max_action;
@@ -368,42 +376,31 @@ static int unread(struct blog_stream *s, struct ope_error *err)
     return blog_stream_pass_start(s, err);
 }
 
-/* The shares all[comm_size()] of a log of `rows` rows (split by bytes: the rows the
- * shares found) merged into the whole log's facts, or its first error: 1 merged, 0
- * not (a share did not start or end where the index says, or shares split by bytes
- * do not meet: the whole-log first pass decides), -1 with err. */
-static int merge(struct blog_stream *s, size_t rows, const struct share *all,
-                 struct ope_error *err)
+/* The shares all[comm_size()] merged into the whole log's facts, or its first error:
+ * 1 merged (s->total the rows of the shares), 0 not (a share did not start or end where
+ * it says, or the shares do not meet from row 0 to the log's end: the whole-log first
+ * pass decides), -1 with err. */
+static int merge(struct blog_stream *s, const struct share *all, struct ope_error *err)
 {
     struct loader *L = &s->L;
     int P = comm_size();
-    /* Row errors first: the lowest rank's, once every share below it read as many
-     * rows as the index gives it. */
-    size_t next = 0;
+    /* Row errors first: the lowest rank's, once every share below it read the rows
+     * it says, from where the one before it ended. */
+    uint64_t next = 0;
     for (int r = 0; r < P; r++) {
-        size_t lo, hi;
-        if (s->split_bytes) {
-            lo = (size_t)all[r].lo;
-            hi = (size_t)all[r].hi;
-        } else {
-            blog_stream_part(rows, (size_t)P, (size_t)r, &lo, &hi);
-        }
         if (!all[r].started)
             return 0;
         if (all[r].read_err.status) {
             *err = all[r].read_err;
             return -1;
         }
-        if (all[r].rows != hi - lo || lo != next || hi < lo)
+        if (all[r].lo != next || all[r].hi < all[r].lo || all[r].rows != all[r].hi - all[r].lo)
             return 0;
-        next = hi;
+        next = all[r].hi;
     }
-    /* Split by bytes, the shares meet and the last ends with the log: its rows. */
-    if (s->split_bytes) {
-        if (!all[P - 1].at_end || next == 0)
-            return 0;
-        s->total = next;
-    }
+    if (!all[P - 1].at_end || next == 0)
+        return 0;
+    s->total = (size_t)next;
     /* Then each check in blog_load's order, its first failure the lowest rank's. */
     for (size_t k = 0; k < all[0].c.n; k++)
         for (int r = 0; r < P; r++)
@@ -464,7 +461,7 @@ static int shares_merge(struct blog_stream *s, struct share *mine, int read_rc,
             rc = sf_done(&st[r], err);
     }
     if (rc == 0)
-        rc = merge(s, s->total, all, err);
+        rc = merge(s, all, err);
     int categorical = 0;
     for (size_t j = 0; j < m; j++)
         categorical |= L->ctx[j].categorical;
@@ -510,6 +507,9 @@ static int split_pass(struct blog_stream *s, const struct csv_index *ix,
     s->ranged = 1;
     struct share mine = { 0 };
     int rc = share_read(s, &mine, err);
+    mine.lo = s->lo;
+    mine.hi = s->hi;
+    mine.at_end = s->hi == s->total;
     rc = shares_merge(s, &mine, rc, err);
     share_release(&mine);
     return rc;
@@ -585,14 +585,10 @@ static int bytes_share_read(struct blog_stream *s, struct share *sh, uint64_t un
         }
         if (rc != 0 || L->n == 0)
             break;
-        for (size_t j = 0; j < m; j++)
-            if (L->ctx[j].categorical && !was[j])
-                sh->cat[j] = L->row0 > s->lo ? 2 : 1;
-        blog_stream_check_batch(s, &sh->c);
+        share_batch(s, sh, was);
         if (blog_marks_note(&s->marks, L, err) < 0)
             rc = -1;
         bsc_write_batch(s->cache, L);
-        sh->rows += L->n;
     }
     if (rc == 0)
         bsc_write_end(s->cache, L->row0 + L->n);
@@ -632,11 +628,13 @@ static int bytes_split(struct blog_stream *s, const struct view *v0, struct ope_
     /* (a record that does not read before the share is a lower rank's to report) */
     mine.started = at >= 0 && rc == 0;
     s->lo = row;
+    /* Where the next rank's share begins; at this rank's own first row already, its
+     * share is empty. */
+    uint64_t until = r + 1 == P ? UINT64_MAX : bytes_target(v0, r + 1, P);
     if (mine.started && at == 0)
         mine.at_end = 1;
-    else if (mine.started && (r + 1 == P || row == 0 || prev < bytes_target(v0, r + 1, P)))
-        rc = bytes_share_read(s, &mine, r + 1 == P ? UINT64_MAX : bytes_target(v0, r + 1, P),
-                              err);
+    else if (mine.started && (row == 0 || prev < until))
+        rc = bytes_share_read(s, &mine, until, err);
     mine.lo = s->lo;
     mine.hi = s->lo + mine.rows;
     /* The share is the range a reading of its levels again takes (levels_merge). */

@@ -933,7 +933,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
             rc = -1;
         free(log);
     }
-    if (rc == 1 && blog_stream_rewind(bs, err) != 0)
+    /* (across ranks the range set below starts the pass) */
+    if (rc == 1 && comm_size() == 1 && blog_stream_rewind(bs, err) != 0)
         rc = -1;
     size_t total = blog_stream_rows(bs);
     struct stream_win sw = { bs, 0, 0, n_names, 1.0, NULL, 0, total, total, c->row_offset,
@@ -941,7 +942,8 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 1 && n_names && !(sw.maxw = ope_calloc(n_names, sizeof *sw.maxw, err)))
         rc = -1;
     /* Across ranks, this rank's share of the rows: whole chunks of the accumulator
-     * (accum.h; BLOG_STREAM_GRID is ACC_CHUNK), read from its first by a seek. */
+     * (accum.h; BLOG_STREAM_GRID is ACC_CHUNK), read back from what the first pass kept
+     * of it, or from its first row by a seek. */
     if (rc == 1 && comm_size() > 1) {
         blog_stream_share(bs, &sw.lo, &sw.hi);
         if (blog_stream_set_range(bs, sw.lo, sw.hi, err) != 0)
