@@ -678,6 +678,11 @@ const char *blog_stream_cache_failed(const struct blog_stream *s)
     return s->cache_failed[0] ? s->cache_failed : NULL;
 }
 
+int blog_stream_unchanged(const struct blog_stream *s, struct ope_error *err)
+{
+    return s ? inputs_unchanged(s, err) : 0;
+}
+
 int blog_stream_digest(const struct blog_stream *s, char out[65])
 {
     if (!s->digest[0])

@@ -161,6 +161,11 @@ const char *blog_stream_cache_failed(const struct blog_stream *s);
  * regular file, to be hashed by its path. */
 int blog_stream_digest(const struct blog_stream *s, char out[65]);
 
+/* Whether the regular inputs still have the size and time the first pass found:
+ * 0, or -1 with err ("the log changed while it was read"). A digest taken by path
+ * after the passes must be of the bytes they read. */
+int blog_stream_unchanged(const struct blog_stream *s, struct ope_error *err);
+
 /* Opened with o->stream_handoff on a trajectory log (whose header a pipe gives once):
  * the reader, its header handed back (csv_unget), now the caller's to read and close;
  * NULL for a bandit log. Unless keep_copy, what it reads is no longer copied to a

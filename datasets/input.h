@@ -65,6 +65,10 @@ size_t in_raw_taken(const struct in_src *s);
 
 void in_close(struct in_src *s);
 
+/* Whether 4 bytes are a zstd skippable frame's magic (a .zst that begins with one,
+ * as pzstd writes it, is zstd). */
+int in_zstd_skippable(const unsigned char m[4]);
+
 /* Refuse (OPE_EUSAGE) a log's inputs of which two are one: the same file under any
  * spelling or link (device and inode), standard input twice, or standard input and
  * the file or pipe it is (/dev/stdin). 0, or -1 with err. */

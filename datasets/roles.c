@@ -165,6 +165,14 @@ static int check_duplicates(const struct roles *r, struct ope_error *err)
 {
     struct roles_levels lv;
     memset(&lv, 0, sizeof lv);
+    /* A carriage return inside a header name: lines that end in CR alone (an old Mac
+     * file), so the whole file reads as one line; say that, not what follows from it. */
+    for (size_t k = 0; k < r->n_cols; k++)
+        if (strchr(r->name[k], '\r'))
+            return ope_fail(err, OPE_EDATA, "%s:1: a carriage return inside column %zu's "
+                            "name: the lines end in CR alone (not LF or CR LF), so the file "
+                            "reads as one line; convert them (tr '\\r' '\\n' < IN > OUT)",
+                            r->path, k + 1);
     size_t *first = ope_malloc((r->n_cols ? r->n_cols : 1) * sizeof *first, err);
     int rc = first ? 0 : -1;
     for (size_t k = 0; rc == 0 && k < r->n_cols; k++) {
@@ -486,9 +494,10 @@ int roles_check_width(const struct roles *r, const struct csv_field *f, size_t n
     if (n == r->n_cols)
         return 0;
     if (n < r->n_cols)
-        return ope_fail(err, OPE_EDATA, "%s:%zu: the row has %zu fields but the header has "
+        return ope_fail(err, OPE_EDATA, "%s:%zu: the row has %zu field%s but the header has "
                         "%zu (column '%s' and after are missing); every row needs one field "
-                        "per header column", r->path, line, n, r->n_cols, r->name[n]);
+                        "per header column", r->path, line, n, n == 1 ? "" : "s", r->n_cols,
+                        r->name[n]);
     return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: the row has %zu fields but the header has "
                     "%zu; quote fields that contain the separator", r->path, line,
                     f[r->n_cols].col, n, r->n_cols);

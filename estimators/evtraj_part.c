@@ -451,6 +451,10 @@ void evtraj_comom_window(struct tss *t, struct comom *z, const struct traj_terms
         mu[a] /= (double)n;
         if (sc[a] > 0.0 && isfinite(sc[a]))
             frexp(sc[a], &e);
+        /* A subnormal largest magnitude (a weight of 1e-310 after hundreds of steps)
+         * would ask 2^1062, past a double: 2^1000 brings it to 2^-62 at least, whose
+         * square is still a normal double. */
+        e = e < -1000 ? -1000 : e > 1000 ? 1000 : e;
         ex[a] = -e;
         sc[a] = ldexp(1.0, -e);
     }

@@ -65,7 +65,9 @@ static int relayout(struct mis_tab *t, size_t cap, int tcap, struct ope_error *e
         return ope_fail(err, OPE_EDATA, "mis on a log read in windows keeps a state x "
                         "next-state table per step and policy for the log%s: %zu state(s), "
                         "%d step(s) and %zu policies need %.1f MB, past the memory budget of "
-                        "%.1f MB; %sevaluate the log in memory", each, cap, tcap, t->P,
+                        "%.1f MB (and longer episodes or larger state ids later in the log "
+                        "need more: the steps and states so far); %sevaluate the log in "
+                        "memory", each, cap, tcap, t->P,
                         need / 1048576.0, (double)t->max_bytes / 1048576.0,
                         t->R > 1 ? "use fewer replicates (--n-boot), --ci t, or " : "");
     }

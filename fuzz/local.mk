@@ -51,8 +51,8 @@ FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/tlog.c da
 FUZZ_SECONDS = 60
 FUZZ_TIMEOUT = 10
 FUZZ_CFLAGS = -g -O1 -std=c11 -I$(top_srcdir) -I$(top_builddir) $(GSL_CFLAGS) $(MPI_CFLAGS) \
-	$(PCRE2_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
-FUZZ_LIBS = libope.a $(GSL_LIBS) $(PCRE2_LIBS) $(NCURSES_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) \
+	$(PCRE2_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS) $(ISAL_CFLAGS)
+FUZZ_LIBS = libope.a $(GSL_LIBS) $(PCRE2_LIBS) $(NCURSES_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) $(ISAL_LIBS) \
 	$(MPI_LIBS) $(LIBS)
 fuzz-build: libope.a
 	@mkdir -p fuzz-out/obj

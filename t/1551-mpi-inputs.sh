@@ -49,8 +49,8 @@ awk -F, -v OFS=, 'NR == 9001 { $5 = $5 + 1 } { print }' "$TMP/t1.csv" > "$TMP/t2
 expect_status 65 "a trajectory log, rank 1 reading another file: refused" $mpi \
     -np 1 "$OPE" eval "$TMP/t1.csv" --estimators tis -q : -np 1 "$OPE" eval "$TMP/t2.csv" \
     --estimators tis -q
-expect_grep "$TMP/err" "rank 1 reads other bytes than rank 0 (the same 3000 episodes" \
-    "said: by the SHA-256"
+expect_grep "$TMP/err" "rank 1 reads other bytes than rank 0 (the same $(wc -c < "$TMP/t1.csv") bytes" \
+    "said: by the SHA-256 (the same size)"
 expect_status 64 "a trajectory log, rank 1 with another seed: refused" $mpi \
     -np 1 "$OPE" eval "$TMP/t1.csv" --estimators tis -q : -np 1 "$OPE" eval "$TMP/t1.csv" \
     --estimators tis -q --seed 7

@@ -5,7 +5,7 @@
 # stays: gzip and zstd told by their first bytes, several files as one log. The new
 # paragraph fits 80 columns.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 7
+plan 8
 expect_status 0 "ope help formats" "$OPE" help formats
 # The paragraph, joined into one line (wrapping may move its words).
 tr '\n' ' ' < "$TMP/out" > "$TMP/one"
@@ -13,6 +13,7 @@ expect_grep "$TMP/one" "ope eval, select, info, report, gate and plan --stream r
     "eval, select, info, report, gate and plan stream"
 expect_grep "$TMP/one" "past --memory-limit N" "by themselves past --memory-limit"
 expect_grep "$TMP/one" "mpirun -np N ope eval|select LOG splits a bandit log" "mpirun splits eval and select"
+expect_grep "$TMP/one" "and ope eval a trajectory log (a plain regular file) at episode boundaries" "mpirun splits a trajectory log too"
 expect_grep "$TMP/one" "told by the first bytes, not the name" "compressed input by its magic bytes"
 expect_grep "$TMP/one" "one log in several files" "several files as one log"
 long=$(sed -n '/^A bandit log larger than memory/,/^$/p' "$TMP/out" | awk 'length > 80')

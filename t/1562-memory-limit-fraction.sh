@@ -29,10 +29,10 @@ expect_status 64 "--memory-limit 0.0001K (0.1 byte): refused" \
 expect_grep "$TMP/err" "comes to 0 bytes" "saying it comes to 0 bytes"
 
 # streams LIMIT: 1 when ope eval reads the log in windows under --memory-limit LIMIT
-# (--by is refused then: segments gather their rows in memory).
+# (--by is refused then, naming the limit: segments gather their rows in memory).
 streams() {
     "$OPE" eval "$TMP/log.csv" --ci none --by x0 --memory-limit "$1" 2>&1 |
-        grep -c "not in a stream"
+        grep -c "is past --memory-limit"
 }
 # A limit of S - 0.05 bytes is rounded down to S - 1 (streams), S + 0.05 to S (does
 # not), written in K, M and G.

@@ -753,8 +753,17 @@ static int stream_open(struct evalcli *c, const char *const *paths, size_t n,
     int sniffed = kind == 1;
     /* A regular file is known to be a bandit log here; a pipe once its header has been
      * read (the stream's first pass refuses a trajectory log). */
-    if ((sniffed && bandit_refuse(c, path, err) != 0) ||
-        eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
+    if (sniffed && bandit_refuse(c, path, err) != 0)
+        return -1;
+    /* Streamed because the log is past the memory limit, not because it was asked:
+     * say so, and how to read it whole. */
+    if (c->set.by[0] && !c->lo.stream && comm_size() == 1)
+        return ope_fail(err, OPE_EUSAGE, "--by %s: %s is past --memory-limit (%.4g MB), "
+                        "so it is read in windows, and segments are evaluated from their "
+                        "rows gathered in memory: raise --memory-limit to read it whole (or "
+                        "drop --by)", c->set.by, path,
+                        (double)loadcli_memory_limit(&c->lo) / 1048576.0);
+    if (eval_stream_refuse(c->set.by[0] ? c->set.by : NULL, 0, err) != 0)
         return -1;
     c->lo.want_policies = 1;
     /* A pipe's trajectory log is handed back once its header is read (2). */
@@ -790,7 +799,13 @@ static int log_digest(const struct blog_stream *bs, const char *const *paths, si
 {
     if (blog_stream_digest(bs, hex) == 0 || n != 1)
         return 0;
-    return sha256_file_hex(paths[0], hex, err);
+    /* Hashed by its path after the passes: the file must still be the one they read
+     * (checked after the hashing, so a change during it is seen too). */
+    if (sha256_file_hex(paths[0], hex, err) != 0 || blog_stream_unchanged(bs, err) != 0) {
+        hex[0] = '\0';
+        return -1;
+    }
+    return 0;
 }
 
 /* Across ranks: whether every rank read the same log, by its rows and its SHA-256 (a
@@ -817,15 +832,7 @@ static int ranks_same_log(size_t rows, const char *unit, const char *hex, const 
         struct log_id v, v0;
         memcpy(&v0, all.buf, sizeof v0);
         memcpy(&v, all.buf + (size_t)r * sizeof v, sizeof v);
-        if (v.rows != v0.rows)
-            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu %s, rank 0 %llu: every "
-                          "MPI rank must read the same log (the same file on every machine)",
-                          path, r, (unsigned long long)v.rows, unit, (unsigned long long)v0.rows);
-        else if (strcmp(v.hex, v0.hex) != 0)
-            rc = ope_fail(err, OPE_EDATA, "%s: rank %d reads other bytes than rank 0 (the "
-                          "same %llu %s, SHA-256 %.12s... against %.12s...): every MPI rank "
-                          "must read the same log (the same file on every machine)", path, r,
-                          (unsigned long long)v.rows, unit, v.hex, v0.hex);
+        rc = ranks_other_log(path, r, v.rows, v0.rows, unit, v.hex, v0.hex, err);
     }
     strbuf_release(&all);
     free(len);
@@ -1212,7 +1219,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         struct ope_error se = { 0 };
         int src = traj_share_find(rc, paths[0], c->lo.sep,
                                   ts ? tlog_stream_episode_column(ts) : 0, &sh, &se);
-        if (src != 0 && rc == 0 && se.status == OPE_EDATA)
+        if (src == -1 && rc == 0 && se.status == OPE_EDATA)
             shared = 0;
         else if (src != 0 && rc == 0)
             *err = se, rc = -1;
@@ -1330,8 +1337,13 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         int ok = comm_agree(r && rc == 0 ? 0 : -1, err);
         if (ok != 0 && !(r && rc == 0))
             *err = own;
+        /* By the files' sizes: the episodes are the ranks' merged count, the same on
+         * every rank whatever each read. */
+        uint64_t bytes = 0;
+        for (size_t k = 0; rd.st && k < n; k++)
+            bytes += (uint64_t)rd.st[k].size;
         if (ok == 0)
-            ok = ranks_same_log(r->episodes, "episodes", r->sha256, paths[0], err);
+            ok = ranks_same_log((size_t)bytes, "bytes", r->sha256, paths[0], err);
         if (ok != 0) {
             res_eval_free(r);
             r = NULL;
@@ -1384,7 +1396,9 @@ struct res_eval *evalcli_run_files(struct evalcli *c, const char *const *paths, 
         regular_trajectory(c, paths, n)) {
         struct ope_error e = { 0 };
         struct res_eval *r = NULL;
-        if (comm_size() > 1 || c->lo.stream || eval_settings_traj_streams(&c->set, &e))
+        /* (--policy NAME=FILE is looked up in the whole log: read whole) */
+        if (comm_size() > 1 || c->lo.stream ||
+            (eval_settings_traj_streams(&c->set, &e) && evalcli_n_policy_files(c) == 0))
             return run_traj_stream(c, NULL, NULL, paths, n, &r, err) == 0 ? r : NULL;
         struct csv_reader *csv = csv_open_many(paths, n, c->lo.sep, err);
         return csv ? run_csv(c, csv, paths, n, err) : NULL;

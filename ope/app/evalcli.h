@@ -147,7 +147,9 @@ enum {
 "  column, --value-model fqe) take a pass before the others that fits their\n" \
 "  models from counts; dm's and mis's bootstrap refits them on every resample from\n" \
 "  per-resample counts (refused past the memory budget, saying how much; --ci t\n" \
-"  needs none): the in-memory results to 1e-12; not in a shard. --risk keeps\n" \
+"  needs none): the in-memory results to 1e-12; in a shard only with\n" \
+"  --model-state FIT (the shards fit the models in a round; ope help merge).\n" \
+"  --risk keeps\n" \
 "  every episode's return and weights (16 + 8 x policies bytes each): the tis and\n" \
 "  sn distributions bit for bit, dr left out (said); not in a shard. The value\n" \
 "  models linear-fqe and lstd stream from sums gathered in the models' pass (the\n" \

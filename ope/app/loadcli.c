@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "datasets/csv.h"
+#include "datasets/input.h"
 #include "datasets/tlog.h"
 
 static int parse_sep(struct load_opts *o, const char *arg, struct ope_error *err)
@@ -180,7 +181,8 @@ static unsigned long long input_bytes(const char *path)
     if (f)
         fclose(f);
     int packed = (got >= 2 && m[0] == 0x1F && m[1] == 0x8B) ||
-                 (got >= 4 && memcmp(m, "\x28\xB5\x2F\xFD", 4) == 0);
+                 (got >= 4 && (memcmp(m, "\x28\xB5\x2F\xFD", 4) == 0 ||
+                               in_zstd_skippable(m)));
     return (unsigned long long)st.st_size * (packed ? 4 : 1);
 }
 

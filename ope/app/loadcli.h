@@ -30,7 +30,7 @@ enum {
 
 /* Help text of those options, to paste into a command's help (ends with a newline). */
 #define LOADCLI_HELP \
-"Reading the log (see also formats in the manual):\n" \
+"Reading the log (see also ope help formats):\n" \
 "  --sep C               field separator: one character, or 'tab' (default ',')\n" \
 "  --map ROLE=COLUMN     read ROLE from COLUMN; roles: action, reward, pscore,\n" \
 "                        position, episode, step, state, done (repeatable)\n" \

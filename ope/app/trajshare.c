@@ -161,6 +161,27 @@ static int count_range(const char *path, char sep, size_t col, struct traj_share
     return got < 0 ? -1 : 0;
 }
 
+int ranks_other_log(const char *path, int r, uint64_t n, uint64_t n0, const char *unit,
+                    const char *hex, const char *hex0, struct ope_error *err)
+{
+    if (n != n0)
+        return ope_fail(err, OPE_EDATA, "%s: rank %d reads %llu %s, rank 0 %llu: every MPI "
+                        "rank must read the same log (the same file on every machine)", path,
+                        r, (unsigned long long)n, unit, (unsigned long long)n0);
+    if (strcmp(hex, hex0) != 0)
+        return ope_fail(err, OPE_EDATA, "%s: rank %d reads other bytes than rank 0 (the same "
+                        "%llu %s, SHA-256 %.12s... against %.12s...): every MPI rank must "
+                        "read the same log (the same file on every machine)", path, r,
+                        (unsigned long long)n, unit, hex, hex0);
+    return 0;
+}
+
+/* What each rank tells the others of its range and of the file it read. */
+struct pick {
+    uint64_t start, line, empty, size;
+    char sha[72];
+};
+
 int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct traj_share *sh,
                     struct ope_error *err)
 {
@@ -181,12 +202,22 @@ int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct tr
         boundary(path, sep, ep_col, &ix, ix.n * (size_t)rank / (size_t)ranks, &start, &line,
                  err) != 0)
         rc = -1;
-    uint64_t mine[3] = { start, line, rank > 0 && start == 0 };
+    /* With the range's start, what the rank read: its size and digest, which must be
+     * rank 0's before any range is read (a range cut from another file's offsets
+     * would end inside a row and say so, not that the files differ). */
+    struct stat fst;
+    struct pick mine;
+    memset(&mine, 0, sizeof mine);
+    mine.start = start;
+    mine.line = line;
+    mine.empty = rank > 0 && start == 0;
+    mine.size = stat(path, &fst) == 0 ? (uint64_t)fst.st_size : 0;
+    memcpy(mine.sha, ix.sha256, sizeof ix.sha256);
     struct strbuf all = STRBUF_INIT;
     size_t *len = ope_calloc((size_t)ranks + 1, sizeof *len, err);
     if (!len)
         rc = -1;
-    if (comm_agree(rc, err) != 0 || comm_allgather(mine, sizeof mine, &all, len, err) != 0) {
+    if (comm_agree(rc, err) != 0 || comm_allgather(&mine, sizeof mine, &all, len, err) != 0) {
         free(len);
         csv_index_release(&ix);
         strbuf_release(&all);
@@ -194,17 +225,29 @@ int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct tr
     }
     /* Starts never go down (a later mark's boundary is at or after an earlier's); the
      * log's end is past every start. */
-    const uint64_t *s = (const uint64_t *)all.buf;
+    struct pick p0, next;
+    memcpy(&p0, all.buf, sizeof p0);
     sh->start = start;
     sh->line = line;
-    sh->empty = mine[2] != 0;
-    if (rank + 1 < ranks && !s[3 * (rank + 1) + 2]) {
-        sh->end = (size_t)s[3 * (rank + 1)];
-        sh->empty |= rank > 0 && sh->end == sh->start;
+    sh->empty = mine.empty != 0;
+    if (rank + 1 < ranks) {
+        memcpy(&next, all.buf + (size_t)(rank + 1) * sizeof next, sizeof next);
+        if (!next.empty) {
+            sh->end = (size_t)next.start;
+            sh->empty |= rank > 0 && sh->end == sh->start;
+        }
+    }
+    /* Every rank sees every rank's size and digest: the same verdict on each. */
+    for (int r = 1; rc == 0 && r < ranks; r++) {
+        struct pick v;
+        memcpy(&v, all.buf + (size_t)r * sizeof v, sizeof v);
+        rc = ranks_other_log(path, r, v.size, p0.size, "bytes", v.sha, p0.sha, err);
     }
     free(len);
     strbuf_release(&all);
     csv_index_release(&ix);
+    if (rc != 0)
+        return -2;
     rc = count_range(path, sep, ep_col, sh, err);
     uint64_t before = 0, total = 0;
     if (comm_agree(rc, err) != 0 || comm_exscan_u64(sh->episodes, &before, &total, err) != 0)

@@ -22,6 +22,7 @@
 #define OPE_APP_TRAJSHARE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "ope/base/error.h"
 
 struct csv_reader;
@@ -44,9 +45,17 @@ int traj_share_possible(const char *const *paths, size_t n);
 
 /* Find this rank's range of the log at path (separator sep; its episode ids in column
  * ep_col). rc: the outcome so far, which the ranks agreed on (-1: return at once). 0,
- * or -1 with err on every rank. */
+ * -1 with err on every rank, or -2 with err on every rank when the ranks do not read
+ * the same file (its size or SHA-256 differ: not a log to read whole instead). */
 int traj_share_find(int rc, const char *path, char sep, size_t ep_col, struct traj_share *sh,
                     struct ope_error *err);
+
+/* Whether rank r read the log rank 0 read, by a count of its (n, n0: rows, episodes
+ * or bytes, named by unit) and its SHA-256 (hex, hex0): 0, or -1 with err saying
+ * which differs (a rank given another file, or a file that differs on its machine,
+ * would be merged into nonsense). */
+int ranks_other_log(const char *path, int r, uint64_t n, uint64_t n0, const char *unit,
+                    const char *hex, const char *hex0, struct ope_error *err);
 
 /* Set csv (the log's reader, its header read and nothing else) to read sh's range.
  * 0, or -1 with err (the file is not as the index found it). Not collective. */
