@@ -178,11 +178,16 @@ static long raw_read(struct in_src *s, void *buf, size_t n, struct ope_error *er
     return tee_write(s, buf, got, err) < 0 ? -1 : (long)got;
 }
 
-/* A zstd skippable frame's magic (0x184D2A50 to 0x184D2A5F, little-endian): pzstd
- * writes one first, and zstd -d reads past it. */
-int in_zstd_skippable(const unsigned char m[4])
+enum in_format in_sniff(const unsigned char *m, size_t n)
 {
-    return (m[0] & 0xF0) == 0x50 && m[1] == 0x2A && m[2] == 0x4D && m[3] == 0x18;
+    if (n >= 2 && m[0] == 0x1F && m[1] == 0x8B)
+        return IN_GZIP;
+    /* A skippable frame: 0x184D2A50 to 0x184D2A5F, little-endian; zstd -d reads past
+     * it. */
+    if (n >= 4 && (memcmp(m, "\x28\xB5\x2F\xFD", 4) == 0 ||
+                   ((m[0] & 0xF0) == 0x50 && memcmp(m + 1, "\x2A\x4D\x18", 3) == 0)))
+        return IN_ZSTD;
+    return IN_PLAIN;
 }
 
 /* A format ope recognises but does not read: name it and say what to do. */
@@ -287,12 +292,8 @@ struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *e
     }
     if (s->hashing)
         sha256_update(s->sha, s->peek, s->npeek);
-    if (s->npeek >= 2 && s->peek[0] == 0x1F && s->peek[1] == 0x8B)
-        s->fmt = IN_GZIP;
-    else if (s->npeek >= 4 && (memcmp(s->peek, "\x28\xB5\x2F\xFD", 4) == 0 ||
-                               in_zstd_skippable(s->peek)))
-        s->fmt = IN_ZSTD;
-    else if (refuse(path, s->peek, s->npeek, err) < 0)
+    s->fmt = in_sniff(s->peek, s->npeek);
+    if (s->fmt == IN_PLAIN && refuse(path, s->peek, s->npeek, err) < 0)
         goto fail;
     if (s->fmt != IN_PLAIN)
         s->size = 0;
@@ -336,26 +337,28 @@ static int not_member(const struct in_src *s)
            (s->raw_pos + 1 < s->raw_len && s->raw[s->raw_pos + 1] != 0x8B);
 }
 
-/* A member has ended (s->done) and more raw bytes have come: 1 when another member
- * begins (s->done cleared: the caller restarts its inflater), 0 when zero bytes were
- * passed over (read on: the caller's loop continues), -1 with err for anything else.
+/* A member has ended (s->done); more: whether raw bytes follow (fill_raw). 0 at the
+ * stream's end, -1 with err, 1 when zero bytes were passed over (the caller reads on),
+ * 2 when another member begins (s->done cleared: the caller restarts its inflater).
  * Zero bytes after the last member (a tape's or a block device's padding, which
  * gzip -d ignores) end the stream; anything after them is refused; `cat a.gz b.gz`
  * is one stream. */
-static int after_member(struct in_src *s, struct ope_error *err)
+static int after_member(struct in_src *s, int more, struct ope_error *err)
 {
+    if (!more)
+        return 0;
     if (s->raw[s->raw_pos] == 0) {
         while (s->raw_pos < s->raw_len && s->raw[s->raw_pos] == 0)
             s->raw_pos++;
         s->zero_tail = 1;
-        return 0;
+        return 1;
     }
     if (s->zero_tail)
         return truncated(s, "data after the zero bytes that follow its end", err);
     if (not_member(s))
         return truncated(s, NOT_MEMBER, err);
     s->done = 0;
-    return 1;
+    return 2;
 }
 
 static long gz_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
@@ -368,11 +371,11 @@ static long gz_read(struct in_src *s, char *buf, size_t n, struct ope_error *err
         if (more < 0)
             return -1;
         if (s->done) {
-            int next = more ? after_member(s, err) : 2;     /* 2: the end */
-            if (next != 1) {
-                if (next == 0)
+            int next = after_member(s, more, err);
+            if (next < 2) {
+                if (next == 1)
                     continue;
-                return next == 2 ? 0 : -1;
+                return next;
             }
             if (inflateReset(&s->z) != Z_OK)
                 return truncated(s, "cannot restart", err);
@@ -441,12 +444,12 @@ static long gz_head_feed(struct gz_head *h, const unsigned char *p, size_t n, co
             h->st = GH_DONE;
             continue;
         }
-        /* The field is over: on to the next one the flags name. */
-        int next = h->st == GH_FIXED ? GH_XLEN : h->st == GH_XLEN || h->st == GH_EXTRA
-                 ? GH_NAME : h->st == GH_NAME ? GH_COMMENT : GH_HCRC;
+        /* The field is over: on to the next one the flags name (GH_EXTRA comes only
+         * after a length above 0, its flag 0 here). */
         static const unsigned flag[] = { 0, 4, 0, 8, 16, 2 };
+        int next = h->st == GH_XLEN ? GH_NAME : h->st + 1;
         while (next < GH_DONE && !(h->flg & flag[next]))
-            next = next == GH_XLEN ? GH_NAME : next + 1;
+            next++;
         h->st = next;
         h->i = 0;
     }
@@ -479,20 +482,20 @@ static long ig_read(struct in_src *s, char *buf, size_t n, struct ope_error *err
         if (more < 0)
             return -1;
         if (s->done) {
-            int next = more ? after_member(s, err) : 2;     /* 2: the end */
-            if (next != 1) {
-                if (next == 0)
+            int next = after_member(s, more, err);
+            if (next < 2) {
+                if (next == 1)
                     continue;
-                return next == 2 ? 0 : -1;
+                return next;
             }
             memset(&s->gh, 0, sizeof s->gh);        /* its header read anew */
         }
         if (s->gh.st != GH_DONE) {
-            const char *what = NULL;
-            long used = more ? gz_head_feed(&s->gh, s->raw + s->raw_pos,
-                                            s->raw_len - s->raw_pos, &what) : 0;
             if (!more)
                 return truncated(s, "the file ends inside it", err);
+            const char *what = NULL;
+            long used = gz_head_feed(&s->gh, s->raw + s->raw_pos, s->raw_len - s->raw_pos,
+                                     &what);
             if (used < 0)
                 return truncated(s, what, err);
             s->raw_pos += (size_t)used;

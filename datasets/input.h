@@ -65,9 +65,10 @@ size_t in_raw_taken(const struct in_src *s);
 
 void in_close(struct in_src *s);
 
-/* Whether 4 bytes are a zstd skippable frame's magic (a .zst that begins with one,
- * as pzstd writes it, is zstd). */
-int in_zstd_skippable(const unsigned char m[4]);
+/* The format a file's first n bytes m name by their magic: gzip (1f 8b), zstd (a
+ * frame, 28 b5 2f fd, or a skippable frame, 5? 2a 4d 18, as pzstd writes first), else
+ * plain. */
+enum in_format in_sniff(const unsigned char *m, size_t n);
 
 /* Refuse (OPE_EUSAGE) a log's inputs of which two are one: the same file under any
  * spelling or link (device and inode), standard input twice, or standard input and

@@ -1337,12 +1337,14 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
         int ok = comm_agree(r && rc == 0 ? 0 : -1, err);
         if (ok != 0 && !(r && rc == 0))
             *err = own;
-        /* By the files' sizes: the episodes are the ranks' merged count, the same on
-         * every rank whatever each read. */
+        /* A log shared out was compared before its ranges were read
+         * (traj_share_find); one every rank read whole, by the files' sizes (the
+         * episodes are the ranks' merged count, the same on every rank whatever each
+         * read). */
         uint64_t bytes = 0;
         for (size_t k = 0; rd.st && k < n; k++)
             bytes += (uint64_t)rd.st[k].size;
-        if (ok == 0)
+        if (ok == 0 && !shared)
             ok = ranks_same_log((size_t)bytes, "bytes", r->sha256, paths[0], err);
         if (ok != 0) {
             res_eval_free(r);

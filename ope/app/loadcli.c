@@ -180,9 +180,7 @@ static unsigned long long input_bytes(const char *path)
     size_t got = f ? fread(m, 1, sizeof m, f) : 0;
     if (f)
         fclose(f);
-    int packed = (got >= 2 && m[0] == 0x1F && m[1] == 0x8B) ||
-                 (got >= 4 && (memcmp(m, "\x28\xB5\x2F\xFD", 4) == 0 ||
-                               in_zstd_skippable(m)));
+    int packed = in_sniff(m, got) != IN_PLAIN;
     return (unsigned long long)st.st_size * (packed ? 4 : 1);
 }
 
