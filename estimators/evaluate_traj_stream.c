@@ -97,11 +97,13 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
         return ope_fail(err, OPE_EUSAGE, "--ci cs: a trajectory log has no confidence "
                         "sequences (ope eval --ci cs on it says why): use --ci bootstrap or "
                         "none for shards");
-    if (eval_traj_stream_again(o->ci) && shard)
-        return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard state holds no "
-                        "per-episode contributions (they are formed in a second pass over the "
-                        "whole log, once its sums are known): use --ci bootstrap for shards, or "
-                        "evaluate the whole log with --stream or under mpirun", ci);
+    if (eval_traj_stream_again(o->ci) && shard == 1)
+        return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard forms its "
+                        "episodes' contributions at the whole log's sums, which the shards "
+                        "find together in a round of their own: give every shard "
+                        "--model-state FIT (ope help merge shows the loop); or use --ci "
+                        "bootstrap, or evaluate the whole log with --stream or under mpirun",
+                        ci);
     return 0;
 }
 
@@ -1017,15 +1019,98 @@ static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
         ci_stats_acc_init(&cp->dacc[j]);
     struct contrib_fold f = { x, cp, NULL, 0 };
     size_t episodes = 0;
-    int rc = t->win->rewind(t->win->ctx, err);
+    /* (a shard given the whole log's sums reads its windows here for the first time) */
+    int rc = t->contrib_only ? 0 : t->win->rewind(t->win->ctx, err);
     if (rc == 0)
         rc = pass_windows(g, t, &episodes, contrib_window, &f, err);
     free(f.C);
-    if (rc == 0 && episodes != t->read_episodes)
+    if (rc == 0 && !t->contrib_only && episodes != t->read_episodes)
         rc = changed(t, "its number of episodes", err);
+    t->own_episodes = episodes;
     /* Once agreed, rc is every rank's: a failure is not agreed on again. */
     rc = share_accs(cp->acc, m, rc, err);
     return rc == 0 ? share_accs(cp->dacc, cp->n_d, rc, err) : -1;
+}
+
+/* ---- the contributions of shards (--ci t, hoeffding, bernstein; --model-state) ------- */
+
+static void state_settings(const struct eng *g, const struct tss *t, const char *fit_hex,
+                           struct strbuf *sb);
+
+#define CONTRIB_TAG "ope traj contributions 1"
+
+/* The shard's contributions' statistics (cp's, over its episodes only, linearised at
+ * the whole log's sums from the fit) saved in place of its evaluation; stops the
+ * engine. */
+static int save_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
+                         struct ope_error *err)
+{
+    if (t->own_episodes == 0)
+        return ope_fail(err, OPE_EDATA, "%s: no episodes after the header",
+                        t->path ? t->path : "log");
+    size_t m = 2 * g->n_pol * g->o->n_spec;
+    state_settings(g, t, t->fit->hex, t->save_settings);
+    eval_state_opts_put(t->save, g->o, (const char *const *)t->names, g->pol, g->n_pol);
+    evtraj_open_put(t, t->save);
+    sf_put_str(t->save, CONTRIB_TAG);
+    sf_put_u64(t->save, t->own_episodes);
+    sf_put_u64(t->save, m);
+    sf_put_u64(t->save, cp->n_d);
+    for (size_t k = 0; k < m; k++)
+        ci_stats_acc_put(t->save, &cp->acc[k]);
+    for (size_t j = 0; j < cp->n_d; j++)
+        ci_stats_acc_put(t->save, &cp->dacc[j]);
+    if (strbuf_failed(t->save) || strbuf_failed(t->save_settings))
+        return ope_fail_oom(err);
+    t->saved = 1;
+    return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
+}
+
+/* The merge: every shard's contributions' statistics (save_contribs), in episode
+ * order, into cp's accumulators, as MPI ranks merge theirs (share_accs). Each state's
+ * cursor is past its options (the first's past its log's facts too). 0, or -1 with
+ * err (OPE_EDATA: damaged, or of other pairs than the merge names). */
+static int read_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
+                         struct ope_error *err)
+{
+    size_t m = 2 * g->n_pol * g->o->n_spec;
+    for (size_t k = 0; k < m; k++)
+        ci_stats_acc_init(&cp->acc[k]);
+    for (size_t j = 0; j < cp->n_d; j++)
+        ci_stats_acc_init(&cp->dacc[j]);
+    for (size_t s = 0; s < t->n_merge; s++) {
+        struct sf_state *st = t->merge[s];
+        if (s > 0 && evtraj_open_get(t, st, 0, err) != 0)
+            return -1;
+        char *tag = sf_get_str(st);
+        int ok = tag && strcmp(tag, CONTRIB_TAG) == 0;
+        free(tag);
+        if (!ok && !st->bad)
+            return ope_fail(err, OPE_EDATA, "%s: not a shard's contributions for --ci %s (or "
+                            "one of another version): run the shard again with this ope, "
+                            "given --model-state %s", st->name,
+                            ci_method_name((enum ci_method)g->o->ci), t->fit->name);
+        uint64_t n = sf_get_count(st, 1, (uint64_t)1 << 52);
+        uint64_t mm = sf_get_count(st, m, m), nd = sf_get_count(st, cp->n_d, cp->n_d);
+        (void)mm, (void)nd;
+        if (!st->bad && n != t->merge_rows[s])
+            return ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its "
+                            "header %llu; make it again", st->name, (unsigned long long)n,
+                            (unsigned long long)t->merge_rows[s]);
+        /* Every needed statistic counts each of the shard's episodes once (a ratio
+         * estimator's, and the pairs'); the others none. */
+        for (size_t k = 0; k < m + cp->n_d && !st->bad; k++) {
+            struct ci_stats_acc one;
+            ci_stats_acc_get(st, &one);
+            int needed = k >= m || (cp->need[k / 2] && t->pe[k / 2].den);
+            if (!st->bad && one.n != (needed ? n : 0))
+                st->bad = 1;
+            ci_stats_acc_merge(k < m ? &cp->acc[k] : &cp->dacc[k - m], &one);
+        }
+        if (sf_done(st, err) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* The second pass, now that the full-sample sums are known: the contributions'
@@ -1050,8 +1135,12 @@ static int stats_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
         need[t->pairs[j].b * ns + t->pairs[j].e] = 1;
     }
     struct cpass cp = { need, acc, t->pairs, t->n_pairs, dacc };
-    if (rc == 0 && (any || t->n_pairs))
+    if (rc == 0 && t->merge)
+        rc = read_contribs(g, t, &cp, err);
+    else if (rc == 0 && (any || t->n_pairs || t->contrib_only))
         rc = contrib_pass(g, t, x, &cp, err);
+    if (rc == 0 && t->contrib_only)
+        rc = save_contribs(g, t, &cp, err);
     for (size_t k = 0; rc == 0 && k < m; k++)
         if (t->pe[k].den) {
             ci_stats_acc_result(&acc[2 * k], &es[k].s.st);
@@ -1103,6 +1192,8 @@ static void state_settings(const struct eng *g, const struct tss *t, const char 
     }
     if (t->fit_part || t->fit_merge)
         strbuf_puts(sb, "state=model pass\n");
+    if (t->sums_part || t->sums_merge)
+        strbuf_puts(sb, "state=sums pass\n");
     if (fit_hex)
         strbuf_printf(sb, "model_fit=%s\n", fit_hex);
 }
@@ -1139,25 +1230,41 @@ static int ranks_same_settings(struct eng *g, struct tss *t, struct ope_error *e
 
 #define PART_TAG "ope traj model pass 1"
 
+/* Settings text x without the lines that name a round (state=) or a fit (model_fit=):
+ * what a fit's parts and a shard given it share, whichever round made the fit. */
+static void settings_base(const char *x, struct strbuf *sb)
+{
+    while (x && *x) {
+        const char *nl = strchr(x, '\n');
+        size_t len = nl ? (size_t)(nl - x) + 1 : strlen(x);
+        if (strncmp(x, "state=", 6) != 0 && strncmp(x, "model_fit=", 10) != 0)
+            strbuf_add(sb, x, len);
+        x += len;
+    }
+}
+
 /* A shard given the fit: run with the options its parts were made with (the settings
  * its own part would name). 0, or -1 with err (OPE_EDATA naming the first difference). */
 static int fit_agrees(const struct eng *g, struct tss *t, struct ope_error *err)
 {
-    struct strbuf set = STRBUF_INIT;
-    t->fit_part = 1;
-    state_settings(g, t, NULL, &set);
-    t->fit_part = 0;
+    struct strbuf mine = STRBUF_INIT, set = STRBUF_INIT, fit = STRBUF_INIT;
+    state_settings(g, t, NULL, &mine);
+    settings_base(strbuf_str(&mine), &set);
+    settings_base(t->fit->settings, &fit);
     const char *x, *y;
     size_t lx, ly;
-    int rc = strbuf_failed(&set) ? ope_fail_oom(err) : 0;
-    if (rc == 0 && sf_settings_diff(strbuf_str(&set), t->fit->settings, &x, &lx, &y, &ly))
+    int rc = strbuf_failed(&mine) || strbuf_failed(&set) || strbuf_failed(&fit)
+           ? ope_fail_oom(err) : 0;
+    if (rc == 0 && sf_settings_diff(strbuf_str(&set), strbuf_str(&fit), &x, &lx, &y, &ly))
         rc = ope_fail(err, OPE_EDATA, "%s: this shard is run with other settings than the "
-                      "models' fit (%s) was made with (%.*s against %.*s): run every shard "
-                      "with the options the fit was made with, or start a new fit (another "
+                      "fit (%s) was made with (%.*s against %.*s): run every shard with the "
+                      "options the fit was made with, or start a new fit (another "
                       "--model-state file)", t->path ? t->path : "log", t->fit->name,
                       (int)(lx ? lx : 6), lx ? x : "(none)", (int)(ly ? ly : 6),
                       ly ? y : "(none)");
+    strbuf_release(&mine);
     strbuf_release(&set);
+    strbuf_release(&fit);
     return rc;
 }
 
@@ -1226,12 +1333,58 @@ static int fit_merge(struct eng *g, struct tss *t, struct ope_error *err)
         return -1;
     struct strbuf tables = STRBUF_INIT;
     evtraj_model_put(t, &tables);
-    evtraj_fit_put(t->save, t->to->vm.kind, t->to->vm.ridge, episodes, steps, &tables);
+    evtraj_fit_put(t->save, t->to->vm.kind, t->to->vm.ridge, episodes, steps, &tables, NULL, 0);
     int failed = strbuf_failed(t->save) || strbuf_failed(&tables);
     strbuf_release(&tables);
     if (failed)
         return ope_fail_oom(err);
     t->episodes = (size_t)episodes;
+    t->saved = 1;
+    return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
+}
+
+/* The whole log's first pass from the fit (its sums round merged) into t, in place of
+ * reading the windows (a shard's contributions) or the states (their merge). */
+static int load_sums(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    struct sf_state st;
+    sf_cursor(&st, t->fit->sums, t->fit->sums_len, t->fit->name, "");
+    return merge_bytes(g, t, &st, t->fit->episodes, err);
+}
+
+/* The merge of the shards' first passes (their sums round) into the fit (t->save): the
+ * models' tables it holds (if any), then the merged part, whose sums the shards then
+ * linearise their contributions at. Stops the engine. */
+static int sums_merge(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    const struct eval_traj_fit *f = t->fit;
+    if (((t->model || t->mis) && evtraj_model_load(g, t, f, err) != 0) ||
+        read_states(g, t, err) != 0)
+        return -1;
+    if (f && f->episodes != t->episodes)
+        return ope_fail(err, OPE_EDATA, "%s: the shards' parts hold %zu episodes, the fit's "
+                        "models %llu: merge the parts of every shard the fit was made from",
+                        f->name, t->episodes, (unsigned long long)f->episodes);
+    if (t->episodes < 2)
+        return ope_fail(err, OPE_EDATA, "the shards hold %zu episode(s); at least 2 are "
+                        "needed to evaluate", t->episodes);
+    if (range_check(g, t, t->rho_max, t->gmax, t->episodes, err) != 0)
+        return -1;
+    struct strbuf part = STRBUF_INIT, tables = STRBUF_INIT;
+    evtraj_part_put(g, t, &part);
+    if (f) {
+        strbuf_add(&tables, (const char *)f->tables, f->len);
+        evtraj_fit_put(t->save, f->vm_kind, f->ridge, f->episodes, f->steps, &tables,
+                       part.buf, part.len);
+    } else {
+        evtraj_fit_put(t->save, VM_FQE, 0.0, t->episodes, t->steps, NULL, part.buf,
+                       part.len);
+    }
+    int failed = strbuf_failed(t->save) || strbuf_failed(&part) || strbuf_failed(&tables);
+    strbuf_release(&part);
+    strbuf_release(&tables);
+    if (failed)
+        return ope_fail_oom(err);
     t->saved = 1;
     return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
 }
@@ -1257,9 +1410,21 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
                             "settings it names; make it again", t->merge[0]->name);
         if (t->fit_merge)
             return fit_merge(g, t, err);
+        if (t->sums_merge)
+            return sums_merge(g, t, err);
+        /* States of contributions: the first pass is the fit's (its sums round). */
+        int sums = t->fit && t->fit->sums;
+        uint64_t held = 0;
+        for (size_t k = 0; k < t->n_merge; k++)
+            held += t->merge_rows[k];
         if ((modelled && evtraj_model_load(g, t, t->fit, err) != 0) ||
-            read_states(g, t, err) != 0)
+            (sums ? load_sums(g, t, err) : read_states(g, t, err)) != 0)
             return -1;
+        if (sums && held != t->episodes)
+            return ope_fail(err, OPE_EDATA, "the states hold %llu episodes, and the whole "
+                            "log's sums in %s %zu: merge the state of every shard the fit "
+                            "was made from", (unsigned long long)held, t->fit->name,
+                            t->episodes);
     } else if ((comm_size() > 1 && ranks_same_settings(g, t, err) != 0) ||
                (t->fit && fit_agrees(g, t, err) != 0) ||
                (modelled && (t->fit ? evtraj_model_load(g, t, t->fit, err)
@@ -1267,7 +1432,7 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
         return -1;
     } else if (t->fit_part) {
         return save_fit_part(g, t, err);
-    } else if (read_windows(g, t, err) != 0) {
+    } else if ((t->contrib_only ? load_sums(g, t, err) : read_windows(g, t, err)) != 0) {
         return -1;
     }
     /* The merge's range check over the whole log is stricter (more episodes): a shard
@@ -1275,7 +1440,7 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
     if (t->save && t->episodes &&
         range_check(g, t, t->rho_max, t->gmax, t->episodes, err) != 0)
         return -1;
-    if (t->save) {
+    if (t->save && !t->contrib_only) {
         state_settings(g, t, t->fit ? t->fit->hex : NULL, t->save_settings);
         eval_state_opts_put(t->save, g->o, (const char *const *)t->names, g->pol, g->n_pol);
         evtraj_open_put(t, t->save);
@@ -1348,19 +1513,27 @@ static void tss_release(struct tss *t, size_t n_pol, size_t ns)
 /* One run of the engine over t (set up by the caller). */
 static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope_error *err)
 {
-    int shard = t->save || t->merge ? (t->fit_rounds || t->fit || t->fit_merge ? 2 : 1) : 0;
+    int shard = t->save || t->merge ? (t->fit_rounds || t->fit || t->fit_merge ||
+                                       t->sums_merge ? 2 : 1) : 0;
     if (eval_traj_stream_refuse(o, t->to, shard, err) != 0)
         return NULL;
     t->model = uses_model(o);
     t->lin = t->model && t->to && (t->to->vm.kind == VM_LINEAR_FQE || t->to->vm.kind == VM_LSTD);
     t->mis = uses_ratios(o);
-    /* A fit is of use only to the estimators with a model; without one, a shard fitting
-     * in rounds saves its evaluation at once. */
-    if (!t->model && !t->mis)
+    /* A fit is of use to the estimators with a model, and to the t, Hoeffding and
+     * Bernstein intervals once it holds the whole log's sums; without either, a shard
+     * fitting in rounds saves its evaluation at once. */
+    int again = eval_traj_stream_again(o->ci);
+    if (t->fit && !(t->model || t->mis) && !(again && t->fit->sums))
         t->fit = NULL;
     t->fit_part = t->fit_rounds && (t->model || t->mis) && !t->fit;
+    /* Those intervals in shards: first the sums round, then the contributions. */
+    t->sums_part = t->save && t->fit_rounds && again && !t->fit_part &&
+                   !(t->fit && t->fit->sums);
+    t->contrib_only = t->save && again && t->fit && t->fit->sums;
     /* A shard given the fit reads its log once, as a shard without models does. */
-    if (eval_traj_stream_rereads(o) && !t->fit && !t->fit_part && !t->merge && !t->win->rewind)
+    if (eval_traj_stream_rereads(o) && !t->fit && !t->fit_part && !t->sums_part && !t->merge &&
+        !t->win->rewind)
         return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
     t->no_comom = eval_traj_stream_again(o->ci);
     struct eng g;
@@ -1413,8 +1586,8 @@ int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_
     res_eval_free(r);           /* not reached: the engine stops after the save */
     if (!t.saved)
         return -1;
-    *episodes = t.episodes;
-    *part = t.fit_part ? 1 : t.fit ? 2 : 0;
+    *episodes = t.contrib_only ? t.own_episodes : t.episodes;
+    *part = t.fit_part ? 1 : t.sums_part ? 3 : t.fit ? 2 : 0;
     memset(err, 0, sizeof *err);
     ope_progress_report(o->progress, 1.0, "done");
     return 0;
@@ -1490,6 +1663,32 @@ static int parts_head(struct tss *t, struct traj_opts *own, struct ope_error *er
         t->model_steps += (size_t)steps;
     }
     return 0;
+}
+
+int eval_traj_sums_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
+                         const struct eval_opts *o, const struct traj_opts *to,
+                         const struct eval_traj_fit *fit, struct strbuf *out,
+                         struct ope_error *err)
+{
+    struct traj_opts own = *to;
+    if (fit) {
+        own.vm.kind = fit->vm_kind;
+        own.vm.ridge = fit->ridge;
+    }
+    struct tss t;
+    int rc = tss_of_states(&t, &own, parts, episodes, n, err);
+    if (rc == 0) {
+        t.fit = fit;
+        t.sums_merge = 1;
+        t.save = out;
+        struct res_eval *r = run(&t, o, err);
+        res_eval_free(r);       /* not reached: the engine stops after the fit is written */
+        rc = t.saved ? 0 : -1;
+    }
+    if (rc == 0)
+        memset(err, 0, sizeof *err);
+    tss_names_free(&t);
+    return rc;
 }
 
 int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,

@@ -45,9 +45,9 @@
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
  * OPE_EUSAGE): the value models td and gtd2 (epochs over the transitions in order),
  * a model in a shard that is not fitting it with the others (--model-state, below),
- * and in a shard --ci cs (which a trajectory log does not have anyway) and the t,
- * Hoeffding and Bernstein intervals (a shard's state holds no contributions given the
- * whole log's sums). */
+ * in a shard --ci cs (which a trajectory log does not have anyway), and the t,
+ * Hoeffding and Bernstein intervals in a shard not given --model-state (their
+ * contributions need the whole log's sums, which the shards find in a round: below). */
 #ifndef ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 #define ESTIMATORS_EVALUATE_TRAJ_STREAM_H
 
@@ -102,8 +102,8 @@ int eval_traj_stream_again(int ci);
 int eval_traj_stream_rereads(const struct eval_opts *o);
 
 /* Refuse what a streamed trajectory evaluation cannot do (above), of the whole log
- * (shard 0) or of a shard saved or merged (1; 2: one whose models the shards fit
- * together), before anything is read; to: the value model's options (NULL: the
+ * (shard 0) or of a shard saved or merged (1; 2: one given --model-state, whose models
+ * and sums the shards find together), before anything is read; to: the value model's options (NULL: the
  * defaults). 0, or -1 with err (OPE_EUSAGE). */
 int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
                             struct ope_error *err);
@@ -143,13 +143,16 @@ struct eval_traj_fit *eval_traj_fit_read(struct sf_state *st, struct ope_error *
 void eval_traj_fit_free(struct eval_traj_fit *f);
 /* Its digest (64 hex digits): what the states evaluated with it name. */
 const char *eval_traj_fit_digest(const struct eval_traj_fit *f);
+/* Whether it holds the whole log's sums (the sums round merged: below). */
+int eval_traj_fit_has_sums(const struct eval_traj_fit *f);
 
 /* The shard's state appended to state, the settings that must agree for states to
  * merge to settings, its episodes to *episodes. fit_rounds: the models of dm, dr, wdr
  * and mis are fitted by the shards together (--model-state), fit the fit when it is
  * made (NULL: not yet); *part says what was saved: 1 the shard's part of the models'
  * pass (kind EVAL_TRAJ_FIT_PART_KIND), 2 its evaluation with the fit, 0 its
- * evaluation without models. 0, or -1 with err (OPE_EDATA: settings other than the
+ * evaluation without models, 3 its part of the sums round (EVAL_TRAJ_SUMS_PART_KIND;
+ * the fit then has no sums yet, and may be NULL). 0, or -1 with err (OPE_EDATA: settings other than the
  * fit's). */
 int eval_traj_stream_save(const struct eng_traj_windows *win, const struct eval_opts *o,
                           const struct traj_opts *to, int fit_rounds,
@@ -171,5 +174,27 @@ struct res_eval *eval_traj_merge(struct sf_state *const *states, const uint64_t 
 int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
                         const struct eval_opts *o, const struct traj_opts *to,
                         struct strbuf *out, struct ope_error *err);
+
+/* ---- the t, Hoeffding and Bernstein intervals of shards -------------------------------
+ * A shard's contributions are linearised at the whole log's sums (a ratio estimator's),
+ * and the differences' pairs are the whole log's top candidates: one more round finds
+ * them. Given --model-state M (and its models fitted, when it needs any), each shard
+ * saves its first pass as its part of the sums round (kind EVAL_TRAJ_SUMS_PART_KIND,
+ * settings marked state=sums pass); eval_traj_sums_merge merges the parts in episode
+ * order, as the merge of bootstrap states does, and writes the fit's blocks again with
+ * that merged part after the models' tables (ope merge --model-state M); each shard
+ * then takes only the contributions' pass over its episodes, at those sums, and saves
+ * their statistics (mean, sd, range: ci_stats_acc) in its evaluation's state, whose
+ * settings name the fit; the merge of those states adds them in episode order, as MPI
+ * ranks add theirs, to the fit's first pass: the intervals of one run over the whole
+ * log, to 1e-12 relative. */
+#define EVAL_TRAJ_SUMS_PART_KIND "ope-traj-sums-pass"
+/* The fit's blocks (for eval_traj_fit_read) into out: fit's models (NULL: none) and the
+ * merge of the shards' parts of the sums round, parts[0..n-1] in episode order
+ * (cursors as above). 0, or -1 with err. */
+int eval_traj_sums_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
+                         const struct eval_opts *o, const struct traj_opts *to,
+                         const struct eval_traj_fit *fit, struct strbuf *out,
+                         struct ope_error *err);
 
 #endif

@@ -138,6 +138,14 @@ struct tss {
      * pass (a shard's evaluation, the merge of the states evaluated with it). */
     int fit_rounds, fit_part, fit_merge;
     const struct eval_traj_fit *fit;
+    /* --ci t, hoeffding and bernstein in shards (fit_rounds): the contributions are
+     * linearised at the whole log's sums, which one more round makes. sums_part, a
+     * shard saves its first pass as its part of that round; sums_merge, the merge adds
+     * the parts into the fit (fit->sums); with the fit's sums, a shard (contrib_only)
+     * takes the contributions' pass alone and saves their statistics (own_episodes:
+     * its episodes), and the merge of those states adds them up. */
+    int sums_part, sums_merge, contrib_only;
+    size_t own_episodes;
 };
 
 /* The fit's state (evaluate_traj_stream.h): the whole log's model tables, as the models'
@@ -149,8 +157,13 @@ struct eval_traj_fit {
     int vm_kind;                /* enum vm_kind: the value model */
     double ridge;
     uint64_t episodes, steps;   /* the whole log's */
+    int models;                 /* 1: it holds the models' tables (else only sums) */
     unsigned char *tables;      /* evtraj_model_put's bytes */
     size_t len;
+    /* The whole log's first pass (evtraj_part_put's bytes of the shards' parts merged),
+     * once the sums round is merged (--ci t, hoeffding, bernstein); NULL before. */
+    unsigned char *sums;
+    size_t sums_len;
 };
 
 /* ---- the models of dm, dr, wdr and mis (evtraj_model.c) ---------------------------- */
@@ -179,9 +192,11 @@ int evtraj_model_fold(const struct eng *g, const struct tss *t, struct fqe_tab *
 int evtraj_model_solve(struct eng *g, struct tss *t, struct ope_error *err);
 
 /* The fit's blocks into sb: what it was made with, the whole log's episodes and
- * steps, and the merged tables' bytes (evtraj_model_put's). */
+ * steps, the merged tables' bytes (evtraj_model_put's; tables NULL: no models), then
+ * the merged first pass's (sums_len bytes at sums; 0: none yet). */
 void evtraj_fit_put(struct strbuf *sb, int vm_kind, double ridge, uint64_t episodes,
-                    uint64_t steps, const struct strbuf *tables);
+                    uint64_t steps, const struct strbuf *tables, const void *sums,
+                    size_t sums_len);
 
 /* Whether t's tables, read from bytes (untrusted: a shard's parts, a fit's state
  * named name), are ones a log of `episodes` episodes and `steps` steps gives

@@ -176,6 +176,10 @@ int evtraj_model_check(const struct tss *t, uint64_t episodes, uint64_t steps,
 int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *fit,
                       struct ope_error *err)
 {
+    if (!fit->models)
+        return ope_fail(err, OPE_EDATA, "%s holds the whole log's sums but no models: the "
+                        "shards were run with other estimators; start a new fit",
+                        fit->name);
     struct sf_state st;
     sf_cursor(&st, fit->tables, fit->len, fit->name, "");
     if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0 ||
@@ -189,17 +193,24 @@ int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *
 
 /* ---- the fit's state ------------------------------------------------------------------ */
 
-#define FIT_TAG "ope traj model fit 1"
+/* Version 2: the tables' length before them, and the sums round's merged first pass
+ * after them (issue 17: --ci t, hoeffding and bernstein in shards). */
+#define FIT_TAG "ope traj model fit 2"
 
 void evtraj_fit_put(struct strbuf *sb, int vm_kind, double ridge, uint64_t episodes,
-                    uint64_t steps, const struct strbuf *tables)
+                    uint64_t steps, const struct strbuf *tables, const void *sums,
+                    size_t sums_len)
 {
     sf_put_str(sb, FIT_TAG);
     sf_put_u64(sb, (uint64_t)vm_kind);
     sf_put_f64(sb, ridge);
     sf_put_u64(sb, episodes);
     sf_put_u64(sb, steps);
-    strbuf_add(sb, tables->buf ? tables->buf : "", tables->len);
+    sf_put_u64(sb, tables ? 1 : 0);
+    sf_put_u64(sb, tables ? tables->len : 0);
+    if (tables)
+        strbuf_add(sb, tables->buf ? tables->buf : "", tables->len);
+    strbuf_add(sb, sums_len ? sums : "", sums_len);
 }
 
 void eval_traj_fit_free(struct eval_traj_fit *f)
@@ -209,12 +220,18 @@ void eval_traj_fit_free(struct eval_traj_fit *f)
     free(f->name);
     free(f->settings);
     free(f->tables);
+    free(f->sums);
     free(f);
 }
 
 const char *eval_traj_fit_digest(const struct eval_traj_fit *f)
 {
     return f->hex;
+}
+
+int eval_traj_fit_has_sums(const struct eval_traj_fit *f)
+{
+    return f && f->sums_len > 0;
 }
 
 struct eval_traj_fit *eval_traj_fit_read(struct sf_state *st, struct ope_error *err)
@@ -248,12 +265,24 @@ struct eval_traj_fit *eval_traj_fit_read(struct sf_state *st, struct ope_error *
         return NULL;
     }
     f->vm_kind = (int)kind;
-    f->len = st->n - st->off;
-    if (!(f->tables = ope_malloc(f->len + 1, err))) {
+    f->models = (int)sf_get_count(st, 0, 1);
+    uint64_t len = sf_get_count(st, 0, (uint64_t)1 << 62);
+    /* (a length past the bytes left is damage) */
+    if (!st->bad && ((!f->models && len) || len > (uint64_t)(st->n - st->off)))
+        st->bad = 1;
+    f->len = st->bad ? 0 : (size_t)len;
+    if (!st->bad && (f->tables = ope_malloc(f->len + 1, err)))
+        memcpy(f->tables, st->data + st->off, f->len);
+    st->off += st->bad ? 0 : f->len;
+    f->sums_len = st->bad ? 0 : st->n - st->off;
+    if (!st->bad && f->tables && f->sums_len && (f->sums = ope_malloc(f->sums_len, err)))
+        memcpy(f->sums, st->data + st->off, f->sums_len);
+    if (st->bad || !f->tables || (f->sums_len && !f->sums)) {
+        if (st->bad)
+            sf_done(st, err);
         eval_traj_fit_free(f);
         return NULL;
     }
-    memcpy(f->tables, st->data + st->off, f->len);
     st->off = st->n;
     sha256_hex(st->data + start, st->n - start, f->hex);
     return f;

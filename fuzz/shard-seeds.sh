@@ -5,7 +5,8 @@
 # harness merges the input with). The log: rows of `ope gen bandit --rows 40 --actions
 # 3 --seed 1`; the evaluation: --ci t --policy eps0_2 (ipw,snipw for the states, dm
 # for the reward model's fit, whose one shard is rows 0-19); and a trajectory log's
-# two shards, alone and fitting their models together (below).
+# two shards, alone, fitting their models together, and finding the whole log's sums
+# for their t intervals together (below).
 set -eu
 ope=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +51,19 @@ tf="--estimators wpdis,dm,mis --n-boot 10 --model-state tfit"
 # shellcheck disable=SC2086
 "$ope" eval t1.csv --save-state tstate20-39 --row-offset 20 $tf -q
 
+# ... and their t intervals (with --matrix's differences): the sums round's parts, the
+# fit that holds the whole log's sums, and the states of their contributions.
+ts="--estimators tis,wpdis --ci t --matrix --model-state sfit"
+# shellcheck disable=SC2086
+"$ope" eval t0.csv --save-state spart0-19 $ts -q
+# shellcheck disable=SC2086
+"$ope" eval t1.csv --save-state spart20-39 --row-offset 20 $ts -q
+"$ope" merge spart0-19 spart20-39 --model-state sfit > /dev/null
+# shellcheck disable=SC2086
+"$ope" eval t0.csv --save-state cstate0-19 $ts -q
+# shellcheck disable=SC2086
+"$ope" eval t1.csv --save-state cstate20-39 --row-offset 20 $ts -q
+
 # payload FILE: the payload of a state container (statefile.h), as decimal bytes.
 payload() {
     od -An -v -tu1 "$1" | awk '
@@ -86,7 +100,7 @@ carray() {
 out=$src/fuzz/corpus/shard_fuzz
 rm -f "$out"/*
 for f in rows0-19 rows20-39 part1 fit1 part2 part3 traj0-19 traj20-39 tpart0-19 tpart20-39 \
-         tfit; do
+         tfit spart0-19 spart20-39 sfit cstate0-19 cstate20-39; do
     payload $f | LC_ALL=C awk '{ printf "%c", $1 }' > "$out/$f"
 done
 {
@@ -114,4 +128,14 @@ done
     echo "    ;"
     carray valid_tstate0 tstate0-19
     carray valid_tstate1 tstate20-39
+    echo "static const char spart_settings[] ="
+    settings spart0-19
+    echo "    ;"
+    carray valid_spart spart0-19
+    carray valid_sfit sfit
+    echo "static const char cstate_settings[] ="
+    settings cstate0-19
+    echo "    ;"
+    carray valid_cstate0 cstate0-19
+    carray valid_cstate1 cstate20-39
 } > "$src/fuzz/shard_seeds.h"

@@ -11,7 +11,12 @@
  * and after a valid one (episodes 0-19 of 40: the corpus holds both); and as a
  * trajectory shard's part of its models' pass, merged into a new fit alone and after
  * a valid part, and as the models' fit, with which two valid states (made to name it)
- * are merged (the corpus holds the parts and the fit). Oracles: no crash, leak or huge allocation (ASan; run with
+ * are merged (the corpus holds the parts and the fit); and for the t intervals of
+ * trajectory shards, as a shard's part of the sums round, merged into a new fit alone
+ * and after a valid part, as the fit that holds the sums, with which the two valid
+ * states of contributions (made to name it) are merged, and as a state of
+ * contributions merged after a valid one with the valid fit (the corpus holds the
+ * parts, the fit and the states). Oracles: no crash, leak or huge allocation (ASan; run with
  * ASAN_OPTIONS=max_allocation_size_mb=200 to make a damaged count's allocation a
  * crash), and a merge that is accepted gives over at least 2 rows a finite interval
  * and standard error with each finite estimate (NAN only where an estimator does not
@@ -42,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #include "fuzz/shard_seeds.h"
 
 static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200], traj_path[4200],
-    tpart_path[4200], tstate_path[2][4200];
+    tpart_path[4200], tstate_path[2][4200], spart_path[4200], sfit_path[4200],
+    cstate_path[4200];
 
 static void valid_cleanup(void)
 {
@@ -54,6 +60,9 @@ static void valid_cleanup(void)
     unlink(tpart_path);
     unlink(tstate_path[0]);
     unlink(tstate_path[1]);
+    unlink(spart_path);
+    unlink(sfit_path);
+    unlink(cstate_path);
 }
 
 /* payload sealed as a state of kind with settings, at the harness's path (aborts on an
@@ -125,6 +134,22 @@ static void merge(const char *const *paths, size_t n, const char *model_state)
     res_eval_free(r);
 }
 
+/* The valid states of contributions (cstate_settings names the valid fit) re-sealed to
+ * name the fit whose digest is hex, at tstate_path[0..1]. */
+static void name_fit(const char *hex)
+{
+    char settings[sizeof cstate_settings + 80];
+    const char *at = strstr(cstate_settings, "model_fit=");
+    if (!at)
+        abort();
+    snprintf(settings, sizeof settings, "%.*smodel_fit=%s\n", (int)(at - cstate_settings),
+             cstate_settings, hex);
+    keep_state(valid_cstate0, sizeof valid_cstate0, EVAL_TRAJ_STATE_KIND, settings,
+               "tstate0.state", tstate_path[0], sizeof tstate_path[0]);
+    keep_state(valid_cstate1, sizeof valid_cstate1, EVAL_TRAJ_STATE_KIND, settings,
+               "tstate1.state", tstate_path[1], sizeof tstate_path[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!valid_path[0]) {
@@ -137,6 +162,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "traj.state", traj_path, sizeof traj_path);
         keep_state(valid_tpart, sizeof valid_tpart, EVAL_TRAJ_FIT_PART_KIND, tpart_settings,
                    "tpart.state", tpart_path, sizeof tpart_path);
+        keep_state(valid_spart, sizeof valid_spart, EVAL_TRAJ_SUMS_PART_KIND, spart_settings,
+                   "spart.state", spart_path, sizeof spart_path);
+        keep_state(valid_cstate0, sizeof valid_cstate0, EVAL_TRAJ_STATE_KIND, cstate_settings,
+                   "cstate.state", cstate_path, sizeof cstate_path);
         snprintf(fit_path, sizeof fit_path, "%s/fit.state", fuzz_tmp_dir);
         snprintf(new_fit, sizeof new_fit, "%s/new-fit.state", fuzz_tmp_dir);
         atexit(valid_cleanup);      /* before fuzz_tmp_cleanup's rmdir */
@@ -202,5 +231,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         merge(states, 2, fit_path);
     }
     shard_traj_fit_close(tf);
+    /* As a trajectory shard's part of the sums round (--ci t), merged into a new fit
+     * alone and after a valid part (episodes 0-19). */
+    path = write_state(data, size, EVAL_TRAJ_SUMS_PART_KIND, spart_settings);
+    const char *sboth[] = { spart_path, path };
+    unlink(new_fit);
+    merge(alone, 1, new_fit);
+    unlink(new_fit);
+    merge(sboth, 2, new_fit);
+    /* As the fit that holds the whole log's sums: the valid states of contributions,
+     * made to name it, merged with it. */
+    keep_state(data, size, EVAL_TRAJ_FIT_KIND, spart_settings, "fit.state", fit_path,
+               sizeof fit_path);
+    tf = NULL;
+    if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf) {
+        name_fit(eval_traj_fit_digest(shard_traj_fit_models(tf)));
+        const char *states[] = { tstate_path[0], tstate_path[1] };
+        merge(states, 2, fit_path);
+    }
+    shard_traj_fit_close(tf);
+    /* As a state of contributions after a valid one, with the valid fit. */
+    keep_state(valid_sfit, sizeof valid_sfit, EVAL_TRAJ_FIT_KIND, spart_settings,
+               "sfit.state", sfit_path, sizeof sfit_path);
+    path = write_state(data, size, EVAL_TRAJ_STATE_KIND, cstate_settings);
+    const char *cboth[] = { cstate_path, path };
+    merge(cboth, 2, sfit_path);
     return 0;
 }

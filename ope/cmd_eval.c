@@ -82,6 +82,12 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 "tables) to %s; when every shard has saved its part, ope merge PARTS "
                 "--model-state %s fits the models, and the shards run again\n", c->row_offset,
                 c->row_offset + c->saved_rows - 1, c->save_state, c->model_state);
+    else if (!out->quiet && c->saved_sums)
+        fprintf(stderr, "ope: saved episodes %zu to %zu's first pass, its part of the round "
+                "that finds the whole log's sums for --ci %s, to %s; when every shard has "
+                "saved its part, ope merge PARTS --model-state %s adds them up, and the "
+                "shards run again\n", c->row_offset, c->row_offset + c->saved_rows - 1,
+                ci_method_name((enum ci_method)c->set.ci), c->save_state, c->model_state);
     else if (!out->quiet && c->saved_pass)
         fprintf(stderr, "ope: saved rows %zu to %zu's part of the reward model's pass %zu to "
                 "%s; when every shard has saved its part, ope merge PARTS --model-state %s "
@@ -96,7 +102,7 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 c->saved_episodes ? "episodes" : "rows", c->save_state,
                 c->saved_fit ? ", given --model-state " : "",
                 c->saved_fit ? c->model_state : "");
-    if (!out->quiet && c->model_state && !c->saved_pass && !c->saved_fit)
+    if (!out->quiet && c->model_state && !c->saved_pass && !c->saved_fit && !c->saved_sums)
         fprintf(stderr, "ope: note: --model-state %s is not used: these estimators fit no "
                 "%s here (%s)\n", c->model_state,
                 c->saved_episodes ? "model" : "reward model",
@@ -309,7 +315,9 @@ const struct cmd_entry cmd_eval_entry = {
     "                        every shard's state (ope help merge). Not with -o,\n"
     "                        --format, --lift, --follow, --by, --truth (the merge's),\n"
     "                        --ci cs, hoeffding or bernstein (a trajectory log's\n"
-    "                        shard: --ci bootstrap or none, and no --risk)\n"
+    "                        shard: no --risk or --ci cs, and t, hoeffding or\n"
+    "                        bernstein given --model-state: a round finds the whole\n"
+    "                        log's sums first)\n"
     "  --row-offset R        with --save-state: the shard's first row in the whole log\n"
     "                        (default 0), which keys its bootstrap draws and folds;\n"
     "                        a trajectory log's shard: its first episode (the\n"
@@ -323,7 +331,9 @@ const struct cmd_entry cmd_eval_entry = {
     "                        shards run again. Once FIT is fitted, each shard saves\n"
     "                        its evaluation's state (ope help merge shows the loop).\n"
     "                        A trajectory log's dm, dr, wdr and mis: the shards fit\n"
-    "                        their models in one round the same way\n"
+    "                        their models in one round the same way; its --ci t,\n"
+    "                        hoeffding and bernstein take a round for the whole\n"
+    "                        log's sums (after the models')\n"
     "\n" OUTCLI_HELP "\n"
     LOADCLI_HELP "\n" LOADCLI_STREAM_HELP EVALCLI_STREAM_HELP
     "\nExamples:\n"

@@ -62,6 +62,11 @@ static int say_round(const char *model_state, const struct shard_round *round,
         strbuf_printf(&sb, ",\"pass\":%zu,\"pass_name\":", round->passes);
         json_string(&sb, round->label);
         strbuf_printf(&sb, ",\"fitted\":%s}\n", round->fitted ? "true" : "false");
+    } else if (round->traj == 2) {
+        strbuf_printf(&sb, "%s: merged the shards' first passes (%s): run every shard again "
+                      "with --model-state %s for its evaluation's state (its contributions at "
+                      "those sums), then ope merge those with --model-state %s\n",
+                      model_state, round->label, model_state, model_state);
     } else if (round->traj) {
         strbuf_printf(&sb, "%s: merged the shards' parts of the trajectory log's models (%s): "
                       "they are fitted; run every shard again with --model-state %s for its "
@@ -215,8 +220,8 @@ const struct cmd_entry cmd_merge_entry = {
     "mpirun runs the shards of one file and merges them itself (ope help eval).\n"
     "  A trajectory log's shard is a CSV of whole episodes, and --row-offset counts\n"
     "the episodes before it (not rows): ope eval SHARD.csv --save-state S\n"
-    "--row-offset E saves it, with --ci bootstrap or none (other intervals and --risk\n"
-    "are refused, 64); the merge checks the episodes as a bandit log's rows, and a\n"
+    "--row-offset E saves it (--risk and --ci cs are refused, 64); the merge checks\n"
+    "the episodes as a bandit log's rows, and a\n"
     "bandit and a trajectory state do not merge (65). tis, pdis, wtis and wpdis need\n"
     "nothing more. dm, dr, wdr (value models fqe, linear-fqe, lstd; td and gtd2 are\n"
     "refused, 64) and mis fit models on the whole log, whose parts are all sums, so\n"
@@ -230,6 +235,14 @@ const struct cmd_entry cmd_merge_entry = {
     "default list). A shard with other options than FIT's or not among its shards,\n"
     "states merged with another fit, and the states of only some of FIT's shards\n"
     "(for a reward model's fit too) are refused (65).\n"
+    "  --ci t, hoeffding and bernstein linearise a trajectory log's contributions at\n"
+    "the whole log's sums, so its shards find those in a round of their own, given\n"
+    "--model-state FIT too (after the models' round, when there is one): each saves\n"
+    "its first pass (ope eval SHARD.csv --save-state P --row-offset E --model-state\n"
+    "FIT --ci t ...), ope merge P1 P2 ... --model-state FIT adds them into FIT, each\n"
+    "shard runs again to save its contributions' statistics at those sums, and ope\n"
+    "merge STATES --model-state FIT writes the result (to 1e-12 relative; the sums\n"
+    "merged twice: 64).\n"
     "  A reward model (dm, dr, sndr, switch-dr, dr-os, sg-dr on a log without qhat.*\n"
     "columns) needs every row's sums before any row is evaluated, so the shards fit\n"
     "it together, one pass per round: each runs\n"

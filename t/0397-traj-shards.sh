@@ -108,9 +108,9 @@ expect_grep "$TMP/err" "overflow double precision" "it says why"
 # Refused when saved, 64.
 expect_status 64 "a shard with wdr (a model)" "$OPE" eval "$TMP/s0.csv" --estimators tis,wdr \
     --save-state "$TMP/x.state"
-expect_status 64 "a shard with --ci t" "$OPE" eval "$TMP/s0.csv" $E --ci t \
+expect_status 64 "a shard with --ci t, no --model-state" "$OPE" eval "$TMP/s0.csv" $E --ci t \
     --save-state "$TMP/x.state"
-expect_grep "$TMP/err" "shard state holds no per-episode contributions" "it says why"
+expect_grep "$TMP/err" "give every shard --model-state FIT" "it says why"
 
 # A self-normalised estimator whose first shard has no weight: wtis of anti100 (every
 # return the same, so its se is 0 up to rounding), the first shard one episode of

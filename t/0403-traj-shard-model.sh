@@ -136,7 +136,7 @@ expect_grep "$TMP/err" "but the states were evaluated with the fit" "it names bo
 expect_status 65 "a shard with another seed than the fit's: refused" "$OPE" eval \
     "$TMP/s1.csv" $E --seed 9 --save-state "$TMP/x.state" --row-offset 1500 \
     --model-state "$TMP/fq.fit"
-expect_grep "$TMP/err" "other settings than the models' fit" "it says the settings differ"
+expect_grep "$TMP/err" "other settings than the fit" "it says the settings differ"
 expect_grep "$TMP/err" "seed=" "... naming the setting"
 # shellcheck disable=SC2086
 expect_status 65 "a shard at another offset than the fit's: refused" "$OPE" eval \
@@ -159,7 +159,7 @@ expect_grep "$TMP/err" "not a model's fit" "it says what it is"
 # episodes set to 0 (the solver returned before filling the model: dm read memory
 # never written), and lstd's horizon set to 10^6 (sized by it alone, 1.6 GB and 80 s
 # for a linear-fqe fit). The fit's blocks: the shards' header, the tag, the value
-# model, ridge, episodes and steps, then tabular FQE's tables (S, T, per state the
+# model, ridge, episodes and steps, whether it has models and their length, then tabular FQE's tables (S, T, per state the
 # episode it was first seen in and P x A probabilities, then per copy the episodes...)
 # or the linear model's (its width + 1, then p and T).
 cat > "$TMP/craft.py" <<'PY'
@@ -171,8 +171,9 @@ sl, = struct.unpack_from('<I', b, 20 + kl)
 po = 24 + kl + sl
 pl, = struct.unpack_from('<Q', b, po)
 p = bytearray(b[po + 8:po + 8 + pl])
-tag = b'ope traj model fit 1'
-t = p.find(tag) + len(tag) + 32             # past the tag and kind, ridge, episodes, steps
+tag = b'ope traj model fit 2'
+# past the tag and kind, ridge, episodes, steps, and the tables' flag and length
+t = p.find(tag) + len(tag) + 48
 hdr = open(sys.argv[4]).readline().strip().split(',')
 P = len({c.split('.')[1] for c in hdr if c.startswith('pi.')})
 A = len({c.split('.')[2] for c in hdr if c.startswith('pi.')})
@@ -205,7 +206,7 @@ done
 # shellcheck disable=SC2086
 expect_status 65 "another log's shard: refused" "$OPE" eval "$TMP/river.csv" $E \
     --save-state "$TMP/x.state" --row-offset 1500 --model-state "$TMP/fq.fit"
-expect_grep "$TMP/err" "other settings than the models' fit" "... as other settings"
+expect_grep "$TMP/err" "other settings than the fit" "... as other settings"
 # A shard changed since the fit was made (its last row in a state no shard had): its
 # bytes are what is said, not "the log changed while it was read".
 awk -F, -v OFS=, -v last="$(wc -l < "$TMP/s1.csv")" 'NR == last { $3 = 99 } { print }' \

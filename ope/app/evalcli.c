@@ -1286,7 +1286,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             }
             /* The shard evaluated with the fit must be one it was made from (its
              * episodes and bytes are known now). */
-            if (rc == 0 && part == 2)
+            if (rc == 0 && (part == 2 || (part == 3 && fit)))
                 rc = shard_traj_fit_has(fit, h.log, c->row_offset, episodes, h.sha256, err);
             shard_traj_fit_close(fit);
             if (rc == 0) {
@@ -1304,12 +1304,14 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                     h.left = (char *)EVALCLI_TRAJ_LEFT EVALSET_TRAJ_LEFT;
                 snprintf(c->saved_left, sizeof c->saved_left, "%s", h.left);
                 rc = shard_write(c->save_state, c->save_force,
-                                 part == 1 ? EVAL_TRAJ_FIT_PART_KIND : EVAL_TRAJ_STATE_KIND, &h,
+                                 part == 1 ? EVAL_TRAJ_FIT_PART_KIND
+                                 : part == 3 ? EVAL_TRAJ_SUMS_PART_KIND : EVAL_TRAJ_STATE_KIND, &h,
                                  &state, strbuf_str(&settings), err);
             }
             c->saved_rows = episodes;
             c->saved_episodes = 1;
             c->saved_pass = part == 1;
+            c->saved_sums = part == 3;
             c->saved_fit = part == 2;
             free(h.log);
             strbuf_release(&state);

@@ -142,8 +142,9 @@ enum {
 "  their intervals bit for bit, se and the lift's intervals to 1e-12). --ci t,\n" \
 "  hoeffding and bernstein read it\n" \
 "  once more (the contributions given the whole log's sums, and the differences\n" \
-"  of --matrix; a pipe is copied to $TMPDIR as it comes, and that is said); not\n" \
-"  in a shard. dm, dr, wdr and mis (named with --estimators; a tabular state\n" \
+"  of --matrix; a pipe is copied to $TMPDIR as it comes, and that is said); a\n" \
+"  shard's take a round for the whole log's sums (--model-state: ope help merge).\n" \
+"  dm, dr, wdr and mis (named with --estimators; a tabular state\n" \
 "  column, --value-model fqe) take a pass before the others that fits their\n" \
 "  models from counts; dm's and mis's bootstrap refits them on every resample from\n" \
 "  per-resample counts (refused past the memory budget, saying how much; --ci t\n" \
@@ -207,6 +208,8 @@ struct evalcli {
     const char *model_state;
     size_t saved_pass;
     int saved_fit;              /* out: the evaluation's state used the fitted model */
+    int saved_sums;             /* out: a trajectory log's shard saved its part of the
+                                 * sums round (--ci t, hoeffding, bernstein) */
     /* out: how many of the last result's warnings, its last ones, say how the log was
      * read (streamed: the estimators left out, an input copied to a temporary file):
      * ope select, whose output has no place for them, says them on standard error. */

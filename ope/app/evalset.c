@@ -636,6 +636,21 @@ int eval_settings_traj_fit_merge(const struct eval_settings *set, struct sf_stat
     return rc;
 }
 
+int eval_settings_traj_sums_merge(const struct eval_settings *set,
+                                  struct sf_state *const *parts, const uint64_t *episodes,
+                                  size_t n, const struct eval_traj_fit *fit,
+                                  struct strbuf *out, struct ope_error *err)
+{
+    struct est_spec *spec = NULL;
+    struct eval_opts eo;
+    struct traj_opts to;
+    int rc = traj_stream_opts(set, "the states", NULL, &spec, &eo, &to, err);
+    if (rc == 0)
+        rc = eval_traj_sums_merge(parts, episodes, n, &eo, &to, fit, out, err);
+    free(spec);
+    return rc;
+}
+
 int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
                               int fit_rounds, const struct eval_fit *fit,
                               struct ope_progress *progress, struct strbuf *state,

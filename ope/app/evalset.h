@@ -154,6 +154,13 @@ struct res_eval *eval_settings_run_traj_merge(const struct eval_settings *set,
 int eval_settings_traj_fit_merge(const struct eval_settings *set, struct sf_state *const *parts,
                                  const uint64_t *episodes, size_t n, struct strbuf *out,
                                  struct ope_error *err);
+/* The fit with the whole log's sums from the shards' parts of the sums round
+ * (eval_traj_sums_merge; fit: the models' fit they were evaluated with, or NULL), its
+ * blocks into out. 0, or -1 with err. */
+int eval_settings_traj_sums_merge(const struct eval_settings *set,
+                                  struct sf_state *const *parts, const uint64_t *episodes,
+                                  size_t n, const struct eval_traj_fit *fit,
+                                  struct strbuf *out, struct ope_error *err);
 
 struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
                                           const struct eng_windows *win,

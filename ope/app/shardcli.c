@@ -613,6 +613,62 @@ static int merge_traj_round(const struct shard *sh, const size_t *order, size_t 
     return rc;
 }
 
+static int states_fit_check(const char *settings, const char *path, int traj, int *unused,
+                            const char **named, struct fit_file *ff, struct ope_error *err);
+static int states_of_fit(const struct fit_file *ff, const struct shard *sh, const size_t *order,
+                         size_t n, int traj, struct ope_error *err);
+
+/* The trajectory log's sums round (--ci t, hoeffding, bernstein): the parts
+ * sh[order[0..n-1]] (in episode order), the shards' first passes, merged into the fit's
+ * state at path, which then holds the whole log's sums after its models (if the parts
+ * were evaluated with models, the fit they name; else a new file). 0, or -1 with
+ * err. */
+static int merge_sums_round(const struct shard *sh, const size_t *order, size_t n,
+                            struct sf_state **states, const uint64_t *episodes,
+                            const char *path, const struct eval_settings *set,
+                            struct shard_round *round, struct ope_error *err)
+{
+    struct fit_file ff;
+    int unused = 0;
+    const char *named = NULL;
+    int rc = states_fit_check(states[0]->settings, path, 1, &unused, &named, &ff, err);
+    /* Parts evaluated without models make a new fit: the file must not be one already. */
+    if (rc == 0 && !named) {
+        rc = fit_file_open(path, &ff, err);
+        if (rc == 0 && ff.fit)
+            rc = fit_of_other_kind(path, 0, err);
+        else if (rc == 0 && ff.tfit && !eval_traj_fit_has_sums(ff.tfit))
+            rc = ope_fail(err, OPE_EUSAGE, "%s is a fit of the models already: the parts of "
+                          "the sums round were saved without it, so they make a new one; "
+                          "remove %s to start again", path, path);
+    }
+    if (rc == 0 && eval_traj_fit_has_sums(ff.tfit))
+        rc = ope_fail(err, OPE_EUSAGE, "%s holds the whole log's sums already (the sums round "
+                      "is merged): run each shard with --model-state %s for its evaluation's "
+                      "state, and merge those; or remove %s to start again", path, path, path);
+    if (rc == 0 && ff.tfit)
+        rc = states_of_fit(&ff, sh, order, n, 1, err);
+    struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
+    if (rc == 0)
+        rc = eval_settings_traj_sums_merge(set, states, episodes, n, ff.tfit, &out, err);
+    if (rc == 0) {
+        fit_header_put(&pay, sh, order, n);
+        strbuf_add(&pay, out.buf ? out.buf : "", out.len);
+        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
+                                 : sf_write(path, 1, EVAL_TRAJ_FIT_KIND, states[0]->settings,
+                                            &pay, err);
+    }
+    round->merged = rc == 0;
+    round->fitted = 1;
+    round->passes = 1;
+    round->traj = 2;
+    snprintf(round->label, sizeof round->label, "the whole log's sums");
+    strbuf_release(&out);
+    strbuf_release(&pay);
+    fit_file_close(&ff);
+    return rc;
+}
+
 /* Evaluation states (settings) merged with --model-state path (or NULL): the fit must
  * be the one they name (model_fit=...: a wrong name went unnoticed), opened into *ff
  * (the caller's to close), the fit's digest they name into *named (NULL: none); states
@@ -696,7 +752,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
     struct eval_settings *set = ope_calloc(1, sizeof *set, err);
     struct res_eval *r = NULL;
     size_t opened = 0;
-    int rc = sh && order && states && set ? 0 : -1, parts = 0, traj = 0;
+    int rc = sh && order && states && set ? 0 : -1, parts = 0, traj = 0, sums = 0;
     memset(round, 0, sizeof *round);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         if (sf_open_file(&sh[k].st, paths[k], NULL, err) != 0) {
@@ -706,9 +762,12 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         opened = k + 1;
         /* Evaluation states, or the parts of one pass of a reward model's fit. */
         const char *kind = sh[k].st.kind;
-        int tpart = strcmp(kind, EVAL_TRAJ_FIT_PART_KIND) == 0;
+        int tsums = strcmp(kind, EVAL_TRAJ_SUMS_PART_KIND) == 0;
+        int tpart = tsums || strcmp(kind, EVAL_TRAJ_FIT_PART_KIND) == 0;
         int part = tpart || strcmp(kind, EVAL_FIT_PART_KIND) == 0;
         int tr = tpart || strcmp(kind, EVAL_TRAJ_STATE_KIND) == 0;
+        if (k == 0)
+            sums = tsums;
         if (k == 0)
             traj = tr;
         if (tr != traj)
@@ -721,6 +780,10 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                           strcmp(kind, EVAL_FIT_KIND) == 0
                                       || strcmp(kind, EVAL_TRAJ_FIT_KIND) == 0
                               ? ": it is a model's fit; give it as --model-state" : "");
+        else if (k > 0 && part && tsums != sums)
+            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the sums round and %s of "
+                          "the models' pass: merge the parts of one round", tsums ? paths[k]
+                          : paths[0], tsums ? paths[0] : paths[k]);
         else if (k > 0 && part != parts)
             rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of %s fit and %s a shard's "
                           "evaluation state: merge the parts of one pass of the fit, or the "
@@ -730,10 +793,12 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                           : "the reward model's", part ? paths[0] : paths[k]);
         parts = part;
         if (rc == 0 && part && !model_state)
-            rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of a pass of the %s fit: ope "
-                          "merge adds the parts to the fit's state, so give --model-state "
-                          "FILE (the one the shards were given)", paths[k],
-                          tpart ? "trajectory log's models'" : "reward model's");
+            rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of %s: ope merge adds the "
+                          "parts to the fit's state, so give --model-state FILE (the one the "
+                          "shards were given)", paths[k],
+                          tsums ? "the round that finds the trajectory log's sums"
+                          : tpart ? "a pass of the trajectory log's models' fit"
+                          : "a pass of the reward model's fit");
         if (rc == 0 && (head_read(&sh[k].st, &sh[k].h, err) != 0 ||
                         ((!part || tpart) &&
                          eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0) ||
@@ -752,7 +817,8 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         rows[i] = sh[order[i]].h.rows;
     if (rc == 0 && parts && traj) {
         if (settings_of(&sh[0].so, in, set, err) == 0)
-            merge_traj_round(sh, order, n, states, rows, model_state, set, round, err);
+            (sums ? merge_sums_round : merge_traj_round)(sh, order, n, states, rows,
+                                                        model_state, set, round, err);
         rc = -1;        /* no result: round says what was done, or err why not */
     } else if (rc == 0 && parts) {
         merge_round(sh, order, n, states, model_state, in->model_bytes, round, err);

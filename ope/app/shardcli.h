@@ -86,7 +86,8 @@ void shard_traj_fit_close(struct shard_traj_fit *fit);
 struct shard_round {
     int merged;                 /* the states were parts of a pass: model_state written */
     int fitted;                 /* ... and the model is fitted now */
-    int traj;                   /* ... a trajectory log's models (one round) */
+    int traj;                   /* ... a trajectory log's models (1: one round), or
+                                 * its sums (2: --ci t, hoeffding, bernstein) */
     size_t passes;              /* the passes the fit holds */
     char label[32];             /* the pass merged ("model: Newton pass 2") */
 };

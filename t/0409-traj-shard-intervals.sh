@@ -1,0 +1,123 @@
+#!/bin/sh
+# t/0409-traj-shard-intervals.sh: the t, Hoeffding and Bernstein intervals of a
+# trajectory log's shards (issue 17). A ratio estimator's contributions are linearised
+# at the whole log's sums, and --matrix's pairs are the whole log's top candidates, so
+# the shards find those first, in a round: each saves its first pass (ope eval SHARD
+# --ci t --save-state P --model-state FIT), ope merge PARTS --model-state FIT adds them
+# up into FIT, each shard then saves the statistics of its episodes' contributions at
+# those sums, and ope merge STATES --model-state FIT is the whole log's result. With dm,
+# dr and wdr the models' round comes first. Expected: the in-memory JSON of the whole
+# log to 1e-12 relative (t/jsonclose): the first pass is the merge of the shards' parts
+# (sums to rounding, as t/0397's bootstrap states), the contributions' mean, sd and
+# range merge as MPI ranks merge them (Chan et al.'s pairwise update; min and max
+# exactly), and the in-memory run forms the same contributions (traj_contrib_sums).
+# Refused: a shard without --model-state, the sums merged twice, states merged without
+# the fit or with a shard left out, a shard with other options than the fit's, parts of
+# two rounds together, a damaged state.
+. "$OPE_SRCDIR/t/lib.sh"
+plan 25
+close="$OPE_BUILDDIR/t/jsonclose"
+OPE_TEST_WINDOW=4096
+export OPE_TEST_WINDOW
+
+"$OPE" gen mdp gridworld --episodes 6000 --candidates 4 --gamma 0.95 --seed 13 -q \
+    -o "$TMP/g.csv" || exit 1
+norm() { sed 's/"path":"[^"]*","sha256":"[^"]*",//' "$1"; }
+# Shards of episodes [0, 1500), [1500, 3501), [3501, 6000).
+awk -F, -v dir="$TMP" 'NR == 1 { for (k = 0; k < 3; k++) print > (dir "/s" k ".csv"); next }
+    $2 == 0 { e++ } { k = e <= 1500 ? 0 : e <= 3501 ? 1 : 2; print > (dir "/s" k ".csv") }' \
+    "$TMP/g.csv"
+OFF="0 1500 3501"
+
+# round NAME TAG OPTS...: every shard saves $TMP/NAME.TAGk given the fit; then, unless
+# TAG is e (the evaluations), ope merge adds them into the fit (output in round.out).
+# A failure sets s=1 and is said.
+round() {
+    name=$1; tag=$2; shift 2
+    k=0
+    for off in $OFF; do
+        "$OPE" eval "$TMP/s$k.csv" "$@" --save-state "$TMP/$name.$tag$k" --row-offset "$off" \
+            --model-state "$TMP/$name.fit" 2>"$TMP/err.$tag$k" ||
+            { s=1; diag "$tag $k: $(cat "$TMP/err.$tag$k")"; }
+        k=$((k + 1))
+    done
+    [ "$tag" = e ] && return
+    "$OPE" merge "$TMP/$name.${tag}2" "$TMP/$name.${tag}0" "$TMP/$name.${tag}1" \
+        --model-state "$TMP/$name.fit" > "$TMP/round.out" 2>"$TMP/err" ||
+        { s=1; diag "merge $tag: $(cat "$TMP/err")"; }
+}
+# same DESC NAME ROUNDS OPTS...: ROUNDS (m: the models', p: the sums', then e) run, the
+# states merged into $TMP/NAME.json, which must be the in-memory JSON.
+same() {
+    desc=$1; name=$2; rounds=$3; shift 3
+    rm -f "$TMP/$name.fit"
+    s=0
+    for tag in $rounds e; do round "$name" "$tag" "$@"; done
+    "$OPE" merge "$TMP/$name.e1" "$TMP/$name.e2" "$TMP/$name.e0" \
+        --model-state "$TMP/$name.fit" -f json > "$TMP/$name.json" 2>"$TMP/err" ||
+        { s=1; diag "merge: $(cat "$TMP/err")"; }
+    "$OPE" eval "$TMP/g.csv" "$@" -f json > "$TMP/mem.json" 2>"$TMP/err.mem"
+    norm "$TMP/mem.json" > "$TMP/a"
+    norm "$TMP/$name.json" > "$TMP/b"
+    if [ $s -eq 0 ] && "$close" "$TMP/a" "$TMP/b" 2>"$TMP/cmp"; then pass "$desc"
+    else fail "$desc"; diag "$(cat "$TMP/cmp" "$TMP/err.mem" | head -5)"; fi
+}
+
+E="--estimators tis,pdis,wtis,wpdis"
+# shellcheck disable=SC2086
+same "--ci t --matrix=4, 3 shards: the in-memory JSON" t p $E --ci t --matrix=4
+expect_grep "$TMP/err.p1" "saved episodes 1500 to 3500's first pass, its part of the round" \
+    "a shard says it saved its part of the sums round"
+expect_grep "$TMP/round.out" "merged the shards' first passes (the whole log's sums)" \
+    "ope merge says it merged the sums"
+expect_grep "$TMP/round.out" "run every shard again with --model-state" "... and what comes next"
+expect_grep "$TMP/err.e2" "saved the state of episodes 3501 to 5999" \
+    "a shard's contributions: saved as its evaluation's state"
+if grep -q '"ci":"t"' "$TMP/t.json" && grep -q '"differences"' "$TMP/t.json"; then
+    pass "the result has t intervals and the differences"
+else fail "t intervals and differences in the result"; fi
+# shellcheck disable=SC2086
+same "--ci hoeffding: the in-memory JSON" h p $E --ci hoeffding --alpha 0.1
+# shellcheck disable=SC2086
+same "--ci bernstein: the in-memory JSON" b p $E --ci bernstein
+# The models first (lstd below gamma 1), then the sums.
+same "dm, dr, wdr (lstd) with --ci t: the in-memory JSON" ls "m p" --estimators dm,dr,wdr,wpdis \
+    --value-model lstd --gamma 0.95 --ci t --matrix
+expect_grep "$TMP/err.p0" "its part of the round that finds the whole log's sums" \
+    "after the models' round, the sums round"
+
+# Refused.
+expect_status 64 "a shard with --ci t without --model-state: refused" "$OPE" eval \
+    "$TMP/s0.csv" $E --ci t --save-state "$TMP/x.state"
+expect_grep "$TMP/err" "give every shard --model-state FIT" "it points to --model-state"
+expect_status 64 "the sums round merged again: refused" "$OPE" merge "$TMP/t.p0" "$TMP/t.p1" \
+    "$TMP/t.p2" --model-state "$TMP/t.fit"
+expect_grep "$TMP/err" "holds the whole log's sums already" "it says the sums are in"
+expect_status 64 "the states merged without the fit: refused" "$OPE" merge "$TMP/t.e0" \
+    "$TMP/t.e1" "$TMP/t.e2"
+expect_grep "$TMP/err" "give ope merge its state, --model-state FIT" "it says to give the fit"
+expect_status 65 "two of the fit's three shards' states: refused" "$OPE" merge "$TMP/t.e0" \
+    "$TMP/t.e1" --model-state "$TMP/t.fit"
+expect_grep "$TMP/err" "made from 3 shards, and 2 states are merged" "it names the shard left out"
+# shellcheck disable=SC2086
+expect_status 65 "a shard with another interval than the fit's: refused" "$OPE" eval \
+    "$TMP/s1.csv" $E --ci bernstein --save-state "$TMP/x.state" --row-offset 1500 \
+    --model-state "$TMP/t.fit"
+expect_grep "$TMP/err" "ci=" "... naming the setting"
+expect_status 65 "a sums part with a models' part: refused" "$OPE" merge "$TMP/ls.p0" \
+    "$TMP/ls.m1" --model-state "$TMP/y.fit"
+# (h.fit's blocks are t.fit's: the first pass does not depend on the interval, so the
+# digests agree and the merge would be the same; ls.fit's differ)
+expect_status 65 "the states merged with another fit: refused" "$OPE" merge "$TMP/t.e0" \
+    "$TMP/t.e1" "$TMP/t.e2" --model-state "$TMP/ls.fit"
+expect_grep "$TMP/err" "but the states were evaluated with the fit" "it names both fits"
+cp "$TMP/t.e1" "$TMP/bad.e1"
+printf 'X' | dd of="$TMP/bad.e1" bs=1 seek=400 conv=notrunc 2>/dev/null
+expect_status 65 "a state with a byte changed: refused" "$OPE" merge "$TMP/t.e0" \
+    "$TMP/bad.e1" "$TMP/t.e2" --model-state "$TMP/t.fit"
+# The fit made from the parts of two shards only: the third's state is not among them.
+rm -f "$TMP/two.fit"
+"$OPE" merge "$TMP/t.p0" "$TMP/t.p1" --model-state "$TMP/two.fit" > /dev/null 2>&1
+expect_status 65 "a shard the sums were not made from: refused" "$OPE" eval "$TMP/s2.csv" \
+    $E --ci t --matrix=4 --save-state "$TMP/x.state" --row-offset 3501 \
+    --model-state "$TMP/two.fit"
