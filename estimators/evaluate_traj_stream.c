@@ -96,7 +96,8 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
     if (o->ci == CI_CS && shard)
         return ope_fail(err, OPE_EUSAGE, "--ci cs: a trajectory log has no confidence "
                         "sequences (ope eval --ci cs on it says why): use --ci bootstrap or "
-                        "none for shards");
+                        "none for shards, or t, hoeffding or bernstein given --model-state FIT "
+                        "(ope help merge)");
     if (eval_traj_stream_again(o->ci) && shard == 1)
         return ope_fail(err, OPE_EUSAGE, "--ci %s: a trajectory log's shard forms its "
                         "episodes' contributions at the whole log's sums, which the shards "
@@ -1091,8 +1092,9 @@ static int read_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
                             "given --model-state %s", st->name,
                             ci_method_name((enum ci_method)g->o->ci), t->fit->name);
         uint64_t n = sf_get_count(st, 1, (uint64_t)1 << 52);
-        uint64_t mm = sf_get_count(st, m, m), nd = sf_get_count(st, cp->n_d, cp->n_d);
-        (void)mm, (void)nd;
+        /* (the statistics and pairs the merge names, or damage) */
+        sf_get_count(st, m, m);
+        sf_get_count(st, cp->n_d, cp->n_d);
         if (!st->bad && n != t->merge_rows[s])
             return ope_fail(err, OPE_EDATA, "%s: damaged state: it holds %llu episodes, its "
                             "header %llu; make it again", st->name, (unsigned long long)n,
@@ -1535,7 +1537,7 @@ static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope
     if (eval_traj_stream_rereads(o) && !t->fit && !t->fit_part && !t->sums_part && !t->merge &&
         !t->win->rewind)
         return ope_fail(err, OPE_ESOFTWARE, "a trajectory log that cannot be read again"), NULL;
-    t->no_comom = eval_traj_stream_again(o->ci);
+    t->no_comom = again;
     struct eng g;
     memset(&g, 0, sizeof g);
     g.kind = &traj_stream_kind;

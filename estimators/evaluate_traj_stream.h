@@ -145,6 +145,8 @@ void eval_traj_fit_free(struct eval_traj_fit *f);
 const char *eval_traj_fit_digest(const struct eval_traj_fit *f);
 /* Whether it holds the whole log's sums (the sums round merged: below). */
 int eval_traj_fit_has_sums(const struct eval_traj_fit *f);
+/* Whether it holds the models' tables (else only the whole log's sums). */
+int eval_traj_fit_has_models(const struct eval_traj_fit *f);
 
 /* The shard's state appended to state, the settings that must agree for states to
  * merge to settings, its episodes to *episodes. fit_rounds: the models of dm, dr, wdr

@@ -234,6 +234,11 @@ int eval_traj_fit_has_sums(const struct eval_traj_fit *f)
     return f && f->sums_len > 0;
 }
 
+int eval_traj_fit_has_models(const struct eval_traj_fit *f)
+{
+    return f && f->models;
+}
+
 struct eval_traj_fit *eval_traj_fit_read(struct sf_state *st, struct ope_error *err)
 {
     size_t start = st->off;

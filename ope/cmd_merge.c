@@ -61,17 +61,28 @@ static int say_round(const char *model_state, const struct shard_round *round,
         json_string(&sb, model_state);
         strbuf_printf(&sb, ",\"pass\":%zu,\"pass_name\":", round->passes);
         json_string(&sb, round->label);
-        strbuf_printf(&sb, ",\"fitted\":%s}\n", round->fitted ? "true" : "false");
+        /* What the shards save next: another pass's part, their part of the sums
+         * round (a trajectory log's --ci t, hoeffding, bernstein), or their
+         * evaluation's state. */
+        strbuf_printf(&sb, ",\"fitted\":%s,\"next\":\"%s\"}\n",
+                      round->fitted ? "true" : "false", !round->fitted ? "pass"
+                      : round->next_sums ? "sums" : "evaluation");
     } else if (round->traj == 2) {
-        strbuf_printf(&sb, "%s: merged the shards' first passes (%s): run every shard again "
-                      "with --model-state %s for its evaluation's state (its contributions at "
-                      "those sums), then ope merge those with --model-state %s\n",
-                      model_state, round->label, model_state, model_state);
+        strbuf_printf(&sb, "%s: merged %zu shard%s' first passes (%s, %llu episodes): run "
+                      "every shard again with --model-state %s for its evaluation's state "
+                      "(its contributions at those sums), then ope merge those with "
+                      "--model-state %s\n", model_state, round->shards,
+                      round->shards == 1 ? "" : "s", round->label,
+                      (unsigned long long)round->rows, model_state, model_state);
     } else if (round->traj) {
-        strbuf_printf(&sb, "%s: merged the shards' parts of the trajectory log's models (%s): "
-                      "they are fitted; run every shard again with --model-state %s for its "
-                      "evaluation's state, then ope merge those with --model-state %s\n",
-                      model_state, round->label, model_state, model_state);
+        strbuf_printf(&sb, "%s: merged %zu shard%s' parts of the trajectory log's models (%s, "
+                      "%llu episodes): they are fitted; run every shard again with "
+                      "--model-state %s for %s, then ope merge those with --model-state %s\n",
+                      model_state, round->shards, round->shards == 1 ? "" : "s",
+                      round->label, (unsigned long long)round->rows, model_state,
+                      round->next_sums ? "its part of the round that finds the whole log's "
+                                         "sums (--ci t, hoeffding, bernstein)"
+                                       : "its evaluation's state", model_state);
     } else {
         strbuf_printf(&sb, "%s: merged pass %zu of the reward model's fit (%s)%s; run every "
                       "shard again with --model-state %s%s\n", model_state, round->passes,
@@ -212,8 +223,9 @@ const struct cmd_entry cmd_merge_entry = {
     "only catches accidents: a crafted state is read as untrusted input). The last\n"
     "shards left out leave no gap: check the rows the result counts.\n"
     "  What a shard cannot carry is refused when it is saved (status 64): --ci cs (it\n"
-    "folds every row in order), --ci hoeffding and bernstein (the lift's and the\n"
-    "differences' intervals take an observed range that needs the whole log's sums),\n"
+    "folds every row in order), --ci hoeffding and bernstein in a bandit log's shard\n"
+    "(the lift's and the differences' intervals take an observed range that needs\n"
+    "the whole log's sums; a trajectory log's shards find those in a round: below),\n"
     "--by and --follow; and estimators that fit a reward model\n"
     "without --model-state (without --estimators they are then left out, with a\n"
     "warning; or give the log qhat.* columns). --save-state is for shards run apart;\n"
@@ -266,11 +278,14 @@ const struct cmd_entry cmd_merge_entry = {
     "  --truth FILE          the policies' true values (policy,value), as ope eval's\n"
     "  --threads N           threads (never changes the results)\n"
     "  --model-state FIT     the reward model's fit (a trajectory log's: its\n"
-    "                        models'), for shards that fit one together (below):\n"
+    "                        models', and its sums for --ci t, hoeffding, bernstein),\n"
+    "                        for shards that fit one together (below):\n"
     "                        given their parts of a pass, ope merge adds them\n"
     "                        to FIT (made at the first round, then replaced) and says\n"
-    "                        on standard output whether the model is fitted (-f json:\n"
-    "                        as an object; -o is written only with the result); given\n"
+    "                        on standard output whether the model is fitted and what\n"
+    "                        the shards save next (-f json: an object whose \"next\" is\n"
+    "                        pass, sums or evaluation; -o is written only with the\n"
+    "                        result); given\n"
     "                        their evaluation states, it writes the result as usual\n"
     "                        (FIT must be the fit they were evaluated with: another\n"
     "                        is refused, 65; states made without one say it is\n"

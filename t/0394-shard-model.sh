@@ -74,7 +74,7 @@ same "one fold (fit and predict on every row)" 1e-12 --estimators dm,dr --folds 
 export OPE_TEST_WINDOW=4096
 same "windows of 4096 rows in every shard" 1e-12 --estimators dm,dr,sndr --ci t
 unset OPE_TEST_WINDOW
-expect_grep "$TMP/said" '"pass_name":"model: influence","fitted":true}' \
+expect_grep "$TMP/said" '"pass_name":"model: influence","fitted":true,"next":"evaluation"}' \
     "ope merge says when the model is fitted"
 
 # A 2-row log in two 1-row shards: the default 3 folds become 2 (the means' pass is
@@ -182,7 +182,7 @@ unchanged "and the fit's state still unchanged"
 # shellcheck disable=SC2086
 expect_status 0 "the second round merged, -q -f json" "$OPE" merge $P \
     --model-state "$TMP/fit.state" -q -f json
-expect_grep "$TMP/out" '"pass":2,"pass_name":"model: spread","fitted":false}' \
+expect_grep "$TMP/out" '"pass":2,"pass_name":"model: spread","fitted":false,"next":"pass"}' \
     "... its report as a JSON object"
 
 # Evaluation states made with different fits do not merge (their settings name it);

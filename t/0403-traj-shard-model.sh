@@ -66,7 +66,7 @@ E="--estimators tis,wpdis,dm,dr,wdr,mis --n-boot 100"
 same "tabular FQE and mis with the bootstrap: the in-memory JSON" fq $E
 expect_grep "$TMP/err.p1" "saved episodes 1500 to 3500's part of the models' pass" \
     "a shard says it saved its part of the models' pass"
-expect_grep "$TMP/round.out" "merged the shards' parts of the trajectory log's models" \
+expect_grep "$TMP/round.out" "merged 3 shards' parts of the trajectory log's models (the models' tables, 6000 episodes)" \
     "ope merge says it fitted the models"
 expect_grep "$TMP/round.out" "run every shard again with --model-state" "... and what comes next"
 if grep -q '"model":{"kind":"fqe"' "$TMP/fq.json" && grep -q '"dm"' "$TMP/fq.json" &&

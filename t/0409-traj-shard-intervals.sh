@@ -15,7 +15,7 @@
 # the fit or with a shard left out, a shard with other options than the fit's, parts of
 # two rounds together, a damaged state.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 25
+plan 33
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -45,6 +45,7 @@ round() {
     "$OPE" merge "$TMP/$name.${tag}2" "$TMP/$name.${tag}0" "$TMP/$name.${tag}1" \
         --model-state "$TMP/$name.fit" > "$TMP/round.out" 2>"$TMP/err" ||
         { s=1; diag "merge $tag: $(cat "$TMP/err")"; }
+    cp "$TMP/round.out" "$TMP/round.$tag.out"
 }
 # same DESC NAME ROUNDS OPTS...: ROUNDS (m: the models', p: the sums', then e) run, the
 # states merged into $TMP/NAME.json, which must be the in-memory JSON.
@@ -68,7 +69,7 @@ E="--estimators tis,pdis,wtis,wpdis"
 same "--ci t --matrix=4, 3 shards: the in-memory JSON" t p $E --ci t --matrix=4
 expect_grep "$TMP/err.p1" "saved episodes 1500 to 3500's first pass, its part of the round" \
     "a shard says it saved its part of the sums round"
-expect_grep "$TMP/round.out" "merged the shards' first passes (the whole log's sums)" \
+expect_grep "$TMP/round.out" "merged 3 shards' first passes (the whole log's sums, 6000 episodes)" \
     "ope merge says it merged the sums"
 expect_grep "$TMP/round.out" "run every shard again with --model-state" "... and what comes next"
 expect_grep "$TMP/err.e2" "saved the state of episodes 3501 to 5999" \
@@ -83,8 +84,18 @@ same "--ci bernstein: the in-memory JSON" b p $E --ci bernstein
 # The models first (lstd below gamma 1), then the sums.
 same "dm, dr, wdr (lstd) with --ci t: the in-memory JSON" ls "m p" --estimators dm,dr,wdr,wpdis \
     --value-model lstd --gamma 0.95 --ci t --matrix
+expect_grep "$TMP/round.m.out" "for its part of the round that finds the whole log's sums" \
+    "the models' merge says the sums round is next"
 expect_grep "$TMP/err.p0" "its part of the round that finds the whole log's sums" \
     "after the models' round, the sums round"
+# -f json says what the shards save next.
+rm -f "$TMP/j.fit" "$TMP/k.fit"
+"$OPE" merge "$TMP/t.p0" "$TMP/t.p1" "$TMP/t.p2" --model-state "$TMP/j.fit" -f json \
+    > "$TMP/j.out" 2>&1
+expect_grep "$TMP/j.out" '"fitted":true,"next":"evaluation"}' "the sums merged: next, evaluation (json)"
+"$OPE" merge "$TMP/ls.m0" "$TMP/ls.m1" "$TMP/ls.m2" --model-state "$TMP/k.fit" -f json \
+    > "$TMP/k.out" 2>&1
+expect_grep "$TMP/k.out" '"next":"sums"' "the models merged with --ci t: next, the sums (json)"
 
 # Refused.
 expect_status 64 "a shard with --ci t without --model-state: refused" "$OPE" eval \
@@ -106,6 +117,14 @@ expect_status 65 "a shard with another interval than the fit's: refused" "$OPE" 
 expect_grep "$TMP/err" "ci=" "... naming the setting"
 expect_status 65 "a sums part with a models' part: refused" "$OPE" merge "$TMP/ls.p0" \
     "$TMP/ls.m1" --model-state "$TMP/y.fit"
+expect_grep "$TMP/err" "of the models' round: merge the parts of one round" "it names both rounds"
+expect_status 65 "a sums part with an evaluation state: refused" "$OPE" merge "$TMP/t.e0" \
+    "$TMP/t.p1" --model-state "$TMP/y.fit"
+expect_grep "$TMP/err" "t.p1 is a shard's part of the round that finds the trajectory log's sums" \
+    "it says which is the part"
+expect_status 66 "sums parts made with a models' fit, given another path: refused" "$OPE" merge \
+    "$TMP/ls.p0" "$TMP/ls.p1" "$TMP/ls.p2" --model-state "$TMP/none.fit"
+expect_grep "$TMP/err" "parts of the sums round were made with the models' fit" "it says so"
 # (h.fit's blocks are t.fit's: the first pass does not depend on the interval, so the
 # digests agree and the merge would be the same; ls.fit's differ)
 expect_status 65 "the states merged with another fit: refused" "$OPE" merge "$TMP/t.e0" \

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "datasets/logrange.h"
+#include "estimators/ci.h"
 #include "estimators/evaluate_stream.h"
 #include "estimators/evaluate_traj_stream.h"
 #include "estimators/result.h"
@@ -217,8 +218,11 @@ static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row
     }
     if (at && at == same)
         return 0;
-    /* A trajectory log's shards count episodes. */
-    const char *u = ff->tfit ? "episode" : "row", *what = ff->tfit ? "models'" : "reward model's";
+    /* A trajectory log's shards count episodes; its fit may hold only the whole log's
+     * sums (--ci t, hoeffding, bernstein without models). */
+    const char *u = ff->tfit ? "episode" : "row";
+    const char *what = !ff->tfit ? "reward model's" : eval_traj_fit_has_models(ff->tfit)
+                     ? "models'" : "sums'";
     /* The same bytes at another row: a --row-offset left out or mistyped. */
     if (same)
         return ope_fail(err, OPE_EDATA, "%s: this is the shard the %s fit (%s) has at %s "
@@ -607,6 +611,10 @@ static int merge_traj_round(const struct shard *sh, const size_t *order, size_t 
     round->fitted = 1;
     round->passes = 1;
     round->traj = 1;
+    round->next_sums = set->ci == CI_T || set->ci == CI_HOEFFDING || set->ci == CI_BERNSTEIN;
+    round->shards = n;
+    for (size_t i = 0; i < n; i++)
+        round->rows += episodes[i];
     snprintf(round->label, sizeof round->label, "the models' tables");
     strbuf_release(&out);
     strbuf_release(&pay);
@@ -632,6 +640,10 @@ static int merge_sums_round(const struct shard *sh, const size_t *order, size_t 
     int unused = 0;
     const char *named = NULL;
     int rc = states_fit_check(states[0]->settings, path, 1, &unused, &named, &ff, err);
+    if (rc != 0 && err->status == OPE_ENOINPUT)
+        rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the shards' parts "
+                      "of the sums round were made with the models' fit %.12s...: give that "
+                      "fit's state (the one the shards were given)", path, named ? named : "");
     /* Parts evaluated without models make a new fit: the file must not be one already. */
     if (rc == 0 && !named) {
         rc = fit_file_open(path, &ff, err);
@@ -662,6 +674,9 @@ static int merge_sums_round(const struct shard *sh, const size_t *order, size_t 
     round->fitted = 1;
     round->passes = 1;
     round->traj = 2;
+    round->shards = n;
+    for (size_t i = 0; i < n; i++)
+        round->rows += episodes[i];
     snprintf(round->label, sizeof round->label, "the whole log's sums");
     strbuf_release(&out);
     strbuf_release(&pay);
@@ -686,9 +701,10 @@ static int states_fit_check(const char *settings, const char *path, int traj, in
     /* A trajectory log's states evaluated with the models' fit need it: dm's and mis's
      * refits on every resample are solved from its tables. */
     if (!path && at && traj)
-        return ope_fail(err, OPE_EUSAGE, "the states were evaluated with the models the "
-                        "shards fitted together (the fit %.12s...): give ope merge its state, "
-                        "--model-state FIT (the one the shards were given)", *named);
+        return ope_fail(err, OPE_EUSAGE, "the states were evaluated with a fit the shards "
+                        "made together (the fit %.12s...: their models, or the whole log's "
+                        "sums): give ope merge its state, --model-state FIT (the one the "
+                        "shards were given)", *named);
     if (!path)
         return 0;
     if (!at) {
@@ -734,10 +750,12 @@ static int states_of_fit(const struct fit_file *ff, const struct shard *sh, cons
         if (!found)
             return ope_fail(err, OPE_EDATA, "%s was made from %zu shards, and %zu state%s "
                             "merged: the shard at %s %llu (%s) is left out; merge the state of "
-                            "every shard the fit was made from (the model saw all their %ss)",
+                            "every shard the fit was made from (%s all their %ss)",
                             ff->st.name, ff->n, n, n == 1 ? " is" : "s are", u,
                             (unsigned long long)ff->id[k].row0,
-                            ff->id[k].log ? ff->id[k].log : "", u);
+                            ff->id[k].log ? ff->id[k].log : "",
+                            ff->tfit && !eval_traj_fit_has_models(ff->tfit)
+                                ? "its sums hold" : "the model saw", u);
     }
     return 0;
 }
@@ -780,17 +798,19 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                           strcmp(kind, EVAL_FIT_KIND) == 0
                                       || strcmp(kind, EVAL_TRAJ_FIT_KIND) == 0
                               ? ": it is a model's fit; give it as --model-state" : "");
-        else if (k > 0 && part && tsums != sums)
-            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the sums round and %s of "
-                          "the models' pass: merge the parts of one round", tsums ? paths[k]
-                          : paths[0], tsums ? paths[0] : paths[k]);
         else if (k > 0 && part != parts)
-            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of %s fit and %s a shard's "
-                          "evaluation state: merge the parts of one pass of the fit, or the "
+            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of %s and %s a shard's "
+                          "evaluation state: merge the parts of one round of the fit, or the "
                           "evaluation states, not both (a shard given --model-state saves its "
                           "part until the fit is made, then its evaluation)",
-                          part ? paths[k] : paths[0], traj ? "the trajectory log's models'"
-                          : "the reward model's", part ? paths[0] : paths[k]);
+                          part ? paths[k] : paths[0],
+                          (part ? tsums : sums) ? "the round that finds the trajectory log's sums"
+                          : traj ? "the trajectory log's models' fit"
+                          : "the reward model's fit", part ? paths[0] : paths[k]);
+        else if (k > 0 && part && tsums != sums)
+            rc = ope_fail(err, OPE_EDATA, "%s is a shard's part of the sums round and %s of "
+                          "the models' round: merge the parts of one round", tsums ? paths[k]
+                          : paths[0], tsums ? paths[0] : paths[k]);
         parts = part;
         if (rc == 0 && part && !model_state)
             rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of %s: ope merge adds the "

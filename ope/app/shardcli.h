@@ -90,6 +90,10 @@ struct shard_round {
                                  * its sums (2: --ci t, hoeffding, bernstein) */
     size_t passes;              /* the passes the fit holds */
     char label[32];             /* the pass merged ("model: Newton pass 2") */
+    int next_sums;              /* a trajectory log's models fitted: the sums round is
+                                 * next (--ci t, hoeffding, bernstein) */
+    size_t shards;              /* a trajectory log's round: the shards merged, */
+    uint64_t rows;              /* ... and their episodes */
 };
 
 /* The whole log's evaluation from the states at paths[0..n-1] (any order: they are
