@@ -1067,13 +1067,27 @@ static int save_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
     return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
 }
 
+/* Whether a statistic of n > 0 contributions read from a state is one contributions
+ * can have (a crafted one is refused, not merged into an interval): finite, min <= max,
+ * the mean between them and the squared deviations at most n (max - min)^2 (each
+ * within rounding). */
+static int stats_possible(const struct ci_stats_acc *a)
+{
+    double n = (double)a->n, sum = ope_sum_value(&a->s), mean = sum / n;
+    double range = a->max - a->min, slack = 1e-9 * (fabs(a->min) + fabs(a->max)) + 1e-300;
+    return isfinite(sum) && isfinite(a->min) && isfinite(a->max) && a->min <= a->max &&
+           isfinite(a->m2) && a->m2 >= 0.0 && mean >= a->min - slack &&
+           mean <= a->max + slack && a->m2 <= n * (range + slack) * (range + slack) * (1 + 1e-9);
+}
+
 /* The merge: every shard's contributions' statistics (save_contribs), in episode
  * order, into cp's accumulators, as MPI ranks merge theirs (share_accs). Each state's
  * cursor is past its options (the first's past its log's facts too). 0, or -1 with
  * err (OPE_EDATA: damaged, or of other pairs than the merge names). */
 static int read_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
-                         struct ope_error *err)
+                         const struct eng_res *es, struct ope_error *err)
 {
+    size_t ns = g->o->n_spec;
     size_t m = 2 * g->n_pol * g->o->n_spec;
     for (size_t k = 0; k < m; k++)
         ci_stats_acc_init(&cp->acc[k]);
@@ -1105,7 +1119,14 @@ static int read_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
             struct ci_stats_acc one;
             ci_stats_acc_get(st, &one);
             int needed = k >= m || (cp->need[k / 2] && t->pe[k / 2].den);
-            if (!st->bad && one.n != (needed ? n : 0))
+            /* (an estimate that is not defined, such as every weight 0 at a
+             * self-normalised step, has contributions that are not numbers) */
+            const struct res_diff *d = k >= m ? &cp->d[k - m] : NULL;
+            int defined = d ? isfinite(es[d->a * ns + d->e].value) &&
+                              isfinite(es[d->b * ns + d->e].value)
+                            : isfinite(es[k / 2].value);
+            if (!st->bad && (one.n != (needed ? n : 0) ||
+                             (one.n && defined && !stats_possible(&one))))
                 st->bad = 1;
             ci_stats_acc_merge(k < m ? &cp->acc[k] : &cp->dacc[k - m], &one);
         }
@@ -1138,7 +1159,7 @@ static int stats_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
     }
     struct cpass cp = { need, acc, t->pairs, t->n_pairs, dacc };
     if (rc == 0 && t->merge)
-        rc = read_contribs(g, t, &cp, err);
+        rc = read_contribs(g, t, &cp, es, err);
     else if (rc == 0 && (any || t->n_pairs || t->contrib_only))
         rc = contrib_pass(g, t, x, &cp, err);
     if (rc == 0 && t->contrib_only)
@@ -1350,7 +1371,7 @@ static int fit_merge(struct eng *g, struct tss *t, struct ope_error *err)
 static int load_sums(struct eng *g, struct tss *t, struct ope_error *err)
 {
     struct sf_state st;
-    sf_cursor(&st, t->fit->sums, t->fit->sums_len, t->fit->name, "");
+    sf_cursor(&st, t->fit->sums, t->fit->sums_len, t->fit->name, EVAL_TRAJ_FIT_KIND);
     return merge_bytes(g, t, &st, t->fit->episodes, err);
 }
 

@@ -181,7 +181,7 @@ int evtraj_model_load(struct eng *g, struct tss *t, const struct eval_traj_fit *
                         "shards were run with other estimators; start a new fit",
                         fit->name);
     struct sf_state st;
-    sf_cursor(&st, fit->tables, fit->len, fit->name, "");
+    sf_cursor(&st, fit->tables, fit->len, fit->name, EVAL_TRAJ_FIT_KIND);
     if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0 ||
         evtraj_model_fold(g, t, &t->fq, &t->lt, &t->mt, &st, err) != 0 ||
         evtraj_model_check(t, fit->episodes, fit->steps, fit->name, err) != 0)

@@ -15,7 +15,7 @@
 # the fit or with a shard left out, a shard with other options than the fit's, parts of
 # two rounds together, a damaged state.
 . "$OPE_SRCDIR/t/lib.sh"
-plan 33
+plan 38
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -81,6 +81,35 @@ else fail "t intervals and differences in the result"; fi
 same "--ci hoeffding: the in-memory JSON" h p $E --ci hoeffding --alpha 0.1
 # shellcheck disable=SC2086
 same "--ci bernstein: the in-memory JSON" b p $E --ci bernstein
+# A policy whose every trajectory weight is 0 (anti100 on this log: empty support):
+# its estimates are undefined, and their contributions not numbers, in the shards'
+# states as in memory; the merge takes them as they are.
+"$OPE" gen mdp dirichlet states=20 actions=4 --episodes 900 --horizon 20 --candidates 10 \
+    --seed 1 -q -o "$TMP/d.csv"
+awk -F, -v dir="$TMP" 'NR == 1 { for (k = 0; k < 3; k++) print > (dir "/u" k ".csv"); next }
+    $2 == 0 { e++ } { k = e <= 300 ? 0 : e <= 600 ? 1 : 2; print > (dir "/u" k ".csv") }' \
+    "$TMP/d.csv"
+rm -f "$TMP/u.fit"
+s=0
+for tag in p e; do
+    k=0
+    for off in 0 300 600; do
+        "$OPE" eval "$TMP/u$k.csv" $E --ci t --save-state "$TMP/u.$tag$k" --row-offset "$off" \
+            --model-state "$TMP/u.fit" -q || s=1
+        k=$((k + 1))
+    done
+    [ $tag = p ] && { "$OPE" merge "$TMP/u.p0" "$TMP/u.p1" "$TMP/u.p2" \
+        --model-state "$TMP/u.fit" > /dev/null || s=1; }
+done
+"$OPE" merge "$TMP/u.e0" "$TMP/u.e1" "$TMP/u.e2" --model-state "$TMP/u.fit" -f json \
+    > "$TMP/u.json" 2>"$TMP/err" || s=1
+"$OPE" eval "$TMP/d.csv" $E --ci t -f json > "$TMP/mem.json"
+norm "$TMP/mem.json" > "$TMP/a"
+norm "$TMP/u.json" > "$TMP/b"
+if [ $s -eq 0 ] && grep -q '"value":null' "$TMP/b" && "$close" "$TMP/a" "$TMP/b" 2>"$TMP/cmp"
+then pass "a policy with empty support (undefined estimates): the in-memory JSON"
+else fail "a policy with empty support"; diag "$(cat "$TMP/err" "$TMP/cmp" | head -5)"; fi
+
 # The models first (lstd below gamma 1), then the sums.
 same "dm, dr, wdr (lstd) with --ci t: the in-memory JSON" ls "m p" --estimators dm,dr,wdr,wpdis \
     --value-model lstd --gamma 0.95 --ci t --matrix
@@ -134,6 +163,41 @@ cp "$TMP/t.e1" "$TMP/bad.e1"
 printf 'X' | dd of="$TMP/bad.e1" bs=1 seek=400 conv=notrunc 2>/dev/null
 expect_status 65 "a state with a byte changed: refused" "$OPE" merge "$TMP/t.e0" \
     "$TMP/bad.e1" "$TMP/t.e2" --model-state "$TMP/t.fit"
+# A state of contributions crafted (resealed: the SHA-256 only catches accidents) with
+# a range no contributions have: wtis's (statistic 4: the third estimator of the first
+# policy, after tis's and pdis's two each) minimum set past its maximum. The payload,
+# past the tag: the shard's episodes, the statistics and the pairs (3 x 8 bytes), then
+# per statistic its count, compensated sum (2 x 8), minimum, maximum, squared deviations.
+cat > "$TMP/craft.py" <<'PY'
+import hashlib, struct, sys
+b = open(sys.argv[1], 'rb').read()
+kl, = struct.unpack_from('<I', b, 16)
+sl, = struct.unpack_from('<I', b, 20 + kl)
+po = 24 + kl + sl
+pl, = struct.unpack_from('<Q', b, po)
+p = bytearray(b[po + 8:po + 8 + pl])
+tag = b'ope traj contributions 1'
+at = p.find(tag) + len(tag) + 24 + 4 * 48
+n, = struct.unpack_from('<Q', p, at)
+assert n > 0
+hi, = struct.unpack_from('<d', p, at + 32)
+struct.pack_into('<d', p, at + 24, hi + 1.0)
+out = b[:po] + struct.pack('<Q', len(p)) + bytes(p)
+open(sys.argv[2], 'wb').write(out + hashlib.sha256(out).digest())
+PY
+python3 "$TMP/craft.py" "$TMP/h.e1" "$TMP/crafted.e1"
+expect_status 65 "a state of contributions crafted with min > max: refused" "$OPE" merge \
+    "$TMP/h.e0" "$TMP/crafted.e1" "$TMP/h.e2" --model-state "$TMP/h.fit"
+expect_grep "$TMP/err" "damaged state" "... as damaged"
+# A shard the fit was not made from, whose episode is longer than the whole log's: told
+# so, not "the log changed".
+{ cat "$TMP/s2.csv"; awk -F, 'NR > 1 && $1 != prev { n++; prev = $1 } n == 1' "$TMP/s2.csv" |
+  awk -F, 'BEGIN { OFS = "," } { $1 = 999999; print }' > "$TMP/one.csv";
+  awk -F, 'BEGIN { OFS = "," } { print; if (NR == 1) for (k = 0; k < 60; k++) { $2 = k + 1; print } }' \
+      "$TMP/one.csv" | awk -F, 'BEGIN { OFS = "," } { $2 = NR - 1; print }'; } > "$TMP/long.csv"
+expect_status 65 "a new shard with a longer episode: refused" "$OPE" eval "$TMP/long.csv" $E \
+    --ci t --matrix=4 --save-state "$TMP/x.state" --row-offset 6000 --model-state "$TMP/t.fit"
+expect_grep "$TMP/err" "but the shards of the fit" "... as not among the fit's shards"
 # The fit made from the parts of two shards only: the third's state is not among them.
 rm -f "$TMP/two.fit"
 "$OPE" merge "$TMP/t.p0" "$TMP/t.p1" --model-state "$TMP/two.fit" > /dev/null 2>&1

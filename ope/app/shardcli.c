@@ -156,14 +156,15 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
     /* (a FIFO would wait for a writer; the fit is replaced by a rename, as a file) */
     if (got == 0 && !S_ISREG(sb.st_mode))
         return ope_fail(err, OPE_EUSAGE, "--model-state %s: %s, not a file: --model-state "
-                        "names the reward model's fit, a file ope merge writes (a new name "
-                        "at the first round)", path, S_ISDIR(sb.st_mode) ? "a directory"
+                        "names the shards' fit (a reward model's, or a trajectory log's "
+                        "models and sums), a file ope merge writes (a new name at the first "
+                        "round)", path, S_ISDIR(sb.st_mode) ? "a directory"
                         : "a device, FIFO or socket");
     if (sf_open_file(&ff->st, path, NULL, err) != 0) {
         /* statefile's own message points at --save-state, which writes another kind */
         if (strstr(err->msg, "does not begin with OPESTATE"))
             snprintf(err->msg, sizeof err->msg, "%.1000s: not an ope state file (it does not "
-                     "begin with OPESTATE): --model-state names the reward model's fit, "
+                     "begin with OPESTATE): --model-state names the shards' fit, "
                      "which ope merge --model-state writes (a new name at the first round)",
                      path);
         return -1;
@@ -221,17 +222,17 @@ static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row
     /* A trajectory log's shards count episodes; its fit may hold only the whole log's
      * sums (--ci t, hoeffding, bernstein without models). */
     const char *u = ff->tfit ? "episode" : "row";
-    const char *what = !ff->tfit ? "reward model's" : eval_traj_fit_has_models(ff->tfit)
-                     ? "models'" : "sums'";
+    const char *what = !ff->tfit ? "reward model's " : eval_traj_fit_has_models(ff->tfit)
+                     ? "models' " : "";
     /* The same bytes at another row: a --row-offset left out or mistyped. */
     if (same)
-        return ope_fail(err, OPE_EDATA, "%s: this is the shard the %s fit (%s) has at %s "
+        return ope_fail(err, OPE_EDATA, "%s: this is the shard the %sfit (%s) has at %s "
                         "%llu, given --row-offset %llu%s: give it --row-offset %llu", log, what,
                         ff->st.name, u, (unsigned long long)same->row0,
                         (unsigned long long)row0, row0 == 0 ? " (or none: it defaults to 0)"
                         : "", (unsigned long long)same->row0);
     if (at)
-        return ope_fail(err, OPE_EDATA, "%s: the shard at %s %llu of the %s fit (%s) is %s "
+        return ope_fail(err, OPE_EDATA, "%s: the shard at %s %llu of the %sfit (%s) is %s "
                         "(%llu %ss, SHA-256 %.12s...), and this one has %llu %ss and SHA-256 "
                         "%.12s...: if it is another shard, give its --row-offset (it defaults "
                         "to 0); if it changed since the fit began, start the fit again (remove "
@@ -245,7 +246,7 @@ static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row
         snprintf(starts + strlen(starts), sizeof starts - strlen(starts), "%s%llu",
                  k ? ", " : "", (unsigned long long)ff->id[k].row0);
     return ope_fail(err, OPE_EDATA, "%s: its first %s is %llu (--row-offset), but the shards "
-                    "of the %s fit (%s) start at %ss %s: run the shards the fit was begun "
+                    "of the %sfit (%s) start at %ss %s: run the shards the fit was begun "
                     "with, or start a new fit", log, u, (unsigned long long)row0, what,
                     ff->st.name, u, starts);
 }
@@ -312,10 +313,18 @@ int shard_traj_fit_has(const struct shard_traj_fit *fit, const char *log, uint64
 int shard_traj_fit_knows(const struct shard_traj_fit *fit, const char *log, uint64_t row0,
                          const char *sha256, struct ope_error *err)
 {
-    for (size_t k = 0; k < fit->ff.n; k++)
+    int at = 0;
+    for (size_t k = 0; k < fit->ff.n; k++) {
+        at |= fit->ff.id[k].row0 == row0;
         if (fit->ff.id[k].row0 == row0 && strcmp(fit->ff.id[k].sha256, sha256) != 0)
             return fit_file_has(&fit->ff, log, row0, fit->ff.id[k].rows, sha256, err);
-    return 0;
+    }
+    /* No shard of the fit starts there: it is not one of them (its episodes, which
+     * the fit's sums or models do not know, say only that they are new). */
+    for (size_t k = 0; !at && k < fit->ff.n; k++)
+        if (strcmp(fit->ff.id[k].sha256, sha256) == 0)
+            return fit_file_has(&fit->ff, log, row0, fit->ff.id[k].rows, sha256, err);
+    return at ? 0 : fit_file_has(&fit->ff, log, row0, 0, sha256, err);
 }
 
 void shard_traj_fit_close(struct shard_traj_fit *fit)
