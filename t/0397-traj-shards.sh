@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, td's value model under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 40
+plan 42
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -88,6 +88,15 @@ awk -F, 'NR == 1 || NR > 3' "$TMP/s1.csv" > "$TMP/mid.csv"
 expect_status 65 "a shard cut mid-episode" "$OPE" eval "$TMP/mid.csv" $E \
     --save-state "$TMP/x.state" --row-offset 3000
 expect_grep "$TMP/err" "a trajectory log's shard holds whole episodes" "it says where to cut"
+# An off-by-one cut: shard 0's last episode again at the start of shard 1 (the offsets
+# follow each other, so only the episode ids tell).
+awk -F, 'NR > 1 && $2 == 0 { last = "" } NR > 1 { last = last $0 "\n" }
+    END { printf "%s", last }' "$TMP/s0.csv" > "$TMP/tail.csv"
+{ head -n 1 "$TMP/s1.csv"; cat "$TMP/tail.csv"; tail -n +2 "$TMP/s1.csv"; } > "$TMP/dup.csv"
+"$OPE" eval "$TMP/dup.csv" $E --save-state "$TMP/dup.state" --row-offset 3000 -q
+expect_status 65 "an episode at the end of one shard and the start of the next" "$OPE" merge \
+    "$TMP/s0.state" "$TMP/dup.state"
+expect_grep "$TMP/err" "both hold episode" "it names the episode"
 # The default estimators: the model's are left out, said when saved and by the merge.
 "$OPE" eval "$TMP/s0.csv" --save-state "$TMP/d0.state" 2>"$TMP/err"
 expect_grep "$TMP/err" "dm, dr, wdr and mis left out of the state" "left out: said when saved"

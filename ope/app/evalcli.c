@@ -1072,6 +1072,19 @@ struct traj_pass {
     int actions;
 };
 
+/* The k-th episode's id as ts read it, malloc'd ("" for ts NULL). NULL with err. */
+static char *episode_id(const struct tlog_stream *ts, size_t k, struct ope_error *err)
+{
+    size_t len = 0, line = 0;
+    const char *id = ts ? tlog_stream_episode_id(ts, k, &len, &line) : "";
+    char *out = ope_malloc(len + 1, err);
+    if (out) {
+        memcpy(out, id ? id : "", id ? len : 0);
+        out[id ? len : 0] = '\0';
+    }
+    return out;
+}
+
 static int traj_changed(const char *path, const char *when, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (%s: its size or "
@@ -1298,16 +1311,26 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                 h.names = (char **)names;
                 h.maxw = maxw;
                 h.left = h.spilled = (char *)"";
+                /* Its first and last episode ids as written: the merge sees an
+                 * episode at the end of one shard and the start of the next. */
+                size_t ne = rd.first ? tlog_stream_n_read(rd.first) : 0;
+                if (!(h.id_first = episode_id(ne ? rd.first : NULL, 0, err)) ||
+                    !(h.id_last = episode_id(ne ? rd.first : NULL, ne - 1, err)))
+                    rc = -1;
                 /* The default list's model estimators, left out: said now and by the
                  * merge. */
                 if (!c->set.estimators[0] && !c->set.traj_all)
                     h.left = (char *)EVALCLI_TRAJ_LEFT EVALSET_TRAJ_LEFT;
                 snprintf(c->saved_left, sizeof c->saved_left, "%s", h.left);
-                rc = shard_write(c->save_state, c->save_force,
-                                 part == 1 ? EVAL_TRAJ_FIT_PART_KIND
-                                 : part == 3 ? EVAL_TRAJ_SUMS_PART_KIND : EVAL_TRAJ_STATE_KIND, &h,
-                                 &state, strbuf_str(&settings), err);
+                if (rc == 0)
+                    rc = shard_write(c->save_state, c->save_force,
+                                     part == 1 ? EVAL_TRAJ_FIT_PART_KIND
+                                     : part == 3 ? EVAL_TRAJ_SUMS_PART_KIND
+                                                 : EVAL_TRAJ_STATE_KIND,
+                                     &h, &state, strbuf_str(&settings), err);
             }
+            free(h.id_first);
+            free(h.id_last);
             c->saved_rows = episodes;
             c->saved_episodes = 1;
             c->saved_pass = part == 1;

@@ -19,7 +19,7 @@
 #include "ope/app/evalset.h"
 #include "ope/base/statefile.h"
 
-#define SHARD_TAG "ope eval shard 2"
+#define SHARD_TAG "ope eval shard 3"
 
 void shard_head_release(struct shard_head *h)
 {
@@ -30,6 +30,8 @@ void shard_head_release(struct shard_head *h)
     free(h->maxw);
     free(h->left);
     free(h->spilled);
+    free(h->id_first);
+    free(h->id_last);
     memset(h, 0, sizeof *h);
 }
 
@@ -51,6 +53,8 @@ int shard_write(const char *path, int force, const char *kind, const struct shar
     }
     sf_put_str(&sb, h->left ? h->left : "");
     sf_put_str(&sb, h->spilled ? h->spilled : "");
+    sf_put_str(&sb, h->id_first ? h->id_first : "");
+    sf_put_str(&sb, h->id_last ? h->id_last : "");
     strbuf_add(&sb, payload->buf ? payload->buf : "", payload->len);
     int rc = strbuf_failed(&sb) || strbuf_failed(payload)
                  ? ope_fail_oom(err)
@@ -92,6 +96,8 @@ static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error
     }
     h->left = sf_get_str(st);
     h->spilled = sf_get_str(st);
+    h->id_first = sf_get_str(st);
+    h->id_last = sf_get_str(st);
     if (!st->bad && h->row0 > ((uint64_t)1 << 52))
         st->bad = 1;
     return st->bad ? sf_done(st, err) : 0;
@@ -413,6 +419,19 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, const ch
                                 a->h.sha256, u, (unsigned long long)a->h.row0,
                                 (unsigned long long)b->h.row0, u);
         }
+    /* A trajectory log's episode at the end of one shard and the start of the next
+     * (by its id as written): cut in two, or given twice (an off-by-one cut); the
+     * offsets then follow each other, so only the ids tell. One reader refuses it. */
+    for (size_t i = 1; i < n; i++) {
+        const struct shard *a = &sh[order[i - 1]], *b = &sh[order[i]];
+        if (a->h.id_last && a->h.id_last[0] && b->h.id_first &&
+            strcmp(a->h.id_last, b->h.id_first) == 0)
+            return ope_fail(err, OPE_EDATA, "%s and %s both hold episode '%s' (the last of "
+                            "one, the first of the other): an episode cut in two or given "
+                            "twice; cut the shards between episodes, each episode in one "
+                            "shard, and save them again", a->st.name, b->st.name,
+                            a->h.id_last);
+    }
     const struct shard *first = &sh[order[0]];
     if (first->h.row0 != 0)
         return ope_fail(err, OPE_EDATA, "%s: its %ss start at %s %llu of the log, and no "

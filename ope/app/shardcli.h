@@ -38,6 +38,9 @@ struct shard_head {
     double *maxw;               /* [n_pol] their largest weight pi / pscore */
     char *left;                 /* estimators left out for want of a model, or "" */
     char *spilled;              /* the input copied to a temporary file, or "" */
+    /* A trajectory log's shard: its first and last episode ids as written, or "" (a
+     * bandit log's, or ids the loader numbered). */
+    char *id_first, *id_last;
 };
 
 void shard_head_release(struct shard_head *h);
