@@ -1688,6 +1688,20 @@ static int parts_head(struct tss *t, struct traj_opts *own, struct ope_error *er
     return 0;
 }
 
+/* Run t (a merge into the fit: fit_merge or sums_merge set), which writes the fit's
+ * blocks to out and stops the engine. 0, or -1 with err. */
+static int run_to_fit(struct tss *t, const struct eval_opts *o, struct strbuf *out,
+                      struct ope_error *err)
+{
+    t->save = out;
+    struct res_eval *r = run(t, o, err);
+    res_eval_free(r);           /* not reached: the engine stops after the fit is written */
+    if (!t->saved)
+        return -1;
+    memset(err, 0, sizeof *err);
+    return 0;
+}
+
 int eval_traj_sums_merge(struct sf_state *const *parts, const uint64_t *episodes, size_t n,
                          const struct eval_opts *o, const struct traj_opts *to,
                          const struct eval_traj_fit *fit, struct strbuf *out,
@@ -1703,13 +1717,8 @@ int eval_traj_sums_merge(struct sf_state *const *parts, const uint64_t *episodes
     if (rc == 0) {
         t.fit = fit;
         t.sums_merge = 1;
-        t.save = out;
-        struct res_eval *r = run(&t, o, err);
-        res_eval_free(r);       /* not reached: the engine stops after the fit is written */
-        rc = t.saved ? 0 : -1;
+        rc = run_to_fit(&t, o, out, err);
     }
-    if (rc == 0)
-        memset(err, 0, sizeof *err);
     tss_names_free(&t);
     return rc;
 }
@@ -1724,13 +1733,8 @@ int eval_traj_fit_merge(struct sf_state *const *parts, const uint64_t *episodes,
              parts_head(&t, &own, err) != 0 ? -1 : 0;
     if (rc == 0) {
         t.fit_merge = 1;
-        t.save = out;
-        struct res_eval *r = run(&t, o, err);
-        res_eval_free(r);       /* not reached: the engine stops after the fit is written */
-        rc = t.saved ? 0 : -1;
+        rc = run_to_fit(&t, o, out, err);
     }
-    if (rc == 0)
-        memset(err, 0, sizeof *err);
     tss_names_free(&t);
     return rc;
 }

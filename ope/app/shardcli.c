@@ -607,6 +607,32 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
     return rc;
 }
 
+/* A trajectory log's round (rc: its outcome so far): the fit's blocks out (released
+ * here) written to path after the header of the shards sh[order[0..n-1]], and round
+ * filled but for what the round is. 0, or -1 with err. */
+static int traj_fit_write(int rc, const char *path, const struct shard *sh, const size_t *order,
+                          size_t n, struct sf_state **states, const uint64_t *episodes,
+                          struct strbuf *out, struct shard_round *round, struct ope_error *err)
+{
+    struct strbuf pay = STRBUF_INIT;
+    if (rc == 0) {
+        fit_header_put(&pay, sh, order, n);
+        strbuf_add(&pay, out->buf ? out->buf : "", out->len);
+        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
+                                 : sf_write(path, 1, EVAL_TRAJ_FIT_KIND, states[0]->settings,
+                                            &pay, err);
+    }
+    round->merged = rc == 0;
+    round->fitted = 1;
+    round->passes = 1;
+    round->shards = n;
+    for (size_t i = 0; i < n; i++)
+        round->rows += episodes[i];
+    strbuf_release(out);
+    strbuf_release(&pay);
+    return rc;
+}
+
 /* The trajectory log's models: the parts sh[order[0..n-1]] (in episode order) of the
  * models' pass merged into the fit's state at path, which must not exist yet (one round
  * fits them). 0, or -1 with err. */
@@ -625,27 +651,13 @@ static int merge_traj_round(const struct shard *sh, const size_t *order, size_t 
                       "evaluation's state, and merge those; or remove %s to fit them again",
                       path, path, path);
     fit_file_close(&ff);
-    struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
+    struct strbuf out = STRBUF_INIT;
     if (rc == 0)
         rc = eval_settings_traj_fit_merge(set, states, episodes, n, &out, err);
-    if (rc == 0) {
-        fit_header_put(&pay, sh, order, n);
-        strbuf_add(&pay, out.buf ? out.buf : "", out.len);
-        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
-                                 : sf_write(path, 1, EVAL_TRAJ_FIT_KIND, states[0]->settings,
-                                            &pay, err);
-    }
-    round->merged = rc == 0;
-    round->fitted = 1;
-    round->passes = 1;
+    rc = traj_fit_write(rc, path, sh, order, n, states, episodes, &out, round, err);
     round->traj = 1;
     round->next_sums = set->ci == CI_T || set->ci == CI_HOEFFDING || set->ci == CI_BERNSTEIN;
-    round->shards = n;
-    for (size_t i = 0; i < n; i++)
-        round->rows += episodes[i];
     snprintf(round->label, sizeof round->label, "the models' tables");
-    strbuf_release(&out);
-    strbuf_release(&pay);
     return rc;
 }
 
@@ -688,26 +700,12 @@ static int merge_sums_round(const struct shard *sh, const size_t *order, size_t 
                       "state, and merge those; or remove %s to start again", path, path, path);
     if (rc == 0 && ff.tfit)
         rc = states_of_fit(&ff, sh, order, n, 1, err);
-    struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
+    struct strbuf out = STRBUF_INIT;
     if (rc == 0)
         rc = eval_settings_traj_sums_merge(set, states, episodes, n, ff.tfit, &out, err);
-    if (rc == 0) {
-        fit_header_put(&pay, sh, order, n);
-        strbuf_add(&pay, out.buf ? out.buf : "", out.len);
-        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
-                                 : sf_write(path, 1, EVAL_TRAJ_FIT_KIND, states[0]->settings,
-                                            &pay, err);
-    }
-    round->merged = rc == 0;
-    round->fitted = 1;
-    round->passes = 1;
+    rc = traj_fit_write(rc, path, sh, order, n, states, episodes, &out, round, err);
     round->traj = 2;
-    round->shards = n;
-    for (size_t i = 0; i < n; i++)
-        round->rows += episodes[i];
     snprintf(round->label, sizeof round->label, "the whole log's sums");
-    strbuf_release(&out);
-    strbuf_release(&pay);
     fit_file_close(&ff);
     return rc;
 }
