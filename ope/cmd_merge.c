@@ -68,17 +68,17 @@ static int say_round(const char *model_state, const struct shard_round *round,
                       round->fitted ? "true" : "false", !round->fitted ? "pass"
                       : round->next_sums ? "sums" : "evaluation");
     } else if (round->traj == 2) {
-        strbuf_printf(&sb, "%s: merged %zu shard%s' first passes (%s, %llu episodes): run "
+        strbuf_printf(&sb, "%s: merged %zu %s first passes (%s, %llu episodes): run "
                       "every shard again with --model-state %s for its evaluation's state "
                       "(its contributions at those sums), then ope merge those with "
                       "--model-state %s\n", model_state, round->shards,
-                      round->shards == 1 ? "" : "s", round->label,
+                      round->shards == 1 ? "shard's" : "shards'", round->label,
                       (unsigned long long)round->rows, model_state, model_state);
     } else if (round->traj) {
-        strbuf_printf(&sb, "%s: merged %zu shard%s' parts of the trajectory log's models (%s, "
+        strbuf_printf(&sb, "%s: merged %zu %s parts of the trajectory log's models (%s, "
                       "%llu episodes): they are fitted; run every shard again with "
                       "--model-state %s for %s, then ope merge those with --model-state %s\n",
-                      model_state, round->shards, round->shards == 1 ? "" : "s",
+                      model_state, round->shards, round->shards == 1 ? "shard's" : "shards'",
                       round->label, (unsigned long long)round->rows, model_state,
                       round->next_sums ? "its part of the round that finds the whole log's "
                                          "sums (--ci t, hoeffding, bernstein)"

@@ -811,9 +811,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         int part = tpart || strcmp(kind, EVAL_FIT_PART_KIND) == 0;
         int tr = tpart || strcmp(kind, EVAL_TRAJ_STATE_KIND) == 0;
         if (k == 0)
-            sums = tsums;
-        if (k == 0)
-            traj = tr;
+            traj = tr, sums = tsums;
         if (tr != traj)
             rc = ope_fail(err, OPE_EDATA, "%s is a trajectory log's shard and %s a bandit "
                           "log's: the shards of one log are of one kind", tr ? paths[k] : paths[0],
