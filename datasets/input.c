@@ -361,39 +361,74 @@ static int after_member(struct in_src *s, int more, struct ope_error *err)
     return 2;
 }
 
-static long gz_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
+/* One gzip inflater (zlib's, igzip's) as the member loop drives it: the output room
+ * left, a new member begun, and one call on the raw bytes from raw_pos (0, or -1 with
+ * err; it sets done at a member's end). */
+struct gz_inflater {
+    uint32_t (*left)(const struct in_src *s);
+    int (*restart)(struct in_src *s, struct ope_error *err);
+    int (*step)(struct in_src *s, int more, struct ope_error *err);
+};
+
+/* Read gzip members through f until some output is made (want bytes of room given):
+ * its bytes, 0 at the end of the last member (after_member: padding, trailing data),
+ * or -1 with err. */
+static long gz_members(struct in_src *s, const struct gz_inflater *f, uint32_t want,
+                       struct ope_error *err)
 {
-    s->z.next_out = (unsigned char *)buf;
-    s->z.avail_out = (uInt)(n > (1u << 30) ? 1u << 30 : n);
-    uInt want = s->z.avail_out;
-    while (s->z.avail_out == want) {
+    while (f->left(s) == want) {
         int more = fill_raw(s, err);
         if (more < 0)
             return -1;
         if (s->done) {
             int next = after_member(s, more, err);
-            if (next < 2) {
-                if (next == 1)
-                    continue;
+            if (next == 1)
+                continue;
+            if (next < 2)
                 return next;
-            }
-            if (inflateReset(&s->z) != Z_OK)
-                return truncated(s, "cannot restart", err);
+            if (f->restart(s, err) != 0)
+                return -1;
         }
-        /* At the end of the file inflate still runs once: it may hold output of
-         * input it has already consumed. */
-        s->z.next_in = s->raw + s->raw_pos;
-        s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
-        int rc = inflate(&s->z, Z_NO_FLUSH);
-        s->raw_pos = s->raw_len - s->z.avail_in;
-        if (rc == Z_STREAM_END)
-            s->done = 1;
-        else if (rc == Z_BUF_ERROR && !more)
-            return truncated(s, "the file ends inside it", err);
-        else if (rc != Z_OK && rc != Z_BUF_ERROR)
-            return truncated(s, s->z.msg ? s->z.msg : "bad data", err);
+        if (f->step(s, more, err) != 0)
+            return -1;
     }
-    return (long)(want - s->z.avail_out);
+    return (long)(want - f->left(s));
+}
+
+static uint32_t z_left(const struct in_src *s)
+{
+    return s->z.avail_out;
+}
+
+static int z_restart(struct in_src *s, struct ope_error *err)
+{
+    return inflateReset(&s->z) == Z_OK ? 0 : truncated(s, "cannot restart", err);
+}
+
+static int z_step(struct in_src *s, int more, struct ope_error *err)
+{
+    /* At the end of the file inflate still runs once: it may hold output of input it
+     * has already consumed. */
+    s->z.next_in = s->raw + s->raw_pos;
+    s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
+    int rc = inflate(&s->z, Z_NO_FLUSH);
+    s->raw_pos = s->raw_len - s->z.avail_in;
+    if (rc == Z_STREAM_END)
+        s->done = 1;
+    else if (rc == Z_BUF_ERROR && !more)
+        return truncated(s, "the file ends inside it", err);
+    else if (rc != Z_OK && rc != Z_BUF_ERROR)
+        return truncated(s, s->z.msg ? s->z.msg : "bad data", err);
+    return 0;
+}
+
+static const struct gz_inflater zlib_inflater = { z_left, z_restart, z_step };
+
+static long gz_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
+{
+    s->z.next_out = (unsigned char *)buf;
+    s->z.avail_out = (uInt)(n > (1u << 30) ? 1u << 30 : n);
+    return gz_members(s, &zlib_inflater, s->z.avail_out, err);
 }
 
 #ifdef HAVE_ISAL
@@ -470,60 +505,64 @@ static const char *ig_what(int rc)
     }
 }
 
+/* igzip under the member loop: the header by gz_head_feed, then the deflate data. */
+static uint32_t ig_left(const struct in_src *s)
+{
+    return s->ig->avail_out;
+}
+
+static int ig_restart(struct in_src *s, struct ope_error *err)
+{
+    (void)err;
+    memset(&s->gh, 0, sizeof s->gh);        /* its header read anew */
+    return 0;
+}
+
+static int ig_step(struct in_src *s, int more, struct ope_error *err)
+{
+    struct inflate_state *g = s->ig;
+    if (s->gh.st != GH_DONE) {
+        if (!more)
+            return truncated(s, "the file ends inside it", err);
+        const char *what = NULL;
+        long used = gz_head_feed(&s->gh, s->raw + s->raw_pos, s->raw_len - s->raw_pos, &what);
+        if (used < 0)
+            return truncated(s, what, err);
+        s->raw_pos += (size_t)used;
+        if (s->gh.st == GH_DONE) {
+            /* The deflate data and the trailer's CRC and length checked after it; the
+             * reset starts a stream, the output stays where it is. */
+            uint8_t *at = g->next_out;
+            uint32_t left = g->avail_out;
+            isal_inflate_reset(g);
+            g->crc_flag = ISAL_GZIP_NO_HDR_VER;
+            g->next_out = at;
+            g->avail_out = left;
+        }
+        return 0;
+    }
+    g->next_in = s->raw + s->raw_pos;
+    g->avail_in = (uint32_t)(s->raw_len - s->raw_pos);
+    uint32_t in0 = g->avail_in, out0 = g->avail_out;
+    int rc = isal_inflate(g);
+    s->raw_pos = s->raw_len - g->avail_in;
+    if (rc < 0)
+        return truncated(s, ig_what(rc), err);
+    if (g->block_state == ISAL_BLOCK_FINISH)
+        s->done = 1;
+    else if (!more && g->avail_in == in0 && g->avail_out == out0)
+        return truncated(s, "the file ends inside it", err);
+    return 0;
+}
+
+static const struct gz_inflater igzip_inflater = { ig_left, ig_restart, ig_step };
+
 /* gz_read by igzip: the same members, zero bytes after the last and ends. */
 static long ig_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
 {
-    struct inflate_state *g = s->ig;
-    uint32_t want = (uint32_t)(n > (1u << 30) ? 1u << 30 : n);
-    g->next_out = (uint8_t *)buf;
-    g->avail_out = want;
-    while (g->avail_out == want) {
-        int more = fill_raw(s, err);
-        if (more < 0)
-            return -1;
-        if (s->done) {
-            int next = after_member(s, more, err);
-            if (next < 2) {
-                if (next == 1)
-                    continue;
-                return next;
-            }
-            memset(&s->gh, 0, sizeof s->gh);        /* its header read anew */
-        }
-        if (s->gh.st != GH_DONE) {
-            if (!more)
-                return truncated(s, "the file ends inside it", err);
-            const char *what = NULL;
-            long used = gz_head_feed(&s->gh, s->raw + s->raw_pos, s->raw_len - s->raw_pos,
-                                     &what);
-            if (used < 0)
-                return truncated(s, what, err);
-            s->raw_pos += (size_t)used;
-            if (s->gh.st == GH_DONE) {
-                /* The deflate data and the trailer's CRC and length checked after it;
-                 * the reset starts a stream, the output stays where it is. */
-                uint8_t *at = g->next_out;
-                uint32_t left = g->avail_out;
-                isal_inflate_reset(g);
-                g->crc_flag = ISAL_GZIP_NO_HDR_VER;
-                g->next_out = at;
-                g->avail_out = left;
-            }
-            continue;
-        }
-        g->next_in = s->raw + s->raw_pos;
-        g->avail_in = (uint32_t)(s->raw_len - s->raw_pos);
-        uint32_t in0 = g->avail_in, out0 = g->avail_out;
-        int rc = isal_inflate(g);
-        s->raw_pos = s->raw_len - g->avail_in;
-        if (rc < 0)
-            return truncated(s, ig_what(rc), err);
-        if (g->block_state == ISAL_BLOCK_FINISH)
-            s->done = 1;
-        else if (!more && g->avail_in == in0 && g->avail_out == out0)
-            return truncated(s, "the file ends inside it", err);
-    }
-    return (long)(want - g->avail_out);
+    s->ig->next_out = (uint8_t *)buf;
+    s->ig->avail_out = (uint32_t)(n > (1u << 30) ? 1u << 30 : n);
+    return gz_members(s, &igzip_inflater, s->ig->avail_out, err);
 }
 #endif
 
