@@ -134,20 +134,36 @@ static void merge(const char *const *paths, size_t n, const char *model_state)
     res_eval_free(r);
 }
 
-/* The valid states of contributions (cstate_settings names the valid fit) re-sealed to
- * name the fit whose digest is hex, at tstate_path[0..1]. */
-static void name_fit(const char *hex)
+/* Two valid states s0 and s1 (their settings the template tmpl, which names a fit)
+ * re-sealed to name the fit whose digest is hex, at tstate_path[0..1], and merged with
+ * the fit at fit_path. */
+static void merge_naming(const char *tmpl, const unsigned char *s0, size_t n0,
+                         const unsigned char *s1, size_t n1, const char *hex)
 {
-    char settings[sizeof cstate_settings + 80];
-    const char *at = strstr(cstate_settings, "model_fit=");
-    if (!at)
+    char settings[8192];
+    const char *at = strstr(tmpl, "model_fit=");
+    if (!at || strlen(tmpl) + 80 > sizeof settings)
         abort();
-    snprintf(settings, sizeof settings, "%.*smodel_fit=%s\n", (int)(at - cstate_settings),
-             cstate_settings, hex);
-    keep_state(valid_cstate0, sizeof valid_cstate0, EVAL_TRAJ_STATE_KIND, settings,
-               "tstate0.state", tstate_path[0], sizeof tstate_path[0]);
-    keep_state(valid_cstate1, sizeof valid_cstate1, EVAL_TRAJ_STATE_KIND, settings,
-               "tstate1.state", tstate_path[1], sizeof tstate_path[1]);
+    snprintf(settings, sizeof settings, "%.*smodel_fit=%s\n", (int)(at - tmpl), tmpl, hex);
+    keep_state(s0, n0, EVAL_TRAJ_STATE_KIND, settings, "tstate0.state", tstate_path[0],
+               sizeof tstate_path[0]);
+    keep_state(s1, n1, EVAL_TRAJ_STATE_KIND, settings, "tstate1.state", tstate_path[1],
+               sizeof tstate_path[1]);
+    const char *states[] = { tstate_path[0], tstate_path[1] };
+    merge(states, 2, fit_path);
+}
+
+/* The input as a trajectory shard's part of a round (kind, settings), merged into a
+ * new fit alone and after the valid part at valid (episodes 0-19). */
+static void parts_into_new_fit(const uint8_t *data, size_t size, const char *kind,
+                               const char *settings, const char *valid)
+{
+    const char *path = write_state(data, size, kind, settings);
+    const char *alone[] = { path }, *both[] = { valid, path };
+    unlink(new_fit);
+    merge(alone, 1, new_fit);
+    unlink(new_fit);
+    merge(both, 2, new_fit);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -203,52 +219,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *tboth[] = { traj_path, path };
     merge(alone, 1, NULL);
     merge(tboth, 2, NULL);
-    /* As a trajectory shard's part of the models' pass (estimators/evtraj_model.c),
-     * merged into a new fit alone and after a valid part (episodes 0-19). */
-    path = write_state(data, size, EVAL_TRAJ_FIT_PART_KIND, tpart_settings);
-    const char *pboth[] = { tpart_path, path };
-    unlink(new_fit);
-    merge(alone, 1, new_fit);
-    unlink(new_fit);
-    merge(pboth, 2, new_fit);
+    /* As a trajectory shard's part of the models' pass (estimators/evtraj_model.c). */
+    parts_into_new_fit(data, size, EVAL_TRAJ_FIT_PART_KIND, tpart_settings, tpart_path);
     /* As the models' fit: the valid states evaluated with it are made to name it (their
      * settings' model_fit=, resealed), so the merge solves the models from its tables. */
     keep_state(data, size, EVAL_TRAJ_FIT_KIND, tpart_settings, "fit.state", fit_path,
                sizeof fit_path);
     struct shard_traj_fit *tf = NULL;
-    if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf) {
-        char settings[sizeof tstate_settings + 80];
-        const char *at = strstr(tstate_settings, "model_fit=");
-        if (!at)
-            abort();
-        snprintf(settings, sizeof settings, "%.*smodel_fit=%s\n", (int)(at - tstate_settings),
-                 tstate_settings, eval_traj_fit_digest(shard_traj_fit_models(tf)));
-        keep_state(valid_tstate0, sizeof valid_tstate0, EVAL_TRAJ_STATE_KIND, settings,
-                   "tstate0.state", tstate_path[0], sizeof tstate_path[0]);
-        keep_state(valid_tstate1, sizeof valid_tstate1, EVAL_TRAJ_STATE_KIND, settings,
-                   "tstate1.state", tstate_path[1], sizeof tstate_path[1]);
-        const char *states[] = { tstate_path[0], tstate_path[1] };
-        merge(states, 2, fit_path);
-    }
+    if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf)
+        merge_naming(tstate_settings, valid_tstate0, sizeof valid_tstate0, valid_tstate1,
+                     sizeof valid_tstate1, eval_traj_fit_digest(shard_traj_fit_models(tf)));
     shard_traj_fit_close(tf);
-    /* As a trajectory shard's part of the sums round (--ci t), merged into a new fit
-     * alone and after a valid part (episodes 0-19). */
-    path = write_state(data, size, EVAL_TRAJ_SUMS_PART_KIND, spart_settings);
-    const char *sboth[] = { spart_path, path };
-    unlink(new_fit);
-    merge(alone, 1, new_fit);
-    unlink(new_fit);
-    merge(sboth, 2, new_fit);
+    /* As a trajectory shard's part of the sums round (--ci t). */
+    parts_into_new_fit(data, size, EVAL_TRAJ_SUMS_PART_KIND, spart_settings, spart_path);
     /* As the fit that holds the whole log's sums: the valid states of contributions,
      * made to name it, merged with it. */
     keep_state(data, size, EVAL_TRAJ_FIT_KIND, spart_settings, "fit.state", fit_path,
                sizeof fit_path);
     tf = NULL;
-    if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf) {
-        name_fit(eval_traj_fit_digest(shard_traj_fit_models(tf)));
-        const char *states[] = { tstate_path[0], tstate_path[1] };
-        merge(states, 2, fit_path);
-    }
+    if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf)
+        merge_naming(cstate_settings, valid_cstate0, sizeof valid_cstate0, valid_cstate1,
+                     sizeof valid_cstate1, eval_traj_fit_digest(shard_traj_fit_models(tf)));
     shard_traj_fit_close(tf);
     /* As a state of contributions after a valid one, with the valid fit. */
     keep_state(valid_sfit, sizeof valid_sfit, EVAL_TRAJ_FIT_KIND, spart_settings,
