@@ -139,6 +139,15 @@ void ci_stats_acc_get(struct sf_state *st, struct ci_stats_acc *a)
         st->bad = 1;
 }
 
+int ci_stats_acc_possible(const struct ci_stats_acc *a)
+{
+    double n = (double)a->n, sum = ope_sum_value(&a->s), mean = sum / n;
+    double range = a->max - a->min, slack = 1e-9 * (fabs(a->min) + fabs(a->max)) + 1e-300;
+    return isfinite(sum) && isfinite(a->min) && isfinite(a->max) && a->min <= a->max &&
+           isfinite(a->m2) && a->m2 >= 0.0 && mean >= a->min - slack &&
+           mean <= a->max + slack && a->m2 <= n * (range + slack) * (range + slack) * (1 + 1e-9);
+}
+
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi)
 {
     if (st->n < 2) {

@@ -44,6 +44,11 @@ void ci_stats_acc_merge(struct ci_stats_acc *into, const struct ci_stats_acc *fr
  * bad flag set on a short or damaged payload). */
 void ci_stats_acc_put(struct strbuf *sb, const struct ci_stats_acc *a);
 void ci_stats_acc_get(struct sf_state *st, struct ci_stats_acc *a);
+/* Whether statistics of n > 0 contributions read from a state are what contributions
+ * can have (a crafted state is refused, not merged into an interval): finite, min <=
+ * max, the mean between them and the squared deviations at most n (max - min)^2 (each
+ * within rounding). */
+int ci_stats_acc_possible(const struct ci_stats_acc *a);
 
 /* mean ± t_{n-1, 1-alpha/2} sd / sqrt(n) (two-sided). NAN bounds when n < 2. */
 void ci_t(const struct ci_stats *st, double alpha, double *lo, double *hi);

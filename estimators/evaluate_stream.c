@@ -246,7 +246,15 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
     s->rmin = INFINITY;
     s->rmax = -INFINITY;
     size_t rows = 0;
-    if (s->merge) {
+    if (s->sums_merge) {
+        /* ope merge: the parts of the sums round in row order, as the ranks' would be. */
+        if (evs_sums_merge_parts(g, &st, &rsum, &rows, err) != 0)
+            goto fail;
+    } else if (s->sums) {
+        /* A shard given the whole log's sums, or the merge of its contributions. */
+        if (evs_sums_load(g, &st, &rsum, &rows, err) != 0)
+            goto fail;
+    } else if (s->merge) {
         /* ope merge: the shards' states in row order, as the ranks' would be. */
         if (evs_merge_states(g, &st, &rsum, &rows, err) != 0)
             goto fail;
@@ -259,9 +267,21 @@ static int evs_pass1(struct eng *g, struct res_eval *r, struct eng_sums *x,
         if (evs_share_pass1(g, rc, &st, &rsum, &rows, err) != 0)
             goto fail;
     }
-    if (s->win->pass1_done && s->win->pass1_done(s->win->ctx, err) != 0)
+    /* (a shard given the sums reads its rows first in pass 2, and checks them there) */
+    if ((!s->sums || s->merge) && s->win->pass1_done &&
+        s->win->pass1_done(s->win->ctx, err) != 0)
         goto fail;
-    if (s->save) {
+    if (s->sums_merge) {
+        s->saved = 1;           /* the round's block is in s->save: eng_run stops */
+        goto fail;
+    }
+    if (s->save && s->sums_part) {
+        /* --ci hoeffding, bernstein: this shard's part of the sums round. */
+        if (evs_sums_save_part(g, &st, &rsum, rows, err) == 0)
+            s->saved = 4;
+        goto fail;
+    }
+    if (s->save && !s->sums) {
         /* --save-state: this shard's state instead of a result (eng_run then stops). */
         if (evs_save(g, &st, &rsum, rows, err) == 0)
             s->saved = 1;
@@ -307,31 +327,50 @@ static int s_check(struct eng *g, struct ope_error *err)
     if (evs_share_refuse(g, err) != 0)
         return -1;
     if (s->save || s->merge) {
-        const char *what = s->save ? "--save-state" : "ope merge";
+        const char *what = !s->merge ? "--save-state" : "ope merge";
         if (g->o->ci == CI_CS)
             return ope_fail(err, OPE_EUSAGE, "%s: --ci cs folds every row in order in one "
                             "process, so a shard's state cannot carry it: choose --ci bootstrap "
                             "or t, or evaluate the whole log in one run", what);
-        if (g->o->ci == CI_HOEFFDING || g->o->ci == CI_BERNSTEIN)
-            return ope_fail(err, OPE_EUSAGE, "%s: --ci %s: the intervals of the lift and of the "
-                            "differences take the observed range of per-row differences, "
-                            "which depend on the whole log's sums, so a shard cannot know "
-                            "it: choose --ci bootstrap or t (or evaluate the whole log in "
-                            "one run)", what,
+        /* A shard finds the whole log's sums in a round (evstream_sums.c), in the fit's
+         * loop; its states merge only with them. */
+        int sums = g->o->ci == CI_HOEFFDING || g->o->ci == CI_BERNSTEIN;
+        if (sums && !s->merge && !s->fit_rounds)
+            return ope_fail(err, OPE_EUSAGE, "--ci %s: a shard forms its rows' contributions "
+                            "at the whole log's sums, which the shards find together in a "
+                            "round of their own: give every shard --model-state FIT (ope help "
+                            "merge shows the loop); or use --ci bootstrap or t, or evaluate "
+                            "the whole log with --stream or under mpirun",
+                            ci_method_name((enum ci_method)g->o->ci));
+        if (sums && s->merge && !s->sums && !s->sums_merge)
+            return ope_fail(err, OPE_EUSAGE, "%s: --ci %s: the states merge only with the "
+                            "whole log's sums their shards were given: give ope merge "
+                            "--model-state FIT (the one the shards were given)", what,
                             ci_method_name((enum ci_method)g->o->ci));
     }
     if (s->n_policies == 0)
         return ope_fail(err, OPE_EUSAGE, "%s: the log has no evaluation policy columns "
                         "(pi.NAME.A); add them, or name the columns with --policy-columns",
                         evs_path(g));
-    for (size_t e = 0; e < g->o->n_spec; e++)
-        if (g->o->spec[e].d->needs_model && !s->has_qhat && s->save && !s->fit_rounds)
+    for (size_t e = 0; e < g->o->n_spec; e++) {
+        /* A fit that holds only the sums of shards evaluated without a model: the
+         * model's passes come first, so a model's part could never join it. */
+        if (g->o->spec[e].d->needs_model && !s->has_qhat && s->save && !s->merge &&
+            s->sums && !s->shard_fit)
+            return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, and the fit's "
+                            "state holds the whole log's sums of shards evaluated without "
+                            "one (a model's passes come before the sums round): start a new "
+                            "fit for these estimators (another --model-state file)",
+                            evs_path(g), g->o->spec[e].label);
+        if (g->o->spec[e].d->needs_model && !s->has_qhat && s->save && !s->merge &&
+            !s->fit_rounds)
             return ope_fail(err, OPE_EUSAGE, "%s: '%s' needs a reward model, which the shards "
                             "fit together in rounds (the fit needs the whole log's sums "
                             "before any row is evaluated): give every shard --model-state "
-                            "FIT.state (ope help merge shows the rounds), or give the log "
+                            "FIT (ope help merge shows the rounds), or give the log "
                             "qhat.* columns, or choose estimators without a model (ipw, "
                             "snipw, sg-ipw, rm)", evs_path(g), g->o->spec[e].label);
+    }
     return 0;
 }
 
@@ -568,6 +607,7 @@ static void ssrc_release(struct ssrc *s)
     free(s->in);
     free(s->rowid);
     evs_merged_free(s->merged);
+    evs_pairs_free(s->pairs, s->n_merge);
     blog_matrix_free(s->qhat, s->n_actions);
     blog_matrix_free(s->infl, (int)s->n_infl + 1);
     rms_free(s->fit);
@@ -578,8 +618,11 @@ static void ssrc_release(struct ssrc *s)
 }
 
 /* eval_bandit_stream, eval_bandit_stream_save (state) and eval_bandit_merge (states). */
+/* sums: the whole log's sums (a shard's contributions, or their merge); sums_merge: the
+ * states are the sums round's parts, merged into state. */
 static struct res_eval *stream_run(const struct eng_windows *win, const struct eval_opts *o,
                                    int fit_rounds, const struct eval_fit *fit,
+                                   const struct eval_sums *sums, int sums_merge,
                                    struct strbuf *state, struct strbuf *settings,
                                    struct sf_state *const *states, const uint64_t *rows,
                                    size_t n_states, int *saved, struct ope_error *err)
@@ -606,6 +649,12 @@ static struct res_eval *stream_run(const struct eng_windows *win, const struct e
     s.merge = states;
     s.merge_rows = rows;
     s.n_merge = n_states;
+    s.sums = sums;
+    s.sums_merge = sums_merge;
+    /* --ci hoeffding, bernstein: a shard without the whole log's sums saves its part of
+     * the round that finds them. */
+    s.sums_part = state && !states && !sums &&
+                  (o->ci == CI_HOEFFDING || o->ci == CI_BERNSTEIN);
     g.kind = &stream_kind;
     g.self = &s;
     g.path = win->path;
@@ -615,7 +664,7 @@ static struct res_eval *stream_run(const struct eng_windows *win, const struct e
         r = eng_run(&g, o, err);
     }
     /* 3: the evaluation's state, with a model fitted in rounds */
-    *saved = s.saved == 1 && s.fit_hex[0] ? 3 : s.saved;
+    *saved = s.saved == 1 && s.fit_hex[0] && !sums_merge ? 3 : s.saved;
     ssrc_release(&s);
     if (r)
         ope_progress_report(o->progress, 1.0, "done");
@@ -626,20 +675,23 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
                                     struct ope_error *err)
 {
     int saved;
-    return stream_run(win, o, 0, NULL, NULL, NULL, NULL, NULL, 0, &saved, err);
+    return stream_run(win, o, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, &saved, err);
 }
 
 int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
-                            int fit_rounds, const struct eval_fit *fit, struct strbuf *state,
+                            int fit_rounds, const struct eval_fit *fit,
+                            const struct eval_sums *sums, struct strbuf *state,
                             struct strbuf *settings, int *part, struct ope_error *err)
 {
     int saved = 0;
-    struct res_eval *r = stream_run(win, o, fit_rounds, fit, state, settings, NULL, NULL, 0,
-                                    &saved, err);
+    struct res_eval *r = stream_run(win, o, fit_rounds, fit, sums, 0, state, settings, NULL,
+                                    NULL, 0, &saved, err);
     res_eval_free(r);           /* not reached: the engine stops after the save */
     if (!saved)
         return -1;
-    *part = saved == 2 ? 1 : saved == 3 ? 2 : 0;
+    /* (saved: 2 a fit's part, 3 with the fitted model, 4 the sums' part, 5 the
+     * contributions at the sums) */
+    *part = saved == 2 ? 1 : saved == 3 ? 2 : saved == 4 ? 3 : saved == 5 ? 4 : 0;
     memset(err, 0, sizeof *err);
     ope_progress_report(o->progress, 1.0, "done");
     return 0;
@@ -647,14 +699,30 @@ int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opt
 
 struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_state *const *states,
                                    const uint64_t *rows, size_t n, const struct eval_opts *o,
-                                   struct ope_error *err)
+                                   const struct eval_sums *sums, struct ope_error *err)
 {
     int saved;
     if (n == 0) {
         ope_fail(err, OPE_EUSAGE, "no state to merge");
         return NULL;
     }
-    return stream_run(win, o, 0, NULL, NULL, NULL, states, rows, n, &saved, err);
+    return stream_run(win, o, 0, NULL, sums, 0, NULL, NULL, states, rows, n, &saved, err);
+}
+
+int eval_bandit_sums_merge(const struct eng_windows *win, struct sf_state *const *states,
+                           const uint64_t *rows, size_t n, const struct eval_opts *o,
+                           struct strbuf *out, struct ope_error *err)
+{
+    int saved = 0;
+    if (n == 0)
+        return ope_fail(err, OPE_EUSAGE, "no state to merge");
+    struct res_eval *r = stream_run(win, o, 0, NULL, NULL, 1, out, NULL, states, rows, n,
+                                    &saved, err);
+    res_eval_free(r);           /* not reached: the engine stops after the merge */
+    if (!saved)
+        return -1;
+    memset(err, 0, sizeof *err);
+    return 0;
 }
 
 int eval_stream_refuse(const char *by, int trajectories, struct ope_error *err)

@@ -75,9 +75,10 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
  * of the shards' states in row order is then the whole log's evaluation: the same
  * bootstrap draws (keyed by the global rows), the sums to rounding (the chunks are
  * counted from each shard's first row), the sd from the co-moments (to 1e-12
- * relative). Refused (OPE_EUSAGE): --ci cs (it folds every row in order), and
- * hoeffding and bernstein (the lift's and the differences' intervals take the
- * observed range of per-row differences, which needs the whole log's sums). */
+ * relative). --ci hoeffding and bernstein take the observed range of contributions
+ * linearised at the whole log's sums, which no co-moment gives: the shards find those
+ * sums first, in a round (below). Refused (OPE_EUSAGE): --ci cs (it folds every row in
+ * order). */
 #define EVAL_STATE_KIND "ope-eval-shard"
 
 /* The shard's state (its blocks, evstream_state.c) appended to state, and the settings
@@ -89,9 +90,32 @@ struct res_eval *eval_bandit_stream(const struct eng_windows *win, const struct 
  * is the shard's part of the next pass (*part = 1, kind EVAL_FIT_PART_KIND) instead;
  * else *part is 2 when the evaluation used the fitted model, 0 when it needed none. */
 struct eval_fit;
+struct eval_sums;
 int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opts *o,
-                            int fit_rounds, const struct eval_fit *fit, struct strbuf *state,
+                            int fit_rounds, const struct eval_fit *fit,
+                            const struct eval_sums *sums, struct strbuf *state,
                             struct strbuf *settings, int *part, struct ope_error *err);
+
+/* ---- --ci hoeffding and bernstein: the sums round (evstream_sums.c) ----------------------
+ * With --ci hoeffding or bernstein and no sums (above: once the model, if any, is
+ * fitted), a shard saves its first pass instead (*part = 3, kind EVAL_SUMS_PART_KIND);
+ * eval_bandit_sums_merge merges the parts into a block the fit's state keeps
+ * (eval_sums_read reads it back); a shard given those sums saves its contributions'
+ * statistics at them (*part = 4: an evaluation state whose settings name the block),
+ * and eval_bandit_merge with the sums adds them up. */
+#define EVAL_SUMS_PART_KIND "ope-eval-sums-pass"
+struct sf_state;
+struct eval_sums *eval_sums_read(struct sf_state *st, struct ope_error *err);
+/* Whether st's cursor is at such a block (the cursor is not moved). */
+int eval_sums_at(const struct sf_state *st);
+void eval_sums_free(struct eval_sums *u);
+/* Its SHA-256 (64 hex digits), which the contributions' settings name (sums_fit=). */
+const char *eval_sums_digest(const struct eval_sums *u);
+/* The parts states[0..n-1] (as eval_bandit_merge's states) merged, the block appended
+ * to out. 0, or -1 with err. */
+int eval_bandit_sums_merge(const struct eng_windows *win, struct sf_state *const *states,
+                           const uint64_t *rows, size_t n, const struct eval_opts *o,
+                           struct strbuf *out, struct ope_error *err);
 
 /* ---- a reward model fitted across shards, in rounds -------------------------------------
  * A shard cannot fit the model alone: it needs every row's sums before any row is
@@ -105,8 +129,9 @@ int eval_bandit_stream_save(const struct eng_windows *win, const struct eval_opt
 #define EVAL_FIT_KIND "ope-model-fit"
 struct sf_state;
 #define EVAL_FIT_PART_KIND "ope-model-pass"
-/* The fit's blocks at st's cursor (past the caller's header); its name and settings
- * are st's. NULL with err (OPE_EDATA: damaged, another version). */
+/* The fit's blocks at st's cursor (past the caller's header), the cursor left past
+ * them (the caller checks what follows); its name and settings are st's. NULL with err
+ * (OPE_EDATA: damaged, another version). */
 struct eval_fit *eval_fit_read(struct sf_state *st, struct ope_error *err);
 void eval_fit_free(struct eval_fit *f);
 int eval_fit_fitted(const struct eval_fit *f);
@@ -150,13 +175,14 @@ void eval_state_opts_release(struct eval_state_opts *so);
  * row order, each cursor past its options (the caller checked they agree and that
  * the shards' rows follow each other), rows[k] the rows state k's header says it
  * holds (which put it in row order: its blocks must hold those, or it is refused as
- * damaged). win gives only the path and pass1_done (the
+ * damaged); sums: the whole log's sums the states' contributions were saved at (their
+ * settings name it), or NULL. win gives only the path and pass1_done (the
  * caller's checks of the whole log, e.g. the weights' range); its next and rewind are
  * not called. Errors as eval_bandit_stream's, and OPE_EDATA for states that do not
  * belong together or are damaged. */
 struct res_eval *eval_bandit_merge(const struct eng_windows *win, struct sf_state *const *states,
                                    const uint64_t *rows, size_t n, const struct eval_opts *o,
-                                   struct ope_error *err);
+                                   const struct eval_sums *sums, struct ope_error *err);
 
 /* The refusal of what a streamed evaluation cannot do, for a command to call before
  * anything is read: by (the --by column, or NULL) asks for segments, trajectories

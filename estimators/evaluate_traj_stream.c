@@ -1067,19 +1067,6 @@ static int save_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
     return ope_fail(err, OPE_EINTERRUPTED, "saved");   /* stops the engine */
 }
 
-/* Whether a statistic of n > 0 contributions read from a state is one contributions
- * can have (a crafted one is refused, not merged into an interval): finite, min <= max,
- * the mean between them and the squared deviations at most n (max - min)^2 (each
- * within rounding). */
-static int stats_possible(const struct ci_stats_acc *a)
-{
-    double n = (double)a->n, sum = ope_sum_value(&a->s), mean = sum / n;
-    double range = a->max - a->min, slack = 1e-9 * (fabs(a->min) + fabs(a->max)) + 1e-300;
-    return isfinite(sum) && isfinite(a->min) && isfinite(a->max) && a->min <= a->max &&
-           isfinite(a->m2) && a->m2 >= 0.0 && mean >= a->min - slack &&
-           mean <= a->max + slack && a->m2 <= n * (range + slack) * (range + slack) * (1 + 1e-9);
-}
-
 /* The merge: every shard's contributions' statistics (save_contribs), in episode
  * order, into cp's accumulators, as MPI ranks merge theirs (share_accs). Each state's
  * cursor is past its options (the first's past its log's facts too). 0, or -1 with
@@ -1126,7 +1113,7 @@ static int read_contribs(struct eng *g, struct tss *t, const struct cpass *cp,
                               isfinite(es[d->b * ns + d->e].value)
                             : isfinite(es[k / 2].value);
             if (!st->bad && (one.n != (needed ? n : 0) ||
-                             (one.n && defined && !stats_possible(&one))))
+                             (one.n && defined && !ci_stats_acc_possible(&one))))
                 st->bad = 1;
             ci_stats_acc_merge(k < m ? &cp->acc[k] : &cp->dacc[k - m], &one);
         }

@@ -76,6 +76,16 @@ struct ssrc {
      * MB, and memory written before is cheap to write again where fresh memory is not
      * (a fresh 100 MB costs 0.28 s of page faults on the 2-core VM). */
     struct strbuf share_pay, share_sealed, share_all;
+    /* --ci hoeffding and bernstein in shards (evstream_sums.c): the intervals take the
+     * range of contributions linearised at the whole log's sums, so the shards first
+     * find those sums in a round of their own. sums_part: this shard's first pass is
+     * saved as its part of that round; sums_merge (ope merge): the parts are merged into
+     * the round's block (s->save); sums: the whole log's first pass, from which a shard
+     * saves its rows' contributions' statistics, and the merge adds them (pairs: each
+     * state's differences, [n_merge]). */
+    int sums_part, sums_merge;
+    const struct eval_sums *sums;
+    struct evs_pairs *pairs;
 };
 
 /* Per (policy, estimator) in pass 2. */
@@ -129,6 +139,52 @@ int evs_fit_window(struct eng *g, const struct blog **w, struct ope_error *err);
 int evs_fit_save_part(struct eng *g, struct ope_error *err);
 void evs_fit_settings(const struct eng *g, struct strbuf *sb);
 void evs_fit_release(struct ssrc *s);
+
+/* ---- the sums round of --ci hoeffding and bernstein in shards (evstream_sums.c) ------
+ * Pass 1 of a shard saving its part (s->sums_part; st: its own pass 1, not finished):
+ * the options, the log's facts and the pass-1 state into s->save. 0, or -1 with err. */
+int evs_sums_save_part(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
+                       size_t rows, struct ope_error *err);
+/* Pass 1 of ope merge on the parts (s->sums_merge): each part's pass 1 merged in row
+ * order into st, rsum and rows (as evs_merge_states), then the round's block into
+ * s->save. 0, or -1 with err. */
+int evs_sums_merge_parts(struct eng *g, struct acc_state *st, struct ope_sum *rsum,
+                         size_t *rows, struct ope_error *err);
+/* Pass 1 from the round's block (s->sums): the whole log's, into the empty st, rsum
+ * and rows; in a merge, checked against the states' settings and rows. 0, or -1 with
+ * err. */
+int evs_sums_load(struct eng *g, struct acc_state *st, struct ope_sum *rsum, size_t *rows,
+                  struct ope_error *err);
+/* A shard given the sums, after its pass 2 over its own rows (t, tp): the pairs of
+ * differences the merge may name, their statistics over its rows (pass 3), and the
+ * state of its contributions into s->save. 0, or -1 with err. */
+int evs_sums_save_contribs(struct eng *g, const struct eng_sums *x, const struct sest *t,
+                           const struct spol *tp, struct ope_error *err);
+/* The merge given the sums: every state's pass-2 statistics added in row order into t
+ * and tp (initialised), and its differences kept for evs_sums_diff. 0, or -1 with err. */
+int evs_sums_merge_pass2(struct eng *g, const struct eng_sums *x, struct sest *t,
+                         struct spol *tp, struct ope_error *err);
+/* ... and the statistics of the pairs d the merge names, from every state's. */
+int evs_sums_diff(struct eng *g, const struct res_diff *d, size_t n_d, struct ci_stats_acc *q,
+                  struct ope_error *err);
+void evs_pairs_free(struct evs_pairs *p, size_t n);
+
+/* The options and the log's facts, the first blocks of every saved state
+ * (evstream_state.c). */
+void evs_put_head(const struct eng *g, struct strbuf *sb);
+/* Pass 2's statistics, as a rank sends them (evstream_share.c), and one such block
+ * at st's cursor added to t and tp (the rows that follow); with defined (a state's:
+ * [n_pol * n_spec], whether the estimate is defined at the whole log's sums), checked
+ * to hold its rows and statistics real contributions can have. 0, or -1 with err. */
+void evs_put_pass2(const struct eng *g, const struct sest *t, const struct spol *tp,
+                   struct strbuf *sb);
+int evs_merge_pass2_part(const struct eng *g, struct sf_state *st, struct sest *t,
+                         struct spol *tp, uint64_t rows, const unsigned char *defined,
+                         struct ope_error *err);
+/* Pass 3 over this process's rows: the statistics of the pairs d's per-row differences
+ * into q[0..n_d-1] (initialised here). 0, or -1 with err. */
+int evs_diff_fold(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
+                  size_t n_d, struct ci_stats_acc *q, struct ope_error *err);
 
 /* The pieces of evstream_share.c that a saved state is made of (evstream_state.c). */
 void evs_put_pass1(const struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,

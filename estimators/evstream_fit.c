@@ -281,10 +281,12 @@ struct eval_fit *eval_fit_read(struct sf_state *st, struct ope_error *err)
     }
     if (rc == 0)
         f->fitted = (int)sf_get_count(st, 0, 1);
-    if (rc == 0 && sf_done(st, err) != 0)
+    if (rc == 0 && st->bad && sf_done(st, err) != 0)
         rc = -1;
+    /* The digest is of the fit's own blocks: the whole log's sums may follow them
+     * (evstream_sums.c), and do not rename the model the states were made with. */
     if (rc == 0)
-        sha256_hex(st->data + start, st->n - start, f->hex);
+        sha256_hex(st->data + start, st->off - start, f->hex);
     if (rc != 0 && err->status == 0)
         sf_done(st, err);
     if (rc != 0) {

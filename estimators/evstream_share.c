@@ -438,8 +438,8 @@ int evs_share_fit(struct eng *g, int rc, struct rms *m, struct ope_error *err)
 
 /* ---- pass 2 --------------------------------------------------------------------- */
 
-static void put_pass2(const struct eng *g, const struct sest *t, const struct spol *tp,
-                      struct strbuf *sb)
+void evs_put_pass2(const struct eng *g, const struct sest *t, const struct spol *tp,
+                   struct strbuf *sb)
 {
     size_t n_pe = g->n_pol * g->o->n_spec;
     for (size_t k = 0; k < n_pe; k++) {
@@ -454,15 +454,27 @@ static void put_pass2(const struct eng *g, const struct sest *t, const struct sp
     }
 }
 
-static int merge_pass2(const struct eng *g, struct sf_state *st, struct sest *t,
-                       struct spol *tp, struct ope_error *err)
+int evs_merge_pass2_part(const struct eng *g, struct sf_state *st, struct sest *t,
+                         struct spol *tp, uint64_t rows, const unsigned char *defined,
+                         struct ope_error *err)
 {
+    const struct ssrc *s = g->self;
     size_t n_pe = g->n_pol * g->o->n_spec;
     for (size_t k = 0; k < n_pe; k++) {
         struct sest x;
         ci_stats_acc_get(st, &x.c);
         ci_stats_acc_get(st, &x.lift);
         diag_acc_get(st, &x.wacc);
+        /* A state's (not a rank's): every row of an estimator that applies, and
+         * statistics real contributions can have (but those of an estimate the sums
+         * leave undefined, whose contributions are NaN). */
+        if (defined && !st->bad) {
+            uint64_t want = s->applies[k] ? rows : 0;
+            if (x.c.n != want || x.lift.n != want ||
+                (want && defined[k] && (!ci_stats_acc_possible(&x.c) ||
+                                        !ci_stats_acc_possible(&x.lift))))
+                st->bad = 1;
+        }
         ci_stats_acc_merge(&t[k].c, &x.c);
         ci_stats_acc_merge(&t[k].lift, &x.lift);
         diag_acc_merge(&t[k].wacc, &x.wacc);
@@ -476,7 +488,7 @@ static int merge_pass2(const struct eng *g, struct sf_state *st, struct sest *t,
         ope_sum_merge(&tp[p].unsup, &x.unsup);
         diag_acc_merge(&tp[p].w, &x.w);
     }
-    return sf_done(st, err);
+    return st->bad ? sf_done(st, err) : 0;
 }
 
 int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
@@ -487,7 +499,7 @@ int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
     strbuf_init(&all);
     size_t *len = NULL;
     if (rc == 0 && comm_size() > 1)
-        put_pass2(g, t, tp, &pay);
+        evs_put_pass2(g, t, tp, &pay);
     int r = gather(rc, "bandit-pass2", "", &pay, NULL, &all, &len, err);
     if (r == 1) {
         size_t n_pe = g->n_pol * g->o->n_spec;
@@ -507,7 +519,8 @@ int evs_share_pass2(struct eng *g, int rc, struct sest *t, struct spol *tp,
             char name[PART_NAME];
             m = part_open(&ps, name, &all, len, q, "bandit-pass2", err);
             if (m == 0)
-                m = merge_pass2(g, &ps, t, tp, err);
+                m = evs_merge_pass2_part(g, &ps, t, tp, 0, NULL, err) != 0 ? -1
+                                                                         : sf_done(&ps, err);
             sf_close(&ps);
         }
         r = comm_agree(m, err) == 0 ? 0 : -1;

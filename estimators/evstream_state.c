@@ -707,14 +707,19 @@ static void save_settings(const struct eng *g, struct strbuf *sb)
     strbuf_puts(sb, "state=bandit shard 1\n");
 }
 
+void evs_put_head(const struct eng *g, struct strbuf *sb)
+{
+    put_opts(g, sb);
+    put_open(g->self, sb);
+}
+
 int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
              size_t rows, struct ope_error *err)
 {
     struct ssrc *s = g->self;
     struct strbuf *sb = s->save;
     save_settings(g, s->save_settings);
-    put_opts(g, sb);
-    put_open(s, sb);
+    evs_put_head(g, sb);
     evs_put_pass1(g, st, rsum, rows, sb);
     struct evs_merged *m = merged_new(g, 1, err);
     if (!m)

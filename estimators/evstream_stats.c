@@ -180,8 +180,25 @@ int evs_pass2(struct eng *g, const struct eng_sums *x, struct eng_res *es,
         diag_acc_init(&tp[p].w);
     }
     struct win_tasks wt = { g, x, NULL, es, t, tp, NULL, NULL, 0 };
-    rc = s->merge ? evs_merge_pass2(g, x, es, t, tp, err)
-                  : evs_each_window(g, "pass 2", "second", pass2_window, &wt, err);
+    if (s->merge && s->sums) {
+        rc = evs_sums_merge_pass2(g, x, t, tp, err);
+    } else if (s->merge) {
+        rc = evs_merge_pass2(g, x, es, t, tp, err);
+    } else if (s->sums) {
+        /* A shard given the whole log's sums: its own rows are first read here, so
+         * their range check (pass1_done) follows; then its contributions are saved
+         * and the evaluation stops (-1). */
+        rc = evs_each_window(g, "pass 2", NULL, pass2_window, &wt, err);
+        evs_window_release(g);
+        if (rc == 0 && s->win->pass1_done && s->win->pass1_done(s->win->ctx, err) != 0)
+            rc = -1;
+        if (rc == 0 && evs_sums_save_contribs(g, x, t, tp, err) == 0)
+            s->saved = 5;
+        rc = -1;
+        goto out;
+    } else {
+        rc = evs_each_window(g, "pass 2", "second", pass2_window, &wt, err);
+    }
 share:
     evs_window_release(g);
     /* Several ranks: the whole log's statistics from every rank's. */
@@ -248,6 +265,17 @@ static int diff_window(struct eng *g, const struct blog *w, size_t first, void *
     return run_tasks(&dc->wt, dc->n_d, diff_task, err);
 }
 
+int evs_diff_fold(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
+                  size_t n_d, struct ci_stats_acc *q, struct ope_error *err)
+{
+    for (size_t k = 0; k < n_d; k++)
+        ci_stats_acc_init(&q[k]);
+    struct diff_ctx dc = { { g, x, NULL, NULL, NULL, NULL, d, q, 0 }, n_d };
+    int rc = evs_each_window(g, "pass 3", "third", diff_window, &dc, err);
+    evs_window_release(g);
+    return rc;
+}
+
 /* The statistics of the per-row differences of the pairs d (eng_kind.diff_stats). */
 int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_diff *d,
                    size_t n_d, struct ci_stats *st, struct ope_error *err)
@@ -259,15 +287,14 @@ int evs_diff_stats(struct eng *g, const struct eng_sums *x, const struct res_dif
         ci_stats_acc_init(&q[k]);
     struct ssrc *s = g->self;
     if (s->merge) {
-        int rc = evs_merge_diff(g, x, d, n_d, q, err);
+        int rc = s->sums ? evs_sums_diff(g, d, n_d, q, err)
+                         : evs_merge_diff(g, x, d, n_d, q, err);
         for (size_t k = 0; rc == 0 && k < n_d; k++)
             ci_stats_acc_result(&q[k], &st[k]);
         free(q);
         return rc;
     }
-    struct diff_ctx dc = { { g, x, NULL, NULL, NULL, NULL, d, q, 0 }, n_d };
-    int rc = evs_each_window(g, "pass 3", "third", diff_window, &dc, err);
-    evs_window_release(g);
+    int rc = evs_diff_fold(g, x, d, n_d, q, err);
     /* Several ranks: the whole log's statistics from every rank's. */
     rc = evs_share_diff(g, rc, q, n_d, err);
     for (size_t k = 0; rc == 0 && k < n_d; k++)

@@ -59,6 +59,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evstream_share.c \
 	estimators/evstream_state.c \
 	estimators/evstream_fit.c \
+	estimators/evstream_sums.c \
 	estimators/evwindows.c \
 	estimators/evaluate_traj.c \
 	estimators/evaluate_traj.h \

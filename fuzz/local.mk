@@ -47,6 +47,7 @@ FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/tlog.c da
 	ope/base/sha256_ni.c ope/base/strbuf.c ope/base/csvout.c ope/base/utf8.c \
 	ope/base/statefile.c estimators/accum.c ope/base/xsum.c ope/app/shardcli.c \
 	estimators/evstream_state.c estimators/evstream_share.c estimators/evstream_fit.c \
+	estimators/evstream_sums.c \
 	estimators/rmstream.c
 FUZZ_SECONDS = 60
 FUZZ_TIMEOUT = 10

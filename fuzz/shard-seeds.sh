@@ -64,6 +64,20 @@ ts="--estimators tis,wpdis --ci t --matrix --model-state sfit"
 # shellcheck disable=SC2086
 "$ope" eval t1.csv --save-state cstate20-39 --row-offset 20 $ts -q
 
+# A bandit log's --ci hoeffding (with --matrix over two policies): the shards' parts of
+# the sums round, the fit that holds the whole log's sums, and the states of their
+# contributions at them.
+bs="--ci hoeffding --matrix --estimators ipw,snipw --policy eps0_2 --policy greedy --model-state bfit"
+# shellcheck disable=SC2086
+"$ope" eval a.csv --save-state bpart0-19 $bs -q
+# shellcheck disable=SC2086
+"$ope" eval b.csv --save-state bpart20-39 --row-offset 20 $bs -q
+"$ope" merge bpart0-19 bpart20-39 --model-state bfit > /dev/null
+# shellcheck disable=SC2086
+"$ope" eval a.csv --save-state bstate0-19 $bs -q
+# shellcheck disable=SC2086
+"$ope" eval b.csv --save-state bstate20-39 --row-offset 20 $bs -q
+
 # payload FILE: the payload of a state container (statefile.h), as decimal bytes.
 payload() {
     od -An -v -tu1 "$1" | awk '
@@ -100,7 +114,8 @@ carray() {
 out=$src/fuzz/corpus/shard_fuzz
 rm -f "$out"/*
 for f in rows0-19 rows20-39 part1 fit1 part2 part3 traj0-19 traj20-39 tpart0-19 tpart20-39 \
-         tfit spart0-19 spart20-39 sfit cstate0-19 cstate20-39; do
+         tfit spart0-19 spart20-39 sfit cstate0-19 cstate20-39 bpart0-19 bpart20-39 bfit \
+         bstate0-19 bstate20-39; do
     payload $f | LC_ALL=C awk '{ printf "%c", $1 }' > "$out/$f"
 done
 {
@@ -138,4 +153,14 @@ done
     echo "    ;"
     carray valid_cstate0 cstate0-19
     carray valid_cstate1 cstate20-39
+    echo "static const char bpart_settings[] ="
+    settings bpart0-19
+    echo "    ;"
+    carray valid_bpart bpart0-19
+    carray valid_bfit bfit
+    echo "static const char bstate_settings[] ="
+    settings bstate0-19
+    echo "    ;"
+    carray valid_bstate0 bstate0-19
+    carray valid_bstate1 bstate20-39
 } > "$src/fuzz/shard_seeds.h"

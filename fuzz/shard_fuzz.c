@@ -16,7 +16,9 @@
  * and after a valid part, as the fit that holds the sums, with which the two valid
  * states of contributions (made to name it) are merged, and as a state of
  * contributions merged after a valid one with the valid fit (the corpus holds the
- * parts, the fit and the states). Oracles: no crash, leak or huge allocation (ASan; run with
+ * parts, the fit and the states); and the same three for a bandit log's --ci hoeffding
+ * (its sums round's parts, the fit that holds the sums, the states of contributions
+ * at them). Oracles: no crash, leak or huge allocation (ASan; run with
  * ASAN_OPTIONS=max_allocation_size_mb=200 to make a damaged count's allocation a
  * crash), and a merge that is accepted gives over at least 2 rows a finite interval
  * and standard error with each finite estimate (NAN only where an estimator does not
@@ -48,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200], traj_path[4200],
     tpart_path[4200], tstate_path[2][4200], spart_path[4200], sfit_path[4200],
-    cstate_path[4200];
+    cstate_path[4200], bpart_path[4200], bfit_path[4200], bstate_path[4200];
 
 static void valid_cleanup(void)
 {
@@ -63,6 +65,9 @@ static void valid_cleanup(void)
     unlink(spart_path);
     unlink(sfit_path);
     unlink(cstate_path);
+    unlink(bpart_path);
+    unlink(bfit_path);
+    unlink(bstate_path);
 }
 
 /* payload sealed as a state of kind with settings, at the harness's path (aborts on an
@@ -134,20 +139,23 @@ static void merge(const char *const *paths, size_t n, const char *model_state)
     res_eval_free(r);
 }
 
-/* Two valid states s0 and s1 (their settings the template tmpl, which names a fit)
- * re-sealed to name the fit whose digest is hex, at tstate_path[0..1], and merged with
- * the fit at fit_path. */
-static void merge_naming(const char *tmpl, const unsigned char *s0, size_t n0,
-                         const unsigned char *s1, size_t n1, const char *hex)
+/* Two valid states s0 and s1 of kind (their settings the template tmpl, whose line key
+ * names a fit) re-sealed to name the fit whose digest is hex, at tstate_path[0..1], and
+ * merged with the fit at fit_path. */
+static void merge_naming(const char *tmpl, const char *key, const char *kind,
+                         const unsigned char *s0, size_t n0, const unsigned char *s1,
+                         size_t n1, const char *hex)
 {
     char settings[8192];
-    const char *at = strstr(tmpl, "model_fit=");
+    const char *at = strstr(tmpl, key);
     if (!at || strlen(tmpl) + 80 > sizeof settings)
         abort();
-    snprintf(settings, sizeof settings, "%.*smodel_fit=%s\n", (int)(at - tmpl), tmpl, hex);
-    keep_state(s0, n0, EVAL_TRAJ_STATE_KIND, settings, "tstate0.state", tstate_path[0],
+    const char *end = strchr(at, '\n');
+    snprintf(settings, sizeof settings, "%.*s%s%s%s", (int)(at - tmpl), tmpl, key, hex,
+             end ? end : "");
+    keep_state(s0, n0, kind, settings, "tstate0.state", tstate_path[0],
                sizeof tstate_path[0]);
-    keep_state(s1, n1, EVAL_TRAJ_STATE_KIND, settings, "tstate1.state", tstate_path[1],
+    keep_state(s1, n1, kind, settings, "tstate1.state", tstate_path[1],
                sizeof tstate_path[1]);
     const char *states[] = { tstate_path[0], tstate_path[1] };
     merge(states, 2, fit_path);
@@ -182,6 +190,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "spart.state", spart_path, sizeof spart_path);
         keep_state(valid_cstate0, sizeof valid_cstate0, EVAL_TRAJ_STATE_KIND, cstate_settings,
                    "cstate.state", cstate_path, sizeof cstate_path);
+        keep_state(valid_bpart, sizeof valid_bpart, EVAL_SUMS_PART_KIND, bpart_settings,
+                   "bpart.state", bpart_path, sizeof bpart_path);
+        keep_state(valid_bfit, sizeof valid_bfit, EVAL_FIT_KIND, bpart_settings,
+                   "bfit.state", bfit_path, sizeof bfit_path);
+        keep_state(valid_bstate0, sizeof valid_bstate0, EVAL_STATE_KIND, bstate_settings,
+                   "bstate.state", bstate_path, sizeof bstate_path);
         snprintf(fit_path, sizeof fit_path, "%s/fit.state", fuzz_tmp_dir);
         snprintf(new_fit, sizeof new_fit, "%s/new-fit.state", fuzz_tmp_dir);
         atexit(valid_cleanup);      /* before fuzz_tmp_cleanup's rmdir */
@@ -206,11 +220,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                sizeof fit_path);
     struct ope_error err = { 0 };
     struct eval_fit *fit = NULL;
+    struct eval_sums *sums = NULL;
     if (shard_fit_open(fit_path, "a.csv", 0, 20,
                        "8439b8418ba8c3627d2cf7495a7d3f7b6da26d5389a60c3942dc73e1d261b724", &fit,
-                       &err) == 0 && !fit)
+                       &sums, &err) == 0 && !fit && !sums)
         finding("an existing fit's state read as none");
     eval_fit_free(fit);
+    eval_sums_free(sums);
     const char *part[] = { part_path };
     merge(part, 1, fit_path);
     /* As a trajectory log's shard (estimators/evaluate_traj_stream.c), alone and after
@@ -227,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                sizeof fit_path);
     struct shard_traj_fit *tf = NULL;
     if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf)
-        merge_naming(tstate_settings, valid_tstate0, sizeof valid_tstate0, valid_tstate1,
+        merge_naming(tstate_settings, "model_fit=", EVAL_TRAJ_STATE_KIND, valid_tstate0, sizeof valid_tstate0, valid_tstate1,
                      sizeof valid_tstate1, eval_traj_fit_digest(shard_traj_fit_models(tf)));
     shard_traj_fit_close(tf);
     /* As a trajectory shard's part of the sums round (--ci t). */
@@ -238,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                sizeof fit_path);
     tf = NULL;
     if (shard_traj_fit_open(fit_path, &tf, &err) == 0 && tf)
-        merge_naming(cstate_settings, valid_cstate0, sizeof valid_cstate0, valid_cstate1,
+        merge_naming(cstate_settings, "model_fit=", EVAL_TRAJ_STATE_KIND, valid_cstate0, sizeof valid_cstate0, valid_cstate1,
                      sizeof valid_cstate1, eval_traj_fit_digest(shard_traj_fit_models(tf)));
     shard_traj_fit_close(tf);
     /* As a state of contributions after a valid one, with the valid fit. */
@@ -247,5 +263,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     path = write_state(data, size, EVAL_TRAJ_STATE_KIND, cstate_settings);
     const char *cboth[] = { cstate_path, path };
     merge(cboth, 2, sfit_path);
+    /* A bandit log's --ci hoeffding: as a shard's part of the sums round, merged into a
+     * new fit alone and after a valid part; as the fit that holds the sums, with which
+     * the two valid states of contributions (made to name it) are merged; and as a
+     * state of contributions after a valid one, with the valid fit. */
+    parts_into_new_fit(data, size, EVAL_SUMS_PART_KIND, bpart_settings, bpart_path);
+    keep_state(data, size, EVAL_FIT_KIND, bpart_settings, "fit.state", fit_path,
+               sizeof fit_path);
+    fit = NULL;
+    sums = NULL;
+    if (shard_fit_open(fit_path, "a.csv", 0, 20,
+                       "8439b8418ba8c3627d2cf7495a7d3f7b6da26d5389a60c3942dc73e1d261b724", &fit,
+                       &sums, &err) == 0 && sums)
+        merge_naming(bstate_settings, "sums_fit=", EVAL_STATE_KIND, valid_bstate0,
+                     sizeof valid_bstate0, valid_bstate1, sizeof valid_bstate1,
+                     eval_sums_digest(sums));
+    eval_fit_free(fit);
+    eval_sums_free(sums);
+    path = write_state(data, size, EVAL_STATE_KIND, bstate_settings);
+    const char *bboth[] = { bstate_path, path };
+    merge(bboth, 2, bfit_path);
     return 0;
 }

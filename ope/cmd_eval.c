@@ -83,11 +83,12 @@ static int save_shard(struct evalcli *c, const struct outcli *out, char **paths,
                 "--model-state %s fits the models, and the shards run again\n", c->row_offset,
                 c->row_offset + c->saved_rows - 1, c->save_state, c->model_state);
     else if (!out->quiet && c->saved_sums)
-        fprintf(stderr, "ope: saved episodes %zu to %zu's first pass, its part of the round "
-                "that finds the whole log's sums for --ci %s, to %s; when every shard has "
-                "saved its part, ope merge PARTS --model-state %s adds them up, and the "
-                "shards run again\n", c->row_offset, c->row_offset + c->saved_rows - 1,
-                ci_method_name((enum ci_method)c->set.ci), c->save_state, c->model_state);
+        fprintf(stderr, "ope: saved %s %zu to %zu's first pass, its part of the round that "
+                "finds the whole log's sums for --ci %s, to %s; when every shard has saved "
+                "its part, ope merge PARTS --model-state %s adds them up, and the shards run "
+                "again\n", c->saved_episodes ? "episodes" : "rows", c->row_offset,
+                c->row_offset + c->saved_rows - 1, ci_method_name((enum ci_method)c->set.ci),
+                c->save_state, c->model_state);
     else if (!out->quiet && c->saved_pass)
         fprintf(stderr, "ope: saved rows %zu to %zu's part of the reward model's pass %zu to "
                 "%s; when every shard has saved its part, ope merge PARTS --model-state %s "
@@ -228,9 +229,10 @@ static int eval_exec(int argc, char **argv)
     if (c.model_state && !c.save_state)
         return cli_usage("eval", "--model-state is the fit of the models the shards of a "
                          "log make together (a bandit log's reward model; a trajectory log's "
-                         "value model and mis's ratios), each saving its part with "
-                         "--save-state: give --save-state FILE too (one run over the whole "
-                         "log fits its models itself)");
+                         "value model and mis's ratios) and of the whole log's sums (--ci "
+                         "hoeffding, bernstein; a trajectory log's t too), each shard saving "
+                         "its part with --save-state: give --save-state FILE too (one run "
+                         "over the whole log fits its models and finds its sums itself)");
     if (c.model_state && c.save_state && strcmp(c.model_state, c.save_state) == 0)
         return cli_usage("eval", "--model-state and --save-state are both %s: the shard's part "
                          "goes to a file of its own, the fit's state is ope merge's",
@@ -314,10 +316,10 @@ const struct cmd_entry cmd_eval_entry = {
     "                        a result; ope merge makes the whole log's result from\n"
     "                        every shard's state (ope help merge). Not with -o,\n"
     "                        --format, --lift, --follow, --by, --truth (the merge's),\n"
-    "                        --ci cs, hoeffding or bernstein (a trajectory log's\n"
-    "                        shard: no --risk or --ci cs, and t, hoeffding or\n"
-    "                        bernstein given --model-state: a round finds the whole\n"
-    "                        log's sums first)\n"
+    "                        --ci cs; --ci hoeffding or bernstein only given\n"
+    "                        --model-state: a round finds the whole log's sums first\n"
+    "                        (a trajectory log's shard: no --risk, and t too only\n"
+    "                        given --model-state)\n"
     "  --row-offset R        with --save-state: the shard's first row in the whole log\n"
     "                        (default 0), which keys its bootstrap draws and folds;\n"
     "                        a trajectory log's shard: its first episode (the\n"
@@ -330,6 +332,8 @@ const struct cmd_entry cmd_eval_entry = {
     "                        PARTS --model-state FIT adds the parts to FIT; then the\n"
     "                        shards run again. Once FIT is fitted, each shard saves\n"
     "                        its evaluation's state (ope help merge shows the loop).\n"
+    "                        With --ci hoeffding or bernstein, a round (after the\n"
+    "                        model's) finds the whole log's sums the same way.\n"
     "                        A trajectory log's dm, dr, wdr and mis: the shards fit\n"
     "                        their models in one round the same way; its --ci t,\n"
     "                        hoeffding and bernstein take a round for the whole\n"

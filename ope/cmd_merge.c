@@ -67,13 +67,14 @@ static int say_round(const char *model_state, const struct shard_round *round,
         strbuf_printf(&sb, ",\"fitted\":%s,\"next\":\"%s\"}\n",
                       round->fitted ? "true" : "false", !round->fitted ? "pass"
                       : round->next_sums ? "sums" : "evaluation");
-    } else if (round->traj == 2) {
-        strbuf_printf(&sb, "%s: merged %zu %s first passes (%s, %llu episodes): run "
-                      "every shard again with --model-state %s for its evaluation's state "
-                      "(its contributions at those sums), then ope merge those with "
+    } else if (round->bandit_sums || round->traj == 2) {
+        strbuf_printf(&sb, "%s: merged %zu %s first passes (%s, %llu %s): run every "
+                      "shard again with --model-state %s for its evaluation's state (its "
+                      "contributions at those sums), then ope merge those with "
                       "--model-state %s\n", model_state, round->shards,
                       round->shards == 1 ? "shard's" : "shards'", round->label,
-                      (unsigned long long)round->rows, model_state, model_state);
+                      (unsigned long long)round->rows, round->traj ? "episodes" : "rows",
+                      model_state, model_state);
     } else if (round->traj) {
         strbuf_printf(&sb, "%s: merged %zu %s parts of the trajectory log's models (%s, "
                       "%llu episodes): they are fitted; run every shard again with "
@@ -87,7 +88,10 @@ static int say_round(const char *model_state, const struct shard_round *round,
         strbuf_printf(&sb, "%s: merged pass %zu of the reward model's fit (%s)%s; run every "
                       "shard again with --model-state %s%s\n", model_state, round->passes,
                       round->label, round->fitted ? ": the model is fitted" : "", model_state,
-                      round->fitted ? " for its evaluation's state, then ope merge those" : "");
+                      !round->fitted ? ""
+                      : round->next_sums ? " for its part of the round that finds the whole "
+                                           "log's sums (--ci hoeffding, bernstein)"
+                                         : " for its evaluation's state, then ope merge those");
     }
     int rc = strbuf_failed(&sb) ? OPE_ESOFTWARE : 0;
     if (rc == 0 && (fputs(strbuf_str(&sb), stdout) == EOF || fflush(stdout) != 0)) {
@@ -223,10 +227,10 @@ const struct cmd_entry cmd_merge_entry = {
     "only catches accidents: a crafted state is read as untrusted input). The last\n"
     "shards left out leave no gap: check the rows the result counts.\n"
     "  What a shard cannot carry is refused when it is saved (status 64): --ci cs (it\n"
-    "folds every row in order), --ci hoeffding and bernstein in a bandit log's shard\n"
-    "(the lift's and the differences' intervals take an observed range that needs\n"
-    "the whole log's sums; a trajectory log's shards find those in a round: below),\n"
-    "--by and --follow; and estimators that fit a reward model\n"
+    "folds every row in order), --ci hoeffding and bernstein without --model-state\n"
+    "(they take the observed range of contributions linearised at the whole log's\n"
+    "sums, which the shards find together in a round: below), --by and --follow;\n"
+    "and estimators that fit a reward model\n"
     "without --model-state (without --estimators they are then left out, with a\n"
     "warning; or give the log qhat.* columns). --save-state is for shards run apart;\n"
     "mpirun runs the shards of one file and merges them itself (ope help eval).\n"
@@ -255,7 +259,13 @@ const struct cmd_entry cmd_merge_entry = {
     "FIT --ci t ...), ope merge P1 P2 ... --model-state FIT adds them into FIT, each\n"
     "shard runs again to save its contributions' statistics at those sums, and ope\n"
     "merge STATES --model-state FIT writes the result (to 1e-12 relative; the sums\n"
-    "merged twice: 64).\n"
+    "merged twice: 64). A bandit log's --ci hoeffding and bernstein take the same\n"
+    "round (after the reward model's passes, when there are any): ope eval SHARD.csv\n"
+    "--save-state P --row-offset R --model-state FIT --ci hoeffding ... saves the\n"
+    "shard's first pass, and so on; for --matrix each shard keeps the pairs of its\n"
+    "top K + u candidates (u: those whose weights are all 0 on its rows alone), which\n"
+    "hold the whole log's top K. (--ci t needs no round: a shard's co-moments give\n"
+    "its sd, above.)\n"
     "  A reward model (dm, dr, sndr, switch-dr, dr-os, sg-dr on a log without qhat.*\n"
     "columns) needs every row's sums before any row is evaluated, so the shards fit\n"
     "it together, one pass per round: each runs\n"
@@ -267,7 +277,8 @@ const struct cmd_entry cmd_merge_entry = {
     "The passes: the means, the spread, the normal equations (ridge: one pass;\n"
     "logistic: one per Newton step or step halving, usually 5 to 10), the held-out\n"
     "error and, for dm's interval, its influence: 6 (ridge) to about 16 rounds with\n"
-    "the evaluation's. Every round must be made by the same\n"
+    "the evaluation's (one more with --ci hoeffding or bernstein: the sums round,\n"
+    "counted as a pass in -f json's \"pass\"). Every round must be made by the same\n"
     "shards with the same options; a part from another round, another shard or a\n"
     "shard that changed is refused (65).\n\n"
     "Options:\n"
@@ -278,7 +289,8 @@ const struct cmd_entry cmd_merge_entry = {
     "                        differences alone\n"
     "  --truth FILE          the policies' true values (policy,value), as ope eval's\n"
     "  --threads N           threads (never changes the results)\n"
-    "  --model-state FIT     the reward model's fit (a trajectory log's: its\n"
+    "  --model-state FIT     the reward model's fit and the whole log's sums for\n"
+    "                        --ci hoeffding, bernstein (a trajectory log's: its\n"
     "                        models', and its sums for --ci t, hoeffding, bernstein),\n"
     "                        for shards that fit one together (below):\n"
     "                        given their parts of a pass, ope merge adds them\n"

@@ -17,7 +17,7 @@ if grep -qF -- "--stream" "$TMP/err"; then fail "... and not to drop a --stream 
 else pass "... and not to drop a --stream never given"; fi
 expect_status 64 "a model estimator without qhat.* columns: refused" "$OPE" eval "$TMP/a.csv" \
     --save-state "$TMP/x.state" --estimators dr
-expect_grep "$TMP/err" "give every shard --model-state FIT.state" \
+expect_grep "$TMP/err" "give every shard --model-state FIT (ope help merge" \
     "it offers the fit in rounds (--model-state)"
 if grep -qF "evaluate in memory" "$TMP/err"; then fail "... not an in-memory shard"
 else pass "... not an in-memory shard"; fi

@@ -21,32 +21,12 @@ add_contexts "$TMP/raw.csv" "$TMP/log.csv" 24000
 cut_log "$TMP/log.csv" "$TMP/sh" 0 9000 21001
 norm() { sed 's/"path":"[^"]*","sha256":"[^"]*"/"path":"-","sha256":"-"/' "$1"; }
 
-# rounds DIR ARGS...: every shard of DIR run with --model-state until ope merge writes
-# the result ($TMP/result); the rounds in $rounds. 0, or 1 (the failing step in
-# $TMP/why).
-rounds() {
-    dir=$1; shift
-    rm -f "$TMP/fit.state" "$TMP/result" "$TMP/said"
-    rounds=0
-    while [ ! -e "$TMP/result" ] && [ $rounds -lt 40 ]; do
-        rounds=$((rounds + 1))
-        while read -r f off; do
-            "$OPE" eval "$f" --save-state "$f.state" --row-offset "$off" \
-                --model-state "$TMP/fit.state" --force -q "$@" 2>"$TMP/why" || return 1
-        done < "$dir/offsets"
-        # shellcheck disable=SC2046
-        "$OPE" merge $(awk '{ print $1 ".state" }' "$dir/offsets" | sort -r) \
-            --model-state "$TMP/fit.state" -f json -o "$TMP/result" >>"$TMP/said" \
-            2>"$TMP/why" || return 1
-    done
-    [ -e "$TMP/result" ]
-}
 # same DESC REL ARGS...: the rounds over the shards against ope eval of the whole log, to
 # REL relative.
 same() {
     desc=$1; rel=$2; shift 2
     "$OPE" eval "$TMP/log.csv" "$@" -f json > "$TMP/whole" 2>/dev/null
-    if rounds "$TMP/sh" "$@" && norm "$TMP/result" > "$TMP/a" && norm "$TMP/whole" > "$TMP/b" &&
+    if shard_rounds "$TMP/sh" "$@" && norm "$TMP/result" > "$TMP/a" && norm "$TMP/whole" > "$TMP/b" &&
         "$close" "$TMP/a" "$TMP/b" "$rel" 2>"$TMP/cmp"; then pass "$desc ($rounds rounds)"
     else fail "$desc"; diag "round $rounds: $(head -c 400 "$TMP/why")" \
         "$(head -c 300 "$TMP/cmp" 2>/dev/null)"; fi
@@ -82,7 +62,7 @@ expect_grep "$TMP/said" '"pass_name":"model: influence","fitted":true,"next":"ev
 head -n 3 "$TMP/log.csv" > "$TMP/two.csv"
 cut_log "$TMP/two.csv" "$TMP/tw" 0 1
 "$OPE" eval "$TMP/two.csv" --estimators dm,dr --ci t -f json > "$TMP/whole" 2>/dev/null
-if rounds "$TMP/tw" --estimators dm,dr --ci t --position-base 0 && norm "$TMP/result" > "$TMP/a" &&
+if shard_rounds "$TMP/tw" --estimators dm,dr --ci t --position-base 0 && norm "$TMP/result" > "$TMP/a" &&
     norm "$TMP/whole" > "$TMP/b" && "$close" "$TMP/a" "$TMP/b" 2>"$TMP/cmp"; then
     pass "2 rows in 2 shards: 2 folds, as in memory"
 else fail "2 rows in 2 shards"; diag "$(head -c 300 "$TMP/why")" "$(head -c 300 "$TMP/cmp")"; fi
@@ -187,9 +167,9 @@ expect_grep "$TMP/out" '"pass":2,"pass_name":"model: spread","fitted":false,"nex
 
 # Evaluation states made with different fits do not merge (their settings name it);
 # ridge, whose fit takes 6 rounds to logistic's 11: the model is not what is checked.
-rounds "$TMP/sh" --estimators dm --ci t --reward-model ridge
+shard_rounds "$TMP/sh" --estimators dm --ci t --reward-model ridge
 cp "$TMP/sh/0.csv.state" "$TMP/a.state"
-rounds "$TMP/sh" --estimators dm --ci t --reward-model ridge --model-lambda 0.5
+shard_rounds "$TMP/sh" --estimators dm --ci t --reward-model ridge --model-lambda 0.5
 expect_status 65 "evaluation states of two fits: 65" "$OPE" merge "$TMP/a.state" \
     "$TMP/sh/1.csv.state" "$TMP/sh/2.csv.state"
 expect_grep "$TMP/err" "model_lambda=1 in" "... naming the setting that differs"

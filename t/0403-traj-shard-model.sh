@@ -162,15 +162,11 @@ expect_grep "$TMP/err" "not a model's fit" "it says what it is"
 # model, ridge, episodes and steps, whether it has models and their length, then tabular FQE's tables (S, T, per state the
 # episode it was first seen in and P x A probabilities, then per copy the episodes...)
 # or the linear model's (its width + 1, then p and T).
+state_io
 cat > "$TMP/craft.py" <<'PY'
-import hashlib, struct, sys
+import struct, sys, stateio
 src, dst, what = sys.argv[1], sys.argv[2], sys.argv[3]
-b = open(src, 'rb').read()
-kl, = struct.unpack_from('<I', b, 16)
-sl, = struct.unpack_from('<I', b, 20 + kl)
-po = 24 + kl + sl
-pl, = struct.unpack_from('<Q', b, po)
-p = bytearray(b[po + 8:po + 8 + pl])
+head, p = stateio.load(src)
 tag = b'ope traj model fit 2'
 # past the tag and kind, ridge, episodes, steps, and the tables' flag and length
 t = p.find(tag) + len(tag) + 48
@@ -184,8 +180,7 @@ elif what == 'mass0':
     struct.pack_into('<d', p, t + 16 + S * (8 + P * A * 8), 0.0)
 elif what == 'linT':
     struct.pack_into('<Q', p, t + 16, 1000000)
-out = b[:po] + struct.pack('<Q', len(p)) + bytes(p)
-open(dst, 'wb').write(out + hashlib.sha256(out).digest())
+stateio.save(dst, head, p)
 PY
 for c in "fq horizon1 mis's tables are for a horizon of" \
          "fq mass0 tabular FQE's tables hold what no log of" \

@@ -149,7 +149,7 @@ expect_status 65 "a sums part with a models' part: refused" "$OPE" merge "$TMP/l
 expect_grep "$TMP/err" "of the models' round: merge the parts of one round" "it names both rounds"
 expect_status 65 "a sums part with an evaluation state: refused" "$OPE" merge "$TMP/t.e0" \
     "$TMP/t.p1" --model-state "$TMP/y.fit"
-expect_grep "$TMP/err" "t.p1 is a shard's part of the round that finds the trajectory log's sums" \
+expect_grep "$TMP/err" "t.p1 is a shard's part of the round that finds the whole log's sums" \
     "it says which is the part"
 expect_status 66 "sums parts made with a models' fit, given another path: refused" "$OPE" merge \
     "$TMP/ls.p0" "$TMP/ls.p1" "$TMP/ls.p2" --model-state "$TMP/none.fit"
@@ -168,22 +168,17 @@ expect_status 65 "a state with a byte changed: refused" "$OPE" merge "$TMP/t.e0"
 # policy, after tis's and pdis's two each) minimum set past its maximum. The payload,
 # past the tag: the shard's episodes, the statistics and the pairs (3 x 8 bytes), then
 # per statistic its count, compensated sum (2 x 8), minimum, maximum, squared deviations.
+state_io
 cat > "$TMP/craft.py" <<'PY'
-import hashlib, struct, sys
-b = open(sys.argv[1], 'rb').read()
-kl, = struct.unpack_from('<I', b, 16)
-sl, = struct.unpack_from('<I', b, 20 + kl)
-po = 24 + kl + sl
-pl, = struct.unpack_from('<Q', b, po)
-p = bytearray(b[po + 8:po + 8 + pl])
+import struct, sys, stateio
+head, p = stateio.load(sys.argv[1])
 tag = b'ope traj contributions 1'
 at = p.find(tag) + len(tag) + 24 + 4 * 48
 n, = struct.unpack_from('<Q', p, at)
 assert n > 0
 hi, = struct.unpack_from('<d', p, at + 32)
 struct.pack_into('<d', p, at + 24, hi + 1.0)
-out = b[:po] + struct.pack('<Q', len(p)) + bytes(p)
-open(sys.argv[2], 'wb').write(out + hashlib.sha256(out).digest())
+stateio.save(sys.argv[2], head, p)
 PY
 python3 "$TMP/craft.py" "$TMP/h.e1" "$TMP/crafted.e1"
 expect_status 65 "a state of contributions crafted with min > max: refused" "$OPE" merge \

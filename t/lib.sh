@@ -97,6 +97,47 @@ stream_same() {
     else fail "$_ss_desc"; diag "status $_ss_s1 / $_ss_s2" "$(head -c 300 "$TMP/why")" \
         "$(head -c 300 "$TMP/win.err")"; fi
 }
+# state_io: $TMP/stateio.py, for the tests that craft a state (resealed: the SHA-256
+# only catches accidents): load(path) gives the container up to its payload's length,
+# and the payload; save(path, head, payload) writes them back with the length and the
+# checksum (statefile.h). A script in $TMP imports it (import stateio).
+state_io() {
+    cat > "$TMP/stateio.py" <<'PY'
+import hashlib, struct
+def load(path):
+    b = open(path, 'rb').read()
+    kl, = struct.unpack_from('<I', b, 16)
+    sl, = struct.unpack_from('<I', b, 20 + kl)
+    po = 24 + kl + sl
+    pl, = struct.unpack_from('<Q', b, po)
+    return b[:po], bytearray(b[po + 8:po + 8 + pl])
+def save(path, head, p):
+    out = head + struct.pack('<Q', len(p)) + bytes(p)
+    open(path, 'wb').write(out + hashlib.sha256(out).digest())
+PY
+}
+# shard_rounds DIR ARGS...: every shard of DIR (its offsets file: path, first row) run
+# with ope eval --save-state --model-state $TMP/fit.state ARGS until ope merge writes
+# the result ($TMP/result, -f json); the rounds in $rounds, what the shards and ope
+# merge said in $TMP/said. 0, or 1 (the failing step's message in $TMP/why).
+shard_rounds() {
+    _sr_dir=$1; shift
+    rm -f "$TMP/fit.state" "$TMP/result" "$TMP/said"
+    rounds=0
+    while [ ! -e "$TMP/result" ] && [ $rounds -lt 40 ]; do
+        rounds=$((rounds + 1))
+        while read -r _sr_f _sr_off; do
+            "$OPE" eval "$_sr_f" --save-state "$_sr_f.state" --row-offset "$_sr_off" \
+                --model-state "$TMP/fit.state" --force "$@" 2>"$TMP/why" || return 1
+            cat "$TMP/why" >> "$TMP/said"
+        done < "$_sr_dir/offsets"
+        # shellcheck disable=SC2046
+        "$OPE" merge $(awk '{ print $1 ".state" }' "$_sr_dir/offsets" | sort -r) \
+            --model-state "$TMP/fit.state" -f json -o "$TMP/result" >>"$TMP/said" \
+            2>"$TMP/why" || return 1
+    done
+    [ -e "$TMP/result" ]
+}
 done_testing() {
     [ -z "$_plan" ] && echo "1..$_n"
     [ "$_fail" -eq 0 ]

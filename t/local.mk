@@ -125,6 +125,7 @@ ope_sh_tests = \
 	t/0407-large-log-messages.sh \
 	t/0408-traj-stream-long-episode.sh \
 	t/0409-traj-shard-intervals.sh \
+	t/0411-shard-bandit-intervals.sh \
 	t/0384-shard-merge.sh \
 	t/0385-shard-messages.sh \
 	t/0387-shard-hostile.sh \

@@ -871,7 +871,8 @@ static int save_write(struct evalcli *c, const char *const *paths, size_t n,
     h.spilled = (char *)(blog_stream_spilled(bs) ? spilled_name(paths, n) : "");
     if (rc == 0)
         rc = shard_write(c->save_state, c->save_force, part == 1 ? EVAL_FIT_PART_KIND
-                         : EVAL_STATE_KIND, &h, state, strbuf_str(settings), err);
+                         : part == 3 ? EVAL_SUMS_PART_KIND : EVAL_STATE_KIND, &h, state,
+                         strbuf_str(settings), err);
     c->saved_rows = sw->n;
     snprintf(c->saved_left, sizeof c->saved_left, "%s", left);
     free(h.log);
@@ -930,15 +931,27 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
     if (rc == 1 && !has_qhat && !c->set.estimators[0] && c->save_state && !c->model_state
         && model_free_estimators(c, left, sizeof left, err) != 0)
         rc = -1;
-    /* --model-state: the fit so far, begun with this shard (NULL: the first round). */
+    /* --model-state: the fit so far, begun with this shard (NULL: the first round), and
+     * the whole log's sums of --ci hoeffding and bernstein (NULL: not found yet). */
     struct eval_fit *fit = NULL;
-    if (rc == 1 && c->model_state && !has_qhat) {
+    struct eval_sums *sums = NULL;
+    int wants_sums = c->set.ci == CI_HOEFFDING || c->set.ci == CI_BERNSTEIN;
+    if (rc == 1 && c->model_state && (!has_qhat || wants_sums)) {
         char *log = joined_paths(paths, n, err);
         if (!log || log_digest(bs, paths, n, hex, err) != 0 ||
             shard_fit_open(c->model_state, log, c->row_offset, blog_stream_rows(bs), hex, &fit,
-                           err) != 0)
+                           &sums, err) != 0)
             rc = -1;
         free(log);
+        /* (the model's estimators read qhat.* columns when the log has them) */
+        if (has_qhat) {
+            eval_fit_free(fit);
+            fit = NULL;
+        }
+        if (!wants_sums) {
+            eval_sums_free(sums);
+            sums = NULL;
+        }
     }
     /* (across ranks the range set below starts the pass) */
     if (rc == 1 && comm_size() == 1 && blog_stream_rewind(bs, err) != 0)
@@ -968,15 +981,17 @@ static int run_stream(struct evalcli *c, const char *const *paths, size_t n,
         if (!c->save_state)
             *out = eval_settings_run_stream(&c->set, &win, (const char *const *)names,
                                             n_names, c->progress, err);
-        else if (eval_settings_save_stream(&c->set, &win, c->model_state != NULL, fit,
+        else if (eval_settings_save_stream(&c->set, &win, c->model_state != NULL, fit, sums,
                                            c->progress, &state, &settings, &part, err) != 0 ||
                  save_write(c, paths, n, bs, &sw, names, left, part, hex, &state, &settings,
                             err) != 0)
             rc = -1;
         c->saved_pass = part == 1 ? (fit ? eval_fit_passes(fit) : 0) + 1 : 0;
-        c->saved_fit = part == 2;
+        c->saved_sums = part == 3;
+        c->saved_fit = part == 2 || part == 4;
     }
     eval_fit_free(fit);
+    eval_sums_free(sums);
     strbuf_release(&state);
     strbuf_release(&settings);
     free(sw.maxw);

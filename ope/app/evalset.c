@@ -312,6 +312,7 @@ struct merge_in {
     struct sf_state *const *states;
     const uint64_t *rows;
     size_t n;
+    const struct eval_sums *sums;
 };
 
 /* A bandit log with --truth: the file's values are the ground truth of the policies it
@@ -330,7 +331,7 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
     tf.behavior = NAN;
     if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         return NULL;
-    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->rows, mg->n, eo, err)
+    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->rows, mg->n, eo, mg->sums, err)
                          : win ? eval_bandit_stream(win, eo, err)
                          : set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
                                       : eval_bandit(log, eo, err);
@@ -653,8 +654,9 @@ int eval_settings_traj_sums_merge(const struct eval_settings *set,
 
 int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
                               int fit_rounds, const struct eval_fit *fit,
-                              struct ope_progress *progress, struct strbuf *state,
-                              struct strbuf *settings, int *part, struct ope_error *err)
+                              const struct eval_sums *sums, struct ope_progress *progress,
+                              struct strbuf *state, struct strbuf *settings, int *part,
+                              struct ope_error *err)
 {
     struct est_spec *spec;
     struct eval_opts eo;
@@ -663,7 +665,8 @@ int eval_settings_save_stream(const struct eval_settings *set, const struct eng_
         rc = ope_fail(err, OPE_EUSAGE, "--save-state: --truth is for the result: give it to "
                       "ope merge");
     if (rc == 0)
-        rc = eval_bandit_stream_save(win, &eo, fit_rounds, fit, state, settings, part, err);
+        rc = eval_bandit_stream_save(win, &eo, fit_rounds, fit, sums, state, settings, part,
+                                     err);
     free(spec);
     return rc;
 }
@@ -672,14 +675,29 @@ struct res_eval *eval_settings_run_merge(const struct eval_settings *set,
                                          const struct eng_windows *win,
                                          struct sf_state *const *states,
                                          const uint64_t *rows, size_t n,
+                                         const struct eval_sums *sums,
                                          struct ope_progress *progress, struct ope_error *err)
 {
     struct est_spec *spec;
     struct eval_opts eo;
     struct res_eval *r = NULL;
-    struct merge_in mg = { states, rows, n };
+    struct merge_in mg = { states, rows, n, sums };
     if (stream_opts(set, progress, &spec, &eo, err) == 0)
         r = run_bandit(set, &eo, NULL, win, &mg, set->policies, set->n_policies, err);
     free(spec);
     return r;
+}
+
+int eval_settings_bandit_sums_merge(const struct eval_settings *set,
+                                    const struct eng_windows *win,
+                                    struct sf_state *const *parts, const uint64_t *rows,
+                                    size_t n, struct strbuf *out, struct ope_error *err)
+{
+    struct est_spec *spec;
+    struct eval_opts eo;
+    int rc = stream_opts(set, NULL, &spec, &eo, err);
+    if (rc == 0)
+        rc = eval_bandit_sums_merge(win, parts, rows, n, &eo, out, err);
+    free(spec);
+    return rc;
 }

@@ -170,24 +170,36 @@ struct res_eval *eval_settings_run_stream(const struct eval_settings *set,
 /* ope eval --save-state: the state of a shard of a log read in windows (win.row0 its
  * first row in the whole log) into state, and the settings its merge checks into
  * settings (estimators/evaluate_stream.h: eval_bandit_stream_save; with fit_rounds,
- * --model-state, the fit so far fit, and *part: 1 the state is the shard's part of the
- * fit's next pass, 2 the evaluation's with the fitted model, 0 one that needed none). --truth is refused (OPE_EUSAGE: it is the merge's). 0, or
- * -1 with err. */
+ * --model-state, the fit so far fit, the whole log's sums (--ci hoeffding, bernstein;
+ * NULL: not found yet), and *part: 1 the state is the shard's part of the fit's next
+ * pass, 2 the evaluation's with the fitted model, 0 one that needed none, 3 the part of
+ * the sums round, 4 the contributions at the sums). --truth is refused (OPE_EUSAGE: it
+ * is the merge's). 0, or -1 with err. */
 struct strbuf;
 struct eval_fit;
+struct eval_sums;
 int eval_settings_save_stream(const struct eval_settings *set, const struct eng_windows *win,
                               int fit_rounds, const struct eval_fit *fit,
-                              struct ope_progress *progress, struct strbuf *state,
-                              struct strbuf *settings, int *part, struct ope_error *err);
+                              const struct eval_sums *sums, struct ope_progress *progress,
+                              struct strbuf *state, struct strbuf *settings, int *part,
+                              struct ope_error *err);
 
 /* ope merge: the evaluation of the whole log from its shards' states (in row order,
- * each cursor past its options; rows[k] the rows state k's header says), with set
- * rebuilt from those options (and --truth applied as for a log). */
+ * each cursor past its options; rows[k] the rows state k's header says; sums: the
+ * whole log's sums their contributions were saved at, or NULL), with set rebuilt from
+ * those options (and --truth applied as for a log). */
 struct sf_state;
 struct res_eval *eval_settings_run_merge(const struct eval_settings *set,
                                          const struct eng_windows *win,
                                          struct sf_state *const *states,
                                          const uint64_t *rows, size_t n,
+                                         const struct eval_sums *sums,
                                          struct ope_progress *progress, struct ope_error *err);
+/* The sums round of a bandit log's shards (eval_bandit_sums_merge): the parts merged,
+ * the block appended to out. 0, or -1 with err. */
+int eval_settings_bandit_sums_merge(const struct eval_settings *set,
+                                    const struct eng_windows *win,
+                                    struct sf_state *const *parts, const uint64_t *rows,
+                                    size_t n, struct strbuf *out, struct ope_error *err);
 
 #endif

@@ -118,7 +118,10 @@ struct fit_file {
     struct sf_state st;
     size_t n;
     struct shard_id *id;        /* [n] in row order */
-    struct eval_fit *fit;       /* a bandit log's reward model, or */
+    struct eval_fit *fit;       /* a bandit log's reward model (its bytes at model_off,
+                                   model_len in st), and/or */
+    size_t model_off, model_len;
+    struct eval_sums *sums;     /* its whole log's sums (--ci hoeffding, bernstein); or */
     struct eval_traj_fit *tfit; /* a trajectory log's models */
 };
 
@@ -128,6 +131,7 @@ static void fit_file_close(struct fit_file *ff)
         free(ff->id[k].log);
     free(ff->id);
     eval_fit_free(ff->fit);
+    eval_sums_free(ff->sums);
     eval_traj_fit_free(ff->tfit);
     sf_close(&ff->st);
     memset(ff, 0, sizeof *ff);
@@ -136,12 +140,13 @@ static void fit_file_close(struct fit_file *ff)
 /* Whether the fit's state exists (either kind). */
 static int fit_file_made(const struct fit_file *ff)
 {
-    return ff->fit || ff->tfit;
+    return ff->fit || ff->sums || ff->tfit;
 }
 
+/* The digest of its model (a bandit log's reward model, a trajectory log's fit), or "". */
 static const char *fit_file_digest(const struct fit_file *ff)
 {
-    return ff->fit ? eval_fit_digest(ff->fit) : eval_traj_fit_digest(ff->tfit);
+    return ff->fit ? eval_fit_digest(ff->fit) : ff->tfit ? eval_traj_fit_digest(ff->tfit) : "";
 }
 
 /* The fit's state at path into ff (ff->fit NULL when it does not exist yet). 0, or -1
@@ -208,7 +213,16 @@ static int fit_file_open(const char *path, struct fit_file *ff, struct ope_error
         return st->bad = 1, sf_done(st, err);
     if (traj)
         return (ff->tfit = eval_traj_fit_read(st, err)) ? 0 : -1;
-    return (ff->fit = eval_fit_read(st, err)) ? 0 : -1;
+    /* A bandit log's: the reward model's fit, the whole log's sums, or both. */
+    if (!eval_sums_at(st)) {
+        ff->model_off = st->off;
+        if (!(ff->fit = eval_fit_read(st, err)))
+            return -1;
+        ff->model_len = st->off - ff->model_off;
+    }
+    if ((!ff->fit || st->off < st->n) && !(ff->sums = eval_sums_read(st, err)))
+        return -1;
+    return sf_done(st, err);
 }
 
 /* Whether the shard (log, row0, rows, sha256) is one the fit was begun with. 0, or -1
@@ -228,7 +242,7 @@ static int fit_file_has(const struct fit_file *ff, const char *log, uint64_t row
     /* A trajectory log's shards count episodes; its fit may hold only the whole log's
      * sums (--ci t, hoeffding, bernstein without models). */
     const char *u = ff->tfit ? "episode" : "row";
-    const char *what = !ff->tfit ? "reward model's " : eval_traj_fit_has_models(ff->tfit)
+    const char *what = ff->fit ? "reward model's " : ff->tfit && eval_traj_fit_has_models(ff->tfit)
                      ? "models' " : "";
     /* The same bytes at another row: a --row-offset left out or mistyped. */
     if (same)
@@ -263,22 +277,26 @@ static int fit_of_other_kind(const char *path, int traj, struct ope_error *err)
     return ope_fail(err, OPE_EDATA, "--model-state %s is the fit of a %s log's %s, and this "
                     "shard is of a %s log: give each log's shards a fit of their own (a new "
                     "name at the first round)", path, traj ? "trajectory" : "bandit",
-                    traj ? "models" : "reward model", traj ? "bandit" : "trajectory");
+                    traj ? "models" : "reward model or sums", traj ? "bandit" : "trajectory");
 }
 
 int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t rows,
-                   const char *sha256, struct eval_fit **fit, struct ope_error *err)
+                   const char *sha256, struct eval_fit **fit, struct eval_sums **sums,
+                   struct ope_error *err)
 {
     struct fit_file ff;
     *fit = NULL;
+    *sums = NULL;
     int rc = fit_file_open(path, &ff, err);
     if (rc == 0 && ff.tfit)
         rc = fit_of_other_kind(path, 1, err);
-    if (rc == 0 && ff.fit)
+    if (rc == 0 && fit_file_made(&ff))
         rc = fit_file_has(&ff, log, row0, rows, sha256, err);
     if (rc == 0) {
         *fit = ff.fit;
+        *sums = ff.sums;
         ff.fit = NULL;
+        ff.sums = NULL;
     }
     fit_file_close(&ff);
     return rc;
@@ -295,7 +313,7 @@ int shard_traj_fit_open(const char *path, struct shard_traj_fit **fit, struct op
     if (!f)
         return -1;
     int rc = fit_file_open(path, &f->ff, err);
-    if (rc == 0 && f->ff.fit)
+    if (rc == 0 && (f->ff.fit || f->ff.sums))
         rc = fit_of_other_kind(path, 0, err);
     if (rc == 0 && f->ff.tfit) {
         *fit = f;
@@ -578,6 +596,11 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
     int rc = fit_file_open(path, &ff, err);
     if (rc == 0 && ff.tfit)
         rc = fit_of_other_kind(path, 1, err);
+    if (rc == 0 && ff.sums)
+        rc = ope_fail(err, OPE_EUSAGE, "%s holds the whole log's sums of shards evaluated "
+                      "%s: a reward model's pass does not go in it; remove %s to start "
+                      "again", path, ff.fit ? "with its fitted model" : "without a model",
+                      path);
     /* Every round by the shards of the first (their rows, and their bytes). */
     if (rc == 0 && ff.fit && ff.n != n)
         rc = ope_fail(err, OPE_EDATA, "%s: the reward model's fit was begun with %zu "
@@ -596,6 +619,10 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
         fit_header_put(&pay, sh, order, n);
         strbuf_add(&pay, out.buf ? out.buf : "", out.len);
         round->passes = (ff.fit ? eval_fit_passes(ff.fit) : 0) + 1;
+        /* --ci hoeffding, bernstein: the sums round follows the fit. */
+        const char *set = states[0]->settings;
+        round->next_sums = round->fitted && (strstr(set, "\nci=hoeffding\n") ||
+                                             strstr(set, "\nci=bernstein\n"));
         rc = strbuf_failed(&pay) ? ope_fail_oom(err)
                                  : sf_write(path, 1, EVAL_FIT_KIND, states[0]->settings, &pay,
                                             err);
@@ -643,7 +670,7 @@ static int merge_traj_round(const struct shard *sh, const size_t *order, size_t 
 {
     struct fit_file ff;
     int rc = fit_file_open(path, &ff, err);
-    if (rc == 0 && ff.fit)
+    if (rc == 0 && (ff.fit || ff.sums))
         rc = fit_of_other_kind(path, 0, err);
     else if (rc == 0 && ff.tfit)
         rc = ope_fail(err, OPE_EUSAGE, "%s: the trajectory log's models are fitted already "
@@ -687,7 +714,7 @@ static int merge_sums_round(const struct shard *sh, const size_t *order, size_t 
     /* Parts evaluated without models make a new fit: the file must not be one already. */
     if (rc == 0 && !named) {
         rc = fit_file_open(path, &ff, err);
-        if (rc == 0 && ff.fit)
+        if (rc == 0 && (ff.fit || ff.sums))
             rc = fit_of_other_kind(path, 0, err);
         else if (rc == 0 && ff.tfit && !eval_traj_fit_has_sums(ff.tfit))
             rc = ope_fail(err, OPE_EUSAGE, "%s is a fit of the models already: the parts of "
@@ -710,20 +737,103 @@ static int merge_sums_round(const struct shard *sh, const size_t *order, size_t 
     return rc;
 }
 
+/* A bandit log's sums round (--ci hoeffding, bernstein): the parts sh[order[0..n-1]]
+ * (in row order), the shards' first passes, merged into the fit's state at path, which
+ * then holds the whole log's sums after the reward model's fit (if the parts were
+ * evaluated with one, the fit they name; else a new file). win: the merge's checks.
+ * 0, or -1 with err. */
+static int merge_bandit_sums_round(const struct shard *sh, const size_t *order, size_t n,
+                                   struct sf_state **states, const uint64_t *rows,
+                                   const char *path, const struct eval_settings *set,
+                                   const struct eng_windows *win, struct shard_round *round,
+                                   struct ope_error *err)
+{
+    struct fit_file ff;
+    int unused = 0;
+    const char *named = NULL;
+    int rc = states_fit_check(states[0]->settings, path, 0, &unused, &named, &ff, err);
+    if (rc != 0 && err->status == OPE_ENOINPUT)
+        rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the shards' parts "
+                      "of the sums round were made with the reward model's fit %.12s...: "
+                      "give that fit's state (the one the shards were given)", path,
+                      named ? named : "");
+    /* Parts evaluated without a model make a new fit: the file must not be one already. */
+    if (rc == 0 && !named) {
+        rc = fit_file_open(path, &ff, err);
+        if (rc == 0 && ff.tfit)
+            rc = fit_of_other_kind(path, 1, err);
+        else if (rc == 0 && ff.fit && !ff.sums)
+            rc = ope_fail(err, OPE_EUSAGE, "%s is a reward model's fit already: the parts of "
+                          "the sums round were saved without it, so they make a new one; "
+                          "remove %s to start again", path, path);
+    }
+    if (rc == 0 && ff.sums)
+        rc = ope_fail(err, OPE_EUSAGE, "%s holds the whole log's sums already (the sums round "
+                      "is merged): run each shard with --model-state %s for its evaluation's "
+                      "state, and merge those; or remove %s to start again", path, path, path);
+    if (rc == 0 && ff.fit)
+        rc = states_of_fit(&ff, sh, order, n, 0, err);
+    struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
+    if (rc == 0)
+        rc = eval_settings_bandit_sums_merge(set, win, states, rows, n, &out, err);
+    if (rc == 0) {
+        /* The model's blocks as they were (their digest names them), then the sums;
+         * the file keeps the settings the model's passes were made with. */
+        fit_header_put(&pay, sh, order, n);
+        if (ff.fit)
+            strbuf_add(&pay, (const char *)ff.st.data + ff.model_off, ff.model_len);
+        strbuf_add(&pay, out.buf ? out.buf : "", out.len);
+        rc = strbuf_failed(&pay) ? ope_fail_oom(err)
+                                 : sf_write(path, 1, EVAL_FIT_KIND,
+                                            ff.fit ? ff.st.settings : states[0]->settings,
+                                            &pay, err);
+    }
+    round->merged = rc == 0;
+    round->fitted = 1;
+    round->bandit_sums = 1;
+    /* (a round of the fit's loop: its passes so far, and this one) */
+    round->passes = (ff.fit ? eval_fit_passes(ff.fit) : 0) + 1;
+    round->shards = n;
+    for (size_t i = 0; i < n; i++)
+        round->rows += rows[i];
+    snprintf(round->label, sizeof round->label, "the whole log's sums");
+    strbuf_release(&out);
+    strbuf_release(&pay);
+    fit_file_close(&ff);
+    return rc;
+}
+
+/* The value of line key (such as "model_fit=") in a settings text, or NULL. */
+static const char *settings_line(const char *settings, const char *key)
+{
+    for (const char *at = strstr(settings, key); at; at = strstr(at + 1, key))
+        if (at == settings || at[-1] == '\n')
+            return at + strlen(key);
+    return NULL;
+}
+
+/* Whether a settings value (up to its line's end) is the digest hex. */
+static int names_digest(const char *value, const char *hex)
+{
+    return strncmp(value, hex, 64) == 0 && strlen(hex) == 64 &&
+           (value[64] == '\0' || value[64] == '\n');
+}
+
 /* Evaluation states (settings) merged with --model-state path (or NULL): the fit must
- * be the one they name (model_fit=...: a wrong name went unnoticed), opened into *ff
- * (the caller's to close), the fit's digest they name into *named (NULL: none); states
- * that name none set *unused (said in the result's warnings). A trajectory log's states that name a fit need it (path NULL: OPE_EUSAGE).
- * 0, or -1 with err (OPE_EDATA: another fit, or one of the other kind of log;
- * OPE_ENOINPUT: no such fit). */
+ * be the one they name (model_fit=...: a wrong name went unnoticed), and hold the
+ * whole log's sums they name (a bandit log's sums_fit=..., --ci hoeffding and
+ * bernstein), opened into *ff (the caller's to close), the fit's digest they name into
+ * *named (NULL: none); states that name none set *unused (said in the result's
+ * warnings). A trajectory log's states that name a fit need it, and so do a bandit
+ * log's that name sums (path NULL: OPE_EUSAGE). 0, or -1 with err (OPE_EDATA: another
+ * fit, or one of the other kind of log; OPE_ENOINPUT: no such fit). */
 static int states_fit_check(const char *settings, const char *path, int traj, int *unused,
                             const char **named, struct fit_file *ff, struct ope_error *err)
 {
     memset(ff, 0, sizeof *ff);
-    const char *at = strstr(settings, "model_fit=");
-    if (at && at != settings && at[-1] != '\n')
-        at = NULL;
-    *named = at ? at + strlen("model_fit=") : NULL;
+    const char *at = settings_line(settings, "model_fit=");
+    const char *sums = traj ? NULL : settings_line(settings, "sums_fit=");
+    *named = at;
     /* A trajectory log's states evaluated with the models' fit need it: dm's and mis's
      * refits on every resample are solved from its tables. */
     if (!path && at && traj)
@@ -731,26 +841,47 @@ static int states_fit_check(const char *settings, const char *path, int traj, in
                         "made together (the fit %.12s...: their models, or the whole log's "
                         "sums): give ope merge its state, --model-state FIT (the one the "
                         "shards were given)", *named);
+    /* A bandit log's contributions were saved at the whole log's sums, which the merge
+     * starts from. */
+    if (!path && sums)
+        return ope_fail(err, OPE_EUSAGE, "the states were saved at the whole log's sums the "
+                        "shards found together (%.12s..., --ci hoeffding or bernstein): give "
+                        "ope merge the fit's state that holds them, --model-state FIT (the one "
+                        "the shards were given)", sums);
     if (!path)
         return 0;
-    if (!at) {
+    if (!at && !sums) {
         *unused = 1;
         return 0;
     }
-    at = *named;
     if (fit_file_open(path, ff, err) != 0)
         return -1;
+    const char *what = at ? at : sums;
     int rc = 0;
     if (!fit_file_made(ff))
         rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the states were "
-                      "evaluated with the fit %.12s...: give that fit's state%s", path, at,
-                      traj ? "" : ", or leave --model-state out");
-    else if ((traj ? !ff->tfit : !ff->fit))
+                      "evaluated with the fit %.12s...: give that fit's state%s", path, what,
+                      traj || sums ? "" : ", or leave --model-state out");
+    else if (traj ? !ff->tfit : !!ff->tfit)
         rc = fit_of_other_kind(path, !traj, err);
-    else if (strncmp(at, fit_file_digest(ff), 64) != 0 || (at[64] && at[64] != '\n'))
+    else if (at && !traj && !ff->fit)
+        rc = ope_fail(err, OPE_EDATA, "--model-state %s holds no reward model's fit (only "
+                      "the whole log's sums of shards evaluated without one), but the states "
+                      "were evaluated with the fit %.12s...: give that fit's state", path, at);
+    else if (at && !names_digest(at, fit_file_digest(ff)))
         rc = ope_fail(err, OPE_EDATA, "--model-state %s is the fit %.12s..., but the states "
                       "were evaluated with the fit %.12s...: give that fit's state%s", path,
-                      fit_file_digest(ff), at, traj ? "" : ", or leave --model-state out");
+                      fit_file_digest(ff), at, traj || sums ? "" : ", or leave --model-state out");
+    else if (sums && !ff->sums)
+        rc = ope_fail(err, OPE_EDATA, "--model-state %s holds no whole log's sums, but the "
+                      "states were saved at the sums %.12s... (--ci hoeffding or bernstein): "
+                      "give the fit's state the shards were given in their last round", path,
+                      sums);
+    else if (sums && !names_digest(sums, eval_sums_digest(ff->sums)))
+        rc = ope_fail(err, OPE_EDATA, "--model-state %s holds the whole log's sums %.12s..., "
+                      "but the states were saved at the sums %.12s...: give the fit's state "
+                      "the shards were given in their last round", path,
+                      eval_sums_digest(ff->sums), sums);
     return rc;
 }
 
@@ -780,7 +911,8 @@ static int states_of_fit(const struct fit_file *ff, const struct shard *sh, cons
                             ff->st.name, ff->n, n, n == 1 ? " is" : "s are", u,
                             (unsigned long long)ff->id[k].row0,
                             ff->id[k].log ? ff->id[k].log : "",
-                            ff->tfit && !eval_traj_fit_has_models(ff->tfit)
+                            (ff->tfit && !eval_traj_fit_has_models(ff->tfit)) ||
+                                    (!ff->tfit && !ff->fit)
                                 ? "its sums hold" : "the model saw", u);
     }
     return 0;
@@ -806,9 +938,11 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         opened = k + 1;
         /* Evaluation states, or the parts of one pass of a reward model's fit. */
         const char *kind = sh[k].st.kind;
-        int tsums = strcmp(kind, EVAL_TRAJ_SUMS_PART_KIND) == 0;
-        int tpart = tsums || strcmp(kind, EVAL_TRAJ_FIT_PART_KIND) == 0;
-        int part = tpart || strcmp(kind, EVAL_FIT_PART_KIND) == 0;
+        int bsums = strcmp(kind, EVAL_SUMS_PART_KIND) == 0;
+        int tsums = bsums || strcmp(kind, EVAL_TRAJ_SUMS_PART_KIND) == 0;
+        int tpart = strcmp(kind, EVAL_TRAJ_SUMS_PART_KIND) == 0 ||
+                    strcmp(kind, EVAL_TRAJ_FIT_PART_KIND) == 0;
+        int part = tpart || bsums || strcmp(kind, EVAL_FIT_PART_KIND) == 0;
         int tr = tpart || strcmp(kind, EVAL_TRAJ_STATE_KIND) == 0;
         if (k == 0)
             traj = tr, sums = tsums;
@@ -828,7 +962,7 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                           "evaluation states, not both (a shard given --model-state saves its "
                           "part until the fit is made, then its evaluation)",
                           part ? paths[k] : paths[0],
-                          (part ? tsums : sums) ? "the round that finds the trajectory log's sums"
+                          (part ? tsums : sums) ? "the round that finds the whole log's sums"
                           : traj ? "the trajectory log's models' fit"
                           : "the reward model's fit", part ? paths[0] : paths[k]);
         else if (k > 0 && part && tsums != sums)
@@ -840,11 +974,11 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
             rc = ope_fail(err, OPE_EUSAGE, "%s: a shard's part of %s: ope merge adds the "
                           "parts to the fit's state, so give --model-state FILE (the one the "
                           "shards were given)", paths[k],
-                          tsums ? "the round that finds the trajectory log's sums"
+                          tsums ? "the round that finds the whole log's sums"
                           : tpart ? "a pass of the trajectory log's models' fit"
                           : "a pass of the reward model's fit");
         if (rc == 0 && (head_read(&sh[k].st, &sh[k].h, err) != 0 ||
-                        ((!part || tpart) &&
+                        ((!part || tpart || bsums) &&
                          eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0) ||
                         (k > 0 && sf_compatible(&sh[k].st, &sh[0].st, err) != 0)))
             rc = -1;
@@ -863,6 +997,13 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         if (settings_of(&sh[0].so, in, set, err) == 0)
             (sums ? merge_sums_round : merge_traj_round)(sh, order, n, states, rows,
                                                         model_state, set, round, err);
+        rc = -1;        /* no result: round says what was done, or err why not */
+    } else if (rc == 0 && parts && sums) {
+        struct merge_check mc = { sh, order, n, total };
+        struct eng_windows win = { &mc, NULL, NULL, NULL, 0, merge_pass1_done, NULL };
+        if (settings_of(&sh[0].so, in, set, err) == 0)
+            merge_bandit_sums_round(sh, order, n, states, rows, model_state, set, &win,
+                                    round, err);
         rc = -1;        /* no result: round says what was done, or err why not */
     } else if (rc == 0 && parts) {
         merge_round(sh, order, n, states, model_state, in->model_bytes, round, err);
@@ -885,7 +1026,10 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
         r = traj ? eval_settings_run_traj_merge(set, states, rows, n,
                                                 (const char *const *)sh[0].h.names,
                                                 sh[0].h.n_pol, ff.tfit, progress, err)
-                 : eval_settings_run_merge(set, &win, states, rows, n, progress, err);
+                 : eval_settings_run_merge(set, &win, states, rows, n,
+                                           settings_line(sh[0].st.settings, "sums_fit=")
+                                               ? ff.sums : NULL,
+                                           progress, err);
         if (r && name_result(r, sh, order, n, err) != 0) {
             res_eval_free(r);
             r = NULL;

@@ -54,17 +54,22 @@ int shard_write(const char *path, int force, const char *kind, const struct shar
 /* ---- a reward model fitted in rounds (ope eval --model-state, ope merge --model-state)
  * The fit's state file (kind EVAL_FIT_KIND) is a header -- "ope model state 1" and the
  * shards the fit was begun with (each one's log, SHA-256, first row and rows, in row
- * order) -- then the estimators layer's blocks (evaluate_stream.h, eval_fit_merge). A
- * trajectory log's models (kind EVAL_TRAJ_FIT_KIND) have the same header, counting
- * episodes, then their blocks (evaluate_traj_stream.h, eval_traj_fit_merge).
+ * order) -- then the estimators layer's blocks: the reward model's fit (evaluate_stream.h,
+ * eval_fit_merge), the whole log's sums of --ci hoeffding and bernstein
+ * (eval_bandit_sums_merge), or the fit then the sums. A trajectory log's models (kind
+ * EVAL_TRAJ_FIT_KIND) have the same header, counting episodes, then their blocks
+ * (evaluate_traj_stream.h, eval_traj_fit_merge).
  * Every round must be made by those same shards: a part of another shard, or a shard
  * changed since, is refused (OPE_EDATA). */
 struct eval_fit;
-/* A shard's --model-state: the fit so far at path into *fit (NULL when path does not
- * exist yet: the first round), checked to have been begun with this shard (its first
- * row row0, rows and SHA-256; log names it). 0, or -1 with err. */
+struct eval_sums;
+/* A shard's --model-state: the fit so far at path into *fit and the whole log's sums
+ * into *sums (each NULL when the file does not hold it: both when path does not exist
+ * yet, the first round), checked to have been begun with this shard (its first row
+ * row0, rows and SHA-256; log names it). 0, or -1 with err. */
 int shard_fit_open(const char *path, const char *log, uint64_t row0, uint64_t rows,
-                   const char *sha256, struct eval_fit **fit, struct ope_error *err);
+                   const char *sha256, struct eval_fit **fit, struct eval_sums **sums,
+                   struct ope_error *err);
 
 /* A trajectory log's shard given --model-state (evaluate_traj_stream.h: the models of
  * dm, dr, wdr and mis fitted by the shards together, in one round): the fit at path
@@ -93,8 +98,10 @@ struct shard_round {
                                  * its sums (2: --ci t, hoeffding, bernstein) */
     size_t passes;              /* the passes the fit holds */
     char label[32];             /* the pass merged ("model: Newton pass 2") */
-    int next_sums;              /* a trajectory log's models fitted: the sums round is
-                                 * next (--ci t, hoeffding, bernstein) */
+    int next_sums;              /* the models fitted: the sums round is next (a
+                                 * trajectory log's --ci t, hoeffding, bernstein; a
+                                 * bandit log's hoeffding, bernstein) */
+    int bandit_sums;            /* a bandit log's sums round (--ci hoeffding, bernstein) */
     size_t shards;              /* a trajectory log's round: the shards merged, */
     uint64_t rows;              /* ... and their episodes */
 };
