@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, td's value model under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 42
+plan 45
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -97,6 +97,14 @@ awk -F, 'NR > 1 && $2 == 0 { last = "" } NR > 1 { last = last $0 "\n" }
 expect_status 65 "an episode at the end of one shard and the start of the next" "$OPE" merge \
     "$TMP/s0.state" "$TMP/dup.state"
 expect_grep "$TMP/err" "both hold episode" "it names the episode"
+# ... and anywhere else: shard 0's last episode again at the end of the last shard (not
+# adjacent: the states keep a digest of every episode id, which the merge compares).
+{ cat "$TMP/s2.csv"; cat "$TMP/tail.csv"; } > "$TMP/dup2.csv"
+"$OPE" eval "$TMP/dup2.csv" $E --save-state "$TMP/dup2.state" --row-offset 7001 -q
+expect_status 65 "an episode in two shards that are not adjacent" "$OPE" merge \
+    "$TMP/s0.state" "$TMP/s1.state" "$TMP/dup2.state"
+expect_grep "$TMP/err" "both hold an episode with the same id" "... said, naming the shards"
+expect_grep "$TMP/err" "dup2.state" "... the second of them too"
 # The default estimators: the model's are left out, said when saved and by the merge.
 "$OPE" eval "$TMP/s0.csv" --save-state "$TMP/d0.state" 2>"$TMP/err"
 expect_grep "$TMP/err" "dm, dr, wdr and mis left out of the state" "left out: said when saved"

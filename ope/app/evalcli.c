@@ -1100,6 +1100,37 @@ static char *episode_id(const struct tlog_stream *ts, size_t k, struct ope_error
     return out;
 }
 
+static int digest_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, SHARD_ID_BYTES);
+}
+
+/* The digests of the n episode ids ts read (the first SHARD_ID_BYTES of each id's
+ * SHA-256), sorted, into h->ids: the merge finds an episode given in two shards by them.
+ * 0, or -1 with err. */
+static int episode_digests(const struct tlog_stream *ts, size_t n, struct shard_head *h,
+                           struct ope_error *err)
+{
+    h->n_ids = 0;
+    if (n == 0)
+        return 0;
+    if (!(h->ids = ope_malloc(n * SHARD_ID_BYTES, err)))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = 0, line = 0;
+        const char *id = tlog_stream_episode_id(ts, k, &len, &line);
+        unsigned char d[32];
+        struct sha256 sh;
+        sha256_init(&sh);
+        sha256_update(&sh, id, len);
+        sha256_final(&sh, d);
+        memcpy(h->ids + k * SHARD_ID_BYTES, d, SHARD_ID_BYTES);
+    }
+    qsort(h->ids, n, SHARD_ID_BYTES, digest_cmp);
+    h->n_ids = n;
+    return 0;
+}
+
 static int traj_changed(const char *path, const char *when, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (%s: its size or "
@@ -1330,7 +1361,8 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                  * episode at the end of one shard and the start of the next. */
                 size_t ne = rd.first ? tlog_stream_n_read(rd.first) : 0;
                 if (!(h.id_first = episode_id(ne ? rd.first : NULL, 0, err)) ||
-                    !(h.id_last = episode_id(ne ? rd.first : NULL, ne - 1, err)))
+                    !(h.id_last = episode_id(ne ? rd.first : NULL, ne - 1, err)) ||
+                    episode_digests(rd.first, ne, &h, err) != 0)
                     rc = -1;
                 /* The default list's model estimators, left out: said now and by the
                  * merge. */
@@ -1346,6 +1378,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
             }
             free(h.id_first);
             free(h.id_last);
+            free(h.ids);
             c->saved_rows = episodes;
             c->saved_episodes = 1;
             c->saved_pass = part == 1;

@@ -19,7 +19,7 @@
 #include "ope/app/evalset.h"
 #include "ope/base/statefile.h"
 
-#define SHARD_TAG "ope eval shard 3"
+#define SHARD_TAG "ope eval shard 4"
 
 void shard_head_release(struct shard_head *h)
 {
@@ -32,6 +32,7 @@ void shard_head_release(struct shard_head *h)
     free(h->spilled);
     free(h->id_first);
     free(h->id_last);
+    free(h->ids);
     memset(h, 0, sizeof *h);
 }
 
@@ -55,6 +56,9 @@ int shard_write(const char *path, int force, const char *kind, const struct shar
     sf_put_str(&sb, h->spilled ? h->spilled : "");
     sf_put_str(&sb, h->id_first ? h->id_first : "");
     sf_put_str(&sb, h->id_last ? h->id_last : "");
+    sf_put_u64(&sb, h->n_ids);
+    if (h->n_ids)
+        strbuf_add(&sb, (const char *)h->ids, h->n_ids * SHARD_ID_BYTES);
     strbuf_add(&sb, payload->buf ? payload->buf : "", payload->len);
     int rc = strbuf_failed(&sb) || strbuf_failed(payload)
                  ? ope_fail_oom(err)
@@ -98,6 +102,19 @@ static int head_read(struct sf_state *st, struct shard_head *h, struct ope_error
     h->spilled = sf_get_str(st);
     h->id_first = sf_get_str(st);
     h->id_last = sf_get_str(st);
+    h->n_ids = (size_t)sf_get_count(st, 0, sf_room(st, SHARD_ID_BYTES));
+    if (!st->bad && h->n_ids) {
+        if (!(h->ids = ope_malloc(h->n_ids * SHARD_ID_BYTES, err)))
+            return -1;
+        memcpy(h->ids, st->data + st->off, h->n_ids * SHARD_ID_BYTES);
+        st->off += h->n_ids * SHARD_ID_BYTES;
+        /* In ascending order, each once (one reader refuses an episode given twice):
+         * the merge's search relies on it. */
+        for (size_t k = 1; k < h->n_ids; k++)
+            if (memcmp(h->ids + (k - 1) * SHARD_ID_BYTES, h->ids + k * SHARD_ID_BYTES,
+                       SHARD_ID_BYTES) >= 0)
+                st->bad = 1;
+    }
     if (!st->bad && h->row0 > ((uint64_t)1 << 52))
         st->bad = 1;
     return st->bad ? sf_done(st, err) : 0;
@@ -367,6 +384,70 @@ struct shard {
     struct eval_state_opts so;
 };
 
+/* ids_shared's heap: shard k's current digest. */
+static const unsigned char *id_at(const struct shard *sh, const size_t *pos, size_t k)
+{
+    return sh[k].h.ids + pos[k] * SHARD_ID_BYTES;
+}
+
+static void heap_down(const struct shard *sh, const size_t *pos, size_t *heap, size_t m,
+                      size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, min = i;
+        if (l < m && memcmp(id_at(sh, pos, heap[l]), id_at(sh, pos, heap[min]),
+                            SHARD_ID_BYTES) < 0)
+            min = l;
+        if (r < m && memcmp(id_at(sh, pos, heap[r]), id_at(sh, pos, heap[min]),
+                            SHARD_ID_BYTES) < 0)
+            min = r;
+        if (min == i)
+            return;
+        size_t t = heap[i];
+        heap[i] = heap[min];
+        heap[min] = t;
+        i = min;
+    }
+}
+
+/* The first episode id digest two shards of sh[0..n-1] share: 1 with the two shards in
+ * *a and *b, else 0 (-1 with err: out of memory). A k-way merge of the shards' ascending
+ * digests, the shards kept in a binary heap by their current digest (O(episodes log
+ * shards), no copy). */
+static int ids_shared(const struct shard *sh, size_t n, size_t *a, size_t *b,
+                      struct ope_error *err)
+{
+    size_t *heap = ope_calloc(n + 1, sizeof *heap, err);
+    size_t *pos = ope_calloc(n + 1, sizeof *pos, err);
+    int found = heap && pos ? 0 : -1;
+    size_t m = 0;
+    for (size_t k = 0; found == 0 && k < n; k++)
+        if (sh[k].h.n_ids)
+            heap[m++] = k;
+    for (size_t i = m; found == 0 && i-- > 0;)
+        heap_down(sh, pos, heap, m, i);
+    const unsigned char *prev = NULL;
+    size_t prev_k = 0;
+    while (found == 0 && m > 0) {
+        size_t k = heap[0];
+        const unsigned char *d = id_at(sh, pos, k);
+        if (prev && memcmp(prev, d, SHARD_ID_BYTES) == 0) {
+            *a = prev_k;
+            *b = k;
+            found = 1;
+            break;
+        }
+        prev = d;
+        prev_k = k;
+        if (++pos[k] == sh[k].h.n_ids)
+            heap[0] = heap[--m];
+        heap_down(sh, pos, heap, m, 0);
+    }
+    free(heap);
+    free(pos);
+    return found;
+}
+
 struct merge_check {
     const struct shard *sh;
     const size_t *order;
@@ -450,6 +531,17 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, const ch
                             "shard, and save them again", a->st.name, b->st.name,
                             a->h.id_last);
     }
+    /* An episode in any two shards (as written: an id's digest), not only at a boundary:
+     * one reader refuses an episode that comes back after others. */
+    size_t da = 0, db = 0;
+    int shared = ids_shared(sh, n, &da, &db, err);
+    if (shared < 0)
+        return -1;
+    if (shared)
+        return ope_fail(err, OPE_EDATA, "%s and %s both hold an episode with the same id "
+                        "(the same episode given twice, or one id for two episodes): each "
+                        "episode goes in one shard, under one id; ope eval of the two shards "
+                        "together names the line", sh[da].st.name, sh[db].st.name);
     const struct shard *first = &sh[order[0]];
     if (first->h.row0 != 0)
         return ope_fail(err, OPE_EDATA, "%s: its %ss start at %s %llu of the log, and no "

@@ -39,9 +39,15 @@ struct shard_head {
     char *left;                 /* estimators left out for want of a model, or "" */
     char *spilled;              /* the input copied to a temporary file, or "" */
     /* A trajectory log's shard: its first and last episode ids as written, or "" (a
-     * bandit log's, or ids the loader numbered). */
+     * bandit log's, or ids the loader numbered); and the digests of all its episode
+     * ids (SHARD_ID_BYTES each: the first bytes of the id's SHA-256), in ascending
+     * order, so the merge finds an episode given in two shards (n_ids 0: a bandit
+     * log's). */
     char *id_first, *id_last;
+    size_t n_ids;
+    unsigned char *ids;
 };
+#define SHARD_ID_BYTES 16
 
 void shard_head_release(struct shard_head *h);
 
