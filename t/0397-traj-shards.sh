@@ -9,7 +9,7 @@
 # shard with a trajectory one, other settings, a damaged or truncated state (65); a
 # model's estimator or --ci t in a shard, td's value model under mpirun (64, no hang).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 45
+plan 47
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -104,7 +104,26 @@ expect_grep "$TMP/err" "both hold episode" "it names the episode"
 expect_status 65 "an episode in two shards that are not adjacent" "$OPE" merge \
     "$TMP/s0.state" "$TMP/s1.state" "$TMP/dup2.state"
 expect_grep "$TMP/err" "both hold an episode with the same id" "... said, naming the shards"
-expect_grep "$TMP/err" "dup2.state" "... the second of them too"
+expect_grep "$TMP/err" "s0.state and $TMP/dup2.state both hold" "... in the log's order"
+# The same state resealed without its digests (a crafted state hiding the episode): its
+# count of digests must be its episodes'. The header's count sits right before the
+# digests, after the last episode id (as written: shard 2's last id).
+state_io
+cat > "$TMP/strip.py" <<'PY'
+import struct, sys, stateio
+head, p = stateio.load(sys.argv[1])
+last = sys.argv[3].encode()
+at = p.find(struct.pack('<I', len(last)) + last) + 4 + len(last)
+n, = struct.unpack_from('<Q', p, at)
+assert n > 0
+p[at:at + 8 + 16 * n] = struct.pack('<Q', 0)
+stateio.save(sys.argv[2], head, p)
+PY
+lastid=$(tail -n 1 "$TMP/dup2.csv" | cut -d, -f1)
+python3 "$TMP/strip.py" "$TMP/dup2.state" "$TMP/strip.state" "$lastid"
+expect_status 65 "a state resealed without its episode id digests" "$OPE" merge \
+    "$TMP/s0.state" "$TMP/s1.state" "$TMP/strip.state"
+expect_grep "$TMP/err" "episode id digests for" "... as damaged"
 # The default estimators: the model's are left out, said when saved and by the merge.
 "$OPE" eval "$TMP/s0.csv" --save-state "$TMP/d0.state" 2>"$TMP/err"
 expect_grep "$TMP/err" "dm, dr, wdr and mis left out of the state" "left out: said when saved"

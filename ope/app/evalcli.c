@@ -1364,6 +1364,9 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
                     !(h.id_last = episode_id(ne ? rd.first : NULL, ne - 1, err)) ||
                     episode_digests(rd.first, ne, &h, err) != 0)
                     rc = -1;
+                /* (the reader keeps every id it reads, or fails short of memory) */
+                else if (ne != episodes)
+                    rc = ope_fail_oom(err);
                 /* The default list's model estimators, left out: said now and by the
                  * merge. */
                 if (!c->set.estimators[0] && !c->set.traj_all)

@@ -537,6 +537,11 @@ static int shard_order(const struct shard *sh, size_t n, size_t *order, const ch
     int shared = ids_shared(sh, n, &da, &db, err);
     if (shared < 0)
         return -1;
+    if (shared && sh[da].h.row0 > sh[db].h.row0) {
+        size_t t = da;      /* named in the log's order */
+        da = db;
+        db = t;
+    }
     if (shared)
         return ope_fail(err, OPE_EDATA, "%s and %s both hold an episode with the same id "
                         "(the same episode given twice, or one id for two episodes): each "
@@ -1074,6 +1079,13 @@ struct res_eval *shard_merge(const char *const *paths, size_t n, const struct ev
                          eval_state_opts_read(&sh[k].st, &sh[k].so, err) != 0) ||
                         (k > 0 && sf_compatible(&sh[k].st, &sh[0].st, err) != 0)))
             rc = -1;
+        /* A trajectory state keeps a digest of each of its episodes' ids, a bandit
+         * state none: other counts are damage (or a crafted state hiding an episode
+         * given twice). */
+        if (rc == 0 && sh[k].h.n_ids != (tr ? sh[k].h.rows : 0))
+            rc = ope_fail(err, OPE_EDATA, "%s: damaged state: its header holds %zu episode "
+                          "id digests for %llu %s; make it again", paths[k], sh[k].h.n_ids,
+                          (unsigned long long)sh[k].h.rows, tr ? "episodes" : "rows");
     }
     uint64_t total = 0;
     if (rc == 0)
