@@ -62,7 +62,7 @@ static int say_round(const char *model_state, const struct shard_round *round,
         strbuf_printf(&sb, ",\"pass\":%zu,\"pass_name\":", round->passes);
         json_string(&sb, round->label);
         /* What the shards save next: another pass's part, their part of the sums
-         * round (a trajectory log's --ci t, hoeffding, bernstein), or their
+         * round (--ci hoeffding, bernstein; a trajectory log's t too), or their
          * evaluation's state. */
         strbuf_printf(&sb, ",\"fitted\":%s,\"next\":\"%s\"}\n",
                       round->fitted ? "true" : "false", !round->fitted ? "pass"

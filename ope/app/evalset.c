@@ -331,7 +331,8 @@ static struct res_eval *run_bandit(const struct eval_settings *set, const struct
     tf.behavior = NAN;
     if (set->truth_path && truth_load(set->truth_path, &tf, err) != 0)
         return NULL;
-    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->rows, mg->n, eo, mg->sums, err)
+    struct res_eval *r = mg ? eval_bandit_merge(win, mg->states, mg->rows, mg->n, eo, mg->sums,
+                                                err)
                          : win ? eval_bandit_stream(win, eo, err)
                          : set->by[0] ? seg_eval_bandit(log, eo, set->by, set->bins, err)
                                       : eval_bandit(log, eo, err);
