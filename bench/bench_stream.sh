@@ -7,7 +7,8 @@
 #   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
 #   - the same streamed on 1 thread, and split between 2 MPI ranks of 1 thread each
 #     (when mpirun and an MPI build are there), also as a .gz and a .zst;
-#   - the same cut into 2 shard files saved at once (--save-state) and merged;
+#   - the same cut into 2 shard files saved at once (--save-state) and merged; with
+#     --ci hoeffding --matrix, streamed and by the 2 shards in their 2 rounds;
 #   - the 1,000,000 rows without qhat.* columns, dm, dr and sndr with the reward model
 #     fitted (logistic, 3 folds), in memory and streamed (the fit's own passes), and by
 #     2 shards in rounds (--model-state);
@@ -83,6 +84,25 @@ printf '%-46s %7.2f s\n' "  2 shards saved at once, --threads 1 each" "$wall"
     > "$dir/ope-bench-stream.json"
 read -r wall kb < "$dir/ope-bench-stream.time"
 printf '%-46s %7.2f s %7.0f MB\n' "  ope merge of their states" "$wall" "$((kb / 1024))"
+# --ci hoeffding --matrix: streamed, then by the same 2 shards, which find the whole
+# log's sums in a round of their own (both saved at once, then merged into a fit's
+# state) before their contributions' round; the wall time of both rounds.
+run "  --stream --ci hoeffding --matrix" "$one" --stream --ci hoeffding --matrix
+rm -f "$dir/ope-bench-stream.hfit" "$dir/ope-bench-stream.hjson"
+/usr/bin/time -f '%e' -o "$dir/ope-bench-stream.time" sh -c '
+    for round in sums contributions; do
+        "$1" eval "$2" --save-state "$4.0" --force --threads 1 --model-state "$5" \
+            --estimators "$7" --ci hoeffding --matrix -q &
+        "$1" eval "$3" --save-state "$4.1" --force --threads 1 --row-offset 500000 \
+            --model-state "$5" --estimators "$7" --ci hoeffding --matrix -q &
+        wait
+        "$1" merge "$4.0" "$4.1" --model-state "$5" -f json -o "$6" -q > /dev/null ||
+            exit 1
+    done
+    [ -e "$6" ]' sh "$OPE" "${part}0.csv" "${part}1.csv" "$dir/ope-bench-stream.hstate" \
+    "$dir/ope-bench-stream.hfit" "$dir/ope-bench-stream.hjson" "$est"
+read -r wall < "$dir/ope-bench-stream.time"
+printf '%-46s %7.2f s\n' "  2 shards, --ci hoeffding --matrix, 2 rounds" "$wall"
 # The reward model fitted: the same log with the qhat.* columns named q.* again (the
 # truth), so ope fits its own model; in memory, then in passes over the file.
 raw=$dir/ope-bench-stream-1m-raw.csv
