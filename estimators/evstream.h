@@ -172,6 +172,14 @@ void evs_pairs_free(struct evs_pairs *p, size_t n);
 /* The options and the log's facts, the first blocks of every saved state
  * (evstream_state.c). */
 void evs_put_head(const struct eng *g, struct strbuf *sb);
+/* Merge mode: whether the first state's settings are those its options give
+ * (evs_settings) with tail, the state's own lines, after them: a crafted options block
+ * must not pass as the settings the text names. 0, or -1 with err (OPE_EDATA). */
+int evs_states_named(struct eng *g, const char *tail, struct ope_error *err);
+/* Merge mode: state k's pass-1 block (at its cursor) merged as the rows that follow,
+ * checked to hold the rows its header says. 0, or -1 with err. */
+int evs_merge_state_pass1(struct eng *g, size_t k, struct acc_state *st, struct ope_sum *rsum,
+                          size_t *rows, struct ope_error *err);
 /* Pass 2's statistics, as a rank sends them (evstream_share.c), and one such block
  * at st's cursor added to t and tp (the rows that follow); with defined (a state's:
  * [n_pol * n_spec], whether the estimate is defined at the whole log's sums), checked

@@ -701,10 +701,12 @@ static int shard_bases(struct eng *g, const struct acc_state *st, size_t rows,
 }
 
 /* The settings text of the evaluation g, as evs_save writes it (into sb). */
+#define SHARD_STATE "state=bandit shard 1\n"
+
 static void save_settings(const struct eng *g, struct strbuf *sb)
 {
     evs_settings(g, sb);
-    strbuf_puts(sb, "state=bandit shard 1\n");
+    strbuf_puts(sb, SHARD_STATE);
 }
 
 void evs_put_head(const struct eng *g, struct strbuf *sb)
@@ -739,8 +741,7 @@ int evs_save(struct eng *g, const struct acc_state *st, const struct ope_sum *rs
 
 /* ---- merge ----------------------------------------------------------------------------- */
 
-int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, size_t *rows,
-                     struct ope_error *err)
+int evs_states_named(struct eng *g, const char *tail, struct ope_error *err)
 {
     struct ssrc *s = g->self;
     /* The evaluation is rebuilt from the first state's options block; the settings
@@ -748,33 +749,53 @@ int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, 
      * options block (an alpha of 1e-93: infinite intervals) would pass as the
      * settings the text names. */
     struct strbuf set = STRBUF_INIT;
-    save_settings(g, &set);
-    int same = !strbuf_failed(&set) && s->n_merge &&
-               strcmp(strbuf_str(&set), s->merge[0]->settings) == 0;
+    evs_settings(g, &set);
+    strbuf_puts(&set, tail);
     int oom = strbuf_failed(&set);
+    int same = !oom && s->n_merge && strcmp(strbuf_str(&set), s->merge[0]->settings) == 0;
     strbuf_release(&set);
     if (oom)
         return ope_fail_oom(err);
-    if (s->n_merge && !same)
+    if (!same)
         return ope_fail(err, OPE_EDATA, "%s: damaged state: its options are not the "
-                        "settings it names; make it again", s->merge[0]->name);
+                        "settings it names; make it again",
+                        s->n_merge ? s->merge[0]->name : "state");
+    return 0;
+}
+
+int evs_merge_state_pass1(struct eng *g, size_t k, struct acc_state *st, struct ope_sum *rsum,
+                          size_t *rows, struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    struct sf_state *q = s->merge[k];
+    size_t before = *rows;
+    if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0)
+        return -1;
+    /* The header's rows placed the state among the others: its blocks must hold
+     * those rows, or the merge would count rows no shard has, or miss some. */
+    uint64_t want = s->merge_rows[k];
+    if (*rows - before != want || *rows < before)
+        return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
+                        "rows, its header %llu; make it again", q->name, *rows - before,
+                        (unsigned long long)want);
+    return 0;
+}
+
+int evs_merge_states(struct eng *g, struct acc_state *st, struct ope_sum *rsum, size_t *rows,
+                     struct ope_error *err)
+{
+    struct ssrc *s = g->self;
+    if (evs_states_named(g, SHARD_STATE, err) != 0)
+        return -1;
     evs_reset_pass1(g, st, rsum);
     *rows = 0;
     if (!(s->merged = merged_new(g, s->n_merge, err)))
         return -1;
     for (size_t k = 0; k < s->n_merge; k++) {
         struct sf_state *q = s->merge[k];
-        size_t before = *rows;
-        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0)
-            return -1;
-        /* The header's rows placed the state among the others: its blocks must hold
-         * those rows, or the merge would count rows no shard has, or miss some. */
-        uint64_t want = s->merge_rows[k];
-        if (*rows - before != want || *rows < before)
-            return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
-                            "rows, its header %llu; make it again", q->name,
-                            *rows - before, (unsigned long long)want);
-        if (merged_get_merge(g, s->merged, k, q, want, err) != 0 || sf_done(q, err) != 0)
+        if (evs_merge_state_pass1(g, k, st, rsum, rows, err) != 0 ||
+            merged_get_merge(g, s->merged, k, q, s->merge_rows[k], err) != 0 ||
+            sf_done(q, err) != 0)
             return -1;
     }
     return 0;

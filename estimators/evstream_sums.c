@@ -132,24 +132,6 @@ static int settings_with(const struct eng *g, const char *tail, struct strbuf *s
     return strbuf_failed(sb) ? -1 : 0;
 }
 
-/* Whether the first state's settings are those its options give with tail: a crafted
- * options block (an alpha of 1e-93) must not pass as the settings the text names. */
-static int states_settings(struct eng *g, const char *tail, struct ope_error *err)
-{
-    struct ssrc *s = g->self;
-    struct strbuf set = STRBUF_INIT;
-    if (settings_with(g, tail, &set) != 0) {
-        strbuf_release(&set);
-        return ope_fail_oom(err);
-    }
-    int same = s->n_merge && strcmp(strbuf_str(&set), s->merge[0]->settings) == 0;
-    strbuf_release(&set);
-    if (!same)
-        return ope_fail(err, OPE_EDATA, "%s: damaged state: its options are not the settings "
-                        "it names; make it again", s->n_merge ? s->merge[0]->name : "state");
-    return 0;
-}
-
 /* ---- round 1: the shards' pass 1, and their merge ------------------------------------ */
 
 int evs_sums_save_part(struct eng *g, const struct acc_state *st, const struct ope_sum *rsum,
@@ -167,22 +149,14 @@ int evs_sums_merge_parts(struct eng *g, struct acc_state *st, struct ope_sum *rs
                          size_t *rows, struct ope_error *err)
 {
     struct ssrc *s = g->self;
-    if (states_settings(g, PART_STATE, err) != 0)
+    if (evs_states_named(g, PART_STATE, err) != 0)
         return -1;
     evs_reset_pass1(g, st, rsum);
     *rows = 0;
-    for (size_t k = 0; k < s->n_merge; k++) {
-        struct sf_state *q = s->merge[k];
-        size_t before = *rows;
-        if (evs_merge_pass1_part(g, q, st, rsum, rows, err) != 0)
+    for (size_t k = 0; k < s->n_merge; k++)
+        if (evs_merge_state_pass1(g, k, st, rsum, rows, err) != 0 ||
+            sf_done(s->merge[k], err) != 0)
             return -1;
-        if (*rows - before != s->merge_rows[k])
-            return ope_fail(err, OPE_EDATA, "%s: damaged state: its first pass holds %zu "
-                            "rows, its header %llu; make it again", q->name, *rows - before,
-                            (unsigned long long)s->merge_rows[k]);
-        if (sf_done(q, err) != 0)
-            return -1;
-    }
     struct strbuf one = STRBUF_INIT, set = STRBUF_INIT;
     evs_put_pass1(g, st, rsum, *rows, &one);
     int rc = settings_with(g, "", &set);
@@ -228,7 +202,7 @@ int evs_sums_load(struct eng *g, struct acc_state *st, struct ope_sum *rsum, siz
     if (s->merge) {
         char tail[128];
         snprintf(tail, sizeof tail, "sums_fit=%s\n%s", u->hex, CONTRIB_STATE);
-        if (states_settings(g, tail, err) != 0)
+        if (evs_states_named(g, tail, err) != 0)
             return -1;
     }
     evs_reset_pass1(g, st, rsum);

@@ -52,22 +52,36 @@ static char valid_path[4200], fit_path[4200], part_path[4200], new_fit[4200], tr
     tpart_path[4200], tstate_path[2][4200], spart_path[4200], sfit_path[4200],
     cstate_path[4200], bpart_path[4200], bfit_path[4200], bstate_path[4200];
 
+/* The valid states kept in the harness's directory for every input: payload, kind,
+ * settings, file name and the path it is kept at. */
+#define KEPT(v, kind, settings, name, path) { v, sizeof v, kind, settings, name, path }
+static const struct kept {
+    const unsigned char *payload;
+    size_t n;
+    const char *kind, *settings, *name;
+    char *path;
+} kept[] = {
+    KEPT(valid_shard, EVAL_STATE_KIND, shard_settings, "valid.state", valid_path),
+    KEPT(valid_part2, EVAL_FIT_PART_KIND, fit_settings, "part2.state", part_path),
+    KEPT(valid_traj, EVAL_TRAJ_STATE_KIND, traj_settings, "traj.state", traj_path),
+    KEPT(valid_tpart, EVAL_TRAJ_FIT_PART_KIND, tpart_settings, "tpart.state", tpart_path),
+    KEPT(valid_spart, EVAL_TRAJ_SUMS_PART_KIND, spart_settings, "spart.state", spart_path),
+    KEPT(valid_cstate0, EVAL_TRAJ_STATE_KIND, cstate_settings, "cstate.state", cstate_path),
+    KEPT(valid_bpart, EVAL_SUMS_PART_KIND, bpart_settings, "bpart.state", bpart_path),
+    KEPT(valid_bfit, EVAL_FIT_KIND, bpart_settings, "bfit.state", bfit_path),
+    KEPT(valid_bstate0, EVAL_STATE_KIND, bstate_settings, "bstate.state", bstate_path),
+};
+#define N_KEPT (sizeof kept / sizeof kept[0])
+
 static void valid_cleanup(void)
 {
-    unlink(valid_path);
+    for (size_t k = 0; k < N_KEPT; k++)
+        unlink(kept[k].path);
     unlink(fit_path);
-    unlink(part_path);
     unlink(new_fit);
-    unlink(traj_path);
-    unlink(tpart_path);
     unlink(tstate_path[0]);
     unlink(tstate_path[1]);
-    unlink(spart_path);
     unlink(sfit_path);
-    unlink(cstate_path);
-    unlink(bpart_path);
-    unlink(bfit_path);
-    unlink(bstate_path);
 }
 
 /* payload sealed as a state of kind with settings, at the harness's path (aborts on an
@@ -178,24 +192,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!valid_path[0]) {
         /* The valid states, once, in the harness's directory (fuzz_tmp.h). */
-        keep_state(valid_shard, sizeof valid_shard, EVAL_STATE_KIND, shard_settings,
-                   "valid.state", valid_path, sizeof valid_path);
-        keep_state(valid_part2, sizeof valid_part2, EVAL_FIT_PART_KIND, fit_settings,
-                   "part2.state", part_path, sizeof part_path);
-        keep_state(valid_traj, sizeof valid_traj, EVAL_TRAJ_STATE_KIND, traj_settings,
-                   "traj.state", traj_path, sizeof traj_path);
-        keep_state(valid_tpart, sizeof valid_tpart, EVAL_TRAJ_FIT_PART_KIND, tpart_settings,
-                   "tpart.state", tpart_path, sizeof tpart_path);
-        keep_state(valid_spart, sizeof valid_spart, EVAL_TRAJ_SUMS_PART_KIND, spart_settings,
-                   "spart.state", spart_path, sizeof spart_path);
-        keep_state(valid_cstate0, sizeof valid_cstate0, EVAL_TRAJ_STATE_KIND, cstate_settings,
-                   "cstate.state", cstate_path, sizeof cstate_path);
-        keep_state(valid_bpart, sizeof valid_bpart, EVAL_SUMS_PART_KIND, bpart_settings,
-                   "bpart.state", bpart_path, sizeof bpart_path);
-        keep_state(valid_bfit, sizeof valid_bfit, EVAL_FIT_KIND, bpart_settings,
-                   "bfit.state", bfit_path, sizeof bfit_path);
-        keep_state(valid_bstate0, sizeof valid_bstate0, EVAL_STATE_KIND, bstate_settings,
-                   "bstate.state", bstate_path, sizeof bstate_path);
+        for (size_t k = 0; k < N_KEPT; k++)
+            keep_state(kept[k].payload, kept[k].n, kept[k].kind, kept[k].settings,
+                       kept[k].name, kept[k].path, sizeof valid_path);
         snprintf(fit_path, sizeof fit_path, "%s/fit.state", fuzz_tmp_dir);
         snprintf(new_fit, sizeof new_fit, "%s/new-fit.state", fuzz_tmp_dir);
         atexit(valid_cleanup);      /* before fuzz_tmp_cleanup's rmdir */

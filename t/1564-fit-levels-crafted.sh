@@ -25,34 +25,18 @@ for round in 1 2; do        # the means' and the spread's passes
         "$OPE" merge a.state b.state --model-state fit.state -q > /dev/null || exit 1
 done
 cp fit.state good.fit
-# The container (statefile.h): magic, version, kind, settings, payload length,
-# payload, SHA-256 of every byte before it. statefile.py's payload(IN) gives a state's
-# payload to change, reseal(IN, OUT, P) writes it back as OUT with a valid SHA-256.
-cat > statefile.py <<'PY'
-import hashlib, struct
-def payload(path):
-    b = open(path, 'rb').read()
-    kl, = struct.unpack_from('<I', b, 16)
-    sl, = struct.unpack_from('<I', b, 20 + kl)
-    po = 24 + kl + sl
-    pl, = struct.unpack_from('<Q', b, po)
-    return bytearray(b[po + 8:po + 8 + pl])
-def reseal(src, dst, p):
-    b = open(src, 'rb').read()
-    kl, = struct.unpack_from('<I', b, 16)
-    sl, = struct.unpack_from('<I', b, 20 + kl)
-    out = b[:24 + kl + sl] + struct.pack('<Q', len(p)) + bytes(p)
-    open(dst, 'wb').write(out + hashlib.sha256(out).digest())
-PY
+# stateio.py (t/lib.sh's state_io): load(IN) gives a state's container head and its
+# payload to change, save(OUT, HEAD, P) writes them back with a valid SHA-256.
+state_io
 # extra N: the fit's state with N level names put before x9's (the fit's blocks: the
 # tag, an 80-byte head, the number of categorical columns, then per column its name
 # and its levels).
 extra() {
     python3 - "$1" <<'PY'
 import struct, sys
-from statefile import payload, reseal
+import stateio
 n_extra = int(sys.argv[1])
-p = payload('good.fit')
+head, p = stateio.load('good.fit')
 o = p.find(b'ope model fit 2') + 15 + 80
 o += 8                                          # the number of categorical columns
 nl, = struct.unpack_from('<I', p, o)
@@ -61,7 +45,7 @@ n, = struct.unpack_from('<Q', p, o)
 fake = b''.join(struct.pack('<I', len(s)) + s for s in (b'fake%d' % i for i in range(n_extra)))
 p[o:o + 8] = struct.pack('<Q', n + n_extra)
 p[o + 8:o + 8] = fake
-reseal('good.fit', 'fit.state', p)
+stateio.save('fit.state', head, p)
 PY
 }
 # shellcheck disable=SC2086
@@ -93,13 +77,12 @@ for round in 1 2 3 4; do
 done
 cp fit.state fit4.state
 python3 - <<'PY' || exit 1
-import struct
-from statefile import payload, reseal
-p = payload('a.state')
+import struct, stateio
+head, p = stateio.load('a.state')
 o = p.find(b'ope model pass 2') + 16 + 8 + 4 + 64 + 80
 assert struct.unpack_from('<Q', p, o)[0] == 3       # the held-out pass
 struct.pack_into('<d', p, o + 8, -1e6)
-reseal('a.state', 'a.state', p)
+stateio.save('a.state', head, p)
 PY
 expect_status 65 "a held-out pass's part with an error sum below 0: 65" "$OPE" merge a.state \
     b.state --model-state fit.state

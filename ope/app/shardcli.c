@@ -731,6 +731,19 @@ static int merge_round(const struct shard *sh, const size_t *order, size_t n,
     return rc;
 }
 
+/* A round that leaves the fit complete, merged when rc is 0: its passes, and the
+ * shards and their rows (or episodes) rows[0..n-1], which its message counts. */
+static void round_done(struct shard_round *round, int rc, size_t n, const uint64_t *rows,
+                       size_t passes)
+{
+    round->merged = rc == 0;
+    round->fitted = 1;
+    round->passes = passes;
+    round->shards = n;
+    for (size_t i = 0; i < n; i++)
+        round->rows += rows[i];
+}
+
 /* A trajectory log's round (rc: its outcome so far): the fit's blocks out (released
  * here) written to path after the header of the shards sh[order[0..n-1]], and round
  * filled but for what the round is. 0, or -1 with err. */
@@ -746,12 +759,7 @@ static int traj_fit_write(int rc, const char *path, const struct shard *sh, cons
                                  : sf_write(path, 1, EVAL_TRAJ_FIT_KIND, states[0]->settings,
                                             &pay, err);
     }
-    round->merged = rc == 0;
-    round->fitted = 1;
-    round->passes = 1;
-    round->shards = n;
-    for (size_t i = 0; i < n; i++)
-        round->rows += episodes[i];
+    round_done(round, rc, n, episodes, 1);
     strbuf_release(out);
     strbuf_release(&pay);
     return rc;
@@ -790,6 +798,44 @@ static int states_fit_check(const char *settings, const char *path, int traj, in
 static int states_of_fit(const struct fit_file *ff, const struct shard *sh, const size_t *order,
                          size_t n, int traj, struct ope_error *err);
 
+/* The fit's state at path for a sums round (traj: a trajectory log's) whose parts
+ * are states[0..n-1], sh[order[...]] (in row order), into *ff (the caller's to close):
+ * the models' fit the parts name, checked to be made from those shards; else a new file
+ * (path must not be a fit already); either way one without the whole log's sums yet.
+ * 0, or -1 with err. */
+static int sums_round_fit(const struct shard *sh, const size_t *order, size_t n,
+                          struct sf_state **states, const char *path, int traj,
+                          struct fit_file *ff, struct ope_error *err)
+{
+    int unused = 0;
+    const char *named = NULL;
+    const char *model = traj ? "models'" : "reward model's";
+    int rc = states_fit_check(states[0]->settings, path, traj, &unused, &named, ff, err);
+    if (rc != 0 && err->status == OPE_ENOINPUT)
+        rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the shards' parts "
+                      "of the sums round were made with the %s fit %.12s...: give that "
+                      "fit's state (the one the shards were given)", path, model,
+                      named ? named : "");
+    /* Parts evaluated without models make a new fit: the file must not be one already. */
+    if (rc == 0 && !named) {
+        rc = fit_file_open(path, ff, err);
+        if (rc == 0 && (traj ? ff->fit || ff->sums : ff->tfit != NULL))
+            rc = fit_of_other_kind(path, !traj, err);
+        else if (rc == 0 && (traj ? ff->tfit && !eval_traj_fit_has_sums(ff->tfit)
+                                  : ff->fit && !ff->sums))
+            rc = ope_fail(err, OPE_EUSAGE, "%s is a fit of the %s already: the parts of the "
+                          "sums round were saved without it, so they make a new one; remove "
+                          "%s to start again", path, traj ? "models" : "reward model", path);
+    }
+    if (rc == 0 && (traj ? eval_traj_fit_has_sums(ff->tfit) : ff->sums != NULL))
+        rc = ope_fail(err, OPE_EUSAGE, "%s holds the whole log's sums already (the sums round "
+                      "is merged): run each shard with --model-state %s for its evaluation's "
+                      "state, and merge those; or remove %s to start again", path, path, path);
+    if (rc == 0 && (traj ? ff->tfit != NULL : ff->fit != NULL))
+        rc = states_of_fit(ff, sh, order, n, traj, err);
+    return rc;
+}
+
 /* The trajectory log's sums round (--ci t, hoeffding, bernstein): the parts
  * sh[order[0..n-1]] (in episode order), the shards' first passes, merged into the fit's
  * state at path, which then holds the whole log's sums after its models (if the parts
@@ -801,29 +847,7 @@ static int merge_sums_round(const struct shard *sh, const size_t *order, size_t 
                             struct shard_round *round, struct ope_error *err)
 {
     struct fit_file ff;
-    int unused = 0;
-    const char *named = NULL;
-    int rc = states_fit_check(states[0]->settings, path, 1, &unused, &named, &ff, err);
-    if (rc != 0 && err->status == OPE_ENOINPUT)
-        rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the shards' parts "
-                      "of the sums round were made with the models' fit %.12s...: give that "
-                      "fit's state (the one the shards were given)", path, named ? named : "");
-    /* Parts evaluated without models make a new fit: the file must not be one already. */
-    if (rc == 0 && !named) {
-        rc = fit_file_open(path, &ff, err);
-        if (rc == 0 && (ff.fit || ff.sums))
-            rc = fit_of_other_kind(path, 0, err);
-        else if (rc == 0 && ff.tfit && !eval_traj_fit_has_sums(ff.tfit))
-            rc = ope_fail(err, OPE_EUSAGE, "%s is a fit of the models already: the parts of "
-                          "the sums round were saved without it, so they make a new one; "
-                          "remove %s to start again", path, path);
-    }
-    if (rc == 0 && eval_traj_fit_has_sums(ff.tfit))
-        rc = ope_fail(err, OPE_EUSAGE, "%s holds the whole log's sums already (the sums round "
-                      "is merged): run each shard with --model-state %s for its evaluation's "
-                      "state, and merge those; or remove %s to start again", path, path, path);
-    if (rc == 0 && ff.tfit)
-        rc = states_of_fit(&ff, sh, order, n, 1, err);
+    int rc = sums_round_fit(sh, order, n, states, path, 1, &ff, err);
     struct strbuf out = STRBUF_INIT;
     if (rc == 0)
         rc = eval_settings_traj_sums_merge(set, states, episodes, n, ff.tfit, &out, err);
@@ -846,30 +870,7 @@ static int merge_bandit_sums_round(const struct shard *sh, const size_t *order, 
                                    struct ope_error *err)
 {
     struct fit_file ff;
-    int unused = 0;
-    const char *named = NULL;
-    int rc = states_fit_check(states[0]->settings, path, 0, &unused, &named, &ff, err);
-    if (rc != 0 && err->status == OPE_ENOINPUT)
-        rc = ope_fail(err, OPE_ENOINPUT, "--model-state %s: no such file; the shards' parts "
-                      "of the sums round were made with the reward model's fit %.12s...: "
-                      "give that fit's state (the one the shards were given)", path,
-                      named ? named : "");
-    /* Parts evaluated without a model make a new fit: the file must not be one already. */
-    if (rc == 0 && !named) {
-        rc = fit_file_open(path, &ff, err);
-        if (rc == 0 && ff.tfit)
-            rc = fit_of_other_kind(path, 1, err);
-        else if (rc == 0 && ff.fit && !ff.sums)
-            rc = ope_fail(err, OPE_EUSAGE, "%s is a reward model's fit already: the parts of "
-                          "the sums round were saved without it, so they make a new one; "
-                          "remove %s to start again", path, path);
-    }
-    if (rc == 0 && ff.sums)
-        rc = ope_fail(err, OPE_EUSAGE, "%s holds the whole log's sums already (the sums round "
-                      "is merged): run each shard with --model-state %s for its evaluation's "
-                      "state, and merge those; or remove %s to start again", path, path, path);
-    if (rc == 0 && ff.fit)
-        rc = states_of_fit(&ff, sh, order, n, 0, err);
+    int rc = sums_round_fit(sh, order, n, states, path, 0, &ff, err);
     struct strbuf out = STRBUF_INIT, pay = STRBUF_INIT;
     if (rc == 0)
         rc = eval_settings_bandit_sums_merge(set, win, states, rows, n, &out, err);
@@ -885,14 +886,9 @@ static int merge_bandit_sums_round(const struct shard *sh, const size_t *order, 
                                             ff.fit ? ff.st.settings : states[0]->settings,
                                             &pay, err);
     }
-    round->merged = rc == 0;
-    round->fitted = 1;
-    round->bandit_sums = 1;
     /* (a round of the fit's loop: its passes so far, and this one) */
-    round->passes = (ff.fit ? eval_fit_passes(ff.fit) : 0) + 1;
-    round->shards = n;
-    for (size_t i = 0; i < n; i++)
-        round->rows += rows[i];
+    round_done(round, rc, n, rows, (ff.fit ? eval_fit_passes(ff.fit) : 0) + 1);
+    round->bandit_sums = 1;
     snprintf(round->label, sizeof round->label, "the whole log's sums");
     strbuf_release(&out);
     strbuf_release(&pay);
