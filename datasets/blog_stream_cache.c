@@ -12,21 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/vfs.h>
-#endif
 
 #include "ope/base/progress.h"
 #include "ope/base/tmpfile.h"
-
-/* What the cache may never leave free of its file system: the larger of these. */
-#define KEEP_FREE_BYTES ((unsigned long long)256 << 20)
-#define KEEP_FREE_SHARE 0.05
-/* statfs's f_type of the file systems whose pages are memory (linux/magic.h). */
-#define TMPFS_MAGIC_ 0x01021994L
-#define RAMFS_MAGIC_ 0x858458f6L
 
 /* What a column holds: nothing, numbers, or categorical codes. */
 enum { COL_NONE, COL_NUM, COL_CODE };
@@ -84,15 +73,8 @@ struct bsc *bsc_new(void)
         return NULL;
     c->ready = c->writing = -1;
     c->f[1].fd = -1;
-    c->f[0].fd = ope_tmp_anon("ope-batches");
-#ifdef __linux__
-    struct statfs fs;
-    if (c->f[0].fd >= 0 && fstatfs(c->f[0].fd, &fs) == 0 &&
-        ((long)fs.f_type == TMPFS_MAGIC_ || (long)fs.f_type == RAMFS_MAGIC_)) {
-        close(c->f[0].fd);
-        c->f[0].fd = -1;
-    }
-#endif
+    /* (not on a tmpfs or ramfs: its pages would be memory) */
+    c->f[0].fd = ope_tmp_anon_disk("ope-batches");
     if (c->f[0].fd < 0) {
         free(c);
         return NULL;
@@ -189,18 +171,7 @@ static int room_for(const struct bsc *c, int fd, unsigned long long size)
 {
     if (test_limit)
         return c->bytes + size <= test_limit;
-    if (!ope_tmp_fits(c->bytes + size))
-        return 0;
-    struct statvfs fs;
-    if (fstatvfs(fd, &fs) != 0)
-        return 0;
-    unsigned long long unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
-    unsigned long long avail = (unsigned long long)fs.f_bavail * unit;
-    unsigned long long keep = (unsigned long long)((double)fs.f_blocks * (double)unit *
-                                                   KEEP_FREE_SHARE);
-    if (keep < KEEP_FREE_BYTES)
-        keep = KEEP_FREE_BYTES;
-    return avail > keep && avail - keep >= size;
+    return ope_tmp_room(fd, c->bytes, size);
 }
 
 static int put(struct bsc *c, const void *p, size_t size)

@@ -59,12 +59,7 @@ int eval_traj_stream_rereads(const struct eval_opts *o)
 int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
                             struct ope_error *err)
 {
-    /* How the log is read in windows, and the way out, as the run has it. */
     int ranks = comm_size() > 1;
-    const char *in = ranks ? "under mpirun, whose ranks read it in windows,"
-                           : "read in windows (--stream, --save-state, past --memory-limit)";
-    const char *out = ranks ? "run it without mpirun" : "evaluate it in memory (one process, "
-                                                       "without --stream or --save-state)";
     int kind = to ? to->vm.kind : VM_FQE;
     for (size_t e = 0; e < o->n_spec; e++) {
         const struct est_desc *d = o->spec[e].d;
@@ -82,12 +77,15 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
                             "do together: use --value-model lstd (the same fixed point, from "
                             "sums the shards add up), linear-fqe or fqe", o->spec[e].label,
                             vm_kind_name(kind));
-        if (d->needs_model && (kind == VM_TD || kind == VM_GTD2))
+        /* One process reads the log once per epoch; the ranks would each wait for the
+         * one before them, in every epoch. */
+        if (ranks && d->needs_model && (kind == VM_TD || kind == VM_GTD2))
             return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s iterates over the log's "
-                            "transitions in order, once per epoch (200), which a log %s "
-                            "would read as many times: use --value-model lstd (the same fixed "
-                            "point, from sums gathered in one pass), linear-fqe or fqe; or %s",
-                            o->spec[e].label, vm_kind_name(kind), in, out);
+                            "transitions in order, once per epoch (200), which the ranks "
+                            "cannot share: use --value-model lstd (the same fixed point, from "
+                            "sums the ranks add up), linear-fqe or fqe; or run it in one "
+                            "process, without mpirun",
+                            o->spec[e].label, vm_kind_name(kind));
     }
     const char *ci = ci_method_name((enum ci_method)o->ci);
     /* A trajectory log has no confidence sequence (their terms are not bounded means
@@ -249,15 +247,13 @@ static double episode_return(const struct tlog *w, size_t e, double gamma, doubl
     return ope_sum_value(&s);
 }
 
-static int changed(const struct tss *t, const char *what, struct ope_error *err);
-
 /* The value model's rows of policy p on window w into in (none without a model). */
 static int model_rows(struct eng *g, struct tss *t, const struct tlog *w, size_t p,
                       struct traj_in *in, struct ope_error *err)
 {
     if (t->mis) {
         if (!w->state || (size_t)w->n_states > t->MS)
-            return changed(t, "a state the model's pass did not see", err);
+            return evtraj_changed(t, "a state the model's pass did not see", err);
         in->ratio = t->MW + p * (size_t)t->QT * t->MS;
         in->ratio_S = t->MS;
     }
@@ -272,7 +268,7 @@ static int model_rows(struct eng *g, struct tss *t, const struct tlog *w, size_t
         return 0;
     }
     if (!w->state || (size_t)w->n_states > t->QS)
-        return changed(t, "a state the model's pass did not see", err);
+        return evtraj_changed(t, "a state the model's pass did not see", err);
     size_t A = (size_t)t->n_actions;
     vm_rows_from_table(w, g->pol[p], t->Q + p * (size_t)t->QT * t->QS * A, t->QS, t->qa, t->v);
     in->qa = t->qa;
@@ -297,7 +293,7 @@ static int window(struct eng *g, struct tss *t, const struct tlog *w, size_t fir
     for (size_t e = 0; e < n; e++)
         if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > T) {
             if (modelled)
-                return changed(t, "a longer episode than the model's pass read", err);
+                return evtraj_changed(t, "a longer episode than the model's pass read", err);
             T = (int)(w->ep_start[e + 1] - w->ep_start[e]);
         }
     if (reserve(t, w, 0, err) != 0 ||
@@ -472,7 +468,7 @@ static int next_window(struct eng *g, struct tss *t, size_t k, const struct tlog
  * added); *episodes counts the episodes of every window read, which must follow each
  * other. The models' pass, the estimators' and the contributions' are this loop.
  * 0, or -1 with err. */
-static int pass_windows(struct eng *g, struct tss *t, size_t *episodes,
+int evtraj_pass_windows(struct eng *g, struct tss *t, size_t *episodes,
                         int (*fold)(struct eng *g, struct tss *t, const struct tlog *w,
                                     size_t first, void *ctx, struct ope_error *err),
                         void *ctx, struct ope_error *err)
@@ -485,7 +481,7 @@ static int pass_windows(struct eng *g, struct tss *t, size_t *episodes,
         if (got <= 0)
             return got;
         if (first != *episodes)
-            return changed(t, "its episodes", err);
+            return evtraj_changed(t, "its episodes", err);
         *episodes += w->n_episodes;
         if (got == 1 && w->n_episodes)
             rc = fold(g, t, w, t->win->row0 + first, ctx, err);
@@ -622,10 +618,10 @@ static int read_windows(struct eng *g, struct tss *t, struct ope_error *err)
         traj_returns_release(t->to->returns);
         t->to->returns->P = g->n_pol;
     }
-    int rc = pass_windows(g, t, &t->read_episodes, fold_window, NULL, err);
+    int rc = evtraj_pass_windows(g, t, &t->read_episodes, fold_window, NULL, err);
     int modelled = t->model || t->mis;
     if (rc == 0 && modelled && !t->fit && t->read_episodes != t->model_episodes)
-        rc = changed(t, "its number of episodes", err);
+        rc = evtraj_changed(t, "its number of episodes", err);
     /* The ranks agree on the outcome (first_done does so itself, after the first pass:
      * the model's when there is one). */
     if (t->win->first_done && !modelled)
@@ -743,7 +739,7 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
     int fqe = t->model && !t->lin;
     if (evtraj_model_init(g, t, &t->fq, &t->mt, err) != 0)
         return -1;
-    int rc = pass_windows(g, t, &t->model_episodes, model_window, NULL, err);
+    int rc = evtraj_pass_windows(g, t, &t->model_episodes, model_window, NULL, err);
     free(t->wall);
     t->wall = NULL, t->cap_wall = 0;
     /* A shard fitting its models with the others saves its tables (t_gather). */
@@ -801,7 +797,7 @@ static int model_pass(struct eng *g, struct tss *t, struct ope_error *err)
         t->lt = lt;
         t->mt = mt;
     }
-    if (rc != 0 || evtraj_model_solve(g, t, err) != 0)
+    if (rc != 0 || evtraj_model_solve(g, t, err) != 0 || (t->td && evtraj_td_fit(g, t, err)))
         return -1;
     return t->win->rewind(t->win->ctx, err);
 }
@@ -851,7 +847,7 @@ struct cpass {
     struct ci_stats_acc *dacc;      /* [n_d] */
 };
 
-static int changed(const struct tss *t, const char *what, struct ope_error *err)
+int evtraj_changed(const struct tss *t, const char *what, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (%s); a streamed "
                     "trajectory log is read again (for the value model of dm, dr and wdr, and "
@@ -881,7 +877,7 @@ static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x
     for (size_t e = 0; e < n; e++) {
         double ga;
         if ((int)(w->ep_start[e + 1] - w->ep_start[e]) > t->T)
-            return changed(t, "a longer episode", err);
+            return evtraj_changed(t, "a longer episode", err);
         t->ret[e] = episode_return(w, e, t->gamma, &ga);
     }
     for (size_t p = 0; p < g->n_pol; p++) {
@@ -923,7 +919,7 @@ static int window_contrib(struct eng *g, struct tss *t, const struct eng_sums *x
                                   (double)t->episodes, *C + g->n_pol * ns * n, *C + k * n);
             traj_terms_release(&t->terms[e]);
             if (!same)
-                return changed(t, "an estimator's slots", err);
+                return evtraj_changed(t, "an estimator's slots", err);
         }
     }
     return 0;
@@ -1023,10 +1019,10 @@ static int contrib_pass(struct eng *g, struct tss *t, const struct eng_sums *x,
     /* (a shard given the whole log's sums reads its windows here for the first time) */
     int rc = t->contrib_only ? 0 : t->win->rewind(t->win->ctx, err);
     if (rc == 0)
-        rc = pass_windows(g, t, &episodes, contrib_window, &f, err);
+        rc = evtraj_pass_windows(g, t, &episodes, contrib_window, &f, err);
     free(f.C);
     if (rc == 0 && !t->contrib_only && episodes != t->read_episodes)
-        rc = changed(t, "its number of episodes", err);
+        rc = evtraj_changed(t, "its number of episodes", err);
     t->own_episodes = episodes;
     /* Once agreed, rc is every rank's: a failure is not agreed on again. */
     rc = share_accs(cp->acc, m, rc, err);
@@ -1528,7 +1524,9 @@ static struct res_eval *run(struct tss *t, const struct eval_opts *o, struct ope
     if (eval_traj_stream_refuse(o, t->to, shard, err) != 0)
         return NULL;
     t->model = uses_model(o);
-    t->lin = t->model && t->to && (t->to->vm.kind == VM_LINEAR_FQE || t->to->vm.kind == VM_LSTD);
+    t->td = t->model && t->to && (t->to->vm.kind == VM_TD || t->to->vm.kind == VM_GTD2);
+    t->lin = t->td || (t->model && t->to && (t->to->vm.kind == VM_LINEAR_FQE ||
+                                             t->to->vm.kind == VM_LSTD));
     t->mis = uses_ratios(o);
     /* A fit is of use to the estimators with a model, and to the t, Hoeffding and
      * Bernstein intervals once it holds the whole log's sums; without either, a shard

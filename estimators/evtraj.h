@@ -104,8 +104,10 @@ struct tss {
     struct fqe_tab fq;
     /* ... or, with --value-model linear-fqe or lstd (lin), the linear model's sums
      * (lintab.h, set up by the first window, whose features they take) and each
-     * policy's parameters, LT[p * lin_tab_theta_size ...]. */
-    int lin;
+     * policy's parameters, LT[p * lin_tab_theta_size ...]. td and gtd2 (td, lin too)
+     * gather LSTD's sums, the fixed point they head for, and their epochs then replace
+     * LT (evtraj_td_fit). */
+    int lin, td;
     struct lin_tab lt;
     double *LT;
     double *Q, *qa, *v;
@@ -165,6 +167,30 @@ struct eval_traj_fit {
     unsigned char *sums;
     size_t sums_len;
 };
+
+/* ---- passes (evaluate_traj_stream.c) ------------------------------------------------ */
+
+/* One pass over the log's windows: fold(g, t, w, first, ctx, err) for each window this
+ * process folds (every window but under MPI), first its first episode's number in the
+ * log; *episodes counts the episodes of every window read, which must follow each
+ * other. 0, or -1 with err (also when cancelled). */
+int evtraj_pass_windows(struct eng *g, struct tss *t, size_t *episodes,
+                        int (*fold)(struct eng *g, struct tss *t, const struct tlog *w,
+                                    size_t first, void *ctx, struct ope_error *err),
+                        void *ctx, struct ope_error *err);
+
+/* The refusal of a log that is not as it was when first read (what: what differs).
+ * Returns -1. */
+int evtraj_changed(const struct tss *t, const char *what, struct ope_error *err);
+
+/* ---- td and gtd2 (evtraj_td.c) ------------------------------------------------------ */
+
+/* Once LSTD's sums are gathered and LT solved from them where td and gtd2 are checked
+ * against that point (vm_td_targets): their epochs, a pass over the windows each, then
+ * a pass checking their values against LSTD's, and LT replaced by their parameters, as
+ * vm_fit fits them on the log in memory (vmtd.h). The log is rewound before each pass.
+ * 0, or -1 with err. */
+int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err);
 
 /* ---- the models of dm, dr, wdr and mis (evtraj_model.c) ---------------------------- */
 

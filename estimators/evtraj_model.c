@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "estimators/vmodel.h"
+#include "estimators/vmtd.h"
 #include "ope/base/sha256.h"
 
 /* dm's (tabular FQE) and mis's copies: 1 + B when they refit on every resample. */
@@ -57,7 +58,8 @@ void evtraj_model_put(const struct tss *t, struct strbuf *sb)
 int evtraj_model_lin_init(const struct eng *g, const struct tss *t, struct lin_tab *lt,
                           size_t nf, struct ope_error *err)
 {
-    return lin_tab_init(lt, t->to->vm.kind == VM_LSTD, (size_t)t->n_actions, nf, g->n_pol,
+    /* td and gtd2 head for LSTD's fixed point: its sums check them (evtraj_td.c). */
+    return lin_tab_init(lt, t->to->vm.kind != VM_LINEAR_FQE, (size_t)t->n_actions, nf, g->n_pol,
                         g->pol, t->gamma, g->o->model.max_bytes, t->path, err);
 }
 
@@ -138,7 +140,11 @@ int evtraj_model_solve(struct eng *g, struct tss *t, struct ope_error *err)
     for (size_t p = 0; p < g->n_pol; p++) {
         if (fqe)
             fqe_tab_solve(&t->fq, 0, p, t->gamma, t->Q + p * cells, scratch);
-        if (t->lin && lin_tab_solve(&t->lt, p, t->to->vm.ridge, t->LT + p * nth, err) != 0) {
+        /* (td and gtd2 solve it only where they are checked against it, as vm_fit) */
+        int solve = t->lin && (!t->td || vm_td_targets(t->gamma, nth));
+        if (solve && lin_tab_solve(&t->lt, p, t->to->vm.ridge, t->LT + p * nth, err) != 0) {
+            if (t->td)
+                vm_td_target_failed(t->to->vm.kind, err);
             free(scratch);
             return -1;
         }

@@ -67,6 +67,7 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/evaluate_traj_stream.h \
 	estimators/evtraj.h \
 	estimators/evtraj_part.c \
+	estimators/evtraj_td.c \
 	estimators/evtraj_model.c \
 	estimators/accum.c \
 	estimators/accum.h \
@@ -109,4 +110,6 @@ libope_a_SOURCES += $(OPE_ESTIMATORS) \
 	estimators/trajret.c \
 	estimators/trajret.h \
 	estimators/vmodel.c \
+	estimators/vmtd.c \
+	estimators/vmtd.h \
 	estimators/vmodel.h

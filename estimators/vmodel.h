@@ -49,6 +49,11 @@ struct res_eval;
 int vm_warn_stationary(struct res_eval *r, int kind, double gamma, int horizon, int cut);
 /* Whether some episode of log ends by the horizon, its last step not marked done. */
 int vm_cut_by_horizon(const struct tlog *log);
+/* Whether row j (of an episode ending at row end, len rows long, in log whose horizon
+ * is the whole log's) has an observed next state (1), ends in the absorbing zero-value
+ * state (0), or has no observed outcome (-1: the last step of a full-length episode,
+ * cut by the horizon). */
+int vm_next_kind(const struct tlog *log, size_t j, size_t end, size_t len);
 
 /* What the model computes, as a clause for a report ("tabular fitted Q evaluation
  * computes ..."); "?" if unknown. */

@@ -7,8 +7,8 @@
 # right-hand side is M theta_{t+1}); per policy LSTD's system sum psi (psi - gamma
 # psi')^T and sum psi r. The log in memory fits from the same sums, in the same
 # chunks of episodes, so streamed and in-memory JSON agree to the last digit in one
-# process; under mpirun the ranks' sums merge in rank order. td and gtd2 iterate over
-# the transitions in order, once per epoch: refused (64).
+# process; under mpirun the ranks' sums merge in rank order. td and gtd2, which iterate
+# over the transitions in order, stream too (t/0412).
 #
 # Checked: a hand-made log whose models are derived below (closed form), both models,
 # streamed; linear-fqe on one-hot features with the default ridge against tabular FQE
@@ -16,10 +16,10 @@
 # with bootstrap and t intervals, s* features and one-hot states, .zst, standard input;
 # mpirun -np 2 and 3 (1e-9: the ranks' sums merge in another order, which moves the
 # values by 1e-13, and a lift of 1e-5, the difference of two values near 0.03, keeps
-# 1e-10 of that; skipped without MPI and in sanitizer builds); td and gtd2 refused (64), the sums past the budget (65), a linear
-# model in a shard (64).
+# 1e-10 of that; skipped without MPI and in sanitizer builds); the sums past the budget
+# (65), a linear model in a shard (64).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 19
+plan 17
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -112,11 +112,6 @@ if "$close" "$TMP/m1s" "$TMP/m2s" 2>"$TMP/why" && grep -q "it was copied" "$TMP/
 else fail "lstd from standard input"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 
 # ---- refusals -------------------------------------------------------------------------
-# shellcheck disable=SC2086
-expect_status 64 "td with --stream: refused (64)" "$OPE" eval "$TMP/g.csv" --stream $E \
-    --value-model td
-expect_grep "$TMP/err" "dm: --value-model td iterates over the log's transitions in order, once per epoch" \
-    "says why, and which models stream"
 # 36 states one-hot, 2 actions, 3 policies: 3 x 72^2 x 48 bytes of LSTD's systems.
 awk -F, -v OFS=, 'NR > 1 { $3 = $3 + 6 * ($1 % 6) } { print }' "$TMP/g.csv" > "$TMP/wide.csv"
 # shellcheck disable=SC2086

@@ -69,8 +69,9 @@ same "no qhat: ridge, 2 folds" "$TMP/raw.csv" -- --estimators dm,sndr --reward-m
     --folds 2
 expect_status 64 "--by is refused" "$OPE" eval "$TMP/q.csv" --stream --by x1
 "$OPE" gen mdp riverswim --episodes 20 --horizon 5 -q -o "$TMP/rs.csv" || exit 1
-expect_status 64 "a trajectory log with --stream and td's value model is refused" \
-    "$OPE" eval "$TMP/rs.csv" --stream --estimators tis,dr --value-model td
+"$OPE" gen mdp riverswim --episodes 400 --seed 2 -q -o "$TMP/rs400.csv" || exit 1
+expect_status 0 "a trajectory log with --stream and td's value model (its epochs, t/0412)" \
+    "$OPE" eval "$TMP/rs400.csv" --stream --estimators tis,dr --value-model td --gamma 0.9
 expect_status 0 "a trajectory log past --memory-limit is read (dr's model in a pass of its own)" \
     "$OPE" eval "$TMP/rs.csv" --memory-limit 1K --estimators tis,dr
 # A bad pscore in the second window: the same message as in memory.

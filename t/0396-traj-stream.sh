@@ -13,7 +13,7 @@
 # The logs' returns vary, so every se is far from 0 (an se of 0 is rounding noise in
 # both runs, which no relative tolerance compares).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 36
+plan 34
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -196,9 +196,6 @@ then pass "--ci t, windows at horizon 800 past the budget: refused (65), saying 
 else fail "--ci t past the budget: status $s"; diag "$(cat "$TMP/err")"; fi
 
 # Refused before reading, status 64.
-expect_status 64 "dr with --value-model td and --stream" "$OPE" eval "$TMP/g.csv" --stream \
-    --estimators tis,dr --value-model td
-expect_grep "$TMP/err" "dr: --value-model td iterates over the log's transitions in order" "says why"
 expect_status 64 "--ci cs with --save-state" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/cs.state" $E --ci cs
 expect_status 64 "--risk with --save-state" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/risk.state" $E --risk
 expect_status 64 "--policy NAME=FILE with --stream" "$OPE" eval "$TMP/g.csv" --stream $E \

@@ -15,11 +15,11 @@
 # only at the end of the model's pass), 1 and 2 threads, --gamma, a .zst file, standard
 # input (copied for the later passes, the copy removed), past --memory-limit, and
 # mpirun -np 1/2/3 (ranks' model statistics merged in rank order; skipped without MPI
-# and in sanitizer builds). Refused: td and gtd2 (64), dm/dr/wdr in a shard
+# and in sanitizer builds). Refused: dm/dr/wdr in a shard
 # and mis in a shard (64), a log without a tabular state (65), tables past the memory
 # budget (65, saying how much).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 28
+plan 26
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -133,9 +133,6 @@ if "$close" "$TMP/mem.json" "$TMP/lim.json" 2>"$TMP/why"; then
 else fail "past --memory-limit"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 
 # ---- refused ------------------------------------------------------------------------
-expect_status 64 "--value-model gtd2 with --stream" "$OPE" eval "$TMP/g.csv" --stream \
-    --estimators dm --value-model gtd2
-expect_grep "$TMP/err" "use --value-model lstd (the same fixed point" "it says which models stream"
 expect_status 64 "dr in a shard" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/s.state" \
     --estimators tis,dr
 expect_status 64 "mis in a shard" "$OPE" eval "$TMP/g.csv" --save-state "$TMP/s.state" \

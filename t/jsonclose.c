@@ -58,9 +58,14 @@ int main(int argc, char **argv)
     size_t i = 0, j = 0, numbers = 0;
     int in_str = 0, esc = 0;
     while (i < na && j < nb) {
+        char *ea = a + i, *eb = b + j;
+        double x = 0.0, y = 0.0;
         if (number_start(a, i, in_str) && number_start(b, j, in_str)) {
-            char *ea, *eb;
-            double x = strtod(a + i, &ea), y = strtod(b + j, &eb);
+            x = strtod(a + i, &ea);
+            y = strtod(b + j, &eb);
+        }
+        /* (a '-' that starts no number, as in an error's "--option", is a character) */
+        if (ea > a + i && eb > b + j) {
             double scale = fmax(fabs(x), fabs(y));
             if (!(x == y || (scale < 1e-300) || fabs(x - y) <= rel * scale)) {
                 fprintf(stderr, "jsonclose: byte %zu: %.*s against %.*s (relative %.3g > "

@@ -114,6 +114,7 @@ ope_sh_tests = \
 	t/0403-traj-shard-model.sh \
 	t/0389-traj-stream-risk.sh \
 	t/0386-traj-stream-linear.sh \
+	t/0412-traj-stream-td.sh \
 	t/0372-gate-sequential.sh \
 	t/0355-gate-stream.sh \
 	t/0356-plan-stream.sh \

@@ -8,7 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
+
+/* What a scratch file may never leave free of its file system: the larger of these. */
+#define KEEP_FREE_BYTES ((unsigned long long)256 << 20)
+#define KEEP_FREE_SHARE 0.05
+/* statfs's f_type of the file systems whose pages are memory (linux/magic.h). */
+#define TMPFS_MAGIC_ 0x01021994L
+#define RAMFS_MAGIC_ 0x858458f6L
 
 const char *ope_tmp_dir(void)
 {
@@ -32,6 +43,37 @@ int ope_tmp_anon(const char *prefix)
     }
     free(path);
     return fd;
+}
+
+int ope_tmp_anon_disk(const char *prefix)
+{
+    int fd = ope_tmp_anon(prefix);
+#ifdef __linux__
+    struct statfs fs;
+    if (fd >= 0 && fstatfs(fd, &fs) == 0 &&
+        ((long)fs.f_type == TMPFS_MAGIC_ || (long)fs.f_type == RAMFS_MAGIC_)) {
+        close(fd);
+        errno = ENOSPC;
+        return -1;
+    }
+#endif
+    return fd;
+}
+
+int ope_tmp_room(int fd, unsigned long long size, unsigned long long more)
+{
+    if (!ope_tmp_fits(size + more))
+        return 0;
+    struct statvfs fs;
+    if (fstatvfs(fd, &fs) != 0)
+        return 0;
+    unsigned long long unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
+    unsigned long long avail = (unsigned long long)fs.f_bavail * unit;
+    unsigned long long keep = (unsigned long long)((double)fs.f_blocks * (double)unit *
+                                                   KEEP_FREE_SHARE);
+    if (keep < KEEP_FREE_BYTES)
+        keep = KEEP_FREE_BYTES;
+    return avail > keep && avail - keep >= more;
 }
 
 int ope_tmp_fits(unsigned long long size)

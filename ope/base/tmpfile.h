@@ -13,6 +13,15 @@ const char *ope_tmp_dir(void);
  * already unlinked and closed on exec: its descriptor, or -1 (errno set). */
 int ope_tmp_anon(const char *prefix);
 
+/* The same, but -1 (errno ENOSPC) when the file system keeps its pages in memory
+ * (tmpfs, ramfs): a scratch file that stands in for memory must not take it. */
+int ope_tmp_anon_disk(const char *prefix);
+
+/* Whether `more` bytes may be added to the scratch file fd of `size` bytes: it stays
+ * within the file size limit, and its file system keeps at least the larger of 256 MB
+ * and 5% of its size free. */
+int ope_tmp_room(int fd, unsigned long long size, unsigned long long more);
+
 /* Whether a file of size bytes stays within the process's file size limit (ulimit
  * -f): a write past it raises SIGXFSZ, which ends the process, so a scratch file that
  * may give up stops before it. */

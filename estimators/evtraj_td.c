@@ -1,0 +1,310 @@
+/* estimators/evtraj_td.c: the value models td and gtd2 of a trajectory log read in
+ * windows (evtraj.h): each policy's iteration carried from window to window (vmtd.h),
+ * so the fit is the log in memory's, bit for bit. The first epoch reads the log; it
+ * keeps the columns td reads of each window (td_cache), and the epochs after it and
+ * the check read those back instead of parsing the log again. */
+#include "config.h"
+#include "estimators/evtraj.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "estimators/vmtd.h"
+#include "ope/base/progress.h"
+#include "ope/base/tmpfile.h"
+
+/* ---- the windows kept ------------------------------------------------------------------
+ * One record a window in an unlinked scratch file: its counts, then its doubles
+ * (rewards, s* features, the evaluated policies' probabilities), episode starts,
+ * actions and states, done flags: a tlog's columns for td, its check and lin_tab_rows.
+ * The file never leaves the process. As the bandit log's parsed batches
+ * (blog_stream_cache.h), it is an optimisation: none on a tmpfs or ramfs (its pages
+ * would be memory), nor with $OPE_TEST_NO_STREAM_CACHE set; a write that fails, or
+ * that would leave its file system too little free, gives it up, and the log is then
+ * read again in every epoch. A read that fails after that is an error (OPE_ENOINPUT),
+ * as the log's would be. */
+
+enum { TC_EPISODES, TC_STEPS, TC_STATES, TC_FEATURES, TC_FLAGS, TC_HEAD };
+#define TC_DONE 1
+#define TC_STATE 2
+
+struct td_cache {
+    int fd;                     /* -1: none (given up, or never made) */
+    int complete;               /* it holds every window of the log (the first epoch's) */
+    unsigned long long bytes;
+    size_t windows;             /* written */
+    const size_t *pol;          /* [P] the evaluated policies */
+    size_t P, A, n_pol;         /* evaluated, actions, the log's policies */
+    /* A window read back: its columns point into buf. */
+    unsigned char *buf;
+    size_t cap;
+    struct tlog w;
+    struct tlog_policy *policy; /* [n_pol] */
+    double **feature;           /* [s* features] */
+    double **prob;              /* [P A] */
+};
+
+static void cache_close(struct td_cache *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+static int cache_open(struct td_cache *c, const struct eng *g, const struct tss *t,
+                      struct ope_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->pol = g->pol;
+    c->P = g->n_pol;
+    c->A = (size_t)t->n_actions;
+    c->n_pol = t->n_names;
+    c->policy = ope_calloc(c->n_pol + 1, sizeof *c->policy, err);
+    c->prob = ope_calloc(c->P * c->A + 1, sizeof *c->prob, err);
+    c->feature = ope_calloc(t->lt.nf + 1, sizeof *c->feature, err);
+    if (!c->policy || !c->prob || !c->feature) {
+        c->fd = -1;
+        return -1;
+    }
+    for (size_t k = 0; k < c->n_pol; k++)
+        c->policy[k].name = t->names[k];
+    const char *no = getenv("OPE_TEST_NO_STREAM_CACHE");
+    c->fd = no && *no ? -1 : ope_tmp_anon_disk("ope-td-windows");
+    return 0;
+}
+
+static void cache_release(struct td_cache *c)
+{
+    cache_close(c);
+    free(c->buf), free(c->policy), free(c->prob), free(c->feature);
+}
+
+/* The bytes of a window's record after its head. */
+static size_t record_bytes(const uint64_t *h, size_t P, size_t A)
+{
+    size_t n = (size_t)h[TC_STEPS];
+    return 8 * n * (1 + (size_t)h[TC_FEATURES] + P * A) + 8 * ((size_t)h[TC_EPISODES] + 1) +
+           4 * n * (1 + !!(h[TC_FLAGS] & TC_STATE)) + (h[TC_FLAGS] & TC_DONE ? n : 0);
+}
+
+static int put(struct td_cache *c, const void *p, size_t n)
+{
+    if (c->fd < 0 || ope_fd_write_all(c->fd, p, n) != 0) {
+        cache_close(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Window w written (the first epoch's). Gives the cache up, quietly, when it fails. */
+static void cache_put(struct td_cache *c, const struct tlog *w)
+{
+    uint64_t h[TC_HEAD] = { w->n_episodes, w->n_steps, (uint64_t)w->n_states, w->n_features,
+                            (w->done ? TC_DONE : 0) | (w->state ? TC_STATE : 0) };
+    size_t n = w->n_steps, size = sizeof h + record_bytes(h, c->P, c->A);
+    if (c->fd < 0)
+        return;
+    if (!ope_tmp_room(c->fd, c->bytes, size)) {
+        cache_close(c);
+        return;
+    }
+    int rc = put(c, h, sizeof h) | put(c, w->reward, 8 * n);
+    for (size_t k = 0; k < w->n_features; k++)
+        rc |= put(c, w->feature[k], 8 * n);
+    for (size_t q = 0; q < c->P; q++)
+        for (size_t a = 0; a < c->A; a++)
+            rc |= put(c, w->policy[c->pol[q]].prob[a], 8 * n);
+    rc |= put(c, w->ep_start, 8 * (w->n_episodes + 1)) | put(c, w->action, 4 * n);
+    if (w->state)
+        rc |= put(c, w->state, 4 * n);
+    if (w->done)
+        rc |= put(c, w->done, n);
+    if (rc == 0) {
+        c->bytes += size;
+        c->windows++;
+    }
+}
+
+/* The next window read back into c->w. 0, or -1 with err. */
+static int cache_get(struct td_cache *c, const struct tss *t, struct ope_error *err)
+{
+    uint64_t h[TC_HEAD];
+    size_t size = 0;
+    if (ope_fd_read_all(c->fd, h, sizeof h) == 0)
+        size = record_bytes(h, c->P, c->A);
+    if (size && size > c->cap) {
+        free(c->buf);
+        c->cap = 0;
+        if (!(c->buf = ope_malloc(size, err)))
+            return -1;
+        c->cap = size;
+    }
+    if (!size || h[TC_FEATURES] != t->lt.nf || ope_fd_read_all(c->fd, c->buf, size) != 0)
+        return ope_fail(err, OPE_ENOINPUT, "%s: the temporary copy of the windows td reads "
+                        "(in %s) did not read back: check that file system, or set TMPDIR "
+                        "to another", t->path ? t->path : "log", ope_tmp_dir());
+    size_t n = (size_t)h[TC_STEPS];
+    unsigned char *p = c->buf;
+    struct tlog *w = &c->w;
+    memset(w, 0, sizeof *w);
+    w->path = (char *)t->path;
+    w->n_episodes = (size_t)h[TC_EPISODES];
+    w->n_steps = n;
+    w->n_states = (int)h[TC_STATES];
+    w->n_actions = t->n_actions;
+    w->n_features = (size_t)h[TC_FEATURES];
+    w->reward = (double *)p, p += 8 * n;
+    w->feature = w->n_features ? c->feature : NULL;
+    for (size_t k = 0; k < w->n_features; k++)
+        c->feature[k] = (double *)p, p += 8 * n;
+    for (size_t q = 0; q < c->P; q++) {
+        c->policy[c->pol[q]].prob = c->prob + q * c->A;
+        for (size_t a = 0; a < c->A; a++)
+            c->prob[q * c->A + a] = (double *)p, p += 8 * n;
+    }
+    w->n_policies = c->n_pol;
+    w->policy = c->policy;
+    w->ep_start = (size_t *)p, p += 8 * (w->n_episodes + 1);
+    w->action = (int *)p, p += 4 * n;
+    if (h[TC_FLAGS] & TC_STATE)
+        w->state = (int *)p, p += 4 * n;
+    if (h[TC_FLAGS] & TC_DONE)
+        w->done = p;
+    return 0;
+}
+
+/* ---- the passes ------------------------------------------------------------------------ */
+
+typedef int (*fold_fn)(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                       void *ctx, struct ope_error *err);
+
+/* The first epoch's windows: td's steps, and the window kept. */
+struct first_epoch {
+    struct vm_td *s;
+    struct td_cache *c;
+};
+
+static int td_first_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                           void *ctx, struct ope_error *err)
+{
+    (void)g, (void)t, (void)first;
+    struct first_epoch *f = ctx;
+    cache_put(f->c, w);
+    return vm_td_window(f->s, w, err);
+}
+
+static int td_epoch_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                           void *ctx, struct ope_error *err)
+{
+    (void)g, (void)t, (void)first;
+    return vm_td_window(ctx, w, err);
+}
+
+/* The check pass's buffers: a window's rows of the fitted values and LSTD's. */
+struct td_check_pass {
+    struct vm_td_check c;
+    const double *th;           /* [n_pol d] the fitted parameters */
+    int target;
+    double *qa, *v, *vl;
+    size_t cap;
+};
+
+static int td_check_window(struct eng *g, struct tss *t, const struct tlog *w, size_t first,
+                           void *ctx, struct ope_error *err)
+{
+    (void)first;
+    struct td_check_pass *k = ctx;
+    size_t d = lin_tab_theta_size(&t->lt), n = w->n_steps;
+    if (n + 1 > k->cap) {
+        free(k->qa), free(k->v), free(k->vl);
+        k->cap = 0;
+        k->qa = ope_malloc((n + 1) * sizeof *k->qa, err);
+        k->v = ope_malloc((n + 1) * sizeof *k->v, err);
+        k->vl = ope_malloc((n + 1) * sizeof *k->vl, err);
+        if (!k->qa || !k->v || !k->vl)
+            return -1;
+        k->cap = n + 1;
+    }
+    vm_td_check_rewards(&k->c, w);
+    for (size_t q = 0; q < g->n_pol; q++) {
+        if (lin_tab_rows(&t->lt, w, g->pol[q], k->th + q * d, k->qa, k->v, err) != 0 ||
+            (k->target && lin_tab_rows(&t->lt, w, g->pol[q], t->LT + q * d, k->qa, k->vl,
+                                       err) != 0))
+            return -1;
+        vm_td_check_add(&k->c, q, n, k->v, k->vl);
+    }
+    return 0;
+}
+
+/* One pass over the windows with fold from the log's start: the kept windows when the
+ * cache holds them all, else the log read again (every episode of the models' pass). */
+static int pass(struct eng *g, struct tss *t, struct td_cache *c, fold_fn fold, void *ctx,
+                struct ope_error *err)
+{
+    if (c->complete) {
+        if (lseek(c->fd, 0, SEEK_SET) != 0)
+            return ope_fail(err, OPE_ENOINPUT, "%s: the temporary copy of the windows td "
+                            "reads (in %s) did not read back", t->path ? t->path : "log",
+                            ope_tmp_dir());
+        for (size_t k = 0; k < c->windows; k++) {
+            if (ope_progress_cancelled(g->o->progress))
+                return ope_fail(err, OPE_EINTERRUPTED, "evaluation cancelled");
+            if (cache_get(c, t, err) != 0 || fold(g, t, &c->w, 0, ctx, err) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    size_t episodes = 0;
+    if (t->win->rewind(t->win->ctx, err) != 0 ||
+        evtraj_pass_windows(g, t, &episodes, fold, ctx, err) != 0)
+        return -1;
+    return episodes == t->model_episodes ? 0
+                                         : evtraj_changed(t, "its number of episodes", err);
+}
+
+int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err)
+{
+    const struct vm_opts *o = &t->to->vm;
+    size_t d = lin_tab_theta_size(&t->lt), P = g->n_pol;
+    struct vm_td s;
+    struct td_check_pass k;
+    struct td_cache c;
+    memset(&s, 0, sizeof s);
+    memset(&k, 0, sizeof k);
+    memset(&c, 0, sizeof c);
+    c.fd = -1;
+    double *th = ope_malloc((P * d + 1) * sizeof *th, err);
+    int rc = th && cache_open(&c, g, t, err) == 0 ? 0 : -1;
+    if (rc == 0)
+        rc = vm_td_init(&s, o, t->gamma, (size_t)t->n_actions, t->lt.nf, t->lt.p, t->QT, P,
+                        g->pol, err);
+    /* The first epoch reads the log and keeps its windows; the others read those. */
+    struct first_epoch f = { &s, &c };
+    for (int ep = 0; rc == 0 && ep < o->epochs; ep++) {
+        if ((rc = pass(g, t, &c, ep ? td_epoch_window : td_first_window,
+                       ep ? (void *)&s : (void *)&f, err)) == 0)
+            rc = vm_td_epoch_end(&s, err);
+        c.complete = c.fd >= 0;
+        /* (the epochs read from the scratch file report no bytes of the log) */
+        ope_progress_report(g->o->progress, (double)(ep + 1) / o->epochs,
+                            o->kind == VM_GTD2 ? "gtd2's epochs" : "td's epochs");
+    }
+    for (size_t q = 0; rc == 0 && q < P; q++)
+        rc = vm_td_theta(&s, q, th + q * d, err);
+    k.th = th;
+    k.target = vm_td_targets(t->gamma, d);
+    if (rc == 0 && (rc = vm_td_check_init(&k.c, P, k.target, err)) == 0)
+        rc = pass(g, t, &c, td_check_window, &k, err);
+    for (size_t q = 0; rc == 0 && q < P; q++)
+        rc = vm_td_check_verdict(&k.c, q, t->names[g->pol[q]], o, t->gamma, t->QT, err);
+    if (rc == 0)
+        memcpy(t->LT, th, P * d * sizeof *th);
+    vm_td_release(&s);
+    vm_td_check_release(&k.c);
+    cache_release(&c);
+    free(k.qa), free(k.v), free(k.vl);
+    free(th);
+    return rc;
+}
