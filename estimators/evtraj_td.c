@@ -85,8 +85,9 @@ static void cache_release(struct td_cache *c)
 static size_t record_bytes(const uint64_t *h, size_t P, size_t A)
 {
     size_t n = (size_t)h[TC_STEPS];
-    return 8 * n * (1 + (size_t)h[TC_FEATURES] + P * A) + 8 * ((size_t)h[TC_EPISODES] + 1) +
-           4 * n * (1 + !!(h[TC_FLAGS] & TC_STATE)) + (h[TC_FLAGS] & TC_DONE ? n : 0);
+    return sizeof(double) * n * (1 + (size_t)h[TC_FEATURES] + P * A) +
+           sizeof(size_t) * ((size_t)h[TC_EPISODES] + 1) +
+           sizeof(int) * n * (1 + !!(h[TC_FLAGS] & TC_STATE)) + (h[TC_FLAGS] & TC_DONE ? n : 0);
 }
 
 static int put(struct td_cache *c, const void *p, size_t n)
@@ -110,15 +111,17 @@ static void cache_put(struct td_cache *c, const struct tlog *w)
         cache_close(c);
         return;
     }
-    int rc = put(c, h, sizeof h) | put(c, w->reward, 8 * n);
+    size_t nd = n * sizeof(double);
+    int rc = put(c, h, sizeof h) | put(c, w->reward, nd);
     for (size_t k = 0; k < w->n_features; k++)
-        rc |= put(c, w->feature[k], 8 * n);
+        rc |= put(c, w->feature[k], nd);
     for (size_t q = 0; q < c->P; q++)
         for (size_t a = 0; a < c->A; a++)
-            rc |= put(c, w->policy[c->pol[q]].prob[a], 8 * n);
-    rc |= put(c, w->ep_start, 8 * (w->n_episodes + 1)) | put(c, w->action, 4 * n);
+            rc |= put(c, w->policy[c->pol[q]].prob[a], nd);
+    rc |= put(c, w->ep_start, (w->n_episodes + 1) * sizeof *w->ep_start) |
+          put(c, w->action, n * sizeof *w->action);
     if (w->state)
-        rc |= put(c, w->state, 4 * n);
+        rc |= put(c, w->state, n * sizeof *w->state);
     if (w->done)
         rc |= put(c, w->done, n);
     if (rc == 0) {
@@ -155,21 +158,23 @@ static int cache_get(struct td_cache *c, const struct tss *t, struct ope_error *
     w->n_states = (int)h[TC_STATES];
     w->n_actions = t->n_actions;
     w->n_features = (size_t)h[TC_FEATURES];
-    w->reward = (double *)p, p += 8 * n;
+    /* (doubles first, then size_t, then int: each stays aligned in a malloc'd buffer) */
+    size_t nd = n * sizeof(double);
+    w->reward = (double *)p, p += nd;
     w->feature = w->n_features ? c->feature : NULL;
     for (size_t k = 0; k < w->n_features; k++)
-        c->feature[k] = (double *)p, p += 8 * n;
+        c->feature[k] = (double *)p, p += nd;
     for (size_t q = 0; q < c->P; q++) {
         c->policy[c->pol[q]].prob = c->prob + q * c->A;
         for (size_t a = 0; a < c->A; a++)
-            c->prob[q * c->A + a] = (double *)p, p += 8 * n;
+            c->prob[q * c->A + a] = (double *)p, p += nd;
     }
     w->n_policies = c->n_pol;
     w->policy = c->policy;
-    w->ep_start = (size_t *)p, p += 8 * (w->n_episodes + 1);
-    w->action = (int *)p, p += 4 * n;
+    w->ep_start = (size_t *)p, p += (w->n_episodes + 1) * sizeof(size_t);
+    w->action = (int *)p, p += n * sizeof(int);
     if (h[TC_FLAGS] & TC_STATE)
-        w->state = (int *)p, p += 4 * n;
+        w->state = (int *)p, p += n * sizeof(int);
     if (h[TC_FLAGS] & TC_DONE)
         w->done = p;
     return 0;

@@ -214,6 +214,16 @@ int vm_td_window(struct vm_td *s, const struct tlog *w, struct ope_error *err)
         for (e1 = e0 + 1; e1 < w->n_episodes &&
                           w->ep_start[e1 + 1] - w->ep_start[e0] <= cap; e1++)
             ;
+        /* One episode past the budget alone: the log in memory is refused for less. */
+        double one = 16.0 * (double)(w->ep_start[e0 + 1] - w->ep_start[e0]) * (double)s->d;
+        if (e1 == e0 + 1 && s->o.max_bytes && one > (double)s->o.max_bytes)
+            return ope_fail(err, OPE_EDATA, "%s: %s takes the features of every step of an "
+                            "episode at once, %.3g MB for an episode of %zu steps of width "
+                            "%zu, past the memory budget of %.3g MB: use --value-model lstd "
+                            "(its sums only)", w->path ? w->path : "log",
+                            vm_kind_name(s->o.kind), one / 1048576.0,
+                            w->ep_start[e0 + 1] - w->ep_start[e0], s->d,
+                            (double)s->o.max_bytes / 1048576.0);
         for (size_t q = 0; q < s->P; q++) {
             if (rows_build(&s->D, &wt, s->pol[q], s->gamma, s->nf, s->p, e0, e1, err) != 0)
                 return -1;

@@ -17,7 +17,7 @@
 # makes, made the same way (gamma 1 without absorbing ends, no observed outcome, td
 # diverging, gtd2 short of its fixed point); td in a shard and under mpirun (64).
 . "$OPE_SRCDIR/t/lib.sh"
-plan 22
+plan 24
 close="$OPE_BUILDDIR/t/jsonclose"
 OPE_TEST_WINDOW=4096
 export OPE_TEST_WINDOW
@@ -113,6 +113,14 @@ OPE_TEST_MODEL_BUDGET=600000 "$OPE" eval "$TMP/g.csv" --stream $E --value-model 
 if "$close" "$TMP/td-g.json" "$TMP/small.json" 2>"$TMP/why"; then
     pass "td streamed within that budget, windows cut into chunks: the in-memory JSON"
 else fail "td in chunks"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
+
+# A chunk holds whole episodes: one episode of 5,000 steps takes 960,000 bytes of dense
+# rows (16 x 5000 x 12), past that budget alone: refused, naming the episode's length.
+"$OPE" gen mdp riverswim --episodes 3 --horizon 5000 --seed 3 -q -o "$TMP/long.csv" || exit 1
+OPE_TEST_MODEL_BUDGET=600000 expect_status 65 "td streamed, one episode past the budget: refused (65)" \
+    "$OPE" eval "$TMP/long.csv" --stream --estimators dm --value-model td --gamma 0.9
+expect_grep "$TMP/err" "for an episode of 5000 steps of width 12, past the memory budget" \
+    "... saying how much, for which episode"
 
 # ---- what the log in memory refuses, refused the same way ---------------------------
 # refused OUT DESC LOG ARGS: status 65 with and without --stream, the same message.
