@@ -59,7 +59,6 @@ int eval_traj_stream_rereads(const struct eval_opts *o)
 int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *to, int shard,
                             struct ope_error *err)
 {
-    int ranks = comm_size() > 1;
     int kind = to ? to->vm.kind : VM_FQE;
     for (size_t e = 0; e < o->n_spec; e++) {
         const struct est_desc *d = o->spec[e].d;
@@ -77,15 +76,6 @@ int eval_traj_stream_refuse(const struct eval_opts *o, const struct traj_opts *t
                             "do together: use --value-model lstd (the same fixed point, from "
                             "sums the shards add up), linear-fqe or fqe", o->spec[e].label,
                             vm_kind_name(kind));
-        /* One process reads the log once per epoch; the ranks would each wait for the
-         * one before them, in every epoch. */
-        if (ranks && d->needs_model && (kind == VM_TD || kind == VM_GTD2))
-            return ope_fail(err, OPE_EUSAGE, "%s: --value-model %s iterates over the log's "
-                            "transitions in order, once per epoch (200), which the ranks "
-                            "cannot share: use --value-model lstd (the same fixed point, from "
-                            "sums the ranks add up), linear-fqe or fqe; or run it in one "
-                            "process, without mpirun",
-                            o->spec[e].label, vm_kind_name(kind));
     }
     const char *ci = ci_method_name((enum ci_method)o->ci);
     /* A trajectory log has no confidence sequence (their terms are not bounded means
@@ -483,7 +473,7 @@ int evtraj_pass_windows(struct eng *g, struct tss *t, size_t *episodes,
         if (first != *episodes)
             return evtraj_changed(t, "its episodes", err);
         *episodes += w->n_episodes;
-        if (got == 1 && w->n_episodes)
+        if ((got == 1 || t->fold_all) && w->n_episodes)
             rc = fold(g, t, w, t->win->row0 + first, ctx, err);
     }
     return rc;

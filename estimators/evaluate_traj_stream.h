@@ -42,11 +42,12 @@
  * The linear value models linear-fqe and lstd gather their sums in the same pass
  * (lintab.h), in the accumulator's chunks of episodes, as the log in memory does; td
  * and gtd2 gather LSTD's there, then make their epochs (evtraj_td.c: the log read
- * once, what they read kept in a scratch file for the other epochs).
+ * once, what they read kept in a scratch file for the other epochs; under MPI the
+ * ranks' ranges in a chain, rank after rank in every epoch).
  *
  * What it does not do, and says so before reading (eval_traj_stream_refuse,
- * OPE_EUSAGE): the value models td and gtd2 under MPI or in a shard (epochs over the
- * transitions in order, which would pass from rank to rank in every epoch),
+ * OPE_EUSAGE): the value models td and gtd2 in a shard (epochs over the transitions
+ * in order: 200 rounds),
  * a model in a shard that is not fitting it with the others (--model-state, below),
  * in a shard --ci cs (which a trajectory log does not have anyway), and the t,
  * Hoeffding and Bernstein intervals in a shard not given --model-state (their

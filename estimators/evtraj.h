@@ -108,6 +108,8 @@ struct tss {
      * gather LSTD's sums, the fixed point they head for, and their epochs then replace
      * LT (evtraj_td_fit). */
     int lin, td;
+    int fold_all;               /* a pass folds every window it reads (td's under MPI when
+                                   every rank reads the whole log) */
     struct lin_tab lt;
     double *LT;
     double *Q, *qa, *v;
@@ -188,8 +190,8 @@ int evtraj_changed(const struct tss *t, const char *what, struct ope_error *err)
 /* Once LSTD's sums are gathered and LT solved from them where td and gtd2 are checked
  * against that point (vm_td_targets): their epochs, a pass over the windows each, then
  * a pass checking their values against LSTD's, and LT replaced by their parameters, as
- * vm_fit fits them on the log in memory (vmtd.h). The log is rewound before each pass.
- * 0, or -1 with err. */
+ * vm_fit fits them on the log in memory (vmtd.h). Under MPI every rank calls it (a
+ * collective). 0, or -1 with err (the same on every rank). */
 int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err);
 
 /* ---- the models of dm, dr, wdr and mis (evtraj_model.c) ---------------------------- */

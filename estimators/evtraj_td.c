@@ -2,16 +2,20 @@
  * windows (evtraj.h): each policy's iteration carried from window to window (vmtd.h),
  * so the fit is the log in memory's, bit for bit. The first epoch reads the log; it
  * keeps the columns td reads of each window (td_cache), and the epochs after it and
- * the check read those back instead of parsing the log again. */
+ * the check read those back instead of parsing the log again. Under MPI, ranks that
+ * each read their own range of the log pass the iteration on from rank to rank in
+ * every epoch (td_chain); ranks that each read the whole log fit it each alone. */
 #include "config.h"
 #include "estimators/evtraj.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "estimators/vmtd.h"
+#include "ope/base/comm.h"
 #include "ope/base/progress.h"
 #include "ope/base/tmpfile.h"
 
@@ -269,6 +273,109 @@ static int pass(struct eng *g, struct tss *t, struct td_cache *c, fold_fn fold, 
                                          : evtraj_changed(t, "its number of episodes", err);
 }
 
+/* ---- ranks in a chain -------------------------------------------------------------------
+ * The iteration is sequential: under MPI with each rank its own range of the log, rank
+ * 0 makes an epoch's steps over its windows, hands the iterates (and traces, and the
+ * transitions counted) to rank 1, which goes on over its own, and so on; the last
+ * rank's state goes to every rank, which ends the epoch alike. The arithmetic is the
+ * single process's, in the same order: the same bits, and no speed-up (each rank waits
+ * for the one before it). */
+
+/* Rank `from`'s outcome (rc, err) and iteration, sent to every rank in one gathering
+ * (the others send nothing); len: comm_size() slots. 0, or -1 with err: from's failure,
+ * or the gathering's (the same on every rank). */
+static int state_share(struct vm_td *s, int from, int rc, size_t *len, struct ope_error *err)
+{
+    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    if (comm_rank() == from) {
+        sf_put_u64(&mine, rc ? (uint64_t)(uint32_t)(err->status ? err->status : OPE_EFAIL) : 0);
+        sf_put_str(&mine, rc ? err->msg : "");
+        sf_put_u64(&mine, s->m);
+        for (size_t q = 0; q < s->P; q++)
+            for (size_t k = 0; k < s->d; k++) {
+                sf_put_f64(&mine, s->it[q].cur[k]);
+                sf_put_f64(&mine, s->it[q].e[k]);
+                sf_put_f64(&mine, s->it[q].w[k]);
+            }
+    }
+    /* (a holder out of memory sends nothing: the others read that as its failure) */
+    int got = comm_allgather(strbuf_failed(&mine) ? NULL : mine.buf,
+                             strbuf_failed(&mine) ? 0 : mine.len, &all, len, err);
+    size_t at = 0;
+    for (int r = 0; r < from; r++)
+        at += len[r];
+    struct sf_state st;
+    sf_cursor(&st, all.buf + at, got == 0 ? len[from] : 0, "a rank's td iteration", "td");
+    int status = got == 0 && len[from] ? (int)sf_get_count(&st, 0, INT32_MAX) : OPE_EFAIL;
+    char *msg = got == 0 && len[from] ? sf_get_str(&st) : NULL;
+    if (got != 0)
+        rc = -1;
+    else if (status != 0 || !msg)
+        rc = ope_fail(err, status ? status : OPE_EFAIL, "rank %d: %s", from,
+                      msg ? msg : "out of memory in td's epochs");
+    else if (comm_rank() != from) {
+        s->m = (size_t)sf_get_u64(&st);
+        for (size_t q = 0; q < s->P; q++)
+            for (size_t k = 0; k < s->d; k++) {
+                s->it[q].cur[k] = sf_get_f64(&st);
+                s->it[q].e[k] = sf_get_f64(&st);
+                s->it[q].w[k] = sf_get_f64(&st);
+            }
+        rc = sf_done(&st, err);
+    }
+    free(msg);
+    strbuf_release(&mine);
+    strbuf_release(&all);
+    return rc;
+}
+
+/* One epoch's steps over the log, rank after rank. 0, or -1 with err (every rank). */
+static int chain_epoch(struct eng *g, struct tss *t, struct td_cache *c, fold_fn fold,
+                       void *ctx, struct vm_td *s, size_t *len, struct ope_error *err)
+{
+    for (int r = 0; r < comm_size(); r++) {
+        int rc = r == comm_rank() ? pass(g, t, c, fold, ctx, err) : 0;
+        if (state_share(s, r, rc, len, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The check's largest values over every rank's windows (a maximum is the same in any
+ * order). 0, or -1 with err (every rank). */
+static int check_merge(struct vm_td_check *c, struct ope_error *err)
+{
+    struct strbuf mine = STRBUF_INIT, all = STRBUF_INIT;
+    size_t *len = ope_calloc((size_t)comm_size(), sizeof *len, err);
+    int rc = len ? 0 : -1;
+    sf_put_f64(&mine, c->rmax);
+    for (size_t q = 0; q < c->P; q++) {
+        sf_put_f64(&mine, c->vmax[q]);
+        sf_put_f64(&mine, c->diff[q]);
+        sf_put_f64(&mine, c->top[q]);
+    }
+    if (rc == 0 && strbuf_failed(&mine))
+        rc = ope_fail_oom(err);
+    if (comm_agree(rc, err) != 0 || comm_allgather(mine.buf, mine.len, &all, len, err) != 0)
+        rc = -1;
+    size_t at = 0;
+    for (int r = 0; rc == 0 && r < comm_size(); at += len[r], r++) {
+        struct sf_state st;
+        sf_cursor(&st, all.buf + at, len[r], "a rank's td check", "td");
+        c->rmax = fmax(c->rmax, sf_get_f64(&st));
+        for (size_t q = 0; q < c->P; q++) {
+            c->vmax[q] = fmax(c->vmax[q], sf_get_f64(&st));
+            c->diff[q] = fmax(c->diff[q], sf_get_f64(&st));
+            c->top[q] = fmax(c->top[q], sf_get_f64(&st));
+        }
+        rc = sf_done(&st, err);
+    }
+    free(len);
+    strbuf_release(&mine);
+    strbuf_release(&all);
+    return comm_agree(rc, err);
+}
+
 int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err)
 {
     const struct vm_opts *o = &t->to->vm;
@@ -285,11 +392,23 @@ int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err)
     if (rc == 0)
         rc = vm_td_init(&s, o, t->gamma, (size_t)t->n_actions, t->lt.nf, t->lt.p, t->QT, P,
                         g->pol, err);
+    /* Under MPI: ranks with their own ranges chain; ranks that read the whole log each
+     * fold every window (the ranks agree on the outcome of what they did alike). */
+    int ranks = comm_size() > 1, chain = ranks && t->win->shared;
+    t->fold_all = ranks && !chain;
+    size_t *len = ranks && rc == 0 ? ope_calloc((size_t)comm_size(), sizeof *len, err) : NULL;
+    if (ranks && comm_agree(len ? rc : -1, err) != 0)
+        rc = -1;
     /* The first epoch reads the log and keeps its windows; the others read those. */
     struct first_epoch f = { &s, &c };
     for (int ep = 0; rc == 0 && ep < o->epochs; ep++) {
-        if ((rc = pass(g, t, &c, ep ? td_epoch_window : td_first_window,
-                       ep ? (void *)&s : (void *)&f, err)) == 0)
+        fold_fn fold = ep ? td_epoch_window : td_first_window;
+        void *ctx = ep ? (void *)&s : (void *)&f;
+        rc = chain ? chain_epoch(g, t, &c, fold, ctx, &s, len, err)
+                   : pass(g, t, &c, fold, ctx, err);
+        if (t->fold_all)
+            rc = comm_agree(rc, err);
+        if (rc == 0)
             rc = vm_td_epoch_end(&s, err);
         c.complete = c.fd >= 0;
         /* (the epochs read from the scratch file report no bytes of the log) */
@@ -302,6 +421,12 @@ int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err)
     k.target = vm_td_targets(t->gamma, d);
     if (rc == 0 && (rc = vm_td_check_init(&k.c, P, k.target, err)) == 0)
         rc = pass(g, t, &c, td_check_window, &k, err);
+    if (ranks && comm_agree(rc, err) != 0)
+        rc = -1;
+    if (rc == 0 && chain)
+        rc = check_merge(&k.c, err);
+    t->fold_all = 0;
+    free(len);
     for (size_t q = 0; rc == 0 && q < P; q++)
         rc = vm_td_check_verdict(&k.c, q, t->names[g->pol[q]], o, t->gamma, t->QT, err);
     if (rc == 0)

@@ -4,8 +4,9 @@
  * share one iteration, whose state (each policy's iterate, trace and average) is
  * carried from window to window: the windows of an epoch give exactly the iterates the
  * whole log gives (the same transitions in the same order, the same arithmetic on the
- * same dense rows), however the log is cut. A streamed log is read once per epoch
- * (o->epochs, 200 by default); its memory is one chunk of a window's transitions. */
+ * same dense rows), however the log is cut (evtraj_td.c feeds it a streamed log's
+ * windows, and under MPI hands it from rank to rank). Its memory is one chunk of a
+ * window's transitions. */
 #ifndef ESTIMATORS_VMTD_H
 #define ESTIMATORS_VMTD_H
 

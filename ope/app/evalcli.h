@@ -155,8 +155,9 @@ enum {
 "  sn distributions bit for bit, dr left out (said); not in a shard. The value\n" \
 "  models linear-fqe and lstd stream from sums gathered in the models' pass (the\n" \
 "  in-memory fit's); td and gtd2 read the log once and keep what their 200 epochs\n" \
-"  read in a scratch file in $TMPDIR (the in-memory fit; refused under mpirun and\n" \
-"  in a shard, 64); --policy NAME=FILE is refused (64). Under mpirun\n" \
+"  read in a scratch file in $TMPDIR (the in-memory fit; under mpirun the ranks\n" \
+"  pass the iteration on in every epoch; refused in a shard, 64); --policy\n" \
+"  NAME=FILE is refused (64). Under mpirun\n" \
 "  the ranks share one plain file out by byte ranges\n" \
 "  of whole episodes (their first episodes counted and scanned; an episode id\n" \
 "  that comes back in a later range is found across ranks); other inputs are\n" \
