@@ -181,6 +181,19 @@ static int cache_get(struct td_cache *c, const struct tss *t, struct ope_error *
         w->state = (int *)p, p += n * sizeof(int);
     if (h[TC_FLAGS] & TC_DONE)
         w->done = p;
+    /* What td indexes by is checked (the file is this process's, but a damaged one must
+     * not send a read astray): episodes in order over the steps, actions and states in
+     * the model's range. */
+    int ok = w->ep_start[0] == 0 && w->ep_start[w->n_episodes] == n;
+    for (size_t e = 0; ok && e < w->n_episodes; e++)
+        ok = w->ep_start[e] < w->ep_start[e + 1];
+    for (size_t j = 0; ok && j < n; j++)
+        ok = w->action[j] >= 0 && w->action[j] < t->n_actions &&
+             (!w->state || (w->state[j] >= 0 && (t->lt.nf || (size_t)w->state[j] < t->lt.p)));
+    if (!ok)
+        return ope_fail(err, OPE_ENOINPUT, "%s: the temporary copy of the windows td reads "
+                        "(in %s) came back damaged: check that file system, or set TMPDIR "
+                        "to another", t->path ? t->path : "log", ope_tmp_dir());
     return 0;
 }
 

@@ -341,19 +341,22 @@ static int rows_budget(const struct tlog *log, const struct vm_opts *o, size_t d
     double bytes = 16.0 * (double)log->n_steps * (double)d;
     if (!o->max_bytes || bytes <= (double)o->max_bytes)
         return 0;
+    /* --stream keeps a window's rows, but LSTD's sums too (evtraj_td.c): said only when
+     * those fit. */
+    size_t A = (size_t)log->n_actions;
+    int stream = lin_tab_bytes(1, A, 1, d / (A ? A : 1)) <= (double)o->max_bytes;
     return ope_fail(err, OPE_EDATA, "%s: %s keeps every step's features, %.3g MB with "
-                    "%zu steps of width %zu (%s), past the memory budget of %.3g MB: %s",
+                    "%zu steps of width %zu (%s), past the memory budget of %.3g MB: %s%s",
                     log->path ? log->path : "log", vm_kind_name(o->kind),
                     bytes / 1048576.0, log->n_steps, d,
                     log->n_features ? "the actions times the s* features and a constant"
                                     : "the actions times a one-hot of the states: the "
                                       "largest state id + 1",
                     (double)o->max_bytes / 1048576.0,
-                    log->n_features ? "use --value-model lstd (its sums only), or --stream, "
-                                      "which keeps a window's"
+                    log->n_features ? "use --value-model lstd (its sums only)"
                                     : "number the states densely if their ids are sparse, "
-                                      "use --value-model fqe, or --stream, which keeps a "
-                                      "window's");
+                                      "or use --value-model fqe",
+                    stream ? ", or --stream, which keeps a window's" : "");
 }
 
 int vm_td_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,

@@ -540,7 +540,8 @@ static int traj_left(const struct eval_settings *set, struct res_eval *r, struct
     if (res_warn(r, NULL, "%s left out: read in windows (--stream, mpirun), the default "
                  "is tis, pdis, wtis and wpdis; name the others with --estimators to run "
                  "them (they fit their models in a pass of their own, and need a tabular "
-                 "state column, or s* features with --value-model linear-fqe or lstd)",
+                 "state column, or s* features with --value-model linear-fqe, lstd, td or "
+                 "gtd2)",
                  EVALSET_TRAJ_LEFT) != 0)
         return ope_fail_oom(err);
     return 0;
