@@ -26,6 +26,7 @@
 #include "ope/base/statefile.h"
 #include "ope/base/strbuf.h"
 #include "ope/base/sum.h"
+#include "ope/base/tmpfile.h"
 
 /* Whether some estimator of o uses the value model (dm, dr, wdr). */
 static int uses_model(const struct eval_opts *o)
@@ -1459,6 +1460,12 @@ static int t_gather(struct eng *g, struct res_eval *r, struct eng_sums *x, struc
     r->episodes = t->episodes;
     if (t->lin &&
         vm_warn_stationary(r, t->to->vm.kind, t->gamma, t->QT, lin_tab_cut(&t->lt)) != 0)
+        return ope_fail_oom(err);
+    if (t->td_parsed > 1 &&
+        res_warn(r, NULL, "%s's epochs parsed the log %d times: no scratch copy of what "
+                 "they read could be kept in %s (a tmpfs, whose pages are memory; too "
+                 "little free space; or a write error); with TMPDIR on a disk the log is "
+                 "read once", vm_kind_name(t->to->vm.kind), t->td_parsed, ope_tmp_dir()) != 0)
         return ope_fail_oom(err);
     r->behavior_value = r->behavior_observed = ope_sum_value(&t->ret_all) / (double)t->episodes;
     x->K = t->W;

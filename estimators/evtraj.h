@@ -110,6 +110,8 @@ struct tss {
     int lin, td;
     int fold_all;               /* a pass folds every window it reads (td's under MPI when
                                    every rank reads the whole log) */
+    int td_parsed;              /* the passes td's epochs parsed the log (1: the first
+                                   only; more without the scratch copy) */
     struct lin_tab lt;
     double *LT;
     double *Q, *qa, *v;

@@ -417,6 +417,7 @@ int evtraj_td_fit(struct eng *g, struct tss *t, struct ope_error *err)
     for (int ep = 0; rc == 0 && ep < o->epochs; ep++) {
         fold_fn fold = ep ? td_epoch_window : td_first_window;
         void *ctx = ep ? (void *)&s : (void *)&f;
+        t->td_parsed += !c.complete;
         rc = chain ? chain_epoch(g, t, &c, fold, ctx, &s, len, err)
                    : pass(g, t, &c, fold, ctx, err);
         if (t->fold_all)

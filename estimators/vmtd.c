@@ -356,7 +356,7 @@ static int rows_budget(const struct tlog *log, const struct vm_opts *o, size_t d
                     log->n_features ? "use --value-model lstd (its sums only)"
                                     : "number the states densely if their ids are sparse, "
                                       "or use --value-model fqe",
-                    stream ? ", or --stream, which keeps a window's" : "");
+                    stream ? ", or --stream, which keeps one window's rows at a time" : "");
 }
 
 int vm_td_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_opts *o,

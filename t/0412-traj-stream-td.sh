@@ -80,8 +80,12 @@ stream_same "td with --threads 1" "$TMP/g.csv" $E --value-model td --threads 1
 # shellcheck disable=SC2086
 OPE_TEST_NO_STREAM_CACHE=1 "$OPE" eval "$TMP/s.csv" --stream $E --value-model td -f json \
     > "$TMP/nc.json" 2>"$TMP/err"
-if "$close" "$TMP/s.json" "$TMP/nc.json" 2>"$TMP/why"; then
-    pass "td streamed without the windows' scratch copy (the log parsed in every epoch): the same"
+# (the run says it parsed the log in every epoch, and why)
+sed 's/"[^"]*epochs parsed the log 200 times[^"]*",\{0,1\}//; s/,\]/]/' "$TMP/nc.json" \
+    > "$TMP/ncs.json"
+if "$close" "$TMP/s.json" "$TMP/ncs.json" 2>"$TMP/why" &&
+   grep -q "td's epochs parsed the log 200 times: no scratch copy" "$TMP/nc.json"; then
+    pass "td streamed without the windows' scratch copy (the log parsed in every epoch, said): the same"
 else fail "td without the scratch copy"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 # GTD2 converges slowly: on the hand-made log it is within its bound.
 stream_same "gtd2 on the hand-made log" "$TMP/hand.csv" --estimators dm,dr --value-model gtd2 \
@@ -108,7 +112,7 @@ else fail "td past --memory-limit"; diag "$(cat "$TMP/why" "$TMP/err")"; fi
 # shellcheck disable=SC2086
 OPE_TEST_MODEL_BUDGET=600000 expect_status 65 "td in memory past the budget: refused (65)" \
     "$OPE" eval "$TMP/g.csv" $E --value-model td
-expect_grep "$TMP/err" "or --stream, which keeps a window's" "... pointing at --stream"
+expect_grep "$TMP/err" "or --stream, which keeps one window's rows at a time" "... pointing at --stream"
 # shellcheck disable=SC2086
 OPE_TEST_MODEL_BUDGET=600000 "$OPE" eval "$TMP/g.csv" --stream $E --value-model td -f json \
     > "$TMP/small.json" 2>"$TMP/err"
