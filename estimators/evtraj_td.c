@@ -318,9 +318,11 @@ static int state_share(struct vm_td *s, int from, int rc, size_t *len, struct op
     for (int r = 0; r < from; r++)
         at += len[r];
     struct sf_state st;
-    sf_cursor(&st, all.buf + at, got == 0 ? len[from] : 0, "a rank's td iteration", "td");
-    int status = got == 0 && len[from] ? (int)sf_get_count(&st, 0, INT32_MAX) : OPE_EFAIL;
-    char *msg = got == 0 && len[from] ? sf_get_str(&st) : NULL;
+    int have = got == 0 && all.buf && len[from];
+    sf_cursor(&st, have ? all.buf + at : "", have ? len[from] : 0, "a rank's td iteration",
+              "td");
+    int status = have ? (int)sf_get_count(&st, 0, INT32_MAX) : OPE_EFAIL;
+    char *msg = have ? sf_get_str(&st) : NULL;
     if (got != 0)
         rc = -1;
     else if (status != 0 || !msg)
