@@ -87,15 +87,17 @@ static void phi_add(const struct tlog *log, size_t j, size_t nf, double f, doubl
 
 /* The transitions of episodes e0..e1-1 of log (its horizon the whole log's) for policy
  * pol into D (width p per action). What a step of an episode cut by the horizon has no
- * outcome for is left out (vm_next_kind). 0, or -1 with err. */
+ * outcome for is left out (vm_next_kind). policy_only: D holds those episodes already
+ * (another policy's), and only what is the policy's is made again. 0, or -1 with err. */
 static int rows_build(struct td_rows *D, const struct tlog *log, size_t pol, double gamma,
-                      size_t nf, size_t p, size_t e0, size_t e1, struct ope_error *err)
+                      size_t nf, size_t p, size_t e0, size_t e1, int policy_only,
+                      struct ope_error *err)
 {
     size_t A = (size_t)log->n_actions, d = A * p;
     size_t steps = log->ep_start[e1] - log->ep_start[e0];
-    if (rows_reserve(D, steps, d, err) != 0)
+    if (!policy_only && rows_reserve(D, steps, d, err) != 0)
         return -1;
-    if (nf == 0)
+    if (nf == 0 && !policy_only)
         for (size_t j = log->ep_start[e0]; j < log->ep_start[e1]; j++)
             if (log->state[j] < 0 || (size_t)log->state[j] >= p)
                 return ope_fail(err, OPE_EDATA, "%s: state %d, past the %zu the value model "
@@ -109,16 +111,18 @@ static int rows_build(struct td_rows *D, const struct tlog *log, size_t pol, dou
             if (nk < 0)
                 continue;
             double *ps = D->psi + m * d, *pn = D->psin + m * d;
-            memset(ps, 0, d * sizeof *ps);
+            if (!policy_only) {
+                memset(ps, 0, d * sizeof *ps);
+                phi_add(log, j, nf, 1.0, ps + (size_t)log->action[j] * p);
+                D->r[m] = log->reward[j];
+                D->end[m] = nk != 1;
+            }
             memset(pn, 0, d * sizeof *pn);
-            phi_add(log, j, nf, 1.0, ps + (size_t)log->action[j] * p);
             if (nk == 1)
                 for (size_t a = 0; a < A; a++)
                     phi_add(log, j + 1, nf, gamma * log->policy[pol].prob[a][j + 1],
                             pn + a * p);
-            D->r[m] = log->reward[j];
             D->pin[m] = log->policy[pol].prob[log->action[j]][j];
-            D->end[m] = nk != 1;
             m++;
         }
     }
@@ -225,7 +229,9 @@ int vm_td_window(struct vm_td *s, const struct tlog *w, struct ope_error *err)
                             w->ep_start[e0 + 1] - w->ep_start[e0], s->d,
                             (double)s->o.max_bytes / 1048576.0);
         for (size_t q = 0; q < s->P; q++) {
-            if (rows_build(&s->D, &wt, s->pol[q], s->gamma, s->nf, s->p, e0, e1, err) != 0)
+            /* psi, rewards and ends are the window's; only psin and pi_e are the policy's */
+            if (rows_build(&s->D, &wt, s->pol[q], s->gamma, s->nf, s->p, e0, e1, q > 0,
+                           err) != 0)
                 return -1;
             if (q == 0)
                 s->m += s->D.m;
@@ -386,7 +392,7 @@ int vm_td_fit(const struct tlog *log, size_t pol, double gamma, const struct vm_
     /* The rows are made once and gone over in every epoch. */
     if (rows_budget(log, o, d, err) != 0 ||
         vm_td_init(&s, o, gamma, A, (size_t)log->n_features, p, log->horizon, 1, &pol, err) ||
-        rows_build(&s.D, log, pol, gamma, (size_t)log->n_features, p, 0, log->n_episodes,
+        rows_build(&s.D, log, pol, gamma, (size_t)log->n_features, p, 0, log->n_episodes, 0,
                    err) != 0)
         goto out;
     for (int ep = 0; ep < o->epochs; ep++) {
