@@ -42,6 +42,7 @@ run "  --stream" "$one" --stream
 if command -v mpirun >/dev/null 2>&1 && "$OPE" --version >/dev/null 2>&1 &&
    mpirun --allow-run-as-root --oversubscribe -np 2 "$OPE" eval --help >/dev/null 2>&1; then
     run "  --stream --threads 1" "$one" --stream --threads 1
+    mpi_ok=1
     run_mpi() {
         label=$1; shift
         /usr/bin/time -f '%e %M' -o "$dir/ope-bench-stream.time" mpirun --allow-run-as-root \
@@ -84,6 +85,13 @@ printf '%-46s %7.2f s\n' "  2 shards saved at once, --threads 1 each" "$wall"
     > "$dir/ope-bench-stream.json"
 read -r wall kb < "$dir/ope-bench-stream.time"
 printf '%-46s %7.2f s %7.0f MB\n' "  ope merge of their states" "$wall" "$((kb / 1024))"
+# The same 2 files as one log: one process of one thread, then 2 ranks of one thread,
+# each taking one file (the first pass split by files).
+run "  2 files: --stream --threads 1" "${part}0.csv" "${part}1.csv" --stream --threads 1
+if [ -n "${mpi_ok:-}" ]; then
+    run_mpi "  2 files: mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "${part}0.csv" \
+        "${part}1.csv" --threads 1
+fi
 # --ci hoeffding --matrix: streamed, then by the same 2 shards, which find the whole
 # log's sums in a round of their own (both saved at once, then merged into a fit's
 # state) before their contributions' round; the wall time of both rounds.

@@ -177,8 +177,10 @@ int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err)
 static int parse_pass_start(struct blog_stream *s, struct ope_error *err)
 {
     csv_close(s->csv);
-    s->csv = csv_open_named((const char *const *)s->file, (const char *const *)s->name,
-                            s->n_in, s->o.sep, err);
+    /* Only the whole-log first pass takes the digest of several inputs (first_pass);
+     * the other passes need not hash their bytes again. */
+    s->csv = (s->settled || s->in_lo < s->in_hi ? csv_open_again : csv_open_named)(
+        (const char *const *)s->file, (const char *const *)s->name, s->n_in, s->o.sep, err);
     if (!s->csv)
         return -1;
     csv_set_progress(s->csv, s->progress);
@@ -201,6 +203,11 @@ static int parse_pass_start(struct blog_stream *s, struct ope_error *err)
     s->pass_rows = 0;
     s->off = 0;
     s->eof = s->ranged && s->lo == s->hi;
+    /* A share of the first pass split by files starts at its first input, whose first
+     * row is its row 0 (the rows before it are other ranks'). */
+    if (s->in_lo < s->in_hi)
+        return csv_set_inputs(s->csv, s->in_lo, s->in_hi, err) < 0 ||
+               csv_rows_note(&L->rows_of, s->csv, 0, err) < 0 ? -1 : 0;
     if (!s->ranged || s->lo == 0 || s->eof)
         return 0;
     /* A range starts by a seek to its first row (csv_seek: a compressed input is
@@ -273,6 +280,10 @@ int blog_stream_batch_read(struct blog_stream *s, struct ope_error *err)
     s->eof = rc == 0 || (cut && L->row0 + L->n >= s->hi);
     if (L->n)
         bsc_write_batch(s->cache, L);
+    /* Rows that end with the last batch (as many as a whole number of batches): no call
+     * comes after this empty one to say the pass read them all. */
+    else if (s->eof)
+        bsc_write_end(s->cache, L->row0);
     return 0;
 }
 
@@ -647,10 +658,10 @@ int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
 
 int blog_stream_share(const struct blog_stream *s, size_t *row_lo, size_t *row_hi)
 {
-    if (s->split_bytes) {
+    if (s->split_bytes || s->split_files) {
         *row_lo = s->share_lo;
         *row_hi = s->share_hi;
-        return 1;
+        return s->split_bytes ? 1 : 2;
     }
     blog_stream_part(s->total, (size_t)comm_size(), (size_t)comm_rank(), row_lo, row_hi);
     return 0;

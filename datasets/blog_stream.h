@@ -32,9 +32,10 @@
  * merge them in rank order (the lowest rank's bad row; else each check's lowest rank's
  * failure, in blog_load's order; categorical levels joined in rank order, a rank that
  * read such a column as numbers reading its share again for its levels), so every rank
- * holds exactly the whole-log first pass's facts or error. Anything else (a pipe,
- * several files, a compressed file, whose index would inflate it all and each share's
- * seek inflate it again; ranks that see logs of other sizes or rows, a share that does
+ * holds exactly the whole-log first pass's facts or error. A compressed file, whose
+ * index would inflate it all and each share's seek inflate it again, is split by its
+ * bytes instead, and several regular files by whole files (blog_stream_split.c).
+ * Anything else (a pipe; ranks that see logs of other sizes or rows, a share that does
  * not start or end where the index says) is read whole by every rank, as alone, and
  * then every rank makes the same checks and finds the same first error. The later
  * passes then start at the range's first row: a plain regular file (or a spilled copy)
@@ -134,8 +135,10 @@ void blog_stream_part(size_t rows, size_t parts, size_t k, size_t *row_lo, size_
 
 /* Under mpirun, this rank's share of the rows, [*row_lo, *row_hi): the rows its first
  * pass read when the ranks split a compressed log by its bytes (blog_stream_split: the
- * shares then follow the bytes, not the rows; returns 1), else blog_stream_part's for
- * its rank (the whole log for one process; returns 0). */
+ * shares then follow the bytes, not the rows; returns 1); the rows of its files moved
+ * to the grid when they split a log of several files by its files (the first row of
+ * the grid in its files up to the first in the next rank's: returns 2); else
+ * blog_stream_part's for its rank (the whole log for one process; returns 0). */
 int blog_stream_share(const struct blog_stream *s, size_t *row_lo, size_t *row_hi);
 
 /* The bytes this pass has taken from the inputs (decompressed), the header's block

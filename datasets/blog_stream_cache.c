@@ -6,6 +6,7 @@
  * order to fix, and it is unlinked as soon as it is made. */
 #include "config.h"
 #include "datasets/blog_stream_cache.h"
+#include "datasets/blog_stream.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -23,7 +24,10 @@ enum { COL_NONE, COL_NUM, COL_CODE };
 /* One temporary file of batches: rows [lo, hi) once complete, with the columns' kinds. */
 struct bsc_file {
     int fd;                     /* -1 until needed */
-    size_t lo, hi;
+    size_t lo, hi;              /* the rows it holds */
+    size_t shift;               /* a batch's rows are its stored rows + shift (bsc_shift) */
+    size_t vlo, vhi;            /* the rows it serves, within them */
+    int regrid;                 /* bsc_shift: its batches are cut again on the grid */
     size_t n_cols;
     unsigned char *col;         /* [n_cols] COL_* of the pass that wrote it */
     int has_pos, shaped;
@@ -41,6 +45,8 @@ struct bsc {
     int pending;
     size_t pending_lo;
     size_t next;                /* the row the next batch written or read starts at */
+    size_t carry, carry_at;     /* rows read back past the batch handed out (to the
+                                   grid), held in the loader from row carry_at on */
     unsigned long long bytes;   /* written by the pass */
     int full;                   /* no room once: no pass writes again */
 };
@@ -160,6 +166,8 @@ static int begin_writing(struct bsc *c)
         return -1;
     c->writing = k;
     c->f[k].lo = c->next = c->pending_lo;
+    c->f[k].shift = 0;
+    c->f[k].regrid = 0;
     c->bytes = 0;
     return 0;
 }
@@ -251,7 +259,8 @@ void bsc_write_end(struct bsc *c, size_t hi)
         stop_writing(c);
         return;
     }
-    f->hi = hi;
+    f->hi = f->vhi = hi;
+    f->vlo = f->lo;
     if (c->ready >= 0)
         empty(c, c->ready);
     c->ready = c->writing;
@@ -263,7 +272,41 @@ int bsc_covers(const struct bsc *c, size_t lo, size_t hi, const struct loader *L
     if (!c || c->ready < 0)
         return 0;
     const struct bsc_file *f = &c->f[c->ready];
-    return f->lo == lo && f->hi == hi && lo < hi && same_shape(f, L);
+    return f->vlo == lo && f->vhi == hi && lo < hi && same_shape(f, L);
+}
+
+int bsc_shift(struct bsc *c, size_t shift, size_t lo, size_t hi)
+{
+    if (!c || c->ready < 0 || c->writing >= 0 || c->pending)
+        return 0;
+    struct bsc_file *f = &c->f[c->ready];
+    f->lo += shift;
+    f->hi += shift;
+    f->shift += shift;
+    if (lo < f->lo || hi > f->hi || lo >= hi) {
+        bsc_drop(c);
+        return 0;
+    }
+    f->vlo = lo;
+    f->vhi = hi;
+    f->regrid = 1;
+    return 1;
+}
+
+/* Move the loader's rows [from, from + n) to its first rows. */
+static void move_rows(const struct bsc_file *f, struct loader *L, size_t from, size_t n)
+{
+    memmove(L->action, L->action + from, n * sizeof *L->action);
+    memmove(L->reward, L->reward + from, n * sizeof *L->reward);
+    memmove(L->pscore, L->pscore + from, n * sizeof *L->pscore);
+    memmove(L->line, L->line + from, n * sizeof *L->line);
+    if (f->has_pos)
+        memmove(L->pos, L->pos + from, n * sizeof *L->pos);
+    for (size_t j = 0; j < f->n_cols; j++)
+        if (f->col[j] == COL_NUM)
+            memmove(L->val[j], L->val[j] + from, n * sizeof(double));
+        else if (f->col[j] == COL_CODE)
+            memmove(L->ctx[j].code, L->ctx[j].code + from, n * sizeof(int));
 }
 
 int bsc_read_start(struct bsc *c)
@@ -277,6 +320,7 @@ int bsc_read_start(struct bsc *c)
         return -1;
     }
     c->next = c->f[c->ready].lo;
+    c->carry = 0;
     return 0;
 }
 
@@ -285,40 +329,35 @@ static int get(struct bsc *c, void *p, size_t size)
     return ope_fd_read_all(c->f[c->ready].fd, p, size);
 }
 
-int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progress *progress,
-                   const char *path, struct ope_error *err)
+/* The next batch as it was written into the loader's rows from L->n on (L->n grows by
+ * its rows). 0, or -1 with err (OPE_ENOINPUT: the cache is then dropped and not
+ * written again). */
+static int batch_get(struct bsc *c, struct loader *L, struct ope_error *err)
 {
-    if (c->ready < 0)
-        return ope_fail(err, OPE_ESOFTWARE, "%s: no parsed rows to read back", path);
+    size_t at = L->n;
     const struct bsc_file *f = &c->f[c->ready];
-    L->n = 0;
-    L->row0 = c->next;
-    if (c->next >= f->hi) {
-        *eof = 1;
-        return 0;
-    }
-    if (ope_progress_cancelled(progress))
-        return ope_fail(err, OPE_EINTERRUPTED, "%s: loading cancelled", path);
     errno = 0;
     uint64_t head[2];
     int rc = get(c, head, sizeof head);
     if (test_read_error && --test_read_error == 0)
         rc = -1, errno = EIO;
     size_t n = rc == 0 ? (size_t)head[1] : 0;
-    if (rc == 0 && (head[0] != c->next || n == 0 || n > f->hi - c->next))
+    if (rc == 0 && (head[0] + f->shift != c->next || n == 0 || n > f->hi - c->next))
         rc = -1;
-    if (rc == 0 && n > L->cap && blog_loader_reserve(L, n, err) < 0)
+    if (rc == 0 && at + n > L->cap && blog_loader_reserve_exact(L, at + n, err) < 0)
         return -1;
     if (rc == 0)
-        rc = get(c, L->action, n * sizeof *L->action) | get(c, L->reward, n * sizeof *L->reward) |
-             get(c, L->pscore, n * sizeof *L->pscore) | get(c, L->line, n * sizeof *L->line);
+        rc = get(c, L->action + at, n * sizeof *L->action) |
+             get(c, L->reward + at, n * sizeof *L->reward) |
+             get(c, L->pscore + at, n * sizeof *L->pscore) |
+             get(c, L->line + at, n * sizeof *L->line);
     if (rc == 0 && f->has_pos)
-        rc = get(c, L->pos, n * sizeof *L->pos);
+        rc = get(c, L->pos + at, n * sizeof *L->pos);
     for (size_t j = 0; j < f->n_cols && rc == 0; j++) {
         if (f->col[j] == COL_NUM)
-            rc = get(c, L->val[j], n * sizeof(double));
+            rc = get(c, L->val[j] + at, n * sizeof(double));
         else if (f->col[j] == COL_CODE)
-            rc = get(c, L->ctx[j].code, n * sizeof(int));
+            rc = get(c, L->ctx[j].code + at, n * sizeof(int));
     }
     if (rc != 0) {
         int e = errno;
@@ -328,15 +367,63 @@ int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progres
                         "could not be read back (%s)", ope_tmp_dir(),
                         e ? strerror(e) : "it is short");
     }
-    L->n = n;
+    L->n = at + n;
     c->next += n;
-    *eof = c->next >= f->hi;
+    return 0;
+}
+
+int bsc_read_batch(struct bsc *c, struct loader *L, int *eof, struct ope_progress *progress,
+                   const char *path, struct ope_error *err)
+{
+    if (c->ready < 0)
+        return ope_fail(err, OPE_ESOFTWARE, "%s: no parsed rows to read back", path);
+    const struct bsc_file *f = &c->f[c->ready];
+    /* The rows read back past the last batch handed out come first. */
+    if (c->carry)
+        move_rows(f, L, c->carry_at, c->carry);
+    L->n = c->carry;
+    L->row0 = c->next - c->carry;
+    c->carry = 0;
+    /* The batches as they were written, as the passes that parse cut them (the windows
+     * start where they start), but for those a rank of a log split by files kept of
+     * its share (bsc_shift), which begin before its range, a share's rows off the
+     * grid, and run on past it: those are cut to the range and to the grid, the rows
+     * past the grid kept for the next batch. */
+    for (;;) {
+        if (c->next >= f->vhi) {
+            L->n = L->row0 + L->n > f->vhi ? f->vhi - L->row0 : L->n;
+            break;
+        }
+        if (ope_progress_cancelled(progress))
+            return ope_fail(err, OPE_EINTERRUPTED, "%s: loading cancelled", path);
+        if (batch_get(c, L, err) < 0)
+            return -1;
+        if (L->row0 < f->vlo) {
+            size_t k = f->vlo - L->row0 < L->n ? f->vlo - L->row0 : L->n;
+            move_rows(f, L, k, L->n - k);
+            L->n -= k;
+            L->row0 += k;
+        }
+        size_t end = L->row0 + L->n, grid = end / BLOG_STREAM_GRID * BLOG_STREAM_GRID;
+        if (!f->regrid && end < f->vhi)
+            break;
+        if (end < f->vhi && grid > L->row0) {
+            c->carry = end - grid;
+            c->carry_at = grid - L->row0;
+            L->n = grid - L->row0;
+            break;
+        }
+        if (end >= f->vhi) {
+            L->n = f->vhi - L->row0;
+            break;
+        }
+    }
+    *eof = L->row0 + L->n >= f->vhi;
     if (progress) {
+        size_t done = L->row0 + L->n - f->vlo;
         char label[64];
-        snprintf(label, sizeof label, "reading: %zu of %zu rows", c->next - f->lo,
-                 f->hi - f->lo);
-        ope_progress_report(progress, (double)(c->next - f->lo) / (double)(f->hi - f->lo),
-                            label);
+        snprintf(label, sizeof label, "reading: %zu of %zu rows", done, f->vhi - f->vlo);
+        ope_progress_report(progress, (double)done / (double)(f->vhi - f->vlo), label);
     }
     return 0;
 }

@@ -43,7 +43,10 @@ struct blog_stream {
     size_t lo, hi;              /* blog_stream_set_range: the passes' rows */
     int split_bytes;            /* MPI ranks split the first pass of a compressed log by
                                    its bytes (blog_stream_split) ... */
-    size_t share_lo, share_hi;  /* ... and this rank's rows are these (blog_stream_share) */
+    int split_files;            /* ... or a log of several files by its files: */
+    size_t in_lo, in_hi;        /* the inputs of this rank's first pass ([0, 0): all) */
+    size_t share_lo, share_hi;  /* either way this rank's rows are these
+                                   (blog_stream_share) */
     int ranged;                 /* they are not the whole log */
     size_t pass_rows;           /* rows handed out in this pass */
     size_t off;                 /* next window's first row in the batch */
@@ -72,7 +75,8 @@ struct blog_stream_checks {
 };
 
 /* Open the inputs for a pass and read past the header; a range starts by a seek to
- * its first row. 0 or -1. */
+ * its first row, a first pass split by files (in_lo < in_hi) at input in_lo, its
+ * rows counted from 0. 0 or -1. */
 int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err);
 
 /* The next batch of rows into the loader (none at the end of the pass). 0 or -1. */
@@ -85,7 +89,8 @@ void blog_stream_check_batch(struct blog_stream *s, struct blog_stream_checks *c
  * (open_rc 0) or its opening failed (open_rc -1, err then left alone): the ranks agree
  * whether the first pass is split among them (one regular file, the same size on
  * every rank: a plain one by its index of rows, the same rows on every rank as
- * csv_index_build finds them; a compressed one by its bytes), and if
+ * csv_index_build finds them; a compressed one by its bytes; several regular files,
+ * the same sizes on every rank, by whole files), and if
  * so each reads its share of the rows and the ranks merge their facts and first
  * errors into those of the whole-log first pass. 1: done (s holds the whole log's
  * facts, marks and rows); 0: not split (make the whole-log first pass); -1 with err

@@ -40,10 +40,10 @@ int blog_marks_note(struct blog_marks *k, const struct loader *L, struct ope_err
 int blog_marks_seek(const struct blog_marks *k, struct csv_reader *csv, size_t row,
                     size_t *input, struct ope_error *err)
 {
-    size_t i = row / BLOG_STREAM_GRID;
-    if (row % BLOG_STREAM_GRID || i >= k->n)
-        return ope_fail(err, OPE_ESOFTWARE, "blog_marks_seek: row %zu of %zu marks", row,
-                        k->n);
+    size_t i = row / BLOG_STREAM_GRID - k->first;
+    if (row % BLOG_STREAM_GRID || row / BLOG_STREAM_GRID < k->first || i >= k->n)
+        return ope_fail(err, OPE_ESOFTWARE, "blog_marks_seek: row %zu of %zu marks from %zu",
+                        row, k->n, k->first);
     *input = k->m[i].input;
     return csv_seek(csv, k->m[i].input, k->m[i].offset, k->m[i].line, err);
 }
@@ -52,7 +52,7 @@ void blog_marks_release(struct blog_marks *k)
 {
     free(k->m);
     k->m = NULL;
-    k->n = k->cap = 0;
+    k->n = k->cap = k->first = 0;
 }
 
 void blog_stream_part(size_t rows, size_t parts, size_t k, size_t *row_lo, size_t *row_hi)

@@ -16,8 +16,10 @@ struct blog_mark {
 };
 
 struct blog_marks {
-    struct blog_mark *m;    /* [n]: rows 0, GRID, 2 GRID, ... */
+    struct blog_mark *m;    /* [n]: rows first GRID, (first + 1) GRID, ... */
     size_t n, cap;
+    size_t first;           /* 0, unless an MPI rank knows only its own range's marks
+                               (blog_stream_split of several files) */
 };
 
 /* Note the marks among the rows L holds (rows L->row0.. of the log, with L->offset

@@ -1,14 +1,17 @@
 /* datasets/blog_stream_split.c: the first pass of a streamed bandit log split among MPI
  * ranks (blog_stream_split, blog_stream_int.h). Every rank finds where the rows begin
  * without parsing them (a plain file: csv_index_build; a compressed one: passing over
- * the rows before its share, bytes_split), reads and checks its own share of the rows
- * only, and the ranks exchange what they found and merge it, in rank order, into
- * exactly the facts and the first error of the whole-log first pass. */
+ * the rows before its share, bytes_split), or takes whole files of a log of several
+ * (files_split), reads and checks its own share of the rows only, and the ranks
+ * exchange what they found and merge it, in rank order, into exactly the facts and
+ * the first error of the whole-log first pass. */
 #include "config.h"
 #include "datasets/blog_stream_int.h"
 
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "datasets/csvindex.h"
 #include "datasets/input.h"
 #include "ope/base/comm.h"
+#include "ope/base/sha256.h"
 #include "ope/base/statefile.h"
 
 #define GATE_MAGIC "ope split first pass 1"
@@ -36,17 +40,21 @@ struct gate {
 
 /* A rank's view of the log at the gate. */
 struct view {
-    int can;                    /* it may take part in a split: SPLIT_INDEX, SPLIT_BYTES */
-    unsigned long long rows, size, cols;
+    int can;                    /* it may take part in a split: SPLIT_INDEX, SPLIT_BYTES,
+                                   SPLIT_FILES */
+    unsigned long long rows, size, cols;    /* SPLIT_FILES: rows is the files' number,
+                                               size their sum */
     unsigned long long out, raw;    /* SPLIT_BYTES: decompressed bytes read, and the
-                                       compressed bytes they came from */
+                                       compressed bytes they came from; SPLIT_FILES:
+                                       out is a hash of every file's size */
     unsigned long long tilt;        /* SPLIT_BYTES: decompression's share of a rank's
                                        time, in thousandths (bytes_target) */
 };
 
 /* How the ranks split the first pass: a plain file by an index of its rows
- * (csv_index_build), a compressed one by bytes (bytes_split). */
-enum { SPLIT_NONE, SPLIT_INDEX, SPLIT_BYTES };
+ * (csv_index_build), a compressed one by bytes (bytes_split), several files by whole
+ * files (files_split). */
+enum { SPLIT_NONE, SPLIT_INDEX, SPLIT_BYTES, SPLIT_FILES };
 
 static int gate_parse(const char *p, size_t n, struct view *v)
 {
@@ -80,7 +88,8 @@ static int gate(const struct view *mine, struct view *first, struct ope_error *e
     for (int r = 0; rc == 0 && r < comm_size(); at += len[r], r++) {
         struct view v;
         if (gate_parse(all.buf + at, len[r], &v) < 0 || !v.can || v.can != mine->can ||
-            v.rows != mine->rows || v.size != mine->size || v.cols != mine->cols)
+            v.rows != mine->rows || v.size != mine->size || v.cols != mine->cols ||
+            (v.can == SPLIT_FILES && v.out != mine->out))
             rc = 1;
         else if (r == 0)
             *first = v;
@@ -130,6 +139,19 @@ static void share_batch(struct blog_stream *s, struct share *sh, const unsigned 
     sh->rows += L->n;
 }
 
+/* A share's reading over: its facts taken from the loader, and the loader's row offsets
+ * (kept for the marks while it read) and was[] freed. */
+static void share_end(struct blog_stream *s, struct share *sh, unsigned char *was)
+{
+    struct loader *L = &s->L;
+    free(was);
+    free(L->offset);
+    L->offset = NULL;
+    sh->max_action = L->max_action;
+    sh->min_pos = L->min_pos;
+    sh->max_pos = L->max_pos;
+}
+
 /* Read the rows [s->lo, s->hi) (the last share to the end of the log), checking them
  * as the whole-log first pass does. Fills sh; -1 only when out of memory. */
 static int share_read(struct blog_stream *s, struct share *sh, struct ope_error *err)
@@ -155,10 +177,7 @@ static int share_read(struct blog_stream *s, struct share *sh, struct ope_error 
             break;
         share_batch(s, sh, was);
     }
-    free(was);
-    sh->max_action = L->max_action;
-    sh->min_pos = L->min_pos;
-    sh->max_pos = L->max_pos;
+    share_end(s, sh, was);
     return 0;
 }
 
@@ -460,13 +479,24 @@ static int shares_merge(struct blog_stream *s, struct share *mine, int read_rc,
         if (rc == 0)
             rc = sf_done(&st[r], err);
     }
+    /* Split by files, a share's rows follow the shares before it, and the last ends
+     * with the log. */
+    uint64_t next = 0;
+    for (int r = 0; rc == 0 && s->split_files && r < P; r++) {
+        all[r].lo = next;
+        all[r].hi = next += all[r].rows;
+    }
     if (rc == 0)
         rc = merge(s, all, err);
+    if (rc == 1 && s->split_files) {
+        s->share_lo = (size_t)all[comm_rank()].lo;
+        s->share_hi = (size_t)all[comm_rank()].hi;
+    }
     int categorical = 0;
     for (size_t j = 0; j < m; j++)
         categorical |= L->ctx[j].categorical;
-    /* (a split by bytes that did not merge has cached rows of its own share) */
-    if (categorical || (rc == 0 && s->split_bytes))
+    /* (a split that did not merge has cached rows of its own share) */
+    if (categorical || (rc == 0 && (s->split_bytes || s->split_files)))
         bsc_drop(s->cache);
     for (int r = 0; all && r < P; r++)
         share_release(&all[r]);
@@ -474,7 +504,8 @@ static int shares_merge(struct blog_stream *s, struct share *mine, int read_rc,
     exchange_done(st);
     strbuf_release(&pay);
     if (rc == 0) {
-        s->split_bytes = 0;
+        s->split_bytes = s->split_files = 0;
+        s->in_lo = s->in_hi = 0;
         return unread(s, err) < 0 ? -1 : 0;
     }
     if (rc < 0)
@@ -592,12 +623,7 @@ static int bytes_share_read(struct blog_stream *s, struct share *sh, uint64_t un
     }
     if (rc == 0)
         bsc_write_end(s->cache, L->row0 + L->n);
-    free(was);
-    free(L->offset);
-    L->offset = NULL;
-    sh->max_action = L->max_action;
-    sh->min_pos = L->min_pos;
-    sh->max_pos = L->max_pos;
+    share_end(s, sh, was);
     return rc < 0 ? -1 : 0;
 }
 
@@ -649,6 +675,233 @@ static int bytes_split(struct blog_stream *s, const struct view *v0, struct ope_
     return rc;
 }
 
+/* ---- several files, split by whole files ------------------------------------------- */
+
+/* The first input of rank q's share of n files whose weights sum to cum[k] before
+ * file k: the file boundary nearest to q / P of their weight (the first of equals), so
+ * the shares are contiguous, in order, and computed alike by every rank from the
+ * sizes they agreed on at the gate. q = P: n. */
+static size_t files_first(const double *cum, size_t n, int q, int P)
+{
+    if (q >= P)
+        return n;
+    double want = cum[n] * (double)q / (double)P;
+    size_t k = 0;
+    while (k < n && fabs(cum[k + 1] - want) < fabs(cum[k] - want))
+        k++;
+    return k;
+}
+
+/* The weights of several regular files: cum[k] the weight of the files before file k
+ * (a compressed file weighs four times its bytes, as --memory-limit counts it: it
+ * expands into about that many bytes to parse), into *cum (n + 1, the caller's to
+ * free). 1 when every input is a regular file, else 0 (*cum NULL); -1 out of memory. */
+static int files_weigh(const struct blog_stream *s, double **cum, struct ope_error *err)
+{
+    *cum = NULL;
+    if (s->spilled || s->n_in < 2)
+        return 0;
+    double *c = ope_calloc(s->n_in + 1, sizeof *c, err);
+    if (!c)
+        return -1;
+    for (size_t k = 0; k < s->n_in; k++) {
+        struct ope_error e = { 0 };
+        struct in_src *in = s->size[k] >= 0 ? in_open(s->file[k], NULL, &e) : NULL;
+        int ok = in && in_is_regular(in);
+        double w = ok && in_format_of(in) != IN_PLAIN ? 4.0 : 1.0;
+        in_close(in);
+        if (!ok) {
+            free(c);
+            return 0;
+        }
+        c[k + 1] = c[k] + w * (double)s->size[k];
+    }
+    *cum = c;
+    return 1;
+}
+
+/* A hash of every input's size (FNV-1a), for the gate: ranks that see files of other
+ * sizes do not split. */
+static unsigned long long files_sizes_hash(const struct blog_stream *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t k = 0; k < s->n_in; k++)
+        for (int b = 0; b < 64; b += 8) {
+            h ^= ((unsigned long long)s->size[k] >> b) & 0xff;
+            h *= 1099511628211ULL;
+        }
+    return h;
+}
+
+/* After the share's last row (the loader holding its last batch, cut at its end):
+ * read on into the files after the share, up to BLOG_STREAM_GRID - 1 rows, and keep
+ * them with the share's batches, neither checked nor counted in the share's facts (the
+ * next rank checks them as its own): the rank's range of the later passes ends at
+ * the first row of the grid in the next share, which those rows reach. Any trouble
+ * (a bad row, a differing header, a column that turns categorical, whose codes would
+ * be these rows' own) and the share's batches are not kept. */
+static void files_extras(struct blog_stream *s)
+{
+    struct loader *L = &s->L;
+    int categorical = 0;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        categorical |= L->ctx[j].categorical;
+    if (!s->cache || s->in_hi >= s->n_in || categorical)
+        return;
+    long max_action = L->max_action, min_pos = L->min_pos, max_pos = L->max_pos;
+    struct ope_error e = { 0 };
+    L->row0 += L->n;
+    L->n = 0;
+    int rc = csv_set_inputs(s->csv, s->in_hi, s->n_in, &e);
+    if (rc == 0)
+        rc = csv_rows_note(&L->rows_of, s->csv, L->row0, &e);
+    if (rc == 0 && blog_loader_read_rows(L, s->csv, BLOG_STREAM_GRID - 1, &e) < 0)
+        rc = -1;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        categorical |= L->ctx[j].categorical;
+    if (rc < 0 || categorical)
+        bsc_drop(s->cache);
+    else if (L->n)
+        bsc_write_batch(s->cache, L);
+    L->max_action = max_action;
+    L->min_pos = min_pos;
+    L->max_pos = max_pos;
+}
+
+/* Read the share of the files [s->in_lo, s->in_hi) from its first row, which is its
+ * row 0 (where it lies in the log is known once the ranks have counted), checking its
+ * rows as the whole-log first pass does, and noting where its first BLOG_STREAM_GRID
+ * rows begin into first[*n_first] (the rank's range of the later passes begins at one
+ * of them). Its batches are kept, with the rows after it up to the grid
+ * (files_extras), for the later passes (bsc_shift). Fills sh; -1 only when out of
+ * memory. */
+static int files_share_read(struct blog_stream *s, struct share *sh, struct blog_mark *first,
+                            size_t *n_first, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    size_t m = L->r.n_cols;
+    *n_first = 0;
+    unsigned char *was = ope_calloc(m ? m : 1, 1, err);
+    L->offset = was ? ope_malloc(L->cap * sizeof *L->offset, err) : NULL;
+    int rc = L->offset ? share_alloc(s, sh, err) : -1;
+    struct ope_error e = { 0 };
+    /* (a share of no file reads nothing: its rows are none) */
+    sh->started = rc == 0 && (s->in_lo == s->in_hi || blog_stream_pass_start(s, &e) == 0);
+    if (sh->started && s->in_lo < s->in_hi)
+        bsc_write_start(s->cache, 0);
+    while (sh->started && s->in_lo < s->in_hi) {
+        for (size_t j = 0; j < m; j++)
+            was[j] = (unsigned char)L->ctx[j].categorical;
+        L->row0 += L->n;
+        L->n = 0;
+        int got = blog_loader_read_rows(L, s->csv, s->batch, &sh->read_err);
+        if (got < 0)
+            break;
+        for (size_t i = 0; L->row0 == 0 && i < L->n && i < BLOG_STREAM_GRID; i++) {
+            size_t in = 0;
+            while (in + 1 < L->rows_of.n && L->rows_of.start[in + 1] <= i)
+                in++;
+            first[i] = (struct blog_mark){ in, L->offset[i], L->line[i] };
+            *n_first = i + 1;
+        }
+        if (L->n) {
+            share_batch(s, sh, was);
+            bsc_write_batch(s->cache, L);
+        }
+        if (got == 0) {
+            files_extras(s);
+            bsc_write_end(s->cache, L->row0 + L->n);
+            break;
+        }
+    }
+    share_end(s, sh, was);
+    sh->at_end = s->in_hi == s->n_in;
+    return rc;
+}
+
+/* Round a row up to the grid, at most the log's rows. */
+static size_t grid_up(size_t row, size_t total)
+{
+    size_t g = (row + BLOG_STREAM_GRID - 1) / BLOG_STREAM_GRID * BLOG_STREAM_GRID;
+    return g < total ? g : total;
+}
+
+/* The log's SHA-256, of its files' bytes in order, taken on a thread of its own while
+ * the rank parses its share (on a machine with a core to spare it costs no time). */
+struct files_hash {
+    const char *const *paths;
+    size_t n;
+    char hex[65];
+    struct ope_error err;
+    int rc;
+};
+
+static void *files_hash_main(void *arg)
+{
+    struct files_hash *h = arg;
+    h->rc = sha256_files_hex(h->paths, h->n, h->hex, &h->err);
+    return NULL;
+}
+
+/* A log of several regular files: each rank reads, checks and counts the rows of its
+ * own files only (files_first), and the ranks merge their facts and first errors in
+ * rank order, which is file order. The counts give each share's rows in the log; a
+ * rank's range of the later passes is its share's rows moved to the grid (the first
+ * row of the grid in its share up to the first in the next share: its last file's
+ * range may run a few rows into the next rank's files), and begins at one of the
+ * first BLOG_STREAM_GRID rows it read, whose mark it noted. No rank reads every byte:
+ * each hashes every file for the log's SHA-256 (blog_stream_digest: several inputs'
+ * bytes in order, by which the ranks see they read the same log) on a thread while
+ * it parses its share, less work than parsing them. */
+static int files_split(struct blog_stream *s, const double *cum, struct ope_error *err)
+{
+    int P = comm_size(), r = comm_rank();
+    s->split_files = 1;
+    s->in_lo = files_first(cum, s->n_in, r, P);
+    s->in_hi = files_first(cum, s->n_in, r + 1, P);
+    struct share mine = { 0 };
+    size_t n_first = 0;
+    struct files_hash h = { (const char *const *)s->file, s->n_in, "", { 0 }, -1 };
+    pthread_t th;
+    int hashing = pthread_create(&th, NULL, files_hash_main, &h) == 0;
+    struct blog_mark *first = ope_calloc(BLOG_STREAM_GRID, sizeof *first, err);
+    int rc = first ? files_share_read(s, &mine, first, &n_first, err) : -1;
+    if (hashing)
+        pthread_join(th, NULL);
+    else
+        files_hash_main(&h);
+    rc = shares_merge(s, &mine, rc, err);
+    share_release(&mine);
+    s->in_lo = s->in_hi = 0;
+    if (rc == 1) {
+        size_t lo = grid_up(s->share_lo, s->total), hi = grid_up(s->share_hi, s->total);
+        size_t j = lo - s->share_lo;
+        if (lo < hi && j >= n_first)
+            rc = ope_fail(err, OPE_ESOFTWARE, "files_split: row %zu of a share of %zu rows "
+                          "(%zu noted)", j, s->share_hi - s->share_lo, n_first);
+        else if (lo < hi && lo > 0) {
+            blog_marks_release(&s->marks);
+            if (blog_marks_add(&s->marks, first[j].input, first[j].offset, first[j].line,
+                               err) < 0)
+                rc = -1;
+            s->marks.first = lo / BLOG_STREAM_GRID;
+        }
+        /* What the share kept serves the range (bsc_shift). */
+        if (rc == 1)
+            bsc_shift(s->cache, s->share_lo, lo, hi);
+        s->share_lo = lo;
+        s->share_hi = hi;
+    }
+    free(first);
+    if (rc == 1 && h.rc < 0) {
+        *err = h.err;
+        rc = -1;
+    } else if (rc == 1) {
+        memcpy(s->digest, h.hex, sizeof s->digest);
+    }
+    return rc;
+}
+
 /* The kind of split path allows: SPLIT_INDEX for a plain regular file, SPLIT_BYTES for
  * a compressed one, SPLIT_NONE for anything else (a pipe is read whole by every rank,
  * and copied as it is read). *tilt: decompression's share of the time a rank spends
@@ -671,13 +924,19 @@ static int split_kind(const char *path, unsigned long long *tilt)
 
 int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
 {
-    /* One regular file. */
+    /* One regular file, or several. */
     struct view mine = { 0 }, first = { 0 };
     struct csv_index ix = { 0 };
     struct ope_error e = { 0 };
     unsigned long long kind_tilt = 0;
     int kind = open_rc == 0 && s->n_in == 1 && !s->spilled && s->size[0] >= 0
              ? split_kind(s->file[0], &kind_tilt) : SPLIT_NONE;
+    double *cum = NULL;
+    if (open_rc == 0 && s->n_in > 1) {
+        /* (out of memory here, the ranks read the log whole) */
+        kind = files_weigh(s, &cum, &e) == 1 ? SPLIT_FILES : SPLIT_NONE;
+        e.status = 0;
+    }
     if (kind == SPLIT_INDEX && csv_index_build(s->file[0], BLOG_STREAM_GRID, 1, &ix, &e) == 0 &&
         ix.seekable && ix.rows > 0) {
         /* The index read every byte of the file: its digest is the log's
@@ -691,14 +950,22 @@ int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
         mine.out = csv_bytes_taken(s->csv);
         mine.raw = csv_raw_taken(s->csv);
         mine.tilt = kind_tilt;
+    } else if (kind == SPLIT_FILES) {
+        mine.can = SPLIT_FILES;
+        mine.rows = s->n_in;
+        mine.out = files_sizes_hash(s);
     }
     if (mine.can) {
-        mine.size = (unsigned long long)s->size[0];
+        mine.size = 0;
+        for (size_t k = 0; k < s->n_in; k++)
+            mine.size += (unsigned long long)s->size[k];
         mine.cols = s->L.r.n_cols;
     }
     int rc = gate(&mine, &first, open_rc == 0 ? err : &e);
     if (rc == 1)
-        rc = mine.can == SPLIT_INDEX ? split_pass(s, &ix, err) : bytes_split(s, &first, err);
+        rc = mine.can == SPLIT_INDEX ? split_pass(s, &ix, err)
+           : mine.can == SPLIT_BYTES ? bytes_split(s, &first, err) : files_split(s, cum, err);
     csv_index_release(&ix);
+    free(cum);
     return open_rc == 0 ? rc : 0;
 }

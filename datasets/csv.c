@@ -29,6 +29,7 @@ struct csv_reader {
     FILE *const *tee;       /* csv_set_tee: per input, NULL or where its bytes go */
     const char *const *tee_name;
     size_t n_in, cur;       /* how many, and which one is being read */
+    size_t stop;            /* csv_set_inputs: read no input from this one on (0: n_in) */
     char **hdr;             /* the first input's header, the others must match */
     size_t nhdr;
     int have_hdr;
@@ -53,6 +54,12 @@ struct csv_reader {
     struct csv_field *f;
     size_t nf, capf;
 };
+
+/* The inputs read end before this one (csv_set_inputs). */
+static size_t inputs_end(const struct csv_reader *r)
+{
+    return r->stop ? r->stop : r->n_in;
+}
 
 static struct csv_reader *reader_new(const char *name, char sep, struct ope_error *err)
 {
@@ -152,8 +159,9 @@ struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
     return csv_open_named(paths, paths, n, sep, err);
 }
 
-struct csv_reader *csv_open_named(const char *const *files, const char *const *paths,
-                                  size_t n, char sep, struct ope_error *err)
+/* csv_open_named, its inputs' bytes hashed for csv_digest unless !digest. */
+static struct csv_reader *open_named(const char *const *files, const char *const *paths,
+                                     size_t n, char sep, int digest, struct ope_error *err)
 {
     size_t longest = 0;
     for (size_t k = 0; k < n; k++)
@@ -195,12 +203,26 @@ struct csv_reader *csv_open_named(const char *const *files, const char *const *p
                 return NULL;
             }
     }
-    if (!(r->in = in_open(files[0], n > 1 ? &r->sha : NULL, err))) {
+    /* (no digest: as after a seek, no input is hashed) */
+    r->seeked = !digest;
+    if (!(r->in = in_open(files[0], n > 1 && digest ? &r->sha : NULL, err))) {
         csv_close(r);
         return NULL;
     }
     r->size = n > 1 ? 0 : in_size(r->in);
     return r;
+}
+
+struct csv_reader *csv_open_named(const char *const *files, const char *const *paths,
+                                  size_t n, char sep, struct ope_error *err)
+{
+    return open_named(files, paths, n, sep, 1, err);
+}
+
+struct csv_reader *csv_open_again(const char *const *files, const char *const *paths,
+                                  size_t n, char sep, struct ope_error *err)
+{
+    return open_named(files, paths, n, sep, 0, err);
 }
 
 struct csv_reader *csv_open_mem(const char *buf, size_t len, const char *name, char sep,
@@ -536,7 +558,7 @@ int csv_next(struct csv_reader *r, const struct csv_field **fields, size_t *n,
             return -1;
         /* An input that ends: the next one goes on (after a header, or the log is
          * empty, which the loader says of the first input). */
-        if (rc != 0 || !r->have_hdr || r->cur + 1 >= r->n_in)
+        if (rc != 0 || !r->have_hdr || r->cur + 1 >= inputs_end(r))
             return rc;
         if (next_input(r, err) < 0)
             return -1;
@@ -558,7 +580,7 @@ int csv_next_span(struct csv_reader *r, size_t want, struct csv_span *sp,
             break;
     }
     if (r->pos >= r->len)       /* another input follows: csv_next goes on to it */
-        return r->have_hdr && r->cur + 1 < r->n_in ? 2 : 0;
+        return r->have_hdr && r->cur + 1 < inputs_end(r) ? 2 : 0;
     char *b = r->buf + r->pos;
     size_t avail = r->len - r->pos, end;
     const char *nl = memrchr(b, '\n', avail);
@@ -725,6 +747,23 @@ int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
     r->line = line;
     r->line_start = offset;
     return 1;
+}
+
+int csv_set_inputs(struct csv_reader *r, size_t first, size_t end, struct ope_error *err)
+{
+    if (!r->paths || !r->have_hdr || r->held || first < r->cur || first >= end ||
+        end > r->n_in || (r->tee && r->tee[r->cur]))
+        return ope_fail(err, OPE_ESOFTWARE, "%s: csv_set_inputs [%zu, %zu) of %zu, at %zu",
+                        r->name, first, end, r->n_in, r->cur);
+    r->stop = end;
+    if (first == r->cur)
+        return 0;
+    /* Come to input `first` as reading comes to the next input (next_input): its
+     * header checked against the first input's, with the same message. The inputs
+     * skipped are not hashed: no digest. */
+    r->seeked = 1;
+    r->cur = first - 1;
+    return next_input(r, err) < 0 ? -1 : 0;
 }
 
 void csv_set_end(struct csv_reader *r, size_t offset)

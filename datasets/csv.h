@@ -43,6 +43,11 @@ struct csv_reader *csv_open_many(const char *const *paths, size_t n, char sep,
 struct csv_reader *csv_open_named(const char *const *files, const char *const *paths,
                                   size_t n, char sep, struct ope_error *err);
 
+/* The same for a log read again whose digest is known already: several inputs' bytes
+ * are not hashed as they are read (csv_digest then says nothing). */
+struct csv_reader *csv_open_again(const char *const *files, const char *const *paths,
+                                  size_t n, char sep, struct ope_error *err);
+
 /* Copy the bytes of input k, as given, to tee[k] (tee_name[k] in messages) as they
  * are read, where tee[k] is not NULL (in_set_tee); the arrays are the caller's and
  * must outlive the reader. Call right after opening. */
@@ -107,6 +112,16 @@ size_t csv_record_offset(const struct csv_reader *r);
  * byte before offset does not end a line); -1 with err. */
 int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
              struct ope_error *err);
+
+/* Read only the inputs [first, end) of a log of several (csv_open_many), from the
+ * first record of input `first` on: for a reader that has handed out the header
+ * (csv_next) and reads input `first` or one before it, with no tee. Coming to input
+ * `first` checks its header against the first input's, as reading on to it does (the
+ * same message: an empty file, a differing column), the inputs before it skipped
+ * unread; the last record of input end - 1 is then the last (csv_next returns 0).
+ * Messages name the inputs by their index in the log; csv_digest is then not known. 0,
+ * or -1 with err. */
+int csv_set_inputs(struct csv_reader *r, size_t first, size_t end, struct ope_error *err);
 
 /* Read the input being read only up to byte offset (decompressed, as
  * csv_record_offset gives it; 0: to its end), as if it ended there: for a reader of

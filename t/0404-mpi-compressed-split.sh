@@ -23,18 +23,11 @@ command -v zstd >/dev/null 2>&1 || skip_all "zstd is not installed (apt-get inst
 plan 20
 
 # 40,000 rows (10 chunks of the grid: shares of 2, 3 and 5 ranks of about 20,000,
-# 13,000 and 8,000 rows).
-"$OPE" gen bandit --rows 40000 --actions 3 --contexts 4 --policies greedy,uniform \
-    --seed 11 -q -o "$TMP/raw.csv" || exit 1
-sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
-# x1 whole numbers until "blue" at row 30000 (categorical in the last shares only); x2
-# "a"/"b", then "mid" from row 25000. Then the records csv.c reads that are not one
-# per line: a BOM, CR LF, blank lines, a quoted level holding a line break (rows
-# 5000, 21000, 32000: in the first, middle and last shares).
-awk -F, 'BEGIN { OFS = "," } NR > 1 { r = NR - 2
-    $5 = r % 7; if (r == 30000) $5 = "blue"
-    $6 = (r % 2) ? "a" : "b"; if (r >= 25000 && r % 3 == 0) $6 = "mid" } { print }' \
-    "$TMP/q.csv" > "$TMP/cat.csv"
+# 13,000 and 8,000 rows); in cat.csv x1 turns categorical at row 30000 (in the last
+# shares only) and x2 gains a level at 25000 (mpi_cat_logs). Then the records csv.c
+# reads that are not one per line: a BOM, CR LF, blank lines, a quoted level holding a
+# line break (rows 5000, 21000, 32000: in the first, middle and last shares).
+mpi_cat_logs
 awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
     if (r == 5000 || r == 21000) printf "\r\n"
     if (r == 32000) sub(/,b,/, ",\"two\nlines\",")

@@ -13,11 +13,21 @@
 #                             facts
 #   same_json DESC LOG NPS    ope eval's JSON of LOG under each rank count of NPS is the
 #                             single process's (t/jsonclose, 1e-12)
+#   same_json_files DESC NPS ARG...
+#                             the same for ope eval ARG... (a log of several files, or
+#                             options after the log)
 #   refused_alike DESC LOG NPS
 #                             LOG is refused under each rank count with the single
 #                             process's status and first message line (after the
 #                             "rank R: " of the rank that read it; mpirun adds its own
 #                             notice after that line); leaves that line in $TMP/e1.first
+#   refused_files DESC NPS ARG...
+#                             the same for ope eval ARG...
+#   mpi_cat_logs              $TMP/raw.csv: 40,000 rows of ope gen bandit (3 actions, 4
+#                             contexts x0..x3, policies greedy and uniform, seed 11, q.*
+#                             columns); $TMP/q.csv the same with qhat.* columns;
+#                             $TMP/cat.csv with x1 whole numbers until "blue" at row
+#                             30000 and x2 "a"/"b", then "mid" from row 25000
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 mpi_ready() {
@@ -56,11 +66,15 @@ same_facts() {
 }
 
 same_json() {
-    desc=$1; log=$2
-    "$OPE" eval "$log" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
+    same_json_files "$1" "$3" "$2"
+}
+
+same_json_files() {
+    desc=$1; nps=$2; shift 2
+    "$OPE" eval "$@" -f json >"$TMP/mem" 2>"$TMP/mem.err" || { fail "$desc: alone"; return; }
     bad=""
-    for np in $3; do
-        $mpi -np "$np" "$OPE" eval "$log" -f json >"$TMP/np" 2>"$TMP/np.err"
+    for np in $nps; do
+        $mpi -np "$np" "$OPE" eval "$@" -f json >"$TMP/np" 2>"$TMP/np.err"
         s=$?
         if [ $s -ne 0 ] || ! "$OPE_BUILDDIR/t/jsonclose" "$TMP/mem" "$TMP/np" 2>"$TMP/cmp"; then
             bad="$bad np=$np (status $s: $(head -c 300 "$TMP/np.err") $(cat "$TMP/cmp"))"
@@ -70,17 +84,31 @@ same_json() {
 }
 
 refused_alike() {
-    desc=$1; log=$2
-    "$OPE" eval "$log" >/dev/null 2>"$TMP/e1"; s1=$?
+    refused_files "$1" "$3" "$2"
+}
+
+refused_files() {
+    desc=$1; nps=$2; shift 2
+    "$OPE" eval "$@" >/dev/null 2>"$TMP/e1"; s1=$?
     head -1 "$TMP/e1" > "$TMP/e1.first"
     bad=""
     [ $s1 -ne 0 ] || bad="the single process takes it"
-    for np in $3; do
-        $mpi -np "$np" "$OPE" eval "$log" >/dev/null 2>"$TMP/e2"; s2=$?
+    for np in $nps; do
+        $mpi -np "$np" "$OPE" eval "$@" >/dev/null 2>"$TMP/e2"; s2=$?
         head -1 "$TMP/e2" | sed 's/^ope: rank [0-9]*: /ope: /' > "$TMP/e2.first"
         [ $s2 -eq $s1 ] && cmp -s "$TMP/e1.first" "$TMP/e2.first" ||
             bad="$bad np=$np: status $s2, $(cat "$TMP/e2.first")"
     done
     if [ -z "$bad" ]; then pass "$desc"
     else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
+}
+
+mpi_cat_logs() {
+    "$OPE" gen bandit --rows 40000 --actions 3 --contexts 4 --policies greedy,uniform \
+        --seed 11 -q -o "$TMP/raw.csv" || exit 1
+    sed '1s/,q\./,qhat./g' "$TMP/raw.csv" > "$TMP/q.csv"
+    awk -F, 'BEGIN { OFS = "," } NR > 1 { r = NR - 2
+        $5 = r % 7; if (r == 30000) $5 = "blue"
+        $6 = (r % 2) ? "a" : "b"; if (r >= 25000 && r % 3 == 0) $6 = "mid" } { print }' \
+        "$TMP/q.csv" > "$TMP/cat.csv"
 }

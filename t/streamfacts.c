@@ -1,11 +1,13 @@
 /* t/streamfacts.c: what a streamed bandit log gives, for t/0383 to compare between a
  * single process and each rank of an MPI job (the first pass split among the ranks,
  * datasets/blog_stream_split.c). Usage: streamfacts LOG OUT [--position-base B]
- * [--n-actions A] [-- LOG OUT ...]; for each log each rank writes OUT.RANK: the error
+ * [--n-actions A] [-- LOG OUT ...], LOG one file or several joined by '+' (one log);
+ * for each log each rank writes OUT.RANK: the error
  * of blog_stream_open (status and message), or the log's rows, actions, positions,
  * columns' roles, every categorical
  * column's levels in order, and a SHA-256 of every value of every window of a whole
- * pass (rows, codes, probabilities, lines), so that two runs agree only when every
+ * pass (rows, codes, probabilities, lines), and for several files the log's SHA-256
+ * (blog_stream_digest), so that two runs agree only when every
  * rank's stream is the single process's, value for value; and OUT.share.RANK: the
  * rank's share of the rows (blog_stream_share) and a digest of each window of a pass
  * over it, which in rank order are the single process's windows. */
@@ -57,8 +59,8 @@ static void share_pass(struct blog_stream *s, FILE *share)
 {
     struct ope_error err = { 0 };
     size_t lo, hi;
-    int by_bytes = blog_stream_share(s, &lo, &hi);
-    fprintf(share, "share %zu %zu %s\n", lo, hi, by_bytes ? "bytes" : "rows");
+    int by = blog_stream_share(s, &lo, &hi);
+    fprintf(share, "share %zu %zu %s\n", lo, hi, by == 1 ? "bytes" : by == 2 ? "files" : "rows");
     if (blog_stream_set_range(s, lo, hi, &err) != 0) {
         fprintf(share, "range error %d %s\n", err.status, err.msg);
         return;
@@ -78,20 +80,30 @@ static void share_pass(struct blog_stream *s, FILE *share)
         fprintf(share, "pass error %d %s\n", err.status, err.msg);
 }
 
-static int facts(const char *path, const struct load_opts *o, FILE *out, FILE *share)
+static int facts(char *log, const struct load_opts *o, FILE *out, FILE *share)
 {
     struct ope_error err = { 0 };
-    struct blog_stream *s = blog_stream_open(&path, 1, o, 4096, &err);
+    const char *path[64];
+    size_t n = 0;
+    for (char *p = strtok(log, "+"); p && n < 64; p = strtok(NULL, "+"))
+        path[n++] = p;
+    struct blog_stream *s = blog_stream_open(path, n, o, 4096, &err);
     if (!s) {
         fprintf(out, "error %d %s\n", err.status, err.msg);
         return 0;
     }
+    char hex[65];
+    if (n > 1 && blog_stream_digest(s, hex) == 0)
+        fprintf(out, "digest %s\n", hex);
+    /* The share's pass first: a rank's range is read back from what its first pass
+     * kept of its share, where it kept it (a whole pass parsed would replace that). */
+    share_pass(s, share);
     struct sha256 h;
     sha256_init(&h);
     const struct blog *w;
     size_t first, windows = 0;
-    int rc;
-    while ((rc = blog_stream_next(s, &w, &first, &err)) == 1) {
+    int rc = blog_stream_set_range(s, 0, blog_stream_rows(s), &err) == 0 ? 1 : -1;
+    while (rc == 1 && (rc = blog_stream_next(s, &w, &first, &err)) == 1) {
         if (windows++ == 0) {
             fprintf(out, "rows %zu actions %d positions %d policies %zu qhat %d\n",
                     blog_stream_rows(s), w->n_actions, w->n_positions, w->n_policies,
@@ -115,7 +127,6 @@ static int facts(const char *path, const struct load_opts *o, FILE *out, FILE *s
     for (int i = 0; i < 32; i++)
         fprintf(out, "%02x", d[i]);
     fprintf(out, "\n");
-    share_pass(s, share);
     blog_stream_close(s);
     return 0;
 }

@@ -131,7 +131,9 @@ enum {
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
 "  streams each rank's share of the rows (whole chunks of 4096, reached by a\n" \
 "  seek; a .gz or .zst is decompressed by each rank up to the end of its share,\n" \
-"  parsing only the share, so later ranks take fewer rows)\n" \
+"  parsing only the share, so later ranks take fewer rows; a log of several\n" \
+"  files is shared out by whole files, by size, each rank's rows kept from its\n" \
+"  first pass for the others)\n" \
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
 "  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \

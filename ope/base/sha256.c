@@ -148,23 +148,37 @@ void sha256_hex(const void *data, size_t n, char out[65])
     to_hex(d, out);
 }
 
-int sha256_file_hex(const char *path, char out[65], struct ope_error *err)
+/* Add the bytes of the file at path to s. 0, or -1 with err. */
+static int add_file(struct sha256 *s, const char *path, struct ope_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return ope_fail(err, OPE_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-    struct sha256 s;
-    sha256_init(&s);
     unsigned char buf[1 << 16];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&s, buf, n);
+        sha256_update(s, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (bad)
         return ope_fail(err, OPE_ENOINPUT, "%s: read error", path);
+    return 0;
+}
+
+int sha256_files_hex(const char *const *paths, size_t n, char out[65], struct ope_error *err)
+{
+    struct sha256 s;
+    sha256_init(&s);
+    for (size_t k = 0; k < n; k++)
+        if (add_file(&s, paths[k], err) < 0)
+            return -1;
     unsigned char d[32];
     sha256_final(&s, d);
     to_hex(d, out);
     return 0;
+}
+
+int sha256_file_hex(const char *path, char out[65], struct ope_error *err)
+{
+    return sha256_files_hex(&path, 1, out, err);
 }

@@ -23,5 +23,8 @@ void sha256_final_hex(struct sha256 *s, char out[65]);
 /* Hex digest of a whole buffer / file (out: 64 hex digits + NUL). */
 void sha256_hex(const void *data, size_t n, char out[65]);
 int sha256_file_hex(const char *path, char out[65], struct ope_error *err);
+/* Of the files at paths[0..n-1], one after the other: the digest csv_digest gives of
+ * several inputs read as one log. */
+int sha256_files_hex(const char *const *paths, size_t n, char out[65], struct ope_error *err);
 
 #endif
