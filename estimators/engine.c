@@ -357,7 +357,10 @@ static int fill_estimate(struct eng *g, struct res_eval *r, struct res_policy *r
                 re->lower = re->upper = NAN;
                 res_warn(r, rp, "%s: no interval: every contribution is the same, and the "
                          "model's own error is not in them", s->label);
-            } else if (s->d->ci_caveat) {
+            } else if (s->d->ci_caveat && !x->s.why[0]) {
+                /* (a caveat of the estimator's own on this log, dm's on qhat.* columns,
+                 * says what the interval holds instead of the registry's, which is
+                 * written for the model ope fits) */
                 re->ci_warning = s->d->ci_caveat;
             }
         }

@@ -20,7 +20,7 @@
 /* What a source says of one (policy, estimator) besides its sums. */
 struct eng_est {
     int applies;            /* 0: the estimator does not apply; why says so */
-    char why[160];          /* applies = 1 and why set: a caveat, shown as a warning */
+    char why[320];          /* applies = 1 and why set: a caveat, shown as a warning */
     /* Applies, but undefined on this log (why says why): the value is NaN, as for a
      * zero denominator (empty support, est_desc.weights_only). */
     int undefined;

@@ -15,7 +15,7 @@
 #include "ope/base/statefile.h"
 #include "ope/base/strbuf.h"
 
-#define EVS_WHY 160     /* sizeof eng_est.why */
+#define EVS_WHY 320     /* sizeof eng_est.why */
 
 struct ssrc {
     const struct eng_windows *win;

@@ -98,6 +98,17 @@ expect_status 0 "--risk on mix33" $OPE eval "$TMP/rk.csv" --ci none --estimators
 expect_grep "$TMP/out" "the tis return distribution reaches only 0.903" \
     "the missing mass is reported"
 
+# With qhat.* columns dm's interval holds none of the model's error: its warning says
+# so, whole (it was cut at 160 bytes), and no estimate carries the fitted model's
+# ci_warning, which would say the opposite.
+sed '1s/,q\./,qhat./g' "$TMP/b.csv" > "$TMP/qhat.csv"
+expect_status 0 "dm on qhat.* columns, json" $OPE eval "$TMP/qhat.csv" --estimators dm --ci t \
+    --format json
+expect_grep "$TMP/out" "treat it as a lower bound on the uncertainty\"" \
+    "... its warning is whole"
+grep -q '"ci_warning"' "$TMP/out" && fail "a fitted model's ci_warning on qhat.* columns" ||
+    pass "... and no estimate says the interval holds the fitted model's variance"
+
 # ope help intervals: each method's assumptions, and the flagged estimators from the
 # registry (dm twice: bandit and trajectories; mis), no honest one.
 expect_status 0 "ope help intervals" $OPE help intervals

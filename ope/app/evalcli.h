@@ -133,7 +133,7 @@ enum {
 "  seek; a .gz or .zst is decompressed by each rank up to the end of its share,\n" \
 "  parsing only the share, so later ranks take fewer rows; a log of several\n" \
 "  files is shared out by whole files, by size, each rank's rows kept from its\n" \
-"  first pass for the others)\n" \
+"  first pass for its later passes)\n" \
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
 "  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \
