@@ -39,8 +39,7 @@ awk '{ r = NR - 2
 # cut_log LOG NAME: the log cut into 5 files of one log, $TMP/NAME.0 .. NAME.4, each with
 # the header: rows [0, 10000) plain, [10000, 10007) gzip, none (the header alone),
 # [10007, 25000) gzip, [25000, 40000) zstd; $files (joined by +) and $args (by spaces)
-# name them. (A record with a line break is cut by lines, so odd's files are cut by
-# awk's records of the CSV as lines: rows 5000 and 21000 hold no break.)
+# name them.
 cut_log() {
     log=$1; name=$2
     head -1 "$log" > "$TMP/h"
@@ -63,68 +62,40 @@ awk -v p="$TMP/three" 'NR == 1 { for (k = 0; k < 3; k++) print > (p "." k); next
 threefiles="$TMP/three.0+$TMP/three.1+$TMP/three.2"
 # The odd records: cut where no record holds a line break.
 awk -v p="$TMP/odd" 'NR == 1 { h = $0; print > (p ".0"); next }
-    { r = NR - 2; k = r < 20000 ? 0 : 1; if (k && !started) { print h > (p ".1"); started = 1 }
+    { r = NR - 2; k = r < 20000 ? 0 : 1
+      if (k && !started) { print h > (p ".1"); started = 1 }
       print > (p "." k) }' "$TMP/odd.csv"
 oddfiles="$TMP/odd.0+$TMP/odd.1"
-
-# same_shares DESC OUT NPS [empty]: the shares are split by files and tile the log on
-# the grid, and their windows in rank order are the single process's; with "empty",
-# some share of the largest rank count is empty.
-same_shares() {
-    desc=$1; out=$2; bad=""; empty=0
-    rows=$(awk '$1 == "share" { print $3 }' "$TMP/alone/$out.share.0")
-    grep '^window' "$TMP/alone/$out.share.0" > "$TMP/whole"
-    [ -s "$TMP/whole" ] || bad=" alone: no windows"
-    for np in $3; do
-        r=0; next=0; : > "$TMP/joined"
-        while [ $r -lt "$np" ]; do
-            f="$TMP/np$np/$out.share.$r"
-            set -- $(grep '^share' "$f")
-            [ "${4:-}" = files ] || bad="$bad np=$np rank $r: split ${4:-none}"
-            [ "${2:-}" = "$next" ] || bad="$bad np=$np rank $r: starts at ${2:-?}, not $next"
-            [ $((${2:-1} % 4096)) -eq 0 ] || [ "${2:-}" = "$rows" ] ||
-                bad="$bad np=$np rank $r: starts off the grid (${2:-?})"
-            [ "${2:-}" = "${3:-}" ] && empty=1
-            next=${3:-?}
-            grep '^window' "$f" >> "$TMP/joined"
-            ! grep -q 'error' "$f" || bad="$bad np=$np rank $r: $(grep error "$f")"
-            r=$((r + 1))
-        done
-        [ "$next" = "$rows" ] || bad="$bad np=$np: the shares end at $next, not $rows"
-        cmp -s "$TMP/whole" "$TMP/joined" || bad="$bad np=$np: other windows"
-    done
-    [ "${4:-}" != empty ] || [ $empty -eq 1 ] || bad="$bad: no share is empty"
-    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
-}
 
 facts_all "2 3 5" "$qfiles" q -- "$catfiles" cat -- "$threefiles" three -- "$oddfiles" odd
 same_facts "five files (plain, gzip, a header alone, zstd): every rank's facts" q "2 3 5"
 expect_grep "$TMP/alone/q.0" "rows 40000 " "every row counted"
 expect_grep "$TMP/alone/q.0" "digest $(cat "$TMP/q.0" "$TMP/q.1" "$TMP/q.2" "$TMP/q.3" \
     "$TMP/q.4" | sha256sum | cut -c1-64)" "the digest is of the files' bytes in order"
-same_shares "... shares split by files on the grid, their windows the whole pass's" q "2 3 5" \
-    empty
+same_shares "... shares split by files on the grid, their windows the whole pass's" q \
+    "2 3 5" files empty
 same_facts "categorical columns: levels in order on every rank" cat "2 3 5"
 expect_grep "$TMP/alone/cat.0" "levels x1: [0] [1] [2] [3] [4] [5] [6] [blue]" \
     "x1's levels: the numbers first, then blue"
-same_shares "... its shares and windows" cat "2 3 5" empty
+same_shares "... its shares and windows" cat "2 3 5" files empty
 same_facts "three files on up to 5 ranks" three "2 3 5"
-same_shares "... some shares empty, the others the whole pass" three "2 3 5" empty
+same_shares "... some shares empty, the others the whole pass" three "2 3 5" files empty
 same_facts "CR LF, blank lines, a quoted line break" odd "2 3"
-same_shares "... its shares and windows" odd "2 3"
+same_shares "... its shares and windows" odd "2 3" files
 # Without the rows kept by the first pass every pass parses its range from the mark
 # the rank noted.
 OPE_TEST_NO_STREAM_CACHE=1; export OPE_TEST_NO_STREAM_CACHE
 facts_all "2 3" "$qfiles" q
 unset OPE_TEST_NO_STREAM_CACHE
-same_shares "without the kept rows: the same windows, parsed from the marks" q "2 3"
+same_shares "without the kept rows: the same windows, parsed from the marks" q "2 3" files
 
 # shellcheck disable=SC2086
 same_json_files "ope eval of five files: the single process's JSON" "2 3 5" $qargs
 expect_grep "$TMP/mem" "\"sha256\":\"$(cat "$TMP/q.0" "$TMP/q.1" "$TMP/q.2" "$TMP/q.3" \
     "$TMP/q.4" | sha256sum | cut -c1-64)\"" "... naming the files' digest"
 # The reward model fitted in passes over the ranges (3 folds, logistic: Newton's passes).
-awk -F, 'BEGIN { OFS = "," } NR > 1 { $2 = ($2 > 0.5) ? 1 : 0 } { print }' "$TMP/raw.csv" > "$TMP/fit.csv"
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $2 = ($2 > 0.5) ? 1 : 0 } { print }' "$TMP/raw.csv" \
+    > "$TMP/fit.csv"
 cut_log "$TMP/fit.csv" fit
 # shellcheck disable=SC2086
 same_json_files "... fitting the reward model (logistic, 3 folds)" "2 3" $args \
@@ -132,20 +103,24 @@ same_json_files "... fitting the reward model (logistic, 3 folds)" "2 3" $args \
 
 # A bad reward in the last file (row 36000), a probability sum in the fourth (row
 # 20000) and a bad reward in the last: every row reads before a sum is checked.
-awk -F, 'BEGIN { OFS = "," } NR == 36002 { $2 = "oops" } { print }' "$TMP/q.csv" > "$TMP/b1.csv"
+awk -F, 'BEGIN { OFS = "," } NR == 36002 { $2 = "oops" } { print }' "$TMP/q.csv" \
+    > "$TMP/b1.csv"
 cut_log "$TMP/b1.csv" b1
 # shellcheck disable=SC2086
 refused_files "a bad reward in the last rank's files" "2 3" $args
 expect_grep "$TMP/e1.first" "b1.4:11002:" "(the single process names the file and line)"
-awk -F, 'BEGIN { OFS = "," } NR == 20002 { $14 = 0.5 } NR == 36002 { $2 = "oops" } { print }' \
+awk -F, 'BEGIN { OFS = "," } NR == 20002 { $14 = 0.5 } NR == 36002 { $2 = "oops" }
+    { print }' \
     "$TMP/q.csv" > "$TMP/b2.csv"
 cut_log "$TMP/b2.csv" b2
 # shellcheck disable=SC2086
-refused_files "a sum in one rank's files, a bad value in a later one's: the bad value" "2 3" \
+refused_files "a sum in one rank's files, a bad value in a later one's: the bad value" \
+    "2 3" \
     $args
 head -1 "$TMP/q.csv" | sed 's/reward/payoff/' > "$TMP/other.csv"
 tail -n +2 "$TMP/q.3.body" >> "$TMP/other.csv"
-refused_files "a later file with another header" "2 3" "$TMP/q.0" "$TMP/q.1" "$TMP/other.csv"
+refused_files "a later file with another header" "2 3" "$TMP/q.0" "$TMP/q.1" \
+    "$TMP/other.csv"
 expect_grep "$TMP/e1.first" "the header differs" "(the single process names the header)"
 : > "$TMP/empty.csv"
 refused_files "an empty file among them" "2 3" "$TMP/q.0" "$TMP/empty.csv" "$TMP/q.3"

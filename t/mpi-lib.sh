@@ -23,6 +23,13 @@
 #                             notice after that line); leaves that line in $TMP/e1.first
 #   refused_files DESC NPS ARG...
 #                             the same for ope eval ARG...
+#   same_shares DESC OUT NPS KIND [empty]
+#                             after facts_all: every rank's share (OUT.share.R) is
+#                             split by KIND (bytes, files), starts on the grid of 4096
+#                             rows where the one before it ends, from row 0 to the
+#                             log's end, and the shares' windows in rank order are the
+#                             single process's; with "empty", some share of the
+#                             largest rank count is empty
 #   mpi_cat_logs              $TMP/raw.csv: 40,000 rows of ope gen bandit (3 actions, 4
 #                             contexts x0..x3, policies greedy and uniform, seed 11, q.*
 #                             columns); $TMP/q.csv the same with qhat.* columns;
@@ -101,6 +108,33 @@ refused_files() {
     done
     if [ -z "$bad" ]; then pass "$desc"
     else fail "$desc"; diag "alone: status $s1, $(cat "$TMP/e1.first")" "$bad"; fi
+}
+
+same_shares() {
+    desc=$1; out=$2; kind=$4; want_empty=${5:-}; bad=""; empty=0
+    rows=$(awk '$1 == "share" { print $3 }' "$TMP/alone/$out.share.0")
+    grep '^window' "$TMP/alone/$out.share.0" > "$TMP/whole"
+    [ -s "$TMP/whole" ] || bad=" alone: no windows"
+    for np in $3; do
+        r=0; next=0; : > "$TMP/joined"
+        while [ $r -lt "$np" ]; do
+            f="$TMP/np$np/$out.share.$r"
+            set -- $(grep '^share' "$f")
+            [ "${4:-}" = "$kind" ] || bad="$bad np=$np rank $r: split ${4:-none}"
+            [ "${2:-}" = "$next" ] || bad="$bad np=$np rank $r: starts at ${2:-?}, not $next"
+            [ $((${2:-1} % 4096)) -eq 0 ] || [ "${2:-}" = "$rows" ] ||
+                bad="$bad np=$np rank $r: starts off the grid (${2:-?})"
+            [ "${2:-}" = "${3:-}" ] && empty=1
+            next=${3:-?}
+            grep '^window' "$f" >> "$TMP/joined"
+            ! grep -q 'error' "$f" || bad="$bad np=$np rank $r: $(grep error "$f")"
+            r=$((r + 1))
+        done
+        [ "$next" = "$rows" ] || bad="$bad np=$np: the shares end at $next, not $rows"
+        cmp -s "$TMP/whole" "$TMP/joined" || bad="$bad np=$np: other windows"
+    done
+    [ "$want_empty" != empty ] || [ $empty -eq 1 ] || bad="$bad: no share is empty"
+    if [ -z "$bad" ]; then pass "$desc"; else fail "$desc"; diag "$bad"; fi
 }
 
 mpi_cat_logs() {
