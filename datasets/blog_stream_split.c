@@ -826,23 +826,6 @@ static size_t grid_up(size_t row, size_t total)
     return g < total ? g : total;
 }
 
-/* The log's SHA-256, of its files' bytes in order, taken on a thread of its own while
- * the rank parses its share (on a machine with a core to spare it costs no time). */
-struct files_hash {
-    const char *const *paths;
-    size_t n;
-    char hex[65];
-    struct ope_error err;
-    int rc;
-};
-
-static void *files_hash_main(void *arg)
-{
-    struct files_hash *h = arg;
-    h->rc = sha256_files_hex(h->paths, h->n, h->hex, &h->err);
-    return NULL;
-}
-
 /* A log of several regular files: each rank reads, checks and counts the rows of its
  * own files only (files_first), and the ranks merge their facts and first errors in
  * rank order, which is file order. The counts give each share's rows in the log; a
@@ -861,15 +844,16 @@ static int files_split(struct blog_stream *s, const double *cum, struct ope_erro
     s->in_hi = files_first(cum, s->n_in, r + 1, P);
     struct share mine = { 0 };
     size_t n_first = 0;
-    struct files_hash h = { (const char *const *)s->file, s->n_in, "", { 0 }, -1 };
+    /* (the log's SHA-256 taken on a thread meanwhile: with a core to spare, no time) */
+    struct sha256_job h = { (const char *const *)s->file, s->n_in, "", { 0 }, -1 };
     pthread_t th;
-    int hashing = pthread_create(&th, NULL, files_hash_main, &h) == 0;
+    int hashing = pthread_create(&th, NULL, sha256_job_run, &h) == 0;
     struct blog_mark *first = ope_calloc(BLOG_STREAM_GRID, sizeof *first, err);
     int rc = first ? files_share_read(s, &mine, first, &n_first, err) : -1;
     if (hashing)
         pthread_join(th, NULL);
     else
-        files_hash_main(&h);
+        sha256_job_run(&h);
     rc = shares_merge(s, &mine, rc, err);
     share_release(&mine);
     s->in_lo = s->in_hi = 0;

@@ -277,20 +277,6 @@ void evalcli_init(struct evalcli *c)
     c->set.model_bytes = loadcli_model_budget();
 }
 
-struct sha_job {
-    const char *path;
-    char hex[65];
-    struct ope_error err;
-    int rc;
-};
-
-static void *sha_thread(void *arg)
-{
-    struct sha_job *j = arg;
-    j->rc = sha256_file_hex(j->path, j->hex, &j->err);
-    return NULL;
-}
-
 /* The input's SHA-256 once it has been read: a regular file by its path (the loader
  * did not hash it), anything else from the bytes the reader saw. */
 static int input_digest(struct csv_reader *csv, const char *path, char out[65],
@@ -433,9 +419,9 @@ static struct res_eval *run_csv(struct evalcli *c, struct csv_reader *csv,
     }
     /* Policy files stand in for pi.* columns: with one, the log may have none. */
     c->lo.want_policies = evalcli_n_policy_files(c) == 0;
-    struct sha_job job = { path, "", { 0 }, 0 };
+    struct sha256_job job = { &path, 1, "", { 0 }, 0 };
     pthread_t th;
-    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha_thread, &job) == 0;
+    int hashing = csv_is_regular(csv) && pthread_create(&th, NULL, sha256_job_run, &job) == 0;
     if (traj == 1) {
         /* As for a bandit log below: a regular file is hashed on a second thread
          * while the log loads and evaluates. */
@@ -1247,10 +1233,10 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
     struct res_eval *r = NULL;
     /* A regular file is hashed on a second thread while it is read, as run_csv does;
      * one shared out among ranks is hashed by its index instead (trajshare.h). */
-    struct sha_job job = { paths[0], "", { 0 }, 0 };
+    struct sha256_job job = { paths, 1, "", { 0 }, 0 };
     pthread_t th;
     int hashing = !shared && csv_is_regular(csv) &&
-                  pthread_create(&th, NULL, sha_thread, &job) == 0;
+                  pthread_create(&th, NULL, sha256_job_run, &job) == 0;
     struct tlog_stream *ts = tlog_stream_open(csv, &c->lo, traj_window(), err);
     rd.first = ts;
     size_t np = ts ? tlog_stream_policies(ts) : 0;

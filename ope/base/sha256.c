@@ -182,3 +182,10 @@ int sha256_file_hex(const char *path, char out[65], struct ope_error *err)
 {
     return sha256_files_hex(&path, 1, out, err);
 }
+
+void *sha256_job_run(void *job)
+{
+    struct sha256_job *j = job;
+    j->rc = sha256_files_hex(j->paths, j->n, j->hex, &j->err);
+    return NULL;
+}

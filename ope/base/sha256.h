@@ -27,4 +27,16 @@ int sha256_file_hex(const char *path, char out[65], struct ope_error *err);
  * several inputs read as one log. */
 int sha256_files_hex(const char *const *paths, size_t n, char out[65], struct ope_error *err);
 
+/* sha256_files_hex as a job for a thread of its own (pthread_create(&t, NULL,
+ * sha256_job_run, &job)), so the caller reads the files meanwhile: rc 0 with hex, or
+ * -1 with err, once joined. */
+struct sha256_job {
+    const char *const *paths;
+    size_t n;
+    char hex[65];
+    struct ope_error err;
+    int rc;
+};
+void *sha256_job_run(void *job);
+
 #endif
