@@ -7,7 +7,8 @@
 # episodes, one pass) and, when mpirun is there, mpirun -np 2 (--threads 1 each); then
 # with --ci t --matrix=3 in memory and --stream (which reads the file twice); dm, dr,
 # wdr and mis with --ci t, in memory and --stream (a pass for the models first); dm, dr
-# and wdr with the lstd value model, likewise.
+# and wdr with the lstd value model, likewise; the same log cut into 4 files, one
+# process against mpirun -np 2.
 # Wall-clock seconds, and the peak memory of the in-memory and streamed runs.
 set -eu
 OPE=$1
@@ -62,4 +63,24 @@ if command -v mpirun >/dev/null 2>&1; then
     mpirun --allow-run-as-root --oversubscribe -np 2 "$OPE" eval "$f" --threads 1 $E \
         >/dev/null 2>&1 && t5=$(now) &&
         awk -v a="$t4" -v b="$t5" 'BEGIN { printf "  mpirun -np 2 (--threads 1 each): %.2f s\n", b - a }'
+    # The same log cut into 4 files of about 500,000 rows (inside episodes of 20 rows),
+    # read as one log:
+    # one process of one thread, then 2 ranks of one thread that share its episodes out
+    # across the files; B = 1000, then --ci t --matrix=3 (two passes).
+    if [ ! -s "$f.part3" ]; then
+        awk -v p="$f.part" 'NR == 1 { for (k = 0; k < 4; k++) print > (p k); next }
+            { r = NR - 2; print > (p (r < 500003 ? 0 : r < 1000011 ? 1 : r < 1500007 ? 2 : 3)) }' "$f"
+    fi
+    parts="$f.part0 $f.part1 $f.part2 $f.part3"
+    for ci in "--n-boot 1000" "--ci t --matrix=3"; do
+        t6=$(now)
+        # shellcheck disable=SC2086
+        "$OPE" eval $parts --stream --threads 1 --estimators tis,pdis,wtis,wpdis $ci -f json \
+            >/dev/null && t7=$(now)
+        # shellcheck disable=SC2086
+        mpirun --allow-run-as-root --oversubscribe -np 2 "$OPE" eval $parts --threads 1 \
+            --estimators tis,pdis,wtis,wpdis $ci -f json >/dev/null 2>&1 && t8=$(now) &&
+            awk -v a="$t6" -v b="$t7" -v c="$t8" -v l="$ci" 'BEGIN {
+                printf "  4 files, %s: --stream --threads 1 %.2f s; mpirun -np 2 (--threads 1 each) %.2f s\n", l, b - a, c - b }'
+    done
 fi

@@ -48,7 +48,8 @@ struct csv_reader {
     size_t taken;           /* csv_bytes_taken */
     int seeked;             /* csv_seek skipped bytes: no digest */
     size_t size;            /* total input size if known */
-    size_t end;             /* csv_set_end: the input ends here (0: at its end) */
+    size_t end;             /* csv_set_end: input end_in ends here (0: at its end) */
+    size_t end_in;
     struct ope_progress *progress;  /* csv_set_progress: bytes read, and a cancel */
     long pause_ms;                  /* OPE_TEST_READ_SLEEP_MS (csv.h), else 0 */
     struct csv_field *f;
@@ -114,12 +115,13 @@ static int refill(struct csv_reader *r, struct ope_error *err)
     if (ope_progress_cancelled(r->progress))
         return ope_fail(err, OPE_EINTERRUPTED, "%s: loading cancelled", r->name);
     size_t room = r->cap - r->len, at = r->base + r->len;
-    if (r->end && at >= r->end) {
+    size_t end = r->cur == r->end_in ? r->end : 0;
+    if (end && at >= end) {
         r->eof = 1;
         return 0;
     }
-    if (r->end && r->end - at < room)
-        room = r->end - at;
+    if (end && end - at < room)
+        room = end - at;
     long got = in_read(r->in, r->buf + r->len, room, err);
     if (got < 0)
         return -1;
@@ -768,10 +770,18 @@ int csv_set_inputs(struct csv_reader *r, size_t first, size_t end, struct ope_er
 
 void csv_set_end(struct csv_reader *r, size_t offset)
 {
+    csv_set_end_at(r, r->cur, offset);
+}
+
+void csv_set_end_at(struct csv_reader *r, size_t input, size_t offset)
+{
     r->end = offset;
+    r->end_in = input;
+    if (r->paths && input + 1 < inputs_end(r))
+        r->stop = input + 1;
     /* Bytes past it already read (the block the header or a seek brought in) are
      * dropped, as if never read. */
-    if (offset && r->base + r->len > offset) {
+    if (input == r->cur && offset && r->base + r->len > offset) {
         size_t keep = offset > r->base ? offset - r->base : 0;
         r->len = keep > r->pos ? keep : r->pos;
     }
@@ -840,6 +850,11 @@ const char *csv_rows_name(const struct csv_rows *w, const struct csv_reader *r, 
     while (k + 1 < w->n && w->start[k + 1] <= row)
         k++;
     return csv_input_name(r, k);
+}
+
+size_t csv_n_inputs(const struct csv_reader *r)
+{
+    return r->paths ? r->n_in : 1;
 }
 
 size_t csv_input_index(const struct csv_reader *r)

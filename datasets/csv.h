@@ -56,6 +56,8 @@ void csv_set_tee(struct csv_reader *r, FILE *const *tee, const char *const *tee_
 
 /* Which input of csv_open_many is being read (0 for csv_open), and input k's name. */
 size_t csv_input_index(const struct csv_reader *r);
+/* How many inputs the log has (1 for csv_open). */
+size_t csv_n_inputs(const struct csv_reader *r);
 const char *csv_input_name(const struct csv_reader *r, size_t k);
 
 /* Which input each row of a loader came from, for messages written after reading
@@ -128,6 +130,10 @@ int csv_set_inputs(struct csv_reader *r, size_t first, size_t end, struct ope_er
  * one input whose records from offset on are another's to read (an MPI rank's share
  * of a log, set before those bytes are read). */
 void csv_set_end(struct csv_reader *r, size_t offset);
+
+/* The same for input `input` of a log of several (not one before the one being read):
+ * the log ends at its byte offset (0: at its end), the inputs after it unread. */
+void csv_set_end_at(struct csv_reader *r, size_t input, size_t offset);
 
 /* Report the bytes read to p once per block read, and stop with OPE_EINTERRUPTED
  * ("loading cancelled") at the next block once p is cancelled; p NULL: neither.

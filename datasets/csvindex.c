@@ -46,11 +46,20 @@ static int mark(struct csv_index *ix, size_t *cap, uint64_t off, size_t line,
 int csv_index_build(const char *path, size_t every, int want_digest, struct csv_index *ix,
                     struct ope_error *err)
 {
-    memset(ix, 0, sizeof *ix);
-    ix->every = every ? every : 1;
     struct sha256 sha;
     sha256_init(&sha);
-    struct in_src *in = in_open(path, want_digest ? &sha : NULL, err);
+    int rc = csv_index_build_hashing(path, every, want_digest ? &sha : NULL, ix, err);
+    if (rc == 0 && want_digest)
+        sha256_final_hex(&sha, ix->sha256);
+    return rc;
+}
+
+int csv_index_build_hashing(const char *path, size_t every, struct sha256 *sha,
+                            struct csv_index *ix, struct ope_error *err)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->every = every ? every : 1;
+    struct in_src *in = in_open(path, sha, err);
     if (!in)
         return -1;
     ix->seekable = in_format_of(in) == IN_PLAIN && in_is_regular(in);
@@ -135,8 +144,6 @@ int csv_index_build(const char *path, size_t every, int want_digest, struct csv_
         rc = mark(ix, &cap, rec_start, rec_line, err);
     free(buf);
     in_close(in);
-    if (rc == 0 && want_digest)
-        sha256_final_hex(&sha, ix->sha256);
     if (rc != 0)
         csv_index_release(ix);
     return rc;

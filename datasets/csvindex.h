@@ -30,6 +30,12 @@ struct csv_index {
 int csv_index_build(const char *path, size_t every, int want_digest, struct csv_index *ix,
                     struct ope_error *err);
 
+/* The same, the bytes as given fed to sha (when not NULL), which the caller began and
+ * ends: one digest of several files in order, each indexed apart (ix->sha256 ""). */
+struct sha256;
+int csv_index_build_hashing(const char *path, size_t every, struct sha256 *sha,
+                            struct csv_index *ix, struct ope_error *err);
+
 void csv_index_release(struct csv_index *ix);
 
 #endif

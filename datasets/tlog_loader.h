@@ -43,9 +43,10 @@ struct tloader {
     struct tlog_memo *memo;         /* [n_cols] a parallel task's, or NULL */
     /* Read in windows (tlog_stream.c): the loader holds the rows of episodes ep_base..
      * only (ep_start[e - ep_base] is episode e's first row), and ep_line[e] keeps the
-     * first line of every episode for the message of one that comes back. */
+     * first line of every episode for the message of one that comes back, ep_in[e]
+     * the input it is in (csv_input_index). */
     size_t ep_base;
-    size_t *ep_line, ep_line_cap;
+    size_t *ep_line, *ep_in, ep_line_cap;
     int windows;
 };
 

@@ -276,6 +276,11 @@ const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t
     return s->L.ids.level[k];
 }
 
+size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k)
+{
+    return s->L.ep_in[k];
+}
+
 void tlog_stream_close(struct tlog_stream *s)
 {
     if (!s)

@@ -55,6 +55,8 @@ const char *tlog_stream_episode_name(const struct tlog_stream *s);
 size_t tlog_stream_n_read(const struct tlog_stream *s);
 const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t *len,
                                    size_t *line);
+/* The input (of a log of several files, csv_input_index) its first line is in. */
+size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k);
 
 void tlog_stream_close(struct tlog_stream *s);
 

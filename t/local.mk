@@ -123,6 +123,7 @@ ope_sh_tests = \
 	t/0383-mpi-firstpass.sh \
 	t/0404-mpi-compressed-split.sh \
 	t/0413-mpi-files-split.sh \
+	t/0414-mpi-traj-files.sh \
 	t/0406-gzip-inflaters.sh \
 	t/0407-large-log-messages.sh \
 	t/0408-traj-stream-long-episode.sh \

@@ -1142,7 +1142,7 @@ static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope
 static int traj_first_done(void *ctx, int rc, struct ope_error *err)
 {
     struct traj_pass *r = ctx;
-    return traj_share_check(rc, r->first, r->paths[0], r->first ?
+    return traj_share_check(rc, r->first, r->paths, r->n, r->first ?
                             tlog_stream_episode_name(r->first) : "episode", err);
 }
 
@@ -1158,8 +1158,9 @@ static int traj_rewind(void *ctx, struct ope_error *err)
     csv_close(r->csv);
     r->first = r->again = NULL;
     r->rewound = 1;
+    /* (the first pass took the digest: a later one does not hash the files again) */
     r->csv = r->bs ? blog_stream_trajectory_again(r->bs, err)
-                   : csv_open_many(r->paths, r->n, r->c->lo.sep, err);
+                   : csv_open_again(r->paths, r->paths, r->n, r->c->lo.sep, err);
     if (!r->csv)
         return -1;
     csv_set_progress(r->csv, r->c->progress);
@@ -1210,7 +1211,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
     }
     /* Files (not a reader handed over) can be read again for more passes. */
     struct traj_pass rd = { c, paths, n, NULL, NULL, NULL, NULL, bs, 0, NULL, NULL, 0, 0 };
-    /* Under mpirun, one plain file: each rank reads its own range of whole episodes. */
+    /* Under mpirun, plain files: each rank reads its own range of whole episodes. */
     struct traj_share sh;
     memset(&sh, 0, sizeof sh);
     int shared = comm_size() > 1 && !csv && !c->save_state && traj_share_possible(paths, n);
@@ -1262,7 +1263,7 @@ static int run_traj_stream(struct evalcli *c, struct csv_reader *csv, struct blo
          * is read whole by every rank instead, whose loader then says what one reader
          * says of it. traj_share_find agrees on its outcome; the seek is this rank's. */
         struct ope_error se = { 0 };
-        int src = traj_share_find(rc, paths[0], c->lo.sep,
+        int src = traj_share_find(rc, paths, n, c->lo.sep,
                                   ts ? tlog_stream_episode_column(ts) : 0, &sh, &se);
         if (src == -1 && rc == 0 && se.status == OPE_EDATA)
             shared = 0;

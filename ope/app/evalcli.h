@@ -159,12 +159,12 @@ enum {
 "  in-memory fit's); td and gtd2 read the log once and keep what their 200 epochs\n" \
 "  read in a scratch file in $TMPDIR (the in-memory fit; under mpirun the ranks\n" \
 "  pass the iteration on in every epoch; refused in a shard, 64); --policy\n" \
-"  NAME=FILE is refused (64). Under mpirun\n" \
-"  the ranks share one plain file out by byte ranges\n" \
-"  of whole episodes (their first episodes counted and scanned; an episode id\n" \
-"  that comes back in a later range is found across ranks); other inputs are\n" \
-"  read whole by every rank, which folds every N-th window. Its shards (ope help\n" \
-"  merge) hold whole episodes.\n"
+"  NAME=FILE is refused (64). Under mpirun the ranks share plain files (one,\n" \
+"  or several of one log: a range may span files) out by byte ranges of whole\n" \
+"  episodes (their first episodes counted and scanned; an episode id that comes\n" \
+"  back in a later range is found across ranks); other inputs (compressed, a\n" \
+"  pipe) are read whole by every rank, which folds every N-th window. Its shards\n" \
+"  (ope help merge) hold whole episodes.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */
