@@ -236,9 +236,9 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
                             "step", r->path, fe->line, fe->col, r->name[je],
                             roles_quote(fe->s, fe->len, q, sizeof q),
                             L->windows ? L->ep_line[code] : L->line[L->ep_start[code]],
-                            L->windows ? (csv_n_inputs(L->csv) > 1 ? " of " : "")
+                            L->windows ? (csv_input_index(L->csv) > 0 ? " of " : "")
                                        : L->rows_of.n > 1 ? " of " : "",
-                            L->windows ? (csv_n_inputs(L->csv) > 1
+                            L->windows ? (csv_input_index(L->csv) > 0
                                           ? csv_input_name(L->csv, L->ep_in[code]) : "")
                                        : L->rows_of.n > 1
                                        ? csv_rows_name(&L->rows_of, L->csv, L->ep_start[code])
@@ -248,12 +248,14 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
         if (L->windows) {
             if (ne >= L->ep_line_cap) {
                 size_t nc = L->ep_line_cap ? 2 * L->ep_line_cap : 4096;
-                if (TGROW(L->ep_line, nc, err) || TGROW(L->ep_in, nc, err))
+                if (TGROW(L->ep_line, nc, err) || TGROW(L->ep_in, nc, err) ||
+                    TGROW(L->ep_col, nc, err))
                     return -1;
                 L->ep_line_cap = nc;
             }
-            L->ep_line[ne] = fs->line;
+            L->ep_line[ne] = L->line[L->n];     /* the record's first line */
             L->ep_in[ne] = csv_input_index(L->csv);
+            L->ep_col[ne] = fe->col;
         }
         if (step != 0)
             return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' starts at "
@@ -393,6 +395,7 @@ void tlog_loader_release(struct tloader *L)
     free(L->ep_start);
     free(L->ep_line);
     free(L->ep_in);
+    free(L->ep_col);
     roles_levels_release(&L->ids);
     roles_release(&L->r);
 }

@@ -44,9 +44,9 @@ struct tloader {
     /* Read in windows (tlog_stream.c): the loader holds the rows of episodes ep_base..
      * only (ep_start[e - ep_base] is episode e's first row), and ep_line[e] keeps the
      * first line of every episode for the message of one that comes back, ep_in[e]
-     * the input it is in (csv_input_index). */
+     * the input it is in (csv_input_index) and ep_col[e] the column of its id there. */
     size_t ep_base;
-    size_t *ep_line, *ep_in, ep_line_cap;
+    size_t *ep_line, *ep_in, *ep_col, ep_line_cap;
     int windows;
 };
 

@@ -276,8 +276,9 @@ const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t
     return s->L.ids.level[k];
 }
 
-size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k)
+size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k, size_t *col)
 {
+    *col = s->L.ep_col[k];
     return s->L.ep_in[k];
 }
 

@@ -55,8 +55,9 @@ const char *tlog_stream_episode_name(const struct tlog_stream *s);
 size_t tlog_stream_n_read(const struct tlog_stream *s);
 const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t *len,
                                    size_t *line);
-/* The input (of a log of several files, csv_input_index) its first line is in. */
-size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k);
+/* The input (of a log of several files, csv_input_index) its first line is in, and
+ * the column of its id there (*col, 1-based). */
+size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k, size_t *col);
 
 void tlog_stream_close(struct tlog_stream *s);
 

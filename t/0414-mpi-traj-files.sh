@@ -14,13 +14,15 @@
 #     process's status and message, said by the last rank (a log every rank read whole
 #     has no rank to name);
 #   - an episode of the first file back in the last is refused (65), the message naming
-#     both files; a differing header in the last file and an empty file are refused
-#     with the single process's status and first message line.
+#     both files, as one process says it (and one back within the first file, naming
+#     none); a differing header in the last file, an empty file, and a later file that
+#     is missing or a directory are refused with the single process's status and first
+#     message line; a file that grows while the ranks read their ranges is refused (65).
 # Skipped without MPI, and in sanitizer builds, as t/0383.
 . "$OPE_SRCDIR/t/lib.sh"
 . "$OPE_SRCDIR/t/mpi-lib.sh"
 mpi_ready
-plan 12
+plan 17
 
 E="--estimators tis,pdis,wtis,wpdis --n-boot 200"
 # 3000 episodes of 7 steps (21,000 rows, 6 marks of the index), cut inside episodes
@@ -96,9 +98,25 @@ else fail "the bad row's rank"; diag "$(head -1 "$TMP/err")"; fi
 awk -F, -v OFS=, 'NR >= 2 && NR <= 8 { $1 = "0" } { print }' "$TMP/p.2" > "$TMP/back.csv"
 # shellcheck disable=SC2086
 $mpi -np 3 "$OPE" eval "$TMP/p.0" "$TMP/p.1" "$TMP/back.csv" $E > /dev/null 2>"$TMP/err"; s=$?
-if [ $s -eq 65 ] && head -1 "$TMP/err" | grep -q "$TMP/back.csv:2: column 'episode': episode '0' appears again after other episodes (it started on line 2 of $TMP/p.0)"
+if [ $s -eq 65 ] && head -1 "$TMP/err" | grep -q "$TMP/back.csv:2:1: column 'episode': episode '0' appears again after other episodes (it started on line 2 of $TMP/p.0)"
 then pass "an episode of the first file back in the last: refused (65), naming both files"
 else fail "a returning episode: status $s"; diag "$(head -1 "$TMP/err")"; fi
+# shellcheck disable=SC2086
+refused_files "... the single process's status and message" "2 3" "$TMP/p.0" "$TMP/p.1" \
+    "$TMP/back.csv" $E
+# The same within the first file (rank 0 finds it): no file named for where it began,
+# as one reader says it.
+awk -F, -v OFS=, 'NR >= 6000 && NR <= 6006 { $1 = "0" } { print }' "$TMP/p.0" > "$TMP/back0.csv"
+# shellcheck disable=SC2086
+refused_files "an episode back within the first file: one process's message" "2 3" \
+    "$TMP/back0.csv" "$TMP/p.1" "$TMP/p.2" $E
+# A later file that is missing, or a directory: one reader's "cannot open" (66).
+# shellcheck disable=SC2086
+refused_files "a later file missing: one process's status and message" "2" "$TMP/p.0" \
+    "$TMP/p.1" "$TMP/nothere.csv" $E
+# shellcheck disable=SC2086
+refused_files "a later file a directory: one process's status and message" "2" "$TMP/p.0" \
+    "$TMP" $E
 
 sed '1s/reward/rew/' "$TMP/p.2" > "$TMP/hd.csv"
 # shellcheck disable=SC2086
@@ -108,3 +126,26 @@ refused_files "a differing header in the last file: one process's status and mes
 # shellcheck disable=SC2086
 refused_files "an empty file among them: one process's status and message" "2 3" \
     "$TMP/p.0" "$TMP/z.csv" "$TMP/p.1" $E
+
+# A file that changes while the ranks read their ranges (found from the index taken
+# before): refused (65), not a result with the digest of bytes no rank read. Each
+# block of 1 MB read waits 5 s (OPE_TEST_READ_SLEEP_MS); the last file grows once a
+# rank has one of the files open (the files' sizes and times, taken before, are what
+# the ranks compare with at the end of their ranges).
+cp "$TMP/p.0" "$TMP/c.0" && cp "$TMP/p.1" "$TMP/c.1" && cp "$TMP/p.2" "$TMP/c.2"
+OPE_TEST_READ_SLEEP_MS=5000 $mpi -np 2 "$OPE" eval "$TMP/c.0" "$TMP/c.1" "$TMP/c.2" \
+    --estimators tis -f json -o "$TMP/c.json" 2>"$TMP/cerr" &
+job=$!
+k=0
+while [ $k -lt 600 ]; do
+    for p in $(pgrep -f "ope eval $TMP/c.0"); do
+        ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$TMP/c\.[12]" && k=600
+    done
+    [ $k -ge 600 ] || { sleep 0.1; k=$((k + 1)); }
+done
+tail -7 "$TMP/p.2" | sed 's/^[0-9]*,/99999,/' >> "$TMP/c.2"
+wait $job; s=$?
+if [ $s -eq 65 ] && [ ! -e "$TMP/c.json" ] &&
+   grep -q "the log changed while it was read (while the ranks read it" "$TMP/cerr"
+then pass "a file grown while the ranks read it: refused (65), nothing written"
+else fail "a file changed under the ranks: status $s"; diag "$(head -2 "$TMP/cerr")"; fi

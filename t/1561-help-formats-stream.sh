@@ -13,7 +13,7 @@ expect_grep "$TMP/one" "ope eval, select, info, report, gate and plan --stream r
     "eval, select, info, report, gate and plan stream"
 expect_grep "$TMP/one" "past --memory-limit N" "by themselves past --memory-limit"
 expect_grep "$TMP/one" "mpirun -np N ope eval|select LOG splits a bandit log" "mpirun splits eval and select"
-expect_grep "$TMP/one" "and ope eval a trajectory log (plain regular files: one, or several of one log) at episode boundaries" "mpirun splits a trajectory log too, of one file or several"
+expect_grep "$TMP/one" "and a trajectory log (plain regular files; ope eval's log of several files too) at episode boundaries" "mpirun splits a trajectory log too, of one file or several"
 expect_grep "$TMP/one" "told by the first bytes, not the name" "compressed input by its magic bytes"
 expect_grep "$TMP/one" "one log in several files" "several files as one log"
 long=$(sed -n '/^A bandit log larger than memory/,/^$/p' "$TMP/out" | awk 'length > 80')

@@ -1120,8 +1120,10 @@ static int episode_digests(const struct tlog_stream *ts, size_t n, struct shard_
 static int traj_changed(const char *path, const char *when, struct ope_error *err)
 {
     return ope_fail(err, OPE_EDATA, "%s: " EVAL_TRAJ_CHANGED " (%s: its size or "
-                    "time); a streamed trajectory log is read again (after a model's pass, "
-                    "or for the intervals' second) and must not change meanwhile", path, when);
+                    "time); a streamed trajectory log must not change while ope reads it (it "
+                    "is read again after a model's pass, or for the intervals' second, and "
+                    "under mpirun each rank reads its range after all were found)", path,
+                    when);
 }
 
 static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope_error *err)
@@ -1130,11 +1132,13 @@ static int traj_next(void *ctx, const struct tlog **w, size_t *first, struct ope
     if (r->sh && r->sh->empty)
         return 0;
     int rc = tlog_stream_next(r->again ? r->again : r->first, w, first, err);
-    /* A later pass over files is over: they must still be the first pass's (a change
-     * while it read them would mix two logs). */
-    for (size_t k = 0; rc == 0 && r->rewound && r->st && k < r->n; k++)
+    /* A later pass over files is over, or a rank's first over its range: they must
+     * still be as the first pass found them (a change while it read them would mix two
+     * logs; a rank's range and the log's SHA-256 come from the index taken before). */
+    for (size_t k = 0; rc == 0 && (r->rewound || r->sh) && r->st && k < r->n; k++)
         if (!in_stamp_same(r->paths[k], &r->st[k]))
-            rc = traj_changed(r->paths[k], "during a later pass", err);
+            rc = traj_changed(r->paths[k], r->rewound ? "during a later pass"
+                                                      : "while the ranks read it", err);
     return rc;
 }
 
@@ -1179,13 +1183,21 @@ static int traj_rewind(void *ctx, struct ope_error *err)
 }
 
 /* Whether paths[0..n-1], all regular files, hold a trajectory log: 1, 0 (a bandit log,
- * or an input that is not a regular file: the bandit stream reads it), -1 with err. */
+ * or an input that is a pipe or standard input: the bandit stream reads it), -1 with
+ * err. A later file that is missing or a directory does not make it a bandit log: the
+ * trajectory reader says it cannot open it, as one reader does. */
 static int regular_trajectory(const struct evalcli *c, const char *const *paths, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         struct stat st;
-        if (strcmp(paths[k], "-") == 0 || stat(paths[k], &st) != 0 || !S_ISREG(st.st_mode))
+        if (strcmp(paths[k], "-") == 0)
             return 0;
+        if (stat(paths[k], &st) != 0 || S_ISDIR(st.st_mode)) {
+            if (k == 0)
+                return 0;
+        } else if (!S_ISREG(st.st_mode)) {
+            return 0;
+        }
     }
     struct ope_error e = { 0 };
     struct csv_reader *csv = csv_open(paths[0], c->lo.sep, &e);

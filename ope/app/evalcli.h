@@ -131,9 +131,9 @@ enum {
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
 "  streams each rank's share of the rows (whole chunks of 4096, reached by a\n" \
 "  seek; a .gz or .zst is decompressed by each rank up to the end of its share,\n" \
-"  parsing only the share, so later ranks take fewer rows; a log of several\n" \
-"  files is shared out by whole files, by size, each rank's rows kept from its\n" \
-"  first pass for its later passes)\n" \
+"  parsing only the share, so later ranks take fewer rows; ope eval's bandit\n" \
+"  log of several files is shared out by whole files, by size, each rank's rows\n" \
+"  kept from its first pass for its later passes; a trajectory log: below)\n" \
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
 "  (a regular file, as the --truth file: not standard input or a pipe) and run\n" \
@@ -152,19 +152,19 @@ enum {
 "  per-resample counts (refused past the memory budget, saying how much; --ci t\n" \
 "  needs none): the in-memory results to 1e-12; in a shard only with\n" \
 "  --model-state FIT (the shards fit the models in a round; ope help merge).\n" \
-"  --risk keeps\n" \
-"  every episode's return and weights (16 + 8 x policies bytes each): the tis and\n" \
-"  sn distributions bit for bit, dr left out (said); not in a shard. The value\n" \
-"  models linear-fqe and lstd stream from sums gathered in the models' pass (the\n" \
-"  in-memory fit's); td and gtd2 read the log once and keep what their 200 epochs\n" \
-"  read in a scratch file in $TMPDIR (the in-memory fit; under mpirun the ranks\n" \
-"  pass the iteration on in every epoch; refused in a shard, 64); --policy\n" \
-"  NAME=FILE is refused (64). Under mpirun the ranks share plain files (one,\n" \
-"  or several of one log: a range may span files) out by byte ranges of whole\n" \
-"  episodes (their first episodes counted and scanned; an episode id that comes\n" \
-"  back in a later range is found across ranks); other inputs (compressed, a\n" \
-"  pipe) are read whole by every rank, which folds every N-th window. Its shards\n" \
-"  (ope help merge) hold whole episodes.\n"
+"  With --risk, ope eval keeps every episode's return and weights (16 + 8 x\n" \
+"  policies bytes each): the tis and sn distributions bit for bit, dr left out\n" \
+"  (said); not in a shard. The value models linear-fqe and lstd stream from sums\n" \
+"  gathered in the models' pass (the in-memory fit's); td and gtd2 read the log\n" \
+"  once and keep what their 200 epochs read in a scratch file in $TMPDIR (the\n" \
+"  in-memory fit; under mpirun the ranks pass the iteration on in every epoch;\n" \
+"  refused in a shard, 64); --policy NAME=FILE is refused (64). Under mpirun the\n" \
+"  ranks share a log of plain files out by byte ranges of whole episodes (ope\n" \
+"  eval's log of several files too: a range may span files), each rank's first\n" \
+"  episode found by counting the episodes of the ranges before it; an episode id\n" \
+"  that comes back in a later range is found across ranks. A compressed log is\n" \
+"  read whole by every rank, which folds every N-th window. Its shards (ope help\n" \
+"  merge) hold whole episodes.\n"
 
 /* The options of the group go into set (and --threads into lo too); the run's
  * progress and what to do with the loaded log are the command's. */

@@ -13,6 +13,7 @@
 #include "datasets/csv.h"
 #include "datasets/input.h"
 #include "datasets/tlog.h"
+#include "ope/base/comm.h"
 
 static int parse_sep(struct load_opts *o, const char *arg, struct ope_error *err)
 {
@@ -152,7 +153,9 @@ unsigned long long loadcli_memory_limit(const struct load_opts *o)
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || size <= 0)
         return ~0ULL;           /* unknown: never stream unless asked */
-    return (unsigned long long)pages * (unsigned long long)size / 4;
+    /* (ranks of an MPI job on one machine share it) */
+    return (unsigned long long)pages * (unsigned long long)size / 4 /
+           (unsigned long long)comm_node_size();
 }
 
 unsigned long long loadcli_model_budget(void)
@@ -164,7 +167,8 @@ unsigned long long loadcli_model_budget(void)
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || size <= 0)
         return 0;               /* unknown: no budget */
-    return (unsigned long long)pages * (unsigned long long)size / 4 * 3;
+    return (unsigned long long)pages * (unsigned long long)size / 4 * 3 /
+           (unsigned long long)comm_node_size();
 }
 
 /* The bytes a regular file's rows take as CSV: its size, 4 times it when it starts

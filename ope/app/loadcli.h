@@ -72,7 +72,8 @@ enum {
 "                        K, M, G, binary, with an optional fraction: 512M, 1.5G,\n" \
 "                        rounded down to a byte; a gzip or zstd file counts 4\n" \
 "                        times its size; pipes stream only with --stream)\n" \
-"                        (default: a quarter of RAM)\n" \
+"                        (default: a quarter of RAM, shared by the mpirun ranks\n" \
+"                        on one machine)\n" \
 "  --reparse             parse the log again at every pass, instead of reading\n" \
 "                        back the rows the first pass parsed, which are kept in\n" \
 "                        $TMPDIR (8 bytes a number; none on a tmpfs or a nearly\n" \
@@ -101,12 +102,14 @@ int loadcli_stream_wanted(const struct load_opts *o, const char *const *paths, s
 int loadcli_stream_kind(const struct load_opts *o, const char *path, const char *whole_by,
                         struct ope_error *err);
 
-/* --memory-limit, or a quarter of the physical memory (sysconf), in bytes. */
+/* --memory-limit, or a quarter of the physical memory (sysconf), in bytes; under
+ * mpirun, that quarter shared by the ranks on this machine (comm_node_size). */
 unsigned long long loadcli_memory_limit(const struct load_opts *o);
 
 /* The most a reward model's normal equations may hold (rm_opts.max_bytes): three
  * quarters of the machine's memory, whatever --memory-limit says (a model is not read
- * in windows: its K x A models are held at once); 0 when unknown (no budget). */
+ * in windows: its K x A models are held at once), shared by the mpirun ranks on this
+ * machine (each holds its own); 0 when unknown (no budget). */
 unsigned long long loadcli_model_budget(void);
 
 #endif

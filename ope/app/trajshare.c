@@ -410,7 +410,8 @@ static int returning(const struct tlog_stream *ts, const uint64_t *h, size_t n,
         if (held(o, no, h[k], rank, 1)) {
             size_t l, line;
             const char *id = tlog_stream_episode_id(ts, k, &l, &line);
-            uint64_t head[4] = { h[k], line, l, tlog_stream_episode_input(ts, k) };
+            size_t col;
+            uint64_t head[4] = { h[k], line, l, tlog_stream_episode_input(ts, k, &col) };
             strbuf_add(&two, (const char *)head, sizeof head);
             strbuf_add(&two, id, l);
         }
@@ -434,14 +435,14 @@ static int returning(const struct tlog_stream *ts, const uint64_t *h, size_t n,
                 const char *other = all2.buf + p + sizeof head;
                 if (head[0] == h[k] && head[2] == l && memcmp(other, id, l) == 0) {
                     char q[128];
-                    size_t here = tlog_stream_episode_input(ts, k);
+                    size_t col, here = tlog_stream_episode_input(ts, k, &col);
                     size_t there = head[3] < n_paths ? (size_t)head[3] : 0;
-                    ope_fail(err, OPE_EDATA, "%s:%zu: column '%s': episode '%s' appears again "
-                             "after other episodes (it started on line %llu%s%s); the rows of "
-                             "an episode must be contiguous: sort the file by episode, then "
-                             "step", paths[here < n_paths ? here : 0], line, col_name,
+                    ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' appears "
+                             "again after other episodes (it started on line %llu%s%s); the "
+                             "rows of an episode must be contiguous: sort the file by episode, "
+                             "then step", paths[here < n_paths ? here : 0], line, col, col_name,
                              roles_quote(id, l, q, sizeof q), (unsigned long long)head[1],
-                             n_paths > 1 ? " of " : "", n_paths > 1 ? paths[there] : "");
+                             here > 0 ? " of " : "", here > 0 ? paths[there] : "");
                     found = 1;
                 }
                 p += sizeof head + (size_t)head[2];

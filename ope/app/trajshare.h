@@ -68,8 +68,8 @@ int traj_share_apply(struct csv_reader *csv, const struct traj_share *sh,
                      struct ope_error *err);
 
 /* After the first pass over the ranges (rc: this rank's outcome): refuse an episode
- * whose id an earlier range already had (the message names the line where it comes
- * back and the line where it started, and their files when there are several). ts: the
+ * whose id an earlier range already had (one reader's message: the line and column
+ * where it comes back, the line where it started and, past the first file, its file). ts: the
  * stream that read this rank's range; the log's paths[0..n_paths-1] and col_name for
  * the message. 0, or -1 with err on every rank. */
 int traj_share_check(int rc, const struct tlog_stream *ts, const char *const *paths,

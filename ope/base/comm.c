@@ -13,7 +13,7 @@
 #include <mpi.h>
 #endif
 
-static int rank_, size_ = 1, joined;
+static int rank_, size_ = 1, node_size_ = 1, joined;
 
 /* Whether the environment says mpirun started this process with several ranks
  * (Open MPI's variable, and PMI's of other launchers). */
@@ -45,6 +45,14 @@ int comm_start(int *argc, char ***argv, struct ope_error *err)
         MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
         MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
         MPI_Comm_size(MPI_COMM_WORLD, &size_);
+        /* The ranks that share this machine's memory (MPI-3's shared-memory split). */
+        MPI_Comm node;
+        if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL,
+                                &node) == MPI_SUCCESS) {
+            if (MPI_Comm_size(node, &node_size_) != MPI_SUCCESS || node_size_ < 1)
+                node_size_ = 1;
+            MPI_Comm_free(&node);
+        }
         joined = 1;
     }
     return 0;
@@ -121,6 +129,7 @@ void comm_end(void)
     joined = 0;
     rank_ = 0;
     size_ = 1;
+    node_size_ = 1;
 }
 
 int comm_rank(void)
@@ -131,6 +140,11 @@ int comm_rank(void)
 int comm_size(void)
 {
     return size_;
+}
+
+int comm_node_size(void)
+{
+    return node_size_;
 }
 
 int comm_allgather(const void *buf, size_t n, struct strbuf *out, size_t *len,

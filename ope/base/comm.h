@@ -39,6 +39,8 @@ void comm_abort(int status);
 /* This process's rank and the number of ranks (0 and 1 alone). */
 int comm_rank(void);
 int comm_size(void);
+/* The ranks on this machine, this one included (1 alone): they share its memory. */
+int comm_node_size(void);
 
 /* 1 when ope was built with MPI. */
 int comm_have_mpi(void);
