@@ -229,33 +229,32 @@ int tlog_loader_episode(struct tloader *L, const struct csv_field *fe,
         int code = roles_levels_code(&L->ids, fe->s, fe->len, err);
         if (code < 0)
             return -1;
-        if ((size_t)code < ne)
+        if ((size_t)code < ne) {
+            /* Where it began: its file named once reading is past the first. */
+            size_t line = L->windows ? L->ep_at[code].line : L->line[L->ep_start[code]];
+            const char *file = L->windows ? (csv_input_index(L->csv) > 0
+                                             ? csv_input_name(L->csv, L->ep_at[code].input)
+                                             : NULL)
+                             : L->rows_of.n > 1
+                             ? csv_rows_name(&L->rows_of, L->csv, L->ep_start[code]) : NULL;
             return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' appears "
                             "again after other episodes (it started on line %zu%s%s); the rows of "
                             "an episode must be contiguous: sort the file by episode, then "
                             "step", r->path, fe->line, fe->col, r->name[je],
-                            roles_quote(fe->s, fe->len, q, sizeof q),
-                            L->windows ? L->ep_line[code] : L->line[L->ep_start[code]],
-                            L->windows ? (csv_input_index(L->csv) > 0 ? " of " : "")
-                                       : L->rows_of.n > 1 ? " of " : "",
-                            L->windows ? (csv_input_index(L->csv) > 0
-                                          ? csv_input_name(L->csv, L->ep_in[code]) : "")
-                                       : L->rows_of.n > 1
-                                       ? csv_rows_name(&L->rows_of, L->csv, L->ep_start[code])
-                                       : "");
+                            roles_quote(fe->s, fe->len, q, sizeof q), line,
+                            file ? " of " : "", file ? file : "");
+        }
         /* Every id kept has its first line, even one refused below (an MPI rank's
          * ids are compared with the other ranks' after a failure too). */
         if (L->windows) {
-            if (ne >= L->ep_line_cap) {
-                size_t nc = L->ep_line_cap ? 2 * L->ep_line_cap : 4096;
-                if (TGROW(L->ep_line, nc, err) || TGROW(L->ep_in, nc, err) ||
-                    TGROW(L->ep_col, nc, err))
+            if (ne >= L->ep_at_cap) {
+                size_t nc = L->ep_at_cap ? 2 * L->ep_at_cap : 4096;
+                if (TGROW(L->ep_at, nc, err))
                     return -1;
-                L->ep_line_cap = nc;
+                L->ep_at_cap = nc;
             }
-            L->ep_line[ne] = L->line[L->n];     /* the record's first line */
-            L->ep_in[ne] = csv_input_index(L->csv);
-            L->ep_col[ne] = fe->col;
+            L->ep_at[ne] = (struct tlog_ep_at){ L->line[L->n], csv_input_index(L->csv),
+                                                fe->col };
         }
         if (step != 0)
             return ope_fail(err, OPE_EDATA, "%s:%zu:%zu: column '%s': episode '%s' starts at "
@@ -393,9 +392,7 @@ void tlog_loader_release(struct tloader *L)
     free(L->done);
     free(L->line);
     free(L->ep_start);
-    free(L->ep_line);
-    free(L->ep_in);
-    free(L->ep_col);
+    free(L->ep_at);
     roles_levels_release(&L->ids);
     roles_release(&L->r);
 }

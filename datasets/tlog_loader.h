@@ -42,11 +42,15 @@ struct tloader {
     struct csv_rows rows_of;        /* several inputs: where each begins */
     struct tlog_memo *memo;         /* [n_cols] a parallel task's, or NULL */
     /* Read in windows (tlog_stream.c): the loader holds the rows of episodes ep_base..
-     * only (ep_start[e - ep_base] is episode e's first row), and ep_line[e] keeps the
-     * first line of every episode for the message of one that comes back, ep_in[e]
-     * the input it is in (csv_input_index) and ep_col[e] the column of its id there. */
+     * only (ep_start[e - ep_base] is episode e's first row), and ep_at[e] keeps where
+     * every episode began, for the message of one that comes back. */
     size_t ep_base;
-    size_t *ep_line, *ep_in, *ep_col, ep_line_cap;
+    struct tlog_ep_at {
+        size_t line;            /* its first record's first line */
+        size_t input;           /* the input it is in (csv_input_index) */
+        size_t col;             /* the column of its id there */
+    } *ep_at;
+    size_t ep_at_cap;
     int windows;
 };
 

@@ -265,21 +265,21 @@ const char *tlog_stream_episode_name(const struct tlog_stream *s)
 size_t tlog_stream_n_read(const struct tlog_stream *s)
 {
     /* (An id whose line could not be kept, out of memory, is not counted.) */
-    return s->L.ids.n < s->L.ep_line_cap ? s->L.ids.n : s->L.ep_line_cap;
+    return s->L.ids.n < s->L.ep_at_cap ? s->L.ids.n : s->L.ep_at_cap;
 }
 
 const char *tlog_stream_episode_id(const struct tlog_stream *s, size_t k, size_t *len,
                                    size_t *line)
 {
     *len = s->L.ids.len[k];
-    *line = s->L.ep_line[k];
+    *line = s->L.ep_at[k].line;
     return s->L.ids.level[k];
 }
 
 size_t tlog_stream_episode_input(const struct tlog_stream *s, size_t k, size_t *col)
 {
-    *col = s->L.ep_col[k];
-    return s->L.ep_in[k];
+    *col = s->L.ep_at[k].col;
+    return s->L.ep_at[k].input;
 }
 
 void tlog_stream_close(struct tlog_stream *s)
