@@ -1,22 +1,29 @@
 #!/bin/sh
-# bench/bench_stream.sh OPE: a bandit log evaluated in memory and streamed (issue 17),
+# bench/bench_stream.sh OPE [MEMBERIZE]: a bandit log evaluated in memory and streamed (issue 17),
 # end to end from the file on disk, with wall time and peak resident memory
 # (/usr/bin/time). The logs come from `ope gen bandit` (10 actions, 10 policies) with
 # the true q.* columns renamed qhat.* (so the model-based estimators read the model
 # from the log, as MPI ranks and shards need), generated once into $TMPDIR:
 #   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
 #   - the same streamed on 1 thread, and split between 2 MPI ranks of 1 thread each
-#     (when mpirun and an MPI build are there), also as a .gz and a .zst;
+#     (when mpirun and an MPI build are there), also as a .gz and a .zst, and as a
+#     BGZF .gz (in members of 64 KB, as bgzip writes: by MEMBERIZE, t/memberize, or
+#     bgzip when there is no MEMBERIZE), which the ranks split by its members;
 #   - the same cut into 2 shard files saved at once (--save-state) and merged; with
 #     --ci hoeffding --matrix, streamed and by the 2 shards in their 2 rounds;
 #   - the 1,000,000 rows without qhat.* columns, dm, dr and sndr with the reward model
 #     fitted (logistic, 3 folds), in memory and streamed (the fit's own passes), and by
 #     2 shards in rounds (--model-state);
-#   - 10,000,000 rows as a .csv.gz, streamed (OPE_BENCH_STREAM_BIG=0 skips it: it
-#     takes a few minutes to make).
+#   - 10,000,000 rows as a .csv.gz, streamed, and as a BGZF .csv.gz, streamed on 1
+#     thread and split between 2 MPI ranks of 1 thread each (OPE_BENCH_STREAM_BIG=0
+#     skips them: they take a few minutes each to make).
 set -eu
 OPE=$1
 dir=${TMPDIR:-/tmp}
+# The BGZF writer: t/memberize, or bgzip (Debian's tabix), or none.
+if [ -n "${2:-}" ] && [ -x "$2" ]; then bgzf="$2 gz 65280"
+elif command -v bgzip >/dev/null 2>&1; then bgzf="bgzip -l 1 -c"
+else bgzf=""; fi
 est=ipw,snipw,dm,dr,sndr,switch-dr,dr-os,sg-ipw,ipw:clip=10
 pols=greedy,eps:0.1,eps:0.2,eps:0.4,softmax:1,softmax:2,softmax:4,uniform,softmax:-1,softmax:-2
 make_log() {    # ROWS OUT [FILTER]: the log, through FILTER (cat, gzip -1) when given
@@ -64,6 +71,14 @@ if command -v mpirun >/dev/null 2>&1 && "$OPE" --version >/dev/null 2>&1 &&
         run "  $ext: --stream --threads 1" "$zlog" --stream --threads 1
         run_mpi "  $ext: mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "$zlog" --threads 1
     done
+    # BGZF: its members have an index, so each rank decompresses only its own share.
+    if [ -n "$bgzf" ]; then
+        zlog=$one.bgzf.gz
+        [ -s "$zlog" ] || { $bgzf < "$one" > "$zlog.tmp" && mv "$zlog.tmp" "$zlog"; }
+        run "  BGZF .gz: --stream --threads 1" "$zlog" --stream --threads 1
+        run_mpi "  BGZF .gz: mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval "$zlog" \
+            --threads 1
+    fi
 fi
 # Shards run apart (ope eval --save-state, then ope merge): the log cut into 2 files of
 # 500,000 rows, saved by 2 processes of 1 thread at once (a job array on the 2 cores),
@@ -150,4 +165,13 @@ if [ "${OPE_BENCH_STREAM_BIG:-1}" != 0 ]; then
     make_log 10000000 "$big" "gzip -1"
     echo "10,000,000 rows (.csv.gz), the same settings:"
     run "  --stream" "$big" --stream
+    if [ -n "$bgzf" ]; then
+        bigb=$dir/ope-bench-stream-10m.bgzf.csv.gz
+        make_log 10000000 "$bigb" "$bgzf"
+        run "  BGZF .csv.gz: --stream --threads 1" "$bigb" --stream --threads 1
+        if [ -n "${mpi_ok:-}" ]; then
+            run_mpi "  BGZF .csv.gz: mpirun -np 2, --threads 1 each" -np 2 "$OPE" eval \
+                "$bigb" --threads 1
+        fi
+    fi
 fi

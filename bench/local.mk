@@ -10,10 +10,11 @@ bench_bench_traj_LDADD = $(OPE_LIBS)
 bench_bench_explore_LDADD = $(OPE_LIBS)
 bench_bench_kdtree_LDADD = $(OPE_LIBS)
 bench_bench_levels_LDADD = $(OPE_LIBS)
-bench: $(bench_programs) bin/ope
+bench: $(bench_programs) bin/ope t/memberize
 	@for b in $(bench_programs); do echo "== $$b"; ./$$b || exit 1; done
 	@echo "== bench/bench_traj_csv.sh"; $(SHELL) $(srcdir)/bench/bench_traj_csv.sh ./bin/ope
-	@echo "== bench/bench_stream.sh"; $(SHELL) $(srcdir)/bench/bench_stream.sh ./bin/ope
+	@echo "== bench/bench_stream.sh"; \
+	    $(SHELL) $(srcdir)/bench/bench_stream.sh ./bin/ope ./t/memberize
 .PHONY: bench
 EXTRA_DIST += bench/bench_traj_csv.sh bench/bench_stream.sh
 # The coverage table doc/coverage.md (bench/coverage.sh; needs jq): a benchmark of the

@@ -208,6 +208,16 @@ static int parse_pass_start(struct blog_stream *s, struct ope_error *err)
     if (s->in_lo < s->in_hi)
         return csv_set_inputs(s->csv, s->in_lo, s->in_hi, err) < 0 ||
                csv_rows_note(&L->rows_of, s->csv, 0, err) < 0 ? -1 : 0;
+    /* One split by members starts at its first row (a seek: the decompression starts
+     * at the member it lies in) and ends where the next share's first row begins. */
+    if (s->mem_lo < s->mem_hi) {
+        rc = s->mem_seek ? csv_seek(s->csv, 0, s->mem_lo, 1, err) : 1;
+        if (rc == 0)
+            return changed(s, "where its rows begin", err);
+        if (rc > 0 && s->mem_end)
+            csv_set_end(s->csv, s->mem_hi);
+        return rc < 0 ? -1 : 0;
+    }
     if (!s->ranged || s->lo == 0 || s->eof)
         return 0;
     /* A range starts by a seek to its first row (csv_seek: a compressed input is
@@ -658,10 +668,10 @@ int blog_stream_set_range(struct blog_stream *s, size_t row_lo, size_t row_hi,
 
 int blog_stream_share(const struct blog_stream *s, size_t *row_lo, size_t *row_hi)
 {
-    if (s->split_bytes || s->split_files) {
+    if (s->split_bytes || s->split_files || s->split_members) {
         *row_lo = s->share_lo;
         *row_hi = s->share_hi;
-        return s->split_bytes ? 1 : 2;
+        return s->split_bytes ? 1 : s->split_files ? 2 : 3;
     }
     blog_stream_part(s->total, (size_t)comm_size(), (size_t)comm_rank(), row_lo, row_hi);
     return 0;

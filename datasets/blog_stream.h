@@ -137,8 +137,9 @@ void blog_stream_part(size_t rows, size_t parts, size_t k, size_t *row_lo, size_
  * pass read when the ranks split a compressed log by its bytes (blog_stream_split: the
  * shares then follow the bytes, not the rows; returns 1); the rows of its files moved
  * to the grid when they split a log of several files by its files (the first row of
- * the grid in its files up to the first in the next rank's: returns 2); else
- * blog_stream_part's for its rank (the whole log for one process; returns 0). */
+ * the grid in its files up to the first in the next rank's: returns 2), or the rows
+ * of its members moved to the grid alike when they split a compressed file by its
+ * members (returns 3); else blog_stream_part's for its rank (the whole log for one process; returns 0). */
 int blog_stream_share(const struct blog_stream *s, size_t *row_lo, size_t *row_hi);
 
 /* The bytes this pass has taken from the inputs (decompressed), the header's block

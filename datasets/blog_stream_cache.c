@@ -26,6 +26,7 @@ struct bsc_file {
     int fd;                     /* -1 until needed */
     size_t lo, hi;              /* the rows it holds */
     size_t shift;               /* a batch's rows are its stored rows + shift (bsc_shift) */
+    size_t line_shift;          /* and its lines their stored lines + line_shift */
     size_t vlo, vhi;            /* the rows it serves, within them */
     int regrid;                 /* bsc_shift: its batches are cut again on the grid */
     size_t n_cols;
@@ -167,6 +168,7 @@ static int begin_writing(struct bsc *c)
     c->writing = k;
     c->f[k].lo = c->next = c->pending_lo;
     c->f[k].shift = 0;
+    c->f[k].line_shift = 0;
     c->f[k].regrid = 0;
     c->bytes = 0;
     return 0;
@@ -275,7 +277,7 @@ int bsc_covers(const struct bsc *c, size_t lo, size_t hi, const struct loader *L
     return f->vlo == lo && f->vhi == hi && lo < hi && same_shape(f, L);
 }
 
-int bsc_shift(struct bsc *c, size_t shift, size_t lo, size_t hi)
+int bsc_shift(struct bsc *c, size_t shift, size_t line_shift, size_t lo, size_t hi)
 {
     if (!c || c->ready < 0 || c->writing >= 0 || c->pending)
         return 0;
@@ -283,6 +285,7 @@ int bsc_shift(struct bsc *c, size_t shift, size_t lo, size_t hi)
     f->lo += shift;
     f->hi += shift;
     f->shift += shift;
+    f->line_shift += line_shift;
     if (lo < f->lo || hi > f->hi || lo >= hi) {
         bsc_drop(c);
         return 0;
@@ -351,6 +354,8 @@ static int batch_get(struct bsc *c, struct loader *L, struct ope_error *err)
              get(c, L->reward + at, n * sizeof *L->reward) |
              get(c, L->pscore + at, n * sizeof *L->pscore) |
              get(c, L->line + at, n * sizeof *L->line);
+    for (size_t i = 0; rc == 0 && f->line_shift && i < n; i++)
+        L->line[at + i] += f->line_shift;
     if (rc == 0 && f->has_pos)
         rc = get(c, L->pos + at, n * sizeof *L->pos);
     for (size_t j = 0; j < f->n_cols && rc == 0; j++) {

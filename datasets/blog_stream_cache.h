@@ -53,11 +53,12 @@ void bsc_drop(struct bsc *c);
 int bsc_covers(const struct bsc *c, size_t lo, size_t hi, const struct loader *L);
 
 /* The rows the cache holds were written as rows [a, b) of an MPI rank's share of a
- * log split by files, counted from the share's first row, which turns out to be row
- * `shift` of the log: they are now rows [a + shift, b + shift), and the cache serves
- * passes over [lo, hi) within them (its first and last batches cut to it as they are
- * read back). 1, or 0 when it does not hold them (then it is dropped). */
-int bsc_shift(struct bsc *c, size_t shift, size_t lo, size_t hi);
+ * log split by files or members, counted from the share's first row, which turns out
+ * to be row `shift` of the log: they are now rows [a + shift, b + shift), their lines
+ * (counted from the share's first, split by members) line_shift more, and the cache
+ * serves passes over [lo, hi) within them (its first and last batches cut to it as
+ * they are read back). 1, or 0 when it does not hold them (then it is dropped). */
+int bsc_shift(struct bsc *c, size_t shift, size_t line_shift, size_t lo, size_t hi);
 
 /* Read the cache from its first batch: 0, or -1 (the cache is then dropped, and the
  * pass parses the log). */

@@ -45,6 +45,13 @@ struct blog_stream {
                                    its bytes (blog_stream_split) ... */
     int split_files;            /* ... or a log of several files by its files: */
     size_t in_lo, in_hi;        /* the inputs of this rank's first pass ([0, 0): all) */
+    int split_members;          /* ... or a compressed file of members (members.h) by
+                                   its members: */
+    size_t mem_lo, mem_hi;      /* the decompressed bytes of this rank's first pass
+                                   ([0, 0): all), from its first row (its row 0) to
+                                   the next rank's */
+    int mem_seek, mem_end;      /* it seeks to mem_lo (not the first share); it ends
+                                   at mem_hi (not the last) */
     size_t share_lo, share_hi;  /* either way this rank's rows are these
                                    (blog_stream_share) */
     int ranged;                 /* they are not the whole log */
@@ -75,8 +82,9 @@ struct blog_stream_checks {
 };
 
 /* Open the inputs for a pass and read past the header; a range starts by a seek to
- * its first row, a first pass split by files (in_lo < in_hi) at input in_lo, its
- * rows counted from 0. 0 or -1. */
+ * its first row, a first pass split by files (in_lo < in_hi) at input in_lo, one
+ * split by members (mem_lo < mem_hi) at byte mem_lo up to byte mem_hi, their rows
+ * counted from 0. 0 or -1. */
 int blog_stream_pass_start(struct blog_stream *s, struct ope_error *err);
 
 /* The next batch of rows into the loader (none at the end of the pass). 0 or -1. */

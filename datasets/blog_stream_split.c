@@ -8,6 +8,7 @@
 #include "config.h"
 #include "datasets/blog_stream_int.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -15,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "datasets/blog_stream_cache.h"
 #include "datasets/csvindex.h"
 #include "datasets/input.h"
+#include "datasets/members.h"
 #include "ope/base/comm.h"
 #include "ope/base/sha256.h"
 #include "ope/base/statefile.h"
@@ -52,9 +55,10 @@ struct view {
 };
 
 /* How the ranks split the first pass: a plain file by an index of its rows
- * (csv_index_build), a compressed one by bytes (bytes_split), several files by whole
- * files (files_split). */
-enum { SPLIT_NONE, SPLIT_INDEX, SPLIT_BYTES, SPLIT_FILES };
+ * (csv_index_build), a compressed one by its members when they have an index
+ * (members_split), else by bytes (bytes_split), several files by whole files
+ * (files_split). */
+enum { SPLIT_NONE, SPLIT_INDEX, SPLIT_BYTES, SPLIT_FILES, SPLIT_MEMBERS };
 
 static int gate_parse(const char *p, size_t n, struct view *v)
 {
@@ -89,7 +93,7 @@ static int gate(const struct view *mine, struct view *first, struct ope_error *e
         struct view v;
         if (gate_parse(all.buf + at, len[r], &v) < 0 || !v.can || v.can != mine->can ||
             v.rows != mine->rows || v.size != mine->size || v.cols != mine->cols ||
-            (v.can == SPLIT_FILES && v.out != mine->out))
+            ((v.can == SPLIT_FILES || v.can == SPLIT_MEMBERS) && v.out != mine->out))
             rc = 1;
         else if (r == 0)
             *first = v;
@@ -107,6 +111,9 @@ struct share {
                                    it found its first row) */
     struct ope_error read_err;  /* a row that did not read (status 0: none) */
     uint64_t lo, hi;            /* SPLIT_BYTES: its rows, as it found them */
+    uint64_t line_lo, lines;    /* SPLIT_MEMBERS: the line of its first row as it
+                                   counted it (1 but on rank 0), and its lines */
+    uint64_t line_off;          /* ... and what to add to its lines (shares_merge) */
     int at_end;                 /* SPLIT_BYTES: its last row is the log's */
     uint64_t rows;
     long max_action, min_pos, max_pos;
@@ -213,6 +220,8 @@ static void share_put(struct strbuf *sb, const struct share *sh, size_t m)
     sf_put_u64(sb, sh->hi);
     sf_put_u64(sb, (uint64_t)sh->at_end);
     sf_put_u64(sb, sh->rows);
+    sf_put_u64(sb, sh->line_lo);
+    sf_put_u64(sb, sh->lines);
     PUT_LONG(sb, sh->max_action);
     PUT_LONG(sb, sh->min_pos);
     PUT_LONG(sb, sh->max_pos);
@@ -230,6 +239,8 @@ static void share_get(struct sf_state *st, struct share *sh, size_t m)
     sh->hi = sf_get_u64(st);
     sh->at_end = (int)sf_get_count(st, 0, 1);
     sh->rows = sf_get_u64(st);
+    sh->line_lo = sf_get_u64(st);
+    sh->lines = sf_get_u64(st);
     sh->max_action = GET_LONG(st);
     sh->min_pos = GET_LONG(st);
     sh->max_pos = GET_LONG(st);
@@ -403,6 +414,17 @@ static int merge(struct blog_stream *s, const struct share *all, struct ope_erro
 {
     struct loader *L = &s->L;
     int P = comm_size();
+    /* Split by members, the shares' lines are their own, not the log's: a row that did
+     * not read or a check that failed (its line in its message) is the whole-log first
+     * pass's to report. A share that did not read to its end is one whose first row
+     * was not where the rank before it found it (a quoted line end at the boundary). */
+    for (int r = 0; s->split_members && r < P; r++) {
+        if (!all[r].started || all[r].read_err.status)
+            return 0;
+        for (size_t k = 0; k < all[r].c.n; k++)
+            if (all[r].c.slot[k].status)
+                return 0;
+    }
     /* Row errors first: the lowest rank's, once every share below it read the rows
      * it says, from where the one before it ended. */
     uint64_t next = 0;
@@ -479,16 +501,19 @@ static int shares_merge(struct blog_stream *s, struct share *mine, int read_rc,
         if (rc == 0)
             rc = sf_done(&st[r], err);
     }
-    /* Split by files, a share's rows follow the shares before it, and the last ends
-     * with the log. */
-    uint64_t next = 0;
-    for (int r = 0; rc == 0 && s->split_files && r < P; r++) {
+    /* Split by files or members, a share's rows follow the shares before it, and the
+     * last ends with the log; split by members, so do its lines. */
+    uint64_t next = 0, line = rc == 0 ? all[0].line_lo : 0;
+    for (int r = 0; rc == 0 && (s->split_files || s->split_members) && r < P; r++) {
         all[r].lo = next;
         all[r].hi = next += all[r].rows;
+        if (r == comm_rank())
+            mine->line_off = line - all[r].line_lo;
+        line += all[r].lines;
     }
     if (rc == 0)
         rc = merge(s, all, err);
-    if (rc == 1 && s->split_files) {
+    if (rc == 1 && (s->split_files || s->split_members)) {
         s->share_lo = (size_t)all[comm_rank()].lo;
         s->share_hi = (size_t)all[comm_rank()].hi;
     }
@@ -496,7 +521,7 @@ static int shares_merge(struct blog_stream *s, struct share *mine, int read_rc,
     for (size_t j = 0; j < m; j++)
         categorical |= L->ctx[j].categorical;
     /* (a split that did not merge has cached rows of its own share) */
-    if (categorical || (rc == 0 && (s->split_bytes || s->split_files)))
+    if (categorical || (rc == 0 && (s->split_bytes || s->split_files || s->split_members)))
         bsc_drop(s->cache);
     for (int r = 0; all && r < P; r++)
         share_release(&all[r]);
@@ -504,8 +529,9 @@ static int shares_merge(struct blog_stream *s, struct share *mine, int read_rc,
     exchange_done(st);
     strbuf_release(&pay);
     if (rc == 0) {
-        s->split_bytes = s->split_files = 0;
+        s->split_bytes = s->split_files = s->split_members = 0;
         s->in_lo = s->in_hi = 0;
+        s->mem_lo = s->mem_hi = 0;
         return unread(s, err) < 0 ? -1 : 0;
     }
     if (rc < 0)
@@ -826,6 +852,34 @@ static size_t grid_up(size_t row, size_t total)
     return g < total ? g : total;
 }
 
+/* The rank's share [s->share_lo, s->share_hi) as the merge placed it in the log, moved
+ * to the grid: its range of the later passes, from the first row of the grid in it
+ * (one of the first[n_first] rows it read, its mark; line_off added to its line) up
+ * to the first in the next share. 1, or -1 with err. */
+static int share_to_grid(struct blog_stream *s, const struct blog_mark *first, size_t n_first,
+                         size_t line_off, struct ope_error *err)
+{
+    int rc = 1;
+    size_t lo = grid_up(s->share_lo, s->total), hi = grid_up(s->share_hi, s->total);
+    size_t j = lo - s->share_lo;
+    if (lo < hi && j >= n_first)
+        rc = ope_fail(err, OPE_ESOFTWARE, "share_to_grid: row %zu of a share of %zu rows "
+                      "(%zu noted)", j, s->share_hi - s->share_lo, n_first);
+    else if (lo < hi && lo > 0) {
+        blog_marks_release(&s->marks);
+        if (blog_marks_add(&s->marks, first[j].input, first[j].offset, first[j].line + line_off,
+                           err) < 0)
+            rc = -1;
+        s->marks.first = lo / BLOG_STREAM_GRID;
+    }
+    /* What the share kept serves the range (bsc_shift). */
+    if (rc == 1)
+        bsc_shift(s->cache, s->share_lo, line_off, lo, hi);
+    s->share_lo = lo;
+    s->share_hi = hi;
+    return rc;
+}
+
 /* A log of several regular files: each rank reads, checks and counts the rows of its
  * own files only (files_first), and the ranks merge their facts and first errors in
  * rank order, which is file order. The counts give each share's rows in the log; a
@@ -857,25 +911,8 @@ static int files_split(struct blog_stream *s, const double *cum, struct ope_erro
     rc = shares_merge(s, &mine, rc, err);
     share_release(&mine);
     s->in_lo = s->in_hi = 0;
-    if (rc == 1) {
-        size_t lo = grid_up(s->share_lo, s->total), hi = grid_up(s->share_hi, s->total);
-        size_t j = lo - s->share_lo;
-        if (lo < hi && j >= n_first)
-            rc = ope_fail(err, OPE_ESOFTWARE, "files_split: row %zu of a share of %zu rows "
-                          "(%zu noted)", j, s->share_hi - s->share_lo, n_first);
-        else if (lo < hi && lo > 0) {
-            blog_marks_release(&s->marks);
-            if (blog_marks_add(&s->marks, first[j].input, first[j].offset, first[j].line,
-                               err) < 0)
-                rc = -1;
-            s->marks.first = lo / BLOG_STREAM_GRID;
-        }
-        /* What the share kept serves the range (bsc_shift). */
-        if (rc == 1)
-            bsc_shift(s->cache, s->share_lo, lo, hi);
-        s->share_lo = lo;
-        s->share_hi = hi;
-    }
+    if (rc == 1)
+        rc = share_to_grid(s, first, n_first, 0, err);
     free(first);
     if (rc == 1 && h.rc < 0) {
         *err = h.err;
@@ -884,6 +921,203 @@ static int files_split(struct blog_stream *s, const double *cum, struct ope_erro
         memcpy(s->digest, h.hex, sizeof s->digest);
     }
     return rc;
+}
+
+/* ---- a compressed file of members, split by its members ----------------------------- */
+
+/* Where rank q's share begins: the first row after the first line end at or after the
+ * member boundary nearest q / P of the decompressed bytes (as files_first picks a
+ * file), or at the first row after the header (d, its line end d - 1) when that is
+ * later; q = 0: d; the log's end when no line end follows. Every rank computes the
+ * same from the index and the bytes. Whether a line end there ends a row (not one
+ * inside a quoted field) is for the share before to show: it reads from its own first
+ * row up to this byte, and must end a row on it. 0, or -1 with err. */
+static int members_row(const char *file, const struct in_members *m, int q, int P, uint64_t d,
+                       uint64_t *x, struct ope_error *err)
+{
+    uint64_t total = m->out[m->n];
+    *x = q == 0 ? d : total;
+    if (q == 0 || q >= P)
+        return 0;
+    double want = (double)total * (double)q / (double)P;
+    size_t k = 0;
+    while (k < m->n && fabs((double)m->out[k + 1] - want) < fabs((double)m->out[k] - want))
+        k++;
+    uint64_t at = m->out[k] > d - 1 ? m->out[k] : d - 1;
+    if (at >= total)
+        return 0;
+    struct in_src *in = in_open(file, NULL, err);
+    if (!in)
+        return -1;
+    in_set_no_readahead(in);
+    char buf[1 << 16];
+    int rc = in_seek(in, (size_t)at, err);
+    while (rc == 0) {
+        long got = in_read(in, buf, sizeof buf, err);
+        const char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+        if (got <= 0 || nl) {
+            if (nl)
+                *x = at + (uint64_t)(nl - buf) + 1;
+            rc = got < 0 ? -1 : 0;
+            break;
+        }
+        at += (uint64_t)got;
+    }
+    in_close(in);
+    return rc;
+}
+
+/* After the share's last row: read on from the next share's first row (its line
+ * `line`, as the share counts them), up to BLOG_STREAM_GRID - 1 rows, and keep them
+ * with the share's batches, neither checked nor counted (as files_extras, by a reader
+ * of its own, which seeks there). */
+static void members_extras(struct blog_stream *s, size_t line)
+{
+    struct loader *L = &s->L;
+    int categorical = 0;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        categorical |= L->ctx[j].categorical;
+    if (!s->cache || !s->mem_end || categorical)
+        return;
+    long max_action = L->max_action, min_pos = L->min_pos, max_pos = L->max_pos;
+    struct ope_error e = { 0 };
+    L->row0 += L->n;
+    L->n = 0;
+    L->rest.len = 0;
+    struct csv_reader *x = csv_open_again((const char *const *)s->file,
+                                          (const char *const *)s->name, 1, s->o.sep, &e);
+    const struct csv_field *f;
+    size_t nf;
+    int rc = x && csv_next(x, &f, &nf, &e) == 1 && csv_seek(x, 0, s->mem_hi, line, &e) == 1
+           ? 0 : -1;
+    if (rc == 0 && blog_loader_read_rows(L, x, BLOG_STREAM_GRID - 1, &e) < 0)
+        rc = -1;
+    L->rest.len = 0;
+    for (size_t j = 0; j < L->r.n_cols; j++)
+        categorical |= L->ctx[j].categorical;
+    if (rc < 0 || categorical)
+        bsc_drop(s->cache);
+    else if (L->n)
+        bsc_write_batch(s->cache, L);
+    csv_close(x);
+    L->max_action = max_action;
+    L->min_pos = min_pos;
+    L->max_pos = max_pos;
+}
+
+/* Read the share [s->mem_lo, s->mem_hi) of the decompressed bytes from its first row,
+ * its row 0, checking its rows as the whole-log first pass does, noting where its
+ * first BLOG_STREAM_GRID rows begin into first[*n_first], and counting its lines. Its
+ * batches are kept with the rows after it up to the grid (members_extras). Fills sh;
+ * -1 only when out of memory. */
+static int members_share_read(struct blog_stream *s, struct share *sh, struct blog_mark *first,
+                              size_t *n_first, struct ope_error *err)
+{
+    struct loader *L = &s->L;
+    size_t m = L->r.n_cols;
+    *n_first = 0;
+    unsigned char *was = ope_calloc(m ? m : 1, 1, err);
+    L->offset = was ? ope_malloc(L->cap * sizeof *L->offset, err) : NULL;
+    int rc = L->offset ? share_alloc(s, sh, err) : -1;
+    int empty = s->mem_lo >= s->mem_hi;
+    struct ope_error e = { 0 };
+    sh->started = rc == 0 && (empty || blog_stream_pass_start(s, &e) == 0);
+    size_t line = (size_t)sh->line_lo;
+    if (sh->started && !empty)
+        bsc_write_start(s->cache, 0);
+    while (sh->started && !empty) {
+        for (size_t j = 0; j < m; j++)
+            was[j] = (unsigned char)L->ctx[j].categorical;
+        L->row0 += L->n;
+        L->n = 0;
+        int got = blog_loader_read_rows(L, s->csv, s->batch, &sh->read_err);
+        if (got < 0)
+            break;
+        for (size_t i = 0; L->row0 == 0 && i < L->n && i < BLOG_STREAM_GRID; i++) {
+            first[i] = (struct blog_mark){ 0, L->offset[i], L->line[i] };
+            *n_first = i + 1;
+        }
+        if (L->n) {
+            share_batch(s, sh, was);
+            bsc_write_batch(s->cache, L);
+        }
+        if (got == 0) {
+            size_t end_line;
+            csv_next_offset(s->csv, &end_line);
+            sh->lines = end_line - line;
+            members_extras(s, end_line);
+            bsc_write_end(s->cache, L->row0 + L->n);
+            break;
+        }
+    }
+    share_end(s, sh, was);
+    sh->at_end = !s->mem_end;
+    return rc;
+}
+
+/* A compressed file whose members have an index (members.h): each rank decompresses
+ * and reads only its share of the members, from the first row after the first line
+ * end in its first one (members_row) to the first row after the next rank's, checks
+ * and counts its rows, and the ranks merge their facts in rank order as for several
+ * files; a share that does not end on the next one's first row, a row that does not
+ * read or a check that fails, and the ranks make the whole-log first pass instead
+ * (merge). The counts place each share in the log, and its range of the later passes
+ * is moved to the grid as for files (share_to_grid). Each rank hashes the whole file
+ * on a thread meanwhile, for the log's SHA-256. */
+static int members_split(struct blog_stream *s, const struct in_members *mem,
+                         struct ope_error *err)
+{
+    int P = comm_size(), r = comm_rank();
+    uint64_t total = mem->out[mem->n], lo, hi;
+    size_t line0;
+    uint64_t d = csv_next_offset(s->csv, &line0);
+    struct ope_error e = { 0 };
+    int placed = members_row(s->file[0], mem, r, P, d, &lo, &e) == 0 &&
+                 members_row(s->file[0], mem, r + 1, P, d, &hi, &e) == 0 && lo <= hi;
+    s->split_members = 1;
+    s->mem_lo = placed ? (size_t)lo : 0;
+    s->mem_hi = placed ? (size_t)hi : 0;
+    s->mem_seek = r > 0;
+    s->mem_end = placed && hi < total;
+    /* (the first row's line: rank 0's is the log's, the others count theirs from 1) */
+    struct share mine = { .line_lo = r == 0 ? line0 : 1 };
+    size_t n_first = 0;
+    struct sha256_job h = { (const char *const *)s->file, 1, "", { 0 }, -1 };
+    pthread_t th;
+    int hashing = pthread_create(&th, NULL, sha256_job_run, &h) == 0;
+    struct blog_mark *first = ope_calloc(BLOG_STREAM_GRID, sizeof *first, err);
+    int rc = first ? members_share_read(s, &mine, first, &n_first, err) : -1;
+    /* (a share not placed reads nothing and does not start: the merge falls back) */
+    if (!placed)
+        mine.started = 0;
+    if (hashing)
+        pthread_join(th, NULL);
+    else
+        sha256_job_run(&h);
+    rc = shares_merge(s, &mine, rc, err);
+    s->mem_lo = s->mem_hi = 0;
+    if (rc == 1)
+        rc = share_to_grid(s, first, n_first, (size_t)mine.line_off, err);
+    share_release(&mine);
+    free(first);
+    if (rc == 1 && h.rc < 0) {
+        *err = h.err;
+        rc = -1;
+    } else if (rc == 1) {
+        memcpy(s->digest, h.hex, sizeof s->digest);
+    }
+    return rc;
+}
+
+/* The index of a compressed file's members, when it has one of two or more. */
+static const struct in_members *members_of_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    const struct in_members *m = in_members_of(fd, path);
+    close(fd);
+    return m && m->n >= 2 ? m : NULL;
 }
 
 /* The kind of split path allows: SPLIT_INDEX for a plain regular file, SPLIT_BYTES for
@@ -921,6 +1155,9 @@ int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
         kind = files_weigh(s, &cum, &e) == 1 ? SPLIT_FILES : SPLIT_NONE;
         e.status = 0;
     }
+    const struct in_members *mem = kind == SPLIT_BYTES ? members_of_path(s->file[0]) : NULL;
+    if (mem)
+        kind = SPLIT_MEMBERS;
     if (kind == SPLIT_INDEX && csv_index_build(s->file[0], BLOG_STREAM_GRID, 1, &ix, &e) == 0 &&
         ix.seekable && ix.rows > 0) {
         /* The index read every byte of the file: its digest is the log's
@@ -934,6 +1171,10 @@ int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
         mine.out = csv_bytes_taken(s->csv);
         mine.raw = csv_raw_taken(s->csv);
         mine.tilt = kind_tilt;
+    } else if (kind == SPLIT_MEMBERS) {
+        mine.can = SPLIT_MEMBERS;
+        mine.rows = mem->n;
+        mine.out = mem->out[mem->n];
     } else if (kind == SPLIT_FILES) {
         mine.can = SPLIT_FILES;
         mine.rows = s->n_in;
@@ -948,7 +1189,8 @@ int blog_stream_split(struct blog_stream *s, int open_rc, struct ope_error *err)
     int rc = gate(&mine, &first, open_rc == 0 ? err : &e);
     if (rc == 1)
         rc = mine.can == SPLIT_INDEX ? split_pass(s, &ix, err)
-           : mine.can == SPLIT_BYTES ? bytes_split(s, &first, err) : files_split(s, cum, err);
+           : mine.can == SPLIT_BYTES ? bytes_split(s, &first, err)
+           : mine.can == SPLIT_MEMBERS ? members_split(s, mem, err) : files_split(s, cum, err);
     csv_index_release(&ix);
     free(cum);
     return open_rc == 0 ? rc : 0;

@@ -703,6 +703,13 @@ size_t csv_record_offset(const struct csv_reader *r)
     return r->rec_off;
 }
 
+size_t csv_next_offset(const struct csv_reader *r, size_t *line)
+{
+    if (line)
+        *line = r->line;
+    return r->base + r->pos;
+}
+
 int csv_seek(struct csv_reader *r, size_t input, size_t offset, size_t line,
              struct ope_error *err)
 {

@@ -104,6 +104,11 @@ size_t csv_raw_taken(const struct csv_reader *r);
  * csv_next returned starts. */
 size_t csv_record_offset(const struct csv_reader *r);
 
+/* Where the record after the last one returned begins: its byte offset in the input
+ * being read (decompressed, as csv_record_offset counts) and, into *line if not NULL,
+ * its line. */
+size_t csv_next_offset(const struct csv_reader *r, size_t *line);
+
 /* Go on reading at the record that starts at byte offset (decompressed, as
  * csv_record_offset and csv_span.offset give it) of input `input` (0 for csv_open;
  * not one before the one being read), on its line `line`, skipping the bytes between:

@@ -24,6 +24,7 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
+#include "datasets/members.h"
 #include "ope/base/outfile.h"
 #include "ope/base/sha256.h"
 #include "ope/base/tmpfile.h"
@@ -104,6 +105,7 @@ struct in_src {
     struct readahead *ra;       /* the read-ahead thread of a compressed input, once
                                    started (then only it touches the decoder) */
     int ra_tried;
+    int no_ra;                  /* in_set_no_readahead */
 };
 
 /* Write bytes handed on to the tee, if any. A write past the process's file size
@@ -649,7 +651,7 @@ static void ra_start(struct in_src *s)
 {
     s->ra_tried = 1;
     const char *no = getenv("OPE_NO_READAHEAD");
-    if ((no && *no && strcmp(no, "0") != 0) || !s->regular || s->tee ||
+    if ((no && *no && strcmp(no, "0") != 0) || !s->regular || s->tee || s->no_ra ||
         sysconf(_SC_NPROCESSORS_ONLN) < 2)
         return;
     struct readahead *ra = calloc(1, sizeof *ra);
@@ -747,6 +749,45 @@ long in_read(struct in_src *s, char *buf, size_t n, struct ope_error *err)
     return got;
 }
 
+/* A compressed regular file whose members (frames) have an index (members.h): the
+ * decoder starts afresh at the member in which off lies, when that is behind the
+ * bytes handed out or a later member, so the bytes before it are neither decompressed
+ * nor dropped. 0 (done, or nothing to do), or -1 with err. */
+static int member_jump(struct in_src *s, size_t off, struct ope_error *err)
+{
+    if (!s->regular || s->fmt == IN_PLAIN)
+        return 0;
+    const struct in_members *m = in_members_of(fileno(s->fp), s->name);
+    if (!m)
+        return 0;
+    size_t k = in_members_at(m, off);
+    if (off >= s->out && m->out[k] <= s->out)
+        return 0;
+    ra_stop(s);
+    s->ra_tried = 0;
+    if (fseeko(s->fp, (off_t)m->raw[k], SEEK_SET) != 0)
+        return ope_fail(err, OPE_ENOINPUT, "%s: cannot seek: %s", s->name, strerror(errno));
+    s->peek_pos = s->npeek;
+    s->raw_eof = 0;
+    s->raw_len = s->raw_pos = 0;
+    s->raw_in = (size_t)m->raw[k];
+    s->done = 0;
+    s->zero_tail = 0;
+#ifdef HAVE_ISAL
+    if (s->ig)
+        memset(&s->gh, 0, sizeof s->gh);        /* its header read anew (ig_step) */
+    else
+#endif
+    if (s->fmt == IN_GZIP && inflateReset(&s->z) != Z_OK)
+        return truncated(s, "cannot restart", err);
+    if (s->fmt == IN_ZSTD) {
+        ZSTD_DCtx_reset(s->zd, ZSTD_reset_session_only);
+        s->zs_left = 1;
+    }
+    s->out = (size_t)m->out[k];
+    return 0;
+}
+
 int in_seek(struct in_src *s, size_t off, struct ope_error *err)
 {
     if (s->tee)
@@ -762,6 +803,8 @@ int in_seek(struct in_src *s, size_t off, struct ope_error *err)
         s->out = off;
         return 0;
     }
+    if (member_jump(s, off, err) < 0)
+        return -1;
     if (off < s->out)
         return ope_fail(err, OPE_ESOFTWARE, "%s: in_seek back to byte %zu of a stream at %zu",
                         s->name, off, s->out);
@@ -780,6 +823,11 @@ int in_seek(struct in_src *s, size_t off, struct ope_error *err)
     }
     free(scrap);
     return 0;
+}
+
+void in_set_no_readahead(struct in_src *s)
+{
+    s->no_ra = 1;
 }
 
 void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name)

@@ -49,12 +49,18 @@ int in_digest(const struct in_src *s, char out[65]);
  * in_read (OPE_ECANTCREAT). */
 void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name);
 
+/* Decompress only as the reader asks, with no thread reading ahead: for a few bytes
+ * wanted from a compressed file (set before the first in_read). */
+void in_set_no_readahead(struct in_src *s);
+
 /* Go to byte off of the input's decompressed bytes: the next in_read starts there. A
- * plain regular file seeks (fseeko), in either direction; anything else (a compressed
- * file, a pipe) reads and discards up to off, so off may not be behind what in_read
- * has handed out (OPE_ESOFTWARE). Past the end, in_read then says 0. The input's
- * digest is not known after a seek (in_digest -1), and a tee set is refused. 0 or -1
- * with err. */
+ * plain regular file seeks (fseeko), in either direction; so does a compressed
+ * regular file whose members have an index (members.h), to the start of the member
+ * in which off lies, then it decompresses and discards up to off; anything else (a
+ * compressed file without one, a pipe) reads and discards up to off, so off may not be
+ * behind what in_read has handed out (OPE_ESOFTWARE). Past the end, in_read then says
+ * 0. The input's digest is not known after a seek (in_digest -1), and a tee set is
+ * refused. 0 or -1 with err. */
 int in_seek(struct in_src *s, size_t off, struct ope_error *err);
 
 /* The bytes of the input as given that the bytes handed out so far came from: for a

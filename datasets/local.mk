@@ -32,6 +32,8 @@ libope_a_SOURCES += \
 	datasets/ingest.c \
 	datasets/ingest.h \
 	datasets/input.c \
+	datasets/members.c \
+	datasets/members.h \
 	datasets/input.h \
 	datasets/loadopts.c \
 	datasets/loadopts.h \

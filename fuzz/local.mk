@@ -4,7 +4,7 @@
 # second build. `make fuzz` and `make fuzz-smoke` run them under clang's libFuzzer.
 fuzz_harnesses = fuzz/csv_fuzz fuzz/numparse_fuzz fuzz/span_fuzz fuzz/log_fuzz \
 	fuzz/policy_fuzz fuzz/truth_fuzz fuzz/ingest_fuzz fuzz/json_fuzz fuzz/results_fuzz \
-	fuzz/state_fuzz fuzz/shard_fuzz
+	fuzz/state_fuzz fuzz/shard_fuzz fuzz/members_fuzz
 check_PROGRAMS += $(fuzz_harnesses)
 fuzz_csv_fuzz_SOURCES = fuzz/csv_fuzz.c fuzz/replay.c
 fuzz_csv_fuzz_LDADD = $(OPE_LIBS)
@@ -28,6 +28,8 @@ fuzz_state_fuzz_SOURCES = fuzz/state_fuzz.c fuzz/replay.c
 fuzz_state_fuzz_LDADD = $(OPE_LIBS)
 fuzz_shard_fuzz_SOURCES = fuzz/shard_fuzz.c fuzz/shard_seeds.h fuzz/fuzz_tmp.h fuzz/replay.c
 fuzz_shard_fuzz_LDADD = $(OPE_LIBS)
+fuzz_members_fuzz_SOURCES = fuzz/members_fuzz.c fuzz/fuzz_tmp.h fuzz/replay.c
+fuzz_members_fuzz_LDADD = $(OPE_LIBS)
 EXTRA_DIST += fuzz/seeds.sh fuzz/replay-lib.sh fuzz/corpus fuzz/regress fuzz/shard-seeds.sh
 
 # The real campaign: FUZZ_SECONDS per harness with clang's libFuzzer (Debian: clang,
@@ -38,9 +40,9 @@ EXTRA_DIST += fuzz/seeds.sh fuzz/replay-lib.sh fuzz/corpus fuzz/regress fuzz/sha
 # fuzzer's instrumentation (FUZZ_CODE); whatever else it calls comes from libope.a.
 FUZZ_CC = clang
 FUZZ_HARNESSES = csv_fuzz numparse_fuzz span_fuzz log_fuzz policy_fuzz truth_fuzz \
-	ingest_fuzz json_fuzz results_fuzz state_fuzz shard_fuzz
+	members_fuzz ingest_fuzz json_fuzz results_fuzz state_fuzz shard_fuzz
 FUZZ = $(FUZZ_HARNESSES)
-FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/tlog.c datasets/tlog_span.c \
+FUZZ_CODE = datasets/csv.c datasets/csvnum.c datasets/input.c datasets/members.c datasets/tlog.c datasets/tlog_span.c \
 	datasets/blog.c datasets/blog_load.c datasets/blog_span.c datasets/loadopts.c \
 	datasets/roles.c datasets/policy.c datasets/truth.c datasets/ingest.c \
 	ope/app/jsonread.c ope/app/resultread.c estimators/result.c ope/base/error.c ope/base/sha256.c \

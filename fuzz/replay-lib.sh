@@ -3,7 +3,7 @@
 # and the loop that replays a group. t/0150 checks that the groups together are
 # fuzz/local.mk's FUZZ_HARNESSES, so a new harness cannot build and never run.
 fuzz_group_csv="csv_fuzz numparse_fuzz span_fuzz"
-fuzz_group_files="log_fuzz policy_fuzz truth_fuzz"
+fuzz_group_files="log_fuzz policy_fuzz truth_fuzz members_fuzz"
 fuzz_group_text="ingest_fuzz json_fuzz results_fuzz state_fuzz shard_fuzz"
 
 # fuzz_replay NAME...: one TAP line per harness: its seeds (fuzz/seeds.sh) and 4000

@@ -6,7 +6,7 @@
 # truth names). Findings' inputs in fuzz/regress/NAME/ are replayed here.
 . "$OPE_SRCDIR/t/lib.sh"
 . "$OPE_SRCDIR/fuzz/replay-lib.sh"
-plan 5
+plan 6
 fuzz_replay $fuzz_group_files
 
 # truth_fuzz's finding (fuzz/regress/truth_fuzz): a NUL byte in a policy name cut it

@@ -124,6 +124,7 @@ ope_sh_tests = \
 	t/0404-mpi-compressed-split.sh \
 	t/0413-mpi-files-split.sh \
 	t/0414-mpi-traj-files.sh \
+	t/0415-mpi-members-split.sh \
 	t/0406-gzip-inflaters.sh \
 	t/0407-large-log-messages.sh \
 	t/0408-traj-stream-long-episode.sh \
@@ -277,3 +278,7 @@ t_jsonclose_SOURCES = t/jsonclose.c
 t_jsonclose_LDADD = -lm
 check_PROGRAMS += t/streamfacts
 t_streamfacts_SOURCES = t/streamfacts.c
+check_PROGRAMS += t/memberize
+t_memberize_SOURCES = t/memberize.c
+t_memberize_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
+t_memberize_LDADD = $(ZLIB_LIBS) $(ZSTD_LIBS)

@@ -25,11 +25,11 @@
 #                             the same for ope eval ARG...
 #   same_shares DESC OUT NPS KIND [empty]
 #                             after facts_all: every rank's share (OUT.share.R) is
-#                             split by KIND (bytes, files), starts on the grid of 4096
-#                             rows where the one before it ends, from row 0 to the
-#                             log's end, and the shares' windows in rank order are the
-#                             single process's; with "empty", some share of the
-#                             largest rank count is empty
+#                             split by KIND (bytes, files, members), starts on the
+#                             grid of 4096 rows where the one before it ends, from
+#                             row 0 to the log's end, and the shares' windows in rank
+#                             order are the single process's; with "empty", some
+#                             share of the largest rank count is empty
 #   mpi_cat_logs              $TMP/raw.csv: 40,000 rows of ope gen bandit (3 actions, 4
 #                             contexts x0..x3, policies greedy and uniform, seed 11, q.*
 #                             columns); $TMP/q.csv the same with qhat.* columns;

@@ -52,15 +52,17 @@ static void window_hash(struct sha256 *h, const struct blog *w, size_t first)
     }
 }
 
-/* The rank's share (blog_stream_share) to share: "share LO HI bytes|rows", then a pass
- * over it, a line per window with its first row and the SHA-256 of its values: the
- * shares' lines of every rank, in rank order, are then the whole log's windows. */
+/* The rank's share (blog_stream_share) to share: "share LO HI KIND" (KIND bytes,
+ * files, members or rows), then a pass over it, a line per window with its first row
+ * and the SHA-256 of its values: the shares' lines of every rank, in rank order, are
+ * then the whole log's windows. */
 static void share_pass(struct blog_stream *s, FILE *share)
 {
     struct ope_error err = { 0 };
     size_t lo, hi;
     int by = blog_stream_share(s, &lo, &hi);
-    fprintf(share, "share %zu %zu %s\n", lo, hi, by == 1 ? "bytes" : by == 2 ? "files" : "rows");
+    fprintf(share, "share %zu %zu %s\n", lo, hi,
+            by == 1 ? "bytes" : by == 2 ? "files" : by == 3 ? "members" : "rows");
     if (blog_stream_set_range(s, lo, hi, &err) != 0) {
         fprintf(share, "range error %d %s\n", err.status, err.msg);
         return;
