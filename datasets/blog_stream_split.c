@@ -939,9 +939,12 @@ static int members_row(const char *file, const struct in_members *m, int q, int 
     *x = q == 0 ? d : total;
     if (q == 0 || q >= P)
         return 0;
+    /* (the boundary at or before want, or the next when that is nearer: past members
+     * that expand into nothing, such as the empty member that ends each bgzip run of a
+     * file of several) */
     double want = (double)total * (double)q / (double)P;
-    size_t k = 0;
-    while (k < m->n && fabs((double)m->out[k + 1] - want) < fabs((double)m->out[k] - want))
+    size_t k = in_members_at(m, want < 1.8e19 ? (uint64_t)want : total);
+    if ((double)m->out[k + 1] - want < want - (double)m->out[k])
         k++;
     uint64_t at = m->out[k] > d - 1 ? m->out[k] : d - 1;
     if (at >= total)

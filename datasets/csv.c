@@ -132,6 +132,17 @@ static int refill(struct csv_reader *r, struct ope_error *err)
     int first = r->base == 0 && r->len == 0;
     r->len += (size_t)got;
     r->taken += (size_t)got;
+    /* A BOM that comes in two reads (the first members of a compressed input, of a
+     * byte or two each) is still one. */
+    while (first && r->len < 3 && room > r->len) {
+        long more = in_read(r->in, r->buf + r->len, room - r->len, err);
+        if (more < 0)
+            return -1;
+        if (more == 0)
+            break;
+        r->len += (size_t)more;
+        r->taken += (size_t)more;
+    }
     if (r->progress) {
         /* once per block (1 MB): the bytes read so far, a fraction when the size is known */
         size_t done = r->base + r->len;

@@ -14,7 +14,8 @@
 #   - quoted line breaks in every row, so that a rank's first line end is most often
 #     inside a field: the rank before it ends inside a quote, and the ranks read the
 #     log whole instead (the shares then "rows"), with the same facts;
-#   - a gzip file with a member that is not BGZF's splits by bytes instead;
+#   - a gzip file with a member that is not BGZF's splits by bytes instead; four BGZF
+#     files concatenated (empty members between them) split as evenly as one;
 # and `ope eval`'s JSON under 2 and 3 ranks equals the single process's (t/jsonclose,
 # 1e-12), with the reward model fitted, and with the later passes seeking into the
 # file (no copy of the parsed rows); a bad value in a later rank's share, and a quote
@@ -23,7 +24,7 @@
 . "$OPE_SRCDIR/t/lib.sh"
 . "$OPE_SRCDIR/t/mpi-lib.sh"
 mpi_ready
-plan 20
+plan 22
 mz="$OPE_BUILDDIR/t/memberize"
 
 # The logs of t/0404 (mpi_cat_logs), and odd.csv: a BOM, CR LF, blank lines, a quoted
@@ -45,6 +46,11 @@ awk -F, '{ v = $6
 "$mz" gz 3000 < "$TMP/nl.csv" > "$TMP/nl.csv.gz"
 # 6,000 rows: 2 chunks, so 5 ranks leave shares empty.
 head -6001 "$TMP/q.csv" | "$mz" gz 20000 > "$TMP/small.csv.gz"
+# Four BGZF files concatenated (each ending with bgzip's empty member): one BGZF file,
+# shared out as evenly as one.
+{ head -10001 "$TMP/q.csv" | "$mz" gz 20000
+  for k in 0 1 2; do tail -n +$((10002 + k * 10000)) "$TMP/q.csv" | head -10000 |
+      "$mz" gz 20000; done; } > "$TMP/cat4.csv.gz"
 # BGZF, then a member of gzip's own (no 'BC' field): no index.
 head -20001 "$TMP/q.csv" | "$mz" gz 20000 > "$TMP/mixed.csv.gz"
 tail -n +20002 "$TMP/q.csv" | gzip -1 >> "$TMP/mixed.csv.gz"
@@ -55,7 +61,7 @@ else fail "t/memberize's files do not read"; fi
 
 facts_all "2 3 5" "$TMP/q.csv" plain -- "$TMP/q.csv.gz" q -- "$TMP/odd.csv.gz" odd \
     -- "$TMP/odd.csv.zst" oddz -- "$TMP/nl.csv.gz" nl -- "$TMP/small.csv.gz" small \
-    -- "$TMP/mixed.csv.gz" mixed
+    -- "$TMP/mixed.csv.gz" mixed -- "$TMP/cat4.csv.gz" cat4
 if cmp -s "$TMP/alone/plain.0" "$TMP/alone/q.0"; then
     pass "BGZF alone: the plain CSV's facts"
 else fail "BGZF alone: other facts"; diag "$(diff "$TMP/alone/plain.0" "$TMP/alone/q.0" | head)"; fi
@@ -71,6 +77,11 @@ same_shares "... read whole by every rank, not split" nl "2 3 5" rows
 same_facts "a log of 2 chunks on up to 5 ranks" small "2 3 5"
 same_shares "... some shares empty" small "2 3 5" members empty
 same_shares "a member not BGZF's: split by bytes" mixed "2 3" bytes
+same_shares "4 BGZF files concatenated: split by members" cat4 "2 3" members
+set -- $(grep '^share' "$TMP/np2/cat4.share.0")
+if [ "${3:-0}" -ge 16384 ] && [ "${3:-0}" -le 24576 ]; then
+    pass "... rank 0 of 2 takes about half the rows (${3:-})"
+else fail "... rank 0 of 2 has the share $*"; fi
 
 same_json "ope eval of a BGZF log: the single process's JSON" "$TMP/odd.csv.gz" "2 3"
 same_json "ope eval of zstd frames: the same" "$TMP/odd.csv.zst" "2 3"

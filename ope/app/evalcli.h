@@ -130,11 +130,11 @@ enum {
 "  which reads the log again. --by is refused.\n" \
 "  Across processes or machines (Open MPI): mpirun -np N ope eval|select LOG ...\n" \
 "  streams each rank's share of the rows (whole chunks of 4096, reached by a\n" \
-"  seek; a BGZF .gz (bgzip's) or a .zst of frames that say their size is split\n" \
-"  by its members, each rank decompressing only its own; any other .gz or .zst\n" \
-"  is decompressed by each rank up to the end of its share, parsing only the\n" \
-"  share, so later ranks take fewer rows; ope eval's bandit\n" \
-"  log of several files is shared out by whole files, by size, each rank's rows\n" \
+"  seek; a BGZF .gz (bgzip's) or a .zst of frames that record their size is\n" \
+"  split by its members, each rank decompressing only its own; any other .gz\n" \
+"  or .zst is decompressed by each rank up to the end of its share, parsing\n" \
+"  only the share, so later ranks take fewer rows; ope eval's bandit log of\n" \
+"  several files is shared out by whole files, by size, each rank's rows\n" \
 "  kept from its first pass for its later passes; a trajectory log: below)\n" \
 "  and merges the ranks' sums after each pass (the reward model's too): the same\n" \
 "  results (to 1e-12), written by rank 0 alone; every rank must read the same log\n" \
