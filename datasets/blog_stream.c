@@ -184,6 +184,9 @@ static int parse_pass_start(struct blog_stream *s, struct ope_error *err)
     if (!s->csv)
         return -1;
     csv_set_progress(s->csv, s->progress);
+    /* (a share split by members checks the members it decodes from its first read) */
+    if (s->mem_lo < s->mem_hi)
+        csv_set_members_strict(s->csv, s->mem_watch);
     const struct csv_field *f;
     size_t nf;
     int rc = csv_next(s->csv, &f, &nf, err);

@@ -52,6 +52,8 @@ struct blog_stream {
                                    the next rank's */
     int mem_seek, mem_end;      /* it seeks to mem_lo (not the first share); it ends
                                    at mem_hi (not the last) */
+    uint64_t mem_watch;         /* where the member of the next share's first byte
+                                   begins in the file (csv_set_members_strict) */
     size_t share_lo, share_hi;  /* either way this rank's rows are these
                                    (blog_stream_share) */
     int ranged;                 /* they are not the whole log */

@@ -1048,6 +1048,8 @@ static int members_share_read(struct blog_stream *s, struct share *sh, struct bl
             size_t end_line;
             csv_next_offset(s->csv, &end_line);
             sh->lines = end_line - line;
+            if (s->mem_end && csv_members_check_until(s->csv, &sh->read_err) != 0)
+                break;
             members_extras(s, end_line);
             bsc_write_end(s->cache, L->row0 + L->n);
             break;
@@ -1082,6 +1084,12 @@ static int members_split(struct blog_stream *s, const struct in_members *mem,
     s->mem_hi = placed ? (size_t)hi : 0;
     s->mem_seek = r > 0;
     s->mem_end = placed && hi < total;
+    /* The next share begins in the member its byte before lies in: this one is read
+     * checking each member it begins against the index, and on until that member has
+     * begun (csv_members_check_until), so the members before it, and the one this
+     * share stops in, have the lengths the index gives them (the next share starts
+     * from the index's word). */
+    s->mem_watch = s->mem_end ? mem->raw[in_members_at(mem, hi - 1)] : UINT64_MAX;
     /* (the first row's line: rank 0's is the log's, the others count theirs from 1) */
     struct share mine = { .line_lo = r == 0 ? line0 : 1 };
     size_t n_first = 0;
@@ -1120,7 +1128,7 @@ static const struct in_members *members_of_path(const char *path)
         return NULL;
     const struct in_members *m = in_members_of(fd, path);
     close(fd);
-    return m && m->n >= 2 ? m : NULL;
+    return m && m->n >= 2 && in_members_trusted(m) ? m : NULL;
 }
 
 /* The kind of split path allows: SPLIT_INDEX for a plain regular file, SPLIT_BYTES for

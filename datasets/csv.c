@@ -714,6 +714,17 @@ size_t csv_record_offset(const struct csv_reader *r)
     return r->rec_off;
 }
 
+void csv_set_members_strict(struct csv_reader *r, uint64_t watch)
+{
+    if (r->in)
+        in_set_members_strict(r->in, watch);
+}
+
+int csv_members_check_until(struct csv_reader *r, struct ope_error *err)
+{
+    return r->in ? in_members_check_until(r->in, err) : 0;
+}
+
 size_t csv_next_offset(const struct csv_reader *r, size_t *line)
 {
     if (line)

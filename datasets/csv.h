@@ -7,6 +7,7 @@
 #define DATASETS_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "ope/base/error.h"
 
@@ -103,6 +104,14 @@ size_t csv_raw_taken(const struct csv_reader *r);
 /* The byte offset, in its input's bytes as read (decompressed), where the last record
  * csv_next returned starts. */
 size_t csv_record_offset(const struct csv_reader *r);
+
+/* The input being read, a compressed file with a member index (members.h), is read
+ * checking each member it begins against the index, noting whether one begins at
+ * byte watch of the file (in_set_members_strict); and, once the reader is done with
+ * it, read on until that member has begun, checking (in_members_check_until: 0, or
+ * -1 with err). */
+void csv_set_members_strict(struct csv_reader *r, uint64_t watch);
+int csv_members_check_until(struct csv_reader *r, struct ope_error *err);
 
 /* Where the record after the last one returned begins: its byte offset in the input
  * being read (decompressed, as csv_record_offset counts) and, into *line if not NULL,

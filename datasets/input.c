@@ -106,6 +106,13 @@ struct in_src {
                                    started (then only it touches the decoder) */
     int ra_tried;
     int no_ra;                  /* in_set_no_readahead */
+    const struct in_members *vm;    /* a compressed regular file's member index, checked
+                                       as the decoder goes (member_begins) */
+    int strict;                 /* in_set_members_strict: a member off it is an error */
+    uint64_t watch;             /* ... and whether one began at this byte of the file */
+    int watched;
+    uint64_t dec;               /* the decoder's place in the decompressed bytes */
+    uint64_t began;             /* where in the file the member it decodes began */
 };
 
 /* Write bytes handed on to the tee, if any. A write past the process's file size
@@ -299,6 +306,8 @@ struct in_src *in_open(const char *path, struct sha256 *sha, struct ope_error *e
         goto fail;
     if (s->fmt != IN_PLAIN)
         s->size = 0;
+    if (s->fmt != IN_PLAIN && s->regular)
+        s->vm = in_members_of(fileno(s->fp), path);
     if (start_decoder(s, err) < 0)
         goto fail;
     return s;
@@ -363,6 +372,30 @@ static int after_member(struct in_src *s, int more, struct ope_error *err)
     return 2;
 }
 
+/* The decoder begins a member (a frame) at byte decoder_raw_taken(s) of the file and
+ * byte s->dec of the stream: is that where the file's member index says one begins?
+ * When it is not, the index is not used for seeks again (in_members_distrust), and a
+ * reader that asked for it strictly (in_set_members_strict) fails. 0, or -1 with err. */
+static int member_begins(struct in_src *s, struct ope_error *err)
+{
+    const struct in_members *m = s->vm;
+    uint64_t raw = s->raw_in - (s->raw_len - s->raw_pos);
+    s->began = raw;
+    if (!m)
+        return 0;
+    if (raw == s->watch)
+        s->watched = 1;
+    size_t k = in_members_at_raw(m, raw);
+    if (k != SIZE_MAX && m->out[k] == s->dec)
+        return 0;
+    in_members_distrust(m);
+    if (!s->strict)
+        return 0;
+    return ope_fail(err, OPE_EDATA, "%s: a member begins at byte %llu of the file, %llu "
+                    "decompressed, which is not where the members' headers place one",
+                    s->name, (unsigned long long)raw, (unsigned long long)s->dec);
+}
+
 /* One gzip inflater (zlib's, igzip's) as the member loop drives it: the output room
  * left, a new member begun, and one call on the raw bytes from raw_pos (0, or -1 with
  * err; it sets done at a member's end). */
@@ -388,7 +421,7 @@ static long gz_members(struct in_src *s, const struct gz_inflater *f, uint32_t w
                 continue;
             if (next < 2)
                 return next;
-            if (f->restart(s, err) != 0)
+            if (member_begins(s, err) != 0 || f->restart(s, err) != 0)
                 return -1;
         }
         if (f->step(s, more, err) != 0)
@@ -577,6 +610,9 @@ static long zst_read(struct in_src *s, char *buf, size_t n, struct ope_error *er
             return -1;
         if (!more && s->zs_left == 0)
             return 0;
+        /* (a frame ended: the next begins here) */
+        if (s->zs_left == 0 && member_begins(s, err) != 0)
+            return -1;
         /* At the end of the file the decoder still runs once: it may hold output. */
         ZSTD_inBuffer in = { s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0 };
         size_t rc = ZSTD_decompressStream(s->zd, &out, &in);
@@ -593,11 +629,16 @@ static long zst_read(struct in_src *s, char *buf, size_t n, struct ope_error *er
 /* Decompressed bytes, as the decoder gives them. */
 static long decode(struct in_src *s, char *buf, size_t n, struct ope_error *err)
 {
+    long got;
 #ifdef HAVE_ISAL
     if (s->ig)
-        return ig_read(s, buf, n, err);
+        got = ig_read(s, buf, n, err);
+    else
 #endif
-    return s->fmt == IN_GZIP ? gz_read(s, buf, n, err) : zst_read(s, buf, n, err);
+        got = s->fmt == IN_GZIP ? gz_read(s, buf, n, err) : zst_read(s, buf, n, err);
+    if (got > 0)
+        s->dec += (uint64_t)got;
+    return got;
 }
 
 static size_t decoder_raw_taken(const struct in_src *s)
@@ -757,8 +798,8 @@ static int member_jump(struct in_src *s, size_t off, struct ope_error *err)
 {
     if (!s->regular || s->fmt == IN_PLAIN)
         return 0;
-    const struct in_members *m = in_members_of(fileno(s->fp), s->name);
-    if (!m)
+    const struct in_members *m = s->vm;
+    if (!m || !in_members_trusted(m))
         return 0;
     size_t k = in_members_at(m, off);
     if (off >= s->out && m->out[k] <= s->out)
@@ -785,7 +826,42 @@ static int member_jump(struct in_src *s, size_t off, struct ope_error *err)
         s->zs_left = 1;
     }
     s->out = (size_t)m->out[k];
+    s->dec = m->out[k];
+    s->began = m->raw[k];
+    if (s->began == s->watch)
+        s->watched = 1;
     return 0;
+}
+
+void in_set_members_strict(struct in_src *s, uint64_t watch)
+{
+    s->strict = 1;
+    s->watch = watch;
+    s->watched = s->began == watch;
+}
+
+int in_members_check_until(struct in_src *s, struct ope_error *err)
+{
+    if (!s->vm || s->fmt == IN_PLAIN || !s->strict)
+        return 0;
+    /* The decoder's own place, past what the reader took (the read-ahead may have
+     * gone further, checking as it went): its blocks go. */
+    ra_stop(s);
+    s->ra_tried = 1;
+    char scrap[1 << 14];
+    while (!s->watched && s->began < s->watch) {
+        long got = decode(s, scrap, sizeof scrap, err);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+    }
+    uint64_t raw = s->watch;
+    if (s->watched)
+        return 0;
+    in_members_distrust(s->vm);
+    return ope_fail(err, OPE_EDATA, "%s: no member begins at byte %llu of the file, where "
+                    "the members' headers place one", s->name, (unsigned long long)raw);
 }
 
 int in_seek(struct in_src *s, size_t off, struct ope_error *err)

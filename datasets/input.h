@@ -7,6 +7,7 @@
 #define DATASETS_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include "ope/base/error.h"
@@ -48,6 +49,21 @@ int in_digest(const struct in_src *s, char out[65]);
  * that can be read again. Set before the first in_read. A failed write is an error of
  * in_read (OPE_ECANTCREAT). */
 void in_set_tee(struct in_src *s, FILE *tee, const char *tee_name);
+
+/* A compressed regular file whose members have an index (members.h): each member the
+ * decoder begins from here on must be where the index says, in the file and in the
+ * decompressed bytes, else in_read fails (OPE_EDATA); and whether one begins at byte
+ * watch of the file is noted (in_members_check_until). Without it a member off the
+ * index only stops the index's use for seeks. */
+void in_set_members_strict(struct in_src *s, uint64_t watch);
+
+/* After in_set_members_strict: decompress on from the decoder's place, discarding,
+ * until it has begun the member at byte `watch` of the file, checking the members it
+ * begins (and the decoder the members' own checks, a gzip member's length and CRC-32):
+ * after a reader stops inside a member, that this member, and the ones it read, have
+ * the lengths the index gives them. 0 (or no index), -1 with err (OPE_EDATA: not so).
+ * The input is not read further. */
+int in_members_check_until(struct in_src *s, struct ope_error *err);
 
 /* Decompress only as the reader asks, with no thread reading ahead: for a few bytes
  * wanted from a compressed file (set before the first in_read). */

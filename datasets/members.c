@@ -100,7 +100,9 @@ static int gzip_walk(int fd, uint64_t size, const char *path, struct in_members 
     return grow(m, cap, at, out, err) < 0 ? -1 : 1;
 }
 
-/* zstd: frames with their decompressed size, skippable frames passed over. */
+/* zstd: frames with their decompressed size, and no skippable frame (its end would be
+ * a frame's beginning that no member names, which the decoders' check cannot tell
+ * from a wrong index). */
 static int zstd_walk(int fd, uint64_t size, struct in_members *m, size_t *cap,
                      struct ope_error *err)
 {
@@ -111,29 +113,24 @@ static int zstd_walk(int fd, uint64_t size, struct in_members *m, size_t *cap,
         return 0;
     /* (only the frame and block headers are read) */
     madvise((void *)map, (size_t)size, MADV_RANDOM);
-    /* (a frame's member begins at the skippable frames before it, if any) */
-    uint64_t at = 0, out = 0, from = 0;
+    uint64_t at = 0, out = 0;
     int rc = 1;
     while (rc == 1 && at < size) {
         const unsigned char *p = map + at;
         size_t left = (size_t)(size - at);
-        if (left >= 8 && (p[0] & 0xF0) == 0x50 && memcmp(p + 1, "\x2A\x4D\x18", 3) == 0) {
-            uint64_t len = 8 + (uint64_t)le32(p + 4);
-            if (len > left)
-                rc = 0;
-            at += len;
-            continue;
+        if (left < 4 || memcmp(p, "\x28\xB5\x2F\xFD", 4) != 0) {
+            rc = 0;
+            break;
         }
         unsigned long long fcs = ZSTD_getFrameContentSize(p, left);
         size_t cs = ZSTD_findFrameCompressedSize(p, left);
         if (fcs == ZSTD_CONTENTSIZE_UNKNOWN || fcs == ZSTD_CONTENTSIZE_ERROR ||
-            ZSTD_isError(cs) || cs == 0)
+            ZSTD_isError(cs) || cs == 0 || fcs > UINT64_MAX - out)
             rc = 0;
-        else if (grow(m, cap, from, out, err) < 0)
+        else if (grow(m, cap, at, out, err) < 0)
             rc = -1;
         out += fcs;
         at += cs;
-        from = at;
     }
     munmap((void *)map, (size_t)size);
     if (rc == 1 && grow(m, cap, size, out, err) < 0)
@@ -152,8 +149,7 @@ int in_members_find(int fd, const char *path, struct in_members *m, struct ope_e
     size_t cap = 0;
     if (rc == 1 && magic[0] == 0x1F && magic[1] == 0x8B)
         rc = gzip_walk(fd, (uint64_t)st.st_size, path, m, &cap, err);
-    else if (rc == 1 && (memcmp(magic, "\x28\xB5\x2F\xFD", 4) == 0 ||
-                         ((magic[0] & 0xF0) == 0x50 && memcmp(magic + 1, "\x2A\x4D\x18", 3) == 0)))
+    else if (rc == 1 && memcmp(magic, "\x28\xB5\x2F\xFD", 4) == 0)
         rc = zstd_walk(fd, (uint64_t)st.st_size, m, &cap, err);
     else if (rc == 1)
         rc = 0;
@@ -184,6 +180,31 @@ size_t in_members_at(const struct in_members *m, uint64_t off)
             hi = mid;
     }
     return lo;
+}
+
+size_t in_members_at_raw(const struct in_members *m, uint64_t raw)
+{
+    size_t lo = 0, hi = m->n;       /* members [lo, hi) may begin there */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->raw[mid] == raw)
+            return mid;
+        if (m->raw[mid] < raw)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+void in_members_distrust(const struct in_members *m)
+{
+    __atomic_store_n(&((struct in_members *)m)->distrusted, 1, __ATOMIC_RELAXED);
+}
+
+int in_members_trusted(const struct in_members *m)
+{
+    return !__atomic_load_n(&m->distrusted, __ATOMIC_RELAXED);
 }
 
 /* The files indexed so far: a few, each found once (a log is read in several passes,
