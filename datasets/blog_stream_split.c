@@ -766,26 +766,27 @@ static unsigned long long files_sizes_hash(const struct blog_stream *s)
  * the first row of the grid in the next share, which those rows reach. Any trouble
  * (a bad row, a differing header, a column that turns categorical, whose codes would
  * be these rows' own) and the share's batches are not kept. */
-static void files_extras(struct blog_stream *s)
+/* Whether the rows after a share are kept with it: there is a cache, and no column is
+ * categorical (their codes would be these rows' own). */
+static int extras_wanted(const struct blog_stream *s)
+{
+    for (size_t j = 0; j < s->L.r.n_cols; j++)
+        if (s->L.ctx[j].categorical)
+            return 0;
+    return s->cache != NULL;
+}
+
+/* Read up to BLOG_STREAM_GRID - 1 rows from csv (where the rows after the share begin,
+ * when ok) into the loader, after the share's last batch, and keep them with it; the
+ * share's facts stay its own. Any trouble and the share's batches are not kept. */
+static void extras_read(struct blog_stream *s, struct csv_reader *csv, int ok)
 {
     struct loader *L = &s->L;
-    int categorical = 0;
-    for (size_t j = 0; j < L->r.n_cols; j++)
-        categorical |= L->ctx[j].categorical;
-    if (!s->cache || s->in_hi >= s->n_in || categorical)
-        return;
     long max_action = L->max_action, min_pos = L->min_pos, max_pos = L->max_pos;
     struct ope_error e = { 0 };
-    L->row0 += L->n;
-    L->n = 0;
-    int rc = csv_set_inputs(s->csv, s->in_hi, s->n_in, &e);
-    if (rc == 0)
-        rc = csv_rows_note(&L->rows_of, s->csv, L->row0, &e);
-    if (rc == 0 && blog_loader_read_rows(L, s->csv, BLOG_STREAM_GRID - 1, &e) < 0)
-        rc = -1;
-    for (size_t j = 0; j < L->r.n_cols; j++)
-        categorical |= L->ctx[j].categorical;
-    if (rc < 0 || categorical)
+    int rc = ok && blog_loader_read_rows(L, csv, BLOG_STREAM_GRID - 1, &e) >= 0 ? 0 : -1;
+    L->rest.len = 0;
+    if (rc < 0 || !extras_wanted(s))
         bsc_drop(s->cache);
     else if (L->n)
         bsc_write_batch(s->cache, L);
@@ -794,28 +795,46 @@ static void files_extras(struct blog_stream *s)
     L->max_pos = max_pos;
 }
 
-/* Read the share of the files [s->in_lo, s->in_hi) from its first row, which is its
- * row 0 (where it lies in the log is known once the ranks have counted), checking its
- * rows as the whole-log first pass does, and noting where its first BLOG_STREAM_GRID
- * rows begin into first[*n_first] (the rank's range of the later passes begins at one
- * of them). Its batches are kept, with the rows after it up to the grid
- * (files_extras), for the later passes (bsc_shift). Fills sh; -1 only when out of
+static void files_extras(struct blog_stream *s)
+{
+    struct loader *L = &s->L;
+    if (!extras_wanted(s) || s->in_hi >= s->n_in)
+        return;
+    L->row0 += L->n;
+    L->n = 0;
+    struct ope_error e = { 0 };
+    extras_read(s, s->csv, csv_set_inputs(s->csv, s->in_hi, s->n_in, &e) == 0 &&
+                           csv_rows_note(&L->rows_of, s->csv, L->row0, &e) == 0);
+}
+
+static void members_extras(struct blog_stream *s, size_t line);
+
+/* Read a share whose first row is its row 0 (where it lies in the log is known once
+ * the ranks have counted): the files [s->in_lo, s->in_hi), or, split by members, the
+ * decompressed bytes [s->mem_lo, s->mem_hi), checking its rows as the whole-log first
+ * pass does, noting where its first BLOG_STREAM_GRID rows begin into first[*n_first]
+ * (the rank's range of the later passes begins at one of them), and, split by
+ * members, counting its lines and checking the members it read (csv_members_check_until).
+ * Its batches are kept, with the rows after it up to the grid (files_extras,
+ * members_extras), for the later passes (bsc_shift). Fills sh; -1 only when out of
  * memory. */
-static int files_share_read(struct blog_stream *s, struct share *sh, struct blog_mark *first,
-                            size_t *n_first, struct ope_error *err)
+static int own_share_read(struct blog_stream *s, struct share *sh, struct blog_mark *first,
+                          size_t *n_first, struct ope_error *err)
 {
     struct loader *L = &s->L;
     size_t m = L->r.n_cols;
+    int members = s->split_members;
     *n_first = 0;
     unsigned char *was = ope_calloc(m ? m : 1, 1, err);
     L->offset = was ? ope_malloc(L->cap * sizeof *L->offset, err) : NULL;
     int rc = L->offset ? share_alloc(s, sh, err) : -1;
+    int empty = members ? s->mem_lo >= s->mem_hi : s->in_lo == s->in_hi;
     struct ope_error e = { 0 };
-    /* (a share of no file reads nothing: its rows are none) */
-    sh->started = rc == 0 && (s->in_lo == s->in_hi || blog_stream_pass_start(s, &e) == 0);
-    if (sh->started && s->in_lo < s->in_hi)
+    /* (an empty share reads nothing: its rows are none) */
+    sh->started = rc == 0 && (empty || blog_stream_pass_start(s, &e) == 0);
+    if (sh->started && !empty)
         bsc_write_start(s->cache, 0);
-    while (sh->started && s->in_lo < s->in_hi) {
+    while (sh->started && !empty) {
         for (size_t j = 0; j < m; j++)
             was[j] = (unsigned char)L->ctx[j].categorical;
         L->row0 += L->n;
@@ -835,13 +854,21 @@ static int files_share_read(struct blog_stream *s, struct share *sh, struct blog
             bsc_write_batch(s->cache, L);
         }
         if (got == 0) {
-            files_extras(s);
+            size_t end_line;
+            csv_next_offset(s->csv, &end_line);
+            sh->lines = end_line - sh->line_lo;
+            if (members && s->mem_end && csv_members_check_until(s->csv, &sh->read_err) != 0)
+                break;
+            if (members)
+                members_extras(s, end_line);
+            else
+                files_extras(s);
             bsc_write_end(s->cache, L->row0 + L->n);
             break;
         }
     }
     share_end(s, sh, was);
-    sh->at_end = s->in_hi == s->n_in;
+    sh->at_end = members ? !s->mem_end : s->in_hi == s->n_in;
     return rc;
 }
 
@@ -880,6 +907,44 @@ static int share_to_grid(struct blog_stream *s, const struct blog_mark *first, s
     return rc;
 }
 
+/* The rest of a split by files or by members, once the rank knows its share: read it
+ * (own_share_read; a share not placed reads nothing and does not start, so the merge
+ * falls back) while a thread takes the log's SHA-256 (with a core to spare, no time),
+ * merge the shares, and move the rank's to the grid (share_to_grid). As
+ * blog_stream_split returns. */
+static int own_split(struct blog_stream *s, struct share *mine, int placed,
+                     struct ope_error *err)
+{
+    size_t n_first = 0;
+    struct sha256_job h = { (const char *const *)s->file, s->n_in, "", { 0 }, -1 };
+    pthread_t th;
+    int hashing = pthread_create(&th, NULL, sha256_job_run, &h) == 0;
+    struct blog_mark *first = ope_calloc(BLOG_STREAM_GRID, sizeof *first, err);
+    int rc = first ? own_share_read(s, mine, first, &n_first, err) : -1;
+    if (!placed)
+        mine->started = 0;
+    if (hashing)
+        pthread_join(th, NULL);
+    else
+        sha256_job_run(&h);
+    rc = shares_merge(s, mine, rc, err);
+    s->in_lo = s->in_hi = 0;
+    s->mem_lo = s->mem_hi = 0;
+    /* (split by files, a share's lines are its files' own) */
+    if (rc == 1)
+        rc = share_to_grid(s, first, n_first, s->split_members ? (size_t)mine->line_off : 0,
+                           err);
+    share_release(mine);
+    free(first);
+    if (rc == 1 && h.rc < 0) {
+        *err = h.err;
+        rc = -1;
+    } else if (rc == 1) {
+        memcpy(s->digest, h.hex, sizeof s->digest);
+    }
+    return rc;
+}
+
 /* A log of several regular files: each rank reads, checks and counts the rows of its
  * own files only (files_first), and the ranks merge their facts and first errors in
  * rank order, which is file order. The counts give each share's rows in the log; a
@@ -897,30 +962,7 @@ static int files_split(struct blog_stream *s, const double *cum, struct ope_erro
     s->in_lo = files_first(cum, s->n_in, r, P);
     s->in_hi = files_first(cum, s->n_in, r + 1, P);
     struct share mine = { 0 };
-    size_t n_first = 0;
-    /* (the log's SHA-256 taken on a thread meanwhile: with a core to spare, no time) */
-    struct sha256_job h = { (const char *const *)s->file, s->n_in, "", { 0 }, -1 };
-    pthread_t th;
-    int hashing = pthread_create(&th, NULL, sha256_job_run, &h) == 0;
-    struct blog_mark *first = ope_calloc(BLOG_STREAM_GRID, sizeof *first, err);
-    int rc = first ? files_share_read(s, &mine, first, &n_first, err) : -1;
-    if (hashing)
-        pthread_join(th, NULL);
-    else
-        sha256_job_run(&h);
-    rc = shares_merge(s, &mine, rc, err);
-    share_release(&mine);
-    s->in_lo = s->in_hi = 0;
-    if (rc == 1)
-        rc = share_to_grid(s, first, n_first, 0, err);
-    free(first);
-    if (rc == 1 && h.rc < 0) {
-        *err = h.err;
-        rc = -1;
-    } else if (rc == 1) {
-        memcpy(s->digest, h.hex, sizeof s->digest);
-    }
-    return rc;
+    return own_split(s, &mine, 1, err);
 }
 
 /* ---- a compressed file of members, split by its members ----------------------------- */
@@ -972,92 +1014,24 @@ static int members_row(const char *file, const struct in_members *m, int q, int 
 
 /* After the share's last row: read on from the next share's first row (its line
  * `line`, as the share counts them), up to BLOG_STREAM_GRID - 1 rows, and keep them
- * with the share's batches, neither checked nor counted (as files_extras, by a reader
- * of its own, which seeks there). */
+ * with the share's batches, neither checked nor counted (extras_read, by a reader of
+ * its own, which seeks there). */
 static void members_extras(struct blog_stream *s, size_t line)
 {
     struct loader *L = &s->L;
-    int categorical = 0;
-    for (size_t j = 0; j < L->r.n_cols; j++)
-        categorical |= L->ctx[j].categorical;
-    if (!s->cache || !s->mem_end || categorical)
+    if (!extras_wanted(s) || !s->mem_end)
         return;
-    long max_action = L->max_action, min_pos = L->min_pos, max_pos = L->max_pos;
-    struct ope_error e = { 0 };
     L->row0 += L->n;
     L->n = 0;
     L->rest.len = 0;
+    struct ope_error e = { 0 };
     struct csv_reader *x = csv_open_again((const char *const *)s->file,
                                           (const char *const *)s->name, 1, s->o.sep, &e);
     const struct csv_field *f;
     size_t nf;
-    int rc = x && csv_next(x, &f, &nf, &e) == 1 && csv_seek(x, 0, s->mem_hi, line, &e) == 1
-           ? 0 : -1;
-    if (rc == 0 && blog_loader_read_rows(L, x, BLOG_STREAM_GRID - 1, &e) < 0)
-        rc = -1;
-    L->rest.len = 0;
-    for (size_t j = 0; j < L->r.n_cols; j++)
-        categorical |= L->ctx[j].categorical;
-    if (rc < 0 || categorical)
-        bsc_drop(s->cache);
-    else if (L->n)
-        bsc_write_batch(s->cache, L);
+    extras_read(s, x, x && csv_next(x, &f, &nf, &e) == 1 &&
+                      csv_seek(x, 0, s->mem_hi, line, &e) == 1);
     csv_close(x);
-    L->max_action = max_action;
-    L->min_pos = min_pos;
-    L->max_pos = max_pos;
-}
-
-/* Read the share [s->mem_lo, s->mem_hi) of the decompressed bytes from its first row,
- * its row 0, checking its rows as the whole-log first pass does, noting where its
- * first BLOG_STREAM_GRID rows begin into first[*n_first], and counting its lines. Its
- * batches are kept with the rows after it up to the grid (members_extras). Fills sh;
- * -1 only when out of memory. */
-static int members_share_read(struct blog_stream *s, struct share *sh, struct blog_mark *first,
-                              size_t *n_first, struct ope_error *err)
-{
-    struct loader *L = &s->L;
-    size_t m = L->r.n_cols;
-    *n_first = 0;
-    unsigned char *was = ope_calloc(m ? m : 1, 1, err);
-    L->offset = was ? ope_malloc(L->cap * sizeof *L->offset, err) : NULL;
-    int rc = L->offset ? share_alloc(s, sh, err) : -1;
-    int empty = s->mem_lo >= s->mem_hi;
-    struct ope_error e = { 0 };
-    sh->started = rc == 0 && (empty || blog_stream_pass_start(s, &e) == 0);
-    size_t line = (size_t)sh->line_lo;
-    if (sh->started && !empty)
-        bsc_write_start(s->cache, 0);
-    while (sh->started && !empty) {
-        for (size_t j = 0; j < m; j++)
-            was[j] = (unsigned char)L->ctx[j].categorical;
-        L->row0 += L->n;
-        L->n = 0;
-        int got = blog_loader_read_rows(L, s->csv, s->batch, &sh->read_err);
-        if (got < 0)
-            break;
-        for (size_t i = 0; L->row0 == 0 && i < L->n && i < BLOG_STREAM_GRID; i++) {
-            first[i] = (struct blog_mark){ 0, L->offset[i], L->line[i] };
-            *n_first = i + 1;
-        }
-        if (L->n) {
-            share_batch(s, sh, was);
-            bsc_write_batch(s->cache, L);
-        }
-        if (got == 0) {
-            size_t end_line;
-            csv_next_offset(s->csv, &end_line);
-            sh->lines = end_line - line;
-            if (s->mem_end && csv_members_check_until(s->csv, &sh->read_err) != 0)
-                break;
-            members_extras(s, end_line);
-            bsc_write_end(s->cache, L->row0 + L->n);
-            break;
-        }
-    }
-    share_end(s, sh, was);
-    sh->at_end = !s->mem_end;
-    return rc;
 }
 
 /* A compressed file whose members have an index (members.h): each rank decompresses
@@ -1092,32 +1066,7 @@ static int members_split(struct blog_stream *s, const struct in_members *mem,
     s->mem_watch = s->mem_end ? mem->raw[in_members_at(mem, hi - 1)] : UINT64_MAX;
     /* (the first row's line: rank 0's is the log's, the others count theirs from 1) */
     struct share mine = { .line_lo = r == 0 ? line0 : 1 };
-    size_t n_first = 0;
-    struct sha256_job h = { (const char *const *)s->file, 1, "", { 0 }, -1 };
-    pthread_t th;
-    int hashing = pthread_create(&th, NULL, sha256_job_run, &h) == 0;
-    struct blog_mark *first = ope_calloc(BLOG_STREAM_GRID, sizeof *first, err);
-    int rc = first ? members_share_read(s, &mine, first, &n_first, err) : -1;
-    /* (a share not placed reads nothing and does not start: the merge falls back) */
-    if (!placed)
-        mine.started = 0;
-    if (hashing)
-        pthread_join(th, NULL);
-    else
-        sha256_job_run(&h);
-    rc = shares_merge(s, &mine, rc, err);
-    s->mem_lo = s->mem_hi = 0;
-    if (rc == 1)
-        rc = share_to_grid(s, first, n_first, (size_t)mine.line_off, err);
-    share_release(&mine);
-    free(first);
-    if (rc == 1 && h.rc < 0) {
-        *err = h.err;
-        rc = -1;
-    } else if (rc == 1) {
-        memcpy(s->digest, h.hex, sizeof s->digest);
-    }
-    return rc;
+    return own_split(s, &mine, placed, err);
 }
 
 /* The index of a compressed file's members, when it has one of two or more. */

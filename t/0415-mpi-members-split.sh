@@ -30,10 +30,7 @@ mz="$OPE_BUILDDIR/t/memberize"
 # The logs of t/0404 (mpi_cat_logs), and odd.csv: a BOM, CR LF, blank lines, a quoted
 # level holding a line break.
 mpi_cat_logs
-awk 'NR == 1 { printf "\357\273\277" } { r = NR - 2
-    if (r == 5000 || r == 21000) printf "\r\n"
-    if (r == 32000) sub(/,b,/, ",\"two\nlines\",")
-    printf "%s\r\n", $0 }' "$TMP/cat.csv" > "$TMP/odd.csv"
+mpi_odd_log
 "$mz" gz 20000 < "$TMP/q.csv" > "$TMP/q.csv.gz"
 "$mz" gz 7000 < "$TMP/odd.csv" > "$TMP/odd.csv.gz"
 "$mz" zst 30000 < "$TMP/odd.csv" > "$TMP/odd.csv.zst"
