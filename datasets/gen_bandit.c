@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datasets/bgzf.h"
 #include "ope/base/csvout.h"
 #include "ope/base/outfile.h"
 #include "ope/base/rng.h"
@@ -220,14 +221,25 @@ fail:
 /* Formatting the numbers (shortest round-trip decimals: printf and strtod) is nearly
  * all of the time, so rows are formatted in parallel: a batch of tasks of
  * WRITE_TASK_ROWS rows each formats into its own buffer, and the buffers are written
- * in task order, so the file is the same bytes whatever the number of threads. */
+ * in task order, so the file is the same bytes whatever the number of threads. A file
+ * named *.gz is written as BGZF (bgzf.h), each task compressing its own rows into
+ * members of their own, so in parallel too and the same bytes alike. */
 enum { WRITE_TASK_ROWS = 4096, WRITE_BATCH_TASKS = 16 };
 
 struct write_ctx {
     const struct blog *b;
     size_t first;                   /* the batch's first row */
     struct strbuf sb[WRITE_BATCH_TASKS];
+    int bgzf;                       /* compress each task's rows (zb) */
+    struct strbuf zb[WRITE_BATCH_TASKS];
+    int failed[WRITE_BATCH_TASKS];
 };
+
+/* The buffer of task t to write: its rows, or their BGZF members. */
+static const struct strbuf *task_out(const struct write_ctx *c, size_t t)
+{
+    return c->bgzf ? &c->zb[t] : &c->sb[t];
+}
 
 static void format_rows(void *vctx, size_t task)
 {
@@ -263,6 +275,12 @@ static void format_rows(void *vctx, size_t task)
                 csvout_number(sb, b->policy[p].prob[a][i]);
         strbuf_putc(sb, '\n');
     }
+    if (c->bgzf) {
+        struct ope_error e = { 0 };
+        strbuf_reset(&c->zb[task]);
+        c->failed[task] = strbuf_failed(sb) ||
+                          bgzf_compress(sb->buf, sb->len, 1, &c->zb[task], &e) != 0;
+    }
 }
 
 int blog_write_csv(const struct blog *b, const char *path, int force, int threads,
@@ -277,8 +295,11 @@ int blog_write_csv(const struct blog *b, const char *path, int force, int thread
         return -1;
     }
     c->b = b;
-    for (int t = 0; t < WRITE_BATCH_TASKS; t++)
+    c->bgzf = !ope_outfile_is_stdout(path) && bgzf_wanted(path);
+    for (int t = 0; t < WRITE_BATCH_TASKS; t++) {
         strbuf_init(&c->sb[t]);
+        strbuf_init(&c->zb[t]);
+    }
     struct strbuf *sb = &c->sb[0];
     int A = b->n_actions;
     strbuf_puts(sb, "action,reward,pscore");
@@ -296,7 +317,12 @@ int blog_write_csv(const struct blog *b, const char *path, int force, int thread
         for (int a = 0; a < A; a++)
             strbuf_printf(sb, ",pi.%s.%d", b->policy[p].name, a);
     strbuf_putc(sb, '\n');
-    int rc = strbuf_failed(sb) ? ope_fail_oom(err) : ope_outfile_write(f, sb->buf, sb->len, err);
+    int rc = strbuf_failed(sb) ? ope_fail_oom(err) : 0;
+    /* (the header a member of its own) */
+    if (rc == 0 && c->bgzf)
+        rc = bgzf_compress(sb->buf, sb->len, 1, &c->zb[0], err);
+    if (rc == 0)
+        rc = ope_outfile_write(f, task_out(c, 0)->buf, task_out(c, 0)->len, err);
     const size_t batch_rows = (size_t)WRITE_TASK_ROWS * WRITE_BATCH_TASKS;
     for (size_t first = 0; first < b->n && rc == 0; first += batch_rows) {
         size_t rows = b->n - first < batch_rows ? b->n - first : batch_rows;
@@ -308,12 +334,20 @@ int blog_write_csv(const struct blog *b, const char *path, int force, int thread
             break;
         }
         for (size_t t = 0; t < tasks && rc == 0; t++)
-            rc = strbuf_failed(&c->sb[t]) ? ope_fail_oom(err)
-                 : ope_outfile_write(f, c->sb[t].buf, c->sb[t].len, err);
+            rc = strbuf_failed(task_out(c, t)) || c->failed[t] ? ope_fail_oom(err)
+                 : ope_outfile_write(f, task_out(c, t)->buf, task_out(c, t)->len, err);
         ope_progress_report(progress, (double)(first + rows) / (double)b->n, "writing");
     }
-    for (int t = 0; t < WRITE_BATCH_TASKS; t++)
+    if (rc == 0 && c->bgzf) {
+        strbuf_reset(&c->zb[0]);
+        bgzf_end(&c->zb[0]);
+        rc = strbuf_failed(&c->zb[0]) ? ope_fail_oom(err)
+             : ope_outfile_write(f, c->zb[0].buf, c->zb[0].len, err);
+    }
+    for (int t = 0; t < WRITE_BATCH_TASKS; t++) {
         strbuf_release(&c->sb[t]);
+        strbuf_release(&c->zb[t]);
+    }
     free(c);
     if (rc != 0) {
         ope_outfile_abort(f);

@@ -1,6 +1,8 @@
 # datasets/: formats (CSV, column roles, logs, truth), loaders, generators, MDPs and
 # environments, raw-log ingestion.
 libope_a_SOURCES += \
+	datasets/bgzf.c \
+	datasets/bgzf.h \
 	datasets/blog.c \
 	datasets/blog.h \
 	datasets/blog_load.c \

@@ -24,7 +24,7 @@
 . "$OPE_SRCDIR/t/lib.sh"
 . "$OPE_SRCDIR/t/mpi-lib.sh"
 mpi_ready
-plan 27
+plan 29
 mz="$OPE_BUILDDIR/t/memberize"
 
 # The logs of t/0404 (mpi_cat_logs), and odd.csv: a BOM, CR LF, blank lines, a quoted
@@ -106,6 +106,21 @@ same_json_files "a 'BC' field over two members: the single process's JSON" "2 3"
     "$TMP/span149.csv.gz"
 OPE_TEST_NO_STREAM_CACHE=1 same_json_files "... with the later passes' seeks" "2 3" \
     "$TMP/span99.csv.gz" --ci t
+
+# ope gen bandit -o *.gz writes BGZF: the plain file's bytes, the same whatever the
+# threads (each task compresses its own rows), split by members.
+"$OPE" gen bandit --rows 30000 --actions 3 --seed 5 -q -o "$TMP/g.csv"
+OPE_THREADS=1 "$OPE" gen bandit --rows 30000 --actions 3 --seed 5 -q -o "$TMP/g1.csv.gz"
+OPE_THREADS=2 "$OPE" gen bandit --rows 30000 --actions 3 --seed 5 -q -o "$TMP/g.csv.gz"
+if gzip -dc "$TMP/g.csv.gz" | cmp -s - "$TMP/g.csv" && cmp -s "$TMP/g.csv.gz" "$TMP/g1.csv.gz"; then
+    pass "ope gen -o *.gz: the plain file's bytes, on 1 thread as on 2"
+else fail "ope gen -o *.gz: other bytes"; fi
+(cd "$TMP" && $mpi -np 2 "$OPE_BUILDDIR/t/streamfacts" g.csv.gz gen) 2>/dev/null
+kind=$(grep '^share' "$TMP/gen.share.1" 2>/dev/null)
+case $kind in
+    *members) same_json "... split by members, the single process's JSON" "$TMP/g.csv.gz" "2" ;;
+    *) fail "... split by members (rank 1: ${kind:-none})" ;;
+esac
 
 awk -F, 'BEGIN { OFS = "," } NR == 36002 { $2 = "oops" } { print }' "$TMP/q.csv" |
     "$mz" gz 20000 > "$TMP/bad1.csv.gz"

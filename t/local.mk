@@ -280,5 +280,4 @@ check_PROGRAMS += t/streamfacts
 t_streamfacts_SOURCES = t/streamfacts.c
 check_PROGRAMS += t/memberize
 t_memberize_SOURCES = t/memberize.c
-t_memberize_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
-t_memberize_LDADD = $(ZLIB_LIBS) $(ZSTD_LIBS)
+t_memberize_LDADD = $(OPE_LIBS)
