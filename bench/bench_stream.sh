@@ -1,7 +1,7 @@
 #!/bin/sh
-# bench/bench_stream.sh OPE [MEMBERIZE]: a bandit log evaluated in memory and streamed (issue 17),
-# end to end from the file on disk, with wall time and peak resident memory
-# (/usr/bin/time). The logs come from `ope gen bandit` (10 actions, 10 policies) with
+# bench/bench_stream.sh OPE [MEMBERIZE]: a bandit log evaluated in memory and streamed
+# (issue 17), end to end from the file on disk, with wall time and peak resident
+# memory (/usr/bin/time). The logs come from `ope gen bandit` (10 actions, 10 policies) with
 # the true q.* columns renamed qhat.* (so the model-based estimators read the model
 # from the log, as MPI ranks and shards need), generated once into $TMPDIR:
 #   - 1,000,000 rows, 9 estimator settings, B = 1000: in memory, then --stream;
