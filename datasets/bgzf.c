@@ -5,15 +5,9 @@
 #include <string.h>
 #include <zlib.h>
 
-static void put16(unsigned char *p, unsigned v)
+void bgzf_put_le(unsigned char *p, unsigned long v, int n)
 {
-    p[0] = (unsigned char)(v & 0xff);
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, unsigned long v)
-{
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < n; i++)
         p[i] = (unsigned char)((v >> (8 * i)) & 0xff);
 }
 
@@ -42,9 +36,9 @@ static int member(const unsigned char *in, size_t n, int level, struct strbuf *o
     if (rc != Z_STREAM_END)
         return ope_fail(err, OPE_ESOFTWARE, "bgzf: a block of %zu bytes did not fit a member",
                         n);
-    put16(buf + 16, (unsigned)(18 + clen + 8 - 1));
-    put32(buf + 18 + clen, crc32(crc32(0L, Z_NULL, 0), in, (uInt)n));
-    put32(buf + 18 + clen + 4, (unsigned long)n);
+    bgzf_put_le(buf + 16, (unsigned long)(18 + clen + 8 - 1), 2);
+    bgzf_put_le(buf + 18 + clen, crc32(crc32(0L, Z_NULL, 0), in, (uInt)n), 4);
+    bgzf_put_le(buf + 18 + clen + 4, (unsigned long)n, 4);
     strbuf_add(out, (const char *)buf, 18 + clen + 8);
     return strbuf_failed(out) ? ope_fail_oom(err) : 0;
 }

@@ -22,6 +22,10 @@ int bgzf_compress(const void *in, size_t n, int level, struct strbuf *out,
 /* Append the empty member that ends a BGZF file. */
 void bgzf_end(struct strbuf *out);
 
+/* v's n low bytes at p, least significant first (the byte order of gzip's fields;
+ * t/memberize rewrites them to make a file whose index lies). */
+void bgzf_put_le(unsigned char *p, unsigned long v, int n);
+
 /* 1 when an output file's name asks for BGZF (it ends in ".gz"). */
 int bgzf_wanted(const char *path);
 

@@ -17,18 +17,6 @@
 
 #include "datasets/bgzf.h"
 
-static void put16(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v & 0xff);
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, unsigned long v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)((v >> (8 * i)) & 0xff);
-}
-
 /* The members so far (BGZF: bgzf.h), with where each begins, written at the end. */
 static struct strbuf kept = STRBUF_INIT;
 static size_t n_members, member_at[1 << 20];
@@ -69,12 +57,12 @@ static int lie(const char *how)
         unsigned char *end = kb + (k + 1 < n_members ? member_at[k + 1] : kept_len);
         unsigned long isize = (unsigned long)end[-4] | (unsigned long)end[-3] << 8 |
                               (unsigned long)end[-2] << 16 | (unsigned long)end[-1] << 24;
-        put32(end - 4, isize - d);
+        bgzf_put_le(end - 4, isize - d, 4);
     } else if (sscanf(how, "span:%lu", &k) == 1 && k + 2 < n_members) {
         size_t len = member_at[k + 2] - member_at[k];
         if (len > 65536)
             return -1;
-        put16(kb + member_at[k] + 16, (unsigned)(len - 1));
+        bgzf_put_le(kb + member_at[k] + 16, (unsigned long)(len - 1), 2);
     } else {
         return -1;
     }
